@@ -1,0 +1,73 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+// The four tables of the Polaris specification, field for field, plus the additions listed in
+// docs/architecture.md (each optional, so data written by the original schema stays valid).
+export default defineSchema({
+  // A project belongs to exactly one user: ownerId is the owner's `tokenIdentifier` from ctx.auth.
+  projects: defineTable({
+    name: v.string(),
+    ownerId: v.string(),
+    updatedAt: v.number(),
+    importStatus: v.optional(v.union(v.literal("importing"), v.literal("completed"), v.literal("failed"))),
+    exportStatus: v.optional(
+      v.union(v.literal("exporting"), v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
+    ),
+    exportRepoUrl: v.optional(v.string()),
+    settings: v.optional(
+      v.object({
+        installCommand: v.optional(v.string()),
+        devCommand: v.optional(v.string()),
+      }),
+    ),
+  }).index("by_owner", ["ownerId"]),
+
+  // A file or folder. parentId undefined means the project root. Names are unique among siblings.
+  // Text up to 1 MiB lives in `content`; larger text and every binary lives in storage (`storageId`).
+  files: defineTable({
+    projectId: v.id("projects"),
+    parentId: v.optional(v.id("files")),
+    name: v.string(),
+    type: v.union(v.literal("file"), v.literal("folder")),
+    content: v.optional(v.string()),
+    storageId: v.optional(v.id("_storage")),
+    updatedAt: v.number(),
+    // Addition: bumped on every content write; clients send the revision their edit was based on.
+    revision: v.optional(v.number()),
+    // Addition: byte size of the content (text or blob), so the tree can show it without loading content.
+    size: v.optional(v.number()),
+  })
+    // The specification names all three indexes; by_project keeps creation order for whole-project scans.
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_project", ["projectId"])
+    .index("by_parent", ["parentId"])
+    .index("by_project_parent", ["projectId", "parentId"]),
+
+  conversations: defineTable({
+    projectId: v.id("projects"),
+    title: v.string(),
+    updatedAt: v.number(),
+  }).index("by_project", ["projectId"]),
+
+  messages: defineTable({
+    conversationId: v.id("conversations"),
+    projectId: v.id("projects"),
+    role: v.union(v.literal("user"), v.literal("assistant")),
+    content: v.string(),
+    status: v.optional(v.union(v.literal("processing"), v.literal("completed"), v.literal("cancelled"))),
+  })
+    .index("by_conversation", ["conversationId"])
+    .index("by_project_status", ["projectId", "status"]),
+
+  // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client
+  // operation id); a repeat returns `result` instead of applying the write again. Rows older than the
+  // retention window are swept.
+  clientOps: defineTable({
+    userId: v.string(),
+    opId: v.string(),
+    result: v.any(),
+    createdAt: v.number(),
+  })
+    .index("by_user_op", ["userId", "opId"])
+    .index("by_created", ["createdAt"]),
+});
