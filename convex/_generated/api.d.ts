@@ -9,7 +9,7 @@
  */
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
-
+import type * as ai_chat from "../ai/chat.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -20,7 +20,7 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
  * ```
  */
 declare const fullApi: ApiFromModules<{
-
+  "ai/chat": typeof ai_chat;
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;
