@@ -41,7 +41,15 @@ export default defineSchema({
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_project", ["projectId"])
     .index("by_parent", ["parentId"])
-    .index("by_project_parent", ["projectId", "parentId"]),
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_project_parent", ["projectId", "parentId"])
+    // Addition: sibling-name uniqueness is a point lookup here. Scanning siblings instead would read every
+    // sibling's inline content, which overruns Convex's 16 MiB per-transaction read limit in a folder of
+    // large files.
+    .index("by_project_parent_name", ["projectId", "parentId", "name"])
+    // Addition: copies share a blob, so a blob is deleted only when no file references it any more, and
+    // createBinaryFile accepts only a storageId that no file references yet.
+    .index("by_storage", ["storageId"]),
 
   conversations: defineTable({
     projectId: v.id("projects"),

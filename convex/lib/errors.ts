@@ -1,0 +1,20 @@
+import { ConvexError, type Value } from "convex/values";
+
+/**
+ * Error codes the SPA can branch on. Every error a person can meet is a ConvexError whose data is
+ * `{ code, message, ...extra }`; `message` says what was wrong and what to do about it.
+ */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "NOT_FOUND"
+  | "INVALID_NAME"
+  | "INVALID_ARGUMENT"
+  | "INVALID_PARENT"
+  | "NAME_TAKEN"
+  | "MOVE_CYCLE"
+  | "TOO_LARGE"
+  | "CONFLICT";
+
+export function appError(code: ErrorCode, message: string, extra: Record<string, Value> = {}) {
+  return new ConvexError({ ...extra, code, message });
+}

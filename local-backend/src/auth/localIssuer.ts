@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+
+// The development token issuer. Anyone who can reach the sign-in endpoint can sign in as anyone: that is
+// the point of a local, single-machine issuer, and why the server listens on loopback unless told otherwise.
+// The private key lives in dataDir with mode 0600 so tokens stay valid across restarts.
+
+export const LOCAL_ISSUER_PATH = "/polaris/auth";
+export const LOCAL_AUDIENCE = "convex";
+export const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+export const MAX_NAME_LENGTH = 64;
+const ALG = "RS256";
+
+export interface SignInResult {
+  token: string;
+  subject: string;
+  name: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
+}
+
+export class SignInError extends Error {}
+
+/** Trims the name and checks it; throws SignInError with a message fit to show the user. */
+export function normalizeName(raw: unknown): string {
+  if (typeof raw !== "string") throw new SignInError('Send JSON {"name": "<your name>"}: "name" must be a string.');
+  const name = raw.normalize("NFC").trim();
+  if (name.length === 0) throw new SignInError("Enter a name to sign in: it cannot be empty.");
+  if ([...name].length > MAX_NAME_LENGTH) {
+    throw new SignInError(`That name is too long: use at most ${MAX_NAME_LENGTH} characters.`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) {
+    throw new SignInError("A name cannot contain control characters or line breaks.");
+  }
+  return name;
+}
+
+/** Equal names give equal subjects; different names give different subjects (SHA-256, 128 bits kept). */
+export function subjectForName(name: string): string {
+  return `local_${createHash("sha256").update(name, "utf8").digest("base64url").slice(0, 22)}`;
+}
+
+export class LocalIssuer {
+  private constructor(
+    readonly issuer: string,
+    private readonly privateKey: CryptoKey,
+    private readonly publicJwk: JWK,
+  ) {}
+
+  /** Loads the key pair from `${dataDir}/auth/local-issuer-key.json`, creating it (0600) on first start. */
+  static async open(dataDir: string, siteUrl: string): Promise<LocalIssuer> {
+    const dir = path.join(dataDir, "auth");
+    const file = path.join(dir, "local-issuer-key.json");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    let privateJwk: JWK;
+    try {
+      privateJwk = JSON.parse(await readFile(file, "utf8")) as JWK;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw new Error(`Cannot read the local auth key ${file}: ${(error as Error).message}. Delete it to make a new one.`);
+      }
+      const { privateKey } = await generateKeyPair(ALG, { extractable: true, modulusLength: 2048 });
+      privateJwk = await exportJWK(privateKey);
+      privateJwk.kid = createHash("sha256").update(privateJwk.n ?? "").digest("base64url").slice(0, 16);
+      privateJwk.alg = ALG;
+      await writeFile(file, JSON.stringify(privateJwk), { mode: 0o600 });
+    }
+    await chmod(file, 0o600);
+    const privateKey = (await importJWK(privateJwk, ALG)) as CryptoKey;
+    const { kty, n, e, kid } = privateJwk;
+    const publicJwk: JWK = { kty, n, e, kid, alg: ALG, use: "sig" };
+    return new LocalIssuer(`${siteUrl.replace(/\/+$/, "")}${LOCAL_ISSUER_PATH}`, privateKey, publicJwk);
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.publicJwk] };
+  }
+
+  openidConfiguration(): Record<string, unknown> {
+    return {
+      issuer: this.issuer,
+      jwks_uri: `${this.issuer}/.well-known/jwks.json`,
+      id_token_signing_alg_values_supported: [ALG],
+      subject_types_supported: ["public"],
+      response_types_supported: ["id_token"],
+      claims_supported: ["sub", "iss", "aud", "exp", "iat", "name"],
+    };
+  }
+
+  async signIn(rawName: unknown, now = Date.now()): Promise<SignInResult> {
+    const name = normalizeName(rawName);
+    const subject = subjectForName(name);
+    const expiresAt = now + TOKEN_LIFETIME_MS;
+    const token = await new SignJWT({ name })
+      .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, typ: "JWT" })
+      .setIssuer(this.issuer)
+      .setSubject(subject)
+      .setAudience(LOCAL_AUDIENCE)
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(this.privateKey);
+    return { token, subject, name, expiresAt: Math.floor(expiresAt / 1000) * 1000 };
+  }
+
+  /** For tests: signs arbitrary claims with this issuer's key. */
+  async signRaw(claims: Record<string, unknown>): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, typ: "JWT" }).sign(this.privateKey);
+  }
+}
