@@ -63,9 +63,39 @@ export default defineSchema({
     role: v.union(v.literal("user"), v.literal("assistant")),
     content: v.string(),
     status: v.optional(v.union(v.literal("processing"), v.literal("completed"), v.literal("cancelled"))),
+    // Addition (AI): the assistant's tool calls, shown as compact activity lines. `offset` is the length of
+    // `content` when the call ran, so the UI can interleave lines with the text. Written once per tool call.
+    activity: v.optional(
+      v.array(
+        v.object({
+          tool: v.string(),
+          target: v.string(),
+          detail: v.string(),
+          ok: v.boolean(),
+          offset: v.number(),
+        }),
+      ),
+    ),
   })
     .index("by_conversation", ["conversationId"])
     .index("by_project_status", ["projectId", "status"]),
+
+  // Addition (AI): the text of an answer while it streams, appended in throttled chunks so each step sends one
+  // small row over the sync socket instead of rewriting the whole message (and re-sending messages.list). When
+  // the answer reaches a final state the chunks are folded into messages.content and deleted.
+  messageChunks: defineTable({
+    messageId: v.id("messages"),
+    seq: v.number(),
+    text: v.string(),
+  }).index("by_message_seq", ["messageId", "seq"]),
+
+  // Addition (AI): what the user shares with the assistant in a conversation (the open file and selection),
+  // set by the chat composer before it sends; read by the answering action. One row per conversation.
+  chatContext: defineTable({
+    conversationId: v.id("conversations"),
+    fileId: v.id("files"),
+    selection: v.optional(v.object({ from: v.number(), to: v.number() })),
+  }).index("by_conversation", ["conversationId"]),
 
   // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client
   // operation id); a repeat returns `result` instead of applying the write again. Rows older than the

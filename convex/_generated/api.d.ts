@@ -10,6 +10,33 @@
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import type * as ai_chat from "../ai/chat.js";
+import type * as ai_context from "../ai/context.js";
+import type * as ai_data from "../ai/data.js";
+import type * as ai_editorAi from "../ai/editorAi.js";
+import type * as ai_lib from "../ai/lib.js";
+import type * as ai_paths from "../ai/paths.js";
+import type * as ai_provider from "../ai/provider.js";
+import type * as ai_quickEdit from "../ai/quickEdit.js";
+import type * as ai_stream from "../ai/stream.js";
+import type * as ai_suggest from "../ai/suggest.js";
+import type * as ai_tools from "../ai/tools.js";
+import type * as clientOps from "../clientOps.js";
+import type * as conversations from "../conversations.js";
+import type * as crons from "../crons.js";
+import type * as files from "../files.js";
+import type * as lib_errors from "../lib/errors.js";
+import type * as lib_validators from "../lib/validators.js";
+import type * as messages from "../messages.js";
+import type * as model_access from "../model/access.js";
+import type * as model_budget from "../model/budget.js";
+import type * as model_conversations from "../model/conversations.js";
+import type * as model_files from "../model/files.js";
+import type * as model_idempotency from "../model/idempotency.js";
+import type * as model_messages from "../model/messages.js";
+import type * as model_names from "../model/names.js";
+import type * as model_projects from "../model/projects.js";
+import type * as model_storage from "../model/storage.js";
+import type * as projects from "../projects.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -21,6 +48,33 @@ import type * as ai_chat from "../ai/chat.js";
  */
 declare const fullApi: ApiFromModules<{
   "ai/chat": typeof ai_chat;
+  "ai/context": typeof ai_context;
+  "ai/data": typeof ai_data;
+  "ai/editorAi": typeof ai_editorAi;
+  "ai/lib": typeof ai_lib;
+  "ai/paths": typeof ai_paths;
+  "ai/provider": typeof ai_provider;
+  "ai/quickEdit": typeof ai_quickEdit;
+  "ai/stream": typeof ai_stream;
+  "ai/suggest": typeof ai_suggest;
+  "ai/tools": typeof ai_tools;
+  "clientOps": typeof clientOps;
+  "conversations": typeof conversations;
+  "crons": typeof crons;
+  "files": typeof files;
+  "lib/errors": typeof lib_errors;
+  "lib/validators": typeof lib_validators;
+  "messages": typeof messages;
+  "model/access": typeof model_access;
+  "model/budget": typeof model_budget;
+  "model/conversations": typeof model_conversations;
+  "model/files": typeof model_files;
+  "model/idempotency": typeof model_idempotency;
+  "model/messages": typeof model_messages;
+  "model/names": typeof model_names;
+  "model/projects": typeof model_projects;
+  "model/storage": typeof model_storage;
+  "projects": typeof projects;
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;

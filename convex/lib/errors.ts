@@ -18,3 +18,8 @@ export type ErrorCode =
 export function appError(code: ErrorCode, message: string, extra: Record<string, Value> = {}) {
   return new ConvexError({ ...extra, code, message });
 }
+
+/** 1048576 → "1,048,576", without relying on Intl in the function runtime. */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

@@ -4,7 +4,7 @@
 export const MAX_NAME_LENGTH = 255;
 
 // eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[/\\\u0000-\u001f\u007f]/;
+const FORBIDDEN = /[/\\\u0000-\u001f\u007f-\u009f]/;
 
 /** Why `name` cannot name a file or folder, or null when it can (sibling uniqueness not checked). */
 export function nameProblem(name: string): string | null {
@@ -12,6 +12,7 @@ export function nameProblem(name: string): string | null {
   if (name.length > MAX_NAME_LENGTH) return `A name can have at most ${MAX_NAME_LENGTH} characters.`;
   if (name === "." || name === "..") return `"${name}" is not a valid name.`;
   if (FORBIDDEN.test(name)) return "A name cannot contain /, \\ or control characters.";
+  if (name.trim().length === 0) return "A name cannot be only spaces.";
   return null;
 }
 

@@ -60,7 +60,9 @@ export class LocalIssuer {
       privateJwk = JSON.parse(await readFile(file, "utf8")) as JWK;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-        throw new Error(`Cannot read the local auth key ${file}: ${(error as Error).message}. Delete it to make a new one.`);
+        throw new Error(`Cannot read the local auth key ${file}: ${(error as Error).message}. Delete it to make a new one.`, {
+          cause: error,
+        });
       }
       const { privateKey } = await generateKeyPair(ALG, { extractable: true, modulusLength: 2048 });
       privateJwk = await exportJWK(privateKey);

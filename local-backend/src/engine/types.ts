@@ -46,6 +46,8 @@ export interface EngineOptions {
   /** Extra function environment variables that are not persisted (e.g. the local auth issuer). */
   defaultEnv?: Record<string, string>;
   log?: (line: string) => void;
+  /** Compact the write-ahead log into a snapshot once it grows past this many bytes (default 64 MiB). */
+  compactThresholdBytes?: number;
 }
 
 export interface Engine {

@@ -1,6 +1,13 @@
+import { lazy, Suspense } from "react";
 import type { Id } from "../../../convex/_generated/dataModel";
 
-// Placeholder filled by its feature's issue.
+// The chat (Markdown rendering included) is loaded on first show, keeping it out of the initial bundle.
+const ChatView = lazy(() => import("./ChatView"));
+
 export function ChatPane({ projectId }: { projectId: Id<"projects"> }) {
-  return <section aria-label="ChatPane" data-project={projectId} />;
+  return (
+    <Suspense fallback={<p className="chat-empty">Loading the assistant…</p>}>
+      <ChatView projectId={projectId} />
+    </Suspense>
+  );
 }

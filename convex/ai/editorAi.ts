@@ -1,0 +1,46 @@
+import { ConvexError } from "convex/values";
+import type { Id } from "../_generated/dataModel";
+import { internal } from "../_generated/api";
+import type { ActionCtx } from "../_generated/server";
+import { appError } from "../lib/errors";
+import { describeProviderFailure, NOT_CONFIGURED_TEXT, type ProviderConfig } from "./lib";
+import { classifyError, complete, makeClient, providerFromEnv } from "./provider";
+
+// Shared by the editor AI actions (ai/suggest, ai/quickEdit): the caller is the verified identity, and the file
+// must belong to a project the caller owns, checked by an internal query before any text reaches a provider.
+
+export async function prepare(
+  ctx: ActionCtx,
+  projectId: Id<"projects">,
+  fileId: Id<"files">,
+): Promise<{ path: string; config: ProviderConfig | null }> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) throw appError("UNAUTHENTICATED", "You are not signed in. Sign in and try again.");
+  const { path } = await ctx.runQuery(internal.ai.data.fileForUser, {
+    userId: identity.tokenIdentifier,
+    projectId,
+    fileId,
+  });
+  return { path, config: providerFromEnv() };
+}
+
+export function notConfigured(): ConvexError<{ code: string; message: string }> {
+  return new ConvexError({ code: "AI_NOT_CONFIGURED", message: NOT_CONFIGURED_TEXT.split("\n")[0] + " See docs/ai.md." });
+}
+
+export async function ask(
+  config: ProviderConfig,
+  model: string,
+  system: string,
+  user: string,
+  maxTokens: number,
+): Promise<string> {
+  try {
+    return await complete(makeClient(config), model, [
+      { role: "system", content: system },
+      { role: "user", content: user },
+    ], { maxTokens, timeoutMs: 30_000 });
+  } catch (error) {
+    throw new ConvexError({ code: "AI_FAILED", message: describeProviderFailure(classifyError(error), config) });
+  }
+}

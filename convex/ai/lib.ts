@@ -1,0 +1,284 @@
+// Pure helpers of the AI assistant: provider configuration, error wording, the throttle of streamed writes,
+// tool-call assembly, history selection and the text edits the tools make. No ctx, no I/O: unit-tested alone.
+
+export interface ProviderConfig {
+  baseURL: string;
+  apiKey: string;
+  model: string;
+  suggestModel: string;
+  /** Longest silence allowed between two streamed chunks (and before the first one). */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+export const NOT_CONFIGURED_TEXT = [
+  "No AI provider is configured, so I can't answer yet.",
+  "",
+  "Set these function environment variables and send your message again:",
+  "",
+  "- `POLARIS_AI_MODEL`: the model name (e.g. `gpt-4o-mini`, `llama3.1`)",
+  "- `POLARIS_AI_BASE_URL`: a Chat Completions endpoint (default `https://api.openai.com/v1`; Ollama: `http://127.0.0.1:11434/v1`)",
+  "- `POLARIS_AI_API_KEY`: the provider's API key (not needed for local servers such as Ollama or LM Studio)",
+  "- `POLARIS_AI_SUGGEST_MODEL` (optional): a cheaper model for titles, suggestions and quick edits",
+  "",
+  "Locally: `npm run backend -- env set POLARIS_AI_MODEL gpt-4o-mini`; on Convex: `npx convex env set POLARIS_AI_MODEL gpt-4o-mini`.",
+  "See docs/ai.md for OpenAI, OpenRouter, Ollama, LM Studio and vLLM.",
+].join("\n");
+
+/**
+ * Reads the provider from function environment variables. Null when no model is named, or when neither a base
+ * URL nor an API key says which endpoint to use. A base URL without a key is allowed: local servers need none.
+ */
+export function readProviderConfig(env: Record<string, string | undefined>): ProviderConfig | null {
+  const model = env.POLARIS_AI_MODEL?.trim();
+  const baseURL = env.POLARIS_AI_BASE_URL?.trim();
+  const apiKey = env.POLARIS_AI_API_KEY?.trim();
+  if (!model || (!baseURL && !apiKey)) return null;
+  const idle = Number(env.POLARIS_AI_IDLE_TIMEOUT_MS);
+  return {
+    model,
+    baseURL: (baseURL || DEFAULT_BASE_URL).replace(/\/+$/, ""),
+    apiKey: apiKey || "not-needed",
+    suggestModel: env.POLARIS_AI_SUGGEST_MODEL?.trim() || model,
+    idleTimeoutMs: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_IDLE_TIMEOUT_MS,
+  };
+}
+
+/** What the failure of a provider request looks like to the pure wording function. */
+export interface ProviderFailure {
+  status?: number;
+  name?: string;
+  message?: string;
+  kind?: "timeout" | "cut" | "malformed" | "connection";
+}
+
+/** A readable, actionable line for the end of a failed answer. */
+export function describeProviderFailure(failure: ProviderFailure, config: Pick<ProviderConfig, "baseURL" | "model">): string {
+  const { status } = failure;
+  if (status === 401 || status === 403) {
+    return `⚠ The AI provider refused the API key (${status}). Check POLARIS_AI_API_KEY.`;
+  }
+  if (status === 404) {
+    return `⚠ The AI provider does not know the model or endpoint (404). Check POLARIS_AI_MODEL ("${config.model}") and POLARIS_AI_BASE_URL.`;
+  }
+  if (status === 429) {
+    return "⚠ The AI provider is rate-limiting requests or the account is out of credit (429). Wait a moment and try again, or check your plan.";
+  }
+  if (status !== undefined && status >= 500) {
+    return `⚠ The AI provider had an internal error (${status}). Try again in a moment.`;
+  }
+  if (status !== undefined && status >= 400) {
+    const detail = failure.message ? `: ${truncate(failure.message, 200)}` : "";
+    return `⚠ The AI provider rejected the request (${status})${detail}.`;
+  }
+  switch (failure.kind) {
+    case "timeout":
+      return "⚠ The AI provider stopped responding (timed out). Try again; if it keeps happening, check that the provider is running.";
+    case "cut":
+      return "⚠ The connection to the AI provider was cut before the answer was complete. Try again.";
+    case "malformed":
+      return "⚠ The AI provider sent a malformed response that could not be read. Check that POLARIS_AI_BASE_URL points at a Chat Completions endpoint.";
+    case "connection":
+      return `⚠ Could not reach the AI provider at ${config.baseURL}. Check POLARIS_AI_BASE_URL and that the provider is running.`;
+    default:
+      return `⚠ The AI request failed${failure.message ? `: ${truncate(failure.message, 200)}` : ""}.`;
+  }
+}
+
+/** Classifies an error thrown by the `openai` client or while reading its stream. */
+export function classifyProviderError(error: unknown): ProviderFailure {
+  const e = (error ?? {}) as { status?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  const name = typeof e.name === "string" ? e.name : undefined;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  const status = typeof e.status === "number" ? e.status : undefined;
+  if (status !== undefined) return { status, name, message };
+  if (name === "APIConnectionTimeoutError" || name === "IdleTimeoutError") return { kind: "timeout", name, message };
+  if (name === "StreamCutError") return { kind: "cut", name, message };
+  if (error instanceof SyntaxError || name === "SyntaxError") return { kind: "malformed", name, message };
+  if (name === "APIConnectionError") {
+    return /terminated|socket|premature|closed|reset/i.test(`${message} ${String(e.cause)}`)
+      ? { kind: "cut", name, message }
+      : { kind: "connection", name, message };
+  }
+  if (/terminated|socket hang up|premature close|ECONNRESET|other side closed/i.test(message)) {
+    return { kind: "cut", name, message };
+  }
+  return { name, message };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Decides when buffered text is written. At most one write per `intervalMs` (250 ms ⇒ ≤ 4 writes per
+ * second), and a status check at least every `checkMs` even when no text arrives, so a cancel is seen promptly.
+ */
+export class WriteThrottle {
+  private lastWrite = -Infinity;
+  private lastCheck = -Infinity;
+  constructor(
+    private readonly intervalMs = 250,
+    private readonly checkMs = 500,
+  ) {}
+
+  /** "write" when pending text may be written now, "check" when only the status should be read, else null. */
+  next(now: number, hasPending: boolean): "write" | "check" | null {
+    if (hasPending && now - this.lastWrite >= this.intervalMs) return "write";
+    if (now - Math.max(this.lastCheck, this.lastWrite) >= this.checkMs) return "check";
+    return null;
+  }
+
+  wrote(now: number) {
+    this.lastWrite = now;
+    this.lastCheck = now;
+  }
+
+  checked(now: number) {
+    this.lastCheck = now;
+  }
+}
+
+export interface AssembledToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+interface ToolCallDelta {
+  index: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** Assembles streamed tool-call deltas (split by `index`) into whole calls. */
+export class ToolCallAccumulator {
+  private readonly calls = new Map<number, AssembledToolCall>();
+
+  add(deltas: readonly ToolCallDelta[] | undefined) {
+    for (const delta of deltas ?? []) {
+      const call = this.calls.get(delta.index) ?? { id: "", name: "", arguments: "" };
+      if (delta.id) call.id = delta.id;
+      if (delta.function?.name) call.name += delta.function.name;
+      if (delta.function?.arguments) call.arguments += delta.function.arguments;
+      this.calls.set(delta.index, call);
+    }
+  }
+
+  result(): AssembledToolCall[] {
+    return [...this.calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
+  }
+}
+
+export interface HistoryMessage {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/**
+ * The most recent messages whose total length fits `budgetChars` (≈ 4 characters per token), oldest first.
+ * The newest message is always kept (cut from the front if alone it is too long).
+ */
+export function selectHistory(newestFirst: readonly HistoryMessage[], budgetChars: number): HistoryMessage[] {
+  const picked: HistoryMessage[] = [];
+  let used = 0;
+  for (const message of newestFirst) {
+    if (message.content.length === 0) continue;
+    if (used + message.content.length > budgetChars) {
+      if (picked.length === 0) picked.push({ ...message, content: message.content.slice(-budgetChars) });
+      break;
+    }
+    picked.push(message);
+    used += message.content.length;
+  }
+  return picked.reverse();
+}
+
+export type EditResult = { ok: true; content: string; line: number } | { ok: false; error: string };
+
+/** Replaces the one occurrence of `search` in `content`; fails clearly when it is missing or ambiguous. */
+export function replaceUnique(content: string, search: string, replacement: string): EditResult {
+  if (search.length === 0) {
+    return { ok: false, error: "old_text is empty. Pass the exact snippet to replace, copied from read_file." };
+  }
+  const first = content.indexOf(search);
+  if (first === -1) {
+    return {
+      ok: false,
+      error: "old_text was not found in the file. Call read_file and copy the snippet exactly, including whitespace.",
+    };
+  }
+  const count = countOccurrences(content, search);
+  if (count > 1) {
+    return {
+      ok: false,
+      error: `old_text occurs ${count} times in the file. Include more surrounding lines so it matches exactly once.`,
+    };
+  }
+  return {
+    ok: true,
+    content: content.slice(0, first) + replacement + content.slice(first + search.length),
+    line: content.slice(0, first).split("\n").length,
+  };
+}
+
+function countOccurrences(haystack: string, needle: string): number {
+  let count = 0;
+  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + 1)) count++;
+  return count;
+}
+
+/**
+ * Splits a project-relative path ("src/app.ts", "/src//app.ts") into names. Null when it is empty or walks
+ * outside the project ("..", ".").
+ */
+export function splitPath(path: string): string[] | null {
+  const parts = path.split(/[\\/]+/).filter((p) => p.length > 0);
+  if (parts.length === 0 || parts.some((p) => p === "." || p === "..")) return null;
+  return parts;
+}
+
+/** A short conversation title from the first user message, used when the model gives none. */
+export function fallbackTitle(text: string, maxWords = 6, maxChars = 48): string {
+  const words = text
+    .replace(/```[\s\S]*?```/g, " ")
+    .replace(/[#*_`>[\]()]/g, " ")
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, maxWords);
+  const title = words.join(" ");
+  if (title.length === 0) return "New conversation";
+  return title.length > maxChars ? `${title.slice(0, maxChars - 1)}…` : title;
+}
+
+/** Cleans a model-written title: one line, no quotes or trailing period, bounded length. */
+export function cleanTitle(raw: string, maxChars = 60): string | null {
+  const line = raw
+    .split("\n")
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
+  if (!line) return null;
+  const title = line
+    .replace(/^title\s*:\s*/i, "")
+    .replace(/^["'`*]+|["'`*.]+$/g, "")
+    .trim();
+  if (title.length === 0) return null;
+  return title.length > maxChars ? `${title.slice(0, maxChars - 1)}…` : title;
+}
+
+/** Strips a Markdown code fence the model may wrap a code-only answer in. */
+export function stripCodeFence(text: string): string {
+  const match = /^\s*```[^\n]*\n([\s\S]*?)\n?```\s*$/.exec(text);
+  return match ? match[1] : text;
+}
+
+/** A line count summary like "+3 −1 lines" for activity lines. */
+export function lineDelta(before: string, after: string): string {
+  const a = before.length === 0 ? 0 : before.split("\n").length;
+  const b = after.length === 0 ? 0 : after.split("\n").length;
+  return `${b} line${b === 1 ? "" : "s"} (was ${a})`;
+}

@@ -1,0 +1,71 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import { splitPath } from "./lib";
+
+// Path helpers for the assistant: the model names files by project-relative path, never by id, so it cannot
+// reach outside the project the answer belongs to. Every lookup is scoped by projectId through an index.
+
+export const MAX_LISTED_FILES = 2000;
+
+/** Every file and folder of the project with its path, sorted by path; at most MAX_LISTED_FILES. */
+export async function projectPaths(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+): Promise<{ entries: { path: string; doc: Doc<"files"> }[]; truncated: boolean }> {
+  const docs = await ctx.db
+    .query("files")
+    .withIndex("by_project", (q) => q.eq("projectId", projectId))
+    .take(MAX_LISTED_FILES + 1);
+  const truncated = docs.length > MAX_LISTED_FILES;
+  const byId = new Map(docs.slice(0, MAX_LISTED_FILES).map((d) => [d._id, d]));
+  const pathOf = new Map<Id<"files">, string>();
+  const resolve = (doc: Doc<"files">, depth: number): string => {
+    const known = pathOf.get(doc._id);
+    if (known !== undefined) return known;
+    const parent = doc.parentId === undefined ? undefined : byId.get(doc.parentId);
+    const path = parent === undefined || depth > 100 ? doc.name : `${resolve(parent, depth + 1)}/${doc.name}`;
+    pathOf.set(doc._id, path);
+    return path;
+  };
+  const entries = [...byId.values()].map((doc) => ({ path: resolve(doc, 0), doc }));
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries, truncated };
+}
+
+export async function pathOfFile(ctx: QueryCtx, file: Doc<"files">): Promise<string> {
+  const names = [file.name];
+  let parentId = file.parentId;
+  for (let depth = 0; parentId !== undefined && depth < 100; depth++) {
+    const parent = await ctx.db.get("files", parentId);
+    if (parent === null || parent.projectId !== file.projectId) break;
+    names.unshift(parent.name);
+    parentId = parent.parentId;
+  }
+  return names.join("/");
+}
+
+export async function childNamed(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+  parentId: Id<"files"> | undefined,
+  name: string,
+): Promise<Doc<"files"> | null> {
+  // Names are unique among siblings, so the first match is the only one.
+  return ctx.db
+    .query("files")
+    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", parentId).eq("name", name))
+    .first();
+}
+
+/** The file or folder at `path` in the project, or null. */
+export async function findByPath(ctx: QueryCtx, projectId: Id<"projects">, path: string): Promise<Doc<"files"> | null> {
+  const parts = splitPath(path);
+  if (parts === null) return null;
+  let current: Doc<"files"> | null = null;
+  for (const name of parts) {
+    if (current !== null && current.type !== "folder") return null;
+    current = await childNamed(ctx, projectId, current?._id, name);
+    if (current === null) return null;
+  }
+  return current;
+}

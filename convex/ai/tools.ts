@@ -1,0 +1,260 @@
+import { ConvexError, v } from "convex/values";
+import type { Doc, Id } from "../_generated/dataModel";
+import { internalMutation, type MutationCtx } from "../_generated/server";
+import {
+  createFile,
+  createFolder,
+  moveFile,
+  removeFile,
+  renameFile,
+  updateContent,
+} from "../model/files";
+import { loadScope } from "./data";
+import { lineDelta, replaceUnique, splitPath } from "./lib";
+import { findByPath, projectPaths } from "./paths";
+
+// The assistant's file tools. The model names files by project-relative path; every call runs inside the
+// project of the assistant message (loadScope re-checks message → conversation → project on each call) and goes
+// through the same model/files helpers as the public API, with the project's owner as the user, so the same
+// ownership checks, name rules and size limits apply. A cancelled answer changes nothing.
+
+export const MAX_TOOL_ROUNDS = 20;
+const MAX_READ_CHARS = 100_000;
+const MAX_LIST_LINES = 1000;
+
+const pathProp = { type: "string", description: 'Project-relative path, e.g. "src/app.ts".' } as const;
+
+/** Tool definitions in the Chat Completions `tools` format. */
+export const TOOL_DEFINITIONS = [
+  fn("list_files", "List the files and folders of the project (folders end with /).", {
+    path: { type: "string", description: "Folder to list; omit for the whole project." },
+  }),
+  fn("read_file", "Read the full text of a file.", { path: pathProp }, ["path"]),
+  fn(
+    "create_file",
+    "Create a new file with the given content. Missing parent folders are created. Fails if the path exists.",
+    { path: pathProp, content: { type: "string" } },
+    ["path", "content"],
+  ),
+  fn("create_folder", "Create a folder (and missing parents).", { path: pathProp }, ["path"]),
+  fn(
+    "edit_file",
+    "Replace one exact snippet of a file. old_text must occur exactly once; copy it from read_file.",
+    { path: pathProp, old_text: { type: "string" }, new_text: { type: "string" } },
+    ["path", "old_text", "new_text"],
+  ),
+  fn(
+    "write_file",
+    "Replace the whole content of a file, creating it if it does not exist.",
+    { path: pathProp, content: { type: "string" } },
+    ["path", "content"],
+  ),
+  fn(
+    "move_file",
+    "Rename and/or move a file or folder to a new path. The destination folder must exist.",
+    { from: pathProp, to: pathProp },
+    ["from", "to"],
+  ),
+  fn("delete_file", "Delete a file, or a folder with everything in it.", { path: pathProp }, ["path"]),
+];
+
+function fn(name: string, description: string, properties: Record<string, object>, required: string[] = []) {
+  return {
+    type: "function" as const,
+    function: { name, description, parameters: { type: "object", properties, required, additionalProperties: false } },
+  };
+}
+
+interface ToolOutcome {
+  ok: boolean;
+  /** What the model reads back. */
+  output: string;
+  /** What the activity line shows. */
+  target: string;
+  detail: string;
+}
+
+class ToolError extends Error {}
+
+function stringArg(args: Record<string, unknown>, name: string): string {
+  const value = args[name];
+  if (typeof value !== "string") throw new ToolError(`Argument "${name}" must be a string.`);
+  return value;
+}
+
+function checkedPath(args: Record<string, unknown>, name: string): string[] {
+  const raw = stringArg(args, name);
+  const parts = splitPath(raw);
+  if (parts === null) throw new ToolError(`"${raw}" is not a valid project path. Use a relative path like "src/app.ts", without "..".`);
+  return parts;
+}
+
+async function requireNode(ctx: MutationCtx, projectId: Id<"projects">, parts: string[]): Promise<Doc<"files">> {
+  const node = await findByPath(ctx, projectId, parts.join("/"));
+  if (node === null) throw new ToolError(`"${parts.join("/")}" does not exist. Call list_files to see the project's paths.`);
+  return node;
+}
+
+async function requireTextFile(ctx: MutationCtx, projectId: Id<"projects">, parts: string[]): Promise<Doc<"files">> {
+  const node = await requireNode(ctx, projectId, parts);
+  if (node.type !== "file") throw new ToolError(`"${parts.join("/")}" is a folder, not a file.`);
+  if (node.storageId !== undefined) throw new ToolError(`"${parts.join("/")}" is a binary or very large file; it cannot be read or edited as text.`);
+  return node;
+}
+
+/** The folder at `parts` (undefined for the root), creating missing folders when `create` is set. */
+async function folderAt(
+  ctx: MutationCtx,
+  userId: string,
+  projectId: Id<"projects">,
+  parts: string[],
+  create: boolean,
+): Promise<Id<"files"> | undefined> {
+  let parentId: Id<"files"> | undefined = undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const path = parts.slice(0, i + 1).join("/");
+    const existing = await findByPath(ctx, projectId, path);
+    if (existing !== null) {
+      if (existing.type !== "folder") throw new ToolError(`"${path}" is a file, not a folder.`);
+      parentId = existing._id;
+    } else if (create) {
+      parentId = await createFolder(ctx, userId, { projectId, parentId, name: parts[i] });
+    } else {
+      throw new ToolError(`The folder "${path}" does not exist. Create it first with create_folder.`);
+    }
+  }
+  return parentId;
+}
+
+async function runTool(
+  ctx: MutationCtx,
+  userId: string,
+  projectId: Id<"projects">,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<ToolOutcome> {
+  switch (name) {
+    case "list_files": {
+      const folder = typeof args.path === "string" && splitPath(args.path) !== null ? splitPath(args.path)!.join("/") : "";
+      const { entries, truncated } = await projectPaths(ctx, projectId);
+      const lines = entries
+        .filter((e) => folder === "" || e.path.startsWith(`${folder}/`))
+        .map((e) => (e.doc.type === "folder" ? `${e.path}/` : e.path));
+      const shown = lines.slice(0, MAX_LIST_LINES);
+      const more = truncated || lines.length > shown.length ? "\n… (more files not shown)" : "";
+      return {
+        ok: true,
+        output: shown.length === 0 ? "(no files)" : shown.join("\n") + more,
+        target: folder === "" ? "/" : folder,
+        detail: `${lines.length} item${lines.length === 1 ? "" : "s"}`,
+      };
+    }
+    case "read_file": {
+      const parts = checkedPath(args, "path");
+      const file = await requireTextFile(ctx, projectId, parts);
+      const content = file.content ?? "";
+      const output = content.length > MAX_READ_CHARS ? `${content.slice(0, MAX_READ_CHARS)}\n… (truncated)` : content;
+      return { ok: true, output, target: parts.join("/"), detail: `${content.split("\n").length} lines` };
+    }
+    case "create_file": {
+      const parts = checkedPath(args, "path");
+      const content = stringArg(args, "content");
+      if ((await findByPath(ctx, projectId, parts.join("/"))) !== null) {
+        throw new ToolError(`"${parts.join("/")}" already exists. Use edit_file or write_file to change it.`);
+      }
+      const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), true);
+      await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content });
+      return { ok: true, output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
+    }
+    case "create_folder": {
+      const parts = checkedPath(args, "path");
+      await folderAt(ctx, userId, projectId, parts, true);
+      return { ok: true, output: "Folder exists now.", target: `${parts.join("/")}/`, detail: "folder created" };
+    }
+    case "edit_file": {
+      const parts = checkedPath(args, "path");
+      const oldText = stringArg(args, "old_text");
+      const newText = stringArg(args, "new_text");
+      const file = await requireTextFile(ctx, projectId, parts);
+      const edit = replaceUnique(file.content ?? "", oldText, newText);
+      if (!edit.ok) throw new ToolError(edit.error);
+      await updateContent(ctx, userId, file._id, edit.content, undefined);
+      const removed = oldText.split("\n").length;
+      const added = newText.length === 0 ? 0 : newText.split("\n").length;
+      return { ok: true, output: "Edited.", target: parts.join("/"), detail: `line ${edit.line}: −${removed} +${added}` };
+    }
+    case "write_file": {
+      const parts = checkedPath(args, "path");
+      const content = stringArg(args, "content");
+      const existing = await findByPath(ctx, projectId, parts.join("/"));
+      if (existing === null) {
+        const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), true);
+        await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content });
+        return { ok: true, output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
+      }
+      if (existing.type !== "file") throw new ToolError(`"${parts.join("/")}" is a folder, not a file.`);
+      await updateContent(ctx, userId, existing._id, content, undefined);
+      return { ok: true, output: "Written.", target: parts.join("/"), detail: `rewritten, ${lineDelta(existing.content ?? "", content)}` };
+    }
+    case "move_file": {
+      const from = checkedPath(args, "from");
+      const to = checkedPath(args, "to");
+      const node = await requireNode(ctx, projectId, from);
+      const parentId = await folderAt(ctx, userId, projectId, to.slice(0, -1), false);
+      const newName = to[to.length - 1];
+      if (parentId !== node.parentId) await moveFile(ctx, userId, node._id, parentId);
+      if (newName !== node.name) await renameFile(ctx, userId, node._id, newName);
+      return { ok: true, output: "Moved.", target: `${from.join("/")} → ${to.join("/")}`, detail: "moved" };
+    }
+    case "delete_file": {
+      const parts = checkedPath(args, "path");
+      const node = await requireNode(ctx, projectId, parts);
+      await removeFile(ctx, userId, node._id);
+      return { ok: true, output: "Deleted.", target: parts.join("/"), detail: node.type === "folder" ? "folder deleted" : "deleted" };
+    }
+    default:
+      throw new ToolError(`There is no tool named "${name}". Use one of: ${TOOL_DEFINITIONS.map((t) => t.function.name).join(", ")}.`);
+  }
+}
+
+function argsTarget(args: Record<string, unknown>): string {
+  const value = args.path ?? args.from;
+  return typeof value === "string" ? value : "";
+}
+
+export const execute = internalMutation({
+  args: { messageId: v.id("messages"), name: v.string(), arguments: v.string(), offset: v.number() },
+  returns: v.object({ ok: v.boolean(), output: v.string() }),
+  handler: async (ctx, { messageId, name, arguments: rawArgs, offset }) => {
+    const scope = await loadScope(ctx, messageId);
+    if (scope === null || scope.message.status !== "processing") {
+      return { ok: false, output: "The answer was cancelled; no change was made." };
+    }
+    const { project, message } = scope;
+    let args: Record<string, unknown> = {};
+    let outcome: ToolOutcome;
+    try {
+      const parsed: unknown = rawArgs.trim() === "" ? {} : JSON.parse(rawArgs);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new ToolError("The arguments must be a JSON object.");
+      }
+      args = parsed as Record<string, unknown>;
+      outcome = await runTool(ctx, project.ownerId, project._id, name, args);
+    } catch (error) {
+      // Model helpers validate before they write, so a caught error leaves no partial change behind.
+      const reason =
+        error instanceof ToolError
+          ? error.message
+          : error instanceof SyntaxError
+            ? "The arguments were not valid JSON."
+            : error instanceof ConvexError && typeof (error.data as { message?: unknown }).message === "string"
+              ? (error.data as { message: string }).message
+              : null;
+      if (reason === null) throw error;
+      outcome = { ok: false, output: `Error: ${reason}`, target: argsTarget(args), detail: reason };
+    }
+    const line = { tool: name, target: outcome.target, detail: outcome.detail, ok: outcome.ok, offset };
+    await ctx.db.patch("messages", messageId, { activity: [...(message.activity ?? []), line] });
+    return { ok: outcome.ok, output: outcome.output };
+  },
+});

@@ -1,0 +1,66 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import { appError } from "../lib/errors";
+
+// Access rules. The user is the `tokenIdentifier` of the verified identity, never an argument; a project is
+// visible only to its owner (projects.ownerId), and everything else is visible exactly when its project is.
+// A thing the caller may not see fails with the same NOT_FOUND as a thing that does not exist, so ids of other
+// users' data reveal nothing.
+
+export async function requireUser(ctx: QueryCtx): Promise<string> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) {
+    throw appError("UNAUTHENTICATED", "You are not signed in. Sign in and try again.");
+  }
+  return identity.tokenIdentifier;
+}
+
+function notFound(what: string) {
+  return appError("NOT_FOUND", `This ${what} does not exist or was deleted. Reload the page to see the current state.`);
+}
+
+export async function requireProjectOwner(
+  ctx: QueryCtx,
+  userId: string,
+  projectId: Id<"projects">,
+): Promise<Doc<"projects">> {
+  const project = await ctx.db.get("projects", projectId);
+  if (project === null || project.ownerId !== userId) throw notFound("project");
+  return project;
+}
+
+export async function requireFile(
+  ctx: QueryCtx,
+  userId: string,
+  fileId: Id<"files">,
+): Promise<{ file: Doc<"files">; project: Doc<"projects"> }> {
+  const file = await ctx.db.get("files", fileId);
+  const project = file === null ? null : await ctx.db.get("projects", file.projectId);
+  if (file === null || project === null || project.ownerId !== userId) throw notFound("file or folder");
+  return { file, project };
+}
+
+export async function requireConversation(
+  ctx: QueryCtx,
+  userId: string,
+  conversationId: Id<"conversations">,
+): Promise<{ conversation: Doc<"conversations">; project: Doc<"projects"> }> {
+  const conversation = await ctx.db.get("conversations", conversationId);
+  const project = conversation === null ? null : await ctx.db.get("projects", conversation.projectId);
+  if (conversation === null || project === null || project.ownerId !== userId) throw notFound("conversation");
+  return { conversation, project };
+}
+
+export async function requireMessage(
+  ctx: QueryCtx,
+  userId: string,
+  messageId: Id<"messages">,
+): Promise<{ message: Doc<"messages">; conversation: Doc<"conversations"> }> {
+  const message = await ctx.db.get("messages", messageId);
+  const conversation = message === null ? null : await ctx.db.get("conversations", message.conversationId);
+  const project = conversation === null ? null : await ctx.db.get("projects", conversation.projectId);
+  if (message === null || conversation === null || project === null || project.ownerId !== userId) {
+    throw notFound("message");
+  }
+  return { message, conversation };
+}

@@ -1,0 +1,328 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { appError, formatCount } from "../lib/errors";
+import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
+import { requireFile, requireProjectOwner } from "./access";
+import { Budget } from "./budget";
+import { checkFileName, copyName } from "./names";
+import { touchProject } from "./projects";
+import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
+
+/**
+ * Largest text kept inline in a file row, in UTF-8 bytes. Anything larger goes to storage as an upload.
+ * Convex cloud caps a whole document at 1 MiB including the other fields, so there text within ~1 KiB of this
+ * limit is refused by the database itself; convex-test does not enforce that cap.
+ */
+export const MAX_TEXT_BYTES = 1_048_576;
+
+const encoder = new TextEncoder();
+
+export function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
+
+function checkContent(content: string): number {
+  const size = utf8Length(content);
+  if (size > MAX_TEXT_BYTES) {
+    throw appError(
+      "TOO_LARGE",
+      `This text is ${formatCount(size)} bytes, over the editor's limit of ${formatCount(MAX_TEXT_BYTES)} bytes (1 MiB). Upload it as a file instead (drag it into the file tree); uploads are kept in storage and have no such limit.`,
+    );
+  }
+  return size;
+}
+
+export function toMeta(file: Doc<"files">): FileMeta {
+  const meta: FileMeta = {
+    _id: file._id,
+    _creationTime: file._creationTime,
+    projectId: file.projectId,
+    name: file.name,
+    type: file.type,
+    updatedAt: file.updatedAt,
+    revision: file.revision ?? 1,
+    size: file.size ?? (file.content === undefined ? 0 : utf8Length(file.content)),
+    isBinary: file.type === "file" && file.storageId !== undefined,
+  };
+  if (file.parentId !== undefined) meta.parentId = file.parentId;
+  return meta;
+}
+
+export async function listTree(ctx: QueryCtx, userId: string, projectId: Id<"projects">): Promise<FileMeta[]> {
+  await requireProjectOwner(ctx, userId, projectId);
+  const files = await ctx.db
+    .query("files")
+    .withIndex("by_project", (q) => q.eq("projectId", projectId))
+    .collect();
+  return files.map(toMeta);
+}
+
+export async function listChildren(
+  ctx: QueryCtx,
+  userId: string,
+  projectId: Id<"projects">,
+  parentId: Id<"files"> | undefined,
+): Promise<FileMeta[]> {
+  await requireProjectOwner(ctx, userId, projectId);
+  await resolveParent(ctx, projectId, parentId);
+  const files = await ctx.db
+    .query("files")
+    .withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId))
+    .collect();
+  return files.map(toMeta);
+}
+
+export async function getFile(ctx: QueryCtx, userId: string, fileId: Id<"files">): Promise<FileWithContent> {
+  const { file } = await requireFile(ctx, userId, fileId);
+  const result: FileWithContent = toMeta(file);
+  if (file.storageId !== undefined) {
+    const url = await ctx.storage.getUrl(file.storageId);
+    if (url !== null) result.url = url;
+  } else if (file.type === "file") {
+    result.content = file.content ?? "";
+  }
+  return result;
+}
+
+/** The destination folder, which must be a folder of the same project; undefined is the project root. */
+async function resolveParent(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+  parentId: Id<"files"> | undefined,
+): Promise<Doc<"files"> | undefined> {
+  if (parentId === undefined) return undefined;
+  const parent = await ctx.db.get("files", parentId);
+  if (parent === null || parent.projectId !== projectId) {
+    throw appError("NOT_FOUND", "The destination folder does not exist in this project. Reload the page and pick another folder.");
+  }
+  if (parent.type !== "folder") {
+    throw appError("INVALID_PARENT", `"${parent.name}" is a file, not a folder. Pick a folder as the destination.`);
+  }
+  return parent;
+}
+
+async function findSibling(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+  parentId: Id<"files"> | undefined,
+  name: string,
+): Promise<Doc<"files"> | null> {
+  return ctx.db
+    .query("files")
+    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", parentId).eq("name", name))
+    .first();
+}
+
+async function assertNameFree(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+  parentId: Id<"files"> | undefined,
+  name: string,
+  self?: Id<"files">,
+) {
+  const existing = await findSibling(ctx, projectId, parentId, name);
+  if (existing !== null && existing._id !== self) {
+    throw appError("NAME_TAKEN", `"${name}" already exists in this folder. Choose another name.`);
+  }
+}
+
+export interface NewFile {
+  projectId: Id<"projects">;
+  parentId?: Id<"files">;
+  name: string;
+}
+
+async function insertNode(
+  ctx: MutationCtx,
+  userId: string,
+  input: NewFile,
+  fields: Pick<Doc<"files">, "type" | "size"> & Partial<Pick<Doc<"files">, "content" | "storageId">>,
+): Promise<Id<"files">> {
+  await requireProjectOwner(ctx, userId, input.projectId);
+  const name = checkFileName(input.name);
+  await resolveParent(ctx, input.projectId, input.parentId);
+  await assertNameFree(ctx, input.projectId, input.parentId, name);
+  const now = Date.now();
+  const id = await ctx.db.insert("files", {
+    projectId: input.projectId,
+    parentId: input.parentId,
+    name,
+    updatedAt: now,
+    revision: 1,
+    ...fields,
+  });
+  await touchProject(ctx, input.projectId, now);
+  return id;
+}
+
+export async function createFile(ctx: MutationCtx, userId: string, input: NewFile & { content?: string }) {
+  const content = input.content ?? "";
+  return insertNode(ctx, userId, input, { type: "file", content, size: checkContent(content) });
+}
+
+export async function createFolder(ctx: MutationCtx, userId: string, input: NewFile) {
+  return insertNode(ctx, userId, input, { type: "folder", size: 0 });
+}
+
+export async function generateUploadUrl(ctx: MutationCtx, userId: string, projectId: Id<"projects">) {
+  await requireProjectOwner(ctx, userId, projectId);
+  return ctx.storage.generateUploadUrl();
+}
+
+/**
+ * Turns a finished upload into a file. Only a blob that no file references yet is accepted, so a storageId
+ * learned elsewhere cannot be used to read another user's upload.
+ */
+export async function createBinaryFile(
+  ctx: MutationCtx,
+  userId: string,
+  input: NewFile & { storageId: Id<"_storage"> },
+) {
+  await requireProjectOwner(ctx, userId, input.projectId);
+  const blob = await ctx.db.system.get("_storage", input.storageId);
+  if (blob === null || (await isBlobReferenced(ctx, input.storageId))) {
+    throw appError("NOT_FOUND", "The uploaded file was not found or is already in use. Upload it again.");
+  }
+  return insertNode(ctx, userId, input, { type: "file", storageId: input.storageId, size: blob.size });
+}
+
+export async function renameFile(ctx: MutationCtx, userId: string, fileId: Id<"files">, rawName: string) {
+  const { file } = await requireFile(ctx, userId, fileId);
+  const name = checkFileName(rawName);
+  if (name === file.name) return;
+  await assertNameFree(ctx, file.projectId, file.parentId, name, file._id);
+  const now = Date.now();
+  await ctx.db.patch("files", fileId, { name, updatedAt: now });
+  await touchProject(ctx, file.projectId, now);
+}
+
+/** Rejects a destination that is `node` itself or inside it. */
+async function assertNotInside(ctx: QueryCtx, node: Doc<"files">, destination: Doc<"files"> | undefined, verb: string) {
+  if (node.type !== "folder") return;
+  for (let cursor = destination; cursor !== undefined; ) {
+    if (cursor._id === node._id) {
+      throw appError("MOVE_CYCLE", `You cannot ${verb} the folder "${node.name}" into itself or one of its subfolders. Pick another destination.`);
+    }
+    cursor = cursor.parentId === undefined ? undefined : ((await ctx.db.get("files", cursor.parentId)) ?? undefined);
+  }
+}
+
+export async function moveFile(
+  ctx: MutationCtx,
+  userId: string,
+  fileId: Id<"files">,
+  parentId: Id<"files"> | undefined,
+) {
+  const { file } = await requireFile(ctx, userId, fileId);
+  const destination = await resolveParent(ctx, file.projectId, parentId);
+  await assertNotInside(ctx, file, destination, "move");
+  if (file.parentId === parentId) return;
+  await assertNameFree(ctx, file.projectId, parentId, file.name, file._id);
+  const now = Date.now();
+  await ctx.db.patch("files", fileId, { parentId, updatedAt: now });
+  await touchProject(ctx, file.projectId, now);
+}
+
+/** All nodes of the subtree rooted at `root`, parents before children, within `budget`. */
+async function collectSubtree(ctx: QueryCtx, root: Doc<"files">, budget: Budget, tooLarge: string) {
+  const nodes = [root];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (node.type !== "folder") continue;
+    for await (const child of ctx.db
+      .query("files")
+      .withIndex("by_project_parent", (q) => q.eq("projectId", node.projectId).eq("parentId", node._id))) {
+      if (!budget.charge(child)) throw appError("TOO_LARGE", tooLarge);
+      nodes.push(child);
+    }
+  }
+  return nodes;
+}
+
+async function freeCopyName(ctx: QueryCtx, source: Doc<"files">, parentId: Id<"files"> | undefined) {
+  if ((await findSibling(ctx, source.projectId, parentId, source.name)) === null) return source.name;
+  for (let attempt = 1; ; attempt++) {
+    const candidate = checkFileName(copyName(source.name, attempt, source.type === "folder"));
+    if ((await findSibling(ctx, source.projectId, parentId, candidate)) === null) return candidate;
+  }
+}
+
+/** Copies a file, or a folder with everything in it, into `parentId`; a clashing name gets " copy", " copy 2"… */
+export async function copyFile(
+  ctx: MutationCtx,
+  userId: string,
+  fileId: Id<"files">,
+  parentId: Id<"files"> | undefined,
+): Promise<Id<"files">> {
+  const { file } = await requireFile(ctx, userId, fileId);
+  const destination = await resolveParent(ctx, file.projectId, parentId);
+  await assertNotInside(ctx, file, destination, "copy");
+  const nodes = await collectSubtree(
+    ctx,
+    file,
+    new Budget(4000, 7 * 1024 * 1024),
+    `"${file.name}" is too large to copy in one step (over 4,000 items or 7 MiB of text). Copy its subfolders one at a time.`,
+  );
+  const now = Date.now();
+  const newIds = new Map<Id<"files">, Id<"files">>();
+  for (const node of nodes) {
+    const isRoot = node._id === file._id;
+    const newParent = isRoot ? parentId : newIds.get(node.parentId!);
+    const id = await ctx.db.insert("files", {
+      projectId: node.projectId,
+      parentId: newParent,
+      name: isRoot ? await freeCopyName(ctx, node, parentId) : node.name,
+      type: node.type,
+      content: node.content,
+      storageId: node.storageId,
+      size: node.size,
+      revision: 1,
+      updatedAt: now,
+    });
+    newIds.set(node._id, id);
+  }
+  await touchProject(ctx, file.projectId, now);
+  return newIds.get(file._id)!;
+}
+
+export async function updateContent(
+  ctx: MutationCtx,
+  userId: string,
+  fileId: Id<"files">,
+  content: string,
+  baseRevision: number | undefined,
+): Promise<UpdateContentResult> {
+  const { file } = await requireFile(ctx, userId, fileId);
+  if (file.type !== "file") {
+    throw appError("INVALID_ARGUMENT", `"${file.name}" is a folder; only files have content.`);
+  }
+  const current = file.revision ?? 1;
+  if (baseRevision !== undefined && baseRevision !== current) {
+    const server: Record<string, string | number> = { revision: current };
+    if (file.content !== undefined && file.storageId === undefined) server.content = file.content;
+    throw appError(
+      "CONFLICT",
+      `"${file.name}" was changed elsewhere since you opened it (your edit is based on revision ${baseRevision}, the saved file is at revision ${current}). Review the saved version and apply your edit again.`,
+      server,
+    );
+  }
+  const size = checkContent(content);
+  const revision = current + 1;
+  const now = Date.now();
+  await ctx.db.patch("files", fileId, { content, size, revision, updatedAt: now, storageId: undefined });
+  if (file.storageId !== undefined) await releaseBlob(ctx, file.storageId);
+  await touchProject(ctx, file.projectId, now);
+  return { revision };
+}
+
+export async function removeFile(ctx: MutationCtx, userId: string, fileId: Id<"files">) {
+  const { file } = await requireFile(ctx, userId, fileId);
+  const nodes = await collectSubtree(
+    ctx,
+    file,
+    new Budget(8000, 12 * 1024 * 1024),
+    `"${file.name}" holds too much to delete in one step (over 8,000 items or 12 MiB of text). Delete its subfolders first.`,
+  );
+  for (const node of nodes.reverse()) await deleteFileRow(ctx, node);
+  await touchProject(ctx, file.projectId, Date.now());
+}

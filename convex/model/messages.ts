@@ -1,0 +1,76 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { internal } from "../_generated/api";
+import { appError, formatCount } from "../lib/errors";
+import type { SendResult } from "../lib/validators";
+import { requireConversation, requireMessage } from "./access";
+
+export const MAX_MESSAGE_LENGTH = 100_000;
+
+export async function listMessages(
+  ctx: QueryCtx,
+  userId: string,
+  conversationId: Id<"conversations">,
+): Promise<Doc<"messages">[]> {
+  await requireConversation(ctx, userId, conversationId);
+  return ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .collect();
+}
+
+function checkMessage(content: string): string {
+  if (content.trim().length === 0) {
+    throw appError("INVALID_ARGUMENT", "The message is empty. Type a question or an instruction, then send it.");
+  }
+  if (content.length > MAX_MESSAGE_LENGTH) {
+    throw appError(
+      "TOO_LARGE",
+      `The message is ${formatCount(content.length)} characters long; the limit is ${formatCount(MAX_MESSAGE_LENGTH)}. Shorten it, or put the long text in a file and refer to it.`,
+    );
+  }
+  return content;
+}
+
+/**
+ * Records the user's message and an empty `processing` assistant message, and schedules the AI action that
+ * fills it in. A conversation has at most one answer in progress: an older one still processing is cancelled
+ * (the action sees the status and stops).
+ */
+export async function sendMessage(
+  ctx: MutationCtx,
+  userId: string,
+  conversationId: Id<"conversations">,
+  rawContent: string,
+): Promise<SendResult> {
+  const { conversation } = await requireConversation(ctx, userId, conversationId);
+  const content = checkMessage(rawContent);
+  const processing = await ctx.db
+    .query("messages")
+    .withIndex("by_project_status", (q) => q.eq("projectId", conversation.projectId).eq("status", "processing"))
+    .collect();
+  for (const message of processing) {
+    if (message.conversationId === conversationId && message.role === "assistant") {
+      await ctx.db.patch("messages", message._id, { status: "cancelled" });
+    }
+  }
+  const base = { conversationId, projectId: conversation.projectId };
+  const userMessageId = await ctx.db.insert("messages", { ...base, role: "user", content, status: "completed" });
+  const assistantMessageId = await ctx.db.insert("messages", {
+    ...base,
+    role: "assistant",
+    content: "",
+    status: "processing",
+  });
+  await ctx.db.patch("conversations", conversationId, { updatedAt: Date.now() });
+  await ctx.scheduler.runAfter(0, internal.ai.chat.respond, { assistantMessageId });
+  return { userMessageId, assistantMessageId };
+}
+
+/** Cancels an answer in progress; anything else is left as it is. */
+export async function cancelMessage(ctx: MutationCtx, userId: string, messageId: Id<"messages">) {
+  const { message } = await requireMessage(ctx, userId, messageId);
+  if (message.status === "processing") {
+    await ctx.db.patch("messages", messageId, { status: "cancelled" });
+  }
+}

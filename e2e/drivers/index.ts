@@ -1,0 +1,69 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+// Shared drivers for the e2e specs: they speak in the user's terms (roles and labels), so a spec reads as what a
+// person does and a markup change is fixed here once.
+
+/** A user name no other test uses, so every test starts with its own empty set of projects. */
+export function uniqueUser(prefix = "e2e"): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Signs in through the local sign-in page and waits for the dashboard. Returns the name used. */
+export async function signIn(page: Page, name = uniqueUser()): Promise<string> {
+  await page.goto("/");
+  const field = page.getByRole("textbox", { name: "Your name" });
+  await field.fill(name);
+  await field.press("Enter");
+  await expect(UI.dashboardHeading(page)).toBeVisible();
+  await expect(page.getByText("Loading projects…")).toHaveCount(0);
+  return name;
+}
+
+/** Creates a project from the dashboard and waits until the server has confirmed it (its link appears). */
+export async function createProject(page: Page, name: string): Promise<void> {
+  const field = UI.newProjectField(page);
+  await field.fill(name);
+  await field.press("Enter");
+  await expect(UI.projectLink(page, name)).toBeVisible();
+}
+
+export const UI = {
+  dashboardHeading: (page: Page) => page.getByRole("heading", { name: "Your projects", level: 1 }),
+  newProjectField: (page: Page) => page.getByRole("textbox", { name: "New project name" }),
+  projectList: (page: Page) => page.getByRole("list", { name: "Projects" }),
+  projectLink: (page: Page, name: string) =>
+    page.getByRole("list", { name: "Projects" }).getByRole("link", { name, exact: true }),
+  renameField: (page: Page, currentName: string) =>
+    page.getByRole("textbox", { name: `New name for ${currentName}`, exact: true }),
+  deleteDialog: (page: Page) => page.getByRole("alertdialog", { name: "Delete project?" }),
+  notifications: (page: Page) => page.getByRole("status", { name: "Notifications" }),
+};
+
+export const Keyboard = {
+  /** Focuses `target` the way a keyboard user would land on it, then presses `key`. */
+  async pressOn(target: Locator, key: string): Promise<void> {
+    await target.focus();
+    await expect(target).toBeFocused();
+    await target.page().keyboard.press(key);
+  },
+
+  /** Presses Tab until `target` has focus (at most `limit` times); fails if it never does. */
+  async tabTo(page: Page, target: Locator, limit = 30): Promise<void> {
+    for (let i = 0; i < limit; i++) {
+      if (await target.evaluate((el) => el === document.activeElement)) return;
+      await page.keyboard.press("Tab");
+    }
+    await expect(target).toBeFocused();
+  },
+};
+
+/** Renames a project from the dashboard with F2, typing and Enter. */
+export async function renameProject(page: Page, from: string, to: string): Promise<void> {
+  await Keyboard.pressOn(UI.projectLink(page, from), "F2");
+  const field = UI.renameField(page, from);
+  await expect(field).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type(to);
+  await page.keyboard.press("Enter");
+  await expect(UI.projectLink(page, to)).toBeVisible();
+}

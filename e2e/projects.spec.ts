@@ -1,0 +1,137 @@
+import { expect, test } from "@playwright/test";
+import { createProject, Keyboard, renameProject, signIn, UI, uniqueUser } from "./drivers";
+
+test("create, rename and delete a project with the keyboard; a reload shows what the server kept", async ({ page }) => {
+  await signIn(page);
+  await expect(page.getByText(/No projects yet/)).toBeVisible();
+
+  // Validation appears in place and nothing is created.
+  await UI.newProjectField(page).press("Enter");
+  await expect(page.getByRole("alert")).toHaveText(/The project name is empty/);
+
+  await createProject(page, "Apollo");
+  await createProject(page, "Borealis");
+  await expect(UI.projectList(page).getByRole("listitem")).toHaveCount(2);
+  // Newest first.
+  await expect(UI.projectList(page).getByRole("listitem").first()).toContainText("Borealis");
+
+  await renameProject(page, "Apollo", "Apollo 11");
+  await expect(UI.projectLink(page, "Apollo 11")).toBeFocused();
+
+  await page.reload();
+  await expect(UI.projectLink(page, "Apollo 11")).toBeVisible();
+  await expect(UI.projectLink(page, "Apollo")).toHaveCount(0);
+  // A rename counts as an edit: the renamed project is now the newest.
+  await expect(UI.projectList(page).getByRole("listitem").first()).toContainText("Apollo 11");
+
+  // Delete: Escape keeps the project, confirming removes it.
+  await Keyboard.pressOn(UI.projectLink(page, "Borealis"), "Delete");
+  await expect(UI.deleteDialog(page)).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(UI.deleteDialog(page)).toHaveCount(0);
+  await expect(UI.projectLink(page, "Borealis")).toBeFocused();
+
+  await page.keyboard.press("Delete");
+  const dialog = UI.deleteDialog(page);
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Delete project" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(UI.projectLink(page, "Borealis")).toHaveCount(0);
+
+  await page.reload();
+  await expect(UI.projectLink(page, "Apollo 11")).toBeVisible();
+  await expect(UI.projectList(page).getByRole("listitem")).toHaveCount(1);
+});
+
+test("a second browser of the same user sees a rename and a delete live", async ({ browser }) => {
+  const name = uniqueUser("live");
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  try {
+    const a = await first.newPage();
+    const b = await second.newPage();
+    await signIn(a, name);
+    await createProject(a, "Shared");
+    await signIn(b, name);
+    await expect(UI.projectLink(b, "Shared")).toBeVisible();
+
+    await renameProject(a, "Shared", "Shared and renamed");
+    await expect(UI.projectLink(b, "Shared and renamed")).toBeVisible();
+    await expect(UI.projectLink(b, "Shared")).toHaveCount(0);
+
+    await UI.projectList(a).getByRole("button", { name: "Delete Shared and renamed" }).click();
+    await UI.deleteDialog(a).getByRole("button", { name: "Delete project" }).click();
+    await expect(UI.projectLink(b, "Shared and renamed")).toHaveCount(0);
+    await expect(b.getByText(/No projects yet/)).toBeVisible();
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
+test("users see only their own projects", async ({ browser }) => {
+  const mine = await browser.newContext();
+  const theirs = await browser.newContext();
+  try {
+    const a = await mine.newPage();
+    const b = await theirs.newPage();
+    await signIn(a);
+    await createProject(a, "Private plans");
+    const url = await UI.projectLink(a, "Private plans").getAttribute("href");
+    expect(url).toMatch(/^\/p\//);
+
+    await signIn(b);
+    await expect(b.getByText(/No projects yet/)).toBeVisible();
+    await b.goto(url!);
+    await expect(b.getByRole("heading", { name: "Project not found" })).toBeVisible();
+  } finally {
+    await mine.close();
+    await theirs.close();
+  }
+});
+
+test("the workspace opens a project, keeps its settings, and survives a reload", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Workbench");
+  await UI.projectLink(page, "Workbench").click();
+  await expect(page).toHaveURL(/\/p\/[^/]+$/);
+  await expect(page.getByRole("heading", { name: "Workbench", level: 1 })).toBeVisible();
+  await expect(page.getByRole("separator")).toHaveCount(2);
+
+  const settings = page.getByRole("button", { name: "Settings" });
+  await settings.click();
+  const dialog = page.getByRole("dialog", { name: "Settings for Workbench" });
+  await expect(dialog.getByRole("textbox", { name: "Install command" })).toBeFocused();
+  await page.keyboard.type("pnpm install");
+  await dialog.getByRole("textbox", { name: "Dev command" }).fill("pnpm dev");
+  await page.keyboard.press("Enter");
+  await expect(dialog).toHaveCount(0);
+  await expect(settings).toBeFocused();
+
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Workbench", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Settings" }).click();
+  const reopened = page.getByRole("dialog", { name: "Settings for Workbench" });
+  await expect(reopened.getByRole("textbox", { name: "Install command" })).toHaveValue("pnpm install");
+  await expect(reopened.getByRole("textbox", { name: "Dev command" })).toHaveValue("pnpm dev");
+  await page.keyboard.press("Escape");
+  await expect(reopened).toHaveCount(0);
+
+  await page.getByRole("link", { name: "← Projects" }).click();
+  await expect(UI.dashboardHeading(page)).toBeVisible();
+
+  await page.goto("/p/not-a-project");
+  await expect(page.getByRole("heading", { name: "Project not found" })).toBeVisible();
+  await page.goto("/no/such/page");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("signing out returns to the sign-in page and a reload stays signed out", async ({ page }) => {
+  const name = await signIn(page);
+  await expect(page.getByText(name)).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+});

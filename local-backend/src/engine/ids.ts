@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+import { crc32 } from "node:zlib";
+
+// Document ids: base32 (lowercase, no padding) of 14 random bytes, the table number (u16 big-endian)
+// and a 16-bit checksum of the preceding bytes. The checksum makes a mistyped or foreign string fail to
+// decode instead of naming another table; the table number lets `db.get(id)` and `v.id(table)` work
+// without a lookup.
+
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+const DECODE = new Map([...ALPHABET].map((c, i) => [c, i]));
+const RANDOM_BYTES = 14;
+const ID_BYTES = RANDOM_BYTES + 4;
+export const ID_LENGTH = Math.ceil((ID_BYTES * 8) / 5);
+
+function base32(bytes: Uint8Array): string {
+  let out = "";
+  let bits = 0;
+  let acc = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(acc >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+function unbase32(s: string): Uint8Array | null {
+  const out = new Uint8Array(Math.floor((s.length * 5) / 8));
+  let bits = 0;
+  let acc = 0;
+  let j = 0;
+  for (const c of s) {
+    const v = DECODE.get(c);
+    if (v === undefined) return null;
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out[j++] = (acc >>> (bits - 8)) & 255;
+      bits -= 8;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+export function newId(tableNumber: number): string {
+  const bytes = new Uint8Array(ID_BYTES);
+  bytes.set(randomBytes(RANDOM_BYTES), 0);
+  bytes[RANDOM_BYTES] = (tableNumber >>> 8) & 255;
+  bytes[RANDOM_BYTES + 1] = tableNumber & 255;
+  const sum = crc32(bytes.subarray(0, RANDOM_BYTES + 2));
+  bytes[RANDOM_BYTES + 2] = (sum >>> 8) & 255;
+  bytes[RANDOM_BYTES + 3] = sum & 255;
+  return base32(bytes);
+}
+
+/** The table number an id encodes, or null when the string is not an id minted by this backend. */
+export function idTableNumber(id: string): number | null {
+  if (typeof id !== "string" || id.length !== ID_LENGTH) return null;
+  const bytes = unbase32(id);
+  if (bytes === null || bytes.length < ID_BYTES || base32(bytes) !== id) return null;
+  const sum = crc32(bytes.subarray(0, RANDOM_BYTES + 2));
+  if (bytes[RANDOM_BYTES + 2] !== ((sum >>> 8) & 255) || bytes[RANDOM_BYTES + 3] !== (sum & 255)) return null;
+  return (bytes[RANDOM_BYTES] << 8) | bytes[RANDOM_BYTES + 1];
+}

@@ -1,0 +1,175 @@
+import { getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { idTableNumber } from "./ids.js";
+import { encodeNumber, encodeValue, getField, lowerBound } from "./keys.js";
+
+// The in-memory database: every table's documents plus one sorted key array per index. Writes are
+// applied in place; transactions keep undo records (see index.ts), so the store itself knows nothing
+// about isolation. Every change is reported through `onChange` with the old and new index keys.
+
+export type DocJson = Record<string, JSONValue>;
+
+export interface Doc {
+  id: string;
+  table: string;
+  json: DocJson;
+  value: Record<string, Value>;
+  size: number;
+}
+
+export interface IndexDef {
+  name: string;
+  fields: string[];
+}
+
+/** The keys one write touched: [index name, key] for the old and the new version in every index. */
+export interface WriteEntry {
+  table: string;
+  keys: [string, string][];
+}
+
+export const BY_CREATION_TIME = "by_creation_time";
+export const BY_ID = "by_id";
+export const SYSTEM_TABLES: Record<string, number> = { _storage: 1, _scheduled_functions: 2 };
+const FIRST_USER_TABLE = 10001;
+
+export class Index {
+  keys: string[] = [];
+  ids: string[] = [];
+  constructor(readonly def: IndexDef) {}
+
+  keyOf(doc: Doc): string {
+    let key = "";
+    for (const f of this.def.fields) key += encodeValue(getField(doc.value, f));
+    if (this.def.fields[this.def.fields.length - 1] !== "_creationTime") {
+      key += encodeNumber(doc.value._creationTime as number);
+    }
+    return key + encodeValue(doc.id);
+  }
+
+  insert(key: string, id: string) {
+    const pos = lowerBound(this.keys, key);
+    this.keys.splice(pos, 0, key);
+    this.ids.splice(pos, 0, id);
+  }
+
+  remove(key: string) {
+    const pos = lowerBound(this.keys, key);
+    if (this.keys[pos] === key) {
+      this.keys.splice(pos, 1);
+      this.ids.splice(pos, 1);
+    }
+  }
+}
+
+export class Table {
+  docs = new Map<string, Doc>();
+  indexes = new Map<string, Index>();
+  constructor(
+    readonly name: string,
+    readonly number: number,
+  ) {}
+}
+
+export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>): Doc {
+  const v = value ?? (jsonToConvex(json) as Record<string, Value>);
+  return { id: json._id as string, table, json, value: v, size: getConvexSize(v) };
+}
+
+export class Store {
+  tables = new Map<string, Table>();
+  tableNames = new Map<number, string>();
+  private indexDefs = new Map<string, IndexDef[]>();
+  onChange: ((entry: WriteEntry) => void) | null = null;
+
+  constructor() {
+    for (const [name, num] of Object.entries(SYSTEM_TABLES)) this.addTable(name, num);
+  }
+
+  private addTable(name: string, number: number): Table {
+    const table = new Table(name, number);
+    this.tables.set(name, table);
+    this.tableNames.set(number, name);
+    this.buildIndexes(table);
+    return table;
+  }
+
+  /** Returns the table, creating it (with a fresh table number) if needed. */
+  ensureTable(name: string, number?: number): Table {
+    const existing = this.tables.get(name);
+    if (existing) return existing;
+    let num = number;
+    if (num === undefined) {
+      num = FIRST_USER_TABLE;
+      for (const n of this.tableNames.keys()) if (n >= num) num = n + 1;
+      if (num > 0xffff) throw new Error("Too many tables.");
+    }
+    if (this.tableNames.has(num)) throw new Error(`Table number ${num} is already used by "${this.tableNames.get(num)}".`);
+    return this.addTable(name, num);
+  }
+
+  tableOfId(id: string): string | null {
+    const num = idTableNumber(id);
+    return num === null ? null : (this.tableNames.get(num) ?? null);
+  }
+
+  get(id: string): Doc | undefined {
+    const table = this.tableOfId(id);
+    return table === null ? undefined : this.tables.get(table)?.docs.get(id);
+  }
+
+  /** Replaces the schema's index definitions and rebuilds every index. */
+  setIndexDefs(defs: Map<string, IndexDef[]>) {
+    this.indexDefs = defs;
+    for (const table of this.tables.values()) this.buildIndexes(table);
+  }
+
+  private buildIndexes(table: Table) {
+    const defs: IndexDef[] = [{ name: BY_CREATION_TIME, fields: ["_creationTime"] }, ...(this.indexDefs.get(table.name) ?? [])];
+    table.indexes = new Map();
+    for (const def of defs) {
+      const index = new Index(def);
+      const entries: [string, string][] = [];
+      for (const doc of table.docs.values()) entries.push([index.keyOf(doc), doc.id]);
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      index.keys = entries.map((e) => e[0]);
+      index.ids = entries.map((e) => e[1]);
+      table.indexes.set(def.name, index);
+    }
+  }
+
+  /** Bulk load used at startup: documents are added without maintaining indexes (call rebuild after). */
+  loadDoc(doc: Doc) {
+    this.tables.get(doc.table)!.docs.set(doc.id, doc);
+  }
+
+  rebuildAll() {
+    for (const table of this.tables.values()) this.buildIndexes(table);
+  }
+
+  /** Writes (or deletes, with null) a document in place; returns the previous version. */
+  put(tableName: string, id: string, doc: Doc | null): Doc | null {
+    const table = this.ensureTable(tableName);
+    const old = table.docs.get(id) ?? null;
+    const keys: [string, string][] = [[BY_ID, encodeValue(id)]];
+    for (const [name, index] of table.indexes) {
+      const oldKey = old ? index.keyOf(old) : null;
+      const newKey = doc ? index.keyOf(doc) : null;
+      if (oldKey === newKey) {
+        if (oldKey !== null) keys.push([name, oldKey]);
+        continue;
+      }
+      if (oldKey !== null) {
+        index.remove(oldKey);
+        keys.push([name, oldKey]);
+      }
+      if (newKey !== null) {
+        index.insert(newKey, id);
+        keys.push([name, newKey]);
+      }
+    }
+    if (doc) table.docs.set(id, doc);
+    else table.docs.delete(id);
+    this.onChange?.({ table: tableName, keys });
+    return old;
+  }
+}

@@ -1,0 +1,201 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, ftruncateSync, type PathLike } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { crc32 } from "node:zlib";
+import type { JSONValue } from "convex/values";
+import type { DocJson } from "./store.js";
+
+// On-disk format (documented in docs/local-backend.md, "Engine and persistence"):
+//   wal.log        records: u32 LE payload length | u32 LE CRC32 of payload | payload (UTF-8 JSON CommitRecord)
+//   snapshot.ndjson line 1: SnapshotHeader JSON; then one `[table, document]` JSON line per document;
+//                  last line `{"end": <document count>}`. Written to a temp file, fsynced, renamed, dir fsynced.
+// Recovery: load the snapshot, then apply every WAL record whose ts is newer than the snapshot's. A record
+// with a short length, a bad checksum or unparsable JSON ends the log: it and everything after it is
+// truncated (only the tail can be torn, since records are appended and fsynced one at a time).
+
+export interface CommitRecord {
+  /** Commit timestamp (Unix ns) as a decimal string. */
+  ts: string;
+  /** Every document written: [table, id, final document or null when deleted]. */
+  w: [string, string, DocJson | null][];
+  /** Table numbers first used by this commit. */
+  t?: Record<string, number>;
+  /** Idempotency key of the mutation and its result. */
+  k?: string;
+  r?: JSONValue;
+}
+
+export interface SnapshotHeader {
+  format: 1;
+  ts: string;
+  tables: Record<string, number>;
+  idempotency: [string, string, JSONValue][];
+}
+
+export interface Recovered {
+  header: SnapshotHeader | null;
+  docs: [string, DocJson][];
+  records: CommitRecord[];
+  truncatedBytes: number;
+}
+
+const HEADER_BYTES = 8;
+export const WAL_FILE = "wal.log";
+export const SNAPSHOT_FILE = "snapshot.ndjson";
+
+function fsyncDir(dir: PathLike) {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // Some platforms cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+export function encodeRecord(record: CommitRecord): Buffer {
+  const payload = Buffer.from(JSON.stringify(record), "utf8");
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.writeUInt32LE(crc32(payload), 4);
+  payload.copy(out, HEADER_BYTES);
+  return out;
+}
+
+/** Parses a log; returns the valid records and the byte length they occupy. */
+export function decodeLog(buf: Buffer): { records: CommitRecord[]; validBytes: number } {
+  const records: CommitRecord[] = [];
+  let off = 0;
+  while (off + HEADER_BYTES <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    const sum = buf.readUInt32LE(off + 4);
+    if (off + HEADER_BYTES + len > buf.length) break;
+    const payload = buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len);
+    if (crc32(payload) !== sum) break;
+    let record: CommitRecord;
+    try {
+      record = JSON.parse(payload.toString("utf8")) as CommitRecord;
+    } catch {
+      break;
+    }
+    if (typeof record?.ts !== "string" || !Array.isArray(record.w)) break;
+    records.push(record);
+    off += HEADER_BYTES + len;
+  }
+  return { records, validBytes: off };
+}
+
+function readSnapshot(file: string): { header: SnapshotHeader; docs: [string, DocJson][] } {
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  const header = JSON.parse(lines[0]) as SnapshotHeader;
+  if (header.format !== 1) throw new Error(`${file}: unknown snapshot format ${String(header.format)}.`);
+  const docs: [string, DocJson][] = [];
+  let end: { end: number } | null = null;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length === 0) continue;
+    const parsed = JSON.parse(line) as [string, DocJson] | { end: number };
+    if (!Array.isArray(parsed)) {
+      end = parsed;
+      break;
+    }
+    docs.push(parsed);
+  }
+  if (end === null || end.end !== docs.length) {
+    throw new Error(`${file} is incomplete (expected an end marker with ${docs.length} documents). Restore it from a backup or delete the data directory.`);
+  }
+  return { header, docs };
+}
+
+export class Wal {
+  private fh: FileHandle | null = null;
+  size = 0;
+  private constructor(
+    readonly dir: string,
+    readonly durable: boolean,
+  ) {}
+
+  static async open(dir: string, durable: boolean): Promise<{ wal: Wal; recovered: Recovered }> {
+    const wal = new Wal(dir, durable);
+    const snapFile = path.join(dir, SNAPSHOT_FILE);
+    const snap = existsSync(snapFile) ? readSnapshot(snapFile) : null;
+    const logFile = path.join(dir, WAL_FILE);
+    let records: CommitRecord[] = [];
+    let truncatedBytes = 0;
+    if (existsSync(logFile)) {
+      const buf = readFileSync(logFile);
+      const decoded = decodeLog(buf);
+      records = decoded.records;
+      truncatedBytes = buf.length - decoded.validBytes;
+      if (truncatedBytes > 0) {
+        const fd = openSync(logFile, "r+");
+        try {
+          ftruncateSync(fd, decoded.validBytes);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      wal.size = decoded.validBytes;
+    }
+    if (snap) {
+      const snapTs = BigInt(snap.header.ts);
+      records = records.filter((r) => BigInt(r.ts) > snapTs);
+    }
+    wal.fh = await open(logFile, "a");
+    if (!existsSync(logFile) || wal.size === 0) fsyncDir(dir);
+    return { wal, recovered: { header: snap?.header ?? null, docs: snap?.docs ?? [], records, truncatedBytes } };
+  }
+
+  async append(record: CommitRecord): Promise<void> {
+    const buf = encodeRecord(record);
+    await this.fh!.write(buf);
+    if (this.durable) await this.fh!.datasync();
+    this.size += buf.length;
+  }
+
+  /** Writes a snapshot of the whole database, then starts an empty log. */
+  async compact(header: SnapshotHeader, docs: Iterable<[string, DocJson]>): Promise<void> {
+    const tmp = path.join(this.dir, SNAPSHOT_FILE + ".tmp");
+    const out = await open(tmp, "w");
+    try {
+      await out.write(JSON.stringify(header) + "\n");
+      let chunk: string[] = [];
+      let count = 0;
+      for (const entry of docs) {
+        chunk.push(JSON.stringify(entry));
+        count++;
+        if (chunk.length >= 2000) {
+          await out.write(chunk.join("\n") + "\n");
+          chunk = [];
+        }
+      }
+      if (chunk.length) await out.write(chunk.join("\n") + "\n");
+      await out.write(JSON.stringify({ end: count }) + "\n");
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    renameSync(tmp, path.join(this.dir, SNAPSHOT_FILE));
+    fsyncDir(this.dir);
+    // The snapshot now holds everything: a crash before the log is emptied only replays records it
+    // already contains, which recovery skips by ts.
+    await this.fh!.close();
+    const logTmp = path.join(this.dir, WAL_FILE + ".tmp");
+    const empty = await open(logTmp, "w");
+    await empty.sync();
+    await empty.close();
+    renameSync(logTmp, path.join(this.dir, WAL_FILE));
+    fsyncDir(this.dir);
+    this.fh = await open(path.join(this.dir, WAL_FILE), "a");
+    this.size = 0;
+  }
+
+  async close() {
+    await this.fh?.close();
+    this.fh = null;
+  }
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { LocalIssuer } from "../auth/localIssuer.js";
+import { TokenVerifier } from "../auth/verify.js";
+import { openEngine } from "../engine/index.js";
+import type { Engine, EngineOptions } from "../engine/types.js";
+import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
+import { SyncSession, type SyncContext } from "./sync.js";
+
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+export const LOCAL_ISSUER_ENV = "POLARIS_LOCAL_AUTH_ISSUER";
+const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
+
+export interface BackendOptions {
+  dataDir: string;
+  convexDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Required to bind anything but loopback: anyone who can reach the port can sign in as anyone. */
+  allowRemote?: boolean;
+  /** fsync every commit (default true). */
+  durable?: boolean;
+  log?: (line: string) => void;
+  /** Opens the engine; the real one by default. Tests may pass a fake. */
+  openEngine?: (opts: EngineOptions) => Promise<Engine>;
+  /** Test hooks for the sync protocol. */
+  sync?: Pick<SyncContext, "afterMutation" | "pingIntervalMs">;
+}
+
+export interface Backend {
+  /** Base URL, e.g. http://127.0.0.1:3210: give it to ConvexClient / ConvexHttpClient. */
+  url: string;
+  /** Issuer of the development tokens: `${url}/polaris/auth`. */
+  issuer: LocalIssuer;
+  engine: Engine;
+  sessions: ReadonlySet<SyncSession>;
+  close(): Promise<void>;
+}
+
+export const isLoopbackHost = (host: string) =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+
+async function loadOrCreateSecret(file: string): Promise<string> {
+  try {
+    const value = (await readFile(file, "utf8")).trim();
+    if (value.length >= 32) {
+      await chmod(file, 0o600);
+      return value;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const value = randomBytes(32).toString("hex");
+  await writeFile(file, value, { mode: 0o600 });
+  return value;
+}
+
+export const adminKeyFile = (dataDir: string) => path.join(dataDir, "admin_key");
+export const serverInfoFile = (dataDir: string) => path.join(dataDir, "server.json");
+
+/** Starts the HTTP + WebSocket server and the engine on `dataDir`, running the functions of `convexDir`. */
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopbackHost(host) && !options.allowRemote) {
+    throw new Error(`Refusing to listen on ${host}: anyone on the network could sign in as anyone. Pass --allow-remote to do it anyway.`);
+  }
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = path.resolve(options.dataDir);
+  const convexDir = path.resolve(options.convexDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const adminKey = await loadOrCreateSecret(adminKeyFile(dataDir));
+
+  let engine: Engine | null = null;
+  let issuer: LocalIssuer;
+  const sessions = new Set<SyncSession>();
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3210, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const siteHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : urlHost;
+  const url = `http://${siteHost}:${address.port}`;
+
+  try {
+    issuer = await LocalIssuer.open(dataDir, url);
+    engine = await (options.openEngine ?? openEngine)({
+      dataDir,
+      convexDir,
+      siteUrl: url,
+      durable: options.durable ?? true,
+      defaultEnv: { [LOCAL_ISSUER_ENV]: issuer.issuer },
+      log,
+    });
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+  const theEngine = engine;
+  const theIssuer = issuer;
+  const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer);
+
+  const syncContext: SyncContext = { engine: theEngine, verifier: theVerifier, log, ...options.sync };
+  const unsubscribeCommit = theEngine.onCommit((commit) => {
+    for (const session of sessions) session.onCommit(commit.writes);
+  });
+  const unsubscribeReload = theEngine.onReload(() => {
+    for (const session of sessions) session.onReload();
+  });
+
+  const allowRemote = options.allowRemote === true;
+  server.on(
+    "request",
+    createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log }),
+  );
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? "/", "http://backend.invalid").pathname;
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!SYNC_PATH.test(pathname)) return refuse("404 Not Found");
+    // Browsers send Origin on WebSocket handshakes; a page of another site must not drive the local backend.
+    if (!hostAllowed(req, allowRemote) || !originAllowed(req.headers.origin, allowRemote)) return refuse("403 Forbidden");
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new SyncSession(ws, syncContext);
+      sessions.add(session);
+      ws.on("close", () => sessions.delete(session));
+    });
+  });
+
+  await writeFile(serverInfoFile(dataDir), JSON.stringify({ url, pid: process.pid }), { mode: 0o600 });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    issuer: theIssuer,
+    engine: theEngine,
+    sessions,
+    close() {
+      closing ??= (async () => {
+        unsubscribeCommit();
+        unsubscribeReload();
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await theEngine.close();
+        await rm(serverInfoFile(dataDir), { force: true });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,437 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { JSONValue } from "convex/values";
+import { WebSocket, type RawData } from "ws";
+import { AuthTokenError, tokenExpiry, type TokenVerifier } from "../auth/verify.js";
+import type { Engine, Identity, ReadSet, RunResult, WriteSet } from "../engine/types.js";
+import {
+  ProtocolError,
+  canonicalizeUdfPath,
+  parseClientMessage,
+  serializeServerMessage,
+  type ClientMessage,
+  type QueryJournal,
+  type ServerMessage,
+  type StateModification,
+  type StateVersion,
+} from "./protocol.js";
+
+// One WebSocket connection of the sync protocol. Invariants:
+// - Every message that changes the connection's state (query set, identity, mutations, re-runs after commits) runs
+//   in one per-connection queue, in arrival order, so a Transition's startVersion is always the version the client
+//   holds: nothing else sends Transitions.
+// - Mutations of one connection run one at a time in order, as Convex runs them.
+// - A successful MutationResponse is always followed by a Transition whose endVersion.ts >= the mutation's ts
+//   (the client resolves the mutation's promise and drops its optimistic update only on that Transition).
+// - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never
+//   drops an optimistic update before the server's results reflect the mutation.
+
+export const PING_INTERVAL_MS = 15_000;
+const MAX_QUEUED_MESSAGES = 10_000;
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+interface Subscription {
+  udfPath: string;
+  args: JSONValue;
+  journal: QueryJournal;
+  reads: ReadSet | null;
+  resultHash: string | null;
+}
+
+export interface SyncContext {
+  engine: Engine;
+  verifier: TokenVerifier;
+  log: (line: string) => void;
+  pingIntervalMs?: number;
+  /** Test hook: called after a mutation ran and before its response is sent; may close the socket. */
+  afterMutation?: (session: SyncSession, requestId: number) => void;
+}
+
+function hashResult(result: RunResult, journal: QueryJournal | undefined): string {
+  const h = createHash("sha1");
+  if (result.ok) h.update("ok\0").update(JSON.stringify(result.value));
+  else h.update("err\0").update(result.error).update("\0").update(JSON.stringify(result.errorData ?? null));
+  h.update("\0").update(journal ?? "");
+  return h.digest("base64");
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class SyncSession {
+  sessionId: string = randomUUID();
+  private version: StateVersion = { querySet: 0, identity: 0, ts: 0n };
+  private identity: Identity | null = null;
+  private identityExpiresAt: number | null = null;
+  private readonly queries = new Map<number, Subscription>();
+  private pendingWrites: WriteSet[] = [];
+  private rerunAll = false;
+  private refreshQueued = false;
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private clientClockSkew: number | undefined;
+  private closed = false;
+  private readonly ping: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: SyncContext,
+  ) {
+    this.ping = setInterval(() => this.send({ type: "Ping" }), ctx.pingIntervalMs ?? PING_INTERVAL_MS);
+    this.ping.unref();
+    ws.on("message", (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on("close", () => this.dispose());
+    ws.on("error", (error) => {
+      this.ctx.log(`sync: connection error: ${error.message}`);
+      this.dispose();
+    });
+  }
+
+  get subscriptionCount(): number {
+    return this.queries.size;
+  }
+
+  /** Closes the socket from the server side (tests use it to simulate a dropped connection). */
+  terminate(): void {
+    this.ws.terminate();
+    this.dispose();
+  }
+
+  onCommit(writes: WriteSet): void {
+    if (this.closed || this.queries.size === 0) return;
+    this.pendingWrites.push(writes);
+    this.scheduleRefresh();
+  }
+
+  onReload(): void {
+    if (this.closed) return;
+    this.rerunAll = true;
+    this.scheduleRefresh();
+  }
+
+  private dispose() {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.ping);
+    this.queries.clear();
+    this.pendingWrites = [];
+  }
+
+  private send(message: ServerMessage) {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.ctx.log("sync: closing a connection whose client does not read its messages");
+      this.ws.close(1008, "client is not reading");
+      this.dispose();
+      return;
+    }
+    this.ws.send(serializeServerMessage(message));
+  }
+
+  private fatal(error: string) {
+    if (this.closed) return;
+    this.send({ type: "FatalError", error });
+    this.ws.close(1008, error.length > 100 ? `${error.slice(0, 100)}...` : error);
+    this.dispose();
+  }
+
+  private onFrame(data: RawData, isBinary: boolean) {
+    if (this.closed) return;
+    if (isBinary) return this.fatal("Binary frames are not part of the sync protocol: send JSON text frames.");
+    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    let message: ClientMessage;
+    try {
+      message = parseClientMessage(text);
+    } catch (error) {
+      if (error instanceof ProtocolError) return this.fatal(`Invalid message: ${error.message}.`);
+      throw error;
+    }
+    switch (message.type) {
+      case "Event":
+        return;
+      case "Connect":
+        this.sessionId = message.sessionId;
+        if (message.clientTs !== undefined) this.clientClockSkew = Date.now() - message.clientTs;
+        return;
+      default:
+        this.enqueue(() => this.handle(message));
+    }
+  }
+
+  private enqueue(task: () => Promise<void>) {
+    if (this.queued >= MAX_QUEUED_MESSAGES) {
+      return this.fatal(`Too many requests in flight (more than ${MAX_QUEUED_MESSAGES}): wait for responses before sending more.`);
+    }
+    this.queued++;
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : task()))
+      .catch((error: unknown) => {
+        this.ctx.log(`sync: internal error: ${(error as Error)?.stack ?? String(error)}`);
+        this.fatal(`Internal server error: ${errorMessage(error)}`);
+      })
+      .finally(() => {
+        this.queued--;
+      });
+  }
+
+  private scheduleRefresh() {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    this.enqueue(async () => {
+      this.refreshQueued = false;
+      await this.refresh({});
+    });
+  }
+
+  private async handle(message: Exclude<ClientMessage, { type: "Connect" | "Event" }>): Promise<void> {
+    switch (message.type) {
+      case "ModifyQuerySet":
+        return this.modifyQuerySet(message);
+      case "Authenticate":
+        return this.authenticate(message);
+      case "Mutation":
+        return this.mutation(message);
+      case "Action":
+        return this.action(message);
+    }
+  }
+
+  private async modifyQuerySet(message: Extract<ClientMessage, { type: "ModifyQuerySet" }>) {
+    if (message.baseVersion !== this.version.querySet) {
+      return this.fatal(
+        `ModifyQuerySet baseVersion ${message.baseVersion} does not match the server's query set version ${this.version.querySet}.`,
+      );
+    }
+    if (message.newVersion !== message.baseVersion + 1) {
+      return this.fatal(`ModifyQuerySet newVersion must be baseVersion + 1 (${message.baseVersion + 1}), got ${message.newVersion}.`);
+    }
+    const added = new Set<number>();
+    const removed: StateModification[] = [];
+    for (const mod of message.modifications) {
+      if (mod.type === "Add") {
+        if (this.queries.has(mod.queryId)) return this.fatal(`ModifyQuerySet adds query ${mod.queryId}, which is already subscribed.`);
+        this.queries.set(mod.queryId, {
+          udfPath: canonicalizeUdfPath(mod.udfPath),
+          args: mod.args,
+          journal: mod.journal,
+          reads: null,
+          resultHash: null,
+        });
+        added.add(mod.queryId);
+      } else {
+        if (!this.queries.has(mod.queryId)) return this.fatal(`ModifyQuerySet removes query ${mod.queryId}, which is not subscribed.`);
+        this.queries.delete(mod.queryId);
+        added.delete(mod.queryId);
+        removed.push({ type: "QueryRemoved", queryId: mod.queryId });
+      }
+    }
+    await this.refresh({ added, extra: removed, querySet: message.newVersion });
+  }
+
+  private async authenticate(message: Extract<ClientMessage, { type: "Authenticate" }>) {
+    if (message.baseVersion < this.version.identity) {
+      return this.fatal(
+        `Authenticate baseVersion ${message.baseVersion} is older than the server's identity version ${this.version.identity}.`,
+      );
+    }
+    let identity: Identity | null = null;
+    let expiresAt: number | null = null;
+    if (message.tokenType === "Admin") {
+      this.send({
+        type: "AuthError",
+        error: "Admin keys are not accepted over the sync protocol of the local backend: sign in with a user token.",
+        baseVersion: message.baseVersion,
+        authUpdateAttempted: true,
+      });
+      return;
+    }
+    if (message.tokenType === "User") {
+      try {
+        identity = await this.ctx.verifier.verify(message.value ?? "");
+        expiresAt = tokenExpiry(message.value ?? "");
+      } catch (error) {
+        const text = error instanceof AuthTokenError ? error.message : `Could not verify the auth token: ${errorMessage(error)}`;
+        this.send({ type: "AuthError", error: text, baseVersion: message.baseVersion, authUpdateAttempted: true });
+        return;
+      }
+    }
+    this.identity = identity;
+    this.identityExpiresAt = expiresAt;
+    await this.refresh({ identity: message.baseVersion + 1, rerunAll: true });
+  }
+
+  /** True (and the client told to re-authenticate) when the connection's token has expired. */
+  private rejectExpiredIdentity(): boolean {
+    if (this.identityExpiresAt === null || Date.now() / 1000 < this.identityExpiresAt) return false;
+    this.send({
+      type: "AuthError",
+      error: "Auth token expired: sign in again to get a fresh token.",
+      baseVersion: this.version.identity,
+      authUpdateAttempted: false,
+    });
+    // The client re-sends unanswered mutations on the next connection, after it has fetched a fresh token.
+    this.ws.close(1000, "AuthError");
+    this.dispose();
+    return true;
+  }
+
+  private async mutation(message: Extract<ClientMessage, { type: "Mutation" }>) {
+    if (this.rejectExpiredIdentity()) return;
+    const { requestId } = message;
+    if (message.componentPath) {
+      this.send({
+        type: "MutationResponse",
+        requestId,
+        success: false,
+        result: `Components are not supported by the local backend (componentPath ${JSON.stringify(message.componentPath)}).`,
+        logLines: [],
+      });
+      return;
+    }
+    let result: RunResult & { ts: bigint };
+    try {
+      result = await this.ctx.engine.runMutation(canonicalizeUdfPath(message.udfPath), message.args, this.identity, {
+        idempotencyKey: `${this.sessionId}|${requestId}`,
+      });
+    } catch (error) {
+      this.ctx.log(`sync: mutation ${message.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
+      result = { ok: false, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: 0n };
+    }
+    this.ctx.afterMutation?.(this, requestId);
+    if (this.closed) return;
+    if (!result.ok) {
+      this.send({
+        type: "MutationResponse",
+        requestId,
+        success: false,
+        result: result.error,
+        logLines: result.logLines,
+        ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
+      });
+      return;
+    }
+    this.send({ type: "MutationResponse", requestId, success: true, result: result.value, ts: result.ts, logLines: result.logLines });
+    await this.refresh({ force: true, atLeast: result.ts });
+  }
+
+  private async action(message: Extract<ClientMessage, { type: "Action" }>) {
+    if (this.rejectExpiredIdentity()) return;
+    const { requestId } = message;
+    if (message.componentPath) {
+      this.send({
+        type: "ActionResponse",
+        requestId,
+        success: false,
+        result: `Components are not supported by the local backend (componentPath ${JSON.stringify(message.componentPath)}).`,
+        logLines: [],
+      });
+      return;
+    }
+    const identity = this.identity;
+    // Actions may run for minutes (AI streaming): they run beside the queue, so queries keep updating meanwhile.
+    void (async () => {
+      let result: RunResult;
+      try {
+        result = await this.ctx.engine.runAction(canonicalizeUdfPath(message.udfPath), message.args, identity);
+      } catch (error) {
+        this.ctx.log(`sync: action ${message.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
+        result = { ok: false, error: `Server error: ${errorMessage(error)}`, logLines: [] };
+      }
+      if (result.ok) {
+        this.send({ type: "ActionResponse", requestId, success: true, result: result.value, logLines: result.logLines });
+      } else {
+        this.send({
+          type: "ActionResponse",
+          requestId,
+          success: false,
+          result: result.error,
+          logLines: result.logLines,
+          ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
+        });
+      }
+    })();
+  }
+
+  /**
+   * Re-runs the queries that the commits since the last refresh may have changed (or all of them, or the new
+   * ones), and sends one Transition with the changed results.
+   */
+  private async refresh(opts: {
+    added?: Set<number>;
+    extra?: StateModification[];
+    querySet?: number;
+    identity?: number;
+    rerunAll?: boolean;
+    force?: boolean;
+    atLeast?: bigint;
+  }) {
+    const engine = this.ctx.engine;
+    const writes = this.pendingWrites;
+    this.pendingWrites = [];
+    const rerunAll = this.rerunAll || opts.rerunAll === true;
+    this.rerunAll = false;
+    // Every commit up to snapshotTs has been delivered to onCommit already (the engine notifies before it resolves).
+    const snapshotTs = engine.currentTs();
+    const toRun: number[] = [];
+    for (const [queryId, sub] of this.queries) {
+      if (rerunAll || opts.added?.has(queryId) || (sub.reads !== null && writes.some((w) => engine.invalidates(sub.reads!, w)))) {
+        toRun.push(queryId);
+      }
+    }
+    const identity = this.identity;
+    const results = await Promise.all(
+      toRun.map(async (queryId) => {
+        const sub = this.queries.get(queryId)!;
+        try {
+          return await engine.runQuery(sub.udfPath, sub.args, identity, { journal: sub.journal });
+        } catch (error) {
+          this.ctx.log(`sync: query ${sub.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
+          return { ok: false as const, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: snapshotTs, reads: null };
+        }
+      }),
+    );
+    if (this.closed) return;
+    const modifications: StateModification[] = [...(opts.extra ?? [])];
+    let endTs = snapshotTs;
+    toRun.forEach((queryId, i) => {
+      const sub = this.queries.get(queryId)!;
+      const result = results[i];
+      if (result.ts < endTs) endTs = result.ts;
+      sub.reads = result.reads;
+      const journal = result.journal === undefined ? sub.journal : result.journal;
+      sub.journal = journal;
+      const hash = hashResult(result, journal);
+      if (hash === sub.resultHash) return;
+      sub.resultHash = hash;
+      if (result.ok) {
+        modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines, journal });
+      } else {
+        modifications.push({
+          type: "QueryFailed",
+          queryId,
+          errorMessage: result.error,
+          logLines: result.logLines,
+          journal,
+          ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
+        });
+      }
+    });
+    if (opts.atLeast !== undefined && endTs < opts.atLeast && toRun.length === 0) endTs = opts.atLeast;
+    if (endTs < this.version.ts) endTs = this.version.ts;
+    const start = this.version;
+    const end: StateVersion = {
+      querySet: opts.querySet ?? start.querySet,
+      identity: opts.identity ?? start.identity,
+      ts: endTs,
+    };
+    const changed = end.querySet !== start.querySet || end.identity !== start.identity || end.ts !== start.ts;
+    if (modifications.length === 0 && !changed && !opts.force) return;
+    this.version = end;
+    this.send({
+      type: "Transition",
+      startVersion: start,
+      endVersion: end,
+      modifications,
+      ...(this.clientClockSkew !== undefined ? { clientClockSkew: this.clientClockSkew } : {}),
+      serverTs: Date.now() * 1_000_000,
+    });
+  }
+}

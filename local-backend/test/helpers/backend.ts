@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConvexClient } from "convex/browser";
+import WebSocket from "ws";
+import { startBackend, type Backend, type BackendOptions } from "../../src/server/index.js";
+import { makeFakeEngine, type FakeEngine } from "./fakeEngine.js";
+
+export const FIXTURE_CONVEX_DIR = fileURLToPath(new URL("../fixtures/convex", import.meta.url));
+export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../../convex", import.meta.url));
+const ENGINE_INDEX = fileURLToPath(new URL("../../src/engine/index.ts", import.meta.url));
+
+export const realEngineAvailable = () => existsSync(ENGINE_INDEX);
+
+export interface TestBackend extends Backend {
+  dataDir: string;
+  fake: FakeEngine | null;
+  signIn(name: string): Promise<{ token: string; subject: string; name: string; expiresAt: number }>;
+  client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void }): ConvexClient;
+  stop(): Promise<void>;
+}
+
+/** A backend on a fresh temp data dir; the real engine on `convexDir` unless `fake` (or the engine is missing). */
+export async function startTestBackend(
+  opts: { fake?: boolean; convexDir?: string; dataDir?: string } & Partial<BackendOptions> = {},
+): Promise<TestBackend> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), "polaris-lb-")));
+  const useFake = opts.fake === true || !realEngineAvailable() || process.env.POLARIS_TEST_FAKE_ENGINE === "1";
+  let fake: FakeEngine | null = null;
+  const logs: string[] = [];
+  const backend = await startBackend({
+    dataDir,
+    convexDir: opts.convexDir ?? FIXTURE_CONVEX_DIR,
+    port: 0,
+    durable: false,
+    log: (line) => logs.push(line),
+    ...opts,
+    openEngine: useFake
+      ? async (o) => {
+          fake = makeFakeEngine(o);
+          return fake;
+        }
+      : opts.openEngine,
+  });
+  const clients: ConvexClient[] = [];
+  return Object.assign(backend, {
+    dataDir,
+    fake,
+    async signIn(name: string) {
+      const res = await fetch(`${backend.url}/polaris/auth/sign-in`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
+      if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { token: string; subject: string; name: string; expiresAt: number };
+    },
+    client(o: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void } = {}) {
+      const client = new ConvexClient(backend.url, {
+        webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+        unsavedChangesWarning: false,
+        logger: false,
+      });
+      if (o.token !== undefined) {
+        const token = o.token;
+        client.setAuth(typeof token === "string" ? async () => token : token, o.onAuthChange);
+      }
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close()));
+      await backend.close();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Resolves with the first value `check` accepts among the updates of a subscription. */
+export function waitFor<T>(
+  subscribe: (cb: (value: T) => void, onError: (e: Error) => void) => () => void,
+  check: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe: (() => void) | null = null;
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      unsubscribe?.();
+      reject(new Error("timed out waiting for a matching update"));
+    }, timeoutMs);
+    unsubscribe = subscribe(
+      (value) => {
+        if (done || !check(value)) return;
+        done = true;
+        clearTimeout(timer);
+        queueMicrotask(() => unsubscribe?.());
+        resolve(value);
+      },
+      (error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+    if (done) unsubscribe();
+  });
+}

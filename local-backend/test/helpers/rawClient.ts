@@ -1,0 +1,95 @@
+import WebSocket from "ws";
+
+// A bare sync-protocol client that records every server message and checks, as the stock client does, that
+// each Transition starts at the version the previous one ended at.
+
+export type Msg = Record<string, any> & { type: string };
+
+export class RawClient {
+  readonly messages: Msg[] = [];
+  readonly versionErrors: string[] = [];
+  version = { querySet: 0, identity: 0, ts: "AAAAAAAAAAA=" };
+  closed: { code: number; reason: string } | null = null;
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const msg = JSON.parse(String(data)) as Msg;
+      if (msg.type === "Transition") {
+        const s = msg.startVersion;
+        const v = this.version;
+        if (s.querySet !== v.querySet || s.identity !== v.identity || s.ts !== v.ts) {
+          this.versionErrors.push(`start ${JSON.stringify(s)} != current ${JSON.stringify(v)}`);
+        }
+        this.version = msg.endVersion;
+      }
+      this.messages.push(msg);
+      this.wake();
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: String(reason) };
+      this.wake();
+    });
+  }
+
+  static async connect(url: string, opts: { sessionId?: string; headers?: Record<string, string> } = {}): Promise<RawClient> {
+    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.48.0/sync`, { headers: opts.headers });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    const client = new RawClient(ws);
+    client.send({
+      type: "Connect",
+      sessionId: opts.sessionId ?? crypto.randomUUID(),
+      connectionCount: 0,
+      lastCloseReason: null,
+      clientTs: Date.now(),
+    });
+    return client;
+  }
+
+  private wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  send(message: unknown) {
+    this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  /** Waits until a message (after index `from`) matches; returns it. */
+  async waitFor(pred: (m: Msg) => boolean, timeoutMs = 10_000, from = 0): Promise<Msg> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.slice(from).find(pred);
+      if (found) return found;
+      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) before a matching message`);
+      if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(this.messages.map((m) => m.type))}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async waitClosed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error("socket did not close");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.closed;
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
+
+/** Decodes the wire's u64 (8 bytes little-endian, base64). */
+export const decodeTs = (s: string) => Buffer.from(s, "base64").readBigUInt64LE();

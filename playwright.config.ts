@@ -1,0 +1,50 @@
+import { chromium, defineConfig } from "@playwright/test";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BACKEND_PORT = 3290;
+const SITE_PORT = 5190;
+const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
+
+/** Playwright's own Chromium when `npx playwright install chromium` ran, else the distribution's. */
+function chromiumPath(): string {
+  try {
+    const own = chromium.executablePath();
+    if (existsSync(own)) return own;
+  } catch {
+    // Playwright has no browser registry entry here: fall through to the system browser.
+  }
+  return "/usr/bin/chromium";
+}
+
+// A fresh, empty backend per run, so runs never see each other's data. The config is evaluated again in every
+// worker process; the environment variable (inherited from the runner) keeps them on the runner's directory.
+process.env.POLARIS_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "polaris-e2e-"));
+const dataDir = process.env.POLARIS_E2E_DATA_DIR;
+
+export default defineConfig({
+  testDir: "e2e",
+  workers: 2,
+  retries: 0,
+  reporter: "list",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: SITE_URL,
+    trace: "off",
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --site-port ${SITE_PORT} --data-dir "${dataDir}"`,
+    url: SITE_URL,
+    timeout: 180_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});

@@ -1,0 +1,28 @@
+import type { ReactNode } from "react";
+import { Link } from "wouter";
+import { useSession } from "../features/auth/session";
+
+/** The bar on top of every signed-in page: brand, page-specific controls, the user and sign out. */
+export function AppHeader({ children }: { children?: ReactNode }) {
+  const { userName, signOut } = useSession();
+  return (
+    <header className="app-header">
+      <Link href="/" className="app-brand" aria-label="Polaris: all projects">
+        <span className="app-logo" aria-hidden="true">
+          ✦
+        </span>
+        Polaris
+      </Link>
+      <div className="app-header-main">{children}</div>
+      <div className="app-user">
+        <span className="app-user-name" title={`Signed in as ${userName}`}>
+          <span className="visually-hidden">Signed in as </span>
+          {userName}
+        </span>
+        <button type="button" className="btn btn-small" onClick={signOut}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

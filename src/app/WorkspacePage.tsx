@@ -1,0 +1,152 @@
+import { useQuery } from "convex/react";
+import { useEffect, useRef } from "react";
+import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
+import { Link } from "wouter";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { ChatPane } from "../features/chat/ChatPane";
+import { EditorPane } from "../features/editor/EditorPane";
+import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
+import { useProjectActions } from "../features/projects/useProjectActions";
+import { errorCode, errorMessage } from "../lib/errors";
+import { useAppStore } from "../store";
+import { AppHeader } from "./AppHeader";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { NotFoundPage } from "./NotFoundPage";
+import { PageMessage } from "./PageMessage";
+import "./workspace.css";
+
+/** Route `/p/:projectId`. A project that does not exist or is not the user's gets the not-found page. */
+export default function WorkspacePage({ projectId }: { projectId: string }) {
+  return (
+    <ErrorBoundary fallback={(error) => <WorkspaceError error={error} />}>
+      <Workspace projectId={projectId as Id<"projects">} />
+    </ErrorBoundary>
+  );
+}
+
+function WorkspaceError({ error }: { error: unknown }) {
+  const message = errorMessage(error);
+  // A malformed id in the URL fails argument validation before the function runs: for a person it is the same
+  // as a project that does not exist.
+  if (errorCode(error) === "NOT_FOUND" || /ArgumentValidationError|does not match validator/i.test(message)) {
+    return (
+      <NotFoundPage
+        title="Project not found"
+        detail="This project does not exist, was deleted, or belongs to another account."
+      />
+    );
+  }
+  return (
+    <PageMessage title="The project could not be opened">
+      <p role="alert">{message}</p>
+      <p>
+        <button type="button" className="btn" onClick={() => window.location.reload()}>
+          Reload
+        </button>{" "}
+        <Link href="/" className="btn">
+          ← Back to your projects
+        </Link>
+      </p>
+    </PageMessage>
+  );
+}
+
+function Workspace({ projectId }: { projectId: Id<"projects"> }) {
+  const project = useQuery(api.projects.get, { projectId });
+  const settingsOpen = useAppStore((s) => s.settingsOpen);
+  const setSettingsOpen = useAppStore((s) => s.setSettingsOpen);
+  const actions = useProjectActions();
+  const settingsButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
+  useEffect(() => {
+    if (project) document.title = `${project.name} · Polaris`;
+    return () => {
+      document.title = "Polaris";
+    };
+  }, [project]);
+
+  if (project === undefined) return <PageMessage title="Opening project…" busy />;
+
+  return (
+    <div className="app-page">
+      <AppHeader>
+        <Link href="/" className="btn btn-ghost btn-small">
+          ← Projects
+        </Link>
+        <h1 className="workspace-title" title={project.name}>
+          {project.name}
+        </h1>
+        <button
+          ref={settingsButton}
+          type="button"
+          className="btn btn-ghost btn-small"
+          aria-haspopup="dialog"
+          onClick={() => setSettingsOpen(true)}
+        >
+          Settings
+        </button>
+      </AppHeader>
+      <WorkspacePanes projectId={project._id} />
+      {settingsOpen && (
+        <ProjectSettingsDialog
+          project={project}
+          onSave={(settings) => void actions.updateSettings(project._id, settings)}
+          onClose={() => setSettingsOpen(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+const PANE_IDS = ["tree", "editor", "chat"];
+
+function WorkspacePanes({ projectId }: { projectId: Id<"projects"> }) {
+  const layout = useDefaultLayout({ id: "polaris.workspace.panes", panelIds: PANE_IDS, storage: localStorage });
+  return (
+    <Group
+      className="workspace-panes"
+      orientation="horizontal"
+      defaultLayout={layout.defaultLayout}
+      onLayoutChanged={layout.onLayoutChanged}
+    >
+      <Panel id="tree" className="pane" defaultSize="20" minSize={160}>
+        <PaneBoundary name="File tree">
+          <FileTreePane projectId={projectId} />
+        </PaneBoundary>
+      </Panel>
+      <Separator className="pane-separator" aria-label="Resize file tree" />
+      <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
+        <PaneBoundary name="Editor">
+          <EditorPane projectId={projectId} />
+        </PaneBoundary>
+      </Panel>
+      <Separator className="pane-separator" aria-label="Resize chat" />
+      <Panel id="chat" className="pane" defaultSize="28" minSize={220}>
+        <PaneBoundary name="Chat">
+          <ChatPane projectId={projectId} />
+        </PaneBoundary>
+      </Panel>
+    </Group>
+  );
+}
+
+/** One pane failing shows its error in place; the other panes keep working. */
+function PaneBoundary({ name, children }: { name: string; children: React.ReactNode }) {
+  return (
+    <ErrorBoundary
+      fallback={(error, reset) => (
+        <div className="pane-error" role="alert">
+          <strong>{name} failed:</strong> {errorMessage(error)}
+          <button type="button" className="btn btn-small" onClick={reset}>
+            Try again
+          </button>
+        </div>
+      )}
+    >
+      {children}
+    </ErrorBoundary>
+  );
+}

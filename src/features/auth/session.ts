@@ -1,0 +1,15 @@
+import { createContext, useContext } from "react";
+
+/** Who is signed in, whatever the auth provider (Clerk or the local issuer). */
+export interface SessionInfo {
+  userName: string;
+  signOut: () => void;
+}
+
+export const SessionContext = createContext<SessionInfo | null>(null);
+
+export function useSession(): SessionInfo {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error("useSession must be used inside an auth root (LocalAuthRoot or ClerkRoot).");
+  return session;
+}

@@ -1,0 +1,102 @@
+import { useMutation, useQuery } from "convex/react";
+import { useMemo, useState } from "react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { Dialog } from "../../lib/Dialog";
+import { errorMessage } from "../../lib/errors";
+import { notify } from "../../lib/notify";
+
+type TreeEntry = { _id: Id<"files">; parentId?: Id<"files">; name: string; type: "file" | "folder" };
+
+export function pathsOf(tree: TreeEntry[]): Map<string, TreeEntry> {
+  const byId = new Map(tree.map((f) => [f._id, f]));
+  const pathOf = (f: TreeEntry, depth = 0): string => {
+    const parent = f.parentId ? byId.get(f.parentId) : undefined;
+    return parent && depth < 100 ? `${pathOf(parent, depth + 1)}/${f.name}` : f.name;
+  };
+  return new Map(tree.map((f) => [pathOf(f), f]));
+}
+
+/**
+ * Writes a code block from an answer to a file: the open tab's file by default, or any path the user types (an
+ * existing file is replaced, a new one is created in an existing folder).
+ */
+export function ApplyDialog({
+  projectId,
+  code,
+  defaultFileId,
+  onClose,
+}: {
+  projectId: Id<"projects">;
+  code: string;
+  defaultFileId: Id<"files"> | null;
+  onClose: () => void;
+}) {
+  const tree = useQuery(api.files.tree, { projectId });
+  const paths = useMemo(() => (tree ? pathsOf(tree) : null), [tree]);
+  const defaultPath = useMemo(() => {
+    if (!paths || !defaultFileId) return "";
+    for (const [path, entry] of paths) if (entry._id === defaultFileId) return path;
+    return "";
+  }, [paths, defaultFileId]);
+  const [typed, setTyped] = useState<string | null>(null);
+  const path = (typed ?? defaultPath).trim().replace(/^\/+/, "");
+  const updateContent = useMutation(api.files.updateContent);
+  const createFile = useMutation(api.files.createFile);
+  const [busy, setBusy] = useState(false);
+  const target = paths?.get(path);
+  const apply = async () => {
+    if (!paths || path.length === 0) return;
+    setBusy(true);
+    try {
+      if (target) {
+        if (target.type !== "file") throw new Error(`“${path}” is a folder. Type the path of a file.`);
+        await updateContent({ fileId: target._id, content: code });
+      } else {
+        const slash = path.lastIndexOf("/");
+        const folder = slash === -1 ? undefined : paths.get(path.slice(0, slash));
+        if (slash !== -1 && folder?.type !== "folder") {
+          throw new Error(`The folder “${path.slice(0, slash)}” does not exist. Create it first or pick another path.`);
+        }
+        await createFile({ projectId, parentId: folder?._id, name: path.slice(slash + 1), content: code });
+      }
+      notify(`Applied the code to ${path}.`, "success");
+      onClose();
+    } catch (error) {
+      notify(errorMessage(error), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title="Apply code to a file" onClose={onClose}>
+      <form
+        className="chat-apply"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void apply();
+        }}
+      >
+        <label>
+          File path
+          <input value={typed ?? defaultPath} onChange={(event) => setTyped(event.target.value)} placeholder="src/example.ts" autoFocus />
+        </label>
+        <p className="chat-apply-hint">
+          {path.length === 0
+            ? "Type the path of the file to write."
+            : target
+              ? `Replaces the whole content of ${path}.`
+              : `Creates ${path}.`}
+        </p>
+        <div className="chat-apply-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" disabled={busy || path.length === 0 || !paths}>
+            {target ? "Replace" : "Create"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

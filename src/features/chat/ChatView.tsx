@@ -1,0 +1,110 @@
+import { useMutation, useQuery } from "convex/react";
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { errorMessage } from "../../lib/errors";
+import { notify } from "../../lib/notify";
+import { useAppStore } from "../../store";
+import { getSelection } from "../editor-ai/selection";
+import { ApplyCodeContext } from "./applyContext";
+import { ApplyDialog } from "./ApplyDialog";
+import { Composer } from "./Composer";
+import { ConversationBar } from "./ConversationBar";
+import { MessageList } from "./MessageList";
+import "./chat.css";
+
+/** The assistant pane: conversation picker, messages (streamed live) and the composer. */
+export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
+  const conversations = useQuery(api.conversations.list, { projectId });
+  const [chosen, setChosen] = useState<Id<"conversations"> | null>(null);
+  const activeId =
+    conversations?.find((c) => c._id === chosen)?._id ?? conversations?.[0]?._id ?? null;
+  const messages = useQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip");
+
+  const createConversation = useMutation(api.conversations.create);
+  const renameConversation = useMutation(api.conversations.rename);
+  const removeConversation = useMutation(api.conversations.remove);
+  const send = useMutation(api.messages.send);
+  const cancel = useMutation(api.messages.cancel);
+  const shareContext = useMutation(api.ai.context.share);
+
+  const activeFileId = useAppStore((s) => (s.tabsProjectId === projectId ? s.activeFileId : null));
+  const activeFile = useQuery(api.files.get, activeFileId ? { fileId: activeFileId } : "skip");
+  const [share, setShare] = useState(true);
+  const [applying, setApplying] = useState<string | null>(null);
+
+  useEffect(() => {
+    setChosen(null);
+  }, [projectId]);
+
+  const run = useCallback(async <T,>(what: Promise<T>): Promise<T> => {
+    try {
+      return await what;
+    } catch (error) {
+      notify(errorMessage(error), "error");
+      throw error;
+    }
+  }, []);
+
+  const processing = messages?.findLast((m) => m.role === "assistant" && m.status === "processing");
+
+  const onSend = async (content: string) => {
+    let conversationId = activeId;
+    if (conversationId === null) {
+      conversationId = await createConversation({ projectId });
+      setChosen(conversationId);
+    }
+    const sharing = share && activeFileId !== null && activeFile !== undefined;
+    const selection = sharing ? getSelection() : null;
+    await run(
+      shareContext({
+        conversationId,
+        fileId: sharing ? activeFileId : undefined,
+        selection:
+          selection && selection.fileId === activeFileId && selection.to > selection.from
+            ? { from: selection.from, to: selection.to }
+            : undefined,
+      }),
+    );
+    await run(send({ conversationId, content }));
+  };
+
+  return (
+    <ApplyCodeContext.Provider value={(code) => setApplying(code)}>
+      <section className="chat-pane" aria-label="Assistant">
+        <ConversationBar
+          conversations={conversations ?? []}
+          activeId={activeId}
+          onSelect={setChosen}
+          onCreate={() => {
+            run(createConversation({ projectId })).then(setChosen, () => {});
+          }}
+          onRename={(conversationId, title) => {
+            run(renameConversation({ conversationId, title })).catch(() => {});
+          }}
+          onDelete={(conversationId) => {
+            run(removeConversation({ conversationId })).then(() => setChosen(null), () => {});
+          }}
+        />
+        {conversations === undefined || (activeId !== null && messages === undefined) ? (
+          <p className="chat-empty">Loading…</p>
+        ) : (
+          <MessageList messages={messages ?? []} />
+        )}
+        <Composer
+          busy={processing !== undefined}
+          onSend={onSend}
+          onStop={() => {
+            if (processing) run(cancel({ messageId: processing._id })).catch(() => {});
+          }}
+          sharedFileName={activeFileId && activeFile ? activeFile.name : null}
+          share={share}
+          onShareChange={setShare}
+        />
+      </section>
+      {applying !== null && (
+        <ApplyDialog projectId={projectId} code={applying} defaultFileId={activeFileId} onClose={() => setApplying(null)} />
+      )}
+    </ApplyCodeContext.Provider>
+  );
+}

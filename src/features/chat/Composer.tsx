@@ -1,0 +1,73 @@
+import { useState, type KeyboardEvent } from "react";
+
+export interface ComposerProps {
+  busy: boolean;
+  onSend: (text: string) => Promise<void> | void;
+  onStop: () => void;
+  /** Name of the open file when there is one: offers to share it with the assistant. */
+  sharedFileName?: string | null;
+  share?: boolean;
+  onShareChange?: (share: boolean) => void;
+}
+
+/** The message box: Enter sends, Shift+Enter starts a new line; a Stop button replaces Send while answering. */
+export function Composer({ busy, onSend, onStop, sharedFileName, share = false, onShareChange }: ComposerProps) {
+  const [text, setText] = useState("");
+  const [sending, setSending] = useState(false);
+  const send = async () => {
+    const content = text.trim();
+    if (content.length === 0 || sending) return;
+    setSending(true);
+    try {
+      await onSend(content);
+      setText("");
+    } catch {
+      // The caller reports the failure; the text stays so nothing typed is lost.
+    } finally {
+      setSending(false);
+    }
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void send();
+    }
+  };
+  return (
+    <form
+      className="chat-composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void send();
+      }}
+    >
+      <textarea
+        aria-label="Message"
+        placeholder="Ask the assistant… (Enter to send, Shift+Enter for a new line)"
+        value={text}
+        rows={3}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="chat-composer-bar">
+        {sharedFileName ? (
+          <label className="chat-share">
+            <input type="checkbox" checked={share} onChange={(event) => onShareChange?.(event.target.checked)} /> Share{" "}
+            <code>{sharedFileName}</code>
+          </label>
+        ) : (
+          <span />
+        )}
+        {busy ? (
+          <button type="button" onClick={onStop}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" disabled={sending || text.trim().length === 0}>
+            Send
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

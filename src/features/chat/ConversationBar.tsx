@@ -1,0 +1,75 @@
+import { useState } from "react";
+import type { Doc, Id } from "../../../convex/_generated/dataModel";
+
+export interface ConversationBarProps {
+  conversations: Doc<"conversations">[];
+  activeId: Id<"conversations"> | null;
+  onSelect: (id: Id<"conversations">) => void;
+  onCreate: () => void;
+  onRename: (id: Id<"conversations">, title: string) => void;
+  onDelete: (id: Id<"conversations">) => void;
+}
+
+/** Picks, creates, renames and deletes conversations. */
+export function ConversationBar({ conversations, activeId, onSelect, onCreate, onRename, onDelete }: ConversationBarProps) {
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const active = conversations.find((c) => c._id === activeId) ?? null;
+  if (renaming !== null && active !== null) {
+    return (
+      <form
+        className="chat-bar"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const title = renaming.trim();
+          if (title.length > 0 && title !== active.title) onRename(active._id, title);
+          setRenaming(null);
+        }}
+      >
+        <input
+          aria-label="Conversation title"
+          autoFocus
+          value={renaming}
+          onChange={(event) => setRenaming(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Escape") setRenaming(null);
+          }}
+        />
+        <button type="submit">Save</button>
+      </form>
+    );
+  }
+  return (
+    <div className="chat-bar">
+      <select
+        aria-label="Conversation"
+        value={activeId ?? ""}
+        onChange={(event) => onSelect(event.target.value as Id<"conversations">)}
+        disabled={conversations.length === 0}
+      >
+        {conversations.length === 0 && <option value="">No conversations yet</option>}
+        {conversations.map((c) => (
+          <option key={c._id} value={c._id}>
+            {c.title}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={onCreate} title="New conversation" aria-label="New conversation">
+        +
+      </button>
+      <button type="button" disabled={active === null} onClick={() => active && setRenaming(active.title)} aria-label="Rename conversation" title="Rename">
+        ✎
+      </button>
+      <button
+        type="button"
+        disabled={active === null}
+        aria-label="Delete conversation"
+        title="Delete"
+        onClick={() => {
+          if (active && window.confirm(`Delete the conversation “${active.title}”?`)) onDelete(active._id);
+        }}
+      >
+        🗑
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import { useEffect, useRef } from "react";
+import type { Doc } from "../../../convex/_generated/dataModel";
+import { Markdown } from "./Markdown";
+import { useStreamingText } from "./useStreamingText";
+
+export type ChatMessage = Doc<"messages">;
+type Activity = NonNullable<ChatMessage["activity"]>[number];
+
+const TOOL_VERBS: Record<string, string> = {
+  list_files: "Listed",
+  read_file: "Read",
+  create_file: "Created",
+  create_folder: "Created folder",
+  edit_file: "Edited",
+  write_file: "Wrote",
+  move_file: "Moved",
+  delete_file: "Deleted",
+};
+
+export function ActivityLine({ activity }: { activity: Activity }) {
+  return (
+    <li className={`chat-activity${activity.ok ? "" : " chat-activity-failed"}`}>
+      <span aria-hidden="true">{activity.ok ? "✓" : "✗"}</span> {TOOL_VERBS[activity.tool] ?? activity.tool}{" "}
+      <code>{activity.target}</code>
+      {activity.detail && <span className="chat-activity-detail"> · {activity.detail}</span>}
+    </li>
+  );
+}
+
+/** Splits the text at the activity offsets so tool lines appear where they happened. */
+function segments(text: string, activity: Activity[]) {
+  const out: ({ kind: "text"; text: string } | { kind: "activity"; items: Activity[] })[] = [];
+  let at = 0;
+  for (const item of [...activity].sort((a, b) => a.offset - b.offset)) {
+    const cut = Math.min(Math.max(item.offset, at), text.length);
+    if (cut > at) out.push({ kind: "text", text: text.slice(at, cut) });
+    at = cut;
+    const previous = out[out.length - 1];
+    if (previous?.kind === "activity") previous.items.push(item);
+    else out.push({ kind: "activity", items: [item] });
+  }
+  if (at < text.length) out.push({ kind: "text", text: text.slice(at) });
+  return out;
+}
+
+/** A trailing "⚠ …" paragraph (written by the server on failures) is shown as an error. */
+function splitError(text: string): [string, string | null] {
+  const match = /(?:^|\n\n)(⚠ [^\n]*)\s*$/.exec(text);
+  return match ? [text.slice(0, match.index), match[1]] : [text, null];
+}
+
+export function MessageBody({ text, activity }: { text: string; activity: Activity[] }) {
+  const [body, error] = splitError(text);
+  return (
+    <>
+      {segments(body, activity).map((segment, i) =>
+        segment.kind === "text" ? (
+          <Markdown key={i} text={segment.text} />
+        ) : (
+          <ul key={i} className="chat-activity-list" aria-label="Assistant actions">
+            {segment.items.map((item, j) => (
+              <ActivityLine key={j} activity={item} />
+            ))}
+          </ul>
+        ),
+      )}
+      {error && (
+        <p className="chat-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+function AssistantMessage({ message }: { message: ChatMessage }) {
+  // While an answer streams its text lives in chunks; once final it is folded into `content`.
+  const streaming = message.status === "processing" || (message.status === "cancelled" && message.content === "");
+  const streamed = useStreamingText(message._id, streaming);
+  const text = streaming ? (streamed ?? "") : message.content;
+  return (
+    <article className="chat-message chat-message-assistant" aria-label="Assistant" data-status={message.status ?? "completed"}>
+      <MessageBody text={text} activity={message.activity ?? []} />
+      {message.status === "processing" && (
+        <p className="chat-thinking" aria-live="polite">
+          {text.length === 0 ? "Thinking…" : "Writing…"}
+        </p>
+      )}
+      {message.status === "cancelled" && <p className="chat-cancelled">Stopped.</p>}
+    </article>
+  );
+}
+
+export function MessageList({ messages }: { messages: ChatMessage[] }) {
+  const endRef = useRef<HTMLDivElement>(null);
+  const last = messages[messages.length - 1];
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: "end" });
+  }, [messages.length, last?.status]);
+  if (messages.length === 0) {
+    return <p className="chat-empty">Ask about your project, or ask for a change: the assistant can read and edit files.</p>;
+  }
+  return (
+    <div className="chat-messages" role="log" aria-label="Messages">
+      {messages.map((message) =>
+        message.role === "user" ? (
+          <article key={message._id} className="chat-message chat-message-user" aria-label="You">
+            <p className="chat-user-text">{message.content}</p>
+          </article>
+        ) : (
+          <AssistantMessage key={message._id} message={message} />
+        ),
+      )}
+      <div ref={endRef} />
+    </div>
+  );
+}

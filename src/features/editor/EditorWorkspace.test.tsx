@@ -1,0 +1,379 @@
+import { undo } from "@codemirror/commands";
+import { EditorView } from "@codemirror/view";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { useAppStore } from "../../store";
+import { EditorWorkspace, type TreeEntry } from "./EditorWorkspace";
+import { TestBackend } from "./testBackend";
+
+const id = (s: string) => s as Id<"files">;
+const A = id("fa");
+const B = id("fb");
+const C = id("fc");
+
+function tree(...names: [Id<"files">, string][]): TreeEntry[] {
+  return names.map(([_id, name]) => ({ _id, name }));
+}
+const defaultTree = tree([A, "a.ts"], [B, "b.md"], [C, "c.py"]);
+
+// jsdom has no layout; CodeMirror measures ranges for cursor drawing and scrolling.
+beforeAll(async () => {
+  const rect = { x: 0, y: 0, top: 0, left: 0, bottom: 0, right: 0, width: 0, height: 0, toJSON: () => ({}) };
+  Range.prototype.getBoundingClientRect = () => rect as DOMRect;
+  Range.prototype.getClientRects = () => ({ length: 0, item: () => null, [Symbol.iterator]: [][Symbol.iterator] }) as unknown as DOMRectList;
+  // Load the lazy chunks once so Suspense resolves at once in every test.
+  await Promise.all([import("./TextEditor"), import("./CompareView"), import("@codemirror/lang-javascript")]);
+});
+
+let backend: TestBackend;
+beforeEach(() => {
+  useAppStore.setState({
+    tabsProjectId: null,
+    tabs: [],
+    activeFileId: null,
+    dirtyFiles: {},
+    saveStates: {},
+    pendingEditorFocus: null,
+  });
+  backend = new TestBackend();
+  backend.addText(A, "a.ts", "const a = 1;\n");
+  backend.addText(B, "b.md", "# B\n");
+  backend.addText(C, "c.py", "print('c')\n");
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+function renderWorkspace(entries: TreeEntry[] = defaultTree, autosaveDelayMs = 400) {
+  const utils = render(<EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={autosaveDelayMs} />);
+  return {
+    ...utils,
+    setTree: (next: TreeEntry[]) =>
+      utils.rerender(<EditorWorkspace backend={backend} tree={next} autosaveDelayMs={autosaveDelayMs} />),
+  };
+}
+
+const open = (fileId: Id<"files">, options?: { preview?: boolean; focusEditor?: boolean }) =>
+  act(() => useAppStore.getState().openFile(fileId, options));
+
+async function editorView(): Promise<EditorView> {
+  const dom = await waitFor(() => {
+    const el = document.querySelector<HTMLElement>(".cm-editor");
+    if (!el) throw new Error("no editor yet");
+    return el;
+  });
+  return EditorView.findFromDOM(dom)!;
+}
+
+/** Typing as CodeMirror's input handling reports it (jsdom has no real text input into contenteditable). */
+function typeInto(view: EditorView, text: string, at = view.state.selection.main.head) {
+  act(() => {
+    view.dispatch({
+      changes: { from: at, insert: text },
+      selection: { anchor: at + text.length },
+      userEvent: "input.type",
+    });
+  });
+}
+
+const tabNames = () => screen.queryAllByRole("tab").map((t) => t.getAttribute("aria-label"));
+const status = () => screen.getByRole("status", { name: "Save status" });
+
+describe("tabs", () => {
+  it("shows an empty state with shortcuts when no tab is open", () => {
+    renderWorkspace();
+    expect(screen.getByText(/No file is open/)).toBeInTheDocument();
+    expect(screen.getByText("Quick open a file")).toBeInTheDocument();
+    expect(screen.queryByRole("tablist")).not.toBeInTheDocument();
+  });
+
+  it("replaces a preview tab with the next preview and pins on double click", async () => {
+    renderWorkspace();
+    open(A, { preview: true });
+    expect(tabNames()).toEqual(["a.ts, preview"]);
+    open(B, { preview: true });
+    expect(tabNames()).toEqual(["b.md, preview"]);
+    await waitFor(() => expect(backend.watching(A)).toBe(0));
+    await userEvent.dblClick(screen.getByRole("tab", { name: "b.md, preview" }));
+    expect(tabNames()).toEqual(["b.md"]);
+    open(C, { preview: true });
+    expect(tabNames()).toEqual(["b.md", "c.py, preview"]);
+    open(C);
+    expect(tabNames()).toEqual(["b.md", "c.py"]);
+  });
+
+  it("pins a preview tab when its text is edited", async () => {
+    renderWorkspace();
+    open(A, { preview: true });
+    const view = await editorView();
+    expect(view.state.doc.toString()).toBe("const a = 1;\n");
+    typeInto(view, "x");
+    expect(tabNames()).toEqual(["a.ts, unsaved"]);
+    open(B, { preview: true });
+    expect(tabNames()).toEqual(["a.ts, unsaved", "b.md, preview"]);
+  });
+
+  it("closes the active tab with Ctrl+W and cycles with Ctrl+Tab and Ctrl+PageUp/PageDown", async () => {
+    const user = userEvent.setup();
+    renderWorkspace();
+    open(A);
+    open(B);
+    open(C);
+    expect(screen.getByRole("tab", { selected: true })).toHaveAccessibleName("c.py");
+    await user.keyboard("{Control>}{Tab}{/Control}");
+    expect(screen.getByRole("tab", { selected: true })).toHaveAccessibleName("a.ts");
+    await user.keyboard("{Control>}{Shift>}{Tab}{/Shift}{/Control}");
+    expect(screen.getByRole("tab", { selected: true })).toHaveAccessibleName("c.py");
+    await user.keyboard("{Control>}{PageUp}{/Control}");
+    expect(screen.getByRole("tab", { selected: true })).toHaveAccessibleName("b.md");
+    await user.keyboard("{Control>}w{/Control}");
+    expect(tabNames()).toEqual(["a.ts", "c.py"]);
+    expect(screen.getByRole("tab", { selected: true })).toHaveAccessibleName("c.py");
+  });
+
+  it("moves between tabs with the arrow keys and closes with Delete", async () => {
+    const user = userEvent.setup();
+    renderWorkspace();
+    open(A);
+    open(B);
+    screen.getByRole("tab", { name: "b.md" }).focus();
+    await user.keyboard("{ArrowLeft}");
+    expect(screen.getByRole("tab", { name: "a.ts" })).toHaveAttribute("aria-selected", "true");
+    expect(screen.getByRole("tab", { name: "a.ts" })).toHaveFocus();
+    await user.keyboard("{End}");
+    expect(screen.getByRole("tab", { name: "b.md" })).toHaveFocus();
+    await user.keyboard("{Delete}");
+    expect(tabNames()).toEqual(["a.ts"]);
+  });
+
+  it("asks before closing a dirty tab: cancel keeps it, don't save drops the text, save writes it", async () => {
+    const user = userEvent.setup();
+    backend.autoResolve = true;
+    // A long pause so autosave cannot clean the tab before the dialog is answered.
+    renderWorkspace(defaultTree, 60_000);
+    open(A);
+    typeInto(await editorView(), "// mine\n", 0);
+    await user.click(screen.getByRole("button", { name: "Close a.ts" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Save changes to a.ts?" });
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(tabNames()).toEqual(["a.ts, unsaved"]);
+
+    await user.keyboard("{Control>}w{/Control}");
+    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(tabNames()).toEqual([]));
+    expect(backend.text(A).content).toBe("// mine\nconst a = 1;\n");
+
+    open(B);
+    typeInto(await editorView(), "lost");
+    await user.keyboard("{Control>}w{/Control}");
+    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Don't save" }));
+    expect(tabNames()).toEqual([]);
+    vi.useFakeTimers();
+    act(() => vi.advanceTimersByTime(120_000));
+    expect(backend.text(B).content).toBe("# B\n");
+    expect(backend.saves.map((s) => s.fileId)).toEqual([A]);
+  });
+
+  it("follows renames and closes a clean tab whose file was deleted", async () => {
+    const { setTree } = renderWorkspace();
+    open(A);
+    open(B);
+    setTree(tree([A, "renamed.ts"], [B, "b.md"], [C, "c.py"]));
+    expect(tabNames()).toEqual(["renamed.ts", "b.md"]);
+    setTree(tree([A, "renamed.ts"], [C, "c.py"]));
+    expect(tabNames()).toEqual(["renamed.ts"]);
+  });
+
+  it("keeps a dirty tab of a deleted file, with its text, and stops saving it", async () => {
+    const { setTree } = renderWorkspace();
+    open(A);
+    const view = await editorView();
+    typeInto(view, "keep me ", 0);
+    setTree(tree([B, "b.md"], [C, "c.py"]));
+    expect(tabNames()).toEqual(["a.ts, unsaved, deleted"]);
+    expect(screen.getByRole("alert")).toHaveTextContent("This file was deleted");
+    expect(view.state.doc.toString()).toBe("keep me const a = 1;\n");
+    await act(() => new Promise((r) => setTimeout(r, 500)));
+    expect(backend.saves).toHaveLength(0);
+  });
+});
+
+describe("autosave", () => {
+  it("saves a burst of typing as one mutation after the pause, and Ctrl+S saves at once", async () => {
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    vi.useFakeTimers();
+    for (const ch of "abc") {
+      typeInto(view, ch, 0);
+      act(() => vi.advanceTimersByTime(150));
+    }
+    expect(backend.saves).toHaveLength(0);
+    expect(status()).toHaveTextContent("Saving…");
+    act(() => vi.advanceTimersByTime(250));
+    expect(backend.saves).toHaveLength(1);
+    expect(backend.saves[0]).toMatchObject({ fileId: A, content: "cbaconst a = 1;\n", baseRevision: 1 });
+    await act(async () => backend.saves[0].resolve());
+    expect(status()).toHaveTextContent("Saved");
+    expect(tabNames()).toEqual(["a.ts"]);
+
+    typeInto(view, "!", 0);
+    fireEvent.keyDown(view.contentDOM, { key: "s", ctrlKey: true });
+    expect(backend.saves).toHaveLength(2);
+    expect(backend.saves[1]).toMatchObject({ content: "!cbaconst a = 1;\n", baseRevision: 2 });
+  });
+
+  it("saves keystrokes typed during an in-flight save in a second save", async () => {
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    vi.useFakeTimers();
+    typeInto(view, "1", 0);
+    act(() => vi.advanceTimersByTime(400));
+    typeInto(view, "2", 1);
+    act(() => vi.advanceTimersByTime(400));
+    expect(backend.saves).toHaveLength(1);
+    await act(async () => backend.saves[0].resolve());
+    expect(backend.saves).toHaveLength(2);
+    expect(backend.saves[1]).toMatchObject({ content: "12const a = 1;\n", baseRevision: 2 });
+    expect(status()).toHaveTextContent("Saving…");
+    await act(async () => backend.saves[1].resolve());
+    expect(status()).toHaveTextContent("Saved");
+    expect(backend.text(A)).toEqual({ content: "12const a = 1;\n", revision: 3 });
+  });
+
+  it("shows a save error and retries on Ctrl+S", async () => {
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    typeInto(view, "x", 0);
+    fireEvent.keyDown(window, { key: "s", metaKey: true });
+    await act(async () => backend.saves[0].reject(new Error("Connection lost")));
+    expect(status()).toHaveTextContent("Error: Connection lost");
+    fireEvent.keyDown(window, { key: "s", metaKey: true });
+    expect(backend.saves).toHaveLength(2);
+  });
+});
+
+describe("remote changes", () => {
+  it("applies a remote change to a clean tab in place, keeping the cursor", async () => {
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    act(() => view.dispatch({ selection: { anchor: 6 } })); // after "const "
+    act(() => backend.remoteWrite(A, "// header\nconst a = 1;\n"));
+    expect(view.state.doc.toString()).toBe("// header\nconst a = 1;\n");
+    expect(view.state.selection.main.head).toBe(16);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    expect(tabNames()).toEqual(["a.ts"]);
+  });
+
+  it("updates a clean background tab too, and keeps each tab's undo history", async () => {
+    renderWorkspace();
+    open(A);
+    open(B);
+    const view = await editorView();
+    typeInto(view, "B edit ", 0);
+    act(() => backend.remoteWrite(A, "const a = 2;\n"));
+    act(() => useAppStore.getState().activateTab(A));
+    // One EditorView serves every tab; switching swaps its state.
+    expect(await editorView()).toBe(view);
+    expect(view.state.doc.toString()).toBe("const a = 2;\n");
+    act(() => useAppStore.getState().activateTab(B));
+    expect(view.state.doc.toString()).toBe("B edit # B\n");
+    act(() => {
+      undo(view);
+    });
+    expect(view.state.doc.toString()).toBe("# B\n");
+  });
+
+  it("shows a banner for a remote change to a dirty tab; take theirs replaces the text", async () => {
+    const user = userEvent.setup();
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    typeInto(view, "mine ", 0);
+    act(() => backend.remoteWrite(A, "theirs\n"));
+    expect(screen.getByRole("alert")).toHaveTextContent("This file changed on the server");
+    expect(view.state.doc.toString()).toBe("mine const a = 1;\n");
+
+    await user.click(screen.getByRole("button", { name: "Compare" }));
+    const compare = await screen.findByTestId("compare-view");
+    expect(compare.querySelectorAll(".cm-editor")).toHaveLength(2);
+    expect(compare).toHaveTextContent("theirs");
+    expect(compare).toHaveTextContent("mine const a = 1;");
+
+    await user.click(screen.getByRole("button", { name: "Take theirs" }));
+    expect(view.state.doc.toString()).toBe("theirs\n");
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    expect(tabNames()).toEqual(["a.ts"]);
+    expect(backend.saves).toHaveLength(0);
+  });
+
+  it("keep mine saves this tab's text on top of the server's revision", async () => {
+    const user = userEvent.setup();
+    backend.autoResolve = true;
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    typeInto(view, "mine ", 0);
+    act(() => backend.remoteWrite(A, "theirs\n"));
+    await user.click(screen.getByRole("button", { name: "Keep mine" }));
+    expect(backend.saves).toHaveLength(1);
+    expect(backend.saves[0]).toMatchObject({ content: "mine const a = 1;\n", baseRevision: 2 });
+    await waitFor(() => expect(status()).toHaveTextContent("Saved"));
+    expect(backend.text(A)).toEqual({ content: "mine const a = 1;\n", revision: 3 });
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("shows the same banner when a save meets a CONFLICT", async () => {
+    renderWorkspace();
+    open(A);
+    const view = await editorView();
+    typeInto(view, "mine ", 0);
+    fireEvent.keyDown(window, { key: "s", ctrlKey: true });
+    // Someone else's write lands first and has not reached this tab's subscription yet.
+    backend.files.set(A, { status: "ready", file: { kind: "text", name: "a.ts", content: "other\n", revision: 2, size: 6 } });
+    await act(async () => backend.saves[0].resolve());
+    expect(screen.getByRole("alert")).toHaveTextContent("This file changed on the server");
+    expect(status()).toHaveTextContent("Error: This file changed on the server");
+  });
+});
+
+describe("stored files", () => {
+  it("shows images (SVG included) as <img> from the storage url", async () => {
+    backend.addStored(id("img"), "logo.svg", "http://files.test/logo", 2048);
+    renderWorkspace([...defaultTree, { _id: id("img"), name: "logo.svg" }]);
+    open(id("img"));
+    const img = await screen.findByRole("img", { name: "logo.svg" });
+    expect(img).toHaveAttribute("src", "http://files.test/logo");
+    expect(document.querySelector("svg")).toBeNull();
+    expect(screen.queryByRole("status", { name: "Save status" })).not.toBeInTheDocument();
+  });
+
+  it("offers a download with the size for other binaries", async () => {
+    const bytes = new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 1, 2]);
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(bytes)));
+    backend.addStored(id("zip"), "data.zip", "http://files.test/zip", 3 * 1024 * 1024);
+    renderWorkspace([...defaultTree, { _id: id("zip"), name: "data.zip" }]);
+    open(id("zip"));
+    expect(await screen.findByText("“data.zip” is a binary file (3.0 MB).")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Download" })).toHaveAttribute("href", "http://files.test/zip");
+    vi.unstubAllGlobals();
+  });
+
+  it("opens text over the inline limit read-only, with a note", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response("big text\n".repeat(3))));
+    backend.addStored(id("big"), "big.log", "http://files.test/big", 2 * 1024 * 1024);
+    renderWorkspace([...defaultTree, { _id: id("big"), name: "big.log" }]);
+    open(id("big"));
+    expect(await screen.findByRole("note")).toHaveTextContent("open read-only");
+    const view = await editorView();
+    expect(view.state.doc.toString()).toBe("big text\n".repeat(3));
+    expect(view.state.readOnly).toBe(true);
+    vi.unstubAllGlobals();
+  });
+});

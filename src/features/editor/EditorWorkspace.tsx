@@ -1,0 +1,443 @@
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from "react";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { Dialog } from "../../lib/Dialog";
+import { errorMessage } from "../../lib/errors";
+import { useAppStore } from "../../store";
+import type { EditorTab, FileId, SaveState } from "../../store/tabsSlice";
+import type { DocumentSession, EditorBackend, SessionView } from "./documentSession";
+import { languageName } from "./languages";
+import { SessionRegistry } from "./sessionRegistry";
+import { StoredFileView } from "./StoredFileView";
+import { PANEL_ID, TabBar, tabDomId, type TabTitle } from "./TabBar";
+import "./editor.css";
+
+// CodeMirror and @codemirror/merge load on first use, never with the app shell.
+const TextEditor = lazy(() => import("./TextEditor"));
+const CompareView = lazy(() => import("./CompareView"));
+
+/** The tree metadata the editor needs: names for titles, parents for paths, presence for deletions. */
+export interface TreeEntry {
+  _id: Id<"files">;
+  name: string;
+  parentId?: Id<"files">;
+}
+
+export interface EditorWorkspaceProps {
+  /** Must keep its identity for the life of the workspace. */
+  backend: EditorBackend;
+  /** undefined while loading. */
+  tree: readonly TreeEntry[] | undefined;
+  /** Creates a file with the given text next to `parentId` and resolves with its id ("Save as new file"). */
+  createFile?: (name: string, parentId: Id<"files"> | undefined, content: string) => Promise<Id<"files">>;
+  autosaveDelayMs?: number;
+}
+
+function useSessionView(session: DocumentSession): SessionView {
+  return useSyncExternalStore(session.subscribe, session.getView);
+}
+
+function isMod(event: KeyboardEvent) {
+  return (event.ctrlKey || event.metaKey) && !event.altKey;
+}
+
+/** Tabs, the active file's editor or viewer, banners and status bar; data and saving come from `backend`. */
+export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs }: EditorWorkspaceProps) {
+  const tabs = useAppStore((s) => s.tabs);
+  const activeFileId = useAppStore((s) => s.activeFileId);
+  const dirtyFiles = useAppStore((s) => s.dirtyFiles);
+  const activateTab = useAppStore((s) => s.activateTab);
+  const pinTab = useAppStore((s) => s.pinTab);
+  const closeTab = useAppStore((s) => s.closeTab);
+  const cycleTab = useAppStore((s) => s.cycleTab);
+  const markTabDeleted = useAppStore((s) => s.markTabDeleted);
+  const openFile = useAppStore((s) => s.openFile);
+
+  const [registry] = useState(() => new SessionRegistry(backend, autosaveDelayMs));
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [closing, setClosing] = useState<FileId | null>(null);
+
+  useLayoutEffect(() => {
+    registry.sync(tabs.map((t) => t.fileId));
+    rerender();
+  }, [registry, tabs]);
+  useEffect(() => () => registry.retireAll(), [registry]);
+
+  // Last known metadata of every file, kept after a deletion so a deleted tab keeps its title and folder.
+  const known = useRef(new Map<FileId, TreeEntry>());
+  const byId = useMemo(() => {
+    const map = new Map<FileId, TreeEntry>();
+    for (const entry of tree ?? []) map.set(entry._id, entry);
+    return map;
+  }, [tree]);
+  for (const [id, entry] of byId) known.current.set(id, entry);
+
+  const titleOf = useCallback(
+    (fileId: FileId): TabTitle => {
+      const entry = byId.get(fileId) ?? known.current.get(fileId);
+      if (!entry) return { name: "…", path: "" };
+      const parts = [entry.name];
+      for (let p = entry.parentId, guard = 0; p && guard < 256; guard++) {
+        const parent = byId.get(p);
+        if (!parent) break;
+        parts.unshift(parent.name);
+        p = parent.parentId;
+      }
+      return { name: entry.name, path: parts.join("/") };
+    },
+    [byId],
+  );
+
+  // A tab whose file left the tree closes; with unsaved text it stays, marked deleted, until closed.
+  useEffect(() => {
+    if (!tree) return;
+    for (const tab of tabs) {
+      if (byId.has(tab.fileId) || !known.current.has(tab.fileId) || tab.deleted) continue;
+      if (dirtyFiles[tab.fileId]) {
+        markTabDeleted(tab.fileId);
+        registry.get(tab.fileId)?.markDeleted();
+      } else {
+        registry.discard(tab.fileId);
+        closeTab(tab.fileId);
+      }
+    }
+  }, [tree, byId, tabs, dirtyFiles, registry, markTabDeleted, closeTab]);
+
+  const requestClose = useCallback(
+    (fileId: FileId) => {
+      if (useAppStore.getState().dirtyFiles[fileId]) setClosing(fileId);
+      else closeTab(fileId);
+    },
+    [closeTab],
+  );
+
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (!isMod(event) || closing) return;
+      const key = event.key.toLowerCase();
+      const active = useAppStore.getState().activeFileId;
+      if (key === "s" && !event.shiftKey) {
+        // Also keeps the browser's "Save page" dialog away while the workspace is open.
+        event.preventDefault();
+        if (active) void registry.get(active)?.flush();
+      } else if (key === "w" && !event.shiftKey && active) {
+        event.preventDefault();
+        requestClose(active);
+      } else if (event.ctrlKey && (event.key === "Tab" || event.key === "PageDown" || event.key === "PageUp")) {
+        // Browsers keep Ctrl+Tab for themselves in a normal window; Ctrl+PageDown/PageUp work everywhere.
+        event.preventDefault();
+        cycleTab(event.key === "PageUp" || (event.key === "Tab" && event.shiftKey) ? -1 : 1);
+      }
+    }
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [registry, requestClose, cycleTab, closing]);
+
+  const activeTab = tabs.find((t) => t.fileId === activeFileId);
+  const activeSession = activeFileId ? registry.get(activeFileId) : undefined;
+
+  return (
+    <section className="editor-pane" aria-label="Editor">
+      {tabs.length > 0 && (
+        <TabBar
+          tabs={tabs}
+          activeFileId={activeFileId}
+          dirtyFiles={dirtyFiles}
+          titleOf={titleOf}
+          onActivate={activateTab}
+          onPin={pinTab}
+          onClose={requestClose}
+        />
+      )}
+      {activeTab && activeSession ? (
+        // Not keyed by file: the one TextEditor (and its EditorView) stays mounted and swaps tab states.
+        <ActiveFile
+          tab={activeTab}
+          session={activeSession}
+          title={titleOf(activeTab.fileId)}
+          onSaveAsNew={
+            createFile
+              ? async (text) => {
+                  const entry = known.current.get(activeTab.fileId);
+                  const parentId = entry?.parentId && byId.has(entry.parentId) ? entry.parentId : undefined;
+                  const id = await createFile(restoredName(entry?.name ?? "untitled.txt"), parentId, text);
+                  registry.discard(activeTab.fileId);
+                  closeTab(activeTab.fileId);
+                  openFile(id, { focusEditor: true });
+                }
+              : undefined
+          }
+        />
+      ) : activeTab ? (
+        <p className="editor-message">Loading…</p>
+      ) : (
+        <EmptyState />
+      )}
+      {closing && (
+        <CloseDialog
+          key={closing}
+          name={titleOf(closing).name}
+          deleted={tabs.some((t) => t.fileId === closing && t.deleted)}
+          onSave={async () => {
+            const session = registry.get(closing);
+            await session?.flush();
+            const view = session?.getView();
+            if (view?.dirty) {
+              throw new Error(
+                view.saveState.kind === "error" ? view.saveState.message : "The file could not be saved.",
+              );
+            }
+            setClosing(null);
+            closeTab(closing);
+          }}
+          onDiscard={() => {
+            setClosing(null);
+            registry.discard(closing);
+            closeTab(closing);
+          }}
+          onCancel={() => setClosing(null)}
+        />
+      )}
+    </section>
+  );
+}
+
+/** "notes.md" → "notes (restored).md". */
+function restoredName(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? `${name.slice(0, dot)} (restored)${name.slice(dot)}` : `${name} (restored)`;
+}
+
+interface ActiveFileProps {
+  tab: EditorTab;
+  session: DocumentSession;
+  title: TabTitle;
+  onSaveAsNew?: (text: string) => Promise<void>;
+}
+
+function ActiveFile({ tab, session, title, onSaveAsNew }: ActiveFileProps) {
+  const view = useSessionView(session);
+  const focusRequested = useAppStore((s) => s.pendingEditorFocus === tab.fileId);
+  const consumeEditorFocus = useAppStore((s) => s.consumeEditorFocus);
+  const pinTab = useAppStore((s) => s.pinTab);
+  const onFocused = useCallback(() => consumeEditorFocus(tab.fileId), [consumeEditorFocus, tab.fileId]);
+  const onUserEdit = useCallback(() => pinTab(tab.fileId), [pinTab, tab.fileId]);
+  const { load } = view;
+  const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";
+
+  let body;
+  if (load.status === "loading") body = <p className="editor-message">Loading {name}…</p>;
+  else if (load.status === "missing" && !view.deleted && !view.dirty) {
+    body = <p className="editor-message">This file no longer exists. It may have been deleted in another window.</p>;
+  } else if (load.status === "error") {
+    body = (
+      <p className="editor-message" role="alert">
+        Could not open {name}: {load.message}
+      </p>
+    );
+  } else if (load.status === "ready" && load.file.kind === "stored") {
+    body = <StoredFileView file={load.file} />;
+  } else {
+    body = (
+      <>
+        {view.deleted && <DeletedBanner key={tab.fileId} session={session} onSaveAsNew={onSaveAsNew} />}
+        {view.divergence && (
+          <DivergenceBanner key={tab.fileId} session={session} divergence={view.divergence} name={name} />
+        )}
+        <Suspense fallback={<p className="editor-message">Loading editor…</p>}>
+          <TextEditor
+            session={session}
+            fileName={name}
+            focusRequested={focusRequested}
+            onFocused={onFocused}
+            onUserEdit={onUserEdit}
+          />
+        </Suspense>
+      </>
+    );
+  }
+
+  const isText = load.status === "ready" && load.file.kind === "text";
+  return (
+    <>
+      <div id={PANEL_ID} role="tabpanel" aria-labelledby={tabDomId(tab.fileId)} className="editor-panel">
+        {body}
+      </div>
+      <div className="editor-statusbar">
+        {isText && <SaveStatus state={view.deleted ? null : view.saveState} />}
+        {view.deleted && <span>Deleted on the server</span>}
+        {name && <span>{languageName(name)}</span>}
+      </div>
+    </>
+  );
+}
+
+function SaveStatus({ state }: { state: SaveState | null }) {
+  const text =
+    state === null ? "" : state.kind === "saved" ? "Saved" : state.kind === "saving" ? "Saving…" : `Error: ${state.message}`;
+  return (
+    <span role="status" aria-label="Save status" data-kind={state?.kind}>
+      {text}
+    </span>
+  );
+}
+
+function DivergenceBanner({
+  session,
+  divergence,
+  name,
+}: {
+  session: DocumentSession;
+  divergence: { revision: number; content: string };
+  name: string;
+}) {
+  const [comparing, setComparing] = useState(false);
+  return (
+    <>
+      <div className="editor-banner" data-tone="warning" role="alert">
+        <span className="editor-banner-text">
+          This file changed on the server while you were editing it. Keep your version (saved on top of theirs), take
+          theirs (your unsaved edits are dropped), or compare the two.
+        </span>
+        <button type="button" className="btn btn-small btn-primary" onClick={() => void session.keepMine()}>
+          Keep mine
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => session.takeTheirs()}>
+          Take theirs
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-pressed={comparing}
+          onClick={() => setComparing((c) => !c)}
+        >
+          {comparing ? "Hide comparison" : "Compare"}
+        </button>
+      </div>
+      {comparing && (
+        <Suspense fallback={<p className="editor-message">Loading comparison…</p>}>
+          <CompareView theirs={divergence.content} mine={session.currentText()} fileName={name} />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
+function DeletedBanner({
+  session,
+  onSaveAsNew,
+}: {
+  session: DocumentSession;
+  onSaveAsNew?: (text: string) => Promise<void>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="editor-banner" data-tone="warning" role="alert">
+      <span className="editor-banner-text">
+        This file was deleted, but this tab still holds your unsaved text.
+        {onSaveAsNew ? " Save it as a new file to keep it." : " Copy it somewhere before closing the tab."}
+        {error && ` ${error}`}
+      </span>
+      {onSaveAsNew && (
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            onSaveAsNew(session.currentText()).catch((e: unknown) => {
+              setBusy(false);
+              setError(errorMessage(e, "Could not create the file."));
+            });
+          }}
+        >
+          Save as new file
+        </button>
+      )}
+    </div>
+  );
+}
+
+function CloseDialog({
+  name,
+  deleted,
+  onSave,
+  onDiscard,
+  onCancel,
+}: {
+  name: string;
+  deleted: boolean;
+  onSave: () => Promise<void>;
+  onDiscard: () => void;
+  onCancel: () => void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  return (
+    <Dialog title={`Save changes to ${name}?`} onClose={onCancel} role="alertdialog">
+      <p>
+        {deleted
+          ? "This file was deleted on the server; closing the tab drops your unsaved text."
+          : "Your changes will be lost if you don't save them."}
+      </p>
+      {error && (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      )}
+      <div className="dialog-actions">
+        {!deleted && (
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={saving}
+            onClick={() => {
+              setSaving(true);
+              setError(null);
+              onSave().catch((e: unknown) => {
+                setSaving(false);
+                setError(errorMessage(e, "The file could not be saved."));
+              });
+            }}
+          >
+            Save
+          </button>
+        )}
+        <button type="button" className="btn btn-danger" onClick={onDiscard}>
+          Don't save
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function EmptyState() {
+  const mod = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl";
+  return (
+    <div className="editor-message editor-empty">
+      <p>No file is open. Pick one in the file tree.</p>
+      <dl>
+        <dt>
+          <kbd>{mod}</kbd>+<kbd>P</kbd>
+        </dt>
+        <dd>Quick open a file</dd>
+        <dt>
+          <kbd>{mod}</kbd>+<kbd>S</kbd>
+        </dt>
+        <dd>Save now (files also save as you type)</dd>
+        <dt>
+          <kbd>{mod}</kbd>+<kbd>W</kbd>
+        </dt>
+        <dd>Close the tab</dd>
+        <dt>
+          <kbd>Ctrl</kbd>+<kbd>PageDown</kbd> / <kbd>PageUp</kbd>
+        </dt>
+        <dd>Next / previous tab</dd>
+      </dl>
+    </div>
+  );
+}

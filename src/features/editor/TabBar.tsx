@@ -1,0 +1,123 @@
+import { useEffect, useRef, type KeyboardEvent } from "react";
+import type { EditorTab, FileId } from "../../store/tabsSlice";
+
+export interface TabTitle {
+  name: string;
+  path: string;
+}
+
+interface TabBarProps {
+  tabs: readonly EditorTab[];
+  activeFileId: FileId | null;
+  dirtyFiles: Partial<Record<FileId, true>>;
+  titleOf: (fileId: FileId) => TabTitle;
+  onActivate: (fileId: FileId) => void;
+  onPin: (fileId: FileId) => void;
+  onClose: (fileId: FileId) => void;
+}
+
+export const PANEL_ID = "editor-panel";
+
+export function tabDomId(fileId: FileId) {
+  return `editor-tab-${fileId}`;
+}
+
+/**
+ * The open files, as an ARIA tablist with a roving tab stop: arrows/Home/End move between tabs and show them,
+ * Enter pins a preview tab, Delete closes.
+ */
+export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, onPin, onClose }: TabBarProps) {
+  const listRef = useRef<HTMLDivElement>(null);
+
+  // Keyboard moves between tabs keep focus on the newly active tab.
+  useEffect(() => {
+    const list = listRef.current;
+    if (!list || !activeFileId || !list.contains(document.activeElement)) return;
+    document.getElementById(tabDomId(activeFileId))?.focus();
+  }, [activeFileId]);
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (tabs.length === 0 || event.ctrlKey || event.metaKey || event.altKey) return;
+    const index = tabs.findIndex((t) => t.fileId === activeFileId);
+    let next: number | null = null;
+    switch (event.key) {
+      case "ArrowRight":
+        next = (index + 1) % tabs.length;
+        break;
+      case "ArrowLeft":
+        next = (index - 1 + tabs.length) % tabs.length;
+        break;
+      case "Home":
+        next = 0;
+        break;
+      case "End":
+        next = tabs.length - 1;
+        break;
+      case "Enter":
+        if (activeFileId) onPin(activeFileId);
+        break;
+      case "Delete":
+        if (activeFileId) onClose(activeFileId);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (next !== null) onActivate(tabs[next].fileId);
+  }
+
+  return (
+    <div ref={listRef} role="tablist" aria-label="Open files" className="editor-tabs" onKeyDown={onKeyDown}>
+      {tabs.map((tab) => {
+        const { name, path } = titleOf(tab.fileId);
+        const active = tab.fileId === activeFileId;
+        const dirty = Boolean(dirtyFiles[tab.fileId]);
+        const label = [name, dirty && "unsaved", tab.preview && "preview", tab.deleted && "deleted"]
+          .filter(Boolean)
+          .join(", ");
+        return (
+          <div
+            key={tab.fileId}
+            id={tabDomId(tab.fileId)}
+            role="tab"
+            aria-selected={active}
+            aria-controls={active ? PANEL_ID : undefined}
+            aria-label={label}
+            tabIndex={active ? 0 : -1}
+            title={path}
+            className="editor-tab"
+            data-preview={tab.preview}
+            data-deleted={tab.deleted}
+            onClick={() => onActivate(tab.fileId)}
+            onDoubleClick={() => onPin(tab.fileId)}
+            onMouseDown={(event) => {
+              if (event.button === 1) event.preventDefault();
+            }}
+            onAuxClick={(event) => {
+              if (event.button === 1) onClose(tab.fileId);
+            }}
+          >
+            <span className="editor-tab-title">{name}</span>
+            {dirty && (
+              <span className="editor-tab-dirty" aria-hidden="true">
+                ●
+              </span>
+            )}
+            <button
+              type="button"
+              className="editor-tab-close"
+              tabIndex={-1}
+              aria-label={`Close ${name}`}
+              onClick={(event) => {
+                event.stopPropagation();
+                onClose(tab.fileId);
+              }}
+            >
+              ×
+            </button>
+          </div>
+        );
+      })}
+    </div>
+  );
+}

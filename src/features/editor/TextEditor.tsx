@@ -1,0 +1,99 @@
+import { useEffect, useLayoutEffect, useRef } from "react";
+import type { DocumentSession } from "./documentSession";
+import {
+  EditorState,
+  EditorView,
+  baseExtensions,
+  documentFor,
+  isUserChange,
+  setLanguage,
+  type TabDocument,
+} from "./codemirror";
+
+interface TextEditorProps {
+  session: DocumentSession;
+  fileName: string;
+  /** Move keyboard focus into the editor once this file is shown. */
+  focusRequested: boolean;
+  onFocused: () => void;
+  /** Called on every edit a person makes (not on remote changes). */
+  onUserEdit: () => void;
+}
+
+/** The editor of the active text tab; the default export of the lazily loaded CodeMirror chunk. */
+export default function TextEditor({ session, fileName, focusRequested, onFocused, onUserEdit }: TextEditorProps) {
+  const parentRef = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
+  const currentRef = useRef<{ session: DocumentSession; doc: TabDocument } | null>(null);
+  const onUserEditRef = useRef(onUserEdit);
+  useEffect(() => {
+    onUserEditRef.current = onUserEdit;
+  });
+
+  useLayoutEffect(() => {
+    const view = new EditorView({
+      parent: parentRef.current!,
+      dispatchTransactions: (transactions, v) => {
+        v.update(transactions);
+        const current = currentRef.current;
+        if (!current) return;
+        current.doc.state = v.state;
+        if (transactions.some(isUserChange)) {
+          current.session.localChange();
+          onUserEditRef.current();
+        }
+      },
+    });
+    viewRef.current = view;
+    return () => {
+      const current = currentRef.current;
+      if (current) {
+        current.doc.scroll = view.scrollSnapshot();
+        current.doc.view = null;
+      }
+      currentRef.current = null;
+      viewRef.current = null;
+      view.destroy();
+    };
+  }, []);
+
+  useLayoutEffect(() => {
+    const view = viewRef.current!;
+    const previous = currentRef.current;
+    if (previous?.session === session) return;
+    if (previous) {
+      previous.doc.scroll = view.scrollSnapshot();
+      previous.doc.view = null;
+    }
+    const doc = documentFor(session);
+    view.setState(doc.state);
+    doc.view = view;
+    currentRef.current = { session, doc };
+    if (doc.scroll) view.dispatch({ effects: doc.scroll });
+  }, [session]);
+
+  useEffect(() => {
+    void setLanguage(documentFor(session), fileName);
+  }, [session, fileName]);
+
+  useEffect(() => {
+    if (!focusRequested) return;
+    viewRef.current?.focus();
+    onFocused();
+  }, [focusRequested, session, onFocused]);
+
+  return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;
+}
+
+/** A read-only editor for text served from storage (over the inline size limit). */
+export function ReadOnlyText({ text, fileName }: { text: string; fileName: string }) {
+  const parentRef = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const state = EditorState.create({ doc: text, extensions: baseExtensions([EditorState.readOnly.of(true)]) });
+    const view = new EditorView({ state, parent: parentRef.current! });
+    const doc: TabDocument = { state, view, scroll: null, languageFor: null };
+    void setLanguage(doc, fileName);
+    return () => view.destroy();
+  }, [text, fileName]);
+  return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;
+}

@@ -1,0 +1,85 @@
+import { indentWithTab } from "@codemirror/commands";
+import { diff } from "@codemirror/merge";
+import {
+  Compartment,
+  EditorState,
+  Transaction,
+  type ChangeSpec,
+  type Extension,
+  type StateEffect,
+  type TransactionSpec,
+} from "@codemirror/state";
+import { EditorView, keymap } from "@codemirror/view";
+import { basicSetup } from "codemirror";
+import type { DocumentSession } from "./documentSession";
+import { loadLanguage } from "./languages";
+import { editorTheme } from "./theme";
+
+/**
+ * CodeMirror state of one tab. The pane has ONE EditorView and swaps these states in and out when the active
+ * tab changes: an EditorState carries the text, undo history and selection, so a tab keeps them while it is in
+ * the background, and a single view keeps memory and DOM flat however many tabs are open. Scroll position is
+ * not part of the state, so it is kept beside it as a scroll snapshot.
+ */
+export interface TabDocument {
+  state: EditorState;
+  view: EditorView | null;
+  scroll: StateEffect<unknown> | null;
+  languageFor: string | null;
+}
+
+const language = new Compartment();
+
+export function baseExtensions(extra: Extension[] = []): Extension[] {
+  return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), ...extra];
+}
+
+/** The changes turning `from` into `to`, as small edits so selections and scroll map through them. */
+export function minimalChanges(from: string, to: string): ChangeSpec[] {
+  return diff(from, to).map((c) => ({ from: c.fromA, to: c.toA, insert: to.slice(c.fromB, c.toB) }));
+}
+
+function apply(doc: TabDocument, spec: TransactionSpec) {
+  if (doc.view) doc.view.dispatch(spec);
+  else doc.state = doc.state.update(spec).state;
+}
+
+const documents = new WeakMap<DocumentSession, TabDocument>();
+
+/** The CodeMirror document of a session, created from the session's server text on first use. */
+export function documentFor(session: DocumentSession): TabDocument {
+  let doc = documents.get(session);
+  if (doc) return doc;
+  const created: TabDocument = {
+    state: EditorState.create({ doc: session.initialText, extensions: baseExtensions() }),
+    view: null,
+    scroll: null,
+    languageFor: null,
+  };
+  documents.set(session, created);
+  session.attachBuffer({
+    getText: () => created.state.doc.toString(),
+    applyRemoteText: (text) =>
+      apply(created, {
+        changes: minimalChanges(created.state.doc.toString(), text),
+        annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
+      }),
+  });
+  doc = created;
+  return doc;
+}
+
+/** Sets the language from the file name (again after a rename changes the extension). */
+export async function setLanguage(doc: TabDocument, fileName: string): Promise<void> {
+  if (doc.languageFor === fileName) return;
+  doc.languageFor = fileName;
+  const support = await loadLanguage(fileName);
+  if (doc.languageFor !== fileName) return;
+  apply(doc, { effects: language.reconfigure(support ?? []) });
+}
+
+export function isUserChange(tr: Transaction): boolean {
+  return tr.docChanged && !tr.annotation(Transaction.remote);
+}
+
+export { EditorState, EditorView };

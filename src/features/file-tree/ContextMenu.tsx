@@ -1,0 +1,104 @@
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+
+export interface MenuItem {
+  id: string;
+  label: string;
+  shortcut?: string;
+  ariaShortcut?: string;
+  disabled?: boolean;
+  separatorBefore?: boolean;
+  run: () => void;
+}
+
+interface ContextMenuProps {
+  label: string;
+  x: number;
+  y: number;
+  items: MenuItem[];
+  onClose: (restoreFocus: boolean) => void;
+}
+
+/** A WAI-ARIA menu at a point: arrows/Home/End move, Enter/Space run, Escape/Tab or a click outside close. */
+export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const enabled = items.filter((i) => !i.disabled);
+  const [active, setActive] = useState(enabled[0]?.id ?? null);
+  const [position, setPosition] = useState({ left: x, top: y });
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const rect = el.getBoundingClientRect();
+    const left = Math.max(0, Math.min(x, window.innerWidth - rect.width - 4));
+    const top = Math.max(0, Math.min(y, window.innerHeight - rect.height - 4));
+    if (left !== x || top !== y) setPosition({ left, top });
+  }, [x, y]);
+
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>(`[data-menu-id="${active}"]`)?.focus();
+  }, [active]);
+
+  useEffect(() => {
+    const onPointerDown = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) onClose(false);
+    };
+    document.addEventListener("mousedown", onPointerDown, true);
+    return () => document.removeEventListener("mousedown", onPointerDown, true);
+  }, [onClose]);
+
+  const step = (delta: number) => {
+    if (enabled.length === 0) return;
+    const i = enabled.findIndex((item) => item.id === active);
+    setActive(enabled[(i + delta + enabled.length) % enabled.length].id);
+  };
+
+  const run = (item: MenuItem) => {
+    if (item.disabled) return;
+    onClose(true);
+    item.run();
+  };
+
+  return (
+    <div
+      ref={ref}
+      role="menu"
+      aria-label={label}
+      className="file-tree-menu"
+      style={{ left: position.left, top: position.top }}
+      onContextMenu={(e) => e.preventDefault()}
+      onKeyDown={(e) => {
+        e.stopPropagation();
+        if (e.key === "ArrowDown") step(1);
+        else if (e.key === "ArrowUp") step(-1);
+        else if (e.key === "Home") setActive(enabled[0]?.id ?? null);
+        else if (e.key === "End") setActive(enabled[enabled.length - 1]?.id ?? null);
+        else if (e.key === "Escape") onClose(true);
+        else if (e.key === "Tab") onClose(true);
+        else if (e.key === "Enter" || e.key === " ") {
+          const item = items.find((i) => i.id === active);
+          if (item) run(item);
+        } else return;
+        e.preventDefault();
+      }}
+    >
+      {items.map((item) => (
+        <div key={item.id} role="none">
+          {item.separatorBefore && <div role="separator" className="file-tree-menu-separator" />}
+          <div
+            role="menuitem"
+            data-menu-id={item.id}
+            tabIndex={item.id === active ? 0 : -1}
+            aria-disabled={item.disabled || undefined}
+            aria-keyshortcuts={item.ariaShortcut}
+            className="file-tree-menu-item"
+            onMouseEnter={() => !item.disabled && setActive(item.id)}
+            onClick={() => run(item)}
+          >
+            <span>{item.label}</span>
+            {item.shortcut && <kbd className="file-tree-menu-shortcut">{item.shortcut}</kbd>}
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,484 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ConvexError } from "convex/values";
+import { useAppStore } from "../../store";
+import { FileTree } from "./FileTree";
+import { fakeActions, fakeLayout, file, folder, id, resetTreeStore } from "./testUtils";
+import type { TreeNode } from "./model";
+
+let restoreLayout: () => void;
+beforeAll(() => {
+  restoreLayout = fakeLayout();
+});
+afterAll(() => restoreLayout());
+beforeEach(resetTreeStore);
+afterEach(cleanup);
+
+const FILES: TreeNode[] = [
+  file("readme", "README.md"),
+  folder("src", "src"),
+  file("f10", "file10.ts", "src"),
+  file("f2", "file2.ts", "src"),
+  folder("lib", "lib", "src"),
+  file("util", "util.ts", "lib"),
+  folder("docs", "docs"),
+  file("guide", "guide.md", "docs"),
+  file("b", "b.txt"),
+  file("img", "logo.png", undefined, { isBinary: true }),
+];
+
+function setup(files: TreeNode[] = FILES, overrides: Parameters<typeof fakeActions>[0] = {}) {
+  const actions = fakeActions(overrides);
+  const user = userEvent.setup();
+  const view = render(<FileTree files={files} actions={actions} />);
+  return { actions, user, ...view };
+}
+
+const item = (name: string) => screen.getByRole("treeitem", { name });
+const names = () => screen.getAllByRole("treeitem").map((el) => el.getAttribute("aria-label"));
+const focusedName = () => (document.activeElement as HTMLElement).getAttribute("aria-label");
+
+async function focusTree(user: ReturnType<typeof userEvent.setup>) {
+  await user.tab();
+  await user.tab({ shift: true });
+  await user.tab();
+  // First tab stop is the toolbar; walk until a treeitem has focus.
+  for (let i = 0; i < 5 && document.activeElement?.getAttribute("role") !== "treeitem"; i++) await user.tab();
+  expect(document.activeElement).toHaveAttribute("role", "treeitem");
+}
+
+describe("FileTree rendering", () => {
+  it("is a multiselectable WAI-ARIA tree, folders first then files in natural order", () => {
+    setup();
+    const tree = screen.getByRole("tree", { name: "Files" });
+    expect(tree).toHaveAttribute("aria-multiselectable", "true");
+    expect(names()).toEqual(["docs", "src", "b.txt", "logo.png", "README.md"]);
+    const src = item("src");
+    expect(src).toHaveAttribute("aria-expanded", "false");
+    expect(src).toHaveAttribute("aria-level", "1");
+    expect(src).toHaveAttribute("aria-setsize", "5");
+    expect(src).toHaveAttribute("aria-posinset", "2");
+    expect(item("b.txt")).not.toHaveAttribute("aria-expanded");
+    // Roving tabindex: exactly one item is in the tab order.
+    expect(screen.getAllByRole("treeitem").filter((el) => el.tabIndex === 0)).toHaveLength(1);
+  });
+
+  it("sorts numbers naturally inside folders (file2 before file10) and nests levels", async () => {
+    const { user } = setup();
+    await user.click(item("src"));
+    expect(names()).toEqual(["docs", "src", "lib", "file2.ts", "file10.ts", "b.txt", "logo.png", "README.md"]);
+    expect(item("file2.ts")).toHaveAttribute("aria-level", "2");
+    expect(item("file2.ts")).toHaveAttribute("aria-setsize", "3");
+  });
+
+  it("renders only a window of rows for 100,000 files", () => {
+    const many: TreeNode[] = [];
+    for (let i = 0; i < 100_000; i++) many.push(file(`n${i}`, `file${i}.ts`));
+    setup(many);
+    const rendered = screen.getAllByRole("treeitem");
+    expect(rendered.length).toBeGreaterThan(10);
+    expect(rendered.length).toBeLessThan(100);
+    expect(rendered[0]).toHaveAttribute("aria-label", "file0.ts");
+    expect(rendered[1]).toHaveAttribute("aria-label", "file1.ts");
+    expect(rendered[0]).toHaveAttribute("aria-setsize", "100000");
+  });
+});
+
+describe("FileTree keyboard", () => {
+  it("ArrowDown/ArrowUp move focus and selection with one tab stop", async () => {
+    const { user } = setup();
+    await focusTree(user);
+    expect(focusedName()).toBe("docs");
+    await user.keyboard("{ArrowDown}");
+    expect(focusedName()).toBe("src");
+    expect(item("src")).toHaveAttribute("aria-selected", "true");
+    expect(item("docs")).toHaveAttribute("aria-selected", "false");
+    expect(item("src").tabIndex).toBe(0);
+    expect(item("docs").tabIndex).toBe(-1);
+    await user.keyboard("{ArrowUp}");
+    expect(focusedName()).toBe("docs");
+    await user.keyboard("{ArrowUp}");
+    expect(focusedName()).toBe("docs");
+  });
+
+  it("ArrowRight expands then enters; ArrowLeft collapses then goes to the parent", async () => {
+    const { user } = setup();
+    await focusTree(user);
+    await user.keyboard("{ArrowDown}{ArrowRight}");
+    expect(item("src")).toHaveAttribute("aria-expanded", "true");
+    expect(focusedName()).toBe("src");
+    await user.keyboard("{ArrowRight}");
+    expect(focusedName()).toBe("lib");
+    await user.keyboard("{ArrowRight}{ArrowRight}");
+    expect(focusedName()).toBe("util.ts");
+    expect(item("util.ts")).toHaveAttribute("aria-level", "3");
+    await user.keyboard("{ArrowLeft}");
+    expect(focusedName()).toBe("lib");
+    await user.keyboard("{ArrowLeft}");
+    expect(item("lib")).toHaveAttribute("aria-expanded", "false");
+    await user.keyboard("{ArrowLeft}");
+    expect(focusedName()).toBe("src");
+    await user.keyboard("{ArrowLeft}");
+    expect(item("src")).toHaveAttribute("aria-expanded", "false");
+    expect(screen.queryByRole("treeitem", { name: "lib" })).toBeNull();
+  });
+
+  it("Home/End and PageUp/PageDown jump", async () => {
+    const many: TreeNode[] = [];
+    for (let i = 0; i < 200; i++) many.push(file(`n${i}`, `file${i}.ts`));
+    const { user } = setup(many);
+    await focusTree(user);
+    await user.keyboard("{End}");
+    expect(focusedName()).toBe("file199.ts");
+    await user.keyboard("{Home}");
+    expect(focusedName()).toBe("file0.ts");
+    // 440px viewport / 22px rows = 20 rows; a page keeps one row of context.
+    await user.keyboard("{PageDown}");
+    expect(focusedName()).toBe("file19.ts");
+    await user.keyboard("{PageDown}");
+    expect(focusedName()).toBe("file38.ts");
+    await user.keyboard("{PageUp}");
+    expect(focusedName()).toBe("file19.ts");
+  });
+
+  it("type-ahead focuses the next item whose name starts with the typed text", async () => {
+    const { user } = setup();
+    await focusTree(user);
+    await user.keyboard("r");
+    expect(focusedName()).toBe("README.md");
+    await new Promise((r) => setTimeout(r, 750));
+    // Typed quickly, letters build one prefix: "lo" stays on logo.png instead of jumping on.
+    await user.keyboard("lo");
+    expect(focusedName()).toBe("logo.png");
+    await new Promise((r) => setTimeout(r, 750));
+    await user.keyboard("s");
+    expect(focusedName()).toBe("src");
+    await user.keyboard("zz");
+    expect(focusedName()).toBe("src");
+  });
+
+  it("Enter opens a file pinned with editor focus, or toggles a folder; Space previews", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{Enter}");
+    expect(item("docs")).toHaveAttribute("aria-expanded", "true");
+    await user.keyboard("{Enter}");
+    expect(item("docs")).toHaveAttribute("aria-expanded", "false");
+    await user.keyboard("{End}{Enter}");
+    expect(actions.open).toHaveBeenLastCalledWith("readme", { preview: false, focusEditor: true });
+    await user.keyboard(" ");
+    expect(actions.open).toHaveBeenLastCalledWith("readme", { preview: true, focusEditor: false });
+    expect(focusedName()).toBe("README.md");
+    await user.keyboard("{Home} ");
+    expect(item("docs")).toHaveAttribute("aria-expanded", "true");
+  });
+
+  it("F2 renames in place: Enter commits, Escape cancels, blur commits", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{End}{F2}");
+    const input = screen.getByRole("textbox", { name: "Rename" });
+    expect(input).toHaveValue("README.md");
+    await user.clear(input);
+    await user.type(input, "INTRO.md{Enter}");
+    expect(actions.rename).toHaveBeenCalledWith("readme", "INTRO.md");
+    expect(screen.queryByRole("textbox")).toBeNull();
+    expect(focusedName()).toBe("README.md");
+
+    await user.keyboard("{F2}");
+    await user.type(screen.getByRole("textbox", { name: "Rename" }), "x{Escape}");
+    expect(actions.rename).toHaveBeenCalledTimes(1);
+    expect(focusedName()).toBe("README.md");
+
+    await user.keyboard("{F2}");
+    const again = screen.getByRole("textbox", { name: "Rename" });
+    await user.clear(again);
+    await user.type(again, "notes.md");
+    act(() => again.blur());
+    expect(actions.rename).toHaveBeenLastCalledWith("readme", "notes.md");
+  });
+
+  it("shows invalid and duplicate names in place and sends nothing", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{End}{F2}");
+    const input = screen.getByRole("textbox", { name: "Rename" });
+    await user.clear(input);
+    await user.type(input, "b.txt{Enter}");
+    expect(input).toHaveAttribute("aria-invalid", "true");
+    expect(input).toHaveAccessibleDescription(/already exists/);
+    await user.clear(input);
+    await user.type(input, "a/b{Enter}");
+    expect(input).toHaveAccessibleDescription(/cannot contain/);
+    await user.clear(input);
+    await user.type(input, "..{Enter}");
+    expect(input).toHaveAccessibleDescription(/not a valid name/);
+    await user.clear(input);
+    await user.type(input, "{Enter}");
+    expect(input).toHaveAccessibleDescription(/required/);
+    expect(actions.rename).not.toHaveBeenCalled();
+    // A case-only difference is a different name (names are case-sensitive).
+    await user.type(input, "B.TXT");
+    expect(input).not.toHaveAttribute("aria-invalid");
+  });
+
+  it("Ctrl+Alt+N creates a file in the focused folder, Ctrl+Alt+Shift+N a folder in a file's folder", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{ArrowDown}");
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    expect(item("src")).toHaveAttribute("aria-expanded", "true");
+    const input = screen.getByRole("textbox", { name: "New file name" });
+    const draft = input.closest("[role=treeitem]")!;
+    expect(draft).toHaveAttribute("aria-level", "2");
+    await user.type(input, "main.ts{Enter}");
+    expect(actions.createFile).toHaveBeenCalledWith("src", "main.ts");
+    await waitFor(() => expect(actions.open).toHaveBeenCalledWith("new1", { preview: false, focusEditor: false }));
+    expect(useAppStore.getState().undoStack.at(-1)).toEqual({ kind: "create", ids: ["new1"] });
+
+    await user.keyboard("{End}{Control>}{Alt>}{Shift>}n{/Shift}{/Alt}{/Control}");
+    const folderInput = screen.getByRole("textbox", { name: "New folder name" });
+    expect(folderInput.closest("[role=treeitem]")).toHaveAttribute("aria-level", "1");
+    await user.type(folderInput, "docs{Enter}");
+    expect(folderInput).toHaveAttribute("aria-invalid", "true");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("textbox")).toBeNull();
+    expect(actions.createFolder).not.toHaveBeenCalled();
+  });
+
+  it("Delete asks to confirm: Escape cancels, Enter deletes the selection", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{End}{Delete}");
+    const dialog = screen.getByRole("alertdialog", { name: 'Delete "README.md"?' });
+    expect(dialog).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(actions.remove).not.toHaveBeenCalled();
+    expect(focusedName()).toBe("README.md");
+
+    await user.keyboard("{Shift>}{ArrowUp}{ArrowUp}{/Shift}");
+    expect(screen.getAllByRole("treeitem", { selected: true }).map((e) => e.getAttribute("aria-label"))).toEqual([
+      "b.txt",
+      "logo.png",
+      "README.md",
+    ]);
+    await user.keyboard("{Delete}");
+    expect(screen.getByRole("alertdialog", { name: "Delete 3 items?" })).toBeInTheDocument();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(actions.remove).toHaveBeenCalledTimes(3));
+    expect(actions.remove.mock.calls.map((c) => c[0]).sort()).toEqual(["b", "img", "readme"]);
+  });
+
+  it("Ctrl+Z restores a deleted text file from the content read before deleting", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{End}{Delete}{Enter}");
+    await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
+    expect(actions.readContent).toHaveBeenCalledWith("readme");
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(actions.createFile).toHaveBeenCalledWith(undefined, "README.md", "content of readme"));
+  });
+
+  it("Ctrl+Z restores a deleted folder with its files", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{Delete}{Enter}");
+    await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("docs"));
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(actions.createFile).toHaveBeenCalled());
+    expect(actions.createFolder).toHaveBeenCalledWith(undefined, "docs");
+    const folderId = await actions.createFolder.mock.results[0].value;
+    expect(actions.createFile).toHaveBeenCalledWith(folderId, "guide.md", "content of guide");
+  });
+
+  it("Ctrl+Z undoes rename, move and create", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{End}{F2}");
+    const input = screen.getByRole("textbox", { name: "Rename" });
+    await user.clear(input);
+    await user.type(input, "X.md{Enter}");
+    await waitFor(() => expect(useAppStore.getState().undoStack).toHaveLength(1));
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(actions.rename).toHaveBeenLastCalledWith("readme", "README.md"));
+
+    // Cut b.txt, paste into docs (a move), undo moves it back to the root.
+    await user.keyboard("{ArrowUp}{ArrowUp}{Control>}x{/Control}");
+    expect(item("b.txt")).toHaveClass("is-cut");
+    await user.keyboard("{Home}{Control>}v{/Control}");
+    await waitFor(() => expect(actions.move).toHaveBeenCalledWith("b", "docs"));
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(actions.move).toHaveBeenLastCalledWith("b", undefined));
+
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "New file name" }), "new.ts{Enter}");
+    await waitFor(() => expect(useAppStore.getState().undoStack.at(-1)).toEqual({ kind: "create", ids: ["new1"] }));
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("new1"));
+  });
+
+  it("Ctrl+C then Ctrl+V copies into the focused folder (recursively, via copy)", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{ArrowDown}{Control>}c{/Control}{Home}{Control>}v{/Control}");
+    await waitFor(() => expect(actions.copy).toHaveBeenCalledWith("src", "docs"));
+    expect(useAppStore.getState().clipboard).toEqual({ mode: "copy", ids: ["src"] });
+    // Pasting on a file pastes into that file's folder (the root here).
+    await user.keyboard("{End}{Control>}v{/Control}");
+    await waitFor(() => expect(actions.copy).toHaveBeenLastCalledWith("src", undefined));
+  });
+
+  it("refuses to move a folder into itself without calling the server", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{ArrowDown}{Control>}x{/Control}{ArrowRight}{ArrowRight}{Control>}v{/Control}");
+    await waitFor(() => expect(useAppStore.getState().toasts.at(-1)?.message).toMatch(/into itself/));
+    expect(actions.move).not.toHaveBeenCalled();
+  });
+
+  it("Shift+Arrow extends, Ctrl+A selects all visible", async () => {
+    const { user } = setup();
+    await focusTree(user);
+    await user.keyboard("{Shift>}{ArrowDown}{ArrowDown}{/Shift}");
+    expect(screen.getAllByRole("treeitem", { selected: true })).toHaveLength(3);
+    await user.keyboard("{Shift>}{ArrowUp}{/Shift}");
+    expect(screen.getAllByRole("treeitem", { selected: true })).toHaveLength(2);
+    await user.keyboard("{Control>}a{/Control}");
+    expect(screen.getAllByRole("treeitem", { selected: true })).toHaveLength(5);
+    await user.keyboard("{Escape}");
+    expect(screen.getAllByRole("treeitem", { selected: true })).toHaveLength(1);
+  });
+
+  it("Shift+F10 and the ContextMenu key open the menu with shortcuts; its items run by keyboard", async () => {
+    const { user, actions } = setup();
+    await focusTree(user);
+    await user.keyboard("{End}{Shift>}{F10}{/Shift}");
+    const menu = screen.getByRole("menu", { name: "File actions" });
+    const rename = within(menu).getByRole("menuitem", { name: /Rename/ });
+    expect(rename).toHaveTextContent("F2");
+    expect(within(menu).getByRole("menuitem", { name: /New File/ })).toHaveTextContent("Ctrl+Alt+N");
+    expect(within(menu).getByRole("menuitem", { name: /New Folder/ })).toHaveTextContent("Ctrl+Alt+Shift+N");
+    expect(within(menu).getByRole("menuitem", { name: /Paste/ })).toHaveAttribute("aria-disabled", "true");
+    expect(document.activeElement).toHaveTextContent("Open");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(focusedName()).toBe("README.md");
+
+    await user.keyboard("{ContextMenu}");
+    expect(screen.getByRole("menu")).toBeInTheDocument();
+    // Open, Open Preview, New File, New Folder, Cut, Copy, (Paste disabled), Rename
+    await user.keyboard("{ArrowDown}{ArrowDown}{ArrowDown}{ArrowDown}{ArrowDown}{ArrowDown}{Enter}");
+    const input = screen.getByRole("textbox", { name: "Rename" });
+    await user.clear(input);
+    await user.type(input, "R.md{Enter}");
+    expect(actions.rename).toHaveBeenCalledWith("readme", "R.md");
+  });
+
+  it("shows the server's message when a write is refused", async () => {
+    const { user } = setup(FILES, {
+      rename: async () => {
+        throw new ConvexError({ code: "NAME_TAKEN", message: '"X" already exists in this folder.' });
+      },
+    });
+    await focusTree(user);
+    await user.keyboard("{End}{F2}");
+    const input = screen.getByRole("textbox", { name: "Rename" });
+    await user.clear(input);
+    await user.type(input, "X{Enter}");
+    await waitFor(() =>
+      expect(useAppStore.getState().toasts.at(-1)).toMatchObject({
+        kind: "error",
+        message: '"X" already exists in this folder.',
+      }),
+    );
+    expect(useAppStore.getState().undoStack).toHaveLength(0);
+  });
+});
+
+describe("FileTree mouse", () => {
+  it("click selects and previews a file, double click pins it", async () => {
+    const { user, actions } = setup();
+    await user.click(item("b.txt"));
+    expect(item("b.txt")).toHaveAttribute("aria-selected", "true");
+    expect(actions.open).toHaveBeenLastCalledWith("b", { preview: true, focusEditor: false });
+    await user.dblClick(item("b.txt"));
+    expect(actions.open).toHaveBeenLastCalledWith("b", { preview: false, focusEditor: true });
+  });
+
+  it("Ctrl+click toggles and Shift+click selects a range", async () => {
+    const { user } = setup();
+    await user.click(item("b.txt"));
+    await user.keyboard("{Control>}");
+    await user.click(item("README.md"));
+    await user.keyboard("{/Control}");
+    expect(screen.getAllByRole("treeitem", { selected: true })).toHaveLength(2);
+    await user.keyboard("{Control>}");
+    await user.click(item("b.txt"));
+    await user.keyboard("{/Control}");
+    expect(screen.getAllByRole("treeitem", { selected: true }).map((e) => e.getAttribute("aria-label"))).toEqual([
+      "README.md",
+    ]);
+    await user.click(item("README.md"));
+    await user.keyboard("{Shift>}");
+    await user.click(item("src"));
+    await user.keyboard("{/Shift}");
+    expect(screen.getAllByRole("treeitem", { selected: true })).toHaveLength(4);
+  });
+
+  it("right click opens the context menu for the row", async () => {
+    const { user } = setup();
+    await user.pointer({ keys: "[MouseRight]", target: item("b.txt") });
+    expect(item("b.txt")).toHaveAttribute("aria-selected", "true");
+    const menu = screen.getByRole("menu");
+    await user.click(within(menu).getByRole("menuitem", { name: /Delete/ }));
+    expect(screen.getByRole("alertdialog", { name: 'Delete "b.txt"?' })).toBeInTheDocument();
+  });
+
+  function dataTransfer(init: { types?: string[]; files?: File[] } = {}) {
+    const data = new Map<string, string>();
+    return {
+      data,
+      dropEffect: "none",
+      effectAllowed: "all",
+      files: init.files ?? [],
+      get types() {
+        return init.types ?? [...data.keys()];
+      },
+      setData: (type: string, value: string) => data.set(type, value),
+      getData: (type: string) => data.get(type) ?? "",
+    };
+  }
+
+  it("drag and drop moves an item into a folder, highlighting the target", () => {
+    const { actions } = setup();
+    const dt = dataTransfer();
+    fireEvent.dragStart(item("b.txt"), { dataTransfer: dt });
+    fireEvent.dragOver(item("docs"), { dataTransfer: dt });
+    expect(item("docs")).toHaveClass("is-drop-target");
+    fireEvent.drop(item("docs"), { dataTransfer: dt });
+    expect(actions.move).toHaveBeenCalledWith("b", "docs");
+    expect(item("docs")).not.toHaveClass("is-drop-target");
+  });
+
+  it("does not offer a folder as a drop target inside itself", () => {
+    const { actions } = setup();
+    useAppStore.getState().setExpanded("src", true);
+    const dt = dataTransfer();
+    fireEvent.dragStart(item("src"), { dataTransfer: dt });
+    fireEvent.dragOver(item("lib"), { dataTransfer: dt });
+    expect(item("lib")).not.toHaveClass("is-drop-target");
+    fireEvent.drop(item("lib"), { dataTransfer: dt });
+    expect(actions.move).not.toHaveBeenCalled();
+  });
+
+  it("dropping desktop files uploads them into the folder under the pointer", () => {
+    const { actions } = setup();
+    const dropped = new File(["hello"], "hello.txt", { type: "text/plain" });
+    const dt = dataTransfer({ types: ["Files"], files: [dropped] });
+    fireEvent.dragOver(item("docs"), { dataTransfer: dt });
+    fireEvent.drop(item("docs"), { dataTransfer: dt });
+    expect(actions.upload).toHaveBeenCalledWith(id("docs"), [dropped]);
+  });
+});

@@ -1,0 +1,216 @@
+import type { Id } from "../../../convex/_generated/dataModel";
+
+export type FileId = Id<"files">;
+
+/** The metadata the tree needs from one row of `files.tree` (extra fields are ignored). */
+export interface TreeNode {
+  _id: FileId;
+  parentId?: FileId;
+  name: string;
+  type: "file" | "folder";
+  size?: number;
+  isBinary?: boolean;
+}
+
+/** Key of the project root in parent-keyed maps (ids are never empty). */
+export const ROOT = "";
+export const DRAFT_ID = "\u0000draft";
+
+export const parentKeyOf = (node: { parentId?: string }): string => node.parentId ?? ROOT;
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+/** Folders first, then files; each in natural order (`file2` < `file10`), case-sensitive duplicates stable. */
+export function compareNodes(a: TreeNode, b: TreeNode): number {
+  if (a.type !== b.type) return a.type === "folder" ? -1 : 1;
+  return (
+    collator.compare(a.name, b.name) ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+    (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)
+  );
+}
+
+export interface TreeIndex {
+  readonly byId: ReadonlyMap<string, TreeNode>;
+  readonly size: number;
+  /** Children of a folder (ROOT for the root) in display order. Sorted lazily, once per index. */
+  children(parentKey: string): readonly TreeNode[];
+}
+
+const EMPTY: readonly TreeNode[] = [];
+
+/**
+ * Builds the children-by-parent index once per data change. Sorting is lazy (only folders that are shown
+ * get sorted) and reuses the previous index's order where a folder's children kept their names, so one
+ * rename in a folder of 100k files costs a linear pass plus a binary insertion, not a full collator sort.
+ */
+export function buildIndex(files: readonly TreeNode[], previous?: TreeIndex): TreeIndex {
+  const byId = new Map<string, TreeNode>();
+  const groups = new Map<string, TreeNode[]>();
+  for (const node of files) {
+    byId.set(node._id, node);
+    const key = parentKeyOf(node);
+    const group = groups.get(key);
+    if (group) group.push(node);
+    else groups.set(key, [node]);
+  }
+  const sorted = new Map<string, readonly TreeNode[]>();
+  const index: TreeIndex & { sortedCache: Map<string, readonly TreeNode[]> } = {
+    byId,
+    size: files.length,
+    sortedCache: sorted,
+    children(parentKey) {
+      const cached = sorted.get(parentKey);
+      if (cached) return cached;
+      const group = groups.get(parentKey);
+      if (!group) return EMPTY;
+      const prev = (previous as { sortedCache?: Map<string, readonly TreeNode[]> } | undefined)?.sortedCache?.get(
+        parentKey,
+      );
+      const result = prev ? resort(group, prev, byId, parentKey) : group.slice().sort(compareNodes);
+      sorted.set(parentKey, result);
+      return result;
+    },
+  };
+  return index;
+}
+
+function resort(
+  group: TreeNode[],
+  prev: readonly TreeNode[],
+  byId: ReadonlyMap<string, TreeNode>,
+  parentKey: string,
+): TreeNode[] {
+  const kept: TreeNode[] = [];
+  const keptIds = new Set<string>();
+  for (const old of prev) {
+    const now = byId.get(old._id);
+    if (now && parentKeyOf(now) === parentKey && now.name === old.name && now.type === old.type) {
+      kept.push(now);
+      keptIds.add(now._id);
+    }
+  }
+  const added = group.filter((n) => !keptIds.has(n._id));
+  if (added.length > 64 && added.length * 8 > kept.length) return group.slice().sort(compareNodes);
+  for (const node of added) {
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareNodes(kept[mid], node) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    kept.splice(lo, 0, node);
+  }
+  return kept;
+}
+
+export interface Row {
+  /** The node's id, or DRAFT_ID for the inline "new file/folder" row. */
+  id: string;
+  node: TreeNode | undefined;
+  draftType?: "file" | "folder";
+  depth: number;
+  posinset: number;
+  setsize: number;
+  parentKey: string;
+}
+
+export interface Draft {
+  parentKey: string;
+  type: "file" | "folder";
+}
+
+/** The visible rows: a depth-first walk of the index through expanded folders. */
+export function flattenVisible(index: TreeIndex, expanded: ReadonlySet<string>, draft?: Draft | null): Row[] {
+  const rows: Row[] = [];
+  const visit = (parentKey: string, depth: number) => {
+    const kids = index.children(parentKey);
+    const withDraft = draft != null && draft.parentKey === parentKey;
+    const setsize = kids.length + (withDraft ? 1 : 0);
+    let pos = 1;
+    if (withDraft) {
+      rows.push({ id: DRAFT_ID, node: undefined, draftType: draft.type, depth, posinset: pos++, setsize, parentKey });
+    }
+    for (const node of kids) {
+      rows.push({ id: node._id, node, depth, posinset: pos++, setsize, parentKey });
+      // The depth bound guards against a cycle that only a broken optimistic update could create.
+      if (node.type === "folder" && depth < 512 && expanded.has(node._id)) visit(node._id, depth + 1);
+    }
+  };
+  visit(ROOT, 1);
+  return rows;
+}
+
+/** True when `id` is `ancestorId` or lies inside it. */
+export function isWithin(index: TreeIndex, id: string, ancestorId: string): boolean {
+  let current: TreeNode | undefined = index.byId.get(id);
+  for (let guard = 0; current && guard < 1024; guard++) {
+    if (current._id === ancestorId) return true;
+    current = current.parentId ? index.byId.get(current.parentId) : undefined;
+  }
+  return false;
+}
+
+/** `/`-joined path from the root, e.g. `src/app/main.ts`. */
+export function pathOf(index: TreeIndex, id: string): string {
+  const parts: string[] = [];
+  let current = index.byId.get(id);
+  for (let guard = 0; current && guard < 1024; guard++) {
+    parts.push(current.name);
+    current = current.parentId ? index.byId.get(current.parentId) : undefined;
+  }
+  return parts.reverse().join("/");
+}
+
+export interface FilePath {
+  id: FileId;
+  path: string;
+  name: string;
+}
+
+/** Every file reachable from the root with its path, computed in one pass (no sorting). */
+export function allFilePaths(files: readonly TreeNode[]): FilePath[] {
+  const groups = new Map<string, TreeNode[]>();
+  for (const node of files) {
+    const key = parentKeyOf(node);
+    const group = groups.get(key);
+    if (group) group.push(node);
+    else groups.set(key, [node]);
+  }
+  const out: FilePath[] = [];
+  const walk = (key: string, prefix: string, depth: number) => {
+    for (const node of groups.get(key) ?? EMPTY) {
+      const path = prefix + node.name;
+      if (node.type === "file") out.push({ id: node._id, path, name: node.name });
+      else if (depth < 512) walk(node._id, path + "/", depth + 1);
+    }
+  };
+  walk(ROOT, "", 0);
+  return out;
+}
+
+/** Nodes of a subtree, the root first, parents before children. */
+export function subtree(index: TreeIndex, id: string): TreeNode[] {
+  const root = index.byId.get(id);
+  if (!root) return [];
+  const out: TreeNode[] = [root];
+  for (let i = 0; i < out.length && out.length < 100_000; i++) {
+    if (out[i].type === "folder") out.push(...index.children(out[i]._id));
+  }
+  return out;
+}
+
+/** Drops ids that lie inside another id of the list (acting on a folder already covers its contents). */
+export function topLevelOnly(index: TreeIndex, ids: readonly string[]): string[] {
+  const set = new Set(ids);
+  return ids.filter((id) => {
+    let current = index.byId.get(id);
+    current = current?.parentId ? index.byId.get(current.parentId) : undefined;
+    for (let guard = 0; current && guard < 1024; guard++) {
+      if (set.has(current._id)) return false;
+      current = current.parentId ? index.byId.get(current.parentId) : undefined;
+    }
+    return true;
+  });
+}

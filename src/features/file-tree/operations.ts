@@ -1,0 +1,212 @@
+import { useAppStore } from "../../store";
+import type { DeletedItem, TreeUndoEntry } from "../../store/treeSlice";
+import { errorMessage } from "../../lib/errors";
+import { notify } from "../../lib/notify";
+import { isWithin, ROOT, topLevelOnly, type FileId, type TreeIndex } from "./model";
+import type { FileTreeActions } from "./types";
+
+export interface OpContext {
+  index: TreeIndex;
+  actions: FileTreeActions;
+  /** Moves tree focus (and DOM focus, when the tree has it) to an item once it exists. */
+  focusItem: (id: string) => void;
+}
+
+export const toParentId = (key: string): FileId | undefined => (key === ROOT ? undefined : (key as FileId));
+
+export function reportError(error: unknown) {
+  notify(errorMessage(error), "error");
+}
+
+const store = () => useAppStore.getState();
+
+export async function createItem(
+  ctx: OpContext,
+  type: "file" | "folder",
+  parentKey: string,
+  name: string,
+): Promise<FileId | undefined> {
+  try {
+    const parentId = toParentId(parentKey);
+    const id =
+      type === "file" ? await ctx.actions.createFile(parentId, name) : await ctx.actions.createFolder(parentId, name);
+    store().pushUndo({ kind: "create", ids: [id] });
+    ctx.focusItem(id);
+    if (type === "file") ctx.actions.open(id, { preview: false, focusEditor: false });
+    return id;
+  } catch (error) {
+    reportError(error);
+    return undefined;
+  }
+}
+
+export async function renameItem(ctx: OpContext, id: FileId, name: string) {
+  const node = ctx.index.byId.get(id);
+  if (!node || node.name === name) return;
+  try {
+    await ctx.actions.rename(id, name);
+    store().pushUndo({ kind: "rename", id, from: node.name });
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+/** Moves items into a folder (ROOT for the root). Items already there are skipped; a folder never moves into itself. */
+export async function moveItems(ctx: OpContext, ids: readonly string[], targetKey: string) {
+  const { index } = ctx;
+  const top = topLevelOnly(index, ids).filter((id) => index.byId.has(id));
+  if (targetKey !== ROOT && top.some((id) => isWithin(index, targetKey, id))) {
+    notify("A folder cannot be moved into itself or one of its subfolders.", "error");
+    return;
+  }
+  const moves: { id: FileId; from: FileId | undefined }[] = [];
+  for (const id of top) {
+    const node = index.byId.get(id)!;
+    if ((node.parentId ?? ROOT) === targetKey) continue;
+    try {
+      await ctx.actions.move(node._id, toParentId(targetKey));
+      moves.push({ id: node._id, from: node.parentId });
+    } catch (error) {
+      reportError(error);
+      break;
+    }
+  }
+  if (moves.length > 0) {
+    store().pushUndo({ kind: "move", moves });
+    if (targetKey !== ROOT) store().setExpanded(targetKey, true);
+  }
+}
+
+export async function pasteInto(ctx: OpContext, targetKey: string) {
+  const clipboard = store().clipboard;
+  if (!clipboard) return;
+  const ids = clipboard.ids.filter((id) => ctx.index.byId.has(id));
+  if (ids.length === 0) {
+    store().setClipboard(null);
+    return;
+  }
+  if (clipboard.mode === "cut") {
+    store().setClipboard(null);
+    await moveItems(ctx, ids, targetKey);
+    return;
+  }
+  const created: FileId[] = [];
+  for (const id of topLevelOnly(ctx.index, ids)) {
+    try {
+      created.push(await ctx.actions.copy(id as FileId, toParentId(targetKey)));
+    } catch (error) {
+      reportError(error);
+      break;
+    }
+  }
+  if (created.length > 0) {
+    store().pushUndo({ kind: "create", ids: created });
+    if (targetKey !== ROOT) store().setExpanded(targetKey, true);
+    ctx.focusItem(created[created.length - 1]);
+  }
+}
+
+const MAX_RESTORABLE_FILES = 200;
+
+/**
+ * Captures what is needed to recreate a deleted item: folder structure and the content of text files.
+ * Restorable: folders and text files (up to MAX_RESTORABLE_FILES files per deletion). Not restorable:
+ * binary files (their blobs are dropped from storage with the row) and anything whose content could
+ * not be read; for those the whole deletion is left out of the undo stack rather than restored partially.
+ */
+async function snapshot(ctx: OpContext, id: string, budget: { files: number }): Promise<DeletedItem | null> {
+  const node = ctx.index.byId.get(id);
+  if (!node) return null;
+  if (node.type === "folder") {
+    const children = await Promise.all(ctx.index.children(id).map((child) => snapshot(ctx, child._id, budget)));
+    if (children.some((c) => c === null)) return null;
+    return { name: node.name, type: "folder", children: children as DeletedItem[] };
+  }
+  if (node.isBinary || !ctx.actions.readContent || --budget.files < 0) return null;
+  const content = await ctx.actions.readContent(node._id);
+  return content === null ? null : { name: node.name, type: "file", content };
+}
+
+export async function deleteItems(ctx: OpContext, ids: readonly string[]) {
+  const top = topLevelOnly(ctx.index, ids).filter((id) => ctx.index.byId.has(id));
+  if (top.length === 0) return;
+  const budget = { files: MAX_RESTORABLE_FILES };
+  let snapshots: ({ parentId: FileId | undefined; item: DeletedItem } | null)[];
+  try {
+    snapshots = await Promise.all(
+      top.map(async (id) => {
+        const item = await snapshot(ctx, id, budget);
+        return item ? { parentId: ctx.index.byId.get(id)?.parentId, item } : null;
+      }),
+    );
+  } catch {
+    snapshots = [null];
+  }
+  const removed: string[] = [];
+  for (const id of top) {
+    try {
+      await ctx.actions.remove(id as FileId);
+      removed.push(id);
+    } catch (error) {
+      reportError(error);
+      break;
+    }
+  }
+  const { selected, clipboard } = store();
+  if (removed.some((id) => selected.has(id))) {
+    store().setSelection([...selected].filter((id) => !removed.includes(id)));
+  }
+  if (clipboard && removed.some((id) => clipboard.ids.includes(id))) store().setClipboard(null);
+  if (removed.length === top.length && snapshots.every((s) => s !== null)) {
+    store().pushUndo({ kind: "delete", items: snapshots });
+  } else if (removed.length > 0) {
+    notify("Deleted. Binary or very large deletions cannot be undone.", "info");
+  }
+}
+
+async function recreate(ctx: OpContext, parentId: FileId | undefined, item: DeletedItem): Promise<FileId> {
+  if (item.type === "file") return ctx.actions.createFile(parentId, item.name, item.content ?? "");
+  const id = await ctx.actions.createFolder(parentId, item.name);
+  for (const child of item.children ?? []) await recreate(ctx, id, child);
+  return id;
+}
+
+async function revert(ctx: OpContext, entry: TreeUndoEntry) {
+  switch (entry.kind) {
+    case "create":
+      for (const id of [...entry.ids].reverse()) await ctx.actions.remove(id);
+      return;
+    case "rename":
+      await ctx.actions.rename(entry.id, entry.from);
+      ctx.focusItem(entry.id);
+      return;
+    case "move":
+      for (const move of [...entry.moves].reverse()) {
+        // A parent deleted since the move falls back to the root.
+        const from = move.from && ctx.index.byId.has(move.from) ? move.from : undefined;
+        await ctx.actions.move(move.id, from);
+      }
+      ctx.focusItem(entry.moves[0].id);
+      return;
+    case "delete":
+      for (const { parentId, item } of entry.items) {
+        const parent = parentId && ctx.index.byId.has(parentId) ? parentId : undefined;
+        ctx.focusItem(await recreate(ctx, parent, item));
+      }
+      return;
+  }
+}
+
+/** Ctrl/Cmd+Z: reverts the newest file operation still on the stack. */
+export async function undoLast(ctx: OpContext) {
+  const entry = store().popUndo();
+  if (!entry) {
+    notify("Nothing to undo.", "info");
+    return;
+  }
+  try {
+    await revert(ctx, entry);
+  } catch (error) {
+    reportError(error);
+  }
+}

@@ -1,0 +1,58 @@
+import { vi } from "vitest";
+import { useAppStore } from "../../store";
+import type { FileId, TreeNode } from "./model";
+import type { FileTreeActions } from "./types";
+
+/** jsdom has no layout: give every element a size so the virtualizer renders a window of rows. */
+export function fakeLayout(height = 440, width = 300) {
+  const restore: (() => void)[] = [];
+  for (const [prop, value] of [
+    ["offsetHeight", height],
+    ["offsetWidth", width],
+    ["clientHeight", height],
+  ] as const) {
+    const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop);
+    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value });
+    restore.push(() => original && Object.defineProperty(HTMLElement.prototype, prop, original));
+  }
+  return () => restore.forEach((r) => r());
+}
+
+export const id = (s: string) => s as FileId;
+
+export function folder(key: string, name: string, parent?: string): TreeNode {
+  return { _id: id(key), name, type: "folder", ...(parent ? { parentId: id(parent) } : {}) };
+}
+export function file(key: string, name: string, parent?: string, extra: Partial<TreeNode> = {}): TreeNode {
+  return { _id: id(key), name, type: "file", ...(parent ? { parentId: id(parent) } : {}), ...extra };
+}
+
+export function resetTreeStore() {
+  useAppStore.setState({
+    treeProjectId: null,
+    expanded: new Set(),
+    selected: new Set(),
+    focusedId: null,
+    anchorId: null,
+    treeEdit: null,
+    clipboard: null,
+    undoStack: [],
+    toasts: [],
+  });
+}
+
+export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
+  let n = 0;
+  return {
+    createFile: vi.fn(async () => id(`new${++n}`)),
+    createFolder: vi.fn(async () => id(`newdir${++n}`)),
+    rename: vi.fn(async () => null),
+    move: vi.fn(async () => null),
+    copy: vi.fn(async () => id(`copy${++n}`)),
+    remove: vi.fn(async () => null),
+    open: vi.fn(),
+    upload: vi.fn(async () => undefined),
+    readContent: vi.fn(async (fileId: FileId) => `content of ${fileId}`),
+    ...overrides,
+  } satisfies FileTreeActions;
+}

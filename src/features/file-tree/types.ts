@@ -1,0 +1,26 @@
+import type { FileId } from "./model";
+
+export interface OpenOptions {
+  /** A preview tab is replaced by the next preview; a pinned one stays. */
+  preview: boolean;
+  focusEditor: boolean;
+}
+
+/**
+ * Everything the tree view asks of the outside world. FileTreePane implements it with Convex mutations
+ * (optimistic) and the editor's store; tests pass spies. Promises reject with the server's error.
+ */
+export interface FileTreeActions {
+  createFile: (parentId: FileId | undefined, name: string, content?: string) => Promise<FileId>;
+  createFolder: (parentId: FileId | undefined, name: string) => Promise<FileId>;
+  rename: (id: FileId, name: string) => Promise<unknown>;
+  move: (id: FileId, parentId: FileId | undefined) => Promise<unknown>;
+  /** Recursive copy; the server picks a free name (" copy") on a clash. Resolves to the new id. */
+  copy: (id: FileId, parentId: FileId | undefined) => Promise<FileId>;
+  remove: (id: FileId) => Promise<unknown>;
+  open: (id: FileId, options: OpenOptions) => void;
+  /** Files dropped from the desktop. */
+  upload: (parentId: FileId | undefined, files: File[]) => Promise<unknown>;
+  /** A text file's content, read before deleting it so Ctrl/Cmd+Z can recreate it; null when unavailable. */
+  readContent?: (id: FileId) => Promise<string | null>;
+}

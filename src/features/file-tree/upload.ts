@@ -1,0 +1,14 @@
+/** Text dropped from the desktop is stored inline up to this size (the server's inline limit). */
+export const MAX_INLINE_TEXT = 1024 * 1024;
+
+/** The file's text when it is small UTF-8 without NUL bytes (so it can be edited inline), else null. */
+export async function readSmallText(file: File): Promise<string | null> {
+  if (file.size > MAX_INLINE_TEXT) return null;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (bytes.includes(0)) return null;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}

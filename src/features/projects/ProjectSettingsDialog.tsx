@@ -1,0 +1,88 @@
+import { useId, useState, type FormEvent } from "react";
+import type { Doc } from "../../../convex/_generated/dataModel";
+import { Dialog } from "../../lib/Dialog";
+import type { ProjectSettings } from "./useProjectActions";
+
+/** The server's limit (convex/model/projects.ts MAX_COMMAND_LENGTH), checked here so the message shows in place. */
+const MAX_COMMAND_LENGTH = 1000;
+
+const FIELDS = [
+  { key: "installCommand", label: "Install command", placeholder: "npm install" },
+  { key: "devCommand", label: "Dev command", placeholder: "npm run dev" },
+] as const;
+
+/** Edits a project's install and dev commands. An empty field clears the command. */
+export function ProjectSettingsDialog({
+  project,
+  onSave,
+  onClose,
+}: {
+  project: Doc<"projects">;
+  onSave: (settings: ProjectSettings) => void;
+  onClose: () => void;
+}) {
+  const [values, setValues] = useState<Record<(typeof FIELDS)[number]["key"], string>>({
+    installCommand: project.settings?.installCommand ?? "",
+    devCommand: project.settings?.devCommand ?? "",
+  });
+  const [errors, setErrors] = useState<Partial<Record<(typeof FIELDS)[number]["key"], string>>>({});
+  const baseId = useId();
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const found: typeof errors = {};
+    for (const { key, label } of FIELDS) {
+      const length = values[key].trim().length;
+      if (length > MAX_COMMAND_LENGTH) {
+        found[key] = `The ${label.toLowerCase()} has ${length} characters; the limit is ${MAX_COMMAND_LENGTH}.`;
+      }
+    }
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    onSave({ installCommand: values.installCommand.trim(), devCommand: values.devCommand.trim() });
+    onClose();
+  }
+
+  return (
+    <Dialog title={`Settings for ${project.name}`} onClose={onClose}>
+      <form className="settings-form" onSubmit={submit} noValidate>
+        {FIELDS.map(({ key, label, placeholder }) => {
+          const id = `${baseId}-${key}`;
+          const error = errors[key];
+          return (
+            <div className="field" key={key}>
+              <label className="field-label" htmlFor={id}>
+                {label}
+              </label>
+              <input
+                id={id}
+                className="input input-mono"
+                placeholder={placeholder}
+                spellCheck={false}
+                autoComplete="off"
+                value={values[key]}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-error` : undefined}
+                onChange={(event) => setValues((v) => ({ ...v, [key]: event.target.value }))}
+              />
+              {error && (
+                <p id={`${id}-error`} className="field-error" role="alert">
+                  {error}
+                </p>
+              )}
+            </div>
+          );
+        })}
+        <p className="field-hint">Leave a field empty to clear it.</p>
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary">
+            Save
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,19 @@
+import { useQuery } from "convex/react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { ProjectsView } from "./ProjectsView";
+import { useProjectActions } from "./useProjectActions";
+
+/** The signed-in user's projects, live from Convex, with optimistic create/rename/delete. */
+export function ProjectsDashboard() {
+  const projects = useQuery(api.projects.list);
+  const actions = useProjectActions();
+  return (
+    <ProjectsView
+      projects={projects}
+      onCreate={(name) => void actions.create(name)}
+      onRename={(id, name) => void actions.rename(id as Id<"projects">, name)}
+      onDelete={(id) => void actions.remove(id as Id<"projects">)}
+    />
+  );
+}

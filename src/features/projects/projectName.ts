@@ -1,0 +1,24 @@
+import { checkProjectName } from "../../../convex/model/names";
+import { errorMessage } from "../../lib/errors";
+
+export { MAX_NAME_LENGTH as MAX_PROJECT_NAME_LENGTH } from "../../../convex/model/names";
+
+/**
+ * The same rule the server applies (convex/model/names.ts), run before sending so the message appears in place
+ * at once. Returns the problem, or null when the name is acceptable.
+ */
+export function validateProjectName(raw: string): string | null {
+  try {
+    checkProjectName(raw);
+    return null;
+  } catch (error) {
+    return errorMessage(error, "This name is not valid.");
+  }
+}
+
+/** Ids the optimistic create gives a project until the server's id replaces it. */
+export const PENDING_ID_PREFIX = "pending:";
+
+export function isPendingId(id: string): boolean {
+  return id.startsWith(PENDING_ID_PREFIX);
+}

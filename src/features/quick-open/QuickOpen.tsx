@@ -1,0 +1,134 @@
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import fuzzysort from "fuzzysort";
+import { Dialog } from "../../lib/Dialog";
+import { allFilePaths, type FileId, type FilePath, type TreeNode } from "../file-tree/model";
+import "./quickOpen.css";
+
+const LIMIT = 50;
+
+export interface QuickOpenProps {
+  files: readonly TreeNode[] | undefined;
+  onOpen: (fileId: FileId) => void;
+}
+
+/** Ctrl/Cmd+P anywhere in the page opens a fuzzy "Go to File" over every path of the project. */
+export function QuickOpen({ files, onOpen }: QuickOpenProps) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === "p") {
+        e.preventDefault();
+        setOpen(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  if (!open) return null;
+  return (
+    <QuickOpenDialog
+      files={files ?? []}
+      onClose={() => setOpen(false)}
+      onOpen={(id) => {
+        setOpen(false);
+        onOpen(id);
+      }}
+    />
+  );
+}
+
+interface Match {
+  file: FilePath;
+  parts: (string | { mark: string })[];
+}
+
+export function QuickOpenDialog({
+  files,
+  onOpen,
+  onClose,
+}: {
+  files: readonly TreeNode[];
+  onOpen: (fileId: FileId) => void;
+  onClose: () => void;
+}) {
+  const [query, setQuery] = useState("");
+  const [active, setActive] = useState(0);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const listId = useId();
+  const paths = useMemo(() => allFilePaths(files).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), [files]);
+
+  const matches: Match[] = useMemo(() => {
+    const q = query.trim();
+    if (!q) return paths.slice(0, LIMIT).map((file) => ({ file, parts: [file.path] }));
+    return fuzzysort.go(q, paths, { key: "path", limit: LIMIT }).map((r) => ({
+      file: r.obj,
+      parts: r.highlight((m) => ({ mark: m })),
+    }));
+  }, [query, paths]);
+
+  const current = Math.min(active, Math.max(0, matches.length - 1));
+  const optionId = (i: number) => `${listId}-${i}`;
+
+  useEffect(() => {
+    listRef.current?.querySelector(`[data-i="${current}"]`)?.scrollIntoView?.({ block: "nearest" });
+  }, [current]);
+
+  return (
+    <Dialog title="Go to File" onClose={onClose} initialFocusRef={inputRef}>
+      <div className="quick-open">
+        <input
+          ref={inputRef}
+          role="combobox"
+          aria-label="Search files by name"
+          aria-expanded="true"
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={matches.length > 0 ? optionId(current) : undefined}
+          className="quick-open-input"
+          placeholder="Search files by name"
+          value={query}
+          spellCheck={false}
+          autoComplete="off"
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "ArrowDown") setActive((current + 1) % Math.max(1, matches.length));
+            else if (e.key === "ArrowUp") setActive((current - 1 + matches.length) % Math.max(1, matches.length));
+            else if (e.key === "PageDown") setActive(Math.min(matches.length - 1, current + 10));
+            else if (e.key === "PageUp") setActive(Math.max(0, current - 10));
+            else if (e.key === "Enter") {
+              const match = matches[current];
+              if (match) onOpen(match.file.id);
+            } else return;
+            e.preventDefault();
+          }}
+        />
+        <ul ref={listRef} id={listId} role="listbox" aria-label="Files" className="quick-open-list">
+          {matches.map((match, i) => (
+            <li
+              key={match.file.id}
+              id={optionId(i)}
+              data-i={i}
+              role="option"
+              aria-selected={i === current}
+              className="quick-open-option"
+              onMouseDown={(e) => e.preventDefault()}
+              onMouseMove={() => i !== current && setActive(i)}
+              onClick={() => onOpen(match.file.id)}
+            >
+              {match.parts.map((part, k) => (typeof part === "string" ? part : <mark key={k}>{part.mark}</mark>))}
+            </li>
+          ))}
+        </ul>
+        {matches.length === 0 && (
+          <p className="quick-open-empty" role="status">
+            {files.length === 0 ? "This project has no files yet." : "No file matches."}
+          </p>
+        )}
+      </div>
+    </Dialog>
+  );
+}

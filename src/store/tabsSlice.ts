@@ -1,0 +1,155 @@
+import type { StateCreator } from "zustand";
+import type { Id } from "../../convex/_generated/dataModel";
+import type { AppState } from "./index";
+
+export type FileId = Id<"files">;
+
+export interface EditorTab {
+  fileId: FileId;
+  // A preview tab is replaced by the next preview open; editing or an explicit open pins it.
+  preview: boolean;
+  // The file was deleted on the server while this tab held unsaved text; the text is kept until closed.
+  deleted: boolean;
+}
+
+export type SaveState = { kind: "saved" } | { kind: "saving" } | { kind: "error"; message: string };
+
+export interface OpenFileOptions {
+  preview?: boolean;
+  focusEditor?: boolean;
+}
+
+export interface TabsSlice {
+  // Tabs belong to one project; switching projects starts from no tabs.
+  tabsProjectId: Id<"projects"> | null;
+  tabs: EditorTab[];
+  activeFileId: FileId | null;
+  // Invariant: only open tabs appear in dirtyFiles and saveStates.
+  dirtyFiles: Partial<Record<FileId, true>>;
+  saveStates: Partial<Record<FileId, SaveState>>;
+  // The editor focuses itself once it shows this file, then clears it.
+  pendingEditorFocus: FileId | null;
+
+  setTabsProject: (projectId: Id<"projects">) => void;
+  openFile: (fileId: FileId, options?: OpenFileOptions) => void;
+  pinTab: (fileId: FileId) => void;
+  activateTab: (fileId: FileId) => void;
+  closeTab: (fileId: FileId) => void;
+  cycleTab: (delta: 1 | -1) => void;
+  setTabDirty: (fileId: FileId, dirty: boolean) => void;
+  setSaveState: (fileId: FileId, state: SaveState) => void;
+  markTabDeleted: (fileId: FileId) => void;
+  consumeEditorFocus: (fileId: FileId) => void;
+}
+
+function without<K extends string, V>(record: Partial<Record<K, V>>, key: K): Partial<Record<K, V>> {
+  if (!(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
+const emptyTabs = {
+  tabs: [],
+  activeFileId: null,
+  dirtyFiles: {},
+  saveStates: {},
+  pendingEditorFocus: null,
+} satisfies Partial<TabsSlice>;
+
+export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) => ({
+  tabsProjectId: null,
+  ...emptyTabs,
+
+  setTabsProject: (projectId) =>
+    set((s) => (s.tabsProjectId === projectId ? s : { tabsProjectId: projectId, ...emptyTabs })),
+
+  openFile: (fileId, options = {}) =>
+    set((s) => {
+      const preview = options.preview ?? false;
+      const pendingEditorFocus = options.focusEditor ? fileId : s.pendingEditorFocus;
+      const existing = s.tabs.find((t) => t.fileId === fileId);
+      if (existing) {
+        const tabs =
+          existing.preview && !preview
+            ? s.tabs.map((t) => (t.fileId === fileId ? { ...t, preview: false } : t))
+            : s.tabs;
+        return { tabs, activeFileId: fileId, pendingEditorFocus };
+      }
+      const tab: EditorTab = { fileId, preview, deleted: false };
+      const previewIndex = preview ? s.tabs.findIndex((t) => t.preview) : -1;
+      if (previewIndex >= 0) {
+        const replaced = s.tabs[previewIndex].fileId;
+        const tabs = s.tabs.slice();
+        tabs[previewIndex] = tab;
+        return {
+          tabs,
+          activeFileId: fileId,
+          pendingEditorFocus,
+          dirtyFiles: without(s.dirtyFiles, replaced),
+          saveStates: without(s.saveStates, replaced),
+        };
+      }
+      const activeIndex = s.tabs.findIndex((t) => t.fileId === s.activeFileId);
+      const tabs = s.tabs.slice();
+      tabs.splice(activeIndex >= 0 ? activeIndex + 1 : tabs.length, 0, tab);
+      return { tabs, activeFileId: fileId, pendingEditorFocus };
+    }),
+
+  pinTab: (fileId) =>
+    set((s) =>
+      s.tabs.some((t) => t.fileId === fileId && t.preview)
+        ? { tabs: s.tabs.map((t) => (t.fileId === fileId ? { ...t, preview: false } : t)) }
+        : s,
+    ),
+
+  activateTab: (fileId) => set((s) => (s.tabs.some((t) => t.fileId === fileId) ? { activeFileId: fileId } : s)),
+
+  closeTab: (fileId) =>
+    set((s) => {
+      const index = s.tabs.findIndex((t) => t.fileId === fileId);
+      if (index < 0) return s;
+      const tabs = s.tabs.filter((t) => t.fileId !== fileId);
+      const neighbour = tabs[Math.min(index, tabs.length - 1)];
+      return {
+        tabs,
+        activeFileId: s.activeFileId === fileId ? (neighbour?.fileId ?? null) : s.activeFileId,
+        dirtyFiles: without(s.dirtyFiles, fileId),
+        saveStates: without(s.saveStates, fileId),
+        pendingEditorFocus: s.pendingEditorFocus === fileId ? null : s.pendingEditorFocus,
+      };
+    }),
+
+  cycleTab: (delta) =>
+    set((s) => {
+      if (s.tabs.length === 0) return s;
+      const index = s.tabs.findIndex((t) => t.fileId === s.activeFileId);
+      const next = (index + delta + s.tabs.length) % s.tabs.length;
+      return { activeFileId: s.tabs[next].fileId };
+    }),
+
+  setTabDirty: (fileId, dirty) =>
+    set((s) => {
+      if (!s.tabs.some((t) => t.fileId === fileId) || Boolean(s.dirtyFiles[fileId]) === dirty) return s;
+      return { dirtyFiles: dirty ? { ...s.dirtyFiles, [fileId]: true } : without(s.dirtyFiles, fileId) };
+    }),
+
+  setSaveState: (fileId, state) =>
+    set((s) => {
+      if (!s.tabs.some((t) => t.fileId === fileId)) return s;
+      const current = s.saveStates[fileId];
+      if (current?.kind === state.kind && (current.kind !== "error" || current.message === (state as typeof current).message)) {
+        return s;
+      }
+      return { saveStates: { ...s.saveStates, [fileId]: state } };
+    }),
+
+  markTabDeleted: (fileId) =>
+    set((s) =>
+      s.tabs.some((t) => t.fileId === fileId && !t.deleted)
+        ? { tabs: s.tabs.map((t) => (t.fileId === fileId ? { ...t, deleted: true, preview: false } : t)) }
+        : s,
+    ),
+
+  consumeEditorFocus: (fileId) => set((s) => (s.pendingEditorFocus === fileId ? { pendingEditorFocus: null } : s)),
+});

@@ -1,0 +1,106 @@
+import type { StateCreator } from "zustand";
+import type { Id } from "../../convex/_generated/dataModel";
+import type { AppState } from "./index";
+
+type FileId = Id<"files">;
+
+/** The inline editor of the file tree: renaming a row, or naming a new file/folder inside `parentKey` ("" = root). */
+export type TreeEdit = { kind: "rename"; id: string } | { kind: "new"; type: "file" | "folder"; parentKey: string };
+
+export interface TreeClipboard {
+  mode: "copy" | "cut";
+  ids: string[];
+}
+
+/** A deleted item as captured before deletion, enough to recreate it (text content only). */
+export interface DeletedItem {
+  name: string;
+  type: "file" | "folder";
+  content?: string;
+  children?: DeletedItem[];
+}
+
+/** A file operation that Ctrl/Cmd+Z can revert. Pushed only after the server confirmed it. */
+export type TreeUndoEntry =
+  | { kind: "create"; ids: FileId[] }
+  | { kind: "rename"; id: FileId; from: string }
+  | { kind: "move"; moves: { id: FileId; from: FileId | undefined }[] }
+  | { kind: "delete"; items: { parentId: FileId | undefined; item: DeletedItem }[] };
+
+const UNDO_LIMIT = 50;
+
+export interface TreeSlice {
+  /** Tree UI state belongs to one project; switching projects resets it. */
+  treeProjectId: string | null;
+  expanded: ReadonlySet<string>;
+  selected: ReadonlySet<string>;
+  focusedId: string | null;
+  anchorId: string | null;
+  treeEdit: TreeEdit | null;
+  clipboard: TreeClipboard | null;
+  undoStack: readonly TreeUndoEntry[];
+  resetTree: (projectId: string) => void;
+  setExpanded: (id: string, expanded: boolean) => void;
+  expandAll: (ids: Iterable<string>) => void;
+  setTreeFocus: (id: string | null) => void;
+  /** Replaces the selection; `focus`/`anchor` move too when given. */
+  setSelection: (ids: Iterable<string>, focus?: string | null, anchor?: string | null) => void;
+  setTreeEdit: (edit: TreeEdit | null) => void;
+  setClipboard: (clipboard: TreeClipboard | null) => void;
+  pushUndo: (entry: TreeUndoEntry) => void;
+  popUndo: () => TreeUndoEntry | undefined;
+}
+
+export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, get) => ({
+  treeProjectId: null,
+  expanded: new Set(),
+  selected: new Set(),
+  focusedId: null,
+  anchorId: null,
+  treeEdit: null,
+  clipboard: null,
+  undoStack: [],
+  resetTree: (projectId) => {
+    if (get().treeProjectId === projectId) return;
+    set({
+      treeProjectId: projectId,
+      expanded: new Set(),
+      selected: new Set(),
+      focusedId: null,
+      anchorId: null,
+      treeEdit: null,
+      clipboard: null,
+      undoStack: [],
+    });
+  },
+  setExpanded: (id, open) => {
+    const current = get().expanded;
+    if (current.has(id) === open) return;
+    const next = new Set(current);
+    if (open) next.add(id);
+    else next.delete(id);
+    set({ expanded: next });
+  },
+  expandAll: (ids) => {
+    const next = new Set(get().expanded);
+    const before = next.size;
+    for (const id of ids) next.add(id);
+    if (next.size !== before) set({ expanded: next });
+  },
+  setTreeFocus: (id) => set({ focusedId: id }),
+  setSelection: (ids, focus, anchor) =>
+    set((s) => ({
+      selected: new Set(ids),
+      focusedId: focus === undefined ? s.focusedId : focus,
+      anchorId: anchor === undefined ? s.anchorId : anchor,
+    })),
+  setTreeEdit: (edit) => set({ treeEdit: edit }),
+  setClipboard: (clipboard) => set({ clipboard }),
+  pushUndo: (entry) => set((s) => ({ undoStack: [...s.undoStack, entry].slice(-UNDO_LIMIT) })),
+  popUndo: () => {
+    const stack = get().undoStack;
+    const entry = stack[stack.length - 1];
+    if (entry) set({ undoStack: stack.slice(0, -1) });
+    return entry;
+  },
+});

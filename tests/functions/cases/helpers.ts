@@ -1,0 +1,118 @@
+import { expect } from "vitest";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import type { Caller } from "../harness";
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once Date.now() has moved past `since`, so the next write gets a strictly later updatedAt. */
+export async function nextMillisecond(since = Date.now()) {
+  while (Date.now() <= since) await sleep(1);
+}
+
+export const MiB = 1_048_576;
+
+/**
+ * Reads `read` until two reads 40 ms apart agree, and returns that value. The scheduled AI action may still be
+ * finishing a message when a case starts comparing; cases compare data only once it has settled.
+ */
+export async function settled<T>(read: () => Promise<T>, attempts = 50): Promise<T> {
+  let previous = await read();
+  for (let i = 0; i < attempts; i++) {
+    await sleep(40);
+    const next = await read();
+    if (JSON.stringify(next) === JSON.stringify(previous)) return next;
+    previous = next;
+  }
+  throw new Error("data did not settle");
+}
+
+/** Everything a user can read: every project with its files (with content), conversations and messages. */
+export async function snapshot(caller: Caller) {
+  const projects = await caller.query(api.projects.list, {});
+  return Promise.all(
+    projects.map(async (project) => {
+      const tree = await caller.query(api.files.tree, { projectId: project._id });
+      const files = await Promise.all(tree.map((f) => caller.query(api.files.get, { fileId: f._id })));
+      const conversations = await caller.query(api.conversations.list, { projectId: project._id });
+      const messages = await Promise.all(
+        conversations.map((c) => caller.query(api.messages.list, { conversationId: c._id })),
+      );
+      // Storage URLs may be signed per request; whether one exists is what matters.
+      return {
+        project,
+        files: files.map((f) => ({ ...f, url: f.url === undefined ? undefined : "present" })),
+        conversations,
+        messages,
+      };
+    }),
+  );
+}
+
+export interface Seeded {
+  projectId: Id<"projects">;
+  folderId: Id<"files">;
+  subfolderId: Id<"files">;
+  fileId: Id<"files">;
+  nestedFileId: Id<"files">;
+  binaryFileId: Id<"files">;
+  storageId: Id<"_storage">;
+  conversationId: Id<"conversations">;
+  userMessageId: Id<"messages">;
+  assistantMessageId: Id<"messages">;
+}
+
+/**
+ * A project with a root file, src/ and src/lib/ holding a file, a binary upload, and a conversation with one
+ * exchange whose answer has been cancelled (so no AI work is left running on it).
+ */
+export async function seedProject(
+  caller: Caller,
+  upload: (url: string, bytes: Uint8Array, type: string) => Promise<string>,
+  name = "Seeded",
+): Promise<Seeded> {
+  const projectId = await caller.mutation(api.projects.create, { name });
+  const fileId = await caller.mutation(api.files.createFile, { projectId, name: "README.md", content: "# hello" });
+  const folderId = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
+  const subfolderId = await caller.mutation(api.files.createFolder, { projectId, parentId: folderId, name: "lib" });
+  const nestedFileId = await caller.mutation(api.files.createFile, {
+    projectId,
+    parentId: subfolderId,
+    name: "util.ts",
+    content: "export const x = 1;\n",
+  });
+  const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
+  const storageId = (await upload(url, new Uint8Array([0, 1, 2, 3, 255]), "application/octet-stream")) as Id<"_storage">;
+  const binaryFileId = await caller.mutation(api.files.createBinaryFile, {
+    projectId,
+    parentId: folderId,
+    name: "logo.png",
+    storageId,
+  });
+  const conversationId = await caller.mutation(api.conversations.create, { projectId, title: "First chat" });
+  const { userMessageId, assistantMessageId } = await caller.mutation(api.messages.send, {
+    conversationId,
+    content: "What does util.ts do?",
+  });
+  await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
+  return {
+    projectId,
+    folderId,
+    subfolderId,
+    fileId,
+    nestedFileId,
+    binaryFileId,
+    storageId,
+    conversationId,
+    userMessageId,
+    assistantMessageId,
+  };
+}
+
+export function names(list: { name: string }[]) {
+  return list.map((x) => x.name).sort();
+}
+
+export function expectUnique<T>(items: T[]) {
+  expect(new Set(items).size).toBe(items.length);
+}

@@ -1,0 +1,14 @@
+import type { CaseSuite } from "../harness";
+import { accessCases } from "./access";
+import { chatCases } from "./chat";
+import { fileCases } from "./files";
+import { idempotencyCases } from "./idempotency";
+import { projectCases } from "./projects";
+
+export const allSuites: Record<string, CaseSuite> = {
+  projects: projectCases,
+  files: fileCases,
+  chat: chatCases,
+  idempotency: idempotencyCases,
+  access: accessCases,
+};

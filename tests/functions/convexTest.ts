@@ -1,0 +1,41 @@
+import { type TestConvex, convexTest } from "convex-test";
+import schema from "../../convex/schema";
+import type { Caller, Harness } from "./harness";
+
+export const convexModules = import.meta.glob("../../convex/**/*.*s");
+
+export type ConvexTestInstance = TestConvex<typeof schema>;
+
+/** The Caller contract is generic over references; convex-test's signatures spell the same thing differently. */
+interface UntypedClient {
+  query(ref: unknown, args: unknown): Promise<any>;
+  mutation(ref: unknown, args: unknown): Promise<any>;
+  action(ref: unknown, args: unknown): Promise<any>;
+}
+
+/** A fresh convex-test deployment per call, with the instance for tests that must look at raw rows. */
+export function makeConvexTestInstance(): ConvexTestInstance {
+  return convexTest(schema, convexModules);
+}
+
+export function convexTestHarness(t: ConvexTestInstance): Harness {
+  return {
+    as(user?: string): Caller {
+      const client = (user === undefined ? t : t.withIdentity({ subject: user, name: user })) as unknown as UntypedClient;
+      return {
+        query: (ref, args) => client.query(ref, args),
+        mutation: (ref, args) => client.mutation(ref, args),
+        action: (ref, args) => client.action(ref, args),
+      };
+    },
+    // convex-test has no HTTP upload endpoint: the URL from generateUploadUrl is ignored and the bytes are
+    // stored directly, which yields the same kind of storageId a browser upload would.
+    async upload(_uploadUrl, bytes, contentType) {
+      return t.run((ctx) => ctx.storage.store(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })));
+    },
+  };
+}
+
+export async function makeConvexTestHarness(): Promise<Harness> {
+  return convexTestHarness(makeConvexTestInstance());
+}

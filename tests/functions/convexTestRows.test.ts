@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api, internal } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import crons from "../../convex/crons";
+import { CLIENT_OP_RETENTION_MS, CLIENT_OP_SWEEP_BATCH } from "../../convex/model/idempotency";
+import { seedProject } from "./cases/helpers";
+import { type ConvexTestInstance, convexTestHarness, makeConvexTestInstance } from "./convexTest";
+
+// Checks that need the raw rows, which only convex-test exposes (t.run). setTimeout is faked so scheduled
+// functions (the AI action, purge continuations) run only when a test advances the timers.
+
+let t: ConvexTestInstance;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  t = makeConvexTestInstance();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const alice = () => t.withIdentity({ subject: "alice", name: "alice" });
+
+async function scheduled() {
+  return t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+}
+
+describe("messages.send rows and scheduling", () => {
+  it("stores a processing placeholder, schedules the AI action for it, and cancels the previous answer", async () => {
+    const projectId = await alice().mutation(api.projects.create, { name: "P" });
+    const conversationId = await alice().mutation(api.conversations.create, { projectId });
+    const first = await alice().mutation(api.messages.send, { conversationId, content: "one" });
+
+    const rows = await alice().query(api.messages.list, { conversationId });
+    expect(rows.map((m) => [m.role, m.content, m.status])).toEqual([
+      ["user", "one", "completed"],
+      ["assistant", "", "processing"],
+    ]);
+    const jobs = await scheduled();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ name: "ai/chat:respond", args: [{ assistantMessageId: first.assistantMessageId }] });
+
+    const other = await alice().mutation(api.conversations.create, { projectId });
+    const elsewhere = await alice().mutation(api.messages.send, { conversationId: other, content: "x" });
+    const second = await alice().mutation(api.messages.send, { conversationId, content: "two" });
+    const status = async (id: Id<"messages">) => (await t.run((ctx) => ctx.db.get("messages", id)))!.status;
+    expect(await status(first.assistantMessageId)).toBe("cancelled");
+    expect(await status(second.assistantMessageId)).toBe("processing");
+    expect(await status(elsewhere.assistantMessageId)).toBe("processing");
+    expect(await scheduled()).toHaveLength(3);
+
+    await alice().mutation(api.messages.cancel, { messageId: second.assistantMessageId });
+    expect(await status(second.assistantMessageId)).toBe("cancelled");
+    await t.run((ctx) => ctx.db.patch("messages", elsewhere.assistantMessageId, { status: "completed", content: "done" }));
+    await alice().mutation(api.messages.cancel, { messageId: elsewhere.assistantMessageId });
+    expect(await status(elsewhere.assistantMessageId)).toBe("completed");
+  });
+});
+
+describe("cascading deletes leave no rows or blobs behind", () => {
+  async function counts(projectId: Id<"projects">) {
+    return t.run(async (ctx) => ({
+      files: (await ctx.db.query("files").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect()).length,
+      conversations: (
+        await ctx.db.query("conversations").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect()
+      ).length,
+      messages: (
+        await ctx.db.query("messages").withIndex("by_project_status", (q) => q.eq("projectId", projectId)).collect()
+      ).length,
+      blobs: (await ctx.db.system.query("_storage").collect()).length,
+    }));
+  }
+
+  it("project removal deletes files, blobs, conversations, messages, chunks and shared context", async () => {
+    const h = convexTestHarness(t);
+    const seeded = await seedProject(h.as("alice"), (u, b, c) => h.upload(u, b, c));
+    await t.run(async (ctx) => {
+      await ctx.db.insert("messageChunks", { messageId: seeded.assistantMessageId, seq: 0, text: "partial" });
+      await ctx.db.insert("chatContext", { conversationId: seeded.conversationId, fileId: seeded.fileId });
+    });
+    expect(await counts(seeded.projectId)).toEqual({ files: 5, conversations: 1, messages: 2, blobs: 1 });
+    await alice().mutation(api.projects.remove, { projectId: seeded.projectId });
+    expect(await counts(seeded.projectId)).toEqual({ files: 0, conversations: 0, messages: 0, blobs: 0 });
+    expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query("chatContext").collect())).toEqual([]);
+  });
+
+  it("a project too large for one transaction is purged by scheduled batches", async () => {
+    const projectId = await alice().mutation(api.projects.create, { name: "Big" });
+    const big = "x".repeat(1_000_000);
+    await t.run(async (ctx) => {
+      for (let i = 0; i < 12; i++) {
+        await ctx.db.insert("files", { projectId, name: `f${i}`, type: "file", content: big, updatedAt: 0, size: big.length });
+      }
+    });
+    await alice().mutation(api.projects.remove, { projectId });
+    expect(await alice().query(api.projects.list, {})).toEqual([]);
+    const left = (await counts(projectId)).files;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(12);
+    await t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    expect((await counts(projectId)).files).toBe(0);
+  });
+
+  it("folder removal deletes descendants; a blob shared by a copy survives until the last file goes", async () => {
+    const h = convexTestHarness(t);
+    const seeded = await seedProject(h.as("alice"), (u, b, c) => h.upload(u, b, c));
+    const copy = await alice().mutation(api.files.copy, { fileId: seeded.binaryFileId });
+    await alice().mutation(api.files.remove, { fileId: seeded.folderId });
+    expect((await counts(seeded.projectId)).files).toBe(2);
+    expect((await counts(seeded.projectId)).blobs).toBe(1);
+    await alice().mutation(api.files.remove, { fileId: copy });
+    expect((await counts(seeded.projectId)).blobs).toBe(0);
+  });
+});
+
+describe("clientOps sweep", () => {
+  it("deletes records older than the retention window in batches and keeps newer ones", async () => {
+    const now = Date.now();
+    await t.run(async (ctx) => {
+      for (let i = 0; i < CLIENT_OP_SWEEP_BATCH + 5; i++) {
+        await ctx.db.insert("clientOps", { userId: "u", opId: `old${i}`, result: null, createdAt: now - CLIENT_OP_RETENTION_MS - 1000 });
+      }
+      await ctx.db.insert("clientOps", { userId: "u", opId: "fresh", result: null, createdAt: now - 1000 });
+    });
+    expect(await t.mutation(internal.clientOps.sweep, {})).toBe(CLIENT_OP_SWEEP_BATCH);
+    await t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    const left = await t.run((ctx) => ctx.db.query("clientOps").collect());
+    expect(left.map((r) => r.opId)).toEqual(["fresh"]);
+  });
+
+  it("is scheduled daily by the cron table", () => {
+    const jobs = Object.values((crons as unknown as { crons: Record<string, { name: string; schedule: { type: string } }> }).crons);
+    expect(jobs).toEqual([expect.objectContaining({ name: "clientOps:sweep", schedule: expect.objectContaining({ type: "daily" }) })]);
+  });
+});
