@@ -23,7 +23,7 @@ export default defineSchema({
   }).index("by_owner", ["ownerId"]),
 
   // A file or folder. parentId undefined means the project root. Names are unique among siblings.
-  // Text up to 1 MiB lives in `content`; larger text and every binary lives in storage (`storageId`).
+  // Text up to the inline limit (convex/lib/limits.ts, just under 1 MiB) lives in `content`; larger text and every binary lives in storage (`storageId`).
   files: defineTable({
     projectId: v.id("projects"),
     parentId: v.optional(v.id("files")),

@@ -135,3 +135,18 @@ test("signing out returns to the sign-in page and a reload stays signed out", as
   await page.reload();
   await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
 });
+
+test("an expired or rejected stored token is renewed with the stored name", async ({ page }) => {
+  const name = await signIn(page);
+  await createProject(page, "Still mine");
+  await page.evaluate(() => {
+    const key = "polaris.localSession";
+    const session = JSON.parse(localStorage.getItem(key)!) as { expiresAt: number; token: string };
+    localStorage.setItem(key, JSON.stringify({ ...session, token: "not-a-valid-token", expiresAt: Date.now() + 3_600_000 }));
+  });
+  await page.reload();
+  await expect(UI.projectLink(page, "Still mine")).toBeVisible();
+  await expect(page.getByText(name)).toBeVisible();
+  const stored = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
+  expect(stored).not.toContain("not-a-valid-token");
+});

@@ -11,3 +11,5 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+void import("./features/sync/registerServiceWorker").then((m) => m.registerServiceWorker());

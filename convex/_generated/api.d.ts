@@ -25,6 +25,7 @@ import type * as conversations from "../conversations.js";
 import type * as crons from "../crons.js";
 import type * as files from "../files.js";
 import type * as lib_errors from "../lib/errors.js";
+import type * as lib_limits from "../lib/limits.js";
 import type * as lib_validators from "../lib/validators.js";
 import type * as messages from "../messages.js";
 import type * as model_access from "../model/access.js";
@@ -63,6 +64,7 @@ declare const fullApi: ApiFromModules<{
   "crons": typeof crons;
   "files": typeof files;
   "lib/errors": typeof lib_errors;
+  "lib/limits": typeof lib_limits;
   "lib/validators": typeof lib_validators;
   "messages": typeof messages;
   "model/access": typeof model_access;

@@ -110,7 +110,6 @@ export async function complete(
 /** The provider from the function environment, read on every call so `env set` takes effect at once. */
 export function providerFromEnv(): ProviderConfig | null {
   // The variables are optional (no provider ⇒ a helpful message), and the generated code has no typed `env`.
-  // eslint-disable-next-line @convex-dev/no-process-env
   return readProviderConfig(process.env);
 }
 
@@ -118,7 +117,8 @@ export function providerFromEnv(): ProviderConfig | null {
 export function classifyError(error: unknown): ProviderFailure {
   if (error instanceof OpenAI.APIConnectionTimeoutError) return { kind: "timeout", message: error.message };
   if (error instanceof OpenAI.APIConnectionError) {
-    const cause = String((error as { cause?: unknown }).cause ?? "");
+    const rawCause = (error as { cause?: unknown }).cause;
+    const cause = rawCause instanceof Error ? `${rawCause.name}: ${rawCause.message}` : typeof rawCause === "string" ? rawCause : "";
     return /terminated|socket|premature|closed|reset/i.test(cause) ? { kind: "cut", message: cause } : { kind: "connection", message: cause || error.message };
   }
   if (error instanceof IdleTimeoutError) return { kind: "timeout", message: error.message };

@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
+import { MAX_TEXT_BYTES } from "../lib/limits";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
 import { requireFile, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
@@ -8,12 +9,7 @@ import { checkFileName, copyName } from "./names";
 import { touchProject } from "./projects";
 import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
 
-/**
- * Largest text kept inline in a file row, in UTF-8 bytes. Anything larger goes to storage as an upload.
- * Convex cloud caps a whole document at 1 MiB including the other fields, so there text within ~1 KiB of this
- * limit is refused by the database itself; convex-test does not enforce that cap.
- */
-export const MAX_TEXT_BYTES = 1_048_576;
+export { MAX_TEXT_BYTES };
 
 const encoder = new TextEncoder();
 
@@ -26,7 +22,7 @@ function checkContent(content: string): number {
   if (size > MAX_TEXT_BYTES) {
     throw appError(
       "TOO_LARGE",
-      `This text is ${formatCount(size)} bytes, over the editor's limit of ${formatCount(MAX_TEXT_BYTES)} bytes (1 MiB). Upload it as a file instead (drag it into the file tree); uploads are kept in storage and have no such limit.`,
+      `This text is ${formatCount(size)} bytes, over the editor's limit of ${formatCount(MAX_TEXT_BYTES)} bytes. Upload it as a file instead (drag it into the file tree); uploads are kept in storage and have no such limit.`,
     );
   }
   return size;

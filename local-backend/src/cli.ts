@@ -273,7 +273,8 @@ async function start(opts: CliOptions): Promise<void> {
   });
   const stopWatching = watchConvex(convexDir, backend, log);
   let vite: { close(): Promise<void> } | null = null;
-  const dataLabel = path.relative(process.cwd(), opts.dataDir) || opts.dataDir;
+  const relative = path.relative(process.cwd(), opts.dataDir);
+  const dataLabel = relative && !relative.startsWith("..") ? relative : opts.dataDir;
   if (opts.site) {
     process.env.VITE_CONVEX_URL = backend.url;
     const { createServer } = await import("vite");

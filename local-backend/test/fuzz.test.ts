@@ -80,7 +80,7 @@ async function fuzzConnection(url: string, batch: (string | Buffer)[]): Promise<
   const fatal: string[] = [];
   let responses = 0;
   ws.on("message", (data) => {
-    const msg = JSON.parse(String(data)) as { type: string; error?: string };
+    const msg = JSON.parse((data as Buffer).toString("utf8")) as { type: string; error?: string };
     if (msg.type === "FatalError") fatal.push(msg.error ?? "");
     else responses++;
   });

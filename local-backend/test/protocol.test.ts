@@ -132,8 +132,7 @@ describe("sync protocol details (raw WebSocket)", () => {
   });
 
   it("keeps versions consistent while query-set changes race with re-runs after commits", async () => {
-    backend = await startTestBackend({ fake: true });
-    backend.fake!.queryDelayMs = 5;
+    backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);
     const writer = await RawClient.connect(backend.url);
     let querySet = 0;
@@ -177,14 +176,14 @@ describe("sync protocol details (raw WebSocket)", () => {
   });
 
   it("sends Ping frames on an idle connection", async () => {
-    backend = await startTestBackend({ fake: true, sync: { pingIntervalMs: 50 } });
+    backend = await startTestBackend({ sync: { pingIntervalMs: 50 } });
     const raw = await RawClient.connect(backend.url);
     await raw.waitFor((m) => m.type === "Ping", 5000);
     raw.close();
   });
 
   it("rejects a ModifyQuerySet with a stale baseVersion with a FatalError to that client", async () => {
-    backend = await startTestBackend({ fake: true });
+    backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);
     raw.send({ type: "ModifyQuerySet", baseVersion: 5, newVersion: 6, modifications: [] });
     const fatal = await raw.waitFor((m) => m.type === "FatalError");

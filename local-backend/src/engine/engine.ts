@@ -241,9 +241,10 @@ interface TableSchema {
 
 type Outcome = RunResult & { message?: string };
 
-function withoutMessage<T extends Outcome>(out: T): Omit<T, "message"> {
-  const { message: _message, ...rest } = out;
-  return rest;
+function withoutMessage<T extends Outcome>(out: T): T {
+  const copy = { ...out };
+  delete copy.message;
+  return copy;
 }
 
 // ---------------------------------------------------------------------------------------------

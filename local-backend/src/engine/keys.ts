@@ -22,26 +22,28 @@ const TAG_ARRAY = "\x08";
 const TAG_OBJECT = "\x09";
 const END = "\x00";
 
-const f64 = new DataView(new ArrayBuffer(8));
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HEX_CODES = [..."0123456789abcdef"].map((c) => c.charCodeAt(0));
+const numberCodes = new Array<number>(17).fill(0);
+numberCodes[0] = TAG_NUMBER.charCodeAt(0);
 const MAX_INT64 = 9223372036854775807n;
 const INT64_OFFSET = 9223372036854775808n;
 
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, "0");
-}
-
 export function encodeNumber(n: number): string {
-  f64.setFloat64(0, n);
-  let hi = f64.getUint32(0);
-  let lo = f64.getUint32(4);
+  f64[0] = n;
+  const signByte = f64Bytes[LITTLE_ENDIAN ? 7 : 0];
+  const negative = (signByte & 0x80) !== 0;
   // IEEE 754 total order: negative numbers have all bits flipped, positive ones only the sign bit.
-  if (hi & 0x80000000) {
-    hi = ~hi >>> 0;
-    lo = ~lo >>> 0;
-  } else {
-    hi = (hi | 0x80000000) >>> 0;
+  for (let i = 0; i < 8; i++) {
+    let b = f64Bytes[LITTLE_ENDIAN ? 7 - i : i];
+    if (negative) b = 255 - b;
+    else if (i === 0) b |= 0x80;
+    numberCodes[1 + 2 * i] = HEX_CODES[b >> 4];
+    numberCodes[2 + 2 * i] = HEX_CODES[b & 15];
   }
-  return TAG_NUMBER + hex8(hi) + hex8(lo);
+  return String.fromCharCode.apply(null, numberCodes);
 }
 
 function encodeBigint(n: bigint): string {

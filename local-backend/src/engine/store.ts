@@ -8,12 +8,48 @@ import { encodeNumber, encodeValue, getField, lowerBound } from "./keys.js";
 
 export type DocJson = Record<string, JSONValue>;
 
-export interface Doc {
-  id: string;
-  table: string;
-  json: DocJson;
-  value: Record<string, Value>;
-  size: number;
+/**
+ * A stored document. `json` (Convex-encoded) is the source of truth; the decoded value, size and index
+ * key suffix are computed on first use, so loading a large snapshot decodes nothing it does not index.
+ */
+export class Doc {
+  readonly id: string;
+  private decoded: Record<string, Value> | undefined;
+  private sizeBytes: number | undefined;
+  private keySuffix: string | undefined;
+
+  constructor(
+    readonly table: string,
+    readonly json: DocJson,
+    value?: Record<string, Value>,
+  ) {
+    this.id = json._id as string;
+    this.decoded = value;
+  }
+
+  get value(): Record<string, Value> {
+    return (this.decoded ??= jsonToConvex(this.json) as Record<string, Value>);
+  }
+
+  get size(): number {
+    return (this.sizeBytes ??= getConvexSize(this.value));
+  }
+
+  /** The `_creationTime, _id` tail every index key ends with. */
+  get suffix(): string {
+    return (this.keySuffix ??= encodeNumber(this.json._creationTime as number) + encodeValue(this.id));
+  }
+
+  field(fieldPath: string): Value | undefined {
+    if (this.decoded) return getField(this.decoded, fieldPath);
+    let cur: JSONValue | undefined = this.json;
+    for (const part of fieldPath.split(".")) {
+      if (cur === null || cur === undefined || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+      if (part.startsWith("$")) return undefined;
+      cur = (cur as Record<string, JSONValue>)[part];
+    }
+    return cur !== null && typeof cur === "object" ? jsonToConvex(cur) : cur;
+  }
 }
 
 export interface IndexDef {
@@ -38,12 +74,11 @@ export class Index {
   constructor(readonly def: IndexDef) {}
 
   keyOf(doc: Doc): string {
+    const fields = this.def.fields;
+    if (fields.length === 1 && fields[0] === "_creationTime") return doc.suffix;
     let key = "";
-    for (const f of this.def.fields) key += encodeValue(getField(doc.value, f));
-    if (this.def.fields[this.def.fields.length - 1] !== "_creationTime") {
-      key += encodeNumber(doc.value._creationTime as number);
-    }
-    return key + encodeValue(doc.id);
+    for (const f of fields) key += encodeValue(doc.field(f));
+    return key + doc.suffix;
   }
 
   insert(key: string, id: string) {
@@ -71,8 +106,7 @@ export class Table {
 }
 
 export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>): Doc {
-  const v = value ?? (jsonToConvex(json) as Record<string, Value>);
-  return { id: json._id as string, table, json, value: v, size: getConvexSize(v) };
+  return new Doc(table, json, value);
 }
 
 export class Store {

@@ -89,23 +89,17 @@ export function decodeLog(buf: Buffer): { records: CommitRecord[]; validBytes: n
 
 function readSnapshot(file: string): { header: SnapshotHeader; docs: [string, DocJson][] } {
   const text = readFileSync(file, "utf8");
-  const lines = text.split("\n");
-  const header = JSON.parse(lines[0]) as SnapshotHeader;
+  const firstBreak = text.indexOf("\n");
+  const header = JSON.parse(text.slice(0, firstBreak)) as SnapshotHeader;
   if (header.format !== 1) throw new Error(`${file}: unknown snapshot format ${String(header.format)}.`);
-  const docs: [string, DocJson][] = [];
-  let end: { end: number } | null = null;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length === 0) continue;
-    const parsed = JSON.parse(line) as [string, DocJson] | { end: number };
-    if (!Array.isArray(parsed)) {
-      end = parsed;
-      break;
-    }
-    docs.push(parsed);
-  }
-  if (end === null || end.end !== docs.length) {
-    throw new Error(`${file} is incomplete (expected an end marker with ${docs.length} documents). Restore it from a backup or delete the data directory.`);
+  const trimmed = text.trimEnd();
+  const lastBreak = trimmed.lastIndexOf("\n");
+  const end = JSON.parse(trimmed.slice(lastBreak + 1)) as { end?: number };
+  const body = lastBreak > firstBreak ? trimmed.slice(firstBreak + 1, lastBreak) : "";
+  // One parse of the whole body is much faster than one per line.
+  const docs = (body ? JSON.parse("[" + body.replaceAll("\n", ",") + "]") : []) as [string, DocJson][];
+  if (typeof end.end !== "number" || end.end !== docs.length) {
+    throw new Error(`${file} is incomplete (its end marker does not match ${docs.length} documents). Restore it from a backup or delete the data directory.`);
   }
   return { header, docs };
 }

@@ -182,19 +182,23 @@ function sendRunResult(res: ServerResponse, result: RunResult, cors: Record<stri
 
 type FunctionKind = "query" | "mutation" | "action";
 
-/** /api/function does not say what kind of function it calls; the engine may tell, else its errors do. */
+/**
+ * /api/function does not say what kind of function it calls. An engine may tell (functionKind); otherwise the
+ * function is tried as a query, and the engine's "Trying to execute X as Query, but it is defined as Mutation."
+ * (Convex's wording) says what to run instead. Running it as a query first is safe: a query changes nothing.
+ */
 async function runAnyFunction(engine: Engine, path: string, args: JSONValue, identity: Identity | null): Promise<RunResult> {
   const kindOf = (engine as Engine & { functionKind?: (path: string) => FunctionKind | null }).functionKind;
-  const kind = typeof kindOf === "function" ? kindOf.call(engine, path) : null;
+  let kind = typeof kindOf === "function" ? kindOf.call(engine, path) : null;
+  if (kind === null) {
+    const asQuery = await engine.runQuery(path, args, identity);
+    const defined = !asQuery.ok && /Trying to execute \S+ as \w+, but it is defined as (Query|Mutation|Action)\./.exec(asQuery.error);
+    if (!defined) return asQuery;
+    kind = defined[1].toLowerCase() as FunctionKind;
+  }
   if (kind === "mutation") return engine.runMutation(path, args, identity);
   if (kind === "action") return engine.runAction(path, args, identity);
-  if (kind === "query") return engine.runQuery(path, args, identity);
-  const asQuery = await engine.runQuery(path, args, identity);
-  if (asQuery.ok || !/\bmutation\b/i.test(asQuery.error) || /uncaught/i.test(asQuery.error)) {
-    if (asQuery.ok || !/\baction\b/i.test(asQuery.error) || /uncaught/i.test(asQuery.error)) return asQuery;
-    return engine.runAction(path, args, identity);
-  }
-  return engine.runMutation(path, args, identity);
+  return engine.runQuery(path, args, identity);
 }
 
 function parseTs(value: unknown): bigint | null {

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,29 +5,20 @@ import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
 import { startBackend, type Backend, type BackendOptions } from "../../src/server/index.js";
-import { makeFakeEngine, type FakeEngine } from "./fakeEngine.js";
 
-export const FIXTURE_CONVEX_DIR = fileURLToPath(new URL("../fixtures/convex", import.meta.url));
+export const FIXTURE_CONVEX_DIR = fileURLToPath(new URL("../fixtures/sync/convex", import.meta.url));
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../../convex", import.meta.url));
-const ENGINE_INDEX = fileURLToPath(new URL("../../src/engine/index.ts", import.meta.url));
-
-export const realEngineAvailable = () => existsSync(ENGINE_INDEX);
 
 export interface TestBackend extends Backend {
   dataDir: string;
-  fake: FakeEngine | null;
   signIn(name: string): Promise<{ token: string; subject: string; name: string; expiresAt: number }>;
   client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void }): ConvexClient;
   stop(): Promise<void>;
 }
 
-/** A backend on a fresh temp data dir; the real engine on `convexDir` unless `fake` (or the engine is missing). */
-export async function startTestBackend(
-  opts: { fake?: boolean; convexDir?: string; dataDir?: string } & Partial<BackendOptions> = {},
-): Promise<TestBackend> {
+/** The real backend (engine and server) on a fresh temp data dir, running `convexDir` (the sync fixture by default). */
+export async function startTestBackend(opts: { convexDir?: string; dataDir?: string } & Partial<BackendOptions> = {}): Promise<TestBackend> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), "polaris-lb-")));
-  const useFake = opts.fake === true || !realEngineAvailable() || process.env.POLARIS_TEST_FAKE_ENGINE === "1";
-  let fake: FakeEngine | null = null;
   const logs: string[] = [];
   const backend = await startBackend({
     dataDir,
@@ -37,17 +27,10 @@ export async function startTestBackend(
     durable: false,
     log: (line) => logs.push(line),
     ...opts,
-    openEngine: useFake
-      ? async (o) => {
-          fake = makeFakeEngine(o);
-          return fake;
-        }
-      : opts.openEngine,
   });
   const clients: ConvexClient[] = [];
   return Object.assign(backend, {
     dataDir,
-    fake,
     async signIn(name: string) {
       const res = await fetch(`${backend.url}/polaris/auth/sign-in`, {
         method: "POST",

@@ -14,7 +14,7 @@ export class RawClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as Msg;
+      const msg = JSON.parse((data as Buffer).toString("utf8")) as Msg;
       if (msg.type === "Transition") {
         const s = msg.startVersion;
         const v = this.version;

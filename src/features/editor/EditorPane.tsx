@@ -6,6 +6,7 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorCode, errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
+import type { ExtensionLoader } from "./codemirror";
 import type { EditorBackend, FileData, FileLoad } from "./documentSession";
 import { EditorWorkspace } from "./EditorWorkspace";
 
@@ -81,6 +82,23 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
     [createFileMutation, projectId],
   );
 
+  // Each tab has its own EditorState, so the AI extensions of a state always act for that tab's file.
+  const loadExtensions = useCallback<ExtensionLoader>(
+    (fileId) =>
+      import("../editor-ai").then((ai) =>
+        ai.aiEditorExtensions({ projectId, getFileId: () => fileId as Id<"files">, convex }),
+      ),
+    [projectId, convex],
+  );
+
   if (!tabsReady) return null;
-  return <EditorWorkspace key={projectId} backend={backend} tree={tree} createFile={createFile} />;
+  return (
+    <EditorWorkspace
+      key={projectId}
+      backend={backend}
+      tree={tree}
+      createFile={createFile}
+      loadExtensions={loadExtensions}
+    />
+  );
 }

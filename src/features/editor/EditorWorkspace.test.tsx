@@ -1,4 +1,5 @@
 import { undo } from "@codemirror/commands";
+import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -21,8 +22,8 @@ const defaultTree = tree([A, "a.ts"], [B, "b.md"], [C, "c.py"]);
 // jsdom has no layout; CodeMirror measures ranges for cursor drawing and scrolling.
 beforeAll(async () => {
   const rect = { x: 0, y: 0, top: 0, left: 0, bottom: 0, right: 0, width: 0, height: 0, toJSON: () => ({}) };
-  Range.prototype.getBoundingClientRect = () => rect as DOMRect;
-  Range.prototype.getClientRects = () => ({ length: 0, item: () => null, [Symbol.iterator]: [][Symbol.iterator] }) as unknown as DOMRectList;
+  Range.prototype.getBoundingClientRect = () => rect;
+  Range.prototype.getClientRects = () => Object.assign([], { item: () => null });
   // Load the lazy chunks once so Suspense resolves at once in every test.
   await Promise.all([import("./TextEditor"), import("./CompareView"), import("@codemirror/lang-javascript")]);
 });
@@ -172,7 +173,9 @@ describe("tabs", () => {
     await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Don't save" }));
     expect(tabNames()).toEqual([]);
     vi.useFakeTimers();
-    act(() => vi.advanceTimersByTime(120_000));
+    act(() => {
+      vi.advanceTimersByTime(120_000);
+    });
     expect(backend.text(B).content).toBe("# B\n");
     expect(backend.saves.map((s) => s.fileId)).toEqual([A]);
   });
@@ -199,6 +202,15 @@ describe("tabs", () => {
     await act(() => new Promise((r) => setTimeout(r, 500)));
     expect(backend.saves).toHaveLength(0);
   });
+
+  it("adds the extensions another feature loads for a file to that tab's editor", async () => {
+    const loadExtensions = vi.fn(async () => EditorState.tabSize.of(7));
+    render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
+    open(A);
+    const view = await editorView();
+    await waitFor(() => expect(view.state.tabSize).toBe(7));
+    expect(loadExtensions).toHaveBeenCalledWith(A);
+  });
 });
 
 describe("autosave", () => {
@@ -209,11 +221,15 @@ describe("autosave", () => {
     vi.useFakeTimers();
     for (const ch of "abc") {
       typeInto(view, ch, 0);
-      act(() => vi.advanceTimersByTime(150));
+      act(() => {
+      vi.advanceTimersByTime(150);
+    });
     }
     expect(backend.saves).toHaveLength(0);
     expect(status()).toHaveTextContent("Saving…");
-    act(() => vi.advanceTimersByTime(250));
+    act(() => {
+      vi.advanceTimersByTime(250);
+    });
     expect(backend.saves).toHaveLength(1);
     expect(backend.saves[0]).toMatchObject({ fileId: A, content: "cbaconst a = 1;\n", baseRevision: 1 });
     await act(async () => backend.saves[0].resolve());
@@ -232,9 +248,13 @@ describe("autosave", () => {
     const view = await editorView();
     vi.useFakeTimers();
     typeInto(view, "1", 0);
-    act(() => vi.advanceTimersByTime(400));
+    act(() => {
+      vi.advanceTimersByTime(400);
+    });
     typeInto(view, "2", 1);
-    act(() => vi.advanceTimersByTime(400));
+    act(() => {
+      vi.advanceTimersByTime(400);
+    });
     expect(backend.saves).toHaveLength(1);
     await act(async () => backend.saves[0].resolve());
     expect(backend.saves).toHaveLength(2);

@@ -4,6 +4,7 @@ import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
 import type { EditorTab, FileId, SaveState } from "../../store/tabsSlice";
+import type { ExtensionLoader } from "./codemirror";
 import type { DocumentSession, EditorBackend, SessionView } from "./documentSession";
 import { languageName } from "./languages";
 import { SessionRegistry } from "./sessionRegistry";
@@ -30,6 +31,8 @@ export interface EditorWorkspaceProps {
   /** Creates a file with the given text next to `parentId` and resolves with its id ("Save as new file"). */
   createFile?: (name: string, parentId: Id<"files"> | undefined, content: string) => Promise<Id<"files">>;
   autosaveDelayMs?: number;
+  /** Extra CodeMirror extensions per file (e.g. AI features); must load them lazily and keep its identity. */
+  loadExtensions?: ExtensionLoader;
 }
 
 function useSessionView(session: DocumentSession): SessionView {
@@ -41,7 +44,7 @@ function isMod(event: KeyboardEvent) {
 }
 
 /** Tabs, the active file's editor or viewer, banners and status bar; data and saving come from `backend`. */
-export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs }: EditorWorkspaceProps) {
+export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, loadExtensions }: EditorWorkspaceProps) {
   const tabs = useAppStore((s) => s.tabs);
   const activeFileId = useAppStore((s) => s.activeFileId);
   const dirtyFiles = useAppStore((s) => s.dirtyFiles);
@@ -154,6 +157,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs }: 
           tab={activeTab}
           session={activeSession}
           title={titleOf(activeTab.fileId)}
+          loadExtensions={loadExtensions}
           onSaveAsNew={
             createFile
               ? async (text) => {
@@ -211,10 +215,11 @@ interface ActiveFileProps {
   tab: EditorTab;
   session: DocumentSession;
   title: TabTitle;
+  loadExtensions?: ExtensionLoader;
   onSaveAsNew?: (text: string) => Promise<void>;
 }
 
-function ActiveFile({ tab, session, title, onSaveAsNew }: ActiveFileProps) {
+function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: ActiveFileProps) {
   const view = useSessionView(session);
   const focusRequested = useAppStore((s) => s.pendingEditorFocus === tab.fileId);
   const consumeEditorFocus = useAppStore((s) => s.consumeEditorFocus);
@@ -250,6 +255,7 @@ function ActiveFile({ tab, session, title, onSaveAsNew }: ActiveFileProps) {
             focusRequested={focusRequested}
             onFocused={onFocused}
             onUserEdit={onUserEdit}
+            loadExtensions={loadExtensions}
           />
         </Suspense>
       </>

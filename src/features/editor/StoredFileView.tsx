@@ -80,7 +80,7 @@ function StoredContent({ file, url }: { file: StoredFile; url: string }) {
       <>
         <div className="editor-banner" role="note">
           <span className="editor-banner-text">
-            This file is larger than the editor's 1 MiB limit, so it is open read-only.
+            This file is larger than the editor's inline text limit (about 1 MiB), so it is open read-only.
           </span>
         </div>
         <Suspense fallback={<p className="editor-message">Loading editor…</p>}>

@@ -7,6 +7,7 @@ import {
   documentFor,
   isUserChange,
   setLanguage,
+  type ExtensionLoader,
   type TabDocument,
 } from "./codemirror";
 
@@ -18,10 +19,18 @@ interface TextEditorProps {
   onFocused: () => void;
   /** Called on every edit a person makes (not on remote changes). */
   onUserEdit: () => void;
+  loadExtensions?: ExtensionLoader;
 }
 
 /** The editor of the active text tab; the default export of the lazily loaded CodeMirror chunk. */
-export default function TextEditor({ session, fileName, focusRequested, onFocused, onUserEdit }: TextEditorProps) {
+export default function TextEditor({
+  session,
+  fileName,
+  focusRequested,
+  onFocused,
+  onUserEdit,
+  loadExtensions,
+}: TextEditorProps) {
   const parentRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const currentRef = useRef<{ session: DocumentSession; doc: TabDocument } | null>(null);
@@ -65,12 +74,12 @@ export default function TextEditor({ session, fileName, focusRequested, onFocuse
       previous.doc.scroll = view.scrollSnapshot();
       previous.doc.view = null;
     }
-    const doc = documentFor(session);
+    const doc = documentFor(session, loadExtensions);
     view.setState(doc.state);
     doc.view = view;
     currentRef.current = { session, doc };
     if (doc.scroll) view.dispatch({ effects: doc.scroll });
-  }, [session]);
+  }, [session, loadExtensions]);
 
   useEffect(() => {
     void setLanguage(documentFor(session), fileName);

@@ -29,9 +29,14 @@ export interface TabDocument {
 }
 
 const language = new Compartment();
+// Extensions added per file by other features (AI ghost text, quick edit), loaded after the state exists.
+const features = new Compartment();
+
+/** Loads extra editor extensions for one file; called once per tab document. */
+export type ExtensionLoader = (fileId: string) => Promise<Extension>;
 
 export function baseExtensions(extra: Extension[] = []): Extension[] {
-  return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), ...extra];
+  return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), features.of([]), ...extra];
 }
 
 /** The changes turning `from` into `to`, as small edits so selections and scroll map through them. */
@@ -47,8 +52,8 @@ function apply(doc: TabDocument, spec: TransactionSpec) {
 const documents = new WeakMap<DocumentSession, TabDocument>();
 
 /** The CodeMirror document of a session, created from the session's server text on first use. */
-export function documentFor(session: DocumentSession): TabDocument {
-  let doc = documents.get(session);
+export function documentFor(session: DocumentSession, loadExtensions?: ExtensionLoader): TabDocument {
+  const doc = documents.get(session);
   if (doc) return doc;
   const created: TabDocument = {
     state: EditorState.create({ doc: session.initialText, extensions: baseExtensions() }),
@@ -65,8 +70,11 @@ export function documentFor(session: DocumentSession): TabDocument {
         annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
       }),
   });
-  doc = created;
-  return doc;
+  loadExtensions?.(session.fileId).then(
+    (extension) => apply(created, { effects: features.reconfigure(extension) }),
+    (error: unknown) => console.error("Editor extensions failed to load; editing works without them.", error),
+  );
+  return created;
 }
 
 /** Sets the language from the file name (again after a rename changes the extension). */

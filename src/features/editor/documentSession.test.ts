@@ -4,7 +4,7 @@ import { TestBackend } from "./testBackend";
 
 /** A plain-string buffer: the CodeMirror-free half of the editor. */
 function attach(session: DocumentSession) {
-  const buffer = {
+  const buffer: TextBuffer & { text: string; remoteApplied: number } = {
     text: session.initialText,
     remoteApplied: 0,
     getText: () => buffer.text,
@@ -12,15 +12,13 @@ function attach(session: DocumentSession) {
       buffer.text = text;
       buffer.remoteApplied++;
     },
-  } satisfies TextBuffer & Record<string, unknown>;
-  session.attachBuffer(buffer);
-  return {
-    buffer,
-    type(text: string) {
-      buffer.text += text;
-      session.localChange();
-    },
   };
+  session.attachBuffer(buffer);
+  const type = (text: string) => {
+    buffer.text += text;
+    session.localChange();
+  };
+  return { buffer, type };
 }
 
 describe("DocumentSession", () => {

@@ -85,7 +85,7 @@ export class TestBackend implements EditorBackend {
   private write(fileId: string, content: string, revision: number) {
     const load = this.files.get(fileId);
     if (load?.status !== "ready") throw new Error(`${fileId} does not exist`);
-    const file: FileData = { ...load.file, kind: "text", content, revision, size: content.length } as FileData;
+    const file: FileData = { kind: "text", name: load.file.name, content, revision, size: content.length };
     this.files.set(fileId, { status: "ready", file });
     this.publish(fileId);
   }

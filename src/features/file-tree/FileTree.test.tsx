@@ -268,7 +268,7 @@ describe("FileTree keyboard", () => {
     expect(screen.getByRole("alertdialog", { name: "Delete 3 items?" })).toBeInTheDocument();
     await user.keyboard("{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledTimes(3));
-    expect(actions.remove.mock.calls.map((c) => c[0]).sort()).toEqual(["b", "img", "readme"]);
+    expect(actions.remove.mock.calls.map((c) => (c as unknown[])[0] as string).sort()).toEqual(["b", "img", "readme"]);
   });
 
   it("Ctrl+Z restores a deleted text file from the content read before deleting", async () => {

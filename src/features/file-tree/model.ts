@@ -18,16 +18,82 @@ export const DRAFT_ID = "\u0000draft";
 
 export const parentKeyOf = (node: { parentId?: string }): string => node.parentId ?? ROOT;
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+// A fixed locale keeps the order the same for every user (and equal to `fastCompare` below).
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+/** Names made only of these characters are compared by `fastCompare`; every other name goes to the collator. */
+const FAST_NAME = /^[A-Za-z0-9 ._-]*$/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Primary weights of the fast alphabet in CLDR root order: space < _ < - < . < digits < letters (case-blind). */
+function rank(c: number): number {
+  if (c === 32) return 1;
+  if (c === 95) return 2;
+  if (c === 45) return 3;
+  if (c === 46) return 4;
+  if (c >= 65 && c <= 90) return c + 32 + 100;
+  return c + 100;
+}
+
+/**
+ * The collator's answer (numeric, base sensitivity) for two names in FAST_NAME, computed without ICU: 20-50x
+ * faster, which is what lets a 100k-file folder sort in tens of milliseconds. model.test.ts checks that it
+ * agrees with the collator on many random names.
+ */
+export function fastCompare(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (isDigit(ca) && isDigit(cb)) {
+      while (i < a.length && a.charCodeAt(i) === 48) i++;
+      while (j < b.length && b.charCodeAt(j) === 48) j++;
+      let ei = i;
+      let ej = j;
+      while (ei < a.length && isDigit(a.charCodeAt(ei))) ei++;
+      while (ej < b.length && isDigit(b.charCodeAt(ej))) ej++;
+      if (ei - i !== ej - j) return ei - i - (ej - j);
+      for (; i < ei; i++, j++) {
+        const d = a.charCodeAt(i) - b.charCodeAt(j);
+        if (d !== 0) return d;
+      }
+      continue;
+    }
+    const ra = isDigit(ca) ? 50 : rank(ca);
+    const rb = isDigit(cb) ? 50 : rank(cb);
+    if (ra !== rb) return ra - rb;
+    i++;
+    j++;
+  }
+  return a.length - i - (b.length - j);
+}
+
+/** Natural, case-blind name order (the collator's), without tiebreak. */
+export function compareNames(a: string, b: string): number {
+  return FAST_NAME.test(a) && FAST_NAME.test(b) ? fastCompare(a, b) : collator.compare(a, b);
+}
+
+function tiebreak(a: TreeNode, b: TreeNode): number {
+  return (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
+}
 
 /** Folders first, then files; each in natural order (`file2` < `file10`), case-sensitive duplicates stable. */
 export function compareNodes(a: TreeNode, b: TreeNode): number {
   if (a.type !== b.type) return a.type === "folder" ? -1 : 1;
-  return (
-    collator.compare(a.name, b.name) ||
-    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
-    (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)
-  );
+  return compareNames(a.name, b.name) || tiebreak(a, b);
+}
+
+/** Sorts with compareNodes, testing each name against FAST_NAME once instead of on every comparison. */
+function sortNodes(nodes: readonly TreeNode[]): TreeNode[] {
+  const keyed = nodes.map((node) => ({ node, fast: FAST_NAME.test(node.name) }));
+  keyed.sort((x, y) => {
+    const a = x.node;
+    const b = y.node;
+    if (a.type !== b.type) return a.type === "folder" ? -1 : 1;
+    return (x.fast && y.fast ? fastCompare(a.name, b.name) : collator.compare(a.name, b.name)) || tiebreak(a, b);
+  });
+  return keyed.map((k) => k.node);
 }
 
 export interface TreeIndex {
@@ -67,7 +133,7 @@ export function buildIndex(files: readonly TreeNode[], previous?: TreeIndex): Tr
       const prev = (previous as { sortedCache?: Map<string, readonly TreeNode[]> } | undefined)?.sortedCache?.get(
         parentKey,
       );
-      const result = prev ? resort(group, prev, byId, parentKey) : group.slice().sort(compareNodes);
+      const result = prev ? resort(group, prev, byId, parentKey) : sortNodes(group);
       sorted.set(parentKey, result);
       return result;
     },
@@ -91,7 +157,7 @@ function resort(
     }
   }
   const added = group.filter((n) => !keptIds.has(n._id));
-  if (added.length > 64 && added.length * 8 > kept.length) return group.slice().sort(compareNodes);
+  if (added.length > 64 && added.length * 8 > kept.length) return sortNodes(group);
   for (const node of added) {
     let lo = 0;
     let hi = kept.length;

@@ -43,16 +43,17 @@ export function resetTreeStore() {
 
 export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
   let n = 0;
-  return {
+  const base = {
     createFile: vi.fn(async () => id(`new${++n}`)),
     createFolder: vi.fn(async () => id(`newdir${++n}`)),
     rename: vi.fn(async () => null),
     move: vi.fn(async () => null),
     copy: vi.fn(async () => id(`copy${++n}`)),
-    remove: vi.fn(async () => null),
+    remove: vi.fn(async (_id: FileId) => null),
     open: vi.fn(),
     upload: vi.fn(async () => undefined),
     readContent: vi.fn(async (fileId: FileId) => `content of ${fileId}`),
-    ...overrides,
   } satisfies FileTreeActions;
+  // Overridden members are plain functions; tests only inspect the mocks they did not override.
+  return { ...base, ...overrides } as typeof base;
 }

@@ -61,7 +61,7 @@ export function QuickOpenDialog({
   const matches: Match[] = useMemo(() => {
     const q = query.trim();
     if (!q) return paths.slice(0, LIMIT).map((file) => ({ file, parts: [file.path] }));
-    return fuzzysort.go(q, paths, { key: "path", limit: LIMIT }).map((r) => ({
+    return fuzzysort.go(q, paths, { key: "path", limit: LIMIT, threshold: 0 }).map((r) => ({
       file: r.obj,
       parts: r.highlight((m) => ({ mark: m })),
     }));

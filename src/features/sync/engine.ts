@@ -71,6 +71,7 @@ export function registerContentWrite(path: string, spec: ContentWriteSpec): void
   contentWrites.set(canonicalPath(path), spec);
 }
 
+const STOPPED = Symbol("stopped");
 const MAX_SERVER_ERROR_ATTEMPTS = 3;
 const MAX_MERGE_ATTEMPTS = 5;
 const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -167,6 +168,10 @@ export class SyncEngine {
   private kickAgain = false;
   private localChain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly stopSignal: Promise<typeof STOPPED>;
+  private signalStop!: () => void;
+  /** Entries this tab knows are settled, so a storage read that raced with settling cannot revive them. */
+  private readonly settledIds = new Set<string>();
   private authenticated = true;
   private connected = true;
   private pausedReason: string | undefined;
@@ -179,6 +184,7 @@ export class SyncEngine {
   constructor(private readonly options: SyncEngineOptions) {
     this.userKey = options.userKey;
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(STOPPED)));
     this.storage = new FallbackStorage(null, () => this.seed(), () => {}, undefined);
     this.locks =
       options.locks !== undefined
@@ -247,6 +253,7 @@ export class SyncEngine {
 
   stop(): void {
     this.stopped = true;
+    this.signalStop();
     this.wake?.();
     this.channel?.close();
     this.channel = null;
@@ -461,10 +468,17 @@ export class SyncEngine {
     this.inflight = entry.opId;
     this.emit();
     try {
-      const result = await this.options.transport.mutation(entry.path, { ...args, clientOpId: entry.opId });
+      // Stopping (user switch, unmount) abandons the wait and releases the lock; the entry stays stored,
+      // and whoever sends it next uses the same opId, so the server still applies it once.
+      const result = await Promise.race([
+        this.options.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }),
+        this.stopSignal,
+      ]);
+      if (result === STOPPED) return "pause";
       await this.confirm(entry, result);
       return "next";
     } catch (error) {
+      if (this.stopped) return "pause";
       return await this.handleFailure(entry, args, error);
     } finally {
       this.inflight = undefined;
@@ -480,6 +494,7 @@ export class SyncEngine {
     // Mirror first, synchronously: the live query already shows the write, so the overlay must stop
     // applying it in the same frame or a create would briefly show twice.
     this.results = new Map(this.results).set(entry.opId, stored);
+    this.settledIds.add(entry.opId);
     this.entries = this.entries.filter((e) => e.opId !== entry.opId);
     this.emit();
     await this.storage.settle(entry.seq!, stored);
@@ -630,6 +645,7 @@ export class SyncEngine {
   }
 
   private async settleWithIssue(entry: OutboxEntry, issue: SyncIssue): Promise<void> {
+    this.settledIds.add(entry.opId);
     this.entries = this.entries.filter((e) => e.opId !== entry.opId);
     this.issues = [...this.issues.filter((i) => i.id !== issue.id), issue];
     this.emit();
@@ -684,6 +700,7 @@ export class SyncEngine {
       } else {
         this.settleWaiter(message.opId, { ok: false, message: message.message });
       }
+      this.settledIds.add(message.opId);
       this.entries = this.entries.filter((e) => e.opId !== message.opId);
       this.emit();
       return;
@@ -695,7 +712,10 @@ export class SyncEngine {
   private async refresh(issues: boolean): Promise<void> {
     const stored = await this.storage.list();
     const known = new Set(stored.map((e) => e.opId));
-    this.entries = [...stored, ...this.uncommitted.filter((e) => !known.has(e.opId))];
+    this.entries = [
+      ...stored.filter((e) => !this.settledIds.has(e.opId)),
+      ...this.uncommitted.filter((e) => !known.has(e.opId)),
+    ];
     if (issues) this.issues = (await this.storage.issues()).sort((a, b) => a.createdAt - b.createdAt);
     this.emit();
   }

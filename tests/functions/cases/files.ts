@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { MiB, names, nextMillisecond } from "./helpers";
+import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+import { names, nextMillisecond } from "./helpers";
 
 async function newProject(h: Harness, user = "alice") {
   const caller = h.as(user);
@@ -110,28 +111,33 @@ export const fileCases: CaseSuite = (makeHarness) => {
       );
     });
 
-    it("text up to exactly 1 MiB in UTF-8 bytes is accepted, one byte more is TOO_LARGE", async () => {
+    it("text up to exactly the inline limit in UTF-8 bytes is accepted, one byte more is TOO_LARGE", async () => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
-      const exact = await caller.mutation(api.files.createFile, { projectId, name: "max.txt", content: "a".repeat(MiB) });
-      expect((await caller.query(api.files.get, { fileId: exact })).size).toBe(MiB);
+      const exact = await caller.mutation(api.files.createFile, {
+        projectId,
+        name: "max.txt",
+        content: "a".repeat(MAX_TEXT_BYTES),
+      });
+      expect((await caller.query(api.files.get, { fileId: exact })).size).toBe(MAX_TEXT_BYTES);
 
       const error = await expectConvexError(
-        caller.mutation(api.files.createFile, { projectId, name: "over.txt", content: "a".repeat(MiB + 1) }),
+        caller.mutation(api.files.createFile, { projectId, name: "over.txt", content: "a".repeat(MAX_TEXT_BYTES + 1) }),
         "TOO_LARGE",
       );
       expect(error.message).toMatch(/upload/i);
 
-      // 349,525 three-byte characters + 1 = 1,048,576 bytes; one more "a" is over while only 349,527 chars long.
-      const multi = "€".repeat(349_525) + "a";
+      // Three-byte characters up to the limit: the byte count, not the character count, decides.
+      const euros = Math.floor(MAX_TEXT_BYTES / 3);
+      const multi = "€".repeat(euros) + "a".repeat(MAX_TEXT_BYTES - euros * 3);
       const okId = await caller.mutation(api.files.createFile, { projectId, name: "euro.txt", content: multi });
-      expect((await caller.query(api.files.get, { fileId: okId })).size).toBe(MiB);
+      expect((await caller.query(api.files.get, { fileId: okId })).size).toBe(MAX_TEXT_BYTES);
       await expectConvexError(
         caller.mutation(api.files.updateContent, { fileId: okId, content: `${multi}a` }),
         "TOO_LARGE",
       );
       await expectConvexError(
-        caller.mutation(api.files.updateContent, { fileId: exact, content: "é".repeat(MiB / 2 + 1) }),
+        caller.mutation(api.files.updateContent, { fileId: exact, content: "é".repeat(MAX_TEXT_BYTES / 2 + 1) }),
         "TOO_LARGE",
       );
       expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["euro.txt", "max.txt"]);

@@ -10,7 +10,6 @@ export async function nextMillisecond(since = Date.now()) {
   while (Date.now() <= since) await sleep(1);
 }
 
-export const MiB = 1_048_576;
 
 /**
  * Reads `read` until two reads 40 ms apart agree, and returns that value. The scheduled AI action may still be

@@ -1,0 +1,77 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createProject, signIn, UI, uniqueUser } from "./drivers";
+
+const Editor = {
+  content: (page: Page) => page.locator(".cm-content"),
+  tab: (page: Page, name: string) => page.getByRole("tab", { name: new RegExp(`^${name.replace(".", "\\.")}`) }),
+  saveStatus: (page: Page) => page.getByRole("status", { name: "Save status" }),
+  treeItem: (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true }),
+};
+
+async function openProject(page: Page, name: string) {
+  await UI.projectLink(page, name).click();
+  await expect(page.getByRole("button", { name: "New File" })).toBeVisible();
+}
+
+async function createFileInTree(page: Page, name: string) {
+  await page.getByRole("button", { name: "New File" }).click();
+  const input = page.getByRole("textbox", { name: "New file name" });
+  await input.fill(name);
+  await input.press("Enter");
+  await expect(Editor.tab(page, name)).toBeVisible();
+}
+
+test("typed text autosaves and is there after a reload", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Editing");
+  await openProject(page, "Editing");
+  await createFileInTree(page, "notes.md");
+
+  await Editor.content(page).click();
+  await page.keyboard.type("# Polaris\nSaved as I type.");
+  await expect(Editor.tab(page, "notes.md")).toHaveAccessibleName(/^notes\.md/);
+  await expect(Editor.saveStatus(page)).toHaveText("Saved");
+  await expect(Editor.tab(page, "notes.md")).toHaveAccessibleName("notes.md");
+
+  await page.reload();
+  await Editor.treeItem(page, "notes.md").dblclick();
+  await expect(Editor.content(page)).toHaveText("# PolarisSaved as I type.");
+  await expect(Editor.content(page).locator(".cm-line")).toHaveText(["# Polaris", "Saved as I type."]);
+});
+
+test("an edit in one browser appears in another browser's clean editor of the same file", async ({ browser }) => {
+  const user = uniqueUser("editor");
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  try {
+    const a = await first.newPage();
+    const b = await second.newPage();
+    await signIn(a, user);
+    await createProject(a, "Shared");
+    await openProject(a, "Shared");
+    await createFileInTree(a, "main.py");
+
+    await signIn(b, user);
+    await openProject(b, "Shared");
+    await Editor.treeItem(b, "main.py").dblclick();
+    await expect(Editor.tab(b, "main.py")).toBeVisible();
+    await expect(Editor.content(b)).toHaveText("");
+
+    await Editor.content(a).click();
+    await a.keyboard.type("print('hello')");
+    await expect(Editor.saveStatus(a)).toHaveText("Saved");
+    await expect(Editor.content(b)).toHaveText("print('hello')");
+    await expect(Editor.saveStatus(b)).toHaveText("Saved");
+    await expect(b.getByText("This file changed on the server")).toHaveCount(0);
+
+    // And back: b's clean buffer took the change in place, so its own edit saves on top of it.
+    await Editor.content(b).click();
+    await b.keyboard.press("ControlOrMeta+End");
+    await b.keyboard.type("\nprint('from b')");
+    await expect(Editor.saveStatus(b)).toHaveText("Saved");
+    await expect(Editor.content(a).locator(".cm-line")).toHaveText(["print('hello')", "print('from b')"]);
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});

@@ -1,0 +1,235 @@
+import type { ConvexClient } from "convex/browser";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { ScriptedProvider, type StreamScript } from "../../tests/ai/scriptedProvider";
+import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend";
+
+// The assistant end to end: the real local backend runs the project's convex/ functions, the respond action
+// streams from a real HTTP server speaking the Chat Completions protocol, and the test drives it through the
+// stock Convex client as the SPA does.
+
+let provider: ScriptedProvider;
+let backend: TestBackend;
+let client: ConvexClient;
+let projectId: Id<"projects">;
+let commits = 0;
+
+beforeAll(async () => {
+  provider = await ScriptedProvider.start();
+  backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  await backend.engine.setEnv("POLARIS_AI_BASE_URL", provider.url);
+  await backend.engine.setEnv("POLARIS_AI_API_KEY", "test-key");
+  await backend.engine.setEnv("POLARIS_AI_MODEL", "scripted-model");
+  await backend.engine.setEnv("POLARIS_AI_IDLE_TIMEOUT_MS", "1500");
+  backend.engine.onCommit(() => {
+    commits++;
+  });
+  const { token } = await backend.signIn("ada");
+  client = backend.client({ token });
+  projectId = await client.mutation(api.projects.create, { name: "AI test" });
+}, 60_000);
+
+afterAll(async () => {
+  await backend?.stop();
+  await provider?.close();
+});
+
+beforeEach(() => {
+  provider.requiredKey = null;
+});
+
+async function newConversation(): Promise<Id<"conversations">> {
+  return client.mutation(api.conversations.create, { projectId });
+}
+
+async function waitForFinal(conversationId: Id<"conversations">, messageId: Id<"messages">, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const messages = await client.query(api.messages.list, { conversationId });
+    const message = messages.find((m) => m._id === messageId);
+    if (message && message.status !== "processing") return message;
+    if (Date.now() > deadline) throw new Error(`message still processing: ${JSON.stringify(message)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function ask(content: string, conversationId?: Id<"conversations">) {
+  const conversation = conversationId ?? (await newConversation());
+  const { assistantMessageId } = await client.mutation(api.messages.send, { conversationId: conversation, content });
+  const message = await waitForFinal(conversation, assistantMessageId);
+  return { conversationId: conversation, message };
+}
+
+async function fileByName(name: string) {
+  const tree = await client.query(api.files.tree, { projectId });
+  return tree.find((f) => f.name === name);
+}
+
+describe("the assistant against a scripted provider", () => {
+  it("streams a plain answer into the message, throttled, and titles the conversation", async () => {
+    provider.stream({ kind: "text", chunks: Array.from({ length: 40 }, (_, i) => `word${i} `), delayMs: 25 });
+    provider.complete({ kind: "text", content: '"Counting words."' });
+    const before = commits;
+    const started = Date.now();
+    const { conversationId, message } = await ask("Count to forty, please");
+    const elapsed = Date.now() - started;
+    expect(message.status).toBe("completed");
+    expect(message.content).toBe(Array.from({ length: 40 }, (_, i) => `word${i} `).join(""));
+    // ≤ 4 chunk writes per second, plus send, finalize and the title; far fewer than the 40 chunks received.
+    const written = commits - before;
+    expect(written).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 4);
+    expect(written).toBeLessThan(25);
+    const request = provider.streamRequests().at(-1)!;
+    expect(request.authorization).toBe("Bearer test-key");
+    expect(request.body.model).toBe("scripted-model");
+    expect(request.body.messages[0].role).toBe("system");
+    expect(request.body.messages.at(-1)).toEqual({ role: "user", content: "Count to forty, please" });
+    expect(request.body.tools?.map((t) => t.function.name)).toContain("edit_file");
+    await expect
+      .poll(async () => (await client.query(api.conversations.list, { projectId })).find((c) => c._id === conversationId)?.title)
+      .toBe("Counting words");
+    // No streamed chunks are left behind once the answer is final.
+    expect(await client.query(api.ai.stream.chunks, { messageId: message._id, page: 0 })).toEqual({ text: "", count: 0 });
+  });
+
+  it("sends the conversation history on the next turn", async () => {
+    provider.stream({ kind: "text", chunks: ["First answer."] });
+    const { conversationId } = await ask("First question");
+    provider.stream({ kind: "text", chunks: ["Second answer."] });
+    await ask("Second question", conversationId);
+    const roles = provider.streamRequests().at(-1)!.body.messages.map((m) => [m.role, m.content]);
+    expect(roles.slice(1)).toEqual([
+      ["user", "First question"],
+      ["assistant", "First answer."],
+      ["user", "Second question"],
+    ]);
+  });
+
+  it("runs tool calls that create, edit, read, move and delete files, with activity lines", async () => {
+    provider.stream(
+      { kind: "tools", text: "I'll set things up.", calls: [{ name: "create_file", arguments: { path: "src/util.ts", content: "export const a = 1;\nexport const b = 2;\n" } }] },
+      { kind: "tools", calls: [{ name: "edit_file", arguments: { path: "src/util.ts", old_text: "const b = 2", new_text: "const b = 3" } }] },
+      { kind: "tools", calls: [{ name: "edit_file", arguments: { path: "src/util.ts", old_text: "export const", new_text: "x" } }] },
+      {
+        kind: "tools",
+        calls: [
+          { name: "create_file", arguments: { path: "tmp.txt", content: "bye" } },
+          { name: "move_file", arguments: { from: "tmp.txt", to: "src/old.txt" } },
+          { name: "delete_file", arguments: { path: "src/old.txt" } },
+          { name: "read_file", arguments: { path: "../outside.txt" } },
+        ],
+      },
+      { kind: "text", chunks: ["Done: ", "b is 3 now."] },
+    );
+    const { message } = await ask("Create util.ts and set b to 3");
+    expect(message.status).toBe("completed");
+    expect(message.content).toBe("I'll set things up.\n\nDone: b is 3 now.");
+    const util = await fileByName("util.ts");
+    expect(util).toBeDefined();
+    const file = await client.query(api.files.get, { fileId: util!._id });
+    expect(file.content).toBe("export const a = 1;\nexport const b = 3;\n");
+    expect(await fileByName("old.txt")).toBeUndefined();
+    expect(await fileByName("tmp.txt")).toBeUndefined();
+    const activity = message.activity ?? [];
+    expect(activity.map((a) => [a.tool, a.target, a.ok])).toEqual([
+      ["create_file", "src/util.ts", true],
+      ["edit_file", "src/util.ts", true],
+      ["edit_file", "src/util.ts", false],
+      ["create_file", "tmp.txt", true],
+      ["move_file", "tmp.txt → src/old.txt", true],
+      ["delete_file", "src/old.txt", true],
+      ["read_file", "../outside.txt", false],
+    ]);
+    expect(activity[0].offset).toBe("I'll set things up.".length);
+    expect(activity[2].detail).toContain("occurs 2 times");
+    // The model was told about the failed edit and the invalid path.
+    const toolMessages = provider.streamRequests().at(-1)!.body.messages.filter((m) => m.role === "tool");
+    expect(toolMessages.map((m) => m.content)).toContain("Error: old_text occurs 2 times in the file. Include more surrounding lines so it matches exactly once.");
+    expect(toolMessages.at(-1)?.content).toContain("not a valid project path");
+  });
+
+  it("shares the open file and selection with the assistant", async () => {
+    const conversationId = await newConversation();
+    const fileId = await client.mutation(api.files.createFile, { projectId, name: "shared.py", content: "print('hello')\nx = 1\n" });
+    await client.mutation(api.ai.context.share, { conversationId, fileId, selection: { from: 0, to: 14 } });
+    provider.stream({ kind: "text", chunks: ["It prints hello."] });
+    await ask("What does the selection do?", conversationId);
+    const system = provider.streamRequests().at(-1)!.body.messages[0].content ?? "";
+    expect(system).toContain("shared.py");
+    expect(system).toContain("print('hello')\nx = 1");
+    expect(system).toContain("characters 0–14");
+  });
+
+  it.each([
+    [401, "⚠ The AI provider refused the API key (401). Check POLARIS_AI_API_KEY."],
+    [429, "(429)"],
+    [500, "internal error (500)"],
+  ])("ends with a readable error on HTTP %i", async (status, text) => {
+    provider.stream({ kind: "status", status });
+    const { message } = await ask("hello");
+    expect(message.status).toBe("completed");
+    expect(message.content).toContain(text);
+    expect(message.content.startsWith("⚠")).toBe(true);
+  });
+
+  it.each([
+    ["malformed", { kind: "malformed", before: ["Partial "] }, "malformed response"],
+    ["cut", { kind: "cut", before: ["Partial "] }, "connection to the AI provider was cut"],
+    ["timeout", { kind: "hang", before: ["Partial "] }, "timed out"],
+  ] satisfies [string, StreamScript, string][])("keeps the partial text and appends an error when the stream is %s", async (_name, script, text) => {
+    provider.stream(script);
+    const { message } = await ask("hello");
+    expect(message.status).toBe("completed");
+    expect(message.content.startsWith("Partial \n\n⚠")).toBe(true);
+    expect(message.content).toContain(text);
+  });
+
+  it("stops within a second of a cancel, keeping the partial text, and hangs up on the provider", async () => {
+    const chunks = Array.from({ length: 200 }, (_, i) => `t${i} `);
+    provider.stream({ kind: "text", chunks, delayMs: 30 });
+    const conversationId = await newConversation();
+    const { assistantMessageId } = await client.mutation(api.messages.send, { conversationId, content: "long answer" });
+    await expect.poll(async () => (await client.query(api.ai.stream.chunks, { messageId: assistantMessageId, page: 0 })).count, { timeout: 5000 }).toBeGreaterThan(1);
+    const requestIndex = provider.requests.length - 1;
+    await client.mutation(api.messages.cancel, { messageId: assistantMessageId });
+    const cancelledAt = Date.now();
+    const message = await waitForFinal(conversationId, assistantMessageId);
+    expect(message.status).toBe("cancelled");
+    await expect.poll(async () => (await client.query(api.messages.list, { conversationId })).find((m) => m._id === assistantMessageId)?.content.length ?? 0).toBeGreaterThan(0);
+    await expect.poll(() => provider.requests[requestIndex].aborted, { timeout: 1000 }).toBe(true);
+    expect(Date.now() - cancelledAt).toBeLessThan(3000);
+    const final = (await client.query(api.messages.list, { conversationId })).find((m) => m._id === assistantMessageId)!;
+    expect(chunks.join("").startsWith(final.content)).toBe(true);
+    expect(final.content.length).toBeLessThan(chunks.join("").length);
+  });
+
+  it("explains how to configure a provider when none is set", async () => {
+    await backend.engine.setEnv("POLARIS_AI_MODEL", null);
+    try {
+      const { message } = await ask("hello");
+      expect(message.status).toBe("completed");
+      expect(message.content).toContain("No AI provider is configured");
+      expect(message.content).toContain("POLARIS_AI_MODEL");
+    } finally {
+      await backend.engine.setEnv("POLARIS_AI_MODEL", "scripted-model");
+    }
+  });
+
+  it("suggests completions and quick edits for the owner only", async () => {
+    const fileId = await client.mutation(api.files.createFile, { projectId, name: "suggest.ts", content: "const x = " });
+    provider.complete({ kind: "text", content: "42;" });
+    expect(await client.action(api.ai.suggest.complete, { projectId, fileId, prefix: "const x = ", suffix: "" })).toBe("42;");
+    provider.complete({ kind: "text", content: "```ts\nconst y = 2;\n```" });
+    expect(await client.action(api.ai.quickEdit.run, { projectId, fileId, selection: "const y = 1;", instruction: "make it 2" })).toBe("const y = 2;");
+    const quickEditPrompt = provider.requests.at(-1)!.body.messages[1].content;
+    expect(quickEditPrompt).toContain("make it 2");
+
+    const { token } = await backend.signIn("mallory");
+    const other = backend.client({ token });
+    const calls = provider.requests.length;
+    await expect(other.action(api.ai.suggest.complete, { projectId, fileId, prefix: "a", suffix: "" })).rejects.toThrow(/does not exist/);
+    await expect(other.action(api.ai.quickEdit.run, { projectId, fileId, selection: "a", instruction: "b" })).rejects.toThrow(/does not exist/);
+    expect(provider.requests.length).toBe(calls);
+  });
+});

@@ -1,0 +1,95 @@
+/* Polaris offline app shell.
+ *
+ * - Navigations: network first; the last good index.html answers when the network is down, so a Polaris the
+ *   browser has visited before still starts offline (data then comes from the IndexedDB cache).
+ * - /assets/*: Vite's content-hashed files never change under one name, so cache first.
+ * - Never cached: the backend's /api/* and /polaris/* (data, auth, uploads must always be live), non-GET
+ *   requests, and other origins.
+ */
+const CACHE = "polaris-shell-v1";
+const SHELL = "/index.html";
+
+function isBackend(url) {
+  return url.pathname.startsWith("/api/") || url.pathname.startsWith("/polaris/");
+}
+
+async function precacheShell() {
+  const cache = await caches.open(CACHE);
+  const response = await fetch("/", { cache: "no-cache" });
+  if (!response.ok) return;
+  const html = await response.clone().text();
+  await cache.put(SHELL, response);
+  const assets = new Set();
+  for (const match of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) assets.add(match[1]);
+  await Promise.all(
+    [...assets].map((path) =>
+      cache.add(path).catch(() => {
+        /* A missing asset is fetched again on first use. */
+      }),
+    ),
+  );
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(precacheShell().catch(() => undefined).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+async function networkFirstShell(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && (response.headers.get("content-type") || "").includes("text/html")) {
+      await cache.put(SHELL, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(SHELL);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+async function staleWhileRevalidate(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  const fresh = fetch(request)
+    .then(async (response) => {
+      if (response.ok) await cache.put(request, response.clone());
+      return response;
+    })
+    .catch(() => undefined);
+  return cached || (await fresh) || Response.error();
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || isBackend(url)) return;
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirstShell(request));
+  } else if (url.pathname.startsWith("/assets/")) {
+    event.respondWith(cacheFirst(request));
+  } else if (/\.(?:svg|ico|png|webp|woff2?|webmanifest)$/.test(url.pathname)) {
+    // Static files from public/ (icons, fonts): usable offline, refreshed when online.
+    event.respondWith(staleWhileRevalidate(request));
+  }
+});

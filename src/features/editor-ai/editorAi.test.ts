@@ -1,0 +1,114 @@
+import { EditorSelection, EditorState } from "@codemirror/state";
+import { EditorView } from "@codemirror/view";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { acceptGhost, ghostText } from "./ghostText";
+import { acceptQuickEdit, closeQuickEdit, openQuickEdit, quickEdit } from "./quickEdit";
+
+let views: EditorView[] = [];
+afterEach(() => {
+  for (const view of views) view.destroy();
+  views = [];
+  document.body.replaceChildren();
+});
+
+function makeView(doc: string, extensions: Parameters<typeof EditorState.create>[0]["extensions"]) {
+  const parent = document.createElement("div");
+  document.body.append(parent);
+  const view = new EditorView({ state: EditorState.create({ doc, extensions }), parent });
+  views.push(view);
+  view.focus();
+  return view;
+}
+
+function type(view: EditorView, text: string) {
+  const pos = view.state.selection.main.head;
+  view.dispatch({ changes: { from: pos, insert: text }, selection: { anchor: pos + text.length }, userEvent: "input.type" });
+}
+
+function pressKey(view: EditorView, key: string, mods: Partial<KeyboardEventInit> = {}) {
+  view.contentDOM.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...mods }));
+}
+
+const ghost = (view: EditorView) => view.dom.querySelector(".cm-ai-ghost")?.textContent ?? null;
+
+describe("ghost text", () => {
+  it("asks after a pause, shows the suggestion dimmed, and Tab accepts it", async () => {
+    const suggest = vi.fn().mockResolvedValue("42;");
+    const view = makeView("", ghostText(suggest, 20));
+    type(view, "const x = ");
+    expect(suggest).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(ghost(view)).toBe("42;"));
+    expect(suggest).toHaveBeenCalledExactlyOnceWith({ prefix: "const x = ", suffix: "" });
+    pressKey(view, "Tab");
+    expect(view.state.doc.toString()).toBe("const x = 42;");
+    expect(view.state.selection.main.head).toBe(13);
+    expect(ghost(view)).toBeNull();
+  });
+
+  it("drops a suggestion when typing goes on, and ignores an answer that arrives too late", async () => {
+    let resolve: (text: string) => void = () => {};
+    const suggest = vi.fn(() => new Promise<string>((r) => (resolve = r)));
+    const view = makeView("", ghostText(suggest, 10));
+    type(view, "a");
+    await vi.waitFor(() => expect(suggest).toHaveBeenCalledOnce());
+    type(view, "b");
+    resolve("stale");
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ghost(view)).toBeNull();
+    expect(acceptGhost(view)).toBe(false);
+  });
+
+  it("Escape dismisses the suggestion without changing the text", async () => {
+    const view = makeView("", ghostText(async () => "tail", 10));
+    type(view, "x");
+    await vi.waitFor(() => expect(ghost(view)).toBe("tail"));
+    pressKey(view, "Escape");
+    expect(ghost(view)).toBeNull();
+    expect(view.state.doc.toString()).toBe("x");
+  });
+});
+
+describe("quick edit", () => {
+  it("opens on Mod+K with a selection, shows the rewrite as a diff, and applies it on accept", async () => {
+    const run = vi.fn().mockResolvedValue("let y = 2;");
+    const view = makeView("let y = 1;\nrest", quickEdit(run));
+    view.dispatch({ selection: EditorSelection.range(0, 10) });
+    pressKey(view, "k", { ctrlKey: true });
+    const input = view.dom.querySelector<HTMLInputElement>('input[aria-label="Quick edit instruction"]');
+    expect(input).not.toBeNull();
+    input!.value = "make it 2";
+    input!.form!.requestSubmit();
+    await vi.waitFor(() => expect(view.dom.querySelector(".cm-ai-added")?.textContent).toBe("let y = 2;"));
+    expect(run).toHaveBeenCalledWith({ selection: "let y = 1;", instruction: "make it 2" });
+    expect(view.dom.querySelector(".cm-ai-removed")?.textContent).toBe("let y = 1;");
+    expect(view.state.doc.toString()).toBe("let y = 1;\nrest");
+    expect(acceptQuickEdit(view)).toBe(true);
+    expect(view.state.doc.toString()).toBe("let y = 2;\nrest");
+    expect(view.dom.querySelector(".cm-ai-quickedit")).toBeNull();
+  });
+
+  it("does nothing without a selection, and reject leaves the text alone", async () => {
+    const view = makeView("abc", quickEdit(async () => "XYZ"));
+    expect(openQuickEdit(view)).toBe(false);
+    view.dispatch({ selection: EditorSelection.range(0, 3) });
+    expect(openQuickEdit(view)).toBe(true);
+    const input = view.dom.querySelector<HTMLInputElement>('input[aria-label="Quick edit instruction"]')!;
+    input.value = "upper";
+    input.form!.requestSubmit();
+    await vi.waitFor(() => expect(view.dom.querySelector(".cm-ai-added")).not.toBeNull());
+    expect(closeQuickEdit(view)).toBe(true);
+    expect(view.state.doc.toString()).toBe("abc");
+    expect(view.dom.querySelector(".cm-ai-added")).toBeNull();
+  });
+
+  it("shows the error and keeps the box open when the edit fails", async () => {
+    const view = makeView("abc", quickEdit(async () => Promise.reject(new Error("No AI provider is configured"))));
+    view.dispatch({ selection: EditorSelection.range(0, 3) });
+    openQuickEdit(view);
+    const input = view.dom.querySelector<HTMLInputElement>('input[aria-label="Quick edit instruction"]')!;
+    input.value = "x";
+    input.form!.requestSubmit();
+    await vi.waitFor(() => expect(view.dom.querySelector('[role="alert"]')?.textContent).toContain("No AI provider"));
+    expect(view.dom.querySelector('input[aria-label="Quick edit instruction"]')).not.toBeNull();
+  });
+});

@@ -1,0 +1,44 @@
+import type { Extension } from "@codemirror/state";
+import { EditorView } from "@codemirror/view";
+import type { ConvexReactClient } from "convex/react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { ghostText } from "./ghostText";
+import { quickEdit } from "./quickEdit";
+import { publishSelection } from "./selection";
+
+export { acceptGhost, dismissGhost, ghostText } from "./ghostText";
+export { acceptQuickEdit, closeQuickEdit, openQuickEdit, quickEdit } from "./quickEdit";
+export { getSelection, useEditorSelection } from "./selection";
+
+export interface AiEditorOptions {
+  projectId: Id<"projects">;
+  /** The file shown in the editor right now (the editor swaps documents between tabs). */
+  getFileId: () => Id<"files"> | null;
+  /** The app's Convex client (`useConvex()`); only its `action` method is used. */
+  convex: Pick<ConvexReactClient, "action">;
+}
+
+/**
+ * The editor's AI features as CodeMirror extensions: ghost-text suggestions (ai/suggest:complete), quick edit
+ * on Ctrl/Cmd+K (ai/quickEdit:run), and publishing the selection so the chat can share it.
+ */
+export function aiEditorExtensions({ projectId, getFileId, convex }: AiEditorOptions): Extension[] {
+  return [
+    ghostText(async ({ prefix, suffix }) => {
+      const fileId = getFileId();
+      return fileId === null ? "" : convex.action(api.ai.suggest.complete, { projectId, fileId, prefix, suffix });
+    }),
+    quickEdit(async ({ selection, instruction }) => {
+      const fileId = getFileId();
+      if (fileId === null) throw new Error("Open a file first.");
+      return convex.action(api.ai.quickEdit.run, { projectId, fileId, selection, instruction });
+    }),
+    EditorView.updateListener.of((update) => {
+      if (!update.selectionSet && !update.focusChanged && !update.docChanged) return;
+      const fileId = getFileId();
+      const { from, to } = update.state.selection.main;
+      publishSelection(fileId === null ? null : { fileId, from, to });
+    }),
+  ];
+}

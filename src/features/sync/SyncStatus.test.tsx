@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ConvexProvider, ConvexReactClient } from "convex/react";
+import { makeFunctionReference } from "convex/server";
+import { SyncEngine } from "./engine";
+import { SyncProvider } from "./SyncProvider";
+import { SyncStatus } from "./SyncStatus";
+import { useDurableMutation, useSyncedQuery } from "./hooks";
+import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
+
+type Row = { _id: string; name: string };
+const tree = makeFunctionReference<"query", { projectId: string }, Row[]>("files:tree");
+const rename = makeFunctionReference<"mutation", { fileId: string; name: string; clientOpId?: string }, null>("files:rename");
+
+const clients: ConvexReactClient[] = [];
+afterEach(async () => {
+  clearOptimisticUpdates();
+  for (const client of clients.splice(0)) await client.close();
+});
+
+function FileList() {
+  const rows = useSyncedQuery(tree, { projectId: "p1" });
+  const doRename = useDurableMutation(rename);
+  if (rows === undefined) return <p>Loading…</p>;
+  return (
+    <>
+      <ul aria-label="Files">
+        {rows.map((row) => (
+          <li key={row._id}>{row.name}</li>
+        ))}
+      </ul>
+      <button type="button" onClick={() => void doRename({ fileId: "f1", name: "renamed.ts" })}>
+        Rename
+      </button>
+      <SyncStatus />
+    </>
+  );
+}
+
+describe("offline after a reload", () => {
+  it("shows cached data, applies a new write at once, and lists it as pending", async () => {
+    registerOptimisticUpdate(rename, (store, args) => {
+      const rows = store.getQuery(tree, { projectId: "p1" });
+      if (rows) store.setQuery(tree, { projectId: "p1" }, rows.map((r) => (r._id === args.fileId ? { ...r, name: args.name } : r)));
+    });
+    const userKey = `ui-${Math.random().toString(36).slice(2)}`;
+    // An earlier visit cached the tree.
+    const earlier = new SyncEngine({ userKey, transport: { mutation: async () => null }, locks: null, channel: null });
+    await earlier.start();
+    earlier.cache.setLive("files:tree", { projectId: "p1" }, [{ _id: "f1", name: "main.ts" }]);
+    await earlier.cache.flush();
+    earlier.stop();
+
+    // No server listens on this port: the client stays disconnected, as after a reload without network.
+    const client = new ConvexReactClient("http://127.0.0.1:9", { unsavedChangesWarning: false });
+    clients.push(client);
+    render(
+      <ConvexProvider client={client}>
+        <SyncProvider userKey={userKey}>
+          <FileList />
+        </SyncProvider>
+      </ConvexProvider>,
+    );
+    const list = await screen.findByRole("list", { name: "Files" });
+    expect(within(list).getByText("main.ts")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Rename" }));
+    expect(within(list).getByText("renamed.ts")).toBeInTheDocument();
+    expect(within(list).queryByText("main.ts")).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: /pending|Syncing|Offline/ }));
+    const pending = await screen.findByRole("list", { name: "Pending changes" });
+    expect(within(pending).getByText(/files:rename "renamed.ts"/)).toBeInTheDocument();
+  });
+});

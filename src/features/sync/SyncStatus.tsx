@@ -1,0 +1,80 @@
+import { useId, useState } from "react";
+import { usePendingWrites, useSyncActions, useSyncIssues, useSyncStatus } from "./hooks";
+import type { SyncStatusInfo } from "./types";
+import "./sync.css";
+
+function label(status: SyncStatusInfo): string {
+  const pending = status.pending === 1 ? "1 change" : `${status.pending} changes`;
+  switch (status.phase) {
+    case "offline":
+      return status.pending > 0 ? `Offline · ${pending} pending` : "Offline";
+    case "syncing":
+      return `Syncing ${pending}…`;
+    case "error":
+      return status.pending > 0 ? `Sync paused · ${pending} pending` : "Sync error";
+    default:
+      return "Online";
+  }
+}
+
+/** Header/status-bar button: connection and outbox state; clicking lists pending writes and problems. */
+export function SyncStatus() {
+  const status = useSyncStatus();
+  const pending = usePendingWrites();
+  const issues = useSyncIssues();
+  const { dismissIssue } = useSyncActions();
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const text = label(status);
+  return (
+    <div className="sync-status" data-phase={status.phase}>
+      <button
+        type="button"
+        className="btn btn-small sync-status-button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        title={status.lastError ?? text}
+        onClick={() => setOpen((value) => !value)}
+      >
+        <span className="sync-status-dot" aria-hidden="true" />
+        {text}
+        {issues.length > 0 ? <span className="sync-status-badge">{issues.length}</span> : null}
+      </button>
+      {open ? (
+        <div id={panelId} className="sync-status-panel" role="region" aria-label="Sync status">
+          {status.lastError ? <p role="alert">{status.lastError}</p> : null}
+          {status.storage === "memory" ? (
+            <p>Offline storage is unavailable: pending changes are kept in this tab only.</p>
+          ) : null}
+          <h2>Pending changes</h2>
+          {pending.length === 0 ? (
+            <p>Everything is saved.</p>
+          ) : (
+            <ol aria-label="Pending changes">
+              {pending.map((item) => (
+                <li key={item.opId}>
+                  {item.label} <time dateTime={new Date(item.createdAt).toISOString()}>{new Date(item.createdAt).toLocaleTimeString()}</time>
+                </li>
+              ))}
+            </ol>
+          )}
+          {issues.length > 0 ? (
+            <>
+              <h2>Needs attention</h2>
+              <ul aria-label="Sync problems">
+                {issues.map((issue) => (
+                  <li key={issue.id} data-kind={issue.kind}>
+                    <span>{issue.message}</span>
+                    <button type="button" className="btn btn-small" onClick={() => void dismissIssue(issue.id)}>
+                      Dismiss
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,411 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConvexError } from "convex/values";
+import { SyncEngine, type ChannelLike, type LockManagerLike, type Transport } from "./engine";
+import { IdbSyncStorage, MemorySyncStorage } from "./storage";
+import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
+import { queryToken } from "./queryKey";
+import { optimisticId } from "./ids";
+import type { OutboxEntry } from "./types";
+
+let users = 0;
+const newUser = () => `user-${++users}-${Math.random().toString(36).slice(2)}`;
+const engines: SyncEngine[] = [];
+
+afterEach(() => {
+  for (const engine of engines.splice(0)) engine.stop();
+  clearOptimisticUpdates();
+});
+
+interface Sent {
+  path: string;
+  args: Record<string, unknown>;
+}
+
+/** A server stand-in that records calls, can hang (offline), and answers through `respond`. */
+function fakeServer(respond: (call: Sent) => unknown = () => null) {
+  const sent: Sent[] = [];
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  let offline = false;
+  const hung: Array<() => void> = [];
+  const transport: Transport = {
+    async mutation(path, args) {
+      const call = { path, args };
+      sent.push(call);
+      concurrent++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      try {
+        if (offline) await new Promise<void>((resolve) => hung.push(resolve));
+        await Promise.resolve();
+        return respond(call);
+      } finally {
+        concurrent--;
+      }
+    },
+  };
+  return {
+    transport,
+    sent,
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    setOffline(value: boolean) {
+      offline = value;
+    },
+  };
+}
+
+function makeEngine(userKey: string, transport: Transport, extra: Partial<ConstructorParameters<typeof SyncEngine>[0]> = {}) {
+  const engine = new SyncEngine({ userKey, transport, locks: null, channel: null, retryDelayMs: () => 1, ...extra });
+  engines.push(engine);
+  return engine;
+}
+
+async function until(check: () => boolean, what = "condition") {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+async function storedOutbox(userKey: string): Promise<OutboxEntry[]> {
+  const storage = await IdbSyncStorage.open(userKey);
+  try {
+    return await storage.list();
+  } finally {
+    storage.close();
+  }
+}
+
+describe("outbox", () => {
+  it("keeps entries across a reload and resends them in order, one at a time, with the same opIds", async () => {
+    const user = newUser();
+    const offline = fakeServer();
+    offline.setOffline(true);
+    const first = makeEngine(user, offline.transport);
+    await first.start();
+    const ops = ["a", "b", "c"].map((name) => first.enqueue("files:rename", { fileId: "f1", name }));
+    await until(() => first.state().status.unsaved === 0, "IndexedDB commits");
+    first.stop();
+
+    const stored = await storedOutbox(user);
+    expect(stored.map((e) => e.args.name)).toEqual(["a", "b", "c"]);
+    expect(stored.map((e) => e.opId)).toEqual(ops.map((o) => o.opId));
+
+    const server = fakeServer((call) => `ok-${String(call.args.name)}`);
+    const second = makeEngine(user, server.transport);
+    await second.start();
+    expect(second.state().pending.map((p) => p.opId)).toEqual(ops.map((o) => o.opId));
+    await until(() => second.state().status.pending === 0, "replay");
+    expect(server.sent.map((c) => c.args)).toEqual([
+      { fileId: "f1", name: "a", clientOpId: ops[0].opId },
+      { fileId: "f1", name: "b", clientOpId: ops[1].opId },
+      { fileId: "f1", name: "c", clientOpId: ops[2].opId },
+    ]);
+    expect(server.maxConcurrent).toBe(1);
+    expect(await storedOutbox(user)).toEqual([]);
+  });
+
+  it("stores an opId once however often it is appended", async () => {
+    const storage = await IdbSyncStorage.open(newUser());
+    const entry = { opId: "op-1", path: "files:rename", args: { name: "x" }, createdAt: 1, userKey: "u" };
+    const a = await storage.append(entry);
+    const b = await storage.append({ ...entry, args: { name: "y" } });
+    expect(b.seq).toBe(a.seq);
+    expect((await storage.list()).map((e) => e.args)).toEqual([{ name: "x" }]);
+    storage.close();
+  });
+
+  it("resolves the caller's promise with the server's result and keeps failures of the network pending", async () => {
+    const user = newUser();
+    let failures = 2;
+    const engine = makeEngine(user, {
+      async mutation() {
+        if (failures-- > 0) throw new TypeError("Failed to fetch");
+        return "file-9";
+      },
+    });
+    await engine.start();
+    const op = engine.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+    await expect(op.result).resolves.toBe("file-9");
+    expect(engine.state().issues).toEqual([]);
+  });
+
+  it("replaces a $ref to an earlier create with the id the server returned", async () => {
+    const user = newUser();
+    const offline = fakeServer();
+    offline.setOffline(true);
+    const first = makeEngine(user, offline.transport);
+    await first.start();
+    const folder = first.enqueue("files:createFolder", { projectId: "p", name: "src" });
+    const file = first.enqueue("files:createFile", { projectId: "p", parentId: folder.tempId, name: "a.ts" });
+    first.enqueue("files:rename", { fileId: file.tempId, name: "b.ts" });
+    await until(() => first.state().status.unsaved === 0, "commits");
+    const stored = await storedOutbox(user);
+    expect(stored[1].args.parentId).toEqual({ $ref: folder.opId });
+    expect(stored[2].args.fileId).toEqual({ $ref: file.opId });
+    first.stop();
+
+    let next = 0;
+    const server = fakeServer((call) => (call.path.includes("create") ? `real-${++next}` : null));
+    const second = makeEngine(user, server.transport);
+    await second.start();
+    await until(() => second.state().status.pending === 0, "replay");
+    expect(server.sent[1].args.parentId).toBe("real-1");
+    expect(server.sent[2].args.fileId).toBe("real-2");
+    expect(second.realIds({ fileId: file.tempId })).toEqual({ fileId: "real-2" });
+  });
+
+  it("drops a write whose $ref target was refused, and says why", async () => {
+    const user = newUser();
+    const server = fakeServer((call) => {
+      if (call.path === "files:createFile") throw new ConvexError({ code: "NAME_TAKEN", message: "a.ts already exists." });
+      return null;
+    });
+    const engine = makeEngine(user, server.transport);
+    server.setOffline(true);
+    await engine.start();
+    const create = engine.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+    const rename = engine.enqueue("files:rename", { fileId: create.tempId, name: "b.ts" });
+    await until(() => engine.state().status.unsaved === 0, "commits");
+    server.setOffline(false);
+    engine.stop();
+    const again = makeEngine(user, server.transport);
+    await again.start();
+    await until(() => again.state().status.pending === 0, "replay");
+    expect(server.sent.map((c) => c.path)).toEqual(["files:createFile", "files:createFile"]);
+    expect(again.state().issues.map((i) => [i.opId, i.kind])).toEqual([
+      [create.opId, "rejected"],
+      [rename.opId, "rejected"],
+    ]);
+    expect(again.state().issues[0].message).toBe("a.ts already exists.");
+  });
+});
+
+describe("content conflicts", () => {
+  const base = "line 1\nline 2\nline 3\nline 4\n";
+
+  async function contentEngine(respond: (call: Sent) => unknown) {
+    const user = newUser();
+    const server = fakeServer(respond);
+    const engine = makeEngine(user, server.transport);
+    await engine.start();
+    engine.cache.setLive("files:get", { fileId: "f1" }, { _id: "f1", content: base, revision: 3 });
+    return { engine, server };
+  }
+
+  it("merges edits to different lines and resends against the server's revision", async () => {
+    const theirs = "line 1\nline 2\nline 3\nTHEIRS 4\n";
+    const { engine, server } = await contentEngine((call) => {
+      if (call.args.baseRevision === 3) {
+        throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 4, content: theirs });
+      }
+      return { revision: 5 };
+    });
+    const op = engine.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
+    await expect(op.result).resolves.toEqual({ revision: 5 });
+    expect(server.sent[1].args).toEqual({
+      fileId: "f1",
+      content: "MINE 1\nline 2\nline 3\nTHEIRS 4\n",
+      baseRevision: 4,
+      clientOpId: op.opId,
+    });
+    expect(engine.state().issues).toEqual([]);
+  });
+
+  it("records a conflict with both texts when the same lines changed", async () => {
+    const theirs = "THEIRS 1\nline 2\nline 3\nline 4\n";
+    const { engine, server } = await contentEngine(() => {
+      throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 4, content: theirs });
+    });
+    const mine = "MINE 1\nline 2\nline 3\nline 4\n";
+    const op = engine.enqueue("files:updateContent", { fileId: "f1", content: mine, baseRevision: 3 });
+    await expect(op.result).rejects.toThrow(/changed elsewhere/);
+    expect(server.sent).toHaveLength(1);
+    const [issue] = engine.state().issues;
+    expect(issue).toMatchObject({ kind: "conflict", fileId: "f1", text: mine, theirs, base, serverRevision: 4 });
+    expect(issue.merged).toBe("<<<<<<< mine\nMINE 1\n=======\nTHEIRS 1\n>>>>>>> theirs\nline 2\nline 3\nline 4\n");
+    expect(engine.state().status.pending).toBe(0);
+  });
+
+  it("sends a later edit of the same file on top of the earlier one's new revision", async () => {
+    let revision = 3;
+    const { engine, server } = await contentEngine((call) => {
+      if (call.args.baseRevision !== revision) {
+        throw new ConvexError({ code: "CONFLICT", message: "stale", revision, content: "?" });
+      }
+      return { revision: ++revision };
+    });
+    const server0 = server;
+    server0.setOffline(false);
+    engine.enqueue("files:updateContent", { fileId: "f1", content: base + "a\n", baseRevision: 3 });
+    const second = engine.enqueue("files:updateContent", { fileId: "f1", content: base + "a\nb\n", baseRevision: 3 });
+    await expect(second.result).resolves.toEqual({ revision: 5 });
+    expect(server.sent.map((c) => c.args.baseRevision)).toEqual([3, 4]);
+  });
+
+  it("records a write to a deleted file with the text so it can be saved elsewhere", async () => {
+    const { engine } = await contentEngine(() => {
+      throw new ConvexError({ code: "NOT_FOUND", message: "That file no longer exists." });
+    });
+    const op = engine.enqueue("files:updateContent", { fileId: "f1", content: "precious", baseRevision: 3 });
+    await expect(op.result).rejects.toThrow(/no longer exists/);
+    expect(engine.state().issues[0]).toMatchObject({ kind: "deleted", fileId: "f1", text: "precious" });
+  });
+});
+
+describe("storage failure", () => {
+  it("falls back to memory when IndexedDB cannot be opened, tells the user once, and still sends", async () => {
+    const onStorageFallback = vi.fn();
+    const server = fakeServer(() => "ok");
+    const engine = makeEngine(newUser(), server.transport, {
+      openStorage: () => Promise.reject(new Error("IndexedDB is disabled")),
+      onStorageFallback,
+    });
+    await engine.start();
+    await expect(engine.enqueue("files:rename", { fileId: "f", name: "a" }).result).resolves.toBe("ok");
+    await expect(engine.enqueue("files:rename", { fileId: "f", name: "b" }).result).resolves.toBe("ok");
+    expect(onStorageFallback).toHaveBeenCalledTimes(1);
+    expect(onStorageFallback.mock.calls[0][0]).toMatch(/IndexedDB is disabled/);
+    expect(engine.state().status.storage).toBe("memory");
+  });
+
+  it("moves to memory when a write hits the quota, keeping what was already pending", async () => {
+    class QuotaStorage extends MemorySyncStorage {
+      full = false;
+      override async append(entry: OutboxEntry) {
+        if (this.full) throw new DOMException("Quota exceeded", "QuotaExceededError");
+        return super.append(entry);
+      }
+    }
+    const quota = new QuotaStorage();
+    // Stands in for IndexedDB: only a non-memory storage is replaced on failure.
+    Object.defineProperty(quota, "kind", { value: "indexeddb" });
+    const onStorageFallback = vi.fn();
+    const server = fakeServer(() => "ok");
+    server.setOffline(true);
+    const engine = makeEngine(newUser(), server.transport, {
+      openStorage: async () => quota,
+      onStorageFallback,
+    });
+    await engine.start();
+    engine.enqueue("files:rename", { fileId: "f", name: "a" });
+    await until(() => engine.state().status.unsaved === 0, "first commit");
+    quota.full = true;
+    engine.enqueue("files:rename", { fileId: "f", name: "b" });
+    await until(() => engine.state().status.unsaved === 0, "second commit");
+    expect(onStorageFallback).toHaveBeenCalledTimes(1);
+    expect(engine.state().pending.map((p) => p.label)).toEqual(['files:rename "a"', 'files:rename "b"']);
+  });
+});
+
+describe("overlay", () => {
+  it("applies pending writes' registered optimistic updates to results cached before a reload", async () => {
+    type Row = { _id: string; name: string; parentId?: string };
+    registerOptimisticUpdate("files:rename", (store, args: { fileId: string; name: string }) => {
+      for (const { args: treeArgs, value } of store.getAllQueries<any>("files:tree" as any)) {
+        const rows = value as Row[] | undefined;
+        if (!rows) continue;
+        store.setQuery("files:tree" as any, treeArgs, rows.map((r) => (r._id === args.fileId ? { ...r, name: args.name } : r)));
+      }
+    });
+    registerOptimisticUpdate("files:createFile", (store, args: { projectId: string; name: string; clientOpId?: string }) => {
+      const rows = store.getQuery("files:tree" as any, { projectId: args.projectId }) as Row[] | undefined;
+      if (rows) store.setQuery("files:tree" as any, { projectId: args.projectId }, [...rows, { _id: optimisticId(args), name: args.name }]);
+    });
+
+    const user = newUser();
+    const server = fakeServer();
+    server.setOffline(true);
+    const first = makeEngine(user, server.transport, { cacheDebounceMs: 0 });
+    await first.start();
+    first.cache.setLive("files:tree", { projectId: "p" }, [{ _id: "f1", name: "old.ts" }]);
+    await first.cache.flush();
+    first.stop();
+
+    const second = makeEngine(user, server.transport);
+    await second.start();
+    const created = second.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
+    second.enqueue("files:rename", { fileId: created.tempId, name: "renamed.ts" });
+    second.enqueue("files:rename", { fileId: "f1", name: "fresh.ts" });
+    const token = queryToken("files:tree", { projectId: "p" });
+    const shown = second.overlay(second.cache.snapshot()).get(token)?.value;
+    expect(shown).toEqual([
+      { _id: "f1", name: "fresh.ts" },
+      { _id: created.tempId, name: "renamed.ts" },
+    ]);
+    expect(second.cache.snapshot().get(token)?.value).toEqual([{ _id: "f1", name: "old.ts" }]);
+  });
+});
+
+describe("several tabs", () => {
+  /** Web Locks and BroadcastChannel as the browser gives them to tabs of one origin. */
+  function browserShared() {
+    const held = new Map<string, Promise<unknown>>();
+    const locks: LockManagerLike = {
+      request(name, callback) {
+        const previous = held.get(name) ?? Promise.resolve();
+        const run = previous.then(callback, callback);
+        held.set(name, run.catch(() => {}));
+        return run;
+      },
+    };
+    const members = new Set<ChannelLike>();
+    const channel = () => {
+      const member: ChannelLike = {
+        onmessage: null,
+        postMessage(message) {
+          for (const other of members) {
+            if (other !== member) setTimeout(() => other.onmessage?.({ data: structuredClone(message) } as MessageEvent));
+          }
+        },
+        close() {
+          members.delete(member);
+        },
+      };
+      members.add(member);
+      return member;
+    };
+    return { locks, channel };
+  }
+
+  it("sends each write once, never two at a time, whichever tab wrote it", async () => {
+    const user = newUser();
+    const shared = browserShared();
+    const server = fakeServer((call) => `done-${String(call.args.name)}`);
+    const tabA = makeEngine(user, server.transport, shared);
+    const tabB = makeEngine(user, server.transport, shared);
+    await Promise.all([tabA.start(), tabB.start()]);
+    const results = [];
+    for (let i = 0; i < 6; i++) {
+      const tab = i % 2 === 0 ? tabA : tabB;
+      results.push(tab.enqueue("files:rename", { fileId: "f", name: `n${i}` }).result);
+    }
+    await expect(Promise.all(results)).resolves.toEqual([0, 1, 2, 3, 4, 5].map((i) => `done-n${i}`));
+    const opIds = server.sent.map((c) => c.args.clientOpId);
+    expect(new Set(opIds).size).toBe(6);
+    expect(server.sent).toHaveLength(6);
+    expect(server.maxConcurrent).toBe(1);
+    await until(() => tabA.state().status.pending === 0 && tabB.state().status.pending === 0, "both tabs to see it");
+  });
+
+  it("lets another tab take over the outbox when the sending tab goes away", async () => {
+    const user = newUser();
+    const shared = browserShared();
+    const stuck = fakeServer();
+    stuck.setOffline(true);
+    const tabA = makeEngine(user, stuck.transport, shared);
+    await tabA.start();
+    const op = tabA.enqueue("files:rename", { fileId: "f", name: "x" });
+    await until(() => stuck.sent.length === 1, "first send");
+    const server = fakeServer(() => "ok");
+    const tabB = makeEngine(user, server.transport, shared);
+    await tabB.start();
+    expect(server.sent).toHaveLength(0);
+    tabA.stop();
+    tabB.kick();
+    await until(() => server.sent.length === 1, "second tab to send");
+    expect(server.sent[0].args.clientOpId).toBe(op.opId);
+  });
+});
