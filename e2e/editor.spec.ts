@@ -3,7 +3,7 @@ import { createProject, signIn, UI, uniqueUser } from "./drivers";
 
 const Editor = {
   content: (page: Page) => page.locator(".cm-content"),
-  tab: (page: Page, name: string) => page.getByRole("tab", { name: new RegExp(`^${name.replace(".", "\\.")}`) }),
+  tab: (page: Page, name: string) => page.getByRole("tab", { name: new RegExp(`^${name.replace(/\./g, "\\.")}`) }),
   saveStatus: (page: Page) => page.getByRole("status", { name: "Save status" }),
   treeItem: (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true }),
 };

@@ -1,4 +1,4 @@
-import { EditorSelection, EditorState } from "@codemirror/state";
+import { EditorSelection, EditorState, type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { acceptGhost, ghostText } from "./ghostText";
@@ -11,7 +11,7 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-function makeView(doc: string, extensions: Parameters<typeof EditorState.create>[0]["extensions"]) {
+function makeView(doc: string, extensions: Extension) {
   const parent = document.createElement("div");
   document.body.append(parent);
   const view = new EditorView({ state: EditorState.create({ doc, extensions }), parent });

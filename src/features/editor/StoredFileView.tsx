@@ -48,7 +48,7 @@ export function StoredFileView({ file }: { file: StoredFile }) {
       </div>
     );
   }
-  return <StoredContent key={`${file.url}`} file={file} url={file.url} />;
+  return <StoredContent key={file.url} file={file} url={file.url} />;
 }
 
 type Sniff = { kind: "checking" } | { kind: "text"; text: string } | { kind: "binary" } | { kind: "error"; message: string };

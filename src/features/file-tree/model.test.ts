@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { allFilePaths, buildIndex, compareNodes, flattenVisible, pathOf, ROOT, topLevelOnly } from "./model";
+import {
+  allFilePaths,
+  buildIndex,
+  compareNames,
+  compareNodes,
+  fastCompare,
+  flattenVisible,
+  pathOf,
+  ROOT,
+  topLevelOnly,
+} from "./model";
 import { file, folder } from "./testUtils";
 
 describe("tree model", () => {
@@ -38,5 +48,31 @@ describe("tree model", () => {
     expect(pathOf(index, "c")).toBe("a/b/c.ts");
     expect(allFilePaths(files).map((p) => p.path).sort()).toEqual(["a/b/c.ts", "d.ts"]);
     expect(topLevelOnly(index, ["c", "a", "d"])).toEqual(["a", "d"]);
+  });
+});
+
+describe("fastCompare", () => {
+  it("agrees with Intl.Collator (en, numeric, base) on random names of its alphabet", () => {
+    const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+    const alphabet = "aAbBzZ0019 ._-";
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const name = () =>
+      Array.from({ length: 1 + Math.floor(random() * 8) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(
+        "",
+      );
+    for (let k = 0; k < 20_000; k++) {
+      const a = name();
+      const b = name();
+      expect([a, b, Math.sign(fastCompare(a, b))]).toEqual([a, b, Math.sign(collator.compare(a, b))]);
+    }
+  });
+
+  it("falls back to the collator for other characters", () => {
+    expect(compareNames("éclair", "eclair2")).toBeLessThan(0);
+    expect(compareNames("Ärger", "b")).toBeLessThan(0);
   });
 });

@@ -1,5 +1,7 @@
 /** Text dropped from the desktop is stored inline up to this size (the server's inline limit). */
-export { MAX_TEXT_BYTES as MAX_INLINE_TEXT } from "../../../convex/lib/limits";
+import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+
+export const MAX_INLINE_TEXT = MAX_TEXT_BYTES;
 
 /** The file's text when it is small UTF-8 without NUL bytes (so it can be edited inline), else null. */
 export async function readSmallText(file: File): Promise<string | null> {

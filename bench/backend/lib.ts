@@ -1,0 +1,114 @@
+/// <reference types="node" />
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ConvexClient } from "convex/browser";
+import WebSocket from "ws";
+
+export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
+export const SEED_CONVEX_DIR = fileURLToPath(new URL("./seed/convex", import.meta.url));
+
+export const now = () => performance.now();
+
+/** Nearest-rank percentile of `samples` (need not be sorted), p in (0, 1]. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const children = new Set<ChildProcess>();
+
+/** Kills (by pid) every child this process started and has not seen exit. */
+export function killChildren() {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+}
+
+export interface Child<Ready> {
+  ready: Ready;
+  process: ChildProcess;
+  /** Asks the child to shut down and waits for it to exit (kills it after 10 s). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a bench script in its own Node process (through tsx), so the measured server does not share an event loop
+ * with the clients measuring it. Resolves with the first IPC message the child sends.
+ */
+export async function spawnChild<Ready>(script: string, arg: unknown, timeoutMs = 60_000): Promise<Child<Ready>> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(arg)], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exited.then(() => children.delete(child));
+  const ready = await withTimeout(
+    new Promise<Ready>((resolve, reject) => {
+      child.once("message", (message) => {
+        const m = message as { error?: string };
+        if (m.error !== undefined) reject(new Error(`${script}: ${m.error}`));
+        else resolve(message as Ready);
+      });
+      child.once("exit", (code, signal) => reject(new Error(`${script} exited (${code ?? signal}) before it was ready.`)));
+    }),
+    timeoutMs,
+    `${script} to get ready`,
+  ).catch((error: unknown) => {
+    child.kill("SIGKILL");
+    throw error;
+  });
+  return {
+    ready,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: "stop" });
+      await withTimeout(exited, 10_000, `${script} to exit`).catch(() => {
+        child.kill("SIGKILL");
+      });
+    },
+  };
+}
+
+/** Signs `name` in through the local issuer, as the SPA does. */
+export async function signIn(url: string, name: string): Promise<string> {
+  const res = await fetch(`${url}/polaris/auth/sign-in`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (!res.ok) throw new Error(`Sign-in at ${url} failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** The stock client over a `ws` WebSocket, signed in with `token`. */
+export function convexClient(url: string, token: string): ConvexClient {
+  const client = new ConvexClient(url, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    unsavedChangesWarning: false,
+    logger: false,
+  });
+  client.setAuth(async () => token);
+  return client;
+}
+
+/** Opens a plain WebSocket and waits until it is open. */
+export function openSocket(url: string): Promise<WebSocket> {
+  return withTimeout(
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      ws.once("open", () => resolve(ws));
+      ws.once("error", reject);
+    }),
+    10_000,
+    `connecting to ${url}`,
+  );
+}

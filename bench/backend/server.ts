@@ -1,0 +1,78 @@
+/// <reference types="node" />
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import { startBackend } from "../../local-backend/src/server/index.js";
+import { PROJECT_CONVEX_DIR } from "./lib.js";
+
+// Child process: the backend under test (running the project's convex/) plus the reference WebSocket server
+// (echo and broadcast), so both are measured from the same client process, over the same loopback.
+
+export interface ServerArgs {
+  dataDir: string;
+  durable: boolean;
+}
+export interface ServerReady {
+  url: string;
+  refUrl: string;
+}
+
+const args = JSON.parse(process.argv[2] ?? "{}") as ServerArgs;
+const errors: string[] = [];
+
+async function main() {
+  const backend = await startBackend({
+    dataDir: args.dataDir,
+    convexDir: PROJECT_CONVEX_DIR,
+    port: 0,
+    durable: args.durable,
+    log: (line) => {
+      if (/error|fail|crash/i.test(line)) errors.push(line);
+    },
+  });
+
+  // Reference: the least a WebSocket round trip costs here. /echo sends every frame back; /fan/pub forwards every
+  // frame to every socket connected on /fan/sub. Same `ws` library and options as the backend's sync socket.
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  const subscribers = new Set<WebSocket>();
+  wss.on("connection", (ws, req) => {
+    if (req.url === "/echo") ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+    else if (req.url === "/fan/sub") {
+      subscribers.add(ws);
+      ws.on("close", () => subscribers.delete(ws));
+    } else if (req.url === "/fan/pub") {
+      ws.on("message", (data, isBinary) => {
+        for (const sub of subscribers) sub.send(data, { binary: isBinary });
+      });
+    } else ws.close(1008, "unknown path");
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const refUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    http.closeAllConnections();
+    http.close();
+    await backend.close();
+    for (const line of errors.slice(0, 5)) process.stderr.write(`[bench server] ${line}\n`);
+    process.exit(0);
+  };
+  process.on("message", (m) => {
+    if ((m as { type?: string }).type === "stop") void stop();
+  });
+  // The parent went away: do not outlive it.
+  process.on("disconnect", () => void stop());
+
+  const ready: ServerReady = { url: backend.url, refUrl };
+  process.send!(ready);
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

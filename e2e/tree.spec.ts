@@ -1,0 +1,114 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createProject, signIn, UI, uniqueUser } from "./drivers";
+
+const Tree = {
+  tree: (page: Page) => page.getByRole("tree", { name: "Files" }),
+  item: (page: Page, name: string) => page.getByRole("treeitem", { name, exact: true }),
+  input: (page: Page, label: "New file name" | "New folder name" | "Rename") =>
+    page.getByRole("textbox", { name: label, exact: true }),
+};
+
+async function openProject(page: Page, name: string) {
+  await UI.projectLink(page, name).click();
+  await expect(Tree.tree(page)).toBeVisible();
+  await expect(Tree.tree(page)).not.toHaveAttribute("aria-busy", "true");
+}
+
+/** Types a name into the inline editor the shortcut opened and waits until the server's row has focus. */
+async function newItem(page: Page, kind: "file" | "folder", name: string) {
+  await page.keyboard.press(kind === "file" ? "ControlOrMeta+Alt+KeyN" : "ControlOrMeta+Alt+Shift+KeyN");
+  const input = Tree.input(page, kind === "file" ? "New file name" : "New folder name");
+  await expect(input).toBeFocused();
+  await page.keyboard.type(name);
+  await page.keyboard.press("Enter");
+  await expect(Tree.item(page, name)).toBeVisible();
+  if (kind === "file") {
+    // Creating a file opens it in the editor; come back to the tree the way a keyboard user would.
+    await Tree.item(page, name).focus();
+  }
+  await expect(Tree.item(page, name)).toBeFocused();
+}
+
+test("build a tree with the keyboard, rename, move by drag and drop, and find it after a reload", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Tree");
+  await openProject(page, "Tree");
+
+  await Tree.tree(page).focus();
+  await newItem(page, "file", "README.md");
+  await newItem(page, "folder", "src");
+  await expect(Tree.item(page, "src")).toHaveAttribute("aria-level", "1");
+  await newItem(page, "file", "main.ts");
+  await expect(Tree.item(page, "main.ts")).toHaveAttribute("aria-level", "2");
+  await newItem(page, "folder", "lib");
+  await expect(Tree.item(page, "lib")).toHaveAttribute("aria-level", "2");
+
+  // An invalid name is explained in place and nothing is created.
+  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
+  await page.keyboard.type("a/b");
+  await page.keyboard.press("Enter");
+  await expect(Tree.input(page, "New file name")).toHaveAttribute("aria-invalid", "true");
+  await page.keyboard.press("Escape");
+  await expect(Tree.input(page, "New file name")).toHaveCount(0);
+
+  // Rename main.ts with F2.
+  await Tree.item(page, "main.ts").focus();
+  await page.keyboard.press("F2");
+  await expect(Tree.input(page, "Rename")).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("index.ts");
+  await page.keyboard.press("Enter");
+  await expect(Tree.item(page, "index.ts")).toBeVisible();
+  await expect(Tree.item(page, "main.ts")).toHaveCount(0);
+
+  // Folders first, then files: src (folder) before README.md at the root, lib before index.ts in src.
+  await expect(page.getByRole("treeitem")).toHaveText(["src", "lib", "index.ts", "README.md"]);
+
+  await Tree.item(page, "README.md").dragTo(Tree.item(page, "lib"));
+  await expect(Tree.item(page, "README.md")).toHaveAttribute("aria-level", "3");
+
+  await page.reload();
+  await expect(Tree.item(page, "src")).toBeVisible();
+  await Tree.item(page, "src").focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(Tree.item(page, "lib")).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(Tree.item(page, "README.md")).toHaveAttribute("aria-level", "3");
+  await expect(Tree.item(page, "index.ts")).toHaveAttribute("aria-level", "2");
+});
+
+test("two browsers of the same user see each other's tree changes live", async ({ browser }) => {
+  const user = uniqueUser("tree");
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  try {
+    const a = await first.newPage();
+    const b = await second.newPage();
+    await signIn(a, user);
+    await createProject(a, "Shared tree");
+    await openProject(a, "Shared tree");
+    await signIn(b, user);
+    await openProject(b, "Shared tree");
+
+    await Tree.tree(a).focus();
+    await newItem(a, "folder", "shared");
+    await expect(Tree.item(b, "shared")).toBeVisible();
+
+    await Tree.tree(b).getByRole("treeitem", { name: "shared" }).focus();
+    await b.keyboard.press("F2");
+    await b.keyboard.press("ControlOrMeta+a");
+    await b.keyboard.type("renamed");
+    await b.keyboard.press("Enter");
+    await expect(Tree.item(a, "renamed")).toBeVisible();
+
+    await Tree.item(a, "renamed").focus();
+    await a.keyboard.press("Delete");
+    await expect(a.getByRole("alertdialog")).toBeVisible();
+    await a.keyboard.press("Enter");
+    await expect(Tree.item(b, "renamed")).toHaveCount(0);
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
