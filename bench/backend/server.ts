@@ -73,6 +73,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ error: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
+  const message = { error: error instanceof Error ? error.message : String(error) };
+  if (!process.send) process.exit(1);
+  process.send(message, undefined, {}, () => process.exit(1));
 });
