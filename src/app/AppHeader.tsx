@@ -1,8 +1,9 @@
 import type { ReactNode } from "react";
 import { Link } from "wouter";
 import { useSession } from "../features/auth/session";
+import { SyncStatus } from "../features/sync";
 
-/** The bar on top of every signed-in page: brand, page-specific controls, the user and sign out. */
+/** The bar on top of every signed-in page: brand, page-specific controls, sync status, the user and sign out. */
 export function AppHeader({ children }: { children?: ReactNode }) {
   const { userName, signOut } = useSession();
   return (
@@ -14,6 +15,7 @@ export function AppHeader({ children }: { children?: ReactNode }) {
         Polaris
       </Link>
       <div className="app-header-main">{children}</div>
+      <SyncStatus />
       <div className="app-user">
         <span className="app-user-name" title={`Signed in as ${userName}`}>
           <span className="visually-hidden">Signed in as </span>

@@ -1,24 +1,66 @@
-import { AuthLoading, Authenticated, Unauthenticated } from "convex/react";
-import type { ReactNode } from "react";
+import { useConvex, useConvexAuth } from "convex/react";
+import { useContext, useEffect, useState, type ReactNode } from "react";
+import { SessionContext } from "../features/auth/session";
+import { SyncProvider } from "../features/sync";
 import { PageMessage } from "./PageMessage";
+
+/** True while the backend cannot be reached: the browser says it is offline, or the socket failed to connect. */
+function useBackendUnreachable(): boolean {
+  const convex = useConvex();
+  const [unreachable, setUnreachable] = useState(false);
+  useEffect(() => {
+    const update = () => {
+      const state = convex.connectionState();
+      setUnreachable(!navigator.onLine || (!state.isWebSocketConnected && state.connectionRetries > 0));
+    };
+    update();
+    const unsubscribe = convex.subscribeToConnectionState(update);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      unsubscribe();
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, [convex]);
+  return unreachable;
+}
 
 /**
  * Shows `signIn` until Convex has accepted a token, then the app. "Authenticated" here means the backend
- * confirmed the identity, not merely that a token is stored.
+ * confirmed the identity, not merely that a token is stored, with one exception: a user who signed in before
+ * and whose backend is unreachable gets the app at once, working from the offline cache and outbox (nothing
+ * is sent until the backend confirms the token; if it then refuses it, the sign-in page replaces the app and
+ * the outbox waits in IndexedDB for the same user's next sign-in).
  */
 export function AuthGate({ signIn, backendUrl, children }: { signIn: ReactNode; backendUrl: string; children: ReactNode }) {
-  return (
-    <>
-      <AuthLoading>
-        <PageMessage title="Connecting…" busy>
-          <p className="muted">
-            Connecting to the Polaris backend at <code>{backendUrl}</code>. If this takes long, check that the
-            backend is running (<code>npm start</code>).
-          </p>
-        </PageMessage>
-      </AuthLoading>
-      <Unauthenticated>{signIn}</Unauthenticated>
-      <Authenticated>{children}</Authenticated>
-    </>
-  );
+  const { isLoading, isAuthenticated } = useConvexAuth();
+  const session = useContext(SessionContext);
+  const unreachable = useBackendUnreachable();
+  const userKey = session?.userKey ?? null;
+  const offlineStart = isLoading && unreachable && userKey !== null;
+  // Once the app is showing for a user, reconnecting (loading again) must not unmount it and its open editors.
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  if ((isAuthenticated || offlineStart) && userKey !== null && shownFor !== userKey) setShownFor(userKey);
+  const keepShowing = isLoading && userKey !== null && shownFor === userKey;
+
+  if (isAuthenticated || offlineStart || keepShowing) {
+    // One position in the tree for both cases, so coming back online keeps the same sync engine and pages.
+    return (
+      <SyncProvider userKey={userKey} authenticated={isAuthenticated}>
+        {children}
+      </SyncProvider>
+    );
+  }
+  if (isLoading) {
+    return (
+      <PageMessage title="Connecting…" busy>
+        <p className="muted">
+          Connecting to the Polaris backend at <code>{backendUrl}</code>. If this takes long, check that the backend
+          is running (<code>npm start</code>).
+        </p>
+      </PageMessage>
+    );
+  }
+  return <>{signIn}</>;
 }

@@ -1,4 +1,3 @@
-import { useQuery } from "convex/react";
 import { useEffect, useRef } from "react";
 import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
 import { Link } from "wouter";
@@ -9,6 +8,7 @@ import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
+import { useSyncedQuery } from "../features/sync";
 import { errorCode, errorMessage } from "../lib/errors";
 import { useAppStore } from "../store";
 import { AppHeader } from "./AppHeader";
@@ -54,7 +54,7 @@ function WorkspaceError({ error }: { error: unknown }) {
 }
 
 function Workspace({ projectId }: { projectId: Id<"projects"> }) {
-  const project = useQuery(api.projects.get, { projectId });
+  const project = useSyncedQuery(api.projects.get, { projectId });
   const settingsOpen = useAppStore((s) => s.settingsOpen);
   const setSettingsOpen = useAppStore((s) => s.setSettingsOpen);
   const actions = useProjectActions();

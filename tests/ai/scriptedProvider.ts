@@ -35,6 +35,8 @@ export interface RecordedRequest {
   authorization: string | undefined;
   /** True when the client closed the connection before the response was complete. */
   aborted: boolean;
+  /** performance.now() when each streamed text chunk was written, in order. */
+  chunkTimes: number[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,7 +95,7 @@ export class ScriptedProvider {
       sendError(res, 404, `no route ${req.method} ${req.url}`);
       return;
     }
-    const record: RecordedRequest = { body: JSON.parse(raw), authorization: req.headers.authorization, aborted: false };
+    const record: RecordedRequest = { body: JSON.parse(raw), authorization: req.headers.authorization, aborted: false, chunkTimes: [] };
     this.requests.push(record);
     this.open.add(res);
     res.on("close", () => {
@@ -105,7 +107,7 @@ export class ScriptedProvider {
       return;
     }
     if (record.body.stream === true) {
-      await this.runStream(res, this.streamQueue.shift() ?? this.defaultStream, record.body.model);
+      await this.runStream(res, this.streamQueue.shift() ?? this.defaultStream, record);
     } else {
       const script = this.completeQueue.shift() ?? this.defaultComplete;
       if (script.kind === "status") sendError(res, script.status, script.message ?? `scripted ${script.status}`);
@@ -124,7 +126,8 @@ export class ScriptedProvider {
     }
   }
 
-  private async runStream(res: ServerResponse, script: StreamScript, model: string) {
+  private async runStream(res: ServerResponse, script: StreamScript, record: RecordedRequest) {
+    const model = record.body.model;
     if (script.kind === "status") {
       sendError(res, script.status, script.message ?? `scripted ${script.status}`);
       return;
@@ -154,6 +157,7 @@ export class ScriptedProvider {
           if (script.delayMs) await sleep(script.delayMs);
           if (res.destroyed) return;
           send({ content: text });
+          record.chunkTimes.push(performance.now());
         }
         send({}, "stop");
         done();

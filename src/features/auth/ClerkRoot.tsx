@@ -42,6 +42,7 @@ function ClerkSession({ children }: { children: ReactNode }) {
       user
         ? {
             userName: user.fullName ?? user.username ?? user.primaryEmailAddress?.emailAddress ?? "Signed in",
+            userKey: user.id,
             signOut: () => void clerk.signOut(),
           }
         : null,

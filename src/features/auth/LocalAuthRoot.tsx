@@ -8,6 +8,7 @@ import {
   loadLocalSession,
   requestLocalToken,
   saveLocalSession,
+  tokenSubject,
   type LocalSession,
 } from "./localSession";
 import { LocalSignInForm } from "./LocalSignInForm";
@@ -104,7 +105,10 @@ export function LocalAuthRoot({
     [userName, signIn, signOut, fetchAccessToken],
   );
   const session = useMemo<SessionInfo | null>(
-    () => (userName === null ? null : { userName, signOut }),
+    () =>
+      userName === null
+        ? null
+        : { userName, userKey: tokenSubject(sessionRef.current?.token ?? "") ?? `local:${userName}`, signOut },
     [userName, signOut],
   );
 

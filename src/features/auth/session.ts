@@ -3,6 +3,8 @@ import { createContext, useContext } from "react";
 /** Who is signed in, whatever the auth provider (Clerk or the local issuer). */
 export interface SessionInfo {
   userName: string;
+  /** Stable per-user key (the token's subject) under which the offline outbox and cache are stored. */
+  userKey: string;
   signOut: () => void;
 }
 

@@ -1,12 +1,13 @@
-import { useQuery } from "convex/react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { useSyncedQuery } from "../sync";
 import { ProjectsView } from "./ProjectsView";
 import { useProjectActions } from "./useProjectActions";
 
-/** The signed-in user's projects, live from Convex, with optimistic create/rename/delete. */
+/** The signed-in user's projects, live from Convex (or from the offline cache), with
+ * pending writes from the outbox shown on top. */
 export function ProjectsDashboard() {
-  const projects = useQuery(api.projects.list);
+  const projects = useSyncedQuery(api.projects.list, {});
   const actions = useProjectActions();
   return (
     <ProjectsView

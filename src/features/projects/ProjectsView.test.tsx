@@ -145,7 +145,7 @@ describe("ProjectsView", () => {
   it("disables actions on a project the server has not confirmed yet", () => {
     render(
       <ProjectsView
-        projects={[{ _id: "pending:1", name: "Draft", updatedAt: now }]}
+        projects={[{ _id: "pending_1", name: "Draft", updatedAt: now }]}
         onCreate={vi.fn()}
         onRename={vi.fn()}
         onDelete={vi.fn()}

@@ -1,5 +1,6 @@
 import { checkProjectName } from "../../../convex/model/names";
 import { errorMessage } from "../../lib/errors";
+import { isTempId } from "../sync";
 
 export { MAX_NAME_LENGTH as MAX_PROJECT_NAME_LENGTH } from "../../../convex/model/names";
 
@@ -16,9 +17,7 @@ export function validateProjectName(raw: string): string | null {
   }
 }
 
-/** Ids the optimistic create gives a project until the server's id replaces it. */
-export const PENDING_ID_PREFIX = "pending:";
-
+/** Ids the optimistic create gives a project until the server's id replaces it (see features/sync/ids.ts). */
 export function isPendingId(id: string): boolean {
-  return id.startsWith(PENDING_ID_PREFIX);
+  return isTempId(id);
 }

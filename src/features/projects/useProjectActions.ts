@@ -1,10 +1,9 @@
-import { useMutation } from "convex/react";
 import { useMemo } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
-import { PENDING_ID_PREFIX } from "./projectName";
+import { optimisticId, registerOptimisticUpdate, SyncConflictError, useDurableMutation } from "../sync";
 
 type Project = Doc<"projects">;
 export type ProjectSettings = NonNullable<Project["settings"]>;
@@ -13,82 +12,88 @@ function newestFirst(a: Project, b: Project) {
   return b.updatedAt - a.updatedAt || b._creationTime - a._creationTime;
 }
 
+// Registered once at module level: the same functions serve the live client and the offline overlay, which
+// re-runs them over cached results after a reload, so each must be a pure function of (store, args).
+
+registerOptimisticUpdate(api.projects.create, (store, args) => {
+  const list = store.getQuery(api.projects.list, {});
+  if (list === undefined) return;
+  const now = Date.now();
+  const pending = {
+    _id: optimisticId(args) as Id<"projects">,
+    _creationTime: now,
+    name: args.name.trim(),
+    ownerId: "",
+    updatedAt: now,
+  } satisfies Project;
+  store.setQuery(api.projects.list, {}, [pending, ...list.filter((p) => p._id !== pending._id)]);
+});
+
+registerOptimisticUpdate(api.projects.rename, (store, { projectId, name }) => {
+  const now = Date.now();
+  const list = store.getQuery(api.projects.list, {});
+  if (list !== undefined) {
+    store.setQuery(
+      api.projects.list,
+      {},
+      list.map((p) => (p._id === projectId ? { ...p, name: name.trim(), updatedAt: now } : p)).sort(newestFirst),
+    );
+  }
+  const project = store.getQuery(api.projects.get, { projectId });
+  if (project) store.setQuery(api.projects.get, { projectId }, { ...project, name: name.trim(), updatedAt: now });
+});
+
+registerOptimisticUpdate(api.projects.remove, (store, { projectId }) => {
+  const list = store.getQuery(api.projects.list, {});
+  if (list !== undefined) {
+    store.setQuery(
+      api.projects.list,
+      {},
+      list.filter((p) => p._id !== projectId),
+    );
+  }
+});
+
+registerOptimisticUpdate(api.projects.updateSettings, (store, { projectId, settings }) => {
+  const project = store.getQuery(api.projects.get, { projectId });
+  if (!project) return;
+  const next: ProjectSettings = { ...project.settings };
+  for (const key of ["installCommand", "devCommand"] as const) {
+    const value = settings[key]?.trim();
+    if (value !== undefined) next[key] = value === "" ? undefined : value;
+  }
+  store.setQuery(api.projects.get, { projectId }, { ...project, settings: next, updatedAt: Date.now() });
+});
+
 function reportFailure(action: string) {
   return (error: unknown) => {
+    // Refusals the outbox recorded are already listed (and toasted) by the sync layer.
+    if (error instanceof SyncConflictError) return;
     notify(`${action}: ${errorMessage(error)}`, "error");
   };
 }
 
 /**
- * Project writes with optimistic updates: the list and the open project change in the frame of the action,
- * and Convex replaces the guess with the server's answer (or rolls it back when the server refuses, in which
- * case the refusal appears as a toast). Every write carries a client operation id so a replay is harmless.
+ * Project writes through the offline outbox: each is stored durably under its own client operation id before
+ * it is sent, shows at once through its optimistic update (also after a reload while offline), and is applied
+ * by the server once however often it is replayed. The promises settle when the server answers, which may be
+ * much later than the call when offline.
  */
 export function useProjectActions() {
-  const create = useMutation(api.projects.create).withOptimisticUpdate((store, { name, clientOpId }) => {
-    const list = store.getQuery(api.projects.list, {});
-    if (list === undefined) return;
-    const now = Date.now();
-    // The id derives from clientOpId so every re-run of this update yields the same row (a stable React key).
-    const pending = {
-      _id: `${PENDING_ID_PREFIX}${clientOpId}` as Id<"projects">,
-      _creationTime: now,
-      name: name.trim(),
-      ownerId: "",
-      updatedAt: now,
-    } satisfies Project;
-    store.setQuery(api.projects.list, {}, [pending, ...list]);
-  });
-
-  const rename = useMutation(api.projects.rename).withOptimisticUpdate((store, { projectId, name }) => {
-    const now = Date.now();
-    const list = store.getQuery(api.projects.list, {});
-    if (list !== undefined) {
-      store.setQuery(
-        api.projects.list,
-        {},
-        list.map((p) => (p._id === projectId ? { ...p, name: name.trim(), updatedAt: now } : p)).sort(newestFirst),
-      );
-    }
-    const project = store.getQuery(api.projects.get, { projectId });
-    if (project !== undefined) {
-      store.setQuery(api.projects.get, { projectId }, { ...project, name: name.trim(), updatedAt: now });
-    }
-  });
-
-  const remove = useMutation(api.projects.remove).withOptimisticUpdate((store, { projectId }) => {
-    const list = store.getQuery(api.projects.list, {});
-    if (list !== undefined) {
-      store.setQuery(
-        api.projects.list,
-        {},
-        list.filter((p) => p._id !== projectId),
-      );
-    }
-  });
-
-  const updateSettings = useMutation(api.projects.updateSettings).withOptimisticUpdate(
-    (store, { projectId, settings }) => {
-      const project = store.getQuery(api.projects.get, { projectId });
-      if (project === undefined) return;
-      const next: ProjectSettings = { ...project.settings };
-      for (const key of ["installCommand", "devCommand"] as const) {
-        const value = settings[key]?.trim();
-        if (value !== undefined) next[key] = value === "" ? undefined : value;
-      }
-      store.setQuery(api.projects.get, { projectId }, { ...project, settings: next, updatedAt: Date.now() });
-    },
-  );
+  const create = useDurableMutation(api.projects.create);
+  const rename = useDurableMutation(api.projects.rename);
+  const remove = useDurableMutation(api.projects.remove);
+  const updateSettings = useDurableMutation(api.projects.updateSettings);
 
   return useMemo(
     () => ({
       create: (name: string) =>
-        create({ name, clientOpId: crypto.randomUUID() }).catch((error: unknown) => {
+        create({ name }).catch((error: unknown) => {
           reportFailure(`Could not create "${name}"`)(error);
           return null;
         }),
       rename: (projectId: Id<"projects">, name: string) =>
-        rename({ projectId, name, clientOpId: crypto.randomUUID() }).then(
+        rename({ projectId, name }).then(
           () => true,
           (error: unknown) => {
             reportFailure(`Could not rename to "${name}"`)(error);
@@ -96,7 +101,7 @@ export function useProjectActions() {
           },
         ),
       remove: (projectId: Id<"projects">) =>
-        remove({ projectId, clientOpId: crypto.randomUUID() }).then(
+        remove({ projectId }).then(
           () => true,
           (error: unknown) => {
             reportFailure("Could not delete the project")(error);
@@ -104,7 +109,7 @@ export function useProjectActions() {
           },
         ),
       updateSettings: (projectId: Id<"projects">, settings: ProjectSettings) =>
-        updateSettings({ projectId, settings, clientOpId: crypto.randomUUID() }).then(
+        updateSettings({ projectId, settings }).then(
           () => true,
           (error: unknown) => {
             reportFailure("Could not save the settings")(error);

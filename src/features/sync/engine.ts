@@ -84,7 +84,7 @@ interface Waiter {
 type ChannelMessage =
   | { type: "outbox" }
   | { type: "settled"; opId: string; ok: true; result: unknown }
-  | { type: "settled"; opId: string; ok: false; message: string }
+  | { type: "settled"; opId: string; ok: false; message: string; issue?: SyncIssue }
   | { type: "issues" };
 
 export class SyncConflictError extends Error {
@@ -342,7 +342,10 @@ export class SyncEngine {
    * Records a write in the outbox and returns at once; `result` settles when the server confirms it (or
    * refuses it). The entry is visible to the overlay immediately and durable once `unsaved` drops back.
    */
-  enqueue(pathOrName: string, rawArgs: Record<string, unknown>): { opId: string; tempId: string; result: Promise<unknown> } {
+  enqueue(
+    pathOrName: string,
+    rawArgs: Record<string, unknown>,
+  ): { opId: string; tempId: string; result: Promise<unknown>; stored: Promise<void> } {
     const path = canonicalPath(pathOrName);
     const opId = crypto.randomUUID();
     const { clientOpId: _ignored, ...args } = rawArgs;
@@ -357,7 +360,7 @@ export class SyncEngine {
     this.uncommitted.push(entry);
     this.entries = [...this.entries, entry];
     this.emit();
-    void this.ready
+    const stored = this.ready
       .then(() => this.storage.append(entry))
       .then((stored) => {
         this.uncommitted = this.uncommitted.filter((e) => e !== entry);
@@ -373,8 +376,12 @@ export class SyncEngine {
         this.emit();
         this.waiters.get(opId)?.reject(error);
         this.waiters.delete(opId);
+        throw error;
       });
-    return { opId, tempId: tempIdFor(opId), result };
+    stored.catch(() => {
+      // Reported through `result` as well.
+    });
+    return { opId, tempId: tempIdFor(opId), result, stored };
   }
 
   private prepareContentWrite(entry: OutboxEntry): void {
@@ -499,8 +506,16 @@ export class SyncEngine {
     this.emit();
     await this.storage.settle(entry.seq!, stored);
     if (entry.rebase) await this.rebaseFollower(entry);
-    this.post({ type: "settled", opId: entry.opId, ok: true, result: stored.result });
-    this.settleWaiter(entry.opId, { ok: true, result: stored.result });
+    // Content writes also tell their caller which text the server now holds (it differs from what the caller
+    // wrote when the outbox merged it with another writer's change); the stored result stays small.
+    const spec = contentWrites.get(entry.path);
+    const sent = spec ? entry.args[spec.contentArg] : undefined;
+    const answer =
+      typeof sent === "string" && stored.result && typeof stored.result === "object"
+        ? { ...(stored.result as Record<string, unknown>), [spec!.contentArg]: sent }
+        : stored.result;
+    this.post({ type: "settled", opId: entry.opId, ok: true, result: answer });
+    this.settleWaiter(entry.opId, { ok: true, result: answer });
   }
 
   private async rebaseFollower(entry: OutboxEntry): Promise<void> {
@@ -644,7 +659,42 @@ export class SyncEngine {
     await this.settleWithIssue(entry, issue);
   }
 
-  private async settleWithIssue(entry: OutboxEntry, issue: SyncIssue): Promise<void> {
+  /**
+   * Later content writes chained onto `entry` (their base revision is `entry`'s result) cannot be sent once
+   * `entry` is refused. They were typed on top of it, so the newest one's text is what the person wants to
+   * keep: they settle with the same issue, which carries that text.
+   */
+  private async absorbFollowers(entry: OutboxEntry, issue: SyncIssue): Promise<{ issue: SyncIssue; followers: OutboxEntry[] }> {
+    const spec = contentWrites.get(entry.path);
+    if (!spec || (issue.kind !== "conflict" && issue.kind !== "deleted")) return { issue, followers: [] };
+    const all = await this.storage.list();
+    const followers: OutboxEntry[] = [];
+    let last = entry;
+    for (;;) {
+      const next = all.find((e) => {
+        const rev = e.args[spec.revisionArg];
+        return e.path === entry.path && isRef(rev) && rev.$ref === last.opId;
+      });
+      if (!next) break;
+      followers.push(next);
+      last = next;
+    }
+    const text = last.args[spec.contentArg];
+    if (followers.length === 0 || typeof text !== "string") return { issue, followers };
+    const merged =
+      issue.kind === "conflict" && issue.theirs !== undefined ? mergeThreeWay(issue.base, text, issue.theirs).text : issue.merged;
+    return { issue: { ...issue, text, merged }, followers };
+  }
+
+  private async settleWithIssue(entry: OutboxEntry, original: SyncIssue): Promise<void> {
+    const { issue, followers } = await this.absorbFollowers(entry, original);
+    for (const follower of followers) {
+      this.settledIds.add(follower.opId);
+      this.entries = this.entries.filter((e) => e.opId !== follower.opId);
+      await this.storage.settle(follower.seq!);
+      this.post({ type: "settled", opId: follower.opId, ok: false, message: issue.message, issue });
+      this.settleWaiter(follower.opId, { ok: false, message: issue.message, issue });
+    }
     this.settledIds.add(entry.opId);
     this.entries = this.entries.filter((e) => e.opId !== entry.opId);
     this.issues = [...this.issues.filter((i) => i.id !== issue.id), issue];
@@ -652,7 +702,7 @@ export class SyncEngine {
     await this.storage.putIssue(issue);
     await this.storage.settle(entry.seq!);
     this.post({ type: "issues" });
-    this.post({ type: "settled", opId: entry.opId, ok: false, message: issue.message });
+    this.post({ type: "settled", opId: entry.opId, ok: false, message: issue.message, issue });
     this.options.onIssue?.(issue);
     this.settleWaiter(entry.opId, { ok: false, message: issue.message, issue });
   }
@@ -695,10 +745,17 @@ export class SyncEngine {
     if (this.stopped) return;
     if (message.type === "settled") {
       if (message.ok) {
-        this.results = new Map(this.results).set(message.opId, { opId: message.opId, result: message.result, at: Date.now() });
+        const entry = this.entries.find((e) => e.opId === message.opId);
+        const spec = entry ? contentWrites.get(entry.path) : undefined;
+        let result = message.result;
+        if (spec && result && typeof result === "object") {
+          const { [spec.contentArg]: _sent, ...rest } = result as Record<string, unknown>;
+          result = rest;
+        }
+        this.results = new Map(this.results).set(message.opId, { opId: message.opId, result, at: Date.now() });
         this.settleWaiter(message.opId, { ok: true, result: message.result });
       } else {
-        this.settleWaiter(message.opId, { ok: false, message: message.message });
+        this.settleWaiter(message.opId, { ok: false, message: message.message, issue: message.issue });
       }
       this.settledIds.add(message.opId);
       this.entries = this.entries.filter((e) => e.opId !== message.opId);

@@ -5,6 +5,7 @@ import type { CachedQuery } from "./types";
 /** How many results of one query path the persistent cache keeps (least recently written go first). */
 const cacheable = new Map<string, number>([
   ["projects:list", 20],
+  ["projects:get", 20],
   ["files:tree", 50],
   ["files:get", 50],
 ]);

@@ -42,7 +42,7 @@ export const touch = mutationGeneric({
   handler: async (ctx, { projectId }) => {
     const id = ctx.db.normalizeId("projects", projectId);
     if (id === null) throw new Error(`seed:touch: ${projectId} is not a project id.`);
-    await ctx.db.patch(id, { updatedAt: Date.now() });
+    await ctx.db.patch("projects", id, { updatedAt: Date.now() });
     return null;
   },
 });

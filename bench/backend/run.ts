@@ -1,0 +1,613 @@
+/// <reference types="node" />
+import { closeSync, fdatasyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ConvexClient } from "convex/browser";
+import type WebSocket from "ws";
+import { api } from "../../convex/_generated/api.js";
+import { LOCAL_ISSUER_PATH, LocalIssuer, subjectForName } from "../../local-backend/src/auth/localIssuer.js";
+import { openEngine } from "../../local-backend/src/engine/index.js";
+import { SNAPSHOT_FILE, WAL_FILE, decodeLog, encodeRecord } from "../../local-backend/src/engine/wal.js";
+import {
+  SEED_CONVEX_DIR,
+  convexClient,
+  killChildren,
+  now,
+  openSocket,
+  percentile,
+  signIn,
+  spawnChild,
+  withTimeout,
+} from "./lib.js";
+import type { ServerArgs, ServerReady } from "./server.js";
+import type { StartupArgs, StartupResult } from "./startup.js";
+
+// Benchmarks of the embedded local backend (engine + server) through the stock Convex clients, each beside a
+// reference measured in the same run. Bounded in time (a watchdog ends the run), loopback only, temp dirs removed.
+// Run: npx tsx bench/backend/run.ts [--quick]   (--quick: smaller counts, for checking the script itself)
+
+const QUICK = process.argv.includes("--quick");
+const SUITE_LIMIT_MS = 240_000;
+const USER = "Bench User";
+const SMALL_CONTENT = "export const answer = 42;\n".repeat(4);
+
+const N_ROUND_TRIPS = QUICK ? 100 : 1000;
+const INSERT_CLIENTS = 8;
+const INSERT_SECONDS = QUICK ? 2 : 10;
+const INSERT_SECONDS_NO_FSYNC = QUICK ? 1 : 5;
+const FAN_SUBSCRIBERS = 50;
+const FAN_WRITES = QUICK ? 20 : 100;
+const SEED_PROJECTS = 100;
+const SEED_FILES_PER_PROJECT = QUICK ? 100 : 1000;
+const SEED_PROJECTS_PER_MUTATION = 10;
+const START_RUNS = 3;
+const FSYNC_REF_MS = QUICK ? 1000 : 3000;
+
+const DOCS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
+const START_MARK = "<!-- backend:start -->";
+const END_MARK = "<!-- backend:end -->";
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + " ms";
+const perSec = (x: number) => `${Math.round(x).toLocaleString("en-US")}/s`;
+const median = (xs: number[]) => percentile(xs, 0.5);
+
+interface Row {
+  measure: string;
+  polaris: string;
+  reference: string;
+  target: string;
+  met: "yes" | "no" | "";
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+const verdict = (ok: boolean) => (ok ? "yes" : "no");
+
+function progress(line: string) {
+  process.stderr.write(`[bench/backend] ${line}\n`);
+}
+
+// ------------------------------------------------------------------------------------------------- helpers
+
+/** Resolves with the subscription's first value. */
+function firstValue<T>(subscribe: (cb: (value: T) => void, onError: (e: Error) => void) => unknown, what: string) {
+  return withTimeout(
+    new Promise<T>((resolve, reject) => {
+      subscribe(resolve, reject);
+    }),
+    15_000,
+    what,
+  );
+}
+
+async function newProjectWithFile(client: ConvexClient, name: string) {
+  const projectId = await client.mutation(api.projects.create, { name });
+  const fileId = await client.mutation(api.files.createFile, { projectId, name: "main.ts", content: SMALL_CONTENT });
+  return { projectId, fileId };
+}
+
+async function closeAll(clients: ConvexClient[]) {
+  await Promise.all(clients.map((c) => c.close()));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------- 1. round trip
+
+/**
+ * Sends `count` small mutations (files.updateContent, the editor's save) one after another and times each until
+ * the stock client's promise resolves: that happens only once a Transition carrying the mutation's timestamp has
+ * been applied, so the subscribed files.get of the same client already shows the new content.
+ */
+async function mutationRoundTrip(url: string, token: string, count: number): Promise<number[]> {
+  const client = convexClient(url, token);
+  try {
+    const { fileId } = await newProjectWithFile(client, "Round trip");
+    let latest: string | undefined;
+    let unsubscribe: (() => void) | undefined;
+    await firstValue<unknown>((cb, onError) => {
+      unsubscribe = client.onUpdate(
+        api.files.get,
+        { fileId },
+        (file) => {
+          latest = file.content;
+          cb(file);
+        },
+        onError,
+      );
+    }, "the first files.get result");
+    const warmup = Math.min(50, count / 10);
+    const samples: number[] = [];
+    for (let i = 0; i < warmup + count; i++) {
+      const content = `edit ${i}`;
+      const t = now();
+      await client.mutation(api.files.updateContent, { fileId, content });
+      const dt = now() - t;
+      if (latest !== content) {
+        throw new Error(`After mutation ${i} resolved, the subscribed files.get still showed ${JSON.stringify(latest)}.`);
+      }
+      if (i >= warmup) samples.push(dt);
+    }
+    unsubscribe?.();
+    return samples;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Reference: the same number of round trips of a frame of the same size to a bare `ws` echo server. */
+async function echoRoundTrip(refUrl: string, count: number, frameBytes: number): Promise<number[]> {
+  const ws = await openSocket(`${refUrl}/echo`);
+  try {
+    const samples: number[] = [];
+    const warmup = Math.min(50, count / 10);
+    for (let i = 0; i < warmup + count; i++) {
+      const frame = JSON.stringify({ type: "Mutation", requestId: i, pad: "x".repeat(Math.max(0, frameBytes - 45)) });
+      const t = now();
+      const echoed = new Promise<void>((resolve) => ws.once("message", () => resolve()));
+      ws.send(frame);
+      await withTimeout(echoed, 10_000, `echo ${i}`);
+      const dt = now() - t;
+      if (i >= warmup) samples.push(dt);
+    }
+    return samples;
+  } finally {
+    ws.terminate();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- 2. inserts/s
+
+/**
+ * `clients` stock clients (one WebSocket each), each awaiting one files.createFile after another in its own project
+ * for `seconds`. Every acknowledged insert is then counted back through files.tree.
+ */
+async function sustainedInserts(url: string, token: string, clients: number, seconds: number) {
+  const cs = Array.from({ length: clients }, () => convexClient(url, token));
+  try {
+    const projects = await Promise.all(cs.map((c, k) => c.mutation(api.projects.create, { name: `Inserts ${k}` })));
+    await Promise.all(
+      cs.map((c, k) => c.mutation(api.files.createFile, { projectId: projects[k], name: "warmup.ts", content: SMALL_CONTENT })),
+    );
+    const latencies: number[] = [];
+    const counts = new Array<number>(clients).fill(0);
+    const t0 = now();
+    const deadline = t0 + seconds * 1000;
+    await Promise.all(
+      cs.map(async (c, k) => {
+        for (let i = 0; now() < deadline; i++) {
+          const t = now();
+          await c.mutation(api.files.createFile, { projectId: projects[k], name: `file-${i}.ts`, content: SMALL_CONTENT });
+          latencies.push(now() - t);
+          counts[k]++;
+        }
+      }),
+    );
+    const elapsed = (now() - t0) / 1000;
+    const trees = await Promise.all(cs.map((c, k) => c.query(api.files.tree, { projectId: projects[k] })));
+    trees.forEach((tree, k) => {
+      if (tree.length !== counts[k] + 1) {
+        throw new Error(`Client ${k} had ${counts[k]} inserts acknowledged but files.tree lists ${tree.length - 1}.`);
+      }
+    });
+    const total = counts.reduce((a, b) => a + b, 0);
+    return { perSecond: total / elapsed, total, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  } finally {
+    await closeAll(cs);
+  }
+}
+
+/** Reference: append `recordBytes`-byte records to a file, one fdatasync per `perSync` records, for `durationMs`. */
+function fsyncAppendLoop(dir: string, recordBytes: number, perSync: number, durationMs: number) {
+  const file = path.join(dir, `fsync-ref-${perSync}.log`);
+  const fd = openSync(file, "a");
+  const record = Buffer.alloc(recordBytes, 0x61);
+  const syncs: number[] = [];
+  let records = 0;
+  const t0 = now();
+  try {
+    while (now() - t0 < durationMs) {
+      for (let j = 0; j < perSync; j++) writeSync(fd, record);
+      const t = now();
+      fdatasyncSync(fd);
+      syncs.push(now() - t);
+      records += perSync;
+    }
+  } finally {
+    closeSync(fd);
+    unlinkSync(file);
+  }
+  return { perSecond: records / ((now() - t0) / 1000), fsyncP50: percentile(syncs, 0.5), fsyncP99: percentile(syncs, 0.99) };
+}
+
+/** Median size of the write-ahead-log records of a data dir (what one insert's commit appends). */
+function medianWalRecordBytes(dataDir: string): number {
+  const { records } = decodeLog(readFileSync(path.join(dataDir, WAL_FILE)));
+  const inserts = records.filter((r) => r.w.length === 3);
+  return Math.round(median((inserts.length > 0 ? inserts : records).map((r) => encodeRecord(r).length)));
+}
+
+// ------------------------------------------------------------------------------------------------- 3. fan-out
+
+/**
+ * `subscribers` stock clients (one WebSocket each) subscribe to the same files.get; another client writes the file
+ * `writes` times, one after another. Each sample: the write's send -> the last subscriber's onUpdate showing it.
+ */
+async function fanOut(url: string, token: string, subscribers: number, writes: number) {
+  const writer = convexClient(url, token);
+  const subs = Array.from({ length: subscribers }, () => convexClient(url, token));
+  try {
+    const { fileId } = await newProjectWithFile(writer, "Fan-out");
+    let expected = SMALL_CONTENT;
+    let seen = new Set<number>();
+    let allSeen: (() => void) | null = null;
+    let lastValue: unknown = null;
+    const initial = subs.map((c, k) =>
+      firstValue<unknown>((cb, onError) => {
+        c.onUpdate(
+          api.files.get,
+          { fileId },
+          (file) => {
+            cb(file);
+            if (file.content !== expected || seen.has(k)) return;
+            lastValue = file;
+            seen.add(k);
+            if (seen.size === subscribers) allSeen?.();
+          },
+          onError,
+        );
+      }, `subscriber ${k}'s first files.get result`),
+    );
+    await Promise.all(initial);
+    const warmup = 5;
+    const samples: number[] = [];
+    for (let i = 0; i < warmup + writes; i++) {
+      expected = `fan-out ${i}`;
+      seen = new Set();
+      const everyone = new Promise<number>((resolve) => {
+        allSeen = () => resolve(now());
+      });
+      const t = now();
+      const acknowledged = writer.mutation(api.files.updateContent, { fileId, content: expected });
+      const last = await withTimeout(everyone, 15_000, `all ${subscribers} subscribers to see write ${i}`);
+      await acknowledged;
+      if (i >= warmup) samples.push(last - t);
+    }
+    return { samples, transitionBytes: Buffer.byteLength(JSON.stringify(lastValue)) + 200 };
+  } finally {
+    await closeAll([writer, ...subs]);
+  }
+}
+
+/** Reference: one frame of the same size forwarded by a bare `ws` server to `subscribers` sockets. */
+async function broadcast(refUrl: string, subscribers: number, writes: number, frameBytes: number) {
+  const subs: WebSocket[] = await Promise.all(Array.from({ length: subscribers }, () => openSocket(`${refUrl}/fan/sub`)));
+  const pub = await openSocket(`${refUrl}/fan/pub`);
+  try {
+    let expected = -1;
+    let seen = 0;
+    let allSeen: (() => void) | null = null;
+    for (const ws of subs) {
+      ws.on("message", (data) => {
+        // Parse like a client would: the reference pays for JSON decoding too.
+        const { seq } = JSON.parse((data as Buffer).toString("utf8")) as { seq: number };
+        if (seq === expected && ++seen === subscribers) allSeen?.();
+      });
+    }
+    const warmup = 5;
+    const samples: number[] = [];
+    for (let i = 0; i < warmup + writes; i++) {
+      expected = i;
+      seen = 0;
+      const everyone = new Promise<number>((resolve) => {
+        allSeen = () => resolve(now());
+      });
+      const frame = JSON.stringify({ seq: i, pad: "x".repeat(Math.max(0, frameBytes - 25)) });
+      const t = now();
+      pub.send(frame);
+      const last = await withTimeout(everyone, 15_000, `all ${subscribers} reference sockets to get frame ${i}`);
+      if (i >= warmup) samples.push(last - t);
+    }
+    return samples;
+  } finally {
+    for (const ws of [pub, ...subs]) ws.terminate();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- 4. start
+
+async function populate(dataDir: string, siteUrl: string) {
+  const issuer = `${siteUrl}${LOCAL_ISSUER_PATH}`;
+  const subject = subjectForName(USER);
+  const identity = { tokenIdentifier: `${issuer}|${subject}`, subject, issuer };
+  const engine = await openEngine({ dataDir, convexDir: SEED_CONVEX_DIR, siteUrl, durable: true, log: () => {} });
+  const projectIds: string[] = [];
+  try {
+    for (let first = 0; first < SEED_PROJECTS; first += SEED_PROJECTS_PER_MUTATION) {
+      const res = await engine.runMutation(
+        "seed:populate",
+        { projects: SEED_PROJECTS_PER_MUTATION, filesPerProject: SEED_FILES_PER_PROJECT, content: SMALL_CONTENT, firstProject: first },
+        identity,
+      );
+      if (!res.ok) throw new Error(`Seeding failed: ${res.error}`);
+      projectIds.push(...(res.value as string[]));
+    }
+  } finally {
+    await engine.close();
+  }
+  // A data dir in use already has its issuer key and admin key: create them now so every timed start finds them.
+  await LocalIssuer.open(dataDir, siteUrl);
+  return projectIds;
+}
+
+async function compactDataDir(dataDir: string, siteUrl: string, projectId: string) {
+  const engine = await openEngine({ dataDir, convexDir: SEED_CONVEX_DIR, siteUrl, durable: true, compactThresholdBytes: 1, log: () => {} });
+  try {
+    const res = await engine.runMutation("seed:touch", { projectId }, null);
+    if (!res.ok) throw new Error(`Compaction trigger failed: ${res.error}`);
+  } finally {
+    await engine.close();
+  }
+  if (statSync(path.join(dataDir, WAL_FILE)).size !== 0) throw new Error("The engine did not compact the data dir into a snapshot.");
+}
+
+async function timedStarts(args: StartupArgs): Promise<StartupResult[]> {
+  const results: StartupResult[] = [];
+  for (let i = 0; i < START_RUNS; i++) {
+    const child = await spawnChild<StartupResult>("./startup.ts", args, 60_000);
+    results.push(child.ready);
+    await child.stop();
+  }
+  return results;
+}
+
+/** Reference: read the data files and JSON.parse every record/line, nothing else. Returns [ms, documents]. */
+function parseDataFiles(dataDir: string): [number, number] {
+  const t = now();
+  let docs = 0;
+  const snapFile = path.join(dataDir, SNAPSHOT_FILE);
+  const snap = statSync(snapFile, { throwIfNoEntry: false });
+  if (snap) {
+    for (const line of readFileSync(snapFile, "utf8").split("\n")) {
+      if (line.length === 0) continue;
+      const value = JSON.parse(line) as unknown;
+      if (Array.isArray(value)) docs++;
+    }
+  }
+  const buf = readFileSync(path.join(dataDir, WAL_FILE));
+  for (let off = 0; off + 8 <= buf.length; ) {
+    const len = buf.readUInt32LE(off);
+    const record = JSON.parse(buf.toString("utf8", off + 8, off + 8 + len)) as { w: unknown[] };
+    docs += record.w.length;
+    off += 8 + len;
+  }
+  return [now() - t, docs];
+}
+
+function fileMiB(file: string) {
+  return (statSync(file).size / 1024 / 1024).toFixed(1) + " MiB";
+}
+
+async function startToReady(root: string) {
+  const dataDir = path.join(root, "start");
+  await mkdir(dataDir);
+  const port = await freePort();
+  const siteUrl = `http://127.0.0.1:${port}`;
+  const seedStart = now();
+  const projectIds = await populate(dataDir, siteUrl);
+  const stored = SEED_PROJECTS * (SEED_FILES_PER_PROJECT + 1);
+  progress(`seeded ${stored.toLocaleString("en-US")} documents in ${ms(now() - seedStart)}`);
+  const args: StartupArgs = { dataDir, port, user: USER, projectId: projectIds[37], expectFiles: SEED_FILES_PER_PROJECT };
+
+  const fromWal = await timedStarts(args);
+  const walSize = fileMiB(path.join(dataDir, WAL_FILE));
+  const walRef = Array.from({ length: START_RUNS }, () => parseDataFiles(dataDir));
+  if (walRef[0][1] < stored) throw new Error(`The reference parsed ${walRef[0][1]} documents, expected at least ${stored}.`);
+
+  await compactDataDir(dataDir, siteUrl, projectIds[0]);
+  const fromSnapshot = await timedStarts(args);
+  const snapSize = fileMiB(path.join(dataDir, SNAPSHOT_FILE));
+  const snapRef = Array.from({ length: START_RUNS }, () => parseDataFiles(dataDir));
+  if (snapRef[0][1] < stored) throw new Error(`The reference parsed ${snapRef[0][1]} documents, expected at least ${stored}.`);
+  return { stored, fromWal, walSize, walRef: walRef.map((r) => r[0]), fromSnapshot, snapSize, snapRef: snapRef.map((r) => r[0]) };
+}
+
+// ------------------------------------------------------------------------------------------------- report
+
+function table(): string {
+  const head = "| Measure | Polaris local backend | Reference (same run) | Target | Met |\n| --- | ---: | ---: | --- | --- |";
+  return [head, ...rows.map((r) => `| ${r.measure} | ${r.polaris} | ${r.reference} | ${r.target} | ${r.met} |`)].join("\n");
+}
+
+const REFERENCES = `What the references are, and why:
+
+- **Round trip and fan-out: a bare \`ws\` server** in the same child process as the backend (same library and
+  options as the backend's sync socket, no compression), driven from the same benchmark process over the same
+  loopback. An echo of one frame of the mutation's size, and a broadcast of one frame of the Transition's size to
+  ${FAN_SUBSCRIBERS} sockets (each decodes it with JSON.parse). That is the floor any WebSocket protocol has here: the
+  gap to it is the backend's own cost (running the function, committing, re-running the subscribed query,
+  building the Transition) plus the stock client's. \`convex-test\` is not a server, so it cannot be the reference.
+- **Inserts/s: a raw append + fdatasync loop** on the same disk, records of the size one insert's commit
+  appends to the write-ahead log. "1 per fsync" is the ceiling of any design that makes each commit durable
+  on its own before the next; "8 per fsync" is what committing the ${INSERT_CLIENTS} clients' inserts in groups could reach.
+- **Start: reading the same data files and JSON.parse-ing every record or line**, nothing else. That is the
+  floor of any start that loads every document into memory; the gap to it is building the in-memory tables and
+  indexes, bundling convex/ with esbuild and opening the socket.`;
+
+async function writeDocs(section: string) {
+  let text: string;
+  try {
+    text = await readFile(DOCS_FILE, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    text = "# Benchmarks\n\nFigures written by `npm run bench` (bench/run.mjs). Each section is owned by its benchmark.\n";
+  }
+  const block = `${START_MARK}\n${section}\n${END_MARK}`;
+  const start = text.indexOf(START_MARK);
+  const end = text.indexOf(END_MARK);
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + END_MARK.length)
+      : text.trimEnd() + "\n\n" + block + "\n";
+  await writeFile(DOCS_FILE, next);
+}
+
+// ------------------------------------------------------------------------------------------------- main
+
+async function main() {
+  const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
+  const started = now();
+  try {
+    // Durability ON: the default of `npm start`.
+    const onDir = path.join(root, "durable");
+    const on = await spawnChild<ServerReady>("./server.ts", { dataDir: onDir, durable: true } satisfies ServerArgs);
+    let insertRecordBytes: number;
+    try {
+      const token = await signIn(on.ready.url, USER);
+      progress("1. mutation round trip (fsync on)");
+      const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
+      const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
+      rows.push({
+        measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
+        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+        target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
+        met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
+      });
+
+      progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
+      const ins = await sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS);
+      insertRecordBytes = medianWalRecordBytes(onDir);
+      const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
+      const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
+      rows.push({
+        measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
+        polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99)`,
+        reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
+        target: "≥ 2,000/s",
+        met: verdict(ins.perSecond >= 2000),
+      });
+      notes.push(
+        `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
+      );
+
+      progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
+      const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
+      const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
+      rows.push({
+        measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
+        polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
+        reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
+        target: "p99 ≤ 50 ms",
+        met: verdict(percentile(fan.samples, 0.99) <= 50),
+      });
+    } finally {
+      await on.stop();
+    }
+
+    // Durability OFF (`durable: false`): the same paths without the fsync, to show what the rest costs.
+    const off = await spawnChild<ServerReady>("./server.ts", { dataDir: path.join(root, "volatile"), durable: false } satisfies ServerArgs);
+    try {
+      const token = await signIn(off.ready.url, USER);
+      progress("1b/2b. round trip and inserts with fsync off");
+      const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
+      const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
+      rows.push({
+        measure: `Mutation round trip, fsync off: p50 / p99`,
+        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+        target: "(informative)",
+        met: "",
+      });
+      const ins = await sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC);
+      rows.push({
+        measure: `Sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync off`,
+        polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99)`,
+        reference: "",
+        target: "(informative)",
+        met: "",
+      });
+    } finally {
+      await off.stop();
+    }
+
+    progress(`4. start-to-ready with ${(SEED_PROJECTS * (SEED_FILES_PER_PROJECT + 1)).toLocaleString("en-US")} stored documents`);
+    const st = await startToReady(root);
+    const docs = st.stored.toLocaleString("en-US");
+    const fmtStarts = (xs: StartupResult[]) =>
+      `${ms(median(xs.map((x) => x.readyMs)))} (listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
+    rows.push({
+      measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
+      polaris: fmtStarts(st.fromWal),
+      reference: `read + JSON.parse ${ms(median(st.walRef))}`,
+      target: "≤ 2 s",
+      met: verdict(median(st.fromWal.map((x) => x.readyMs)) <= 2000),
+    });
+    rows.push({
+      measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
+      polaris: fmtStarts(st.fromSnapshot),
+      reference: `read + JSON.parse ${ms(median(st.snapRef))}`,
+      target: "≤ 2 s",
+      met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
+    });
+  } finally {
+    killChildren();
+    await rm(root, { recursive: true, force: true });
+  }
+
+  const cpu = cpus();
+  const date = new Date().toISOString().slice(0, 10);
+  const section = `## Local backend
+
+Run on ${date} by \`npx tsx bench/backend/run.ts\` (also part of \`npm run bench\`) in ${((now() - started) / 1000).toFixed(0)} s,
+on this machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, loopback only.
+The backend (engine and server, running the project's convex/ unmodified, fsync on every commit unless stated)
+runs in its own Node process; the stock clients (\`ConvexClient\` from convex/browser over \`ws\`, one WebSocket
+each, and \`ConvexHttpClient\`) run in the benchmark process. A round trip ends when the stock client's mutation
+promise resolves, which it does only after applying the Transition that reflects the write, so the same
+client's subscribed query already shows it (the benchmark checks that it does). Start-to-ready runs in a fresh
+Node process each time (median of ${START_RUNS}): \`startBackend()\` on a data dir holding ${SEED_PROJECTS} projects of
+${SEED_FILES_PER_PROJECT.toLocaleString("en-US")} small files each, until \`files.tree\` of one project answers (sign-in included).
+The data dir is filled through the engine in mutations of ${(SEED_PROJECTS_PER_MUTATION * (SEED_FILES_PER_PROJECT + 1)).toLocaleString("en-US")} documents.
+
+${table()}
+
+${notes.map((n) => `- ${n}`).join("\n")}
+
+${REFERENCES}`;
+
+  console.log("\n" + table() + "\n");
+  for (const n of notes) console.log(`- ${n}`);
+  if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
+  await writeDocs(section);
+  progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);
+}
+
+const watchdog = setTimeout(() => {
+  progress(`the suite ran over ${SUITE_LIMIT_MS / 1000} s: stopping.`);
+  killChildren();
+  process.exit(1);
+}, SUITE_LIMIT_MS);
+
+main()
+  .then(() => {
+    clearTimeout(watchdog);
+    // Stock clients may leave reconnect timers behind; the run is over.
+    process.exit(0);
+  })
+  .catch((error: unknown) => {
+    console.error(error);
+    killChildren();
+    process.exit(1);
+  });

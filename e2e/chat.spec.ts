@@ -1,0 +1,81 @@
+import { expect, test, type Page } from "@playwright/test";
+import { spawnSync } from "node:child_process";
+import { ScriptedProvider } from "../tests/ai/scriptedProvider";
+import { createProject, signIn, UI } from "./drivers";
+
+// The assistant in a real browser against the real local backend, with the scripted Chat Completions server as
+// the provider. The provider variables are set on the e2e backend through the `env` command, as a user would.
+
+let provider: ScriptedProvider;
+
+function setEnv(name: string, value: string | null) {
+  const dataDir = process.env.POLARIS_E2E_DATA_DIR;
+  if (!dataDir) throw new Error("POLARIS_E2E_DATA_DIR is not set: run the specs through playwright.config.ts");
+  const args = value === null ? ["env", "remove", name] : ["env", "set", name, value];
+  const result = spawnSync("npx", ["tsx", "local-backend/src/cli.ts", ...args, "--data-dir", dataDir], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`env ${args.join(" ")} failed: ${result.stderr}`);
+}
+
+test.beforeAll(async () => {
+  provider = await ScriptedProvider.start();
+  setEnv("POLARIS_AI_BASE_URL", provider.url);
+  setEnv("POLARIS_AI_MODEL", "scripted-model");
+});
+
+test.afterAll(async () => {
+  setEnv("POLARIS_AI_BASE_URL", null);
+  setEnv("POLARIS_AI_MODEL", null);
+  await provider.close();
+});
+
+async function openProject(page: Page, name: string) {
+  await signIn(page);
+  await createProject(page, name);
+  await UI.projectLink(page, name).click();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+}
+
+const chat = (page: Page) => page.getByRole("region", { name: "Assistant" }).or(page.locator("section.chat-pane"));
+
+test("an answer streams in, its tool call creates a file, and hostile markup stays inert", async ({ page }) => {
+  await openProject(page, "Chatty");
+  provider.stream(
+    { kind: "tools", text: "Creating it now.", calls: [{ name: "create_file", arguments: { path: "notes/hello.md", content: "# Hello\n" } }] },
+    {
+      kind: "text",
+      chunks: ["Created **hello.md**. ", '<img src=x onerror="window.pwned=1"> ', "[click](javascript:alert(1))"],
+      delayMs: 100,
+    },
+  );
+  provider.complete({ kind: "text", content: "Hello file" });
+
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Create notes/hello.md");
+  await box.press("Enter");
+
+  const answer = chat(page).getByRole("article", { name: "Assistant" });
+  await expect(answer).toContainText("Created hello.md.", { timeout: 15_000 });
+  await expect(answer.getByRole("list", { name: "Assistant actions" })).toContainText("Created notes/hello.md");
+  await expect(answer).toHaveAttribute("data-status", "completed");
+  await expect(answer.locator("img")).toHaveCount(0);
+  await expect(answer.getByRole("link")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+  await expect(page.getByRole("treeitem", { name: "notes" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Conversation" })).toContainText("Hello file");
+});
+
+test("Stop ends a long answer and keeps what was written", async ({ page }) => {
+  await openProject(page, "Stopper");
+  provider.stream({ kind: "text", chunks: Array.from({ length: 300 }, (_, i) => `part${i} `), delayMs: 40 });
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Write a lot");
+  await box.press("Enter");
+  const answer = chat(page).getByRole("article", { name: "Assistant" });
+  await expect(answer).toContainText("part3 ", { timeout: 15_000 });
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(answer).toHaveAttribute("data-status", "cancelled");
+  await expect(answer).toContainText("Stopped.");
+  await expect(answer).toContainText("part0 part1");
+  await expect(answer).not.toContainText("part299");
+  await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
+});
