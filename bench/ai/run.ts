@@ -17,7 +17,7 @@ import { ScriptedProvider } from "../../tests/ai/scriptedProvider.js";
 
 const CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
 const DOCS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
-const PAGE_SIZE = 16;
+const PAGE_SIZE = 8;
 
 let received = 0;
 class CountingWebSocket extends WebSocket {
@@ -134,7 +134,7 @@ async function main() {
     const word = (i: number) => `token${i % 100} `;
     const cases = [
       { name: "short answer (200 chunks, 10 ms apart)", chunks: Array.from({ length: 200 }, (_, i) => word(i)), delayMs: 10 },
-      { name: "long answer (1,500 chunks, 5 ms apart)", chunks: Array.from({ length: 1500 }, (_, i) => word(i)), delayMs: 5 },
+      { name: "long answer (3,000 chunks, 3 ms apart)", chunks: Array.from({ length: 3000 }, (_, i) => word(i)), delayMs: 3 },
     ];
     const rows: string[] = [];
     for (const c of cases) {

@@ -44,7 +44,9 @@ export interface Child<Ready> {
  * with the clients measuring it. Resolves with the first IPC message the child sends.
  */
 export async function spawnChild<Ready>(script: string, arg: unknown, timeoutMs = 60_000): Promise<Child<Ready>> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(arg)], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches the children, to profile the backend.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(arg)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   children.add(child);

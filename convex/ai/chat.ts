@@ -31,7 +31,8 @@ export class ChunkWriter {
   private pending = "";
   private seq = 0;
   private busy: Promise<void> | null = null;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
   private readonly throttle = new WriteThrottle(250, 500);
   /** Characters of the answer so far, written or pending. */
   length = 0;
@@ -45,7 +46,13 @@ export class ChunkWriter {
   ) {}
 
   start() {
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    // A self-rescheduling timeout rather than setInterval, which not every function runtime provides.
+    const loop = () => {
+      if (this.closed) return;
+      this.tick();
+      this.timer = setTimeout(loop, TICK_MS);
+    };
+    this.timer = setTimeout(loop, TICK_MS);
   }
 
   push(text: string) {
@@ -101,7 +108,8 @@ export class ChunkWriter {
 
   /** Stops the ticker; returns the text not yet written (the caller folds it into the final write). */
   async close(): Promise<string> {
-    clearInterval(this.timer);
+    this.closed = true;
+    clearTimeout(this.timer);
     while (this.busy !== null) await this.busy;
     const rest = this.pending;
     this.pending = "";

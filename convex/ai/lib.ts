@@ -278,7 +278,8 @@ export function stripCodeFence(text: string): string {
 
 /** A line count summary like "+3 −1 lines" for activity lines. */
 export function lineDelta(before: string, after: string): string {
-  const a = before.length === 0 ? 0 : before.split("\n").length;
-  const b = after.length === 0 ? 0 : after.split("\n").length;
+  const lines = (text: string) => (text.length === 0 ? 0 : text.replace(/\n$/, "").split("\n").length);
+  const a = lines(before);
+  const b = lines(after);
   return `${b} line${b === 1 ? "" : "s"} (was ${a})`;
 }

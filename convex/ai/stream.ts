@@ -6,7 +6,7 @@ import { requireMessage, requireUser } from "../model/access";
 // number, and the client subscribes to one query per page: a full page never changes again, so each streamed
 // step re-sends only the last, partial page instead of the whole answer.
 
-export const CHUNK_PAGE_SIZE = 16;
+export const CHUNK_PAGE_SIZE = 8;
 
 export const chunks = query({
   args: { messageId: v.id("messages"), page: v.number() },

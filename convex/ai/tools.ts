@@ -241,7 +241,8 @@ export const execute = internalMutation({
       args = parsed as Record<string, unknown>;
       outcome = await runTool(ctx, project.ownerId, project._id, name, args);
     } catch (error) {
-      // Model helpers validate before they write, so a caught error leaves no partial change behind.
+      // Model helpers validate before they write; the only change that can survive a caught error is a parent
+      // folder that create_file/write_file made before the file itself was refused, which is harmless.
       const reason =
         error instanceof ToolError
           ? error.message

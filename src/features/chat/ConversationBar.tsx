@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
+import { Dialog } from "../../lib/Dialog";
 
 export interface ConversationBarProps {
   conversations: Doc<"conversations">[];
@@ -13,6 +14,7 @@ export interface ConversationBarProps {
 /** Picks, creates, renames and deletes conversations. */
 export function ConversationBar({ conversations, activeId, onSelect, onCreate, onRename, onDelete }: ConversationBarProps) {
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const active = conversations.find((c) => c._id === activeId) ?? null;
   if (renaming !== null && active !== null) {
     return (
@@ -54,22 +56,39 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
         ))}
       </select>
       <button type="button" onClick={onCreate} title="New conversation" aria-label="New conversation">
-        +
+        New
       </button>
       <button type="button" disabled={active === null} onClick={() => active && setRenaming(active.title)} aria-label="Rename conversation" title="Rename">
-        ✎
+        Rename
       </button>
       <button
         type="button"
         disabled={active === null}
         aria-label="Delete conversation"
         title="Delete"
-        onClick={() => {
-          if (active && window.confirm(`Delete the conversation “${active.title}”?`)) onDelete(active._id);
-        }}
+        onClick={() => setConfirming(true)}
       >
-        🗑
+        Delete
       </button>
+      {confirming && active !== null && (
+        <Dialog title="Delete conversation?" role="alertdialog" onClose={() => setConfirming(false)}>
+          <p>“{active.title}” and all its messages will be deleted.</p>
+          <div className="chat-apply-actions">
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setConfirming(false);
+                onDelete(active._id);
+              }}
+            >
+              Delete conversation
+            </button>
+          </div>
+        </Dialog>
+      )}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 
 // Mirrors CHUNK_PAGE_SIZE in convex/ai/stream.ts: a page holding this many chunks is full and never changes.
-const PAGE_SIZE = 16;
+const PAGE_SIZE = 8;
 
 /**
  * The streamed text of an answer in progress, subscribed page by page: only the last (growing) page is re-sent

@@ -1,11 +1,19 @@
 import type { ConvexReactClient } from "convex/react";
-import { useConvex, useMutation, useQuery } from "convex/react";
-import type { OptimisticLocalStore } from "convex/browser";
+import { useConvex } from "convex/react";
+import type { FunctionArgs } from "convex/server";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorCode, errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
+import {
+  registerOptimisticUpdate,
+  useDurableMutation,
+  useSyncEngine,
+  useSyncedQuery,
+  watchSyncedQuery,
+  type SyncEngine,
+} from "../sync";
 import type { ExtensionLoader } from "./codemirror";
 import type { EditorBackend, FileData, FileLoad } from "./documentSession";
 import { EditorWorkspace } from "./EditorWorkspace";
@@ -19,47 +27,40 @@ function toFileData(file: GetResult): FileData {
   return { kind: "stored", name: file.name, revision: file.revision, url: file.url ?? null, size: file.size };
 }
 
-function watchFile(convex: ConvexReactClient, fileId: Id<"files">, onData: (load: FileLoad) => void) {
-  const watch = convex.watchQuery(api.files.get, { fileId });
-  const emit = () => {
-    let result: GetResult | undefined;
-    try {
-      result = watch.localQueryResult();
-    } catch (error) {
+function watchFile(convex: ConvexReactClient, engine: SyncEngine, fileId: Id<"files">, onData: (load: FileLoad) => void) {
+  return watchSyncedQuery(convex, engine, api.files.get, { fileId }, (update) => {
+    if ("error" in update) {
+      const { error } = update;
       onData(errorCode(error) === "NOT_FOUND" ? { status: "missing" } : { status: "error", message: errorMessage(error) });
-      return;
+    } else {
+      onData({ status: "ready", file: toFileData(update.value) });
     }
-    if (result !== undefined) onData({ status: "ready", file: toFileData(result) });
-  };
-  const unsubscribe = watch.onUpdate(emit);
-  emit();
-  return unsubscribe;
+  });
 }
 
 /**
- * Shows the new text in `files.get` in the same frame as the edit. The revision stays the old one: only the
- * server assigns revisions, and the editor treats a value at its own base revision as its own echo.
+ * Shows the new text in `files.get` in the same frame as the edit, live and in the offline overlay. The
+ * revision stays the old one: only the server assigns revisions, and the editor treats a value at its own base
+ * revision as its own echo.
  */
-function optimisticContent(
-  localStore: OptimisticLocalStore,
-  { fileId, content }: { fileId: Id<"files">; content: string },
-) {
-  const current = localStore.getQuery(api.files.get, { fileId });
+registerOptimisticUpdate(api.files.updateContent, (store, { fileId, content }: FunctionArgs<typeof api.files.updateContent>) => {
+  const current = store.getQuery(api.files.get, { fileId });
   if (current?.content === undefined) return;
-  localStore.setQuery(api.files.get, { fileId }, { ...current, content, size: new TextEncoder().encode(content).length });
-}
+  store.setQuery(api.files.get, { fileId }, { ...current, content, size: new TextEncoder().encode(content).length });
+});
 
 /** The middle pane of a project: Convex wiring around EditorWorkspace. */
 export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const convex = useConvex();
-  const tree = useQuery(api.files.tree, { projectId });
-  const updateContent = useMutation(api.files.updateContent).withOptimisticUpdate(optimisticContent);
-  const createFileMutation = useMutation(api.files.createFile);
+  const engine = useSyncEngine();
+  const tree = useSyncedQuery(api.files.tree, { projectId });
+  const updateContent = useDurableMutation(api.files.updateContent);
+  const createFileMutation = useDurableMutation(api.files.createFile);
   const setTabsProject = useAppStore((s) => s.setTabsProject);
   // Tabs of another project must not reach the workspace, not even for one render.
   const tabsReady = useAppStore((s) => s.tabsProjectId === projectId);
 
-  // The workspace keeps one backend for its life; the mutation function changes identity every render.
+  // The workspace keeps one backend for its life; keep the latest mutation function behind it.
   const updateRef = useRef(updateContent);
   useEffect(() => {
     updateRef.current = updateContent;
@@ -67,18 +68,21 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
 
   useEffect(() => setTabsProject(projectId), [projectId, setTabsProject]);
 
-  const backend = useMemo<EditorBackend>(
-    () => ({
-      watchFile: (fileId, onData) => watchFile(convex, fileId as Id<"files">, onData),
-      saveContent: (fileId, content, baseRevision) =>
-        updateRef.current({ fileId: fileId as Id<"files">, content, baseRevision, clientOpId: crypto.randomUUID() }),
-    }),
-    [convex],
+  // Every save goes through the offline outbox: stored durably first, then sent, merged on CONFLICT.
+  const backend = useMemo<EditorBackend | null>(
+    () =>
+      engine && {
+        watchFile: (fileId, onData) => watchFile(convex, engine, fileId as Id<"files">, onData),
+        saveContent: (fileId, content, baseRevision) =>
+          updateRef.current({ fileId: fileId as Id<"files">, content, baseRevision }),
+        dismissIssue: (issueId) => void engine.dismissIssue(issueId),
+      },
+    [convex, engine],
   );
 
   const createFile = useCallback(
     (name: string, parentId: Id<"files"> | undefined, content: string) =>
-      createFileMutation({ projectId, parentId, name, content, clientOpId: crypto.randomUUID() }),
+      createFileMutation({ projectId, parentId, name, content }),
     [createFileMutation, projectId],
   );
 
@@ -91,7 +95,7 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
     [projectId, convex],
   );
 
-  if (!tabsReady) return null;
+  if (!tabsReady || !backend) return null;
   return (
     <EditorWorkspace
       key={projectId}

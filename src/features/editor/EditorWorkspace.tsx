@@ -28,8 +28,15 @@ export interface EditorWorkspaceProps {
   backend: EditorBackend;
   /** undefined while loading. */
   tree: readonly TreeEntry[] | undefined;
-  /** Creates a file with the given text next to `parentId` and resolves with its id ("Save as new file"). */
-  createFile?: (name: string, parentId: Id<"files"> | undefined, content: string) => Promise<Id<"files">>;
+  /**
+   * Creates a file with the given text next to `parentId` and resolves with its id ("Save as new file"). When
+   * the promise has `stored` (the offline outbox), the text is safe once that settles, long before the id.
+   */
+  createFile?: (
+    name: string,
+    parentId: Id<"files"> | undefined,
+    content: string,
+  ) => Promise<Id<"files">> & { stored?: Promise<void> };
   autosaveDelayMs?: number;
   /** Extra CodeMirror extensions per file (e.g. AI features); must load them lazily and keep its identity. */
   loadExtensions?: ExtensionLoader;
@@ -54,6 +61,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
   const cycleTab = useAppStore((s) => s.cycleTab);
   const markTabDeleted = useAppStore((s) => s.markTabDeleted);
   const openFile = useAppStore((s) => s.openFile);
+  const syncIssues = useAppStore((s) => s.syncIssues);
 
   const [registry] = useState(() => new SessionRegistry(backend, autosaveDelayMs));
   const [, rerender] = useReducer((n: number) => n + 1, 0);
@@ -90,12 +98,13 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     [byId],
   );
 
-  // A tab whose file left the tree closes; with unsaved text it stays, marked deleted, until closed.
+  // A tab whose file left the tree closes; with text not yet on the server it stays, marked deleted, until
+  // closed (its write may still fail against the deleted file, and then the tab is where to rescue the text).
   useEffect(() => {
     if (!tree) return;
     for (const tab of tabs) {
       if (byId.has(tab.fileId) || !known.current.has(tab.fileId) || tab.deleted) continue;
-      if (dirtyFiles[tab.fileId]) {
+      if (dirtyFiles[tab.fileId] || registry.get(tab.fileId)?.hasUnsyncedWork()) {
         markTabDeleted(tab.fileId);
         registry.get(tab.fileId)?.markDeleted();
       } else {
@@ -104,6 +113,19 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
       }
     }
   }, [tree, byId, tabs, dirtyFiles, registry, markTabDeleted, closeTab]);
+
+  // Problems the offline layer recorded for open files (conflicts it could not merge, writes to deleted
+  // files), including ones restored after a reload or raised by another tab's outbox.
+  useEffect(() => {
+    for (const issue of syncIssues) {
+      if (!issue.fileId || issue.path !== "files:updateContent") continue;
+      const fileId = issue.fileId as FileId;
+      const session = registry.get(fileId);
+      if (!session) continue;
+      session.applyIssue(issue);
+      if (issue.kind === "deleted") markTabDeleted(fileId);
+    }
+  }, [syncIssues, registry, tabs, markTabDeleted]);
 
   const requestClose = useCallback(
     (fileId: FileId) => {
@@ -163,10 +185,18 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
               ? async (text) => {
                   const entry = known.current.get(activeTab.fileId);
                   const parentId = entry?.parentId && byId.has(entry.parentId) ? entry.parentId : undefined;
-                  const id = await createFile(restoredName(entry?.name ?? "untitled.txt"), parentId, text);
+                  const request = createFile(restoredName(entry?.name ?? "untitled.txt"), parentId, text);
+                  const session = registry.get(activeTab.fileId);
+                  if (request.stored) {
+                    // Durable now (even offline); the new file opens once the server has given it an id.
+                    await request.stored;
+                    void request.then((id) => openFile(id, { focusEditor: true })).catch(() => {});
+                  } else {
+                    openFile(await request, { focusEditor: true });
+                  }
+                  session?.resolveIssue();
                   registry.discard(activeTab.fileId);
                   closeTab(activeTab.fileId);
-                  openFile(id, { focusEditor: true });
                 }
               : undefined
           }
@@ -278,8 +308,10 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
 }
 
 function SaveStatus({ state }: { state: SaveState | null }) {
+  const offline = useAppStore((s) => s.syncStatus.phase === "offline");
+  const saving = offline ? "Saved offline · syncs when back online" : "Saving…";
   const text =
-    state === null ? "" : state.kind === "saved" ? "Saved" : state.kind === "saving" ? "Saving…" : `Error: ${state.message}`;
+    state === null ? "" : state.kind === "saved" ? "Saved" : state.kind === "saving" ? saving : `Error: ${state.message}`;
   return (
     <span role="status" aria-label="Save status" data-kind={state?.kind}>
       {text}

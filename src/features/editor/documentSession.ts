@@ -1,5 +1,7 @@
 import type { SaveState } from "../../store/tabsSlice";
 import { errorCode, errorMessage } from "../../lib/errors";
+import { mergeThreeWay } from "../sync/merge";
+import type { SyncIssue } from "../sync/types";
 
 /** What the server says about one file, normalized from `files.get`. */
 export type FileData =
@@ -13,11 +15,38 @@ export type FileLoad =
   | { status: "error"; message: string }
   | { status: "ready"; file: FileData };
 
+/**
+ * What a save resolves with: the new revision and, when known, the text the server now holds at it (it differs
+ * from the text sent when the offline layer merged it with another writer's change).
+ */
+export interface SaveResult {
+  revision: number;
+  content?: string;
+}
+
+/**
+ * A save in progress. `stored`, when present, settles once the write is durable in the offline outbox: from
+ * then on the text survives a reload, and the next save may start (the outbox chains it onto this one). Without
+ * it the save counts as stored only when the server answers.
+ */
+export type SaveRequest = Promise<SaveResult> & { stored?: Promise<void> };
+
+/** A problem the offline layer recorded for a write (see features/sync): it rejects a save with one of these. */
+export function issueOf(error: unknown): SyncIssue | undefined {
+  if (error && typeof error === "object" && "issue" in error) {
+    const issue = (error).issue;
+    if (issue && typeof issue === "object" && "kind" in issue && "id" in issue) return issue as SyncIssue;
+  }
+  return undefined;
+}
+
 export interface EditorBackend {
   /** Subscribes to one file; calls back with every new server (or optimistic) value. Returns the unsubscribe. */
   watchFile(fileId: string, onData: (load: FileLoad) => void): () => void;
-  /** One write of the whole content, based on `baseRevision`; resolves with the new revision. */
-  saveContent(fileId: string, content: string, baseRevision: number): Promise<{ revision: number }>;
+  /** One write of the whole content, based on `baseRevision`. */
+  saveContent(fileId: string, content: string, baseRevision: number): SaveRequest;
+  /** Forgets a recorded problem once the person resolved it (kept mine, took theirs, saved elsewhere). */
+  dismissIssue?(issueId: string): void;
 }
 
 /** The editor's text buffer for a session, provided by the (lazily loaded) CodeMirror layer. */
@@ -49,9 +78,13 @@ export const AUTOSAVE_DELAY_MS = 400;
  * Invariants:
  * - `baseRevision`/`serverText` are the newest server version this tab's buffer descends from; every save
  *   sends the whole buffer with that base, so the server rejects it (CONFLICT) if someone wrote in between.
- * - At most one save is in flight. Text typed meanwhile is saved by a follow-up save once the first returns.
- * - A server value whose revision is not newer than `baseRevision` is this tab's own echo (the optimistic
- *   update keeps the old revision) or stale, and never touches the buffer.
+ *   With the offline outbox a save made while an earlier one is unconfirmed is chained onto it there, and a
+ *   CONFLICT is merged there; a merge that cannot be made comes back as an issue, shown as a divergence.
+ * - At most one save is in flight (being stored). Text typed meanwhile is saved by a follow-up save once the
+ *   first is stored; `dirty` means "typed but not yet stored", so closing a clean tab never loses text.
+ * - A server value whose revision is not newer than `baseRevision`, or that arrives while this tab's saves are
+ *   unconfirmed, is this tab's own echo or stale, and never touches the buffer; the last one is looked at
+ *   again once every save is confirmed.
  * - While a divergence is shown or the file is deleted, nothing is saved until the person chooses.
  */
 export class DocumentSession {
@@ -66,6 +99,14 @@ export class DocumentSession {
   private buffer: TextBuffer | null = null;
   private baseRevision = -1;
   private serverText = "";
+  /** The text the server will hold once every stored save is sent: what `dirty` compares against. */
+  private storedText = "";
+  /** Saves handed to the backend whose server answer has not come yet. */
+  private unconfirmed = 0;
+  /** The recorded problem behind the current divergence or deletion, dismissed once resolved. */
+  private issueId: string | null = null;
+  private readonly seenIssues = new Set<string>();
+  private initialOverride: string | null = null;
   private inFlight: string | null = null;
   private inFlightPromise: Promise<void> | null = null;
   private deferredRemote: Divergence | null = null;
@@ -90,7 +131,7 @@ export class DocumentSession {
 
   /** The text a new editor buffer starts from. */
   get initialText(): string {
-    return this.serverText;
+    return this.initialOverride ?? this.serverText;
   }
 
   attachBuffer(buffer: TextBuffer) {
@@ -99,7 +140,46 @@ export class DocumentSession {
 
   /** The buffer's current text, or the server text while no editor has been created for this tab. */
   currentText(): string {
-    return this.buffer ? this.buffer.getText() : this.serverText;
+    return this.buffer ? this.buffer.getText() : this.initialText;
+  }
+
+  /** True while something typed here has not reached the server (stored or not). */
+  hasUnsyncedWork(): boolean {
+    return this.snapshot.dirty || this.unconfirmed > 0 || this.inFlight !== null;
+  }
+
+  /**
+   * Shows a problem the offline layer recorded for this file (this tab's own save, another tab's, or one
+   * restored after a reload): a conflict becomes a divergence holding the person's text, a deletion the
+   * deleted state. Idempotent per issue.
+   */
+  applyIssue(issue: SyncIssue) {
+    if (this.disposed || this.seenIssues.has(issue.id)) return;
+    this.seenIssues.add(issue.id);
+    this.issueId = issue.id;
+    this.clearTimer();
+    const text = issue.text;
+    // The person's text may exist only in the record (a reload, or another tab wrote it).
+    if (text !== undefined && !this.snapshot.dirty && text !== this.currentText()) {
+      if (this.buffer) this.buffer.applyRemoteText(text);
+      else this.initialOverride = text;
+    }
+    if (issue.kind === "deleted") {
+      this.update({ deleted: true, dirty: true });
+      return;
+    }
+    if (issue.kind === "conflict" && issue.theirs !== undefined) {
+      const revision = issue.serverRevision ?? this.baseRevision;
+      this.storedText = issue.theirs;
+      this.update({
+        divergence: { revision, content: issue.theirs },
+        dirty: this.currentText() !== issue.theirs,
+        saveState: { kind: "error", message: "This file changed elsewhere" },
+      });
+      return;
+    }
+    this.storedText = this.serverText;
+    this.update({ dirty: this.currentText() !== this.serverText, saveState: { kind: "error", message: issue.message } });
   }
 
   /** Called by the editor for every user edit. */
@@ -122,6 +202,8 @@ export class DocumentSession {
     if (!divergence) return Promise.resolve();
     this.baseRevision = divergence.revision;
     this.serverText = divergence.content;
+    this.storedText = divergence.content;
+    this.resolveIssue();
     this.update({ divergence: null, dirty: this.currentText() !== divergence.content });
     return this.flush();
   }
@@ -132,6 +214,7 @@ export class DocumentSession {
     if (!divergence) return;
     this.clearTimer();
     this.adopt(divergence);
+    this.resolveIssue();
     this.buffer?.applyRemoteText(divergence.content);
     this.update({ divergence: null, dirty: false, saveState: { kind: "saved" } });
   }
@@ -139,6 +222,12 @@ export class DocumentSession {
   markDeleted() {
     this.clearTimer();
     this.update({ deleted: true });
+  }
+
+  /** After the person saved this tab's text elsewhere (a new file). */
+  resolveIssue() {
+    if (this.issueId !== null) this.backend.dismissIssue?.(this.issueId);
+    this.issueId = null;
   }
 
   dispose() {
@@ -171,12 +260,13 @@ export class DocumentSession {
 
   private onRemote(remote: Divergence) {
     if (remote.revision <= this.baseRevision) return;
-    if (this.inFlight !== null) {
+    if (this.inFlight !== null || this.unconfirmed > 0) {
       // Our own save (its response may come after the query update) or a write racing it: decide once
-      // the save's revision is known.
-      if (remote.content !== this.inFlight) this.deferredRemote = remote;
+      // every save's revision is known.
+      this.deferredRemote = remote;
       return;
     }
+    if (this.snapshot.divergence) return;
     const text = this.currentText();
     if (remote.content === text) {
       this.adopt(remote);
@@ -193,6 +283,7 @@ export class DocumentSession {
   private adopt(version: Divergence) {
     this.baseRevision = version.revision;
     this.serverText = version.content;
+    this.storedText = version.content;
   }
 
   private schedule() {
@@ -211,37 +302,93 @@ export class DocumentSession {
 
   private startSave(): Promise<void> {
     const content = this.currentText();
-    if (content === this.serverText) {
-      this.update({ dirty: false, saveState: { kind: "saved" } });
+    if (content === this.storedText) {
+      this.update({ dirty: false, ...(this.unconfirmed === 0 ? { saveState: { kind: "saved" } as const } : {}) });
       return Promise.resolve();
     }
     this.inFlight = content;
+    this.unconfirmed++;
     this.update({ saveState: { kind: "saving" } });
-    const promise = this.backend.saveContent(this.fileId, content, this.baseRevision).then(
-      ({ revision }) => this.saved(content, revision),
-      (error: unknown) => this.failed(error),
+    const request = this.backend.saveContent(this.fileId, content, this.baseRevision);
+    const durable = request.stored !== undefined;
+    const confirmed = request.then(
+      (result) => this.saved(content, result, durable),
+      (error: unknown) => this.failed(error, durable),
     );
+    const promise = request.stored
+      ? request.stored.then(
+          () => this.stored(content),
+          () => this.notStored(),
+        )
+      : confirmed;
     this.inFlightPromise = promise;
     return promise;
   }
 
-  private saved(content: string, revision: number) {
+  private stored(content: string) {
     this.inFlight = null;
     this.inFlightPromise = null;
-    if (revision > this.baseRevision) this.adopt({ revision, content });
+    this.storedText = content;
     if (this.disposed) return;
+    this.update({ dirty: this.currentText() !== content });
+    if (this.snapshot.dirty && this.timer === null && this.canSave()) void this.startSave();
+  }
+
+  private notStored() {
+    // The request rejects too, and `failed` reports why.
+    this.inFlight = null;
+    this.inFlightPromise = null;
+  }
+
+  private saved(content: string, result: SaveResult, durable: boolean) {
+    this.unconfirmed--;
+    if (!durable) {
+      this.inFlight = null;
+      this.inFlightPromise = null;
+    }
+    const held = result.content ?? content;
+    if (result.revision > this.baseRevision) {
+      this.baseRevision = result.revision;
+      this.serverText = held;
+    }
+    if (this.disposed || this.unconfirmed > 0 || this.inFlight !== null) return;
+    this.storedText = this.serverText;
+    if (held !== content && !this.snapshot.divergence && !this.snapshot.deleted) {
+      // The outbox merged this save with another writer's change: bring their lines into the buffer,
+      // keeping whatever was typed after the save left.
+      const text = this.currentText();
+      const merged = mergeThreeWay(content, text, held);
+      if (merged.kind === "conflict") {
+        this.clearTimer();
+        this.update({
+          divergence: { revision: result.revision, content: held },
+          saveState: { kind: "error", message: "This file changed on the server" },
+        });
+        return;
+      }
+      if (merged.text !== text) this.buffer?.applyRemoteText(merged.text);
+    }
     const deferred = this.deferredRemote;
     this.deferredRemote = null;
-    if (this.currentText() === content) this.update({ dirty: false, saveState: { kind: "saved" } });
+    if (this.currentText() === this.serverText) this.update({ dirty: false, saveState: { kind: "saved" } });
+    else this.update({ dirty: true });
     if (deferred) this.onRemote(deferred);
     if (this.snapshot.dirty && this.timer === null && this.canSave()) void this.startSave();
   }
 
-  private failed(error: unknown) {
-    this.inFlight = null;
-    this.inFlightPromise = null;
+  private failed(error: unknown, durable: boolean) {
+    this.unconfirmed--;
+    if (!durable) {
+      this.inFlight = null;
+      this.inFlightPromise = null;
+    }
     this.deferredRemote = null;
     if (this.disposed) return;
+    const issue = issueOf(error);
+    if (issue) {
+      this.applyIssue(issue);
+      return;
+    }
     if (errorCode(error) === "CONFLICT") {
       const data = (error as { data: { revision?: unknown; content?: unknown } }).data;
       if (typeof data.revision === "number" && typeof data.content === "string") {
@@ -258,7 +405,12 @@ export class DocumentSession {
         return;
       }
     }
-    this.update({ saveState: { kind: "error", message: errorMessage(error, "Could not save the file.") } });
+    // Not saved: the text is only in the buffer, so the tab stays dirty and the next change retries.
+    this.storedText = this.serverText;
+    this.update({
+      dirty: this.currentText() !== this.serverText,
+      saveState: { kind: "error", message: errorMessage(error, "Could not save the file.") },
+    });
   }
 
   private update(patch: Partial<SessionView>) {

@@ -204,7 +204,8 @@ describe("content conflicts", () => {
       return { revision: 5 };
     });
     const op = engine.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
-    await expect(op.result).resolves.toEqual({ revision: 5 });
+    // The caller learns the merged text the server now holds, not only the revision.
+    await expect(op.result).resolves.toEqual({ revision: 5, content: "MINE 1\nline 2\nline 3\nTHEIRS 4\n" });
     expect(server.sent[1].args).toEqual({
       fileId: "f1",
       content: "MINE 1\nline 2\nline 3\nTHEIRS 4\n",
@@ -241,8 +242,24 @@ describe("content conflicts", () => {
     server0.setOffline(false);
     engine.enqueue("files:updateContent", { fileId: "f1", content: base + "a\n", baseRevision: 3 });
     const second = engine.enqueue("files:updateContent", { fileId: "f1", content: base + "a\nb\n", baseRevision: 3 });
-    await expect(second.result).resolves.toEqual({ revision: 5 });
+    await expect(second.result).resolves.toEqual({ revision: 5, content: base + "a\nb\n" });
     expect(server.sent.map((c) => c.args.baseRevision)).toEqual([3, 4]);
+  });
+
+  it("folds later edits chained onto a conflicting one into the same issue, with the newest text", async () => {
+    const theirs = "THEIRS 1\nline 2\nline 3\nline 4\n";
+    const { engine, server } = await contentEngine(() => {
+      throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 4, content: theirs });
+    });
+    const first = engine.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
+    const newest = "MINE 1\nline 2\nline 3\nline 4\nmore\n";
+    const second = engine.enqueue("files:updateContent", { fileId: "f1", content: newest, baseRevision: 3 });
+    await expect(first.result).rejects.toThrow(/changed elsewhere/);
+    await expect(second.result).rejects.toThrow(/changed elsewhere/);
+    expect(server.sent).toHaveLength(1);
+    expect(engine.state().issues).toHaveLength(1);
+    expect(engine.state().issues[0]).toMatchObject({ kind: "conflict", text: newest, theirs });
+    expect(engine.state().status.pending).toBe(0);
   });
 
   it("records a write to a deleted file with the text so it can be saved elsewhere", async () => {

@@ -73,8 +73,12 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
   }, [resolved, engine, live, path, cache, entries]);
 }
 
-/** A promise for the server's result that also names the outbox entry and the row id an optimistic create uses. */
-export type DurablePromise<T> = Promise<T> & { opId: string; tempId: string };
+/**
+ * A promise for the server's result that also names the outbox entry, the row id an optimistic create uses,
+ * and `stored`: settles once the write is durable (committed to the outbox), long before the server answers
+ * when offline. Without a SyncProvider nothing is stored, and `stored` waits for the server instead.
+ */
+export type DurablePromise<T> = Promise<T> & { opId: string; tempId: string; stored: Promise<void> };
 
 /**
  * `useMutation` whose writes survive disconnects and reloads: each call is stored in the outbox (IndexedDB)
@@ -91,8 +95,8 @@ export function useDurableMutation<Mutation extends FunctionReference<"mutation"
   return useCallback(
     (args: FunctionArgs<Mutation>) => {
       if (engine) {
-        const { opId, tempId, result } = engine.enqueue(path, args);
-        return Object.assign(result as Promise<FunctionReturnType<Mutation>>, { opId, tempId });
+        const { opId, tempId, result, stored } = engine.enqueue(path, args);
+        return Object.assign(result as Promise<FunctionReturnType<Mutation>>, { opId, tempId, stored });
       }
       const opId = crypto.randomUUID();
       const update = optimisticUpdateFor(path);
@@ -101,7 +105,7 @@ export function useDurableMutation<Mutation extends FunctionReference<"mutation"
         { ...args, clientOpId: opId },
         update ? { optimisticUpdate: update } : {},
       );
-      return Object.assign(sent, { opId, tempId: tempIdFor(opId) });
+      return Object.assign(sent, { opId, tempId: tempIdFor(opId), stored: sent.then(() => undefined) });
     },
     [engine, convex, path, mutation],
   );

@@ -19,3 +19,4 @@ export { optimisticId, tempIdFor, isTempId } from "./ids";
 export { SyncEngine, SyncConflictError, registerContentWrite } from "./engine";
 export { MARK_MINE, MARK_SPLIT, MARK_THEIRS } from "./merge";
 export type { SyncIssue, SyncStatusInfo, PendingSummary } from "./types";
+export { watchSyncedQuery, type SyncedQueryUpdate } from "./watch";
