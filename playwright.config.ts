@@ -6,6 +6,10 @@ import { join } from "node:path";
 const BACKEND_PORT = 3290;
 const SITE_PORT = 5190;
 const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
+// The offline spec runs against a production build: only there is the app-shell service worker registered
+// (under the dev server it would cache unbundled modules), and reloading while offline needs it.
+const BUILD_PORT = 5191;
+const BUILD_URL = `http://127.0.0.1:${BUILD_PORT}`;
 
 /** Playwright's own Chromium when `npx playwright install chromium` ran, else the distribution's. */
 function chromiumPath(): string {
@@ -22,6 +26,7 @@ function chromiumPath(): string {
 // worker process; the environment variable (inherited from the runner) keeps them on the runner's directory.
 process.env.POLARIS_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "polaris-e2e-"));
 const dataDir = process.env.POLARIS_E2E_DATA_DIR;
+const buildDir = join(dataDir, "site-build");
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,13 +43,27 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
-  webServer: {
-    command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --site-port ${SITE_PORT} --data-dir "${dataDir}"`,
-    url: SITE_URL,
-    timeout: 180_000,
-    reuseExistingServer: !process.env.CI,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  projects: [
+    { name: "chromium", use: { browserName: "chromium" }, testIgnore: /offline\.spec\.ts/ },
+    { name: "offline", use: { browserName: "chromium", baseURL: BUILD_URL }, testMatch: /offline\.spec\.ts/ },
+  ],
+  webServer: [
+    {
+      command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --site-port ${SITE_PORT} --data-dir "${dataDir}"`,
+      url: SITE_URL,
+      timeout: 180_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: `npx vite build --outDir "${buildDir}" --emptyOutDir --logLevel warn && npx vite preview --outDir "${buildDir}" --host 127.0.0.1 --port ${BUILD_PORT} --strictPort`,
+      url: BUILD_URL,
+      env: { VITE_CONVEX_URL: `http://127.0.0.1:${BACKEND_PORT}` },
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -4,9 +4,10 @@ import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
 import { createProject, signIn, UI } from "./drivers";
 
-// Offline editing end to end, against the real local backend: nothing typed while offline is lost, a reload
-// while still offline shows every pending change, and on reconnect each change reaches the server exactly once.
-// Needs the feature code wired onto src/features/sync (useSyncedQuery / useDurableMutation).
+// Offline editing end to end, against the real local backend and a production build of the app (project
+// "offline" in playwright.config.ts): only the production build registers the app-shell service worker that
+// lets a reload work with no network. Nothing typed while offline is lost, a reload while still offline shows
+// every pending change, and on reconnect each change reaches the server exactly once.
 
 const BACKEND_URL = "http://127.0.0.1:3290";
 
@@ -20,14 +21,32 @@ async function serverFor(page: Page): Promise<ConvexHttpClient> {
   return client;
 }
 
+/** Waits until the service worker has precached the shell and controls the page, so a reload works offline. */
+async function waitForOfflineShell(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (navigator.serviceWorker.controller) return;
+    await new Promise<void>((resolve) =>
+      navigator.serviceWorker.addEventListener("controllerchange", () => resolve(), { once: true }),
+    );
+  });
+}
+
 const Tree = {
-  root: (page: Page) => page.getByRole("tree"),
-  item: (page: Page, name: string) => page.getByRole("tree").getByRole("treeitem", { name, exact: true }),
+  root: (page: Page) => page.getByRole("tree", { name: "Files" }),
+  item: (page: Page, name: string) => page.getByRole("tree", { name: "Files" }).getByRole("treeitem", { name, exact: true }),
+  input: (page: Page, label: "New file name" | "Rename") => page.getByRole("textbox", { name: label, exact: true }),
+};
+
+const Sync = {
+  status: (page: Page) => page.getByRole("button", { name: /^(Online|Offline|Syncing|Sync paused|Sync error)/ }),
+  online: (page: Page) => page.getByRole("button", { name: /^Online/ }),
 };
 
 async function openFile(page: Page, name: string) {
   await Tree.item(page, name).click();
   await expect(page.getByRole("tablist", { name: "Open files" }).getByRole("tab", { name: new RegExp(name) })).toBeVisible();
+  await expect(page.locator(".cm-content").first()).toBeVisible();
 }
 
 async function typeAtEnd(page: Page, text: string) {
@@ -37,12 +56,18 @@ async function typeAtEnd(page: Page, text: string) {
   await page.keyboard.type(text);
 }
 
+/** Waits until the editor's text is in the outbox (durable), which is what "Saved offline" means. */
+async function waitSavedOffline(page: Page) {
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText(/Saved offline/);
+}
+
 async function editorText(page: Page): Promise<string> {
   return page.locator(".cm-content").first().innerText();
 }
 
 test("offline edits, creates, renames, moves and deletes survive a reload and reach the server once", async ({ page, context }) => {
   await signIn(page);
+  await waitForOfflineShell(page);
   await createProject(page, "Voyager");
   const server = await serverFor(page);
   const project = (await server.query(api.projects.list, {})).find((p) => p.name === "Voyager")!;
@@ -59,20 +84,27 @@ test("offline edits, creates, renames, moves and deletes survive a reload and re
   // Open both files once online so their content is cached for the offline reload.
   await openFile(page, "a.ts");
   await openFile(page, "b.ts");
+  await expect(Sync.online(page)).toBeVisible();
 
   await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
   await openFile(page, "a.ts");
   await typeAtEnd(page, "// offline a\n");
+  await waitSavedOffline(page);
   await openFile(page, "b.ts");
   await typeAtEnd(page, "// offline b\n");
+  await waitSavedOffline(page);
 
+  await Tree.item(page, "b.ts").click();
   await page.getByRole("button", { name: "New File" }).click();
+  await expect(Tree.input(page, "New file name")).toBeFocused();
   await page.keyboard.type("fresh.ts");
   await page.keyboard.press("Enter");
   await expect(Tree.item(page, "fresh.ts")).toBeVisible();
 
   await Tree.item(page, "old.ts").focus();
   await page.keyboard.press("F2");
+  await expect(Tree.input(page, "Rename")).toBeFocused();
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type("renamed.ts");
   await page.keyboard.press("Enter");
@@ -82,29 +114,32 @@ test("offline edits, creates, renames, moves and deletes survive a reload and re
   await page.keyboard.press("Control+X");
   await Tree.item(page, "src").focus();
   await page.keyboard.press("Control+V");
+  await expect(Tree.item(page, "mover.ts")).toHaveAttribute("aria-level", "2");
 
   await Tree.item(page, "gone.ts").focus();
   await page.keyboard.press("Delete");
-  const confirm = page.getByRole("alertdialog");
-  if (await confirm.isVisible().catch(() => false)) await confirm.getByRole("button", { name: /Delete/ }).click();
+  const confirm = page.getByRole("alertdialog", { name: 'Delete "gone.ts"?' });
+  await confirm.getByRole("button", { name: "Delete" }).click();
   await expect(Tree.item(page, "gone.ts")).toHaveCount(0);
-  await expect(page.getByRole("button", { name: /Offline.*pending/ })).toBeVisible();
+  await expect(Sync.status(page)).toHaveText(/Offline · \d+ (changes|change) pending/);
 
   // Reload with no network: the service worker serves the shell, IndexedDB the data and the outbox.
-  await page.waitForTimeout(600); // autosave debounce (400 ms) so the last keystrokes are in the outbox
   await page.reload();
   await expect(Tree.item(page, "fresh.ts")).toBeVisible();
   await expect(Tree.item(page, "renamed.ts")).toBeVisible();
   await expect(Tree.item(page, "old.ts")).toHaveCount(0);
   await expect(Tree.item(page, "gone.ts")).toHaveCount(0);
+  await expect(Tree.item(page, "src")).toHaveAttribute("aria-expanded", /true|false/);
   await openFile(page, "a.ts");
-  expect(await editorText(page)).toContain("// offline a");
+  await expect.poll(() => editorText(page)).toContain("// offline a");
+  await openFile(page, "b.ts");
+  await expect.poll(() => editorText(page)).toContain("// offline b");
 
   // Meanwhile another client edits a.ts at a different line: the offline edit merges with it.
   await server.mutation(api.files.updateContent, { fileId: a, content: "// header\nconst a = 1;\n", baseRevision: 1 });
 
   await context.setOffline(false);
-  await expect(page.getByRole("button", { name: "Online" })).toBeVisible({ timeout: 30_000 });
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
 
   const files = await server.query(api.files.tree, { projectId });
   const byName = new Map(files.map((f) => [f.name, f]));
@@ -115,6 +150,9 @@ test("offline edits, creates, renames, moves and deletes survive a reload and re
   expect(aFile.content).toBe("// header\nconst a = 1;\n// offline a\n");
   const bFile = await server.query(api.files.get, { fileId: byName.get("b.ts")!._id });
   expect(bFile.content).toBe("const b = 2;\n// offline b\n");
+  // The open editor shows the merged text, the other writer's line included.
+  await openFile(page, "a.ts");
+  await expect.poll(() => editorText(page)).toBe("// header\nconst a = 1;\n// offline a\n");
 });
 
 test("overlapping offline and online edits end in a visible conflict, and both texts are kept", async ({ page, context }) => {
@@ -125,48 +163,110 @@ test("overlapping offline and online edits end in a visible conflict, and both t
   const fileId: Id<"files"> = await server.mutation(api.files.createFile, { projectId, name: "c.ts", content: "x\n" });
   await UI.projectLink(page, "Pioneer").click();
   await openFile(page, "c.ts");
+  await expect(Sync.online(page)).toBeVisible();
 
   await context.setOffline(true);
   await page.locator(".cm-content").first().click();
   await page.keyboard.press("ControlOrMeta+a");
-  await page.keyboard.type("mine\n");
-  await page.waitForTimeout(600);
+  await page.keyboard.type("mine");
+  await waitSavedOffline(page);
   await server.mutation(api.files.updateContent, { fileId, content: "theirs\n", baseRevision: 1 });
   await context.setOffline(false);
 
-  await expect(page.getByRole("button", { name: /Online|Sync/ })).toBeVisible({ timeout: 30_000 });
-  await page.getByRole("button", { name: /Online|Sync/ }).click();
-  await expect(page.getByRole("list", { name: "Sync problems" })).toContainText(/changed elsewhere/);
+  // The editor shows the conflict in place, with both texts: the server's in the comparison, mine in the editor.
+  const banner = page.getByRole("alert").filter({ hasText: "changed on the server" });
+  await expect(banner).toBeVisible({ timeout: 30_000 });
+  await expect.poll(() => editorText(page)).toBe("mine");
+  await banner.getByRole("button", { name: "Compare" }).click();
+  await expect(page.getByTestId("compare-view")).toContainText("theirs");
   expect((await server.query(api.files.get, { fileId })).content).toBe("theirs\n");
+
+  await Sync.status(page).click();
+  await expect(page.getByRole("list", { name: "Sync problems" })).toContainText(/changed elsewhere/);
+
+  // Keep mine writes my text on top of theirs and clears the problem.
+  await banner.getByRole("button", { name: "Keep mine" }).click();
+  await expect.poll(async () => (await server.query(api.files.get, { fileId })).content).toBe("mine");
+  await expect(page.getByRole("list", { name: "Sync problems" })).toHaveCount(0);
+});
+
+test("a write against a file deleted elsewhere offers to save the text as a new file", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Viking");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Viking")!._id;
+  const fileId = await server.mutation(api.files.createFile, { projectId, name: "notes.md", content: "draft\n" });
+  await UI.projectLink(page, "Viking").click();
+  await openFile(page, "notes.md");
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await typeAtEnd(page, "keep me\n");
+  await waitSavedOffline(page);
+  await server.mutation(api.files.remove, { fileId });
+  await context.setOffline(false);
+
+  const banner = page.getByRole("alert").filter({ hasText: "This file was deleted" });
+  await expect(banner).toBeVisible({ timeout: 30_000 });
+  await banner.getByRole("button", { name: "Save as new file" }).click();
+  await expect(Tree.item(page, "notes (restored).md")).toBeVisible();
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+  const files = await server.query(api.files.tree, { projectId });
+  const restored = files.find((f) => f.name === "notes (restored).md");
+  expect(restored).toBeDefined();
+  expect((await server.query(api.files.get, { fileId: restored!._id })).content).toBe("draft\nkeep me\n");
 });
 
 test("a write the server applied before the connection died is not applied twice on replay", async ({ page, context }) => {
   await signIn(page);
+  await waitForOfflineShell(page);
   await createProject(page, "Mariner");
   const server = await serverFor(page);
   const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Mariner")!._id;
-  await UI.projectLink(page, "Mariner").click();
-  await expect(Tree.root(page)).toBeVisible();
 
-  // Let the create reach the server, then drop the connection before the answer comes back.
+  // Between the page and the backend: forward every frame, except that the answer to the first createFile is
+  // swallowed and the connection dropped, after the server has applied the write.
+  let createRequestId: number | undefined;
   let dropped = false;
-  page.on("websocket", (ws) => {
-    ws.on("framereceived", (frame) => {
-      if (!dropped && typeof frame.payload === "string" && frame.payload.includes('"MutationResponse"')) {
-        dropped = true;
-        void context.setOffline(true);
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    const backend = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === "string" && createRequestId === undefined && !dropped) {
+        const frame = JSON.parse(message) as { type?: string; udfPath?: string; requestId?: number };
+        if (frame.type === "Mutation" && frame.udfPath === "files:createFile") createRequestId = frame.requestId;
       }
+      backend.send(message);
+    });
+    backend.onMessage((message) => {
+      if (!dropped && typeof message === "string" && createRequestId !== undefined) {
+        const frame = JSON.parse(message) as { type?: string; requestId?: number };
+        if (frame.type === "MutationResponse" && frame.requestId === createRequestId) {
+          dropped = true;
+          void context.setOffline(true);
+          void ws.close();
+          void backend.close();
+          return;
+        }
+      }
+      ws.send(message);
     });
   });
+
+  await UI.projectLink(page, "Mariner").click();
+  await expect(Tree.root(page)).toBeVisible();
+  await expect(Sync.online(page)).toBeVisible();
   await page.getByRole("button", { name: "New File" }).click();
   await page.keyboard.type("once.ts");
   await page.keyboard.press("Enter");
   await expect.poll(() => dropped).toBe(true);
-  await page.reload().catch(() => undefined);
-  await context.setOffline(false);
+  // The server has the file; the client never heard so, and still holds the write in its outbox.
+  expect((await server.query(api.files.tree, { projectId })).filter((f) => f.name === "once.ts")).toHaveLength(1);
+  await expect(Sync.status(page)).toHaveText(/Offline · 1 change pending/);
   await page.reload();
   await expect(Tree.item(page, "once.ts")).toBeVisible();
-  await expect(page.getByRole("button", { name: "Online" })).toBeVisible({ timeout: 30_000 });
+  await context.setOffline(false);
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+  await expect(Tree.item(page, "once.ts")).toHaveCount(1);
   const files = await server.query(api.files.tree, { projectId });
   expect(files.filter((f) => f.name === "once.ts")).toHaveLength(1);
 });

@@ -6,11 +6,31 @@
  * - Never cached: the backend's /api/* and /polaris/* (data, auth, uploads must always be live), non-GET
  *   requests, and other origins.
  */
-const CACHE = "polaris-shell-v1";
+const CACHE = "polaris-shell-v2";
 const SHELL = "/index.html";
 
 function isBackend(url) {
   return url.pathname.startsWith("/api/") || url.pathname.startsWith("/polaris/");
+}
+
+/** Every file of the build: index.html's own assets plus the lazily loaded chunks Vite's manifest lists. */
+async function buildAssets(html) {
+  const assets = new Set();
+  for (const match of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) assets.add(match[1]);
+  try {
+    const response = await fetch("/asset-manifest.json", { cache: "no-cache" });
+    if (response.ok) {
+      const manifest = await response.json();
+      for (const chunk of Object.values(manifest)) {
+        for (const file of [chunk.file, ...(chunk.css || []), ...(chunk.assets || [])]) {
+          if (typeof file === "string" && file.startsWith("assets/")) assets.add("/" + file);
+        }
+      }
+    }
+  } catch {
+    /* Without a manifest only the entry's assets are precached; the rest is cached on first use. */
+  }
+  return assets;
 }
 
 async function precacheShell() {
@@ -19,14 +39,14 @@ async function precacheShell() {
   if (!response.ok) return;
   const html = await response.clone().text();
   await cache.put(SHELL, response);
-  const assets = new Set();
-  for (const match of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) assets.add(match[1]);
+  const assets = await buildAssets(html);
   await Promise.all(
-    [...assets].map((path) =>
-      cache.add(path).catch(() => {
+    [...assets].map(async (path) => {
+      if (await cache.match(path)) return;
+      await cache.add(path).catch(() => {
         /* A missing asset is fetched again on first use. */
-      }),
-    ),
+      });
+    }),
   );
 }
 

@@ -105,8 +105,10 @@ async function writeSection(heading: string, body: string) {
   const start = text.indexOf(`## ${heading}\n`);
   if (start === -1) text = `${text.trimEnd()}\n\n${section}`;
   else {
-    const next = text.indexOf("\n## ", start + 1);
-    text = text.slice(0, start) + section + (next === -1 ? "" : text.slice(next));
+    // The section ends at the next heading or at another benchmark's marker comment, which must survive.
+    const ends = [text.indexOf("\n## ", start + 1), text.indexOf("\n<!--", start + 1)].filter((i) => i !== -1);
+    const next = ends.length === 0 ? -1 : Math.min(...ends);
+    text = text.slice(0, start) + section + (next === -1 ? "" : `\n${text.slice(next + 1)}`);
   }
   await writeFile(DOCS_FILE, text.endsWith("\n") ? text : `${text}\n`);
 }

@@ -1,8 +1,8 @@
 /// <reference types="node" />
 import { closeSync, fdatasyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConvexClient } from "convex/browser";
@@ -24,6 +24,7 @@ import {
 } from "./lib.js";
 import type { ServerArgs, ServerReady } from "./server.js";
 import type { StartupArgs, StartupResult } from "./startup.js";
+import { writeDocsSection } from "./docs.js";
 
 // Benchmarks of the embedded local backend (engine + server) through the stock Convex clients, each beside a
 // reference measured in the same run. Bounded in time (a watchdog ends the run), loopback only, temp dirs removed.
@@ -43,12 +44,10 @@ const FAN_WRITES = QUICK ? 20 : 100;
 const SEED_PROJECTS = 100;
 const SEED_FILES_PER_PROJECT = QUICK ? 100 : 1000;
 const SEED_PROJECTS_PER_MUTATION = 10;
-const START_RUNS = 3;
+const START_RUNS = 5;
 const FSYNC_REF_MS = QUICK ? 1000 : 3000;
 
 const DOCS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
-const START_MARK = "<!-- backend:start -->";
-const END_MARK = "<!-- backend:end -->";
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + " ms";
 const perSec = (x: number) => `${Math.round(x).toLocaleString("en-US")}/s`;
@@ -445,29 +444,29 @@ const REFERENCES = `What the references are, and why:
   floor of any start that loads every document into memory; the gap to it is building the in-memory tables and
   indexes, bundling convex/ with esbuild and opening the socket.`;
 
-async function writeDocs(section: string) {
-  let text: string;
-  try {
-    text = await readFile(DOCS_FILE, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    text = "# Benchmarks\n\nFigures written by `npm run bench` (bench/run.mjs). Each section is owned by its benchmark.\n";
-  }
-  const block = `${START_MARK}\n${section}\n${END_MARK}`;
-  const start = text.indexOf(START_MARK);
-  const end = text.indexOf(END_MARK);
-  const next =
-    start >= 0 && end > start
-      ? text.slice(0, start) + block + text.slice(end + END_MARK.length)
-      : text.trimEnd() + "\n\n" + block + "\n";
-  await writeFile(DOCS_FILE, next);
-}
+const FINDINGS = `Where the time goes (CPU profiles of 2026-11-26; profile the backend yourself with
+\`BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/backend/run.ts\`):
+
+- Inserts with fsync on: the engine runs mutations one at a time, and each commit waits for its own fdatasync
+  before the next mutation starts (\`commit\` → \`wal.append\` in local-backend/src/engine/engine.ts;
+  \`Wal.append\` in wal.ts writes then datasyncs each record). The backend process is mostly idle meanwhile, so
+  the rate follows the disk's fsync latency. Group commit (append the records of every mutation waiting in the
+  queue, one fdatasync, then acknowledge them all) is what the "${INSERT_CLIENTS} per fsync" reference shows is available.
+- With fsync off the backend process is busy about 70% of the time. A quarter of that is sending the two
+  WebSocket frames of each mutation (MutationResponse, then the Transition, each its own write syscall:
+  server/sync.ts \`mutation\`); a fifth is the asynchronous FileHandle.write of each write-ahead-log record
+  (a thread-pool hand-off for a few hundred bytes, inside the serialized mutation queue); running the mutation's
+  own code is under 5%.
+- Start: besides bundling convex/ with esbuild and parsing the files, rebuilding every index from scratch
+  (store.ts \`buildIndexes\`: one key string per document and index, then a sort) and the garbage collection
+  of all those strings take most of the gap to the reference.`;
 
 // ------------------------------------------------------------------------------------------------- main
 
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
   const started = now();
+  const loadAtStart = loadavg()[0];
   try {
     // Durability ON: the default of `npm start`.
     const onDir = path.join(root, "durable");
@@ -568,10 +567,9 @@ async function main() {
 
   const cpu = cpus();
   const date = new Date().toISOString().slice(0, 10);
-  const section = `## Local backend
-
-Run on ${date} by \`npx tsx bench/backend/run.ts\` (also part of \`npm run bench\`) in ${((now() - started) / 1000).toFixed(0)} s,
-on this machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, loopback only.
+  const section = `Run on ${date} by \`npx tsx bench/backend/run.ts\` (also part of \`npm run bench\`) in ${((now() - started) / 1000).toFixed(0)} s,
+on this machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, loopback only; 1-minute load
+average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (anything else running on the machine shows in the tails).
 The backend (engine and server, running the project's convex/ unmodified, fsync on every commit unless stated)
 runs in its own Node process; the stock clients (\`ConvexClient\` from convex/browser over \`ws\`, one WebSocket
 each, and \`ConvexHttpClient\`) run in the benchmark process. A round trip ends when the stock client's mutation
@@ -585,12 +583,14 @@ ${table()}
 
 ${notes.map((n) => `- ${n}`).join("\n")}
 
-${REFERENCES}`;
+${REFERENCES}
+
+${FINDINGS}`;
 
   console.log("\n" + table() + "\n");
   for (const n of notes) console.log(`- ${n}`);
   if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
-  await writeDocs(section);
+  await writeDocsSection(DOCS_FILE, section);
   progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);
 }
 

@@ -122,7 +122,12 @@ export const appendChunk = internalMutation({
  * Folds the streamed chunks (and `tail`) into messages.content and ends the message: `completed`, unless it
  * was cancelled meanwhile, which it stays. Runs once per answer; later calls change nothing.
  */
-export async function finalizeMessage(ctx: MutationCtx, messageId: Id<"messages">, tail: string): Promise<boolean> {
+export async function finalizeMessage(
+  ctx: MutationCtx,
+  messageId: Id<"messages">,
+  tail: string,
+  opts: { newParagraph?: boolean } = {},
+): Promise<boolean> {
   const message = await ctx.db.get("messages", messageId);
   if (message === null) return false;
   const chunks = await ctx.db
@@ -130,7 +135,8 @@ export async function finalizeMessage(ctx: MutationCtx, messageId: Id<"messages"
     .withIndex("by_message_seq", (q) => q.eq("messageId", messageId))
     .collect();
   if (message.status !== "processing" && chunks.length === 0 && tail.length === 0) return false;
-  const text = message.content + chunks.map((c) => c.text).join("") + tail;
+  const body = message.content + chunks.map((c) => c.text).join("");
+  const text = body + (opts.newParagraph && body.length > 0 && tail.length > 0 ? "\n\n" : "") + tail;
   for (const chunk of chunks) await ctx.db.delete("messageChunks", chunk._id);
   await ctx.db.patch("messages", messageId, {
     content: text,
@@ -154,8 +160,7 @@ export const expire = internalMutation({
   handler: async (ctx, { messageId }) => {
     const message = await ctx.db.get("messages", messageId);
     if (message === null || message.status !== "processing") return null;
-    const separator = message.content.length > 0 ? "\n\n" : "";
-    await finalizeMessage(ctx, messageId, `${separator}⚠ The answer took longer than 10 minutes and was stopped.`);
+    await finalizeMessage(ctx, messageId, "⚠ The answer took longer than 10 minutes and was stopped.", { newParagraph: true });
     return null;
   },
 });

@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 
 // The development token issuer. Anyone who can reach the sign-in endpoint can sign in as anyone: that is
 // the point of a local, single-machine issuer, and why the server listens on loopback unless told otherwise.
 // The private key lives in dataDir with mode 0600 so tokens stay valid across restarts.
+// The issuer identifier is fixed at the first start of a data dir and stored beside the key: every user's
+// tokenIdentifier (`issuer|sub`, the owner of their projects) contains it, so it must not follow the port or host
+// the backend happens to listen on later. It need not be reachable: this backend verifies its own tokens with
+// the key directly, and serves the discovery documents at its current URL.
 
 export const LOCAL_ISSUER_PATH = "/polaris/auth";
 export const LOCAL_AUDIENCE = "convex";
@@ -43,18 +47,59 @@ export function subjectForName(name: string): string {
   return `local_${createHash("sha256").update(name, "utf8").digest("base64url").slice(0, 22)}`;
 }
 
+const MAX_ISSUER_LENGTH = 2048;
+
+export const issuerFile = (dataDir: string) => path.join(dataDir, "auth", "local-issuer.json");
+
+/** The issuer stored in dataDir, or (first start) `${siteUrl}/polaris/auth`, which is then stored. */
+async function loadOrCreateIssuer(dataDir: string, siteUrl: string): Promise<string> {
+  const file = issuerFile(dataDir);
+  let text: string | null = null;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (text !== null) {
+    let issuer: unknown;
+    try {
+      issuer = (JSON.parse(text) as { issuer?: unknown }).issuer;
+    } catch {
+      issuer = undefined;
+    }
+    if (typeof issuer !== "string" || issuer.length === 0 || issuer.length > MAX_ISSUER_LENGTH || /\s/.test(issuer)) {
+      throw new Error(
+        `${file} is damaged: it must be JSON {"issuer": "<url>"}. Restore it from a backup; deleting it changes the ` +
+          "issuer, and every signed-in user then loses access to their projects.",
+      );
+    }
+    return issuer;
+  }
+  const issuer = `${siteUrl.replace(/\/+$/, "")}${LOCAL_ISSUER_PATH}`;
+  await writeFile(`${file}.tmp`, JSON.stringify({ issuer }), { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+  return issuer;
+}
+
 export class LocalIssuer {
   private constructor(
+    /** The `iss` of every token; fixed per data dir. */
     readonly issuer: string,
+    /** Where this backend serves the issuer's endpoints now: `${siteUrl}/polaris/auth`. */
+    readonly endpoint: string,
     private readonly privateKey: CryptoKey,
     private readonly publicJwk: JWK,
   ) {}
 
-  /** Loads the key pair from `${dataDir}/auth/local-issuer-key.json`, creating it (0600) on first start. */
+  /**
+   * Loads the key pair from `${dataDir}/auth/local-issuer-key.json` and the issuer from
+   * `${dataDir}/auth/local-issuer.json`, creating them (0600) on first start.
+   */
   static async open(dataDir: string, siteUrl: string): Promise<LocalIssuer> {
     const dir = path.join(dataDir, "auth");
     const file = path.join(dir, "local-issuer-key.json");
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    const issuer = await loadOrCreateIssuer(dataDir, siteUrl);
     let privateJwk: JWK;
     try {
       privateJwk = JSON.parse(await readFile(file, "utf8")) as JWK;
@@ -74,7 +119,7 @@ export class LocalIssuer {
     const privateKey = (await importJWK(privateJwk, ALG)) as CryptoKey;
     const { kty, n, e, kid } = privateJwk;
     const publicJwk: JWK = { kty, n, e, kid, alg: ALG, use: "sig" };
-    return new LocalIssuer(`${siteUrl.replace(/\/+$/, "")}${LOCAL_ISSUER_PATH}`, privateKey, publicJwk);
+    return new LocalIssuer(issuer, `${siteUrl.replace(/\/+$/, "")}${LOCAL_ISSUER_PATH}`, privateKey, publicJwk);
   }
 
   jwks(): { keys: JWK[] } {
@@ -84,7 +129,7 @@ export class LocalIssuer {
   openidConfiguration(): Record<string, unknown> {
     return {
       issuer: this.issuer,
-      jwks_uri: `${this.issuer}/.well-known/jwks.json`,
+      jwks_uri: `${this.endpoint}/.well-known/jwks.json`,
       id_token_signing_alg_values_supported: [ALG],
       subject_types_supported: ["public"],
       response_types_supported: ["id_token"],

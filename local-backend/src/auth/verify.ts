@@ -42,20 +42,28 @@ const STANDARD_CLAIMS: Record<string, string> = {
   updated_at: "updatedAt",
 };
 const DROPPED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti"]);
+// Derived from the verified iss and sub only: a claim of the same name must never replace them, or a token for
+// one subject could carry another user's tokenIdentifier (the key every ownership check uses).
+const DERIVED_FIELDS = new Set(["tokenIdentifier", "subject", "issuer"]);
 
 const normalizeIssuer = (s: string) => s.replace(/\/+$/, "");
 
 export function identityFromClaims(payload: JWTPayload): Identity {
   const issuer = payload.iss ?? "";
   const subject = payload.sub ?? "";
-  const identity: Record<string, unknown> = { tokenIdentifier: `${issuer}|${subject}`, subject, issuer };
+  const identity: Record<string, unknown> = {};
   for (const [claim, value] of Object.entries(payload)) {
     if (DROPPED_CLAIMS.has(claim) || value === undefined) continue;
     const mapped = STANDARD_CLAIMS[claim];
+    const field = mapped ?? claim;
+    if (DERIVED_FIELDS.has(field) || field === "__proto__") continue;
     if (mapped === "updatedAt") identity.updatedAt = typeof value === "number" ? new Date(value * 1000).toISOString() : typeof value === "string" ? value : JSON.stringify(value);
     else if (mapped === "address" && typeof value === "object") identity.address = JSON.stringify(value);
-    else identity[mapped ?? claim] = value;
+    else identity[field] = value;
   }
+  identity.tokenIdentifier = `${issuer}|${subject}`;
+  identity.subject = subject;
+  identity.issuer = issuer;
   return identity as Identity;
 }
 

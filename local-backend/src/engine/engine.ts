@@ -328,7 +328,7 @@ export class EngineImpl implements Engine, SyscallHandler {
     for (const name of Object.keys(SYSTEM_TABLES)) this.persistedTables.add(name);
     for (const t of store.tables.values()) {
       for (const d of t.docs.values()) {
-        const ct = d.value._creationTime as number;
+        const ct = d.json._creationTime as number;
         if (ct > this.lastCreationTime) this.lastCreationTime = ct;
       }
     }
@@ -1535,6 +1535,11 @@ export class EngineImpl implements Engine, SyscallHandler {
     const token = randomBytes(24).toString("base64url");
     this.uploadTokens.set(token, now + UPLOAD_TOKEN_MS);
     return `${this.opts.siteUrl}/api/storage/upload?token=${token}`;
+  }
+
+  uploadTokenValid(token: string): boolean {
+    const exp = this.uploadTokens.get(token);
+    return exp !== undefined && exp >= realNow();
   }
 
   consumeUploadToken(token: string): boolean {

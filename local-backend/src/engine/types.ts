@@ -85,6 +85,8 @@ export interface Engine {
 
   storeBlob(bytes: Uint8Array, contentType: string | null): Promise<string>;
   getBlob(storageId: string): Promise<{ bytes: Uint8Array; contentType: string | null; sha256: string } | null>;
+  /** True when a token minted by `ctx.storage.generateUploadUrl()` is known and unexpired; changes nothing. */
+  uploadTokenValid(token: string): boolean;
   /** Checks and consumes a token minted by `ctx.storage.generateUploadUrl()`. */
   consumeUploadToken(token: string): boolean;
 

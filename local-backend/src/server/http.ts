@@ -231,20 +231,25 @@ async function writeWebResponse(res: ServerResponse, response: Response, cors: R
     return;
   }
   const reader = response.body.getReader();
+  // A client that goes away mid-stream must stop the HTTP action's stream, not leave it waiting for "drain".
+  const gone = new Promise<void>((resolve) => res.once("close", resolve));
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve));
+      if (res.destroyed) break;
+      if (!res.write(value)) await Promise.race([new Promise((resolve) => res.once("drain", resolve)), gone]);
     }
   } finally {
+    if (res.destroyed) await reader.cancel().catch(() => {});
     res.end();
   }
 }
 
 export function createHttpHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const uploadsInFlight = new Set<string>();
   return (req, res) => {
-    handle(ctx, req, res).catch((error: unknown) => {
+    handle(ctx, req, res, uploadsInFlight).catch((error: unknown) => {
       if (error instanceof HttpError) {
         sendJson(res, error.status, { code: error.code, message: error.message }, corsHeaders(req, ctx.allowRemote));
       } else {
@@ -258,7 +263,7 @@ export function createHttpHandler(ctx: HttpContext): (req: IncomingMessage, res:
   };
 }
 
-async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, uploadsInFlight: Set<string>): Promise<void> {
   if (!hostAllowed(req, ctx.allowRemote)) {
     throw new HttpError(403, "HostNotAllowed", "This backend answers only requests addressed to 127.0.0.1 or localhost.");
   }
@@ -359,13 +364,28 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     if (method !== "POST") throw new HttpError(405, "MethodNotAllowed", "Upload with POST and the file as the body.");
     const token = url.searchParams.get("token") ?? "";
     const engine = requireEngine(ctx);
-    const bytes = await readBody(req, MAX_UPLOAD_BODY);
-    if (!token || !engine.consumeUploadToken(token)) {
-      throw new HttpError(400, "InvalidUploadToken", "This upload URL is invalid or was already used: call generateUploadUrl() for a new one.");
+    // The token is checked before the body is read (a bad URL costs no upload) and consumed only once the blob is
+    // stored (a failed upload can be retried with the same URL). One upload per token at a time, so two
+    // concurrent uploads cannot both pass the check and store two blobs.
+    if (!token || !engine.uploadTokenValid(token)) {
+      throw new HttpError(400, "InvalidUploadToken", "This upload URL is invalid, expired or was already used: call generateUploadUrl() for a new one.");
     }
-    const contentType = req.headers["content-type"] ?? null;
-    const storageId = await engine.storeBlob(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
-    return sendJson(res, 200, { storageId }, cors);
+    if (uploadsInFlight.has(token)) {
+      throw new HttpError(409, "UploadInProgress", "An upload with this URL is already in progress: wait for it to finish.");
+    }
+    uploadsInFlight.add(token);
+    try {
+      const bytes = await readBody(req, MAX_UPLOAD_BODY);
+      const contentType = req.headers["content-type"] ?? null;
+      const storageId = await engine.storeBlob(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
+      if (!engine.consumeUploadToken(token)) {
+        // The token expired while the body arrived: the blob is stored, so hand it over rather than lose it.
+        ctx.log(`http: upload token expired during an upload; stored ${storageId} anyway`);
+      }
+      return sendJson(res, 200, { storageId }, cors);
+    } finally {
+      uploadsInFlight.delete(token);
+    }
   }
   const storageMatch = /^\/api\/storage\/([^/]+)$/.exec(path);
   if (storageMatch && (method === "GET" || method === "HEAD")) {

@@ -1,50 +1,49 @@
 import { useEffect, useMemo } from "react";
-import { useConvex, useMutation, useQuery } from "convex/react";
-import type { OptimisticUpdate } from "convex/browser";
-import type { FunctionArgs, FunctionReference } from "convex/server";
+import { useConvex, useMutation } from "convex/react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
+import { useDurableMutation, useSyncEngine, useSyncedQuery, type DurablePromise } from "../sync";
+import { queryToken } from "../sync/queryKey";
 import { FileTree } from "./FileTree";
 import type { FileId } from "./model";
-import {
-  optimisticCopy,
-  optimisticCreateBinaryFile,
-  optimisticCreateFile,
-  optimisticCreateFolder,
-  optimisticMove,
-  optimisticRemove,
-  optimisticRename,
-} from "./optimistic";
+import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
 import { readSmallText } from "./upload";
 
-const opId = () => crypto.randomUUID();
+/**
+ * A write counts as done for the tree once the outbox holds it durably: offline the server's answer may be
+ * hours away, and later writes can already name a new row by its temporary id (the outbox swaps in the real
+ * id when it sends them). Refusals arrive later, as sync issues (listed in the header and toasted).
+ */
+async function stored(request: DurablePromise<unknown>): Promise<void> {
+  await request.stored;
+}
 
-/** `useMutation` with an optimistic update, stable across renders (withOptimisticUpdate makes a new function). */
-function useOptimistic<M extends FunctionReference<"mutation">>(mutation: M, update: OptimisticUpdate<FunctionArgs<M>>) {
-  const plain = useMutation(mutation);
-  return useMemo(() => plain.withOptimisticUpdate(update), [plain, update]);
+async function storedId(request: DurablePromise<unknown>): Promise<FileId> {
+  await request.stored;
+  return request.tempId as FileId;
 }
 
 /**
- * The file tree of one project, wired to Convex: `files.tree` for data, optimistic mutations for writes
- * (rows change in the same frame and roll back if the server refuses), the editor's store for opening.
- * Also hosts Quick Open (Ctrl/Cmd+P), which searches the same data.
+ * The file tree of one project, wired to the offline layer: `files.tree` through useSyncedQuery (live, else
+ * cached, with pending writes applied), every write through the durable outbox with the optimistic updates
+ * registered in optimistic.ts, the editor's store for opening. Also hosts Quick Open (Ctrl/Cmd+P).
  */
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
-  const files = useQuery(api.files.tree, { projectId });
+  const files = useSyncedQuery(api.files.tree, { projectId });
   const convex = useConvex();
-  const createFile = useOptimistic(api.files.createFile, optimisticCreateFile);
-  const createFolder = useOptimistic(api.files.createFolder, optimisticCreateFolder);
-  const rename = useOptimistic(api.files.rename, optimisticRename);
-  const move = useOptimistic(api.files.move, optimisticMove);
-  const copy = useOptimistic(api.files.copy, optimisticCopy);
-  const remove = useOptimistic(api.files.remove, optimisticRemove);
+  const engine = useSyncEngine();
+  const createFile = useDurableMutation(api.files.createFile);
+  const createFolder = useDurableMutation(api.files.createFolder);
+  const rename = useDurableMutation(api.files.rename);
+  const move = useDurableMutation(api.files.move);
+  const copy = useDurableMutation(api.files.copy);
+  const remove = useDurableMutation(api.files.remove);
   const generateUploadUrl = useMutation(api.files.generateUploadUrl);
-  const createBinaryFile = useOptimistic(api.files.createBinaryFile, optimisticCreateBinaryFile);
+  const createBinaryFile = useDurableMutation(api.files.createBinaryFile);
 
   useEffect(() => {
     useAppStore.getState().resetTree(projectId);
@@ -52,14 +51,19 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
 
   const actions: FileTreeActions = useMemo(
     () => ({
-      createFile: (parentId, name, content) => createFile({ projectId, parentId, name, content, clientOpId: opId() }),
-      createFolder: (parentId, name) => createFolder({ projectId, parentId, name, clientOpId: opId() }),
-      rename: (fileId, name) => rename({ fileId, name, clientOpId: opId() }),
-      move: (fileId, parentId) => move({ fileId, parentId, clientOpId: opId() }),
-      copy: (fileId, parentId) => copy({ fileId, parentId, clientOpId: opId() }),
-      remove: (fileId) => remove({ fileId, clientOpId: opId() }),
+      createFile: (parentId, name, content) => storedId(createFile({ projectId, parentId, name, content })),
+      createFolder: (parentId, name) => storedId(createFolder({ projectId, parentId, name })),
+      rename: (fileId, name) => stored(rename({ fileId, name })),
+      move: (fileId, parentId) => stored(move({ fileId, parentId })),
+      copy: (fileId, parentId) => storedId(copy({ fileId, parentId })),
+      remove: (fileId) => stored(remove({ fileId })),
       open: openInEditor,
       readContent: async (fileId) => {
+        // The cached copy first: offline a query would wait for the connection, and the delete with it.
+        const token = queryToken("files:get", { fileId });
+        const cached = engine ? (engine.overlay(engine.cache.snapshot()).get(token)?.value as { content?: string; isBinary?: boolean } | undefined) : undefined;
+        if (cached) return cached.isBinary || cached.content === undefined ? null : cached.content;
+        if (!navigator.onLine || engine?.state().status.phase === "offline") return null;
         const file = await convex.query(api.files.get, { fileId });
         return file.isBinary || file.content === undefined ? null : file.content;
       },
@@ -67,7 +71,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         for (const file of dropped) {
           const text = await readSmallText(file);
           if (text !== null) {
-            await createFile({ projectId, parentId, name: file.name, content: text, clientOpId: opId() });
+            await stored(createFile({ projectId, parentId, name: file.name, content: text }));
             continue;
           }
           const url = await generateUploadUrl({ projectId });
@@ -78,11 +82,11 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           });
           if (!response.ok) throw new Error(`Uploading "${file.name}" failed (HTTP ${response.status}). Try again.`);
           const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
-          await createBinaryFile({ projectId, parentId, name: file.name, storageId, clientOpId: opId() });
+          await stored(createBinaryFile({ projectId, parentId, name: file.name, storageId }));
         }
       },
     }),
-    [projectId, convex, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile],
+    [projectId, convex, engine, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile],
   );
 
   return (

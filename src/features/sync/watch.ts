@@ -64,7 +64,8 @@ export function watchSyncedQuery<Query extends FunctionReference<"query">>(
     hasLiveError = false;
     // A row that exists only in the outbox (temporary id) has no server result yet: the overlay answers.
     if (containsTempId(resolved)) return;
-    const watch = convex.watchQuery(query, resolved);
+    const untyped: FunctionReference<"query"> = query;
+    const watch = convex.watchQuery(untyped, resolved);
     const onLive = () => {
       try {
         const value = watch.localQueryResult();

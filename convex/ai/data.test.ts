@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { makeConvexTestInstance } from "../../tests/functions/convexTest";
+import { internal } from "../_generated/api";
+
+async function seed() {
+  const t = makeConvexTestInstance();
+  const ids = await t.run(async (ctx) => {
+    const projectId = await ctx.db.insert("projects", { name: "P", ownerId: "issuer|alice", updatedAt: 0 });
+    const conversationId = await ctx.db.insert("conversations", { projectId, title: "New conversation", updatedAt: 0 });
+    const messageId = await ctx.db.insert("messages", { conversationId, projectId, role: "assistant", content: "", status: "processing" });
+    return { projectId, conversationId, messageId };
+  });
+  return { t, ...ids };
+}
+
+describe("streamed chunks and the final state", () => {
+  it("appends while processing, refuses after a cancel, and finalize folds the chunks in order", async () => {
+    const { t, messageId } = await seed();
+    expect(await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 1, text: "world" })).toBe("processing");
+    expect(await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 0, text: "Hello " })).toBe("processing");
+    await t.run((ctx) => ctx.db.patch("messages", messageId, { status: "cancelled" }));
+    expect(await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 2, text: "!!" })).toBe("cancelled");
+    await t.mutation(internal.ai.data.finalize, { messageId, tail: "" });
+    const message = await t.run((ctx) => ctx.db.get("messages", messageId));
+    expect(message).toMatchObject({ content: "Hello world", status: "cancelled" });
+    expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toEqual([]);
+  });
+
+  it("expire ends an answer left processing, keeping its text, and leaves final answers alone", async () => {
+    const { t, messageId } = await seed();
+    await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 0, text: "Partial" });
+    await t.mutation(internal.ai.data.expire, { messageId });
+    const message = await t.run((ctx) => ctx.db.get("messages", messageId));
+    expect(message?.status).toBe("completed");
+    expect(message?.content).toBe("Partial\n\n⚠ The answer took longer than 10 minutes and was stopped.");
+    await t.mutation(internal.ai.data.expire, { messageId });
+    expect((await t.run((ctx) => ctx.db.get("messages", messageId)))?.content).toBe(message?.content);
+  });
+
+  it("tools refuse to act for an answer that is no longer processing", async () => {
+    const { t, messageId } = await seed();
+    await t.run((ctx) => ctx.db.patch("messages", messageId, { status: "cancelled" }));
+    const result = await t.mutation(internal.ai.tools.execute, {
+      messageId,
+      name: "create_file",
+      arguments: JSON.stringify({ path: "x.ts", content: "x" }),
+      offset: 0,
+    });
+    expect(result.ok).toBe(false);
+    expect(await t.run((ctx) => ctx.db.query("files").collect())).toEqual([]);
+  });
+
+  it("a title the user chose meanwhile is kept", async () => {
+    const { t, conversationId } = await seed();
+    await t.run((ctx) => ctx.db.patch("conversations", conversationId, { title: "Mine" }));
+    await t.mutation(internal.ai.data.setTitle, { conversationId, title: "Generated", onlyIfTitle: "New conversation" });
+    expect((await t.run((ctx) => ctx.db.get("conversations", conversationId)))?.title).toBe("Mine");
+  });
+});
