@@ -42,7 +42,7 @@ async function precacheShell() {
   const assets = await buildAssets(html);
   await Promise.all(
     [...assets].map(async (path) => {
-      if (await cache.match(path)) return;
+      if (await cache.match(path, MATCH)) return;
       await cache.add(path).catch(() => {
         /* A missing asset is fetched again on first use. */
       });
@@ -78,9 +78,13 @@ async function networkFirstShell(request) {
   }
 }
 
+// Static servers answer with "Vary: Origin", and module scripts are requested with an Origin header that the
+// precache requests lacked: matching must ignore Vary, or every precached script misses while offline.
+const MATCH = { ignoreVary: true };
+
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, MATCH);
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());
@@ -89,7 +93,7 @@ async function cacheFirst(request) {
 
 async function staleWhileRevalidate(request) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, MATCH);
   const fresh = fetch(request)
     .then(async (response) => {
       if (response.ok) await cache.put(request, response.clone());

@@ -8,15 +8,15 @@ import { internalAction, type ActionCtx } from "../_generated/server";
 import { DEFAULT_CONVERSATION_TITLE } from "../model/conversations";
 import { STALE_AFTER_MS } from "./data";
 import {
-
   cleanTitle,
   describeProviderFailure,
   fallbackTitle,
   NOT_CONFIGURED_TEXT,
+  providerFailureLog,
   WriteThrottle,
 } from "./lib";
 import { classifyError, complete, makeClient, providerFromEnv, streamRound } from "./provider";
-import { MAX_TOOL_ROUNDS, TOOL_DEFINITIONS } from "./tools";
+import { MAX_TOOL_ROUNDS, runToolCall, TOOL_DEFINITIONS } from "./tools";
 
 // Actions run for at most 10 minutes on Convex; stop a little earlier so the answer is finalized by us.
 const ANSWER_DEADLINE_MS = 9 * 60 * 1000;
@@ -189,12 +189,7 @@ export const respond = internalAction({
         });
         for (const call of result.toolCalls) {
           if (!(await writer.flush())) break;
-          const outcome = await ctx.runMutation(internal.ai.tools.execute, {
-            messageId,
-            name: call.name,
-            arguments: call.arguments,
-            offset: writer.length,
-          });
+          const outcome = await runToolCall(ctx, messageId, call, writer.length);
           messages.push({ role: "tool", tool_call_id: call.id, content: outcome.output });
         }
         if (writer.stopped) break;
@@ -206,7 +201,10 @@ export const respond = internalAction({
       }
     } catch (error) {
       if (!writer.stopped) {
-        tail = `${writer.length > 0 ? "\n\n" : ""}${describeProviderFailure(classifyError(error), config)}`;
+        const failure = classifyError(error);
+        // The operator's detail goes to the log of this scheduled action, which no client receives.
+        console.log(providerFailureLog(failure, config));
+        tail = `${writer.length > 0 ? "\n\n" : ""}${describeProviderFailure(failure)}`;
       }
     } finally {
       clearTimeout(deadline);

@@ -40,13 +40,12 @@ describe("streamed chunks and the final state", () => {
   it("tools refuse to act for an answer that is no longer processing", async () => {
     const { t, messageId } = await seed();
     await t.run((ctx) => ctx.db.patch("messages", messageId, { status: "cancelled" }));
-    const result = await t.mutation(internal.ai.tools.execute, {
+    const result = await t.mutation(internal.ai.tools.apply, {
       messageId,
       name: "create_file",
       arguments: JSON.stringify({ path: "x.ts", content: "x" }),
-      offset: 0,
     });
-    expect(result.ok).toBe(false);
+    expect(result).toBeNull();
     expect(await t.run((ctx) => ctx.db.query("files").collect())).toEqual([]);
   });
 

@@ -41,6 +41,7 @@ export async function ask(
       { role: "user", content: user },
     ], { maxTokens, timeoutMs: 30_000 });
   } catch (error) {
-    throw new ConvexError({ code: "AI_FAILED", message: describeProviderFailure(classifyError(error), config) });
+    // No operator detail is logged here: this runs in a public action, whose log lines can reach its caller.
+    throw new ConvexError({ code: "AI_FAILED", message: describeProviderFailure(classifyError(error)) });
   }
 }

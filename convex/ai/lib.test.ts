@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   cleanTitle,
+  describeProviderFailure,
   fallbackTitle,
+  providerFailureLog,
   readProviderConfig,
   replaceUnique,
+  sanitizeReason,
   selectHistory,
   splitPath,
   stripCodeFence,
@@ -109,5 +112,48 @@ describe("paths and titles", () => {
   it("strips a code fence around a code-only answer", () => {
     expect(stripCodeFence("```ts\nconst a = 1;\n```")).toBe("const a = 1;");
     expect(stripCodeFence("plain")).toBe("plain");
+  });
+});
+
+describe("provider failures", () => {
+  const config = { baseURL: "https://user:hunter2@llm.internal.example:8443/v1", model: "secret-model", apiKey: "sk-live-0123456789abcdef" };
+
+  it("tell users the status and what to check, never the operator's settings", () => {
+    const shown = [
+      describeProviderFailure({ status: 404, message: "model secret-model not found" }),
+      describeProviderFailure({ kind: "connection", message: "connect ECONNREFUSED 10.1.2.3:8443" }),
+      describeProviderFailure({ status: 401, message: "Incorrect API key provided: sk-live-0123456789abcdef" }),
+    ];
+    expect(shown[0]).toBe("⚠ The configured AI provider does not know the model or endpoint (404). Check POLARIS_AI_MODEL and POLARIS_AI_BASE_URL.");
+    expect(shown[1]).toBe("⚠ Could not reach the configured AI provider. Check POLARIS_AI_BASE_URL and that the provider is running.");
+    for (const text of shown) {
+      expect(text).not.toMatch(/secret-model|llm\.internal|10\.1\.2\.3|sk-live|hunter2/);
+    }
+  });
+
+  it("pass on a short, sanitized reason for other 4xx statuses and unknown errors", () => {
+    const rejected = describeProviderFailure({
+      status: 400,
+      message: "Invalid key sk-proj-AbC123xyz***789 sent to https://user:pw@llm.example/v1 with Bearer abc.def token=xyz",
+    });
+    expect(rejected).toBe("⚠ The configured AI provider rejected the request (400): Invalid key [redacted] sent to [url] with Bearer [redacted] token=[redacted].");
+    expect(describeProviderFailure({ status: 422, message: "422 Unknown field" })).toBe("⚠ The configured AI provider rejected the request (422): Unknown field.");
+    const failed = describeProviderFailure({ message: `socket error at 192.168.0.7:11434 ${"x".repeat(300)}` });
+    expect(failed).toContain("socket error at [address]");
+    expect(failed.length).toBeLessThan(160);
+  });
+
+  it("sanitizes key-shaped tokens but keeps ordinary words", () => {
+    expect(sanitizeReason("The model gpt-4o-mini does not support tools")).toBe("The model gpt-4o-mini does not support tools");
+    expect(sanitizeReason("api_key: abcdef ghp_0123456789abcdefghij and 9f8e7d6c5b4a39281706f5e4d3c2b1a0")).toBe(
+      "api_key: [redacted] [redacted] and [redacted]",
+    );
+  });
+
+  it("keep the operator's detail for the server log, without URL credentials or the key", () => {
+    const line = providerFailureLog({ status: 401, name: "AuthenticationError", message: "Incorrect API key provided: sk-live-0123456789abcdef" }, config);
+    expect(line).toBe(
+      "ai: provider request to https://llm.internal.example:8443/v1 (model secret-model) failed, status 401, AuthenticationError: Incorrect API key provided: [redacted]",
+    );
   });
 });

@@ -54,37 +54,81 @@ export interface ProviderFailure {
   kind?: "timeout" | "cut" | "malformed" | "connection";
 }
 
-/** A readable, actionable line for the end of a failed answer. */
-export function describeProviderFailure(failure: ProviderFailure, config: Pick<ProviderConfig, "baseURL" | "model">): string {
+/**
+ * A readable, actionable line for the end of a failed answer. Users read it, and in a shared deployment the
+ * provider is the operator's: it names the settings to check but never their values (base URL, model, key), and
+ * carries at most a short, sanitized reason from the provider. `providerFailureLog` has the operator's detail.
+ */
+export function describeProviderFailure(failure: ProviderFailure): string {
   const { status } = failure;
+  // The `openai` client starts its messages with the status, which the wording below already gives.
+  const raw = status === undefined ? failure.message : failure.message?.replace(new RegExp(`^${status}\\s+`), "");
+  const reason = raw ? sanitizeReason(raw) : "";
+  const because = reason ? `: ${reason}` : "";
   if (status === 401 || status === 403) {
-    return `⚠ The AI provider refused the API key (${status}). Check POLARIS_AI_API_KEY.`;
+    return `⚠ The configured AI provider refused the API key (${status}). Check POLARIS_AI_API_KEY.`;
   }
   if (status === 404) {
-    return `⚠ The AI provider does not know the model or endpoint (404). Check POLARIS_AI_MODEL ("${config.model}") and POLARIS_AI_BASE_URL.`;
+    return "⚠ The configured AI provider does not know the model or endpoint (404). Check POLARIS_AI_MODEL and POLARIS_AI_BASE_URL.";
   }
   if (status === 429) {
-    return "⚠ The AI provider is rate-limiting requests or the account is out of credit (429). Wait a moment and try again, or check your plan.";
+    return "⚠ The configured AI provider is rate-limiting requests or the account is out of credit (429). Wait a moment and try again, or check your plan.";
   }
   if (status !== undefined && status >= 500) {
-    return `⚠ The AI provider had an internal error (${status}). Try again in a moment.`;
+    return `⚠ The configured AI provider had an internal error (${status}). Try again in a moment.`;
   }
   if (status !== undefined && status >= 400) {
-    const detail = failure.message ? `: ${truncate(failure.message, 200)}` : "";
-    return `⚠ The AI provider rejected the request (${status})${detail}.`;
+    return `⚠ The configured AI provider rejected the request (${status})${because}.`;
   }
   switch (failure.kind) {
     case "timeout":
-      return "⚠ The AI provider stopped responding (timed out). Try again; if it keeps happening, check that the provider is running.";
+      return "⚠ The configured AI provider stopped responding (timed out). Try again; if it keeps happening, check that the provider is running.";
     case "cut":
-      return "⚠ The connection to the AI provider was cut before the answer was complete. Try again.";
+      return "⚠ The connection to the configured AI provider was cut before the answer was complete. Try again.";
     case "malformed":
-      return "⚠ The AI provider sent a malformed response that could not be read. Check that POLARIS_AI_BASE_URL points at a Chat Completions endpoint.";
+      return "⚠ The configured AI provider sent a malformed response that could not be read. Check that POLARIS_AI_BASE_URL points at a Chat Completions endpoint.";
     case "connection":
-      return `⚠ Could not reach the AI provider at ${config.baseURL}. Check POLARIS_AI_BASE_URL and that the provider is running.`;
+      return "⚠ Could not reach the configured AI provider. Check POLARIS_AI_BASE_URL and that the provider is running.";
     default:
-      return `⚠ The AI request failed${failure.message ? `: ${truncate(failure.message, 200)}` : ""}.`;
+      return `⚠ The AI request failed${because}.`;
   }
+}
+
+/** The operator's view of a failure, for the server log: endpoint, model, status and the provider's own text. */
+export function providerFailureLog(failure: ProviderFailure, config: Pick<ProviderConfig, "baseURL" | "model" | "apiKey">): string {
+  const parts = [`ai: provider request to ${withoutUrlCredentials(config.baseURL)} (model ${config.model}) failed`];
+  if (failure.status !== undefined) parts.push(`status ${failure.status}`);
+  if (failure.kind !== undefined) parts.push(failure.kind);
+  if (failure.name !== undefined) parts.push(failure.name);
+  const message = failure.message === undefined ? "" : redactSecret(failure.message, config.apiKey);
+  return `${parts.join(", ")}${message ? `: ${truncate(message, 1000)}` : ""}`;
+}
+
+function withoutUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+function redactSecret(text: string, secret: string): string {
+  return secret.length >= 4 && secret !== "not-needed" ? text.split(secret).join("[redacted]") : text;
+}
+
+/**
+ * A provider's error text made safe to show to a user: URLs (with any credentials in them), IP addresses,
+ * anything shaped like a key or token, and `key=value` credentials are replaced; whitespace is collapsed and the
+ * result kept short. Provider messages are free text and sometimes echo part of the key they were sent, hence
+ * the broad patterns.
+ */
+export function sanitizeReason(text: string, maxChars = 120): string {
+  const cleaned = text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S*/gi, "[url]")
+    .replace(/\b(bearer|basic)\s+\S+/gi, "$1 [redacted]")
+    .replace(/\b(api[-_ ]?key|access[-_ ]?token|token|secret|password|authorization)(\s*[:=]\s*)\S+/gi, "$1$2[redacted]")
+    .replace(/\b(?:sk|pk|rk|ak|ghp|gho|ghu|ghs|github_pat|xox[abprs])[-_][\w*.-]{4,}/gi, "[redacted]")
+    .replace(/[\w+/=*.-]{24,}/g, (token) => (/\d/.test(token) ? "[redacted]" : token))
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, "[address]")
+    .replace(/\s+/g, " ")
+    .trim();
+  return truncate(cleaned, maxChars);
 }
 
 /** Classifies an error thrown by the `openai` client or while reading its stream. */

@@ -1,5 +1,6 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
+import { findSibling } from "../model/files";
 import { splitPath } from "./lib";
 
 // Path helpers for the assistant: the model names files by project-relative path, never by id, so it cannot
@@ -44,19 +45,6 @@ export async function pathOfFile(ctx: QueryCtx, file: Doc<"files">): Promise<str
   return names.join("/");
 }
 
-export async function childNamed(
-  ctx: QueryCtx,
-  projectId: Id<"projects">,
-  parentId: Id<"files"> | undefined,
-  name: string,
-): Promise<Doc<"files"> | null> {
-  // Names are unique among siblings, so the first match is the only one.
-  return ctx.db
-    .query("files")
-    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", parentId).eq("name", name))
-    .first();
-}
-
 /** The file or folder at `path` in the project, or null. */
 export async function findByPath(ctx: QueryCtx, projectId: Id<"projects">, path: string): Promise<Doc<"files"> | null> {
   const parts = splitPath(path);
@@ -64,7 +52,7 @@ export async function findByPath(ctx: QueryCtx, projectId: Id<"projects">, path:
   let current: Doc<"files"> | null = null;
   for (const name of parts) {
     if (current !== null && current.type !== "folder") return null;
-    current = await childNamed(ctx, projectId, current?._id, name);
+    current = await findSibling(ctx, projectId, current?._id, name);
     if (current === null) return null;
   }
   return current;

@@ -1,14 +1,9 @@
 import { ConvexError, v } from "convex/values";
+import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
-import { internalMutation, type MutationCtx } from "../_generated/server";
-import {
-  createFile,
-  createFolder,
-  moveFile,
-  removeFile,
-  renameFile,
-  updateContent,
-} from "../model/files";
+import { internalMutation, type ActionCtx, type MutationCtx } from "../_generated/server";
+import { appError } from "../lib/errors";
+import { createFile, createFolder, moveAndRename, removeFile, updateContent } from "../model/files";
 import { loadScope } from "./data";
 import { lineDelta, replaceUnique, splitPath } from "./lib";
 import { findByPath, projectPaths } from "./paths";
@@ -16,7 +11,9 @@ import { findByPath, projectPaths } from "./paths";
 // The assistant's file tools. The model names files by project-relative path; every call runs inside the
 // project of the assistant message (loadScope re-checks message → conversation → project on each call) and goes
 // through the same model/files helpers as the public API, with the project's owner as the user, so the same
-// ownership checks, name rules and size limits apply. A cancelled answer changes nothing.
+// ownership checks, name rules and size limits apply. A cancelled answer changes nothing. Each call's effect is
+// one transaction (`apply`) that throws when the call is refused, so a refused call changes nothing either; its
+// activity line (✓ or ✗) is written afterwards by `record`.
 
 export const MAX_TOOL_ROUNDS = 20;
 const MAX_READ_CHARS = 100_000;
@@ -65,8 +62,7 @@ function fn(name: string, description: string, properties: Record<string, object
   };
 }
 
-interface ToolOutcome {
-  ok: boolean;
+interface ToolResult {
   /** What the model reads back. */
   output: string;
   /** What the activity line shows. */
@@ -74,31 +70,36 @@ interface ToolOutcome {
   detail: string;
 }
 
-class ToolError extends Error {}
+type ToolOutcome = ToolResult & { ok: boolean };
+
+/** A refused call: a ConvexError, so its message survives the trip out of `apply` into the action. */
+function toolError(message: string): ConvexError<{ code: string; message: string }> {
+  return appError("INVALID_ARGUMENT", message);
+}
 
 function stringArg(args: Record<string, unknown>, name: string): string {
   const value = args[name];
-  if (typeof value !== "string") throw new ToolError(`Argument "${name}" must be a string.`);
+  if (typeof value !== "string") throw toolError(`Argument "${name}" must be a string.`);
   return value;
 }
 
 function checkedPath(args: Record<string, unknown>, name: string): string[] {
   const raw = stringArg(args, name);
   const parts = splitPath(raw);
-  if (parts === null) throw new ToolError(`"${raw}" is not a valid project path. Use a relative path like "src/app.ts", without "..".`);
+  if (parts === null) throw toolError(`"${raw}" is not a valid project path. Use a relative path like "src/app.ts", without "..".`);
   return parts;
 }
 
 async function requireNode(ctx: MutationCtx, projectId: Id<"projects">, parts: string[]): Promise<Doc<"files">> {
   const node = await findByPath(ctx, projectId, parts.join("/"));
-  if (node === null) throw new ToolError(`"${parts.join("/")}" does not exist. Call list_files to see the project's paths.`);
+  if (node === null) throw toolError(`"${parts.join("/")}" does not exist. Call list_files to see the project's paths.`);
   return node;
 }
 
 async function requireTextFile(ctx: MutationCtx, projectId: Id<"projects">, parts: string[]): Promise<Doc<"files">> {
   const node = await requireNode(ctx, projectId, parts);
-  if (node.type !== "file") throw new ToolError(`"${parts.join("/")}" is a folder, not a file.`);
-  if (node.storageId !== undefined) throw new ToolError(`"${parts.join("/")}" is a binary or very large file; it cannot be read or edited as text.`);
+  if (node.type !== "file") throw toolError(`"${parts.join("/")}" is a folder, not a file.`);
+  if (node.storageId !== undefined) throw toolError(`"${parts.join("/")}" is a binary or very large file; it cannot be read or edited as text.`);
   return node;
 }
 
@@ -115,12 +116,12 @@ async function folderAt(
     const path = parts.slice(0, i + 1).join("/");
     const existing = await findByPath(ctx, projectId, path);
     if (existing !== null) {
-      if (existing.type !== "folder") throw new ToolError(`"${path}" is a file, not a folder.`);
+      if (existing.type !== "folder") throw toolError(`"${path}" is a file, not a folder.`);
       parentId = existing._id;
     } else if (create) {
       parentId = await createFolder(ctx, userId, { projectId, parentId, name: parts[i] });
     } else {
-      throw new ToolError(`The folder "${path}" does not exist. Create it first with create_folder.`);
+      throw toolError(`The folder "${path}" does not exist. Create it first with create_folder.`);
     }
   }
   return parentId;
@@ -132,7 +133,7 @@ async function runTool(
   projectId: Id<"projects">,
   name: string,
   args: Record<string, unknown>,
-): Promise<ToolOutcome> {
+): Promise<ToolResult> {
   switch (name) {
     case "list_files": {
       const folder = typeof args.path === "string" && splitPath(args.path) !== null ? splitPath(args.path)!.join("/") : "";
@@ -143,7 +144,6 @@ async function runTool(
       const shown = lines.slice(0, MAX_LIST_LINES);
       const more = truncated || lines.length > shown.length ? "\n… (more files not shown)" : "";
       return {
-        ok: true,
         output: shown.length === 0 ? "(no files)" : shown.join("\n") + more,
         target: folder === "" ? "/" : folder,
         detail: `${lines.length} item${lines.length === 1 ? "" : "s"}`,
@@ -154,22 +154,22 @@ async function runTool(
       const file = await requireTextFile(ctx, projectId, parts);
       const content = file.content ?? "";
       const output = content.length > MAX_READ_CHARS ? `${content.slice(0, MAX_READ_CHARS)}\n… (truncated)` : content;
-      return { ok: true, output, target: parts.join("/"), detail: `${content.split("\n").length} lines` };
+      return { output, target: parts.join("/"), detail: `${content.split("\n").length} lines` };
     }
     case "create_file": {
       const parts = checkedPath(args, "path");
       const content = stringArg(args, "content");
       if ((await findByPath(ctx, projectId, parts.join("/"))) !== null) {
-        throw new ToolError(`"${parts.join("/")}" already exists. Use edit_file or write_file to change it.`);
+        throw toolError(`"${parts.join("/")}" already exists. Use edit_file or write_file to change it.`);
       }
       const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), true);
       await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content });
-      return { ok: true, output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
+      return { output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
     }
     case "create_folder": {
       const parts = checkedPath(args, "path");
       await folderAt(ctx, userId, projectId, parts, true);
-      return { ok: true, output: "Folder exists now.", target: `${parts.join("/")}/`, detail: "folder created" };
+      return { output: "Folder exists now.", target: `${parts.join("/")}/`, detail: "folder created" };
     }
     case "edit_file": {
       const parts = checkedPath(args, "path");
@@ -177,11 +177,11 @@ async function runTool(
       const newText = stringArg(args, "new_text");
       const file = await requireTextFile(ctx, projectId, parts);
       const edit = replaceUnique(file.content ?? "", oldText, newText);
-      if (!edit.ok) throw new ToolError(edit.error);
+      if (!edit.ok) throw toolError(edit.error);
       await updateContent(ctx, userId, file._id, edit.content, undefined);
       const removed = oldText.split("\n").length;
       const added = newText.length === 0 ? 0 : newText.split("\n").length;
-      return { ok: true, output: "Edited.", target: parts.join("/"), detail: `line ${edit.line}: −${removed} +${added}` };
+      return { output: "Edited.", target: parts.join("/"), detail: `line ${edit.line}: −${removed} +${added}` };
     }
     case "write_file": {
       const parts = checkedPath(args, "path");
@@ -190,72 +190,118 @@ async function runTool(
       if (existing === null) {
         const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), true);
         await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content });
-        return { ok: true, output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
+        return { output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
       }
-      if (existing.type !== "file") throw new ToolError(`"${parts.join("/")}" is a folder, not a file.`);
+      if (existing.type !== "file") throw toolError(`"${parts.join("/")}" is a folder, not a file.`);
       await updateContent(ctx, userId, existing._id, content, undefined);
-      return { ok: true, output: "Written.", target: parts.join("/"), detail: `rewritten, ${lineDelta(existing.content ?? "", content)}` };
+      return { output: "Written.", target: parts.join("/"), detail: `rewritten, ${lineDelta(existing.content ?? "", content)}` };
     }
     case "move_file": {
       const from = checkedPath(args, "from");
       const to = checkedPath(args, "to");
       const node = await requireNode(ctx, projectId, from);
       const parentId = await folderAt(ctx, userId, projectId, to.slice(0, -1), false);
-      const newName = to[to.length - 1];
-      if (parentId !== node.parentId) await moveFile(ctx, userId, node._id, parentId);
-      if (newName !== node.name) await renameFile(ctx, userId, node._id, newName);
-      return { ok: true, output: "Moved.", target: `${from.join("/")} → ${to.join("/")}`, detail: "moved" };
+      await moveAndRename(ctx, userId, node._id, parentId, to[to.length - 1]);
+      return { output: "Moved.", target: `${from.join("/")} → ${to.join("/")}`, detail: "moved" };
     }
     case "delete_file": {
       const parts = checkedPath(args, "path");
       const node = await requireNode(ctx, projectId, parts);
       await removeFile(ctx, userId, node._id);
-      return { ok: true, output: "Deleted.", target: parts.join("/"), detail: node.type === "folder" ? "folder deleted" : "deleted" };
+      return { output: "Deleted.", target: parts.join("/"), detail: node.type === "folder" ? "folder deleted" : "deleted" };
     }
     default:
-      throw new ToolError(`There is no tool named "${name}". Use one of: ${TOOL_DEFINITIONS.map((t) => t.function.name).join(", ")}.`);
+      throw toolError(`There is no tool named "${name}". Use one of: ${TOOL_DEFINITIONS.map((t) => t.function.name).join(", ")}.`);
   }
 }
 
-function argsTarget(args: Record<string, unknown>): string {
-  const value = args.path ?? args.from;
-  return typeof value === "string" ? value : "";
+function parseArguments(raw: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = raw.trim() === "" ? {} : JSON.parse(raw);
+  } catch {
+    throw toolError("The arguments were not valid JSON.");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw toolError("The arguments must be a JSON object.");
+  }
+  return parsed as Record<string, unknown>;
 }
 
-export const execute = internalMutation({
-  args: { messageId: v.id("messages"), name: v.string(), arguments: v.string(), offset: v.number() },
-  returns: v.object({ ok: v.boolean(), output: v.string() }),
-  handler: async (ctx, { messageId, name, arguments: rawArgs, offset }) => {
+/** The path an activity line names for a call whose arguments may be unusable. */
+function argsTarget(raw: string): string {
+  try {
+    const args = JSON.parse(raw) as { path?: unknown; from?: unknown } | null;
+    const value = args?.path ?? args?.from;
+    return typeof value === "string" ? value : "";
+  } catch {
+    return "";
+  }
+}
+
+const CANCELLED_OUTPUT = "The answer was cancelled; no change was made.";
+
+/**
+ * The effect of one tool call, as one transaction: null when the answer is no longer processing; throws a
+ * ConvexError when the call is refused, which rolls back whatever the call wrote before the refusal (e.g.
+ * the parent folders of a file whose name is then rejected).
+ */
+export const apply = internalMutation({
+  args: { messageId: v.id("messages"), name: v.string(), arguments: v.string() },
+  returns: v.union(v.null(), v.object({ output: v.string(), target: v.string(), detail: v.string() })),
+  handler: async (ctx, { messageId, name, arguments: rawArgs }) => {
     const scope = await loadScope(ctx, messageId);
-    if (scope === null || scope.message.status !== "processing") {
-      return { ok: false, output: "The answer was cancelled; no change was made." };
-    }
-    const { project, message } = scope;
-    let args: Record<string, unknown> = {};
-    let outcome: ToolOutcome;
-    try {
-      const parsed: unknown = rawArgs.trim() === "" ? {} : JSON.parse(rawArgs);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new ToolError("The arguments must be a JSON object.");
-      }
-      args = parsed as Record<string, unknown>;
-      outcome = await runTool(ctx, project.ownerId, project._id, name, args);
-    } catch (error) {
-      // Model helpers validate before they write; the only change that can survive a caught error is a parent
-      // folder that create_file/write_file made before the file itself was refused, which is harmless.
-      const reason =
-        error instanceof ToolError
-          ? error.message
-          : error instanceof SyntaxError
-            ? "The arguments were not valid JSON."
-            : error instanceof ConvexError && typeof (error.data as { message?: unknown }).message === "string"
-              ? (error.data as { message: string }).message
-              : null;
-      if (reason === null) throw error;
-      outcome = { ok: false, output: `Error: ${reason}`, target: argsTarget(args), detail: reason };
-    }
-    const line = { tool: name, target: outcome.target, detail: outcome.detail, ok: outcome.ok, offset };
-    await ctx.db.patch("messages", messageId, { activity: [...(message.activity ?? []), line] });
-    return { ok: outcome.ok, output: outcome.output };
+    if (scope === null || scope.message.status !== "processing") return null;
+    const { project } = scope;
+    return runTool(ctx, project.ownerId, project._id, name, parseArguments(rawArgs));
   },
 });
+
+/** Appends a tool call's activity line; it is kept even if the answer was cancelled meanwhile (the change was made). */
+export const record = internalMutation({
+  args: {
+    messageId: v.id("messages"),
+    tool: v.string(),
+    target: v.string(),
+    detail: v.string(),
+    ok: v.boolean(),
+    offset: v.number(),
+  },
+  returns: v.null(),
+  handler: async (ctx, { messageId, ...line }) => {
+    const scope = await loadScope(ctx, messageId);
+    if (scope === null) return null;
+    await ctx.db.patch("messages", messageId, { activity: [...(scope.message.activity ?? []), line] });
+    return null;
+  },
+});
+
+/** The message of a refusal thrown by `apply`; null for anything else (a bug or an outage), which propagates. */
+function refusalMessage(error: unknown): string | null {
+  if (!(error instanceof ConvexError)) return null;
+  const data: unknown = error.data;
+  const message = typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
+  return typeof message === "string" ? message : null;
+}
+
+/** Runs one tool call from the respond action and records its activity line; returns what the model reads. */
+export async function runToolCall(
+  ctx: ActionCtx,
+  messageId: Id<"messages">,
+  call: { name: string; arguments: string },
+  offset: number,
+): Promise<{ ok: boolean; output: string }> {
+  let outcome: ToolOutcome;
+  try {
+    const done = await ctx.runMutation(internal.ai.tools.apply, { messageId, name: call.name, arguments: call.arguments });
+    if (done === null) return { ok: false, output: CANCELLED_OUTPUT };
+    outcome = { ok: true, ...done };
+  } catch (error) {
+    const reason = refusalMessage(error);
+    if (reason === null) throw error;
+    outcome = { ok: false, output: `Error: ${reason}`, target: argsTarget(call.arguments), detail: reason };
+  }
+  const { ok, output, target, detail } = outcome;
+  await ctx.runMutation(internal.ai.tools.record, { messageId, tool: call.name, target, detail, ok, offset });
+  return { ok, output };
+}

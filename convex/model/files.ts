@@ -97,7 +97,8 @@ async function resolveParent(
   return parent;
 }
 
-async function findSibling(
+/** The child of `parentId` (undefined: the root) named `name`; names are unique among siblings. */
+export async function findSibling(
   ctx: QueryCtx,
   projectId: Id<"projects">,
   parentId: Id<"files"> | undefined,
@@ -182,16 +183,6 @@ export async function createBinaryFile(
   return insertNode(ctx, userId, input, { type: "file", storageId: input.storageId, size: blob.size });
 }
 
-export async function renameFile(ctx: MutationCtx, userId: string, fileId: Id<"files">, rawName: string) {
-  const { file } = await requireFile(ctx, userId, fileId);
-  const name = checkFileName(rawName);
-  if (name === file.name) return;
-  await assertNameFree(ctx, file.projectId, file.parentId, name, file._id);
-  const now = Date.now();
-  await ctx.db.patch("files", fileId, { name, updatedAt: now });
-  await touchProject(ctx, file.projectId, now);
-}
-
 /** Rejects a destination that is `node` itself or inside it. */
 async function assertNotInside(ctx: QueryCtx, node: Doc<"files">, destination: Doc<"files"> | undefined, verb: string) {
   if (node.type !== "folder") return;
@@ -203,6 +194,28 @@ async function assertNotInside(ctx: QueryCtx, node: Doc<"files">, destination: D
   }
 }
 
+/**
+ * Gives `file` a new parent and/or name in one patch. Every check (name rules, destination, cycle, the new name
+ * free at the destination) runs before the single write, so a refusal changes nothing.
+ */
+async function relocate(ctx: MutationCtx, file: Doc<"files">, parentId: Id<"files"> | undefined, rawName: string) {
+  const name = rawName === file.name ? file.name : checkFileName(rawName);
+  if (parentId !== file.parentId) {
+    const destination = await resolveParent(ctx, file.projectId, parentId);
+    await assertNotInside(ctx, file, destination, "move");
+  }
+  if (parentId === file.parentId && name === file.name) return;
+  await assertNameFree(ctx, file.projectId, parentId, name, file._id);
+  const now = Date.now();
+  await ctx.db.patch("files", file._id, { parentId, name, updatedAt: now });
+  await touchProject(ctx, file.projectId, now);
+}
+
+export async function renameFile(ctx: MutationCtx, userId: string, fileId: Id<"files">, rawName: string) {
+  const { file } = await requireFile(ctx, userId, fileId);
+  await relocate(ctx, file, file.parentId, rawName);
+}
+
 export async function moveFile(
   ctx: MutationCtx,
   userId: string,
@@ -210,13 +223,19 @@ export async function moveFile(
   parentId: Id<"files"> | undefined,
 ) {
   const { file } = await requireFile(ctx, userId, fileId);
-  const destination = await resolveParent(ctx, file.projectId, parentId);
-  await assertNotInside(ctx, file, destination, "move");
-  if (file.parentId === parentId) return;
-  await assertNameFree(ctx, file.projectId, parentId, file.name, file._id);
-  const now = Date.now();
-  await ctx.db.patch("files", fileId, { parentId, updatedAt: now });
-  await touchProject(ctx, file.projectId, now);
+  await relocate(ctx, file, parentId, file.name);
+}
+
+/** Moves `fileId` into `parentId` under `name` at once (a move, a rename, or both). */
+export async function moveAndRename(
+  ctx: MutationCtx,
+  userId: string,
+  fileId: Id<"files">,
+  parentId: Id<"files"> | undefined,
+  name: string,
+) {
+  const { file } = await requireFile(ctx, userId, fileId);
+  await relocate(ctx, file, parentId, name);
 }
 
 /** All nodes of the subtree rooted at `root`, parents before children, within `budget`. */

@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runCodegen } from "./codegen.js";
-import { adminKeyFile, isLoopbackHost, serverInfoFile, startBackend, type Backend } from "./server/index.js";
+import { adminKeyFile, isLoopbackHost, normalizePublicUrl, serverInfoFile, startBackend, type Backend } from "./server/index.js";
 
 // `npm start` / `npm run backend -- <command>`: the embedded backend, the Vite dev server, and `env`.
 
@@ -29,6 +29,7 @@ Options:
   --site-port N         web app port (env POLARIS_SITE_PORT, default 5173)
   --no-site             do not start the web app
   --allow-remote        allow --host to be a non-loopback address: anyone who can reach it can sign in as anyone
+  --public-url URL      URL other machines reach the backend at, for storage URLs (env POLARIS_PUBLIC_URL)
   -h, --help            show this help
 `;
 
@@ -43,6 +44,8 @@ export interface CliOptions {
   sitePort: number;
   site: boolean;
   allowRemote: boolean;
+  /** Normalized; undefined = derived from the bound address. */
+  publicUrl?: string;
 }
 
 function parsePort(value: string, what: string, allowZero = false): number {
@@ -67,6 +70,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "site-port": { type: "string" },
         "no-site": { type: "boolean" },
         "allow-remote": { type: "boolean" },
+        "public-url": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -89,6 +93,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       `Listening on ${host} would let anyone on the network sign in as anyone. Add --allow-remote if that is what you want.`,
     );
   }
+  const rawPublicUrl = values["public-url"] ?? env.POLARIS_PUBLIC_URL;
+  let publicUrl: string | undefined;
+  try {
+    publicUrl = rawPublicUrl === undefined || rawPublicUrl === "" ? undefined : normalizePublicUrl(rawPublicUrl);
+  } catch (error) {
+    throw new UsageError(`--public-url: ${(error as Error).message}`);
+  }
   return {
     command,
     rest,
@@ -98,6 +109,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     sitePort: parsePort(values["site-port"] ?? env.POLARIS_SITE_PORT ?? "5173", "--site-port"),
     site: command === "start" && values["no-site"] !== true,
     allowRemote,
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
 }
 
@@ -269,6 +281,7 @@ async function start(opts: CliOptions): Promise<void> {
     port: opts.port,
     host: opts.host,
     allowRemote: opts.allowRemote,
+    ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
     log,
   });
   const stopWatching = watchConvex(convexDir, backend, log);

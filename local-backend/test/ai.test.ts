@@ -161,6 +161,63 @@ describe("the assistant against a scripted provider", () => {
     expect(toolMessages.at(-1)?.content).toContain("not a valid project path");
   });
 
+  it("a refused tool call changes nothing, and move_file renames into a folder that holds the old name", async () => {
+    const project = await client.mutation(api.projects.create, { name: "Tool rollback" });
+    const dst = await client.mutation(api.files.createFolder, { projectId: project, name: "dst" });
+    await client.mutation(api.files.createFile, { projectId: project, name: "a.txt", content: "A" });
+    const b = await client.mutation(api.files.createFile, { projectId: project, name: "b.txt", content: "B" });
+    await client.mutation(api.files.createFile, { projectId: project, parentId: dst, name: "taken.txt", content: "T" });
+    const dstB = await client.mutation(api.files.createFile, { projectId: project, parentId: dst, name: "b.txt", content: "old B" });
+    const paths = async () => {
+      const tree = await client.query(api.files.tree, { projectId: project });
+      const byId = new Map(tree.map((f) => [f._id, f]));
+      const pathOf = (id: Id<"files">): string => {
+        const f = byId.get(id)!;
+        return f.parentId === undefined ? f.name : `${pathOf(f.parentId)}/${f.name}`;
+      };
+      return new Map(tree.map((f) => [pathOf(f._id), f._id]));
+    };
+    const before = await paths();
+    provider.stream(
+      {
+        kind: "tools",
+        calls: [
+          { name: "move_file", arguments: { from: "a.txt", to: "dst/taken.txt" } },
+          { name: "create_file", arguments: { path: "fresh/deep/bad\u0001.txt", content: "x" } },
+        ],
+      },
+      { kind: "tools", calls: [{ name: "move_file", arguments: { from: "b.txt", to: "dst/free.txt" } }] },
+      { kind: "text", chunks: ["Done."] },
+    );
+    const conversationId = await client.mutation(api.conversations.create, { projectId: project });
+    const { message } = await ask("Tidy up", conversationId);
+    expect(message.status).toBe("completed");
+    expect((message.activity ?? []).map((a) => [a.tool, a.target, a.ok])).toEqual([
+      ["move_file", "a.txt", false],
+      ["create_file", "fresh/deep/bad\u0001.txt", false],
+      ["move_file", "b.txt → dst/free.txt", true],
+    ]);
+    expect(message.activity?.[0].detail).toContain('"taken.txt" already exists');
+    const after = await paths();
+    // The refused calls left no trace: a.txt did not move, and no parent folder of the refused file remains.
+    expect(after.get("a.txt")).toBe(before.get("a.txt"));
+    expect(after.has("dst/a.txt")).toBe(false);
+    expect([...after.keys()].filter((p) => p.startsWith("fresh"))).toEqual([]);
+    // The valid move with rename happened in one step, leaving dst/b.txt alone.
+    expect(after.get("dst/free.txt")).toBe(b);
+    expect(after.get("dst/b.txt")).toBe(dstB);
+    expect(after.has("b.txt")).toBe(false);
+    expect((await client.query(api.files.get, { fileId: b })).content).toBe("B");
+  });
+
+  it("keeps the provider's address and raw error text out of the message and in the server log", async () => {
+    provider.stream({ kind: "status", status: 400, message: "Unsupported parameter for key test-key-0123456789abcdef at http://internal.example/v1" });
+    const { message } = await ask("hello");
+    expect(message.content).toBe("⚠ The configured AI provider rejected the request (400): Unsupported parameter for key [redacted] at [url].");
+    expect(message.content).not.toContain(provider.url);
+    await expect.poll(() => logs.find((l) => l.includes(`provider request to ${provider.url} (model scripted-model) failed, status 400`))).toBeDefined();
+  });
+
   it("shares the open file and selection with the assistant", async () => {
     const conversationId = await newConversation();
     const fileId = await client.mutation(api.files.createFile, { projectId, name: "shared.py", content: "print('hello')\nx = 1\n" });
@@ -174,7 +231,7 @@ describe("the assistant against a scripted provider", () => {
   });
 
   it.each([
-    [401, "⚠ The AI provider refused the API key (401). Check POLARIS_AI_API_KEY."],
+    [401, "⚠ The configured AI provider refused the API key (401). Check POLARIS_AI_API_KEY."],
     [429, "(429)"],
     [500, "internal error (500)"],
   ])("ends with a readable error on HTTP %i", async (status, text) => {
@@ -187,7 +244,7 @@ describe("the assistant against a scripted provider", () => {
 
   it.each([
     ["malformed", { kind: "malformed", before: ["Partial "] }, "malformed response"],
-    ["cut", { kind: "cut", before: ["Partial "] }, "connection to the AI provider was cut"],
+    ["cut", { kind: "cut", before: ["Partial "] }, "connection to the configured AI provider was cut"],
     ["timeout", { kind: "hang", before: ["Partial "] }, "timed out"],
   ] satisfies [string, StreamScript, string][])("keeps the partial text and appends an error when the stream is %s", async (_name, script, text) => {
     provider.stream(script);

@@ -34,7 +34,7 @@ async function round(idleTimeoutMs?: number, signal = new AbortController().sign
     );
     return { result, texts, error: null as string | null };
   } catch (error) {
-    return { result: null, texts, error: describeProviderFailure(classifyError(error), config) };
+    return { result: null, texts, error: describeProviderFailure(classifyError(error)) };
   }
 }
 
@@ -78,7 +78,7 @@ describe("streamRound against a real Chat Completions server", () => {
     provider.stream({ kind: "cut", before: ["some", " text"] });
     const { error, texts } = await round();
     expect(texts.join("")).toBe("some text");
-    expect(error).toContain("connection to the AI provider was cut");
+    expect(error).toContain("connection to the configured AI provider was cut");
   });
 
   it("times out when the provider goes silent", async () => {
@@ -106,7 +106,9 @@ describe("streamRound against a real Chat Completions server", () => {
       await streamRound(makeClient(config), { model: "m", messages: [] }, { signal: new AbortController().signal, idleTimeoutMs: 2000, onText: () => {} });
       expect.unreachable();
     } catch (error) {
-      expect(describeProviderFailure(classifyError(error), config)).toContain("Could not reach the AI provider");
+      const text = describeProviderFailure(classifyError(error));
+      expect(text).toBe("⚠ Could not reach the configured AI provider. Check POLARIS_AI_BASE_URL and that the provider is running.");
+      expect(text).not.toContain("127.0.0.1");
     }
   });
 });

@@ -1,9 +1,14 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
 import { SignJWT, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TokenVerifier } from "../src/auth/verify.js";
-import { startTestBackend, type TestBackend } from "./helpers/backend.js";
+import { TokenVerifier, identityFromClaims } from "../src/auth/verify.js";
+import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 import { RawClient } from "./helpers/rawClient.js";
 
 let backend: TestBackend;
@@ -132,18 +137,173 @@ describe("rejected tokens", () => {
     expect(unsigned.status).toBe(401);
   });
 
-  it("answers a bad token on the sync protocol with an AuthError naming the reason", async () => {
+  it("answers a bad token on the sync protocol with an AuthError naming the reason, then closes", async () => {
     const raw = await RawClient.connect(backend.url);
     const expired = await backend.issuer.signRaw({ ...base(), iat: now() - 7200, exp: now() - 3600 });
     raw.send({ type: "Authenticate", tokenType: "User", value: expired, baseVersion: 0 });
     const error = await raw.waitFor((m) => m.type === "AuthError");
     expect(error).toMatchObject({ baseVersion: 0, authUpdateAttempted: true });
     expect(error.error).toMatch(/expired/);
+    expect((await raw.waitClosed()).reason).toBe("AuthError");
 
+    const again = await RawClient.connect(backend.url);
     const { token } = await backend.signIn("Eve");
-    raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
-    const transition = await raw.waitFor((m) => m.type === "Transition");
+    again.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
+    const transition = await again.waitFor((m) => m.type === "Transition");
     expect(transition.endVersion.identity).toBe(1);
-    raw.close();
+    again.close();
+  });
+
+  it("drops the previous identity when a new token is refused: nothing more runs as that user", async () => {
+    const raw = await RawClient.connect(backend.url);
+    const { token } = await backend.signIn("Alice");
+    raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
+    await raw.waitFor((m) => m.type === "Transition" && m.endVersion.identity === 1);
+    raw.send({ type: "Authenticate", tokenType: "User", value: "not-a-jwt", baseVersion: 1 });
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "sent after a refused token" }] });
+    expect((await raw.waitFor((m) => m.type === "AuthError")).authUpdateAttempted).toBe(true);
+    await raw.waitClosed();
+    expect(raw.messages.some((m) => m.type === "MutationResponse")).toBe(false);
+    const rows = (await (
+      await fetch(`${backend.url}/api/query`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ path: "messages:list", args: [{}] }),
+      })
+    ).json()) as { value: { author: string; body: string }[] };
+    expect(rows.value.filter((r) => r.body === "sent after a refused token")).toEqual([]);
+  });
+
+  it("stops running queries under a token once it expires, and tells the client to refresh it", async () => {
+    const raw = await RawClient.connect(backend.url);
+    const exp = now() + 2;
+    const token = await backend.issuer.signRaw({ ...base(), name: "Shortlived", exp });
+    raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 0, udfPath: "messages:list", args: [{}] }],
+    });
+    await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+    while (Date.now() / 1000 < exp + 0.05) await new Promise((r) => setTimeout(r, 50));
+    const before = raw.messages.length;
+    // A commit the subscribed query depends on: it must not re-run as the expired user.
+    await fetch(`${backend.url}/api/mutation`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "messages:send", args: [{ body: "after expiry" }] }),
+    });
+    const error = await raw.waitFor((m) => m.type === "AuthError", 5000);
+    expect(error).toMatchObject({ authUpdateAttempted: false, baseVersion: 1 });
+    expect(error.error).toMatch(/expired/);
+    await raw.waitClosed();
+    expect(raw.messages.slice(before).filter((m) => m.type === "Transition")).toEqual([]);
+  });
+});
+
+describe("identity claims", () => {
+  it("never lets a claim replace tokenIdentifier, subject or issuer", async () => {
+    const iss = backend.issuer.issuer;
+    const alice = await backend.signIn("Alice");
+    const forged = {
+      iss,
+      sub: "local_mallory",
+      aud: "convex",
+      iat: now(),
+      exp: now() + 600,
+      name: "Mallory",
+      tokenIdentifier: `${iss}|${alice.subject}`,
+      subject: alice.subject,
+      issuer: "https://elsewhere.example",
+    };
+    expect(identityFromClaims(forged)).toMatchObject({
+      tokenIdentifier: `${iss}|local_mallory`,
+      subject: "local_mallory",
+      issuer: iss,
+      name: "Mallory",
+    });
+    const verifier = new TokenVerifier(() => [{ domain: iss, applicationID: "convex" }], backend.issuer);
+    const identity = await verifier.verify(await backend.issuer.signRaw(forged));
+    expect(identity.tokenIdentifier).toBe(`${iss}|local_mallory`);
+    expect(identity.subject).toBe("local_mallory");
+    const me = await whoami(await backend.issuer.signRaw(forged));
+    expect(me.body.value).toEqual({ subject: "local_mallory", name: "Mallory", issuer: iss });
+    // Custom claims still come through under their own names.
+    expect(identityFromClaims({ ...forged, team: "blue" }).team).toBe("blue");
+  });
+
+  it("keeps another user's projects out of reach of a token claiming their tokenIdentifier", async () => {
+    const app = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+    try {
+      const alice = await app.signIn("Alice");
+      const asAlice = new ConvexHttpClient(app.url);
+      asAlice.setAuth(alice.token);
+      await asAlice.mutation(createProject, { name: "Alice's secrets" });
+      const forged = await app.issuer.signRaw({
+        iss: app.issuer.issuer,
+        sub: "local_mallory",
+        aud: "convex",
+        iat: now(),
+        exp: now() + 600,
+        tokenIdentifier: `${app.issuer.issuer}|${alice.subject}`,
+      });
+      const asMallory = new ConvexHttpClient(app.url);
+      asMallory.setAuth(forged);
+      expect(await asMallory.query(listProjects, {})).toEqual([]);
+      expect((await asAlice.query(listProjects, {})).map((p) => p.name)).toEqual(["Alice's secrets"]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+const createProject = makeFunctionReference<"mutation", { name: string }, string>("projects:create");
+const listProjects = makeFunctionReference<"query", Record<string, never>, { name: string }[]>("projects:list");
+
+describe("the issuer is fixed per data directory", () => {
+  it("keeps every user's projects when the backend restarts on another port", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-issuer-"));
+    let occupied: Server | null = null;
+    try {
+      const first = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR, dataDir });
+      const firstIssuer = first.issuer.issuer;
+      expect(firstIssuer).toBe(`${first.url}/polaris/auth`);
+      const asAda = new ConvexHttpClient(first.url);
+      asAda.setAuth((await first.signIn("Ada")).token);
+      await asAda.mutation(createProject, { name: "Engine" });
+      const firstPort = Number(new URL(first.url).port);
+      await first.stop();
+
+      // Something else takes the old port, so the backend must come back on a different one.
+      const blocker = createServer();
+      occupied = blocker;
+      await new Promise<void>((resolve) => blocker.listen(firstPort, "127.0.0.1", resolve));
+      const second = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR, dataDir });
+      try {
+        expect(second.url).not.toBe(first.url);
+        expect(second.issuer.issuer).toBe(firstIssuer);
+        const again = new ConvexHttpClient(second.url);
+        again.setAuth((await second.signIn("Ada")).token);
+        expect((await again.query(listProjects, {})).map((p) => p.name)).toEqual(["Engine"]);
+
+        // Discovery stays consistent: the stored issuer, and keys served where this backend runs now.
+        const config = (await (await fetch(`${second.url}/polaris/auth/.well-known/openid-configuration`)).json()) as {
+          issuer: string;
+          jwks_uri: string;
+        };
+        expect(config.issuer).toBe(firstIssuer);
+        expect(config.jwks_uri).toBe(`${second.url}/polaris/auth/.well-known/jwks.json`);
+        expect(((await (await fetch(config.jwks_uri)).json()) as { keys: unknown[] }).keys).toHaveLength(1);
+        const stored = path.join(dataDir, "auth", "local-issuer.json");
+        expect(JSON.parse(readFileSync(stored, "utf8"))).toEqual({ issuer: firstIssuer });
+        expect(statSync(stored).mode & 0o777).toBe(0o600);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await new Promise<void>((resolve) => (occupied ? occupied.close(() => resolve()) : resolve()));
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,14 +3,10 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageError, envCommand, parseCli } from "../src/cli.js";
 import { startTestBackend, type TestBackend } from "./helpers/backend.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CLI = path.join(ROOT, "local-backend/src/cli.ts");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+import { CLI, ROOT, TSX, spawnServe } from "./helpers/spawn.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -40,6 +36,15 @@ describe("argument parsing", () => {
     expect(() => parseCli(["launch"], {})).toThrow(/Unknown command "launch"/);
     expect(() => parseCli(["--host", "0.0.0.0"], {})).toThrow(/--allow-remote/);
     expect(parseCli(["--host", "0.0.0.0", "--allow-remote"], {}).allowRemote).toBe(true);
+  });
+
+  it("takes --public-url or POLARIS_PUBLIC_URL and refuses one that is not an http(s) origin", () => {
+    expect(parseCli([], {}).publicUrl).toBeUndefined();
+    const flag = parseCli(["--host", "0.0.0.0", "--allow-remote", "--public-url", "http://192.168.1.5:3210/"], {});
+    expect(flag.publicUrl).toBe("http://192.168.1.5:3210");
+    expect(parseCli([], { POLARIS_PUBLIC_URL: "https://ide.example.com" }).publicUrl).toBe("https://ide.example.com");
+    expect(() => parseCli(["--public-url", "192.168.1.5:3210"], {})).toThrow(UsageError);
+    expect(() => parseCli(["--public-url", "http://x.example/sub"], {})).toThrow(/--public-url: .*only scheme, host and port/);
   });
 
   it("exits 2 with a clear message on an unknown flag, 0 with usage on --help", async () => {
@@ -103,29 +108,30 @@ describe("env", () => {
 describe("serve", () => {
   it("starts the backend, answers, and shuts down cleanly on SIGTERM", async () => {
     const dataDir = await tempDir();
-    const child = spawn(TSX, [CLI, "serve", "--port", "0", "--data-dir", dataDir], { cwd: ROOT });
-    let out = "";
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start line in ${out}`)), 25_000);
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /Polaris backend is running at (http:\/\/\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.on("close", () => reject(new Error(`exited early: ${out}`)));
-    });
-    const res = await fetch(`${url}/polaris/auth/.well-known/openid-configuration`);
-    expect(((await res.json()) as { issuer: string }).issuer).toBe(`${url}/polaris/auth`);
+    const serve = await spawnServe(["--port", "0", "--data-dir", dataDir]);
+    const res = await fetch(`${serve.url}/polaris/auth/.well-known/openid-configuration`);
+    expect(((await res.json()) as { issuer: string }).issuer).toBe(`${serve.url}/polaris/auth`);
     expect(existsSync(path.join(dataDir, "server.json"))).toBe(true);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on("close", (c) => resolve(c));
-      child.kill("SIGTERM");
-    });
-    expect(code).toBe(0);
+    expect(await serve.stop()).toBe(0);
     expect(existsSync(path.join(dataDir, "server.json"))).toBe(false);
+  });
+
+  it("announces the public URL, warns without one on every interface, and env still reaches it locally", async () => {
+    const dataDir = await tempDir();
+    const plain = await spawnServe(["--host", "0.0.0.0", "--allow-remote", "--port", "0", "--data-dir", dataDir]);
+    expect(plain.output()).toMatch(/WARNING: listening on every interface.*--public-url/);
+    expect(await plain.stop()).toBe(0);
+    const serve = await spawnServe([
+      ...["--host", "0.0.0.0", "--allow-remote", "--port", "0", "--data-dir", dataDir],
+      ...["--public-url", "http://polaris.test:4321"],
+    ]);
+    try {
+      expect(serve.url).toBe("http://polaris.test:4321");
+      expect(serve.output()).not.toMatch(/WARNING: listening on every interface/);
+      expect(await envCommand(dataDir, ["set", "SEEN", "yes"])).toBe("Set SEEN.");
+      expect(await envCommand(dataDir, ["get", "SEEN"])).toBe("yes");
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
   });
 });

@@ -1,9 +1,16 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openEngine } from "../src/engine/index.js";
+import { normalizePublicUrl } from "../src/server/index.js";
 import { startTestBackend, type TestBackend } from "./helpers/backend.js";
+import { spawnServe } from "./helpers/spawn.js";
 
 const send = makeFunctionReference<"mutation", { body: string }, number>("messages:send");
 const list = makeFunctionReference<"query", Record<string, never>, { author: string; body: string }[]>("messages:list");
@@ -135,5 +142,182 @@ describe("HTTP API", () => {
     const big = JSON.stringify({ path: "messages:send", args: [{ body: "x".repeat(9 * 1024 * 1024) }] });
     const res = await post("/api/mutation", big);
     expect(res.status).toBe(413);
+  });
+});
+
+/** Sends a WebSocket handshake the server refuses, and resets the connection at once (TCP RST). */
+function refusedUpgradeThenReset(url: string, pathname: string, headers: Record<string, string>): Promise<void> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      const lines = [
+        `GET ${pathname} HTTP/1.1`,
+        ...Object.entries({
+          Host: `${hostname}:${port}`,
+          Upgrade: "websocket",
+          Connection: "Upgrade",
+          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+          "Sec-WebSocket-Version": "13",
+          ...headers,
+        }).map(([k, v]) => `${k}: ${v}`),
+      ];
+      socket.write(`${lines.join("\r\n")}\r\n\r\n`);
+      socket.resetAndDestroy();
+      resolve();
+    });
+    socket.on("error", () => resolve());
+  });
+}
+
+describe("robustness", () => {
+  it("survives peers that reset refused WebSocket upgrades (wrong path, foreign Host or Origin)", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-reset-"));
+    const serve = await spawnServe(["--port", "0", "--data-dir", dataDir]);
+    try {
+      for (let i = 0; i < 40; i++) {
+        await Promise.all([
+          refusedUpgradeThenReset(serve.url, "/not-sync", {}),
+          refusedUpgradeThenReset(serve.url, "/api/1.48.0/sync", { Host: "attacker.example" }),
+          refusedUpgradeThenReset(serve.url, "/api/1.48.0/sync", { Origin: "https://evil.example" }),
+        ]);
+      }
+      const res = await fetch(`${serve.url}/api/query_ts`, { method: "POST" });
+      expect(res.status).toBe(200);
+      expect(serve.child.exitCode).toBeNull();
+      expect(serve.output()).not.toMatch(/ECONNRESET|EPIPE/);
+    } finally {
+      await serve.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("streamed HTTP action responses", () => {
+  it("stops the action's stream when the client goes away mid-response", async () => {
+    let cancelled = false;
+    let pulls = 0;
+    const streaming = await startTestBackend({
+      openEngine: async (opts) => {
+        const engine = await openEngine(opts);
+        engine.runHttpAction = () =>
+          Promise.resolve(
+            new Response(
+              new ReadableStream<Uint8Array>({
+                pull(controller) {
+                  pulls++;
+                  controller.enqueue(new Uint8Array(256 * 1024));
+                },
+                cancel() {
+                  cancelled = true;
+                },
+              }),
+              { headers: { "Content-Type": "application/octet-stream" } },
+            ),
+          );
+        return engine;
+      },
+    });
+    try {
+      const abort = new AbortController();
+      const res = await fetch(`${streaming.url}/endless`, { signal: abort.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      abort.abort();
+      await expect.poll(() => cancelled, { timeout: 10_000 }).toBe(true);
+      const pullsAtCancel = pulls;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(pulls).toBe(pullsAtCancel);
+    } finally {
+      await streaming.stop();
+    }
+  });
+});
+
+describe("uploads", () => {
+  it("refuses a bad upload token before reading the body", async () => {
+    // The body is declared as 50 MB but never sent: only an answer given before reading it can arrive.
+    const { status, message } = await new Promise<{ status: number; message: string }>((resolve, reject) => {
+      const req = request(
+        `${backend.url}/api/storage/upload?token=made-up`,
+        { method: "POST", headers: { "Content-Type": "application/octet-stream", "Content-Length": String(50 * 1024 * 1024) } },
+        (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, message: (JSON.parse(text) as { message: string }).message }));
+        },
+      );
+      req.on("error", reject);
+      req.write(Buffer.alloc(64 * 1024));
+    });
+    expect(status).toBe(400);
+    expect(message).toMatch(/invalid, expired or was already used/);
+  });
+
+  it("keeps the upload URL usable when storing the upload failed", async () => {
+    let failNext = true;
+    const flaky = await startTestBackend({
+      openEngine: async (opts) => {
+        const engine = await openEngine(opts);
+        const storeBlob = engine.storeBlob.bind(engine);
+        engine.storeBlob = async (bytes, contentType) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error("disk full");
+          }
+          return storeBlob(bytes, contentType);
+        };
+        return engine;
+      },
+    });
+    try {
+      const client = new ConvexHttpClient(flaky.url);
+      const uploadUrl = await client.mutation(generateUploadUrl, {});
+      const bytes = new Uint8Array([1, 2, 3]);
+      const failed = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "text/plain" }, body: bytes });
+      expect(failed.status).toBe(500);
+      const retried = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "text/plain" }, body: bytes });
+      expect(retried.status).toBe(200);
+      const { storageId } = (await retried.json()) as { storageId: string };
+      expect(new Uint8Array(await (await fetch((await client.query(fileUrl, { storageId }))!)).arrayBuffer())).toEqual(bytes);
+      // Stored once, the URL is used up.
+      const third = await fetch(uploadUrl, { method: "POST", body: bytes });
+      expect(third.status).toBe(400);
+    } finally {
+      await flaky.stop();
+    }
+  });
+});
+
+describe("public URL", () => {
+  it("builds storage and upload URLs on --public-url when bound to every interface", async () => {
+    const remote = await startTestBackend({ host: "0.0.0.0", allowRemote: true, publicUrl: "http://polaris.test:4321/" });
+    try {
+      expect(remote.url).toBe("http://polaris.test:4321");
+      expect(remote.localUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const client = new ConvexHttpClient(remote.localUrl);
+      const uploadUrl = await client.mutation(generateUploadUrl, {});
+      expect(uploadUrl).toMatch(/^http:\/\/polaris\.test:4321\/api\/storage\/upload\?token=/);
+      const upload = new URL(uploadUrl);
+      const res = await fetch(`${remote.localUrl}${upload.pathname}${upload.search}`, { method: "POST", body: new Uint8Array([7]) });
+      const { storageId } = (await res.json()) as { storageId: string };
+      expect(await client.query(fileUrl, { storageId })).toBe(`http://polaris.test:4321/api/storage/${storageId}`);
+    } finally {
+      await remote.stop();
+    }
+  });
+
+  it("warns when bound to every interface without a public URL, and checks the URL it is given", async () => {
+    const logs: string[] = [];
+    const remote = await startTestBackend({ host: "0.0.0.0", allowRemote: true, log: (line) => logs.push(line) });
+    try {
+      expect(remote.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(logs.join("\n")).toMatch(/WARNING: .*--public-url/);
+    } finally {
+      await remote.stop();
+    }
+    expect(normalizePublicUrl("https://ide.example.com:8443/")).toBe("https://ide.example.com:8443");
+    expect(() => normalizePublicUrl("ide.example.com")).toThrow(/not a URL/);
+    expect(() => normalizePublicUrl("ftp://ide.example.com")).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => normalizePublicUrl("http://ide.example.com/polaris")).toThrow(/only scheme, host and port/);
   });
 });

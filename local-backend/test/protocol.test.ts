@@ -208,3 +208,71 @@ describe("sync protocol details (raw WebSocket)", () => {
     second.close();
   });
 });
+
+describe("sync hardening", () => {
+  it("replays a re-sent mutation only for the same user and function", async () => {
+    backend = await startTestBackend();
+    const sessionId = crypto.randomUUID();
+    const mutate = async (token: string | null, udfPath: string, args: Record<string, unknown>) => {
+      const raw = await RawClient.connect(backend!.url, { sessionId });
+      if (token) raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: 0 });
+      raw.send({ type: "Mutation", requestId: 1, udfPath, args: [args] });
+      const response = await raw.waitFor((m) => m.type === "MutationResponse");
+      raw.close();
+      return response.result as unknown;
+    };
+    const alice = (await backend.signIn("Alice")).token;
+    const bob = (await backend.signIn("Bob")).token;
+    expect(await mutate(alice, "messages:increment", { name: "replay" })).toBe(1);
+    // Alice's reconnect is answered from the first run.
+    expect(await mutate(alice, "messages:increment", { name: "replay" })).toBe(1);
+    // Bob (or anyone) reusing her session and request ids runs his own mutation.
+    expect(await mutate(bob, "messages:increment", { name: "replay" })).toBe(2);
+    expect(await mutate(null, "messages:increment", { name: "replay" })).toBe(3);
+    // So does another function under the same ids.
+    expect(await mutate(alice, "messages:send", { body: "four" })).toBe(4);
+    const other = backend.client();
+    expect(await other.query(counter, { name: "replay" })).toBe(3);
+  });
+
+  it("answers subscriptions past the per-connection limit with QueryFailed, and refuses a flood with FatalError", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    const add = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ type: "Add", queryId: from + i, udfPath: "messages:counter", args: [{ name: `q${from + i}` }] }));
+    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: add(0, 1001) });
+    const first = await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1, 30_000);
+    const mods = first.modifications as { type: string; queryId: number; errorMessage?: string }[];
+    expect(mods.filter((m) => m.type === "QueryUpdated")).toHaveLength(1000);
+    const failed = mods.filter((m) => m.type === "QueryFailed");
+    expect(failed.map((m) => m.queryId)).toEqual([1000]);
+    expect(failed[0].errorMessage).toMatch(/Too many subscriptions on one connection: at most 1000/);
+
+    // Removing one makes room; the connection carries on.
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 1,
+      newVersion: 2,
+      modifications: [{ type: "Remove", queryId: 1000 }, { type: "Remove", queryId: 0 }, ...add(2000, 1)],
+    });
+    const second = await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 2);
+    expect(second.modifications).toContainEqual(expect.objectContaining({ type: "QueryUpdated", queryId: 2000, value: 0 }));
+
+    raw.send({ type: "ModifyQuerySet", baseVersion: 2, newVersion: 3, modifications: add(3000, 1001) });
+    const fatal = await raw.waitFor((m) => m.type === "FatalError", 30_000);
+    expect(fatal.error).toMatch(/Too many subscriptions/);
+    await raw.waitClosed();
+    expect(raw.versionErrors).toEqual([]);
+  });
+
+  it("signs out a stock client whose new token is refused instead of keeping the previous user", async () => {
+    backend = await startTestBackend();
+    const changes: boolean[] = [];
+    const client = backend.client({ token: (await backend.signIn("Alice")).token, onAuthChange: (ok) => changes.push(ok) });
+    expect(await client.query(whoami, {})).toMatchObject({ name: "Alice" });
+    client.setAuth(async () => "not-a-jwt", (ok) => changes.push(ok));
+    await expect.poll(() => changes, { timeout: 10_000 }).toContain(false);
+    await expect.poll(async () => await client.query(whoami, {}), { timeout: 10_000 }).toBeNull();
+    expect(await client.mutation(send, { body: "anonymous now" })).toBe(13);
+  });
+});

@@ -13,7 +13,7 @@ import { evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
 import { als, installRuntime, realNow, seededRandom, type Frame, type FrameKind, type SyscallHandler } from "./runtime.js";
 import { BY_CREATION_TIME, BY_ID, makeDoc, Store, SYSTEM_TABLES, type Doc, type DocJson, type Index, type IndexDef, type Table, type WriteEntry } from "./store.js";
 import { validateValue, type VJson } from "./validate.js";
-import { Wal, type CommitRecord, type SnapshotHeader } from "./wal.js";
+import { Wal, type CommitRecord, type SnapshotHeader, type WalHooks } from "./wal.js";
 
 export const LIMITS = {
   documentBytes: 1 << 20,
@@ -240,6 +240,12 @@ interface TableSchema {
 }
 
 type Outcome = RunResult & { message?: string };
+type QueryOutcome = Outcome & { ts: bigint; reads: ReadSet | null; journal: string | null };
+
+/** Options only tests use. */
+export interface EngineTestOptions {
+  walHooks?: WalHooks;
+}
 
 function withoutMessage<T extends Outcome>(out: T): T {
   const copy = { ...out };
@@ -255,7 +261,14 @@ export class EngineImpl implements Engine, SyscallHandler {
   private app!: LoadedApp;
   private schemaTables = new Map<string, TableSchema>();
   private schemaValidation = false;
+  /** Timestamp of the latest commit applied in memory (it may not be durable yet). */
   private ts = 0n;
+  /** Every commit up to this timestamp is durable and has been delivered to onCommit listeners. */
+  private publishedTs = 0n;
+  private durableWaiters: { ts: bigint; resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Set when a log write fails: memory then holds commits the disk may lack, so nothing more is acknowledged. */
+  private walFailure: Error | null = null;
+  private readonly afterCommitTasks = new Map<bigint, Promise<void>>();
   private lastCreationTime = 0;
   private persistedTables = new Set<string>();
   private generation = 0;
@@ -281,7 +294,7 @@ export class EngineImpl implements Engine, SyscallHandler {
   private readonly compactBytes: number;
   private readonly storageDir: string;
 
-  constructor(readonly opts: EngineOptions) {
+  constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
     this.durable = opts.durable ?? true;
     this.compactBytes = opts.compactThresholdBytes ?? DEFAULT_COMPACT_BYTES;
@@ -296,7 +309,7 @@ export class EngineImpl implements Engine, SyscallHandler {
     mkdirSync(this.storageDir, { recursive: true });
     this.loadEnv();
 
-    const { wal, recovered } = await Wal.open(dataDir, this.durable);
+    const { wal, recovered } = await Wal.open(dataDir, this.durable, this.opts.walHooks);
     this.wal = wal;
     if (recovered.truncatedBytes > 0) {
       this.log(`[engine] write-ahead log had a torn or corrupt tail: truncated ${recovered.truncatedBytes} bytes after the last valid commit.`);
@@ -326,6 +339,7 @@ export class EngineImpl implements Engine, SyscallHandler {
       if (record.k !== undefined) this.rememberIdempotent(record.k, ts, record.r ?? null);
     }
     for (const name of Object.keys(SYSTEM_TABLES)) this.persistedTables.add(name);
+    this.publishedTs = this.ts;
     for (const t of store.tables.values()) {
       for (const d of t.docs.values()) {
         const ct = d.json._creationTime as number;
@@ -420,7 +434,12 @@ export class EngineImpl implements Engine, SyscallHandler {
   }
 
   currentTs(): bigint {
-    return this.ts;
+    return this.publishedTs;
+  }
+
+  /** Commits waiting for the next log batch (not counting the batch being written); for tests. */
+  walQueuedRecords(): number {
+    return this.wal.queuedRecords;
   }
 
   invalidates(reads: ReadSet, writes: WriteSet): boolean {
@@ -451,6 +470,8 @@ export class EngineImpl implements Engine, SyscallHandler {
     if (this.jobTimer) clearTimeout(this.jobTimer);
     for (const t of this.cronTimers) clearTimeout(t);
     await this.queue.catch(() => undefined);
+    await this.wal.drain().catch(() => undefined);
+    await Promise.all(this.afterCommitTasks.values());
     await this.wal.close();
   }
 
@@ -570,21 +591,22 @@ export class EngineImpl implements Engine, SyscallHandler {
     return this.runQueryInternal(udfPath, args, identity, false).then(withoutMessage);
   }
 
-  private async runQueryInternal(udfPath: string, args: JSONValue, identity: Identity | null, allowInternal: boolean) {
+  private async runQueryInternal(udfPath: string, args: JSONValue, identity: Identity | null, allowInternal: boolean): Promise<QueryOutcome> {
     let fn: Registered;
     try {
       fn = this.resolve(udfPath, "query", allowInternal);
     } catch (e) {
-      return { ...this.failure(e), ts: this.ts, reads: null, journal: null };
+      return { ...this.failure(e), ts: this.publishedTs, reads: null, journal: null };
     }
     for (let attempt = 0; ; attempt++) {
       if (attempt >= OCC_RETRIES) {
         // Starved by concurrent writes: run between mutations, where nothing can interleave.
-        return this.enqueue(async () => {
+        const result = await this.enqueue(async (): Promise<QueryOutcome> => {
           const tx = this.newTx("query");
           const out = await this.invoke(fn, "query", this.newFrame("query", udfPath, identity, tx, JSON.stringify(args)), args);
           return { ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: null };
         });
+        return this.settleQuery(result);
       }
       const token = ++this.readCounter;
       const startSeq = this.seq;
@@ -601,9 +623,85 @@ export class EngineImpl implements Engine, SyscallHandler {
         (c) => (c.seq > startSeq || (pending !== null && c.txId === pending.id)) && entryHits(tx.reads, c.entry),
       );
       this.pruneChangeLog();
-      if (!conflict) return { ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: null };
+      if (!conflict) return this.settleQuery({ ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: null });
       await this.queue.catch(() => undefined);
     }
+  }
+
+  // ------------------------------------------------------------------------------- durability
+
+  /** Resolves once every commit up to `ts` is durable and delivered to onCommit; rejects if the log failed first. */
+  private waitDurable(ts: bigint): Promise<void> {
+    if (ts <= this.publishedTs) return Promise.resolve();
+    if (this.walFailure) return Promise.reject(this.walFailure);
+    return new Promise((resolve, reject) => this.durableWaiters.push({ ts, resolve, reject }));
+  }
+
+  /**
+   * Releases a result only once the state it reflects (every commit up to `r.ts`, all of which it may have
+   * read in memory) is durable, and after the after-commit steps of the commit at `r.ts` have run.
+   */
+  private async settle<T extends Outcome & { ts: bigint }>(r: T, onFailure: (e: unknown) => T): Promise<T> {
+    try {
+      await this.waitDurable(r.ts);
+    } catch (e) {
+      return onFailure(e);
+    }
+    await this.afterCommitTasks.get(r.ts);
+    return r;
+  }
+
+  private settleQuery(r: QueryOutcome): Promise<QueryOutcome> {
+    return this.settle(r, (e) => ({ ...this.failure(e), logLines: r.logLines, ts: this.publishedTs, reads: null, journal: null }));
+  }
+
+  private settleMutation(r: Outcome & { ts: bigint }): Promise<Outcome & { ts: bigint }> {
+    return this.settle(r, (e) => ({ ...this.failure(e), logLines: r.logLines, ts: this.publishedTs }));
+  }
+
+  /** Called in commit order once a commit's log record is durable. */
+  private publish(ts: bigint, writes: WriteSetImpl, afterCommit: Tx["afterCommit"]) {
+    for (const l of this.commitListeners) {
+      try {
+        l({ ts, writes });
+      } catch (e) {
+        this.log(`[engine] commit listener failed: ${String(e)}`);
+      }
+    }
+    this.publishedTs = ts;
+    if (afterCommit.length > 0) {
+      const task = (async () => {
+        for (const f of afterCommit) {
+          try {
+            await f();
+          } catch (e) {
+            this.log(`[engine] after-commit step failed: ${String(e)}`);
+          }
+        }
+      })();
+      this.afterCommitTasks.set(ts, task);
+      void task.finally(() => this.afterCommitTasks.delete(ts));
+    }
+    if (this.durableWaiters.length > 0) {
+      const waiting: typeof this.durableWaiters = [];
+      for (const w of this.durableWaiters) {
+        if (w.ts <= ts) w.resolve();
+        else waiting.push(w);
+      }
+      this.durableWaiters = waiting;
+    }
+  }
+
+  private walFailed(e: unknown) {
+    if (this.walFailure) return;
+    const reason = e instanceof Error ? e.message : String(e);
+    this.walFailure = new Error(
+      `Could not write commits to ${this.opts.dataDir}: ${reason}. The backend accepts no more writes: fix the disk and restart it (acknowledged commits are on disk).`,
+      { cause: e },
+    );
+    this.log(`[engine] ${this.walFailure.message}`);
+    for (const w of this.durableWaiters) w.reject(this.walFailure);
+    this.durableWaiters = [];
   }
 
   private onStoreChange(entry: WriteEntry) {
@@ -663,11 +761,13 @@ export class EngineImpl implements Engine, SyscallHandler {
     const key = opts?.idempotencyKey;
     if (key !== undefined) {
       const done = this.idempotency.get(key);
-      if (done) return Promise.resolve({ ok: true, value: done.result, logLines: [], ts: done.ts });
+      if (done) return this.settleMutation({ ok: true, value: done.result, logLines: [], ts: done.ts }).then(withoutMessage);
       const running = this.inflight.get(key);
       if (running) return running;
     }
-    const p = this.enqueue(() => this.mutationNow(udfPath, args, identity, false, key)).then(withoutMessage);
+    const p = this.enqueue(() => this.mutationNow(udfPath, args, identity, false, key))
+      .then((r) => this.settleMutation(r))
+      .then(withoutMessage);
     if (key !== undefined) {
       this.inflight.set(key, p);
       void p.finally(() => this.inflight.delete(key));
@@ -733,11 +833,20 @@ export class EngineImpl implements Engine, SyscallHandler {
     }
   }
 
-  /** Makes the transaction durable, then publishes it. On failure the transaction is rolled back. */
+  /**
+   * Applies the transaction (group commit): its record joins the log's next batch and the next mutation may
+   * run at once; `publish` notifies listeners once the batch is durable. Callers release results through
+   * `settle`. If the log has failed the transaction is rolled back.
+   */
   private async commit(tx: Tx, idem?: { k: string; r: JSONValue }): Promise<bigint> {
     if (tx.written.size === 0 && !idem) {
       this.endTx();
       return this.ts;
+    }
+    if (this.walFailure) {
+      await this.rollback(tx, 0);
+      this.endTx();
+      throw this.walFailure;
     }
     const ts = BigInt(realNow()) * 1_000_000n > this.ts ? BigInt(realNow()) * 1_000_000n : this.ts + 1n;
     const record: CommitRecord = { ts: ts.toString(), w: [] };
@@ -752,43 +861,31 @@ export class EngineImpl implements Engine, SyscallHandler {
       record.k = idem.k;
       record.r = idem.r;
     }
-    try {
-      await this.wal.append(record);
-    } catch (e) {
-      await this.rollback(tx, 0);
-      this.endTx();
-      throw new Error(`Could not write the commit to ${this.opts.dataDir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
+    const writes: WriteSetImpl = { __brand: "WriteSet", entries: tx.entries };
+    const afterCommit = tx.afterCommit;
+    this.wal.append(record).then(
+      () => this.publish(ts, writes, afterCommit),
+      (e: unknown) => this.walFailed(e),
+    );
     for (const t of Object.keys(newTables)) this.persistedTables.add(t);
     this.ts = ts;
     if (idem) this.rememberIdempotent(idem.k, ts, idem.r);
-    const writes: WriteSetImpl = { __brand: "WriteSet", entries: tx.entries };
     this.endTx();
     this.noteJobWrites(tx);
-    for (const l of this.commitListeners) {
-      try {
-        l({ ts, writes: writes });
-      } catch (e) {
-        this.log(`[engine] commit listener failed: ${String(e)}`);
-      }
-    }
-    for (const f of tx.afterCommit) {
-      try {
-        await f();
-      } catch (e) {
-        this.log(`[engine] after-commit step failed: ${String(e)}`);
-      }
-    }
-    if (this.wal.size > this.compactBytes) await this.compact();
+    if (this.wal.totalBytes > this.compactBytes) await this.compact();
     return ts;
   }
 
-  /** Runs `body` as a system transaction in the mutation queue. */
-  private transact<T>(body: (tx: Tx) => T | Promise<T>): Promise<T> {
-    return this.enqueue(() => this.transactNow(body));
+  /** Runs `body` as a system transaction in the mutation queue; resolves once it is durable. */
+  private async transact<T>(body: (tx: Tx) => T | Promise<T>): Promise<T> {
+    const { result, ts } = await this.enqueue(() => this.transactNow(body));
+    await this.waitDurable(ts);
+    await this.afterCommitTasks.get(ts);
+    return result;
   }
 
-  private async transactNow<T>(body: (tx: Tx) => T | Promise<T>): Promise<T> {
+  /** Runs `body` as a transaction now (the caller holds the mutation queue); `ts` is its commit's. */
+  private async transactNow<T>(body: (tx: Tx) => T | Promise<T>): Promise<{ result: T; ts: bigint }> {
     const tx = this.beginTx();
     let result: T;
     try {
@@ -798,8 +895,8 @@ export class EngineImpl implements Engine, SyscallHandler {
       this.endTx();
       throw e;
     }
-    await this.commit(tx);
-    return result;
+    const ts = await this.commit(tx);
+    return { result, ts };
   }
 
   async compact(): Promise<void> {
@@ -1336,7 +1433,9 @@ export class EngineImpl implements Engine, SyscallHandler {
     if (typeof udfPath !== "string") throw new Error("Function handles and component references are not supported by the local backend.");
     let out: Outcome;
     if (op === "1.0/actions/query") out = await this.runQueryInternal(udfPath, args.args, frame.identity, true);
-    else if (op === "1.0/actions/mutation") out = await this.enqueue(() => this.mutationNow(udfPath, args.args, frame.identity, true));
+    else if (op === "1.0/actions/mutation") {
+      out = await this.enqueue(() => this.mutationNow(udfPath, args.args, frame.identity, true)).then((r) => this.settleMutation(r));
+    }
     else out = await this.runActionInternal(udfPath, args.args, frame.identity, true);
     for (const line of out.logLines) frame.logLines.push(line);
     if (!out.ok) throw new FunctionError(out.message ?? out.error, out.errorData);
@@ -1522,7 +1621,7 @@ export class EngineImpl implements Engine, SyscallHandler {
     const fn = this.app.modules.get(mod.replace(/\.(js|ts)$/, ""))?.[name] as Registered | undefined;
     const out = fn?.isAction
       ? await this.runActionInternal(udfPath, args, null, true)
-      : await this.enqueue(() => this.mutationNow(udfPath, args, null, true));
+      : await this.enqueue(() => this.mutationNow(udfPath, args, null, true)).then((r) => this.settleMutation(r));
     for (const line of out.logLines) this.log(`[cron ${ident}] ${line}`);
     if (!out.ok) this.log(`[engine] cron "${ident}" (${udfPath}) failed: ${out.error}`);
   }

@@ -11,7 +11,8 @@ import type { DocJson } from "./store.js";
 //                  last line `{"end": <document count>}`. Written to a temp file, fsynced, renamed, dir fsynced.
 // Recovery: load the snapshot, then apply every WAL record whose ts is newer than the snapshot's. A record
 // with a short length, a bad checksum or unparsable JSON ends the log: it and everything after it is
-// truncated (only the tail can be torn, since records are appended and fsynced one at a time).
+// truncated (only the tail can be torn: batches are appended in order, and after a failed write nothing more
+// is appended).
 
 export interface CommitRecord {
   /** Commit timestamp (Unix ns) as a decimal string. */
@@ -104,16 +105,40 @@ function readSnapshot(file: string): { header: SnapshotHeader; docs: [string, Do
   return { header, docs };
 }
 
+export interface WalHooks {
+  /** Called before each batch's fdatasync with the number of records in it (tests inject a slow fsync here). */
+  beforeSync?: (records: number) => Promise<void> | void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The write-ahead log with group commit: `append` queues a record; one flush at a time writes every queued
+ * record with a single write and a single fdatasync, then resolves their promises in append order. Records
+ * appended while a flush is in flight form the next batch.
+ */
 export class Wal {
   private fh: FileHandle | null = null;
+  /** Bytes written to the log file (not counting queued records). */
   size = 0;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private waiters: Waiter[] = [];
+  private flushing: Promise<void> | null = null;
+  /** Set by the first failed write or sync; every later append fails with it (the tail may be torn). */
+  private failure: Error | null = null;
+
   private constructor(
     readonly dir: string,
     readonly durable: boolean,
+    private readonly hooks: WalHooks,
   ) {}
 
-  static async open(dir: string, durable: boolean): Promise<{ wal: Wal; recovered: Recovered }> {
-    const wal = new Wal(dir, durable);
+  static async open(dir: string, durable: boolean, hooks: WalHooks = {}): Promise<{ wal: Wal; recovered: Recovered }> {
+    const wal = new Wal(dir, durable, hooks);
     const snapFile = path.join(dir, SNAPSHOT_FILE);
     const snap = existsSync(snapFile) ? readSnapshot(snapFile) : null;
     const logFile = path.join(dir, WAL_FILE);
@@ -144,15 +169,73 @@ export class Wal {
     return { wal, recovered: { header: snap?.header ?? null, docs: snap?.docs ?? [], records, truncatedBytes } };
   }
 
-  async append(record: CommitRecord): Promise<void> {
+  /** Queues a record; resolves once it is written (and, when durable, fdatasynced). */
+  append(record: CommitRecord): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     const buf = encodeRecord(record);
-    await this.fh!.write(buf);
-    if (this.durable) await this.fh!.datasync();
-    this.size += buf.length;
+    this.batch.push(buf);
+    this.batchBytes += buf.length;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.flushing ??= this.flushLoop();
+    return done;
+  }
+
+  /** Bytes written plus bytes queued. */
+  get totalBytes(): number {
+    return this.size + this.batchBytes;
+  }
+
+  /** Records queued for the next batch (not counting the one in flight). */
+  get queuedRecords(): number {
+    return this.batch.length;
+  }
+
+  /** Resolves once every record appended so far is written; rejects if any batch failed. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.failure) throw this.failure;
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Starting on a later microtask keeps `flushing` set before the loop can end, and lets records appended
+    // in the same tick join the first batch.
+    await Promise.resolve();
+    try {
+      while (this.batch.length > 0 && !this.failure) {
+        const bufs = this.batch;
+        const bytes = this.batchBytes;
+        const waiters = this.waiters;
+        this.batch = [];
+        this.batchBytes = 0;
+        this.waiters = [];
+        try {
+          const data = bufs.length === 1 ? bufs[0] : Buffer.concat(bufs, bytes);
+          let off = 0;
+          while (off < data.length) off += (await this.fh!.write(data, off)).bytesWritten;
+          if (this.durable) {
+            await this.hooks.beforeSync?.(bufs.length);
+            await this.fh!.datasync();
+          }
+          this.size += bytes;
+        } catch (e) {
+          this.failure = e instanceof Error ? e : new Error(String(e));
+          for (const w of [...waiters, ...this.waiters]) w.reject(this.failure);
+          this.batch = [];
+          this.batchBytes = 0;
+          this.waiters = [];
+          return;
+        }
+        for (const w of waiters) w.resolve();
+      }
+    } finally {
+      this.flushing = null;
+    }
   }
 
   /** Writes a snapshot of the whole database, then starts an empty log. */
   async compact(header: SnapshotHeader, docs: Iterable<[string, DocJson]>): Promise<void> {
+    // The caller holds the mutation queue, so nothing is appended while the snapshot is written.
+    await this.drain();
     const tmp = path.join(this.dir, SNAPSHOT_FILE + ".tmp");
     const out = await open(tmp, "w");
     try {
@@ -189,6 +272,7 @@ export class Wal {
   }
 
   async close() {
+    await this.drain().catch(() => undefined);
     await this.fh?.close();
     this.fh = null;
   }

@@ -24,6 +24,11 @@ export interface BackendOptions {
   host?: string;
   /** Required to bind anything but loopback: anyone who can reach the port can sign in as anyone. */
   allowRemote?: boolean;
+  /**
+   * The URL other machines reach this backend at (e.g. http://192.168.1.5:3210): storage and upload URLs and
+   * `url` are built on it. Default: the bound address, or 127.0.0.1 when bound to every interface.
+   */
+  publicUrl?: string;
   /** fsync every commit (default true). */
   durable?: boolean;
   log?: (line: string) => void;
@@ -34,9 +39,11 @@ export interface BackendOptions {
 }
 
 export interface Backend {
-  /** Base URL, e.g. http://127.0.0.1:3210: give it to ConvexClient / ConvexHttpClient. */
+  /** Base URL, e.g. http://127.0.0.1:3210 (or the public URL): give it to ConvexClient / ConvexHttpClient. */
   url: string;
-  /** Issuer of the development tokens: `${url}/polaris/auth`. */
+  /** The address the server listens on, reachable from this machine (127.0.0.1 when bound to every interface). */
+  localUrl: string;
+  /** Issuer of the development tokens: fixed per data dir (see auth/localIssuer.ts). */
   issuer: LocalIssuer;
   engine: Engine;
   sessions: ReadonlySet<SyncSession>;
@@ -61,6 +68,25 @@ async function loadOrCreateSecret(file: string): Promise<string> {
   return value;
 }
 
+const isWildcardHost = (host: string) => host === "0.0.0.0" || host === "::" || host === "[::]";
+
+/** Checks a --public-url: an http(s) origin, nothing after it; returns it without a trailing slash. */
+export function normalizePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`The public URL ${JSON.stringify(raw)} is not a URL: use one like http://192.168.1.5:3210.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`The public URL ${JSON.stringify(raw)} must start with http:// or https://.`);
+  }
+  if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw new Error(`The public URL ${JSON.stringify(raw)} must be only scheme, host and port, like http://192.168.1.5:3210.`);
+  }
+  return url.origin;
+}
+
 export const adminKeyFile = (dataDir: string) => path.join(dataDir, "admin_key");
 export const serverInfoFile = (dataDir: string) => path.join(dataDir, "server.json");
 
@@ -71,6 +97,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     throw new Error(`Refusing to listen on ${host}: anyone on the network could sign in as anyone. Pass --allow-remote to do it anyway.`);
   }
   const log = options.log ?? ((line: string) => console.log(line));
+  const publicUrl = options.publicUrl === undefined ? null : normalizePublicUrl(options.publicUrl);
   const dataDir = path.resolve(options.dataDir);
   const convexDir = path.resolve(options.convexDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -92,8 +119,14 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const siteHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : urlHost;
-  const url = `http://${siteHost}:${address.port}`;
+  const localUrl = `http://${isWildcardHost(host) ? "127.0.0.1" : urlHost}:${address.port}`;
+  const url = publicUrl ?? localUrl;
+  if (publicUrl === null && isWildcardHost(host)) {
+    log(
+      `WARNING: listening on every interface, but storage and upload URLs point at ${localUrl}, which only this ` +
+        "machine can reach. Pass --public-url http://<this machine's address>:<port> (or set POLARIS_PUBLIC_URL).",
+    );
+  }
 
   try {
     issuer = await LocalIssuer.open(dataDir, url);
@@ -127,6 +160,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log }),
   );
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removes its own error listener before 'upgrade': without one, a peer that resets the connection while
+    // the refusal below is written raises ECONNRESET as an uncaught exception and stops the whole backend.
+    socket.on("error", () => socket.destroy());
     const pathname = new URL(req.url ?? "/", "http://backend.invalid").pathname;
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -141,11 +177,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     });
   });
 
-  await writeFile(serverInfoFile(dataDir), JSON.stringify({ url, pid: process.pid }), { mode: 0o600 });
+  // `polaris env` reaches the running backend through this file, from this machine: the local URL.
+  await writeFile(serverInfoFile(dataDir), JSON.stringify({ url: localUrl, pid: process.pid }), { mode: 0o600 });
 
   let closing: Promise<void> | null = null;
   return {
     url,
+    localUrl,
     issuer: theIssuer,
     engine: theEngine,
     sessions,

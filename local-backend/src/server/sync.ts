@@ -26,6 +26,12 @@ import {
 //   drops an optimistic update before the server's results reflect the mutation.
 
 export const PING_INTERVAL_MS = 15_000;
+/** Queries one connection may have subscribed at once; more are answered with QueryFailed. */
+export const MAX_SUBSCRIPTIONS = 1000;
+/** Past this many entries (subscribed + refused) the client is not a well-behaved app: FatalError. */
+const MAX_QUERY_SET_ENTRIES = 2 * MAX_SUBSCRIPTIONS;
+/** setTimeout's limit; a token living longer is still checked whenever something runs under it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_QUEUED_MESSAGES = 10_000;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -35,6 +41,8 @@ interface Subscription {
   journal: QueryJournal;
   reads: ReadSet | null;
   resultHash: string | null;
+  /** Over the subscription limit: never run, answered once with QueryFailed. */
+  refused: boolean;
 }
 
 export interface SyncContext {
@@ -56,12 +64,24 @@ function hashResult(result: RunResult, journal: QueryJournal | undefined): strin
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/**
+ * The engine's key for answering a re-sent mutation with its first result. The session id is chosen by the
+ * client, so the key also holds the caller and the function: another user, or another function, reusing a
+ * session id and request id runs its own mutation instead of receiving someone else's result.
+ */
+export function mutationReplayKey(identity: Identity | null, udfPath: string, sessionId: string, requestId: number): string {
+  const parts = [identity?.tokenIdentifier ?? null, udfPath, sessionId, requestId];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
+}
+
 export class SyncSession {
   sessionId: string = randomUUID();
   private version: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   private identity: Identity | null = null;
   private identityExpiresAt: number | null = null;
   private readonly queries = new Map<number, Subscription>();
+  private liveQueries = 0;
+  private expiryTimer: NodeJS.Timeout | null = null;
   private pendingWrites: WriteSet[] = [];
   private rerunAll = false;
   private refreshQueued = false;
@@ -111,7 +131,9 @@ export class SyncSession {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.ping);
+    this.clearExpiryTimer();
     this.queries.clear();
+    this.liveQueries = 0;
     this.pendingWrites = [];
   }
 
@@ -204,26 +226,51 @@ export class SyncSession {
       return this.fatal(`ModifyQuerySet newVersion must be baseVersion + 1 (${message.baseVersion + 1}), got ${message.newVersion}.`);
     }
     const added = new Set<number>();
-    const removed: StateModification[] = [];
+    const refused = new Set<number>();
+    const extra: StateModification[] = [];
     for (const mod of message.modifications) {
       if (mod.type === "Add") {
         if (this.queries.has(mod.queryId)) return this.fatal(`ModifyQuerySet adds query ${mod.queryId}, which is already subscribed.`);
+        if (this.queries.size >= MAX_QUERY_SET_ENTRIES) {
+          return this.fatal(
+            `Too many subscriptions on one connection (more than ${MAX_QUERY_SET_ENTRIES}): unsubscribe from queries you no longer use.`,
+          );
+        }
+        const over = this.liveQueries >= MAX_SUBSCRIPTIONS;
         this.queries.set(mod.queryId, {
           udfPath: canonicalizeUdfPath(mod.udfPath),
-          args: mod.args,
+          args: over ? {} : mod.args,
           journal: mod.journal,
           reads: null,
           resultHash: null,
+          refused: over,
         });
-        added.add(mod.queryId);
+        if (over) {
+          refused.add(mod.queryId);
+        } else {
+          this.liveQueries++;
+          added.add(mod.queryId);
+        }
       } else {
-        if (!this.queries.has(mod.queryId)) return this.fatal(`ModifyQuerySet removes query ${mod.queryId}, which is not subscribed.`);
+        const sub = this.queries.get(mod.queryId);
+        if (!sub) return this.fatal(`ModifyQuerySet removes query ${mod.queryId}, which is not subscribed.`);
         this.queries.delete(mod.queryId);
+        if (!sub.refused) this.liveQueries--;
         added.delete(mod.queryId);
-        removed.push({ type: "QueryRemoved", queryId: mod.queryId });
+        refused.delete(mod.queryId);
+        extra.push({ type: "QueryRemoved", queryId: mod.queryId });
       }
     }
-    await this.refresh({ added, extra: removed, querySet: message.newVersion });
+    for (const queryId of refused) {
+      extra.push({
+        type: "QueryFailed",
+        queryId,
+        errorMessage: `Too many subscriptions on one connection: at most ${MAX_SUBSCRIPTIONS} queries can be subscribed at once. Unsubscribe from queries you no longer use, then subscribe to this one again.`,
+        logLines: [],
+        journal: this.queries.get(queryId)!.journal,
+      });
+    }
+    await this.refresh({ added, extra, querySet: message.newVersion });
   }
 
   private async authenticate(message: Extract<ClientMessage, { type: "Authenticate" }>) {
@@ -235,13 +282,10 @@ export class SyncSession {
     let identity: Identity | null = null;
     let expiresAt: number | null = null;
     if (message.tokenType === "Admin") {
-      this.send({
-        type: "AuthError",
-        error: "Admin keys are not accepted over the sync protocol of the local backend: sign in with a user token.",
-        baseVersion: message.baseVersion,
-        authUpdateAttempted: true,
-      });
-      return;
+      return this.rejectAuthentication(
+        "Admin keys are not accepted over the sync protocol of the local backend: sign in with a user token.",
+        message.baseVersion,
+      );
     }
     if (message.tokenType === "User") {
       try {
@@ -249,18 +293,54 @@ export class SyncSession {
         expiresAt = tokenExpiry(message.value ?? "");
       } catch (error) {
         const text = error instanceof AuthTokenError ? error.message : `Could not verify the auth token: ${errorMessage(error)}`;
-        this.send({ type: "AuthError", error: text, baseVersion: message.baseVersion, authUpdateAttempted: true });
-        return;
+        return this.rejectAuthentication(text, message.baseVersion);
       }
     }
+    if (this.closed) return;
     this.identity = identity;
     this.identityExpiresAt = expiresAt;
+    this.scheduleExpiry();
     await this.refresh({ identity: message.baseVersion + 1, rerunAll: true });
+  }
+
+  /**
+   * A refused Authenticate ends the connection's identity, as Convex does: AuthError, then the socket closes, so
+   * nothing more runs under the previous token. The stock client fetches a fresh token (or carries on signed
+   * out) and reconnects, re-sending its queries and unanswered mutations.
+   */
+  private rejectAuthentication(error: string, baseVersion: number) {
+    this.identity = null;
+    this.identityExpiresAt = null;
+    this.send({ type: "AuthError", error, baseVersion, authUpdateAttempted: true });
+    this.closeAfterAuthError();
+  }
+
+  private closeAfterAuthError() {
+    if (this.closed) return;
+    this.ws.close(1000, "AuthError");
+    this.dispose();
+  }
+
+  private clearExpiryTimer() {
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+
+  /** Tells the client at once when its token expires, so it refreshes before it next needs the connection. */
+  private scheduleExpiry() {
+    this.clearExpiryTimer();
+    if (this.identityExpiresAt === null) return;
+    const delay = this.identityExpiresAt * 1000 - Date.now();
+    if (delay > MAX_TIMER_MS) return;
+    this.expiryTimer = setTimeout(() => this.rejectExpiredIdentity(), Math.max(0, delay) + 1);
+    this.expiryTimer.unref();
   }
 
   /** True (and the client told to re-authenticate) when the connection's token has expired. */
   private rejectExpiredIdentity(): boolean {
+    if (this.closed) return true;
     if (this.identityExpiresAt === null || Date.now() / 1000 < this.identityExpiresAt) return false;
+    this.identity = null;
     this.send({
       type: "AuthError",
       error: "Auth token expired: sign in again to get a fresh token.",
@@ -268,8 +348,7 @@ export class SyncSession {
       authUpdateAttempted: false,
     });
     // The client re-sends unanswered mutations on the next connection, after it has fetched a fresh token.
-    this.ws.close(1000, "AuthError");
-    this.dispose();
+    this.closeAfterAuthError();
     return true;
   }
 
@@ -288,8 +367,9 @@ export class SyncSession {
     }
     let result: RunResult & { ts: bigint };
     try {
-      result = await this.ctx.engine.runMutation(canonicalizeUdfPath(message.udfPath), message.args, this.identity, {
-        idempotencyKey: `${this.sessionId}|${requestId}`,
+      const udfPath = canonicalizeUdfPath(message.udfPath);
+      result = await this.ctx.engine.runMutation(udfPath, message.args, this.identity, {
+        idempotencyKey: mutationReplayKey(this.identity, udfPath, this.sessionId, requestId),
       });
     } catch (error) {
       this.ctx.log(`sync: mutation ${message.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
@@ -363,6 +443,8 @@ export class SyncSession {
     force?: boolean;
     atLeast?: bigint;
   }) {
+    // Queries never run under an expired token; the client is told to refresh it instead.
+    if (this.rejectExpiredIdentity()) return;
     const engine = this.ctx.engine;
     const writes = this.pendingWrites;
     this.pendingWrites = [];
@@ -372,6 +454,7 @@ export class SyncSession {
     const snapshotTs = engine.currentTs();
     const toRun: number[] = [];
     for (const [queryId, sub] of this.queries) {
+      if (sub.refused) continue;
       if (rerunAll || opts.added?.has(queryId) || (sub.reads !== null && writes.some((w) => engine.invalidates(sub.reads!, w)))) {
         toRun.push(queryId);
       }

@@ -299,7 +299,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
         {body}
       </div>
       <div className="editor-statusbar">
-        {isText && <SaveStatus state={view.deleted ? null : view.saveState} />}
+        {isText && <SaveStatus state={view.deleted ? null : view.saveState} stored={!view.dirty} />}
         {view.deleted && <span>Deleted on the server</span>}
         {name && <span>{languageName(name)}</span>}
       </div>
@@ -307,9 +307,10 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   );
 }
 
-function SaveStatus({ state }: { state: SaveState | null }) {
+/** `stored`: nothing typed is waiting for the autosave pause; a save still "saving" is then in the outbox. */
+function SaveStatus({ state, stored }: { state: SaveState | null; stored: boolean }) {
   const offline = useAppStore((s) => s.syncStatus.phase === "offline");
-  const saving = offline ? "Saved offline · syncs when back online" : "Saving…";
+  const saving = offline && stored ? "Saved offline · syncs when back online" : "Saving…";
   const text =
     state === null ? "" : state.kind === "saved" ? "Saved" : state.kind === "saving" ? saving : `Error: ${state.message}`;
   return (
