@@ -1,5 +1,5 @@
 import { getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
-import { idTableNumber } from "./ids.js";
+import { ID_LENGTH, idTableNumber } from "./ids.js";
 import { encodeNumber, encodeValue, getField, lowerBound } from "./keys.js";
 
 // The in-memory database: every table's documents plus one sorted key array per index. Writes are
@@ -42,6 +42,10 @@ export class Doc {
 
   field(fieldPath: string): Value | undefined {
     if (this.decoded) return getField(this.decoded, fieldPath);
+    if (!fieldPath.includes(".")) {
+      const v = fieldPath.startsWith("$") ? undefined : this.json[fieldPath];
+      return v !== null && typeof v === "object" ? jsonToConvex(v) : v;
+    }
     let cur: JSONValue | undefined = this.json;
     for (const part of fieldPath.split(".")) {
       if (cur === null || cur === undefined || typeof cur !== "object" || Array.isArray(cur)) return undefined;
@@ -105,6 +109,25 @@ export class Table {
   ) {}
 }
 
+/**
+ * The ids of the documents whose index keys are `keys`, read back from each key's tail: every key ends with
+ * the document's suffix, `encodeValue(id) = "\x06" + id + "\x00"` for a generated id. Null if some key does not
+ * end with the suffix of the document so found (an id not made by newId), in which case the caller sorts
+ * positions instead. (Sorting the keys alone with the default comparison, UTF-16 code unit order like `<`,
+ * is several times faster than sorting positions with a comparator.)
+ */
+function idsOfSortedKeys(table: Table, keys: string[]): string[] | null {
+  const ids = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const id = k.slice(k.length - 1 - ID_LENGTH, k.length - 1);
+    const doc = table.docs.get(id);
+    if (doc === undefined || !k.endsWith(doc.suffix)) return null;
+    ids[i] = id;
+  }
+  return ids;
+}
+
 export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>): Doc {
   return new Doc(table, json, value);
 }
@@ -160,13 +183,32 @@ export class Store {
   private buildIndexes(table: Table) {
     const defs: IndexDef[] = [{ name: BY_CREATION_TIME, fields: ["_creationTime"] }, ...(this.indexDefs.get(table.name) ?? [])];
     table.indexes = new Map();
+    const docs = [...table.docs.values()];
+    const n = docs.length;
     for (const def of defs) {
       const index = new Index(def);
-      const entries: [string, string][] = [];
-      for (const doc of table.docs.values()) entries.push([index.keyOf(doc), doc.id]);
-      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      index.keys = entries.map((e) => e[0]);
-      index.ids = entries.map((e) => e[1]);
+      const keys = new Array<string>(n);
+      for (let i = 0; i < n; i++) keys[i] = index.keyOf(docs[i]);
+      // Documents are loaded roughly in creation order, which by_creation_time (and often other indexes)
+      // already follows: a linear check then saves the sort.
+      let sorted = true;
+      for (let i = 1; i < n; i++) {
+        if (keys[i - 1] > keys[i]) {
+          sorted = false;
+          break;
+        }
+      }
+      if (sorted) {
+        index.keys = keys;
+        index.ids = docs.map((d) => d.id);
+      } else {
+        index.keys = keys.sort();
+        index.ids = idsOfSortedKeys(table, keys) ?? [];
+        if (index.ids.length !== n) {
+          const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+          index.ids = order.map((i) => docs[i].id);
+        }
+      }
       table.indexes.set(def.name, index);
     }
   }

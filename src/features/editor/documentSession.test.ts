@@ -165,3 +165,86 @@ describe("DocumentSession", () => {
     expect(session.currentText()).toBe("hello!");
   });
 });
+
+describe("DocumentSession with the offline outbox", () => {
+  /** A backend whose saves report `stored` first and the server's answer later, as the outbox does. */
+  function outboxBackend() {
+    const backend = new TestBackend();
+    backend.addText("f1", "a.ts", "line 1\nline 2\n", 3);
+    const calls: { content: string; store: () => void; confirm: (result: { revision: number; content?: string }) => void; fail: (e: unknown) => void }[] = [];
+    backend.saveContent = (_fileId, content) => {
+      let store!: () => void;
+      const stored = new Promise<void>((resolve) => (store = resolve));
+      let confirm!: (result: { revision: number; content?: string }) => void;
+      let fail!: (e: unknown) => void;
+      const result = new Promise<{ revision: number; content?: string }>((resolve, reject) => {
+        confirm = resolve;
+        fail = reject;
+      });
+      calls.push({ content, store, confirm, fail });
+      return Object.assign(result, { stored });
+    };
+    return { backend, calls };
+  }
+
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("counts a stored save as saved for the tab, and saves keystrokes typed meanwhile in a second save", async () => {
+    const { backend, calls } = outboxBackend();
+    const session = new DocumentSession("f1", backend, 400);
+    const { type } = attach(session);
+    type("a");
+    vi.advanceTimersByTime(400);
+    expect(calls).toHaveLength(1);
+    type("b");
+    vi.advanceTimersByTime(400);
+    expect(calls).toHaveLength(1);
+    calls[0].store();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.content)).toEqual(["line 1\nline 2\na", "line 1\nline 2\nab"]);
+    calls[1].store();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.getView()).toMatchObject({ dirty: false, saveState: { kind: "saving" } });
+    calls[0].confirm({ revision: 4 });
+    calls[1].confirm({ revision: 5 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.getView()).toMatchObject({ dirty: false, saveState: { kind: "saved" } });
+  });
+
+  it("brings the other writer's lines into the buffer when the outbox merged the save", async () => {
+    const { backend, calls } = outboxBackend();
+    const session = new DocumentSession("f1", backend, 400);
+    const { type, buffer } = attach(session);
+    type("mine\n");
+    void session.flush();
+    calls[0].store();
+    await vi.advanceTimersByTimeAsync(0);
+    calls[0].confirm({ revision: 5, content: "theirs\nline 1\nline 2\nmine\n" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(buffer.text).toBe("theirs\nline 1\nline 2\nmine\n");
+    expect(session.getView()).toMatchObject({ dirty: false, divergence: null, saveState: { kind: "saved" } });
+  });
+
+  it("shows a conflict the outbox could not merge as a divergence holding both texts", async () => {
+    const { backend, calls } = outboxBackend();
+    const dismissed: string[] = [];
+    backend.dismissIssue = (id) => dismissed.push(id);
+    const session = new DocumentSession("f1", backend, 400);
+    const { type, buffer } = attach(session);
+    type("mine");
+    void session.flush();
+    calls[0].store();
+    await vi.advanceTimersByTimeAsync(0);
+    const issue = { id: "op1", kind: "conflict" as const, opId: "op1", path: "files:updateContent", message: "changed elsewhere", createdAt: 0, fileId: "f1", text: buffer.text, theirs: "theirs\n", serverRevision: 4 };
+    calls[0].fail(Object.assign(new Error(issue.message), { issue }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.getView()).toMatchObject({ dirty: true, divergence: { revision: 4, content: "theirs\n" } });
+    expect(buffer.text).toBe("line 1\nline 2\nmine");
+    const kept = session.keepMine();
+    expect(calls[1]).toMatchObject({ content: "line 1\nline 2\nmine" });
+    expect(dismissed).toEqual(["op1"]);
+    calls[1].store();
+    await kept;
+  });
+});

@@ -18,6 +18,7 @@ export class TestBackend implements EditorBackend {
   readonly files = new Map<string, FileLoad>();
   readonly saves: SaveCall[] = [];
   autoResolve = false;
+  dismissIssue?: (issueId: string) => void;
   private readonly watchers = new Map<string, Set<(load: FileLoad) => void>>();
 
   addText(fileId: string, name: string, content: string, revision = 1) {

@@ -22,9 +22,15 @@ async function stored(request: DurablePromise<unknown>): Promise<void> {
   await request.stored;
 }
 
-async function storedId(request: DurablePromise<unknown>): Promise<FileId> {
+/**
+ * The id of a created row: the server's once it answers; while offline the temporary id of the optimistic row
+ * (later writes naming it are chained onto the create in the outbox). Online it waits for the real id, so the
+ * focus and the editor tab follow the row the server keeps.
+ */
+async function storedId(request: DurablePromise<unknown>, offline: () => boolean): Promise<FileId> {
   await request.stored;
-  return request.tempId as FileId;
+  if (offline()) return request.tempId as FileId;
+  return (await request) as FileId;
 }
 
 /**
@@ -49,13 +55,14 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
     useAppStore.getState().resetTree(projectId);
   }, [projectId]);
 
-  const actions: FileTreeActions = useMemo(
-    () => ({
-      createFile: (parentId, name, content) => storedId(createFile({ projectId, parentId, name, content })),
-      createFolder: (parentId, name) => storedId(createFolder({ projectId, parentId, name })),
+  const actions: FileTreeActions = useMemo(() => {
+    const offline = () => !navigator.onLine || engine?.state().status.phase === "offline";
+    return {
+      createFile: (parentId, name, content) => storedId(createFile({ projectId, parentId, name, content }), offline),
+      createFolder: (parentId, name) => storedId(createFolder({ projectId, parentId, name }), offline),
       rename: (fileId, name) => stored(rename({ fileId, name })),
       move: (fileId, parentId) => stored(move({ fileId, parentId })),
-      copy: (fileId, parentId) => storedId(copy({ fileId, parentId })),
+      copy: (fileId, parentId) => storedId(copy({ fileId, parentId }), offline),
       remove: (fileId) => stored(remove({ fileId })),
       open: openInEditor,
       readContent: async (fileId) => {
@@ -63,7 +70,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         const token = queryToken("files:get", { fileId });
         const cached = engine ? (engine.overlay(engine.cache.snapshot()).get(token)?.value as { content?: string; isBinary?: boolean } | undefined) : undefined;
         if (cached) return cached.isBinary || cached.content === undefined ? null : cached.content;
-        if (!navigator.onLine || engine?.state().status.phase === "offline") return null;
+        if (offline()) return null;
         const file = await convex.query(api.files.get, { fileId });
         return file.isBinary || file.content === undefined ? null : file.content;
       },
@@ -85,9 +92,8 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           await stored(createBinaryFile({ projectId, parentId, name: file.name, storageId }));
         }
       },
-    }),
-    [projectId, convex, engine, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile],
-  );
+    };
+  }, [projectId, convex, engine, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>
