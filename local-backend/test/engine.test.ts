@@ -321,6 +321,18 @@ describe("persistence and reload", () => {
     expect(await send("keep", 100)).toMatch(/^[0-9a-z]+$/);
   });
 
+  it("rebuilds indexes at start in index order when documents were written out of order", async () => {
+    const order = [7, 3, 9, 1, 5, 8, 2, 6, 4, 0];
+    for (const n of order) await send(n % 2 ? "odd" : "even", n, { tag: `t${9 - n}` });
+    await engine.close();
+    engine = await open(dir);
+    expect(await query("messages:byAuthor", { author: "odd" })).toEqual([1, 3, 5, 7, 9]);
+    expect(await query("messages:byAuthor", { author: "even", order: "desc" })).toEqual([8, 6, 4, 2, 0]);
+    expect(await query("messages:byAuthor", { author: "odd", min: 2, max: 8 })).toEqual([3, 5, 7]);
+    expect(await query("messages:firstOf", { author: "odd" })).toBe("odd7");
+    expect(await query("messages:all")).toEqual(order.map((n) => `${n % 2 ? "odd" : "even"}${n}`));
+  });
+
   it("reloads changed functions and keeps the old ones when a bundle fails", async () => {
     const convexDir = path.join(dir, "convex-copy");
     mkdirSync(convexDir);

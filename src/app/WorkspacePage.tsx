@@ -8,7 +8,7 @@ import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
-import { useSyncedQuery } from "../features/sync";
+import { useSyncEngine, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { errorCode, errorMessage } from "../lib/errors";
 import { useAppStore } from "../store";
 import { AppHeader } from "./AppHeader";
@@ -61,6 +61,12 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const settingsButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
+  // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
+  const engine = useSyncEngine();
+  useEffect(
+    () => (engine ? watchResolvedIds(engine, (from, to) => useAppStore.getState().replaceTreeId(from, to)) : undefined),
+    [engine],
+  );
   useEffect(() => {
     if (project) document.title = `${project.name} · Polaris`;
     return () => {

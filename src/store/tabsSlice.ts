@@ -40,6 +40,18 @@ export interface TabsSlice {
   setSaveState: (fileId: FileId, state: SaveState) => void;
   markTabDeleted: (fileId: FileId) => void;
   consumeEditorFocus: (fileId: FileId) => void;
+  /**
+   * Moves everything held for `from` to `to` (a file created offline got its real id): the tab keeps its place,
+   * preview and deleted flags, and its dirty and save state. When `to` has a tab already, that tab gives way.
+   */
+  replaceFileId: (from: FileId, to: FileId) => void;
+}
+
+function renamed<K extends string, V>(record: Partial<Record<K, V>>, from: K, to: K): Partial<Record<K, V>> {
+  if (!(from in record)) return without(record, to);
+  const next = { ...record, [to]: record[from] };
+  delete next[from];
+  return next;
 }
 
 function without<K extends string, V>(record: Partial<Record<K, V>>, key: K): Partial<Record<K, V>> {
@@ -152,4 +164,18 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
     ),
 
   consumeEditorFocus: (fileId) => set((s) => (s.pendingEditorFocus === fileId ? { pendingEditorFocus: null } : s)),
+
+  replaceFileId: (from, to) =>
+    set((s) => {
+      if (from === to || !s.tabs.some((t) => t.fileId === from)) return s;
+      const tabs = s.tabs.filter((t) => t.fileId !== to).map((t) => (t.fileId === from ? { ...t, fileId: to } : t));
+      const swap = (id: FileId | null) => (id === from ? to : id);
+      return {
+        tabs,
+        activeFileId: swap(s.activeFileId),
+        pendingEditorFocus: swap(s.pendingEditorFocus),
+        dirtyFiles: renamed(s.dirtyFiles, from, to),
+        saveStates: renamed(s.saveStates, from, to),
+      };
+    }),
 });

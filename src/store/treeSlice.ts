@@ -49,6 +49,19 @@ export interface TreeSlice {
   setClipboard: (clipboard: TreeClipboard | null) => void;
   pushUndo: (entry: TreeUndoEntry) => void;
   popUndo: () => TreeUndoEntry | undefined;
+  /**
+   * A row created offline got its real id: expansion, selection, focus, inline edit and clipboard follow it.
+   * Undo entries may keep the temporary id: writes naming it are sent with the real id (features/sync/ids.ts).
+   */
+  replaceTreeId: (from: string, to: string) => void;
+}
+
+function swapIn(set: ReadonlySet<string>, from: string, to: string): ReadonlySet<string> {
+  if (!set.has(from)) return set;
+  const next = new Set(set);
+  next.delete(from);
+  next.add(to);
+  return next;
 }
 
 export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, get) => ({
@@ -103,4 +116,22 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     if (entry) set({ undoStack: stack.slice(0, -1) });
     return entry;
   },
+  replaceTreeId: (from, to) =>
+    set((s) => {
+      const swap = <T extends string | undefined | null>(id: T): T => (id === from ? (to as T) : id);
+      const edit = s.treeEdit;
+      return {
+        expanded: swapIn(s.expanded, from, to),
+        selected: swapIn(s.selected, from, to),
+        focusedId: swap(s.focusedId),
+        anchorId: swap(s.anchorId),
+        treeEdit:
+          edit?.kind === "rename" && edit.id === from
+            ? { ...edit, id: to }
+            : edit?.kind === "new" && edit.parentKey === from
+              ? { ...edit, parentKey: to }
+              : edit,
+        clipboard: s.clipboard?.ids.includes(from) ? { ...s.clipboard, ids: s.clipboard.ids.map(swap) } : s.clipboard,
+      };
+    }),
 });

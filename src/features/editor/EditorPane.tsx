@@ -7,10 +7,14 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { errorCode, errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
 import {
+  extendOptimisticUpdate,
+  isTempId,
+  optimisticId,
   registerOptimisticUpdate,
   useDurableMutation,
   useSyncEngine,
   useSyncedQuery,
+  watchResolvedIds,
   watchSyncedQuery,
   type SyncEngine,
 } from "../sync";
@@ -49,6 +53,20 @@ registerOptimisticUpdate(api.files.updateContent, (store, { fileId, content }: F
   store.setQuery(api.files.get, { fileId }, { ...current, content, size: new TextEncoder().encode(content).length });
 });
 
+/**
+ * A file just created (offline, or before the server answered) opens and takes typing at once: `files.get` of
+ * its temporary id holds the text it was created with, at revision 1, the revision the server gives every new
+ * file (convex/model/files.ts), so the first save is based on exactly what the create makes. Only when the tree
+ * guess placed the row (known parent, free name): otherwise the file is not shown anywhere to open.
+ */
+extendOptimisticUpdate(api.files.createFile, "editor/files.get", (store, args: FunctionArgs<typeof api.files.createFile>) => {
+  const fileId = optimisticId(args) as Id<"files">;
+  const row = store.getQuery(api.files.tree, { projectId: args.projectId })?.find((f) => f._id === fileId);
+  if (!row) return;
+  const content = args.content ?? "";
+  store.setQuery(api.files.get, { fileId }, { ...row, revision: 1, content, size: new TextEncoder().encode(content).length });
+});
+
 /** The middle pane of a project: Convex wiring around EditorWorkspace. */
 export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const convex = useConvex();
@@ -76,6 +94,7 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
         saveContent: (fileId, content, baseRevision) =>
           updateRef.current({ fileId: fileId as Id<"files">, content, baseRevision }),
         dismissIssue: (issueId) => void engine.dismissIssue(issueId),
+        watchResolvedIds: (onResolved) => watchResolvedIds(engine, onResolved),
       },
     [convex, engine],
   );
@@ -87,10 +106,18 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   );
 
   // Each tab has its own EditorState, so the AI extensions of a state always act for that tab's file.
+  // The AI actions take server ids only: a file created offline gets AI help once its create is confirmed.
   const loadExtensions = useCallback<ExtensionLoader>(
-    (fileId) =>
+    (_fileId, currentFileId) =>
       import("../editor-ai").then((ai) =>
-        ai.aiEditorExtensions({ projectId, getFileId: () => fileId as Id<"files">, convex }),
+        ai.aiEditorExtensions({
+          projectId,
+          getFileId: () => {
+            const id = currentFileId();
+            return isTempId(id) ? null : (id as Id<"files">);
+          },
+          convex,
+        }),
       ),
     [projectId, convex],
   );

@@ -73,6 +73,22 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
   }, [registry, tabs]);
   useEffect(() => () => registry.retireAll(), [registry]);
 
+  // A file created offline is open under its temporary id; once the server confirms the create, the tab and its
+  // session move to the real id before the temporary row leaves the tree (which would close the tab).
+  const replaceFileId = useAppStore((s) => s.replaceFileId);
+  useEffect(
+    () =>
+      backend.watchResolvedIds?.((tempId, realId) => {
+        const from = tempId as FileId;
+        const to = realId as FileId;
+        if (!registry.get(from) && !useAppStore.getState().tabs.some((t) => t.fileId === from)) return;
+        registry.rekey(from, to);
+        replaceFileId(from, to);
+        setClosing((current) => (current === from ? to : current));
+      }),
+    [backend, registry, replaceFileId],
+  );
+
   // Last known metadata of every file, kept after a deletion so a deleted tab keeps its title and folder.
   const known = useRef(new Map<FileId, TreeEntry>());
   const byId = useMemo(() => {

@@ -32,8 +32,11 @@ const language = new Compartment();
 // Extensions added per file by other features (AI ghost text, quick edit), loaded after the state exists.
 const features = new Compartment();
 
-/** Loads extra editor extensions for one file; called once per tab document. */
-export type ExtensionLoader = (fileId: string) => Promise<Extension>;
+/**
+ * Loads extra editor extensions for one file; called once per tab document. `currentFileId` follows the file
+ * when it gets its real id (created offline), so extensions should ask it rather than keep `fileId`.
+ */
+export type ExtensionLoader = (fileId: string, currentFileId: () => string) => Promise<Extension>;
 
 export function baseExtensions(extra: Extension[] = []): Extension[] {
   return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), features.of([]), ...extra];
@@ -70,7 +73,7 @@ export function documentFor(session: DocumentSession, loadExtensions?: Extension
         annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
       }),
   });
-  loadExtensions?.(session.fileId).then(
+  loadExtensions?.(session.fileId, () => session.fileId).then(
     (extension) => apply(created, { effects: features.reconfigure(extension) }),
     (error: unknown) => console.error("Editor extensions failed to load; editing works without them.", error),
   );

@@ -47,6 +47,11 @@ export interface EditorBackend {
   saveContent(fileId: string, content: string, baseRevision: number): SaveRequest;
   /** Forgets a recorded problem once the person resolved it (kept mine, took theirs, saved elsewhere). */
   dismissIssue?(issueId: string): void;
+  /**
+   * Reports files created offline that got their real id (`tempId` → `realId`), for the ones already confirmed
+   * and then as they are confirmed, before the temporary id leaves the tree. Returns the unsubscribe.
+   */
+  watchResolvedIds?(onResolved: (tempId: string, realId: string) => void): () => void;
 }
 
 /** The editor's text buffer for a session, provided by the (lazily loaded) CodeMirror layer. */
@@ -111,15 +116,35 @@ export class DocumentSession {
   private inFlightPromise: Promise<void> | null = null;
   private deferredRemote: Divergence | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly unwatch: () => void;
+  private unwatch: () => void;
   private disposed = false;
+  private id: string;
 
   constructor(
-    readonly fileId: string,
+    fileId: string,
     private readonly backend: EditorBackend,
     private readonly delayMs = AUTOSAVE_DELAY_MS,
   ) {
+    this.id = fileId;
     this.unwatch = backend.watchFile(fileId, (load) => this.receive(load));
+  }
+
+  /** The file's id; changes once when a file created offline gets its real id (`rekey`). */
+  get fileId(): string {
+    return this.id;
+  }
+
+  /**
+   * The file now goes by `fileId` (its create was confirmed): the buffer, history, dirty state and saves in
+   * flight stay; later saves and the server watch use the new id. Server values at a revision this session
+   * already has are ignored as usual, so the switch never touches the buffer.
+   */
+  rekey(fileId: string) {
+    if (this.disposed || fileId === this.id) return;
+    this.id = fileId;
+    const previous = this.unwatch;
+    this.unwatch = this.backend.watchFile(fileId, (load) => this.receive(load));
+    previous();
   }
 
   subscribe = (listener: () => void) => {

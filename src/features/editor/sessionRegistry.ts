@@ -2,6 +2,16 @@ import { useAppStore } from "../../store";
 import type { FileId } from "../../store/tabsSlice";
 import { DocumentSession, type EditorBackend } from "./documentSession";
 
+function publisher(session: DocumentSession) {
+  return () => {
+    const fileId = session.fileId as FileId;
+    const view = session.getView();
+    const store = useAppStore.getState();
+    store.setTabDirty(fileId, view.dirty);
+    store.setSaveState(fileId, view.saveState);
+  };
+}
+
 /**
  * The sessions of the open tabs of one editor pane. Each session mirrors its dirty flag and save state into
  * the tabs slice, where the tab bar reads them.
@@ -27,14 +37,22 @@ export class SessionRegistry {
     for (const fileId of fileIds) {
       if (this.sessions.has(fileId)) continue;
       const session = new DocumentSession(fileId, this.backend, this.delayMs);
-      const publish = () => {
-        const view = session.getView();
-        const store = useAppStore.getState();
-        store.setTabDirty(fileId, view.dirty);
-        store.setSaveState(fileId, view.saveState);
-      };
-      this.sessions.set(fileId, { session, unsubscribe: session.subscribe(publish) });
+      this.sessions.set(fileId, { session, unsubscribe: session.subscribe(publisher(session)) });
     }
+  }
+
+  /**
+   * A file created offline got its real id: its session (buffer, undo history, unsaved text, saves in flight)
+   * moves to the new key. Call before the tabs slice moves the tab, so `sync` finds the session in place.
+   */
+  rekey(from: FileId, to: FileId) {
+    const entry = this.sessions.get(from);
+    if (!entry || from === to) return;
+    this.retire(to);
+    this.sessions.delete(from);
+    entry.unsubscribe();
+    entry.session.rekey(to);
+    this.sessions.set(to, { session: entry.session, unsubscribe: entry.session.subscribe(publisher(entry.session)) });
   }
 
   /** Drops a tab's unsaved text ("Don't save"). */

@@ -13,10 +13,11 @@ export {
   useSyncActions,
   type DurablePromise,
 } from "./hooks";
-export { registerOptimisticUpdate, optimisticUpdateFor, useOptimisticMutation } from "./registry";
+export { registerOptimisticUpdate, extendOptimisticUpdate, optimisticUpdateFor, useOptimisticMutation } from "./registry";
 export { registerCacheableQuery } from "./queryCache";
 export { optimisticId, tempIdFor, isTempId } from "./ids";
 export { SyncEngine, SyncConflictError, registerContentWrite } from "./engine";
 export { MARK_MINE, MARK_SPLIT, MARK_THEIRS } from "./merge";
 export type { SyncIssue, SyncStatusInfo, PendingSummary } from "./types";
 export { watchSyncedQuery, type SyncedQueryUpdate } from "./watch";
+export { watchResolvedIds } from "./resolvedIds";

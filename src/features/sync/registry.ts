@@ -18,6 +18,9 @@ export interface CreateOptions {
 }
 
 const updates = new Map<string, OptimisticUpdateFn>();
+/** Further updates of a mutation owned by other features (e.g. the editor's `files.get` for a create), by key. */
+const extensions = new Map<string, Map<string, OptimisticUpdateFn>>();
+const composed = new Map<string, OptimisticUpdateFn>();
 
 /**
  * Registers `update` for a mutation and returns it unchanged, so a feature can register inline:
@@ -28,17 +31,50 @@ export function registerOptimisticUpdate<Mutation extends FunctionReference<"mut
   mutation: Mutation | string,
   update: OptimisticUpdateFn<FunctionArgs<Mutation>>,
 ): OptimisticUpdateFn<FunctionArgs<Mutation>> {
-  updates.set(canonicalPath(mutation), update as OptimisticUpdateFn);
+  const path = canonicalPath(mutation);
+  updates.set(path, update as OptimisticUpdateFn);
+  composed.delete(path);
   return update;
 }
 
+/**
+ * Adds an optimistic update that runs after the registered one for the same mutation, for a feature that shows
+ * the write in a query the registering feature does not know. Adding again under the same key replaces it.
+ */
+export function extendOptimisticUpdate<Mutation extends FunctionReference<"mutation">>(
+  mutation: Mutation | string,
+  key: string,
+  update: OptimisticUpdateFn<FunctionArgs<Mutation>>,
+): void {
+  const path = canonicalPath(mutation);
+  const byKey = extensions.get(path) ?? new Map<string, OptimisticUpdateFn>();
+  byKey.set(key, update as OptimisticUpdateFn);
+  extensions.set(path, byKey);
+  composed.delete(path);
+}
+
 export function optimisticUpdateFor(mutation: FunctionReference<"mutation"> | string): OptimisticUpdateFn | undefined {
-  return updates.get(canonicalPath(mutation));
+  const path = canonicalPath(mutation);
+  const main = updates.get(path);
+  const more = extensions.get(path);
+  if (!more) return main;
+  // One function per path until the next registration, so callers can memoize on its identity.
+  let fn = composed.get(path);
+  if (!fn) {
+    fn = (store, args) => {
+      main?.(store, args);
+      for (const extra of more.values()) extra(store, args);
+    };
+    composed.set(path, fn);
+  }
+  return fn;
 }
 
 /** For tests: forget every registration. */
 export function clearOptimisticUpdates(): void {
   updates.clear();
+  extensions.clear();
+  composed.clear();
 }
 
 /** `useMutation` with the registered optimistic update (if any) attached: for writes that are not durable. */

@@ -1,0 +1,30 @@
+import type { SyncEngine } from "./engine";
+import { idFromResult, tempIdFor } from "./ids";
+import type { StoredResult } from "./types";
+
+/**
+ * Calls `onResolved(tempId, realId)` for every create the server confirmed, first for those already known, then
+ * for each new confirmation (this tab's or another tab's outbox). It runs inside the engine's notification, in
+ * the same turn that removes the pending row from the overlay: UI state keyed by a temporary id can be moved to
+ * the real id before any render shows the row gone. Returns the unsubscribe function.
+ */
+export function watchResolvedIds(
+  engine: Pick<SyncEngine, "subscribe" | "getResults">,
+  onResolved: (tempId: string, realId: string) => void,
+): () => void {
+  let seen: ReadonlyMap<string, StoredResult> = new Map();
+  const check = () => {
+    const results = engine.getResults();
+    if (results === seen) return;
+    const before = seen;
+    seen = results;
+    for (const [opId, stored] of results) {
+      if (before.has(opId)) continue;
+      const realId = idFromResult(stored.result);
+      if (realId !== undefined) onResolved(tempIdFor(opId), realId);
+    }
+  };
+  const unsubscribe = engine.subscribe(check);
+  check();
+  return unsubscribe;
+}
