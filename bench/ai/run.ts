@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import { ConvexClient } from "convex/browser";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
 import { ScriptedProvider } from "../../tests/ai/scriptedProvider.js";
+import { updateSection } from "../docs.mjs";
 
 // AI streaming figures: the bytes a subscribed client receives on the sync socket while one answer streams, as
 // the chat UI subscribes (messages.list + the chunk pages), next to what rewriting messages.content at every step
@@ -16,7 +17,6 @@ import { ScriptedProvider } from "../../tests/ai/scriptedProvider.js";
 // client seeing its text. Prints a table and rewrites the "AI" section of docs/benchmarks.md. Not a test.
 
 const CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
-const DOCS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
 const PAGE_SIZE = 8;
 
 let received = 0;
@@ -99,20 +99,6 @@ async function runCase(
   return { chars: answer.length, writes, bytes, rewriteBytes, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
 
-async function writeSection(heading: string, body: string) {
-  let text = await readFile(DOCS_FILE, "utf8").catch(() => "# Benchmarks\n");
-  const section = `## ${heading}\n\n${body.trim()}\n`;
-  const start = text.indexOf(`## ${heading}\n`);
-  if (start === -1) text = `${text.trimEnd()}\n\n${section}`;
-  else {
-    // The section ends at the next heading or at another benchmark's marker comment, which must survive.
-    const ends = [text.indexOf("\n## ", start + 1), text.indexOf("\n<!--", start + 1)].filter((i) => i !== -1);
-    const next = ends.length === 0 ? -1 : Math.min(...ends);
-    text = text.slice(0, start) + section + (next === -1 ? "" : `\n${text.slice(next + 1)}`);
-  }
-  await writeFile(DOCS_FILE, text.endsWith("\n") ? text : `${text}\n`);
-}
-
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-bench-ai-"));
   const provider = await ScriptedProvider.start();
@@ -154,7 +140,7 @@ async function main() {
       ...rows,
     ].join("\n");
     const when = new Date().toISOString().slice(0, 10);
-    await writeSection(
+    await updateSection(
       "AI",
       `Run on ${when} by \`node bench/ai/run.mjs\` (also part of \`npm run bench\`): the real local backend running
 convex/, the scripted Chat Completions server (tests/ai/scriptedProvider.ts) as the provider, and the stock

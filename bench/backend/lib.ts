@@ -50,7 +50,16 @@ export async function spawnChild<Ready>(script: string, arg: unknown, timeoutMs 
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   children.add(child);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A failed spawn, or an IPC send to a child that is exiting (EPIPE), is an "error" event: without a listener it
+  // would crash the bench. Start-up failures reject `ready` below; later ones only mean the child is gone.
+  child.on("error", () => {});
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    // "exit" never comes for a child that could not be spawned.
+    child.once("error", () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
   void exited.then(() => children.delete(child));
   const ready = await withTimeout(
     new Promise<Ready>((resolve, reject) => {
@@ -60,6 +69,7 @@ export async function spawnChild<Ready>(script: string, arg: unknown, timeoutMs 
         else resolve(message as Ready);
       });
       child.once("exit", (code, signal) => reject(new Error(`${script} exited (${code ?? signal}) before it was ready.`)));
+      child.once("error", (error) => reject(new Error(`${script}: ${error.message}`)));
     }),
     timeoutMs,
     `${script} to get ready`,
@@ -72,7 +82,8 @@ export async function spawnChild<Ready>(script: string, arg: unknown, timeoutMs 
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.send({ type: "stop" });
+      // The child may be exiting on its own (startup.ts disconnects once it has reported): a failed send is fine.
+      if (child.connected) child.send({ type: "stop" }, () => {});
       await withTimeout(exited, 10_000, `${script} to exit`).catch(() => {
         child.kill("SIGKILL");
       });

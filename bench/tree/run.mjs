@@ -3,9 +3,10 @@
 // on slowness; the targets are shown next to the figures.
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { updateSection } from "../docs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -61,26 +62,6 @@ export function formatTable(results) {
   return lines.join("\n");
 }
 
-export async function writeSection(heading, body) {
-  const file = join(repo, "docs", "benchmarks.md");
-  let text;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    text = "# Benchmarks\n\nFigures written by `npm run bench` (bench/run.mjs). Each section is owned by its benchmark.\n";
-  }
-  const section = `## ${heading}\n\n${body.trim()}\n`;
-  const start = text.indexOf(`## ${heading}\n`);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const next = text.indexOf("\n## ", start + 1);
-    text = text.slice(0, start) + section + (next === -1 ? "" : text.slice(next));
-  }
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text.endsWith("\n") ? text : `${text}\n`);
-}
-
 async function main() {
   const started = Date.now();
   const results = await runTreeBenchmark();
@@ -88,7 +69,7 @@ async function main() {
   console.log("\nFile tree (headless Chromium)\n");
   console.log(table);
   const when = new Date(started).toISOString().slice(0, 10);
-  await writeSection(
+  await updateSection(
     "File tree",
     `Run on ${when} by \`node bench/tree/run.mjs\` (also part of \`npm run bench\`), headless Chromium on this
 machine (2 cores). Both trees get the same data in the same page: one folder with half of the nodes and

@@ -209,7 +209,59 @@ describe("tabs", () => {
     open(A);
     const view = await editorView();
     await waitFor(() => expect(view.state.tabSize).toBe(7));
-    expect(loadExtensions).toHaveBeenCalledWith(A);
+    expect(loadExtensions).toHaveBeenCalledWith(A, expect.any(Function));
+  });
+
+  it("keeps the tab of a file created offline, with its text, cursor, history and save, once it gets its real id", async () => {
+    const temp = id("pending_op1");
+    const real = id("real1");
+    backend.addText(temp, "new.ts", "");
+    const ids: string[] = [];
+    const loadExtensions = vi.fn((_fileId: string, currentFileId: () => string) => {
+      ids.push(currentFileId());
+      return Promise.resolve(EditorView.updateListener.of(() => ids.push(currentFileId())));
+    });
+    const utils = render(
+      <EditorWorkspace backend={backend} tree={[...defaultTree, { _id: temp, name: "new.ts" }]} loadExtensions={loadExtensions} />,
+    );
+    open(A);
+    open(temp);
+    const view = await editorView();
+    typeInto(view, "hello");
+    await waitFor(() => expect(backend.saves).toHaveLength(1));
+    typeInto(view, " world");
+    act(() => view.dispatch({ selection: { anchor: 2 } }));
+    expect(backend.saves[0]).toMatchObject({ fileId: temp, content: "hello" });
+
+    // The outbox learns the real id in the same turn the temporary row leaves the tree.
+    act(() => backend.resolveId(temp, real));
+    utils.rerender(
+      <EditorWorkspace backend={backend} tree={[...defaultTree, { _id: real, name: "new.ts" }]} loadExtensions={loadExtensions} />,
+    );
+
+    expect(tabNames()).toEqual(["a.ts", "new.ts, unsaved"]);
+    expect(useAppStore.getState().activeFileId).toBe(real);
+    expect(useAppStore.getState().dirtyFiles).toEqual({ [real]: true });
+    expect(await editorView()).toBe(view);
+    expect(view.state.doc.toString()).toBe("hello world");
+    expect(view.state.selection.main.head).toBe(2);
+    act(() => view.dispatch({ selection: { anchor: 3 } }));
+    expect(ids.at(-1)).toBe(real);
+
+    await act(async () => backend.saves[0].resolve());
+    await waitFor(() => expect(backend.saves).toHaveLength(2));
+    expect(backend.saves[1]).toMatchObject({ fileId: real, content: "hello world", baseRevision: 2 });
+    await act(async () => backend.saves[1].resolve());
+    expect(status()).toHaveTextContent("Saved");
+    expect(backend.text(real).content).toBe("hello world");
+
+    // The history typed under the temporary id is still there: undo takes the typing back.
+    let undone = false;
+    act(() => {
+      undone = undo(view);
+    });
+    expect(undone).toBe(true);
+    expect(view.state.doc.toString()).toBe("");
   });
 });
 

@@ -20,6 +20,9 @@ export class TestBackend implements EditorBackend {
   autoResolve = false;
   dismissIssue?: (issueId: string) => void;
   private readonly watchers = new Map<string, Set<(load: FileLoad) => void>>();
+  private readonly resolvedListeners = new Set<(tempId: string, realId: string) => void>();
+  /** Temporary ids of confirmed creates: saves sent under them reach the real file, as the outbox sends them. */
+  private readonly aliases = new Map<string, string>();
 
   addText(fileId: string, name: string, content: string, revision = 1) {
     this.files.set(fileId, { status: "ready", file: { kind: "text", name, content, revision, size: content.length } });
@@ -30,7 +33,7 @@ export class TestBackend implements EditorBackend {
   }
 
   text(fileId: string): { content: string; revision: number } {
-    const load = this.files.get(fileId);
+    const load = this.files.get(this.aliases.get(fileId) ?? fileId);
     if (load?.status !== "ready" || load.file.kind !== "text") throw new Error(`${fileId} is not a text file`);
     return { content: load.file.content, revision: load.file.revision };
   }
@@ -42,6 +45,20 @@ export class TestBackend implements EditorBackend {
     const current = this.files.get(fileId);
     if (current) onData(current);
     return () => set.delete(onData);
+  }
+
+  watchResolvedIds(onResolved: (tempId: string, realId: string) => void) {
+    this.resolvedListeners.add(onResolved);
+    return () => this.resolvedListeners.delete(onResolved);
+  }
+
+  /** The server confirmed a create made under `tempId`: the file now lives under `realId`, as the outbox reports. */
+  resolveId(tempId: string, realId: string) {
+    const load = this.files.get(tempId);
+    if (load) this.files.set(realId, load);
+    this.files.delete(tempId);
+    this.aliases.set(tempId, realId);
+    for (const listener of this.resolvedListeners) listener(tempId, realId);
   }
 
   watching(fileId: string): number {
@@ -83,7 +100,8 @@ export class TestBackend implements EditorBackend {
     });
   }
 
-  private write(fileId: string, content: string, revision: number) {
+  private write(alias: string, content: string, revision: number) {
+    const fileId = this.aliases.get(alias) ?? alias;
     const load = this.files.get(fileId);
     if (load?.status !== "ready") throw new Error(`${fileId} does not exist`);
     const file: FileData = { kind: "text", name: load.file.name, content, revision, size: content.length };

@@ -1,0 +1,2 @@
+export declare const BENCHMARKS_FILE: string;
+export declare function updateSection(heading: string, body: string): Promise<void>;

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SyncEngine, type Transport } from "./engine";
+import { optimisticId, tempIdFor } from "./ids";
+import { queryToken } from "./queryKey";
+import { clearOptimisticUpdates, extendOptimisticUpdate, optimisticUpdateFor, registerOptimisticUpdate } from "./registry";
+import { watchResolvedIds } from "./resolvedIds";
+import type { CachedQuery } from "./types";
+
+const engines: SyncEngine[] = [];
+afterEach(() => {
+  for (const engine of engines.splice(0)) engine.stop();
+  clearOptimisticUpdates();
+});
+
+/** A server that holds every call until `open()`, then answers creates with a fresh id. */
+function gatedServer() {
+  let release: () => void = () => {};
+  let gate = new Promise<void>((resolve) => (release = resolve));
+  let next = 0;
+  const transport: Transport = {
+    async mutation(path) {
+      await gate;
+      return path === "files:createFile" ? `file${++next}` : null;
+    },
+  };
+  return {
+    transport,
+    open: () => {
+      release();
+      gate = Promise.resolve();
+    },
+  };
+}
+
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+function startEngine(transport: Transport) {
+  const engine = new SyncEngine({
+    userKey: `resolved-${Math.random().toString(36).slice(2)}`,
+    transport,
+    locks: null,
+    channel: null,
+    retryDelayMs: () => 1,
+  });
+  engines.push(engine);
+  return engine;
+}
+
+describe("watchResolvedIds", () => {
+  it("reports each confirmed create's temporary and real id in the turn its pending entry leaves the outbox", async () => {
+    const server = gatedServer();
+    const engine = startEngine(server.transport);
+    await engine.start();
+    const seen: { tempId: string; realId: string; stillPending: boolean }[] = [];
+    const stop = watchResolvedIds(engine, (tempId, realId) =>
+      seen.push({ tempId, realId, stillPending: engine.getEntries().some((e) => tempIdFor(e.opId) === tempId) }),
+    );
+    const create = engine.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
+    engine.enqueue("files:rename", { fileId: create.tempId, name: "renamed.ts" });
+    await create.stored;
+    expect(seen).toEqual([]);
+
+    server.open();
+    await until(() => engine.getEntries().length === 0, "the outbox to drain");
+    expect(seen).toEqual([{ tempId: create.tempId, realId: "file1", stillPending: false }]);
+
+    // A late subscriber (a remounted editor) learns the mappings already known.
+    const late: string[] = [];
+    watchResolvedIds(engine, (tempId, realId) => late.push(`${tempId}->${realId}`))();
+    expect(late).toEqual([`${create.tempId}->file1`]);
+
+    stop();
+    const second = engine.enqueue("files:createFile", { projectId: "p", name: "other.ts" });
+    await second.result;
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe("extendOptimisticUpdate", () => {
+  it("runs after the registered update, survives its re-registration, and keeps one function per mutation", () => {
+    const tree = (args: { clientOpId?: string; name: string }) => ({ _id: optimisticId(args), name: args.name });
+    const insert = (store: Parameters<NonNullable<typeof update>>[0], args: { projectId: string; clientOpId?: string; name: string }) => {
+      const rows = (store.getQuery("files:tree" as never, { projectId: args.projectId } as never) ?? []) as unknown[];
+      store.setQuery("files:tree" as never, { projectId: args.projectId } as never, [...rows, tree(args)] as never);
+    };
+    let update = optimisticUpdateFor("files:createFile");
+    registerOptimisticUpdate("files:createFile", insert);
+    extendOptimisticUpdate("files:createFile", "test/get", (store, args: { projectId: string; clientOpId?: string }) => {
+      const rows = store.getQuery("files:tree" as never, { projectId: args.projectId } as never) as { _id: string }[];
+      const row = rows.find((r) => r._id === optimisticId(args));
+      if (row) store.setQuery("files:get" as never, { fileId: row._id } as never, { ...row, content: "" } as never);
+    });
+    update = optimisticUpdateFor("files:createFile");
+    expect(optimisticUpdateFor("files:createFile")).toBe(update);
+
+    const engine = startEngine(gatedServer().transport);
+    const base = new Map<string, CachedQuery>();
+    const treeToken = queryToken("files:tree", { projectId: "p" });
+    base.set(treeToken, { token: treeToken, path: "files:tree", args: { projectId: "p" }, value: [], updatedAt: 0 });
+    const { tempId } = engine.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
+    const overlay = engine.overlay(base);
+    expect(overlay.get(treeToken)?.value).toEqual([{ _id: tempId, name: "new.ts" }]);
+    expect(overlay.get(queryToken("files:get", { fileId: tempId }))?.value).toEqual({ _id: tempId, name: "new.ts", content: "" });
+
+    registerOptimisticUpdate("files:createFile", insert);
+    expect(optimisticUpdateFor("files:createFile")).not.toBe(update);
+    expect(engine.overlay(new Map(base)).get(queryToken("files:get", { fileId: tempId }))?.value).toMatchObject({ content: "" });
+  });
+});
