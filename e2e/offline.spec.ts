@@ -155,6 +155,40 @@ test("offline edits, creates, renames, moves and deletes survive a reload and re
   await expect.poll(async () => (await editorText(page)).trimEnd()).toBe("// header\nconst a = 1;\n// offline a");
 });
 
+test("a file created offline keeps its tab, text and cursor when the server confirms it", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Galileo");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Galileo")!._id;
+  await UI.projectLink(page, "Galileo").click();
+  await expect(Tree.root(page)).toBeVisible();
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await page.getByRole("button", { name: "New File" }).click();
+  await page.keyboard.type("draft.ts");
+  await page.keyboard.press("Enter");
+  const tab = page.getByRole("tablist", { name: "Open files" }).getByRole("tab", { name: /draft\.ts/ });
+  await expect(tab).toBeVisible();
+  await typeAtEnd(page, "const draft = 1;\n");
+  await waitSavedOffline(page);
+  await page.keyboard.type("// still typing");
+
+  await context.setOffline(false);
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+  await expect(tab).toBeVisible();
+  await expect(tab).toHaveAttribute("aria-selected", "true");
+  await expect.poll(() => editorText(page)).toBe("const draft = 1;\n// still typing");
+  // The cursor stayed where the typing was: more typing lands at the end.
+  await page.keyboard.type("!");
+  await expect.poll(async () => {
+    const file = (await server.query(api.files.tree, { projectId })).find((f) => f.name === "draft.ts");
+    return file ? (await server.query(api.files.get, { fileId: file._id })).content : undefined;
+  }, { timeout: 15_000 }).toBe("const draft = 1;\n// still typing!");
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+});
+
 test("overlapping offline and online edits end in a visible conflict, and both texts are kept", async ({ page, context }) => {
   await signIn(page);
   await createProject(page, "Pioneer");

@@ -79,4 +79,41 @@ describe("tabs slice", () => {
     expect(tabs()).toEqual(["a", "b*"]);
     expect(state().tabs[0].deleted).toBe(true);
   });
+
+  it("moves a tab, its place, dirty and save state and the focus request to a file's real id", () => {
+    state().openFile(f("a"));
+    state().openFile(f("pending_1"), { preview: true, focusEditor: true });
+    state().openFile(f("b"));
+    state().setTabDirty(f("pending_1"), true);
+    state().setSaveState(f("pending_1"), { kind: "saving" });
+    state().activateTab(f("pending_1"));
+    state().replaceFileId(f("pending_1"), f("real"));
+    expect(tabs()).toEqual(["a", "real*", "b"]);
+    expect(state().activeFileId).toBe("real");
+    expect(state().pendingEditorFocus).toBe("real");
+    expect(state().dirtyFiles).toEqual({ real: true });
+    expect(state().saveStates).toEqual({ real: { kind: "saving" } });
+    const before = state().tabs;
+    state().replaceFileId(f("pending_1"), f("other"));
+    expect(state().tabs).toBe(before);
+  });
+});
+
+describe("tree slice", () => {
+  it("moves expansion, selection, focus, inline edit and clipboard from a temporary id to the real one", () => {
+    useAppStore.setState({ treeProjectId: null });
+    state().resetTree("p1");
+    state().setExpanded("pending_1", true);
+    state().setExpanded("d", true);
+    state().setSelection(["pending_1", "x"], "pending_1", "pending_1");
+    state().setTreeEdit({ kind: "new", type: "file", parentKey: "pending_1" });
+    state().setClipboard({ mode: "cut", ids: ["pending_1"] });
+    state().replaceTreeId("pending_1", "real");
+    expect([...state().expanded].sort()).toEqual(["d", "real"]);
+    expect([...state().selected].sort()).toEqual(["real", "x"]);
+    expect(state().focusedId).toBe("real");
+    expect(state().anchorId).toBe("real");
+    expect(state().treeEdit).toEqual({ kind: "new", type: "file", parentKey: "real" });
+    expect(state().clipboard).toEqual({ mode: "cut", ids: ["real"] });
+  });
 });

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { JSONValue } from "convex/values";
+import type { Duplex } from "node:stream";
 import { WebSocket, type RawData } from "ws";
 import { AuthTokenError, tokenExpiry, type TokenVerifier } from "../auth/verify.js";
 import type { Engine, Identity, ReadSet, RunResult, WriteSet } from "../engine/types.js";
@@ -21,7 +22,8 @@ import {
 //   holds: nothing else sends Transitions.
 // - Mutations of one connection run one at a time in order, as Convex runs them.
 // - A successful MutationResponse is always followed by a Transition whose endVersion.ts >= the mutation's ts
-//   (the client resolves the mutation's promise and drops its optimistic update only on that Transition).
+//   (the client resolves the mutation's promise and drops its optimistic update only on that Transition); both
+//   are sent together, once the queries have re-run, in one socket write.
 // - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never
 //   drops an optimistic update before the server's results reflect the mutation.
 
@@ -43,6 +45,16 @@ interface Subscription {
   resultHash: string | null;
   /** Over the subscription limit: never run, answered once with QueryFailed. */
   refused: boolean;
+}
+
+interface RefreshOptions {
+  added?: Set<number>;
+  extra?: StateModification[];
+  querySet?: number;
+  identity?: number;
+  rerunAll?: boolean;
+  force?: boolean;
+  atLeast?: bigint;
 }
 
 export interface SyncContext {
@@ -148,6 +160,21 @@ export class SyncSession {
     this.ws.send(serializeServerMessage(message));
   }
 
+  /**
+   * Sends the messages in order and, as far as the socket allows, in one write: the socket is corked around
+   * them (each `ws` frame is otherwise its own writev syscall). `_socket` is the `ws` WebSocket's underlying
+   * net.Socket; without it the messages still go out in order, one write each.
+   */
+  private sendTogether(messages: ServerMessage[]) {
+    const socket = messages.length > 1 ? (this.ws as unknown as { _socket?: Duplex | null })._socket : null;
+    socket?.cork();
+    try {
+      for (const message of messages) this.send(message);
+    } finally {
+      socket?.uncork();
+    }
+  }
+
   private fatal(error: string) {
     if (this.closed) return;
     this.send({ type: "FatalError", error });
@@ -158,7 +185,11 @@ export class SyncSession {
   private onFrame(data: RawData, isBinary: boolean) {
     if (this.closed) return;
     if (isBinary) return this.fatal("Binary frames are not part of the sync protocol: send JSON text frames.");
-    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
     let message: ClientMessage;
     try {
       message = parseClientMessage(text);
@@ -336,10 +367,14 @@ export class SyncSession {
     this.expiryTimer.unref();
   }
 
+  private identityExpired(): boolean {
+    return this.identityExpiresAt !== null && Date.now() / 1000 >= this.identityExpiresAt;
+  }
+
   /** True (and the client told to re-authenticate) when the connection's token has expired. */
   private rejectExpiredIdentity(): boolean {
     if (this.closed) return true;
-    if (this.identityExpiresAt === null || Date.now() / 1000 < this.identityExpiresAt) return false;
+    if (!this.identityExpired()) return false;
     this.identity = null;
     this.send({
       type: "AuthError",
@@ -388,8 +423,24 @@ export class SyncSession {
       });
       return;
     }
-    this.send({ type: "MutationResponse", requestId, success: true, result: result.value, ts: result.ts, logLines: result.logLines });
-    await this.refresh({ force: true, atLeast: result.ts });
+    const response: ServerMessage = {
+      type: "MutationResponse",
+      requestId,
+      success: true,
+      result: result.value,
+      ts: result.ts,
+      logLines: result.logLines,
+    };
+    if (this.identityExpired()) {
+      this.send(response);
+      this.rejectExpiredIdentity();
+      return;
+    }
+    // The client resolves the mutation only on the Transition that follows, so holding the response back while
+    // the queries re-run costs it nothing, and both go out in one write.
+    const transition = await this.nextTransition({ force: true, atLeast: result.ts });
+    if (this.closed) return;
+    this.sendTogether(transition ? [response, transition] : [response]);
   }
 
   private async action(message: Extract<ClientMessage, { type: "Action" }>) {
@@ -434,17 +485,18 @@ export class SyncSession {
    * Re-runs the queries that the commits since the last refresh may have changed (or all of them, or the new
    * ones), and sends one Transition with the changed results.
    */
-  private async refresh(opts: {
-    added?: Set<number>;
-    extra?: StateModification[];
-    querySet?: number;
-    identity?: number;
-    rerunAll?: boolean;
-    force?: boolean;
-    atLeast?: bigint;
-  }) {
+  private async refresh(opts: RefreshOptions) {
+    const transition = await this.nextTransition(opts);
+    if (transition) this.send(transition);
+  }
+
+  /**
+   * The Transition `refresh` sends, or null when there is nothing to send. The session's version becomes its
+   * endVersion: the caller must send it before anything else that reads the version (it holds the queue).
+   */
+  private async nextTransition(opts: RefreshOptions): Promise<ServerMessage | null> {
     // Queries never run under an expired token; the client is told to refresh it instead.
-    if (this.rejectExpiredIdentity()) return;
+    if (this.rejectExpiredIdentity()) return null;
     const engine = this.ctx.engine;
     const writes = this.pendingWrites;
     this.pendingWrites = [];
@@ -471,7 +523,7 @@ export class SyncSession {
         }
       }),
     );
-    if (this.closed) return;
+    if (this.closed) return null;
     const modifications: StateModification[] = [...(opts.extra ?? [])];
     let endTs = snapshotTs;
     toRun.forEach((queryId, i) => {
@@ -506,15 +558,15 @@ export class SyncSession {
       ts: endTs,
     };
     const changed = end.querySet !== start.querySet || end.identity !== start.identity || end.ts !== start.ts;
-    if (modifications.length === 0 && !changed && !opts.force) return;
+    if (modifications.length === 0 && !changed && !opts.force) return null;
     this.version = end;
-    this.send({
+    return {
       type: "Transition",
       startVersion: start,
       endVersion: end,
       modifications,
       ...(this.clientClockSkew !== undefined ? { clientClockSkew: this.clientClockSkew } : {}),
       serverTs: Date.now() * 1_000_000,
-    });
+    };
   }
 }

@@ -1,7 +1,11 @@
 import { EditorSelection, EditorState, type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
+import { ConvexError } from "convex/values";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { aiEditorExtensions, type AiEditorOptions } from "./index";
 import { acceptGhost, ghostText } from "./ghostText";
+import { aiProviderMissing, resetEditorAiSettings, setGhostTextEnabled } from "./settings";
 import { acceptQuickEdit, closeQuickEdit, openQuickEdit, quickEdit } from "./quickEdit";
 
 let views: EditorView[] = [];
@@ -9,6 +13,9 @@ afterEach(() => {
   for (const view of views) view.destroy();
   views = [];
   document.body.replaceChildren();
+  vi.useRealTimers();
+  localStorage.clear();
+  resetEditorAiSettings();
 });
 
 function makeView(doc: string, extensions: Extension) {
@@ -65,6 +72,107 @@ describe("ghost text", () => {
     pressKey(view, "Escape");
     expect(ghost(view)).toBeNull();
     expect(view.state.doc.toString()).toBe("x");
+  });
+});
+
+describe("ghost text switches", () => {
+  it("asks nothing while switched off, and again once switched on", async () => {
+    let on = false;
+    const suggest = vi.fn().mockResolvedValue("more");
+    const view = makeView("", ghostText(suggest, 5, { enabled: () => on }));
+    type(view, "a");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(suggest).not.toHaveBeenCalled();
+    on = true;
+    type(view, "b");
+    await vi.waitFor(() => expect(ghost(view)).toBe("more"));
+    expect(suggest).toHaveBeenCalledOnce();
+  });
+
+  it("waits longer after several empty answers in a row, and a suggestion resets the pause", async () => {
+    vi.useFakeTimers();
+    const answers = ["", "", "", "", "x"];
+    const suggest = vi.fn(() => Promise.resolve(answers.shift() ?? ""));
+    const view = makeView("", ghostText(suggest, 100));
+    const typeAndWait = async (ms: number) => {
+      type(view, "a");
+      await vi.advanceTimersByTimeAsync(ms);
+    };
+    for (let i = 1; i <= 3; i++) {
+      await typeAndWait(100);
+      expect(suggest).toHaveBeenCalledTimes(i);
+    }
+    // Three empty answers: the next pause is twice as long.
+    await typeAndWait(100);
+    expect(suggest).toHaveBeenCalledTimes(3);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(suggest).toHaveBeenCalledTimes(4);
+    // Four: four times as long.
+    await typeAndWait(399);
+    expect(suggest).toHaveBeenCalledTimes(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(suggest).toHaveBeenCalledTimes(5);
+    expect(ghost(view)).toBe("x");
+    await typeAndWait(100);
+    expect(suggest).toHaveBeenCalledTimes(6);
+  });
+});
+
+describe("aiEditorExtensions", () => {
+  const projectId = "p1" as Id<"projects">;
+  const fileId = "f1" as Id<"files">;
+
+  function fakeConvex(handler: (path: string, args: Record<string, unknown>) => Promise<string>) {
+    const calls: string[] = [];
+    const convex = {
+      action: vi.fn((ref: unknown, args: Record<string, unknown>) => {
+        // Function references carry their path under a symbol; the generated api's toString is not stable.
+        const path = String((ref as Record<symbol, unknown>)[Symbol.for("functionName")] ?? "");
+        calls.push(path);
+        return handler(path, args);
+      }),
+    } as unknown as AiEditorOptions["convex"];
+    return { convex, calls };
+  }
+
+  it("suggests for the current file, and asks nothing for a file not on the server yet or when switched off", async () => {
+    let current: Id<"files"> | null = fileId;
+    const { convex, calls } = fakeConvex(async () => "1;");
+    const view = makeView("", aiEditorExtensions({ projectId, getFileId: () => current, convex }));
+    type(view, "x = ");
+    await vi.waitFor(() => expect(ghost(view)).toBe("1;"));
+    expect(calls).toEqual(["ai/suggest:complete"]);
+    expect(vi.mocked(convex.action).mock.calls[0][1]).toEqual({ projectId, fileId, prefix: "x = ", suffix: "" });
+
+    current = null;
+    type(view, "y");
+    await new Promise((r) => setTimeout(r, 400));
+    setGhostTextEnabled(false);
+    current = fileId;
+    type(view, "z");
+    await new Promise((r) => setTimeout(r, 400));
+    expect(calls).toHaveLength(1);
+    expect(localStorage.getItem("polaris.editor.ghostText")).toBe("off");
+  });
+
+  it("stops suggesting once quick edit reports that no provider is configured", async () => {
+    const { convex, calls } = fakeConvex(async (path) => {
+      if (path === "ai/quickEdit:run") throw new ConvexError({ code: "AI_NOT_CONFIGURED", message: "No AI provider is configured." });
+      return "";
+    });
+    const view = makeView("abc", aiEditorExtensions({ projectId, getFileId: () => fileId, convex }));
+    view.dispatch({ selection: EditorSelection.range(0, 3) });
+    expect(openQuickEdit(view)).toBe(true);
+    const input = view.dom.querySelector<HTMLInputElement>('input[aria-label="Quick edit instruction"]')!;
+    input.value = "upper";
+    input.form!.requestSubmit();
+    await vi.waitFor(() => expect(view.dom.querySelector('[role="alert"]')?.textContent).toContain("No AI provider"));
+    expect(aiProviderMissing()).toBe(true);
+    closeQuickEdit(view);
+    view.dispatch({ selection: { anchor: 3 } });
+    type(view, "d");
+    await new Promise((r) => setTimeout(r, 400));
+    expect(calls).toEqual(["ai/quickEdit:run"]);
   });
 });
 

@@ -10,6 +10,13 @@ export interface Suggester {
 }
 
 export const GHOST_DELAY_MS = 300;
+/**
+ * After this many empty answers in a row the pause before asking doubles with each further one (up to
+ * MAX_DELAY_MS), and the first suggestion shown resets it. The server answers "" both when nothing fits and
+ * when no provider is configured (convex/ai/suggest.ts); either way, asking at every pause would only add load.
+ */
+const EMPTY_ANSWERS_BEFORE_BACKOFF = 3;
+const MAX_DELAY_MS = 30_000;
 const PREFIX_CHARS = 4000;
 const SUFFIX_CHARS = 1000;
 
@@ -71,11 +78,18 @@ export function dismissGhost(view: EditorView): boolean {
   return true;
 }
 
-export function ghostText(suggest: Suggester, delayMs = GHOST_DELAY_MS): Extension {
+export interface GhostTextOptions {
+  /** Checked before every request: false (setting off, no provider) means nothing is asked. */
+  enabled?: () => boolean;
+}
+
+export function ghostText(suggest: Suggester, delayMs = GHOST_DELAY_MS, options: GhostTextOptions = {}): Extension {
+  const enabled = options.enabled ?? (() => true);
   const requester = ViewPlugin.fromClass(
     class {
       private timer: ReturnType<typeof setTimeout> | undefined;
       private generation = 0;
+      private emptyAnswers = 0;
       constructor(private readonly view: EditorView) {}
 
       update(update: ViewUpdate) {
@@ -83,7 +97,12 @@ export function ghostText(suggest: Suggester, delayMs = GHOST_DELAY_MS): Extensi
         this.cancel();
         // Only typing asks for a suggestion; moving the cursor or remote edits just drop the current one.
         const typed = update.transactions.some((tr) => tr.isUserEvent("input.type") || tr.isUserEvent("delete"));
-        if (typed) this.timer = setTimeout(() => this.request(), delayMs);
+        if (typed && enabled()) this.timer = setTimeout(() => this.request(), this.delay());
+      }
+
+      private delay() {
+        const extra = this.emptyAnswers - EMPTY_ANSWERS_BEFORE_BACKOFF + 1;
+        return extra > 0 ? Math.min(MAX_DELAY_MS, delayMs * 2 ** extra) : delayMs;
       }
 
       private cancel() {
@@ -94,13 +113,14 @@ export function ghostText(suggest: Suggester, delayMs = GHOST_DELAY_MS): Extensi
       private request() {
         const { state } = this.view;
         const range = state.selection.main;
-        if (!range.empty || !this.view.hasFocus) return;
+        if (!range.empty || !this.view.hasFocus || !enabled()) return;
         const pos = range.head;
         const generation = ++this.generation;
         const prefix = state.sliceDoc(Math.max(0, pos - PREFIX_CHARS), pos);
         const suffix = state.sliceDoc(pos, Math.min(state.doc.length, pos + SUFFIX_CHARS));
         suggest({ prefix, suffix }).then(
           (text) => {
+            this.emptyAnswers = text.length === 0 ? this.emptyAnswers + 1 : 0;
             if (generation !== this.generation || text.length === 0) return;
             if (this.view.state.selection.main.head !== pos) return;
             this.view.dispatch({ effects: setGhost.of({ pos, text }) });

@@ -6,6 +6,7 @@ import { useAppStore } from "../../store";
 import type { EditorTab, FileId, SaveState } from "../../store/tabsSlice";
 import type { ExtensionLoader } from "./codemirror";
 import type { DocumentSession, EditorBackend, SessionView } from "./documentSession";
+import { GhostTextToggle } from "../editor-ai/GhostTextToggle";
 import { languageName } from "./languages";
 import { SessionRegistry } from "./sessionRegistry";
 import { StoredFileView } from "./StoredFileView";
@@ -318,6 +319,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
         {isText && <SaveStatus state={view.deleted ? null : view.saveState} stored={!view.dirty} />}
         {view.deleted && <span>Deleted on the server</span>}
         {name && <span>{languageName(name)}</span>}
+        {isText && loadExtensions && <GhostTextToggle />}
       </div>
     </>
   );

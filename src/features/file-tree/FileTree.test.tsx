@@ -482,3 +482,49 @@ describe("FileTree mouse", () => {
     expect(actions.upload).toHaveBeenCalledWith(id("docs"), [dropped]);
   });
 });
+
+describe("FileTree workspace-wide keys", () => {
+  it("takes focus when it opens with focus nowhere, so the first key press works", async () => {
+    setup();
+    await waitFor(() => expect(document.activeElement).toHaveAttribute("role", "treeitem"));
+  });
+
+  it("does not steal focus from an element that already has it", () => {
+    const outside = document.createElement("button");
+    document.body.appendChild(outside);
+    outside.focus();
+    setup();
+    expect(document.activeElement).toBe(outside);
+    outside.remove();
+  });
+
+  it("Ctrl+Shift+E moves focus from elsewhere to the tree", async () => {
+    const outside = document.createElement("button");
+    document.body.appendChild(outside);
+    outside.focus();
+    const { user } = setup();
+    await user.keyboard("{Control>}{Shift>}e{/Shift}{/Control}");
+    expect(document.activeElement).toHaveAttribute("role", "treeitem");
+    outside.remove();
+  });
+
+  it("Ctrl+Alt+N from outside the tree starts a new file there; in a text field the keys stay with the field", async () => {
+    const field = document.createElement("input");
+    document.body.appendChild(field);
+    field.focus();
+    const { user, actions } = setup();
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    expect(screen.queryByRole("textbox", { name: "New file name" })).toBeNull();
+    field.blur();
+    (document.activeElement as HTMLElement | null)?.blur();
+    const outside = document.createElement("button");
+    document.body.appendChild(outside);
+    outside.focus();
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    const input = await screen.findByRole("textbox", { name: "New file name" });
+    await user.type(input, "fresh.ts{Enter}");
+    expect(actions.createFile).toHaveBeenCalledWith(expect.anything(), "fresh.ts");
+    field.remove();
+    outside.remove();
+  });
+});

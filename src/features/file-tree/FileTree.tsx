@@ -596,6 +596,44 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
     if (ancestors.length > 0) expandAll(ancestors);
   }, [focusedId, index, expanded, expandAll]);
 
+  // Workspace-wide keys, as in VS Code: Ctrl/Cmd+Shift+E moves focus to the tree, and New File / New Folder work
+  // wherever focus is (except in a text field, where the keys belong to the field). When the workspace opens with
+  // focus nowhere, the tree takes it, so the keyboard works from the first key press.
+  const runRef = useRef(run);
+  runRef.current = run;
+  const focusTree = useCallback(() => {
+    const el =
+      treeRef.current?.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]') ??
+      treeRef.current?.querySelector<HTMLElement>('[role="treeitem"]') ??
+      treeRef.current;
+    el?.focus();
+  }, []);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented) return;
+      const inTree = rootRef.current?.contains(e.target as Node) ?? false;
+      if (hasPrimary(e) && e.shiftKey && !e.altKey && e.code === "KeyE") {
+        e.preventDefault();
+        focusTree();
+        return;
+      }
+      if (inTree) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+      if (!(hasPrimary(e) && e.altKey && e.code === "KeyN")) return;
+      e.preventDefault();
+      runRef.current(e.shiftKey ? "newFolder" : "newFile");
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [focusTree]);
+  const loaded = files !== undefined;
+  useEffect(() => {
+    if (!loaded) return;
+    const active = document.activeElement;
+    if (!active || active === document.body) focusTree();
+  }, [loaded, focusTree]);
+
   const cutIds = clipboard?.mode === "cut" ? new Set(clipboard.ids) : null;
   const items = virtualizer.getVirtualItems();
   const confirmNames = (confirmIds ?? []).map((id) => index.byId.get(id)?.name ?? "");

@@ -41,6 +41,17 @@ export function ProjectsView({ projects, onCreate, onRename, onDelete }: Project
     setFocusAfterDelete(null);
   }, [focusAfterDelete, projects]);
 
+  // When the dashboard opens with focus nowhere (after sign-in, or coming back from a project), put it on the
+  // newest project, or on the create field when there is none, so the keyboard works from the first key press.
+  const loaded = projects !== undefined;
+  useEffect(() => {
+    if (!loaded) return;
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const first = listRef.current?.querySelector<HTMLElement>(".project-open");
+    (first ?? createInputRef.current)?.focus();
+  }, [loaded]);
+
   function confirmDelete(project: ProjectSummary) {
     const list = projects ?? [];
     const index = list.findIndex((p) => p._id === project._id);

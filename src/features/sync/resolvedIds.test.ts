@@ -92,7 +92,7 @@ describe("extendOptimisticUpdate", () => {
     let update = optimisticUpdateFor("files:createFile");
     registerOptimisticUpdate("files:createFile", insert);
     extendOptimisticUpdate("files:createFile", "test/get", (store, args: { projectId: string; clientOpId?: string }) => {
-      const rows = store.getQuery("files:tree" as never, { projectId: args.projectId } as never) as { _id: string }[];
+      const rows = store.getQuery("files:tree" as never, { projectId: args.projectId } as never) as unknown as { _id: string }[];
       const row = rows.find((r) => r._id === optimisticId(args));
       if (row) store.setQuery("files:get" as never, { fileId: row._id } as never, { ...row, content: "" } as never);
     });

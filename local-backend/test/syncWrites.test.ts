@@ -1,0 +1,88 @@
+import { Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestBackend, type TestBackend } from "./helpers/backend.js";
+import { RawClient, decodeTs } from "./helpers/rawClient.js";
+
+// The server sends a successful mutation's MutationResponse and the Transition that follows it in one socket
+// write (one syscall), MutationResponse first. Observed by recording what each net.Socket write of this process
+// carries (server and client share the process; client writes carry "Mutation", never "MutationResponse").
+
+let backend: TestBackend | null = null;
+const writes: string[] = [];
+type WritevChunks = { chunk: Buffer | string }[];
+const originalWritev = Object.getOwnPropertyDescriptor(Socket.prototype, "_writev")!;
+
+function recordSocketWrites() {
+  const writev = originalWritev.value as (this: Socket, chunks: WritevChunks, cb: (e?: Error | null) => void) => void;
+  Object.defineProperty(Socket.prototype, "_writev", {
+    ...originalWritev,
+    value(this: Socket, chunks: WritevChunks, cb: (e?: Error | null) => void) {
+      writes.push(chunks.map(({ chunk }) => (typeof chunk === "string" ? chunk : chunk.toString("latin1"))).join(""));
+      return writev.call(this, chunks, cb);
+    },
+  });
+}
+
+afterEach(async () => {
+  Object.defineProperty(Socket.prototype, "_writev", originalWritev);
+  writes.length = 0;
+  await backend?.stop();
+  backend = null;
+});
+
+/** The one recorded write holding the MutationResponse of `requestId`. */
+function writeWithResponse(requestId: number): string {
+  const found = writes.filter((w) => w.includes('"type":"MutationResponse"') && w.includes(`"requestId":${requestId},`));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe("mutation answers", () => {
+  it("sends MutationResponse and its Transition in one write, in that order, with and without query updates", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "warm-up" }] });
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 0);
+    recordSocketWrites();
+
+    // No subscription: an empty Transition that only moves the version's ts.
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "first" }] });
+    const first = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
+    const firstWrite = writeWithResponse(1);
+    expect(firstWrite.indexOf('"type":"Transition"')).toBeGreaterThan(firstWrite.indexOf('"type":"MutationResponse"'));
+    const afterFirst = await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(first));
+    expect(decodeTs(afterFirst.endVersion.ts)).toBeGreaterThanOrEqual(decodeTs(first.ts));
+
+    // A subscribed query the mutation changes: the Transition carries its new result.
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 7, udfPath: "messages:list", args: [{}], journal: null }],
+    });
+    await raw.waitFor((m) => m.type === "Transition" && m.modifications.some((mod: { queryId?: number }) => mod.queryId === 7));
+    raw.send({ type: "Mutation", requestId: 2, udfPath: "messages:send", args: [{ body: "second" }] });
+    const second = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 2);
+    const secondWrite = writeWithResponse(2);
+    const transitionAt = secondWrite.indexOf('"type":"Transition"');
+    expect(transitionAt).toBeGreaterThan(secondWrite.indexOf('"type":"MutationResponse"'));
+    expect(secondWrite.slice(transitionAt)).toContain('"body":"second"');
+    const afterSecond = await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(second));
+    expect(afterSecond.modifications).toContainEqual(expect.objectContaining({ type: "QueryUpdated", queryId: 7 }));
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
+  it("still answers a failed mutation on its own, with no Transition", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:failingMutation", args: [{}] });
+    const response = await raw.waitFor((m) => m.type === "MutationResponse");
+    expect(response).toMatchObject({ success: false });
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "after" }] });
+    const ok = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
+    await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(ok));
+    expect(raw.messages.filter((m) => m.type === "Transition")).toHaveLength(1);
+    raw.close();
+  });
+});
