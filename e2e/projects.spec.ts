@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./drivers/fixtures";
 import { createProject, Keyboard, renameProject, signIn, UI, uniqueUser } from "./drivers";
 
 test("create, rename and delete a project with the keyboard; a reload shows what the server kept", async ({ page }) => {
@@ -44,51 +44,33 @@ test("create, rename and delete a project with the keyboard; a reload shows what
   await expect(UI.projectList(page).getByRole("listitem")).toHaveCount(1);
 });
 
-test("a second browser of the same user sees a rename and a delete live", async ({ browser }) => {
+test("a second browser of the same user sees a rename and a delete live", async ({ page: a, secondPage: b }) => {
   const name = uniqueUser("live");
-  const first = await browser.newContext();
-  const second = await browser.newContext();
-  try {
-    const a = await first.newPage();
-    const b = await second.newPage();
-    await signIn(a, name);
-    await createProject(a, "Shared");
-    await signIn(b, name);
-    await expect(UI.projectLink(b, "Shared")).toBeVisible();
+  await signIn(a, name);
+  await createProject(a, "Shared");
+  await signIn(b, name);
+  await expect(UI.projectLink(b, "Shared")).toBeVisible();
 
-    await renameProject(a, "Shared", "Shared and renamed");
-    await expect(UI.projectLink(b, "Shared and renamed")).toBeVisible();
-    await expect(UI.projectLink(b, "Shared")).toHaveCount(0);
+  await renameProject(a, "Shared", "Shared and renamed");
+  await expect(UI.projectLink(b, "Shared and renamed")).toBeVisible();
+  await expect(UI.projectLink(b, "Shared")).toHaveCount(0);
 
-    await UI.projectList(a).getByRole("button", { name: "Delete Shared and renamed" }).click();
-    await UI.deleteDialog(a).getByRole("button", { name: "Delete project" }).click();
-    await expect(UI.projectLink(b, "Shared and renamed")).toHaveCount(0);
-    await expect(b.getByText(/No projects yet/)).toBeVisible();
-  } finally {
-    await first.close();
-    await second.close();
-  }
+  await UI.projectList(a).getByRole("button", { name: "Delete Shared and renamed" }).click();
+  await UI.deleteDialog(a).getByRole("button", { name: "Delete project" }).click();
+  await expect(UI.projectLink(b, "Shared and renamed")).toHaveCount(0);
+  await expect(b.getByText(/No projects yet/)).toBeVisible();
 });
 
-test("users see only their own projects", async ({ browser }) => {
-  const mine = await browser.newContext();
-  const theirs = await browser.newContext();
-  try {
-    const a = await mine.newPage();
-    const b = await theirs.newPage();
-    await signIn(a);
-    await createProject(a, "Private plans");
-    const url = await UI.projectLink(a, "Private plans").getAttribute("href");
-    expect(url).toMatch(/^\/p\//);
+test("users see only their own projects", async ({ page: a, secondPage: b }) => {
+  await signIn(a);
+  await createProject(a, "Private plans");
+  const url = await UI.projectLink(a, "Private plans").getAttribute("href");
+  expect(url).toMatch(/^\/p\//);
 
-    await signIn(b);
-    await expect(b.getByText(/No projects yet/)).toBeVisible();
-    await b.goto(url!);
-    await expect(b.getByRole("heading", { name: "Project not found" })).toBeVisible();
-  } finally {
-    await mine.close();
-    await theirs.close();
-  }
+  await signIn(b);
+  await expect(b.getByText(/No projects yet/)).toBeVisible();
+  await b.goto(url!);
+  await expect(b.getByRole("heading", { name: "Project not found" })).toBeVisible();
 });
 
 test("the workspace opens a project, keeps its settings, and survives a reload", async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./drivers/fixtures";
 import { createProject, signIn, UI, uniqueUser } from "./drivers";
 
 const Tree = {
@@ -79,37 +80,28 @@ test("build a tree with the keyboard, rename, move by drag and drop, and find it
   await expect(Tree.item(page, "index.ts")).toHaveAttribute("aria-level", "2");
 });
 
-test("two browsers of the same user see each other's tree changes live", async ({ browser }) => {
+test("two browsers of the same user see each other's tree changes live", async ({ page: a, secondPage: b }) => {
   const user = uniqueUser("tree");
-  const first = await browser.newContext();
-  const second = await browser.newContext();
-  try {
-    const a = await first.newPage();
-    const b = await second.newPage();
-    await signIn(a, user);
-    await createProject(a, "Shared tree");
-    await openProject(a, "Shared tree");
-    await signIn(b, user);
-    await openProject(b, "Shared tree");
+  await signIn(a, user);
+  await createProject(a, "Shared tree");
+  await openProject(a, "Shared tree");
+  await signIn(b, user);
+  await openProject(b, "Shared tree");
 
-    await Tree.tree(a).focus();
-    await newItem(a, "folder", "shared");
-    await expect(Tree.item(b, "shared")).toBeVisible();
+  await Tree.tree(a).focus();
+  await newItem(a, "folder", "shared");
+  await expect(Tree.item(b, "shared")).toBeVisible();
 
-    await Tree.tree(b).getByRole("treeitem", { name: "shared" }).focus();
-    await b.keyboard.press("F2");
-    await b.keyboard.press("ControlOrMeta+a");
-    await b.keyboard.type("renamed");
-    await b.keyboard.press("Enter");
-    await expect(Tree.item(a, "renamed")).toBeVisible();
+  await Tree.tree(b).getByRole("treeitem", { name: "shared" }).focus();
+  await b.keyboard.press("F2");
+  await b.keyboard.press("ControlOrMeta+a");
+  await b.keyboard.type("renamed");
+  await b.keyboard.press("Enter");
+  await expect(Tree.item(a, "renamed")).toBeVisible();
 
-    await Tree.item(a, "renamed").focus();
-    await a.keyboard.press("Delete");
-    await expect(a.getByRole("alertdialog")).toBeVisible();
-    await a.keyboard.press("Enter");
-    await expect(Tree.item(b, "renamed")).toHaveCount(0);
-  } finally {
-    await first.close();
-    await second.close();
-  }
+  await Tree.item(a, "renamed").focus();
+  await a.keyboard.press("Delete");
+  await expect(a.getByRole("alertdialog")).toBeVisible();
+  await a.keyboard.press("Enter");
+  await expect(Tree.item(b, "renamed")).toHaveCount(0);
 });
