@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./drivers/fixtures";
 import { createProject, signIn, UI, uniqueUser } from "./drivers";
 
 const Editor = {
@@ -39,39 +40,56 @@ test("typed text autosaves and is there after a reload", async ({ page }) => {
   await expect(Editor.content(page).locator(".cm-line")).toHaveText(["# Polaris", "Saved as I type."]);
 });
 
-test("an edit in one browser appears in another browser's clean editor of the same file", async ({ browser }) => {
+test("an edit in one browser appears in another browser's clean editor of the same file", async ({ page: a, secondPage: b }) => {
   const user = uniqueUser("editor");
-  const first = await browser.newContext();
-  const second = await browser.newContext();
-  try {
-    const a = await first.newPage();
-    const b = await second.newPage();
-    await signIn(a, user);
-    await createProject(a, "Shared");
-    await openProject(a, "Shared");
-    await createFileInTree(a, "main.py");
+  await signIn(a, user);
+  await createProject(a, "Shared");
+  await openProject(a, "Shared");
+  await createFileInTree(a, "main.py");
 
-    await signIn(b, user);
-    await openProject(b, "Shared");
-    await Editor.treeItem(b, "main.py").dblclick();
-    await expect(Editor.tab(b, "main.py")).toBeVisible();
-    await expect(Editor.content(b)).toHaveText("");
+  await signIn(b, user);
+  await openProject(b, "Shared");
+  await Editor.treeItem(b, "main.py").dblclick();
+  await expect(Editor.tab(b, "main.py")).toBeVisible();
+  await expect(Editor.content(b)).toHaveText("");
 
-    await Editor.content(a).click();
-    await a.keyboard.type("print('hello')");
-    await expect(Editor.saveStatus(a)).toHaveText("Saved");
-    await expect(Editor.content(b)).toHaveText("print('hello')");
-    await expect(Editor.saveStatus(b)).toHaveText("Saved");
-    await expect(b.getByText("This file changed on the server")).toHaveCount(0);
+  await Editor.content(a).click();
+  await a.keyboard.type("print('hello')");
+  await expect(Editor.saveStatus(a)).toHaveText("Saved");
+  await expect(Editor.content(b)).toHaveText("print('hello')");
+  await expect(Editor.saveStatus(b)).toHaveText("Saved");
+  await expect(b.getByText("This file changed on the server")).toHaveCount(0);
 
-    // And back: b's clean buffer took the change in place, so its own edit saves on top of it.
-    await Editor.content(b).click();
-    await b.keyboard.press("ControlOrMeta+End");
-    await b.keyboard.type("\nprint('from b')");
-    await expect(Editor.saveStatus(b)).toHaveText("Saved");
-    await expect(Editor.content(a).locator(".cm-line")).toHaveText(["print('hello')", "print('from b')"]);
-  } finally {
-    await first.close();
-    await second.close();
-  }
+  // And back: b's clean buffer took the change in place, so its own edit saves on top of it.
+  await Editor.content(b).click();
+  await b.keyboard.press("ControlOrMeta+End");
+  await b.keyboard.type("\nprint('from b')");
+  await expect(Editor.saveStatus(b)).toHaveText("Saved");
+  await expect(Editor.content(a).locator(".cm-line")).toHaveText(["print('hello')", "print('from b')"]);
+});
+
+test("the editor loads its AI features: quick edit opens on a selection, and suggestions can be switched off", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Assisted");
+  await openProject(page, "Assisted");
+  await createFileInTree(page, "calc.ts");
+
+  await Editor.content(page).click();
+  await page.keyboard.type("const total = 1 + 2;");
+  await expect(Editor.saveStatus(page)).toHaveText("Saved");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.press("ControlOrMeta+k");
+  const instruction = page.getByRole("textbox", { name: "Quick edit instruction" });
+  await expect(instruction).toBeFocused();
+  await instruction.press("Escape");
+  await expect(page.getByRole("region", { name: "Quick edit" })).toHaveCount(0);
+  await expect(Editor.content(page)).toHaveText("const total = 1 + 2;");
+
+  const toggle = page.getByRole("button", { name: /^AI suggestions: (on|off)$/ });
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-pressed", "false");
+  await page.reload();
+  await Editor.treeItem(page, "calc.ts").dblclick();
+  await expect(page.getByRole("button", { name: "AI suggestions: off" })).toBeVisible();
 });

@@ -21,8 +21,9 @@ import {
   signIn,
   spawnChild,
   withTimeout,
+  type Child,
 } from "./lib.js";
-import type { ServerArgs, ServerReady } from "./server.js";
+import type { ServerArgs, ServerReady, ServerStats } from "./server.js";
 import type { StartupArgs, StartupResult } from "./startup.js";
 import { writeDocsSection } from "./docs.js";
 
@@ -50,11 +51,14 @@ const FSYNC_REF_MS = QUICK ? 1000 : 3000;
 const DOCS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + " ms";
+const usPer = (x: number) => `${Math.round(x)} µs`;
 const perSec = (x: number) => `${Math.round(x).toLocaleString("en-US")}/s`;
 const median = (xs: number[]) => percentile(xs, 0.5);
 
 interface Row {
   measure: string;
+  /** Name of the measure in the targets summary. */
+  short?: string;
   polaris: string;
   reference: string;
   target: string;
@@ -228,6 +232,38 @@ function fsyncAppendLoop(dir: string, recordBytes: number, perSync: number, dura
     unlinkSync(file);
   }
   return { perSecond: records / ((now() - t0) / 1000), fsyncP50: percentile(syncs, 0.5), fsyncP99: percentile(syncs, 0.99) };
+}
+
+/** The server child's write-ahead-log batches (fdatasyncs), the records they held, and its CPU time. */
+function serverStats(server: Child<ServerReady>): Promise<ServerStats> {
+  return withTimeout(
+    new Promise<ServerStats>((resolve) => {
+      const onMessage = (m: unknown) => {
+        if ((m as { type?: string }).type !== "stats") return;
+        server.process.off("message", onMessage);
+        resolve(m as ServerStats);
+      };
+      server.process.on("message", onMessage);
+      server.process.send({ type: "stats" });
+    }),
+    10_000,
+    "the server's counts",
+  );
+}
+
+/** CPU time (µs) per insert of the server child and of this process (the stock clients) over `measure`. */
+async function cpuPerInsert<T extends { total: number }>(server: Child<ServerReady>, measure: () => Promise<T>) {
+  const before = await serverStats(server);
+  const cpu0 = process.cpuUsage();
+  const result = await measure();
+  const cpu1 = process.cpuUsage(cpu0);
+  const after = await serverStats(server);
+  return {
+    result,
+    commitsPerSync: (after.records - before.records) / Math.max(1, after.batches - before.batches),
+    serverMicros: (after.cpuMicros - before.cpuMicros) / result.total,
+    clientMicros: (cpu1.user + cpu1.system) / result.total,
+  };
 }
 
 /** Median size of the write-ahead-log records of a data dir (what one insert's commit appends). */
@@ -424,6 +460,18 @@ async function startToReady(root: string) {
 
 // ------------------------------------------------------------------------------------------------- report
 
+/** One plain sentence per target: met or not, with the measure it is about. */
+function targetsSummary(): string {
+  const judged = rows.filter((r) => r.met !== "");
+  const name = (r: Row) => r.short ?? r.measure;
+  const met = judged.filter((r) => r.met === "yes").map(name);
+  const missed = judged.filter((r) => r.met === "no").map((r) => `${name(r)} (target ${r.target}, measured ${r.polaris.split(" (")[0]})`);
+  return [
+    `Targets met in this run (${met.length} of ${judged.length}): ${met.length > 0 ? met.join("; ") : "none"}.`,
+    missed.length > 0 ? `Not met: ${missed.join("; ")}.` : "Every target was met.",
+  ].join("\n");
+}
+
 function table(): string {
   const head = "| Measure | Polaris local backend | Reference (same run) | Target | Met |\n| --- | ---: | ---: | --- | --- |";
   return [head, ...rows.map((r) => `| ${r.measure} | ${r.polaris} | ${r.reference} | ${r.target} | ${r.met} |`)].join("\n");
@@ -444,19 +492,54 @@ const REFERENCES = `What the references are, and why:
   floor of any start that loads every document into memory; the gap to it is building the in-memory tables and
   indexes, bundling convex/ with esbuild and opening the socket.`;
 
-const FINDINGS = `Where the time goes (CPU profiles of 2026-11-26; profile the backend yourself with
+/** Figures measured in this run that the findings quote. */
+interface Measured {
+  commitsPerSync: number;
+  insertsOn: number;
+  insertsOff: number;
+  serverMicrosOn: number;
+  clientMicrosOn: number;
+  /** The 1-record-per-fdatasync reference loop. */
+  onePerSync: number;
+  fsyncP50: number;
+  fsyncP99: number;
+}
+
+/** Whether the disk or the CPU set the insert rate in this run, from the figures themselves. */
+function whatSetTheRate(m: Measured): string {
+  const ratio = m.insertsOn / m.insertsOff;
+  const vsRef = `${(m.insertsOn / m.onePerSync).toFixed(1)} times the 1-per-fsync reference`;
+  if (ratio >= 0.85) {
+    return `inserts ran at ${perSec(m.insertsOn)} with fsync on (${vsRef}) against ${perSec(m.insertsOff)} with it off: the disk no longer sets the rate, CPU does`;
+  }
+  return `inserts ran at ${perSec(m.insertsOn)} with fsync on (${vsRef}) against ${perSec(m.insertsOff)} with it off: in this run the disk still set the rate (fdatasync took ${ms(m.fsyncP50)} p50, ${ms(m.fsyncP99)} p99, while other work used it), and without the fsync CPU does`;
+}
+
+const findings = (m: Measured) => `Where the time goes (CPU profiles of 2026-11-26, figures of this run; profile the backend yourself with
 \`BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/backend/run.ts\`):
 
-- Inserts with fsync on: the engine runs mutations one at a time, and each commit waits for its own fdatasync
-  before the next mutation starts (\`commit\` → \`wal.append\` in local-backend/src/engine/engine.ts;
-  \`Wal.append\` in wal.ts writes then datasyncs each record). The backend process is mostly idle meanwhile, so
-  the rate follows the disk's fsync latency. Group commit (append the records of every mutation waiting in the
-  queue, one fdatasync, then acknowledge them all) is what the "${INSERT_CLIENTS} per fsync" reference shows is available.
-- With fsync off the backend process is busy about 70% of the time. A quarter of that is sending the two
-  WebSocket frames of each mutation (MutationResponse, then the Transition, each its own write syscall:
-  server/sync.ts \`mutation\`); a fifth is the asynchronous FileHandle.write of each write-ahead-log record
-  (a thread-pool hand-off for a few hundred bytes, inside the serialized mutation queue); running the mutation's
-  own code is under 5%.
+- Group commit is in (local-backend/src/engine/wal.ts): while one batch of log records is written and
+  fdatasynced, the next mutations run and their records form the next batch. In the ${INSERT_CLIENTS}-client insert run a
+  batch held ${m.commitsPerSync.toFixed(1)} commits on average, and ${whatSetTheRate(m)}. Each insert cost the backend process
+  ${usPer(m.serverMicrosOn)} of CPU (all its threads) and the benchmark process, where the ${INSERT_CLIENTS} stock clients run,
+  ${usPer(m.clientMicrosOn)}, on ${cpus().length} cores shared with whatever else the machine runs (see the load average above).
+- Inside the backend's main thread during the inserts with fsync on (quick-run profile): about 35% idle (waiting
+  for the clients, the disk or a CPU); the engine's own code (transactions, validation, store and indexes,
+  ids) about 17%; the log's thread-pool hand-offs about 15% (one asynchronous FileHandle.write and one
+  fdatasync per batch: small on an idle machine, but each wakes a thread-pool thread, and on a loaded 2-core
+  machine the waker is often switched out right there); the sync server about 12%, half of it the one
+  \`writev\` that sends each mutation's answer; Convex's own function runtime (its JSON-string syscalls)
+  about 7%; the project's mutation code (files.createFile) about 2%.
+- The sync server answers each mutation with one socket write: the MutationResponse is held back until the
+  queries re-ran, and it goes out with the Transition, in that order, with the socket corked around both
+  (server/sync.ts \`mutation\` and \`sendTogether\`); before, each was its own \`writev\`, and together they
+  were a quarter of the busy time with fsync off. Holding the response costs the client nothing: the stock
+  client resolves the mutation only on the Transition. Re-runs scheduled by a commit that the mutation's own
+  re-run already covered are skipped without touching the engine.
+- What is left to gain, by cost: writing each batch synchronously on the main thread (a few KiB into the
+  page cache) and handing only the fdatasync to the thread pool would remove one hand-off per batch; ids
+  take a \`randomBytes\` call each (~1.5%), which a pooled random buffer would make cheaper; Convex's
+  runtime marshals every \`ctx.db\` call through JSON strings, which this backend cannot change.
 - Start: besides bundling convex/ with esbuild and parsing the files, rebuilding every index from scratch
   (store.ts \`buildIndexes\`: one key string per document and index, then a sort) and the garbage collection
   of all those strings take most of the gap to the reference.`;
@@ -467,6 +550,18 @@ async function main() {
   const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
   const started = now();
   const loadAtStart = loadavg()[0];
+  const loads: number[] = [loadAtStart];
+  const loadSampler = setInterval(() => loads.push(loadavg()[0]), 2000);
+  const measured: Measured = {
+    commitsPerSync: Number.NaN,
+    insertsOn: Number.NaN,
+    insertsOff: Number.NaN,
+    serverMicrosOn: Number.NaN,
+    clientMicrosOn: Number.NaN,
+    onePerSync: Number.NaN,
+    fsyncP50: Number.NaN,
+    fsyncP99: Number.NaN,
+  };
   try {
     // Durability ON: the default of `npm start`.
     const onDir = path.join(root, "durable");
@@ -479,6 +574,7 @@ async function main() {
       const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
       rows.push({
         measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
+        short: "mutation round trip",
         polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
         reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
         target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
@@ -486,25 +582,37 @@ async function main() {
       });
 
       progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
-      const ins = await sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS);
+      const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
+      const ins = insRun.result;
+      Object.assign(measured, {
+        commitsPerSync: insRun.commitsPerSync,
+        insertsOn: ins.perSecond,
+        serverMicrosOn: insRun.serverMicros,
+        clientMicrosOn: insRun.clientMicros,
+      });
       insertRecordBytes = medianWalRecordBytes(onDir);
       const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
       const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
+      Object.assign(measured, { onePerSync: ref1.perSecond, fsyncP50: ref1.fsyncP50, fsyncP99: ref1.fsyncP99 });
       rows.push({
         measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
-        polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99)`,
+        short: "sustained inserts",
+        polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; ${insRun.commitsPerSync.toFixed(1)} commits per fdatasync)`,
         reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
         target: "≥ 2,000/s",
         met: verdict(ins.perSecond >= 2000),
       });
       notes.push(
         `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
+        `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
+          `${cpus().length} cores shared with everything else running.`,
       );
 
       progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
       const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
       const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
       rows.push({
+        short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
         measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
         polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
         reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
@@ -529,10 +637,12 @@ async function main() {
         target: "(informative)",
         met: "",
       });
-      const ins = await sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC);
+      const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
+      const ins = insRun.result;
+      measured.insertsOff = ins.perSecond;
       rows.push({
         measure: `Sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync off`,
-        polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99)`,
+        polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; CPU per insert: backend ${usPer(insRun.serverMicros)}, clients ${usPer(insRun.clientMicros)})`,
         reference: "",
         target: "(informative)",
         met: "",
@@ -548,6 +658,7 @@ async function main() {
       `${ms(median(xs.map((x) => x.readyMs)))} (listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
     rows.push({
       measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
+      short: "start from the write-ahead log",
       polaris: fmtStarts(st.fromWal),
       reference: `read + JSON.parse ${ms(median(st.walRef))}`,
       target: "≤ 2 s",
@@ -555,21 +666,25 @@ async function main() {
     });
     rows.push({
       measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
+      short: "start from a snapshot",
       polaris: fmtStarts(st.fromSnapshot),
       reference: `read + JSON.parse ${ms(median(st.snapRef))}`,
       target: "≤ 2 s",
       met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
     });
   } finally {
+    clearInterval(loadSampler);
     killChildren();
     await rm(root, { recursive: true, force: true });
   }
+  loads.push(loadavg()[0]);
 
   const cpu = cpus();
   const date = new Date().toISOString().slice(0, 10);
   const section = `Run on ${date} by \`npx tsx bench/backend/run.ts\` (also part of \`npm run bench\`) in ${((now() - started) / 1000).toFixed(0)} s,
 on this machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, loopback only; 1-minute load
-average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (anything else running on the machine shows in the tails).
+average ${loadAtStart.toFixed(1)} at the start, ${loads[loads.length - 1].toFixed(1)} at the end, ${Math.max(...loads).toFixed(1)} at most (sampled every 2 s): other work
+was running on the machine throughout, and it shows in the tails and in the CPU-bound rates.
 The backend (engine and server, running the project's convex/ unmodified, fsync on every commit unless stated)
 runs in its own Node process; the stock clients (\`ConvexClient\` from convex/browser over \`ws\`, one WebSocket
 each, and \`ConvexHttpClient\`) run in the benchmark process. A round trip ends when the stock client's mutation
@@ -581,14 +696,17 @@ The data dir is filled through the engine in mutations of ${(SEED_PROJECTS_PER_M
 
 ${table()}
 
+${targetsSummary()}
+
 ${notes.map((n) => `- ${n}`).join("\n")}
 
 ${REFERENCES}
 
-${FINDINGS}`;
+${findings(measured)}`;
 
   console.log("\n" + table() + "\n");
   for (const n of notes) console.log(`- ${n}`);
+  console.log(targetsSummary());
   if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
   await writeDocsSection(DOCS_FILE, section);
   progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);

@@ -2,6 +2,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { EngineTestOptions } from "../../local-backend/src/engine/engine.js";
+import { openEngine, type EngineOptions } from "../../local-backend/src/engine/index.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
 import { PROJECT_CONVEX_DIR } from "./lib.js";
 
@@ -16,16 +18,40 @@ export interface ServerReady {
   url: string;
   refUrl: string;
 }
+/**
+ * Answer to a `{type: "stats"}` message: the write-ahead log's batches (fdatasyncs, durable mode only) and the
+ * records they held so far, and the CPU time this process has used (user + system, µs).
+ */
+export interface ServerStats {
+  type: "stats";
+  batches: number;
+  records: number;
+  cpuMicros: number;
+}
 
 const args = JSON.parse(process.argv[2] ?? "{}") as ServerArgs;
 const errors: string[] = [];
 
 async function main() {
+  const wal = { batches: 0, records: 0 };
   const backend = await startBackend({
     dataDir: args.dataDir,
     convexDir: PROJECT_CONVEX_DIR,
     port: 0,
     durable: args.durable,
+    // Counts commits per fdatasync (group commit), through the engine's test hook.
+    openEngine: (opts) => {
+      const withHooks: EngineOptions & EngineTestOptions = {
+        ...opts,
+        walHooks: {
+          beforeSync: (records) => {
+            wal.batches++;
+            wal.records += records;
+          },
+        },
+      };
+      return openEngine(withHooks);
+    },
     log: (line) => {
       if (/error|fail|crash/i.test(line)) errors.push(line);
     },
@@ -63,7 +89,13 @@ async function main() {
     process.exit(0);
   };
   process.on("message", (m) => {
-    if ((m as { type?: string }).type === "stop") void stop();
+    const type = (m as { type?: string }).type;
+    if (type === "stop") void stop();
+    else if (type === "stats") {
+      const cpu = process.cpuUsage();
+      const stats: ServerStats = { type: "stats", ...wal, cpuMicros: cpu.user + cpu.system };
+      process.send!(stats);
+    }
   });
   // The parent went away: do not outlive it.
   process.on("disconnect", () => void stop());

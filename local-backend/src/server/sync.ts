@@ -216,13 +216,16 @@ export class SyncSession {
     this.queued++;
     this.queue = this.queue
       .then(() => (this.closed ? undefined : task()))
-      .catch((error: unknown) => {
-        this.ctx.log(`sync: internal error: ${(error as Error)?.stack ?? String(error)}`);
-        this.fatal(`Internal server error: ${errorMessage(error)}`);
-      })
-      .finally(() => {
-        this.queued--;
-      });
+      .then(
+        () => {
+          this.queued--;
+        },
+        (error: unknown) => {
+          this.queued--;
+          this.ctx.log(`sync: internal error: ${(error as Error)?.stack ?? String(error)}`);
+          this.fatal(`Internal server error: ${errorMessage(error)}`);
+        },
+      );
   }
 
   private scheduleRefresh() {
@@ -230,6 +233,8 @@ export class SyncSession {
     this.refreshQueued = true;
     this.enqueue(async () => {
       this.refreshQueued = false;
+      // A mutation of this connection re-runs its queries itself, and may have taken every pending write.
+      if (this.pendingWrites.length === 0 && !this.rerunAll) return;
       await this.refresh({});
     });
   }

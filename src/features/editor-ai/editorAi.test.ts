@@ -1,5 +1,6 @@
 import { EditorSelection, EditorState, type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
+import { getFunctionName, type FunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -126,8 +127,7 @@ describe("aiEditorExtensions", () => {
     const calls: string[] = [];
     const convex = {
       action: vi.fn((ref: unknown, args: Record<string, unknown>) => {
-        // Function references carry their path under a symbol; the generated api's toString is not stable.
-        const path = String((ref as Record<symbol, unknown>)[Symbol.for("functionName")] ?? "");
+        const path = getFunctionName(ref as FunctionReference<"action">);
         calls.push(path);
         return handler(path, args);
       }),

@@ -113,8 +113,8 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
         ai.aiEditorExtensions({
           projectId,
           getFileId: () => {
-            const id = currentFileId();
-            return isTempId(id) ? null : (id as Id<"files">);
+            const id = currentFileId() as Id<"files">;
+            return isTempId(id) ? null : id;
           },
           convex,
         }),

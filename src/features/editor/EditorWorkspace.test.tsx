@@ -212,6 +212,25 @@ describe("tabs", () => {
     expect(loadExtensions).toHaveBeenCalledWith(A, expect.any(Function));
   });
 
+  it("offers the AI suggestions switch in the status bar when AI extensions are loaded, and remembers it", async () => {
+    const user = userEvent.setup();
+    const loadExtensions = vi.fn(async () => []);
+    const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
+    open(A);
+    const toggle = await screen.findByRole("button", { name: "AI suggestions: on" });
+    expect(toggle).toHaveAttribute("aria-pressed", "true");
+    await user.click(toggle);
+    expect(screen.getByRole("button", { name: "AI suggestions: off" })).toHaveAttribute("aria-pressed", "false");
+    expect(localStorage.getItem("polaris.editor.ghostText")).toBe("off");
+    await user.click(screen.getByRole("button", { name: "AI suggestions: off" }));
+    expect(localStorage.getItem("polaris.editor.ghostText")).toBe("on");
+    utils.unmount();
+    renderWorkspace();
+    open(A);
+    await editorView();
+    expect(screen.queryByRole("button", { name: /AI suggestions/ })).not.toBeInTheDocument();
+  });
+
   it("keeps the tab of a file created offline, with its text, cursor, history and save, once it gets its real id", async () => {
     const temp = id("pending_op1");
     const real = id("real1");
