@@ -1,14 +1,17 @@
+import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { clientOpIdValidator, messageValidator, sendResultValidator } from "./lib/validators";
 import { requireUser } from "./model/access";
 import { runOnce } from "./model/idempotency";
-import { cancelMessage, listMessages, sendMessage } from "./model/messages";
+import { cancelMessage, listMessagePage, sendMessage } from "./model/messages";
 
+/** The conversation's messages, newest first, a page at a time (`usePaginatedQuery`). */
 export const list = query({
-  args: { conversationId: v.id("conversations") },
-  returns: v.array(messageValidator),
-  handler: async (ctx, { conversationId }) => listMessages(ctx, await requireUser(ctx), conversationId),
+  args: { conversationId: v.id("conversations"), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(messageValidator),
+  handler: async (ctx, { conversationId, paginationOpts }) =>
+    listMessagePage(ctx, await requireUser(ctx), conversationId, paginationOpts),
 });
 
 export const send = mutation({

@@ -175,7 +175,10 @@ class NodeWatcher {
     private readonly client: ConvexClient,
     conversationId: Id<"conversations">,
   ) {
-    this.stopList = client.onUpdate(api.messages.list, { conversationId }, (value) => {
+    // The chat UI's first page (src/features/chat/ChatView.tsx, FIRST_PAGE_MESSAGES), newest first.
+    const paginationOpts = { numItems: 10, cursor: null };
+    this.stopList = client.onUpdate(api.messages.list, { conversationId, paginationOpts }, (result) => {
+      const value = [...result.page].reverse();
       this.messages = value;
       for (const m of value) {
         if (m.role !== "assistant") continue;
@@ -505,10 +508,11 @@ ${writesTable}
 Where the second browser's bytes go, per answer: each query's updates (the value with its journal), and the
 rest (the Transition envelopes around them, and the client's own frames). A chunk page is re-sent at each of
 its up to ${PAGE_SIZE} writes, so the streamed text costs about ${(PAGE_SIZE + 1) / 2}× its size; messages.list is sent twice per
-answer (when it starts and when it is final) and holds the whole conversation, so its share grows with the
-conversation's length, as the typical answers 1 → 3 show. There are more chunk updates than writes: each new
-page's subscription starts with an empty result, and when the final write deletes the chunks every open page is
-re-sent empty just before the client drops it (a few hundred bytes).
+answer (when it starts and when it is final) and holds the conversation's newest page (10 to 20 messages: the
+backend splits it at twice the page size), so its share grows with the conversation up to that bound, as the
+typical answers 1 → 3 show. There are more chunk updates than writes: each new page's subscription starts with
+an empty result. The final write leaves the chunk rows to a cleanup 30 s later, so the pages the client drops
+on seeing the message final are not re-sent first.
 
 ${breakdownTable}
 `,

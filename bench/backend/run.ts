@@ -496,6 +496,7 @@ const REFERENCES = `What the references are, and why:
 interface Measured {
   commitsPerSync: number;
   insertsOn: number;
+  insertP50On: number;
   insertsOff: number;
   serverMicrosOn: number;
   clientMicrosOn: number;
@@ -505,24 +506,19 @@ interface Measured {
   fsyncP99: number;
 }
 
-/** Whether the disk or the CPU set the insert rate in this run, from the figures themselves. */
-function whatSetTheRate(m: Measured): string {
-  const ratio = m.insertsOn / m.insertsOff;
-  const vsRef = `${(m.insertsOn / m.onePerSync).toFixed(1)} times the 1-per-fsync reference`;
-  if (ratio >= 0.85) {
-    return `inserts ran at ${perSec(m.insertsOn)} with fsync on (${vsRef}) against ${perSec(m.insertsOff)} with it off: the disk no longer sets the rate, CPU does`;
-  }
-  return `inserts ran at ${perSec(m.insertsOn)} with fsync on (${vsRef}) against ${perSec(m.insertsOff)} with it off: in this run the disk still set the rate (fdatasync took ${ms(m.fsyncP50)} p50, ${ms(m.fsyncP99)} p99, while other work used it), and without the fsync CPU does`;
-}
-
 const findings = (m: Measured) => `Where the time goes (CPU profiles of 2026-11-26, figures of this run; profile the backend yourself with
 \`BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/backend/run.ts\`):
 
 - Group commit is in (local-backend/src/engine/wal.ts): while one batch of log records is written and
   fdatasynced, the next mutations run and their records form the next batch. In the ${INSERT_CLIENTS}-client insert run a
-  batch held ${m.commitsPerSync.toFixed(1)} commits on average, and ${whatSetTheRate(m)}. Each insert cost the backend process
-  ${usPer(m.serverMicrosOn)} of CPU (all its threads) and the benchmark process, where the ${INSERT_CLIENTS} stock clients run,
-  ${usPer(m.clientMicrosOn)}, on ${cpus().length} cores shared with whatever else the machine runs (see the load average above).
+  batch held ${m.commitsPerSync.toFixed(1)} commits on average, and inserts reached ${perSec(m.insertsOn)} with fsync on,
+  ${(m.insertsOn / m.onePerSync).toFixed(1)} times the 1-per-fsync reference (${perSec(m.onePerSync)}); with fsync off they reached ${perSec(m.insertsOff)}.
+  Each client has one insert in flight, so the rate is ${INSERT_CLIENTS} divided by the time one insert takes end to end
+  (${ms(m.insertP50On)} p50 here): running it (${usPer(m.serverMicrosOn)} of backend CPU per insert, all threads, plus ${usPer(m.clientMicrosOn)} in the
+  stock clients' process), waiting for the batch in flight and then its own batch to be written and
+  fdatasynced (this run's reference loop: fdatasync ${ms(m.fsyncP50)} p50, ${ms(m.fsyncP99)} p99), and waiting for a CPU: ${cpus().length} cores
+  shared with whatever else the machine runs. That last part moves the rate most: on 2026-11-26, with other
+  work on the machine, runs of this benchmark ranged from 500/s to 2,500/s (shorter --quick runs included).
 - Inside the backend's main thread during the inserts with fsync on (quick-run profile): about 35% idle (waiting
   for the clients, the disk or a CPU); the engine's own code (transactions, validation, store and indexes,
   ids) about 17%; the log's thread-pool hand-offs about 15% (one asynchronous FileHandle.write and one
@@ -536,10 +532,12 @@ const findings = (m: Measured) => `Where the time goes (CPU profiles of 2026-11-
   were a quarter of the busy time with fsync off. Holding the response costs the client nothing: the stock
   client resolves the mutation only on the Transition. Re-runs scheduled by a commit that the mutation's own
   re-run already covered are skipped without touching the engine.
-- What is left to gain, by cost: writing each batch synchronously on the main thread (a few KiB into the
-  page cache) and handing only the fdatasync to the thread pool would remove one hand-off per batch; ids
-  take a \`randomBytes\` call each (~1.5%), which a pooled random buffer would make cheaper; Convex's
-  runtime marshals every \`ctx.db\` call through JSON strings, which this backend cannot change.
+- Tried and not kept: writing each batch with a synchronous write on the main thread (about 10-30 µs) instead of the
+  thread-pool FileHandle.write, whose completion is seen 0.24 ms p50 and 1.6 ms p90 after it is issued under
+  this load (it waits for the busy main thread). Over three alternating quick runs of each, no difference
+  stood out of the machine's noise, so the log keeps the asynchronous write. Left: ids take a \`randomBytes\`
+  call each (about 1.5%; a pooled random buffer would be cheaper), and Convex's runtime marshals every
+  \`ctx.db\` call through JSON strings, which this backend cannot change.
 - Start: besides bundling convex/ with esbuild and parsing the files, rebuilding every index from scratch
   (store.ts \`buildIndexes\`: one key string per document and index, then a sort) and the garbage collection
   of all those strings take most of the gap to the reference.`;
@@ -555,6 +553,7 @@ async function main() {
   const measured: Measured = {
     commitsPerSync: Number.NaN,
     insertsOn: Number.NaN,
+    insertP50On: Number.NaN,
     insertsOff: Number.NaN,
     serverMicrosOn: Number.NaN,
     clientMicrosOn: Number.NaN,
@@ -587,6 +586,7 @@ async function main() {
       Object.assign(measured, {
         commitsPerSync: insRun.commitsPerSync,
         insertsOn: ins.perSecond,
+        insertP50On: ins.p50,
         serverMicrosOn: insRun.serverMicros,
         clientMicrosOn: insRun.clientMicros,
       });

@@ -101,11 +101,22 @@ async function queueOffline(page: Page, ops: ReturnType<typeof plan>) {
   const saveStatus = page.getByRole("status", { name: "Save status" });
   for (const op of ops) {
     if (op.kind === "create") {
-      await page.getByRole("button", { name: "New File" }).click();
       const input = page.getByRole("textbox", { name: "New file name", exact: true });
+      // The tree moves focus to the row it just created and opens it; a click landing meanwhile can lose the
+      // inline name box to that focus move, so it is clicked again until the box is there.
+      for (let attempt = 0; ; attempt++) {
+        await page.getByRole("button", { name: "New File" }).click();
+        const shown = await input.waitFor({ timeout: 2000 }).then(
+          () => true,
+          () => false,
+        );
+        if (shown) break;
+        if (attempt === 5) throw new Error("The New File box did not open.");
+      }
       await input.fill(op.name);
       await input.press("Enter");
       await Tree.item(page, op.name).waitFor();
+      await page.getByRole("tab", { name: new RegExp(`^${op.name.replace(/\./g, "\\.")}`) }).waitFor();
     } else if (op.kind === "rename") {
       await Tree.item(page, op.target).focus();
       await page.keyboard.press("F2");
@@ -128,6 +139,8 @@ async function queueOffline(page: Page, ops: ReturnType<typeof plan>) {
 interface BrowserResult {
   queued: number;
   replayMs: number;
+  /** From `online` to the first entry confirmed: reconnect, authentication, resubscription and one send. */
+  firstMs: number;
   queueSeconds: number;
 }
 
@@ -191,7 +204,10 @@ async function browserRun(siteUrl: string, backendUrl: string): Promise<BrowserR
       new MutationObserver(() => {
         if (state.online === undefined || state.done !== undefined) return;
         const button = [...document.querySelectorAll("button")].find((b) => /^(Online|Offline|Syncing)/.test(b.textContent ?? ""));
-        if (/^Online/.test(button?.textContent ?? "")) state.done = performance.now();
+        const text = button?.textContent ?? "";
+        const pending = /(\\d+) changes?\\b/.exec(text);
+        if (state.first === undefined && pending && Number(pending[1]) < ${ops.length}) state.first = performance.now();
+        if (/^Online/.test(text)) state.done = performance.now();
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     })()`);
     await context.setOffline(false);
@@ -199,9 +215,11 @@ async function browserRun(siteUrl: string, backendUrl: string): Promise<BrowserR
       timeout: 120_000,
       polling: 50,
     });
-    const { online, done } = await page.evaluate(() => (window as unknown as { __replay: { online: number; done: number } }).__replay);
+    const { online, first, done } = await page.evaluate(
+      () => (window as unknown as { __replay: { online: number; first?: number; done: number } }).__replay,
+    );
     await verify(http, projectId, ops);
-    return { queued, replayMs: done - online, queueSeconds, token };
+    return { queued, replayMs: done - online, firstMs: (first ?? done) - online, queueSeconds, token };
   } finally {
     await browser.close();
   }
@@ -232,6 +250,21 @@ async function verify(http: ConvexHttpClient, projectId: Id<"projects">, ops: Re
 
 // ---- the reference: a ConvexClient in Node ----
 
+/**
+ * The client's own notices, summarized: against the local backend every transition is logged as "took more than
+ * 20s to arrive", because the client derives transit time from the server timestamps and its clock skew estimate.
+ */
+const slowTransitionNotices = { count: 0 };
+const clientLogger = {
+  log: (...args: unknown[]) => {
+    if (/took more than 20s to arrive/.test(String(args[0]))) slowTransitionNotices.count++;
+    else console.log(...args);
+  },
+  warn: (...args: unknown[]) => console.warn(...args),
+  error: (...args: unknown[]) => console.error(...args),
+  logVerbose: () => {},
+};
+
 async function referenceRun(backendUrl: string, token: string, pipelined: boolean): Promise<number> {
   const http = new ConvexHttpClient(backendUrl);
   http.setAuth(token);
@@ -244,7 +277,10 @@ async function referenceRun(backendUrl: string, token: string, pipelined: boolea
     ids.set(`seed${i}.ts`, Promise.resolve(await http.mutation(api.files.createFile, { projectId, name: `seed${i}.ts`, content: text })));
     texts.set(`seed${i}.ts`, text);
   }
-  const client = new ConvexClient(backendUrl, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket });
+  const client = new ConvexClient(backendUrl, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: clientLogger,
+  });
   try {
     client.setAuth(() => Promise.resolve(token));
     // Warm: the connection is open and authenticated before the clock starts.
@@ -325,11 +361,16 @@ async function main() {
       "| 100 writes (40 creates, 30 renames, 30 content edits) | Time | Per write | Target |",
       "| --- | ---: | ---: | --- |",
       `| App: going online → outbox empty (all confirmed), ${browser.queued} outbox entries | ${ms(browser.replayMs)} | ${(browser.replayMs / 100).toFixed(1)} ms | ≤ 3 s |`,
+      `| … of which: going online → first entry confirmed (reconnect, auth, resubscribe, first send) | ${ms(browser.firstMs)} |  |  |`,
+      `| … of which: the other ${browser.queued - 1} entries | ${ms(browser.replayMs - browser.firstMs)} | ${((browser.replayMs - browser.firstMs) / Math.max(1, browser.queued - 1)).toFixed(1)} ms |  |`,
       `| Reference: ConvexClient (Node), one at a time, awaiting each | ${ms(sequentialMs)} | ${(sequentialMs / 100).toFixed(1)} ms |  |`,
       `| Reference: ConvexClient (Node), all sent at once (protocol floor) | ${ms(pipelinedMs)} | ${(pipelinedMs / 100).toFixed(1)} ms |  |`,
     ].join("\n");
     console.log(`\n${table}\n`);
     console.log(`(Queueing the writes through the UI took ${browser.queueSeconds.toFixed(1)} s; not part of the figure.)`);
+    if (slowTransitionNotices.count > 0) {
+      console.log(`(The Node ConvexClient logged ${slowTransitionNotices.count} "took more than 20s to arrive" notices: its transit estimate from the local backend's timestamps, not real delays.)`);
+    }
     const verdict = browser.replayMs <= TARGET_MS ? "within" : "over";
     await updateSection(
       "Offline replay",

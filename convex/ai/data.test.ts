@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeConvexTestInstance } from "../../tests/functions/convexTest";
 import { internal } from "../_generated/api";
 
@@ -13,6 +13,10 @@ async function seed() {
   return { t, ...ids };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("streamed chunks and the final state", () => {
   it("appends while processing, refuses after a cancel, and finalize folds the chunks in order", async () => {
     const { t, messageId } = await seed();
@@ -23,7 +27,34 @@ describe("streamed chunks and the final state", () => {
     await t.mutation(internal.ai.data.finalize, { messageId, tail: "" });
     const message = await t.run((ctx) => ctx.db.get("messages", messageId));
     expect(message).toMatchObject({ content: "Hello world", status: "cancelled" });
+  });
+
+  it("deletes the folded chunks later, and a second finalize does not fold them again", async () => {
+    vi.useFakeTimers();
+    const { t, messageId } = await seed();
+    await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 0, text: "Hello" });
+    await t.mutation(internal.ai.data.finalize, { messageId, tail: "" });
+    // Kept until the subscribers have seen the final message, so their chunk pages are not re-sent empty.
+    expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toHaveLength(1);
+    expect(await t.mutation(internal.ai.data.finalize, { messageId, tail: "" })).toBe(false);
+    await t.mutation(internal.ai.data.expire, { messageId });
+    expect((await t.run((ctx) => ctx.db.get("messages", messageId)))?.content).toBe("Hello");
+    await t.finishAllScheduledFunctions(vi.runAllTimers);
     expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toEqual([]);
+    expect((await t.run((ctx) => ctx.db.get("messages", messageId)))?.content).toBe("Hello");
+  });
+
+  it("never deletes chunks that are not folded in yet", async () => {
+    const { t, messageId } = await seed();
+    await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 0, text: "Hello" });
+    await t.mutation(internal.ai.data.deleteChunks, { messageId });
+    await t.run((ctx) => ctx.db.patch("messages", messageId, { status: "cancelled" }));
+    await t.mutation(internal.ai.data.deleteChunks, { messageId });
+    expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toHaveLength(1);
+    await t.mutation(internal.ai.data.finalize, { messageId, tail: "" });
+    await t.mutation(internal.ai.data.deleteChunks, { messageId });
+    expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toEqual([]);
+    expect((await t.run((ctx) => ctx.db.get("messages", messageId)))?.content).toBe("Hello");
   });
 
   it("expire ends an answer left processing, keeping its text, and leaves final answers alone", async () => {

@@ -1,6 +1,7 @@
 import { v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { internal } from "../_generated/api";
 import { appError } from "../lib/errors";
 import { requireFile, requireProjectOwner } from "../model/access";
 import { fallbackTitle, selectHistory, type HistoryMessage } from "./lib";
@@ -119,8 +120,19 @@ export const appendChunk = internalMutation({
 });
 
 /**
+ * How long the chunk rows of a final answer are kept. A client stops subscribing to an answer's chunk pages once
+ * it sees the message final; deleting the rows in that same write would re-send every open page (empty) just
+ * before the client drops it, so they are deleted later by `deleteChunks`.
+ */
+export const CHUNK_CLEANUP_DELAY_MS = 30_000;
+const CHUNK_DELETE_BATCH = 500;
+
+/**
  * Folds the streamed chunks (and `tail`) into messages.content and ends the message: `completed`, unless it
  * was cancelled meanwhile, which it stays. Runs once per answer; later calls change nothing.
+ *
+ * Invariant: an assistant message's content is "" until this folds its chunks in, and chunks only hold
+ * non-empty text, so chunks of a message whose content is not "" are already folded (they await deletion).
  */
 export async function finalizeMessage(
   ctx: MutationCtx,
@@ -130,22 +142,45 @@ export async function finalizeMessage(
 ): Promise<boolean> {
   const message = await ctx.db.get("messages", messageId);
   if (message === null) return false;
-  const chunks = await ctx.db
-    .query("messageChunks")
-    .withIndex("by_message_seq", (q) => q.eq("messageId", messageId))
-    .collect();
+  const chunks =
+    message.content === ""
+      ? await ctx.db
+          .query("messageChunks")
+          .withIndex("by_message_seq", (q) => q.eq("messageId", messageId))
+          .collect()
+      : [];
   if (message.status !== "processing" && chunks.length === 0 && tail.length === 0) return false;
   const body = message.content + chunks.map((c) => c.text).join("");
   const text = body + (opts.newParagraph && body.length > 0 && tail.length > 0 ? "\n\n" : "") + tail;
-  for (const chunk of chunks) await ctx.db.delete("messageChunks", chunk._id);
   await ctx.db.patch("messages", messageId, {
     content: text,
     status: message.status === "cancelled" ? "cancelled" : "completed",
   });
+  if (chunks.length > 0) {
+    await ctx.scheduler.runAfter(CHUNK_CLEANUP_DELAY_MS, internal.ai.data.deleteChunks, { messageId });
+  }
   const conversation = await ctx.db.get("conversations", message.conversationId);
   if (conversation !== null) await ctx.db.patch("conversations", conversation._id, { updatedAt: Date.now() });
   return true;
 }
+
+/** Deletes the chunk rows of an answer once folded (or of a deleted message), a batch per transaction. */
+export const deleteChunks = internalMutation({
+  args: { messageId: v.id("messages") },
+  returns: v.null(),
+  handler: async (ctx, { messageId }) => {
+    const message = await ctx.db.get("messages", messageId);
+    // Never drop text that is not folded into the message yet.
+    if (message !== null && (message.status === "processing" || message.content === "")) return null;
+    const batch = await ctx.db
+      .query("messageChunks")
+      .withIndex("by_message_seq", (q) => q.eq("messageId", messageId))
+      .take(CHUNK_DELETE_BATCH);
+    for (const chunk of batch) await ctx.db.delete("messageChunks", chunk._id);
+    if (batch.length === CHUNK_DELETE_BATCH) await ctx.scheduler.runAfter(0, internal.ai.data.deleteChunks, { messageId });
+    return null;
+  },
+});
 
 export const finalize = internalMutation({
   args: { messageId: v.id("messages"), tail: v.string() },

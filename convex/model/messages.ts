@@ -1,3 +1,4 @@
+import type { PaginationOptions, PaginationResult } from "convex/server";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { internal } from "../_generated/api";
@@ -7,16 +8,32 @@ import { requireConversation, requireMessage } from "./access";
 
 export const MAX_MESSAGE_LENGTH = 100_000;
 
-export async function listMessages(
+/** The most messages one page may ask for: a page is read (and re-sent to subscribers) whole. */
+export const MAX_MESSAGES_PER_PAGE = 100;
+
+/**
+ * One page of a conversation's messages, newest first. A conversation grows without limit, so it is only ever
+ * read a page at a time; a subscriber re-receives just the page that changed (the newest, while an answer runs).
+ */
+export async function listMessagePage(
   ctx: QueryCtx,
   userId: string,
   conversationId: Id<"conversations">,
-): Promise<Doc<"messages">[]> {
+  paginationOpts: PaginationOptions,
+): Promise<PaginationResult<Doc<"messages">>> {
   await requireConversation(ctx, userId, conversationId);
+  const { numItems } = paginationOpts;
+  if (!Number.isInteger(numItems) || numItems < 1 || numItems > MAX_MESSAGES_PER_PAGE) {
+    throw appError(
+      "INVALID_ARGUMENT",
+      `A page of messages holds 1 to ${MAX_MESSAGES_PER_PAGE} messages, but ${numItems} were asked for. Ask for fewer and load more pages as needed.`,
+    );
+  }
   return ctx.db
     .query("messages")
     .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-    .collect();
+    .order("desc")
+    .paginate(paginationOpts);
 }
 
 function checkMessage(content: string): string {

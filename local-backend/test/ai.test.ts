@@ -51,10 +51,16 @@ async function newConversation(): Promise<Id<"conversations">> {
   return client.mutation(api.conversations.create, { projectId });
 }
 
+/** The newest messages of a conversation (one page is plenty for these tests), oldest first. */
+async function listMessages(conversationId: Id<"conversations">) {
+  const { page } = await client.query(api.messages.list, { conversationId, paginationOpts: { numItems: 100, cursor: null } });
+  return page.reverse();
+}
+
 async function waitForFinal(conversationId: Id<"conversations">, messageId: Id<"messages">, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const messages = await client.query(api.messages.list, { conversationId });
+    const messages = await listMessages(conversationId);
     const message = messages.find((m) => m._id === messageId);
     if (message && message.status !== "processing") return message;
     if (Date.now() > deadline) throw new Error(`message still processing: ${JSON.stringify(message)}`);
@@ -101,8 +107,11 @@ describe("the assistant against a scripted provider", () => {
     await expect
       .poll(async () => (await client.query(api.conversations.list, { projectId })).find((c) => c._id === conversationId)?.title)
       .toBe("Counting words");
-    // No streamed chunks are left behind once the answer is final.
-    expect(await client.query(api.ai.stream.chunks, { messageId: message._id, page: 0 })).toEqual({ text: "", count: 0 });
+    // The chunk rows outlive the final write, so a subscriber that drops its chunk pages on seeing the message
+    // final is not sent them again first (convex/ai/data.test.ts checks the scheduled cleanup that removes them).
+    const firstPage = await client.query(api.ai.stream.chunks, { messageId: message._id, page: 0 });
+    expect(firstPage.count).toBeGreaterThan(0);
+    expect(message.content.startsWith(firstPage.text)).toBe(true);
   });
 
   it("sends the conversation history on the next turn", async () => {
@@ -265,11 +274,11 @@ describe("the assistant against a scripted provider", () => {
 
     const message = await waitForFinal(conversationId, assistantMessageId);
     expect(message.status).toBe("cancelled");
-    await expect.poll(async () => (await client.query(api.messages.list, { conversationId })).find((m) => m._id === assistantMessageId)?.content.length ?? 0).toBeGreaterThan(0);
+    await expect.poll(async () => (await listMessages(conversationId)).find((m) => m._id === assistantMessageId)?.content.length ?? 0).toBeGreaterThan(0);
     // The action reads the status at every write (≤ 250 ms apart while text arrives): the provider request is
     // aborted well within a second of the cancel.
     await expect.poll(() => provider.requests[requestIndex].aborted, { timeout: 1000 }).toBe(true);
-    const final = (await client.query(api.messages.list, { conversationId })).find((m) => m._id === assistantMessageId)!;
+    const final = (await listMessages(conversationId)).find((m) => m._id === assistantMessageId)!;
     expect(chunks.join("").startsWith(final.content)).toBe(true);
     expect(final.content.length).toBeLessThan(chunks.join("").length);
   });
@@ -282,6 +291,38 @@ describe("the assistant against a scripted provider", () => {
       expect(message.content).toContain("No AI provider is configured");
       expect(message.content).toContain("POLARIS_AI_MODEL");
     } finally {
+      await backend.engine.setEnv("POLARIS_AI_MODEL", "scripted-model");
+    }
+  });
+
+  it("a subscribed newest page of messages takes in each new exchange and asks to be split at twice its size", async () => {
+    // What usePaginatedQuery relies on: the first page's end is pinned by its journal, so new messages join it
+    // (none slips between it and an older page loaded later), and the backend recommends a split once it holds
+    // twice the page size, which keeps each re-send bounded.
+    await backend.engine.setEnv("POLARIS_AI_MODEL", null);
+    const conversationId = await newConversation();
+    const seen: { ids: string[]; pageStatus?: string | null; splitCursor?: string | null }[] = [];
+    const stop = client.onUpdate(
+      api.messages.list,
+      { conversationId, paginationOpts: { numItems: 4, cursor: null } },
+      (result) => seen.push({ ids: result.page.map((m) => m._id), pageStatus: result.pageStatus, splitCursor: result.splitCursor }),
+    );
+    try {
+      const ids: string[] = [];
+      for (const content of ["one", "two", "three", "four"]) {
+        const sent = await client.mutation(api.messages.send, { conversationId, content });
+        ids.unshift(sent.userMessageId, sent.assistantMessageId);
+        await waitForFinal(conversationId, sent.assistantMessageId);
+        if (content === "one") await expect.poll(() => seen.at(-1)?.ids.length).toBe(2);
+        if (content === "two") await expect.poll(() => seen.at(-1)?.ids).toEqual([ids[1], ids[0], ids[3], ids[2]]);
+      }
+      // Four exchanges: the page grew past its initial four messages to all eight, instead of sliding.
+      await expect.poll(() => seen.at(-1)?.ids.length).toBe(8);
+      expect(seen.at(-1)?.pageStatus).toBe("SplitRecommended");
+      expect(typeof seen.at(-1)?.splitCursor).toBe("string");
+      expect(seen.some((s) => s.ids.length > 4 && s.ids.length < 8 && s.pageStatus === "SplitRecommended")).toBe(false);
+    } finally {
+      stop();
       await backend.engine.setEnv("POLARIS_AI_MODEL", "scripted-model");
     }
   });

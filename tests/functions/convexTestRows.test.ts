@@ -30,7 +30,8 @@ describe("messages.send rows and scheduling", () => {
     const conversationId = await alice().mutation(api.conversations.create, { projectId });
     const first = await alice().mutation(api.messages.send, { conversationId, content: "one" });
 
-    const rows = await alice().query(api.messages.list, { conversationId });
+    const { page } = await alice().query(api.messages.list, { conversationId, paginationOpts: { numItems: 10, cursor: null } });
+    const rows = page.reverse();
     expect(rows.map((m) => [m.role, m.content, m.status])).toEqual([
       ["user", "one", "completed"],
       ["assistant", "", "processing"],

@@ -80,7 +80,25 @@ interface Tx {
   nextStreamId: number;
   afterCommit: (() => void | Promise<void>)[];
   onRollback: (() => void | Promise<void>)[];
+  /**
+   * A subscribed query's journal: the end cursor its paginate() call reached the first time. Later runs end
+   * there, so the page takes in new rows before that point instead of sliding (as Convex does).
+   */
+  pageEndIn?: string | null;
+  pageEndOut?: string;
 }
+
+function parseJournal(journal: string | null | undefined): string | null {
+  if (!journal) return null;
+  try {
+    const parsed = JSON.parse(journal) as { endCursor?: unknown };
+    return typeof parsed.endCursor === "string" ? parsed.endCursor : null;
+  } catch {
+    return null;
+  }
+}
+
+const journalOf = (tx: Tx): string | null => (tx.pageEndOut === undefined ? null : JSON.stringify({ endCursor: tx.pageEndOut }));
 
 type SerializedQuery = {
   source:
@@ -586,12 +604,18 @@ export class EngineImpl implements Engine, SyscallHandler {
     udfPath: string,
     args: JSONValue,
     identity: Identity | null,
-    _opts?: { journal?: string | null },
+    opts?: { journal?: string | null },
   ): Promise<RunResult & { ts: bigint; reads: ReadSet | null; journal?: string | null }> {
-    return this.runQueryInternal(udfPath, args, identity, false).then(withoutMessage);
+    return this.runQueryInternal(udfPath, args, identity, false, opts?.journal).then(withoutMessage);
   }
 
-  private async runQueryInternal(udfPath: string, args: JSONValue, identity: Identity | null, allowInternal: boolean): Promise<QueryOutcome> {
+  private async runQueryInternal(
+    udfPath: string,
+    args: JSONValue,
+    identity: Identity | null,
+    allowInternal: boolean,
+    journal?: string | null,
+  ): Promise<QueryOutcome> {
     let fn: Registered;
     try {
       fn = this.resolve(udfPath, "query", allowInternal);
@@ -603,8 +627,9 @@ export class EngineImpl implements Engine, SyscallHandler {
         // Starved by concurrent writes: run between mutations, where nothing can interleave.
         const result = await this.enqueue(async (): Promise<QueryOutcome> => {
           const tx = this.newTx("query");
+          tx.pageEndIn = parseJournal(journal);
           const out = await this.invoke(fn, "query", this.newFrame("query", udfPath, identity, tx, JSON.stringify(args)), args);
-          return { ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: null };
+          return { ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: journalOf(tx) };
         });
         return this.settleQuery(result);
       }
@@ -612,6 +637,7 @@ export class EngineImpl implements Engine, SyscallHandler {
       const startSeq = this.seq;
       this.activeReads.set(token, startSeq);
       const tx = this.newTx("query");
+      tx.pageEndIn = parseJournal(journal);
       let out: Outcome;
       try {
         out = await this.invoke(fn, "query", this.newFrame("query", udfPath, identity, tx, JSON.stringify(args)), args);
@@ -623,7 +649,7 @@ export class EngineImpl implements Engine, SyscallHandler {
         (c) => (c.seq > startSeq || (pending !== null && c.txId === pending.id)) && entryHits(tx.reads, c.entry),
       );
       this.pruneChangeLog();
-      if (!conflict) return this.settleQuery({ ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: null });
+      if (!conflict) return this.settleQuery({ ...out, ts: this.ts, reads: tx.reads as unknown as ReadSet, journal: journalOf(tx) });
       await this.queue.catch(() => undefined);
     }
   }
@@ -1364,7 +1390,8 @@ export class EngineImpl implements Engine, SyscallHandler {
     const order = args.query.source.type === "Search" ? "asc" : (args.query.source.order ?? "asc");
     const endMarker = order === "asc" ? MAX_SUFFIX : "";
     const cursorKey = args.cursor === null || args.cursor === undefined ? null : cursorToKey(args.cursor);
-    const endKey = args.endCursor === null || args.endCursor === undefined ? null : cursorToKey(args.endCursor);
+    const endCursor = args.endCursor ?? (tx.pageEndOut === undefined ? tx.pageEndIn : null) ?? null;
+    const endKey = endCursor === null ? null : cursorToKey(endCursor);
     const stream = this.buildStream(tx, args.query, cursorKey, endKey);
     const page: JSONValue[] = [];
     const keys: string[] = [];
@@ -1396,7 +1423,7 @@ export class EngineImpl implements Engine, SyscallHandler {
       continueCursor = keyToCursor(stream.lastKey ?? cursorKey ?? (order === "asc" ? "" : MAX_SUFFIX));
     } else if (endKey !== null) {
       isDone = endKey === endMarker;
-      continueCursor = args.endCursor!;
+      continueCursor = endCursor!;
     } else {
       isDone = true;
       continueCursor = keyToCursor(endMarker);
@@ -1407,6 +1434,7 @@ export class EngineImpl implements Engine, SyscallHandler {
       splitCursor = keyToCursor(keys[Math.floor(keys.length / 2) - 1]);
       pageStatus = "SplitRecommended";
     }
+    if (tx.kind === "query" && tx.pageEndOut === undefined) tx.pageEndOut = continueCursor;
     return { page, isDone, continueCursor, splitCursor, pageStatus };
   }
 

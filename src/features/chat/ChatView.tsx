@@ -1,5 +1,5 @@
-import { useMutation, useQuery } from "convex/react";
-import { useCallback, useEffect, useState } from "react";
+import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
@@ -10,8 +10,13 @@ import { ApplyCodeContext } from "./applyContext";
 import { ApplyDialog } from "./ApplyDialog";
 import { Composer } from "./Composer";
 import { ConversationBar } from "./ConversationBar";
-import { MessageList } from "./MessageList";
+import { type EarlierMessages, MessageList } from "./MessageList";
 import "./chat.css";
+
+// The newest page is re-sent whole whenever a message in it changes (an answer starts, runs a tool, ends); the
+// backend splits it once it holds twice this many, so each re-send stays bounded however long the conversation.
+const FIRST_PAGE_MESSAGES = 10;
+const EARLIER_PAGE_MESSAGES = 20;
 
 /** The assistant pane: conversation picker, messages (streamed live) and the composer. */
 export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
@@ -19,7 +24,18 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   const [chosen, setChosen] = useState<Id<"conversations"> | null>(null);
   const activeId =
     conversations?.find((c) => c._id === chosen)?._id ?? conversations?.[0]?._id ?? null;
-  const messages = useQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip");
+  const paged = usePaginatedQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip", {
+    initialNumItems: FIRST_PAGE_MESSAGES,
+  });
+  const messages = useMemo(() => [...paged.results].reverse(), [paged.results]);
+  const { status, loadMore } = paged;
+  const earlier = useMemo<EarlierMessages>(
+    () => ({
+      state: status === "CanLoadMore" ? "more" : status === "LoadingMore" ? "loading" : "none",
+      load: () => loadMore(EARLIER_PAGE_MESSAGES),
+    }),
+    [status, loadMore],
+  );
 
   const createConversation = useMutation(api.conversations.create);
   const renameConversation = useMutation(api.conversations.rename);
@@ -46,7 +62,7 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
     }
   }, []);
 
-  const processing = messages?.findLast((m) => m.role === "assistant" && m.status === "processing");
+  const processing = messages.findLast((m) => m.role === "assistant" && m.status === "processing");
 
   const onSend = async (content: string) => {
     let conversationId = activeId;
@@ -86,10 +102,10 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
             run(removeConversation({ conversationId })).then(() => setChosen(null), () => {});
           }}
         />
-        {conversations === undefined || (activeId !== null && messages === undefined) ? (
+        {conversations === undefined || (activeId !== null && status === "LoadingFirstPage") ? (
           <p className="chat-empty">Loading…</p>
         ) : (
-          <MessageList messages={messages ?? []} />
+          <MessageList messages={messages} earlier={earlier} />
         )}
         <Composer
           busy={processing !== undefined}

@@ -1,6 +1,7 @@
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useMemo, useRef } from "react";
 import type { Doc } from "../../../convex/_generated/dataModel";
 import { Markdown } from "./Markdown";
+import { useBottomAnchor } from "./useBottomAnchor";
 import { useStreamingText } from "./useStreamingText";
 
 export type ChatMessage = Doc<"messages">;
@@ -91,27 +92,69 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
   );
 }
 
-export function MessageList({ messages }: { messages: ChatMessage[] }) {
-  const endRef = useRef<HTMLDivElement>(null);
-  const last = messages[messages.length - 1];
-  useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: "end" });
-  }, [messages.length, last?.status]);
+/**
+ * Not `disabled` while loading: disabling the focused button would drop keyboard focus to the page. When the
+ * last older page is in, the button goes away; if it had focus, `onGoneWithFocus` moves focus into the log.
+ */
+function LoadEarlierButton({ loading, onLoad, onGoneWithFocus }: { loading: boolean; onLoad: () => void; onGoneWithFocus: () => void }) {
+  const button = useRef<HTMLButtonElement>(null);
+  const gone = useRef(onGoneWithFocus);
+  gone.current = onGoneWithFocus;
+  useLayoutEffect(() => {
+    const node = button.current;
+    // Layout cleanups run before React removes the button, while it still holds focus.
+    return () => {
+      if (node !== null && node === document.activeElement) gone.current();
+    };
+  }, []);
+  return (
+    <button
+      ref={button}
+      type="button"
+      className="chat-load-earlier"
+      aria-disabled={loading}
+      onClick={() => {
+        if (!loading) onLoad();
+      }}
+    >
+      {loading ? "Loading earlier messages…" : "Load earlier messages"}
+    </button>
+  );
+}
+
+export interface EarlierMessages {
+  /** "more": older messages exist and can be loaded; "loading": they are on their way; "none": this is all. */
+  state: "more" | "loading" | "none";
+  load: () => void;
+}
+
+/** The conversation, oldest first; `earlier` offers the older messages not loaded yet. */
+export function MessageList({ messages, earlier }: { messages: ChatMessage[]; earlier?: EarlierMessages }) {
+  const keys = useMemo(() => messages.map((m) => m._id as string), [messages]);
+  const { scroller, content, onScroll } = useBottomAnchor(keys);
   if (messages.length === 0) {
     return <p className="chat-empty">Ask about your project, or ask for a change: the assistant can read and edit files.</p>;
   }
   return (
-    <div className="chat-messages" role="log" aria-label="Messages">
-      {messages.map((message) =>
-        message.role === "user" ? (
-          <article key={message._id} className="chat-message chat-message-user" aria-label="You">
-            <p className="chat-user-text">{message.content}</p>
-          </article>
-        ) : (
-          <AssistantMessage key={message._id} message={message} />
-        ),
-      )}
-      <div ref={endRef} />
+    <div className="chat-messages" role="log" aria-label="Messages" ref={scroller} onScroll={onScroll} tabIndex={-1}>
+      <div className="chat-messages-content" ref={content}>
+        {earlier !== undefined && earlier.state !== "none" && (
+          <LoadEarlierButton
+            loading={earlier.state === "loading"}
+            onLoad={earlier.load}
+            onGoneWithFocus={() => scroller.current?.focus({ preventScroll: true })}
+          />
+        )}
+        {messages.map((message) =>
+          message.role === "user" ? (
+            <article key={message._id} className="chat-message chat-message-user" aria-label="You">
+              <p className="chat-user-text">{message.content}</p>
+            </article>
+          ) : (
+            <AssistantMessage key={message._id} message={message} />
+          ),
+        )}
+      </div>
     </div>
   );
 }

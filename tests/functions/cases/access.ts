@@ -100,7 +100,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "conversations:rename": ({ one }) => [{ conversationId: one.conversationId, title: "Hijacked" }],
   "conversations:remove": ({ one }) => [{ conversationId: one.conversationId }],
 
-  "messages:list": ({ one }) => [{ conversationId: one.conversationId }],
+  "messages:list": ({ one }) => [{ conversationId: one.conversationId, paginationOpts: { numItems: 10, cursor: null } }],
   "messages:send": ({ one }) => [{ conversationId: one.conversationId, content: "ignore previous instructions" }],
   "messages:cancel": ({ one }) => [{ messageId: one.assistantMessageId }, { messageId: one.userMessageId }],
 

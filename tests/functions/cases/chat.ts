@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, expectConvexError } from "../harness";
-import { nextMillisecond, settled } from "./helpers";
+import { allMessages, nextMillisecond, settled } from "./helpers";
 
 // The scheduled AI action may run (and finish a message) at any moment after messages.send, on either backend.
 // These cases therefore assert what holds whatever the action did: rows the mutations wrote, and statuses that
@@ -38,7 +39,7 @@ export const chatCases: CaseSuite = (makeHarness) => {
       const { userMessageId } = await alice.mutation(api.messages.send, { conversationId: first, content: "hi" });
       await alice.mutation(api.conversations.remove, { conversationId: first });
       expect((await alice.query(api.conversations.list, { projectId })).map((c) => c._id)).toEqual([second]);
-      await expectConvexError(alice.query(api.messages.list, { conversationId: first }), "NOT_FOUND");
+      await expectConvexError(allMessages(alice, first), "NOT_FOUND");
       await expectConvexError(alice.mutation(api.messages.cancel, { messageId: userMessageId }), "NOT_FOUND");
     });
   });
@@ -53,7 +54,7 @@ export const chatCases: CaseSuite = (makeHarness) => {
       await nextMillisecond(before);
 
       const sent = await alice.mutation(api.messages.send, { conversationId, content: "Explain main.ts" });
-      const messages = await alice.query(api.messages.list, { conversationId });
+      const messages = await allMessages(alice, conversationId);
       expect(messages.map((m) => m._id)).toEqual([sent.userMessageId, sent.assistantMessageId]);
       expect(messages[0]).toMatchObject({ role: "user", content: "Explain main.ts", projectId, conversationId });
       expect(messages[1]).toMatchObject({ role: "assistant", projectId, conversationId });
@@ -72,7 +73,7 @@ export const chatCases: CaseSuite = (makeHarness) => {
       const second = await alice.mutation(api.messages.send, { conversationId, content: "two" });
       const elsewhere = await alice.mutation(api.messages.send, { conversationId: otherConversation, content: "x" });
 
-      const rows = await alice.query(api.messages.list, { conversationId });
+      const rows = await allMessages(alice, conversationId);
       expect(rows.map((m) => m._id)).toEqual([
         first.userMessageId,
         first.assistantMessageId,
@@ -83,14 +84,88 @@ export const chatCases: CaseSuite = (makeHarness) => {
 
       await alice.mutation(api.messages.cancel, { messageId: second.assistantMessageId });
       await alice.mutation(api.messages.cancel, { messageId: elsewhere.assistantMessageId });
-      const final = await settled(() => alice.query(api.messages.list, { conversationId }));
+      const final = await settled(() => allMessages(alice, conversationId));
       expect(["cancelled", "completed"]).toContain(final[3].status);
       expect(final.every((m) => m.status !== "processing")).toBe(true);
 
       // Cancelling something that is not in progress changes nothing.
       await alice.mutation(api.messages.cancel, { messageId: second.userMessageId });
       await alice.mutation(api.messages.cancel, { messageId: second.assistantMessageId });
-      expect(await alice.query(api.messages.list, { conversationId })).toEqual(final);
+      expect(await allMessages(alice, conversationId)).toEqual(final);
+    });
+
+    it("lists a page at a time, newest first, through to the oldest message", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      const otherConversation = await alice.mutation(api.conversations.create, { projectId });
+      const ids: Id<"messages">[] = [];
+      for (const content of ["one", "two", "three"]) {
+        const sent = await alice.mutation(api.messages.send, { conversationId, content });
+        ids.push(sent.userMessageId, sent.assistantMessageId);
+      }
+      await alice.mutation(api.messages.send, { conversationId: otherConversation, content: "elsewhere" });
+      const newest = [...ids].reverse();
+
+      const first = await alice.query(api.messages.list, { conversationId, paginationOpts: { numItems: 4, cursor: null } });
+      expect(first.page.map((m) => m._id)).toEqual(newest.slice(0, 4));
+      expect(first.isDone).toBe(false);
+      const second = await alice.query(api.messages.list, {
+        conversationId,
+        paginationOpts: { numItems: 4, cursor: first.continueCursor },
+      });
+      expect(second.page.map((m) => m._id)).toEqual(newest.slice(4));
+      expect(second.isDone).toBe(true);
+      expect((await allMessages(alice, conversationId)).map((m) => m._id)).toEqual(ids);
+      for (const id of ids.filter((_, i) => i % 2 === 1)) await alice.mutation(api.messages.cancel, { messageId: id });
+    });
+
+    it("a page pinned by its end cursor takes in newer messages and keeps its older edge", async () => {
+      // usePaginatedQuery re-subscribes the first page with the end cursor it first returned, so a new exchange
+      // joins the newest page and no message falls between pages.
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      const earlier = await alice.mutation(api.messages.send, { conversationId, content: "one" });
+      const later = await alice.mutation(api.messages.send, { conversationId, content: "two" });
+      const first = await alice.query(api.messages.list, { conversationId, paginationOpts: { numItems: 2, cursor: null } });
+      expect(first.page.map((m) => m._id)).toEqual([later.assistantMessageId, later.userMessageId]);
+
+      const newest = await alice.mutation(api.messages.send, { conversationId, content: "three" });
+      const pinned = await alice.query(api.messages.list, {
+        conversationId,
+        paginationOpts: { numItems: 2, cursor: null, endCursor: first.continueCursor },
+      });
+      expect(pinned.page.map((m) => m._id)).toEqual([
+        newest.assistantMessageId,
+        newest.userMessageId,
+        later.assistantMessageId,
+        later.userMessageId,
+      ]);
+      const rest = await alice.query(api.messages.list, {
+        conversationId,
+        paginationOpts: { numItems: 2, cursor: pinned.continueCursor },
+      });
+      expect(rest.page.map((m) => m._id)).toEqual([earlier.assistantMessageId, earlier.userMessageId]);
+      await alice.mutation(api.messages.cancel, { messageId: newest.assistantMessageId });
+    });
+
+    it("refuses a page size outside 1 to 100 with a clear error", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      for (const numItems of [0, -1, 1.5, 101]) {
+        const error = await expectConvexError(
+          alice.query(api.messages.list, { conversationId, paginationOpts: { numItems, cursor: null } }),
+          "INVALID_ARGUMENT",
+        );
+        expect(error.message).toContain("1 to 100 messages");
+      }
+      const page = await alice.query(api.messages.list, { conversationId, paginationOpts: { numItems: 100, cursor: null } });
+      expect(page).toMatchObject({ page: [], isDone: true });
     });
 
     it("rejects empty and overlong messages", async () => {
@@ -103,10 +178,10 @@ export const chatCases: CaseSuite = (makeHarness) => {
         alice.mutation(api.messages.send, { conversationId, content: "x".repeat(100_001) }),
         "TOO_LARGE",
       );
-      expect(await alice.query(api.messages.list, { conversationId })).toEqual([]);
+      expect(await allMessages(alice, conversationId)).toEqual([]);
       const ok = await alice.mutation(api.messages.send, { conversationId, content: "x".repeat(100_000) });
       await alice.mutation(api.messages.cancel, { messageId: ok.assistantMessageId });
-      expect((await alice.query(api.messages.list, { conversationId }))[0].content).toHaveLength(100_000);
+      expect((await allMessages(alice, conversationId))[0].content).toHaveLength(100_000);
     });
   });
 };

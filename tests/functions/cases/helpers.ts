@@ -1,6 +1,7 @@
+import type { PaginationResult } from "convex/server";
 import { expect } from "vitest";
 import { api } from "../../../convex/_generated/api";
-import type { Id } from "../../../convex/_generated/dataModel";
+import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import type { Caller } from "../harness";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -26,6 +27,18 @@ export async function settled<T>(read: () => Promise<T>, attempts = 50): Promise
   throw new Error("data did not settle");
 }
 
+/** Every message of a conversation, oldest first, read page by page through messages.list as a client would. */
+export async function allMessages(caller: Caller, conversationId: Id<"conversations">) {
+  const newestFirst: Doc<"messages">[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const result: PaginationResult<Doc<"messages">> = await caller.query(api.messages.list, { conversationId, paginationOpts: { numItems: 100, cursor } });
+    newestFirst.push(...result.page);
+    if (result.isDone) return newestFirst.reverse();
+    cursor = result.continueCursor;
+  }
+}
+
 /** Everything a user can read: every project with its files (with content), conversations and messages. */
 export async function snapshot(caller: Caller) {
   const projects = await caller.query(api.projects.list, {});
@@ -35,7 +48,7 @@ export async function snapshot(caller: Caller) {
       const files = await Promise.all(tree.map((f) => caller.query(api.files.get, { fileId: f._id })));
       const conversations = await caller.query(api.conversations.list, { projectId: project._id });
       const messages = await Promise.all(
-        conversations.map((c) => caller.query(api.messages.list, { conversationId: c._id })),
+        conversations.map((c) => allMessages(caller, c._id)),
       );
       // Storage URLs may be signed per request; whether one exists is what matters.
       return {

@@ -93,7 +93,7 @@ export const projectCases: CaseSuite = (makeHarness) => {
       }
       await expectConvexError(alice.query(api.conversations.list, { projectId: seeded.projectId }), "NOT_FOUND");
       await expectConvexError(
-        alice.query(api.messages.list, { conversationId: seeded.conversationId }),
+        alice.query(api.messages.list, { conversationId: seeded.conversationId, paginationOpts: { numItems: 10, cursor: null } }),
         "NOT_FOUND",
       );
       // The blob went with its file: a new file cannot be made from it.
