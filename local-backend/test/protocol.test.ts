@@ -131,6 +131,17 @@ describe("sync protocol details (raw WebSocket)", () => {
     raw.close();
   });
 
+  it("reports clock skew as the stock client defines it: client time minus server time", async () => {
+    backend = await startTestBackend();
+    // A client whose clock runs a minute ahead (the stock client's monotonic clock can be ahead like this).
+    const raw = await RawClient.connect(backend.url, { clientTs: Date.now() + 60_000 });
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "x" }] });
+    const transition = await raw.waitFor((m) => m.type === "Transition");
+    expect(transition.clientClockSkew).toBeGreaterThan(50_000);
+    expect(transition.clientClockSkew).toBeLessThan(70_000);
+    raw.close();
+  });
+
   it("keeps versions consistent while query-set changes race with re-runs after commits", async () => {
     backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);

@@ -202,7 +202,10 @@ export class SyncSession {
         return;
       case "Connect":
         this.sessionId = message.sessionId;
-        if (message.clientTs !== undefined) this.clientClockSkew = Date.now() - message.clientTs;
+        // The stock client defines the skew as clientTs - serverReceiveTs (authentication_manager.ts,
+        // web_socket_manager.ts reportLargeTransition); the opposite sign doubles its clock offset instead of
+        // cancelling it, so clients report every Transition as "took more than 20s to arrive".
+        if (message.clientTs !== undefined) this.clientClockSkew = message.clientTs - Date.now();
         return;
       default:
         this.enqueue(() => this.handle(message));

@@ -32,7 +32,10 @@ export class RawClient {
     });
   }
 
-  static async connect(url: string, opts: { sessionId?: string; headers?: Record<string, string> } = {}): Promise<RawClient> {
+  static async connect(
+    url: string,
+    opts: { sessionId?: string; headers?: Record<string, string>; clientTs?: number } = {},
+  ): Promise<RawClient> {
     const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.48.0/sync`, { headers: opts.headers });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
@@ -44,7 +47,7 @@ export class RawClient {
       sessionId: opts.sessionId ?? crypto.randomUUID(),
       connectionCount: 0,
       lastCloseReason: null,
-      clientTs: Date.now(),
+      clientTs: opts.clientTs ?? Date.now(),
     });
     return client;
   }
