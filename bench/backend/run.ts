@@ -460,6 +460,15 @@ async function startToReady(root: string) {
 
 // ------------------------------------------------------------------------------------------------- report
 
+/**
+ * The same day's earlier full runs, so one run's verdicts are read against the spread: the machine is shared
+ * with other work, and the verdicts moved with its load. Update it when the backend changes.
+ */
+const EARLIER_RUNS = `Four earlier full runs on 2026-11-26, after the same changes, with a 1-minute load of 2 to 9 from other work:
+round trip p50 1.08-3.62 ms, p99 6.8-69 ms (target met in 3 of 4); inserts 500-2,633/s (met in 1 of 4); fan-out
+p50 8.0-10.4 ms, p99 23.7-146 ms (met in 1 of 4); start from the log 1.27-5.29 s (met in 2 of 4), from a snapshot
+1.41-2.23 s (met in 3 of 4). The worst figures came with the highest load or a contended disk (fdatasync p99 11-27 ms).`;
+
 /** One plain sentence per target: met or not, with the measure it is about. */
 function targetsSummary(): string {
   const judged = rows.filter((r) => r.met !== "");
@@ -511,14 +520,14 @@ const findings = (m: Measured) => `Where the time goes (CPU profiles of 2026-11-
 
 - Group commit is in (local-backend/src/engine/wal.ts): while one batch of log records is written and
   fdatasynced, the next mutations run and their records form the next batch. In the ${INSERT_CLIENTS}-client insert run a
-  batch held ${m.commitsPerSync.toFixed(1)} commits on average, and inserts reached ${perSec(m.insertsOn)} with fsync on,
-  ${(m.insertsOn / m.onePerSync).toFixed(1)} times the 1-per-fsync reference (${perSec(m.onePerSync)}); with fsync off they reached ${perSec(m.insertsOff)}.
+  batch held ${m.commitsPerSync.toFixed(1)} commits on average, and inserts reached ${perSec(m.insertsOn)} with fsync on and ${perSec(m.insertsOff)}
+  with it off (the 1-per-fsync reference, a bare append loop with nothing else to do, reached ${perSec(m.onePerSync)}).
   Each client has one insert in flight, so the rate is ${INSERT_CLIENTS} divided by the time one insert takes end to end
   (${ms(m.insertP50On)} p50 here): running it (${usPer(m.serverMicrosOn)} of backend CPU per insert, all threads, plus ${usPer(m.clientMicrosOn)} in the
   stock clients' process), waiting for the batch in flight and then its own batch to be written and
   fdatasynced (this run's reference loop: fdatasync ${ms(m.fsyncP50)} p50, ${ms(m.fsyncP99)} p99), and waiting for a CPU: ${cpus().length} cores
   shared with whatever else the machine runs. That last part moves the rate most: on 2026-11-26, with other
-  work on the machine, runs of this benchmark ranged from 500/s to 2,500/s (shorter --quick runs included).
+  work on the machine, runs of this benchmark ranged from 500/s to 2,600/s (shorter --quick runs included).
 - Inside the backend's main thread during the inserts with fsync on (quick-run profile): about 35% idle (waiting
   for the clients, the disk or a CPU); the engine's own code (transactions, validation, store and indexes,
   ids) about 17%; the log's thread-pool hand-offs about 15% (one asynchronous FileHandle.write and one
@@ -697,6 +706,7 @@ The data dir is filled through the engine in mutations of ${(SEED_PROJECTS_PER_M
 ${table()}
 
 ${targetsSummary()}
+${EARLIER_RUNS}
 
 ${notes.map((n) => `- ${n}`).join("\n")}
 
