@@ -210,6 +210,7 @@ async function browserRun(siteUrl: string, backendUrl: string): Promise<BrowserR
         if (/^Online/.test(text)) state.done = performance.now();
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     })()`);
+    const profile = process.env.BENCH_PROFILE ? await startProfile(page) : undefined;
     await context.setOffline(false);
     await page.waitForFunction(() => (window as unknown as { __replay: { done?: number } }).__replay.done !== undefined, null, {
       timeout: 120_000,
@@ -218,11 +219,71 @@ async function browserRun(siteUrl: string, backendUrl: string): Promise<BrowserR
     const { online, first, done } = await page.evaluate(
       () => (window as unknown as { __replay: { online: number; first?: number; done: number } }).__replay,
     );
+    if (profile) await profile.stop(process.env.BENCH_PROFILE!);
     await verify(http, projectId, ops);
     return { queued, replayMs: done - online, firstMs: (first ?? done) - online, queueSeconds, token };
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * With BENCH_PROFILE=<dir>: a CPU profile of the page over the replay (open it in Chrome's Performance panel) and a
+ * timeline of the WebSocket frames (when each Mutation left, when its MutationResponse and the Transition reaching
+ * it arrived), summarized on the console, so the time per entry can be split into client work and waiting.
+ */
+async function startProfile(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  const frames: { t: number; dir: "out" | "in"; type: string; requestId?: number; size: number }[] = [];
+  const onFrame = (dir: "out" | "in") => (event: { timestamp: number; response: { payloadData: string } }) => {
+    const data = event.response.payloadData;
+    const type = /"type":"(\w+)"/.exec(data)?.[1] ?? "?";
+    const requestId = /"requestId":(\d+)/.exec(data)?.[1];
+    frames.push({ t: event.timestamp * 1000, dir, type, requestId: requestId ? Number(requestId) : undefined, size: data.length });
+  };
+  cdp.on("Network.webSocketFrameSent", onFrame("out"));
+  cdp.on("Network.webSocketFrameReceived", onFrame("in"));
+  await cdp.send("Network.enable");
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  return {
+    async stop(dir: string) {
+      const { profile } = await cdp.send("Profiler.stop");
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, "replay.cpuprofile"), JSON.stringify(profile));
+      await writeFile(join(dir, "frames.json"), JSON.stringify(frames, null, 1));
+      const t0 = frames[0]?.t ?? 0;
+      const sent = new Map<number, number>();
+      const answered = new Map<number, number>();
+      for (const f of frames) {
+        if (f.type === "Mutation" && f.requestId !== undefined) sent.set(f.requestId, f.t);
+        if (f.type === "MutationResponse" && f.requestId !== undefined) answered.set(f.requestId, f.t);
+      }
+      const transitions = frames.filter((f) => f.type === "Transition");
+      let rtt = 0;
+      let toTransition = 0;
+      let gap = 0;
+      let last: number | undefined;
+      for (const [id, t] of sent) {
+        const answer = answered.get(id);
+        if (answer !== undefined) {
+          rtt += answer - t;
+          const next = transitions.find((f) => f.t >= answer);
+          if (next) toTransition += next.t - answer;
+        }
+        if (last !== undefined) gap += t - last;
+        last = answered.get(id) ?? t;
+      }
+      const n = Math.max(1, sent.size);
+      console.log(
+        `profile: ${sent.size} mutations, ${transitions.length} transitions (${transitions.reduce((a, f) => a + f.size, 0)} bytes) over ${(frames.at(-1)!.t - t0).toFixed(0)} ms; ` +
+          `mean send→response ${(rtt / n).toFixed(1)} ms, response→next transition ${(toTransition / n).toFixed(1)} ms, ` +
+          `previous response→next send ${(gap / n).toFixed(1)} ms`,
+      );
+    },
+  };
 }
 
 /** The server holds exactly the result of the 100 writes: names, and every edited file's text. */
@@ -372,6 +433,7 @@ async function main() {
       console.log(`(The Node ConvexClient logged ${slowTransitionNotices.count} "took more than 20s to arrive" notices: its transit estimate from the local backend's timestamps, not real delays.)`);
     }
     const verdict = browser.replayMs <= TARGET_MS ? "within" : "over";
+    if (process.env.BENCH_PROFILE) return;
     await updateSection(
       "Offline replay",
       `<!-- offline:start -->

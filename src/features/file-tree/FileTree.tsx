@@ -146,10 +146,42 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
     const active = document.activeElement;
     const root = rootRef.current;
     if (!root || (active && active !== document.body && !root.contains(active))) return;
+    // A late server answer (a create's real id) must not pull focus out of the inline name editor the user
+    // opened meanwhile: that blur would commit or cancel the name they are typing.
+    if (active instanceof HTMLInputElement && root.contains(active)) return;
     virtualizer.scrollToIndex(focusIndex, { align: "auto" });
     const el = treeRef.current?.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
     if (el && el !== document.activeElement) el.focus({ preventScroll: true });
   });
+
+  // After a confirmed delete, once the rows are gone (the optimistic update removes them), focus moves to the
+  // next surviving row, else the previous one, else the tree itself: never to <body>, where keys do nothing.
+  const focusAfterDelete = useRef<{ ids: readonly string[]; candidates: readonly string[] } | null>(null);
+  const indexRef = useRef(index);
+  indexRef.current = index;
+  const survivorsAround = (ids: readonly string[]): string[] => {
+    const gone = (id: string) => ids.some((d) => isWithin(index, id, d));
+    const at = Math.max(0, focusIndex);
+    const after = rows.slice(at + 1).map((r) => r.id);
+    const before = rows.slice(0, at).map((r) => r.id).reverse();
+    return [...after, ...before].filter((id) => id !== DRAFT_ID && !gone(id));
+  };
+  useLayoutEffect(() => {
+    const pending = focusAfterDelete.current;
+    if (!pending || pending.ids.some((id) => index.byId.has(id))) return;
+    focusAfterDelete.current = null;
+    const next = pending.candidates.find((id) => index.byId.has(id) && rows.some((r) => r.id === id));
+    const active = document.activeElement;
+    const root = rootRef.current;
+    if (active && active !== document.body && !root?.contains(active)) return;
+    if (next) {
+      pendingDomFocus.current = true;
+      setSelection([next], next, next);
+    } else {
+      setSelection([], null, null);
+      treeRef.current?.focus();
+    }
+  }, [index, rows, setSelection]);
 
   const focusItem = useCallback(
     (id: string) => {
@@ -738,7 +770,13 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
             const ids = confirmIds;
             setConfirmIds(null);
             pendingDomFocus.current = true;
-            void deleteItems(ctx, ids);
+            focusAfterDelete.current = { ids, candidates: survivorsAround(ids) };
+            void deleteItems(ctx, ids).finally(() => {
+              // A refused delete leaves the rows in place: focus stays where it is.
+              if (focusAfterDelete.current?.ids === ids && ids.some((id) => indexRef.current.byId.has(id))) {
+                focusAfterDelete.current = null;
+              }
+            });
           }}
         />
       )}
