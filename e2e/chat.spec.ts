@@ -79,3 +79,51 @@ test("Stop ends a long answer and keeps what was written", async ({ page }) => {
   await expect(answer).not.toContainText("part299");
   await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
 });
+
+const log = (page: Page) => page.getByRole("log", { name: "Messages" });
+const gap = (page: Page) => log(page).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+test("a long conversation loads in pages: earlier messages by keyboard, the view keeps its place and follows a streaming answer", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Hist");
+  await UI.projectLink(page, "Hist").click();
+  const box = page.getByRole("textbox", { name: "Message" });
+  provider.complete({ kind: "text", content: "Title" });
+  for (let i = 1; i <= 7; i++) {
+    provider.stream({ kind: "text", chunks: [`Answer ${i}.\n\n` + "line\n\n".repeat(5)] });
+    await box.fill(`Question ${i}`);
+    await box.press("Enter");
+    await expect(page.getByRole("article", { name: "Assistant" }).nth(i - 1)).toHaveAttribute("data-status", "completed", { timeout: 15000 });
+  }
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Load earlier messages" })).toBeAttached();
+  await expect(page.getByRole("article")).toHaveCount(10);
+  await expect.poll(() => gap(page)).toBeLessThan(5);
+  await log(page).evaluate((el) => {
+    el.scrollTop = 0;
+  });
+  const firstVisible = page.getByText("Question 3", { exact: true });
+  const before = (await firstVisible.boundingBox())!.y;
+  await page.getByRole("button", { name: "Load earlier messages" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("article")).toHaveCount(14);
+  await expect(page.getByRole("button", { name: /earlier messages/ })).toHaveCount(0);
+  expect(Math.abs((await firstVisible.boundingBox())!.y - before)).toBeLessThan(3);
+  await expect(log(page)).toBeFocused();
+
+  // Stream a long answer from the bottom: the view follows it.
+  await log(page).evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
+  provider.stream({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `word${i}\n\n`), delayMs: 20 });
+  await box.fill("Long one");
+  await box.press("Enter");
+  const answer = page.getByRole("article", { name: "Assistant" }).last();
+  await expect(answer).toContainText("word60", { timeout: 15000 });
+  expect(await gap(page)).toBeLessThan(30);
+  await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 15000 });
+  await expect.poll(() => gap(page)).toBeLessThan(5);
+  // Nothing fell between the pages.
+  await expect(page.getByRole("article")).toHaveCount(16);
+  for (let i = 1; i <= 7; i++) await expect(page.getByText(`Question ${i}`, { exact: true })).toHaveCount(1);
+});

@@ -1,5 +1,6 @@
 import type { StateCreator } from "zustand";
 import type { Id } from "../../convex/_generated/dataModel";
+import { readJson, writeJson } from "../lib/storage";
 import type { AppState } from "./index";
 
 type FileId = Id<"files">;
@@ -29,6 +30,44 @@ export type TreeUndoEntry =
 
 const UNDO_LIMIT = 50;
 
+/**
+ * Expanded folders survive a reload: one localStorage entry holds, for the most recently used projects, the
+ * ids of their expanded folders. Bounded both ways, since ids of deleted folders are never pruned one by one.
+ */
+export const EXPANDED_STORAGE_KEY = "polaris.tree.expanded";
+export const EXPANDED_PROJECTS_LIMIT = 20;
+export const EXPANDED_IDS_LIMIT = 500;
+
+type StoredExpanded = Record<string, { at: number; ids: string[] }>;
+
+function readStoredExpanded(): StoredExpanded {
+  const raw = readJson(EXPANDED_STORAGE_KEY);
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return {};
+  const out: StoredExpanded = {};
+  for (const [projectId, entry] of Object.entries(raw as Record<string, unknown>)) {
+    const { at, ids } = (entry ?? {}) as { at?: unknown; ids?: unknown };
+    if (typeof at === "number" && Array.isArray(ids)) {
+      out[projectId] = { at, ids: ids.filter((id): id is string => typeof id === "string") };
+    }
+  }
+  return out;
+}
+
+export function loadExpanded(projectId: string): Set<string> {
+  return new Set(readStoredExpanded()[projectId]?.ids ?? []);
+}
+
+function saveExpanded(projectId: string | null, expanded: ReadonlySet<string>) {
+  if (projectId === null) return;
+  const stored = readStoredExpanded();
+  // Newest ids last (a Set keeps insertion order): when over the limit, the oldest expansions are forgotten.
+  stored[projectId] = { at: Date.now(), ids: [...expanded].slice(-EXPANDED_IDS_LIMIT) };
+  const kept = Object.entries(stored)
+    .sort((a, b) => b[1].at - a[1].at)
+    .slice(0, EXPANDED_PROJECTS_LIMIT);
+  writeJson(EXPANDED_STORAGE_KEY, Object.fromEntries(kept));
+}
+
 export interface TreeSlice {
   /** Tree UI state belongs to one project; switching projects resets it. */
   treeProjectId: string | null;
@@ -42,6 +81,7 @@ export interface TreeSlice {
   resetTree: (projectId: string) => void;
   setExpanded: (id: string, expanded: boolean) => void;
   expandAll: (ids: Iterable<string>) => void;
+  collapseAll: () => void;
   setTreeFocus: (id: string | null) => void;
   /** Replaces the selection; `focus`/`anchor` move too when given. */
   setSelection: (ids: Iterable<string>, focus?: string | null, anchor?: string | null) => void;
@@ -77,7 +117,7 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     if (get().treeProjectId === projectId) return;
     set({
       treeProjectId: projectId,
-      expanded: new Set(),
+      expanded: loadExpanded(projectId),
       selected: new Set(),
       focusedId: null,
       anchorId: null,
@@ -93,12 +133,20 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     if (open) next.add(id);
     else next.delete(id);
     set({ expanded: next });
+    saveExpanded(get().treeProjectId, next);
   },
   expandAll: (ids) => {
     const next = new Set(get().expanded);
     const before = next.size;
     for (const id of ids) next.add(id);
-    if (next.size !== before) set({ expanded: next });
+    if (next.size === before) return;
+    set({ expanded: next });
+    saveExpanded(get().treeProjectId, next);
+  },
+  collapseAll: () => {
+    if (get().expanded.size === 0) return;
+    set({ expanded: new Set() });
+    saveExpanded(get().treeProjectId, new Set());
   },
   setTreeFocus: (id) => set({ focusedId: id }),
   setSelection: (ids, focus, anchor) =>
@@ -116,7 +164,8 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     if (entry) set({ undoStack: stack.slice(0, -1) });
     return entry;
   },
-  replaceTreeId: (from, to) =>
+  replaceTreeId: (from, to) => {
+    const expandedBefore = get().expanded;
     set((s) => {
       const swap = <T extends string | undefined | null>(id: T): T => (id === from ? (to as T) : id);
       const edit = s.treeEdit;
@@ -133,5 +182,8 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
               : edit,
         clipboard: s.clipboard?.ids.includes(from) ? { ...s.clipboard, ids: s.clipboard.ids.map(swap) } : s.clipboard,
       };
-    }),
+    });
+    const { expanded, treeProjectId } = get();
+    if (expanded !== expandedBefore) saveExpanded(treeProjectId, expanded);
+  },
 });

@@ -33,7 +33,7 @@ export function decodeText(bytes: Uint8Array): string | null {
 type StoredFile = Extract<FileData, { kind: "stored" }>;
 
 /** A file whose bytes live in storage: an image, read-only text over the inline limit, or a download. */
-export function StoredFileView({ file }: { file: StoredFile }) {
+export function StoredFileView({ file, path }: { file: StoredFile; path: string }) {
   if (!file.url) {
     return <p className="editor-message">The data of “{file.name}” is missing from storage. Upload the file again.</p>;
   }
@@ -48,12 +48,12 @@ export function StoredFileView({ file }: { file: StoredFile }) {
       </div>
     );
   }
-  return <StoredContent key={file.url} file={file} url={file.url} />;
+  return <StoredContent key={file.url} file={file} url={file.url} path={path} />;
 }
 
 type Sniff = { kind: "checking" } | { kind: "text"; text: string } | { kind: "binary" } | { kind: "error"; message: string };
 
-function StoredContent({ file, url }: { file: StoredFile; url: string }) {
+function StoredContent({ file, url, path }: { file: StoredFile; url: string; path: string }) {
   const [sniff, setSniff] = useState<Sniff>(() =>
     file.size > MAX_READONLY_TEXT_BYTES ? { kind: "binary" } : { kind: "checking" },
   );
@@ -84,7 +84,7 @@ function StoredContent({ file, url }: { file: StoredFile; url: string }) {
           </span>
         </div>
         <Suspense fallback={<p className="editor-message">Loading editor…</p>}>
-          <ReadOnlyText text={sniff.text} fileName={file.name} />
+          <ReadOnlyText text={sniff.text} fileName={file.name} path={path} />
         </Suspense>
       </>
     );

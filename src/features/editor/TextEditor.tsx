@@ -5,7 +5,9 @@ import {
   EditorView,
   baseExtensions,
   documentFor,
+  editorLabel,
   isUserChange,
+  setEditorLabel,
   setLanguage,
   type ExtensionLoader,
   type TabDocument,
@@ -14,9 +16,12 @@ import {
 interface TextEditorProps {
   session: DocumentSession;
   fileName: string;
-  /** Move keyboard focus into the editor once this file is shown. */
+  /** The file's path in the project, for the editor's accessible name. */
+  path: string;
+  /** Keyboard focus was asked for once this file is shown. */
   focusRequested: boolean;
-  onFocused: () => void;
+  /** Ends the request; true when focus should still move into the editor. */
+  claimFocus: () => boolean;
   /** Called on every edit a person makes (not on remote changes). */
   onUserEdit: () => void;
   loadExtensions?: ExtensionLoader;
@@ -26,8 +31,9 @@ interface TextEditorProps {
 export default function TextEditor({
   session,
   fileName,
+  path,
   focusRequested,
-  onFocused,
+  claimFocus,
   onUserEdit,
   loadExtensions,
 }: TextEditorProps) {
@@ -81,28 +87,33 @@ export default function TextEditor({
     if (doc.scroll) view.dispatch({ effects: doc.scroll });
   }, [session, loadExtensions]);
 
+  useLayoutEffect(() => {
+    setEditorLabel(documentFor(session), path);
+  }, [session, path]);
+
   useEffect(() => {
     void setLanguage(documentFor(session), fileName);
   }, [session, fileName]);
 
   useEffect(() => {
-    if (!focusRequested) return;
-    viewRef.current?.focus();
-    onFocused();
-  }, [focusRequested, session, onFocused]);
+    if (focusRequested && claimFocus()) viewRef.current?.focus();
+  }, [focusRequested, session, claimFocus]);
 
   return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;
 }
 
 /** A read-only editor for text served from storage (over the inline size limit). */
-export function ReadOnlyText({ text, fileName }: { text: string; fileName: string }) {
+export function ReadOnlyText({ text, fileName, path }: { text: string; fileName: string; path: string }) {
   const parentRef = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    const state = EditorState.create({ doc: text, extensions: baseExtensions([EditorState.readOnly.of(true)]) });
+    const state = EditorState.create({
+      doc: text,
+      extensions: baseExtensions([EditorState.readOnly.of(true), editorLabel(`${path} (read-only)`)]),
+    });
     const view = new EditorView({ state, parent: parentRef.current! });
-    const doc: TabDocument = { state, view, scroll: null, languageFor: null };
+    const doc: TabDocument = { state, view, scroll: null, languageFor: null, labelFor: null };
     void setLanguage(doc, fileName);
     return () => view.destroy();
-  }, [text, fileName]);
+  }, [text, fileName, path]);
   return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;
 }

@@ -26,9 +26,12 @@ export interface TabDocument {
   view: EditorView | null;
   scroll: StateEffect<unknown> | null;
   languageFor: string | null;
+  labelFor: string | null;
 }
 
 const language = new Compartment();
+// The accessible name of the editing area ("Editor: src/app.ts"), which follows renames.
+const label = new Compartment();
 // Extensions added per file by other features (AI ghost text, quick edit), loaded after the state exists.
 const features = new Compartment();
 
@@ -39,7 +42,7 @@ const features = new Compartment();
 export type ExtensionLoader = (fileId: string, currentFileId: () => string) => Promise<Extension>;
 
 export function baseExtensions(extra: Extension[] = []): Extension[] {
-  return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), features.of([]), ...extra];
+  return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), label.of([]), features.of([]), ...extra];
 }
 
 /** The changes turning `from` into `to`, as small edits so selections and scroll map through them. */
@@ -63,6 +66,7 @@ export function documentFor(session: DocumentSession, loadExtensions?: Extension
     view: null,
     scroll: null,
     languageFor: null,
+    labelFor: null,
   };
   documents.set(session, created);
   session.attachBuffer({
@@ -87,6 +91,17 @@ export async function setLanguage(doc: TabDocument, fileName: string): Promise<v
   const support = await loadLanguage(fileName);
   if (doc.languageFor !== fileName) return;
   apply(doc, { effects: language.reconfigure(support ?? []) });
+}
+
+/** Names the editing area for assistive technology: "Editor: <path>". */
+export function editorLabel(path: string): Extension {
+  return EditorView.contentAttributes.of({ "aria-label": `Editor: ${path}` });
+}
+
+export function setEditorLabel(doc: TabDocument, path: string): void {
+  if (doc.labelFor === path) return;
+  doc.labelFor = path;
+  apply(doc, { effects: label.reconfigure(editorLabel(path)) });
 }
 
 export function isUserChange(tr: Transaction): boolean {

@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { useState } from "react";
 import userEvent from "@testing-library/user-event";
 import { ConvexError } from "convex/values";
 import { useAppStore } from "../../store";
 import { FileTree } from "./FileTree";
 import { fakeActions, fakeLayout, file, folder, id, resetTreeStore } from "./testUtils";
-import type { TreeNode } from "./model";
+import type { FileId, TreeNode } from "./model";
 
 let restoreLayout: () => void;
 beforeAll(() => {
@@ -33,6 +34,47 @@ function setup(files: TreeNode[] = FILES, overrides: Parameters<typeof fakeActio
   const user = userEvent.setup();
   const view = render(<FileTree files={files} actions={actions} />);
   return { actions, user, ...view };
+}
+
+/**
+ * A tree whose files change like the real one's: `remove` drops the row (and its descendants) at once, as the
+ * optimistic update does, and `createFile` adds one.
+ */
+function setupLive(initial: TreeNode[] = FILES) {
+  let setFiles: (update: (files: TreeNode[]) => TreeNode[]) => void = () => undefined;
+  function Live({ actions }: { actions: ReturnType<typeof fakeActions> }) {
+    const [files, set] = useState(initial);
+    setFiles = set;
+    return <FileTree files={files} actions={actions} />;
+  }
+  const actions = fakeActions({
+    remove: async (fileId: FileId) => {
+      act(() =>
+        setFiles((files) => {
+          const gone = new Set<string>([fileId]);
+          for (let changed = true; changed; ) {
+            changed = false;
+            for (const f of files) {
+              if (f.parentId && gone.has(f.parentId) && !gone.has(f._id)) {
+                gone.add(f._id);
+                changed = true;
+              }
+            }
+          }
+          return files.filter((f) => !gone.has(f._id));
+        }),
+      );
+      return null;
+    },
+    createFile: async (parentId: FileId | undefined, name: string) => {
+      const created = file(`re-${name}`, name, parentId);
+      act(() => setFiles((files) => [...files, created]));
+      return created._id;
+    },
+  });
+  const user = userEvent.setup();
+  render(<Live actions={actions} />);
+  return { user, actions };
 }
 
 const item = (name: string) => screen.getByRole("treeitem", { name });
@@ -269,6 +311,60 @@ describe("FileTree keyboard", () => {
     await user.keyboard("{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledTimes(3));
     expect(actions.remove.mock.calls.map((c) => (c as unknown[])[0] as string).sort()).toEqual(["b", "img", "readme"]);
+  });
+
+  it("after a confirmed delete, focus moves to the next row (else the previous) and the keys keep working", async () => {
+    const { user } = setupLive();
+    await focusTree(user);
+    // docs, src, b.txt, logo.png, README.md: delete b.txt, the next row takes focus.
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(focusedName()).toBe("b.txt");
+    await user.keyboard("{Delete}{Enter}");
+    await waitFor(() => expect(screen.queryByRole("treeitem", { name: "b.txt" })).toBeNull());
+    await waitFor(() => expect(focusedName()).toBe("logo.png"));
+    expect(item("logo.png")).toHaveAttribute("aria-selected", "true");
+
+    // The last row: its previous row takes focus.
+    await user.keyboard("{End}{Delete}{Enter}");
+    await waitFor(() => expect(screen.queryByRole("treeitem", { name: "README.md" })).toBeNull());
+    await waitFor(() => expect(focusedName()).toBe("logo.png"));
+
+    // The keyboard still works: arrows, F2, and Ctrl+Z brings README.md back and focuses it.
+    await user.keyboard("{ArrowUp}");
+    expect(focusedName()).toBe("src");
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(focusedName()).toBe("README.md"));
+    await user.keyboard("{F2}");
+    expect(screen.getByRole("textbox", { name: "Rename" })).toHaveFocus();
+  });
+
+  it("after deleting a folder, focus skips its children; after deleting everything, the tree has focus", async () => {
+    const { user } = setupLive([folder("a", "a"), file("a1", "inner.ts", "a"), file("z", "z.txt")]);
+    await focusTree(user);
+    await user.keyboard("{ArrowRight}");
+    expect(item("inner.ts")).toBeInTheDocument();
+    await user.keyboard("{Delete}{Enter}");
+    await waitFor(() => expect(focusedName()).toBe("z.txt"));
+    await user.keyboard("{Delete}{Enter}");
+    await waitFor(() => expect(screen.queryAllByRole("treeitem")).toHaveLength(0));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("tree")));
+  });
+
+  it("a late server answer does not pull focus out of the inline name editor", async () => {
+    let resolveCreate: (value: FileId) => void = () => undefined;
+    const { user, actions } = setup(FILES, {
+      createFolder: () => new Promise<FileId>((resolve) => (resolveCreate = resolve)),
+    });
+    await focusTree(user);
+    await user.keyboard("{Control>}{Alt>}{Shift>}n{/Shift}{/Alt}{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "New folder name" }), "later{Enter}");
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    const input = screen.getByRole("textbox", { name: "New file name" });
+    expect(input).toHaveFocus();
+    await act(async () => resolveCreate(id("docs")));
+    expect(input).toHaveFocus();
+    await user.type(input, "typed.ts{Enter}");
+    expect(actions.createFile).toHaveBeenCalledWith(expect.anything(), "typed.ts");
   });
 
   it("Ctrl+Z restores a deleted text file from the content read before deleting", async () => {

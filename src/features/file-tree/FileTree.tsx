@@ -15,6 +15,7 @@ import { useAppStore, useShallow } from "../../store";
 import { Dialog } from "../../lib/Dialog";
 import { ContextMenu, type MenuItem } from "./ContextMenu";
 import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
+import { CollapseAllIcon, NewFileIcon, NewFolderIcon } from "./icons";
 import type { InlineEditor } from "./InlineNameInput";
 import { ARIA_SHORTCUTS, SHORTCUT_LABELS, commandFor, hasPrimary, type TreeCommand } from "./keymap";
 import {
@@ -678,28 +679,30 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
           type="button"
           className="file-tree-tool"
           aria-label="New File"
+          aria-keyshortcuts={ARIA_SHORTCUTS.newFile}
           title={`New File (${SHORTCUT_LABELS.newFile})`}
           onClick={() => startNew("file", focusRowId)}
         >
-          +F
+          <NewFileIcon />
         </button>
         <button
           type="button"
           className="file-tree-tool"
           aria-label="New Folder"
+          aria-keyshortcuts={ARIA_SHORTCUTS.newFolder}
           title={`New Folder (${SHORTCUT_LABELS.newFolder})`}
           onClick={() => startNew("folder", focusRowId)}
         >
-          +D
+          <NewFolderIcon />
         </button>
         <button
           type="button"
           className="file-tree-tool"
           aria-label="Collapse All"
-          title="Collapse All"
-          onClick={() => useAppStore.setState({ expanded: new Set() })}
+          title="Collapse All Folders"
+          onClick={() => useAppStore.getState().collapseAll()}
         >
-          ⊟
+          <CollapseAllIcon />
         </button>
       </div>
       <div
@@ -815,10 +818,10 @@ function ConfirmDelete({
           }
         }}
       >
-        <button type="button" onClick={onCancel}>
+        <button type="button" className="btn" onClick={onCancel}>
           Cancel
         </button>
-        <button ref={confirmRef} type="button" className="danger" onClick={onConfirm}>
+        <button ref={confirmRef} type="button" className="btn btn-danger" onClick={onConfirm}>
           Delete
         </button>
       </div>

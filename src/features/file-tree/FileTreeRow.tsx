@@ -48,6 +48,7 @@ export const FileTreeRow = memo(function FileTreeRow({
   if (focused) className += " is-focused";
   if (cut) className += " is-cut";
   if (dropTarget) className += " is-drop-target";
+  if (editor) className += " is-editing";
   return (
     <div
       role="treeitem"
