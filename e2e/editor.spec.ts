@@ -93,3 +93,62 @@ test("the editor loads its AI features: quick edit opens on a selection, and sug
   await Editor.treeItem(page, "calc.ts").dblclick();
   await expect(page.getByRole("button", { name: "AI suggestions: off" })).toBeVisible();
 });
+
+test("keyboard: Go to File focuses the editor, keys typed into a reopened dialog stay there, closing hands focus on", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Keys");
+  await openProject(page, "Keys");
+  await createFileInTree(page, "main.ts");
+  await createFileInTree(page, "util.ts");
+  const util = page.getByRole("textbox", { name: "Editor: util.ts" });
+  const main = page.getByRole("textbox", { name: "Editor: main.ts" });
+  const search = page.getByRole("combobox", { name: "Search files by name" });
+
+  await page.keyboard.press("ControlOrMeta+Shift+E");
+  await expect(page.getByRole("tree").getByRole("treeitem").first()).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("util");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("root");
+  await expect(search).toHaveValue("root");
+  await page.keyboard.press("Escape");
+  await expect(util).toBeFocused();
+  await expect(util).toHaveText("");
+
+  // Tab indents; Escape then Tab moves focus out of the editor.
+  await page.keyboard.type("x");
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Tab");
+  await expect(util).toBeFocused();
+  await expect(util).toHaveText(/^\s+x$/);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(util).not.toBeFocused();
+  await expect(Editor.saveStatus(page)).toHaveText("Saved");
+
+  await util.focus();
+  await page.keyboard.press("ControlOrMeta+w");
+  await expect(Editor.tab(page, "util.ts")).toHaveCount(0);
+  await expect(main).toBeFocused();
+  await page.keyboard.press("Alt+w");
+  await expect(page.getByRole("tab")).toHaveCount(0);
+  await expect(page.locator('[role="tree"] [role="treeitem"][tabindex="0"]')).toBeFocused();
+});
+
+test("open tabs come back after a reload", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Tabs");
+  await openProject(page, "Tabs");
+  await createFileInTree(page, "a.md");
+  await createFileInTree(page, "b.md");
+  await Editor.tab(page, "a.md").click();
+
+  console.log("BEFORE", await page.evaluate(() => localStorage.getItem("polaris.tabs")));
+  await page.reload();
+  await page.waitForTimeout(3000);
+  console.log("AFTER", await page.evaluate(() => localStorage.getItem("polaris.tabs")));
+  await expect(page.getByRole("tab")).toHaveCount(2);
+  await expect(page.getByRole("tab", { selected: true })).toHaveAccessibleName("a.md");
+  await expect(page.getByRole("textbox", { name: "Editor: a.md" })).toBeVisible();
+});

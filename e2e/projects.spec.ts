@@ -103,19 +103,36 @@ test("the workspace opens a project, keeps its settings, and survives a reload",
   await page.getByRole("link", { name: "← Projects" }).click();
   await expect(UI.dashboardHeading(page)).toBeVisible();
 
+  // Not-found pages keep the header and put focus on their heading; Tab goes on to the way back.
   await page.goto("/p/not-a-project");
-  await expect(page.getByRole("heading", { name: "Project not found" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Project not found" })).toBeFocused();
+  await expect(page.getByRole("banner").getByRole("button", { name: "Sign out" })).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "← Back to your projects" })).toBeFocused();
   await page.goto("/no/such/page");
-  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await expect(UI.dashboardHeading(page)).toBeVisible();
 });
 
-test("signing out returns to the sign-in page and a reload stays signed out", async ({ page }) => {
+test("signing out returns to the sign-in page at /, so the next user starts on their dashboard", async ({ page }) => {
   const name = await signIn(page);
   await expect(page.getByText(name)).toBeVisible();
+  await createProject(page, "Left open");
+  await UI.projectLink(page, "Left open").click();
+  await expect(page).toHaveURL(/\/p\/[^/]+$/);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
   await page.reload();
   await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+
+  const field = page.getByRole("textbox", { name: "Your name" });
+  await field.fill(uniqueUser("next"));
+  await field.press("Enter");
+  await expect(UI.dashboardHeading(page)).toBeVisible();
+  await expect(page.getByText(/No projects yet/)).toBeVisible();
 });
 
 test("an expired or rejected stored token is renewed with the stored name", async ({ page }) => {

@@ -70,14 +70,46 @@ test("build a tree with the keyboard, rename, move by drag and drop, and find it
   await expect(Tree.item(page, "README.md")).toHaveAttribute("aria-level", "3");
 
   await page.reload();
-  await expect(Tree.item(page, "src")).toBeVisible();
+  // The folders expanded before the reload are expanded again: the moved file is in sight at once.
+  await expect(Tree.item(page, "README.md")).toHaveAttribute("aria-level", "3");
+  await expect(Tree.item(page, "index.ts")).toHaveAttribute("aria-level", "2");
+  await expect(Tree.item(page, "src")).toHaveAttribute("aria-expanded", "true");
+  await expect(Tree.item(page, "lib")).toHaveAttribute("aria-expanded", "true");
   await Tree.item(page, "src").focus();
+  await page.keyboard.press("ArrowLeft");
+  await expect(Tree.item(page, "lib")).toHaveCount(0);
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
   await expect(Tree.item(page, "lib")).toBeFocused();
-  await page.keyboard.press("ArrowRight");
-  await expect(Tree.item(page, "README.md")).toHaveAttribute("aria-level", "3");
-  await expect(Tree.item(page, "index.ts")).toHaveAttribute("aria-level", "2");
+});
+
+test("after a delete, focus goes to the next row and Ctrl+Z, arrows and F2 keep working", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Delete focus");
+  await openProject(page, "Delete focus");
+  await Tree.tree(page).focus();
+  for (const name of ["a.txt", "b.txt", "c.txt"]) await newItem(page, "file", name);
+
+  await Tree.item(page, "b.txt").focus();
+  await page.keyboard.press("Delete");
+  await expect(page.getByRole("alertdialog", { name: 'Delete "b.txt"?' })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(Tree.item(page, "b.txt")).toHaveCount(0);
+  await expect(Tree.item(page, "c.txt")).toBeFocused();
+
+  await page.keyboard.press("Delete");
+  await page.keyboard.press("Enter");
+  await expect(Tree.item(page, "c.txt")).toHaveCount(0);
+  await expect(Tree.item(page, "a.txt")).toBeFocused();
+
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(Tree.item(page, "c.txt")).toBeFocused();
+  await page.keyboard.press("ArrowUp");
+  await expect(Tree.item(page, "a.txt")).toBeFocused();
+  await page.keyboard.press("F2");
+  await expect(Tree.input(page, "Rename")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(Tree.item(page, "a.txt")).toBeFocused();
 });
 
 test("two browsers of the same user see each other's tree changes live", async ({ page: a, secondPage: b }) => {

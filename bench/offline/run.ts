@@ -125,8 +125,17 @@ async function queueOffline(page: Page, ops: ReturnType<typeof plan>) {
       await input.press("Enter");
       await Tree.item(page, op.name).waitFor();
     } else {
-      await Tree.item(page, op.target).dblclick();
-      await page.getByRole("tab", { name: new RegExp(`^${op.target.replace(/\./g, "\\.")}`), selected: true }).waitFor();
+      const tab = page.getByRole("tab", { name: new RegExp(`^${op.target.replace(/\./g, "\\.")}`), selected: true });
+      // Under load a double click can land while the tree is still moving focus; it is repeated until the tab shows.
+      for (let attempt = 0; ; attempt++) {
+        await Tree.item(page, op.target).dblclick();
+        const shown = await tab.waitFor({ timeout: 5000 }).then(
+          () => true,
+          () => false,
+        );
+        if (shown) break;
+        if (attempt === 3) throw new Error(`The tab of ${op.target} did not open.`);
+      }
       const editor = page.locator(".cm-content").first();
       await editor.click();
       await page.keyboard.press("ControlOrMeta+End");
@@ -153,6 +162,9 @@ async function browserRun(siteUrl: string, backendUrl: string): Promise<BrowserR
     const context = await browser.newContext({ viewport: { width: 1400, height: 3000 } });
     const page = await context.newPage();
     page.on("pageerror", (e) => console.error("page error:", e.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") console.error("page console:", message.text().slice(0, 2000));
+    });
     await page.goto(siteUrl);
     const name = page.getByRole("textbox", { name: "Your name" });
     await name.fill(`bench-${Date.now().toString(36)}`);

@@ -10,13 +10,15 @@ interface DialogProps {
   /** Element to focus when the dialog opens; defaults to the first focusable element inside it. */
   initialFocusRef?: RefObject<HTMLElement | null>;
   role?: "dialog" | "alertdialog";
+  /** "wide" for dialogs holding lists of long paths (Go to File). */
+  size?: "normal" | "wide";
 }
 
 /**
  * A modal dialog: focus moves in on open, Tab cycles inside, Escape or a click on the backdrop closes it,
  * and focus returns to the element that had it before (usually the button that opened it).
  */
-export function Dialog({ title, onClose, children, initialFocusRef, role = "dialog" }: DialogProps) {
+export function Dialog({ title, onClose, children, initialFocusRef, role = "dialog", size = "normal" }: DialogProps) {
   const titleId = useId();
   const panelRef = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
@@ -67,7 +69,7 @@ export function Dialog({ title, onClose, children, initialFocusRef, role = "dial
     >
       <div
         ref={panelRef}
-        className="dialog"
+        className={size === "wide" ? "dialog dialog-wide" : "dialog"}
         role={role}
         aria-modal="true"
         aria-labelledby={titleId}

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import { useAppStore } from "./index";
 
@@ -8,6 +8,7 @@ const tabs = () => state().tabs.map((t) => `${t.fileId}${t.preview ? "*" : ""}`)
 
 describe("tabs slice", () => {
   beforeEach(() => {
+    localStorage.clear();
     useAppStore.setState({ tabsProjectId: null, tabs: [], activeFileId: null, dirtyFiles: {}, saveStates: {}, pendingEditorFocus: null });
     state().setTabsProject("p1" as Id<"projects">);
   });
@@ -96,6 +97,149 @@ describe("tabs slice", () => {
     const before = state().tabs;
     state().replaceFileId(f("pending_1"), f("other"));
     expect(state().tabs).toBe(before);
+  });
+});
+
+describe("open tabs kept across reloads", () => {
+  const p = (s: string) => s as Id<"projects">;
+  const reload = () => useAppStore.setState({ tabsProjectId: null, tabs: [], activeFileId: null, dirtyFiles: {} });
+
+  beforeEach(() => {
+    localStorage.clear();
+    reload();
+  });
+
+  it("restores each project's tabs, previews and active tab, without their dirty state", () => {
+    state().setTabsProject(p("p1"));
+    state().openFile(f("a"));
+    state().openFile(f("b"), { preview: true });
+    state().openFile(f("c"));
+    state().activateTab(f("b"));
+    state().setTabDirty(f("c"), true);
+    state().setTabsProject(p("p2"));
+    expect(tabs()).toEqual([]);
+    state().openFile(f("z"));
+
+    reload();
+    state().setTabsProject(p("p1"));
+    expect(tabs()).toEqual(["a", "b*", "c"]);
+    expect(state().activeFileId).toBe("b");
+    expect(state().dirtyFiles).toEqual({});
+    expect(state().pendingEditorFocus).toBeNull();
+    state().setTabsProject(p("p2"));
+    expect(tabs()).toEqual(["z"]);
+    state().closeTab(f("z"));
+    reload();
+    state().setTabsProject(p("p2"));
+    expect(tabs()).toEqual([]);
+  });
+
+  it("keeps a bounded number of tabs and projects, and reads bad storage as no tabs", () => {
+    state().setTabsProject(p("many"));
+    for (let i = 0; i < 60; i++) state().openFile(f(`t${i}`));
+    for (let i = 0; i < 30; i++) {
+      state().setTabsProject(p(`p${i}`));
+      state().openFile(f("x"));
+    }
+    const stored = JSON.parse(localStorage.getItem("polaris.tabs")!) as Record<string, { tabs: unknown[] }>;
+    expect(Object.keys(stored)).toHaveLength(20);
+    expect(stored.p29.tabs).toHaveLength(1);
+    expect(stored.many).toBeUndefined();
+
+    reload();
+    state().setTabsProject(p("many"));
+    for (let i = 0; i < 60; i++) state().openFile(f(`t${i}`));
+    reload();
+    state().setTabsProject(p("many"));
+    expect(state().tabs).toHaveLength(40);
+
+    for (const bad of ["{not json", "[1,2]", JSON.stringify({ q: { tabs: [null, { id: 3 }, { id: "ok" }, { id: "ok" }], active: "nope" } })]) {
+      localStorage.setItem("polaris.tabs", bad);
+      reload();
+      state().setTabsProject(p("q"));
+      expect(tabs()).toEqual(bad.startsWith("{\"q") ? ["ok"] : []);
+      expect(state().activeFileId).toBe(bad.startsWith("{\"q") ? "ok" : null);
+    }
+  });
+
+  it("prunes tabs whose files are gone, keeping those with unsaved text and picking a new active tab", () => {
+    state().setTabsProject(p("p1"));
+    for (const id of ["a", "gone1", "b", "gone2"]) state().openFile(f(id));
+    state().setTabDirty(f("gone2"), true);
+    state().activateTab(f("gone1"));
+    state().pruneTabs((id) => id === "a" || id === "b");
+    expect(tabs()).toEqual(["a", "b", "gone2"]);
+    expect(state().activeFileId).toBe("b");
+    const before = state().tabs;
+    state().pruneTabs(() => true);
+    expect(state().tabs).toBe(before);
+  });
+});
+
+describe("editor focus requests", () => {
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  let tree: HTMLButtonElement;
+  let chat: HTMLTextAreaElement;
+
+  beforeEach(() => {
+    localStorage.clear();
+    useAppStore.setState({ tabsProjectId: null, tabs: [], activeFileId: null, dirtyFiles: {}, saveStates: {}, pendingEditorFocus: null });
+    document.body.innerHTML = "<button>tree item</button><textarea aria-label='Message'></textarea>";
+    tree = document.querySelector("button")!;
+    chat = document.querySelector("textarea")!;
+    tree.focus();
+  });
+  afterEach(() => {
+    document.body.innerHTML = "";
+  });
+
+  it("is honoured while focus stays where it was once the opening action settled", async () => {
+    state().openFile(f("a"), { focusEditor: true });
+    await nextTask();
+    expect(state().pendingEditorFocus).toBe("a");
+    expect(state().claimEditorFocus(f("b"))).toBe(false);
+    expect(state().claimEditorFocus(f("a"))).toBe(true);
+    expect(state().pendingEditorFocus).toBeNull();
+    expect(state().claimEditorFocus(f("a"))).toBe(false);
+  });
+
+  it("allows focus moves made by the opening action itself (a dialog handing focus back)", async () => {
+    chat.focus();
+    state().openFile(f("a"), { focusEditor: true });
+    tree.focus();
+    await nextTask();
+    expect(state().claimEditorFocus(f("a"))).toBe(true);
+  });
+
+  it("ends at the next focus change, even one that comes back", async () => {
+    state().openFile(f("a"), { focusEditor: true });
+    await nextTask();
+    chat.focus();
+    expect(state().pendingEditorFocus).toBeNull();
+    tree.focus();
+    expect(state().claimEditorFocus(f("a"))).toBe(false);
+  });
+
+  it("is refused while focus is in a dialog", () => {
+    document.body.insertAdjacentHTML("beforeend", "<div role='dialog'><input aria-label='Search files'></div>");
+    state().openFile(f("a"), { focusEditor: true });
+    document.querySelector<HTMLInputElement>("[role=dialog] input")!.focus();
+    expect(state().claimEditorFocus(f("a"))).toBe(false);
+  });
+
+  it("a new request starts over, and closing a tab can ask for the next tab's editor", async () => {
+    state().openFile(f("a"), { focusEditor: true });
+    state().openFile(f("b"));
+    await nextTask();
+    chat.focus();
+    state().openFile(f("a"), { focusEditor: true });
+    await nextTask();
+    expect(state().claimEditorFocus(f("a"))).toBe(true);
+
+    state().closeTab(f("a"), { focusEditor: true });
+    expect(state().pendingEditorFocus).toBe("b");
+    state().closeTab(f("b"), { focusEditor: true });
+    expect(state().pendingEditorFocus).toBeNull();
   });
 });
 

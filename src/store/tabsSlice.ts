@@ -107,26 +107,25 @@ function loadTabs(projectId: string): Pick<TabsSlice, "tabs" | "activeFileId"> {
 
 /** Keeps the open tabs (not their text: unsaved text lives in the offline outbox) of the most recent projects. */
 function saveTabs(projectId: string, tabs: readonly EditorTab[], activeFileId: FileId | null) {
-  const all = savedProjects();
-  if (tabs.length === 0) delete all[projectId];
-  else {
-    all[projectId] = {
-      tabs: tabs.slice(0, MAX_SAVED_TABS).map((t) => ({ id: t.fileId, preview: t.preview })),
-      active: activeFileId,
-      at: Date.now(),
-    };
+  const all = Object.entries(savedProjects()).filter(
+    ([id, v]) => id !== projectId && v && typeof v === "object" && typeof v.at === "number",
+  );
+  if (tabs.length > 0) {
+    // Strictly newest, even within one millisecond, so the oldest project is the one that drops out.
+    const at = Math.max(Date.now(), ...all.map(([, v]) => v.at + 1));
+    all.push([
+      projectId,
+      { tabs: tabs.slice(0, MAX_SAVED_TABS).map((t) => ({ id: t.fileId, preview: t.preview })), active: activeFileId, at },
+    ]);
   }
-  const kept = Object.entries(all)
-    .filter(([, v]) => v && typeof v === "object")
-    .sort(([, a], [, b]) => (b.at || 0) - (a.at || 0))
-    .slice(0, MAX_SAVED_PROJECTS);
+  const kept = all.sort(([, a], [, b]) => b.at - a.at).slice(0, MAX_SAVED_PROJECTS);
   writeJson(TABS_KEY, Object.fromEntries(kept));
 }
 
 /**
  * The DOM side of an editor focus request. The action that asked (Enter in "Go to File", a click in the tree)
  * may still move focus itself while it finishes, in the same task (a dialog closing hands focus back); from
- * the next task on, the focused element is the baseline and any focus change ends the request.
+ * the next task on, the focused element is the baseline and focus moving anywhere ends the request.
  */
 class FocusRequest {
   private baseline: Element | null = null;
@@ -143,7 +142,6 @@ class FocusRequest {
       this.settled = true;
       this.baseline = document.activeElement;
       document.addEventListener("focusin", this.moved, true);
-      document.addEventListener("focusout", this.moved, true);
     }, 0);
   }
 
@@ -152,11 +150,15 @@ class FocusRequest {
     this.onMoved();
   };
 
-  /** Whether taking focus now would not take it from something the person moved to. */
+  /**
+   * Whether taking focus now would not take it from something the person moved to. Focus on nothing (the
+   * body, e.g. after the focused button was removed) takes no keystrokes, so taking it from there is harmless.
+   */
   stillWanted(): boolean {
     if (typeof document === "undefined") return true;
     const active = document.activeElement;
-    if (active?.closest('[role="dialog"], [role="alertdialog"], [aria-modal="true"]')) return false;
+    if (!active || active === document.body) return true;
+    if (active.closest('[role="dialog"], [role="alertdialog"], [aria-modal="true"]')) return false;
     return !this.settled || active === this.baseline;
   }
 
@@ -165,7 +167,6 @@ class FocusRequest {
     this.timer = null;
     if (typeof document === "undefined") return;
     document.removeEventListener("focusin", this.moved, true);
-    document.removeEventListener("focusout", this.moved, true);
   }
 }
 

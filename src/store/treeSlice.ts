@@ -61,7 +61,9 @@ function saveExpanded(projectId: string | null, expanded: ReadonlySet<string>) {
   if (projectId === null) return;
   const stored = readStoredExpanded();
   // Newest ids last (a Set keeps insertion order): when over the limit, the oldest expansions are forgotten.
-  stored[projectId] = { at: Date.now(), ids: [...expanded].slice(-EXPANDED_IDS_LIMIT) };
+  // `at` orders projects by last use; it must grow even within one millisecond.
+  const at = Math.max(Date.now(), ...Object.values(stored).map((entry) => entry.at + 1));
+  stored[projectId] = { at, ids: [...expanded].slice(-EXPANDED_IDS_LIMIT) };
   const kept = Object.entries(stored)
     .sort((a, b) => b[1].at - a[1].at)
     .slice(0, EXPANDED_PROJECTS_LIMIT);

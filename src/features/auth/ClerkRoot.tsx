@@ -43,7 +43,8 @@ function ClerkSession({ children }: { children: ReactNode }) {
         ? {
             userName: user.fullName ?? user.username ?? user.primaryEmailAddress?.emailAddress ?? "Signed in",
             userKey: user.id,
-            signOut: () => void clerk.signOut(),
+            // To "/" (not the current page), so the next person to sign in does not land on this user's project.
+            signOut: () => void clerk.signOut({ redirectUrl: "/" }),
           }
         : null,
     [user, clerk],

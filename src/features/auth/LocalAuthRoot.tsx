@@ -1,5 +1,6 @@
 import { ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { navigate } from "wouter/use-browser-location";
 import { AuthGate } from "../../app/AuthGate";
 import {
   LOCAL_SESSION_KEY,
@@ -27,6 +28,14 @@ function useLocalAuth(): LocalAuthValue {
   const value = useContext(LocalAuthContext);
   if (!value) throw new Error("useLocalAuth must be used inside LocalAuthRoot.");
   return value;
+}
+
+/**
+ * Signing out leaves the current page for "/": whoever signs in next must not land on the previous user's
+ * project (which, for them, does not exist). Replaced, not pushed, so Back does not return to it either.
+ */
+function leavePage() {
+  if (window.location.pathname !== "/") navigate("/", { replace: true });
 }
 
 /** The `useAuth` hook ConvexProviderWithAuth calls; its fetchAccessToken only changes when the user does. */
@@ -69,6 +78,7 @@ export function LocalAuthRoot({
     function onStorage(event: StorageEvent) {
       if (event.key !== LOCAL_SESSION_KEY && event.key !== null) return;
       sessionRef.current = loadLocalSession();
+      if (!sessionRef.current) leavePage();
       setUserName(sessionRef.current?.name ?? null);
     }
     window.addEventListener("storage", onStorage);
@@ -79,7 +89,10 @@ export function LocalAuthRoot({
     async (name: string) => setSession(await requestLocalToken(convexUrl, name)),
     [convexUrl, setSession],
   );
-  const signOut = useCallback(() => setSession(null), [setSession]);
+  const signOut = useCallback(() => {
+    leavePage();
+    setSession(null);
+  }, [setSession]);
 
   const fetchAccessToken = useCallback(
     async ({ forceRefreshToken }: { forceRefreshToken: boolean }) => {

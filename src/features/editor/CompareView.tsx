@@ -1,20 +1,21 @@
 import { MergeView } from "@codemirror/merge";
 import { useLayoutEffect, useRef } from "react";
-import { EditorState, baseExtensions, setLanguage } from "./codemirror";
+import { EditorState, EditorView, baseExtensions, setLanguage } from "./codemirror";
 
 /** Server version (left) beside this tab's text (right), both read-only; the lazily loaded Compare panel. */
 export default function CompareView({ theirs, mine, fileName }: { theirs: string; mine: string; fileName: string }) {
   const parentRef = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    const extensions = baseExtensions([EditorState.readOnly.of(true)]);
+    const extensions = (label: string) =>
+      baseExtensions([EditorState.readOnly.of(true), EditorView.contentAttributes.of({ "aria-label": label })]);
     const merge = new MergeView({
-      a: { doc: theirs, extensions },
-      b: { doc: mine, extensions },
+      a: { doc: theirs, extensions: extensions(`Server version of ${fileName}`) },
+      b: { doc: mine, extensions: extensions(`Your version of ${fileName}`) },
       parent: parentRef.current!,
       collapseUnchanged: { margin: 3, minSize: 6 },
     });
     for (const view of [merge.a, merge.b]) {
-      void setLanguage({ state: view.state, view, scroll: null, languageFor: null }, fileName);
+      void setLanguage({ state: view.state, view, scroll: null, languageFor: null, labelFor: null }, fileName);
     }
     return () => merge.destroy();
   }, [theirs, mine, fileName]);

@@ -3,8 +3,10 @@ import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { useEffect, useState } from "react";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { Dialog } from "../../lib/Dialog";
 import { useAppStore } from "../../store";
 import { EditorWorkspace, type TreeEntry } from "./EditorWorkspace";
 import { TestBackend } from "./testBackend";
@@ -30,6 +32,7 @@ beforeAll(async () => {
 
 let backend: TestBackend;
 beforeEach(() => {
+  localStorage.clear();
   useAppStore.setState({
     tabsProjectId: null,
     tabs: [],
@@ -466,5 +469,211 @@ describe("stored files", () => {
     expect(view.state.doc.toString()).toBe("big text\n".repeat(3));
     expect(view.state.readOnly).toBe(true);
     vi.unstubAllGlobals();
+  });
+});
+
+/**
+ * The workspace among stand-ins for its neighbours as the page lays them out: a tree with a roving tab stop,
+ * the chat's message field, and Ctrl+P opening a "Go to File" dialog whose Enter opens a.ts for editing.
+ */
+function Workbench({ entries = defaultTree }: { entries?: TreeEntry[] }) {
+  const [goTo, setGoTo] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey && e.key === "p") {
+        e.preventDefault();
+        setGoTo(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  return (
+    <>
+      <div role="tree" aria-label="Files">
+        <div role="treeitem" aria-selected="true" tabIndex={0}>
+          a.ts
+        </div>
+      </div>
+      <EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={50} />
+      <textarea aria-label="Message" />
+      {goTo && (
+        <Dialog title="Go to File" onClose={() => setGoTo(false)}>
+          <input
+            aria-label="Search files"
+            onKeyDown={(e) => {
+              if (e.key !== "Enter") return;
+              setGoTo(false);
+              useAppStore.getState().openFile(A, { focusEditor: true });
+            }}
+          />
+        </Dialog>
+      )}
+    </>
+  );
+}
+
+const treeItem = () => screen.getByRole("treeitem");
+const editorOf = (path: string) => screen.getByRole("textbox", { name: `Editor: ${path}` });
+const nextTask = () => act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+
+describe("keyboard focus", () => {
+  it("focuses the editor of a file opened from Go to File once it has loaded", async () => {
+    const user = userEvent.setup();
+    backend.hold(A);
+    render(<Workbench />);
+    treeItem().focus();
+    await user.keyboard("{Control>}p{/Control}");
+    expect(screen.getByRole("textbox", { name: "Search files" })).toHaveFocus();
+    await user.keyboard("util{Enter}");
+    expect(treeItem()).toHaveFocus();
+    await nextTask();
+    act(() => backend.release(A));
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+  });
+
+  it("does not type into a file that finishes loading after focus moved to Go to File or the chat", async () => {
+    const user = userEvent.setup();
+    backend.autoResolve = true;
+    backend.hold(A);
+    render(<Workbench />);
+    treeItem().focus();
+    await user.keyboard("{Control>}p{/Control}util{Enter}");
+    await nextTask();
+    await user.keyboard("{Control>}p{/Control}");
+    const search = screen.getByRole("textbox", { name: "Search files" });
+    act(() => backend.release(A));
+    await screen.findByRole("textbox", { name: "Editor: a.ts" });
+    await nextTask();
+    await user.keyboard("root");
+    expect(search).toHaveFocus();
+    expect(search).toHaveValue("root");
+
+    await user.keyboard("{Escape}");
+    expect(treeItem()).toHaveFocus();
+    backend.hold(B);
+    act(() => useAppStore.getState().openFile(B, { focusEditor: true }));
+    await nextTask();
+    await user.click(screen.getByRole("textbox", { name: "Message" }));
+    act(() => backend.release(B));
+    await screen.findByRole("textbox", { name: "Editor: b.md" });
+    await nextTask();
+    expect(screen.getByRole("textbox", { name: "Message" })).toHaveFocus();
+    await user.keyboard("main");
+    expect(screen.getByRole("textbox", { name: "Message" })).toHaveValue("main");
+    expect((await editorView()).state.doc.toString()).toBe("# B\n");
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(backend.saves).toEqual([]);
+    expect(backend.text(A).content).toBe("const a = 1;\n");
+    expect(tabNames()).toEqual(["a.ts", "b.md"]);
+  });
+
+  it("a request made while Go to File is open again, after the tree took focus back, is dropped for good", async () => {
+    const user = userEvent.setup();
+    backend.hold(A);
+    render(<Workbench />);
+    treeItem().focus();
+    await user.keyboard("{Control>}p{/Control}{Enter}");
+    await nextTask();
+    await user.keyboard("{Control>}p{/Control}{Escape}");
+    expect(treeItem()).toHaveFocus();
+    act(() => backend.release(A));
+    await screen.findByRole("textbox", { name: "Editor: a.ts" });
+    await nextTask();
+    expect(treeItem()).toHaveFocus();
+  });
+
+  it("moves focus to the next tab's editor when Ctrl+W or × closes a tab, and to the tree after the last", async () => {
+    const user = userEvent.setup();
+    render(<Workbench />);
+    open(A);
+    open(B);
+    open(C, { focusEditor: true });
+    await waitFor(() => expect(editorOf("c.py")).toHaveFocus());
+    await user.keyboard("{Control>}w{/Control}");
+    await waitFor(() => expect(editorOf("b.md")).toHaveFocus());
+    await user.click(screen.getByRole("button", { name: "Close b.md" }));
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+    await user.keyboard("{Control>}w{/Control}");
+    expect(screen.queryByRole("tab")).not.toBeInTheDocument();
+    expect(treeItem()).toHaveFocus();
+  });
+
+  it("keeps focus in the tab list when Delete closes a tab there, and goes to the tree after the last", async () => {
+    const user = userEvent.setup();
+    render(<Workbench />);
+    open(A);
+    open(B);
+    screen.getByRole("tab", { name: "b.md" }).focus();
+    await user.keyboard("{Delete}");
+    expect(screen.getByRole("tab", { name: "a.ts" })).toHaveFocus();
+    await user.keyboard("{Delete}");
+    expect(treeItem()).toHaveFocus();
+  });
+
+  it("moves focus on after a close confirmed in the unsaved-changes dialog", async () => {
+    const user = userEvent.setup();
+    render(<Workbench />);
+    open(A);
+    open(B, { focusEditor: true });
+    typeInto(await editorView(), "x");
+    await user.keyboard("{Control>}w{/Control}");
+    await user.click(await screen.findByRole("button", { name: "Don't save" }));
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+    await user.keyboard("{Alt>}w{/Alt}");
+    expect(treeItem()).toHaveFocus();
+  });
+
+  it("Tab indents in the editor; Escape then Tab is left to the browser, as the empty editor's hints say", async () => {
+    render(<Workbench />);
+    expect(screen.getByText("Leave the editor (Tab alone indents)")).toBeInTheDocument();
+    open(A, { focusEditor: true });
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+    const view = await editorView();
+    // user-event sends keyCode 0, and CodeMirror reads keyCode for these two keys; the focus move itself is the
+    // browser's default action, checked in e2e/editor.spec.ts.
+    const tab = () => fireEvent.keyDown(editorOf("a.ts"), { key: "Tab", code: "Tab", keyCode: 9 });
+    expect(tab()).toBe(false);
+    const indented = view.state.doc.toString();
+    expect(indented).not.toBe("const a = 1;\n");
+    fireEvent.keyDown(editorOf("a.ts"), { key: "Escape", code: "Escape", keyCode: 27 });
+    expect(tab()).toBe(true);
+    expect(view.state.doc.toString()).toBe(indented);
+  });
+});
+
+describe("accessible name", () => {
+  it("names the editor by the file's path and follows a rename", async () => {
+    const folder = id("dir");
+    const entries = (name: string): TreeEntry[] => [
+      { _id: folder, name: "src" },
+      { _id: A, name, parentId: folder },
+    ];
+    const { setTree } = renderWorkspace(entries("a.ts"));
+    open(A);
+    expect(await screen.findByRole("textbox", { name: "Editor: src/a.ts" })).toBeInTheDocument();
+    setTree(entries("renamed.ts"));
+    expect(await screen.findByRole("textbox", { name: "Editor: src/renamed.ts" })).toBeInTheDocument();
+  });
+});
+
+describe("tabs restored after a reload", () => {
+  it("shows the project's last tabs and drops those whose files are gone once the tree has loaded", async () => {
+    localStorage.setItem(
+      "polaris.tabs",
+      JSON.stringify({
+        p1: { tabs: [{ id: A, preview: false }, { id: "gone", preview: false }, { id: B, preview: true }], active: "gone", at: 1 },
+      }),
+    );
+    act(() => useAppStore.getState().setTabsProject("p1" as Id<"projects">));
+    const { rerender } = render(<EditorWorkspace backend={backend} tree={undefined} />);
+    expect(tabNames()).toEqual(["…", "…", "…, preview"]);
+    rerender(<EditorWorkspace backend={backend} tree={defaultTree} />);
+    await waitFor(() => expect(tabNames()).toEqual(["a.ts", "b.md, preview"]));
+    expect(screen.getByRole("tab", { selected: true })).toHaveAccessibleName("b.md, preview");
+    expect(await editorView()).toBeDefined();
+    expect(JSON.parse(localStorage.getItem("polaris.tabs")!)).toMatchObject({
+      p1: { tabs: [{ id: A, preview: false }, { id: B, preview: true }], active: B },
+    });
   });
 });

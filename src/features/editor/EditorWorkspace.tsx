@@ -51,6 +51,25 @@ function isMod(event: KeyboardEvent) {
   return (event.ctrlKey || event.metaKey) && !event.altKey;
 }
 
+function isAltOnly(event: KeyboardEvent) {
+  return event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+}
+
+/**
+ * Where focus goes after a tab closed at the person's request: "editor" moves it to the editor of the tab that
+ * is active next; "tabs" (Delete in the tab bar) keeps it on the next tab, so Delete can close tab after tab.
+ * With no tab left it goes to the file tree.
+ */
+type CloseOrigin = "editor" | "tabs";
+
+/** Focuses the file tree's current item (its roving tab stop), or the tree itself; found by role, not by import. */
+function focusFileTree() {
+  const target =
+    document.querySelector<HTMLElement>('[role="tree"] [role="treeitem"][tabindex="0"]') ??
+    document.querySelector<HTMLElement>('[role="tree"]');
+  target?.focus();
+}
+
 /** Tabs, the active file's editor or viewer, banners and status bar; data and saving come from `backend`. */
 export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, loadExtensions }: EditorWorkspaceProps) {
   const tabs = useAppStore((s) => s.tabs);
@@ -61,12 +80,13 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
   const closeTab = useAppStore((s) => s.closeTab);
   const cycleTab = useAppStore((s) => s.cycleTab);
   const markTabDeleted = useAppStore((s) => s.markTabDeleted);
+  const pruneTabs = useAppStore((s) => s.pruneTabs);
   const openFile = useAppStore((s) => s.openFile);
   const syncIssues = useAppStore((s) => s.syncIssues);
 
   const [registry] = useState(() => new SessionRegistry(backend, autosaveDelayMs));
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const [closing, setClosing] = useState<FileId | null>(null);
+  const [closing, setClosing] = useState<{ fileId: FileId; origin: CloseOrigin } | null>(null);
 
   useLayoutEffect(() => {
     registry.sync(tabs.map((t) => t.fileId));
@@ -85,7 +105,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
         if (!registry.get(from) && !useAppStore.getState().tabs.some((t) => t.fileId === from)) return;
         registry.rekey(from, to);
         replaceFileId(from, to);
-        setClosing((current) => (current === from ? to : current));
+        setClosing((current) => (current?.fileId === from ? { ...current, fileId: to } : current));
       }),
     [backend, registry, replaceFileId],
   );
@@ -114,6 +134,14 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     },
     [byId],
   );
+
+  // Tabs restored from the last visit whose files are gone by now close once the tree is known.
+  const pruned = useRef(false);
+  useEffect(() => {
+    if (!tree || pruned.current) return;
+    pruned.current = true;
+    pruneTabs((fileId) => byId.has(fileId));
+  }, [tree, byId, pruneTabs]);
 
   // A tab whose file left the tree closes; with text not yet on the server it stays, marked deleted, until
   // closed (its write may still fail against the deleted file, and then the tab is where to rescue the text).
@@ -144,28 +172,53 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     }
   }, [syncIssues, registry, tabs, markTabDeleted]);
 
-  const requestClose = useCallback(
-    (fileId: FileId) => {
-      if (useAppStore.getState().dirtyFiles[fileId]) setClosing(fileId);
-      else closeTab(fileId);
+  const focusTabAfterClose = useRef<FileId | null>(null);
+  useLayoutEffect(() => {
+    const fileId = focusTabAfterClose.current;
+    if (!fileId) return;
+    focusTabAfterClose.current = null;
+    document.getElementById(tabDomId(fileId))?.focus();
+  }, [tabs, activeFileId]);
+
+  const finishClose = useCallback(
+    (fileId: FileId, origin: CloseOrigin) => {
+      closeTab(fileId, { focusEditor: origin === "editor" });
+      const next = useAppStore.getState().activeFileId;
+      if (!next) focusFileTree();
+      else if (origin === "tabs") focusTabAfterClose.current = next;
     },
     [closeTab],
   );
 
+  const requestClose = useCallback(
+    (fileId: FileId, origin: CloseOrigin) => {
+      if (useAppStore.getState().dirtyFiles[fileId]) setClosing({ fileId, origin });
+      else finishClose(fileId, origin);
+    },
+    [finishClose],
+  );
+
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      if (!isMod(event) || closing) return;
+      const mod = isMod(event);
+      // Chrome keeps Ctrl+W, Ctrl+Tab and Ctrl+PageDown/PageUp for its own tabs in a normal window (the page
+      // never sees them), so Alt+W and Alt+PageDown/PageUp do the same here. event.code: Option+W on a Mac
+      // reports the character it types.
+      const alt = isAltOnly(event);
+      if ((!mod && !alt) || closing) return;
       const key = event.key.toLowerCase();
       const active = useAppStore.getState().activeFileId;
-      if (key === "s" && !event.shiftKey) {
+      if (mod && key === "s" && !event.shiftKey) {
         // Also keeps the browser's "Save page" dialog away while the workspace is open.
         event.preventDefault();
         if (active) void registry.get(active)?.flush();
-      } else if (key === "w" && !event.shiftKey && active) {
+      } else if (((mod && key === "w" && !event.shiftKey) || (alt && event.code === "KeyW")) && active) {
         event.preventDefault();
-        requestClose(active);
-      } else if (event.ctrlKey && (event.key === "Tab" || event.key === "PageDown" || event.key === "PageUp")) {
-        // Browsers keep Ctrl+Tab for themselves in a normal window; Ctrl+PageDown/PageUp work everywhere.
+        requestClose(active, "editor");
+      } else if (
+        (mod && event.ctrlKey && (event.key === "Tab" || event.key === "PageDown" || event.key === "PageUp")) ||
+        (alt && (event.key === "PageDown" || event.key === "PageUp"))
+      ) {
         event.preventDefault();
         cycleTab(event.key === "PageUp" || (event.key === "Tab" && event.shiftKey) ? -1 : 1);
       }
@@ -187,7 +240,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
           titleOf={titleOf}
           onActivate={activateTab}
           onPin={pinTab}
-          onClose={requestClose}
+          onClose={(fileId, via) => requestClose(fileId, via === "keyboard" ? "tabs" : "editor")}
         />
       )}
       {activeTab && activeSession ? (
@@ -225,11 +278,11 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
       )}
       {closing && (
         <CloseDialog
-          key={closing}
-          name={titleOf(closing).name}
-          deleted={tabs.some((t) => t.fileId === closing && t.deleted)}
+          key={closing.fileId}
+          name={titleOf(closing.fileId).name}
+          deleted={tabs.some((t) => t.fileId === closing.fileId && t.deleted)}
           onSave={async () => {
-            const session = registry.get(closing);
+            const session = registry.get(closing.fileId);
             await session?.flush();
             const view = session?.getView();
             if (view?.dirty) {
@@ -238,12 +291,12 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
               );
             }
             setClosing(null);
-            closeTab(closing);
+            finishClose(closing.fileId, closing.origin);
           }}
           onDiscard={() => {
             setClosing(null);
-            registry.discard(closing);
-            closeTab(closing);
+            registry.discard(closing.fileId);
+            finishClose(closing.fileId, closing.origin);
           }}
           onCancel={() => setClosing(null)}
         />
@@ -269,12 +322,13 @@ interface ActiveFileProps {
 function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: ActiveFileProps) {
   const view = useSessionView(session);
   const focusRequested = useAppStore((s) => s.pendingEditorFocus === tab.fileId);
-  const consumeEditorFocus = useAppStore((s) => s.consumeEditorFocus);
+  const claimEditorFocus = useAppStore((s) => s.claimEditorFocus);
   const pinTab = useAppStore((s) => s.pinTab);
-  const onFocused = useCallback(() => consumeEditorFocus(tab.fileId), [consumeEditorFocus, tab.fileId]);
+  const claimFocus = useCallback(() => claimEditorFocus(tab.fileId), [claimEditorFocus, tab.fileId]);
   const onUserEdit = useCallback(() => pinTab(tab.fileId), [pinTab, tab.fileId]);
   const { load } = view;
   const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";
+  const path = title.path || name;
 
   let body;
   if (load.status === "loading") body = <p className="editor-message">Loading {name}…</p>;
@@ -287,7 +341,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
       </p>
     );
   } else if (load.status === "ready" && load.file.kind === "stored") {
-    body = <StoredFileView file={load.file} />;
+    body = <StoredFileView file={load.file} path={path} />;
   } else {
     body = (
       <>
@@ -299,8 +353,9 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
           <TextEditor
             session={session}
             fileName={name}
+            path={path}
             focusRequested={focusRequested}
-            onFocused={onFocused}
+            claimFocus={claimFocus}
             onUserEdit={onUserEdit}
             loadExtensions={loadExtensions}
           />
@@ -473,7 +528,9 @@ function CloseDialog({
 }
 
 function EmptyState() {
-  const mod = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl";
+  const mac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
+  const mod = mac ? "⌘" : "Ctrl";
+  const alt = mac ? "⌥" : "Alt";
   return (
     <div className="editor-message editor-empty">
       <p>No file is open. Pick one in the file tree.</p>
@@ -487,13 +544,21 @@ function EmptyState() {
         </dt>
         <dd>Save now (files also save as you type)</dd>
         <dt>
-          <kbd>{mod}</kbd>+<kbd>W</kbd>
+          <kbd>{mod}</kbd>+<kbd>W</kbd> or <kbd>{alt}</kbd>+<kbd>W</kbd>
         </dt>
-        <dd>Close the tab</dd>
+        <dd>Close the tab ({alt}+W where the browser keeps {mod}+W for its own tabs)</dd>
         <dt>
-          <kbd>Ctrl</kbd>+<kbd>PageDown</kbd> / <kbd>PageUp</kbd>
+          <kbd>{alt}</kbd>+<kbd>PageDown</kbd> / <kbd>PageUp</kbd>
         </dt>
-        <dd>Next / previous tab</dd>
+        <dd>Next / previous tab (also Ctrl+PageDown / PageUp where the browser lets pages have them)</dd>
+        <dt>
+          <kbd>Esc</kbd>, then <kbd>Tab</kbd>
+        </dt>
+        <dd>Leave the editor (Tab alone indents)</dd>
+        <dt>
+          <kbd>{mod}</kbd>+<kbd>Shift</kbd>+<kbd>E</kbd>
+        </dt>
+        <dd>Go to the file tree</dd>
       </dl>
     </div>
   );

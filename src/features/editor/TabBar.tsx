@@ -13,7 +13,8 @@ interface TabBarProps {
   titleOf: (fileId: FileId) => TabTitle;
   onActivate: (fileId: FileId) => void;
   onPin: (fileId: FileId) => void;
-  onClose: (fileId: FileId) => void;
+  /** `via`: Delete in the tab list, or a click on × / middle click. */
+  onClose: (fileId: FileId, via: "keyboard" | "pointer") => void;
 }
 
 export const PANEL_ID = "editor-panel";
@@ -57,7 +58,7 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
         if (activeFileId) onPin(activeFileId);
         break;
       case "Delete":
-        if (activeFileId) onClose(activeFileId);
+        if (activeFileId) onClose(activeFileId, "keyboard");
         break;
       default:
         return;
@@ -94,7 +95,7 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
               if (event.button === 1) event.preventDefault();
             }}
             onAuxClick={(event) => {
-              if (event.button === 1) onClose(tab.fileId);
+              if (event.button === 1) onClose(tab.fileId, "pointer");
             }}
           >
             <span className="editor-tab-title">{name}</span>
@@ -110,7 +111,7 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
               aria-label={`Close ${name}`}
               onClick={(event) => {
                 event.stopPropagation();
-                onClose(tab.fileId);
+                onClose(tab.fileId, "pointer");
               }}
             >
               ×

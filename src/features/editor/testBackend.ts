@@ -20,6 +20,8 @@ export class TestBackend implements EditorBackend {
   autoResolve = false;
   dismissIssue?: (issueId: string) => void;
   private readonly watchers = new Map<string, Set<(load: FileLoad) => void>>();
+  /** Files whose data is not delivered yet (a slow network): watchers see them only on `release`. */
+  private readonly held = new Set<string>();
   private readonly resolvedListeners = new Set<(tempId: string, realId: string) => void>();
   /** Temporary ids of confirmed creates: saves sent under them reach the real file, as the outbox sends them. */
   private readonly aliases = new Map<string, string>();
@@ -43,8 +45,17 @@ export class TestBackend implements EditorBackend {
     if (!set) this.watchers.set(fileId, (set = new Set()));
     set.add(onData);
     const current = this.files.get(fileId);
-    if (current) onData(current);
+    if (current && !this.held.has(fileId)) onData(current);
     return () => set.delete(onData);
+  }
+
+  hold(fileId: string) {
+    this.held.add(fileId);
+  }
+
+  release(fileId: string) {
+    this.held.delete(fileId);
+    this.publish(fileId);
   }
 
   watchResolvedIds(onResolved: (tempId: string, realId: string) => void) {
@@ -110,6 +121,7 @@ export class TestBackend implements EditorBackend {
   }
 
   private publish(fileId: string) {
+    if (this.held.has(fileId)) return;
     const load = this.files.get(fileId)!;
     for (const watcher of this.watchers.get(fileId) ?? []) watcher(load);
   }

@@ -493,6 +493,25 @@ describe("FileTree keyboard", () => {
   });
 });
 
+describe("FileTree toolbar", () => {
+  it("has named icon buttons whose tooltips give the shortcuts; Collapse All collapses every folder", async () => {
+    const { user } = setup();
+    const newFile = screen.getByRole("button", { name: "New File" });
+    expect(newFile).toHaveAttribute("title", "New File (Ctrl+Alt+N)");
+    expect(newFile.querySelector("svg")).toHaveAttribute("aria-hidden", "true");
+    expect(screen.getByRole("button", { name: "New Folder" })).toHaveAttribute("title", "New Folder (Ctrl+Alt+Shift+N)");
+    await focusTree(user);
+    await user.keyboard("{ArrowRight}s{ArrowRight}");
+    expect(item("docs")).toHaveAttribute("aria-expanded", "true");
+    expect(item("src")).toHaveAttribute("aria-expanded", "true");
+    await user.click(screen.getByRole("button", { name: "Collapse All" }));
+    expect(item("docs")).toHaveAttribute("aria-expanded", "false");
+    expect(item("src")).toHaveAttribute("aria-expanded", "false");
+    await user.click(screen.getByRole("button", { name: "New File" }));
+    expect(screen.getByRole("textbox", { name: "New file name" })).toHaveFocus();
+  });
+});
+
 describe("FileTree mouse", () => {
   it("click selects and previews a file, double click pins it", async () => {
     const { user, actions } = setup();

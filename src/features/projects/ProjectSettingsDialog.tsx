@@ -6,9 +6,21 @@ import type { ProjectSettings } from "./useProjectActions";
 /** The server's limit (convex/model/projects.ts MAX_COMMAND_LENGTH), checked here so the message shows in place. */
 const MAX_COMMAND_LENGTH = 1000;
 
+// The commands are only stored with the project: nothing in Polaris runs them yet, and the assistant's prompt
+// does not include them (convex/ai), so the hints say no more than that.
 const FIELDS = [
-  { key: "installCommand", label: "Install command", placeholder: "npm install" },
-  { key: "devCommand", label: "Dev command", placeholder: "npm run dev" },
+  {
+    key: "installCommand",
+    label: "Install command",
+    placeholder: "npm install",
+    hint: "How to install the project's dependencies. Stored with the project; Polaris does not run it.",
+  },
+  {
+    key: "devCommand",
+    label: "Dev command",
+    placeholder: "npm run dev",
+    hint: "How to start the project for development. Stored with the project; Polaris does not run it.",
+  },
 ] as const;
 
 /** Edits a project's install and dev commands. An empty field clears the command. */
@@ -46,7 +58,7 @@ export function ProjectSettingsDialog({
   return (
     <Dialog title={`Settings for ${project.name}`} onClose={onClose}>
       <form className="settings-form" onSubmit={submit} noValidate>
-        {FIELDS.map(({ key, label, placeholder }) => {
+        {FIELDS.map(({ key, label, placeholder, hint }) => {
           const id = `${baseId}-${key}`;
           const error = errors[key];
           return (
@@ -62,9 +74,12 @@ export function ProjectSettingsDialog({
                 autoComplete="off"
                 value={values[key]}
                 aria-invalid={error ? true : undefined}
-                aria-describedby={error ? `${id}-error` : undefined}
+                aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
                 onChange={(event) => setValues((v) => ({ ...v, [key]: event.target.value }))}
               />
+              <p id={`${id}-hint`} className="field-hint">
+                {hint}
+              </p>
               {error && (
                 <p id={`${id}-error`} className="field-error" role="alert">
                   {error}

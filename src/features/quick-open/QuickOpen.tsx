@@ -75,7 +75,7 @@ export function QuickOpenDialog({
   }, [current]);
 
   return (
-    <Dialog title="Go to File" onClose={onClose} initialFocusRef={inputRef}>
+    <Dialog title="Go to File" onClose={onClose} initialFocusRef={inputRef} size="wide">
       <div className="quick-open">
         <input
           ref={inputRef}
@@ -85,7 +85,7 @@ export function QuickOpenDialog({
           aria-controls={listId}
           aria-autocomplete="list"
           aria-activedescendant={matches.length > 0 ? optionId(current) : undefined}
-          className="quick-open-input"
+          className="input quick-open-input"
           placeholder="Search files by name"
           value={query}
           spellCheck={false}

@@ -79,7 +79,7 @@ async function storedOutbox(userKey: string): Promise<OutboxEntry[]> {
 }
 
 describe("outbox", () => {
-  it("keeps entries across a reload and resends them in order, one at a time, with the same opIds", async () => {
+  it("keeps entries across a reload and resends them in order with the same opIds", async () => {
     const user = newUser();
     const offline = fakeServer();
     offline.setOffline(true);
@@ -103,7 +103,6 @@ describe("outbox", () => {
       { fileId: "f1", name: "b", clientOpId: ops[1].opId },
       { fileId: "f1", name: "c", clientOpId: ops[2].opId },
     ]);
-    expect(server.maxConcurrent).toBe(1);
     expect(await storedOutbox(user)).toEqual([]);
   });
 
@@ -387,12 +386,25 @@ describe("several tabs", () => {
     return { locks, channel };
   }
 
-  it("sends each write once, never two at a time, whichever tab wrote it", async () => {
+  it("sends each write once, in order, from one tab at a time, whichever tab wrote it", async () => {
     const user = newUser();
     const shared = browserShared();
     const server = fakeServer((call) => `done-${String(call.args.name)}`);
-    const tabA = makeEngine(user, server.transport, shared);
-    const tabB = makeEngine(user, server.transport, shared);
+    const busy = new Map<string, number>();
+    let tabsAtOnce = 0;
+    const tabTransport = (tab: string): Transport => ({
+      async mutation(path, args) {
+        busy.set(tab, (busy.get(tab) ?? 0) + 1);
+        tabsAtOnce = Math.max(tabsAtOnce, [...busy.values()].filter((n) => n > 0).length);
+        try {
+          return await server.transport.mutation(path, args);
+        } finally {
+          busy.set(tab, busy.get(tab)! - 1);
+        }
+      },
+    });
+    const tabA = makeEngine(user, tabTransport("A"), shared);
+    const tabB = makeEngine(user, tabTransport("B"), shared);
     await Promise.all([tabA.start(), tabB.start()]);
     const results = [];
     for (let i = 0; i < 6; i++) {
@@ -403,7 +415,8 @@ describe("several tabs", () => {
     const opIds = server.sent.map((c) => c.args.clientOpId);
     expect(new Set(opIds).size).toBe(6);
     expect(server.sent).toHaveLength(6);
-    expect(server.maxConcurrent).toBe(1);
+    expect(server.sent.map((c) => c.args.name)).toEqual(["n0", "n1", "n2", "n3", "n4", "n5"]);
+    expect(tabsAtOnce).toBe(1);
     await until(() => tabA.state().status.pending === 0 && tabB.state().status.pending === 0, "both tabs to see it");
   });
 
@@ -424,5 +437,197 @@ describe("several tabs", () => {
     tabB.kick();
     await until(() => server.sent.length === 1, "second tab to send");
     expect(server.sent[0].args.clientOpId).toBe(op.opId);
+  });
+});
+
+describe("pipelined replay", () => {
+  /**
+   * A server that applies writes in the order they arrive and each clientOpId once (a resend gets the stored
+   * answer), and answers only when `release` is called, so several writes can be on the wire at once.
+   */
+  function orderedServer(apply: (call: Sent, attempt: number) => unknown) {
+    const applied: string[] = [];
+    const answers = new Map<string, unknown>();
+    const attempts = new Map<string, number>();
+    const held: Array<() => void> = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let auto = false;
+    const sent: Sent[] = [];
+    const transport: Transport = {
+      mutation(path, args) {
+        const call = { path, args };
+        sent.push(call);
+        const opId = String(args.clientOpId);
+        const attempt = (attempts.get(opId) ?? 0) + 1;
+        attempts.set(opId, attempt);
+        let outcome: { ok: true; value: unknown } | { ok: false; error: Error };
+        if (answers.has(opId)) outcome = { ok: true, value: answers.get(opId) };
+        else {
+          try {
+            const value = apply(call, attempt);
+            answers.set(opId, value);
+            applied.push(opId);
+            outcome = { ok: true, value };
+          } catch (thrown) {
+            const error = thrown as Error;
+            const lostAnswer = error instanceof LostAnswer;
+            if (lostAnswer) {
+              answers.set(opId, error.value);
+              applied.push(opId);
+            }
+            outcome = { ok: false, error: lostAnswer ? new TypeError("Failed to fetch") : error };
+          }
+        }
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        return new Promise((resolve, reject) => {
+          const answer = () => {
+            inFlight--;
+            if (outcome.ok) resolve(outcome.value);
+            else reject(outcome.error);
+          };
+          if (auto) setTimeout(answer);
+          else held.push(answer);
+        });
+      },
+    };
+    return {
+      transport,
+      sent,
+      applied,
+      get maxInFlight() {
+        return maxInFlight;
+      },
+      get held() {
+        return held.length;
+      },
+      release() {
+        for (const answer of held.splice(0)) answer();
+      },
+      answerAll() {
+        auto = true;
+        this.release();
+      },
+    };
+  }
+
+  class LostAnswer extends Error {
+    constructor(readonly value: unknown) {
+      super("applied, answer lost");
+    }
+  }
+
+  async function queued(user: string, write: (engine: SyncEngine) => void) {
+    const offline = fakeServer();
+    offline.setOffline(true);
+    const engine = makeEngine(user, offline.transport);
+    await engine.start();
+    write(engine);
+    await until(() => engine.state().status.unsaved === 0, "IndexedDB commits");
+    engine.stop();
+    return (await storedOutbox(user)).map((e) => e.opId);
+  }
+
+  it("sends independent writes without waiting for each answer, bounded, and settles them in order", async () => {
+    const user = newUser();
+    const opIds = await queued(user, (engine) => {
+      for (let i = 0; i < 40; i++) engine.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+    });
+    const server = orderedServer((call) => `ok-${String(call.args.name)}`);
+    const engine = makeEngine(user, server.transport);
+    const settled: string[] = [];
+    engine.subscribe(() => {
+      for (const opId of opIds) if (engine.lookup(opId) && !settled.includes(opId)) settled.push(opId);
+    });
+    await engine.start();
+    await until(() => server.held > 1, "several writes on the wire");
+    expect(server.held).toBeLessThan(40);
+    server.answerAll();
+    await until(() => engine.state().status.pending === 0, "replay");
+    expect(server.applied).toEqual(opIds);
+    expect(settled).toEqual(opIds);
+    expect(server.maxInFlight).toBeGreaterThan(1);
+    expect(server.maxInFlight).toBeLessThan(40);
+    expect(await storedOutbox(user)).toEqual([]);
+  });
+
+  it("holds back a write naming an unconfirmed create, and everything after it, until the create is answered", async () => {
+    const user = newUser();
+    let created = 0;
+    const server = orderedServer((call) => (call.path === "files:createFile" ? `real-${++created}` : null));
+    const opIds = await queued(user, (engine) => {
+      const a = engine.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+      engine.enqueue("files:createFile", { projectId: "p", name: "b.ts" });
+      engine.enqueue("files:rename", { fileId: a.tempId, name: "a2.ts" });
+      engine.enqueue("files:rename", { fileId: "other", name: "c.ts" });
+    });
+    const engine = makeEngine(user, server.transport);
+    await engine.start();
+    await until(() => server.held === 2, "both creates on the wire");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.sent.map((c) => c.path)).toEqual(["files:createFile", "files:createFile"]);
+    server.answerAll();
+    await until(() => engine.state().status.pending === 0, "replay");
+    expect(server.applied).toEqual(opIds);
+    expect(server.sent[2].args).toMatchObject({ fileId: "real-1", name: "a2.ts" });
+  });
+
+  it("loses and reorders nothing when a write in the middle of the window fails, and applies a resend once", async () => {
+    const user = newUser();
+    const names = ["a", "b", "lost", "crash", "e", "f"];
+    const opIds = await queued(user, (engine) => {
+      for (const name of names) engine.enqueue("files:rename", { fileId: `f-${name}`, name });
+    });
+    const server = orderedServer((call, attempt) => {
+      // Applied, but the answer never arrives: the resend must not apply it again.
+      if (call.args.name === "lost" && attempt === 1) throw new LostAnswer("ok-lost");
+      // Refused without effect (a server error): resent after the writes already behind it on the wire.
+      if (call.args.name === "crash" && attempt === 1) throw new Error("Server Error");
+      return `ok-${String(call.args.name)}`;
+    });
+    const engine = makeEngine(user, server.transport);
+    await engine.start();
+    await until(() => server.held === names.length, "the whole window on the wire");
+    server.answerAll();
+    await until(() => engine.state().status.pending === 0, "replay");
+    const [a, b, lost, crash, e, f] = opIds;
+    expect(server.applied).toEqual([a, b, lost, e, f, crash]);
+    expect(new Set(server.applied).size).toBe(names.length);
+    // The two failed writes were sent again, once each, in their outbox order; nothing else was.
+    expect(server.sent.map((c) => c.args.clientOpId)).toEqual([...opIds, lost, crash]);
+    expect(engine.state().issues).toEqual([]);
+    for (const opId of opIds) expect(engine.lookup(opId)).toBeDefined();
+    expect(await storedOutbox(user)).toEqual([]);
+  });
+
+  it("keeps a write naming a file behind that file's content write in flight, so a merged resend still lands first", async () => {
+    const user = newUser();
+    const base = "one\ntwo\nthree\n";
+    const theirs = "one\ntwo\nTHREE\n";
+    const server = orderedServer((call, attempt) => {
+      if (call.path === "files:updateContent" && attempt === 1) {
+        throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 2, content: theirs });
+      }
+      return call.path === "files:updateContent" ? { revision: 3 } : null;
+    });
+    const opIds = await queued(user, (engine) => {
+      engine.cache.setLive("files:get", { fileId: "f1" }, { _id: "f1", content: base, revision: 1 });
+      engine.enqueue("files:rename", { fileId: "f0", name: "zero.ts" });
+      engine.enqueue("files:updateContent", { fileId: "f1", content: "ONE\ntwo\nthree\n", baseRevision: 1 });
+      engine.enqueue("files:deleteFile", { fileId: "f1" });
+      engine.enqueue("files:rename", { fileId: "f2", name: "two.ts" });
+    });
+    const engine = makeEngine(user, server.transport);
+    await engine.start();
+    await until(() => server.held === 2, "the rename and the content write on the wire");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.sent).toHaveLength(2);
+    server.answerAll();
+    await until(() => engine.state().status.pending === 0, "replay");
+    expect(server.applied).toEqual(opIds);
+    expect(server.sent.map((c) => c.args.clientOpId)).toEqual([opIds[0], opIds[1], opIds[1], opIds[2], opIds[3]]);
+    expect(server.sent[2].args).toMatchObject({ content: "ONE\ntwo\nTHREE\n", baseRevision: 2 });
+    expect(engine.state().issues).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { ConvexError } from "convex/values";
-import { UnresolvedRefError, encodeTempIds, isRef, resolveRefs, tempIdFor } from "./ids";
+import { UnresolvedRefError, encodeTempIds, isRef, refsIn, resolveRefs, tempIdFor } from "./ids";
 import { mergeThreeWay } from "./merge";
 import { applyPending } from "./overlay";
 import { QueryCache } from "./queryCache";
@@ -72,9 +72,19 @@ export function registerContentWrite(path: string, spec: ContentWriteSpec): void
 }
 
 const STOPPED = Symbol("stopped");
+/** How many outbox entries may be on the wire at once (see `drain`). */
+const SEND_WINDOW = 16;
 const MAX_SERVER_ERROR_ATTEMPTS = 3;
 const MAX_MERGE_ATTEMPTS = 5;
 const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
+interface InFlight {
+  entry: OutboxEntry;
+  args: Record<string, unknown>;
+  outcome: Promise<Outcome>;
+}
 
 interface Waiter {
   resolve: (value: unknown) => void;
@@ -176,7 +186,8 @@ export class SyncEngine {
   private connected = true;
   private pausedReason: string | undefined;
   private wake: (() => void) | undefined;
-  private inflight: string | undefined;
+  /** IndexedDB settles of confirmed entries, not awaited one by one (a lost one only means a deduped resend). */
+  private settling: Promise<void> = Promise.resolve();
   private overlayMemo:
     | { base: ReadonlyMap<string, CachedQuery>; entries: readonly OutboxEntry[]; results: unknown; out: ReadonlyMap<string, CachedQuery> }
     | undefined;
@@ -452,44 +463,98 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Sends the stored outbox in order, pipelined: up to SEND_WINDOW entries are on the wire at once (the Convex
+   * client sends them on one socket in call order and the server applies them in that order), and answers are
+   * handled strictly in outbox order. An entry waits until the window has emptied when an earlier entry decides
+   * what it sends (a `$ref` to a create's id or to a content write's new revision), or when it names a row that
+   * a content write in flight targets (that write may be merged after a CONFLICT and resent, and must still
+   * land first). After any failure nothing new is sent: the rest of the window is answered, then sending
+   * restarts from the first unsettled entry, so entries to resend go out again in their original order.
+   */
   private async drain(): Promise<void> {
     await this.ready;
-    while (!this.stopped && this.authenticated) {
-      this.kickAgain = false;
-      const entry = await this.storage.first();
-      if (!entry) return;
-      const next = await this.sendOne(entry);
-      if (next === "pause") return;
+    const window: InFlight[] = [];
+    let buffer: OutboxEntry[] = [];
+    let lastSeq = -Infinity;
+    let restart = false;
+    try {
+      while (!this.stopped && this.authenticated) {
+        this.kickAgain = false;
+        if (restart && window.length === 0) {
+          restart = false;
+          buffer = [];
+          lastSeq = -Infinity;
+        }
+        while (!restart && window.length < SEND_WINDOW) {
+          if (buffer.length === 0) {
+            buffer = (await this.storage.list()).filter((e) => e.seq! > lastSeq && !this.settledIds.has(e.opId));
+            if (buffer.length === 0 || this.stopped) break;
+          }
+          const entry = buffer[0];
+          if (this.settledIds.has(entry.opId)) {
+            buffer.shift();
+            continue;
+          }
+          if (window.length > 0 && this.mustWait(entry, window)) break;
+          buffer.shift();
+          lastSeq = entry.seq!;
+          const launched = this.launch(entry);
+          if (launched) window.push(launched);
+          else await this.refuse(entry, "rejected", new UnresolvedRefError(refsIn(entry.args)[0] ?? entry.opId).message);
+        }
+        const head = window.shift();
+        if (!head) return;
+        const outcome = await Promise.race([head.outcome, this.stopSignal]);
+        if (outcome === STOPPED) return;
+        if (outcome.ok) {
+          if (head.entry.rebase) buffer = [];
+          await this.confirm(head.entry, outcome.result);
+          continue;
+        }
+        if (this.stopped) return;
+        restart = true;
+        buffer = [];
+        if ((await this.handleFailure(head.entry, head.args, outcome.error)) === "pause") return;
+      }
+    } finally {
+      for (const left of window) left.outcome.catch(() => {});
+      await this.settling;
     }
   }
 
-  private async sendOne(entry: OutboxEntry): Promise<"next" | "pause"> {
+  /** Whether `entry` must wait for the entries in flight to be answered before it is sent. */
+  private mustWait(entry: OutboxEntry, window: readonly InFlight[]): boolean {
+    if (refsIn(entry.args).some((opId) => !this.results.has(opId))) return true;
+    let text: string | undefined;
+    for (const flight of window) {
+      const spec = contentWrites.get(flight.entry.path);
+      const id = spec ? flight.args[spec.idArg] : undefined;
+      if (typeof id !== "string") continue;
+      text ??= JSON.stringify(entry.args);
+      if (text.includes(JSON.stringify(id))) return true;
+    }
+    return false;
+  }
+
+  /** Sends one entry under its clientOpId; undefined when a `$ref` it needs has no result (its target failed). */
+  private launch(entry: OutboxEntry): InFlight | undefined {
     let args: Record<string, unknown>;
     try {
       args = this.argsForSend(entry);
     } catch (error) {
-      if (!(error instanceof UnresolvedRefError)) throw error;
-      await this.refuse(entry, "rejected", error.message);
-      return "next";
+      if (error instanceof UnresolvedRefError) return undefined;
+      throw error;
     }
-    this.inflight = entry.opId;
-    this.emit();
-    try {
-      // Stopping (user switch, unmount) abandons the wait and releases the lock; the entry stays stored,
-      // and whoever sends it next uses the same opId, so the server still applies it once.
-      const result = await Promise.race([
-        this.options.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }),
-        this.stopSignal,
-      ]);
-      if (result === STOPPED) return "pause";
-      await this.confirm(entry, result);
-      return "next";
-    } catch (error) {
-      if (this.stopped) return "pause";
-      return await this.handleFailure(entry, args, error);
-    } finally {
-      this.inflight = undefined;
-    }
+    // Stopping (user switch, unmount) abandons the wait and releases the lock; the entry stays stored, and
+    // whoever sends it next uses the same opId, so the server still applies it once.
+    const outcome = Promise.resolve()
+      .then(() => this.options.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }))
+      .then(
+        (result): Outcome => ({ ok: true, result }),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      );
+    return { entry, args, outcome };
   }
 
   private argsForSend(entry: OutboxEntry): Record<string, unknown> {
@@ -504,7 +569,12 @@ export class SyncEngine {
     this.settledIds.add(entry.opId);
     this.entries = this.entries.filter((e) => e.opId !== entry.opId);
     this.emit();
-    await this.storage.settle(entry.seq!, stored);
+    // Not awaited: IndexedDB commits its transactions in order, so the settle is durable before any later
+    // write to the outbox; until then a reload would resend the entry, which the server applies once.
+    const settle = this.storage.settle(entry.seq!, stored);
+    this.settling = this.settling.then(() => settle).catch(() => {
+      // FallbackStorage already moved to memory and reported it.
+    });
     if (entry.rebase) await this.rebaseFollower(entry);
     // Content writes also tell their caller which text the server now holds (it differs from what the caller
     // wrote when the outbox merged it with another writer's change); the stored result stays small.

@@ -1,0 +1,48 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import type { Doc, Id } from "../../../convex/_generated/dataModel";
+import { ProjectSettingsDialog } from "./ProjectSettingsDialog";
+
+const project = {
+  _id: "p1" as Id<"projects">,
+  _creationTime: 0,
+  name: "Workbench",
+  ownerId: "user",
+  updatedAt: 0,
+  settings: { installCommand: "npm ci" },
+} as unknown as Doc<"projects">;
+
+describe("ProjectSettingsDialog", () => {
+  it("explains each command under its field and saves from the keyboard", async () => {
+    const onSave = vi.fn();
+    const onClose = vi.fn();
+    const user = userEvent.setup();
+    render(<ProjectSettingsDialog project={project} onSave={onSave} onClose={onClose} />);
+    const install = screen.getByRole("textbox", { name: "Install command" });
+    const dev = screen.getByRole("textbox", { name: "Dev command" });
+    expect(install).toHaveFocus();
+    expect(install).toHaveValue("npm ci");
+    expect(install).toHaveAccessibleDescription(/install the project's dependencies.*does not run it/i);
+    expect(dev).toHaveAccessibleDescription(/start the project for development.*does not run it/i);
+
+    await user.tab();
+    expect(dev).toHaveFocus();
+    await user.keyboard("npm run dev{Enter}");
+    expect(onSave).toHaveBeenCalledWith({ installCommand: "npm ci", devCommand: "npm run dev" });
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it("keeps the hint and adds the error when a command is too long", async () => {
+    const onSave = vi.fn();
+    const user = userEvent.setup();
+    render(<ProjectSettingsDialog project={project} onSave={onSave} onClose={() => undefined} />);
+    const dev = screen.getByRole("textbox", { name: "Dev command" });
+    await user.click(dev);
+    await user.paste("x".repeat(1001));
+    await user.keyboard("{Enter}");
+    expect(onSave).not.toHaveBeenCalled();
+    expect(dev).toHaveAttribute("aria-invalid", "true");
+    expect(dev).toHaveAccessibleDescription(/does not run it.*1001 characters; the limit is 1000/i);
+  });
+});
