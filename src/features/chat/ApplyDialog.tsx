@@ -89,10 +89,10 @@ export function ApplyDialog({
               : `Creates ${path}.`}
         </p>
         <div className="chat-apply-actions">
-          <button type="button" onClick={onClose}>
+          <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" disabled={busy || path.length === 0 || !paths}>
+          <button type="submit" className="btn btn-primary" disabled={busy || path.length === 0 || !paths}>
             {target ? "Replace" : "Create"}
           </button>
         </div>

@@ -18,11 +18,11 @@ export function CodeBlock({ code, language }: { code: string; language: string }
     <figure className="chat-code">
       <figcaption className="chat-code-bar">
         <span className="chat-code-lang">{language || "text"}</span>
-        <button type="button" onClick={() => void copy()}>
+        <button type="button" className="btn btn-small btn-ghost" onClick={() => void copy()}>
           {copied ? "Copied" : "Copy"}
         </button>
         {apply && (
-          <button type="button" onClick={() => apply(code, language)}>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => apply(code, language)}>
             Apply to file
           </button>
         )}

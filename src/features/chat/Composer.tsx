@@ -42,6 +42,7 @@ export function Composer({ busy, onSend, onStop, sharedFileName, share = false, 
       }}
     >
       <textarea
+        className="input chat-input"
         aria-label="Message"
         placeholder="Ask the assistant… (Enter to send, Shift+Enter for a new line)"
         value={text}
@@ -59,11 +60,11 @@ export function Composer({ busy, onSend, onStop, sharedFileName, share = false, 
           <span />
         )}
         {busy ? (
-          <button type="button" onClick={onStop}>
+          <button type="button" className="btn btn-small btn-danger" onClick={onStop}>
             Stop
           </button>
         ) : (
-          <button type="submit" disabled={sending || text.trim().length === 0}>
+          <button type="submit" className="btn btn-small btn-primary" disabled={sending || text.trim().length === 0}>
             Send
           </button>
         )}

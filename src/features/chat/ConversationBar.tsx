@@ -28,6 +28,7 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
         }}
       >
         <input
+          className="input"
           aria-label="Conversation title"
           autoFocus
           value={renaming}
@@ -36,13 +37,16 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
             if (event.key === "Escape") setRenaming(null);
           }}
         />
-        <button type="submit">Save</button>
+        <button type="submit" className="btn btn-small btn-primary">
+          Save
+        </button>
       </form>
     );
   }
   return (
     <div className="chat-bar">
       <select
+        className="input"
         aria-label="Conversation"
         value={activeId ?? ""}
         onChange={(event) => onSelect(event.target.value as Id<"conversations">)}
@@ -55,14 +59,22 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
           </option>
         ))}
       </select>
-      <button type="button" onClick={onCreate} title="New conversation" aria-label="New conversation">
+      <button type="button" className="btn btn-small" onClick={onCreate} title="New conversation" aria-label="New conversation">
         New
       </button>
-      <button type="button" disabled={active === null} onClick={() => active && setRenaming(active.title)} aria-label="Rename conversation" title="Rename">
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={active === null}
+        onClick={() => active && setRenaming(active.title)}
+        aria-label="Rename conversation"
+        title="Rename"
+      >
         Rename
       </button>
       <button
         type="button"
+        className="btn btn-small"
         disabled={active === null}
         aria-label="Delete conversation"
         title="Delete"
@@ -74,11 +86,12 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
         <Dialog title="Delete conversation?" role="alertdialog" onClose={() => setConfirming(false)}>
           <p>“{active.title}” and all its messages will be deleted.</p>
           <div className="chat-apply-actions">
-            <button type="button" onClick={() => setConfirming(false)}>
+            <button type="button" className="btn" onClick={() => setConfirming(false)}>
               Cancel
             </button>
             <button
               type="button"
+              className="btn btn-danger"
               onClick={() => {
                 setConfirming(false);
                 onDelete(active._id);
