@@ -658,7 +658,8 @@ describe("accessible name", () => {
 });
 
 describe("tabs restored after a reload", () => {
-  it("shows the project's last tabs and drops those whose files are gone once the tree has loaded", async () => {
+  it("shows the project's last tabs and drops those whose files the server no longer has", async () => {
+    backend.files.set("gone", { status: "missing" });
     localStorage.setItem(
       "polaris.tabs",
       JSON.stringify({
@@ -675,5 +676,14 @@ describe("tabs restored after a reload", () => {
     expect(JSON.parse(localStorage.getItem("polaris.tabs")!)).toMatchObject({
       p1: { tabs: [{ id: A, preview: false }, { id: B, preview: true }], active: B },
     });
+  });
+
+  it("keeps a restored tab whose file a stale first tree does not list yet", async () => {
+    localStorage.setItem("polaris.tabs", JSON.stringify({ p1: { tabs: [{ id: A, preview: false }, { id: C, preview: false }], active: C, at: 1 } }));
+    act(() => useAppStore.getState().setTabsProject("p1" as Id<"projects">));
+    const { rerender } = render(<EditorWorkspace backend={backend} tree={tree([A, "a.ts"])} />);
+    expect(await screen.findByRole("textbox", { name: "Editor: c.py" })).toBeInTheDocument();
+    rerender(<EditorWorkspace backend={backend} tree={defaultTree} />);
+    expect(tabNames()).toEqual(["a.ts", "c.py"]);
   });
 });

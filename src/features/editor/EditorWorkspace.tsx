@@ -135,13 +135,26 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     [byId],
   );
 
-  // Tabs restored from the last visit whose files are gone by now close once the tree is known.
-  const pruned = useRef(false);
+  // Tabs restored from the last visit whose files are gone by now close. The first tree may come from the
+  // offline cache and miss files made since, so a restored tab stays until the tree lists its file (kept) or,
+  // with the tree loaded and not listing it, the server answers that the file does not exist (closed).
+  const unconfirmed = useRef<Set<FileId> | null>(null);
+  unconfirmed.current ??= new Set(tabs.map((t) => t.fileId));
+  const [sessionTick, sessionChanged] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
-    if (!tree || pruned.current) return;
-    pruned.current = true;
-    pruneTabs((fileId) => byId.has(fileId));
-  }, [tree, byId, pruneTabs]);
+    const pending = unconfirmed.current!;
+    if (!tree || pending.size === 0) return;
+    const gone = new Set<FileId>();
+    for (const fileId of pending) {
+      const session = registry.get(fileId);
+      if (byId.has(fileId) || !session) pending.delete(fileId);
+      else if (session.getView().load.status === "missing") gone.add(fileId);
+    }
+    for (const fileId of gone) pending.delete(fileId);
+    if (gone.size > 0) pruneTabs((fileId) => !gone.has(fileId));
+    const unsubscribe = [...pending].map((fileId) => registry.get(fileId)?.subscribe(sessionChanged));
+    return () => unsubscribe.forEach((u) => u?.());
+  }, [tree, byId, tabs, registry, sessionTick, pruneTabs]);
 
   // A tab whose file left the tree closes; with text not yet on the server it stays, marked deleted, until
   // closed (its write may still fail against the deleted file, and then the tab is where to rescue the text).

@@ -353,6 +353,31 @@ describe("overlay", () => {
     ]);
     expect(second.cache.snapshot().get(token)?.value).toEqual([{ _id: "f1", name: "old.ts" }]);
   });
+
+  it("keeps a result's identity when a recomputed overlay shows the same value, and changes it when it differs", async () => {
+    registerOptimisticUpdate("files:rename", (store, args: { fileId: string; name: string }) => {
+      const file = store.getQuery("files:get" as any, { fileId: args.fileId }) as { name: string } | undefined;
+      if (file) store.setQuery("files:get" as any, { fileId: args.fileId }, { ...file, name: args.name });
+    });
+    const server = fakeServer();
+    server.setOffline(true);
+    const engine = makeEngine(newUser(), server.transport);
+    await engine.start();
+    engine.cache.setLive("files:get", { fileId: "a" }, { _id: "a", name: "a.ts" });
+    engine.cache.setLive("files:get", { fileId: "b" }, { _id: "b", name: "b.ts" });
+    engine.enqueue("files:rename", { fileId: "a", name: "a2.ts" });
+    const tokenA = queryToken("files:get", { fileId: "a" });
+    const tokenB = queryToken("files:get", { fileId: "b" });
+    const before = engine.overlay(engine.cache.snapshot());
+    engine.cache.setLive("files:get", { fileId: "b" }, { _id: "b", name: "b2.ts" });
+    const after = engine.overlay(engine.cache.snapshot());
+    expect(after).not.toBe(before);
+    expect(after.get(tokenA)?.value).toEqual({ _id: "a", name: "a2.ts" });
+    expect(after.get(tokenA)?.value).toBe(before.get(tokenA)?.value);
+    expect(after.get(tokenB)?.value).toEqual({ _id: "b", name: "b2.ts" });
+    engine.enqueue("files:rename", { fileId: "a", name: "a3.ts" });
+    expect(engine.overlay(engine.cache.snapshot()).get(tokenA)?.value).toEqual({ _id: "a", name: "a3.ts" });
+  });
 });
 
 describe("several tabs", () => {

@@ -74,6 +74,7 @@ export function registerContentWrite(path: string, spec: ContentWriteSpec): void
 const STOPPED = Symbol("stopped");
 /** How many outbox entries may be on the wire at once (see `drain`). */
 const SEND_WINDOW = 16;
+const STATE_INTERVAL_MS = 32;
 const MAX_SERVER_ERROR_ATTEMPTS = 3;
 const MAX_MERGE_ATTEMPTS = 5;
 const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -149,6 +150,43 @@ function isUnauthenticated(error: unknown): boolean {
   return !(error instanceof ConvexError) && error instanceof Error && /unauthenticated|not authenticated/i.test(error.message);
 }
 
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) {
+    return false;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * The overlay is recomputed whenever a result, the outbox or the cache changes; results its re-run produced
+ * equal to the previous overlay's keep the previous objects, so readers comparing by identity (React memos,
+ * the editor's sessions) do no work for them.
+ */
+function shareUnchanged(
+  out: Map<string, CachedQuery>,
+  base: ReadonlyMap<string, CachedQuery>,
+  previous: ReadonlyMap<string, CachedQuery>,
+): void {
+  for (const [token, query] of out) {
+    if (query === base.get(token)) continue;
+    const before = previous.get(token);
+    if (before !== undefined && before !== query && sameValue(before.value, query.value)) out.set(token, before);
+  }
+}
+
 function describe(entry: Pick<OutboxEntry, "path" | "args">): string {
   const name = typeof entry.args.name === "string" ? ` "${entry.args.name}"` : "";
   return `${entry.path}${name}`;
@@ -188,6 +226,8 @@ export class SyncEngine {
   private wake: (() => void) | undefined;
   /** IndexedDB settles of confirmed entries, not awaited one by one (a lost one only means a deduped resend). */
   private settling: Promise<void> = Promise.resolve();
+  private stateTimer: ReturnType<typeof setTimeout> | undefined;
+  private stateDue = false;
   private overlayMemo:
     | { base: ReadonlyMap<string, CachedQuery>; entries: readonly OutboxEntry[]; results: unknown; out: ReadonlyMap<string, CachedQuery> }
     | undefined;
@@ -264,6 +304,7 @@ export class SyncEngine {
 
   stop(): void {
     this.stopped = true;
+    if (this.stateTimer !== undefined) clearTimeout(this.stateTimer);
     this.signalStop();
     this.wake?.();
     this.channel?.close();
@@ -330,6 +371,7 @@ export class SyncEngine {
     const memo = this.overlayMemo;
     if (memo && memo.base === base && memo.entries === this.entries && memo.results === this.results) return memo.out;
     const out = applyPending(base, this.entries, this.lookup);
+    if (memo && out !== base) shareUnchanged(out as Map<string, CachedQuery>, base, memo.out);
     this.overlayMemo = { base, entries: this.entries, results: this.results, out };
     return out;
   }
@@ -858,7 +900,26 @@ export class SyncEngine {
 
   private emit(): void {
     for (const listener of this.listeners) listener();
-    this.options.onState?.(this.state());
+    this.reportState();
+  }
+
+  /**
+   * `onState` feeds the header (the app store, whose every change reaches all its subscribers): at most once per
+   * STATE_INTERVAL_MS while a replay settles entry after entry, always with the latest state.
+   */
+  private reportState(): void {
+    if (!this.options.onState || this.stopped) return;
+    if (this.stateTimer !== undefined) {
+      this.stateDue = true;
+      return;
+    }
+    this.options.onState(this.state());
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      if (!this.stateDue) return;
+      this.stateDue = false;
+      this.reportState();
+    }, STATE_INTERVAL_MS);
   }
 }
 

@@ -1,9 +1,21 @@
 import { convexToJson, type Value } from "convex/values";
 import { getFunctionName, type FunctionReference } from "convex/server";
 
+const canonical = new Map<string, string>();
+
 /** `module:function`, the way the Convex client names a function (".js" and a missing name normalised). */
 export function canonicalPath(pathOrRef: string | FunctionReference<any, any>): string {
   const path = typeof pathOrRef === "string" ? pathOrRef : getFunctionName(pathOrRef);
+  let known = canonical.get(path);
+  if (known === undefined) {
+    known = canonicalize(path);
+    // Function names come from the code, so this stays as small as the API.
+    if (canonical.size < 1000) canonical.set(path, known);
+  }
+  return known;
+}
+
+function canonicalize(path: string): string {
   const pieces = path.split(":");
   let moduleName = pieces.length === 1 ? pieces[0] : pieces.slice(0, -1).join(":");
   const functionName = pieces.length === 1 ? "default" : pieces[pieces.length - 1];
@@ -13,5 +25,18 @@ export function canonicalPath(pathOrRef: string | FunctionReference<any, any>): 
 
 /** Stable key of one query subscription, the same shape the Convex client uses internally. */
 export function queryToken(path: string, args: Record<string, unknown>): string {
-  return JSON.stringify({ udfPath: canonicalPath(path), args: convexToJson(args as Record<string, Value>) });
+  const udfPath = canonicalPath(path);
+  // Most query args are ids and names, which convexToJson leaves as they are; skipping it keeps the offline
+  // overlay (it computes a token for every read and write of every pending entry) cheap.
+  if (Object.getPrototypeOf(args) === Object.prototype) {
+    const keys = Object.keys(args);
+    if (keys.every((k) => typeof args[k] === "string" && !k.startsWith("$"))) {
+      // Sorted by code unit, as convexToJson sorts object fields.
+      keys.sort((a, b) => (a === b ? 0 : a < b ? -1 : 1));
+      const sorted: Record<string, unknown> = {};
+      for (const k of keys) sorted[k] = args[k];
+      return JSON.stringify({ udfPath, args: sorted });
+    }
+  }
+  return JSON.stringify({ udfPath, args: convexToJson(args as Record<string, Value>) });
 }

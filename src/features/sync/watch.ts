@@ -36,12 +36,20 @@ export function watchSyncedQuery<Query extends FunctionReference<"query">>(
   let unwatchLive: (() => void) | undefined;
   let liveToken: string | undefined;
 
-  const resolvedArgs = () => engine.realIds(args) as Record<string, unknown>;
+  // Temporary ids resolve only when a result arrives, so args and token are recomputed per results snapshot.
+  let resolvedFor: { results: unknown; resolved: Record<string, unknown>; token: string } | undefined;
+  const resolvedArgs = () => {
+    const results = engine.getResults();
+    if (resolvedFor?.results !== results) {
+      const resolved = engine.realIds(args) as Record<string, unknown>;
+      resolvedFor = { results, resolved, token: queryToken(path, resolved) };
+    }
+    return resolvedFor;
+  };
 
   const emit = () => {
     if (stopped) return;
-    const resolved = resolvedArgs();
-    const token = queryToken(path, resolved);
+    const { resolved, token } = resolvedArgs();
     if (token !== liveToken) subscribeLive(resolved, token);
     if (hasLiveError) {
       if (last?.error === liveError) return;

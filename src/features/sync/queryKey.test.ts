@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { convexToJson } from "convex/values";
+import { canonicalPath, queryToken } from "./queryKey";
+
+describe("queryToken", () => {
+  it("is the Convex client's key for id-and-name args, and encodes other values as convexToJson does", () => {
+    const ids = { projectId: "p1", parentId: "f\"2", name: "ä.ts", Zeta: "z", _id: "x" };
+    expect(queryToken("files.js:tree", ids)).toBe(JSON.stringify({ udfPath: "files:tree", args: convexToJson(ids) }));
+    const mixed = { projectId: "p1", limit: 10n, paginationOpts: { numItems: 5, cursor: null } };
+    expect(queryToken("files:tree", mixed)).toBe(JSON.stringify({ udfPath: "files:tree", args: convexToJson(mixed) }));
+    expect(queryToken("files:tree", mixed)).toContain('"$integer"');
+  });
+
+  it("names a function the same way however it is spelled", () => {
+    expect(canonicalPath("files.js:tree")).toBe("files:tree");
+    expect(canonicalPath("files")).toBe("files:default");
+    expect(canonicalPath("files.js")).toBe("files:default");
+  });
+});
