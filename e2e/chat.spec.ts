@@ -47,7 +47,7 @@ test("an answer streams in, its tool call creates a file, and hostile markup sta
       delayMs: 100,
     },
   );
-  provider.complete({ kind: "text", content: "Hello file" });
+  provider.complete({ kind: "text", content: "Hello file", when: ScriptedProvider.isTitleRequest });
 
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill("Create notes/hello.md");
@@ -88,7 +88,7 @@ test("a long conversation loads in pages: earlier messages by keyboard, the view
   await createProject(page, "Hist");
   await UI.projectLink(page, "Hist").click();
   const box = page.getByRole("textbox", { name: "Message" });
-  provider.complete({ kind: "text", content: "Title" });
+  provider.complete({ kind: "text", content: "Title", when: ScriptedProvider.isTitleRequest });
   for (let i = 1; i <= 7; i++) {
     provider.stream({ kind: "text", chunks: [`Answer ${i}.\n\n` + "line\n\n".repeat(5)] });
     await box.fill(`Question ${i}`);

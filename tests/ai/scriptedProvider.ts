@@ -22,7 +22,14 @@ export type StreamScript =
   /** Streams `before`, then sends nothing more and keeps the connection open. */
   | { kind: "hang"; before?: string[] };
 
-export type CompleteScript = { kind: "text"; content: string } | { kind: "status"; status: number; message?: string };
+export type CompleteScript = ({ kind: "text"; content: string } | { kind: "status"; status: number; message?: string }) & {
+  /**
+   * Serve this script only to a request it matches (others skip it and get the next match or the default). A
+   * provider shared by a whole test run sees requests from every test that has the AI configured, such as
+   * editor suggestions in a parallel worker; a conversation title must not be handed to one of those.
+   */
+  when?: (body: RecordedRequest["body"]) => boolean;
+};
 
 export interface RecordedRequest {
   body: {
@@ -75,6 +82,11 @@ export class ScriptedProvider {
     this.streamQueue.push(...scripts);
   }
 
+  /** True for the request that names a conversation (the system prompt of convex/ai/chat.ts's title step). */
+  static isTitleRequest(this: void, body: RecordedRequest["body"]): boolean {
+    return body.messages.some((m) => m.role === "system" && typeof m.content === "string" && m.content.includes("Write a title"));
+  }
+
   complete(...scripts: CompleteScript[]) {
     this.completeQueue.push(...scripts);
   }
@@ -109,7 +121,8 @@ export class ScriptedProvider {
     if (record.body.stream === true) {
       await this.runStream(res, this.streamQueue.shift() ?? this.defaultStream, record);
     } else {
-      const script = this.completeQueue.shift() ?? this.defaultComplete;
+      const index = this.completeQueue.findIndex((script) => script.when?.(record.body) ?? true);
+      const script = index === -1 ? this.defaultComplete : this.completeQueue.splice(index, 1)[0];
       if (script.kind === "status") sendError(res, script.status, script.message ?? `scripted ${script.status}`);
       else {
         res.writeHead(200, { "content-type": "application/json" });
