@@ -1,9 +1,10 @@
 /// <reference types="node" />
 // Offline replay benchmark: 100 writes (creates, renames, content edits) made in the real app while the browser
 // is offline, then the time from going back online until the outbox has them all confirmed by the local backend.
-// Reference in the same run: the same 100 mutations sent by a ConvexClient from Node, one at a time (what the
-// outbox does) and all at once (the protocol floor). Prints a table and rewrites the "Offline replay" section of
-// docs/benchmarks.md. Not a test: nothing fails on slowness; the target is shown next to the figures.
+// Reference in the same run: the same 100 mutations sent by a ConvexClient from Node, one at a time and all at
+// once (the protocol floor). Prints a table and rewrites the "Offline replay" section of docs/benchmarks.md (not
+// with BENCH_PROFILE=<dir>, which writes a CPU profile and a WebSocket frame timeline there instead). Not a test:
+// nothing fails on slowness; the target is shown next to the figures.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -468,9 +469,10 @@ ${table}
 **The replay is ${verdict} the 3 s target** (${(browser.replayMs / 1000).toFixed(2)} s). The outbox sends up to 16
 entries before their answers arrive (in order, on one socket; an entry naming an unconfirmed create or chained onto
 an unconfirmed content write waits), so the figure is bound by the page's own work per confirmation: the Convex
-client's transition, the live queries of the tree and of every open tab (60 here) updating, the offline overlay
-recomputed over the entries still pending, and React rendering. Before the outbox was pipelined (one entry per
-round trip) the same run took 4.8–6.5 s.
+client's transition, the live queries of the tree and of every open tab (about 60 here) updating, the offline overlay
+recomputed over the entries still pending, and React rendering. With the outbox sending one entry per round trip
+(before 2026-11-26), the same build took 3.0–3.4 s here (4.8–6.5 s with the backend and app of a day earlier);
+pipelined, 1.8–2.1 s over three runs.
 <!-- offline:end -->`,
     );
   } finally {

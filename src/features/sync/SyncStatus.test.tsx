@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ConvexProvider, ConvexReactClient } from "convex/react";
 import { makeFunctionReference } from "convex/server";
 import { SyncEngine } from "./engine";
-import { SyncProvider } from "./SyncProvider";
+import { SyncProvider, useSyncEngine } from "./SyncProvider";
 import { SyncStatus } from "./SyncStatus";
 import { useDurableMutation, useSyncedQuery } from "./hooks";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
+import { queryToken } from "./queryKey";
 
 type Row = { _id: string; name: string };
 const tree = makeFunctionReference<"query", { projectId: string }, Row[]>("files:tree");
@@ -72,5 +73,41 @@ describe("offline after a reload", () => {
     await userEvent.click(screen.getByRole("button", { name: /pending|Syncing|Offline/ }));
     const pending = await screen.findByRole("list", { name: "Pending changes" });
     expect(within(pending).getByText(/files:rename "renamed.ts"/)).toBeInTheDocument();
+  });
+});
+
+describe("live results", () => {
+  it("reach the offline cache after the client's transition has run its course, not inside it", async () => {
+    let engine: SyncEngine | null = null;
+    function Capture() {
+      engine = useSyncEngine();
+      return null;
+    }
+    const client = new ConvexReactClient("http://127.0.0.1:9", { unsavedChangesWarning: false });
+    clients.push(client);
+    render(
+      <ConvexProvider client={client}>
+        <SyncProvider userKey={`live-${Math.random().toString(36).slice(2)}`}>
+          <Capture />
+          <FileList />
+        </SyncProvider>
+      </ConvexProvider>,
+    );
+    await waitFor(() => expect(engine).not.toBeNull());
+    await screen.findByText("Loading…");
+    const token = queryToken("files:tree", { projectId: "p1" });
+    const live = [{ _id: "f9", name: "live.ts" }];
+    let cachedAtOnce: unknown = "unset";
+    act(() => {
+      // The client is disconnected: the optimistic update is the only source of the live result.
+      void client
+        .mutation(rename, { fileId: "f9", name: "live.ts" }, { optimisticUpdate: (store) => store.setQuery(tree, { projectId: "p1" }, live) })
+        .catch(() => {});
+      cachedAtOnce = engine!.cache.snapshot().get(token)?.value;
+    });
+    // Inside the transition the outbox has not yet confirmed the writes it reflects: the overlay must not see it.
+    expect(cachedAtOnce).toBeUndefined();
+    await waitFor(() => expect(engine!.cache.snapshot().get(token)?.value).toBe(live));
+    expect(await screen.findByText("live.ts")).toBeInTheDocument();
   });
 });

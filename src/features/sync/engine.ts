@@ -193,8 +193,8 @@ function describe(entry: Pick<OutboxEntry, "path" | "args">): string {
 }
 
 /**
- * The outbox of one signed-in user: durable (IndexedDB), ordered, sent one entry at a time by one tab at a
- * time, each entry under its own clientOpId so the server applies it once however often it is resent.
+ * The outbox of one signed-in user: durable (IndexedDB), ordered, sent in order (pipelined, see `drain`) by one
+ * tab at a time, each entry under its own clientOpId so the server applies it once however often it is resent.
  */
 export class SyncEngine {
   readonly userKey: string;

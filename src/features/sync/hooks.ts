@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useConvex, useQuery } from "convex/react";
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import { useAppStore, useShallow } from "../../store";
 import { isTempId, mapLeaves, tempIdFor } from "./ids";
 import { canonicalPath, queryToken } from "./queryKey";
 import { optimisticUpdateFor } from "./registry";
+import type { SyncEngine } from "./engine";
 import { useSyncEngine } from "./SyncProvider";
 import type { CachedQuery, OutboxEntry, StoredResult } from "./types";
 
@@ -23,6 +24,28 @@ function containsTempId(value: unknown): boolean {
 }
 
 /**
+ * The query cache as ordinary React state, not `useSyncExternalStore`: live results enter the cache inside the
+ * Convex client's transition, and must reach the screen in the same (non-urgent) render as `useQuery`'s own
+ * update, which runs after the outbox has confirmed the writes that transition reflects. A synchronous render in
+ * between would show the server's new row while the overlay still holds the pending create, which then steps
+ * aside (its name is taken) and the row under its temporary id, and a tab showing it, would look deleted.
+ */
+function useCacheSnapshot(engine: SyncEngine | null): ReadonlyMap<string, CachedQuery> {
+  const [state, setState] = useState(() => ({ engine, snapshot: engine?.cache.snapshot() ?? noCache }));
+  useEffect(() => {
+    if (!engine) return;
+    const update = () => {
+      const snapshot = engine.cache.snapshot();
+      setState((current) => (current.engine === engine && current.snapshot === snapshot ? current : { engine, snapshot }));
+    };
+    update();
+    return engine.cache.subscribe(update);
+  }, [engine]);
+  if (!engine) return noCache;
+  return state.engine === engine ? state.snapshot : engine.cache.snapshot();
+}
+
+/**
  * `useQuery` that survives being offline: the live result when the client has one, otherwise the last
  * confirmed result cached in IndexedDB, and in both cases with the optimistic updates of every pending
  * outbox entry applied on top. Arguments may name rows by temporary id (`pending_…`): once the create is
@@ -33,13 +56,11 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
   args: FunctionArgs<Query> | "skip",
 ): FunctionReturnType<Query> | undefined {
   const engine = useSyncEngine();
+  const convex = useConvex();
   const path = canonicalPath(query);
   const entries = useSyncExternalStore(engine?.subscribe ?? noSubscribe, engine?.getEntries ?? (() => noEntries));
   const results = useSyncExternalStore(engine?.subscribe ?? noSubscribe, engine?.getResults ?? (() => noResults));
-  const cache = useSyncExternalStore(
-    engine?.cache.subscribe ?? noSubscribe,
-    engine ? () => engine.cache.snapshot() : () => noCache,
-  );
+  const cache = useCacheSnapshot(engine);
 
   const argsKey = args === "skip" ? "skip" : queryToken(path, args);
   const resolved = useMemo<Record<string, unknown> | "skip">(
@@ -51,8 +72,42 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [argsKey, engine, results],
   );
-  const liveArgs = resolved === "skip" || containsTempId(resolved) ? "skip" : resolved;
+  const liveToken = resolved === "skip" || containsTempId(resolved) ? "skip" : queryToken(path, resolved);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- liveToken stands for resolved's contents.
+  const liveArgs = useMemo(() => (liveToken === "skip" ? "skip" : (resolved as Record<string, unknown>)), [liveToken]);
   const live: FunctionReturnType<Query> | undefined = useQuery(query, liveArgs as FunctionArgs<Query> | "skip");
+
+  // The cache takes each live result in the task after the Convex client's transition, usually before React
+  // renders it (React's non-urgent render is a later task): the render then sees the result, the cache change
+  // and the overlay over it at once, and shares the overlay computed for the other readers instead of computing
+  // its own over a copy of the cache. Not inside the transition itself: the outbox confirms the writes that
+  // transition reflects in its microtasks, and until then the overlay must not be recomputed over the new result
+  // (a pending create would find its name taken and hide its row, and the open tab would look deleted).
+  useEffect(() => {
+    if (!engine || liveArgs === "skip") return;
+    const untyped: FunctionReference<"query"> = query;
+    const watch = convex.watchQuery(untyped, liveArgs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const take = () => {
+      timer = undefined;
+      let value: unknown;
+      try {
+        value = watch.localQueryResult();
+      } catch {
+        return; // useQuery reports the error to the component.
+      }
+      if (value !== undefined) engine.cache.setLive(path, liveArgs, value);
+    };
+    const unsubscribe = watch.onUpdate(() => {
+      timer ??= setTimeout(take, 0);
+    });
+    return () => {
+      unsubscribe();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+    // query stands for path (the same function), which keys the effect.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [engine, convex, liveArgs, path]);
 
   useEffect(() => {
     if (engine && live !== undefined && liveArgs !== "skip") engine.cache.setLive(path, liveArgs, live);

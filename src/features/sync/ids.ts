@@ -10,8 +10,8 @@ import { type Value } from "convex/values";
  * In the outbox a temporary id is never stored as text: when a write is enqueued, every string argument
  * equal to the temporary id of a create that is still pending becomes `{ $ref: opId }` (and
  * `{ $ref: opId, field: "revision" }` for revisions chained to an earlier content write). At send time the
- * sender replaces each placeholder with the confirmed result of that earlier entry, which the outbox has
- * already sent because entries go out one at a time in order. Convex reserves `$`-prefixed field names, so a
+ * sender replaces each placeholder with the confirmed result of that earlier entry: an entry holding a
+ * placeholder is not sent before the entry it names is answered. Convex reserves `$`-prefixed field names, so a
  * placeholder can never be confused with real argument data.
  */
 
