@@ -2,27 +2,20 @@ import { useConvex, useConvexAuth } from "convex/react";
 import { useContext, useEffect, useState, type ReactNode } from "react";
 import { SessionContext } from "../features/auth/session";
 import { SyncProvider } from "../features/sync";
+import { watchConnectivity } from "../features/sync/connectivity";
 import { PageMessage } from "./PageMessage";
 
 /** True while the backend cannot be reached: the browser says it is offline, or the socket failed to connect. */
 function useBackendUnreachable(): boolean {
   const convex = useConvex();
   const [unreachable, setUnreachable] = useState(false);
-  useEffect(() => {
-    const update = () => {
-      const state = convex.connectionState();
-      setUnreachable(!navigator.onLine || (!state.isWebSocketConnected && state.connectionRetries > 0));
-    };
-    update();
-    const unsubscribe = convex.subscribeToConnectionState(update);
-    window.addEventListener("online", update);
-    window.addEventListener("offline", update);
-    return () => {
-      unsubscribe();
-      window.removeEventListener("online", update);
-      window.removeEventListener("offline", update);
-    };
-  }, [convex]);
+  useEffect(
+    () =>
+      watchConnectivity(convex, (state, online) =>
+        setUnreachable(!online || (!state.isWebSocketConnected && state.connectionRetries > 0)),
+      ),
+    [convex],
+  );
   return unreachable;
 }
 

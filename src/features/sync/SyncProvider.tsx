@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { watchConnectivity } from "./connectivity";
 import { useConvex } from "convex/react";
 import { makeFunctionReference } from "convex/server";
 import { useAppStore } from "../../store";
@@ -56,20 +57,10 @@ export function SyncProvider({ userKey, authenticated = true, children }: SyncPr
 
   useEffect(() => {
     if (!engine) return;
-    const update = () => {
-      const state = convex.connectionState();
+    return watchConnectivity(convex, (state, online) => {
       const socketOk = state.isWebSocketConnected || (!state.hasEverConnected && state.connectionRetries === 0);
-      engine.setConnected(navigator.onLine && socketOk);
-    };
-    update();
-    const unsubscribe = convex.subscribeToConnectionState(update);
-    window.addEventListener("online", update);
-    window.addEventListener("offline", update);
-    return () => {
-      unsubscribe();
-      window.removeEventListener("online", update);
-      window.removeEventListener("offline", update);
-    };
+      engine.setConnected(online && socketOk);
+    });
   }, [engine, convex]);
 
   useEffect(() => {
