@@ -244,11 +244,13 @@ test("a write against a file deleted elsewhere offers to save the text as a new 
   await expect(banner).toBeVisible({ timeout: 30_000 });
   await banner.getByRole("button", { name: "Save as new file" }).click();
   await expect(Tree.item(page, "notes (restored).md")).toBeVisible();
+  // The tree shows the new file at once; the server has it once the outbox has sent it.
+  const restoredOnServer = async () =>
+    (await server.query(api.files.tree, { projectId })).find((f) => f.name === "notes (restored).md");
+  await expect.poll(async () => (await restoredOnServer()) !== undefined, { timeout: 30_000 }).toBe(true);
   await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
-  const files = await server.query(api.files.tree, { projectId });
-  const restored = files.find((f) => f.name === "notes (restored).md");
-  expect(restored).toBeDefined();
-  expect((await server.query(api.files.get, { fileId: restored!._id })).content).toBe("draft\nkeep me\n");
+  const restored = (await restoredOnServer())!;
+  expect((await server.query(api.files.get, { fileId: restored._id })).content).toBe("draft\nkeep me\n");
 });
 
 test("a write the server applied before the connection died is not applied twice on replay", async ({ page }) => {
