@@ -14,6 +14,8 @@ export interface TestBackend extends Backend {
   signIn(name: string): Promise<{ token: string; subject: string; name: string; expiresAt: number }>;
   client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void }): ConvexClient;
   stop(): Promise<void>;
+  /** True once stop() has begun: clients may still ask for tokens while their sockets close. */
+  closing: boolean;
 }
 
 /** The real backend (engine and server) on a fresh temp data dir, running `convexDir` (the sync fixture by default). */
@@ -31,6 +33,7 @@ export async function startTestBackend(opts: { convexDir?: string; dataDir?: str
   const clients: ConvexClient[] = [];
   return Object.assign(backend, {
     dataDir,
+    closing: false,
     async signIn(name: string) {
       const res = await fetch(`${backend.url}/polaris/auth/sign-in`, {
         method: "POST",
@@ -53,7 +56,8 @@ export async function startTestBackend(opts: { convexDir?: string; dataDir?: str
       clients.push(client);
       return client;
     },
-    async stop() {
+    async stop(this: TestBackend) {
+      this.closing = true;
       await Promise.all(clients.map((c) => c.close()));
       await backend.close();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
