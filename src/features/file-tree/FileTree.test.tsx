@@ -276,7 +276,7 @@ describe("FileTree keyboard", () => {
     expect(draft).toHaveAttribute("aria-level", "2");
     await user.type(input, "main.ts{Enter}");
     expect(actions.createFile).toHaveBeenCalledWith("src", "main.ts");
-    await waitFor(() => expect(actions.open).toHaveBeenCalledWith("new1", { preview: false, focusEditor: true }));
+    await waitFor(() => expect(actions.open).toHaveBeenCalledWith("new1", { preview: false, focusEditor: false }));
     expect(useAppStore.getState().undoStack.at(-1)).toEqual({ kind: "create", ids: ["new1"] });
 
     await user.keyboard("{End}{Control>}{Alt>}{Shift>}n{/Shift}{/Alt}{/Control}");

@@ -31,13 +31,8 @@ export async function createItem(
     const id =
       type === "file" ? await ctx.actions.createFile(parentId, name) : await ctx.actions.createFolder(parentId, name);
     store().pushUndo({ kind: "create", ids: [id] });
-    if (type === "file") {
-      // As in VS Code: a new file is selected in the tree and opened with the cursor in it, ready to type.
-      store().setSelection([id], id, id);
-      ctx.actions.open(id, { preview: false, focusEditor: true });
-    } else {
-      ctx.focusItem(id);
-    }
+    ctx.focusItem(id);
+    if (type === "file") ctx.actions.open(id, { preview: false, focusEditor: false });
     return id;
   } catch (error) {
     reportError(error);
