@@ -1,6 +1,7 @@
 import { makeFunctionReference } from "convex/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { seededRandom } from "../src/engine/runtime.js";
 import { ProtocolError, parseClientMessage } from "../src/server/protocol.js";
 import { startTestBackend, waitFor, type TestBackend } from "./helpers/backend.js";
 
@@ -10,17 +11,6 @@ import { startTestBackend, waitFor, type TestBackend } from "./helpers/backend.j
 
 const list = makeFunctionReference<"query", Record<string, never>, { author: string; body: string }[]>("messages:list");
 const send = makeFunctionReference<"mutation", { body: string }, number>("messages:send");
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = ["Connect", "ModifyQuerySet", "Mutation", "Action", "Authenticate", "Event", "Ping", "Nope", ""];
 const PATHS = ["messages:list", "messages:send", "messages:nope", "", ":", "a:b:c", "../../etc:passwd", "messages:echo"];
@@ -102,7 +92,7 @@ async function fuzzConnection(url: string, batch: (string | Buffer)[]): Promise<
 
 describe("fuzzing the sync endpoint", () => {
   it("parses or refuses with a ProtocolError every one of 20,000 random frames", () => {
-    const rand = prng(7);
+    const rand = seededRandom(7);
     let accepted = 0;
     for (const frame of frames(rand, 20_000)) {
       try {
@@ -123,7 +113,7 @@ describe("fuzzing the sync endpoint", () => {
     expect(await witness.mutation(send, { body: "before" })).toBe(6);
     const connectionsBefore = witness.connectionState().connectionCount;
 
-    const rand = prng(20240611);
+    const rand = seededRandom(20240611);
     let sent = 0;
     let fatalErrors = 0;
     for (let round = 0; round < 60; round++) {

@@ -106,27 +106,28 @@ function swapIn(set: ReadonlySet<string>, from: string, to: string): ReadonlySet
   return next;
 }
 
+/** The tree state of a freshly opened project (nothing selected, no edit, no clipboard, no undo). */
+export function emptyTreeState(
+  projectId: string | null,
+  expanded: ReadonlySet<string> = new Set(),
+): Pick<TreeSlice, "treeProjectId" | "expanded" | "selected" | "focusedId" | "anchorId" | "treeEdit" | "clipboard" | "undoStack"> {
+  return {
+    treeProjectId: projectId,
+    expanded,
+    selected: new Set(),
+    focusedId: null,
+    anchorId: null,
+    treeEdit: null,
+    clipboard: null,
+    undoStack: [],
+  };
+}
+
 export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, get) => ({
-  treeProjectId: null,
-  expanded: new Set(),
-  selected: new Set(),
-  focusedId: null,
-  anchorId: null,
-  treeEdit: null,
-  clipboard: null,
-  undoStack: [],
+  ...emptyTreeState(null),
   resetTree: (projectId) => {
     if (get().treeProjectId === projectId) return;
-    set({
-      treeProjectId: projectId,
-      expanded: loadExpanded(projectId),
-      selected: new Set(),
-      focusedId: null,
-      anchorId: null,
-      treeEdit: null,
-      clipboard: null,
-      undoStack: [],
-    });
+    set(emptyTreeState(projectId, loadExpanded(projectId)));
   },
   setExpanded: (id, open) => {
     const current = get().expanded;

@@ -1,3 +1,4 @@
+import { emptyTreeState } from "../../store/treeSlice";
 import { vi } from "vitest";
 import { useAppStore } from "../../store";
 import type { FileId, TreeNode } from "./model";
@@ -28,17 +29,7 @@ export function file(key: string, name: string, parent?: string, extra: Partial<
 }
 
 export function resetTreeStore() {
-  useAppStore.setState({
-    treeProjectId: null,
-    expanded: new Set(),
-    selected: new Set(),
-    focusedId: null,
-    anchorId: null,
-    treeEdit: null,
-    clipboard: null,
-    undoStack: [],
-    toasts: [],
-  });
+  useAppStore.setState({ ...emptyTreeState(null), toasts: [] });
 }
 
 export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
