@@ -3,12 +3,16 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const BACKEND_PORT = 3290;
-const SITE_PORT = 5190;
+// POLARIS_E2E_PORT_OFFSET moves every port, so several checkouts can run the suite side by side.
+const PORT_OFFSET = Number(process.env.POLARIS_E2E_PORT_OFFSET ?? 0);
+const BACKEND_PORT = 3290 + PORT_OFFSET;
+const SITE_PORT = 5190 + PORT_OFFSET;
+// Specs that talk to the backend directly read its address from here.
+process.env.POLARIS_E2E_BACKEND_URL = `http://127.0.0.1:${BACKEND_PORT}`;
 const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
 // The offline spec runs against a production build: only there is the app-shell service worker registered
 // (under the dev server it would cache unbundled modules), and reloading while offline needs it.
-const BUILD_PORT = 5191;
+const BUILD_PORT = 5191 + PORT_OFFSET;
 const BUILD_URL = `http://127.0.0.1:${BUILD_PORT}`;
 
 /** Playwright's own Chromium when `npx playwright install chromium` ran, else the distribution's. */

@@ -9,7 +9,7 @@ import { createProject, signIn, UI } from "./drivers";
 // lets a reload work with no network. Nothing typed while offline is lost, a reload while still offline shows
 // every pending change, and on reconnect each change reaches the server exactly once.
 
-const BACKEND_URL = "http://127.0.0.1:3290";
+const BACKEND_URL = process.env.POLARIS_E2E_BACKEND_URL ?? "http://127.0.0.1:3290";
 
 /** A second client of the same user, talking HTTP, to seed and to check what the server really holds. */
 async function serverFor(page: Page): Promise<ConvexHttpClient> {
