@@ -1,4 +1,5 @@
 // Next run times for convex/crons.ts schedules (all in UTC, as Convex does).
+import { CronExpressionParser } from "cron-parser";
 
 export type Schedule =
   | { type: "interval"; seconds?: number; minutes?: number; hours?: number }
@@ -10,51 +11,22 @@ export type Schedule =
 
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
-function parseField(field: string, min: number, max: number): Set<number> {
-  const out = new Set<number>();
-  for (const part of field.split(",")) {
-    const [range, stepStr] = part.split("/");
-    const step = stepStr === undefined ? 1 : Number(stepStr);
-    let lo = min;
-    let hi = max;
-    if (range !== "*") {
-      const [a, b] = range.split("-");
-      lo = Number(a);
-      hi = b === undefined ? (stepStr === undefined ? lo : max) : Number(b);
-    }
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || !Number.isInteger(step) || step < 1 || lo < min || hi > max) {
-      throw new Error(`Invalid cron field "${field}" (expected numbers from ${min} to ${max}).`);
-    }
-    for (let i = lo; i <= hi; i += step) out.add(i);
-  }
-  return out;
-}
-
-/** Next minute strictly after `afterMs` matching a 5-field cron expression (minute hour day month weekday). */
+/**
+ * Next minute strictly after `afterMs` matching a 5-field cron expression (minute hour day month weekday), in UTC.
+ * Parsing and matching are cron-parser's: standard cron semantics, including "day-of-month OR day-of-week" when
+ * both are restricted, which a hand-written matcher here once got wrong.
+ */
 function nextCron(expr: string, afterMs: number): number {
-  const fields = expr.trim().split(/\s+/);
-  if (fields.length !== 5) throw new Error(`Invalid cron expression "${expr}": expected 5 fields.`);
-  const [mins, hours, days, months, weekdays] = [
-    parseField(fields[0], 0, 59),
-    parseField(fields[1], 0, 23),
-    parseField(fields[2], 1, 31),
-    parseField(fields[3], 1, 12),
-    parseField(fields[4].replace(/\b7\b/, "0"), 0, 6),
-  ];
-  const d = new Date(Math.floor(afterMs / 60_000) * 60_000 + 60_000);
-  for (let i = 0; i < 366 * 24 * 60; i++) {
-    if (
-      mins.has(d.getUTCMinutes()) &&
-      hours.has(d.getUTCHours()) &&
-      days.has(d.getUTCDate()) &&
-      months.has(d.getUTCMonth() + 1) &&
-      weekdays.has(d.getUTCDay())
-    ) {
-      return d.getTime();
-    }
-    d.setTime(d.getTime() + 60_000);
+  if (expr.trim().split(/\s+/).length !== 5) {
+    throw new Error(`Invalid cron expression "${expr}": expected 5 fields (minute hour day-of-month month day-of-week).`);
   }
-  throw new Error(`Cron expression "${expr}" never matches.`);
+  let parsed;
+  try {
+    parsed = CronExpressionParser.parse(expr, { currentDate: new Date(afterMs), tz: "UTC" });
+  } catch (e) {
+    throw new Error(`Invalid cron expression "${expr}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return parsed.next().getTime();
 }
 
 export function nextRun(schedule: Schedule, afterMs: number, startedMs: number): number {
