@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
@@ -15,6 +15,8 @@ import { SyncSession, type SyncContext } from "./sync.js";
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 export const LOCAL_ISSUER_ENV = "POLARIS_LOCAL_AUTH_ISSUER";
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
+/** How long a request that arrives while the backend starts waits for it before a 503 with Retry-After. */
+export const STARTUP_WAIT_MS = 30_000;
 
 export interface BackendOptions {
   dataDir: string;
@@ -110,6 +112,41 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 
+  // Requests can arrive as soon as the port is open, before the engine is: every one is held until startup ends
+  // (then served), or answered 503 with Retry-After if startup takes longer than STARTUP_WAIT_MS or fails.
+  let finishStartup!: (ok: boolean) => void;
+  const started = new Promise<boolean>((resolve) => (finishStartup = resolve));
+  const whenStarted = () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), STARTUP_WAIT_MS);
+      void started.then((ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      });
+    });
+  let handleRequest: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let handleUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (handleRequest) return handleRequest(req, res);
+    log(`[server] ${req.method} ${req.url} arrived while starting: held until the engine is open`);
+    void whenStarted().then((ok) => {
+      if (ok && handleRequest) return handleRequest(req, res);
+      res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1", Connection: "close" });
+      res.end(JSON.stringify({ code: "BackendStarting", message: "The backend is still starting. Try again in a moment." }));
+    });
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removes its own error listener before 'upgrade': without one, a peer that resets the connection while
+    // a refusal is written raises ECONNRESET as an uncaught exception and stops the whole backend.
+    socket.on("error", () => socket.destroy());
+    if (handleUpgrade) return handleUpgrade(req, socket, head);
+    log(`[server] WebSocket ${req.url} arrived while starting: held until the engine is open`);
+    void whenStarted().then((ok) => {
+      if (ok && handleUpgrade) return handleUpgrade(req, socket, head);
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    });
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 3210, host, () => {
@@ -139,7 +176,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       log,
     });
   } catch (error) {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Requests held during startup are answered 503 (with Connection: close) before the server closes.
+    finishStartup(false);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
     throw error;
   }
   const theEngine = engine;
@@ -155,14 +196,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
 
   const allowRemote = options.allowRemote === true;
-  server.on(
-    "request",
-    createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log }),
-  );
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Node removes its own error listener before 'upgrade': without one, a peer that resets the connection while
-    // the refusal below is written raises ECONNRESET as an uncaught exception and stops the whole backend.
-    socket.on("error", () => socket.destroy());
+  handleRequest = createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log });
+  handleUpgrade = (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://backend.invalid").pathname;
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -175,7 +210,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       sessions.add(session);
       ws.on("close", () => sessions.delete(session));
     });
-  });
+  };
+  finishStartup(true);
 
   // `polaris env` reaches the running backend through this file, from this machine: the local URL.
   await writeFile(serverInfoFile(dataDir), JSON.stringify({ url: localUrl, pid: process.pid }), { mode: 0o600 });
