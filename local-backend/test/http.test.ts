@@ -110,6 +110,23 @@ describe("HTTP API", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("hands the app's HTTP routes every origin, preflights included, as Convex cloud does", async () => {
+    const origin = "https://app.example";
+    const preflight = await fetch(`${backend.url}/echo`, {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(origin);
+    const posted = await fetch(`${backend.url}/echo`, { method: "POST", headers: { Origin: origin }, body: "hi" });
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(await posted.text()).toBe("echo hi");
+    // The backend's own endpoints still refuse that origin.
+    const upload = await fetch(`${backend.url}/api/storage/upload`, { method: "POST", headers: { Origin: origin }, body: "x" });
+    expect(upload.status).toBe(403);
+  });
+
   it("answers CORS preflights for loopback pages and refuses other origins and hosts", async () => {
     const preflight = await fetch(`${backend.url}/api/mutation`, {
       method: "OPTIONS",

@@ -267,15 +267,17 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (!hostAllowed(req, ctx.allowRemote)) {
     throw new HttpError(403, "HostNotAllowed", "This backend answers only requests addressed to 127.0.0.1 or localhost.");
   }
-  const origin = req.headers.origin;
-  if (origin !== undefined && !originAllowed(origin, ctx.allowRemote)) {
-    throw new HttpError(403, "OriginNotAllowed", `Requests from ${origin} are not allowed: this backend serves loopback pages only.`);
-  }
   const cors = corsHeaders(req, ctx.allowRemote);
   const url = new URL(req.url ?? "/", "http://backend.invalid");
   const path = url.pathname;
   const method = req.method ?? "GET";
   const isOwnPath = path.startsWith("/api/") || path.startsWith("/polaris/");
+  // The backend's own endpoints (functions, sign-in, admin, storage) serve loopback pages only. Every other path is
+  // the app's HTTP router, which gets every request as on Convex cloud, and does its own CORS.
+  const origin = req.headers.origin;
+  if (isOwnPath && origin !== undefined && !originAllowed(origin, ctx.allowRemote)) {
+    throw new HttpError(403, "OriginNotAllowed", `Requests from ${origin} are not allowed: this backend serves loopback pages only.`);
+  }
 
   if (method === "OPTIONS" && isOwnPath) {
     res.writeHead(204, cors);
