@@ -10,10 +10,10 @@ const SITE_PORT = 5190 + PORT_OFFSET;
 // Specs that talk to the backend directly read its address from here.
 process.env.POLARIS_E2E_BACKEND_URL = `http://127.0.0.1:${BACKEND_PORT}`;
 const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
-// The offline spec runs against a production build: only there is the app-shell service worker registered
-// (under the dev server it would cache unbundled modules), and reloading while offline needs it.
-const BUILD_PORT = 5191 + PORT_OFFSET;
-const BUILD_URL = `http://127.0.0.1:${BUILD_PORT}`;
+// The offline spec runs against Polaris as deployed: the production build served by the backend itself (`npm start`),
+// the only mode with the app-shell service worker that reloading while offline needs. The other specs run the same
+// backend with the IDE on Vite's dev server (`npm run dev`'s mode: React's StrictMode double effects included).
+const BUILD_URL = `http://127.0.0.1:${BACKEND_PORT}`;
 
 /** Playwright's own Chromium when `npx playwright install chromium` ran, else the distribution's. */
 function chromiumPath(): string {
@@ -30,7 +30,6 @@ function chromiumPath(): string {
 // worker process; the environment variable (inherited from the runner) keeps them on the runner's directory.
 process.env.POLARIS_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "polaris-e2e-"));
 const dataDir = process.env.POLARIS_E2E_DATA_DIR;
-const buildDir = join(dataDir, "site-build");
 
 export default defineConfig({
   testDir: "e2e",
@@ -53,18 +52,18 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --site-port ${SITE_PORT} --data-dir "${dataDir}"`,
-      url: SITE_URL,
-      timeout: 180_000,
+      command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --data-dir "${dataDir}"`,
+      url: BUILD_URL,
+      timeout: 300_000,
       reuseExistingServer: !process.env.CI,
       stdout: "pipe",
       stderr: "pipe",
     },
     {
-      command: `npx vite build --outDir "${buildDir}" --emptyOutDir --logLevel warn && npx vite preview --outDir "${buildDir}" --host 127.0.0.1 --port ${BUILD_PORT} --strictPort`,
-      url: BUILD_URL,
+      command: `npx vite --host 127.0.0.1 --port ${SITE_PORT} --strictPort`,
+      url: SITE_URL,
       env: { VITE_CONVEX_URL: `http://127.0.0.1:${BACKEND_PORT}` },
-      timeout: 300_000,
+      timeout: 180_000,
       reuseExistingServer: !process.env.CI,
       stdout: "pipe",
       stderr: "pipe",

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runCodegen } from "./codegen.js";
+import { ensureSiteBuilt, watchSite } from "./site.js";
 import { adminKeyFile, isLoopbackHost, normalizePublicUrl, serverInfoFile, startBackend, type Backend } from "./server/index.js";
 
 // `npm start` / `npm run backend -- <command>`: the embedded backend, the Vite dev server, and `env`.
@@ -11,11 +12,14 @@ import { adminKeyFile, isLoopbackHost, normalizePublicUrl, serverInfoFile, start
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const USAGE = `Usage:
-  npm start [-- options]                      backend + the Polaris web app (Vite dev server)
+  npm start [-- options]                      Polaris as deployed: the backend serving the built web app
+  npm run dev [-- options]                    the backend + the web app on Vite's dev server (hot reload)
   npm run backend -- <command> [options]
 
 Commands:
-  start                 backend and web app (the default)
+  start                 backend serving the built web app on its own origin (the default); the app is
+                        rebuilt at start and while it runs whenever its sources change
+  dev                   backend + Vite dev server (hot reload) on --site-port
   serve                 backend only (same as start --no-site)
   env list              list the function environment variables
   env get NAME          print one variable
@@ -26,7 +30,7 @@ Options:
   --port N              backend port (env POLARIS_PORT, default 3210)
   --host HOST           address to listen on (env POLARIS_HOST, default 127.0.0.1)
   --data-dir DIR        data directory (env POLARIS_DATA_DIR, default .polaris/data)
-  --site-port N         web app port (env POLARIS_SITE_PORT, default 5173)
+  --site-port N         the dev server's port, for dev (env POLARIS_SITE_PORT, default 5173)
   --no-site             do not start the web app
   --allow-remote        allow --host to be a non-loopback address: anyone who can reach it can sign in as anyone
   --public-url URL      URL other machines reach the backend at, for storage URLs (env POLARIS_PUBLIC_URL)
@@ -36,7 +40,7 @@ Options:
 export class UsageError extends Error {}
 
 export interface CliOptions {
-  command: "start" | "serve" | "env" | "help";
+  command: "start" | "dev" | "serve" | "env" | "help";
   rest: string[];
   port: number;
   host: string;
@@ -80,10 +84,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
   const command = values.help ? "help" : (first ?? "start");
-  if (command !== "start" && command !== "serve" && command !== "env" && command !== "help") {
-    throw new UsageError(`Unknown command "${command}": use start, serve or env.`);
+  if (command !== "start" && command !== "dev" && command !== "serve" && command !== "env" && command !== "help") {
+    throw new UsageError(`Unknown command "${command}": use start, dev, serve or env.`);
   }
-  if ((command === "start" || command === "serve") && rest.length > 0) {
+  if ((command === "start" || command === "dev" || command === "serve") && rest.length > 0) {
     throw new UsageError(`Unexpected argument "${rest[0]}" after "${command}".`);
   }
   const host = values.host ?? env.POLARIS_HOST ?? "127.0.0.1";
@@ -107,7 +111,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     host,
     dataDir: path.resolve(values["data-dir"] ?? env.POLARIS_DATA_DIR ?? path.join(ROOT, ".polaris", "data")),
     sitePort: parsePort(values["site-port"] ?? env.POLARIS_SITE_PORT ?? "5173", "--site-port"),
-    site: command === "start" && values["no-site"] !== true,
+    site: (command === "start" || command === "dev") && values["no-site"] !== true,
     allowRemote,
     ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
@@ -266,6 +270,9 @@ export function watchConvex(convexDir: string, backend: Backend, log: (line: str
   };
 }
 
+/** Where `npm start` keeps the built web app. */
+export const SITE_DIR = path.join(ROOT, ".polaris", "site");
+
 async function start(opts: CliOptions): Promise<void> {
   const convexDir = path.join(ROOT, "convex");
   const log = (line: string) => console.log(line);
@@ -275,6 +282,9 @@ async function start(opts: CliOptions): Promise<void> {
       `WARNING: listening on ${opts.host}. Anyone who can reach this machine can sign in as ANY user and read or change their projects.`,
     );
   }
+  const servesBuild = opts.site && opts.command === "start";
+  // The build runs beside the backend's own startup: requests that arrive first wait for both (server/index.ts).
+  const built = servesBuild ? ensureSiteBuilt({ root: ROOT, outDir: SITE_DIR, log }) : Promise.resolve(false);
   const backend = await startBackend({
     dataDir: opts.dataDir,
     convexDir,
@@ -282,13 +292,18 @@ async function start(opts: CliOptions): Promise<void> {
     host: opts.host,
     allowRemote: opts.allowRemote,
     ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
+    ...(servesBuild ? { siteDir: SITE_DIR, siteReady: built } : {}),
     log,
   });
   const stopWatching = watchConvex(convexDir, backend, log);
+  const stopWatchingSite = servesBuild ? watchSite({ root: ROOT, outDir: SITE_DIR, log }) : () => {};
   let vite: { close(): Promise<void> } | null = null;
   const relative = path.relative(process.cwd(), opts.dataDir);
   const dataLabel = relative && !relative.startsWith("..") ? relative : opts.dataDir;
-  if (opts.site) {
+  if (servesBuild) {
+    await built;
+    log(`Polaris is running at ${backend.url} (data ${dataLabel})`);
+  } else if (opts.site) {
     process.env.VITE_CONVEX_URL = backend.url;
     const { createServer } = await import("vite");
     const server = await createServer({
@@ -299,7 +314,7 @@ async function start(opts: CliOptions): Promise<void> {
     await server.listen();
     vite = server;
     const siteHost = isLoopbackHost(opts.host) ? "127.0.0.1" : opts.host;
-    log(`Polaris is running at http://${siteHost}:${opts.sitePort} (backend ${backend.url}, data ${dataLabel})`);
+    log(`Polaris (dev server, hot reload) is running at http://${siteHost}:${opts.sitePort} (backend ${backend.url}, data ${dataLabel})`);
   } else {
     log(`Polaris backend is running at ${backend.url} (data ${dataLabel})`);
   }
@@ -313,6 +328,7 @@ async function start(opts: CliOptions): Promise<void> {
     log(`\n${signal}: stopping...`);
     void (async () => {
       stopWatching();
+      stopWatchingSite();
       await vite?.close();
       await backend.close();
       process.exit(0);

@@ -27,6 +27,8 @@ describe("argument parsing", () => {
     expect(f).toMatchObject({ command: "serve", port: 4000, dataDir: "/tmp/x", sitePort: 6000, site: false });
     expect(parseCli(["start", "--no-site"], { POLARIS_PORT: "4100" })).toMatchObject({ site: false, port: 4100 });
     expect(parseCli(["--help"], {}).command).toBe("help");
+    expect(parseCli(["dev"], {})).toMatchObject({ command: "dev", site: true, sitePort: 5173 });
+    expect(parseCli(["dev", "--no-site"], {})).toMatchObject({ command: "dev", site: false });
   });
 
   it("refuses unknown flags, bad ports and a remote host without --allow-remote", () => {

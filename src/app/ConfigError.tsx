@@ -8,7 +8,8 @@ export function ConfigError({ problem }: { problem: string }) {
       <p>To run everything on this machine, start the embedded backend and the app together:</p>
       <pre>npm start</pre>
       <p>
-        To use a Convex deployment instead, put its URL in <code>.env.local</code> and restart Vite:
+        To use a Convex deployment instead, put its URL in <code>.env.local</code> and build again (or restart{" "}
+        <code>npm run dev</code>):
       </p>
       <pre>VITE_CONVEX_URL=https://your-deployment.convex.cloud</pre>
       <p className="muted">See README.md and docs/deploying.md for Clerk and Convex cloud.</p>

@@ -1,8 +1,18 @@
-/** Build-time configuration read from Vite's env (set by `npm start`, or in .env.local). */
+import { CONVEX_URL_META } from "./siteConfig";
+
+/**
+ * Configuration: Vite's build-time env (set by `npm run dev`, or in .env.local), else, for a build the local
+ * backend serves itself (`npm start`), the backend URL it writes into the page.
+ */
 export const env = {
-  convexUrl: stringOrUndefined(import.meta.env.VITE_CONVEX_URL),
+  convexUrl: stringOrUndefined(import.meta.env.VITE_CONVEX_URL) ?? stringOrUndefined(metaContent(CONVEX_URL_META)),
   clerkPublishableKey: stringOrUndefined(import.meta.env.VITE_CLERK_PUBLISHABLE_KEY),
 };
+
+function metaContent(name: string): string | undefined {
+  if (typeof document === "undefined") return undefined;
+  return document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content;
+}
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;

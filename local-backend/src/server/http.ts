@@ -4,6 +4,7 @@ import type { JSONValue } from "convex/values";
 import { SignInError, type LocalIssuer } from "../auth/localIssuer.js";
 import { AuthTokenError, type TokenVerifier } from "../auth/verify.js";
 import type { Engine, Identity, RunResult } from "../engine/types.js";
+import type { SiteHandler } from "../site.js";
 import { canonicalizeUdfPath } from "./protocol.js";
 
 // The HTTP half of the backend: the API ConvexHttpClient speaks (notes/convex-protocol.md), file storage, the
@@ -25,6 +26,8 @@ export interface HttpContext {
   adminKey: string;
   allowRemote: boolean;
   log: (line: string) => void;
+  /** The built web app, when this backend serves it (`npm start`); see ../site.ts. */
+  site?: SiteHandler;
 }
 
 class HttpError extends Error {
@@ -406,7 +409,9 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     return void res.end(method === "HEAD" ? undefined : Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength));
   }
 
-  // Everything else: convex/http.ts.
+  // Everything else: a file of the web app's build, else convex/http.ts, else a page of the web app.
+  const isRead = method === "GET" || method === "HEAD";
+  if (ctx.site && isRead && !isOwnPath && (await ctx.site.serveFile(req, res))) return;
   const engine = requireEngine(ctx);
   let identity: Identity | null = null;
   try {
@@ -434,6 +439,9 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (method === "OPTIONS") {
     res.writeHead(204, cors);
     return void res.end();
+  }
+  if (ctx.site && isRead && !isOwnPath && (req.headers.accept ?? "").includes("text/html")) {
+    return ctx.site.serveIndex(req, res);
   }
   throw new HttpError(404, "NotFound", `No route for ${method} ${path}.`);
 }

@@ -9,6 +9,7 @@ import { LocalIssuer } from "../auth/localIssuer.js";
 import { TokenVerifier } from "../auth/verify.js";
 import { openEngine } from "../engine/index.js";
 import type { Engine, EngineOptions } from "../engine/types.js";
+import { createSiteHandler } from "../site.js";
 import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
 import { SyncSession, type SyncContext } from "./sync.js";
 
@@ -36,6 +37,10 @@ export interface BackendOptions {
   log?: (line: string) => void;
   /** Opens the engine; the real one by default. Tests may pass a fake. */
   openEngine?: (opts: EngineOptions) => Promise<Engine>;
+  /** The built web app to serve on the backend's own origin (`npm start`); see ../site.ts. */
+  siteDir?: string;
+  /** Settles when the build in `siteDir` is ready; requests wait for it as they wait for the engine. */
+  siteReady?: Promise<unknown>;
   /** Test hooks for the sync protocol. */
   sync?: Pick<SyncContext, "afterMutation" | "pingIntervalMs">;
 }
@@ -175,12 +180,14 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       defaultEnv: { [LOCAL_ISSUER_ENV]: issuer.issuer },
       log,
     });
+    await options.siteReady;
   } catch (error) {
     // Requests held during startup are answered 503 (with Connection: close) before the server closes.
     finishStartup(false);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    await engine?.close();
     throw error;
   }
   const theEngine = engine;
@@ -196,7 +203,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
 
   const allowRemote = options.allowRemote === true;
-  handleRequest = createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log });
+  const site = options.siteDir === undefined ? undefined : createSiteHandler(options.siteDir, url);
+  handleRequest = createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log, site });
   handleUpgrade = (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://backend.invalid").pathname;
     const refuse = (status: string) => {
