@@ -85,17 +85,15 @@ describe("the assistant against a scripted provider", () => {
     provider.stream({ kind: "text", chunks: Array.from({ length: 40 }, (_, i) => `word${i} `), delayMs: 25 });
     provider.complete({ kind: "text", content: '"Counting words."' });
     const before = commits;
-    const started = Date.now();
     const { conversationId, message } = await ask("Count to forty, please");
-    const elapsed = Date.now() - started;
     expect(message.status).toBe("completed");
     expect(message.content).toBe(Array.from({ length: 40 }, (_, i) => `word${i} `).join(""));
-    // ≤ 4 chunk writes per second (elapsed bounds the streaming time from above), far fewer than the 40
-    // chunks received; everything else the answer commits is a small constant (send, scheduling, finalize, title).
+    // The throttle's rate (≤ 4 writes per second) is WriteThrottle's, unit-tested on explicit times in
+    // convex/ai/lib.test.ts; here: far fewer chunk writes than the 40 chunks received (25 ms apart, so 1 s of text
+    // allows at most 5), and everything else the answer commits is a small constant (send, scheduling, finalize, title).
     await expect.poll(() => chunkWrites(message._id)).toBeDefined();
     const writes = chunkWrites(message._id)!;
     expect(writes).toBeGreaterThan(0);
-    expect(writes).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 1);
     expect(writes).toBeLessThan(20);
     expect(commits - before).toBeLessThanOrEqual(writes + 8);
     const request = provider.streamRequests().at(-1)!;
@@ -263,7 +261,7 @@ describe("the assistant against a scripted provider", () => {
     expect(message.content).toContain(text);
   });
 
-  it("stops within a second of a cancel, keeping the partial text, and hangs up on the provider", async () => {
+  it("stops after a cancel, keeping the partial text, and hangs up on the provider", async () => {
     const chunks = Array.from({ length: 200 }, (_, i) => `t${i} `);
     provider.stream({ kind: "text", chunks, delayMs: 30 });
     const conversationId = await newConversation();
@@ -275,9 +273,9 @@ describe("the assistant against a scripted provider", () => {
     const message = await waitForFinal(conversationId, assistantMessageId);
     expect(message.status).toBe("cancelled");
     await expect.poll(async () => (await listMessages(conversationId)).find((m) => m._id === assistantMessageId)?.content.length ?? 0).toBeGreaterThan(0);
-    // The action reads the status at every write (≤ 250 ms apart while text arrives): the provider request is
-    // aborted well within a second of the cancel.
-    await expect.poll(() => provider.requests[requestIndex].aborted, { timeout: 1000 }).toBe(true);
+    // The action reads the status at every write and at least every 500 ms without one (WriteThrottle, unit-tested
+    // on explicit times): it sees the cancel and aborts the provider request.
+    await expect.poll(() => provider.requests[requestIndex].aborted).toBe(true);
     const final = (await listMessages(conversationId)).find((m) => m._id === assistantMessageId)!;
     expect(chunks.join("").startsWith(final.content)).toBe(true);
     expect(final.content.length).toBeLessThan(chunks.join("").length);
