@@ -3,7 +3,7 @@ import { ID_LENGTH, idTableNumber } from "./ids.js";
 import { encodeNumber, encodeValue, getField, lowerBound } from "./keys.js";
 
 // The in-memory database: every table's documents plus one sorted key array per index. Writes are
-// applied in place; transactions keep undo records (see index.ts), so the store itself knows nothing
+// applied in place; transactions keep undo records (see transaction.ts), so the store itself knows nothing
 // about isolation. Every change is reported through `onChange` with the old and new index keys.
 
 export type DocJson = Record<string, JSONValue>;
