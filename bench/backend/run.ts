@@ -537,7 +537,7 @@ const findings = (m: Measured) => `Where the time goes (CPU profiles of 2026-11-
   about 7%; the project's mutation code (files.createFile) about 2%.
 - The sync server answers each mutation with one socket write: the MutationResponse is held back until the
   queries re-ran, and it goes out with the Transition, in that order, with the socket corked around both
-  (server/sync.ts \`mutation\` and \`sendTogether\`); before, each was its own \`writev\`, and together they
+  (server/clientSession.ts \`mutation\` and \`sendTogether\`); before, each was its own \`writev\`, and together they
   were a quarter of the busy time with fsync off. Holding the response costs the client nothing: the stock
   client resolves the mutation only on the Transition. Re-runs scheduled by a commit that the mutation's own
   re-run already covered are skipped without touching the engine.
