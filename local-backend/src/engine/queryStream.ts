@@ -1,6 +1,7 @@
 import type { JSONValue } from "convex/values";
 import { decodeMaybeUndefined, evaluate } from "./filter.js";
-import { encodeValue, lowerBound, MAX_SUFFIX } from "./keys.js";
+import type { Pos } from "./indexKeys.js";
+import { encodeValue, MAX_SUFFIX } from "./keys.js";
 import { BY_CREATION_TIME, type Doc, type Index, type Store, type Table } from "./store.js";
 import { countRead, type Range, type Tx } from "./transaction.js";
 
@@ -27,7 +28,7 @@ type IndexRangeExpr = { type: string; fieldPath: string; value: JSONValue };
 export class QueryStream {
   lastKey: string | null = null;
   done = false;
-  private pos = -1;
+  private readonly pos: Pos = { c: 0, i: 0 };
   private counts: number[];
   readonly range: Range;
 
@@ -54,31 +55,32 @@ export class QueryStream {
   next(): Doc | null {
     for (;;) {
       if (this.done) return null;
-      const keys = this.index.keys;
-      let pos: number;
+      const entries = this.index.entries;
+      const pos = this.pos;
+      let key: string | undefined;
       if (this.order === "asc") {
-        if (this.lastKey === null) pos = lowerBound(keys, this.lo);
-        else if (this.pos >= 0 && keys[this.pos] === this.lastKey) pos = this.pos + 1;
-        else pos = lowerBound(keys, this.lastKey, true);
-        if (pos >= keys.length || keys[pos] >= this.hi) {
+        if (this.lastKey === null) entries.seek(pos, this.lo);
+        else if (entries.keyAt(pos) === this.lastKey) entries.step(pos, 1);
+        else entries.seek(pos, this.lastKey, true);
+        key = entries.keyAt(pos);
+        if (key === undefined || key >= this.hi) {
           this.finish();
           return null;
         }
       } else {
-        if (this.lastKey === null) pos = lowerBound(keys, this.hi) - 1;
-        else if (this.pos >= 0 && keys[this.pos] === this.lastKey) pos = this.pos - 1;
-        else pos = lowerBound(keys, this.lastKey) - 1;
-        if (pos < 0 || keys[pos] < this.lo) {
+        if (this.lastKey === null) entries.seek(pos, this.hi);
+        else if (entries.keyAt(pos) !== this.lastKey) entries.seek(pos, this.lastKey);
+        entries.step(pos, -1);
+        key = entries.keyAt(pos);
+        if (key === undefined || key < this.lo) {
           this.finish();
           return null;
         }
       }
-      const key = keys[pos];
-      this.pos = pos;
       this.lastKey = key;
       if (this.order === "asc") this.range.hi = key + "\0";
       else this.range.lo = key;
-      const doc = this.table.docs.get(this.index.ids[pos])!;
+      const doc = this.table.docs.get(entries.idAt(pos))!;
       countRead(this.tx, doc);
       let pass = true;
       for (let i = 0; i < this.operators.length && pass; i++) {
