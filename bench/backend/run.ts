@@ -464,10 +464,13 @@ async function startToReady(root: string) {
  * The same day's earlier full runs, so one run's verdicts are read against the spread: the machine is shared
  * with other work, and the verdicts moved with its load. Update it when the backend changes.
  */
-const EARLIER_RUNS = `Four earlier full runs on 2026-11-26, after the same changes, with a 1-minute load of 2 to 9 from other work:
-round trip p50 1.08-3.62 ms, p99 6.8-69 ms (target met in 3 of 4); inserts 500-2,633/s (met in 1 of 4); fan-out
-p50 8.0-10.4 ms, p99 23.7-146 ms (met in 1 of 4); start from the log 1.27-5.29 s (met in 2 of 4), from a snapshot
-1.41-2.23 s (met in 3 of 4). The worst figures came with the highest load or a contended disk (fdatasync p99 11-27 ms).`;
+const EARLIER_RUNS = `Earlier full runs on 2026-12-05, after the same changes, with a 1-minute load of 3 to 9 from other work: inserts
+1,533/s (1-per-fsync reference 2,126/s), 454/s (reference 283/s: fdatasync 1.45 ms p50, 43 ms p99 on a contended disk) and
+1,958/s (reference 4,016/s); round trip p50 1.35-1.98 ms; fan-out p99 26.9-164 ms; start from the log 2.0-4.3 s, from a
+snapshot 2.3-4.4 s (their read + JSON.parse references took 0.37-1.0 s: 2.5-6x those of 2026-11-26, the load).
+Before and after these changes in the same conditions (this benchmark's insert phase alone, 10 s runs alternating
+between the two builds, load 3 to 5): 2,483, 2,808 and 1,295/s before (backend CPU 365-477 µs per insert); 1,246,
+3,156 and 3,172/s after (313-398 µs). On 2026-11-26, on a quieter machine, the same phase reached 500-2,633/s before.`;
 
 /** One plain sentence per target: met or not, with the measure it is about. */
 function targetsSummary(): string {
