@@ -23,6 +23,7 @@ import type { WalHooks } from "./wal.js";
 
 // The database engine: it composes the parts, each in its own file, and is the Engine of types.ts.
 //   store.ts        the in-memory tables and indexes          transaction.ts  a transaction's reads, writes, limits
+//   indexKeys.ts    one index's keys, in chunks                ids.ts, keys.ts ids; the order-preserving key encoding
 //   commit.ts       the log, durability, publication           conflicts.ts    optimistic checks of queries
 //   queries.ts      running queries                            mutations.ts    the mutation queue, idempotency
 //   functions.ts    finding and invoking functions, actions    syscalls.ts     the runtime's operations
