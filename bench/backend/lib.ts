@@ -109,7 +109,7 @@ export function convexClient(url: string, token: string): ConvexClient {
     unsavedChangesWarning: false,
     logger: false,
   });
-  client.setAuth(async () => token);
+  client.setAuth(() => Promise.resolve(token));
   return client;
 }
 

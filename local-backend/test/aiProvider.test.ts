@@ -57,7 +57,7 @@ describe("streamRound against a real Chat Completions server", () => {
     provider.stream({ kind: "tools", text: "Let me look.", calls: [{ name: "read_file", arguments: { path: "src/a.ts" } }, { name: "list_files", arguments: {} }] });
     const { result } = await round();
     expect(result?.finishReason).toBe("tool_calls");
-    expect(result?.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)])).toEqual([
+    expect(result?.toolCalls.map((c) => [c.name, JSON.parse(c.arguments) as unknown])).toEqual([
       ["read_file", { path: "src/a.ts" }],
       ["list_files", {}],
     ]);

@@ -52,7 +52,7 @@ describe("stock ConvexClient against the local backend", () => {
       send,
       { body: "typed" },
       {
-        optimisticUpdate: (store, args) => {
+        optimisticUpdate: (store, args: { body: string }) => {
           const current = store.getQuery(list, {}) ?? [];
           store.setQuery(list, {}, [...current, { author: "(sending)", body: args.body }]);
         },
@@ -70,7 +70,7 @@ describe("stock ConvexClient against the local backend", () => {
   it("re-sends a mutation whose connection dropped before the answer, and applies it exactly once", async () => {
     let dropped = false;
     backend = await startTestBackend({
-      sync: {
+      session: {
         afterMutation: (session) => {
           if (!dropped) {
             dropped = true;
@@ -187,7 +187,7 @@ describe("sync protocol details (raw WebSocket)", () => {
   });
 
   it("sends Ping frames on an idle connection", async () => {
-    backend = await startTestBackend({ sync: { pingIntervalMs: 50 } });
+    backend = await startTestBackend({ session: { pingIntervalMs: 50 } });
     const raw = await RawClient.connect(backend.url);
     await raw.waitFor((m) => m.type === "Ping", 5000);
     raw.close();
@@ -230,7 +230,7 @@ describe("sync hardening", () => {
       raw.send({ type: "Mutation", requestId: 1, udfPath, args: [args] });
       const response = await raw.waitFor((m) => m.type === "MutationResponse");
       raw.close();
-      return response.result as unknown;
+      return response.result;
     };
     const alice = (await backend.signIn("Alice")).token;
     const bob = (await backend.signIn("Bob")).token;
@@ -281,7 +281,7 @@ describe("sync hardening", () => {
     const changes: boolean[] = [];
     const client = backend.client({ token: (await backend.signIn("Alice")).token, onAuthChange: (ok) => changes.push(ok) });
     expect(await client.query(whoami, {})).toMatchObject({ name: "Alice" });
-    client.setAuth(async () => "not-a-jwt", (ok) => changes.push(ok));
+    client.setAuth(() => Promise.resolve("not-a-jwt"), (ok) => changes.push(ok));
     await expect.poll(() => changes, { timeout: 10_000 }).toContain(false);
     await expect.poll(async () => await client.query(whoami, {}), { timeout: 10_000 }).toBeNull();
     expect(await client.mutation(send, { body: "anonymous now" })).toBe(13);

@@ -1,10 +1,12 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 // Document ids: base32 (lowercase, no padding) of 14 random bytes, the table number (u16 big-endian)
 // and a 16-bit checksum of the preceding bytes. The checksum makes a mistyped or foreign string fail to
 // decode instead of naming another table; the table number lets `db.get(id)` and `v.id(table)` work
 // without a lookup.
+// Random bytes are drawn from the CSPRNG in blocks (one call per POOL_IDS ids, not one per id), and decoded table
+// numbers are cached by id string (decoding is a pure function of it; the cache is emptied when it grows large).
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const DECODE = new Map([...ALPHABET].map((c, i) => [c, i]));
@@ -48,9 +50,21 @@ function unbase32(s: string): Uint8Array | null {
   return out;
 }
 
+const POOL_IDS = 256;
+const pool = new Uint8Array(RANDOM_BYTES * POOL_IDS);
+let poolOffset = pool.length;
+
+const MAX_CACHED = 100_000;
+const tableNumbers = new Map<string, number | null>();
+
 export function newId(tableNumber: number): string {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   const bytes = new Uint8Array(ID_BYTES);
-  bytes.set(randomBytes(RANDOM_BYTES), 0);
+  bytes.set(pool.subarray(poolOffset, poolOffset + RANDOM_BYTES), 0);
+  poolOffset += RANDOM_BYTES;
   bytes[RANDOM_BYTES] = (tableNumber >>> 8) & 255;
   bytes[RANDOM_BYTES + 1] = tableNumber & 255;
   const sum = crc32(bytes.subarray(0, RANDOM_BYTES + 2));
@@ -62,6 +76,15 @@ export function newId(tableNumber: number): string {
 /** The table number an id encodes, or null when the string is not an id minted by this backend. */
 export function idTableNumber(id: string): number | null {
   if (typeof id !== "string" || id.length !== ID_LENGTH) return null;
+  const cached = tableNumbers.get(id);
+  if (cached !== undefined) return cached;
+  if (tableNumbers.size >= MAX_CACHED) tableNumbers.clear();
+  const decoded = decodeTableNumber(id);
+  tableNumbers.set(id, decoded);
+  return decoded;
+}
+
+function decodeTableNumber(id: string): number | null {
   const bytes = unbase32(id);
   if (bytes === null || bytes.length < ID_BYTES || base32(bytes) !== id) return null;
   const sum = crc32(bytes.subarray(0, RANDOM_BYTES + 2));

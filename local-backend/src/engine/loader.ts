@@ -8,13 +8,18 @@ import { listFunctionModules, modulePathWithoutExtension } from "../modules.js";
 // Bundles convex/ with esbuild (npm packages stay external and resolve from the project's
 // node_modules through a symlink next to the build) and imports the result.
 
-export type ModuleExports = Record<string, any>;
+export type ModuleExports = Record<string, unknown>;
+
+/** What `defineSchema(...)` exports at run time: `export()` is the schema as JSON. */
+export interface SchemaDefinition {
+  export(): string;
+}
 
 export interface LoadedApp {
   generation: number;
   /** "ai/chat" -> module exports */
   modules: Map<string, ModuleExports>;
-  schema: any;
+  schema: SchemaDefinition | null;
   /** CommonJS source of auth.config.ts, re-evaluated on demand so it sees the current environment. */
   authConfigCode: string | null;
 }
@@ -104,10 +109,10 @@ export async function loadApp(convexDir: string, buildRoot: string, generation: 
     const exports = await nativeImport(pathToFileURL(file).href);
     if (name.startsWith("fn/")) modules.set(name.slice(3), exports);
   }
-  let schema: any = null;
+  let schema: SchemaDefinition | null = null;
   if (schemaFile) {
     const exports = await nativeImport(pathToFileURL(path.join(outdir, "schema.mjs")).href);
-    schema = exports.default ?? null;
+    schema = (exports.default as SchemaDefinition | undefined) ?? null;
   }
 
   for (const entry of readdirSync(buildRoot)) {
@@ -116,9 +121,14 @@ export async function loadApp(convexDir: string, buildRoot: string, generation: 
   return { generation, modules, schema, authConfigCode };
 }
 
+/** convex/auth.config.ts's default export, as far as the engine reads it. */
+export interface AuthConfig {
+  providers?: { domain?: string; issuer?: string; applicationID?: string }[];
+}
+
 /** Evaluates the bundled auth.config.ts now (it reads process.env at evaluation time). */
-export function evaluateAuthConfig(code: string, convexDir: string): any {
-  const module = { exports: {} as any };
+export function evaluateAuthConfig(code: string, convexDir: string): AuthConfig | undefined {
+  const module: { exports: AuthConfig & { default?: AuthConfig } } = { exports: {} };
   const require = createRequire(path.join(convexDir, "auth.config.js"));
   // The code is the project's own auth.config.ts, bundled by esbuild: it is trusted like every function module.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { formatWithOptions } from "node:util";
+import type { Tx } from "./transaction.js";
 import type { Identity } from "./types.js";
 
 // The process-wide pieces Convex functions reach through globals: the `Convex` syscall object, and
@@ -8,10 +9,20 @@ import type { Identity } from "./types.js";
 
 export type FrameKind = "query" | "mutation" | "action";
 
+/** A syscall's arguments: the JSON object Convex's runtime sends (for jsSyscall, the object it passes). */
+export type SyscallArgs = Record<string, unknown>;
+
 export interface SyscallHandler {
-  syscall(frame: Frame, op: string, args: any): unknown;
-  asyncSyscall(frame: Frame, op: string, args: any): Promise<unknown>;
-  jsSyscall(frame: Frame, op: string, args: any): unknown;
+  syscall(frame: Frame, op: string, args: SyscallArgs): unknown;
+  asyncSyscall(frame: Frame, op: string, args: SyscallArgs): Promise<unknown>;
+  jsSyscall(frame: Frame, op: string, args: SyscallArgs): unknown;
+}
+
+/** The global `Convex` object Convex's runtime (convex/server) calls into. */
+interface ConvexGlobal {
+  syscall(op: string, json: string): string;
+  asyncSyscall(op: string, json: string): Promise<string>;
+  jsSyscall(op: string, args: SyscallArgs): unknown;
 }
 
 export interface Frame {
@@ -24,8 +35,8 @@ export interface Frame {
   rng: (() => number) | null;
   logLines: string[];
   requestId: string;
-  /** The transaction (queries and mutations). Typed by the engine. */
-  tx: any;
+  /** The transaction (queries and mutations); null in actions. */
+  tx: Tx | null;
   closed: boolean;
 }
 
@@ -61,20 +72,21 @@ let installed = false;
 export function installRuntime() {
   if (installed) return;
   installed = true;
-  (globalThis as any).Convex = {
-    syscall(op: string, json: string): string {
+  const convex: ConvexGlobal = {
+    syscall(op, json) {
       const frame = frameOrThrow();
-      return JSON.stringify(frame.handler.syscall(frame, op, JSON.parse(json)) ?? null);
+      return JSON.stringify(frame.handler.syscall(frame, op, JSON.parse(json) as SyscallArgs) ?? null);
     },
-    async asyncSyscall(op: string, json: string): Promise<string> {
+    async asyncSyscall(op, json) {
       const frame = frameOrThrow();
-      return JSON.stringify((await frame.handler.asyncSyscall(frame, op, JSON.parse(json))) ?? null);
+      return JSON.stringify((await frame.handler.asyncSyscall(frame, op, JSON.parse(json) as SyscallArgs)) ?? null);
     },
-    jsSyscall(op: string, args: Record<string, any>): unknown {
+    jsSyscall(op, args) {
       const frame = frameOrThrow();
       return frame.handler.jsSyscall(frame, op, args);
     },
   };
+  (globalThis as { Convex?: ConvexGlobal }).Convex = convex;
 
   Date.now = () => {
     const frame = als.getStore();
@@ -93,7 +105,7 @@ export function installRuntime() {
     return realFetch(...args);
   });
 
-  const levels: [keyof Console, string][] = [
+  const levels: ["log" | "info" | "warn" | "error" | "debug", string][] = [
     ["log", "LOG"],
     ["info", "INFO"],
     ["warn", "WARN"],
@@ -101,8 +113,8 @@ export function installRuntime() {
     ["debug", "DEBUG"],
   ];
   for (const [method, level] of levels) {
-    const original = (console[method] as (...a: unknown[]) => void).bind(console);
-    (console as any)[method] = (...args: unknown[]) => {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
       const frame = als.getStore();
       if (frame && !frame.closed) {
         frame.logLines.push(`[${level}] ${formatWithOptions({ colors: false, depth: 4 }, ...args)}`);

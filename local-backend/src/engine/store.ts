@@ -1,9 +1,10 @@
 import { getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { ID_LENGTH, idTableNumber } from "./ids.js";
-import { encodeNumber, encodeValue, getField, lowerBound } from "./keys.js";
+import { IndexKeys } from "./indexKeys.js";
+import { encodeNumber, encodeValue, getField } from "./keys.js";
 
-// The in-memory database: every table's documents plus one sorted key array per index. Writes are
-// applied in place; transactions keep undo records (see index.ts), so the store itself knows nothing
+// The in-memory database: every table's documents plus, per index, its keys in order (indexKeys.ts). Writes are
+// applied in place; transactions keep undo records (see transaction.ts), so the store itself knows nothing
 // about isolation. Every change is reported through `onChange` with the old and new index keys.
 
 export type DocJson = Record<string, JSONValue>;
@@ -73,8 +74,8 @@ export const SYSTEM_TABLES: Record<string, number> = { _storage: 1, _scheduled_f
 const FIRST_USER_TABLE = 10001;
 
 export class Index {
-  keys: string[] = [];
-  ids: string[] = [];
+  /** The index's (key, id) pairs in key order. */
+  entries = new IndexKeys();
   constructor(readonly def: IndexDef) {}
 
   keyOf(doc: Doc): string {
@@ -86,17 +87,11 @@ export class Index {
   }
 
   insert(key: string, id: string) {
-    const pos = lowerBound(this.keys, key);
-    this.keys.splice(pos, 0, key);
-    this.ids.splice(pos, 0, id);
+    this.entries.insert(key, id);
   }
 
   remove(key: string) {
-    const pos = lowerBound(this.keys, key);
-    if (this.keys[pos] === key) {
-      this.keys.splice(pos, 1);
-      this.ids.splice(pos, 1);
-    }
+    this.entries.remove(key);
   }
 }
 
@@ -199,15 +194,15 @@ export class Store {
         }
       }
       if (sorted) {
-        index.keys = keys;
-        index.ids = docs.map((d) => d.id);
+        index.entries = IndexKeys.fromSorted(keys, docs.map((d) => d.id));
       } else {
-        index.keys = keys.sort();
-        index.ids = idsOfSortedKeys(table, keys) ?? [];
-        if (index.ids.length !== n) {
+        keys.sort();
+        let ids = idsOfSortedKeys(table, keys);
+        if (ids === null) {
           const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
-          index.ids = order.map((i) => docs[i].id);
+          ids = order.map((i) => docs[i].id);
         }
+        index.entries = IndexKeys.fromSorted(keys, ids);
       }
       table.indexes.set(def.name, index);
     }

@@ -11,7 +11,7 @@ import { openEngine } from "../engine/index.js";
 import type { Engine, EngineOptions } from "../engine/types.js";
 import { createSiteHandler } from "../site.js";
 import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
-import { SyncSession, type SyncContext } from "./sync.js";
+import { ClientSession, type SessionContext } from "./clientSession.js";
 
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 export const LOCAL_ISSUER_ENV = "POLARIS_LOCAL_AUTH_ISSUER";
@@ -41,8 +41,8 @@ export interface BackendOptions {
   siteDir?: string;
   /** Settles when the build in `siteDir` is ready; requests wait for it as they wait for the engine. */
   siteReady?: Promise<unknown>;
-  /** Test hooks for the sync protocol. */
-  sync?: Pick<SyncContext, "afterMutation" | "pingIntervalMs">;
+  /** Test hooks for the client sessions (the sync protocol). */
+  session?: Pick<SessionContext, "afterMutation" | "pingIntervalMs">;
 }
 
 export interface Backend {
@@ -53,7 +53,7 @@ export interface Backend {
   /** Issuer of the development tokens: fixed per data dir (see auth/localIssuer.ts). */
   issuer: LocalIssuer;
   engine: Engine;
-  sessions: ReadonlySet<SyncSession>;
+  sessions: ReadonlySet<ClientSession>;
   close(): Promise<void>;
 }
 
@@ -112,7 +112,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 
   let engine: Engine | null = null;
   let issuer: LocalIssuer;
-  const sessions = new Set<SyncSession>();
+  const sessions = new Set<ClientSession>();
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -194,7 +194,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const theIssuer = issuer;
   const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer);
 
-  const syncContext: SyncContext = { engine: theEngine, verifier: theVerifier, log, ...options.sync };
+  const sessionContext: SessionContext = { engine: theEngine, verifier: theVerifier, log, ...options.session };
   const unsubscribeCommit = theEngine.onCommit((commit) => {
     for (const session of sessions) session.onCommit(commit.writes);
   });
@@ -214,7 +214,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     // Browsers send Origin on WebSocket handshakes; a page of another site must not drive the local backend.
     if (!hostAllowed(req, allowRemote) || !originAllowed(req.headers.origin, allowRemote)) return refuse("403 Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new SyncSession(ws, syncContext);
+      const session = new ClientSession(ws, sessionContext);
       sessions.add(session);
       ws.on("close", () => sessions.delete(session));
     });

@@ -51,7 +51,7 @@ export async function startTestBackend(opts: { convexDir?: string; dataDir?: str
       });
       if (o.token !== undefined) {
         const token = o.token;
-        client.setAuth(typeof token === "string" ? async () => token : token, o.onAuthChange);
+        client.setAuth(typeof token === "string" ? () => Promise.resolve(token) : token, o.onAuthChange);
       }
       clients.push(client);
       return client;

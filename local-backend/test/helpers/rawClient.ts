@@ -3,7 +3,43 @@ import WebSocket from "ws";
 // A bare sync-protocol client that records every server message and checks, as the stock client does, that
 // each Transition starts at the version the previous one ended at.
 
-export type Msg = Record<string, any> & { type: string };
+/** A state version as the wire carries it (ts: a u64 in base64). */
+export interface WireVersion {
+  querySet: number;
+  identity: number;
+  ts: string;
+}
+
+/** One modification of a Transition, as the wire carries it. */
+export interface WireModification {
+  type: string;
+  queryId: number;
+  value?: unknown;
+  errorMessage?: string;
+  logLines?: string[];
+  journal?: string | null;
+}
+
+/**
+ * A server message as it arrives. The fields of every message type are declared together, so a test reads those
+ * of the type it waited for without narrowing; a field of another type is undefined at run time.
+ */
+export interface Msg {
+  type: string;
+  startVersion: WireVersion;
+  endVersion: WireVersion;
+  modifications: WireModification[];
+  clientClockSkew?: number;
+  requestId: number;
+  success: boolean;
+  result: unknown;
+  ts: string;
+  logLines: string[];
+  errorData?: unknown;
+  error: string;
+  baseVersion: number;
+  authUpdateAttempted: boolean;
+}
 
 export class RawClient {
   readonly messages: Msg[] = [];

@@ -57,13 +57,13 @@ interface RefreshOptions {
   atLeast?: bigint;
 }
 
-export interface SyncContext {
+export interface SessionContext {
   engine: Engine;
   verifier: TokenVerifier;
   log: (line: string) => void;
   pingIntervalMs?: number;
   /** Test hook: called after a mutation ran and before its response is sent; may close the socket. */
-  afterMutation?: (session: SyncSession, requestId: number) => void;
+  afterMutation?: (session: ClientSession, requestId: number) => void;
 }
 
 function hashResult(result: RunResult, journal: QueryJournal | undefined): string {
@@ -86,7 +86,7 @@ export function mutationReplayKey(identity: Identity | null, udfPath: string, se
   return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
 }
 
-export class SyncSession {
+export class ClientSession {
   sessionId: string = randomUUID();
   private version: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   private identity: Identity | null = null;
@@ -105,7 +105,7 @@ export class SyncSession {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly ctx: SyncContext,
+    private readonly ctx: SessionContext,
   ) {
     this.ping = setInterval(() => this.send({ type: "Ping" }), ctx.pingIntervalMs ?? PING_INTERVAL_MS);
     this.ping.unref();
@@ -251,7 +251,8 @@ export class SyncSession {
       case "Mutation":
         return this.mutation(message);
       case "Action":
-        return this.action(message);
+        this.action(message);
+        return;
     }
   }
 
@@ -451,7 +452,8 @@ export class SyncSession {
     this.sendTogether(transition ? [response, transition] : [response]);
   }
 
-  private async action(message: Extract<ClientMessage, { type: "Action" }>) {
+  /** Starts an action; it answers on its own, so the queue does not wait for it. */
+  private action(message: Extract<ClientMessage, { type: "Action" }>) {
     if (this.rejectExpiredIdentity()) return;
     const { requestId } = message;
     if (message.componentPath) {

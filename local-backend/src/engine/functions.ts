@@ -1,0 +1,235 @@
+import { randomUUID } from "node:crypto";
+import { crc32 } from "node:zlib";
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { LoadedApp } from "./loader.js";
+import { als, realNow, seededRandom, type Frame, type FrameKind, type SyscallHandler } from "./runtime.js";
+import type { Store } from "./store.js";
+import type { Tx } from "./transaction.js";
+import type { Identity, RunResult } from "./types.js";
+import { validateValue, type VJson } from "./validate.js";
+
+// Finding the app's functions by path and invoking them in a frame: arguments and return value validated,
+// errors turned into results. Invariants:
+// - `invoke` never throws: every failure (bad arguments, a throw in the function, a bad return value) becomes
+//   a failed Outcome carrying Convex's message (and a ConvexError's data), so callers decide what a failure means.
+// - A frame is closed once its function returns or throws; a syscall from a promise the function left running
+//   fails (runtime.ts), so nothing reaches a transaction after it ended.
+// - Queries and mutations see a fixed clock and a PRNG seeded from path, arguments and snapshot; actions see
+//   the real ones.
+// - Internal functions are found only when `allowInternal` (calls from functions, the scheduler, crons).
+
+/** A registered Convex function, as `queryGeneric`/`mutationGeneric`/`actionGeneric` build it. */
+export interface Registered {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  invokeQuery?: (args: string) => Promise<string>;
+  invokeMutation?: (args: string) => Promise<string>;
+  invokeAction?: (requestId: string, args: string) => Promise<string>;
+  exportArgs(): string;
+  exportReturns(): string;
+}
+
+/** The router `httpRouter()` builds, as convex/http.ts exports it. */
+interface HttpRouter {
+  isRouter?: boolean;
+  lookup(path: string, method: string): [{ invokeHttpAction(r: Request): Promise<Response> }, ...unknown[]] | null;
+}
+
+export type Kind = "query" | "mutation" | "action";
+const KIND_NAMES: Record<Kind, string> = { query: "Query", mutation: "Mutation", action: "Action" };
+
+/** A function's result plus `message`: the error without Convex's "Uncaught ..." prefix, for nested calls. */
+export type Outcome = RunResult & { message?: string };
+
+/** An error raised by a called function, carried across syscalls with its ConvexError data. */
+export class FunctionError extends Error {
+  constructor(
+    message: string,
+    readonly data: JSONValue | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export function errorInfo(e: unknown): { message: string; formatted: string; errorData?: JSONValue } {
+  if (typeof e === "object" && e !== null && Symbol.for("ConvexError") in e) {
+    const err = e as { message: string; data: unknown; ConvexErrorSymbol?: symbol };
+    let data: JSONValue;
+    try {
+      data =
+        err.ConvexErrorSymbol !== undefined && typeof err.data === "string"
+          ? (JSON.parse(err.data) as JSONValue)
+          : convexToJson((err.data ?? null) as Value);
+    } catch {
+      data = null;
+    }
+    return { message: err.message, formatted: `Uncaught ConvexError: ${err.message}`, errorData: data };
+  }
+  if (e instanceof FunctionError) {
+    return { message: e.message, formatted: e.message, ...(e.data !== undefined ? { errorData: e.data } : {}) };
+  }
+  if (e instanceof Error) return { message: e.message, formatted: `Uncaught ${e.name}: ${e.message}` };
+  return { message: String(e), formatted: `Uncaught ${String(e)}` };
+}
+
+/** A failed Outcome for an error raised outside the function (resolution, the log). */
+export function failure(e: unknown): Outcome {
+  const info = errorInfo(e);
+  return { ok: false, error: info.formatted, message: info.message, ...(info.errorData !== undefined ? { errorData: info.errorData } : {}), logLines: [] };
+}
+
+/** The result as the Engine interface returns it (without the nested-call message). */
+export function withoutMessage<T extends Outcome>(out: T): T {
+  const copy = { ...out };
+  delete copy.message;
+  return copy;
+}
+
+export class Functions {
+  private validatorCache = new WeakMap<Registered, { args: VJson; returns: VJson | null }>();
+
+  constructor(
+    private readonly app: () => LoadedApp,
+    private readonly store: Store,
+    /** The snapshot new query and mutation frames seed their PRNG from. */
+    private readonly snapshotTs: () => bigint,
+    private readonly handler: SyscallHandler,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** The registered function at `path` ("module:name", or "module" for the default export), or undefined. */
+  find(udfPath: string): Registered | undefined {
+    const colon = udfPath.indexOf(":");
+    const mod = (colon === -1 ? udfPath : udfPath.slice(0, colon)).replace(/\.(js|ts|jsx|tsx|mjs|cjs)$/, "");
+    const name = colon === -1 ? "default" : udfPath.slice(colon + 1);
+    return this.app().modules.get(mod)?.[name] as Registered | undefined;
+  }
+
+  /** The function at `udfPath` if it is a `kind` the caller may run; throws a FunctionError otherwise. */
+  resolve(udfPath: string, kind: Kind, allowInternal: boolean): Registered {
+    const fn = this.find(udfPath);
+    const isFn = fn !== undefined && (fn.isQuery || fn.isMutation || fn.isAction);
+    if (!isFn || (!allowInternal && !fn.isPublic)) {
+      throw new FunctionError(
+        allowInternal
+          ? `Could not find function for '${udfPath}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`
+          : `Could not find public function for '${udfPath}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+        undefined,
+      );
+    }
+    const actual: Kind = fn.isQuery ? "query" : fn.isMutation ? "mutation" : "action";
+    if (actual !== kind) {
+      throw new FunctionError(`Trying to execute ${udfPath} as ${KIND_NAMES[kind]}, but it is defined as ${KIND_NAMES[actual]}.`, undefined);
+    }
+    return fn;
+  }
+
+  private validators(fn: Registered) {
+    let v = this.validatorCache.get(fn);
+    if (!v) {
+      v = { args: JSON.parse(fn.exportArgs()) as VJson, returns: JSON.parse(fn.exportReturns()) as VJson | null };
+      this.validatorCache.set(fn, v);
+    }
+    return v;
+  }
+
+  private resolveIdTable = (id: string) => this.store.tableOfId(id);
+
+  newFrame(kind: FrameKind, udfPath: string, identity: Identity | null, tx: Tx | null, argsJson: string): Frame {
+    const nowMs = kind === "action" ? null : realNow();
+    return {
+      handler: this.handler,
+      kind,
+      path: udfPath,
+      identity,
+      nowMs,
+      rng: kind === "action" ? null : seededRandom(crc32(`${udfPath}\0${argsJson}\0${this.snapshotTs()}\0${nowMs}`)),
+      logLines: [],
+      requestId: randomUUID(),
+      tx,
+      closed: false,
+    };
+  }
+
+  /** Runs a resolved function in `frame`, validating arguments and return value. Never throws. */
+  async invoke(fn: Registered, kind: Kind, frame: Frame, args: JSONValue): Promise<Outcome> {
+    const { args: argsV, returns: returnsV } = this.validators(fn);
+    let decoded: Value;
+    try {
+      decoded = jsonToConvex(args);
+    } catch (e) {
+      frame.closed = true;
+      const message = `ArgumentValidationError: ${e instanceof Error ? e.message : String(e)}`;
+      return { ok: false, error: message, message, logLines: frame.logLines };
+    }
+    const argErr = validateValue(argsV, decoded, this.resolveIdTable);
+    if (argErr) {
+      frame.closed = true;
+      const message = `ArgumentValidationError: ${argErr}`;
+      return { ok: false, error: message, message, logLines: frame.logLines };
+    }
+    // Registered functions spread the parsed JSON into (ctx, ...args): it is the argument array.
+    const argsStr = JSON.stringify([args]);
+    try {
+      const out = await als.run(frame, () =>
+        kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : fn.invokeAction!(frame.requestId, argsStr),
+      );
+      const value = JSON.parse(out) as JSONValue;
+      if (returnsV) {
+        const retErr = validateValue(returnsV, jsonToConvex(value), this.resolveIdTable);
+        if (retErr) {
+          const message = `ReturnsValidationError: ${retErr}`;
+          return { ok: false, error: message, message, logLines: frame.logLines };
+        }
+      }
+      return { ok: true, value, logLines: frame.logLines };
+    } catch (e) {
+      const info = errorInfo(e);
+      return {
+        ok: false,
+        error: info.formatted,
+        message: info.message,
+        ...(info.errorData !== undefined ? { errorData: info.errorData } : {}),
+        logLines: frame.logLines,
+      };
+    } finally {
+      frame.closed = true;
+      if (frame.tx) frame.tx.streams.clear();
+    }
+  }
+
+  /** Runs an action (no transaction: it reaches the database through ctx.runQuery / ctx.runMutation). */
+  async runAction(udfPath: string, args: JSONValue, identity: Identity | null, allowInternal: boolean): Promise<Outcome> {
+    let fn: Registered;
+    try {
+      fn = this.resolve(udfPath, "action", allowInternal);
+    } catch (e) {
+      return failure(e);
+    }
+    return this.invoke(fn, "action", this.newFrame("action", udfPath, identity, null, JSON.stringify(args)), args);
+  }
+
+  /** Routes a request through convex/http.ts; null when there is no such module or no route matches. */
+  async runHttpAction(request: Request, identity: Identity | null): Promise<Response | null> {
+    const router = this.app().modules.get("http")?.default as HttpRouter | undefined;
+    if (!router || !router.isRouter) return null;
+    const url = new URL(request.url);
+    const match = router.lookup(url.pathname, request.method);
+    if (!match) return null;
+    const [endpoint] = match;
+    const frame = this.newFrame("action", `http:${request.method} ${url.pathname}`, identity, null, "");
+    try {
+      return await als.run(frame, () => endpoint.invokeHttpAction(request));
+    } catch (e) {
+      const info = errorInfo(e);
+      this.log(`[engine] HTTP action ${request.method} ${url.pathname} failed: ${info.formatted}`);
+      return new Response(info.formatted, { status: 500 });
+    } finally {
+      frame.closed = true;
+      for (const line of frame.logLines) this.log(`[http ${url.pathname}] ${line}`);
+    }
+  }
+}
