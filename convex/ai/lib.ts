@@ -1,3 +1,5 @@
+import { DEFAULT_CONVERSATION_TITLE } from "../model/names";
+
 // Pure helpers of the AI assistant: provider configuration, error wording, the throttle of streamed writes,
 // tool-call assembly, history selection and the text edits the tools make. No ctx, no I/O: unit-tested alone.
 
@@ -295,7 +297,7 @@ export function fallbackTitle(text: string, maxWords = 6, maxChars = 48): string
     .filter(Boolean)
     .slice(0, maxWords);
   const title = words.join(" ");
-  if (title.length === 0) return "New conversation";
+  if (title.length === 0) return DEFAULT_CONVERSATION_TITLE;
   return title.length > maxChars ? `${title.slice(0, maxChars - 1)}…` : title;
 }
 
