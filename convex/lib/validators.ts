@@ -1,5 +1,5 @@
 import { v, type Infer } from "convex/values";
-import schema from "../schema";
+import schema, { projectSettingsValidator, selectionValidator } from "../schema";
 
 // Validators shared by `args` and `returns` of the public functions. Document shapes derive from the schema so
 // the two cannot drift apart.
@@ -12,11 +12,9 @@ const fileFields = schema.tables.files.validator.fields;
 /** A client operation id from the offline outbox: at most 100 characters, checked in model/idempotency.ts. */
 export const clientOpIdValidator = v.optional(v.string());
 
-export const projectSettingsValidator = v.object({
-  installCommand: v.optional(v.string()),
-  devCommand: v.optional(v.string()),
-});
+export { projectSettingsValidator, selectionValidator };
 export type ProjectSettings = Infer<typeof projectSettingsValidator>;
+export type Selection = Infer<typeof selectionValidator>;
 
 export const projectValidator = v.object({
   _id: v.id("projects"),
