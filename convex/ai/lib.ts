@@ -133,27 +133,6 @@ export function sanitizeReason(text: string, maxChars = 120): string {
   return truncate(cleaned, maxChars);
 }
 
-/** Classifies an error thrown by the `openai` client or while reading its stream. */
-export function classifyProviderError(error: unknown): ProviderFailure {
-  const e = (error ?? {}) as { status?: unknown; name?: unknown; message?: unknown; cause?: unknown };
-  const name = typeof e.name === "string" ? e.name : undefined;
-  const message = typeof e.message === "string" ? e.message : String(error);
-  const status = typeof e.status === "number" ? e.status : undefined;
-  if (status !== undefined) return { status, name, message };
-  if (name === "APIConnectionTimeoutError" || name === "IdleTimeoutError") return { kind: "timeout", name, message };
-  if (name === "StreamCutError") return { kind: "cut", name, message };
-  if (error instanceof SyntaxError || name === "SyntaxError") return { kind: "malformed", name, message };
-  if (name === "APIConnectionError") {
-    return /terminated|socket|premature|closed|reset/i.test(`${message} ${String(e.cause)}`)
-      ? { kind: "cut", name, message }
-      : { kind: "connection", name, message };
-  }
-  if (/terminated|socket hang up|premature close|ECONNRESET|other side closed/i.test(message)) {
-    return { kind: "cut", name, message };
-  }
-  return { name, message };
-}
-
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
