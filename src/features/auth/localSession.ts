@@ -13,24 +13,8 @@ export interface LocalSession {
 }
 
 export const LOCAL_SESSION_KEY = "polaris.localSession";
-export const MAX_NAME_LENGTH = 64;
 /** Tokens this close to expiry are renewed before use, so a request never leaves with a dying token. */
 const EXPIRY_MARGIN_MS = 30_000;
-
-/** The rule the local issuer applies (local-backend/src/auth/localIssuer.ts), checked here to answer at once. */
-export function validateSignInName(raw: string): string | null {
-  const name = raw.normalize("NFC").trim();
-  if (name === "") return "Enter a name to sign in.";
-  const length = [...name].length;
-  if (length > MAX_NAME_LENGTH) {
-    return `Use at most ${MAX_NAME_LENGTH} characters (this one has ${length}).`;
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) {
-    return "A name cannot contain control characters or line breaks.";
-  }
-  return null;
-}
 
 export function loadLocalSession(): LocalSession | null {
   const value = readJson(LOCAL_SESSION_KEY);
