@@ -18,16 +18,7 @@ const EXPIRY_MARGIN_MS = 30_000;
 
 export function loadLocalSession(): LocalSession | null {
   const value = readJson(LOCAL_SESSION_KEY);
-  if (
-    value &&
-    typeof value === "object" &&
-    "name" in value &&
-    typeof value.name === "string" &&
-    "token" in value &&
-    typeof value.token === "string" &&
-    "expiresAt" in value &&
-    typeof value.expiresAt === "number"
-  ) {
+  if (hasToken(value) && "name" in value && typeof value.name === "string") {
     return { name: value.name, token: value.token, expiresAt: value.expiresAt };
   }
   return null;
@@ -76,18 +67,23 @@ export async function requestLocalToken(convexUrl: string, name: string): Promis
   if (!response.ok) {
     throw new SignInError(serverMessage(body) ?? `Sign-in failed (HTTP ${response.status}).`);
   }
-  if (
-    body &&
-    typeof body === "object" &&
-    "token" in body &&
-    typeof body.token === "string" &&
-    "expiresAt" in body &&
-    typeof body.expiresAt === "number"
-  ) {
+  if (hasToken(body)) {
     const signedName = "name" in body && typeof body.name === "string" ? body.name : name;
     return { name: signedName, token: body.token, expiresAt: body.expiresAt };
   }
   throw new SignInError("The backend answered the sign-in with something that is not a token.");
+}
+
+/** A token with its expiry, as the issuer answers and as a session is stored. */
+function hasToken(value: unknown): value is { token: string; expiresAt: number } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "token" in value &&
+    typeof value.token === "string" &&
+    "expiresAt" in value &&
+    typeof value.expiresAt === "number"
+  );
 }
 
 function serverMessage(body: unknown): string | undefined {
