@@ -1,6 +1,18 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
+// Field shapes that public functions also take as arguments (re-exported by lib/validators.ts), declared once here
+// because lib/validators.ts derives the rest of its shapes from this schema.
+
+/** A project's run settings: the commands the runner uses to install dependencies and start the dev server. */
+export const projectSettingsValidator = v.object({
+  installCommand: v.optional(v.string()),
+  devCommand: v.optional(v.string()),
+});
+
+/** Character offsets of a selection in a shared file (0 ≤ from ≤ to, checked by the mutation that stores it). */
+export const selectionValidator = v.object({ from: v.number(), to: v.number() });
+
 // The four tables of the Polaris specification, field for field, plus the additions listed in
 // docs/architecture.md (each optional, so data written by the original schema stays valid).
 export default defineSchema({
@@ -14,12 +26,7 @@ export default defineSchema({
       v.union(v.literal("exporting"), v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
     ),
     exportRepoUrl: v.optional(v.string()),
-    settings: v.optional(
-      v.object({
-        installCommand: v.optional(v.string()),
-        devCommand: v.optional(v.string()),
-      }),
-    ),
+    settings: v.optional(projectSettingsValidator),
   }).index("by_owner", ["ownerId"]),
 
   // A file or folder. parentId undefined means the project root. Names are unique among siblings.
@@ -94,7 +101,7 @@ export default defineSchema({
   chatContext: defineTable({
     conversationId: v.id("conversations"),
     fileId: v.id("files"),
-    selection: v.optional(v.object({ from: v.number(), to: v.number() })),
+    selection: v.optional(selectionValidator),
   }).index("by_conversation", ["conversationId"]),
 
   // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client

@@ -10,6 +10,7 @@ import { build, preview } from "vite";
 import WebSocket, { WebSocketServer } from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Doc, Id } from "../../convex/_generated/dataModel.js";
+import { CHUNK_PAGE_SIZE } from "../../convex/lib/limits.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
 import { ScriptedProvider } from "../../tests/ai/scriptedProvider.js";
 import { updateSection } from "../docs.mjs";
@@ -27,7 +28,6 @@ import { updateSection } from "../docs.mjs";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const CONVEX_DIR = path.join(REPO, "convex");
-const PAGE_SIZE = 8;
 const TIME_LIMIT_MS = 175_000;
 const WAIT_MS = 60_000;
 const LATENCY_TARGET_MS = 300;
@@ -205,10 +205,10 @@ class NodeWatcher {
             for (const stop of stops.splice(0)) stop();
             return;
           }
-          const wasFull = (pages[page]?.count ?? 0) >= PAGE_SIZE;
+          const wasFull = (pages[page]?.count ?? 0) >= CHUNK_PAGE_SIZE;
           pages[page] = value;
           answer.seenAt.push({ length: length(), at: performance.now() });
-          if (!wasFull && value.count >= PAGE_SIZE && pages.length === page + 1) subscribe(page + 1);
+          if (!wasFull && value.count >= CHUNK_PAGE_SIZE && pages.length === page + 1) subscribe(page + 1);
         }),
       );
     };
@@ -331,7 +331,7 @@ async function main(cleanups: (() => Promise<unknown>)[]) {
   const conversationId = (await client.query(api.conversations.list, { projectId }))[0]?._id;
   if (!conversationId) throw new Error("The warm-up message did not create a conversation.");
   const node = new NodeWatcher(client, conversationId);
-  cleanups.push(async () => node.close());
+  cleanups.push(() => Promise.resolve(node.close()));
   while (node.messages.length === 0) await sleep(10);
   await sleep(300);
 
@@ -507,7 +507,7 @@ ${writesTable}
 
 Where the second browser's bytes go, per answer: each query's updates (the value with its journal), and the
 rest (the Transition envelopes around them, and the client's own frames). A chunk page is re-sent at each of
-its up to ${PAGE_SIZE} writes, so the streamed text costs about ${(PAGE_SIZE + 1) / 2}× its size; messages.list is sent twice per
+its up to ${CHUNK_PAGE_SIZE} writes, so the streamed text costs about ${(CHUNK_PAGE_SIZE + 1) / 2}× its size; messages.list is sent twice per
 answer (when it starts and when it is final) and holds the conversation's newest page (10 to 20 messages: the
 backend splits it at twice the page size), so its share grows with the conversation up to that bound, as the
 typical answers 1 → 3 show. There are more chunk updates than writes: each new page's subscription starts with

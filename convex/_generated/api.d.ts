@@ -31,6 +31,7 @@ import type * as messages from "../messages.js";
 import type * as model_access from "../model/access.js";
 import type * as model_budget from "../model/budget.js";
 import type * as model_conversations from "../model/conversations.js";
+import type * as model_filePath from "../model/filePath.js";
 import type * as model_files from "../model/files.js";
 import type * as model_idempotency from "../model/idempotency.js";
 import type * as model_messages from "../model/messages.js";
@@ -70,6 +71,7 @@ declare const fullApi: ApiFromModules<{
   "model/access": typeof model_access;
   "model/budget": typeof model_budget;
   "model/conversations": typeof model_conversations;
+  "model/filePath": typeof model_filePath;
   "model/files": typeof model_files;
   "model/idempotency": typeof model_idempotency;
   "model/messages": typeof model_messages;

@@ -5,7 +5,7 @@ import type { ChatCompletionMessageParam } from "openai/resources/chat/completio
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { internalAction, type ActionCtx } from "../_generated/server";
-import { DEFAULT_CONVERSATION_TITLE } from "../model/conversations";
+import { DEFAULT_CONVERSATION_TITLE } from "../model/names";
 import { STALE_AFTER_MS } from "./data";
 import {
   cleanTitle,

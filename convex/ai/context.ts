@@ -1,6 +1,7 @@
 import { v } from "convex/values";
 import { mutation } from "../_generated/server";
 import { appError } from "../lib/errors";
+import { selectionValidator } from "../lib/validators";
 import { requireConversation, requireFile, requireUser } from "../model/access";
 
 /**
@@ -12,7 +13,7 @@ export const share = mutation({
   args: {
     conversationId: v.id("conversations"),
     fileId: v.optional(v.id("files")),
-    selection: v.optional(v.object({ from: v.number(), to: v.number() })),
+    selection: v.optional(selectionValidator),
   },
   returns: v.null(),
   handler: async (ctx, { conversationId, fileId, selection }) => {

@@ -1,4 +1,3 @@
-import { ConvexError } from "convex/values";
 import type { Id } from "../_generated/dataModel";
 import { internal } from "../_generated/api";
 import type { ActionCtx } from "../_generated/server";
@@ -24,8 +23,8 @@ export async function prepare(
   return { path, config: providerFromEnv() };
 }
 
-export function notConfigured(): ConvexError<{ code: string; message: string }> {
-  return new ConvexError({ code: "AI_NOT_CONFIGURED", message: NOT_CONFIGURED_TEXT.split("\n")[0] + " See docs/ai.md." });
+export function notConfigured() {
+  return appError("AI_NOT_CONFIGURED", NOT_CONFIGURED_TEXT.split("\n")[0] + " See docs/ai.md.");
 }
 
 export async function ask(
@@ -42,6 +41,6 @@ export async function ask(
     ], { maxTokens, timeoutMs: 30_000 });
   } catch (error) {
     // No operator detail is logged here: this runs in a public action, whose log lines can reach its caller.
-    throw new ConvexError({ code: "AI_FAILED", message: describeProviderFailure(classifyError(error)) });
+    throw appError("AI_FAILED", describeProviderFailure(classifyError(error)));
   }
 }

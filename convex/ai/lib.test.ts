@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   cleanTitle,
   describeProviderFailure,
+  type EditResult,
   fallbackTitle,
   providerFailureLog,
   readProviderConfig,
@@ -90,9 +91,10 @@ describe("replaceUnique", () => {
     expect(replaceUnique("a\nb\nc", "b", "B")).toEqual({ ok: true, content: "a\nB\nc", line: 2 });
   });
   it("fails clearly when missing, ambiguous or empty", () => {
-    expect(replaceUnique("abc", "x", "y")).toMatchObject({ ok: false, error: expect.stringContaining("not found") });
-    expect(replaceUnique("aXaXa", "a", "y")).toMatchObject({ ok: false, error: expect.stringContaining("occurs 3 times") });
-    expect(replaceUnique("abc", "", "y")).toMatchObject({ ok: false, error: expect.stringContaining("empty") });
+    const errorOf = (result: EditResult) => (result.ok ? null : result.error);
+    expect(errorOf(replaceUnique("abc", "x", "y"))).toContain("not found");
+    expect(errorOf(replaceUnique("aXaXa", "a", "y"))).toContain("occurs 3 times");
+    expect(errorOf(replaceUnique("abc", "", "y"))).toContain("empty");
   });
 });
 

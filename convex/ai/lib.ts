@@ -1,3 +1,5 @@
+import { DEFAULT_CONVERSATION_TITLE } from "../model/names";
+
 // Pure helpers of the AI assistant: provider configuration, error wording, the throttle of streamed writes,
 // tool-call assembly, history selection and the text edits the tools make. No ctx, no I/O: unit-tested alone.
 
@@ -129,27 +131,6 @@ export function sanitizeReason(text: string, maxChars = 120): string {
     .replace(/\s+/g, " ")
     .trim();
   return truncate(cleaned, maxChars);
-}
-
-/** Classifies an error thrown by the `openai` client or while reading its stream. */
-export function classifyProviderError(error: unknown): ProviderFailure {
-  const e = (error ?? {}) as { status?: unknown; name?: unknown; message?: unknown; cause?: unknown };
-  const name = typeof e.name === "string" ? e.name : undefined;
-  const message = typeof e.message === "string" ? e.message : String(error);
-  const status = typeof e.status === "number" ? e.status : undefined;
-  if (status !== undefined) return { status, name, message };
-  if (name === "APIConnectionTimeoutError" || name === "IdleTimeoutError") return { kind: "timeout", name, message };
-  if (name === "StreamCutError") return { kind: "cut", name, message };
-  if (error instanceof SyntaxError || name === "SyntaxError") return { kind: "malformed", name, message };
-  if (name === "APIConnectionError") {
-    return /terminated|socket|premature|closed|reset/i.test(`${message} ${String(e.cause)}`)
-      ? { kind: "cut", name, message }
-      : { kind: "connection", name, message };
-  }
-  if (/terminated|socket hang up|premature close|ECONNRESET|other side closed/i.test(message)) {
-    return { kind: "cut", name, message };
-  }
-  return { name, message };
 }
 
 function truncate(text: string, max: number): string {
@@ -295,7 +276,7 @@ export function fallbackTitle(text: string, maxWords = 6, maxChars = 48): string
     .filter(Boolean)
     .slice(0, maxWords);
   const title = words.join(" ");
-  if (title.length === 0) return "New conversation";
+  if (title.length === 0) return DEFAULT_CONVERSATION_TITLE;
   return title.length > maxChars ? `${title.slice(0, maxChars - 1)}…` : title;
 }
 

@@ -1,5 +1,6 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
+import { filePath, MAX_PATH_DEPTH } from "../model/filePath";
 import { findSibling } from "../model/files";
 import { splitPath } from "./lib";
 
@@ -19,30 +20,21 @@ export async function projectPaths(
     .take(MAX_LISTED_FILES + 1);
   const truncated = docs.length > MAX_LISTED_FILES;
   const byId = new Map(docs.slice(0, MAX_LISTED_FILES).map((d) => [d._id, d]));
-  const pathOf = new Map<Id<"files">, string>();
-  const resolve = (doc: Doc<"files">, depth: number): string => {
-    const known = pathOf.get(doc._id);
-    if (known !== undefined) return known;
-    const parent = doc.parentId === undefined ? undefined : byId.get(doc.parentId);
-    const path = parent === undefined || depth > 100 ? doc.name : `${resolve(parent, depth + 1)}/${doc.name}`;
-    pathOf.set(doc._id, path);
-    return path;
-  };
-  const entries = [...byId.values()].map((doc) => ({ path: resolve(doc, 0), doc }));
+  const entries = [...byId.values()].map((doc) => ({ path: filePath(doc, (id) => byId.get(id)), doc }));
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { entries, truncated };
 }
 
+/** The path of one file, reading only its ancestors. */
 export async function pathOfFile(ctx: QueryCtx, file: Doc<"files">): Promise<string> {
-  const names = [file.name];
-  let parentId = file.parentId;
-  for (let depth = 0; parentId !== undefined && depth < 100; depth++) {
-    const parent = await ctx.db.get("files", parentId);
+  const ancestors = new Map<Id<"files">, Doc<"files">>();
+  for (let id = file.parentId; id !== undefined && ancestors.size < MAX_PATH_DEPTH && !ancestors.has(id); ) {
+    const parent = await ctx.db.get("files", id);
     if (parent === null || parent.projectId !== file.projectId) break;
-    names.unshift(parent.name);
-    parentId = parent.parentId;
+    ancestors.set(id, parent);
+    id = parent.parentId;
   }
-  return names.join("/");
+  return filePath(file, (id) => ancestors.get(id));
 }
 
 /** The file or folder at `path` in the project, or null. */

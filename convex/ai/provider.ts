@@ -1,7 +1,6 @@
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import {
-  classifyProviderError,
   readProviderConfig,
   ToolCallAccumulator,
   type AssembledToolCall,
@@ -113,15 +112,32 @@ export function providerFromEnv(): ProviderConfig | null {
   return readProviderConfig(process.env);
 }
 
-/** Classifies a failure using the `openai` error classes (names do not survive every bundler). */
+/**
+ * Classifies an error thrown by the `openai` client or while reading its stream. A class is recognised by
+ * `instanceof` (names do not survive every bundler) or by its name (a second copy of the class, bundled apart,
+ * fails `instanceof`). An `APIConnectionTimeoutError` is an `APIConnectionError` too, so it is checked first.
+ */
 export function classifyError(error: unknown): ProviderFailure {
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return { kind: "timeout", message: error.message };
-  if (error instanceof OpenAI.APIConnectionError) {
-    const rawCause = (error as { cause?: unknown }).cause;
-    const cause = rawCause instanceof Error ? `${rawCause.name}: ${rawCause.message}` : typeof rawCause === "string" ? rawCause : "";
-    return /terminated|socket|premature|closed|reset/i.test(cause) ? { kind: "cut", message: cause } : { kind: "connection", message: cause || error.message };
+  const e = (error ?? {}) as { status?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  const name = typeof e.name === "string" ? e.name : undefined;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  const status = typeof e.status === "number" ? e.status : undefined;
+  const is = (type: abstract new (...args: never[]) => unknown, typeName: string) => error instanceof type || name === typeName;
+  if (status !== undefined) return { status, name, message };
+  if (is(OpenAI.APIConnectionTimeoutError, "APIConnectionTimeoutError") || is(IdleTimeoutError, "IdleTimeoutError")) {
+    return { kind: "timeout", name, message };
   }
-  if (error instanceof IdleTimeoutError) return { kind: "timeout", message: error.message };
-  if (error instanceof StreamCutError) return { kind: "cut", message: error.message };
-  return classifyProviderError(error);
+  if (is(StreamCutError, "StreamCutError")) return { kind: "cut", name, message };
+  if (is(SyntaxError, "SyntaxError")) return { kind: "malformed", name, message };
+  if (is(OpenAI.APIConnectionError, "APIConnectionError")) {
+    // The client's own message is a bare "Connection error."; the cause says what happened to the socket.
+    const cause = e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message}` : typeof e.cause === "string" ? e.cause : "";
+    return /terminated|socket|premature|closed|reset/i.test(`${cause} ${message}`)
+      ? { kind: "cut", name, message: cause || message }
+      : { kind: "connection", name, message: cause || message };
+  }
+  if (/terminated|socket hang up|premature close|ECONNRESET|other side closed/i.test(message)) {
+    return { kind: "cut", name, message };
+  }
+  return { name, message };
 }

@@ -1,12 +1,11 @@
 import { v } from "convex/values";
 import { query } from "../_generated/server";
+import { CHUNK_PAGE_SIZE } from "../lib/limits";
 import { requireMessage, requireUser } from "../model/access";
 
 // The text of an answer while it streams. Chunks are grouped in fixed pages of CHUNK_PAGE_SIZE by sequence
 // number, and the client subscribes to one query per page: a full page never changes again, so each streamed
 // step re-sends only the last, partial page instead of the whole answer.
-
-export const CHUNK_PAGE_SIZE = 8;
 
 export const chunks = query({
   args: { messageId: v.id("messages"), page: v.number() },

@@ -13,7 +13,11 @@ export type ErrorCode =
   | "NAME_TAKEN"
   | "MOVE_CYCLE"
   | "TOO_LARGE"
-  | "CONFLICT";
+  | "CONFLICT"
+  /** The editor AI actions: no provider is configured (the SPA then stops asking for suggestions). */
+  | "AI_NOT_CONFIGURED"
+  /** The editor AI actions: the provider request failed; `message` says why, without the operator's settings. */
+  | "AI_FAILED";
 
 export function appError(code: ErrorCode, message: string, extra: Record<string, Value> = {}) {
   return new ConvexError({ ...extra, code, message });

@@ -1,31 +1,25 @@
-import { v, type Infer } from "convex/values";
-import schema from "../schema";
+import { v, type Infer, type PropertyValidators } from "convex/values";
+import schema, { projectSettingsValidator, selectionValidator } from "../schema";
 
 // Validators shared by `args` and `returns` of the public functions. Document shapes derive from the schema so
 // the two cannot drift apart.
 
-const projectFields = schema.tables.projects.validator.fields;
-const conversationFields = schema.tables.conversations.validator.fields;
-const messageFields = schema.tables.messages.validator.fields;
-const fileFields = schema.tables.files.validator.fields;
+/** A whole document of `table` as queries return it: the system fields, then the schema's fields. */
+function documentValidator<Table extends string, Fields extends PropertyValidators>(table: Table, fields: Fields) {
+  return v.object({ _id: v.id(table), _creationTime: v.number(), ...fields });
+}
 
 /** A client operation id from the offline outbox: at most 100 characters, checked in model/idempotency.ts. */
 export const clientOpIdValidator = v.optional(v.string());
 
-export const projectSettingsValidator = v.object({
-  installCommand: v.optional(v.string()),
-  devCommand: v.optional(v.string()),
-});
+export { projectSettingsValidator, selectionValidator };
 export type ProjectSettings = Infer<typeof projectSettingsValidator>;
+export type Selection = Infer<typeof selectionValidator>;
 
-export const projectValidator = v.object({
-  _id: v.id("projects"),
-  _creationTime: v.number(),
-  ...projectFields,
-});
+export const projectValidator = documentValidator("projects", schema.tables.projects.validator.fields);
 export type Project = Infer<typeof projectValidator>;
 
-export const fileTypeValidator = fileFields.type;
+export const fileTypeValidator = schema.tables.files.validator.fields.type;
 export type FileType = Infer<typeof fileTypeValidator>;
 
 /** What lists carry: everything about a file or folder except its content. */
@@ -56,18 +50,10 @@ export type FileWithContent = Infer<typeof fileWithContentValidator>;
 export const updateContentResultValidator = v.object({ revision: v.number() });
 export type UpdateContentResult = Infer<typeof updateContentResultValidator>;
 
-export const conversationValidator = v.object({
-  _id: v.id("conversations"),
-  _creationTime: v.number(),
-  ...conversationFields,
-});
+export const conversationValidator = documentValidator("conversations", schema.tables.conversations.validator.fields);
 export type Conversation = Infer<typeof conversationValidator>;
 
-export const messageValidator = v.object({
-  _id: v.id("messages"),
-  _creationTime: v.number(),
-  ...messageFields,
-});
+export const messageValidator = documentValidator("messages", schema.tables.messages.validator.fields);
 export type Message = Infer<typeof messageValidator>;
 
 export const sendResultValidator = v.object({

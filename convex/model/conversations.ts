@@ -2,10 +2,8 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { requireConversation, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
-import { checkTitle } from "./names";
+import { checkTitle, DEFAULT_CONVERSATION_TITLE } from "./names";
 import { purgeMessagesBatch } from "./projects";
-
-export const DEFAULT_CONVERSATION_TITLE = "New conversation";
 
 export async function listConversations(
   ctx: QueryCtx,

@@ -5,7 +5,7 @@ import { MAX_TEXT_BYTES } from "../lib/limits";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
 import { requireFile, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
-import { checkFileName, copyName } from "./names";
+import { checkFileName, copyName, nameTakenMessage } from "./names";
 import { touchProject } from "./projects";
 import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
 
@@ -119,7 +119,7 @@ async function assertNameFree(
 ) {
   const existing = await findSibling(ctx, projectId, parentId, name);
   if (existing !== null && existing._id !== self) {
-    throw appError("NAME_TAKEN", `"${name}" already exists in this folder. Choose another name.`);
+    throw appError("NAME_TAKEN", nameTakenMessage(name));
   }
 }
 

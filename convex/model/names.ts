@@ -1,39 +1,56 @@
 import { appError } from "../lib/errors";
 
+// Name rules of files, folders, projects and conversations: the server's authority, and a pure module the SPA
+// imports to explain a bad name in place before sending it (a client check only spares a round trip).
+// Names are case-sensitive; file and folder names are kept exactly as typed, project names and titles trimmed.
+
 export const MAX_NAME_LENGTH = 255;
+
+/** The title a conversation has until the user or the assistant names it. */
+export const DEFAULT_CONVERSATION_TITLE = "New conversation";
 
 // C0 controls, DEL and C1 controls. Names are shown in the tree and used as path segments on export, where
 // any of these would corrupt the display or the path.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** Validates a file or folder name; returns it unchanged (names are case-sensitive and not trimmed). */
-export function checkFileName(name: string): string {
-  const problem =
-    name.length === 0
-      ? "is empty"
-      : name.length > MAX_NAME_LENGTH
-        ? `is longer than ${MAX_NAME_LENGTH} characters`
-        : name === "." || name === ".."
-          ? `cannot be "${name}"`
-          : /[/\\]/.test(name)
-            ? 'contains "/" or "\\"'
-            : CONTROL_CHARS.test(name)
-              ? "contains a control character"
-              : name.trim().length === 0
-                ? "is only spaces"
-                : null;
-  if (problem !== null) {
-    throw appError(
-      "INVALID_NAME",
-      `The name ${problem}. Use 1 to ${MAX_NAME_LENGTH} characters without "/", "\\" or control characters.`,
-    );
+/** Why `name` cannot name a file or folder, or null when it can (sibling uniqueness not checked). */
+export function fileNameProblem(name: string): string | null {
+  if (name.length === 0) return "A name is required.";
+  if (name.length > MAX_NAME_LENGTH) return `A name can have at most ${MAX_NAME_LENGTH} characters.`;
+  if (name === "." || name === "..") return `"${name}" is not a valid name.`;
+  if (/[/\\]/.test(name) || CONTROL_CHARS.test(name)) return "A name cannot contain /, \\ or control characters.";
+  if (name.trim().length === 0) return "A name cannot be only spaces.";
+  return null;
+}
+
+/** What a clash with an existing sibling is called, on the server and in the SPA alike. */
+export function nameTakenMessage(name: string): string {
+  return `"${name}" already exists in this folder. Choose another name.`;
+}
+
+/**
+ * Why `name` cannot be used in a folder whose children are named `siblingNames`, or null when it can.
+ * `currentName` is the item's own name when renaming (so keeping it is not a clash).
+ */
+export function siblingNameProblem(name: string, siblingNames: Iterable<string>, currentName?: string): string | null {
+  const problem = fileNameProblem(name);
+  if (problem !== null || name === currentName) return problem;
+  for (const sibling of siblingNames) {
+    if (sibling === name) return nameTakenMessage(name);
   }
+  return null;
+}
+
+/** Validates a file or folder name; returns it unchanged. */
+export function checkFileName(name: string): string {
+  const problem = fileNameProblem(name);
+  if (problem !== null) throw appError("INVALID_NAME", problem);
   return name;
 }
 
-/** Validates a project name; returns it trimmed. */
-export function checkProjectName(raw: string): string {
+/** Validates a trimmed display name (a project's name, a conversation's title); returns it trimmed. */
+function checkDisplayName(raw: string, what: string): string {
   const name = raw.trim();
   const problem =
     name.length === 0
@@ -44,26 +61,19 @@ export function checkProjectName(raw: string): string {
           ? "contains a control character"
           : null;
   if (problem !== null) {
-    throw appError("INVALID_NAME", `The project name ${problem}. Use 1 to ${MAX_NAME_LENGTH} characters without control characters.`);
+    throw appError("INVALID_NAME", `The ${what} ${problem}. Use 1 to ${MAX_NAME_LENGTH} characters without control characters.`);
   }
   return name;
 }
 
+/** Validates a project name; returns it trimmed. */
+export function checkProjectName(raw: string): string {
+  return checkDisplayName(raw, "project name");
+}
+
 /** Validates a conversation title; returns it trimmed. */
 export function checkTitle(raw: string): string {
-  const title = raw.trim();
-  const problem =
-    title.length === 0
-      ? "is empty"
-      : title.length > MAX_NAME_LENGTH
-        ? `is longer than ${MAX_NAME_LENGTH} characters`
-        : CONTROL_CHARS.test(title)
-          ? "contains a control character"
-          : null;
-  if (problem !== null) {
-    throw appError("INVALID_NAME", `The conversation title ${problem}. Use 1 to ${MAX_NAME_LENGTH} characters without control characters.`);
-  }
-  return title;
+  return checkDisplayName(raw, "conversation title");
 }
 
 /**

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runCodegen } from "./codegen.js";
+import { ENV_NAME_RULE, isEnvName } from "./envName.js";
 import { ensureSiteBuilt, watchSite } from "./site.js";
 import { adminKeyFile, isLoopbackHost, normalizePublicUrl, serverInfoFile, startBackend, type Backend } from "./server/index.js";
 
@@ -119,7 +120,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 
 // ------------------------------------------------------------------------------------------- env
 
-const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 /** The engine's persisted environment (engine.ts `envFile`): a JSON object of strings. */
 const envFile = (dataDir: string) => path.join(dataDir, "env.json");
 
@@ -159,8 +159,8 @@ export async function envCommand(dataDir: string, args: string[]): Promise<strin
   const [sub, name, value, ...extra] = args;
   const needName = () => {
     if (name === undefined) throw new UsageError(`"env ${sub}" needs a variable NAME.`);
-    if (!ENV_NAME.test(name)) {
-      throw new UsageError(`Invalid variable name "${name}": use a letter, then letters, digits or _ (at most 40).`);
+    if (!isEnvName(name)) {
+      throw new UsageError(`Invalid variable name "${name}": ${ENV_NAME_RULE}.`);
     }
     return name;
   };

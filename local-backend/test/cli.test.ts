@@ -88,6 +88,7 @@ describe("env", () => {
     await envCommand(dataDir, ["remove", "A_KEY"]);
     await expect(envCommand(dataDir, ["get", "A_KEY"])).rejects.toThrow(/not set/);
     await expect(envCommand(dataDir, ["set", "1BAD", "x"])).rejects.toThrow(/Invalid variable name/);
+    expect(await envCommand(dataDir, ["set", "_PRIVATE", "x"])).toMatch(/^Set _PRIVATE/);
     await expect(envCommand(dataDir, ["set", "ONLY_NAME"])).rejects.toThrow(/NAME and a VALUE/);
     await expect(envCommand(dataDir, ["frob"])).rejects.toThrow(/Unknown env command/);
   });

@@ -107,7 +107,7 @@ export class ScriptedProvider {
       sendError(res, 404, `no route ${req.method} ${req.url}`);
       return;
     }
-    const record: RecordedRequest = { body: JSON.parse(raw), authorization: req.headers.authorization, aborted: false, chunkTimes: [] };
+    const record: RecordedRequest = { body: JSON.parse(raw) as RecordedRequest["body"], authorization: req.headers.authorization, aborted: false, chunkTimes: [] };
     this.requests.push(record);
     this.open.add(res);
     res.on("close", () => {

@@ -36,6 +36,6 @@ export function convexTestHarness(t: ConvexTestInstance): Harness {
   };
 }
 
-export async function makeConvexTestHarness(): Promise<Harness> {
-  return convexTestHarness(makeConvexTestInstance());
+export function makeConvexTestHarness(): Promise<Harness> {
+  return Promise.resolve(convexTestHarness(makeConvexTestInstance()));
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+import { normalizeSignInName, signInNameProblem } from "./signInName.js";
 
 // The development token issuer. Anyone who can reach the sign-in endpoint can sign in as anyone: that is
 // the point of a local, single-machine issuer, and why the server listens on loopback unless told otherwise.
@@ -14,7 +15,6 @@ import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JW
 export const LOCAL_ISSUER_PATH = "/polaris/auth";
 export const LOCAL_AUDIENCE = "convex";
 export const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
-export const MAX_NAME_LENGTH = 64;
 const ALG = "RS256";
 
 export interface SignInResult {
@@ -27,19 +27,12 @@ export interface SignInResult {
 
 export class SignInError extends Error {}
 
-/** Trims the name and checks it; throws SignInError with a message fit to show the user. */
+/** Normalizes the name and checks it (signInName.ts); throws SignInError with a message fit to show the user. */
 export function normalizeName(raw: unknown): string {
   if (typeof raw !== "string") throw new SignInError('Send JSON {"name": "<your name>"}: "name" must be a string.');
-  const name = raw.normalize("NFC").trim();
-  if (name.length === 0) throw new SignInError("Enter a name to sign in: it cannot be empty.");
-  if ([...name].length > MAX_NAME_LENGTH) {
-    throw new SignInError(`That name is too long: use at most ${MAX_NAME_LENGTH} characters.`);
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) {
-    throw new SignInError("A name cannot contain control characters or line breaks.");
-  }
-  return name;
+  const problem = signInNameProblem(raw);
+  if (problem !== null) throw new SignInError(problem);
+  return normalizeSignInName(raw);
 }
 
 /** Equal names give equal subjects; different names give different subjects (SHA-256, 128 bits kept). */

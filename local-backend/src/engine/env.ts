@@ -1,14 +1,13 @@
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { ENV_NAME_RULE, isEnvName } from "../envName.js";
 
 // Function environment variables: stored in `<dataDir>/env.json`, assigned into process.env on top of the
 // defaults (which are not stored). Invariants:
 // - env.json is replaced atomically (temp file, rename), so a crash leaves the old or the new set.
 // - process.env always holds the defaults overlaid with the stored set; removing a stored variable brings
 //   back its default, if any.
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 
 export class Env {
   private vars: Record<string, string> = {};
@@ -32,8 +31,8 @@ export class Env {
   }
 
   async set(name: string, value: string | null): Promise<void> {
-    if (!NAME.test(name)) {
-      throw new Error(`Invalid environment variable name "${name}": use letters, digits and underscores (at most 40), not starting with a digit.`);
+    if (!isEnvName(name)) {
+      throw new Error(`Invalid environment variable name "${name}": ${ENV_NAME_RULE}.`);
     }
     const next = { ...this.vars };
     if (value === null) delete next[name];

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONValue } from "convex/values";
 import { SignInError, type LocalIssuer } from "../auth/localIssuer.js";
 import { AuthTokenError, type TokenVerifier } from "../auth/verify.js";
+import { ENV_NAME_RULE, isEnvName } from "../envName.js";
 import type { Engine, Identity, RunResult } from "../engine/types.js";
 import type { SiteHandler } from "../site.js";
 import { canonicalizeUdfPath } from "./protocol.js";
@@ -15,7 +16,6 @@ export const MAX_UPLOAD_BODY = 100 * 1024 * 1024;
 /** Convex's status for "the function itself failed". */
 export const STATUS_UDF_FAILED = 560;
 const ALLOWED_HEADERS = "Authorization, Content-Type, Convex-Client";
-const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 const MAX_ENV_VALUE = 8192;
 
 export interface HttpContext {
@@ -314,8 +314,8 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     const body = await readJson(req);
     const name = body.name;
     const value = body.value;
-    if (typeof name !== "string" || !ENV_NAME.test(name)) {
-      throw new HttpError(400, "BadEnvName", "An environment variable name is a letter then letters, digits or _ (at most 40).");
+    if (typeof name !== "string" || !isEnvName(name)) {
+      throw new HttpError(400, "BadEnvName", `Invalid environment variable name: ${ENV_NAME_RULE}.`);
     }
     if (value !== null && (typeof value !== "string" || value.length > MAX_ENV_VALUE)) {
       throw new HttpError(400, "BadEnvValue", `"value" must be a string of at most ${MAX_ENV_VALUE} characters, or null to remove.`);

@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from "react";
-import { MAX_NAME_LENGTH, validateSignInName } from "./localSession";
+import { MAX_SIGN_IN_NAME_LENGTH, normalizeSignInName, signInNameProblem } from "../../../local-backend/src/auth/signInName";
 import "./auth.css";
 
 /**
@@ -17,7 +17,7 @@ export function LocalSignInForm({ onSignIn }: { onSignIn: (name: string) => Prom
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const problem = validateSignInName(name);
+    const problem = signInNameProblem(name);
     if (problem) {
       setError(problem);
       inputRef.current?.focus();
@@ -26,7 +26,7 @@ export function LocalSignInForm({ onSignIn }: { onSignIn: (name: string) => Prom
     setPending(true);
     setError(null);
     try {
-      await onSignIn(name.trim());
+      await onSignIn(normalizeSignInName(name));
     } catch (err) {
       setError(err instanceof Error ? err.message : "Sign-in failed.");
       setPending(false);
@@ -52,7 +52,7 @@ export function LocalSignInForm({ onSignIn }: { onSignIn: (name: string) => Prom
             autoFocus
             autoComplete="username"
             value={name}
-            maxLength={MAX_NAME_LENGTH * 2}
+            maxLength={MAX_SIGN_IN_NAME_LENGTH * 2}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? `${errorId} ${hintId}` : hintId}
             onChange={(event) => {

@@ -13,37 +13,12 @@ export interface LocalSession {
 }
 
 export const LOCAL_SESSION_KEY = "polaris.localSession";
-export const MAX_NAME_LENGTH = 64;
 /** Tokens this close to expiry are renewed before use, so a request never leaves with a dying token. */
 const EXPIRY_MARGIN_MS = 30_000;
 
-/** The rule the local issuer applies (local-backend/src/auth/localIssuer.ts), checked here to answer at once. */
-export function validateSignInName(raw: string): string | null {
-  const name = raw.normalize("NFC").trim();
-  if (name === "") return "Enter a name to sign in.";
-  const length = [...name].length;
-  if (length > MAX_NAME_LENGTH) {
-    return `Use at most ${MAX_NAME_LENGTH} characters (this one has ${length}).`;
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) {
-    return "A name cannot contain control characters or line breaks.";
-  }
-  return null;
-}
-
 export function loadLocalSession(): LocalSession | null {
   const value = readJson(LOCAL_SESSION_KEY);
-  if (
-    value &&
-    typeof value === "object" &&
-    "name" in value &&
-    typeof value.name === "string" &&
-    "token" in value &&
-    typeof value.token === "string" &&
-    "expiresAt" in value &&
-    typeof value.expiresAt === "number"
-  ) {
+  if (hasToken(value) && "name" in value && typeof value.name === "string") {
     return { name: value.name, token: value.token, expiresAt: value.expiresAt };
   }
   return null;
@@ -92,18 +67,23 @@ export async function requestLocalToken(convexUrl: string, name: string): Promis
   if (!response.ok) {
     throw new SignInError(serverMessage(body) ?? `Sign-in failed (HTTP ${response.status}).`);
   }
-  if (
-    body &&
-    typeof body === "object" &&
-    "token" in body &&
-    typeof body.token === "string" &&
-    "expiresAt" in body &&
-    typeof body.expiresAt === "number"
-  ) {
+  if (hasToken(body)) {
     const signedName = "name" in body && typeof body.name === "string" ? body.name : name;
     return { name: signedName, token: body.token, expiresAt: body.expiresAt };
   }
   throw new SignInError("The backend answered the sign-in with something that is not a token.");
+}
+
+/** A token with its expiry, as the issuer answers and as a session is stored. */
+function hasToken(value: unknown): value is { token: string; expiresAt: number } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "token" in value &&
+    typeof value.token === "string" &&
+    "expiresAt" in value &&
+    typeof value.expiresAt === "number"
+  );
 }
 
 function serverMessage(body: unknown): string | undefined {

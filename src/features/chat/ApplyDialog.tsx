@@ -2,6 +2,7 @@ import { useMutation, useQuery } from "convex/react";
 import { useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { filePath } from "../../../convex/model/filePath";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
@@ -10,11 +11,7 @@ type TreeEntry = { _id: Id<"files">; parentId?: Id<"files">; name: string; type:
 
 export function pathsOf(tree: TreeEntry[]): Map<string, TreeEntry> {
   const byId = new Map(tree.map((f) => [f._id, f]));
-  const pathOf = (f: TreeEntry, depth = 0): string => {
-    const parent = f.parentId ? byId.get(f.parentId) : undefined;
-    return parent && depth < 100 ? `${pathOf(parent, depth + 1)}/${f.name}` : f.name;
-  };
-  return new Map(tree.map((f) => [pathOf(f), f]));
+  return new Map(tree.map((f) => [filePath(f, (id) => byId.get(id)), f]));
 }
 
 /**

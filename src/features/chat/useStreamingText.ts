@@ -2,9 +2,7 @@ import { useQueries } from "convex/react";
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-
-// Mirrors CHUNK_PAGE_SIZE in convex/ai/stream.ts: a page holding this many chunks is full and never changes.
-const PAGE_SIZE = 8;
+import { CHUNK_PAGE_SIZE } from "../../../convex/lib/limits";
 
 /**
  * The streamed text of an answer in progress, subscribed page by page: only the last (growing) page is re-sent
@@ -20,7 +18,7 @@ export function useStreamingText(messageId: Id<"messages">, enabled: boolean): s
   }, [enabled, messageId, pages]);
   const results = useQueries(queries) as Record<string, { text: string; count: number } | undefined | Error>;
   const last = results[String(pages - 1)];
-  const lastFull = last !== undefined && !(last instanceof Error) && last.count >= PAGE_SIZE;
+  const lastFull = last !== undefined && !(last instanceof Error) && last.count >= CHUNK_PAGE_SIZE;
   useEffect(() => {
     if (lastFull) setPages((n) => n + 1);
   }, [lastFull]);

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from "react";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { filePath } from "../../../convex/model/filePath";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
@@ -123,14 +124,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     (fileId: FileId): TabTitle => {
       const entry = byId.get(fileId) ?? known.current.get(fileId);
       if (!entry) return { name: "…", path: "" };
-      const parts = [entry.name];
-      for (let p = entry.parentId, guard = 0; p && guard < 256; guard++) {
-        const parent = byId.get(p);
-        if (!parent) break;
-        parts.unshift(parent.name);
-        p = parent.parentId;
-      }
-      return { name: entry.name, path: parts.join("/") };
+      return { name: entry.name, path: filePath(entry, (id) => byId.get(id)) };
     },
     [byId],
   );

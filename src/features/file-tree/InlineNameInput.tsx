@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
-import { validateName } from "../../lib/names";
+import { siblingNameProblem } from "../../../convex/model/names";
 
 export interface InlineEditor {
   kind: "rename" | "newFile" | "newFolder";
@@ -24,7 +24,7 @@ export function InlineNameInput({ editor }: { editor: InlineEditor }) {
   const messageId = useId();
   const siblings = useMemo(() => editor.siblingNames(), [editor]);
   const currentName = editor.kind === "rename" ? editor.initial : undefined;
-  const problem = validateName(value, siblings, currentName);
+  const problem = siblingNameProblem(value, siblings, currentName);
   const shownProblem = touched || value !== editor.initial ? problem : null;
 
   useEffect(() => {

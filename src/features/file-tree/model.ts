@@ -1,4 +1,5 @@
 import type { Id } from "../../../convex/_generated/dataModel";
+import { filePath } from "../../../convex/model/filePath";
 
 export type FileId = Id<"files">;
 
@@ -218,15 +219,10 @@ export function isWithin(index: TreeIndex, id: string, ancestorId: string): bool
   return false;
 }
 
-/** `/`-joined path from the root, e.g. `src/app/main.ts`. */
+/** `/`-joined path from the root, e.g. `src/app/main.ts` (convex/model/filePath.ts); "" for an unknown id. */
 export function pathOf(index: TreeIndex, id: string): string {
-  const parts: string[] = [];
-  let current = index.byId.get(id);
-  for (let guard = 0; current && guard < 1024; guard++) {
-    parts.push(current.name);
-    current = current.parentId ? index.byId.get(current.parentId) : undefined;
-  }
-  return parts.reverse().join("/");
+  const node = index.byId.get(id);
+  return node ? filePath(node, (parentId) => index.byId.get(parentId)) : "";
 }
 
 export interface FilePath {

@@ -1,6 +1,7 @@
 import type { OptimisticLocalStore } from "convex/browser";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { copyName } from "../../../convex/model/names";
 import { optimisticId } from "../sync/ids";
 import { registerOptimisticUpdate } from "../sync/registry";
 import type { FunctionArgs, FunctionReturnType } from "convex/server";
@@ -129,13 +130,6 @@ export const optimisticRemove = registerOptimisticUpdate(
     }
   },
 );
-
-/** Same naming as the server's copyName: "name copy.ext", "name copy 2.ext", … */
-function copyName(name: string, attempt: number, isFolder: boolean) {
-  const dot = isFolder ? -1 : name.lastIndexOf(".");
-  const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
-  return `${base} copy${attempt === 1 ? "" : ` ${attempt}`}${ext}`;
-}
 
 export const optimisticCopy = registerOptimisticUpdate(api.files.copy, (store, args: FunctionArgs<typeof api.files.copy>) => {
   for (const { args: queryArgs, value } of treesContaining(store, args.fileId)) {

@@ -1,4 +1,5 @@
 import { ConvexError } from "convex/values";
+import { errorCode, errorMessage } from "../../lib/errors";
 import { UnresolvedRefError, encodeTempIds, isRef, refsIn, resolveRefs, tempIdFor } from "./ids";
 import { mergeThreeWay } from "./merge";
 import { applyPending } from "./overlay";
@@ -108,33 +109,13 @@ export class SyncConflictError extends Error {
   }
 }
 
+/** The server's error code; "ERROR" for a ConvexError that carries none. */
 function codeOf(error: unknown): string | undefined {
-  if (error instanceof ConvexError) {
-    const data: unknown = error.data;
-    if (data && typeof data === "object" && "code" in data && typeof data.code === "string") return data.code;
-    return "ERROR";
-  }
-  return undefined;
+  return errorCode(error) ?? (error instanceof ConvexError ? "ERROR" : undefined);
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof ConvexError) {
-    const data: unknown = error.data;
-    if (typeof data === "string") return data;
-    if (data && typeof data === "object" && "message" in data && typeof data.message === "string") return data.message;
-  }
-  if (error instanceof Error) {
-    return (
-      error.message
-        .replace(/^\[CONVEX [^\]]*\]\s*/, "")
-        .replace(/^\[Request ID: [^\]]*\]\s*/, "")
-        .replace(/^Server Error\s*/, "")
-        .replace(/^Uncaught (ConvexError|Error): /, "")
-        .split("\n")[0]
-        ?.trim() || "The server could not apply this change."
-    );
-  }
-  return "The server could not apply this change.";
+  return errorMessage(error, "The server could not apply this change.");
 }
 
 /** Errors where the request may never have reached the server (HTTP transports; the WebSocket client waits). */
