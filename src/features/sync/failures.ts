@@ -1,6 +1,11 @@
 import { ConvexError } from "convex/values";
 import { errorCode, errorMessage } from "../../lib/errors";
-import type { SyncIssue } from "./types";
+import { contentWriteSpec, mergeAfterConflict } from "./contentWrites";
+import { conflictIssue, refusalIssue } from "./issues";
+import type { OutboxEntry, SyncIssue } from "./types";
+
+const MAX_SERVER_ERROR_ATTEMPTS = 3;
+const MAX_MERGE_ATTEMPTS = 5;
 
 /**
  * What a failed send means for its outbox entry.
@@ -10,6 +15,8 @@ import type { SyncIssue } from "./types";
  *   nothing. Every other error may be transient (the network, a server restart) and the entry is sent again.
  * - "Signed out" pauses the whole outbox (every later entry would be refused the same way) until the app
  *   authenticates again; it never drops an entry.
+ * - A CONFLICT of a content write is merged (contentWrites.ts) and resent, up to MAX_MERGE_ATTEMPTS times; an
+ *   error that is neither a refusal nor the network counts as refused after MAX_SERVER_ERROR_ATTEMPTS sends.
  */
 export type FailureKind =
   /** The token was refused: pause until signed in again. */
@@ -25,7 +32,7 @@ export type FailureKind =
   /** Anything else: possibly transient, retried a few times before it counts as refused. */
   | "server";
 
-export function classifyFailure(error: unknown): FailureKind {
+function classifyFailure(error: unknown): FailureKind {
   const code = errorCode(error);
   if (code === "UNAUTHENTICATED") return "signedOut";
   if (error instanceof ConvexError) {
@@ -57,5 +64,40 @@ export class RefusedWriteError extends Error {
   ) {
     super(message);
     this.name = "RefusedWriteError";
+  }
+}
+
+/** What the outbox does with an entry whose send failed. */
+export type AfterFailureDecision =
+  | { kind: "pause"; reason: string }
+  | { kind: "refuse"; issue: SyncIssue }
+  /** Merged onto the server's text: store the updated entry and send it again in its place. */
+  | { kind: "resend"; entry: OutboxEntry }
+  /** Wait, then send again; `entry` (when given) carries the attempt count to store. */
+  | { kind: "retry"; attempt: number; entry?: OutboxEntry };
+
+export function decideAfterFailure(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): AfterFailureDecision {
+  const rejected = (): AfterFailureDecision => ({ kind: "refuse", issue: refusalIssue(entry, "rejected", refusalMessage(error)) });
+  switch (classifyFailure(error)) {
+    case "signedOut":
+      return { kind: "pause", reason: "Sign in again to send your pending changes." };
+    case "conflict": {
+      if (!contentWriteSpec(entry.path)) return rejected();
+      const data: unknown = (error as { data?: unknown }).data;
+      const after = mergeAfterConflict(entry, sentArgs, data && typeof data === "object" ? data : {}, MAX_MERGE_ATTEMPTS);
+      if (after.kind === "resend") return { kind: "resend", entry: after.entry };
+      if (after.kind === "conflict") return { kind: "refuse", issue: conflictIssue(entry, after.conflict) };
+      return rejected();
+    }
+    case "deleted":
+      return { kind: "refuse", issue: refusalIssue(entry, "deleted", refusalMessage(error)) };
+    case "refused":
+      return rejected();
+    case "network":
+      return { kind: "retry", attempt: entry.attempts ?? 0 };
+    case "server": {
+      const attempts = (entry.attempts ?? 0) + 1;
+      return attempts < MAX_SERVER_ERROR_ATTEMPTS ? { kind: "retry", attempt: attempts, entry: { ...entry, attempts } } : rejected();
+    }
   }
 }

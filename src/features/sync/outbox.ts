@@ -1,14 +1,12 @@
 import {
   answerWithText,
   answerWithoutText,
-  contentWriteSpec,
   followersOf,
-  mergeAfterConflict,
   prepareContentWrite,
   rebaseFollower,
   RevisionTexts,
 } from "./contentWrites";
-import { RefusedWriteError, classifyFailure, refusalMessage } from "./failures";
+import { RefusedWriteError, decideAfterFailure } from "./failures";
 import { encodeTempIds, tempIdFor } from "./ids";
 import { conflictIssue, describeEntry, refusalIssue, withFollowers } from "./issues";
 import { OverlayMemo } from "./overlay";
@@ -70,8 +68,6 @@ export interface OutboxOptions {
 }
 
 const STATE_INTERVAL_MS = 32;
-const MAX_SERVER_ERROR_ATTEMPTS = 3;
-const MAX_MERGE_ATTEMPTS = 5;
 const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 type Answer = { ok: true; result: unknown } | { ok: false; message: string; issue?: SyncIssue };
@@ -349,45 +345,24 @@ export class Outbox implements SendHost {
   }
 
   async fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure> {
-    switch (classifyFailure(error)) {
-      case "signedOut":
+    const decision = decideAfterFailure(entry, sentArgs, error);
+    switch (decision.kind) {
+      case "pause":
         this.authenticated = false;
-        this.pausedReason = "Sign in again to send your pending changes.";
+        this.pausedReason = decision.reason;
         this.emit();
         return "pause";
-      case "conflict": {
-        if (!contentWriteSpec(entry.path)) break;
-        const data: unknown = (error as { data?: unknown }).data;
-        const after = mergeAfterConflict(entry, sentArgs, data && typeof data === "object" ? data : {}, MAX_MERGE_ATTEMPTS);
-        if (after.kind === "resend") {
-          await this.replace(after.entry);
-          this.emit();
-          return "next";
-        }
-        if (after.kind === "conflict") {
-          await this.refuse(entry, conflictIssue(entry, after.conflict));
-          return "next";
-        }
-        break;
-      }
-      case "deleted":
-        await this.refuse(entry, refusalIssue(entry, "deleted", refusalMessage(error)));
+      case "refuse":
+        await this.refuse(entry, decision.issue);
         return "next";
-      case "refused":
-        break;
-      case "network":
-        return { retryAfterAttempt: entry.attempts ?? 0 };
-      case "server": {
-        const attempts = (entry.attempts ?? 0) + 1;
-        if (attempts < MAX_SERVER_ERROR_ATTEMPTS) {
-          await this.replace({ ...entry, attempts });
-          return { retryAfterAttempt: attempts };
-        }
-        break;
-      }
+      case "resend":
+        await this.replace(decision.entry);
+        this.emit();
+        return "next";
+      case "retry":
+        if (decision.entry) await this.replace(decision.entry);
+        return { retryAfterAttempt: decision.attempt };
     }
-    await this.refuse(entry, refusalIssue(entry, "rejected", refusalMessage(error)));
-    return "next";
   }
 
   async refuseUnsendable(entry: OutboxEntry, message: string): Promise<void> {
