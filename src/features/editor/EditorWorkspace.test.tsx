@@ -188,7 +188,7 @@ describe("tabs", () => {
     expect(backend.saves.map((s) => s.fileId)).toEqual([A]);
   });
 
-  it("follows renames and closes a clean tab whose file was deleted", async () => {
+  it("follows renames and closes a clean tab whose file was deleted", () => {
     const { setTree } = renderWorkspace();
     open(A);
     open(B);
@@ -212,7 +212,7 @@ describe("tabs", () => {
   });
 
   it("adds the extensions another feature loads for a file to that tab's editor", async () => {
-    const loadExtensions = vi.fn(async () => EditorState.tabSize.of(7));
+    const loadExtensions = vi.fn(() => Promise.resolve(EditorState.tabSize.of(7)));
     render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
     open(A);
     const view = await editorView();
@@ -222,7 +222,7 @@ describe("tabs", () => {
 
   it("offers the AI suggestions switch in the status bar when AI extensions are loaded, and remembers it", async () => {
     const user = userEvent.setup();
-    const loadExtensions = vi.fn(async () => []);
+    const loadExtensions = vi.fn(() => Promise.resolve([]));
     const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
     open(A);
     const toggle = await screen.findByRole("button", { name: "AI suggestions: on" });
@@ -277,10 +277,10 @@ describe("tabs", () => {
 
     await waitFor(() => expect(backend.saves).toHaveLength(1));
     expect(backend.saves[0]).toMatchObject({ fileId: real, content: "hello", baseRevision: 1 });
-    await act(async () => backend.saves[0].resolve());
+    act(() => backend.saves[0].resolve());
     await waitFor(() => expect(backend.saves).toHaveLength(2));
     expect(backend.saves[1]).toMatchObject({ fileId: real, content: "hello world", baseRevision: 2 });
-    await act(async () => backend.saves[1].resolve());
+    act(() => backend.saves[1].resolve());
     await waitFor(() => expect(status()).toHaveTextContent("Saved"));
     expect(backend.text(real).content).toBe("hello world");
 
@@ -351,7 +351,7 @@ describe("autosave", () => {
     typeInto(view, "x", 0);
     fireEvent.keyDown(window, { key: "s", metaKey: true });
     await waitFor(() => expect(backend.saves).toHaveLength(1));
-    await act(async () => backend.saves[0].reject(new ConvexError({ code: "TOO_LARGE", message: "The file is too large." })));
+    act(() => backend.saves[0].reject(new ConvexError({ code: "TOO_LARGE", message: "The file is too large." })));
     await waitFor(() => expect(status()).toHaveTextContent("Error: The file is too large."));
     fireEvent.keyDown(window, { key: "s", metaKey: true });
     await waitFor(() => expect(backend.saves).toHaveLength(2));
@@ -438,7 +438,7 @@ describe("remote changes", () => {
     await waitFor(() => expect(backend.saves).toHaveLength(1));
     // Someone else's write lands first and has not reached this tab's subscription yet; it changed the same line.
     backend.files.set(A, { status: "ready", file: { kind: "text", name: "a.ts", content: "other\n", revision: 2, size: 6 } });
-    await act(async () => backend.saves[0].resolve());
+    act(() => backend.saves[0].resolve());
     await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("This file changed on the server"));
     expect(status()).toHaveTextContent("Error: This file changed on the server");
   });
@@ -457,7 +457,7 @@ describe("stored files", () => {
 
   it("offers a download with the size for other binaries", async () => {
     const bytes = new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 1, 2]);
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(bytes)));
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response(bytes))));
     backend.addStored(id("zip"), "data.zip", "http://files.test/zip", 3 * 1024 * 1024);
     renderWorkspace([...defaultTree, { _id: id("zip"), name: "data.zip" }]);
     open(id("zip"));
@@ -467,7 +467,7 @@ describe("stored files", () => {
   });
 
   it("opens text over the inline limit read-only, with a note", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response("big text\n".repeat(3))));
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response("big text\n".repeat(3)))));
     backend.addStored(id("big"), "big.log", "http://files.test/big", 2 * 1024 * 1024);
     renderWorkspace([...defaultTree, { _id: id("big"), name: "big.log" }]);
     open(id("big"));
@@ -483,7 +483,7 @@ describe("stored files", () => {
  * The workspace among stand-ins for its neighbours as the page lays them out: a tree with a roving tab stop,
  * the chat's message field, and Ctrl+P opening a "Go to File" dialog whose Enter opens a.ts for editing.
  */
-function Workbench({ entries = defaultTree }: { entries?: TreeEntry[] }) {
+function Workbench({ entries = defaultTree, autosaveDelayMs = 50 }: { entries?: TreeEntry[]; autosaveDelayMs?: number }) {
   const [goTo, setGoTo] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -502,7 +502,7 @@ function Workbench({ entries = defaultTree }: { entries?: TreeEntry[] }) {
           a.ts
         </div>
       </div>
-      <EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={50} />
+      <EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={autosaveDelayMs} />
       <textarea aria-label="Message" />
       {goTo && (
         <Dialog title="Go to File" onClose={() => setGoTo(false)}>
@@ -620,7 +620,8 @@ describe("keyboard focus", () => {
 
   it("moves focus on after a close confirmed in the unsaved-changes dialog", async () => {
     const user = userEvent.setup();
-    render(<Workbench />);
+    // A long pause, so the typing is still unsaved when the tab closes (a stored save would clean the tab).
+    render(<Workbench autosaveDelayMs={60_000} />);
     open(A);
     open(B, { focusEditor: true });
     typeInto(await editorView(), "x");

@@ -48,7 +48,7 @@ describe("offline after a reload", () => {
     });
     const userKey = `ui-${Math.random().toString(36).slice(2)}`;
     // An earlier visit cached the tree.
-    const earlier = new Outbox({ userKey, transport: { mutation: async () => null }, locks: null, channel: null });
+    const earlier = new Outbox({ userKey, transport: { mutation: () => Promise.resolve(null) }, locks: null, channel: null });
     await earlier.start();
     earlier.cache.setLive("files:tree", { projectId: "p1" }, [{ _id: "f1", name: "main.ts" }]);
     await earlier.cache.flush();

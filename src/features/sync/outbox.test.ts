@@ -120,9 +120,9 @@ describe("outbox", () => {
     const user = newUser();
     let failures = 2;
     const outbox = makeOutbox(user, {
-      async mutation() {
-        if (failures-- > 0) throw new TypeError("Failed to fetch");
-        return "file-9";
+      mutation() {
+        if (failures-- > 0) return Promise.reject(new TypeError("Failed to fetch"));
+        return Promise.resolve("file-9");
       },
     });
     await outbox.start();
@@ -302,7 +302,7 @@ describe("storage failure", () => {
     const server = fakeServer(() => "ok");
     server.setOffline(true);
     const outbox = makeOutbox(newUser(), server.transport, {
-      openStorage: async () => quota,
+      openStorage: () => Promise.resolve(quota),
       onStorageFallback,
     });
     await outbox.start();

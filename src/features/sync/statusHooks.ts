@@ -1,6 +1,6 @@
-import { useMemo } from "react";
+import { useContext, useMemo } from "react";
 import { useAppStore, useShallow } from "../../store";
-import { useOutbox } from "./SyncProvider";
+import { OutboxContext } from "./SyncProvider";
 
 /** The sync status for the header: phase, pending count, storage kind. */
 export function useSyncStatus() {
@@ -15,8 +15,11 @@ export function usePendingWrites() {
   return useAppStore(useShallow((state) => state.syncPending));
 }
 
-/** Actions on recorded issues (conflicts, writes against deleted files, refusals). */
+/**
+ * Actions on recorded issues (conflicts, writes against deleted files, refusals). The status indicator lives in
+ * the app header, which also shows on pages outside a signed-in user's SyncProvider: there is nothing to act on.
+ */
 export function useSyncActions() {
-  const outbox = useOutbox();
-  return useMemo(() => ({ dismissIssue: (id: string) => outbox.dismissIssue(id) }), [outbox]);
+  const outbox = useContext(OutboxContext);
+  return useMemo(() => ({ dismissIssue: (id: string) => outbox?.dismissIssue(id) ?? Promise.resolve() }), [outbox]);
 }

@@ -87,18 +87,17 @@ export function readSyncedQuery<Query extends FunctionReference<"query">>(
   // A row known only by temporary id has no server answer to wait for.
   const waitForServer = wait && readTarget(outbox, canonicalPath(query), args).liveArgs !== null;
   return new Promise((resolve, reject) => {
-    let answered = false;
-    let stop: (() => void) | undefined;
-    stop = watchSyncedQuery(convex, outbox, query, args, (update) => {
-      answered = true;
-      stop?.();
+    // The first update may come from inside watchSyncedQuery, before `stop` is known: then it stops below.
+    const read: { answered: boolean; stop?: () => void } = { answered: false };
+    read.stop = watchSyncedQuery(convex, outbox, query, args, (update) => {
+      read.answered = true;
+      read.stop?.();
+      // The read path passes the Convex client's errors on as they are.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       if ("error" in update) reject(update.error);
       else resolve(update.value);
     });
-    if (answered) stop();
-    else if (!waitForServer) {
-      stop();
-      resolve(undefined);
-    }
+    if (read.answered || !waitForServer) read.stop();
+    if (!read.answered && !waitForServer) resolve(undefined);
   });
 }
