@@ -8,9 +8,11 @@ export type SyncedQueryUpdate<T> = { value: T } | { error: unknown };
 
 /**
  * The non-React face of the read path (read.ts), for the editor's per-file sessions: calls `onUpdate` whenever
- * what the read path shows changes. A live error (e.g. the file was deleted) is passed on as `{ error }` and
- * wins over a cached value. Nothing is reported until there is a value or an error, and nothing twice in a
- * row. Returns the unsubscribe function.
+ * what the read path shows changes. A live error (e.g. the file was deleted) is passed on as `{ error }` at once
+ * and wins over a cached value. A live value is shown once it is in the cache (the task after the client's
+ * transition): with nothing laid over the cache, every session shares the one overlay the outbox computed for
+ * it, which matters while a replay confirms entry after entry under many open tabs. Nothing is reported until
+ * there is a value or an error, and nothing twice in a row. Returns the unsubscribe function.
  */
 export function watchSyncedQuery<Query extends FunctionReference<"query">>(
   convex: ConvexReactClient,
@@ -39,8 +41,10 @@ export function watchSyncedQuery<Query extends FunctionReference<"query">>(
     target = next;
     if (next.liveArgs) {
       unwatchLive = watchLive(convex, outbox, query, next as ReadTarget & { liveArgs: Record<string, unknown> }, (result) => {
+        const wasError = live !== undefined && "error" in live;
         live = result;
-        emit();
+        // A value reaches the cache, and from there this watcher, in the next task; an error (or its end) now.
+        if (wasError || (result && "error" in result)) emit();
       });
     }
     return next;
@@ -55,7 +59,7 @@ export function watchSyncedQuery<Query extends FunctionReference<"query">>(
       onUpdate({ error: live.error });
       return;
     }
-    const value = shownValue(outbox, outbox.cache.snapshot(), current, live?.value);
+    const value = shownValue(outbox, outbox.cache.snapshot(), current, undefined);
     if (value === undefined || (last && "value" in last && last.value === value)) return;
     last = { value };
     onUpdate({ value: value as FunctionReturnType<Query> });
