@@ -18,7 +18,8 @@ import type { CachedQuery } from "./types";
  * - Arguments may name rows by temporary id (`pending_…`). A temporary id whose create is confirmed is replaced
  *   by the real id, so a target is recomputed whenever results change; while any temporary id remains the
  *   server is never asked (it would refuse the id) and only the cache and the overlay answer.
- * - Live results enter the cache in the task after the Convex client's transition, never inside it: the outbox
+ * - Live results enter the cache in the task after the Convex client's transition (or when React committed a
+ *   render showing them, whichever comes first), never inside the transition: the outbox
  *   confirms the writes that transition reflects in its microtasks, and until then the overlay must not be
  *   recomputed over the new result (a pending create would find its name taken and hide its row). A face that
  *   needs a live result at once takes it from the client, and `shownValue` lays it over the cache.

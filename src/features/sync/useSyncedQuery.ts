@@ -65,6 +65,12 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
     [convex, outbox, liveTarget, path],
   );
 
+  // Also at commit, often before the task watchLive waits for: later renders then share the overlay computed over
+  // the cache instead of each computing one over a copy with the live result laid in.
+  useEffect(() => {
+    if (liveTarget && live !== undefined) outbox.cache.setLive(path, liveTarget.liveArgs, live);
+  }, [outbox, liveTarget, live, path]);
+
   return useMemo(
     () => (target ? (shownValue(outbox, cache, target, live) as FunctionReturnType<Query>) : undefined),
     // entries: the overlay changes with the pending writes.
