@@ -43,10 +43,38 @@ export function readTarget(outbox: Outbox, path: string, args: Record<string, un
 /** This tab's live result of a query: undefined until the server answered (or while resubscribing). */
 export type LiveResult = { value: unknown } | { error: unknown } | undefined;
 
+interface Feed {
+  path: string;
+  args: Record<string, unknown>;
+  current: () => LiveResult;
+}
+
+/** Live results waiting for the task after their transition, per outbox: they enter the cache together. */
+const dueFeeds = new WeakMap<Outbox, Set<Feed>>();
+
+function feedSoon(outbox: Outbox, feed: Feed): void {
+  let due = dueFeeds.get(outbox);
+  if (!due) {
+    const batch = new Set<Feed>();
+    due = batch;
+    dueFeeds.set(outbox, batch);
+    setTimeout(() => {
+      dueFeeds.delete(outbox);
+      const results: { path: string; args: Record<string, unknown>; value: unknown }[] = [];
+      for (const { path, args, current } of batch) {
+        const result = current();
+        if (result && "value" in result) results.push({ path, args, value: result.value });
+      }
+      outbox.cache.setLiveMany(results);
+    }, 0);
+  }
+  due.add(feed);
+}
+
 /**
- * Subscribes the target on the Convex client and feeds its results into the cache, each in the task after the
- * transition that brought it. `onLive` hears every live result at once, inside the transition. Returns the
- * unsubscribe function.
+ * Subscribes the target on the Convex client and feeds its results into the cache, in the task after the
+ * transition that brought them, together with every other live result of that transition. `onLive` hears every
+ * live result at once, inside the transition. Returns the unsubscribe function.
  */
 export function watchLive(
   convex: ConvexReactClient,
@@ -55,9 +83,7 @@ export function watchLive(
   target: ReadTarget & { liveArgs: Record<string, unknown> },
   onLive?: (result: LiveResult) => void,
 ): () => void {
-  const { path, liveArgs } = target;
-  const watch = convex.watchQuery(query, liveArgs);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const watch = convex.watchQuery(query, target.liveArgs);
   const current = (): LiveResult => {
     try {
       const value: unknown = watch.localQueryResult();
@@ -66,21 +92,17 @@ export function watchLive(
       return { error };
     }
   };
-  const take = () => {
-    timer = undefined;
-    const result = current();
-    if (result && "value" in result) outbox.cache.setLive(path, liveArgs, result.value);
-  };
+  const feed: Feed = { path: target.path, args: target.liveArgs, current };
   const update = () => {
     const result = current();
     onLive?.(result);
-    if (result) timer ??= setTimeout(take, 0);
+    if (result) feedSoon(outbox, feed);
   };
   const unsubscribe = watch.onUpdate(update);
   update();
   return () => {
     unsubscribe();
-    if (timer !== undefined) clearTimeout(timer);
+    dueFeeds.get(outbox)?.delete(feed);
   };
 }
 
