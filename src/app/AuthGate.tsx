@@ -37,15 +37,16 @@ export function AuthGate({ signIn, backendUrl, children }: { signIn: ReactNode; 
   if ((isAuthenticated || offlineStart) && userKey !== null && shownFor !== userKey) setShownFor(userKey);
   const keepShowing = isLoading && userKey !== null && shownFor === userKey;
 
-  if (isAuthenticated || offlineStart || keepShowing) {
-    // One position in the tree for both cases, so coming back online keeps the same sync engine and pages.
+  if ((isAuthenticated || offlineStart || keepShowing) && userKey !== null) {
+    // One position in the tree for both cases, so coming back online keeps the same outbox and pages.
     return (
       <SyncProvider userKey={userKey} authenticated={isAuthenticated}>
         {children}
       </SyncProvider>
     );
   }
-  if (isLoading) {
+  // Signed in, but the identity provider has not said who yet (Clerk loads the user after the token).
+  if (isLoading || isAuthenticated) {
     return (
       <PageMessage title="Connecting…" busy>
         <p className="muted">

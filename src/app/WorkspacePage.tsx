@@ -8,7 +8,7 @@ import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
-import { useSyncEngine, useSyncedQuery, watchResolvedIds } from "../features/sync";
+import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { errorCode, errorMessage } from "../lib/errors";
 import { useAppStore } from "../store";
 import { AppHeader } from "./AppHeader";
@@ -62,10 +62,10 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
-  const engine = useSyncEngine();
+  const outbox = useOutbox();
   useEffect(
-    () => (engine ? watchResolvedIds(engine, (from, to) => useAppStore.getState().replaceTreeId(from, to)) : undefined),
-    [engine],
+    () => watchResolvedIds(outbox, (from, to) => useAppStore.getState().replaceTreeId(from, to)),
+    [outbox],
   );
   useEffect(() => {
     if (project) document.title = `${project.name} · Polaris`;

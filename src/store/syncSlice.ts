@@ -4,7 +4,7 @@ import type { PendingSummary, SyncIssue, SyncStatusInfo } from "../features/sync
 
 /**
  * What the offline layer shows: connection/outbox status, the pending writes, and the writes the server
- * refused or could not merge (conflicts). Written only by the sync engine (src/features/sync); the durable
+ * refused or could not merge (conflicts). Written only by the outbox (src/features/sync); the durable
  * data itself lives in IndexedDB, this is its view for the UI.
  */
 export interface SyncSlice {

@@ -1,4 +1,3 @@
-import { useMutation, useQuery } from "convex/react";
 import { useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -6,6 +5,7 @@ import { filePath } from "../../../convex/model/filePath";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
+import { useSyncedQuery, useWrite } from "../sync";
 
 type TreeEntry = { _id: Id<"files">; parentId?: Id<"files">; name: string; type: "file" | "folder" };
 
@@ -16,7 +16,9 @@ export function pathsOf(tree: TreeEntry[]): Map<string, TreeEntry> {
 
 /**
  * Writes a code block from an answer to a file: the open tab's file by default, or any path the user types (an
- * existing file is replaced, a new one is created in an existing folder).
+ * existing file is replaced, a new one is created in an existing folder). Both go through the outbox like an
+ * editor save: durable offline, and a replace is based on the revision read here, so a change made elsewhere
+ * in between is merged or shown as a conflict instead of being overwritten.
  */
 export function ApplyDialog({
   projectId,
@@ -29,7 +31,7 @@ export function ApplyDialog({
   defaultFileId: Id<"files"> | null;
   onClose: () => void;
 }) {
-  const tree = useQuery(api.files.tree, { projectId });
+  const tree = useSyncedQuery(api.files.tree, { projectId });
   const paths = useMemo(() => (tree ? pathsOf(tree) : null), [tree]);
   const defaultPath = useMemo(() => {
     if (!paths || !defaultFileId) return "";
@@ -38,24 +40,26 @@ export function ApplyDialog({
   }, [paths, defaultFileId]);
   const [typed, setTyped] = useState<string | null>(null);
   const path = (typed ?? defaultPath).trim().replace(/^\/+/, "");
-  const updateContent = useMutation(api.files.updateContent);
-  const createFile = useMutation(api.files.createFile);
+  const updateContent = useWrite(api.files.updateContent);
+  const createFile = useWrite(api.files.createFile);
   const [busy, setBusy] = useState(false);
   const target = paths?.get(path);
+  const current = useSyncedQuery(api.files.get, target?.type === "file" ? { fileId: target._id } : "skip");
   const apply = async () => {
     if (!paths || path.length === 0) return;
     setBusy(true);
     try {
       if (target) {
         if (target.type !== "file") throw new Error(`“${path}” is a folder. Type the path of a file.`);
-        await updateContent({ fileId: target._id, content: code });
+        if (!current) return;
+        await updateContent({ fileId: target._id, content: code, baseRevision: current.revision }).stored;
       } else {
         const slash = path.lastIndexOf("/");
         const folder = slash === -1 ? undefined : paths.get(path.slice(0, slash));
         if (slash !== -1 && folder?.type !== "folder") {
           throw new Error(`The folder “${path.slice(0, slash)}” does not exist. Create it first or pick another path.`);
         }
-        await createFile({ projectId, parentId: folder?._id, name: path.slice(slash + 1), content: code });
+        await createFile({ projectId, parentId: folder?._id, name: path.slice(slash + 1), content: code }).stored;
       }
       notify(`Applied the code to ${path}.`, "success");
       onClose();
@@ -82,14 +86,16 @@ export function ApplyDialog({
           {path.length === 0
             ? "Type the path of the file to write."
             : target
-              ? `Replaces the whole content of ${path}.`
+              ? target.type === "file" && !current
+                ? `Reading ${path}…`
+                : `Replaces the whole content of ${path}.`
               : `Creates ${path}.`}
         </p>
         <div className="chat-apply-actions">
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || path.length === 0 || !paths}>
+          <button type="submit" className="btn btn-primary" disabled={busy || path.length === 0 || !paths || (target?.type === "file" && !current)}>
             {target ? "Replace" : "Create"}
           </button>
         </div>

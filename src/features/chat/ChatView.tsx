@@ -1,4 +1,4 @@
-import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
+import { usePaginatedQuery } from "convex/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -6,6 +6,7 @@ import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { getSelection } from "../editor-ai/selection";
+import { isTempId, useLiveWrite, useSyncedQuery } from "../sync";
 import { ApplyCodeContext } from "./applyContext";
 import { ApplyDialog } from "./ApplyDialog";
 import { Composer } from "./Composer";
@@ -20,10 +21,13 @@ const EARLIER_PAGE_MESSAGES = 20;
 
 /** The assistant pane: conversation picker, messages (streamed live) and the composer. */
 export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
-  const conversations = useQuery(api.conversations.list, { projectId });
+  const conversations = useSyncedQuery(api.conversations.list, { projectId });
   const [chosen, setChosen] = useState<Id<"conversations"> | null>(null);
   const activeId =
     conversations?.find((c) => c._id === chosen)?._id ?? conversations?.[0]?._id ?? null;
+  // The one read that does not take the read path (read.ts): the history comes in pages the client keeps
+  // joined as they grow, which the cache and overlay (one result per query) do not model; no write of this SPA
+  // is shown optimistically in it, since chat writes are live (write.ts), so there is nothing to overlay.
   const paged = usePaginatedQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip", {
     initialNumItems: FIRST_PAGE_MESSAGES,
   });
@@ -37,15 +41,18 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
     [status, loadMore],
   );
 
-  const createConversation = useMutation(api.conversations.create);
-  const renameConversation = useMutation(api.conversations.rename);
-  const removeConversation = useMutation(api.conversations.remove);
-  const send = useMutation(api.messages.send);
-  const cancel = useMutation(api.messages.cancel);
-  const shareContext = useMutation(api.ai.context.share);
+  // Live writes, not kept in the outbox: LIVE_WRITES in features/sync/write.ts says why for each.
+  const createConversation = useLiveWrite(api.conversations.create);
+  const renameConversation = useLiveWrite(api.conversations.rename);
+  const removeConversation = useLiveWrite(api.conversations.remove);
+  const send = useLiveWrite(api.messages.send);
+  const cancel = useLiveWrite(api.messages.cancel);
+  const shareContext = useLiveWrite(api.ai.context.share);
 
   const activeFileId = useAppStore((s) => (s.tabsProjectId === projectId ? s.activeFileId : null));
-  const activeFile = useQuery(api.files.get, activeFileId ? { fileId: activeFileId } : "skip");
+  const activeFile = useSyncedQuery(api.files.get, activeFileId ? { fileId: activeFileId } : "skip");
+  // A file created offline is shared once the server knows it: a temporary id never reaches a server function.
+  const shareable = activeFileId !== null && !isTempId(activeFileId) && activeFile !== undefined ? activeFile : null;
   const [share, setShare] = useState(true);
   const [applying, setApplying] = useState<string | null>(null);
 
@@ -70,12 +77,12 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
       conversationId = await createConversation({ projectId });
       setChosen(conversationId);
     }
-    const sharing = share && activeFileId !== null && activeFile !== undefined;
+    const sharing = share && shareable !== null;
     const selection = sharing ? getSelection() : null;
     await run(
       shareContext({
         conversationId,
-        fileId: sharing ? activeFileId : undefined,
+        fileId: sharing ? shareable._id : undefined,
         selection:
           selection && selection.fileId === activeFileId && selection.to > selection.from
             ? { from: selection.from, to: selection.to }
@@ -113,7 +120,7 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
           onStop={() => {
             if (processing) run(cancel({ messageId: processing._id })).catch(() => {});
           }}
-          sharedFileName={activeFileId && activeFile ? activeFile.name : null}
+          sharedFileName={shareable ? shareable.name : null}
           share={share}
           onShareChange={setShare}
         />

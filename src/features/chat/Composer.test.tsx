@@ -27,8 +27,8 @@ describe("Composer", () => {
   });
 
   it("keeps the text when sending fails", async () => {
-    const onSend = vi.fn().mockRejectedValue(new Error("offline"));
-    render(<Composer busy={false} onSend={async (t) => onSend(t).catch(() => Promise.reject(new Error("x")))} onStop={() => {}} />);
+    const onSend = vi.fn<(text: string) => Promise<void>>().mockRejectedValue(new Error("offline"));
+    render(<Composer busy={false} onSend={(t) => onSend(t).catch(() => Promise.reject(new Error("x")))} onStop={() => {}} />);
     const box = screen.getByRole("textbox", { name: "Message" });
     await userEvent.type(box, "hello{Enter}");
     expect(onSend).toHaveBeenCalled();

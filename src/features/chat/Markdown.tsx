@@ -54,9 +54,9 @@ const components: Components = {
     );
   },
   pre: ({ children }) => {
-    const code = Array.isArray(children) ? children[0] : children;
+    const code: unknown = Array.isArray(children) ? children[0] : children;
     const className =
-      code && typeof code === "object" && "props" in code ? ((code.props as { className?: string }).className ?? "") : "";
+      code && typeof code === "object" && "props" in code ? ((code.props as { className?: string } | null)?.className ?? "") : "";
     const language = /language-([\w+#.-]+)/.exec(className)?.[1] ?? "";
     return <CodeBlock code={textOf(children).replace(/\n$/, "")} language={language} />;
   },

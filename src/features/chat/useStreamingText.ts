@@ -7,6 +7,11 @@ import { CHUNK_PAGE_SIZE } from "../../../convex/lib/limits";
 /**
  * The streamed text of an answer in progress, subscribed page by page: only the last (growing) page is re-sent
  * by the server as text arrives. Returns undefined until the first page has loaded.
+ *
+ * Live only, not through the read path (read.ts): the chunks change many times a second while an answer
+ * streams, no write of this SPA changes them (nothing to overlay), and feeding each change into the query
+ * cache would copy it and re-render every cached reader for text that is final once the answer is stored in
+ * its message.
  */
 export function useStreamingText(messageId: Id<"messages">, enabled: boolean): string | undefined {
   const [pages, setPages] = useState(1);

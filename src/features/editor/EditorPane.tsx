@@ -11,12 +11,12 @@ import {
   isTempId,
   optimisticId,
   registerOptimisticUpdate,
-  useDurableMutation,
-  useSyncEngine,
+  useOutbox,
   useSyncedQuery,
+  useWrite,
   watchResolvedIds,
   watchSyncedQuery,
-  type SyncEngine,
+  type Outbox,
 } from "../sync";
 import type { ExtensionLoader } from "./codemirror";
 import type { EditorBackend, FileData, FileLoad } from "./documentSession";
@@ -31,8 +31,8 @@ function toFileData(file: GetResult): FileData {
   return { kind: "stored", name: file.name, revision: file.revision, url: file.url ?? null, size: file.size };
 }
 
-function watchFile(convex: ConvexReactClient, engine: SyncEngine, fileId: Id<"files">, onData: (load: FileLoad) => void) {
-  return watchSyncedQuery(convex, engine, api.files.get, { fileId }, (update) => {
+function watchFile(convex: ConvexReactClient, outbox: Outbox, fileId: Id<"files">, onData: (load: FileLoad) => void) {
+  return watchSyncedQuery(convex, outbox, api.files.get, { fileId }, (update) => {
     if ("error" in update) {
       const { error } = update;
       onData(errorCode(error) === "NOT_FOUND" ? { status: "missing" } : { status: "error", message: errorMessage(error) });
@@ -70,10 +70,10 @@ extendOptimisticUpdate(api.files.createFile, "editor/files.get", (store, args: F
 /** The middle pane of a project: Convex wiring around EditorWorkspace. */
 export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const convex = useConvex();
-  const engine = useSyncEngine();
+  const outbox = useOutbox();
   const tree = useSyncedQuery(api.files.tree, { projectId });
-  const updateContent = useDurableMutation(api.files.updateContent);
-  const createFileMutation = useDurableMutation(api.files.createFile);
+  const updateContent = useWrite(api.files.updateContent);
+  const createFileMutation = useWrite(api.files.createFile);
   const setTabsProject = useAppStore((s) => s.setTabsProject);
   // Tabs of another project must not reach the workspace, not even for one render.
   const tabsReady = useAppStore((s) => s.tabsProjectId === projectId);
@@ -86,17 +86,16 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
 
   useEffect(() => setTabsProject(projectId), [projectId, setTabsProject]);
 
-  // Every save goes through the offline outbox: stored durably first, then sent, merged on CONFLICT.
-  const backend = useMemo<EditorBackend | null>(
-    () =>
-      engine && {
-        watchFile: (fileId, onData) => watchFile(convex, engine, fileId as Id<"files">, onData),
-        saveContent: (fileId, content, baseRevision) =>
-          updateRef.current({ fileId: fileId as Id<"files">, content, baseRevision }),
-        dismissIssue: (issueId) => void engine.dismissIssue(issueId),
-        watchResolvedIds: (onResolved) => watchResolvedIds(engine, onResolved),
-      },
-    [convex, engine],
+  // Every save goes through the outbox: stored durably first, then sent, merged on CONFLICT.
+  const backend = useMemo<EditorBackend>(
+    () => ({
+      watchFile: (fileId, onData) => watchFile(convex, outbox, fileId as Id<"files">, onData),
+      saveContent: (fileId, content, baseRevision) =>
+        updateRef.current({ fileId: fileId as Id<"files">, content, baseRevision }),
+      dismissIssue: (issueId) => void outbox.dismissIssue(issueId),
+      watchResolvedIds: (onResolved) => watchResolvedIds(outbox, onResolved),
+    }),
+    [convex, outbox],
   );
 
   const createFile = useCallback(
@@ -122,7 +121,7 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
     [projectId, convex],
   );
 
-  if (!tabsReady || !backend) return null;
+  if (!tabsReady) return null;
   return (
     <EditorWorkspace
       key={projectId}

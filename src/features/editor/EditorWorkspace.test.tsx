@@ -4,6 +4,7 @@ import { EditorView } from "@codemirror/view";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useEffect, useState } from "react";
+import { ConvexError } from "convex/values";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { Dialog } from "../../lib/Dialog";
@@ -48,8 +49,12 @@ beforeEach(() => {
 });
 afterEach(() => {
   cleanup();
+  backend.stop();
   vi.useRealTimers();
 });
+
+/** Lets the outbox store, send and answer what is due (its steps are promise callbacks), under fake timers. */
+const idle = () => act(() => vi.advanceTimersByTimeAsync(0));
 
 function renderWorkspace(entries: TreeEntry[] = defaultTree, autosaveDelayMs = 400) {
   const utils = render(<EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={autosaveDelayMs} />);
@@ -168,7 +173,7 @@ describe("tabs", () => {
     await user.keyboard("{Control>}w{/Control}");
     await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(tabNames()).toEqual([]));
-    expect(backend.text(A).content).toBe("// mine\nconst a = 1;\n");
+    await waitFor(() => expect(backend.text(A).content).toBe("// mine\nconst a = 1;\n"));
 
     open(B);
     typeInto(await editorView(), "lost");
@@ -183,7 +188,7 @@ describe("tabs", () => {
     expect(backend.saves.map((s) => s.fileId)).toEqual([A]);
   });
 
-  it("follows renames and closes a clean tab whose file was deleted", async () => {
+  it("follows renames and closes a clean tab whose file was deleted", () => {
     const { setTree } = renderWorkspace();
     open(A);
     open(B);
@@ -207,7 +212,7 @@ describe("tabs", () => {
   });
 
   it("adds the extensions another feature loads for a file to that tab's editor", async () => {
-    const loadExtensions = vi.fn(async () => EditorState.tabSize.of(7));
+    const loadExtensions = vi.fn(() => Promise.resolve(EditorState.tabSize.of(7)));
     render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
     open(A);
     const view = await editorView();
@@ -217,7 +222,7 @@ describe("tabs", () => {
 
   it("offers the AI suggestions switch in the status bar when AI extensions are loaded, and remembers it", async () => {
     const user = userEvent.setup();
-    const loadExtensions = vi.fn(async () => []);
+    const loadExtensions = vi.fn(() => Promise.resolve([]));
     const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
     open(A);
     const toggle = await screen.findByRole("button", { name: "AI suggestions: on" });
@@ -235,9 +240,8 @@ describe("tabs", () => {
   });
 
   it("keeps the tab of a file created offline, with its text, cursor, history and save, once it gets its real id", async () => {
-    const temp = id("pending_op1");
+    const temp = id(backend.createOffline("new.ts", ""));
     const real = id("real1");
-    backend.addText(temp, "new.ts", "");
     const ids: string[] = [];
     const loadExtensions = vi.fn((_fileId: string, currentFileId: () => string) => {
       ids.push(currentFileId());
@@ -250,13 +254,14 @@ describe("tabs", () => {
     open(temp);
     const view = await editorView();
     typeInto(view, "hello");
-    await waitFor(() => expect(backend.saves).toHaveLength(1));
+    // Stored in the outbox, chained onto the create it names: nothing reaches the server before the create.
+    await waitFor(() => expect(backend.pendingSaves()).toEqual([{ fileId: temp, content: "hello" }]));
     typeInto(view, " world");
     act(() => view.dispatch({ selection: { anchor: 2 } }));
-    expect(backend.saves[0]).toMatchObject({ fileId: temp, content: "hello" });
+    expect(backend.saves).toHaveLength(0);
 
     // The outbox learns the real id in the same turn the temporary row leaves the tree.
-    act(() => backend.resolveId(temp, real));
+    await act(() => backend.confirmCreate(temp, real));
     utils.rerender(
       <EditorWorkspace backend={backend} tree={[...defaultTree, { _id: real, name: "new.ts" }]} loadExtensions={loadExtensions} />,
     );
@@ -270,11 +275,13 @@ describe("tabs", () => {
     act(() => view.dispatch({ selection: { anchor: 3 } }));
     expect(ids.at(-1)).toBe(real);
 
-    await act(async () => backend.saves[0].resolve());
+    await waitFor(() => expect(backend.saves).toHaveLength(1));
+    expect(backend.saves[0]).toMatchObject({ fileId: real, content: "hello", baseRevision: 1 });
+    act(() => backend.saves[0].resolve());
     await waitFor(() => expect(backend.saves).toHaveLength(2));
     expect(backend.saves[1]).toMatchObject({ fileId: real, content: "hello world", baseRevision: 2 });
-    await act(async () => backend.saves[1].resolve());
-    expect(status()).toHaveTextContent("Saved");
+    act(() => backend.saves[1].resolve());
+    await waitFor(() => expect(status()).toHaveTextContent("Saved"));
     expect(backend.text(real).content).toBe("hello world");
 
     // The history typed under the temporary id is still there: undo takes the typing back.
@@ -301,17 +308,17 @@ describe("autosave", () => {
     }
     expect(backend.saves).toHaveLength(0);
     expect(status()).toHaveTextContent("Saving…");
-    act(() => {
-      vi.advanceTimersByTime(250);
-    });
+    await act(() => vi.advanceTimersByTimeAsync(250));
     expect(backend.saves).toHaveLength(1);
     expect(backend.saves[0]).toMatchObject({ fileId: A, content: "cbaconst a = 1;\n", baseRevision: 1 });
-    await act(async () => backend.saves[0].resolve());
+    backend.saves[0].resolve();
+    await idle();
     expect(status()).toHaveTextContent("Saved");
     expect(tabNames()).toEqual(["a.ts"]);
 
     typeInto(view, "!", 0);
     fireEvent.keyDown(view.contentDOM, { key: "s", ctrlKey: true });
+    await idle();
     expect(backend.saves).toHaveLength(2);
     expect(backend.saves[1]).toMatchObject({ content: "!cbaconst a = 1;\n", baseRevision: 2 });
   });
@@ -322,33 +329,32 @@ describe("autosave", () => {
     const view = await editorView();
     vi.useFakeTimers();
     typeInto(view, "1", 0);
-    act(() => {
-      vi.advanceTimersByTime(400);
-    });
+    await act(() => vi.advanceTimersByTimeAsync(400));
     typeInto(view, "2", 1);
-    act(() => {
-      vi.advanceTimersByTime(400);
-    });
+    await act(() => vi.advanceTimersByTimeAsync(400));
     expect(backend.saves).toHaveLength(1);
-    await act(async () => backend.saves[0].resolve());
+    backend.saves[0].resolve();
+    await idle();
     expect(backend.saves).toHaveLength(2);
     expect(backend.saves[1]).toMatchObject({ content: "12const a = 1;\n", baseRevision: 2 });
     expect(status()).toHaveTextContent("Saving…");
-    await act(async () => backend.saves[1].resolve());
+    backend.saves[1].resolve();
+    await idle();
     expect(status()).toHaveTextContent("Saved");
     expect(backend.text(A)).toEqual({ content: "12const a = 1;\n", revision: 3 });
   });
 
-  it("shows a save error and retries on Ctrl+S", async () => {
+  it("shows a refused save and retries on Ctrl+S", async () => {
     renderWorkspace();
     open(A);
     const view = await editorView();
     typeInto(view, "x", 0);
     fireEvent.keyDown(window, { key: "s", metaKey: true });
-    await act(async () => backend.saves[0].reject(new Error("Connection lost")));
-    expect(status()).toHaveTextContent("Error: Connection lost");
+    await waitFor(() => expect(backend.saves).toHaveLength(1));
+    act(() => backend.saves[0].reject(new ConvexError({ code: "TOO_LARGE", message: "The file is too large." })));
+    await waitFor(() => expect(status()).toHaveTextContent("Error: The file is too large."));
     fireEvent.keyDown(window, { key: "s", metaKey: true });
-    expect(backend.saves).toHaveLength(2);
+    await waitFor(() => expect(backend.saves).toHaveLength(2));
   });
 });
 
@@ -416,7 +422,7 @@ describe("remote changes", () => {
     typeInto(view, "mine ", 0);
     act(() => backend.remoteWrite(A, "theirs\n"));
     await user.click(screen.getByRole("button", { name: "Keep mine" }));
-    expect(backend.saves).toHaveLength(1);
+    await waitFor(() => expect(backend.saves).toHaveLength(1));
     expect(backend.saves[0]).toMatchObject({ content: "mine const a = 1;\n", baseRevision: 2 });
     await waitFor(() => expect(status()).toHaveTextContent("Saved"));
     expect(backend.text(A)).toEqual({ content: "mine const a = 1;\n", revision: 3 });
@@ -429,10 +435,11 @@ describe("remote changes", () => {
     const view = await editorView();
     typeInto(view, "mine ", 0);
     fireEvent.keyDown(window, { key: "s", ctrlKey: true });
-    // Someone else's write lands first and has not reached this tab's subscription yet.
+    await waitFor(() => expect(backend.saves).toHaveLength(1));
+    // Someone else's write lands first and has not reached this tab's subscription yet; it changed the same line.
     backend.files.set(A, { status: "ready", file: { kind: "text", name: "a.ts", content: "other\n", revision: 2, size: 6 } });
-    await act(async () => backend.saves[0].resolve());
-    expect(screen.getByRole("alert")).toHaveTextContent("This file changed on the server");
+    act(() => backend.saves[0].resolve());
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("This file changed on the server"));
     expect(status()).toHaveTextContent("Error: This file changed on the server");
   });
 });
@@ -450,7 +457,7 @@ describe("stored files", () => {
 
   it("offers a download with the size for other binaries", async () => {
     const bytes = new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 1, 2]);
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(bytes)));
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response(bytes))));
     backend.addStored(id("zip"), "data.zip", "http://files.test/zip", 3 * 1024 * 1024);
     renderWorkspace([...defaultTree, { _id: id("zip"), name: "data.zip" }]);
     open(id("zip"));
@@ -460,7 +467,7 @@ describe("stored files", () => {
   });
 
   it("opens text over the inline limit read-only, with a note", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response("big text\n".repeat(3))));
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response("big text\n".repeat(3)))));
     backend.addStored(id("big"), "big.log", "http://files.test/big", 2 * 1024 * 1024);
     renderWorkspace([...defaultTree, { _id: id("big"), name: "big.log" }]);
     open(id("big"));
@@ -476,7 +483,7 @@ describe("stored files", () => {
  * The workspace among stand-ins for its neighbours as the page lays them out: a tree with a roving tab stop,
  * the chat's message field, and Ctrl+P opening a "Go to File" dialog whose Enter opens a.ts for editing.
  */
-function Workbench({ entries = defaultTree }: { entries?: TreeEntry[] }) {
+function Workbench({ entries = defaultTree, autosaveDelayMs = 50 }: { entries?: TreeEntry[]; autosaveDelayMs?: number }) {
   const [goTo, setGoTo] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -495,7 +502,7 @@ function Workbench({ entries = defaultTree }: { entries?: TreeEntry[] }) {
           a.ts
         </div>
       </div>
-      <EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={50} />
+      <EditorWorkspace backend={backend} tree={entries} autosaveDelayMs={autosaveDelayMs} />
       <textarea aria-label="Message" />
       {goTo && (
         <Dialog title="Go to File" onClose={() => setGoTo(false)}>
@@ -613,7 +620,8 @@ describe("keyboard focus", () => {
 
   it("moves focus on after a close confirmed in the unsaved-changes dialog", async () => {
     const user = userEvent.setup();
-    render(<Workbench />);
+    // A long pause, so the typing is still unsaved when the tab closes (a stored save would clean the tab).
+    render(<Workbench autosaveDelayMs={60_000} />);
     open(A);
     open(B, { focusEditor: true });
     typeInto(await editorView(), "x");

@@ -31,14 +31,14 @@ export interface EditorWorkspaceProps {
   /** undefined while loading. */
   tree: readonly TreeEntry[] | undefined;
   /**
-   * Creates a file with the given text next to `parentId` and resolves with its id ("Save as new file"). When
-   * the promise has `stored` (the offline outbox), the text is safe once that settles, long before the id.
+   * Creates a file with the given text next to `parentId` and resolves with its id ("Save as new file"). The
+   * text is safe once `stored` resolves (it is in the outbox), long before the id when offline.
    */
   createFile?: (
     name: string,
     parentId: Id<"files"> | undefined,
     content: string,
-  ) => Promise<Id<"files">> & { stored?: Promise<void> };
+  ) => Promise<Id<"files">> & { stored: Promise<void> };
   autosaveDelayMs?: number;
   /** Extra CodeMirror extensions per file (e.g. AI features); must load them lazily and keep its identity. */
   loadExtensions?: ExtensionLoader;
@@ -264,13 +264,9 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
                   const parentId = entry?.parentId && byId.has(entry.parentId) ? entry.parentId : undefined;
                   const request = createFile(restoredName(entry?.name ?? "untitled.txt"), parentId, text);
                   const session = registry.get(activeTab.fileId);
-                  if (request.stored) {
-                    // Durable now (even offline); the new file opens once the server has given it an id.
-                    await request.stored;
-                    void request.then((id) => openFile(id, { focusEditor: true })).catch(() => {});
-                  } else {
-                    openFile(await request, { focusEditor: true });
-                  }
+                  // Durable now (even offline); the new file opens once the server has given it an id.
+                  await request.stored;
+                  void request.then((id) => openFile(id, { focusEditor: true })).catch(() => {});
                   session?.resolveIssue();
                   registry.discard(activeTab.fileId);
                   closeTab(activeTab.fileId);

@@ -1,3 +1,4 @@
+import { ConvexError } from "convex/values";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DocumentSession, type TextBuffer } from "./documentSession";
 import { TestBackend } from "./testBackend";
@@ -21,6 +22,9 @@ function attach(session: DocumentSession) {
   return { buffer, type };
 }
 
+/** Lets the outbox store, send and answer what is due (its steps are promise callbacks). */
+const idle = () => vi.advanceTimersByTimeAsync(0);
+
 describe("DocumentSession", () => {
   let backend: TestBackend;
   beforeEach(() => {
@@ -28,9 +32,12 @@ describe("DocumentSession", () => {
     backend = new TestBackend();
     backend.addText("f1", "a.ts", "hello", 3);
   });
-  afterEach(() => vi.useRealTimers());
+  afterEach(() => {
+    backend.stop();
+    vi.useRealTimers();
+  });
 
-  it("saves a burst of typing once, after the pause, with the revision the edit was based on", () => {
+  it("saves a burst of typing once, after the pause, with the revision the edit was based on", async () => {
     const session = new DocumentSession("f1", backend, 400);
     const { type } = attach(session);
     for (const ch of " world") {
@@ -39,7 +46,7 @@ describe("DocumentSession", () => {
     }
     expect(backend.saves).toHaveLength(0);
     expect(session.getView()).toMatchObject({ dirty: true, saveState: { kind: "saving" } });
-    vi.advanceTimersByTime(300);
+    await vi.advanceTimersByTimeAsync(300);
     expect(backend.saves.map(({ content, baseRevision }) => ({ content, baseRevision }))).toEqual([
       { content: "hello world", baseRevision: 3 },
     ]);
@@ -50,9 +57,11 @@ describe("DocumentSession", () => {
     const { type } = attach(session);
     type("!");
     const flushed = session.flush();
+    await idle();
     expect(backend.saves).toHaveLength(1);
     backend.saves[0].resolve();
     await flushed;
+    await idle();
     expect(session.getView()).toMatchObject({ dirty: false, saveState: { kind: "saved" } });
     expect(backend.text("f1")).toEqual({ content: "hello!", revision: 4 });
     vi.advanceTimersByTime(1000);
@@ -63,10 +72,10 @@ describe("DocumentSession", () => {
     const session = new DocumentSession("f1", backend, 400);
     const { type } = attach(session);
     type("1");
-    vi.advanceTimersByTime(400);
+    await vi.advanceTimersByTimeAsync(400);
     expect(backend.saves).toHaveLength(1);
     type("2");
-    vi.advanceTimersByTime(400);
+    await vi.advanceTimersByTimeAsync(400);
     // Still one: the second waits for the first.
     expect(backend.saves).toHaveLength(1);
     backend.saves[0].resolve();
@@ -85,6 +94,7 @@ describe("DocumentSession", () => {
     const { type, buffer } = attach(session);
     type("!");
     await session.flush();
+    await idle();
     expect(buffer.remoteApplied).toBe(0);
     backend.remoteWrite("f1", "theirs");
     expect(buffer.text).toBe("theirs");
@@ -92,6 +102,7 @@ describe("DocumentSession", () => {
     expect(session.getView().divergence).toBeNull();
     type("+");
     await session.flush();
+    await idle();
     expect(backend.saves.at(-1)).toMatchObject({ content: "theirs+", baseRevision: 5 });
   });
 
@@ -108,9 +119,11 @@ describe("DocumentSession", () => {
     vi.advanceTimersByTime(1000);
     expect(backend.saves).toHaveLength(0);
     const kept = session.keepMine();
+    await idle();
     expect(backend.saves[0]).toMatchObject({ content: "hello mine", baseRevision: 4 });
     backend.saves[0].resolve();
     await kept;
+    await idle();
     expect(backend.text("f1")).toEqual({ content: "hello mine", revision: 5 });
     expect(session.getView()).toMatchObject({ divergence: null, dirty: false });
   });
@@ -127,11 +140,11 @@ describe("DocumentSession", () => {
     expect(backend.saves).toHaveLength(0);
   });
 
-  it("turns a CONFLICT from the server into a divergence", async () => {
+  it("turns a CONFLICT from the server that the outbox cannot merge into a divergence", async () => {
     const session = new DocumentSession("f1", backend, 400);
     const { type } = attach(session);
     type("!");
-    vi.advanceTimersByTime(400);
+    await vi.advanceTimersByTimeAsync(400);
     // Another client wins the race; its value has not reached this tab yet.
     backend.files.set("f1", { status: "ready", file: { kind: "text", name: "a.ts", content: "other", revision: 4, size: 5 } });
     backend.saves[0].resolve();
@@ -142,16 +155,37 @@ describe("DocumentSession", () => {
     });
   });
 
-  it("reports other save errors and retries on the next change", async () => {
+  it("takes the other writer's lines into the buffer when the outbox merged a CONFLICT, keeping what was typed since", async () => {
+    backend.addText("f2", "b.ts", "line 1\nline 2\n", 3);
+    const session = new DocumentSession("f2", backend, 400);
+    const { type, buffer } = attach(session);
+    type("mine\n");
+    await vi.advanceTimersByTimeAsync(400);
+    expect(backend.saves).toHaveLength(1);
+    // Another client changed the first line; its value has not reached this tab yet.
+    backend.files.set("f2", { status: "ready", file: { kind: "text", name: "b.ts", content: "THEIRS 1\nline 2\n", revision: 4, size: 16 } });
+    type("more");
+    backend.saves[0].resolve();
+    await idle();
+    expect(backend.saves[1]).toMatchObject({ content: "THEIRS 1\nline 2\nmine\n", baseRevision: 4 });
+    backend.saves[1].resolve();
+    await idle();
+    expect(buffer.text).toBe("THEIRS 1\nline 2\nmine\nmore");
+    expect(session.getView()).toMatchObject({ dirty: true, divergence: null });
+    await vi.advanceTimersByTimeAsync(400);
+    expect(backend.saves[2]).toMatchObject({ content: "THEIRS 1\nline 2\nmine\nmore", baseRevision: 5 });
+  });
+
+  it("reports a refused save and retries on the next change", async () => {
     const session = new DocumentSession("f1", backend, 400);
     const { type } = attach(session);
     type("!");
-    vi.advanceTimersByTime(400);
-    backend.saves[0].reject(new Error("offline"));
+    await vi.advanceTimersByTimeAsync(400);
+    backend.saves[0].reject(new ConvexError({ code: "TOO_LARGE", message: "The file is too large to save." }));
     await vi.advanceTimersByTimeAsync(0);
-    expect(session.getView().saveState).toEqual({ kind: "error", message: "offline" });
+    expect(session.getView().saveState).toEqual({ kind: "error", message: "The file is too large to save." });
     type("?");
-    vi.advanceTimersByTime(400);
+    await vi.advanceTimersByTimeAsync(400);
     expect(backend.saves[1]).toMatchObject({ content: "hello!?", baseRevision: 3 });
   });
 

@@ -1,5 +1,5 @@
 import type { SaveState } from "../../store/tabsSlice";
-import { errorCode, errorMessage } from "../../lib/errors";
+import { errorMessage } from "../../lib/errors";
 import { mergeThreeWay } from "../sync/merge";
 import type { SyncIssue } from "../sync/types";
 
@@ -25,11 +25,12 @@ export interface SaveResult {
 }
 
 /**
- * A save in progress. `stored`, when present, settles once the write is durable in the offline outbox: from
- * then on the text survives a reload, and the next save may start (the outbox chains it onto this one). Without
- * it the save counts as stored only when the server answers.
+ * A save handed to the outbox. `stored` resolves once it is durable there: from then on the text survives a
+ * reload, and the next save may start (the outbox chains it onto this one). The request itself resolves with the
+ * server's answer, or rejects with the issue the outbox recorded (a conflict it could not merge, a deleted file,
+ * a refusal).
  */
-export type SaveRequest = Promise<SaveResult> & { stored?: Promise<void> };
+export type SaveRequest = Promise<SaveResult> & { stored: Promise<void> };
 
 /** A problem the offline layer recorded for a write (see features/sync): it rejects a save with one of these. */
 export function issueOf(error: unknown): SyncIssue | undefined {
@@ -61,11 +62,14 @@ export interface TextBuffer {
   applyRemoteText(text: string): void;
 }
 
-/** A server version that differs from a tab's unsaved text. */
-export interface Divergence {
+/** A version of the file on the server. */
+export interface ServerVersion {
   revision: number;
   content: string;
 }
+
+/** A server version that differs from a tab's unsaved text. */
+export type Divergence = ServerVersion;
 
 export interface SessionView {
   load: FileLoad;
@@ -77,19 +81,37 @@ export interface SessionView {
 
 export const AUTOSAVE_DELAY_MS = 400;
 
+const CHANGED_ON_SERVER = "This file changed on the server";
+
+/** The saves this tab handed to the outbox, as far as the server's answers go. */
+type Saves =
+  /** Every save is answered: the outbox holds nothing of this tab's for the file. */
+  | { kind: "answered" }
+  | {
+      kind: "unanswered";
+      count: number;
+      /** The save being made durable, if any (at most one: text typed meanwhile waits for it). */
+      storing: Promise<void> | null;
+      /** What the server will hold once every stored save is sent: what `dirty` compares against. */
+      outboxText: string;
+      /** The newest server version that arrived meanwhile, looked at once every save is answered. */
+      newer: ServerVersion | null;
+    };
+
 /**
- * One open file: the last content the server confirmed, the revision it carries, and the autosave loop.
+ * One open file: the server version its text descends from, the saves still unanswered, and the autosave loop.
  *
  * Invariants:
- * - `baseRevision`/`serverText` are the newest server version this tab's buffer descends from; every save
- *   sends the whole buffer with that base, so the server rejects it (CONFLICT) if someone wrote in between.
- *   With the offline outbox a save made while an earlier one is unconfirmed is chained onto it there, and a
- *   CONFLICT is merged there; a merge that cannot be made comes back as an issue, shown as a divergence.
- * - At most one save is in flight (being stored). Text typed meanwhile is saved by a follow-up save once the
- *   first is stored; `dirty` means "typed but not yet stored", so closing a clean tab never loses text.
- * - A server value whose revision is not newer than `baseRevision`, or that arrives while this tab's saves are
- *   unconfirmed, is this tab's own echo or stale, and never touches the buffer; the last one is looked at
- *   again once every save is confirmed.
+ * - `server` is the newest server version this tab's buffer descends from; every save sends the whole buffer
+ *   based on its revision. A save made while an earlier one is unanswered is chained onto it in the outbox,
+ *   which also merges a CONFLICT; a merge that cannot be made comes back as an issue, shown as a divergence.
+ * - At most one save is being stored. Text typed meanwhile is saved by a follow-up save once the first is
+ *   stored; `dirty` means "typed but not yet stored", so closing a clean tab never loses text.
+ * - A server value whose revision is not newer than `server`, or that arrives while saves are unanswered, is
+ *   this tab's own echo or stale, and never touches the buffer; the newest is looked at again once every save
+ *   is answered.
+ * - When the outbox merged a save with another writer's change, the buffer is rebased onto the merged text
+ *   (merge.ts), keeping what was typed since the save left; overlapping lines become a divergence.
  * - While a divergence is shown or the file is deleted, nothing is saved until the person chooses.
  */
 export class DocumentSession {
@@ -102,19 +124,13 @@ export class DocumentSession {
   };
   private readonly listeners = new Set<() => void>();
   private buffer: TextBuffer | null = null;
-  private baseRevision = -1;
-  private serverText = "";
-  /** The text the server will hold once every stored save is sent: what `dirty` compares against. */
-  private storedText = "";
-  /** Saves handed to the backend whose server answer has not come yet. */
-  private unconfirmed = 0;
+  private server: ServerVersion = { revision: -1, content: "" };
+  private saves: Saves = { kind: "answered" };
   /** The recorded problem behind the current divergence or deletion, dismissed once resolved. */
   private issueId: string | null = null;
   private readonly seenIssues = new Set<string>();
+  /** The person's text restored from an issue before any editor buffer exists. */
   private initialOverride: string | null = null;
-  private inFlight: string | null = null;
-  private inFlightPromise: Promise<void> | null = null;
-  private deferredRemote: Divergence | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private unwatch: () => void;
   private disposed = false;
@@ -156,7 +172,7 @@ export class DocumentSession {
 
   /** The text a new editor buffer starts from. */
   get initialText(): string {
-    return this.initialOverride ?? this.serverText;
+    return this.initialOverride ?? this.server.content;
   }
 
   attachBuffer(buffer: TextBuffer) {
@@ -170,7 +186,7 @@ export class DocumentSession {
 
   /** True while something typed here has not reached the server (stored or not). */
   hasUnsyncedWork(): boolean {
-    return this.snapshot.dirty || this.unconfirmed > 0 || this.inFlight !== null;
+    return this.snapshot.dirty || this.saves.kind === "unanswered";
   }
 
   /**
@@ -194,17 +210,17 @@ export class DocumentSession {
       return;
     }
     if (issue.kind === "conflict" && issue.theirs !== undefined) {
-      const revision = issue.serverRevision ?? this.baseRevision;
-      this.storedText = issue.theirs;
+      const revision = issue.serverRevision ?? this.server.revision;
+      this.setOutboxText(issue.theirs);
       this.update({
         divergence: { revision, content: issue.theirs },
         dirty: this.currentText() !== issue.theirs,
-        saveState: { kind: "error", message: "This file changed elsewhere" },
+        saveState: { kind: "error", message: CHANGED_ON_SERVER },
       });
       return;
     }
-    this.storedText = this.serverText;
-    this.update({ dirty: this.currentText() !== this.serverText, saveState: { kind: "error", message: issue.message } });
+    this.setOutboxText(this.server.content);
+    this.update({ dirty: this.currentText() !== this.server.content, saveState: { kind: "error", message: issue.message } });
   }
 
   /** Called by the editor for every user edit. */
@@ -214,10 +230,10 @@ export class DocumentSession {
     this.schedule();
   }
 
-  /** Saves now (Ctrl/Cmd+S, or "Save" when closing); resolves when the buffer is saved or saving failed. */
+  /** Saves now (Ctrl/Cmd+S, or "Save" when closing); resolves when the buffer is stored or storing failed. */
   async flush(): Promise<void> {
     this.clearTimer();
-    while (this.inFlightPromise) await this.inFlightPromise;
+    for (let storing = this.storing(); storing; storing = this.storing()) await storing;
     if (this.snapshot.dirty && this.canSave()) await this.startSave();
   }
 
@@ -225,9 +241,7 @@ export class DocumentSession {
   keepMine(): Promise<void> {
     const divergence = this.snapshot.divergence;
     if (!divergence) return Promise.resolve();
-    this.baseRevision = divergence.revision;
-    this.serverText = divergence.content;
-    this.storedText = divergence.content;
+    this.adopt(divergence);
     this.resolveIssue();
     this.update({ divergence: null, dirty: this.currentText() !== divergence.content });
     return this.flush();
@@ -266,6 +280,23 @@ export class DocumentSession {
     return !this.snapshot.divergence && !this.snapshot.deleted && this.snapshot.load.status === "ready";
   }
 
+  private storing(): Promise<void> | null {
+    return this.saves.kind === "unanswered" ? this.saves.storing : null;
+  }
+
+  private outboxText(): string {
+    return this.saves.kind === "unanswered" ? this.saves.outboxText : this.server.content;
+  }
+
+  private setOutboxText(text: string) {
+    if (this.saves.kind === "unanswered") this.saves = { ...this.saves, outboxText: text };
+  }
+
+  private adopt(version: ServerVersion) {
+    this.server = version;
+    this.setOutboxText(version.content);
+  }
+
   private receive(load: FileLoad) {
     if (this.disposed) return;
     if (load.status !== "ready" || load.file.kind !== "text") {
@@ -283,12 +314,12 @@ export class DocumentSession {
     this.onRemote({ revision, content });
   }
 
-  private onRemote(remote: Divergence) {
-    if (remote.revision <= this.baseRevision) return;
-    if (this.inFlight !== null || this.unconfirmed > 0) {
-      // Our own save (its response may come after the query update) or a write racing it: decide once
-      // every save's revision is known.
-      this.deferredRemote = remote;
+  private onRemote(remote: ServerVersion) {
+    if (remote.revision <= this.server.revision) return;
+    if (this.saves.kind === "unanswered") {
+      // Our own save (its answer may come after the query update) or a write racing it: decide once every
+      // save is answered.
+      this.saves = { ...this.saves, newer: remote };
       return;
     }
     if (this.snapshot.divergence) return;
@@ -301,22 +332,16 @@ export class DocumentSession {
       this.buffer?.applyRemoteText(remote.content);
     } else {
       this.clearTimer();
-      this.update({ divergence: remote, saveState: { kind: "error", message: "This file changed on the server" } });
+      this.update({ divergence: remote, saveState: { kind: "error", message: CHANGED_ON_SERVER } });
     }
-  }
-
-  private adopt(version: Divergence) {
-    this.baseRevision = version.revision;
-    this.serverText = version.content;
-    this.storedText = version.content;
   }
 
   private schedule() {
     this.clearTimer();
     this.timer = setTimeout(() => {
       this.timer = null;
-      // A save in flight picks up the newer text itself when it returns.
-      if (!this.inFlight && this.canSave()) void this.startSave();
+      // A save being stored picks up the newer text itself once it is stored.
+      if (!this.storing() && this.canSave()) void this.startSave();
     }, this.delayMs);
   }
 
@@ -327,113 +352,86 @@ export class DocumentSession {
 
   private startSave(): Promise<void> {
     const content = this.currentText();
-    if (content === this.storedText) {
-      this.update({ dirty: false, ...(this.unconfirmed === 0 ? { saveState: { kind: "saved" } as const } : {}) });
+    if (content === this.outboxText()) {
+      this.update({ dirty: false, ...(this.saves.kind === "answered" ? { saveState: { kind: "saved" } as const } : {}) });
       return Promise.resolve();
     }
-    this.inFlight = content;
-    this.unconfirmed++;
-    this.update({ saveState: { kind: "saving" } });
-    const request = this.backend.saveContent(this.fileId, content, this.baseRevision);
-    const durable = request.stored !== undefined;
-    const confirmed = request.then(
-      (result) => this.saved(content, result, durable),
-      (error: unknown) => this.failed(error, durable),
+    const saves =
+      this.saves.kind === "unanswered"
+        ? this.saves
+        : { kind: "unanswered" as const, count: 0, storing: null, outboxText: this.server.content, newer: null };
+    const request = this.backend.saveContent(this.fileId, content, this.server.revision);
+    const storing = request.stored.then(
+      () => this.stored(content),
+      // The request rejects too, and `refused` reports why.
+      () => this.stored(null),
     );
-    const promise = request.stored
-      ? request.stored.then(
-          () => this.stored(content),
-          () => this.notStored(),
-        )
-      : confirmed;
-    this.inFlightPromise = promise;
-    return promise;
+    this.saves = { ...saves, count: saves.count + 1, storing };
+    this.update({ saveState: { kind: "saving" } });
+    request.then(
+      (result) => this.answered(content, result),
+      (error: unknown) => this.refused(error),
+    );
+    return storing;
   }
 
-  private stored(content: string) {
-    this.inFlight = null;
-    this.inFlightPromise = null;
-    this.storedText = content;
-    if (this.disposed) return;
+  /** The save being stored is durable (`content`), or could not be stored (null). */
+  private stored(content: string | null) {
+    if (this.saves.kind !== "unanswered") return;
+    this.saves = { ...this.saves, storing: null, ...(content !== null ? { outboxText: content } : {}) };
+    if (this.disposed || content === null) return;
     this.update({ dirty: this.currentText() !== content });
     if (this.snapshot.dirty && this.timer === null && this.canSave()) void this.startSave();
   }
 
-  private notStored() {
-    // The request rejects too, and `failed` reports why.
-    this.inFlight = null;
-    this.inFlightPromise = null;
-  }
-
-  private saved(content: string, result: SaveResult, durable: boolean) {
-    this.unconfirmed--;
-    if (!durable) {
-      this.inFlight = null;
-      this.inFlightPromise = null;
-    }
+  private answered(content: string, result: SaveResult) {
+    if (this.saves.kind !== "unanswered") return;
     const held = result.content ?? content;
-    if (result.revision > this.baseRevision) {
-      this.baseRevision = result.revision;
-      this.serverText = held;
+    if (result.revision > this.server.revision) this.server = { revision: result.revision, content: held };
+    const count = this.saves.count - 1;
+    if (this.disposed || count > 0 || this.saves.storing !== null) {
+      this.saves = { ...this.saves, count };
+      return;
     }
-    if (this.disposed || this.unconfirmed > 0 || this.inFlight !== null) return;
-    this.storedText = this.serverText;
+    const newer = this.saves.newer;
+    this.saves = { kind: "answered" };
     if (held !== content && !this.snapshot.divergence && !this.snapshot.deleted) {
-      // The outbox merged this save with another writer's change: bring their lines into the buffer,
-      // keeping whatever was typed after the save left.
+      // The outbox merged this save with another writer's change: their lines come into the buffer, and
+      // what was typed since the save left stays.
       const text = this.currentText();
-      const merged = mergeThreeWay(content, text, held);
-      if (merged.kind === "conflict") {
+      const rebased = mergeThreeWay(content, text, held);
+      if (rebased.kind === "conflict") {
         this.clearTimer();
         this.update({
           divergence: { revision: result.revision, content: held },
-          saveState: { kind: "error", message: "This file changed on the server" },
+          saveState: { kind: "error", message: CHANGED_ON_SERVER },
         });
         return;
       }
-      if (merged.text !== text) this.buffer?.applyRemoteText(merged.text);
+      if (rebased.text !== text) this.buffer?.applyRemoteText(rebased.text);
     }
-    const deferred = this.deferredRemote;
-    this.deferredRemote = null;
-    if (this.currentText() === this.serverText) this.update({ dirty: false, saveState: { kind: "saved" } });
+    if (this.currentText() === this.server.content) this.update({ dirty: false, saveState: { kind: "saved" } });
     else this.update({ dirty: true });
-    if (deferred) this.onRemote(deferred);
+    if (newer) this.onRemote(newer);
     if (this.snapshot.dirty && this.timer === null && this.canSave()) void this.startSave();
   }
 
-  private failed(error: unknown, durable: boolean) {
-    this.unconfirmed--;
-    if (!durable) {
-      this.inFlight = null;
-      this.inFlightPromise = null;
+  private refused(error: unknown) {
+    if (this.saves.kind === "unanswered") {
+      const count = this.saves.count - 1;
+      this.saves =
+        count > 0 || this.saves.storing !== null ? { ...this.saves, count, newer: null } : { kind: "answered" };
     }
-    this.deferredRemote = null;
     if (this.disposed) return;
     const issue = issueOf(error);
     if (issue) {
       this.applyIssue(issue);
       return;
     }
-    if (errorCode(error) === "CONFLICT") {
-      const data = (error as { data: { revision?: unknown; content?: unknown } }).data;
-      if (typeof data.revision === "number" && typeof data.content === "string") {
-        if (data.content === this.currentText()) {
-          this.adopt({ revision: data.revision, content: data.content });
-          this.update({ dirty: false, saveState: { kind: "saved" } });
-          return;
-        }
-        this.clearTimer();
-        this.update({
-          divergence: { revision: data.revision, content: data.content },
-          saveState: { kind: "error", message: "This file changed on the server" },
-        });
-        return;
-      }
-    }
-    // Not saved: the text is only in the buffer, so the tab stays dirty and the next change retries.
-    this.storedText = this.serverText;
+    // Not even stored: the text is only in the buffer, so the tab stays dirty and the next change retries.
+    this.setOutboxText(this.server.content);
     this.update({
-      dirty: this.currentText() !== this.serverText,
+      dirty: this.currentText() !== this.server.content,
       saveState: { kind: "error", message: errorMessage(error, "Could not save the file.") },
     });
   }

@@ -1,6 +1,10 @@
 import { ConvexError } from "convex/values";
-import type { EditorBackend, FileData, FileLoad } from "./documentSession";
+import { Outbox, watchResolvedIds } from "../sync";
+import { opIdOfTempId, renderRefs, tempIdFor } from "../sync/ids";
+import { MemorySyncStorage } from "../sync/storage";
+import type { EditorBackend, FileData, FileLoad, SaveRequest, SaveResult } from "./documentSession";
 
+/** A write that reached the stand-in server and waits for the test to answer it. */
 export interface SaveCall {
   fileId: string;
   content: string;
@@ -10,28 +14,92 @@ export interface SaveCall {
 }
 
 /**
- * An in-memory stand-in for the Convex files API with the server's revision rule: a save based on an older
- * revision fails with ConvexError CONFLICT carrying the saved revision and content. Saves wait for
- * `resolve()` unless `autoResolve` is set, so tests control what is in flight.
+ * The editor's backend for tests, on the path production takes: saves go through a real Outbox (in memory),
+ * which stores them, chains them, merges a CONFLICT or records an issue, and sends them to an in-memory
+ * stand-in for the Convex files API with the server's revision rule (a save based on an older revision fails
+ * with ConvexError CONFLICT carrying the saved revision and content). `saves` lists the writes that reached
+ * that server; each waits for `resolve()` unless `autoResolve` is set, so tests control what is answered.
  */
 export class TestBackend implements EditorBackend {
+  /** The server's files, plus files created offline under their temporary id (as the overlay shows them). */
   readonly files = new Map<string, FileLoad>();
   readonly saves: SaveCall[] = [];
   autoResolve = false;
-  dismissIssue?: (issueId: string) => void;
+  readonly outbox: Outbox;
+  dismissIssue: (issueId: string) => void;
   private readonly watchers = new Map<string, Set<(load: FileLoad) => void>>();
   /** Files whose data is not delivered yet (a slow network): watchers see them only on `release`. */
   private readonly held = new Set<string>();
-  private readonly resolvedListeners = new Set<(tempId: string, realId: string) => void>();
-  /** Temporary ids of confirmed creates: saves sent under them reach the real file, as the outbox sends them. */
+  /** Temporary ids of confirmed creates, so `text` and writes find the real file. */
   private readonly aliases = new Map<string, string>();
+  private readonly creates = new Map<string, (realId: string) => void>();
+
+  constructor() {
+    this.outbox = new Outbox({
+      userKey: `editor-test-${crypto.randomUUID()}`,
+      transport: { mutation: (path, args) => this.serve(path, args) },
+      openStorage: () => Promise.resolve(new MemorySyncStorage()),
+      locks: null,
+      channel: null,
+      retryDelayMs: () => 1,
+    });
+    void this.outbox.start();
+    this.dismissIssue = (issueId) => void this.outbox.dismissIssue(issueId);
+  }
+
+  stop() {
+    this.outbox.stop();
+  }
 
   addText(fileId: string, name: string, content: string, revision = 1) {
     this.files.set(fileId, { status: "ready", file: { kind: "text", name, content, revision, size: content.length } });
+    this.confirmed(fileId);
   }
 
   addStored(fileId: string, name: string, url: string | null, size: number) {
     this.files.set(fileId, { status: "ready", file: { kind: "stored", name, url, revision: 1, size } });
+  }
+
+  /**
+   * Creates a file through the outbox, as the tree does offline: it shows at once under its temporary id (at
+   * revision 1, like the overlay's guess), and the server creates it only on `confirmCreate`.
+   */
+  createOffline(name: string, content: string): string {
+    const { tempId } = this.outbox.enqueue("files:createFile", { projectId: "p", name, content });
+    this.files.set(tempId, { status: "ready", file: { kind: "text", name, content, revision: 1, size: content.length } });
+    return tempId;
+  }
+
+  /** The server creates the file under `realId` and answers; the outbox then reports the id (`watchResolvedIds`). */
+  async confirmCreate(tempId: string, realId: string) {
+    const answer = this.creates.get(tempId);
+    if (!answer) throw new Error(`No create of ${tempId} reached the server`);
+    this.files.set(realId, this.files.get(tempId)!);
+    this.files.delete(tempId);
+    this.aliases.set(tempId, realId);
+    this.confirmed(realId);
+    answer(realId);
+    const opId = opIdOfTempId(tempId)!;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!this.outbox.lookup(opId)) return;
+        unsubscribe();
+        resolve();
+      };
+      const unsubscribe = this.outbox.subscribe(check);
+      check();
+    });
+  }
+
+  /** The content writes still in the outbox, as the person wrote them (rows named as the overlay names them). */
+  pendingSaves(): { fileId: unknown; content: unknown }[] {
+    return this.outbox
+      .getEntries()
+      .filter((e) => e.path === "files:updateContent")
+      .map((e) => {
+        const args = renderRefs(e.args, this.outbox.lookup) as Record<string, unknown>;
+        return { fileId: args.fileId, content: args.content };
+      });
   }
 
   text(fileId: string): { content: string; revision: number } {
@@ -59,17 +127,7 @@ export class TestBackend implements EditorBackend {
   }
 
   watchResolvedIds(onResolved: (tempId: string, realId: string) => void) {
-    this.resolvedListeners.add(onResolved);
-    return () => this.resolvedListeners.delete(onResolved);
-  }
-
-  /** The server confirmed a create made under `tempId`: the file now lives under `realId`, as the outbox reports. */
-  resolveId(tempId: string, realId: string) {
-    const load = this.files.get(tempId);
-    if (load) this.files.set(realId, load);
-    this.files.delete(tempId);
-    this.aliases.set(tempId, realId);
-    for (const listener of this.resolvedListeners) listener(tempId, realId);
+    return watchResolvedIds(this.outbox, onResolved);
   }
 
   watching(fileId: string): number {
@@ -87,7 +145,20 @@ export class TestBackend implements EditorBackend {
     this.publish(fileId);
   }
 
-  saveContent(fileId: string, content: string, baseRevision: number): Promise<{ revision: number }> {
+  saveContent(fileId: string, content: string, baseRevision: number): SaveRequest {
+    const { result, stored } = this.outbox.enqueue("files:updateContent", { fileId, content, baseRevision });
+    return Object.assign(result as Promise<SaveResult>, { stored });
+  }
+
+  /** The stand-in server: what the outbox's transport reaches. */
+  private serve(path: string, args: Record<string, unknown>): Promise<unknown> {
+    if (path === "files:createFile") {
+      return new Promise((resolve) => this.creates.set(tempIdFor(String(args.clientOpId)), resolve));
+    }
+    if (path !== "files:updateContent") return Promise.reject(new Error(`The test server has no ${path}`));
+    const fileId = String(args.fileId);
+    const content = String(args.content);
+    const baseRevision = Number(args.baseRevision);
     return new Promise((resolve, reject) => {
       const call: SaveCall = {
         fileId,
@@ -111,12 +182,20 @@ export class TestBackend implements EditorBackend {
     });
   }
 
+  /** Each server version reaches the outbox's cache, as `files.get` does, so it knows the text of a revision. */
+  private confirmed(fileId: string) {
+    const load = this.files.get(fileId);
+    if (load?.status !== "ready" || load.file.kind !== "text") return;
+    this.outbox.cache.setLive("files:get", { fileId }, { _id: fileId, content: load.file.content, revision: load.file.revision });
+  }
+
   private write(alias: string, content: string, revision: number) {
     const fileId = this.aliases.get(alias) ?? alias;
     const load = this.files.get(fileId);
     if (load?.status !== "ready") throw new Error(`${fileId} does not exist`);
     const file: FileData = { kind: "text", name: load.file.name, content, revision, size: content.length };
     this.files.set(fileId, { status: "ready", file });
+    this.confirmed(fileId);
     this.publish(fileId);
   }
 

@@ -1,11 +1,10 @@
 import { useEffect, useMemo } from "react";
-import { useConvex, useMutation } from "convex/react";
+import { useConvex } from "convex/react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
-import { useDurableMutation, useSyncEngine, useSyncedQuery, type DurablePromise } from "../sync";
-import { queryToken } from "../sync/queryKey";
+import { readSyncedQuery, useLiveWrite, useOutbox, useSyncedQuery, useWrite, type DurablePromise } from "../sync";
 import { FileTree } from "./FileTree";
 import type { FileId } from "./model";
 import "./optimistic";
@@ -34,29 +33,29 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
 }
 
 /**
- * The file tree of one project, wired to the offline layer: `files.tree` through useSyncedQuery (live, else
- * cached, with pending writes applied), every write through the durable outbox with the optimistic updates
- * registered in optimistic.ts, the editor's store for opening. Also hosts Quick Open (Ctrl/Cmd+P).
+ * The file tree of one project, wired to the offline layer: `files.tree` through the read path (live, else
+ * cached, with pending writes applied), every write through the outbox with the optimistic updates registered
+ * in optimistic.ts (the one place for tree writes), the editor's store for opening. Also hosts Quick Open.
  */
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   const files = useSyncedQuery(api.files.tree, { projectId });
   const convex = useConvex();
-  const engine = useSyncEngine();
-  const createFile = useDurableMutation(api.files.createFile);
-  const createFolder = useDurableMutation(api.files.createFolder);
-  const rename = useDurableMutation(api.files.rename);
-  const move = useDurableMutation(api.files.move);
-  const copy = useDurableMutation(api.files.copy);
-  const remove = useDurableMutation(api.files.remove);
-  const generateUploadUrl = useMutation(api.files.generateUploadUrl);
-  const createBinaryFile = useDurableMutation(api.files.createBinaryFile);
+  const outbox = useOutbox();
+  const createFile = useWrite(api.files.createFile);
+  const createFolder = useWrite(api.files.createFolder);
+  const rename = useWrite(api.files.rename);
+  const move = useWrite(api.files.move);
+  const copy = useWrite(api.files.copy);
+  const remove = useWrite(api.files.remove);
+  const generateUploadUrl = useLiveWrite(api.files.generateUploadUrl);
+  const createBinaryFile = useWrite(api.files.createBinaryFile);
 
   useEffect(() => {
     useAppStore.getState().resetTree(projectId);
   }, [projectId]);
 
   const actions: FileTreeActions = useMemo(() => {
-    const offline = () => !navigator.onLine || engine?.state().status.phase === "offline";
+    const offline = () => !navigator.onLine || outbox.state().status.phase === "offline";
     return {
       createFile: (parentId, name, content) => storedId(createFile({ projectId, parentId, name, content }), offline),
       createFolder: (parentId, name) => storedId(createFolder({ projectId, parentId, name }), offline),
@@ -66,13 +65,9 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
       remove: (fileId) => stored(remove({ fileId })),
       open: openInEditor,
       readContent: async (fileId) => {
-        // The cached copy first: offline a query would wait for the connection, and the delete with it.
-        const token = queryToken("files:get", { fileId });
-        const cached = engine ? (engine.overlay(engine.cache.snapshot()).get(token)?.value as { content?: string; isBinary?: boolean } | undefined) : undefined;
-        if (cached) return cached.isBinary || cached.content === undefined ? null : cached.content;
-        if (offline()) return null;
-        const file = await convex.query(api.files.get, { fileId });
-        return file.isBinary || file.content === undefined ? null : file.content;
+        // Offline a server read would wait for the connection, and the delete with it: only what is cached.
+        const file = await readSyncedQuery(convex, outbox, api.files.get, { fileId }, !offline());
+        return !file || file.isBinary || file.content === undefined ? null : file.content;
       },
       upload: async (parentId, dropped) => {
         for (const file of dropped) {
@@ -93,7 +88,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         }
       },
     };
-  }, [projectId, convex, engine, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile]);
+  }, [projectId, convex, outbox, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>

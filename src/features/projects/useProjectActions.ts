@@ -3,7 +3,7 @@ import { api } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
-import { optimisticId, registerOptimisticUpdate, SyncConflictError, useDurableMutation } from "../sync";
+import { optimisticId, RefusedWriteError, registerOptimisticUpdate, useWrite } from "../sync";
 
 type Project = Doc<"projects">;
 export type ProjectSettings = NonNullable<Project["settings"]>;
@@ -12,8 +12,8 @@ function newestFirst(a: Project, b: Project) {
   return b.updatedAt - a.updatedAt || b._creationTime - a._creationTime;
 }
 
-// Registered once at module level: the same functions serve the live client and the offline overlay, which
-// re-runs them over cached results after a reload, so each must be a pure function of (store, args).
+// Registered once at module level: the outbox's overlay re-runs them over cached results (also after a reload),
+// so each must be a pure function of (store, args).
 
 registerOptimisticUpdate(api.projects.create, (store, args) => {
   const list = store.getQuery(api.projects.list, {});
@@ -68,7 +68,7 @@ registerOptimisticUpdate(api.projects.updateSettings, (store, { projectId, setti
 function reportFailure(action: string) {
   return (error: unknown) => {
     // Refusals the outbox recorded are already listed (and toasted) by the sync layer.
-    if (error instanceof SyncConflictError) return;
+    if (error instanceof RefusedWriteError) return;
     notify(`${action}: ${errorMessage(error)}`, "error");
   };
 }
@@ -76,14 +76,14 @@ function reportFailure(action: string) {
 /**
  * Project writes through the offline outbox: each is stored durably under its own client operation id before
  * it is sent, shows at once through its optimistic update (also after a reload while offline), and is applied
- * by the server once however often it is replayed. The promises settle when the server answers, which may be
+ * by the server once however often it is replayed. The promises resolve when the server answers, which may be
  * much later than the call when offline.
  */
 export function useProjectActions() {
-  const create = useDurableMutation(api.projects.create);
-  const rename = useDurableMutation(api.projects.rename);
-  const remove = useDurableMutation(api.projects.remove);
-  const updateSettings = useDurableMutation(api.projects.updateSettings);
+  const create = useWrite(api.projects.create);
+  const rename = useWrite(api.projects.rename);
+  const remove = useWrite(api.projects.remove);
+  const updateSettings = useWrite(api.projects.updateSettings);
 
   return useMemo(
     () => ({

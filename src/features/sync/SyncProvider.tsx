@@ -4,37 +4,39 @@ import { useConvex } from "convex/react";
 import { makeFunctionReference } from "convex/server";
 import { useAppStore } from "../../store";
 import { notify } from "../../lib/notify";
-import { SyncEngine } from "./engine";
+import { Outbox } from "./outbox";
 
-export const SyncContext = createContext<SyncEngine | null>(null);
+export const OutboxContext = createContext<Outbox | null>(null);
 
-/** The current user's sync engine, or null when signed out / outside a SyncProvider. */
-export function useSyncEngine(): SyncEngine | null {
-  return useContext(SyncContext);
+/** The signed-in user's outbox. Everything under a SyncProvider has one: it renders its children only then. */
+export function useOutbox(): Outbox {
+  const outbox = useContext(OutboxContext);
+  if (!outbox) throw new Error("Reads and writes of server data need the SyncProvider of a signed-in user.");
+  return outbox;
 }
 
 interface SyncProviderProps {
   /**
-   * The signed-in user's stable identity (`tokenIdentifier`, or the token's `subject`); null while signed
-   * out. The outbox and cache are kept per user key, so a different user never sees them.
+   * The signed-in user's stable identity (`tokenIdentifier`, or the token's `subject`). The outbox and cache
+   * are kept per user key, so a different user never sees them.
    */
-  userKey: string | null;
+  userKey: string;
   /** Whether the Convex client is authenticated (`useConvexAuth().isAuthenticated`); sending waits for it. */
   authenticated?: boolean;
   children: ReactNode;
 }
 
 /**
- * Runs the offline layer for one user. Place it inside the Convex provider, once the user is known:
- * `<SyncProvider userKey={identity} authenticated={isAuthenticated}>…</SyncProvider>`.
+ * Runs the offline layer for one user: the outbox, its connectivity and its warnings before unload. Place it
+ * inside the Convex provider, once the user is known. The children appear once the outbox exists (the commit
+ * after the first), so every read and write below goes through it.
  */
 export function SyncProvider({ userKey, authenticated = true, children }: SyncProviderProps) {
   const convex = useConvex();
-  const [engine, setEngine] = useState<SyncEngine | null>(null);
+  const [outbox, setOutbox] = useState<Outbox | null>(null);
 
   useEffect(() => {
-    if (!userKey) return;
-    const created = new SyncEngine({
+    const created = new Outbox({
       userKey,
       transport: {
         mutation: (path, args) => convex.mutation(makeFunctionReference<"mutation">(path), args),
@@ -43,42 +45,43 @@ export function SyncProvider({ userKey, authenticated = true, children }: SyncPr
       onStorageFallback: (message) => notify(message, "error"),
       onIssue: (issue) => notify(issue.message, "error"),
     });
-    setEngine(created);
+    setOutbox(created);
     void created.start();
     return () => {
       created.stop();
-      setEngine(null);
+      setOutbox(null);
     };
   }, [convex, userKey]);
 
   useEffect(() => {
-    engine?.setAuthenticated(authenticated);
-  }, [engine, authenticated]);
+    outbox?.setAuthenticated(authenticated);
+  }, [outbox, authenticated]);
 
   useEffect(() => {
-    if (!engine) return;
+    if (!outbox) return;
     return watchConnectivity(convex, (state, online) => {
       const socketOk = state.isWebSocketConnected || (!state.hasEverConnected && state.connectionRetries === 0);
-      engine.setConnected(online && socketOk);
+      outbox.setConnected(online && socketOk);
     });
-  }, [engine, convex]);
+  }, [outbox, convex]);
 
   useEffect(() => {
-    if (!engine) return;
+    if (!outbox) return;
     // Warn only while a write could still be lost by closing: its IndexedDB commit has not finished, or
     // storage fell back to memory and writes are still waiting for the server.
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      const { status } = engine.state();
+      const { status } = outbox.state();
       if (status.unsaved > 0 || (status.storage === "memory" && status.pending > 0)) event.preventDefault();
     };
-    const onPageHide = () => void engine.cache.flush().catch(() => {});
+    const onPageHide = () => void outbox.cache.flush().catch(() => {});
     window.addEventListener("beforeunload", onBeforeUnload);
     window.addEventListener("pagehide", onPageHide);
     return () => {
       window.removeEventListener("beforeunload", onBeforeUnload);
       window.removeEventListener("pagehide", onPageHide);
     };
-  }, [engine]);
+  }, [outbox]);
 
-  return <SyncContext.Provider value={engine}>{children}</SyncContext.Provider>;
+  if (!outbox || outbox.userKey !== userKey) return null;
+  return <OutboxContext.Provider value={outbox}>{children}</OutboxContext.Provider>;
 }

@@ -3,10 +3,11 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ConvexProvider, ConvexReactClient } from "convex/react";
 import { makeFunctionReference } from "convex/server";
-import { SyncEngine } from "./engine";
-import { SyncProvider, useSyncEngine } from "./SyncProvider";
+import { Outbox } from "./outbox";
+import { SyncProvider, useOutbox } from "./SyncProvider";
 import { SyncStatus } from "./SyncStatus";
-import { useDurableMutation, useSyncedQuery } from "./hooks";
+import { useSyncedQuery } from "./useSyncedQuery";
+import { useWrite } from "./write";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import { queryToken } from "./queryKey";
 
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 function FileList() {
   const rows = useSyncedQuery(tree, { projectId: "p1" });
-  const doRename = useDurableMutation(rename);
+  const doRename = useWrite(rename);
   if (rows === undefined) return <p>Loading…</p>;
   return (
     <>
@@ -47,7 +48,7 @@ describe("offline after a reload", () => {
     });
     const userKey = `ui-${Math.random().toString(36).slice(2)}`;
     // An earlier visit cached the tree.
-    const earlier = new SyncEngine({ userKey, transport: { mutation: async () => null }, locks: null, channel: null });
+    const earlier = new Outbox({ userKey, transport: { mutation: () => Promise.resolve(null) }, locks: null, channel: null });
     await earlier.start();
     earlier.cache.setLive("files:tree", { projectId: "p1" }, [{ _id: "f1", name: "main.ts" }]);
     await earlier.cache.flush();
@@ -78,9 +79,9 @@ describe("offline after a reload", () => {
 
 describe("live results", () => {
   it("reach the offline cache after the client's transition has run its course, not inside it", async () => {
-    let engine: SyncEngine | null = null;
+    let outbox: Outbox | null = null;
     function Capture() {
-      engine = useSyncEngine();
+      outbox = useOutbox();
       return null;
     }
     const client = new ConvexReactClient("http://127.0.0.1:9", { unsavedChangesWarning: false });
@@ -93,7 +94,7 @@ describe("live results", () => {
         </SyncProvider>
       </ConvexProvider>,
     );
-    await waitFor(() => expect(engine).not.toBeNull());
+    await waitFor(() => expect(outbox).not.toBeNull());
     await screen.findByText("Loading…");
     const token = queryToken("files:tree", { projectId: "p1" });
     const live = [{ _id: "f9", name: "live.ts" }];
@@ -103,11 +104,11 @@ describe("live results", () => {
       void client
         .mutation(rename, { fileId: "f9", name: "live.ts" }, { optimisticUpdate: (store) => store.setQuery(tree, { projectId: "p1" }, live) })
         .catch(() => {});
-      cachedAtOnce = engine!.cache.snapshot().get(token)?.value;
+      cachedAtOnce = outbox!.cache.snapshot().get(token)?.value;
     });
     // Inside the transition the outbox has not yet confirmed the writes it reflects: the overlay must not see it.
     expect(cachedAtOnce).toBeUndefined();
-    await waitFor(() => expect(engine!.cache.snapshot().get(token)?.value).toBe(live));
+    await waitFor(() => expect(outbox!.cache.snapshot().get(token)?.value).toBe(live));
     expect(await screen.findByText("live.ts")).toBeInTheDocument();
   });
 });

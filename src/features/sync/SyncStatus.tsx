@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import { usePendingWrites, useSyncActions, useSyncIssues, useSyncStatus } from "./hooks";
+import { usePendingWrites, useSyncActions, useSyncIssues, useSyncStatus } from "./statusHooks";
 import type { SyncStatusInfo } from "./types";
 import "./sync.css";
 

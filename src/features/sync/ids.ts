@@ -35,11 +35,22 @@ export function isTempId(value: unknown): value is string {
 }
 
 /**
- * The id an optimistic create should give its row: derived from the clientOpId the outbox put in the args,
- * or a fresh random one when the update runs for a plain (non-durable) mutation.
+ * The id an optimistic create gives its row: derived from the clientOpId the outbox passes to every optimistic
+ * update it replays (overlay.ts), so each re-run yields the same id.
  */
 export function optimisticId(args: { clientOpId?: string }): string {
-  return tempIdFor(args.clientOpId ?? crypto.randomUUID());
+  if (args.clientOpId === undefined) throw new Error("Optimistic updates run in the outbox's overlay, which passes a clientOpId.");
+  return tempIdFor(args.clientOpId);
+}
+
+/** Whether a value holds a temporary id anywhere (such args are never sent to a server function). */
+export function containsTempId(value: unknown): boolean {
+  let found = false;
+  mapLeaves(value, (leaf) => {
+    if (isTempId(leaf)) found = true;
+    return leaf;
+  });
+  return found;
 }
 
 export function isRef(value: unknown): value is Ref {

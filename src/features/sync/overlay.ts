@@ -8,6 +8,18 @@ import type { CachedQuery, OutboxEntry } from "./types";
 type Lookup = (opId: string) => { result: unknown } | undefined;
 
 /**
+ * The optimistic overlay: cached query results with every pending outbox entry's registered optimistic update
+ * applied, in outbox order.
+ *
+ * Invariants:
+ * - The cache is never changed: updates write to a private copy (CachedLocalStore).
+ * - An update is a guess: one that throws is skipped, and the server's answer replaces every guess anyway.
+ * - `OverlayMemo` recomputes only when the cache, the pending entries or the confirmed results changed, and a
+ *   recomputed result equal to the previous one keeps the previous object, so readers comparing by identity
+ *   (React memos, the editor's sessions) do no work for it.
+ */
+
+/**
  * An OptimisticLocalStore over plain query results (the cache, with this tab's live values), so the
  * optimistic update functions written for the Convex client also run on data restored after a reload.
  * Writes go to a private copy; the input map is never changed.
@@ -70,4 +82,58 @@ export function applyPending(
     }
   }
   return store.results;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) {
+    return false;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** Results of `out` (a fresh overlay) equal to those of `previous` take the previous objects. */
+function shareUnchanged(
+  out: Map<string, CachedQuery>,
+  base: ReadonlyMap<string, CachedQuery>,
+  previous: ReadonlyMap<string, CachedQuery>,
+): void {
+  for (const [token, query] of out) {
+    if (query === base.get(token)) continue;
+    const before = previous.get(token);
+    if (before !== undefined && before !== query && sameValue(before.value, query.value)) out.set(token, before);
+  }
+}
+
+/** The last overlay computed, reused while its inputs are the same objects. */
+export class OverlayMemo {
+  private last:
+    | { base: ReadonlyMap<string, CachedQuery>; entries: readonly OutboxEntry[]; results: unknown; out: ReadonlyMap<string, CachedQuery> }
+    | undefined;
+
+  over(
+    base: ReadonlyMap<string, CachedQuery>,
+    entries: readonly OutboxEntry[],
+    results: unknown,
+    lookup: Lookup,
+  ): ReadonlyMap<string, CachedQuery> {
+    const last = this.last;
+    if (last && last.base === base && last.entries === entries && last.results === results) return last.out;
+    const out = applyPending(base, entries, lookup);
+    if (last && out !== base) shareUnchanged(out as Map<string, CachedQuery>, base, last.out);
+    this.last = { base, entries, results, out };
+    return out;
+  }
 }

@@ -51,13 +51,24 @@ export class QueryCache {
   }
 
   setLive(path: string, args: Record<string, unknown>, value: unknown): void {
-    const token = queryToken(path, args);
-    const current = this.map.get(token);
-    if (current && current.value === value) return;
-    const next = new Map(this.map);
-    next.set(token, { token, path: canonicalPath(path), args, value, updatedAt: Date.now() });
+    this.setLiveMany([{ path, args, value }]);
+  }
+
+  /** Several live results in one change of the snapshot (one overlay to recompute, one render). */
+  setLiveMany(results: readonly { path: string; args: Record<string, unknown>; value: unknown }[]): void {
+    let next: Map<string, CachedQuery> | undefined;
+    const changed: string[] = [];
+    for (const { path, args, value } of results) {
+      const token = queryToken(path, args);
+      const current = (next ?? this.map).get(token);
+      if (current && current.value === value) continue;
+      next ??= new Map(this.map);
+      next.set(token, { token, path: canonicalPath(path), args, value, updatedAt: Date.now() });
+      if (isCacheable(path)) changed.push(token);
+    }
+    if (!next) return;
     this.replace(next);
-    if (isCacheable(path)) this.schedule(token);
+    for (const token of changed) this.schedule(token);
   }
 
   get(token: string): CachedQuery | undefined {

@@ -1,14 +1,13 @@
-import { useMemo } from "react";
-import { useMutation, type ReactMutation } from "convex/react";
 import type { OptimisticLocalStore } from "convex/browser";
 import type { FunctionArgs, FunctionReference } from "convex/server";
 import { canonicalPath } from "./queryKey";
 
 /**
- * One registry of optimistic updates, keyed by mutation path. The same function serves the live client
- * (`useMutation(ref).withOptimisticUpdate(fn)`) and the offline overlay, which replays pending outbox entries
- * against an OptimisticLocalStore backed by cached query results. Because the overlay re-runs an update many
- * times, an update must be a pure function of (store contents, args): derive new ids with `optimisticId(args)`.
+ * One registry of optimistic updates, keyed by mutation path, written against the Convex client's
+ * OptimisticLocalStore interface. The outbox's overlay (overlay.ts) replays the update of every pending entry
+ * over cached query results; the Convex client's own `withOptimisticUpdate` is not used (write.ts says why).
+ * Because the overlay re-runs an update many times, an update must be a pure function of (store contents,
+ * args): derive new ids with `optimisticId(args)`. Only durable writes have optimistic updates.
  */
 export type OptimisticUpdateFn<Args = any> = (store: OptimisticLocalStore, args: Args) => void;
 
@@ -23,9 +22,8 @@ const extensions = new Map<string, Map<string, OptimisticUpdateFn>>();
 const composed = new Map<string, OptimisticUpdateFn>();
 
 /**
- * Registers `update` for a mutation and returns it unchanged, so a feature can register inline:
- * `useMutation(api.files.rename).withOptimisticUpdate(registerOptimisticUpdate(api.files.rename, fn))`.
- * Registering again for the same path replaces the previous function.
+ * Registers `update` for a mutation and returns it unchanged (so a test can call it directly). Registering
+ * again for the same path replaces the previous function.
  */
 export function registerOptimisticUpdate<Mutation extends FunctionReference<"mutation">>(
   mutation: Mutation | string,
@@ -75,13 +73,4 @@ export function clearOptimisticUpdates(): void {
   updates.clear();
   extensions.clear();
   composed.clear();
-}
-
-/** `useMutation` with the registered optimistic update (if any) attached: for writes that are not durable. */
-export function useOptimisticMutation<Mutation extends FunctionReference<"mutation">>(
-  mutation: Mutation,
-): ReactMutation<Mutation> {
-  const plain = useMutation(mutation);
-  const update = optimisticUpdateFor(mutation);
-  return useMemo(() => (update ? plain.withOptimisticUpdate(update) : plain), [plain, update]);
 }

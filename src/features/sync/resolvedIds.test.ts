@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SyncEngine, type Transport } from "./engine";
+import { Outbox, type Transport } from "./outbox";
 import { optimisticId, tempIdFor } from "./ids";
 import { queryToken } from "./queryKey";
 import { clearOptimisticUpdates, extendOptimisticUpdate, optimisticUpdateFor, registerOptimisticUpdate } from "./registry";
 import { watchResolvedIds } from "./resolvedIds";
 import type { CachedQuery } from "./types";
 
-const engines: SyncEngine[] = [];
+const outboxes: Outbox[] = [];
 afterEach(() => {
-  for (const engine of engines.splice(0)) engine.stop();
+  for (const outbox of outboxes.splice(0)) outbox.stop();
   clearOptimisticUpdates();
 });
 
@@ -40,43 +40,43 @@ async function until(check: () => boolean, what: string) {
   throw new Error(`Timed out waiting for ${what}`);
 }
 
-function startEngine(transport: Transport) {
-  const engine = new SyncEngine({
+function startOutbox(transport: Transport) {
+  const outbox = new Outbox({
     userKey: `resolved-${Math.random().toString(36).slice(2)}`,
     transport,
     locks: null,
     channel: null,
     retryDelayMs: () => 1,
   });
-  engines.push(engine);
-  return engine;
+  outboxes.push(outbox);
+  return outbox;
 }
 
 describe("watchResolvedIds", () => {
   it("reports each confirmed create's temporary and real id in the turn its pending entry leaves the outbox", async () => {
     const server = gatedServer();
-    const engine = startEngine(server.transport);
-    await engine.start();
+    const outbox = startOutbox(server.transport);
+    await outbox.start();
     const seen: { tempId: string; realId: string; stillPending: boolean }[] = [];
-    const stop = watchResolvedIds(engine, (tempId, realId) =>
-      seen.push({ tempId, realId, stillPending: engine.getEntries().some((e) => tempIdFor(e.opId) === tempId) }),
+    const stop = watchResolvedIds(outbox, (tempId, realId) =>
+      seen.push({ tempId, realId, stillPending: outbox.getEntries().some((e) => tempIdFor(e.opId) === tempId) }),
     );
-    const create = engine.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
-    engine.enqueue("files:rename", { fileId: create.tempId, name: "renamed.ts" });
+    const create = outbox.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
+    outbox.enqueue("files:rename", { fileId: create.tempId, name: "renamed.ts" });
     await create.stored;
     expect(seen).toEqual([]);
 
     server.open();
-    await until(() => engine.getEntries().length === 0, "the outbox to drain");
+    await until(() => outbox.getEntries().length === 0, "the outbox to drain");
     expect(seen).toEqual([{ tempId: create.tempId, realId: "file1", stillPending: false }]);
 
     // A late subscriber (a remounted editor) learns the mappings already known.
     const late: string[] = [];
-    watchResolvedIds(engine, (tempId, realId) => late.push(`${tempId}->${realId}`))();
+    watchResolvedIds(outbox, (tempId, realId) => late.push(`${tempId}->${realId}`))();
     expect(late).toEqual([`${create.tempId}->file1`]);
 
     stop();
-    const second = engine.enqueue("files:createFile", { projectId: "p", name: "other.ts" });
+    const second = outbox.enqueue("files:createFile", { projectId: "p", name: "other.ts" });
     await second.result;
     expect(seen).toHaveLength(1);
   });
@@ -99,17 +99,17 @@ describe("extendOptimisticUpdate", () => {
     update = optimisticUpdateFor("files:createFile");
     expect(optimisticUpdateFor("files:createFile")).toBe(update);
 
-    const engine = startEngine(gatedServer().transport);
+    const outbox = startOutbox(gatedServer().transport);
     const base = new Map<string, CachedQuery>();
     const treeToken = queryToken("files:tree", { projectId: "p" });
     base.set(treeToken, { token: treeToken, path: "files:tree", args: { projectId: "p" }, value: [], updatedAt: 0 });
-    const { tempId } = engine.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
-    const overlay = engine.overlay(base);
+    const { tempId } = outbox.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
+    const overlay = outbox.overlay(base);
     expect(overlay.get(treeToken)?.value).toEqual([{ _id: tempId, name: "new.ts" }]);
     expect(overlay.get(queryToken("files:get", { fileId: tempId }))?.value).toEqual({ _id: tempId, name: "new.ts", content: "" });
 
     registerOptimisticUpdate("files:createFile", insert);
     expect(optimisticUpdateFor("files:createFile")).not.toBe(update);
-    expect(engine.overlay(new Map(base)).get(queryToken("files:get", { fileId: tempId }))?.value).toMatchObject({ content: "" });
+    expect(outbox.overlay(new Map(base)).get(queryToken("files:get", { fileId: tempId }))?.value).toMatchObject({ content: "" });
   });
 });

@@ -1,20 +1,20 @@
-import type { SyncEngine } from "./engine";
+import type { Outbox } from "./outbox";
 import { idFromResult, tempIdFor } from "./ids";
 import type { StoredResult } from "./types";
 
 /**
  * Calls `onResolved(tempId, realId)` for every create the server confirmed, first for those already known, then
- * for each new confirmation (this tab's or another tab's outbox). It runs inside the engine's notification, in
+ * for each new confirmation (this tab's or another tab's outbox). It runs inside the outbox's notification, in
  * the same turn that removes the pending row from the overlay: UI state keyed by a temporary id can be moved to
  * the real id before any render shows the row gone. Returns the unsubscribe function.
  */
 export function watchResolvedIds(
-  engine: Pick<SyncEngine, "subscribe" | "getResults">,
+  outbox: Pick<Outbox, "subscribe" | "getResults">,
   onResolved: (tempId: string, realId: string) => void,
 ): () => void {
   let seen: ReadonlyMap<string, StoredResult> = new Map();
   const check = () => {
-    const results = engine.getResults();
+    const results = outbox.getResults();
     if (results === seen) return;
     const before = seen;
     seen = results;
@@ -24,7 +24,7 @@ export function watchResolvedIds(
       if (realId !== undefined) onResolved(tempIdFor(opId), realId);
     }
   };
-  const unsubscribe = engine.subscribe(check);
+  const unsubscribe = outbox.subscribe(check);
   check();
   return unsubscribe;
 }

@@ -7,10 +7,9 @@ export interface SyncStorage {
   /** Appends unless an entry with the same opId exists (then returns that one). */
   append(entry: OutboxEntry): Promise<OutboxEntry>;
   list(): Promise<OutboxEntry[]>;
-  first(): Promise<OutboxEntry | undefined>;
   replace(entry: OutboxEntry): Promise<void>;
-  /** Removes an entry and, in the same transaction, records its result (when given). */
-  settle(seq: number, result?: StoredResult): Promise<void>;
+  /** Removes an answered entry and, in the same transaction, records its result (when it was confirmed). */
+  removeAnswered(seq: number, result?: StoredResult): Promise<void>;
   results(): Promise<StoredResult[]>;
   pruneResults(olderThan: number): Promise<void>;
   queries(): Promise<CachedQuery[]>;
@@ -73,16 +72,11 @@ export class IdbSyncStorage implements SyncStorage {
     return this.db.getAll("outbox");
   }
 
-  async first(): Promise<OutboxEntry | undefined> {
-    const cursor = await this.db.transaction("outbox").store.openCursor();
-    return cursor?.value;
-  }
-
   async replace(entry: OutboxEntry): Promise<void> {
     await this.db.put("outbox", entry);
   }
 
-  async settle(seq: number, result?: StoredResult): Promise<void> {
+  async removeAnswered(seq: number, result?: StoredResult): Promise<void> {
     const tx = this.db.transaction(["outbox", "results"], "readwrite");
     const writes: Promise<unknown>[] = [tx.objectStore("outbox").delete(seq)];
     if (result) writes.push(tx.objectStore("results").put(result));
@@ -147,57 +141,61 @@ export class MemorySyncStorage implements SyncStorage {
     for (const q of seed?.queries ?? []) this.queryMap.set(q.token, clone(q));
   }
 
-  async append(entry: OutboxEntry): Promise<OutboxEntry> {
-    for (const existing of this.outbox.values()) if (existing.opId === entry.opId) return clone(existing);
+  // Promise-returning like IndexedDB (callers always await), answered from memory at once.
+
+  append(entry: OutboxEntry): Promise<OutboxEntry> {
+    for (const existing of this.outbox.values()) if (existing.opId === entry.opId) return Promise.resolve(clone(existing));
     const stored = clone({ ...entry, seq: this.nextSeq++ });
     this.outbox.set(stored.seq, stored);
-    return clone(stored);
+    return Promise.resolve(clone(stored));
   }
 
-  async list(): Promise<OutboxEntry[]> {
-    return [...this.outbox.values()].sort((a, b) => a.seq! - b.seq!).map(clone);
+  list(): Promise<OutboxEntry[]> {
+    return Promise.resolve([...this.outbox.values()].sort((a, b) => a.seq! - b.seq!).map(clone));
   }
 
-  async first(): Promise<OutboxEntry | undefined> {
-    return (await this.list())[0];
-  }
-
-  async replace(entry: OutboxEntry): Promise<void> {
+  replace(entry: OutboxEntry): Promise<void> {
     if (entry.seq !== undefined) this.outbox.set(entry.seq, clone(entry));
+    return Promise.resolve();
   }
 
-  async settle(seq: number, result?: StoredResult): Promise<void> {
+  removeAnswered(seq: number, result?: StoredResult): Promise<void> {
     this.outbox.delete(seq);
     if (result) this.resultMap.set(result.opId, clone(result));
+    return Promise.resolve();
   }
 
-  async results(): Promise<StoredResult[]> {
-    return [...this.resultMap.values()].map(clone);
+  results(): Promise<StoredResult[]> {
+    return Promise.resolve([...this.resultMap.values()].map(clone));
   }
 
-  async pruneResults(olderThan: number): Promise<void> {
+  pruneResults(olderThan: number): Promise<void> {
     for (const [opId, r] of this.resultMap) if (r.at < olderThan) this.resultMap.delete(opId);
+    return Promise.resolve();
   }
 
-  async queries(): Promise<CachedQuery[]> {
-    return [...this.queryMap.values()].map(clone);
+  queries(): Promise<CachedQuery[]> {
+    return Promise.resolve([...this.queryMap.values()].map(clone));
   }
 
-  async putQueries(queries: CachedQuery[], remove: string[]): Promise<void> {
+  putQueries(queries: CachedQuery[], remove: string[]): Promise<void> {
     for (const q of queries) this.queryMap.set(q.token, clone(q));
     for (const t of remove) this.queryMap.delete(t);
+    return Promise.resolve();
   }
 
-  async issues(): Promise<SyncIssue[]> {
-    return [...this.issueMap.values()].map(clone);
+  issues(): Promise<SyncIssue[]> {
+    return Promise.resolve([...this.issueMap.values()].map(clone));
   }
 
-  async putIssue(issue: SyncIssue): Promise<void> {
+  putIssue(issue: SyncIssue): Promise<void> {
     this.issueMap.set(issue.id, clone(issue));
+    return Promise.resolve();
   }
 
-  async deleteIssue(id: string): Promise<void> {
+  deleteIssue(id: string): Promise<void> {
     this.issueMap.delete(id);
+    return Promise.resolve();
   }
 
   close(): void {}
@@ -212,7 +210,7 @@ export interface StorageSeed {
 
 /**
  * Delegates to IndexedDB until an operation fails (unavailable, quota exceeded, database deleted under us),
- * then moves for good to memory, seeded from what the engine holds, and reports the failure once.
+ * then moves for good to memory, seeded from what the outbox holds, and reports the failure once.
  */
 export class FallbackStorage implements SyncStorage {
   private current: SyncStorage;
@@ -253,14 +251,11 @@ export class FallbackStorage implements SyncStorage {
   list() {
     return this.run((s) => s.list());
   }
-  first() {
-    return this.run((s) => s.first());
-  }
   replace(entry: OutboxEntry) {
     return this.run((s) => s.replace(entry));
   }
-  settle(seq: number, result?: StoredResult) {
-    return this.run((s) => s.settle(seq, result));
+  removeAnswered(seq: number, result?: StoredResult) {
+    return this.run((s) => s.removeAnswered(seq, result));
   }
   results() {
     return this.run((s) => s.results());

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConvexError } from "convex/values";
-import { SyncEngine, type ChannelLike, type LockManagerLike, type Transport } from "./engine";
+import { Outbox, type ChannelLike, type LockManagerLike, type Transport } from "./outbox";
 import { IdbSyncStorage, MemorySyncStorage } from "./storage";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import { queryToken } from "./queryKey";
@@ -9,10 +9,10 @@ import type { OutboxEntry } from "./types";
 
 let users = 0;
 const newUser = () => `user-${++users}-${Math.random().toString(36).slice(2)}`;
-const engines: SyncEngine[] = [];
+const outboxes: Outbox[] = [];
 
 afterEach(() => {
-  for (const engine of engines.splice(0)) engine.stop();
+  for (const outbox of outboxes.splice(0)) outbox.stop();
   clearOptimisticUpdates();
 });
 
@@ -55,10 +55,10 @@ function fakeServer(respond: (call: Sent) => unknown = () => null) {
   };
 }
 
-function makeEngine(userKey: string, transport: Transport, extra: Partial<ConstructorParameters<typeof SyncEngine>[0]> = {}) {
-  const engine = new SyncEngine({ userKey, transport, locks: null, channel: null, retryDelayMs: () => 1, ...extra });
-  engines.push(engine);
-  return engine;
+function makeOutbox(userKey: string, transport: Transport, extra: Partial<ConstructorParameters<typeof Outbox>[0]> = {}) {
+  const outbox = new Outbox({ userKey, transport, locks: null, channel: null, retryDelayMs: () => 1, ...extra });
+  outboxes.push(outbox);
+  return outbox;
 }
 
 async function until(check: () => boolean, what = "condition") {
@@ -83,7 +83,7 @@ describe("outbox", () => {
     const user = newUser();
     const offline = fakeServer();
     offline.setOffline(true);
-    const first = makeEngine(user, offline.transport);
+    const first = makeOutbox(user, offline.transport);
     await first.start();
     const ops = ["a", "b", "c"].map((name) => first.enqueue("files:rename", { fileId: "f1", name }));
     await until(() => first.state().status.unsaved === 0, "IndexedDB commits");
@@ -94,7 +94,7 @@ describe("outbox", () => {
     expect(stored.map((e) => e.opId)).toEqual(ops.map((o) => o.opId));
 
     const server = fakeServer((call) => `ok-${String(call.args.name)}`);
-    const second = makeEngine(user, server.transport);
+    const second = makeOutbox(user, server.transport);
     await second.start();
     expect(second.state().pending.map((p) => p.opId)).toEqual(ops.map((o) => o.opId));
     await until(() => second.state().status.pending === 0, "replay");
@@ -119,23 +119,23 @@ describe("outbox", () => {
   it("resolves the caller's promise with the server's result and keeps failures of the network pending", async () => {
     const user = newUser();
     let failures = 2;
-    const engine = makeEngine(user, {
-      async mutation() {
-        if (failures-- > 0) throw new TypeError("Failed to fetch");
-        return "file-9";
+    const outbox = makeOutbox(user, {
+      mutation() {
+        if (failures-- > 0) return Promise.reject(new TypeError("Failed to fetch"));
+        return Promise.resolve("file-9");
       },
     });
-    await engine.start();
-    const op = engine.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+    await outbox.start();
+    const op = outbox.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
     await expect(op.result).resolves.toBe("file-9");
-    expect(engine.state().issues).toEqual([]);
+    expect(outbox.state().issues).toEqual([]);
   });
 
   it("replaces a $ref to an earlier create with the id the server returned", async () => {
     const user = newUser();
     const offline = fakeServer();
     offline.setOffline(true);
-    const first = makeEngine(user, offline.transport);
+    const first = makeOutbox(user, offline.transport);
     await first.start();
     const folder = first.enqueue("files:createFolder", { projectId: "p", name: "src" });
     const file = first.enqueue("files:createFile", { projectId: "p", parentId: folder.tempId, name: "a.ts" });
@@ -148,7 +148,7 @@ describe("outbox", () => {
 
     let next = 0;
     const server = fakeServer((call) => (call.path.includes("create") ? `real-${++next}` : null));
-    const second = makeEngine(user, server.transport);
+    const second = makeOutbox(user, server.transport);
     await second.start();
     await until(() => second.state().status.pending === 0, "replay");
     expect(server.sent[1].args.parentId).toBe("real-1");
@@ -162,15 +162,15 @@ describe("outbox", () => {
       if (call.path === "files:createFile") throw new ConvexError({ code: "NAME_TAKEN", message: "a.ts already exists." });
       return null;
     });
-    const engine = makeEngine(user, server.transport);
+    const outbox = makeOutbox(user, server.transport);
     server.setOffline(true);
-    await engine.start();
-    const create = engine.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
-    const rename = engine.enqueue("files:rename", { fileId: create.tempId, name: "b.ts" });
-    await until(() => engine.state().status.unsaved === 0, "commits");
+    await outbox.start();
+    const create = outbox.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+    const rename = outbox.enqueue("files:rename", { fileId: create.tempId, name: "b.ts" });
+    await until(() => outbox.state().status.unsaved === 0, "commits");
     server.setOffline(false);
-    engine.stop();
-    const again = makeEngine(user, server.transport);
+    outbox.stop();
+    const again = makeOutbox(user, server.transport);
     await again.start();
     await until(() => again.state().status.pending === 0, "replay");
     expect(server.sent.map((c) => c.path)).toEqual(["files:createFile", "files:createFile"]);
@@ -185,24 +185,24 @@ describe("outbox", () => {
 describe("content conflicts", () => {
   const base = "line 1\nline 2\nline 3\nline 4\n";
 
-  async function contentEngine(respond: (call: Sent) => unknown) {
+  async function contentOutbox(respond: (call: Sent) => unknown) {
     const user = newUser();
     const server = fakeServer(respond);
-    const engine = makeEngine(user, server.transport);
-    await engine.start();
-    engine.cache.setLive("files:get", { fileId: "f1" }, { _id: "f1", content: base, revision: 3 });
-    return { engine, server };
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    outbox.cache.setLive("files:get", { fileId: "f1" }, { _id: "f1", content: base, revision: 3 });
+    return { outbox, server };
   }
 
   it("merges edits to different lines and resends against the server's revision", async () => {
     const theirs = "line 1\nline 2\nline 3\nTHEIRS 4\n";
-    const { engine, server } = await contentEngine((call) => {
+    const { outbox, server } = await contentOutbox((call) => {
       if (call.args.baseRevision === 3) {
         throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 4, content: theirs });
       }
       return { revision: 5 };
     });
-    const op = engine.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
+    const op = outbox.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
     // The caller learns the merged text the server now holds, not only the revision.
     await expect(op.result).resolves.toEqual({ revision: 5, content: "MINE 1\nline 2\nline 3\nTHEIRS 4\n" });
     expect(server.sent[1].args).toEqual({
@@ -211,27 +211,27 @@ describe("content conflicts", () => {
       baseRevision: 4,
       clientOpId: op.opId,
     });
-    expect(engine.state().issues).toEqual([]);
+    expect(outbox.state().issues).toEqual([]);
   });
 
   it("records a conflict with both texts when the same lines changed", async () => {
     const theirs = "THEIRS 1\nline 2\nline 3\nline 4\n";
-    const { engine, server } = await contentEngine(() => {
+    const { outbox, server } = await contentOutbox(() => {
       throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 4, content: theirs });
     });
     const mine = "MINE 1\nline 2\nline 3\nline 4\n";
-    const op = engine.enqueue("files:updateContent", { fileId: "f1", content: mine, baseRevision: 3 });
+    const op = outbox.enqueue("files:updateContent", { fileId: "f1", content: mine, baseRevision: 3 });
     await expect(op.result).rejects.toThrow(/changed elsewhere/);
     expect(server.sent).toHaveLength(1);
-    const [issue] = engine.state().issues;
+    const [issue] = outbox.state().issues;
     expect(issue).toMatchObject({ kind: "conflict", fileId: "f1", text: mine, theirs, base, serverRevision: 4 });
     expect(issue.merged).toBe("<<<<<<< mine\nMINE 1\n=======\nTHEIRS 1\n>>>>>>> theirs\nline 2\nline 3\nline 4\n");
-    expect(engine.state().status.pending).toBe(0);
+    expect(outbox.state().status.pending).toBe(0);
   });
 
   it("sends a later edit of the same file on top of the earlier one's new revision", async () => {
     let revision = 3;
-    const { engine, server } = await contentEngine((call) => {
+    const { outbox, server } = await contentOutbox((call) => {
       if (call.args.baseRevision !== revision) {
         throw new ConvexError({ code: "CONFLICT", message: "stale", revision, content: "?" });
       }
@@ -239,35 +239,35 @@ describe("content conflicts", () => {
     });
     const server0 = server;
     server0.setOffline(false);
-    engine.enqueue("files:updateContent", { fileId: "f1", content: base + "a\n", baseRevision: 3 });
-    const second = engine.enqueue("files:updateContent", { fileId: "f1", content: base + "a\nb\n", baseRevision: 3 });
+    outbox.enqueue("files:updateContent", { fileId: "f1", content: base + "a\n", baseRevision: 3 });
+    const second = outbox.enqueue("files:updateContent", { fileId: "f1", content: base + "a\nb\n", baseRevision: 3 });
     await expect(second.result).resolves.toEqual({ revision: 5, content: base + "a\nb\n" });
     expect(server.sent.map((c) => c.args.baseRevision)).toEqual([3, 4]);
   });
 
   it("folds later edits chained onto a conflicting one into the same issue, with the newest text", async () => {
     const theirs = "THEIRS 1\nline 2\nline 3\nline 4\n";
-    const { engine, server } = await contentEngine(() => {
+    const { outbox, server } = await contentOutbox(() => {
       throw new ConvexError({ code: "CONFLICT", message: "changed", revision: 4, content: theirs });
     });
-    const first = engine.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
+    const first = outbox.enqueue("files:updateContent", { fileId: "f1", content: "MINE 1\nline 2\nline 3\nline 4\n", baseRevision: 3 });
     const newest = "MINE 1\nline 2\nline 3\nline 4\nmore\n";
-    const second = engine.enqueue("files:updateContent", { fileId: "f1", content: newest, baseRevision: 3 });
+    const second = outbox.enqueue("files:updateContent", { fileId: "f1", content: newest, baseRevision: 3 });
     await expect(first.result).rejects.toThrow(/changed elsewhere/);
     await expect(second.result).rejects.toThrow(/changed elsewhere/);
     expect(server.sent).toHaveLength(1);
-    expect(engine.state().issues).toHaveLength(1);
-    expect(engine.state().issues[0]).toMatchObject({ kind: "conflict", text: newest, theirs });
-    expect(engine.state().status.pending).toBe(0);
+    expect(outbox.state().issues).toHaveLength(1);
+    expect(outbox.state().issues[0]).toMatchObject({ kind: "conflict", text: newest, theirs });
+    expect(outbox.state().status.pending).toBe(0);
   });
 
   it("records a write to a deleted file with the text so it can be saved elsewhere", async () => {
-    const { engine } = await contentEngine(() => {
+    const { outbox } = await contentOutbox(() => {
       throw new ConvexError({ code: "NOT_FOUND", message: "That file no longer exists." });
     });
-    const op = engine.enqueue("files:updateContent", { fileId: "f1", content: "precious", baseRevision: 3 });
+    const op = outbox.enqueue("files:updateContent", { fileId: "f1", content: "precious", baseRevision: 3 });
     await expect(op.result).rejects.toThrow(/no longer exists/);
-    expect(engine.state().issues[0]).toMatchObject({ kind: "deleted", fileId: "f1", text: "precious" });
+    expect(outbox.state().issues[0]).toMatchObject({ kind: "deleted", fileId: "f1", text: "precious" });
   });
 });
 
@@ -275,16 +275,16 @@ describe("storage failure", () => {
   it("falls back to memory when IndexedDB cannot be opened, tells the user once, and still sends", async () => {
     const onStorageFallback = vi.fn();
     const server = fakeServer(() => "ok");
-    const engine = makeEngine(newUser(), server.transport, {
+    const outbox = makeOutbox(newUser(), server.transport, {
       openStorage: () => Promise.reject(new Error("IndexedDB is disabled")),
       onStorageFallback,
     });
-    await engine.start();
-    await expect(engine.enqueue("files:rename", { fileId: "f", name: "a" }).result).resolves.toBe("ok");
-    await expect(engine.enqueue("files:rename", { fileId: "f", name: "b" }).result).resolves.toBe("ok");
+    await outbox.start();
+    await expect(outbox.enqueue("files:rename", { fileId: "f", name: "a" }).result).resolves.toBe("ok");
+    await expect(outbox.enqueue("files:rename", { fileId: "f", name: "b" }).result).resolves.toBe("ok");
     expect(onStorageFallback).toHaveBeenCalledTimes(1);
     expect(onStorageFallback.mock.calls[0][0]).toMatch(/IndexedDB is disabled/);
-    expect(engine.state().status.storage).toBe("memory");
+    expect(outbox.state().status.storage).toBe("memory");
   });
 
   it("moves to memory when a write hits the quota, keeping what was already pending", async () => {
@@ -301,18 +301,18 @@ describe("storage failure", () => {
     const onStorageFallback = vi.fn();
     const server = fakeServer(() => "ok");
     server.setOffline(true);
-    const engine = makeEngine(newUser(), server.transport, {
-      openStorage: async () => quota,
+    const outbox = makeOutbox(newUser(), server.transport, {
+      openStorage: () => Promise.resolve(quota),
       onStorageFallback,
     });
-    await engine.start();
-    engine.enqueue("files:rename", { fileId: "f", name: "a" });
-    await until(() => engine.state().status.unsaved === 0, "first commit");
+    await outbox.start();
+    outbox.enqueue("files:rename", { fileId: "f", name: "a" });
+    await until(() => outbox.state().status.unsaved === 0, "first commit");
     quota.full = true;
-    engine.enqueue("files:rename", { fileId: "f", name: "b" });
-    await until(() => engine.state().status.unsaved === 0, "second commit");
+    outbox.enqueue("files:rename", { fileId: "f", name: "b" });
+    await until(() => outbox.state().status.unsaved === 0, "second commit");
     expect(onStorageFallback).toHaveBeenCalledTimes(1);
-    expect(engine.state().pending.map((p) => p.label)).toEqual(['files:rename "a"', 'files:rename "b"']);
+    expect(outbox.state().pending.map((p) => p.label)).toEqual(['files:rename "a"', 'files:rename "b"']);
   });
 });
 
@@ -334,13 +334,13 @@ describe("overlay", () => {
     const user = newUser();
     const server = fakeServer();
     server.setOffline(true);
-    const first = makeEngine(user, server.transport, { cacheDebounceMs: 0 });
+    const first = makeOutbox(user, server.transport, { cacheDebounceMs: 0 });
     await first.start();
     first.cache.setLive("files:tree", { projectId: "p" }, [{ _id: "f1", name: "old.ts" }]);
     await first.cache.flush();
     first.stop();
 
-    const second = makeEngine(user, server.transport);
+    const second = makeOutbox(user, server.transport);
     await second.start();
     const created = second.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
     second.enqueue("files:rename", { fileId: created.tempId, name: "renamed.ts" });
@@ -361,22 +361,22 @@ describe("overlay", () => {
     });
     const server = fakeServer();
     server.setOffline(true);
-    const engine = makeEngine(newUser(), server.transport);
-    await engine.start();
-    engine.cache.setLive("files:get", { fileId: "a" }, { _id: "a", name: "a.ts" });
-    engine.cache.setLive("files:get", { fileId: "b" }, { _id: "b", name: "b.ts" });
-    engine.enqueue("files:rename", { fileId: "a", name: "a2.ts" });
+    const outbox = makeOutbox(newUser(), server.transport);
+    await outbox.start();
+    outbox.cache.setLive("files:get", { fileId: "a" }, { _id: "a", name: "a.ts" });
+    outbox.cache.setLive("files:get", { fileId: "b" }, { _id: "b", name: "b.ts" });
+    outbox.enqueue("files:rename", { fileId: "a", name: "a2.ts" });
     const tokenA = queryToken("files:get", { fileId: "a" });
     const tokenB = queryToken("files:get", { fileId: "b" });
-    const before = engine.overlay(engine.cache.snapshot());
-    engine.cache.setLive("files:get", { fileId: "b" }, { _id: "b", name: "b2.ts" });
-    const after = engine.overlay(engine.cache.snapshot());
+    const before = outbox.overlay(outbox.cache.snapshot());
+    outbox.cache.setLive("files:get", { fileId: "b" }, { _id: "b", name: "b2.ts" });
+    const after = outbox.overlay(outbox.cache.snapshot());
     expect(after).not.toBe(before);
     expect(after.get(tokenA)?.value).toEqual({ _id: "a", name: "a2.ts" });
     expect(after.get(tokenA)?.value).toBe(before.get(tokenA)?.value);
     expect(after.get(tokenB)?.value).toEqual({ _id: "b", name: "b2.ts" });
-    engine.enqueue("files:rename", { fileId: "a", name: "a3.ts" });
-    expect(engine.overlay(engine.cache.snapshot()).get(tokenA)?.value).toEqual({ _id: "a", name: "a3.ts" });
+    outbox.enqueue("files:rename", { fileId: "a", name: "a3.ts" });
+    expect(outbox.overlay(outbox.cache.snapshot()).get(tokenA)?.value).toEqual({ _id: "a", name: "a3.ts" });
   });
 });
 
@@ -428,8 +428,8 @@ describe("several tabs", () => {
         }
       },
     });
-    const tabA = makeEngine(user, tabTransport("A"), shared);
-    const tabB = makeEngine(user, tabTransport("B"), shared);
+    const tabA = makeOutbox(user, tabTransport("A"), shared);
+    const tabB = makeOutbox(user, tabTransport("B"), shared);
     await Promise.all([tabA.start(), tabB.start()]);
     const results = [];
     for (let i = 0; i < 6; i++) {
@@ -450,12 +450,12 @@ describe("several tabs", () => {
     const shared = browserShared();
     const stuck = fakeServer();
     stuck.setOffline(true);
-    const tabA = makeEngine(user, stuck.transport, shared);
+    const tabA = makeOutbox(user, stuck.transport, shared);
     await tabA.start();
     const op = tabA.enqueue("files:rename", { fileId: "f", name: "x" });
     await until(() => stuck.sent.length === 1, "first send");
     const server = fakeServer(() => "ok");
-    const tabB = makeEngine(user, server.transport, shared);
+    const tabB = makeOutbox(user, server.transport, shared);
     await tabB.start();
     expect(server.sent).toHaveLength(0);
     tabA.stop();
@@ -543,35 +543,35 @@ describe("pipelined replay", () => {
     }
   }
 
-  async function queued(user: string, write: (engine: SyncEngine) => void) {
+  async function queued(user: string, write: (outbox: Outbox) => void) {
     const offline = fakeServer();
     offline.setOffline(true);
-    const engine = makeEngine(user, offline.transport);
-    await engine.start();
-    write(engine);
-    await until(() => engine.state().status.unsaved === 0, "IndexedDB commits");
-    engine.stop();
+    const outbox = makeOutbox(user, offline.transport);
+    await outbox.start();
+    write(outbox);
+    await until(() => outbox.state().status.unsaved === 0, "IndexedDB commits");
+    outbox.stop();
     return (await storedOutbox(user)).map((e) => e.opId);
   }
 
-  it("sends independent writes without waiting for each answer, bounded, and settles them in order", async () => {
+  it("sends independent writes without waiting for each answer, bounded, and confirms them in order", async () => {
     const user = newUser();
-    const opIds = await queued(user, (engine) => {
-      for (let i = 0; i < 40; i++) engine.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+    const opIds = await queued(user, (outbox) => {
+      for (let i = 0; i < 40; i++) outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
     });
     const server = orderedServer((call) => `ok-${String(call.args.name)}`);
-    const engine = makeEngine(user, server.transport);
-    const settled: string[] = [];
-    engine.subscribe(() => {
-      for (const opId of opIds) if (engine.lookup(opId) && !settled.includes(opId)) settled.push(opId);
+    const outbox = makeOutbox(user, server.transport);
+    const confirmed: string[] = [];
+    outbox.subscribe(() => {
+      for (const opId of opIds) if (outbox.lookup(opId) && !confirmed.includes(opId)) confirmed.push(opId);
     });
-    await engine.start();
+    await outbox.start();
     await until(() => server.held > 1, "several writes on the wire");
     expect(server.held).toBeLessThan(40);
     server.answerAll();
-    await until(() => engine.state().status.pending === 0, "replay");
+    await until(() => outbox.state().status.pending === 0, "replay");
     expect(server.applied).toEqual(opIds);
-    expect(settled).toEqual(opIds);
+    expect(confirmed).toEqual(opIds);
     expect(server.maxInFlight).toBeGreaterThan(1);
     expect(server.maxInFlight).toBeLessThan(40);
     expect(await storedOutbox(user)).toEqual([]);
@@ -581,19 +581,19 @@ describe("pipelined replay", () => {
     const user = newUser();
     let created = 0;
     const server = orderedServer((call) => (call.path === "files:createFile" ? `real-${++created}` : null));
-    const opIds = await queued(user, (engine) => {
-      const a = engine.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
-      engine.enqueue("files:createFile", { projectId: "p", name: "b.ts" });
-      engine.enqueue("files:rename", { fileId: a.tempId, name: "a2.ts" });
-      engine.enqueue("files:rename", { fileId: "other", name: "c.ts" });
+    const opIds = await queued(user, (outbox) => {
+      const a = outbox.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+      outbox.enqueue("files:createFile", { projectId: "p", name: "b.ts" });
+      outbox.enqueue("files:rename", { fileId: a.tempId, name: "a2.ts" });
+      outbox.enqueue("files:rename", { fileId: "other", name: "c.ts" });
     });
-    const engine = makeEngine(user, server.transport);
-    await engine.start();
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
     await until(() => server.held === 2, "both creates on the wire");
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(server.sent.map((c) => c.path)).toEqual(["files:createFile", "files:createFile"]);
     server.answerAll();
-    await until(() => engine.state().status.pending === 0, "replay");
+    await until(() => outbox.state().status.pending === 0, "replay");
     expect(server.applied).toEqual(opIds);
     expect(server.sent[2].args).toMatchObject({ fileId: "real-1", name: "a2.ts" });
   });
@@ -601,8 +601,8 @@ describe("pipelined replay", () => {
   it("loses and reorders nothing when a write in the middle of the window fails, and applies a resend once", async () => {
     const user = newUser();
     const names = ["a", "b", "lost", "crash", "e", "f"];
-    const opIds = await queued(user, (engine) => {
-      for (const name of names) engine.enqueue("files:rename", { fileId: `f-${name}`, name });
+    const opIds = await queued(user, (outbox) => {
+      for (const name of names) outbox.enqueue("files:rename", { fileId: `f-${name}`, name });
     });
     const server = orderedServer((call, attempt) => {
       // Applied, but the answer never arrives: the resend must not apply it again.
@@ -611,18 +611,18 @@ describe("pipelined replay", () => {
       if (call.args.name === "crash" && attempt === 1) throw new Error("Server Error");
       return `ok-${String(call.args.name)}`;
     });
-    const engine = makeEngine(user, server.transport);
-    await engine.start();
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
     await until(() => server.held === names.length, "the whole window on the wire");
     server.answerAll();
-    await until(() => engine.state().status.pending === 0, "replay");
+    await until(() => outbox.state().status.pending === 0, "replay");
     const [a, b, lost, crash, e, f] = opIds;
     expect(server.applied).toEqual([a, b, lost, e, f, crash]);
     expect(new Set(server.applied).size).toBe(names.length);
     // The two failed writes were sent again, once each, in their outbox order; nothing else was.
     expect(server.sent.map((c) => c.args.clientOpId)).toEqual([...opIds, lost, crash]);
-    expect(engine.state().issues).toEqual([]);
-    for (const opId of opIds) expect(engine.lookup(opId)).toBeDefined();
+    expect(outbox.state().issues).toEqual([]);
+    for (const opId of opIds) expect(outbox.lookup(opId)).toBeDefined();
     expect(await storedOutbox(user)).toEqual([]);
   });
 
@@ -636,23 +636,23 @@ describe("pipelined replay", () => {
       }
       return call.path === "files:updateContent" ? { revision: 3 } : null;
     });
-    const opIds = await queued(user, (engine) => {
-      engine.cache.setLive("files:get", { fileId: "f1" }, { _id: "f1", content: base, revision: 1 });
-      engine.enqueue("files:rename", { fileId: "f0", name: "zero.ts" });
-      engine.enqueue("files:updateContent", { fileId: "f1", content: "ONE\ntwo\nthree\n", baseRevision: 1 });
-      engine.enqueue("files:deleteFile", { fileId: "f1" });
-      engine.enqueue("files:rename", { fileId: "f2", name: "two.ts" });
+    const opIds = await queued(user, (outbox) => {
+      outbox.cache.setLive("files:get", { fileId: "f1" }, { _id: "f1", content: base, revision: 1 });
+      outbox.enqueue("files:rename", { fileId: "f0", name: "zero.ts" });
+      outbox.enqueue("files:updateContent", { fileId: "f1", content: "ONE\ntwo\nthree\n", baseRevision: 1 });
+      outbox.enqueue("files:deleteFile", { fileId: "f1" });
+      outbox.enqueue("files:rename", { fileId: "f2", name: "two.ts" });
     });
-    const engine = makeEngine(user, server.transport);
-    await engine.start();
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
     await until(() => server.held === 2, "the rename and the content write on the wire");
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(server.sent).toHaveLength(2);
     server.answerAll();
-    await until(() => engine.state().status.pending === 0, "replay");
+    await until(() => outbox.state().status.pending === 0, "replay");
     expect(server.applied).toEqual(opIds);
     expect(server.sent.map((c) => c.args.clientOpId)).toEqual([opIds[0], opIds[1], opIds[1], opIds[2], opIds[3]]);
     expect(server.sent[2].args).toMatchObject({ content: "ONE\ntwo\nTHREE\n", baseRevision: 2 });
-    expect(engine.state().issues).toEqual([]);
+    expect(outbox.state().issues).toEqual([]);
   });
 });

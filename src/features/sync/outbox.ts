@@ -1,0 +1,474 @@
+import {
+  answerWithText,
+  answerWithoutText,
+  followersOf,
+  prepareContentWrite,
+  rebaseFollower,
+  RevisionTexts,
+} from "./contentWrites";
+import { RefusedWriteError, decideAfterFailure } from "./failures";
+import { encodeTempIds, tempIdFor } from "./ids";
+import { conflictIssue, describeEntry, refusalIssue, withFollowers } from "./issues";
+import { OverlayMemo } from "./overlay";
+import { QueryCache } from "./queryCache";
+import { canonicalPath } from "./queryKey";
+import { SendWindow, type AfterFailure, type LockManagerLike, type SendHost, type Transport } from "./sendWindow";
+import { FallbackStorage, IdbSyncStorage, type SyncStorage } from "./storage";
+import { openTabChannel, type ChannelFactory, type TabNotice } from "./tabChannel";
+import { throttleLatest } from "./throttle";
+import type { CachedQuery, OutboxEntry, PendingSummary, StoredResult, SyncIssue, SyncStatusInfo } from "./types";
+
+/**
+ * The outbox of one signed-in user: every durable write of the SPA, from the call until the server's answer.
+ *
+ * Words used throughout src/features/sync:
+ * - pending: stored here, not yet answered; shown through the overlay.
+ * - confirmed: the server applied it; its result is kept (for `$ref`s and temporary ids) for a week.
+ * - refused: the server said no, or the outbox gave up (an unmergeable conflict, a deleted target); an issue
+ *   records it for the person.
+ * - answered: confirmed or refused. The entry leaves the outbox, and the caller's promise resolves (confirmed)
+ *   or rejects (refused).
+ *
+ * Invariants:
+ * - An entry is visible to the overlay from the call on, durable once its IndexedDB append committed
+ *   (`stored`), and sent in outbox order under its own opId (sendWindow.ts), so the server applies it once.
+ * - This tab's view (`entries`, `results`, `issues`) changes synchronously with each answer, before any
+ *   storage write: the live query already shows a confirmed write, so the overlay must stop applying it in the
+ *   same turn, or a create would briefly show twice.
+ * - An entry this tab knows is answered is never revived by a storage read that raced with its removal.
+ * - IndexedDB failing moves the outbox to memory for good, seeded from this view, and tells the person once.
+ */
+
+export type { ChannelLike } from "./tabChannel";
+export type { LockManagerLike, Transport } from "./sendWindow";
+
+export interface OutboxState {
+  status: SyncStatusInfo;
+  pending: PendingSummary[];
+  issues: SyncIssue[];
+}
+
+export interface OutboxOptions {
+  userKey: string;
+  transport: Transport;
+  /** Defaults to IndexedDB; a failure to open falls back to memory (and is reported once). */
+  openStorage?: (userKey: string) => Promise<SyncStorage>;
+  /** Defaults to `navigator.locks`; null means "this tab is the only sender". */
+  locks?: LockManagerLike | null;
+  /** Defaults to BroadcastChannel; null disables cross-tab notices. */
+  channel?: ChannelFactory | null;
+  onState?: (state: OutboxState) => void;
+  /** Called once when IndexedDB cannot be used and the outbox lives only in memory. */
+  onStorageFallback?: (message: string) => void;
+  /** Called for each refused write (the message is meant for a person). */
+  onIssue?: (issue: SyncIssue) => void;
+  /** Delay before resending after a failure that may be transient. */
+  retryDelayMs?: (attempt: number) => number;
+  cacheDebounceMs?: number;
+}
+
+const STATE_INTERVAL_MS = 32;
+const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+type Answer = { ok: true; result: unknown } | { ok: false; message: string; issue?: SyncIssue };
+
+interface Caller {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Outbox implements SendHost {
+  readonly userKey: string;
+  readonly transport: Transport;
+  readonly cache: QueryCache;
+  private storage: SyncStorage;
+  private readonly ready: Promise<void>;
+  private markReady!: () => void;
+  private entries: readonly OutboxEntry[] = [];
+  /** Entries appended in this tab whose IndexedDB commit has not finished yet. */
+  private uncommitted: OutboxEntry[] = [];
+  private results: ReadonlyMap<string, StoredResult> = new Map();
+  private issues: SyncIssue[] = [];
+  private readonly callers = new Map<string, Caller>();
+  private readonly listeners = new Set<() => void>();
+  private readonly revisionTexts = new RevisionTexts();
+  private readonly overlayMemo = new OverlayMemo();
+  private readonly sender: SendWindow;
+  private readonly stateReport: { request(): void; cancel(): void };
+  private channel: ReturnType<typeof openTabChannel> = null;
+  private readonly answeredIds = new Set<string>();
+  private stopped = false;
+  private authenticated = true;
+  private connected = true;
+  private pausedReason: string | undefined;
+  /** Storage removals of confirmed entries, not awaited one by one (a lost one only means a deduped resend). */
+  private removals: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: OutboxOptions) {
+    this.userKey = options.userKey;
+    this.transport = options.transport;
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.storage = new FallbackStorage(null, () => this.seed(), () => {}, undefined);
+    const locks =
+      options.locks !== undefined
+        ? options.locks
+        : typeof navigator !== "undefined" && navigator.locks
+          ? navigator.locks
+          : null;
+    this.sender = new SendWindow(this, locks, options.retryDelayMs);
+    this.stateReport = throttleLatest(() => this.options.onState?.(this.state()), STATE_INTERVAL_MS);
+    this.cache = new QueryCache((put, remove) => this.storage.putQueries(put, remove), options.cacheDebounceMs);
+    this.cache.subscribe(() => this.revisionTexts.remember(this.cache.snapshot()));
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<void> {
+    const open = this.options.openStorage ?? ((user: string) => IdbSyncStorage.open(user));
+    let primary: SyncStorage | null = null;
+    let openError: unknown;
+    try {
+      primary = await open(this.userKey);
+    } catch (error) {
+      openError = error;
+    }
+    let reported = false;
+    this.storage = new FallbackStorage(
+      primary,
+      () => this.seed(),
+      (error) => {
+        if (reported) return;
+        reported = true;
+        const reason = error instanceof Error && error.message ? ` (${error.message})` : "";
+        this.options.onStorageFallback?.(
+          `Offline storage is unavailable${reason}. Changes are kept in this tab only until they reach the server; don't close it while offline.`,
+        );
+        this.emit();
+      },
+      openError,
+    );
+    if (this.stopped) {
+      this.storage.close();
+      return;
+    }
+    try {
+      await this.storage.pruneResults(Date.now() - RESULT_RETENTION_MS);
+      const [entries, results, issues, queries] = await Promise.all([
+        this.storage.list(),
+        this.storage.results(),
+        this.storage.issues(),
+        this.storage.queries(),
+      ]);
+      this.entries = [...entries, ...this.uncommitted];
+      this.results = new Map(results.map((r) => [r.opId, r]));
+      this.issues = issues.sort((a, b) => a.createdAt - b.createdAt);
+      this.cache.hydrate(queries);
+    } catch {
+      // The fallback already reported it; an empty outbox is all memory can offer.
+    }
+    this.channel = openTabChannel(this.userKey, this.options.channel, (notice) => this.onTabNotice(notice));
+    this.markReady();
+    this.emit();
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stateReport.cancel();
+    this.sender.stop();
+    this.channel?.close();
+    this.channel = null;
+    void this.cache.flush().catch(() => {});
+    this.cache.dispose();
+    this.listeners.clear();
+    void this.ready.then(() => this.storage.close());
+    this.markReady();
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  // ---- inputs from the app ----
+
+  setAuthenticated(authenticated: boolean): void {
+    if (this.authenticated === authenticated) return;
+    this.authenticated = authenticated;
+    if (authenticated) this.pausedReason = undefined;
+    this.emit();
+    if (authenticated) this.kick();
+  }
+
+  setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
+    if (connected) this.sender.wake();
+    this.emit();
+  }
+
+  // ---- what readers see ----
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getEntries = (): readonly OutboxEntry[] => this.entries;
+  getResults = (): ReadonlyMap<string, StoredResult> => this.results;
+
+  state(): OutboxState {
+    const pending = this.entries.length;
+    const status: SyncStatusInfo = {
+      phase: this.pausedReason ? "error" : !this.connected ? "offline" : pending > 0 ? "syncing" : "online",
+      pending,
+      unsaved: this.uncommitted.length,
+      storage: this.storage.kind,
+      lastError: this.pausedReason,
+    };
+    return {
+      status,
+      pending: this.entries.map((e) => ({ opId: e.opId, path: e.path, createdAt: e.createdAt, label: describeEntry(e) })),
+      issues: this.issues,
+    };
+  }
+
+  /** Confirmed result of an earlier entry (for `$ref`s and temporary ids). */
+  lookup = (opId: string): { result: unknown } | undefined => this.results.get(opId);
+
+  /** The cached query results with every pending entry's optimistic update applied, in outbox order. */
+  overlay(base: ReadonlyMap<string, CachedQuery>): ReadonlyMap<string, CachedQuery> {
+    return this.overlayMemo.over(base, this.entries, this.results, this.lookup);
+  }
+
+  /** Replaces temporary ids whose create is confirmed with the real ids (for queries and later writes). */
+  realIds<T>(args: T): T {
+    return encodeTempIds(args, this.lookup, () => false) as T;
+  }
+
+  async dismissIssue(id: string): Promise<void> {
+    this.issues = this.issues.filter((i) => i.id !== id);
+    this.emit();
+    await this.ready;
+    await this.storage.deleteIssue(id);
+    this.post({ type: "issues" });
+  }
+
+  // ---- writing ----
+
+  /**
+   * Records a write and returns at once: `result` resolves when the server confirms it and rejects with a
+   * RefusedWriteError when it is refused; `stored` resolves once it is durable.
+   */
+  enqueue(
+    pathOrName: string,
+    rawArgs: Record<string, unknown>,
+  ): { opId: string; tempId: string; result: Promise<unknown>; stored: Promise<void> } {
+    const path = canonicalPath(pathOrName);
+    const opId = crypto.randomUUID();
+    const { clientOpId: _ignored, ...args } = rawArgs;
+    const pendingIds = new Set(this.entries.map((e) => e.opId));
+    const encoded = encodeTempIds(args, this.lookup, (id) => pendingIds.has(id)) as Record<string, unknown>;
+    const entry: OutboxEntry = { opId, path, args: encoded, createdAt: Date.now(), userKey: this.userKey };
+    prepareContentWrite(entry, this.entries, this.lookup, this.revisionTexts);
+    const result = new Promise<unknown>((resolve, reject) => this.callers.set(opId, { resolve, reject }));
+    result.catch(() => {
+      // Refusals are reported through issues; callers that await the promise still see the rejection.
+    });
+    this.uncommitted.push(entry);
+    this.entries = [...this.entries, entry];
+    this.emit();
+    const stored = this.ready
+      .then(() => this.storage.append(entry))
+      .then((committed) => {
+        this.uncommitted = this.uncommitted.filter((e) => e !== entry);
+        this.entries = this.entries.map((e) => (e.opId === entry.opId ? committed : e));
+        this.emit();
+        this.post({ type: "outbox" });
+        this.kick();
+      })
+      .catch((error: unknown) => {
+        // Even memory refused it (should not happen): the write is lost, and its caller is told.
+        this.uncommitted = this.uncommitted.filter((e) => e !== entry);
+        this.entries = this.entries.filter((e) => e !== entry);
+        this.emit();
+        this.callers.get(opId)?.reject(error);
+        this.callers.delete(opId);
+        throw error;
+      });
+    stored.catch(() => {
+      // Reported through `result` as well.
+    });
+    return { opId, tempId: tempIdFor(opId), result, stored };
+  }
+
+  /** Makes sure a sender runs (in this tab or the one holding the lock). */
+  kick(): void {
+    this.sender.kick();
+  }
+
+  // ---- the sender's host (sendWindow.ts) ----
+
+  canSend(): boolean {
+    return !this.stopped && this.authenticated;
+  }
+
+  stored(): Promise<OutboxEntry[]> {
+    return this.storage.list();
+  }
+
+  isAnswered(opId: string): boolean {
+    return this.answeredIds.has(opId);
+  }
+
+  removalsCommitted(): Promise<void> {
+    return this.removals;
+  }
+
+  async confirm(entry: OutboxEntry, result: unknown): Promise<void> {
+    const stored: StoredResult = { opId: entry.opId, result: result ?? null, at: Date.now() };
+    this.results = new Map(this.results).set(entry.opId, stored);
+    this.answeredIds.add(entry.opId);
+    this.entries = this.entries.filter((e) => e.opId !== entry.opId);
+    this.emit();
+    // Not awaited: IndexedDB commits its transactions in order, so the removal is durable before any later
+    // write to the outbox; until then a reload would resend the entry, which the server applies once.
+    const removal = this.storage.removeAnswered(entry.seq!, stored);
+    this.removals = this.removals.then(() => removal).catch(() => {
+      // FallbackStorage already moved to memory and reported it.
+    });
+    if (entry.rebase) await this.rebaseFollowerOf(entry);
+    // A content write's caller also learns which text the server now holds: it differs from what the caller
+    // wrote when the outbox merged it with another writer's change. The stored result stays small.
+    const answer = answerWithText(entry, stored.result);
+    this.post({ type: "answered", opId: entry.opId, ok: true, result: answer });
+    this.answerCaller(entry.opId, { ok: true, result: answer });
+  }
+
+  async fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure> {
+    const decision = decideAfterFailure(entry, sentArgs, error);
+    switch (decision.kind) {
+      case "pause":
+        this.authenticated = false;
+        this.pausedReason = decision.reason;
+        this.emit();
+        return "pause";
+      case "refuse":
+        await this.refuse(entry, decision.issue);
+        return "next";
+      case "resend":
+        await this.replace(decision.entry);
+        this.emit();
+        return "next";
+      case "retry":
+        if (decision.entry) await this.replace(decision.entry);
+        return { retryAfterAttempt: decision.attempt };
+    }
+  }
+
+  async refuseUnsendable(entry: OutboxEntry, message: string): Promise<void> {
+    await this.refuse(entry, refusalIssue(entry, "rejected", message));
+  }
+
+  // ---- answering ----
+
+  private async replace(updated: OutboxEntry): Promise<void> {
+    await this.storage.replace(updated);
+    this.entries = this.entries.map((e) => (e.opId === updated.opId ? updated : e));
+  }
+
+  private async rebaseFollowerOf(confirmed: OutboxEntry): Promise<void> {
+    const outcome = rebaseFollower(confirmed, await this.storage.list());
+    if (!outcome) return;
+    if (outcome.kind === "conflict") {
+      await this.refuse(outcome.follower, conflictIssue(outcome.follower, outcome.conflict));
+      return;
+    }
+    await this.replace(outcome.follower);
+    this.emit();
+  }
+
+  /** Answers `entry` with an issue, together with the content writes chained onto it (they cannot be sent). */
+  private async refuse(entry: OutboxEntry, original: SyncIssue): Promise<void> {
+    const absorbs = original.kind === "conflict" || original.kind === "deleted";
+    const followers = absorbs ? followersOf(entry, await this.storage.list()) : [];
+    const issue = withFollowers(original, followers);
+    const answer = { ok: false as const, message: issue.message, issue };
+    for (const follower of followers) {
+      this.answeredIds.add(follower.opId);
+      this.entries = this.entries.filter((e) => e.opId !== follower.opId);
+      await this.storage.removeAnswered(follower.seq!);
+      this.post({ type: "answered", opId: follower.opId, ...answer });
+      this.answerCaller(follower.opId, answer);
+    }
+    this.answeredIds.add(entry.opId);
+    this.entries = this.entries.filter((e) => e.opId !== entry.opId);
+    this.issues = [...this.issues.filter((i) => i.id !== issue.id), issue];
+    this.emit();
+    await this.storage.putIssue(issue);
+    await this.storage.removeAnswered(entry.seq!);
+    this.post({ type: "issues" });
+    this.post({ type: "answered", opId: entry.opId, ...answer });
+    this.options.onIssue?.(issue);
+    this.answerCaller(entry.opId, answer);
+  }
+
+  private answerCaller(opId: string, answer: Answer): void {
+    const caller = this.callers.get(opId);
+    if (!caller) return;
+    this.callers.delete(opId);
+    if (answer.ok) caller.resolve(answer.result);
+    else if (answer.issue) caller.reject(new RefusedWriteError(answer.message, answer.issue));
+    else caller.reject(new Error(answer.message));
+  }
+
+  // ---- other tabs ----
+
+  private post(notice: TabNotice): void {
+    this.channel?.post(notice);
+  }
+
+  private onTabNotice(notice: TabNotice): void {
+    if (this.stopped) return;
+    if (notice.type === "answered") {
+      if (notice.ok) {
+        const entry = this.entries.find((e) => e.opId === notice.opId);
+        const result = entry ? answerWithoutText(entry.path, notice.result) : notice.result;
+        this.results = new Map(this.results).set(notice.opId, { opId: notice.opId, result, at: Date.now() });
+        this.answerCaller(notice.opId, { ok: true, result: notice.result });
+      } else {
+        this.answerCaller(notice.opId, { ok: false, message: notice.message, issue: notice.issue });
+      }
+      this.answeredIds.add(notice.opId);
+      this.entries = this.entries.filter((e) => e.opId !== notice.opId);
+      this.emit();
+      return;
+    }
+    void this.refresh(notice.type === "issues");
+    if (notice.type === "outbox") this.kick();
+  }
+
+  private async refresh(issues: boolean): Promise<void> {
+    const stored = await this.storage.list();
+    const known = new Set(stored.map((e) => e.opId));
+    this.entries = [
+      ...stored.filter((e) => !this.answeredIds.has(e.opId)),
+      ...this.uncommitted.filter((e) => !known.has(e.opId)),
+    ];
+    if (issues) this.issues = (await this.storage.issues()).sort((a, b) => a.createdAt - b.createdAt);
+    this.emit();
+  }
+
+  private seed() {
+    return {
+      outbox: this.entries.filter((e) => !this.uncommitted.includes(e)),
+      results: [...this.results.values()],
+      issues: this.issues,
+      queries: [...this.cache.snapshot().values()].filter((q) => q.path),
+    };
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+    if (this.options.onState && !this.stopped) this.stateReport.request();
+  }
+}

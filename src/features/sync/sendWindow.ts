@@ -1,0 +1,223 @@
+import { rowWritten } from "./contentWrites";
+import { UnresolvedRefError, refsIn, resolveRefs } from "./ids";
+import type { OutboxEntry } from "./types";
+
+/**
+ * Sending the stored outbox: one tab at a time, in order, pipelined.
+ *
+ * Invariants:
+ * - One sender per user across tabs: the tab holding the Web Lock `polaris-outbox-<user>` sends; without Web
+ *   Locks (tests, old browsers) a tab only chains its own runs.
+ * - Up to SEND_WINDOW entries are on the wire at once (the Convex client sends them on one socket in call order
+ *   and the server applies them in that order), and answers are handled strictly in outbox order.
+ * - An entry waits until the window has emptied when an earlier entry decides what it sends (a `$ref` to a
+ *   create's id or to a content write's new revision), or when it names a row that a content write in flight
+ *   targets (that write may be merged after a CONFLICT and resent, and must still land first).
+ * - After any failure nothing new is sent: the rest of the window is answered, then sending restarts from the
+ *   first unanswered entry, so entries to resend go out again in their original order.
+ * - Every entry goes out under its own opId as clientOpId, so the server applies it once however often it is
+ *   resent (after a lost answer, a reload, or another tab taking over).
+ */
+
+/** How a write reaches the server: the Convex client in the app, a fake in tests, an HTTP client in bench. */
+export interface Transport {
+  mutation(path: string, args: Record<string, unknown>): Promise<unknown>;
+}
+
+export interface LockManagerLike {
+  request(name: string, callback: () => Promise<void>): Promise<unknown>;
+}
+
+/** What the outbox decided about a failed send. */
+export type AfterFailure =
+  /** Answered (refused or merged for a resend): carry on from the first unanswered entry. */
+  | "next"
+  /** Stop sending until `kick` (signed out). */
+  | "pause"
+  /** Possibly transient: wait (longer for each attempt, or until `wake`), then resend. */
+  | { retryAfterAttempt: number };
+
+/** The outbox as the sender sees it. */
+export interface SendHost {
+  readonly userKey: string;
+  readonly transport: Transport;
+  whenReady(): Promise<void>;
+  /** False once stopped or signed out. */
+  canSend(): boolean;
+  /** The stored entries, in outbox order. */
+  stored(): Promise<OutboxEntry[]>;
+  isAnswered(opId: string): boolean;
+  lookup(opId: string): { result: unknown } | undefined;
+  confirm(entry: OutboxEntry, result: unknown): Promise<void>;
+  fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure>;
+  /** An entry whose `$ref` names an entry without a result (it was refused): it can never be sent. */
+  refuseUnsendable(entry: OutboxEntry, message: string): Promise<void>;
+  /** Resolves once the storage removals of confirmed entries are committed. */
+  removalsCommitted(): Promise<void>;
+}
+
+export const SEND_WINDOW = 16;
+
+const STOPPED = Symbol("stopped");
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
+interface InFlight {
+  entry: OutboxEntry;
+  args: Record<string, unknown>;
+  outcome: Promise<Outcome>;
+}
+
+export class SendWindow {
+  private queued = false;
+  private kickAgain = false;
+  private localChain: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly stopSignal: Promise<typeof STOPPED>;
+  private signalStop!: () => void;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly host: SendHost,
+    private readonly locks: LockManagerLike | null,
+    private readonly retryDelayMs: (attempt: number) => number = (attempt) => Math.min(30_000, 500 * 2 ** attempt),
+  ) {
+    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(STOPPED)));
+  }
+
+  /** Makes sure a sender runs: in this tab if it gets the per-user lock, otherwise in the tab holding it. */
+  kick(): void {
+    if (this.stopped || !this.host.canSend()) return;
+    if (this.queued) {
+      this.kickAgain = true;
+      return;
+    }
+    this.queued = true;
+    this.kickAgain = false;
+    const run = async () => {
+      try {
+        await this.drain();
+      } finally {
+        this.queued = false;
+        if (this.kickAgain) this.kick();
+      }
+    };
+    if (this.locks) {
+      this.locks.request(`polaris-outbox-${this.host.userKey}`, run).catch(() => {
+        this.queued = false;
+      });
+    } else {
+      this.localChain = this.localChain.then(run, run);
+    }
+  }
+
+  /** Ends a wait before a retry now (the connection is back). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Abandons every wait and releases the lock; entries stay stored, and whoever sends them next uses the same
+   * opIds, so the server still applies each once.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.signalStop();
+    this.wakeUp?.();
+  }
+
+  private async drain(): Promise<void> {
+    await this.host.whenReady();
+    const window: InFlight[] = [];
+    let buffer: OutboxEntry[] = [];
+    let lastSeq = -Infinity;
+    let restart = false;
+    try {
+      while (!this.stopped && this.host.canSend()) {
+        this.kickAgain = false;
+        if (restart && window.length === 0) {
+          restart = false;
+          buffer = [];
+          lastSeq = -Infinity;
+        }
+        while (!restart && window.length < SEND_WINDOW) {
+          if (buffer.length === 0) {
+            buffer = (await this.host.stored()).filter((e) => e.seq! > lastSeq && !this.host.isAnswered(e.opId));
+            if (buffer.length === 0 || this.stopped) break;
+          }
+          const entry = buffer[0];
+          if (this.host.isAnswered(entry.opId)) {
+            buffer.shift();
+            continue;
+          }
+          if (window.length > 0 && this.mustWait(entry, window)) break;
+          buffer.shift();
+          lastSeq = entry.seq!;
+          const launched = this.launch(entry);
+          if (launched) window.push(launched);
+          else await this.host.refuseUnsendable(entry, new UnresolvedRefError(refsIn(entry.args)[0] ?? entry.opId).message);
+        }
+        const head = window.shift();
+        if (!head) return;
+        const outcome = await Promise.race([head.outcome, this.stopSignal]);
+        if (outcome === STOPPED) return;
+        if (outcome.ok) {
+          // A merged content write changes its followers' text: read them again from storage.
+          if (head.entry.rebase) buffer = [];
+          await this.host.confirm(head.entry, outcome.result);
+          continue;
+        }
+        if (this.stopped) return;
+        restart = true;
+        buffer = [];
+        const next = await this.host.fail(head.entry, head.args, outcome.error);
+        if (next === "pause") return;
+        if (next !== "next") await this.pauseBeforeRetry(next.retryAfterAttempt);
+      }
+    } finally {
+      for (const left of window) left.outcome.catch(() => {});
+      await this.host.removalsCommitted();
+    }
+  }
+
+  private mustWait(entry: OutboxEntry, window: readonly InFlight[]): boolean {
+    if (refsIn(entry.args).some((opId) => this.host.lookup(opId) === undefined)) return true;
+    let text: string | undefined;
+    return window.some((flight) => {
+      const row = rowWritten(flight.entry.path, flight.args);
+      if (row === undefined) return false;
+      text ??= JSON.stringify(entry.args);
+      return text.includes(JSON.stringify(row));
+    });
+  }
+
+  /** Sends one entry under its clientOpId; undefined when a `$ref` it needs has no result. */
+  private launch(entry: OutboxEntry): InFlight | undefined {
+    let args: Record<string, unknown>;
+    try {
+      args = resolveRefs(entry.args, (opId) => this.host.lookup(opId)) as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof UnresolvedRefError) return undefined;
+      throw error;
+    }
+    const outcome = Promise.resolve()
+      .then(() => this.host.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }))
+      .then(
+        (result): Outcome => ({ ok: true, result }),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      );
+    return { entry, args, outcome };
+  }
+
+  private pauseBeforeRetry(attempt: number): Promise<void> {
+    const delay = this.retryDelayMs(attempt);
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, delay);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useConvex, useQuery } from "convex/react";
+import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
+import type { Outbox } from "./outbox";
+import { canonicalPath, queryToken } from "./queryKey";
+import { readTarget, shownValue, watchLive, type ReadTarget } from "./read";
+import { useOutbox } from "./SyncProvider";
+import type { CachedQuery } from "./types";
+
+/**
+ * The query cache as ordinary React state, not `useSyncExternalStore`: live results enter the cache after the
+ * Convex client's transition (read.ts), and must reach the screen in a non-urgent render like `useQuery`'s own
+ * update, which runs after the outbox has confirmed the writes that transition reflects. A synchronous render
+ * in between would show the server's new row while the overlay still holds the pending create, which then
+ * steps aside (its name is taken) and the row under its temporary id, and a tab showing it, would look deleted.
+ */
+function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuery> {
+  const [state, setState] = useState(() => ({ outbox, snapshot: outbox.cache.snapshot() }));
+  useEffect(() => {
+    const update = () => {
+      const snapshot = outbox.cache.snapshot();
+      setState((current) => (current.outbox === outbox && current.snapshot === snapshot ? current : { outbox, snapshot }));
+    };
+    update();
+    return outbox.cache.subscribe(update);
+  }, [outbox]);
+  return state.outbox === outbox ? state.snapshot : outbox.cache.snapshot();
+}
+
+/**
+ * The React face of the read path (read.ts): `useQuery` that survives being offline and shows pending writes.
+ * The live result comes from `useQuery` itself, so it reaches the screen in the render the client's transition
+ * causes, laid over the cache by `shownValue`.
+ */
+export function useSyncedQuery<Query extends FunctionReference<"query">>(
+  query: Query,
+  args: FunctionArgs<Query> | "skip",
+): FunctionReturnType<Query> | undefined {
+  const outbox = useOutbox();
+  const convex = useConvex();
+  const path = canonicalPath(query);
+  const entries = useSyncExternalStore(outbox.subscribe, outbox.getEntries);
+  const results = useSyncExternalStore(outbox.subscribe, outbox.getResults);
+  const cache = useCacheSnapshot(outbox);
+
+  const argsKey = args === "skip" ? "skip" : queryToken(path, args);
+  const target = useMemo<ReadTarget | null>(
+    () => (args === "skip" ? null : readTarget(outbox, path, args)),
+    // argsKey stands for args' contents; results changes when a temporary id gets its real id.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [argsKey, outbox, path, results],
+  );
+  const liveKey = target?.liveArgs ? target.token : "skip";
+  const liveTarget = useMemo(
+    () => (target?.liveArgs ? (target as ReadTarget & { liveArgs: Record<string, unknown> }) : null),
+    // liveKey stands for the target's live args.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [liveKey],
+  );
+  const live: unknown = useQuery(query, (liveTarget?.liveArgs ?? "skip") as FunctionArgs<Query> | "skip");
+  useEffect(
+    () => (liveTarget ? watchLive(convex, outbox, query, liveTarget) : undefined),
+    // query stands for path (the same function), which keys the effect.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [convex, outbox, liveTarget, path],
+  );
+
+  // Also at commit, often before the task watchLive waits for: later renders then share the overlay computed over
+  // the cache instead of each computing one over a copy with the live result laid in.
+  useEffect(() => {
+    if (liveTarget && live !== undefined) outbox.cache.setLive(path, liveTarget.liveArgs, live);
+  }, [outbox, liveTarget, live, path]);
+
+  return useMemo(
+    () => (target ? (shownValue(outbox, cache, target, live) as FunctionReturnType<Query>) : undefined),
+    // entries: the overlay changes with the pending writes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [target, outbox, live, cache, entries],
+  );
+}

@@ -1,0 +1,67 @@
+import { useCallback } from "react";
+import { useMutation } from "convex/react";
+import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
+import { canonicalPath } from "./queryKey";
+import { useOutbox } from "./SyncProvider";
+
+/**
+ * The one write path of the SPA. A feature writes with `useWrite(api.module.fn)`: the call is stored in the
+ * outbox (IndexedDB) under a fresh clientOpId before it is sent, shown at once through the mutation's
+ * registered optimistic update (registry.ts, replayed over the cache by overlay.ts), sent in order, and merged
+ * or refused there (outbox.ts). Its promise resolves with the server's result, or rejects with a
+ * RefusedWriteError once the write was refused; offline it stays pending, possibly across a reload (then the
+ * result reaches the tab that replays it, not this caller).
+ *
+ * This deliberately replaces the Convex client's `withOptimisticUpdate`: its guesses live in memory only and
+ * die with a reload, while the outbox's are stored and replayed until the server answers.
+ *
+ * Writes that must not be durable are the ones listed in LIVE_WRITES, each with its reason; they go straight to
+ * the server through `useLiveWrite`, have no optimistic update, and fail when offline. Each hook refuses the
+ * other kind, so a new write has to be put on one side or the other.
+ */
+export const LIVE_WRITES: Readonly<Record<string, string>> = {
+  "files:generateUploadUrl":
+    "an upload URL is short-lived, and the upload it is for needs the network at once; a URL replayed later would be stale",
+  "messages:send":
+    "the assistant answers only online; a question replayed after a reconnect would start an answer nobody is waiting for",
+  "messages:cancel":
+    "stopping an answer only means something while it streams; replayed later it would stop nothing, or a later answer",
+  "ai/context:share": "it is sent just before messages:send, and must reach the server in order with it",
+  "conversations:create": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
+  "conversations:rename": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
+  "conversations:remove": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
+};
+
+/**
+ * A write's promise for the server's result, with the outbox entry's `opId`, the `tempId` an optimistic create
+ * gives its row until the server's id replaces it, and `stored`: resolves once the write is durable (committed
+ * to the outbox), long before the server answers when offline.
+ */
+export type DurablePromise<T> = Promise<T> & { opId: string; tempId: string; stored: Promise<void> };
+
+export function useWrite<Mutation extends FunctionReference<"mutation">>(
+  mutation: Mutation,
+): (args: FunctionArgs<Mutation>) => DurablePromise<FunctionReturnType<Mutation>> {
+  const outbox = useOutbox();
+  const path = canonicalPath(mutation);
+  if (path in LIVE_WRITES) throw new Error(`${path} is a live write (${LIVE_WRITES[path]}): use useLiveWrite.`);
+  return useCallback(
+    (args: FunctionArgs<Mutation>) => {
+      const { opId, tempId, result, stored } = outbox.enqueue(path, args);
+      return Object.assign(result as Promise<FunctionReturnType<Mutation>>, { opId, tempId, stored });
+    },
+    [outbox, path],
+  );
+}
+
+/** A write listed in LIVE_WRITES: sent to the server at once, never stored. */
+export function useLiveWrite<Mutation extends FunctionReference<"mutation">>(
+  mutation: Mutation,
+): (args: FunctionArgs<Mutation>) => Promise<FunctionReturnType<Mutation>> {
+  const send = useMutation(mutation);
+  const path = canonicalPath(mutation);
+  if (!(path in LIVE_WRITES)) {
+    throw new Error(`${path} is not a live write: use useWrite, or list it in LIVE_WRITES with the reason.`);
+  }
+  return send;
+}
