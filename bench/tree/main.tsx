@@ -47,13 +47,13 @@ function dataset(n: number) {
   return { flat, nested, folders, size: flat.length };
 }
 
-const noop = async () => null;
+const noop = () => Promise.resolve(null);
 const actions: FileTreeActions = {
-  createFile: async () => "x" as FileId,
-  createFolder: async () => "x" as FileId,
+  createFile: () => Promise.resolve("x" as FileId),
+  createFolder: () => Promise.resolve("x" as FileId),
   rename: noop,
   move: noop,
-  copy: async () => "x" as FileId,
+  copy: () => Promise.resolve("x" as FileId),
   remove: noop,
   open: () => {},
   upload: noop,
@@ -70,7 +70,7 @@ function unmount() {
 }
 
 /** Resolves once `done()` holds, then forces style and layout so the figure includes the browser's work. */
-async function settle(done: () => boolean, timeoutMs = 20_000) {
+async function until(done: () => boolean, timeoutMs = 20_000) {
   const start = performance.now();
   while (!done()) {
     if (performance.now() - start > timeoutMs) throw new Error("benchmark step did not finish");
@@ -99,7 +99,7 @@ async function firstRender(kind: "polaris" | "arborist", n: number) {
       ),
     );
   }
-  await settle(() => rowCount() > 10);
+  await until(() => rowCount() > 10);
   return { ms: performance.now() - t0, data };
 }
 
@@ -124,7 +124,7 @@ async function toggleSeries(kind: "polaris" | "arborist", n: number, runs: numbe
   // Every folder but "large" collapsed: "large" (half of all nodes) is the only big folder that toggles.
   if (kind === "polaris") useAppStore.setState({ expanded: new Set([LARGE]) });
   else for (const id of data.folders) if (id !== LARGE) api.current!.close(id);
-  await settle(() => true);
+  await until(() => true);
   const isOpen = () =>
     kind === "polaris" ? useAppStore.getState().expanded.has(LARGE) : api.current!.isOpen(LARGE);
   const treeHeight = () => {
@@ -139,7 +139,7 @@ async function toggleSeries(kind: "polaris" | "arborist", n: number, runs: numbe
       const t0 = performance.now();
       if (kind === "polaris") useAppStore.getState().setExpanded(LARGE, open);
       else api.current!.toggle(LARGE);
-      await settle(() => isOpen() === open && treeHeight() !== before);
+      await until(() => isOpen() === open && treeHeight() !== before);
       (open ? expand : collapse).push(performance.now() - t0);
     }
   }
@@ -158,7 +158,7 @@ async function arrowSeries(kind: "polaris" | "arborist", n: number, runs: number
     api.current!.focus(api.current!.visibleNodes[0].id);
     host.querySelector<HTMLElement>('[role="tree"]')!.focus();
   }
-  await settle(() => focused() !== null);
+  await until(() => focused() !== null);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const before = focused();
@@ -166,7 +166,7 @@ async function arrowSeries(kind: "polaris" | "arborist", n: number, runs: number
       kind === "polaris" ? (document.activeElement as HTMLElement) : host.querySelector<HTMLElement>('[role="tree"]')!;
     const t0 = performance.now();
     target.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", code: "ArrowDown", bubbles: true }));
-    await settle(() => focused() !== before);
+    await until(() => focused() !== before);
     times.push(performance.now() - t0);
   }
   return times;
