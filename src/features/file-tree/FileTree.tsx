@@ -92,7 +92,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
           {...dnd.source}
         >
           {virtualizer.getVirtualItems().map((v) => {
-            const row = rows[v.index];
+            const row = rows.at(v.index);
             if (!row) return null;
             return (
               <FileTreeRow

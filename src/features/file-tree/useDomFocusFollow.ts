@@ -1,6 +1,6 @@
 import { useCallback, useLayoutEffect, useRef } from "react";
 import { focusIsOursOrNowhere, rowElement, type TreeElements } from "./rowDom";
-import type { TreeVirtualizer } from "./useTreeVirtualizer";
+import { rowInView, type TreeVirtualizer } from "./useTreeVirtualizer";
 import type { TreeView } from "./useTreeView";
 
 /**
@@ -13,7 +13,7 @@ export function useDomFocusFollow(view: TreeView, elements: TreeElements, virtua
   const { focusIndex, focusedId, rows } = view;
   useLayoutEffect(() => {
     if (!pending.current || focusIndex < 0) return;
-    if (focusedId !== null && rows[focusIndex]?.id !== focusedId) return;
+    if (focusedId !== null && rows.at(focusIndex)?.id !== focusedId) return;
     pending.current = false;
     const root = elements.root.current;
     if (!root || !focusIsOursOrNowhere(root)) return;
@@ -21,7 +21,8 @@ export function useDomFocusFollow(view: TreeView, elements: TreeElements, virtua
     // opened meanwhile: that blur would commit or cancel the name they are typing.
     const active = document.activeElement;
     if (active instanceof HTMLInputElement && root.contains(active)) return;
-    virtualizer.scrollToIndex(focusIndex, { align: "auto" });
+    // Scrolling reads the scroller's size, which forces a layout: skipped when the row is in view already.
+    if (!rowInView(virtualizer, focusIndex)) virtualizer.scrollToIndex(focusIndex, { align: "auto" });
     const el = rowElement(elements.tree.current, focusIndex);
     if (el && el !== document.activeElement) el.focus({ preventScroll: true });
   });

@@ -31,7 +31,7 @@ export function useFocusAfterDelete(
     const expected = pending.current;
     if (!expected || expected.ids.some((id) => index.byId.has(id))) return;
     pending.current = null;
-    const next = expected.candidates.find((id) => index.byId.has(id) && rows.some((r) => r.id === id));
+    const next = expected.candidates.find((id) => index.byId.has(id) && rows.indexOf(id) >= 0);
     if (!focusIsOursOrNowhere(elements.root.current)) return;
     const { setSelection } = useAppStore.getState();
     if (next) {
@@ -46,7 +46,7 @@ export function useFocusAfterDelete(
   return (ids, remove) => {
     const gone = (id: string) => ids.some((d) => isWithin(index, id, d));
     const at = Math.max(0, focusIndex);
-    const after = rows.slice(at + 1).map((r) => r.id);
+    const after = rows.slice(at + 1, rows.length).map((r) => r.id);
     const before = rows
       .slice(0, at)
       .map((r) => r.id)

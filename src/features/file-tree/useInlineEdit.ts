@@ -38,7 +38,7 @@ export function useInlineEdit(view: TreeView, ctx: OpContext, requestDomFocus: (
       return {
         kind: "rename",
         initial: node.name,
-        siblingNames: () => index.children(parentKeyOf(node)).map((n) => n.name),
+        siblingNames: () => index.unsortedChildren(parentKeyOf(node)).map((n) => n.name),
         onCommit: (name) => {
           finish();
           void renameItem(ctxRef.current, node._id, name);
@@ -50,7 +50,7 @@ export function useInlineEdit(view: TreeView, ctx: OpContext, requestDomFocus: (
     return {
       kind: type === "file" ? "newFile" : "newFolder",
       initial: "",
-      siblingNames: () => index.children(parentKey).map((n) => n.name),
+      siblingNames: () => index.unsortedChildren(parentKey).map((n) => n.name),
       onCommit: (name) => {
         finish();
         void createItem(ctxRef.current, type, parentKey, name);

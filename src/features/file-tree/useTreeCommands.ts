@@ -78,7 +78,10 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
         return;
       case "selectAll":
         setSelection(
-          rows.filter((r) => r.id !== DRAFT_ID).map((r) => r.id),
+          rows
+            .slice(0, rows.length)
+            .filter((r) => r.id !== DRAFT_ID)
+            .map((r) => r.id),
           focusRowId,
           focusRowId,
         );

@@ -35,7 +35,7 @@ export function useTreeContextMenu(view: TreeView, elements: TreeElements, reque
     if (isTextField(e.target)) return;
     e.preventDefault();
     const i = rowIndexOf(e);
-    const node = rows[i]?.node;
+    const node = rows.at(i)?.node;
     const { setSelection, setTreeFocus } = useAppStore.getState();
     if (node && !selected.has(node._id)) {
       focusHint.current = i;

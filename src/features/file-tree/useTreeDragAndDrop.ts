@@ -36,7 +36,7 @@ export function useTreeDragAndDrop(view: TreeView, elements: TreeElements, ctx: 
   const autoExpand = useRef<{ id: string; timer: ReturnType<typeof setTimeout> } | null>(null);
   const { index, rows, selected, expanded } = view;
 
-  const nodeUnder = (e: ReactDragEvent) => rows[rowIndexOf(e)]?.node;
+  const nodeUnder = (e: ReactDragEvent) => rows.at(rowIndexOf(e))?.node;
 
   const dropKeyFor = (e: ReactDragEvent): string => {
     const node = nodeUnder(e);

@@ -2,11 +2,11 @@ import { useRef, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { useAppStore } from "../../store";
 import { ROW_HEIGHT } from "./FileTreeRow";
 import { commandFor, hasPrimary } from "./keymap";
-import type { Row } from "./model";
 import { isTextField, type TreeElements } from "./rowDom";
 import type { TreeCommands } from "./useTreeCommands";
 import type { TreeNavigation } from "./useTreeNavigation";
 import { findRow, type TreeView } from "./useTreeView";
+import type { VisibleRows } from "./visibleRows";
 import type { FileTreeActions } from "./types";
 
 const TYPE_AHEAD_RESET_MS = 700;
@@ -15,13 +15,11 @@ const TYPE_AHEAD_RESET_MS = 700;
  * The index of the next row whose name starts with `prefix` (case-blind), searching from `start` and wrapping
  * around; -1 when none does.
  */
-export function findByPrefix(rows: readonly Row[], prefix: string, start: number): number {
-  for (let k = 0; k < rows.length; k++) {
-    const i = (start + k) % rows.length;
-    const name = rows[i].node?.name;
-    if (name && name.toLowerCase().startsWith(prefix)) return i;
-  }
-  return -1;
+export function findByPrefix(rows: VisibleRows, prefix: string, start: number): number {
+  const from = Math.min(Math.max(0, start), rows.length);
+  const order = [...rows.slice(from, rows.length), ...rows.slice(0, from)];
+  const k = order.findIndex((row) => row.node?.name.toLowerCase().startsWith(prefix));
+  return k < 0 ? -1 : (from + k) % rows.length;
 }
 
 /**
@@ -68,7 +66,7 @@ export function useTreeKeyboard({
       return;
     }
     const { setExpanded, setClipboard, setSelection } = useAppStore.getState();
-    const node = focusIndex >= 0 ? rows[focusIndex]?.node : undefined;
+    const node = rows.at(focusIndex)?.node;
     const pageSize = Math.max(1, Math.floor((elements.scroll.current?.clientHeight || 600) / ROW_HEIGHT) - 1);
     let handled = true;
     switch (e.key) {
@@ -93,7 +91,7 @@ export function useTreeKeyboard({
       case "ArrowRight":
         if (node?.type === "folder") {
           if (!expanded.has(node._id)) setExpanded(node._id, true);
-          else if (rows[focusIndex + 1]?.depth > rows[focusIndex].depth) moveFocus(focusIndex + 1, false);
+          else if ((rows.at(focusIndex + 1)?.depth ?? 0) > (rows.at(focusIndex)?.depth ?? 0)) moveFocus(focusIndex + 1, false);
         }
         break;
       case "ArrowLeft":

@@ -30,8 +30,8 @@ export function useTreeNavigation(view: TreeView, requestDomFocus: () => void): 
   const moveFocus = (i: number, extend: boolean) => {
     if (rows.length === 0) return;
     const target = Math.max(0, Math.min(rows.length - 1, i));
-    if (rows[target].id === DRAFT_ID) return;
-    const id = rows[target].id;
+    const id = rows.at(target)!.id;
+    if (id === DRAFT_ID) return;
     requestDomFocus();
     focusHint.current = target;
     if (!extend) {
@@ -41,9 +41,11 @@ export function useTreeNavigation(view: TreeView, requestDomFocus: () => void): 
     let a = findRow(rows, anchorId ?? focusRowId ?? id, focusIndex);
     if (a < 0) a = Math.max(0, focusIndex);
     const [lo, hi] = a < target ? [a, target] : [target, a];
-    const ids: string[] = [];
-    for (let k = lo; k <= hi; k++) if (rows[k].id !== DRAFT_ID) ids.push(rows[k].id);
-    setSelection(ids, id, rows[a].id);
+    const ids = rows
+      .slice(lo, hi + 1)
+      .map((r) => r.id)
+      .filter((rowId) => rowId !== DRAFT_ID);
+    setSelection(ids, id, rows.at(a)!.id);
   };
 
   const toggleFolder = (id: string) => setExpanded(id, !expanded.has(id));

@@ -24,7 +24,7 @@ export function useTreePointer(view: TreeView, nav: TreeNavigation, actions: Fil
   const onClick = (e: ReactMouseEvent<HTMLDivElement>) => {
     if (isTextField(e.target)) return;
     const i = rowIndexOf(e);
-    const node = rows[i]?.node;
+    const node = rows.at(i)?.node;
     if (!node) return;
     const { setSelection } = useAppStore.getState();
     requestDomFocus();
@@ -48,12 +48,12 @@ export function useTreePointer(view: TreeView, nav: TreeNavigation, actions: Fil
   };
 
   const onDoubleClick = (e: ReactMouseEvent<HTMLDivElement>) => {
-    const node = rows[rowIndexOf(e)]?.node;
+    const node = rows.at(rowIndexOf(e))?.node;
     if (node?.type === "file") actions.open(node._id, { preview: false, focusEditor: true });
   };
 
   const onFocus = (e: ReactFocusEvent<HTMLDivElement>) => {
-    const id = rows[rowIndexOf(e)]?.id;
+    const id = rows.at(rowIndexOf(e))?.id;
     if (id && id !== DRAFT_ID && id !== focusedId) useAppStore.getState().setTreeFocus(id);
   };
 

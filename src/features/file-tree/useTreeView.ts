@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, type RefObject } from "react";
 import { useAppStore, useShallow } from "../../store";
 import type { TreeClipboard, TreeEdit } from "../../store/treeSlice";
-import { DRAFT_ID, buildIndex, flattenVisible, type Row, type TreeIndex, type TreeNode } from "./model";
+import { DRAFT_ID, buildIndex, type TreeIndex, type TreeNode } from "./model";
+import { visibleRows, type VisibleRows } from "./visibleRows";
 
 /**
  * One render's view of the tree, shared by the hooks FileTree composes: the index of the project's files, the
@@ -13,7 +14,7 @@ import { DRAFT_ID, buildIndex, flattenVisible, type Row, type TreeIndex, type Tr
 export interface TreeView {
   loaded: boolean;
   index: TreeIndex;
-  rows: readonly Row[];
+  rows: VisibleRows;
   expanded: ReadonlySet<string>;
   selected: ReadonlySet<string>;
   focusedId: string | null;
@@ -28,10 +29,10 @@ export interface TreeView {
 }
 
 /** Index of `id` in `rows`, checking the hint first (most lookups are for the row that had focus). */
-export function findRow(rows: readonly Row[], id: string | null, hint: number): number {
+export function findRow(rows: VisibleRows, id: string | null, hint: number): number {
   if (id === null) return -1;
-  if (rows[hint]?.id === id) return hint;
-  return rows.findIndex((r) => r.id === id);
+  if (rows.at(hint)?.id === id) return hint;
+  return rows.indexOf(id);
 }
 
 export function useTreeView(files: readonly TreeNode[] | undefined): TreeView {
@@ -54,14 +55,14 @@ export function useTreeView(files: readonly TreeNode[] | undefined): TreeView {
   }, [index]);
 
   const draft = treeEdit?.kind === "new" ? treeEdit : null;
-  const rows = useMemo(() => flattenVisible(index, expanded, draft), [index, expanded, draft]);
+  const rows = useMemo(() => visibleRows(index, expanded, draft), [index, expanded, draft]);
 
   const focusHint = useRef(0);
   const lastFocusIndex = useRef(0);
   let focusIndex = findRow(rows, focusedId, focusHint.current);
   if (focusIndex < 0 && rows.length > 0) {
     focusIndex = Math.min(lastFocusIndex.current, rows.length - 1);
-    if (rows[focusIndex]?.id === DRAFT_ID) focusIndex = Math.min(focusIndex + 1, rows.length - 1);
+    if (rows.at(focusIndex)?.id === DRAFT_ID) focusIndex = Math.min(focusIndex + 1, rows.length - 1);
   }
   useEffect(() => {
     if (focusIndex >= 0) {
@@ -81,7 +82,7 @@ export function useTreeView(files: readonly TreeNode[] | undefined): TreeView {
     clipboard,
     treeEdit,
     focusIndex,
-    focusRowId: focusIndex >= 0 ? rows[focusIndex].id : null,
+    focusRowId: rows.at(focusIndex)?.id ?? null,
     focusHint,
   };
 }
