@@ -1,6 +1,6 @@
 // File tree benchmark: Polaris's FileTree against react-arborist, 10k/100k nodes, headless Chromium.
-// Runs the page RUNS times (a fresh page each time), prints a table of the median run with the spread across
-// runs, and rewrites the "File tree" section of docs/benchmarks.md. Not a test: nothing here fails on slowness;
+// Runs the page several times (a fresh page each time), prints a table of each measure's median over the runs
+// with its spread, and rewrites the "File tree" section of docs/benchmarks.md. Not a test: nothing here fails on slowness;
 // the targets are shown next to the figures. `node bench/tree/run.mjs [runs]` (default 3).
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
@@ -96,8 +96,8 @@ async function main() {
     "File tree",
     `Run on ${when} by \`node bench/tree/run.mjs\` (also part of \`npm run bench\`), headless Chromium on this
 machine (${cpus().length} cores; 1-minute load average ${loads} at the start and after each run). The page ran
-${count} times, each in a fresh page; a cell is the median run's figure, with the lowest and highest run in
-brackets. Both trees get the same data in the same page: one folder with half of the nodes and 100 folders
+${count} times, each in a fresh page; a cell is the median of the runs' figures for that measure, with the
+lowest and highest in brackets. Both trees get the same data in the same page: one folder with half of the nodes and 100 folders
 sharing the other half, file names that need natural sorting (react-arborist gets them nested and sorted,
 prepared outside the timing; Polaris's figures include grouping and sorting the flat listing). A figure is the
 time from the action until the DOM shows the same effect for both trees (rows mounted; the list's height
