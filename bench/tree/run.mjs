@@ -1,7 +1,7 @@
 // File tree benchmark: Polaris's FileTree against react-arborist, 10k/100k nodes, headless Chromium.
 // Runs the page several times (a fresh page each time), prints a table of each measure's median over the runs
-// with its spread, and rewrites the "File tree" section of docs/benchmarks.md. Not a test: nothing here fails on slowness;
-// the targets are shown next to the figures. `node bench/tree/run.mjs [runs]` (default 3).
+// with its spread, and rewrites the "File tree" section of docs/benchmarks.md. Not a test: nothing here fails
+// on slowness; the targets are shown next to the figures. `node bench/tree/run.mjs [runs]` (default 3).
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { mkdir } from "node:fs/promises";
