@@ -4,16 +4,28 @@ import { createUiSlice, type UiSlice } from "./uiSlice";
 import { createTreeSlice, type TreeSlice } from "./treeSlice";
 import { createTabsSlice, type TabsSlice } from "./tabsSlice";
 import { createSyncSlice, type SyncSlice } from "./syncSlice";
+import { createEditorAiSlice, type EditorAiSlice } from "./editorAiSlice";
+import { persistStore } from "./persistence";
+import { watchEditorFocusRequests } from "./editorFocus";
 
 // The one store of the SPA, composed of slices. Components read it through `useAppStore(selector)` and
-// change it only through slice actions. Server data never lives here (it comes from Convex queries).
-export type AppState = UiSlice & TreeSlice & TabsSlice & SyncSlice;
+// change it only through slice actions, which are pure state changes. Server data never lives here (it comes
+// from Convex queries). Side effects of state changes live in two subscribers installed here: persistence.ts
+// (localStorage) and editorFocus.ts (the DOM side of editor focus requests).
+export type AppState = UiSlice & TreeSlice & TabsSlice & SyncSlice & EditorAiSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createUiSlice(...a),
   ...createTreeSlice(...a),
   ...createTabsSlice(...a),
   ...createSyncSlice(...a),
+  ...createEditorAiSlice(...a),
 }));
+
+persistStore(useAppStore);
+const editorFocusRequests = watchEditorFocusRequests(useAppStore);
+
+/** Ends the editor focus request for `fileId`; true when the editor showing it should take focus now. */
+export const claimEditorFocus = editorFocusRequests.claim;
 
 export { useShallow };

@@ -1,6 +1,5 @@
 import type { StateCreator } from "zustand";
 import type { Id } from "../../convex/_generated/dataModel";
-import { readJson, writeJson } from "../lib/storage";
 import type { AppState } from "./index";
 
 type FileId = Id<"files">;
@@ -31,47 +30,11 @@ export type TreeUndoEntry =
 const UNDO_LIMIT = 50;
 
 /**
- * Expanded folders survive a reload: one localStorage entry holds, for the most recently used projects, the
- * ids of their expanded folders. Bounded both ways, since ids of deleted folders are never pruned one by one.
+ * The file tree's UI state. Actions are pure state changes: expanded folders are kept across reloads by the
+ * store's persistence subscriber (persistence.ts), and DOM focus is the tree component's business.
  */
-export const EXPANDED_STORAGE_KEY = "polaris.tree.expanded";
-export const EXPANDED_PROJECTS_LIMIT = 20;
-export const EXPANDED_IDS_LIMIT = 500;
-
-type StoredExpanded = Record<string, { at: number; ids: string[] }>;
-
-function readStoredExpanded(): StoredExpanded {
-  const raw = readJson(EXPANDED_STORAGE_KEY);
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return {};
-  const out: StoredExpanded = {};
-  for (const [projectId, entry] of Object.entries(raw as Record<string, unknown>)) {
-    const { at, ids } = (entry ?? {}) as { at?: unknown; ids?: unknown };
-    if (typeof at === "number" && Array.isArray(ids)) {
-      out[projectId] = { at, ids: ids.filter((id): id is string => typeof id === "string") };
-    }
-  }
-  return out;
-}
-
-export function loadExpanded(projectId: string): Set<string> {
-  return new Set(readStoredExpanded()[projectId]?.ids ?? []);
-}
-
-function saveExpanded(projectId: string | null, expanded: ReadonlySet<string>) {
-  if (projectId === null) return;
-  const stored = readStoredExpanded();
-  // Newest ids last (a Set keeps insertion order): when over the limit, the oldest expansions are forgotten.
-  // `at` orders projects by last use; it must grow even within one millisecond.
-  const at = Math.max(Date.now(), ...Object.values(stored).map((entry) => entry.at + 1));
-  stored[projectId] = { at, ids: [...expanded].slice(-EXPANDED_IDS_LIMIT) };
-  const kept = Object.entries(stored)
-    .sort((a, b) => b[1].at - a[1].at)
-    .slice(0, EXPANDED_PROJECTS_LIMIT);
-  writeJson(EXPANDED_STORAGE_KEY, Object.fromEntries(kept));
-}
-
 export interface TreeSlice {
-  /** Tree UI state belongs to one project; switching projects resets it. */
+  /** Tree UI state belongs to one project; switching projects resets it (and persistence restores its folders). */
   treeProjectId: string | null;
   expanded: ReadonlySet<string>;
   selected: ReadonlySet<string>;
@@ -109,11 +72,10 @@ function swapIn(set: ReadonlySet<string>, from: string, to: string): ReadonlySet
 /** The tree state of a freshly opened project (nothing selected, no edit, no clipboard, no undo). */
 export function emptyTreeState(
   projectId: string | null,
-  expanded: ReadonlySet<string> = new Set(),
 ): Pick<TreeSlice, "treeProjectId" | "expanded" | "selected" | "focusedId" | "anchorId" | "treeEdit" | "clipboard" | "undoStack"> {
   return {
     treeProjectId: projectId,
-    expanded,
+    expanded: new Set(),
     selected: new Set(),
     focusedId: null,
     anchorId: null,
@@ -127,7 +89,7 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
   ...emptyTreeState(null),
   resetTree: (projectId) => {
     if (get().treeProjectId === projectId) return;
-    set(emptyTreeState(projectId, loadExpanded(projectId)));
+    set(emptyTreeState(projectId));
   },
   setExpanded: (id, open) => {
     const current = get().expanded;
@@ -136,7 +98,6 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     if (open) next.add(id);
     else next.delete(id);
     set({ expanded: next });
-    saveExpanded(get().treeProjectId, next);
   },
   expandAll: (ids) => {
     const next = new Set(get().expanded);
@@ -144,12 +105,10 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     for (const id of ids) next.add(id);
     if (next.size === before) return;
     set({ expanded: next });
-    saveExpanded(get().treeProjectId, next);
   },
   collapseAll: () => {
     if (get().expanded.size === 0) return;
     set({ expanded: new Set() });
-    saveExpanded(get().treeProjectId, new Set());
   },
   setTreeFocus: (id) => set({ focusedId: id }),
   setSelection: (ids, focus, anchor) =>
@@ -167,8 +126,7 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     if (entry) set({ undoStack: stack.slice(0, -1) });
     return entry;
   },
-  replaceTreeId: (from, to) => {
-    const expandedBefore = get().expanded;
+  replaceTreeId: (from, to) =>
     set((s) => {
       const swap = <T extends string | undefined | null>(id: T): T => (id === from ? (to as T) : id);
       const edit = s.treeEdit;
@@ -185,8 +143,5 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
               : edit,
         clipboard: s.clipboard?.ids.includes(from) ? { ...s.clipboard, ids: s.clipboard.ids.map(swap) } : s.clipboard,
       };
-    });
-    const { expanded, treeProjectId } = get();
-    if (expanded !== expandedBefore) saveExpanded(treeProjectId, expanded);
-  },
+    }),
 });

@@ -67,7 +67,7 @@ describe("ghost text", () => {
   });
 
   it("Escape dismisses the suggestion without changing the text", async () => {
-    const view = makeView("", ghostText(async () => "tail", 10));
+    const view = makeView("", ghostText(() => Promise.resolve("tail"), 10));
     type(view, "x");
     await vi.waitFor(() => expect(ghost(view)).toBe("tail"));
     pressKey(view, "Escape");
@@ -137,7 +137,7 @@ describe("aiEditorExtensions", () => {
 
   it("suggests for the current file, and asks nothing for a file not on the server yet or when switched off", async () => {
     let current: Id<"files"> | null = fileId;
-    const { convex, calls } = fakeConvex(async () => "1;");
+    const { convex, calls } = fakeConvex(() => Promise.resolve("1;"));
     const view = makeView("", aiEditorExtensions({ projectId, getFileId: () => current, convex }));
     type(view, "x = ");
     await vi.waitFor(() => expect(ghost(view)).toBe("1;"));
@@ -156,10 +156,11 @@ describe("aiEditorExtensions", () => {
   });
 
   it("stops suggesting once quick edit reports that no provider is configured", async () => {
-    const { convex, calls } = fakeConvex(async (path) => {
-      if (path === "ai/quickEdit:run") throw new ConvexError({ code: "AI_NOT_CONFIGURED", message: "No AI provider is configured." });
-      return "";
-    });
+    const { convex, calls } = fakeConvex((path) =>
+      path === "ai/quickEdit:run"
+        ? Promise.reject(new ConvexError({ code: "AI_NOT_CONFIGURED", message: "No AI provider is configured." }))
+        : Promise.resolve(""),
+    );
     const view = makeView("abc", aiEditorExtensions({ projectId, getFileId: () => fileId, convex }));
     view.dispatch({ selection: EditorSelection.range(0, 3) });
     expect(openQuickEdit(view)).toBe(true);
@@ -196,7 +197,7 @@ describe("quick edit", () => {
   });
 
   it("does nothing without a selection, and reject leaves the text alone", async () => {
-    const view = makeView("abc", quickEdit(async () => "XYZ"));
+    const view = makeView("abc", quickEdit(() => Promise.resolve("XYZ")));
     expect(openQuickEdit(view)).toBe(false);
     view.dispatch({ selection: EditorSelection.range(0, 3) });
     expect(openQuickEdit(view)).toBe(true);

@@ -11,7 +11,7 @@ import { errorCode } from "../../lib/errors";
 
 export { acceptGhost, dismissGhost, ghostText } from "./ghostText";
 export { acceptQuickEdit, closeQuickEdit, openQuickEdit, quickEdit } from "./quickEdit";
-export { getSelection, useEditorSelection } from "./selection";
+export { getSelection } from "./selection";
 export { ghostTextEnabled, setGhostTextEnabled, useGhostTextSetting } from "./settings";
 
 export interface AiEditorOptions {

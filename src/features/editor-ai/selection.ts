@@ -1,7 +1,9 @@
-import { useSyncExternalStore } from "react";
-
-// The editor's current selection per file, published by aiEditorExtensions so the chat can share it with the
-// assistant without the chat knowing about CodeMirror. Offsets are character offsets into the document.
+// The editor's current selection, published by aiEditorExtensions so the chat can share it with the assistant
+// without the chat knowing about CodeMirror. Offsets are character offsets into the document.
+//
+// Kept as one module-level value on purpose, not in the app store: it changes on every cursor move and
+// keystroke, and nothing renders from it (the chat reads it once, when a message is sent). As store state it
+// would wake every store subscriber of the page on each keystroke for nothing.
 
 export interface EditorSelection {
   fileId: string;
@@ -10,29 +12,11 @@ export interface EditorSelection {
 }
 
 let current: EditorSelection | null = null;
-const listeners = new Set<() => void>();
 
-export function publishSelection(selection: EditorSelection | null) {
-  if (
-    current?.fileId === selection?.fileId &&
-    current?.from === selection?.from &&
-    current?.to === selection?.to
-  ) {
-    return;
-  }
+export function publishSelection(selection: EditorSelection | null): void {
   current = selection;
-  for (const listener of listeners) listener();
 }
 
 export function getSelection(): EditorSelection | null {
   return current;
-}
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-export function useEditorSelection(): EditorSelection | null {
-  return useSyncExternalStore(subscribe, getSelection, getSelection);
 }

@@ -3,7 +3,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { filePath } from "../../../convex/model/filePath";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
-import { useAppStore } from "../../store";
+import { claimEditorFocus, useAppStore } from "../../store";
 import type { EditorTab, FileId, SaveState } from "../../store/tabsSlice";
 import type { ExtensionLoader } from "./codemirror";
 import type { DocumentSession, EditorBackend, SessionView } from "./documentSession";
@@ -325,9 +325,8 @@ interface ActiveFileProps {
 function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: ActiveFileProps) {
   const view = useSessionView(session);
   const focusRequested = useAppStore((s) => s.pendingEditorFocus === tab.fileId);
-  const claimEditorFocus = useAppStore((s) => s.claimEditorFocus);
   const pinTab = useAppStore((s) => s.pinTab);
-  const claimFocus = useCallback(() => claimEditorFocus(tab.fileId), [claimEditorFocus, tab.fileId]);
+  const claimFocus = useCallback(() => claimEditorFocus(tab.fileId), [tab.fileId]);
   const onUserEdit = useCallback(() => pinTab(tab.fileId), [pinTab, tab.fileId]);
   const { load } = view;
   const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";

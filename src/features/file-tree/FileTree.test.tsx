@@ -48,7 +48,7 @@ function setupLive(initial: TreeNode[] = FILES) {
     return <FileTree files={files} actions={actions} />;
   }
   const actions = fakeActions({
-    remove: async (fileId: FileId) => {
+    remove: (fileId: FileId) => {
       act(() =>
         setFiles((files) => {
           const gone = new Set<string>([fileId]);
@@ -64,12 +64,12 @@ function setupLive(initial: TreeNode[] = FILES) {
           return files.filter((f) => !gone.has(f._id));
         }),
       );
-      return null;
+      return Promise.resolve(null);
     },
-    createFile: async (parentId: FileId | undefined, name: string) => {
+    createFile: (parentId: FileId | undefined, name: string) => {
       const created = file(`re-${name}`, name, parentId);
       act(() => setFiles((files) => [...files, created]));
-      return created._id;
+      return Promise.resolve(created._id);
     },
   });
   const user = userEvent.setup();
@@ -361,7 +361,10 @@ describe("FileTree keyboard", () => {
     await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
     const input = screen.getByRole("textbox", { name: "New file name" });
     expect(input).toHaveFocus();
-    await act(async () => resolveCreate(id("docs")));
+    await act(() => {
+      resolveCreate(id("docs"));
+      return Promise.resolve();
+    });
     expect(input).toHaveFocus();
     await user.type(input, "typed.ts{Enter}");
     expect(actions.createFile).toHaveBeenCalledWith(expect.anything(), "typed.ts");
@@ -385,7 +388,7 @@ describe("FileTree keyboard", () => {
     await user.keyboard("{Control>}z{/Control}");
     await waitFor(() => expect(actions.createFile).toHaveBeenCalled());
     expect(actions.createFolder).toHaveBeenCalledWith(undefined, "docs");
-    const folderId = await actions.createFolder.mock.results[0].value;
+    const folderId = await (actions.createFolder.mock.results[0].value as Promise<FileId>);
     expect(actions.createFile).toHaveBeenCalledWith(folderId, "guide.md", "content of guide");
   });
 
@@ -474,9 +477,7 @@ describe("FileTree keyboard", () => {
 
   it("shows the server's message when a write is refused", async () => {
     const { user } = setup(FILES, {
-      rename: async () => {
-        throw new ConvexError({ code: "NAME_TAKEN", message: '"X" already exists in this folder.' });
-      },
+      rename: () => Promise.reject(new ConvexError({ code: "NAME_TAKEN", message: '"X" already exists in this folder.' })),
     });
     await focusTree(user);
     await user.keyboard("{End}{F2}");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  DRAFT_ID,
   allFilePaths,
   buildIndex,
   compareNames,
@@ -9,8 +10,10 @@ import {
   pathOf,
   ROOT,
   topLevelOnly,
+  type TreeNode,
 } from "./model";
 import { file, folder } from "./testUtils";
+import { visibleRows } from "./visibleRows";
 
 describe("tree model", () => {
   it("orders folders first, then natural order, then case-sensitive duplicates deterministically", () => {
@@ -74,5 +77,51 @@ describe("fastCompare", () => {
   it("falls back to the collator for other characters", () => {
     expect(compareNames("éclair", "eclair2")).toBeLessThan(0);
     expect(compareNames("Ärger", "b")).toBeLessThan(0);
+  });
+});
+
+describe("visibleRows", () => {
+  it("agrees with flattenVisible on random trees: length, every row, positions and slices", () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const nodes: TreeNode[] = [];
+      const folders: string[] = [];
+      const count = 1 + random(60);
+      for (let i = 0; i < count; i++) {
+        // Mostly inside an earlier folder; sometimes at the root, sometimes under a parent that does not exist.
+        const r = random(10);
+        const parent = r === 0 ? "missing" : r < 3 || folders.length === 0 ? undefined : folders[random(folders.length)];
+        const name = `n${random(20)}`;
+        if (random(3) === 0) {
+          nodes.push(folder(`d${i}`, name, parent));
+          folders.push(`d${i}`);
+        } else nodes.push(file(`f${i}`, name, parent));
+      }
+      const index = buildIndex(nodes);
+      const expanded = new Set(folders.filter(() => random(4) !== 0));
+      const draftKey = [undefined, ROOT, ...folders][random(folders.length + 2)];
+      const draft = draftKey === undefined ? null : { parentKey: draftKey, type: random(2) === 0 ? ("file" as const) : ("folder" as const) };
+      const expected = flattenVisible(index, expanded, draft);
+      const rows = visibleRows(index, expanded, draft);
+      expect(rows.length).toBe(expected.length);
+      // Backwards, so no row is found only thanks to a neighbour's cached work.
+      for (let i = expected.length - 1; i >= 0; i--) {
+        expect(rows.at(i)).toEqual(expected[i]);
+        expect(rows.indexOf(expected[i].id)).toBe(i);
+      }
+      expect(rows.at(expected.length)).toBeUndefined();
+      expect(rows.at(0)).toBe(rows.at(0));
+      for (const node of nodes) {
+        if (!expected.some((row) => row.id === node._id)) expect(rows.indexOf(node._id)).toBe(-1);
+      }
+      if (!draft || !expected.some((row) => row.id === DRAFT_ID)) expect(rows.indexOf(DRAFT_ID)).toBe(-1);
+      const from = random(expected.length + 2);
+      const to = from + random(expected.length + 2);
+      expect(rows.slice(from, to)).toEqual(expected.slice(from, to));
+    }
   });
 });

@@ -102,6 +102,8 @@ export interface TreeIndex {
   readonly size: number;
   /** Children of a folder (ROOT for the root) in display order. Sorted lazily, once per index. */
   children(parentKey: string): readonly TreeNode[];
+  /** The same children in no particular order, without sorting: for counting and name checks. */
+  unsortedChildren(parentKey: string): readonly TreeNode[];
 }
 
 const EMPTY: readonly TreeNode[] = [];
@@ -137,6 +139,9 @@ export function buildIndex(files: readonly TreeNode[], previous?: TreeIndex): Tr
       const result = prev ? resort(group, prev, byId, parentKey) : sortNodes(group);
       sorted.set(parentKey, result);
       return result;
+    },
+    unsortedChildren(parentKey) {
+      return groups.get(parentKey) ?? EMPTY;
     },
   };
   return index;
@@ -183,12 +188,18 @@ export interface Row {
   parentKey: string;
 }
 
+/** Folders deeper than this are not opened: a guard against a cycle that only a broken optimistic update could create. */
+export const MAX_OPEN_DEPTH = 512;
+
 export interface Draft {
   parentKey: string;
   type: "file" | "folder";
 }
 
-/** The visible rows: a depth-first walk of the index through expanded folders. */
+/**
+ * The visible rows: a depth-first walk of the index through expanded folders. The reference for visibleRows.ts,
+ * which the view uses: it computes the same rows on demand.
+ */
 export function flattenVisible(index: TreeIndex, expanded: ReadonlySet<string>, draft?: Draft | null): Row[] {
   const rows: Row[] = [];
   const visit = (parentKey: string, depth: number) => {
@@ -201,8 +212,7 @@ export function flattenVisible(index: TreeIndex, expanded: ReadonlySet<string>, 
     }
     for (const node of kids) {
       rows.push({ id: node._id, node, depth, posinset: pos++, setsize, parentKey });
-      // The depth bound guards against a cycle that only a broken optimistic update could create.
-      if (node.type === "folder" && depth < 512 && expanded.has(node._id)) visit(node._id, depth + 1);
+      if (node.type === "folder" && depth < MAX_OPEN_DEPTH && expanded.has(node._id)) visit(node._id, depth + 1);
     }
   };
   visit(ROOT, 1);

@@ -35,15 +35,15 @@ export function resetTreeStore() {
 export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
   let n = 0;
   const base = {
-    createFile: vi.fn(async () => id(`new${++n}`)),
-    createFolder: vi.fn(async () => id(`newdir${++n}`)),
-    rename: vi.fn(async () => null),
-    move: vi.fn(async () => null),
-    copy: vi.fn(async () => id(`copy${++n}`)),
-    remove: vi.fn(async (_id: FileId) => null),
+    createFile: vi.fn(() => Promise.resolve(id(`new${++n}`))),
+    createFolder: vi.fn(() => Promise.resolve(id(`newdir${++n}`))),
+    rename: vi.fn(() => Promise.resolve(null)),
+    move: vi.fn(() => Promise.resolve(null)),
+    copy: vi.fn(() => Promise.resolve(id(`copy${++n}`))),
+    remove: vi.fn((_id: FileId) => Promise.resolve(null)),
     open: vi.fn(),
-    upload: vi.fn(async () => undefined),
-    readContent: vi.fn(async (fileId: FileId) => `content of ${fileId}`),
+    upload: vi.fn(() => Promise.resolve(undefined)),
+    readContent: vi.fn((fileId: FileId) => Promise.resolve(`content of ${fileId}`)),
   } satisfies FileTreeActions;
   // Overridden members are plain functions; tests only inspect the mocks they did not override.
   return { ...base, ...overrides } as typeof base;

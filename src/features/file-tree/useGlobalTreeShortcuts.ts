@@ -1,0 +1,33 @@
+import { useEffect, useRef } from "react";
+import { hasPrimary, type TreeCommand } from "./keymap";
+import { focusTree, isTextField, type TreeElements } from "./rowDom";
+
+/**
+ * Workspace-wide keys, as in VS Code: Ctrl/Cmd+Shift+E moves focus to the tree from anywhere, and New File /
+ * New Folder (Ctrl/Cmd+Alt+[Shift+]N) work wherever focus is, except in a text field, where the keys belong to
+ * the field. Inside the tree the tree's own key handler runs them.
+ */
+export function useGlobalTreeShortcuts(elements: TreeElements, run: (command: TreeCommand) => void): void {
+  // The listener is installed once and calls the newest `run`.
+  const runRef = useRef(run);
+  useEffect(() => {
+    runRef.current = run;
+  });
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented) return;
+      if (hasPrimary(e) && e.shiftKey && !e.altKey && e.code === "KeyE") {
+        e.preventDefault();
+        focusTree(elements.tree.current);
+        return;
+      }
+      if (elements.root.current?.contains(e.target as Node)) return;
+      if (isTextField(e.target)) return;
+      if (!(hasPrimary(e) && e.altKey && e.code === "KeyN")) return;
+      e.preventDefault();
+      runRef.current(e.shiftKey ? "newFolder" : "newFile");
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [elements]);
+}

@@ -1,0 +1,134 @@
+import { useRef, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useAppStore } from "../../store";
+import { ROW_HEIGHT } from "./FileTreeRow";
+import { commandFor, hasPrimary } from "./keymap";
+import { isTextField, type TreeElements } from "./rowDom";
+import type { TreeCommands } from "./useTreeCommands";
+import type { TreeNavigation } from "./useTreeNavigation";
+import { findRow, type TreeView } from "./useTreeView";
+import type { VisibleRows } from "./visibleRows";
+import type { FileTreeActions } from "./types";
+
+const TYPE_AHEAD_RESET_MS = 700;
+
+/**
+ * The index of the next row whose name starts with `prefix` (case-blind), searching from `start` and wrapping
+ * around; -1 when none does.
+ */
+export function findByPrefix(rows: VisibleRows, prefix: string, start: number): number {
+  const from = Math.min(Math.max(0, start), rows.length);
+  const order = [...rows.slice(from, rows.length), ...rows.slice(0, from)];
+  const k = order.findIndex((row) => row.node?.name.toLowerCase().startsWith(prefix));
+  return k < 0 ? -1 : (from + k) % rows.length;
+}
+
+/**
+ * The tree's keys (WAI-ARIA tree pattern plus VS Code's file commands): arrows, Home/End, PageUp/PageDown,
+ * ArrowRight/Left to expand, collapse and move between levels, Enter/Space to open, type-ahead, the context
+ * menu keys, and the commands of keymap.ts. Keys typed in the inline name editor stay with it.
+ */
+export function useTreeKeyboard({
+  view,
+  elements,
+  nav,
+  commands,
+  actions,
+  openMenuForFocused,
+}: {
+  view: TreeView;
+  elements: TreeElements;
+  nav: TreeNavigation;
+  commands: TreeCommands;
+  actions: FileTreeActions;
+  openMenuForFocused: () => void;
+}): (e: ReactKeyboardEvent<HTMLDivElement>) => void {
+  const typeAhead = useRef({ text: "", at: 0 });
+  const { rows, focusIndex, focusRowId, expanded, clipboard } = view;
+  const { moveFocus } = nav;
+
+  const typeAheadFind = (char: string) => {
+    const now = Date.now();
+    const state = typeAhead.current;
+    state.text = now - state.at > TYPE_AHEAD_RESET_MS ? char : state.text + char;
+    state.at = now;
+    // A fresh search starts after the focused row (repeating a letter cycles); a longer prefix may match it.
+    const start = state.text.length === 1 ? focusIndex + 1 : Math.max(0, focusIndex);
+    const found = findByPrefix(rows, state.text.toLowerCase(), start);
+    if (found >= 0) moveFocus(found, false);
+  };
+
+  return (e) => {
+    if (isTextField(e.target)) return;
+    const command = commandFor(e);
+    if (command) {
+      e.preventDefault();
+      commands.run(command);
+      return;
+    }
+    const { setExpanded, setClipboard, setSelection } = useAppStore.getState();
+    const node = rows.at(focusIndex)?.node;
+    const pageSize = Math.max(1, Math.floor((elements.scroll.current?.clientHeight || 600) / ROW_HEIGHT) - 1);
+    let handled = true;
+    switch (e.key) {
+      case "ArrowDown":
+        moveFocus(focusIndex < 0 ? 0 : focusIndex + 1, e.shiftKey);
+        break;
+      case "ArrowUp":
+        moveFocus(focusIndex < 0 ? 0 : focusIndex - 1, e.shiftKey);
+        break;
+      case "Home":
+        moveFocus(0, e.shiftKey);
+        break;
+      case "End":
+        moveFocus(rows.length - 1, e.shiftKey);
+        break;
+      case "PageDown":
+        moveFocus(focusIndex + pageSize, e.shiftKey);
+        break;
+      case "PageUp":
+        moveFocus(focusIndex - pageSize, e.shiftKey);
+        break;
+      case "ArrowRight":
+        if (node?.type === "folder") {
+          if (!expanded.has(node._id)) setExpanded(node._id, true);
+          else if ((rows.at(focusIndex + 1)?.depth ?? 0) > (rows.at(focusIndex)?.depth ?? 0)) moveFocus(focusIndex + 1, false);
+        }
+        break;
+      case "ArrowLeft":
+        if (node?.type === "folder" && expanded.has(node._id)) setExpanded(node._id, false);
+        else if (node?.parentId) {
+          const parent = findRow(rows, node.parentId, focusIndex - 1);
+          if (parent >= 0) moveFocus(parent, false);
+        }
+        break;
+      case "Enter":
+        commands.run("open");
+        break;
+      case " ":
+        if (node?.type === "file") actions.open(node._id, { preview: true, focusEditor: false });
+        else if (node) nav.toggleFolder(node._id);
+        break;
+      case "Escape":
+        if (clipboard) setClipboard(null);
+        if (focusRowId) setSelection([focusRowId]);
+        break;
+      case "ContextMenu":
+        openMenuForFocused();
+        break;
+      case "F10":
+        if (e.shiftKey) openMenuForFocused();
+        else handled = false;
+        break;
+      default:
+        handled = false;
+        if (e.key.length === 1 && !hasPrimary(e) && !e.altKey && e.key !== " ") {
+          handled = true;
+          typeAheadFind(e.key);
+        }
+    }
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  };
+}
