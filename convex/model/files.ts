@@ -1,12 +1,16 @@
+import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
-import { MAX_TEXT_BYTES } from "../lib/limits";
-import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
-import { requireFile, requireProjectOwner } from "./access";
+import { CONVEX_LIMITS, MAX_TEXT_BYTES } from "../lib/limits";
+import { visibleEntries } from "../lib/listing";
+import type { FileMeta, FileWithContent, NewItem, UpdateContentResult } from "../lib/validators";
+import { hasLiveAncestors, requireFile, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
+import { deleteEntry, insertEntries, insertEntry, takenNamesInRange, updateEntry, type EntryFields } from "./listing";
 import { checkFileName, copyName } from "./names";
 import { touchProject } from "./projects";
+import { hasPendingPurge, purgeFoldersBatch } from "./purge";
 import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
 
 export { MAX_TEXT_BYTES };
@@ -44,13 +48,41 @@ export function toMeta(file: Doc<"files">): FileMeta {
   return meta;
 }
 
+/**
+ * The most rows files.tree and files.children return: under Convex's 8,192 elements per array, and with the
+ * byte cap far under the 16 MiB a function may read (they read whole rows, content included).
+ */
+export const MAX_LISTED_ROWS = 8000;
+const MAX_LISTED_BYTES = 12 * 1024 * 1024;
+
+async function collectRows(rows: AsyncIterable<Doc<"files">>, what: string): Promise<Doc<"files">[]> {
+  const budget = new Budget(MAX_LISTED_ROWS, MAX_LISTED_BYTES);
+  const out: Doc<"files">[] = [];
+  for await (const row of rows) {
+    if (!budget.charge(row)) {
+      throw appError(
+        "TOO_LARGE",
+        `${what} holds more than ${formatCount(MAX_LISTED_ROWS)} items or 12 MiB of text, more than one answer can carry. Read it through files.listing, which returns it in parts.`,
+      );
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * Superseded by files.listing + files.listingBucket, which do not read content and are not re-sent by saves.
+ * Kept, answering as before, for projects up to MAX_LISTED_ROWS items until the SPA reads the listing; larger
+ * ones are refused with TOO_LARGE instead of failing on a Convex limit. Descendants of a deleted folder that
+ * await their purge are left out, like everywhere else.
+ */
 export async function listTree(ctx: QueryCtx, userId: string, projectId: Id<"projects">): Promise<FileMeta[]> {
   await requireProjectOwner(ctx, userId, projectId);
-  const files = await ctx.db
-    .query("files")
-    .withIndex("by_project", (q) => q.eq("projectId", projectId))
-    .collect();
-  return files.map(toMeta);
+  const files = await collectRows(
+    ctx.db.query("files").withIndex("by_project", (q) => q.eq("projectId", projectId)),
+    "This project",
+  );
+  return visibleEntries(files.map(toMeta));
 }
 
 export async function listChildren(
@@ -61,10 +93,10 @@ export async function listChildren(
 ): Promise<FileMeta[]> {
   await requireProjectOwner(ctx, userId, projectId);
   await resolveParent(ctx, projectId, parentId);
-  const files = await ctx.db
-    .query("files")
-    .withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId))
-    .collect();
+  const files = await collectRows(
+    ctx.db.query("files").withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId)),
+    "This folder",
+  );
   return files.map(toMeta);
 }
 
@@ -88,7 +120,7 @@ async function resolveParent(
 ): Promise<Doc<"files"> | undefined> {
   if (parentId === undefined) return undefined;
   const parent = await ctx.db.get("files", parentId);
-  if (parent === null || parent.projectId !== projectId) {
+  if (parent === null || parent.projectId !== projectId || !(await hasLiveAncestors(ctx, parent))) {
     throw appError("NOT_FOUND", "The destination folder does not exist in this project. Reload the page and pick another folder.");
   }
   if (parent.type !== "folder") {
@@ -148,8 +180,13 @@ async function insertNode(
     revision: 1,
     ...fields,
   });
+  await insertEntry(ctx, input.projectId, id, entryFieldsOf({ parentId: input.parentId, name, ...fields }));
   await touchProject(ctx, input.projectId, now);
   return id;
+}
+
+function entryFieldsOf(file: Pick<Doc<"files">, "parentId" | "name" | "type" | "storageId">): EntryFields {
+  return { parentId: file.parentId, name: file.name, type: file.type, isBinary: file.type === "file" && file.storageId !== undefined };
 }
 
 export async function createFile(ctx: MutationCtx, userId: string, input: NewFile & { content?: string }) {
@@ -208,6 +245,7 @@ async function relocate(ctx: MutationCtx, file: Doc<"files">, parentId: Id<"file
   await assertNameFree(ctx, file.projectId, parentId, name, file._id);
   const now = Date.now();
   await ctx.db.patch("files", file._id, { parentId, name, updatedAt: now });
+  await updateEntry(ctx, file._id, { parentId, name });
   await touchProject(ctx, file.projectId, now);
 }
 
@@ -238,12 +276,16 @@ export async function moveAndRename(
   await relocate(ctx, file, parentId, name);
 }
 
+/** Most items one copy creates: with their entries, 8,000 of the 16,000 documents a transaction may write. */
+export const MAX_COPY_ITEMS = 4000;
+
 /** All nodes of the subtree rooted at `root`, parents before children, within `budget`. */
 async function collectSubtree(ctx: QueryCtx, root: Doc<"files">, budget: Budget, tooLarge: string) {
   const nodes = [root];
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     if (node.type !== "folder") continue;
+    if (!budget.chargeQuery()) throw appError("TOO_LARGE", tooLarge);
     for await (const child of ctx.db
       .query("files")
       .withIndex("by_project_parent", (q) => q.eq("projectId", node.projectId).eq("parentId", node._id))) {
@@ -262,7 +304,11 @@ async function freeCopyName(ctx: QueryCtx, source: Doc<"files">, parentId: Id<"f
   }
 }
 
-/** Copies a file, or a folder with everything in it, into `parentId`; a clashing name gets " copy", " copy 2"… */
+/**
+ * Copies a file, or a folder with everything in it, into `parentId`; a clashing name gets " copy", " copy 2"…
+ * A copy is one transaction (the copy appears whole or not at all), so a folder too large for one is refused
+ * with a message naming the limit rather than copied in batches that others would see half done.
+ */
 export async function copyFile(
   ctx: MutationCtx,
   userId: string,
@@ -275,18 +321,20 @@ export async function copyFile(
   const nodes = await collectSubtree(
     ctx,
     file,
-    new Budget(4000, 7 * 1024 * 1024),
-    `"${file.name}" is too large to copy in one step (over 4,000 items or 7 MiB of text). Copy its subfolders one at a time.`,
+    new Budget(MAX_COPY_ITEMS, 7 * 1024 * 1024, 2000),
+    `"${file.name}" is too large to copy in one step (over ${formatCount(MAX_COPY_ITEMS)} items, 2,000 folders or 7 MiB of text). Copy its subfolders one at a time.`,
   );
   const now = Date.now();
   const newIds = new Map<Id<"files">, Id<"files">>();
+  const copies: { fileId: Id<"files">; fields: EntryFields }[] = [];
   for (const node of nodes) {
     const isRoot = node._id === file._id;
     const newParent = isRoot ? parentId : newIds.get(node.parentId!);
+    const copyName = isRoot ? await freeCopyName(ctx, node, parentId) : node.name;
     const id = await ctx.db.insert("files", {
       projectId: node.projectId,
       parentId: newParent,
-      name: isRoot ? await freeCopyName(ctx, node, parentId) : node.name,
+      name: copyName,
       type: node.type,
       content: node.content,
       storageId: node.storageId,
@@ -295,7 +343,9 @@ export async function copyFile(
       updatedAt: now,
     });
     newIds.set(node._id, id);
+    copies.push({ fileId: id, fields: entryFieldsOf({ ...node, parentId: newParent, name: copyName }) });
   }
+  await insertEntries(ctx, file.projectId, copies);
   await touchProject(ctx, file.projectId, now);
   return newIds.get(file._id)!;
 }
@@ -325,19 +375,88 @@ export async function updateContent(
   const revision = current + 1;
   const now = Date.now();
   await ctx.db.patch("files", fileId, { content, size, revision, updatedAt: now, storageId: undefined });
-  if (file.storageId !== undefined) await releaseBlob(ctx, file.storageId);
+  if (file.storageId !== undefined) {
+    // The only save that changes the listing: the file stops being binary.
+    await updateEntry(ctx, fileId, { isBinary: undefined });
+    await releaseBlob(ctx, file.storageId);
+  }
   await touchProject(ctx, file.projectId, now);
   return { revision };
 }
 
+/**
+ * Deletes a file, or a folder with everything in it. The row and its entry go at once, which hides every
+ * descendant from every reader (model/access.ts, lib/listing.ts); the descendants are deleted by the first purge
+ * batch here and, when that does not finish, by the project's purge chain (files.purge), started here unless one
+ * is already pending.
+ */
 export async function removeFile(ctx: MutationCtx, userId: string, fileId: Id<"files">) {
   const { file } = await requireFile(ctx, userId, fileId);
-  const nodes = await collectSubtree(
-    ctx,
-    file,
-    new Budget(8000, 12 * 1024 * 1024),
-    `"${file.name}" holds too much to delete in one step (over 8,000 items or 12 MiB of text). Delete its subfolders first.`,
-  );
-  for (const node of nodes.reverse()) await deleteFileRow(ctx, node);
+  await deleteEntry(ctx, file._id);
+  await deleteFileRow(ctx, file);
+  if (file.type === "folder") {
+    const chainPending = await hasPendingPurge(ctx, file.projectId);
+    await ctx.db.insert("filePurges", { projectId: file.projectId, folderId: file._id });
+    const done = await purgeFoldersBatch(ctx, file.projectId);
+    if (!done && !chainPending) await ctx.scheduler.runAfter(0, internal.files.purge, { projectId: file.projectId });
+  }
   await touchProject(ctx, file.projectId, Date.now());
+}
+
+/** Most items of one files.createMany: its name checks stay far inside the 4,096 index ranges of a transaction. */
+export const MAX_CREATE_MANY = 1000;
+/** Most text of one files.createMany, in UTF-8 bytes: half of what a transaction may write. */
+export const MAX_CREATE_MANY_BYTES = CONVEX_LIMITS.bytesWritten / 2;
+
+/**
+ * Creates up to MAX_CREATE_MANY files and folders in one folder, in one transaction (an import, a paste of many
+ * files): all of them or, when one is refused, none. Returns their ids in the order given.
+ */
+export async function createMany(
+  ctx: MutationCtx,
+  userId: string,
+  input: { projectId: Id<"projects">; parentId?: Id<"files">; items: NewItem[] },
+): Promise<Id<"files">[]> {
+  const { projectId, parentId, items } = input;
+  await requireProjectOwner(ctx, userId, projectId);
+  if (items.length > MAX_CREATE_MANY) {
+    throw appError("TOO_LARGE", `At most ${formatCount(MAX_CREATE_MANY)} files can be created in one step; this asked for ${formatCount(items.length)}. Send them in smaller groups.`);
+  }
+  await resolveParent(ctx, projectId, parentId);
+  const names = items.map((item) => checkFileName(item.name));
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const [i, item] of items.entries()) {
+    if (seen.has(names[i])) throw appError("NAME_TAKEN", `"${names[i]}" appears twice in this group. Give each file its own name.`);
+    seen.add(names[i]);
+    if (item.type === "folder" && item.content !== undefined) {
+      throw appError("INVALID_ARGUMENT", `"${names[i]}" is a folder; only files have content.`);
+    }
+    bytes += checkContent(item.content ?? "");
+  }
+  if (bytes > MAX_CREATE_MANY_BYTES) {
+    throw appError("TOO_LARGE", `This group holds ${formatCount(bytes)} bytes of text, over the ${formatCount(MAX_CREATE_MANY_BYTES)} one step can write. Send it in smaller groups.`);
+  }
+  const taken = await takenNamesInRange(ctx, projectId, parentId, names, MAX_CREATE_MANY);
+  for (const name of names) {
+    const clash = taken === null ? (await findSibling(ctx, projectId, parentId, name)) !== null : taken.has(name);
+    if (clash) throw appError("NAME_TAKEN", `"${name}" already exists in this folder. Choose another name.`);
+  }
+  const now = Date.now();
+  const ids: Id<"files">[] = [];
+  const entries: { fileId: Id<"files">; fields: EntryFields }[] = [];
+  for (const [i, item] of items.entries()) {
+    const type = item.type ?? "file";
+    const content = type === "file" ? (item.content ?? "") : undefined;
+    const fields = { projectId, parentId, name: names[i], type, updatedAt: now, revision: 1 };
+    const id = await ctx.db.insert(
+      "files",
+      content === undefined ? { ...fields, size: 0 } : { ...fields, content, size: utf8Length(content) },
+    );
+    ids.push(id);
+    entries.push({ fileId: id, fields: { parentId, name: names[i], type } });
+  }
+  await insertEntries(ctx, projectId, entries);
+  await touchProject(ctx, projectId, now);
+  return ids;
 }

@@ -13,9 +13,13 @@ interface UntypedClient {
   action(ref: unknown, args: unknown): Promise<any>;
 }
 
-/** A fresh convex-test deployment per call, with the instance for tests that must look at raw rows. */
+/**
+ * A fresh convex-test deployment per call, with the instance for tests that must look at raw rows. Convex's
+ * per-function limits (documents and bytes read and written, index ranges, scheduled functions) are enforced,
+ * as on Convex cloud and the local backend.
+ */
 export function makeConvexTestInstance(): ConvexTestInstance {
-  return convexTest(schema, convexModules);
+  return convexTest({ schema, modules: convexModules, transactionLimits: true });
 }
 
 export function convexTestHarness(t: ConvexTestInstance): Harness {
