@@ -62,8 +62,8 @@ export default defineSchema({
     projectId: v.id("projects"),
     ownerId: v.string(),
     status: v.union(v.literal("building"), v.literal("ready")),
-    // While building: the _creationTime of the last `files` row the backfill handled.
-    backfillCursor: v.optional(v.number()),
+    // While building: where the backfill continues (a pagination cursor over the project's `files` rows).
+    backfillCursor: v.optional(v.string()),
   }).index("by_project", ["projectId"]),
 
   // The buckets of a project's listing, numbered 0, 1, 2… without gaps; `count` entries each, at most

@@ -21,6 +21,7 @@ import type * as ai_quickEdit from "../ai/quickEdit.js";
 import type * as ai_stream from "../ai/stream.js";
 import type * as ai_suggest from "../ai/suggest.js";
 import type * as ai_tools from "../ai/tools.js";
+import type * as audit from "../audit.js";
 import type * as clientOps from "../clientOps.js";
 import type * as conversations from "../conversations.js";
 import type * as crons from "../crons.js";
@@ -66,6 +67,7 @@ declare const fullApi: ApiFromModules<{
   "ai/stream": typeof ai_stream;
   "ai/suggest": typeof ai_suggest;
   "ai/tools": typeof ai_tools;
+  "audit": typeof audit;
   "clientOps": typeof clientOps;
   "conversations": typeof conversations;
   "crons": typeof crons;

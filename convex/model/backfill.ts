@@ -1,19 +1,24 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { Budget } from "./budget";
+import { BATCH_BYTES, Budget } from "./budget";
 import { createListingHead, getListingHead, hasEntry, insertEntries, type EntryFields } from "./listing";
 
 // Backfilling the listing of projects created before it existed (data dirs and deployments written by the
-// original schema). A project without a fileListings row gets one in status "building"; the backfill walks the
-// project's `files` rows in creation order from the row's backfillCursor, adds an entry to each row that has none,
-// and marks the listing "ready" after the last row. Structural writes keep entries up to date meanwhile (an entry
+// original schema). A project without a fileListings row gets one in status "building"; the backfill pages through
+// the project's `files` rows in creation order from the row's backfillCursor (a pagination cursor), adds an entry
+// to each row that has none, and marks the listing "ready" after the last page. Structural writes keep entries up to date meanwhile (an entry
 // is added on create, patched on rename/move when it exists, deleted with its row), so a row the walk has passed
 // keeps its entry and a row it has not reached yet gets one from the walk, with its then-current name and parent.
 // Every batch fits a Budget and only adds what is missing, so re-running or overlapping batches is harmless.
 
-/** Backfills part of `project`'s listing within `budget`; returns true once the listing is ready. */
-export async function backfillProject(ctx: MutationCtx, project: Doc<"projects">, budget: Budget): Promise<boolean> {
-  budget.chargeQuery();
+/** Rows one backfill step reads at most: one entry lookup each keeps it far inside 4,096 index ranges. */
+const BACKFILL_ROWS = 500;
+
+/**
+ * One step of `project`'s backfill: one page of its rows (at most BACKFILL_ROWS, and BATCH_BYTES of them);
+ * returns true once the listing is ready. A single paginated query per call, as Convex allows.
+ */
+export async function backfillProject(ctx: MutationCtx, project: Doc<"projects">): Promise<boolean> {
   let head = await getListingHead(ctx, project._id);
   if (head === null) {
     const id = await createListingHead(ctx, project._id, project.ownerId, "building");
@@ -21,22 +26,12 @@ export async function backfillProject(ctx: MutationCtx, project: Doc<"projects">
   }
   if (head.status === "ready") return true;
 
-  const cursor = head.backfillCursor;
-  budget.chargeQuery();
-  const rows = ctx.db
+  const page = await ctx.db
     .query("files")
-    .withIndex("by_project", (q) =>
-      cursor === undefined ? q.eq("projectId", project._id) : q.eq("projectId", project._id).gte("_creationTime", cursor),
-    );
+    .withIndex("by_project", (q) => q.eq("projectId", project._id))
+    .paginate({ numItems: BACKFILL_ROWS, cursor: head.backfillCursor ?? null, maximumBytesRead: BATCH_BYTES });
   const missing: { fileId: Id<"files">; fields: EntryFields }[] = [];
-  let last: number | undefined = cursor;
-  let exhausted = true;
-  for await (const row of rows) {
-    if (!budget.charge(row) || !budget.chargeQuery()) {
-      exhausted = false;
-      break;
-    }
-    last = row._creationTime;
+  for (const row of page.page) {
     if (!(await hasEntry(ctx, row._id))) {
       missing.push({
         fileId: row._id,
@@ -48,28 +43,30 @@ export async function backfillProject(ctx: MutationCtx, project: Doc<"projects">
   await ctx.db.patch(
     "fileListings",
     head._id,
-    exhausted ? { status: "ready", backfillCursor: undefined } : { backfillCursor: last },
+    page.isDone ? { status: "ready", backfillCursor: undefined } : { backfillCursor: page.continueCursor },
   );
-  return exhausted;
+  return page.isDone;
 }
 
 /**
- * One batch of the migration over every project, in creation order from `cursor` (a project _creationTime);
- * returns where to continue, or done.
+ * One batch of the migration over every project, in creation order from `cursor` (a project _creationTime):
+ * skips projects whose listing is ready, and backfills one step of the first that is not. Returns where to
+ * continue, or done.
  */
 export async function backfillListingsBatch(
   ctx: MutationCtx,
   cursor: number | undefined,
 ): Promise<{ done: boolean; cursor?: number }> {
   const budget = new Budget();
-  budget.chargeQuery();
   const projects = ctx.db
     .query("projects")
     .withIndex("by_creation_time", (q) => (cursor === undefined ? q : q.gte("_creationTime", cursor)));
   for await (const project of projects) {
-    budget.charge(project);
-    const ready = await backfillProject(ctx, project, budget);
-    if (!ready || !budget.ok()) return { done: false, cursor: project._creationTime };
+    if (!budget.charge(project) || !budget.chargeQuery()) return { done: false, cursor: project._creationTime };
+    const head = await getListingHead(ctx, project._id);
+    if (head?.status === "ready") continue;
+    await backfillProject(ctx, project);
+    return { done: false, cursor: project._creationTime };
   }
   return { done: true };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runCodegen } from "./codegen.js";
+import { migrateOnStart } from "./server/admin.js";
 import { adminKeyFile, isLoopbackHost, normalizePublicUrl, serverInfoFile, startBackend, type Backend } from "./server/index.js";
 
 // `npm start` / `npm run backend -- <command>`: the embedded backend, the Vite dev server, and `env`.
@@ -284,6 +285,7 @@ async function start(opts: CliOptions): Promise<void> {
     ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
     log,
   });
+  await migrateOnStart(backend.engine, convexDir, log);
   const stopWatching = watchConvex(convexDir, backend, log);
   let vite: { close(): Promise<void> } | null = null;
   const relative = path.relative(process.cwd(), opts.dataDir);

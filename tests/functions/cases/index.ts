@@ -4,6 +4,7 @@ import { chatCases } from "./chat";
 import { fileCases } from "./files";
 import { idempotencyCases } from "./idempotency";
 import { projectCases } from "./projects";
+import { scaleCases } from "./scale";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
@@ -11,4 +12,5 @@ export const allSuites: Record<string, CaseSuite> = {
   chat: chatCases,
   idempotency: idempotencyCases,
   access: accessCases,
+  scale: scaleCases,
 };
