@@ -70,10 +70,8 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     return jsonToConvex(result.value);
   };
   const admin: Admin = {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- the Admin contract types the value per reference
-    query: (ref, args) => runAsOperator("query", ref, args) as never,
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- the Admin contract types the value per reference
-    mutation: (ref, args) => runAsOperator("mutation", ref, args) as never,
+    query: (ref, args) => runAsOperator("query", ref, args),
+    mutation: (ref, args) => runAsOperator("mutation", ref, args),
   };
   return {
     admin,

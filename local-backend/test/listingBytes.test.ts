@@ -71,7 +71,7 @@ async function measure(files: number) {
   const meter = new Meter();
   const { ConvexClient } = await import("convex/browser");
   const observer = new ConvexClient(backend.url, { webSocketConstructor: meter.socket(), unsavedChangesWarning: false, logger: false });
-  observer.setAuth(async () => token);
+  observer.setAuth(() => Promise.resolve(token));
   const head = await observer.query(api.files.listing, { projectId });
   let seenUpdatedAt = 0;
   const subscriptions = [
