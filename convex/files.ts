@@ -11,6 +11,7 @@ import {
   updateContentResultValidator,
 } from "./lib/validators";
 import { requireUser } from "./model/access";
+import * as Bulk from "./model/createMany";
 import * as Files from "./model/files";
 import { runOnce } from "./model/idempotency";
 import { readListingBucket, readListingHead } from "./model/listing";
@@ -117,7 +118,7 @@ export const createMany = mutation({
   returns: v.array(v.id("files")),
   handler: async (ctx, { clientOpId, ...input }) => {
     const userId = await requireUser(ctx);
-    return runOnce(ctx, userId, clientOpId, () => Files.createMany(ctx, userId, input));
+    return runOnce(ctx, userId, clientOpId, () => Bulk.createMany(ctx, userId, input));
   },
 });
 

@@ -36,6 +36,7 @@ import type * as model_access from "../model/access.js";
 import type * as model_backfill from "../model/backfill.js";
 import type * as model_budget from "../model/budget.js";
 import type * as model_conversations from "../model/conversations.js";
+import type * as model_createMany from "../model/createMany.js";
 import type * as model_files from "../model/files.js";
 import type * as model_idempotency from "../model/idempotency.js";
 import type * as model_listing from "../model/listing.js";
@@ -82,6 +83,7 @@ declare const fullApi: ApiFromModules<{
   "model/backfill": typeof model_backfill;
   "model/budget": typeof model_budget;
   "model/conversations": typeof model_conversations;
+  "model/createMany": typeof model_createMany;
   "model/files": typeof model_files;
   "model/idempotency": typeof model_idempotency;
   "model/listing": typeof model_listing;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { MAX_CREATE_MANY } from "../../convex/model/files";
+import { MAX_CREATE_MANY } from "../../convex/model/createMany";
 import { startTestBackend, PROJECT_CONVEX_DIR, type TestBackend } from "./helpers/backend.js";
 
 // What one save costs a second client of the same project, in bytes it receives over its WebSocket, through the

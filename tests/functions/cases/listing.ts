@@ -3,7 +3,7 @@ import { api, internal } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
 import { visibleEntries } from "../../../convex/lib/listing";
-import { MAX_CREATE_MANY } from "../../../convex/model/files";
+import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
 import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
 import { readListing, seedProject } from "./helpers";
 

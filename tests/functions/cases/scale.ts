@@ -3,7 +3,8 @@ import { api, internal } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { LISTING_BUCKET_SIZE } from "../../../convex/lib/limits";
 import { entryPaths, visibleEntries } from "../../../convex/lib/listing";
-import { MAX_CREATE_MANY, MAX_LISTED_ROWS } from "../../../convex/model/files";
+import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
+import { MAX_LISTED_ROWS } from "../../../convex/model/files";
 import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
 import { readListing, sleep } from "./helpers";
 
