@@ -10,7 +10,7 @@ import {
   removeConversation,
   renameConversation,
 } from "./model/conversations";
-import { purgeMessagesBatch } from "./model/projects";
+import { purgeMessagesBatch } from "./model/purge";
 
 export const list = query({
   args: { projectId: v.id("projects") },

@@ -1,17 +1,46 @@
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, mutation, query } from "./_generated/server";
 import {
   clientOpIdValidator,
   fileMetaValidator,
   fileWithContentValidator,
+  listingEntryValidator,
+  listingHeadValidator,
+  newItemValidator,
   updateContentResultValidator,
 } from "./lib/validators";
 import { requireUser } from "./model/access";
+import * as Bulk from "./model/createMany";
 import * as Files from "./model/files";
 import { runOnce } from "./model/idempotency";
+import { readListingBucket, readListingHead } from "./model/listing";
+import { purgeFoldersBatch } from "./model/purge";
 
 const parentIdValidator = v.optional(v.id("files"));
 
+/**
+ * The head of the project's file listing: subscribe to it, then to files.listingBucket for buckets
+ * 0…buckets-1. `ready` is false while a project created before the listing existed is being backfilled (the
+ * buckets answer null meanwhile). Neither reads file content or the project row, so saves do not re-send them.
+ */
+export const listing = query({
+  args: { projectId: v.id("projects") },
+  returns: listingHeadValidator,
+  handler: async (ctx, { projectId }) => readListingHead(ctx, await requireUser(ctx), projectId),
+});
+
+/**
+ * One bucket of the listing (at most LISTING_BUCKET_SIZE entries). Entries whose ancestors are missing belong to
+ * a deleted folder still being purged: lib/listing.ts `visibleEntries` leaves them out.
+ */
+export const listingBucket = query({
+  args: { projectId: v.id("projects"), bucket: v.number() },
+  returns: v.union(v.array(listingEntryValidator), v.null()),
+  handler: async (ctx, { projectId, bucket }) => readListingBucket(ctx, await requireUser(ctx), projectId, bucket),
+});
+
+/** Superseded by files.listing (see model/files.ts listTree); kept for the SPA until it reads the listing. */
 export const tree = query({
   args: { projectId: v.id("projects") },
   returns: v.array(fileMetaValidator),
@@ -79,6 +108,20 @@ export const move = mutation({
   },
 });
 
+export const createMany = mutation({
+  args: {
+    projectId: v.id("projects"),
+    parentId: parentIdValidator,
+    items: v.array(newItemValidator),
+    clientOpId: clientOpIdValidator,
+  },
+  returns: v.array(v.id("files")),
+  handler: async (ctx, { clientOpId, ...input }) => {
+    const userId = await requireUser(ctx);
+    return runOnce(ctx, userId, clientOpId, () => Bulk.createMany(ctx, userId, input));
+  },
+});
+
 export const copy = mutation({
   args: { fileId: v.id("files"), parentId: parentIdValidator, clientOpId: clientOpIdValidator },
   returns: v.id("files"),
@@ -132,5 +175,17 @@ export const createBinaryFile = mutation({
   handler: async (ctx, { clientOpId, ...input }) => {
     const userId = await requireUser(ctx);
     return runOnce(ctx, userId, clientOpId, () => Files.createBinaryFile(ctx, userId, input));
+  },
+});
+
+/** Continues deleting the descendants of the project's deleted folders, one budgeted batch per run. */
+export const purge = internalMutation({
+  args: { projectId: v.id("projects") },
+  returns: v.null(),
+  handler: async (ctx, { projectId }) => {
+    if (!(await purgeFoldersBatch(ctx, projectId))) {
+      await ctx.scheduler.runAfter(0, internal.files.purge, { projectId });
+    }
+    return null;
   },
 });

@@ -4,14 +4,8 @@ import { internal } from "./_generated/api";
 import { clientOpIdValidator, projectSettingsValidator, projectValidator } from "./lib/validators";
 import { requireProjectOwner, requireUser } from "./model/access";
 import { runOnce } from "./model/idempotency";
-import {
-  createProject,
-  listProjects,
-  purgeProjectBatch,
-  removeProject,
-  renameProject,
-  updateProjectSettings,
-} from "./model/projects";
+import { createProject, listProjects, removeProject, renameProject, updateProjectSettings } from "./model/projects";
+import { purgeProjectBatch } from "./model/purge";
 
 export const list = query({
   args: {},

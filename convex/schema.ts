@@ -58,6 +58,52 @@ export default defineSchema({
     // createBinaryFile accepts only a storageId that no file references yet.
     .index("by_storage", ["storageId"]),
 
+  // Addition (listing, docs/architecture.md "Projects of any size"): the compact listing the tree and quick open
+  // read instead of `files`. Maintained in the same transaction by every structural write (create, rename, move,
+  // copy, delete, binary upload, a save that turns a binary into text), never by an ordinary content save.
+
+  // One per project: who may read the listing, and whether it is complete. A project created by the original
+  // schema starts "building" (the migration backfills it); a new one starts "ready". Never changes on a save,
+  // so the listing queries that read it are not re-run by saves (the project row's updatedAt is).
+  fileListings: defineTable({
+    projectId: v.id("projects"),
+    ownerId: v.string(),
+    status: v.union(v.literal("building"), v.literal("ready")),
+    // While building: where the backfill continues (a pagination cursor over the project's `files` rows).
+    backfillCursor: v.optional(v.string()),
+  }).index("by_project", ["projectId"]),
+
+  // The buckets of a project's listing, numbered 0, 1, 2… without gaps; `count` entries each, at most
+  // LISTING_BUCKET_SIZE. A new entry goes to the emptiest bucket, a new bucket opens only when all are full.
+  fileBuckets: defineTable({
+    projectId: v.id("projects"),
+    bucket: v.number(),
+    count: v.number(),
+  })
+    .index("by_project_bucket", ["projectId", "bucket"])
+    .index("by_project_count", ["projectId", "count"]),
+
+  // One per file or folder: exactly the fields the tree and quick open need. `isBinary` is stored only when true.
+  fileEntries: defineTable({
+    projectId: v.id("projects"),
+    bucket: v.number(),
+    fileId: v.id("files"),
+    parentId: v.optional(v.id("files")),
+    name: v.string(),
+    type: v.union(v.literal("file"), v.literal("folder")),
+    isBinary: v.optional(v.boolean()),
+  })
+    .index("by_project_bucket", ["projectId", "bucket"])
+    .index("by_file", ["fileId"])
+    .index("by_project_parent_name", ["projectId", "parentId", "name"]),
+
+  // A deleted folder whose descendants (files rows, entries, blobs) are still being deleted in batches. The
+  // folder's own row and entry are already gone, which hides the descendants from every reader.
+  filePurges: defineTable({
+    projectId: v.id("projects"),
+    folderId: v.id("files"),
+  }).index("by_project", ["projectId"]),
+
   conversations: defineTable({
     projectId: v.id("projects"),
     title: v.string(),

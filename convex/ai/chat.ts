@@ -127,9 +127,13 @@ export function systemPrompt(turn: Turn): string {
     "with a small unique snippet over rewriting whole files. After changing files, say briefly what you changed.",
     "",
     "Project files:",
-    turn.paths.length === 0 ? "(the project is empty)" : turn.paths.join("\n"),
+    turn.paths === null
+      ? "(the file list is being prepared; call list_files)"
+      : turn.paths.length === 0
+        ? "(the project is empty)"
+        : turn.paths.join("\n"),
   ];
-  if (turn.pathsTruncated) lines.push("… (more files; call list_files)");
+  if (turn.paths !== null && turn.pathsTruncated) lines.push("… (more files; call list_files)");
   if (turn.shared !== null) {
     lines.push("", `The user has shared the open file ${turn.shared.path}:`, "```", turn.shared.content, "```");
     if (turn.shared.selection !== undefined) {

@@ -3,9 +3,9 @@ import type { Doc, Id } from "../_generated/dataModel";
 import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { internal } from "../_generated/api";
 import { appError } from "../lib/errors";
-import { requireFile, requireProjectOwner } from "../model/access";
+import { hasLiveAncestors, requireFile, requireProjectOwner } from "../model/access";
 import { fallbackTitle, selectHistory, type HistoryMessage } from "./lib";
-import { pathOfFile, projectPaths } from "./paths";
+import { pathOfFile, promptPaths } from "./paths";
 
 // The database side of an answer, called only by the respond action (internal functions). An answer belongs to
 // the project of its assistant message; everything here stays inside that project. The action carries no user
@@ -57,8 +57,7 @@ export const loadTurn = internalQuery({
     const assistantCount = recent.filter((m) => m.role === "assistant").length;
     const firstUser = [...recent].reverse().find((m) => m.role === "user");
 
-    const { entries, truncated } = await projectPaths(ctx, project._id);
-    const paths = entries.map((e) => (e.doc.type === "folder" ? `${e.path}/` : e.path));
+    const listed = await promptPaths(ctx, project._id, MAX_PATHS_IN_PROMPT);
 
     let shared: { path: string; content: string; selection?: { from: number; to: number; text: string } } | null = null;
     const context = await ctx.db
@@ -67,7 +66,13 @@ export const loadTurn = internalQuery({
       .first();
     if (context !== null) {
       const file = await ctx.db.get("files", context.fileId);
-      if (file !== null && file.projectId === project._id && file.type === "file" && file.content !== undefined) {
+      if (
+        file !== null &&
+        file.projectId === project._id &&
+        file.type === "file" &&
+        file.content !== undefined &&
+        (await hasLiveAncestors(ctx, file))
+      ) {
         const content = file.content;
         const sel = context.selection;
         shared = {
@@ -85,8 +90,9 @@ export const loadTurn = internalQuery({
       projectName: project.name,
       conversationId: conversation._id,
       history,
-      paths: paths.slice(0, MAX_PATHS_IN_PROMPT),
-      pathsTruncated: truncated || paths.length > MAX_PATHS_IN_PROMPT,
+      // null: the project's listing is still being backfilled, so no list of paths can be complete yet.
+      paths: listed?.paths ?? null,
+      pathsTruncated: listed?.truncated ?? true,
       shared,
       isFirstExchange: assistantCount === 1,
       firstUserText: firstUser?.content ?? "",

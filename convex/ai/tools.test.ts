@@ -1,8 +1,9 @@
 import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
 import { makeConvexTestInstance } from "../../tests/functions/convexTest";
-import { internal } from "../_generated/api";
+import { api, internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
+import { MAX_LIST_LINES } from "./listFiles";
 import { runToolCall } from "./tools";
 
 // The assistant's tools in one deployment: a refused call must leave the project exactly as it was, and
@@ -141,5 +142,50 @@ describe("a refused tool call changes nothing", () => {
     expect(result.ok).toBe(false);
     expect(await snapshot(s)).toEqual(before);
     expect((await s.t.run((ctx) => ctx.db.get("messages", s.messageId)))?.activity).toBeUndefined();
+  });
+});
+
+describe("list_files", () => {
+  async function seedListed() {
+    const t = makeConvexTestInstance();
+    const alice = t.withIdentity({ subject: "alice", name: "alice" });
+    const projectId = await alice.mutation(api.projects.create, { name: "Listed" });
+    const many = await alice.mutation(api.files.createFolder, { projectId, name: "many" });
+    await alice.mutation(api.files.createMany, {
+      projectId,
+      parentId: many,
+      items: Array.from({ length: 1000 }, (_, i) => ({ name: `f${String(i).padStart(4, "0")}.ts` })),
+    });
+    const small = await alice.mutation(api.files.createFolder, { projectId, name: "small" });
+    await alice.mutation(api.files.createMany, { projectId, parentId: small, items: [{ name: "a.ts" }, { name: "sub", type: "folder" }] });
+    const messageId = await t.run(async (ctx) => {
+      const conversationId = await ctx.db.insert("conversations", { projectId, title: "New conversation", updatedAt: 0 });
+      return ctx.db.insert("messages", { conversationId, projectId, role: "assistant", content: "", status: "processing" });
+    });
+    const list = (args: object) =>
+      t.action((ctx) => runToolCall(ctx, messageId, { name: "list_files", arguments: JSON.stringify(args) }, 0));
+    return { t, messageId, list };
+  }
+
+  it("reads every bucket and shows at most 1,000 paths, saying how many more there are", async () => {
+    const { list } = await seedListed();
+    const whole = await list({});
+    expect(whole.ok).toBe(true);
+    const lines = whole.output.split("\n");
+    expect(lines.slice(0, 3)).toEqual(["many/", "many/f0000.ts", "many/f0001.ts"]);
+    expect(lines).toHaveLength(MAX_LIST_LINES + 1);
+    // 1,000 files, 3 folders and 1 more file: 1,004 paths in all.
+    expect(lines.at(-1)).toBe("… and 4 more not shown (1004 in all). Pass a folder path to list part of the project.");
+
+    expect(await list({ path: "small" })).toEqual({ ok: true, output: "small/a.ts\nsmall/sub/" });
+  });
+
+  it("says the list is not ready for a project whose listing is not backfilled, and nothing once cancelled", async () => {
+    const s = await seed();
+    const notReady = await s.t.action((ctx) => runToolCall(ctx, s.messageId, { name: "list_files", arguments: "{}" }, 0));
+    expect(notReady.output).toContain("still being prepared");
+    await s.t.run((ctx) => ctx.db.patch("messages", s.messageId, { status: "cancelled" }));
+    const cancelled = await s.t.action((ctx) => runToolCall(ctx, s.messageId, { name: "list_files", arguments: "{}" }, 0));
+    expect(cancelled).toEqual({ ok: false, output: "The answer was cancelled; no change was made." });
   });
 });

@@ -6,18 +6,19 @@ import { appError } from "../lib/errors";
 import { createFile, createFolder, moveAndRename, removeFile, updateContent } from "../model/files";
 import { loadScope } from "./data";
 import { lineDelta, replaceUnique, splitPath } from "./lib";
-import { findByPath, projectPaths } from "./paths";
+import { listFiles } from "./listFiles";
+import { findByPath } from "./paths";
 
 // The assistant's file tools. The model names files by project-relative path; every call runs inside the
 // project of the assistant message (loadScope re-checks message → conversation → project on each call) and goes
 // through the same model/files helpers as the public API, with the project's owner as the user, so the same
 // ownership checks, name rules and size limits apply. A cancelled answer changes nothing. Each call's effect is
 // one transaction (`apply`) that throws when the call is refused, so a refused call changes nothing either; its
-// activity line (✓ or ✗) is written afterwards by `record`.
+// activity line (✓ or ✗) is written afterwards by `record`. list_files, which reads the whole project, is the
+// exception: it runs in the action over the listing's buckets (listFiles.ts), never in one transaction.
 
 export const MAX_TOOL_ROUNDS = 20;
 const MAX_READ_CHARS = 100_000;
-const MAX_LIST_LINES = 1000;
 
 const pathProp = { type: "string", description: 'Project-relative path, e.g. "src/app.ts".' } as const;
 
@@ -135,20 +136,6 @@ async function runTool(
   args: Record<string, unknown>,
 ): Promise<ToolResult> {
   switch (name) {
-    case "list_files": {
-      const folder = typeof args.path === "string" && splitPath(args.path) !== null ? splitPath(args.path)!.join("/") : "";
-      const { entries, truncated } = await projectPaths(ctx, projectId);
-      const lines = entries
-        .filter((e) => folder === "" || e.path.startsWith(`${folder}/`))
-        .map((e) => (e.doc.type === "folder" ? `${e.path}/` : e.path));
-      const shown = lines.slice(0, MAX_LIST_LINES);
-      const more = truncated || lines.length > shown.length ? "\n… (more files not shown)" : "";
-      return {
-        output: shown.length === 0 ? "(no files)" : shown.join("\n") + more,
-        target: folder === "" ? "/" : folder,
-        detail: `${lines.length} item${lines.length === 1 ? "" : "s"}`,
-      };
-    }
     case "read_file": {
       const parts = checkedPath(args, "path");
       const file = await requireTextFile(ctx, projectId, parts);
@@ -293,7 +280,10 @@ export async function runToolCall(
 ): Promise<{ ok: boolean; output: string }> {
   let outcome: ToolOutcome;
   try {
-    const done = await ctx.runMutation(internal.ai.tools.apply, { messageId, name: call.name, arguments: call.arguments });
+    const done =
+      call.name === "list_files"
+        ? await listFiles(ctx, messageId, parseArguments(call.arguments))
+        : await ctx.runMutation(internal.ai.tools.apply, { messageId, name: call.name, arguments: call.arguments });
     if (done === null) return { ok: false, output: CANCELLED_OUTPUT };
     outcome = { ok: true, ...done };
   } catch (error) {

@@ -12,3 +12,33 @@ export const MAX_TEXT_BYTES = 1_048_576 - 16 * 1024;
  * holding this many chunks is full and never changes, so the SPA subscribes to the next one.
  */
 export const CHUNK_PAGE_SIZE = 8;
+
+/**
+ * Convex's per-function limits that the design depends on, as documented on the "Limits" page
+ * (https://docs.convex.dev/production/state/limits, sections Documents and Transactions; the same values are
+ * convex-test's DEFAULT_TRANSACTION_LIMITS, which the function tests enforce). One query or mutation may:
+ */
+export const CONVEX_LIMITS = {
+  /** read (scan) at most this many documents, including ones a `.filter` drops; */
+  documentsRead: 32_000,
+  /** read at most this many bytes of documents; */
+  bytesRead: 16 * 1024 * 1024,
+  /** call `db.get` / `db.query` (index ranges) at most this many times; */
+  databaseQueries: 4_096,
+  /** write at most this many documents and bytes; */
+  documentsWritten: 16_000,
+  bytesWritten: 16 * 1024 * 1024,
+  /** schedule at most this many functions; */
+  functionsScheduled: 1_000,
+  /** and return at most 16 MiB. Every array in a value (returned or stored) holds at most 8,192 elements. */
+  returnBytes: 16 * 1024 * 1024,
+  arrayElements: 8_192,
+} as const;
+
+/**
+ * Entries per bucket of the file listing (convex/model/listing.ts). A bucket query reads at most this many small
+ * entry documents (≤ ~700 bytes each with a 255-character name: under 0.7 MiB, 1,000 of 32,000 documents) and
+ * returns an array well under the 8,192-element cap. The size is what one structural change re-sends to each
+ * client (~100 KB), traded against the number of subscriptions (100 at 100,000 files).
+ */
+export const LISTING_BUCKET_SIZE = 1_000;

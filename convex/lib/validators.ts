@@ -47,6 +47,32 @@ export const fileWithContentValidator = v.object({
 });
 export type FileWithContent = Infer<typeof fileWithContentValidator>;
 
+/**
+ * One entry of the file listing (files.listingBucket): only what the tree and quick open need, nothing a save
+ * changes. `isBinary` is present only when true. Structurally a lib/listing.ts ListingEntry, so the pure tree
+ * functions there apply.
+ */
+export const listingEntryValidator = v.object({
+  _id: v.id("files"),
+  parentId: v.optional(v.id("files")),
+  name: v.string(),
+  type: fileTypeValidator,
+  isBinary: v.optional(v.boolean()),
+});
+export type ListingEntry = Infer<typeof listingEntryValidator>;
+
+/** files.listing: whether the listing is complete, and how many buckets it has (numbered 0…buckets-1). */
+export const listingHeadValidator = v.object({ ready: v.boolean(), buckets: v.number() });
+export type ListingHead = Infer<typeof listingHeadValidator>;
+
+/** One item of files.createMany: a file (with optional text) or a folder. */
+export const newItemValidator = v.object({
+  name: v.string(),
+  type: v.optional(fileTypeValidator),
+  content: v.optional(v.string()),
+});
+export type NewItem = Infer<typeof newItemValidator>;
+
 export const updateContentResultValidator = v.object({ revision: v.number() });
 export type UpdateContentResult = Infer<typeof updateContentResultValidator>;
 

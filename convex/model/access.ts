@@ -5,7 +5,8 @@ import { appError } from "../lib/errors";
 // Access rules. The user is the `tokenIdentifier` of the verified identity, never an argument; a project is
 // visible only to its owner (projects.ownerId), and everything else is visible exactly when its project is.
 // A thing the caller may not see fails with the same NOT_FOUND as a thing that does not exist, so ids of other
-// users' data reveal nothing.
+// users' data reveal nothing. A file or folder exists only while its whole ancestor chain does: the descendants of
+// a deleted folder wait for their batched purge (model/purge.ts) and are NOT_FOUND meanwhile.
 
 export async function requireUser(ctx: QueryCtx): Promise<string> {
   const identity = await ctx.auth.getUserIdentity();
@@ -29,6 +30,38 @@ export async function requireProjectOwner(
   return project;
 }
 
+/**
+ * The owner of a project's listing, checked through its `fileListings` row (which saves never write) so the
+ * listing queries do not read the project row, which every save touches. Without that row (a project created
+ * before the listing existed), the project row answers.
+ */
+export async function requireListingOwner(
+  ctx: QueryCtx,
+  userId: string,
+  projectId: Id<"projects">,
+): Promise<Doc<"fileListings"> | null> {
+  const head = await ctx.db
+    .query("fileListings")
+    .withIndex("by_project", (q) => q.eq("projectId", projectId))
+    .unique();
+  if (head === null) {
+    await requireProjectOwner(ctx, userId, projectId);
+    return null;
+  }
+  if (head.ownerId !== userId) throw notFound("project");
+  return head;
+}
+
+/** True when every ancestor of `file` exists: false for a descendant of a deleted folder awaiting its purge. */
+export async function hasLiveAncestors(ctx: QueryCtx, file: Doc<"files">): Promise<boolean> {
+  for (let parentId = file.parentId; parentId !== undefined; ) {
+    const parent = await ctx.db.get("files", parentId);
+    if (parent === null || parent.projectId !== file.projectId) return false;
+    parentId = parent.parentId;
+  }
+  return true;
+}
+
 export async function requireFile(
   ctx: QueryCtx,
   userId: string,
@@ -36,7 +69,9 @@ export async function requireFile(
 ): Promise<{ file: Doc<"files">; project: Doc<"projects"> }> {
   const file = await ctx.db.get("files", fileId);
   const project = file === null ? null : await ctx.db.get("projects", file.projectId);
-  if (file === null || project === null || project.ownerId !== userId) throw notFound("file or folder");
+  if (file === null || project === null || project.ownerId !== userId || !(await hasLiveAncestors(ctx, file))) {
+    throw notFound("file or folder");
+  }
   return { file, project };
 }
 

@@ -3,7 +3,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { requireConversation, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
 import { checkTitle, DEFAULT_CONVERSATION_TITLE } from "./names";
-import { purgeMessagesBatch } from "./projects";
+import { purgeMessagesBatch } from "./purge";
 
 export async function listConversations(
   ctx: QueryCtx,

@@ -1,12 +1,21 @@
+// Files and folders: every check before the first write, errors a person understands. Invariants kept here:
+// names are unique among siblings (by_project_parent_name); a row's listing entry (model/listing.ts) changes in
+// the same transaction as the row's parent, name, type or binary state; a row exists for readers only while its
+// ancestors do (access.ts), which is what lets a folder delete hide everything below it at once.
+
+import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
 import { MAX_TEXT_BYTES } from "../lib/limits";
+import { visibleEntries } from "../lib/listing";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
-import { requireFile, requireProjectOwner } from "./access";
+import { hasLiveAncestors, requireFile, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
+import { deleteEntry, insertEntries, insertEntry, updateEntry, type EntryFields } from "./listing";
 import { checkFileName, copyName, nameTakenMessage } from "./names";
 import { touchProject } from "./projects";
+import { hasPendingPurge, purgeFoldersBatch } from "./purge";
 import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
 
 export { MAX_TEXT_BYTES };
@@ -17,7 +26,7 @@ export function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
 
-function checkContent(content: string): number {
+export function checkContent(content: string): number {
   const size = utf8Length(content);
   if (size > MAX_TEXT_BYTES) {
     throw appError(
@@ -44,13 +53,41 @@ export function toMeta(file: Doc<"files">): FileMeta {
   return meta;
 }
 
+/**
+ * The most rows files.tree and files.children return: under Convex's 8,192 elements per array, and with the
+ * byte cap far under the 16 MiB a function may read (they read whole rows, content included).
+ */
+export const MAX_LISTED_ROWS = 8000;
+const MAX_LISTED_BYTES = 12 * 1024 * 1024;
+
+async function collectRows(rows: AsyncIterable<Doc<"files">>, what: string): Promise<Doc<"files">[]> {
+  const budget = new Budget(MAX_LISTED_ROWS, MAX_LISTED_BYTES);
+  const out: Doc<"files">[] = [];
+  for await (const row of rows) {
+    if (!budget.charge(row)) {
+      throw appError(
+        "TOO_LARGE",
+        `${what} holds more than ${formatCount(MAX_LISTED_ROWS)} items or 12 MiB of text, more than one answer can carry. Read it through files.listing, which returns it in parts.`,
+      );
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * Superseded by files.listing + files.listingBucket, which do not read content and are not re-sent by saves.
+ * Kept, answering as before, for projects up to MAX_LISTED_ROWS items until the SPA reads the listing; larger
+ * ones are refused with TOO_LARGE instead of failing on a Convex limit. Descendants of a deleted folder that
+ * await their purge are left out, like everywhere else.
+ */
 export async function listTree(ctx: QueryCtx, userId: string, projectId: Id<"projects">): Promise<FileMeta[]> {
   await requireProjectOwner(ctx, userId, projectId);
-  const files = await ctx.db
-    .query("files")
-    .withIndex("by_project", (q) => q.eq("projectId", projectId))
-    .collect();
-  return files.map(toMeta);
+  const files = await collectRows(
+    ctx.db.query("files").withIndex("by_project", (q) => q.eq("projectId", projectId)),
+    "This project",
+  );
+  return visibleEntries(files.map(toMeta));
 }
 
 export async function listChildren(
@@ -61,10 +98,10 @@ export async function listChildren(
 ): Promise<FileMeta[]> {
   await requireProjectOwner(ctx, userId, projectId);
   await resolveParent(ctx, projectId, parentId);
-  const files = await ctx.db
-    .query("files")
-    .withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId))
-    .collect();
+  const files = await collectRows(
+    ctx.db.query("files").withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId)),
+    "This folder",
+  );
   return files.map(toMeta);
 }
 
@@ -81,14 +118,14 @@ export async function getFile(ctx: QueryCtx, userId: string, fileId: Id<"files">
 }
 
 /** The destination folder, which must be a folder of the same project; undefined is the project root. */
-async function resolveParent(
+export async function resolveParent(
   ctx: QueryCtx,
   projectId: Id<"projects">,
   parentId: Id<"files"> | undefined,
 ): Promise<Doc<"files"> | undefined> {
   if (parentId === undefined) return undefined;
   const parent = await ctx.db.get("files", parentId);
-  if (parent === null || parent.projectId !== projectId) {
+  if (parent === null || parent.projectId !== projectId || !(await hasLiveAncestors(ctx, parent))) {
     throw appError("NOT_FOUND", "The destination folder does not exist in this project. Reload the page and pick another folder.");
   }
   if (parent.type !== "folder") {
@@ -148,8 +185,13 @@ async function insertNode(
     revision: 1,
     ...fields,
   });
+  await insertEntry(ctx, input.projectId, id, entryFieldsOf({ parentId: input.parentId, name, ...fields }));
   await touchProject(ctx, input.projectId, now);
   return id;
+}
+
+function entryFieldsOf(file: Pick<Doc<"files">, "parentId" | "name" | "type" | "storageId">): EntryFields {
+  return { parentId: file.parentId, name: file.name, type: file.type, isBinary: file.type === "file" && file.storageId !== undefined };
 }
 
 export async function createFile(ctx: MutationCtx, userId: string, input: NewFile & { content?: string }) {
@@ -208,6 +250,7 @@ async function relocate(ctx: MutationCtx, file: Doc<"files">, parentId: Id<"file
   await assertNameFree(ctx, file.projectId, parentId, name, file._id);
   const now = Date.now();
   await ctx.db.patch("files", file._id, { parentId, name, updatedAt: now });
+  await updateEntry(ctx, file._id, { parentId, name });
   await touchProject(ctx, file.projectId, now);
 }
 
@@ -238,12 +281,16 @@ export async function moveAndRename(
   await relocate(ctx, file, parentId, name);
 }
 
+/** Most items one copy creates: with their entries, 8,000 of the 16,000 documents a transaction may write. */
+export const MAX_COPY_ITEMS = 4000;
+
 /** All nodes of the subtree rooted at `root`, parents before children, within `budget`. */
 async function collectSubtree(ctx: QueryCtx, root: Doc<"files">, budget: Budget, tooLarge: string) {
   const nodes = [root];
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     if (node.type !== "folder") continue;
+    if (!budget.chargeQuery()) throw appError("TOO_LARGE", tooLarge);
     for await (const child of ctx.db
       .query("files")
       .withIndex("by_project_parent", (q) => q.eq("projectId", node.projectId).eq("parentId", node._id))) {
@@ -262,7 +309,11 @@ async function freeCopyName(ctx: QueryCtx, source: Doc<"files">, parentId: Id<"f
   }
 }
 
-/** Copies a file, or a folder with everything in it, into `parentId`; a clashing name gets " copy", " copy 2"… */
+/**
+ * Copies a file, or a folder with everything in it, into `parentId`; a clashing name gets " copy", " copy 2"…
+ * A copy is one transaction (the copy appears whole or not at all), so a folder too large for one is refused
+ * with a message naming the limit rather than copied in batches that others would see half done.
+ */
 export async function copyFile(
   ctx: MutationCtx,
   userId: string,
@@ -275,18 +326,20 @@ export async function copyFile(
   const nodes = await collectSubtree(
     ctx,
     file,
-    new Budget(4000, 7 * 1024 * 1024),
-    `"${file.name}" is too large to copy in one step (over 4,000 items or 7 MiB of text). Copy its subfolders one at a time.`,
+    new Budget(MAX_COPY_ITEMS, 7 * 1024 * 1024, 2000),
+    `"${file.name}" is too large to copy in one step (over ${formatCount(MAX_COPY_ITEMS)} items, 2,000 folders or 7 MiB of text). Copy its subfolders one at a time.`,
   );
   const now = Date.now();
   const newIds = new Map<Id<"files">, Id<"files">>();
+  const copies: { fileId: Id<"files">; fields: EntryFields }[] = [];
   for (const node of nodes) {
     const isRoot = node._id === file._id;
     const newParent = isRoot ? parentId : newIds.get(node.parentId!);
+    const copyName = isRoot ? await freeCopyName(ctx, node, parentId) : node.name;
     const id = await ctx.db.insert("files", {
       projectId: node.projectId,
       parentId: newParent,
-      name: isRoot ? await freeCopyName(ctx, node, parentId) : node.name,
+      name: copyName,
       type: node.type,
       content: node.content,
       storageId: node.storageId,
@@ -295,7 +348,9 @@ export async function copyFile(
       updatedAt: now,
     });
     newIds.set(node._id, id);
+    copies.push({ fileId: id, fields: entryFieldsOf({ ...node, parentId: newParent, name: copyName }) });
   }
+  await insertEntries(ctx, file.projectId, copies);
   await touchProject(ctx, file.projectId, now);
   return newIds.get(file._id)!;
 }
@@ -325,19 +380,30 @@ export async function updateContent(
   const revision = current + 1;
   const now = Date.now();
   await ctx.db.patch("files", fileId, { content, size, revision, updatedAt: now, storageId: undefined });
-  if (file.storageId !== undefined) await releaseBlob(ctx, file.storageId);
+  if (file.storageId !== undefined) {
+    // The only save that changes the listing: the file stops being binary.
+    await updateEntry(ctx, fileId, { isBinary: undefined });
+    await releaseBlob(ctx, file.storageId);
+  }
   await touchProject(ctx, file.projectId, now);
   return { revision };
 }
 
+/**
+ * Deletes a file, or a folder with everything in it. The row and its entry go at once, which hides every
+ * descendant from every reader (model/access.ts, lib/listing.ts); the descendants are deleted by the first purge
+ * batch here and, when that does not finish, by the project's purge chain (files.purge), started here unless one
+ * is already pending.
+ */
 export async function removeFile(ctx: MutationCtx, userId: string, fileId: Id<"files">) {
   const { file } = await requireFile(ctx, userId, fileId);
-  const nodes = await collectSubtree(
-    ctx,
-    file,
-    new Budget(8000, 12 * 1024 * 1024),
-    `"${file.name}" holds too much to delete in one step (over 8,000 items or 12 MiB of text). Delete its subfolders first.`,
-  );
-  for (const node of nodes.reverse()) await deleteFileRow(ctx, node);
+  await deleteEntry(ctx, file._id);
+  await deleteFileRow(ctx, file);
+  if (file.type === "folder") {
+    const chainPending = await hasPendingPurge(ctx, file.projectId);
+    await ctx.db.insert("filePurges", { projectId: file.projectId, folderId: file._id });
+    const done = await purgeFoldersBatch(ctx, file.projectId);
+    if (!done && !chainPending) await ctx.scheduler.runAfter(0, internal.files.purge, { projectId: file.projectId });
+  }
   await touchProject(ctx, file.projectId, Date.now());
 }

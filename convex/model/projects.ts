@@ -3,9 +3,9 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError } from "../lib/errors";
 import type { ProjectSettings } from "../lib/validators";
 import { requireProjectOwner } from "./access";
-import { Budget } from "./budget";
-import { deleteFileRow } from "./storage";
+import { createListingHead, getListingHead } from "./listing";
 import { checkProjectName } from "./names";
+import { purgeProjectBatch } from "./purge";
 
 export const MAX_COMMAND_LENGTH = 1000;
 
@@ -19,7 +19,9 @@ export async function listProjects(ctx: QueryCtx, userId: string): Promise<Doc<"
 }
 
 export async function createProject(ctx: MutationCtx, userId: string, name: string): Promise<Id<"projects">> {
-  return ctx.db.insert("projects", { name: checkProjectName(name), ownerId: userId, updatedAt: Date.now() });
+  const projectId = await ctx.db.insert("projects", { name: checkProjectName(name), ownerId: userId, updatedAt: Date.now() });
+  await createListingHead(ctx, projectId, userId, "ready");
+  return projectId;
 }
 
 export async function renameProject(ctx: MutationCtx, userId: string, projectId: Id<"projects">, name: string) {
@@ -57,79 +59,16 @@ export async function touchProject(ctx: MutationCtx, projectId: Id<"projects">, 
   await ctx.db.patch("projects", projectId, { updatedAt: now });
 }
 
-// Deleting a project removes its row at once, so it vanishes for its owner in the same transaction; its files,
-// blobs, conversations and messages are then deleted in budgeted batches (see Budget). Rows of a deleted project
-// are unreachable through every public function because access goes through the project row.
+// Deleting a project removes its row and its listing head at once, so it vanishes for its owner in the same
+// transaction; its files, listing, blobs, conversations and messages are then deleted in budgeted batches
+// (model/purge.ts). Rows of a deleted project are unreachable through every public function because access goes
+// through the project row or the listing head.
 
 /** Deletes the project and the first batch of its data; returns true when nothing is left to purge. */
 export async function removeProject(ctx: MutationCtx, userId: string, projectId: Id<"projects">) {
   await requireProjectOwner(ctx, userId, projectId);
   await ctx.db.delete("projects", projectId);
+  const head = await getListingHead(ctx, projectId);
+  if (head !== null) await ctx.db.delete("fileListings", head._id);
   return purgeProjectBatch(ctx, projectId);
-}
-
-/** Deletes one batch of a deleted project's rows; returns true when nothing is left. */
-export async function purgeProjectBatch(ctx: MutationCtx, projectId: Id<"projects">): Promise<boolean> {
-  const budget = new Budget();
-  const files: Doc<"files">[] = [];
-  let complete = true;
-  for await (const file of ctx.db.query("files").withIndex("by_project", (q) => q.eq("projectId", projectId))) {
-    files.push(file);
-    if (!budget.charge(file)) {
-      complete = false;
-      break;
-    }
-  }
-  for (const file of files) await deleteFileRow(ctx, file);
-  if (!complete) return false;
-
-  const conversations = await ctx.db
-    .query("conversations")
-    .withIndex("by_project", (q) => q.eq("projectId", projectId))
-    .take(100);
-  for (const conversation of conversations) {
-    budget.charge(conversation);
-    if (!(await purgeMessagesBatch(ctx, conversation._id, budget))) return false;
-    await ctx.db.delete("conversations", conversation._id);
-  }
-  return conversations.length < 100;
-}
-
-/**
- * Deletes a conversation's messages (with their streaming chunks) while the budget lasts, then its shared
- * context; returns true when nothing is left.
- */
-export async function purgeMessagesBatch(
-  ctx: MutationCtx,
-  conversationId: Id<"conversations">,
-  budget: Budget,
-): Promise<boolean> {
-  const messages: Id<"messages">[] = [];
-  let complete = true;
-  for await (const message of ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))) {
-    messages.push(message._id);
-    if (!budget.charge(message)) {
-      complete = false;
-      break;
-    }
-  }
-  for (const id of messages) {
-    // Chunks exist only while an answer streams, so there are few per message.
-    const chunks = await ctx.db
-      .query("messageChunks")
-      .withIndex("by_message_seq", (q) => q.eq("messageId", id))
-      .collect();
-    for (const chunk of chunks) await ctx.db.delete("messageChunks", chunk._id);
-    await ctx.db.delete("messages", id);
-  }
-  if (complete) {
-    const shared = await ctx.db
-      .query("chatContext")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-      .collect();
-    for (const row of shared) await ctx.db.delete("chatContext", row._id);
-  }
-  return complete;
 }

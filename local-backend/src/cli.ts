@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { runCodegen } from "./codegen.js";
 import { ENV_NAME_RULE, isEnvName } from "./envName.js";
 import { ensureSiteBuilt, watchSite } from "./site.js";
+import { migrateOnStart } from "./server/admin.js";
 import { adminKeyFile, isLoopbackHost, normalizePublicUrl, serverInfoFile, startBackend, type Backend } from "./server/index.js";
 
 // `npm start` / `npm run backend -- <command>`: the embedded backend, the Vite dev server, and `env`.
@@ -295,6 +296,7 @@ async function start(opts: CliOptions): Promise<void> {
     ...(servesBuild ? { siteDir: SITE_DIR, siteReady: built } : {}),
     log,
   });
+  await migrateOnStart(backend.engine, convexDir, log);
   const stopWatching = watchConvex(convexDir, backend, log);
   const stopWatchingSite = servesBuild ? watchSite({ root: ROOT, outDir: SITE_DIR, log }) : () => {};
   let vite: { close(): Promise<void> } | null = null;

@@ -1,8 +1,13 @@
 /// <reference types="vite/client" />
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { type ConvexClient } from "convex/browser";
+import { getFunctionName, type FunctionReference } from "convex/server";
+import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { afterEach, describe } from "vitest";
 import { allSuites } from "../../tests/functions/cases/index.js";
-import type { Caller, Harness } from "../../tests/functions/harness.js";
+import type { Admin, Caller, Harness } from "../../tests/functions/harness.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 
 // The function test cases that also run on convex-test (tests/functions/convexTest.test.ts), here against the
@@ -10,9 +15,14 @@ import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helper
 // user signed in through the development issuer.
 
 const started: TestBackend[] = [];
+const dataDirs: string[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((b) => b.stop()));
+  await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/** The scale cases' big project here: past the 32,000 documents and 16 MiB a function may read. */
+export const LOCAL_BACKEND_SCALE_FILES = 40_000;
 
 interface UntypedClient {
   query(ref: unknown, args: unknown): Promise<any>;
@@ -22,7 +32,9 @@ interface UntypedClient {
 
 /** A fresh backend (own temp data dir) per harness, like convex-test's fresh deployment. */
 export async function makeLocalBackendHarness(): Promise<Harness> {
-  const backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-conformance-"));
+  dataDirs.push(dataDir);
+  let backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR, dataDir });
   started.push(backend);
   const clients = new Map<string, ConvexClient>();
   const clientFor = (user: string | undefined): ConvexClient => {
@@ -48,13 +60,36 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     }
     return client;
   };
+  /** Runs an internal function the way `npx convex run` does: by path, without an identity. */
+  const runAsOperator = async (kind: "query" | "mutation", ref: FunctionReference<"query" | "mutation", "internal">, args: unknown) => {
+    const name = getFunctionName(ref);
+    const encoded = convexToJson(args as Value);
+    const result = await backend.engine.runAdmin(kind, name, encoded);
+    if (!result.ok) throw new Error(`${name}: ${result.error}`);
+    return jsonToConvex(result.value);
+  };
+  const admin: Admin = {
+    query: (ref, args) => runAsOperator("query", ref, args),
+    mutation: (ref, args) => runAsOperator("mutation", ref, args),
+  };
   return {
+    admin,
+    scaleFiles: LOCAL_BACKEND_SCALE_FILES,
+    async restart() {
+      // Clients of the stopped backend are dropped; callers look them up again on their next call.
+      const old = backend;
+      started.splice(started.indexOf(old), 1);
+      await old.stop();
+      clients.clear();
+      backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR, dataDir });
+      started.push(backend);
+    },
     as(user?: string): Caller {
-      const client = clientFor(user) as unknown as UntypedClient;
+      const client = () => clientFor(user) as unknown as UntypedClient;
       return {
-        query: (ref, args) => client.query(ref, args),
-        mutation: (ref, args) => client.mutation(ref, args),
-        action: (ref, args) => client.action(ref, args),
+        query: (ref, args) => client().query(ref, args),
+        mutation: (ref, args) => client().mutation(ref, args),
+        action: (ref, args) => client().action(ref, args),
       };
     },
     async upload(uploadUrl, bytes, contentType) {

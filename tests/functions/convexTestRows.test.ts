@@ -114,6 +114,51 @@ describe("cascading deletes leave no rows or blobs behind", () => {
   });
 });
 
+describe("listing backfill of projects written by the original schema", () => {
+  it("says not ready until backfilled, keeps writes made meanwhile, and ends equal to the tree", async () => {
+    const h = convexTestHarness(t);
+    const owner = `${(await alice().run((ctx) => ctx.auth.getUserIdentity()))!.tokenIdentifier}`;
+    // 550 rows: more than one backfill page (500).
+    const legacy = await t.run(async (ctx) => {
+      const projectId = await ctx.db.insert("projects", { name: "Old", ownerId: owner, updatedAt: 0 });
+      const dir = await ctx.db.insert("files", { projectId, name: "dir", type: "folder", updatedAt: 0 });
+      const files: Id<"files">[] = [];
+      for (let i = 0; i < 549; i++) {
+        files.push(await ctx.db.insert("files", { projectId, parentId: dir, name: `f${i}.ts`, type: "file", content: "x", updatedAt: 0 }));
+      }
+      return { projectId, dir, files };
+    });
+    const { projectId } = legacy;
+    expect(await alice().query(api.files.listing, { projectId })).toEqual({ ready: false, buckets: 0 });
+    expect(await alice().query(api.files.listingBucket, { projectId, bucket: 0 })).toBeNull();
+
+    // The first step pages in 500 rows; then the user renames, moves, creates and deletes, before and after the cursor.
+    expect(await t.mutation(internal.migrations.backfillListings, { chain: false })).toMatchObject({ done: false });
+    expect(await alice().query(api.files.listing, { projectId })).toEqual({ ready: false, buckets: 0 });
+    await alice().mutation(api.files.rename, { fileId: legacy.files[3], name: "renamed-early.ts" });
+    await alice().mutation(api.files.rename, { fileId: legacy.files[540], name: "renamed-late.ts" });
+    await alice().mutation(api.files.move, { fileId: legacy.files[545], parentId: undefined });
+    await alice().mutation(api.files.remove, { fileId: legacy.files[10] });
+    await alice().mutation(api.files.remove, { fileId: legacy.files[546] });
+    await alice().mutation(api.files.createFile, { projectId, parentId: legacy.dir, name: "new.ts" });
+
+    await t.mutation(internal.migrations.backfillListings, {});
+    await t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    expect(await t.mutation(internal.migrations.backfillListings, {})).toEqual({ done: true });
+
+    const head = await alice().query(api.files.listing, { projectId });
+    expect(head).toEqual({ ready: true, buckets: 1 });
+    const entries = (await alice().query(api.files.listingBucket, { projectId, bucket: 0 }))!;
+    const tree = await alice().query(api.files.tree, { projectId });
+    const shape = (r: { _id: string; parentId?: string; name: string }) => `${r._id} ${r.parentId ?? "-"} ${r.name}`;
+    expect(entries.map(shape).sort()).toEqual(tree.map(shape).sort());
+    expect(entries).toHaveLength(549);
+    expect(await h.admin.query(internal.audit.verifyListing, { projectId, cursor: null })).toEqual({ rows: 549, missing: 0, mismatched: 0, cursor: null });
+    expect(await h.admin.query(internal.audit.listingCounts, { projectId })).toEqual({ head: "ready", buckets: [549], pendingPurges: 0 });
+    expect(await h.admin.query(internal.migrations.listingStatus, {})).toEqual({ checked: 1, notReady: 0 });
+  }, 120_000);
+});
+
 describe("clientOps sweep", () => {
   it("deletes records older than the retention window in batches and keeps newer ones", async () => {
     const now = Date.now();

@@ -15,11 +15,32 @@ export interface Caller {
   action<A extends FunctionReference<"action", "public">>(ref: A, args: FunctionArgs<A>): Promise<FunctionReturnType<A>>;
 }
 
+/** Internal functions, run the way an operator does (`npx convex run`): no identity, no client. */
+export interface Admin {
+  query<Q extends FunctionReference<"query", "internal">>(ref: Q, args: FunctionArgs<Q>): Promise<FunctionReturnType<Q>>;
+  mutation<M extends FunctionReference<"mutation", "internal">>(
+    ref: M,
+    args: FunctionArgs<M>,
+  ): Promise<FunctionReturnType<M>>;
+}
+
 export interface Harness {
   /** A caller signed in as `user` (distinct names are distinct users); anonymous when `user` is undefined. */
   as(user?: string): Caller;
   /** Uploads bytes the way a browser does with a URL from generateUploadUrl; returns the storageId. */
   upload(uploadUrl: string, bytes: Uint8Array, contentType: string): Promise<string>;
+  admin: Admin;
+  /**
+   * How many files the scale cases (cases/scale.ts) put in their big project. The local backend takes the full
+   * size (past Convex's 32,000-document and 16 MiB read limits, which it enforces); convex-test evaluates every
+   * index query by scanning and sorting the whole database, so it runs the same cases on a smaller project.
+   */
+  scaleFiles: number;
+  /**
+   * Stops the deployment abruptly (whatever scheduled work is pending stays pending in its data) and starts it
+   * again on the same data; callers made before keep working. Absent where there is no such thing (convex-test).
+   */
+  restart?: () => Promise<void>;
 }
 
 /** Every case file exports a function taking a harness factory; it is called inside a describe block. */

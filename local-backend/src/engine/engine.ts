@@ -112,6 +112,11 @@ export class EngineImpl implements Engine, EngineParts {
     return this.functions.runAction(udfPath, args, identity, false).then(withoutMessage);
   }
 
+  runAdmin(kind: "query" | "mutation", udfPath: string, args: JSONValue): Promise<RunResult> {
+    const run = kind === "query" ? this.queries.run(udfPath, args, null, true) : this.mutations.runInternal(udfPath, args, null);
+    return run.then(withoutMessage);
+  }
+
   runHttpAction(request: Request, identity: Identity | null): Promise<Response | null> {
     return this.functions.runHttpAction(request, identity);
   }

@@ -74,6 +74,11 @@ export interface Engine {
     opts?: { idempotencyKey?: string },
   ): Promise<RunResult & { ts: bigint }>;
   runAction(path: string, args: JSONValue, identity: Identity | null): Promise<RunResult>;
+  /**
+   * Runs a query or mutation, internal ones included, without an identity: as the deployment's operator, like
+   * `npx convex run` on Convex cloud (start-up migrations, the function tests' admin harness).
+   */
+  runAdmin(kind: "query" | "mutation", path: string, args: JSONValue): Promise<RunResult>;
   /** Routes a request through convex/http.ts; null when there is no such module or no route matches. */
   runHttpAction(request: Request, identity: Identity | null): Promise<Response | null>;
   /** True when a commit with these writes may change the result of a query that made these reads. */

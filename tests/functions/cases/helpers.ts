@@ -39,11 +39,21 @@ export async function allMessages(caller: Caller, conversationId: Id<"conversati
   }
 }
 
-/** Everything a user can read: every project with its files (with content), conversations and messages. */
+/** A project's listing as a client reads it: the head, then every bucket; null entries while not ready. */
+export async function readListing(caller: Caller, projectId: Id<"projects">) {
+  const head = await caller.query(api.files.listing, { projectId });
+  const buckets = await Promise.all(
+    Array.from({ length: head.buckets }, (_, bucket) => caller.query(api.files.listingBucket, { projectId, bucket })),
+  );
+  return { head, buckets, entries: head.ready ? buckets.flatMap((b) => b ?? []) : null };
+}
+
+/** Everything a user can read: every project with its files (with content), listing, conversations and messages. */
 export async function snapshot(caller: Caller) {
   const projects = await caller.query(api.projects.list, {});
   return Promise.all(
     projects.map(async (project) => {
+      const listing = await readListing(caller, project._id);
       const tree = await caller.query(api.files.tree, { projectId: project._id });
       const files = await Promise.all(tree.map((f) => caller.query(api.files.get, { fileId: f._id })));
       const conversations = await caller.query(api.conversations.list, { projectId: project._id });
@@ -54,6 +64,7 @@ export async function snapshot(caller: Caller) {
       return {
         project,
         files: files.map((f) => ({ ...f, url: f.url === undefined ? undefined : "present" })),
+        listing,
         conversations,
         messages,
       };

@@ -3,12 +3,16 @@ import { accessCases } from "./access";
 import { chatCases } from "./chat";
 import { fileCases } from "./files";
 import { idempotencyCases } from "./idempotency";
+import { listingCases } from "./listing";
 import { projectCases } from "./projects";
+import { scaleCases } from "./scale";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
   files: fileCases,
+  listing: listingCases,
   chat: chatCases,
   idempotency: idempotencyCases,
   access: accessCases,
+  scale: scaleCases,
 };

@@ -1,0 +1,35 @@
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import { internalMutation, internalQuery } from "./_generated/server";
+import * as Backfill from "./model/backfill";
+
+// Data migrations, run by the operator, never by clients. Each is idempotent and batched: run it again at any
+// time, or after a crash, and it continues where the data says it stopped.
+//
+// - Local backend: `npm start` runs backfillListings to completion after loading convex/ (local-backend/src/cli.ts).
+// - Convex cloud: after deploying, `npx convex run migrations:backfillListings`; it schedules its own next batch
+//   until done. `npx convex run migrations:listingStatus` reports the projects not yet backfilled.
+
+/**
+ * Backfills the file listing of every project created before it existed (model/backfill.ts), one budgeted batch
+ * per run. With `chain` (the default) a batch that did not finish schedules the next one; the local backend
+ * passes `chain: false` and loops itself.
+ */
+export const backfillListings = internalMutation({
+  args: { cursor: v.optional(v.number()), chain: v.optional(v.boolean()) },
+  returns: v.object({ done: v.boolean(), cursor: v.optional(v.number()) }),
+  handler: async (ctx, { cursor, chain }) => {
+    const result = await Backfill.backfillListingsBatch(ctx, cursor);
+    if (!result.done && chain !== false) {
+      await ctx.scheduler.runAfter(0, internal.migrations.backfillListings, { cursor: result.cursor });
+    }
+    return result;
+  },
+});
+
+/** How many of (up to 1,000) projects from `cursor` do not have a ready listing; `cursor` continues. */
+export const listingStatus = internalQuery({
+  args: { cursor: v.optional(v.number()) },
+  returns: v.object({ checked: v.number(), notReady: v.number(), cursor: v.optional(v.number()) }),
+  handler: (ctx, { cursor }) => Backfill.listingStatus(ctx, cursor, 1000),
+});

@@ -1,0 +1,72 @@
+import type { Id } from "../_generated/dataModel";
+import type { MutationCtx } from "../_generated/server";
+import { appError, formatCount } from "../lib/errors";
+import { CONVEX_LIMITS } from "../lib/limits";
+import type { NewItem } from "../lib/validators";
+import { requireProjectOwner } from "./access";
+import { checkContent, findSibling, resolveParent, utf8Length } from "./files";
+import { insertEntries, takenNamesInRange, type EntryFields } from "./listing";
+import { checkFileName } from "./names";
+import { touchProject } from "./projects";
+
+// files.createMany: many files and folders in one folder in one transaction (an import, a paste of many files),
+// all or none. Its cost per call is a few index ranges plus one insert per row and per entry, so a group of
+// MAX_CREATE_MANY stays far inside Convex's per-transaction limits.
+
+/** Most items of one files.createMany: its name checks stay far inside the 4,096 index ranges of a transaction. */
+export const MAX_CREATE_MANY = 1000;
+/** Most text of one files.createMany, in UTF-8 bytes: half of what a transaction may write. */
+export const MAX_CREATE_MANY_BYTES = CONVEX_LIMITS.bytesWritten / 2;
+
+/**
+ * Creates up to MAX_CREATE_MANY files and folders in one folder, in one transaction (an import, a paste of many
+ * files): all of them or, when one is refused, none. Returns their ids in the order given.
+ */
+export async function createMany(
+  ctx: MutationCtx,
+  userId: string,
+  input: { projectId: Id<"projects">; parentId?: Id<"files">; items: NewItem[] },
+): Promise<Id<"files">[]> {
+  const { projectId, parentId, items } = input;
+  await requireProjectOwner(ctx, userId, projectId);
+  if (items.length > MAX_CREATE_MANY) {
+    throw appError("TOO_LARGE", `At most ${formatCount(MAX_CREATE_MANY)} files can be created in one step; this asked for ${formatCount(items.length)}. Send them in smaller groups.`);
+  }
+  await resolveParent(ctx, projectId, parentId);
+  const names = items.map((item) => checkFileName(item.name));
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const [i, item] of items.entries()) {
+    if (seen.has(names[i])) throw appError("NAME_TAKEN", `"${names[i]}" appears twice in this group. Give each file its own name.`);
+    seen.add(names[i]);
+    if (item.type === "folder" && item.content !== undefined) {
+      throw appError("INVALID_ARGUMENT", `"${names[i]}" is a folder; only files have content.`);
+    }
+    bytes += checkContent(item.content ?? "");
+  }
+  if (bytes > MAX_CREATE_MANY_BYTES) {
+    throw appError("TOO_LARGE", `This group holds ${formatCount(bytes)} bytes of text, over the ${formatCount(MAX_CREATE_MANY_BYTES)} one step can write. Send it in smaller groups.`);
+  }
+  const taken = await takenNamesInRange(ctx, projectId, parentId, names, MAX_CREATE_MANY);
+  for (const name of names) {
+    const clash = taken === null ? (await findSibling(ctx, projectId, parentId, name)) !== null : taken.has(name);
+    if (clash) throw appError("NAME_TAKEN", `"${name}" already exists in this folder. Choose another name.`);
+  }
+  const now = Date.now();
+  const ids: Id<"files">[] = [];
+  const entries: { fileId: Id<"files">; fields: EntryFields }[] = [];
+  for (const [i, item] of items.entries()) {
+    const type = item.type ?? "file";
+    const content = type === "file" ? (item.content ?? "") : undefined;
+    const fields = { projectId, parentId, name: names[i], type, updatedAt: now, revision: 1 };
+    const id = await ctx.db.insert(
+      "files",
+      content === undefined ? { ...fields, size: 0 } : { ...fields, content, size: utf8Length(content) },
+    );
+    ids.push(id);
+    entries.push({ fileId: id, fields: { parentId, name: names[i], type } });
+  }
+  await insertEntries(ctx, projectId, entries);
+  await touchProject(ctx, projectId, now);
+  return ids;
+}

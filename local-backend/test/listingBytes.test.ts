@@ -1,0 +1,139 @@
+import type { ConvexClient } from "convex/browser";
+import type { FunctionReference } from "convex/server";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { MAX_CREATE_MANY } from "../../convex/model/createMany";
+import { startTestBackend, PROJECT_CONVEX_DIR, type TestBackend } from "./helpers/backend.js";
+
+// What one save costs a second client of the same project, in bytes it receives over its WebSocket, through the
+// stock client. The second client subscribes to what the workspace reads once it uses the listing: the project,
+// the project list, the conversations, the listing head and every bucket; with the file open, also files.get.
+// Sizes, not times, are asserted: a save must cost a client without the file open a small constant, whatever the
+// project's size. The figures are printed for docs/benchmarks.md (the benchmark itself lives in bench/).
+
+let backend: TestBackend | null = null;
+afterEach(async () => {
+  await backend?.stop();
+  backend = null;
+});
+
+/** Bytes received by clients made with `socket()`. */
+class Meter {
+  bytes = 0;
+  socket(): typeof globalThis.WebSocket {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the socket class reports to this meter
+    const meter = this;
+    class CountingWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols);
+        this.on("message", (data: Buffer) => {
+          meter.bytes += data.length;
+        });
+      }
+    }
+    return CountingWebSocket as unknown as typeof globalThis.WebSocket;
+  }
+}
+
+/** Subscribes and resolves with the first value `accept` takes. */
+function nextValue<T>(client: ConvexClient, ref: FunctionReference<"query">, args: Record<string, unknown>, accept: (v: T) => boolean) {
+  return new Promise<() => void>((resolve, reject) => {
+    let done = false;
+    const unsubscribe = client.onUpdate(
+      ref,
+      args,
+      (value: T) => {
+        if (!done && accept(value)) {
+          done = true;
+          resolve(unsubscribe);
+        }
+      },
+      reject,
+    );
+  });
+}
+
+async function measure(files: number) {
+  backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  const token = (await backend.signIn("alice")).token;
+  const writer = backend.client({ token });
+  const projectId = await writer.mutation(api.projects.create, { name: "Bytes" });
+  const dir = await writer.mutation(api.files.createFolder, { projectId, name: "src" });
+  const ids: Id<"files">[] = [];
+  for (let first = 0; first < files - 1; first += MAX_CREATE_MANY) {
+    const n = Math.min(MAX_CREATE_MANY, files - 1 - first);
+    const items = Array.from({ length: n }, (_, i) => ({ name: `module-${first + i}.ts`, content: "export const x = 1;\n" }));
+    ids.push(...(await writer.mutation(api.files.createMany, { projectId, parentId: dir, items })));
+  }
+
+  const meter = new Meter();
+  const { ConvexClient } = await import("convex/browser");
+  const observer = new ConvexClient(backend.url, { webSocketConstructor: meter.socket(), unsavedChangesWarning: false, logger: false });
+  observer.setAuth(() => Promise.resolve(token));
+  const head = await observer.query(api.files.listing, { projectId });
+  let seenUpdatedAt = 0;
+  const subscriptions = [
+    observer.onUpdate(api.projects.get, { projectId }, (p) => {
+      seenUpdatedAt = p.updatedAt;
+    }),
+    await nextValue(observer, api.projects.list, {}, () => true),
+    await nextValue(observer, api.conversations.list, { projectId }, () => true),
+    await nextValue(observer, api.files.listing, { projectId }, () => true),
+    ...(await Promise.all(
+      Array.from({ length: head.buckets }, (_, bucket) => nextValue(observer, api.files.listingBucket, { projectId, bucket }, () => true)),
+    )),
+  ];
+  const perSave = async (fileId: Id<"files">, open: boolean) => {
+    const saves = 5;
+    const openFile = open ? await nextValue(observer, api.files.get, { fileId }, () => true) : null;
+    const before = meter.bytes;
+    for (let i = 1; i <= saves; i++) {
+      const content = `export const x = ${i};\n`.repeat(5);
+      await writer.mutation(api.files.updateContent, { fileId, content });
+      // The save has reached the observer once the project's updatedAt (which every save bumps) has.
+      const { updatedAt } = await writer.query(api.projects.get, { projectId });
+      while (seenUpdatedAt < updatedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    openFile?.();
+    return Math.round((meter.bytes - before) / saves);
+  };
+  const closed = await perSave(ids[0], false);
+  const open = await perSave(ids[1], true);
+  // A structural change, for comparison: one bucket is re-sent. A delete first makes room in a full bucket, which
+  // the create then fills (the emptiest bucket takes new entries), so the figure is a full bucket's.
+  await writer.mutation(api.files.remove, { fileId: ids[2] });
+  const removed = await writer.query(api.projects.get, { projectId });
+  while (seenUpdatedAt < removed.updatedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+  const before = meter.bytes;
+  await writer.mutation(api.files.createFile, { projectId, parentId: dir, name: "new.ts" });
+  const { updatedAt } = await writer.query(api.projects.get, { projectId });
+  while (seenUpdatedAt < updatedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+  const create = meter.bytes - before;
+  for (const unsubscribe of subscriptions) unsubscribe();
+  await observer.close();
+  return { closed, open, create, buckets: head.buckets };
+}
+
+describe("what a save costs another client", () => {
+  it("is a small constant without the file open, at 100 and at 10,000 files", async () => {
+    const small = await measure(100);
+    await backend!.stop();
+    backend = null;
+    const large = await measure(10_000);
+    console.log(
+      `bytes per save received by a second client: ${JSON.stringify({ files100: small, files10000: large })}`,
+    );
+    expect(small.closed).toBeLessThanOrEqual(2048);
+    expect(large.closed).toBeLessThanOrEqual(2048);
+    // Independent of the project's size: the listing is not re-sent.
+    expect(Math.abs(large.closed - small.closed)).toBeLessThan(256);
+    // A create re-sends one bucket (at most LISTING_BUCKET_SIZE entries), not the project.
+    expect(large.create).toBeLessThan(200_000);
+    expect(large.create).toBeGreaterThan(small.create);
+    // With the file open the new text arrives once per save, and little else.
+    expect(large.open).toBeLessThan(large.closed + 1024);
+    expect(large.open).toBeGreaterThan(large.closed);
+  }, 300_000);
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { api, internal } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+import { visibleEntries } from "../../../convex/lib/listing";
+import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
+import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
+import { readListing, seedProject } from "./helpers";
+
+// The listing (files.listing + files.listingBucket) against the rows it summarizes: every structural write keeps
+// it equal to files.tree, a save leaves it alone, and files.createMany creates all of a group or none.
+
+type Row = { _id: string; parentId?: string; name: string; type: string; isBinary?: boolean };
+
+const shape = (r: Row) => ({ _id: r._id, parentId: r.parentId, name: r.name, type: r.type, isBinary: r.isBinary === true });
+const byId = (a: { _id: string }, b: { _id: string }) => (a._id < b._id ? -1 : 1);
+
+/** Asserts that the listing shows exactly what files.tree shows, and that the stored rows agree with it. */
+async function expectListingMatchesTree(h: Harness, caller: Caller, projectId: Id<"projects">) {
+  const { head, buckets, entries } = await readListing(caller, projectId);
+  expect(head.ready).toBe(true);
+  const tree = await caller.query(api.files.tree, { projectId });
+  expect(visibleEntries(entries!).map(shape).sort(byId)).toEqual(tree.map(shape).sort(byId));
+  expect(entries).toHaveLength(tree.length);
+  const audit = await h.admin.query(internal.audit.verifyListing, { projectId, cursor: null });
+  expect(audit).toEqual({ rows: tree.length, missing: 0, mismatched: 0, cursor: null });
+  const counts = await h.admin.query(internal.audit.listingCounts, { projectId });
+  expect(counts).toEqual({ head: "ready", buckets: buckets.map((b) => b!.length), pendingPurges: 0 });
+}
+
+export const listingCases: CaseSuite = (makeHarness) => {
+  describe("files: the listing", () => {
+    it("every structural write keeps the listing equal to the tree", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const s = await seedProject(alice, (u, b, c) => h.upload(u, b, c));
+      const { projectId } = s;
+      await expectListingMatchesTree(h, alice, projectId);
+
+      await alice.mutation(api.files.createMany, {
+        projectId,
+        parentId: s.subfolderId,
+        items: [{ name: "a.ts", content: "a" }, { name: "nested", type: "folder" }],
+      });
+      await alice.mutation(api.files.rename, { fileId: s.fileId, name: "README.txt" });
+      await alice.mutation(api.files.move, { fileId: s.nestedFileId, parentId: undefined });
+      await expectListingMatchesTree(h, alice, projectId);
+
+      const copy = await alice.mutation(api.files.copy, { fileId: s.folderId });
+      await expectListingMatchesTree(h, alice, projectId);
+      // The copy of the binary shares its blob and is listed as binary too.
+      const copied = (await readListing(alice, projectId)).entries!.filter((e) => e.name === "logo.png");
+      expect(copied.map((e) => e.isBinary)).toEqual([true, true]);
+
+      // A save that turns a binary into text is the one save that changes the listing.
+      await alice.mutation(api.files.updateContent, { fileId: s.binaryFileId, content: "now text" });
+      await expectListingMatchesTree(h, alice, projectId);
+      expect((await readListing(alice, projectId)).entries!.find((e) => e._id === s.binaryFileId)).not.toHaveProperty("isBinary");
+
+      await alice.mutation(api.files.remove, { fileId: s.folderId });
+      await alice.mutation(api.files.remove, { fileId: copy });
+      await expectListingMatchesTree(h, alice, projectId);
+      expect((await readListing(alice, projectId)).entries!.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
+    });
+
+    it("a content save leaves the listing as it was", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "P" });
+      const fileId = await alice.mutation(api.files.createFile, { projectId, name: "a.ts", content: "1" });
+      const before = await readListing(alice, projectId);
+      await alice.mutation(api.files.updateContent, { fileId, content: "2", baseRevision: 1 });
+      expect(await readListing(alice, projectId)).toEqual(before);
+      expect(before.entries).toEqual([{ _id: fileId, name: "a.ts", type: "file" }]);
+    });
+
+    it("createMany creates a whole group in order, or nothing when one item is refused", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "P" });
+      const dir = await alice.mutation(api.files.createFolder, { projectId, name: "dir" });
+      const ids = await alice.mutation(api.files.createMany, {
+        projectId,
+        parentId: dir,
+        items: [{ name: "b.ts", content: "héllo" }, { name: "a", type: "folder" }, { name: "c.ts" }],
+      });
+      expect(await alice.query(api.files.get, { fileId: ids[0] })).toMatchObject({ name: "b.ts", content: "héllo", size: 6, revision: 1 });
+      expect(await alice.query(api.files.get, { fileId: ids[1] })).toMatchObject({ name: "a", type: "folder" });
+      expect((await alice.query(api.files.get, { fileId: ids[2] })).content).toBe("");
+
+      const refused: [unknown, string][] = [
+        [[{ name: "x.ts" }, { name: "x.ts" }], "NAME_TAKEN"],
+        [[{ name: "new.ts" }, { name: "c.ts" }], "NAME_TAKEN"],
+        [[{ name: "bad/name" }], "INVALID_NAME"],
+        [[{ name: "f", type: "folder", content: "x" }], "INVALID_ARGUMENT"],
+        [[{ name: "big.txt", content: "a".repeat(MAX_TEXT_BYTES + 1) }], "TOO_LARGE"],
+        [Array.from({ length: MAX_CREATE_MANY + 1 }, (_, i) => ({ name: `n${i}` })), "TOO_LARGE"],
+      ];
+      for (const [items, code] of refused) {
+        await expectConvexError(alice.mutation(api.files.createMany, { projectId, parentId: dir, items: items as { name: string }[] }), code);
+      }
+      await expectConvexError(alice.mutation(api.files.createMany, { projectId, parentId: ids[0], items: [{ name: "y" }] }), "INVALID_PARENT");
+      expect((await alice.query(api.files.children, { projectId, parentId: dir })).map((f) => f.name).sort()).toEqual(["a", "b.ts", "c.ts"]);
+      await expectListingMatchesTree(h, alice, projectId);
+    });
+  });
+};
