@@ -37,6 +37,7 @@ import type * as model_backfill from "../model/backfill.js";
 import type * as model_budget from "../model/budget.js";
 import type * as model_conversations from "../model/conversations.js";
 import type * as model_createMany from "../model/createMany.js";
+import type * as model_filePath from "../model/filePath.js";
 import type * as model_files from "../model/files.js";
 import type * as model_idempotency from "../model/idempotency.js";
 import type * as model_listing from "../model/listing.js";
@@ -84,6 +85,7 @@ declare const fullApi: ApiFromModules<{
   "model/budget": typeof model_budget;
   "model/conversations": typeof model_conversations;
   "model/createMany": typeof model_createMany;
+  "model/filePath": typeof model_filePath;
   "model/files": typeof model_files;
   "model/idempotency": typeof model_idempotency;
   "model/listing": typeof model_listing;
