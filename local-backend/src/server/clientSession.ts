@@ -400,13 +400,7 @@ export class ClientSession {
     if (this.rejectExpiredIdentity()) return;
     const { requestId } = message;
     if (message.componentPath) {
-      this.send({
-        type: "MutationResponse",
-        requestId,
-        success: false,
-        result: `Components are not supported by the local backend (componentPath ${JSON.stringify(message.componentPath)}).`,
-        logLines: [],
-      });
+      this.send(componentRefusal("MutationResponse", requestId, message.componentPath));
       return;
     }
     let result: RunResult & { ts: bigint };
@@ -457,13 +451,7 @@ export class ClientSession {
     if (this.rejectExpiredIdentity()) return;
     const { requestId } = message;
     if (message.componentPath) {
-      this.send({
-        type: "ActionResponse",
-        requestId,
-        success: false,
-        result: `Components are not supported by the local backend (componentPath ${JSON.stringify(message.componentPath)}).`,
-        logLines: [],
-      });
+      this.send(componentRefusal("ActionResponse", requestId, message.componentPath));
       return;
     }
     const identity = this.identity;
@@ -579,4 +567,10 @@ export class ClientSession {
       serverTs: Date.now() * 1_000_000,
     };
   }
+}
+
+/** The answer to a mutation or action addressed to a component, which the local backend does not run. */
+function componentRefusal(type: "MutationResponse" | "ActionResponse", requestId: number, componentPath: string): ServerMessage {
+  const result = `Components are not supported by the local backend (componentPath ${JSON.stringify(componentPath)}).`;
+  return { type, requestId, success: false, result, logLines: [] };
 }
