@@ -6,12 +6,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { build, preview } from "vite";
 import WebSocket, { WebSocketServer } from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Doc, Id } from "../../convex/_generated/dataModel.js";
 import { CHUNK_PAGE_SIZE } from "../../convex/lib/limits.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
+import { ensureSiteBuilt } from "../../local-backend/src/site.js";
+import { CHUNK_WRITE_INTERVAL_MS } from "../../convex/ai/lib.js";
+import { machine } from "../machine.js";
+import { percentile } from "../stats.js";
 import { ScriptedProvider } from "../../tests/ai/scriptedProvider.js";
 import { updateSection } from "../docs.mjs";
 
@@ -38,11 +41,6 @@ const LONG = { answers: 1, chunks: 2000, delayMs: 4 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const marker = (prefix: string, i: number) => `${prefix}${String(i).padStart(4, "0")}`;
-
-const percentile = (samples: number[], p: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 
 let nodeReceived = 0;
 class CountingWebSocket extends WebSocket {
@@ -241,10 +239,17 @@ async function main(cleanups: (() => Promise<unknown>)[]) {
   const provider = await ScriptedProvider.start();
   cleanups.push(() => provider.close());
   const chunkWrites = new Map<string, number>();
+  // The app as deployed: its production build served by the backend on its own origin, as `npm start` does.
+  console.log("Building the app (production) …");
+  const siteDir = path.join(REPO, ".polaris", "site");
+  const siteReady = ensureSiteBuilt({ root: REPO, outDir: siteDir, log: (line) => console.log(line) });
+  await siteReady;
   const backend = await startBackend({
     dataDir: path.join(dataDir, "data"),
     convexDir: CONVEX_DIR,
     port: 0,
+    siteDir,
+    siteReady,
     log: (line) => {
       const match = /answer (\S+) ended after (\d+) chunk writes/.exec(line);
       if (match) chunkWrites.set(match[1], Number(match[2]));
@@ -253,14 +258,7 @@ async function main(cleanups: (() => Promise<unknown>)[]) {
   cleanups.push(() => backend.close());
   await backend.engine.setEnv("POLARIS_AI_BASE_URL", provider.url);
   await backend.engine.setEnv("POLARIS_AI_MODEL", "bench-model");
-
-  console.log("Building the app (production) …");
-  const outDir = path.join(dataDir, "site");
-  process.env.VITE_CONVEX_URL = backend.url;
-  await build({ root: REPO, logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  const site = await preview({ root: REPO, logLevel: "warn", build: { outDir }, preview: { host: "127.0.0.1", port: 0, open: false } });
-  cleanups.push(() => site.close());
-  const siteUrl = `http://127.0.0.1:${(site.httpServer.address() as AddressInfo).port}`;
+  const siteUrl = backend.url;
 
   const echo = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   cleanups.push(() => new Promise((resolve) => echo.close(resolve)));
@@ -420,8 +418,8 @@ async function main(cleanups: (() => Promise<unknown>)[]) {
     };
     results.push(result);
     console.log(
-      `${prompt} (${c.chunks} chunks, ${c.delayMs} ms apart): DOM p50 ${percentile(domLatencies, 50).toFixed(0)} ms, ` +
-        `Node p50 ${percentile(nodeLatencies, 50).toFixed(0)} ms, ${writes} chunk writes in ${result.streamSeconds.toFixed(1)} s, ` +
+      `${prompt} (${c.chunks} chunks, ${c.delayMs} ms apart): DOM p50 ${percentile(domLatencies, 0.5).toFixed(0)} ms, ` +
+        `Node p50 ${percentile(nodeLatencies, 0.5).toFixed(0)} ms, ${writes} chunk writes in ${result.streamSeconds.toFixed(1)} s, ` +
         `${(browserBytes / answer.length).toFixed(1)}× the answer on the socket (clock offset ±${(clock.rtt / 2).toFixed(1)} ms)`,
     );
   }
@@ -433,7 +431,7 @@ async function writeReport(results: AnswerResult[], echoLatencies: number[], sec
   const ms = (v: number) => `${v.toFixed(0)} ms`;
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const row = (label: string, samples: number[]) =>
-    `| ${label} | ${samples.length.toLocaleString("en")} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(Math.max(...samples))} |`;
+    `| ${label} | ${samples.length.toLocaleString("en")} | ${ms(percentile(samples, 0.5))} | ${ms(percentile(samples, 0.95))} | ${ms(Math.max(...samples))} |`;
   const of = (kind: AnswerResult["kind"], pick: (r: AnswerResult) => number[]) => results.filter((r) => r.kind === kind).flatMap(pick);
   const typical = `${TYPICAL.answers} answers × ${TYPICAL.chunks} chunks, ${TYPICAL.delayMs} ms apart`;
   const long = `${LONG.answers} answer × ${LONG.chunks.toLocaleString("en")} chunks, ${LONG.delayMs} ms apart`;
@@ -470,16 +468,16 @@ async function writeReport(results: AnswerResult[], echoLatencies: number[], sec
   ].join("\n");
   const p50 = percentile(
     results.flatMap((r) => r.domLatencies),
-    50,
+    0.5,
   );
   const verdict = p50 <= LATENCY_TARGET_MS ? "within" : "over";
   console.log(`\n${latencyTable}\n\n${writesTable}\n\n${breakdownTable}\n\n(${seconds.toFixed(0)} s in all)`);
   await updateSection(
     "AI",
     `Run on ${new Date().toISOString().slice(0, 10)} by \`node bench/ai/run.mjs\` (also part of \`npm run bench\`), in ${seconds.toFixed(0)} s
-on this machine (2 cores, shared with other work): the real local backend (durable commits)
+on this machine (${machine()} at the end): the real local backend (durable commits)
 running convex/, the scripted Chat Completions server (tests/ai/scriptedProvider.ts) as the provider, and a
-production build of the app (\`vite build\` + \`vite preview\`) open on the same project's chat in two headless
+production build of the app (served by the backend on its own origin, as \`npm start\` does) open on the same project's chat in two headless
 Chromium contexts (two clients, one user). The first sends; each provider chunk carries a unique marker, and a
 MutationObserver in the second page records when the marker appears in its DOM. The page's clock is aligned to
 the provider's by the round trip with the smallest delay (within about a millisecond).
@@ -489,15 +487,16 @@ the provider's by the round trip with the smallest delay (within about a millise
 in Node, subscribed as the chat UI is (messages.list plus the chunk pages of ai/stream:chunks) to the same
 answers, is the same path without the browser and React; the difference is the page's own cost (decoding,
 rendering Markdown). A bare WebSocket pushing markers into the same page is the floor of the measurement itself
-(clock alignment, socket, observer). Most of the time is the 250 ms write throttle: a chunk waits on average half
-an interval for the next write.
+(clock alignment, socket, observer). The backend writes streamed text at most once per ${CHUNK_WRITE_INTERVAL_MS} ms
+(\`CHUNK_WRITE_INTERVAL_MS\`, convex/ai/lib.ts), so a chunk waits on average half an interval (${CHUNK_WRITE_INTERVAL_MS / 2} ms) for the
+next write.
 
 ${latencyTable}
 
 **Writes and bytes.** "Chunk writes" is the backend's own count (\`ai: answer … ended after N chunk writes\`),
 over the provider's streaming time (first to last chunk); each answer also has the send and one final write.
-The throttle starts the next write at least 250 ms after the previous one ended, and the first goes out with the
-first chunk, so a stream of *t* seconds carries at most 4·*t* + 1. "Second browser's sync socket" is every
+The throttle starts the next write at least ${CHUNK_WRITE_INTERVAL_MS} ms after the previous one ended, and the first goes out with the
+first chunk, so a stream of *t* seconds carries at most ${1000 / CHUNK_WRITE_INTERVAL_MS}·*t* + 1. "Second browser's sync socket" is every
 WebSocket payload byte (both directions) of the second page's Convex connection from the send until the answer
 was final, as a multiple of the answer's size; "Node client received" is the same for the Node client. The
 whole-row rewrite is what the same writes would send if each rewrote messages.content and so re-sent

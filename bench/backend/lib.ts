@@ -7,14 +7,9 @@ import WebSocket from "ws";
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
 export const SEED_CONVEX_DIR = fileURLToPath(new URL("./seed/convex", import.meta.url));
 
-export const now = () => performance.now();
+export { percentile } from "../stats.js";
 
-/** Nearest-rank percentile of `samples` (need not be sorted), p in (0, 1]. */
-export function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
+export const now = () => performance.now();
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

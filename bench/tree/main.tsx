@@ -18,6 +18,7 @@ import { createRef, type RefObject } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { flushSync } from "react-dom";
 import { Tree, type TreeApi } from "react-arborist";
+import { percentile } from "../stats";
 import { FileTree } from "../../src/features/file-tree/FileTree";
 import type { FileId, TreeNode } from "../../src/features/file-tree/model";
 import type { FileTreeActions } from "../../src/features/file-tree/types";
@@ -169,11 +170,6 @@ async function firstRender(kind: Kind, data: Dataset): Promise<number> {
   return performance.now() - t0;
 }
 
-function pct(values: number[], p: number) {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 /** The list element whose height is the whole tree's. */
 function listHeight(kind: Kind): number {
   const inner = host.querySelector<HTMLElement>(kind === "polaris" ? '[role="tree"]' : '[role="tree"] > div > div');
@@ -246,7 +242,7 @@ async function alternating(times: number, measure: (kind: Kind) => Promise<numbe
   for (let i = 0; i < times; i++) {
     for (const kind of i % 2 === 0 ? KINDS : [...KINDS].reverse()) samples[kind].push(await measure(kind));
   }
-  return { polaris: pct(samples.polaris, 50), arborist: pct(samples.arborist, 50) };
+  return { polaris: percentile(samples.polaris, 0.5), arborist: percentile(samples.arborist, 0.5) };
 }
 
 async function run() {
@@ -264,17 +260,17 @@ async function run() {
   for (const kind of KINDS) {
     const toggles = await toggleSeries(kind, large, 15);
     const both = [...toggles.expand, ...toggles.collapse];
-    results[kind].toggleP50 = pct(both, 50);
-    results[kind].toggleP95 = pct(both, 95);
-    results[kind].expandP50 = pct(toggles.expand, 50);
-    results[kind].collapseP50 = pct(toggles.collapse, 50);
+    results[kind].toggleP50 = percentile(both, 0.5);
+    results[kind].toggleP95 = percentile(both, 0.95);
+    results[kind].expandP50 = percentile(toggles.expand, 0.5);
+    results[kind].collapseP50 = percentile(toggles.collapse, 0.5);
     const arrows = await arrowSeries(kind, large, 60);
-    results[kind].arrowP50 = pct(arrows, 50);
-    results[kind].arrowP95 = pct(arrows, 95);
+    results[kind].arrowP50 = percentile(arrows, 0.5);
+    results[kind].arrowP95 = percentile(arrows, 0.95);
   }
   const focusOnly = await arrowSeries("arborist", large, 60, false);
-  results.arborist.arrowFocusOnlyP50 = pct(focusOnly, 50);
-  results.arborist.arrowFocusOnlyP95 = pct(focusOnly, 95);
+  results.arborist.arrowFocusOnlyP50 = percentile(focusOnly, 0.5);
+  results.arborist.arrowFocusOnlyP95 = percentile(focusOnly, 0.95);
   results.polaris.arrowFocusOnlyP50 = results.polaris.arrowP50;
   results.polaris.arrowFocusOnlyP95 = results.polaris.arrowP95;
   unmount();

@@ -23,9 +23,9 @@ const ANSWER_DEADLINE_MS = 9 * 60 * 1000;
 const TICK_MS = 100;
 
 /**
- * Writes streamed text as appended chunks, at most one write per 250 ms, and reads the message status at least
- * every 500 ms even while the provider is silent. When the status is no longer `processing` (cancelled by the
- * user or by a newer message) it calls `onStop` once and appends nothing more.
+ * Writes streamed text as appended chunks, at most one write per CHUNK_WRITE_INTERVAL_MS, and reads the message
+ * status at least every STATUS_CHECK_MS even while the provider is silent (lib.ts WriteThrottle). When the status is
+ * no longer `processing` (cancelled by the user or by a newer message) it calls `onStop` once and appends nothing more.
  */
 export class ChunkWriter {
   private pending = "";
@@ -33,7 +33,7 @@ export class ChunkWriter {
   private busy: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
-  private readonly throttle = new WriteThrottle(250, 500);
+  private readonly throttle = new WriteThrottle();
   /** Characters of the answer so far, written or pending. */
   length = 0;
   stopped = false;

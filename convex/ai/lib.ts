@@ -137,16 +137,21 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** At most one write of streamed text per this many milliseconds (⇒ at most 4 writes per second of answer). */
+export const CHUNK_WRITE_INTERVAL_MS = 250;
+/** While the provider is silent, the message status is still read this often, so a cancel is seen promptly. */
+export const STATUS_CHECK_MS = 500;
+
 /**
- * Decides when buffered text is written. At most one write per `intervalMs` (250 ms ⇒ ≤ 4 writes per
- * second), and a status check at least every `checkMs` even when no text arrives, so a cancel is seen promptly.
+ * Decides when buffered text is written. At most one write per `intervalMs`, and a status check at least every
+ * `checkMs` even when no text arrives.
  */
 export class WriteThrottle {
   private lastWrite = -Infinity;
   private lastCheck = -Infinity;
   constructor(
-    private readonly intervalMs = 250,
-    private readonly checkMs = 500,
+    private readonly intervalMs = CHUNK_WRITE_INTERVAL_MS,
+    private readonly checkMs = STATUS_CHECK_MS,
   ) {}
 
   /** "write" when pending text may be written now, "check" when only the status should be read, else null. */
