@@ -181,7 +181,7 @@ function monitorScript(total: number): string {
     }).observe({ type: "longtask" });
     // Frames until the first one after the replay ended (so a freeze up to the end counts too).
     const frame = (t) => {
-      if (state.online !== undefined) state.maxGap = Math.max(state.maxGap, t - Math.max(state.lastFrame, state.online));
+      if (state.online !== undefined) state.maxGap = Math.max(state.maxGap, t - Math.max(state.lastFrame ?? state.online, state.online));
       state.lastFrame = t;
       if (state.done !== undefined) state.closed = true;
       else requestAnimationFrame(frame);
@@ -218,7 +218,7 @@ async function readMonitor(page: Page, timeout: number, allowUnfinished = false)
         .__replay,
   );
   // Unfinished: the frame gap still open counts too.
-  if (!finished) state.maxGap = Math.max(state.maxGap, await page.evaluate(() => performance.now() - (window as unknown as { __replay: { lastFrame: number } }).__replay.lastFrame));
+  if (!finished) state.maxGap = Math.max(state.maxGap, await page.evaluate(() => performance.now() - ((window as unknown as { __replay: { lastFrame?: number; online: number } }).__replay.lastFrame ?? (window as unknown as { __replay: { online: number } }).__replay.online)));
   const end = finished ? state.done : await page.evaluate(() => performance.now());
   return {
     finished,
