@@ -67,12 +67,15 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
     () => watchResolvedIds(outbox, (from, to) => useAppStore.getState().replaceTreeId(from, to)),
     [outbox],
   );
+  // Keyed by the name, not the project row: every write to the project (each save bumps its updatedAt) gives a new
+  // row, and setting document.title is not free (a replay of many writes set it twice per confirmation).
+  const projectName = project?.name;
   useEffect(() => {
-    if (project) document.title = `${project.name} · Polaris`;
+    if (projectName !== undefined) document.title = `${projectName} · Polaris`;
     return () => {
       document.title = "Polaris";
     };
-  }, [project]);
+  }, [projectName]);
 
   if (project === undefined) return <PageMessage title="Opening project…" busy />;
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConvexError } from "convex/values";
 import { Outbox, type ChannelLike, type LockManagerLike, type Transport } from "./outbox";
+import { SEND_WINDOW } from "./sendWindow";
 import { IdbSyncStorage, MemorySyncStorage } from "./storage";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import { queryToken } from "./queryKey";
@@ -575,6 +576,34 @@ describe("pipelined replay", () => {
     expect(server.maxInFlight).toBeGreaterThan(1);
     expect(server.maxInFlight).toBeLessThan(40);
     expect(await storedOutbox(user)).toEqual([]);
+  });
+
+  it("confirms the answers of one transition as one batch: one change for readers, one transaction, one notice", async () => {
+    const user = newUser();
+    const opIds = await queued(user, (outbox) => {
+      for (let i = 0; i < SEND_WINDOW; i++) outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+    });
+    const server = orderedServer((call) => `ok-${String(call.args.name)}`);
+    const notices: unknown[] = [];
+    const channel = (): ChannelLike => ({ onmessage: null, postMessage: (message) => notices.push(message), close() {} });
+    const outbox = makeOutbox(user, server.transport, { channel });
+    await outbox.start();
+    await until(() => server.held === SEND_WINDOW, "the whole window on the wire");
+    let changes = 0;
+    outbox.subscribe(() => changes++);
+    const transaction = vi.spyOn(IDBDatabase.prototype, "transaction");
+    // The Convex client resolves every mutation a transition reflects in one go; `release` does the same.
+    server.release();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    await outbox.removalsCommitted();
+    const writes = transaction.mock.calls.filter(([stores, mode]) => mode === "readwrite" && [stores].flat().includes("outbox"));
+    transaction.mockRestore();
+    expect(changes).toBe(1);
+    expect(writes).toHaveLength(1);
+    expect(notices).toEqual([{ type: "confirmed", answers: opIds.map((opId, i) => ({ opId, result: `ok-n${i}` })) }]);
+    expect(server.applied).toEqual(opIds);
+    expect(await storedOutbox(user)).toEqual([]);
+    for (const opId of opIds) expect(outbox.lookup(opId)).toBeDefined();
   });
 
   it("holds back a write naming an unconfirmed create, and everything after it, until the create is answered", async () => {

@@ -324,24 +324,30 @@ export class Outbox implements SendHost {
     return this.removals;
   }
 
-  async confirm(entry: OutboxEntry, result: unknown): Promise<void> {
-    const stored: StoredResult = { opId: entry.opId, result: result ?? null, at: Date.now() };
-    this.results = new Map(this.results).set(entry.opId, stored);
-    this.answeredIds.add(entry.opId);
-    this.entries = this.entries.filter((e) => e.opId !== entry.opId);
+  async confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[]): Promise<void> {
+    const at = Date.now();
+    const results = new Map(this.results);
+    const confirmed = answered.map(({ entry, result }) => {
+      const stored: StoredResult = { opId: entry.opId, result: result ?? null, at };
+      results.set(entry.opId, stored);
+      this.answeredIds.add(entry.opId);
+      return { entry, stored };
+    });
+    this.results = results;
+    this.entries = this.entries.filter((e) => !this.answeredIds.has(e.opId));
     this.emit();
     // Not awaited: IndexedDB commits its transactions in order, so the removal is durable before any later
-    // write to the outbox; until then a reload would resend the entry, which the server applies once.
-    const removal = this.storage.removeAnswered(entry.seq!, stored);
+    // write to the outbox; until then a reload would resend the entries, which the server applies once.
+    const removal = this.storage.removeAnsweredMany(confirmed.map(({ entry, stored }) => ({ seq: entry.seq!, result: stored })));
     this.removals = this.removals.then(() => removal).catch(() => {
       // FallbackStorage already moved to memory and reported it.
     });
-    if (entry.rebase) await this.rebaseFollowerOf(entry);
+    for (const { entry } of confirmed) if (entry.rebase) await this.rebaseFollowerOf(entry);
     // A content write's caller also learns which text the server now holds: it differs from what the caller
     // wrote when the outbox merged it with another writer's change. The stored result stays small.
-    const answer = answerWithText(entry, stored.result);
-    this.post({ type: "answered", opId: entry.opId, ok: true, result: answer });
-    this.answerCaller(entry.opId, { ok: true, result: answer });
+    const answers = confirmed.map(({ entry, stored }) => ({ opId: entry.opId, result: answerWithText(entry, stored.result) }));
+    this.post({ type: "confirmed", answers });
+    for (const { opId, result } of answers) this.answerCaller(opId, { ok: true, result });
   }
 
   async fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure> {
@@ -429,15 +435,22 @@ export class Outbox implements SendHost {
 
   private onTabNotice(notice: TabNotice): void {
     if (this.stopped) return;
-    if (notice.type === "answered") {
-      if (notice.ok) {
-        const entry = this.entries.find((e) => e.opId === notice.opId);
-        const result = entry ? answerWithoutText(entry.path, notice.result) : notice.result;
-        this.results = new Map(this.results).set(notice.opId, { opId: notice.opId, result, at: Date.now() });
-        this.answerCaller(notice.opId, { ok: true, result: notice.result });
-      } else {
-        this.answerCaller(notice.opId, { ok: false, message: notice.message, issue: notice.issue });
+    if (notice.type === "confirmed") {
+      const results = new Map(this.results);
+      const byOpId = new Map(this.entries.map((e) => [e.opId, e]));
+      for (const { opId, result } of notice.answers) {
+        const entry = byOpId.get(opId);
+        results.set(opId, { opId, result: entry ? answerWithoutText(entry.path, result) : result, at: Date.now() });
+        this.answeredIds.add(opId);
       }
+      this.results = results;
+      this.entries = this.entries.filter((e) => !this.answeredIds.has(e.opId));
+      for (const { opId, result } of notice.answers) this.answerCaller(opId, { ok: true, result });
+      this.emit();
+      return;
+    }
+    if (notice.type === "answered") {
+      this.answerCaller(notice.opId, { ok: false, message: notice.message, issue: notice.issue });
       this.answeredIds.add(notice.opId);
       this.entries = this.entries.filter((e) => e.opId !== notice.opId);
       this.emit();

@@ -10,6 +10,11 @@ import type { OutboxEntry } from "./types";
  *   Locks (tests, old browsers) a tab only chains its own runs.
  * - Up to SEND_WINDOW entries are on the wire at once (the Convex client sends them on one socket in call order
  *   and the server applies them in that order), and answers are handled strictly in outbox order.
+ * - Answers are confirmed in batches: once the first entry of the window is answered, it and every entry after
+ *   it whose answer has already arrived (the Convex client resolves all the mutations one transition reflects
+ *   together) go to `confirmMany` at once, in outbox order, so readers, storage and other tabs hear of one
+ *   batch instead of each entry. A batch stops at the first entry not yet answered or failed, and after an
+ *   entry to rebase (its followers are read again before they go out).
  * - An entry waits until the window has emptied when an earlier entry decides what it sends (a `$ref` to a
  *   create's id or to a content write's new revision), or when it names a row that a content write in flight
  *   targets (that write may be merged after a CONFLICT and resent, and must still land first).
@@ -48,7 +53,8 @@ export interface SendHost {
   stored(): Promise<OutboxEntry[]>;
   isAnswered(opId: string): boolean;
   lookup(opId: string): { result: unknown } | undefined;
-  confirm(entry: OutboxEntry, result: unknown): Promise<void>;
+  /** Confirms answered entries, in outbox order, as one change (one notice to readers, one storage write). */
+  confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[]): Promise<void>;
   fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure>;
   /** An entry whose `$ref` names an entry without a result (it was refused): it can never be sent. */
   refuseUnsendable(entry: OutboxEntry, message: string): Promise<void>;
@@ -66,6 +72,8 @@ interface InFlight {
   entry: OutboxEntry;
   args: Record<string, unknown>;
   outcome: Promise<Outcome>;
+  /** Set as soon as the answer arrives, so the answers already in can be confirmed with the one awaited. */
+  settled?: Outcome;
 }
 
 export class SendWindow {
@@ -162,9 +170,14 @@ export class SendWindow {
         const outcome = await Promise.race([head.outcome, this.stopSignal]);
         if (outcome === STOPPED) return;
         if (outcome.ok) {
+          const batch = [{ entry: head.entry, result: outcome.result }];
+          while (!batch.at(-1)!.entry.rebase && window.length > 0 && window[0].settled?.ok) {
+            const next = window.shift()!;
+            batch.push({ entry: next.entry, result: (next.settled as { ok: true; result: unknown }).result });
+          }
           // A merged content write changes its followers' text: read them again from storage.
-          if (head.entry.rebase) buffer = [];
-          await this.host.confirm(head.entry, outcome.result);
+          if (batch.at(-1)!.entry.rebase) buffer = [];
+          await this.host.confirmMany(batch);
           continue;
         }
         if (this.stopped) return;
@@ -200,13 +213,14 @@ export class SendWindow {
       if (error instanceof UnresolvedRefError) return undefined;
       throw error;
     }
-    const outcome = Promise.resolve()
+    const flight: InFlight = { entry, args, outcome: undefined as unknown as Promise<Outcome> };
+    flight.outcome = Promise.resolve()
       .then(() => this.host.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }))
       .then(
-        (result): Outcome => ({ ok: true, result }),
-        (error: unknown): Outcome => ({ ok: false, error }),
+        (result): Outcome => (flight.settled = { ok: true, result }),
+        (error: unknown): Outcome => (flight.settled = { ok: false, error }),
       );
-    return { entry, args, outcome };
+    return flight;
   }
 
   private pauseBeforeRetry(attempt: number): Promise<void> {

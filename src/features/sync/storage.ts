@@ -10,6 +10,8 @@ export interface SyncStorage {
   replace(entry: OutboxEntry): Promise<void>;
   /** Removes an answered entry and, in the same transaction, records its result (when it was confirmed). */
   removeAnswered(seq: number, result?: StoredResult): Promise<void>;
+  /** Removes several answered entries and records their results, all in one transaction. */
+  removeAnsweredMany(answered: readonly { seq: number; result?: StoredResult }[]): Promise<void>;
   results(): Promise<StoredResult[]>;
   pruneResults(olderThan: number): Promise<void>;
   queries(): Promise<CachedQuery[]>;
@@ -76,10 +78,18 @@ export class IdbSyncStorage implements SyncStorage {
     await this.db.put("outbox", entry);
   }
 
-  async removeAnswered(seq: number, result?: StoredResult): Promise<void> {
+  removeAnswered(seq: number, result?: StoredResult): Promise<void> {
+    return this.removeAnsweredMany([{ seq, result }]);
+  }
+
+  async removeAnsweredMany(answered: readonly { seq: number; result?: StoredResult }[]): Promise<void> {
+    if (answered.length === 0) return;
     const tx = this.db.transaction(["outbox", "results"], "readwrite");
-    const writes: Promise<unknown>[] = [tx.objectStore("outbox").delete(seq)];
-    if (result) writes.push(tx.objectStore("results").put(result));
+    const writes: Promise<unknown>[] = [];
+    for (const { seq, result } of answered) {
+      writes.push(tx.objectStore("outbox").delete(seq));
+      if (result) writes.push(tx.objectStore("results").put(result));
+    }
     await Promise.all([...writes, tx.done]);
   }
 
@@ -160,8 +170,14 @@ export class MemorySyncStorage implements SyncStorage {
   }
 
   removeAnswered(seq: number, result?: StoredResult): Promise<void> {
-    this.outbox.delete(seq);
-    if (result) this.resultMap.set(result.opId, clone(result));
+    return this.removeAnsweredMany([{ seq, result }]);
+  }
+
+  removeAnsweredMany(answered: readonly { seq: number; result?: StoredResult }[]): Promise<void> {
+    for (const { seq, result } of answered) {
+      this.outbox.delete(seq);
+      if (result) this.resultMap.set(result.opId, clone(result));
+    }
     return Promise.resolve();
   }
 
@@ -256,6 +272,9 @@ export class FallbackStorage implements SyncStorage {
   }
   removeAnswered(seq: number, result?: StoredResult) {
     return this.run((s) => s.removeAnswered(seq, result));
+  }
+  removeAnsweredMany(answered: readonly { seq: number; result?: StoredResult }[]) {
+    return this.run((s) => s.removeAnsweredMany(answered));
   }
   results() {
     return this.run((s) => s.results());

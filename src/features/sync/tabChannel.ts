@@ -7,13 +7,15 @@ import type { SyncIssue } from "./types";
  * Invariants:
  * - Notices are hints, never the data: IndexedDB holds the outbox, results and issues, and a tab that hears
  *   "outbox" or "issues" reads them again from storage. A lost notice only delays what a tab shows.
- * - "answered" carries the outcome of one entry so the tab that wrote it can resolve (or reject) its caller's
- *   promise, and every tab can drop the entry from its overlay in the same turn.
+ * - "confirmed" carries the results of a batch of entries, "answered" the refusal of one, so the tab that wrote
+ *   them can resolve (or reject) its callers' promises, and every tab can drop them from its overlay in the same
+ *   turn (one change for the whole batch).
  */
 export type TabNotice =
   /** An entry was appended: the sending tab should look for it. */
   | { type: "outbox" }
-  | { type: "answered"; opId: string; ok: true; result: unknown }
+  /** Entries confirmed together (one batch of the sender), in outbox order. */
+  | { type: "confirmed"; answers: { opId: string; result: unknown }[] }
   | { type: "answered"; opId: string; ok: false; message: string; issue?: SyncIssue }
   /** Issues were added or dismissed. */
   | { type: "issues" };

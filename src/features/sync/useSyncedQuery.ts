@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useConvex, useQuery } from "convex/react";
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import type { Outbox } from "./outbox";
@@ -28,6 +28,29 @@ function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuery> {
 }
 
 /**
+ * The outbox's pending entries and confirmed results as ordinary React state too, for the same reason and one
+ * more: the outbox confirms the writes of a transition in that transition's microtasks, so this update and the
+ * live results of `useQuery` land in one render. With `useSyncExternalStore` each confirmation was a synchronous
+ * render of its own before that one (every reader of the app rendered twice per transition while replaying, and
+ * a confirmed create's row was briefly missing in between: gone from the overlay, not yet in the live result).
+ */
+function useOutboxSnapshot(outbox: Outbox) {
+  const read = () => ({ outbox, entries: outbox.getEntries(), results: outbox.getResults() });
+  const [state, setState] = useState(read);
+  useEffect(() => {
+    const update = () =>
+      setState((current) =>
+        current.outbox === outbox && current.entries === outbox.getEntries() && current.results === outbox.getResults() ? current : read(),
+      );
+    update();
+    return outbox.subscribe(update);
+    // read closes over outbox only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [outbox]);
+  return state.outbox === outbox ? state : read();
+}
+
+/**
  * The React face of the read path (read.ts): `useQuery` that survives being offline and shows pending writes.
  * The live result comes from `useQuery` itself, so it reaches the screen in the render the client's transition
  * causes, laid over the cache by `shownValue`.
@@ -39,8 +62,7 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
   const outbox = useOutbox();
   const convex = useConvex();
   const path = canonicalPath(query);
-  const entries = useSyncExternalStore(outbox.subscribe, outbox.getEntries);
-  const results = useSyncExternalStore(outbox.subscribe, outbox.getResults);
+  const { entries, results } = useOutboxSnapshot(outbox);
   const cache = useCacheSnapshot(outbox);
 
   const argsKey = args === "skip" ? "skip" : queryToken(path, args);
