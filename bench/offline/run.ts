@@ -11,6 +11,8 @@
 // first 100-write replay there instead). Not a test: nothing fails on slowness; the targets are shown next to the
 // figures.
 import { spawn, type ChildProcess } from "node:child_process";
+import { machine } from "../machine.js";
+import { median } from "../stats.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -569,7 +571,6 @@ async function referenceRun(backendUrl: string, token: string, pipelined: boolea
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const spread = (values: number[], digits = 0) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
@@ -651,7 +652,7 @@ async function main() {
       `<!-- offline:start -->
 Run on ${new Date().toISOString().slice(0, 10)} by \`node --import tsx bench/offline/run.ts\` (also part of \`npm run bench\`), ${RUNS} runs:
 Polaris as deployed (\`cli.ts start\`: the local backend serving the production build of the app on its own origin,
-as the offline e2e project runs it) in headless Chromium, on this machine (2 cores, shared).
+as the offline e2e project runs it) in headless Chromium, on this machine (${machine()} at the end).
 
 **100 writes.** While the browser is offline (Playwright's \`setOffline\`), 100 writes are made through the UI:
 ${CREATES} files created, ${RENAMES} renames (${ON_NEW} of them of files created in the same offline session, so
