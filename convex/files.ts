@@ -40,7 +40,7 @@ export const listingBucket = query({
   handler: async (ctx, { projectId, bucket }) => readListingBucket(ctx, await requireUser(ctx), projectId, bucket),
 });
 
-/** Superseded by files.listing (see model/files.ts listTree); kept for the SPA until it reads the listing. */
+/** Superseded by files.listing (see model/files.ts listTree); the SPA no longer reads it, tests and benchmarks still do. */
 export const tree = query({
   args: { projectId: v.id("projects") },
   returns: v.array(fileMetaValidator),

@@ -1,25 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ConvexHttpClient } from "convex/browser";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
-import { createProject, signIn, UI } from "./drivers";
+import { createProject, serverFor, signIn, UI } from "./drivers";
 
 // Offline editing end to end, against the real local backend and a production build of the app (project
 // "offline" in playwright.config.ts): only the production build registers the app-shell service worker that
 // lets a reload work with no network. Nothing typed while offline is lost, a reload while still offline shows
 // every pending change, and on reconnect each change reaches the server exactly once.
-
-const BACKEND_URL = process.env.POLARIS_E2E_BACKEND_URL ?? "http://127.0.0.1:3290";
-
-/** A second client of the same user, talking HTTP, to seed and to check what the server really holds. */
-async function serverFor(page: Page): Promise<ConvexHttpClient> {
-  const session = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
-  const { token } = JSON.parse(session ?? "{}") as { token?: string };
-  if (!token) throw new Error("No local session in the page: sign in first.");
-  const client = new ConvexHttpClient(BACKEND_URL);
-  client.setAuth(token);
-  return client;
-}
 
 /** Waits until the service worker has precached the shell and controls the page, so a reload works offline. */
 async function waitForOfflineShell(page: Page) {

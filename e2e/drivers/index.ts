@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { ConvexHttpClient } from "convex/browser";
 
 // Shared drivers for the e2e specs: they speak in the user's terms (roles and labels), so a spec reads as what a
 // person does and a markup change is fixed here once.
@@ -66,4 +67,16 @@ export async function renameProject(page: Page, from: string, to: string): Promi
   await page.keyboard.type(to);
   await page.keyboard.press("Enter");
   await expect(UI.projectLink(page, to)).toBeVisible();
+}
+
+const BACKEND_URL = process.env.POLARIS_E2E_BACKEND_URL ?? "http://127.0.0.1:3290";
+
+/** A second client of the signed-in user, talking HTTP from Node, to seed and to check what the server holds. */
+export async function serverFor(page: Page): Promise<ConvexHttpClient> {
+  const session = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
+  const { token } = JSON.parse(session ?? "{}") as { token?: string };
+  if (!token) throw new Error("No local session in the page: sign in first.");
+  const client = new ConvexHttpClient(BACKEND_URL);
+  client.setAuth(token);
+  return client;
 }

@@ -36,9 +36,10 @@ async function offlineApp(children: ReactNode) {
     channel: null,
   });
   await outbox.start();
-  outbox.cache.setLive("files:tree", { projectId }, [
-    { _id: "dir", _creationTime: 1, projectId, name: "src", type: "folder", updatedAt: 1 },
-    { _id: fileId, _creationTime: 1, projectId, parentId: "dir", name: "a.ts", type: "file", updatedAt: 1, size: 4 },
+  outbox.cache.setLive("files:listing", { projectId }, { ready: true, buckets: 2 });
+  outbox.cache.setLive("files:listingBucket", { projectId, bucket: 0 }, [{ _id: "dir", name: "src", type: "folder" }]);
+  outbox.cache.setLive("files:listingBucket", { projectId, bucket: 1 }, [
+    { _id: fileId, parentId: "dir", name: "a.ts", type: "file" },
   ]);
   outbox.cache.setLive("files:get", { fileId }, { _id: fileId, name: "a.ts", content: "old\n", revision: 7, size: 4 });
   // No server listens on this port: the client stays disconnected.

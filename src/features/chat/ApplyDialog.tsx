@@ -5,11 +5,12 @@ import { filePath } from "../../../convex/model/filePath";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
+import { useProjectListing } from "../file-tree/useProjectListing";
 import { useSyncedQuery, useWrite } from "../sync";
 
 type TreeEntry = { _id: Id<"files">; parentId?: Id<"files">; name: string; type: "file" | "folder" };
 
-export function pathsOf(tree: TreeEntry[]): Map<string, TreeEntry> {
+export function pathsOf(tree: readonly TreeEntry[]): Map<string, TreeEntry> {
   const byId = new Map(tree.map((f) => [f._id, f]));
   return new Map(tree.map((f) => [filePath(f, (id) => byId.get(id)), f]));
 }
@@ -31,7 +32,7 @@ export function ApplyDialog({
   defaultFileId: Id<"files"> | null;
   onClose: () => void;
 }) {
-  const tree = useSyncedQuery(api.files.tree, { projectId });
+  const tree = useProjectListing(projectId).entries;
   const paths = useMemo(() => (tree ? pathsOf(tree) : null), [tree]);
   const defaultPath = useMemo(() => {
     if (!paths || !defaultFileId) return "";

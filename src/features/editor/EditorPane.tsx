@@ -12,12 +12,13 @@ import {
   optimisticId,
   registerOptimisticUpdate,
   useOutbox,
-  useSyncedQuery,
   useWrite,
   watchResolvedIds,
   watchSyncedQuery,
   type Outbox,
 } from "../sync";
+import { listedEntry } from "../file-tree/optimistic";
+import { useProjectListing } from "../file-tree/useProjectListing";
 import type { ExtensionLoader } from "./codemirror";
 import type { EditorBackend, FileData, FileLoad } from "./documentSession";
 import { EditorWorkspace } from "./EditorWorkspace";
@@ -57,21 +58,32 @@ registerOptimisticUpdate(api.files.updateContent, (store, { fileId, content }: F
  * A file just created (offline, or before the server answered) opens and takes typing at once: `files.get` of
  * its temporary id holds the text it was created with, at revision 1, the revision the server gives every new
  * file (convex/model/files.ts), so the first save is based on exactly what the create makes. Only when the tree
- * guess placed the row (known parent, free name): otherwise the file is not shown anywhere to open.
+ * listing guess placed the entry (known parent, free name): otherwise the file is not shown anywhere to open.
  */
 extendOptimisticUpdate(api.files.createFile, "editor/files.get", (store, args: FunctionArgs<typeof api.files.createFile>) => {
   const fileId = optimisticId(args) as Id<"files">;
-  const row = store.getQuery(api.files.tree, { projectId: args.projectId })?.find((f) => f._id === fileId);
-  if (!row) return;
+  const entry = listedEntry(store, args.projectId, fileId);
+  if (!entry) return;
   const content = args.content ?? "";
-  store.setQuery(api.files.get, { fileId }, { ...row, revision: 1, content, size: new TextEncoder().encode(content).length });
+  const now = Date.now();
+  store.setQuery(api.files.get, { fileId }, {
+    ...entry,
+    type: "file",
+    _creationTime: now,
+    projectId: args.projectId,
+    updatedAt: now,
+    revision: 1,
+    isBinary: false,
+    content,
+    size: new TextEncoder().encode(content).length,
+  });
 });
 
 /** The middle pane of a project: Convex wiring around EditorWorkspace. */
 export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const convex = useConvex();
   const outbox = useOutbox();
-  const tree = useSyncedQuery(api.files.tree, { projectId });
+  const tree = useProjectListing(projectId).entries;
   const updateContent = useWrite(api.files.updateContent);
   const createFileMutation = useWrite(api.files.createFile);
   const setTabsProject = useAppStore((s) => s.setTabsProject);

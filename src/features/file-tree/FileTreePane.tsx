@@ -4,13 +4,14 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
-import { readSyncedQuery, useLiveWrite, useOutbox, useSyncedQuery, useWrite, type DurablePromise } from "../sync";
+import { readSyncedQuery, useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
 import { FileTree } from "./FileTree";
 import type { FileId } from "./model";
 import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
 import { readSmallText } from "./upload";
+import { useProjectListing } from "./useProjectListing";
 
 /**
  * A write counts as done for the tree once the outbox holds it durably: offline the server's answer may be
@@ -33,12 +34,12 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
 }
 
 /**
- * The file tree of one project, wired to the offline layer: `files.tree` through the read path (live, else
- * cached, with pending writes applied), every write through the outbox with the optimistic updates registered
+ * The file tree of one project, wired to the offline layer: the project's listing (useProjectListing: the
+ * listing's head and buckets through the read path, live, else cached, with pending writes applied), every write through the outbox with the optimistic updates registered
  * in optimistic.ts (the one place for tree writes), the editor's store for opening. Also hosts Quick Open.
  */
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
-  const files = useSyncedQuery(api.files.tree, { projectId });
+  const { entries: files, preparing } = useProjectListing(projectId);
   const convex = useConvex();
   const outbox = useOutbox();
   const createFile = useWrite(api.files.createFile);
@@ -92,6 +93,11 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>
+      {preparing && (
+        <p role="status" className="file-tree-empty">
+          Preparing the file list of this project…
+        </p>
+      )}
       <FileTree files={files} actions={actions} label="Files" />
       <QuickOpen
         files={files}

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-import type { OptimisticLocalStore } from "convex/browser";
-import { getFunctionName, type FunctionReference } from "convex/server";
+import { visibleEntries } from "../../../convex/lib/listing";
+import type { ListingEntry } from "../../../convex/lib/validators";
+import { CachedLocalStore } from "../sync/overlay";
 import {
   optimisticCopy,
+  optimisticCreateBinaryFile,
   optimisticCreateFile,
   optimisticCreateFolder,
+  optimisticCreateMany,
   optimisticMove,
   optimisticRemove,
   optimisticRename,
@@ -14,70 +17,105 @@ import {
 
 const projectId = "p1" as Id<"projects">;
 const fid = (s: string) => s as Id<"files">;
-const row = (id: string, name: string, type: "file" | "folder", parentId?: string) => ({
+const entry = (id: string, name: string, type: "file" | "folder", parentId?: string): ListingEntry => ({
   _id: fid(id),
-  _creationTime: 1,
-  projectId,
   name,
   type,
-  updatedAt: 1,
-  revision: 0,
-  size: 0,
-  isBinary: false,
   ...(parentId ? { parentId: fid(parentId) } : {}),
 });
 
-/** A minimal OptimisticLocalStore: results keyed by function name and JSON args. */
-function fakeStore(): OptimisticLocalStore {
-  const results = new Map<string, { args: Record<string, unknown>; value: unknown }>();
-  const key = (q: FunctionReference<"query">, args: unknown) => `${getFunctionName(q)}|${JSON.stringify(args)}`;
-  const store = {
-    getQuery: (q: FunctionReference<"query">, args: unknown) => results.get(key(q, args))?.value,
-    getAllQueries: (q: FunctionReference<"query">) =>
-      [...results.entries()].filter(([k]) => k.startsWith(getFunctionName(q) + "|")).map(([, v]) => v),
-    setQuery: (q: FunctionReference<"query">, args: Record<string, unknown>, value: unknown) =>
-      results.set(key(q, args), { args, value }),
+/** The offline overlay's own store (the one the updates run on in the app), holding a listing in buckets. */
+function storeWith(buckets: ListingEntry[][]) {
+  const cache = new CachedLocalStore(new Map());
+  const store = cache.asOptimisticStore();
+  store.setQuery(api.files.listing, { projectId }, { ready: true, buckets: buckets.length });
+  buckets.forEach((value, bucket) => store.setQuery(api.files.listingBucket, { projectId, bucket }, value));
+  const bucket = (n: number) => store.getQuery(api.files.listingBucket, { projectId, bucket: n }) ?? [];
+  /** What the tree shows: every bucket joined, by the visibility rule. */
+  const shown = () => {
+    const head = store.getQuery(api.files.listing, { projectId })!;
+    return visibleEntries(Array.from({ length: head.buckets }, (_, n) => bucket(n)).flat());
   };
-  return store as unknown as OptimisticLocalStore;
+  return { store, bucket, shown };
 }
 
-function storeWith(rows: ReturnType<typeof row>[]) {
-  const store = fakeStore();
-  store.setQuery(api.files.tree, { projectId }, rows);
-  const read = () => store.getQuery(api.files.tree, { projectId }) as ReturnType<typeof row>[];
-  return { store, read };
-}
+const BASE = [
+  [entry("d", "docs", "folder"), entry("a", "a.md", "file", "d")],
+  [entry("b", "b.md", "file"), entry("s", "sub", "folder", "d")],
+];
 
-const BASE = [row("d", "docs", "folder"), row("a", "a.md", "file", "d"), row("b", "b.md", "file")];
-
-describe("optimistic tree updates", () => {
-  it("create adds a row with a temporary id derived from the clientOpId, unless the name is taken", () => {
-    const { store, read } = storeWith(BASE);
+describe("optimistic listing updates", () => {
+  it("create adds an entry with a temporary id to the last bucket, unless the parent is unknown or the name taken", () => {
+    const { store, bucket, shown } = storeWith(BASE);
     optimisticCreateFile(store, { projectId, parentId: fid("d"), name: "c.md", content: "hé", clientOpId: "op1" });
-    expect(read().at(-1)).toMatchObject({ _id: "pending_op1", name: "c.md", parentId: "d", type: "file", size: 3 });
+    expect(bucket(1).at(-1)).toEqual({ _id: "pending_op1", name: "c.md", parentId: "d", type: "file" });
     optimisticCreateFolder(store, { projectId, name: "b.md", clientOpId: "op2" });
-    expect(read()).toHaveLength(4);
+    optimisticCreateFolder(store, { projectId, parentId: fid("a"), name: "x", clientOpId: "op3" });
+    optimisticCreateFolder(store, { projectId, parentId: fid("gone"), name: "x", clientOpId: "op4" });
+    expect(shown()).toHaveLength(5);
+    optimisticCreateBinaryFile(store, { projectId, name: "logo.png", storageId: "st" as Id<"_storage">, clientOpId: "op5" });
+    expect(bucket(1).at(-1)).toEqual({ _id: "pending_op5", name: "logo.png", type: "file", isBinary: true });
   });
 
-  it("rename, move and remove edit the cached tree; remove takes descendants along", () => {
-    const { store, read } = storeWith(BASE);
-    optimisticRename(store, { fileId: fid("b"), name: "B.md" });
-    expect(read().find((f) => f._id === "b")?.name).toBe("B.md");
+  it("an entry created offline can be the parent of the next one (temporary ids chain)", () => {
+    const { store, shown } = storeWith(BASE);
+    optimisticCreateFolder(store, { projectId, name: "new", clientOpId: "f" });
+    optimisticCreateFile(store, { projectId, parentId: fid("pending_f"), name: "inside.ts", clientOpId: "g" });
+    expect(shown().find((e) => e._id === "pending_g")).toMatchObject({ parentId: "pending_f", name: "inside.ts" });
+  });
+
+  it("the first entry of an empty project opens bucket 0 in the head", () => {
+    const { store, shown } = storeWith([]);
+    optimisticCreateFile(store, { projectId, name: "first.ts", clientOpId: "op1" });
+    expect(store.getQuery(api.files.listing, { projectId })).toEqual({ ready: true, buckets: 1 });
+    expect(shown().map((e) => e.name)).toEqual(["first.ts"]);
+  });
+
+  it("changes nothing while the listing is not ready (being backfilled)", () => {
+    const cache = new CachedLocalStore(new Map());
+    const store = cache.asOptimisticStore();
+    store.setQuery(api.files.listing, { projectId }, { ready: false, buckets: 0 });
+    optimisticCreateFile(store, { projectId, name: "first.ts", clientOpId: "op1" });
+    expect(store.getQuery(api.files.listing, { projectId })).toEqual({ ready: false, buckets: 0 });
+    expect(store.getAllQueries(api.files.listingBucket)).toEqual([]);
+  });
+
+  it("createMany adds all items or none", () => {
+    const { store, shown } = storeWith(BASE);
+    optimisticCreateMany(store, { projectId, parentId: fid("d"), items: [{ name: "x.ts" }, { name: "a.md" }], clientOpId: "m1" });
+    expect(shown()).toHaveLength(4);
+    optimisticCreateMany(store, {
+      projectId,
+      parentId: fid("d"),
+      items: [{ name: "x.ts" }, { name: "lib", type: "folder" }],
+      clientOpId: "m2",
+    });
+    expect(shown().filter((e) => e.parentId === "d").map((e) => e.name)).toEqual(["a.md", "sub", "x.ts", "lib"]);
+  });
+
+  it("rename and move patch the entry in the bucket that holds it; remove hides descendants by the rule", () => {
+    const { store, bucket, shown } = storeWith(BASE);
+    optimisticRename(store, { fileId: fid("a"), name: "A.md" });
+    expect(bucket(0).find((e) => e._id === "a")?.name).toBe("A.md");
+    optimisticRename(store, { fileId: fid("a"), name: "sub" });
+    expect(bucket(0).find((e) => e._id === "a")?.name).toBe("A.md");
     optimisticMove(store, { fileId: fid("b"), parentId: fid("d") });
-    expect(read().find((f) => f._id === "b")?.parentId).toBe("d");
+    expect(bucket(1).find((e) => e._id === "b")?.parentId).toBe("d");
     optimisticMove(store, { fileId: fid("b") });
-    expect(read().find((f) => f._id === "b")).not.toHaveProperty("parentId");
-    optimisticMove(store, { fileId: fid("d"), parentId: fid("d") });
-    expect(read().find((f) => f._id === "d")).not.toHaveProperty("parentId");
+    expect(bucket(1).find((e) => e._id === "b")).not.toHaveProperty("parentId");
+    // Into its own descendant: a cycle, not guessed.
+    optimisticMove(store, { fileId: fid("d"), parentId: fid("s") });
+    expect(bucket(0).find((e) => e._id === "d")).not.toHaveProperty("parentId");
     optimisticRemove(store, { fileId: fid("d") });
-    expect(read().map((f) => f._id)).toEqual(["b"]);
+    expect(bucket(1).map((e) => e._id)).toEqual(["b", "s"]);
+    expect(shown().map((e) => e._id)).toEqual(["b"]);
   });
 
   it("copy into the same folder picks the server's ' copy' name", () => {
-    const { store, read } = storeWith(BASE);
+    const { store, shown } = storeWith(BASE);
     optimisticCopy(store, { fileId: fid("b"), clientOpId: "op3" });
-    expect(read().at(-1)).toMatchObject({ _id: "pending_op3", name: "b copy.md" });
+    expect(shown().at(-1)).toMatchObject({ _id: "pending_op3", name: "b copy.md", type: "file" });
     optimisticCopy(store, { fileId: fid("b"), clientOpId: "op4" });
-    expect(read().at(-1)).toMatchObject({ name: "b copy 2.md" });
+    expect(shown().at(-1)).toMatchObject({ name: "b copy 2.md" });
   });
 });

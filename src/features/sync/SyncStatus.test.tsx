@@ -10,9 +10,13 @@ import { useSyncedQuery } from "./useSyncedQuery";
 import { useWrite } from "./write";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import { queryToken } from "./queryKey";
+import { registerCacheableQuery } from "./queryCache";
+
+// A stand-in list query, kept in IndexedDB like the app's file listing.
+registerCacheableQuery("test:rows");
 
 type Row = { _id: string; name: string };
-const tree = makeFunctionReference<"query", { projectId: string }, Row[]>("files:tree");
+const tree = makeFunctionReference<"query", { projectId: string }, Row[]>("test:rows");
 const rename = makeFunctionReference<"mutation", { fileId: string; name: string; clientOpId?: string }, null>("files:rename");
 
 const clients: ConvexReactClient[] = [];
@@ -50,7 +54,7 @@ describe("offline after a reload", () => {
     // An earlier visit cached the tree.
     const earlier = new Outbox({ userKey, transport: { mutation: () => Promise.resolve(null) }, locks: null, channel: null });
     await earlier.start();
-    earlier.cache.setLive("files:tree", { projectId: "p1" }, [{ _id: "f1", name: "main.ts" }]);
+    earlier.cache.setLive("test:rows", { projectId: "p1" }, [{ _id: "f1", name: "main.ts" }]);
     await earlier.cache.flush();
     earlier.stop();
 
@@ -96,7 +100,7 @@ describe("live results", () => {
     );
     await waitFor(() => expect(outbox).not.toBeNull());
     await screen.findByText("Loading…");
-    const token = queryToken("files:tree", { projectId: "p1" });
+    const token = queryToken("test:rows", { projectId: "p1" });
     const live = [{ _id: "f9", name: "live.ts" }];
     let cachedAtOnce: unknown = "unset";
     act(() => {

@@ -5,6 +5,7 @@
 export { SyncProvider, useOutbox } from "./SyncProvider";
 export { SyncStatus } from "./SyncStatus";
 export { useSyncedQuery } from "./useSyncedQuery";
+export { useSyncedQueries } from "./useSyncedQueries";
 export { watchSyncedQuery, readSyncedQuery, type SyncedQueryUpdate } from "./watchSyncedQuery";
 export { useWrite, useLiveWrite, LIVE_WRITES, type DurablePromise } from "./write";
 export { useSyncStatus, useSyncIssues, usePendingWrites, useSyncActions } from "./statusHooks";

@@ -7,6 +7,10 @@ import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import { queryToken } from "./queryKey";
 import { optimisticId } from "./ids";
 import type { OutboxEntry } from "./types";
+import { registerCacheableQuery } from "./queryCache";
+
+// A stand-in list query, kept in IndexedDB like the app's file listing.
+registerCacheableQuery("test:rows");
 
 let users = 0;
 const newUser = () => `user-${++users}-${Math.random().toString(36).slice(2)}`;
@@ -321,15 +325,15 @@ describe("overlay", () => {
   it("applies pending writes' registered optimistic updates to results cached before a reload", async () => {
     type Row = { _id: string; name: string; parentId?: string };
     registerOptimisticUpdate("files:rename", (store, args: { fileId: string; name: string }) => {
-      for (const { args: treeArgs, value } of store.getAllQueries<any>("files:tree" as any)) {
+      for (const { args: treeArgs, value } of store.getAllQueries<any>("test:rows" as any)) {
         const rows = value as Row[] | undefined;
         if (!rows) continue;
-        store.setQuery("files:tree" as any, treeArgs, rows.map((r) => (r._id === args.fileId ? { ...r, name: args.name } : r)));
+        store.setQuery("test:rows" as any, treeArgs, rows.map((r) => (r._id === args.fileId ? { ...r, name: args.name } : r)));
       }
     });
     registerOptimisticUpdate("files:createFile", (store, args: { projectId: string; name: string; clientOpId?: string }) => {
-      const rows = store.getQuery("files:tree" as any, { projectId: args.projectId }) as Row[] | undefined;
-      if (rows) store.setQuery("files:tree" as any, { projectId: args.projectId }, [...rows, { _id: optimisticId(args), name: args.name }]);
+      const rows = store.getQuery("test:rows" as any, { projectId: args.projectId }) as Row[] | undefined;
+      if (rows) store.setQuery("test:rows" as any, { projectId: args.projectId }, [...rows, { _id: optimisticId(args), name: args.name }]);
     });
 
     const user = newUser();
@@ -337,7 +341,7 @@ describe("overlay", () => {
     server.setOffline(true);
     const first = makeOutbox(user, server.transport, { cacheDebounceMs: 0 });
     await first.start();
-    first.cache.setLive("files:tree", { projectId: "p" }, [{ _id: "f1", name: "old.ts" }]);
+    first.cache.setLive("test:rows", { projectId: "p" }, [{ _id: "f1", name: "old.ts" }]);
     await first.cache.flush();
     first.stop();
 
@@ -346,7 +350,7 @@ describe("overlay", () => {
     const created = second.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
     second.enqueue("files:rename", { fileId: created.tempId, name: "renamed.ts" });
     second.enqueue("files:rename", { fileId: "f1", name: "fresh.ts" });
-    const token = queryToken("files:tree", { projectId: "p" });
+    const token = queryToken("test:rows", { projectId: "p" });
     const shown = second.overlay(second.cache.snapshot()).get(token)?.value;
     expect(shown).toEqual([
       { _id: "f1", name: "fresh.ts" },

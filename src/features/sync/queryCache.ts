@@ -6,7 +6,9 @@ import type { CachedQuery } from "./types";
 const cacheable = new Map<string, number>([
   ["projects:list", 20],
   ["projects:get", 20],
-  ["files:tree", 50],
+  ["files:listing", 50],
+  // A project of 100,000 files has 100 buckets: room for the listings of a few large projects and many small ones.
+  ["files:listingBucket", 1000],
   ["files:get", 50],
 ]);
 

@@ -113,12 +113,28 @@ export function shownValue(
   target: ReadTarget,
   live: unknown,
 ): unknown {
+  return shownValues(outbox, cache, [target], [live])[0];
+}
+
+/**
+ * `shownValue` for several targets at once (a feature combining queries): every live result is laid over the
+ * cache in one copy, and the overlay is computed once for all of them, not once per target.
+ */
+export function shownValues(
+  outbox: Outbox,
+  cache: ReadonlyMap<string, CachedQuery>,
+  targets: readonly ReadTarget[],
+  lives: readonly unknown[],
+): unknown[] {
   let base = cache;
-  if (live !== undefined && cache.get(target.token)?.value !== live) {
-    const withLive = new Map(cache);
+  let withLive: Map<string, CachedQuery> | undefined;
+  targets.forEach((target, i) => {
+    const live = lives[i];
+    if (live === undefined || cache.get(target.token)?.value === live) return;
+    withLive ??= new Map(cache);
     withLive.set(target.token, { token: target.token, path: target.path, args: target.args, value: live, updatedAt: Date.now() });
-    base = withLive;
-  }
-  if (outbox.getEntries().length === 0) return base.get(target.token)?.value;
-  return outbox.overlay(base).get(target.token)?.value;
+  });
+  if (withLive) base = withLive;
+  const shown = outbox.getEntries().length === 0 ? base : outbox.overlay(base);
+  return targets.map((target) => shown.get(target.token)?.value);
 }

@@ -86,13 +86,13 @@ describe("extendOptimisticUpdate", () => {
   it("runs after the registered update, survives its re-registration, and keeps one function per mutation", () => {
     const tree = (args: { clientOpId?: string; name: string }) => ({ _id: optimisticId(args), name: args.name });
     const insert = (store: Parameters<NonNullable<typeof update>>[0], args: { projectId: string; clientOpId?: string; name: string }) => {
-      const rows = (store.getQuery("files:tree" as never, { projectId: args.projectId } as never) ?? []) as unknown[];
-      store.setQuery("files:tree" as never, { projectId: args.projectId } as never, [...rows, tree(args)] as never);
+      const rows = (store.getQuery("test:rows" as never, { projectId: args.projectId } as never) ?? []) as unknown[];
+      store.setQuery("test:rows" as never, { projectId: args.projectId } as never, [...rows, tree(args)] as never);
     };
     let update = optimisticUpdateFor("files:createFile");
     registerOptimisticUpdate("files:createFile", insert);
     extendOptimisticUpdate("files:createFile", "test/get", (store, args: { projectId: string; clientOpId?: string }) => {
-      const rows = store.getQuery("files:tree" as never, { projectId: args.projectId } as never) as unknown as { _id: string }[];
+      const rows = store.getQuery("test:rows" as never, { projectId: args.projectId } as never) as unknown as { _id: string }[];
       const row = rows.find((r) => r._id === optimisticId(args));
       if (row) store.setQuery("files:get" as never, { fileId: row._id } as never, { ...row, content: "" } as never);
     });
@@ -101,8 +101,8 @@ describe("extendOptimisticUpdate", () => {
 
     const outbox = startOutbox(gatedServer().transport);
     const base = new Map<string, CachedQuery>();
-    const treeToken = queryToken("files:tree", { projectId: "p" });
-    base.set(treeToken, { token: treeToken, path: "files:tree", args: { projectId: "p" }, value: [], updatedAt: 0 });
+    const treeToken = queryToken("test:rows", { projectId: "p" });
+    base.set(treeToken, { token: treeToken, path: "test:rows", args: { projectId: "p" }, value: [], updatedAt: 0 });
     const { tempId } = outbox.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
     const overlay = outbox.overlay(base);
     expect(overlay.get(treeToken)?.value).toEqual([{ _id: tempId, name: "new.ts" }]);

@@ -14,7 +14,7 @@ import type { CachedQuery } from "./types";
  * in between would show the server's new row while the overlay still holds the pending create, which then
  * steps aside (its name is taken) and the row under its temporary id, and a tab showing it, would look deleted.
  */
-function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuery> {
+export function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuery> {
   const [state, setState] = useState(() => ({ outbox, snapshot: outbox.cache.snapshot() }));
   useEffect(() => {
     const update = () => {
