@@ -48,7 +48,7 @@ export default defineConfig({
   },
   projects: [
     { name: "chromium", use: { browserName: "chromium" }, testIgnore: /offline\.spec\.ts/ },
-    { name: "offline", use: { browserName: "chromium", baseURL: BUILD_URL }, testMatch: /offline\.spec\.ts/ },
+    { name: "offline", use: { browserName: "chromium", baseURL: BUILD_URL }, testMatch: /(offline|typing)\.spec\.ts/ },
   ],
   webServer: [
     {

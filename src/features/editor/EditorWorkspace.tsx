@@ -333,6 +333,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   const path = title.path || name;
 
   let body;
+  let showsEditor = false;
   if (load.status === "loading") body = <p className="editor-message">Loading {name}…</p>;
   else if (load.status === "missing" && !view.deleted && !view.dirty) {
     body = <p className="editor-message">This file no longer exists. It may have been deleted in another window.</p>;
@@ -345,6 +346,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   } else if (load.status === "ready" && load.file.kind === "stored") {
     body = <StoredFileView file={load.file} path={path} />;
   } else {
+    showsEditor = true;
     body = (
       <>
         {view.deleted && <DeletedBanner key={tab.fileId} session={session} onSaveAsNew={onSaveAsNew} />}
@@ -366,10 +368,25 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
     );
   }
 
+  // A file shown without the text editor (binary, in storage, gone, failed) still ends a focus request: focus
+  // moves to the panel, so keys held for the editor meanwhile stop being held and later ones reach something.
+  const panelRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!focusRequested || load.status === "loading" || showsEditor) return;
+    if (claimFocus() !== null) panelRef.current?.focus();
+  }, [focusRequested, load.status, showsEditor, claimFocus]);
+
   const isText = load.status === "ready" && load.file.kind === "text";
   return (
     <>
-      <div id={PANEL_ID} role="tabpanel" aria-labelledby={tabDomId(tab.fileId)} className="editor-panel">
+      <div
+        ref={panelRef}
+        id={PANEL_ID}
+        role="tabpanel"
+        tabIndex={-1}
+        aria-labelledby={tabDomId(tab.fileId)}
+        className="editor-panel"
+      >
         {body}
       </div>
       <div className="editor-statusbar">
