@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./drivers/fixtures";
 import { spawnSync } from "node:child_process";
 import { ScriptedProvider } from "../tests/ai/scriptedProvider";
 import { createProject, signIn, UI } from "./drivers";
