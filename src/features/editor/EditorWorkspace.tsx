@@ -328,6 +328,12 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   const pinTab = useAppStore((s) => s.pinTab);
   const claimFocus = useCallback(() => claimEditorFocus(tab.fileId), [tab.fileId]);
   const onUserEdit = useCallback(() => pinTab(tab.fileId), [pinTab, tab.fileId]);
+  const openFile = useAppStore((s) => s.openFile);
+  // The banner's buttons leave with the banner: the editor is where the person goes on.
+  const focusEditor = useCallback(
+    () => openFile(tab.fileId, { preview: tab.preview, focusEditor: true }),
+    [openFile, tab.fileId, tab.preview],
+  );
   const { load } = view;
   const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";
   const path = title.path || name;
@@ -351,7 +357,13 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
       <>
         {view.deleted && <DeletedBanner key={tab.fileId} session={session} onSaveAsNew={onSaveAsNew} />}
         {view.divergence && (
-          <DivergenceBanner key={tab.fileId} session={session} divergence={view.divergence} name={name} />
+          <DivergenceBanner
+            key={tab.fileId}
+            session={session}
+            divergence={view.divergence}
+            name={name}
+            focusEditor={focusEditor}
+          />
         )}
         <Suspense fallback={<p className="editor-message">Loading editor…</p>}>
           <TextEditor
@@ -416,10 +428,12 @@ function DivergenceBanner({
   session,
   divergence,
   name,
+  focusEditor,
 }: {
   session: DocumentSession;
   divergence: { revision: number; content: string };
   name: string;
+  focusEditor: () => void;
 }) {
   const [comparing, setComparing] = useState(false);
   return (
@@ -429,10 +443,24 @@ function DivergenceBanner({
           This file changed on the server while you were editing it. Keep your version (saved on top of theirs), take
           theirs (your unsaved edits are dropped), or compare the two.
         </span>
-        <button type="button" className="btn btn-small btn-primary" onClick={() => void session.keepMine()}>
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          onClick={() => {
+            focusEditor();
+            void session.keepMine();
+          }}
+        >
           Keep mine
         </button>
-        <button type="button" className="btn btn-small" onClick={() => session.takeTheirs()}>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => {
+            focusEditor();
+            session.takeTheirs();
+          }}
+        >
           Take theirs
         </button>
         <button
