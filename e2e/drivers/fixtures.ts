@@ -11,7 +11,7 @@ import { test as base, expect, type BrowserContext, type Page } from "@playwrigh
  * Invariant: the watcher only observes (capture phase, nothing prevented), so it cannot change what it checks.
  */
 
-interface KeyOnBody {
+export interface KeyOnBody {
   key: string;
   url: string;
   lastFocus: string;
@@ -33,7 +33,7 @@ const WATCH_KEYS = `(() => {
   }, true);
 })();`;
 
-async function watchKeysOnBody(context: BrowserContext, seen: KeyOnBody[]): Promise<void> {
+export async function watchKeysOnBody(context: BrowserContext, seen: KeyOnBody[]): Promise<void> {
   await context.exposeFunction("__polarisKeyOnBody", (info: KeyOnBody) => seen.push(info));
   await context.addInitScript(WATCH_KEYS);
 }
@@ -65,11 +65,11 @@ export const test = base.extend<{ secondPage: Page }>({
 });
 
 /** Fails unless focus settles on an element other than the body (it may pass through the body on the way). */
-export async function expectFocusNotOnBody(page: Page): Promise<void> {
+export async function expectFocusNotOnBody(page: Page, timeout?: number): Promise<void> {
   await expect
     .poll(
       () => page.evaluate(() => document.activeElement !== null && document.activeElement !== document.body),
-      { message: "focus is on the body: the last step dropped it" },
+      { message: "focus is on the body: the last step dropped it", ...(timeout !== undefined ? { timeout } : {}) },
     )
     .toBe(true);
 }
