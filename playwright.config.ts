@@ -13,6 +13,7 @@ const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
 // The offline spec runs against Polaris as deployed: the production build served by the backend itself (`npm start`),
 // the only mode with the app-shell service worker that reloading while offline needs. The other specs run the same
 // backend with the IDE on Vite's dev server (`npm run dev`'s mode: React's StrictMode double effects included).
+// typing.spec.ts runs in both projects: typing right after opening a file must work in either mode.
 const BUILD_URL = `http://127.0.0.1:${BACKEND_PORT}`;
 
 /** Playwright's own Chromium when `npx playwright install chromium` ran, else the distribution's. */
@@ -48,7 +49,7 @@ export default defineConfig({
   },
   projects: [
     { name: "chromium", use: { browserName: "chromium" }, testIgnore: /offline\.spec\.ts/ },
-    { name: "offline", use: { browserName: "chromium", baseURL: BUILD_URL }, testMatch: /offline\.spec\.ts/ },
+    { name: "offline", use: { browserName: "chromium", baseURL: BUILD_URL }, testMatch: /(offline|typing)\.spec\.ts/ },
   ],
   webServer: [
     {

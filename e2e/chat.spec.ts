@@ -1,7 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, expectFocusNotOnBody, test } from "./drivers/fixtures";
 import { spawnSync } from "node:child_process";
 import { ScriptedProvider } from "../tests/ai/scriptedProvider";
-import { createProject, signIn, UI } from "./drivers";
+import { createProject, Keyboard, signIn, UI } from "./drivers";
 
 // The assistant in a real browser against the real local backend, with the scripted Chat Completions server as
 // the provider. The provider variables are set on the e2e backend through the `env` command, as a user would.
@@ -73,11 +74,65 @@ test("Stop ends a long answer and keeps what was written", async ({ page }) => {
   const answer = chat(page).getByRole("article", { name: "Assistant" });
   await expect(answer).toContainText("part3 ", { timeout: 15_000 });
   await page.getByRole("button", { name: "Stop" }).click();
+  // Stop gives way to Send: focus goes to the message box, where the next question is typed.
+  await expect(box).toBeFocused();
   await expect(answer).toHaveAttribute("data-status", "cancelled");
   await expect(answer).toContainText("Stopped.");
   await expect(answer).toContainText("part0 part1");
   await expect(answer).not.toContainText("part299");
   await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
+});
+
+test("keyboard: New conversation hands focus to the question box, Escape in Apply and the quick-edit diff keep it", async ({ page }) => {
+  await openProject(page, "Focused");
+  provider.complete({ kind: "text", content: "Focus talk", when: ScriptedProvider.isTitleRequest });
+  provider.stream({ kind: "text", chunks: ["Use this:\n\n```ts\nconst answer = 42;\n```\n"] });
+
+  // Typed at once after "New": the spaces of the question must not press the button again.
+  await Keyboard.pressOn(page.getByRole("button", { name: "New conversation" }), "Enter");
+  await page.keyboard.type("what does this project do");
+  await page.keyboard.press("Enter");
+  const answer = chat(page).getByRole("article", { name: "Assistant" });
+  await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+  await expect(page.getByRole("combobox", { name: "Conversation" }).locator("option")).toHaveCount(1);
+  await expect(chat(page).getByRole("article", { name: "You" })).toHaveCount(1);
+  await expect(chat(page).getByRole("article", { name: "You" })).toContainText("what does this project do");
+
+  // Escape in the Apply dialog hands focus back, never to the body.
+  await Keyboard.pressOn(answer.getByRole("button", { name: "Apply to file" }), "Enter");
+  const dialog = page.getByRole("dialog", { name: "Apply code to a file" });
+  await expect(dialog.getByRole("textbox", { name: "File path" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expectFocusNotOnBody(page);
+
+  // Quick edit: once the proposal shows, Mod+Enter accepts it and Escape rejects the next one.
+  const isQuickEdit = (body: { messages: { content: string | null }[] }) =>
+    body.messages.some((m) => typeof m.content === "string" && m.content.includes("Instruction:"));
+  provider.complete(
+    { kind: "text", content: "const total = 3;", when: isQuickEdit },
+    { kind: "text", content: "let total = 0;", when: isQuickEdit },
+  );
+  await page.getByRole("button", { name: "New File" }).click();
+  await page.keyboard.type("calc.ts");
+  await page.keyboard.press("Enter");
+  const editor = page.getByRole("textbox", { name: "Editor: calc.ts" });
+  await editor.click();
+  await page.keyboard.type("const total = 1 + 2;");
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+  for (const key of ["ControlOrMeta+Enter", "Escape"]) {
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.press("ControlOrMeta+k");
+    await expect(page.getByRole("textbox", { name: "Quick edit instruction" })).toBeFocused();
+    await page.keyboard.type("simplify");
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("region", { name: "Quick edit" })).toContainText("Apply this change?", { timeout: 15_000 });
+    await expect(editor).toBeFocused();
+    await page.keyboard.press(key);
+    await expect(page.getByRole("region", { name: "Quick edit" })).toHaveCount(0);
+    await expect(editor).toBeFocused();
+  }
+  await expect(editor).toHaveText("const total = 3;");
 });
 
 const log = (page: Page) => page.getByRole("log", { name: "Messages" });

@@ -1,7 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./drivers/fixtures";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
-import { createProject, serverFor, signIn, UI } from "./drivers";
+import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
 
 // Offline editing end to end, against the real local backend and a production build of the app (project
 // "offline" in playwright.config.ts): only the production build registers the app-shell service worker that
@@ -207,6 +208,8 @@ test("overlapping offline and online edits end in a visible conflict, and both t
 
   // Keep mine writes my text on top of theirs and clears the problem.
   await banner.getByRole("button", { name: "Keep mine" }).click();
+  // The banner leaves with its buttons: focus goes to the editor, where the person goes on.
+  await expect(page.getByRole("textbox", { name: "Editor: c.ts" })).toBeFocused();
   await expect.poll(async () => (await server.query(api.files.get, { fileId })).content).toBe("mine");
   await expect(page.getByRole("list", { name: "Sync problems" })).toHaveCount(0);
 });
@@ -295,4 +298,33 @@ test("a write the server applied before the connection died is not applied twice
   await expect(Tree.item(page, "once.ts")).toHaveCount(1);
   const files = await server.query(api.files.tree, { projectId });
   expect(files.filter((f) => f.name === "once.ts")).toHaveLength(1);
+});
+
+test("dismissing the last sync problem hands focus to the sync button, and Escape closes the panel", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Ranger");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Ranger")!._id;
+  const fileId = await server.mutation(api.files.createFile, { projectId, name: "log.md", content: "x\n" });
+  await UI.projectLink(page, "Ranger").click();
+  await openFile(page, "log.md");
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await typeAtEnd(page, "lost?\n");
+  await waitSavedOffline(page);
+  await server.mutation(api.files.remove, { fileId });
+  await context.setOffline(false);
+  await expect(page.getByRole("alert").filter({ hasText: "This file was deleted" })).toBeVisible({ timeout: 30_000 });
+
+  await Keyboard.pressOn(Sync.status(page), "Enter");
+  const problems = page.getByRole("list", { name: "Sync problems" });
+  await expect(problems.getByRole("listitem")).toHaveCount(1);
+  await Keyboard.tabTo(page, problems.getByRole("button", { name: "Dismiss" }));
+  await page.keyboard.press("Enter");
+  await expect(problems).toHaveCount(0);
+  await expect(Sync.status(page)).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("region", { name: "Sync status" })).toHaveCount(0);
+  await expect(Sync.status(page)).toBeFocused();
 });

@@ -1,15 +1,77 @@
-import { test as base, type Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+
+/*
+ * The specs' `test`: every browser context it makes (`page`'s and `secondPage`'s) is watched for keys pressed
+ * while focus is on the page's body. Focus on the body after an action means the action dropped it (a button
+ * that removed itself, a dialog closed without handing focus back, an editor destroyed): the next key a person
+ * types goes nowhere, or to a global shortcut they did not mean. A test that presses a key there fails at its
+ * end, naming the key and the element that had focus last. `expectFocusNotOnBody` checks the same after a step
+ * that presses no key next (a click on Stop).
+ *
+ * Invariant: the watcher only observes (capture phase, nothing prevented), so it cannot change what it checks.
+ */
+
+export interface KeyOnBody {
+  key: string;
+  url: string;
+  lastFocus: string;
+}
+
+const WATCH_KEYS = `(() => {
+  const describe = (el) => {
+    if (!el || el === document.body) return "body";
+    const role = el.getAttribute("role") || el.tagName.toLowerCase();
+    const name = el.getAttribute("aria-label") || (el.textContent || "").trim().slice(0, 40);
+    return role + ' "' + name + '"';
+  };
+  let lastFocus = "nothing yet";
+  window.addEventListener("focusin", (e) => { lastFocus = describe(e.target); }, true);
+  window.addEventListener("keydown", (e) => {
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) return;
+    window.__polarisKeyOnBody({ key: e.key, url: location.pathname, lastFocus });
+  }, true);
+})();`;
+
+export async function watchKeysOnBody(context: BrowserContext, seen: KeyOnBody[]): Promise<void> {
+  await context.exposeFunction("__polarisKeyOnBody", (info: KeyOnBody) => seen.push(info));
+  await context.addInitScript(WATCH_KEYS);
+}
+
+function expectNoKeyOnBody(seen: KeyOnBody[], which: string): void {
+  const lines = seen.map((s) => `"${s.key}" on ${s.url} (focus was last on ${s.lastFocus})`);
+  expect(lines, `keys pressed in ${which} while focus was on the body`).toEqual([]);
+}
 
 /**
  * `test` with a second browser: `secondPage` lives in its own browser context (its own storage, like another
  * window on another machine), closed after the test. Specs about two clients use `page` and `secondPage`.
  */
 export const test = base.extend<{ secondPage: Page }>({
+  context: async ({ context }, use) => {
+    const seen: KeyOnBody[] = [];
+    await watchKeysOnBody(context, seen);
+    await use(context);
+    expectNoKeyOnBody(seen, "the first browser");
+  },
   secondPage: async ({ browser }, use) => {
     const context = await browser.newContext();
+    const seen: KeyOnBody[] = [];
+    await watchKeysOnBody(context, seen);
     await use(await context.newPage());
     await context.close();
+    expectNoKeyOnBody(seen, "the second browser");
   },
 });
 
-export { expect } from "@playwright/test";
+/** Fails unless focus settles on an element other than the body (it may pass through the body on the way). */
+export async function expectFocusNotOnBody(page: Page, timeout?: number): Promise<void> {
+  await expect
+    .poll(
+      () => page.evaluate(() => document.activeElement !== null && document.activeElement !== document.body),
+      { message: "focus is on the body: the last step dropped it", ...(timeout !== undefined ? { timeout } : {}) },
+    )
+    .toBe(true);
+}
+
+export { expect };

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode, type RefObject } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -12,29 +12,46 @@ interface DialogProps {
   role?: "dialog" | "alertdialog";
   /** "wide" for dialogs holding lists of long paths (Go to File). */
   size?: "normal" | "wide";
+  /** Where focus goes on close when the element that had it before is gone (re-rendered, removed). */
+  fallbackFocus?: () => HTMLElement | null;
 }
 
 /**
  * A modal dialog: focus moves in on open, Tab cycles inside, Escape or a click on the backdrop closes it,
- * and focus returns to the element that had it before (usually the button that opened it).
+ * and focus returns to the element that had it before (usually the button that opened it), else to
+ * `fallbackFocus`. The element before is read on the first render, before any child's `autoFocus` moves focus
+ * into the dialog (reading it in the effect would find the dialog's own field, gone once it closes).
  */
-export function Dialog({ title, onClose, children, initialFocusRef, role = "dialog", size = "normal" }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  initialFocusRef,
+  role = "dialog",
+  size = "normal",
+  fallbackFocus,
+}: DialogProps) {
   const titleId = useId();
   const panelRef = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
+  const fallbackRef = useRef(fallbackFocus);
   useEffect(() => {
     onCloseRef.current = onClose;
+    fallbackRef.current = fallbackFocus;
   });
+  const [previous] = useState(() =>
+    typeof document !== "undefined" && document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
 
   useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const panel = panelRef.current;
     const target = initialFocusRef?.current ?? panel?.querySelector<HTMLElement>(FOCUSABLE) ?? panel;
-    target?.focus();
+    if (!panel?.contains(document.activeElement)) target?.focus();
     return () => {
-      if (previous?.isConnected) previous.focus();
+      if (previous?.isConnected && previous !== document.body) previous.focus();
+      else fallbackRef.current?.()?.focus();
     };
-  }, [initialFocusRef]);
+  }, [initialFocusRef, previous]);
 
   function onKeyDown(event: React.KeyboardEvent) {
     if (event.key === "Escape") {

@@ -26,10 +26,10 @@ describe("editor focus requests", () => {
     state().openFile(f("a"), { focusEditor: true });
     await nextTask();
     expect(state().pendingEditorFocus).toBe("a");
-    expect(claimEditorFocus(f("b"))).toBe(false);
-    expect(claimEditorFocus(f("a"))).toBe(true);
+    expect(claimEditorFocus(f("b"))).toBeNull();
+    expect(claimEditorFocus(f("a"))).toBe("");
     expect(state().pendingEditorFocus).toBeNull();
-    expect(claimEditorFocus(f("a"))).toBe(false);
+    expect(claimEditorFocus(f("a"))).toBeNull();
   });
 
   it("allows focus moves made by the opening action itself (a dialog handing focus back)", async () => {
@@ -37,7 +37,7 @@ describe("editor focus requests", () => {
     state().openFile(f("a"), { focusEditor: true });
     tree.focus();
     await nextTask();
-    expect(claimEditorFocus(f("a"))).toBe(true);
+    expect(claimEditorFocus(f("a"))).toBe("");
   });
 
   it("ends at the next focus change, even one that comes back", async () => {
@@ -46,14 +46,14 @@ describe("editor focus requests", () => {
     chat.focus();
     expect(state().pendingEditorFocus).toBeNull();
     tree.focus();
-    expect(claimEditorFocus(f("a"))).toBe(false);
+    expect(claimEditorFocus(f("a"))).toBeNull();
   });
 
   it("is refused while focus is in a dialog", () => {
     document.body.insertAdjacentHTML("beforeend", "<div role='dialog'><input aria-label='Search files'></div>");
     state().openFile(f("a"), { focusEditor: true });
     document.querySelector<HTMLInputElement>("[role=dialog] input")!.focus();
-    expect(claimEditorFocus(f("a"))).toBe(false);
+    expect(claimEditorFocus(f("a"))).toBeNull();
   });
 
   it("a new request starts over, and closing a tab can ask for the next tab's editor", async () => {
@@ -63,11 +63,47 @@ describe("editor focus requests", () => {
     chat.focus();
     state().openFile(f("a"), { focusEditor: true });
     await nextTask();
-    expect(claimEditorFocus(f("a"))).toBe(true);
+    expect(claimEditorFocus(f("a"))).toBe("");
 
     state().closeTab(f("a"), { focusEditor: true });
     expect(state().pendingEditorFocus).toBe("b");
     state().closeTab(f("b"), { focusEditor: true });
     expect(state().pendingEditorFocus).toBeNull();
+  });
+
+  it("holds keys typed while it waits and hands them to the claim; the baseline never sees them", () => {
+    const seen: string[] = [];
+    tree.addEventListener("keydown", (e) => seen.push(e.key));
+    state().openFile(f("a"), { focusEditor: true });
+    // No timer has run: the first key itself ends the asking action's task.
+    for (const key of ["h", "i", "x", "Backspace", "Enter", "!"]) {
+      tree.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+    }
+    tree.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true, cancelable: true }));
+    tree.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true, bubbles: true, cancelable: true }));
+    expect(seen).toEqual(["ArrowDown", "s"]);
+    expect(claimEditorFocus(f("a"))).toBe("hi\n!");
+    // The request is over: keys reach the tree again.
+    tree.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true, cancelable: true }));
+    expect(seen).toEqual(["ArrowDown", "s", "j"]);
+  });
+
+  it("drops what it held when focus moves away, and holds nothing typed in a dialog", async () => {
+    state().openFile(f("a"), { focusEditor: true });
+    await nextTask();
+    tree.dispatchEvent(new KeyboardEvent("keydown", { key: "q", bubbles: true, cancelable: true }));
+    chat.focus();
+    const key = new KeyboardEvent("keydown", { key: "w", bubbles: true, cancelable: true });
+    chat.dispatchEvent(key);
+    expect(key.defaultPrevented).toBe(false);
+    expect(claimEditorFocus(f("a"))).toBeNull();
+
+    document.body.insertAdjacentHTML("beforeend", "<div role='dialog'><input aria-label='Search files'></div>");
+    const search = document.querySelector<HTMLInputElement>("[role=dialog] input")!;
+    state().openFile(f("a"), { focusEditor: true });
+    search.focus();
+    const typed = new KeyboardEvent("keydown", { key: "z", bubbles: true, cancelable: true });
+    search.dispatchEvent(typed);
+    expect(typed.defaultPrevented).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ export const useAppStore = create<AppState>()((...a) => ({
 persistStore(useAppStore);
 const editorFocusRequests = watchEditorFocusRequests(useAppStore);
 
-/** Ends the editor focus request for `fileId`; true when the editor showing it should take focus now. */
+/** Ends the editor focus request for `fileId`: null, or take focus and insert the returned text (editorFocus.ts). */
 export const claimEditorFocus = editorFocusRequests.claim;
 
 export { useShallow };

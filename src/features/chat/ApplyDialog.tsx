@@ -26,11 +26,14 @@ export function ApplyDialog({
   code,
   defaultFileId,
   onClose,
+  fallbackFocus,
 }: {
   projectId: Id<"projects">;
   code: string;
   defaultFileId: Id<"files"> | null;
   onClose: () => void;
+  /** Where focus goes on close when the "Apply to file" button that opened it is gone. */
+  fallbackFocus?: () => HTMLElement | null;
 }) {
   const tree = useProjectListing(projectId).entries;
   const paths = useMemo(() => (tree ? pathsOf(tree) : null), [tree]);
@@ -71,7 +74,7 @@ export function ApplyDialog({
     }
   };
   return (
-    <Dialog title="Apply code to a file" onClose={onClose}>
+    <Dialog title="Apply code to a file" onClose={onClose} fallbackFocus={fallbackFocus}>
       <form
         className="chat-apply"
         onSubmit={(event) => {

@@ -1,5 +1,5 @@
 import { usePaginatedQuery } from "convex/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
@@ -55,6 +55,7 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   const shareable = activeFileId !== null && !isTempId(activeFileId) && activeFile !== undefined ? activeFile : null;
   const [share, setShare] = useState(true);
   const [applying, setApplying] = useState<string | null>(null);
+  const messageBox = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
     setChosen(null);
@@ -100,6 +101,8 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
           activeId={activeId}
           onSelect={setChosen}
           onCreate={() => {
+            // The question comes next: focus left on "New" would make every space typed create another one.
+            messageBox.current?.focus();
             run(createConversation({ projectId })).then(setChosen, () => {});
           }}
           onRename={(conversationId, title) => {
@@ -123,10 +126,17 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
           sharedFileName={shareable ? shareable.name : null}
           share={share}
           onShareChange={setShare}
+          inputRef={messageBox}
         />
       </section>
       {applying !== null && (
-        <ApplyDialog projectId={projectId} code={applying} defaultFileId={activeFileId} onClose={() => setApplying(null)} />
+        <ApplyDialog
+          projectId={projectId}
+          code={applying}
+          defaultFileId={activeFileId}
+          onClose={() => setApplying(null)}
+          fallbackFocus={() => messageBox.current}
+        />
       )}
     </ApplyCodeContext.Provider>
   );

@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent } from "react";
+import { useRef, useState, type KeyboardEvent, type RefObject } from "react";
 
 export interface ComposerProps {
   busy: boolean;
@@ -8,11 +8,15 @@ export interface ComposerProps {
   sharedFileName?: string | null;
   share?: boolean;
   onShareChange?: (share: boolean) => void;
+  /** The message box, for the pane to put focus in (after "New conversation"). */
+  inputRef?: RefObject<HTMLTextAreaElement | null>;
 }
 
 /** The message box: Enter sends, Shift+Enter starts a new line; a Stop button replaces Send while answering. */
-export function Composer({ busy, onSend, onStop, sharedFileName, share = false, onShareChange }: ComposerProps) {
+export function Composer({ busy, onSend, onStop, sharedFileName, share = false, onShareChange, inputRef }: ComposerProps) {
   const [text, setText] = useState("");
+  const ownRef = useRef<HTMLTextAreaElement>(null);
+  const boxRef = inputRef ?? ownRef;
   const [sending, setSending] = useState(false);
   const send = async () => {
     const content = text.trim();
@@ -42,6 +46,7 @@ export function Composer({ busy, onSend, onStop, sharedFileName, share = false, 
       }}
     >
       <textarea
+        ref={boxRef}
         className="input chat-input"
         aria-label="Message"
         placeholder="Ask the assistant… (Enter to send, Shift+Enter for a new line)"
@@ -60,7 +65,15 @@ export function Composer({ busy, onSend, onStop, sharedFileName, share = false, 
           <span />
         )}
         {busy ? (
-          <button type="button" className="btn btn-small btn-danger" onClick={onStop}>
+          <button
+            type="button"
+            className="btn btn-small btn-danger"
+            onClick={() => {
+              // The button gives way to Send once the answer stops: the message box is where typing goes on.
+              boxRef.current?.focus();
+              onStop();
+            }}
+          >
             Stop
           </button>
         ) : (

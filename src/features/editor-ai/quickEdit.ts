@@ -137,18 +137,26 @@ function quickEditPanel(view: EditorView): Panel {
     if (key === shown) return;
     shown = key;
     if (current === null) return;
+    // Rebuilding the panel removes the element that had focus (the instruction box): focus that was in the
+    // panel, or nowhere, moves on, never to the page body.
+    const active = document.activeElement;
+    const hadFocus = dom.contains(active) || active === null || active === document.body;
     dom.replaceChildren();
     if (current.phase === "review") {
       const label = document.createElement("span");
-      label.textContent = "Apply this change?";
+      label.textContent = "Apply this change? (Ctrl/Cmd+Enter to accept, Escape to reject)";
       dom.append(label, button("Accept", () => acceptQuickEdit(view)), button("Reject", () => closeQuickEdit(view)));
+      // The diff is in the text: the editor takes focus so its Mod+Enter / Escape keys answer it.
+      if (hadFocus) queueMicrotask(() => view.focus());
       return;
     }
     const form = document.createElement("form");
     const input = document.createElement("input");
     input.placeholder = "Describe the change (Enter to run, Escape to cancel)";
     input.setAttribute("aria-label", "Quick edit instruction");
-    input.disabled = current.phase === "loading";
+    // Read-only, not disabled, while the model works: a disabled field drops focus, and Escape there cancels.
+    input.readOnly = current.phase === "loading";
+    input.setAttribute("aria-busy", String(current.phase === "loading"));
     form.append(input);
     if (current.phase === "loading") {
       const busy = document.createElement("span");
@@ -173,7 +181,7 @@ function quickEditPanel(view: EditorView): Panel {
       }
     });
     dom.append(form);
-    if (current.phase === "input") queueMicrotask(() => input.focus());
+    if (current.phase === "input" || hadFocus) queueMicrotask(() => input.focus());
   };
   render();
   return { dom, top: true, update: render };

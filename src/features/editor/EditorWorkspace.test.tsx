@@ -3,7 +3,7 @@ import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { useEffect, useState } from "react";
+import { StrictMode, useEffect, useState } from "react";
 import { ConvexError } from "convex/values";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -525,6 +525,25 @@ const editorOf = (path: string) => screen.getByRole("textbox", { name: `Editor: 
 const nextTask = () => act(() => new Promise((resolve) => setTimeout(resolve, 0)));
 
 describe("keyboard focus", () => {
+  it("under StrictMode's double mount, the editor keeps focus and gets the keys typed while it loaded", async () => {
+    const user = userEvent.setup();
+    backend.hold(A);
+    render(
+      <StrictMode>
+        <Workbench />
+      </StrictMode>,
+    );
+    treeItem().focus();
+    open(A, { focusEditor: true });
+    await user.keyboard("hi{Enter}");
+    expect(treeItem()).toHaveFocus();
+    act(() => backend.release(A));
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+    expect((await editorView()).state.doc.toString()).toBe("hi\nconst a = 1;\n");
+    await user.keyboard("!");
+    expect(editorOf("a.ts")).toHaveFocus();
+  });
+
   it("focuses the editor of a file opened from Go to File once it has loaded", async () => {
     const user = userEvent.setup();
     backend.hold(A);

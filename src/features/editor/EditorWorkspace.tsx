@@ -328,11 +328,18 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   const pinTab = useAppStore((s) => s.pinTab);
   const claimFocus = useCallback(() => claimEditorFocus(tab.fileId), [tab.fileId]);
   const onUserEdit = useCallback(() => pinTab(tab.fileId), [pinTab, tab.fileId]);
+  const openFile = useAppStore((s) => s.openFile);
+  // The banner's buttons leave with the banner: the editor is where the person goes on.
+  const focusEditor = useCallback(
+    () => openFile(tab.fileId, { preview: tab.preview, focusEditor: true }),
+    [openFile, tab.fileId, tab.preview],
+  );
   const { load } = view;
   const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";
   const path = title.path || name;
 
   let body;
+  let showsEditor = false;
   if (load.status === "loading") body = <p className="editor-message">Loading {name}…</p>;
   else if (load.status === "missing" && !view.deleted && !view.dirty) {
     body = <p className="editor-message">This file no longer exists. It may have been deleted in another window.</p>;
@@ -345,11 +352,18 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   } else if (load.status === "ready" && load.file.kind === "stored") {
     body = <StoredFileView file={load.file} path={path} />;
   } else {
+    showsEditor = true;
     body = (
       <>
         {view.deleted && <DeletedBanner key={tab.fileId} session={session} onSaveAsNew={onSaveAsNew} />}
         {view.divergence && (
-          <DivergenceBanner key={tab.fileId} session={session} divergence={view.divergence} name={name} />
+          <DivergenceBanner
+            key={tab.fileId}
+            session={session}
+            divergence={view.divergence}
+            name={name}
+            focusEditor={focusEditor}
+          />
         )}
         <Suspense fallback={<p className="editor-message">Loading editor…</p>}>
           <TextEditor
@@ -366,10 +380,25 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
     );
   }
 
+  // A file shown without the text editor (binary, in storage, gone, failed) still ends a focus request: focus
+  // moves to the panel, so keys held for the editor meanwhile stop being held and later ones reach something.
+  const panelRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!focusRequested || load.status === "loading" || showsEditor) return;
+    if (claimFocus() !== null) panelRef.current?.focus();
+  }, [focusRequested, load.status, showsEditor, claimFocus]);
+
   const isText = load.status === "ready" && load.file.kind === "text";
   return (
     <>
-      <div id={PANEL_ID} role="tabpanel" aria-labelledby={tabDomId(tab.fileId)} className="editor-panel">
+      <div
+        ref={panelRef}
+        id={PANEL_ID}
+        role="tabpanel"
+        tabIndex={-1}
+        aria-labelledby={tabDomId(tab.fileId)}
+        className="editor-panel"
+      >
         {body}
       </div>
       <div className="editor-statusbar">
@@ -399,10 +428,12 @@ function DivergenceBanner({
   session,
   divergence,
   name,
+  focusEditor,
 }: {
   session: DocumentSession;
   divergence: { revision: number; content: string };
   name: string;
+  focusEditor: () => void;
 }) {
   const [comparing, setComparing] = useState(false);
   return (
@@ -412,10 +443,24 @@ function DivergenceBanner({
           This file changed on the server while you were editing it. Keep your version (saved on top of theirs), take
           theirs (your unsaved edits are dropped), or compare the two.
         </span>
-        <button type="button" className="btn btn-small btn-primary" onClick={() => void session.keepMine()}>
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          onClick={() => {
+            focusEditor();
+            void session.keepMine();
+          }}
+        >
           Keep mine
         </button>
-        <button type="button" className="btn btn-small" onClick={() => session.takeTheirs()}>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => {
+            focusEditor();
+            session.takeTheirs();
+          }}
+        >
           Take theirs
         </button>
         <button

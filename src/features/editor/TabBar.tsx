@@ -30,6 +30,12 @@ export function tabDomId(fileId: FileId) {
 export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, onPin, onClose }: TabBarProps) {
   const listRef = useRef<HTMLDivElement>(null);
 
+  // The active tab is always in sight when the strip overflows (opened from the tree, cycled to, restored).
+  useEffect(() => {
+    if (!activeFileId) return;
+    document.getElementById(tabDomId(activeFileId))?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  }, [activeFileId, tabs.length]);
+
   // Keyboard moves between tabs keep focus on the newly active tab.
   useEffect(() => {
     const list = listRef.current;

@@ -20,8 +20,8 @@ interface TextEditorProps {
   path: string;
   /** Keyboard focus was asked for once this file is shown. */
   focusRequested: boolean;
-  /** Ends the request; true when focus should still move into the editor. */
-  claimFocus: () => boolean;
+  /** Ends the request: null, or move focus into the editor and insert the returned text (typed meanwhile). */
+  claimFocus: () => string | null;
   /** Called on every edit a person makes (not on remote changes). */
   onUserEdit: () => void;
   loadExtensions?: ExtensionLoader;
@@ -40,6 +40,10 @@ export default function TextEditor({
   const parentRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const currentRef = useRef<{ session: DocumentSession; doc: TabDocument } | null>(null);
+  // The view had focus when its effect was cleaned up. Under StrictMode's double mount (`npm run dev`) React
+  // cleans the effect and runs it again at once: the view is destroyed, focus falls to the body, and the new view
+  // must take it back, or every key typed next is lost.
+  const hadFocusRef = useRef(false);
   const onUserEditRef = useRef(onUserEdit);
   useEffect(() => {
     onUserEditRef.current = onUserEdit;
@@ -61,6 +65,7 @@ export default function TextEditor({
     });
     viewRef.current = view;
     return () => {
+      hadFocusRef.current = view.hasFocus;
       const current = currentRef.current;
       if (current) {
         current.doc.scroll = view.scrollSnapshot();
@@ -96,7 +101,17 @@ export default function TextEditor({
   }, [session, fileName]);
 
   useEffect(() => {
-    if (focusRequested && claimFocus()) viewRef.current?.focus();
+    const view = viewRef.current;
+    if (!view) return;
+    if (hadFocusRef.current) {
+      hadFocusRef.current = false;
+      view.focus();
+    }
+    if (!focusRequested) return;
+    const typed = claimFocus();
+    if (typed === null) return;
+    view.focus();
+    if (typed) view.dispatch({ ...view.state.replaceSelection(typed), userEvent: "input.type", scrollIntoView: true });
   }, [focusRequested, session, claimFocus]);
 
   return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;

@@ -494,6 +494,42 @@ describe("FileTree keyboard", () => {
   });
 });
 
+describe("FileTree focus and the root", () => {
+  it("Escape steps back to the root: new items go there though the root holds only folders; arrows come back", async () => {
+    const { user, actions } = setup([folder("src", "src"), folder("docs", "docs")]);
+    await focusTree(user);
+    await user.keyboard("{Escape}");
+    const tree = screen.getByRole("tree");
+    expect(tree).toHaveFocus();
+    expect(screen.queryAllByRole("treeitem", { selected: true })).toHaveLength(0);
+    // A row command means nothing at the root: F2 renames nothing.
+    await user.keyboard("{F2}");
+    expect(screen.queryByRole("textbox")).toBeNull();
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    const input = screen.getByRole("textbox", { name: "New file name" });
+    expect(input.closest("[role=treeitem]")).toHaveAttribute("aria-level", "1");
+    await user.type(input, "top.ts{Enter}");
+    expect(actions.createFile).toHaveBeenCalledWith(undefined, "top.ts");
+
+    await user.keyboard("{Escape}");
+    expect(tree).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    expect(document.activeElement).toHaveAttribute("role", "treeitem");
+  });
+
+  it("Ctrl+Z of a create removes the focused row and focus stays in the tree, on the row in its place", async () => {
+    const { user } = setupLive([file("a", "a.txt"), file("c", "c.txt")]);
+    await focusTree(user);
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "New file name" }), "b.txt{Enter}");
+    await waitFor(() => expect(item("b.txt")).toHaveFocus());
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => expect(screen.queryByRole("treeitem", { name: "b.txt" })).toBeNull());
+    expect(document.activeElement).not.toBe(document.body);
+    expect(document.activeElement).toHaveAttribute("role", "treeitem");
+  });
+});
+
 describe("FileTree toolbar", () => {
   it("has named icon buttons whose tooltips give the shortcuts; Collapse All collapses every folder", async () => {
     const { user } = setup();

@@ -10,7 +10,7 @@ import { deleteItems, type OpContext } from "./operations";
 import type { TreeElements } from "./rowDom";
 import type { FileTreeActions } from "./types";
 import { useDomFocusFollow } from "./useDomFocusFollow";
-import { useFocusAfterDelete, useFocusOnLoad } from "./useFocusRecovery";
+import { useFocusAfterDelete, useFocusKeptInTree, useFocusOnLoad } from "./useFocusRecovery";
 import { useGlobalTreeShortcuts } from "./useGlobalTreeShortcuts";
 import { useInlineEdit } from "./useInlineEdit";
 import { useRevealFocused } from "./useRevealFocused";
@@ -59,6 +59,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
   useRevealFocused(view);
   useGlobalTreeShortcuts(elements, commands.run);
   useFocusOnLoad(view.loaded, elements);
+  useFocusKeptInTree(view.rows, elements);
 
   const { rows, index, selected, expanded, clipboard, focusIndex, focusRowId } = view;
   const cutIds = clipboard?.mode === "cut" ? new Set(clipboard.ids) : null;
@@ -84,7 +85,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
           aria-label={label}
           aria-multiselectable="true"
           aria-busy={!view.loaded || undefined}
-          tabIndex={rows.length === 0 ? 0 : undefined}
+          tabIndex={rows.length === 0 ? 0 : -1}
           className="file-tree-list"
           style={{ height: virtualizer.getTotalSize() }}
           onKeyDown={onKeyDown}

@@ -67,3 +67,23 @@ export function useFocusOnLoad(loaded: boolean, elements: TreeElements): void {
   }, [loaded, elements]);
 }
 
+
+/**
+ * When rows change under DOM focus (an undone create or paste removed the focused row, another window deleted
+ * it), focus would fall to <body> and the next key would do nothing. If the last focus the page saw was inside
+ * the tree and focus is now nowhere, the tree's current row (the row that took the vanished one's place) takes
+ * it. Focus that moved anywhere else is never taken.
+ */
+export function useFocusKeptInTree(rows: unknown, elements: TreeElements): void {
+  const lastFocusInTree = useRef(false);
+  useEffect(() => {
+    const onFocusIn = (event: FocusEvent) => {
+      lastFocusInTree.current = elements.tree.current?.contains(event.target as Node) ?? false;
+    };
+    document.addEventListener("focusin", onFocusIn, true);
+    return () => document.removeEventListener("focusin", onFocusIn, true);
+  }, [elements]);
+  useLayoutEffect(() => {
+    if (lastFocusInTree.current && focusIsNowhere()) focusTree(elements.tree.current);
+  }, [rows, elements]);
+}

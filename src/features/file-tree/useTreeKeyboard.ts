@@ -1,7 +1,7 @@
 import { useRef, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { useAppStore } from "../../store";
 import { ROW_HEIGHT } from "./FileTreeRow";
-import { commandFor, hasPrimary } from "./keymap";
+import { commandFor, hasPrimary, type TreeCommand } from "./keymap";
 import { isTextField, type TreeElements } from "./rowDom";
 import type { TreeCommands } from "./useTreeCommands";
 import type { TreeNavigation } from "./useTreeNavigation";
@@ -10,6 +10,9 @@ import type { VisibleRows } from "./visibleRows";
 import type { FileTreeActions } from "./types";
 
 const TYPE_AHEAD_RESET_MS = 700;
+
+/** The commands that mean something with the root focused (no row): they act on the root. */
+const ROOT_COMMANDS: ReadonlySet<TreeCommand> = new Set(["newFile", "newFolder", "paste", "undo", "selectAll"]);
 
 /**
  * The index of the next row whose name starts with `prefix` (case-blind), searching from `start` and wrapping
@@ -25,7 +28,9 @@ export function findByPrefix(rows: VisibleRows, prefix: string, start: number): 
 /**
  * The tree's keys (WAI-ARIA tree pattern plus VS Code's file commands): arrows, Home/End, PageUp/PageDown,
  * ArrowRight/Left to expand, collapse and move between levels, Enter/Space to open, type-ahead, the context
- * menu keys, and the commands of keymap.ts. Keys typed in the inline name editor stay with it.
+ * menu keys, and the commands of keymap.ts. Keys typed in the inline name editor stay with it. Escape steps
+ * back to the root: focus on the tree itself, nothing selected, where New File / New Folder / Paste act on the
+ * project root (the keyboard's way to create there once the root holds only folders); arrows go back to the rows.
  */
 export function useTreeKeyboard({
   view,
@@ -43,7 +48,7 @@ export function useTreeKeyboard({
   openMenuForFocused: () => void;
 }): (e: ReactKeyboardEvent<HTMLDivElement>) => void {
   const typeAhead = useRef({ text: "", at: 0 });
-  const { rows, focusIndex, focusRowId, expanded, clipboard } = view;
+  const { rows, focusIndex, focusRowId, expanded, clipboard, selected } = view;
   const { moveFocus } = nav;
 
   const typeAheadFind = (char: string) => {
@@ -60,9 +65,18 @@ export function useTreeKeyboard({
   return (e) => {
     if (isTextField(e.target)) return;
     const command = commandFor(e);
+    // Focus on the tree itself, not on a row (Escape from a row, or the empty tree): the project root.
+    const onRoot = e.target === elements.tree.current;
     if (command) {
       e.preventDefault();
-      commands.run(command);
+      if (!onRoot) commands.run(command);
+      else if (ROOT_COMMANDS.has(command)) commands.run(command, null);
+      return;
+    }
+    if (onRoot && rows.length > 0 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      // Back from the root to the row that was current.
+      e.preventDefault();
+      moveFocus(focusIndex, false);
       return;
     }
     const { setExpanded, setClipboard, setSelection } = useAppStore.getState();
@@ -109,8 +123,13 @@ export function useTreeKeyboard({
         else if (node) nav.toggleFolder(node._id);
         break;
       case "Escape":
+        // Step by step: drop the clipboard, then shrink the selection to the focused row, then go to the root.
         if (clipboard) setClipboard(null);
-        if (focusRowId) setSelection([focusRowId]);
+        else if (focusRowId && selected.size > 1) setSelection([focusRowId]);
+        else if (rows.length > 0) {
+          setSelection([]);
+          elements.tree.current?.focus();
+        }
         break;
       case "ContextMenu":
         openMenuForFocused();

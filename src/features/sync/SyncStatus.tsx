@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { usePendingWrites, useSyncActions, useSyncIssues, useSyncStatus } from "./statusHooks";
 import type { SyncStatusInfo } from "./types";
 import "./sync.css";
@@ -17,7 +17,11 @@ function label(status: SyncStatusInfo): string {
   }
 }
 
-/** Header/status-bar button: connection and outbox state; clicking lists pending writes and problems. */
+/**
+ * Header/status-bar button: connection and outbox state; clicking lists pending writes and problems. Escape
+ * closes the list and gives focus back to the button; a dismissed problem hands focus to the next one's
+ * Dismiss button, else the previous one's, else the button, never to the page body.
+ */
 export function SyncStatus() {
   const status = useSyncStatus();
   const pending = usePendingWrites();
@@ -25,10 +29,24 @@ export function SyncStatus() {
   const { dismissIssue } = useSyncActions();
   const [open, setOpen] = useState(false);
   const panelId = useId();
+  const buttonRef = useRef<HTMLButtonElement>(null);
   const text = label(status);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || !open) return;
+    event.preventDefault();
+    setOpen(false);
+    buttonRef.current?.focus();
+  };
+  const dismiss = (event: MouseEvent<HTMLButtonElement>, issueId: string) => {
+    const item = event.currentTarget.closest("li");
+    const neighbour = (item?.nextElementSibling ?? item?.previousElementSibling)?.querySelector("button");
+    (neighbour ?? buttonRef.current)?.focus();
+    void dismissIssue(issueId);
+  };
   return (
-    <div className="sync-status" data-phase={status.phase}>
+    <div className="sync-status" data-phase={status.phase} onKeyDown={onKeyDown}>
       <button
+        ref={buttonRef}
         type="button"
         className="btn btn-small sync-status-button"
         aria-expanded={open}
@@ -65,7 +83,7 @@ export function SyncStatus() {
                 {issues.map((issue) => (
                   <li key={issue.id} data-kind={issue.kind}>
                     <span>{issue.message}</span>
-                    <button type="button" className="btn btn-small" onClick={() => void dismissIssue(issue.id)}>
+                    <button type="button" className="btn btn-small" onClick={(event) => dismiss(event, issue.id)}>
                       Dismiss
                     </button>
                   </li>

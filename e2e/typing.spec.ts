@@ -1,0 +1,44 @@
+import type { Page } from "@playwright/test";
+import { ConvexHttpClient } from "convex/browser";
+import { api } from "../convex/_generated/api";
+import { expect, test } from "./drivers/fixtures";
+import { createProject, signIn, UI } from "./drivers";
+
+const BACKEND_URL = process.env.POLARIS_E2E_BACKEND_URL ?? "http://127.0.0.1:3290";
+
+async function serverFor(page: Page): Promise<ConvexHttpClient> {
+  const session = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
+  const { token } = JSON.parse(session ?? "{}") as { token?: string };
+  if (!token) throw new Error("No local session in the page: sign in first.");
+  const client = new ConvexHttpClient(BACKEND_URL);
+  client.setAuth(token);
+  return client;
+}
+
+test("typing right after opening a file from the tree or Go to File lands in that file", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Typist");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Typist")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "a.ts", content: "" });
+  await server.mutation(api.files.createFile, { projectId, name: "b.ts", content: "" });
+  await UI.projectLink(page, "Typist").click();
+  const tree = page.getByRole("tree", { name: "Files" });
+  await expect(tree.getByRole("treeitem", { name: "b.ts" })).toBeVisible();
+
+  await tree.getByRole("treeitem", { name: "a.ts" }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("hello a");
+  const a = page.getByRole("textbox", { name: "Editor: a.ts" });
+  await expect(a).toHaveText("hello a");
+  await expect(a).toBeFocused();
+
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("b.ts");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("hello b");
+  const b = page.getByRole("textbox", { name: "Editor: b.ts" });
+  await expect(b).toHaveText("hello b");
+  await expect(b).toBeFocused();
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+});
