@@ -369,7 +369,7 @@ describe("persistence and reload", () => {
     try {
       expect(e2.authProviders()).toEqual([]);
       await e2.setEnv("TEST_ISSUER", "http://issuer.test");
-      expect(e2.authProviders()).toEqual([{ domain: "http://issuer.test", applicationID: "convex" }]);
+      expect(e2.authProviders()).toEqual([{ type: "oidc", domain: "http://issuer.test", applicationID: "convex" }]);
     } finally {
       await e2.setEnv("TEST_ISSUER", null);
       await e2.close();

@@ -18,6 +18,7 @@ import { Storage } from "./storage.js";
 import { Store } from "./store.js";
 import { Syscalls, type EngineParts } from "./syscalls.js";
 import { entryHits, type ReadSetImpl, type WriteSetImpl } from "./transaction.js";
+import { parseAuthProviders, type AuthProviderConfig } from "../auth/verify.js";
 import type { Commit, Engine, EngineOptions, Identity, ReadSet, RunResult, WriteSet } from "./types.js";
 import type { WalHooks } from "./wal.js";
 
@@ -57,6 +58,7 @@ export class EngineImpl implements Engine, EngineParts {
   private closed = false;
   private readonly log: (line: string) => void;
   private readonly storageDir: string;
+  private authProblemsSaid = "";
 
   constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
@@ -175,12 +177,16 @@ export class EngineImpl implements Engine, EngineParts {
     return this.env.set(name, value);
   }
 
-  authProviders(): { domain: string; applicationID: string }[] {
+  authProviders(): AuthProviderConfig[] {
     if (!this.app.authConfigCode) return [];
-    const config = evaluateAuthConfig(this.app.authConfigCode, this.opts.convexDir);
-    return (config?.providers ?? [])
-      .map((p) => ({ domain: p.domain ?? p.issuer ?? "", applicationID: p.applicationID ?? "" }))
-      .filter((p) => p.domain !== "");
+    const { providers, problems } = parseAuthProviders(evaluateAuthConfig(this.app.authConfigCode, this.opts.convexDir));
+    // Said once per distinct set of problems (the config is re-read for every token, to see the current env).
+    const said = problems.join("\n");
+    if (said !== this.authProblemsSaid) {
+      this.authProblemsSaid = said;
+      for (const problem of problems) this.log(`[auth] ${problem} Tokens of this provider will be refused.`);
+    }
+    return providers;
   }
 
   async reload(): Promise<void> {

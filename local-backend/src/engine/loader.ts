@@ -123,7 +123,7 @@ export async function loadApp(convexDir: string, buildRoot: string, generation: 
 
 /** convex/auth.config.ts's default export, as far as the engine reads it. */
 export interface AuthConfig {
-  providers?: { domain?: string; issuer?: string; applicationID?: string }[];
+  providers?: unknown;
 }
 
 /** Evaluates the bundled auth.config.ts now (it reads process.env at evaluation time). */

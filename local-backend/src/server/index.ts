@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { LocalIssuer } from "../auth/localIssuer.js";
-import { TokenVerifier } from "../auth/verify.js";
+import { TokenVerifier, type JwksPolicy } from "../auth/verify.js";
 import { openEngine } from "../engine/index.js";
 import type { Engine, EngineOptions } from "../engine/types.js";
 import { createSiteHandler } from "../site.js";
@@ -41,6 +41,8 @@ export interface BackendOptions {
   siteDir?: string;
   /** Settles when the build in `siteDir` is ready; requests wait for it as they wait for the engine. */
   siteReady?: Promise<unknown>;
+  /** How remote key sets of auth providers are cached (jose's defaults: 30 s cooldown, 10 min age); tests shorten it. */
+  jwks?: JwksPolicy;
   /** Test hooks for the client sessions (the sync protocol). */
   session?: Pick<SessionContext, "afterMutation" | "pingIntervalMs">;
 }
@@ -192,7 +194,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   }
   const theEngine = engine;
   const theIssuer = issuer;
-  const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer);
+  const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer, fetch, options.jwks);
 
   const sessionContext: SessionContext = { engine: theEngine, verifier: theVerifier, log, ...options.session };
   const unsubscribeCommit = theEngine.onCommit((commit) => {
