@@ -7,7 +7,7 @@ import { Documents } from "./documents.js";
 import { Env } from "./env.js";
 import { Functions, withoutMessage } from "./functions.js";
 import { Idempotency } from "./idempotency.js";
-import { evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
+import { describeComponents, evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
 import { Mutations, type MutationResult } from "./mutations.js";
 import { Queries } from "./queries.js";
 import { latestCreationTime } from "./recovery.js";
@@ -59,6 +59,7 @@ export class EngineImpl implements Engine, EngineParts {
   private readonly log: (line: string) => void;
   private readonly storageDir: string;
   private authProblemsSaid = "";
+  private componentsSaid: string | null = null;
 
   constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
@@ -92,7 +93,16 @@ export class EngineImpl implements Engine, EngineParts {
     this.documents.lastCreationTime = latestCreationTime(this.store);
     this.app = await loadApp(this.opts.convexDir, path.join(this.opts.dataDir, "build"), ++this.generation);
     this.schema.apply(this.app);
+    this.sayComponents(this.app);
     await this.scheduler.start();
+  }
+
+  /** Says once, at start, which components convex.config.ts installs (none run here); again only if that changes. */
+  private sayComponents(app: LoadedApp) {
+    const line = describeComponents(app.components);
+    if (line === this.componentsSaid) return;
+    this.componentsSaid = line;
+    if (line !== null) this.log(line);
   }
 
   // ------------------------------------------------------------------------------- functions
@@ -203,6 +213,7 @@ export class EngineImpl implements Engine, EngineParts {
       this.schema.apply(app);
       return Promise.resolve();
     });
+    this.sayComponents(app);
     this.scheduler.startCrons();
     for (const l of this.reloadListeners) l();
   }
