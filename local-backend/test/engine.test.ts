@@ -269,6 +269,22 @@ describe("scheduler", () => {
   });
 });
 
+describe("transaction metrics", () => {
+  it("reports the real counts of the current transaction", async () => {
+    type Metric = { used: number; remaining: number };
+    const { before, after } = ok<{ before: Record<string, Metric>; after: Record<string, Metric> }>(
+      await engine.runMutation("scheduler:metrics", {}, null),
+    );
+    for (const m of Object.values(before)) expect(m.used).toBe(0);
+    expect(after.databaseQueries).toEqual({ used: 3, remaining: 4096 - 3 });
+    expect(after.functionsScheduled).toEqual({ used: 2, remaining: 1000 - 2 });
+    const argsBytes = JSON.stringify({ label: "metrics-1" }).length + JSON.stringify({ label: "metrics-22" }).length;
+    expect(after.scheduledFunctionArgsBytes).toEqual({ used: argsBytes, remaining: (16 << 20) - argsBytes });
+    expect(after.documentsWritten.used).toBe(2);
+    expect(after.bytesWritten.used).toBeGreaterThan(0);
+  });
+});
+
 describe("storage and actions", () => {
   it("stores, serves, describes and deletes blobs", async () => {
     const id = ok<string>(await engine.runAction("storage:storeText", { text: "hello blob" }, null));
