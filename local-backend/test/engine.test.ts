@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EngineImpl } from "../src/engine/engine.js";
 import type { Commit, Engine } from "../src/engine/types.js";
 import { err, FIXTURE_CONVEX, ok, open, removeDir, SITE_URL, tempDir, waitFor } from "./engineHarness.js";
 
@@ -170,10 +171,20 @@ describe("transactions", () => {
     expect(t2).toBe(t1);
     expect(r1).toBeGreaterThanOrEqual(0);
     expect(r1).toBeLessThan(1);
+  });
+
+  it("seeds Math.random from path, arguments, snapshot and clock: the same four give the same numbers", async () => {
+    // A fixed clock, so the check does not depend on two calls landing in the same millisecond.
+    (engine as EngineImpl).functions.now = () => 1_700_000_000_000;
     const a = await query<number[]>("messages:randoms", { seed: 1 });
     const b = await query<number[]>("messages:randoms", { seed: 1 });
+    const c = await query<number[]>("messages:randoms", { seed: 2 });
+    expect(a[2]).toBe(1_700_000_000_000);
     expect(a[0]).not.toBe(a[1]);
-    if (a[2] === b[2]) expect(b).toEqual(a);
+    expect(b).toEqual(a);
+    expect(c[0]).not.toBe(a[0]);
+    (engine as EngineImpl).functions.now = () => 1_700_000_000_001;
+    expect((await query<number[]>("messages:randoms", { seed: 1 }))[0]).not.toBe(a[0]);
   });
 
   it("rejects fetch in mutations", async () => {
