@@ -266,8 +266,11 @@ describe("scheduler", () => {
     await waitFor(() => query<string[]>("scheduler:labels"), (l) => l.includes("soon"));
     expect(await query("scheduler:jobState", { id: jobId })).toBe("success");
     expect(await query("scheduler:jobState", { id: later })).toBe("canceled");
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await query("scheduler:labels")).toEqual(["soon"]);
+    // Instead of sleeping past the cancelled job's time: a sentinel due after it has run, so the cancelled job
+    // would have run before it if cancel had not held.
+    ok(await engine.runMutation("scheduler:scheduleJob", { label: "sentinel", delayMs: 350 }, null));
+    await waitFor(() => query<string[]>("scheduler:labels"), (l) => l.includes("sentinel"));
+    expect(await query("scheduler:labels")).toEqual(["soon", "sentinel"]);
   });
 
   it("keeps jobs across a restart and runs overdue ones at start", async () => {

@@ -269,7 +269,10 @@ describe("streamed HTTP action responses", () => {
       abort.abort();
       await expect.poll(() => cancelled, { timeout: 10_000 }).toBe(true);
       const pullsAtCancel = pulls;
-      await new Promise((r) => setTimeout(r, 100));
+      // Instead of sleeping: another request through the same server completes, so any pull the cancelled
+      // stream still had queued would have run by now.
+      await fetch(`${streaming.url}/api/query_ts`, { method: "POST" });
+      await fetch(`${streaming.url}/api/query_ts`, { method: "POST" });
       expect(pulls).toBe(pullsAtCancel);
     } finally {
       await streaming.stop();
