@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, cp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +16,14 @@ describe("convex.config.ts with components", () => {
   it("names every installed component once at start, and once more only when the list changes", async () => {
     const root = await mkdtemp(path.join(tmpdir(), "polaris-components-"));
     await cp(FIXTURE, root, { recursive: true });
+    // A component from a package that is not installed: named as written, as the Convex CLI names it.
+    const config = path.join(root, "convex", "convex.config.ts");
+    writeFileSync(
+      config,
+      readFileSync(config, "utf8")
+        .replace('import counter from "../counter/convex.config";', 'import counter from "../counter/convex.config";\nimport limiter from "@acme/rate-limiter/convex.config.js";')
+        .replace("export default app;", "app.use(limiter);\nexport default app;"),
+    );
     const logs: string[] = [];
     const backend = await startTestBackend({ convexDir: path.join(root, "convex"), log: (l) => logs.push(l) });
     try {
