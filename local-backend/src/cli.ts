@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { runCodegen } from "./codegen.js";
+import { describeMissing, runCodegen } from "./codegen.js";
 import { ENV_NAME_RULE, isEnvName } from "./envName.js";
 import { ensureSiteBuilt, watchSite } from "./site.js";
 import { migrateOnStart } from "./server/admin.js";
@@ -242,7 +242,7 @@ export function watchConvex(convexDir: string, backend: Backend, log: (line: str
       do {
         again = false;
         try {
-          if (runCodegen(convexDir)) log("codegen: updated convex/_generated/api.d.ts");
+          if (runCodegen(convexDir).changed) log("codegen: updated convex/_generated/api.d.ts");
           await backend.engine.reload();
           log("convex/ reloaded");
         } catch (error) {
@@ -277,7 +277,10 @@ export const SITE_DIR = path.join(ROOT, ".polaris", "site");
 async function start(opts: CliOptions): Promise<void> {
   const convexDir = path.join(ROOT, "convex");
   const log = (line: string) => console.log(line);
-  if (runCodegen(convexDir)) log("codegen: wrote convex/_generated/api.d.ts");
+  const codegen = runCodegen(convexDir);
+  if (codegen.changed) log("codegen: wrote convex/_generated/api.d.ts");
+  const missing = describeMissing(codegen.missing);
+  if (missing) log(missing);
   if (!isLoopbackHost(opts.host)) {
     console.warn(
       `WARNING: listening on ${opts.host}. Anyone who can reach this machine can sign in as ANY user and read or change their projects.`,

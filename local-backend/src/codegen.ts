@@ -2,8 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { listFunctionModules, modulePathWithoutExtension } from "./modules.js";
 
-// Writes convex/_generated/ in the shape the Convex CLI writes it (convex/src/cli/codegen_templates), so the same
-// files work unchanged against Convex cloud. server.* and dataModel.d.ts do not depend on the modules; api.d.ts does.
+// Writes convex/_generated/api.d.ts in the shape the Convex CLI writes it (convex/src/cli/codegen_templates), so
+// the same file works unchanged against Convex cloud. It is the only generated file that depends on the modules,
+// and the only one written here: api.js, server.js, server.d.ts and dataModel.d.ts are the CLI's, committed with
+// the project. When one of them is missing, runCodegen names it (it does not write it), so the user can run
+// `npx convex codegen` once.
 
 const HEADER = (what: string) => `/* eslint-disable */
 /**
@@ -49,19 +52,39 @@ export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, 
 `;
 }
 
-/** Regenerates api.d.ts; returns true when it changed. Other generated files are written once when missing. */
-export function runCodegen(convexDir: string): boolean {
+/** The generated files this module does not write, which a project must have. */
+export const CLI_GENERATED_FILES = ["api.js", "server.js", "server.d.ts", "dataModel.d.ts"];
+
+export interface CodegenResult {
+  /** api.d.ts was (re)written. */
+  changed: boolean;
+  /** Files of CLI_GENERATED_FILES absent from convex/_generated. */
+  missing: string[];
+}
+
+/** Regenerates api.d.ts when the modules changed; reports the other generated files that are missing. */
+export function runCodegen(convexDir: string): CodegenResult {
   const outDir = path.join(convexDir, "_generated");
   mkdirSync(outDir, { recursive: true });
+  const missing = CLI_GENERATED_FILES.filter((f) => !existsSync(path.join(outDir, f)));
   const file = path.join(outDir, "api.d.ts");
   const next = apiDts(listFunctionModules(convexDir));
   const prev = existsSync(file) ? readFileSync(file, "utf8") : "";
-  if (prev === next) return false;
+  if (prev === next) return { changed: false, missing };
   writeFileSync(file, next);
-  return true;
+  return { changed: true, missing };
+}
+
+/** The line to log about missing generated files, or null. */
+export function describeMissing(missing: string[]): string | null {
+  if (missing.length === 0) return null;
+  return `codegen: convex/_generated/ lacks ${missing.join(", ")}, which this backend does not write: run \`npx convex codegen\` once (Convex's CLI writes them) and commit them.`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = path.resolve(process.argv[2] ?? "convex");
-  console.log(runCodegen(dir) ? `codegen: wrote ${dir}/_generated/api.d.ts` : "codegen: up to date");
+  const result = runCodegen(dir);
+  console.log(result.changed ? `codegen: wrote ${dir}/_generated/api.d.ts` : "codegen: up to date");
+  const missing = describeMissing(result.missing);
+  if (missing) console.log(missing);
 }

@@ -89,7 +89,7 @@ describe("development sign-in", () => {
   });
 
   it("verifies tokens through OpenID discovery for an issuer it does not hold the key of", async () => {
-    const verifier = new TokenVerifier(() => [{ domain: backend.issuer.issuer, applicationID: "convex" }], null);
+    const verifier = new TokenVerifier(() => [{ type: "oidc", domain: backend.issuer.issuer, applicationID: "convex" }], null);
     const { token, subject } = await backend.signIn("Remote");
     const identity = await verifier.verify(token);
     expect(identity.tokenIdentifier).toBe(`${backend.issuer.issuer}|${subject}`);
@@ -223,7 +223,7 @@ describe("identity claims", () => {
       issuer: iss,
       name: "Mallory",
     });
-    const verifier = new TokenVerifier(() => [{ domain: iss, applicationID: "convex" }], backend.issuer);
+    const verifier = new TokenVerifier(() => [{ type: "oidc", domain: iss, applicationID: "convex" }], backend.issuer);
     const identity = await verifier.verify(await backend.issuer.signRaw(forged));
     expect(identity.tokenIdentifier).toBe(`${iss}|local_mallory`);
     expect(identity.subject).toBe("local_mallory");

@@ -27,12 +27,17 @@ async function durableNumbers(engine: Engine): Promise<number[]> {
   return ok<number[]>(await engine.runQuery("messages:byAuthor", { author: "durable" }, null));
 }
 
-/** Runs the child until it has acknowledged at least `minAcks` mutations, then SIGKILLs it. */
-function runAndKill(dir: string, minAcks: number, compactBytes?: number, clients = 1): Promise<number[]> {
+/**
+ * Runs the child until it has acknowledged at least `minAcks` mutations, then SIGKILLs it. Returns the numbers
+ * acknowledged and the numbers sent (acknowledged or not): after the kill, exactly the acknowledged ones and
+ * possibly some sent ones may be present, each once.
+ */
+function runAndKill(dir: string, minAcks: number, compactBytes?: number, clients = 1, author = "durable"): Promise<{ acked: number[]; tried: Set<number> }> {
   return new Promise((resolve, reject) => {
-    const args = ["--import", "tsx", CHILD, dir, FIXTURE_CONVEX, String(compactBytes ?? 0), String(clients)];
+    const args = ["--import", "tsx", CHILD, dir, FIXTURE_CONVEX, String(compactBytes ?? 0), String(clients), author];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     const acked: number[] = [];
+    const tried = new Set<number>();
     let buffered = "";
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -42,21 +47,35 @@ function runAndKill(dir: string, minAcks: number, compactBytes?: number, clients
       buffered = lines.pop()!;
       for (const line of lines) {
         if (line.startsWith("ack ")) acked.push(Number(line.slice(4)));
+        if (line.startsWith("try ")) tried.add(Number(line.slice(4)));
       }
       if (acked.length >= minAcks && !child.killed) child.kill("SIGKILL");
     });
     child.on("exit", (code, signal) => {
-      if (signal === "SIGKILL") resolve(acked);
+      if (signal === "SIGKILL") resolve({ acked, tried });
       else reject(new Error(`child exited with ${code}: ${stderr}`));
     });
   });
+}
+
+/** What survived of one run: every acknowledged number, once; nothing that was not sent; nothing twice. */
+async function expectExactlyKept(engine: Engine, author: string, run: { acked: number[]; tried: Set<number> }) {
+  const present = ok<number[]>(await engine.runQuery("messages:byAuthor", { author }, null));
+  const sorted = [...present].sort((a, b) => a - b);
+  expect(sorted).toEqual([...new Set(sorted)]);
+  const presentSet = new Set(present);
+  expect(run.acked.filter((n) => !presentSet.has(n))).toEqual([]);
+  expect(present.filter((n) => !run.tried.has(n))).toEqual([]);
+  // Only mutations in flight at the kill (sent, not acknowledged) may be present beyond the acknowledged ones.
+  const acked = new Set(run.acked);
+  expect(present.filter((n) => !acked.has(n)).length).toBeLessThanOrEqual(run.tried.size - acked.size);
 }
 
 describe("durability", () => {
   it("keeps every acknowledged mutation when the process is killed mid-stream", async () => {
     const dir = tempDir("polaris-durable-");
     dirs.push(dir);
-    const acked = await runAndKill(dir, 150);
+    const { acked } = await runAndKill(dir, 150);
     expect(acked.length).toBeGreaterThanOrEqual(150);
     const engine = await reopen(dir);
     const present = new Set(await durableNumbers(engine));
@@ -68,7 +87,7 @@ describe("durability", () => {
   it("keeps every acknowledged mutation of 8 concurrent callers (group commit) when killed mid-stream", async () => {
     const dir = tempDir("polaris-durable-");
     dirs.push(dir);
-    const acked = await runAndKill(dir, 400, undefined, 8);
+    const { acked } = await runAndKill(dir, 400, undefined, 8);
     const engine = await reopen(dir);
     const present = await durableNumbers(engine);
     const set = new Set(present);
@@ -79,29 +98,28 @@ describe("durability", () => {
   it("keeps every acknowledged mutation of concurrent callers across kills during compaction", async () => {
     const dir = tempDir("polaris-durable-");
     dirs.push(dir);
-    const first = await runAndKill(dir, 300, 3000, 8);
-    const second = await runAndKill(dir, 200, 3000, 8);
+    const first = await runAndKill(dir, 300, 3000, 8, "run-1");
+    const second = await runAndKill(dir, 200, 3000, 8, "run-2");
     const engine = await reopen(dir);
-    const counts = new Map<number, number>();
-    for (const n of await durableNumbers(engine)) counts.set(n, (counts.get(n) ?? 0) + 1);
-    const expected = new Map<number, number>();
-    for (const n of [...first, ...second]) expected.set(n, (expected.get(n) ?? 0) + 1);
-    for (const [n, c] of expected) expect(counts.get(n) ?? 0).toBeGreaterThanOrEqual(c);
+    await expectExactlyKept(engine, "run-1", first);
+    await expectExactlyKept(engine, "run-2", second);
   }, 60_000);
 
   it("keeps every acknowledged mutation across kills while the log is being compacted", async () => {
     const dir = tempDir("polaris-durable-");
     dirs.push(dir);
-    const first = await runAndKill(dir, 120, 3000);
-    const second = await runAndKill(dir, 60, 3000);
+    // Each run writes under its own author, so every number of a run must be there exactly once.
+    const first = await runAndKill(dir, 120, 3000, 1, "run-1");
+    const second = await runAndKill(dir, 60, 3000, 1, "run-2");
     const engine = await reopen(dir);
-    const present = await durableNumbers(engine);
-    const counts = new Map<number, number>();
-    for (const n of present) counts.set(n, (counts.get(n) ?? 0) + 1);
-    // Each run restarts its numbering at 0, so a number acknowledged by both runs appears twice.
-    const expected = new Map<number, number>();
-    for (const n of [...first, ...second]) expected.set(n, (expected.get(n) ?? 0) + 1);
-    for (const [n, c] of expected) expect(counts.get(n) ?? 0).toBeGreaterThanOrEqual(c);
+    await expectExactlyKept(engine, "run-1", first);
+    await expectExactlyKept(engine, "run-2", second);
+    // A single caller sends one at a time: at most the one in flight at the kill is present unacknowledged.
+    for (const [author, run] of [["run-1", first], ["run-2", second]] as const) {
+      const present = ok<number[]>(await engine.runQuery("messages:byAuthor", { author }, null));
+      expect(present.sort((a, b) => a - b)).toEqual(Array.from({ length: present.length }, (_, i) => i));
+      expect(present.length - run.acked.length).toBeLessThanOrEqual(1);
+    }
   }, 60_000);
 
   it("recovers everything before a corrupt or torn log tail", async () => {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EngineImpl } from "../src/engine/engine.js";
 import type { Commit, Engine } from "../src/engine/types.js";
 import { err, FIXTURE_CONVEX, ok, open, removeDir, SITE_URL, tempDir, waitFor } from "./engineHarness.js";
 
@@ -170,10 +171,20 @@ describe("transactions", () => {
     expect(t2).toBe(t1);
     expect(r1).toBeGreaterThanOrEqual(0);
     expect(r1).toBeLessThan(1);
+  });
+
+  it("seeds Math.random from path, arguments, snapshot and clock: the same four give the same numbers", async () => {
+    // A fixed clock, so the check does not depend on two calls landing in the same millisecond.
+    (engine as EngineImpl).functions.now = () => 1_700_000_000_000;
     const a = await query<number[]>("messages:randoms", { seed: 1 });
     const b = await query<number[]>("messages:randoms", { seed: 1 });
+    const c = await query<number[]>("messages:randoms", { seed: 2 });
+    expect(a[2]).toBe(1_700_000_000_000);
     expect(a[0]).not.toBe(a[1]);
-    if (a[2] === b[2]) expect(b).toEqual(a);
+    expect(b).toEqual(a);
+    expect(c[0]).not.toBe(a[0]);
+    (engine as EngineImpl).functions.now = () => 1_700_000_000_001;
+    expect((await query<number[]>("messages:randoms", { seed: 1 }))[0]).not.toBe(a[0]);
   });
 
   it("rejects fetch in mutations", async () => {
@@ -255,8 +266,11 @@ describe("scheduler", () => {
     await waitFor(() => query<string[]>("scheduler:labels"), (l) => l.includes("soon"));
     expect(await query("scheduler:jobState", { id: jobId })).toBe("success");
     expect(await query("scheduler:jobState", { id: later })).toBe("canceled");
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await query("scheduler:labels")).toEqual(["soon"]);
+    // Instead of sleeping past the cancelled job's time: a sentinel due after it has run, so the cancelled job
+    // would have run before it if cancel had not held.
+    ok(await engine.runMutation("scheduler:scheduleJob", { label: "sentinel", delayMs: 350 }, null));
+    await waitFor(() => query<string[]>("scheduler:labels"), (l) => l.includes("sentinel"));
+    expect(await query("scheduler:labels")).toEqual(["soon", "sentinel"]);
   });
 
   it("keeps jobs across a restart and runs overdue ones at start", async () => {
@@ -266,6 +280,22 @@ describe("scheduler", () => {
     engine = await open(dir);
     await waitFor(() => query<string[]>("scheduler:labels"), (l) => l.includes("persisted"));
     expect(await query("scheduler:jobState", { id: jobId })).toBe("success");
+  });
+});
+
+describe("transaction metrics", () => {
+  it("reports the real counts of the current transaction", async () => {
+    type Metric = { used: number; remaining: number };
+    const { before, after } = ok<{ before: Record<string, Metric>; after: Record<string, Metric> }>(
+      await engine.runMutation("scheduler:metrics", {}, null),
+    );
+    for (const m of Object.values(before)) expect(m.used).toBe(0);
+    expect(after.databaseQueries).toEqual({ used: 3, remaining: 4096 - 3 });
+    expect(after.functionsScheduled).toEqual({ used: 2, remaining: 1000 - 2 });
+    const argsBytes = JSON.stringify({ label: "metrics-1" }).length + JSON.stringify({ label: "metrics-22" }).length;
+    expect(after.scheduledFunctionArgsBytes).toEqual({ used: argsBytes, remaining: (16 << 20) - argsBytes });
+    expect(after.documentsWritten.used).toBe(2);
+    expect(after.bytesWritten.used).toBeGreaterThan(0);
   });
 });
 
@@ -369,7 +399,7 @@ describe("persistence and reload", () => {
     try {
       expect(e2.authProviders()).toEqual([]);
       await e2.setEnv("TEST_ISSUER", "http://issuer.test");
-      expect(e2.authProviders()).toEqual([{ domain: "http://issuer.test", applicationID: "convex" }]);
+      expect(e2.authProviders()).toEqual([{ type: "oidc", domain: "http://issuer.test", applicationID: "convex" }]);
     } finally {
       await e2.setEnv("TEST_ISSUER", null);
       await e2.close();

@@ -66,6 +66,33 @@ describe("HTTP API", () => {
     expect(ts.ts).toMatch(/^\d+$/);
   });
 
+  it("answers /api/query_at_ts at its timestamp, or refuses with the reason", async () => {
+    const at = async (udfPath: string, ts: unknown, args: unknown = {}) => {
+      const res = await post("/api/query_at_ts", { path: udfPath, args: [args], ts });
+      return { status: res.status, body: (await res.json()) as { value?: unknown; message?: string } };
+    };
+    const { ts } = (await (await post("/api/query_ts", {})).json()) as { ts: string };
+    const before = await at("messages:list", ts);
+    expect(before.status).toBe(200);
+    const counterBefore = await at("messages:counter", ts, { name: "query-at-ts" });
+    expect(counterBefore.status).toBe(200);
+
+    await post("/api/mutation", { path: "messages:send", args: [{ body: "after the timestamp" }] });
+    // The list read the messages table, which changed after ts: its current answer is not the answer at ts.
+    const changed = await at("messages:list", ts);
+    expect(changed.status).toBe(409);
+    expect(changed.body.message).toMatch(/cannot answer messages:list at ts .*changed after that/);
+    // The counter read nothing that changed: its answer now is its answer at ts.
+    expect(await at("messages:counter", ts, { name: "query-at-ts" })).toEqual(counterBefore);
+
+    const future = await at("messages:list", (BigInt(ts) + 10n ** 12n).toString());
+    expect(future.status).toBe(400);
+    expect(future.body.message).toMatch(/after the latest commit/);
+    expect((await at("messages:list", undefined)).status).toBe(400);
+    const fresh = (await (await post("/api/query_ts", {})).json()) as { ts: string };
+    expect((await at("messages:list", fresh.ts)).body.value).toContainEqual({ author: "anonymous", body: "after the timestamp" });
+  });
+
   it.each([
     ["{not json", /not valid JSON/],
     [[1, 2], /must be a JSON object/],
@@ -242,7 +269,10 @@ describe("streamed HTTP action responses", () => {
       abort.abort();
       await expect.poll(() => cancelled, { timeout: 10_000 }).toBe(true);
       const pullsAtCancel = pulls;
-      await new Promise((r) => setTimeout(r, 100));
+      // Instead of sleeping: another request through the same server completes, so any pull the cancelled
+      // stream still had queued would have run by now.
+      await fetch(`${streaming.url}/api/query_ts`, { method: "POST" });
+      await fetch(`${streaming.url}/api/query_ts`, { method: "POST" });
       expect(pulls).toBe(pullsAtCancel);
     } finally {
       await streaming.stop();

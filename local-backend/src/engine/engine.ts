@@ -7,7 +7,7 @@ import { Documents } from "./documents.js";
 import { Env } from "./env.js";
 import { Functions, withoutMessage } from "./functions.js";
 import { Idempotency } from "./idempotency.js";
-import { evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
+import { describeComponents, evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
 import { Mutations, type MutationResult } from "./mutations.js";
 import { Queries } from "./queries.js";
 import { latestCreationTime } from "./recovery.js";
@@ -18,6 +18,7 @@ import { Storage } from "./storage.js";
 import { Store } from "./store.js";
 import { Syscalls, type EngineParts } from "./syscalls.js";
 import { entryHits, type ReadSetImpl, type WriteSetImpl } from "./transaction.js";
+import { parseAuthProviders, type AuthProviderConfig } from "../auth/verify.js";
 import type { Commit, Engine, EngineOptions, Identity, ReadSet, RunResult, WriteSet } from "./types.js";
 import type { WalHooks } from "./wal.js";
 
@@ -57,6 +58,8 @@ export class EngineImpl implements Engine, EngineParts {
   private closed = false;
   private readonly log: (line: string) => void;
   private readonly storageDir: string;
+  private authProblemsSaid = "";
+  private componentsSaid: string | null = null;
 
   constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
@@ -90,7 +93,16 @@ export class EngineImpl implements Engine, EngineParts {
     this.documents.lastCreationTime = latestCreationTime(this.store);
     this.app = await loadApp(this.opts.convexDir, path.join(this.opts.dataDir, "build"), ++this.generation);
     this.schema.apply(this.app);
+    this.sayComponents(this.app);
     await this.scheduler.start();
+  }
+
+  /** Says once, at start, which components convex.config.ts installs (none run here); again only if that changes. */
+  private sayComponents(app: LoadedApp) {
+    const line = describeComponents(app.components);
+    if (line === this.componentsSaid) return;
+    this.componentsSaid = line;
+    if (line !== null) this.log(line);
   }
 
   // ------------------------------------------------------------------------------- functions
@@ -175,12 +187,16 @@ export class EngineImpl implements Engine, EngineParts {
     return this.env.set(name, value);
   }
 
-  authProviders(): { domain: string; applicationID: string }[] {
+  authProviders(): AuthProviderConfig[] {
     if (!this.app.authConfigCode) return [];
-    const config = evaluateAuthConfig(this.app.authConfigCode, this.opts.convexDir);
-    return (config?.providers ?? [])
-      .map((p) => ({ domain: p.domain ?? p.issuer ?? "", applicationID: p.applicationID ?? "" }))
-      .filter((p) => p.domain !== "");
+    const { providers, problems } = parseAuthProviders(evaluateAuthConfig(this.app.authConfigCode, this.opts.convexDir));
+    // Said once per distinct set of problems (the config is re-read for every token, to see the current env).
+    const said = problems.join("\n");
+    if (said !== this.authProblemsSaid) {
+      this.authProblemsSaid = said;
+      for (const problem of problems) this.log(`[auth] ${problem} Tokens of this provider will be refused.`);
+    }
+    return providers;
   }
 
   async reload(): Promise<void> {
@@ -197,6 +213,7 @@ export class EngineImpl implements Engine, EngineParts {
       this.schema.apply(app);
       return Promise.resolve();
     });
+    this.sayComponents(app);
     this.scheduler.startCrons();
     for (const l of this.reloadListeners) l();
   }

@@ -90,6 +90,8 @@ export function withoutMessage<T extends Outcome>(out: T): T {
 
 export class Functions {
   private validatorCache = new WeakMap<Registered, { args: VJson; returns: VJson | null }>();
+  /** The clock query and mutation frames are fixed to (and seed from); tests may fix it. */
+  now: () => number = realNow;
 
   constructor(
     private readonly app: () => LoadedApp,
@@ -139,7 +141,7 @@ export class Functions {
   private resolveIdTable = (id: string) => this.store.tableOfId(id);
 
   newFrame(kind: FrameKind, udfPath: string, identity: Identity | null, tx: Tx | null, argsJson: string): Frame {
-    const nowMs = kind === "action" ? null : realNow();
+    const nowMs = kind === "action" ? null : this.now();
     return {
       handler: this.handler,
       kind,

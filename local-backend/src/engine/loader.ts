@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync,
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { listFunctionModules, modulePathWithoutExtension } from "../modules.js";
 
 // Bundles convex/ with esbuild (npm packages stay external and resolve from the project's
@@ -22,7 +22,12 @@ export interface LoadedApp {
   schema: SchemaDefinition | null;
   /** CommonJS source of auth.config.ts, re-evaluated on demand so it sees the current environment. */
   authConfigCode: string | null;
+  /** What convex.config.ts installs (the local backend runs none of it); null without a convex.config.ts. */
+  components: ComponentsReport | null;
 }
+
+/** The components an app's convex.config.ts installs, or why the file could not be read. */
+export type ComponentsReport = { ok: true; installed: { name: string; source: string }[] } | { ok: false; error: string };
 
 function nativeImport(url: string): Promise<ModuleExports> {
   return import(/* @vite-ignore */ url) as Promise<ModuleExports>;
@@ -118,12 +123,80 @@ export async function loadApp(convexDir: string, buildRoot: string, generation: 
   for (const entry of readdirSync(buildRoot)) {
     if (entry.startsWith("gen-") && entry !== `gen-${generation}`) rmSync(path.join(buildRoot, entry), { recursive: true, force: true });
   }
-  return { generation, modules, schema, authConfigCode };
+  const appConfig = firstExisting(convexDir, ["convex.config.ts", "convex.config.js"]);
+  const components = appConfig ? await readComponents(appConfig, convexDir, buildRoot) : null;
+  return { generation, modules, schema, authConfigCode, components };
+}
+
+const COMPONENT_CONFIG = /(^|\/)convex\.config(\.[cm]?[jt]s)?$/;
+
+/**
+ * Reads which components convex.config.ts installs, by running it as the Convex CLI would: `app.use(def)` needs
+ * `def.componentDefinitionPath`, which the CLI's bundler adds to every imported component definition; the plugin
+ * below does the same (the import as written), and keeps the definition's own name for `use` to default to.
+ */
+async function readComponents(file: string, convexDir: string, buildRoot: string): Promise<ComponentsReport> {
+  const stub: Plugin = {
+    name: "component-definitions",
+    setup(b) {
+      b.onResolve({ filter: COMPONENT_CONFIG }, async (args) => {
+        // The entry itself, the stub's own import of the real definition, and the lookup just below pass through.
+        if (args.kind === "entry-point" || args.namespace === "component-definition" || args.pluginData === "real") return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: "real" });
+        return { path: args.path, namespace: "component-definition", pluginData: { real: real.errors.length === 0 ? real.path : null } };
+      });
+      b.onLoad({ filter: /.*/, namespace: "component-definition" }, (args) => {
+        const real = (args.pluginData as { real: string | null }).real;
+        const spec = JSON.stringify(args.path);
+        const contents = real
+          ? `import def from ${JSON.stringify(real)}; export default { ...def, componentDefinitionPath: ${spec}, defaultName: def._name };`
+          : `export default { componentDefinitionPath: ${spec}, defaultName: ${JSON.stringify(args.path.split("/").slice(-2, -1)[0] ?? args.path)} };`;
+        return { contents, loader: "js", resolveDir: real ? path.dirname(real) : convexDir };
+      });
+      // Everything else from a package (convex/server above all) is loaded at run time from node_modules.
+      b.onResolve({ filter: /^[^./]/ }, (args) => (COMPONENT_CONFIG.test(args.path) || args.kind === "entry-point" ? undefined : { path: args.path, external: true }));
+    },
+  };
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      write: false,
+      logLevel: "silent",
+      plugins: [stub],
+    });
+    const module: { exports: { default?: unknown } } = { exports: {} };
+    // Packages resolve through the node_modules link beside the build, as the function modules do.
+    const require = createRequire(path.join(buildRoot, "convex.config.cjs"));
+    // The project's own convex.config.ts: trusted like every function module.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const fn = new Function("module", "exports", "require", result.outputFiles[0].text) as (m: unknown, e: unknown, r: unknown) => void;
+    fn(module, module.exports, require);
+    const app = (module.exports.default ?? module.exports) as { _childComponents?: [string, { componentDefinitionPath?: string }][] };
+    const installed = (app._childComponents ?? []).map(([name, def]) => ({ name, source: def.componentDefinitionPath ?? "?" }));
+    return { ok: true, installed };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+  }
+}
+
+/** The log line for what convex.config.ts installs, or null when it installs nothing. */
+export function describeComponents(report: ComponentsReport | null): string | null {
+  if (report === null) return null;
+  if (!report.ok) {
+    return `[engine] convex/convex.config.ts could not be read (${report.error}); the components it installs are not supported by the local backend, and calls to them will fail.`;
+  }
+  if (report.installed.length === 0) return null;
+  const list = report.installed.map((c) => `${c.name} (${c.source})`).join(", ");
+  return `[engine] Components are not supported by the local backend: convex/convex.config.ts installs ${list}. Calls to components.${report.installed[0].name}.* (and the others) will fail; the rest of the app runs.`;
 }
 
 /** convex/auth.config.ts's default export, as far as the engine reads it. */
 export interface AuthConfig {
-  providers?: { domain?: string; issuer?: string; applicationID?: string }[];
+  providers?: unknown;
 }
 
 /** Evaluates the bundled auth.config.ts now (it reads process.env at evaluation time). */

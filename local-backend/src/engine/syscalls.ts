@@ -50,6 +50,26 @@ interface StorageArgs {
   storageId: string;
 }
 
+/**
+ * What getTransactionMetrics reports beyond the transaction's own counters: calls to db.get / db.query (and
+ * paginate, count), scheduled functions and the bytes of their arguments (as JSON). Counted per transaction.
+ */
+interface TxCounts {
+  databaseQueries: number;
+  functionsScheduled: number;
+  scheduledArgsBytes: number;
+}
+const txCounts = new WeakMap<Tx, TxCounts>();
+function countsOf(tx: Tx): TxCounts {
+  let c = txCounts.get(tx);
+  if (!c) txCounts.set(tx, (c = { databaseQueries: 0, functionsScheduled: 0, scheduledArgsBytes: 0 }));
+  return c;
+}
+// Convex's documented per-transaction limits for what the engine does not count in the transaction itself.
+const MAX_DATABASE_QUERIES = 4096;
+const MAX_FUNCTIONS_SCHEDULED = 1000;
+const MAX_SCHEDULED_ARGS_BYTES = 16 << 20;
+
 function txOf(frame: Frame): Tx {
   if (!frame.tx) throw new Error("The database is only available in queries and mutations. In an action use ctx.runQuery / ctx.runMutation.");
   return frame.tx;
@@ -71,8 +91,11 @@ export class Syscalls implements SyscallHandler {
   syscall(frame: Frame, op: string, args: SyscallArgs): unknown {
     const { store } = this.parts;
     switch (op) {
-      case "1.0/queryStream":
-        return startQuery(store, txOf(frame), args.query as SerializedQuery);
+      case "1.0/queryStream": {
+        const tx = txOf(frame);
+        countsOf(tx).databaseQueries++;
+        return startQuery(store, tx, args.query as SerializedQuery);
+      }
       case "1.0/queryCleanup": {
         txOf(frame).streams.delete(args.queryId as number);
         return true;
@@ -92,8 +115,11 @@ export class Syscalls implements SyscallHandler {
   async asyncSyscall(frame: Frame, op: string, args: SyscallArgs): Promise<unknown> {
     const { store, documents, scheduler, storage, mutations } = this.parts;
     switch (op) {
-      case "1.0/get":
-        return documents.get(txOf(frame), args as unknown as GetArgs);
+      case "1.0/get": {
+        const tx = txOf(frame);
+        countsOf(tx).databaseQueries++;
+        return documents.get(tx, args as unknown as GetArgs);
+      }
       case "1.0/insert":
         return { _id: documents.insert(writableTx(frame), args.table as string, args.value as JSONValue) };
       case "1.0/shallowMerge":
@@ -112,10 +138,14 @@ export class Syscalls implements SyscallHandler {
         const doc = stream.next();
         return doc ? { value: doc.json, done: false } : { value: null, done: true };
       }
-      case "1.0/queryPage":
-        return queryPage(store, txOf(frame), args as unknown as PageArgs);
+      case "1.0/queryPage": {
+        const tx = txOf(frame);
+        countsOf(tx).databaseQueries++;
+        return queryPage(store, tx, args as unknown as PageArgs);
+      }
       case "1.0/count": {
         const tx = txOf(frame);
+        countsOf(tx).databaseQueries++;
         const table = store.ensureTable(args.table as string);
         tx.reads.add(table.name, BY_CREATION_TIME, { lo: "", hi: MAX_SUFFIX });
         return table.docs.size;
@@ -124,8 +154,14 @@ export class Syscalls implements SyscallHandler {
         return frame.identity ?? null;
       case "1.0/runUdf":
         return this.runUdf(frame, args as unknown as RunUdfArgs);
-      case "1.0/schedule":
-        return scheduler.schedule(writableTx(frame), args as unknown as ScheduleArgs);
+      case "1.0/schedule": {
+        const tx = writableTx(frame);
+        const id = scheduler.schedule(tx, args as unknown as ScheduleArgs);
+        const counts = countsOf(tx);
+        counts.functionsScheduled++;
+        counts.scheduledArgsBytes += Buffer.byteLength(JSON.stringify((args as unknown as ScheduleArgs).args ?? {}));
+        return id;
+      }
       case "1.0/cancel_job":
         scheduler.cancel(writableTx(frame), args.id as string);
         return null;
@@ -176,14 +212,15 @@ export class Syscalls implements SyscallHandler {
       case "1.0/getTransactionMetrics": {
         if (frame.kind === "action") throw new Error("Unknown async operation 1.0/getTransactionMetrics");
         const tx = txOf(frame);
+        const c = countsOf(tx);
         return convexToJson({
           bytesRead: { used: tx.bytesRead, remaining: LIMITS.bytesRead - tx.bytesRead },
           bytesWritten: { used: tx.bytesWritten, remaining: LIMITS.bytesWritten - tx.bytesWritten },
-          databaseQueries: { used: 0, remaining: 4096 },
+          databaseQueries: { used: c.databaseQueries, remaining: MAX_DATABASE_QUERIES - c.databaseQueries },
           documentsRead: { used: tx.scanned, remaining: LIMITS.documentsScanned - tx.scanned },
           documentsWritten: { used: tx.writes, remaining: LIMITS.documentsWritten - tx.writes },
-          functionsScheduled: { used: 0, remaining: 1000 },
-          scheduledFunctionArgsBytes: { used: 0, remaining: 16 << 20 },
+          functionsScheduled: { used: c.functionsScheduled, remaining: MAX_FUNCTIONS_SCHEDULED - c.functionsScheduled },
+          scheduledFunctionArgsBytes: { used: c.scheduledArgsBytes, remaining: MAX_SCHEDULED_ARGS_BYTES - c.scheduledArgsBytes },
         });
       }
       default:

@@ -1,5 +1,6 @@
 import type { JSONValue } from "convex/values";
 import type { UserIdentity } from "convex/server";
+import type { AuthProviderConfig } from "../auth/verify.js";
 
 // The contract between the engine (function runtime, database, persistence, storage, scheduler) and the
 // server (WebSocket sync, HTTP API, auth, CLI). Values cross it as Convex-encoded JSON (convexToJson),
@@ -99,7 +100,7 @@ export interface Engine {
   getEnv(): Record<string, string>;
   setEnv(name: string, value: string | null): Promise<void>;
   /** The providers of convex/auth.config.ts, evaluated with the current environment. */
-  authProviders(): { domain: string; applicationID: string }[];
+  authProviders(): AuthProviderConfig[];
 
   /** Re-bundles and re-loads convex/ (after a file change); calls onReload listeners. */
   reload(): Promise<void>;

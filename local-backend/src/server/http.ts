@@ -6,6 +6,7 @@ import { AuthTokenError, type TokenVerifier } from "../auth/verify.js";
 import { ENV_NAME_RULE, isEnvName } from "../envName.js";
 import type { Engine, Identity, RunResult } from "../engine/types.js";
 import type { SiteHandler } from "../site.js";
+import type { CommitHistory } from "./commitHistory.js";
 import { canonicalizeUdfPath } from "./protocol.js";
 
 // The HTTP half of the backend: the API ConvexHttpClient speaks (notes/convex-protocol.md), file storage, the
@@ -28,6 +29,8 @@ export interface HttpContext {
   log: (line: string) => void;
   /** The built web app, when this backend serves it (`npm start`); see ../site.ts. */
   site?: SiteHandler;
+  /** The recent commits, for /api/query_at_ts. */
+  history: CommitHistory;
 }
 
 class HttpError extends Error {
@@ -211,6 +214,33 @@ function parseTs(value: unknown): bigint | null {
   throw new HttpError(400, "BadRequest", '"ts" must be a timestamp returned by /api/query_ts.');
 }
 
+/**
+ * A query "as of" `ts`: run at the current snapshot, and given only when no commit since `ts` wrote what it read
+ * (commitHistory.ts); otherwise refused with the reason, since the engine keeps no older versions.
+ */
+async function queryAtTs(engine: Engine, history: CommitHistory, udfPath: string, args: JSONValue, identity: Identity | null, ts: bigint): Promise<RunResult> {
+  if (ts > engine.currentTs()) {
+    throw new HttpError(400, "TimestampInFuture", `"ts" ${ts} is after the latest commit (${engine.currentTs()}): use a timestamp returned by /api/query_ts.`);
+  }
+  const result = await engine.runQuery(udfPath, args, identity);
+  switch (history.verdict(ts, result.ts, result.reads, (r, w) => engine.invalidates(r, w))) {
+    case "same":
+      return result;
+    case "too-old":
+      throw new HttpError(
+        410,
+        "SnapshotUnavailable",
+        `The local backend cannot answer at ts ${ts}: it keeps only the latest data and the last commits, which no longer reach back that far. Call /api/query_ts for a fresh timestamp.`,
+      );
+    default:
+      throw new HttpError(
+        409,
+        "SnapshotUnavailable",
+        `The local backend cannot answer ${udfPath} at ts ${ts}: data it reads changed after that, and it keeps only the latest version. Call /api/query_ts for a fresh timestamp.`,
+      );
+  }
+}
+
 function checkAdminKey(req: IncomingMessage, adminKey: string) {
   const given = req.headers["polaris-admin-key"];
   const a = Buffer.from(typeof given === "string" ? given : "");
@@ -343,7 +373,8 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     if (path === "/api/function" && typeof body.componentPath === "string" && body.componentPath !== "") {
       throw new HttpError(400, "BadRequest", "Components are not supported by the local backend.");
     }
-    if (path === "/api/query_at_ts") parseTs(body.ts);
+    const atTs = path === "/api/query_at_ts" ? parseTs(body.ts) : null;
+    if (path === "/api/query_at_ts" && atTs === null) throw new HttpError(400, "BadRequest", '"ts" is required: a timestamp returned by /api/query_ts.');
     const identity = await identityFromRequest(req, ctx.verifier);
     const engine = requireEngine(ctx);
     let result: RunResult;
@@ -357,8 +388,10 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       case "/api/function":
         result = await runAnyFunction(engine, udfPath, args, identity);
         break;
+      case "/api/query_at_ts":
+        result = await queryAtTs(engine, ctx.history, udfPath, args, identity, atTs!);
+        break;
       default:
-        // Queries answer at the current snapshot, which is at or after any ts query_ts handed out.
         result = await engine.runQuery(udfPath, args, identity);
     }
     return sendRunResult(res, result, cors);

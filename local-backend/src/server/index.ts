@@ -6,12 +6,13 @@ import path from "node:path";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { LocalIssuer } from "../auth/localIssuer.js";
-import { TokenVerifier } from "../auth/verify.js";
+import { TokenVerifier, type JwksPolicy } from "../auth/verify.js";
 import { openEngine } from "../engine/index.js";
 import type { Engine, EngineOptions } from "../engine/types.js";
 import { createSiteHandler } from "../site.js";
 import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
 import { ClientSession, type SessionContext } from "./clientSession.js";
+import { CommitHistory } from "./commitHistory.js";
 
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 export const LOCAL_ISSUER_ENV = "POLARIS_LOCAL_AUTH_ISSUER";
@@ -41,6 +42,8 @@ export interface BackendOptions {
   siteDir?: string;
   /** Settles when the build in `siteDir` is ready; requests wait for it as they wait for the engine. */
   siteReady?: Promise<unknown>;
+  /** How remote key sets of auth providers are cached (jose's defaults: 30 s cooldown, 10 min age); tests shorten it. */
+  jwks?: JwksPolicy;
   /** Test hooks for the client sessions (the sync protocol). */
   session?: Pick<SessionContext, "afterMutation" | "pingIntervalMs">;
 }
@@ -192,10 +195,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   }
   const theEngine = engine;
   const theIssuer = issuer;
-  const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer);
+  const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer, fetch, options.jwks);
 
   const sessionContext: SessionContext = { engine: theEngine, verifier: theVerifier, log, ...options.session };
+  // Subscribed in the same step as reading the ts it covers from, so no commit falls between the two.
+  const history = new CommitHistory(theEngine.currentTs());
   const unsubscribeCommit = theEngine.onCommit((commit) => {
+    history.record(commit);
     for (const session of sessions) session.onCommit(commit.writes);
   });
   const unsubscribeReload = theEngine.onReload(() => {
@@ -204,7 +210,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 
   const allowRemote = options.allowRemote === true;
   const site = options.siteDir === undefined ? undefined : createSiteHandler(options.siteDir, url);
-  handleRequest = createHttpHandler({ engine: () => engine, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log, site });
+  handleRequest = createHttpHandler({ engine: () => engine, history, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log, site });
   handleUpgrade = (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://backend.invalid").pathname;
     const refuse = (status: string) => {
