@@ -380,9 +380,17 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
     );
   }
 
+  const panelRef = useRef<HTMLDivElement>(null);
+  // A focus request that finds focus on nothing (the dialog that asked, or the previous file's view, just left
+  // the page) parks it on the panel in the same task, so no key typed before the editor is ready reaches the
+  // body; store/editorFocus.ts holds those keys for the editor.
+  useLayoutEffect(() => {
+    const active = document.activeElement;
+    if (focusRequested && (!active || active === document.body)) panelRef.current?.focus();
+  }, [focusRequested]);
+
   // A file shown without the text editor (binary, in storage, gone, failed) still ends a focus request: focus
   // moves to the panel, so keys held for the editor meanwhile stop being held and later ones reach something.
-  const panelRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!focusRequested || load.status === "loading" || showsEditor) return;
     if (claimFocus() !== null) panelRef.current?.focus();

@@ -37,6 +37,15 @@ export function QuickOpen({ files, onOpen }: QuickOpenProps) {
   );
 }
 
+/**
+ * Where focus goes when the element focused before Go to File is gone by the time it closes (the editor that
+ * showed another file): the editor's panel, which holds focus until the chosen file's editor takes it. Found by
+ * role, not by import, as the editor finds the tree.
+ */
+function editorPanel(): HTMLElement | null {
+  return document.querySelector<HTMLElement>('[aria-label="Editor"] [role="tabpanel"]');
+}
+
 interface Match {
   file: FilePath;
   parts: (string | { mark: string })[];
@@ -75,7 +84,7 @@ export function QuickOpenDialog({
   }, [current]);
 
   return (
-    <Dialog title="Go to File" onClose={onClose} initialFocusRef={inputRef} size="wide">
+    <Dialog title="Go to File" onClose={onClose} initialFocusRef={inputRef} size="wide" fallbackFocus={editorPanel}>
       <div className="quick-open">
         <input
           ref={inputRef}
