@@ -6,6 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
@@ -21,7 +22,9 @@ import "./workspace.css";
 export default function WorkspacePage({ projectId }: { projectId: string }) {
   return (
     <ErrorBoundary fallback={(error) => <WorkspaceError error={error} />}>
-      <Workspace projectId={projectId as Id<"projects">} />
+      <ProjectListingProvider projectId={projectId as Id<"projects">}>
+        <Workspace projectId={projectId as Id<"projects">} />
+      </ProjectListingProvider>
     </ErrorBoundary>
   );
 }

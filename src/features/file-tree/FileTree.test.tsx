@@ -114,6 +114,24 @@ describe("FileTree rendering", () => {
     expect(item("file2.ts")).toHaveAttribute("aria-setsize", "3");
   });
 
+  it("shows part of a listing that is still arriving as busy, usable rows, and the rest when it comes", async () => {
+    const actions = fakeActions();
+    const user = userEvent.setup();
+    const { rerender } = render(<FileTree files={[]} complete={false} actions={actions} />);
+    // Nothing in yet: busy, and no claim that the project is empty.
+    expect(screen.getByRole("tree")).toHaveAttribute("aria-busy", "true");
+    expect(screen.queryByText(/No files yet/)).toBeNull();
+    rerender(<FileTree files={FILES.filter((f) => f.parentId === undefined)} complete={false} actions={actions} />);
+    expect(screen.getByRole("tree")).toHaveAttribute("aria-busy", "true");
+    expect(screen.getAllByRole("treeitem").map((row) => row.getAttribute("aria-label"))).toEqual(["docs", "src", "b.txt", "logo.png", "README.md"]);
+    await user.click(screen.getByRole("treeitem", { name: "docs" }));
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("treeitem", { name: "src" })).toHaveFocus();
+    rerender(<FileTree files={FILES} complete actions={actions} />);
+    expect(screen.getByRole("tree")).not.toHaveAttribute("aria-busy");
+    expect(screen.getByRole("treeitem", { name: "src" })).toHaveFocus();
+  });
+
   it("renders only a window of rows for 100,000 files", () => {
     const many: TreeNode[] = [];
     for (let i = 0; i < 100_000; i++) many.push(file(`n${i}`, `file${i}.ts`));

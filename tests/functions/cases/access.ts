@@ -59,6 +59,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "files:tree": ({ one }) => [{ projectId: one.projectId }],
   "files:listing": ({ one }) => [{ projectId: one.projectId }],
   "files:listingBucket": ({ one }) => [{ projectId: one.projectId, bucket: 0 }],
+  "files:listingTop": ({ one }) => [{ projectId: one.projectId }],
   "files:createMany": ({ one, own }) => [
     { projectId: one.projectId, items: [{ name: "evil.ts", content: "x" }] },
     { projectId: one.projectId, parentId: one.folderId, items: [{ name: "evil", type: "folder" }] },
