@@ -5,8 +5,8 @@ import { ContextMenu } from "./ContextMenu";
 import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
 import { FileTreeToolbar } from "./FileTreeToolbar";
 import { SHORTCUT_LABELS } from "./keymap";
-import { ROOT, type TreeNode } from "./model";
-import { deleteItems, type OpContext } from "./operations";
+import { pathOf, ROOT, type TreeNode } from "./model";
+import { deleteItems, undoLossesKnownNow, type OpContext } from "./operations";
 import type { TreeElements } from "./rowDom";
 import type { FileTreeActions } from "./types";
 import { useDomFocusFollow } from "./useDomFocusFollow";
@@ -137,7 +137,9 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
       )}
       {deleteAsked && (
         <ConfirmDeleteDialog
-          names={deleteAsked.map((id) => index.byId.get(id)?.name ?? "")}
+          paths={deleteAsked.ids.map((id) => pathOf(index, id))}
+          knownLosses={undoLossesKnownNow(index, deleteAsked.ids)}
+          prepared={deleteAsked.prepared}
           onCancel={() => {
             commands.endDeleteAsk();
             requestDomFocus();
@@ -145,7 +147,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
           onConfirm={() => {
             commands.endDeleteAsk();
             requestDomFocus();
-            deleteWithFocusRecovery(deleteAsked, () => deleteItems(ctx, deleteAsked));
+            deleteWithFocusRecovery(deleteAsked.ids, () => deleteItems(ctx, deleteAsked.ids, deleteAsked.prepared));
           }}
         />
       )}
