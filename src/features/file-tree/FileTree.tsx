@@ -5,8 +5,8 @@ import { ContextMenu } from "./ContextMenu";
 import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
 import { FileTreeToolbar } from "./FileTreeToolbar";
 import { SHORTCUT_LABELS } from "./keymap";
-import { ROOT, type TreeNode } from "./model";
-import { deleteItems, type OpContext } from "./operations";
+import { pathOf, ROOT, type TreeNode } from "./model";
+import { deleteItems, undoLossesKnownNow, type OpContext } from "./operations";
 import type { TreeElements } from "./rowDom";
 import type { FileTreeActions } from "./types";
 import { useDomFocusFollow } from "./useDomFocusFollow";
@@ -132,7 +132,9 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
       )}
       {deleteAsked && (
         <ConfirmDeleteDialog
-          names={deleteAsked.map((id) => index.byId.get(id)?.name ?? "")}
+          paths={deleteAsked.ids.map((id) => pathOf(index, id))}
+          knownLosses={undoLossesKnownNow(index, deleteAsked.ids)}
+          prepared={deleteAsked.prepared}
           onCancel={() => {
             commands.endDeleteAsk();
             requestDomFocus();
@@ -140,7 +142,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
           onConfirm={() => {
             commands.endDeleteAsk();
             requestDomFocus();
-            deleteWithFocusRecovery(deleteAsked, () => deleteItems(ctx, deleteAsked));
+            deleteWithFocusRecovery(deleteAsked.ids, () => deleteItems(ctx, deleteAsked.ids, deleteAsked.prepared));
           }}
         />
       )}
