@@ -62,7 +62,7 @@ export interface SendHost {
   removalsCommitted(): Promise<void>;
 }
 
-export const SEND_WINDOW = 16;
+export const SEND_WINDOW = 64;
 
 const STOPPED = Symbol("stopped");
 
