@@ -101,3 +101,26 @@ export const sendResultValidator = v.object({
   assistantMessageId: v.id("messages"),
 });
 export type SendResult = Infer<typeof sendResultValidator>;
+
+const changeFields = schema.tables.fileChanges.validator.fields;
+
+/** One line of an answer's change set (model/changes.ts changeLine). */
+export const changeLineValidator = v.object({
+  _id: v.id("fileChanges"),
+  fileId: v.id("files"),
+  type: changeFields.type,
+  kind: v.union(v.literal("created"), v.literal("edited"), v.literal("moved"), v.literal("deleted")),
+  path: v.string(),
+  fromPath: v.optional(v.string()),
+  added: v.number(),
+  removed: v.number(),
+  state: changeFields.state,
+  binary: v.optional(v.boolean()),
+});
+export type ChangeLine = Infer<typeof changeLineValidator>;
+
+export const changeSetValidator = v.object({ lines: v.array(changeLineValidator), restoredHere: v.boolean() });
+export type ChangeSet = Infer<typeof changeSetValidator>;
+
+export const changeTextsValidator = v.object({ line: changeLineValidator, before: v.string(), after: v.string(), binary: v.boolean() });
+export type ChangeTexts = Infer<typeof changeTextsValidator>;
