@@ -1,4 +1,5 @@
 import { lazy, Suspense } from "react";
+import { APP_CONTENT_ID } from "../lib/Dialog";
 import { env } from "../lib/env";
 import { LocalAuthRoot } from "../features/auth/LocalAuthRoot";
 import { AppRoutes } from "./AppRoutes";
@@ -14,7 +15,9 @@ const ClerkRoot = lazy(() => import("../features/auth/ClerkRoot"));
 export function App() {
   return (
     <>
-      <AppBody />
+      <div id={APP_CONTENT_ID} className="app-content">
+        <AppBody />
+      </div>
       <Toaster />
     </>
   );

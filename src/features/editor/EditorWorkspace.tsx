@@ -542,12 +542,16 @@ function CloseDialog({
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   return (
-    <Dialog title={`Save changes to ${name}?`} onClose={onCancel} role="alertdialog">
-      <p>
-        {deleted
+    <Dialog
+      title={`Save changes to ${name}?`}
+      description={
+        deleted
           ? "This file was deleted on the server; closing the tab drops your unsaved text."
-          : "Your changes will be lost if you don't save them."}
-      </p>
+          : "Your changes will be lost if you don't save them."
+      }
+      onClose={onCancel}
+      role="alertdialog"
+    >
       {error && (
         <p role="alert" className="field-error">
           {error}

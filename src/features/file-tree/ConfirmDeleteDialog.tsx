@@ -1,7 +1,10 @@
 import { useRef } from "react";
 import { Dialog } from "../../lib/Dialog";
 
-/** Asks before deleting: one item by name, several by count with the first ten listed. Enter confirms. */
+/**
+ * Asks before deleting: one item by name, several by count with the first ten listed. Focus starts on Cancel, the
+ * safe choice (as in the project delete dialog): Enter on it keeps everything; Delete is one Tab away.
+ */
 export function ConfirmDeleteDialog({
   names,
   onConfirm,
@@ -11,10 +14,16 @@ export function ConfirmDeleteDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const confirmRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const title = names.length === 1 ? `Delete "${names[0]}"?` : `Delete ${names.length} items?`;
   return (
-    <Dialog title={title} onClose={onCancel} initialFocusRef={confirmRef} role="alertdialog">
+    <Dialog
+      title={title}
+      description="Folders are deleted with everything in them. Text files and folders can be restored with Undo."
+      onClose={onCancel}
+      initialFocusRef={cancelRef}
+      role="alertdialog"
+    >
       {names.length > 1 && (
         <ul className="file-tree-confirm-list">
           {names.slice(0, 10).map((name, i) => (
@@ -23,20 +32,11 @@ export function ConfirmDeleteDialog({
           {names.length > 10 && <li>and {names.length - 10} more</li>}
         </ul>
       )}
-      <p>Folders are deleted with everything in them. Text files and folders can be restored with Undo.</p>
-      <div
-        className="dialog-actions"
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && (e.target as HTMLElement).tagName !== "BUTTON") {
-            e.preventDefault();
-            onConfirm();
-          }
-        }}
-      >
-        <button type="button" className="btn" onClick={onCancel}>
+      <div className="dialog-actions">
+        <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
           Cancel
         </button>
-        <button ref={confirmRef} type="button" className="btn btn-danger" onClick={onConfirm}>
+        <button type="button" className="btn btn-danger" onClick={onConfirm}>
           Delete
         </button>
       </div>
