@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { api } from "../convex/_generated/api";
-import { expect, test } from "./drivers/fixtures";
+import { expect, expectFocusNotOnBody, test } from "./drivers/fixtures";
 import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
 
 // WCAG 2.2 AA in the real app (issue 18): axe-core checks every screen a person meets, each in the light scheme,
@@ -108,4 +108,69 @@ test("every screen passes axe (WCAG 2.2 AA) in light, dark and forced colors", a
   await expect(page.getByRole("region", { name: "Sync status" })).toBeVisible();
   await expectAccessible(page, "sync panel", ".sync-status");
   await page.keyboard.press("Escape");
+});
+
+test("keyboard only: Tab indents, Escape then Tab leaves the editor, Ctrl+M makes Tab move focus; going offline is said", async ({
+  page,
+  context,
+}) => {
+  await signIn(page);
+  await createProject(page, "Keys");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Keys")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "a.ts", content: "one\n" });
+  await Keyboard.pressOn(UI.projectLink(page, "Keys"), "Enter");
+  await expect(page.getByRole("treeitem", { name: "a.ts", exact: true })).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("a.ts");
+  await page.keyboard.press("Enter");
+  const editor = page.getByRole("textbox", { name: "Editor: a.ts" });
+  const lines = page.locator(".cm-content .cm-line");
+  await expect(editor).toBeFocused();
+  await expect(editor).toHaveAccessibleDescription(/press Escape, then Tab/);
+  const announcements = page.getByRole("status", { name: "Announcements" });
+
+  // Tab indents and keeps focus in the editor.
+  await page.keyboard.press("Tab");
+  await expect(lines.first()).toHaveText(/^\s+one$/);
+  await expect(editor).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(lines.first()).toHaveText("one");
+
+  // Escape, then Tab, moves on without editing.
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await expectFocusNotOnBody(page);
+  await expect(lines.first()).toHaveText("one");
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+
+  // Ctrl+M: Tab moves focus (said, and shown in the status bar) until Ctrl+M again.
+  await page.keyboard.press("Control+m");
+  const mode = page.getByRole("button", { name: "Tab moves focus" });
+  await expect(mode).toBeVisible();
+  await expect(announcements).toHaveText(/Tab moves focus/);
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await expectFocusNotOnBody(page);
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+  await expect(lines.first()).toHaveText("one");
+  await page.keyboard.press("Control+m");
+  await expect(mode).toHaveCount(0);
+  await expect(announcements).toHaveText(/Tab indents/);
+  await page.keyboard.press("Tab");
+  await expect(lines.first()).toHaveText(/^\s+one$/);
+  await expect(editor).toBeFocused();
+
+  // Going offline and coming back are said, not only shown on the indicator.
+  await context.setOffline(true);
+  await expect(announcements).toHaveText(/You are offline/);
+  await context.setOffline(false);
+  await expect(announcements).toHaveText(/Back online/);
 });

@@ -2,6 +2,7 @@ import { lazy, Suspense } from "react";
 import { APP_CONTENT_ID } from "../lib/Dialog";
 import { env } from "../lib/env";
 import { LocalAuthRoot } from "../features/auth/LocalAuthRoot";
+import { Announcer } from "./Announcer";
 import { AppRoutes } from "./AppRoutes";
 import { ConfigError } from "./ConfigError";
 import { getConvexClient } from "./convexClient";
@@ -19,6 +20,7 @@ export function App() {
         <AppBody />
       </div>
       <Toaster />
+      <Announcer />
     </>
   );
 }
