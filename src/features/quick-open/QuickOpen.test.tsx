@@ -64,9 +64,15 @@ describe("QuickOpen", () => {
     expect(onOpen).toHaveBeenCalledWith("pkg");
   });
 
-  it("says so when nothing matches", async () => {
+  it("says how many files match in its status line, and so when nothing matches", async () => {
     const { user } = setup();
     await user.keyboard("{Control>}p{/Control}");
+    const total = screen.getAllByRole("option").length;
+    expect(screen.getByRole("status")).toHaveTextContent(`${total} files. Type to search.`);
+    await user.keyboard("prpg");
+    expect(screen.getByRole("status")).toHaveTextContent(
+      `${screen.getAllByRole("option").length} ${screen.getAllByRole("option").length === 1 ? "file matches" : "files match"}.`,
+    );
     await user.keyboard("zzzzqqq");
     expect(screen.queryAllByRole("option")).toHaveLength(0);
     expect(screen.getByRole("status")).toHaveTextContent("No file matches.");

@@ -137,16 +137,20 @@ export function QuickOpenDialog({
             </li>
           ))}
         </ul>
-        {matches.length === 0 && (
-          <p className="quick-open-empty" role="status">
-            {!complete
-              ? "No file matches yet: the file list is still loading."
-              : files.length === 0
-                ? "This project has no files yet."
-                : "No file matches."}
-          </p>
-        )}
+        <p className={matches.length === 0 ? "quick-open-empty" : "visually-hidden"} role="status">
+          {resultsText(matches.length, files.length === 0, query.trim() === "", complete)}
+        </p>
       </div>
     </Dialog>
   );
+}
+
+/** What the status line says (and a screen reader hears) as the results change. */
+function resultsText(count: number, noFiles: boolean, noQuery: boolean, complete: boolean): string {
+  if (count === 0 && !complete) return "No file matches yet: the file list is still loading.";
+  if (noFiles) return "This project has no files yet.";
+  if (count === 0) return "No file matches.";
+  const files = count === 1 ? "1 file" : `${count === LIMIT ? `${LIMIT}+` : count} files`;
+  if (noQuery) return `${files}. Type to search.`;
+  return count === 1 ? "1 file matches." : `${files} match.`;
 }
