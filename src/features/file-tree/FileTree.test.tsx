@@ -307,7 +307,7 @@ describe("FileTree keyboard", () => {
     expect(actions.createFolder).not.toHaveBeenCalled();
   });
 
-  it("Delete asks to confirm with focus on Cancel: Escape cancels, Tab then Enter deletes the selection", async () => {
+  it("Delete asks to confirm: Escape cancels, Enter deletes the selection", async () => {
     const { user, actions } = setup();
     await focusTree(user);
     await user.keyboard("{End}{Delete}");
@@ -326,8 +326,7 @@ describe("FileTree keyboard", () => {
     ]);
     await user.keyboard("{Delete}");
     expect(screen.getByRole("alertdialog", { name: "Delete 3 items?" })).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Cancel" })).toHaveFocus();
-    await user.keyboard("{Tab}{Enter}");
+    await user.keyboard("{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledTimes(3));
     expect(actions.remove.mock.calls.map((c) => (c as unknown[])[0] as string).sort()).toEqual(["b", "img", "readme"]);
   });
@@ -338,13 +337,13 @@ describe("FileTree keyboard", () => {
     // docs, src, b.txt, logo.png, README.md: delete b.txt, the next row takes focus.
     await user.keyboard("{ArrowDown}{ArrowDown}");
     expect(focusedName()).toBe("b.txt");
-    await user.keyboard("{Delete}{Tab}{Enter}");
+    await user.keyboard("{Delete}{Enter}");
     await waitFor(() => expect(screen.queryByRole("treeitem", { name: "b.txt" })).toBeNull());
     await waitFor(() => expect(focusedName()).toBe("logo.png"));
     expect(item("logo.png")).toHaveAttribute("aria-selected", "true");
 
     // The last row: its previous row takes focus.
-    await user.keyboard("{End}{Delete}{Tab}{Enter}");
+    await user.keyboard("{End}{Delete}{Enter}");
     await waitFor(() => expect(screen.queryByRole("treeitem", { name: "README.md" })).toBeNull());
     await waitFor(() => expect(focusedName()).toBe("logo.png"));
 
@@ -362,9 +361,9 @@ describe("FileTree keyboard", () => {
     await focusTree(user);
     await user.keyboard("{ArrowRight}");
     expect(item("inner.ts")).toBeInTheDocument();
-    await user.keyboard("{Delete}{Tab}{Enter}");
+    await user.keyboard("{Delete}{Enter}");
     await waitFor(() => expect(focusedName()).toBe("z.txt"));
-    await user.keyboard("{Delete}{Tab}{Enter}");
+    await user.keyboard("{Delete}{Enter}");
     await waitFor(() => expect(screen.queryAllByRole("treeitem")).toHaveLength(0));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("tree")));
   });
@@ -392,7 +391,7 @@ describe("FileTree keyboard", () => {
   it("Ctrl+Z restores a deleted text file from the content read before deleting", async () => {
     const { user, actions } = setup();
     await focusTree(user);
-    await user.keyboard("{End}{Delete}{Tab}{Enter}");
+    await user.keyboard("{End}{Delete}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
     expect(actions.readContent).toHaveBeenCalledWith("readme");
     await user.keyboard("{Control>}z{/Control}");
@@ -402,7 +401,7 @@ describe("FileTree keyboard", () => {
   it("Ctrl+Z restores a deleted folder with its files", async () => {
     const { user, actions } = setup();
     await focusTree(user);
-    await user.keyboard("{Delete}{Tab}{Enter}");
+    await user.keyboard("{Delete}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("docs"));
     await user.keyboard("{Control>}z{/Control}");
     await waitFor(() => expect(actions.createFile).toHaveBeenCalled());
