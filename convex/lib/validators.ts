@@ -65,6 +65,20 @@ export type ListingEntry = Infer<typeof listingEntryValidator>;
 export const listingHeadValidator = v.object({ ready: v.boolean(), buckets: v.number() });
 export type ListingHead = Infer<typeof listingHeadValidator>;
 
+/**
+ * files.listingTop: the root level of the listing, each entry with the bucket that holds it (what the SPA shows
+ * while the buckets are still arriving), at most LISTING_BUCKET_SIZE of them; `complete` is false when the root
+ * holds more. Null while the listing is not ready.
+ */
+export const listingTopValidator = v.union(
+  v.object({
+    entries: v.array(v.object({ entry: listingEntryValidator, bucket: v.number() })),
+    complete: v.boolean(),
+  }),
+  v.null(),
+);
+export type ListingTop = Infer<typeof listingTopValidator>;
+
 /** One item of files.createMany: a file (with optional text) or a folder. */
 export const newItemValidator = v.object({
   name: v.string(),

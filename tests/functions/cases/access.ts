@@ -37,7 +37,7 @@ export function publicFunctions(): { name: string; kind: Kind }[] {
 
 /** User one's data (`one`) and a project of the second user (`own`), for arguments that mix the two. */
 interface Fixture {
-  one: Seeded & { changeMessageId: Id<"messages">; changeId: Id<"fileChanges"> };
+  one: Seeded & { credentialId: Id<"gitCredentials">; changeMessageId: Id<"messages">; changeId: Id<"fileChanges"> };
   own: { projectId: Id<"projects">; folderId: Id<"files">; fileId: Id<"files">; conversationId: Id<"conversations"> };
 }
 
@@ -59,6 +59,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "files:tree": ({ one }) => [{ projectId: one.projectId }],
   "files:listing": ({ one }) => [{ projectId: one.projectId }],
   "files:listingBucket": ({ one }) => [{ projectId: one.projectId, bucket: 0 }],
+  "files:listingTop": ({ one }) => [{ projectId: one.projectId }],
   "files:createMany": ({ one, own }) => [
     { projectId: one.projectId, items: [{ name: "evil.ts", content: "x" }] },
     { projectId: one.projectId, parentId: one.folderId, items: [{ name: "evil", type: "folder" }] },
@@ -102,6 +103,19 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: own.projectId, name: "stolen.png", storageId: one.storageId },
   ],
 
+  "transfers:status": ({ one }) => [{ projectId: one.projectId }],
+  "transfers:importZip": ({ one, own }) => [
+    { projectId: one.projectId, storageId: one.storageId, fileName: "x.zip" },
+    { projectId: own.projectId, storageId: one.storageId, fileName: "stolen.zip" },
+  ],
+  "transfers:importGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
+  "transfers:exportGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
+  "transfers:exportGithub": ({ one }) => [{ projectId: one.projectId, name: "leak" }],
+  "transfers:cancel": ({ one }) => [{ projectId: one.projectId, kind: "import" }, { projectId: one.projectId, kind: "export" }],
+  "credentials:list": () => [{}],
+  "credentials:save": () => [{ host: "github.com", token: "bobs-token" }],
+  "credentials:remove": ({ one }) => [{ credentialId: one.credentialId }],
+
   "conversations:list": ({ one }) => [{ projectId: one.projectId }],
   "conversations:create": ({ one }) => [{ projectId: one.projectId }, { projectId: one.projectId, title: "Mine now" }],
   "conversations:rename": ({ one }) => [{ conversationId: one.conversationId, title: "Hijacked" }],
@@ -144,6 +158,8 @@ const allowedForOthers: Record<string, (result: unknown, one: Seeded) => void> =
     expect((result as { name: string }[]).map((p) => p.name)).not.toContain("Alice's project");
   },
   "projects:create": (result, one) => expect(result).not.toBe(one.projectId),
+  "credentials:list": (result) => expect(JSON.stringify(result)).not.toContain("alices-token"),
+  "credentials:save": (result, one) => expect(result).not.toBe((one as Fixture["one"]).credentialId),
 };
 
 function call(caller: Caller, kind: Kind, name: string, args: Args): Promise<unknown> {
@@ -175,7 +191,8 @@ export const accessCases: CaseSuite = (makeHarness) => {
         fileId: await bob.mutation(api.files.createFile, { projectId: ownProjectId, name: "bob.ts" }),
         conversationId: await bob.mutation(api.conversations.create, { projectId: ownProjectId }),
       };
-      const fixture: Fixture = { one, own };
+      const credentialId = await alice.mutation(api.credentials.save, { host: "github.com", token: "alices-token" });
+      const fixture: Fixture = { one: { ...one, credentialId }, own };
       const before = await settled(() => snapshot(alice));
       expect(before).toHaveLength(1);
       expect(before[0].files).toHaveLength(6);
@@ -212,6 +229,9 @@ export const accessCases: CaseSuite = (makeHarness) => {
       // The seeded blob still belongs to user one's file only.
       const image = await alice.query(api.files.get, { fileId: one.binaryFileId });
       expect(typeof image.url).toBe("string");
+      // User one's credential is still there, and no transfer was started on their project.
+      expect((await alice.query(api.credentials.list, {})).map((c) => c._id)).toEqual([credentialId]);
+      expect(await alice.query(api.transfers.status, { projectId: one.projectId })).toEqual({ import: null, export: null, remote: null });
     });
   });
 };
