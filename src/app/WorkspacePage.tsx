@@ -4,6 +4,7 @@ import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
+import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
@@ -135,7 +136,10 @@ function WorkspacePanes({ projectId }: { projectId: Id<"projects"> }) {
         <Separator className="pane-separator" aria-label="Resize file tree" />
         <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
           <PaneBoundary name="Editor">
-            <EditorPane projectId={projectId} />
+            <div className="review-panel-host">
+              <EditorPane projectId={projectId} />
+              <ReviewPanel />
+            </div>
           </PaneBoundary>
         </Panel>
         <Separator className="pane-separator" aria-label="Resize chat" />
