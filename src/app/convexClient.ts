@@ -30,8 +30,13 @@ export function convexLogger(sink: Sink = console) {
 
 let client: ConvexReactClient | undefined;
 
-/** The one Convex client of the app. Throws with the client's own message when the URL is malformed. */
+/**
+ * The one Convex client of the app. Throws with the client's own message when the URL is malformed.
+ * `initialAuthTokenReuse`: a stored token the server accepts is kept until shortly before it expires, instead of
+ * being replaced at once by a fresh one (a second sign-in round trip and Authenticate, during which the client
+ * holds back the page's first queries, and after which the server runs them again).
+ */
 export function getConvexClient(url: string): ConvexReactClient {
-  client ??= new ConvexReactClient(url, { logger: convexLogger() });
+  client ??= new ConvexReactClient(url, { initialAuthTokenReuse: true, logger: convexLogger() });
   return client;
 }

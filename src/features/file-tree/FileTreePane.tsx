@@ -11,7 +11,7 @@ import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
 import { readSmallText } from "./upload";
-import { useProjectListing } from "./useProjectListing";
+import { useProvidedListing } from "./ProjectListingProvider";
 
 /**
  * A write counts as done for the tree once the outbox holds it durably: offline the server's answer may be
@@ -34,12 +34,14 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
 }
 
 /**
- * The file tree of one project, wired to the offline layer: the project's listing (useProjectListing: the
- * listing's head and buckets through the read path, live, else cached, with pending writes applied), every write through the outbox with the optimistic updates registered
+ * The file tree of one project, wired to the offline layer: the project's listing (from ProjectListingProvider,
+ * which reads it with useProjectListing: the listing's head and buckets through the read path, live, else cached,
+ * with pending writes applied), every write through the outbox with the optimistic updates registered
  * in optimistic.ts (the one place for tree writes), the editor's store for opening. Also hosts Quick Open.
  */
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
-  const { entries: files, preparing } = useProjectListing(projectId);
+  // Partial: a large project shows its root level and then each bucket as it arrives (see useProjectListing).
+  const { entries: files, complete, preparing } = useProvidedListing();
   const convex = useConvex();
   const outbox = useOutbox();
   const createFile = useWrite(api.files.createFile);
@@ -114,9 +116,10 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           Preparing the file list of this project…
         </p>
       )}
-      <FileTree files={files} actions={actions} label="Files" />
+      <FileTree files={files} complete={complete} actions={actions} label="Files" />
       <QuickOpen
         files={files}
+        complete={complete}
         onOpen={(fileId: FileId) => {
           useAppStore.getState().setSelection([fileId], fileId, fileId);
           openInEditor(fileId, { preview: false, focusEditor: true });

@@ -1,4 +1,5 @@
-import { useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { announce } from "../../lib/announce";
 import { usePendingWrites, useSyncActions, useSyncIssues, useSyncStatus } from "./statusHooks";
 import type { SyncStatusInfo } from "./types";
 import "./sync.css";
@@ -24,6 +25,7 @@ function label(status: SyncStatusInfo): string {
  */
 export function SyncStatus() {
   const status = useSyncStatus();
+  useConnectionAnnouncements(status);
   const pending = usePendingWrites();
   const issues = useSyncIssues();
   const { dismissIssue } = useSyncActions();
@@ -98,4 +100,26 @@ export function SyncStatus() {
       ) : null}
     </div>
   );
+}
+
+/**
+ * Says the changes of connection a sighted person sees on the button: going offline, coming back, and the end of
+ * a sync that sent changes. Only changes are said, never the state found on mount (a page just opened).
+ */
+function useConnectionAnnouncements(status: SyncStatusInfo) {
+  const previous = useRef(status.phase);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = status.phase;
+    if (was === status.phase) return;
+    if (status.phase === "offline") {
+      announce("You are offline. Changes are kept in this browser and sent when you are back online.");
+    } else if (was === "offline") {
+      announce(status.phase === "syncing" ? "Back online. Sending your changes…" : "Back online.");
+    } else if (was === "syncing" && status.phase === "online") {
+      announce("All changes are synced.");
+    } else if (status.phase === "error") {
+      announce(status.lastError ? `Sync paused: ${status.lastError}` : "Sync paused.");
+    }
+  }, [status.phase, status.lastError]);
 }

@@ -583,6 +583,22 @@ describe("pipelined replay", () => {
     expect(await storedOutbox(user)).toEqual([]);
   });
 
+  it("puts writes stored while the window's head waits on the wire at once, not after the head's answer", async () => {
+    const user = newUser();
+    const server = orderedServer((call) => `ok-${String(call.args.name)}`);
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    // Offline, the Convex client holds a mutation until it reconnects: the head's answer does not come.
+    outbox.enqueue("files:rename", { fileId: "f0", name: "n0" });
+    await until(() => server.held === 1, "the first write on the wire");
+    for (let i = 1; i < 6; i++) outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+    await until(() => server.held === 6, "the later writes on the wire beside it");
+    expect(server.sent.map((call) => call.args.name)).toEqual(["n0", "n1", "n2", "n3", "n4", "n5"]);
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.applied).toHaveLength(6);
+  });
+
   it("confirms the answers of one transition as one batch: one change for readers, one transaction, one notice", async () => {
     const user = newUser();
     const opIds = await queued(user, (outbox) => {

@@ -30,6 +30,12 @@ export const LIVE_WRITES: Readonly<Record<string, string>> = {
   "conversations:create": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "conversations:rename": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "conversations:remove": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
+  "changes:undo":
+    "an undo checks each file's revision at the moment it runs and refuses after a later edit; replayed after a reconnect it would act on a state the person no longer sees",
+  "changes:keep": "it answers the change card the person is looking at, which needs the server's current state (the review works only online)",
+  "changes:restore":
+    "a restore undoes every later answer as the project stands at that moment; replayed later it would undo work done since",
+  "changes:undoRestore": "it re-applies what a restore undid, checked against the project at that moment, like changes:undo",
 };
 
 /**
