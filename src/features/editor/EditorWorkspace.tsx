@@ -8,7 +8,7 @@ import type { EditorTab, FileId, SaveState } from "../../store/tabsSlice";
 import type { ExtensionLoader } from "./codemirror";
 import type { DocumentSession, EditorBackend, SessionView } from "./documentSession";
 import { GhostTextToggle } from "../editor-ai/GhostTextToggle";
-import { languageName } from "./languages";
+import { fileKindLabel } from "./languages";
 import { SessionRegistry } from "./sessionRegistry";
 import { StoredFileView } from "./StoredFileView";
 import { EDITOR_KEYS_HELP, EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
@@ -416,7 +416,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
       <div className="editor-statusbar">
         {isText && <SaveStatus state={view.deleted ? null : view.saveState} stored={!view.dirty} />}
         {view.deleted && <span>Deleted on the server</span>}
-        {name && <span>{languageName(name)}</span>}
+        {name && load.status === "ready" && <span>{fileKindLabel(name, load.file.kind)}</span>}
         <TabMovesFocusToggle />
         {isText && loadExtensions && <GhostTextToggle />}
       </div>

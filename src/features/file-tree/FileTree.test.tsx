@@ -278,9 +278,16 @@ describe("FileTree keyboard", () => {
     await user.type(input, "{Enter}");
     expect(input).toHaveAccessibleDescription(/required/);
     expect(actions.rename).not.toHaveBeenCalled();
-    // A case-only difference is a different name (names are case-sensitive).
+    // A case-only difference would be the same file on macOS and Windows: refused, saying why.
     await user.type(input, "B.TXT");
-    expect(input).not.toHaveAttribute("aria-invalid");
+    expect(input).toHaveAttribute("aria-invalid", "true");
+    expect(input).toHaveAccessibleDescription(/only in upper and lower case/);
+    await user.type(input, "{Enter}");
+    expect(actions.rename).not.toHaveBeenCalled();
+    // A trailing space, invisible in the tree, is refused too.
+    await user.clear(input);
+    await user.type(input, "c.txt ");
+    expect(input).toHaveAccessibleDescription("A name cannot end with a space.");
   });
 
   it("Ctrl+Alt+N creates a file in the focused folder, Ctrl+Alt+Shift+N a folder in a file's folder", async () => {
