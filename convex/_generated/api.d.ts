@@ -29,6 +29,7 @@ import type * as files from "../files.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_limits from "../lib/limits.js";
 import type * as lib_listing from "../lib/listing.js";
+import type * as lib_text from "../lib/text.js";
 import type * as lib_validators from "../lib/validators.js";
 import type * as messages from "../messages.js";
 import type * as migrations from "../migrations.js";
@@ -77,6 +78,7 @@ declare const fullApi: ApiFromModules<{
   "lib/errors": typeof lib_errors;
   "lib/limits": typeof lib_limits;
   "lib/listing": typeof lib_listing;
+  "lib/text": typeof lib_text;
   "lib/validators": typeof lib_validators;
   "messages": typeof messages;
   "migrations": typeof migrations;
