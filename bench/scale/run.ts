@@ -6,7 +6,8 @@
 //     backend beforehand, served as one static JSON file to a page that gives it to the same FileTree component.
 // (b) Bytes a second client (the stock ConvexClient over a WebSocket whose received frames are counted) receives
 //     per save, at each size, with the saved file closed and open; it subscribes to what the workspace reads.
-// Runs (a) BENCH_RUNS times (default 5). Prints a table and rewrites the "Scale" section of docs/benchmarks.md.
+// BENCH_SCALE_DATA=<dir> keeps the backend's data there and reuses the projects seeded by an earlier run (for
+// working on the figures; a fresh directory otherwise). Runs (a) BENCH_RUNS times (default 5). Prints a table and rewrites the "Scale" section of docs/benchmarks.md.
 // Not a test: nothing fails on slowness; the targets are shown next to the figures.
 // `node --import tsx bench/scale/run.ts` (or `npm run bench -- scale`).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -140,6 +141,17 @@ async function seed(writer: ConvexClient, files: number): Promise<Seeded> {
     }
   }
   return { files, projectId, fileIds, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A project seeded by an earlier run into the same data directory (BENCH_SCALE_DATA), found by its name. */
+async function reuse(writer: ConvexClient, files: number): Promise<Seeded | null> {
+  const name = `Scale ${files.toLocaleString("en")}`;
+  const project = (await writer.query(api.projects.list, {})).find((p) => p.name === name);
+  if (!project) return null;
+  const listing = await readListing(writer, project._id);
+  if (listing.length !== files) throw new Error(`${name} holds ${listing.length} entries, not ${files}: remove BENCH_SCALE_DATA.`);
+  const fileIds = listing.filter((e) => e.type === "file").slice(0, 2).map((e) => e._id);
+  return { files, projectId: project._id, fileIds, seconds: Number.NaN };
 }
 
 /** The listing as the app receives it: every bucket's entries, in bucket order. */
@@ -306,6 +318,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 async function main() {
   const started = Date.now();
   const work = await mkdtemp(join(tmpdir(), "polaris-bench-scale-"));
+  const kept = process.env.BENCH_SCALE_DATA;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const children: ChildProcess[] = [];
@@ -315,16 +328,21 @@ async function main() {
     console.log("Starting the backend with the production build of the app …");
     const backend = spawn(
       process.execPath,
-      ["--import", "tsx", "local-backend/src/cli.ts", "start", "--port", String(port), "--data-dir", join(work, "data")],
+      ["--import", "tsx", "local-backend/src/cli.ts", "start", "--port", String(port), "--data-dir", kept ?? join(work, "data")],
       { cwd: repo, env: process.env, stdio: ["ignore", "ignore", "inherit"] },
     );
     children.push(backend);
     await waitForHttp(`${url}/`, backend, 300_000);
-    const session = await signIn(url, `scale-${Date.now().toString(36)}`);
+    const session = await signIn(url, kept ? "scale-bench" : `scale-${Date.now().toString(36)}`);
     writer = client(url, session.token);
 
     const projects: Seeded[] = [];
     for (const files of SIZES) {
+      const earlier = kept ? await reuse(writer, files) : null;
+      if (earlier) {
+        projects.push(earlier);
+        continue;
+      }
       console.log(`Seeding a project of ${files.toLocaleString("en")} files …`);
       const project = await seed(writer, files);
       projects.push(project);
@@ -391,9 +409,9 @@ async function main() {
 \`npm run bench\`) on this machine (${machine()} at the end). Polaris as deployed (\`cli.ts start\`: the local
 backend serving the production build of the app on its own origin). One user's projects of
 ${SIZES.map((n) => n.toLocaleString("en")).join(" / ")} files and folders (files/1,000 folders at the root, each
-full of small files) are seeded through the backend with \`files.createMany\` (${projects
-        .map((p) => `${p.files.toLocaleString("en")} in ${p.seconds.toFixed(1)} s`)
-        .join(", ")}).
+full of small files) are seeded through the backend with \`files.createMany\`${
+        kept ? " (by an earlier run into the same data directory)" : ` (${projects.map((p) => `${p.files.toLocaleString("en")} in ${p.seconds.toFixed(1)} s`).join(", ")})`
+      }.
 
 **Opening the ${OPENED.toLocaleString("en")}-file project** in headless Chromium: from navigation (the page's time
 origin) until the first row of the tree is in the DOM, and until the tree is no longer \`aria-busy\` (the whole

@@ -317,7 +317,7 @@ describe("storage failure", () => {
     outbox.enqueue("files:rename", { fileId: "f", name: "b" });
     await until(() => outbox.state().status.unsaved === 0, "second commit");
     expect(onStorageFallback).toHaveBeenCalledTimes(1);
-    expect(outbox.state().pending.map((p) => p.label)).toEqual(['files:rename "a"', 'files:rename "b"']);
+    expect(outbox.state().pending.map((p) => p.label)).toEqual(['Rename to "a"', 'Rename to "b"']);
   });
 });
 
