@@ -8,7 +8,8 @@
 //   longest gap between animation frames and the longest task while they replay (the page must not freeze).
 // Each is run BENCH_RUNS times (default 3). Prints a table and rewrites the "Offline replay" section of
 // docs/benchmarks.md (not with BENCH_PROFILE=<dir>, which writes a CPU profile and a WebSocket frame timeline of the
-// first 100-write replay there instead; BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
+// first 100-write replay there instead; BENCH_PROFILE_LARGE=<dir> the same of the 5,000-write replay alone;
+// BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
 // Not a test: nothing fails on slowness; the targets are shown next to the
 // figures.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -394,8 +395,10 @@ async function largeRun(siteUrl: string, backendUrl: string): Promise<Replay & {
     const pendingText = await waitText(page, syncStatus(page), new RegExp(`${entries.length} changes pending`), 120_000);
     const queued = Number(/(\d+) changes? pending/.exec(pendingText)?.[1] ?? NaN);
     await page.evaluate(monitorScript(entries.length));
+    const profile = process.env.BENCH_PROFILE_LARGE ? await startProfile(page) : undefined;
     await context.setOffline(false);
     const replay = await readMonitor(page, LARGE_LIMIT_MS, true);
+    if (profile) await profile.stop(process.env.BENCH_PROFILE_LARGE!);
     if (!replay.finished) {
       const text = (await syncStatus(page).textContent()) ?? "";
       return { queued, ...replay, left: Number(/(\d+) changes?/.exec(text)?.[1] ?? NaN) };
@@ -598,6 +601,11 @@ async function main() {
     const small: (BrowserResult & { sequentialMs: number; pipelinedMs: number })[] = [];
     const large: Awaited<ReturnType<typeof largeRun>>[] = [];
     for (let run = 1; run <= RUNS; run++) {
+      if (process.env.BENCH_PROFILE_LARGE) {
+        const big = await largeRun(siteUrl, backendUrl);
+        console.log(`  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s`);
+        return;
+      }
       console.log(`Run ${run}/${RUNS}: queueing 100 writes offline in Chromium …`);
       const browser = await browserRun(siteUrl, backendUrl);
       const sequentialMs = await referenceRun(backendUrl, browser.token, false);

@@ -34,6 +34,7 @@ import type * as lib_importCheck from "../lib/importCheck.js";
 import type * as lib_limits from "../lib/limits.js";
 import type * as lib_lineDiff from "../lib/lineDiff.js";
 import type * as lib_listing from "../lib/listing.js";
+import type * as lib_text from "../lib/text.js";
 import type * as lib_validators from "../lib/validators.js";
 import type * as lib_zip from "../lib/zip.js";
 import type * as messages from "../messages.js";
@@ -96,6 +97,7 @@ declare const fullApi: ApiFromModules<{
   "lib/limits": typeof lib_limits;
   "lib/lineDiff": typeof lib_lineDiff;
   "lib/listing": typeof lib_listing;
+  "lib/text": typeof lib_text;
   "lib/validators": typeof lib_validators;
   "lib/zip": typeof lib_zip;
   "messages": typeof messages;

@@ -9,6 +9,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
 import { MAX_TEXT_BYTES } from "../lib/limits";
 import { visibleEntries } from "../lib/listing";
+import { utf8Length } from "../lib/text";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
 import { hasLiveAncestors, requireFile, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
@@ -20,11 +21,7 @@ import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
 
 export { MAX_TEXT_BYTES };
 
-const encoder = new TextEncoder();
-
-export function utf8Length(text: string): number {
-  return encoder.encode(text).length;
-}
+export { utf8Length };
 
 export function checkContent(content: string): number {
   const size = utf8Length(content);

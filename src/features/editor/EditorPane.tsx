@@ -3,6 +3,7 @@ import { useConvex } from "convex/react";
 import type { FunctionArgs } from "convex/server";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
+import { utf8Length } from "../../../convex/lib/text";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorCode, errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
@@ -49,10 +50,14 @@ function watchFile(convex: ConvexReactClient, outbox: Outbox, fileId: Id<"files"
  * revision stays the old one: only the server assigns revisions, and the editor treats a value at its own base
  * revision as its own echo.
  */
+// One reference each: every `api.x.y` access builds a new proxy, and the offline overlay runs these updates for
+// every pending entry each time it is recomputed.
+const filesGet = api.files.get;
+
 registerOptimisticUpdate(api.files.updateContent, (store, { fileId, content }: FunctionArgs<typeof api.files.updateContent>) => {
-  const current = store.getQuery(api.files.get, { fileId });
+  const current = store.getQuery(filesGet, { fileId });
   if (current?.content === undefined) return;
-  store.setQuery(api.files.get, { fileId }, { ...current, content, size: new TextEncoder().encode(content).length });
+  store.setQuery(filesGet, { fileId }, { ...current, content, size: utf8Length(content) });
 });
 
 /**
@@ -67,7 +72,7 @@ extendOptimisticUpdate(api.files.createFile, "editor/files.get", (store, args: F
   if (!entry) return;
   const content = args.content ?? "";
   const now = Date.now();
-  store.setQuery(api.files.get, { fileId }, {
+  store.setQuery(filesGet, { fileId }, {
     ...entry,
     type: "file",
     _creationTime: now,

@@ -23,6 +23,10 @@ import { registerOptimisticUpdate } from "../sync/registry";
  * - Checks (parent known, name free, no cycle) look at the whole project: every cached bucket of it.
  */
 
+// One reference each: every `api.x.y` access builds a new proxy, and the overlay runs these for every pending entry.
+const listingHead = api.files.listing;
+const listingBucket = api.files.listingBucket;
+
 type Bucket = { args: { projectId: Id<"projects">; bucket: number }; value: ListingEntry[] };
 
 /**
@@ -71,7 +75,7 @@ function addToIndex(index: ListingIndex, ref: BucketRef, entry: ListingEntry) {
 
 /** The store's index, built again when a bucket changed outside this module. */
 function indexOf(store: OptimisticLocalStore): ListingIndex {
-  const all = store.getAllQueries(api.files.listingBucket);
+  const all = store.getAllQueries(listingBucket);
   const known = indexes.get(store);
   if (known && known.seen.length === all.length && all.every((q, i) => q.value === known.seen[i])) return known;
   const index: ListingIndex = { seen: all.map((q) => q.value), refs: new Map(), byId: new Map(), names: new Map() };
@@ -87,7 +91,7 @@ function indexOf(store: OptimisticLocalStore): ListingIndex {
 
 /** Writes a bucket changed in place back to the store, keeping the index's view of the store current. */
 function writeBack(store: OptimisticLocalStore, index: ListingIndex, ref: BucketRef) {
-  store.setQuery(api.files.listingBucket, ref.args, ref.value);
+  store.setQuery(listingBucket, ref.args, ref.value);
   for (const [slot, r] of index.refs) if (r === ref) index.seen[slot] = ref.value;
 }
 
@@ -138,11 +142,11 @@ function patch(store: OptimisticLocalStore, index: ListingIndex, ref: BucketRef,
 
 /** Adds entries to the listing of a project, if it is cached and ready. Returns whether it did. */
 function addEntries(store: OptimisticLocalStore, projectId: Id<"projects">, entries: ListingEntry[]): boolean {
-  const head = store.getQuery(api.files.listing, { projectId });
+  const head = store.getQuery(listingHead, { projectId });
   if (!head?.ready) return false;
   if (head.buckets === 0) {
-    store.setQuery(api.files.listing, { projectId }, { ready: true, buckets: 1 });
-    store.setQuery(api.files.listingBucket, { projectId, bucket: 0 }, entries);
+    store.setQuery(listingHead, { projectId }, { ready: true, buckets: 1 });
+    store.setQuery(listingBucket, { projectId, bucket: 0 }, entries);
     return true;
   }
   const index = indexOf(store);

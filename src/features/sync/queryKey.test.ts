@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { convexToJson } from "convex/values";
+import { makeFunctionReference } from "convex/server";
 import { canonicalPath, queryToken } from "./queryKey";
 
 describe("queryToken", () => {
@@ -9,11 +10,20 @@ describe("queryToken", () => {
     const mixed = { projectId: "p1", limit: 10n, paginationOpts: { numItems: 5, cursor: null } };
     expect(queryToken("files:tree", mixed)).toBe(JSON.stringify({ udfPath: "files:tree", args: convexToJson(mixed) }));
     expect(queryToken("files:tree", mixed)).toContain('"$integer"');
+    const numbers = { projectId: "p1", bucket: 3, z: 0.5 };
+    expect(queryToken("files:listingBucket", numbers)).toBe(JSON.stringify({ udfPath: "files:listingBucket", args: convexToJson(numbers) }));
+    for (const special of [-0, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const args = { projectId: "p1", bucket: special };
+      expect(queryToken("files:listingBucket", args)).toBe(JSON.stringify({ udfPath: "files:listingBucket", args: convexToJson(args) }));
+    }
   });
 
   it("names a function the same way however it is spelled", () => {
     expect(canonicalPath("files.js:tree")).toBe("files:tree");
     expect(canonicalPath("files")).toBe("files:default");
     expect(canonicalPath("files.js")).toBe("files:default");
+    const ref = makeFunctionReference<"query">("files.js:tree");
+    expect(canonicalPath(ref)).toBe("files:tree");
+    expect(canonicalPath(ref)).toBe("files:tree");
   });
 });

@@ -2,16 +2,25 @@ import { convexToJson, type Value } from "convex/values";
 import { getFunctionName, type FunctionReference } from "convex/server";
 
 const canonical = new Map<string, string>();
+/** Names of function references already seen (getFunctionName goes through the api proxy each time). */
+const refNames = new WeakMap<object, string>();
 
 /** `module:function`, the way the Convex client names a function (".js" and a missing name normalised). */
 export function canonicalPath(pathOrRef: string | FunctionReference<any, any>): string {
-  const path = typeof pathOrRef === "string" ? pathOrRef : getFunctionName(pathOrRef);
+  let path: string;
+  if (typeof pathOrRef === "string") path = pathOrRef;
+  else {
+    const known = refNames.get(pathOrRef);
+    if (known !== undefined) return known;
+    path = getFunctionName(pathOrRef);
+  }
   let known = canonical.get(path);
   if (known === undefined) {
     known = canonicalize(path);
     // Function names come from the code, so this stays as small as the API.
     if (canonical.size < 1000) canonical.set(path, known);
   }
+  if (typeof pathOrRef !== "string") refNames.set(pathOrRef, known);
   return known;
 }
 
@@ -26,11 +35,11 @@ function canonicalize(path: string): string {
 /** Stable key of one query subscription, the same shape the Convex client uses internally. */
 export function queryToken(path: string, args: Record<string, unknown>): string {
   const udfPath = canonicalPath(path);
-  // Most query args are ids and names, which convexToJson leaves as they are; skipping it keeps the offline
-  // overlay (it computes a token for every read and write of every pending entry) cheap.
+  // Most query args are ids, names and small numbers, which convexToJson leaves as they are; skipping it keeps
+  // the offline overlay (it computes a token for every read and write of every pending entry) cheap.
   if (Object.getPrototypeOf(args) === Object.prototype) {
     const keys = Object.keys(args);
-    if (keys.every((k) => typeof args[k] === "string" && !k.startsWith("$"))) {
+    if (keys.every((k) => plainJson(args[k]) && !k.startsWith("$"))) {
       // Sorted by code unit, as convexToJson sorts object fields.
       keys.sort((a, b) => (a === b ? 0 : a < b ? -1 : 1));
       const sorted: Record<string, unknown> = {};
@@ -39,4 +48,9 @@ export function queryToken(path: string, args: Record<string, unknown>): string 
     }
   }
   return JSON.stringify({ udfPath, args: convexToJson(args as Record<string, Value>) });
+}
+
+/** A value convexToJson leaves as it is: a string, or a finite number other than -0 (those it encodes). */
+function plainJson(value: unknown): boolean {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0));
 }
