@@ -7,7 +7,11 @@ import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
 
-const WorkspacePage = lazy(() => import("./WorkspacePage"));
+const loadWorkspacePage = () => import("./WorkspacePage");
+const WorkspacePage = lazy(loadWorkspacePage);
+// Opened at a project's URL, the workspace's code is fetched at once, beside the sign-in and the connection,
+// rather than after them (the lazy component then finds the module already loading or loaded).
+if (typeof window !== "undefined" && window.location.pathname.startsWith("/p/")) void loadWorkspacePage();
 
 export function AppRoutes() {
   const [location] = useLocation();
