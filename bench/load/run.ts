@@ -40,6 +40,8 @@ function startBackend(dataDir: string): Promise<ChildProcess> {
   const child = spawn("npx", ["tsx", "local-backend/src/cli.ts", "start", "--port", String(PORT), "--data-dir", dataDir], {
     cwd: repo,
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so stopping it stops npx's children (the backend itself) too.
+    detached: true,
   });
   return new Promise((resolve, reject) => {
     let output = "";
@@ -200,8 +202,9 @@ async function main() {
   } finally {
     await browser.close();
     reference.close();
-    backend.kill("SIGTERM");
-    await new Promise((resolve) => backend.once("exit", resolve));
+    const exited = new Promise((resolve) => backend.once("exit", resolve));
+    process.kill(-backend.pid!, "SIGTERM");
+    await exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
   const table = [
