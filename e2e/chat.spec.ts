@@ -1,33 +1,16 @@
 import type { Page } from "@playwright/test";
+import type { ConvexHttpClient } from "convex/browser";
+import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
+import { useScriptedProvider } from "./drivers/ai";
 import { expect, expectFocusNotOnBody, test } from "./drivers/fixtures";
-import { spawnSync } from "node:child_process";
 import { ScriptedProvider } from "../tests/ai/scriptedProvider";
-import { createProject, Keyboard, signIn, UI } from "./drivers";
+import { createProject, Keyboard, serverFor, signIn, UI, uniqueUser } from "./drivers";
 
 // The assistant in a real browser against the real local backend, with the scripted Chat Completions server as
 // the provider. The provider variables are set on the e2e backend through the `env` command, as a user would.
 
-let provider: ScriptedProvider;
-
-function setEnv(name: string, value: string | null) {
-  const dataDir = process.env.POLARIS_E2E_DATA_DIR;
-  if (!dataDir) throw new Error("POLARIS_E2E_DATA_DIR is not set: run the specs through playwright.config.ts");
-  const args = value === null ? ["env", "remove", name] : ["env", "set", name, value];
-  const result = spawnSync("npx", ["tsx", "local-backend/src/cli.ts", ...args, "--data-dir", dataDir], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`env ${args.join(" ")} failed: ${result.stderr}`);
-}
-
-test.beforeAll(async () => {
-  provider = await ScriptedProvider.start();
-  setEnv("POLARIS_AI_BASE_URL", provider.url);
-  setEnv("POLARIS_AI_MODEL", "scripted-model");
-});
-
-test.afterAll(async () => {
-  setEnv("POLARIS_AI_BASE_URL", null);
-  setEnv("POLARIS_AI_MODEL", null);
-  await provider.close();
-});
+const scripted = useScriptedProvider();
 
 async function openProject(page: Page, name: string) {
   await signIn(page);
@@ -40,7 +23,7 @@ const chat = (page: Page) => page.getByRole("region", { name: "Assistant" }).or(
 
 test("an answer streams in, its tool call creates a file, and hostile markup stays inert", async ({ page }) => {
   await openProject(page, "Chatty");
-  provider.stream(
+  scripted().stream(
     { kind: "tools", text: "Creating it now.", calls: [{ name: "create_file", arguments: { path: "notes/hello.md", content: "# Hello\n" } }] },
     {
       kind: "text",
@@ -48,7 +31,7 @@ test("an answer streams in, its tool call creates a file, and hostile markup sta
       delayMs: 100,
     },
   );
-  provider.complete({ kind: "text", content: "Hello file", when: ScriptedProvider.isTitleRequest });
+  scripted().complete({ kind: "text", content: "Hello file", when: ScriptedProvider.isTitleRequest });
 
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill("Create notes/hello.md");
@@ -67,7 +50,7 @@ test("an answer streams in, its tool call creates a file, and hostile markup sta
 
 test("Stop ends a long answer and keeps what was written", async ({ page }) => {
   await openProject(page, "Stopper");
-  provider.stream({ kind: "text", chunks: Array.from({ length: 300 }, (_, i) => `part${i} `), delayMs: 40 });
+  scripted().stream({ kind: "text", chunks: Array.from({ length: 300 }, (_, i) => `part${i} `), delayMs: 40 });
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill("Write a lot");
   await box.press("Enter");
@@ -85,8 +68,8 @@ test("Stop ends a long answer and keeps what was written", async ({ page }) => {
 
 test("keyboard: New conversation hands focus to the question box, Escape in Apply and the quick-edit diff keep it", async ({ page }) => {
   await openProject(page, "Focused");
-  provider.complete({ kind: "text", content: "Focus talk", when: ScriptedProvider.isTitleRequest });
-  provider.stream({ kind: "text", chunks: ["Use this:\n\n```ts\nconst answer = 42;\n```\n"] });
+  scripted().complete({ kind: "text", content: "Focus talk", when: ScriptedProvider.isTitleRequest });
+  scripted().stream({ kind: "text", chunks: ["Use this:\n\n```ts\nconst answer = 42;\n```\n"] });
 
   // Typed at once after "New": the spaces of the question must not press the button again.
   await Keyboard.pressOn(page.getByRole("button", { name: "New conversation" }), "Enter");
@@ -109,7 +92,7 @@ test("keyboard: New conversation hands focus to the question box, Escape in Appl
   // Quick edit: once the proposal shows, Mod+Enter accepts it and Escape rejects the next one.
   const isQuickEdit = (body: { messages: { content: string | null }[] }) =>
     body.messages.some((m) => typeof m.content === "string" && m.content.includes("Instruction:"));
-  provider.complete(
+  scripted().complete(
     { kind: "text", content: "const total = 3;", when: isQuickEdit },
     { kind: "text", content: "let total = 0;", when: isQuickEdit },
   );
@@ -143,9 +126,9 @@ test("a long conversation loads in pages: earlier messages by keyboard, the view
   await createProject(page, "Hist");
   await UI.projectLink(page, "Hist").click();
   const box = page.getByRole("textbox", { name: "Message" });
-  provider.complete({ kind: "text", content: "Title", when: ScriptedProvider.isTitleRequest });
+  scripted().complete({ kind: "text", content: "Title", when: ScriptedProvider.isTitleRequest });
   for (let i = 1; i <= 7; i++) {
-    provider.stream({ kind: "text", chunks: [`Answer ${i}.\n\n` + "line\n\n".repeat(5)] });
+    scripted().stream({ kind: "text", chunks: [`Answer ${i}.\n\n` + "line\n\n".repeat(5)] });
     await box.fill(`Question ${i}`);
     await box.press("Enter");
     await expect(page.getByRole("article", { name: "Assistant" }).nth(i - 1)).toHaveAttribute("data-status", "completed", { timeout: 15000 });
@@ -170,7 +153,7 @@ test("a long conversation loads in pages: earlier messages by keyboard, the view
   await log(page).evaluate((el) => {
     el.scrollTop = el.scrollHeight;
   });
-  provider.stream({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `word${i}\n\n`), delayMs: 20 });
+  scripted().stream({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `word${i}\n\n`), delayMs: 20 });
   await box.fill("Long one");
   await box.press("Enter");
   const answer = page.getByRole("article", { name: "Assistant" }).last();
@@ -181,4 +164,99 @@ test("a long conversation loads in pages: earlier messages by keyboard, the view
   // Nothing fell between the pages.
   await expect(page.getByRole("article")).toHaveCount(16);
   for (let i = 1; i <= 7; i++) await expect(page.getByText(`Question ${i}`, { exact: true })).toHaveCount(1);
+});
+
+// Reviewing the assistant's changes: an answer edits two files and deletes one; its diff opens in the editor area;
+// one file is undone; the project is restored to before the answer and the restore undone; a second browser sees
+// each step. (In this spec, not its own: the provider is set on the one e2e backend, so the specs that script it
+// must not run at once in two workers.)
+
+async function enterProject(page: Page, name: string) {
+  await UI.projectLink(page, name).click();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+}
+
+/** path → text of every file, as the server holds it. */
+async function serverFiles(server: ConvexHttpClient, projectId: Id<"projects">) {
+  const tree = await server.query(api.files.tree, { projectId });
+  const out: Record<string, string> = {};
+  for (const f of tree) if (f.type === "file") out[f.name] = (await server.query(api.files.get, { fileId: f._id })).content ?? "";
+  return out;
+}
+
+const card = (page: Page) => page.getByRole("region", { name: "Changed files" });
+const line = (page: Page, path: string) => card(page).locator("li", { has: page.locator("code", { hasText: new RegExp(`^${path}$`) }) });
+
+test("an answer's changes: review the diff, undo one file, restore to before the answer and back, seen by a second browser", async ({
+  page: a,
+  secondPage: b,
+}) => {
+  const user = uniqueUser("review");
+  await signIn(a, user);
+  await createProject(a, "Reviewed");
+  const server = await serverFor(a);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Reviewed")!._id;
+  const original = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 1;\n", "c.ts": "export const c = 1;\n" };
+  for (const [name, content] of Object.entries(original)) await server.mutation(api.files.createFile, { projectId, name, content });
+  await enterProject(a, "Reviewed");
+  await signIn(b, user);
+  await enterProject(b, "Reviewed");
+
+  scripted().stream(
+    {
+      kind: "tools",
+      text: "Changing them.",
+      calls: [
+        { name: "edit_file", arguments: { path: "a.ts", old_text: "a = 1", new_text: "a = 2;\nexport const a2 = 3" } },
+        { name: "edit_file", arguments: { path: "b.ts", old_text: "b = 1", new_text: "b = 2" } },
+        { name: "delete_file", arguments: { path: "c.ts" } },
+      ],
+    },
+    { kind: "text", chunks: ["Done."] },
+  );
+  scripted().complete({ kind: "text", content: "Review test", when: ScriptedProvider.isTitleRequest });
+  const box = a.getByRole("textbox", { name: "Message" });
+  await box.fill("Change a and b, delete c");
+  await box.press("Enter");
+
+  // The card, in both browsers: a line per file with its counts.
+  for (const page of [a, b]) {
+    await expect(card(page)).toContainText("3 files changed", { timeout: 15_000 });
+    await expect(line(page, "a.ts")).toContainText("+2 −1");
+    await expect(line(page, "b.ts")).toContainText("+1 −1");
+    await expect(line(page, "c.ts")).toContainText("deleted");
+  }
+  await expect(b.getByRole("treeitem", { name: "c.ts" })).toHaveCount(0);
+
+  // The diff of a.ts in the editor area; Escape returns focus to its line.
+  const open = line(a, "a.ts").getByRole("button", { name: /Show the diff of a\.ts/ });
+  await open.click();
+  const panel = a.getByRole("region", { name: "Change review" });
+  await expect(panel.getByRole("heading")).toHaveText("Edited: a.ts");
+  await expect(panel.getByRole("textbox", { name: "Before the answer of a.ts" })).toContainText("export const a = 1;");
+  await expect(panel.getByRole("textbox", { name: "Now of a.ts" })).toContainText("export const a2 = 3");
+  await expect(panel.getByRole("button", { name: "Close" })).toBeFocused();
+  await a.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(open).toBeFocused();
+
+  // Undo b.ts alone: the server has b's old text, the other changes stay; the second browser shows it undone.
+  await line(a, "b.ts").getByRole("button", { name: "Undo b.ts" }).click();
+  await expect(line(b, "b.ts")).toContainText("undone");
+  await expect(line(a, "b.ts").getByRole("button", { name: /Show the diff of b\.ts/ })).toBeFocused();
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": "export const a = 2;\nexport const a2 = 3;\n", "b.ts": original["b.ts"] });
+
+  // Restore to before the answer: c.ts comes back, in the other browser's tree too.
+  await card(a).getByRole("button", { name: "Restore to here" }).click();
+  await expect(b.getByRole("treeitem", { name: "c.ts" })).toBeVisible();
+  await expect(card(b).getByRole("button", { name: "Undo restore" })).toBeVisible();
+  expect(await serverFiles(server, projectId)).toEqual(original);
+  await expectFocusNotOnBody(a);
+
+  // And the restore is undoable: the answer's changes that the restore undid are back (b.ts stays undone).
+  await card(a).getByRole("button", { name: "Undo restore" }).click();
+  await expect(b.getByRole("treeitem", { name: "c.ts" })).toHaveCount(0);
+  await expect(card(b).getByRole("button", { name: "Restore to here" })).toBeVisible();
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": "export const a = 2;\nexport const a2 = 3;\n", "b.ts": original["b.ts"] });
+  await expectFocusNotOnBody(a);
 });

@@ -4,6 +4,7 @@ import {
   describeProviderFailure,
   type EditResult,
   fallbackTitle,
+  NOT_CONFIGURED_TEXT,
   providerFailureLog,
   readProviderConfig,
   replaceUnique,
@@ -83,6 +84,10 @@ describe("selectHistory", () => {
   });
   it("cuts a single oversized message from the front and skips empty ones", () => {
     expect(selectHistory([m("user", "0123456789"), m("assistant", "")], 4)).toEqual([m("user", "6789")]);
+  });
+  it("leaves out the no-provider help text: it is the app's, not a turn of the model", () => {
+    const newestFirst = [m("user", "again?"), m("assistant", NOT_CONFIGURED_TEXT), m("user", "hello")];
+    expect(selectHistory(newestFirst, 100_000)).toEqual([m("user", "hello"), m("user", "again?")]);
   });
 });
 

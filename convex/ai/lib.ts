@@ -211,13 +211,16 @@ export interface HistoryMessage {
 
 /**
  * The most recent messages whose total length fits `budgetChars` (≈ 4 characters per token), oldest first.
- * The newest message is always kept (cut from the front if alone it is too long).
+ * The newest message is always kept (cut from the front if alone it is too long). The app's own help text in an
+ * assistant row (NOT_CONFIGURED_TEXT, written when no provider was set) is not something the model said, and is
+ * left out, so the model never sees it as its own turn.
  */
 export function selectHistory(newestFirst: readonly HistoryMessage[], budgetChars: number): HistoryMessage[] {
   const picked: HistoryMessage[] = [];
   let used = 0;
   for (const message of newestFirst) {
     if (message.content.length === 0) continue;
+    if (message.role === "assistant" && message.content === NOT_CONFIGURED_TEXT) continue;
     if (used + message.content.length > budgetChars) {
       if (picked.length === 0) picked.push({ ...message, content: message.content.slice(-budgetChars) });
       break;

@@ -19,14 +19,20 @@ describe("file and folder names", () => {
     expect(fileNameProblem("a\nb")).toMatch(/cannot contain/);
     expect(fileNameProblem("a\u0085b")).toMatch(/cannot contain/);
     expect(fileNameProblem("   ")).toMatch(/only spaces/);
+    expect(fileNameProblem("README.md ")).toBe("A name cannot end with a space.");
+    expect(fileNameProblem("notes.")).toBe("A name cannot end with a dot.");
+    expect(fileNameProblem(" a.ts")).toBe("A name cannot start with a space.");
+    expect(fileNameProblem("my notes.md")).toBeNull();
   });
-  it("checks uniqueness among siblings, case-sensitively, ignoring the item's own name", () => {
+  it("checks uniqueness among siblings, ignoring the item's own name; names differing only in case clash", () => {
     expect(siblingNameProblem("a.ts", ["a.ts"])).toMatch(/already exists/);
-    expect(siblingNameProblem("A.ts", ["a.ts"])).toBeNull();
+    expect(siblingNameProblem("readme.md", ["README.md"])).toMatch(/differs from "README\.md" in this folder only in upper and lower case/);
     expect(siblingNameProblem("a.ts", ["a.ts"], "a.ts")).toBeNull();
+    // Renaming a file to another case of its own name is fine.
+    expect(siblingNameProblem("A.ts", ["a.ts", "b.ts"], "a.ts")).toBeNull();
   });
   it("the server throws INVALID_NAME with the same explanation, and keeps a valid name as typed", () => {
-    expect(checkFileName(" a.ts ")).toBe(" a.ts ");
+    expect(checkFileName("a  b.ts")).toBe("a  b.ts");
     try {
       checkFileName("a/b");
       expect.unreachable();

@@ -21,7 +21,20 @@ export function fileNameProblem(name: string): string | null {
   if (name === "." || name === "..") return `"${name}" is not a valid name.`;
   if (/[/\\]/.test(name) || CONTROL_CHARS.test(name)) return "A name cannot contain /, \\ or control characters.";
   if (name.trim().length === 0) return "A name cannot be only spaces.";
+  // Windows drops a trailing space or dot (an exported "a.ts " becomes "a.ts"), and one is invisible in the tree.
+  if (/[\s.]$/.test(name)) {
+    return name.endsWith(".") ? "A name cannot end with a dot." : "A name cannot end with a space.";
+  }
+  if (/^\s/.test(name)) return "A name cannot start with a space.";
   return null;
+}
+
+/**
+ * Names that differ only in case (README.md, readme.md) are one file on macOS and Windows: an export or a clone
+ * there would lose one of them.
+ */
+export function caseClashMessage(name: string, existing: string): string {
+  return `"${name}" differs from "${existing}" in this folder only in upper and lower case; on macOS and Windows the two would be the same file. Choose another name.`;
 }
 
 /** What a clash with an existing sibling is called, on the server and in the SPA alike. */
@@ -36,10 +49,13 @@ export function nameTakenMessage(name: string): string {
 export function siblingNameProblem(name: string, siblingNames: Iterable<string>, currentName?: string): string | null {
   const problem = fileNameProblem(name);
   if (problem !== null || name === currentName) return problem;
+  const folded = name.toLowerCase();
+  let caseClash: string | null = null;
   for (const sibling of siblingNames) {
     if (sibling === name) return nameTakenMessage(name);
+    if (caseClash === null && sibling !== currentName && sibling.toLowerCase() === folded) caseClash = sibling;
   }
-  return null;
+  return caseClash === null ? null : caseClashMessage(name, caseClash);
 }
 
 /** Validates a file or folder name; returns it unchanged. */

@@ -8,10 +8,9 @@ import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
 
 const loadWorkspacePage = () => import("./WorkspacePage");
+// Opened at a project's address: its code is fetched while the app signs in, not after.
+if (window.location.pathname.startsWith("/p/")) void loadWorkspacePage();
 const WorkspacePage = lazy(loadWorkspacePage);
-// Opened at a project's URL, the workspace's code is fetched at once, beside the sign-in and the connection,
-// rather than after them (the lazy component then finds the module already loading or loaded).
-if (typeof window !== "undefined" && window.location.pathname.startsWith("/p/")) void loadWorkspacePage();
 
 export function AppRoutes() {
   const [location] = useLocation();

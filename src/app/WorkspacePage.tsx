@@ -4,8 +4,10 @@ import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
+import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
@@ -21,7 +23,9 @@ import "./workspace.css";
 export default function WorkspacePage({ projectId }: { projectId: string }) {
   return (
     <ErrorBoundary fallback={(error) => <WorkspaceError error={error} />}>
-      <Workspace projectId={projectId as Id<"projects">} />
+      <ProjectListingProvider projectId={projectId as Id<"projects">}>
+        <Workspace projectId={projectId as Id<"projects">} />
+      </ProjectListingProvider>
     </ErrorBoundary>
   );
 }
@@ -132,7 +136,10 @@ function WorkspacePanes({ projectId }: { projectId: Id<"projects"> }) {
         <Separator className="pane-separator" aria-label="Resize file tree" />
         <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
           <PaneBoundary name="Editor">
-            <EditorPane projectId={projectId} />
+            <div className="review-panel-host">
+              <EditorPane projectId={projectId} />
+              <ReviewPanel />
+            </div>
           </PaneBoundary>
         </Panel>
         <Separator className="pane-separator" aria-label="Resize chat" />

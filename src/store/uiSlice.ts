@@ -9,8 +9,16 @@ export interface Toast {
   kind: ToastKind;
 }
 
+/** The change of an assistant answer whose diff the editor area shows (src/features/review). */
+export interface ReviewTarget {
+  messageId: string;
+  changeId: string;
+}
+
 export interface UiSlice {
   settingsOpen: boolean;
+  review: ReviewTarget | null;
+  setReview: (review: ReviewTarget | null) => void;
   setSettingsOpen: (open: boolean) => void;
   /** Newest last. Shown by the Toaster; written through `notify` in src/lib/notify.ts. */
   toasts: Toast[];
@@ -30,6 +38,8 @@ let nextToastId = 1;
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
   settingsOpen: false,
   setSettingsOpen: (open) => set({ settingsOpen: open }),
+  review: null,
+  setReview: (review) => set({ review }),
   toasts: [],
   pushToast: (message, kind) => {
     const id = nextToastId++;

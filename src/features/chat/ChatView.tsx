@@ -49,6 +49,7 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   const cancel = useLiveWrite(api.messages.cancel);
   const shareContext = useLiveWrite(api.ai.context.share);
 
+  const offline = useAppStore((s) => s.syncStatus.phase === "offline");
   const activeFileId = useAppStore((s) => (s.tabsProjectId === projectId ? s.activeFileId : null));
   const activeFile = useSyncedQuery(api.files.get, activeFileId ? { fileId: activeFileId } : "skip");
   // A file created offline is shared once the server knows it: a temporary id never reaches a server function.
@@ -113,7 +114,10 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
           }}
         />
         {conversations === undefined || (activeId !== null && status === "LoadingFirstPage") ? (
-          <p className="chat-empty">Loading…</p>
+          // Conversations are not kept offline (the assistant works only online): say so instead of loading forever.
+          <p className="chat-empty" role="status">
+            {offline ? "You are offline. The assistant and its conversations come back when the connection does." : "Loading…"}
+          </p>
         ) : (
           <MessageList messages={messages} earlier={earlier} />
         )}

@@ -2,6 +2,7 @@ import { useLayoutEffect, useMemo, useRef } from "react";
 import type { Doc } from "../../../convex/_generated/dataModel";
 import { Markdown } from "./Markdown";
 import { useBottomAnchor } from "./useBottomAnchor";
+import { answerChangedFiles, ChangeCard } from "../review/ChangeCard";
 import { useStreamingText } from "./useStreamingText";
 
 export type ChatMessage = Doc<"messages">;
@@ -82,6 +83,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
   return (
     <article className="chat-message chat-message-assistant" aria-label="Assistant" data-status={message.status ?? "completed"}>
       <MessageBody text={text} activity={message.activity ?? []} />
+      {answerChangedFiles(message.activity) && <ChangeCard messageId={message._id} answering={message.status === "processing"} />}
       {message.status === "processing" && (
         <p className="chat-thinking" aria-live="polite">
           {text.length === 0 ? "Thinking…" : "Writing…"}

@@ -8,7 +8,7 @@ import type { EditorTab, FileId, SaveState } from "../../store/tabsSlice";
 import type { ExtensionLoader } from "./codemirror";
 import type { DocumentSession, EditorBackend, SessionView } from "./documentSession";
 import { GhostTextToggle } from "../editor-ai/GhostTextToggle";
-import { languageName } from "./languages";
+import { fileKindLabel } from "./languages";
 import { SessionRegistry } from "./sessionRegistry";
 import { StoredFileView } from "./StoredFileView";
 import { EDITOR_KEYS_HELP, EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
@@ -219,7 +219,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
       if (mod && key === "s" && !event.shiftKey) {
         // Also keeps the browser's "Save page" dialog away while the workspace is open.
         event.preventDefault();
-        if (active) void registry.get(active)?.flush();
+        if (active) void registry.get(active)?.saveNow();
       } else if (((mod && key === "w" && !event.shiftKey) || (alt && event.code === "KeyW")) && active) {
         event.preventDefault();
         requestClose(active, "editor");
@@ -290,7 +290,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
           deleted={tabs.some((t) => t.fileId === closing.fileId && t.deleted)}
           onSave={async () => {
             const session = registry.get(closing.fileId);
-            await session?.flush();
+            await session?.saveNow();
             const view = session?.getView();
             if (view?.dirty) {
               throw new Error(
@@ -416,7 +416,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
       <div className="editor-statusbar">
         {isText && <SaveStatus state={view.deleted ? null : view.saveState} stored={!view.dirty} />}
         {view.deleted && <span>Deleted on the server</span>}
-        {name && <span>{languageName(name)}</span>}
+        {name && load.status === "ready" && <span>{fileKindLabel(name, load.file.kind)}</span>}
         <TabMovesFocusToggle />
         {isText && loadExtensions && <GhostTextToggle />}
       </div>

@@ -1,10 +1,9 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { FileData } from "./documentSession";
-import { extensionOf } from "./languages";
+import { extensionOf, IMAGE_EXTENSIONS } from "./languages";
 
 const ReadOnlyText = lazy(() => import("./TextEditor").then((m) => ({ default: m.ReadOnlyText })));
 
-const IMAGE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"]);
 // Stored files up to this size are checked for text and shown read-only; larger ones are only downloadable.
 const MAX_READONLY_TEXT_BYTES = 8 * 1024 * 1024;
 

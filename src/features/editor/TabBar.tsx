@@ -73,10 +73,13 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
     if (next !== null) onActivate(tabs[next].fileId);
   }
 
+  const suffixes = distinguishingSuffixes(tabs.map((tab) => titleOf(tab.fileId).path));
   return (
     <div ref={listRef} role="tablist" aria-label="Open files" className="editor-tabs" onKeyDown={onKeyDown}>
-      {tabs.map((tab) => {
-        const { name, path } = titleOf(tab.fileId);
+      {tabs.map((tab, i) => {
+        const { name: base, path } = titleOf(tab.fileId);
+        const suffix = suffixes[i];
+        const name = suffix ? `${base} — ${suffix}` : base;
         const active = tab.fileId === activeFileId;
         const dirty = Boolean(dirtyFiles[tab.fileId]);
         const label = [name, dirty && "unsaved", tab.preview && "preview", tab.deleted && "deleted"]
@@ -104,7 +107,8 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
               if (event.button === 1) onClose(tab.fileId, "pointer");
             }}
           >
-            <span className="editor-tab-title">{name}</span>
+            <span className="editor-tab-title">{base}</span>
+            {suffix && <span className="editor-tab-suffix">{suffix}</span>}
             {dirty && (
               <span className="editor-tab-dirty" aria-hidden="true">
                 ●
@@ -129,4 +133,24 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
       })}
     </div>
   );
+}
+
+/**
+ * For tabs whose files share a name, the end of the folder path that tells them apart, as VS Code shows it
+ * ("index.ts — src/a" beside "index.ts — lib/a"): the fewest trailing folders that differ within the group,
+ * "/" for a file at the project root. Empty for a name no other tab has.
+ */
+export function distinguishingSuffixes(paths: readonly string[]): string[] {
+  const folders = paths.map((path) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")).split("/") : []));
+  const names = paths.map((path) => path.slice(path.lastIndexOf("/") + 1));
+  return paths.map((_, i) => {
+    const same = names.flatMap((name, j) => (name === names[i] && j !== i && paths[j] !== paths[i] ? [j] : []));
+    if (same.length === 0) return "";
+    if (folders[i].length === 0) return "/";
+    const tail = (j: number, n: number) => folders[j].slice(-n).join("/");
+    for (let n = 1; n < folders[i].length; n++) {
+      if (same.every((j) => tail(j, n) !== tail(i, n))) return `…/${tail(i, n)}`;
+    }
+    return folders[i].join("/");
+  });
 }

@@ -62,3 +62,18 @@ const languageNames: Record<string, string> = {
 export function languageName(name: string): string {
   return languageNames[extensionOf(name)] ?? "Plain text";
 }
+
+/** Shown as images (through <img>, never inline markup). */
+export const IMAGE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"]);
+
+/**
+ * What the status bar calls a file: its language when it opens in the text editor; for a file whose bytes live in
+ * storage (uploads, text over the editor's limit), what it is: "PNG image", "Markdown · read-only", "Stored file".
+ */
+export function fileKindLabel(name: string, kind: "text" | "stored"): string {
+  if (kind === "text") return languageName(name);
+  const extension = extensionOf(name);
+  if (IMAGE_EXTENSIONS.has(extension)) return `${extension.toUpperCase()} image`;
+  const language = languageNames[extension];
+  return language ? `${language} · read-only` : "Stored file";
+}

@@ -142,6 +142,24 @@ describe("ProjectsView", () => {
     expect(screen.getByRole("link", { name: "Beta" })).toHaveFocus();
   });
 
+  it("tells same-named projects apart by when they were created, in the list and the delete dialog", async () => {
+    const created = [Date.UTC(2026, 0, 2, 9, 30), Date.UTC(2026, 5, 7, 18, 5)];
+    const twins: ProjectSummary[] = [
+      { _id: "a", name: "Notes", updatedAt: now, _creationTime: created[0] },
+      { _id: "b", name: "Notes", updatedAt: now, _creationTime: created[1] },
+      { _id: "c", name: "Other", updatedAt: now, _creationTime: created[1] },
+    ];
+    render(<Harness start={twins} calls={{ create: [], rename: [], remove: [] }} />);
+    const links = within(screen.getByRole("list", { name: "Projects" })).getAllByRole("link");
+    const names = links.map((l) => l.textContent);
+    expect(names[2]).toBe("Other");
+    expect(names[0]).toMatch(/^Notes \(created .+\)$/);
+    expect(names[1]).toMatch(/^Notes \(created .+\)$/);
+    expect(names[0]).not.toBe(names[1]);
+    await userEvent.click(screen.getByRole("button", { name: `Delete ${names[1]}` }));
+    expect(screen.getByRole("alertdialog", { name: "Delete project?" })).toHaveTextContent(names[1]);
+  });
+
   it("disables actions on a project the server has not confirmed yet", () => {
     render(
       <ProjectsView

@@ -9,7 +9,24 @@ export interface ProjectSummary {
   _id: string;
   name: string;
   updatedAt: number;
+  _creationTime?: number;
 }
+
+/**
+ * What tells a project apart from others of the same name (when it was created), or "" when its name is its own:
+ * shown beside the name and part of the names of its link, buttons and delete dialog.
+ */
+export function projectSuffixes(projects: readonly ProjectSummary[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const p of projects) count.set(p.name, (count.get(p.name) ?? 0) + 1);
+  const out = new Map<string, string>();
+  for (const p of projects) {
+    out.set(p._id, (count.get(p.name) ?? 0) > 1 ? `created ${formatDateTime(p._creationTime ?? p.updatedAt)}` : "");
+  }
+  return out;
+}
+
+const fullName = (project: ProjectSummary, suffix: string) => (suffix ? `${project.name} (${suffix})` : project.name);
 
 export interface ProjectsViewProps {
   /** undefined while loading. Already sorted newest first. */
@@ -28,6 +45,7 @@ export function ProjectsView({ projects, onCreate, onRename, onDelete }: Project
   const [deleting, setDeleting] = useState<ProjectSummary | null>(null);
   const [focusAfterDelete, setFocusAfterDelete] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
+  const suffixes = projectSuffixes(projects ?? []);
   const createInputRef = useRef<HTMLInputElement>(null);
   const headingId = useId();
 
@@ -84,6 +102,7 @@ export function ProjectsView({ projects, onCreate, onRename, onDelete }: Project
             <ProjectRow
               key={project._id}
               project={project}
+              suffix={suffixes.get(project._id) ?? ""}
               renaming={renamingId === project._id}
               onStartRename={() => setRenamingId(project._id)}
               onEndRename={() => setRenamingId(null)}
@@ -101,6 +120,7 @@ export function ProjectsView({ projects, onCreate, onRename, onDelete }: Project
       {deleting && (
         <DeleteProjectDialog
           project={deleting}
+          suffix={suffixes.get(deleting._id) ?? ""}
           onCancel={() => setDeleting(null)}
           onConfirm={() => confirmDelete(deleting)}
         />
@@ -175,6 +195,7 @@ function CreateProjectForm({
 
 function ProjectRow({
   project,
+  suffix,
   renaming,
   onStartRename,
   onEndRename,
@@ -182,6 +203,7 @@ function ProjectRow({
   onRequestDelete,
 }: {
   project: ProjectSummary;
+  suffix: string;
   renaming: boolean;
   onStartRename: () => void;
   onEndRename: () => void;
@@ -230,6 +252,7 @@ function ProjectRow({
       ) : (
         <Link ref={openRef} href={`/p/${project._id}`} className="project-open">
           {project.name}
+          {suffix && <span className="project-suffix muted"> ({suffix})</span>}
         </Link>
       )}
       <span className="project-meta muted" title={pending ? undefined : formatDateTime(project.updatedAt)}>
@@ -241,7 +264,7 @@ function ProjectRow({
             type="button"
             className="btn btn-ghost btn-small"
             disabled={pending}
-            aria-label={`Rename ${project.name}`}
+            aria-label={`Rename ${fullName(project, suffix)}`}
             title="Rename (F2)"
             onClick={onStartRename}
           >
@@ -251,7 +274,7 @@ function ProjectRow({
             type="button"
             className="btn btn-ghost btn-small project-delete"
             disabled={pending}
-            aria-label={`Delete ${project.name}`}
+            aria-label={`Delete ${fullName(project, suffix)}`}
             title="Delete (Delete)"
             onClick={onRequestDelete}
           >
@@ -338,10 +361,12 @@ function RenameProjectInput({
 
 function DeleteProjectDialog({
   project,
+  suffix,
   onCancel,
   onConfirm,
 }: {
   project: ProjectSummary;
+  suffix: string;
   onCancel: () => void;
   onConfirm: () => void;
 }) {
@@ -351,7 +376,7 @@ function DeleteProjectDialog({
       title="Delete project?"
       description={
         <>
-          <strong>{project.name}</strong> and all its files and conversations will be deleted. This cannot be undone.
+          <strong>{fullName(project, suffix)}</strong> and all its files and conversations will be deleted. This cannot be undone.
         </>
       }
       role="alertdialog"

@@ -168,7 +168,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
     it("rejects each class of invalid name with INVALID_NAME", async () => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
-      const invalid = ["", ".", "..", "a/b", "a\\b", "nul\u0000", "line\nbreak", "bell\u0007", "del\u007f", "x".repeat(256)];
+      const invalid = ["", ".", "..", "a/b", "a\\b", "nul\u0000", "line\nbreak", "bell\u0007", "del\u007f", "x".repeat(256), "README.md ", "notes.", " lead.ts"];
       for (const name of invalid) {
         await expectConvexError(caller.mutation(api.files.createFile, { projectId, name }), "INVALID_NAME");
         await expectConvexError(caller.mutation(api.files.createFolder, { projectId, name }), "INVALID_NAME");

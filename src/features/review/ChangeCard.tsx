@@ -1,0 +1,204 @@
+import { ConvexError } from "convex/values";
+import { useLayoutEffect, useRef, useState } from "react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import type { ChangeLine } from "../../../convex/lib/validators";
+import { errorMessage } from "../../lib/errors";
+import { useAppStore } from "../../store";
+import { useLiveWrite, useSyncedQuery } from "../sync";
+import "./review.css";
+
+// The change set of one assistant answer, under the answer in the chat: a line per file with its +/− counts,
+// opening the diff in the editor area; Keep / Undo per file and for the whole answer; Restore to here (and its
+// undo). Every action is one server transaction (convex/changes.ts); a refusal is shown in the card, with "Keep
+// both" when that can help.
+
+/** The tools whose calls change files: an answer with none of them has no change set to show. */
+const WRITING_TOOLS = new Set(["create_file", "create_folder", "edit_file", "write_file", "move_file", "delete_file"]);
+
+export function answerChangedFiles(activity: readonly { tool: string; ok: boolean }[] | undefined): boolean {
+  return activity?.some((a) => a.ok && WRITING_TOOLS.has(a.tool)) ?? false;
+}
+
+const KIND_LABEL: Record<ChangeLine["kind"], string> = { created: "added", edited: "edited", moved: "moved", deleted: "deleted" };
+const STATE_LABEL: Record<ChangeLine["state"], string> = { applied: "", undone: "undone", kept: "kept" };
+
+interface Refusal {
+  message: string;
+  /** The change "Keep both" retries, when the server said it can help. */
+  keepBoth?: Id<"fileChanges">;
+}
+
+function refusalOf(error: unknown, lines: readonly ChangeLine[], changeId: Id<"fileChanges"> | undefined): Refusal {
+  const data: unknown = error instanceof ConvexError ? error.data : null;
+  const info = typeof data === "object" && data !== null ? (data as { path?: unknown; canKeepBoth?: unknown }) : {};
+  const line = changeId !== undefined ? lines.find((l) => l._id === changeId) : lines.find((l) => l.path === info.path || l.fromPath === info.path);
+  return { message: errorMessage(error), keepBoth: info.canKeepBoth === true && line !== undefined ? line._id : undefined };
+}
+
+export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">; answering: boolean }) {
+  const set = useSyncedQuery(api.changes.forMessage, { messageId });
+  const undo = useLiveWrite(api.changes.undo);
+  const keep = useLiveWrite(api.changes.keep);
+  const restore = useLiveWrite(api.changes.restore);
+  const undoRestore = useLiveWrite(api.changes.undoRestore);
+  const setReview = useAppStore((s) => s.setReview);
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const cardRef = useRef<HTMLElement>(null);
+
+  /**
+   * After an action its button may vanish (Undo, Keep, Restore to here): once the render that removes it is done,
+   * focus that dropped to the page goes to the line's file button (always there), else the card.
+   */
+  const pendingFocus = useRef<Id<"fileChanges"> | null | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (pendingFocus.current === undefined || busy) return;
+    const card = cardRef.current;
+    const active = document.activeElement;
+    if (card === null) return;
+    if (active !== null && active !== document.body && active.isConnected) {
+      // Focus is somewhere live: keep watching while it is in the card (its button may vanish with the next
+      // result), stop once the person has moved on.
+      if (!card.contains(active)) pendingFocus.current = undefined;
+      return;
+    }
+    const changeId = pendingFocus.current;
+    pendingFocus.current = undefined;
+    const target =
+      (changeId !== null && card.querySelector<HTMLElement>(`[data-change="${changeId}"] .review-line-open`)) ||
+      card.querySelector<HTMLElement>(".review-line-open") ||
+      card;
+    target.focus();
+  });
+  const refocus = (changeId?: Id<"fileChanges">) => {
+    pendingFocus.current = changeId ?? null;
+  };
+
+  if (set === undefined || set.lines.length === 0) return null;
+  const { lines, restoredHere } = set;
+  const applied = lines.filter((l) => l.state === "applied");
+  const added = lines.reduce((n, l) => n + l.added, 0);
+  const removed = lines.reduce((n, l) => n + l.removed, 0);
+
+  // Buttons are not disabled while an action runs (disabling the focused one would drop focus to the page).
+  const run = async (action: () => Promise<unknown>, changeId?: Id<"fileChanges">) => {
+    if (busy) return;
+    setBusy(true);
+    setRefusal(null);
+    try {
+      await action();
+    } catch (error) {
+      setRefusal(refusalOf(error, lines, changeId));
+    } finally {
+      setBusy(false);
+      refocus(changeId);
+    }
+  };
+
+  const disabled = answering;
+  return (
+    <section className="review-card" aria-label="Changed files" aria-busy={busy} ref={cardRef} tabIndex={-1} data-testid="change-card">
+      <header className="review-card-head">
+        <span className="review-card-title">
+          {lines.length} {lines.length === 1 ? "file" : "files"} changed
+          <span className="review-added"> +{added}</span>
+          <span className="review-removed"> −{removed}</span>
+        </span>
+        <span className="review-card-actions">
+          {applied.length > 0 && (
+            <>
+              <button type="button" className="btn btn-small" disabled={disabled} onClick={() => void run(() => keep({ messageId }))}>
+                Keep all
+              </button>
+              <button type="button" className="btn btn-small" disabled={disabled} onClick={() => void run(() => undo({ messageId }))}>
+                Undo all
+              </button>
+            </>
+          )}
+          {restoredHere ? (
+            <button type="button" className="btn btn-small" disabled={disabled} onClick={() => void run(() => undoRestore({ messageId }))}>
+              Undo restore
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={disabled}
+              title="Undo this answer and every later one, bringing the project back to how it was before this answer"
+              onClick={() => void run(() => restore({ messageId }))}
+            >
+              Restore to here
+            </button>
+          )}
+        </span>
+      </header>
+      <ul className="review-lines">
+        {lines.map((line) => (
+          <li key={line._id} className={`review-line review-line-${line.state}`} data-change={line._id}>
+            <button
+              type="button"
+              className="review-line-open"
+              aria-label={`Show the diff of ${line.path} (${KIND_LABEL[line.kind]}, ${line.added} added, ${line.removed} removed lines)`}
+              onClick={() => setReview({ messageId, changeId: line._id })}
+            >
+              <span className="review-kind">{KIND_LABEL[line.kind]}</span>
+              <code className="review-path">
+                {line.fromPath !== undefined ? `${line.fromPath} → ` : ""}
+                {line.path}
+                {line.type === "folder" ? "/" : ""}
+              </code>
+              {line.type === "file" && !line.binary && (
+                <span className="review-counts">
+                  <span className="review-added">+{line.added}</span> <span className="review-removed">−{line.removed}</span>
+                </span>
+              )}
+            </button>
+            {line.state === "applied" ? (
+              <span className="review-line-actions">
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={disabled}
+                  aria-label={`Keep ${line.path}`}
+                  onClick={() => void run(() => keep({ messageId, changeId: line._id }), line._id)}
+                >
+                  Keep
+                </button>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={disabled}
+                  aria-label={`Undo ${line.path}`}
+                  onClick={() => void run(() => undo({ messageId, changeId: line._id }), line._id)}
+                >
+                  Undo
+                </button>
+              </span>
+            ) : (
+              <span className="review-state">{STATE_LABEL[line.state]}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {refusal !== null && (
+        <div className="review-refusal" role="alert">
+          <span>{refusal.message}</span>
+          {refusal.keepBoth !== undefined && (
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={disabled}
+              onClick={() => {
+                const changeId = refusal.keepBoth!;
+                void run(() => undo({ messageId, changeId, keepBoth: true }), changeId);
+              }}
+            >
+              Keep both
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
