@@ -39,25 +39,14 @@ async function expectAccessible(page: Page, screen: string, scope?: string): Pro
   expect.soft(found, `axe violations on ${screen}`).toEqual([]);
 }
 
-test("every screen passes axe (WCAG 2.2 AA) in light, dark and forced colors", async ({ page }) => {
-  // axe takes seconds per scan on a busy 2-core machine; the walk makes 24.
-  test.setTimeout(240_000);
-  // Sign-in.
-  await page.goto("/");
-  await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
-  await expectAccessible(page, "sign-in");
+// axe takes seconds per scan on a busy 2-core machine: the screens are split over three tests, run in parallel.
+const AXE_TIMEOUT = 180_000;
+test.describe.configure({ mode: "parallel" });
 
-  // Dashboard with a project, and its delete dialog.
+/** Signs in, creates a project holding src/main.ts and README.md, and opens it. */
+async function openAuditProject(page: Page) {
   await signIn(page);
   await createProject(page, "Audit");
-  await expectAccessible(page, "dashboard");
-  await Keyboard.pressOn(UI.projectLink(page, "Audit"), "Delete");
-  await expect(UI.deleteDialog(page)).toBeVisible();
-  await expectAccessible(page, "project delete dialog", "[role=alertdialog]");
-  await page.keyboard.press("Escape");
-  await expect(UI.deleteDialog(page)).toHaveCount(0);
-
-  // Workspace with a file open, the chat beside it.
   const server = await serverFor(page);
   const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Audit")!._id;
   const src = await server.mutation(api.files.createFolder, { projectId, name: "src" });
@@ -68,9 +57,33 @@ test("every screen passes axe (WCAG 2.2 AA) in light, dark and forced colors", a
     content: "// The entry point\nexport function main(): number {\n  return 42; // the answer\n}\n",
   });
   await server.mutation(api.files.createFile, { projectId, name: "README.md", content: "# Audit\n" });
-  await UI.projectLink(page, "Audit").click();
+  await Keyboard.pressOn(UI.projectLink(page, "Audit"), "Enter");
   const tree = page.getByRole("tree", { name: "Files" });
   await expect(tree.getByRole("treeitem", { name: "src", exact: true })).toBeVisible();
+  return tree;
+}
+
+test("axe: sign-in, dashboard and the project delete dialog", async ({ page }) => {
+  test.setTimeout(AXE_TIMEOUT);
+  await page.goto("/");
+  await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+  await expectAccessible(page, "sign-in");
+
+  await signIn(page);
+  await createProject(page, "Audit");
+  await expectAccessible(page, "dashboard");
+  await Keyboard.pressOn(UI.projectLink(page, "Audit"), "Delete");
+  await expect(UI.deleteDialog(page)).toBeVisible();
+  await expectAccessible(page, "project delete dialog", "[role=alertdialog]");
+  await page.keyboard.press("Escape");
+  await expect(UI.deleteDialog(page)).toHaveCount(0);
+});
+
+test("axe: quick open, the workspace with a file open and the chat, the context menu, the file delete dialog", async ({
+  page,
+}) => {
+  test.setTimeout(AXE_TIMEOUT);
+  const tree = await openAuditProject(page);
   await page.keyboard.press("ControlOrMeta+p");
   await page.keyboard.type("main");
   await expectAccessible(page, "quick open", "[role=dialog]");
@@ -80,7 +93,6 @@ test("every screen passes axe (WCAG 2.2 AA) in light, dark and forced colors", a
   await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
   await expectAccessible(page, "workspace with a file open and the chat");
 
-  // The tree's context menu, the file delete dialog, and a toast ("Nothing to undo.").
   const readme = tree.getByRole("treeitem", { name: "README.md", exact: true });
   await Keyboard.pressOn(readme, "Shift+F10");
   await expect(page.getByRole("menu")).toBeVisible();
@@ -89,16 +101,19 @@ test("every screen passes axe (WCAG 2.2 AA) in light, dark and forced colors", a
   await expect(page.getByRole("menu")).toHaveCount(0);
   await expect(readme).toBeFocused();
   await page.keyboard.press("Delete");
-  const fileDelete = page.getByRole("alertdialog", { name: 'Delete "README.md"?' });
-  await expect(fileDelete).toBeVisible();
+  await expect(page.getByRole("alertdialog", { name: 'Delete "README.md"?' })).toBeVisible();
   await expectAccessible(page, "file delete dialog", "[role=alertdialog]");
   await page.keyboard.press("Escape");
   await expect(readme).toBeFocused();
-  await page.keyboard.press("ControlOrMeta+z");
+});
+
+test("axe: a toast, the settings dialog and the sync panel", async ({ page }) => {
+  test.setTimeout(AXE_TIMEOUT);
+  const tree = await openAuditProject(page);
+  await Keyboard.pressOn(tree.getByRole("treeitem", { name: "README.md", exact: true }), "ControlOrMeta+z");
   await expect(UI.notifications(page).getByText("Nothing to undo.")).toBeVisible();
   await expectAccessible(page, "a toast", ".toasts");
 
-  // Project settings and the sync panel.
   await Keyboard.pressOn(page.getByRole("button", { name: "Settings" }), "Enter");
   await expect(page.getByRole("dialog", { name: /settings/i })).toBeVisible();
   await expectAccessible(page, "project settings dialog", "[role=dialog]");

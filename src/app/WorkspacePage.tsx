@@ -81,29 +81,29 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
     };
   }, [projectName]);
 
-  if (project === undefined) return <PageMessage title="Opening project…" busy />;
-
+  // The panes do not wait for the project's row: the file listing is subscribed beside it, not after it.
   return (
     <div className="app-page">
       <AppHeader>
         <Link href="/" className="btn btn-ghost btn-small">
           ← Projects
         </Link>
-        <h1 className="workspace-title" title={project.name}>
-          {project.name}
+        <h1 className="workspace-title" title={project?.name} aria-busy={project === undefined || undefined}>
+          {project?.name ?? "Opening project…"}
         </h1>
         <button
           ref={settingsButton}
           type="button"
           className="btn btn-ghost btn-small"
           aria-haspopup="dialog"
+          disabled={project === undefined}
           onClick={() => setSettingsOpen(true)}
         >
           Settings
         </button>
       </AppHeader>
-      <WorkspacePanes projectId={project._id} />
-      {settingsOpen && (
+      <WorkspacePanes projectId={projectId} />
+      {settingsOpen && project && (
         <ProjectSettingsDialog
           project={project}
           onSave={(settings) => void actions.updateSettings(project._id, settings)}

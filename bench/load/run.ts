@@ -1,0 +1,240 @@
+// First load benchmark (issue 18): from navigation to the first visible tree row of a project, on the production
+// build served by the local backend (`npm start`), in headless Chromium, cold (a fresh profile: no HTTP cache, no
+// service worker, no IndexedDB) and warm (the same profile loading the page again). The reference, measured in the
+// same run against the same backend and data: bench/load/reference.tsx, a bare React page that connects with the
+// stock ConvexClient, subscribes to the same listing and renders a row per entry. Target: the app's first row
+// within 1.5x the reference's, cold and warm, at 1,000 files; 10,000 files are reported too.
+// `npx tsx bench/load/run.ts [runs]` (default 3; also part of `npm run bench`). Prints a table and rewrites the
+// "First load" section of docs/benchmarks.md. Not a test: nothing fails on slowness.
+import { ConvexHttpClient } from "convex/browser";
+import { build } from "esbuild";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { updateSection } from "../docs.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..", "..");
+const PORT = Number(process.env.POLARIS_BENCH_PORT ?? 3760);
+const REF_PORT = PORT + 1;
+const BACKEND = `http://127.0.0.1:${PORT}`;
+const SIZES = [1_000, 10_000];
+const TARGET = 1.5;
+
+// Records, in every page of a context, the moment the first tree row is in the DOM (ms since navigation start).
+const FIRST_ROW = `(() => {
+  const seen = () => document.querySelector('[role="tree"] [role="treeitem"]');
+  const observer = new MutationObserver(() => {
+    if (window.__firstRow === undefined && seen()) { window.__firstRow = performance.now(); observer.disconnect(); }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+})();`;
+
+function startBackend(dataDir: string): Promise<ChildProcess> {
+  const child = spawn("npx", ["tsx", "local-backend/src/cli.ts", "start", "--port", String(PORT), "--data-dir", dataDir], {
+    cwd: repo,
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so stopping it stops npx's children (the backend itself) too.
+    detached: true,
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      if (output.includes("Polaris is running at")) resolve(child);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`the backend exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+async function serveReference(): Promise<Server> {
+  const out = join(here, "dist");
+  await build({
+    entryPoints: [join(here, "reference.tsx")],
+    outfile: join(out, "ref.js"),
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2022",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "warning",
+  });
+  const files: Record<string, string> = { "/": join(here, "reference.html"), "/ref.js": join(out, "ref.js") };
+  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
+  const server = createServer((req, res) => {
+    const file = files[new URL(req.url ?? "/", "http://x").pathname];
+    if (!file) return void res.writeHead(404).end();
+    res.writeHead(200, { "Content-Type": types[extname(file)], "Cache-Control": "max-age=3600" }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(REF_PORT, "127.0.0.1", resolve));
+  return server;
+}
+
+interface Session {
+  name: string;
+  token: string;
+  expiresAt: number;
+}
+
+async function signIn(name: string): Promise<Session> {
+  const response = await fetch(`${BACKEND}/polaris/auth/sign-in`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: HTTP ${response.status}`);
+  const body = (await response.json()) as Session;
+  return { name: body.name ?? name, token: body.token, expiresAt: body.expiresAt };
+}
+
+/** A project of `files` text files: folders of 1,000 files each (one folder when `files` is 1,000: all at the root). */
+async function seed(session: Session, files: number): Promise<Id<"projects">> {
+  const client = new ConvexHttpClient(BACKEND);
+  client.setAuth(session.token);
+  const projectId = await client.mutation(api.projects.create, { name: `Load ${files}` });
+  const batch = (n: number, prefix: string) =>
+    Array.from({ length: n }, (_, i) => ({ name: `${prefix}${String(i).padStart(4, "0")}.ts`, content: `export const n = ${i};\n` }));
+  if (files <= 1_000) {
+    await client.mutation(api.files.createMany, { projectId, items: batch(files, "file-") });
+  } else {
+    for (let f = 0; f < files / 1_000; f++) {
+      const parentId = await client.mutation(api.files.createFolder, { projectId, name: `dir-${f}` });
+      await client.mutation(api.files.createMany, { projectId, parentId, items: batch(1_000, `file-${f}-`) });
+    }
+  }
+  return projectId;
+}
+
+async function firstRow(context: BrowserContext, url: string, serviceWorker: boolean): Promise<number> {
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as { __firstRow?: number }).__firstRow !== undefined, null, { timeout: 120_000 });
+  const ms = await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow);
+  // Let the app finish installing its service worker and caching before a warm load is measured (the reference
+  // has none: `ready` would never resolve).
+  if (serviceWorker) await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.close();
+  return ms;
+}
+
+/** Cold then warm load of `url` in a fresh context (fresh profile) signed in as `session`. */
+async function coldAndWarm(browser: Browser, url: string, session: Session): Promise<{ cold: number; warm: number }> {
+  const serviceWorker = url.startsWith(BACKEND);
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    storageState: {
+      cookies: [],
+      origins: [{ origin: BACKEND, localStorage: [{ name: "polaris.localSession", value: JSON.stringify(session) }] }],
+    },
+  });
+  await context.addInitScript(FIRST_ROW);
+  try {
+    const cold = await firstRow(context, url, serviceWorker);
+    const warm = await firstRow(context, url, serviceWorker);
+    return { cold, warm };
+  } finally {
+    await context.close();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (values: number[]) =>
+  values.length > 1
+    ? `${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`
+    : `${values[0].toFixed(0)} ms`;
+
+async function main() {
+  const started = Date.now();
+  const runs = Number(process.argv[2] ?? 3);
+  const dataDir = mkdtempSync(join(tmpdir(), "polaris-bench-load-"));
+  const load = [loadavg()[0]];
+  const backend = await startBackend(dataDir);
+  const reference = await serveReference();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  const rows: string[] = [];
+  try {
+    const session = await signIn(`bench-load-${Date.now().toString(36)}`);
+    for (const size of SIZES) {
+      const projectId = await seed(session, size);
+      const appUrl = `${BACKEND}/p/${projectId}`;
+      const refUrl = `http://127.0.0.1:${REF_PORT}/#${new URLSearchParams({ url: BACKEND, token: session.token, project: projectId })}`;
+      const app = { cold: [] as number[], warm: [] as number[] };
+      const ref = { cold: [] as number[], warm: [] as number[] };
+      // One unmeasured load of each first: the backend's code and caches are warm for both.
+      await coldAndWarm(browser, appUrl, session);
+      await coldAndWarm(browser, refUrl, session);
+      for (let i = 0; i < runs; i++) {
+        for (const [target, url] of [
+          [app, appUrl],
+          [ref, refUrl],
+        ] as const) {
+          const { cold, warm } = await coldAndWarm(browser, url, session);
+          target.cold.push(cold);
+          target.warm.push(warm);
+        }
+        load.push(loadavg()[0]);
+        console.log(`${size} files: run ${i + 1} of ${runs} done (app cold ${app.cold.at(-1)!.toFixed(0)} ms, reference cold ${ref.cold.at(-1)!.toFixed(0)} ms)`);
+      }
+      for (const kind of ["cold", "warm"] as const) {
+        const ratio = median(app[kind]) / median(ref[kind]);
+        const verdict = ratio <= TARGET ? "met" : "not met";
+        rows.push(
+          `| ${size.toLocaleString("en-US")} | ${kind} | ${fmt(app[kind])} | ${fmt(ref[kind])} | ${ratio.toFixed(2)}× | ${size === 1_000 ? `≤ ${TARGET}×: ${verdict}` : "reported"} |`,
+        );
+      }
+    }
+  } finally {
+    await browser.close();
+    reference.close();
+    const exited = new Promise((resolve) => backend.once("exit", resolve));
+    process.kill(-backend.pid!, "SIGTERM");
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const table = [
+    "| Files | Load | Polaris: first tree row | Reference: first row | Polaris / reference | Target |",
+    "| ---: | --- | ---: | ---: | ---: | --- |",
+    ...rows,
+  ].join("\n");
+  console.log(`\nFirst load (headless Chromium)\n\n${table}`);
+  const when = new Date(started).toISOString().slice(0, 10);
+  await updateSection(
+    "First load",
+    `Run on ${when} by \`npx tsx bench/load/run.ts ${runs}\` (also part of \`npm run bench\`), headless Chromium on this machine
+(${cpus().length} cores; 1-minute load average ${load.map((l) => l.toFixed(1)).join(", ")} at the start and after each run).
+A figure is the time from navigation start until the first tree row is in the DOM, for the production build
+served by the local backend (\`npm start\`) opened at a project's URL by a signed-in user. *Cold*: a fresh
+browser profile (no HTTP cache, service worker or IndexedDB); *warm*: the same profile loading the page again
+(after the service worker is ready). The reference is a bare React page (bench/load/reference.tsx) that
+connects with the stock ConvexClient, authenticates with the same token, subscribes to the same listing and
+renders one row per entry: the least any page can do to show those rows. Both are measured in the same run,
+alternately, against the same backend and project, ${runs} times each after one unmeasured load; a cell is the
+median, with the lowest and highest in brackets. The 1,000 files are at the project's root; the 10,000 are in
+10 folders of 1,000.
+
+${table}
+`,
+  );
+  console.log(`\nWrote the "First load" section of docs/benchmarks.md (${((Date.now() - started) / 1000).toFixed(0)} s).`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
