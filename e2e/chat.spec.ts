@@ -1,21 +1,12 @@
 import type { Page } from "@playwright/test";
 import { expect, expectFocusNotOnBody, test } from "./drivers/fixtures";
-import { spawnSync } from "node:child_process";
 import { ScriptedProvider } from "../tests/ai/scriptedProvider";
-import { createProject, Keyboard, signIn, UI } from "./drivers";
+import { createProject, Keyboard, setEnv, signIn, UI } from "./drivers";
 
 // The assistant in a real browser against the real local backend, with the scripted Chat Completions server as
 // the provider. The provider variables are set on the e2e backend through the `env` command, as a user would.
 
 let provider: ScriptedProvider;
-
-function setEnv(name: string, value: string | null) {
-  const dataDir = process.env.POLARIS_E2E_DATA_DIR;
-  if (!dataDir) throw new Error("POLARIS_E2E_DATA_DIR is not set: run the specs through playwright.config.ts");
-  const args = value === null ? ["env", "remove", name] : ["env", "set", name, value];
-  const result = spawnSync("npx", ["tsx", "local-backend/src/cli.ts", ...args, "--data-dir", dataDir], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`env ${args.join(" ")} failed: ${result.stderr}`);
-}
 
 test.beforeAll(async () => {
   provider = await ScriptedProvider.start();

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
@@ -6,6 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
@@ -59,6 +60,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const setSettingsOpen = useAppStore((s) => s.setSettingsOpen);
   const actions = useProjectActions();
   const settingsButton = useRef<HTMLButtonElement>(null);
+  const [transfersOpen, setTransfersOpen] = useState(false);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
@@ -97,8 +99,15 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         >
           Settings
         </button>
+        <button type="button" className="btn btn-ghost btn-small" aria-haspopup="dialog" onClick={() => setTransfersOpen(true)}>
+          Import / Export
+        </button>
+        <TransferBadge project={project} />
       </AppHeader>
       <WorkspacePanes projectId={project._id} />
+      {transfersOpen && (
+        <ImportExportDialog projectId={project._id} projectName={project.name} onClose={() => setTransfersOpen(false)} />
+      )}
       {settingsOpen && (
         <ProjectSettingsDialog
           project={project}
@@ -107,6 +116,25 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         />
       )}
     </div>
+  );
+}
+
+/** The project's import/export state in the header, from the spec's fields, while one runs or after a failure. */
+function TransferBadge({ project }: { project: { importStatus?: string; exportStatus?: string } }) {
+  const text =
+    project.importStatus === "importing"
+      ? "Importing…"
+      : project.importStatus === "failed"
+        ? "Import failed"
+        : project.exportStatus === "exporting"
+          ? "Exporting…"
+          : project.exportStatus === "failed"
+            ? "Export failed"
+            : null;
+  return text === null ? null : (
+    <span className="transfer-badge" role="status">
+      {text}
+    </span>
   );
 }
 
