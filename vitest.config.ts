@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
-// Three projects: Convex functions in the edge runtime (as Convex runs them), React components in jsdom,
-// and the local backend (a Node server) in node.
+// Four projects: Convex functions in the edge runtime (as Convex runs them), React components in jsdom,
+// and the local backend and the runner (Node servers) in node.
 export default defineConfig({
   test: {
     projects: [
@@ -28,6 +28,15 @@ export default defineConfig({
           name: "local-backend",
           environment: "node",
           include: ["local-backend/test/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "runner",
+          environment: "node",
+          include: ["runner/test/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

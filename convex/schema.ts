@@ -198,6 +198,45 @@ export default defineSchema({
     createdAt: v.number(),
   }).index("by_owner_host", ["ownerId", "host"]),
 
+  // Addition (review, docs/architecture.md "The assistant's changes"): one row per file or folder an assistant turn
+  // (its assistant message) created, edited, moved or deleted; the rows of a turn are its change set. A side that
+  // exists has a path; `before*` is the state before the turn (absent path: the turn created it), `after*` the state
+  // the turn left (absent path: it deleted it). Content is stored only where undo or redo needs it: the text (or
+  // blob) of the side being replaced, never a copy of the project. `turnTime` is the message's creation time, so
+  // "restore to here" finds every later turn of the project through one index range.
+  fileChanges: defineTable({
+    projectId: v.id("projects"),
+    conversationId: v.id("conversations"),
+    messageId: v.id("messages"),
+    turnTime: v.number(),
+    // Order of first touch within the turn.
+    seq: v.number(),
+    // The node as it is on the side currently applied (a recreated node gets a new id).
+    fileId: v.id("files"),
+    type: v.union(v.literal("file"), v.literal("folder")),
+    state: v.union(v.literal("applied"), v.literal("undone"), v.literal("kept")),
+    beforePath: v.optional(v.string()),
+    beforeContent: v.optional(v.string()),
+    beforeStorageId: v.optional(v.id("_storage")),
+    beforeRevision: v.optional(v.number()),
+    afterPath: v.optional(v.string()),
+    afterContent: v.optional(v.string()),
+    afterStorageId: v.optional(v.id("_storage")),
+    afterRevision: v.optional(v.number()),
+    added: v.number(),
+    removed: v.number(),
+    // Set when a "restore to here" undid this row: the assistant message restored to, so the restore can be undone.
+    restoredTo: v.optional(v.id("messages")),
+  })
+    .index("by_message_seq", ["messageId", "seq"])
+    .index("by_message_file", ["messageId", "fileId"])
+    .index("by_file", ["fileId"])
+    .index("by_project_turn", ["projectId", "turnTime"])
+    .index("by_conversation", ["conversationId"])
+    .index("by_restored", ["projectId", "restoredTo"])
+    .index("by_before_storage", ["beforeStorageId"])
+    .index("by_after_storage", ["afterStorageId"]),
+
   // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client
   // operation id); a repeat returns `result` instead of applying the write again. Rows older than the
   // retention window are swept.

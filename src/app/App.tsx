@@ -1,6 +1,8 @@
 import { lazy, Suspense } from "react";
+import { APP_CONTENT_ID } from "../lib/Dialog";
 import { env } from "../lib/env";
 import { LocalAuthRoot } from "../features/auth/LocalAuthRoot";
+import { Announcer } from "./Announcer";
 import { AppRoutes } from "./AppRoutes";
 import { ConfigError } from "./ConfigError";
 import { getConvexClient } from "./convexClient";
@@ -14,8 +16,11 @@ const ClerkRoot = lazy(() => import("../features/auth/ClerkRoot"));
 export function App() {
   return (
     <>
-      <AppBody />
+      <div id={APP_CONTENT_ID} className="app-content">
+        <AppBody />
+      </div>
       <Toaster />
+      <Announcer />
     </>
   );
 }

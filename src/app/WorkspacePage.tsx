@@ -7,6 +7,7 @@ import { ChatPane } from "../features/chat/ChatPane";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
 import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
+import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
@@ -22,7 +23,9 @@ import "./workspace.css";
 export default function WorkspacePage({ projectId }: { projectId: string }) {
   return (
     <ErrorBoundary fallback={(error) => <WorkspaceError error={error} />}>
-      <Workspace projectId={projectId as Id<"projects">} />
+      <ProjectListingProvider projectId={projectId as Id<"projects">}>
+        <Workspace projectId={projectId as Id<"projects">} />
+      </ProjectListingProvider>
     </ErrorBoundary>
   );
 }
@@ -142,31 +145,35 @@ const PANE_IDS = ["tree", "editor", "chat"];
 
 function WorkspacePanes({ projectId }: { projectId: Id<"projects"> }) {
   const layout = useDefaultLayout({ id: "polaris.workspace.panes", panelIds: PANE_IDS, storage: localStorage });
+  // The panes and their resize handles are the page's main landmark; the tree, the editor and the chat are
+  // labelled regions inside it, so a screen reader's landmark list jumps straight to each.
   return (
-    <Group
-      className="workspace-panes"
-      orientation="horizontal"
-      defaultLayout={layout.defaultLayout}
-      onLayoutChanged={layout.onLayoutChanged}
-    >
-      <Panel id="tree" className="pane" defaultSize="20" minSize={160}>
-        <PaneBoundary name="File tree">
-          <FileTreePane projectId={projectId} />
-        </PaneBoundary>
-      </Panel>
-      <Separator className="pane-separator" aria-label="Resize file tree" />
-      <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
-        <PaneBoundary name="Editor">
-          <EditorPane projectId={projectId} />
-        </PaneBoundary>
-      </Panel>
-      <Separator className="pane-separator" aria-label="Resize chat" />
-      <Panel id="chat" className="pane" defaultSize="28" minSize={220}>
-        <PaneBoundary name="Chat">
-          <ChatPane projectId={projectId} />
-        </PaneBoundary>
-      </Panel>
-    </Group>
+    <main className="workspace-main">
+      <Group
+        className="workspace-panes"
+        orientation="horizontal"
+        defaultLayout={layout.defaultLayout}
+        onLayoutChanged={layout.onLayoutChanged}
+      >
+        <Panel id="tree" className="pane" defaultSize="20" minSize={160}>
+          <PaneBoundary name="File tree">
+            <FileTreePane projectId={projectId} />
+          </PaneBoundary>
+        </Panel>
+        <Separator className="pane-separator" aria-label="Resize file tree" />
+        <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
+          <PaneBoundary name="Editor">
+            <EditorPane projectId={projectId} />
+          </PaneBoundary>
+        </Panel>
+        <Separator className="pane-separator" aria-label="Resize chat" />
+        <Panel id="chat" className="pane" defaultSize="28" minSize={220}>
+          <PaneBoundary name="Chat">
+            <ChatPane projectId={projectId} />
+          </PaneBoundary>
+        </Panel>
+      </Group>
+    </main>
   );
 }
 

@@ -1,12 +1,19 @@
-import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from "react";
+import { createPortal } from "react-dom";
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** The id of the element that holds the app's pages (App.tsx); it is made inert while a dialog is open. */
+export const APP_CONTENT_ID = "app-content";
+let openDialogs = 0;
+
 interface DialogProps {
   title: string;
+  /** What the dialog is about, read with its name (aria-describedby): the consequence of a confirmation. */
+  description?: ReactNode;
   onClose: () => void;
-  children: ReactNode;
+  children?: ReactNode;
   /** Element to focus when the dialog opens; defaults to the first focusable element inside it. */
   initialFocusRef?: RefObject<HTMLElement | null>;
   role?: "dialog" | "alertdialog";
@@ -21,9 +28,12 @@ interface DialogProps {
  * and focus returns to the element that had it before (usually the button that opened it), else to
  * `fallbackFocus`. The element before is read on the first render, before any child's `autoFocus` moves focus
  * into the dialog (reading it in the effect would find the dialog's own field, gone once it closes).
+ * The dialog is rendered beside the app's pages and makes them inert while open (nested dialogs count), so
+ * neither a pointer nor a screen reader's virtual cursor reaches what lies behind it; the toasts stay outside.
  */
 export function Dialog({
   title,
+  description,
   onClose,
   children,
   initialFocusRef,
@@ -32,6 +42,7 @@ export function Dialog({
   fallbackFocus,
 }: DialogProps) {
   const titleId = useId();
+  const descriptionId = useId();
   const panelRef = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
   const fallbackRef = useRef(fallbackFocus);
@@ -42,6 +53,17 @@ export function Dialog({
   const [previous] = useState(() =>
     typeof document !== "undefined" && document.activeElement instanceof HTMLElement ? document.activeElement : null,
   );
+
+  // A layout effect: on close the page behind is live again before the passive effect below returns focus to it.
+  useLayoutEffect(() => {
+    const content = document.getElementById(APP_CONTENT_ID);
+    openDialogs++;
+    content?.setAttribute("inert", "");
+    return () => {
+      openDialogs--;
+      if (openDialogs === 0) content?.removeAttribute("inert");
+    };
+  }, []);
 
   useEffect(() => {
     const panel = panelRef.current;
@@ -77,7 +99,7 @@ export function Dialog({
     }
   }
 
-  return (
+  return createPortal(
     <div
       className="dialog-backdrop"
       onMouseDown={(event) => {
@@ -90,14 +112,21 @@ export function Dialog({
         role={role}
         aria-modal="true"
         aria-labelledby={titleId}
+        aria-describedby={description === undefined ? undefined : descriptionId}
         tabIndex={-1}
         onKeyDown={onKeyDown}
       >
         <h2 id={titleId} className="dialog-title">
           {title}
         </h2>
+        {description !== undefined && (
+          <p id={descriptionId} className="dialog-description">
+            {description}
+          </p>
+        )}
         {children}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

@@ -16,6 +16,12 @@ export interface UiSlice {
   toasts: Toast[];
   pushToast: (message: string, kind: ToastKind) => number;
   dismissToast: (id: number) => void;
+  /** The latest message for screen readers only (src/lib/announce.ts); a new id re-announces the same text. */
+  announcement: { id: number; text: string } | null;
+  announce: (text: string) => void;
+  /** The editor's Tab moves focus instead of indenting (Ctrl+M, as in VS Code); for this session. */
+  tabMovesFocus: boolean;
+  setTabMovesFocus: (on: boolean) => void;
 }
 
 const MAX_TOASTS = 4;
@@ -31,4 +37,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
     return id;
   },
   dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((t) => t.id !== id) })),
+  announcement: null,
+  announce: (text) => set((state) => ({ announcement: { id: (state.announcement?.id ?? 0) + 1, text } })),
+  tabMovesFocus: false,
+  setTabMovesFocus: (on) => set({ tabMovesFocus: on }),
 });

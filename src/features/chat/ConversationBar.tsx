@@ -83,8 +83,12 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
         Delete
       </button>
       {confirming && active !== null && (
-        <Dialog title="Delete conversation?" role="alertdialog" onClose={() => setConfirming(false)}>
-          <p>“{active.title}” and all its messages will be deleted.</p>
+        <Dialog
+          title="Delete conversation?"
+          description={`“${active.title}” and all its messages will be deleted.`}
+          role="alertdialog"
+          onClose={() => setConfirming(false)}
+        >
           <div className="chat-apply-actions">
             <button type="button" className="btn" onClick={() => setConfirming(false)}>
               Cancel

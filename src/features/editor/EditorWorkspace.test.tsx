@@ -165,7 +165,7 @@ describe("tabs", () => {
     renderWorkspace(defaultTree, 60_000);
     open(A);
     typeInto(await editorView(), "// mine\n", 0);
-    await user.click(screen.getByRole("button", { name: "Close a.ts" }));
+    await user.click(screen.getByTitle("Close a.ts"));
     const dialog = screen.getByRole("alertdialog", { name: "Save changes to a.ts?" });
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(tabNames()).toEqual(["a.ts, unsaved"]);
@@ -618,7 +618,7 @@ describe("keyboard focus", () => {
     await waitFor(() => expect(editorOf("c.py")).toHaveFocus());
     await user.keyboard("{Control>}w{/Control}");
     await waitFor(() => expect(editorOf("b.md")).toHaveFocus());
-    await user.click(screen.getByRole("button", { name: "Close b.md" }));
+    await user.click(screen.getByTitle("Close b.md"));
     await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
     await user.keyboard("{Control>}w{/Control}");
     expect(screen.queryByRole("tab")).not.toBeInTheDocument();

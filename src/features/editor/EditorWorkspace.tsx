@@ -11,6 +11,7 @@ import { GhostTextToggle } from "../editor-ai/GhostTextToggle";
 import { languageName } from "./languages";
 import { SessionRegistry } from "./sessionRegistry";
 import { StoredFileView } from "./StoredFileView";
+import { EDITOR_KEYS_HELP, EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
 import { PANEL_ID, TabBar, tabDomId, type TabTitle } from "./TabBar";
 import "./editor.css";
 
@@ -218,7 +219,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
       if (mod && key === "s" && !event.shiftKey) {
         // Also keeps the browser's "Save page" dialog away while the workspace is open.
         event.preventDefault();
-        if (active) void registry.get(active)?.flush();
+        if (active) void registry.get(active)?.saveNow();
       } else if (((mod && key === "w" && !event.shiftKey) || (alt && event.code === "KeyW")) && active) {
         event.preventDefault();
         requestClose(active, "editor");
@@ -239,6 +240,9 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
 
   return (
     <section className="editor-pane" aria-label="Editor">
+      <p id={EDITOR_KEYS_HELP_ID} hidden>
+        {EDITOR_KEYS_HELP}
+      </p>
       {tabs.length > 0 && (
         <TabBar
           tabs={tabs}
@@ -286,7 +290,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
           deleted={tabs.some((t) => t.fileId === closing.fileId && t.deleted)}
           onSave={async () => {
             const session = registry.get(closing.fileId);
-            await session?.flush();
+            await session?.saveNow();
             const view = session?.getView();
             if (view?.dirty) {
               throw new Error(
@@ -413,9 +417,33 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
         {isText && <SaveStatus state={view.deleted ? null : view.saveState} stored={!view.dirty} />}
         {view.deleted && <span>Deleted on the server</span>}
         {name && <span>{languageName(name)}</span>}
+        <TabMovesFocusToggle />
         {isText && loadExtensions && <GhostTextToggle />}
       </div>
     </>
+  );
+}
+
+/**
+ * Shown while Ctrl+M has made Tab move focus (tabFocus.ts). A click (or Enter on it) makes Tab indent again and
+ * puts focus back in the editor, since the button itself goes away.
+ */
+function TabMovesFocusToggle() {
+  const on = useAppStore((s) => s.tabMovesFocus);
+  if (!on) return null;
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost btn-small editor-tab-focus"
+      aria-pressed="true"
+      title="Tab moves focus instead of indenting. Ctrl+M (Shift+Alt+M on macOS) switches it."
+      onClick={() => {
+        toggleTabMovesFocus();
+        document.getElementById(PANEL_ID)?.querySelector<HTMLElement>(".cm-content")?.focus();
+      }}
+    >
+      Tab moves focus
+    </button>
   );
 }
 
@@ -542,12 +570,16 @@ function CloseDialog({
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   return (
-    <Dialog title={`Save changes to ${name}?`} onClose={onCancel} role="alertdialog">
-      <p>
-        {deleted
+    <Dialog
+      title={`Save changes to ${name}?`}
+      description={
+        deleted
           ? "This file was deleted on the server; closing the tab drops your unsaved text."
-          : "Your changes will be lost if you don't save them."}
-      </p>
+          : "Your changes will be lost if you don't save them."
+      }
+      onClose={onCancel}
+      role="alertdialog"
+    >
       {error && (
         <p role="alert" className="field-error">
           {error}

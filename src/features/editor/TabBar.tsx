@@ -110,18 +110,20 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
                 ●
               </span>
             )}
-            <button
-              type="button"
+            {/* A pointer's close control only: a control inside a tab is nested interaction, which screen
+                readers cannot reach reliably. Keyboard users close with Delete in the tab list or Ctrl/Alt+W. */}
+            <span
               className="editor-tab-close"
-              tabIndex={-1}
-              aria-label={`Close ${name}`}
+              aria-hidden="true"
+              title={`Close ${name}`}
+              data-testid="tab-close"
               onClick={(event) => {
                 event.stopPropagation();
                 onClose(tab.fileId, "pointer");
               }}
             >
               ×
-            </button>
+            </span>
           </div>
         );
       })}

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from "react";
+import { useAppStore } from "../../store";
 import type { DocumentSession } from "./documentSession";
 import {
   EditorState,
@@ -63,6 +64,7 @@ export default function TextEditor({
         }
       },
     });
+    view.setTabFocusMode(useAppStore.getState().tabMovesFocus);
     viewRef.current = view;
     return () => {
       hadFocusRef.current = view.hasFocus;
@@ -96,6 +98,8 @@ export default function TextEditor({
     setEditorLabel(documentFor(session), path);
   }, [session, path]);
 
+  useTabFocusMode(viewRef);
+
   useEffect(() => {
     void setLanguage(documentFor(session), fileName);
   }, [session, fileName]);
@@ -120,15 +124,30 @@ export default function TextEditor({
 /** A read-only editor for text served from storage (over the inline size limit). */
 export function ReadOnlyText({ text, fileName, path }: { text: string; fileName: string; path: string }) {
   const parentRef = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
+  useTabFocusMode(viewRef);
   useLayoutEffect(() => {
     const state = EditorState.create({
       doc: text,
       extensions: baseExtensions([EditorState.readOnly.of(true), editorLabel(`${path} (read-only)`)]),
     });
     const view = new EditorView({ state, parent: parentRef.current! });
+    view.setTabFocusMode(useAppStore.getState().tabMovesFocus);
+    viewRef.current = view;
     const doc: TabDocument = { state, view, scroll: null, languageFor: null, labelFor: null };
     void setLanguage(doc, fileName);
-    return () => view.destroy();
+    return () => {
+      viewRef.current = null;
+      view.destroy();
+    };
   }, [text, fileName, path]);
   return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;
+}
+
+/** Keeps the view's Tab behaviour on the app's mode (tabFocus.ts) when Ctrl+M or the status bar switches it. */
+function useTabFocusMode(viewRef: React.RefObject<EditorView | null>) {
+  const tabMovesFocus = useAppStore((state) => state.tabMovesFocus);
+  useLayoutEffect(() => {
+    viewRef.current?.setTabFocusMode(tabMovesFocus);
+  }, [viewRef, tabMovesFocus]);
 }

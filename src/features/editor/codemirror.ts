@@ -3,6 +3,7 @@ import { diff } from "@codemirror/merge";
 import {
   Compartment,
   EditorState,
+  Prec,
   Transaction,
   type ChangeSpec,
   type Extension,
@@ -13,6 +14,7 @@ import { EditorView, keymap } from "@codemirror/view";
 import { basicSetup } from "codemirror";
 import type { DocumentSession } from "./documentSession";
 import { loadLanguage } from "./languages";
+import { EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
 import { editorTheme } from "./theme";
 
 /**
@@ -41,8 +43,24 @@ const features = new Compartment();
  */
 export type ExtensionLoader = (fileId: string, currentFileId: () => string) => Promise<Extension>;
 
+// Ctrl+M replaces CodeMirror's own binding (per view, invisible) with the app's mode (tabFocus.ts).
+const tabFocusKeys = Prec.highest(
+  keymap.of([{ key: "Ctrl-m", mac: "Shift-Alt-m", run: () => (toggleTabMovesFocus(), true) }]),
+);
+const keysHelp = EditorView.contentAttributes.of({ "aria-describedby": EDITOR_KEYS_HELP_ID });
+
 export function baseExtensions(extra: Extension[] = []): Extension[] {
-  return [basicSetup, keymap.of([indentWithTab]), editorTheme, language.of([]), label.of([]), features.of([]), ...extra];
+  return [
+    basicSetup,
+    keymap.of([indentWithTab]),
+    tabFocusKeys,
+    keysHelp,
+    editorTheme,
+    language.of([]),
+    label.of([]),
+    features.of([]),
+    ...extra,
+  ];
 }
 
 /** The changes turning `from` into `to`, as small edits so selections and scroll map through them. */

@@ -12,6 +12,8 @@ const chrome = EditorView.theme({
     height: "100%",
     fontSize: "var(--cm-font-size, 13px)",
   },
+  // The focused editor shows the app's focus ring, not only its caret.
+  "&.cm-focused": { outline: "var(--focus-ring)", outlineOffset: "-2px" },
   ".cm-scroller": { fontFamily: "var(--cm-font, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace)" },
   ".cm-content": { caretColor: "var(--cm-caret)" },
   ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--cm-caret)" },

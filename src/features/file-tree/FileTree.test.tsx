@@ -114,6 +114,24 @@ describe("FileTree rendering", () => {
     expect(item("file2.ts")).toHaveAttribute("aria-setsize", "3");
   });
 
+  it("shows part of a listing that is still arriving as busy, usable rows, and the rest when it comes", async () => {
+    const actions = fakeActions();
+    const user = userEvent.setup();
+    const { rerender } = render(<FileTree files={[]} complete={false} actions={actions} />);
+    // Nothing in yet: busy, and no claim that the project is empty.
+    expect(screen.getByRole("tree")).toHaveAttribute("aria-busy", "true");
+    expect(screen.queryByText(/No files yet/)).toBeNull();
+    rerender(<FileTree files={FILES.filter((f) => f.parentId === undefined)} complete={false} actions={actions} />);
+    expect(screen.getByRole("tree")).toHaveAttribute("aria-busy", "true");
+    expect(screen.getAllByRole("treeitem").map((row) => row.getAttribute("aria-label"))).toEqual(["docs", "src", "b.txt", "logo.png", "README.md"]);
+    await user.click(screen.getByRole("treeitem", { name: "docs" }));
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("treeitem", { name: "src" })).toHaveFocus();
+    rerender(<FileTree files={FILES} complete actions={actions} />);
+    expect(screen.getByRole("tree")).not.toHaveAttribute("aria-busy");
+    expect(screen.getByRole("treeitem", { name: "src" })).toHaveFocus();
+  });
+
   it("renders only a window of rows for 100,000 files", () => {
     const many: TreeNode[] = [];
     for (let i = 0; i < 100_000; i++) many.push(file(`n${i}`, `file${i}.ts`));
@@ -289,7 +307,7 @@ describe("FileTree keyboard", () => {
     expect(actions.createFolder).not.toHaveBeenCalled();
   });
 
-  it("Delete asks to confirm: Escape cancels, Enter deletes the selection", async () => {
+  it("Delete asks to confirm with focus on Cancel: Escape cancels, Tab then Enter deletes the selection", async () => {
     const { user, actions } = setup();
     await focusTree(user);
     await user.keyboard("{End}{Delete}");
@@ -308,7 +326,8 @@ describe("FileTree keyboard", () => {
     ]);
     await user.keyboard("{Delete}");
     expect(screen.getByRole("alertdialog", { name: "Delete 3 items?" })).toBeInTheDocument();
-    await user.keyboard("{Enter}");
+    expect(screen.getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await user.keyboard("{Tab}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledTimes(3));
     expect(actions.remove.mock.calls.map((c) => (c as unknown[])[0] as string).sort()).toEqual(["b", "img", "readme"]);
   });
@@ -319,13 +338,13 @@ describe("FileTree keyboard", () => {
     // docs, src, b.txt, logo.png, README.md: delete b.txt, the next row takes focus.
     await user.keyboard("{ArrowDown}{ArrowDown}");
     expect(focusedName()).toBe("b.txt");
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(screen.queryByRole("treeitem", { name: "b.txt" })).toBeNull());
     await waitFor(() => expect(focusedName()).toBe("logo.png"));
     expect(item("logo.png")).toHaveAttribute("aria-selected", "true");
 
     // The last row: its previous row takes focus.
-    await user.keyboard("{End}{Delete}{Enter}");
+    await user.keyboard("{End}{Delete}{Tab}{Enter}");
     await waitFor(() => expect(screen.queryByRole("treeitem", { name: "README.md" })).toBeNull());
     await waitFor(() => expect(focusedName()).toBe("logo.png"));
 
@@ -343,9 +362,9 @@ describe("FileTree keyboard", () => {
     await focusTree(user);
     await user.keyboard("{ArrowRight}");
     expect(item("inner.ts")).toBeInTheDocument();
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(focusedName()).toBe("z.txt"));
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(screen.queryAllByRole("treeitem")).toHaveLength(0));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("tree")));
   });
@@ -373,7 +392,7 @@ describe("FileTree keyboard", () => {
   it("Ctrl+Z restores a deleted text file from the content read before deleting", async () => {
     const { user, actions } = setup();
     await focusTree(user);
-    await user.keyboard("{End}{Delete}{Enter}");
+    await user.keyboard("{End}{Delete}{Tab}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
     expect(actions.readContent).toHaveBeenCalledWith("readme");
     await user.keyboard("{Control>}z{/Control}");
@@ -383,13 +402,79 @@ describe("FileTree keyboard", () => {
   it("Ctrl+Z restores a deleted folder with its files", async () => {
     const { user, actions } = setup();
     await focusTree(user);
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("docs"));
     await user.keyboard("{Control>}z{/Control}");
     await waitFor(() => expect(actions.createFile).toHaveBeenCalled());
     expect(actions.createFolder).toHaveBeenCalledWith(undefined, "docs");
     const folderId = await (actions.createFolder.mock.results[0].value as Promise<FileId>);
     expect(actions.createFile).toHaveBeenCalledWith(folderId, "guide.md", "content of guide");
+  });
+
+  describe("the delete confirmation says beforehand what Undo cannot restore", () => {
+    const undoStatus = () => within(screen.getByRole("alertdialog")).getByRole("status");
+
+    it("a text file: Undo restores it", async () => {
+      const { user } = setup();
+      await focusTree(user);
+      await user.keyboard("{End}{Delete}");
+      await waitFor(() => expect(undoStatus()).toHaveTextContent(/^Undo \(Ctrl\+Z\) restores it\.$/));
+    });
+
+    it("more files than Undo keeps: said before, no undo entry after", async () => {
+      const many = [folder("big", "big"), ...Array.from({ length: 201 }, (_, i) => file(`m${i}`, `f${i}.txt`, "big"))];
+      const { user, actions } = setup(many);
+      await focusTree(user);
+      await user.keyboard("{Delete}");
+      expect(undoStatus()).toHaveTextContent(
+        "This delete cannot be undone. It removes 201 files; Undo keeps at most 200 files per delete.",
+      );
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("big"));
+      expect(actions.readContent).not.toHaveBeenCalled();
+      expect(useAppStore.getState().undoStack).toHaveLength(0);
+      expect(useAppStore.getState().toasts.at(-1)?.message).toBe(
+        "Deleted; this cannot be undone. It removes 201 files; Undo keeps at most 200 files per delete.",
+      );
+    });
+
+    it("a binary file: named in the confirmation", async () => {
+      const { user } = setup([folder("assets", "assets"), file("img", "logo.png", "assets", { isBinary: true })]);
+      await focusTree(user);
+      await user.keyboard("{Delete}");
+      expect(undoStatus()).toHaveTextContent(
+        "This delete cannot be undone. assets/logo.png is binary: Undo does not keep binary content.",
+      );
+    });
+
+    it("content not cached offline: the reason is content, not size or binary", async () => {
+      const { user, actions } = setup(FILES, { readContent: () => Promise.resolve(null) });
+      await focusTree(user);
+      await user.keyboard("{End}{Delete}");
+      await waitFor(() =>
+        expect(undoStatus()).toHaveTextContent(
+          "This delete cannot be undone. The content of README.md is not cached in this browser and the server cannot be reached.",
+        ),
+      );
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
+      expect(useAppStore.getState().undoStack).toHaveLength(0);
+      expect(useAppStore.getState().toasts.at(-1)?.message).toMatch(/^Deleted; this cannot be undone\. The content of README\.md is not cached/);
+    });
+
+    it("same-named files in different folders are listed by path", async () => {
+      const { user } = setup([folder("a", "a"), file("ia", "index.ts", "a"), folder("b", "b"), file("ib", "index.ts", "b")]);
+      await focusTree(user);
+      await user.keyboard("{ArrowRight}{ArrowDown}{ArrowDown}{ArrowRight}{ArrowDown}");
+      await user.keyboard("{Control>}a{/Control}{Delete}");
+      const dialog = screen.getByRole("alertdialog", { name: "Delete 4 items?" });
+      expect(within(dialog).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+        "a",
+        "a/index.ts",
+        "b",
+        "b/index.ts",
+      ]);
+    });
   });
 
   it("Ctrl+Z undoes rename, move and create", async () => {

@@ -7,7 +7,7 @@ import { formatCount } from "../../../convex/lib/errors";
 import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES, MAX_IMPORT_TOTAL_BYTES } from "../../../convex/lib/importCheck";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
-import { useProjectListing } from "../file-tree/useProjectListing";
+import { useProvidedListing } from "../file-tree/ProjectListingProvider";
 import { useLiveWrite, useOutbox, useSyncedQuery } from "../sync";
 import { buildZip, saveDownload } from "./zipDownload";
 import "./importExport.css";
@@ -62,7 +62,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 export function ImportExportDialog({ projectId, projectName, onClose }: { projectId: Id<"projects">; projectName: string; onClose: () => void }) {
   const status = useTransferStatus(projectId);
   const credentials = useSyncedQuery(api.credentials.list, {});
-  const listing = useProjectListing(projectId);
+  const listing = useProvidedListing();
   const convex = useConvex();
   const outbox = useOutbox();
   const uploadUrl = useLiveWrite(api.files.generateUploadUrl);
@@ -85,7 +85,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
 
   const importing = status?.import?.status === "running";
   const exporting = status?.export?.status === "running";
-  const empty = listing.entries !== undefined && listing.entries.length === 0;
+  const empty = listing.complete && listing.entries !== undefined && listing.entries.length === 0;
 
   const run = async (work: () => Promise<unknown>) => {
     setError(null);
@@ -128,7 +128,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
 
   const onDownload = () => {
     const entries = listing.entries;
-    if (entries === undefined) return setError("The file list is still loading. Try again in a moment.");
+    if (!listing.complete || entries === undefined) return setError("The file list is still loading. Try again in a moment.");
     void run(async () => {
       const bytes = await buildZip(convex, outbox, [...entries], undefined, navigator.onLine);
       saveDownload(bytes, `${projectName.replace(/[^\w.-]+/g, "-") || "project"}.zip`);
@@ -157,7 +157,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
         <Section title="Import">
           <p className="transfer-hint">
             Into an empty project. Limits: {formatCount(MAX_IMPORT_FILES)} files, {MAX_IMPORT_FILE_BYTES / MIB} MiB per file,{" "}
-            {MAX_IMPORT_TOTAL_BYTES / MIB} MiB in all. {!empty && listing.entries !== undefined && "This project has files: create a new project to import."}
+            {MAX_IMPORT_TOTAL_BYTES / MIB} MiB in all. {!empty && listing.complete && "This project has files: create a new project to import."}
           </p>
           <label htmlFor={ids.zip}>ZIP file</label>
           <input id={ids.zip} type="file" accept=".zip,application/zip" disabled={busy || importing} onChange={(e) => onZip(e.currentTarget.files?.[0])} />

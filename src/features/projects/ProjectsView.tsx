@@ -347,10 +347,17 @@ function DeleteProjectDialog({
 }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   return (
-    <Dialog title="Delete project?" role="alertdialog" onClose={onCancel} initialFocusRef={cancelRef}>
-      <p>
-        <strong>{project.name}</strong> and all its files and conversations will be deleted. This cannot be undone.
-      </p>
+    <Dialog
+      title="Delete project?"
+      description={
+        <>
+          <strong>{project.name}</strong> and all its files and conversations will be deleted. This cannot be undone.
+        </>
+      }
+      role="alertdialog"
+      onClose={onCancel}
+      initialFocusRef={cancelRef}
+    >
       <div className="dialog-actions">
         <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
           Cancel

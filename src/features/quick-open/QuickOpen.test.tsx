@@ -64,11 +64,28 @@ describe("QuickOpen", () => {
     expect(onOpen).toHaveBeenCalledWith("pkg");
   });
 
-  it("says so when nothing matches", async () => {
+  it("says how many files match in its status line, and so when nothing matches", async () => {
     const { user } = setup();
     await user.keyboard("{Control>}p{/Control}");
+    const total = screen.getAllByRole("option").length;
+    expect(screen.getByRole("status")).toHaveTextContent(`${total} files. Type to search.`);
+    await user.keyboard("prpg");
+    expect(screen.getByRole("status")).toHaveTextContent(
+      `${screen.getAllByRole("option").length} ${screen.getAllByRole("option").length === 1 ? "file matches" : "files match"}.`,
+    );
     await user.keyboard("zzzzqqq");
     expect(screen.queryAllByRole("option")).toHaveLength(0);
     expect(screen.getByRole("status")).toHaveTextContent("No file matches.");
+  });
+
+  it("while the listing is still arriving, matches what is in and says the rest is loading", async () => {
+    const user = userEvent.setup();
+    const { rerender } = render(<QuickOpen files={FILES.slice(0, 3)} complete={false} onOpen={vi.fn()} />);
+    await user.keyboard("{Control>}p{/Control}");
+    await user.keyboard("README");
+    expect(screen.queryAllByRole("option")).toHaveLength(0);
+    expect(screen.getByRole("status")).toHaveTextContent("No file matches yet: the file list is still loading.");
+    rerender(<QuickOpen files={FILES} complete onOpen={vi.fn()} />);
+    expect(screen.getAllByRole("option").map((o) => o.textContent)).toEqual(["README.md"]);
   });
 });

@@ -8,11 +8,13 @@ const LIMIT = 50;
 
 export interface QuickOpenProps {
   files: readonly TreeNode[] | undefined;
+  /** False while `files` is only part of the project's listing (it grows as the rest arrives). */
+  complete?: boolean;
   onOpen: (fileId: FileId) => void;
 }
 
 /** Ctrl/Cmd+P anywhere in the page opens a fuzzy "Go to File" over every path of the project. */
-export function QuickOpen({ files, onOpen }: QuickOpenProps) {
+export function QuickOpen({ files, complete = true, onOpen }: QuickOpenProps) {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -28,6 +30,7 @@ export function QuickOpen({ files, onOpen }: QuickOpenProps) {
   return (
     <QuickOpenDialog
       files={files ?? []}
+      complete={complete && files !== undefined}
       onClose={() => setOpen(false)}
       onOpen={(id) => {
         setOpen(false);
@@ -53,10 +56,12 @@ interface Match {
 
 export function QuickOpenDialog({
   files,
+  complete = true,
   onOpen,
   onClose,
 }: {
   files: readonly TreeNode[];
+  complete?: boolean;
   onOpen: (fileId: FileId) => void;
   onClose: () => void;
 }) {
@@ -132,12 +137,20 @@ export function QuickOpenDialog({
             </li>
           ))}
         </ul>
-        {matches.length === 0 && (
-          <p className="quick-open-empty" role="status">
-            {files.length === 0 ? "This project has no files yet." : "No file matches."}
-          </p>
-        )}
+        <p className={matches.length === 0 ? "quick-open-empty" : "visually-hidden"} role="status">
+          {resultsText(matches.length, files.length === 0, query.trim() === "", complete)}
+        </p>
       </div>
     </Dialog>
   );
+}
+
+/** What the status line says (and a screen reader hears) as the results change. */
+function resultsText(count: number, noFiles: boolean, noQuery: boolean, complete: boolean): string {
+  if (count === 0 && !complete) return "No file matches yet: the file list is still loading.";
+  if (noFiles) return "This project has no files yet.";
+  if (count === 0) return "No file matches.";
+  const files = count === 1 ? "1 file" : `${count === LIMIT ? `${LIMIT}+` : count} files`;
+  if (noQuery) return `${files}. Type to search.`;
+  return count === 1 ? "1 file matches." : `${files} match.`;
 }

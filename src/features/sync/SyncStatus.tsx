@@ -1,4 +1,5 @@
-import { useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { announce } from "../../lib/announce";
 import { usePendingWrites, useSyncActions, useSyncIssues, useSyncStatus } from "./statusHooks";
 import type { SyncStatusInfo } from "./types";
 import "./sync.css";
@@ -24,6 +25,7 @@ function label(status: SyncStatusInfo): string {
  */
 export function SyncStatus() {
   const status = useSyncStatus();
+  useConnectionAnnouncements(status);
   const pending = usePendingWrites();
   const issues = useSyncIssues();
   const { dismissIssue } = useSyncActions();
@@ -66,7 +68,7 @@ export function SyncStatus() {
           ) : null}
           <h2>Pending changes</h2>
           {pending.length === 0 ? (
-            <p>Everything is saved.</p>
+            <p>{issues.length === 0 ? "Everything is saved." : "Nothing is waiting to be sent, but the changes below were not saved."}</p>
           ) : (
             <ol aria-label="Pending changes">
               {pending.map((item) => (
@@ -82,7 +84,10 @@ export function SyncStatus() {
               <ul aria-label="Sync problems">
                 {issues.map((issue) => (
                   <li key={issue.id} data-kind={issue.kind}>
-                    <span>{issue.message}</span>
+                    <span>
+                      {issue.label ? <strong>{issue.label}: not saved. </strong> : null}
+                      {issue.message}
+                    </span>
                     <button type="button" className="btn btn-small" onClick={(event) => dismiss(event, issue.id)}>
                       Dismiss
                     </button>
@@ -95,4 +100,26 @@ export function SyncStatus() {
       ) : null}
     </div>
   );
+}
+
+/**
+ * Says the changes of connection a sighted person sees on the button: going offline, coming back, and the end of
+ * a sync that sent changes. Only changes are said, never the state found on mount (a page just opened).
+ */
+function useConnectionAnnouncements(status: SyncStatusInfo) {
+  const previous = useRef(status.phase);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = status.phase;
+    if (was === status.phase) return;
+    if (status.phase === "offline") {
+      announce("You are offline. Changes are kept in this browser and sent when you are back online.");
+    } else if (was === "offline") {
+      announce(status.phase === "syncing" ? "Back online. Sending your changes…" : "Back online.");
+    } else if (was === "syncing" && status.phase === "online") {
+      announce("All changes are synced.");
+    } else if (status.phase === "error") {
+      announce(status.lastError ? `Sync paused: ${status.lastError}` : "Sync paused.");
+    }
+  }, [status.phase, status.lastError]);
 }

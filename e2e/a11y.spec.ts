@@ -1,0 +1,176 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { api } from "../convex/_generated/api";
+import { expect, expectFocusNotOnBody, test } from "./drivers/fixtures";
+import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
+
+// WCAG 2.2 AA in the real app (issue 18): axe-core checks every screen a person meets, each in the light scheme,
+// the dark scheme and Chromium's forced colors (Windows high contrast). One walk through the screens, three scans
+// per screen, so the suite stays quick.
+
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+// The light scheme gets every rule; the dark scheme and forced colors change only colours, so they get the colour
+// rules (a third of the time each scan would take otherwise).
+const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
+const SCHEMES = [
+  { name: "light", media: { colorScheme: "light", forcedColors: "none" } },
+  { name: "dark", media: { colorScheme: "dark", forcedColors: "none" } },
+  { name: "forced colors", media: { colorScheme: "light", forcedColors: "active" } },
+] as const;
+
+/**
+ * Runs axe on the page as it is (or on `scope`, an overlay over a page already checked), in every scheme; fails
+ * (softly, so one run lists every screen's problems) naming each violation, its rule and its elements.
+ */
+async function expectAccessible(page: Page, screen: string, scope?: string): Promise<void> {
+  const found: string[] = [];
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia(scheme.media);
+    let axe = new AxeBuilder({ page });
+    axe = scheme.name === "light" ? axe.withTags(TAGS) : axe.withRules(COLOUR_RULES);
+    if (scope) axe = axe.include(scope);
+    const { violations } = await axe.analyze();
+    for (const v of violations) {
+      const targets = v.nodes.map((n) => `${n.target.join(" ")} (${(n.failureSummary ?? "").split("\n").slice(1).join(" ").trim()})`);
+      found.push(`[${scheme.name}] ${v.id}: ${v.help}\n    ${targets.slice(0, 5).join("\n    ")}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light", forcedColors: "none" });
+  expect.soft(found, `axe violations on ${screen}`).toEqual([]);
+}
+
+test("every screen passes axe (WCAG 2.2 AA) in light, dark and forced colors", async ({ page }) => {
+  // axe takes seconds per scan on a busy 2-core machine; the walk makes 24.
+  test.setTimeout(240_000);
+  // Sign-in.
+  await page.goto("/");
+  await expect(page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+  await expectAccessible(page, "sign-in");
+
+  // Dashboard with a project, and its delete dialog.
+  await signIn(page);
+  await createProject(page, "Audit");
+  await expectAccessible(page, "dashboard");
+  await Keyboard.pressOn(UI.projectLink(page, "Audit"), "Delete");
+  await expect(UI.deleteDialog(page)).toBeVisible();
+  await expectAccessible(page, "project delete dialog", "[role=alertdialog]");
+  await page.keyboard.press("Escape");
+  await expect(UI.deleteDialog(page)).toHaveCount(0);
+
+  // Workspace with a file open, the chat beside it.
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Audit")!._id;
+  const src = await server.mutation(api.files.createFolder, { projectId, name: "src" });
+  await server.mutation(api.files.createFile, {
+    projectId,
+    parentId: src,
+    name: "main.ts",
+    content: "// The entry point\nexport function main(): number {\n  return 42; // the answer\n}\n",
+  });
+  await server.mutation(api.files.createFile, { projectId, name: "README.md", content: "# Audit\n" });
+  await UI.projectLink(page, "Audit").click();
+  const tree = page.getByRole("tree", { name: "Files" });
+  await expect(tree.getByRole("treeitem", { name: "src", exact: true })).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("main");
+  await expectAccessible(page, "quick open", "[role=dialog]");
+  await page.keyboard.press("Enter");
+  const editor = page.getByRole("textbox", { name: "Editor: src/main.ts" });
+  await expect(editor).toBeFocused();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+  await expectAccessible(page, "workspace with a file open and the chat");
+
+  // The tree's context menu, the file delete dialog, and a toast ("Nothing to undo.").
+  const readme = tree.getByRole("treeitem", { name: "README.md", exact: true });
+  await Keyboard.pressOn(readme, "Shift+F10");
+  await expect(page.getByRole("menu")).toBeVisible();
+  await expectAccessible(page, "tree context menu", "[role=menu]");
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("menu")).toHaveCount(0);
+  await expect(readme).toBeFocused();
+  await page.keyboard.press("Delete");
+  const fileDelete = page.getByRole("alertdialog", { name: 'Delete "README.md"?' });
+  await expect(fileDelete).toBeVisible();
+  await expectAccessible(page, "file delete dialog", "[role=alertdialog]");
+  await page.keyboard.press("Escape");
+  await expect(readme).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(UI.notifications(page).getByText("Nothing to undo.")).toBeVisible();
+  await expectAccessible(page, "a toast", ".toasts");
+
+  // Project settings and the sync panel.
+  await Keyboard.pressOn(page.getByRole("button", { name: "Settings" }), "Enter");
+  await expect(page.getByRole("dialog", { name: /settings/i })).toBeVisible();
+  await expectAccessible(page, "project settings dialog", "[role=dialog]");
+  await page.keyboard.press("Escape");
+  const status = page.getByRole("button", { name: /^(Online|Offline|Syncing)/ });
+  await Keyboard.pressOn(status, "Enter");
+  await expect(page.getByRole("region", { name: "Sync status" })).toBeVisible();
+  await expectAccessible(page, "sync panel", ".sync-status");
+  await page.keyboard.press("Escape");
+});
+
+test("keyboard only: Tab indents, Escape then Tab leaves the editor, Ctrl+M makes Tab move focus; going offline is said", async ({
+  page,
+  context,
+}) => {
+  await signIn(page);
+  await createProject(page, "Keys");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Keys")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "a.ts", content: "one\n" });
+  await Keyboard.pressOn(UI.projectLink(page, "Keys"), "Enter");
+  await expect(page.getByRole("treeitem", { name: "a.ts", exact: true })).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("a.ts");
+  await page.keyboard.press("Enter");
+  const editor = page.getByRole("textbox", { name: "Editor: a.ts" });
+  const lines = page.locator(".cm-content .cm-line");
+  await expect(editor).toBeFocused();
+  await expect(editor).toHaveAccessibleDescription(/press Escape, then Tab/);
+  const announcements = page.getByRole("status", { name: "Announcements" });
+
+  // Tab indents and keeps focus in the editor.
+  await page.keyboard.press("Tab");
+  await expect(lines.first()).toHaveText(/^\s+one$/);
+  await expect(editor).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(lines.first()).toHaveText("one");
+
+  // Escape, then Tab, moves on without editing.
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await expectFocusNotOnBody(page);
+  await expect(lines.first()).toHaveText("one");
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+
+  // Ctrl+M: Tab moves focus (said, and shown in the status bar) until Ctrl+M again.
+  await page.keyboard.press("Control+m");
+  const mode = page.getByRole("button", { name: "Tab moves focus" });
+  await expect(mode).toBeVisible();
+  await expect(announcements).toHaveText(/Tab moves focus/);
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await expectFocusNotOnBody(page);
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+  await expect(lines.first()).toHaveText("one");
+  await page.keyboard.press("Control+m");
+  await expect(mode).toHaveCount(0);
+  await expect(announcements).toHaveText(/Tab indents/);
+  await page.keyboard.press("Tab");
+  await expect(lines.first()).toHaveText(/^\s+one$/);
+  await expect(editor).toBeFocused();
+
+  // Going offline and coming back are said, not only shown on the indicator.
+  await context.setOffline(true);
+  await expect(announcements).toHaveText(/You are offline/);
+  await context.setOffline(false);
+  await expect(announcements).toHaveText(/Back online/);
+});

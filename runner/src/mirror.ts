@@ -1,0 +1,379 @@
+// The working copy: the project's files and folders on disk, kept in step with the project live.
+//
+// It subscribes, as the user, to the project's listing (files.listing and its buckets) and to each file's content
+// (files.get), and applies every change to disk in order: creates, edits, renames and moves (a rename on disk, so
+// a moved folder keeps what commands created inside it), deletes. It only ever writes project → disk. What
+// commands create (node_modules, build output, lockfiles) is never read back into the project; it stays on disk,
+// and the runner removes only paths it wrote itself (kept in a manifest beside the working copy, so a file deleted
+// in the project while the runner was down is removed at the next start, and nothing else is).
+import type { ConvexClient } from "convex/browser";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { api } from "../../convex/_generated/api.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { entryPaths } from "../../convex/lib/listing.js";
+import type { ListingEntry } from "../../convex/lib/validators.js";
+import type { SyncState } from "./protocol.js";
+
+interface OnDisk {
+  path: string;
+  type: "file" | "folder";
+}
+
+interface FileWatch {
+  unsubscribe: () => void;
+  pool: PoolSlot;
+  /** The revision last written to disk, or undefined before the first write. */
+  written?: number;
+}
+
+/** Convex allows at most 1,000 subscriptions per connection: file contents are spread over connections of this many. */
+export const SUBSCRIPTIONS_PER_CONNECTION = 900;
+/** Projects larger than this are not materialized (each file is a subscription). */
+export const MAX_MIRRORED_FILES = 20_000;
+
+interface PoolSlot {
+  client: ConvexClient;
+  used: number;
+}
+
+export interface MirrorOptions {
+  /** The listing's client (and the first content connection). */
+  client: ConvexClient;
+  /** A further connection as the same user, for file contents past the first connection's share. */
+  newClient: () => ConvexClient;
+  projectId: string;
+  dir: string;
+  /** Where the list of paths the runner wrote is kept (outside `dir`, so commands cannot edit it). */
+  manifestFile: string;
+  onState?: (state: SyncState) => void;
+  log?: (line: string) => void;
+}
+
+export class Mirror {
+  private unsubscribeHead: (() => void) | null = null;
+  private buckets = new Map<number, { unsubscribe: () => void; entries: ListingEntry[] | null }>();
+  private headReady = false;
+  /** What is on disk, by file id, as the runner last wrote it. */
+  private onDisk = new Map<string, OnDisk>();
+  private files = new Map<string, FileWatch>();
+  private problems = new Map<string, string>();
+  private pool: PoolSlot[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private stopped = false;
+  private listed = false;
+  private lastState = "";
+  private manifestPaths = new Set<string>();
+  /** Resolves once every file has its content on disk for the first time. */
+  readonly firstSync: Promise<void>;
+  private resolveFirstSync!: () => void;
+
+  constructor(private readonly options: MirrorOptions) {
+    this.firstSync = new Promise((resolve) => (this.resolveFirstSync = resolve));
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.options.dir, { recursive: true });
+    try {
+      const saved = JSON.parse(await readFile(this.options.manifestFile, "utf8")) as unknown;
+      if (Array.isArray(saved)) for (const p of saved) if (typeof p === "string") this.manifestPaths.add(p);
+    } catch {
+      // No manifest yet: nothing was written before.
+    }
+    const { client, projectId } = this.options;
+    this.unsubscribeHead = client.onUpdate(
+      api.files.listing,
+      { projectId: projectId as Id<"projects"> },
+      (head) => this.onHead(head),
+      (error) => this.fail(`Cannot read the project's files: ${error.message}`),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribeHead?.();
+    for (const b of this.buckets.values()) b.unsubscribe();
+    for (const f of this.files.values()) f.unsubscribe();
+    this.buckets.clear();
+    this.files.clear();
+    for (const slot of this.pool) if (slot.client !== this.options.client) void slot.client.close();
+    this.pool = [];
+  }
+
+  /** How many connections carry file contents (for tests and the status line). */
+  get connections(): number {
+    return this.pool.length;
+  }
+
+  private slot(): PoolSlot {
+    let slot = this.pool.find((s) => s.used < SUBSCRIPTIONS_PER_CONNECTION - (s.client === this.options.client ? 100 : 0));
+    if (!slot) {
+      slot = { client: this.pool.length === 0 ? this.options.client : this.options.newClient(), used: 0 };
+      this.pool.push(slot);
+    }
+    slot.used++;
+    return slot;
+  }
+
+  /** Resolves when every disk operation queued so far is done. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  state(): SyncState {
+    const status = this.problems.has("") ? "error" : this.pending > 0 || !this.listed ? "syncing" : "synced";
+    return { status, entries: this.onDisk.size, problems: [...this.problems.values()] };
+  }
+
+  private onHead(head: { ready: boolean; buckets: number }): void {
+    if (this.stopped) return;
+    this.headReady = head.ready;
+    const { client, projectId } = this.options;
+    for (let b = 0; b < head.buckets; b++) {
+      if (this.buckets.has(b)) continue;
+      const slot = {
+        entries: null as ListingEntry[] | null,
+        unsubscribe: () => {},
+      };
+      this.buckets.set(b, slot);
+      slot.unsubscribe = client.onUpdate(
+        api.files.listingBucket,
+        { projectId: projectId as Id<"projects">, bucket: b },
+        (entries) => {
+          slot.entries = entries;
+          this.reconcile();
+        },
+        (error) => this.fail(`Cannot read the project's files: ${error.message}`),
+      );
+    }
+    this.reconcile();
+  }
+
+  private fail(message: string): void {
+    this.problems.set("", message);
+    this.options.log?.(message);
+    this.emitState();
+  }
+
+  /** Brings the disk in line with the listing: moves, deletes, creates; content follows per file. */
+  private reconcile(): void {
+    if (!this.headReady) return;
+    const all: ListingEntry[] = [];
+    for (const b of this.buckets.values()) {
+      if (b.entries === null) return; // wait for every bucket
+      all.push(...b.entries);
+    }
+    const files = all.reduce((n, e) => n + (e.type === "file" ? 1 : 0), 0);
+    if (files > MAX_MIRRORED_FILES) {
+      this.fail(
+        `This project has ${files.toLocaleString("en")} files; the runner copies at most ${MAX_MIRRORED_FILES.toLocaleString("en")} to disk. ` +
+          "Nothing was copied. Move what the commands do not need (assets, data) into another project to run it.",
+      );
+      return;
+    }
+    this.problems.delete("");
+    const paths = entryPaths(all);
+    const byId = new Map(all.map((e) => [e._id as string, e]));
+    const want = new Map<string, OnDisk>();
+    for (const [id, p] of paths) want.set(id, { path: p, type: byId.get(id)!.type });
+
+    // Moves and renames, shallowest first: renaming a folder carries its children (and what commands made).
+    const moved = [...want]
+      .filter(([id, w]) => {
+        const had = this.onDisk.get(id);
+        return had !== undefined && had.path !== w.path && had.type === w.type;
+      })
+      .sort((a, b) => depth(this.onDisk.get(a[0])!.path) - depth(this.onDisk.get(b[0])!.path));
+    for (const [id, w] of moved) {
+      const from = this.onDisk.get(id)!.path;
+      if (from === w.path) continue; // a parent's move already carried it
+      this.enqueue(async () => {
+        const src = this.resolve(from);
+        const dst = this.resolve(w.path);
+        await mkdir(path.dirname(dst), { recursive: true });
+        await rename(src, dst);
+      }, id);
+      for (const [otherId, other] of this.onDisk) {
+        if (other.path === from) this.onDisk.set(otherId, { ...other, path: w.path });
+        else if (other.path.startsWith(`${from}/`)) this.onDisk.set(otherId, { ...other, path: w.path + other.path.slice(from.length) });
+      }
+    }
+
+    // Deletes, deepest first (a folder's own delete removes the rest).
+    const gone = [...this.onDisk]
+      .filter(([id, d]) => want.get(id)?.type !== d.type)
+      .sort((a, b) => depth(b[1].path) - depth(a[1].path));
+    for (const [id, d] of gone) {
+      this.onDisk.delete(id);
+      const watch = this.files.get(id);
+      if (watch) {
+        watch.unsubscribe();
+        watch.pool.used--;
+        this.files.delete(id);
+      }
+      this.problems.delete(id);
+      this.enqueue(() => rm(this.resolve(d.path), { recursive: true, force: true }), id);
+    }
+
+    // Creates: folders now, files when their content arrives.
+    for (const [id, w] of want) {
+      if (this.onDisk.has(id)) continue;
+      this.onDisk.set(id, w);
+      if (w.type === "folder") {
+        this.enqueue(() => this.makeFolder(w.path), id);
+      } else {
+        this.watchFile(id);
+      }
+    }
+    if (!this.listed) {
+      this.listed = true;
+      this.enqueue(() => this.removeStale(new Set([...want.values()].map((w) => w.path))), "");
+    }
+    this.enqueue(() => this.saveManifest(), "");
+    this.emitState();
+  }
+
+  private watchFile(id: string): void {
+    const watch: FileWatch = { unsubscribe: () => {}, pool: this.slot() };
+    this.files.set(id, watch);
+    this.pending++;
+    let first = true;
+    watch.unsubscribe = watch.pool.client.onUpdate(
+      api.files.get,
+      { fileId: id as Id<"files"> },
+      (file) => {
+        if (this.files.get(id) !== watch || watch.written === file.revision) return;
+        const revision = file.revision;
+        const wasFirst = first;
+        first = false;
+        this.enqueue(async () => {
+          try {
+            const target = this.onDisk.get(id);
+            if (target === undefined || this.files.get(id) !== watch) return;
+            const bytes = file.content !== undefined ? file.content : file.url !== undefined ? await download(file.url) : "";
+            await this.writeFileAt(target.path, bytes);
+            watch.written = revision;
+          } finally {
+            if (wasFirst) this.pending--;
+          }
+        }, id);
+      },
+      (error) => {
+        // NOT_FOUND: the file was deleted before the listing said so, and the listing's update removes it.
+        if (!/NOT_FOUND/.test(error.message)) {
+          this.problems.set(id, `"${this.onDisk.get(id)?.path ?? id}": ${error.message}`);
+          this.options.log?.(`working copy: cannot read ${this.onDisk.get(id)?.path ?? id}: ${error.message}`);
+        }
+        if (first) {
+          first = false;
+          this.pending--;
+          this.emitState();
+        }
+      },
+    );
+  }
+
+  private async makeFolder(rel: string): Promise<void> {
+    const full = this.resolve(rel);
+    const existing = await stat(full).catch(() => null);
+    if (existing && !existing.isDirectory()) {
+      throw new Error(`"${rel}" is a folder in the project, but a file of that name is on disk (made by a command?). Remove it in a terminal.`);
+    }
+    await mkdir(full, { recursive: true });
+  }
+
+  private async writeFileAt(rel: string, bytes: string | Uint8Array): Promise<void> {
+    const full = this.resolve(rel);
+    const existing = await stat(full).catch(() => null);
+    if (existing?.isDirectory()) {
+      throw new Error(`"${rel}" is a file in the project, but a folder of that name is on disk (made by a command?). Remove it in a terminal.`);
+    }
+    await mkdir(path.dirname(full), { recursive: true });
+    await writeFile(full, bytes);
+  }
+
+  /** Paths the runner wrote in an earlier session that the project no longer has (deleted while it was down). */
+  private async removeStale(current: Set<string>): Promise<void> {
+    const stale = [...this.manifestPaths].filter((p) => !current.has(p)).sort((a, b) => depth(b) - depth(a));
+    for (const p of stale) {
+      const full = this.resolve(p);
+      const info = await stat(full).catch(() => null);
+      if (info === null) continue;
+      // A folder is removed only when empty of anything else: what commands made in it stays.
+      if (info.isDirectory()) await rm(full, { recursive: false, force: true }).catch(() => {});
+      else await rm(full, { force: true });
+    }
+  }
+
+  private async saveManifest(): Promise<void> {
+    const paths = [...this.onDisk.values()].map((d) => d.path).sort();
+    this.manifestPaths = new Set(paths);
+    await mkdir(path.dirname(this.options.manifestFile), { recursive: true });
+    await writeFile(this.options.manifestFile, JSON.stringify(paths));
+  }
+
+  /** The absolute path of a project path, refusing any that would leave the working directory. */
+  private resolve(rel: string): string {
+    const full = path.resolve(this.options.dir, rel);
+    if (full !== this.options.dir && !full.startsWith(`${this.options.dir}${path.sep}`)) {
+      throw new Error(`"${rel}" would be written outside the working directory; skipped.`);
+    }
+    return full;
+  }
+
+  /** Runs disk operations one at a time, in order; a failure is recorded against its entry, never thrown. */
+  private enqueue(op: () => Promise<void>, id: string): void {
+    this.queue = this.queue.then(async () => {
+      if (this.stopped) return;
+      try {
+        await op();
+        if (id !== "" && this.problems.has(id)) this.problems.delete(id);
+      } catch (error) {
+        const message = describeDiskError(error, this.onDisk.get(id)?.path ?? id);
+        if (id !== "") this.problems.set(id, message);
+        this.options.log?.(`working copy: ${message}`);
+      }
+      this.emitState();
+    });
+  }
+
+  private emitState(): void {
+    const state = this.state();
+    if (state.status === "synced" && state.problems.length > 0) state.status = "error";
+    const key = JSON.stringify(state);
+    if (state.status === "synced") this.resolveFirstSync();
+    if (key === this.lastState) return;
+    this.lastState = key;
+    this.options.onState?.(state);
+  }
+}
+
+function depth(p: string): number {
+  return p.split("/").length;
+}
+
+async function download(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`downloading its bytes failed (HTTP ${res.status})`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** A readable sentence for a failed disk operation on `rel`. */
+export function describeDiskError(error: unknown, rel: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENAMETOOLONG":
+      return `"${rel}": the name is too long for this disk (at most 255 bytes per name); rename it in Polaris to run it.`;
+    case "EILSEQ":
+    case "EINVAL":
+      return `"${rel}": this disk does not accept that name; rename it in Polaris to run it.`;
+    case "ENOSPC":
+      return `"${rel}": the disk is full.`;
+    case "EACCES":
+    case "EPERM":
+      return `"${rel}": permission denied on disk (a command may have made it read-only).`;
+    default:
+      return error instanceof Error && !code ? error.message : `"${rel}": ${(error as Error).message}`;
+  }
+}

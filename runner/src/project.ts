@@ -1,0 +1,365 @@
+// One project on this runner: its Convex client (the owner's token, renewed through the browser), its working
+// copy, its terminals and its Run (install, then dev, in the Run terminal), and the preview's secret address.
+import { ConvexClient } from "convex/browser";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import WebSocket from "ws";
+import { api } from "../../convex/_generated/api.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { Mirror } from "./mirror.js";
+import { listeningPorts } from "./procTree.js";
+import type { RunState, ServerMessage, SyncState, TerminalInfo } from "./protocol.js";
+import { commandEnv, wrap, type SandboxKind } from "./sandbox.js";
+import { Terminal, type ExitInfo } from "./terminal.js";
+
+export interface ProjectConfig {
+  convexUrl: string;
+  sandbox: SandboxKind;
+  bwrap: string | null;
+  /** Parent of every project's working copy. */
+  workRoot: string;
+  /** The preview's address for a secret label: "http://{id}.localhost:3211". */
+  previewUrl: (label: string) => string;
+  /** Longest an install may run (ms). */
+  installTimeoutMs: number;
+  /** How long a dev server may take to open a port before the status says so (ms). */
+  portTimeoutMs: number;
+  /** Most terminals a project may have open at once. */
+  maxTerminals: number;
+  log: (line: string) => void;
+}
+
+interface Settings {
+  installCommand?: string;
+  devCommand?: string;
+}
+
+const RUN_TERMINAL = "run";
+const TOKEN_WAIT_MS = 15_000;
+
+export class ProjectSession {
+  readonly client: ConvexClient;
+  readonly mirror: Mirror;
+  readonly dir: string;
+  /** The preview's host label: a secret only the owner's sockets are told. */
+  readonly previewLabel = `p${randomBytes(12).toString("hex")}`;
+  private token: string;
+  private tokenWaiters: Array<(token: string | null) => void> = [];
+  private terminals = new Map<string, Terminal>();
+  private nextTerminal = 1;
+  private settings: Settings | null = null;
+  private unsubscribeProject: () => void;
+  private runState: RunState = { status: "idle" };
+  private runGeneration = 0;
+  private listeners = new Set<(message: ServerMessage) => void>();
+  private syncState: SyncState = { status: "syncing", entries: 0, problems: [] };
+
+  constructor(
+    readonly projectId: string,
+    token: string,
+    private readonly config: ProjectConfig,
+  ) {
+    this.token = token;
+    this.dir = path.join(config.workRoot, "projects", projectId);
+    this.client = this.newClient();
+    this.unsubscribeProject = this.client.onUpdate(
+      api.projects.get,
+      { projectId: projectId as Id<"projects"> },
+      (project) => {
+        this.settings = project.settings ?? {};
+      },
+      (error) => config.log(`project ${projectId}: ${error.message}`),
+    );
+    this.mirror = new Mirror({
+      client: this.client,
+      newClient: () => this.newClient(),
+      projectId,
+      dir: this.dir,
+      manifestFile: path.join(config.workRoot, "manifests", `${projectId}.json`),
+      onState: (sync) => {
+        this.syncState = sync;
+        this.broadcast({ t: "sync", sync });
+      },
+      log: (line) => config.log(`project ${projectId}: ${line}`),
+    });
+  }
+
+  /** A Convex connection as the project's owner, renewing its token through the browsers. */
+  private newClient(): ConvexClient {
+    const client = new ConvexClient(this.config.convexUrl, {
+      webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+      unsavedChangesWarning: false,
+      logger: false,
+    });
+    client.setAuth(({ forceRefreshToken }) => this.fetchToken(forceRefreshToken));
+    return client;
+  }
+
+  start(): Promise<void> {
+    return this.mirror.start();
+  }
+
+  subscribe(listener: (message: ServerMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  snapshot(): { terminals: TerminalInfo[]; run: RunState; sync: SyncState } {
+    return { terminals: this.terminalList(), run: this.runState, sync: this.syncState };
+  }
+
+  /** The recent output of every terminal, for a socket that just attached. */
+  replays(): Array<{ term: string; data: string }> {
+    return [...this.terminals.values()].map((t) => ({ term: t.id, data: t.replay() }));
+  }
+
+  /** A fresh token from a browser; answers a renewal the client is waiting for. */
+  setToken(token: string): void {
+    this.token = token;
+    const waiters = this.tokenWaiters;
+    this.tokenWaiters = [];
+    for (const w of waiters) w(token);
+  }
+
+  private fetchToken(force: boolean): Promise<string | null> {
+    if (!force) return Promise.resolve(this.token);
+    // The Convex client wants a renewed token: ask the browsers, use the first that answers.
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.tokenWaiters = this.tokenWaiters.filter((w) => w !== done);
+        resolve(null);
+      }, TOKEN_WAIT_MS);
+      const done = (token: string | null) => {
+        clearTimeout(timer);
+        resolve(token);
+      };
+      this.tokenWaiters.push(done);
+      this.broadcast({ t: "needToken" });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- terminals
+
+  /** A new shell terminal; null (and a message) when the project has as many as it may. */
+  openShell(cols: number, rows: number): string | { error: string } {
+    const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL);
+    if (shells.length >= this.config.maxTerminals) {
+      return { error: `This project has ${shells.length} terminals open, the most it may have. Close one first.` };
+    }
+    const id = `t${this.nextTerminal++}`;
+    const terminal = this.newTerminal(id, `Terminal ${id.slice(1)}`, cols, rows);
+    const shell = ["/bin/bash", "-i"];
+    void this.spawnIn(terminal, shell, {}).then((exit) => {
+      terminal.print(`\r\n[process exited with code ${exit.exitCode}]\r\n`);
+      this.broadcast({ t: "terminals", terminals: this.terminalList() });
+    }, (error: unknown) => {
+      terminal.print(`\r\n${(error as Error).message}\r\n`);
+    });
+    return id;
+  }
+
+  input(term: string, data: string): void {
+    this.terminals.get(term)?.write(data);
+  }
+
+  resize(term: string, cols: number, rows: number): void {
+    this.terminals.get(term)?.resize(cols, rows);
+  }
+
+  closeTerminal(term: string): void {
+    const terminal = this.terminals.get(term);
+    if (!terminal) return;
+    if (term === RUN_TERMINAL) this.stop();
+    terminal.kill();
+    this.terminals.delete(term);
+    this.broadcast({ t: "terminals", terminals: this.terminalList() });
+  }
+
+  private newTerminal(id: string, title: string, cols = 80, rows = 24): Terminal {
+    const terminal = new Terminal(id, title, { cols, rows }, (term, data) => this.broadcast({ t: "output", term, data }));
+    this.terminals.set(id, terminal);
+    this.broadcast({ t: "terminals", terminals: this.terminalList(), opened: id });
+    return terminal;
+  }
+
+  private spawnIn(terminal: Terminal, argv: string[], extraEnv: Record<string, string>): Promise<ExitInfo> {
+    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir }, argv);
+    return terminal.run({ file, args, cwd: this.dir, env: commandEnv(this.dir, this.config.sandbox, extraEnv) });
+  }
+
+  private terminalList(): TerminalInfo[] {
+    return [...this.terminals.values()].map((t) =>
+      t.exitCode === undefined || t.running ? { id: t.id, title: t.title } : { id: t.id, title: t.title, exitCode: t.exitCode },
+    );
+  }
+
+  // ----------------------------------------------------------------------------------------------------- run
+
+  get run(): RunState {
+    return this.runState;
+  }
+
+  private setRun(run: RunState): void {
+    this.runState = run;
+    this.broadcast({ t: "run", run });
+  }
+
+  /** Runs the install command, then the dev command, in the Run terminal. Restarts when already running. */
+  async runProject(): Promise<void> {
+    const generation = ++this.runGeneration;
+    const live = () => generation === this.runGeneration;
+    let terminal = this.terminals.get(RUN_TERMINAL);
+    if (terminal?.running) {
+      terminal.kill();
+      await waitUntil(() => !terminal!.running);
+    }
+    if (!live()) return;
+    terminal ??= this.newTerminal(RUN_TERMINAL, "Run");
+    const settings = this.settings ?? (await this.loadSettings());
+    const install = settings.installCommand?.trim() ?? "";
+    const dev = settings.devCommand?.trim() ?? "";
+    if (install === "" && dev === "") {
+      this.setRun({ status: "failed", terminalId: RUN_TERMINAL, message: "This project has no install or dev command. Set them in Settings, then Run." });
+      return;
+    }
+    this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: "Copying the project to disk…" });
+    await this.mirror.firstSync;
+    if (!live()) return;
+    if (install !== "") {
+      this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: `Installing: ${install}` });
+      terminal.print(`\n\x1b[1m$ ${install}\x1b[0m\n`);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        terminal.kill();
+      }, this.config.installTimeoutMs);
+      let exit: ExitInfo;
+      try {
+        exit = await this.spawnIn(terminal, ["/bin/sh", "-c", install], {});
+      } catch (error) {
+        clearTimeout(timer);
+        this.failRun(terminal, `The install command could not start: ${(error as Error).message}`);
+        return;
+      }
+      clearTimeout(timer);
+      if (!live()) return;
+      if (timedOut) {
+        this.failRun(terminal, `The install command ran longer than ${Math.round(this.config.installTimeoutMs / 1000)} s and was stopped.`);
+        return;
+      }
+      if (exit.exitCode !== 0) {
+        this.failRun(terminal, `The install command failed with exit code ${exit.exitCode}${describeExit(exit.exitCode)}.`);
+        return;
+      }
+    }
+    if (dev === "") {
+      terminal.print("\n[install finished; this project has no dev command]\n");
+      this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "Install finished. This project has no dev command." });
+      return;
+    }
+    this.setRun({ status: "starting", terminalId: RUN_TERMINAL, message: `Starting: ${dev}` });
+    terminal.print(`\n\x1b[1m$ ${dev}\x1b[0m\n`);
+    let exited: Promise<ExitInfo>;
+    try {
+      exited = this.spawnIn(terminal, ["/bin/sh", "-c", dev], {});
+    } catch (error) {
+      this.failRun(terminal, `The dev command could not start: ${(error as Error).message}`);
+      return;
+    }
+    const started = Date.now();
+    let done: ExitInfo | null = null;
+    void exited.then((exit) => (done = exit));
+    let warned = false;
+    while (live() && done === null) {
+      const pid = terminal.pid;
+      const ports = pid === undefined ? [] : listeningPorts(pid);
+      if (ports.length > 0 && this.runState.port !== ports[0]) {
+        this.setRun({
+          status: "running",
+          terminalId: RUN_TERMINAL,
+          port: ports[0],
+          previewUrl: this.config.previewUrl(this.previewLabel),
+          message: `Running on port ${ports[0]}`,
+        });
+      } else if (ports.length === 0 && !warned && Date.now() - started > this.config.portTimeoutMs) {
+        warned = true;
+        this.setRun({
+          status: "starting",
+          terminalId: RUN_TERMINAL,
+          message: `The dev command has not opened a port after ${Math.round(this.config.portTimeoutMs / 1000)} s. Is it a server? Check the Run terminal.`,
+        });
+      }
+      await Promise.race([exited, delay(250)]);
+    }
+    const exit = await exited;
+    if (!live()) return;
+    if (exit.exitCode === 0) {
+      terminal.print("\n[the dev command exited]\n");
+      this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "The dev command exited (code 0)." });
+    } else {
+      this.failRun(terminal, `The dev command exited with code ${exit.exitCode}${describeExit(exit.exitCode)}.`);
+    }
+  }
+
+  /** Ends the Run terminal's process tree. */
+  stop(): void {
+    this.runGeneration++;
+    const terminal = this.terminals.get(RUN_TERMINAL);
+    if (terminal?.running) {
+      terminal.kill();
+      terminal.print("\n[stopped]\n");
+    }
+    if (this.runState.status !== "idle") this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "Stopped." });
+  }
+
+  /** The dev server's port while it runs (for the preview proxy). */
+  previewPort(): number | undefined {
+    return this.runState.status === "running" ? this.runState.port : undefined;
+  }
+
+  private failRun(terminal: Terminal, message: string): void {
+    terminal.print(`\n\x1b[31m${message}\x1b[0m\n`);
+    this.setRun({ status: "failed", terminalId: RUN_TERMINAL, message });
+  }
+
+  private async loadSettings(): Promise<Settings> {
+    const project = await this.client.query(api.projects.get, { projectId: this.projectId as Id<"projects"> });
+    this.settings = project.settings ?? {};
+    return this.settings;
+  }
+
+  private broadcast(message: ServerMessage): void {
+    for (const l of this.listeners) l(message);
+  }
+
+  /** Ends every process and the Convex client. */
+  async dispose(): Promise<void> {
+    this.runGeneration++;
+    for (const t of this.terminals.values()) t.kill();
+    this.terminals.clear();
+    this.mirror.stop();
+    this.unsubscribeProject();
+    for (const w of this.tokenWaiters) w(null);
+    this.tokenWaiters = [];
+    await this.client.close();
+  }
+}
+
+function describeExit(code: number): string {
+  if (code === 127) return " (command not found: is it installed on the runner's machine?)";
+  if (code === 126) return " (not executable)";
+  if (code === 137) return " (killed: out of memory or stopped)";
+  return "";
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  while (!check()) await delay(20);
+}

@@ -1,0 +1,282 @@
+// The runner's HTTP server: the WebSocket browsers attach to (RUNNER_WS_PATH), the preview's reverse proxy (any
+// request whose Host is a project's secret preview host, HTTP and WebSocket both), and /polaris/runner/health.
+import { ConvexHttpClient } from "convex/browser";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { api } from "../../convex/_generated/api.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { ProjectSession, type ProjectConfig } from "./project.js";
+import { RUNNER_WS_PATH, type ClientMessage, type ServerMessage } from "./protocol.js";
+
+export interface RunnerOptions extends Omit<ProjectConfig, "previewUrl" | "log"> {
+  port: number;
+  host: string;
+  /**
+   * The preview's address with `{id}` where a project's secret label goes, e.g. "http://{id}.localhost:3211";
+   * `{port}` is replaced by the port the runner listens on. Its host must resolve to this runner.
+   */
+  previewTemplate: string;
+  /** Stop a project's processes after this long with no browser attached (ms). */
+  idleMs: number;
+  log?: (line: string) => void;
+}
+
+export interface Runner {
+  url: string;
+  port: number;
+  server: Server;
+  sessions: Map<string, ProjectSession>;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export async function startRunner(options: RunnerOptions): Promise<Runner> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const sessions = new Map<string, ProjectSession>();
+  const starting = new Map<string, Promise<ProjectSession>>();
+  const idleTimers = new Map<string, NodeJS.Timeout>();
+  let port = options.port;
+  const previewUrl = (label: string) => options.previewTemplate.replaceAll("{id}", label).replaceAll("{port}", String(port));
+  const config: ProjectConfig = { ...options, previewUrl, log };
+
+  /** The session a preview Host names, by its secret label (the first label of the host name). */
+  const previewSession = (hostHeader: string | undefined): ProjectSession | null => {
+    if (!hostHeader) return null;
+    const label = hostHeader.split(".")[0]?.toLowerCase() ?? "";
+    if (!/^p[0-9a-f]{24}$/.test(label)) return null;
+    for (const s of sessions.values()) if (s.previewLabel === label) return s;
+    return null;
+  };
+
+  const server = createServer((req, res) => {
+    const preview = previewSession(req.headers.host);
+    if (preview) return proxyHttp(preview, req, res);
+    if (req.headers.host?.split(".")[0]?.match(/^p[0-9a-f]{24}$/)) {
+      return plain(res, 404, "This preview is not running any more. Press Run in Polaris, then open the preview again.");
+    }
+    if (req.url === "/polaris/runner/health") {
+      res.writeHead(200, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" });
+      res.end(JSON.stringify({ ok: true, sandbox: options.sandbox }));
+      return;
+    }
+    plain(res, 404, "This is a Polaris runner: open Polaris and use Run or a terminal in a project.");
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on("upgrade", (req, socket, head) => {
+    const preview = previewSession(req.headers.host);
+    if (preview) return proxyUpgrade(preview, req, socket, head);
+    if (new URL(req.url ?? "/", "http://runner.invalid").pathname !== RUNNER_WS_PATH) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+  });
+
+  function attach(ws: WebSocket): void {
+    const send = (message: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const refuse = (code: "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_REQUEST" | "UNAVAILABLE", message: string) => {
+      send({ t: "error", code, message });
+      ws.close(4000, code);
+    };
+    let session: ProjectSession | null = null;
+    let unsubscribe: (() => void) | null = null;
+    let helloSeen = false;
+
+    ws.on("message", (raw) => {
+      let message: ClientMessage;
+      try {
+        message = JSON.parse(rawText(raw)) as ClientMessage;
+      } catch {
+        return refuse("BAD_REQUEST", "The runner received a message that is not JSON.");
+      }
+      if (!helloSeen) {
+        if (message.t !== "hello" || typeof message.projectId !== "string" || typeof message.token !== "string") {
+          return refuse("BAD_REQUEST", "Say hello first, with a project and a token.");
+        }
+        helloSeen = true;
+        void hello(message.projectId, message.token);
+        return;
+      }
+      if (!session) return; // still checking
+      switch (message.t) {
+        case "token":
+          if (typeof message.token === "string" && message.token !== "") session.setToken(message.token);
+          break;
+        case "open": {
+          const opened = session.openShell(message.cols, message.rows);
+          if (typeof opened !== "string") send({ t: "error", code: "BAD_REQUEST", message: opened.error });
+          break;
+        }
+        case "input":
+          if (typeof message.data === "string") session.input(message.term, message.data);
+          break;
+        case "resize":
+          session.resize(message.term, message.cols, message.rows);
+          break;
+        case "close":
+          session.closeTerminal(message.term);
+          break;
+        case "run":
+        case "restart":
+          void session.runProject().catch((error: unknown) => log(`run failed: ${(error as Error).message}`));
+          break;
+        case "stop":
+          session.stop();
+          break;
+        default:
+          break;
+      }
+    });
+    ws.on("close", () => {
+      unsubscribe?.();
+      if (session && session.listenerCount === 0) scheduleIdle(session);
+    });
+
+    async function hello(projectId: string, token: string): Promise<void> {
+      if (token === "") return refuse("UNAUTHENTICATED", "Sign in to Polaris to use terminals and Run.");
+      // Ownership is the project's own rule: projects.get as this user answers only for the owner.
+      const http = new ConvexHttpClient(options.convexUrl, { logger: false });
+      http.setAuth(token);
+      try {
+        await http.query(api.projects.get, { projectId: projectId as Id<"projects"> });
+      } catch (error) {
+        const text = (error as Error).message;
+        if (/UNAUTHENTICATED|not signed in|Unauthenticated|token/i.test(text) && !/NOT_FOUND/.test(text)) {
+          return refuse("UNAUTHENTICATED", "Your sign-in was not accepted by the backend. Sign in again, then reopen the project.");
+        }
+        if (/fetch failed|ECONNREFUSED/i.test(text)) {
+          return refuse("UNAVAILABLE", `The runner cannot reach the backend at ${options.convexUrl}.`);
+        }
+        return refuse("FORBIDDEN", "This project does not exist or belongs to another account: the runner will not open it.");
+      }
+      if (ws.readyState !== ws.OPEN) return;
+      let s: ProjectSession;
+      try {
+        s = await sessionFor(projectId, token);
+      } catch (error) {
+        return refuse("UNAVAILABLE", `The runner could not prepare the project: ${(error as Error).message}`);
+      }
+      if (ws.readyState !== ws.OPEN) {
+        if (s.listenerCount === 0) scheduleIdle(s);
+        return;
+      }
+      s.setToken(token);
+      clearTimeout(idleTimers.get(projectId));
+      session = s;
+      unsubscribe = s.subscribe(send);
+      send({ t: "ready", sandbox: options.sandbox, ...s.snapshot() });
+      for (const replay of s.replays()) if (replay.data !== "") send({ t: "replay", ...replay });
+    }
+  }
+
+  async function sessionFor(projectId: string, token: string): Promise<ProjectSession> {
+    const existing = sessions.get(projectId);
+    if (existing) return existing;
+    const pending = starting.get(projectId);
+    if (pending) return pending;
+    const promise = (async () => {
+      const s = new ProjectSession(projectId, token, config);
+      await s.start();
+      sessions.set(projectId, s);
+      log(`runner: project ${projectId} opened (working copy ${s.dir})`);
+      return s;
+    })().finally(() => starting.delete(projectId));
+    starting.set(projectId, promise);
+    return promise;
+  }
+
+  function scheduleIdle(s: ProjectSession): void {
+    clearTimeout(idleTimers.get(s.projectId));
+    idleTimers.set(
+      s.projectId,
+      setTimeout(() => {
+        if (s.listenerCount > 0) return;
+        idleTimers.delete(s.projectId);
+        sessions.delete(s.projectId);
+        log(`runner: project ${s.projectId} idle for ${Math.round(options.idleMs / 1000)} s: its processes were stopped.`);
+        void s.dispose();
+      }, options.idleMs),
+    );
+  }
+
+  function proxyHttp(s: ProjectSession, req: IncomingMessage, res: ServerResponse): void {
+    const target = s.previewPort();
+    if (target === undefined) {
+      return plain(res, 502, "The dev server is not running. Press Run in Polaris; the preview shows it once it listens on a port.");
+    }
+    const upstream = httpRequest(
+      { host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: { ...req.headers, host: `localhost:${target}` } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on("error", (error) => {
+      if (!res.headersSent) plain(res, 502, `The dev server on port ${target} did not answer: ${error.message}`);
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  function proxyUpgrade(s: ProjectSession, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const target = s.previewPort();
+    if (target === undefined) {
+      socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
+      return;
+    }
+    const upstream: Socket = connect(target, "127.0.0.1", () => {
+      const headers = { ...req.headers, host: `localhost:${target}` };
+      let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
+      for (const [name, value] of Object.entries(headers)) {
+        for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) text += `${name}: ${v}\r\n`;
+      }
+      upstream.write(`${text}\r\n`);
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
+  return {
+    url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    server,
+    sessions,
+    async close() {
+      for (const t of idleTimers.values()) clearTimeout(t);
+      await Promise.all([...sessions.values()].map((s) => s.dispose()));
+      sessions.clear();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(`${text}\n`);
+}
+
+/** A WebSocket message's text, whatever shape ws delivered it in. */
+export function rawText(raw: Buffer | ArrayBuffer | Buffer[]): string {
+  return Array.isArray(raw) ? Buffer.concat(raw).toString("utf8") : Buffer.from(raw as ArrayBuffer).toString("utf8");
+}
