@@ -318,6 +318,13 @@ describe("GitHub export", () => {
       expect(received).toEqual([{ auth: "Bearer gh-token", body: { name: "gh-demo", private: true, auto_init: false } }]);
       expect((await client.query(api.projects.get, { projectId })).exportRepoUrl).toBe("https://github.example/me/gh-demo");
       expect(git(path.join(server.root, "gh-demo.git"), "ls-tree", "--name-only", "main").trim()).toBe("a.txt");
+      // A later export pushes to the same repository: no second repository is created.
+      await client.mutation(api.files.createFile, { projectId, name: "b.txt", content: "b\n" });
+      await client.mutation(api.transfers.exportGithub, { projectId });
+      status = await settledTransfer(projectId, "export");
+      expect(status.export?.status, status.export?.message).toBe("completed");
+      expect(received).toHaveLength(1);
+      expect(git(path.join(server.root, "gh-demo.git"), "rev-list", "--count", "main").trim()).toBe("2");
 
       for (const [mode, reason] of [[401, /refused the token/], [422, /already exists/], ["rate", /rate limit/]] as const) {
         answer = mode;
