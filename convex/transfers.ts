@@ -127,7 +127,8 @@ export const exportGithub = mutation({
     const userId = await requireUser(ctx);
     const project = await requireProjectOwner(ctx, userId, projectId);
     const remote = await getGitRemote(ctx, projectId);
-    if (remote !== null && project.exportRepoUrl !== undefined && remote.url === project.exportRepoUrl) {
+    // Exported before: the remote it last matched is where that export went (exportRepoUrl is its web address).
+    if (remote !== null && project.exportRepoUrl !== undefined) {
       const transferId = await startTransfer(ctx, userId, projectId, "export", { source: remote.url, url: remote.url });
       await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
       return null;

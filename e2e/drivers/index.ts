@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { expect, type Locator, type Page } from "@playwright/test";
 import { ConvexHttpClient } from "convex/browser";
 
@@ -79,4 +80,13 @@ export async function serverFor(page: Page): Promise<ConvexHttpClient> {
   const client = new ConvexHttpClient(BACKEND_URL);
   client.setAuth(token);
   return client;
+}
+
+/** Sets (or with null removes) a function environment variable of the e2e backend through the `env` command. */
+export function setEnv(name: string, value: string | null) {
+  const dataDir = process.env.POLARIS_E2E_DATA_DIR;
+  if (!dataDir) throw new Error("POLARIS_E2E_DATA_DIR is not set: run the specs through playwright.config.ts");
+  const args = value === null ? ["env", "remove", name] : ["env", "set", name, value];
+  const result = spawnSync("npx", ["tsx", "local-backend/src/cli.ts", ...args, "--data-dir", dataDir], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`env ${args.join(" ")} failed: ${result.stderr}`);
 }

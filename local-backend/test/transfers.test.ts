@@ -278,3 +278,66 @@ describe("Git export", () => {
     expect(git(bare, "rev-parse", "main").trim()).toBe(theirs);
   }, 120_000);
 });
+
+describe("GitHub export", () => {
+  it("creates the repository once with the token, pushes, and turns 401, 422 and rate limits into readable failures", async () => {
+    const { createServer } = await import("node:http");
+    const received: { auth: string | undefined; body: { name: string; private: boolean } }[] = [];
+    let answer: "create" | 401 | 422 | "rate" = "create";
+    const githubApi = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (c: Buffer) => (raw += c.toString()));
+      req.on("end", () => {
+        if (req.method !== "POST" || req.url !== "/user/repos") {
+          res.writeHead(404).end();
+          return;
+        }
+        const body = JSON.parse(raw) as { name: string; private: boolean };
+        received.push({ auth: req.headers.authorization, body });
+        if (answer === 401) return void res.writeHead(401).end('{"message":"Bad credentials"}');
+        if (answer === 422) return void res.writeHead(422).end('{"message":"name already exists"}');
+        if (answer === "rate") return void res.writeHead(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2000000000" }).end("{}");
+        git(server.root, "init", "--bare", "-q", "-b", "main", path.join(server.root, `${body.name}.git`));
+        res.writeHead(201, { "content-type": "application/json" });
+        res.end(JSON.stringify({ clone_url: server.repoUrl(`${body.name}.git`), html_url: `https://github.example/me/${body.name}` }));
+      });
+    });
+    await new Promise<void>((resolve) => githubApi.listen(0, "127.0.0.1", resolve));
+    const apiUrl = `http://127.0.0.1:${(githubApi.address() as { port: number }).port}`;
+    await backend.engine.setEnv("POLARIS_GITHUB_API_URL", apiUrl);
+    try {
+      const { projectId } = await importZip(zipSync({ "a.txt": new TextEncoder().encode("a\n") }), "gh.zip");
+      await client.mutation(api.transfers.exportGithub, { projectId, name: "gh-demo" });
+      let status = await settledTransfer(projectId, "export");
+      expect(status.export?.message).toMatch(/needs a token/);
+      await client.mutation(api.credentials.save, { host: apiUrl, token: "gh-token" });
+
+      await client.mutation(api.transfers.exportGithub, { projectId, name: "gh-demo" });
+      status = await settledTransfer(projectId, "export");
+      expect(status.export?.status, status.export?.message).toBe("completed");
+      expect(received).toEqual([{ auth: "Bearer gh-token", body: { name: "gh-demo", private: true, auto_init: false } }]);
+      expect((await client.query(api.projects.get, { projectId })).exportRepoUrl).toBe("https://github.example/me/gh-demo");
+      expect(git(path.join(server.root, "gh-demo.git"), "ls-tree", "--name-only", "main").trim()).toBe("a.txt");
+      // A later export pushes to the same repository: no second repository is created.
+      await client.mutation(api.files.createFile, { projectId, name: "b.txt", content: "b\n" });
+      await client.mutation(api.transfers.exportGithub, { projectId });
+      status = await settledTransfer(projectId, "export");
+      expect(status.export?.status, status.export?.message).toBe("completed");
+      expect(received).toHaveLength(1);
+      expect(git(path.join(server.root, "gh-demo.git"), "rev-list", "--count", "main").trim()).toBe("2");
+
+      for (const [mode, reason] of [[401, /refused the token/], [422, /already exists/], ["rate", /rate limit/]] as const) {
+        answer = mode;
+        const other = await newProject(`gh-${mode}`);
+        await client.mutation(api.transfers.exportGithub, { projectId: other, name: "taken" });
+        status = await settledTransfer(other, "export");
+        expect(status.export?.status).toBe("failed");
+        expect(status.export?.message).toMatch(reason);
+        expect(status.export?.message).not.toContain("gh-token");
+      }
+    } finally {
+      await backend.engine.setEnv("POLARIS_GITHUB_API_URL", null);
+      await new Promise<void>((resolve) => githubApi.close(() => resolve()));
+    }
+  }, 120_000);
+});

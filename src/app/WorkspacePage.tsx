@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
@@ -7,6 +7,7 @@ import { ChatPane } from "../features/chat/ChatPane";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
@@ -63,6 +64,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const setSettingsOpen = useAppStore((s) => s.setSettingsOpen);
   const actions = useProjectActions();
   const settingsButton = useRef<HTMLButtonElement>(null);
+  const [transfersOpen, setTransfersOpen] = useState(false);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
@@ -101,8 +103,21 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         >
           Settings
         </button>
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          aria-haspopup="dialog"
+          disabled={project === undefined}
+          onClick={() => setTransfersOpen(true)}
+        >
+          Import / Export
+        </button>
+        {project && <TransferBadge project={project} />}
       </AppHeader>
       <WorkspacePanes projectId={projectId} />
+      {transfersOpen && project && (
+        <ImportExportDialog projectId={project._id} projectName={project.name} onClose={() => setTransfersOpen(false)} />
+      )}
       {settingsOpen && project && (
         <ProjectSettingsDialog
           project={project}
@@ -111,6 +126,25 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         />
       )}
     </div>
+  );
+}
+
+/** The project's import/export state in the header, from the spec's fields, while one runs or after a failure. */
+function TransferBadge({ project }: { project: { importStatus?: string; exportStatus?: string } }) {
+  const text =
+    project.importStatus === "importing"
+      ? "Importing…"
+      : project.importStatus === "failed"
+        ? "Import failed"
+        : project.exportStatus === "exporting"
+          ? "Exporting…"
+          : project.exportStatus === "failed"
+            ? "Export failed"
+            : null;
+  return text === null ? null : (
+    <span className="transfer-badge" role="status">
+      {text}
+    </span>
   );
 }
 

@@ -30,6 +30,13 @@ export const LIVE_WRITES: Readonly<Record<string, string>> = {
   "conversations:create": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "conversations:rename": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "conversations:remove": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
+  "transfers:importZip": "it follows an upload that needs the network at once, and starts work on the server now",
+  "transfers:importGit": "an import runs on the server against a remote now; replayed later it would import into a project the person has since changed",
+  "transfers:exportGit": "an export pushes the project as it is now; replayed later it would push a state nobody chose",
+  "transfers:exportGithub": "an export creates a repository and pushes now; replayed later it would act on a state nobody chose",
+  "transfers:cancel": "cancelling only means something while the transfer runs",
+  "credentials:save": "a token must not be stored in the browser's outbox (secrets stay on the server)",
+  "credentials:remove": "removing a token should take effect at once, or visibly fail",
   "changes:undo":
     "an undo checks each file's revision at the moment it runs and refuses after a later edit; replayed after a reconnect it would act on a state the person no longer sees",
   "changes:keep": "it answers the change card the person is looking at, which needs the server's current state (the review works only online)",

@@ -1,0 +1,219 @@
+import { useConvex } from "convex/react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { gitUrlProblem } from "../../../convex/lib/gitUrl";
+import { formatCount } from "../../../convex/lib/errors";
+import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES, MAX_IMPORT_TOTAL_BYTES } from "../../../convex/lib/importCheck";
+import { Dialog } from "../../lib/Dialog";
+import { errorMessage } from "../../lib/errors";
+import { useProvidedListing } from "../file-tree/ProjectListingProvider";
+import { useLiveWrite, useOutbox, useSyncedQuery } from "../sync";
+import { buildZip, saveDownload } from "./zipDownload";
+import "./importExport.css";
+
+// Import / Export of a project: ZIP and Git import, Git and GitHub export, ZIP download, and the tokens for Git
+// hosts. The work runs on the server (convex/transferRun.ts); this shows its live status from transfers.status.
+
+type TransferView = NonNullable<NonNullable<ReturnType<typeof useTransferStatus>>["import"]>;
+
+function useTransferStatus(projectId: Id<"projects">) {
+  return useSyncedQuery(api.transfers.status, { projectId });
+}
+
+const MIB = 1024 * 1024;
+
+function TransferLine({ kind, view, onCancel }: { kind: "import" | "export"; view: TransferView | null; onCancel: () => void }) {
+  if (view === null) return null;
+  const label = kind === "import" ? "Import" : "Export";
+  if (view.status === "running") {
+    const progress = view.total > 0 ? `${formatCount(view.done)} of ${formatCount(view.total)} files` : "";
+    return (
+      <div className="transfer-line" role="status">
+        <span>
+          {label} of {view.source}: {view.cancelRequested ? "cancelling…" : `${view.phase ?? "working"}…`} {progress}
+        </span>
+        {view.total > 0 && <progress max={view.total} value={view.done} aria-label={`${label} progress`} />}
+        {!view.cancelRequested && (
+          <button type="button" className="btn btn-small" onClick={onCancel}>
+            Cancel {kind}
+          </button>
+        )}
+      </div>
+    );
+  }
+  const text = `${label} of ${view.source} ${view.status}${view.message ? `: ${view.message}` : "."}`;
+  return (
+    <p className={`transfer-line transfer-${view.status}`} role={view.status === "failed" ? "alert" : "status"}>
+      {text}
+    </p>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="transfer-section" aria-label={title}>
+      <h3>{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+export function ImportExportDialog({ projectId, projectName, onClose }: { projectId: Id<"projects">; projectName: string; onClose: () => void }) {
+  const status = useTransferStatus(projectId);
+  const credentials = useSyncedQuery(api.credentials.list, {});
+  const listing = useProvidedListing();
+  const convex = useConvex();
+  const outbox = useOutbox();
+  const uploadUrl = useLiveWrite(api.files.generateUploadUrl);
+  const importZip = useLiveWrite(api.transfers.importZip);
+  const importGit = useLiveWrite(api.transfers.importGit);
+  const exportGit = useLiveWrite(api.transfers.exportGit);
+  const cancel = useLiveWrite(api.transfers.cancel);
+  const saveCredential = useLiveWrite(api.credentials.save);
+  const removeCredential = useLiveWrite(api.credentials.remove);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [gitUrl, setGitUrl] = useState("");
+  const [gitRef, setGitRef] = useState("");
+  const [exportUrl, setExportUrl] = useState("");
+  const [exportBranch, setExportBranch] = useState("");
+  const [host, setHost] = useState("");
+  const [username, setUsername] = useState("");
+  const [token, setToken] = useState("");
+  const ids = { zip: useId(), url: useId(), ref: useId(), exportUrl: useId(), branch: useId(), host: useId(), user: useId(), token: useId() };
+
+  const importing = status?.import?.status === "running";
+  const exporting = status?.export?.status === "running";
+  const empty = listing.complete && listing.entries !== undefined && listing.entries.length === 0;
+
+  const run = async (work: () => Promise<unknown>) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await work();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onZip = (file: File | undefined) => {
+    if (file === undefined) return;
+    void run(async () => {
+      const url = await uploadUrl({ projectId });
+      const response = await fetch(url, { method: "POST", headers: { "Content-Type": file.type || "application/zip" }, body: file });
+      if (!response.ok) throw new Error(`The upload failed (HTTP ${response.status}). Try again.`);
+      const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
+      await importZip({ projectId, storageId, fileName: file.name });
+    });
+  };
+
+  const onGitImport = (event: FormEvent) => {
+    event.preventDefault();
+    const problem = gitUrlProblem(gitUrl);
+    if (problem !== null) return setError(problem);
+    void run(() => importGit({ projectId, url: gitUrl, ref: gitRef.trim() || undefined }));
+  };
+
+  const remoteUrl = status?.remote?.url;
+  const onGitExport = (event: FormEvent) => {
+    event.preventDefault();
+    const url = exportUrl.trim() || remoteUrl || "";
+    const problem = gitUrlProblem(url);
+    if (problem !== null) return setError(problem);
+    void run(() => exportGit({ projectId, url, branch: exportBranch.trim() || undefined }));
+  };
+
+  const onDownload = () => {
+    const entries = listing.entries;
+    if (!listing.complete || entries === undefined) return setError("The file list is still loading. Try again in a moment.");
+    void run(async () => {
+      const bytes = await buildZip(convex, outbox, [...entries], undefined, navigator.onLine);
+      saveDownload(bytes, `${projectName.replace(/[^\w.-]+/g, "-") || "project"}.zip`);
+    });
+  };
+
+  const onSaveCredential = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await saveCredential({ host, username: username.trim() || undefined, token });
+      setToken("");
+    });
+  };
+
+  return (
+    <Dialog title="Import / Export" onClose={onClose} size="wide">
+      <div className="transfer-dialog">
+        <TransferLine kind="import" view={status?.import ?? null} onCancel={() => void run(() => cancel({ projectId, kind: "import" }))} />
+        <TransferLine kind="export" view={status?.export ?? null} onCancel={() => void run(() => cancel({ projectId, kind: "export" }))} />
+        {error !== null && (
+          <p className="transfer-error" role="alert">
+            {error}
+          </p>
+        )}
+
+        <Section title="Import">
+          <p className="transfer-hint">
+            Into an empty project. Limits: {formatCount(MAX_IMPORT_FILES)} files, {MAX_IMPORT_FILE_BYTES / MIB} MiB per file,{" "}
+            {MAX_IMPORT_TOTAL_BYTES / MIB} MiB in all. {!empty && listing.complete && "This project has files: create a new project to import."}
+          </p>
+          <label htmlFor={ids.zip}>ZIP file</label>
+          <input id={ids.zip} type="file" accept=".zip,application/zip" disabled={busy || importing} onChange={(e) => onZip(e.currentTarget.files?.[0])} />
+          <form onSubmit={onGitImport} className="transfer-form">
+            <label htmlFor={ids.url}>Git URL</label>
+            <input id={ids.url} type="url" value={gitUrl} placeholder="https://github.com/owner/repo.git" onChange={(e) => setGitUrl(e.target.value)} />
+            <label htmlFor={ids.ref}>Branch or tag (optional)</label>
+            <input id={ids.ref} value={gitRef} placeholder="the default branch" onChange={(e) => setGitRef(e.target.value)} />
+            <button type="submit" className="btn" disabled={busy || importing}>
+              Import from Git
+            </button>
+          </form>
+        </Section>
+
+        <Section title="Export">
+          <form onSubmit={onGitExport} className="transfer-form">
+            <label htmlFor={ids.exportUrl}>Repository URL</label>
+            <input id={ids.exportUrl} type="url" value={exportUrl} placeholder={remoteUrl ?? "https://git.example.com/me/project.git"} onChange={(e) => setExportUrl(e.target.value)} />
+            <label htmlFor={ids.branch}>Branch (optional)</label>
+            <input id={ids.branch} value={exportBranch} placeholder={status?.remote?.branch ?? "the default branch"} onChange={(e) => setExportBranch(e.target.value)} />
+            <button type="submit" className="btn" disabled={busy || exporting}>
+              Export to Git
+            </button>
+          </form>
+          <p className="transfer-hint">One new commit on top of the branch; never a force push. A branch that moved on is reported, not overwritten.</p>
+          <button type="button" className="btn" disabled={busy} onClick={onDownload}>
+            Download ZIP
+          </button>
+        </Section>
+
+        <Section title="Credentials">
+          <p className="transfer-hint">Tokens stay on the server; they are never shown again.</p>
+          <ul className="transfer-credentials">
+            {(credentials ?? []).map((c) => (
+              <li key={c._id}>
+                {c.host}
+                {c.username !== undefined && ` (${c.username})`}{" "}
+                <button type="button" className="btn btn-small" onClick={() => void run(() => removeCredential({ credentialId: c._id }))}>
+                  Remove token for {c.host}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <form onSubmit={onSaveCredential} className="transfer-form">
+            <label htmlFor={ids.host}>Host</label>
+            <input id={ids.host} value={host} placeholder="github.com" onChange={(e) => setHost(e.target.value)} />
+            <label htmlFor={ids.user}>User name (optional)</label>
+            <input id={ids.user} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
+            <label htmlFor={ids.token}>Token</label>
+            <input id={ids.token} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" />
+            <button type="submit" className="btn" disabled={busy}>
+              Save token
+            </button>
+          </form>
+        </Section>
+      </div>
+    </Dialog>
+  );
+}
