@@ -12,6 +12,9 @@ export interface Toast {
 export interface UiSlice {
   settingsOpen: boolean;
   setSettingsOpen: (open: boolean) => void;
+  /** The terminal panel (Ctrl+`). */
+  terminalOpen: boolean;
+  setTerminalOpen: (open: boolean) => void;
   /** Newest last. Shown by the Toaster; written through `notify` in src/lib/notify.ts. */
   toasts: Toast[];
   pushToast: (message: string, kind: ToastKind) => number;
@@ -24,6 +27,8 @@ let nextToastId = 1;
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
   settingsOpen: false,
   setSettingsOpen: (open) => set({ settingsOpen: open }),
+  terminalOpen: false,
+  setTerminalOpen: (open) => set({ terminalOpen: open }),
   toasts: [],
   pushToast: (message, kind) => {
     const id = nextToastId++;
