@@ -7,6 +7,7 @@ import {
   fileWithContentValidator,
   listingEntryValidator,
   listingHeadValidator,
+  listingTopValidator,
   newItemValidator,
   updateContentResultValidator,
 } from "./lib/validators";
@@ -14,7 +15,7 @@ import { requireUser } from "./model/access";
 import * as Bulk from "./model/createMany";
 import * as Files from "./model/files";
 import { runOnce } from "./model/idempotency";
-import { readListingBucket, readListingHead } from "./model/listing";
+import { readListingBucket, readListingHead, readListingTop } from "./model/listing";
 import { purgeFoldersBatch } from "./model/purge";
 
 const parentIdValidator = v.optional(v.id("files"));
@@ -38,6 +39,17 @@ export const listingBucket = query({
   args: { projectId: v.id("projects"), bucket: v.number() },
   returns: v.union(v.array(listingEntryValidator), v.null()),
   handler: async (ctx, { projectId, bucket }) => readListingBucket(ctx, await requireUser(ctx), projectId, bucket),
+});
+
+/**
+ * The root level of the listing, each entry with its bucket: the SPA shows it while the buckets it stands in for
+ * are still arriving, so a large project shows its first rows after one small query. Reads at most
+ * LISTING_BUCKET_SIZE + 1 entries; like the others, nothing a save writes.
+ */
+export const listingTop = query({
+  args: { projectId: v.id("projects") },
+  returns: listingTopValidator,
+  handler: async (ctx, { projectId }) => readListingTop(ctx, await requireUser(ctx), projectId),
 });
 
 /** Superseded by files.listing (see model/files.ts listTree); the SPA no longer reads it, tests and benchmarks still do. */

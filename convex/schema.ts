@@ -150,6 +150,93 @@ export default defineSchema({
     selection: v.optional(selectionValidator),
   }).index("by_conversation", ["conversationId"]),
 
+  // Addition (import/export, docs/import-export.md): the state of a project's latest import and latest export, one
+  // row per project and kind, reused by the next run. `projects.importStatus` / `exportStatus` mirror `status` for
+  // the spec; this row carries what the UI shows besides (progress, the reason of a failure) and what the running
+  // action obeys (`cancelRequested`). Written by the transfer's own mutations only.
+  transfers: defineTable({
+    projectId: v.id("projects"),
+    ownerId: v.string(),
+    kind: v.union(v.literal("import"), v.literal("export")),
+    status: v.union(v.literal("running"), v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
+    /** What is imported or where it is exported, for display: a file name or a URL without credentials. */
+    source: v.string(),
+    /** The ZIP archive being imported (deleted when the import ends), or the Git URL and branch/tag. */
+    storageId: v.optional(v.id("_storage")),
+    url: v.optional(v.string()),
+    ref: v.optional(v.string()),
+    /** Export to GitHub: the repository to create on the first export (owner's account). */
+    githubRepo: v.optional(v.object({ name: v.string(), private: v.boolean() })),
+    phase: v.optional(v.string()),
+    done: v.number(),
+    total: v.number(),
+    /** Why it failed, or a note on success (skipped symbolic links, the commit pushed). */
+    message: v.optional(v.string()),
+    cancelRequested: v.optional(v.boolean()),
+    updatedAt: v.number(),
+  }).index("by_project_kind", ["projectId", "kind"]),
+
+  // Addition (import/export): the Git remote a project was imported from or last exported to, and the commit it
+  // matched then. An export pushes a new commit on top of `commit` and refuses when the remote's branch has moved
+  // on from it, so nothing on the remote is ever overwritten.
+  gitRemotes: defineTable({
+    projectId: v.id("projects"),
+    url: v.string(),
+    branch: v.string(),
+    commit: v.string(),
+    updatedAt: v.number(),
+  }).index("by_project", ["projectId"]),
+
+  // Addition (import/export): a user's token for a Git host (GitHub or any smart-HTTP server). Read only by the
+  // import/export actions through internal functions; no public function returns `token`, and no message or log
+  // line contains it. One per (owner, host).
+  gitCredentials: defineTable({
+    ownerId: v.string(),
+    host: v.string(),
+    username: v.optional(v.string()),
+    token: v.string(),
+    createdAt: v.number(),
+  }).index("by_owner_host", ["ownerId", "host"]),
+
+  // Addition (review, docs/architecture.md "The assistant's changes"): one row per file or folder an assistant turn
+  // (its assistant message) created, edited, moved or deleted; the rows of a turn are its change set. A side that
+  // exists has a path; `before*` is the state before the turn (absent path: the turn created it), `after*` the state
+  // the turn left (absent path: it deleted it). Content is stored only where undo or redo needs it: the text (or
+  // blob) of the side being replaced, never a copy of the project. `turnTime` is the message's creation time, so
+  // "restore to here" finds every later turn of the project through one index range.
+  fileChanges: defineTable({
+    projectId: v.id("projects"),
+    conversationId: v.id("conversations"),
+    messageId: v.id("messages"),
+    turnTime: v.number(),
+    // Order of first touch within the turn.
+    seq: v.number(),
+    // The node as it is on the side currently applied (a recreated node gets a new id).
+    fileId: v.id("files"),
+    type: v.union(v.literal("file"), v.literal("folder")),
+    state: v.union(v.literal("applied"), v.literal("undone"), v.literal("kept")),
+    beforePath: v.optional(v.string()),
+    beforeContent: v.optional(v.string()),
+    beforeStorageId: v.optional(v.id("_storage")),
+    beforeRevision: v.optional(v.number()),
+    afterPath: v.optional(v.string()),
+    afterContent: v.optional(v.string()),
+    afterStorageId: v.optional(v.id("_storage")),
+    afterRevision: v.optional(v.number()),
+    added: v.number(),
+    removed: v.number(),
+    // Set when a "restore to here" undid this row: the assistant message restored to, so the restore can be undone.
+    restoredTo: v.optional(v.id("messages")),
+  })
+    .index("by_message_seq", ["messageId", "seq"])
+    .index("by_message_file", ["messageId", "fileId"])
+    .index("by_file", ["fileId"])
+    .index("by_project_turn", ["projectId", "turnTime"])
+    .index("by_conversation", ["conversationId"])
+    .index("by_restored", ["projectId", "restoredTo"])
+    .index("by_before_storage", ["beforeStorageId"])
+    .index("by_after_storage", ["afterStorageId"]),
+
   // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client
   // operation id); a repeat returns `result` instead of applying the write again. Rows older than the
   // retention window are swept.

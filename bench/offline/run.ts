@@ -8,7 +8,8 @@
 //   longest gap between animation frames and the longest task while they replay (the page must not freeze).
 // Each is run BENCH_RUNS times (default 3). Prints a table and rewrites the "Offline replay" section of
 // docs/benchmarks.md (not with BENCH_PROFILE=<dir>, which writes a CPU profile and a WebSocket frame timeline of the
-// first 100-write replay there instead). Not a test: nothing fails on slowness; the targets are shown next to the
+// first 100-write replay there instead; BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
+// Not a test: nothing fails on slowness; the targets are shown next to the
 // figures.
 import { spawn, type ChildProcess } from "node:child_process";
 import { machine } from "../machine.js";
@@ -582,7 +583,10 @@ async function main() {
   try {
     // Polaris as deployed: the backend builds the app when its sources changed (into .polaris/site) and serves it.
     console.log("Starting the backend with the production build of the app …");
-    const backend = spawn(bin("tsx"), ["local-backend/src/cli.ts", "start", "--port", String(port), "--data-dir", join(dataDir, "data")], {
+    // BENCH_BACKEND_PROFILE=<dir>: the backend writes a CPU profile (--cpu-prof) there when it stops.
+    const profileDir = process.env.BENCH_BACKEND_PROFILE;
+    const cli = ["local-backend/src/cli.ts", "start", "--port", String(port), "--data-dir", join(dataDir, "data")];
+    const backend = spawn(profileDir ? process.execPath : bin("tsx"), profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", ...cli] : cli, {
       cwd: repo,
       env: process.env,
       stdio: ["ignore", "ignore", "inherit"],

@@ -3,6 +3,7 @@ import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internalMutation, type ActionCtx, type MutationCtx } from "../_generated/server";
 import { appError } from "../lib/errors";
+import { TurnRecorder } from "../model/changes";
 import { createFile, createFolder, moveAndRename, removeFile, updateContent } from "../model/files";
 import { loadScope } from "./data";
 import { lineDelta, replaceUnique, splitPath } from "./lib";
@@ -110,7 +111,7 @@ async function folderAt(
   userId: string,
   projectId: Id<"projects">,
   parts: string[],
-  create: boolean,
+  create: TurnRecorder | null,
 ): Promise<Id<"files"> | undefined> {
   let parentId: Id<"files"> | undefined = undefined;
   for (let i = 0; i < parts.length; i++) {
@@ -119,8 +120,9 @@ async function folderAt(
     if (existing !== null) {
       if (existing.type !== "folder") throw toolError(`"${path}" is a file, not a folder.`);
       parentId = existing._id;
-    } else if (create) {
+    } else if (create !== null) {
       parentId = await createFolder(ctx, userId, { projectId, parentId, name: parts[i] });
+      await create.created(parentId);
     } else {
       throw toolError(`The folder "${path}" does not exist. Create it first with create_folder.`);
     }
@@ -134,6 +136,7 @@ async function runTool(
   projectId: Id<"projects">,
   name: string,
   args: Record<string, unknown>,
+  rec: TurnRecorder,
 ): Promise<ToolResult> {
   switch (name) {
     case "read_file": {
@@ -149,13 +152,13 @@ async function runTool(
       if ((await findByPath(ctx, projectId, parts.join("/"))) !== null) {
         throw toolError(`"${parts.join("/")}" already exists. Use edit_file or write_file to change it.`);
       }
-      const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), true);
-      await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content });
+      const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), rec);
+      await rec.created(await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content }));
       return { output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
     }
     case "create_folder": {
       const parts = checkedPath(args, "path");
-      await folderAt(ctx, userId, projectId, parts, true);
+      await folderAt(ctx, userId, projectId, parts, rec);
       return { output: "Folder exists now.", target: `${parts.join("/")}/`, detail: "folder created" };
     }
     case "edit_file": {
@@ -165,7 +168,9 @@ async function runTool(
       const file = await requireTextFile(ctx, projectId, parts);
       const edit = replaceUnique(file.content ?? "", oldText, newText);
       if (!edit.ok) throw toolError(edit.error);
+      await rec.before(file);
       await updateContent(ctx, userId, file._id, edit.content, undefined);
+      await rec.after(file._id);
       const removed = oldText.split("\n").length;
       const added = newText.length === 0 ? 0 : newText.split("\n").length;
       return { output: "Edited.", target: parts.join("/"), detail: `line ${edit.line}: −${removed} +${added}` };
@@ -175,26 +180,32 @@ async function runTool(
       const content = stringArg(args, "content");
       const existing = await findByPath(ctx, projectId, parts.join("/"));
       if (existing === null) {
-        const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), true);
-        await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content });
+        const parentId = await folderAt(ctx, userId, projectId, parts.slice(0, -1), rec);
+        await rec.created(await createFile(ctx, userId, { projectId, parentId, name: parts[parts.length - 1], content }));
         return { output: "Created.", target: parts.join("/"), detail: `created, ${lineDelta("", content).split(" (")[0]}` };
       }
       if (existing.type !== "file") throw toolError(`"${parts.join("/")}" is a folder, not a file.`);
+      await rec.before(existing);
       await updateContent(ctx, userId, existing._id, content, undefined);
+      await rec.after(existing._id);
       return { output: "Written.", target: parts.join("/"), detail: `rewritten, ${lineDelta(existing.content ?? "", content)}` };
     }
     case "move_file": {
       const from = checkedPath(args, "from");
       const to = checkedPath(args, "to");
       const node = await requireNode(ctx, projectId, from);
-      const parentId = await folderAt(ctx, userId, projectId, to.slice(0, -1), false);
+      const parentId = await folderAt(ctx, userId, projectId, to.slice(0, -1), null);
+      await rec.before(node);
       await moveAndRename(ctx, userId, node._id, parentId, to[to.length - 1]);
+      await rec.after(node._id);
       return { output: "Moved.", target: `${from.join("/")} → ${to.join("/")}`, detail: "moved" };
     }
     case "delete_file": {
       const parts = checkedPath(args, "path");
       const node = await requireNode(ctx, projectId, parts);
+      const recorded = await rec.beforeDelete(node);
       await removeFile(ctx, userId, node._id);
+      for (const id of recorded) await rec.after(id);
       return { output: "Deleted.", target: parts.join("/"), detail: node.type === "folder" ? "folder deleted" : "deleted" };
     }
     default:
@@ -240,7 +251,7 @@ export const apply = internalMutation({
     const scope = await loadScope(ctx, messageId);
     if (scope === null || scope.message.status !== "processing") return null;
     const { project } = scope;
-    return runTool(ctx, project.ownerId, project._id, name, parseArguments(rawArgs));
+    return runTool(ctx, project.ownerId, project._id, name, parseArguments(rawArgs), new TurnRecorder(ctx, scope));
   },
 });
 

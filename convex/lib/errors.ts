@@ -14,6 +14,8 @@ export type ErrorCode =
   | "MOVE_CYCLE"
   | "TOO_LARGE"
   | "CONFLICT"
+  /** An import or export of the project is already running. */
+  | "BUSY"
   /** The editor AI actions: no provider is configured (the SPA then stops asking for suggestions). */
   | "AI_NOT_CONFIGURED"
   /** The editor AI actions: the provider request failed; `message` says why, without the operator's settings. */

@@ -65,6 +65,20 @@ export type ListingEntry = Infer<typeof listingEntryValidator>;
 export const listingHeadValidator = v.object({ ready: v.boolean(), buckets: v.number() });
 export type ListingHead = Infer<typeof listingHeadValidator>;
 
+/**
+ * files.listingTop: the root level of the listing, each entry with the bucket that holds it (what the SPA shows
+ * while the buckets are still arriving), at most LISTING_BUCKET_SIZE of them; `complete` is false when the root
+ * holds more. Null while the listing is not ready.
+ */
+export const listingTopValidator = v.union(
+  v.object({
+    entries: v.array(v.object({ entry: listingEntryValidator, bucket: v.number() })),
+    complete: v.boolean(),
+  }),
+  v.null(),
+);
+export type ListingTop = Infer<typeof listingTopValidator>;
+
 /** One item of files.createMany: a file (with optional text) or a folder. */
 export const newItemValidator = v.object({
   name: v.string(),
@@ -87,3 +101,26 @@ export const sendResultValidator = v.object({
   assistantMessageId: v.id("messages"),
 });
 export type SendResult = Infer<typeof sendResultValidator>;
+
+const changeFields = schema.tables.fileChanges.validator.fields;
+
+/** One line of an answer's change set (model/changes.ts changeLine). */
+export const changeLineValidator = v.object({
+  _id: v.id("fileChanges"),
+  fileId: v.id("files"),
+  type: changeFields.type,
+  kind: v.union(v.literal("created"), v.literal("edited"), v.literal("moved"), v.literal("deleted")),
+  path: v.string(),
+  fromPath: v.optional(v.string()),
+  added: v.number(),
+  removed: v.number(),
+  state: changeFields.state,
+  binary: v.optional(v.boolean()),
+});
+export type ChangeLine = Infer<typeof changeLineValidator>;
+
+export const changeSetValidator = v.object({ lines: v.array(changeLineValidator), restoredHere: v.boolean() });
+export type ChangeSet = Infer<typeof changeSetValidator>;
+
+export const changeTextsValidator = v.object({ line: changeLineValidator, before: v.string(), after: v.string(), binary: v.boolean() });
+export type ChangeTexts = Infer<typeof changeTextsValidator>;

@@ -1,7 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { LISTING_BUCKET_SIZE } from "../lib/limits";
-import type { FileType, ListingEntry, ListingHead } from "../lib/validators";
+import type { FileType, ListingEntry, ListingHead, ListingTop } from "../lib/validators";
 import { requireListingOwner } from "./access";
 
 // The compact listing of a project's files and folders (tables fileListings, fileBuckets, fileEntries; the
@@ -195,6 +195,23 @@ export async function readListingBucket(
   const head = await requireListingOwner(ctx, userId, projectId);
   if (head === null || head.status !== "ready") return null;
   return readBucketEntries(ctx, projectId, bucket);
+}
+
+/**
+ * The root level of the listing with each entry's bucket, at most LISTING_BUCKET_SIZE entries (one index range);
+ * null while the listing is not complete. Root entries are always visible (their ancestor chain is empty).
+ */
+export async function readListingTop(ctx: QueryCtx, userId: string, projectId: Id<"projects">): Promise<ListingTop> {
+  const head = await requireListingOwner(ctx, userId, projectId);
+  if (head === null || head.status !== "ready") return null;
+  const rows = await ctx.db
+    .query("fileEntries")
+    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", undefined))
+    .take(LISTING_BUCKET_SIZE + 1);
+  return {
+    entries: rows.slice(0, LISTING_BUCKET_SIZE).map((row) => ({ entry: toListingEntry(row), bucket: row.bucket })),
+    complete: rows.length <= LISTING_BUCKET_SIZE,
+  };
 }
 
 /** A bucket's entries, at most LISTING_BUCKET_SIZE by the invariant above. */

@@ -157,7 +157,7 @@ export async function purgeProjectBatch(ctx: MutationCtx, projectId: Id<"project
 }
 
 /**
- * Deletes a conversation's messages (with their streaming chunks) while the budget lasts, then its shared
+ * Deletes a conversation's messages (with their streaming chunks) while the budget lasts, then its change sets and shared
  * context; returns true when nothing is left.
  */
 export async function purgeMessagesBatch(
@@ -186,12 +186,32 @@ export async function purgeMessagesBatch(
     for (const chunk of chunks) await ctx.db.delete("messageChunks", chunk._id);
     await ctx.db.delete("messages", id);
   }
+  if (complete) complete = await purgeConversationChanges(ctx, conversationId, budget);
   if (complete) {
     const shared = await ctx.db
       .query("chatContext")
       .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
       .collect();
     for (const row of shared) await ctx.db.delete("chatContext", row._id);
+  }
+  return complete;
+}
+
+/** Deletes a deleted conversation's change sets (model/changes.ts) while the budget lasts; true when none are left. */
+async function purgeConversationChanges(ctx: MutationCtx, conversationId: Id<"conversations">, budget: Budget) {
+  budget.chargeQuery();
+  const rows: Doc<"fileChanges">[] = [];
+  let complete = true;
+  for await (const row of ctx.db.query("fileChanges").withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))) {
+    rows.push(row);
+    if (!budget.charge(row)) {
+      complete = false;
+      break;
+    }
+  }
+  for (const row of rows) {
+    await ctx.db.delete("fileChanges", row._id);
+    for (const id of [row.beforeStorageId, row.afterStorageId]) if (id !== undefined) await releaseBlob(ctx, id);
   }
   return complete;
 }

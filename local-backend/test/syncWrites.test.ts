@@ -73,6 +73,43 @@ describe("mutation answers", () => {
     raw.close();
   });
 
+  it("answers mutations queued back to back together: every answer in order, then one Transition covering them", async () => {
+    backend = await startTestBackend({ session: { maxHoldMs: 60_000 } });
+    const raw = await RawClient.connect(backend.url);
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 1, udfPath: "messages:list", args: [{}], journal: null }],
+    });
+    await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+    const from = raw.messages.length;
+    // One socket write carrying ten Mutations (a refused one among them), so all are queued before the first runs.
+    const socket = (raw.ws as unknown as { _socket: Socket })._socket;
+    socket.cork();
+    for (let i = 0; i < 10; i++) {
+      if (i === 4) raw.send({ type: "Mutation", requestId: i, udfPath: "messages:failingMutation", args: [{}] });
+      else raw.send({ type: "Mutation", requestId: i, udfPath: "messages:send", args: [{ body: `b${i}` }] });
+    }
+    socket.uncork();
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 9);
+    const last = raw.messages.findIndex((m, i) => i >= from && m.type === "MutationResponse" && m.requestId === 9);
+    await raw.waitFor((m) => m.type === "Transition", 5000, last);
+    const after = raw.messages.slice(from);
+    // Answers in request order, all before the one Transition, which reaches the latest ts and shows every body.
+    expect(after.filter((m) => m.type === "MutationResponse").map((m) => m.requestId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(after.find((m) => m.requestId === 4)).toMatchObject({ success: false });
+    const transitions = after.filter((m) => m.type === "Transition");
+    expect(transitions).toHaveLength(1);
+    expect(after.indexOf(transitions[0])).toBe(10);
+    const newest = after.filter((m) => m.type === "MutationResponse" && m.success).reduce((a, m) => (decodeTs(m.ts) > a ? decodeTs(m.ts) : a), 0n);
+    expect(decodeTs(transitions[0].endVersion.ts)).toBeGreaterThanOrEqual(newest);
+    const listed = transitions[0].modifications.find((mod) => mod.queryId === 1)?.value as { body: string }[];
+    expect(listed.map((row) => row.body)).toEqual(["b0", "b1", "b2", "b3", "b5", "b6", "b7", "b8", "b9"]);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("still answers a failed mutation on its own, with no Transition", async () => {
     backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);

@@ -7,7 +7,10 @@ import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
 
-const WorkspacePage = lazy(() => import("./WorkspacePage"));
+const loadWorkspacePage = () => import("./WorkspacePage");
+// Opened at a project's address: its code is fetched while the app signs in, not after.
+if (window.location.pathname.startsWith("/p/")) void loadWorkspacePage();
+const WorkspacePage = lazy(loadWorkspacePage);
 
 export function AppRoutes() {
   const [location] = useLocation();

@@ -6,6 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
 import { RunControls } from "../features/run/RunControls";
@@ -29,7 +30,9 @@ const RunPanel = lazy(() => import("../features/run/RunPanel"));
 export default function WorkspacePage({ projectId }: { projectId: string }) {
   return (
     <ErrorBoundary fallback={(error) => <WorkspaceError error={error} />}>
-      <Workspace projectId={projectId as Id<"projects">} />
+      <ProjectListingProvider projectId={projectId as Id<"projects">}>
+        <Workspace projectId={projectId as Id<"projects">} />
+      </ProjectListingProvider>
     </ErrorBoundary>
   );
 }

@@ -131,6 +131,7 @@ describe("listing backfill of projects written by the original schema", () => {
     const { projectId } = legacy;
     expect(await alice().query(api.files.listing, { projectId })).toEqual({ ready: false, buckets: 0 });
     expect(await alice().query(api.files.listingBucket, { projectId, bucket: 0 })).toBeNull();
+    expect(await alice().query(api.files.listingTop, { projectId })).toBeNull();
 
     // The first step pages in 500 rows; then the user renames, moves, creates and deletes, before and after the cursor.
     expect(await t.mutation(internal.migrations.backfillListings, { chain: false })).toMatchObject({ done: false });

@@ -24,6 +24,11 @@ import {
 // - A successful MutationResponse is always followed by a Transition whose endVersion.ts >= the mutation's ts
 //   (the client resolves the mutation's promise and drops its optimistic update only on that Transition); both
 //   are sent together, once the queries have re-run, in one socket write.
+// - Mutations queued back to back are answered together: while the next queued message is another Mutation
+//   (and the run is within MAX_HELD_RESPONSES and MAX_HOLD_MS), a mutation's answer is held; the last of the run
+//   re-runs the queries once and sends every held answer, in order, then one Transition covering all of them.
+//   Nothing else sends a Transition in between (only the next queued message could, and it is a Mutation), so no
+//   Transition ever reaches a mutation's ts before its MutationResponse went out.
 // - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never
 //   drops an optimistic update before the server's results reflect the mutation.
 
@@ -35,6 +40,10 @@ const MAX_QUERY_SET_ENTRIES = 2 * MAX_SUBSCRIPTIONS;
 /** setTimeout's limit; a token living longer is still checked whenever something runs under it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_QUEUED_MESSAGES = 10_000;
+/** A run of queued mutations answered together holds at most this many answers ... */
+const MAX_HELD_RESPONSES = 256;
+/** ... for at most this long (ms) after the first, so a long run still answers as it goes. */
+const MAX_HOLD_MS = 250;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 interface Subscription {
@@ -62,6 +71,8 @@ export interface SessionContext {
   verifier: TokenVerifier;
   log: (line: string) => void;
   pingIntervalMs?: number;
+  /** How long (ms) a run of back-to-back mutations may hold its answers (default MAX_HOLD_MS; tests raise it). */
+  maxHoldMs?: number;
   /** Test hook: called after a mutation ran and before its response is sent; may close the socket. */
   afterMutation?: (session: ClientSession, requestId: number) => void;
 }
@@ -99,6 +110,10 @@ export class ClientSession {
   private refreshQueued = false;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** Whether each queued task is a Mutation, in queue order (a task's entry leaves when it starts). */
+  private readonly queuedMutations: boolean[] = [];
+  /** Answers of the current run of back-to-back mutations, not sent yet (see the invariants above). */
+  private held: { messages: ServerMessage[]; ts: bigint; since: number } | null = null;
   private clientClockSkew: number | undefined;
   private closed = false;
   private readonly ping: NodeJS.Timeout;
@@ -147,6 +162,7 @@ export class ClientSession {
     this.queries.clear();
     this.liveQueries = 0;
     this.pendingWrites = [];
+    this.held = null;
   }
 
   private send(message: ServerMessage) {
@@ -208,17 +224,21 @@ export class ClientSession {
         if (message.clientTs !== undefined) this.clientClockSkew = message.clientTs - Date.now();
         return;
       default:
-        this.enqueue(() => this.handle(message));
+        this.enqueue(() => this.handle(message), message.type === "Mutation");
     }
   }
 
-  private enqueue(task: () => Promise<void>) {
+  private enqueue(task: () => Promise<void>, isMutation = false) {
     if (this.queued >= MAX_QUEUED_MESSAGES) {
       return this.fatal(`Too many requests in flight (more than ${MAX_QUEUED_MESSAGES}): wait for responses before sending more.`);
     }
     this.queued++;
+    this.queuedMutations.push(isMutation);
     this.queue = this.queue
-      .then(() => (this.closed ? undefined : task()))
+      .then(() => {
+        this.queuedMutations.shift();
+        return this.closed ? undefined : task();
+      })
       .then(
         () => {
           this.queued--;
@@ -399,10 +419,7 @@ export class ClientSession {
   private async mutation(message: Extract<ClientMessage, { type: "Mutation" }>) {
     if (this.rejectExpiredIdentity()) return;
     const { requestId } = message;
-    if (message.componentPath) {
-      this.send(componentRefusal("MutationResponse", requestId, message.componentPath));
-      return;
-    }
+    if (message.componentPath) return this.answerMutation(componentRefusal("MutationResponse", requestId, message.componentPath), 0n);
     let result: RunResult & { ts: bigint };
     try {
       const udfPath = canonicalizeUdfPath(message.udfPath);
@@ -416,15 +433,15 @@ export class ClientSession {
     this.ctx.afterMutation?.(this, requestId);
     if (this.closed) return;
     if (!result.ok) {
-      this.send({
+      const failure: ServerMessage = {
         type: "MutationResponse",
         requestId,
         success: false,
         result: result.error,
         logLines: result.logLines,
         ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
-      });
-      return;
+      };
+      return this.answerMutation(failure, 0n);
     }
     const response: ServerMessage = {
       type: "MutationResponse",
@@ -434,16 +451,31 @@ export class ClientSession {
       ts: result.ts,
       logLines: result.logLines,
     };
+    return this.answerMutation(response, result.ts);
+  }
+
+  /**
+   * Holds a mutation's answer while the next queued message is another Mutation (within the run's limits);
+   * otherwise re-runs the queries once and sends every held answer, then a Transition reaching the latest
+   * successful one's ts (`ts` 0 for a refusal, which needs none). The client resolves a mutation only on that
+   * Transition, so holding its answer while the queries re-run costs it nothing, and all go out in one write.
+   */
+  private async answerMutation(response: ServerMessage, ts: bigint) {
+    const held = (this.held ??= { messages: [], ts: 0n, since: Date.now() });
+    held.messages.push(response);
+    if (ts > held.ts) held.ts = ts;
     if (this.identityExpired()) {
-      this.send(response);
+      this.held = null;
+      this.sendTogether(held.messages);
       this.rejectExpiredIdentity();
       return;
     }
-    // The client resolves the mutation only on the Transition that follows, so holding the response back while
-    // the queries re-run costs it nothing, and both go out in one write.
-    const transition = await this.nextTransition({ force: true, atLeast: result.ts });
+    const more = this.queuedMutations[0] === true;
+    if (more && held.messages.length < MAX_HELD_RESPONSES && Date.now() - held.since < (this.ctx.maxHoldMs ?? MAX_HOLD_MS)) return;
+    this.held = null;
+    const transition = held.ts > 0n ? await this.nextTransition({ force: true, atLeast: held.ts }) : null;
     if (this.closed) return;
-    this.sendTogether(transition ? [response, transition] : [response]);
+    this.sendTogether(transition ? [...held.messages, transition] : held.messages);
   }
 
   /** Starts an action; it answers on its own, so the queue does not wait for it. */

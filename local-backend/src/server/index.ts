@@ -47,7 +47,7 @@ export interface BackendOptions {
   /** How remote key sets of auth providers are cached (jose's defaults: 30 s cooldown, 10 min age); tests shorten it. */
   jwks?: JwksPolicy;
   /** Test hooks for the client sessions (the sync protocol). */
-  session?: Pick<SessionContext, "afterMutation" | "pingIntervalMs">;
+  session?: Pick<SessionContext, "afterMutation" | "pingIntervalMs" | "maxHoldMs">;
 }
 
 export interface Backend {

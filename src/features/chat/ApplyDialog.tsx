@@ -56,14 +56,14 @@ export function ApplyDialog({
       if (target) {
         if (target.type !== "file") throw new Error(`“${path}” is a folder. Type the path of a file.`);
         if (!current) return;
-        await updateContent({ fileId: target._id, content: code, baseRevision: current.revision }).stored;
+        await updateContent({ fileId: target._id, content: code, baseRevision: current.revision }, `Edit ${path}`).stored;
       } else {
         const slash = path.lastIndexOf("/");
         const folder = slash === -1 ? undefined : paths.get(path.slice(0, slash));
         if (slash !== -1 && folder?.type !== "folder") {
           throw new Error(`The folder “${path.slice(0, slash)}” does not exist. Create it first or pick another path.`);
         }
-        await createFile({ projectId, parentId: folder?._id, name: path.slice(slash + 1), content: code }).stored;
+        await createFile({ projectId, parentId: folder?._id, name: path.slice(slash + 1), content: code }, `Create ${path}`).stored;
       }
       notify(`Applied the code to ${path}.`, "success");
       onClose();

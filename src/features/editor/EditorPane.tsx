@@ -1,7 +1,7 @@
 import type { ConvexReactClient } from "convex/react";
 import { useConvex } from "convex/react";
 import type { FunctionArgs } from "convex/server";
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorCode, errorMessage } from "../../lib/errors";
@@ -17,6 +17,7 @@ import {
   watchSyncedQuery,
   type Outbox,
 } from "../sync";
+import { pathLookup } from "../file-tree/model";
 import { listedEntry } from "../file-tree/optimistic";
 import { useProjectListing } from "../file-tree/useProjectListing";
 import type { ExtensionLoader } from "./codemirror";
@@ -90,10 +91,13 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   // Tabs of another project must not reach the workspace, not even for one render.
   const tabsReady = useAppStore((s) => s.tabsProjectId === projectId);
 
-  // The workspace keeps one backend for its life; keep the latest mutation function behind it.
+  // The workspace keeps one backend for its life; keep the latest mutation function and listing behind it.
   const updateRef = useRef(updateContent);
+  const treeRef = useRef(tree);
+  const [pathIn] = useState(pathLookup);
   useEffect(() => {
     updateRef.current = updateContent;
+    treeRef.current = tree;
   });
 
   useEffect(() => setTabsProject(projectId), [projectId, setTabsProject]);
@@ -103,11 +107,14 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
     () => ({
       watchFile: (fileId, onData) => watchFile(convex, outbox, fileId as Id<"files">, onData),
       saveContent: (fileId, content, baseRevision) =>
-        updateRef.current({ fileId: fileId as Id<"files">, content, baseRevision }),
+        updateRef.current(
+          { fileId: fileId as Id<"files">, content, baseRevision },
+          `Edit ${pathIn(treeRef.current, fileId) ?? "a file"}`,
+        ),
       dismissIssue: (issueId) => void outbox.dismissIssue(issueId),
       watchResolvedIds: (onResolved) => watchResolvedIds(outbox, onResolved),
     }),
-    [convex, outbox],
+    [convex, outbox, pathIn],
   );
 
   const createFile = useCallback(

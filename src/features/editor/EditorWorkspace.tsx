@@ -218,7 +218,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
       if (mod && key === "s" && !event.shiftKey) {
         // Also keeps the browser's "Save page" dialog away while the workspace is open.
         event.preventDefault();
-        if (active) void registry.get(active)?.flush();
+        if (active) void registry.get(active)?.saveNow();
       } else if (((mod && key === "w" && !event.shiftKey) || (alt && event.code === "KeyW")) && active) {
         event.preventDefault();
         requestClose(active, "editor");
@@ -286,7 +286,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
           deleted={tabs.some((t) => t.fileId === closing.fileId && t.deleted)}
           onSave={async () => {
             const session = registry.get(closing.fileId);
-            await session?.flush();
+            await session?.saveNow();
             const view = session?.getView();
             if (view?.dirty) {
               throw new Error(

@@ -189,6 +189,48 @@ describe("DocumentSession", () => {
     expect(backend.saves[1]).toMatchObject({ content: "hello!?", baseRevision: 3 });
   });
 
+  it("does not send refused text again (closing the tab, a remount): one refusal, until the text changes", async () => {
+    const session = new DocumentSession("f1", backend, 400);
+    const { type } = attach(session);
+    type(" BIG");
+    await vi.advanceTimersByTimeAsync(400);
+    backend.saves[0].reject(new ConvexError({ code: "TOO_LARGE", message: "Over the limit." }));
+    await idle();
+    expect(session.getView()).toMatchObject({ dirty: true, saveState: { kind: "error", message: "Over the limit." } });
+    expect(backend.outbox.state().issues).toHaveLength(1);
+
+    // The registry flushes a session it retires (a closed tab, StrictMode's remount): the same text stays put.
+    await session.flush();
+    await idle();
+    expect(backend.saves).toHaveLength(1);
+    expect(session.getView()).toMatchObject({ dirty: true, saveState: { kind: "error", message: "Over the limit." } });
+
+    // A session made after a reload gets the same problem from the outbox and does not resend it either.
+    const again = new DocumentSession("f1", backend, 400);
+    again.applyIssue(backend.outbox.state().issues[0]);
+    attach(again);
+    expect(again.getView()).toMatchObject({ dirty: true, saveState: { kind: "error", message: "Over the limit." } });
+    await again.flush();
+    await idle();
+    expect(backend.saves).toHaveLength(1);
+
+    // Asked for (Ctrl+S), the same text is sent again; its refusal replaces the older one: one problem per file.
+    await again.saveNow();
+    await idle();
+    expect(backend.saves).toHaveLength(2);
+    backend.saves[1].reject(new ConvexError({ code: "TOO_LARGE", message: "Over the limit." }));
+    await idle();
+    expect(backend.outbox.state().issues).toHaveLength(1);
+
+    // Changed text is sent; its refusal replaces the older one too.
+    type("!");
+    await vi.advanceTimersByTimeAsync(400);
+    expect(backend.saves).toHaveLength(3);
+    backend.saves[2].reject(new ConvexError({ code: "TOO_LARGE", message: "Over the limit." }));
+    await idle();
+    expect(backend.outbox.state().issues.map((i) => i.text)).toEqual(["hello BIG!"]);
+  });
+
   it("stops saving once the file is deleted", () => {
     const session = new DocumentSession("f1", backend, 400);
     const { type } = attach(session);

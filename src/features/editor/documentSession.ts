@@ -129,6 +129,12 @@ export class DocumentSession {
   /** The recorded problem behind the current divergence or deletion, dismissed once resolved. */
   private issueId: string | null = null;
   private readonly seenIssues = new Set<string>();
+  /**
+   * The text the server refused (an issue of kind "rejected"): sending the same text again on its own (autosave,
+   * the flush of a retired tab, a remount) would only be refused again, so it is not sent until the text changes
+   * or the person asks (`saveNow`).
+   */
+  private refusal: { text: string; message: string } | null = null;
   /** The person's text restored from an issue before any editor buffer exists. */
   private initialOverride: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -219,6 +225,7 @@ export class DocumentSession {
       });
       return;
     }
+    this.refusal = text !== undefined ? { text, message: issue.message } : null;
     this.setOutboxText(this.server.content);
     this.update({ dirty: this.currentText() !== this.server.content, saveState: { kind: "error", message: issue.message } });
   }
@@ -235,6 +242,12 @@ export class DocumentSession {
     this.clearTimer();
     for (let storing = this.storing(); storing; storing = this.storing()) await storing;
     if (this.snapshot.dirty && this.canSave()) await this.startSave();
+  }
+
+  /** The person asked to save (Ctrl/Cmd+S, "Save" when closing): sends even text the server refused before. */
+  saveNow(): Promise<void> {
+    this.refusal = null;
+    return this.flush();
   }
 
   /** Keep mine: write this tab's text on top of the newer server version. */
@@ -354,6 +367,10 @@ export class DocumentSession {
     const content = this.currentText();
     if (content === this.outboxText()) {
       this.update({ dirty: false, ...(this.saves.kind === "answered" ? { saveState: { kind: "saved" } as const } : {}) });
+      return Promise.resolve();
+    }
+    if (content === this.refusal?.text) {
+      this.update({ saveState: { kind: "error", message: this.refusal.message } });
       return Promise.resolve();
     }
     const saves =

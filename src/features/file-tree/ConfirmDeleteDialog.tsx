@@ -1,29 +1,56 @@
-import { useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Dialog } from "../../lib/Dialog";
+import { SHORTCUT_LABELS } from "./keymap";
+import { describeUndoLoss, type PreparedDelete, type UndoLoss } from "./operations";
 
-/** Asks before deleting: one item by name, several by count with the first ten listed. Enter confirms. */
+/**
+ * Asks before deleting: one item by its path, several by count with the first ten paths listed (two files of
+ * the same name in different folders stay apart). Says before the delete whether Ctrl/Cmd+Z can take it back
+ * and, when not, exactly why: what the tree shows at once (binary files, too many files), what reading the
+ * content finds (not cached while offline) as soon as it is known. Enter confirms.
+ */
 export function ConfirmDeleteDialog({
-  names,
+  paths,
+  knownLosses,
+  prepared,
   onConfirm,
   onCancel,
 }: {
-  names: string[];
+  paths: string[];
+  knownLosses: UndoLoss[];
+  prepared: Promise<PreparedDelete>;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const title = names.length === 1 ? `Delete "${names[0]}"?` : `Delete ${names.length} items?`;
+  const [found, setFound] = useState<UndoLoss[] | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    void prepared.then((p) => live && setFound(p.losses));
+    return () => {
+      live = false;
+    };
+  }, [prepared]);
+  const losses = knownLosses.length > 0 ? knownLosses : found;
+  const title = paths.length === 1 ? `Delete "${paths[0]}"?` : `Delete ${paths.length} items?`;
   return (
-    <Dialog title={title} onClose={onCancel} initialFocusRef={confirmRef} role="alertdialog">
-      {names.length > 1 && (
+    <Dialog title={title} onClose={onCancel} initialFocusRef={confirmRef} role="alertdialog" size="wide">
+      {paths.length > 1 && (
         <ul className="file-tree-confirm-list">
-          {names.slice(0, 10).map((name, i) => (
-            <li key={i}>{name}</li>
+          {paths.slice(0, 10).map((path, i) => (
+            <li key={i}>{path}</li>
           ))}
-          {names.length > 10 && <li>and {names.length - 10} more</li>}
+          {paths.length > 10 && <li>and {paths.length - 10} more</li>}
         </ul>
       )}
-      <p>Folders are deleted with everything in them. Text files and folders can be restored with Undo.</p>
+      <p>Folders are deleted with everything in them.</p>
+      <p role="status" className="file-tree-confirm-undo">
+        {losses === undefined
+          ? "Checking whether Undo can restore it…"
+          : losses.length === 0
+            ? `Undo (${SHORTCUT_LABELS.undo}) restores it.`
+            : `This delete cannot be undone. ${losses.map(describeUndoLoss).join(" ")}`}
+      </p>
       <div
         className="dialog-actions"
         onKeyDown={(e) => {

@@ -114,6 +114,24 @@ describe("FileTree rendering", () => {
     expect(item("file2.ts")).toHaveAttribute("aria-setsize", "3");
   });
 
+  it("shows part of a listing that is still arriving as busy, usable rows, and the rest when it comes", async () => {
+    const actions = fakeActions();
+    const user = userEvent.setup();
+    const { rerender } = render(<FileTree files={[]} complete={false} actions={actions} />);
+    // Nothing in yet: busy, and no claim that the project is empty.
+    expect(screen.getByRole("tree")).toHaveAttribute("aria-busy", "true");
+    expect(screen.queryByText(/No files yet/)).toBeNull();
+    rerender(<FileTree files={FILES.filter((f) => f.parentId === undefined)} complete={false} actions={actions} />);
+    expect(screen.getByRole("tree")).toHaveAttribute("aria-busy", "true");
+    expect(screen.getAllByRole("treeitem").map((row) => row.getAttribute("aria-label"))).toEqual(["docs", "src", "b.txt", "logo.png", "README.md"]);
+    await user.click(screen.getByRole("treeitem", { name: "docs" }));
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("treeitem", { name: "src" })).toHaveFocus();
+    rerender(<FileTree files={FILES} complete actions={actions} />);
+    expect(screen.getByRole("tree")).not.toHaveAttribute("aria-busy");
+    expect(screen.getByRole("treeitem", { name: "src" })).toHaveFocus();
+  });
+
   it("renders only a window of rows for 100,000 files", () => {
     const many: TreeNode[] = [];
     for (let i = 0; i < 100_000; i++) many.push(file(`n${i}`, `file${i}.ts`));
@@ -390,6 +408,72 @@ describe("FileTree keyboard", () => {
     expect(actions.createFolder).toHaveBeenCalledWith(undefined, "docs");
     const folderId = await (actions.createFolder.mock.results[0].value as Promise<FileId>);
     expect(actions.createFile).toHaveBeenCalledWith(folderId, "guide.md", "content of guide");
+  });
+
+  describe("the delete confirmation says beforehand what Undo cannot restore", () => {
+    const undoStatus = () => within(screen.getByRole("alertdialog")).getByRole("status");
+
+    it("a text file: Undo restores it", async () => {
+      const { user } = setup();
+      await focusTree(user);
+      await user.keyboard("{End}{Delete}");
+      await waitFor(() => expect(undoStatus()).toHaveTextContent(/^Undo \(Ctrl\+Z\) restores it\.$/));
+    });
+
+    it("more files than Undo keeps: said before, no undo entry after", async () => {
+      const many = [folder("big", "big"), ...Array.from({ length: 201 }, (_, i) => file(`m${i}`, `f${i}.txt`, "big"))];
+      const { user, actions } = setup(many);
+      await focusTree(user);
+      await user.keyboard("{Delete}");
+      expect(undoStatus()).toHaveTextContent(
+        "This delete cannot be undone. It removes 201 files; Undo keeps at most 200 files per delete.",
+      );
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("big"));
+      expect(actions.readContent).not.toHaveBeenCalled();
+      expect(useAppStore.getState().undoStack).toHaveLength(0);
+      expect(useAppStore.getState().toasts.at(-1)?.message).toBe(
+        "Deleted; this cannot be undone. It removes 201 files; Undo keeps at most 200 files per delete.",
+      );
+    });
+
+    it("a binary file: named in the confirmation", async () => {
+      const { user } = setup([folder("assets", "assets"), file("img", "logo.png", "assets", { isBinary: true })]);
+      await focusTree(user);
+      await user.keyboard("{Delete}");
+      expect(undoStatus()).toHaveTextContent(
+        "This delete cannot be undone. assets/logo.png is binary: Undo does not keep binary content.",
+      );
+    });
+
+    it("content not cached offline: the reason is content, not size or binary", async () => {
+      const { user, actions } = setup(FILES, { readContent: () => Promise.resolve(null) });
+      await focusTree(user);
+      await user.keyboard("{End}{Delete}");
+      await waitFor(() =>
+        expect(undoStatus()).toHaveTextContent(
+          "This delete cannot be undone. The content of README.md is not cached in this browser and the server cannot be reached.",
+        ),
+      );
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
+      expect(useAppStore.getState().undoStack).toHaveLength(0);
+      expect(useAppStore.getState().toasts.at(-1)?.message).toMatch(/^Deleted; this cannot be undone\. The content of README\.md is not cached/);
+    });
+
+    it("same-named files in different folders are listed by path", async () => {
+      const { user } = setup([folder("a", "a"), file("ia", "index.ts", "a"), folder("b", "b"), file("ib", "index.ts", "b")]);
+      await focusTree(user);
+      await user.keyboard("{ArrowRight}{ArrowDown}{ArrowDown}{ArrowRight}{ArrowDown}");
+      await user.keyboard("{Control>}a{/Control}{Delete}");
+      const dialog = screen.getByRole("alertdialog", { name: "Delete 4 items?" });
+      expect(within(dialog).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+        "a",
+        "a/index.ts",
+        "b",
+        "b/index.ts",
+      ]);
+    });
   });
 
   it("Ctrl+Z undoes rename, move and create", async () => {

@@ -5,8 +5,8 @@ import { ContextMenu } from "./ContextMenu";
 import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
 import { FileTreeToolbar } from "./FileTreeToolbar";
 import { SHORTCUT_LABELS } from "./keymap";
-import { ROOT, type TreeNode } from "./model";
-import { deleteItems, type OpContext } from "./operations";
+import { pathOf, ROOT, type TreeNode } from "./model";
+import { deleteItems, undoLossesKnownNow, type OpContext } from "./operations";
 import type { TreeElements } from "./rowDom";
 import type { FileTreeActions } from "./types";
 import { useDomFocusFollow } from "./useDomFocusFollow";
@@ -31,6 +31,11 @@ export interface FileTreeProps {
   files: readonly TreeNode[] | undefined;
   actions: FileTreeActions;
   label?: string;
+  /**
+   * False while `files` is only part of the listing (the root level and the buckets that arrived, as a large
+   * project loads): the tree is shown and usable, and marked busy (aria-busy) until the rest is in.
+   */
+  complete?: boolean;
   /** Rows rendered beyond the viewport on each side. */
   overscan?: number;
 }
@@ -39,7 +44,7 @@ export interface FileTreeProps {
  * A controlled-by-store, virtualized WAI-ARIA tree of a project's files (see FileTreePane for the wiring). It
  * composes one hook per concern; the rows own no handlers, the list delegates events to them by `data-index`.
  */
-export function FileTree({ files, actions, label = "Files", overscan = 12 }: FileTreeProps) {
+export function FileTree({ files, actions, label = "Files", complete = true, overscan = 12 }: FileTreeProps) {
   const [elements] = useState<TreeElements>(() => ({ root: createRef(), scroll: createRef(), tree: createRef() }));
   const view = useTreeView(files);
   const virtualizer = useTreeVirtualizer(view.rows, view.focusIndex, elements.scroll, overscan);
@@ -84,7 +89,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
           role="tree"
           aria-label={label}
           aria-multiselectable="true"
-          aria-busy={!view.loaded || undefined}
+          aria-busy={!view.loaded || !complete || undefined}
           tabIndex={rows.length === 0 ? 0 : -1}
           className="file-tree-list"
           style={{ height: virtualizer.getTotalSize() }}
@@ -112,7 +117,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
             );
           })}
         </div>
-        {view.loaded && rows.length === 0 && (
+        {view.loaded && complete && rows.length === 0 && (
           <p className="file-tree-empty">No files yet. Press {SHORTCUT_LABELS.newFile} to create one.</p>
         )}
       </div>
@@ -132,7 +137,9 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
       )}
       {deleteAsked && (
         <ConfirmDeleteDialog
-          names={deleteAsked.map((id) => index.byId.get(id)?.name ?? "")}
+          paths={deleteAsked.ids.map((id) => pathOf(index, id))}
+          knownLosses={undoLossesKnownNow(index, deleteAsked.ids)}
+          prepared={deleteAsked.prepared}
           onCancel={() => {
             commands.endDeleteAsk();
             requestDomFocus();
@@ -140,7 +147,7 @@ export function FileTree({ files, actions, label = "Files", overscan = 12 }: Fil
           onConfirm={() => {
             commands.endDeleteAsk();
             requestDomFocus();
-            deleteWithFocusRecovery(deleteAsked, () => deleteItems(ctx, deleteAsked));
+            deleteWithFocusRecovery(deleteAsked.ids, () => deleteItems(ctx, deleteAsked.ids, deleteAsked.prepared));
           }}
         />
       )}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useConvex } from "convex/react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -6,12 +6,12 @@ import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
 import { readSyncedQuery, useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
 import { FileTree } from "./FileTree";
-import type { FileId } from "./model";
+import { pathLookup, type FileId } from "./model";
 import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
 import { readSmallText } from "./upload";
-import { useProjectListing } from "./useProjectListing";
+import { useProvidedListing } from "./ProjectListingProvider";
 
 /**
  * A write counts as done for the tree once the outbox holds it durably: offline the server's answer may be
@@ -34,12 +34,14 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
 }
 
 /**
- * The file tree of one project, wired to the offline layer: the project's listing (useProjectListing: the
- * listing's head and buckets through the read path, live, else cached, with pending writes applied), every write through the outbox with the optimistic updates registered
+ * The file tree of one project, wired to the offline layer: the project's listing (from ProjectListingProvider,
+ * which reads it with useProjectListing: the listing's head and buckets through the read path, live, else cached,
+ * with pending writes applied), every write through the outbox with the optimistic updates registered
  * in optimistic.ts (the one place for tree writes), the editor's store for opening. Also hosts Quick Open.
  */
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
-  const { entries: files, preparing } = useProjectListing(projectId);
+  // Partial: a large project shows its root level and then each bucket as it arrives (see useProjectListing).
+  const { entries: files, complete, preparing } = useProvidedListing();
   const convex = useConvex();
   const outbox = useOutbox();
   const createFile = useWrite(api.files.createFile);
@@ -55,15 +57,31 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
     useAppStore.getState().resetTree(projectId);
   }, [projectId]);
 
+  // The sync panel lists each write by what it does, with the paths as they were when it was made.
+  const filesRef = useRef(files);
+  const [pathIn] = useState(pathLookup);
+  useEffect(() => {
+    filesRef.current = files;
+  });
+
   const actions: FileTreeActions = useMemo(() => {
     const offline = () => !navigator.onLine || outbox.state().status.phase === "offline";
+    const path = (id: FileId) => pathIn(filesRef.current, id) ?? "an item";
+    const inFolder = (parentId: FileId | undefined, name: string) => (parentId ? `${path(parentId)}/${name}` : name);
+    const folderName = (parentId: FileId | undefined) => (parentId ? path(parentId) : "the project root");
     return {
-      createFile: (parentId, name, content) => storedId(createFile({ projectId, parentId, name, content }), offline),
-      createFolder: (parentId, name) => storedId(createFolder({ projectId, parentId, name }), offline),
-      rename: (fileId, name) => stored(rename({ fileId, name })),
-      move: (fileId, parentId) => stored(move({ fileId, parentId })),
-      copy: (fileId, parentId) => storedId(copy({ fileId, parentId }), offline),
-      remove: (fileId) => stored(remove({ fileId })),
+      createFile: (parentId, name, content) =>
+        storedId(createFile({ projectId, parentId, name, content }, `Create ${inFolder(parentId, name)}`), offline),
+      createFolder: (parentId, name) =>
+        storedId(createFolder({ projectId, parentId, name }, `Create folder ${inFolder(parentId, name)}`), offline),
+      rename: (fileId, name) => {
+        const from = path(fileId);
+        const to = from.includes("/") ? `${from.slice(0, from.lastIndexOf("/"))}/${name}` : name;
+        return stored(rename({ fileId, name }, `Rename ${from} → ${to}`));
+      },
+      move: (fileId, parentId) => stored(move({ fileId, parentId }, `Move ${path(fileId)} → ${folderName(parentId)}`)),
+      copy: (fileId, parentId) => storedId(copy({ fileId, parentId }, `Copy ${path(fileId)} → ${folderName(parentId)}`), offline),
+      remove: (fileId) => stored(remove({ fileId }, `Delete ${path(fileId)}`)),
       open: openInEditor,
       readContent: async (fileId) => {
         // Offline a server read would wait for the connection, and the delete with it: only what is cached.
@@ -74,7 +92,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         for (const file of dropped) {
           const text = await readSmallText(file);
           if (text !== null) {
-            await stored(createFile({ projectId, parentId, name: file.name, content: text }));
+            await stored(createFile({ projectId, parentId, name: file.name, content: text }, `Upload ${inFolder(parentId, file.name)}`));
             continue;
           }
           const url = await generateUploadUrl({ projectId });
@@ -85,11 +103,11 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           });
           if (!response.ok) throw new Error(`Uploading "${file.name}" failed (HTTP ${response.status}). Try again.`);
           const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
-          await stored(createBinaryFile({ projectId, parentId, name: file.name, storageId }));
+          await stored(createBinaryFile({ projectId, parentId, name: file.name, storageId }, `Upload ${inFolder(parentId, file.name)}`));
         }
       },
     };
-  }, [projectId, convex, outbox, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile]);
+  }, [projectId, convex, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>
@@ -98,9 +116,10 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           Preparing the file list of this project…
         </p>
       )}
-      <FileTree files={files} actions={actions} label="Files" />
+      <FileTree files={files} complete={complete} actions={actions} label="Files" />
       <QuickOpen
         files={files}
+        complete={complete}
         onOpen={(fileId: FileId) => {
           useAppStore.getState().setSelection([fileId], fileId, fileId);
           openInEditor(fileId, { preview: false, focusEditor: true });

@@ -235,6 +235,23 @@ export function pathOf(index: TreeIndex, id: string): string {
   return node ? filePath(node, (parentId) => index.byId.get(parentId)) : "";
 }
 
+/**
+ * Paths for the labels of writes ("Edit src/app.ts"), read from the newest listing: the id index is built on the
+ * first lookup after the listing changed, not on every change. Undefined for an id the listing lacks.
+ */
+export function pathLookup(): (files: readonly TreeNode[] | undefined, id: string) => string | undefined {
+  let source: readonly TreeNode[] | undefined;
+  let byId = new Map<string, TreeNode>();
+  return (files, id) => {
+    if (files !== source) {
+      source = files;
+      byId = new Map((files ?? []).map((f) => [f._id as string, f]));
+    }
+    const node = byId.get(id);
+    return node ? filePath(node, (parentId) => byId.get(parentId)) : undefined;
+  };
+}
+
 export interface FilePath {
   id: FileId;
   path: string;

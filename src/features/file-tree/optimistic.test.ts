@@ -118,4 +118,42 @@ describe("optimistic listing updates", () => {
     optimisticCopy(store, { fileId: fid("b"), clientOpId: "op4" });
     expect(shown().at(-1)).toMatchObject({ name: "b copy 2.md" });
   });
+
+  it("updates cost what they change: a replay of many writes reads each cached entry a bounded number of times", () => {
+    // A listing of 2,000 entries in 2 buckets whose element reads are counted.
+    let reads = 0;
+    const counted = (value: ListingEntry[]) =>
+      new Proxy(value, {
+        get(target, key, receiver) {
+          if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+    const big = [0, 1].map((b) => Array.from({ length: 1000 }, (_, i) => entry(`f${b}-${i}`, `file${b}-${i}.ts`, "file")));
+    const { store, shown } = storeWith(big.map(counted));
+    for (let i = 0; i < 500; i++) optimisticCreateFile(store, { projectId, name: `new${i}.ts`, content: "", clientOpId: `c${i}` });
+    for (let i = 0; i < 500; i++) optimisticRename(store, { fileId: fid(`f0-${i}`), name: `renamed${i}.ts` });
+    for (let i = 0; i < 200; i++) optimisticRename(store, { fileId: fid(`pending_c${i}`), name: `new${i}-r.ts` });
+    // Refused guesses: a name taken, and a rename onto a name a rename just took.
+    optimisticCreateFile(store, { projectId, name: "file1-3.ts", content: "", clientOpId: "dup" });
+    optimisticRename(store, { fileId: fid("f0-999"), name: "renamed0.ts" });
+    // Each original entry is read to index it and once more to copy its bucket: not once per write.
+    expect(reads).toBeLessThanOrEqual(2 * 2000 + 10);
+    const names = new Set(shown().map((e) => e.name));
+    expect(names.size).toBe(2500);
+    expect(names.has("renamed499.ts") && names.has("new199-r.ts") && names.has("new200.ts") && names.has("file0-999.ts")).toBe(true);
+    expect(names.has("file0-0.ts") || names.has("new0.ts")).toBe(false);
+  });
+
+  it("sees a bucket changed by someone else between updates", () => {
+    const { store, bucket } = storeWith(BASE);
+    optimisticRename(store, { fileId: fid("a"), name: "A.md" });
+    store.setQuery(api.files.listingBucket, { projectId, bucket: 1 }, [entry("z", "z.md", "file")]);
+    // "docs" is taken at the root (bucket 0); "b.md" no longer is: the new bucket 1 replaced it.
+    optimisticRename(store, { fileId: fid("z"), name: "docs" });
+    expect(bucket(1)).toEqual([entry("z", "z.md", "file")]);
+    optimisticRename(store, { fileId: fid("z"), name: "b.md" });
+    expect(bucket(1)).toEqual([entry("z", "b.md", "file")]);
+    expect(bucket(0).find((e) => e._id === "a")?.name).toBe("A.md");
+  });
 });

@@ -25,54 +25,140 @@ import { registerOptimisticUpdate } from "../sync/registry";
 
 type Bucket = { args: { projectId: Id<"projects">; bucket: number }; value: ListingEntry[] };
 
-/** The cached buckets of a project that hold a result (null while the listing is not ready). */
-function bucketsOf(store: OptimisticLocalStore, projectId: string): Bucket[] {
-  return store
-    .getAllQueries(api.files.listingBucket)
-    .filter((q): q is Bucket => q.args.projectId === projectId && Array.isArray(q.value));
+/**
+ * The cached buckets of every project in one store, indexed so each update costs what it changes, not the size
+ * of the listing: the offline overlay runs every pending entry's update, in order, on one store, so with a
+ * listing of n entries and m pending writes a scan per update made a replay O(n·m) per recomputation.
+ * Built once per store (kept in a WeakMap) and kept in step with every write made here; when anything else
+ * changed a bucket (the values no longer are the ones the index holds), it is built again.
+ * Buckets are copied on their first write in a store, then changed in place: a store's values are only seen
+ * once its updates are done (the overlay's store is private until then).
+ */
+interface BucketRef {
+  args: Bucket["args"];
+  value: ListingEntry[];
+  /** True once `value` is this index's own copy, safe to change in place. */
+  owned: boolean;
+  /** Position of each id in `value`, built on first use. */
+  pos: Map<string, number> | null;
 }
 
-/** The cached bucket holding a file, with its project's buckets; undefined when no cached listing has it. */
-function holderOf(store: OptimisticLocalStore, fileId: string): { holder: Bucket; all: Bucket[] } | undefined {
-  for (const q of store.getAllQueries(api.files.listingBucket)) {
-    if (!Array.isArray(q.value) || !q.value.some((e) => e._id === fileId)) continue;
-    return { holder: q as Bucket, all: bucketsOf(store, q.args.projectId) };
+interface ListingIndex {
+  /** Every listingBucket value in the store, in getAllQueries order, as the index last saw or wrote it. */
+  seen: unknown[];
+  /** The refs of the bucket values that are arrays, by their position in `seen`. */
+  refs: Map<number, BucketRef>;
+  byId: Map<string, { entry: ListingEntry; ref: BucketRef }>;
+  /** Entries per (project, parent, name): a name is free while its count is 0. */
+  names: Map<string, number>;
+}
+
+const indexes = new WeakMap<OptimisticLocalStore, ListingIndex>();
+
+const nameKey = (projectId: string, parentId: string | undefined, name: string) => `${projectId}\u0000${parentId ?? ""}\u0000${name}`;
+
+function countName(index: ListingIndex, projectId: string, entry: ListingEntry, delta: number) {
+  const key = nameKey(projectId, entry.parentId, entry.name);
+  const count = (index.names.get(key) ?? 0) + delta;
+  if (count > 0) index.names.set(key, count);
+  else index.names.delete(key);
+}
+
+function addToIndex(index: ListingIndex, ref: BucketRef, entry: ListingEntry) {
+  index.byId.set(entry._id, { entry, ref });
+  countName(index, ref.args.projectId, entry, 1);
+}
+
+/** The store's index, built again when a bucket changed outside this module. */
+function indexOf(store: OptimisticLocalStore): ListingIndex {
+  const all = store.getAllQueries(api.files.listingBucket);
+  const known = indexes.get(store);
+  if (known && known.seen.length === all.length && all.every((q, i) => q.value === known.seen[i])) return known;
+  const index: ListingIndex = { seen: all.map((q) => q.value), refs: new Map(), byId: new Map(), names: new Map() };
+  all.forEach((q, i) => {
+    if (!Array.isArray(q.value)) return;
+    const ref: BucketRef = { args: q.args, value: q.value, owned: false, pos: null };
+    index.refs.set(i, ref);
+    for (const entry of ref.value) addToIndex(index, ref, entry);
+  });
+  indexes.set(store, index);
+  return index;
+}
+
+/** Writes a bucket changed in place back to the store, keeping the index's view of the store current. */
+function writeBack(store: OptimisticLocalStore, index: ListingIndex, ref: BucketRef) {
+  store.setQuery(api.files.listingBucket, ref.args, ref.value);
+  for (const [slot, r] of index.refs) if (r === ref) index.seen[slot] = ref.value;
+}
+
+/** Makes a bucket this index's own copy before its first change in this store. */
+function own(ref: BucketRef): ListingEntry[] {
+  if (!ref.owned) {
+    ref.value = [...ref.value];
+    ref.owned = true;
   }
-  return undefined;
+  return ref.value;
 }
 
-function allEntries(buckets: readonly Bucket[]): Map<string, ListingEntry> {
-  const byId = new Map<string, ListingEntry>();
-  for (const b of buckets) for (const e of b.value) byId.set(e._id, e);
-  return byId;
+function positions(ref: BucketRef): Map<string, number> {
+  if (!ref.pos) ref.pos = new Map(ref.value.map((e, i) => [e._id, i]));
+  return ref.pos;
 }
 
-function nameFree(entries: Map<string, ListingEntry>, parentId: string | undefined, name: string, except?: string) {
-  for (const e of entries.values()) if (e.parentId === parentId && e.name === name && e._id !== except) return false;
-  return true;
+/** The cached entry of a file with the bucket holding it; undefined when no cached listing has it. */
+function holderOf(store: OptimisticLocalStore, fileId: string): { index: ListingIndex; ref: BucketRef; entry: ListingEntry } | undefined {
+  const index = indexOf(store);
+  const found = index.byId.get(fileId);
+  return found && { index, ...found };
 }
 
-function patch(store: OptimisticLocalStore, bucket: Bucket, fileId: string, change: (entry: ListingEntry) => ListingEntry) {
-  store.setQuery(
-    api.files.listingBucket,
-    bucket.args,
-    bucket.value.map((e) => (e._id === fileId ? change(e) : e)),
-  );
+/** The project's entry `id` (a parent to check), if cached. */
+function entryIn(index: ListingIndex, projectId: string, id: string): ListingEntry | undefined {
+  const found = index.byId.get(id);
+  return found && found.ref.args.projectId === projectId ? found.entry : undefined;
+}
+
+function nameFree(index: ListingIndex, projectId: string, parentId: string | undefined, name: string, except?: ListingEntry) {
+  const count = index.names.get(nameKey(projectId, parentId, name)) ?? 0;
+  const own = except !== undefined && except.parentId === parentId && except.name === name ? 1 : 0;
+  return count - own === 0;
+}
+
+function patch(store: OptimisticLocalStore, index: ListingIndex, ref: BucketRef, fileId: string, change: (entry: ListingEntry) => ListingEntry) {
+  const value = own(ref);
+  const at = positions(ref).get(fileId);
+  if (at === undefined) return;
+  const before = value[at];
+  const after = change(before);
+  value[at] = after;
+  countName(index, ref.args.projectId, before, -1);
+  addToIndex(index, ref, after);
+  writeBack(store, index, ref);
 }
 
 /** Adds entries to the listing of a project, if it is cached and ready. Returns whether it did. */
 function addEntries(store: OptimisticLocalStore, projectId: Id<"projects">, entries: ListingEntry[]): boolean {
   const head = store.getQuery(api.files.listing, { projectId });
   if (!head?.ready) return false;
-  const buckets = bucketsOf(store, projectId);
   if (head.buckets === 0) {
     store.setQuery(api.files.listing, { projectId }, { ready: true, buckets: 1 });
     store.setQuery(api.files.listingBucket, { projectId, bucket: 0 }, entries);
     return true;
   }
-  const last = buckets.reduce<Bucket | undefined>((a, b) => (a === undefined || b.args.bucket > a.args.bucket ? b : a), undefined);
+  const index = indexOf(store);
+  let last: BucketRef | undefined;
+  for (const ref of index.refs.values()) {
+    if (ref.args.projectId === projectId && (last === undefined || ref.args.bucket > last.args.bucket)) last = ref;
+  }
   if (!last) return false;
-  store.setQuery(api.files.listingBucket, last.args, [...last.value, ...entries]);
+  const value = own(last);
+  const pos = positions(last);
+  for (const entry of entries) {
+    pos.set(entry._id, value.length);
+    value.push(entry);
+    addToIndex(index, last, entry);
+  }
+  writeBack(store, index, last);
   return true;
 }
 
@@ -83,9 +169,9 @@ function newEntry(
   id: string,
   fields: Pick<ListingEntry, "type" | "isBinary">,
 ): ListingEntry | undefined {
-  const entries = allEntries(bucketsOf(store, args.projectId));
-  if (args.parentId && entries.get(args.parentId)?.type !== "folder") return undefined;
-  if (!nameFree(entries, args.parentId, args.name)) return undefined;
+  const index = indexOf(store);
+  if (args.parentId && entryIn(index, args.projectId, args.parentId)?.type !== "folder") return undefined;
+  if (!nameFree(index, args.projectId, args.parentId, args.name)) return undefined;
   const entry: ListingEntry = { _id: id as Id<"files">, name: args.name, type: fields.type };
   if (args.parentId) entry.parentId = args.parentId;
   if (fields.isBinary) entry.isBinary = true;
@@ -103,11 +189,7 @@ function insertOne(
 
 /** The listed entry of a file in the cached listing of its project (for other features' optimistic updates). */
 export function listedEntry(store: OptimisticLocalStore, projectId: string, fileId: string): ListingEntry | undefined {
-  for (const bucket of bucketsOf(store, projectId)) {
-    const entry = bucket.value.find((e) => e._id === fileId);
-    if (entry) return entry;
-  }
-  return undefined;
+  return entryIn(indexOf(store), projectId, fileId);
 }
 
 export const optimisticCreateFile = registerOptimisticUpdate(
@@ -152,27 +234,26 @@ export const optimisticRename = registerOptimisticUpdate(
   (store, args: FunctionArgs<typeof api.files.rename>) => {
     const found = holderOf(store, args.fileId);
     if (!found) return;
-    const entries = allEntries(found.all);
-    const file = entries.get(args.fileId)!;
-    if (!nameFree(entries, file.parentId, args.name, file._id)) return;
-    patch(store, found.holder, args.fileId, (e) => ({ ...e, name: args.name }));
+    const { index, ref, entry: file } = found;
+    if (!nameFree(index, ref.args.projectId, file.parentId, args.name, file)) return;
+    patch(store, index, ref, args.fileId, (e) => ({ ...e, name: args.name }));
   },
 );
 
 export const optimisticMove = registerOptimisticUpdate(api.files.move, (store, args: FunctionArgs<typeof api.files.move>) => {
   const found = holderOf(store, args.fileId);
   if (!found) return;
-  const entries = allEntries(found.all);
-  const file = entries.get(args.fileId)!;
-  if (args.parentId && entries.get(args.parentId)?.type !== "folder") return;
-  if (!nameFree(entries, args.parentId, file.name, file._id)) return;
+  const { index, ref, entry: file } = found;
+  const projectId = ref.args.projectId;
+  if (args.parentId && entryIn(index, projectId, args.parentId)?.type !== "folder") return;
+  if (!nameFree(index, projectId, args.parentId, file.name, file)) return;
   // Refuse to guess a cycle: walk up from the destination.
   let cursor: string | undefined = args.parentId;
   for (let guard = 0; cursor && guard < 1024; guard++) {
     if (cursor === args.fileId) return;
-    cursor = entries.get(cursor)?.parentId;
+    cursor = entryIn(index, projectId, cursor)?.parentId;
   }
-  patch(store, found.holder, args.fileId, (e) => {
+  patch(store, index, ref, args.fileId, (e) => {
     const { parentId: _old, ...rest } = e;
     return args.parentId ? { ...rest, parentId: args.parentId } : rest;
   });
@@ -183,27 +264,28 @@ export const optimisticRemove = registerOptimisticUpdate(
   (store, args: FunctionArgs<typeof api.files.remove>) => {
     const found = holderOf(store, args.fileId);
     if (!found) return;
-    store.setQuery(
-      api.files.listingBucket,
-      found.holder.args,
-      found.holder.value.filter((e) => e._id !== args.fileId),
-    );
+    const { index, ref, entry } = found;
+    ref.value = own(ref).filter((e) => e._id !== args.fileId);
+    ref.pos = null;
+    index.byId.delete(args.fileId);
+    countName(index, ref.args.projectId, entry, -1);
+    writeBack(store, index, ref);
   },
 );
 
 export const optimisticCopy = registerOptimisticUpdate(api.files.copy, (store, args: FunctionArgs<typeof api.files.copy>) => {
   const found = holderOf(store, args.fileId);
   if (!found) return;
-  const entries = allEntries(found.all);
-  const source = entries.get(args.fileId)!;
-  if (args.parentId && entries.get(args.parentId)?.type !== "folder") return;
+  const { index, ref, entry: source } = found;
+  const projectId = ref.args.projectId;
+  if (args.parentId && entryIn(index, projectId, args.parentId)?.type !== "folder") return;
   let name = source.name;
-  for (let attempt = 1; !nameFree(entries, args.parentId, name) && attempt < 100; attempt++) {
+  for (let attempt = 1; !nameFree(index, projectId, args.parentId, name) && attempt < 100; attempt++) {
     name = copyName(source.name, attempt, source.type === "folder");
   }
   // Only the copied item itself is guessed; its contents arrive with the server's answer.
   const { parentId: _old, ...rest } = source;
   const entry: ListingEntry = { ...rest, _id: optimisticId(args) as Id<"files">, name };
   if (args.parentId) entry.parentId = args.parentId;
-  addEntries(store, found.holder.args.projectId, [entry]);
+  addEntries(store, projectId, [entry]);
 });

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useAppStore } from "../../store";
 import type { TreeCommand } from "./keymap";
 import { DRAFT_ID, ROOT, parentKeyOf } from "./model";
-import { pasteInto, undoLast, type OpContext } from "./operations";
+import { pasteInto, prepareDelete, undoLast, type OpContext, type PreparedDelete } from "./operations";
 import type { TreeNavigation } from "./useTreeNavigation";
 import type { TreeView } from "./useTreeView";
 
@@ -11,8 +11,11 @@ export interface TreeCommands {
   run: (command: TreeCommand, targetId?: string | null) => void;
   /** Opens the inline editor for a new file or folder in the folder of `fromId` (the root for null). */
   startNew: (type: "file" | "folder", fromId: string | null) => void;
-  /** The items a Delete asks to confirm; null when no confirmation is open. */
-  deleteAsked: string[] | null;
+  /**
+   * The items a Delete asks to confirm, with what Undo will need (read while the confirmation is open, so it
+   * can say what cannot be undone); null when no confirmation is open.
+   */
+  deleteAsked: { ids: string[]; prepared: Promise<PreparedDelete> } | null;
   endDeleteAsk: () => void;
 }
 
@@ -21,7 +24,7 @@ export interface TreeCommands {
  * focused row alone; new items and pastes go into the focused folder, else the focused file's folder.
  */
 export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigation): TreeCommands {
-  const [deleteAsked, setDeleteAsked] = useState<string[] | null>(null);
+  const [deleteAsked, setDeleteAsked] = useState<TreeCommands["deleteAsked"]>(null);
   const { index, rows, selected, focusRowId } = view;
   const { setExpanded, setSelection, setTreeEdit, setClipboard } = useAppStore.getState();
 
@@ -61,7 +64,7 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
         return;
       case "delete": {
         const ids = selectionOrFocused();
-        if (ids.length > 0) setDeleteAsked(ids);
+        if (ids.length > 0) setDeleteAsked({ ids, prepared: prepareDelete(ctx, ids) });
         return;
       }
       case "copy":

@@ -71,4 +71,15 @@ describe("QuickOpen", () => {
     expect(screen.queryAllByRole("option")).toHaveLength(0);
     expect(screen.getByRole("status")).toHaveTextContent("No file matches.");
   });
+
+  it("while the listing is still arriving, matches what is in and says the rest is loading", async () => {
+    const user = userEvent.setup();
+    const { rerender } = render(<QuickOpen files={FILES.slice(0, 3)} complete={false} onOpen={vi.fn()} />);
+    await user.keyboard("{Control>}p{/Control}");
+    await user.keyboard("README");
+    expect(screen.queryAllByRole("option")).toHaveLength(0);
+    expect(screen.getByRole("status")).toHaveTextContent("No file matches yet: the file list is still loading.");
+    rerender(<QuickOpen files={FILES} complete onOpen={vi.fn()} />);
+    expect(screen.getAllByRole("option").map((o) => o.textContent)).toEqual(["README.md"]);
+  });
 });

@@ -8,11 +8,13 @@ const LIMIT = 50;
 
 export interface QuickOpenProps {
   files: readonly TreeNode[] | undefined;
+  /** False while `files` is only part of the project's listing (it grows as the rest arrives). */
+  complete?: boolean;
   onOpen: (fileId: FileId) => void;
 }
 
 /** Ctrl/Cmd+P anywhere in the page opens a fuzzy "Go to File" over every path of the project. */
-export function QuickOpen({ files, onOpen }: QuickOpenProps) {
+export function QuickOpen({ files, complete = true, onOpen }: QuickOpenProps) {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -28,6 +30,7 @@ export function QuickOpen({ files, onOpen }: QuickOpenProps) {
   return (
     <QuickOpenDialog
       files={files ?? []}
+      complete={complete && files !== undefined}
       onClose={() => setOpen(false)}
       onOpen={(id) => {
         setOpen(false);
@@ -53,10 +56,12 @@ interface Match {
 
 export function QuickOpenDialog({
   files,
+  complete = true,
   onOpen,
   onClose,
 }: {
   files: readonly TreeNode[];
+  complete?: boolean;
   onOpen: (fileId: FileId) => void;
   onClose: () => void;
 }) {
@@ -134,7 +139,11 @@ export function QuickOpenDialog({
         </ul>
         {matches.length === 0 && (
           <p className="quick-open-empty" role="status">
-            {files.length === 0 ? "This project has no files yet." : "No file matches."}
+            {!complete
+              ? "No file matches yet: the file list is still loading."
+              : files.length === 0
+                ? "This project has no files yet."
+                : "No file matches."}
           </p>
         )}
       </div>

@@ -3,6 +3,7 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ConvexProvider, ConvexReactClient } from "convex/react";
 import { makeFunctionReference } from "convex/server";
+import { ConvexError } from "convex/values";
 import { Outbox } from "./outbox";
 import { SyncProvider, useOutbox } from "./SyncProvider";
 import { SyncStatus } from "./SyncStatus";
@@ -36,8 +37,11 @@ function FileList() {
           <li key={row._id}>{row.name}</li>
         ))}
       </ul>
-      <button type="button" onClick={() => void doRename({ fileId: "f1", name: "renamed.ts" })}>
+      <button type="button" onClick={() => void doRename({ fileId: "f1", name: "renamed.ts" }, "Rename src/main.ts → src/renamed.ts")}>
         Rename
+      </button>
+      <button type="button" onClick={() => void doRename({ fileId: "f1", name: "plain.ts" })}>
+        Rename without a label
       </button>
       <SyncStatus />
     </>
@@ -77,7 +81,45 @@ describe("offline after a reload", () => {
 
     await userEvent.click(screen.getByRole("button", { name: /pending|Syncing|Offline/ }));
     const pending = await screen.findByRole("list", { name: "Pending changes" });
-    expect(within(pending).getByText(/files:rename "renamed.ts"/)).toBeInTheDocument();
+    // What changed, in the person's words: the caller's label, else worded from the arguments; never a function name.
+    expect(within(pending).getByText(/^Rename src\/main\.ts → src\/renamed\.ts/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Rename without a label" }));
+    expect(await within(pending).findByText(/^Rename to "plain\.ts"/)).toBeInTheDocument();
+    expect(pending).not.toHaveTextContent("files:rename");
+  });
+});
+
+describe("a refused write", () => {
+  it("is listed by what it was meant to do, and the panel never says everything is saved", async () => {
+    const userKey = `refused-${Math.random().toString(36).slice(2)}`;
+    // An earlier visit's write was refused by the server (too large): the problem is stored with the outbox.
+    const earlier = new Outbox({
+      userKey,
+      transport: { mutation: () => Promise.reject(new ConvexError({ code: "TOO_LARGE", message: "This text is over the limit." })) },
+      locks: null,
+      channel: null,
+    });
+    await earlier.start();
+    const { result } = earlier.enqueue("files:updateContent", { fileId: "f1", content: "big", baseRevision: 1 }, "Edit src/big.txt");
+    await expect(result).rejects.toThrow("This text is over the limit.");
+    earlier.stop();
+
+    const client = new ConvexReactClient("http://127.0.0.1:9", { unsavedChangesWarning: false });
+    clients.push(client);
+    render(
+      <ConvexProvider client={client}>
+        <SyncProvider userKey={userKey}>
+          <SyncStatus />
+        </SyncProvider>
+      </ConvexProvider>,
+    );
+    await userEvent.click(await screen.findByRole("button", { name: /Offline|Online|Sync/ }));
+    const problems = await screen.findByRole("list", { name: "Sync problems" });
+    expect(within(problems).getAllByRole("listitem")).toHaveLength(1);
+    expect(problems).toHaveTextContent("Edit src/big.txt: not saved. This text is over the limit.");
+    const panel = screen.getByRole("region", { name: "Sync status" });
+    expect(panel).not.toHaveTextContent("Everything is saved");
+    expect(panel).toHaveTextContent("Nothing is waiting to be sent, but the changes below were not saved.");
   });
 });
 

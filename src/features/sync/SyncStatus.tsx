@@ -66,7 +66,7 @@ export function SyncStatus() {
           ) : null}
           <h2>Pending changes</h2>
           {pending.length === 0 ? (
-            <p>Everything is saved.</p>
+            <p>{issues.length === 0 ? "Everything is saved." : "Nothing is waiting to be sent, but the changes below were not saved."}</p>
           ) : (
             <ol aria-label="Pending changes">
               {pending.map((item) => (
@@ -82,7 +82,10 @@ export function SyncStatus() {
               <ul aria-label="Sync problems">
                 {issues.map((issue) => (
                   <li key={issue.id} data-kind={issue.kind}>
-                    <span>{issue.message}</span>
+                    <span>
+                      {issue.label ? <strong>{issue.label}: not saved. </strong> : null}
+                      {issue.message}
+                    </span>
                     <button type="button" className="btn btn-small" onClick={(event) => dismiss(event, issue.id)}>
                       Dismiss
                     </button>

@@ -8,7 +8,7 @@ import {
 } from "./contentWrites";
 import { RefusedWriteError, decideAfterFailure } from "./failures";
 import { encodeTempIds, tempIdFor } from "./ids";
-import { conflictIssue, describeEntry, refusalIssue, withFollowers } from "./issues";
+import { conflictIssue, describeEntry, refusalIssue, supersedes, withFollowers } from "./issues";
 import { OverlayMemo } from "./overlay";
 import { QueryCache } from "./queryCache";
 import { canonicalPath } from "./queryKey";
@@ -262,13 +262,21 @@ export class Outbox implements SendHost {
   enqueue(
     pathOrName: string,
     rawArgs: Record<string, unknown>,
+    label?: string,
   ): { opId: string; tempId: string; result: Promise<unknown>; stored: Promise<void> } {
     const path = canonicalPath(pathOrName);
     const opId = crypto.randomUUID();
     const { clientOpId: _ignored, ...args } = rawArgs;
     const pendingIds = new Set(this.entries.map((e) => e.opId));
     const encoded = encodeTempIds(args, this.lookup, (id) => pendingIds.has(id)) as Record<string, unknown>;
-    const entry: OutboxEntry = { opId, path, args: encoded, createdAt: Date.now(), userKey: this.userKey };
+    const entry: OutboxEntry = {
+      opId,
+      path,
+      args: encoded,
+      createdAt: Date.now(),
+      userKey: this.userKey,
+      ...(label ? { label } : {}),
+    };
     prepareContentWrite(entry, this.entries, this.lookup, this.revisionTexts);
     const result = new Promise<unknown>((resolve, reject) => this.callers.set(opId, { resolve, reject }));
     result.catch(() => {
@@ -408,8 +416,10 @@ export class Outbox implements SendHost {
     }
     this.answeredIds.add(entry.opId);
     this.entries = this.entries.filter((e) => e.opId !== entry.opId);
-    this.issues = [...this.issues.filter((i) => i.id !== issue.id), issue];
+    const superseded = this.issues.filter((i) => supersedes(issue, i));
+    this.issues = [...this.issues.filter((i) => i.id !== issue.id && !superseded.includes(i)), issue];
     this.emit();
+    for (const old of superseded) await this.storage.deleteIssue(old.id);
     await this.storage.putIssue(issue);
     await this.storage.removeAnswered(entry.seq!);
     this.post({ type: "issues" });

@@ -26,9 +26,18 @@ type Lookup = (opId: string) => { result: unknown } | undefined;
  */
 export class CachedLocalStore {
   readonly results: Map<string, CachedQuery>;
+  /** The tokens of `results` by function path, so `getAllQueries` costs what one function has cached. */
+  private readonly byPath = new Map<string, Set<string>>();
 
   constructor(base: ReadonlyMap<string, CachedQuery>) {
     this.results = new Map(base);
+    for (const [token, entry] of base) this.index(entry.path, token);
+  }
+
+  private index(path: string, token: string): void {
+    let tokens = this.byPath.get(path);
+    if (!tokens) this.byPath.set(path, (tokens = new Set()));
+    tokens.add(token);
   }
 
   getQuery(query: FunctionReference<"query">, ...args: [Record<string, unknown>?]): any {
@@ -38,8 +47,9 @@ export class CachedLocalStore {
   getAllQueries(query: FunctionReference<"query">): { args: any; value: any }[] {
     const path = canonicalPath(query);
     const all: { args: any; value: any }[] = [];
-    for (const entry of this.results.values()) {
-      if (entry.path === path) all.push({ args: entry.args, value: entry.value });
+    for (const token of this.byPath.get(path) ?? []) {
+      const entry = this.results.get(token)!;
+      all.push({ args: entry.args, value: entry.value });
     }
     return all;
   }
@@ -48,6 +58,7 @@ export class CachedLocalStore {
     const path = canonicalPath(query);
     const token = queryToken(path, args);
     this.results.set(token, { token, path, args, value, updatedAt: Date.now() });
+    this.index(path, token);
   }
 
   /** The same object, typed as the Convex client's interface (whose generic signatures it satisfies). */

@@ -10,6 +10,8 @@ import type { OutboxEntry } from "./types";
  *   Locks (tests, old browsers) a tab only chains its own runs.
  * - Up to SEND_WINDOW entries are on the wire at once (the Convex client sends them on one socket in call order
  *   and the server applies them in that order), and answers are handled strictly in outbox order.
+ * - Entries stored while the sender waits for the window's head join the window at once (a kick ends the
+ *   wait): offline, the Convex client holds them all and sends them together when the connection is back.
  * - Answers are confirmed in batches: once the first entry of the window is answered, it and every entry after
  *   it whose answer has already arrived (the Convex client resolves all the mutations one transition reflects
  *   together) go to `confirmMany` at once, in outbox order, so readers, storage and other tabs hear of one
@@ -62,9 +64,10 @@ export interface SendHost {
   removalsCommitted(): Promise<void>;
 }
 
-export const SEND_WINDOW = 16;
+export const SEND_WINDOW = 64;
 
 const STOPPED = Symbol("stopped");
+const KICKED = Symbol("kicked");
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
@@ -84,6 +87,8 @@ export class SendWindow {
   private readonly stopSignal: Promise<typeof STOPPED>;
   private signalStop!: () => void;
   private wakeUp: (() => void) | undefined;
+  /** Set while the sender waits for the head of the window: a kick (new entries stored) ends the wait. */
+  private kicked: (() => void) | undefined;
 
   constructor(
     private readonly host: SendHost,
@@ -98,6 +103,7 @@ export class SendWindow {
     if (this.stopped || !this.host.canSend()) return;
     if (this.queued) {
       this.kickAgain = true;
+      this.kicked?.();
       return;
     }
     this.queued = true;
@@ -165,9 +171,17 @@ export class SendWindow {
           if (launched) window.push(launched);
           else await this.host.refuseUnsendable(entry, new UnresolvedRefError(refsIn(entry.args)[0] ?? entry.opId).message);
         }
-        const head = window.shift();
+        const head = window[0];
         if (!head) return;
-        const outcome = await Promise.race([head.outcome, this.stopSignal]);
+        // Entries stored meanwhile (written offline, or announced by another tab) join the window at once, so
+        // they are on the wire as soon as the connection is back, not one window-head answer later.
+        const kicked = this.kickAgain
+          ? KICKED
+          : await Promise.race([head.outcome, this.stopSignal, new Promise<typeof KICKED>((resolve) => (this.kicked = () => resolve(KICKED)))]);
+        this.kicked = undefined;
+        if (kicked === KICKED) continue;
+        const outcome = kicked;
+        window.shift();
         if (outcome === STOPPED) return;
         if (outcome.ok) {
           const batch = [{ entry: head.entry, result: outcome.result }];

@@ -5,6 +5,8 @@ export interface OutboxEntry {
   /** The clientOpId the server dedupes on; kept across reloads, tabs and resends. */
   opId: string;
   path: string;
+  /** What the write does in the person's words ("Edit src/app.ts"), given by the caller; see describeEntry. */
+  label?: string;
   /** Arguments without clientOpId; may contain `{ $ref }` placeholders (see ids.ts). */
   args: Record<string, unknown>;
   createdAt: number;
@@ -48,6 +50,8 @@ export interface SyncIssue {
   kind: SyncIssueKind;
   opId: string;
   path: string;
+  /** What the refused write was meant to do ("Edit src/app.ts"). */
+  label?: string;
   message: string;
   createdAt: number;
   fileId?: string;

@@ -30,6 +30,12 @@ export const LIVE_WRITES: Readonly<Record<string, string>> = {
   "conversations:create": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "conversations:rename": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "conversations:remove": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
+  "changes:undo":
+    "an undo checks each file's revision at the moment it runs and refuses after a later edit; replayed after a reconnect it would act on a state the person no longer sees",
+  "changes:keep": "it answers the change card the person is looking at, which needs the server's current state (the review works only online)",
+  "changes:restore":
+    "a restore undoes every later answer as the project stands at that moment; replayed later it would undo work done since",
+  "changes:undoRestore": "it re-applies what a restore undid, checked against the project at that moment, like changes:undo",
 };
 
 /**
@@ -39,15 +45,19 @@ export const LIVE_WRITES: Readonly<Record<string, string>> = {
  */
 export type DurablePromise<T> = Promise<T> & { opId: string; tempId: string; stored: Promise<void> };
 
+/**
+ * `label` says what the write does in the person's words ("Edit src/app.ts", "Rename src/a.ts → src/b.ts"): the
+ * sync panel lists pending and refused writes by it. Without one, describeEntry words it from the arguments.
+ */
 export function useWrite<Mutation extends FunctionReference<"mutation">>(
   mutation: Mutation,
-): (args: FunctionArgs<Mutation>) => DurablePromise<FunctionReturnType<Mutation>> {
+): (args: FunctionArgs<Mutation>, label?: string) => DurablePromise<FunctionReturnType<Mutation>> {
   const outbox = useOutbox();
   const path = canonicalPath(mutation);
   if (path in LIVE_WRITES) throw new Error(`${path} is a live write (${LIVE_WRITES[path]}): use useLiveWrite.`);
   return useCallback(
-    (args: FunctionArgs<Mutation>) => {
-      const { opId, tempId, result, stored } = outbox.enqueue(path, args);
+    (args: FunctionArgs<Mutation>, label?: string) => {
+      const { opId, tempId, result, stored } = outbox.enqueue(path, args, label);
       return Object.assign(result as Promise<FunctionReturnType<Mutation>>, { opId, tempId, stored });
     },
     [outbox, path],

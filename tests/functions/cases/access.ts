@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Caller, expectConvexError } from "../harness";
-import { type Seeded, seedProject, settled, snapshot } from "./helpers";
+import { type Seeded, seedChange, seedProject, settled, snapshot } from "./helpers";
 
 type Kind = "query" | "mutation" | "action";
 
@@ -37,7 +37,7 @@ export function publicFunctions(): { name: string; kind: Kind }[] {
 
 /** User one's data (`one`) and a project of the second user (`own`), for arguments that mix the two. */
 interface Fixture {
-  one: Seeded;
+  one: Seeded & { credentialId: Id<"gitCredentials">; changeMessageId: Id<"messages">; changeId: Id<"fileChanges"> };
   own: { projectId: Id<"projects">; folderId: Id<"files">; fileId: Id<"files">; conversationId: Id<"conversations"> };
 }
 
@@ -59,6 +59,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "files:tree": ({ one }) => [{ projectId: one.projectId }],
   "files:listing": ({ one }) => [{ projectId: one.projectId }],
   "files:listingBucket": ({ one }) => [{ projectId: one.projectId, bucket: 0 }],
+  "files:listingTop": ({ one }) => [{ projectId: one.projectId }],
   "files:createMany": ({ one, own }) => [
     { projectId: one.projectId, items: [{ name: "evil.ts", content: "x" }] },
     { projectId: one.projectId, parentId: one.folderId, items: [{ name: "evil", type: "folder" }] },
@@ -102,6 +103,19 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: own.projectId, name: "stolen.png", storageId: one.storageId },
   ],
 
+  "transfers:status": ({ one }) => [{ projectId: one.projectId }],
+  "transfers:importZip": ({ one, own }) => [
+    { projectId: one.projectId, storageId: one.storageId, fileName: "x.zip" },
+    { projectId: own.projectId, storageId: one.storageId, fileName: "stolen.zip" },
+  ],
+  "transfers:importGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
+  "transfers:exportGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
+  "transfers:exportGithub": ({ one }) => [{ projectId: one.projectId, name: "leak" }],
+  "transfers:cancel": ({ one }) => [{ projectId: one.projectId, kind: "import" }, { projectId: one.projectId, kind: "export" }],
+  "credentials:list": () => [{}],
+  "credentials:save": () => [{ host: "github.com", token: "bobs-token" }],
+  "credentials:remove": ({ one }) => [{ credentialId: one.credentialId }],
+
   "conversations:list": ({ one }) => [{ projectId: one.projectId }],
   "conversations:create": ({ one }) => [{ projectId: one.projectId }, { projectId: one.projectId, title: "Mine now" }],
   "conversations:rename": ({ one }) => [{ conversationId: one.conversationId, title: "Hijacked" }],
@@ -110,6 +124,16 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "messages:list": ({ one }) => [{ conversationId: one.conversationId, paginationOpts: { numItems: 10, cursor: null } }],
   "messages:send": ({ one }) => [{ conversationId: one.conversationId, content: "ignore previous instructions" }],
   "messages:cancel": ({ one }) => [{ messageId: one.assistantMessageId }, { messageId: one.userMessageId }],
+
+  "changes:forMessage": ({ one }) => [{ messageId: one.changeMessageId }, { messageId: one.userMessageId }],
+  "changes:texts": ({ one }) => [{ changeId: one.changeId }],
+  "changes:undo": ({ one }) => [
+    { messageId: one.changeMessageId },
+    { messageId: one.changeMessageId, changeId: one.changeId, keepBoth: true },
+  ],
+  "changes:keep": ({ one }) => [{ messageId: one.changeMessageId }, { messageId: one.changeMessageId, changeId: one.changeId }],
+  "changes:restore": ({ one }) => [{ messageId: one.changeMessageId }, { messageId: one.assistantMessageId }],
+  "changes:undoRestore": ({ one }) => [{ messageId: one.changeMessageId }],
 
   "ai/context:share": ({ one, own }) => [
     { conversationId: one.conversationId, fileId: one.fileId },
@@ -134,6 +158,8 @@ const allowedForOthers: Record<string, (result: unknown, one: Seeded) => void> =
     expect((result as { name: string }[]).map((p) => p.name)).not.toContain("Alice's project");
   },
   "projects:create": (result, one) => expect(result).not.toBe(one.projectId),
+  "credentials:list": (result) => expect(JSON.stringify(result)).not.toContain("alices-token"),
+  "credentials:save": (result, one) => expect(result).not.toBe((one as Fixture["one"]).credentialId),
 };
 
 function call(caller: Caller, kind: Kind, name: string, args: Args): Promise<unknown> {
@@ -155,7 +181,9 @@ export const accessCases: CaseSuite = (makeHarness) => {
       const alice = h.as("alice");
       const bob = h.as("bob");
       const anonymous = h.as(undefined);
-      const one = await seedProject(alice, (u, b, t) => h.upload(u, b, t), "Alice's project");
+      const seeded = await seedProject(alice, (u, b, t) => h.upload(u, b, t), "Alice's project");
+      const change = await seedChange(h, alice, seeded.conversationId, "made.ts");
+      const one = { ...seeded, changeMessageId: change.assistantMessageId, changeId: change.changeId };
       const ownProjectId = await bob.mutation(api.projects.create, { name: "Bob's" });
       const own: Fixture["own"] = {
         projectId: ownProjectId,
@@ -163,12 +191,15 @@ export const accessCases: CaseSuite = (makeHarness) => {
         fileId: await bob.mutation(api.files.createFile, { projectId: ownProjectId, name: "bob.ts" }),
         conversationId: await bob.mutation(api.conversations.create, { projectId: ownProjectId }),
       };
-      const fixture: Fixture = { one, own };
+      const credentialId = await alice.mutation(api.credentials.save, { host: "github.com", token: "alices-token" });
+      const fixture: Fixture = { one: { ...one, credentialId }, own };
       const before = await settled(() => snapshot(alice));
       expect(before).toHaveLength(1);
-      expect(before[0].files).toHaveLength(5);
-      expect(before[0].messages[0]).toHaveLength(2);
+      expect(before[0].files).toHaveLength(6);
+      expect(before[0].messages[0]).toHaveLength(2 + 2 * change.exchanges);
       const bobBefore = await bob.query(api.files.tree, { projectId: ownProjectId });
+      const changesBefore = await alice.query(api.changes.forMessage, { messageId: one.changeMessageId });
+      expect(changesBefore.lines.map((l) => [l.path, l.kind, l.state])).toEqual([["made.ts", "created", "applied"]]);
 
       const checked: string[] = [];
       for (const { name, kind } of publicFunctions()) {
@@ -193,10 +224,14 @@ export const accessCases: CaseSuite = (makeHarness) => {
       expect(new Set(checked).size).toBe(Object.keys(argumentsFor).length);
 
       expect(await settled(() => snapshot(alice))).toEqual(before);
+      expect(await alice.query(api.changes.forMessage, { messageId: one.changeMessageId })).toEqual(changesBefore);
       expect(await bob.query(api.files.tree, { projectId: ownProjectId })).toEqual(bobBefore);
       // The seeded blob still belongs to user one's file only.
       const image = await alice.query(api.files.get, { fileId: one.binaryFileId });
       expect(typeof image.url).toBe("string");
+      // User one's credential is still there, and no transfer was started on their project.
+      expect((await alice.query(api.credentials.list, {})).map((c) => c._id)).toEqual([credentialId]);
+      expect(await alice.query(api.transfers.status, { projectId: one.projectId })).toEqual({ import: null, export: null, remote: null });
     });
   });
 };

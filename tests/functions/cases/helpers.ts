@@ -1,8 +1,8 @@
 import type { PaginationResult } from "convex/server";
 import { expect } from "vitest";
-import { api } from "../../../convex/_generated/api";
+import { api, internal } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
-import type { Caller } from "../harness";
+import type { Caller, Harness } from "../harness";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -138,4 +138,26 @@ export function names(list: { name: string }[]) {
 
 export function expectUnique<T>(items: T[]) {
   expect(new Set(items).size).toBe(items.length);
+}
+
+/**
+ * An answer in `conversationId` whose turn created `name` through the assistant's create_file tool, run the way the
+ * answering action runs it (internal ai/tools:apply). The scheduled action of a deployment without a provider ends
+ * the answer within moments, and a tool call on an ended answer changes nothing, so a lost race sends again.
+ * Returns the answer, its change and how many exchanges it took.
+ */
+export async function seedChange(h: Harness, caller: Caller, conversationId: Id<"conversations">, name: string) {
+  for (let exchanges = 1; exchanges <= 10; exchanges++) {
+    const { assistantMessageId } = await caller.mutation(api.messages.send, { conversationId, content: `Create ${name}` });
+    const done = await h.admin.mutation(internal.ai.tools.apply, {
+      messageId: assistantMessageId,
+      name: "create_file",
+      arguments: JSON.stringify({ path: name, content: "made by the assistant\n" }),
+    });
+    await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
+    if (done === null) continue;
+    const { lines } = await caller.query(api.changes.forMessage, { messageId: assistantMessageId });
+    return { assistantMessageId, changeId: lines[0]._id, exchanges };
+  }
+  throw new Error("every answer ended before its tool call ran");
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+import { LISTING_BUCKET_SIZE, MAX_TEXT_BYTES } from "../../../convex/lib/limits";
 import { visibleEntries } from "../../../convex/lib/listing";
 import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
 import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
@@ -26,6 +26,12 @@ async function expectListingMatchesTree(h: Harness, caller: Caller, projectId: I
   expect(audit).toEqual({ rows: tree.length, missing: 0, mismatched: 0, cursor: null });
   const counts = await h.admin.query(internal.audit.listingCounts, { projectId });
   expect(counts).toEqual({ head: "ready", buckets: buckets.map((b) => b!.length), pendingPurges: 0 });
+  // The root level (what the SPA shows first) is the listing's root entries, each with the bucket holding it.
+  const top = await caller.query(api.files.listingTop, { projectId });
+  const held = new Map(buckets.flatMap((b, bucket) => b!.map((e) => [e._id, bucket] as const)));
+  expect(top!.complete).toBe(true);
+  expect(top!.entries.map((t) => t.entry).sort(byId)).toEqual(entries!.filter((e) => e.parentId === undefined).sort(byId));
+  for (const { entry, bucket } of top!.entries) expect(held.get(entry._id)).toBe(bucket);
 }
 
 export const listingCases: CaseSuite = (makeHarness) => {
@@ -73,6 +79,28 @@ export const listingCases: CaseSuite = (makeHarness) => {
       expect(await readListing(alice, projectId)).toEqual(before);
       expect(before.entries).toEqual([{ _id: fileId, name: "a.ts", type: "file" }]);
     });
+
+    it("the root level answers at most one bucket's worth of entries and says when there are more", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Wide" });
+      const items = Array.from({ length: LISTING_BUCKET_SIZE }, (_, i) => ({ name: `f${String(i).padStart(4, "0")}.ts` }));
+      await alice.mutation(api.files.createMany, { projectId, items });
+      const full = await alice.query(api.files.listingTop, { projectId });
+      expect(full!.complete).toBe(true);
+      expect(full!.entries).toHaveLength(LISTING_BUCKET_SIZE);
+      const extra = await alice.mutation(api.files.createFile, { projectId, name: "zz.ts" });
+      const over = await alice.query(api.files.listingTop, { projectId });
+      expect(over!.complete).toBe(false);
+      expect(over!.entries).toHaveLength(LISTING_BUCKET_SIZE);
+      // In name order: the last name is the one left out.
+      expect(over!.entries.some((t) => t.entry._id === extra)).toBe(false);
+      await alice.mutation(api.files.remove, { fileId: extra });
+      const back = await alice.query(api.files.listingTop, { projectId });
+      expect(back!.complete).toBe(true);
+      const { entries } = await readListing(alice, projectId);
+      expect(back!.entries.map((t) => t.entry).sort(byId)).toEqual([...entries!].sort(byId));
+    }, 120_000);
 
     it("createMany creates a whole group in order, or nothing when one item is refused", async () => {
       const h = await makeHarness();

@@ -133,6 +133,10 @@ export const scaleCases: CaseSuite = (makeHarness) => {
         expect(await listedPaths(alice, projectId)).toEqual(big.paths);
         expect(await expectBucketsConsistent(h, alice, projectId)).toBe(big.paths.size);
         expect(await verify(h, projectId)).toEqual({ rows: big.paths.size, missing: 0, mismatched: 0 });
+        // The root level, which the SPA shows first, is one small read whatever the project's size.
+        const top = await alice.query(api.files.listingTop, { projectId });
+        expect(top!.complete).toBe(true);
+        expect(top!.entries.map((t) => t.entry.name).sort()).toEqual(["README.md", "big", "src"]);
         // files.tree, superseded, answers for a project it can carry and refuses a larger one clearly.
         if (big.paths.size > MAX_LISTED_ROWS) {
           await expectConvexError(alice.query(api.files.tree, { projectId }), "TOO_LARGE");

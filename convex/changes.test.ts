@@ -1,0 +1,202 @@
+import { ConvexError } from "convex/values";
+import { describe, expect, it } from "vitest";
+import { makeConvexTestInstance } from "../tests/functions/convexTest";
+import { api, internal } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
+
+// The assistant's change sets on convex-test: every tool's change is recorded, undone exactly (moved, deleted,
+// binary), refused after a later edit, kept, restored to a checkpoint and back, invisible to another user, and
+// deleted with its conversation.
+
+async function seed() {
+  const t = makeConvexTestInstance();
+  const alice = t.withIdentity({ subject: "alice", name: "alice" });
+  const bob = t.withIdentity({ subject: "bob", name: "bob" });
+  const projectId = await alice.mutation(api.projects.create, { name: "Review" });
+  const src = await alice.mutation(api.files.createFolder, { projectId, name: "src" });
+  await alice.mutation(api.files.createFile, { projectId, parentId: src, name: "a.ts", content: "one\ntwo\nthree\n" });
+  await alice.mutation(api.files.createFile, { projectId, parentId: src, name: "b.ts", content: "b\n" });
+  await alice.mutation(api.files.createFile, { projectId, name: "old.md", content: "# old\n" });
+  const conversationId = await alice.mutation(api.conversations.create, { projectId });
+  const storageId = await t.run((ctx) => ctx.storage.store(new Blob([new Uint8Array([1, 2, 3])])));
+  await alice.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "logo.png", storageId });
+  /** A new assistant turn (message in `processing`), as messages.send would leave it, without the action. */
+  const turn = () =>
+    t.run(async (ctx) => {
+      for (const m of await ctx.db.query("messages").withIndex("by_project_status", (q) => q.eq("projectId", projectId).eq("status", "processing")).collect()) {
+        await ctx.db.patch("messages", m._id, { status: "completed" });
+      }
+      return ctx.db.insert("messages", { conversationId, projectId, role: "assistant", content: "", status: "processing" });
+    });
+  const finish = (messageId: Id<"messages">) => t.run((ctx) => ctx.db.patch("messages", messageId, { status: "completed" }));
+  const tool = (messageId: Id<"messages">, name: string, args: Record<string, unknown>) =>
+    t.mutation(internal.ai.tools.apply, { messageId, name, arguments: JSON.stringify(args) });
+  /** path → text ("<binary>" for a blob), the whole live project. */
+  const files = async () => {
+    const tree = await alice.query(api.files.tree, { projectId });
+    const out: Record<string, string> = {};
+    const byId = new Map(tree.map((f) => [f._id, f]));
+    const pathOf = (id: Id<"files">): string => {
+      const f = byId.get(id)!;
+      return f.parentId === undefined ? f.name : `${pathOf(f.parentId)}/${f.name}`;
+    };
+    for (const f of tree) {
+      if (f.type === "folder") {
+        out[`${pathOf(f._id)}/`] = "";
+        continue;
+      }
+      const full = await alice.query(api.files.get, { fileId: f._id });
+      out[pathOf(f._id)] = full.url !== undefined ? "<binary>" : (full.content ?? "");
+    }
+    return out;
+  };
+  return { t, alice, bob, projectId, conversationId, storageId, turn, finish, tool, files };
+}
+
+async function refusal(promise: Promise<unknown>) {
+  const error: unknown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConvexError);
+  return (error as ConvexError<{ code: string; message: string; path?: string; canKeepBoth?: boolean }>).data;
+}
+
+describe("change sets", () => {
+  it("a turn's creates, edits, moves and deletes (binary too) are one change set, undone exactly", async () => {
+    const s = await seed();
+    const before = await s.files();
+    const m = await s.turn();
+    await s.tool(m, "create_file", { path: "lib/new/util.ts", content: "export {};\n" });
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "two", new_text: "2\n2b" });
+    await s.tool(m, "write_file", { path: "src/a.ts", content: "one\n2\n2b\nthree\nfour\n" });
+    await s.tool(m, "move_file", { from: "src/b.ts", to: "lib/b2.ts" });
+    await s.tool(m, "delete_file", { path: "old.md" });
+    await s.tool(m, "write_file", { path: "src/logo.png", content: "now text" });
+    await s.tool(m, "delete_file", { path: "src" });
+    await s.finish(m);
+
+    const set = await s.alice.query(api.changes.forMessage, { messageId: m });
+    const byPath = Object.fromEntries(set.lines.map((l) => [l.path, [l.kind, l.added, l.removed, l.fromPath]]));
+    expect(byPath).toEqual({
+      "lib": ["created", 0, 0, undefined],
+      "lib/new": ["created", 0, 0, undefined],
+      "lib/new/util.ts": ["created", 1, 0, undefined],
+      "src/a.ts": ["deleted", 0, 3, undefined],
+      "lib/b2.ts": ["moved", 0, 0, "src/b.ts"],
+      "old.md": ["deleted", 0, 1, undefined],
+      "src/logo.png": ["deleted", 0, 0, undefined],
+      "src": ["deleted", 0, 0, undefined],
+    });
+    expect((await s.files())["lib/b2.ts"]).toBe("b\n");
+
+    await s.alice.mutation(api.changes.undo, { messageId: m });
+    expect(await s.files()).toEqual(before);
+    const undone = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect(new Set(undone.lines.map((l) => l.state))).toEqual(new Set(["undone"]));
+    // The binary came back on its own blob, which the change set had kept alive.
+    const tree = await s.alice.query(api.files.tree, { projectId: s.projectId });
+    const logo = tree.find((f) => f.name === "logo.png")!;
+    expect((await s.alice.query(api.files.get, { fileId: logo._id })).url).toBeTypeOf("string");
+  }, 30_000);
+
+  it("undo of one file leaves the others; a later edit refuses the undo, naming the file, and keep both restores beside it", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "ONE" });
+    await s.tool(m, "edit_file", { path: "src/b.ts", old_text: "b", new_text: "B" });
+    await s.finish(m);
+    const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+    const a = lines.find((l) => l.path === "src/a.ts")!;
+    const b = lines.find((l) => l.path === "src/b.ts")!;
+    expect([a.added, a.removed]).toEqual([1, 1]);
+
+    const texts = await s.alice.query(api.changes.texts, { changeId: a._id });
+    expect([texts.before, texts.after]).toEqual(["one\ntwo\nthree\n", "ONE\ntwo\nthree\n"]);
+
+    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: b._id });
+    expect((await s.files())["src/b.ts"]).toBe("b\n");
+    expect((await s.files())["src/a.ts"]).toBe("ONE\ntwo\nthree\n");
+
+    // The person edits a.ts after the turn: undo would lose it.
+    const file = await s.alice.query(api.files.get, { fileId: a.fileId });
+    await s.alice.mutation(api.files.updateContent, { fileId: a.fileId, content: "ONE\ntwo\nthree\nmine\n", baseRevision: file.revision });
+    const before = await s.files();
+    const refused = await refusal(s.alice.mutation(api.changes.undo, { messageId: m }));
+    expect(refused).toMatchObject({ code: "CONFLICT", path: "src/a.ts", canKeepBoth: true });
+    expect(refused.message).toContain('"src/a.ts" was edited after this change');
+    expect(await s.files()).toEqual(before);
+
+    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: a._id, keepBoth: true });
+    const after = await s.files();
+    expect(after["src/a.ts"]).toBe("ONE\ntwo\nthree\nmine\n");
+    expect(after["src/a copy.ts"]).toBe("one\ntwo\nthree\n");
+  });
+
+  it("keep drops the undo data; restore to a checkpoint undoes that turn and every later one, and is undoable", async () => {
+    const s = await seed();
+    const start = await s.files();
+    const first = await s.turn();
+    await s.tool(first, "create_file", { path: "one.txt", content: "1\n" });
+    await s.tool(first, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
+    await s.finish(first);
+    const afterFirst = await s.files();
+    const second = await s.turn();
+    await s.tool(second, "edit_file", { path: "src/a.ts", old_text: "two", new_text: "dos" });
+    await s.tool(second, "delete_file", { path: "one.txt" });
+    await s.tool(second, "move_file", { from: "old.md", to: "new.md" });
+    await s.finish(second);
+    const afterSecond = await s.files();
+
+    await s.alice.mutation(api.changes.restore, { messageId: first });
+    expect(await s.files()).toEqual(start);
+    expect((await s.alice.query(api.changes.forMessage, { messageId: first })).restoredHere).toBe(true);
+
+    await s.alice.mutation(api.changes.undoRestore, { messageId: first });
+    expect(await s.files()).toEqual(afterSecond);
+    expect((await s.alice.query(api.changes.forMessage, { messageId: first })).restoredHere).toBe(false);
+
+    await s.alice.mutation(api.changes.restore, { messageId: second });
+    expect(await s.files()).toEqual(afterFirst);
+    await s.alice.mutation(api.changes.undoRestore, { messageId: second });
+
+    await s.alice.mutation(api.changes.keep, { messageId: second });
+    const kept = await s.alice.query(api.changes.forMessage, { messageId: second });
+    expect(new Set(kept.lines.map((l) => l.state))).toEqual(new Set(["kept"]));
+    const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
+    expect(rows.filter((r) => r.messageId === second).every((r) => r.beforeContent === undefined && r.afterContent === undefined)).toBe(true);
+    // A restore to the first answer would now lose the kept edit of a.ts on top of it: refused, nothing changes.
+    const refused = await refusal(s.alice.mutation(api.changes.restore, { messageId: first }));
+    expect(refused).toMatchObject({ code: "CONFLICT", path: "src/a.ts" });
+    expect(await s.files()).toEqual(afterSecond);
+  });
+
+  it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "create_file", { path: "x.ts", content: "x\n" });
+    expect((await refusal(s.alice.mutation(api.changes.undo, { messageId: m }))).code).toBe("CONFLICT");
+    await s.finish(m);
+    const line = (await s.alice.query(api.changes.forMessage, { messageId: m })).lines[0];
+    await s.alice.mutation(api.files.updateContent, { fileId: line.fileId, content: "mine\n" });
+    const refused = await refusal(s.alice.mutation(api.changes.undo, { messageId: m }));
+    expect(refused).toMatchObject({ code: "CONFLICT", path: "x.ts", canKeepBoth: false });
+  });
+
+  it("another user can neither read nor undo a change set; deleting the conversation deletes it and frees kept blobs", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "delete_file", { path: "src/logo.png" });
+    await s.finish(m);
+    const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect((await refusal(s.bob.query(api.changes.forMessage, { messageId: m }))).code).toBe("NOT_FOUND");
+    expect((await refusal(s.bob.query(api.changes.texts, { changeId: lines[0]._id }))).code).toBe("NOT_FOUND");
+    expect((await refusal(s.bob.mutation(api.changes.undo, { messageId: m }))).code).toBe("NOT_FOUND");
+    expect((await refusal(s.bob.mutation(api.changes.restore, { messageId: m }))).code).toBe("NOT_FOUND");
+    expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
+
+    await s.alice.mutation(api.conversations.remove, { conversationId: s.conversationId });
+    expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
+  });
+});

@@ -1,0 +1,162 @@
+import { v } from "convex/values";
+import type { Doc, Id } from "./_generated/dataModel";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
+import { appError, formatCount } from "./lib/errors";
+import { changeSetValidator, changeTextsValidator } from "./lib/validators";
+import { requireMessage, requireUser } from "./model/access";
+import { Budget } from "./model/budget";
+import {
+  changeLine,
+  changeTexts,
+  keepRow,
+  MAX_CHANGE_ROWS,
+  requireNoAnswerRunning,
+  switchRow,
+  turnRows,
+} from "./model/changes";
+
+// The assistant's change sets: what one answer (its assistant message) changed, reviewed file by file, kept or
+// undone per file or whole, and "restore to here" (undo this answer and every later one of the project, itself
+// undoable). Logic and invariants: model/changes.ts. Every function resolves the caller from ctx.auth and reaches
+// a change only through its message, so another user's change set is NOT_FOUND.
+
+async function ownedRow(ctx: QueryCtx, userId: string, changeId: Id<"fileChanges">) {
+  const row = await ctx.db.get("fileChanges", changeId);
+  if (row === null) throw appError("NOT_FOUND", "This change does not exist or was deleted. Reload the page to see the current state.");
+  await requireMessage(ctx, userId, row.messageId);
+  return row;
+}
+
+/** The change set of one answer: a line per file or folder, and whether a restore to here can be undone. */
+export const forMessage = query({
+  args: { messageId: v.id("messages") },
+  returns: changeSetValidator,
+  handler: async (ctx, { messageId }) => {
+    const userId = await requireUser(ctx);
+    const { message } = await requireMessage(ctx, userId, messageId);
+    const rows = await turnRows(ctx, messageId);
+    const restored = await ctx.db
+      .query("fileChanges")
+      .withIndex("by_restored", (q) => q.eq("projectId", message.projectId).eq("restoredTo", messageId))
+      .first();
+    return { lines: rows.map(changeLine), restoredHere: restored !== null };
+  },
+});
+
+/** The texts a change's diff compares: before the answer, and the file now. */
+export const texts = query({
+  args: { changeId: v.id("fileChanges") },
+  returns: changeTextsValidator,
+  handler: async (ctx, { changeId }) => {
+    const row = await ownedRow(ctx, await requireUser(ctx), changeId);
+    return { line: changeLine(row), ...(await changeTexts(ctx, row)) };
+  },
+});
+
+async function rowsToAct(ctx: MutationCtx, messageId: Id<"messages">, changeId: Id<"fileChanges"> | undefined) {
+  const userId = await requireUser(ctx);
+  const { message } = await requireMessage(ctx, userId, messageId);
+  let rows: Doc<"fileChanges">[];
+  if (changeId === undefined) {
+    rows = await turnRows(ctx, messageId);
+  } else {
+    const row = await ownedRow(ctx, userId, changeId);
+    if (row.messageId !== messageId) throw appError("NOT_FOUND", "This change does not belong to that answer. Reload the page to see the current state.");
+    rows = [row];
+  }
+  return { userId, message, rows };
+}
+
+/**
+ * Undoes one change (changeId) or every change of the answer still applied, as one transaction: all or nothing.
+ * Refuses, naming the file and why, when a later edit would be lost; `keepBoth` then brings the earlier version
+ * back beside the edited file instead.
+ */
+export const undo = mutation({
+  args: { messageId: v.id("messages"), changeId: v.optional(v.id("fileChanges")), keepBoth: v.optional(v.boolean()) },
+  returns: v.null(),
+  handler: async (ctx, { messageId, changeId, keepBoth }) => {
+    const { userId, message, rows } = await rowsToAct(ctx, messageId, changeId);
+    await requireNoAnswerRunning(ctx, message.projectId);
+    for (const row of [...rows].reverse()) {
+      if (row.state === "applied") await switchRow(ctx, userId, row, "before", keepBoth === true);
+    }
+    return null;
+  },
+});
+
+/** Keeps one change or every change of the answer: it stays, and its undo data is dropped. */
+export const keep = mutation({
+  args: { messageId: v.id("messages"), changeId: v.optional(v.id("fileChanges")) },
+  returns: v.null(),
+  handler: async (ctx, { messageId, changeId }) => {
+    const { rows } = await rowsToAct(ctx, messageId, changeId);
+    for (const row of rows) await keepRow(ctx, row);
+    return null;
+  },
+});
+
+/** The caller and the answer, for a restore or its undo, which may not run while an answer is being written. */
+async function beforeSwitching(ctx: MutationCtx, messageId: Id<"messages">) {
+  const userId = await requireUser(ctx);
+  const { message } = await requireMessage(ctx, userId, messageId);
+  await requireNoAnswerRunning(ctx, message.projectId);
+  return { userId, message };
+}
+
+/** Rows of the project's answers from `turnTime` on, newest answer first and last change first, within the limits. */
+async function rowsSince(ctx: QueryCtx, projectId: Id<"projects">, turnTime: number) {
+  const budget = new Budget(MAX_CHANGE_ROWS);
+  const rows: Doc<"fileChanges">[] = [];
+  for await (const row of ctx.db
+    .query("fileChanges")
+    .withIndex("by_project_turn", (q) => q.eq("projectId", projectId).gte("turnTime", turnTime))
+    .order("desc")) {
+    if (!budget.charge(row)) {
+      throw appError(
+        "TOO_LARGE",
+        `The answers since this one changed more than ${formatCount(MAX_CHANGE_ROWS)} files or too much text to restore in one step. Restore to a later answer first, then to this one.`,
+      );
+    }
+    rows.push(row);
+  }
+  return rows.sort((a, b) => b.turnTime - a.turnTime || b.seq - a.seq);
+}
+
+/**
+ * Restores the project to its state before this answer: undoes every change of this answer and of every later
+ * one of the project still applied, as one transaction. The rows it undid remember it, so `undoRestore` can
+ * bring them back.
+ */
+export const restore = mutation({
+  args: { messageId: v.id("messages") },
+  returns: v.null(),
+  handler: async (ctx, { messageId }) => {
+    const { userId, message } = await beforeSwitching(ctx, messageId);
+    for (const row of await rowsSince(ctx, message.projectId, message._creationTime)) {
+      if (row.state !== "applied") continue;
+      await switchRow(ctx, userId, row, "before");
+      await ctx.db.patch("fileChanges", row._id, { restoredTo: messageId });
+    }
+    return null;
+  },
+});
+
+/** Undoes a restore to this answer: re-applies what it undid, oldest answer first, all or nothing. */
+export const undoRestore = mutation({
+  args: { messageId: v.id("messages") },
+  returns: v.null(),
+  handler: async (ctx, { messageId }) => {
+    const { userId, message } = await beforeSwitching(ctx, messageId);
+    const rows = await ctx.db
+      .query("fileChanges")
+      .withIndex("by_restored", (q) => q.eq("projectId", message.projectId).eq("restoredTo", messageId))
+      .take(MAX_CHANGE_ROWS);
+    rows.sort((a, b) => a.turnTime - b.turnTime || a.seq - b.seq);
+    for (const row of rows) {
+      if (row.state === "undone") await switchRow(ctx, userId, row, "after");
+      await ctx.db.patch("fileChanges", row._id, { restoredTo: undefined });
+    }
+    return null;
+  },
+});

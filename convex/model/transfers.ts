@@ -1,0 +1,157 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { appError } from "../lib/errors";
+import { requireProjectOwner } from "./access";
+
+// Imports and exports of a project (docs/import-export.md). A transfer row per project and kind holds the state of
+// the latest run; the project's importStatus / exportStatus mirror it. Invariants:
+// - at most one run of each kind per project at a time: a start while one runs is refused with BUSY;
+// - an import goes only into an empty project, and a failed or cancelled import removes what it wrote, so the
+//   project is empty again and a retry starts clean;
+// - the running action stops at its next step once `cancelRequested` is set, and always leaves a final status.
+
+export type TransferKind = Doc<"transfers">["kind"];
+
+export interface TransferRequest {
+  source: string;
+  storageId?: Id<"_storage">;
+  url?: string;
+  ref?: string;
+  githubRepo?: { name: string; private: boolean };
+}
+
+export async function getTransfer(ctx: QueryCtx, projectId: Id<"projects">, kind: TransferKind) {
+  return ctx.db
+    .query("transfers")
+    .withIndex("by_project_kind", (q) => q.eq("projectId", projectId).eq("kind", kind))
+    .unique();
+}
+
+export async function getGitRemote(ctx: QueryCtx, projectId: Id<"projects">) {
+  return ctx.db
+    .query("gitRemotes")
+    .withIndex("by_project", (q) => q.eq("projectId", projectId))
+    .unique();
+}
+
+/** True when the project has no file or folder at its root (what an import needs). */
+export async function projectIsEmpty(ctx: QueryCtx, projectId: Id<"projects">): Promise<boolean> {
+  const first = await ctx.db
+    .query("fileEntries")
+    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", undefined))
+    .first();
+  return first === null;
+}
+
+/**
+ * Records a new run of `kind` for the project (refused while one runs, and for an import into a project that has
+ * files) and marks the project importing / exporting. Returns the transfer's id, for the action to schedule.
+ */
+export async function startTransfer(
+  ctx: MutationCtx,
+  userId: string,
+  projectId: Id<"projects">,
+  kind: TransferKind,
+  request: TransferRequest,
+): Promise<Id<"transfers">> {
+  await requireProjectOwner(ctx, userId, projectId);
+  const existing = await getTransfer(ctx, projectId, kind);
+  if (existing !== null && existing.status === "running") {
+    throw appError("BUSY", `An ${kind} of this project is already running. Wait for it to end or cancel it.`);
+  }
+  if (kind === "import" && !(await projectIsEmpty(ctx, projectId))) {
+    throw appError("INVALID_ARGUMENT", "This project already has files. Import into a new project, or delete its files first.");
+  }
+  const now = Date.now();
+  const fields = {
+    projectId,
+    ownerId: userId,
+    kind,
+    status: "running" as const,
+    source: request.source,
+    storageId: request.storageId,
+    url: request.url,
+    ref: request.ref,
+    githubRepo: request.githubRepo,
+    phase: "starting",
+    done: 0,
+    total: 0,
+    message: undefined,
+    cancelRequested: undefined,
+    updatedAt: now,
+  };
+  let id: Id<"transfers">;
+  if (existing === null) id = await ctx.db.insert("transfers", fields);
+  else {
+    await ctx.db.replace("transfers", existing._id, fields);
+    id = existing._id;
+  }
+  await ctx.db.patch("projects", projectId, kind === "import" ? { importStatus: "importing" } : { exportStatus: "exporting" });
+  return id;
+}
+
+/** Asks the running transfer of `kind` to stop; it ends as cancelled (an import removes what it wrote). */
+export async function requestCancel(ctx: MutationCtx, userId: string, projectId: Id<"projects">, kind: TransferKind) {
+  await requireProjectOwner(ctx, userId, projectId);
+  const transfer = await getTransfer(ctx, projectId, kind);
+  if (transfer === null || transfer.status !== "running") return false;
+  await ctx.db.patch("transfers", transfer._id, { cancelRequested: true, updatedAt: Date.now() });
+  return true;
+}
+
+/** What the SPA shows of a transfer: no storage id, nothing it did not send itself. */
+export function transferView(transfer: Doc<"transfers"> | null) {
+  if (transfer === null) return null;
+  const view: {
+    status: Doc<"transfers">["status"];
+    source: string;
+    phase?: string;
+    done: number;
+    total: number;
+    message?: string;
+    cancelRequested?: boolean;
+    updatedAt: number;
+  } = { status: transfer.status, source: transfer.source, done: transfer.done, total: transfer.total, updatedAt: transfer.updatedAt };
+  if (transfer.phase !== undefined) view.phase = transfer.phase;
+  if (transfer.message !== undefined) view.message = transfer.message;
+  if (transfer.cancelRequested === true) view.cancelRequested = true;
+  return view;
+}
+
+/** The transfer `transferId` while it is running and not cancelled, else null (the action then stops). */
+export async function activeTransfer(ctx: QueryCtx, transferId: Id<"transfers">) {
+  const transfer = await ctx.db.get("transfers", transferId);
+  if (transfer === null || transfer.status !== "running" || transfer.cancelRequested === true) return null;
+  const project = await ctx.db.get("projects", transfer.projectId);
+  return project === null ? null : transfer;
+}
+
+/** Ends the transfer with `status` and mirrors it onto the project (an import's cancel shows there as failed). */
+export async function finishTransfer(
+  ctx: MutationCtx,
+  transferId: Id<"transfers">,
+  status: "completed" | "failed" | "cancelled",
+  message: string | undefined,
+) {
+  const transfer = await ctx.db.get("transfers", transferId);
+  if (transfer === null || transfer.status !== "running") return;
+  await ctx.db.patch("transfers", transferId, { status, message, phase: undefined, cancelRequested: undefined, updatedAt: Date.now() });
+  if (transfer.storageId !== undefined && (await ctx.db.system.get("_storage", transfer.storageId)) !== null) {
+    await ctx.storage.delete(transfer.storageId);
+  }
+  const project = await ctx.db.get("projects", transfer.projectId);
+  if (project === null) return;
+  if (transfer.kind === "import") {
+    await ctx.db.patch("projects", project._id, { importStatus: status === "completed" ? "completed" : "failed" });
+  } else {
+    await ctx.db.patch("projects", project._id, { exportStatus: status });
+  }
+}
+
+/** Records the commit a project now matches on its Git remote (after an import from Git or an export). */
+export async function setGitRemote(ctx: MutationCtx, projectId: Id<"projects">, remote: { url: string; branch: string; commit: string }) {
+  const existing = await getGitRemote(ctx, projectId);
+  const fields = { projectId, ...remote, updatedAt: Date.now() };
+  if (existing === null) await ctx.db.insert("gitRemotes", fields);
+  else await ctx.db.replace("gitRemotes", existing._id, fields);
+}

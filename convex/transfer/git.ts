@@ -1,0 +1,217 @@
+"use node";
+
+import * as git from "isomorphic-git";
+import type { AuthCallback, TreeEntry } from "isomorphic-git";
+import { gitHttp, TransferFailed } from "./http";
+import { MemoryFs } from "./memoryFs";
+
+// Git over smart HTTP with isomorphic-git on an in-memory file system: a shallow, single-branch clone for an
+// import, and for an export one new commit on top of the remote branch's head, pushed without force.
+
+const DIR = "/repo";
+
+export interface Credential {
+  username?: string;
+  token: string;
+}
+
+function onAuthFor(credential: Credential | null): AuthCallback | undefined {
+  if (credential === null) return undefined;
+  // GitHub takes any user name with a token as password; GitLab and Gitea take the account name or "oauth2".
+  return () => ({ username: credential.username ?? "x-access-token", password: credential.token });
+}
+
+/** A readable failure for an isomorphic-git error (never containing the token, which is only in onAuth). */
+export function describeGitError(error: unknown, url: string, ref: string | undefined, hasCredential: boolean): Error {
+  if (error instanceof TransferFailed) return error;
+  const e = error as { code?: string; data?: { statusCode?: number; reason?: string; what?: string }; message?: string };
+  const host = new URL(url).host;
+  const status = e.data?.statusCode;
+  if (e.code === "HttpError" && (status === 401 || status === 403)) {
+    return new TransferFailed(
+      hasCredential
+        ? `${host} refused the token saved for it (HTTP ${status}). Check that it is valid and may access this repository.`
+        : `${host} asks for authentication (HTTP ${status}). Add a token for ${host} under Credentials and try again.`,
+    );
+  }
+  if (e.code === "HttpError" && status === 404) {
+    return new TransferFailed(`No Git repository was found at ${url} (HTTP 404). Check the URL${hasCredential ? "" : ", or add a token if it is private"}.`);
+  }
+  if (e.code === "HttpError") return new TransferFailed(`${host} answered HTTP ${status ?? "error"}. Try again later.`);
+  if (e.code === "NotFoundError" && ref !== undefined) return new TransferFailed(`The branch or tag "${ref}" was not found in ${url}.`);
+  if (e.code === "SmartHttpError" || e.code === "ParseError") return new TransferFailed(`${url} does not speak Git's smart HTTP protocol. Check the URL.`);
+  if (e.code === "PushRejectedError" || e.code === "GitPushError") {
+    return new TransferFailed(`${host} refused the push (${e.data?.reason ?? e.message ?? "rejected"}). Nothing was changed on the remote.`);
+  }
+  return new TransferFailed(`Git failed: ${(e.message ?? String(error)).slice(0, 300)}`);
+}
+
+export interface ClonedFile {
+  path: string;
+  kind: "file" | "symlink";
+  bytes: Uint8Array;
+}
+
+export interface ClonedRepo {
+  files: ClonedFile[];
+  commit: string;
+  branch: string;
+  /** Submodules, which a shallow clone does not bring. */
+  submodules: number;
+}
+
+/**
+ * A shallow clone of `ref` (default: the remote's default branch) of `url`; every file of its tree with its bytes.
+ * `maxBytes` stops reading blobs once the files read so far exceed it (the limit check then names the import).
+ */
+export async function cloneRepo(url: string, ref: string | undefined, credential: Credential | null, maxBytes: number): Promise<ClonedRepo> {
+  const fs = new MemoryFs();
+  try {
+    await git.clone({ fs, http: gitHttp, dir: DIR, url, ref, singleBranch: true, depth: 1, noCheckout: true, noTags: true, onAuth: onAuthFor(credential), onAuthFailure: () => ({ cancel: true }) });
+  } catch (error) {
+    throw describeGitError(error, url, ref, credential !== null);
+  }
+  const commit = await git.resolveRef({ fs, dir: DIR, ref: "HEAD" });
+  const branch = ref ?? (await git.currentBranch({ fs, dir: DIR, fullname: false })) ?? "main";
+  const files: ClonedFile[] = [];
+  let submodules = 0;
+  let bytes = 0;
+  const walk = async (oid: string, prefix: string) => {
+    const { tree } = await git.readTree({ fs, dir: DIR, oid });
+    for (const entry of tree) {
+      const path = prefix === "" ? entry.path : `${prefix}/${entry.path}`;
+      if (entry.type === "tree") await walk(entry.oid, path);
+      else if (entry.type === "commit") submodules++;
+      else if (bytes <= maxBytes) {
+        const { blob } = await git.readBlob({ fs, dir: DIR, oid: entry.oid });
+        bytes += blob.length;
+        files.push({ path, kind: entry.mode === "120000" ? "symlink" : "file", bytes: blob });
+      }
+    }
+  };
+  const { commit: commitObject } = await git.readCommit({ fs, dir: DIR, oid: commit });
+  await walk(commitObject.tree, "");
+  return { files, commit, branch, submodules };
+}
+
+export interface ExportFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface PushPlan {
+  url: string;
+  /** The branch to push to; undefined: the one the project is linked to, else the remote's default, else main. */
+  branch: string | undefined;
+  /** The commit the project last matched on this remote and branch (an import from it or the last export). */
+  expected: { branch: string; commit: string } | null;
+  credential: Credential | null;
+  message: string;
+  author: { name: string; email: string };
+}
+
+export interface PushResult {
+  branch: string;
+  commit: string;
+  /** False when the project's tree equals the remote head's: nothing was pushed. */
+  pushed: boolean;
+}
+
+function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
+  // Git orders a tree's entries by name, a subtree's name compared as if it ended in "/".
+  const ka = a.type === "tree" ? `${a.path}/` : a.path;
+  const kb = b.type === "tree" ? `${b.path}/` : b.path;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Pushes the files as one new commit on top of the remote branch's head. Refuses (TransferFailed, nothing pushed)
+ * when the branch moved on from `expected`, or holds commits that did not come from this project. `beforePush`
+ * runs just before the push and may throw to cancel it.
+ */
+export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush: () => Promise<void>): Promise<PushResult> {
+  const fs = new MemoryFs();
+  const onAuth = onAuthFor(plan.credential);
+  const hasCredential = plan.credential !== null;
+  const host = new URL(plan.url).host;
+  let info;
+  try {
+    info = await git.getRemoteInfo2({ http: gitHttp, url: plan.url, forPush: true, protocolVersion: 1, onAuth, onAuthFailure: () => ({ cancel: true }) });
+  } catch (error) {
+    throw describeGitError(error, plan.url, plan.branch, hasCredential);
+  }
+  const refs = info.refs ?? [];
+  const headRef = refs.find((r) => r.ref === "HEAD");
+  const defaultBranch = headRef?.target?.replace(/^refs\/heads\//, "");
+  const branch = plan.branch ?? plan.expected?.branch ?? defaultBranch ?? "main";
+  const remoteHead = refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid;
+  const expected = plan.expected !== null && plan.expected.branch === branch ? plan.expected.commit : undefined;
+  if (remoteHead !== undefined && expected === undefined) {
+    throw new TransferFailed(
+      `The branch "${branch}" of ${plan.url} already has commits that did not come from this project. Export to a new branch or an empty repository, or import the repository into a new project and export from there.`,
+    );
+  }
+  if (remoteHead !== undefined && remoteHead !== expected) {
+    throw new TransferFailed(
+      `The branch "${branch}" on ${host} moved on since this project last matched it (it is at ${remoteHead.slice(0, 7)}, this project at ${expected?.slice(0, 7)}). Nothing was pushed: bring those changes in first (import the branch into a new project), or export to a new branch.`,
+    );
+  }
+  await git.init({ fs, dir: DIR, defaultBranch: branch });
+  await git.addRemote({ fs, dir: DIR, remote: "origin", url: plan.url });
+  let parentTree: string | undefined;
+  if (remoteHead !== undefined) {
+    try {
+      await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: branch, singleBranch: true, depth: 1, tags: false, onAuth, onAuthFailure: () => ({ cancel: true }) });
+    } catch (error) {
+      throw describeGitError(error, plan.url, branch, hasCredential);
+    }
+    parentTree = (await git.readCommit({ fs, dir: DIR, oid: remoteHead })).commit.tree;
+  }
+  // Blobs, then trees bottom-up.
+  interface Dir { files: TreeEntry[]; dirs: Map<string, Dir> }
+  const root: Dir = { files: [], dirs: new Map() };
+  for (const file of files) {
+    const parts = file.path.split("/");
+    const name = parts.pop() as string;
+    let dir = root;
+    for (const part of parts) {
+      let next = dir.dirs.get(part);
+      if (next === undefined) dir.dirs.set(part, (next = { files: [], dirs: new Map() }));
+      dir = next;
+    }
+    const oid = await git.writeBlob({ fs, dir: DIR, blob: file.bytes });
+    dir.files.push({ mode: "100644", path: name, oid, type: "blob" });
+  }
+  const writeDir = async (dir: Dir): Promise<string | null> => {
+    const entries = [...dir.files];
+    for (const [name, child] of dir.dirs) {
+      const oid = await writeDir(child);
+      if (oid !== null) entries.push({ mode: "040000", path: name, oid, type: "tree" });
+    }
+    if (entries.length === 0 && dir !== root) return null; // Git keeps no empty folders
+    entries.sort(compareTreeEntries);
+    return git.writeTree({ fs, dir: DIR, tree: entries });
+  };
+  const tree = (await writeDir(root)) as string;
+  if (remoteHead !== undefined && tree === parentTree) return { branch, commit: remoteHead, pushed: false };
+  const now = Math.floor(Date.now() / 1000);
+  const person = { ...plan.author, timestamp: now, timezoneOffset: 0 };
+  const commit = await git.writeCommit({
+    fs,
+    dir: DIR,
+    commit: { message: plan.message, tree, parent: remoteHead === undefined ? [] : [remoteHead], author: person, committer: person },
+  });
+  await git.writeRef({ fs, dir: DIR, ref: `refs/heads/${branch}`, value: commit, force: true });
+  await beforePush();
+  let result;
+  try {
+    result = await git.push({ fs, http: gitHttp, dir: DIR, url: plan.url, ref: branch, remoteRef: branch, force: false, onAuth, onAuthFailure: () => ({ cancel: true }) });
+  } catch (error) {
+    throw describeGitError(error, plan.url, branch, hasCredential);
+  }
+  const status = result.refs[`refs/heads/${branch}`];
+  if (!result.ok || (status !== undefined && !status.ok)) {
+    throw new TransferFailed(`${host} refused the push (${status?.error ?? result.error ?? "rejected"}). Nothing was changed on the remote.`);
+  }
+  return { branch, commit, pushed: true };
+}

@@ -1,0 +1,357 @@
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
+import { internalMutation, internalQuery, mutation, query } from "./_generated/server";
+import { appError } from "./lib/errors";
+import schema from "./schema";
+import { checkGitUrl, checkRef } from "./lib/gitUrl";
+import { listingEntryValidator, newItemValidator } from "./lib/validators";
+import { requireProjectOwner, requireUser } from "./model/access";
+import { Budget } from "./model/budget";
+import * as Bulk from "./model/createMany";
+import * as Files from "./model/files";
+import { getListingHead, readBucketEntries } from "./model/listing";
+import { checkProjectName } from "./model/names";
+import { isBlobReferenced } from "./model/storage";
+import {
+  activeTransfer,
+  finishTransfer,
+  getGitRemote,
+  getTransfer,
+  requestCancel,
+  setGitRemote,
+  startTransfer,
+  transferView,
+} from "./model/transfers";
+
+// Import and export (docs/import-export.md): thin public functions that record a run and schedule the action in
+// transferRun.ts, and the internal functions that action calls. Every internal step re-reads the transfer and
+// does nothing once it is no longer running or was cancelled, so a cancelled run stops at its next step.
+
+const fields = schema.tables.transfers.validator.fields;
+const kindValidator = fields.kind;
+/** What the SPA sees of a transfer (model/transfers.ts transferView): no storage id, no owner. */
+const transferViewValidator = v.union(
+  v.null(),
+  v.object({
+    status: fields.status,
+    source: fields.source,
+    phase: fields.phase,
+    done: fields.done,
+    total: fields.total,
+    message: fields.message,
+    cancelRequested: fields.cancelRequested,
+    updatedAt: fields.updatedAt,
+  }),
+);
+
+/** The latest import and export of the project, and the Git remote it is linked to. */
+export const status = query({
+  args: { projectId: v.id("projects") },
+  returns: v.object({
+    import: transferViewValidator,
+    export: transferViewValidator,
+    remote: v.union(v.null(), v.object({ url: v.string(), branch: v.string(), commit: v.string() })),
+  }),
+  handler: async (ctx, { projectId }) => {
+    await requireProjectOwner(ctx, await requireUser(ctx), projectId);
+    const remote = await getGitRemote(ctx, projectId);
+    return {
+      import: transferView(await getTransfer(ctx, projectId, "import")),
+      export: transferView(await getTransfer(ctx, projectId, "export")),
+      remote: remote === null ? null : { url: remote.url, branch: remote.branch, commit: remote.commit },
+    };
+  },
+});
+
+/** Imports a ZIP archive uploaded to storage (files.generateUploadUrl) into the empty project. */
+export const importZip = mutation({
+  args: { projectId: v.id("projects"), storageId: v.id("_storage"), fileName: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { projectId, storageId, fileName }) => {
+    const userId = await requireUser(ctx);
+    await requireProjectOwner(ctx, userId, projectId);
+    if ((await ctx.db.system.get("_storage", storageId)) === null || (await isBlobReferenced(ctx, storageId))) {
+      throw appError("NOT_FOUND", "The uploaded archive was not found. Upload it again.");
+    }
+    const source = fileName.trim().slice(0, 255) || "archive.zip";
+    const transferId = await startTransfer(ctx, userId, projectId, "import", { source, storageId });
+    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    return null;
+  },
+});
+
+/** Imports a Git repository over smart HTTP (the remote's default branch unless `ref` names a branch or tag). */
+export const importGit = mutation({
+  args: { projectId: v.id("projects"), url: v.string(), ref: v.optional(v.string()) },
+  returns: v.null(),
+  handler: async (ctx, { projectId, url: rawUrl, ref: rawRef }) => {
+    const userId = await requireUser(ctx);
+    await requireProjectOwner(ctx, userId, projectId);
+    const url = checkGitUrl(rawUrl);
+    const ref = rawRef === undefined || rawRef.trim() === "" ? undefined : checkRef(rawRef.trim());
+    const transferId = await startTransfer(ctx, userId, projectId, "import", { source: url, url, ref });
+    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    return null;
+  },
+});
+
+/**
+ * Exports the project as one new commit on `branch` of the Git remote `url` (by default the remote the project is
+ * linked to). Never a force push: a remote that moved on since the project last matched it is refused.
+ */
+export const exportGit = mutation({
+  args: { projectId: v.id("projects"), url: v.optional(v.string()), branch: v.optional(v.string()) },
+  returns: v.null(),
+  handler: async (ctx, { projectId, url: rawUrl, branch: rawBranch }) => {
+    const userId = await requireUser(ctx);
+    await requireProjectOwner(ctx, userId, projectId);
+    const remote = await getGitRemote(ctx, projectId);
+    const url = rawUrl !== undefined && rawUrl.trim() !== "" ? checkGitUrl(rawUrl) : remote?.url;
+    if (url === undefined) throw appError("INVALID_ARGUMENT", "Enter the URL of the Git repository to export to.");
+    const branch = rawBranch !== undefined && rawBranch.trim() !== "" ? checkRef(rawBranch.trim()) : undefined;
+    const transferId = await startTransfer(ctx, userId, projectId, "export", { source: url, url, ref: branch });
+    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    return null;
+  },
+});
+
+/**
+ * Exports the project to GitHub: the first export creates the repository `name` in the token owner's account
+ * (private unless `private` is false), later ones push a new commit to the repository the project is linked to.
+ */
+export const exportGithub = mutation({
+  args: { projectId: v.id("projects"), name: v.optional(v.string()), private: v.optional(v.boolean()) },
+  returns: v.null(),
+  handler: async (ctx, { projectId, name, private: isPrivate }) => {
+    const userId = await requireUser(ctx);
+    const project = await requireProjectOwner(ctx, userId, projectId);
+    const remote = await getGitRemote(ctx, projectId);
+    if (remote !== null && project.exportRepoUrl !== undefined && remote.url === project.exportRepoUrl) {
+      const transferId = await startTransfer(ctx, userId, projectId, "export", { source: remote.url, url: remote.url });
+      await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+      return null;
+    }
+    const repoName = checkProjectName(name ?? project.name).replace(/[^A-Za-z0-9._-]+/g, "-");
+    const transferId = await startTransfer(ctx, userId, projectId, "export", {
+      source: `GitHub: ${repoName}`,
+      githubRepo: { name: repoName, private: isPrivate !== false },
+    });
+    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    return null;
+  },
+});
+
+/** Stops the running import or export; an import then removes what it wrote, an export pushes nothing. */
+export const cancel = mutation({
+  args: { projectId: v.id("projects"), kind: kindValidator },
+  returns: v.boolean(),
+  handler: async (ctx, { projectId, kind }) => requestCancel(ctx, await requireUser(ctx), projectId, kind),
+});
+
+// ---- internal: called by the action in transferRun.ts ----
+
+const transferFields = v.object({
+  _id: v.id("transfers"),
+  projectId: v.id("projects"),
+  ownerId: v.string(),
+  kind: kindValidator,
+  storageId: v.optional(v.id("_storage")),
+  url: v.optional(v.string()),
+  ref: v.optional(v.string()),
+  githubRepo: fields.githubRepo,
+  remote: v.union(v.null(), v.object({ url: v.string(), branch: v.string(), commit: v.string() })),
+  projectName: v.string(),
+});
+
+/** The running transfer with what its action needs; null once it ended or was cancelled. */
+export const load = internalQuery({
+  args: { transferId: v.id("transfers") },
+  returns: v.union(v.null(), transferFields),
+  handler: async (ctx, { transferId }) => {
+    const t = await activeTransfer(ctx, transferId);
+    if (t === null) return null;
+    const project = await ctx.db.get("projects", t.projectId);
+    const remote = await getGitRemote(ctx, t.projectId);
+    return {
+      _id: t._id,
+      projectId: t.projectId,
+      ownerId: t.ownerId,
+      kind: t.kind,
+      storageId: t.storageId,
+      url: t.url,
+      ref: t.ref,
+      githubRepo: t.githubRepo,
+      remote: remote === null ? null : { url: remote.url, branch: remote.branch, commit: remote.commit },
+      projectName: project?.name ?? "",
+    };
+  },
+});
+
+/** Reports progress; returns false when the transfer should stop (cancelled, ended, project deleted). */
+export const progress = internalMutation({
+  args: { transferId: v.id("transfers"), phase: v.string(), done: v.number(), total: v.number() },
+  returns: v.boolean(),
+  handler: async (ctx, { transferId, phase, done, total }) => {
+    const t = await activeTransfer(ctx, transferId);
+    if (t === null) return false;
+    await ctx.db.patch("transfers", transferId, { phase, done, total, updatedAt: Date.now() });
+    return true;
+  },
+});
+
+/** True when the transfer was asked to stop (or ended). */
+export const stopRequested = internalQuery({
+  args: { transferId: v.id("transfers") },
+  returns: v.boolean(),
+  handler: async (ctx, { transferId }) => (await activeTransfer(ctx, transferId)) === null,
+});
+
+const binaryItemValidator = v.object({ name: v.string(), storageId: v.id("_storage") });
+
+/**
+ * Writes one budgeted batch of an import through the files model (createMany per folder, createBinaryFile per
+ * stored file), as the transfer's owner. Returns the new ids group by group (texts/folders first, then stored
+ * files), or null when the transfer stopped: then nothing is written.
+ */
+export const writeBatch = internalMutation({
+  args: {
+    transferId: v.id("transfers"),
+    groups: v.array(
+      v.object({ parentId: v.optional(v.id("files")), items: v.array(newItemValidator), stored: v.array(binaryItemValidator) }),
+    ),
+    done: v.number(),
+  },
+  returns: v.union(v.null(), v.array(v.array(v.id("files")))),
+  handler: async (ctx, { transferId, groups, done }) => {
+    const t = await activeTransfer(ctx, transferId);
+    if (t === null) return null;
+    const out: Id<"files">[][] = [];
+    for (const group of groups) {
+      const ids = group.items.length === 0 ? [] : await Bulk.createMany(ctx, t.ownerId, { projectId: t.projectId, parentId: group.parentId, items: group.items });
+      for (const item of group.stored) {
+        ids.push(await Files.createBinaryFile(ctx, t.ownerId, { projectId: t.projectId, parentId: group.parentId, name: item.name, storageId: item.storageId }));
+      }
+      out.push(ids);
+    }
+    await ctx.db.patch("transfers", transferId, { phase: "writing", done, updatedAt: Date.now() });
+    return out;
+  },
+});
+
+/** Removes up to `limit` items at the project's root (a failed or cancelled import); returns how many remain. */
+export const clearRoot = internalMutation({
+  args: { transferId: v.id("transfers"), limit: v.number() },
+  returns: v.number(),
+  handler: async (ctx, { transferId, limit }) => {
+    const t = await ctx.db.get("transfers", transferId);
+    if (t === null || t.kind !== "import" || t.status !== "running") return 0;
+    const project = await ctx.db.get("projects", t.projectId);
+    if (project === null) return 0;
+    const roots = await ctx.db
+      .query("fileEntries")
+      .withIndex("by_project_parent_name", (q) => q.eq("projectId", t.projectId).eq("parentId", undefined))
+      .take(limit + 1);
+    for (const entry of roots.slice(0, limit)) await Files.removeFile(ctx, t.ownerId, entry.fileId);
+    return roots.length > limit ? 1 : 0;
+  },
+});
+
+/** Ends the transfer (and, on success, records the Git remote and commit the project now matches). */
+export const finish = internalMutation({
+  args: {
+    transferId: v.id("transfers"),
+    status: v.union(v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
+    message: v.optional(v.string()),
+    remote: v.optional(v.object({ url: v.string(), branch: v.string(), commit: v.string() })),
+    exportRepoUrl: v.optional(v.string()),
+  },
+  returns: v.null(),
+  handler: async (ctx, { transferId, status, message, remote, exportRepoUrl }) => {
+    const t = await ctx.db.get("transfers", transferId);
+    if (t === null || t.status !== "running") return null;
+    if (status === "completed" && remote !== undefined) await setGitRemote(ctx, t.projectId, remote);
+    if (status === "completed" && exportRepoUrl !== undefined && (await ctx.db.get("projects", t.projectId)) !== null) {
+      await ctx.db.patch("projects", t.projectId, { exportRepoUrl });
+    }
+    await finishTransfer(ctx, transferId, status, message);
+    return null;
+  },
+});
+
+/** Export: the listing head of the transfer's project (null once it stopped). */
+export const exportHead = internalQuery({
+  args: { transferId: v.id("transfers") },
+  returns: v.union(v.null(), v.object({ ready: v.boolean(), buckets: v.number() })),
+  handler: async (ctx, { transferId }) => {
+    const t = await activeTransfer(ctx, transferId);
+    if (t === null) return null;
+    const head = await getListingHead(ctx, t.projectId);
+    if (head === null || head.status !== "ready") return { ready: false, buckets: 0 };
+    const last = await ctx.db
+      .query("fileBuckets")
+      .withIndex("by_project_bucket", (q) => q.eq("projectId", t.projectId))
+      .order("desc")
+      .first();
+    return { ready: true, buckets: last === null ? 0 : last.bucket + 1 };
+  },
+});
+
+/** Export: one bucket of the transfer's project listing. */
+export const exportBucket = internalQuery({
+  args: { transferId: v.id("transfers"), bucket: v.number() },
+  returns: v.union(v.null(), v.array(listingEntryValidator)),
+  handler: async (ctx, { transferId, bucket }) => {
+    const t = await activeTransfer(ctx, transferId);
+    if (t === null) return null;
+    return readBucketEntries(ctx, t.projectId, bucket);
+  },
+});
+
+/**
+ * Export: the bytes of the files `fileIds` (inline text, or the storage id of a stored file), in order, as many as
+ * fit one query's budget; the action asks again for the rest.
+ */
+export const exportContents = internalQuery({
+  args: { transferId: v.id("transfers"), fileIds: v.array(v.id("files")) },
+  returns: v.union(
+    v.null(),
+    v.array(
+      v.object({
+        _id: v.id("files"),
+        content: v.optional(v.string()),
+        storageId: v.optional(v.id("_storage")),
+        gone: v.optional(v.boolean()),
+      }),
+    ),
+  ),
+  handler: async (ctx, { transferId, fileIds }) => {
+    const t = await activeTransfer(ctx, transferId);
+    if (t === null) return null;
+    const budget = new Budget();
+    const out: { _id: Id<"files">; content?: string; storageId?: Id<"_storage">; gone?: boolean }[] = [];
+    for (const fileId of fileIds) {
+      const file = await ctx.db.get("files", fileId);
+      if (file === null || file.projectId !== t.projectId) {
+        out.push({ _id: fileId, gone: true });
+        continue;
+      }
+      if (!budget.charge(file) && out.length > 0) break;
+      out.push(file.storageId !== undefined ? { _id: fileId, storageId: file.storageId } : { _id: fileId, content: file.content ?? "" });
+    }
+    return out;
+  },
+});
+
+/** The owner's token for `host` (internal only: never returned to a client). */
+export const credentialFor = internalQuery({
+  args: { ownerId: v.string(), host: v.string() },
+  returns: v.union(v.null(), v.object({ username: v.optional(v.string()), token: v.string() })),
+  handler: async (ctx, { ownerId, host }) => {
+    const row = await ctx.db
+      .query("gitCredentials")
+      .withIndex("by_owner_host", (q) => q.eq("ownerId", ownerId).eq("host", host))
+      .unique();
+    return row === null ? null : row.username === undefined ? { token: row.token } : { username: row.username, token: row.token };
+  },
+});

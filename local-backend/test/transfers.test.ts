@@ -1,0 +1,280 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ConvexClient } from "convex/browser";
+import { zipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
+import { PROJECT_CONVEX_DIR, startTestBackend, waitFor, type TestBackend } from "./helpers/backend";
+
+// Import and export end to end: the real local backend runs convex/ (the transfer action with isomorphic-git), a
+// real Git smart-HTTP server (git http-backend) serves the repositories, and the git binary checks the results.
+
+let server: GitServer;
+let backend: TestBackend;
+let client: ConvexClient;
+let work: string;
+
+beforeAll(async () => {
+  server = await startGitServer();
+  backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  await backend.engine.setEnv("POLARIS_GIT_ALLOW_PRIVATE_NETWORK", "1");
+  const { token } = await backend.signIn("gitter");
+  client = backend.client({ token });
+  work = mkdtempSync(path.join(tmpdir(), "polaris-transfers-"));
+}, 60_000);
+
+afterAll(async () => {
+  await backend?.stop();
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 255, 0, 1, 2]);
+
+/** A bare repository `name` on the server whose default branch is `trunk`, with nested folders and a binary. */
+function makeRepo(name: string): string {
+  const bare = path.join(server.root, name);
+  git(server.root, "init", "--bare", "-q", "-b", "trunk", bare);
+  const src = path.join(work, `${name}-src`);
+  mkdirSync(path.join(src, "src", "lib", "deep"), { recursive: true });
+  mkdirSync(path.join(src, "assets"), { recursive: true });
+  writeFileSync(path.join(src, "README.md"), "# Demo\n");
+  writeFileSync(path.join(src, "src", "main.ts"), "export const answer = 42;\r\n");
+  writeFileSync(path.join(src, "src", "lib", "deep", "util.ts"), "\uFEFFexport function id<T>(x: T) { return x; }\n");
+  writeFileSync(path.join(src, "assets", "logo.png"), PNG);
+  writeFileSync(path.join(src, "big.txt"), "x".repeat(1_100_000));
+  git(src, "init", "-q", "-b", "trunk");
+  git(src, "add", ".");
+  git(src, "commit", "-q", "-m", "initial");
+  git(src, "push", "-q", bare, "trunk");
+  return src;
+}
+
+async function newProject(name: string): Promise<Id<"projects">> {
+  return client.mutation(api.projects.create, { name });
+}
+
+type Status = Awaited<ReturnType<ConvexClient["query"]>>;
+
+function settledTransfer(projectId: Id<"projects">, kind: "import" | "export") {
+  return waitFor<Status>(
+    (cb, onError) => client.onUpdate(api.transfers.status, { projectId }, cb, onError),
+    (s: { import: { status: string } | null; export: { status: string } | null }) => s[kind] !== null && s[kind]?.status !== "running",
+    60_000,
+  ) as Promise<{ import: { status: string; message?: string; done: number; total: number } | null; export: { status: string; message?: string } | null; remote: { url: string; branch: string; commit: string } | null }>;
+}
+
+/** Every file of the project: path → bytes (text encoded as UTF-8, stored files fetched from storage). */
+async function projectFiles(projectId: Id<"projects">): Promise<Map<string, Uint8Array>> {
+  const tree = await client.query(api.files.tree, { projectId });
+  const byId = new Map(tree.map((f) => [f._id, f]));
+  const pathOf = (id: Id<"files">): string => {
+    const f = byId.get(id)!;
+    return f.parentId === undefined ? f.name : `${pathOf(f.parentId)}/${f.name}`;
+  };
+  const out = new Map<string, Uint8Array>();
+  for (const f of tree) {
+    if (f.type !== "file") continue;
+    const file = await client.query(api.files.get, { fileId: f._id });
+    out.set(pathOf(f._id), file.url !== undefined ? new Uint8Array(await (await fetch(file.url)).arrayBuffer()) : new TextEncoder().encode(file.content ?? ""));
+  }
+  return out;
+}
+
+function diskFiles(dir: string, prefix = ""): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const list = execFileSync("git", ["ls-files"], { cwd: dir, encoding: "utf8" }).split("\n").filter(Boolean);
+  for (const rel of list) out.set(prefix + rel, new Uint8Array(readFileSync(path.join(dir, rel))));
+  return out;
+}
+
+function expectSameFiles(actual: Map<string, Uint8Array>, expected: Map<string, Uint8Array>) {
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [p, bytes] of expected) expect(Buffer.from(actual.get(p)!).equals(Buffer.from(bytes)), p).toBe(true);
+}
+
+describe("Git import", () => {
+  it("imports the remote's default branch (not main) with nested folders, binaries and large text, byte for byte", async () => {
+    const src = makeRepo("demo.git");
+    const projectId = await newProject("From git");
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git") });
+    const status = await settledTransfer(projectId, "import");
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    expect(status.import?.done).toBe(5);
+    expect(status.remote?.branch).toBe("trunk");
+    expect(status.remote?.commit).toBe(git(src, "rev-parse", "HEAD").trim());
+    expectSameFiles(await projectFiles(projectId), diskFiles(src));
+    const project = await client.query(api.projects.get, { projectId });
+    expect(project.importStatus).toBe("completed");
+    const tree = await client.query(api.files.tree, { projectId });
+    expect(tree.find((f) => f.name === "logo.png")?.isBinary).toBe(true);
+    expect(tree.find((f) => f.name === "main.ts")?.isBinary).toBe(false);
+  }, 60_000);
+
+  it("fails with a readable reason for a missing repository and a missing branch, leaving the project empty", async () => {
+    const projectId = await newProject("Missing");
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("nope.git") });
+    let status = await settledTransfer(projectId, "import");
+    expect(status.import?.status).toBe("failed");
+    expect(status.import?.message).toMatch(/No Git repository was found/);
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git"), ref: "no-such-branch" });
+    status = await settledTransfer(projectId, "import");
+    expect(status.import?.status).toBe("failed");
+    expect(status.import?.message).toMatch(/no-such-branch/);
+    expect(await client.query(api.files.tree, { projectId })).toEqual([]);
+    expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
+  }, 60_000);
+
+  it("asks for a token when the host does, uses the saved one, and never returns it", async () => {
+    server.auth = { username: "alice", password: "s3cret-token" };
+    try {
+      const projectId = await newProject("Private");
+      await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git") });
+      let status = await settledTransfer(projectId, "import");
+      expect(status.import?.message).toMatch(/asks for authentication.*Credentials/);
+      await client.mutation(api.credentials.save, { host: server.url, username: "alice", token: "s3cret-token" });
+      const listed = await client.query(api.credentials.list, {});
+      expect(JSON.stringify(listed)).not.toContain("s3cret-token");
+      expect(listed.map((c) => c.host)).toEqual([new URL(server.url).host]);
+      await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git") });
+      status = await settledTransfer(projectId, "import");
+      expect(status.import?.status, status.import?.message).toBe("completed");
+      expect(JSON.stringify(status)).not.toContain("s3cret-token");
+      await client.mutation(api.credentials.remove, { credentialId: listed[0]._id });
+      expect(await client.query(api.credentials.list, {})).toEqual([]);
+    } finally {
+      server.auth = null;
+    }
+  }, 60_000);
+
+  it("refuses URLs with credentials in them and imports into a project that has files", async () => {
+    const projectId = await newProject("Busy");
+    await expect(client.mutation(api.transfers.importGit, { projectId, url: "https://user:tok@example.com/x.git" })).rejects.toThrow(/Credentials/);
+    await client.mutation(api.files.createFile, { projectId, name: "a.txt" });
+    await expect(client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git") })).rejects.toThrow(/already has files/);
+  });
+});
+
+async function uploadZip(bytes: Uint8Array, projectId: Id<"projects">): Promise<Id<"_storage">> {
+  const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId });
+  const res = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "application/zip" }, body: new Uint8Array(bytes) });
+  return ((await res.json()) as { storageId: Id<"_storage"> }).storageId;
+}
+
+async function importZip(bytes: Uint8Array, name = "upload.zip") {
+  const projectId = await newProject(name);
+  const storageId = await uploadZip(bytes, projectId);
+  await client.mutation(api.transfers.importZip, { projectId, storageId, fileName: name });
+  return { projectId, status: await settledTransfer(projectId, "import") };
+}
+
+describe("ZIP import", () => {
+  it("imports nested folders, text and binaries byte for byte", async () => {
+    const enc = new TextEncoder();
+    const zip = zipSync({
+      "README.md": enc.encode("# Zipped\n"),
+      "src/": new Uint8Array(0),
+      "src/a/b/c.ts": enc.encode("export {};\r\n"),
+      "img/logo.png": PNG,
+      "empty/": new Uint8Array(0),
+      ".git/config": enc.encode("[core]\n"),
+      "__MACOSX/._README.md": enc.encode("junk"),
+    });
+    const { projectId, status } = await importZip(zip);
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    const files = await projectFiles(projectId);
+    expectSameFiles(files, new Map([
+      ["README.md", enc.encode("# Zipped\n")],
+      ["src/a/b/c.ts", enc.encode("export {};\r\n")],
+      ["img/logo.png", PNG],
+    ]));
+    const tree = await client.query(api.files.tree, { projectId });
+    expect(tree.some((f) => f.name === "empty" && f.type === "folder")).toBe(true);
+  }, 60_000);
+
+  const hostile: [string, () => Uint8Array, RegExp][] = [
+    ["a ../ entry", () => zipSync({ "ok.txt": new Uint8Array([1]), "../evil.txt": new Uint8Array([1]) }), /Entry 2 \("\.\.\/evil\.txt"\).*"\.\."/],
+    ["an absolute path", () => zipSync({ "/etc/passwd": new Uint8Array([1]) }), /absolute path/],
+    ["a symbolic link", () => zipSync({ "ok.txt": new Uint8Array([1]), link: [new TextEncoder().encode("/etc/passwd"), { os: 3, attrs: (0o120777 << 16) >>> 0 }] }), /"link".*symbolic link/],
+    ["a file over the size limit", () => zipSync({ "huge.bin": new Uint8Array(33 * 1024 * 1024) }), /huge\.bin.*too large/],
+    ["a zip bomb that lies about its size", () => {
+      const zip = zipSync({ "bomb.txt": new Uint8Array(1024 * 1024) });
+      const view = new DataView(zip.buffer);
+      // Patch the central directory's uncompressed size to 100 bytes.
+      for (let i = zip.length - 22; i >= 0; i--) if (view.getUint32(i, true) === 0x02014b50) { view.setUint32(i + 24, 100, true); break; }
+      return zip;
+    }, /bomb\.txt.*inflates past its declared size/],
+    ["corrupt data", () => {
+      const zip = zipSync({ "data.txt": new TextEncoder().encode("hello hello hello hello") }, { level: 0 });
+      zip[30 + "data.txt".length + 2] ^= 0xff;
+      return zip;
+    }, /data\.txt.*(checksum|corrupt)/],
+    ["not a ZIP", () => new TextEncoder().encode("just some text, no archive"), /not a ZIP archive/],
+    ["a name twice", () => {
+      const zip = zipSync({ "a.txt": new Uint8Array([1]), "b.txt": new Uint8Array([2]) });
+      // Rename b.txt to a.txt in both headers.
+      for (let i = 0; i < zip.length - 5; i++) if (zip[i] === 0x62 && zip[i + 1] === 0x2e && zip[i + 2] === 0x74) zip[i] = 0x61;
+      return zip;
+    }, /"a\.txt" appears twice/],
+  ];
+  for (const [what, make, reason] of hostile) {
+    it(`refuses ${what} with a clear error and writes nothing`, async () => {
+      const { projectId, status } = await importZip(make());
+      expect(status.import?.status).toBe("failed");
+      expect(status.import?.message).toMatch(reason);
+      expect(status.import?.message).toMatch(/Nothing was kept/);
+      expect(await client.query(api.files.tree, { projectId })).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe("Git export", () => {
+  it("pushes the project, then one commit with exactly the edits, renames and deletes; refuses a remote that moved on", async () => {
+    const bare = path.join(server.root, "out.git");
+    git(server.root, "init", "--bare", "-q", "-b", "main", bare);
+    const enc = new TextEncoder();
+    const { projectId } = await importZip(zipSync({ "README.md": enc.encode("# Out\n"), "src/keep.ts": enc.encode("keep\n"), "src/old.ts": enc.encode("rename me, I am long enough to be detected as a rename\n"), "gone.txt": enc.encode("bye\n"), "img/logo.png": PNG }), "export.zip");
+    await client.mutation(api.transfers.exportGit, { projectId, url: server.repoUrl("out.git") });
+    let status = await settledTransfer(projectId, "export");
+    expect(status.export?.status, status.export?.message).toBe("completed");
+    const clone1 = path.join(work, "clone1");
+    // The git binary reads the bare repository from disk: a synchronous HTTP clone would block this process,
+    // which also serves the HTTP side.
+    git(work, "clone", "-q", bare, clone1);
+    expectSameFiles(diskFiles(clone1), await projectFiles(projectId));
+    expect((await client.query(api.projects.get, { projectId })).exportRepoUrl).toBe(server.repoUrl("out.git"));
+
+    // Edit, rename, delete; export again: one commit with exactly those changes.
+    const tree = await client.query(api.files.tree, { projectId });
+    const id = (name: string) => tree.find((f) => f.name === name)!._id;
+    await client.mutation(api.files.updateContent, { fileId: id("keep.ts"), content: "kept and changed\n" });
+    await client.mutation(api.files.rename, { fileId: id("old.ts"), name: "new.ts" });
+    await client.mutation(api.files.remove, { fileId: id("gone.txt") });
+    await client.mutation(api.transfers.exportGit, { projectId });
+    status = await settledTransfer(projectId, "export");
+    expect(status.export?.status, status.export?.message).toBe("completed");
+    git(clone1, "pull", "-q");
+    expect(git(clone1, "rev-list", "--count", "HEAD").trim()).toBe("2");
+    expect(git(clone1, "diff", "--name-status", "-M", "HEAD~1", "HEAD").trim().split("\n").sort()).toEqual(
+      ["D\tgone.txt", "M\tsrc/keep.ts", "R100\tsrc/old.ts\tsrc/new.ts"],
+    );
+    expectSameFiles(diskFiles(clone1), await projectFiles(projectId));
+
+    // Someone else pushes; the next export is refused and the remote keeps their commit.
+    writeFileSync(path.join(clone1, "theirs.txt"), "theirs\n");
+    git(clone1, "add", ".");
+    git(clone1, "commit", "-q", "-m", "theirs");
+    git(clone1, "push", "-q");
+    const theirs = git(clone1, "rev-parse", "HEAD").trim();
+    await client.mutation(api.files.updateContent, { fileId: id("keep.ts"), content: "mine\n" });
+    await client.mutation(api.transfers.exportGit, { projectId });
+    status = await settledTransfer(projectId, "export");
+    expect(status.export?.status).toBe("failed");
+    expect(status.export?.message).toMatch(/moved on.*Nothing was pushed/);
+    expect(git(bare, "rev-parse", "main").trim()).toBe(theirs);
+  }, 120_000);
+});
