@@ -172,6 +172,9 @@ export function createSiteHandler(outDir: string, convexUrl: string, runnerUrl?:
         "Content-Type": "text/html; charset=utf-8",
         "Content-Length": Buffer.byteLength(body),
         "Cache-Control": "no-cache",
+        // The app is never framed by another origin (a project's preview runs other people's code).
+        "Content-Security-Policy": "frame-ancestors 'self'",
+        "X-Frame-Options": "SAMEORIGIN",
       });
       res.end(body);
     },

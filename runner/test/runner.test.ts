@@ -88,7 +88,8 @@ describe("runner", () => {
     expect(h.runner.sessions.get(projectId)!.mirror.connections).toBe(2);
     for (const i of [0, 499, 999]) expect(await readFile(path.join(dir, `f${i}.txt`), "utf8")).toBe(`file ${i}`);
     await socket.close();
-  });
+    // 1,000 subscriptions and files: seconds on an idle machine, several times that on a loaded one.
+  }, 120_000);
 
   it("runs a shell in a real terminal, fenced: the working copy is writable, nothing else is, the data dir is absent", async () => {
     const { token, client, projectId, dir } = await newProject("shell");
