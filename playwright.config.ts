@@ -7,6 +7,9 @@ import { join } from "node:path";
 const PORT_OFFSET = Number(process.env.POLARIS_E2E_PORT_OFFSET ?? 0);
 const BACKEND_PORT = 3290 + PORT_OFFSET;
 const SITE_PORT = 5190 + PORT_OFFSET;
+// The runner `npm start` starts beside the backend (terminals, Run, preview).
+const RUNNER_PORT = 3295 + PORT_OFFSET;
+const RUNNER_URL = `http://127.0.0.1:${RUNNER_PORT}`;
 // Specs that talk to the backend directly read its address from here.
 process.env.POLARIS_E2E_BACKEND_URL = `http://127.0.0.1:${BACKEND_PORT}`;
 const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
@@ -53,7 +56,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --data-dir "${dataDir}"`,
+      command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --data-dir "${dataDir}" --runner-port ${RUNNER_PORT} --runner-dir "${dataDir}-runner"`,
       url: BUILD_URL,
       timeout: 300_000,
       reuseExistingServer: !process.env.CI,
@@ -63,7 +66,7 @@ export default defineConfig({
     {
       command: `npx vite --host 127.0.0.1 --port ${SITE_PORT} --strictPort`,
       url: SITE_URL,
-      env: { VITE_CONVEX_URL: `http://127.0.0.1:${BACKEND_PORT}` },
+      env: { VITE_CONVEX_URL: `http://127.0.0.1:${BACKEND_PORT}`, VITE_RUNNER_URL: RUNNER_URL },
       timeout: 180_000,
       reuseExistingServer: !process.env.CI,
       stdout: "pipe",

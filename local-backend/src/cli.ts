@@ -34,6 +34,9 @@ Options:
   --data-dir DIR        data directory (env POLARIS_DATA_DIR, default .polaris/data)
   --site-port N         the dev server's port, for dev (env POLARIS_SITE_PORT, default 5173)
   --no-site             do not start the web app
+  --runner-port N       the runner's port: terminals, Run and preview (env POLARIS_RUNNER_PORT, default 3211)
+  --runner-dir DIR      where the runner keeps working copies (env POLARIS_RUNNER_DIR, default .polaris/runner)
+  --no-runner           do not start the runner (run one alone with npm run runner)
   --allow-remote        allow --host to be a non-loopback address: anyone who can reach it can sign in as anyone
   --public-url URL      URL other machines reach the backend at, for storage URLs (env POLARIS_PUBLIC_URL)
   -h, --help            show this help
@@ -49,6 +52,9 @@ export interface CliOptions {
   dataDir: string;
   sitePort: number;
   site: boolean;
+  /** The runner's port, or null for none. */
+  runnerPort: number | null;
+  runnerDir: string;
   allowRemote: boolean;
   /** Normalized; undefined = derived from the bound address. */
   publicUrl?: string;
@@ -75,6 +81,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "data-dir": { type: "string" },
         "site-port": { type: "string" },
         "no-site": { type: "boolean" },
+        "runner-port": { type: "string" },
+        "runner-dir": { type: "string" },
+        "no-runner": { type: "boolean" },
         "allow-remote": { type: "boolean" },
         "public-url": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -114,6 +123,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     dataDir: path.resolve(values["data-dir"] ?? env.POLARIS_DATA_DIR ?? path.join(ROOT, ".polaris", "data")),
     sitePort: parsePort(values["site-port"] ?? env.POLARIS_SITE_PORT ?? "5173", "--site-port"),
     site: (command === "start" || command === "dev") && values["no-site"] !== true,
+    runnerPort:
+      (command === "start" || command === "dev") && values["no-runner"] !== true
+        ? parsePort(values["runner-port"] ?? env.POLARIS_RUNNER_PORT ?? "3211", "--runner-port")
+        : null,
+    runnerDir: path.resolve(values["runner-dir"] ?? env.POLARIS_RUNNER_DIR ?? path.join(ROOT, ".polaris", "runner")),
     allowRemote,
     ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
@@ -289,6 +303,8 @@ async function start(opts: CliOptions): Promise<void> {
   const servesBuild = opts.site && opts.command === "start";
   // The build runs beside the backend's own startup: requests that arrive first wait for both (server/index.ts).
   const built = servesBuild ? ensureSiteBuilt({ root: ROOT, outDir: SITE_DIR, log }) : Promise.resolve(false);
+  const siteHost = isLoopbackHost(opts.host) ? "127.0.0.1" : opts.host;
+  const runnerUrl = opts.runnerPort === null ? undefined : `http://${siteHost}:${opts.runnerPort}`;
   const backend = await startBackend({
     dataDir: opts.dataDir,
     convexDir,
@@ -297,8 +313,35 @@ async function start(opts: CliOptions): Promise<void> {
     allowRemote: opts.allowRemote,
     ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
     ...(servesBuild ? { siteDir: SITE_DIR, siteReady: built } : {}),
+    ...(runnerUrl !== undefined ? { runnerUrl } : {}),
     log,
   });
+  let runner: { close(): Promise<void> } | null = null;
+  if (opts.runnerPort !== null) {
+    try {
+      // Loaded only when a runner starts: `serve` and `env` never pay for node-pty and the Convex client.
+      const { startRunnerFromCli } = await import("../../runner/src/cli.js");
+      runner = await startRunnerFromCli(
+        {
+          convexUrl: backend.url,
+          port: opts.runnerPort,
+          host: opts.host,
+          workRoot: opts.runnerDir,
+          previewTemplate: "http://{id}.localhost:{port}",
+          allowRemote: opts.allowRemote,
+          unfenced: false,
+          idleMs: 30 * 60_000,
+        },
+        log,
+      );
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      log(
+        `runner: not started (${code === "EADDRINUSE" ? `port ${opts.runnerPort} is in use; pass --runner-port` : (error as Error).message}). ` +
+          "Terminals and Run are unavailable; the rest of Polaris works.",
+      );
+    }
+  }
   await migrateOnStart(backend.engine, convexDir, log);
   const stopWatching = watchConvex(convexDir, backend, log);
   const stopWatchingSite = servesBuild ? watchSite({ root: ROOT, outDir: SITE_DIR, log }) : () => {};
@@ -310,6 +353,7 @@ async function start(opts: CliOptions): Promise<void> {
     log(`Polaris is running at ${backend.url} (data ${dataLabel})`);
   } else if (opts.site) {
     process.env.VITE_CONVEX_URL = backend.url;
+    if (runnerUrl !== undefined) process.env.VITE_RUNNER_URL = runnerUrl;
     const { createServer } = await import("vite");
     const server = await createServer({
       root: ROOT,
@@ -318,7 +362,6 @@ async function start(opts: CliOptions): Promise<void> {
     });
     await server.listen();
     vite = server;
-    const siteHost = isLoopbackHost(opts.host) ? "127.0.0.1" : opts.host;
     log(`Polaris (dev server, hot reload) is running at http://${siteHost}:${opts.sitePort} (backend ${backend.url}, data ${dataLabel})`);
   } else {
     log(`Polaris backend is running at ${backend.url} (data ${dataLabel})`);
@@ -335,6 +378,7 @@ async function start(opts: CliOptions): Promise<void> {
       stopWatching();
       stopWatchingSite();
       await vite?.close();
+      await runner?.close();
       await backend.close();
       process.exit(0);
     })().catch((error: unknown) => {

@@ -14,6 +14,7 @@ import { readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import sirv from "sirv";
+import { RUNNER_URL_META } from "../../runner/src/protocol.js";
 import { CONVEX_URL_META } from "../../src/lib/siteConfig.js";
 
 /** What the site build depends on, relative to the repository root. */
@@ -140,7 +141,7 @@ export interface SiteHandler {
 
 const escapeAttribute = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
-export function createSiteHandler(outDir: string, convexUrl: string): SiteHandler {
+export function createSiteHandler(outDir: string, convexUrl: string, runnerUrl?: string): SiteHandler {
   const files = sirv(outDir, {
     dev: true, // re-read the directory on each request: a rebuild swaps it while the backend runs
     etag: true,
@@ -149,7 +150,8 @@ export function createSiteHandler(outDir: string, convexUrl: string): SiteHandle
       res.setHeader("Cache-Control", pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     },
   });
-  const meta = `<meta name="${CONVEX_URL_META}" content="${escapeAttribute(convexUrl)}" />`;
+  let meta = `<meta name="${CONVEX_URL_META}" content="${escapeAttribute(convexUrl)}" />`;
+  if (runnerUrl !== undefined) meta += `\n    <meta name="${RUNNER_URL_META}" content="${escapeAttribute(runnerUrl)}" />`;
   return {
     async serveFile(req, res) {
       const pathname = new URL(req.url ?? "/", "http://site.invalid").pathname;
@@ -170,6 +172,9 @@ export function createSiteHandler(outDir: string, convexUrl: string): SiteHandle
         "Content-Type": "text/html; charset=utf-8",
         "Content-Length": Buffer.byteLength(body),
         "Cache-Control": "no-cache",
+        // The app is never framed by another origin (a project's preview runs other people's code).
+        "Content-Security-Policy": "frame-ancestors 'self'",
+        "X-Frame-Options": "SAMEORIGIN",
       });
       res.end(body);
     },

@@ -18,7 +18,7 @@ beforeAll(async () => {
   await writeFile(path.join(siteDir, "assets", "app-1234.js"), "console.log('app')");
   await writeFile(path.join(siteDir, "sw.js"), "/* sw */");
   await writeFile(path.join(siteDir, "api", "query"), "must never be served");
-  backend = await startTestBackend({ siteDir });
+  backend = await startTestBackend({ siteDir, runnerUrl: "http://127.0.0.1:3211" });
 });
 afterAll(async () => {
   await backend.stop();
@@ -35,6 +35,9 @@ describe("the site served by the backend", () => {
     const body = await res.text();
     expect(body).toContain(`<meta name="polaris-convex-url" content="${backend.url}" />`);
     expect(body.indexOf("polaris-convex-url")).toBeLessThan(body.indexOf("</head>"));
+    // The runner's address too, and no other origin (a project's preview) may frame the app.
+    expect(body).toContain('<meta name="polaris-runner-url" content="http://127.0.0.1:3211" />');
+    expect(res.headers.get("content-security-policy")).toBe("frame-ancestors 'self'");
   });
 
   it("serves build files, hashed assets cached for good", async () => {

@@ -125,7 +125,8 @@ export class ProjectSession {
     for (const w of waiters) w(token);
   }
 
-  private fetchToken(force: boolean): Promise<string | null> {
+  /** The token for the Convex client: the latest one, or (forced) a renewed one asked of the browsers. */
+  fetchToken(force: boolean): Promise<string | null> {
     if (!force) return Promise.resolve(this.token);
     // The Convex client wants a renewed token: ask the browsers, use the first that answers.
     return new Promise((resolve) => {

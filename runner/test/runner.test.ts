@@ -48,6 +48,26 @@ describe("runner", () => {
     expect(h.runner.sessions.has(projectId)).toBe(false);
   });
 
+  it("renews the token through the browser when the Convex client asks, and keeps syncing with the new one", async () => {
+    const { token, client, projectId, dir } = await newProject("renewal");
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    const session = h.runner.sessions.get(projectId)!;
+    const from = socket.messages.length;
+    const renewed = session.fetchToken(true);
+    await socket.next((m) => m.t === "needToken", from);
+    const fresh = await h.backend.signIn("renewal");
+    expect(fresh.token).not.toBe(token);
+    socket.send({ t: "token", token: fresh.token });
+    expect(await renewed).toBe(fresh.token);
+    expect(await session.fetchToken(false)).toBe(fresh.token);
+    // The client authenticates again with the new token and the working copy keeps following the project.
+    const later = await client.mutation(api.files.createFile, { projectId, name: "after-renewal.txt", content: "still syncing" });
+    expect(later).toBeTruthy();
+    await diskText(path.join(dir, "after-renewal.txt"), "still syncing");
+    await socket.close();
+  });
+
   it("mirrors creates, edits, renames, moves and deletes to the working copy", async () => {
     const { token, client, projectId, dir } = await newProject("mirror");
     const src = await client.mutation(api.files.createFolder, { projectId, name: "src" });
@@ -88,7 +108,8 @@ describe("runner", () => {
     expect(h.runner.sessions.get(projectId)!.mirror.connections).toBe(2);
     for (const i of [0, 499, 999]) expect(await readFile(path.join(dir, `f${i}.txt`), "utf8")).toBe(`file ${i}`);
     await socket.close();
-  });
+    // 1,000 subscriptions and files: seconds on an idle machine, several times that on a loaded one.
+  }, 120_000);
 
   it("runs a shell in a real terminal, fenced: the working copy is writable, nothing else is, the data dir is absent", async () => {
     const { token, client, projectId, dir } = await newProject("shell");

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
@@ -11,7 +11,11 @@ import { ImportExportDialog } from "../features/import-export/ImportExportDialog
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
+import { RunControls } from "../features/run/RunControls";
+import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
+import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
+import { env } from "../lib/env";
 import { errorCode, errorMessage } from "../lib/errors";
 import { useAppStore } from "../store";
 import { AppHeader } from "./AppHeader";
@@ -19,6 +23,10 @@ import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
 import "./workspace.css";
+import "../features/run/run.css";
+
+// xterm.js loads with the panel, not with the workspace.
+const RunPanel = lazy(() => import("../features/run/RunPanel"));
 
 /** Route `/p/:projectId`. A project that does not exist or is not the user's gets the not-found page. */
 export default function WorkspacePage({ projectId }: { projectId: string }) {
@@ -65,6 +73,52 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const actions = useProjectActions();
   const settingsButton = useRef<HTMLButtonElement>(null);
   const [transfersOpen, setTransfersOpen] = useState(false);
+  const runner = useRunnerConnection(env.runnerUrl, projectId);
+  const terminalOpen = useAppStore((s) => s.terminalOpen);
+  const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
+  // Where focus was when the panel opened: it goes back there when the panel closes.
+  const focusBeforePanel = useRef<HTMLElement | null>(null);
+  const toggleTerminal = useCallback(() => {
+    const open = useAppStore.getState().terminalOpen;
+    if (!open) {
+      const current = document.activeElement;
+      focusBeforePanel.current = current instanceof HTMLElement && current !== document.body ? current : null;
+      setTerminalOpen(true);
+      return;
+    }
+    setTerminalOpen(false);
+    const back = focusBeforePanel.current;
+    focusBeforePanel.current = null;
+    // The panel's elements leave the page in this commit; focus moves in the same task.
+    queueMicrotask(() => {
+      if (back?.isConnected) back.focus();
+      else document.querySelector<HTMLElement>(".cm-content, .file-tree [tabindex='0']")?.focus();
+    });
+  }, [setTerminalOpen]);
+  useEffect(() => () => setTerminalOpen(false), [setTerminalOpen]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isToggleTerminalKey(e)) {
+        e.preventDefault();
+        toggleTerminal();
+        return;
+      }
+      const action = runKey(e);
+      if (action && runner) {
+        e.preventDefault();
+        const active = ["installing", "starting", "running"].includes(runner.getSnapshot().run.status);
+        if (action === "stop") runner.stop();
+        else if (action === "restart" || active) runner.restart();
+        else {
+          runner.run();
+          setTerminalOpen(true);
+        }
+      }
+    };
+    // Capture: the terminal's own key handling must not swallow the toggle.
+    document.addEventListener("keydown", onKey, true);
+    return () => document.removeEventListener("keydown", onKey, true);
+  }, [toggleTerminal, runner, setTerminalOpen]);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
@@ -93,6 +147,9 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         <h1 className="workspace-title" title={project?.name} aria-busy={project === undefined || undefined}>
           {project?.name ?? "Opening project…"}
         </h1>
+        <RunnerContext.Provider value={runner}>
+          <RunControls onToggleTerminal={toggleTerminal} />
+        </RunnerContext.Provider>
         <button
           ref={settingsButton}
           type="button"
@@ -114,7 +171,16 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         </button>
         {project && <TransferBadge project={project} />}
       </AppHeader>
-      <WorkspacePanes projectId={projectId} />
+      <RunnerContext.Provider value={runner}>
+        <div className="workspace-body">
+          <WorkspacePanes projectId={projectId} />
+          {terminalOpen && (
+            <Suspense fallback={<section className="run-panel" aria-label="Terminal" aria-busy="true" />}>
+              <RunPanel onClose={toggleTerminal} />
+            </Suspense>
+          )}
+        </div>
+      </RunnerContext.Provider>
       {transfersOpen && project && (
         <ImportExportDialog projectId={project._id} projectName={project.name} onClose={() => setTransfersOpen(false)} />
       )}

@@ -1,3 +1,4 @@
+import { RUNNER_URL_META } from "../../runner/src/protocol";
 import { CONVEX_URL_META } from "./siteConfig";
 
 /**
@@ -6,6 +7,8 @@ import { CONVEX_URL_META } from "./siteConfig";
  */
 export const env = {
   convexUrl: stringOrUndefined(import.meta.env.VITE_CONVEX_URL) ?? stringOrUndefined(metaContent(CONVEX_URL_META)),
+  /** The runner (terminals, Run, preview): VITE_RUNNER_URL, else what `npm start` writes into the page. */
+  runnerUrl: stringOrUndefined(import.meta.env.VITE_RUNNER_URL) ?? stringOrUndefined(metaContent(RUNNER_URL_META)),
   clerkPublishableKey: stringOrUndefined(import.meta.env.VITE_CLERK_PUBLISHABLE_KEY),
 };
 

@@ -20,6 +20,9 @@ export interface UiSlice {
   review: ReviewTarget | null;
   setReview: (review: ReviewTarget | null) => void;
   setSettingsOpen: (open: boolean) => void;
+  /** The terminal panel (Ctrl+`). */
+  terminalOpen: boolean;
+  setTerminalOpen: (open: boolean) => void;
   /** Newest last. Shown by the Toaster; written through `notify` in src/lib/notify.ts. */
   toasts: Toast[];
   pushToast: (message: string, kind: ToastKind) => number;
@@ -40,6 +43,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   setSettingsOpen: (open) => set({ settingsOpen: open }),
   review: null,
   setReview: (review) => set({ review }),
+  terminalOpen: false,
+  setTerminalOpen: (open) => set({ terminalOpen: open }),
   toasts: [],
   pushToast: (message, kind) => {
     const id = nextToastId++;

@@ -42,6 +42,8 @@ export interface BackendOptions {
   siteDir?: string;
   /** Settles when the build in `siteDir` is ready; requests wait for it as they wait for the engine. */
   siteReady?: Promise<unknown>;
+  /** The runner's URL, written into the served page beside the backend's (`npm start` starts one). */
+  runnerUrl?: string;
   /** How remote key sets of auth providers are cached (jose's defaults: 30 s cooldown, 10 min age); tests shorten it. */
   jwks?: JwksPolicy;
   /** Test hooks for the client sessions (the sync protocol). */
@@ -209,7 +211,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
 
   const allowRemote = options.allowRemote === true;
-  const site = options.siteDir === undefined ? undefined : createSiteHandler(options.siteDir, url);
+  const site = options.siteDir === undefined ? undefined : createSiteHandler(options.siteDir, url, options.runnerUrl);
   handleRequest = createHttpHandler({ engine: () => engine, history, verifier: theVerifier, issuer: theIssuer, adminKey, allowRemote, log, site });
   handleUpgrade = (req, socket, head) => {
     const pathname = new URL(req.url ?? "/", "http://backend.invalid").pathname;

@@ -37,6 +37,7 @@ export default function ClerkRoot({
 function ClerkSession({ children }: { children: ReactNode }) {
   const { user } = useUser();
   const clerk = useClerk();
+  const { getToken } = useAuth();
   const session = useMemo(
     () =>
       user
@@ -45,9 +46,11 @@ function ClerkSession({ children }: { children: ReactNode }) {
             userKey: user.id,
             // To "/" (not the current page), so the next person to sign in does not land on this user's project.
             signOut: () => void clerk.signOut({ redirectUrl: "/" }),
+            // The same token ConvexProviderWithClerk hands Convex (template "convex").
+            getToken: (forceRefresh: boolean) => getToken({ template: "convex", skipCache: forceRefresh }),
           }
         : null,
-    [user, clerk],
+    [user, clerk, getToken],
   );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

@@ -121,8 +121,13 @@ export function LocalAuthRoot({
     () =>
       userName === null
         ? null
-        : { userName, userKey: tokenSubject(sessionRef.current?.token ?? "") ?? `local:${userName}`, signOut },
-    [userName, signOut],
+        : {
+            userName,
+            userKey: tokenSubject(sessionRef.current?.token ?? "") ?? `local:${userName}`,
+            signOut,
+            getToken: (forceRefresh) => fetchAccessToken({ forceRefreshToken: forceRefresh }),
+          },
+    [userName, signOut, fetchAccessToken],
   );
 
   return (

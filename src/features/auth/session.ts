@@ -6,6 +6,8 @@ export interface SessionInfo {
   /** Stable per-user key (the token's subject) under which the offline outbox and cache are stored. */
   userKey: string;
   signOut: () => void;
+  /** The user's current Convex token (renewed when `forceRefresh`), for services that act as the user (the runner). */
+  getToken?: (forceRefresh: boolean) => Promise<string | null>;
 }
 
 export const SessionContext = createContext<SessionInfo | null>(null);

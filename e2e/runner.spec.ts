@@ -1,0 +1,92 @@
+import type { Page } from "@playwright/test";
+import { api } from "../convex/_generated/api";
+import { createProject, serverFor, signIn, UI } from "./drivers";
+import { expect, test } from "./drivers/fixtures";
+
+// Run a project for real: the runner `npm start` starts (bubblewrap-fenced pseudo-terminals), a dev command that
+// serves one of the project's files, the preview on its own origin, and an edit in the editor reaching the disk.
+
+const SERVER_JS = `const http = require("http");
+const fs = require("fs");
+http.createServer((req, res) => {
+  res.setHeader("Content-Type", "text/html");
+  res.end("<p>" + fs.readFileSync("page.txt", "utf8") + "</p>");
+}).listen(0, "127.0.0.1", () => console.log("server ready"));
+`;
+
+const Run = {
+  button: (page: Page) => page.getByRole("group", { name: "Run" }).getByRole("button", { name: /Run|Stop/ }),
+  status: (page: Page) => page.getByRole("group", { name: "Run" }).getByRole("status"),
+  panel: (page: Page) => page.getByRole("region", { name: "Terminal" }),
+  terminalText: (page: Page) => page.locator(".terminal-view .xterm-rows"),
+  terminalInput: (page: Page) => page.locator(".terminal-view textarea.xterm-helper-textarea"),
+  preview: (page: Page) => page.frameLocator('iframe[title="Preview"]'),
+};
+
+async function seededProject(page: Page, name: string, settings: { installCommand: string; devCommand: string }) {
+  await signIn(page);
+  await createProject(page, name);
+  const server = await serverFor(page);
+  const projects = await server.query(api.projects.list, {});
+  const projectId = projects.find((p) => p.name === name)!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "server.js", content: SERVER_JS });
+  await server.mutation(api.files.createFile, { projectId, name: "page.txt", content: "first page" });
+  await server.mutation(api.projects.updateSettings, { projectId, settings });
+  await UI.projectLink(page, name).click();
+  await expect(page.getByRole("button", { name: "New File" })).toBeVisible();
+}
+
+test("a terminal runs commands; Run serves the project in the preview, an edit reaches it, Stop ends it", async ({ page }) => {
+  await seededProject(page, "Runnable", { installCommand: "echo installing", devCommand: "node server.js" });
+
+  // Ctrl+` opens the panel with a shell, focused: typing goes straight to it.
+  const tree = page.getByRole("treeitem", { name: "page.txt", exact: true });
+  await tree.click();
+  await expect(tree).toBeFocused();
+  await page.keyboard.press("Control+Backquote");
+  await expect(Run.panel(page)).toBeVisible();
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await page.keyboard.type('echo "hello from the""-terminal"; cat page.txt; echo');
+  await page.keyboard.press("Enter");
+  await expect(Run.terminalText(page)).toContainText("hello from the-terminal");
+  await expect(Run.terminalText(page)).toContainText("first page");
+
+  // Ctrl+` again hides it and hands focus back to the tree row.
+  await page.keyboard.press("Control+Backquote");
+  await expect(Run.panel(page)).toHaveCount(0);
+  await expect(tree).toBeFocused();
+
+  // Run: install, then the dev server; the preview shows the page through the runner's proxy.
+  await Run.button(page).click();
+  await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 30_000 });
+  await expect(Run.preview(page).locator("p")).toHaveText("first page");
+  await expect(Run.terminalText(page)).toContainText("installing");
+
+  // Edit page.txt in the editor: the runner writes it to disk, the server serves it.
+  await tree.dblclick();
+  const editor = page.locator(".cm-content");
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("second page");
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+  await expect(async () => {
+    await page.getByRole("button", { name: "Reload" }).click();
+    await expect(Run.preview(page).locator("p")).toHaveText("second page", { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+
+  await Run.button(page).click();
+  await expect(Run.status(page)).toHaveText("Stopped");
+  await expect(page.locator('iframe[title="Preview"]')).toHaveCount(0);
+});
+
+test("a failing install shows its exit code", async ({ page }) => {
+  await seededProject(page, "Broken install", { installCommand: "exit 7", devCommand: "node server.js" });
+  const tree = page.getByRole("treeitem", { name: "server.js", exact: true });
+  await tree.click();
+  await expect(tree).toBeFocused();
+  // F5 runs, as in VS Code.
+  await page.keyboard.press("F5");
+  await expect(Run.status(page)).toHaveText("Failed");
+  await expect(Run.panel(page)).toContainText("The install command failed with exit code 7");
+  await expect(Run.terminalText(page)).toContainText("exit code 7");
+});

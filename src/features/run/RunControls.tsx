@@ -1,0 +1,76 @@
+import type { RunState } from "../../../runner/src/protocol";
+import { useAppStore } from "../../store";
+import { useRunner } from "./useRunner";
+
+const ACTIVE = new Set(["installing", "starting", "running"]);
+
+/** What the Run status says, in words. */
+export function runStatusText(run: RunState): string {
+  switch (run.status) {
+    case "idle":
+      return "Not running";
+    case "installing":
+      return "Installing…";
+    case "starting":
+      return run.message?.includes("has not opened a port") ? "Waiting for a port…" : "Starting…";
+    case "running":
+      return run.port !== undefined ? `Running · port ${run.port}` : "Running";
+    case "stopped":
+      return "Stopped";
+    case "failed":
+      return "Failed";
+  }
+}
+
+/** The toolbar's Run / Stop, Restart, the status, and the terminal panel's toggle. */
+export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void }) {
+  const { connection, state } = useRunner();
+  const terminalOpen = useAppStore((s) => s.terminalOpen);
+  const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
+  const active = ACTIVE.has(state.run.status);
+  const usable = connection !== null && state.status === "ready";
+  const title = !connection
+    ? "No runner is configured: start Polaris with npm start, or set VITE_RUNNER_URL."
+    : state.status !== "ready"
+      ? (state.error ?? "Connecting to the runner…")
+      : active
+        ? "Stop the dev server and everything it started (Shift+F5)"
+        : "Run the install command, then the dev command (F5)";
+  return (
+    <div className="run-controls" role="group" aria-label="Run">
+      <button
+        type="button"
+        className={`btn btn-small${active ? "" : " btn-primary"}`}
+        disabled={!usable}
+        title={title}
+        onClick={() => {
+          if (!connection) return;
+          if (active) {
+            connection.stop();
+          } else {
+            connection.run();
+            setTerminalOpen(true);
+          }
+        }}
+      >
+        {active ? "■ Stop" : "▶ Run"}
+      </button>
+      {active && (
+        <button type="button" className="btn btn-small" disabled={!usable} onClick={() => connection?.restart()} title="Restart (Ctrl+Shift+F5)">
+          Restart
+        </button>
+      )}
+      <span className={`run-status run-status-${state.run.status}`} role="status" title={state.run.message}>
+        {connection && state.status === "ready" ? runStatusText(state.run) : connection ? (state.status === "connecting" ? "Runner…" : "Runner offline") : ""}
+      </span>
+      {state.run.status === "running" && state.run.previewUrl && (
+        <a className="btn btn-small btn-ghost" href={state.run.previewUrl} target="_blank" rel="noopener noreferrer">
+          Open preview ↗
+        </a>
+      )}
+      <button type="button" className="btn btn-small btn-ghost" aria-pressed={terminalOpen} onClick={onToggleTerminal} title="Toggle the terminal panel (Ctrl+`)">
+        Terminal
+      </button>
+    </div>
+  );
+}

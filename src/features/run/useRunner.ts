@@ -1,0 +1,31 @@
+import { createContext, useContext, useEffect, useState, useSyncExternalStore } from "react";
+import { useSession } from "../auth/session";
+import { RunnerConnection, type RunnerSnapshot } from "./runnerConnection";
+
+/** The open project's runner connection; null when no runner is configured. */
+export const RunnerContext = createContext<RunnerConnection | null>(null);
+
+/** Connects to `runnerUrl` for `projectId` while the workspace is open. */
+export function useRunnerConnection(runnerUrl: string | undefined, projectId: string): RunnerConnection | null {
+  const { getToken } = useSession();
+  const [connection, setConnection] = useState<RunnerConnection | null>(null);
+  useEffect(() => {
+    if (!runnerUrl) return;
+    const c = new RunnerConnection(runnerUrl, projectId, getToken ?? (() => Promise.resolve(null)));
+    setConnection(c);
+    return () => {
+      c.close();
+      setConnection(null);
+    };
+  }, [runnerUrl, projectId, getToken]);
+  return connection;
+}
+
+const EMPTY: RunnerSnapshot = { status: "offline", terminals: [], run: { status: "idle" } };
+const noSubscribe = () => () => {};
+
+export function useRunner(): { connection: RunnerConnection | null; state: RunnerSnapshot } {
+  const connection = useContext(RunnerContext);
+  const state = useSyncExternalStore(connection?.subscribe ?? noSubscribe, connection?.getSnapshot ?? (() => EMPTY));
+  return { connection, state };
+}
