@@ -50,7 +50,7 @@ test("a project of more than 8,000 files opens, quick open finds a deep path, an
   const search = page.getByRole("combobox", { name: "Search files by name" });
   await expect(search).toBeFocused();
   await page.keyboard.type("deeper/needle");
-  await expect(page.getByRole("option").first()).toHaveText("deep/er/and/deeper/needle.ts");
+  await expect(page.getByRole("listbox", { name: "Files" }).getByRole("option").first()).toHaveText("deep/er/and/deeper/needle.ts");
   await page.keyboard.press("Enter");
   const editor = page.getByRole("textbox", { name: "Editor: deep/er/and/deeper/needle.ts" });
   await expect(page.getByRole("tab", { name: /^needle\.ts/, selected: true })).toBeVisible();
