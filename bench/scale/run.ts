@@ -31,6 +31,7 @@ import { MAX_CREATE_MANY } from "../../convex/model/createMany";
 import { updateSection } from "../docs.mjs";
 import { machine } from "../machine.js";
 import { median } from "../stats.js";
+import { waitForHttp } from "../serve.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -53,20 +54,6 @@ async function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
-}
-
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode}) before answering`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
 interface Session {
