@@ -139,39 +139,37 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
 
   // The panes do not wait for the project's row: the file listing is subscribed beside it, not after it.
   return (
-    <div className="app-page">
-      <AppHeader>
-        <Link href="/" className="btn btn-ghost btn-small">
-          ← Projects
-        </Link>
-        <h1 className="workspace-title" title={project?.name} aria-busy={project === undefined || undefined}>
-          {project?.name ?? "Opening project…"}
-        </h1>
-        <RunnerContext.Provider value={runner}>
+    <RunnerContext.Provider value={runner}>
+      <div className="app-page">
+        <AppHeader>
+          <Link href="/" className="btn btn-ghost btn-small">
+            ← Projects
+          </Link>
+          <h1 className="workspace-title" title={project?.name} aria-busy={project === undefined || undefined}>
+            {project?.name ?? "Opening project…"}
+          </h1>
           <RunControls onToggleTerminal={toggleTerminal} />
-        </RunnerContext.Provider>
-        <button
-          ref={settingsButton}
-          type="button"
-          className="btn btn-ghost btn-small"
-          aria-haspopup="dialog"
-          disabled={project === undefined}
-          onClick={() => setSettingsOpen(true)}
-        >
-          Settings
-        </button>
-        <button
-          type="button"
-          className="btn btn-ghost btn-small"
-          aria-haspopup="dialog"
-          disabled={project === undefined}
-          onClick={() => setTransfersOpen(true)}
-        >
-          Import / Export
-        </button>
-        {project && <TransferBadge project={project} />}
-      </AppHeader>
-      <RunnerContext.Provider value={runner}>
+          <button
+            ref={settingsButton}
+            type="button"
+            className="btn btn-ghost btn-small"
+            aria-haspopup="dialog"
+            disabled={project === undefined}
+            onClick={() => setSettingsOpen(true)}
+          >
+            Settings
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            aria-haspopup="dialog"
+            disabled={project === undefined}
+            onClick={() => setTransfersOpen(true)}
+          >
+            Import / Export
+          </button>
+          {project && <TransferBadge project={project} />}
+        </AppHeader>
         <div className="workspace-body">
           <WorkspacePanes projectId={projectId} />
           {terminalOpen && (
@@ -180,18 +178,18 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             </Suspense>
           )}
         </div>
-      </RunnerContext.Provider>
-      {transfersOpen && project && (
-        <ImportExportDialog projectId={project._id} projectName={project.name} onClose={() => setTransfersOpen(false)} />
-      )}
-      {settingsOpen && project && (
-        <ProjectSettingsDialog
-          project={project}
-          onSave={(settings) => void actions.updateSettings(project._id, settings)}
-          onClose={() => setSettingsOpen(false)}
-        />
-      )}
-    </div>
+        {transfersOpen && project && (
+          <ImportExportDialog projectId={project._id} projectName={project.name} onClose={() => setTransfersOpen(false)} />
+        )}
+        {settingsOpen && project && (
+          <ProjectSettingsDialog
+            project={project}
+            onSave={(settings) => void actions.updateSettings(project._id, settings)}
+            onClose={() => setSettingsOpen(false)}
+          />
+        )}
+      </div>
+    </RunnerContext.Provider>
   );
 }
 
