@@ -33,6 +33,21 @@ describe("ProjectSettingsDialog", () => {
     expect(onClose).toHaveBeenCalled();
   });
 
+  it("an untouched field follows the project's row that arrives while open; a typed one keeps what was typed", async () => {
+    const user = userEvent.setup();
+    const stale = { ...project, settings: undefined } as Doc<"projects">;
+    const { rerender } = render(<ProjectSettingsDialog project={stale} onSave={() => undefined} onClose={() => undefined} />);
+    const install = screen.getByRole("textbox", { name: "Install command" });
+    const dev = screen.getByRole("textbox", { name: "Dev command" });
+    expect(install).toHaveValue("");
+    await user.click(dev);
+    await user.keyboard("vite");
+    const fresh = { ...project, settings: { installCommand: "pnpm install", devCommand: "pnpm dev" } } as Doc<"projects">;
+    rerender(<ProjectSettingsDialog project={fresh} onSave={() => undefined} onClose={() => undefined} />);
+    expect(install).toHaveValue("pnpm install");
+    expect(dev).toHaveValue("vite");
+  });
+
   it("keeps the hint and adds the error when a command is too long", async () => {
     const onSave = vi.fn();
     const user = userEvent.setup();

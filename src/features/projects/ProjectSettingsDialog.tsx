@@ -33,10 +33,13 @@ export function ProjectSettingsDialog({
   onSave: (settings: ProjectSettings) => void;
   onClose: () => void;
 }) {
-  const [values, setValues] = useState<Record<(typeof FIELDS)[number]["key"], string>>({
-    installCommand: project.settings?.installCommand ?? "",
-    devCommand: project.settings?.devCommand ?? "",
-  });
+  // Only what the person typed is state; an untouched field shows the project's current value, so a row that
+  // arrives while the dialog is open (the server's answer after a cached one, a change from another tab) shows.
+  const [edits, setEdits] = useState<Partial<Record<(typeof FIELDS)[number]["key"], string>>>({});
+  const values = {
+    installCommand: edits.installCommand ?? project.settings?.installCommand ?? "",
+    devCommand: edits.devCommand ?? project.settings?.devCommand ?? "",
+  };
   const [errors, setErrors] = useState<Partial<Record<(typeof FIELDS)[number]["key"], string>>>({});
   const baseId = useId();
 
@@ -75,7 +78,7 @@ export function ProjectSettingsDialog({
                 value={values[key]}
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-                onChange={(event) => setValues((v) => ({ ...v, [key]: event.target.value }))}
+                onChange={(event) => setEdits((e) => ({ ...e, [key]: event.target.value }))}
               />
               <p id={`${id}-hint`} className="field-hint">
                 {hint}
