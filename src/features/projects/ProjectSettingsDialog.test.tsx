@@ -23,8 +23,8 @@ describe("ProjectSettingsDialog", () => {
     const dev = screen.getByRole("textbox", { name: "Dev command" });
     expect(install).toHaveFocus();
     expect(install).toHaveValue("npm ci");
-    expect(install).toHaveAccessibleDescription(/install the project's dependencies.*does not run it/i);
-    expect(dev).toHaveAccessibleDescription(/start the project for development.*does not run it/i);
+    expect(install).toHaveAccessibleDescription(/install the project's dependencies.*Run \(F5\) runs it first/i);
+    expect(dev).toHaveAccessibleDescription(/start the project for development.*Run \(F5\) runs it after the install command/i);
 
     await user.tab();
     expect(dev).toHaveFocus();
@@ -58,6 +58,6 @@ describe("ProjectSettingsDialog", () => {
     await user.keyboard("{Enter}");
     expect(onSave).not.toHaveBeenCalled();
     expect(dev).toHaveAttribute("aria-invalid", "true");
-    expect(dev).toHaveAccessibleDescription(/does not run it.*1001 characters; the limit is 1000/i);
+    expect(dev).toHaveAccessibleDescription(/after the install command.*1001 characters; the limit is 1000/i);
   });
 });

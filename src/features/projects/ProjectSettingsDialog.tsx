@@ -6,20 +6,20 @@ import type { ProjectSettings } from "./useProjectActions";
 /** The server's limit (convex/model/projects.ts MAX_COMMAND_LENGTH), checked here so the message shows in place. */
 const MAX_COMMAND_LENGTH = 1000;
 
-// The commands are only stored with the project: nothing in Polaris runs them yet, and the assistant's prompt
-// does not include them (convex/ai), so the hints say no more than that.
+// Run (F5, src/features/run) runs the install command, then the dev command, in the Run terminal on the runner;
+// the assistant's prompt does not include them (convex/ai), so the hints say no more than that.
 const FIELDS = [
   {
     key: "installCommand",
     label: "Install command",
     placeholder: "npm install",
-    hint: "How to install the project's dependencies. Stored with the project; Polaris does not run it.",
+    hint: "How to install the project's dependencies. Run (F5) runs it first, in the Run terminal.",
   },
   {
     key: "devCommand",
     label: "Dev command",
     placeholder: "npm run dev",
-    hint: "How to start the project for development. Stored with the project; Polaris does not run it.",
+    hint: "How to start the project for development. Run (F5) runs it after the install command.",
   },
 ] as const;
 
