@@ -61,6 +61,9 @@ test("tree: Ctrl+Z of a create or a paste keeps focus in the tree; Escape goes t
   await page.keyboard.type("top.md");
   await page.keyboard.press("Enter");
   await expect(Tree.item(page, "top.md")).toHaveAttribute("aria-level", "1");
+  // A new file opens in the editor with focus, as in VS Code; Ctrl+Shift+E goes back to its row.
+  await expect(page.getByRole("textbox", { name: "Editor: top.md" })).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+Shift+KeyE");
   await expect(Tree.item(page, "top.md")).toBeFocused();
 
   // Undo the create: the row goes, focus stays on a row and the arrows go on working.

@@ -42,3 +42,25 @@ test("typing right after opening a file from the tree or Go to File lands in tha
   await expect(b).toBeFocused();
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
 });
+
+test("typing right after naming a new file lands in that file, not in the tree", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Quick notes");
+  await UI.projectLink(page, "Quick notes").click();
+  const tree = page.getByRole("tree", { name: "Files" });
+  await expect(tree).toBeVisible();
+  await tree.focus();
+
+  // No waiting between the name's Enter and the text: the create is still on its way to the server.
+  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
+  await expect(page.getByRole("textbox", { name: "New file name" })).toBeFocused();
+  await page.keyboard.type("notes.md");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("first line\nsecond line");
+  const editor = page.getByRole("textbox", { name: "Editor: notes.md" });
+  await expect(editor.locator(".cm-line")).toHaveText(["first line", "second line"]);
+  await expect(editor).toBeFocused();
+  // The tree saw none of it: one row, the new file, and no type-ahead jumped anywhere.
+  await expect(tree.getByRole("treeitem")).toHaveText(["notes.md"]);
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+});

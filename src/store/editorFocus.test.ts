@@ -106,4 +106,23 @@ describe("editor focus requests", () => {
     search.dispatchEvent(typed);
     expect(typed.defaultPrevented).toBe(false);
   });
+  it("a request reserved before the file exists keeps its held keys for the file that fulfils it", async () => {
+    const request = state().reserveEditorFocus();
+    for (const key of ["o", "k", "Enter"]) {
+      tree.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+    }
+    await nextTask();
+    state().openFile(f("new"), { focusRequest: request });
+    expect(state().editorFocusRequest).toBe(request);
+    expect(state().pendingEditorFocus).toBe("new");
+    expect(claimEditorFocus(f("new"))).toBe("ok\n");
+
+    // A reservation that ended (focus moved away) is not revived by the late open.
+    const late = state().reserveEditorFocus();
+    await nextTask();
+    chat.focus();
+    state().openFile(f("other"), { focusRequest: late });
+    expect(state().activeFileId).toBe("other");
+    expect(state().pendingEditorFocus).toBeNull();
+  });
 });

@@ -2,13 +2,18 @@ import type { StoreApi } from "zustand";
 import type { AppState } from "./index";
 import type { FileId } from "./tabsSlice";
 
+/** The id of the editor's tab panel (TabBar's PANEL_ID), where focus waits while the editor loads. */
+export const EDITOR_PANEL_ID = "editor-panel";
+
 /*
  * The DOM side of the editor focus requests the tabs slice holds (`pendingEditorFocus`, numbered by
  * `editorFocusRequest`). A subscriber, so the slice's actions never touch the DOM.
  *
  * Rule: the action that asked (Enter in "Go to File", a click in the tree) may still move focus itself while it
  * finishes, in the same task (a dialog closing hands focus back); from the next task on, the focused element is
- * the baseline, and focus moving anywhere ends the request. Focus in a dialog always refuses it.
+ * the baseline, and focus moving anywhere ends the request, except moves that are not the person's: into the
+ * editor panel, or between the rows of the baseline's tree before any key or pointer press passed through (the
+ * tree re-rendering a created row under its real id). Focus in a dialog always refuses it.
  *
  * Keys typed while a request waits (the file's text or the editor's code is still loading) belong to the file
  * being opened, not to the baseline (the tree row, or the editor of another file that Go to File handed focus
@@ -19,11 +24,15 @@ import type { FileId } from "./tabsSlice";
 
 class FocusRequest {
   private baseline: Element | null = null;
+  /** The tree the baseline is in, kept because a re-rendered row leaves the document (see `moved`). */
+  private baselineTree: Element | null = null;
   /** The asking action's task has ended and `baseline` holds the element focused then. */
   private baselineTaken = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** What was typed while waiting, in order (see the header). */
   private held = "";
+  /** A key passed through, or the pointer was pressed, since the request began (see `moved`). */
+  private personActed = false;
 
   constructor(
     readonly number: number,
@@ -33,6 +42,7 @@ class FocusRequest {
     this.timer = setTimeout(this.takeBaseline, 0);
     // Window, capture phase: before the tree's or CodeMirror's own handlers see the key.
     window.addEventListener("keydown", this.hold, true);
+    window.addEventListener("pointerdown", this.acted, true);
   }
 
   /** The asking action's task is over: from now on, focus moving ends the request. */
@@ -41,7 +51,7 @@ class FocusRequest {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.baselineTaken = true;
-    this.baseline = document.activeElement;
+    this.setBaseline(document.activeElement);
     document.addEventListener("focusin", this.moved, true);
   };
 
@@ -50,18 +60,40 @@ class FocusRequest {
     // A key is a task of its own: the asking action is over even if the timer has not run yet (Chrome runs
     // input before timers).
     this.takeBaseline();
-    if (!this.stillWanted() || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!this.stillWanted() || event.ctrlKey || event.metaKey || event.altKey) return this.acted();
     if (event.key === "Backspace" && this.held) this.held = this.held.slice(0, -1);
     else if (event.key === "Enter") this.held += "\n";
     else if ([...event.key].length === 1) this.held += event.key;
-    else return;
+    else return this.acted();
     event.preventDefault();
     event.stopImmediatePropagation();
   };
 
-  private readonly moved = () => {
+  private readonly moved = (event: FocusEvent) => {
+    const target = event.target instanceof Element ? event.target : null;
+    // Moves that are not the person's: the editor panel taking focus for the file being opened (EditorWorkspace
+    // parks it there while the editor loads), and the tree moving its focus between its own rows with no key or
+    // pointer in between (a created row re-rendered under the server's id). The new place becomes the baseline.
+    const ownMove =
+      target !== null &&
+      (target.closest(`#${EDITOR_PANEL_ID}`) !== null ||
+        (!this.personActed && this.baselineTree !== null && target.closest("[role=tree]") === this.baselineTree));
+    if (ownMove) {
+      this.setBaseline(target);
+      return;
+    }
     this.release();
     this.onMoved();
+  };
+
+  private setBaseline(element: Element | null) {
+    this.baseline = element;
+    this.baselineTree = element?.closest("[role=tree]") ?? null;
+  }
+
+  /** A key that was not held, or a pointer press: focus moving after it is the person's doing. */
+  private readonly acted = () => {
+    this.personActed = true;
   };
 
   /**
@@ -90,6 +122,7 @@ class FocusRequest {
     if (typeof document === "undefined") return;
     document.removeEventListener("focusin", this.moved, true);
     window.removeEventListener("keydown", this.hold, true);
+    window.removeEventListener("pointerdown", this.acted, true);
   }
 }
 

@@ -17,7 +17,15 @@ export type SaveState = { kind: "saved" } | { kind: "saving" } | { kind: "error"
 export interface OpenFileOptions {
   preview?: boolean;
   focusEditor?: boolean;
+  /**
+   * The number `reserveEditorFocus` returned: this opening fulfils that request, so the keys held since it was
+   * made go to this file. Ignored (no focus) when the request has ended meanwhile, e.g. focus moved elsewhere.
+   */
+  focusRequest?: number;
 }
+
+/** `pendingEditorFocus` of a request made before the file to focus exists (`reserveEditorFocus`). */
+export const RESERVED_EDITOR_FOCUS = "reserved-editor-focus" as FileId;
 
 export interface CloseTabOptions {
   /** Ask for the editor of the tab that is active after the close (same rules as `openFile`'s focusEditor). */
@@ -57,6 +65,11 @@ export interface TabsSlice {
   setTabDirty: (fileId: FileId, dirty: boolean) => void;
   setSaveState: (fileId: FileId, state: SaveState) => void;
   markTabDeleted: (fileId: FileId) => void;
+  /**
+   * Starts a focus request for a file that does not exist yet (a new file whose create is on its way): keys
+   * typed meanwhile are held for it. Returns the request's number, for `openFile`'s `focusRequest`.
+   */
+  reserveEditorFocus: () => number;
   /** Ends the focus request `request` (a number of `editorFocusRequest`), if it is still the current one. */
   endEditorFocusRequest: (request: number) => void;
   /**
@@ -105,7 +118,12 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
   openFile: (fileId, options = {}) =>
     set((s) => {
       const preview = options.preview ?? false;
-      const focus = options.focusEditor ? focusRequest(s, fileId) : {};
+      const fulfils =
+        options.focusRequest !== undefined &&
+        options.focusRequest === s.editorFocusRequest &&
+        s.pendingEditorFocus === RESERVED_EDITOR_FOCUS;
+      // A reserved request goes on under the file's id (same number: its held keys are kept).
+      const focus = fulfils ? { pendingEditorFocus: fileId } : options.focusEditor ? focusRequest(s, fileId) : {};
       const existing = s.tabs.find((t) => t.fileId === fileId);
       if (existing) {
         const tabs =
@@ -214,6 +232,15 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
         ? { tabs: s.tabs.map((t) => (t.fileId === fileId ? { ...t, deleted: true, preview: false } : t)) }
         : s,
     ),
+
+  reserveEditorFocus: () => {
+    let number = 0;
+    set((s) => {
+      number = s.editorFocusRequest + 1;
+      return focusRequest(s, RESERVED_EDITOR_FOCUS);
+    });
+    return number;
+  },
 
   endEditorFocusRequest: (request) =>
     set((s) => (s.editorFocusRequest === request && s.pendingEditorFocus !== null ? { pendingEditorFocus: null } : s)),

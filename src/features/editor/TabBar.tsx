@@ -1,5 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent } from "react";
 import type { EditorTab, FileId } from "../../store/tabsSlice";
+import { EDITOR_PANEL_ID } from "../../store/editorFocus";
 
 export interface TabTitle {
   name: string;
@@ -17,7 +18,7 @@ interface TabBarProps {
   onClose: (fileId: FileId, via: "keyboard" | "pointer") => void;
 }
 
-export const PANEL_ID = "editor-panel";
+export const PANEL_ID = EDITOR_PANEL_ID;
 
 export function tabDomId(fileId: FileId) {
   return `editor-tab-${fileId}`;

@@ -2,7 +2,7 @@ import { useAppStore } from "../../store";
 import type { FileId } from "./model";
 import type { OpenOptions } from "./types";
 
-type OpenFile = (fileId: FileId, opts?: { preview?: boolean; focusEditor?: boolean }) => void;
+type OpenFile = (fileId: FileId, opts?: OpenOptions) => void;
 
 /**
  * Opens a file in the editor through the tabs slice's `openFile` (owned by the editor feature). Looked up at

@@ -26,15 +26,29 @@ export async function createItem(
   parentKey: string,
   name: string,
 ): Promise<FileId | undefined> {
+  // A new file opens in the editor with focus, as in VS Code. The request is made now, in the task of the Enter
+  // that named the file, so what is typed while the create travels is held for the new file (store/editorFocus.ts)
+  // instead of reaching the tree.
+  const focusRequest = type === "file" ? store().reserveEditorFocus() : undefined;
   try {
     const parentId = toParentId(parentKey);
     const id =
       type === "file" ? await ctx.actions.createFile(parentId, name) : await ctx.actions.createFolder(parentId, name);
     store().pushUndo({ kind: "create", ids: [id] });
-    ctx.focusItem(id);
-    if (type === "file") ctx.actions.open(id, { preview: false, focusEditor: false });
+    if (focusRequest === undefined) ctx.focusItem(id);
+    else {
+      // The new row is the tree's focused item, without taking DOM focus: that would end the editor's request.
+      store().setSelection([id], id, id);
+      ctx.actions.open(id, { preview: false, focusEditor: false, focusRequest });
+    }
     return id;
   } catch (error) {
+    if (focusRequest !== undefined) {
+      // No file to focus: back to the tree, on the row that was focused before.
+      store().endEditorFocusRequest(focusRequest);
+      const previous = store().focusedId;
+      if (previous) ctx.focusItem(previous);
+    }
     reportError(error);
     return undefined;
   }

@@ -4,6 +4,8 @@ export interface OpenOptions {
   /** A preview tab is replaced by the next preview; a pinned one stays. */
   preview: boolean;
   focusEditor: boolean;
+  /** A request `reserveEditorFocus` made before the file existed, which this opening fulfils (tabsSlice). */
+  focusRequest?: number;
 }
 
 /**

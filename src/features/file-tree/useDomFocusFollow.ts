@@ -1,4 +1,5 @@
 import { useCallback, useLayoutEffect, useRef } from "react";
+import { useAppStore } from "../../store";
 import { focusIsOursOrNowhere, rowElement, type TreeElements } from "./rowDom";
 import { rowInView, type TreeVirtualizer } from "./useTreeVirtualizer";
 import type { TreeView } from "./useTreeView";
@@ -13,6 +14,10 @@ export function useDomFocusFollow(view: TreeView, elements: TreeElements, virtua
   const { focusIndex, focusedId, rows } = view;
   useLayoutEffect(() => {
     if (!pending.current || focusIndex < 0) return;
+    // While the editor waits to take focus (a file just opened or created), the keys typed meanwhile belong to
+    // that file: the tree does not take DOM focus (it would end the request, store/editorFocus.ts). The request
+    // stays pending: once the editor has focus it lapses below; if the editor's request fails, it follows.
+    if (useAppStore.getState().pendingEditorFocus !== null) return;
     if (focusedId !== null && rows.at(focusIndex)?.id !== focusedId) return;
     pending.current = false;
     const root = elements.root.current;
