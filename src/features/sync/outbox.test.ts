@@ -383,6 +383,37 @@ describe("overlay", () => {
     outbox.enqueue("files:rename", { fileId: "a", name: "a3.ts" });
     expect(outbox.overlay(outbox.cache.snapshot()).get(tokenA)?.value).toEqual({ _id: "a", name: "a3.ts" });
   });
+
+  it("computes the overlay once for readers laying in the same live results, and again for new ones", async () => {
+    let runs = 0;
+    registerOptimisticUpdate("files:rename", (store, args: { fileId: string; name: string }) => {
+      runs++;
+      const file = store.getQuery("files:get" as any, { fileId: args.fileId }) as { name: string } | undefined;
+      if (file) store.setQuery("files:get" as any, { fileId: args.fileId }, { ...file, name: args.name });
+    });
+    const server = fakeServer();
+    server.setOffline(true);
+    const outbox = makeOutbox(newUser(), server.transport);
+    await outbox.start();
+    outbox.cache.setLive("files:get", { fileId: "a" }, { _id: "a", name: "a.ts" });
+    outbox.enqueue("files:rename", { fileId: "a", name: "a2.ts" });
+    const token = queryToken("files:get", { fileId: "a" });
+    const live = { _id: "a", name: "live.ts" };
+    const override = () => [{ token, path: "files:get", args: { fileId: "a" }, value: live, updatedAt: 0 }];
+    const cache = outbox.cache.snapshot();
+    const first = outbox.overlay(cache, override());
+    expect(first.get(token)?.value).toEqual({ _id: "a", name: "a2.ts" });
+    expect(runs).toBe(1);
+    // Another reader of the same render, with the same live value and with none: computed once each.
+    expect(outbox.overlay(cache, override())).toBe(first);
+    const plain = outbox.overlay(cache);
+    expect(outbox.overlay(cache)).toBe(plain);
+    expect(outbox.overlay(cache, override())).toBe(first);
+    expect(runs).toBe(2);
+    // A newer live value is a new computation.
+    outbox.overlay(cache, [{ ...override()[0], value: { _id: "a", name: "newer.ts" } }]);
+    expect(runs).toBe(3);
+  });
 });
 
 describe("several tabs", () => {

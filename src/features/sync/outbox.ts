@@ -9,7 +9,7 @@ import {
 import { RefusedWriteError, decideAfterFailure } from "./failures";
 import { encodeTempIds, tempIdFor } from "./ids";
 import { conflictIssue, describeEntry, refusalIssue, supersedes, withFollowers } from "./issues";
-import { OverlayMemo } from "./overlay";
+import { OverlayMemo, type Overrides } from "./overlay";
 import { QueryCache } from "./queryCache";
 import { canonicalPath } from "./queryKey";
 import { SendWindow, type AfterFailure, type LockManagerLike, type SendHost, type Transport } from "./sendWindow";
@@ -235,9 +235,12 @@ export class Outbox implements SendHost {
   /** Confirmed result of an earlier entry (for `$ref`s and temporary ids). */
   lookup = (opId: string): { result: unknown } | undefined => this.results.get(opId);
 
-  /** The cached query results with every pending entry's optimistic update applied, in outbox order. */
-  overlay(base: ReadonlyMap<string, CachedQuery>): ReadonlyMap<string, CachedQuery> {
-    return this.overlayMemo.over(base, this.entries, this.results, this.lookup);
+  /**
+   * The cached query results, with `overrides` (live results newer than the cache) laid over them, and every
+   * pending entry's optimistic update applied on top, in outbox order.
+   */
+  overlay(cache: ReadonlyMap<string, CachedQuery>, overrides: Overrides = []): ReadonlyMap<string, CachedQuery> {
+    return this.overlayMemo.over(cache, overrides, this.entries, this.results, this.lookup);
   }
 
   /** Replaces temporary ids whose create is confirmed with the real ids (for queries and later writes). */

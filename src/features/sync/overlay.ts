@@ -1,6 +1,6 @@
 import type { OptimisticLocalStore } from "convex/browser";
 import type { FunctionReference } from "convex/server";
-import { renderRefs } from "./ids";
+import { refsIn, renderRefs } from "./ids";
 import { canonicalPath, queryToken } from "./queryKey";
 import { optimisticUpdateFor } from "./registry";
 import type { CachedQuery, OutboxEntry } from "./types";
@@ -67,9 +67,27 @@ export class CachedLocalStore {
   }
 }
 
+/**
+ * Rendered args of each entry, with how many of its `$ref`s had a result then: a result never changes once
+ * there, so the rendering stands until another ref gets one. Every recomputation of the overlay asks for the
+ * args of every pending entry; rendering them afresh each time (a deep copy) was a large part of its cost.
+ */
+const rendered = new WeakMap<OutboxEntry, { args: Record<string, unknown>; refs: readonly string[]; resolved: number }>();
+
+function resolvedCount(refs: readonly string[], lookup: Lookup): number {
+  let count = 0;
+  for (const opId of refs) if (lookup(opId) !== undefined) count++;
+  return count;
+}
+
 /** The args an optimistic update sees for an entry: placeholders rendered, clientOpId included. */
 export function overlayArgs(entry: OutboxEntry, lookup: Lookup): Record<string, unknown> {
-  return { ...(renderRefs(entry.args, lookup) as Record<string, unknown>), clientOpId: entry.opId };
+  const known = rendered.get(entry);
+  if (known && (known.refs.length === 0 || resolvedCount(known.refs, lookup) === known.resolved)) return known.args;
+  const refs = known?.refs ?? refsIn(entry.args);
+  const args = { ...(renderRefs(entry.args, lookup) as Record<string, unknown>), clientOpId: entry.opId };
+  rendered.set(entry, { args, refs, resolved: resolvedCount(refs, lookup) });
+  return args;
 }
 
 /**
@@ -128,23 +146,53 @@ function shareUnchanged(
   }
 }
 
-/** The last overlay computed, reused while its inputs are the same objects. */
+/** Live results laid over the cache for one reader (read.ts), by token. */
+export type Overrides = readonly CachedQuery[];
+
+interface Computed {
+  cache: ReadonlyMap<string, CachedQuery>;
+  overrides: Overrides;
+  entries: readonly OutboxEntry[];
+  results: unknown;
+  out: ReadonlyMap<string, CachedQuery>;
+}
+
+function sameOverrides(a: Overrides, b: Overrides): boolean {
+  return a === b || (a.length === b.length && a.every((q, i) => q.token === b[i].token && q.value === b[i].value));
+}
+
+/** How many recent overlays are kept: the readers of one render differ only in the live results they lay in. */
+const MEMO_SLOTS = 4;
+
+/**
+ * The overlays computed last, reused while their inputs are the same: the same cache and pending entries and
+ * results, and the same live values laid over the cache. Readers of one render that lay in the same live values
+ * (or none) share one computation, instead of each recomputing every pending entry over its own copy.
+ */
 export class OverlayMemo {
-  private last:
-    | { base: ReadonlyMap<string, CachedQuery>; entries: readonly OutboxEntry[]; results: unknown; out: ReadonlyMap<string, CachedQuery> }
-    | undefined;
+  private recent: Computed[] = [];
 
   over(
-    base: ReadonlyMap<string, CachedQuery>,
+    cache: ReadonlyMap<string, CachedQuery>,
+    overrides: Overrides,
     entries: readonly OutboxEntry[],
     results: unknown,
     lookup: Lookup,
   ): ReadonlyMap<string, CachedQuery> {
-    const last = this.last;
-    if (last && last.base === base && last.entries === entries && last.results === results) return last.out;
+    const hit = this.recent.find(
+      (c) => c.cache === cache && c.entries === entries && c.results === results && sameOverrides(c.overrides, overrides),
+    );
+    if (hit) return hit.out;
+    let base = cache;
+    if (overrides.length > 0) {
+      const copy = new Map(cache);
+      for (const query of overrides) copy.set(query.token, query);
+      base = copy;
+    }
     const out = applyPending(base, entries, lookup);
+    const last = this.recent[0];
     if (last && out !== base) shareUnchanged(out as Map<string, CachedQuery>, base, last.out);
-    this.last = { base, entries, results, out };
+    this.recent = [{ cache, overrides, entries, results, out }, ...this.recent.slice(0, MEMO_SLOTS - 1)];
     return out;
   }
 }
