@@ -103,6 +103,11 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: own.projectId, name: "stolen.png", storageId: one.storageId },
   ],
 
+  "search:page": ({ one }) => [
+    { projectId: one.projectId, query: "hello", cursor: null },
+    { projectId: one.projectId, query: "h.*", regex: true, include: "**", cursor: 0 },
+  ],
+
   "transfers:status": ({ one }) => [{ projectId: one.projectId }],
   "transfers:importZip": ({ one, own }) => [
     { projectId: one.projectId, storageId: one.storageId, fileName: "x.zip" },

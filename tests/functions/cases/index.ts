@@ -6,6 +6,7 @@ import { idempotencyCases } from "./idempotency";
 import { listingCases } from "./listing";
 import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
+import { searchCases } from "./search";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
@@ -15,4 +16,5 @@ export const allSuites: Record<string, CaseSuite> = {
   idempotency: idempotencyCases,
   access: accessCases,
   scale: scaleCases,
+  search: searchCases,
 };
