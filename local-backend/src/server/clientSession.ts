@@ -51,6 +51,12 @@ const MAX_HELD_RESPONSES = 256;
 /** ... for at most this long (ms) after the first, so a long run still answers as it goes. */
 const MAX_HOLD_MS = 250;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * Queries of one connection run at once. They share the one JS thread, so running more only interleaves them:
+ * 100 listing buckets started together each held their half-read rows until all were done, and the collector
+ * spent more time than the queries. A few keep the thread busy while one waits for a durable commit.
+ */
+const MAX_CONCURRENT_QUERIES = 4;
 /** ModifyQuerySet messages one task may answer together (one Transition). */
 const MAX_QUERY_SET_BATCH = MAX_SUBSCRIPTIONS;
 
@@ -595,17 +601,15 @@ export class ClientSession {
       }
     }
     const identity = this.identity;
-    const results = await Promise.all(
-      toRun.map(async (queryId) => {
-        const sub = this.queries.get(queryId)!;
-        try {
-          return await engine.runQuery(sub.udfPath, sub.args, identity, { journal: sub.journal });
-        } catch (error) {
-          this.ctx.log(`sync: query ${sub.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
-          return { ok: false as const, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: snapshotTs, reads: null };
-        }
-      }),
-    );
+    const results = await mapConcurrently(toRun, MAX_CONCURRENT_QUERIES, async (queryId) => {
+      const sub = this.queries.get(queryId)!;
+      try {
+        return await engine.runQuery(sub.udfPath, sub.args, identity, { journal: sub.journal });
+      } catch (error) {
+        this.ctx.log(`sync: query ${sub.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
+        return { ok: false as const, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: snapshotTs, reads: null };
+      }
+    });
     if (this.closed) return null;
     const modifications: StateModification[] = [...(opts.extra ?? [])];
     let endTs = snapshotTs;
@@ -658,4 +662,18 @@ export class ClientSession {
 function componentRefusal(type: "MutationResponse" | "ActionResponse", requestId: number, componentPath: string): ServerMessage {
   const result = `Components are not supported by the local backend (componentPath ${JSON.stringify(componentPath)}).`;
   return { type, requestId, success: false, result, logLines: [] };
+}
+
+/** `run` over every item, at most `limit` at a time; the results in the items' order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
