@@ -92,7 +92,14 @@ export class Outbox implements SendHost {
   private readonly callers = new Map<string, Caller>();
   private readonly listeners = new Set<() => void>();
   private readonly revisionTexts = new RevisionTexts();
-  private readonly overlayMemo = new OverlayMemo();
+  private readonly overlayMemo = new OverlayMemo({
+    onReady: () => {
+      this.overlayVersion++;
+      this.emit();
+    },
+  });
+  /** Counts overlays finished in the background (overlay.ts): readers read again when it changes. */
+  private overlayVersion = 0;
   private readonly sender: SendWindow;
   private readonly stateReport: { request(): void; cancel(): void };
   private channel: ReturnType<typeof openTabChannel> = null;
@@ -176,6 +183,7 @@ export class Outbox implements SendHost {
     this.stopped = true;
     this.stateReport.cancel();
     this.sender.stop();
+    this.overlayMemo.dispose();
     this.channel?.close();
     this.channel = null;
     void this.cache.flush().catch(() => {});
@@ -215,6 +223,8 @@ export class Outbox implements SendHost {
 
   getEntries = (): readonly OutboxEntry[] => this.entries;
   getResults = (): ReadonlyMap<string, StoredResult> => this.results;
+  /** Changes when an overlay recomputed in the background is ready (a long replay): `overlay` shows more then. */
+  getOverlayVersion = (): number => this.overlayVersion;
 
   state(): OutboxState {
     const pending = this.entries.length;
@@ -240,7 +250,7 @@ export class Outbox implements SendHost {
    * pending entry's optimistic update applied on top, in outbox order.
    */
   overlay(cache: ReadonlyMap<string, CachedQuery>, overrides: Overrides = []): ReadonlyMap<string, CachedQuery> {
-    return this.overlayMemo.over(cache, overrides, this.entries, this.results, this.lookup);
+    return this.overlayMemo.over(cache, overrides, this.entries, this.results);
   }
 
   /** Replaces temporary ids whose create is confirmed with the real ids (for queries and later writes). */

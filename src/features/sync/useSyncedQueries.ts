@@ -30,6 +30,7 @@ export function useSyncedQueries<Query extends FunctionReference<"query">>(
   const path = canonicalPath(query);
   const entries = useSyncExternalStore(outbox.subscribe, outbox.getEntries);
   const results = useSyncExternalStore(outbox.subscribe, outbox.getResults);
+  const overlay = useSyncExternalStore(outbox.subscribe, outbox.getOverlayVersion);
   const cache = useCacheSnapshot(outbox);
 
   const argsKey = argsList.map((args) => queryToken(path, args)).join("\n");
@@ -86,7 +87,7 @@ export function useSyncedQueries<Query extends FunctionReference<"query">>(
     const same = shown.length === previous.length && shown.every((v, i) => v === previous[i]);
     if (!same) shownRef.current = shown;
     return shownRef.current;
-    // entries: the overlay changes with the pending writes.
+    // entries and overlay: the overlay changes with the pending writes, and when a long recomputation is done.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [targets, outbox, lives, cache, entries]);
+  }, [targets, outbox, lives, cache, entries, overlay]);
 }
