@@ -55,6 +55,7 @@ import type * as model_projects from "../model/projects.js";
 import type * as model_purge from "../model/purge.js";
 import type * as model_storage from "../model/storage.js";
 import type * as model_transfers from "../model/transfers.js";
+import type * as model_trash from "../model/trash.js";
 import type * as projects from "../projects.js";
 import type * as transfer_git from "../transfer/git.js";
 import type * as transfer_github from "../transfer/github.js";
@@ -62,6 +63,7 @@ import type * as transfer_http from "../transfer/http.js";
 import type * as transfer_memoryFs from "../transfer/memoryFs.js";
 import type * as transferRun from "../transferRun.js";
 import type * as transfers from "../transfers.js";
+import type * as trash from "../trash.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -118,6 +120,7 @@ declare const fullApi: ApiFromModules<{
   "model/purge": typeof model_purge;
   "model/storage": typeof model_storage;
   "model/transfers": typeof model_transfers;
+  "model/trash": typeof model_trash;
   "projects": typeof projects;
   "transfer/git": typeof transfer_git;
   "transfer/github": typeof transfer_github;
@@ -125,6 +128,7 @@ declare const fullApi: ApiFromModules<{
   "transfer/memoryFs": typeof transfer_memoryFs;
   "transferRun": typeof transferRun;
   "transfers": typeof transfers;
+  "trash": typeof trash;
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;

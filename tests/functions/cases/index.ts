@@ -6,6 +6,7 @@ import { idempotencyCases } from "./idempotency";
 import { listingCases } from "./listing";
 import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
+import { trashCases } from "./trash";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
@@ -14,5 +15,6 @@ export const allSuites: Record<string, CaseSuite> = {
   chat: chatCases,
   idempotency: idempotencyCases,
   access: accessCases,
+  trash: trashCases,
   scale: scaleCases,
 };
