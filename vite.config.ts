@@ -1,5 +1,6 @@
-import { defineConfig, type Plugin } from "vite";
+import { defineConfig, loadEnv, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
+import { VitePWA } from "vite-plugin-pwa";
 
 /**
  * Opened at a project's address, the page fetches the workspace's code beside the entry instead of after it has
@@ -46,14 +47,47 @@ function preloadWorkspaceRoute(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [react(), preloadWorkspaceRoute()],
+/**
+ * The offline app shell (docs/offline.md): a Workbox service worker (sw.js in the build) whose precache list is
+ * the build itself, every emitted file but the source maps, so lazily loaded pages, the editor and the terminal
+ * also work offline after a reload. Navigations go to the network (a rebuilt app shows at once) and fall back to
+ * the precached index.html when it is unreachable; the backend's /api/* and /polaris/* are never answered from
+ * the cache. Registered by src/features/sync/registerServiceWorker.ts, in production builds only.
+ */
+function offlineShell(clerk: boolean) {
+  return VitePWA({
+    injectRegister: false,
+    manifest: false,
+    workbox: {
+      globPatterns: ["**/*.{js,css,html,svg}"],
+      // The Clerk sign-in chunk loads only when a Clerk key is built in.
+      globIgnores: clerk ? [] : ["**/ClerkRoot-*"],
+      navigateFallback: null,
+      cleanupOutdatedCaches: true,
+      clientsClaim: true,
+      skipWaiting: true,
+      runtimeCaching: [
+        {
+          urlPattern: ({ request, url }) =>
+            request.mode === "navigate" && !url.pathname.startsWith("/api/") && !url.pathname.startsWith("/polaris/"),
+          handler: "NetworkOnly",
+          options: { precacheFallback: { fallbackURL: "index.html" } },
+        },
+      ],
+    },
+  });
+}
+
+export default defineConfig(({ mode }) => ({
+  plugins: [
+    react(),
+    preloadWorkspaceRoute(),
+    offlineShell(Boolean(loadEnv(mode, process.cwd(), "VITE_").VITE_CLERK_PUBLISHABLE_KEY?.trim())),
+  ],
   // The terminal panel and the ZIP download are lazy chunks: without these, the dev server finds xterm (or fflate)
   // only when first used, re-optimizes and reloads, and that first dynamic import fails ("Failed to fetch
   // dynamically imported module").
   optimizeDeps: { include: ["@xterm/xterm", "@xterm/addon-fit", "fflate"] },
-  // asset-manifest.json lists every emitted chunk: public/sw.js precaches them all, so lazily loaded pages and
-  // the editor also work offline after a reload.
-  build: { target: "es2022", sourcemap: true, manifest: "asset-manifest.json" },
+  build: { target: "es2022", sourcemap: true },
   server: { strictPort: true },
-});
+}));
