@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Caller, expectConvexError } from "../harness";
-import { type Seeded, seedChange, seedProject, settled, snapshot } from "./helpers";
+import { type Seeded, listed, seedChange, seedProject, settled, snapshot } from "./helpers";
 
 type Kind = "query" | "mutation" | "action";
 
@@ -184,7 +184,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
   describe("access matrix", () => {
     it("every public function has an argument builder", () => {
       const functions = publicFunctions().map((f) => f.name);
-      expect(functions).toContain("files:tree");
+      expect(functions).toContain("files:listing");
       expect(functions.filter((name) => !(name in argumentsFor))).toEqual([]);
     });
 
@@ -211,7 +211,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
       expect(before).toHaveLength(1);
       expect(before[0].files).toHaveLength(6);
       expect(before[0].messages[0]).toHaveLength(2 + 2 * change.exchanges);
-      const bobBefore = await bob.query(api.files.tree, { projectId: ownProjectId });
+      const bobBefore = await listed(bob, ownProjectId);
       const changesBefore = await alice.query(api.changes.forMessage, { messageId: one.changeMessageId });
       expect(changesBefore.lines.map((l) => [l.path, l.kind, l.state])).toEqual([["made.ts", "created", "applied"]]);
 
@@ -239,7 +239,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
 
       expect(await settled(() => snapshot(alice))).toEqual(before);
       expect(await alice.query(api.changes.forMessage, { messageId: one.changeMessageId })).toEqual(changesBefore);
-      expect(await bob.query(api.files.tree, { projectId: ownProjectId })).toEqual(bobBefore);
+      expect(await listed(bob, ownProjectId)).toEqual(bobBefore);
       // User one's trash is untouched: the file comes back for its owner.
       expect(await alice.mutation(api.trash.restore, { fileId: trashedId })).toBe("gone.ts");
       expect((await alice.query(api.files.get, { fileId: trashedId })).content).toBe("kept");
