@@ -1,5 +1,9 @@
 // One project on this runner: its Convex client (the owner's token, renewed through the browser), its working
 // copy, its terminals and its Run (install, then dev, in the Run terminal), and the preview's secret address.
+//
+// A session starts dormant: a browser that opens a workspace attaches to learn the Run status and terminals, and
+// that costs no Convex subscription and no disk. The first terminal or Run activates it: only then does the
+// runner connect to the deployment as the owner and copy the project to disk (`materialized`).
 import { ConvexClient } from "convex/browser";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -7,7 +11,7 @@ import WebSocket from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { Mirror } from "./mirror.js";
-import { listeningPorts } from "./procTree.js";
+import { listeningPorts, processTree } from "./procTree.js";
 import type { RunState, ServerMessage, SyncState, TerminalInfo } from "./protocol.js";
 import { commandEnv, wrap, type SandboxKind } from "./sandbox.js";
 import { Terminal, type ExitInfo } from "./terminal.js";
@@ -37,9 +41,13 @@ interface Settings {
 const RUN_TERMINAL = "run";
 const TOKEN_WAIT_MS = 15_000;
 
+interface Work {
+  client: ConvexClient;
+  mirror: Mirror;
+  unsubscribeProject: () => void;
+}
+
 export class ProjectSession {
-  readonly client: ConvexClient;
-  readonly mirror: Mirror;
   readonly dir: string;
   /** The preview's host label: a secret only the owner's sockets are told. */
   readonly previewLabel = `p${randomBytes(12).toString("hex")}`;
@@ -48,11 +56,15 @@ export class ProjectSession {
   private terminals = new Map<string, Terminal>();
   private nextTerminal = 1;
   private settings: Settings | null = null;
-  private unsubscribeProject: () => void;
+  private work: Work | null = null;
+  private activation: Promise<Work> | null = null;
+  private disposed = false;
+  /** Shells asked for and not yet started (they count against maxTerminals). */
+  private opening = 0;
   private runState: RunState = { status: "idle" };
   private runGeneration = 0;
   private listeners = new Set<(message: ServerMessage) => void>();
-  private syncState: SyncState = { status: "syncing", entries: 0, problems: [] };
+  private syncState: SyncState = { status: "idle", entries: 0, problems: [] };
 
   constructor(
     readonly projectId: string,
@@ -61,27 +73,55 @@ export class ProjectSession {
   ) {
     this.token = token;
     this.dir = path.join(config.workRoot, "projects", projectId);
-    this.client = this.newClient();
-    this.unsubscribeProject = this.client.onUpdate(
-      api.projects.get,
-      { projectId: projectId as Id<"projects"> },
-      (project) => {
-        this.settings = project.settings ?? {};
-      },
-      (error) => config.log(`project ${projectId}: ${error.message}`),
-    );
-    this.mirror = new Mirror({
-      client: this.client,
-      newClient: () => this.newClient(),
-      projectId,
-      dir: this.dir,
-      manifestFile: path.join(config.workRoot, "manifests", `${projectId}.json`),
-      onState: (sync) => {
-        this.syncState = sync;
-        this.broadcast({ t: "sync", sync });
-      },
-      log: (line) => config.log(`project ${projectId}: ${line}`),
-    });
+  }
+
+  /** Whether the project was copied to disk (a terminal or Run was used); a dormant session has no working copy. */
+  get materialized(): boolean {
+    return this.work !== null;
+  }
+
+  /** The working copy, once the session is active. */
+  get mirror(): Mirror | null {
+    return this.work?.mirror ?? null;
+  }
+
+  /**
+   * Connects to the deployment as the owner and starts the working copy (idempotent). Resolves once the working
+   * directory exists and the listing subscription is made; `mirror.firstSync` tells when every file is on disk.
+   */
+  activate(): Promise<Work> {
+    this.activation ??= (async () => {
+      const client = this.newClient();
+      const config = this.config;
+      const projectId = this.projectId;
+      const unsubscribeProject = client.onUpdate(
+        api.projects.get,
+        { projectId: projectId as Id<"projects"> },
+        (project) => {
+          this.settings = project.settings ?? {};
+        },
+        (error) => config.log(`project ${projectId}: ${error.message}`),
+      );
+      const mirror = new Mirror({
+        client,
+        newClient: () => this.newClient(),
+        projectId,
+        dir: this.dir,
+        manifestFile: path.join(config.workRoot, "manifests", `${projectId}.json`),
+        onState: (sync) => {
+          this.syncState = sync;
+          this.broadcast({ t: "sync", sync });
+        },
+        log: (line) => config.log(`project ${projectId}: ${line}`),
+      });
+      const work = { client, mirror, unsubscribeProject };
+      this.work = work;
+      await mirror.start();
+      config.log(`runner: project ${projectId} materialized (working copy ${this.dir})`);
+      if (this.disposed) throw new Error("The project was closed.");
+      return work;
+    })();
+    return this.activation;
   }
 
   /** A Convex connection as the project's owner, renewing its token through the browsers. */
@@ -93,10 +133,6 @@ export class ProjectSession {
     });
     client.setAuth(({ forceRefreshToken }) => this.fetchToken(forceRefreshToken));
     return client;
-  }
-
-  start(): Promise<void> {
-    return this.mirror.start();
   }
 
   subscribe(listener: (message: ServerMessage) => void): () => void {
@@ -146,11 +182,22 @@ export class ProjectSession {
   // ---------------------------------------------------------------------------------------------- terminals
 
   /** A new shell terminal; null (and a message) when the project has as many as it may. */
-  openShell(cols: number, rows: number): string | { error: string } {
-    const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL);
-    if (shells.length >= this.config.maxTerminals) {
-      return { error: `This project has ${shells.length} terminals open, the most it may have. Close one first.` };
+  async openShell(cols: number, rows: number): Promise<string | { error: string }> {
+    const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL).length + this.opening;
+    if (shells >= this.config.maxTerminals) {
+      return { error: `This project has ${shells} terminals open, the most it may have. Close one first.` };
     }
+    // The terminal is announced once its shell can start (the working directory exists), so what the person
+    // types at once reaches the shell.
+    this.opening++;
+    try {
+      await this.activate();
+    } catch (error) {
+      return { error: `The project could not be copied to disk: ${(error as Error).message}` };
+    } finally {
+      this.opening--;
+    }
+    if (this.disposed) return { error: "The project was closed on the runner. Reopen it." };
     const id = `t${this.nextTerminal++}`;
     const terminal = this.newTerminal(id, `Terminal ${id.slice(1)}`, cols, rows);
     const shell = ["/bin/bash", "-i"];
@@ -192,6 +239,12 @@ export class ProjectSession {
     return terminal.run({ file, args, cwd: this.dir, env: commandEnv(this.dir, this.config.sandbox, extraEnv) });
   }
 
+  /** The pids of terminal `term`'s process tree (the sandbox and all it started); empty when nothing runs there. */
+  processIds(term: string): number[] {
+    const pid = this.terminals.get(term)?.pid;
+    return pid === undefined ? [] : processTree(pid);
+  }
+
   private terminalList(): TerminalInfo[] {
     return [...this.terminals.values()].map((t) =>
       t.exitCode === undefined || t.running ? { id: t.id, title: t.title } : { id: t.id, title: t.title, exitCode: t.exitCode },
@@ -220,7 +273,15 @@ export class ProjectSession {
     }
     if (!live()) return;
     terminal ??= this.newTerminal(RUN_TERMINAL, "Run");
-    const settings = this.settings ?? (await this.loadSettings());
+    let work: Work;
+    try {
+      work = await this.activate();
+    } catch (error) {
+      this.failRun(terminal, `The project could not be copied to disk: ${(error as Error).message}`);
+      return;
+    }
+    if (!live()) return;
+    const settings = this.settings ?? (await this.loadSettings(work.client));
     const install = settings.installCommand?.trim() ?? "";
     const dev = settings.devCommand?.trim() ?? "";
     if (install === "" && dev === "") {
@@ -228,7 +289,7 @@ export class ProjectSession {
       return;
     }
     this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: "Copying the project to disk…" });
-    await this.mirror.firstSync;
+    await work.mirror.firstSync;
     if (!live()) return;
     if (install !== "") {
       this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: `Installing: ${install}` });
@@ -327,8 +388,8 @@ export class ProjectSession {
     this.setRun({ status: "failed", terminalId: RUN_TERMINAL, message });
   }
 
-  private async loadSettings(): Promise<Settings> {
-    const project = await this.client.query(api.projects.get, { projectId: this.projectId as Id<"projects"> });
+  private async loadSettings(client: ConvexClient): Promise<Settings> {
+    const project = await client.query(api.projects.get, { projectId: this.projectId as Id<"projects"> });
     this.settings = project.settings ?? {};
     return this.settings;
   }
@@ -342,11 +403,15 @@ export class ProjectSession {
     this.runGeneration++;
     for (const t of this.terminals.values()) t.kill();
     this.terminals.clear();
-    this.mirror.stop();
-    this.unsubscribeProject();
+    this.disposed = true;
     for (const w of this.tokenWaiters) w(null);
     this.tokenWaiters = [];
-    await this.client.close();
+    const work = this.work;
+    if (work) {
+      work.mirror.stop();
+      work.unsubscribeProject();
+      await work.client.close();
+    }
   }
 }
 

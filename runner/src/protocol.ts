@@ -4,7 +4,8 @@
  *
  * One socket per open project. The browser says hello with the project and the user's Convex token; the runner
  * checks through the project's own Convex functions that the token's user owns the project, then answers `ready`
- * (or `error` and closes). Terminal output is sent to every socket of the project; a socket that (re)connects gets
+ * (or `error` and closes). Attaching is cheap: the project is copied to disk only when a terminal is opened or Run
+ * is pressed, so every open workspace can attach to learn the Run status. Terminal output is sent to every socket of the project; a socket that (re)connects gets
  * each terminal's recent output (`replay`) first.
  */
 
@@ -35,7 +36,8 @@ export interface TerminalInfo {
 }
 
 export interface SyncState {
-  status: "syncing" | "synced" | "error";
+  /** idle: nothing was copied to disk yet (no terminal or Run was used in this project since the runner started). */
+  status: "idle" | "syncing" | "synced" | "error";
   /** Files and folders on disk that mirror the project. */
   entries: number;
   /** Paths that could not be written, with why (a name the disk refuses, say). */

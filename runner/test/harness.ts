@@ -113,6 +113,11 @@ export class TestSocket {
     }
   }
 
+  /** Resolves once the runner (or this side) closed the socket. */
+  async whenClosed(): Promise<void> {
+    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {

@@ -22,6 +22,7 @@ import { AppHeader } from "./AppHeader";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
+import { SkipLinks } from "./SkipLinks";
 import "./workspace.css";
 import "../features/run/run.css";
 
@@ -141,6 +142,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   return (
     <RunnerContext.Provider value={runner}>
       <div className="app-page">
+        <SkipLinks />
         <AppHeader>
           <Link href="/" className="btn btn-ghost btn-small">
             ← Projects

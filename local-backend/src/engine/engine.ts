@@ -60,6 +60,7 @@ export class EngineImpl implements Engine, EngineParts {
   private readonly storageDir: string;
   private authProblemsSaid = "";
   private componentsSaid: string | null = null;
+  private readonly changeLog: ChangeLog;
 
   constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
@@ -67,7 +68,7 @@ export class EngineImpl implements Engine, EngineParts {
     this.storageDir = path.join(opts.dataDir, "storage");
     this.env = new Env(opts.dataDir, opts.defaultEnv ?? {});
     const idempotency = new Idempotency();
-    const changeLog = new ChangeLog();
+    const changeLog = (this.changeLog = new ChangeLog());
     const app = () => this.app;
     this.committer = new Committer(this.store, idempotency, {
       dataDir: opts.dataDir,
@@ -151,6 +152,26 @@ export class EngineImpl implements Engine, EngineParts {
   /** Commits waiting for the next log batch (not counting the batch being written); for tests. */
   walQueuedRecords(): number {
     return this.committer.queuedRecords;
+  }
+
+  /**
+   * Resolves once the engine has nothing it can do on its own: no mutation queued or running and no query
+   * running. Results still waiting for a log batch to be durable are parked (`resultsAwaitingDurability`), not
+   * running. Lets a test check that something did not happen without sleeping; scheduled jobs not yet due and
+   * actions are not counted.
+   */
+  async idle(): Promise<void> {
+    // A query that conflicted waits for the queue and runs again, and a queued task may start a query: both
+    // must be quiet at the same moment.
+    while (!this.mutations.isIdle || this.changeLog.runningReads > 0) {
+      await this.mutations.idle();
+      await this.changeLog.noReads();
+    }
+  }
+
+  /** Results held until the commit they reflect is durable; for tests. */
+  resultsAwaitingDurability(): number {
+    return this.committer.resultsAwaitingDurability;
   }
 
   invalidates(reads: ReadSet, writes: WriteSet): boolean {

@@ -146,6 +146,24 @@ describe("FileTree rendering", () => {
     expect(rendered[1]).toHaveAttribute("aria-label", "file1.ts");
     expect(rendered[0]).toHaveAttribute("aria-setsize", "100000");
   });
+
+  it("marks the open file's row aria-current, apart from the selected and the focused row", async () => {
+    const { user } = setup();
+    act(() => useAppStore.getState().openFile(id("b")));
+    try {
+      await focusTree(user);
+      expect(item("b.txt")).toHaveAttribute("aria-current", "true");
+      expect(item("b.txt")).toHaveAttribute("aria-selected", "false");
+      expect(item("docs")).toHaveFocus();
+      expect(item("docs")).not.toHaveAttribute("aria-current");
+      expect(document.querySelectorAll("[aria-current]")).toHaveLength(1);
+      act(() => useAppStore.getState().openFile(id("readme")));
+      expect(item("README.md")).toHaveAttribute("aria-current", "true");
+      expect(item("b.txt")).not.toHaveAttribute("aria-current");
+    } finally {
+      act(() => useAppStore.setState({ tabs: [], activeFileId: null }));
+    }
+  });
 });
 
 describe("FileTree keyboard", () => {

@@ -63,8 +63,15 @@ export const listingCases: CaseSuite = (makeHarness) => {
       await expectListingMatchesTree(h, alice, projectId);
       expect((await readListing(alice, projectId)).entries!.find((e) => e._id === s.binaryFileId)).not.toHaveProperty("isBinary");
 
+      // A delete goes to the trash: the deleted folders' entries go, what they held is hidden below them.
       await alice.mutation(api.files.remove, { fileId: s.folderId });
       await alice.mutation(api.files.remove, { fileId: copy });
+      const visible = visibleEntries((await readListing(alice, projectId)).entries!);
+      expect(visible.map(shape).sort(byId)).toEqual((await alice.query(api.files.tree, { projectId })).map(shape).sort(byId));
+      expect(visible.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
+      // Emptied from the trash (and purged), the stored rows agree again, entry for row.
+      await h.admin.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
+      await h.admin.mutation(internal.files.purge, { projectId });
       await expectListingMatchesTree(h, alice, projectId);
       expect((await readListing(alice, projectId)).entries!.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
     });
