@@ -669,9 +669,11 @@ describe("pipelined replay", () => {
       outbox.enqueue("files:rename", { fileId: "other", name: "c.ts" });
     });
     const outbox = makeOutbox(user, server.transport);
+    const lookups = vi.spyOn(outbox, "lookup");
     await outbox.start();
-    await until(() => server.held === 2, "both creates on the wire");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The sender asks for the create's result before sending the rename naming it, and holds it back without one.
+    await until(() => server.held === 2 && lookups.mock.calls.some(([opId]) => opId === opIds[0]), "the rename held back");
+    expect(lookups.mock.results.every((r) => r.value === undefined)).toBe(true);
     expect(server.sent.map((c) => c.path)).toEqual(["files:createFile", "files:createFile"]);
     server.answerAll();
     await until(() => outbox.state().status.pending === 0, "replay");
@@ -726,8 +728,10 @@ describe("pipelined replay", () => {
     });
     const outbox = makeOutbox(user, server.transport);
     await outbox.start();
+    // The sender fills its window in one synchronous pass and the transport is called in that pass's microtasks:
+    // had the delete not been held back, it would be on the wire with these two. Nothing but an answer lets the
+    // sender go on (no write is stored meanwhile to kick it).
     await until(() => server.held === 2, "the rename and the content write on the wire");
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(server.sent).toHaveLength(2);
     server.answerAll();
     await until(() => outbox.state().status.pending === 0, "replay");

@@ -68,6 +68,18 @@ export interface OutboxOptions {
 }
 
 const STATE_INTERVAL_MS = 32;
+
+/** Each entry's summary, made once: the state is reported every STATE_INTERVAL_MS while thousands replay. */
+const summaries = new WeakMap<OutboxEntry, PendingSummary>();
+
+function summaryOf(entry: OutboxEntry): PendingSummary {
+  let summary = summaries.get(entry);
+  if (!summary) {
+    summary = { opId: entry.opId, path: entry.path, createdAt: entry.createdAt, label: describeEntry(entry) };
+    summaries.set(entry, summary);
+  }
+  return summary;
+}
 const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 type Answer = { ok: true; result: unknown } | { ok: false; message: string; issue?: SyncIssue };
@@ -237,7 +249,7 @@ export class Outbox implements SendHost {
     };
     return {
       status,
-      pending: this.entries.map((e) => ({ opId: e.opId, path: e.path, createdAt: e.createdAt, label: describeEntry(e) })),
+      pending: this.entries.map((e) => summaryOf(e)),
       issues: this.issues,
     };
   }

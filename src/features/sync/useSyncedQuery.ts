@@ -34,7 +34,7 @@ export function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuer
  * render of its own before that one (every reader of the app rendered twice per transition while replaying, and
  * a confirmed create's row was briefly missing in between: gone from the overlay, not yet in the live result).
  */
-function useOutboxSnapshot(outbox: Outbox) {
+export function useOutboxSnapshot(outbox: Outbox) {
   const read = () => ({ outbox, entries: outbox.getEntries(), results: outbox.getResults(), overlay: outbox.getOverlayVersion() });
   const [state, setState] = useState(read);
   useEffect(() => {
