@@ -193,7 +193,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
       };
       const credentialId = await alice.mutation(api.credentials.save, { host: "github.com", token: "alices-token" });
       const fixture: Fixture = { one: { ...one, credentialId }, own };
-      const before = await settled(() => snapshot(alice));
+      const before = await settled(h, () => snapshot(alice));
       expect(before).toHaveLength(1);
       expect(before[0].files).toHaveLength(6);
       expect(before[0].messages[0]).toHaveLength(2 + 2 * change.exchanges);
@@ -223,7 +223,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
       }
       expect(new Set(checked).size).toBe(Object.keys(argumentsFor).length);
 
-      expect(await settled(() => snapshot(alice))).toEqual(before);
+      expect(await settled(h, () => snapshot(alice))).toEqual(before);
       expect(await alice.query(api.changes.forMessage, { messageId: one.changeMessageId })).toEqual(changesBefore);
       expect(await bob.query(api.files.tree, { projectId: ownProjectId })).toEqual(bobBefore);
       // The seeded blob still belongs to user one's file only.
