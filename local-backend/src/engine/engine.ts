@@ -155,17 +155,18 @@ export class EngineImpl implements Engine, EngineParts {
   }
 
   /**
-   * Resolves once the engine has nothing it can do on its own: no mutation queued or running and no query
-   * running. Results still waiting for a log batch to be durable are parked (`resultsAwaitingDurability`), not
-   * running. Lets a test check that something did not happen without sleeping; scheduled jobs not yet due and
-   * actions are not counted.
+   * Resolves once the engine has nothing it can do on its own: no mutation queued or running, no query running,
+   * and no scheduled job running or due. Results still waiting for a log batch to be durable are parked
+   * (`resultsAwaitingDurability`), not running; jobs due later, and actions a client started, are not counted.
+   * Lets a test check that something did not happen, or read a settled state, without sleeping.
    */
   async idle(): Promise<void> {
-    // A query that conflicted waits for the queue and runs again, and a queued task may start a query: both
-    // must be quiet at the same moment.
-    while (!this.mutations.isIdle || this.changeLog.runningReads > 0) {
+    // A query that conflicted waits for the queue and runs again, a queued task may start a query, and a job
+    // queues mutations: all must be quiet at the same moment.
+    while (!this.mutations.isIdle || this.changeLog.runningReads > 0 || this.scheduler.busy) {
       await this.mutations.idle();
       await this.changeLog.noReads();
+      await this.scheduler.quiet();
     }
   }
 

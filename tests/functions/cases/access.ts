@@ -207,7 +207,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
       const trashedId = await alice.mutation(api.files.createFile, { projectId: one.projectId, name: "gone.ts", content: "kept" });
       await alice.mutation(api.files.remove, { fileId: trashedId });
       const fixture: Fixture = { one: { ...one, credentialId, trashedId }, own };
-      const before = await settled(() => snapshot(alice));
+      const before = await settled(h, () => snapshot(alice));
       expect(before).toHaveLength(1);
       expect(before[0].files).toHaveLength(6);
       expect(before[0].messages[0]).toHaveLength(2 + 2 * change.exchanges);
@@ -237,7 +237,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
       }
       expect(new Set(checked).size).toBe(Object.keys(argumentsFor).length);
 
-      expect(await settled(() => snapshot(alice))).toEqual(before);
+      expect(await settled(h, () => snapshot(alice))).toEqual(before);
       expect(await alice.query(api.changes.forMessage, { messageId: one.changeMessageId })).toEqual(changesBefore);
       expect(await listed(bob, ownProjectId)).toEqual(bobBefore);
       // User one's trash is untouched: the file comes back for its owner.
