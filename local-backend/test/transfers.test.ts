@@ -279,6 +279,33 @@ describe("Git export", () => {
   }, 120_000);
 });
 
+describe("Transient network failures", () => {
+  it("repeats a read that met a dropped connection or a 503, and gives up with a clear error after three attempts", async () => {
+    const src = makeRepo("flaky.git");
+    const count = (line: string) => server.requests.filter((r) => r.line === line).length;
+    const refs = "GET /flaky.git/info/refs?service=git-upload-pack";
+    const before = count(refs);
+    server.failNext(/^GET \/flaky\.git\/info\/refs/, 1, "reset");
+    server.failNext(/^POST \/flaky\.git\/git-upload-pack/, 2, 503);
+    const projectId = await newProject("Flaky");
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("flaky.git") });
+    let status = await settledTransfer(projectId, "import");
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    expectSameFiles(await projectFiles(projectId), diskFiles(src));
+    expect(count(refs) - before).toBe(2);
+
+    const other = await newProject("Down");
+    server.failNext(/^GET \/flaky\.git\/info\/refs/, 3, 503);
+    const failedBefore = count(refs);
+    await client.mutation(api.transfers.importGit, { projectId: other, url: server.repoUrl("flaky.git") });
+    status = await settledTransfer(other, "import");
+    expect(status.import?.status).toBe("failed");
+    expect(status.import?.message).toMatch(/^Gave up after 3 attempts: 127\.0\.0\.1:\d+ answered HTTP 503\. .*try again later/);
+    expect(count(refs) - failedBefore).toBe(3);
+    expect(await client.query(api.files.tree, { projectId: other })).toEqual([]);
+  }, 60_000);
+});
+
 describe("Cancel", () => {
   // The Git server holds the transfer's request until the test has cancelled: no sleeps, no races.
   it("cancels an import while it clones: status cancelled, nothing kept, and a retry starts clean", async () => {

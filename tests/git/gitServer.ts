@@ -22,7 +22,15 @@ export interface GitServer {
    * and it is answered only after `release()`. Lets a test act while a clone or push is in flight, without sleeps.
    */
   holdNext(pattern: RegExp): { arrived: Promise<void>; release(): void };
+  /** The next `count` requests matching `pattern` fail: the connection is dropped ("reset") or answered 503. */
+  failNext(pattern: RegExp, count: number, how: "reset" | 503): void;
   close(): Promise<void>;
+}
+
+interface Failure {
+  pattern: RegExp;
+  left: number;
+  how: "reset" | 503;
 }
 
 interface Hold {
@@ -39,7 +47,7 @@ export function git(cwd: string, ...args: string[]): string {
   });
 }
 
-async function handle(server: GitServer, holds: Hold[], req: IncomingMessage, res: ServerResponse) {
+async function handle(server: GitServer, holds: Hold[], failures: Failure[], req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", "http://localhost");
   const header = req.headers.authorization;
   let authorized = false;
@@ -49,6 +57,16 @@ async function handle(server: GitServer, holds: Hold[], req: IncomingMessage, re
   }
   const line = `${req.method} ${url.pathname}${url.search}`;
   server.requests.push({ line, authorized });
+  const failure = failures.find((f) => f.left > 0 && f.pattern.test(line));
+  if (failure !== undefined) {
+    failure.left--;
+    if (failure.how === "reset") req.socket.destroy();
+    else {
+      res.writeHead(503, { "content-type": "text/plain" });
+      res.end("busy, try again");
+    }
+    return;
+  }
   const hold = holds.findIndex((h) => h.pattern.test(line));
   if (hold >= 0) {
     const [{ arrive, released }] = holds.splice(hold, 1);
@@ -109,6 +127,7 @@ export async function startGitServer(): Promise<GitServer> {
   const root = mkdtempSync(path.join(tmpdir(), "polaris-git-"));
   const holder: { http?: Server } = {};
   const holds: Hold[] = [];
+  const failures: Failure[] = [];
   const server: GitServer = {
     url: "",
     root,
@@ -123,12 +142,15 @@ export async function startGitServer(): Promise<GitServer> {
       holds.push({ pattern, arrive, released });
       return { arrived, release };
     },
+    failNext(pattern, count, how) {
+      failures.push({ pattern, left: count, how });
+    },
     close: async () => {
       await new Promise<void>((resolve) => holder.http?.close(() => resolve()));
       rmSync(root, { recursive: true, force: true });
     },
   };
-  const http = createServer((req, res) => void handle(server, holds, req, res));
+  const http = createServer((req, res) => void handle(server, holds, failures, req, res));
   holder.http = http;
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   server.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
