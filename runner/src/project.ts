@@ -31,6 +31,8 @@ export interface ProjectConfig {
   portTimeoutMs: number;
   /** Most terminals a project may have open at once. */
   maxTerminals: number;
+  /** Extra paths commands see read-only at the same path (a toolchain outside /usr, a shared node_modules). */
+  readOnly?: string[];
   /** Processes and memory per project (DEFAULT_LIMITS when not given). */
   limits?: ProjectLimits;
   log: (line: string) => void;
@@ -245,7 +247,7 @@ export class ProjectSession {
   }
 
   private spawnIn(terminal: Terminal, argv: string[], extraEnv: Record<string, string>): Promise<ExitInfo> {
-    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir }, argv);
+    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir, readOnly: this.config.readOnly }, argv);
     return terminal.run({ file, args, cwd: this.dir, env: commandEnv(this.dir, this.config.sandbox, extraEnv) });
   }
 

@@ -505,3 +505,78 @@ describe("runner: without bubblewrap", () => {
     }
   });
 });
+
+describe("runner: hot reload in the preview", () => {
+  it("a Vite dev server in the project pushes an edit made in Polaris to the preview, through the proxy", async () => {
+    // Vite from this repository's node_modules, shown read-only in the fence and linked by the install command:
+    // no network needed.
+    const nodeModules = path.resolve("node_modules");
+    const extra = await startRunnerFor(h.backend, { readOnly: [nodeModules] });
+    try {
+      const { token, client, projectId } = await newProject("vite-hmr");
+      await client.mutation(api.projects.updateSettings, {
+        projectId,
+        settings: { installCommand: `ln -sfn ${nodeModules} node_modules`, devCommand: "node node_modules/vite/bin/vite.js --port 0 --configLoader native" },
+      });
+      await client.mutation(api.files.createMany, {
+        projectId,
+        items: [
+          { name: "index.html", content: '<!doctype html><html><body><h1>hmr</h1><script type="module" src="/main.js"></script></body></html>' },
+          { name: "main.js", content: 'import "./style.css";\n' },
+          { name: "vite.config.mjs", content: 'export default { cacheDir: ".vite-cache", clearScreen: false, server: { host: "127.0.0.1" } };\n' },
+        ],
+      });
+      const style = await client.mutation(api.files.createFile, { projectId, name: "style.css", content: "h1 { color: red; }\n" });
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "run" });
+      const running = await socket.next((m) => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+      if (running.t !== "run" || running.run.status !== "running") throw new Error(`${JSON.stringify(running)}\n${socket.output.get("run")}`);
+      const previewHost = new URL(running.run.previewUrl!).host;
+      const get = async (p: string) => {
+        const { request } = await import("node:http");
+        return new Promise<string>((resolve, reject) => {
+          const req = request({ host: "127.0.0.1", port: extra.runner.port, path: p, headers: { host: previewHost, accept: "*/*" } }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString("utf8")));
+            res.on("end", () => resolve(body));
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      };
+      // What the preview's page loads: the page, Vite's client (with its socket token), the modules.
+      expect(await get("/")).toContain("/@vite/client");
+      const token2 = /const wsToken = "([^"]+)"/.exec(await get("/@vite/client"))?.[1];
+      expect(token2).toBeTruthy();
+      expect(await get("/main.js")).toContain("style.css");
+      expect(await get("/style.css")).toContain("color: red");
+
+      // The preview's hot-reload socket, through the runner's proxy on the preview's own host.
+      const { default: WebSocket } = await import("ws");
+      const hmr = new WebSocket(`ws://127.0.0.1:${extra.runner.port}/?token=${token2}`, "vite-hmr", { headers: { host: previewHost } });
+      const payloads: Array<{ type: string; updates?: Array<{ path: string; timestamp: number }> }> = [];
+      let wake = () => {};
+      hmr.on("message", (raw: Buffer) => {
+        payloads.push(JSON.parse(raw.toString("utf8")) as (typeof payloads)[number]);
+        wake();
+      });
+      const until = async (check: () => boolean) => {
+        while (!check()) await new Promise<void>((resolve) => (wake = resolve));
+      };
+      await until(() => payloads.some((p) => p.type === "connected"));
+
+      // An edit in Polaris reaches the disk, Vite sees it and tells the preview to swap the stylesheet.
+      await client.mutation(api.files.updateContent, { fileId: style, content: "h1 { color: blue; }\n" });
+      await until(() => payloads.some((p) => p.type === "update" && p.updates?.some((u) => u.path === "/style.css") === true));
+      // What the page then fetches (the path with the update's timestamp) is the new stylesheet.
+      const update = payloads.flatMap((p) => p.updates ?? []).find((u) => u.path === "/style.css")!;
+      expect(await get(`/style.css?t=${update.timestamp}`)).toContain("color: blue");
+      hmr.close();
+      socket.send({ t: "stop" });
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  }, 120_000);
+});
