@@ -11,9 +11,10 @@ import WebSocket from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { Mirror } from "./mirror.js";
-import { listeningPorts, processTree } from "./procTree.js";
+import { DEFAULT_LIMITS, formatDuration, overLimit, residentBytes, type ProjectLimits } from "./limits.js";
+import { descendants, listeningPorts, parentMap, processTree } from "./procTree.js";
 import type { RunState, ServerMessage, SyncState, TerminalInfo } from "./protocol.js";
-import { commandEnv, wrap, type SandboxKind } from "./sandbox.js";
+import { commandEnv, NO_FENCE_MESSAGE, wrap, type SandboxKind } from "./sandbox.js";
 import { Terminal, type ExitInfo } from "./terminal.js";
 
 export interface ProjectConfig {
@@ -30,6 +31,10 @@ export interface ProjectConfig {
   portTimeoutMs: number;
   /** Most terminals a project may have open at once. */
   maxTerminals: number;
+  /** Extra paths commands see read-only at the same path (a toolchain outside /usr, a shared node_modules). */
+  readOnly?: string[];
+  /** Processes and memory per project (DEFAULT_LIMITS when not given). */
+  limits?: ProjectLimits;
   log: (line: string) => void;
 }
 
@@ -61,6 +66,9 @@ export class ProjectSession {
   private disposed = false;
   /** Shells asked for and not yet started (they count against maxTerminals). */
   private opening = 0;
+  private limitTimer: NodeJS.Timeout | undefined;
+  /** Terminals whose processes a limit ended, with the sentence that says so (Run reads it when its process exits). */
+  private endedBy = new Map<string, string>();
   private runState: RunState = { status: "idle" };
   private runGeneration = 0;
   private listeners = new Set<(message: ServerMessage) => void>();
@@ -116,6 +124,9 @@ export class ProjectSession {
       });
       const work = { client, mirror, unsubscribeProject };
       this.work = work;
+      const limits = config.limits ?? DEFAULT_LIMITS;
+      this.limitTimer = setInterval(() => this.enforceLimits(limits), limits.pollMs);
+      this.limitTimer.unref();
       await mirror.start();
       config.log(`runner: project ${projectId} materialized (working copy ${this.dir})`);
       if (this.disposed) throw new Error("The project was closed.");
@@ -183,6 +194,7 @@ export class ProjectSession {
 
   /** A new shell terminal; null (and a message) when the project has as many as it may. */
   async openShell(cols: number, rows: number): Promise<string | { error: string }> {
+    if (this.config.sandbox === "unavailable") return { error: NO_FENCE_MESSAGE };
     const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL).length + this.opening;
     if (shells >= this.config.maxTerminals) {
       return { error: `This project has ${shells} terminals open, the most it may have. Close one first.` };
@@ -235,7 +247,7 @@ export class ProjectSession {
   }
 
   private spawnIn(terminal: Terminal, argv: string[], extraEnv: Record<string, string>): Promise<ExitInfo> {
-    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir }, argv);
+    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir, readOnly: this.config.readOnly }, argv);
     return terminal.run({ file, args, cwd: this.dir, env: commandEnv(this.dir, this.config.sandbox, extraEnv) });
   }
 
@@ -243,6 +255,32 @@ export class ProjectSession {
   processIds(term: string): number[] {
     const pid = this.terminals.get(term)?.pid;
     return pid === undefined ? [] : processTree(pid);
+  }
+
+  /** Ends the terminal that takes the most when the project is over a limit (limits.ts), and says so. */
+  private enforceLimits(limits: ProjectLimits): void {
+    const running = [...this.terminals.values()].filter((t) => t.pid !== undefined);
+    if (running.length === 0) return;
+    const parents = parentMap();
+    const usage = running.map((t) => {
+      const pids = descendants(t.pid!, parents);
+      return { term: t.id, processes: pids.length, memoryBytes: pids.reduce((n, p) => n + residentBytes(p), 0) };
+    });
+    const over = overLimit(usage, limits);
+    if (!over) return;
+    const terminal = this.terminals.get(over.term)!;
+    this.endedBy.set(over.term, over.message);
+    this.config.log(`project ${this.projectId}: ${over.message}`);
+    terminal.kill();
+    // The Run terminal's message is printed by Run when its process exits (with the Run status).
+    if (over.term !== RUN_TERMINAL) terminal.print(`\r\n\x1b[31m${over.message}\x1b[0m\r\n`);
+  }
+
+  /** The sentence a limit left for `term`'s last process, once. */
+  private takeLimitMessage(term: string): string | undefined {
+    const message = this.endedBy.get(term);
+    this.endedBy.delete(term);
+    return message;
   }
 
   private terminalList(): TerminalInfo[] {
@@ -273,6 +311,10 @@ export class ProjectSession {
     }
     if (!live()) return;
     terminal ??= this.newTerminal(RUN_TERMINAL, "Run");
+    if (this.config.sandbox === "unavailable") {
+      this.failRun(terminal, NO_FENCE_MESSAGE);
+      return;
+    }
     let work: Work;
     try {
       work = await this.activate();
@@ -308,9 +350,18 @@ export class ProjectSession {
         return;
       }
       clearTimeout(timer);
+      const limited = this.takeLimitMessage(RUN_TERMINAL);
       if (!live()) return;
       if (timedOut) {
-        this.failRun(terminal, `The install command ran longer than ${Math.round(this.config.installTimeoutMs / 1000)} s and was stopped.`);
+        this.failRun(
+          terminal,
+          `The install command ran longer than ${formatDuration(this.config.installTimeoutMs)}, the most an install may take, and was stopped ` +
+            "with everything it started. A network wait or a prompt for input? (The runner's --install-minutes sets the limit.)",
+        );
+        return;
+      }
+      if (limited !== undefined) {
+        this.failRun(terminal, limited);
         return;
       }
       if (exit.exitCode !== 0) {
@@ -358,7 +409,12 @@ export class ProjectSession {
       await Promise.race([exited, delay(250)]);
     }
     const exit = await exited;
+    const limited = this.takeLimitMessage(RUN_TERMINAL);
     if (!live()) return;
+    if (limited !== undefined) {
+      this.failRun(terminal, limited);
+      return;
+    }
     if (exit.exitCode === 0) {
       terminal.print("\n[the dev command exited]\n");
       this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "The dev command exited (code 0)." });
@@ -404,6 +460,7 @@ export class ProjectSession {
     for (const t of this.terminals.values()) t.kill();
     this.terminals.clear();
     this.disposed = true;
+    clearInterval(this.limitTimer);
     for (const w of this.tokenWaiters) w(null);
     this.tokenWaiters = [];
     const work = this.work;

@@ -56,9 +56,11 @@ export type ClientMessage =
   | { t: "restart" };
 
 export type ServerMessage =
-  | { t: "ready"; sandbox: "bwrap" | "none"; terminals: TerminalInfo[]; run: RunState; sync: SyncState }
+  | { t: "ready"; sandbox: "bwrap" | "none" | "unavailable"; terminals: TerminalInfo[]; run: RunState; sync: SyncState }
   | { t: "error"; code: "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_REQUEST" | "UNAVAILABLE"; message: string }
   | { t: "needToken" }
+  /** Something the person should know that is not an error of theirs (processes stopped while nobody watched). */
+  | { t: "notice"; message: string }
   | { t: "terminals"; terminals: TerminalInfo[]; opened?: string }
   | { t: "replay"; term: string; data: string }
   | { t: "output"; term: string; data: string }

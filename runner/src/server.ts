@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { ProjectSession, type ProjectConfig } from "./project.js";
+import { formatDuration } from "./limits.js";
 import { parseClientMessage } from "./messages.js";
 import { RUNNER_WS_PATH, type ServerMessage } from "./protocol.js";
 
@@ -38,6 +39,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const log = options.log ?? ((line: string) => console.log(line));
   const sessions = new Map<string, ProjectSession>();
   const idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Projects whose processes were stopped for want of a browser, with what to tell the owner when they return. */
+  const idleStopped = new Map<string, string>();
   let port = options.port;
   const previewUrl = (label: string) => options.previewTemplate.replaceAll("{id}", label).replaceAll("{port}", String(port));
   const config: ProjectConfig = { ...options, previewUrl, log };
@@ -167,6 +170,11 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       unsubscribe = s.subscribe(send);
       send({ t: "ready", sandbox: options.sandbox, ...s.snapshot() });
       for (const replay of s.replays()) if (replay.data !== "") send({ t: "replay", ...replay });
+      const stopped = idleStopped.get(projectId);
+      if (stopped !== undefined) {
+        idleStopped.delete(projectId);
+        send({ t: "notice", message: stopped });
+      }
     }
   }
 
@@ -187,7 +195,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         if (s.listenerCount > 0) return;
         idleTimers.delete(s.projectId);
         sessions.delete(s.projectId);
-        log(`runner: project ${s.projectId} idle for ${Math.round(options.idleMs / 1000)} s: its processes were stopped.`);
+        if (s.materialized) {
+          const idle = formatDuration(options.idleMs);
+          log(`runner: project ${s.projectId} idle for ${idle}: its processes were stopped.`);
+          idleStopped.set(
+            s.projectId,
+            `No Polaris window had this project open for ${idle}, so the runner stopped its terminals and its Run. Press Run or open a terminal to start again.`,
+          );
+        }
         void s.dispose();
       }, options.idleMs),
     );

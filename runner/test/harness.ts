@@ -17,6 +17,25 @@ export interface Harness {
 
 export async function startHarness(overrides: Partial<RunnerOptions> = {}): Promise<Harness> {
   const backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  const { runner, workRoot, logs } = await startRunnerFor(backend, overrides);
+  return {
+    backend,
+    runner,
+    workRoot,
+    logs,
+    async stop() {
+      await runner.close();
+      await backend.stop();
+      await rm(workRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Another runner (its own working root) against `backend`, for options the shared one does not have. */
+export async function startRunnerFor(
+  backend: TestBackend,
+  overrides: Partial<RunnerOptions> = {},
+): Promise<{ runner: Runner; workRoot: string; logs: string[]; stop(): Promise<void> }> {
   const workRoot = await mkdtemp(path.join(tmpdir(), "polaris-runner-"));
   const bwrap = findBwrap();
   if (!bwrap) throw new Error("These tests need bubblewrap (bwrap): .ci/run installs it.");
@@ -37,13 +56,11 @@ export async function startHarness(overrides: Partial<RunnerOptions> = {}): Prom
     ...overrides,
   });
   return {
-    backend,
     runner,
     workRoot,
     logs,
     async stop() {
       await runner.close();
-      await backend.stop();
       await rm(workRoot, { recursive: true, force: true });
     },
   };
