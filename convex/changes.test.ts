@@ -207,6 +207,9 @@ describe("change sets", () => {
 
     await s.alice.mutation(api.conversations.remove, { conversationId: s.conversationId });
     expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    // The deleted file is in the trash, which still holds the blob until the sweep destroys it.
+    expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
+    await s.t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
 import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+import { caseClashMessage, nameTakenMessage } from "../../../convex/model/names";
 import { listed, listedIn, names, nextMillisecond } from "./helpers";
 
 async function newProject(h: Harness, user = "alice") {
@@ -173,7 +174,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
       expect(names(await listed(caller, projectId))).toEqual(["x".repeat(255)]);
     });
 
-    it("names are unique among siblings, case-sensitively, and free in other folders", async () => {
+    it("names are unique among siblings, also when they differ only in case, and free in other folders", async () => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
       await caller.mutation(api.files.createFile, { projectId, name: "a.ts" });
@@ -181,16 +182,17 @@ export const fileCases: CaseSuite = (makeHarness) => {
         caller.mutation(api.files.createFile, { projectId, name: "a.ts" }),
         "NAME_TAKEN",
       );
-      expect(error.message).toContain("a.ts");
+      expect(error.message).toBe(nameTakenMessage("a.ts"));
       await expectConvexError(caller.mutation(api.files.createFolder, { projectId, name: "a.ts" }), "NAME_TAKEN");
-      const upper = await caller.mutation(api.files.createFile, { projectId, name: "A.ts" });
+      const upper = await expectConvexError(caller.mutation(api.files.createFile, { projectId, name: "A.ts" }), "NAME_TAKEN");
+      expect(upper.message).toBe(caseClashMessage("A.ts", "a.ts"));
+      const b = await caller.mutation(api.files.createFile, { projectId, name: "b.ts" });
       const dir = await caller.mutation(api.files.createFolder, { projectId, name: "dir" });
-      await caller.mutation(api.files.createFile, { projectId, parentId: dir, name: "a.ts" });
+      await caller.mutation(api.files.createFile, { projectId, parentId: dir, name: "A.ts" });
 
-      await expectConvexError(caller.mutation(api.files.rename, { fileId: upper, name: "a.ts" }), "NAME_TAKEN");
-      await caller.mutation(api.files.rename, { fileId: upper, name: "A.ts" });
-      await caller.mutation(api.files.rename, { fileId: upper, name: "b.ts" });
-      expect(names(await listedIn(caller, projectId))).toEqual(["a.ts", "b.ts", "dir"]);
+      await expectConvexError(caller.mutation(api.files.rename, { fileId: b, name: "A.ts" }), "NAME_TAKEN");
+      await caller.mutation(api.files.rename, { fileId: b, name: "B.ts" });
+      expect(names(await listedIn(caller, projectId))).toEqual(["B.ts", "a.ts", "dir"]);
     });
   });
 

@@ -15,18 +15,12 @@ export async function nextMillisecond(since = Date.now()) {
 
 
 /**
- * Reads `read` until two reads 40 ms apart agree, and returns that value. The scheduled AI action may still be
- * finishing a message when a case starts comparing; cases compare data only once it has settled.
+ * Reads `read` once the deployment is idle (`Harness.idle`): the scheduled AI action may still be finishing a
+ * message when a case starts comparing, and cases compare data only once nothing is left to run.
  */
-export async function settled<T>(read: () => Promise<T>, attempts = 50): Promise<T> {
-  let previous = await read();
-  for (let i = 0; i < attempts; i++) {
-    await sleep(40);
-    const next = await read();
-    if (JSON.stringify(next) === JSON.stringify(previous)) return next;
-    previous = next;
-  }
-  throw new Error("data did not settle");
+export async function settled<T>(h: Harness, read: () => Promise<T>): Promise<T> {
+  await h.idle();
+  return read();
 }
 
 /** Every message of a conversation, oldest first, read page by page through messages.list as a client would. */

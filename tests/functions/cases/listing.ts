@@ -64,8 +64,14 @@ export const listingCases: CaseSuite = (makeHarness) => {
       await expectListingMatchesRows(h, alice, projectId);
       expect((await readListing(alice, projectId)).entries!.find((e) => e._id === s.binaryFileId)).not.toHaveProperty("isBinary");
 
+      // A delete goes to the trash: the deleted folders' entries go, what they held is hidden below them.
       await alice.mutation(api.files.remove, { fileId: s.folderId });
       await alice.mutation(api.files.remove, { fileId: copy });
+      const visible = visibleEntries((await readListing(alice, projectId)).entries!);
+      expect(visible.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
+      // Emptied from the trash (and purged), the stored rows agree again, entry for row.
+      await h.admin.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
+      await h.admin.mutation(internal.files.purge, { projectId });
       await expectListingMatchesRows(h, alice, projectId);
       expect((await readListing(alice, projectId)).entries!.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
     });
