@@ -62,3 +62,37 @@ test("a project of more than 8,000 files opens, quick open finds a deep path, an
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
   await expect.poll(async () => (await server.query(api.files.get, { fileId: needle })).content).toBe("export const found = true;");
 });
+
+test("opened at its address, a project's listing is asked for with the token, before the server has confirmed it", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Early");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Early")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "first.ts", content: "" });
+
+  // What the page's socket sends and receives, in order (earlyListing.ts).
+  const events: string[] = [];
+  page.on("websocket", (ws) => {
+    ws.on("framesent", ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { type: string; modifications?: { type: string; udfPath?: string }[] };
+      if (message.type === "Authenticate") events.push("Authenticate");
+      const adds = message.type === "ModifyQuerySet" ? (message.modifications ?? []).filter((m) => m.type === "Add") : [];
+      if (adds.some((m) => m.udfPath === "files:listing")) events.push("listing");
+      if (adds.some((m) => m.udfPath === "files:listingTop")) events.push("listingTop");
+    });
+    ws.on("framereceived", ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { type: string; startVersion?: { identity: number }; endVersion?: { identity: number } };
+      if (message.type === "Transition" && message.endVersion!.identity > message.startVersion!.identity) events.push("confirmed");
+    });
+  });
+  await page.goto(`/p/${projectId}`);
+  await expect(Tree.item(page, "first.ts")).toBeVisible();
+  const at = (event: string) => {
+    expect(events).toContain(event);
+    return events.indexOf(event);
+  };
+  expect(at("listing")).toBeGreaterThan(at("Authenticate"));
+  expect(at("listingTop")).toBeGreaterThan(at("Authenticate"));
+  expect(at("listing")).toBeLessThan(at("confirmed"));
+  expect(at("listingTop")).toBeLessThan(at("confirmed"));
+});

@@ -6,6 +6,7 @@ import { DashboardPage } from "./DashboardPage";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
+import { PROJECT_ROUTE } from "./routes";
 
 const loadWorkspacePage = () => import("./WorkspacePage");
 // Opened at a project's address: its code is fetched while the app signs in, not after.
@@ -22,7 +23,7 @@ export function AppRoutes() {
         <Route path="/">
           <DashboardPage />
         </Route>
-        <Route path="/p/:projectId">
+        <Route path={PROJECT_ROUTE}>
           {(params) => (
             <Suspense fallback={<PageMessage title="Opening project…" busy />}>
               <WorkspacePage key={params.projectId} projectId={params.projectId} />

@@ -1,6 +1,7 @@
 import { useConvex, useConvexAuth } from "convex/react";
 import { useContext, useEffect, useState, type ReactNode } from "react";
 import { SessionContext } from "../features/auth/session";
+import { useEarlyListing } from "../features/file-tree/earlyListing";
 import { SyncProvider } from "../features/sync";
 import { watchConnectivity } from "../features/sync/connectivity";
 import { PageMessage } from "./PageMessage";
@@ -34,6 +35,8 @@ export function AuthGate({ signIn, backendUrl, children }: { signIn: ReactNode; 
   const session = useContext(SessionContext);
   const unreachable = useBackendUnreachable();
   const userKey = session?.userKey ?? null;
+  // The project's listing goes out with the token, not after the page's code and the offline cache have loaded.
+  useEarlyListing(userKey !== null);
   const earlyStart = isLoading && userKey !== null && (unreachable || session?.cachedToken === true);
   // Once the app is showing for a user, reconnecting (loading again) must not unmount it and its open editors.
   const [shownFor, setShownFor] = useState<string | null>(null);

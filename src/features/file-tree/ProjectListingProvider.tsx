@@ -1,5 +1,6 @@
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, useEffect, type ReactNode } from "react";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { releaseEarlyListing } from "./earlyListing";
 import { useProjectListing, type ProjectListing } from "./useProjectListing";
 
 const ListingContext = createContext<ProjectListing | null>(null);
@@ -12,6 +13,8 @@ const ListingContext = createContext<ProjectListing | null>(null);
  */
 export function ProjectListingProvider({ projectId, children }: { projectId: Id<"projects">; children: ReactNode }) {
   const listing = useProjectListing(projectId, { partial: true });
+  // The page's subscriptions (made while rendering) have taken over from the early ones (earlyListing.ts).
+  useEffect(() => releaseEarlyListing(projectId), [projectId]);
   return <ListingContext.Provider value={listing}>{children}</ListingContext.Provider>;
 }
 
