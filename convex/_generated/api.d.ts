@@ -60,6 +60,7 @@ import type * as transfer_git from "../transfer/git.js";
 import type * as transfer_github from "../transfer/github.js";
 import type * as transfer_http from "../transfer/http.js";
 import type * as transfer_memoryFs from "../transfer/memoryFs.js";
+import type * as transfer_pack from "../transfer/pack.js";
 import type * as transferRun from "../transferRun.js";
 import type * as transfers from "../transfers.js";
 
@@ -123,6 +124,7 @@ declare const fullApi: ApiFromModules<{
   "transfer/github": typeof transfer_github;
   "transfer/http": typeof transfer_http;
   "transfer/memoryFs": typeof transfer_memoryFs;
+  "transfer/pack": typeof transfer_pack;
   "transferRun": typeof transferRun;
   "transfers": typeof transfers;
 }>;
