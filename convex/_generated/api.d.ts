@@ -18,6 +18,7 @@ import type * as ai_listFiles from "../ai/listFiles.js";
 import type * as ai_paths from "../ai/paths.js";
 import type * as ai_provider from "../ai/provider.js";
 import type * as ai_quickEdit from "../ai/quickEdit.js";
+import type * as ai_searchFiles from "../ai/searchFiles.js";
 import type * as ai_stream from "../ai/stream.js";
 import type * as ai_suggest from "../ai/suggest.js";
 import type * as ai_tools from "../ai/tools.js";
@@ -34,6 +35,7 @@ import type * as lib_importCheck from "../lib/importCheck.js";
 import type * as lib_limits from "../lib/limits.js";
 import type * as lib_lineDiff from "../lib/lineDiff.js";
 import type * as lib_listing from "../lib/listing.js";
+import type * as lib_search from "../lib/search.js";
 import type * as lib_text from "../lib/text.js";
 import type * as lib_validators from "../lib/validators.js";
 import type * as lib_zip from "../lib/zip.js";
@@ -53,9 +55,12 @@ import type * as model_messages from "../model/messages.js";
 import type * as model_names from "../model/names.js";
 import type * as model_projects from "../model/projects.js";
 import type * as model_purge from "../model/purge.js";
+import type * as model_search from "../model/search.js";
 import type * as model_storage from "../model/storage.js";
 import type * as model_transfers from "../model/transfers.js";
+import type * as model_trash from "../model/trash.js";
 import type * as projects from "../projects.js";
+import type * as search from "../search.js";
 import type * as transfer_git from "../transfer/git.js";
 import type * as transfer_github from "../transfer/github.js";
 import type * as transfer_http from "../transfer/http.js";
@@ -63,6 +68,7 @@ import type * as transfer_memoryFs from "../transfer/memoryFs.js";
 import type * as transfer_pack from "../transfer/pack.js";
 import type * as transferRun from "../transferRun.js";
 import type * as transfers from "../transfers.js";
+import type * as trash from "../trash.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -82,6 +88,7 @@ declare const fullApi: ApiFromModules<{
   "ai/paths": typeof ai_paths;
   "ai/provider": typeof ai_provider;
   "ai/quickEdit": typeof ai_quickEdit;
+  "ai/searchFiles": typeof ai_searchFiles;
   "ai/stream": typeof ai_stream;
   "ai/suggest": typeof ai_suggest;
   "ai/tools": typeof ai_tools;
@@ -98,6 +105,7 @@ declare const fullApi: ApiFromModules<{
   "lib/limits": typeof lib_limits;
   "lib/lineDiff": typeof lib_lineDiff;
   "lib/listing": typeof lib_listing;
+  "lib/search": typeof lib_search;
   "lib/text": typeof lib_text;
   "lib/validators": typeof lib_validators;
   "lib/zip": typeof lib_zip;
@@ -117,9 +125,12 @@ declare const fullApi: ApiFromModules<{
   "model/names": typeof model_names;
   "model/projects": typeof model_projects;
   "model/purge": typeof model_purge;
+  "model/search": typeof model_search;
   "model/storage": typeof model_storage;
   "model/transfers": typeof model_transfers;
+  "model/trash": typeof model_trash;
   "projects": typeof projects;
+  "search": typeof search;
   "transfer/git": typeof transfer_git;
   "transfer/github": typeof transfer_github;
   "transfer/http": typeof transfer_http;
@@ -127,6 +138,7 @@ declare const fullApi: ApiFromModules<{
   "transfer/pack": typeof transfer_pack;
   "transferRun": typeof transferRun;
   "transfers": typeof transfers;
+  "trash": typeof trash;
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;
