@@ -68,6 +68,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const importZip = useLiveWrite(api.transfers.importZip);
   const importGit = useLiveWrite(api.transfers.importGit);
   const exportGit = useLiveWrite(api.transfers.exportGit);
+  const exportGithub = useLiveWrite(api.transfers.exportGithub);
   const cancel = useLiveWrite(api.transfers.cancel);
   const saveCredential = useLiveWrite(api.credentials.save);
   const removeCredential = useLiveWrite(api.credentials.remove);
@@ -77,10 +78,12 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const [gitRef, setGitRef] = useState("");
   const [exportUrl, setExportUrl] = useState("");
   const [exportBranch, setExportBranch] = useState("");
+  const [githubName, setGithubName] = useState("");
+  const [githubPrivate, setGithubPrivate] = useState(true);
   const [host, setHost] = useState("");
   const [username, setUsername] = useState("");
   const [token, setToken] = useState("");
-  const ids = { zip: useId(), url: useId(), ref: useId(), exportUrl: useId(), branch: useId(), host: useId(), user: useId(), token: useId() };
+  const ids = { zip: useId(), url: useId(), ref: useId(), exportUrl: useId(), branch: useId(), githubName: useId(), githubPrivate: useId(), host: useId(), user: useId(), token: useId() };
 
   const importing = status?.import?.status === "running";
   const exporting = status?.export?.status === "running";
@@ -123,6 +126,12 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     const problem = gitUrlProblem(url);
     if (problem !== null) return setError(problem);
     void run(() => exportGit({ projectId, url, branch: exportBranch.trim() || undefined }));
+  };
+
+  const onGithubExport = (event: FormEvent) => {
+    event.preventDefault();
+    // The server checks the name (checkProjectName) and says what is wrong with it.
+    void run(() => exportGithub({ projectId, name: githubName.trim() || undefined, private: githubPrivate }));
   };
 
   const onDownload = () => {
@@ -184,6 +193,21 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
             </button>
           </form>
           <p className="transfer-hint">One new commit on top of the branch; never a force push. A branch that moved on is reported, not overwritten.</p>
+          <form onSubmit={onGithubExport} className="transfer-form" aria-label="Export to GitHub">
+            <label htmlFor={ids.githubName}>GitHub repository name</label>
+            <input id={ids.githubName} value={githubName} placeholder={projectName} onChange={(e) => setGithubName(e.target.value)} />
+            <label htmlFor={ids.githubPrivate} className="transfer-check">
+              <input id={ids.githubPrivate} type="checkbox" checked={githubPrivate} onChange={(e) => setGithubPrivate(e.target.checked)} /> Private
+              repository
+            </label>
+            <button type="submit" className="btn" disabled={busy || exporting}>
+              Export to GitHub
+            </button>
+          </form>
+          <p className="transfer-hint">
+            The first export creates the repository in the account of the token saved for github.com under Credentials (or for
+            the GitHub Enterprise host the server is set up for); later exports push a new commit to that same repository.
+          </p>
           <button type="button" className="btn" disabled={busy} onClick={onDownload}>
             Download ZIP
           </button>
