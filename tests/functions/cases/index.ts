@@ -6,6 +6,8 @@ import { idempotencyCases } from "./idempotency";
 import { listingCases } from "./listing";
 import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
+import { searchCases } from "./search";
+import { trashCases } from "./trash";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
@@ -14,5 +16,7 @@ export const allSuites: Record<string, CaseSuite> = {
   chat: chatCases,
   idempotency: idempotencyCases,
   access: accessCases,
+  trash: trashCases,
   scale: scaleCases,
+  search: searchCases,
 };
