@@ -4,7 +4,7 @@ import { createProject, Keyboard, signIn, UI } from "./drivers";
 
 // Small screens (issue 18): below 1000 px the workspace keeps the tree and the editor side by side inside the
 // window, and the chat opens over them from the header's Chat button (keyboard reachable, Escape closes it and
-// focus returns to the button); the chat's conversation picker shows its whole text.
+// focus returns to the button); the chat's conversation picker shows its whole text; toasts never cover a pane.
 
 async function expectInside(pane: Locator, width: number, height: number) {
   const box = (await pane.boundingBox())!;
@@ -74,4 +74,14 @@ test("at 1280x800 the chat is a pane beside the editor and its picker's text is 
   await expect(page.getByRole("button", { name: "Chat", exact: true })).toHaveCount(0);
   await expectInside(chat, 1280, 800);
   await expectPickerNotCut(page);
+
+  // A toast sits in its strip below the panes: it covers none of them.
+  await Keyboard.pressOn(page.getByRole("tree", { name: "Files" }), "ControlOrMeta+z");
+  const toast = UI.notifications(page).getByRole("listitem").filter({ hasText: "Nothing to undo." });
+  await expect(toast).toBeVisible();
+  const toastBox = (await toast.boundingBox())!;
+  for (const pane of [page.getByRole("region", { name: "Explorer" }), page.getByRole("region", { name: "Editor" }), chat]) {
+    const box = await expectInside(pane, 1280, 800);
+    expect(box.y + box.height, "the pane ends above the toast").toBeLessThanOrEqual(toastBox.y + 0.5);
+  }
 });
