@@ -189,3 +189,60 @@ describe("list_files", () => {
     expect(cancelled).toEqual({ ok: false, output: "The answer was cancelled; no change was made." });
   });
 });
+
+describe("search_files", () => {
+  async function seedSearched() {
+    const t = makeConvexTestInstance();
+    const alice = t.withIdentity({ subject: "alice", name: "alice" });
+    const projectId = await alice.mutation(api.projects.create, { name: "Searched" });
+    const src = await alice.mutation(api.files.createFolder, { projectId, name: "src" });
+    await alice.mutation(api.files.createMany, {
+      projectId,
+      parentId: src,
+      items: [
+        { name: "a.ts", content: "const needle = 1;\nneedle += 2;\n" },
+        { name: "many.ts", content: "needle\n".repeat(150) },
+      ],
+    });
+    await alice.mutation(api.files.createFile, { projectId, name: "README.md", content: "No NEEDLE here? Needle!\n" });
+    const messageId = await t.run(async (ctx) => {
+      const conversationId = await ctx.db.insert("conversations", { projectId, title: "New conversation", updatedAt: 0 });
+      return ctx.db.insert("messages", { conversationId, projectId, role: "assistant", content: "", status: "processing" });
+    });
+    const search = (args: object) =>
+      t.action((ctx) => runToolCall(ctx, messageId, { name: "search_files", arguments: JSON.stringify(args) }, 0));
+    return { t, messageId, search };
+  }
+
+  it("returns path:line: text for matches, bounded, and records an activity line", async () => {
+    const { t, messageId, search } = await seedSearched();
+    expect(await search({ query: "needle", match_case: true, include: "*.ts", exclude: "many.ts" })).toEqual({
+      ok: true,
+      output: "src/a.ts:1: const needle = 1;\nsrc/a.ts:2: needle += 2;",
+    });
+    expect(await search({ query: "ne+dle!", regex: true })).toEqual({ ok: true, output: "README.md:1: No NEEDLE here? Needle!" });
+    const bounded = await search({ query: "needle" });
+    const lines = bounded.output.split("\n");
+    // 3 lines of README.md and a.ts, then 20 of many.ts (the page lists its first 100 of 150 lines): one file cannot fill the answer.
+    expect(lines.filter((l) => l.startsWith("src/many.ts:"))).toHaveLength(20);
+    expect(lines.at(-1)).toBe("… and more matches not shown (104+ matches in 3 files). Narrow the search to see them.");
+    expect(await search({ query: "absent" })).toEqual({ ok: true, output: "No matches in 3 files searched." });
+    const activity = (await t.run((ctx) => ctx.db.get("messages", messageId)))!.activity!;
+    expect(activity.map((a) => [a.tool, a.target, a.detail, a.ok])).toEqual([
+      ["search_files", "needle", "2 matches in 1 file", true],
+      ["search_files", "ne+dle!", "1 match in 1 file", true],
+      ["search_files", "needle", "104+ matches in 3 files", true],
+      ["search_files", "absent", "no matches", true],
+    ]);
+  });
+
+  it("refuses a bad pattern or a missing query with the reason, and answers nothing once cancelled", async () => {
+    const { t, messageId, search } = await seedSearched();
+    const bad = await search({ query: "(x", regex: true });
+    expect(bad.ok).toBe(false);
+    expect(bad.output).toContain("The regular expression is not valid");
+    expect((await search({})).output).toBe('Error: Argument "query" must be a non-empty string.');
+    await t.run((ctx) => ctx.db.patch("messages", messageId, { status: "cancelled" }));
+    expect(await search({ query: "needle" })).toEqual({ ok: false, output: "The answer was cancelled; no change was made." });
+  });
+});

@@ -9,6 +9,7 @@ import { loadScope } from "./data";
 import { lineDelta, replaceUnique, splitPath } from "./lib";
 import { listFiles } from "./listFiles";
 import { findByPath } from "./paths";
+import { searchFiles } from "./searchFiles";
 
 // The assistant's file tools. The model names files by project-relative path; every call runs inside the
 // project of the assistant message (loadScope re-checks message → conversation → project on each call) and goes
@@ -16,7 +17,8 @@ import { findByPath } from "./paths";
 // ownership checks, name rules and size limits apply. A cancelled answer changes nothing. Each call's effect is
 // one transaction (`apply`) that throws when the call is refused, so a refused call changes nothing either; its
 // activity line (✓ or ✗) is written afterwards by `record`. list_files, which reads the whole project, is the
-// exception: it runs in the action over the listing's buckets (listFiles.ts), never in one transaction.
+// exception: it runs in the action over the listing's buckets (listFiles.ts), never in one transaction; so does
+// search_files, page by page (searchFiles.ts).
 
 export const MAX_TOOL_ROUNDS = 20;
 const MAX_READ_CHARS = 100_000;
@@ -29,6 +31,19 @@ export const TOOL_DEFINITIONS = [
     path: { type: "string", description: "Folder to list; omit for the whole project." },
   }),
   fn("read_file", "Read the full text of a file.", { path: pathProp }, ["path"]),
+  fn(
+    "search_files",
+    "Search the text of every file in the project, like grep: returns matching lines as path:line: text (at most 100).",
+    {
+      query: { type: "string", description: "Text to find (a regular expression in RE2 syntax when regex is true)." },
+      regex: { type: "boolean" },
+      match_case: { type: "boolean" },
+      whole_word: { type: "boolean" },
+      include: { type: "string", description: 'Comma-separated globs of files to search, e.g. "src, *.ts".' },
+      exclude: { type: "string", description: 'Comma-separated globs of files to leave out, e.g. "dist, *.min.js".' },
+    },
+    ["query"],
+  ),
   fn(
     "create_file",
     "Create a new file with the given content. Missing parent folders are created. Fails if the path exists.",
@@ -294,7 +309,9 @@ export async function runToolCall(
     const done =
       call.name === "list_files"
         ? await listFiles(ctx, messageId, parseArguments(call.arguments))
-        : await ctx.runMutation(internal.ai.tools.apply, { messageId, name: call.name, arguments: call.arguments });
+        : call.name === "search_files"
+          ? await searchFiles(ctx, messageId, parseArguments(call.arguments))
+          : await ctx.runMutation(internal.ai.tools.apply, { messageId, name: call.name, arguments: call.arguments });
     if (done === null) return { ok: false, output: CANCELLED_OUTPUT };
     outcome = { ok: true, ...done };
   } catch (error) {

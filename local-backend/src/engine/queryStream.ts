@@ -145,7 +145,9 @@ export function openStream(store: Store, tx: Tx, query: SerializedQuery, cursorK
 
 /** The key range [lo, hi) of an index range expression (eq on a prefix of the fields, then bounds on the next). */
 function indexRange(name: string, index: Index, exprs: IndexRangeExpr[]): [string, string] {
-  const fields = index.def.fields;
+  // As in Convex, every index ends with `_creationTime` (its keys end with the document's suffix, store.ts), so a
+  // range may also compare it after the declared fields: model/search.ts resumes a project's files that way.
+  const fields = [...index.def.fields, "_creationTime"];
   let prefix = "";
   let i = 0;
   let j = 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Caller, expectConvexError } from "../harness";
-import { type Seeded, seedChange, seedProject, settled, snapshot } from "./helpers";
+import { type Seeded, listed, seedChange, seedProject, settled, snapshot } from "./helpers";
 
 type Kind = "query" | "mutation" | "action";
 
@@ -110,6 +110,11 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: own.projectId, name: "stolen.png", storageId: one.storageId },
   ],
 
+  "search:page": ({ one }) => [
+    { projectId: one.projectId, query: "hello", cursor: null },
+    { projectId: one.projectId, query: "h.*", regex: true, include: "**", cursor: 0 },
+  ],
+
   "transfers:status": ({ one }) => [{ projectId: one.projectId }],
   "transfers:importZip": ({ one, own }) => [
     { projectId: one.projectId, storageId: one.storageId, fileName: "x.zip" },
@@ -179,7 +184,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
   describe("access matrix", () => {
     it("every public function has an argument builder", () => {
       const functions = publicFunctions().map((f) => f.name);
-      expect(functions).toContain("files:tree");
+      expect(functions).toContain("files:listing");
       expect(functions.filter((name) => !(name in argumentsFor))).toEqual([]);
     });
 
@@ -202,11 +207,11 @@ export const accessCases: CaseSuite = (makeHarness) => {
       const trashedId = await alice.mutation(api.files.createFile, { projectId: one.projectId, name: "gone.ts", content: "kept" });
       await alice.mutation(api.files.remove, { fileId: trashedId });
       const fixture: Fixture = { one: { ...one, credentialId, trashedId }, own };
-      const before = await settled(() => snapshot(alice));
+      const before = await settled(h, () => snapshot(alice));
       expect(before).toHaveLength(1);
       expect(before[0].files).toHaveLength(6);
       expect(before[0].messages[0]).toHaveLength(2 + 2 * change.exchanges);
-      const bobBefore = await bob.query(api.files.tree, { projectId: ownProjectId });
+      const bobBefore = await listed(bob, ownProjectId);
       const changesBefore = await alice.query(api.changes.forMessage, { messageId: one.changeMessageId });
       expect(changesBefore.lines.map((l) => [l.path, l.kind, l.state])).toEqual([["made.ts", "created", "applied"]]);
 
@@ -232,9 +237,9 @@ export const accessCases: CaseSuite = (makeHarness) => {
       }
       expect(new Set(checked).size).toBe(Object.keys(argumentsFor).length);
 
-      expect(await settled(() => snapshot(alice))).toEqual(before);
+      expect(await settled(h, () => snapshot(alice))).toEqual(before);
       expect(await alice.query(api.changes.forMessage, { messageId: one.changeMessageId })).toEqual(changesBefore);
-      expect(await bob.query(api.files.tree, { projectId: ownProjectId })).toEqual(bobBefore);
+      expect(await listed(bob, ownProjectId)).toEqual(bobBefore);
       // User one's trash is untouched: the file comes back for its owner.
       expect(await alice.mutation(api.trash.restore, { fileId: trashedId })).toBe("gone.ts");
       expect((await alice.query(api.files.get, { fileId: trashedId })).content).toBe("kept");

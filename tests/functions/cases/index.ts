@@ -6,6 +6,7 @@ import { idempotencyCases } from "./idempotency";
 import { listingCases } from "./listing";
 import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
+import { searchCases } from "./search";
 import { trashCases } from "./trash";
 
 export const allSuites: Record<string, CaseSuite> = {
@@ -17,4 +18,5 @@ export const allSuites: Record<string, CaseSuite> = {
   access: accessCases,
   trash: trashCases,
   scale: scaleCases,
+  search: searchCases,
 };

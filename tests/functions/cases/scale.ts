@@ -14,9 +14,9 @@ import { readListing, sleep } from "./helpers";
 // one step each, deleted again and swept from the trash with the tree right throughout while its purge runs in batches, which end exactly once even when the backend restarts mid-way (or,
 // on convex-test, when a purge batch runs twice); then the project is deleted with everything in it.
 
-const TEXT = "export const value = 1; // ".padEnd(520, "x"); // 520 bytes: 40,000 files hold 20.8 MB
+export const TEXT = "export const value = 1; // ".padEnd(520, "x"); // 520 bytes: 40,000 files hold 20.8 MB
 
-interface BigProject {
+export interface BigProject {
   projectId: Id<"projects">;
   bigId: Id<"files">;
   deepFileId: Id<"files">;
@@ -30,7 +30,7 @@ interface BigProject {
 const partName = (p: number) => `part-${String(p).padStart(2, "0")}`;
 const fileName = (i: number) => `file-${String(i).padStart(5, "0")}.ts`;
 
-async function seedBigProject(h: Harness, caller: Caller, files: number): Promise<BigProject> {
+export async function seedBigProject(h: Harness, caller: Caller, files: number): Promise<BigProject> {
   const projectId = await caller.mutation(api.projects.create, { name: "Big" });
   const srcId = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
   await caller.mutation(api.files.createMany, {
