@@ -17,7 +17,7 @@ const actions: FileTreeActions = {
   copy: refuse,
   remove: refuse,
   open: () => {},
-  readContent: () => Promise.resolve(null),
+  restore: refuse,
   upload: refuse,
 };
 

@@ -78,6 +78,7 @@ const actions: FileTreeActions = {
   move: noop,
   copy: () => Promise.resolve("x" as FileId),
   remove: noop,
+  restore: () => Promise.resolve(undefined),
   open: () => {},
   upload: noop,
 };

@@ -12,20 +12,13 @@ export interface TreeClipboard {
   ids: string[];
 }
 
-/** A deleted item as captured before deletion, enough to recreate it (text content only). */
-export interface DeletedItem {
-  name: string;
-  type: "file" | "folder";
-  content?: string;
-  children?: DeletedItem[];
-}
-
 /** A file operation that Ctrl/Cmd+Z can revert. Pushed only after the server confirmed it. */
 export type TreeUndoEntry =
   | { kind: "create"; ids: FileId[] }
   | { kind: "rename"; id: FileId; from: string }
   | { kind: "move"; moves: { id: FileId; from: FileId | undefined }[] }
-  | { kind: "delete"; items: { parentId: FileId | undefined; item: DeletedItem }[] };
+  /** Items put in the server's trash, with their name and path then: Undo takes them out (trash.restore). */
+  | { kind: "delete"; items: { id: FileId; name: string; path: string }[] };
 
 const UNDO_LIMIT = 50;
 

@@ -1,38 +1,26 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef } from "react";
+import { TRASH_RETENTION_DAYS } from "../../../convex/lib/limits";
 import { Dialog } from "../../lib/Dialog";
 import { SHORTCUT_LABELS } from "./keymap";
-import { describeUndoLoss, type PreparedDelete, type UndoLoss } from "./operations";
 
 /**
  * Asks before deleting: one item by its path, several by count with the first ten paths listed (two files of
- * the same name in different folders stay apart). Says before the delete whether Ctrl/Cmd+Z can take it back
- * and, when not, exactly why: what the tree shows at once (binary files, too many files), what reading the
- * content finds (not cached while offline) as soon as it is known. Enter confirms.
+ * the same name in different folders stay apart). A delete goes to the server's trash whatever its size or
+ * content (convex/model/trash.ts), so the dialog says plainly that Undo takes it back, and for how long.
+ * Enter confirms.
  */
 export function ConfirmDeleteDialog({
   paths,
-  knownLosses,
-  prepared,
   onConfirm,
   onCancel,
 }: {
   paths: string[];
-  knownLosses: UndoLoss[];
-  prepared: Promise<PreparedDelete>;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const [found, setFound] = useState<UndoLoss[] | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    void prepared.then((p) => live && setFound(p.losses));
-    return () => {
-      live = false;
-    };
-  }, [prepared]);
-  const losses = knownLosses.length > 0 ? knownLosses : found;
   const title = paths.length === 1 ? `Delete "${paths[0]}"?` : `Delete ${paths.length} items?`;
+  const them = paths.length === 1 ? "it" : "them";
   return (
     <Dialog title={title} onClose={onCancel} initialFocusRef={confirmRef} role="alertdialog" size="wide">
       {paths.length > 1 && (
@@ -45,11 +33,7 @@ export function ConfirmDeleteDialog({
       )}
       <p>Folders are deleted with everything in them.</p>
       <p role="status" className="file-tree-confirm-undo">
-        {losses === undefined
-          ? "Checking whether Undo can restore it…"
-          : losses.length === 0
-            ? `Undo (${SHORTCUT_LABELS.undo}) restores it.`
-            : `This delete cannot be undone. ${losses.map(describeUndoLoss).join(" ")}`}
+        {`Undo (${SHORTCUT_LABELS.undo}) restores ${them}, with everything in ${them}, for ${TRASH_RETENTION_DAYS} days.`}
       </p>
       <div
         className="dialog-actions"

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { TRASH_RETENTION_DAYS } from "../../../convex/lib/limits";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { useState } from "react";
 import userEvent from "@testing-library/user-event";
@@ -50,6 +51,9 @@ function setupLive(initial: TreeNode[] = FILES) {
     setFiles = set;
     return <FileTree files={files} actions={actions} />;
   }
+  // The server's trash, as the tree sees it: a removed item and what it held leave the listing, a restore
+  // brings them back with the same ids.
+  const trash = new Map<string, TreeNode[]>();
   const actions = fakeActions({
     remove: (fileId: FileId) => {
       act(() =>
@@ -64,10 +68,17 @@ function setupLive(initial: TreeNode[] = FILES) {
               }
             }
           }
+          trash.set(fileId, files.filter((f) => gone.has(f._id)));
           return files.filter((f) => !gone.has(f._id));
         }),
       );
       return Promise.resolve(null);
+    },
+    restore: (fileId: FileId) => {
+      const items = trash.get(fileId) ?? [];
+      trash.delete(fileId);
+      act(() => setFiles((files) => [...files, ...items]));
+      return Promise.resolve(items.find((f) => f._id === fileId)?.name);
     },
     createFile: (parentId: FileId | undefined, name: string) => {
       const created = file(`re-${name}`, name, parentId);
@@ -425,77 +436,65 @@ describe("FileTree keyboard", () => {
     expect(actions.createFile).toHaveBeenCalledWith(expect.anything(), "typed.ts");
   });
 
-  it("Ctrl+Z restores a deleted text file from the content read before deleting", async () => {
+  it("Ctrl+Z takes a deleted file back out of the trash and focuses it", async () => {
     const { user, actions } = setup();
     await focusTree(user);
     await user.keyboard("{End}{Delete}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
-    expect(actions.readContent).toHaveBeenCalledWith("readme");
+    expect(useAppStore.getState().undoStack.at(-1)).toEqual({
+      kind: "delete",
+      items: [{ id: "readme", name: "README.md", path: "README.md" }],
+    });
     await user.keyboard("{Control>}z{/Control}");
-    await waitFor(() => expect(actions.createFile).toHaveBeenCalledWith(undefined, "README.md", "content of readme"));
+    await waitFor(() => expect(actions.restore).toHaveBeenCalledWith("readme", "README.md"));
+    expect(actions.createFile).not.toHaveBeenCalled();
+    await waitFor(() => expect(useAppStore.getState().focusedId).toBe("readme"));
   });
 
-  it("Ctrl+Z restores a deleted folder with its files", async () => {
-    const { user, actions } = setup();
+  it("Ctrl+Z of a multi-item delete restores the newest first and says when a name was taken meanwhile", async () => {
+    const restore = vi.fn((fileId: FileId) => Promise.resolve(fileId === "readme" ? "README (restored).md" : FILES.find((f) => f._id === fileId)?.name));
+    const { user, actions } = setup(FILES, { restore });
     await focusTree(user);
-    await user.keyboard("{Delete}{Enter}");
-    await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("docs"));
+    await user.keyboard("{Shift>}{End}{/Shift}{Delete}");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
     await user.keyboard("{Control>}z{/Control}");
-    await waitFor(() => expect(actions.createFile).toHaveBeenCalled());
-    expect(actions.createFolder).toHaveBeenCalledWith(undefined, "docs");
-    const folderId = await (actions.createFolder.mock.results[0].value as Promise<FileId>);
-    expect(actions.createFile).toHaveBeenCalledWith(folderId, "guide.md", "content of guide");
+    const removed = actions.remove.mock.calls.map((c) => c[0]);
+    expect(removed.length).toBeGreaterThan(1);
+    expect(removed.at(-1)).toBe("readme");
+    await waitFor(() => expect(restore).toHaveBeenCalledTimes(removed.length));
+    expect(restore.mock.calls.map((c) => c[0])).toEqual([...removed].reverse());
+    await waitFor(() =>
+      expect(useAppStore.getState().toasts.at(-1)?.message).toBe(
+        '"README.md" is restored as "README (restored).md": another item has taken its name.',
+      ),
+    );
   });
 
-  describe("the delete confirmation says beforehand what Undo cannot restore", () => {
+  describe("the delete confirmation says that Undo takes it back, and for how long", () => {
     const undoStatus = () => within(screen.getByRole("alertdialog")).getByRole("status");
 
-    it("a text file: Undo restores it", async () => {
+    it("a text file", async () => {
       const { user } = setup();
       await focusTree(user);
       await user.keyboard("{End}{Delete}");
-      await waitFor(() => expect(undoStatus()).toHaveTextContent(/^Undo \(Ctrl\+Z\) restores it\.$/));
+      expect(undoStatus()).toHaveTextContent(`Undo (Ctrl+Z) restores it, with everything in it, for ${TRASH_RETENTION_DAYS} days.`);
     });
 
-    it("more files than Undo keeps: said before, no undo entry after", async () => {
-      const many = [folder("big", "big"), ...Array.from({ length: 201 }, (_, i) => file(`m${i}`, `f${i}.txt`, "big"))];
+    it("any size and binary files alike: the whole folder goes to the trash and comes back", async () => {
+      const many = [
+        folder("big", "big"),
+        file("img", "logo.png", "big", { isBinary: true }),
+        ...Array.from({ length: 5000 }, (_, i) => file(`m${i}`, `f${i}.txt`, "big")),
+      ];
       const { user, actions } = setup(many);
       await focusTree(user);
       await user.keyboard("{Delete}");
-      expect(undoStatus()).toHaveTextContent(
-        "This delete cannot be undone. It removes 201 files; Undo keeps at most 200 files per delete.",
-      );
+      expect(undoStatus()).toHaveTextContent(`Undo (Ctrl+Z) restores it, with everything in it, for ${TRASH_RETENTION_DAYS} days.`);
       await user.keyboard("{Enter}");
       await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("big"));
-      expect(actions.readContent).not.toHaveBeenCalled();
-      expect(useAppStore.getState().undoStack).toHaveLength(0);
-      expect(useAppStore.getState().toasts.at(-1)?.message).toBe(
-        "Deleted; this cannot be undone. It removes 201 files; Undo keeps at most 200 files per delete.",
-      );
-    });
-
-    it("a binary file: named in the confirmation", async () => {
-      const { user } = setup([folder("assets", "assets"), file("img", "logo.png", "assets", { isBinary: true })]);
-      await focusTree(user);
-      await user.keyboard("{Delete}");
-      expect(undoStatus()).toHaveTextContent(
-        "This delete cannot be undone. assets/logo.png is binary: Undo does not keep binary content.",
-      );
-    });
-
-    it("content not cached offline: the reason is content, not size or binary", async () => {
-      const { user, actions } = setup(FILES, { readContent: () => Promise.resolve(null) });
-      await focusTree(user);
-      await user.keyboard("{End}{Delete}");
-      await waitFor(() =>
-        expect(undoStatus()).toHaveTextContent(
-          "This delete cannot be undone. The content of README.md is not cached in this browser and the server cannot be reached.",
-        ),
-      );
-      await user.keyboard("{Enter}");
-      await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
-      expect(useAppStore.getState().undoStack).toHaveLength(0);
-      expect(useAppStore.getState().toasts.at(-1)?.message).toMatch(/^Deleted; this cannot be undone\. The content of README\.md is not cached/);
+      expect(actions.remove).toHaveBeenCalledTimes(1);
+      expect(useAppStore.getState().undoStack.at(-1)).toEqual({ kind: "delete", items: [{ id: "big", name: "big", path: "big" }] });
     });
 
     it("same-named files in different folders are listed by path", async () => {

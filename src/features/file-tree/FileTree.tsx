@@ -6,7 +6,7 @@ import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
 import { FileTreeToolbar } from "./FileTreeToolbar";
 import { SHORTCUT_LABELS } from "./keymap";
 import { pathOf, ROOT, type TreeNode } from "./model";
-import { deleteItems, undoLossesKnownNow, type OpContext } from "./operations";
+import { deleteItems, type OpContext } from "./operations";
 import type { TreeElements } from "./rowDom";
 import type { FileTreeActions } from "./types";
 import { useDomFocusFollow } from "./useDomFocusFollow";
@@ -140,8 +140,6 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
       {deleteAsked && (
         <ConfirmDeleteDialog
           paths={deleteAsked.ids.map((id) => pathOf(index, id))}
-          knownLosses={undoLossesKnownNow(index, deleteAsked.ids)}
-          prepared={deleteAsked.prepared}
           onCancel={() => {
             commands.endDeleteAsk();
             requestDomFocus();
@@ -149,7 +147,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
           onConfirm={() => {
             commands.endDeleteAsk();
             requestDomFocus();
-            deleteWithFocusRecovery(deleteAsked.ids, () => deleteItems(ctx, deleteAsked.ids, deleteAsked.prepared));
+            deleteWithFocusRecovery(deleteAsked.ids, () => deleteItems(ctx, deleteAsked.ids));
           }}
         />
       )}

@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { useConvex } from "convex/react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
-import { readSyncedQuery, useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
+import { useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
 import { FileTree } from "./FileTree";
 import { pathLookup, type FileId } from "./model";
 import "./optimistic";
@@ -42,7 +41,6 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   // Partial: a large project shows its root level and then each bucket as it arrives (see useProjectListing).
   const { entries: files, complete, preparing } = useProvidedListing();
-  const convex = useConvex();
   const outbox = useOutbox();
   const createFile = useWrite(api.files.createFile);
   const createFolder = useWrite(api.files.createFolder);
@@ -50,6 +48,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   const move = useWrite(api.files.move);
   const copy = useWrite(api.files.copy);
   const remove = useWrite(api.files.remove);
+  const restore = useWrite(api.trash.restore);
   const generateUploadUrl = useLiveWrite(api.files.generateUploadUrl);
   const createBinaryFile = useWrite(api.files.createBinaryFile);
 
@@ -82,12 +81,12 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
       move: (fileId, parentId) => stored(move({ fileId, parentId }, `Move ${path(fileId)} → ${folderName(parentId)}`)),
       copy: (fileId, parentId) => storedId(copy({ fileId, parentId }, `Copy ${path(fileId)} → ${folderName(parentId)}`), offline),
       remove: (fileId) => stored(remove({ fileId }, `Delete ${path(fileId)}`)),
-      open: openInEditor,
-      readContent: async (fileId) => {
-        // Offline a server read would wait for the connection, and the delete with it: only what is cached.
-        const file = await readSyncedQuery(convex, outbox, api.files.get, { fileId }, !offline());
-        return !file || file.isBinary || file.content === undefined ? null : file.content;
+      restore: async (fileId, deletedPath) => {
+        const request = restore({ fileId }, `Restore ${deletedPath}`);
+        await request.stored;
+        return offline() ? undefined : await request;
       },
+      open: openInEditor,
       upload: async (parentId, dropped) => {
         for (const file of dropped) {
           const text = await readSmallText(file);
@@ -107,7 +106,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         }
       },
     };
-  }, [projectId, convex, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, generateUploadUrl, createBinaryFile]);
+  }, [projectId, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>

@@ -1,8 +1,8 @@
 import { useAppStore } from "../../store";
-import type { DeletedItem, TreeUndoEntry } from "../../store/treeSlice";
+import type { TreeUndoEntry } from "../../store/treeSlice";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
-import { isWithin, pathOf, ROOT, subtree, topLevelOnly, type FileId, type TreeIndex } from "./model";
+import { isWithin, pathOf, ROOT, topLevelOnly, type FileId, type TreeIndex } from "./model";
 import type { FileTreeActions } from "./types";
 
 export interface OpContext {
@@ -120,129 +120,29 @@ export async function pasteInto(ctx: OpContext, targetKey: string) {
   }
 }
 
-/** Undo keeps the content of at most this many files per deletion (in memory, in the undo stack). */
-export const MAX_RESTORABLE_FILES = 200;
-
-/** Why a deletion cannot be undone, said in the confirmation before it happens and in the toast after. */
-export type UndoLoss =
-  | { kind: "tooMany"; files: number }
-  | { kind: "binary"; paths: string[] }
-  | { kind: "notCached"; paths: string[] };
-
 /**
- * What the tree alone tells about undoing a delete of `ids`, before any content is read: how many files it
- * removes and which of them are binary (their bytes are dropped from storage with the row, Undo cannot
- * recreate them). Content that cannot be read (offline and not cached) is found by `prepareDelete`.
+ * Deletes the top-level items of `ids` into the server's trash, one request each, and pushes one undo entry for
+ * those the server took: Ctrl/Cmd+Z restores them, with everything they held, for TRASH_RETENTION_DAYS.
  */
-export function undoLossesKnownNow(index: TreeIndex, ids: readonly string[]): UndoLoss[] {
-  let files = 0;
-  const binaries: string[] = [];
-  for (const id of topLevelOnly(index, ids)) {
-    for (const node of subtree(index, id)) {
-      if (node.type !== "file") continue;
-      files++;
-      if (node.isBinary) binaries.push(pathOf(index, node._id));
-    }
-  }
-  const losses: UndoLoss[] = [];
-  if (files > MAX_RESTORABLE_FILES) losses.push({ kind: "tooMany", files });
-  if (binaries.length > 0) losses.push({ kind: "binary", paths: binaries });
-  return losses;
-}
-
-const listed = (paths: string[]) =>
-  paths.length <= 3 ? paths.join(", ") : `${paths.slice(0, 3).join(", ")} and ${paths.length - 3} more`;
-
-/** One sentence per loss, e.g. "logo.png is binary: Undo does not keep its bytes." */
-export function describeUndoLoss(loss: UndoLoss): string {
-  switch (loss.kind) {
-    case "tooMany":
-      return `It removes ${loss.files} files; Undo keeps at most ${MAX_RESTORABLE_FILES} files per delete.`;
-    case "binary":
-      return `${listed(loss.paths)} ${loss.paths.length === 1 ? "is" : "are"} binary: Undo does not keep binary content.`;
-    case "notCached":
-      return `The content of ${listed(loss.paths)} is not cached in this browser and the server cannot be reached.`;
-  }
-}
-
-type Snapshot = { parentId: FileId | undefined; item: DeletedItem };
-
-/** What Undo needs to recreate a deletion, or the reasons it cannot. */
-export interface PreparedDelete {
-  top: string[];
-  snapshots: Snapshot[] | null;
-  losses: UndoLoss[];
-}
-
-/**
- * Captures what is needed to recreate a deleted item: folder structure and the content of text files. Null
- * when the subtree holds a file whose content is not available (binary, or not readable: collected in
- * `unreadable`); the whole deletion is then left out of the undo stack rather than restored partially.
- */
-async function snapshot(ctx: OpContext, id: string, unreadable: string[]): Promise<DeletedItem | null> {
-  const node = ctx.index.byId.get(id);
-  if (!node) return null;
-  if (node.type === "folder") {
-    const children = await Promise.all(ctx.index.children(id).map((child) => snapshot(ctx, child._id, unreadable)));
-    if (children.some((c) => c === null)) return null;
-    return { name: node.name, type: "folder", children: children as DeletedItem[] };
-  }
-  if (node.isBinary) return null;
-  const content = ctx.actions.readContent ? await ctx.actions.readContent(node._id).catch(() => null) : null;
-  if (content === null) unreadable.push(pathOf(ctx.index, node._id));
-  return content === null ? null : { name: node.name, type: "file", content };
-}
-
-/**
- * Reads what Undo will need before the user confirms, so the confirmation can say exactly what cannot be
- * undone. Nothing is read when the tree already shows the delete cannot be undone.
- */
-export async function prepareDelete(ctx: OpContext, ids: readonly string[]): Promise<PreparedDelete> {
+export async function deleteItems(ctx: OpContext, ids: readonly string[]) {
   const top = topLevelOnly(ctx.index, ids).filter((id) => ctx.index.byId.has(id));
-  const losses = undoLossesKnownNow(ctx.index, top);
-  if (losses.length > 0) return { top, snapshots: null, losses };
-  const unreadable: string[] = [];
-  const snapshots = await Promise.all(
-    top.map(async (id) => {
-      const item = await snapshot(ctx, id, unreadable);
-      return item ? { parentId: ctx.index.byId.get(id)?.parentId, item } : null;
-    }),
-  );
-  if (unreadable.length > 0) return { top, snapshots: null, losses: [{ kind: "notCached", paths: unreadable }] };
-  return { top, snapshots: snapshots.every((s) => s !== null) ? snapshots : null, losses: [] };
-}
-
-export async function deleteItems(ctx: OpContext, ids: readonly string[], prepared?: Promise<PreparedDelete>) {
-  const { top, snapshots, losses } = await (prepared ?? prepareDelete(ctx, ids));
   if (top.length === 0) return;
-  const removed: string[] = [];
+  const removed: { id: FileId; name: string; path: string }[] = [];
   for (const id of top) {
+    const item = { id: id as FileId, name: ctx.index.byId.get(id)!.name, path: pathOf(ctx.index, id) };
     try {
-      await ctx.actions.remove(id as FileId);
-      removed.push(id);
+      await ctx.actions.remove(item.id);
+      removed.push(item);
     } catch (error) {
       reportError(error);
       break;
     }
   }
+  const gone = new Set<string>(removed.map((r) => r.id));
   const { selected, clipboard } = store();
-  if (removed.some((id) => selected.has(id))) {
-    store().setSelection([...selected].filter((id) => !removed.includes(id)));
-  }
-  if (clipboard && removed.some((id) => clipboard.ids.includes(id))) store().setClipboard(null);
-  if (removed.length === top.length && snapshots) {
-    store().pushUndo({ kind: "delete", items: snapshots });
-  } else if (removed.length > 0) {
-    const why = losses.map(describeUndoLoss).join(" ");
-    notify(`Deleted; this cannot be undone.${why ? ` ${why}` : ""}`, "info");
-  }
-}
-
-async function recreate(ctx: OpContext, parentId: FileId | undefined, item: DeletedItem): Promise<FileId> {
-  if (item.type === "file") return ctx.actions.createFile(parentId, item.name, item.content ?? "");
-  const id = await ctx.actions.createFolder(parentId, item.name);
-  for (const child of item.children ?? []) await recreate(ctx, id, child);
-  return id;
+  if ([...gone].some((id) => selected.has(id))) store().setSelection([...selected].filter((id) => !gone.has(id)));
+  if (clipboard && clipboard.ids.some((id) => gone.has(id))) store().setClipboard(null);
+  if (removed.length > 0) store().pushUndo({ kind: "delete", items: removed });
 }
 
 async function revert(ctx: OpContext, entry: TreeUndoEntry) {
@@ -263,9 +163,13 @@ async function revert(ctx: OpContext, entry: TreeUndoEntry) {
       ctx.focusItem(entry.moves[0].id);
       return;
     case "delete":
-      for (const { parentId, item } of entry.items) {
-        const parent = parentId && ctx.index.byId.has(parentId) ? parentId : undefined;
-        ctx.focusItem(await recreate(ctx, parent, item));
+      // Newest first, so an item deleted before its folder waits for the folder to come back.
+      for (const item of [...entry.items].reverse()) {
+        const name = await ctx.actions.restore(item.id, item.path);
+        if (name !== undefined && name !== item.name) {
+          notify(`"${item.path}" is restored as "${name}": another item has taken its name.`, "info");
+        }
+        ctx.focusItem(item.id);
       }
       return;
   }

@@ -43,7 +43,7 @@ export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
     remove: vi.fn((_id: FileId) => Promise.resolve(null)),
     open: vi.fn(),
     upload: vi.fn(() => Promise.resolve(undefined)),
-    readContent: vi.fn((fileId: FileId) => Promise.resolve(`content of ${fileId}`)),
+    restore: vi.fn((_id: FileId, _path: string): Promise<string | undefined> => Promise.resolve(undefined)),
   } satisfies FileTreeActions;
   // Overridden members are plain functions; tests only inspect the mocks they did not override.
   return { ...base, ...overrides } as typeof base;

@@ -19,10 +19,15 @@ export interface FileTreeActions {
   move: (id: FileId, parentId: FileId | undefined) => Promise<unknown>;
   /** Recursive copy; the server picks a free name (" copy") on a clash. Resolves to the new id. */
   copy: (id: FileId, parentId: FileId | undefined) => Promise<FileId>;
+  /** Puts the item in the server's trash (convex/model/trash.ts). */
   remove: (id: FileId) => Promise<unknown>;
+  /**
+   * Takes a deleted item out of the trash (Undo); `path` names it in the sync panel. Resolves to the name it has
+   * now (its own, or "name (restored).ext" when that was taken), or undefined while offline (the restore waits
+   * in the outbox).
+   */
+  restore: (id: FileId, path: string) => Promise<string | undefined>;
   open: (id: FileId, options: OpenOptions) => void;
   /** Files dropped from the desktop. */
   upload: (parentId: FileId | undefined, files: File[]) => Promise<unknown>;
-  /** A text file's content, read before deleting it so Ctrl/Cmd+Z can recreate it; null when unavailable. */
-  readContent?: (id: FileId) => Promise<string | null>;
 }

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useAppStore } from "../../store";
 import type { TreeCommand } from "./keymap";
 import { DRAFT_ID, ROOT, parentKeyOf } from "./model";
-import { pasteInto, prepareDelete, undoLast, type OpContext, type PreparedDelete } from "./operations";
+import { pasteInto, undoLast, type OpContext } from "./operations";
 import type { TreeNavigation } from "./useTreeNavigation";
 import type { TreeView } from "./useTreeView";
 
@@ -11,11 +11,8 @@ export interface TreeCommands {
   run: (command: TreeCommand, targetId?: string | null) => void;
   /** Opens the inline editor for a new file or folder in the folder of `fromId` (the root for null). */
   startNew: (type: "file" | "folder", fromId: string | null) => void;
-  /**
-   * The items a Delete asks to confirm, with what Undo will need (read while the confirmation is open, so it
-   * can say what cannot be undone); null when no confirmation is open.
-   */
-  deleteAsked: { ids: string[]; prepared: Promise<PreparedDelete> } | null;
+  /** The items a Delete asks to confirm; null when no confirmation is open. */
+  deleteAsked: { ids: string[] } | null;
   endDeleteAsk: () => void;
 }
 
@@ -64,7 +61,7 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
         return;
       case "delete": {
         const ids = selectionOrFocused();
-        if (ids.length > 0) setDeleteAsked({ ids, prepared: prepareDelete(ctx, ids) });
+        if (ids.length > 0) setDeleteAsked({ ids });
         return;
       }
       case "copy":

@@ -84,6 +84,7 @@ const FALLBACK_LABELS: Record<string, (args: Record<string, unknown>) => string>
   "files:move": () => "Move an item",
   "files:copy": () => "Copy an item",
   "files:remove": () => "Delete an item",
+  "trash:restore": () => "Restore a deleted item",
   "projects:create": (a) => `Create project${quoted(a)}`,
   "projects:rename": (a) => `Rename project to${quoted(a)}`,
   "projects:remove": () => "Delete a project",
