@@ -14,6 +14,7 @@ import { useProjectActions } from "../features/projects/useProjectActions";
 import { RunControls } from "../features/run/RunControls";
 import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
+import { isSearchKey, SearchPanel } from "../features/search/SearchPanel";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { env } from "../lib/env";
 import { errorCode, errorMessage } from "../lib/errors";
@@ -78,6 +79,16 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
   // Where focus was when the panel opened: it goes back there when the panel closes.
   const focusBeforePanel = useRef<HTMLElement | null>(null);
+  const focusBeforeSearch = useRef<HTMLElement | null>(null);
+  const closeSearch = useCallback(() => {
+    useAppStore.getState().setSearchOpen(false);
+    const back = focusBeforeSearch.current;
+    focusBeforeSearch.current = null;
+    queueMicrotask(() => {
+      if (back?.isConnected) back.focus();
+      else document.querySelector<HTMLElement>(".cm-content, .file-tree [tabindex='0']")?.focus();
+    });
+  }, []);
   const toggleTerminal = useCallback(() => {
     const open = useAppStore.getState().terminalOpen;
     if (!open) {
@@ -98,6 +109,13 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   useEffect(() => () => setTerminalOpen(false), [setTerminalOpen]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (isSearchKey(e) && !useAppStore.getState().searchOpen) {
+        e.preventDefault();
+        const current = document.activeElement;
+        focusBeforeSearch.current = current instanceof HTMLElement && current !== document.body ? current : null;
+        useAppStore.getState().setSearchOpen(true);
+        return;
+      }
       if (isToggleTerminalKey(e)) {
         e.preventDefault();
         toggleTerminal();
@@ -121,6 +139,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   }, [toggleTerminal, runner, setTerminalOpen]);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
+  useEffect(() => () => useAppStore.getState().setSearchOpen(false), []);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
   const outbox = useOutbox();
   useEffect(
@@ -171,7 +190,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           {project && <TransferBadge project={project} />}
         </AppHeader>
         <div className="workspace-body">
-          <WorkspacePanes projectId={projectId} />
+          <WorkspacePanes projectId={projectId} onCloseSearch={closeSearch} />
           {terminalOpen && (
             <Suspense fallback={<section className="run-panel" aria-label="Terminal" aria-busy="true" />}>
               <RunPanel onClose={toggleTerminal} />
@@ -214,7 +233,8 @@ function TransferBadge({ project }: { project: { importStatus?: string; exportSt
 
 const PANE_IDS = ["tree", "editor", "chat"];
 
-function WorkspacePanes({ projectId }: { projectId: Id<"projects"> }) {
+function WorkspacePanes({ projectId, onCloseSearch }: { projectId: Id<"projects">; onCloseSearch: () => void }) {
+  const searchOpen = useAppStore((s) => s.searchOpen);
   const layout = useDefaultLayout({ id: "polaris.workspace.panes", panelIds: PANE_IDS, storage: localStorage });
   // The panes and their resize handles are the page's main landmark; the tree, the editor and the chat are
   // labelled regions inside it, so a screen reader's landmark list jumps straight to each.
@@ -227,9 +247,17 @@ function WorkspacePanes({ projectId }: { projectId: Id<"projects"> }) {
         onLayoutChanged={layout.onLayoutChanged}
       >
         <Panel id="tree" className="pane" defaultSize="20" minSize={160}>
-          <PaneBoundary name="File tree">
-            <FileTreePane projectId={projectId} />
-          </PaneBoundary>
+          {searchOpen && (
+            <PaneBoundary name="Search">
+              <SearchPanel projectId={projectId} onClose={onCloseSearch} />
+            </PaneBoundary>
+          )}
+          {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}
+          <div className="pane-stack" hidden={searchOpen}>
+            <PaneBoundary name="File tree">
+              <FileTreePane projectId={projectId} />
+            </PaneBoundary>
+          </div>
         </Panel>
         <Separator className="pane-separator" aria-label="Resize file tree" />
         <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
