@@ -30,7 +30,8 @@ export const listingCounts = internalQuery({
 });
 
 /**
- * Checks a page of the project's `files` rows against the listing: how many rows, how many have no entry, how
+ * Checks a page of the project's `files` rows against the listing: how many rows (trashed ones, which have no
+ * entry by design, left out), how many have no entry, how
  * many have an entry that disagrees (parent, name, type, binary). Pass `cursor` back to continue; null when done.
  */
 export const verifyListing = internalQuery({
@@ -44,6 +45,8 @@ export const verifyListing = internalQuery({
     let missing = 0;
     let mismatched = 0;
     for (const row of page.page) {
+      // A trashed row has no entry by design (model/trash.ts).
+      if (row.trashedAt !== undefined) continue;
       const entry = await ctx.db
         .query("fileEntries")
         .withIndex("by_file", (q) => q.eq("fileId", row._id))
@@ -59,7 +62,7 @@ export const verifyListing = internalQuery({
         mismatched += 1;
       }
     }
-    return { rows: page.page.length, missing, mismatched, cursor: page.isDone ? null : page.continueCursor };
+    return { rows: page.page.filter((row) => row.trashedAt === undefined).length, missing, mismatched, cursor: page.isDone ? null : page.continueCursor };
   },
 });
 

@@ -3,10 +3,20 @@ import { describe, expect, it } from "vitest";
 import { makeConvexTestInstance } from "../tests/functions/convexTest";
 import { api, internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
+import { visibleEntries } from "./lib/listing";
 
 // The assistant's change sets on convex-test: every tool's change is recorded, undone exactly (moved, deleted,
 // binary), refused after a later edit, kept, restored to a checkpoint and back, invisible to another user, and
 // deleted with its conversation.
+
+type Reader = { query: ReturnType<typeof makeConvexTestInstance>["query"] };
+
+/** The project's files as a client lists them: every bucket of the listing, with the visibility rule applied. */
+async function listed(reader: Reader, projectId: Id<"projects">) {
+  const head = await reader.query(api.files.listing, { projectId });
+  const buckets = await Promise.all(Array.from({ length: head.buckets }, (_, bucket) => reader.query(api.files.listingBucket, { projectId, bucket })));
+  return visibleEntries(buckets.flatMap((b) => b ?? []));
+}
 
 async function seed() {
   const t = makeConvexTestInstance();
@@ -33,7 +43,7 @@ async function seed() {
     t.mutation(internal.ai.tools.apply, { messageId, name, arguments: JSON.stringify(args) });
   /** path → text ("<binary>" for a blob), the whole live project. */
   const files = async () => {
-    const tree = await alice.query(api.files.tree, { projectId });
+    const tree = await listed(alice, projectId);
     const out: Record<string, string> = {};
     const byId = new Map(tree.map((f) => [f._id, f]));
     const pathOf = (id: Id<"files">): string => {
@@ -95,7 +105,7 @@ describe("change sets", () => {
     const undone = await s.alice.query(api.changes.forMessage, { messageId: m });
     expect(new Set(undone.lines.map((l) => l.state))).toEqual(new Set(["undone"]));
     // The binary came back on its own blob, which the change set had kept alive.
-    const tree = await s.alice.query(api.files.tree, { projectId: s.projectId });
+    const tree = await listed(s.alice, s.projectId);
     const logo = tree.find((f) => f.name === "logo.png")!;
     expect((await s.alice.query(api.files.get, { fileId: logo._id })).url).toBeTypeOf("string");
   }, 30_000);
@@ -197,6 +207,9 @@ describe("change sets", () => {
 
     await s.alice.mutation(api.conversations.remove, { conversationId: s.conversationId });
     expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    // The deleted file is in the trash, which still holds the blob until the sweep destroys it.
+    expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
+    await s.t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
   });
 });

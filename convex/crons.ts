@@ -5,4 +5,6 @@ const crons = cronJobs();
 
 crons.daily("sweep expired client operation ids", { hourUTC: 3, minuteUTC: 17 }, internal.clientOps.sweep, {});
 
+crons.daily("sweep the trash of files deleted over TRASH_RETENTION_DAYS ago", { hourUTC: 3, minuteUTC: 41 }, internal.trash.sweep, {});
+
 export default crons;

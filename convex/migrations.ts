@@ -6,9 +6,10 @@ import * as Backfill from "./model/backfill";
 // Data migrations, run by the operator, never by clients. Each is idempotent and batched: run it again at any
 // time, or after a crash, and it continues where the data says it stopped.
 //
-// - Local backend: `npm start` runs backfillListings to completion after loading convex/ (local-backend/src/cli.ts).
-// - Convex cloud: after deploying, `npx convex run migrations:backfillListings`; it schedules its own next batch
-//   until done. `npx convex run migrations:listingStatus` reports the projects not yet backfilled.
+// - Local backend: `npm start` runs backfillListings and backfillNameKeys to completion after loading convex/
+//   (local-backend/src/server/admin.ts).
+// - Convex cloud: after deploying, `npx convex run migrations:backfillListings` and
+//   `npx convex run migrations:backfillNameKeys`; each schedules its own next batch until done. `npx convex run migrations:listingStatus` reports the projects not yet backfilled.
 
 /**
  * Backfills the file listing of every project created before it existed (model/backfill.ts), one budgeted batch
@@ -32,4 +33,18 @@ export const listingStatus = internalQuery({
   args: { cursor: v.optional(v.number()) },
   returns: v.object({ checked: v.number(), notReady: v.number(), cursor: v.optional(v.number()) }),
   handler: (ctx, { cursor }) => Backfill.listingStatus(ctx, cursor, 1000),
+});
+
+/**
+ * Gives every live file and folder written before files.nameKey existed its case-folded name key
+ * (model/backfill.ts backfillNameKeysBatch), one batch per run; chains like backfillListings.
+ */
+export const backfillNameKeys = internalMutation({
+  args: { chain: v.optional(v.boolean()) },
+  returns: v.object({ done: v.boolean() }),
+  handler: async (ctx, { chain }) => {
+    const done = await Backfill.backfillNameKeysBatch(ctx);
+    if (!done && chain !== false) await ctx.scheduler.runAfter(0, internal.migrations.backfillNameKeys, {});
+    return { done };
+  },
 });

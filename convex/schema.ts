@@ -43,6 +43,14 @@ export default defineSchema({
     revision: v.optional(v.number()),
     // Addition: byte size of the content (text or blob), so the tree can show it without loading content.
     size: v.optional(v.number()),
+    // Addition: the case-folded name (model/names.ts nameKey), unique among live siblings: README.md and readme.md
+    // would be one file on macOS and Windows. Absent on a trashed row (it no longer holds its name) and on rows
+    // written before it existed until the start-up migration (migrations:backfillNameKeys) sets it.
+    nameKey: v.optional(v.string()),
+    // Addition (trash, docs/architecture.md "Deleting and the trash"): set on the one row a delete names, when it
+    // was deleted. The row and everything below it stay as they were, hidden from every reader (access.ts,
+    // lib/listing.ts), until Undo clears it or the sweep destroys them TRASH_RETENTION_DAYS later.
+    trashedAt: v.optional(v.number()),
   })
     // The specification names all three indexes; by_project keeps creation order for whole-project scans.
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes
@@ -54,6 +62,12 @@ export default defineSchema({
     // sibling's inline content, which overruns Convex's 16 MiB per-transaction read limit in a folder of
     // large files.
     .index("by_project_parent_name", ["projectId", "parentId", "name"])
+    // Addition: case-folded sibling uniqueness as a point lookup (trashed rows have no nameKey).
+    .index("by_project_parent_nameKey", ["projectId", "parentId", "nameKey"])
+    // Addition: the trash sweep finds rows deleted before its cutoff (live rows have no trashedAt).
+    .index("by_trashed", ["trashedAt"])
+    // Addition: the nameKey migration finds the live rows without a key (nameKey and trashedAt both absent).
+    .index("by_nameKey_trashed", ["nameKey", "trashedAt"])
     // Addition: copies share a blob, so a blob is deleted only when no file references it any more, and
     // createBinaryFile accepts only a storageId that no file references yet.
     .index("by_storage", ["storageId"]),

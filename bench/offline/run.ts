@@ -9,6 +9,7 @@
 // Each is run BENCH_RUNS times (default 3). Prints a table and rewrites the "Offline replay" section of
 // docs/benchmarks.md (not with BENCH_PROFILE=<dir>, which writes a CPU profile and a WebSocket frame timeline of the
 // first 100-write replay there instead; BENCH_PROFILE_LARGE=<dir> the same of the 5,000-write replay alone;
+// BENCH_LARGE_ONLY=1 runs and prints only the 5,000-write replay, without profiling or writing the docs;
 // BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
 // Not a test: nothing fails on slowness; the targets are shown next to the
 // figures.
@@ -588,10 +589,13 @@ async function main() {
     const small: (BrowserResult & { sequentialMs: number; pipelinedMs: number })[] = [];
     const large: Awaited<ReturnType<typeof largeRun>>[] = [];
     for (let run = 1; run <= RUNS; run++) {
-      if (process.env.BENCH_PROFILE_LARGE) {
+      if (process.env.BENCH_PROFILE_LARGE || process.env.BENCH_LARGE_ONLY) {
         const big = await largeRun(siteUrl, backendUrl);
-        console.log(`  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s`);
-        return;
+        console.log(
+          `  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s, longest frame gap ${big.maxGapMs.toFixed(0)} ms, longest task ${big.longestTaskMs.toFixed(0)} ms`,
+        );
+        if (process.env.BENCH_PROFILE_LARGE || run === RUNS) return;
+        continue;
       }
       console.log(`Run ${run}/${RUNS}: queueing 100 writes offline in Chromium …`);
       const browser = await browserRun(siteUrl, backendUrl);

@@ -58,14 +58,17 @@ import type * as model_purge from "../model/purge.js";
 import type * as model_search from "../model/search.js";
 import type * as model_storage from "../model/storage.js";
 import type * as model_transfers from "../model/transfers.js";
+import type * as model_trash from "../model/trash.js";
 import type * as projects from "../projects.js";
 import type * as search from "../search.js";
 import type * as transfer_git from "../transfer/git.js";
 import type * as transfer_github from "../transfer/github.js";
 import type * as transfer_http from "../transfer/http.js";
 import type * as transfer_memoryFs from "../transfer/memoryFs.js";
+import type * as transfer_pack from "../transfer/pack.js";
 import type * as transferRun from "../transferRun.js";
 import type * as transfers from "../transfers.js";
+import type * as trash from "../trash.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -125,14 +128,17 @@ declare const fullApi: ApiFromModules<{
   "model/search": typeof model_search;
   "model/storage": typeof model_storage;
   "model/transfers": typeof model_transfers;
+  "model/trash": typeof model_trash;
   "projects": typeof projects;
   "search": typeof search;
   "transfer/git": typeof transfer_git;
   "transfer/github": typeof transfer_github;
   "transfer/http": typeof transfer_http;
   "transfer/memoryFs": typeof transfer_memoryFs;
+  "transfer/pack": typeof transfer_pack;
   "transferRun": typeof transferRun;
   "transfers": typeof transfers;
+  "trash": typeof trash;
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;

@@ -42,3 +42,9 @@ export const CONVEX_LIMITS = {
  * client (~100 KB), traded against the number of subscriptions (100 at 100,000 files).
  */
 export const LISTING_BUCKET_SIZE = 1_000;
+
+/**
+ * Days a deleted file or folder stays in the trash, restorable with Undo, before the daily sweep (crons.ts,
+ * model/trash.ts) destroys it. The delete confirmation says so.
+ */
+export const TRASH_RETENTION_DAYS = 30;

@@ -5,8 +5,9 @@ import { appError } from "../lib/errors";
 // Access rules. The user is the `tokenIdentifier` of the verified identity, never an argument; a project is
 // visible only to its owner (projects.ownerId), and everything else is visible exactly when its project is.
 // A thing the caller may not see fails with the same NOT_FOUND as a thing that does not exist, so ids of other
-// users' data reveal nothing. A file or folder exists only while its whole ancestor chain does: the descendants of
-// a deleted folder wait for their batched purge (model/purge.ts) and are NOT_FOUND meanwhile.
+// users' data reveal nothing. A file or folder exists only while it and its whole ancestor chain are live: a
+// deleted item and everything below it wait in the trash (model/trash.ts), or for their batched purge
+// (model/purge.ts), and are NOT_FOUND meanwhile.
 
 export async function requireUser(ctx: QueryCtx): Promise<string> {
   const identity = await ctx.auth.getUserIdentity();
@@ -52,11 +53,15 @@ export async function requireListingOwner(
   return head;
 }
 
-/** True when every ancestor of `file` exists: false for a descendant of a deleted folder awaiting its purge. */
+/**
+ * True when `file` and every ancestor exist and none is in the trash (files.trashedAt): false for a trashed row,
+ * for anything below one, and for a descendant of a destroyed folder awaiting its purge.
+ */
 export async function hasLiveAncestors(ctx: QueryCtx, file: Doc<"files">): Promise<boolean> {
+  if (file.trashedAt !== undefined) return false;
   for (let parentId = file.parentId; parentId !== undefined; ) {
     const parent = await ctx.db.get("files", parentId);
-    if (parent === null || parent.projectId !== file.projectId) return false;
+    if (parent === null || parent.projectId !== file.projectId || parent.trashedAt !== undefined) return false;
     parentId = parent.parentId;
   }
   return true;

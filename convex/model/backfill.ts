@@ -2,6 +2,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { BATCH_BYTES, Budget } from "./budget";
 import { createListingHead, getListingHead, hasEntry, insertEntries, type EntryFields } from "./listing";
+import { nameKey } from "./names";
 
 // Backfilling the listing of projects created before it existed (data dirs and deployments written by the
 // original schema). A project without a fileListings row gets one in status "building"; the backfill pages through
@@ -32,7 +33,8 @@ export async function backfillProject(ctx: MutationCtx, project: Doc<"projects">
     .paginate({ numItems: BACKFILL_ROWS, cursor: head.backfillCursor ?? null, maximumBytesRead: BATCH_BYTES });
   const missing: { fileId: Id<"files">; fields: EntryFields }[] = [];
   for (const row of page.page) {
-    if (!(await hasEntry(ctx, row._id))) {
+    // A trashed row has no entry (model/trash.ts); what it holds is hidden by that.
+    if (row.trashedAt === undefined && !(await hasEntry(ctx, row._id))) {
       missing.push({
         fileId: row._id,
         fields: { parentId: row.parentId, name: row.name, type: row.type, isBinary: row.type === "file" && row.storageId !== undefined },
@@ -84,4 +86,21 @@ export async function listingStatus(ctx: QueryCtx, cursor: number | undefined, l
   }
   const next = projects.length > limit ? projects[limit]._creationTime : undefined;
   return { checked: Math.min(projects.length, limit), notReady, ...(next === undefined ? {} : { cursor: next }) };
+}
+
+/** Live rows one nameKey batch updates: one read and one small patch each. */
+export const NAME_KEY_BATCH = 1000;
+
+/**
+ * Gives up to NAME_KEY_BATCH live rows written before files.nameKey existed their key (names.ts nameKey);
+ * returns true when none are left. The rows are found through by_nameKey_trashed, so a batch after the last
+ * finds nothing at the cost of one empty index range, and a repeated or crashed batch redoes nothing.
+ */
+export async function backfillNameKeysBatch(ctx: MutationCtx): Promise<boolean> {
+  const rows = await ctx.db
+    .query("files")
+    .withIndex("by_nameKey_trashed", (q) => q.eq("nameKey", undefined).eq("trashedAt", undefined))
+    .take(NAME_KEY_BATCH);
+  for (const row of rows) await ctx.db.patch("files", row._id, { nameKey: nameKey(row.name) });
+  return rows.length < NAME_KEY_BATCH;
 }

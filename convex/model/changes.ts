@@ -117,7 +117,7 @@ export class TurnRecorder {
         .query("files")
         .withIndex("by_project_parent", (q) => q.eq("projectId", node.projectId).eq("parentId", nodes[i]._id))) {
         if (!budget.charge(child)) throw appError("TOO_LARGE", tooLarge);
-        nodes.push(child);
+        if (child.trashedAt === undefined) nodes.push(child);
       }
     }
     const ordered = nodes.reverse();
@@ -316,10 +316,16 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
   if (target.path === undefined) {
     // The change created the node: delete it. A folder must hold nothing the change did not bring.
     if (node!.type === "folder") {
-      const child = await ctx.db
+      let child: Doc<"files"> | null = null;
+      for await (const each of ctx.db
         .query("files")
-        .withIndex("by_project_parent", (q) => q.eq("projectId", row.projectId).eq("parentId", node!._id))
-        .first();
+        .withIndex("by_project_parent", (q) => q.eq("projectId", row.projectId).eq("parentId", node!._id))) {
+        // A trashed child was deleted after this change: the folder goes to the trash with it, restorable.
+        if (each.trashedAt === undefined) {
+          child = each;
+          break;
+        }
+      }
       if (child !== null) {
         throw refuse("CONFLICT", leaving.path!, `The folder "${leaving.path}" holds "${child.name}", added after this change; ${verb} it once that is moved or deleted.`, false);
       }

@@ -1,9 +1,9 @@
 // Files and folders: every check before the first write, errors a person understands. Invariants kept here:
-// names are unique among siblings (by_project_parent_name); a row's listing entry (model/listing.ts) changes in
+// name keys (names.ts nameKey: case-folded) are unique among live siblings (by_project_parent_nameKey); a live
+// row has its nameKey, a trashed row none; a row's listing entry (model/listing.ts) changes in
 // the same transaction as the row's parent, name, type or binary state; a row exists for readers only while its
 // ancestors do (access.ts), which is what lets a folder delete hide everything below it at once.
 
-import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
@@ -14,10 +14,9 @@ import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/vali
 import { hasLiveAncestors, requireFile, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
 import { deleteEntry, insertEntries, insertEntry, updateEntry, type EntryFields } from "./listing";
-import { checkFileName, copyName, nameTakenMessage } from "./names";
+import { checkFileName, copyName, nameKey, siblingClashMessage } from "./names";
 import { touchProject } from "./projects";
-import { hasPendingPurge, purgeFoldersBatch } from "./purge";
-import { deleteFileRow, isBlobReferenced, releaseBlob } from "./storage";
+import { isBlobReferenced, releaseBlob } from "./storage";
 
 export { MAX_TEXT_BYTES };
 
@@ -84,7 +83,7 @@ export async function listTree(ctx: QueryCtx, userId: string, projectId: Id<"pro
     ctx.db.query("files").withIndex("by_project", (q) => q.eq("projectId", projectId)),
     "This project",
   );
-  return visibleEntries(files.map(toMeta));
+  return visibleEntries(files.filter((f) => f.trashedAt === undefined).map(toMeta));
 }
 
 export async function listChildren(
@@ -99,7 +98,7 @@ export async function listChildren(
     ctx.db.query("files").withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId)),
     "This folder",
   );
-  return files.map(toMeta);
+  return files.filter((f) => f.trashedAt === undefined).map(toMeta);
 }
 
 export async function getFile(ctx: QueryCtx, userId: string, fileId: Id<"files">): Promise<FileWithContent> {
@@ -131,30 +130,43 @@ export async function resolveParent(
   return parent;
 }
 
-/** The child of `parentId` (undefined: the root) named `name`; names are unique among siblings. */
+/**
+ * The live child of `parentId` (undefined: the root) holding the name key of `name` (the same name, or one
+ * differing only in case), other than `self`. A row written before nameKey existed is found by its exact name
+ * until the start-up migration gives it a key.
+ */
 export async function findSibling(
   ctx: QueryCtx,
   projectId: Id<"projects">,
   parentId: Id<"files"> | undefined,
   name: string,
+  self?: Id<"files">,
 ): Promise<Doc<"files"> | null> {
-  return ctx.db
+  const byKey = await ctx.db
     .query("files")
-    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", parentId).eq("name", name))
-    .first();
+    .withIndex("by_project_parent_nameKey", (q) =>
+      q.eq("projectId", projectId).eq("parentId", parentId).eq("nameKey", nameKey(name)),
+    )
+    .take(2);
+  const keyed = byKey.find((row) => row._id !== self);
+  if (keyed !== undefined) return keyed;
+  for await (const row of ctx.db
+    .query("files")
+    .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", parentId).eq("name", name))) {
+    if (row.trashedAt === undefined && row._id !== self) return row;
+  }
+  return null;
 }
 
-async function assertNameFree(
+export async function assertNameFree(
   ctx: QueryCtx,
   projectId: Id<"projects">,
   parentId: Id<"files"> | undefined,
   name: string,
   self?: Id<"files">,
 ) {
-  const existing = await findSibling(ctx, projectId, parentId, name);
-  if (existing !== null && existing._id !== self) {
-    throw appError("NAME_TAKEN", nameTakenMessage(name));
-  }
+  const existing = await findSibling(ctx, projectId, parentId, name, self);
+  if (existing !== null) throw appError("NAME_TAKEN", siblingClashMessage(name, existing.name));
 }
 
 export interface NewFile {
@@ -178,6 +190,7 @@ async function insertNode(
     projectId: input.projectId,
     parentId: input.parentId,
     name,
+    nameKey: nameKey(name),
     updatedAt: now,
     revision: 1,
     ...fields,
@@ -246,7 +259,7 @@ async function relocate(ctx: MutationCtx, file: Doc<"files">, parentId: Id<"file
   if (parentId === file.parentId && name === file.name) return;
   await assertNameFree(ctx, file.projectId, parentId, name, file._id);
   const now = Date.now();
-  await ctx.db.patch("files", file._id, { parentId, name, updatedAt: now });
+  await ctx.db.patch("files", file._id, { parentId, name, nameKey: nameKey(name), updatedAt: now });
   await updateEntry(ctx, file._id, { parentId, name });
   await touchProject(ctx, file.projectId, now);
 }
@@ -292,7 +305,7 @@ async function collectSubtree(ctx: QueryCtx, root: Doc<"files">, budget: Budget,
       .query("files")
       .withIndex("by_project_parent", (q) => q.eq("projectId", node.projectId).eq("parentId", node._id))) {
       if (!budget.charge(child)) throw appError("TOO_LARGE", tooLarge);
-      nodes.push(child);
+      if (child.trashedAt === undefined) nodes.push(child);
     }
   }
   return nodes;
@@ -337,6 +350,7 @@ export async function copyFile(
       projectId: node.projectId,
       parentId: newParent,
       name: copyName,
+      nameKey: nameKey(copyName),
       type: node.type,
       content: node.content,
       storageId: node.storageId,
@@ -387,20 +401,15 @@ export async function updateContent(
 }
 
 /**
- * Deletes a file, or a folder with everything in it. The row and its entry go at once, which hides every
- * descendant from every reader (model/access.ts, lib/listing.ts); the descendants are deleted by the first purge
- * batch here and, when that does not finish, by the project's purge chain (files.purge), started here unless one
- * is already pending.
+ * Deletes a file, or a folder with everything in it, into the trash: one patch and the removal of its listing
+ * entry, whatever the folder holds, so the delete is instant and Undo (model/trash.ts restoreFile) can take it
+ * back. Everything below the row is hidden from every reader by the trashed ancestor (model/access.ts,
+ * lib/listing.ts); the sweep destroys it TRASH_RETENTION_DAYS later.
  */
 export async function removeFile(ctx: MutationCtx, userId: string, fileId: Id<"files">) {
   const { file } = await requireFile(ctx, userId, fileId);
+  const now = Date.now();
   await deleteEntry(ctx, file._id);
-  await deleteFileRow(ctx, file);
-  if (file.type === "folder") {
-    const chainPending = await hasPendingPurge(ctx, file.projectId);
-    await ctx.db.insert("filePurges", { projectId: file.projectId, folderId: file._id });
-    const done = await purgeFoldersBatch(ctx, file.projectId);
-    if (!done && !chainPending) await ctx.scheduler.runAfter(0, internal.files.purge, { projectId: file.projectId });
-  }
-  await touchProject(ctx, file.projectId, Date.now());
+  await ctx.db.patch("files", file._id, { trashedAt: now, nameKey: undefined });
+  await touchProject(ctx, file.projectId, now);
 }

@@ -2,7 +2,8 @@ import { appError } from "../lib/errors";
 
 // Name rules of files, folders, projects and conversations: the server's authority, and a pure module the SPA
 // imports to explain a bad name in place before sending it (a client check only spares a round trip).
-// Names are case-sensitive; file and folder names are kept exactly as typed, project names and titles trimmed.
+// File and folder names are kept exactly as typed, project names and titles trimmed. Two siblings may not share a
+// name key (`nameKey`): names that differ only in case or Unicode composition are one file on macOS and Windows.
 
 export const MAX_NAME_LENGTH = 255;
 
@@ -37,6 +38,20 @@ export function caseClashMessage(name: string, existing: string): string {
   return `"${name}" differs from "${existing}" in this folder only in upper and lower case; on macOS and Windows the two would be the same file. Choose another name.`;
 }
 
+/**
+ * The key under which a file or folder name must be unique among its siblings (files.nameKey, index
+ * by_project_parent_nameKey): "README.md" and "readme.md", or "é" composed and decomposed, share one key. The one
+ * rule, used by the server and imported by the SPA.
+ */
+export function nameKey(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}
+
+/** The refusal for `name` when `existing` already holds its name key in the folder. */
+export function siblingClashMessage(name: string, existing: string): string {
+  return existing === name ? nameTakenMessage(name) : caseClashMessage(name, existing);
+}
+
 /** What a clash with an existing sibling is called, on the server and in the SPA alike. */
 export function nameTakenMessage(name: string): string {
   return `"${name}" already exists in this folder. Choose another name.`;
@@ -49,11 +64,11 @@ export function nameTakenMessage(name: string): string {
 export function siblingNameProblem(name: string, siblingNames: Iterable<string>, currentName?: string): string | null {
   const problem = fileNameProblem(name);
   if (problem !== null || name === currentName) return problem;
-  const folded = name.toLowerCase();
+  const folded = nameKey(name);
   let caseClash: string | null = null;
   for (const sibling of siblingNames) {
     if (sibling === name) return nameTakenMessage(name);
-    if (caseClash === null && sibling !== currentName && sibling.toLowerCase() === folded) caseClash = sibling;
+    if (caseClash === null && sibling !== currentName && nameKey(sibling) === folded) caseClash = sibling;
   }
   return caseClash === null ? null : caseClashMessage(name, caseClash);
 }
@@ -100,4 +115,14 @@ export function copyName(name: string, attempt: number, isFolder: boolean): stri
   const dot = isFolder ? -1 : name.lastIndexOf(".");
   const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
   return `${base} copy${attempt === 1 ? "" : ` ${attempt}`}${ext}`;
+}
+
+/**
+ * The name a restored item gets when its own is taken again: "a.ts" → "a (restored).ts" → "a (restored 2).ts" …
+ * The suffix goes before the last extension, as with copies.
+ */
+export function restoredName(name: string, attempt: number, isFolder: boolean): string {
+  const dot = isFolder ? -1 : name.lastIndexOf(".");
+  const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  return `${base} (restored${attempt === 1 ? "" : ` ${attempt}`})${ext}`;
 }

@@ -11,8 +11,8 @@ import { Budget } from "./budget";
 // of the last row read; creation times are strictly increasing within a table (Convex cloud, convex-test and the
 // local backend alike; model/backfill.ts relies on the same), so `gt` resumes exactly after it.
 //
-// A file's path is built from its ancestors, read once per page each. A row whose ancestor is missing belongs to a
-// deleted folder waiting for its purge and is hidden, as everywhere (model/access.ts). Text kept in storage (over
+// A file's path is built from its ancestors, read once per page each. A row that is in the trash, or whose ancestor
+// is in the trash or missing (a deleted folder waiting for its purge), is hidden, as everywhere (model/access.ts). Text kept in storage (over
 // the inline limit) and binaries are not searched; the page counts them so the SPA can say so.
 
 /** Bytes of rows one page reads: a quarter of Convex's 16 MiB, and a few hundred ms of matching at most. */
@@ -62,7 +62,7 @@ export async function searchPage(
     budget.chargeQuery();
     const folder = await ctx.db.get("files", folderId);
     let path: string | null = null;
-    if (folder !== null && folder.projectId === projectId) {
+    if (folder !== null && folder.projectId === projectId && folder.trashedAt === undefined) {
       budget.charge(folder);
       const parent = folder.parentId === undefined ? "" : await folderPath(folder.parentId);
       path = parent === null ? null : parent === "" ? folder.name : `${parent}/${folder.name}`;
@@ -71,6 +71,7 @@ export async function searchPage(
     return path;
   };
   const pathOf = async (file: Doc<"files">): Promise<string | null> => {
+    if (file.trashedAt !== undefined) return null;
     if (file.parentId === undefined) return file.name;
     const parent = await folderPath(file.parentId);
     return parent === null ? null : `${parent}/${file.name}`;

@@ -1,9 +1,10 @@
 "use node";
 
 import * as git from "isomorphic-git";
-import type { AuthCallback, TreeEntry } from "isomorphic-git";
-import { gitHttp, TransferFailed } from "./http";
+import type { AuthCallback } from "isomorphic-git";
+import { gitHttp, guardedFetch, TransferFailed } from "./http";
 import { MemoryFs } from "./memoryFs";
+import { commitObject, gitObject, packfile, pushRefusal, readPktLines, receivePackRequest, treeObject, type GitObject, type TreeItem } from "./pack";
 
 // Git over smart HTTP with isomorphic-git on an in-memory file system: a shallow, single-branch clone for an
 // import, and for an export one new commit on top of the remote branch's head, pushed without force.
@@ -15,10 +16,13 @@ export interface Credential {
   token: string;
 }
 
+/** GitHub takes any user name with a token as password. */
+const DEFAULT_USERNAME = "x-access-token";
+
 function onAuthFor(credential: Credential | null): AuthCallback | undefined {
   if (credential === null) return undefined;
   // GitHub takes any user name with a token as password; GitLab and Gitea take the account name or "oauth2".
-  return () => ({ username: credential.username ?? "x-access-token", password: credential.token });
+  return () => ({ username: credential.username ?? DEFAULT_USERNAME, password: credential.token });
 }
 
 /** A readable failure for an isomorphic-git error (never containing the token, which is only in onAuth). */
@@ -117,13 +121,6 @@ export interface PushResult {
   pushed: boolean;
 }
 
-function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
-  // Git orders a tree's entries by name, a subtree's name compared as if it ended in "/".
-  const ka = a.type === "tree" ? `${a.path}/` : a.path;
-  const kb = b.type === "tree" ? `${b.path}/` : b.path;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
 /**
  * Pushes the files as one new commit on top of the remote branch's head. Refuses (TransferFailed, nothing pushed)
  * when the branch moved on from `expected`, or holds commits that did not come from this project. `beforePush`
@@ -156,19 +153,34 @@ export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush:
       `The branch "${branch}" on ${host} moved on since this project last matched it (it is at ${remoteHead.slice(0, 7)}, this project at ${expected?.slice(0, 7)}). Nothing was pushed: bring those changes in first (import the branch into a new project), or export to a new branch.`,
     );
   }
-  await git.init({ fs, dir: DIR, defaultBranch: branch });
-  await git.addRemote({ fs, dir: DIR, remote: "origin", url: plan.url });
   let parentTree: string | undefined;
+  /** Objects the remote has already (the parent commit's tree): not sent again. */
+  const remoteHas = new Set<string>();
   if (remoteHead !== undefined) {
+    await git.init({ fs, dir: DIR, defaultBranch: branch });
+    await git.addRemote({ fs, dir: DIR, remote: "origin", url: plan.url });
     try {
       await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: branch, singleBranch: true, depth: 1, tags: false, onAuth, onAuthFailure: () => ({ cancel: true }) });
     } catch (error) {
       throw describeGitError(error, plan.url, branch, hasCredential);
     }
     parentTree = (await git.readCommit({ fs, dir: DIR, oid: remoteHead })).commit.tree;
+    const walk = async (oid: string) => {
+      remoteHas.add(oid);
+      for (const entry of (await git.readTree({ fs, dir: DIR, oid })).tree) {
+        if (entry.type === "tree") await walk(entry.oid);
+        else remoteHas.add(entry.oid);
+      }
+    };
+    await walk(parentTree);
   }
-  // Blobs, then trees bottom-up.
-  interface Dir { files: TreeEntry[]; dirs: Map<string, Dir> }
+  // Blobs, then trees bottom-up, hashed and later packed by ./pack (why not isomorphic-git's push: see there).
+  const objects = new Map<string, GitObject>();
+  const keep = (object: GitObject) => {
+    if (!remoteHas.has(object.oid)) objects.set(object.oid, object);
+    return object.oid;
+  };
+  interface Dir { files: TreeItem[]; dirs: Map<string, Dir> }
   const root: Dir = { files: [], dirs: new Map() };
   for (const file of files) {
     const parts = file.path.split("/");
@@ -179,39 +191,41 @@ export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush:
       if (next === undefined) dir.dirs.set(part, (next = { files: [], dirs: new Map() }));
       dir = next;
     }
-    const oid = await git.writeBlob({ fs, dir: DIR, blob: file.bytes });
-    dir.files.push({ mode: "100644", path: name, oid, type: "blob" });
+    dir.files.push({ mode: "100644", name, oid: keep(gitObject("blob", file.bytes)) });
   }
-  const writeDir = async (dir: Dir): Promise<string | null> => {
-    const entries = [...dir.files];
+  const writeDir = (dir: Dir): string | null => {
+    const items = [...dir.files];
     for (const [name, child] of dir.dirs) {
-      const oid = await writeDir(child);
-      if (oid !== null) entries.push({ mode: "040000", path: name, oid, type: "tree" });
+      const oid = writeDir(child);
+      if (oid !== null) items.push({ mode: "40000", name, oid });
     }
-    if (entries.length === 0 && dir !== root) return null; // Git keeps no empty folders
-    entries.sort(compareTreeEntries);
-    return git.writeTree({ fs, dir: DIR, tree: entries });
+    if (items.length === 0 && dir !== root) return null; // Git keeps no empty folders
+    return keep(treeObject(items));
   };
-  const tree = (await writeDir(root)) as string;
+  const tree = writeDir(root) as string;
   if (remoteHead !== undefined && tree === parentTree) return { branch, commit: remoteHead, pushed: false };
-  const now = Math.floor(Date.now() / 1000);
-  const person = { ...plan.author, timestamp: now, timezoneOffset: 0 };
-  const commit = await git.writeCommit({
-    fs,
-    dir: DIR,
-    commit: { message: plan.message, tree, parent: remoteHead === undefined ? [] : [remoteHead], author: person, committer: person },
-  });
-  await git.writeRef({ fs, dir: DIR, ref: `refs/heads/${branch}`, value: commit, force: true });
+  const person = { ...plan.author, timestamp: Math.floor(Date.now() / 1000) };
+  const commit = keep(commitObject({ tree, parents: remoteHead === undefined ? [] : [remoteHead], author: person, committer: person, message: plan.message }));
+  const ref = `refs/heads/${branch}`;
+  const body = receivePackRequest(ref, remoteHead, commit, packfile([...objects.values()]));
   await beforePush();
-  let result;
+  const headers: Record<string, string> = {
+    "content-type": "application/x-git-receive-pack-request",
+    accept: "application/x-git-receive-pack-result",
+    "user-agent": "git/isomorphic-git polaris",
+  };
+  if (plan.credential !== null) {
+    const user = plan.credential.username ?? DEFAULT_USERNAME;
+    headers.authorization = `Basic ${Buffer.from(`${user}:${plan.credential.token}`).toString("base64")}`;
+  }
+  const response = await guardedFetch(`${plan.url.replace(/\/+$/, "")}/git-receive-pack`, { method: "POST", headers, body: new Uint8Array(body) });
+  if (!response.ok) throw describeGitError({ code: "HttpError", data: { statusCode: response.status } }, plan.url, branch, hasCredential);
+  let refusal: string | null;
   try {
-    result = await git.push({ fs, http: gitHttp, dir: DIR, url: plan.url, ref: branch, remoteRef: branch, force: false, onAuth, onAuthFailure: () => ({ cancel: true }) });
-  } catch (error) {
-    throw describeGitError(error, plan.url, branch, hasCredential);
+    refusal = pushRefusal(readPktLines(new Uint8Array(await response.arrayBuffer())), ref);
+  } catch {
+    refusal = "an unreadable answer";
   }
-  const status = result.refs[`refs/heads/${branch}`];
-  if (!result.ok || (status !== undefined && !status.ok)) {
-    throw new TransferFailed(`${host} refused the push (${status?.error ?? result.error ?? "rejected"}). Nothing was changed on the remote.`);
-  }
+  if (refusal !== null) throw new TransferFailed(`${host} refused the push (${refusal}). Nothing was changed on the remote.`);
   return { branch, commit, pushed: true };
 }

@@ -72,8 +72,47 @@ async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Pro
   return out;
 }
 
-/** fetch with the private-network check at every hop, following at most MAX_REDIRECTS redirects itself. */
+/** Attempts of a request that may be repeated, and the pause before each repeat (ms). */
+export const RETRY_DELAYS_MS = [300, 1000];
+/** Answers that say "try again": a proxy or host briefly unable to serve. */
+const TRANSIENT_STATUS = new Set([502, 503, 504]);
+
+/**
+ * Whether a request may be sent again after a transient failure: reads only (GET, and the POST of a fetch's
+ * negotiation, which changes nothing on the server). A push or a repository creation is never repeated, since the
+ * first one may have been applied before the connection dropped.
+ */
+function repeatable(url: string, init: RequestInit): boolean {
+  const method = (init.method ?? "GET").toUpperCase();
+  return method === "GET" || (method === "POST" && new URL(url).pathname.endsWith("/git-upload-pack"));
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * fetch with the private-network check at every hop, following at most MAX_REDIRECTS redirects itself. A
+ * repeatable request (above) that fails on the network or gets 502/503/504 is sent again after RETRY_DELAYS_MS;
+ * when every attempt failed, a TransferFailed says so.
+ */
 export async function guardedFetch(url: string, init: RequestInit): Promise<Response> {
+  const attempts = repeatable(url, init) ? RETRY_DELAYS_MS.length + 1 : 1;
+  const host = new URL(url).host;
+  let failure = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) await pause(RETRY_DELAYS_MS[attempt - 2]);
+    const outcome = await fetchFollowing(url, init);
+    if (outcome instanceof Response) {
+      if (!TRANSIENT_STATUS.has(outcome.status) || attempts === 1) return outcome;
+      await outcome.body?.cancel();
+      failure = `answered HTTP ${outcome.status}`;
+    } else failure = `could not be reached${outcome.cause === undefined ? "" : ` (${outcome.cause})`}`;
+  }
+  if (attempts === 1) throw new TransferFailed(`${host} ${failure}. Check the URL and that the server is up.`);
+  throw new TransferFailed(`Gave up after ${attempts} attempts: ${host} ${failure}. Check the URL and that the server is up, then try again later.`);
+}
+
+/** One attempt: the response, or the network failure's code. */
+async function fetchFollowing(url: string, init: RequestInit): Promise<Response | { cause?: string }> {
   let current = url;
   for (let hop = 0; ; hop++) {
     await guardUrl(current);
@@ -81,8 +120,7 @@ export async function guardedFetch(url: string, init: RequestInit): Promise<Resp
     try {
       response = await fetch(current, { ...init, redirect: "manual" });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new TransferFailed(`Could not reach ${new URL(current).host}${cause ? ` (${cause})` : ""}. Check the URL and that the server is up.`);
+      return { cause: (error as { cause?: { code?: string } }).cause?.code };
     }
     const location = response.headers.get("location");
     if (response.status >= 300 && response.status < 400 && location !== null) {

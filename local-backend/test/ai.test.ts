@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ScriptedProvider, type StreamScript } from "../../tests/ai/scriptedProvider";
+import { listed } from "./helpers/listing";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend";
 
 // The assistant end to end: the real local backend runs the project's convex/ functions, the respond action
@@ -76,7 +77,7 @@ async function ask(content: string, conversationId?: Id<"conversations">) {
 }
 
 async function fileByName(name: string) {
-  const tree = await client.query(api.files.tree, { projectId });
+  const tree = await listed(client, projectId);
   return tree.find((f) => f.name === name);
 }
 
@@ -176,7 +177,7 @@ describe("the assistant against a scripted provider", () => {
     await client.mutation(api.files.createFile, { projectId: project, parentId: dst, name: "taken.txt", content: "T" });
     const dstB = await client.mutation(api.files.createFile, { projectId: project, parentId: dst, name: "b.txt", content: "old B" });
     const paths = async () => {
-      const tree = await client.query(api.files.tree, { projectId: project });
+      const tree = await listed(client, project);
       const byId = new Map(tree.map((f) => [f._id, f]));
       const pathOf = (id: Id<"files">): string => {
         const f = byId.get(id)!;

@@ -7,6 +7,7 @@ import { getFunctionName, type FunctionReference } from "convex/server";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { afterEach, describe } from "vitest";
 import { allSuites } from "../../tests/functions/cases/index.js";
+import type { EngineImpl } from "../src/engine/engine.js";
 import type { Admin, Caller, Harness } from "../../tests/functions/harness.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 
@@ -75,6 +76,7 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
   return {
     admin,
     scaleFiles: LOCAL_BACKEND_SCALE_FILES,
+    idle: () => (backend.engine as EngineImpl).idle(),
     async restart() {
       // Clients of the stopped backend are dropped; callers look them up again on their next call.
       const old = backend;

@@ -224,7 +224,10 @@ describe("group commit", () => {
     await vi.waitFor(() => expect(engine.walQueuedRecords()).toBe(4));
     const reader = engine.runQuery("messages:byAuthor", { author: "g" }, null);
     const readerState = settled(reader);
-    await new Promise((r) => setTimeout(r, 50));
+    // Everything that can happen without the held fsync has happened once the engine is idle: the four ran, the
+    // query ran, and their results are parked with the first's until their batches are durable.
+    await engine.idle();
+    expect(engine.resultsAwaitingDurability()).toBe(6);
     expect(commits).toEqual([]);
     expect(firstState.done).toBe(false);
     expect(readerState.done).toBe(false);

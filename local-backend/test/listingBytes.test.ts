@@ -73,10 +73,16 @@ async function measure(files: number) {
   const observer = new ConvexClient(backend.url, { webSocketConstructor: meter.socket(), unsavedChangesWarning: false, logger: false });
   observer.setAuth(() => Promise.resolve(token));
   const head = await observer.query(api.files.listing, { projectId });
+  // Every save bumps the project's updatedAt: a save has reached the observer once its projects.get shows it.
   let seenUpdatedAt = 0;
+  let waiting: { updatedAt: number; resolve: () => void }[] = [];
+  const reached = (updatedAt: number) =>
+    updatedAt <= seenUpdatedAt ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ updatedAt, resolve }));
   const subscriptions = [
     observer.onUpdate(api.projects.get, { projectId }, (p) => {
       seenUpdatedAt = p.updatedAt;
+      for (const w of waiting) if (w.updatedAt <= seenUpdatedAt) w.resolve();
+      waiting = waiting.filter((w) => w.updatedAt > seenUpdatedAt);
     }),
     await nextValue(observer, api.projects.list, {}, () => true),
     await nextValue(observer, api.conversations.list, { projectId }, () => true),
@@ -92,9 +98,7 @@ async function measure(files: number) {
     for (let i = 1; i <= saves; i++) {
       const content = `export const x = ${i};\n`.repeat(5);
       await writer.mutation(api.files.updateContent, { fileId, content });
-      // The save has reached the observer once the project's updatedAt (which every save bumps) has.
-      const { updatedAt } = await writer.query(api.projects.get, { projectId });
-      while (seenUpdatedAt < updatedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+      await reached((await writer.query(api.projects.get, { projectId })).updatedAt);
     }
     openFile?.();
     return Math.round((meter.bytes - before) / saves);
@@ -104,12 +108,10 @@ async function measure(files: number) {
   // A structural change, for comparison: one bucket is re-sent. A delete first makes room in a full bucket, which
   // the create then fills (the emptiest bucket takes new entries), so the figure is a full bucket's.
   await writer.mutation(api.files.remove, { fileId: ids[2] });
-  const removed = await writer.query(api.projects.get, { projectId });
-  while (seenUpdatedAt < removed.updatedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+  await reached((await writer.query(api.projects.get, { projectId })).updatedAt);
   const before = meter.bytes;
   await writer.mutation(api.files.createFile, { projectId, parentId: dir, name: "new.ts" });
-  const { updatedAt } = await writer.query(api.projects.get, { projectId });
-  while (seenUpdatedAt < updatedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+  await reached((await writer.query(api.projects.get, { projectId })).updatedAt);
   const create = meter.bytes - before;
   for (const unsubscribe of subscriptions) unsubscribe();
   await observer.close();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
+import { listed } from "./helpers/listing";
 import { PROJECT_CONVEX_DIR, startTestBackend, waitFor, type TestBackend } from "./helpers/backend";
 
 // Import and export end to end: the real local backend runs convex/ (the transfer action with isomorphic-git), a
@@ -70,7 +71,7 @@ function settledTransfer(projectId: Id<"projects">, kind: "import" | "export") {
 
 /** Every file of the project: path → bytes (text encoded as UTF-8, stored files fetched from storage). */
 async function projectFiles(projectId: Id<"projects">): Promise<Map<string, Uint8Array>> {
-  const tree = await client.query(api.files.tree, { projectId });
+  const tree = await listed(client, projectId);
   const byId = new Map(tree.map((f) => [f._id, f]));
   const pathOf = (id: Id<"files">): string => {
     const f = byId.get(id)!;
@@ -110,9 +111,10 @@ describe("Git import", () => {
     expectSameFiles(await projectFiles(projectId), diskFiles(src));
     const project = await client.query(api.projects.get, { projectId });
     expect(project.importStatus).toBe("completed");
-    const tree = await client.query(api.files.tree, { projectId });
+    const tree = await listed(client, projectId);
     expect(tree.find((f) => f.name === "logo.png")?.isBinary).toBe(true);
-    expect(tree.find((f) => f.name === "main.ts")?.isBinary).toBe(false);
+    expect(tree.find((f) => f.name === "main.ts")).toEqual(expect.objectContaining({ type: "file" }));
+    expect(tree.find((f) => f.name === "main.ts")!.isBinary).toBeUndefined();
   }, 60_000);
 
   it("fails with a readable reason for a missing repository and a missing branch, leaving the project empty", async () => {
@@ -125,7 +127,7 @@ describe("Git import", () => {
     status = await settledTransfer(projectId, "import");
     expect(status.import?.status).toBe("failed");
     expect(status.import?.message).toMatch(/no-such-branch/);
-    expect(await client.query(api.files.tree, { projectId })).toEqual([]);
+    expect(await listed(client, projectId)).toEqual([]);
     expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
   }, 60_000);
 
@@ -192,7 +194,7 @@ describe("ZIP import", () => {
       ["src/a/b/c.ts", enc.encode("export {};\r\n")],
       ["img/logo.png", PNG],
     ]));
-    const tree = await client.query(api.files.tree, { projectId });
+    const tree = await listed(client, projectId);
     expect(tree.some((f) => f.name === "empty" && f.type === "folder")).toBe(true);
   }, 60_000);
 
@@ -227,7 +229,7 @@ describe("ZIP import", () => {
       expect(status.import?.status).toBe("failed");
       expect(status.import?.message).toMatch(reason);
       expect(status.import?.message).toMatch(/Nothing was kept/);
-      expect(await client.query(api.files.tree, { projectId })).toEqual([]);
+      expect(await listed(client, projectId)).toEqual([]);
     }, 60_000);
   }
 });
@@ -249,7 +251,7 @@ describe("Git export", () => {
     expect((await client.query(api.projects.get, { projectId })).exportRepoUrl).toBe(server.repoUrl("out.git"));
 
     // Edit, rename, delete; export again: one commit with exactly those changes.
-    const tree = await client.query(api.files.tree, { projectId });
+    const tree = await listed(client, projectId);
     const id = (name: string) => tree.find((f) => f.name === name)!._id;
     await client.mutation(api.files.updateContent, { fileId: id("keep.ts"), content: "kept and changed\n" });
     await client.mutation(api.files.rename, { fileId: id("old.ts"), name: "new.ts" });
@@ -277,6 +279,78 @@ describe("Git export", () => {
     expect(status.export?.message).toMatch(/moved on.*Nothing was pushed/);
     expect(git(bare, "rev-parse", "main").trim()).toBe(theirs);
   }, 120_000);
+});
+
+describe("Transient network failures", () => {
+  it("repeats a read that met a dropped connection or a 503, and gives up with a clear error after three attempts", async () => {
+    const src = makeRepo("flaky.git");
+    const count = (line: string) => server.requests.filter((r) => r.line === line).length;
+    const refs = "GET /flaky.git/info/refs?service=git-upload-pack";
+    const before = count(refs);
+    server.failNext(/^GET \/flaky\.git\/info\/refs/, 1, "reset");
+    server.failNext(/^POST \/flaky\.git\/git-upload-pack/, 2, 503);
+    const projectId = await newProject("Flaky");
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("flaky.git") });
+    let status = await settledTransfer(projectId, "import");
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    expectSameFiles(await projectFiles(projectId), diskFiles(src));
+    expect(count(refs) - before).toBe(2);
+
+    const other = await newProject("Down");
+    server.failNext(/^GET \/flaky\.git\/info\/refs/, 3, 503);
+    const failedBefore = count(refs);
+    await client.mutation(api.transfers.importGit, { projectId: other, url: server.repoUrl("flaky.git") });
+    status = await settledTransfer(other, "import");
+    expect(status.import?.status).toBe("failed");
+    expect(status.import?.message).toMatch(/^Gave up after 3 attempts: 127\.0\.0\.1:\d+ answered HTTP 503\. .*try again later/);
+    expect(count(refs) - failedBefore).toBe(3);
+    expect(await client.query(api.files.tree, { projectId: other })).toEqual([]);
+  }, 60_000);
+});
+
+describe("Cancel", () => {
+  // The Git server holds the transfer's request until the test has cancelled: no sleeps, no races.
+  it("cancels an import while it clones: status cancelled, nothing kept, and a retry starts clean", async () => {
+    const src = makeRepo("cancel-in.git");
+    const projectId = await newProject("Cancel import");
+    const held = server.holdNext(/^POST \/cancel-in\.git\/git-upload-pack/);
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("cancel-in.git") });
+    await held.arrived;
+    expect(await client.mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
+    held.release();
+    let status = await settledTransfer(projectId, "import");
+    expect(status.import?.status).toBe("cancelled");
+    expect(status.import?.message).toMatch(/cancelled.*Nothing was kept/);
+    expect(await client.query(api.files.tree, { projectId })).toEqual([]);
+    expect(status.remote).toBeNull();
+
+    await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("cancel-in.git") });
+    status = await settledTransfer(projectId, "import");
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    expectSameFiles(await projectFiles(projectId), diskFiles(src));
+  }, 60_000);
+
+  it("cancels an export before the push: status cancelled, nothing pushed, and a retry pushes", async () => {
+    const bare = path.join(server.root, "cancel-out.git");
+    git(server.root, "init", "--bare", "-q", "-b", "main", bare);
+    const { projectId } = await importZip(zipSync({ "a.txt": new TextEncoder().encode("a\n"), "img/logo.png": PNG }), "cancel.zip");
+    const held = server.holdNext(/^GET \/cancel-out\.git\/info\/refs\?service=git-receive-pack/);
+    await client.mutation(api.transfers.exportGit, { projectId, url: server.repoUrl("cancel-out.git") });
+    await held.arrived;
+    expect(await client.mutation(api.transfers.cancel, { projectId, kind: "export" })).toBe(true);
+    held.release();
+    let status = await settledTransfer(projectId, "export");
+    expect(status.export?.status).toBe("cancelled");
+    expect(status.export?.message).toMatch(/cancelled.*Nothing was pushed/);
+    expect(git(bare, "for-each-ref").trim()).toBe("");
+    expect(server.requests.filter((r) => r.line.startsWith("POST /cancel-out.git/git-receive-pack"))).toEqual([]);
+    expect((await client.query(api.projects.get, { projectId })).exportStatus).toBe("cancelled");
+
+    await client.mutation(api.transfers.exportGit, { projectId, url: server.repoUrl("cancel-out.git") });
+    status = await settledTransfer(projectId, "export");
+    expect(status.export?.status, status.export?.message).toBe("completed");
+    expect(git(bare, "ls-tree", "-r", "--name-only", "main").trim().split("\n")).toEqual(["a.txt", "img/logo.png"]);
+  }, 60_000);
 });
 
 describe("GitHub export", () => {

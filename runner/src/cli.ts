@@ -3,7 +3,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { findBwrap, type SandboxKind } from "./sandbox.js";
+import { DEFAULT_LIMITS } from "./limits.js";
+import { bwrapCandidates, findBwrap, type SandboxKind } from "./sandbox.js";
 import { startRunner, type Runner } from "./server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,8 +21,13 @@ Options:
   --preview-url URL     the preview's address with {id} for a project's secret label and {port} for --port
                         (env POLARIS_PREVIEW_URL, default http://{id}.localhost:{port}); its host must reach this runner
   --allow-remote        listen on a non-loopback address; refuses to start without bubblewrap
-  --unfenced            run commands without bubblewrap (loopback only)
+  --unfenced            run commands without bubblewrap, as this user (loopback only; env POLARIS_UNFENCED=1).
+                        Without it, a runner with no bubblewrap refuses to run commands and says why.
+                        (env POLARIS_BWRAP: the bwrap binary to use, or "off" to act as if it were missing)
   --idle-minutes N      stop a project's processes after N minutes with no browser attached (default 30)
+  --install-minutes N   stop an install command that runs longer than N minutes (default 15)
+  --max-processes N     most processes one project may run at once (default 256)
+  --max-memory-mb N     most memory one project's processes may hold together, in MB (default 2048)
   -h, --help            show this help
 `;
 
@@ -38,6 +44,10 @@ export interface RunnerCliOptions {
   allowRemote: boolean;
   unfenced: boolean;
   idleMs: number;
+  /** Optional so callers that start a runner (npm start) need not name them: DEFAULT_LIMITS and 15 minutes. */
+  installMs?: number;
+  maxProcesses?: number;
+  maxMemoryBytes?: number;
 }
 
 export function parseRunnerCli(argv: string[], env: NodeJS.ProcessEnv = process.env): RunnerCliOptions | "help" {
@@ -55,6 +65,9 @@ export function parseRunnerCli(argv: string[], env: NodeJS.ProcessEnv = process.
         "allow-remote": { type: "boolean" },
         unfenced: { type: "boolean" },
         "idle-minutes": { type: "string" },
+        "install-minutes": { type: "string" },
+        "max-processes": { type: "string" },
+        "max-memory-mb": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -79,9 +92,16 @@ export function parseRunnerCli(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const unfenced = values.unfenced === true;
   if (unfenced && allowRemote) throw new RunnerUsageError("--unfenced cannot be combined with --allow-remote: remote users' commands must run fenced.");
-  const idleText = values["idle-minutes"] ?? "30";
-  const idle = Number(idleText);
-  if (!(idle > 0)) throw new RunnerUsageError(`--idle-minutes must be a positive number, got ${JSON.stringify(idleText)}.`);
+  const positive = (name: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!(n > 0) || !Number.isFinite(n)) throw new RunnerUsageError(`--${name} must be a positive number, got ${JSON.stringify(text)}.`);
+    return n;
+  };
+  const idle = positive("idle-minutes", values["idle-minutes"], 30);
+  const install = positive("install-minutes", values["install-minutes"], 15);
+  const maxProcesses = Math.floor(positive("max-processes", values["max-processes"], DEFAULT_LIMITS.maxProcesses));
+  const maxMemoryMb = positive("max-memory-mb", values["max-memory-mb"], DEFAULT_LIMITS.maxMemoryBytes / (1024 * 1024));
   const previewTemplate = values["preview-url"] ?? env.POLARIS_PREVIEW_URL ?? "http://{id}.localhost:{port}";
   if (!previewTemplate.includes("{id}")) throw new RunnerUsageError("--preview-url must contain {id} (each project's preview gets its own host).");
   return {
@@ -93,25 +113,39 @@ export function parseRunnerCli(argv: string[], env: NodeJS.ProcessEnv = process.
     allowRemote,
     unfenced,
     idleMs: idle * 60_000,
+    installMs: install * 60_000,
+    maxProcesses,
+    maxMemoryBytes: maxMemoryMb * 1024 * 1024,
   };
 }
 
-/** Decides the fence: bubblewrap when it works here; unfenced only on loopback. Throws when neither is allowed. */
-export function chooseSandbox(opts: Pick<RunnerCliOptions, "allowRemote" | "unfenced">, log: (line: string) => void): { sandbox: SandboxKind; bwrap: string | null } {
-  if (opts.unfenced) {
-    log("runner: --unfenced: commands run as this user, without bubblewrap (loopback only).");
+/**
+ * Decides the fence: bubblewrap when it works here. Unfenced only when asked for (--unfenced or
+ * POLARIS_UNFENCED=1) and on loopback. With neither, the runner starts but refuses to run commands (and says why),
+ * so code is never run unfenced by accident. Throws when --allow-remote meets a missing or refused bubblewrap.
+ */
+export function chooseSandbox(
+  opts: Pick<RunnerCliOptions, "allowRemote" | "unfenced">,
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): { sandbox: SandboxKind; bwrap: string | null } {
+  const unfenced = opts.unfenced || env.POLARIS_UNFENCED === "1";
+  if (unfenced) {
+    if (opts.allowRemote) throw new Error("Unfenced commands (--unfenced, POLARIS_UNFENCED=1) cannot be combined with --allow-remote.");
+    log("runner: unfenced (--unfenced): commands run as this user, without bubblewrap (loopback only).");
     return { sandbox: "none", bwrap: null };
   }
-  const bwrap = findBwrap();
+  const bwrap = findBwrap(bwrapCandidates(env));
   if (bwrap) return { sandbox: "bwrap", bwrap };
   if (opts.allowRemote) {
     throw new Error("bubblewrap (bwrap) is not available, and --allow-remote refuses to run commands unfenced. Install the bubblewrap package.");
   }
   log(
-    "runner: WARNING: bubblewrap (bwrap) is not available here, so commands run unfenced, as this user, like a local terminal. " +
-      "The runner listens on loopback only. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) to fence them.",
+    "runner: WARNING: bubblewrap (bwrap) is not available here, so the runner will not run commands: terminals and Run say why. " +
+      "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or restart with --unfenced (npm start: POLARIS_UNFENCED=1) " +
+      "to run them as this user, like a local terminal.",
   );
-  return { sandbox: "none", bwrap: null };
+  return { sandbox: "unavailable", bwrap: null };
 }
 
 export async function startRunnerFromCli(opts: RunnerCliOptions, log: (line: string) => void = console.log): Promise<Runner> {
@@ -123,13 +157,18 @@ export async function startRunnerFromCli(opts: RunnerCliOptions, log: (line: str
     workRoot: opts.workRoot,
     previewTemplate: opts.previewTemplate,
     idleMs: opts.idleMs,
-    installTimeoutMs: 15 * 60_000,
+    installTimeoutMs: opts.installMs ?? 15 * 60_000,
     portTimeoutMs: 60_000,
     maxTerminals: 8,
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxProcesses: opts.maxProcesses ?? DEFAULT_LIMITS.maxProcesses,
+      maxMemoryBytes: opts.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes,
+    },
     ...fence,
     log,
   });
-  log(`Polaris runner is running at ${runner.url} (${fence.sandbox === "bwrap" ? "fenced by bubblewrap" : "UNFENCED"}, backend ${opts.convexUrl})`);
+  log(`Polaris runner is running at ${runner.url} (${fence.sandbox === "bwrap" ? "fenced by bubblewrap" : fence.sandbox === "none" ? "UNFENCED" : "NOT RUNNING COMMANDS: no bubblewrap"}, backend ${opts.convexUrl})`);
   return runner;
 }
 

@@ -7,7 +7,8 @@
 // and the runner removes only paths it wrote itself (kept in a manifest beside the working copy, so a file deleted
 // in the project while the runner was down is removed at the next start, and nothing else is).
 import type { ConvexClient } from "convex/browser";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
@@ -189,8 +190,8 @@ export class Mirror {
       const from = this.onDisk.get(id)!.path;
       if (from === w.path) continue; // a parent's move already carried it
       this.enqueue(async () => {
-        const src = this.resolve(from);
-        const dst = this.resolve(w.path);
+        const src = await this.resolveOnDisk(from, true);
+        const dst = await this.resolveOnDisk(w.path);
         await mkdir(path.dirname(dst), { recursive: true });
         await rename(src, dst);
       }, id);
@@ -213,7 +214,7 @@ export class Mirror {
         this.files.delete(id);
       }
       this.problems.delete(id);
-      this.enqueue(() => rm(this.resolve(d.path), { recursive: true, force: true }), id);
+      this.enqueue(async () => rm(await this.resolveOnDisk(d.path, true), { recursive: true, force: true }), id);
     }
 
     // Creates: folders now, files when their content arrives.
@@ -275,8 +276,8 @@ export class Mirror {
   }
 
   private async makeFolder(rel: string): Promise<void> {
-    const full = this.resolve(rel);
-    const existing = await stat(full).catch(() => null);
+    const full = await this.resolveOnDisk(rel);
+    const existing = await lstat(full).catch(() => null);
     if (existing && !existing.isDirectory()) {
       throw new Error(`"${rel}" is a folder in the project, but a file of that name is on disk (made by a command?). Remove it in a terminal.`);
     }
@@ -284,22 +285,23 @@ export class Mirror {
   }
 
   private async writeFileAt(rel: string, bytes: string | Uint8Array): Promise<void> {
-    const full = this.resolve(rel);
-    const existing = await stat(full).catch(() => null);
+    const full = await this.resolveOnDisk(rel);
+    const existing = await lstat(full).catch(() => null);
     if (existing?.isDirectory()) {
       throw new Error(`"${rel}" is a file in the project, but a folder of that name is on disk (made by a command?). Remove it in a terminal.`);
     }
     await mkdir(path.dirname(full), { recursive: true });
-    await writeFile(full, bytes);
+    // O_NOFOLLOW: a link a command puts in the file's place after the check above is refused, not written through.
+    await writeFile(full, bytes, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
   }
 
   /** Paths the runner wrote in an earlier session that the project no longer has (deleted while it was down). */
   private async removeStale(current: Set<string>): Promise<void> {
     const stale = [...this.manifestPaths].filter((p) => !current.has(p)).sort((a, b) => depth(b) - depth(a));
     for (const p of stale) {
-      const full = this.resolve(p);
-      const info = await stat(full).catch(() => null);
-      if (info === null) continue;
+      const full = await this.resolveOnDisk(p, true).catch(() => null);
+      const info = full === null ? null : await lstat(full).catch(() => null);
+      if (full === null || info === null) continue;
       // A folder is removed only when empty of anything else: what commands made in it stays.
       if (info.isDirectory()) await rm(full, { recursive: false, force: true }).catch(() => {});
       else await rm(full, { force: true });
@@ -318,6 +320,32 @@ export class Mirror {
     const full = path.resolve(this.options.dir, rel);
     if (full !== this.options.dir && !full.startsWith(`${this.options.dir}${path.sep}`)) {
       throw new Error(`"${rel}" would be written outside the working directory; skipped.`);
+    }
+    return full;
+  }
+
+  /**
+   * The absolute path of a project path, checked on disk: no folder on the way may be a symbolic link (a command
+   * can make `src` a link to /etc; writing `src/app.js` through it would write outside the working directory, and
+   * the runner itself is not fenced). `lastMayBeLink`: the path itself may be a link (a rename or delete acts on
+   * the link, never on what it points to). The walk and the write are not one atomic step; what a command could
+   * change in between is only its own working copy, and a file's own write refuses links (O_NOFOLLOW).
+   */
+  private async resolveOnDisk(rel: string, lastMayBeLink = false): Promise<string> {
+    const full = this.resolve(rel);
+    const parts = path.relative(this.options.dir, full).split(path.sep).filter((p) => p !== "");
+    let current = this.options.dir;
+    for (let i = 0; i < parts.length; i++) {
+      current = path.join(current, parts[i]);
+      const info = await lstat(current).catch(() => null);
+      if (info === null) break; // the rest does not exist yet: mkdir makes real folders
+      if (info.isSymbolicLink() && !(lastMayBeLink && i === parts.length - 1)) {
+        const link = path.relative(this.options.dir, current);
+        throw new Error(
+          `"${rel}": "${link}" on disk is a symbolic link (made by a command?), and the runner never writes through links, ` +
+            `so this path was skipped. Remove the link in a terminal (rm ${link}); the project's file is copied again on its next change.`,
+        );
+      }
     }
     return full;
   }

@@ -4,13 +4,14 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** Parent pid of every process, from /proc/<pid>/stat (the field after the parenthesized command name). */
-function parents(): Map<number, number> {
+export function parentMap(): Map<number, number> {
   const map = new Map<number, number>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const after = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (after[0] === "Z") continue; // ended, waiting to be reaped: holds nothing
       map.set(Number(name), Number(after[1]));
     } catch {
       // The process ended while we looked.
@@ -19,22 +20,27 @@ function parents(): Map<number, number> {
   return map;
 }
 
-/** `pid` and all its descendants, parents before children. */
-export function processTree(pid: number): number[] {
+/** `root` and its descendants in `parents`. */
+export function descendants(root: number, parents: Map<number, number>): number[] {
   const children = new Map<number, number[]>();
-  for (const [child, parent] of parents()) {
+  for (const [child, parent] of parents) {
     const list = children.get(parent);
     if (list) list.push(child);
     else children.set(parent, [child]);
   }
   const out: number[] = [];
-  const queue = [pid];
+  const queue = parents.has(root) ? [root] : [];
   while (queue.length > 0) {
     const p = queue.shift()!;
     out.push(p);
     queue.push(...(children.get(p) ?? []));
   }
   return out;
+}
+
+/** `pid` and all its descendants, parents before children. */
+export function processTree(pid: number): number[] {
+  return descendants(pid, parentMap());
 }
 
 /** Sends `signal` to `pid` and every descendant (children first stopped from forking by SIGSTOP is not needed:

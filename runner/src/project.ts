@@ -1,5 +1,9 @@
 // One project on this runner: its Convex client (the owner's token, renewed through the browser), its working
 // copy, its terminals and its Run (install, then dev, in the Run terminal), and the preview's secret address.
+//
+// A session starts dormant: a browser that opens a workspace attaches to learn the Run status and terminals, and
+// that costs no Convex subscription and no disk. The first terminal or Run activates it: only then does the
+// runner connect to the deployment as the owner and copy the project to disk (`materialized`).
 import { ConvexClient } from "convex/browser";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -7,9 +11,10 @@ import WebSocket from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { Mirror } from "./mirror.js";
-import { listeningPorts } from "./procTree.js";
+import { DEFAULT_LIMITS, formatDuration, overLimit, residentBytes, type ProjectLimits } from "./limits.js";
+import { descendants, listeningPorts, parentMap, processTree } from "./procTree.js";
 import type { RunState, ServerMessage, SyncState, TerminalInfo } from "./protocol.js";
-import { commandEnv, wrap, type SandboxKind } from "./sandbox.js";
+import { commandEnv, NO_FENCE_MESSAGE, wrap, type SandboxKind } from "./sandbox.js";
 import { Terminal, type ExitInfo } from "./terminal.js";
 
 export interface ProjectConfig {
@@ -26,6 +31,10 @@ export interface ProjectConfig {
   portTimeoutMs: number;
   /** Most terminals a project may have open at once. */
   maxTerminals: number;
+  /** Extra paths commands see read-only at the same path (a toolchain outside /usr, a shared node_modules). */
+  readOnly?: string[];
+  /** Processes and memory per project (DEFAULT_LIMITS when not given). */
+  limits?: ProjectLimits;
   log: (line: string) => void;
 }
 
@@ -37,9 +46,13 @@ interface Settings {
 const RUN_TERMINAL = "run";
 const TOKEN_WAIT_MS = 15_000;
 
+interface Work {
+  client: ConvexClient;
+  mirror: Mirror;
+  unsubscribeProject: () => void;
+}
+
 export class ProjectSession {
-  readonly client: ConvexClient;
-  readonly mirror: Mirror;
   readonly dir: string;
   /** The preview's host label: a secret only the owner's sockets are told. */
   readonly previewLabel = `p${randomBytes(12).toString("hex")}`;
@@ -48,11 +61,18 @@ export class ProjectSession {
   private terminals = new Map<string, Terminal>();
   private nextTerminal = 1;
   private settings: Settings | null = null;
-  private unsubscribeProject: () => void;
+  private work: Work | null = null;
+  private activation: Promise<Work> | null = null;
+  private disposed = false;
+  /** Shells asked for and not yet started (they count against maxTerminals). */
+  private opening = 0;
+  private limitTimer: NodeJS.Timeout | undefined;
+  /** Terminals whose processes a limit ended, with the sentence that says so (Run reads it when its process exits). */
+  private endedBy = new Map<string, string>();
   private runState: RunState = { status: "idle" };
   private runGeneration = 0;
   private listeners = new Set<(message: ServerMessage) => void>();
-  private syncState: SyncState = { status: "syncing", entries: 0, problems: [] };
+  private syncState: SyncState = { status: "idle", entries: 0, problems: [] };
 
   constructor(
     readonly projectId: string,
@@ -61,27 +81,58 @@ export class ProjectSession {
   ) {
     this.token = token;
     this.dir = path.join(config.workRoot, "projects", projectId);
-    this.client = this.newClient();
-    this.unsubscribeProject = this.client.onUpdate(
-      api.projects.get,
-      { projectId: projectId as Id<"projects"> },
-      (project) => {
-        this.settings = project.settings ?? {};
-      },
-      (error) => config.log(`project ${projectId}: ${error.message}`),
-    );
-    this.mirror = new Mirror({
-      client: this.client,
-      newClient: () => this.newClient(),
-      projectId,
-      dir: this.dir,
-      manifestFile: path.join(config.workRoot, "manifests", `${projectId}.json`),
-      onState: (sync) => {
-        this.syncState = sync;
-        this.broadcast({ t: "sync", sync });
-      },
-      log: (line) => config.log(`project ${projectId}: ${line}`),
-    });
+  }
+
+  /** Whether the project was copied to disk (a terminal or Run was used); a dormant session has no working copy. */
+  get materialized(): boolean {
+    return this.work !== null;
+  }
+
+  /** The working copy, once the session is active. */
+  get mirror(): Mirror | null {
+    return this.work?.mirror ?? null;
+  }
+
+  /**
+   * Connects to the deployment as the owner and starts the working copy (idempotent). Resolves once the working
+   * directory exists and the listing subscription is made; `mirror.firstSync` tells when every file is on disk.
+   */
+  activate(): Promise<Work> {
+    this.activation ??= (async () => {
+      const client = this.newClient();
+      const config = this.config;
+      const projectId = this.projectId;
+      const unsubscribeProject = client.onUpdate(
+        api.projects.get,
+        { projectId: projectId as Id<"projects"> },
+        (project) => {
+          this.settings = project.settings ?? {};
+        },
+        (error) => config.log(`project ${projectId}: ${error.message}`),
+      );
+      const mirror = new Mirror({
+        client,
+        newClient: () => this.newClient(),
+        projectId,
+        dir: this.dir,
+        manifestFile: path.join(config.workRoot, "manifests", `${projectId}.json`),
+        onState: (sync) => {
+          this.syncState = sync;
+          this.broadcast({ t: "sync", sync });
+        },
+        log: (line) => config.log(`project ${projectId}: ${line}`),
+      });
+      const work = { client, mirror, unsubscribeProject };
+      this.work = work;
+      const limits = config.limits ?? DEFAULT_LIMITS;
+      this.limitTimer = setInterval(() => this.enforceLimits(limits), limits.pollMs);
+      this.limitTimer.unref();
+      await mirror.start();
+      config.log(`runner: project ${projectId} materialized (working copy ${this.dir})`);
+      if (this.disposed) throw new Error("The project was closed.");
+      return work;
+    })();
+    return this.activation;
   }
 
   /** A Convex connection as the project's owner, renewing its token through the browsers. */
@@ -93,10 +144,6 @@ export class ProjectSession {
     });
     client.setAuth(({ forceRefreshToken }) => this.fetchToken(forceRefreshToken));
     return client;
-  }
-
-  start(): Promise<void> {
-    return this.mirror.start();
   }
 
   subscribe(listener: (message: ServerMessage) => void): () => void {
@@ -146,11 +193,23 @@ export class ProjectSession {
   // ---------------------------------------------------------------------------------------------- terminals
 
   /** A new shell terminal; null (and a message) when the project has as many as it may. */
-  openShell(cols: number, rows: number): string | { error: string } {
-    const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL);
-    if (shells.length >= this.config.maxTerminals) {
-      return { error: `This project has ${shells.length} terminals open, the most it may have. Close one first.` };
+  async openShell(cols: number, rows: number): Promise<string | { error: string }> {
+    if (this.config.sandbox === "unavailable") return { error: NO_FENCE_MESSAGE };
+    const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL).length + this.opening;
+    if (shells >= this.config.maxTerminals) {
+      return { error: `This project has ${shells} terminals open, the most it may have. Close one first.` };
     }
+    // The terminal is announced once its shell can start (the working directory exists), so what the person
+    // types at once reaches the shell.
+    this.opening++;
+    try {
+      await this.activate();
+    } catch (error) {
+      return { error: `The project could not be copied to disk: ${(error as Error).message}` };
+    } finally {
+      this.opening--;
+    }
+    if (this.disposed) return { error: "The project was closed on the runner. Reopen it." };
     const id = `t${this.nextTerminal++}`;
     const terminal = this.newTerminal(id, `Terminal ${id.slice(1)}`, cols, rows);
     const shell = ["/bin/bash", "-i"];
@@ -188,8 +247,40 @@ export class ProjectSession {
   }
 
   private spawnIn(terminal: Terminal, argv: string[], extraEnv: Record<string, string>): Promise<ExitInfo> {
-    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir }, argv);
+    const { file, args } = wrap(this.config.sandbox, this.config.bwrap, { workDir: this.dir, readOnly: this.config.readOnly }, argv);
     return terminal.run({ file, args, cwd: this.dir, env: commandEnv(this.dir, this.config.sandbox, extraEnv) });
+  }
+
+  /** The pids of terminal `term`'s process tree (the sandbox and all it started); empty when nothing runs there. */
+  processIds(term: string): number[] {
+    const pid = this.terminals.get(term)?.pid;
+    return pid === undefined ? [] : processTree(pid);
+  }
+
+  /** Ends the terminal that takes the most when the project is over a limit (limits.ts), and says so. */
+  private enforceLimits(limits: ProjectLimits): void {
+    const running = [...this.terminals.values()].filter((t) => t.pid !== undefined);
+    if (running.length === 0) return;
+    const parents = parentMap();
+    const usage = running.map((t) => {
+      const pids = descendants(t.pid!, parents);
+      return { term: t.id, processes: pids.length, memoryBytes: pids.reduce((n, p) => n + residentBytes(p), 0) };
+    });
+    const over = overLimit(usage, limits);
+    if (!over) return;
+    const terminal = this.terminals.get(over.term)!;
+    this.endedBy.set(over.term, over.message);
+    this.config.log(`project ${this.projectId}: ${over.message}`);
+    terminal.kill();
+    // The Run terminal's message is printed by Run when its process exits (with the Run status).
+    if (over.term !== RUN_TERMINAL) terminal.print(`\r\n\x1b[31m${over.message}\x1b[0m\r\n`);
+  }
+
+  /** The sentence a limit left for `term`'s last process, once. */
+  private takeLimitMessage(term: string): string | undefined {
+    const message = this.endedBy.get(term);
+    this.endedBy.delete(term);
+    return message;
   }
 
   private terminalList(): TerminalInfo[] {
@@ -220,7 +311,19 @@ export class ProjectSession {
     }
     if (!live()) return;
     terminal ??= this.newTerminal(RUN_TERMINAL, "Run");
-    const settings = this.settings ?? (await this.loadSettings());
+    if (this.config.sandbox === "unavailable") {
+      this.failRun(terminal, NO_FENCE_MESSAGE);
+      return;
+    }
+    let work: Work;
+    try {
+      work = await this.activate();
+    } catch (error) {
+      this.failRun(terminal, `The project could not be copied to disk: ${(error as Error).message}`);
+      return;
+    }
+    if (!live()) return;
+    const settings = this.settings ?? (await this.loadSettings(work.client));
     const install = settings.installCommand?.trim() ?? "";
     const dev = settings.devCommand?.trim() ?? "";
     if (install === "" && dev === "") {
@@ -228,7 +331,7 @@ export class ProjectSession {
       return;
     }
     this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: "Copying the project to disk…" });
-    await this.mirror.firstSync;
+    await work.mirror.firstSync;
     if (!live()) return;
     if (install !== "") {
       this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: `Installing: ${install}` });
@@ -247,9 +350,18 @@ export class ProjectSession {
         return;
       }
       clearTimeout(timer);
+      const limited = this.takeLimitMessage(RUN_TERMINAL);
       if (!live()) return;
       if (timedOut) {
-        this.failRun(terminal, `The install command ran longer than ${Math.round(this.config.installTimeoutMs / 1000)} s and was stopped.`);
+        this.failRun(
+          terminal,
+          `The install command ran longer than ${formatDuration(this.config.installTimeoutMs)}, the most an install may take, and was stopped ` +
+            "with everything it started. A network wait or a prompt for input? (The runner's --install-minutes sets the limit.)",
+        );
+        return;
+      }
+      if (limited !== undefined) {
+        this.failRun(terminal, limited);
         return;
       }
       if (exit.exitCode !== 0) {
@@ -297,7 +409,12 @@ export class ProjectSession {
       await Promise.race([exited, delay(250)]);
     }
     const exit = await exited;
+    const limited = this.takeLimitMessage(RUN_TERMINAL);
     if (!live()) return;
+    if (limited !== undefined) {
+      this.failRun(terminal, limited);
+      return;
+    }
     if (exit.exitCode === 0) {
       terminal.print("\n[the dev command exited]\n");
       this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "The dev command exited (code 0)." });
@@ -327,8 +444,8 @@ export class ProjectSession {
     this.setRun({ status: "failed", terminalId: RUN_TERMINAL, message });
   }
 
-  private async loadSettings(): Promise<Settings> {
-    const project = await this.client.query(api.projects.get, { projectId: this.projectId as Id<"projects"> });
+  private async loadSettings(client: ConvexClient): Promise<Settings> {
+    const project = await client.query(api.projects.get, { projectId: this.projectId as Id<"projects"> });
     this.settings = project.settings ?? {};
     return this.settings;
   }
@@ -342,11 +459,16 @@ export class ProjectSession {
     this.runGeneration++;
     for (const t of this.terminals.values()) t.kill();
     this.terminals.clear();
-    this.mirror.stop();
-    this.unsubscribeProject();
+    this.disposed = true;
+    clearInterval(this.limitTimer);
     for (const w of this.tokenWaiters) w(null);
     this.tokenWaiters = [];
-    await this.client.close();
+    const work = this.work;
+    if (work) {
+      work.mirror.stop();
+      work.unsubscribeProject();
+      await work.client.close();
+    }
   }
 }
 

@@ -4,7 +4,8 @@
  *
  * One socket per open project. The browser says hello with the project and the user's Convex token; the runner
  * checks through the project's own Convex functions that the token's user owns the project, then answers `ready`
- * (or `error` and closes). Terminal output is sent to every socket of the project; a socket that (re)connects gets
+ * (or `error` and closes). Attaching is cheap: the project is copied to disk only when a terminal is opened or Run
+ * is pressed, so every open workspace can attach to learn the Run status. Terminal output is sent to every socket of the project; a socket that (re)connects gets
  * each terminal's recent output (`replay`) first.
  */
 
@@ -35,7 +36,8 @@ export interface TerminalInfo {
 }
 
 export interface SyncState {
-  status: "syncing" | "synced" | "error";
+  /** idle: nothing was copied to disk yet (no terminal or Run was used in this project since the runner started). */
+  status: "idle" | "syncing" | "synced" | "error";
   /** Files and folders on disk that mirror the project. */
   entries: number;
   /** Paths that could not be written, with why (a name the disk refuses, say). */
@@ -54,9 +56,11 @@ export type ClientMessage =
   | { t: "restart" };
 
 export type ServerMessage =
-  | { t: "ready"; sandbox: "bwrap" | "none"; terminals: TerminalInfo[]; run: RunState; sync: SyncState }
+  | { t: "ready"; sandbox: "bwrap" | "none" | "unavailable"; terminals: TerminalInfo[]; run: RunState; sync: SyncState }
   | { t: "error"; code: "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_REQUEST" | "UNAVAILABLE"; message: string }
   | { t: "needToken" }
+  /** Something the person should know that is not an error of theirs (processes stopped while nobody watched). */
+  | { t: "notice"; message: string }
   | { t: "terminals"; terminals: TerminalInfo[]; opened?: string }
   | { t: "replay"; term: string; data: string }
   | { t: "output"; term: string; data: string }

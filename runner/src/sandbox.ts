@@ -6,10 +6,28 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync } from "node:fs";
 
-export type SandboxKind = "bwrap" | "none";
+/** bwrap: fenced. none: unfenced, explicitly allowed (--unfenced). unavailable: no bwrap, so no commands run. */
+export type SandboxKind = "bwrap" | "none" | "unavailable";
+
+/** What a person reads when a runner without bubblewrap refuses to run a command. */
+export const NO_FENCE_MESSAGE =
+  "This runner has no bubblewrap (bwrap), so it will not run your commands unfenced. Install bubblewrap on the runner's " +
+  "machine (Debian/Ubuntu: apt-get install bubblewrap) and restart it; or, on your own machine only, restart it with " +
+  "--unfenced (npm start: POLARIS_UNFENCED=1) to run commands as yourself, like a local terminal.";
+
+/**
+ * Where to look for bwrap: POLARIS_BWRAP names the binary, or is "off" to act as if it were missing (to try the
+ * no-bubblewrap path on a machine that has it); otherwise the usual places.
+ */
+export function bwrapCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const named = env.POLARIS_BWRAP?.trim();
+  if (named === "off") return [];
+  if (named) return [named];
+  return ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"];
+}
 
 /** The bwrap binary when it works here (namespaces allowed), else null. */
-export function findBwrap(candidates = ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"]): string | null {
+export function findBwrap(candidates = bwrapCandidates()): string | null {
   for (const bin of candidates) {
     if (!existsSync(bin)) continue;
     try {
@@ -80,6 +98,7 @@ export function commandEnv(workDir: string, sandbox: SandboxKind, extra: Record<
 
 /** What to spawn for `argv` in `workDir`: bwrap around it when fenced. */
 export function wrap(sandbox: SandboxKind, bwrap: string | null, spec: SandboxSpec, argv: string[]): { file: string; args: string[] } {
+  if (sandbox === "unavailable") throw new Error(NO_FENCE_MESSAGE);
   if (sandbox === "bwrap") {
     if (bwrap === null) throw new Error("bubblewrap is not available");
     return { file: bwrap, args: bwrapArgs(spec, argv) };

@@ -8,7 +8,9 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { ProjectSession, type ProjectConfig } from "./project.js";
-import { RUNNER_WS_PATH, type ClientMessage, type ServerMessage } from "./protocol.js";
+import { formatDuration } from "./limits.js";
+import { parseClientMessage } from "./messages.js";
+import { RUNNER_WS_PATH, type ServerMessage } from "./protocol.js";
 
 export interface RunnerOptions extends Omit<ProjectConfig, "previewUrl" | "log"> {
   port: number;
@@ -36,8 +38,9 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const log = options.log ?? ((line: string) => console.log(line));
   const sessions = new Map<string, ProjectSession>();
-  const starting = new Map<string, Promise<ProjectSession>>();
   const idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Projects whose processes were stopped for want of a browser, with what to tell the owner when they return. */
+  const idleStopped = new Map<string, string>();
   let port = options.port;
   const previewUrl = (label: string) => options.previewTemplate.replaceAll("{id}", label).replaceAll("{port}", String(port));
   const config: ProjectConfig = { ...options, previewUrl, log };
@@ -89,16 +92,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     let helloSeen = false;
 
     ws.on("message", (raw) => {
-      let message: ClientMessage;
-      try {
-        message = JSON.parse(rawText(raw)) as ClientMessage;
-      } catch {
-        return refuse("BAD_REQUEST", "The runner received a message that is not JSON.");
+      const parsed = parseClientMessage(rawText(raw));
+      if ("error" in parsed) {
+        // Before hello a bad frame ends the socket; after it the socket stays and the page is told what was wrong.
+        if (!session) return refuse("BAD_REQUEST", parsed.error);
+        return send({ t: "error", code: "BAD_REQUEST", message: parsed.error });
       }
+      const message = parsed.message;
       if (!helloSeen) {
-        if (message.t !== "hello" || typeof message.projectId !== "string" || typeof message.token !== "string") {
-          return refuse("BAD_REQUEST", "Say hello first, with a project and a token.");
-        }
+        if (message.t !== "hello") return refuse("BAD_REQUEST", "Say hello first, with a project and a token.");
         helloSeen = true;
         void hello(message.projectId, message.token);
         return;
@@ -106,15 +108,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       if (!session) return; // still checking
       switch (message.t) {
         case "token":
-          if (typeof message.token === "string" && message.token !== "") session.setToken(message.token);
+          if (message.token !== "") session.setToken(message.token);
           break;
-        case "open": {
-          const opened = session.openShell(message.cols, message.rows);
-          if (typeof opened !== "string") send({ t: "error", code: "BAD_REQUEST", message: opened.error });
+        case "open":
+          void session.openShell(message.cols, message.rows).then((opened) => {
+            if (typeof opened !== "string") send({ t: "error", code: "BAD_REQUEST", message: opened.error });
+          });
           break;
-        }
         case "input":
-          if (typeof message.data === "string") session.input(message.term, message.data);
+          session.input(message.term, message.data);
           break;
         case "resize":
           session.resize(message.term, message.cols, message.rows);
@@ -129,7 +131,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         case "stop":
           session.stop();
           break;
-        default:
+        case "hello":
+          send({ t: "error", code: "BAD_REQUEST", message: "This socket already said hello; open another socket for another project." });
           break;
       }
     });
@@ -156,12 +159,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         return refuse("FORBIDDEN", "This project does not exist or belongs to another account: the runner will not open it.");
       }
       if (ws.readyState !== ws.OPEN) return;
-      let s: ProjectSession;
-      try {
-        s = await sessionFor(projectId, token);
-      } catch (error) {
-        return refuse("UNAVAILABLE", `The runner could not prepare the project: ${(error as Error).message}`);
-      }
+      const s = sessionFor(projectId, token);
       if (ws.readyState !== ws.OPEN) {
         if (s.listenerCount === 0) scheduleIdle(s);
         return;
@@ -172,23 +170,21 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       unsubscribe = s.subscribe(send);
       send({ t: "ready", sandbox: options.sandbox, ...s.snapshot() });
       for (const replay of s.replays()) if (replay.data !== "") send({ t: "replay", ...replay });
+      const stopped = idleStopped.get(projectId);
+      if (stopped !== undefined) {
+        idleStopped.delete(projectId);
+        send({ t: "notice", message: stopped });
+      }
     }
   }
 
-  async function sessionFor(projectId: string, token: string): Promise<ProjectSession> {
+  function sessionFor(projectId: string, token: string): ProjectSession {
     const existing = sessions.get(projectId);
     if (existing) return existing;
-    const pending = starting.get(projectId);
-    if (pending) return pending;
-    const promise = (async () => {
-      const s = new ProjectSession(projectId, token, config);
-      await s.start();
-      sessions.set(projectId, s);
-      log(`runner: project ${projectId} opened (working copy ${s.dir})`);
-      return s;
-    })().finally(() => starting.delete(projectId));
-    starting.set(projectId, promise);
-    return promise;
+    // Dormant until a terminal or Run activates it: no Convex subscription, no working copy yet.
+    const s = new ProjectSession(projectId, token, config);
+    sessions.set(projectId, s);
+    return s;
   }
 
   function scheduleIdle(s: ProjectSession): void {
@@ -199,7 +195,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         if (s.listenerCount > 0) return;
         idleTimers.delete(s.projectId);
         sessions.delete(s.projectId);
-        log(`runner: project ${s.projectId} idle for ${Math.round(options.idleMs / 1000)} s: its processes were stopped.`);
+        if (s.materialized) {
+          const idle = formatDuration(options.idleMs);
+          log(`runner: project ${s.projectId} idle for ${idle}: its processes were stopped.`);
+          idleStopped.set(
+            s.projectId,
+            `No Polaris window had this project open for ${idle}, so the runner stopped its terminals and its Run. Press Run or open a terminal to start again.`,
+          );
+        }
         void s.dispose();
       }, options.idleMs),
     );

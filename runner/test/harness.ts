@@ -17,6 +17,25 @@ export interface Harness {
 
 export async function startHarness(overrides: Partial<RunnerOptions> = {}): Promise<Harness> {
   const backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  const { runner, workRoot, logs } = await startRunnerFor(backend, overrides);
+  return {
+    backend,
+    runner,
+    workRoot,
+    logs,
+    async stop() {
+      await runner.close();
+      await backend.stop();
+      await rm(workRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Another runner (its own working root) against `backend`, for options the shared one does not have. */
+export async function startRunnerFor(
+  backend: TestBackend,
+  overrides: Partial<RunnerOptions> = {},
+): Promise<{ runner: Runner; workRoot: string; logs: string[]; stop(): Promise<void> }> {
   const workRoot = await mkdtemp(path.join(tmpdir(), "polaris-runner-"));
   const bwrap = findBwrap();
   if (!bwrap) throw new Error("These tests need bubblewrap (bwrap): .ci/run installs it.");
@@ -37,13 +56,11 @@ export async function startHarness(overrides: Partial<RunnerOptions> = {}): Prom
     ...overrides,
   });
   return {
-    backend,
     runner,
     workRoot,
     logs,
     async stop() {
       await runner.close();
-      await backend.stop();
       await rm(workRoot, { recursive: true, force: true });
     },
   };
@@ -111,6 +128,11 @@ export class TestSocket {
       if (this.closed) throw new Error(`socket closed; ${term} printed: ${text}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Resolves once the runner (or this side) closed the socket. */
+  async whenClosed(): Promise<void> {
+    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   close(): Promise<void> {

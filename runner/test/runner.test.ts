@@ -1,9 +1,12 @@
 import { api } from "../../convex/_generated/api.js";
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { isError, isOpened, isReady, startHarness, TestSocket, type Harness } from "./harness.js";
+import { chooseSandbox } from "../src/cli.js";
+import { findBwrap } from "../src/sandbox.js";
+import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -48,11 +51,42 @@ describe("runner", () => {
     expect(h.runner.sessions.has(projectId)).toBe(false);
   });
 
+  it("attaching to learn the status copies nothing to disk; the first terminal does, and every tab hears of it", async () => {
+    const { token, client, projectId, dir } = await newProject("lazy");
+    await client.mutation(api.files.createFile, { projectId, name: "a.txt", content: "on disk only when used" });
+    // A workspace opens: its tab attaches for the Run status and terminals.
+    const watcher = await TestSocket.open(h.runner, { projectId, token });
+    const ready = await watcher.next(isReady);
+    expect(ready.sync.status).toBe("idle");
+    expect(ready.run.status).toBe("idle");
+    const session = h.runner.sessions.get(projectId)!;
+    expect(session.materialized).toBe(false);
+    expect(session.mirror).toBeNull();
+    expect(existsSync(dir)).toBe(false);
+
+    // Another tab of the same project opens a terminal: now the project is copied to disk.
+    const user = await TestSocket.open(h.runner, { projectId, token });
+    await user.next(isReady);
+    expect(session.materialized).toBe(false);
+    user.send({ t: "open", cols: 80, rows: 24 });
+    const term = (await user.next(isOpened)).opened!;
+    expect(session.materialized).toBe(true);
+    await diskText(path.join(dir, "a.txt"), "on disk only when used");
+    // The first tab hears of the terminal and of Run without asking for anything.
+    expect((await watcher.next(isOpened)).opened).toBe(term);
+    user.send({ t: "run" });
+    const failed = await watcher.next((m) => m.t === "run" && m.run.status === "failed");
+    expect(failed.t === "run" && failed.run.message).toMatch(/no install or dev command/);
+    await watcher.close();
+    await user.close();
+  });
+
   it("renews the token through the browser when the Convex client asks, and keeps syncing with the new one", async () => {
     const { token, client, projectId, dir } = await newProject("renewal");
     const socket = await TestSocket.open(h.runner, { projectId, token });
     await socket.next(isReady);
     const session = h.runner.sessions.get(projectId)!;
+    await session.activate();
     const from = socket.messages.length;
     const renewed = session.fetchToken(true);
     await socket.next((m) => m.t === "needToken", from);
@@ -74,6 +108,7 @@ describe("runner", () => {
     const app = await client.mutation(api.files.createFile, { projectId, parentId: src, name: "app.js", content: "one" });
     const socket = await TestSocket.open(h.runner, { projectId, token });
     await socket.next(isReady);
+    await h.runner.sessions.get(projectId)!.activate();
     expect(await diskText(path.join(dir, "src/app.js"), "one")).toBe("one");
 
     await client.mutation(api.files.updateContent, { fileId: app, content: "two" });
@@ -103,9 +138,10 @@ describe("runner", () => {
     }
     const socket = await TestSocket.open(h.runner, { projectId, token });
     await socket.next(isReady);
+    await h.runner.sessions.get(projectId)!.activate();
     await socket.next((m) => m.t === "sync" && m.sync.status === "synced" && m.sync.entries === 1000);
     // More files than one Convex connection may subscribe to: contents are spread over two.
-    expect(h.runner.sessions.get(projectId)!.mirror.connections).toBe(2);
+    expect(h.runner.sessions.get(projectId)!.mirror!.connections).toBe(2);
     for (const i of [0, 499, 999]) expect(await readFile(path.join(dir, `f${i}.txt`), "utf8")).toBe(`file ${i}`);
     await socket.close();
     // 1,000 subscriptions and files: seconds on an idle machine, several times that on a loaded one.
@@ -116,9 +152,9 @@ describe("runner", () => {
     await client.mutation(api.files.createFile, { projectId, name: "hello.txt", content: "hi from polaris" });
     const socket = await TestSocket.open(h.runner, { projectId, token });
     await socket.next(isReady);
-    await diskText(path.join(dir, "hello.txt"), "hi from polaris");
     socket.send({ t: "open", cols: 100, rows: 30 });
     const term = (await socket.next(isOpened)).opened!;
+    await diskText(path.join(dir, "hello.txt"), "hi from polaris");
     socket.send({ t: "input", term, data: "test -t 0 && echo \"TT\"\"Y-OK\"; cat hello.txt; echo; echo $((6*7))\r" });
     const out = await socket.outputMatching(term, /\b42\b/);
     expect(out).toContain("TTY-OK");
@@ -203,4 +239,344 @@ describe("runner", () => {
     await vi.waitFor(() => expect(pid.previewPort()).toBeUndefined());
     await socket.close();
   });
+});
+
+/** Whether `pid` still runs (a zombie waiting to be reaped has ended). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("runner: bad input", () => {
+  it("refuses malformed frames before hello with what was wrong, and an unknown project", async () => {
+    const cases: Array<[string, RegExp]> = [
+      ["{not json", /not JSON/],
+      ["null", /not an object/],
+      ["[1,2]", /not an object/],
+      [`{"t":"format-disk"}`, /does not know the message type "format-disk"/],
+      [`{"t":"hello","projectId":42,"token":"x"}`, /needs projectId to be a string/],
+      [`{"t":"run"}`, /Say hello first/],
+    ];
+    for (const [frame, message] of cases) {
+      const socket = await TestSocket.open(h.runner);
+      socket.ws.send(frame);
+      const error = await socket.next(isError);
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toMatch(message);
+      await socket.whenClosed();
+    }
+    const { token } = await newProject("unknown-project");
+    const unknown = await TestSocket.open(h.runner, { projectId: "k57000000000000000000000000000aa", token });
+    expect((await unknown.next(isError)).code).toBe("FORBIDDEN");
+    const garbage = await TestSocket.open(h.runner, { projectId: "../../etc", token });
+    expect((await garbage.next(isError)).code).toBe("FORBIDDEN");
+    expect(h.runner.sessions.has("../../etc")).toBe(false);
+  });
+
+  it("after hello, answers a bad frame without closing, clamps an absurd resize and keeps serving", async () => {
+    const { token, projectId } = await newProject("bad-frames");
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.ws.send(`{"t":"input","term":"t1"}`);
+    expect((await socket.next(isError)).message).toMatch(/needs data to be a string/);
+    socket.ws.send(`{"t":"resize","term":"t1","cols":"wide","rows":3}`);
+    expect((await socket.next(isError, socket.messages.length)).message).toMatch(/needs cols to be a number/);
+    socket.send({ t: "input", term: "no-such-terminal", data: "echo hi\r" });
+    socket.send({ t: "open", cols: 100, rows: 30 });
+    const term = (await socket.next(isOpened)).opened!;
+    socket.send({ t: "resize", term, cols: 1e9, rows: -5 });
+    socket.send({ t: "resize", term, cols: 0.5, rows: 1 });
+    socket.send({ t: "input", term, data: "stty size; echo size-\"\"done\r" });
+    const out = await socket.outputMatching(term, /size-done\r?\n/).catch((e: unknown) => {
+      throw new Error(`${String(e)} ${JSON.stringify(socket.messages)}`);
+    });
+    expect(out).toMatch(/\b30 100\b/);
+    expect(socket.closed).toBe(false);
+    await socket.close();
+  });
+
+  it("Stop ends the whole process tree of a dev command that never exits", async () => {
+    const { token, client, projectId } = await newProject("never-exits");
+    await client.mutation(api.projects.updateSettings, {
+      projectId,
+      settings: { devCommand: "sleep 1000 & (sleep 1001 &); node -e 'setInterval(() => {}, 1000)'" },
+    });
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    await socket.next((m) => m.t === "run" && m.run.status === "starting");
+    const session = h.runner.sessions.get(projectId)!;
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      } catch {
+        return "";
+      }
+    };
+    const tree = await vi.waitFor(
+      () => {
+        const pids = session.processIds("run");
+        const names = pids.map(cmdline).join("\n");
+        if (!/sleep 1000/.test(names) || !/sleep 1001/.test(names) || !/node -e/.test(names)) throw new Error(names);
+        return pids;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    const from = socket.messages.length;
+    socket.send({ t: "stop" });
+    await socket.next((m) => m.t === "run" && m.run.status === "stopped", from);
+    await vi.waitFor(() => expect(tree.filter(alive)).toEqual([]), { timeout: 10_000, interval: 50 });
+    await socket.outputMatching("run", /\[stopped\]/);
+    await socket.close();
+  });
+});
+
+describe("runner: the working copy never writes through a symbolic link", () => {
+  it("skips a path under a folder a command replaced by a link, and a file replaced by a link, and says so", async () => {
+    const { token, client, projectId, dir } = await newProject("symlink");
+    const src = await client.mutation(api.files.createFolder, { projectId, name: "src" });
+    const app = await client.mutation(api.files.createFile, { projectId, parentId: src, name: "app.js", content: "v1" });
+    const top = await client.mutation(api.files.createFile, { projectId, name: "top.txt", content: "t1" });
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    await h.runner.sessions.get(projectId)!.activate();
+    await diskText(path.join(dir, "src/app.js"), "v1");
+    await diskText(path.join(dir, "top.txt"), "t1");
+
+    // What a command in the sandbox could do: point project paths outside the working directory.
+    const outside = await mkdtemp(path.join(tmpdir(), "polaris-outside-"));
+    await writeFile(path.join(outside, "victim.txt"), "untouched");
+    await rm(path.join(dir, "src"), { recursive: true });
+    await symlink(outside, path.join(dir, "src"));
+    await rm(path.join(dir, "top.txt"));
+    await symlink(path.join(outside, "victim.txt"), path.join(dir, "top.txt"));
+
+    const from = socket.messages.length;
+    await client.mutation(api.files.updateContent, { fileId: app, content: "v2" });
+    await client.mutation(api.files.createFile, { projectId, parentId: src, name: "new.js", content: "new" });
+    await client.mutation(api.files.updateContent, { fileId: top, content: "t2" });
+    const problem = await socket.next(
+      (m) => m.t === "sync" && m.sync.problems.some((p) => p.includes("top.txt")) && m.sync.problems.some((p) => p.includes("new.js")),
+      from,
+    );
+    expect(problem.t === "sync" && problem.sync.problems.join("\n")).toMatch(/symbolic link[\s\S]*never writes through links/);
+    expect(await readdir(outside)).toEqual(["victim.txt"]);
+    expect(await readFile(path.join(outside, "victim.txt"), "utf8")).toBe("untouched");
+    await rm(outside, { recursive: true, force: true });
+    await socket.close();
+  });
+});
+
+describe("runner: limits", () => {
+  it("ends a terminal whose project runs more processes than its limit, and says so in the terminal", async () => {
+    const extra = await startRunnerFor(h.backend, { limits: { maxProcesses: 12, maxMemoryBytes: 4 * 1024 ** 3, pollMs: 100 } });
+    try {
+      const { token, projectId } = await newProject("many-processes");
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "open", cols: 120, rows: 30 });
+      const term = (await socket.next(isOpened)).opened!;
+      socket.send({ t: "input", term, data: "for i in $(seq 30); do sleep 1000 & done; wait\r" });
+      const out = await socket.outputMatching(term, /process exited/);
+      expect(out).toMatch(/ran \d+ processes at once, more than its limit of 12/);
+      expect(extra.runner.sessions.get(projectId)!.processIds(term)).toEqual([]);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+
+  it("fails Run when the dev command holds more memory than the project's limit", async () => {
+    const extra = await startRunnerFor(h.backend, { limits: { maxProcesses: 256, maxMemoryBytes: 150 * 1024 ** 2, pollMs: 100 } });
+    try {
+      const { token, client, projectId } = await newProject("much-memory");
+      // Grows by 16 MB every 20 ms, touching every page, and never stops on its own.
+      await client.mutation(api.projects.updateSettings, {
+        projectId,
+        settings: { devCommand: "node -e 'const a = []; setInterval(() => a.push(Buffer.alloc(16 << 20, 1)), 20)'" },
+      });
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "run" });
+      const failed = await socket.next((m) => m.t === "run" && m.run.status === "failed");
+      expect(failed.t === "run" && failed.run.message).toMatch(/used \d+ MB of memory, more than its limit of 150 MB/);
+      await socket.outputMatching("run", /more than its limit of 150 MB/);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+
+  it("stops an install that runs longer than the install timeout, with its whole tree", async () => {
+    const extra = await startRunnerFor(h.backend, { installTimeoutMs: 300 });
+    try {
+      const { token, client, projectId } = await newProject("slow-install");
+      await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "sleep 1000 & sleep 1001", devCommand: "node x.js" } });
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "run" });
+      const failed = await socket.next((m) => m.t === "run" && m.run.status === "failed");
+      expect(failed.t === "run" && failed.run.message).toMatch(/install command ran longer than 0\.3 s.*was stopped/);
+      expect(extra.runner.sessions.get(projectId)!.processIds("run")).toEqual([]);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+
+  it("stops the processes of a project nobody has open, and tells the owner when they come back", async () => {
+    const extra = await startRunnerFor(h.backend, { idleMs: 200 });
+    try {
+      const { token, projectId } = await newProject("idle");
+      const first = await TestSocket.open(extra.runner, { projectId, token });
+      await first.next(isReady);
+      first.send({ t: "open", cols: 80, rows: 24 });
+      const term = (await first.next(isOpened)).opened!;
+      first.send({ t: "input", term, data: "echo idle-\"\"ready\r" });
+      await first.outputMatching(term, /idle-ready/);
+      const session = extra.runner.sessions.get(projectId)!;
+      const pids = session.processIds(term);
+      expect(pids.length).toBeGreaterThan(0);
+      await first.close();
+      await vi.waitFor(() => expect(extra.runner.sessions.has(projectId)).toBe(false), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(() => expect(pids.filter(alive)).toEqual([]), { timeout: 10_000, interval: 50 });
+
+      const back = await TestSocket.open(extra.runner, { projectId, token });
+      const ready = await back.next(isReady);
+      expect(ready.terminals).toEqual([]);
+      const notice = await back.next((m) => m.t === "notice");
+      expect(notice.t === "notice" && notice.message).toMatch(/stopped its terminals and its Run/);
+      await back.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+});
+
+describe("runner: without bubblewrap", () => {
+  it("refuses to run commands unless unfenced running was asked for, and says why", async () => {
+    const lines: string[] = [];
+    expect(chooseSandbox({ allowRemote: false, unfenced: false }, (l) => lines.push(l), { POLARIS_BWRAP: "off" })).toEqual({ sandbox: "unavailable", bwrap: null });
+    expect(lines.join("\n")).toMatch(/will not run commands[\s\S]*--unfenced/);
+    expect(chooseSandbox({ allowRemote: false, unfenced: false }, () => {}, { POLARIS_BWRAP: "/nonexistent/bwrap" }).sandbox).toBe("unavailable");
+    expect(() => chooseSandbox({ allowRemote: true, unfenced: false }, () => {}, { POLARIS_BWRAP: "off" })).toThrow(/refuses to run commands unfenced/);
+    expect(chooseSandbox({ allowRemote: false, unfenced: false }, () => {}, { POLARIS_BWRAP: "off", POLARIS_UNFENCED: "1" }).sandbox).toBe("none");
+    expect(() => chooseSandbox({ allowRemote: true, unfenced: false }, () => {}, { POLARIS_UNFENCED: "1" })).toThrow(/cannot be combined/);
+    // The machine's own bubblewrap (CI installs it) is found when nothing says otherwise.
+    expect(chooseSandbox({ allowRemote: false, unfenced: false }, () => {}, {}).sandbox).toBe(findBwrap() ? "bwrap" : "unavailable");
+
+    const refusing = await startRunnerFor(h.backend, { sandbox: "unavailable", bwrap: null });
+    try {
+      const { token, client, projectId } = await newProject("no-bwrap");
+      await client.mutation(api.projects.updateSettings, { projectId, settings: { devCommand: "touch ran.txt" } });
+      const socket = await TestSocket.open(refusing.runner, { projectId, token });
+      const ready = await socket.next(isReady);
+      expect(ready.sandbox).toBe("unavailable");
+      socket.send({ t: "open", cols: 80, rows: 24 });
+      expect((await socket.next(isError)).message).toMatch(/no bubblewrap[\s\S]*will not run your commands unfenced/);
+      socket.send({ t: "run" });
+      const failed = await socket.next((m) => m.t === "run" && m.run.status === "failed");
+      expect(failed.t === "run" && failed.run.message).toMatch(/no bubblewrap/);
+      expect(existsSync(path.join(refusing.workRoot, "projects", projectId, "ran.txt"))).toBe(false);
+      await socket.close();
+    } finally {
+      await refusing.stop();
+    }
+  });
+
+  it("runs commands unfenced when that was asked for", async () => {
+    const unfenced = await startRunnerFor(h.backend, { sandbox: "none", bwrap: null });
+    try {
+      const { token, projectId } = await newProject("unfenced");
+      const socket = await TestSocket.open(unfenced.runner, { projectId, token });
+      expect((await socket.next(isReady)).sandbox).toBe("none");
+      socket.send({ t: "open", cols: 80, rows: 24 });
+      const term = (await socket.next(isOpened)).opened!;
+      socket.send({ t: "input", term, data: "echo \"UN\"\"FENCED-$POLARIS_RUNNER\"; pwd\r" });
+      const out = await socket.outputMatching(term, /UNFENCED-1[\s\S]*projects\//);
+      expect(out).toContain(path.join(unfenced.workRoot, "projects", projectId));
+      await socket.close();
+    } finally {
+      await unfenced.stop();
+    }
+  });
+});
+
+describe("runner: hot reload in the preview", () => {
+  it("a Vite dev server in the project pushes an edit made in Polaris to the preview, through the proxy", async () => {
+    // Vite from this repository's node_modules, shown read-only in the fence and linked by the install command:
+    // no network needed.
+    const nodeModules = path.resolve("node_modules");
+    const extra = await startRunnerFor(h.backend, { readOnly: [nodeModules] });
+    try {
+      const { token, client, projectId } = await newProject("vite-hmr");
+      await client.mutation(api.projects.updateSettings, {
+        projectId,
+        settings: { installCommand: `ln -sfn ${nodeModules} node_modules`, devCommand: "node node_modules/vite/bin/vite.js --port 0 --configLoader native" },
+      });
+      await client.mutation(api.files.createMany, {
+        projectId,
+        items: [
+          { name: "index.html", content: '<!doctype html><html><body><h1>hmr</h1><script type="module" src="/main.js"></script></body></html>' },
+          { name: "main.js", content: 'import "./style.css";\n' },
+          { name: "vite.config.mjs", content: 'export default { cacheDir: ".vite-cache", clearScreen: false, server: { host: "127.0.0.1" } };\n' },
+        ],
+      });
+      const style = await client.mutation(api.files.createFile, { projectId, name: "style.css", content: "h1 { color: red; }\n" });
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "run" });
+      const running = await socket.next((m) => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+      if (running.t !== "run" || running.run.status !== "running") throw new Error(`${JSON.stringify(running)}\n${socket.output.get("run")}`);
+      const previewHost = new URL(running.run.previewUrl!).host;
+      const get = async (p: string) => {
+        const { request } = await import("node:http");
+        return new Promise<string>((resolve, reject) => {
+          const req = request({ host: "127.0.0.1", port: extra.runner.port, path: p, headers: { host: previewHost, accept: "*/*" } }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString("utf8")));
+            res.on("end", () => resolve(body));
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      };
+      // What the preview's page loads: the page, Vite's client (with its socket token), the modules.
+      expect(await get("/")).toContain("/@vite/client");
+      const token2 = /const wsToken = "([^"]+)"/.exec(await get("/@vite/client"))?.[1];
+      expect(token2).toBeTruthy();
+      expect(await get("/main.js")).toContain("style.css");
+      expect(await get("/style.css")).toContain("color: red");
+
+      // The preview's hot-reload socket, through the runner's proxy on the preview's own host.
+      const { default: WebSocket } = await import("ws");
+      const hmr = new WebSocket(`ws://127.0.0.1:${extra.runner.port}/?token=${token2}`, "vite-hmr", { headers: { host: previewHost } });
+      const payloads: Array<{ type: string; updates?: Array<{ path: string; timestamp: number }> }> = [];
+      let wake = () => {};
+      hmr.on("message", (raw: Buffer) => {
+        payloads.push(JSON.parse(raw.toString("utf8")) as (typeof payloads)[number]);
+        wake();
+      });
+      const until = async (check: () => boolean) => {
+        while (!check()) await new Promise<void>((resolve) => (wake = resolve));
+      };
+      await until(() => payloads.some((p) => p.type === "connected"));
+
+      // An edit in Polaris reaches the disk, Vite sees it and tells the preview to swap the stylesheet.
+      await client.mutation(api.files.updateContent, { fileId: style, content: "h1 { color: blue; }\n" });
+      await until(() => payloads.some((p) => p.type === "update" && p.updates?.some((u) => u.path === "/style.css") === true));
+      // What the page then fetches (the path with the update's timestamp) is the new stylesheet.
+      const update = payloads.flatMap((p) => p.updates ?? []).find((u) => u.path === "/style.css")!;
+      expect(await get(`/style.css?t=${update.timestamp}`)).toContain("color: blue");
+      hmr.close();
+      socket.send({ t: "stop" });
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  }, 120_000);
 });

@@ -21,23 +21,26 @@ function useBackendUnreachable(): boolean {
 
 /**
  * Shows `signIn` until Convex has accepted a token, then the app. "Authenticated" here means the backend
- * confirmed the identity, not merely that a token is stored, with one exception: a user who signed in before
- * and whose backend is unreachable gets the app at once, working from the offline cache and outbox (nothing
- * is sent until the backend confirms the token; if it then refuses it, the sign-in page replaces the app and
- * the outbox waits in IndexedDB for the same user's next sign-in).
+ * confirmed the identity, not merely that a token is stored, with two exceptions that show the app at once,
+ * working from the offline cache and outbox: a user whose stored token has not expired (so the workspace's
+ * code, IndexedDB and queries start while the socket connects and authenticates, not one after another), and a
+ * user who signed in before and whose backend is unreachable. Either way no write is sent until the backend
+ * confirms the token (the outbox waits for `authenticated`; the client sends queries after the token); if it
+ * then refuses it, the sign-in page replaces the app and the outbox waits in IndexedDB for the same user's next
+ * sign-in.
  */
 export function AuthGate({ signIn, backendUrl, children }: { signIn: ReactNode; backendUrl: string; children: ReactNode }) {
   const { isLoading, isAuthenticated } = useConvexAuth();
   const session = useContext(SessionContext);
   const unreachable = useBackendUnreachable();
   const userKey = session?.userKey ?? null;
-  const offlineStart = isLoading && unreachable && userKey !== null;
+  const earlyStart = isLoading && userKey !== null && (unreachable || session?.cachedToken === true);
   // Once the app is showing for a user, reconnecting (loading again) must not unmount it and its open editors.
   const [shownFor, setShownFor] = useState<string | null>(null);
-  if ((isAuthenticated || offlineStart) && userKey !== null && shownFor !== userKey) setShownFor(userKey);
+  if ((isAuthenticated || earlyStart) && userKey !== null && shownFor !== userKey) setShownFor(userKey);
   const keepShowing = isLoading && userKey !== null && shownFor === userKey;
 
-  if ((isAuthenticated || offlineStart || keepShowing) && userKey !== null) {
+  if ((isAuthenticated || earlyStart || keepShowing) && userKey !== null) {
     // One position in the tree for both cases, so coming back online keeps the same outbox and pages.
     return (
       <SyncProvider userKey={userKey} authenticated={isAuthenticated}>

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
@@ -23,6 +23,7 @@ import { AppHeader } from "./AppHeader";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
+import { SkipLinks } from "./SkipLinks";
 import "./workspace.css";
 import "../features/run/run.css";
 
@@ -74,6 +75,13 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const actions = useProjectActions();
   const settingsButton = useRef<HTMLButtonElement>(null);
   const [transfersOpen, setTransfersOpen] = useState(false);
+  const narrow = useNarrow();
+  const [chatOpen, setChatOpen] = useState(false);
+  const closeChat = useCallback(() => {
+    setChatOpen(false);
+    // The drawer leaves the page in this commit; focus goes back to the button that opened it.
+    queueMicrotask(() => document.querySelector<HTMLElement>(".chat-toggle")?.focus());
+  }, []);
   const runner = useRunnerConnection(env.runnerUrl, projectId);
   const terminalOpen = useAppStore((s) => s.terminalOpen);
   const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
@@ -160,6 +168,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   return (
     <RunnerContext.Provider value={runner}>
       <div className="app-page">
+        <SkipLinks />
         <AppHeader>
           <Link href="/" className="btn btn-ghost btn-small">
             ← Projects
@@ -168,6 +177,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             {project?.name ?? "Opening project…"}
           </h1>
           <RunControls onToggleTerminal={toggleTerminal} />
+          {narrow && <ChatToggle open={chatOpen} onToggle={() => (chatOpen ? closeChat() : setChatOpen(true))} />}
           <button
             ref={settingsButton}
             type="button"
@@ -190,7 +200,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           {project && <TransferBadge project={project} />}
         </AppHeader>
         <div className="workspace-body">
-          <WorkspacePanes projectId={projectId} onCloseSearch={closeSearch} />
+          <WorkspacePanes projectId={projectId} narrow={narrow} chatOpen={chatOpen} onCloseChat={closeChat} onCloseSearch={closeSearch} />
           {terminalOpen && (
             <Suspense fallback={<section className="run-panel" aria-label="Terminal" aria-busy="true" />}>
               <RunPanel onClose={toggleTerminal} />
@@ -232,21 +242,117 @@ function TransferBadge({ project }: { project: { importStatus?: string; exportSt
 }
 
 const PANE_IDS = ["tree", "editor", "chat"];
+const NARROW_PANE_IDS = ["tree", "editor"];
+/** Below this width the chat leaves the row of panes and opens over the editor from the header's Chat button. */
+const NARROW_QUERY = "(max-width: 999px)";
 
-function WorkspacePanes({ projectId, onCloseSearch }: { projectId: Id<"projects">; onCloseSearch: () => void }) {
+function subscribeNarrow(onChange: () => void) {
+  if (typeof window.matchMedia !== "function") return () => {};
+  const query = window.matchMedia(NARROW_QUERY);
+  query.addEventListener("change", onChange);
+  return () => query.removeEventListener("change", onChange);
+}
+const isNarrow = () => typeof window.matchMedia === "function" && window.matchMedia(NARROW_QUERY).matches;
+
+/** True while the window is narrower than 1000 CSS pixels. */
+function useNarrow(): boolean {
+  return useSyncExternalStore(subscribeNarrow, isNarrow);
+}
+
+const CHAT_DRAWER_ID = "workspace-chat-drawer";
+
+/** The header's Chat button on narrow windows: opens and closes the chat drawer. */
+function ChatToggle({ open, onToggle }: { open: boolean; onToggle: () => void }) {
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost btn-small chat-toggle"
+      aria-expanded={open}
+      aria-controls={open ? CHAT_DRAWER_ID : undefined}
+      onClick={onToggle}
+    >
+      Chat
+    </button>
+  );
+}
+
+/**
+ * The chat over the editor's side on narrow windows. Opening it moves focus into it (the message field once the
+ * chat has loaded); Escape closes it and focus goes back to the Chat button.
+ */
+function ChatDrawer({ projectId, onClose }: { projectId: Id<"projects">; onClose: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const drawer = ref.current;
+    if (!drawer) return;
+    const focusInside = () => {
+      const field = drawer.querySelector<HTMLElement>("textarea");
+      if (field) field.focus();
+      return field !== null;
+    };
+    if (focusInside()) return;
+    drawer.focus();
+    // The chat's code may still be loading: its message field takes focus when it appears, unless the person
+    // has moved on meanwhile.
+    const observer = new MutationObserver(() => {
+      if (document.activeElement !== drawer) return observer.disconnect();
+      if (focusInside()) observer.disconnect();
+    });
+    observer.observe(drawer, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div
+      ref={ref}
+      id={CHAT_DRAWER_ID}
+      className="chat-drawer"
+      tabIndex={-1}
+      onKeyDown={(event) => {
+        // A text input in the chat (renaming a conversation) uses Escape to cancel itself.
+        if (event.key === "Escape" && !event.defaultPrevented && !(event.target instanceof HTMLInputElement)) {
+          event.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      <PaneBoundary name="Chat">
+        <ChatPane projectId={projectId} />
+      </PaneBoundary>
+    </div>
+  );
+}
+
+function WorkspacePanes({
+  projectId,
+  narrow,
+  chatOpen,
+  onCloseChat,
+  onCloseSearch,
+}: {
+  projectId: Id<"projects">;
+  narrow: boolean;
+  chatOpen: boolean;
+  onCloseChat: () => void;
+  onCloseSearch: () => void;
+}) {
   const searchOpen = useAppStore((s) => s.searchOpen);
-  const layout = useDefaultLayout({ id: "polaris.workspace.panes", panelIds: PANE_IDS, storage: localStorage });
+  const layout = useDefaultLayout({
+    id: narrow ? "polaris.workspace.panes.narrow" : "polaris.workspace.panes",
+    panelIds: narrow ? NARROW_PANE_IDS : PANE_IDS,
+    storage: localStorage,
+  });
   // The panes and their resize handles are the page's main landmark; the tree, the editor and the chat are
   // labelled regions inside it, so a screen reader's landmark list jumps straight to each.
   return (
     <main className="workspace-main">
       <Group
+        key={narrow ? "narrow" : "wide"}
         className="workspace-panes"
         orientation="horizontal"
         defaultLayout={layout.defaultLayout}
         onLayoutChanged={layout.onLayoutChanged}
       >
-        <Panel id="tree" className="pane" defaultSize="20" minSize={160}>
+        <Panel id="tree" className="pane" defaultSize={narrow ? "32" : "20"} minSize={narrow ? 120 : 160}>
           {searchOpen && (
             <PaneBoundary name="Search">
               <SearchPanel projectId={projectId} onClose={onCloseSearch} />
@@ -260,7 +366,7 @@ function WorkspacePanes({ projectId, onCloseSearch }: { projectId: Id<"projects"
           </div>
         </Panel>
         <Separator className="pane-separator" aria-label="Resize file tree" />
-        <Panel id="editor" className="pane" defaultSize="52" minSize={240}>
+        <Panel id="editor" className="pane" defaultSize={narrow ? "68" : "52"} minSize={narrow ? 200 : 240}>
           <PaneBoundary name="Editor">
             <div className="review-panel-host">
               <EditorPane projectId={projectId} />
@@ -268,13 +374,18 @@ function WorkspacePanes({ projectId, onCloseSearch }: { projectId: Id<"projects"
             </div>
           </PaneBoundary>
         </Panel>
-        <Separator className="pane-separator" aria-label="Resize chat" />
-        <Panel id="chat" className="pane" defaultSize="28" minSize={220}>
-          <PaneBoundary name="Chat">
-            <ChatPane projectId={projectId} />
-          </PaneBoundary>
-        </Panel>
+        {!narrow && (
+          <>
+            <Separator className="pane-separator" aria-label="Resize chat" />
+            <Panel id="chat" className="pane" defaultSize="28" minSize={220}>
+              <PaneBoundary name="Chat">
+                <ChatPane projectId={projectId} />
+              </PaneBoundary>
+            </Panel>
+          </>
+        )}
       </Group>
+      {narrow && chatOpen && <ChatDrawer projectId={projectId} onClose={onCloseChat} />}
     </main>
   );
 }

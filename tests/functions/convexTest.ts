@@ -28,6 +28,9 @@ export function makeConvexTestInstance(): ConvexTestInstance {
  */
 export const CONVEX_TEST_SCALE_FILES = 2000;
 
+/** Rounds of scheduled functions `idle` waits through (a chain of purge batches is one round per batch). */
+const IDLE_ROUNDS = 10_000;
+
 export function convexTestHarness(t: ConvexTestInstance): Harness {
   const admin = t as unknown as UntypedClient;
   return {
@@ -36,6 +39,9 @@ export function convexTestHarness(t: ConvexTestInstance): Harness {
       mutation: (ref, args) => admin.mutation(ref, args),
     } satisfies Admin,
     scaleFiles: CONVEX_TEST_SCALE_FILES,
+    // With real timers nothing needs advancing: convex-test yields to its own timers of scheduled functions that
+    // are due and waits for them, and for the functions they schedule in turn.
+    idle: () => t.finishAllScheduledFunctions(() => {}, IDLE_ROUNDS),
     as(user?: string): Caller {
       const client = (user === undefined ? t : t.withIdentity({ subject: user, name: user })) as unknown as UntypedClient;
       return {

@@ -107,9 +107,15 @@ describe("cascading deletes leave no rows or blobs behind", () => {
     const seeded = await seedProject(h.as("alice"), (u, b, c) => h.upload(u, b, c));
     const copy = await alice().mutation(api.files.copy, { fileId: seeded.binaryFileId });
     await alice().mutation(api.files.remove, { fileId: seeded.folderId });
+    // In the trash, everything stays until the sweep destroys it.
+    expect((await counts(seeded.projectId)).files).toBe(6);
+    await t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
+    await t.finishAllScheduledFunctions(vi.runAllTimers);
     expect((await counts(seeded.projectId)).files).toBe(2);
     expect((await counts(seeded.projectId)).blobs).toBe(1);
     await alice().mutation(api.files.remove, { fileId: copy });
+    expect((await counts(seeded.projectId)).blobs).toBe(1);
+    await t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
     expect((await counts(seeded.projectId)).blobs).toBe(0);
   });
 });
@@ -177,6 +183,9 @@ describe("clientOps sweep", () => {
 
   it("is scheduled daily by the cron table", () => {
     const jobs = Object.values((crons as unknown as { crons: Record<string, { name: string; schedule: { type: string } }> }).crons);
-    expect(jobs.map((job) => [job.name, job.schedule.type])).toEqual([["clientOps:sweep", "daily"]]);
+    expect(jobs.map((job) => [job.name, job.schedule.type])).toEqual([
+      ["clientOps:sweep", "daily"],
+      ["trash:sweep", "daily"],
+    ]);
   });
 });

@@ -41,6 +41,12 @@ export interface Harness {
    * again on the same data; callers made before keep working. Absent where there is no such thing (convex-test).
    */
   restart?: () => Promise<void>;
+  /**
+   * Resolves once the deployment has no work pending that is due now: no function running, no scheduled function
+   * due or running (scheduled ones chain until none is left). A case reads a settled state after it, with no
+   * sleep; functions scheduled for later do not count.
+   */
+  idle(): Promise<void>;
 }
 
 /** Every case file exports a function taking a harness factory; it is called inside a describe block. */

@@ -17,7 +17,26 @@ export interface GitServer {
   /** Requests received, "METHOD /path?query" with the Authorization header's presence. */
   requests: { line: string; authorized: boolean }[];
   auth: { username: string; password: string } | null;
+  /**
+   * Holds the next request whose "METHOD /path?query" line matches `pattern`: `arrived` resolves when it comes in,
+   * and it is answered only after `release()`. Lets a test act while a clone or push is in flight, without sleeps.
+   */
+  holdNext(pattern: RegExp): { arrived: Promise<void>; release(): void };
+  /** The next `count` requests matching `pattern` fail: the connection is dropped ("reset") or answered 503. */
+  failNext(pattern: RegExp, count: number, how: "reset" | 503): void;
   close(): Promise<void>;
+}
+
+interface Failure {
+  pattern: RegExp;
+  left: number;
+  how: "reset" | 503;
+}
+
+interface Hold {
+  pattern: RegExp;
+  arrive: () => void;
+  released: Promise<void>;
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -28,7 +47,7 @@ export function git(cwd: string, ...args: string[]): string {
   });
 }
 
-function handle(server: GitServer, req: IncomingMessage, res: ServerResponse) {
+async function handle(server: GitServer, holds: Hold[], failures: Failure[], req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", "http://localhost");
   const header = req.headers.authorization;
   let authorized = false;
@@ -36,7 +55,24 @@ function handle(server: GitServer, req: IncomingMessage, res: ServerResponse) {
     const [user, ...rest] = Buffer.from(header.slice(6), "base64").toString().split(":");
     authorized = server.auth !== null && user === server.auth.username && rest.join(":") === server.auth.password;
   }
-  server.requests.push({ line: `${req.method} ${url.pathname}${url.search}`, authorized });
+  const line = `${req.method} ${url.pathname}${url.search}`;
+  server.requests.push({ line, authorized });
+  const failure = failures.find((f) => f.left > 0 && f.pattern.test(line));
+  if (failure !== undefined) {
+    failure.left--;
+    if (failure.how === "reset") req.socket.destroy();
+    else {
+      res.writeHead(503, { "content-type": "text/plain" });
+      res.end("busy, try again");
+    }
+    return;
+  }
+  const hold = holds.findIndex((h) => h.pattern.test(line));
+  if (hold >= 0) {
+    const [{ arrive, released }] = holds.splice(hold, 1);
+    arrive();
+    await released;
+  }
   if (server.auth !== null && !authorized) {
     res.writeHead(401, { "www-authenticate": 'Basic realm="git"' });
     res.end("authentication required");
@@ -90,18 +126,31 @@ function handle(server: GitServer, req: IncomingMessage, res: ServerResponse) {
 export async function startGitServer(): Promise<GitServer> {
   const root = mkdtempSync(path.join(tmpdir(), "polaris-git-"));
   const holder: { http?: Server } = {};
+  const holds: Hold[] = [];
+  const failures: Failure[] = [];
   const server: GitServer = {
     url: "",
     root,
     requests: [],
     auth: null,
     repoUrl: (name) => `${server.url}/${name}`,
+    holdNext(pattern) {
+      let arrive = () => {};
+      let release = () => {};
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ pattern, arrive, released });
+      return { arrived, release };
+    },
+    failNext(pattern, count, how) {
+      failures.push({ pattern, left: count, how });
+    },
     close: async () => {
       await new Promise<void>((resolve) => holder.http?.close(() => resolve()));
       rmSync(root, { recursive: true, force: true });
     },
   };
-  const http = createServer((req, res) => handle(server, req, res));
+  const http = createServer((req, res) => void handle(server, holds, failures, req, res));
   holder.http = http;
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   server.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

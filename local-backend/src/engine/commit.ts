@@ -105,6 +105,11 @@ export class Committer {
     return ts;
   }
 
+  /** Results (of queries and mutations) held until a commit they reflect is durable. */
+  get resultsAwaitingDurability(): number {
+    return this.durableWaiters.length;
+  }
+
   /** Resolves once every commit up to `ts` is durable and delivered to onCommit; rejects if the log failed first. */
   waitDurable(ts: bigint): Promise<void> {
     if (ts <= this.publishedTs) return Promise.resolve();

@@ -20,6 +20,8 @@ export class ChangeLog {
   /** Running queries: token -> the sequence number when they began. */
   private activeReads = new Map<number, number>();
   private readCounter = 0;
+  /** Resolved (and emptied) when the last running query ends. */
+  private readsDoneWaiters: (() => void)[] = [];
 
   /** The sequence number of the latest change. */
   get current(): number {
@@ -43,6 +45,20 @@ export class ChangeLog {
 
   endRead(token: number) {
     this.activeReads.delete(token);
+    if (this.activeReads.size === 0 && this.readsDoneWaiters.length > 0) {
+      for (const resolve of this.readsDoneWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** How many queries are running now. */
+  get runningReads(): number {
+    return this.activeReads.size;
+  }
+
+  /** Resolves once no query is running (at once if none is). */
+  noReads(): Promise<void> {
+    if (this.activeReads.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.readsDoneWaiters.push(resolve));
   }
 
   /** True when a change the query that began at `startSeq` may have seen half-done hit its reads. */

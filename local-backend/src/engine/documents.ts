@@ -97,7 +97,7 @@ export class Documents {
   insert(tx: Tx, tableName: string, valueJson: JSONValue, allowSystem = false): string {
     if (typeof tableName !== "string" || tableName.length === 0) throw new Error("insert() needs a table name.");
     if (tableName.startsWith("_") && !allowSystem) throw new Error("System tables (prefixed with `_`) are read-only.");
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(tableName)) {
+    if (!this.store.tables.has(tableName) && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(tableName)) {
       throw new Error(`Invalid table name "${tableName}": use letters, digits and underscores, starting with a letter.`);
     }
     if (valueJson === null || typeof valueJson !== "object" || Array.isArray(valueJson)) {

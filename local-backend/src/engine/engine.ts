@@ -60,6 +60,7 @@ export class EngineImpl implements Engine, EngineParts {
   private readonly storageDir: string;
   private authProblemsSaid = "";
   private componentsSaid: string | null = null;
+  private readonly changeLog: ChangeLog;
 
   constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
@@ -67,7 +68,7 @@ export class EngineImpl implements Engine, EngineParts {
     this.storageDir = path.join(opts.dataDir, "storage");
     this.env = new Env(opts.dataDir, opts.defaultEnv ?? {});
     const idempotency = new Idempotency();
-    const changeLog = new ChangeLog();
+    const changeLog = (this.changeLog = new ChangeLog());
     const app = () => this.app;
     this.committer = new Committer(this.store, idempotency, {
       dataDir: opts.dataDir,
@@ -151,6 +152,27 @@ export class EngineImpl implements Engine, EngineParts {
   /** Commits waiting for the next log batch (not counting the batch being written); for tests. */
   walQueuedRecords(): number {
     return this.committer.queuedRecords;
+  }
+
+  /**
+   * Resolves once the engine has nothing it can do on its own: no mutation queued or running, no query running,
+   * and no scheduled job running or due. Results still waiting for a log batch to be durable are parked
+   * (`resultsAwaitingDurability`), not running; jobs due later, and actions a client started, are not counted.
+   * Lets a test check that something did not happen, or read a settled state, without sleeping.
+   */
+  async idle(): Promise<void> {
+    // A query that conflicted waits for the queue and runs again, a queued task may start a query, and a job
+    // queues mutations: all must be quiet at the same moment.
+    while (!this.mutations.isIdle || this.changeLog.runningReads > 0 || this.scheduler.busy) {
+      await this.mutations.idle();
+      await this.changeLog.noReads();
+      await this.scheduler.quiet();
+    }
+  }
+
+  /** Results held until the commit they reflect is durable; for tests. */
+  resultsAwaitingDurability(): number {
+    return this.committer.resultsAwaitingDurability;
   }
 
   invalidates(reads: ReadSet, writes: WriteSet): boolean {

@@ -54,8 +54,23 @@ const POOL_IDS = 256;
 const pool = new Uint8Array(RANDOM_BYTES * POOL_IDS);
 let poolOffset = pool.length;
 
-const MAX_CACHED = 100_000;
-const tableNumbers = new Map<string, number | null>();
+/**
+ * Decoded ids, in two generations: when the newer one holds MAX_CACHED ids it becomes the older one and the
+ * oldest is dropped, and an id found in the older one moves back to the newer. A working set up to MAX_CACHED ids
+ * is never evicted wholesale: reading a 100,000-file listing touches ~300,000 ids (each entry's id, file id and
+ * parent id), and a single map cleared at 100,000 decoded nearly every one of them again on every read.
+ */
+const MAX_CACHED = 400_000;
+let tableNumbers = new Map<string, number | null>();
+let olderTableNumbers = new Map<string, number | null>();
+
+function remember(id: string, tableNumber: number | null) {
+  if (tableNumbers.size >= MAX_CACHED) {
+    olderTableNumbers = tableNumbers;
+    tableNumbers = new Map();
+  }
+  tableNumbers.set(id, tableNumber);
+}
 
 export function newId(tableNumber: number): string {
   if (poolOffset === pool.length) {
@@ -78,10 +93,10 @@ export function idTableNumber(id: string): number | null {
   if (typeof id !== "string" || id.length !== ID_LENGTH) return null;
   const cached = tableNumbers.get(id);
   if (cached !== undefined) return cached;
-  if (tableNumbers.size >= MAX_CACHED) tableNumbers.clear();
-  const decoded = decodeTableNumber(id);
-  tableNumbers.set(id, decoded);
-  return decoded;
+  const older = olderTableNumbers.get(id);
+  const tableNumber = older !== undefined ? older : decodeTableNumber(id);
+  remember(id, tableNumber);
+  return tableNumber;
 }
 
 function decodeTableNumber(id: string): number | null {

@@ -22,6 +22,8 @@ export class Mutations {
   /** The transaction of the mutation now running, if any. */
   pending: Tx | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Tasks queued and not yet finished (the running one included). */
+  private queued = 0;
   private readonly inflight = new Map<string, Promise<MutationResult>>();
 
   constructor(
@@ -35,7 +37,8 @@ export class Mutations {
   ) {}
 
   enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
+    this.queued++;
+    const run = this.queue.then(fn).finally(() => this.queued--);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -43,6 +46,11 @@ export class Mutations {
   /** Resolves once every task queued so far has run. */
   idle(): Promise<unknown> {
     return this.queue;
+  }
+
+  /** True when no task is queued or running. */
+  get isIdle(): boolean {
+    return this.queued === 0;
   }
 
   /** A public mutation, as a client calls it. */

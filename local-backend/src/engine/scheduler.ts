@@ -37,6 +37,10 @@ const jobKind = (doc: Doc) => (doc.json.state as { kind: string }).kind;
 export class Scheduler {
   private readonly pendingJobs = new Map<string, number>();
   private jobTimer: NodeJS.Timeout | null = null;
+  /** Jobs started by the job timer and not finished yet. */
+  private readonly running = new Set<Promise<void>>();
+  /** Resolved each time the job timer has fired (see `quiet`). */
+  private timerFired: (() => void)[] = [];
   private cronTimers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -123,6 +127,7 @@ export class Scheduler {
   close() {
     this.closed = true;
     if (this.jobTimer) clearTimeout(this.jobTimer);
+    for (const resolve of this.timerFired.splice(0)) resolve();
     for (const t of this.cronTimers) clearTimeout(t);
   }
 
@@ -145,9 +150,30 @@ export class Scheduler {
     const due = [...this.pendingJobs].filter(([, t]) => t <= now).sort((a, b) => a[1] - b[1]);
     for (const [id] of due) {
       this.pendingJobs.delete(id);
-      void this.runJob(id).catch((e) => this.log(`[engine] scheduled job ${id} failed to run: ${String(e)}`));
+      const run = this.runJob(id).catch((e) => this.log(`[engine] scheduled job ${id} failed to run: ${String(e)}`));
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
     }
     this.armJobTimer();
+    for (const resolve of this.timerFired.splice(0)) resolve();
+  }
+
+  /** True while a job runs, or a pending job is due (its timer is about to fire). */
+  get busy(): boolean {
+    if (this.running.size > 0) return true;
+    if (this.closed) return false;
+    const now = realNow();
+    for (const t of this.pendingJobs.values()) if (t <= now) return true;
+    return false;
+  }
+
+  /** Resolves once no job runs and none is due (jobs due later do not count). */
+  async quiet(): Promise<void> {
+    while (this.busy) {
+      if (this.running.size > 0) await Promise.all(this.running);
+      // A due job's timer is armed with no delay left: wait for it to fire.
+      else await new Promise<void>((resolve) => this.timerFired.push(resolve));
+    }
   }
 
   private async runJob(id: string) {

@@ -18,6 +18,9 @@ export class Doc {
   private decoded: Record<string, Value> | undefined;
   private sizeBytes: number | undefined;
   private keySuffix: string | undefined;
+  /** This version's key in each index of `keysFor` (its table's index list when they were computed), by slot. */
+  private indexKeys: string[] | undefined;
+  private keysFor: Index[] | undefined;
 
   constructor(
     readonly table: string,
@@ -39,6 +42,20 @@ export class Doc {
   /** The `_creationTime, _id` tail every index key ends with. */
   get suffix(): string {
     return (this.keySuffix ??= encodeNumber(this.json._creationTime as number) + encodeValue(this.id));
+  }
+
+  /**
+   * The document's key in every index of `indexes` (a table's `indexList`), by slot. Computed once per document
+   * version and kept, so a patch, delete or rollback does not encode the old version's keys again; a rebuilt
+   * index list (a schema change) makes a new array, which tells a stale cache apart.
+   */
+  keysIn(indexes: Index[]): string[] {
+    if (this.keysFor === indexes) return this.indexKeys!;
+    const keys = new Array<string>(indexes.length);
+    for (let i = 0; i < indexes.length; i++) keys[i] = indexes[i].keyOf(this);
+    this.indexKeys = keys;
+    this.keysFor = indexes;
+    return keys;
   }
 
   field(fieldPath: string): Value | undefined {
@@ -98,6 +115,8 @@ export class Index {
 export class Table {
   docs = new Map<string, Doc>();
   indexes = new Map<string, Index>();
+  /** The same indexes as a list (a document's cached keys follow its order); replaced whenever they are rebuilt. */
+  indexList: Index[] = [];
   constructor(
     readonly name: string,
     readonly number: number,
@@ -178,6 +197,7 @@ export class Store {
   private buildIndexes(table: Table) {
     const defs: IndexDef[] = [{ name: BY_CREATION_TIME, fields: ["_creationTime"] }, ...(this.indexDefs.get(table.name) ?? [])];
     table.indexes = new Map();
+    table.indexList = [];
     const docs = [...table.docs.values()];
     const n = docs.length;
     for (const def of defs) {
@@ -205,6 +225,7 @@ export class Store {
         index.entries = IndexKeys.fromSorted(keys, ids);
       }
       table.indexes.set(def.name, index);
+      table.indexList.push(index);
     }
   }
 
@@ -221,10 +242,15 @@ export class Store {
   put(tableName: string, id: string, doc: Doc | null): Doc | null {
     const table = this.ensureTable(tableName);
     const old = table.docs.get(id) ?? null;
+    const list = table.indexList;
+    const oldKeys = old ? old.keysIn(list) : null;
+    const newKeys = doc ? doc.keysIn(list) : null;
     const keys: [string, string][] = [[BY_ID, encodeValue(id)]];
-    for (const [name, index] of table.indexes) {
-      const oldKey = old ? index.keyOf(old) : null;
-      const newKey = doc ? index.keyOf(doc) : null;
+    for (let i = 0; i < list.length; i++) {
+      const index = list[i];
+      const name = index.def.name;
+      const oldKey = oldKeys ? oldKeys[i] : null;
+      const newKey = newKeys ? newKeys[i] : null;
       if (oldKey === newKey) {
         if (oldKey !== null) keys.push([name, oldKey]);
         continue;

@@ -63,11 +63,13 @@ function fsyncDir(dir: PathLike) {
 }
 
 export function encodeRecord(record: CommitRecord): Buffer {
-  const payload = Buffer.from(JSON.stringify(record), "utf8");
-  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32(payload), 4);
-  payload.copy(out, HEADER_BYTES);
+  // The JSON is encoded straight into the record after its header (no intermediate payload buffer to copy).
+  const json = JSON.stringify(record);
+  const length = Buffer.byteLength(json, "utf8");
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  out.write(json, HEADER_BYTES, "utf8");
+  out.writeUInt32LE(length, 0);
+  out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 4);
   return out;
 }
 

@@ -6,7 +6,7 @@ import type { Engine } from "../engine/types.js";
 
 /**
  * Brings data written by an older convex/ up to date once the functions are loaded: runs
- * `migrations:backfillListings` batch by batch until it reports done (each batch one transaction within Convex's
+ * `migrations:backfillListings`, then `migrations:backfillNameKeys`, batch by batch until each reports done (each batch one transaction within Convex's
  * limits; the migration is idempotent, so a crash mid-way resumes from the data). Returns how many batches ran.
  */
 export async function migrateOnStart(engine: Engine, convexDir: string, log: (line: string) => void): Promise<number> {
@@ -18,8 +18,20 @@ export async function migrateOnStart(engine: Engine, convexDir: string, log: (li
     const value = result.value as { done: boolean; cursor?: number };
     if (value.done) {
       if (batches > 1) log(`migrations: file listings backfilled (${batches} batches)`);
-      return batches;
+      return batches + (await runToDone(engine, "migrations:backfillNameKeys", "file name keys set", log));
     }
     cursor = value.cursor;
+  }
+}
+
+/** Runs a cursorless migration (one that finds its own remaining rows) batch by batch until it reports done. */
+async function runToDone(engine: Engine, name: string, what: string, log: (line: string) => void): Promise<number> {
+  for (let batches = 1; ; batches++) {
+    const result = await engine.runAdmin("mutation", name, { chain: false });
+    if (!result.ok) throw new Error(`The start-up migration ${name} failed: ${result.error}`);
+    if ((result.value as { done: boolean }).done) {
+      if (batches > 1) log(`migrations: ${what} (${batches} batches)`);
+      return batches;
+    }
   }
 }

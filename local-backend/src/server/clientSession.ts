@@ -31,6 +31,12 @@ import {
 //   Transition ever reaches a mutation's ts before its MutationResponse went out.
 // - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never
 //   drops an optimistic update before the server's results reflect the mutation.
+// - ModifyQuerySet messages queued back to back are answered together, as Convex does: while the queue's last
+//   task is a ModifyQuerySet not started yet, the next one joins it (at most MAX_QUERY_SET_BATCH). The task
+//   applies them in order, checking each one's versions, runs every added query at once and sends one Transition
+//   from the version the client held to the last message's newVersion. The stock client sends one message per
+//   subscription (a project's ~100 listing buckets are 100 messages in one burst): answered one by one, each
+//   waited for the previous one's queries and Transition.
 
 export const PING_INTERVAL_MS = 15_000;
 /** Queries one connection may have subscribed at once; more are answered with QueryFailed. */
@@ -45,6 +51,16 @@ const MAX_HELD_RESPONSES = 256;
 /** ... for at most this long (ms) after the first, so a long run still answers as it goes. */
 const MAX_HOLD_MS = 250;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * Queries of one connection run at once. They share the one JS thread, so running more only interleaves them:
+ * 100 listing buckets started together each held their half-read rows until all were done, and the collector
+ * spent more time than the queries. A few keep the thread busy while one waits for a durable commit.
+ */
+const MAX_CONCURRENT_QUERIES = 4;
+/** ModifyQuerySet messages one task may answer together (one Transition). */
+const MAX_QUERY_SET_BATCH = MAX_SUBSCRIPTIONS;
+
+type ModifyQuerySet = Extract<ClientMessage, { type: "ModifyQuerySet" }>;
 
 interface Subscription {
   udfPath: string;
@@ -112,6 +128,8 @@ export class ClientSession {
   private queued = 0;
   /** Whether each queued task is a Mutation, in queue order (a task's entry leaves when it starts). */
   private readonly queuedMutations: boolean[] = [];
+  /** The ModifyQuerySet messages of the queue's last task while it has not started (see the invariants above). */
+  private querySetBatch: ModifyQuerySet[] | null = null;
   /** Answers of the current run of back-to-back mutations, not sent yet (see the invariants above). */
   private held: { messages: ServerMessage[]; ts: bigint; since: number } | null = null;
   private clientClockSkew: number | undefined;
@@ -163,6 +181,7 @@ export class ClientSession {
     this.liveQueries = 0;
     this.pendingWrites = [];
     this.held = null;
+    this.querySetBatch = null;
   }
 
   private send(message: ServerMessage) {
@@ -223,16 +242,44 @@ export class ClientSession {
         // cancelling it, so clients report every Transition as "took more than 20s to arrive".
         if (message.clientTs !== undefined) this.clientClockSkew = message.clientTs - Date.now();
         return;
+      case "ModifyQuerySet":
+        return this.enqueueQuerySet(message);
       default:
         this.enqueue(() => this.handle(message), message.type === "Mutation");
     }
   }
 
-  private enqueue(task: () => Promise<void>, isMutation = false) {
-    if (this.queued >= MAX_QUEUED_MESSAGES) {
-      return this.fatal(`Too many requests in flight (more than ${MAX_QUEUED_MESSAGES}): wait for responses before sending more.`);
+  /** Joins the not yet started ModifyQuerySet task at the queue's tail, or queues a new one. */
+  private enqueueQuerySet(message: ModifyQuerySet) {
+    const tail = this.querySetBatch;
+    if (tail !== null && tail.length < MAX_QUERY_SET_BATCH) {
+      if (this.queued >= MAX_QUEUED_MESSAGES) return this.tooManyQueued();
+      this.queued++;
+      tail.push(message);
+      return;
     }
+    const batch = [message];
+    this.enqueue(
+      () => {
+        if (this.querySetBatch === batch) this.querySetBatch = null;
+        return this.modifyQuerySets(batch);
+      },
+      false,
+      () => batch.length,
+    );
+    this.querySetBatch = batch;
+  }
+
+  private tooManyQueued() {
+    this.fatal(`Too many requests in flight (more than ${MAX_QUEUED_MESSAGES}): wait for responses before sending more.`);
+  }
+
+  /** Queues a task; `weight` is how many messages it answers (counted against MAX_QUEUED_MESSAGES). */
+  private enqueue(task: () => Promise<void>, isMutation = false, weight: () => number = () => 1) {
+    if (this.queued >= MAX_QUEUED_MESSAGES) return this.tooManyQueued();
     this.queued++;
+    // Whatever is queued after this task, a later ModifyQuerySet must not join an earlier one past it.
+    this.querySetBatch = null;
     this.queuedMutations.push(isMutation);
     this.queue = this.queue
       .then(() => {
@@ -241,10 +288,10 @@ export class ClientSession {
       })
       .then(
         () => {
-          this.queued--;
+          this.queued -= weight();
         },
         (error: unknown) => {
-          this.queued--;
+          this.queued -= weight();
           this.ctx.log(`sync: internal error: ${(error as Error)?.stack ?? String(error)}`);
           this.fatal(`Internal server error: ${errorMessage(error)}`);
         },
@@ -262,10 +309,8 @@ export class ClientSession {
     });
   }
 
-  private async handle(message: Exclude<ClientMessage, { type: "Connect" | "Event" }>): Promise<void> {
+  private async handle(message: Exclude<ClientMessage, { type: "Connect" | "Event" | "ModifyQuerySet" }>): Promise<void> {
     switch (message.type) {
-      case "ModifyQuerySet":
-        return this.modifyQuerySet(message);
       case "Authenticate":
         return this.authenticate(message);
       case "Mutation":
@@ -276,25 +321,45 @@ export class ClientSession {
     }
   }
 
-  private async modifyQuerySet(message: Extract<ClientMessage, { type: "ModifyQuerySet" }>) {
-    if (message.baseVersion !== this.version.querySet) {
-      return this.fatal(
-        `ModifyQuerySet baseVersion ${message.baseVersion} does not match the server's query set version ${this.version.querySet}.`,
-      );
-    }
-    if (message.newVersion !== message.baseVersion + 1) {
-      return this.fatal(`ModifyQuerySet newVersion must be baseVersion + 1 (${message.baseVersion + 1}), got ${message.newVersion}.`);
-    }
+  /** Applies queued ModifyQuerySet messages in order and answers them with one Transition. */
+  private async modifyQuerySets(batch: readonly ModifyQuerySet[]) {
     const added = new Set<number>();
     const refused = new Set<number>();
     const extra: StateModification[] = [];
+    let querySet = this.version.querySet;
+    for (const message of batch) {
+      if (message.baseVersion !== querySet) {
+        return this.fatal(`ModifyQuerySet baseVersion ${message.baseVersion} does not match the server's query set version ${querySet}.`);
+      }
+      if (message.newVersion !== message.baseVersion + 1) {
+        return this.fatal(`ModifyQuerySet newVersion must be baseVersion + 1 (${message.baseVersion + 1}), got ${message.newVersion}.`);
+      }
+      if (!this.applyQuerySetModifications(message, added, refused, extra)) return;
+      querySet = message.newVersion;
+    }
+    for (const queryId of refused) {
+      extra.push({
+        type: "QueryFailed",
+        queryId,
+        errorMessage: `Too many subscriptions on one connection: at most ${MAX_SUBSCRIPTIONS} queries can be subscribed at once. Unsubscribe from queries you no longer use, then subscribe to this one again.`,
+        logLines: [],
+        journal: this.queries.get(queryId)!.journal,
+      });
+    }
+    await this.refresh({ added, extra, querySet });
+  }
+
+  /** One message's Adds and Removes, recorded in `added`, `refused` and `extra`; false after a fatal error. */
+  private applyQuerySetModifications(message: ModifyQuerySet, added: Set<number>, refused: Set<number>, extra: StateModification[]): boolean {
     for (const mod of message.modifications) {
       if (mod.type === "Add") {
-        if (this.queries.has(mod.queryId)) return this.fatal(`ModifyQuerySet adds query ${mod.queryId}, which is already subscribed.`);
+        if (this.queries.has(mod.queryId)) {
+          this.fatal(`ModifyQuerySet adds query ${mod.queryId}, which is already subscribed.`);
+          return false;
+        }
         if (this.queries.size >= MAX_QUERY_SET_ENTRIES) {
-          return this.fatal(
-            `Too many subscriptions on one connection (more than ${MAX_QUERY_SET_ENTRIES}): unsubscribe from queries you no longer use.`,
-          );
+          this.fatal(`Too many subscriptions on one connection (more than ${MAX_QUERY_SET_ENTRIES}): unsubscribe from queries you no longer use.`);
+          return false;
         }
         const over = this.liveQueries >= MAX_SUBSCRIPTIONS;
         this.queries.set(mod.queryId, {
@@ -313,24 +378,18 @@ export class ClientSession {
         }
       } else {
         const sub = this.queries.get(mod.queryId);
-        if (!sub) return this.fatal(`ModifyQuerySet removes query ${mod.queryId}, which is not subscribed.`);
+        if (!sub) {
+          this.fatal(`ModifyQuerySet removes query ${mod.queryId}, which is not subscribed.`);
+          return false;
+        }
         this.queries.delete(mod.queryId);
         if (!sub.refused) this.liveQueries--;
-        added.delete(mod.queryId);
-        refused.delete(mod.queryId);
-        extra.push({ type: "QueryRemoved", queryId: mod.queryId });
+        // Added earlier in the same batch: the client never heard of it, so there is nothing to take back.
+        const unanswered = added.delete(mod.queryId) || refused.delete(mod.queryId);
+        if (!unanswered) extra.push({ type: "QueryRemoved", queryId: mod.queryId });
       }
     }
-    for (const queryId of refused) {
-      extra.push({
-        type: "QueryFailed",
-        queryId,
-        errorMessage: `Too many subscriptions on one connection: at most ${MAX_SUBSCRIPTIONS} queries can be subscribed at once. Unsubscribe from queries you no longer use, then subscribe to this one again.`,
-        logLines: [],
-        journal: this.queries.get(queryId)!.journal,
-      });
-    }
-    await this.refresh({ added, extra, querySet: message.newVersion });
+    return true;
   }
 
   private async authenticate(message: Extract<ClientMessage, { type: "Authenticate" }>) {
@@ -542,17 +601,15 @@ export class ClientSession {
       }
     }
     const identity = this.identity;
-    const results = await Promise.all(
-      toRun.map(async (queryId) => {
-        const sub = this.queries.get(queryId)!;
-        try {
-          return await engine.runQuery(sub.udfPath, sub.args, identity, { journal: sub.journal });
-        } catch (error) {
-          this.ctx.log(`sync: query ${sub.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
-          return { ok: false as const, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: snapshotTs, reads: null };
-        }
-      }),
-    );
+    const results = await mapConcurrently(toRun, MAX_CONCURRENT_QUERIES, async (queryId) => {
+      const sub = this.queries.get(queryId)!;
+      try {
+        return await engine.runQuery(sub.udfPath, sub.args, identity, { journal: sub.journal });
+      } catch (error) {
+        this.ctx.log(`sync: query ${sub.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
+        return { ok: false as const, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: snapshotTs, reads: null };
+      }
+    });
     if (this.closed) return null;
     const modifications: StateModification[] = [...(opts.extra ?? [])];
     let endTs = snapshotTs;
@@ -605,4 +662,18 @@ export class ClientSession {
 function componentRefusal(type: "MutationResponse" | "ActionResponse", requestId: number, componentPath: string): ServerMessage {
   const result = `Components are not supported by the local backend (componentPath ${JSON.stringify(componentPath)}).`;
   return { type, requestId, success: false, result, logLines: [] };
+}
+
+/** `run` over every item, at most `limit` at a time; the results in the items' order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -126,6 +126,7 @@ export function LocalAuthRoot({
             userKey: tokenSubject(sessionRef.current?.token ?? "") ?? `local:${userName}`,
             signOut,
             getToken: (forceRefresh) => fetchAccessToken({ forceRefreshToken: forceRefresh }),
+            cachedToken: sessionRef.current !== null && !isExpired(sessionRef.current),
           },
     [userName, signOut, fetchAccessToken],
   );

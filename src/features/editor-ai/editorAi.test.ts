@@ -5,7 +5,7 @@ import { ConvexError } from "convex/values";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { aiEditorExtensions, type AiEditorOptions } from "./index";
-import { acceptGhost, ghostText } from "./ghostText";
+import { GHOST_DELAY_MS, acceptGhost, ghostText } from "./ghostText";
 import { aiProviderMissing, resetEditorAiSettings, setGhostTextEnabled } from "./settings";
 import { acceptQuickEdit, closeQuickEdit, openQuickEdit, quickEdit } from "./quickEdit";
 
@@ -54,14 +54,18 @@ describe("ghost text", () => {
   });
 
   it("drops a suggestion when typing goes on, and ignores an answer that arrives too late", async () => {
+    vi.useFakeTimers();
     let resolve: (text: string) => void = () => {};
-    const suggest = vi.fn(() => new Promise<string>((r) => (resolve = r)));
+    let answer: Promise<string> | undefined;
+    const suggest = vi.fn(() => (answer = new Promise<string>((r) => (resolve = r))));
     const view = makeView("", ghostText(suggest, 10));
     type(view, "a");
-    await vi.waitFor(() => expect(suggest).toHaveBeenCalledOnce());
+    await vi.advanceTimersByTimeAsync(10);
+    expect(suggest).toHaveBeenCalledOnce();
     type(view, "b");
     resolve("stale");
-    await new Promise((r) => setTimeout(r, 5));
+    // The plugin's handler was attached to the answer first, so it has run once this await resumes.
+    await answer;
     expect(ghost(view)).toBeNull();
     expect(acceptGhost(view)).toBe(false);
   });
@@ -80,13 +84,15 @@ describe("ghost text switches", () => {
   it("asks nothing while switched off, and again once switched on", async () => {
     let on = false;
     const suggest = vi.fn().mockResolvedValue("more");
+    vi.useFakeTimers();
     const view = makeView("", ghostText(suggest, 5, { enabled: () => on }));
     type(view, "a");
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     expect(suggest).not.toHaveBeenCalled();
     on = true;
     type(view, "b");
-    await vi.waitFor(() => expect(ghost(view)).toBe("more"));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(ghost(view)).toBe("more");
     expect(suggest).toHaveBeenCalledOnce();
   });
 
@@ -136,21 +142,23 @@ describe("aiEditorExtensions", () => {
   }
 
   it("suggests for the current file, and asks nothing for a file not on the server yet or when switched off", async () => {
+    vi.useFakeTimers();
     let current: Id<"files"> | null = fileId;
     const { convex, calls } = fakeConvex(() => Promise.resolve("1;"));
     const view = makeView("", aiEditorExtensions({ projectId, getFileId: () => current, convex }));
     type(view, "x = ");
-    await vi.waitFor(() => expect(ghost(view)).toBe("1;"));
+    await vi.advanceTimersByTimeAsync(GHOST_DELAY_MS);
+    expect(ghost(view)).toBe("1;");
     expect(calls).toEqual(["ai/suggest:complete"]);
     expect(vi.mocked(convex.action).mock.calls[0][1]).toEqual({ projectId, fileId, prefix: "x = ", suffix: "" });
 
     current = null;
     type(view, "y");
-    await new Promise((r) => setTimeout(r, 400));
+    await vi.advanceTimersByTimeAsync(GHOST_DELAY_MS);
     setGhostTextEnabled(false);
     current = fileId;
     type(view, "z");
-    await new Promise((r) => setTimeout(r, 400));
+    await vi.advanceTimersByTimeAsync(GHOST_DELAY_MS);
     expect(calls).toHaveLength(1);
     expect(localStorage.getItem("polaris.editor.ghostText")).toBe("off");
   });
@@ -170,9 +178,10 @@ describe("aiEditorExtensions", () => {
     await vi.waitFor(() => expect(view.dom.querySelector('[role="alert"]')?.textContent).toContain("No AI provider"));
     expect(aiProviderMissing()).toBe(true);
     closeQuickEdit(view);
+    vi.useFakeTimers();
     view.dispatch({ selection: { anchor: 3 } });
     type(view, "d");
-    await new Promise((r) => setTimeout(r, 400));
+    await vi.advanceTimersByTimeAsync(GHOST_DELAY_MS);
     expect(calls).toEqual(["ai/quickEdit:run"]);
   });
 });

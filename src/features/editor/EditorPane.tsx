@@ -81,7 +81,7 @@ extendOptimisticUpdate(api.files.createFile, "editor/files.get", (store, args: F
     revision: 1,
     isBinary: false,
     content,
-    size: new TextEncoder().encode(content).length,
+    size: utf8Length(content),
   });
 });
 

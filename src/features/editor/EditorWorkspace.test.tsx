@@ -10,6 +10,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { Dialog } from "../../lib/Dialog";
 import { useAppStore } from "../../store";
 import { EditorWorkspace, type TreeEntry } from "./EditorWorkspace";
+import { AUTOSAVE_DELAY_MS } from "./documentSession";
 import { TestBackend } from "./testBackend";
 
 const id = (s: string) => s as Id<"files">;
@@ -202,12 +203,14 @@ describe("tabs", () => {
     const { setTree } = renderWorkspace();
     open(A);
     const view = await editorView();
+    vi.useFakeTimers();
     typeInto(view, "keep me ", 0);
     setTree(tree([B, "b.md"], [C, "c.py"]));
     expect(tabNames()).toEqual(["a.ts, unsaved, deleted"]);
     expect(screen.getByRole("alert")).toHaveTextContent("This file was deleted");
     expect(view.state.doc.toString()).toBe("keep me const a = 1;\n");
-    await act(() => new Promise((r) => setTimeout(r, 500)));
+    // Well past the autosave delay on the faked clock: the typing would have been saved by now.
+    await act(() => vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS * 3));
     expect(backend.saves).toHaveLength(0);
   });
 
@@ -602,9 +605,8 @@ describe("keyboard focus", () => {
     expect(screen.getByRole("textbox", { name: "Message" })).toHaveFocus();
     await user.keyboard("main");
     expect(screen.getByRole("textbox", { name: "Message" })).toHaveValue("main");
+    // The editor's text is untouched, and its tab is not dirty (nothing to save).
     expect((await editorView()).state.doc.toString()).toBe("# B\n");
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(backend.saves).toEqual([]);
     expect(backend.text(A).content).toBe("const a = 1;\n");
     expect(tabNames()).toEqual(["a.ts", "b.md"]);
   });

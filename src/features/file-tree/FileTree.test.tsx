@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { useState } from "react";
 import userEvent from "@testing-library/user-event";
@@ -14,7 +14,10 @@ beforeAll(() => {
 });
 afterAll(() => restoreLayout());
 beforeEach(resetTreeStore);
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 const FILES: TreeNode[] = [
   file("readme", "README.md"),
@@ -143,6 +146,24 @@ describe("FileTree rendering", () => {
     expect(rendered[1]).toHaveAttribute("aria-label", "file1.ts");
     expect(rendered[0]).toHaveAttribute("aria-setsize", "100000");
   });
+
+  it("marks the open file's row aria-current, apart from the selected and the focused row", async () => {
+    const { user } = setup();
+    act(() => useAppStore.getState().openFile(id("b")));
+    try {
+      await focusTree(user);
+      expect(item("b.txt")).toHaveAttribute("aria-current", "true");
+      expect(item("b.txt")).toHaveAttribute("aria-selected", "false");
+      expect(item("docs")).toHaveFocus();
+      expect(item("docs")).not.toHaveAttribute("aria-current");
+      expect(document.querySelectorAll("[aria-current]")).toHaveLength(1);
+      act(() => useAppStore.getState().openFile(id("readme")));
+      expect(item("README.md")).toHaveAttribute("aria-current", "true");
+      expect(item("b.txt")).not.toHaveAttribute("aria-current");
+    } finally {
+      act(() => useAppStore.setState({ tabs: [], activeFileId: null }));
+    }
+  });
 });
 
 describe("FileTree keyboard", () => {
@@ -203,15 +224,17 @@ describe("FileTree keyboard", () => {
   });
 
   it("type-ahead focuses the next item whose name starts with the typed text", async () => {
+    // Only the clock is faked: the pause that starts a new prefix is read from Date.now.
+    vi.useFakeTimers({ toFake: ["Date"] });
     const { user } = setup();
     await focusTree(user);
     await user.keyboard("r");
     expect(focusedName()).toBe("README.md");
-    await new Promise((r) => setTimeout(r, 750));
+    vi.advanceTimersByTime(750);
     // Typed quickly, letters build one prefix: "lo" stays on logo.png instead of jumping on.
     await user.keyboard("lo");
     expect(focusedName()).toBe("logo.png");
-    await new Promise((r) => setTimeout(r, 750));
+    vi.advanceTimersByTime(750);
     await user.keyboard("s");
     expect(focusedName()).toBe("src");
     await user.keyboard("zz");

@@ -67,6 +67,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
   useFocusKeptInTree(view.rows, elements);
 
   const { rows, index, selected, expanded, clipboard, focusIndex, focusRowId } = view;
+  const openFileId = useAppStore((s) => s.activeFileId);
   const cutIds = clipboard?.mode === "cut" ? new Set(clipboard.ids) : null;
   const deleteAsked = commands.deleteAsked;
   const menuTarget = menu.menu?.targetId ?? null;
@@ -108,6 +109,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
                 top={v.start}
                 selected={selected.has(row.id)}
                 focused={v.index === focusIndex}
+                open={row.id === openFileId}
                 tabbable={v.index === focusIndex}
                 expanded={expanded.has(row.id)}
                 cut={cutIds?.has(row.id) ?? false}

@@ -11,6 +11,8 @@ export interface FileTreeRowProps {
   top: number;
   selected: boolean;
   focused: boolean;
+  /** The file shown in the editor's active tab (aria-current): told apart from selected and focused rows. */
+  open: boolean;
   tabbable: boolean;
   expanded: boolean;
   cut: boolean;
@@ -29,6 +31,7 @@ export const FileTreeRow = memo(function FileTreeRow({
   top,
   selected,
   focused,
+  open,
   tabbable,
   expanded,
   cut,
@@ -46,6 +49,7 @@ export const FileTreeRow = memo(function FileTreeRow({
   let className = "file-tree-row";
   if (selected) className += " is-selected";
   if (focused) className += " is-focused";
+  if (open) className += " is-open";
   if (cut) className += " is-cut";
   if (dropTarget) className += " is-drop-target";
   if (editor) className += " is-editing";
@@ -60,6 +64,7 @@ export const FileTreeRow = memo(function FileTreeRow({
       aria-setsize={row.setsize}
       aria-posinset={row.posinset}
       aria-selected={selected}
+      aria-current={open || undefined}
       aria-expanded={isFolder && node ? expanded : undefined}
       aria-label={editor ? undefined : node?.name}
       tabIndex={tabbable ? 0 : -1}

@@ -9,7 +9,6 @@ import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useProvidedListing } from "../file-tree/ProjectListingProvider";
 import { useLiveWrite, useOutbox, useSyncedQuery } from "../sync";
-import { buildZip, saveDownload } from "./zipDownload";
 import "./importExport.css";
 
 // Import / Export of a project: ZIP and Git import, Git and GitHub export, ZIP download, and the tokens for Git
@@ -130,6 +129,8 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     const entries = listing.entries;
     if (!listing.complete || entries === undefined) return setError("The file list is still loading. Try again in a moment.");
     void run(async () => {
+      // fflate loads with the first download, not with the workspace.
+      const { buildZip, saveDownload } = await import("./zipDownload");
       const bytes = await buildZip(convex, outbox, [...entries], undefined, navigator.onLine);
       saveDownload(bytes, `${projectName.replace(/[^\w.-]+/g, "-") || "project"}.zip`);
     });

@@ -85,7 +85,7 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
           {state.status !== "ready"
             ? state.error ?? "Connecting to the runner…"
             : `${runStatusText(state.run)}${state.run.message && state.run.status === "failed" ? `: ${state.run.message}` : ""}${
-                state.sandbox === "none" ? " · unfenced" : ""
+                state.sandbox === "none" ? " · unfenced" : state.sandbox === "unavailable" ? " · no sandbox: commands are not run" : ""
               }${state.sync?.status === "error" ? ` · ${state.sync.problems[0] ?? "working copy error"}` : ""}`}
         </span>
         <button type="button" className="btn btn-small btn-ghost" onClick={onClose} title="Hide the panel (Ctrl+`)">

@@ -17,7 +17,7 @@ export interface RunnerSnapshot {
   status: ConnectionStatus;
   /** Why the runner refused or cannot be reached, in words for the user. */
   error?: string;
-  sandbox?: "bwrap" | "none";
+  sandbox?: "bwrap" | "none" | "unavailable";
   terminals: TerminalInfo[];
   run: RunState;
   sync?: SyncState;
@@ -163,6 +163,9 @@ export class RunnerConnection {
         } else {
           this.set({ status: "refused", error: message.message });
         }
+        break;
+      case "notice":
+        this.set({ notice: message.message });
         break;
       case "needToken":
         void this.sendToken(true);

@@ -9,7 +9,7 @@ import {
 import { RefusedWriteError, decideAfterFailure } from "./failures";
 import { encodeTempIds, tempIdFor } from "./ids";
 import { conflictIssue, describeEntry, refusalIssue, supersedes, withFollowers } from "./issues";
-import { OverlayMemo } from "./overlay";
+import { OverlayMemo, type Overrides } from "./overlay";
 import { QueryCache } from "./queryCache";
 import { canonicalPath } from "./queryKey";
 import { SendWindow, type AfterFailure, type LockManagerLike, type SendHost, type Transport } from "./sendWindow";
@@ -68,6 +68,18 @@ export interface OutboxOptions {
 }
 
 const STATE_INTERVAL_MS = 32;
+
+/** Each entry's summary, made once: the state is reported every STATE_INTERVAL_MS while thousands replay. */
+const summaries = new WeakMap<OutboxEntry, PendingSummary>();
+
+function summaryOf(entry: OutboxEntry): PendingSummary {
+  let summary = summaries.get(entry);
+  if (!summary) {
+    summary = { opId: entry.opId, path: entry.path, createdAt: entry.createdAt, label: describeEntry(entry) };
+    summaries.set(entry, summary);
+  }
+  return summary;
+}
 const RESULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 type Answer = { ok: true; result: unknown } | { ok: false; message: string; issue?: SyncIssue };
@@ -92,7 +104,14 @@ export class Outbox implements SendHost {
   private readonly callers = new Map<string, Caller>();
   private readonly listeners = new Set<() => void>();
   private readonly revisionTexts = new RevisionTexts();
-  private readonly overlayMemo = new OverlayMemo();
+  private readonly overlayMemo = new OverlayMemo({
+    onReady: () => {
+      this.overlayVersion++;
+      this.emit();
+    },
+  });
+  /** Counts overlays finished in the background (overlay.ts): readers read again when it changes. */
+  private overlayVersion = 0;
   private readonly sender: SendWindow;
   private readonly stateReport: { request(): void; cancel(): void };
   private channel: ReturnType<typeof openTabChannel> = null;
@@ -176,6 +195,7 @@ export class Outbox implements SendHost {
     this.stopped = true;
     this.stateReport.cancel();
     this.sender.stop();
+    this.overlayMemo.dispose();
     this.channel?.close();
     this.channel = null;
     void this.cache.flush().catch(() => {});
@@ -215,6 +235,8 @@ export class Outbox implements SendHost {
 
   getEntries = (): readonly OutboxEntry[] => this.entries;
   getResults = (): ReadonlyMap<string, StoredResult> => this.results;
+  /** Changes when an overlay recomputed in the background is ready (a long replay): `overlay` shows more then. */
+  getOverlayVersion = (): number => this.overlayVersion;
 
   state(): OutboxState {
     const pending = this.entries.length;
@@ -227,7 +249,7 @@ export class Outbox implements SendHost {
     };
     return {
       status,
-      pending: this.entries.map((e) => ({ opId: e.opId, path: e.path, createdAt: e.createdAt, label: describeEntry(e) })),
+      pending: this.entries.map((e) => summaryOf(e)),
       issues: this.issues,
     };
   }
@@ -235,9 +257,12 @@ export class Outbox implements SendHost {
   /** Confirmed result of an earlier entry (for `$ref`s and temporary ids). */
   lookup = (opId: string): { result: unknown } | undefined => this.results.get(opId);
 
-  /** The cached query results with every pending entry's optimistic update applied, in outbox order. */
-  overlay(base: ReadonlyMap<string, CachedQuery>): ReadonlyMap<string, CachedQuery> {
-    return this.overlayMemo.over(base, this.entries, this.results, this.lookup);
+  /**
+   * The cached query results, with `overrides` (live results newer than the cache) laid over them, and every
+   * pending entry's optimistic update applied on top, in outbox order.
+   */
+  overlay(cache: ReadonlyMap<string, CachedQuery>, overrides: Overrides = []): ReadonlyMap<string, CachedQuery> {
+    return this.overlayMemo.over(cache, overrides, this.entries, this.results);
   }
 
   /** Replaces temporary ids whose create is confirmed with the real ids (for queries and later writes). */

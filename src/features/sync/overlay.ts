@@ -1,6 +1,6 @@
 import type { OptimisticLocalStore } from "convex/browser";
 import type { FunctionReference } from "convex/server";
-import { renderRefs } from "./ids";
+import { refsIn, renderRefs } from "./ids";
 import { canonicalPath, queryToken } from "./queryKey";
 import { optimisticUpdateFor } from "./registry";
 import type { CachedQuery, OutboxEntry } from "./types";
@@ -17,6 +17,8 @@ type Lookup = (opId: string) => { result: unknown } | undefined;
  * - `OverlayMemo` recomputes only when the cache, the pending entries or the confirmed results changed, and a
  *   recomputed result equal to the previous one keeps the previous object, so readers comparing by identity
  *   (React memos, the editor's sessions) do no work for it.
+ * - What readers see is always a whole overlay: some base with all of its pending entries applied (a long
+ *   recomputation shows the previous whole one until it is done; `OverlayMemo` says how).
  */
 
 /**
@@ -67,9 +69,27 @@ export class CachedLocalStore {
   }
 }
 
+/**
+ * Rendered args of each entry, with how many of its `$ref`s had a result then: a result never changes once
+ * there, so the rendering stands until another ref gets one. Every recomputation of the overlay asks for the
+ * args of every pending entry; rendering them afresh each time (a deep copy) was a large part of its cost.
+ */
+const rendered = new WeakMap<OutboxEntry, { args: Record<string, unknown>; refs: readonly string[]; resolved: number }>();
+
+function resolvedCount(refs: readonly string[], lookup: Lookup): number {
+  let count = 0;
+  for (const opId of refs) if (lookup(opId) !== undefined) count++;
+  return count;
+}
+
 /** The args an optimistic update sees for an entry: placeholders rendered, clientOpId included. */
 export function overlayArgs(entry: OutboxEntry, lookup: Lookup): Record<string, unknown> {
-  return { ...(renderRefs(entry.args, lookup) as Record<string, unknown>), clientOpId: entry.opId };
+  const known = rendered.get(entry);
+  if (known && (known.refs.length === 0 || resolvedCount(known.refs, lookup) === known.resolved)) return known.args;
+  const refs = known?.refs ?? refsIn(entry.args);
+  const args = { ...(renderRefs(entry.args, lookup) as Record<string, unknown>), clientOpId: entry.opId };
+  rendered.set(entry, { args, refs, resolved: resolvedCount(refs, lookup) });
+  return args;
 }
 
 /**
@@ -83,16 +103,18 @@ export function applyPending(
 ): ReadonlyMap<string, CachedQuery> {
   if (entries.length === 0) return base;
   const store = new CachedLocalStore(base);
-  for (const entry of entries) {
-    const update = optimisticUpdateFor(entry.path);
-    if (!update) continue;
-    try {
-      update(store.asOptimisticStore(), overlayArgs(entry, lookup));
-    } catch (error) {
-      console.warn(`Optimistic update for ${entry.path} failed; showing server data for it.`, error);
-    }
-  }
+  for (const entry of entries) applyOne(store, entry, lookup);
   return store.results;
+}
+
+function applyOne(store: CachedLocalStore, entry: OutboxEntry, lookup: Lookup): void {
+  const update = optimisticUpdateFor(entry.path);
+  if (!update) return;
+  try {
+    update(store.asOptimisticStore(), overlayArgs(entry, lookup));
+  } catch (error) {
+    console.warn(`Optimistic update for ${entry.path} failed; showing server data for it.`, error);
+  }
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -128,23 +150,188 @@ function shareUnchanged(
   }
 }
 
-/** The last overlay computed, reused while its inputs are the same objects. */
+/** Live results laid over the cache for one reader (read.ts), by token. */
+export type Overrides = readonly CachedQuery[];
+
+/** Confirmed results by opId (the outbox's `results`): a snapshot, replaced, never changed. */
+export type Results = ReadonlyMap<string, { result: unknown }>;
+
+interface Inputs {
+  cache: ReadonlyMap<string, CachedQuery>;
+  overrides: Overrides;
+  entries: readonly OutboxEntry[];
+  results: Results;
+}
+
+interface Computed extends Inputs {
+  out: ReadonlyMap<string, CachedQuery>;
+}
+
+function sameOverrides(a: Overrides, b: Overrides): boolean {
+  return a === b || (a.length === b.length && a.every((q, i) => q.token === b[i].token && q.value === b[i].value));
+}
+
+function sameInputs(a: Inputs, b: Inputs): boolean {
+  return a.cache === b.cache && a.entries === b.entries && a.results === b.results && sameOverrides(a.overrides, b.overrides);
+}
+
+function withOverrides(cache: ReadonlyMap<string, CachedQuery>, overrides: Overrides): ReadonlyMap<string, CachedQuery> {
+  if (overrides.length === 0) return cache;
+  const copy = new Map(cache);
+  for (const query of overrides) copy.set(query.token, query);
+  return copy;
+}
+
+/** Whether `longer` is `shorter` with entries appended (the same objects in front). */
+function extends_(longer: readonly OutboxEntry[], shorter: readonly OutboxEntry[]): boolean {
+  if (longer.length < shorter.length) return false;
+  for (let i = shorter.length - 1; i >= 0; i--) {
+    const [a, b] = [longer[i], shorter[i]];
+    // The same write once durable is a new object (with its `seq`) around the same args.
+    if (a !== b && (a.opId !== b.opId || a.args !== b.args)) return false;
+  }
+  return true;
+}
+
+/** How many recent overlays are kept: the readers of one render differ only in the live results they lay in. */
+const MEMO_SLOTS = 4;
+/** Up to this many pending entries, an overlay that cannot be extended is recomputed at once, in the caller's turn. */
+export const SYNC_OVERLAY_LIMIT = 256;
+/** A background recomputation runs in slices of about this long, so the page keeps painting and taking input. */
+const SLICE_MS = 8;
+
+/** Runs `task` in a later task, after the page had a chance to paint and handle input. */
+function nextTask(task: () => void): void {
+  if (typeof MessageChannel === "undefined") {
+    setTimeout(task, 0);
+    return;
+  }
+  // A MessageChannel message is a new task without setTimeout's 4 ms clamp on nested timers.
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    task();
+  };
+  channel.port2.postMessage(null);
+}
+
+export interface OverlayOptions {
+  /** Called when an overlay recomputed in the background is ready: readers should read again. */
+  onReady?: () => void;
+  syncLimit?: number;
+  /** Schedules the next slice of a background recomputation (tests drive it by hand). */
+  schedule?: (task: () => void) => void;
+}
+
+/**
+ * The overlays computed last, and how a new one is made.
+ *
+ * - Reused while the inputs are the same: the same cache, pending entries and results, and the same live values
+ *   laid over the cache. Readers of one render that lay in the same live values (or none) share one computation.
+ * - Entries appended (a write just made) are applied on top of the last complete overlay, in the caller's turn:
+ *   a write shows in the same frame, whatever else is pending.
+ * - Any other change (entries answered, new server data) needs every pending entry applied again over the new
+ *   base. With up to SYNC_OVERLAY_LIMIT entries that happens at once. With more (a day of offline work
+ *   replaying), it runs in the background in slices of SLICE_MS, and until it is done readers get the last
+ *   complete overlay (with writes made since applied on top): an earlier state, but a whole one, in which
+ *   each pending write shows exactly once (its guess, not yet the server's row). A recomputation is never
+ *   restarted: once done it is shown (`onReady`), and the newest inputs requested meanwhile get the next one,
+ *   so a stream of answers cannot starve it.
+ */
 export class OverlayMemo {
-  private last:
-    | { base: ReadonlyMap<string, CachedQuery>; entries: readonly OutboxEntry[]; results: unknown; out: ReadonlyMap<string, CachedQuery> }
-    | undefined;
+  private recent: Computed[] = [];
+  /** The last complete overlay: all of its entries applied over its own base. */
+  private complete: (Computed & { opIds?: Set<string> }) | undefined;
+  private running = false;
+  private wanted: Inputs | undefined;
+  private disposed = false;
+  private readonly syncLimit: number;
+  private readonly schedule: (task: () => void) => void;
+
+  constructor(private readonly options: OverlayOptions = {}) {
+    this.syncLimit = options.syncLimit ?? SYNC_OVERLAY_LIMIT;
+    this.schedule = options.schedule ?? nextTask;
+  }
 
   over(
-    base: ReadonlyMap<string, CachedQuery>,
+    cache: ReadonlyMap<string, CachedQuery>,
+    overrides: Overrides,
     entries: readonly OutboxEntry[],
-    results: unknown,
-    lookup: Lookup,
+    results: Results,
   ): ReadonlyMap<string, CachedQuery> {
-    const last = this.last;
-    if (last && last.base === base && last.entries === entries && last.results === results) return last.out;
-    const out = applyPending(base, entries, lookup);
-    if (last && out !== base) shareUnchanged(out as Map<string, CachedQuery>, base, last.out);
-    this.last = { base, entries, results, out };
-    return out;
+    const inputs: Inputs = { cache, overrides, entries, results };
+    const hit = this.recent.find((c) => sameInputs(c, inputs));
+    if (hit) return hit.out;
+    const complete = this.complete;
+    const lookup = lookupIn(results);
+    if (
+      complete &&
+      complete.cache === cache &&
+      complete.results === results &&
+      sameOverrides(complete.overrides, overrides) &&
+      extends_(entries, complete.entries)
+    ) {
+      const out = applyPending(complete.out, entries.slice(complete.entries.length), lookup);
+      return this.remember({ ...inputs, out }, true);
+    }
+    if (!complete || entries.length <= this.syncLimit) {
+      const base = withOverrides(cache, overrides);
+      const out = applyPending(base, entries, lookup);
+      if (complete && out !== base) shareUnchanged(out as Map<string, CachedQuery>, base, complete.out);
+      return this.remember({ ...inputs, out }, true);
+    }
+    this.wanted = inputs;
+    this.startBackground();
+    complete.opIds ??= new Set(complete.entries.map((e) => e.opId));
+    const made = entries.filter((e) => !complete.opIds!.has(e.opId));
+    return this.remember({ ...inputs, out: applyPending(complete.out, made, lookup) }, false);
   }
+
+  /** Abandons a background recomputation (the outbox stopped). */
+  dispose(): void {
+    this.disposed = true;
+    this.wanted = undefined;
+  }
+
+  private remember(computed: Computed, whole: boolean): ReadonlyMap<string, CachedQuery> {
+    this.recent = [computed, ...this.recent.slice(0, MEMO_SLOTS - 1)];
+    if (whole) this.complete = computed;
+    return computed.out;
+  }
+
+  private startBackground(): void {
+    if (this.running || !this.wanted || this.disposed) return;
+    const inputs = this.wanted;
+    this.wanted = undefined;
+    this.running = true;
+    const base = withOverrides(inputs.cache, inputs.overrides);
+    const store = new CachedLocalStore(base);
+    const lookup = lookupIn(inputs.results);
+    let next = 0;
+    const slice = () => {
+      if (this.disposed) return;
+      const until = performance.now() + SLICE_MS;
+      while (next < inputs.entries.length) {
+        applyOne(store, inputs.entries[next++], lookup);
+        if ((next & 15) === 0 && performance.now() >= until) break;
+      }
+      if (next < inputs.entries.length) {
+        this.schedule(slice);
+        return;
+      }
+      this.running = false;
+      const out = store.results;
+      if (this.complete) shareUnchanged(out, base, this.complete.out);
+      // Mixed results made while this ran (an older overlay with later writes on top) are not reused after it.
+      this.recent = [];
+      this.remember({ ...inputs, out }, true);
+      this.startBackground();
+      this.options.onReady?.();
+    };
+    this.schedule(slice);
+  }
+}
+
+function lookupIn(results: Results): Lookup {
+  return (opId) => results.get(opId);
 }

@@ -37,14 +37,18 @@ export function queryToken(path: string, args: Record<string, unknown>): string 
   const udfPath = canonicalPath(path);
   // Most query args are ids, names and small numbers, which convexToJson leaves as they are; skipping it keeps
   // the offline overlay (it computes a token for every read and write of every pending entry) cheap.
+  // The text is built piece by piece, exactly as JSON.stringify would write `{ udfPath, args: sorted }`, without
+  // the sorted copy.
   if (Object.getPrototypeOf(args) === Object.prototype) {
     const keys = Object.keys(args);
     if (keys.every((k) => plainJson(args[k]) && !k.startsWith("$"))) {
       // Sorted by code unit, as convexToJson sorts object fields.
-      keys.sort((a, b) => (a === b ? 0 : a < b ? -1 : 1));
-      const sorted: Record<string, unknown> = {};
-      for (const k of keys) sorted[k] = args[k];
-      return JSON.stringify({ udfPath, args: sorted });
+      if (keys.length > 1) keys.sort((a, b) => (a === b ? 0 : a < b ? -1 : 1));
+      let text = `{"udfPath":${JSON.stringify(udfPath)},"args":{`;
+      for (let i = 0; i < keys.length; i++) {
+        text += `${i > 0 ? "," : ""}${JSON.stringify(keys[i])}:${JSON.stringify(args[keys[i]])}`;
+      }
+      return `${text}}}`;
     }
   }
   return JSON.stringify({ udfPath, args: convexToJson(args as Record<string, Value>) });

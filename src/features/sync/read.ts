@@ -118,7 +118,8 @@ export function shownValue(
 
 /**
  * `shownValue` for several targets at once (a feature combining queries): every live result is laid over the
- * cache in one copy, and the overlay is computed once for all of them, not once per target.
+ * cache, and the overlay is computed once for all of them, not once per target (and shared with every reader
+ * laying in the same live results: overlay.ts `OverlayMemo`).
  */
 export function shownValues(
   outbox: Outbox,
@@ -126,15 +127,16 @@ export function shownValues(
   targets: readonly ReadTarget[],
   lives: readonly unknown[],
 ): unknown[] {
-  let base = cache;
-  let withLive: Map<string, CachedQuery> | undefined;
+  const overrides: CachedQuery[] = [];
   targets.forEach((target, i) => {
     const live = lives[i];
     if (live === undefined || cache.get(target.token)?.value === live) return;
-    withLive ??= new Map(cache);
-    withLive.set(target.token, { token: target.token, path: target.path, args: target.args, value: live, updatedAt: Date.now() });
+    overrides.push({ token: target.token, path: target.path, args: target.args, value: live, updatedAt: Date.now() });
   });
-  if (withLive) base = withLive;
-  const shown = outbox.getEntries().length === 0 ? base : outbox.overlay(base);
-  return targets.map((target) => shown.get(target.token)?.value);
+  if (outbox.getEntries().length > 0) {
+    const shown = outbox.overlay(cache, overrides);
+    return targets.map((target) => shown.get(target.token)?.value);
+  }
+  const live = new Map(overrides.map((q) => [q.token, q]));
+  return targets.map((target) => (live.get(target.token) ?? cache.get(target.token))?.value);
 }

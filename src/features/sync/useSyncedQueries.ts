@@ -1,11 +1,11 @@
-import { useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useConvex, useQueries } from "convex/react";
 import type { Value } from "convex/values";
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import { canonicalPath, queryToken } from "./queryKey";
 import { readTarget, shownValues, watchLive, type ReadTarget } from "./read";
 import { useOutbox } from "./SyncProvider";
-import { useCacheSnapshot } from "./useSyncedQuery";
+import { useCacheSnapshot, useOutboxSnapshot } from "./useSyncedQuery";
 
 type LiveTarget = ReadTarget & { liveArgs: Record<string, unknown> };
 
@@ -28,8 +28,9 @@ export function useSyncedQueries<Query extends FunctionReference<"query">>(
   const outbox = useOutbox();
   const convex = useConvex();
   const path = canonicalPath(query);
-  const entries = useSyncExternalStore(outbox.subscribe, outbox.getEntries);
-  const results = useSyncExternalStore(outbox.subscribe, outbox.getResults);
+  // React state, not useSyncExternalStore: a synchronous render per confirmed batch would come before the
+  // transition's live results (useSyncedQuery.ts says more).
+  const { entries, results, overlay } = useOutboxSnapshot(outbox);
   const cache = useCacheSnapshot(outbox);
 
   const argsKey = argsList.map((args) => queryToken(path, args)).join("\n");
@@ -86,7 +87,7 @@ export function useSyncedQueries<Query extends FunctionReference<"query">>(
     const same = shown.length === previous.length && shown.every((v, i) => v === previous[i]);
     if (!same) shownRef.current = shown;
     return shownRef.current;
-    // entries: the overlay changes with the pending writes.
+    // entries and overlay: the overlay changes with the pending writes, and when a long recomputation is done.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [targets, outbox, lives, cache, entries]);
+  }, [targets, outbox, lives, cache, entries, overlay]);
 }

@@ -34,13 +34,18 @@ export function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuer
  * render of its own before that one (every reader of the app rendered twice per transition while replaying, and
  * a confirmed create's row was briefly missing in between: gone from the overlay, not yet in the live result).
  */
-function useOutboxSnapshot(outbox: Outbox) {
-  const read = () => ({ outbox, entries: outbox.getEntries(), results: outbox.getResults() });
+export function useOutboxSnapshot(outbox: Outbox) {
+  const read = () => ({ outbox, entries: outbox.getEntries(), results: outbox.getResults(), overlay: outbox.getOverlayVersion() });
   const [state, setState] = useState(read);
   useEffect(() => {
     const update = () =>
       setState((current) =>
-        current.outbox === outbox && current.entries === outbox.getEntries() && current.results === outbox.getResults() ? current : read(),
+        current.outbox === outbox &&
+        current.entries === outbox.getEntries() &&
+        current.results === outbox.getResults() &&
+        current.overlay === outbox.getOverlayVersion()
+          ? current
+          : read(),
       );
     update();
     return outbox.subscribe(update);
@@ -62,7 +67,7 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
   const outbox = useOutbox();
   const convex = useConvex();
   const path = canonicalPath(query);
-  const { entries, results } = useOutboxSnapshot(outbox);
+  const { entries, results, overlay } = useOutboxSnapshot(outbox);
   const cache = useCacheSnapshot(outbox);
 
   const argsKey = args === "skip" ? "skip" : queryToken(path, args);
@@ -95,8 +100,8 @@ export function useSyncedQuery<Query extends FunctionReference<"query">>(
 
   return useMemo(
     () => (target ? (shownValue(outbox, cache, target, live) as FunctionReturnType<Query>) : undefined),
-    // entries: the overlay changes with the pending writes.
+    // entries and overlay: the overlay changes with the pending writes, and when a long recomputation is done.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [target, outbox, live, cache, entries],
+    [target, outbox, live, cache, entries, overlay],
   );
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Caller, expectConvexError } from "../harness";
-import { type Seeded, seedChange, seedProject, settled, snapshot } from "./helpers";
+import { type Seeded, listed, seedChange, seedProject, settled, snapshot } from "./helpers";
 
 type Kind = "query" | "mutation" | "action";
 
@@ -37,7 +37,13 @@ export function publicFunctions(): { name: string; kind: Kind }[] {
 
 /** User one's data (`one`) and a project of the second user (`own`), for arguments that mix the two. */
 interface Fixture {
-  one: Seeded & { credentialId: Id<"gitCredentials">; changeMessageId: Id<"messages">; changeId: Id<"fileChanges"> };
+  one: Seeded & {
+    credentialId: Id<"gitCredentials">;
+    changeMessageId: Id<"messages">;
+    changeId: Id<"fileChanges">;
+    /** A file of user one in the trash. */
+    trashedId: Id<"files">;
+  };
   own: { projectId: Id<"projects">; folderId: Id<"files">; fileId: Id<"files">; conversationId: Id<"conversations"> };
 }
 
@@ -97,6 +103,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { fileId: one.fileId, content: "overwritten", baseRevision: 1 },
   ],
   "files:remove": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }],
+  "trash:restore": ({ one }) => [{ fileId: one.trashedId }, { fileId: one.trashedId, clientOpId: "op-restore" }],
   "files:generateUploadUrl": ({ one }) => [{ projectId: one.projectId }],
   "files:createBinaryFile": ({ one, own }) => [
     { projectId: one.projectId, name: "x.png", storageId: one.storageId },
@@ -177,7 +184,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
   describe("access matrix", () => {
     it("every public function has an argument builder", () => {
       const functions = publicFunctions().map((f) => f.name);
-      expect(functions).toContain("files:tree");
+      expect(functions).toContain("files:listing");
       expect(functions.filter((name) => !(name in argumentsFor))).toEqual([]);
     });
 
@@ -197,12 +204,14 @@ export const accessCases: CaseSuite = (makeHarness) => {
         conversationId: await bob.mutation(api.conversations.create, { projectId: ownProjectId }),
       };
       const credentialId = await alice.mutation(api.credentials.save, { host: "github.com", token: "alices-token" });
-      const fixture: Fixture = { one: { ...one, credentialId }, own };
-      const before = await settled(() => snapshot(alice));
+      const trashedId = await alice.mutation(api.files.createFile, { projectId: one.projectId, name: "gone.ts", content: "kept" });
+      await alice.mutation(api.files.remove, { fileId: trashedId });
+      const fixture: Fixture = { one: { ...one, credentialId, trashedId }, own };
+      const before = await settled(h, () => snapshot(alice));
       expect(before).toHaveLength(1);
       expect(before[0].files).toHaveLength(6);
       expect(before[0].messages[0]).toHaveLength(2 + 2 * change.exchanges);
-      const bobBefore = await bob.query(api.files.tree, { projectId: ownProjectId });
+      const bobBefore = await listed(bob, ownProjectId);
       const changesBefore = await alice.query(api.changes.forMessage, { messageId: one.changeMessageId });
       expect(changesBefore.lines.map((l) => [l.path, l.kind, l.state])).toEqual([["made.ts", "created", "applied"]]);
 
@@ -228,9 +237,12 @@ export const accessCases: CaseSuite = (makeHarness) => {
       }
       expect(new Set(checked).size).toBe(Object.keys(argumentsFor).length);
 
-      expect(await settled(() => snapshot(alice))).toEqual(before);
+      expect(await settled(h, () => snapshot(alice))).toEqual(before);
       expect(await alice.query(api.changes.forMessage, { messageId: one.changeMessageId })).toEqual(changesBefore);
-      expect(await bob.query(api.files.tree, { projectId: ownProjectId })).toEqual(bobBefore);
+      expect(await listed(bob, ownProjectId)).toEqual(bobBefore);
+      // User one's trash is untouched: the file comes back for its owner.
+      expect(await alice.mutation(api.trash.restore, { fileId: trashedId })).toBe("gone.ts");
+      expect((await alice.query(api.files.get, { fileId: trashedId })).content).toBe("kept");
       // The seeded blob still belongs to user one's file only.
       const image = await alice.query(api.files.get, { fileId: one.binaryFileId });
       expect(typeof image.url).toBe("string");

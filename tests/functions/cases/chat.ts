@@ -84,7 +84,7 @@ export const chatCases: CaseSuite = (makeHarness) => {
 
       await alice.mutation(api.messages.cancel, { messageId: second.assistantMessageId });
       await alice.mutation(api.messages.cancel, { messageId: elsewhere.assistantMessageId });
-      const final = await settled(() => allMessages(alice, conversationId));
+      const final = await settled(h, () => allMessages(alice, conversationId));
       expect(["cancelled", "completed"]).toContain(final[3].status);
       expect(final.every((m) => m.status !== "processing")).toBe(true);
 

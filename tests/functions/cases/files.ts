@@ -3,7 +3,8 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
 import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
-import { names, nextMillisecond } from "./helpers";
+import { caseClashMessage, nameTakenMessage } from "../../../convex/model/names";
+import { listed, listedIn, names, nextMillisecond } from "./helpers";
 
 async function newProject(h: Harness, user = "alice") {
   const caller = h.as(user);
@@ -13,7 +14,7 @@ async function newProject(h: Harness, user = "alice") {
 
 export const fileCases: CaseSuite = (makeHarness) => {
   describe("files: reading and writing", () => {
-    it("creates files and folders; tree and children carry metadata without content", async () => {
+    it("creates files and folders; the listing carries names and structure without content", async () => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
       const src = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
@@ -25,24 +26,15 @@ export const fileCases: CaseSuite = (makeHarness) => {
       });
       const empty = await caller.mutation(api.files.createFile, { projectId, name: "empty.txt" });
 
-      const tree = await caller.query(api.files.tree, { projectId });
-      expect(tree).toHaveLength(3);
-      const byId = new Map(tree.map((f) => [f._id, f]));
-      expect(byId.get(main)).toMatchObject({
-        projectId,
-        parentId: src,
-        name: "main.ts",
-        type: "file",
-        revision: 1,
-        size: 6,
-        isBinary: false,
-      });
-      expect(byId.get(src)).toMatchObject({ name: "src", type: "folder", isBinary: false });
-      expect(byId.get(src)!.parentId).toBeUndefined();
-      for (const entry of tree) expect(entry).not.toHaveProperty("content");
+      const entries = await listed(caller, projectId);
+      expect(entries).toHaveLength(3);
+      const byId = new Map(entries.map((f) => [f._id, f]));
+      expect(byId.get(main)).toEqual({ _id: main, parentId: src, name: "main.ts", type: "file" });
+      expect(byId.get(src)).toEqual({ _id: src, name: "src", type: "folder" });
+      expect(await caller.query(api.files.get, { fileId: main })).toMatchObject({ revision: 1, size: 6, isBinary: false, type: "file" });
 
-      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["empty.txt", "src"]);
-      expect(names(await caller.query(api.files.children, { projectId, parentId: src }))).toEqual(["main.ts"]);
+      expect(names(await listedIn(caller, projectId))).toEqual(["empty.txt", "src"]);
+      expect(names(await listedIn(caller, projectId, src))).toEqual(["main.ts"]);
 
       const file = await caller.query(api.files.get, { fileId: main });
       expect(file).toMatchObject({ content: "héllo", revision: 1, name: "main.ts" });
@@ -55,10 +47,12 @@ export const fileCases: CaseSuite = (makeHarness) => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
       const file = await caller.mutation(api.files.createFile, { projectId, name: "a.ts" });
-      await expectConvexError(caller.query(api.files.children, { projectId, parentId: file }), "INVALID_PARENT");
       const other = await caller.mutation(api.projects.create, { name: "Other" });
       const folder = await caller.mutation(api.files.createFolder, { projectId: other, name: "f" });
+      // files.children, superseded by the listing, still refuses them until it is removed.
+      await expectConvexError(caller.query(api.files.children, { projectId, parentId: file }), "INVALID_PARENT");
       await expectConvexError(caller.query(api.files.children, { projectId, parentId: folder }), "NOT_FOUND");
+      await expectConvexError(caller.mutation(api.files.createFile, { projectId, parentId: folder, name: "c.ts" }), "NOT_FOUND");
       await expectConvexError(
         caller.mutation(api.files.createFile, { projectId, parentId: file, name: "b.ts" }),
         "INVALID_PARENT",
@@ -140,7 +134,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
         caller.mutation(api.files.updateContent, { fileId: exact, content: "é".repeat(MAX_TEXT_BYTES / 2 + 1) }),
         "TOO_LARGE",
       );
-      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["euro.txt", "max.txt"]);
+      expect(names(await listed(caller, projectId))).toEqual(["euro.txt", "max.txt"]);
       expect((await caller.query(api.files.get, { fileId: okId })).revision).toBe(1);
     });
 
@@ -155,7 +149,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
       expect(file).toMatchObject({ name: "logo.png", size: 300, isBinary: true, revision: 1 });
       expect(file.content).toBeUndefined();
       expect(typeof file.url).toBe("string");
-      expect((await caller.query(api.files.tree, { projectId }))[0]).toMatchObject({ isBinary: true, size: 300 });
+      expect(await listed(caller, projectId)).toEqual([expect.objectContaining({ name: "logo.png", isBinary: true })]);
       // One upload, one file: the same storageId cannot be claimed twice.
       await expectConvexError(
         caller.mutation(api.files.createBinaryFile, { projectId, name: "logo2.png", storageId }),
@@ -177,10 +171,10 @@ export const fileCases: CaseSuite = (makeHarness) => {
       for (const name of invalid) {
         await expectConvexError(caller.mutation(api.files.rename, { fileId: ok, name }), "INVALID_NAME");
       }
-      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["x".repeat(255)]);
+      expect(names(await listed(caller, projectId))).toEqual(["x".repeat(255)]);
     });
 
-    it("names are unique among siblings, case-sensitively, and free in other folders", async () => {
+    it("names are unique among siblings, also when they differ only in case, and free in other folders", async () => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
       await caller.mutation(api.files.createFile, { projectId, name: "a.ts" });
@@ -188,16 +182,17 @@ export const fileCases: CaseSuite = (makeHarness) => {
         caller.mutation(api.files.createFile, { projectId, name: "a.ts" }),
         "NAME_TAKEN",
       );
-      expect(error.message).toContain("a.ts");
+      expect(error.message).toBe(nameTakenMessage("a.ts"));
       await expectConvexError(caller.mutation(api.files.createFolder, { projectId, name: "a.ts" }), "NAME_TAKEN");
-      const upper = await caller.mutation(api.files.createFile, { projectId, name: "A.ts" });
+      const upper = await expectConvexError(caller.mutation(api.files.createFile, { projectId, name: "A.ts" }), "NAME_TAKEN");
+      expect(upper.message).toBe(caseClashMessage("A.ts", "a.ts"));
+      const b = await caller.mutation(api.files.createFile, { projectId, name: "b.ts" });
       const dir = await caller.mutation(api.files.createFolder, { projectId, name: "dir" });
-      await caller.mutation(api.files.createFile, { projectId, parentId: dir, name: "a.ts" });
+      await caller.mutation(api.files.createFile, { projectId, parentId: dir, name: "A.ts" });
 
-      await expectConvexError(caller.mutation(api.files.rename, { fileId: upper, name: "a.ts" }), "NAME_TAKEN");
-      await caller.mutation(api.files.rename, { fileId: upper, name: "A.ts" });
-      await caller.mutation(api.files.rename, { fileId: upper, name: "b.ts" });
-      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["a.ts", "b.ts", "dir"]);
+      await expectConvexError(caller.mutation(api.files.rename, { fileId: b, name: "A.ts" }), "NAME_TAKEN");
+      await caller.mutation(api.files.rename, { fileId: b, name: "B.ts" });
+      expect(names(await listedIn(caller, projectId))).toEqual(["B.ts", "a.ts", "dir"]);
     });
   });
 
@@ -209,11 +204,11 @@ export const fileCases: CaseSuite = (makeHarness) => {
       const b = await caller.mutation(api.files.createFolder, { projectId, name: "b" });
       const f = await caller.mutation(api.files.createFile, { projectId, parentId: a, name: "f.ts", content: "f" });
       await caller.mutation(api.files.move, { fileId: f, parentId: b });
-      expect(names(await caller.query(api.files.children, { projectId, parentId: b }))).toEqual(["f.ts"]);
-      expect(await caller.query(api.files.children, { projectId, parentId: a })).toEqual([]);
+      expect(names(await listedIn(caller, projectId, b))).toEqual(["f.ts"]);
+      expect(await listedIn(caller, projectId, a)).toEqual([]);
       await caller.mutation(api.files.move, { fileId: a, parentId: b });
       await caller.mutation(api.files.move, { fileId: f });
-      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["b", "f.ts"]);
+      expect(names(await listedIn(caller, projectId))).toEqual(["b", "f.ts"]);
       expect((await caller.query(api.files.get, { fileId: f })).content).toBe("f");
     });
 
@@ -226,9 +221,9 @@ export const fileCases: CaseSuite = (makeHarness) => {
       await expectConvexError(caller.mutation(api.files.move, { fileId: top, parentId: top }), "MOVE_CYCLE");
       await expectConvexError(caller.mutation(api.files.move, { fileId: top, parentId: grandchild }), "MOVE_CYCLE");
       await expectConvexError(caller.mutation(api.files.copy, { fileId: top, parentId: child }), "MOVE_CYCLE");
-      const tree = await caller.query(api.files.tree, { projectId });
-      expect(tree.find((f) => f._id === top)!.parentId).toBeUndefined();
-      expect(tree).toHaveLength(3);
+      const entries = await listed(caller, projectId);
+      expect(entries.find((f) => f._id === top)!.parentId).toBeUndefined();
+      expect(entries).toHaveLength(3);
     });
 
     it("rejects a destination in another project, a file as destination, and a name clash", async () => {
@@ -244,8 +239,8 @@ export const fileCases: CaseSuite = (makeHarness) => {
       await expectConvexError(caller.mutation(api.files.copy, { fileId: f, parentId: foreign }), "NOT_FOUND");
       await expectConvexError(caller.mutation(api.files.move, { fileId: f, parentId: g }), "INVALID_PARENT");
       await expectConvexError(caller.mutation(api.files.move, { fileId: f, parentId: dir }), "NAME_TAKEN");
-      expect(await caller.query(api.files.tree, { projectId: other })).toHaveLength(1);
-      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["dir", "f.ts", "g.ts"]);
+      expect(await listed(caller, other)).toHaveLength(1);
+      expect(names(await listedIn(caller, projectId))).toEqual(["dir", "f.ts", "g.ts"]);
     });
 
     it("copies files with ' copy', ' copy 2' … before the extension", async () => {
@@ -261,7 +256,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
       expect((await caller.query(api.files.get, { fileId: c2 })).name).toBe("a copy 2.ts");
       expect((await caller.query(api.files.get, { fileId: c3 })).name).toBe("a copy 3.ts");
       expect(await caller.query(api.files.get, { fileId: c1 })).toMatchObject({ content: "A", revision: 1 });
-      expect(names(await caller.query(api.files.children, { projectId }))).toEqual([
+      expect(names(await listedIn(caller, projectId))).toEqual([
         ".env",
         ".env copy",
         "a copy 2.ts",
@@ -289,12 +284,12 @@ export const fileCases: CaseSuite = (makeHarness) => {
 
       const copy = await caller.mutation(api.files.copy, { fileId: src });
       expect((await caller.query(api.files.get, { fileId: copy })).name).toBe("src copy");
-      const copied = await caller.query(api.files.children, { projectId, parentId: copy });
+      const copied = await listedIn(caller, projectId, copy);
       expect(names(copied)).toEqual(["i.png", "lib"]);
       const copiedLib = copied.find((f) => f.name === "lib")!;
-      const [u] = await caller.query(api.files.children, { projectId, parentId: copiedLib._id });
+      const [u] = await listedIn(caller, projectId, copiedLib._id);
       expect(await caller.query(api.files.get, { fileId: u._id })).toMatchObject({ name: "u.ts", content: "U" });
-      expect(await caller.query(api.files.tree, { projectId })).toHaveLength(8);
+      expect(await listed(caller, projectId)).toHaveLength(8);
 
       await caller.mutation(api.files.remove, { fileId: src });
       const image = copied.find((f) => f.name === "i.png")!;
@@ -315,13 +310,13 @@ export const fileCases: CaseSuite = (makeHarness) => {
       const keep = await caller.mutation(api.files.createFile, { projectId, name: "keep.ts" });
 
       await caller.mutation(api.files.remove, { fileId: top });
-      expect((await caller.query(api.files.tree, { projectId })).map((f) => f._id)).toEqual([keep]);
+      expect((await listed(caller, projectId)).map((f) => f._id)).toEqual([keep]);
       for (const fileId of [top, mid, leaf, bin]) {
         await expectConvexError(caller.query(api.files.get, { fileId }), "NOT_FOUND");
       }
       await expectConvexError(caller.mutation(api.files.remove, { fileId: top }), "NOT_FOUND");
       await caller.mutation(api.files.remove, { fileId: keep });
-      expect(await caller.query(api.files.tree, { projectId })).toEqual([]);
+      expect(await listed(caller, projectId)).toEqual([]);
     });
   });
 };

@@ -2,6 +2,8 @@ import type { PaginationResult } from "convex/server";
 import { expect } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
+import { visibleEntries } from "../../../convex/lib/listing";
+import type { ListingEntry } from "../../../convex/lib/validators";
 import type { Caller, Harness } from "../harness";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -13,18 +15,12 @@ export async function nextMillisecond(since = Date.now()) {
 
 
 /**
- * Reads `read` until two reads 40 ms apart agree, and returns that value. The scheduled AI action may still be
- * finishing a message when a case starts comparing; cases compare data only once it has settled.
+ * Reads `read` once the deployment is idle (`Harness.idle`): the scheduled AI action may still be finishing a
+ * message when a case starts comparing, and cases compare data only once nothing is left to run.
  */
-export async function settled<T>(read: () => Promise<T>, attempts = 50): Promise<T> {
-  let previous = await read();
-  for (let i = 0; i < attempts; i++) {
-    await sleep(40);
-    const next = await read();
-    if (JSON.stringify(next) === JSON.stringify(previous)) return next;
-    previous = next;
-  }
-  throw new Error("data did not settle");
+export async function settled<T>(h: Harness, read: () => Promise<T>): Promise<T> {
+  await h.idle();
+  return read();
 }
 
 /** Every message of a conversation, oldest first, read page by page through messages.list as a client would. */
@@ -48,14 +44,26 @@ export async function readListing(caller: Caller, projectId: Id<"projects">) {
   return { head, buckets, entries: head.ready ? buckets.flatMap((b) => b ?? []) : null };
 }
 
+/** What a client lists: the whole listing with the visibility rule applied (convex/lib/listing.ts). */
+export async function listed(caller: Caller, projectId: Id<"projects">): Promise<ListingEntry[]> {
+  const { entries } = await readListing(caller, projectId);
+  if (entries === null) throw new Error("The listing is not ready.");
+  return visibleEntries(entries);
+}
+
+/** The listed entries directly in a folder (at the root without parentId). */
+export async function listedIn(caller: Caller, projectId: Id<"projects">, parentId?: Id<"files">): Promise<ListingEntry[]> {
+  return (await listed(caller, projectId)).filter((entry) => entry.parentId === parentId);
+}
+
 /** Everything a user can read: every project with its files (with content), listing, conversations and messages. */
 export async function snapshot(caller: Caller) {
   const projects = await caller.query(api.projects.list, {});
   return Promise.all(
     projects.map(async (project) => {
       const listing = await readListing(caller, project._id);
-      const tree = await caller.query(api.files.tree, { projectId: project._id });
-      const files = await Promise.all(tree.map((f) => caller.query(api.files.get, { fileId: f._id })));
+      const shown = listing.entries === null ? [] : visibleEntries(listing.entries);
+      const files = await Promise.all(shown.map((f) => caller.query(api.files.get, { fileId: f._id })));
       const conversations = await caller.query(api.conversations.list, { projectId: project._id });
       const messages = await Promise.all(
         conversations.map((c) => allMessages(caller, c._id)),

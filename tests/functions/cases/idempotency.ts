@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import { type CaseSuite, expectConvexError } from "../harness";
-import { names } from "./helpers";
+import { listed, names } from "./helpers";
 
 export const idempotencyCases: CaseSuite = (makeHarness) => {
   describe("idempotency (clientOpId)", () => {
@@ -15,7 +15,7 @@ export const idempotencyCases: CaseSuite = (makeHarness) => {
       const args = { projectId, name: "a.ts", content: "1", clientOpId: "op-file" };
       const fileId = await alice.mutation(api.files.createFile, args);
       expect(await alice.mutation(api.files.createFile, args)).toBe(fileId);
-      expect(await alice.query(api.files.tree, { projectId })).toHaveLength(1);
+      expect(await listed(alice, projectId)).toHaveLength(1);
     });
 
     it("a replayed content write keeps one revision bump; a replayed rename after another rename changes nothing", async () => {
@@ -31,13 +31,13 @@ export const idempotencyCases: CaseSuite = (makeHarness) => {
       await alice.mutation(api.files.rename, { fileId, name: "b.ts", clientOpId: "r1" });
       await alice.mutation(api.files.rename, { fileId, name: "c.ts", clientOpId: "r2" });
       await alice.mutation(api.files.rename, { fileId, name: "b.ts", clientOpId: "r1" });
-      expect(names(await alice.query(api.files.tree, { projectId }))).toEqual(["c.ts"]);
+      expect(names(await listed(alice, projectId))).toEqual(["c.ts"]);
 
       const copy = await alice.mutation(api.files.copy, { fileId, clientOpId: "c1" });
       expect(await alice.mutation(api.files.copy, { fileId, clientOpId: "c1" })).toBe(copy);
       await alice.mutation(api.files.remove, { fileId: copy, clientOpId: "d1" });
       await alice.mutation(api.files.remove, { fileId: copy, clientOpId: "d1" });
-      expect(names(await alice.query(api.files.tree, { projectId }))).toEqual(["c.ts"]);
+      expect(names(await listed(alice, projectId))).toEqual(["c.ts"]);
     });
 
     it("a replayed send stores one exchange", async () => {
@@ -72,7 +72,7 @@ export const idempotencyCases: CaseSuite = (makeHarness) => {
         "NAME_TAKEN",
       );
       await alice.mutation(api.files.rename, {
-        fileId: (await alice.query(api.files.tree, { projectId }))[0]._id,
+        fileId: (await listed(alice, projectId))[0]._id,
         name: "other.ts",
       });
       const created = await alice.mutation(api.files.createFile, { projectId, name: "taken.ts", clientOpId: "retry" });

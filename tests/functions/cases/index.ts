@@ -7,6 +7,7 @@ import { listingCases } from "./listing";
 import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
 import { searchCases } from "./search";
+import { trashCases } from "./trash";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
@@ -15,6 +16,7 @@ export const allSuites: Record<string, CaseSuite> = {
   chat: chatCases,
   idempotency: idempotencyCases,
   access: accessCases,
+  trash: trashCases,
   scale: scaleCases,
   search: searchCases,
 };

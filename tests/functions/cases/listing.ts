@@ -5,25 +5,26 @@ import { LISTING_BUCKET_SIZE, MAX_TEXT_BYTES } from "../../../convex/lib/limits"
 import { visibleEntries } from "../../../convex/lib/listing";
 import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
 import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { readListing, seedProject } from "./helpers";
+import { listedIn, names, readListing, seedProject } from "./helpers";
 
 // The listing (files.listing + files.listingBucket) against the rows it summarizes: every structural write keeps
-// it equal to files.tree, a save leaves it alone, and files.createMany creates all of a group or none.
+// it equal to the rows, a save leaves it alone, and files.createMany creates all of a group or none.
 
 type Row = { _id: string; parentId?: string; name: string; type: string; isBinary?: boolean };
 
 const shape = (r: Row) => ({ _id: r._id, parentId: r.parentId, name: r.name, type: r.type, isBinary: r.isBinary === true });
 const byId = (a: { _id: string }, b: { _id: string }) => (a._id < b._id ? -1 : 1);
 
-/** Asserts that the listing shows exactly what files.tree shows, and that the stored rows agree with it. */
-async function expectListingMatchesTree(h: Harness, caller: Caller, projectId: Id<"projects">) {
+/**
+ * Asserts that the listing holds one entry per `files` row, agreeing with it (the audit compares each row's parent,
+ * name, type and binary flag with its entry), all visible (no test here leaves a folder being purged).
+ */
+async function expectListingMatchesRows(h: Harness, caller: Caller, projectId: Id<"projects">) {
   const { head, buckets, entries } = await readListing(caller, projectId);
   expect(head.ready).toBe(true);
-  const tree = await caller.query(api.files.tree, { projectId });
-  expect(visibleEntries(entries!).map(shape).sort(byId)).toEqual(tree.map(shape).sort(byId));
-  expect(entries).toHaveLength(tree.length);
+  expect(visibleEntries(entries!).map(shape).sort(byId)).toEqual(entries!.map(shape).sort(byId));
   const audit = await h.admin.query(internal.audit.verifyListing, { projectId, cursor: null });
-  expect(audit).toEqual({ rows: tree.length, missing: 0, mismatched: 0, cursor: null });
+  expect(audit).toEqual({ rows: entries!.length, missing: 0, mismatched: 0, cursor: null });
   const counts = await h.admin.query(internal.audit.listingCounts, { projectId });
   expect(counts).toEqual({ head: "ready", buckets: buckets.map((b) => b!.length), pendingPurges: 0 });
   // The root level (what the SPA shows first) is the listing's root entries, each with the bucket holding it.
@@ -36,12 +37,12 @@ async function expectListingMatchesTree(h: Harness, caller: Caller, projectId: I
 
 export const listingCases: CaseSuite = (makeHarness) => {
   describe("files: the listing", () => {
-    it("every structural write keeps the listing equal to the tree", async () => {
+    it("every structural write keeps the listing equal to the rows", async () => {
       const h = await makeHarness();
       const alice = h.as("alice");
       const s = await seedProject(alice, (u, b, c) => h.upload(u, b, c));
       const { projectId } = s;
-      await expectListingMatchesTree(h, alice, projectId);
+      await expectListingMatchesRows(h, alice, projectId);
 
       await alice.mutation(api.files.createMany, {
         projectId,
@@ -50,22 +51,28 @@ export const listingCases: CaseSuite = (makeHarness) => {
       });
       await alice.mutation(api.files.rename, { fileId: s.fileId, name: "README.txt" });
       await alice.mutation(api.files.move, { fileId: s.nestedFileId, parentId: undefined });
-      await expectListingMatchesTree(h, alice, projectId);
+      await expectListingMatchesRows(h, alice, projectId);
 
       const copy = await alice.mutation(api.files.copy, { fileId: s.folderId });
-      await expectListingMatchesTree(h, alice, projectId);
+      await expectListingMatchesRows(h, alice, projectId);
       // The copy of the binary shares its blob and is listed as binary too.
       const copied = (await readListing(alice, projectId)).entries!.filter((e) => e.name === "logo.png");
       expect(copied.map((e) => e.isBinary)).toEqual([true, true]);
 
       // A save that turns a binary into text is the one save that changes the listing.
       await alice.mutation(api.files.updateContent, { fileId: s.binaryFileId, content: "now text" });
-      await expectListingMatchesTree(h, alice, projectId);
+      await expectListingMatchesRows(h, alice, projectId);
       expect((await readListing(alice, projectId)).entries!.find((e) => e._id === s.binaryFileId)).not.toHaveProperty("isBinary");
 
+      // A delete goes to the trash: the deleted folders' entries go, what they held is hidden below them.
       await alice.mutation(api.files.remove, { fileId: s.folderId });
       await alice.mutation(api.files.remove, { fileId: copy });
-      await expectListingMatchesTree(h, alice, projectId);
+      const visible = visibleEntries((await readListing(alice, projectId)).entries!);
+      expect(visible.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
+      // Emptied from the trash (and purged), the stored rows agree again, entry for row.
+      await h.admin.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
+      await h.admin.mutation(internal.files.purge, { projectId });
+      await expectListingMatchesRows(h, alice, projectId);
       expect((await readListing(alice, projectId)).entries!.map((e) => e.name).sort()).toEqual(["README.txt", "util.ts"]);
     });
 
@@ -128,8 +135,8 @@ export const listingCases: CaseSuite = (makeHarness) => {
         await expectConvexError(alice.mutation(api.files.createMany, { projectId, parentId: dir, items: items as { name: string }[] }), code);
       }
       await expectConvexError(alice.mutation(api.files.createMany, { projectId, parentId: ids[0], items: [{ name: "y" }] }), "INVALID_PARENT");
-      expect((await alice.query(api.files.children, { projectId, parentId: dir })).map((f) => f.name).sort()).toEqual(["a", "b.ts", "c.ts"]);
-      await expectListingMatchesTree(h, alice, projectId);
+      expect(names(await listedIn(alice, projectId, dir))).toEqual(["a", "b.ts", "c.ts"]);
+      await expectListingMatchesRows(h, alice, projectId);
     });
   });
 };

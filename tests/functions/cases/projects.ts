@@ -87,7 +87,7 @@ export const projectCases: CaseSuite = (makeHarness) => {
 
       expect((await alice.query(api.projects.list, {})).map((p) => p._id)).toEqual([other]);
       await expectConvexError(alice.query(api.projects.get, { projectId: seeded.projectId }), "NOT_FOUND");
-      await expectConvexError(alice.query(api.files.tree, { projectId: seeded.projectId }), "NOT_FOUND");
+      await expectConvexError(alice.query(api.files.listing, { projectId: seeded.projectId }), "NOT_FOUND");
       for (const fileId of [seeded.fileId, seeded.folderId, seeded.nestedFileId, seeded.binaryFileId]) {
         await expectConvexError(alice.query(api.files.get, { fileId }), "NOT_FOUND");
       }

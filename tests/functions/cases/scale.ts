@@ -10,8 +10,8 @@ import { readListing, sleep } from "./helpers";
 
 // A project past Convex's per-function read limits (32,000 documents, 16 MiB) on the local backend, which enforces
 // them, and the same scenario smaller on convex-test (see Harness.scaleFiles): the listing and quick open see every
-// path; a folder holding almost all of it is renamed and moved in one step, and deleted with the tree right
-// throughout while its purge runs in batches, which end exactly once even when the backend restarts mid-way (or,
+// path; a folder holding almost all of it is renamed and moved in one step, deleted into the trash and restored in
+// one step each, deleted again and swept from the trash with the tree right throughout while its purge runs in batches, which end exactly once even when the backend restarts mid-way (or,
 // on convex-test, when a purge batch runs twice); then the project is deleted with everything in it.
 
 export const TEXT = "export const value = 1; // ".padEnd(520, "x"); // 520 bytes: 40,000 files hold 20.8 MB
@@ -152,11 +152,22 @@ export const scaleCases: CaseSuite = (makeHarness) => {
         expect(await listedPaths(alice, projectId)).toEqual(moved);
         expect((await alice.query(api.files.get, { fileId: big.deepFileId })).content).toBe(TEXT);
 
-        // Delete: gone for every reader at once, the rest intact throughout the purge.
+        // Delete: into the trash, gone for every reader at once, the rest intact.
         await alice.mutation(api.files.remove, { fileId: big.bigId });
+        await expectConvexError(alice.query(api.files.get, { fileId: big.deepFileId }), "NOT_FOUND");
+        expect(await listedPaths(alice, projectId)).toEqual(big.others);
+        // Undo: the whole folder is back at once, every path and its content, the blob kept.
+        expect(await alice.mutation(api.trash.restore, { fileId: big.bigId })).toBe("huge");
+        expect(await listedPaths(alice, projectId)).toEqual(moved);
+        expect((await alice.query(api.files.get, { fileId: big.deepFileId })).content).toBe(TEXT);
+        expect(await verify(h, projectId)).toEqual({ rows: big.paths.size, missing: 0, mismatched: 0 });
+
+        // Delete again, and let the sweep destroy it (as TRASH_RETENTION_DAYS later): the purge runs in batches.
+        await alice.mutation(api.files.remove, { fileId: big.bigId });
+        expect(await h.admin.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false })).toEqual({ done: true });
         const pending = await h.admin.query(internal.audit.listingCounts, { projectId });
         expect(pending.pendingPurges).toBeGreaterThan(0);
-        await expectConvexError(alice.query(api.files.get, { fileId: big.deepFileId }), "NOT_FOUND");
+        await expectConvexError(alice.mutation(api.trash.restore, { fileId: big.bigId }), "NOT_FOUND");
         expect(await listedPaths(alice, projectId)).toEqual(big.others);
         if (h.restart !== undefined) {
           await h.restart();

@@ -1,0 +1,54 @@
+import type { WebSocketRoute } from "@playwright/test";
+import { expect, test } from "./drivers/fixtures";
+import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
+import { createProject, serverFor, signIn, UI } from "./drivers";
+
+// First load (issue 18): a user with a stored, unexpired token gets the workspace at once, and its first queries
+// leave on the same connection as the token instead of waiting for the backend to confirm it. The backend's
+// answers are held back until the page has shown the workspace and sent its queries, so the order is proven by
+// events, not by timing.
+
+test("with a stored token the workspace shows and sends its queries before the backend has answered anything", async ({
+  page,
+  context,
+}) => {
+  await signIn(page);
+  await createProject(page, "Quick start");
+  const href = await UI.projectLink(page, "Quick start").getAttribute("href");
+  const projectId = href!.split("/").pop() as Id<"projects">;
+  const server = await serverFor(page);
+  await server.mutation(api.files.createMany, { projectId, items: [{ name: "first.ts", content: "export {};\n" }] });
+
+  // A second page of the same profile (same stored session), its socket to the backend held by the test.
+  const fresh = await context.newPage();
+  const sent: string[] = [];
+  let held: string[] | null = [];
+  let route: WebSocketRoute | null = null;
+  await fresh.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    route = ws;
+    const backend = ws.connectToServer();
+    ws.onMessage((message) => {
+      sent.push(String(message));
+      backend.send(message);
+    });
+    backend.onMessage((message) => {
+      if (held) held.push(String(message));
+      else ws.send(message);
+    });
+  });
+  await fresh.goto(href!);
+
+  // Nothing has come back from the backend, yet the workspace is on screen and has asked for the project.
+  await expect(fresh.getByRole("region", { name: "Explorer" })).toBeVisible();
+  await expect.poll(() => sent.some((m) => m.includes('"ModifyQuerySet"') && m.includes("projects:get"))).toBe(true);
+  const types = sent.map((m) => (JSON.parse(m) as { type: string }).type);
+  expect(types.indexOf("Authenticate"), "the token goes before the first query").toBeGreaterThanOrEqual(0);
+  expect(types.indexOf("Authenticate")).toBeLessThan(sent.findIndex((m) => m.includes("projects:get")));
+
+  // Released, the answers fill the tree.
+  const pending = held;
+  held = null;
+  for (const message of pending) route!.send(message);
+  await expect(fresh.getByRole("tree", { name: "Files" }).getByRole("treeitem", { name: "first.ts" })).toBeVisible();
+});

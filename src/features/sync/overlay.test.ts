@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { applyPending, OverlayMemo } from "./overlay";
+import { queryToken } from "./queryKey";
+import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
+import type { CachedQuery, OutboxEntry } from "./types";
+
+afterEach(() => clearOptimisticUpdates());
+
+const token = queryToken("test:list", {});
+const cacheWith = (names: string[]): ReadonlyMap<string, CachedQuery> =>
+  new Map([[token, { token, path: "test:list", args: {}, value: names, updatedAt: 0 }]]);
+const add = (name: string): OutboxEntry => ({ opId: `op-${name}`, path: "test:add", args: { name }, createdAt: 0, userKey: "u" });
+const noResults = new Map<string, { result: unknown }>();
+
+/** An overlay memo whose background slices run only when the test says so, counting the updates it runs. */
+function setup(syncLimit: number) {
+  let runs = 0;
+  registerOptimisticUpdate("test:add", (store, args: { name: string }) => {
+    runs++;
+    const list = (store.getQuery("test:list" as any, {}) as string[] | undefined) ?? [];
+    store.setQuery("test:list" as any, {}, [...list, args.name]);
+  });
+  const slices: (() => void)[] = [];
+  let ready = 0;
+  const memo = new OverlayMemo({ syncLimit, schedule: (task) => slices.push(task), onReady: () => ready++ });
+  return {
+    memo,
+    get runs() {
+      return runs;
+    },
+    get ready() {
+      return ready;
+    },
+    slices,
+    drain() {
+      while (slices.length > 0) slices.shift()!();
+    },
+  };
+}
+
+const listIn = (out: ReadonlyMap<string, CachedQuery>) => out.get(token)?.value;
+
+describe("OverlayMemo", () => {
+  it("applies a write just made on top of the last overlay, running only that write's update", () => {
+    const t = setup(2);
+    const cache = cacheWith(["seed"]);
+    const entries = ["a", "b", "c", "d"].map(add);
+    expect(listIn(t.memo.over(cache, [], entries, noResults))).toEqual(["seed", "a", "b", "c", "d"]);
+    expect(t.runs).toBe(4);
+    const more = [...entries, add("e")];
+    expect(listIn(t.memo.over(cache, [], more, noResults))).toEqual(["seed", "a", "b", "c", "d", "e"]);
+    expect(t.runs).toBe(5);
+    // The same write once durable (a new object around the same args) is not a change.
+    const durable = more.map((e, i) => ({ ...e, seq: i + 1 }));
+    expect(listIn(t.memo.over(cache, [], durable, noResults))).toEqual(["seed", "a", "b", "c", "d", "e"]);
+    expect(t.runs).toBe(5);
+    expect(t.slices).toHaveLength(0);
+  });
+
+  it("recomputes a long overlay after answers in the background, showing the last whole one until it is done", () => {
+    const t = setup(1);
+    const entries = ["a", "b", "c", "d"].map(add);
+    const first = t.memo.over(cacheWith(["seed"]), [], entries, noResults);
+    // The server applied a and b: the new base holds them, and they left the outbox.
+    const answered = cacheWith(["seed", "a", "b"]);
+    const left = entries.slice(2);
+    const runsBefore = t.runs;
+    expect(t.memo.over(answered, [], left, noResults)).toBe(first);
+    expect(t.runs).toBe(runsBefore);
+    // A write made meanwhile shows at once, on top of the last whole overlay.
+    const typed = [...left, add("e")];
+    expect(listIn(t.memo.over(answered, [], typed, noResults))).toEqual(["seed", "a", "b", "c", "d", "e"]);
+    expect(t.ready).toBe(0);
+    t.drain();
+    // Two recomputations: the one asked for first, then the newest inputs asked for while it ran.
+    expect(t.ready).toBe(2);
+    expect(listIn(t.memo.over(answered, [], typed, noResults))).toEqual(listIn(applyPending(answered, typed, () => undefined)));
+    expect(listIn(t.memo.over(answered, [], typed, noResults))).toEqual(["seed", "a", "b", "c", "d", "e"]);
+    expect(t.slices).toHaveLength(0);
+  });
+
+  it("recomputes at once up to its limit of pending writes", () => {
+    const t = setup(8);
+    const entries = ["a", "b", "c"].map(add);
+    t.memo.over(cacheWith([]), [], entries, noResults);
+    expect(listIn(t.memo.over(cacheWith(["a"]), [], entries.slice(1), noResults))).toEqual(["a", "b", "c"]);
+    expect(t.slices).toHaveLength(0);
+  });
+
+  it("abandons a background recomputation once disposed", () => {
+    const t = setup(1);
+    const entries = ["a", "b", "c"].map(add);
+    t.memo.over(cacheWith([]), [], entries, noResults);
+    t.memo.over(cacheWith(["a"]), [], entries.slice(1), noResults);
+    t.memo.dispose();
+    const runs = t.runs;
+    t.drain();
+    expect(t.runs).toBe(runs);
+    expect(t.ready).toBe(0);
+  });
+});
