@@ -14,6 +14,7 @@ import { useProjectActions } from "../features/projects/useProjectActions";
 import { RunControls } from "../features/run/RunControls";
 import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
+import { isSearchKey, SearchPanel } from "../features/search/SearchPanel";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { env } from "../lib/env";
 import { errorCode, errorMessage } from "../lib/errors";
@@ -86,6 +87,16 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
   // Where focus was when the panel opened: it goes back there when the panel closes.
   const focusBeforePanel = useRef<HTMLElement | null>(null);
+  const focusBeforeSearch = useRef<HTMLElement | null>(null);
+  const closeSearch = useCallback(() => {
+    useAppStore.getState().setSearchOpen(false);
+    const back = focusBeforeSearch.current;
+    focusBeforeSearch.current = null;
+    queueMicrotask(() => {
+      if (back?.isConnected) back.focus();
+      else document.querySelector<HTMLElement>(".cm-content, .file-tree [tabindex='0']")?.focus();
+    });
+  }, []);
   const toggleTerminal = useCallback(() => {
     const open = useAppStore.getState().terminalOpen;
     if (!open) {
@@ -106,6 +117,13 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   useEffect(() => () => setTerminalOpen(false), [setTerminalOpen]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (isSearchKey(e) && !useAppStore.getState().searchOpen) {
+        e.preventDefault();
+        const current = document.activeElement;
+        focusBeforeSearch.current = current instanceof HTMLElement && current !== document.body ? current : null;
+        useAppStore.getState().setSearchOpen(true);
+        return;
+      }
       if (isToggleTerminalKey(e)) {
         e.preventDefault();
         toggleTerminal();
@@ -129,6 +147,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   }, [toggleTerminal, runner, setTerminalOpen]);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
+  useEffect(() => () => useAppStore.getState().setSearchOpen(false), []);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
   const outbox = useOutbox();
   useEffect(
@@ -181,7 +200,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           {project && <TransferBadge project={project} />}
         </AppHeader>
         <div className="workspace-body">
-          <WorkspacePanes projectId={projectId} narrow={narrow} chatOpen={chatOpen} onCloseChat={closeChat} />
+          <WorkspacePanes projectId={projectId} narrow={narrow} chatOpen={chatOpen} onCloseChat={closeChat} onCloseSearch={closeSearch} />
           {terminalOpen && (
             <Suspense fallback={<section className="run-panel" aria-label="Terminal" aria-busy="true" />}>
               <RunPanel onClose={toggleTerminal} />
@@ -308,12 +327,15 @@ function WorkspacePanes({
   narrow,
   chatOpen,
   onCloseChat,
+  onCloseSearch,
 }: {
   projectId: Id<"projects">;
   narrow: boolean;
   chatOpen: boolean;
   onCloseChat: () => void;
+  onCloseSearch: () => void;
 }) {
+  const searchOpen = useAppStore((s) => s.searchOpen);
   const layout = useDefaultLayout({
     id: narrow ? "polaris.workspace.panes.narrow" : "polaris.workspace.panes",
     panelIds: narrow ? NARROW_PANE_IDS : PANE_IDS,
@@ -331,9 +353,17 @@ function WorkspacePanes({
         onLayoutChanged={layout.onLayoutChanged}
       >
         <Panel id="tree" className="pane" defaultSize={narrow ? "32" : "20"} minSize={narrow ? 120 : 160}>
-          <PaneBoundary name="File tree">
-            <FileTreePane projectId={projectId} />
-          </PaneBoundary>
+          {searchOpen && (
+            <PaneBoundary name="Search">
+              <SearchPanel projectId={projectId} onClose={onCloseSearch} />
+            </PaneBoundary>
+          )}
+          {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}
+          <div className="pane-stack" hidden={searchOpen}>
+            <PaneBoundary name="File tree">
+              <FileTreePane projectId={projectId} />
+            </PaneBoundary>
+          </div>
         </Panel>
         <Separator className="pane-separator" aria-label="Resize file tree" />
         <Panel id="editor" className="pane" defaultSize={narrow ? "68" : "52"} minSize={narrow ? 200 : 240}>

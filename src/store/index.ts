@@ -5,6 +5,7 @@ import { createTreeSlice, type TreeSlice } from "./treeSlice";
 import { createTabsSlice, type TabsSlice } from "./tabsSlice";
 import { createSyncSlice, type SyncSlice } from "./syncSlice";
 import { createEditorAiSlice, type EditorAiSlice } from "./editorAiSlice";
+import { createSearchSlice, type SearchSlice } from "./searchSlice";
 import { persistStore } from "./persistence";
 import { watchEditorFocusRequests } from "./editorFocus";
 
@@ -12,7 +13,7 @@ import { watchEditorFocusRequests } from "./editorFocus";
 // change it only through slice actions, which are pure state changes. Server data never lives here (it comes
 // from Convex queries). Side effects of state changes live in two subscribers installed here: persistence.ts
 // (localStorage) and editorFocus.ts (the DOM side of editor focus requests).
-export type AppState = UiSlice & TreeSlice & TabsSlice & SyncSlice & EditorAiSlice;
+export type AppState = UiSlice & TreeSlice & TabsSlice & SyncSlice & EditorAiSlice & SearchSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createUiSlice(...a),
@@ -20,6 +21,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createTabsSlice(...a),
   ...createSyncSlice(...a),
   ...createEditorAiSlice(...a),
+  ...createSearchSlice(...a),
 }));
 
 persistStore(useAppStore);

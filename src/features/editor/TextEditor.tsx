@@ -104,6 +104,9 @@ export default function TextEditor({
     void setLanguage(documentFor(session), fileName);
   }, [session, fileName]);
 
+  // Before focus is claimed: keys typed while the file loaded go to the revealed place, as typed after it.
+  useReveal(viewRef, session);
+
   useEffect(() => {
     const view = viewRef.current;
     if (!view) return;
@@ -119,6 +122,24 @@ export default function TextEditor({
   }, [focusRequested, session, claimFocus]);
 
   return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;
+}
+
+/**
+ * Selects and scrolls to the place a search result asked for (the store's `reveal`), once this editor shows that
+ * file; a line or column past the end (the file changed since the search) is clamped to the text.
+ */
+function useReveal(viewRef: React.RefObject<EditorView | null>, session: DocumentSession) {
+  const reveal = useAppStore((s) => (s.reveal?.fileId === session.fileId ? s.reveal : null));
+  useEffect(() => {
+    const view = viewRef.current;
+    if (!view || reveal === null) return;
+    const doc = view.state.doc;
+    const line = doc.line(Math.min(Math.max(1, reveal.line), doc.lines));
+    const from = Math.min(line.from + reveal.column, line.to);
+    const to = Math.min(from + reveal.length, line.to);
+    view.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
+    useAppStore.getState().endReveal(reveal.number);
+  }, [viewRef, reveal]);
 }
 
 /** A read-only editor for text served from storage (over the inline size limit). */

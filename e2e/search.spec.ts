@@ -1,0 +1,119 @@
+import type { Page } from "@playwright/test";
+import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
+import { expect, test } from "./drivers/fixtures";
+import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
+
+// Search across the project (issue 14), by keyboard only against the real local backend: Ctrl+Shift+F and typing
+// at once, globs and regular expressions, arrows and Enter to open the file at the match with focus in the editor,
+// Replace all confirmed with its counts, and Undo replace putting every file back.
+
+const Search = {
+  panel: (page: Page) => page.getByRole("region", { name: "Search" }),
+  query: (page: Page) => page.getByRole("textbox", { name: "Search", exact: true }),
+  status: (page: Page) => Search.panel(page).getByRole("status"),
+  results: (page: Page) => page.getByRole("tree", { name: "Search results" }),
+  fileRows: (page: Page) => Search.results(page).locator('[role="treeitem"][aria-level="1"]'),
+};
+
+async function seed(page: Page) {
+  await signIn(page);
+  await createProject(page, "Searchable");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Searchable")!._id;
+  const src = await server.mutation(api.files.createFolder, { projectId, name: "src" });
+  const dist = await server.mutation(api.files.createFolder, { projectId, name: "dist" });
+  const [app, util] = await server.mutation(api.files.createMany, {
+    projectId,
+    parentId: src,
+    items: [
+      { name: "app.ts", content: "const greeting = 'hello';\nexport function hello() {}\n" },
+      { name: "util.ts", content: "hello world\nHELLO again\n" },
+    ],
+  });
+  const readme = await server.mutation(api.files.createFile, { projectId, name: "README.md", content: "say hello\n" });
+  const out = await server.mutation(api.files.createFile, { projectId, parentId: dist, name: "out.js", content: "hello()\n" });
+  await UI.projectLink(page, "Searchable").click();
+  const firstRow = page.getByRole("tree", { name: "Files" }).getByRole("treeitem").first();
+  await expect(firstRow).toBeVisible();
+  const ids: Record<string, Id<"files">> = { "src/app.ts": app, "src/util.ts": util, "README.md": readme, "dist/out.js": out };
+  const texts = async (): Promise<Record<string, string | undefined>> => {
+    const entries = await Promise.all(
+      Object.entries(ids).map(async ([path, fileId]): Promise<[string, string | undefined]> => [path, (await server.query(api.files.get, { fileId })).content]),
+    );
+    return Object.fromEntries(entries);
+  };
+  /** Ctrl+Shift+F from the file tree, where a keyboard user is after opening the project. */
+  const openSearch = () => Keyboard.pressOn(firstRow, "ControlOrMeta+Shift+F");
+  return { server, projectId, texts, openSearch };
+}
+
+test("Ctrl+Shift+F: type at once, narrow with globs and a regex, Enter opens the file at the match", async ({ page }) => {
+  const { openSearch } = await seed(page);
+  await openSearch();
+  await page.keyboard.type("hello");
+  await expect(Search.query(page)).toHaveValue("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+  await expect(Search.fileRows(page)).toHaveCount(4);
+
+  const exclude = page.getByRole("textbox", { name: "Files to exclude" });
+  await Keyboard.tabTo(page, exclude);
+  await page.keyboard.type("dist");
+  await expect(Search.status(page)).toHaveText("5 matches in 3 files");
+
+  // Alt+R and Alt+C turn on regular expression and match case from any field.
+  await page.keyboard.press("Alt+R");
+  await page.keyboard.press("Alt+C");
+  await expect(page.getByRole("button", { name: "Use regular expression" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("button", { name: "Match case" })).toHaveAttribute("aria-pressed", "true");
+  // Back to the query (Ctrl+Shift+F selects it), a pattern only the function declaration matches.
+  await page.keyboard.press("ControlOrMeta+Shift+F");
+  await page.keyboard.type("hel+o\\(\\)");
+  await expect(Search.status(page)).toHaveText("1 match in 1 file");
+  await expect(Search.fileRows(page)).toHaveText([/^app\.tssrc1$/]);
+  // A pattern that is not valid says what to fix.
+  await page.keyboard.type("(");
+  await expect(Search.panel(page).getByRole("alert")).toContainText("The regular expression is not valid");
+  await page.keyboard.press("Backspace");
+  await expect(Search.status(page)).toHaveText("1 match in 1 file");
+
+  // Arrows into the results, Enter on the line: the editor opens with the match selected; typing replaces it.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await expect(Search.results(page).getByRole("treeitem", { selected: true })).toContainText("export function hello() {}");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("greet()");
+  await expect(page.locator(".cm-content .cm-line").nth(1)).toHaveText("export function greet() {}");
+});
+
+test("Replace all says how many matches in how many files, writes every file, and Undo replace restores them", async ({ page }) => {
+  const { texts, openSearch } = await seed(page);
+  const before = await texts();
+  await openSearch();
+  await page.keyboard.type("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
+  await page.keyboard.type("bye");
+  await Keyboard.tabTo(page, page.getByRole("button", { name: "Replace all" }));
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Replace all" });
+  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”?");
+  await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(dialog).toHaveCount(0);
+
+  await expect.poll(texts).toEqual({
+    "src/app.ts": "const greeting = 'bye';\nexport function bye() {}\n",
+    "src/util.ts": "bye world\nbye again\n",
+    "README.md": "say bye\n",
+    "dist/out.js": "bye()\n",
+  });
+  // Live: the search runs again on the change and finds nothing left.
+  await expect(Search.status(page)).toHaveText("0 matches in 0 files");
+
+  await Keyboard.tabTo(page, page.getByRole("button", { name: "Undo replace" }));
+  await page.keyboard.press("Enter");
+  await expect(Search.query(page)).toBeFocused();
+  await expect.poll(texts).toEqual(before);
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+});

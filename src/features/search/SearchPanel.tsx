@@ -1,0 +1,381 @@
+import { useConvex } from "convex/react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { compileSearch, type LineMatch, type SearchOptions } from "../../../convex/lib/search";
+import { Dialog } from "../../lib/Dialog";
+import { errorMessage } from "../../lib/errors";
+import { notify } from "../../lib/notify";
+import { useAppStore } from "../../store";
+import { useOutbox, useSyncStatus, useWrite } from "../sync";
+import { applyReplace, planReplace, undoReplace, type ReplacePlan } from "./replace";
+import { MAX_RESULTS, useProjectSearch, type FileResult } from "./useProjectSearch";
+import "./search.css";
+
+/** Ctrl/Cmd+Shift+F, as in VS Code. */
+export function isSearchKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean; key: string }) {
+  return (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "f";
+}
+
+type Row = { kind: "file"; file: FileResult } | { kind: "line"; file: FileResult; match: LineMatch };
+
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("ch") ? "es" : "s"}`;
+
+/**
+ * The Search panel: query, match case / whole word / regular expression, include and exclude globs, results
+ * grouped by file, Replace all. Keyboard: ArrowDown from a field goes to the results; in the results the arrows
+ * move, Left/Right fold a file, Enter opens the file at the match with focus in the editor, Escape goes back to
+ * the query. Escape in a field closes the panel.
+ */
+export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">; onClose: () => void }) {
+  const [query, setQuery] = useState("");
+  const [replacement, setReplacement] = useState("");
+  const [matchCase, setMatchCase] = useState(false);
+  const [wholeWord, setWholeWord] = useState(false);
+  const [regex, setRegex] = useState(false);
+  const [include, setInclude] = useState("");
+  const [exclude, setExclude] = useState("");
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [active, setActive] = useState(0);
+  const [confirm, setConfirm] = useState<ReplacePlan | null>(null);
+  const [lastReplace, setLastReplace] = useState<ReplacePlan | null>(null);
+  const [busy, setBusy] = useState(false);
+  const queryRef = useRef<HTMLInputElement>(null);
+  const treeRef = useRef<HTMLUListElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const convex = useConvex();
+  const outbox = useOutbox();
+  const online = useSyncStatus().phase !== "offline";
+  const updateContent = useWrite(api.files.updateContent);
+  const openFile = useAppStore((s) => s.openFile);
+  const requestReveal = useAppStore((s) => s.requestReveal);
+
+  const options: SearchOptions | null = useMemo(
+    () => (query === "" ? null : { query, matchCase, wholeWord, regex, include, exclude }),
+    [query, matchCase, wholeWord, regex, include, exclude],
+  );
+  const result = useProjectSearch(projectId, options);
+
+  // Ctrl/Cmd+Shift+F again while the panel is open puts focus back in the query, its text selected.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (!isSearchKey(e)) return;
+      e.preventDefault();
+      queryRef.current?.focus();
+      queryRef.current?.select();
+    };
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, []);
+
+  const rows: Row[] = useMemo(
+    () =>
+      result.files.flatMap((file): Row[] => [
+        { kind: "file", file },
+        ...(collapsed.has(file.fileId) ? [] : file.lines.map((match): Row => ({ kind: "line", file, match }))),
+      ]),
+    [result.files, collapsed],
+  );
+  const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
+  const totalMatches = result.files.reduce((n, f) => n + f.matches, 0);
+
+  const focusRow = (index: number) => {
+    setActive(index);
+    queueMicrotask(() => treeRef.current?.querySelector<HTMLElement>(`[data-row="${index}"]`)?.focus());
+  };
+
+  const open = (row: Row) => {
+    const match = row.kind === "line" ? row.match : row.file.lines[0];
+    openFile(row.file.fileId, { focusEditor: true });
+    if (match) {
+      const first = match.ranges[0];
+      requestReveal({
+        fileId: row.file.fileId,
+        line: match.line,
+        column: match.column,
+        length: first ? first.to - first.from : 0,
+      });
+    }
+  };
+
+  const onFieldKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    // Alt+C, Alt+W, Alt+R toggle the options from any field, as in VS Code.
+    const toggle = e.altKey && !e.ctrlKey && !e.metaKey ? { c: setMatchCase, w: setWholeWord, r: setRegex }[e.code.slice(3).toLowerCase()] : undefined;
+    if (toggle) {
+      e.preventDefault();
+      toggle((on) => !on);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      onClose();
+    } else if (e.key === "ArrowDown" && rows.length > 0) {
+      e.preventDefault();
+      focusRow(activeIndex);
+    } else if (e.key === "Enter" && e.currentTarget === queryRef.current && rows.length > 0) {
+      e.preventDefault();
+      open(rows[0]);
+    }
+  };
+
+  const onTreeKey = (e: KeyboardEvent<HTMLUListElement>) => {
+    const row = rows[activeIndex];
+    if (!row) return;
+    const fold = (fileId: string, shut: boolean) =>
+      setCollapsed((c) => {
+        const next = new Set(c);
+        if (shut) next.add(fileId);
+        else next.delete(fileId);
+        return next;
+      });
+    switch (e.key) {
+      case "ArrowDown":
+        focusRow(Math.min(rows.length - 1, activeIndex + 1));
+        break;
+      case "ArrowUp":
+        if (activeIndex === 0) queryRef.current?.focus();
+        else focusRow(activeIndex - 1);
+        break;
+      case "Home":
+        focusRow(0);
+        break;
+      case "End":
+        focusRow(rows.length - 1);
+        break;
+      case "ArrowLeft":
+        if (row.kind === "line") focusRow(rows.findIndex((r) => r.kind === "file" && r.file.fileId === row.file.fileId));
+        else fold(row.file.fileId, true);
+        break;
+      case "ArrowRight":
+        if (row.kind === "file") fold(row.file.fileId, false);
+        break;
+      case "Enter":
+        open(row);
+        break;
+      case "Escape":
+        queryRef.current?.focus();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const startReplace = async () => {
+    if (options === null || result.files.length === 0) return;
+    setBusy(true);
+    try {
+      const plan = await planReplace(convex, outbox, compileSearch(options), result.files, replacement, online);
+      if (plan.files.length === 0) notify("Nothing to replace: the files no longer contain the search text.");
+      else setConfirm(plan);
+    } catch (error) {
+      notify(errorMessage(error), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const doReplace = async (plan: ReplacePlan) => {
+    setConfirm(null);
+    setBusy(true);
+    try {
+      await applyReplace(updateContent, plan);
+      setLastReplace(plan);
+      notify(`Replaced ${plural(plan.matches, "match")} in ${plural(plan.files.length, "file")}.`, "success");
+    } catch (error) {
+      notify(errorMessage(error), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const doUndo = async (plan: ReplacePlan) => {
+    // The button goes away with the replace it undoes: focus goes on in the query.
+    queryRef.current?.focus();
+    setBusy(true);
+    try {
+      const outcome = await undoReplace(convex, outbox, updateContent, plan, online);
+      setLastReplace(null);
+      const kept = outcome.conflicts.length > 0 ? ` Not undone, edited since in the same lines: ${outcome.conflicts.join(", ")}.` : "";
+      notify(`Undid the replace in ${plural(outcome.restored, "file")}.${kept}`, kept ? "error" : "success");
+    } catch (error) {
+      notify(errorMessage(error), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const summary =
+    result.status === "idle"
+      ? "Type to search the project's files."
+      : result.status === "error"
+        ? result.error
+        : [
+            `${plural(totalMatches, "match")} in ${plural(result.files.length, "file")}`,
+            result.status === "searching" ? `searching… (${plural(result.searched, "file")} so far)` : null,
+            result.status === "stopped" ? "stopped" : null,
+            result.limited ? `stopped at ${MAX_RESULTS.toLocaleString("en-US")} matches: narrow the search` : null,
+            result.offline ? "offline: only files with unsaved edits were searched" : null,
+            result.skipped > 0 ? `${plural(result.skipped, "binary or large file")} not searched` : null,
+          ]
+            .filter((part) => part !== null)
+            .join(" · ");
+
+  return (
+    <section className="search-panel" aria-label="Search">
+      <div className="search-head">
+        <h2>Search</h2>
+        <button type="button" className="btn btn-ghost btn-small" aria-label="Close search" onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <div className="search-fields">
+        <div className="search-query">
+          <input
+            ref={queryRef}
+            autoFocus
+            type="text"
+            aria-label="Search"
+            placeholder="Search"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setActive(0);
+            }}
+            onKeyDown={onFieldKey}
+            spellCheck={false}
+          />
+          <Toggle label="Match case" keys="Alt+C" text="Aa" on={matchCase} set={setMatchCase} />
+          <Toggle label="Match whole word" keys="Alt+W" text="ab" on={wholeWord} set={setWholeWord} />
+          <Toggle label="Use regular expression" keys="Alt+R" text=".*" on={regex} set={setRegex} />
+        </div>
+        <div className="search-query">
+          <input
+            type="text"
+            aria-label="Replace"
+            placeholder="Replace"
+            value={replacement}
+            onChange={(e) => setReplacement(e.target.value)}
+            onKeyDown={onFieldKey}
+            spellCheck={false}
+          />
+          {/* aria-disabled, not disabled: focus comes back here when the confirmation closes, and must stay. */}
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-disabled={busy || result.files.length === 0 || result.status === "searching"}
+            onClick={() => {
+              if (!busy && result.files.length > 0 && result.status !== "searching") void startReplace();
+            }}
+          >
+            Replace all
+          </button>
+        </div>
+        <input type="text" aria-label="Files to include" placeholder="Files to include (e.g. src, *.ts)" value={include} onChange={(e) => setInclude(e.target.value)} onKeyDown={onFieldKey} />
+        <input type="text" aria-label="Files to exclude" placeholder="Files to exclude" value={exclude} onChange={(e) => setExclude(e.target.value)} onKeyDown={onFieldKey} />
+      </div>
+      <div className="search-status">
+        <p role={result.status === "error" ? "alert" : "status"}>{summary}</p>
+        {result.status === "searching" && (
+          <button type="button" className="btn btn-ghost btn-small" onClick={result.stop}>
+            Stop
+          </button>
+        )}
+        {lastReplace && (
+          <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={() => void doUndo(lastReplace)}>
+            Undo replace
+          </button>
+        )}
+      </div>
+      <ul ref={treeRef} className="search-results" role="tree" aria-label="Search results" onKeyDown={onTreeKey}>
+        {rows.map((row, index) => (
+          <li
+            key={row.kind === "file" ? row.file.fileId : `${row.file.fileId}:${row.match.line}`}
+            role="treeitem"
+            aria-level={row.kind === "file" ? 1 : 2}
+            aria-expanded={row.kind === "file" ? !collapsed.has(row.file.fileId) : undefined}
+            aria-selected={index === activeIndex}
+            tabIndex={index === activeIndex ? 0 : -1}
+            data-row={index}
+            className={`search-row search-row-${row.kind}`}
+            onClick={() => {
+              setActive(index);
+              open(row);
+            }}
+          >
+            {row.kind === "file" ? <FileRow file={row.file} /> : <LineRow match={row.match} />}
+          </li>
+        ))}
+      </ul>
+      {confirm && (
+        <Dialog
+          title="Replace all"
+          role="alertdialog"
+          initialFocusRef={confirmRef}
+          description={`Replace ${plural(confirm.matches, "match")} in ${plural(confirm.files.length, "file")} with “${replacement}”? You can undo it with Undo replace.`}
+          onClose={() => setConfirm(null)}
+        >
+          {confirm.unreadable.length > 0 && <p>Not changed (deleted or stored files): {confirm.unreadable.join(", ")}</p>}
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={() => setConfirm(null)}>
+              Cancel
+            </button>
+            <button ref={confirmRef} type="button" className="btn btn-primary" onClick={() => void doReplace(confirm)}>
+              Replace
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+function Toggle({ label, keys, text, on, set }: { label: string; keys: string; text: string; on: boolean; set: (on: boolean) => void }) {
+  return (
+    <button
+      type="button"
+      className="search-toggle"
+      aria-label={label}
+      aria-keyshortcuts={keys}
+      title={`${label} (${keys})`}
+      aria-pressed={on}
+      onClick={() => set(!on)}
+    >
+      {text}
+    </button>
+  );
+}
+
+function FileRow({ file }: { file: FileResult }) {
+  const slash = file.path.lastIndexOf("/");
+  return (
+    <>
+      <span className="search-file-name">{file.path.slice(slash + 1)}</span>
+      {slash > 0 && <span className="search-file-dir">{file.path.slice(0, slash)}</span>}
+      <span className="search-count">
+        {file.matches}
+        {file.more ? "+" : ""}
+      </span>
+      {file.unsaved && <span className="search-unsaved">unsaved</span>}
+    </>
+  );
+}
+
+/** A line preview with its matches in <mark>: text nodes only, never HTML. */
+function LineRow({ match }: { match: LineMatch }) {
+  const parts: React.ReactNode[] = [];
+  let at = 0;
+  match.ranges.forEach((r, i) => {
+    parts.push(match.preview.slice(at, r.from));
+    parts.push(<mark key={i}>{match.preview.slice(r.from, r.to)}</mark>);
+    at = r.to;
+  });
+  parts.push(match.preview.slice(at));
+  return (
+    <>
+      <span className="search-line-number">{match.line}</span>
+      <span className="search-preview">
+        {match.previewStart > 0 ? "…" : ""}
+        {parts}
+      </span>
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import type { ConvexReactClient } from "convex/react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import type { CompiledSearch } from "../../../convex/lib/search";
+import { mergeThreeWay } from "../sync/merge";
+import { readSyncedQuery, type DurablePromise, type Outbox } from "../sync";
+
+// Replace across the project through the editor's own write path: each file's new text is one
+// `files.updateContent` in the outbox, based on the revision it was computed from (the outbox chains it onto a
+// pending save of the same file and merges a CONFLICT three-way), so it is durable offline, sent exactly once,
+// and open editors take it like any remote change. A replace is planned first (every file's text read through the
+// read path, newest pending edit included, and replaced with the same matcher as the search), so the confirmation
+// states exactly how many matches in how many files change. Undo writes each file's text from before back, merged
+// three-way with any edit made since, as one step.
+
+export interface ReplaceFile {
+  fileId: Id<"files">;
+  path: string;
+  revision: number;
+  before: string;
+  after: string;
+  count: number;
+}
+
+export interface ReplacePlan {
+  files: ReplaceFile[];
+  matches: number;
+  /** Files that could not be read (deleted meanwhile, or kept in storage). */
+  unreadable: string[];
+}
+
+type UpdateContent = (
+  args: { fileId: Id<"files">; content: string; baseRevision?: number },
+  label?: string,
+) => DurablePromise<{ revision: number }>;
+
+/**
+ * A file's newest text: with a pending save in the outbox, the read path's optimistic value; otherwise the
+ * server's, asked now (a cached value of a file no one watches can be old); offline, the cached one.
+ */
+async function newestText(convex: ConvexReactClient, outbox: Outbox, fileId: Id<"files">, online: boolean) {
+  const pending = outbox.getEntries().some((e) => e.path === "files:updateContent" && e.args.fileId === fileId);
+  const read = pending || !online ? readSyncedQuery(convex, outbox, api.files.get, { fileId }, true) : convex.query(api.files.get, { fileId });
+  const file = await read.catch(() => undefined);
+  return file?.content === undefined ? null : { content: file.content, revision: file.revision };
+}
+
+/** Reads each file's newest text and replaces every match in it. */
+export async function planReplace(
+  convex: ConvexReactClient,
+  outbox: Outbox,
+  search: CompiledSearch,
+  targets: readonly { fileId: Id<"files">; path: string }[],
+  replacement: string,
+  online: boolean,
+): Promise<ReplacePlan> {
+  const plan: ReplacePlan = { files: [], matches: 0, unreadable: [] };
+  for (const { fileId, path } of targets) {
+    const file = await newestText(convex, outbox, fileId, online);
+    if (file === null) {
+      plan.unreadable.push(path);
+      continue;
+    }
+    const { text, count } = search.replace(file.content, replacement);
+    if (count === 0) continue;
+    plan.files.push({ fileId, path, revision: file.revision, before: file.content, after: text, count });
+    plan.matches += count;
+  }
+  return plan;
+}
+
+/** Writes the plan's new texts; resolves once every write is stored in the outbox (durable). */
+export async function applyReplace(write: UpdateContent, plan: ReplacePlan): Promise<void> {
+  const writes = plan.files.map((f) =>
+    write({ fileId: f.fileId, content: f.after, baseRevision: f.revision }, `Replace ${f.count} in ${f.path}`),
+  );
+  // The server's answers arrive later; a refusal becomes a sync issue the status panel shows.
+  for (const w of writes) w.catch(() => {});
+  await Promise.all(writes.map((w) => w.stored));
+}
+
+export interface UndoOutcome {
+  restored: number;
+  /** Files edited since in the same lines: left as they are. */
+  conflicts: string[];
+}
+
+/** Puts back each file's text from before the replace, keeping edits made since where they do not overlap. */
+export async function undoReplace(
+  convex: ConvexReactClient,
+  outbox: Outbox,
+  write: UpdateContent,
+  plan: ReplacePlan,
+  online: boolean,
+): Promise<UndoOutcome> {
+  const outcome: UndoOutcome = { restored: 0, conflicts: [] };
+  const writes: DurablePromise<{ revision: number }>[] = [];
+  for (const f of plan.files) {
+    const file = await newestText(convex, outbox, f.fileId, online);
+    if (file === null) {
+      outcome.conflicts.push(f.path);
+      continue;
+    }
+    const merged = mergeThreeWay(f.after, f.before, file.content);
+    if (merged.kind !== "clean") {
+      outcome.conflicts.push(f.path);
+      continue;
+    }
+    writes.push(write({ fileId: f.fileId, content: merged.text, baseRevision: file.revision }, `Undo replace in ${f.path}`));
+    outcome.restored += 1;
+  }
+  for (const w of writes) w.catch(() => {});
+  await Promise.all(writes.map((w) => w.stored));
+  return outcome;
+}
