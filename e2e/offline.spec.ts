@@ -177,6 +177,26 @@ test("a file created offline keeps its tab, text and cursor when the server conf
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
 });
 
+test("the editor's code arrives with the workspace, so a file created offline before any was opened gets an editor", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Hubble");
+  const editorCode = page.waitForResponse((response) => /\/TextEditor-[^/]*\.js$/.test(response.url()) && response.ok());
+  await UI.projectLink(page, "Hubble").click();
+  await expect(Tree.root(page)).toBeVisible();
+  // No file has been opened, and the editor's code is already here.
+  await expect(page.getByRole("tab")).toHaveCount(0);
+  await editorCode;
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await page.getByRole("button", { name: "New File" }).click();
+  await page.keyboard.type("draft.md");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("# first words");
+  await expect.poll(async () => (await editorText(page)).trimEnd()).toBe("# first words");
+  await waitSavedOffline(page);
+});
+
 test("overlapping offline and online edits end in a visible conflict, and both texts are kept", async ({ page, context }) => {
   await signIn(page);
   await createProject(page, "Pioneer");

@@ -15,8 +15,12 @@ import { EDITOR_KEYS_HELP, EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./ta
 import { PANEL_ID, TabBar, tabDomId, type TabTitle } from "./TabBar";
 import "./editor.css";
 
-// CodeMirror and @codemirror/merge load on first use, never with the app shell.
-const TextEditor = lazy(() => import("./TextEditor"));
+// CodeMirror and @codemirror/merge load after the app shell, never with it. The editor's chunk is fetched as soon
+// as the workspace shows rather than when the first file opens: nearly everyone opens a file, the first open then
+// does not wait for the chunk, and a person who goes offline before opening one (while the service worker may
+// still be precaching) still gets an editor.
+const loadTextEditor = () => import("./TextEditor");
+const TextEditor = lazy(loadTextEditor);
 const CompareView = lazy(() => import("./CompareView"));
 
 /** The tree metadata the editor needs: names for titles, parents for paths, presence for deletions. */
@@ -95,6 +99,10 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     rerender();
   }, [registry, tabs]);
   useEffect(() => () => registry.retireAll(), [registry]);
+  useEffect(() => {
+    // A failure here is shown (with Try again) by the editor's own boundary when a file opens.
+    loadTextEditor().catch(() => {});
+  }, []);
 
   // A file created offline is open under its temporary id; once the server confirms the create, the tab and its
   // session move to the real id before the temporary row leaves the tree (which would close the tab).
