@@ -68,6 +68,8 @@ export class Mirror {
   private manifestPaths = new Set<string>();
   /** Resolves once every file has its content on disk for the first time. */
   readonly firstSync: Promise<void>;
+  /** True once `firstSync` has resolved. */
+  synced = false;
   private resolveFirstSync!: () => void;
 
   constructor(private readonly options: MirrorOptions) {
@@ -370,7 +372,10 @@ export class Mirror {
     const state = this.state();
     if (state.status === "synced" && state.problems.length > 0) state.status = "error";
     const key = JSON.stringify(state);
-    if (state.status === "synced") this.resolveFirstSync();
+    if (state.status === "synced") {
+      this.synced = true;
+      this.resolveFirstSync();
+    }
     if (key === this.lastState) return;
     this.lastState = key;
     this.options.onState?.(state);

@@ -199,11 +199,13 @@ export class ProjectSession {
     if (shells >= this.config.maxTerminals) {
       return { error: `This project has ${shells} terminals open, the most it may have. Close one first.` };
     }
-    // The terminal is announced once its shell can start (the working directory exists), so what the person
-    // types at once reaches the shell.
+    // The terminal is announced once the working directory exists; its shell starts once every file is on disk
+    // (the first copy), so a command typed at once sees the project. What the person types meanwhile is kept and
+    // given to the shell when it starts.
     this.opening++;
+    let work: Work;
     try {
-      await this.activate();
+      work = await this.activate();
     } catch (error) {
       return { error: `The project could not be copied to disk: ${(error as Error).message}` };
     } finally {
@@ -213,7 +215,16 @@ export class ProjectSession {
     const id = `t${this.nextTerminal++}`;
     const terminal = this.newTerminal(id, `Terminal ${id.slice(1)}`, cols, rows);
     const shell = ["/bin/bash", "-i"];
-    void this.spawnIn(terminal, shell, {}).then((exit) => {
+    const started = (async () => {
+      if (!work.mirror.synced) {
+        terminal.holdInput();
+        terminal.print("Copying the project to disk…\n");
+        await work.mirror.firstSync;
+      }
+      if (this.disposed || this.terminals.get(id) !== terminal) throw new Error("The terminal was closed.");
+      return this.spawnIn(terminal, shell, {});
+    })();
+    void started.then((exit) => {
       terminal.print(`\r\n[process exited with code ${exit.exitCode}]\r\n`);
       this.broadcast({ t: "terminals", terminals: this.terminalList() });
     }, (error: unknown) => {

@@ -21,6 +21,8 @@ export interface ExitInfo {
 
 export class Terminal {
   private pty: IPty | null = null;
+  /** Keys typed while the terminal waits for its first process (see `holdInput`), given to it when it starts. */
+  private held: string[] | null = null;
   private chunks: string[] = [];
   private size = 0;
   private cols: number;
@@ -58,6 +60,10 @@ export class Terminal {
     });
     this.pty = pty;
     pty.onData((data) => this.emit(data));
+    if (this.held) {
+      for (const data of this.held) pty.write(data);
+      this.held = null;
+    }
     return new Promise((resolve) => {
       pty.onExit(({ exitCode, signal }) => {
         if (this.pty === pty) this.pty = null;
@@ -73,7 +79,13 @@ export class Terminal {
   }
 
   write(data: string): void {
-    this.pty?.write(data);
+    if (this.pty) this.pty.write(data);
+    else this.held?.push(data);
+  }
+
+  /** Keeps what is typed until the first process starts, instead of dropping it (a shell waiting for the copy). */
+  holdInput(): void {
+    if (!this.pty) this.held ??= [];
   }
 
   resize(cols: number, rows: number): void {
