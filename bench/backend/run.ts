@@ -1,7 +1,6 @@
 /// <reference types="node" />
 import { closeSync, fdatasyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { api } from "../../convex/_generated/api.js";
 import { LOCAL_ISSUER_PATH, LocalIssuer, subjectForName } from "../../local-backend/src/auth/localIssuer.js";
 import { openEngine } from "../../local-backend/src/engine/index.js";
 import { SNAPSHOT_FILE, WAL_FILE, decodeLog, encodeRecord } from "../../local-backend/src/engine/wal.js";
+import { freePort } from "../serve.js";
 import {
   SEED_CONVEX_DIR,
   convexClient,
@@ -96,16 +96,6 @@ async function closeAll(clients: ConvexClient[]) {
   await Promise.all(clients.map((c) => c.close()));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // ------------------------------------------------------------------------------------------------- 1. round trip
 

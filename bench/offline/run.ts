@@ -17,7 +17,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { machine } from "../machine.js";
 import { median } from "../stats.js";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +26,7 @@ import WebSocket from "ws";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { updateSection } from "../docs.mjs";
-import { waitForHttp } from "../serve.js";
+import { freePort, waitForHttp } from "../serve.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -48,16 +47,6 @@ const LARGE = { creates: 2500, renames: 1000, edits: 1500 };
 const LARGE_LIMIT_MS = Number(process.env.BENCH_LARGE_LIMIT_S ?? 300) * 1000;
 const seedText = (i: number) => `export const v${i} = ${i};\n`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 const bin = (name: string) => join(repo, "node_modules", ".bin", name);
 

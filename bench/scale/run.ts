@@ -12,7 +12,6 @@
 // `node --import tsx bench/scale/run.ts` (or `npm run bench -- scale`).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer } from "node:net";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -31,7 +30,7 @@ import { MAX_CREATE_MANY } from "../../convex/model/createMany";
 import { updateSection } from "../docs.mjs";
 import { machine } from "../machine.js";
 import { median } from "../stats.js";
-import { waitForHttp } from "../serve.js";
+import { freePort, waitForHttp } from "../serve.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -45,16 +44,6 @@ const TARGET_SAVE_BYTES = 2048;
 
 // ---- the backend and the seeded projects ----
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 interface Session {
   name: string;

@@ -6,7 +6,6 @@
 // Not a test: nothing fails on slowness. `node --import tsx bench/search/run.ts` (or `npm run bench -- search`).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,23 +18,13 @@ import { MAX_CREATE_MANY } from "../../convex/model/createMany";
 import { updateSection } from "../docs.mjs";
 import { machine } from "../machine.js";
 import { median } from "../stats.js";
-import { waitForHttp } from "../serve.js";
+import { freePort, waitForHttp } from "../serve.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const FILES = Number(process.env.BENCH_SEARCH_FILES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PER_FOLDER = 1000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** ~2 KB of code-like text; file `i` mentions `needle` once in every 100 files. */
 function text(i: number): string {
