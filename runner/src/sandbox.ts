@@ -66,12 +66,15 @@ export function bwrapArgs(spec: SandboxSpec, argv: string[]): string[] {
       args.push("--ro-bind", p, p);
     }
   }
-  for (const p of spec.readOnly ?? []) args.push("--ro-bind", p, p);
   args.push(
     "--proc", "/proc",
     "--dev", "/dev",
     "--tmpfs", "/tmp",
     "--dir", "/tmp/home",
+  );
+  // bwrap mounts in order: extra read-only paths come after the fresh /tmp, or one under /tmp would be hidden by it.
+  for (const p of spec.readOnly ?? []) args.push("--ro-bind", p, p);
+  args.push(
     "--bind", spec.workDir, spec.workDir,
     "--chdir", spec.workDir,
     "--setenv", "HOME", "/tmp/home",
