@@ -85,3 +85,77 @@ test("at 1280x800 the chat is a pane beside the editor and its picker's text is 
     expect(box.y + box.height, "the pane ends above the toast").toBeLessThanOrEqual(toastBox.y + 0.5);
   }
 });
+
+test("Ctrl+B folds the side bar away and back, focus going to the editor and back to the tree", async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await signIn(page);
+  await createProject(page, "Fold");
+  await UI.projectLink(page, "Fold").click();
+  const tree = page.getByRole("tree", { name: "Files" });
+  await expect(tree).toBeVisible();
+  await tree.focus();
+  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
+  await page.keyboard.type("a.txt");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("one");
+  const editor = page.getByRole("textbox", { name: "Editor: a.txt" });
+  await expect(editor).toHaveText("one");
+  const files = page.getByRole("button", { name: "Files", exact: true });
+  await expect(files).toHaveAttribute("aria-expanded", "true");
+
+  // From the tree: folding it sends focus to the editor, and typing at once goes there.
+  await page.keyboard.press("ControlOrMeta+Shift+KeyE");
+  const row = tree.getByRole("treeitem", { name: "a.txt" });
+  await expect(row).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+b");
+  await page.keyboard.type(" two");
+  await expect(editor).toHaveText("one two");
+  await expect(files).toHaveAttribute("aria-expanded", "false");
+  await expect(tree).not.toBeVisible();
+  const editorBox = (await page.getByRole("region", { name: "Editor" }).boundingBox())!;
+  expect(editorBox.x, "the editor takes the side bar's room").toBeLessThan(10);
+
+  // Folded, nothing in the side bar is reachable with Tab.
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.getElementById("workspace-side-bar")?.contains(document.activeElement))).toBe(false);
+  }
+
+  // Ctrl+B again brings it back with focus on the tree's row; Ctrl+Shift+E does too after folding.
+  await editor.focus();
+  await page.keyboard.press("ControlOrMeta+b");
+  await expect(row).toBeFocused();
+  await expect(files).toHaveAttribute("aria-expanded", "true");
+  await editor.focus();
+  await page.keyboard.press("ControlOrMeta+b");
+  await expect(files).toHaveAttribute("aria-expanded", "false");
+  await page.keyboard.press("ControlOrMeta+Shift+KeyE");
+  await expect(row).toBeFocused();
+  await expect(tree).toBeVisible();
+
+  // The header's Files button does the same, for the mouse and for Tab users.
+  await files.click();
+  await expect(tree).not.toBeVisible();
+  await files.click();
+  await expect(tree).toBeVisible();
+});
+
+test("at 800x600 Tab cycles inside the open chat drawer, and a press beside it closes it", async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await signIn(page);
+  await createProject(page, "Drawer");
+  await UI.projectLink(page, "Drawer").click();
+  await expect(page.getByRole("tree", { name: "Files" })).toBeVisible();
+  const toggle = page.getByRole("button", { name: "Chat", exact: true });
+  await Keyboard.pressOn(toggle, "Enter");
+  const chat = page.getByRole("region", { name: "Assistant" });
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press(i % 3 === 2 ? "Shift+Tab" : "Tab");
+    const inDrawer = await page.evaluate(() => document.querySelector(".chat-drawer")?.contains(document.activeElement));
+    expect(inDrawer, `Tab ${i + 1} stays inside the drawer, off the panes under it`).toBe(true);
+  }
+  await page.mouse.click(20, 300);
+  await expect(chat).toHaveCount(0);
+  await expect(toggle).toBeFocused();
+});

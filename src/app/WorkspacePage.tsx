@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
+import { flushSync } from "react-dom";
+import { Group, Panel, Separator, useDefaultLayout, usePanelRef, type PanelImperativeHandle } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -7,6 +8,7 @@ import { ChatPane } from "../features/chat/ChatPane";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { focusTree } from "../features/file-tree/rowDom";
 import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
@@ -16,6 +18,7 @@ import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
 import { isSearchKey, SearchPanel } from "../features/search/SearchPanel";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
+import { keepTabInside } from "../lib/Dialog";
 import { env } from "../lib/env";
 import { errorCode, errorMessage } from "../lib/errors";
 import { useAppStore } from "../store";
@@ -77,6 +80,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const [transfersOpen, setTransfersOpen] = useState(false);
   const narrow = useNarrow();
   const [chatOpen, setChatOpen] = useState(false);
+  const sideBar = useSideBar();
   const closeChat = useCallback(() => {
     setChatOpen(false);
     // The drawer leaves the page in this commit; focus goes back to the button that opened it.
@@ -176,6 +180,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           <h1 className="workspace-title" title={project?.name} aria-busy={project === undefined || undefined}>
             {project?.name ?? "Opening project…"}
           </h1>
+          <SideBarToggle sideBar={sideBar} />
           <RunControls onToggleTerminal={toggleTerminal} />
           {narrow && <ChatToggle open={chatOpen} onToggle={() => (chatOpen ? closeChat() : setChatOpen(true))} />}
           <button
@@ -200,7 +205,14 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           {project && <TransferBadge project={project} />}
         </AppHeader>
         <div className="workspace-body">
-          <WorkspacePanes projectId={projectId} narrow={narrow} chatOpen={chatOpen} onCloseChat={closeChat} onCloseSearch={closeSearch} />
+          <WorkspacePanes
+            projectId={projectId}
+            narrow={narrow}
+            sideBar={sideBar}
+            chatOpen={chatOpen}
+            onCloseChat={closeChat}
+            onCloseSearch={closeSearch}
+          />
           {terminalOpen && (
             <Suspense fallback={<section className="run-panel" aria-label="Terminal" aria-busy="true" />}>
               <RunPanel onClose={toggleTerminal} />
@@ -241,6 +253,97 @@ function TransferBadge({ project }: { project: { importStatus?: string; exportSt
   );
 }
 
+const SIDE_BAR_ID = "workspace-side-bar";
+
+interface SideBar {
+  panel: React.RefObject<PanelImperativeHandle | null>;
+  collapsed: boolean;
+  onResize: (pixels: number) => void;
+  toggle: () => void;
+}
+
+/**
+ * The side bar (the tree, or the Search panel in its place) folds away and comes back, as VS Code's does with
+ * Ctrl/Cmd+B: the header's Files button, Ctrl/Cmd+B anywhere but in a terminal (where the shell owns Ctrl+B), or
+ * dragging its edge to nothing. Folding it moves focus to the editor when focus was inside it; unfolding it by key
+ * or button moves focus to the tree. Ctrl/Cmd+Shift+E and Ctrl/Cmd+Shift+F unfold it before they act.
+ */
+function useSideBar(): SideBar {
+  const panel = usePanelRef();
+  const [collapsed, setCollapsed] = useState(false);
+  const onResize = useCallback((pixels: number) => setCollapsed(pixels === 0), []);
+  const expand = useCallback(() => {
+    if (!panel.current?.isCollapsed()) return;
+    // Synchronously, so the side bar is reachable (no longer inert) before the key's own handler moves focus.
+    flushSync(() => {
+      panel.current?.expand();
+      setCollapsed(false);
+    });
+  }, [panel]);
+  const toggle = useCallback(() => {
+    const handle = panel.current;
+    if (!handle) return;
+    if (handle.isCollapsed()) {
+      expand();
+      focusSideBar();
+      return;
+    }
+    const focusWasInside = document.getElementById(SIDE_BAR_ID)?.contains(document.activeElement) ?? false;
+    flushSync(() => {
+      handle.collapse();
+      setCollapsed(true);
+    });
+    if (focusWasInside || document.activeElement === document.body) focusEditor();
+  }, [panel, expand]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const primary = e.ctrlKey || e.metaKey;
+      if (!primary || e.altKey) return;
+      if (!e.shiftKey && e.code === "KeyB") {
+        if (e.target instanceof Element && e.target.closest(".xterm")) return;
+        e.preventDefault();
+        toggle();
+      } else if (e.shiftKey && (e.code === "KeyE" || e.code === "KeyF")) {
+        expand();
+      }
+    };
+    // Capture: it runs before the tree's and the search's own listeners, which then find the side bar open.
+    document.addEventListener("keydown", onKey, true);
+    return () => document.removeEventListener("keydown", onKey, true);
+  }, [toggle, expand]);
+  return { panel, collapsed, onResize, toggle };
+}
+
+/** Into the side bar: the Search panel's query while it shows, else the tree's row. */
+function focusSideBar() {
+  const side = document.getElementById(SIDE_BAR_ID);
+  if (useAppStore.getState().searchOpen) side?.querySelector<HTMLElement>("input")?.focus();
+  else focusTree(side?.querySelector<HTMLElement>('[role="tree"]') ?? null);
+}
+
+function focusEditor() {
+  const target =
+    document.querySelector<HTMLElement>(".cm-content") ?? document.querySelector<HTMLElement>(".side-bar-toggle");
+  target?.focus();
+}
+
+/** The header's Files button: shows and hides the side bar (Ctrl/Cmd+B). */
+function SideBarToggle({ sideBar }: { sideBar: SideBar }) {
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost btn-small side-bar-toggle"
+      aria-expanded={!sideBar.collapsed}
+      aria-controls={SIDE_BAR_ID}
+      aria-keyshortcuts="Control+B"
+      title="Show or hide the side bar (Ctrl/Cmd+B)"
+      onClick={sideBar.toggle}
+    >
+      Files
+    </button>
+  );
+}
+
 const PANE_IDS = ["tree", "editor", "chat"];
 const NARROW_PANE_IDS = ["tree", "editor"];
 /** Below this width the chat leaves the row of panes and opens over the editor from the header's Chat button. */
@@ -278,7 +381,8 @@ function ChatToggle({ open, onToggle }: { open: boolean; onToggle: () => void })
 
 /**
  * The chat over the editor's side on narrow windows. Opening it moves focus into it (the message field once the
- * chat has loaded); Escape closes it and focus goes back to the Chat button.
+ * chat has loaded) and Tab cycles inside it; Escape, the Chat button or a press beside it closes it, and focus goes
+ * back to the Chat button.
  */
 function ChatDrawer({ projectId, onClose }: { projectId: Id<"projects">; onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -312,7 +416,11 @@ function ChatDrawer({ projectId, onClose }: { projectId: Id<"projects">; onClose
         if (event.key === "Escape" && !event.defaultPrevented && !(event.target instanceof HTMLInputElement)) {
           event.preventDefault();
           onClose();
+          return;
         }
+        // While it is open, Tab cycles inside it: the panes under it are inert, and leaving it would mean the
+        // browser's own controls.
+        if (ref.current) keepTabInside(event, ref.current);
       }}
     >
       <PaneBoundary name="Chat">
@@ -325,12 +433,14 @@ function ChatDrawer({ projectId, onClose }: { projectId: Id<"projects">; onClose
 function WorkspacePanes({
   projectId,
   narrow,
+  sideBar,
   chatOpen,
   onCloseChat,
   onCloseSearch,
 }: {
   projectId: Id<"projects">;
   narrow: boolean;
+  sideBar: SideBar;
   chatOpen: boolean;
   onCloseChat: () => void;
   onCloseSearch: () => void;
@@ -344,25 +454,50 @@ function WorkspacePanes({
   // The panes and their resize handles are the page's main landmark; the tree, the editor and the chat are
   // labelled regions inside it, so a screen reader's landmark list jumps straight to each.
   return (
-    <main className="workspace-main">
+    <main
+      className="workspace-main"
+      onMouseDown={(event) => {
+        // A press on the panes under the open drawer (inert, so the press lands here) closes it, as a drawer does;
+        // focus goes back to the Chat button, not to the page's body the press would leave it on.
+        if (narrow && chatOpen && !(event.target as Element).closest(".chat-drawer")) {
+          event.preventDefault();
+          onCloseChat();
+        }
+      }}
+    >
       <Group
         key={narrow ? "narrow" : "wide"}
         className="workspace-panes"
         orientation="horizontal"
         defaultLayout={layout.defaultLayout}
         onLayoutChanged={layout.onLayoutChanged}
+        // The open chat drawer covers the panes' side: what lies under it cannot take focus meanwhile.
+        inert={narrow && chatOpen}
       >
-        <Panel id="tree" className="pane" defaultSize={narrow ? "32" : "20"} minSize={narrow ? 120 : 160}>
-          {searchOpen && (
-            <PaneBoundary name="Search">
-              <SearchPanel projectId={projectId} onClose={onCloseSearch} />
-            </PaneBoundary>
-          )}
-          {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}
-          <div className="pane-stack" hidden={searchOpen}>
-            <PaneBoundary name="File tree">
-              <FileTreePane projectId={projectId} />
-            </PaneBoundary>
+        <Panel
+          id="tree"
+          className="pane"
+          defaultSize={narrow ? "32" : "20"}
+          minSize={narrow ? 120 : 160}
+          collapsible
+          collapsedSize={0}
+          panelRef={sideBar.panel}
+          onResize={(size) => sideBar.onResize(size.inPixels)}
+        >
+          {/* Collapsed, the side bar's content stays mounted (the tree keeps its state) but out of reach: nothing
+              in it can take focus or be read while it has no width. */}
+          <div id={SIDE_BAR_ID} className="pane-stack" inert={sideBar.collapsed}>
+            {searchOpen && (
+              <PaneBoundary name="Search">
+                <SearchPanel projectId={projectId} onClose={onCloseSearch} />
+              </PaneBoundary>
+            )}
+            {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}
+            <div className="pane-stack" hidden={searchOpen}>
+              <PaneBoundary name="File tree">
+                <FileTreePane projectId={projectId} />
+              </PaneBoundary>
+            </div>
           </div>
         </Panel>
         <Separator className="pane-separator" aria-label="Resize file tree" />

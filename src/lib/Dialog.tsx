@@ -4,6 +4,29 @@ import { createPortal } from "react-dom";
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/**
+ * Tab and Shift+Tab cycle through `container`'s focusable elements instead of leaving it: a modal dialog's or an
+ * overlay drawer's focus trap.
+ */
+export function keepTabInside(event: React.KeyboardEvent, container: HTMLElement): void {
+  if (event.key !== "Tab") return;
+  const focusables = Array.from(container.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.closest("[inert], [hidden]"));
+  if (focusables.length === 0) {
+    event.preventDefault();
+    return;
+  }
+  const first = focusables[0];
+  const last = focusables[focusables.length - 1];
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || active === container)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && active === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 /** The id of the element that holds the app's pages (App.tsx); it is made inert while a dialog is open. */
 export const APP_CONTENT_ID = "app-content";
 let openDialogs = 0;
@@ -82,21 +105,7 @@ export function Dialog({
       onCloseRef.current();
       return;
     }
-    if (event.key !== "Tab" || !panelRef.current) return;
-    const focusables = Array.from(panelRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    if (focusables.length === 0) {
-      event.preventDefault();
-      return;
-    }
-    const first = focusables[0];
-    const last = focusables[focusables.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    if (panelRef.current) keepTabInside(event, panelRef.current);
   }
 
   return createPortal(
