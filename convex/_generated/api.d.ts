@@ -19,6 +19,7 @@ import type * as ai_paths from "../ai/paths.js";
 import type * as ai_provider from "../ai/provider.js";
 import type * as ai_quickEdit from "../ai/quickEdit.js";
 import type * as ai_searchFiles from "../ai/searchFiles.js";
+import type * as ai_status from "../ai/status.js";
 import type * as ai_stream from "../ai/stream.js";
 import type * as ai_suggest from "../ai/suggest.js";
 import type * as ai_tools from "../ai/tools.js";
@@ -89,6 +90,7 @@ declare const fullApi: ApiFromModules<{
   "ai/provider": typeof ai_provider;
   "ai/quickEdit": typeof ai_quickEdit;
   "ai/searchFiles": typeof ai_searchFiles;
+  "ai/status": typeof ai_status;
   "ai/stream": typeof ai_stream;
   "ai/suggest": typeof ai_suggest;
   "ai/tools": typeof ai_tools;

@@ -282,6 +282,31 @@ describe("the assistant against a scripted provider", () => {
     expect(final.content.length).toBeLessThan(chunks.join("").length);
   });
 
+  it("tells a subscribed client at once when the provider is set or removed, naming only the model", async () => {
+    const seen: { configured: boolean; model: string | null }[] = [];
+    let wake = () => {};
+    const unsubscribe = client.onUpdate(api.ai.status.provider, {}, (status) => {
+      seen.push(status);
+      wake();
+    });
+    const next = (configured: boolean) =>
+      new Promise<void>((resolve) => {
+        wake = () => seen.at(-1)?.configured === configured && resolve();
+        wake();
+      });
+    try {
+      await next(true);
+      expect(seen.at(-1)).toEqual({ configured: true, model: "scripted-model" });
+      await backend.engine.setEnv("POLARIS_AI_MODEL", null);
+      await next(false);
+      expect(seen.at(-1)).toEqual({ configured: false, model: null });
+    } finally {
+      await backend.engine.setEnv("POLARIS_AI_MODEL", "scripted-model");
+    }
+    await next(true);
+    unsubscribe();
+  });
+
   it("explains how to configure a provider when none is set", async () => {
     await backend.engine.setEnv("POLARIS_AI_MODEL", null);
     try {

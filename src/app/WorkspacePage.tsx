@@ -5,6 +5,7 @@ import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
+import { useAiProviderStatus } from "../features/editor-ai/settings";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
@@ -87,6 +88,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
     queueMicrotask(() => document.querySelector<HTMLElement>(".chat-toggle")?.focus());
   }, []);
   const runner = useRunnerConnection(env.runnerUrl, projectId);
+  useAiProviderStatus();
   const terminalOpen = useAppStore((s) => s.terminalOpen);
   const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
   // Where focus was when the panel opened: it goes back there when the panel closes.

@@ -9,17 +9,22 @@ export interface EditorAiSlice {
   /** Ghost-text suggestions are switched on (the default). */
   ghostTextOn: boolean;
   /**
-   * An editor AI action answered AI_NOT_CONFIGURED: suggestions stop asking for the rest of the page's life (the
-   * operator configures a provider with a backend restart, and the page is reloaded).
+   * The deployment has no AI provider: the server says so (`ai/status:provider`, live, so setting one clears it)
+   * or an editor AI action answered AI_NOT_CONFIGURED. Suggestions do not ask meanwhile.
    */
   aiProviderMissing: boolean;
+  /** The provider's model as the server names it, once known. */
+  aiModel: string | null;
   setGhostTextOn: (on: boolean) => void;
   markAiProviderMissing: () => void;
+  setAiProvider: (status: { configured: boolean; model: string | null }) => void;
 }
 
 export const createEditorAiSlice: StateCreator<AppState, [], [], EditorAiSlice> = (set) => ({
   ghostTextOn: true,
   aiProviderMissing: false,
+  aiModel: null,
   setGhostTextOn: (on) => set({ ghostTextOn: on }),
   markAiProviderMissing: () => set({ aiProviderMissing: true }),
+  setAiProvider: ({ configured, model }) => set({ aiProviderMissing: !configured, aiModel: model }),
 });

@@ -205,8 +205,10 @@ export class EngineImpl implements Engine, EngineParts {
     return this.env.get();
   }
 
-  setEnv(name: string, value: string | null): Promise<void> {
-    return this.env.set(name, value);
+  /** Queries read process.env too: each subscription runs again with the new value, as after new code. */
+  async setEnv(name: string, value: string | null): Promise<void> {
+    await this.env.set(name, value);
+    for (const l of this.reloadListeners) l();
   }
 
   authProviders(): AuthProviderConfig[] {

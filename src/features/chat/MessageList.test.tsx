@@ -2,6 +2,7 @@ import { act, cleanup, fireEvent, render, screen, within } from "@testing-librar
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { useAppStore } from "../../store";
 import { type ChatMessage, type EarlierMessages, MessageBody, MessageList } from "./MessageList";
 
 afterEach(cleanup);
@@ -170,5 +171,21 @@ describe("Load earlier messages", () => {
   it("is not offered when the whole conversation is loaded", () => {
     render(<MessageList messages={range(1, 3)} earlier={{ state: "none", load: () => {} }} />);
     expect(screen.queryByRole("button", { name: /earlier messages/ })).toBeNull();
+  });
+});
+
+describe("an empty conversation", () => {
+  afterEach(() => useAppStore.setState({ aiProviderMissing: false, aiModel: null }));
+
+  it("says the assistant cannot answer and how to connect a provider when the server has none, and names the model when it has one", () => {
+    useAppStore.getState().setAiProvider({ configured: false, model: null });
+    const { rerender } = render(<MessageList messages={[]} />);
+    expect(screen.getByText(/No AI provider is configured/)).toBeInTheDocument();
+    expect(screen.getByText(/env set POLARIS_AI_MODEL/)).toBeInTheDocument();
+
+    act(() => useAppStore.getState().setAiProvider({ configured: true, model: "llama3.1" }));
+    rerender(<MessageList messages={[]} />);
+    expect(screen.queryByText(/No AI provider is configured/)).not.toBeInTheDocument();
+    expect(screen.getByText(/It answers with llama3\.1\./)).toBeInTheDocument();
   });
 });

@@ -4,6 +4,7 @@ import { Markdown } from "./Markdown";
 import { useBottomAnchor } from "./useBottomAnchor";
 import { answerChangedFiles, ChangeCard } from "../review/ChangeCard";
 import { useStreamingText } from "./useStreamingText";
+import { useAppStore, useShallow } from "../../store";
 
 export type ChatMessage = Doc<"messages">;
 type Activity = NonNullable<ChatMessage["activity"]>[number];
@@ -18,6 +19,35 @@ const TOOL_VERBS: Record<string, string> = {
   move_file: "Moved",
   delete_file: "Deleted",
 };
+
+/**
+ * Before the first message: what the assistant can do, or, when the deployment has no provider, that it cannot
+ * answer yet and how an operator connects one (the same variables its answer would list).
+ */
+function EmptyChat() {
+  const { missing, model } = useAppStore(useShallow((s) => ({ missing: s.aiProviderMissing, model: s.aiModel })));
+  if (missing) {
+    return (
+      <div className="chat-empty">
+        <p>
+          <strong>No AI provider is configured</strong> on this server, so the assistant cannot answer yet.
+        </p>
+        <p>
+          Set <code>POLARIS_AI_MODEL</code> and <code>POLARIS_AI_BASE_URL</code> (or <code>POLARIS_AI_API_KEY</code>)
+          as function environment variables, e.g. <code>npm run backend -- env set POLARIS_AI_MODEL llama3.1</code>.
+          docs/ai.md covers OpenAI, OpenRouter, Ollama, LM Studio and vLLM. This note goes away by itself once a
+          provider is set.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <p className="chat-empty">
+      Ask about your project, or ask for a change: the assistant can read and edit files.
+      {model !== null && <> It answers with {model}.</>}
+    </p>
+  );
+}
 
 export function ActivityLine({ activity }: { activity: Activity }) {
   return (
@@ -135,7 +165,7 @@ export function MessageList({ messages, earlier }: { messages: ChatMessage[]; ea
   const keys = useMemo(() => messages.map((m) => m._id as string), [messages]);
   const { scroller, content, onScroll } = useBottomAnchor(keys);
   if (messages.length === 0) {
-    return <p className="chat-empty">Ask about your project, or ask for a change: the assistant can read and edit files.</p>;
+    return <EmptyChat />;
   }
   return (
     <div className="chat-messages" role="log" aria-label="Messages" ref={scroller} onScroll={onScroll} tabIndex={-1}>

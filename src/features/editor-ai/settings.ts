@@ -1,3 +1,6 @@
+import { useQuery } from "convex/react";
+import { useEffect } from "react";
+import { api } from "../../../convex/_generated/api";
 import { useAppStore, useShallow } from "../../store";
 import { storedGhostText } from "../../store/persistence";
 
@@ -33,7 +36,18 @@ export function useGhostTextSetting(): { enabled: boolean; providerMissing: bool
   return useAppStore(useShallow((s) => ({ enabled: s.ghostTextOn, providerMissing: s.aiProviderMissing })));
 }
 
+/**
+ * Keeps the store's provider state in step with the server's answer (live: configuring a provider clears "no
+ * provider" without a reload). Mounted once by the workspace.
+ */
+export function useAiProviderStatus(): void {
+  const status = useQuery(api.ai.status.provider, {});
+  useEffect(() => {
+    if (status !== undefined) useAppStore.getState().setAiProvider(status);
+  }, [status]);
+}
+
 /** For tests: back to the stored setting and an unknown provider state. */
 export function resetEditorAiSettings(): void {
-  useAppStore.setState({ aiProviderMissing: false, ghostTextOn: storedGhostText() });
+  useAppStore.setState({ aiProviderMissing: false, aiModel: null, ghostTextOn: storedGhostText() });
 }

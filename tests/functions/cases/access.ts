@@ -153,6 +153,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { conversationId: own.conversationId, fileId: one.fileId },
   ],
   "ai/stream:chunks": ({ one }) => [{ messageId: one.assistantMessageId, page: 0 }],
+  "ai/status:provider": () => [{}],
   "ai/quickEdit:run": ({ one, own }) => [
     { projectId: one.projectId, fileId: one.fileId, selection: "# hello", instruction: "leak it" },
     { projectId: own.projectId, fileId: one.fileId, selection: "# hello", instruction: "leak it" },
@@ -171,6 +172,8 @@ const allowedForOthers: Record<string, (result: unknown, one: Seeded) => void> =
   },
   "projects:create": (result, one) => expect(result).not.toBe(one.projectId),
   "credentials:list": (result) => expect(JSON.stringify(result)).not.toContain("alices-token"),
+  // The same answer for everyone: whether the deployment has a provider and its model's name, never its key or URL.
+  "ai/status:provider": (result) => expect(Object.keys(result as object).sort()).toEqual(["configured", "model"]),
   "credentials:save": (result, one) => expect(result).not.toBe((one as Fixture["one"]).credentialId),
 };
 
