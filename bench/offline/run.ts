@@ -415,10 +415,16 @@ async function startProfile(page: Page) {
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
   await cdp.send("Profiler.start");
+  // A trace beside the profile: its tasks (RunTask) say which stretches of the profile ran as one task, unbroken.
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const traceDir = process.env.BENCH_PROFILE_LARGE ?? process.env.BENCH_PROFILE!;
+  await mkdir(traceDir, { recursive: true });
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { path: join(traceDir, "trace.json"), categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline"] });
   return {
     async stop(dir: string) {
       const { profile } = await cdp.send("Profiler.stop");
-      const { mkdir, writeFile } = await import("node:fs/promises");
+      await browser.stopTracing();
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, "replay.cpuprofile"), JSON.stringify(profile));
       await writeFile(join(dir, "frames.json"), JSON.stringify(frames, null, 1));
