@@ -27,6 +27,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { updateSection } from "../docs.mjs";
 import { freePort, waitForHttp } from "../serve.js";
+import { listed } from "../../tests/listing";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -380,7 +381,7 @@ async function largeRun(siteUrl: string, backendUrl: string): Promise<Replay & {
       const text = (await syncStatus(page).textContent()) ?? "";
       return { queued, ...replay, left: Number(/(\d+) changes?/.exec(text)?.[1] ?? NaN) };
     }
-    const tree = await http.query(api.files.tree, { projectId });
+    const tree = await listed(http, projectId);
     const names = tree.map((f) => f.name).sort();
     if (JSON.stringify(names) !== JSON.stringify([...expected.keys()].sort())) {
       throw new Error(`After the 5,000 writes the server holds ${names.length} files, not the ${expected.size} expected.`);
@@ -471,7 +472,7 @@ async function verify(http: ConvexHttpClient, projectId: Id<"projects">, ops: Re
       names.delete(op.target);
     } else names.set(op.target, names.get(op.target)! + op.text);
   }
-  const tree = await http.query(api.files.tree, { projectId });
+  const tree = await listed(http, projectId);
   const actual = tree.map((f) => f.name).sort();
   const expected = [...names.keys()].sort();
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
