@@ -3,7 +3,6 @@ import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
 import {
   clientOpIdValidator,
-  fileMetaValidator,
   fileWithContentValidator,
   listingEntryValidator,
   listingHeadValidator,
@@ -50,20 +49,6 @@ export const listingTop = query({
   args: { projectId: v.id("projects") },
   returns: listingTopValidator,
   handler: async (ctx, { projectId }) => readListingTop(ctx, await requireUser(ctx), projectId),
-});
-
-/** Superseded by files.listing (see model/files.ts listTree); the SPA no longer reads it, tests and benchmarks still do. */
-export const tree = query({
-  args: { projectId: v.id("projects") },
-  returns: v.array(fileMetaValidator),
-  handler: async (ctx, { projectId }) => Files.listTree(ctx, await requireUser(ctx), projectId),
-});
-
-export const children = query({
-  args: { projectId: v.id("projects"), parentId: parentIdValidator },
-  returns: v.array(fileMetaValidator),
-  handler: async (ctx, { projectId, parentId }) =>
-    Files.listChildren(ctx, await requireUser(ctx), projectId, parentId),
 });
 
 export const get = query({

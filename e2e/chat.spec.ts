@@ -5,6 +5,7 @@ import type { Id } from "../convex/_generated/dataModel";
 import { useScriptedProvider } from "./drivers/ai";
 import { expect, expectFocusNotOnBody, test } from "./drivers/fixtures";
 import { ScriptedProvider } from "../tests/ai/scriptedProvider";
+import { listed } from "../tests/listing";
 import { createProject, Keyboard, serverFor, signIn, UI, uniqueUser } from "./drivers";
 
 // The assistant in a real browser against the real local backend, with the scripted Chat Completions server as
@@ -178,9 +179,8 @@ async function enterProject(page: Page, name: string) {
 
 /** path → text of every file, as the server holds it. */
 async function serverFiles(server: ConvexHttpClient, projectId: Id<"projects">) {
-  const tree = await server.query(api.files.tree, { projectId });
   const out: Record<string, string> = {};
-  for (const f of tree) if (f.type === "file") out[f.name] = (await server.query(api.files.get, { fileId: f._id })).content ?? "";
+  for (const f of await listed(server, projectId)) if (f.type === "file") out[f.name] = (await server.query(api.files.get, { fileId: f._id })).content ?? "";
   return out;
 }
 

@@ -2,6 +2,7 @@ import type { Page } from "@playwright/test";
 import { expect, test } from "./drivers/fixtures";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
+import { listed } from "../tests/listing";
 import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
 
 // Offline editing end to end, against the real local backend and a production build of the app (project
@@ -129,7 +130,7 @@ test("offline edits, creates, renames, moves and deletes survive a reload and re
   await context.setOffline(false);
   await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
 
-  const files = await server.query(api.files.tree, { projectId });
+  const files = await listed(server, projectId);
   const byName = new Map(files.map((f) => [f.name, f]));
   expect([...byName.keys()].sort()).toEqual(["a.ts", "b.ts", "fresh.ts", "mover.ts", "renamed.ts", "src"]);
   expect(byName.get("mover.ts")!.parentId).toBe(src);
@@ -171,7 +172,7 @@ test("a file created offline keeps its tab, text and cursor when the server conf
   // The cursor stayed where the typing was: more typing lands at the end.
   await page.keyboard.type("!");
   await expect.poll(async () => {
-    const file = (await server.query(api.files.tree, { projectId })).find((f) => f.name === "draft.ts");
+    const file = (await listed(server, projectId)).find((f) => f.name === "draft.ts");
     return file ? (await server.query(api.files.get, { fileId: file._id })).content : undefined;
   }, { timeout: 15_000 }).toBe("const draft = 1;\n// still typing!");
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
@@ -256,7 +257,7 @@ test("a write against a file deleted elsewhere offers to save the text as a new 
   await expect(Tree.item(page, "notes (restored).md")).toBeVisible();
   // The tree shows the new file at once; the server has it once the outbox has sent it.
   const restoredOnServer = async () =>
-    (await server.query(api.files.tree, { projectId })).find((f) => f.name === "notes (restored).md");
+    (await listed(server, projectId)).find((f) => f.name === "notes (restored).md");
   await expect.poll(async () => (await restoredOnServer()) !== undefined, { timeout: 30_000 }).toBe(true);
   await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
   const restored = (await restoredOnServer())!;
@@ -311,12 +312,12 @@ test("a write the server applied before the connection died is not applied twice
   await page.keyboard.press("Enter");
   await expect.poll(() => dropped).toBe(true);
   // The server has the file; the client never heard so, and still holds the write in its outbox.
-  expect((await server.query(api.files.tree, { projectId })).filter((f) => f.name === "once.ts")).toHaveLength(1);
+  expect((await listed(server, projectId)).filter((f) => f.name === "once.ts")).toHaveLength(1);
   await expect(Sync.status(page)).toHaveText(/1 change/);
   await page.reload();
   await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
   await expect(Tree.item(page, "once.ts")).toHaveCount(1);
-  const files = await server.query(api.files.tree, { projectId });
+  const files = await listed(server, projectId);
   expect(files.filter((f) => f.name === "once.ts")).toHaveLength(1);
 });
 

@@ -4,11 +4,11 @@ import type { Id } from "../convex/_generated/dataModel";
 import { expect, test } from "./drivers/fixtures";
 import { createProject, serverFor, signIn, UI } from "./drivers";
 
-// A project larger than one answer of the superseded whole-tree query could carry opens in the browser through
+// A project larger than one answer of the removed whole-tree query (files.tree) could carry opens in the browser through
 // the listing (head + buckets), quick open finds a path four folders deep, and an edit there is saved. The files
 // are created from Node with files.createMany (the tree would take minutes to fill by hand).
 
-/** The most rows the superseded files.tree could answer; this project must be past it. */
+/** The most rows the removed files.tree could answer; this project must be past it. */
 const OLD_TREE_LIMIT = 8000;
 const BULK_FOLDERS = 9;
 const PER_FOLDER = 1000;

@@ -11,6 +11,7 @@ import { LOCAL_ISSUER_PATH, LocalIssuer, subjectForName } from "../../local-back
 import { openEngine } from "../../local-backend/src/engine/index.js";
 import { SNAPSHOT_FILE, WAL_FILE, decodeLog, encodeRecord } from "../../local-backend/src/engine/wal.js";
 import { freePort } from "../serve.js";
+import { listed } from "../../tests/listing.js";
 import {
   SEED_CONVEX_DIR,
   convexClient,
@@ -165,7 +166,7 @@ async function echoRoundTrip(refUrl: string, count: number, frameBytes: number):
 
 /**
  * `clients` stock clients (one WebSocket each), each awaiting one files.createFile after another in its own project
- * for `seconds`. Every acknowledged insert is then counted back through files.tree.
+ * for `seconds`. Every acknowledged insert is then counted back through the project's listing (tests/listing.ts).
  */
 async function sustainedInserts(url: string, token: string, clients: number, seconds: number) {
   const cs = Array.from({ length: clients }, () => convexClient(url, token));
@@ -189,10 +190,10 @@ async function sustainedInserts(url: string, token: string, clients: number, sec
       }),
     );
     const elapsed = (now() - t0) / 1000;
-    const trees = await Promise.all(cs.map((c, k) => c.query(api.files.tree, { projectId: projects[k] })));
+    const trees = await Promise.all(cs.map((c, k) => listed(c, projects[k])));
     trees.forEach((tree, k) => {
       if (tree.length !== counts[k] + 1) {
-        throw new Error(`Client ${k} had ${counts[k]} inserts acknowledged but files.tree lists ${tree.length - 1}.`);
+        throw new Error(`Client ${k} had ${counts[k]} inserts acknowledged but the listing holds ${tree.length - 1}.`);
       }
     });
     const total = counts.reduce((a, b) => a + b, 0);
@@ -680,7 +681,7 @@ each, and \`ConvexHttpClient\`) run in the benchmark process. A round trip ends 
 promise resolves, which it does only after applying the Transition that reflects the write, so the same
 client's subscribed query already shows it (the benchmark checks that it does). Start-to-ready runs in a fresh
 Node process each time (median of ${START_RUNS}): \`startBackend()\` on a data dir holding ${SEED_PROJECTS} projects of
-${SEED_FILES_PER_PROJECT.toLocaleString("en-US")} small files each, until \`files.tree\` of one project answers (sign-in included).
+${SEED_FILES_PER_PROJECT.toLocaleString("en-US")} small files each, until the listing of one project (\`files.listing\` and its buckets) answers (sign-in included).
 The data dir is filled through the engine in mutations of ${(SEED_PROJECTS_PER_MUTATION * (SEED_FILES_PER_PROJECT + 1)).toLocaleString("en-US")} documents.
 
 ${table()}

@@ -1,8 +1,8 @@
 /// <reference types="node" />
 import { ConvexHttpClient } from "convex/browser";
-import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
+import { listed } from "../../tests/listing.js";
 import { PROJECT_CONVEX_DIR, now, signIn } from "./lib.js";
 
 // Child process, so every start is cold (no engine, bundle or documents left in memory by an earlier one):
@@ -18,7 +18,7 @@ export interface StartupArgs {
 export interface StartupResult {
   /** startBackend() called -> resolved (engine recovered, convex/ bundled, socket listening). */
   listeningMs: number;
-  /** startBackend() called -> first query (files.tree of one project) answered. */
+  /** startBackend() called -> the listing of one project (head and buckets) answered. */
   readyMs: number;
 }
 
@@ -43,10 +43,10 @@ async function main() {
   try {
     const client = new ConvexHttpClient(backend.url, { logger: false });
     client.setAuth(await signIn(backend.url, args.user));
-    const tree = await client.query(api.files.tree, { projectId: args.projectId as Id<"projects"> });
+    const tree = await listed(client, args.projectId as Id<"projects">);
     const readyMs = now() - t0;
     if (tree.length !== args.expectFiles) {
-      throw new Error(`files.tree answered ${tree.length} files, expected ${args.expectFiles}: the data dir was not recovered.`);
+      throw new Error(`The listing holds ${tree.length} files, expected ${args.expectFiles}: the data dir was not recovered.`);
     }
     const result: StartupResult = { listeningMs, readyMs };
     await report(result);

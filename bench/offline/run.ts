@@ -27,6 +27,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { updateSection } from "../docs.mjs";
 import { freePort, waitForHttp } from "../serve.js";
+import { listed } from "../../tests/listing";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -380,7 +381,7 @@ async function largeRun(siteUrl: string, backendUrl: string): Promise<Replay & {
       const text = (await syncStatus(page).textContent()) ?? "";
       return { queued, ...replay, left: Number(/(\d+) changes?/.exec(text)?.[1] ?? NaN) };
     }
-    const tree = await http.query(api.files.tree, { projectId });
+    const tree = await listed(http, projectId);
     const names = tree.map((f) => f.name).sort();
     if (JSON.stringify(names) !== JSON.stringify([...expected.keys()].sort())) {
       throw new Error(`After the 5,000 writes the server holds ${names.length} files, not the ${expected.size} expected.`);
@@ -415,10 +416,16 @@ async function startProfile(page: Page) {
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
   await cdp.send("Profiler.start");
+  // A trace beside the profile: its tasks (RunTask) say which stretches of the profile ran as one task, unbroken.
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const traceDir = process.env.BENCH_PROFILE_LARGE ?? process.env.BENCH_PROFILE!;
+  await mkdir(traceDir, { recursive: true });
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { path: join(traceDir, "trace.json"), categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline"] });
   return {
     async stop(dir: string) {
       const { profile } = await cdp.send("Profiler.stop");
-      const { mkdir, writeFile } = await import("node:fs/promises");
+      await browser.stopTracing();
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, "replay.cpuprofile"), JSON.stringify(profile));
       await writeFile(join(dir, "frames.json"), JSON.stringify(frames, null, 1));
@@ -465,7 +472,7 @@ async function verify(http: ConvexHttpClient, projectId: Id<"projects">, ops: Re
       names.delete(op.target);
     } else names.set(op.target, names.get(op.target)! + op.text);
   }
-  const tree = await http.query(api.files.tree, { projectId });
+  const tree = await listed(http, projectId);
   const actual = tree.map((f) => f.name).sort();
   const expected = [...names.keys()].sort();
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {

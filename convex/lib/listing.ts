@@ -1,5 +1,5 @@
 /**
- * Pure functions over the file listing, shared by the server (the assistant's list_files, files.tree) and the SPA
+ * Pure functions over the file listing, shared by the server (the assistant's list_files) and the SPA
  * (tree, quick open). No Convex imports: the SPA bundles this file.
  *
  * The visibility rule: an entry is shown only when its whole ancestor chain is present and reaches the root.

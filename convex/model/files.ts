@@ -8,7 +8,6 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
 import { MAX_TEXT_BYTES } from "../lib/limits";
-import { visibleEntries } from "../lib/listing";
 import { utf8Length } from "../lib/text";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
 import { hasLiveAncestors, requireFile, requireProjectOwner } from "./access";
@@ -47,58 +46,6 @@ export function toMeta(file: Doc<"files">): FileMeta {
   };
   if (file.parentId !== undefined) meta.parentId = file.parentId;
   return meta;
-}
-
-/**
- * The most rows files.tree and files.children return: under Convex's 8,192 elements per array, and with the
- * byte cap far under the 16 MiB a function may read (they read whole rows, content included).
- */
-export const MAX_LISTED_ROWS = 8000;
-const MAX_LISTED_BYTES = 12 * 1024 * 1024;
-
-async function collectRows(rows: AsyncIterable<Doc<"files">>, what: string): Promise<Doc<"files">[]> {
-  const budget = new Budget(MAX_LISTED_ROWS, MAX_LISTED_BYTES);
-  const out: Doc<"files">[] = [];
-  for await (const row of rows) {
-    if (!budget.charge(row)) {
-      throw appError(
-        "TOO_LARGE",
-        `${what} holds more than ${formatCount(MAX_LISTED_ROWS)} items or 12 MiB of text, more than one answer can carry. Read it through files.listing, which returns it in parts.`,
-      );
-    }
-    out.push(row);
-  }
-  return out;
-}
-
-/**
- * Superseded by files.listing + files.listingBucket, which do not read content and are not re-sent by saves.
- * Kept, answering as before, for projects up to MAX_LISTED_ROWS items until the SPA reads the listing; larger
- * ones are refused with TOO_LARGE instead of failing on a Convex limit. Descendants of a deleted folder that
- * await their purge are left out, like everywhere else.
- */
-export async function listTree(ctx: QueryCtx, userId: string, projectId: Id<"projects">): Promise<FileMeta[]> {
-  await requireProjectOwner(ctx, userId, projectId);
-  const files = await collectRows(
-    ctx.db.query("files").withIndex("by_project", (q) => q.eq("projectId", projectId)),
-    "This project",
-  );
-  return visibleEntries(files.filter((f) => f.trashedAt === undefined).map(toMeta));
-}
-
-export async function listChildren(
-  ctx: QueryCtx,
-  userId: string,
-  projectId: Id<"projects">,
-  parentId: Id<"files"> | undefined,
-): Promise<FileMeta[]> {
-  await requireProjectOwner(ctx, userId, projectId);
-  await resolveParent(ctx, projectId, parentId);
-  const files = await collectRows(
-    ctx.db.query("files").withIndex("by_project_parent", (q) => q.eq("projectId", projectId).eq("parentId", parentId)),
-    "This folder",
-  );
-  return files.filter((f) => f.trashedAt === undefined).map(toMeta);
 }
 
 export async function getFile(ctx: QueryCtx, userId: string, fileId: Id<"files">): Promise<FileWithContent> {

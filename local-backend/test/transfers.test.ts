@@ -304,7 +304,7 @@ describe("Transient network failures", () => {
     expect(status.import?.status).toBe("failed");
     expect(status.import?.message).toMatch(/^Gave up after 3 attempts: 127\.0\.0\.1:\d+ answered HTTP 503\. .*try again later/);
     expect(count(refs) - failedBefore).toBe(3);
-    expect(await client.query(api.files.tree, { projectId: other })).toEqual([]);
+    expect(await listed(client, other)).toEqual([]);
   }, 60_000);
 });
 
@@ -321,7 +321,7 @@ describe("Cancel", () => {
     let status = await settledTransfer(projectId, "import");
     expect(status.import?.status).toBe("cancelled");
     expect(status.import?.message).toMatch(/cancelled.*Nothing was kept/);
-    expect(await client.query(api.files.tree, { projectId })).toEqual([]);
+    expect(await listed(client, projectId)).toEqual([]);
     expect(status.remote).toBeNull();
 
     await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("cancel-in.git") });

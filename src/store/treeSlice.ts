@@ -121,8 +121,19 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
   },
   replaceTreeId: (from, to) =>
     set((s) => {
-      const swap = <T extends string | undefined | null>(id: T): T => (id === from ? (to as T) : id);
+      // Every create confirmed in a replay comes here: most name nothing in the tree state, and a change of state
+      // would reach every subscriber of the store (thousands of times while a day offline replays).
       const edit = s.treeEdit;
+      const named =
+        s.expanded.has(from) ||
+        s.selected.has(from) ||
+        s.focusedId === from ||
+        s.anchorId === from ||
+        (edit?.kind === "rename" && edit.id === from) ||
+        (edit?.kind === "new" && edit.parentKey === from) ||
+        s.clipboard?.ids.includes(from);
+      if (!named) return s;
+      const swap = <T extends string | undefined | null>(id: T): T => (id === from ? (to as T) : id);
       return {
         expanded: swapIn(s.expanded, from, to),
         selected: swapIn(s.selected, from, to),

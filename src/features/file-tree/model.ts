@@ -3,7 +3,7 @@ import { filePath } from "../../../convex/model/filePath";
 
 export type FileId = Id<"files">;
 
-/** The metadata the tree needs from one row of `files.tree` (extra fields are ignored). */
+/** The metadata the tree needs from one listing entry (extra fields are ignored). */
 export interface TreeNode {
   _id: FileId;
   parentId?: FileId;

@@ -247,12 +247,12 @@ export class Outbox implements SendHost {
       storage: this.storage.kind,
       lastError: this.pausedReason,
     };
-    return {
-      status,
-      pending: this.entries.map((e) => summaryOf(e)),
-      issues: this.issues,
-    };
+    if (this.summarized.entries !== this.entries) this.summarized = { entries: this.entries, pending: this.entries.map((e) => summaryOf(e)) };
+    return { status, pending: this.summarized.pending, issues: this.issues };
   }
+
+  /** The pending list of the last state report, kept while the entries are the same (readers compare by identity). */
+  private summarized: { entries: readonly OutboxEntry[]; pending: PendingSummary[] } = { entries: [], pending: [] };
 
   /** Confirmed result of an earlier entry (for `$ref`s and temporary ids). */
   lookup = (opId: string): { result: unknown } | undefined => this.results.get(opId);

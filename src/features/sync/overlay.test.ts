@@ -79,6 +79,24 @@ describe("OverlayMemo", () => {
     expect(t.slices).toHaveLength(0);
   });
 
+  it("waits a pause after a background recomputation before starting the next", () => {
+    const t = setup(1);
+    const pauses: { task: () => void; ms: number }[] = [];
+    const memo = new OverlayMemo({ syncLimit: 1, schedule: (task) => t.slices.push(task), pause: (task, ms) => pauses.push({ task, ms }) });
+    const entries = ["a", "b", "c", "d"].map(add);
+    memo.over(cacheWith([]), [], entries, noResults);
+    memo.over(cacheWith(["a"]), [], entries.slice(1), noResults);
+    t.drain();
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0].ms).toBeGreaterThanOrEqual(0);
+    // Answers arriving during the pause are recomputed only once it is over.
+    memo.over(cacheWith(["a", "b"]), [], entries.slice(2), noResults);
+    expect(t.slices).toHaveLength(0);
+    pauses.shift()!.task();
+    t.drain();
+    expect(listIn(memo.over(cacheWith(["a", "b"]), [], entries.slice(2), noResults))).toEqual(["a", "b", "c", "d"]);
+  });
+
   it("recomputes at once up to its limit of pending writes", () => {
     const t = setup(8);
     const entries = ["a", "b", "c"].map(add);

@@ -199,6 +199,15 @@ const MEMO_SLOTS = 4;
 export const SYNC_OVERLAY_LIMIT = 256;
 /** A background recomputation runs in slices of about this long, so the page keeps painting and taking input. */
 const SLICE_MS = 8;
+/**
+ * After a background recomputation, the next waits this many times as long as that one worked (at most
+ * MAX_PAUSE_MS): recomputing takes at most a quarter of the page's time. Without the pause a replay of thousands
+ * of writes recomputed back to back from its first answer to its last: the page spent most of its time on
+ * overlays soon replaced, and their garbage (a whole listing's index each time) brought young-generation
+ * collections of 200 ms and more, longer than any slice (bench/offline, with BENCH_PROFILE_LARGE).
+ */
+const PAUSE_FACTOR = 3;
+const MAX_PAUSE_MS = 2000;
 
 /** Runs `task` in a later task, after the page had a chance to paint and handle input. */
 function nextTask(task: () => void): void {
@@ -221,6 +230,8 @@ export interface OverlayOptions {
   syncLimit?: number;
   /** Schedules the next slice of a background recomputation (tests drive it by hand). */
   schedule?: (task: () => void) => void;
+  /** Runs the next recomputation after a pause (PAUSE_FACTOR); defaults to setTimeout, or to `schedule` when given. */
+  pause?: (task: () => void, ms: number) => void;
 }
 
 /**
@@ -236,7 +247,8 @@ export interface OverlayOptions {
  *   complete overlay (with writes made since applied on top): an earlier state, but a whole one, in which
  *   each pending write shows exactly once (its guess, not yet the server's row). A recomputation is never
  *   restarted: once done it is shown (`onReady`), and the newest inputs requested meanwhile get the next one,
- *   so a stream of answers cannot starve it.
+ *   after a pause three times as long as the last one worked (PAUSE_FACTOR), so a stream of answers can
+ *   neither starve it nor keep the page recomputing.
  */
 export class OverlayMemo {
   private recent: Computed[] = [];
@@ -247,10 +259,15 @@ export class OverlayMemo {
   private disposed = false;
   private readonly syncLimit: number;
   private readonly schedule: (task: () => void) => void;
+  private readonly pause: (task: () => void, ms: number) => void;
+  /** Set while waiting out the pause after a recomputation. */
+  private pausing = false;
 
   constructor(private readonly options: OverlayOptions = {}) {
     this.syncLimit = options.syncLimit ?? SYNC_OVERLAY_LIMIT;
     this.schedule = options.schedule ?? nextTask;
+    const schedule = options.schedule;
+    this.pause = options.pause ?? (schedule ? (task) => schedule(task) : (task, ms) => setTimeout(task, ms));
   }
 
   over(
@@ -275,6 +292,8 @@ export class OverlayMemo {
       return this.remember({ ...inputs, out }, true);
     }
     if (!complete || entries.length <= this.syncLimit) {
+      // A recomputation still wanted in the background would only bring back an older state.
+      this.wanted = undefined;
       const base = withOverrides(cache, overrides);
       const out = applyPending(base, entries, lookup);
       if (complete && out !== base) shareUnchanged(out as Map<string, CachedQuery>, base, complete.out);
@@ -300,7 +319,7 @@ export class OverlayMemo {
   }
 
   private startBackground(): void {
-    if (this.running || !this.wanted || this.disposed) return;
+    if (this.running || this.pausing || !this.wanted || this.disposed) return;
     const inputs = this.wanted;
     this.wanted = undefined;
     this.running = true;
@@ -308,24 +327,33 @@ export class OverlayMemo {
     const store = new CachedLocalStore(base);
     const lookup = lookupIn(inputs.results);
     let next = 0;
+    let worked = 0;
     const slice = () => {
       if (this.disposed) return;
-      const until = performance.now() + SLICE_MS;
+      const started = performance.now();
+      const until = started + SLICE_MS;
       while (next < inputs.entries.length) {
         applyOne(store, inputs.entries[next++], lookup);
-        if ((next & 15) === 0 && performance.now() >= until) break;
+        // Checked after every entry: one update can cost a millisecond (a first write copies a bucket of 1,000).
+        if (performance.now() >= until) break;
       }
       if (next < inputs.entries.length) {
+        worked += performance.now() - started;
         this.schedule(slice);
         return;
       }
       this.running = false;
       const out = store.results;
       if (this.complete) shareUnchanged(out, base, this.complete.out);
+      worked += performance.now() - started;
       // Mixed results made while this ran (an older overlay with later writes on top) are not reused after it.
       this.recent = [];
       this.remember({ ...inputs, out }, true);
-      this.startBackground();
+      this.pausing = true;
+      this.pause(() => {
+        this.pausing = false;
+        this.startBackground();
+      }, Math.min(MAX_PAUSE_MS, worked * PAUSE_FACTOR));
       this.options.onReady?.();
     };
     this.schedule(slice);

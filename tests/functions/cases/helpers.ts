@@ -4,6 +4,7 @@ import { api, internal } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import { visibleEntries } from "../../../convex/lib/listing";
 import type { ListingEntry } from "../../../convex/lib/validators";
+import { listed, readListing } from "../../listing";
 import type { Caller, Harness } from "../harness";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -35,23 +36,9 @@ export async function allMessages(caller: Caller, conversationId: Id<"conversati
   }
 }
 
-/** A project's listing as a client reads it: the head, then every bucket; null entries while not ready. */
-export async function readListing(caller: Caller, projectId: Id<"projects">) {
-  const head = await caller.query(api.files.listing, { projectId });
-  const buckets = await Promise.all(
-    Array.from({ length: head.buckets }, (_, bucket) => caller.query(api.files.listingBucket, { projectId, bucket })),
-  );
-  return { head, buckets, entries: head.ready ? buckets.flatMap((b) => b ?? []) : null };
-}
-
-/** What a client lists: the whole listing with the visibility rule applied (convex/lib/listing.ts). */
-export async function listed(caller: Caller, projectId: Id<"projects">): Promise<ListingEntry[]> {
-  const { entries } = await readListing(caller, projectId);
-  if (entries === null) throw new Error("The listing is not ready.");
-  return visibleEntries(entries);
-}
-
 /** The listed entries directly in a folder (at the root without parentId). */
+export { listed, readListing };
+
 export async function listedIn(caller: Caller, projectId: Id<"projects">, parentId?: Id<"files">): Promise<ListingEntry[]> {
   return (await listed(caller, projectId)).filter((entry) => entry.parentId === parentId);
 }

@@ -4,6 +4,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import type { SearchOptions } from "../../../convex/lib/search";
 import { PAGE_MATCHES } from "../../../convex/model/search";
 import { type Caller, type CaseSuite, expectConvexError } from "../harness";
+import { listedIn } from "./helpers";
 import { seedBigProject } from "./scale";
 
 // search.page on both backends: what it matches (text, case, whole word, regex, globs), what it hides (a deleted
@@ -76,7 +77,7 @@ export const searchCases: CaseSuite = (makeHarness) => {
       await expectConvexError(h.as("bob").query(api.search.page, { projectId, query: "foo", cursor: null }), "NOT_FOUND");
 
       // A save is searched at once; a deleted folder's files vanish from results before their purge.
-      const readme = (await alice.query(api.files.tree, { projectId })).find((f) => f.name === "README.md")!;
+      const readme = (await listedIn(alice, projectId)).find((f) => f.name === "README.md")!;
       await alice.mutation(api.files.updateContent, { fileId: readme._id, content: "nothing here\n" });
       await alice.mutation(api.files.remove, { fileId: gen });
       expect(await paths(alice, projectId, { query: "foo" })).toEqual(["src/app.ts", "src/foo.ts"]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { names, nextMillisecond } from "./helpers";
+import { listed, listedIn, names, nextMillisecond } from "./helpers";
 
 // The trash (convex/model/trash.ts): a delete can be taken back with everything it held, binaries included; a
 // name taken meanwhile gets "(restored)"; the sweep destroys what is old enough, exactly once. Name keys: names
@@ -27,14 +27,13 @@ export const trashCases: CaseSuite = (makeHarness) => {
       const image = await caller.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "i.png", storageId });
 
       await caller.mutation(api.files.remove, { fileId: src });
-      expect(await caller.query(api.files.tree, { projectId })).toEqual([]);
-      expect(await caller.query(api.files.children, { projectId })).toEqual([]);
+      expect(await listed(caller, projectId)).toEqual([]);
       for (const fileId of [src, lib, text, image]) await expectConvexError(caller.query(api.files.get, { fileId }), "NOT_FOUND");
       // Deleted, the item no longer holds its name, and nothing can be written into it.
       await expectConvexError(caller.mutation(api.files.createFile, { projectId, parentId: src, name: "b.ts" }), "NOT_FOUND");
 
       expect(await caller.mutation(api.trash.restore, { fileId: src })).toBe("src");
-      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["a.ts", "i.png", "lib", "src"]);
+      expect(names(await listed(caller, projectId))).toEqual(["a.ts", "i.png", "lib", "src"]);
       expect((await caller.query(api.files.get, { fileId: text })).content).toBe("A");
       const restoredImage = await caller.query(api.files.get, { fileId: image });
       expect(restoredImage).toMatchObject({ isBinary: true, size: 3, parentId: src });
@@ -55,7 +54,7 @@ export const trashCases: CaseSuite = (makeHarness) => {
       // Taken again by a name differing only in case: the same clash.
       await caller.mutation(api.files.createFile, { projectId, name: "Notes.md", content: "newest" });
       expect(await caller.mutation(api.trash.restore, { fileId: second })).toBe("notes (restored 2).md");
-      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["Notes.md", "notes (restored 2).md", "notes (restored).md"]);
+      expect(names(await listed(caller, projectId))).toEqual(["Notes.md", "notes (restored 2).md", "notes (restored).md"]);
       expect((await caller.query(api.files.get, { fileId: first })).content).toBe("old");
     });
 
@@ -69,9 +68,9 @@ export const trashCases: CaseSuite = (makeHarness) => {
       const refusal = await expectConvexError(caller.mutation(api.trash.restore, { fileId: inner }), "NOT_FOUND");
       expect(refusal.message).toContain("Undo that delete first");
       await caller.mutation(api.trash.restore, { fileId: dir });
-      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["dir"]);
+      expect(names(await listed(caller, projectId))).toEqual(["dir"]);
       await caller.mutation(api.trash.restore, { fileId: inner });
-      expect(names(await caller.query(api.files.tree, { projectId }))).toEqual(["dir", "x.ts"]);
+      expect(names(await listed(caller, projectId))).toEqual(["dir", "x.ts"]);
     });
 
     it("the sweep destroys what is older than its cutoff, once, releasing blobs, and keeps the rest", async () => {
@@ -95,7 +94,7 @@ export const trashCases: CaseSuite = (makeHarness) => {
       await h.admin.mutation(internal.files.purge, { projectId });
       expect(await h.admin.query(internal.audit.blobExists, { storageId })).toBe(false);
       expect(await h.admin.query(internal.audit.listingCounts, { projectId })).toMatchObject({ pendingPurges: 0 });
-      expect(await caller.query(api.files.tree, { projectId })).toEqual([]);
+      expect(await listed(caller, projectId)).toEqual([]);
       expect(await caller.mutation(api.trash.restore, { fileId: recent })).toBe("recent.ts");
       expect((await caller.query(api.files.get, { fileId: recent })).content).toBe("R");
     });
@@ -123,7 +122,7 @@ export const trashCases: CaseSuite = (makeHarness) => {
       await expectConvexError(caller.mutation(api.files.createFile, { projectId, name: "cafe\u0301.txt" }), "NAME_TAKEN");
       // Changing only the case of an item's own name is a rename, not a clash.
       await caller.mutation(api.files.rename, { fileId: readme, name: "readme.md" });
-      expect(names(await caller.query(api.files.children, { projectId }))).toEqual(["café.txt", "dir", "readme.md"]);
+      expect(names(await listedIn(caller, projectId))).toEqual(["café.txt", "dir", "readme.md"]);
       // A copy into a folder holding a case variant gets a copy name.
       const copy = await caller.mutation(api.files.copy, { fileId: other });
       expect((await caller.query(api.files.get, { fileId: copy })).name).toBe("Readme copy.md");
