@@ -411,3 +411,34 @@ test("offline after a reload, the chat shows the conversation seen before and sa
   await expect(question("And the tests?")).toBeVisible();
   await expect(box).toHaveValue("");
 });
+
+test("offline, a delete and its Undo show at once, and the file is back on the server after reconnecting", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Huygens");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Huygens")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "keep.md", content: "k\n" });
+  await server.mutation(api.files.createFile, { projectId, name: "zap.md", content: "z\n" });
+  await UI.projectLink(page, "Huygens").click();
+  await expect(Tree.item(page, "zap.md")).toBeVisible();
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await Tree.item(page, "zap.md").focus();
+  await page.keyboard.press("Delete");
+  await page.getByRole("alertdialog", { name: 'Delete "zap.md"?' }).getByRole("button", { name: "Delete" }).press("Enter");
+  await expect(Tree.item(page, "zap.md")).toHaveCount(0);
+  const toast = UI.notifications(page).getByRole("listitem").filter({ hasText: 'Deleted "zap.md".' });
+  await expect(toast.getByRole("button", { name: "Undo" })).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+z");
+  // Shown before the server could answer: the restore's guess, from the outbox.
+  await expect(Tree.item(page, "zap.md")).toBeVisible();
+  await expect(Tree.item(page, "zap.md")).toBeFocused();
+
+  await context.setOffline(false);
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+  const names = (await server.query(api.files.tree, { projectId })).map((f) => f.name).sort();
+  expect(names).toEqual(["keep.md", "zap.md"]);
+  await expect(Tree.item(page, "zap.md")).toBeVisible();
+});
