@@ -349,3 +349,97 @@ test("dismissing the last sync problem hands focus to the sync button, and Escap
   await expect(page.getByRole("region", { name: "Sync status" })).toHaveCount(0);
   await expect(Sync.status(page)).toBeFocused();
 });
+
+/** How many cached query results of `path` this page's IndexedDB holds (the persisted read cache). */
+async function cachedResults(page: Page, path: string): Promise<number> {
+  return page.evaluate(async (wanted) => {
+    let count = 0;
+    for (const { name } of await indexedDB.databases()) {
+      if (!name?.startsWith("polaris-sync:")) continue;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(new Error(String(open.error)));
+      });
+      const all = await new Promise<{ path: string }[]>((resolve, reject) => {
+        const request = db.transaction("queries").objectStore("queries").getAll();
+        request.onsuccess = () => resolve(request.result as { path: string }[]);
+        request.onerror = () => reject(new Error(String(request.error)));
+      });
+      db.close();
+      count += all.filter((q) => q.path === wanted).length;
+    }
+    return count;
+  }, path);
+}
+
+test("offline after a reload, the chat shows the conversation seen before and says what works", async ({ page, context }) => {
+  await signIn(page);
+  await waitForOfflineShell(page);
+  await createProject(page, "Cassini");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Cassini")!._id;
+  const conversationId = await server.mutation(api.conversations.create, { projectId });
+  // Whatever answers (the help text with no provider set), the question is stored as it was asked.
+  await server.mutation(api.messages.send, { conversationId, content: "Where is the entry point?" });
+  await UI.projectLink(page, "Cassini").click();
+  const chat = page.getByRole("region", { name: "Assistant" });
+  const question = (text: string) => chat.getByRole("article", { name: "You" }).filter({ hasText: text });
+  await expect(question("Where is the entry point?")).toBeVisible();
+  await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
+  await expect.poll(() => cachedResults(page, "messages:list")).toBeGreaterThan(0);
+  await expect.poll(() => cachedResults(page, "conversations:list")).toBeGreaterThan(0);
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await page.reload();
+  await expect(question("Where is the entry point?")).toBeVisible();
+  await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
+  await expect(chat.getByText(/^Offline: you can read this conversation and write a question/)).toBeVisible();
+  const box = chat.getByRole("textbox", { name: "Message" });
+  await box.click();
+  await page.keyboard.type("And the tests?");
+  await page.keyboard.press("Enter");
+  await expect(box).toHaveValue("And the tests?");
+  await expect(box).toBeFocused();
+  await expect(chat.getByRole("button", { name: "Send" })).toBeDisabled();
+
+  // Back online, the draft is there to send and the conversation is live again.
+  await context.setOffline(false);
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+  await expect(chat.getByText(/^Offline:/)).toHaveCount(0);
+  await page.keyboard.press("Enter");
+  await expect(question("And the tests?")).toBeVisible();
+  await expect(box).toHaveValue("");
+});
+
+test("offline, a delete and its Undo show at once, and the file is back on the server after reconnecting", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Huygens");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Huygens")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "keep.md", content: "k\n" });
+  await server.mutation(api.files.createFile, { projectId, name: "zap.md", content: "z\n" });
+  await UI.projectLink(page, "Huygens").click();
+  await expect(Tree.item(page, "zap.md")).toBeVisible();
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await Tree.item(page, "zap.md").focus();
+  await page.keyboard.press("Delete");
+  await page.getByRole("alertdialog", { name: 'Delete "zap.md"?' }).getByRole("button", { name: "Delete" }).press("Enter");
+  await expect(Tree.item(page, "zap.md")).toHaveCount(0);
+  const toast = UI.notifications(page).getByRole("listitem").filter({ hasText: 'Deleted "zap.md".' });
+  await expect(toast.getByRole("button", { name: "Undo" })).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+z");
+  // Shown before the server could answer: the restore's guess, from the outbox.
+  await expect(Tree.item(page, "zap.md")).toBeVisible();
+  await expect(Tree.item(page, "zap.md")).toBeFocused();
+
+  await context.setOffline(false);
+  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+  const names = (await server.query(api.files.tree, { projectId })).map((f) => f.name).sort();
+  expect(names).toEqual(["keep.md", "zap.md"]);
+  await expect(Tree.item(page, "zap.md")).toBeVisible();
+});

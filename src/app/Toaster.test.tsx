@@ -24,6 +24,32 @@ describe("Toaster and notify", () => {
     expect(region).toBeEmptyDOMElement();
   });
 
+  it("an action button runs once and dismisses its toast; focus goes back to where it came from, never to the body", async () => {
+    const user = userEvent.setup();
+    let ran = 0;
+    render(
+      <>
+        <button type="button">Before</button>
+        <Toaster />
+      </>,
+    );
+    act(() => notify("Deleted \"a.ts\".", "info", { label: "Undo", run: () => ran++ }));
+    act(() => notify("Saved.", "success"));
+    screen.getByRole("button", { name: "Before" }).focus();
+    await user.tab();
+    expect(screen.getByRole("button", { name: "Undo" })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(ran).toBe(1);
+    expect(screen.queryByRole("button", { name: "Undo" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Before" })).toHaveFocus();
+    // The same for the close button of the toast left.
+    await user.tab();
+    expect(screen.getByRole("button", { name: "Dismiss notification" })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("status", { name: "Notifications" })).toBeEmptyDOMElement();
+    expect(screen.getByRole("button", { name: "Before" })).toHaveFocus();
+  });
+
   it("strips the client's transport prefix from plain errors", () => {
     const raw = new Error("[CONVEX M(projects:rename)] [Request ID: abc] Server Error\nUncaught Error: boom\n  at x");
     expect(errorMessage(raw)).toBe("boom");

@@ -47,6 +47,8 @@ export interface TreeSlice {
   setClipboard: (clipboard: TreeClipboard | null) => void;
   pushUndo: (entry: TreeUndoEntry) => void;
   popUndo: () => TreeUndoEntry | undefined;
+  /** Takes one entry off the stack wherever it is (a toast's Undo); false when it is no longer there. */
+  takeUndo: (entry: TreeUndoEntry) => boolean;
   /**
    * A row created offline got its real id: expansion, selection, focus, inline edit and clipboard follow it.
    * Undo entries may keep the temporary id: writes naming it are sent with the real id (features/sync/ids.ts).
@@ -118,6 +120,12 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
     const entry = stack[stack.length - 1];
     if (entry) set({ undoStack: stack.slice(0, -1) });
     return entry;
+  },
+  takeUndo: (entry) => {
+    const stack = get().undoStack;
+    if (!stack.includes(entry)) return false;
+    set({ undoStack: stack.filter((e) => e !== entry) });
+    return true;
   },
   replaceTreeId: (from, to) =>
     set((s) => {

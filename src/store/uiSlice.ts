@@ -3,10 +3,17 @@ import type { AppState } from "./index";
 
 export type ToastKind = "info" | "success" | "error";
 
+/** A button on a toast ("Undo"): pressing it runs `run` and dismisses the toast. */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
+
 export interface Toast {
   id: number;
   message: string;
   kind: ToastKind;
+  action?: ToastAction;
 }
 
 /** The change of an assistant answer whose diff the editor area shows (src/features/review). */
@@ -25,7 +32,7 @@ export interface UiSlice {
   setTerminalOpen: (open: boolean) => void;
   /** Newest last. Shown by the Toaster; written through `notify` in src/lib/notify.ts. */
   toasts: Toast[];
-  pushToast: (message: string, kind: ToastKind) => number;
+  pushToast: (message: string, kind: ToastKind, action?: ToastAction) => number;
   dismissToast: (id: number) => void;
   /** The latest message for screen readers only (src/lib/announce.ts); a new id re-announces the same text. */
   announcement: { id: number; text: string } | null;
@@ -46,9 +53,9 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   terminalOpen: false,
   setTerminalOpen: (open) => set({ terminalOpen: open }),
   toasts: [],
-  pushToast: (message, kind) => {
+  pushToast: (message, kind, action) => {
     const id = nextToastId++;
-    set((state) => ({ toasts: [...state.toasts, { id, message, kind }].slice(-MAX_TOASTS) }));
+    set((state) => ({ toasts: [...state.toasts, { id, message, kind, ...(action ? { action } : {}) }].slice(-MAX_TOASTS) }));
     return id;
   },
   dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((t) => t.id !== id) })),

@@ -1,4 +1,3 @@
-import { usePaginatedQuery } from "convex/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -6,7 +5,7 @@ import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { getSelection } from "../editor-ai/selection";
-import { isTempId, useLiveWrite, useSyncedQuery } from "../sync";
+import { isTempId, useLiveWrite, usePaginatedSyncedQuery, useSyncedQuery } from "../sync";
 import { ApplyCodeContext } from "./applyContext";
 import { ApplyDialog } from "./ApplyDialog";
 import { Composer } from "./Composer";
@@ -25,10 +24,8 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   const [chosen, setChosen] = useState<Id<"conversations"> | null>(null);
   const activeId =
     conversations?.find((c) => c._id === chosen)?._id ?? conversations?.[0]?._id ?? null;
-  // The one read that does not take the read path (read.ts): the history comes in pages the client keeps
-  // joined as they grow, which the cache and overlay (one result per query) do not model; no write of this SPA
-  // is shown optimistically in it, since chat writes are live (write.ts), so there is nothing to overlay.
-  const paged = usePaginatedQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip", {
+  // The history comes in pages; offline (also after a reload) the newest messages seen before are shown.
+  const paged = usePaginatedSyncedQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip", {
     initialNumItems: FIRST_PAGE_MESSAGES,
   });
   const messages = useMemo(() => [...paged.results].reverse(), [paged.results]);
@@ -114,15 +111,17 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
           }}
         />
         {conversations === undefined || (activeId !== null && status === "LoadingFirstPage") ? (
-          // Conversations are not kept offline (the assistant works only online): say so instead of loading forever.
+          // Nothing cached for this conversation (never opened here): say so offline instead of loading forever.
           <p className="chat-empty" role="status">
-            {offline ? "You are offline. The assistant and its conversations come back when the connection does." : "Loading…"}
+            {offline ? "You are offline, and this conversation was not opened here before: it shows when the connection is back." : "Loading…"}
           </p>
         ) : (
           <MessageList messages={messages} earlier={earlier} />
         )}
         <Composer
-          busy={processing !== undefined}
+          offline={offline}
+          // Stop needs the server; offline a cached answer may still read "processing" from before.
+          busy={processing !== undefined && !offline}
           onSend={onSend}
           onStop={() => {
             if (processing) run(cancel({ messageId: processing._id })).catch(() => {});

@@ -2,6 +2,8 @@ import { useRef, useState, type KeyboardEvent, type RefObject } from "react";
 
 export interface ComposerProps {
   busy: boolean;
+  /** Offline the assistant cannot answer: the box keeps a draft, and Enter sends nothing until the connection is back. */
+  offline?: boolean;
   onSend: (text: string) => Promise<void> | void;
   onStop: () => void;
   /** Name of the open file when there is one: offers to share it with the assistant. */
@@ -13,14 +15,14 @@ export interface ComposerProps {
 }
 
 /** The message box: Enter sends, Shift+Enter starts a new line; a Stop button replaces Send while answering. */
-export function Composer({ busy, onSend, onStop, sharedFileName, share = false, onShareChange, inputRef }: ComposerProps) {
+export function Composer({ busy, offline = false, onSend, onStop, sharedFileName, share = false, onShareChange, inputRef }: ComposerProps) {
   const [text, setText] = useState("");
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const boxRef = inputRef ?? ownRef;
   const [sending, setSending] = useState(false);
   const send = async () => {
     const content = text.trim();
-    if (content.length === 0 || sending) return;
+    if (content.length === 0 || sending || offline) return;
     setSending(true);
     try {
       await onSend(content);
@@ -50,11 +52,17 @@ export function Composer({ busy, onSend, onStop, sharedFileName, share = false, 
         className="input chat-input"
         aria-label="Message"
         placeholder="Ask the assistant… (Enter to send, Shift+Enter for a new line)"
+        aria-describedby={offline ? "chat-offline-note" : undefined}
         value={text}
         rows={3}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />
+      {offline && (
+        <p id="chat-offline-note" className="chat-offline-note" role="status">
+          Offline: you can read this conversation and write a question; send it when the connection is back.
+        </p>
+      )}
       <div className="chat-composer-bar">
         {sharedFileName ? (
           <label className="chat-share">
@@ -77,7 +85,7 @@ export function Composer({ busy, onSend, onStop, sharedFileName, share = false, 
             Stop
           </button>
         ) : (
-          <button type="submit" className="btn btn-small btn-primary" disabled={sending || text.trim().length === 0}>
+          <button type="submit" className="btn btn-small btn-primary" disabled={sending || offline || text.trim().length === 0}>
             Send
           </button>
         )}

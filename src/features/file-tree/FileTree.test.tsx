@@ -5,6 +5,7 @@ import { useState } from "react";
 import userEvent from "@testing-library/user-event";
 import { ConvexError } from "convex/values";
 import { useAppStore } from "../../store";
+import { Toaster } from "../../app/Toaster";
 import { FileTree } from "./FileTree";
 import { fakeActions, fakeLayout, file, folder, id, resetTreeStore } from "./testUtils";
 import type { FileId, TreeNode } from "./model";
@@ -449,6 +450,30 @@ describe("FileTree keyboard", () => {
     await waitFor(() => expect(actions.restore).toHaveBeenCalledWith("readme", "README.md"));
     expect(actions.createFile).not.toHaveBeenCalled();
     await waitFor(() => expect(useAppStore.getState().focusedId).toBe("readme"));
+  });
+
+  it("the toast after a delete has an Undo button, reached by Tab, that restores that delete even after other changes, and focus lands on the restored row", async () => {
+    useAppStore.setState({ toasts: [] });
+    const { user } = setupLive();
+    render(<Toaster />);
+    await focusTree(user);
+    await user.keyboard("{End}{Delete}{Enter}");
+    await waitFor(() => expect(names()).not.toContain("README.md"));
+    const toast = screen.getByRole("status", { name: "Notifications" });
+    expect(toast).toHaveTextContent('Deleted "README.md". Undo (Ctrl+Z) restores it.');
+    // Another change since: the toast's Undo still restores the delete, and leaves the rename to Ctrl+Z.
+    await waitFor(() => expect(focusedName()).toBe("logo.png"));
+    useAppStore.getState().pushUndo({ kind: "rename", id: id("b"), from: "old.txt" });
+    const undo = within(toast).getByRole("button", { name: "Undo" });
+    for (let i = 0; i < 10 && document.activeElement !== undo; i++) await user.tab();
+    expect(undo).toHaveFocus();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(names()).toContain("README.md"));
+    expect(within(toast).queryByRole("button", { name: "Undo" })).toBeNull();
+    await waitFor(() => expect(focusedName()).toBe("README.md"));
+    expect(useAppStore.getState().undoStack).toEqual([{ kind: "rename", id: "b", from: "old.txt" }]);
+    await user.keyboard("x");
+    expect(document.activeElement).not.toBe(document.body);
   });
 
   it("Ctrl+Z of a multi-item delete restores the newest first and says when a name was taken meanwhile", async () => {

@@ -2,6 +2,7 @@ import { useAppStore } from "../../store";
 import type { TreeUndoEntry } from "../../store/treeSlice";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
+import { SHORTCUT_LABELS } from "./keymap";
 import { isWithin, pathOf, ROOT, topLevelOnly, type FileId, type TreeIndex } from "./model";
 import type { FileTreeActions } from "./types";
 
@@ -142,7 +143,17 @@ export async function deleteItems(ctx: OpContext, ids: readonly string[]) {
   const { selected, clipboard } = store();
   if ([...gone].some((id) => selected.has(id))) store().setSelection([...selected].filter((id) => !gone.has(id)));
   if (clipboard && clipboard.ids.some((id) => gone.has(id))) store().setClipboard(null);
-  if (removed.length > 0) store().pushUndo({ kind: "delete", items: removed });
+  if (removed.length === 0) return;
+  const entry: TreeUndoEntry = { kind: "delete", items: removed };
+  store().pushUndo(entry);
+  const what = removed.length === 1 ? `"${removed[0].path}"` : `${removed.length} items`;
+  notify(`Deleted ${what}. Undo (${SHORTCUT_LABELS.undo}) restores it.`, "info", {
+    label: "Undo",
+    // This delete, even when other changes were made since; nothing when Ctrl+Z has restored it already.
+    run: () => {
+      if (store().takeUndo(entry)) void runRevert(ctx, entry);
+    },
+  });
 }
 
 async function revert(ctx: OpContext, entry: TreeUndoEntry) {
@@ -182,6 +193,10 @@ export async function undoLast(ctx: OpContext) {
     notify("Nothing to undo.", "info");
     return;
   }
+  await runRevert(ctx, entry);
+}
+
+async function runRevert(ctx: OpContext, entry: TreeUndoEntry) {
   try {
     await revert(ctx, entry);
   } catch (error) {

@@ -13,6 +13,7 @@ import {
   optimisticMove,
   optimisticRemove,
   optimisticRename,
+  optimisticRestore,
 } from "./optimistic";
 
 const projectId = "p1" as Id<"projects">;
@@ -109,6 +110,23 @@ describe("optimistic listing updates", () => {
     optimisticRemove(store, { fileId: fid("d") });
     expect(bucket(1).map((e) => e._id)).toEqual(["b", "s"]);
     expect(shown().map((e) => e._id)).toEqual(["b"]);
+  });
+
+  it("restore shows a deleted item again at once, after its delete is confirmed too, renamed as the server would when its name was taken", () => {
+    const listing = [[entry("rd", "lib", "folder"), entry("ra", "x.ts", "file", "rd"), entry("rb", "notes.md", "file")]];
+    const deleting = storeWith(listing);
+    optimisticRemove(deleting.store, { fileId: fid("rd") });
+    optimisticRemove(deleting.store, { fileId: fid("rb") });
+    expect(deleting.shown().map((e) => e._id)).toEqual([]);
+    // The deletes are confirmed: the cached listing no longer holds the entries, and another notes.md was made.
+    const { store, shown } = storeWith([[entry("ra", "x.ts", "file", "rd"), entry("rn", "notes.md", "file")]]);
+    optimisticRestore(store, { fileId: fid("rd"), clientOpId: "r1" });
+    expect(shown().map((e) => e._id).sort()).toEqual(["ra", "rd", "rn"]);
+    optimisticRestore(store, { fileId: fid("rb"), clientOpId: "r2" });
+    expect(shown().find((e) => e._id === "rb")).toMatchObject({ name: "notes (restored).md", type: "file" });
+    // Replayed over a store where the server's answer is in already: not shown twice.
+    optimisticRestore(store, { fileId: fid("rb"), clientOpId: "r2" });
+    expect(shown().filter((e) => e._id === "rb")).toHaveLength(1);
   });
 
   it("copy into the same folder picks the server's ' copy' name", () => {

@@ -3,7 +3,7 @@ import type { FunctionArgs } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import type { ListingEntry } from "../../../convex/lib/validators";
-import { copyName } from "../../../convex/model/names";
+import { copyName, restoredName } from "../../../convex/model/names";
 import { optimisticId } from "../sync/ids";
 import { registerOptimisticUpdate } from "../sync/registry";
 
@@ -19,7 +19,7 @@ import { registerOptimisticUpdate } from "../sync/registry";
  *   in the same turn as the answer, so it is never shown twice.
  * - Rename and move patch the entry in the bucket that holds it; remove takes out only the entry itself: its
  *   descendants are hidden by the visibility rule (convex/lib/listing.ts), as they are on the server while the
- *   purge runs.
+ *   item is in the trash, so a restore that puts the entry back shows them again.
  * - Checks (parent known, name free, no cycle) look at the whole project: every cached bucket of it.
  */
 
@@ -263,17 +263,47 @@ export const optimisticMove = registerOptimisticUpdate(api.files.move, (store, a
   });
 });
 
+/**
+ * The entries this tab has removed, as they were listed, for the restore's guess: trash:restore names only the
+ * file, and once the delete is confirmed no cached listing holds the entry any more. Filled by optimisticRemove
+ * (the same entry each time it is replayed, so the updates stay functions of their arguments). Kept in memory:
+ * a restore still pending after a reload shows when the server answers.
+ */
+const removedEntries = new Map<string, { projectId: Id<"projects">; entry: ListingEntry }>();
+
 export const optimisticRemove = registerOptimisticUpdate(
   api.files.remove,
   (store, args: FunctionArgs<typeof api.files.remove>) => {
     const found = holderOf(store, args.fileId);
     if (!found) return;
     const { index, ref, entry } = found;
+    if (!removedEntries.has(entry._id)) removedEntries.set(entry._id, { projectId: ref.args.projectId, entry });
     ref.value = own(ref).filter((e) => e._id !== args.fileId);
     ref.pos = null;
     index.byId.delete(args.fileId);
     countName(index, ref.args.projectId, entry, -1);
     writeBack(store, index, ref);
+  },
+);
+
+/**
+ * A restore puts the entry back where it was, under "name (restored).ext" when its name is taken there (the
+ * server's rule, convex/model/names.ts), unless its folder is not listed (deleted too: the server refuses).
+ */
+export const optimisticRestore = registerOptimisticUpdate(
+  api.trash.restore,
+  (store, args: FunctionArgs<typeof api.trash.restore>) => {
+    const removed = removedEntries.get(args.fileId);
+    if (!removed) return;
+    const { projectId, entry } = removed;
+    const index = indexOf(store);
+    if (index.byId.has(entry._id)) return;
+    if (entry.parentId && entryIn(index, projectId, entry.parentId)?.type !== "folder") return;
+    let name = entry.name;
+    for (let attempt = 1; !nameFree(index, projectId, entry.parentId, name) && attempt < 100; attempt++) {
+      name = restoredName(entry.name, attempt, entry.type === "folder");
+    }
+    addEntries(store, projectId, [{ ...entry, name }]);
   },
 );
 

@@ -10,6 +10,9 @@ const cacheable = new Map<string, number>([
   // A project of 100,000 files has 100 buckets: room for the listings of a few large projects and many small ones.
   ["files:listingBucket", 1000],
   ["files:get", 50],
+  // The chat offline: the conversations of the last projects, and the newest messages of the last conversations.
+  ["conversations:list", 20],
+  ["messages:list", 50],
 ]);
 
 /** Marks a query's results as worth keeping in IndexedDB so the app can show them offline after a reload. */
