@@ -181,6 +181,38 @@ describe("change sets", () => {
     expect(await s.files()).toEqual(afterSecond);
   });
 
+  it("wait for review: a turn's changes are pending until kept or undone, per file or whole; apply at once leaves none pending", async () => {
+    const s = await seed();
+    const pendingPaths = async () => (await s.alice.query(api.changes.pending, { projectId: s.projectId })).map((p) => p.line.path).sort();
+    const applied = await s.turn();
+    await s.tool(applied, "create_file", { path: "at-once.txt", content: "1\n" });
+    await s.finish(applied);
+    expect(await pendingPaths()).toEqual([]);
+
+    await s.alice.mutation(api.projects.updateSettings, { projectId: s.projectId, settings: { assistantChanges: "review" } });
+    const project = await s.alice.query(api.projects.get, { projectId: s.projectId });
+    expect(project?.settings?.assistantChanges).toBe("review");
+    const m = await s.turn();
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
+    await s.tool(m, "create_file", { path: "new.txt", content: "n\n" });
+    await s.tool(m, "delete_file", { path: "old.md" });
+    await s.finish(m);
+    expect(await pendingPaths()).toEqual(["new.txt", "old.md", "src/a.ts"]);
+    // Bob sees none of it.
+    await expect(s.bob.query(api.changes.pending, { projectId: s.projectId })).rejects.toThrow();
+
+    const byPath = Object.fromEntries((await s.alice.query(api.changes.pending, { projectId: s.projectId })).map((p) => [p.line.path, p]));
+    await s.alice.mutation(api.changes.keep, { messageId: m, changeId: byPath["src/a.ts"].line._id });
+    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: byPath["old.md"].line._id });
+    expect(await pendingPaths()).toEqual(["new.txt"]);
+    expect((await s.files())["old.md"]).toBe("# old\n");
+    await s.alice.mutation(api.changes.keep, { messageId: m });
+    expect(await pendingPaths()).toEqual([]);
+    // The other settings stay as they were when this one changes.
+    await s.alice.mutation(api.projects.updateSettings, { projectId: s.projectId, settings: { devCommand: "npm run dev" } });
+    expect((await s.alice.query(api.projects.get, { projectId: s.projectId }))?.settings).toEqual({ devCommand: "npm run dev", assistantChanges: "review" });
+  });
+
   it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
     const s = await seed();
     const m = await s.turn();

@@ -2,8 +2,8 @@ import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { appError, formatCount } from "./lib/errors";
-import { changeSetValidator, changeTextsValidator } from "./lib/validators";
-import { requireMessage, requireUser } from "./model/access";
+import { changeSetValidator, changeTextsValidator, pendingChangesValidator } from "./lib/validators";
+import { requireMessage, requireProjectOwner, requireUser } from "./model/access";
 import { Budget } from "./model/budget";
 import {
   changeLine,
@@ -40,6 +40,23 @@ export const forMessage = query({
       .withIndex("by_restored", (q) => q.eq("projectId", message.projectId).eq("restoredTo", messageId))
       .first();
     return { lines: rows.map(changeLine), restoredHere: restored !== null };
+  },
+});
+
+/**
+ * The project's changes waiting for review (recorded while its setting was "wait for review", neither kept nor
+ * undone yet), for the tree's and the editor's marks. At most MAX_CHANGE_ROWS, oldest first.
+ */
+export const pending = query({
+  args: { projectId: v.id("projects") },
+  returns: pendingChangesValidator,
+  handler: async (ctx, { projectId }) => {
+    await requireProjectOwner(ctx, await requireUser(ctx), projectId);
+    const rows = await ctx.db
+      .query("fileChanges")
+      .withIndex("by_project_pending", (q) => q.eq("projectId", projectId).eq("pending", true))
+      .take(MAX_CHANGE_ROWS);
+    return rows.map((row) => ({ messageId: row.messageId, line: changeLine(row) }));
   },
 });
 

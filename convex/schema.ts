@@ -8,6 +8,9 @@ import { v } from "convex/values";
 export const projectSettingsValidator = v.object({
   installCommand: v.optional(v.string()),
   devCommand: v.optional(v.string()),
+  // The assistant's changes: applied at once with Undo on the answer's card ("apply", the default), or left
+  // pending in the tree and the editor until the person keeps or undoes each ("review").
+  assistantChanges: v.optional(v.union(v.literal("apply"), v.literal("review"))),
 });
 
 /** Character offsets of a selection in a shared file (0 ≤ from ≤ to, checked by the mutation that stores it). */
@@ -241,6 +244,9 @@ export default defineSchema({
     removed: v.number(),
     // Set when a "restore to here" undid this row: the assistant message restored to, so the restore can be undone.
     restoredTo: v.optional(v.id("messages")),
+    // Recorded while the project waits for review: set until the row is first kept or undone (then cleared, so
+    // the index holds only what waits).
+    pending: v.optional(v.literal(true)),
   })
     .index("by_message_seq", ["messageId", "seq"])
     .index("by_message_file", ["messageId", "fileId"])
@@ -248,6 +254,7 @@ export default defineSchema({
     .index("by_project_turn", ["projectId", "turnTime"])
     .index("by_conversation", ["conversationId"])
     .index("by_restored", ["projectId", "restoredTo"])
+    .index("by_project_pending", ["projectId", "pending"])
     .index("by_before_storage", ["beforeStorageId"])
     .index("by_after_storage", ["afterStorageId"]),
 

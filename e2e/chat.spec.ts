@@ -260,3 +260,65 @@ test("an answer's changes: review the diff, undo one file, restore to before the
   expect(await serverFiles(server, projectId)).toEqual({ "a.ts": "export const a = 2;\nexport const a2 = 3;\n", "b.ts": original["b.ts"] });
   await expectFocusNotOnBody(a);
 });
+
+test("wait for review: the setting chosen by keyboard, an answer's changes marked pending in the tree and the editor until Undo there and Keep all on the card", async ({
+  page,
+}) => {
+  await signIn(page);
+  await createProject(page, "Pending");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Pending")!._id;
+  const original = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 1;\n" };
+  for (const [name, content] of Object.entries(original)) await server.mutation(api.files.createFile, { projectId, name, content });
+  await enterProject(page, "Pending");
+
+  // Settings: the second choice, by arrow key, saved with Enter.
+  await Keyboard.pressOn(page.getByRole("button", { name: "Settings" }), "Enter");
+  const apply = page.getByRole("radio", { name: "Apply at once" });
+  await Keyboard.tabTo(page, apply);
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("radio", { name: "Wait for my review" })).toBeChecked();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect.poll(async () => (await server.query(api.projects.get, { projectId }))?.settings?.assistantChanges).toBe("review");
+
+  scripted().stream(
+    {
+      kind: "tools",
+      text: "Changing them.",
+      calls: [
+        { name: "edit_file", arguments: { path: "a.ts", old_text: "a = 1", new_text: "a = 2" } },
+        { name: "edit_file", arguments: { path: "b.ts", old_text: "b = 1", new_text: "b = 2" } },
+      ],
+    },
+    { kind: "text", chunks: ["Done."] },
+  );
+  scripted().complete({ kind: "text", content: "Pending test", when: ScriptedProvider.isTitleRequest });
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Change a and b");
+  await box.press("Enter");
+  await expect(card(page)).toContainText("2 files changed", { timeout: 15_000 });
+
+  // Both files are marked in the tree as waiting.
+  const tree = page.getByRole("tree", { name: "Files" });
+  const waiting = "changed by the assistant, waiting for review";
+  await expect(tree.getByRole("treeitem", { name: "a.ts" })).toHaveAccessibleDescription(waiting);
+  await expect(tree.getByRole("treeitem", { name: "b.ts" })).toHaveAccessibleDescription(waiting);
+
+  // a.ts opened from the tree: the bar above the editor says so; Undo there puts a.ts back and focus in the editor.
+  await Keyboard.pressOn(tree.getByRole("treeitem", { name: "a.ts" }), "Enter");
+  const bar = page.getByRole("region", { name: "Waiting for review" });
+  await expect(bar).toContainText("The assistant edited this file (+1 −1); it waits for your review.");
+  await Keyboard.pressOn(bar.getByRole("button", { name: "Undo" }), "Enter");
+  await expect(bar).toHaveCount(0);
+  await expect(page.locator(".cm-content")).toBeFocused();
+  await expect(page.locator(".cm-content")).toHaveText("export const a = 1;");
+  await expect(tree.getByRole("treeitem", { name: "a.ts" })).not.toHaveAccessibleDescription(waiting);
+  await expect(tree.getByRole("treeitem", { name: "b.ts" })).toHaveAccessibleDescription(waiting);
+
+  // Keep all on the answer's card: b.ts keeps its change and is no longer marked.
+  await Keyboard.pressOn(card(page).getByRole("button", { name: "Keep all" }), "Enter");
+  await expect(tree.getByRole("treeitem", { name: "b.ts" })).not.toHaveAccessibleDescription(waiting);
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": original["a.ts"], "b.ts": "export const b = 2;\n" });
+  await expectFocusNotOnBody(page);
+});

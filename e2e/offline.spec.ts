@@ -439,7 +439,44 @@ test("offline, a delete and its Undo show at once, and the file is back on the s
 
   await context.setOffline(false);
   await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
-  const names = (await server.query(api.files.tree, { projectId })).map((f) => f.name).sort();
+  const names = (await listed(server, projectId)).map((f) => f.name).sort();
   expect(names).toEqual(["keep.md", "zap.md"]);
   await expect(Tree.item(page, "zap.md")).toBeVisible();
+});
+
+test("search while offline says only unsaved edits are searched and finds them; back online it searches the server", async ({ page, context }) => {
+  await signIn(page);
+  await waitForOfflineShell(page);
+  await createProject(page, "Seeker");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Seeker")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "a.ts", content: "const a = 1;\n" });
+  await server.mutation(api.files.createFile, { projectId, name: "b.ts", content: "const needle = 2;\n" });
+  await UI.projectLink(page, "Seeker").click();
+  await openFile(page, "a.ts");
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await typeAtEnd(page, "// needle typed offline\n");
+  await waitSavedOffline(page);
+
+  // Ctrl+Shift+F from the tree, typing at once: only a.ts's unsaved text can be searched, and the panel says so.
+  await Keyboard.pressOn(Tree.item(page, "a.ts"), "ControlOrMeta+Shift+F");
+  await page.keyboard.type("needle");
+  const panel = page.getByRole("region", { name: "Search" });
+  const results = page.getByRole("tree", { name: "Search results" });
+  await expect(panel.getByRole("status")).toHaveText("1 match in 1 file · offline: only files with unsaved edits were searched");
+  await expect(results.locator('[role="treeitem"][aria-level="1"]')).toHaveText([/^a\.ts1unsaved$/]);
+  // Enter on the match opens a.ts there, with focus in the editor: typing replaces the match.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("pin");
+  await expect(page.locator(".cm-content .cm-line").nth(1)).toHaveText("// pin typed offline");
+
+  // Online again: the search runs on the server too, and b.ts's match (never opened here) shows.
+  await context.setOffline(false);
+  await expect(panel.getByRole("status")).toHaveText("1 match in 1 file");
+  await expect(results.locator('[role="treeitem"][aria-level="1"]')).toHaveText([/^b\.ts1$/]);
 });

@@ -117,3 +117,90 @@ test("Replace all says how many matches in how many files, writes every file, an
   await expect.poll(texts).toEqual(before);
   await expect(Search.status(page)).toHaveText("6 matches in 4 files");
 });
+
+test("Replace one and replace in file by keyboard: Ctrl+Shift+1 on a match, then on a file, focus going on; Undo replace takes back the last; Ctrl+Alt+Enter asks to replace all", async ({ page }) => {
+  const { texts, openSearch } = await seed(page);
+  const before = await texts();
+  await openSearch();
+  await page.keyboard.type("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
+  await page.keyboard.type("bye");
+  // Into the results: README.md's row, then its one line.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  const focusedRow = Search.results(page).locator('[role="treeitem"]:focus');
+  await expect(focusedRow).toContainText("say hello");
+
+  // Ctrl+Shift+1 on a line: that match only. README.md leaves the results, and focus goes on to the next match.
+  await page.keyboard.press("ControlOrMeta+Shift+Digit1");
+  await expect.poll(texts).toEqual({ ...before, "README.md": "say bye\n" });
+  await expect(Search.status(page)).toHaveText("5 matches in 3 files");
+  await expect(focusedRow).toContainText("hello()");
+
+  // On a file row: every match in that file, and focus goes on to the next file.
+  await page.keyboard.press("ArrowDown");
+  await expect(focusedRow).toContainText("app.ts");
+  await page.keyboard.press("ControlOrMeta+Shift+Digit1");
+  const appReplaced = "const greeting = 'bye';\nexport function bye() {}\n";
+  await expect.poll(texts).toEqual({ ...before, "README.md": "say bye\n", "src/app.ts": appReplaced });
+  await expect(Search.status(page)).toHaveText("3 matches in 2 files");
+  await expect(focusedRow).toContainText("util.ts");
+
+  // Undo replace takes back the last replace, as one step, and only it.
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.getByRole("button", { name: "Undo replace" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(Search.query(page)).toBeFocused();
+  await expect.poll(texts).toEqual({ ...before, "README.md": "say bye\n" });
+  await expect(Search.status(page)).toHaveText("5 matches in 3 files");
+
+  // Ctrl+Alt+Enter from a field asks to replace all, with the counts; Escape puts focus back in the query.
+  await page.keyboard.press("ControlOrMeta+Alt+Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Replace all" });
+  await expect(dialog).toContainText("Replace 5 matches in 3 files with “bye”?");
+  await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(Search.query(page)).toBeFocused();
+});
+
+test("Replace one in a file open with an edit not yet saved keeps both, in the editor and on the server", async ({ page }) => {
+  const { texts, openSearch } = await seed(page);
+  await openSearch();
+  await page.keyboard.type("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+  // src/app.ts's second line: open it at the match and type over it at once.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  const focusedRow = Search.results(page).locator('[role="treeitem"]:focus');
+  await expect(focusedRow).toContainText("export function hello() {}");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("greet");
+  const lines = page.locator(".cm-content .cm-line");
+  await expect(lines.nth(1)).toHaveText("export function greet() {}");
+
+  // Straight back to the search (the edit may not have reached the server yet) and replace line 1's match.
+  await page.keyboard.press("ControlOrMeta+Shift+F");
+  await expect(Search.query(page)).toBeFocused();
+  // The edit is searched in its newest text: app.ts's second line no longer matches.
+  await expect(Search.status(page)).toHaveText("5 matches in 4 files");
+  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
+  await page.keyboard.type("bye");
+  await page.keyboard.press("ArrowDown");
+  // util.ts's two lines are last: the row three above them is app.ts's first line.
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await expect(focusedRow).toContainText("const greeting = 'hello';");
+  await page.keyboard.press("ControlOrMeta+Shift+Digit1");
+
+  const both = "const greeting = 'bye';\nexport function greet() {}\n";
+  await expect.poll(async () => (await texts())["src/app.ts"]).toBe(both);
+  await expect(lines.nth(0)).toHaveText("const greeting = 'bye';");
+  await expect(lines.nth(1)).toHaveText("export function greet() {}");
+});

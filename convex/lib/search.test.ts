@@ -94,4 +94,12 @@ describe("search matcher", () => {
     const unchanged = "nothing here";
     expect(compileSearch({ query: "zzz" }).replace(unchanged, "q")).toEqual({ text: unchanged, count: 0 });
   });
+
+  it("replaces one match: the first on the line it is given, in either engine, and nothing when that line has none", () => {
+    const lines = "a foo foo\r\nfoo\nbar";
+    expect(compileSearch({ query: "foo" }).replace(lines, "X", { line: 1 })).toEqual({ text: "a X foo\r\nfoo\nbar", count: 1 });
+    expect(compileSearch({ query: "f(o+)", regex: true }).replace(lines, "<$1>", { line: 2 })).toEqual({ text: "a foo foo\r\n<oo>\nbar", count: 1 });
+    expect(compileSearch({ query: "foo" }).replace(lines, "X", { line: 3 })).toEqual({ text: lines, count: 0 });
+    expect(compileSearch({ query: "foo" }).replace(lines, "X", { line: 9 })).toEqual({ text: lines, count: 0 });
+  });
 });

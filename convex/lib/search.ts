@@ -72,10 +72,11 @@ export interface CompiledSearch {
   /** The matching lines of `text`, at most `maxLines` of them. */
   find(text: string, maxLines?: number): FileMatches;
   /**
-   * `text` with every match replaced. In regex mode `replacement` may use $1…$9, $<name> and $& (re2js's
-   * JavaScript-style replacement); otherwise it is inserted as typed.
+   * `text` with every match replaced, or with `only.line`'s first match only (1-based; the Search panel's replace
+   * one). In regex mode `replacement` may use $1…$9, $<name> and $& (re2js's JavaScript-style replacement);
+   * otherwise it is inserted as typed.
    */
-  replace(text: string, replacement: string): { text: string; count: number };
+  replace(text: string, replacement: string, only?: { line: number }): { text: string; count: number };
 }
 
 interface LineEngine {
@@ -83,7 +84,8 @@ interface LineEngine {
   mayMatch(text: string): boolean;
   /** Non-empty match ranges in one line. */
   ranges(line: string): { from: number; to: number }[];
-  replaceLine(line: string, replacement: string): { text: string; count: number };
+  /** `line` with its first `limit` matches (all when undefined) replaced. */
+  replaceLine(line: string, replacement: string, limit?: number): { text: string; count: number };
 }
 
 function invalid(message: string): never {
@@ -108,8 +110,8 @@ function literalEngine(options: SearchOptions): LineEngine {
   return {
     mayMatch: (text) => test.test(text),
     ranges,
-    replaceLine(line, replacement) {
-      const found = ranges(line);
+    replaceLine(line, replacement, limit) {
+      const found = ranges(line).slice(0, limit);
       let out = "";
       let at = 0;
       for (const r of found) {
@@ -145,8 +147,8 @@ function regexEngine(options: SearchOptions): LineEngine {
     // With MULTILINE, ^ and $ match at line ends, so every per-line match is also a match of the whole text.
     mayMatch: (text) => whole.test(text),
     ranges,
-    replaceLine(line, replacement) {
-      const found = ranges(line);
+    replaceLine(line, replacement, limit) {
+      const found = ranges(line).slice(0, limit);
       if (found.length === 0) return { text: line, count: 0 };
       // Expand the replacement template per match with re2js (it knows the groups), on the matched text only.
       let out = "";
@@ -228,12 +230,13 @@ export function compileSearch(options: SearchOptions): CompiledSearch {
       }
       return result;
     },
-    replace(text, replacement) {
+    replace(text, replacement, only) {
       if (!engine.mayMatch(text)) return { text, count: 0 };
       let count = 0;
-      const lines = text.split("\n").map((raw) => {
+      const lines = text.split("\n").map((raw, index) => {
+        if (only !== undefined && index !== only.line - 1) return raw;
         const cr = raw.endsWith("\r");
-        const replaced = engine.replaceLine(cr ? raw.slice(0, -1) : raw, replacement);
+        const replaced = engine.replaceLine(cr ? raw.slice(0, -1) : raw, replacement, only === undefined ? undefined : 1);
         count += replaced.count;
         return cr ? `${replaced.text}\r` : replaced.text;
       });

@@ -122,5 +122,9 @@ export type ChangeLine = Infer<typeof changeLineValidator>;
 export const changeSetValidator = v.object({ lines: v.array(changeLineValidator), restoredHere: v.boolean() });
 export type ChangeSet = Infer<typeof changeSetValidator>;
 
+/** The changes of a project waiting for review (model/changes.ts pendingRows): one line each, with its answer. */
+export const pendingChangesValidator = v.array(v.object({ messageId: v.id("messages"), line: changeLineValidator }));
+export type PendingChanges = Infer<typeof pendingChangesValidator>;
+
 export const changeTextsValidator = v.object({ line: changeLineValidator, before: v.string(), after: v.string(), binary: v.boolean() });
 export type ChangeTexts = Infer<typeof changeTextsValidator>;

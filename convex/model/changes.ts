@@ -78,6 +78,7 @@ export class TurnRecorder {
       fileId: node._id,
       type: node.type,
       state: "applied",
+      pending: project.settings?.assistantChanges === "review" ? true : undefined,
       added: 0,
       removed: 0,
       ...before,
@@ -299,7 +300,7 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
       const parts = splitPath(target.path)!;
       const name = await freeName(ctx, row.projectId, parts.slice(0, -1), parts[parts.length - 1], false);
       await createSide(ctx, userId, row, to, [...parts.slice(0, -1), name]);
-      await ctx.db.patch("fileChanges", row._id, { state: "kept", ...clearedContent() });
+      await ctx.db.patch("fileChanges", row._id, { state: "kept", pending: undefined, ...clearedContent() });
       await releaseRowBlobs(ctx, row);
       return;
     }
@@ -371,6 +372,7 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
   await ctx.db.patch("fileChanges", row._id, {
     fileId,
     state: to === "before" ? "undone" : "applied",
+    pending: undefined,
     // The side now live is in the file itself; only its revision is needed to check the next switch.
     ...sidePatch(to, { revision }),
   });
@@ -411,7 +413,7 @@ async function releaseRowBlobs(ctx: MutationCtx, row: Row) {
 /** Keep: the change stays and its undo data is dropped. */
 export async function keepRow(ctx: MutationCtx, row: Row) {
   if (row.state !== "applied") return;
-  await ctx.db.patch("fileChanges", row._id, { state: "kept", ...clearedContent() });
+  await ctx.db.patch("fileChanges", row._id, { state: "kept", pending: undefined, ...clearedContent() });
   await releaseRowBlobs(ctx, row);
 }
 

@@ -51,6 +51,7 @@ export async function updateProjectSettings(
   const dev = checkCommand("dev command", settings.devCommand);
   if (install !== undefined) next.installCommand = install === "" ? undefined : install;
   if (dev !== undefined) next.devCommand = dev === "" ? undefined : dev;
+  if (settings.assistantChanges !== undefined) next.assistantChanges = settings.assistantChanges;
   await ctx.db.patch("projects", projectId, { settings: next, updatedAt: Date.now() });
 }
 

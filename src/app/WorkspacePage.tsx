@@ -6,6 +6,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ChatPane } from "../features/chat/ChatPane";
 import { useAiProviderStatus } from "../features/editor-ai/settings";
+import { PendingReviewBar } from "../features/review/PendingReviewBar";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
@@ -506,6 +507,7 @@ function WorkspacePanes({
         <Panel id="editor" className="pane" defaultSize={narrow ? "68" : "52"} minSize={narrow ? 200 : 240}>
           <PaneBoundary name="Editor">
             <div className="review-panel-host">
+              <PendingReviewBar projectId={projectId} />
               <EditorPane projectId={projectId} />
               <ReviewPanel />
             </div>

@@ -38,13 +38,15 @@ export interface FileTreeProps {
   complete?: boolean;
   /** Rows rendered beyond the viewport on each side. */
   overscan?: number;
+  /** Ids of items with an assistant change waiting for review: marked as such. */
+  pending?: ReadonlyMap<string, unknown>;
 }
 
 /**
  * A controlled-by-store, virtualized WAI-ARIA tree of a project's files (see FileTreePane for the wiring). It
  * composes one hook per concern; the rows own no handlers, the list delegates events to them by `data-index`.
  */
-export function FileTree({ files, actions, label = "Files", complete = true, overscan = 12 }: FileTreeProps) {
+export function FileTree({ files, actions, label = "Files", complete = true, overscan = 12, pending }: FileTreeProps) {
   const [elements] = useState<TreeElements>(() => ({ root: createRef(), scroll: createRef(), tree: createRef() }));
   const view = useTreeView(files);
   const virtualizer = useTreeVirtualizer(view.rows, view.focusIndex, elements.scroll, overscan);
@@ -115,6 +117,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
                 cut={cutIds?.has(row.id) ?? false}
                 dropTarget={dnd.dropTarget === row.id}
                 editor={row.id === editingId ? editor : null}
+                pending={pending?.has(row.id) ?? false}
               />
             );
           })}

@@ -1,3 +1,4 @@
+import { usePendingChanges } from "../review/usePendingChanges";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -41,6 +42,7 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
 export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   // Partial: a large project shows its root level and then each bucket as it arrives (see useProjectListing).
   const { entries: files, complete, preparing } = useProvidedListing();
+  const pending = usePendingChanges(projectId);
   const outbox = useOutbox();
   const createFile = useWrite(api.files.createFile);
   const createFolder = useWrite(api.files.createFolder);
@@ -115,7 +117,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           Preparing the file list of this project…
         </p>
       )}
-      <FileTree files={files} complete={complete} actions={actions} label="Files" />
+      <FileTree files={files} complete={complete} actions={actions} label="Files" pending={pending} />
       <QuickOpen
         files={files}
         complete={complete}

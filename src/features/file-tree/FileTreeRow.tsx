@@ -19,6 +19,8 @@ export interface FileTreeRowProps {
   dropTarget: boolean;
   /** Set only on the row being renamed or created. */
   editor: InlineEditor | null;
+  /** An assistant change to this item waits for review (src/features/review). */
+  pending?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export const FileTreeRow = memo(function FileTreeRow({
   cut,
   dropTarget,
   editor,
+  pending = false,
 }: FileTreeRowProps) {
   const node = row.node;
   const type = node?.type ?? row.draftType ?? "file";
@@ -53,6 +56,7 @@ export const FileTreeRow = memo(function FileTreeRow({
   if (cut) className += " is-cut";
   if (dropTarget) className += " is-drop-target";
   if (editor) className += " is-editing";
+  if (pending) className += " is-pending";
   return (
     <div
       role="treeitem"
@@ -67,12 +71,18 @@ export const FileTreeRow = memo(function FileTreeRow({
       aria-current={open || undefined}
       aria-expanded={isFolder && node ? expanded : undefined}
       aria-label={editor ? undefined : node?.name}
+      aria-description={pending ? "changed by the assistant, waiting for review" : undefined}
       tabIndex={tabbable ? 0 : -1}
       draggable={!editor && node !== undefined}
     >
       <span className={`file-tree-twisty${isFolder ? (expanded ? " is-open" : " is-closed") : ""}`} aria-hidden="true" />
       <span className={`file-tree-icon is-${type}`} aria-hidden="true" />
       {editor ? <InlineNameInput editor={editor} /> : <span className="file-tree-name">{node?.name}</span>}
+      {pending && !editor && (
+        <span className="file-tree-pending" aria-hidden="true" title="Changed by the assistant, waiting for review">
+          review
+        </span>
+      )}
     </div>
   );
 });

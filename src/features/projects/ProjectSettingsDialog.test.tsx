@@ -33,6 +33,23 @@ describe("ProjectSettingsDialog", () => {
     expect(onClose).toHaveBeenCalled();
   });
 
+  it("chooses how the assistant's changes apply, by keyboard, each choice explained", async () => {
+    const onSave = vi.fn();
+    const user = userEvent.setup();
+    render(<ProjectSettingsDialog project={project} onSave={onSave} onClose={() => undefined} />);
+    const apply = screen.getByRole("radio", { name: "Apply at once" });
+    const review = screen.getByRole("radio", { name: "Wait for my review" });
+    expect(apply).toBeChecked();
+    expect(review).toHaveAccessibleDescription(/marked in the tree and the editor until you Keep or Undo/);
+    await user.tab();
+    await user.tab();
+    expect(apply).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    expect(review).toBeChecked();
+    await user.keyboard("{Enter}");
+    expect(onSave).toHaveBeenCalledWith({ installCommand: "npm ci", devCommand: "", assistantChanges: "review" });
+  });
+
   it("an untouched field follows the project's row that arrives while open; a typed one keeps what was typed", async () => {
     const user = userEvent.setup();
     const stale = { ...project, settings: undefined } as Doc<"projects">;

@@ -23,7 +23,17 @@ const FIELDS = [
   },
 ] as const;
 
-/** Edits a project's install and dev commands. An empty field clears the command. */
+type AssistantChanges = NonNullable<ProjectSettings["assistantChanges"]>;
+const ASSISTANT_CHANGES: { value: AssistantChanges; label: string; hint: string }[] = [
+  { value: "apply", label: "Apply at once", hint: "Each answer's changes take effect as it writes them; Undo on the answer's card takes them back." },
+  {
+    value: "review",
+    label: "Wait for my review",
+    hint: "Changed files are marked in the tree and the editor until you Keep or Undo each, or the whole answer. The changes are already in the files, so Run and the assistant's next steps see them.",
+  },
+];
+
+/** Edits a project's install and dev commands and how the assistant's changes apply. An empty field clears the command. */
 export function ProjectSettingsDialog({
   project,
   onSave,
@@ -40,6 +50,8 @@ export function ProjectSettingsDialog({
     installCommand: edits.installCommand ?? project.settings?.installCommand ?? "",
     devCommand: edits.devCommand ?? project.settings?.devCommand ?? "",
   };
+  const [assistantChanges, setAssistantChanges] = useState<AssistantChanges | undefined>(undefined);
+  const changesMode = assistantChanges ?? project.settings?.assistantChanges ?? "apply";
   const [errors, setErrors] = useState<Partial<Record<(typeof FIELDS)[number]["key"], string>>>({});
   const baseId = useId();
 
@@ -54,7 +66,8 @@ export function ProjectSettingsDialog({
     }
     setErrors(found);
     if (Object.keys(found).length > 0) return;
-    onSave({ installCommand: values.installCommand.trim(), devCommand: values.devCommand.trim() });
+    // The mode is sent only when chosen here, so a change made meanwhile in another window is not overwritten.
+    onSave({ installCommand: values.installCommand.trim(), devCommand: values.devCommand.trim(), ...(assistantChanges && { assistantChanges }) });
     onClose();
   }
 
@@ -92,6 +105,27 @@ export function ProjectSettingsDialog({
           );
         })}
         <p className="field-hint">Leave a field empty to clear it.</p>
+        <fieldset className="field">
+          <legend className="field-label">The assistant's changes</legend>
+          {ASSISTANT_CHANGES.map(({ value, label, hint }) => (
+            <div key={value}>
+              <label>
+                <input
+                  type="radio"
+                  name={`${baseId}-assistant-changes`}
+                  value={value}
+                  checked={changesMode === value}
+                  aria-describedby={`${baseId}-${value}-hint`}
+                  onChange={() => setAssistantChanges(value)}
+                />{" "}
+                {label}
+              </label>
+              <p id={`${baseId}-${value}-hint`} className="field-hint">
+                {hint}
+              </p>
+            </div>
+          ))}
+        </fieldset>
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onClose}>
             Cancel

@@ -62,6 +62,7 @@ registerOptimisticUpdate(api.projects.updateSettings, (store, { projectId, setti
     const value = settings[key]?.trim();
     if (value !== undefined) next[key] = value === "" ? undefined : value;
   }
+  if (settings.assistantChanges !== undefined) next.assistantChanges = settings.assistantChanges;
   store.setQuery(api.projects.get, { projectId }, { ...project, settings: next, updatedAt: Date.now() });
 });
 

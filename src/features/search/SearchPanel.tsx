@@ -1,5 +1,5 @@
 import { useConvex } from "convex/react";
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { compileSearch, type LineMatch, type SearchOptions } from "../../../convex/lib/search";
@@ -17,15 +17,26 @@ export function isSearchKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKey: b
   return (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "f";
 }
 
+/** Ctrl/Cmd+Shift+1 in the results: replace the match (a line row) or every match in the file (a file row), as in VS Code. */
+export function isReplaceOneKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean; code: string }) {
+  return (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.code === "Digit1";
+}
+
+/** Ctrl/Cmd+Alt+Enter anywhere in the panel: Replace all, as in VS Code. */
+export function isReplaceAllKey(e: { ctrlKey: boolean; metaKey: boolean; altKey: boolean; key: string }) {
+  return (e.ctrlKey || e.metaKey) && e.altKey && e.key === "Enter";
+}
+
 type Row = { kind: "file"; file: FileResult } | { kind: "line"; file: FileResult; match: LineMatch };
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("ch") ? "es" : "s"}`;
 
 /**
  * The Search panel: query, match case / whole word / regular expression, include and exclude globs, results
- * grouped by file, Replace all. Keyboard: ArrowDown from a field goes to the results; in the results the arrows
- * move, Left/Right fold a file, Enter opens the file at the match with focus in the editor, Escape goes back to
- * the query. Escape in a field closes the panel.
+ * grouped by file, replace one, replace in file and Replace all. Keyboard: ArrowDown from a field goes to the
+ * results; in the results the arrows move, Left/Right fold a file, Enter opens the file at the match with focus in
+ * the editor, Ctrl+Shift+1 replaces the match (or the file's matches on a file row) and focus goes on to the next
+ * one, Escape goes back to the query. Ctrl+Alt+Enter asks to replace all. Escape in a field closes the panel.
  */
 export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">; onClose: () => void }) {
   const [query, setQuery] = useState("");
@@ -43,6 +54,8 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
   const queryRef = useRef<HTMLInputElement>(null);
   const treeRef = useRef<HTMLUListElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  /** A replace started in the results: when its row goes, focus goes on to the row now in its place. */
+  const refocusTree = useRef(false);
   const convex = useConvex();
   const outbox = useOutbox();
   const online = useSyncStatus().phase !== "offline";
@@ -79,6 +92,17 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
   const totalMatches = result.files.reduce((n, f) => n + f.matches, 0);
 
+  // A replaced match's row leaves the results when the search runs again, and its focus with it (to the body):
+  // focus goes on to the row now at the same place, the next match, or to the query when none is left.
+  useLayoutEffect(() => {
+    if (!refocusTree.current) return;
+    const focused = document.activeElement;
+    if (focused !== null && focused !== document.body) return;
+    refocusTree.current = false;
+    const row = treeRef.current?.querySelector<HTMLElement>(`[data-row="${activeIndex}"]`);
+    (row ?? queryRef.current)?.focus();
+  }, [rows, activeIndex]);
+
   const focusRow = (index: number) => {
     setActive(index);
     queueMicrotask(() => treeRef.current?.querySelector<HTMLElement>(`[data-row="${index}"]`)?.focus());
@@ -104,6 +128,9 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
     if (toggle) {
       e.preventDefault();
       toggle((on) => !on);
+    } else if (isReplaceAllKey(e)) {
+      e.preventDefault();
+      if (canReplaceAll) void startReplace();
     } else if (e.key === "Escape") {
       e.preventDefault();
       onClose();
@@ -119,6 +146,13 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
   const onTreeKey = (e: KeyboardEvent<HTMLUListElement>) => {
     const row = rows[activeIndex];
     if (!row) return;
+    if (isReplaceOneKey(e) || isReplaceAllKey(e)) {
+      e.preventDefault();
+      if (isReplaceAllKey(e)) {
+        if (canReplaceAll) void startReplace();
+      } else void replaceNow(row);
+      return;
+    }
     const fold = (fileId: string, shut: boolean) =>
       setCollapsed((c) => {
         const next = new Set(c);
@@ -157,6 +191,30 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
         return;
     }
     e.preventDefault();
+  };
+
+  const canReplaceAll = !busy && result.files.length > 0 && result.status !== "searching";
+
+  /** Replace one (a line row: its first match) or replace in file (a file row), at once: Undo replace takes it back. */
+  const replaceNow = async (row: Row) => {
+    if (options === null || busy) return;
+    refocusTree.current = true;
+    setBusy(true);
+    try {
+      const only = row.kind === "line" ? { line: row.match.line } : undefined;
+      const plan = await planReplace(convex, outbox, compileSearch(options), [row.file], replacement, online, only);
+      if (plan.files.length === 0) {
+        notify(`Nothing to replace: ${row.file.path} no longer has this match.`);
+        return;
+      }
+      await applyReplace(updateContent, plan);
+      setLastReplace(plan);
+      notify(`Replaced ${plural(plan.matches, "match")} in ${row.file.path}.`, "success");
+    } catch (error) {
+      notify(errorMessage(error), "error");
+    } finally {
+      setBusy(false);
+    }
   };
 
   const startReplace = async () => {
@@ -261,9 +319,11 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
           <button
             type="button"
             className="btn btn-small"
-            aria-disabled={busy || result.files.length === 0 || result.status === "searching"}
+            aria-keyshortcuts="Control+Alt+Enter"
+            title="Replace all (Ctrl+Alt+Enter)"
+            aria-disabled={!canReplaceAll}
             onClick={() => {
-              if (!busy && result.files.length > 0 && result.status !== "searching") void startReplace();
+              if (canReplaceAll) void startReplace();
             }}
           >
             Replace all
@@ -285,7 +345,17 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
           </button>
         )}
       </div>
-      <ul ref={treeRef} className="search-results" role="tree" aria-label="Search results" onKeyDown={onTreeKey}>
+      <ul
+        ref={treeRef}
+        className="search-results"
+        role="tree"
+        aria-label="Search results"
+        onKeyDown={onTreeKey}
+        onBlur={(e) => {
+          // Focus moved on elsewhere by the person (not lost with a removed row): no refocus after a replace.
+          if (e.relatedTarget !== null && !e.currentTarget.contains(e.relatedTarget)) refocusTree.current = false;
+        }}
+      >
         {rows.map((row, index) => (
           <li
             key={row.kind === "file" ? row.file.fileId : `${row.file.fileId}:${row.match.line}`}
@@ -302,6 +372,21 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
             }}
           >
             {row.kind === "file" ? <FileRow file={row.file} /> : <LineRow match={row.match} />}
+            {/* Out of the tab order, as the row's other actions: the keyboard has Ctrl+Shift+1 on the row. */}
+            <button
+              type="button"
+              tabIndex={-1}
+              className="search-row-replace"
+              aria-label={row.kind === "file" ? `Replace in ${row.file.path}` : `Replace on line ${row.match.line}`}
+              aria-keyshortcuts="Control+Shift+1"
+              title={row.kind === "file" ? "Replace in file (Ctrl+Shift+1)" : "Replace (Ctrl+Shift+1)"}
+              aria-disabled={busy}
+              onClick={(e) => {
+                e.stopPropagation();
+                setActive(index);
+                void replaceNow(row);
+              }}
+            />
           </li>
         ))}
       </ul>

@@ -11,7 +11,8 @@ import { readSyncedQuery, type DurablePromise, type Outbox } from "../sync";
 // and open editors take it like any remote change. A replace is planned first (every file's text read through the
 // read path, newest pending edit included, and replaced with the same matcher as the search), so the confirmation
 // states exactly how many matches in how many files change. Undo writes each file's text from before back, merged
-// three-way with any edit made since, as one step.
+// three-way with any edit made since, as one step. Replace one and replace in file are the same plan narrowed to one
+// match or one file.
 
 export interface ReplaceFile {
   fileId: Id<"files">;
@@ -45,7 +46,10 @@ async function newestText(convex: ConvexReactClient, outbox: Outbox, fileId: Id<
   return file?.content === undefined ? null : { content: file.content, revision: file.revision };
 }
 
-/** Reads each file's newest text and replaces every match in it. */
+/**
+ * Reads each file's newest text and replaces every match in it (replace all, replace in file), or only the first
+ * match on line `only.line` (replace one: one target).
+ */
 export async function planReplace(
   convex: ConvexReactClient,
   outbox: Outbox,
@@ -53,6 +57,7 @@ export async function planReplace(
   targets: readonly { fileId: Id<"files">; path: string }[],
   replacement: string,
   online: boolean,
+  only?: { line: number },
 ): Promise<ReplacePlan> {
   const plan: ReplacePlan = { files: [], matches: 0, unreadable: [] };
   for (const { fileId, path } of targets) {
@@ -61,7 +66,7 @@ export async function planReplace(
       plan.unreadable.push(path);
       continue;
     }
-    const { text, count } = search.replace(file.content, replacement);
+    const { text, count } = search.replace(file.content, replacement, only);
     if (count === 0) continue;
     plan.files.push({ fileId, path, revision: file.revision, before: file.content, after: text, count });
     plan.matches += count;

@@ -133,6 +133,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
 
   "changes:forMessage": ({ one }) => [{ messageId: one.changeMessageId }, { messageId: one.userMessageId }],
   "changes:texts": ({ one }) => [{ changeId: one.changeId }],
+  "changes:pending": ({ one }) => [{ projectId: one.projectId }],
   "changes:undo": ({ one }) => [
     { messageId: one.changeMessageId },
     { messageId: one.changeMessageId, changeId: one.changeId, keepBoth: true },
