@@ -7,6 +7,7 @@ import { ChatPane } from "../features/chat/ChatPane";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { ImportBanner } from "../features/import-export/ImportBanner";
 import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
@@ -199,6 +200,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           </button>
           {project && <TransferBadge project={project} />}
         </AppHeader>
+        {project && <ImportBanner projectId={project._id} importStatus={project.importStatus} />}
         <div className="workspace-body">
           <WorkspacePanes projectId={projectId} narrow={narrow} chatOpen={chatOpen} onCloseChat={closeChat} onCloseSearch={closeSearch} />
           {terminalOpen && (
