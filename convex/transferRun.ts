@@ -14,6 +14,7 @@ import type { NewItem } from "./lib/validators";
 import { cloneRepo, pushFiles, type Credential, type ExportFile } from "./transfer/git";
 import { createGithubRepo, githubApiBase, githubCredentialHost } from "./transfer/github";
 import { TransferFailed } from "./transfer/http";
+import { transferHook } from "./transfer/testHook";
 
 // The import/export action (docs/import-export.md). It reads the source completely and checks it (limits, paths)
 // before writing anything; then writes through the files model in batches that each stay far inside Convex's
@@ -58,6 +59,8 @@ class BatchWriter {
   constructor(
     private readonly ctx: ActionCtx,
     private readonly transferId: Id<"transfers">,
+    private readonly source: string,
+    private readonly total: number,
   ) {}
 
   private group(parentPath: string): Group {
@@ -113,6 +116,7 @@ class BatchWriter {
       for (const [k, id] of result[i].entries()) this.ids.set(paths[k], id);
       for (const item of group.stored) this.unattached.delete(item.storageId);
     }
+    await transferHook({ step: "batch written", source: this.source, done: this.done, total: this.total });
   }
 }
 
@@ -195,7 +199,7 @@ async function runImport(ctx: ActionCtx, t: Transfer): Promise<{ message: string
   await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: t.storageId ? "reading the archive" : "cloning", done: 0, total: 0 });
   const source = t.storageId !== undefined ? await zipSource(ctx, t) : await gitSource(ctx, t);
   const checked = checkImport(source.entries);
-  const writer = new BatchWriter(ctx, t._id);
+  const writer = new BatchWriter(ctx, t._id, t.source, checked.files.length);
   try {
     await writeImport(ctx, t, source, checked, writer);
   } finally {

@@ -1,10 +1,10 @@
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
-import { internalMutation, internalQuery, mutation, query } from "./_generated/server";
+import { internalMutation, internalQuery, mutation, query, type MutationCtx } from "./_generated/server";
 import { appError } from "./lib/errors";
 import schema from "./schema";
-import { checkGitUrl, checkRef } from "./lib/gitUrl";
+import { archiveName, checkGitUrl, checkRef, importProjectName } from "./lib/gitUrl";
 import { listingEntryValidator, newItemValidator } from "./lib/validators";
 import { requireProjectOwner, requireUser } from "./model/access";
 import { Budget } from "./model/budget";
@@ -22,7 +22,9 @@ import {
   setGitRemote,
   startTransfer,
   transferView,
+  type TransferRequest,
 } from "./model/transfers";
+import { createProject } from "./model/projects";
 
 // Import and export (docs/import-export.md): thin public functions that record a run and schedule the action in
 // transferRun.ts, and the internal functions that action calls. Every internal step re-reads the transfer and
@@ -64,6 +66,31 @@ export const status = query({
   },
 });
 
+/** The checked source of an import: an uploaded ZIP archive (unreferenced blob) or a Git URL and branch/tag. */
+const importSourceValidator = v.union(
+  v.object({ kind: v.literal("zip"), storageId: v.id("_storage"), fileName: v.string() }),
+  v.object({ kind: v.literal("git"), url: v.string(), ref: v.optional(v.string()) }),
+);
+type ImportSource = Infer<typeof importSourceValidator>;
+
+async function checkImportSource(ctx: MutationCtx, source: ImportSource): Promise<TransferRequest> {
+  if (source.kind === "zip") {
+    const { storageId } = source;
+    if ((await ctx.db.system.get("_storage", storageId)) === null || (await isBlobReferenced(ctx, storageId))) {
+      throw appError("NOT_FOUND", "The uploaded archive was not found. Upload it again.");
+    }
+    return { source: archiveName(source.fileName), storageId };
+  }
+  const url = checkGitUrl(source.url);
+  const ref = source.ref === undefined || source.ref.trim() === "" ? undefined : checkRef(source.ref.trim());
+  return { source: url, url, ref };
+}
+
+async function startImport(ctx: MutationCtx, userId: string, projectId: Id<"projects">, request: TransferRequest) {
+  const transferId = await startTransfer(ctx, userId, projectId, "import", request);
+  await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+}
+
 /** Imports a ZIP archive uploaded to storage (files.generateUploadUrl) into the empty project. */
 export const importZip = mutation({
   args: { projectId: v.id("projects"), storageId: v.id("_storage"), fileName: v.string() },
@@ -71,12 +98,7 @@ export const importZip = mutation({
   handler: async (ctx, { projectId, storageId, fileName }) => {
     const userId = await requireUser(ctx);
     await requireProjectOwner(ctx, userId, projectId);
-    if ((await ctx.db.system.get("_storage", storageId)) === null || (await isBlobReferenced(ctx, storageId))) {
-      throw appError("NOT_FOUND", "The uploaded archive was not found. Upload it again.");
-    }
-    const source = fileName.trim().slice(0, 255) || "archive.zip";
-    const transferId = await startTransfer(ctx, userId, projectId, "import", { source, storageId });
-    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    await startImport(ctx, userId, projectId, await checkImportSource(ctx, { kind: "zip", storageId, fileName }));
     return null;
   },
 });
@@ -85,14 +107,38 @@ export const importZip = mutation({
 export const importGit = mutation({
   args: { projectId: v.id("projects"), url: v.string(), ref: v.optional(v.string()) },
   returns: v.null(),
-  handler: async (ctx, { projectId, url: rawUrl, ref: rawRef }) => {
+  handler: async (ctx, { projectId, url, ref }) => {
     const userId = await requireUser(ctx);
     await requireProjectOwner(ctx, userId, projectId);
-    const url = checkGitUrl(rawUrl);
-    const ref = rawRef === undefined || rawRef.trim() === "" ? undefined : checkRef(rawRef.trim());
-    const transferId = await startTransfer(ctx, userId, projectId, "import", { source: url, url, ref });
-    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    await startImport(ctx, userId, projectId, await checkImportSource(ctx, { kind: "git", url, ref }));
     return null;
+  },
+});
+
+/** Where the dashboard's "Import project…" uploads a ZIP archive before `importProject`: the user's own upload. */
+export const archiveUploadUrl = mutation({
+  args: {},
+  returns: v.string(),
+  handler: async (ctx) => {
+    await requireUser(ctx);
+    return ctx.storage.generateUploadUrl();
+  },
+});
+
+/**
+ * Creates a new project and starts importing `source` into it, in one transaction: either the project exists with
+ * its import running, or nothing was created. `name` defaults to the repository's or archive's name.
+ */
+export const importProject = mutation({
+  args: { name: v.optional(v.string()), source: importSourceValidator },
+  returns: v.id("projects"),
+  handler: async (ctx, { name, source }) => {
+    const userId = await requireUser(ctx);
+    const request = await checkImportSource(ctx, source);
+    const projectName = name !== undefined && name.trim() !== "" ? name : importProjectName(source.kind === "zip" ? source.fileName : request.url ?? "");
+    const projectId = await createProject(ctx, userId, projectName);
+    await startImport(ctx, userId, projectId, request);
+    return projectId;
   },
 });
 
@@ -157,6 +203,7 @@ const transferFields = v.object({
   projectId: v.id("projects"),
   ownerId: v.string(),
   kind: kindValidator,
+  source: v.string(),
   storageId: v.optional(v.id("_storage")),
   url: v.optional(v.string()),
   ref: v.optional(v.string()),
@@ -179,6 +226,7 @@ export const load = internalQuery({
       projectId: t.projectId,
       ownerId: t.ownerId,
       kind: t.kind,
+      source: t.source,
       storageId: t.storageId,
       url: t.url,
       ref: t.ref,

@@ -3,23 +3,123 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import { expect, test } from "./drivers/fixtures";
-import { createProject, setEnv, signIn, UI } from "./drivers";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
+import { createProject, serverFor, setEnv, signIn, UI } from "./drivers";
 import { git, startGitServer, type GitServer } from "../tests/git/gitServer";
+import { startTransferHookServer, type TransferHookServer } from "../tests/git/transferHook";
 
 // Import and export in a real browser against the real local backend: a ZIP picked in the dialog is imported on
 // the server (the tree shows it), the project is exported to a real Git smart-HTTP server (git http-backend on
 // loopback) and checked with the git binary, and the ZIP download is compared byte for byte.
 
 let server: GitServer;
+// The transfer action reports each batch it writes here and waits for the answer (convex/transfer/testHook.ts).
+let hooks: TransferHookServer;
 
 test.beforeAll(async () => {
   server = await startGitServer();
+  hooks = await startTransferHookServer();
   setEnv("POLARIS_GIT_ALLOW_PRIVATE_NETWORK", "1");
+  setEnv("POLARIS_TRANSFER_HOOK_URL", hooks.url);
 });
 
 test.afterAll(async () => {
   setEnv("POLARIS_GIT_ALLOW_PRIVATE_NETWORK", null);
+  setEnv("POLARIS_TRANSFER_HOOK_URL", null);
   await server.close();
+  await hooks.close();
+});
+
+/** A bare repository `name` whose default branch is main, with a branch `feature` that adds feature.txt. */
+function repoWithBranch(name: string, files: Record<string, Uint8Array>) {
+  const bare = path.join(server.root, name);
+  git(server.root, "init", "--bare", "-q", "-b", "main", bare);
+  const src = mkdtempSync(path.join(tmpdir(), "polaris-e2e-repo-"));
+  for (const [rel, bytes] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(src, rel)), { recursive: true });
+    writeFileSync(path.join(src, rel), bytes);
+  }
+  git(src, "init", "-q", "-b", "main");
+  git(src, "add", ".");
+  git(src, "commit", "-q", "-m", "initial");
+  git(src, "push", "-q", bare, "main");
+  git(src, "checkout", "-q", "-b", "feature");
+  writeFileSync(path.join(src, "feature.txt"), "only on feature\n");
+  git(src, "add", ".");
+  git(src, "commit", "-q", "-m", "feature");
+  git(src, "push", "-q", bare, "feature");
+}
+
+test("Import project… on the dashboard, keyboard only: a Git branch becomes a new project that opens with live progress", async ({ page }) => {
+  const files: Record<string, Uint8Array> = { "img/logo.png": PNG };
+  for (let i = 0; i < 70; i++) files[`d${i}/f.txt`] = enc.encode(`file ${i}\n`);
+  repoWithBranch("dash.git", files);
+  await signIn(page);
+  // Held after the first batch of files: the project shows "N of 72 files" and Cancel until the test lets it go.
+  const held = hooks.holdNext((step) => step.source === server.repoUrl("dash.git") && step.done > 0 && step.done < step.total);
+
+  // Beside the heading, just before the new project's name field, which has focus on an empty dashboard.
+  await expect(UI.newProjectField(page)).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.getByRole("button", { name: "Import project…" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Import project" });
+  await expect(dialog.getByLabel("Git URL")).toBeFocused();
+  await page.keyboard.type(server.repoUrl("dash.git"));
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("feature");
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByLabel("Project name (optional)")).toHaveAttribute("placeholder", "dash");
+  await page.keyboard.type("Dashed");
+  await page.keyboard.press("Enter");
+
+  // The new project opens at once; its banner counts files and offers Cancel, which has focus.
+  await expect(page.getByRole("heading", { name: "Dashed", level: 1 })).toBeVisible();
+  const step = await held.arrived;
+  await expect(page.getByRole("status").filter({ hasText: `${step.done} of 72 files` })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Cancel import" })).toBeFocused();
+  held.release();
+
+  // Done: the banner goes, focus moves to the tree, and the tree holds the branch's files.
+  await expect(page.getByRole("button", { name: "Cancel import" })).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByRole("treeitem", { name: "d0", exact: true })).toBeVisible();
+  const projectId = new URL(page.url()).pathname.split("/").pop() as Id<"projects">;
+  const status = await (await serverFor(page)).query(api.transfers.status, { projectId });
+  expect(status.import?.message).toMatch(/^Imported 72 files; from feature at /);
+  await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="tree"]') != null)).toBe(true);
+});
+
+test("Import project… from a dropped ZIP; a bad archive fails with its reason, and a missing repository says so", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "Import project…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import project" });
+  // A Git URL the server does not have: the new project opens and says why the import failed.
+  await dialog.getByLabel("Git URL").fill(server.repoUrl("missing.git"));
+  await dialog.getByLabel("Git URL").press("Enter");
+  await expect(page.getByRole("heading", { name: "missing", level: 1 })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: /Import of .*missing\.git failed: No Git repository was found/ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Dismiss" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("button", { name: "Dismiss" })).toHaveCount(0);
+
+  // Back on the dashboard, a ZIP dropped on the dialog (a DataTransfer built in the page, as a drop from the desktop).
+  await page.getByRole("link", { name: "← Projects" }).click();
+  await page.getByRole("button", { name: "Import project…" }).click();
+  const zip = Buffer.from(zipSync(FILES)).toString("base64");
+  const drop = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], "dropped.zip", { type: "application/zip" }));
+    return data;
+  }, zip);
+  await dialog.locator(".import-drop").dispatchEvent("dragover", { dataTransfer: drop });
+  await dialog.locator(".import-drop").dispatchEvent("drop", { dataTransfer: drop });
+  await expect(page.getByRole("heading", { name: "dropped", level: 1 })).toBeVisible();
+  await expect(page.getByRole("treeitem", { name: "index.html", exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("treeitem", { name: "img", exact: true })).toBeVisible();
 });
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 255, 0, 7]);

@@ -67,6 +67,7 @@ import type * as transfer_github from "../transfer/github.js";
 import type * as transfer_http from "../transfer/http.js";
 import type * as transfer_memoryFs from "../transfer/memoryFs.js";
 import type * as transfer_pack from "../transfer/pack.js";
+import type * as transfer_testHook from "../transfer/testHook.js";
 import type * as transferRun from "../transferRun.js";
 import type * as transfers from "../transfers.js";
 import type * as trash from "../trash.js";
@@ -138,6 +139,7 @@ declare const fullApi: ApiFromModules<{
   "transfer/http": typeof transfer_http;
   "transfer/memoryFs": typeof transfer_memoryFs;
   "transfer/pack": typeof transfer_pack;
+  "transfer/testHook": typeof transfer_testHook;
   "transferRun": typeof transferRun;
   "transfers": typeof transfers;
   "trash": typeof trash;

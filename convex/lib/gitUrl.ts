@@ -50,3 +50,24 @@ export function checkRef(ref: string): string {
   if (problem !== null) throw appError("INVALID_ARGUMENT", problem);
   return ref;
 }
+
+/** The name shown for an uploaded archive: its file name, trimmed, or "archive.zip". */
+export function archiveName(fileName: string): string {
+  return fileName.trim().slice(0, 255) || "archive.zip";
+}
+
+/**
+ * The default name of a project imported from `source` (a Git URL or an archive's file name): the repository's or
+ * archive's name without `.git` / `.zip`, e.g. "https://host/me/site.git" and "site.zip" both give "site". The SPA
+ * shows it as the name field's placeholder; the server uses it when no name is given.
+ */
+export function importProjectName(source: string): string {
+  let last = source.trim();
+  try {
+    last = new URL(last).pathname;
+  } catch {
+    // A file name, not a URL.
+  }
+  const name = last.replace(/[/\\]+$/, "").split(/[/\\]/).pop() ?? "";
+  return name.replace(/\.(git|zip)$/i, "").slice(0, 100) || "Imported project";
+}

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
+import { startTransferHookServer } from "../../tests/git/transferHook";
 import { listed } from "./helpers/listing";
 import { PROJECT_CONVEX_DIR, startTestBackend, waitFor, type TestBackend } from "./helpers/backend";
 
@@ -308,6 +309,34 @@ describe("Transient network failures", () => {
   }, 60_000);
 });
 
+describe("Import into a new project (the dashboard's Import project…)", () => {
+  it("creates the project and starts the import in one step, named after the repository; a bad source creates nothing", async () => {
+    const src = makeRepo("fresh.git");
+    git(src, "checkout", "-q", "-b", "feature");
+    writeFileSync(path.join(src, "feature.txt"), "only on feature\n");
+    git(src, "add", ".");
+    git(src, "commit", "-q", "-m", "feature");
+    git(src, "push", "-q", path.join(server.root, "fresh.git"), "feature");
+    const before = await client.query(api.projects.list, {});
+    const projectId = await client.mutation(api.transfers.importProject, { source: { kind: "git", url: server.repoUrl("fresh.git"), ref: "feature" } });
+    expect((await client.query(api.projects.get, { projectId })).name).toBe("fresh");
+    const status = await settledTransfer(projectId, "import");
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    expect(status.remote?.branch).toBe("feature");
+    expectSameFiles(await projectFiles(projectId), diskFiles(src));
+
+    await expect(client.mutation(api.transfers.importProject, { name: "x", source: { kind: "git", url: "ftp://example.com/x.git" } })).rejects.toThrow(/Only http/);
+    const other = await client.mutation(api.files.generateUploadUrl, { projectId });
+    const res = await fetch(other, { method: "POST", headers: { "Content-Type": "application/zip" }, body: new Uint8Array(zipSync({ "a.txt": new TextEncoder().encode("a") })) });
+    const { storageId } = (await res.json()) as { storageId: Id<"_storage"> };
+    const zipped = await client.mutation(api.transfers.importProject, { name: "From zip", source: { kind: "zip", storageId, fileName: "a.zip" } });
+    expect((await settledTransfer(zipped, "import")).import?.status).toBe("completed");
+    // The archive is deleted once imported: naming it again creates nothing.
+    await expect(client.mutation(api.transfers.importProject, { source: { kind: "zip", storageId, fileName: "a.zip" } })).rejects.toThrow(/archive was not found/);
+    expect((await client.query(api.projects.list, {})).length).toBe(before.length + 2);
+  }, 60_000);
+});
+
 describe("Cancel", () => {
   // The Git server holds the transfer's request until the test has cancelled: no sleeps, no races.
   it("cancels an import while it clones: status cancelled, nothing kept, and a retry starts clean", async () => {
@@ -328,6 +357,43 @@ describe("Cancel", () => {
     status = await settledTransfer(projectId, "import");
     expect(status.import?.status, status.import?.message).toBe("completed");
     expectSameFiles(await projectFiles(projectId), diskFiles(src));
+  }, 60_000);
+
+  it("cancels an import while it writes batches: status cancelled, nothing half-written, and a retry starts clean", async () => {
+    // 80 folders of one file each and a stored binary: the files take more than one batch (60 folder groups each).
+    const enc = new TextEncoder();
+    const entries: Record<string, Uint8Array> = { "img/logo.png": PNG };
+    for (let i = 0; i < 80; i++) entries[`d${i}/f.txt`] = enc.encode(`file ${i}\n`);
+    const zip = zipSync(entries);
+    const hooks = await startTransferHookServer();
+    await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", hooks.url);
+    try {
+      const projectId = await newProject("Cancel batches");
+      // Held right after the first batch of files is written: some files are in the project, most are not.
+      const held = hooks.holdNext((step) => step.source === "batches.zip" && step.done > 0 && step.done < step.total);
+      await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "batches.zip" });
+      const step = await held.arrived;
+      expect(step.total).toBe(81);
+      const written = await listed(client, projectId);
+      expect(written.filter((f) => f.type === "file").length).toBe(step.done);
+      expect(await client.mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
+      held.release();
+      let status = await settledTransfer(projectId, "import");
+      expect(status.import?.status).toBe("cancelled");
+      expect(status.import?.message).toMatch(/cancelled.*Nothing was kept/);
+      expect(await listed(client, projectId)).toEqual([]);
+      expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
+      // No further batch was written after the cancel.
+      expect(hooks.steps.filter((s) => s.source === "batches.zip").at(-1)).toEqual(step);
+
+      await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "batches.zip" });
+      status = await settledTransfer(projectId, "import");
+      expect(status.import?.status, status.import?.message).toBe("completed");
+      expectSameFiles(await projectFiles(projectId), new Map(Object.entries(entries)));
+    } finally {
+      await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", null);
+      await hooks.close();
+    }
   }, 60_000);
 
   it("cancels an export before the push: status cancelled, nothing pushed, and a retry pushes", async () => {

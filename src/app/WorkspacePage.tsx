@@ -11,6 +11,7 @@ import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
 import { focusTree } from "../features/file-tree/rowDom";
+import { ImportBanner } from "../features/import-export/ImportBanner";
 import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
@@ -207,6 +208,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
           </button>
           {project && <TransferBadge project={project} />}
         </AppHeader>
+        {project && <ImportBanner projectId={project._id} importStatus={project.importStatus} />}
         <div className="workspace-body">
           <WorkspacePanes
             projectId={projectId}

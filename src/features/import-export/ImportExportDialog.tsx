@@ -9,45 +9,14 @@ import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useProvidedListing } from "../file-tree/ProjectListingProvider";
 import { useLiveWrite, useOutbox, useSyncedQuery } from "../sync";
+import { TransferLine, useTransferStatus } from "./TransferLine";
+import { uploadArchive } from "./upload";
 import "./importExport.css";
 
 // Import / Export of a project: ZIP and Git import, Git and GitHub export, ZIP download, and the tokens for Git
 // hosts. The work runs on the server (convex/transferRun.ts); this shows its live status from transfers.status.
 
-type TransferView = NonNullable<NonNullable<ReturnType<typeof useTransferStatus>>["import"]>;
-
-function useTransferStatus(projectId: Id<"projects">) {
-  return useSyncedQuery(api.transfers.status, { projectId });
-}
-
 const MIB = 1024 * 1024;
-
-function TransferLine({ kind, view, onCancel }: { kind: "import" | "export"; view: TransferView | null; onCancel: () => void }) {
-  if (view === null) return null;
-  const label = kind === "import" ? "Import" : "Export";
-  if (view.status === "running") {
-    const progress = view.total > 0 ? `${formatCount(view.done)} of ${formatCount(view.total)} files` : "";
-    return (
-      <div className="transfer-line" role="status">
-        <span>
-          {label} of {view.source}: {view.cancelRequested ? "cancelling…" : `${view.phase ?? "working"}…`} {progress}
-        </span>
-        {view.total > 0 && <progress max={view.total} value={view.done} aria-label={`${label} progress`} />}
-        {!view.cancelRequested && (
-          <button type="button" className="btn btn-small" onClick={onCancel}>
-            Cancel {kind}
-          </button>
-        )}
-      </div>
-    );
-  }
-  const text = `${label} of ${view.source} ${view.status}${view.message ? `: ${view.message}` : "."}`;
-  return (
-    <p className={`transfer-line transfer-${view.status}`} role={view.status === "failed" ? "alert" : "status"}>
-      {text}
-    </p>
-  );
-}
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -104,10 +73,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const onZip = (file: File | undefined) => {
     if (file === undefined) return;
     void run(async () => {
-      const url = await uploadUrl({ projectId });
-      const response = await fetch(url, { method: "POST", headers: { "Content-Type": file.type || "application/zip" }, body: file });
-      if (!response.ok) throw new Error(`The upload failed (HTTP ${response.status}). Try again.`);
-      const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
+      const storageId = await uploadArchive(await uploadUrl({ projectId }), file);
       await importZip({ projectId, storageId, fileName: file.name });
     });
   };

@@ -1,5 +1,6 @@
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { ImportProjectButton } from "../import-export/ImportProjectDialog";
 import { useSyncedQuery } from "../sync";
 import { ProjectsView } from "./ProjectsView";
 import { useProjectActions } from "./useProjectActions";
@@ -15,6 +16,7 @@ export function ProjectsDashboard() {
       onCreate={(name) => void actions.create(name)}
       onRename={(id, name) => void actions.rename(id as Id<"projects">, name)}
       onDelete={(id) => void actions.remove(id as Id<"projects">)}
+      actions={<ImportProjectButton />}
     />
   );
 }

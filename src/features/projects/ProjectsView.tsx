@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import { Link } from "wouter";
 import { Dialog } from "../../lib/Dialog";
 import { formatDateTime, formatRelativeTime } from "../../lib/time";
@@ -34,13 +34,15 @@ export interface ProjectsViewProps {
   onCreate: (name: string) => void;
   onRename: (id: string, name: string) => void;
   onDelete: (id: string) => void;
+  /** More ways to start a project, beside the heading (the dashboard's "Import project…"). */
+  actions?: ReactNode;
 }
 
 /**
  * The dashboard's project list. Pure view: data and write handlers come in as props (the container wires them
  * to Convex with optimistic updates, so a handler's effect shows in the next frame and its failure in a toast).
  */
-export function ProjectsView({ projects, onCreate, onRename, onDelete }: ProjectsViewProps) {
+export function ProjectsView({ projects, onCreate, onRename, onDelete, actions }: ProjectsViewProps) {
   const [renamingId, setRenamingId] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ProjectSummary | null>(null);
   const [focusAfterDelete, setFocusAfterDelete] = useState<string | null>(null);
@@ -88,6 +90,7 @@ export function ProjectsView({ projects, onCreate, onRename, onDelete }: Project
             {projects.length} project{projects.length === 1 ? "" : "s"}
           </span>
         )}
+        {actions}
       </div>
       <CreateProjectForm inputRef={createInputRef} onCreate={onCreate} />
       {projects === undefined ? (

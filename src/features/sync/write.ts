@@ -32,6 +32,10 @@ export const LIVE_WRITES: Readonly<Record<string, string>> = {
   "conversations:remove": "conversations exist for the assistant, which works only online (and the function takes no clientOpId)",
   "transfers:importZip": "it follows an upload that needs the network at once, and starts work on the server now",
   "transfers:importGit": "an import runs on the server against a remote now; replayed later it would import into a project the person has since changed",
+  "transfers:archiveUploadUrl":
+    "an upload URL is short-lived, and the upload it is for needs the network at once; a URL replayed later would be stale",
+  "transfers:importProject":
+    "it follows an upload (or names a remote) that needs the network at once, and the person waits for the new project to open",
   "transfers:exportGit": "an export pushes the project as it is now; replayed later it would push a state nobody chose",
   "transfers:exportGithub": "an export creates a repository and pushes now; replayed later it would act on a state nobody chose",
   "transfers:cancel": "cancelling only means something while the transfer runs",

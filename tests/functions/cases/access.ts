@@ -115,6 +115,9 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: own.projectId, storageId: one.storageId, fileName: "stolen.zip" },
   ],
   "transfers:importGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
+  // A new project from an archive someone else uploaded (and their file references): refused as not found.
+  "transfers:importProject": ({ one }) => [{ source: { kind: "zip", storageId: one.storageId, fileName: "stolen.zip" } }],
+  "transfers:archiveUploadUrl": () => [{}],
   "transfers:exportGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
   "transfers:exportGithub": ({ one }) => [{ projectId: one.projectId, name: "leak" }],
   "transfers:cancel": ({ one }) => [{ projectId: one.projectId, kind: "import" }, { projectId: one.projectId, kind: "export" }],
@@ -169,6 +172,7 @@ const allowedForOthers: Record<string, (result: unknown, one: Seeded) => void> =
   "credentials:list": (result) => expect(JSON.stringify(result)).not.toContain("alices-token"),
   // The same answer for everyone: whether the deployment has a provider and its model's name, never its key or URL.
   "ai/status:provider": (result) => expect(Object.keys(result as object).sort()).toEqual(["configured", "model"]),
+  "transfers:archiveUploadUrl": (result) => expect(typeof result).toBe("string"),
   "credentials:save": (result, one) => expect(result).not.toBe((one as Fixture["one"]).credentialId),
 };
 
