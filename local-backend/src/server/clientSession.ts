@@ -20,15 +20,17 @@ import {
 // - Every message that changes the connection's state (query set, identity, mutations, re-runs after commits) runs
 //   in one per-connection queue, in arrival order, so a Transition's startVersion is always the version the client
 //   holds: nothing else sends Transitions.
-// - Mutations of one connection run one at a time in order, as Convex runs them.
+// - Mutations of one connection run in order, each as its own transaction, as Convex runs them.
+// - Mutations queued back to back are pipelined: while the next queued message is another Mutation (and the run is
+//   within MAX_PIPELINED and MAX_HOLD_MS), a mutation is handed to the engine without waiting for its commit to be
+//   durable, so the next one runs meanwhile (the engine's queue keeps their order) and their commits share the
+//   log's group-commit batches: a burst of n mutations costs about two fsyncs instead of n. The last of the run
+//   waits for every answer in order (each one only once its commit is durable), re-runs the queries once and
+//   sends every answer, in order, then one Transition covering all of them, in one socket write. Nothing else
+//   sends a Transition in between (only the next queued message could, and it is a Mutation), so no Transition
+//   ever reaches a mutation's ts before its MutationResponse went out.
 // - A successful MutationResponse is always followed by a Transition whose endVersion.ts >= the mutation's ts
-//   (the client resolves the mutation's promise and drops its optimistic update only on that Transition); both
-//   are sent together, once the queries have re-run, in one socket write.
-// - Mutations queued back to back are answered together: while the next queued message is another Mutation
-//   (and the run is within MAX_HELD_RESPONSES and MAX_HOLD_MS), a mutation's answer is held; the last of the run
-//   re-runs the queries once and sends every held answer, in order, then one Transition covering all of them.
-//   Nothing else sends a Transition in between (only the next queued message could, and it is a Mutation), so no
-//   Transition ever reaches a mutation's ts before its MutationResponse went out.
+//   (the client resolves the mutation's promise and drops its optimistic update only on that Transition).
 // - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never
 //   drops an optimistic update before the server's results reflect the mutation.
 // - ModifyQuerySet messages queued back to back are answered together, as Convex does: while the queue's last
@@ -46,9 +48,9 @@ const MAX_QUERY_SET_ENTRIES = 2 * MAX_SUBSCRIPTIONS;
 /** setTimeout's limit; a token living longer is still checked whenever something runs under it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_QUEUED_MESSAGES = 10_000;
-/** A run of queued mutations answered together holds at most this many answers ... */
-const MAX_HELD_RESPONSES = 256;
-/** ... for at most this long (ms) after the first, so a long run still answers as it goes. */
+/** A run of back-to-back mutations pipelined and answered together holds at most this many ... */
+const MAX_PIPELINED = 256;
+/** ... and starts new ones for at most this long (ms) after the first, so a long run still answers as it goes. */
 const MAX_HOLD_MS = 250;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /**
@@ -61,6 +63,10 @@ const MAX_CONCURRENT_QUERIES = 4;
 const MAX_QUERY_SET_BATCH = MAX_SUBSCRIPTIONS;
 
 type ModifyQuerySet = Extract<ClientMessage, { type: "ModifyQuerySet" }>;
+
+/** A mutation's answer, once its result is durable; EXPIRED when the connection's token expired before it ran. */
+type MutationAnswer = { requestId: number; response: ServerMessage; ts: bigint } | typeof EXPIRED;
+const EXPIRED = Symbol("expired");
 
 interface Subscription {
   udfPath: string;
@@ -130,8 +136,8 @@ export class ClientSession {
   private readonly queuedMutations: boolean[] = [];
   /** The ModifyQuerySet messages of the queue's last task while it has not started (see the invariants above). */
   private querySetBatch: ModifyQuerySet[] | null = null;
-  /** Answers of the current run of back-to-back mutations, not sent yet (see the invariants above). */
-  private held: { messages: ServerMessage[]; ts: bigint; since: number } | null = null;
+  /** The current run of back-to-back mutations: started, not answered yet (see the invariants above). */
+  private run: { answers: Promise<MutationAnswer>[]; since: number } | null = null;
   private clientClockSkew: number | undefined;
   private closed = false;
   private readonly ping: NodeJS.Timeout;
@@ -180,7 +186,7 @@ export class ClientSession {
     this.queries.clear();
     this.liveQueries = 0;
     this.pendingWrites = [];
-    this.held = null;
+    this.run = null;
     this.querySetBatch = null;
   }
 
@@ -475,10 +481,25 @@ export class ClientSession {
     return true;
   }
 
+  /**
+   * Starts the mutation (see the invariants above): while the next queued message is another Mutation, within the
+   * run's limits, its answer is left to the last of the run; otherwise this one answers the whole run.
+   */
   private async mutation(message: Extract<ClientMessage, { type: "Mutation" }>) {
-    if (this.rejectExpiredIdentity()) return;
+    const run = (this.run ??= { answers: [], since: Date.now() });
+    run.answers.push(this.startMutation(message));
+    const more = this.queuedMutations[0] === true;
+    if (more && run.answers.length < MAX_PIPELINED && Date.now() - run.since < (this.ctx.maxHoldMs ?? MAX_HOLD_MS)) return;
+    this.run = null;
+    await this.answerRun(run.answers);
+  }
+
+  /** Hands the mutation to the engine at once; the promise settles once its result is durable, and never rejects. */
+  private async startMutation(message: Extract<ClientMessage, { type: "Mutation" }>): Promise<MutationAnswer> {
+    // Nothing runs under an expired token: the run is answered up to here, then the client is told (answerRun).
+    if (this.identityExpired()) return EXPIRED;
     const { requestId } = message;
-    if (message.componentPath) return this.answerMutation(componentRefusal("MutationResponse", requestId, message.componentPath), 0n);
+    if (message.componentPath) return { requestId, response: componentRefusal("MutationResponse", requestId, message.componentPath), ts: 0n };
     let result: RunResult & { ts: bigint };
     try {
       const udfPath = canonicalizeUdfPath(message.udfPath);
@@ -489,8 +510,6 @@ export class ClientSession {
       this.ctx.log(`sync: mutation ${message.udfPath} crashed the engine: ${(error as Error)?.stack ?? String(error)}`);
       result = { ok: false, error: `Server error: ${errorMessage(error)}`, logLines: [], ts: 0n };
     }
-    this.ctx.afterMutation?.(this, requestId);
-    if (this.closed) return;
     if (!result.ok) {
       const failure: ServerMessage = {
         type: "MutationResponse",
@@ -500,7 +519,8 @@ export class ClientSession {
         logLines: result.logLines,
         ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
       };
-      return this.answerMutation(failure, 0n);
+      // A refusal needs no Transition.
+      return { requestId, response: failure, ts: 0n };
     }
     const response: ServerMessage = {
       type: "MutationResponse",
@@ -510,31 +530,38 @@ export class ClientSession {
       ts: result.ts,
       logLines: result.logLines,
     };
-    return this.answerMutation(response, result.ts);
+    return { requestId, response, ts: result.ts };
   }
 
   /**
-   * Holds a mutation's answer while the next queued message is another Mutation (within the run's limits);
-   * otherwise re-runs the queries once and sends every held answer, then a Transition reaching the latest
-   * successful one's ts (`ts` 0 for a refusal, which needs none). The client resolves a mutation only on that
-   * Transition, so holding its answer while the queries re-run costs it nothing, and all go out in one write.
+   * Waits for the run's answers in order, re-runs the queries once and sends every answer, then a Transition
+   * reaching the latest successful one's ts (none when all were refused). The client resolves a mutation only on
+   * that Transition, so holding its answer while the queries re-run costs it nothing, and all go out in one write.
    */
-  private async answerMutation(response: ServerMessage, ts: bigint) {
-    const held = (this.held ??= { messages: [], ts: 0n, since: Date.now() });
-    held.messages.push(response);
-    if (ts > held.ts) held.ts = ts;
-    if (this.identityExpired()) {
-      this.held = null;
-      this.sendTogether(held.messages);
+  private async answerRun(answers: Promise<MutationAnswer>[]) {
+    const messages: ServerMessage[] = [];
+    let ts = 0n;
+    let expired = false;
+    for (const pending of answers) {
+      const answer = await pending;
+      if (answer === EXPIRED) {
+        // Later ones were not run either (expiry only comes closer); the client re-sends them after re-authenticating.
+        expired = true;
+        break;
+      }
+      this.ctx.afterMutation?.(this, answer.requestId);
+      if (this.closed) return;
+      messages.push(answer.response);
+      if (answer.ts > ts) ts = answer.ts;
+    }
+    if (expired || this.identityExpired()) {
+      this.sendTogether(messages);
       this.rejectExpiredIdentity();
       return;
     }
-    const more = this.queuedMutations[0] === true;
-    if (more && held.messages.length < MAX_HELD_RESPONSES && Date.now() - held.since < (this.ctx.maxHoldMs ?? MAX_HOLD_MS)) return;
-    this.held = null;
-    const transition = held.ts > 0n ? await this.nextTransition({ force: true, atLeast: held.ts }) : null;
+    const transition = ts > 0n ? await this.nextTransition({ force: true, atLeast: ts }) : null;
     if (this.closed) return;
-    this.sendTogether(transition ? [...held.messages, transition] : held.messages);
+    this.sendTogether(transition ? [...messages, transition] : messages);
   }
 
   /** Starts an action; it answers on its own, so the queue does not wait for it. */
