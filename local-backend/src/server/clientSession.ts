@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { WebSocket, type RawData } from "ws";
 import { AuthTokenError, tokenExpiry, type TokenVerifier } from "../auth/verify.js";
 import type { Engine, Identity, ReadSet, RunResult, WriteSet } from "../engine/types.js";
+import type { Subscriptions, Watched } from "./subscriptions.js";
 import {
   ProtocolError,
   canonicalizeUdfPath,
@@ -73,6 +74,8 @@ interface Subscription {
   args: JSONValue;
   journal: QueryJournal;
   reads: ReadSet | null;
+  /** How the subscription is filed in the read index (subscriptions.ts). */
+  watched: Watched;
   resultHash: string | null;
   /** Over the subscription limit: never run, answered once with QueryFailed. */
   refused: boolean;
@@ -90,6 +93,8 @@ interface RefreshOptions {
 
 export interface SessionContext {
   engine: Engine;
+  /** Every connection's subscribed read sets, looked up by each commit (subscriptions.ts). */
+  subscriptions: Subscriptions;
   verifier: TokenVerifier;
   log: (line: string) => void;
   pingIntervalMs?: number;
@@ -127,7 +132,10 @@ export class ClientSession {
   private readonly queries = new Map<number, Subscription>();
   private liveQueries = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Commits delivered while this connection's queries were running, to check against their new read sets. */
   private pendingWrites: WriteSet[] = [];
+  /** Queries a commit hit since their last run (found through the read index). */
+  private dirty = new Set<number>();
   private rerunAll = false;
   private refreshQueued = false;
   private queue: Promise<void> = Promise.resolve();
@@ -166,7 +174,15 @@ export class ClientSession {
     this.dispose();
   }
 
-  onCommit(writes: WriteSet): void {
+  /** A commit hit the read set of the subscribed query `queryId` (subscriptions.ts). */
+  invalidate(queryId: number): void {
+    if (this.closed) return;
+    this.dirty.add(queryId);
+    this.scheduleRefresh();
+  }
+
+  /** A commit delivered while this connection re-runs queries, whose new read sets are not filed yet. */
+  commitWhileRunning(writes: WriteSet): void {
     if (this.closed || this.queries.size === 0) return;
     this.pendingWrites.push(writes);
     this.scheduleRefresh();
@@ -183,9 +199,12 @@ export class ClientSession {
     this.closed = true;
     clearInterval(this.ping);
     this.clearExpiryTimer();
+    for (const sub of this.queries.values()) this.ctx.subscriptions.index.delete(sub.watched);
+    this.ctx.subscriptions.running.delete(this);
     this.queries.clear();
     this.liveQueries = 0;
     this.pendingWrites = [];
+    this.dirty.clear();
     this.run = null;
     this.querySetBatch = null;
   }
@@ -310,7 +329,7 @@ export class ClientSession {
     this.enqueue(async () => {
       this.refreshQueued = false;
       // A mutation of this connection re-runs its queries itself, and may have taken every pending write.
-      if (this.pendingWrites.length === 0 && !this.rerunAll) return;
+      if (this.pendingWrites.length === 0 && this.dirty.size === 0 && !this.rerunAll) return;
       await this.refresh({});
     });
   }
@@ -373,6 +392,7 @@ export class ClientSession {
           args: over ? {} : mod.args,
           journal: mod.journal,
           reads: null,
+          watched: { session: this, queryId: mod.queryId },
           resultHash: null,
           refused: over,
         });
@@ -389,6 +409,8 @@ export class ClientSession {
           return false;
         }
         this.queries.delete(mod.queryId);
+        this.ctx.subscriptions.index.delete(sub.watched);
+        this.dirty.delete(mod.queryId);
         if (!sub.refused) this.liveQueries--;
         // Added earlier in the same batch: the client never heard of it, so there is nothing to take back.
         const unanswered = added.delete(mod.queryId) || refused.delete(mod.queryId);
@@ -613,9 +635,23 @@ export class ClientSession {
   private async nextTransition(opts: RefreshOptions): Promise<ServerMessage | null> {
     // Queries never run under an expired token; the client is told to refresh it instead.
     if (this.rejectExpiredIdentity()) return null;
+    const { running } = this.ctx.subscriptions;
+    running.add(this);
+    try {
+      return await this.rerun(opts);
+    } finally {
+      running.delete(this);
+    }
+  }
+
+  /** nextTransition's work, while this connection is among the running ones (subscriptions.ts). */
+  private async rerun(opts: RefreshOptions): Promise<ServerMessage | null> {
     const engine = this.ctx.engine;
+    const index = this.ctx.subscriptions.index;
     const writes = this.pendingWrites;
     this.pendingWrites = [];
+    const dirty = this.dirty;
+    this.dirty = new Set();
     const rerunAll = this.rerunAll || opts.rerunAll === true;
     this.rerunAll = false;
     // Every commit up to snapshotTs has been delivered to onCommit already (the engine notifies before it resolves).
@@ -623,7 +659,12 @@ export class ClientSession {
     const toRun: number[] = [];
     for (const [queryId, sub] of this.queries) {
       if (sub.refused) continue;
-      if (rerunAll || opts.added?.has(queryId) || (sub.reads !== null && writes.some((w) => engine.invalidates(sub.reads!, w)))) {
+      if (
+        rerunAll ||
+        dirty.has(queryId) ||
+        opts.added?.has(queryId) ||
+        (sub.reads !== null && writes.some((w) => engine.invalidates(sub.reads!, w)))
+      ) {
         toRun.push(queryId);
       }
     }
@@ -645,6 +686,7 @@ export class ClientSession {
       const result = results[i];
       if (result.ts < endTs) endTs = result.ts;
       sub.reads = result.reads;
+      index.set(sub.watched, result.reads);
       const journal = result.journal === undefined ? sub.journal : result.journal;
       sub.journal = journal;
       const hash = hashResult(result, journal);
