@@ -19,6 +19,14 @@ interface Filed<T> {
   range: Range;
 }
 
+/** Where one range is filed: its set, and for a prefix set, the map holding it under `prefix`. */
+interface Place<T> {
+  set: Set<Filed<T>>;
+  item: Filed<T>;
+  byKey?: Map<string, Set<Filed<T>>>;
+  prefix?: string;
+}
+
 interface Slot<T> {
   /** Prefix length -> prefix -> ranges filed under it. */
   byPrefix: Map<number, Map<string, Set<Filed<T>>>>;
@@ -35,13 +43,13 @@ function sharedPrefix(a: string, b: string): number {
 export class ReadIndexImpl<T> implements ReadIndex<T> {
   private readonly slots = new Map<string, Slot<T>>();
   /** Per owner, where each of its ranges is filed (to take them out again). */
-  private readonly filed = new Map<T, { set: Set<Filed<T>>; item: Filed<T> }[]>();
+  private readonly filed = new Map<T, Place<T>[]>();
   comparisons = 0;
 
   set(owner: T, reads: ReadSet | null): void {
     this.delete(owner);
     if (reads === null) return;
-    const places: { set: Set<Filed<T>>; item: Filed<T> }[] = [];
+    const places: Place<T>[] = [];
     for (const [slotKey, ranges] of (reads as ReadSetImpl).ranges) {
       let slot = this.slots.get(slotKey);
       if (!slot) this.slots.set(slotKey, (slot = { byPrefix: new Map(), wide: new Set() }));
@@ -49,17 +57,18 @@ export class ReadIndexImpl<T> implements ReadIndex<T> {
         const item = { owner, range };
         const shared = sharedPrefix(range.lo, range.hi);
         const length = PREFIX_LENGTHS.find((l) => l <= shared);
-        let set = slot.wide;
-        if (length !== undefined) {
-          let byKey = slot.byPrefix.get(length);
-          if (!byKey) slot.byPrefix.set(length, (byKey = new Map<string, Set<Filed<T>>>()));
-          const prefix = range.lo.slice(0, length);
-          let found = byKey.get(prefix);
-          if (!found) byKey.set(prefix, (found = new Set()));
-          set = found;
+        if (length === undefined) {
+          slot.wide.add(item);
+          places.push({ set: slot.wide, item });
+          continue;
         }
+        let byKey = slot.byPrefix.get(length);
+        if (!byKey) slot.byPrefix.set(length, (byKey = new Map<string, Set<Filed<T>>>()));
+        const prefix = range.lo.slice(0, length);
+        let set = byKey.get(prefix);
+        if (!set) byKey.set(prefix, (set = new Set()));
         set.add(item);
-        places.push({ set, item });
+        places.push({ set, item, byKey, prefix });
       }
     }
     this.filed.set(owner, places);
@@ -69,8 +78,11 @@ export class ReadIndexImpl<T> implements ReadIndex<T> {
     const places = this.filed.get(owner);
     if (!places) return;
     this.filed.delete(owner);
-    // Emptied sets stay (a prefix is usually filed again by the query's next run); they hold nothing to compare.
-    for (const { set, item } of places) set.delete(item);
+    for (const { set, item, byKey, prefix } of places) {
+      set.delete(item);
+      // An emptied prefix goes (a project's files opened one after another would otherwise pile up).
+      if (set.size === 0 && byKey !== undefined && byKey.get(prefix!) === set) byKey.delete(prefix!);
+    }
   }
 
   get size(): number {
