@@ -9,6 +9,7 @@ import { err, FIXTURE_CONVEX, ok, open, removeDir, SITE_URL, tempDir } from "./e
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, "fixtures", "durabilityChild.ts");
+const SYNC_CHILD = path.join(here, "fixtures", "syncDurabilityChild.ts");
 const dirs: string[] = [];
 const engines: Engine[] = [];
 
@@ -32,9 +33,16 @@ async function durableNumbers(engine: Engine): Promise<number[]> {
  * acknowledged and the numbers sent (acknowledged or not): after the kill, exactly the acknowledged ones and
  * possibly some sent ones may be present, each once.
  */
-function runAndKill(dir: string, minAcks: number, compactBytes?: number, clients = 1, author = "durable"): Promise<{ acked: number[]; tried: Set<number> }> {
+function runAndKill(
+  dir: string,
+  minAcks: number,
+  compactBytes?: number,
+  clients = 1,
+  author = "durable",
+  script = CHILD,
+): Promise<{ acked: number[]; tried: Set<number> }> {
   return new Promise((resolve, reject) => {
-    const args = ["--import", "tsx", CHILD, dir, FIXTURE_CONVEX, String(compactBytes ?? 0), String(clients), author];
+    const args = ["--import", "tsx", script, dir, FIXTURE_CONVEX, String(compactBytes ?? 0), String(clients), author];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     const acked: number[] = [];
     const tried = new Set<number>();
@@ -93,6 +101,16 @@ describe("durability", () => {
     const set = new Set(present);
     expect(set.size).toBe(present.length);
     for (const n of acked) expect(set.has(n)).toBe(true);
+  }, 60_000);
+
+  it("keeps every mutation a stock client had answered when the server pipelining its burst is killed", async () => {
+    // Through the sync server: one connection with 32 mutations in flight, which the server pipelines (their
+    // commits share log batches, syncWrites.test.ts); it answers each only once durable.
+    const dir = tempDir("polaris-durable-");
+    dirs.push(dir);
+    const run = await runAndKill(dir, 300, undefined, 32, "durable", SYNC_CHILD);
+    const engine = await reopen(dir);
+    await expectExactlyKept(engine, "durable", run);
   }, 60_000);
 
   it("keeps every acknowledged mutation of concurrent callers across kills during compaction", async () => {

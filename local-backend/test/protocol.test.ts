@@ -186,6 +186,33 @@ describe("sync protocol details (raw WebSocket)", () => {
     writer.close();
   });
 
+  it("finds the subscriptions a commit changes through the read index, comparing few read sets however many there are", async () => {
+    backend = await startTestBackend();
+    // Two connections with 100 counters each, and one on the counter written below.
+    const names = Array.from({ length: 200 }, (_, i) => `counter-${String(i).padStart(4, "0")}-of-a-long-subscribed-list`);
+    const clients = [await RawClient.connect(backend.url), await RawClient.connect(backend.url)];
+    for (const [c, raw] of clients.entries()) {
+      raw.send({
+        type: "ModifyQuerySet",
+        baseVersion: 0,
+        newVersion: 1,
+        modifications: names.slice(c * 100, c * 100 + 100).map((name, i) => ({ type: "Add", queryId: i, udfPath: "messages:counter", args: [{ name }] })),
+      });
+      await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+    }
+    expect(backend.subscriptions.index.size).toBe(200);
+    const writer = await RawClient.connect(backend.url);
+    const before = backend.subscriptions.index.comparisons;
+    const from = clients.map((raw) => raw.messages.length);
+    writer.send({ type: "Mutation", requestId: 1, udfPath: "messages:increment", args: [{ name: names[137] }] });
+    const updated = await clients[1].waitFor((m) => m.type === "Transition" && m.modifications.length > 0, 5000, from[1]);
+    expect(updated.modifications).toEqual([expect.objectContaining({ type: "QueryUpdated", queryId: 37, value: 1 })]);
+    // The commit's keys were compared with the one read set filed under their prefix, not with all 200.
+    expect(backend.subscriptions.index.comparisons - before).toBeLessThanOrEqual(2);
+    await writer.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
+    for (const raw of [...clients, writer]) raw.close();
+  });
+
   it("sends Ping frames on an idle connection", async () => {
     backend = await startTestBackend({ session: { pingIntervalMs: 50 } });
     const raw = await RawClient.connect(backend.url);

@@ -1,5 +1,6 @@
 import { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { EngineImpl } from "../src/engine/engine.js";
 import { startTestBackend, type TestBackend } from "./helpers/backend.js";
 import { RawClient, decodeTs } from "./helpers/rawClient.js";
 
@@ -107,6 +108,53 @@ describe("mutation answers", () => {
     const listed = transitions[0].modifications.find((mod) => mod.queryId === 1)?.value as { body: string }[];
     expect(listed.map((row) => row.body)).toEqual(["b0", "b1", "b2", "b3", "b5", "b6", "b7", "b8", "b9"]);
     expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
+  it("pipelines mutations queued back to back: their commits share the log's durable writes", async () => {
+    // Durable, counting the log's batches (one O_DSYNC write or fdatasync each). The first batch of the burst is
+    // held until the engine has nothing left to run: every mutation the session handed over meanwhile is then
+    // queued behind it. Waiting for each mutation's commit to be durable before starting the next would give one
+    // batch per mutation.
+    const batches: number[] = [];
+    let holdNext = false;
+    let engine: EngineImpl | null = null;
+    backend = await startTestBackend({
+      durable: true,
+      openEngine: async (opts) => {
+        engine = new EngineImpl({
+          ...opts,
+          walHooks: {
+            beforeSync: async (records) => {
+              batches.push(records);
+              if (!holdNext) return;
+              holdNext = false;
+              await engine!.idle();
+            },
+          },
+        });
+        await engine.open();
+        return engine;
+      },
+    });
+    const raw = await RawClient.connect(backend.url);
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "warm-up" }] });
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 0);
+    batches.length = 0;
+    holdNext = true;
+    const from = raw.messages.length;
+    const socket = (raw.ws as unknown as { _socket: Socket })._socket;
+    socket.cork();
+    for (let i = 1; i <= 20; i++) raw.send({ type: "Mutation", requestId: i, udfPath: "messages:send", args: [{ body: `p${i}` }] });
+    socket.uncork();
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 20);
+    const after = raw.messages.slice(from);
+    expect(after.filter((m) => m.type === "MutationResponse").map((m) => [m.requestId, m.success])).toEqual(
+      Array.from({ length: 20 }, (_, i) => [i + 1, true]),
+    );
+    // Each answer only once its commit was durable: every one of the 20 commits went through a batch first.
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(batches).toEqual([1, 19]);
     raw.close();
   });
 

@@ -10,6 +10,7 @@ import { Idempotency } from "./idempotency.js";
 import { describeComponents, evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
 import { Mutations, type MutationResult } from "./mutations.js";
 import { Queries } from "./queries.js";
+import { ReadIndexImpl } from "./readIndex.js";
 import { latestCreationTime } from "./recovery.js";
 import { installRuntime } from "./runtime.js";
 import { Scheduler } from "./scheduler.js";
@@ -19,7 +20,7 @@ import { Store } from "./store.js";
 import { Syscalls, type EngineParts } from "./syscalls.js";
 import { entryHits, type ReadSetImpl, type WriteSetImpl } from "./transaction.js";
 import { parseAuthProviders, type AuthProviderConfig } from "../auth/verify.js";
-import type { Commit, Engine, EngineOptions, Identity, ReadSet, RunResult, WriteSet } from "./types.js";
+import type { Commit, Engine, EngineOptions, Identity, ReadIndex, ReadSet, RunResult, WriteSet } from "./types.js";
 import type { WalHooks } from "./wal.js";
 
 // The database engine: it composes the parts, each in its own file, and is the Engine of types.ts.
@@ -179,6 +180,10 @@ export class EngineImpl implements Engine, EngineParts {
     const r = reads as ReadSetImpl;
     for (const entry of (writes as WriteSetImpl).entries) if (entryHits(r, entry)) return true;
     return false;
+  }
+
+  newReadIndex<T>(): ReadIndex<T> {
+    return new ReadIndexImpl<T>();
   }
 
   // ------------------------------------------------------------------------------- storage

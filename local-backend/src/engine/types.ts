@@ -29,6 +29,22 @@ export interface WriteSet {
   readonly __brand: "WriteSet";
 }
 
+/**
+ * Read sets of subscribed queries, each under its owner, looked up by a commit's writes (engine/readIndex.ts): the
+ * cost of a lookup grows with the writes, not with the number of read sets.
+ */
+export interface ReadIndex<T> {
+  /** Replaces the owner's read set (null: the owner has none). */
+  set(owner: T, reads: ReadSet | null): void;
+  delete(owner: T): void;
+  /** The owners whose read sets `writes` may change: exactly those `Engine.invalidates` would say. */
+  hits(writes: WriteSet): Set<T>;
+  /** Owners with a read set. */
+  readonly size: number;
+  /** Ranges compared with a written key so far (tests check that a commit compares few). */
+  readonly comparisons: number;
+}
+
 export interface Commit {
   /** Commit timestamp: Unix nanoseconds, strictly increasing. */
   ts: bigint;
@@ -84,6 +100,8 @@ export interface Engine {
   runHttpAction(request: Request, identity: Identity | null): Promise<Response | null>;
   /** True when a commit with these writes may change the result of a query that made these reads. */
   invalidates(reads: ReadSet, writes: WriteSet): boolean;
+  /** A new, empty index of read sets (the sync server keeps its subscriptions' read sets in one). */
+  newReadIndex<T>(): ReadIndex<T>;
   onCommit(listener: (commit: Commit) => void): () => void;
   /** After convex/ is reloaded every subscribed query must run again. */
   onReload(listener: () => void): () => void;

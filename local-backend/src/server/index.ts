@@ -12,6 +12,7 @@ import type { Engine, EngineOptions } from "../engine/types.js";
 import { createSiteHandler } from "../site.js";
 import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
 import { ClientSession, type SessionContext } from "./clientSession.js";
+import { Subscriptions } from "./subscriptions.js";
 import { CommitHistory } from "./commitHistory.js";
 
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -59,6 +60,8 @@ export interface Backend {
   issuer: LocalIssuer;
   engine: Engine;
   sessions: ReadonlySet<ClientSession>;
+  /** The connections' subscribed read sets (tests count what a commit compares). */
+  subscriptions: Subscriptions;
   close(): Promise<void>;
 }
 
@@ -199,12 +202,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const theIssuer = issuer;
   const theVerifier = new TokenVerifier(() => theEngine.authProviders(), theIssuer, fetch, options.jwks);
 
-  const sessionContext: SessionContext = { engine: theEngine, verifier: theVerifier, log, ...options.session };
+  const subscriptions = new Subscriptions(theEngine.newReadIndex());
+  const sessionContext: SessionContext = { engine: theEngine, subscriptions, verifier: theVerifier, log, ...options.session };
   // Subscribed in the same step as reading the ts it covers from, so no commit falls between the two.
   const history = new CommitHistory(theEngine.currentTs());
   const unsubscribeCommit = theEngine.onCommit((commit) => {
     history.record(commit);
-    for (const session of sessions) session.onCommit(commit.writes);
+    subscriptions.onCommit(commit.writes);
   });
   const unsubscribeReload = theEngine.onReload(() => {
     for (const session of sessions) session.onReload();
@@ -239,6 +243,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     issuer: theIssuer,
     engine: theEngine,
     sessions,
+    subscriptions,
     close() {
       closing ??= (async () => {
         unsubscribeCommit();
