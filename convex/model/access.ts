@@ -41,16 +41,27 @@ export async function requireListingOwner(
   userId: string,
   projectId: Id<"projects">,
 ): Promise<Doc<"fileListings"> | null> {
+  const { head, ownerId } = await listingOwner(ctx, projectId);
+  if (ownerId !== userId) throw notFound("project");
+  return head;
+}
+
+/**
+ * The project's listing row and owner, read from that row when it exists (the project row only without it). Saves
+ * never write it, so a query over one file is not re-run by every save elsewhere in the project: the runner
+ * subscribes to each file of a project, and reading the project row made every save re-run all of them.
+ */
+async function listingOwner(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+): Promise<{ head: Doc<"fileListings"> | null; ownerId: string | null }> {
   const head = await ctx.db
     .query("fileListings")
     .withIndex("by_project", (q) => q.eq("projectId", projectId))
     .unique();
-  if (head === null) {
-    await requireProjectOwner(ctx, userId, projectId);
-    return null;
-  }
-  if (head.ownerId !== userId) throw notFound("project");
-  return head;
+  if (head !== null) return { head, ownerId: head.ownerId };
+  const project = await ctx.db.get("projects", projectId);
+  return { head: null, ownerId: project?.ownerId ?? null };
 }
 
 /**
@@ -67,17 +78,12 @@ export async function hasLiveAncestors(ctx: QueryCtx, file: Doc<"files">): Promi
   return true;
 }
 
-export async function requireFile(
-  ctx: QueryCtx,
-  userId: string,
-  fileId: Id<"files">,
-): Promise<{ file: Doc<"files">; project: Doc<"projects"> }> {
+export async function requireFile(ctx: QueryCtx, userId: string, fileId: Id<"files">): Promise<{ file: Doc<"files"> }> {
   const file = await ctx.db.get("files", fileId);
-  const project = file === null ? null : await ctx.db.get("projects", file.projectId);
-  if (file === null || project === null || project.ownerId !== userId || !(await hasLiveAncestors(ctx, file))) {
+  if (file === null || (await listingOwner(ctx, file.projectId)).ownerId !== userId || !(await hasLiveAncestors(ctx, file))) {
     throw notFound("file or folder");
   }
-  return { file, project };
+  return { file };
 }
 
 export async function requireConversation(

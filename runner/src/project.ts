@@ -5,6 +5,7 @@
 // that costs no Convex subscription and no disk. The first terminal or Run activates it: only then does the
 // runner connect to the deployment as the owner and copy the project to disk (`materialized`).
 import { ConvexClient } from "convex/browser";
+import { decodeJwt } from "jose";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import WebSocket from "ws";
@@ -141,6 +142,11 @@ export class ProjectSession {
       webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
       unsavedChangesWarning: false,
       logger: false,
+      // The browser's token is fresh: use it until shortly before it expires. By default a new client asks for a
+      // renewed token (forceRefreshToken) as soon as the server confirms the first one, so each of the working
+      // copy's connections sent `needToken` and, when no browser answered within TOKEN_WAIT_MS, lost its identity
+      // mid-copy (a 5,000-file first copy failed at 15 s with UNAUTHENTICATED and never finished).
+      initialAuthTokenReuse: true,
     });
     client.setAuth(({ forceRefreshToken }) => this.fetchToken(forceRefreshToken));
     return client;
@@ -172,14 +178,18 @@ export class ProjectSession {
     for (const w of waiters) w(token);
   }
 
-  /** The token for the Convex client: the latest one, or (forced) a renewed one asked of the browsers. */
+  /**
+   * The token for the Convex client: the latest one, or (forced) a renewed one asked of the browsers. When no
+   * browser answers in time, the latest token is given again while it has not expired (the client keeps its
+   * identity and asks again when the server refuses it); an expired one gives null (signed out).
+   */
   fetchToken(force: boolean): Promise<string | null> {
     if (!force) return Promise.resolve(this.token);
     // The Convex client wants a renewed token: ask the browsers, use the first that answers.
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.tokenWaiters = this.tokenWaiters.filter((w) => w !== done);
-        resolve(null);
+        resolve(tokenExpired(this.token) ? null : this.token);
       }, TOKEN_WAIT_MS);
       const done = (token: string | null) => {
         clearTimeout(timer);
@@ -488,6 +498,16 @@ function describeExit(code: number): string {
   if (code === 126) return " (not executable)";
   if (code === 137) return " (killed: out of memory or stopped)";
   return "";
+}
+
+/** True when the token's `exp` has passed (or it is not a JWT with one, so it cannot be trusted to still work). */
+function tokenExpired(token: string): boolean {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp !== "number" || exp * 1000 <= Date.now();
+  } catch {
+    return true;
+  }
 }
 
 function delay(ms: number): Promise<void> {

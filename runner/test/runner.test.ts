@@ -1,9 +1,12 @@
 import { api } from "../../convex/_generated/api.js";
+import { convexToJson } from "convex/values";
+import { decodeJwt } from "jose";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Commit } from "../../local-backend/src/engine/types.js";
 import { chooseSandbox } from "../src/cli.js";
 import { findBwrap } from "../src/sandbox.js";
 import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
@@ -143,9 +146,39 @@ describe("runner", () => {
     // More files than one Convex connection may subscribe to: contents are spread over two.
     expect(h.runner.sessions.get(projectId)!.mirror!.connections).toBe(2);
     for (const i of [0, 499, 999]) expect(await readFile(path.join(dir, `f${i}.txt`), "utf8")).toBe(`file ${i}`);
+    // The connections used the browser's token as given: none asked for a renewed one on connecting (each did,
+    // and a copy outlasting the wait for an answer lost its identity mid-way). The socket is ordered, so a
+    // needToken sent before the terminal's answer would be among the messages by then.
+    socket.send({ t: "open", cols: 80, rows: 24 });
+    await socket.next(isOpened);
+    expect(socket.messages.filter((m) => m.t === "needToken")).toEqual([]);
     await socket.close();
     // 1,000 subscriptions and files: seconds on an idle machine, several times that on a loaded one.
   }, 120_000);
+
+  it("a save re-runs the saved file's query only, not every file's (the working copy subscribes to each)", async () => {
+    const { token, client, projectId } = await newProject("readset");
+    const [a, b] = await client.mutation(api.files.createMany, {
+      projectId,
+      items: [
+        { name: "a.txt", content: "a" },
+        { name: "b.txt", content: "b" },
+      ],
+    });
+    const { iss, sub } = decodeJwt(token);
+    const identity = { tokenIdentifier: `${iss}|${sub}`, subject: sub!, issuer: iss! };
+    const engine = h.backend.engine;
+    const read = await engine.runQuery("files:get", convexToJson({ fileId: a }), identity);
+    expect(read.ok).toBe(true);
+    const commits: Commit[] = [];
+    const stop = engine.onCommit((commit) => commits.push(commit));
+    await client.mutation(api.files.updateContent, { fileId: b, content: "b, saved" });
+    await client.mutation(api.files.updateContent, { fileId: a, content: "a, saved" });
+    stop();
+    expect(commits).toHaveLength(2);
+    expect(engine.invalidates(read.reads!, commits[0].writes)).toBe(false);
+    expect(engine.invalidates(read.reads!, commits[1].writes)).toBe(true);
+  });
 
   it("runs a shell in a real terminal, fenced: the working copy is writable, nothing else is, the data dir is absent", async () => {
     const { token, client, projectId, dir } = await newProject("shell");
