@@ -207,7 +207,7 @@ async function sustainedInserts(url: string, token: string, clients: number, sec
 /**
  * One stock client keeping `window` files.createFile calls in flight on its one WebSocket for `seconds` (as an
  * import or an offline replay sends its writes): the server pipelines runs of them, so their commits share log
- * writes. Every acknowledged insert is then counted back through files.tree.
+ * writes. Every acknowledged insert is then counted back through the listing.
  */
 async function pipelinedInserts(url: string, token: string, window: number, seconds: number) {
   const c = convexClient(url, token);
@@ -227,8 +227,8 @@ async function pipelinedInserts(url: string, token: string, window: number, seco
       }),
     );
     const elapsed = (now() - t0) / 1000;
-    const tree = await c.query(api.files.tree, { projectId });
-    if (tree.length !== total + 1) throw new Error(`${total} pipelined inserts were acknowledged but files.tree lists ${tree.length - 1}.`);
+    const files = await listed(c, projectId);
+    if (files.length !== total + 1) throw new Error(`${total} pipelined inserts were acknowledged but the listing holds ${files.length - 1}.`);
     return { perSecond: total / elapsed, total };
   } finally {
     await c.close();
