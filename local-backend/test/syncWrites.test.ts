@@ -158,6 +158,57 @@ describe("mutation answers", () => {
     raw.close();
   });
 
+  it("keeps a burst in one run when a refresh is wanted meanwhile: the run's answer re-runs the queries", async () => {
+    // The log's first batch is held, so the session waits on its first run's answers while more mutations queue
+    // behind it. A reload then wants every query re-run, and one more mutation arrives. A refresh queued between
+    // the two queued mutations would split them into two runs, each answered with its own Transition.
+    let gate: Promise<void> | null = null;
+    let release = () => {};
+    backend = await startTestBackend({
+      durable: true,
+      openEngine: async (opts) => {
+        const engine = new EngineImpl({ ...opts, walHooks: { beforeSync: () => gate ?? undefined } });
+        await engine.open();
+        return engine;
+      },
+    });
+    const raw = await RawClient.connect(backend.url);
+    raw.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 1, udfPath: "messages:list", args: [{}], journal: null }],
+    });
+    await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+    const session = [...backend.sessions][0] as unknown as { queued: number };
+    const queuedNow = session.queued;
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const mutation = (i: number) => ({ type: "Mutation", requestId: i, udfPath: "messages:send", args: [{ body: `r${i}` }] });
+    const socket = (raw.ws as unknown as { _socket: Socket })._socket;
+    socket.cork();
+    for (let i = 0; i < 3; i++) raw.send(mutation(i));
+    socket.uncork();
+    // The first run (0–2) waits for the held batch; its last task stays in the queue meanwhile.
+    await expect.poll(() => session.queued).toBe(queuedNow + 1);
+    raw.send(mutation(3));
+    await expect.poll(() => session.queued).toBe(queuedNow + 2);
+    await backend.engine.reload();
+    const afterReload = session.queued;
+    raw.send(mutation(4));
+    await expect.poll(() => session.queued).toBe(afterReload + 1);
+    gate = null;
+    release();
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 4);
+    const three = raw.messages.findIndex((m) => m.type === "MutationResponse" && m.requestId === 3);
+    const four = raw.messages.findIndex((m) => m.type === "MutationResponse" && m.requestId === 4);
+    expect(raw.messages.slice(three, four).filter((m) => m.type === "Transition")).toEqual([]);
+    const transition = await raw.waitFor((m) => m.type === "Transition", 5000, four);
+    const listed = transition.modifications.find((mod) => mod.queryId === 1)?.value as { body: string }[];
+    expect(listed.map((row) => row.body)).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("still answers a failed mutation on its own, with no Transition", async () => {
     backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);

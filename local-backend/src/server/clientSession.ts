@@ -29,7 +29,8 @@ import {
 //   waits for every answer in order (each one only once its commit is durable), re-runs the queries once and
 //   sends every answer, in order, then one Transition covering all of them, in one socket write. Nothing else
 //   sends a Transition in between (only the next queued message could, and it is a Mutation), so no Transition
-//   ever reaches a mutation's ts before its MutationResponse went out.
+//   ever reaches a mutation's ts before its MutationResponse went out. While Mutations are queued, a commit that
+//   marks queries queues no refresh (it would split a burst into two runs): the run's answer re-runs them.
 // - A successful MutationResponse is always followed by a Transition whose endVersion.ts >= the mutation's ts
 //   (the client resolves the mutation's promise and drops its optimistic update only on that Transition).
 // - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never
@@ -142,6 +143,8 @@ export class ClientSession {
   private queued = 0;
   /** Whether each queued task is a Mutation, in queue order (a task's entry leaves when it starts). */
   private readonly queuedMutations: boolean[] = [];
+  /** How many of them are Mutations. */
+  private mutationsQueued = 0;
   /** The ModifyQuerySet messages of the queue's last task while it has not started (see the invariants above). */
   private querySetBatch: ModifyQuerySet[] | null = null;
   /** The current run of back-to-back mutations: started, not answered yet (see the invariants above). */
@@ -306,9 +309,10 @@ export class ClientSession {
     // Whatever is queued after this task, a later ModifyQuerySet must not join an earlier one past it.
     this.querySetBatch = null;
     this.queuedMutations.push(isMutation);
+    if (isMutation) this.mutationsQueued++;
     this.queue = this.queue
       .then(() => {
-        this.queuedMutations.shift();
+        if (this.queuedMutations.shift()) this.mutationsQueued--;
         return this.closed ? undefined : task();
       })
       .then(
@@ -325,6 +329,9 @@ export class ClientSession {
 
   private scheduleRefresh() {
     if (this.refreshQueued) return;
+    // A queued mutation re-runs the marked queries when its run is answered (answerRun): a refresh queued behind it
+    // would only split a burst of pipelined mutations in two runs, each answered on its own.
+    if (this.mutationsQueued > 0) return;
     this.refreshQueued = true;
     this.enqueue(async () => {
       this.refreshQueued = false;
@@ -581,7 +588,10 @@ export class ClientSession {
       this.rejectExpiredIdentity();
       return;
     }
-    const transition = ts > 0n ? await this.nextTransition({ force: true, atLeast: ts }) : null;
+    // Queries a commit marked meanwhile are re-run here even when every mutation was refused: no refresh was queued
+    // for them while mutations were queued (scheduleRefresh).
+    const refresh = ts > 0n || this.dirty.size > 0 || this.pendingWrites.length > 0 || this.rerunAll;
+    const transition = refresh ? await this.nextTransition(ts > 0n ? { force: true, atLeast: ts } : {}) : null;
     if (this.closed) return;
     this.sendTogether(transition ? [...messages, transition] : messages);
   }
