@@ -4,6 +4,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ScriptedProvider, type StreamScript } from "../../tests/ai/scriptedProvider";
 import { listed } from "./helpers/listing";
+import type { EngineImpl } from "../src/engine/engine.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend";
 
 // The assistant end to end: the real local backend runs the project's convex/ functions, the respond action
@@ -58,15 +59,12 @@ async function listMessages(conversationId: Id<"conversations">) {
   return page.reverse();
 }
 
-async function waitForFinal(conversationId: Id<"conversations">, messageId: Id<"messages">, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const messages = await listMessages(conversationId);
-    const message = messages.find((m) => m._id === messageId);
-    if (message && message.status !== "processing") return message;
-    if (Date.now() > deadline) throw new Error(`message still processing: ${JSON.stringify(message)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The answer once the scheduled respond action (and whatever it scheduled) has run: the engine is idle, no polling. */
+async function waitForFinal(conversationId: Id<"conversations">, messageId: Id<"messages">) {
+  await (backend.engine as EngineImpl).idle();
+  const message = (await listMessages(conversationId)).find((m) => m._id === messageId);
+  if (!message || message.status === "processing") throw new Error(`message still processing: ${JSON.stringify(message)}`);
+  return message;
 }
 
 async function ask(content: string, conversationId?: Id<"conversations">) {

@@ -160,7 +160,9 @@ describe("sync protocol details (raw WebSocket)", () => {
         raw.send({ type: "ModifyQuerySet", baseVersion: querySet, newVersion: querySet + 1, modifications: [{ type: "Remove", queryId: i }] });
         querySet++;
       }
-      if (i % 5 === 0) await new Promise((r) => setTimeout(r, 3));
+      // Every fifth round, the commit lands before the next changes are sent (an event, not a pause), so re-runs
+      // after commits and query-set changes interleave both ways.
+      if (i % 5 === 0) await writer.waitFor((m) => m.type === "MutationResponse" && m.requestId === i);
     }
     await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === querySet);
     await writer.waitFor((m) => m.type === "MutationResponse" && m.requestId === 39);

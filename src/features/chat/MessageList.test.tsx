@@ -136,6 +136,15 @@ describe("MessageList scrolling", () => {
     expect(log().scrollTop).toBe(40 + 10 * ROW);
   });
 
+  it("keeps its place when earlier messages arrive before the browser delivered the reader's scroll event", () => {
+    const { rerender } = render(<MessageList messages={range(11, 16)} />);
+    expect(log().scrollTop).toBe(6 * ROW - VIEW);
+    // Scrolled to the top, and the scroll event is still on its way (the browser sends it with the next frame).
+    log().scrollTop = 0;
+    rerender(<MessageList messages={range(1, 16)} />);
+    expect(log().scrollTop).toBe(10 * ROW);
+  });
+
   it("starts another conversation at its newest message", () => {
     const { rerender } = render(<MessageList messages={range(1, 6)} />);
     scrollTo(0);
