@@ -1,8 +1,8 @@
-import { useQuery } from "convex/react";
 import { useEffect } from "react";
 import { api } from "../../../convex/_generated/api";
 import { useAppStore, useShallow } from "../../store";
 import { storedGhostText } from "../../store/persistence";
+import { useSyncedQuery } from "../sync";
 
 // The editor AI settings as the editor's extensions and the status bar toggle use them. The state lives in the
 // app store (src/store/editorAiSlice.ts, kept across reloads by src/store/persistence.ts); this module has no
@@ -38,10 +38,11 @@ export function useGhostTextSetting(): { enabled: boolean; providerMissing: bool
 
 /**
  * Keeps the store's provider state in step with the server's answer (live: configuring a provider clears "no
- * provider" without a reload). Mounted once by the workspace.
+ * provider" without a reload). Mounted once by the workspace. Read on the read path like every other query
+ * (docs/architecture.md, "Reads and writes in the SPA").
  */
 export function useAiProviderStatus(): void {
-  const status = useQuery(api.ai.status.provider, {});
+  const status = useSyncedQuery(api.ai.status.provider, {});
   useEffect(() => {
     if (status !== undefined) useAppStore.getState().setAiProvider(status);
   }, [status]);

@@ -37,6 +37,15 @@ export function focusTree(tree: HTMLElement | null): void {
   el?.focus();
 }
 
+/**
+ * Moves DOM focus into the workspace's file tree (FileTreePane labels it "Files"; the Search panel's results are a
+ * tree too) from outside the tree component: the import banner when it goes, the review bar after Undo of a
+ * created file. Found by role and label, so those features need no ref to it.
+ */
+export function focusFileTree(): void {
+  focusTree(document.querySelector<HTMLElement>('[role="tree"][aria-label="Files"]'));
+}
+
 /** The tree's elements: the whole component (toolbar and menus included), the scroller, and the role=tree list. */
 export interface TreeElements {
   root: RefObject<HTMLDivElement | null>;

@@ -3,7 +3,7 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
-import { focusIsNowhere } from "../file-tree/rowDom";
+import { focusFileTree, focusIsNowhere } from "../file-tree/rowDom";
 import { useLiveWrite } from "../sync";
 import { TransferLine, useTransferStatus } from "./TransferLine";
 import "./importExport.css";
@@ -14,10 +14,6 @@ import "./importExport.css";
 // file tree (completed) or to Dismiss (failed), never to the page's body.
 
 type ImportStatus = "importing" | "completed" | "failed" | undefined;
-
-function focusFileTree() {
-  document.querySelector<HTMLElement>('[role="tree"] [role="treeitem"][tabindex="0"], [role="tree"]')?.focus();
-}
 
 export function ImportBanner({ projectId, importStatus }: { projectId: Id<"projects">; importStatus: ImportStatus }) {
   const shown = importStatus === "importing" || importStatus === "failed";

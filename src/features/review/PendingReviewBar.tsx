@@ -4,6 +4,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
+import { focusFileTree } from "../file-tree/rowDom";
 import { useLiveWrite } from "../sync";
 import { usePendingChanges } from "./usePendingChanges";
 import "./review.css";
@@ -35,7 +36,7 @@ export function PendingReviewBar({ projectId }: { projectId: Id<"projects"> }) {
       if (what === "keep") await keep({ messageId, changeId: line._id });
       else await undo({ messageId, changeId: line._id });
       if (what === "undo" && line.kind === "created") {
-        document.querySelector<HTMLElement>('[role="tree"][aria-label="Files"] [role="treeitem"][tabindex="0"]')?.focus();
+        focusFileTree();
       } else {
         openFile(line.fileId, { focusEditor: true });
       }

@@ -29,6 +29,15 @@ export function isReplaceAllKey(e: { ctrlKey: boolean; metaKey: boolean; altKey:
 
 type Row = { kind: "file"; file: FileResult } | { kind: "line"; file: FileResult; match: LineMatch };
 
+/**
+ * The name of a result row's replace button, saying what it replaces: a line row's button replaces the line's first
+ * match only (compileSearch's replace one), so a line with more says so.
+ */
+export function replaceButtonLabel(row: Row): string {
+  if (row.kind === "file") return `Replace in ${row.file.path}`;
+  return row.match.ranges.length > 1 ? `Replace the first match on line ${row.match.line}` : `Replace on line ${row.match.line}`;
+}
+
 const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("ch") ? "es" : "s"}`;
 
 /**
@@ -377,7 +386,7 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
               type="button"
               tabIndex={-1}
               className="search-row-replace"
-              aria-label={row.kind === "file" ? `Replace in ${row.file.path}` : `Replace on line ${row.match.line}`}
+              aria-label={replaceButtonLabel(row)}
               aria-keyshortcuts="Control+Shift+1"
               title={row.kind === "file" ? "Replace in file (Ctrl+Shift+1)" : "Replace (Ctrl+Shift+1)"}
               aria-disabled={busy}
