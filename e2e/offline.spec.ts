@@ -395,7 +395,7 @@ test("offline after a reload, the chat shows the conversation seen before and sa
   await page.reload();
   await expect(question("Where is the entry point?")).toBeVisible();
   await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
-  await expect(chat.getByText(/^Offline: you can read this conversation and write a question/)).toBeVisible();
+  await expect(chat.getByText(/^Offline: write your question now and send it when the connection is back/)).toBeVisible();
   const box = chat.getByRole("textbox", { name: "Message" });
   await box.click();
   await page.keyboard.type("And the tests?");

@@ -64,7 +64,7 @@ describe("ChatView offline", () => {
     renderOffline(userKey, projectId);
     expect(await screen.findByText("How should I split it?")).toBeInTheDocument();
     expect(screen.getByRole("article", { name: "Assistant" })).toHaveTextContent("Use two files.");
-    expect(await screen.findByText(/^Offline: you can read this conversation and write a question/)).toBeInTheDocument();
+    expect(await screen.findByText(/^Offline: write your question now and send it when the connection is back/)).toBeInTheDocument();
     const box = screen.getByRole("textbox", { name: "Message" });
     await userEvent.type(box, "And the tests?{Enter}");
     expect(box).toHaveValue("And the tests?");

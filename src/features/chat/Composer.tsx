@@ -60,7 +60,7 @@ export function Composer({ busy, offline = false, onSend, onStop, sharedFileName
       />
       {offline && (
         <p id="chat-offline-note" className="chat-offline-note" role="status">
-          Offline: you can read this conversation and write a question; send it when the connection is back.
+          Offline: write your question now and send it when the connection is back.
         </p>
       )}
       <div className="chat-composer-bar">
