@@ -39,8 +39,9 @@ export default defineConfig({
   testDir: "e2e",
   workers: 2,
   // One retry, so a test that fails once and then passes is reported as "flaky" instead of failing the run. Two
-  // are known to (the chat's keep-its-place check after loading earlier messages, and the runner's first preview
-  // load showing "refused to connect"); each is recorded as a bug to fix, not as passing.
+  // were known to (the chat's keep-its-place check after loading earlier messages, and the runner's first preview
+  // load showing "refused to connect"; the Preview pane now loads its frame only once the preview answers the
+  // browser, src/features/run/previewReady.ts); each is recorded as a bug to fix, not as passing.
   retries: 1,
   reporter: "list",
   timeout: 60_000,

@@ -1,4 +1,6 @@
 import type { Page } from "@playwright/test";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { api } from "../convex/_generated/api";
 import { createProject, serverFor, signIn, UI } from "./drivers";
 import { expect, test } from "./drivers/fixtures";
@@ -77,6 +79,35 @@ test("a terminal runs commands; Run serves the project in the preview, an edit r
   await Run.button(page).click();
   await expect(Run.status(page)).toHaveText("Stopped");
   await expect(page.locator('iframe[title="Preview"]')).toHaveCount(0);
+});
+
+/** The project's working copy on the runner `npm start` started (playwright.config.ts: --runner-dir <data dir>-runner). */
+function workingCopy(projectId: string): string {
+  return path.join(`${process.env.POLARIS_E2E_DATA_DIR}-runner`, "projects", projectId);
+}
+
+test("opening a workspace copies nothing to disk; the first Ctrl+` does, and what is typed at once reaches the shell", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Lazy start");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Lazy start")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "lazy.txt", content: "copied when needed" });
+  await UI.projectLink(page, "Lazy start").click();
+  const tree = page.getByRole("treeitem", { name: "lazy.txt", exact: true });
+  await tree.click();
+  await expect(tree).toBeFocused();
+  // The workspace is attached to the runner (it shows the Run status) and nothing was copied.
+  await expect(Run.status(page)).toHaveText("Not running");
+  expect(existsSync(workingCopy(projectId))).toBe(false);
+
+  // Ctrl+` and type at once, as a person does: the keys reach the shell once the copy is on disk.
+  await page.keyboard.press("Control+Backquote");
+  await page.keyboard.type('cat lazy.txt; echo "typed at""-once"');
+  await page.keyboard.press("Enter");
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await expect(Run.terminalText(page)).toContainText("copied when needed");
+  await expect(Run.terminalText(page)).toContainText("typed at-once");
+  expect(existsSync(path.join(workingCopy(projectId), "lazy.txt"))).toBe(true);
 });
 
 test("a failing install shows its exit code", async ({ page }) => {
