@@ -62,6 +62,8 @@ export default defineConfig({
     {
       command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --data-dir "${dataDir}" --runner-port ${RUNNER_PORT} --runner-dir "${dataDir}-runner"`,
       url: BUILD_URL,
+      // The hot-reload spec's project links this checkout's node_modules (Vite) and reads it in the fence.
+      env: { POLARIS_RUNNER_READ_ONLY: join(process.cwd(), "node_modules") },
       timeout: 300_000,
       reuseExistingServer: !process.env.CI,
       stdout: "pipe",
