@@ -39,8 +39,9 @@ export default defineConfig({
   testDir: "e2e",
   workers: 2,
   // One retry, so a test that fails once and then passes is reported as "flaky" instead of failing the run. Two
-  // are known to (the chat's keep-its-place check after loading earlier messages, and the runner's first preview
-  // load showing "refused to connect"); each is recorded as a bug to fix, not as passing.
+  // were known to (the chat's keep-its-place check after loading earlier messages, and the runner's first preview
+  // load showing "refused to connect"; the Preview pane now loads its frame only once the preview answers the
+  // browser, src/features/run/previewReady.ts); each is recorded as a bug to fix, not as passing.
   retries: 1,
   reporter: "list",
   timeout: 60_000,
@@ -61,6 +62,8 @@ export default defineConfig({
     {
       command: `npx tsx local-backend/src/cli.ts start --port ${BACKEND_PORT} --data-dir "${dataDir}" --runner-port ${RUNNER_PORT} --runner-dir "${dataDir}-runner"`,
       url: BUILD_URL,
+      // The hot-reload spec's project links this checkout's node_modules (Vite) and reads it in the fence.
+      env: { POLARIS_RUNNER_READ_ONLY: join(process.cwd(), "node_modules") },
       timeout: 300_000,
       reuseExistingServer: !process.env.CI,
       stdout: "pipe",

@@ -1,4 +1,6 @@
 import type { Page } from "@playwright/test";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { api } from "../convex/_generated/api";
 import { createProject, serverFor, signIn, UI } from "./drivers";
 import { expect, test } from "./drivers/fixtures";
@@ -77,6 +79,84 @@ test("a terminal runs commands; Run serves the project in the preview, an edit r
   await Run.button(page).click();
   await expect(Run.status(page)).toHaveText("Stopped");
   await expect(page.locator('iframe[title="Preview"]')).toHaveCount(0);
+});
+
+/** The project's working copy on the runner `npm start` started (playwright.config.ts: --runner-dir <data dir>-runner). */
+function workingCopy(projectId: string): string {
+  return path.join(`${process.env.POLARIS_E2E_DATA_DIR}-runner`, "projects", projectId);
+}
+
+test("opening a workspace copies nothing to disk; the first Ctrl+` does, and what is typed at once reaches the shell", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Lazy start");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Lazy start")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "lazy.txt", content: "copied when needed" });
+  await UI.projectLink(page, "Lazy start").click();
+  const tree = page.getByRole("treeitem", { name: "lazy.txt", exact: true });
+  await tree.click();
+  await expect(tree).toBeFocused();
+  // The workspace is attached to the runner (it shows the Run status) and nothing was copied.
+  await expect(Run.status(page)).toHaveText("Not running");
+  expect(existsSync(workingCopy(projectId))).toBe(false);
+
+  // Ctrl+` and type at once, as a person does: the keys reach the shell once the copy is on disk.
+  await page.keyboard.press("Control+Backquote");
+  await page.keyboard.type('cat lazy.txt; echo "typed at""-once"');
+  await page.keyboard.press("Enter");
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await expect(Run.terminalText(page)).toContainText("copied when needed");
+  await expect(Run.terminalText(page)).toContainText("typed at-once");
+  expect(existsSync(path.join(workingCopy(projectId), "lazy.txt"))).toBe(true);
+});
+
+test("an edit in the editor reaches a Vite preview by hot reload, without reloading the page", async ({ page }) => {
+  test.setTimeout(180_000);
+  // Vite from this checkout's node_modules, readable in the fence (playwright.config.ts) and linked by the install.
+  const nodeModules = path.resolve("node_modules");
+  await signIn(page);
+  await createProject(page, "Hot reload");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Hot reload")!._id;
+  await server.mutation(api.files.createMany, {
+    projectId,
+    items: [
+      { name: "index.html", content: '<!doctype html><html><body><h1 id="msg"></h1><script type="module" src="/main.js"></script></body></html>' },
+      {
+        name: "main.js",
+        content:
+          'import { msg } from "./msg.js";\ndocument.getElementById("msg").textContent = msg;\n' +
+          'import.meta.hot?.accept("./msg.js", (m) => { document.getElementById("msg").textContent = m.msg; });\n',
+      },
+      { name: "msg.js", content: 'export const msg = "first";\n' },
+      { name: "vite.config.mjs", content: 'export default { cacheDir: ".vite-cache", clearScreen: false, server: { host: "127.0.0.1" } };\n' },
+    ],
+  });
+  await server.mutation(api.projects.updateSettings, {
+    projectId,
+    settings: { installCommand: `ln -sfn ${nodeModules} node_modules`, devCommand: "node node_modules/vite/bin/vite.js --port 0 --configLoader native" },
+  });
+  await UI.projectLink(page, "Hot reload").click();
+  const file = page.getByRole("treeitem", { name: "msg.js", exact: true });
+  await file.click();
+  await expect(file).toBeFocused();
+
+  await page.keyboard.press("F5");
+  await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 90_000 });
+  await expect(Run.preview(page).locator("#msg")).toHaveText("first", { timeout: 30_000 });
+  // A marker on the preview's window: a full reload would lose it.
+  const frame = page.frames().find((f) => f.url().includes(".localhost:"))!;
+  await frame.evaluate(() => ((window as unknown as { marker: string }).marker = "kept"));
+
+  await file.dblclick();
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type('export const msg = "second";');
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+  await expect(Run.preview(page).locator("#msg")).toHaveText("second", { timeout: 30_000 });
+  expect(await frame.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("kept");
+  await Run.button(page).click();
+  await expect(Run.status(page)).toHaveText("Stopped");
 });
 
 test("a failing install shows its exit code", async ({ page }) => {

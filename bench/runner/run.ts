@@ -1,8 +1,9 @@
 // The runner's working copy: how long a project of FILES files (about TOTAL_MB MB) takes to reach the disk when a
 // terminal or Run first needs it, against writing the same files straight from memory and `cp -r` of the same tree,
 // in the same run; and keystroke-to-disk, from a content save being sent until the file on disk has the new text,
-// against the save's own round trip (the mutation answering). Writes its section of docs/benchmarks.md.
-import { execFileSync } from "node:child_process";
+// against the save's own round trip (the mutation answering); and Run to the preview's first byte, against the same
+// dev command started directly in a shell to its first response. Writes its section of docs/benchmarks.md.
+import { execFileSync, spawn } from "node:child_process";
 import { watch } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,10 +11,12 @@ import path from "node:path";
 import WebSocket from "ws";
 import { api } from "../../convex/_generated/api";
 import { PROJECT_CONVEX_DIR, startTestBackend } from "../../local-backend/test/helpers/backend";
-import { RUNNER_WS_PATH } from "../../runner/src/protocol";
+import { RUNNER_WS_PATH, type ServerMessage } from "../../runner/src/protocol";
+import { findBwrap } from "../../runner/src/sandbox";
 import { startRunner } from "../../runner/src/server";
 import { updateSection } from "../docs.mjs";
 import { machine } from "../machine.js";
+import { freePort } from "../serve.js";
 import { median, percentile } from "../stats.js";
 
 // BENCH_RUNNER_FILES / _RUNS shrink it for a quick look; the section records what was run.
@@ -21,6 +24,26 @@ const FILES = Number(process.env.BENCH_RUNNER_FILES ?? 1000);
 const FILE_BYTES = 10 * 1024;
 const RUNS = Number(process.env.BENCH_RUNNER_RUNS ?? 3);
 const EDITS = 20 * RUNS;
+
+// The sample project's dev command: a small Node HTTP server (as in e2e/runner.spec.ts), on PORT when given.
+const SERVER_JS = `require("http").createServer((req, res) => res.end("<p>preview</p>")).listen(Number(process.env.PORT ?? 0), "127.0.0.1");\n`;
+
+/** Milliseconds from now until an HTTP GET of 127.0.0.1:port (with `host`) receives its first byte, retrying refusals. */
+async function firstByte(port: number, host: string, since: number): Promise<number> {
+  const { request } = await import("node:http");
+  for (;;) {
+    const got = await new Promise<boolean>((resolve) => {
+      const req = request({ host: "127.0.0.1", port, path: "/", headers: { host } }, (res) => {
+        res.once("data", () => resolve(res.statusCode === 200));
+        res.once("end", () => resolve(res.statusCode === 200));
+      });
+      req.once("error", () => resolve(false));
+      req.end();
+    });
+    if (got) return performance.now() - since;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 const range = (xs: number[]) => `${Math.round(median(xs))} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}) ms`;
 
@@ -35,6 +58,9 @@ try {
     content: `${i} `.repeat(FILE_BYTES / 4).slice(0, FILE_BYTES),
   }));
   for (let i = 0; i < items.length; i += 50) await client.mutation(api.files.createMany, { projectId, items: items.slice(i, i + 50) });
+  await client.mutation(api.files.createFile, { projectId, name: "server.js", content: SERVER_JS });
+  await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+  const bwrap = findBwrap();
   const totalMb = (FILES * FILE_BYTES) / (1024 * 1024);
   console.log(`project of ${FILES} files created`);
 
@@ -43,6 +69,8 @@ try {
   const cp: number[] = [];
   const edits: number[] = [];
   const commits: number[] = [];
+  const toPreview: number[] = [];
+  const direct: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const workRoot = path.join(scratch, `run${run}`);
     const runner = await startRunner({
@@ -55,9 +83,9 @@ try {
       installTimeoutMs: 60_000,
       portTimeoutMs: 30_000,
       maxTerminals: 4,
-      // Copying to disk runs no command: the fence is not involved.
-      sandbox: "unavailable",
-      bwrap: null,
+      // Run's commands in the fence when this machine has bubblewrap (as the runner runs them), else unfenced.
+      sandbox: bwrap ? "bwrap" : "none",
+      bwrap,
       log: () => {},
     });
     const ws = new WebSocket(`${runner.url.replace("http", "ws")}${RUNNER_WS_PATH}`);
@@ -108,9 +136,36 @@ try {
       commits.push(performance.now() - start);
       edits.push((await changed) - start);
     }
+    // Run to first preview byte: Run pressed (the working copy is already on disk) until the preview answers
+    // through the runner's proxy; the runner finds the port by watching the process tree (every 250 ms).
+    const messages: ServerMessage[] = [];
+    let wake = () => {};
+    ws.on("message", (raw: Buffer) => {
+      messages.push(JSON.parse(raw.toString()) as ServerMessage);
+      wake();
+    });
+    const t3 = performance.now();
+    ws.send(JSON.stringify({ t: "run" }));
+    let running: Extract<ServerMessage, { t: "run" }> | undefined;
+    while (!running) {
+      running = messages.find((m): m is Extract<ServerMessage, { t: "run" }> => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+      if (!running) await new Promise<void>((r) => (wake = r));
+    }
+    if (running.run.status !== "running") throw new Error(`Run failed: ${running.run.message}`);
+    toPreview.push(await firstByte(runner.port, new URL(running.run.previewUrl!).host, t3));
+    ws.send(JSON.stringify({ t: "stop" }));
+    // Reference: the same command started directly from a shell in the same folder, to its first response.
+    const port = await freePort();
+    const t4 = performance.now();
+    const child = spawn("/bin/sh", ["-c", "node server.js"], { cwd: dir, env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
+    direct.push(await firstByte(port, `localhost:${port}`, t4));
+    child.kill();
     ws.close();
     await runner.close();
-    console.log(`run ${run + 1}: materialize ${Math.round(materialize[run])} ms, plain write ${Math.round(plain[run])} ms, cp -r ${Math.round(cp[run])} ms`);
+    console.log(
+      `run ${run + 1}: materialize ${Math.round(materialize[run])} ms, plain write ${Math.round(plain[run])} ms, cp -r ${Math.round(cp[run])} ms; ` +
+        `Run to preview ${Math.round(toPreview[run])} ms, direct ${Math.round(direct[run])} ms (load ${machine().split("load ")[1]})`,
+    );
   }
 
   const p = (xs: number[], q: number) => `${Math.round(percentile(xs, q))} ms`;
@@ -142,6 +197,17 @@ mutation's own round trip (sent → answered) in the same run.
 | --- | ---: | ---: |
 | Save sent → file on disk has it | ${p(edits, 0.5)} | ${p(edits, 0.99)} |
 | Reference: save sent → mutation answered | ${p(commits, 0.5)} | ${p(commits, 0.99)} |
+
+**Run to first preview byte.** The sample project's dev command (\`node server.js\`, a small HTTP server, no install
+command), ${bwrap ? "fenced by bubblewrap" : "unfenced (no bubblewrap on this machine)"}: from Run being sent on the runner's socket, with the working copy
+already on disk, until an HTTP request through the preview proxy gets its first byte (the runner finds the port by
+watching the process tree every 250 ms, then reports it). Reference: the same command started directly from a
+shell in the same folder, on a port given to it, until a request gets its first byte (tried every 10 ms).
+
+| ${RUNS} runs: median (min–max) | Time |
+| --- | ---: |
+| Run → first preview byte through the proxy | ${range(toPreview)} |
+| Reference: \`sh -c "node server.js"\` → first byte | ${range(direct)} |
 <!-- runner:end -->`,
   );
 } finally {

@@ -28,6 +28,8 @@ Options:
   --install-minutes N   stop an install command that runs longer than N minutes (default 15)
   --max-processes N     most processes one project may run at once (default 256)
   --max-memory-mb N     most memory one project's processes may hold together, in MB (default 2048)
+                        (env POLARIS_RUNNER_READ_ONLY: paths commands may read, at the same path, ":"-separated:
+                        a toolchain outside /usr, or a node_modules a project links to; npm start reads it too)
   -h, --help            show this help
 `;
 
@@ -48,6 +50,8 @@ export interface RunnerCliOptions {
   installMs?: number;
   maxProcesses?: number;
   maxMemoryBytes?: number;
+  /** Paths commands see read-only at the same path; POLARIS_RUNNER_READ_ONLY (":"-separated) when not given. */
+  readOnly?: string[];
 }
 
 export function parseRunnerCli(argv: string[], env: NodeJS.ProcessEnv = process.env): RunnerCliOptions | "help" {
@@ -160,6 +164,7 @@ export async function startRunnerFromCli(opts: RunnerCliOptions, log: (line: str
     installTimeoutMs: opts.installMs ?? 15 * 60_000,
     portTimeoutMs: 60_000,
     maxTerminals: 8,
+    readOnly: opts.readOnly ?? (process.env.POLARIS_RUNNER_READ_ONLY ?? "").split(":").filter((p) => p !== "").map((p) => path.resolve(p)),
     limits: {
       ...DEFAULT_LIMITS,
       maxProcesses: opts.maxProcesses ?? DEFAULT_LIMITS.maxProcesses,

@@ -16,6 +16,7 @@ import { ImportExportDialog } from "../features/import-export/ImportExportDialog
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
 import { ProjectSettingsDialog } from "../features/projects/ProjectSettingsDialog";
 import { useProjectActions } from "../features/projects/useProjectActions";
+import { dropHeldKeys, holdKeysForTerminal } from "../features/run/heldKeys";
 import { RunControls } from "../features/run/RunControls";
 import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
@@ -110,9 +111,11 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
     if (!open) {
       const current = document.activeElement;
       focusBeforePanel.current = current instanceof HTMLElement && current !== document.body ? current : null;
+      holdKeysForTerminal();
       setTerminalOpen(true);
       return;
     }
+    dropHeldKeys();
     setTerminalOpen(false);
     const back = focusBeforePanel.current;
     focusBeforePanel.current = null;

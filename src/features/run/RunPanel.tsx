@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from "react";
+import { dropHeldKeys } from "./heldKeys";
+import { waitForPreview } from "./previewReady";
 import { runStatusText } from "./RunControls";
 import { TerminalView } from "./TerminalView";
 import { useRunner } from "./useRunner";
@@ -39,8 +41,26 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
     if (runTerminal !== undefined && (runStatus === "installing" || runStatus === "failed")) setActive(runTerminal);
   }, [runTerminal, runStatus]);
 
+  // No terminal will take the keys typed since Ctrl+` (heldKeys.ts): let them go.
+  const refused = !connection || state.status === "refused";
+  useEffect(() => {
+    if (refused) dropHeldKeys();
+  }, [refused]);
+
   const shown = terminals.find((t) => t.id === active) ?? terminals[0];
   const preview = state.run.status === "running" ? state.run.previewUrl : undefined;
+
+  // The frame loads only once the preview answers this browser (previewReady.ts); Reload asks again.
+  const [answered, setAnswered] = useState<string | null>(null);
+  const previewAttempt = preview === undefined ? null : `${previewKey} ${preview}`;
+  useEffect(() => {
+    if (preview === undefined || previewAttempt === null) return;
+    const abort = new AbortController();
+    void waitForPreview(preview, abort.signal).then(() => {
+      if (!abort.signal.aborted) setAnswered(previewAttempt);
+    });
+    return () => abort.abort();
+  }, [preview, previewAttempt]);
 
   if (!connection) {
     return (
@@ -121,7 +141,13 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
                 Open in new tab ↗
               </a>
             </div>
-            <iframe key={previewKey} className="run-preview-frame" title="Preview" src={preview} />
+            {answered === previewAttempt ? (
+              <iframe key={previewKey} className="run-preview-frame" title="Preview" src={preview} />
+            ) : (
+              <p className="run-panel-message" role="status">
+                Waiting for the dev server to answer…
+              </p>
+            )}
           </div>
         )}
       </div>

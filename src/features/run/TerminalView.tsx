@@ -3,6 +3,7 @@ import { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef } from "react";
 import type { RunnerConnection } from "./runnerConnection";
+import { takeHeldKeys } from "./heldKeys";
 import { isToggleTerminalKey } from "./shortcuts";
 
 /**
@@ -76,8 +77,12 @@ export function TerminalView({
   }, [connection, term]);
 
   useEffect(() => {
-    if (focusRequest > 0) xtermRef.current?.focus();
-  }, [focusRequest, term]);
+    if (focusRequest === 0 || !xtermRef.current) return;
+    xtermRef.current.focus();
+    // What was typed since Ctrl+` opened the panel belongs to the terminal that takes focus (heldKeys.ts).
+    const typed = takeHeldKeys();
+    if (typed !== "") connection.input(term, typed);
+  }, [focusRequest, term, connection]);
 
   return <div ref={host} className="terminal-view" data-terminal={term} />;
 }
