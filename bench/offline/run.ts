@@ -7,7 +7,8 @@
 // - 5,000 pending writes (a day offline), put into the outbox's IndexedDB store while offline, then replayed: the
 //   longest gap between animation frames and the longest task while they replay (the page must not freeze).
 // Each is run BENCH_RUNS times (default 3). Prints a table and rewrites the "Offline replay" section of
-// docs/benchmarks.md (not with BENCH_PROFILE=<dir>, which writes a CPU profile and a WebSocket frame timeline of the
+// docs/benchmarks.md (not with BENCH_PROFILE=<dir>, which writes a CPU profile, a trace of the page's tasks
+// (trace.json: which stretches of the profile ran as one task) and a WebSocket frame timeline of the
 // first 100-write replay there instead; BENCH_PROFILE_LARGE=<dir> the same of the 5,000-write replay alone;
 // BENCH_LARGE_ONLY=1 runs and prints only the 5,000-write replay, without profiling or writing the docs;
 // BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
