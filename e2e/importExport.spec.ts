@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
-import { createProject, serverFor, setEnv, signIn, UI } from "./drivers";
+import { createProject, Keyboard, serverFor, setEnv, signIn, UI } from "./drivers";
 import { git, startGitServer, type GitServer } from "../tests/git/gitServer";
 import { startTransferHookServer, type TransferHookServer } from "../tests/git/transferHook";
 
@@ -214,4 +214,34 @@ test("export to GitHub from the dialog: the first export creates a private repos
     setEnv("POLARIS_GITHUB_API_URL", null);
     await new Promise<void>((resolve) => githubApi.close(() => resolve()));
   }
+});
+
+test("a folder's Download as ZIP from the tree's menu: the folder's files byte for byte, focus back on the folder", async ({ page }) => {
+  await signIn(page);
+  const backend = await serverFor(page);
+  const nested: Record<string, Uint8Array> = {
+    "assets/logo.png": PNG,
+    "assets/icons/blob.bin": Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256),
+    "assets/readme.txt": enc.encode("héllo\r\n"),
+    "other.txt": enc.encode("not in the folder\n"),
+  };
+  await page.getByRole("button", { name: "Import project…" }).click();
+  await page.getByRole("dialog", { name: "Import project" }).getByLabel("Or a ZIP file").setInputFiles({ name: "nested.zip", mimeType: "application/zip", buffer: Buffer.from(zipSync(nested)) });
+  const folder = page.getByRole("treeitem", { name: "assets", exact: true });
+  await expect(folder).toBeVisible({ timeout: 30_000 });
+  const projectId = new URL(page.url()).pathname.split("/").pop() as Id<"projects">;
+  expect((await backend.query(api.transfers.status, { projectId })).import?.status).toBe("completed");
+
+  await Keyboard.pressOn(folder, "Shift+F10");
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: "Download as ZIP" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("assets.zip");
+  const unzipped = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  const files = Object.fromEntries(Object.entries(unzipped).filter(([name]) => !name.endsWith("/")));
+  const expected = Object.fromEntries(Object.entries(nested).filter(([name]) => name.startsWith("assets/")));
+  expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, bytes] of Object.entries(expected)) expect(Buffer.compare(Buffer.from(files[name]), Buffer.from(bytes)), name).toBe(0);
+  await expect(page.getByRole("status").filter({ hasText: "Downloaded assets.zip." })).toBeVisible();
+  await expect(folder).toBeFocused();
 });

@@ -1,6 +1,8 @@
+import { useConvex } from "convex/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
 import { useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
@@ -42,6 +44,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   // Partial: a large project shows its root level and then each bucket as it arrives (see useProjectListing).
   const { entries: files, complete, preparing } = useProvidedListing();
   const outbox = useOutbox();
+  const convex = useConvex();
   const createFile = useWrite(api.files.createFile);
   const createFolder = useWrite(api.files.createFolder);
   const rename = useWrite(api.files.rename);
@@ -87,6 +90,15 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         return offline() ? undefined : await request;
       },
       open: openInEditor,
+      downloadZip: async (folderId) => {
+        const entries = filesRef.current;
+        if (entries === undefined) throw new Error("The file list is still loading. Try again in a moment.");
+        // fflate loads with the first download, not with the workspace.
+        const { downloadZip, zipFileName } = await import("../import-export/zipDownload");
+        const name = entries.find((e) => e._id === folderId)?.name ?? "folder";
+        const problem = await downloadZip(convex, outbox, [...entries], folderId, zipFileName(name));
+        notify(problem ?? `Downloaded ${zipFileName(name)}.`, problem === null ? "success" : "error");
+      },
       upload: async (parentId, dropped) => {
         for (const file of dropped) {
           const text = await readSmallText(file);
@@ -106,7 +118,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         }
       },
     };
-  }, [projectId, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile]);
+  }, [projectId, convex, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>

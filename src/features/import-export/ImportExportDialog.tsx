@@ -105,9 +105,9 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     if (!listing.complete || entries === undefined) return setError("The file list is still loading. Try again in a moment.");
     void run(async () => {
       // fflate loads with the first download, not with the workspace.
-      const { buildZip, saveDownload } = await import("./zipDownload");
-      const bytes = await buildZip(convex, outbox, [...entries], undefined, navigator.onLine);
-      saveDownload(bytes, `${projectName.replace(/[^\w.-]+/g, "-") || "project"}.zip`);
+      const { downloadZip, zipFileName } = await import("./zipDownload");
+      const problem = await downloadZip(convex, outbox, [...entries], undefined, zipFileName(projectName));
+      if (problem !== null) setError(problem);
     });
   };
 
