@@ -169,18 +169,18 @@ test("import a ZIP, export it to a Git server and download it again, byte for by
   await expect(page.getByRole("treeitem", { name: "src", exact: true })).toBeVisible();
 });
 
-test("export to GitHub from the dialog: the first export creates a private repository with the saved token and pushes", async ({ page }) => {
+test("export to GitHub from the dialog: the first export creates a private repository in an organization with the saved token and pushes to the branch given", async ({ page }) => {
   // A loopback stand-in for GitHub's POST /user/repos: it records the request and creates the repository on the
   // Git server, whose clone URL it answers with.
   const { createServer } = await import("node:http");
-  const received: { auth: string | undefined; body: { name: string; private: boolean } }[] = [];
+  const received: { path: string; auth: string | undefined; body: { name: string; private: boolean } }[] = [];
   const githubApi = createServer((req, res) => {
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/user/repos") return void res.writeHead(404).end();
+      if (req.method !== "POST" || req.url !== "/orgs/acme/repos") return void res.writeHead(404).end();
       const body = JSON.parse(raw) as { name: string; private: boolean };
-      received.push({ auth: req.headers.authorization, body });
+      received.push({ path: req.url, auth: req.headers.authorization, body });
       git(server.root, "init", "--bare", "-q", "-b", "main", path.join(server.root, `${body.name}.git`));
       res.writeHead(201, { "content-type": "application/json" });
       res.end(JSON.stringify({ clone_url: server.repoUrl(`${body.name}.git`), html_url: `https://github.example/me/${body.name}` }));
@@ -206,10 +206,16 @@ test("export to GitHub from the dialog: the first export creates a private repos
     const form = dialog.getByRole("form", { name: "Export to GitHub" });
     await expect(form.getByLabel("Private repository")).toBeChecked();
     await form.getByLabel("GitHub repository name").fill("gh-e2e");
+    // An organization name GitHub would refuse is explained in place, and nothing is sent.
+    await form.getByLabel("Organization (optional)").fill("-acme");
     await form.getByRole("button", { name: "Export to GitHub" }).click();
-    await expect(dialog.getByText(/Export of GitHub: gh-e2e completed: Pushed 1 file to main/)).toBeVisible({ timeout: 30_000 });
-    expect(received).toEqual([{ auth: "Bearer gh-token", body: { name: "gh-e2e", private: true, auto_init: false } }]);
-    expect(execFileSync("git", ["show", "main:a.txt"], { cwd: path.join(server.root, "gh-e2e.git") }).toString()).toBe("a\n");
+    await expect(dialog.getByRole("alert").filter({ hasText: '"-acme" is not a GitHub account or organization name' })).toBeVisible();
+    await form.getByLabel("Organization (optional)").fill("acme");
+    await form.getByLabel("GitHub branch (optional)").fill("site");
+    await form.getByRole("button", { name: "Export to GitHub" }).click();
+    await expect(dialog.getByText(/Export of GitHub: acme\/gh-e2e completed: Pushed 1 file to site/)).toBeVisible({ timeout: 30_000 });
+    expect(received).toEqual([{ path: "/orgs/acme/repos", auth: "Bearer gh-token", body: { name: "gh-e2e", private: true, auto_init: false } }]);
+    expect(execFileSync("git", ["show", "site:a.txt"], { cwd: path.join(server.root, "gh-e2e.git") }).toString()).toBe("a\n");
   } finally {
     setEnv("POLARIS_GITHUB_API_URL", null);
     await new Promise<void>((resolve) => githubApi.close(() => resolve()));
