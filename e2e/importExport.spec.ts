@@ -92,7 +92,7 @@ test("Import project… on the dashboard, keyboard only: a Git branch becomes a 
   await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="tree"]') != null)).toBe(true);
 });
 
-test("Import project… from a dropped ZIP; a bad archive fails with its reason, and a missing repository says so", async ({ page }) => {
+test("Import project…: a missing repository fails with its reason and Dismiss focused; a ZIP dropped on the dialog becomes a project", async ({ page }) => {
   await signIn(page);
   await page.getByRole("button", { name: "Import project…" }).click();
   const dialog = page.getByRole("dialog", { name: "Import project" });
