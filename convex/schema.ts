@@ -182,8 +182,8 @@ export default defineSchema({
     storageId: v.optional(v.id("_storage")),
     url: v.optional(v.string()),
     ref: v.optional(v.string()),
-    /** Export to GitHub: the repository to create on the first export (owner's account). */
-    githubRepo: v.optional(v.object({ name: v.string(), private: v.boolean() })),
+    /** Export to GitHub: the repository to create on the first export (in `owner`, an organization, else the token's account). */
+    githubRepo: v.optional(v.object({ name: v.string(), private: v.boolean(), owner: v.optional(v.string()) })),
     phase: v.optional(v.string()),
     done: v.number(),
     total: v.number(),

@@ -256,7 +256,7 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
     credential = await credentialFor(ctx, t, host);
     if (credential === null) throw new TransferFailed(`Exporting to GitHub needs a token. Save one for ${host} under Credentials.`);
     await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "creating the repository", done: 0, total: 0 });
-    const created = await createGithubRepo(credential.token, t.githubRepo.name, t.githubRepo.private);
+    const created = await createGithubRepo(credential.token, t.githubRepo.name, t.githubRepo.private, t.githubRepo.owner);
     url = created.cloneUrl;
     webUrl = created.htmlUrl;
   } else {

@@ -4,7 +4,7 @@ import type { Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, mutation, query, type MutationCtx } from "./_generated/server";
 import { appError } from "./lib/errors";
 import schema from "./schema";
-import { archiveName, checkGitUrl, checkRef, importProjectName } from "./lib/gitUrl";
+import { archiveName, checkGitUrl, checkRef, githubOwnerProblem, importProjectName } from "./lib/gitUrl";
 import { listingEntryValidator, newItemValidator } from "./lib/validators";
 import { requireProjectOwner, requireUser } from "./model/access";
 import { Budget } from "./model/budget";
@@ -163,26 +163,38 @@ export const exportGit = mutation({
 });
 
 /**
- * Exports the project to GitHub: the first export creates the repository `name` in the token owner's account
- * (private unless `private` is false), later ones push a new commit to the repository the project is linked to.
+ * Exports the project to GitHub: the first export creates the repository `name` in the organization `owner` (else
+ * in the token owner's account; private unless `private` is false), later ones push a new commit to the repository
+ * the project is linked to. `branch` names the branch pushed to (default: the one linked, else the repository's).
  */
 export const exportGithub = mutation({
-  args: { projectId: v.id("projects"), name: v.optional(v.string()), private: v.optional(v.boolean()) },
+  args: {
+    projectId: v.id("projects"),
+    name: v.optional(v.string()),
+    private: v.optional(v.boolean()),
+    owner: v.optional(v.string()),
+    branch: v.optional(v.string()),
+  },
   returns: v.null(),
-  handler: async (ctx, { projectId, name, private: isPrivate }) => {
+  handler: async (ctx, { projectId, name, private: isPrivate, owner: rawOwner, branch: rawBranch }) => {
     const userId = await requireUser(ctx);
     const project = await requireProjectOwner(ctx, userId, projectId);
     const remote = await getGitRemote(ctx, projectId);
+    const branch = rawBranch !== undefined && rawBranch.trim() !== "" ? checkRef(rawBranch.trim()) : undefined;
     // Exported before: the remote it last matched is where that export went (exportRepoUrl is its web address).
     if (remote !== null && project.exportRepoUrl !== undefined) {
-      const transferId = await startTransfer(ctx, userId, projectId, "export", { source: remote.url, url: remote.url });
+      const transferId = await startTransfer(ctx, userId, projectId, "export", { source: remote.url, url: remote.url, ref: branch });
       await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
       return null;
     }
+    const owner = rawOwner === undefined || rawOwner.trim() === "" ? undefined : rawOwner.trim();
+    const ownerProblem = owner === undefined ? null : githubOwnerProblem(owner);
+    if (ownerProblem !== null) throw appError("INVALID_ARGUMENT", ownerProblem);
     const repoName = checkProjectName(name ?? project.name).replace(/[^A-Za-z0-9._-]+/g, "-");
     const transferId = await startTransfer(ctx, userId, projectId, "export", {
-      source: `GitHub: ${repoName}`,
-      githubRepo: { name: repoName, private: isPrivate !== false },
+      source: `GitHub: ${owner === undefined ? "" : `${owner}/`}${repoName}`,
+      ref: branch,
+      githubRepo: owner === undefined ? { name: repoName, private: isPrivate !== false } : { name: repoName, private: isPrivate !== false, owner },
     });
     await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
     return null;

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
-import { createProject, serverFor, setEnv, signIn, UI } from "./drivers";
+import { createProject, Keyboard, serverFor, setEnv, signIn, UI } from "./drivers";
 import { git, startGitServer, type GitServer } from "../tests/git/gitServer";
 import { startTransferHookServer, type TransferHookServer } from "../tests/git/transferHook";
 
@@ -92,7 +92,7 @@ test("Import project… on the dashboard, keyboard only: a Git branch becomes a 
   await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="tree"]') != null)).toBe(true);
 });
 
-test("Import project… from a dropped ZIP; a bad archive fails with its reason, and a missing repository says so", async ({ page }) => {
+test("Import project…: a missing repository fails with its reason and Dismiss focused; a ZIP dropped on the dialog becomes a project", async ({ page }) => {
   await signIn(page);
   await page.getByRole("button", { name: "Import project…" }).click();
   const dialog = page.getByRole("dialog", { name: "Import project" });
@@ -169,18 +169,18 @@ test("import a ZIP, export it to a Git server and download it again, byte for by
   await expect(page.getByRole("treeitem", { name: "src", exact: true })).toBeVisible();
 });
 
-test("export to GitHub from the dialog: the first export creates a private repository with the saved token and pushes", async ({ page }) => {
+test("export to GitHub from the dialog: the first export creates a private repository in an organization with the saved token and pushes to the branch given", async ({ page }) => {
   // A loopback stand-in for GitHub's POST /user/repos: it records the request and creates the repository on the
   // Git server, whose clone URL it answers with.
   const { createServer } = await import("node:http");
-  const received: { auth: string | undefined; body: { name: string; private: boolean } }[] = [];
+  const received: { path: string; auth: string | undefined; body: { name: string; private: boolean } }[] = [];
   const githubApi = createServer((req, res) => {
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/user/repos") return void res.writeHead(404).end();
+      if (req.method !== "POST" || req.url !== "/orgs/acme/repos") return void res.writeHead(404).end();
       const body = JSON.parse(raw) as { name: string; private: boolean };
-      received.push({ auth: req.headers.authorization, body });
+      received.push({ path: req.url, auth: req.headers.authorization, body });
       git(server.root, "init", "--bare", "-q", "-b", "main", path.join(server.root, `${body.name}.git`));
       res.writeHead(201, { "content-type": "application/json" });
       res.end(JSON.stringify({ clone_url: server.repoUrl(`${body.name}.git`), html_url: `https://github.example/me/${body.name}` }));
@@ -206,12 +206,48 @@ test("export to GitHub from the dialog: the first export creates a private repos
     const form = dialog.getByRole("form", { name: "Export to GitHub" });
     await expect(form.getByLabel("Private repository")).toBeChecked();
     await form.getByLabel("GitHub repository name").fill("gh-e2e");
+    // An organization name GitHub would refuse is explained in place, and nothing is sent.
+    await form.getByLabel("Organization (optional)").fill("-acme");
     await form.getByRole("button", { name: "Export to GitHub" }).click();
-    await expect(dialog.getByText(/Export of GitHub: gh-e2e completed: Pushed 1 file to main/)).toBeVisible({ timeout: 30_000 });
-    expect(received).toEqual([{ auth: "Bearer gh-token", body: { name: "gh-e2e", private: true, auto_init: false } }]);
-    expect(execFileSync("git", ["show", "main:a.txt"], { cwd: path.join(server.root, "gh-e2e.git") }).toString()).toBe("a\n");
+    await expect(dialog.getByRole("alert").filter({ hasText: '"-acme" is not a GitHub account or organization name' })).toBeVisible();
+    await form.getByLabel("Organization (optional)").fill("acme");
+    await form.getByLabel("GitHub branch (optional)").fill("site");
+    await form.getByRole("button", { name: "Export to GitHub" }).click();
+    await expect(dialog.getByText(/Export of GitHub: acme\/gh-e2e completed: Pushed 1 file to site/)).toBeVisible({ timeout: 30_000 });
+    expect(received).toEqual([{ path: "/orgs/acme/repos", auth: "Bearer gh-token", body: { name: "gh-e2e", private: true, auto_init: false } }]);
+    expect(execFileSync("git", ["show", "site:a.txt"], { cwd: path.join(server.root, "gh-e2e.git") }).toString()).toBe("a\n");
   } finally {
     setEnv("POLARIS_GITHUB_API_URL", null);
     await new Promise<void>((resolve) => githubApi.close(() => resolve()));
   }
+});
+
+test("a folder's Download as ZIP from the tree's menu: the folder's files byte for byte, focus back on the folder", async ({ page }) => {
+  await signIn(page);
+  const backend = await serverFor(page);
+  const nested: Record<string, Uint8Array> = {
+    "assets/logo.png": PNG,
+    "assets/icons/blob.bin": Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256),
+    "assets/readme.txt": enc.encode("héllo\r\n"),
+    "other.txt": enc.encode("not in the folder\n"),
+  };
+  await page.getByRole("button", { name: "Import project…" }).click();
+  await page.getByRole("dialog", { name: "Import project" }).getByLabel("Or a ZIP file").setInputFiles({ name: "nested.zip", mimeType: "application/zip", buffer: Buffer.from(zipSync(nested)) });
+  const folder = page.getByRole("treeitem", { name: "assets", exact: true });
+  await expect(folder).toBeVisible({ timeout: 30_000 });
+  const projectId = new URL(page.url()).pathname.split("/").pop() as Id<"projects">;
+  expect((await backend.query(api.transfers.status, { projectId })).import?.status).toBe("completed");
+
+  await Keyboard.pressOn(folder, "Shift+F10");
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: "Download as ZIP" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("assets.zip");
+  const unzipped = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  const files = Object.fromEntries(Object.entries(unzipped).filter(([name]) => !name.endsWith("/")));
+  const expected = Object.fromEntries(Object.entries(nested).filter(([name]) => name.startsWith("assets/")));
+  expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, bytes] of Object.entries(expected)) expect(Buffer.compare(Buffer.from(files[name]), Buffer.from(bytes)), name).toBe(0);
+  await expect(page.getByRole("status").filter({ hasText: "Downloaded assets.zip." })).toBeVisible();
+  await expect(folder).toBeFocused();
 });

@@ -19,6 +19,7 @@ const actions: FileTreeActions = {
   open: () => {},
   restore: refuse,
   upload: refuse,
+  downloadZip: refuse,
 };
 
 async function main() {

@@ -81,6 +81,7 @@ const actions: FileTreeActions = {
   restore: () => Promise.resolve(undefined),
   open: () => {},
   upload: noop,
+  downloadZip: noop,
 };
 
 const host = document.getElementById("host")!;

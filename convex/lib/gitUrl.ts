@@ -71,3 +71,10 @@ export function importProjectName(source: string): string {
   const name = last.replace(/[/\\]+$/, "").split(/[/\\]/).pop() ?? "";
   return name.replace(/\.(git|zip)$/i, "").slice(0, 100) || "Imported project";
 }
+
+/** Why `owner` cannot name a GitHub account or organization, or null (GitHub's rule: letters, digits, inner hyphens). */
+export function githubOwnerProblem(owner: string): string | null {
+  return /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(owner)
+    ? null
+    : `"${owner}" is not a GitHub account or organization name (letters, digits and single inner hyphens, at most 39).`;
+}

@@ -17,7 +17,7 @@ export interface TransferRequest {
   storageId?: Id<"_storage">;
   url?: string;
   ref?: string;
-  githubRepo?: { name: string; private: boolean };
+  githubRepo?: { name: string; private: boolean; owner?: string };
 }
 
 export async function getTransfer(ctx: QueryCtx, projectId: Id<"projects">, kind: TransferKind) {

@@ -28,10 +28,14 @@ function rateLimitMessage(response: Response): string | null {
   return null;
 }
 
-/** Creates the repository `name` in the token owner's account; returns its clone URL and web URL. */
-export async function createGithubRepo(token: string, name: string, isPrivate: boolean): Promise<{ cloneUrl: string; htmlUrl: string }> {
+/**
+ * Creates the repository `name` in the organization `owner` (POST /orgs/{owner}/repos), else in the token owner's
+ * account (POST /user/repos); returns its clone URL and web URL.
+ */
+export async function createGithubRepo(token: string, name: string, isPrivate: boolean, owner?: string): Promise<{ cloneUrl: string; htmlUrl: string }> {
   const base = githubApiBase();
-  const response = await guardedFetch(`${base}/user/repos`, {
+  const path = owner === undefined ? "/user/repos" : `/orgs/${encodeURIComponent(owner)}/repos`;
+  const response = await guardedFetch(`${base}${path}`, {
     method: "POST",
     headers: {
       authorization: `Bearer ${token}`,
@@ -46,8 +50,13 @@ export async function createGithubRepo(token: string, name: string, isPrivate: b
   if (limited !== null) throw new TransferFailed(limited);
   if (response.status === 401) throw new TransferFailed("GitHub refused the token (HTTP 401). Save a valid token for github.com under Credentials.");
   if (response.status === 403) throw new TransferFailed("GitHub refused to create the repository (HTTP 403): the token may not create repositories. Give it the repo scope (or Administration: write).");
+  if (response.status === 404 && owner !== undefined) {
+    throw new TransferFailed(`GitHub has no organization "${owner}" that this token can create repositories in (HTTP 404). Check the name, or leave it empty for your own account.`);
+  }
   if (response.status === 404) throw new TransferFailed(`GitHub's API was not found at ${base} (HTTP 404). Check ${GITHUB_API_ENV}.`);
-  if (response.status === 422) throw new TransferFailed(`A repository named "${name}" already exists in your GitHub account, or the name is not allowed. Choose another name.`);
+  if (response.status === 422) {
+    throw new TransferFailed(`A repository named "${name}" already exists in ${owner === undefined ? "your GitHub account" : `"${owner}"`}, or the name is not allowed. Choose another name.`);
+  }
   if (response.status !== 201) throw new TransferFailed(`GitHub answered HTTP ${response.status} when creating the repository. Try again later.`);
   const body = (await response.json()) as { clone_url?: unknown; html_url?: unknown };
   if (typeof body.clone_url !== "string") throw new TransferFailed("GitHub's answer did not name the new repository's clone URL.");

@@ -6,7 +6,7 @@ import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
 import { FileTreeToolbar } from "./FileTreeToolbar";
 import { SHORTCUT_LABELS } from "./keymap";
 import { pathOf, ROOT, type TreeNode } from "./model";
-import { deleteItems, type OpContext } from "./operations";
+import { deleteItems, reportError, type OpContext } from "./operations";
 import type { TreeElements } from "./rowDom";
 import type { FileTreeActions } from "./types";
 import { useDomFocusFollow } from "./useDomFocusFollow";
@@ -136,6 +136,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
             (command) => commands.run(command, menuTarget),
             actions.open,
             clipboard !== null,
+            (folderId) => void actions.downloadZip(folderId).catch(reportError),
           )}
           onClose={menu.close}
         />

@@ -1,7 +1,9 @@
+import { useConvex } from "convex/react";
 import { usePendingChanges } from "../review/usePendingChanges";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
 import { useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
@@ -44,6 +46,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   const { entries: files, complete, preparing } = useProvidedListing();
   const pending = usePendingChanges(projectId);
   const outbox = useOutbox();
+  const convex = useConvex();
   const createFile = useWrite(api.files.createFile);
   const createFolder = useWrite(api.files.createFolder);
   const rename = useWrite(api.files.rename);
@@ -89,6 +92,15 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         return offline() ? undefined : await request;
       },
       open: openInEditor,
+      downloadZip: async (folderId) => {
+        const entries = filesRef.current;
+        if (entries === undefined) throw new Error("The file list is still loading. Try again in a moment.");
+        // fflate loads with the first download, not with the workspace.
+        const { downloadZip, zipFileName } = await import("../import-export/zipDownload");
+        const name = entries.find((e) => e._id === folderId)?.name ?? "folder";
+        const problem = await downloadZip(convex, outbox, [...entries], folderId, zipFileName(name));
+        notify(problem ?? `Downloaded ${zipFileName(name)}.`, problem === null ? "success" : "error");
+      },
       upload: async (parentId, dropped) => {
         for (const file of dropped) {
           const text = await readSmallText(file);
@@ -108,7 +120,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         }
       },
     };
-  }, [projectId, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile]);
+  }, [projectId, convex, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>

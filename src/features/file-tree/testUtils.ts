@@ -43,6 +43,7 @@ export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
     remove: vi.fn((_id: FileId) => Promise.resolve(null)),
     open: vi.fn(),
     upload: vi.fn(() => Promise.resolve(undefined)),
+    downloadZip: vi.fn(() => Promise.resolve(undefined)),
     restore: vi.fn((_id: FileId, _path: string): Promise<string | undefined> => Promise.resolve(undefined)),
   } satisfies FileTreeActions;
   // Overridden members are plain functions; tests only inspect the mocks they did not override.

@@ -28,6 +28,11 @@ export interface FileTreeActions {
    */
   restore: (id: FileId, path: string) => Promise<string | undefined>;
   open: (id: FileId, options: OpenOptions) => void;
+  /**
+   * Saves the folder as a ZIP download, built in the browser (import-export/zipDownload.ts); tells the person, in
+   * a toast, which files it had to leave out.
+   */
+  downloadZip: (folderId: FileId) => Promise<unknown>;
   /** Files dropped from the desktop. */
   upload: (parentId: FileId | undefined, files: File[]) => Promise<unknown>;
 }

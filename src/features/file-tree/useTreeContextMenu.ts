@@ -73,6 +73,7 @@ export function treeMenuItems(
   run: (command: TreeCommand) => void,
   open: FileTreeActions["open"],
   canPaste: boolean,
+  downloadZip: (folderId: TreeNode["_id"]) => void,
 ): MenuItem[] {
   const item = (id: TreeCommand, label: string, extra: Partial<MenuItem> = {}): MenuItem => ({
     id,
@@ -100,6 +101,9 @@ export function treeMenuItems(
   items.push(item("paste", "Paste", { disabled: !canPaste }));
   items.push(item("rename", "Rename…", { separatorBefore: true, disabled: !node }));
   items.push(item("delete", "Delete", { disabled: !node }));
+  if (node?.type === "folder") {
+    items.push({ id: "downloadZip", label: "Download as ZIP", separatorBefore: true, run: () => downloadZip(node._id) });
+  }
   items.push(
     item("undo", "Undo", { separatorBefore: true, disabled: useAppStore.getState().undoStack.length === 0 }),
   );

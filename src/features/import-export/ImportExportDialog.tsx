@@ -2,7 +2,7 @@ import { useConvex } from "convex/react";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-import { gitUrlProblem } from "../../../convex/lib/gitUrl";
+import { githubOwnerProblem, gitUrlProblem } from "../../../convex/lib/gitUrl";
 import { formatCount } from "../../../convex/lib/errors";
 import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES, MAX_IMPORT_TOTAL_BYTES } from "../../../convex/lib/importCheck";
 import { Dialog } from "../../lib/Dialog";
@@ -49,10 +49,12 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const [exportBranch, setExportBranch] = useState("");
   const [githubName, setGithubName] = useState("");
   const [githubPrivate, setGithubPrivate] = useState(true);
+  const [githubOwner, setGithubOwner] = useState("");
+  const [githubBranch, setGithubBranch] = useState("");
   const [host, setHost] = useState("");
   const [username, setUsername] = useState("");
   const [token, setToken] = useState("");
-  const ids = { zip: useId(), url: useId(), ref: useId(), exportUrl: useId(), branch: useId(), githubName: useId(), githubPrivate: useId(), host: useId(), user: useId(), token: useId() };
+  const ids = { zip: useId(), url: useId(), ref: useId(), exportUrl: useId(), branch: useId(), githubName: useId(), githubPrivate: useId(), githubOwner: useId(), githubBranch: useId(), host: useId(), user: useId(), token: useId() };
 
   const importing = status?.import?.status === "running";
   const exporting = status?.export?.status === "running";
@@ -96,8 +98,13 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
 
   const onGithubExport = (event: FormEvent) => {
     event.preventDefault();
-    // The server checks the name (checkProjectName) and says what is wrong with it.
-    void run(() => exportGithub({ projectId, name: githubName.trim() || undefined, private: githubPrivate }));
+    const owner = githubOwner.trim();
+    const problem = owner === "" ? null : githubOwnerProblem(owner);
+    if (problem !== null) return setError(problem);
+    // The server checks the name (checkProjectName) and the branch (checkRef) and says what is wrong with them.
+    void run(() =>
+      exportGithub({ projectId, name: githubName.trim() || undefined, private: githubPrivate, owner: owner || undefined, branch: githubBranch.trim() || undefined }),
+    );
   };
 
   const onDownload = () => {
@@ -105,9 +112,9 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     if (!listing.complete || entries === undefined) return setError("The file list is still loading. Try again in a moment.");
     void run(async () => {
       // fflate loads with the first download, not with the workspace.
-      const { buildZip, saveDownload } = await import("./zipDownload");
-      const bytes = await buildZip(convex, outbox, [...entries], undefined, navigator.onLine);
-      saveDownload(bytes, `${projectName.replace(/[^\w.-]+/g, "-") || "project"}.zip`);
+      const { downloadZip, zipFileName } = await import("./zipDownload");
+      const problem = await downloadZip(convex, outbox, [...entries], undefined, zipFileName(projectName));
+      if (problem !== null) setError(problem);
     });
   };
 
@@ -162,6 +169,10 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
           <form onSubmit={onGithubExport} className="transfer-form" aria-label="Export to GitHub">
             <label htmlFor={ids.githubName}>GitHub repository name</label>
             <input id={ids.githubName} value={githubName} placeholder={projectName} onChange={(e) => setGithubName(e.target.value)} />
+            <label htmlFor={ids.githubOwner}>Organization (optional)</label>
+            <input id={ids.githubOwner} value={githubOwner} placeholder="your own account" onChange={(e) => setGithubOwner(e.target.value)} />
+            <label htmlFor={ids.githubBranch}>GitHub branch (optional)</label>
+            <input id={ids.githubBranch} value={githubBranch} placeholder="the repository's default branch" onChange={(e) => setGithubBranch(e.target.value)} />
             <label htmlFor={ids.githubPrivate} className="transfer-check">
               <input id={ids.githubPrivate} type="checkbox" checked={githubPrivate} onChange={(e) => setGithubPrivate(e.target.checked)} /> Private
               repository
@@ -171,8 +182,9 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
             </button>
           </form>
           <p className="transfer-hint">
-            The first export creates the repository in the account of the token saved for github.com under Credentials (or for
-            the GitHub Enterprise host the server is set up for); later exports push a new commit to that same repository.
+            The first export creates the repository in the organization, else in the account of the token saved for github.com
+            under Credentials (or for the GitHub Enterprise host the server is set up for); later exports push a new commit to
+            that same repository, on the branch given (else the one last pushed).
           </p>
           <button type="button" className="btn" disabled={busy} onClick={onDownload}>
             Download ZIP

@@ -6,8 +6,16 @@ import { entryPaths, type ListingEntry } from "../../../convex/lib/listing";
 import { readSyncedQuery, type Outbox } from "../sync";
 
 // ZIP download, built in the browser from what the read path has: each file's text through files.get (the cache
-// answers offline for files read before), binaries fetched from storage byte for byte. `folderId` limits it to
-// one folder, whose contents then sit at the top of the archive under the folder's name.
+// answers offline for files read before; online, a file not cached is fetched), binaries fetched from storage byte
+// for byte. `folderId` limits it to one folder, whose contents then sit at the top of the archive under the
+// folder's name. A file that cannot be had (offline and never read, or its download failed) is left out and named
+// in `missing`, so the caller can say exactly what the archive lacks.
+
+export interface BuiltZip {
+  bytes: Uint8Array;
+  /** Files left out, each "path (why)". */
+  missing: string[];
+}
 
 export async function buildZip(
   convex: ConvexReactClient,
@@ -15,7 +23,8 @@ export async function buildZip(
   entries: ListingEntry[],
   folderId: Id<"files"> | undefined,
   wait: boolean,
-): Promise<Uint8Array> {
+): Promise<BuiltZip> {
+  const missing: string[] = [];
   const paths = entryPaths(entries);
   const prefix = folderId === undefined ? "" : (paths.get(folderId) ?? "");
   const base = prefix === "" ? "" : prefix.slice(0, prefix.lastIndexOf("/") + 1);
@@ -31,16 +40,48 @@ export async function buildZip(
       continue;
     }
     const file = await readSyncedQuery(convex, outbox, api.files.get, { fileId: entry._id as Id<"files"> }, wait);
-    if (file === undefined) throw new Error(`"${path}" is not available offline. Go online and try again.`);
+    if (file === undefined) {
+      missing.push(`${path} (not available offline)`);
+      continue;
+    }
     if (file.url !== undefined) {
-      const response = await fetch(file.url);
-      if (!response.ok) throw new Error(`"${path}" could not be downloaded (HTTP ${response.status}).`);
+      const response = await fetch(file.url).catch(() => null);
+      if (response === null || !response.ok) {
+        missing.push(`${path} (${response === null ? "its download failed" : `HTTP ${response.status}`})`);
+        continue;
+      }
       tree[name] = new Uint8Array(await response.arrayBuffer());
     } else {
       tree[name] = encoder.encode(file.content ?? "");
     }
   }
-  return zipSync(tree, { level: 6 });
+  return { bytes: zipSync(tree, { level: 6 }), missing };
+}
+
+/** What a person is told after a download that left files out, or null when nothing is missing. */
+export function missingMessage(fileName: string, missing: string[]): string | null {
+  if (missing.length === 0) return null;
+  const shown = missing.slice(0, 5).join(", ");
+  const more = missing.length > 5 ? ` and ${missing.length - 5} more` : "";
+  return `${fileName} was saved without ${missing.length} file${missing.length === 1 ? "" : "s"}: ${shown}${more}. Go online and download again to include them.`;
+}
+
+/** Builds the ZIP of the project (or of `folderId`), saves it as `fileName`, and tells what it had to leave out. */
+export async function downloadZip(
+  convex: ConvexReactClient,
+  outbox: Outbox,
+  entries: ListingEntry[],
+  folderId: Id<"files"> | undefined,
+  fileName: string,
+): Promise<string | null> {
+  const { bytes, missing } = await buildZip(convex, outbox, entries, folderId, navigator.onLine);
+  saveDownload(bytes, fileName);
+  return missingMessage(fileName, missing);
+}
+
+/** A file name for the archive of `name`: characters other than letters, digits, `.`, `_` and `-` become `-`. */
+export function zipFileName(name: string): string {
+  return `${name.replace(/[^\w.-]+/g, "-") || "project"}.zip`;
 }
 
 /** Saves `bytes` as a download named `fileName`. */
