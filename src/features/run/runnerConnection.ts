@@ -45,6 +45,8 @@ export class RunnerConnection {
   private lastToken: string | null = null;
   private closed = false;
   private wantOpen = false;
+  /** Run, Stop or Restart asked for before the runner said ready (F5 right after the page opens): sent on ready. */
+  private wantAction: "run" | "stop" | "restart" | null = null;
 
   constructor(
     private readonly runnerUrl: string,
@@ -89,13 +91,17 @@ export class RunnerConnection {
     this.send({ t: "close", term });
   }
   run(): void {
-    this.send({ t: "run" });
+    this.act("run");
   }
   stop(): void {
-    this.send({ t: "stop" });
+    this.act("stop");
   }
   restart(): void {
-    this.send({ t: "restart" });
+    this.act("restart");
+  }
+  /** The newest of these wins while the connection is not ready yet; nothing is dropped silently. */
+  private act(action: "run" | "stop" | "restart"): void {
+    this.wantAction = this.send({ t: action }) ? null : action;
   }
   clearNotice(): void {
     if (this.snapshot.notice !== undefined) this.set({ notice: undefined });
@@ -156,6 +162,7 @@ export class RunnerConnection {
           this.wantOpen = false;
           this.send({ t: "open", cols: 80, rows: 24 });
         }
+        if (this.wantAction !== null) this.act(this.wantAction);
         break;
       case "error":
         if (this.snapshot.status === "ready" && message.code === "BAD_REQUEST") {

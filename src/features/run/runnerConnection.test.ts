@@ -1,0 +1,67 @@
+// @vitest-environment node
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from "ws";
+import type { ClientMessage, ServerMessage } from "../../../runner/src/protocol";
+import { RunnerConnection } from "./runnerConnection";
+
+// Node 20 has no global WebSocket: the browser's API as the `ws` package gives it (the same events and fields).
+globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
+
+// A real WebSocket server speaking the runner's protocol (runner/src/protocol.ts), holding back "ready" until the
+// test says so, and recording what the page's connection sends.
+
+const servers: WebSocketServer[] = [];
+const connections: RunnerConnection[] = [];
+afterEach(async () => {
+  for (const c of connections.splice(0)) c.close();
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+async function fakeRunner() {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  servers.push(server);
+  await new Promise((resolve) => server.once("listening", resolve));
+  const received: ClientMessage[] = [];
+  let socket: ServerSocket | null = null;
+  let onMessage = () => {};
+  server.on("connection", (ws) => {
+    socket = ws;
+    ws.on("message", (data: Buffer) => {
+      received.push(JSON.parse(data.toString("utf8")) as ClientMessage);
+      onMessage();
+    });
+  });
+  const until = (done: () => boolean) =>
+    new Promise<void>((resolve) => {
+      onMessage = () => done() && resolve();
+      onMessage();
+    });
+  const readyMessage: ServerMessage = {
+    t: "ready",
+    sandbox: "bwrap",
+    terminals: [],
+    run: { status: "idle" },
+    sync: { status: "idle", entries: 0, problems: [] },
+  };
+  const ready = () => socket!.send(JSON.stringify(readyMessage));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, received, until, ready };
+}
+
+describe("RunnerConnection", () => {
+  it("keeps Run pressed before the runner is ready and sends it once it is, the newest of Run/Stop/Restart winning", async () => {
+    const runner = await fakeRunner();
+    const connection = new RunnerConnection(runner.url, "project-1", () => Promise.resolve("token"));
+    connections.push(connection);
+    expect(connection.getSnapshot().status).toBe("connecting");
+    connection.stop();
+    connection.run();
+    await runner.until(() => runner.received.some((m) => m.t === "hello"));
+    expect(runner.received.map((m) => m.t)).toEqual(["hello"]);
+
+    runner.ready();
+    await runner.until(() => runner.received.length >= 2);
+    expect(runner.received.map((m) => m.t)).toEqual(["hello", "run"]);
+    expect(connection.getSnapshot().status).toBe("ready");
+  });
+});
