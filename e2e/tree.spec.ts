@@ -251,4 +251,22 @@ test("a folder dropped from the desktop is imported with its structure and bytes
       expect([...new Uint8Array(await response.arrayBuffer())]).toEqual(bytes);
     } else expect(file.content).toBe(new TextDecoder().decode(new Uint8Array(bytes)));
   }
+
+  // Plain files still drop as before (here without entries, as from a browser without the entries API).
+  const files = await page.evaluateHandle(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(["plain\n"], "notes.txt"));
+    data.items.add(new File([new Uint8Array([0, 1, 2, 255])], "blob.dat"));
+    Object.defineProperty(data, "items", { value: [] });
+    return data;
+  });
+  await zone.dispatchEvent("dragover", { dataTransfer: files });
+  await zone.dispatchEvent("drop", { dataTransfer: files });
+  // Focus on the first of them in the tree's order (blob.dat sorts before notes.txt).
+  await expect(Tree.item(page, "blob.dat")).toBeFocused();
+  await expect.poll(async () => [...(await paths()).keys()].filter((p) => !p.includes("/")).sort(), { timeout: 30_000 }).toEqual(["blob.dat", "notes.txt", "site"]);
+  const after = await paths();
+  expect((await backend.query(api.files.get, { fileId: after.get("notes.txt")!._id })).content).toBe("plain\n");
+  const blob = await backend.query(api.files.get, { fileId: after.get("blob.dat")!._id });
+  expect([...new Uint8Array(await (await fetch(blob.url!)).arrayBuffer())]).toEqual([0, 1, 2, 255]);
 });

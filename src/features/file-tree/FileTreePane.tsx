@@ -111,6 +111,8 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         const { items, refused, fileCount } = checkDropped(dropped);
         if (refused.length > 0) notify(refusedMessage(refused), "error");
         if (fileCount >= PROGRESS_FROM) notify(`Importing ${fileCount.toLocaleString("en-US")} files…`, "info");
+        // Focus goes to the first top-level item in the tree's order (checkDropped sorts each level so).
+        const firstItem = items.at(0);
         let first: FileId | undefined;
         // Binaries go to storage first, as a dropped binary file always has; the row is written after.
         const binary = async (parentId: FileId | undefined, file: File) => {
@@ -129,30 +131,34 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         const put = async (parentId: FileId | undefined, level: DroppedItem[]): Promise<void> => {
           let group: { name: string; content: string }[] = [];
           let groupBytes = 0;
+          let firstAt = -1;
           const flush = async () => {
             if (group.length === 0) return;
             const request = createMany({ projectId, parentId, items: group }, `Upload ${group.length === 1 ? inFolder(parentId, group[0].name) : `${group.length} files to ${folderName(parentId)}`}`);
+            const at = firstAt;
             group = [];
             groupBytes = 0;
+            firstAt = -1;
             await request.stored;
-            // Online the first created row is known by its id; offline the group's rows are display-only.
-            if (first === undefined && !offline()) first = ((await request) as FileId[])[0];
+            // Online the created rows are known by their ids; offline a group's rows are display-only (no focus).
+            if (at >= 0 && !offline()) first = ((await request) as FileId[])[at];
           };
           for (const item of level) {
             if (item.kind === "folder") {
               const id = await storedId(createFolder({ projectId, parentId, name: item.name }, `Create folder ${inFolder(parentId, item.name)}`), offline);
-              first ??= id;
+              if (item === firstItem) first = id;
               await put(id, item.children);
               continue;
             }
             const text = await readSmallText(item.file);
             if (text === null) {
               const id = await binary(parentId, item.file);
-              first ??= id;
+              if (item === firstItem) first = id;
               continue;
             }
             const bytes = new TextEncoder().encode(text).length;
             if (group.length >= MAX_CREATE_MANY || groupBytes + bytes > MAX_CREATE_MANY_BYTES) await flush();
+            if (item === firstItem) firstAt = group.length;
             group.push({ name: item.name, content: text });
             groupBytes += bytes;
           }

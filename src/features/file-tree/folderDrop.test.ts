@@ -92,7 +92,8 @@ describe("checkDropped", () => {
       d(".git", [f("HEAD")]),
       f("top.ts"),
     ]);
-    expect(checked.items).toEqual([d("app", [f("README.md"), f("ok.ts")]), f("top.ts")]);
+    // In the tree's order: folders first, then natural, case-blind order.
+    expect(checked.items).toEqual([d("app", [f("ok.ts"), f("README.md")]), f("top.ts")]);
     expect(checked.fileCount).toBe(3);
     expect(checked.refused.map((r) => r.path)).toEqual(["app/readme.md", "app/bad. ", ".git"]);
     expect(refusedMessage(checked.refused)).toMatch(/^Not imported: "app\/readme.md" \(.*case\), "app\/bad\. " \(A name cannot end with a space\), "\.git"/);

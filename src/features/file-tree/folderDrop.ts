@@ -1,4 +1,5 @@
 import { fileNameProblem, nameKey } from "../../../convex/model/names";
+import { compareNames } from "./model";
 
 /*
  * What a drop from the desktop holds: files, and folders with their structure. Browsers expose dropped folders
@@ -84,7 +85,8 @@ export interface CheckedDrop {
 /**
  * Keeps the items the server will take: names by the server's own rule (fileNameProblem), and one item per name
  * key in each folder (a case-sensitive desktop may hold README.md and readme.md; the tree cannot). A refused
- * folder is left out with everything in it; `.git` is skipped.
+ * folder is left out with everything in it; `.git` is skipped. Each level comes back in the tree's order (folders
+ * first, natural order), so what is created first is what the tree shows first.
  */
 export function checkDropped(items: readonly DroppedItem[], prefix = ""): CheckedDrop {
   const result: CheckedDrop = { items: [], refused: [], fileCount: 0 };
@@ -112,6 +114,7 @@ export function checkDropped(items: readonly DroppedItem[], prefix = ""): Checke
     result.refused.push(...inner.refused);
     result.fileCount += inner.fileCount;
   }
+  result.items.sort((a, b) => (a.kind !== b.kind ? (a.kind === "folder" ? -1 : 1) : compareNames(a.name, b.name)));
   return result;
 }
 
