@@ -480,3 +480,52 @@ test("search while offline says only unsaved edits are searched and finds them; 
   await expect(panel.getByRole("status")).toHaveText("1 match in 1 file");
   await expect(results.locator('[role="treeitem"][aria-level="1"]')).toHaveText([/^b\.ts1$/]);
 });
+
+test("a folder dropped from the desktop while offline shows at once and reaches the server on reconnect", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Dropper");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Dropper")!._id;
+  await UI.projectLink(page, "Dropper").click();
+  await expect(Tree.root(page)).toBeVisible();
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  // A synthetic drop (see e2e/tree.spec.ts): app/ holding main.ts and lib/util.ts, as fake directory/file entries.
+  const drop = await page.evaluateHandle(() => {
+    const file = (name: string, text: string) => ({ isFile: true, isDirectory: false, name, file: (ok: (f: File) => void) => ok(new File([text], name)) });
+    const folder = (name: string, children: object[]) => ({
+      isFile: false,
+      isDirectory: true,
+      name,
+      createReader: () => {
+        let done = false;
+        return { readEntries: (ok: (e: object[]) => void) => setTimeout(() => ok(done ? [] : ((done = true), children)), 0) };
+      },
+    });
+    const top = folder("app", [file("main.ts", "main\n"), folder("lib", [file("util.ts", "util\n")])]);
+    const data = new DataTransfer();
+    data.items.add(new File([], "app"));
+    Object.defineProperty(data, "items", { value: [{ kind: "file", type: "", webkitGetAsEntry: () => top }] });
+    return data;
+  });
+  const zone = page.locator(".file-tree-scroll");
+  await zone.dispatchEvent("dragover", { dataTransfer: drop });
+  await zone.dispatchEvent("drop", { dataTransfer: drop });
+  await expect(Tree.item(page, "app")).toBeFocused();
+  // The tree shows what waits in the outbox: the folder opens (ArrowRight) on its file and subfolder.
+  await page.keyboard.press("ArrowRight");
+  await expect(Tree.item(page, "main.ts")).toBeVisible();
+  await expect(Tree.item(page, "lib")).toBeVisible();
+
+  await context.setOffline(false);
+  const onServer = async () => {
+    const entries = await listed(server, projectId);
+    const byId = new Map(entries.map((e) => [e._id as string, e]));
+    const pathOf = (e: (typeof entries)[number]): string => (e.parentId ? `${pathOf(byId.get(e.parentId)!)}/${e.name}` : e.name);
+    return entries.map(pathOf).sort();
+  };
+  await expect.poll(onServer, { timeout: 30_000 }).toEqual(["app", "app/lib", "app/lib/util.ts", "app/main.ts"]);
+  const util = (await listed(server, projectId)).find((e) => e.name === "util.ts")!;
+  expect((await server.query(api.files.get, { fileId: util._id })).content).toBe("util\n");
+});

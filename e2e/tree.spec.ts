@@ -1,6 +1,9 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./drivers/fixtures";
-import { createProject, signIn, UI, uniqueUser } from "./drivers";
+import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
+import { listed } from "../tests/listing";
+import { createProject, serverFor, signIn, UI, uniqueUser } from "./drivers";
 
 const Tree = {
   tree: (page: Page) => page.getByRole("tree", { name: "Files" }),
@@ -162,4 +165,108 @@ test("two browsers of the same user see each other's tree changes live", async (
   await expect(a.getByRole("alertdialog")).toBeVisible();
   await a.keyboard.press("Enter");
   await expect(Tree.item(b, "renamed")).toHaveCount(0);
+});
+
+/** What the synthetic drop holds: a path ending in "/" is a folder; otherwise a file with these bytes. */
+const DROPPED_FOLDER: Record<string, number[] | null> = {
+  "site/": null,
+  "site/index.html": [...new TextEncoder().encode("<p>hé</p>\n")],
+  "site/css/": null,
+  "site/css/a.css": [...new TextEncoder().encode("a{}")],
+  "site/css/b.css": [...new TextEncoder().encode("b{}")],
+  "site/css/c.css": [...new TextEncoder().encode("c{}")],
+  "site/img/": null,
+  "site/img/logo.bin": [137, 80, 78, 71, 0, 0, 0, 13, 255, 254],
+  "site/empty/": null,
+  "site/bad. ": [...new TextEncoder().encode("refused")],
+};
+
+test("a folder dropped from the desktop is imported with its structure and bytes, focus on it", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Dropped");
+  await openProject(page, "Dropped");
+  const projectId = new URL(page.url()).pathname.split("/").pop() as Id<"projects">;
+
+  // Playwright cannot drop an OS folder: the page builds a DataTransfer whose items return fake
+  // FileSystemDirectoryEntry / FileSystemFileEntry objects (readEntries answering two at a time, then empty).
+  const drop = await page.evaluateHandle((spec) => {
+    type Fake = { isFile: boolean; isDirectory: boolean; name: string; [k: string]: unknown };
+    const nodes = new Map<string, Fake & { children?: Fake[] }>();
+    for (const [path, bytes] of Object.entries(spec)) {
+      const isDirectory = path.endsWith("/");
+      const clean = isDirectory ? path.slice(0, -1) : path;
+      const name = clean.slice(clean.lastIndexOf("/") + 1);
+      const node: Fake & { children?: Fake[] } = isDirectory
+        ? { isFile: false, isDirectory: true, name, children: [] }
+        : { isFile: true, isDirectory: false, name, file: (ok: (f: File) => void) => ok(new File([new Uint8Array(bytes ?? [])], name)) };
+      if (isDirectory) {
+        node.createReader = () => {
+          let next = 0;
+          return {
+            readEntries: (ok: (e: Fake[]) => void) => {
+              const batch = node.children!.slice(next, next + 2);
+              next += batch.length;
+              setTimeout(() => ok(batch), 0);
+            },
+          };
+        };
+      }
+      nodes.set(clean, node);
+      const parent = clean.includes("/") ? nodes.get(clean.slice(0, clean.lastIndexOf("/"))) : undefined;
+      parent?.children!.push(node);
+    }
+    const data = new DataTransfer();
+    data.items.add(new File([], "site"));
+    const top = nodes.get("site")!;
+    Object.defineProperty(data, "items", { value: [{ kind: "file", type: "", webkitGetAsEntry: () => top }] });
+    return data;
+  }, DROPPED_FOLDER);
+  const zone = page.locator(".file-tree-scroll");
+  await zone.dispatchEvent("dragenter", { dataTransfer: drop });
+  await zone.dispatchEvent("dragover", { dataTransfer: drop });
+  await zone.dispatchEvent("drop", { dataTransfer: drop });
+
+  // The refused name is named in a toast; focus lands on the first created row, the dropped folder.
+  await expect(UI.notifications(page)).toContainText('Not imported: "site/bad. " (A name cannot end with a space)');
+  await expect(Tree.item(page, "site")).toBeFocused();
+
+  // The server holds the structure and the bytes.
+  const backend = await serverFor(page);
+  const expected = Object.keys(DROPPED_FOLDER).filter((p) => !p.startsWith("site/bad")).map((p) => p.replace(/\/$/, "")).sort();
+  const paths = async () => {
+    const entries = await listed(backend, projectId);
+    const byId = new Map(entries.map((e) => [e._id as string, e]));
+    const pathOf = (e: (typeof entries)[number]): string => (e.parentId ? `${pathOf(byId.get(e.parentId)!)}/${e.name}` : e.name);
+    return new Map(entries.map((e) => [pathOf(e), e]));
+  };
+  await expect.poll(async () => [...(await paths()).keys()].sort(), { timeout: 30_000 }).toEqual(expected);
+  const onServer = await paths();
+  for (const [path, bytes] of Object.entries(DROPPED_FOLDER)) {
+    if (bytes === null || path.startsWith("site/bad")) continue;
+    const entry = onServer.get(path)!;
+    const file = await backend.query(api.files.get, { fileId: entry._id });
+    if (path.endsWith(".bin")) {
+      expect(entry.isBinary).toBe(true);
+      const response = await fetch(file.url!);
+      expect([...new Uint8Array(await response.arrayBuffer())]).toEqual(bytes);
+    } else expect(file.content).toBe(new TextDecoder().decode(new Uint8Array(bytes)));
+  }
+
+  // Plain files still drop as before (here without entries, as from a browser without the entries API).
+  const files = await page.evaluateHandle(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(["plain\n"], "notes.txt"));
+    data.items.add(new File([new Uint8Array([0, 1, 2, 255])], "blob.dat"));
+    Object.defineProperty(data, "items", { value: [] });
+    return data;
+  });
+  await zone.dispatchEvent("dragover", { dataTransfer: files });
+  await zone.dispatchEvent("drop", { dataTransfer: files });
+  // Focus on the first of them in the tree's order (blob.dat sorts before notes.txt).
+  await expect(Tree.item(page, "blob.dat")).toBeFocused();
+  await expect.poll(async () => [...(await paths()).keys()].filter((p) => !p.includes("/")).sort(), { timeout: 30_000 }).toEqual(["blob.dat", "notes.txt", "site"]);
+  const after = await paths();
+  expect((await backend.query(api.files.get, { fileId: after.get("notes.txt")!._id })).content).toBe("plain\n");
+  const blob = await backend.query(api.files.get, { fileId: after.get("blob.dat")!._id });
+  expect([...new Uint8Array(await (await fetch(blob.url!)).arrayBuffer())]).toEqual([0, 1, 2, 255]);
 });

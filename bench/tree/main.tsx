@@ -80,7 +80,7 @@ const actions: FileTreeActions = {
   remove: noop,
   restore: () => Promise.resolve(undefined),
   open: () => {},
-  upload: noop,
+  upload: () => Promise.resolve(undefined),
   downloadZip: noop,
 };
 

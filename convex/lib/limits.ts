@@ -38,6 +38,11 @@ export const CONVEX_LIMITS = {
   arrayElements: 8_192,
 } as const;
 
+/** Most items of one files.createMany: its name checks stay far inside the 4,096 index ranges of a transaction. */
+export const MAX_CREATE_MANY = 1000;
+/** Most text of one files.createMany, in UTF-8 bytes: half of what a transaction may write. */
+export const MAX_CREATE_MANY_BYTES = CONVEX_LIMITS.bytesWritten / 2;
+
 /**
  * Entries per bucket of the file listing (convex/model/listing.ts). A bucket query reads at most this many small
  * entry documents (≤ ~700 bytes each with a 255-character name: under 0.7 MiB, 1,000 of 32,000 documents) and

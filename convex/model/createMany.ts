@@ -1,7 +1,7 @@
 import type { Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
-import { CONVEX_LIMITS } from "../lib/limits";
+import { MAX_CREATE_MANY, MAX_CREATE_MANY_BYTES } from "../lib/limits";
 import type { NewItem } from "../lib/validators";
 import { requireProjectOwner } from "./access";
 import { assertNameFree, checkContent, resolveParent, utf8Length } from "./files";
@@ -13,10 +13,8 @@ import { touchProject } from "./projects";
 // all or none. Its cost per call is a few index ranges plus one insert per row and per entry, so a group of
 // MAX_CREATE_MANY stays far inside Convex's per-transaction limits.
 
-/** Most items of one files.createMany: its name checks stay far inside the 4,096 index ranges of a transaction. */
-export const MAX_CREATE_MANY = 1000;
-/** Most text of one files.createMany, in UTF-8 bytes: half of what a transaction may write. */
-export const MAX_CREATE_MANY_BYTES = CONVEX_LIMITS.bytesWritten / 2;
+// The limits live in lib/limits.ts, which the SPA imports too (a drop from the desktop sends groups within them).
+export { MAX_CREATE_MANY, MAX_CREATE_MANY_BYTES } from "../lib/limits";
 
 /**
  * Creates up to MAX_CREATE_MANY files and folders in one folder, in one transaction (an import, a paste of many

@@ -774,13 +774,22 @@ describe("FileTree mouse", () => {
     expect(actions.move).not.toHaveBeenCalled();
   });
 
-  it("dropping desktop files uploads them into the folder under the pointer", () => {
+  it("dropping desktop files uploads them into the folder under the pointer", async () => {
     const { actions } = setup();
     const dropped = new File(["hello"], "hello.txt", { type: "text/plain" });
     const dt = dataTransfer({ types: ["Files"], files: [dropped] });
     fireEvent.dragOver(item("docs"), { dataTransfer: dt });
     fireEvent.drop(item("docs"), { dataTransfer: dt });
-    expect(actions.upload).toHaveBeenCalledWith(id("docs"), [dropped]);
+    await waitFor(() => expect(actions.upload).toHaveBeenCalledWith(id("docs"), [{ kind: "file", name: "hello.txt", file: dropped }]));
+  });
+
+  it("after a drop from the desktop, focus lands on the first created row", async () => {
+    const { actions } = setup();
+    vi.mocked(actions.upload).mockResolvedValue(id("b"));
+    const dt = dataTransfer({ types: ["Files"], files: [new File(["x"], "x.txt")] });
+    fireEvent.dragOver(item("docs"), { dataTransfer: dt });
+    fireEvent.drop(item("docs"), { dataTransfer: dt });
+    await waitFor(() => expect(useAppStore.getState().focusedId).toBe(id("b")));
   });
 });
 

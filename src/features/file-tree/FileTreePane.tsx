@@ -13,6 +13,8 @@ import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
 import { readSmallText } from "./upload";
+import { checkDropped, refusedMessage, type DroppedItem } from "./folderDrop";
+import { MAX_CREATE_MANY, MAX_CREATE_MANY_BYTES } from "../../../convex/lib/limits";
 import { useProvidedListing } from "./ProjectListingProvider";
 
 /**
@@ -35,6 +37,9 @@ async function storedId(request: DurablePromise<unknown>, offline: () => boolean
   return (await request) as FileId;
 }
 
+/** A drop of this many files or more says it has started (it may take a while). */
+const PROGRESS_FROM = 50;
+
 /**
  * The file tree of one project, wired to the offline layer: the project's listing (from ProjectListingProvider,
  * which reads it with useProjectListing: the listing's head and buckets through the read path, live, else cached,
@@ -56,6 +61,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   const restore = useWrite(api.trash.restore);
   const generateUploadUrl = useLiveWrite(api.files.generateUploadUrl);
   const createBinaryFile = useWrite(api.files.createBinaryFile);
+  const createMany = useWrite(api.files.createMany);
 
   useEffect(() => {
     useAppStore.getState().resetTree(projectId);
@@ -101,13 +107,15 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         const problem = await downloadZip(convex, outbox, [...entries], folderId, zipFileName(name));
         notify(problem ?? `Downloaded ${zipFileName(name)}.`, problem === null ? "success" : "error");
       },
-      upload: async (parentId, dropped) => {
-        for (const file of dropped) {
-          const text = await readSmallText(file);
-          if (text !== null) {
-            await stored(createFile({ projectId, parentId, name: file.name, content: text }, `Upload ${inFolder(parentId, file.name)}`));
-            continue;
-          }
+      upload: async (targetId, dropped) => {
+        const { items, refused, fileCount } = checkDropped(dropped);
+        if (refused.length > 0) notify(refusedMessage(refused), "error");
+        if (fileCount >= PROGRESS_FROM) notify(`Importing ${fileCount.toLocaleString("en-US")} files…`, "info");
+        // Focus goes to the first top-level item in the tree's order (checkDropped sorts each level so).
+        const firstItem = items.at(0);
+        let first: FileId | undefined;
+        // Binaries go to storage first, as a dropped binary file always has; the row is written after.
+        const binary = async (parentId: FileId | undefined, file: File) => {
           const url = await generateUploadUrl({ projectId });
           const response = await fetch(url, {
             method: "POST",
@@ -116,11 +124,51 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           });
           if (!response.ok) throw new Error(`Uploading "${file.name}" failed (HTTP ${response.status}). Try again.`);
           const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
-          await stored(createBinaryFile({ projectId, parentId, name: file.name, storageId }, `Upload ${inFolder(parentId, file.name)}`));
-        }
+          return storedId(createBinaryFile({ projectId, parentId, name: file.name, storageId }, `Upload ${inFolder(parentId, file.name)}`), offline);
+        };
+        // One folder level: its folders one by one (their children need the id; offline the temporary one, which
+        // the outbox swaps for the real id), its text files in createMany groups within the server's limits.
+        const put = async (parentId: FileId | undefined, level: DroppedItem[]): Promise<void> => {
+          let group: { name: string; content: string }[] = [];
+          let groupBytes = 0;
+          let firstAt = -1;
+          const flush = async () => {
+            if (group.length === 0) return;
+            const request = createMany({ projectId, parentId, items: group }, `Upload ${group.length === 1 ? inFolder(parentId, group[0].name) : `${group.length} files to ${folderName(parentId)}`}`);
+            const at = firstAt;
+            group = [];
+            groupBytes = 0;
+            firstAt = -1;
+            await request.stored;
+            // Online the created rows are known by their ids; offline a group's rows are display-only (no focus).
+            if (at >= 0 && !offline()) first = ((await request) as FileId[])[at];
+          };
+          for (const item of level) {
+            if (item.kind === "folder") {
+              const id = await storedId(createFolder({ projectId, parentId, name: item.name }, `Create folder ${inFolder(parentId, item.name)}`), offline);
+              if (item === firstItem) first = id;
+              await put(id, item.children);
+              continue;
+            }
+            const text = await readSmallText(item.file);
+            if (text === null) {
+              const id = await binary(parentId, item.file);
+              if (item === firstItem) first = id;
+              continue;
+            }
+            const bytes = new TextEncoder().encode(text).length;
+            if (group.length >= MAX_CREATE_MANY || groupBytes + bytes > MAX_CREATE_MANY_BYTES) await flush();
+            if (item === firstItem) firstAt = group.length;
+            group.push({ name: item.name, content: text });
+            groupBytes += bytes;
+          }
+          await flush();
+        };
+        await put(targetId, items);
+        return first;
       },
     };
-  }, [projectId, convex, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile]);
+  }, [projectId, convex, outbox, pathIn, createFile, createFolder, rename, move, copy, remove, restore, generateUploadUrl, createBinaryFile, createMany]);
 
   return (
     <section aria-label="Explorer" className="file-tree-pane" data-project={projectId} style={{ height: "100%" }}>

@@ -42,7 +42,7 @@ export function fakeActions(overrides: Partial<FileTreeActions> = {}) {
     copy: vi.fn(() => Promise.resolve(id(`copy${++n}`))),
     remove: vi.fn((_id: FileId) => Promise.resolve(null)),
     open: vi.fn(),
-    upload: vi.fn(() => Promise.resolve(undefined)),
+    upload: vi.fn((): Promise<FileId | undefined> => Promise.resolve(undefined)),
     downloadZip: vi.fn(() => Promise.resolve(undefined)),
     restore: vi.fn((_id: FileId, _path: string): Promise<string | undefined> => Promise.resolve(undefined)),
   } satisfies FileTreeActions;

@@ -1,3 +1,4 @@
+import type { DroppedItem } from "./folderDrop";
 import type { FileId } from "./model";
 
 export interface OpenOptions {
@@ -33,6 +34,9 @@ export interface FileTreeActions {
    * a toast, which files it had to leave out.
    */
   downloadZip: (folderId: FileId) => Promise<unknown>;
-  /** Files dropped from the desktop. */
-  upload: (parentId: FileId | undefined, files: File[]) => Promise<unknown>;
+  /**
+   * Files and folders dropped from the desktop (folderDrop.ts), created under `parentId` with their structure.
+   * Resolves to the first created row's id (undefined when none is known yet, e.g. offline text files).
+   */
+  upload: (parentId: FileId | undefined, items: DroppedItem[]) => Promise<FileId | undefined>;
 }

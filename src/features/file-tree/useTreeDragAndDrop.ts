@@ -2,6 +2,7 @@ import { useRef, useState, type DragEvent as ReactDragEvent } from "react";
 import { useAppStore } from "../../store";
 import { ROOT, isWithin, parentKeyOf, type FileId } from "./model";
 import { moveItems, reportError, type OpContext } from "./operations";
+import { entriesOf, filesAsItems, walkEntries } from "./folderDrop";
 import { rowIndexOf, type TreeElements } from "./rowDom";
 import type { TreeView } from "./useTreeView";
 
@@ -105,12 +106,20 @@ export function useTreeDragAndDrop(view: TreeView, elements: TreeElements, ctx: 
     const key = dropKeyFor(e);
     const ids = dragIds.current ?? draggedIds(e.dataTransfer.getData(DRAG_TYPE));
     const droppedFiles = Array.from(e.dataTransfer.files ?? []);
+    // Taken now: the browser empties the drop's items once this handler returns.
+    const entries = ids && ids.length > 0 ? null : entriesOf(e.dataTransfer);
     onDragEnd();
     if (ids && ids.length > 0) {
       void moveItems(ctx, ids, key);
-    } else if (droppedFiles.length > 0) {
+    } else if ((entries?.length ?? 0) > 0 || droppedFiles.length > 0) {
       if (key !== ROOT) useAppStore.getState().setExpanded(key, true);
-      ctx.actions.upload(key === ROOT ? undefined : (key as FileId), droppedFiles).catch(reportError);
+      const dropped = entries && entries.length > 0 ? walkEntries(entries) : Promise.resolve(filesAsItems(droppedFiles));
+      dropped
+        .then((items) => ctx.actions.upload(key === ROOT ? undefined : (key as FileId), items))
+        .then((first) => {
+          if (first !== undefined) ctx.focusItem(first);
+        })
+        .catch(reportError);
     }
   };
 
