@@ -10,7 +10,7 @@ import { PendingReviewBar } from "../features/review/PendingReviewBar";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
-import { focusTree } from "../features/file-tree/rowDom";
+import { focusFileTree } from "../features/file-tree/rowDom";
 import { ImportBanner } from "../features/import-export/ImportBanner";
 import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
 import { ProjectListingProvider } from "../features/file-tree/ProjectListingProvider";
@@ -326,7 +326,7 @@ function useSideBar(): SideBar {
 function focusSideBar() {
   const side = document.getElementById(SIDE_BAR_ID);
   if (useAppStore.getState().searchOpen) side?.querySelector<HTMLElement>("input")?.focus();
-  else focusTree(side?.querySelector<HTMLElement>('[role="tree"]') ?? null);
+  else focusFileTree();
 }
 
 function focusEditor() {
