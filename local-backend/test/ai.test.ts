@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ScriptedProvider, type StreamScript } from "../../tests/ai/scriptedProvider";
-import { listed } from "./helpers/listing";
+import { listed } from "../../tests/listing";
 import type { EngineImpl } from "../src/engine/engine.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend";
 

@@ -9,7 +9,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
 import { startTransferHookServer } from "../../tests/git/transferHook";
-import { listed } from "./helpers/listing";
+import { listed } from "../../tests/listing";
 import { PROJECT_CONVEX_DIR, startTestBackend, waitFor, type TestBackend } from "./helpers/backend";
 
 // Import and export end to end: the real local backend runs convex/ (the transfer action with isomorphic-git), a
