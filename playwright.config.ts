@@ -40,8 +40,9 @@ export default defineConfig({
   workers: 2,
   // One retry, so a test that fails once and then passes is reported as "flaky" instead of failing the run. Each
   // flaky test is a bug to find, not a pass. Seen and mended: the chat's keep-its-place check (the scroll position
-  // was read a frame late), the runner's preview (its frame now loads once the preview answers,
-  // src/features/run/previewReady.ts) and F5 pressed before the runner's connection was ready (now kept and sent
+  // was read a frame late), the runner's preview (Vite, asked for port 0, first listens on a trial port; the runner
+  // announced it, the proxy answered 502 and the frame kept that page: a port is now announced once it answers a
+  // request, runner/src/httpProbe.ts) and F5 pressed before the runner's connection was ready (now kept and sent
   // on ready). Still seen once after the chat's mend: "Load earlier messages" not shown within 10 s after a reload.
   retries: 1,
   reporter: "list",

@@ -51,10 +51,26 @@ export const listingTop = query({
   handler: async (ctx, { projectId }) => readListingTop(ctx, await requireUser(ctx), projectId),
 });
 
+/**
+ * One file with its bytes. With `knownRevision` (what the caller has on hand), `content` and `url` are left out
+ * while the file is still at that revision: the runner's working copy watches each file this way after its first
+ * copy, so subscribing does not send the bytes again.
+ */
 export const get = query({
-  args: { fileId: v.id("files") },
+  args: { fileId: v.id("files"), knownRevision: v.optional(v.number()) },
   returns: fileWithContentValidator,
-  handler: async (ctx, { fileId }) => Files.getFile(ctx, await requireUser(ctx), fileId),
+  handler: async (ctx, { fileId, knownRevision }) => Files.getFile(ctx, await requireUser(ctx), fileId, knownRevision),
+});
+
+/**
+ * The contents of a page of the project's files (at most MAX_CONTENTS_PAGE_FILES ids), for a first copy of the
+ * whole project in a few calls instead of a subscription per file. Reads stop within Convex's limits; `next` says
+ * where to continue in `fileIds`. Ids that are not live files of the project are left out of `files`.
+ */
+export const contents = query({
+  args: { projectId: v.id("projects"), fileIds: v.array(v.id("files")) },
+  returns: v.object({ files: v.array(fileWithContentValidator), next: v.number() }),
+  handler: async (ctx, { projectId, fileIds }) => Files.readContents(ctx, await requireUser(ctx), projectId, fileIds),
 });
 
 export const createFile = mutation({

@@ -44,6 +44,17 @@ export const MAX_CREATE_MANY = 1000;
 export const MAX_CREATE_MANY_BYTES = CONVEX_LIMITS.bytesWritten / 2;
 
 /**
+ * One page of files.contents (the runner's first copy of a project): at most this many file ids asked for, and
+ * the reads it stops after. Each file document holds at most ~1 MiB, so a page that stops once it has read 8 MiB
+ * has read and returns under 9 MiB (of 16 MiB); every file costs a `db.get`, every folder above one at most one
+ * more (read once per page), which the query cap keeps below 4,096.
+ */
+export const MAX_CONTENTS_PAGE_FILES = 1000;
+export const CONTENTS_PAGE_BYTES = CONVEX_LIMITS.bytesRead / 2;
+export const CONTENTS_PAGE_DOCUMENTS = 3000;
+export const CONTENTS_PAGE_QUERIES = 3000;
+
+/**
  * Entries per bucket of the file listing (convex/model/listing.ts). A bucket query reads at most this many small
  * entry documents (≤ ~700 bytes each with a 255-character name: under 0.7 MiB, 1,000 of 32,000 documents) and
  * returns an array well under the 8,192-element cap. The size is what one structural change re-sends to each

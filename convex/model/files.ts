@@ -7,10 +7,16 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError, formatCount } from "../lib/errors";
-import { MAX_TEXT_BYTES } from "../lib/limits";
+import {
+  CONTENTS_PAGE_BYTES,
+  CONTENTS_PAGE_DOCUMENTS,
+  CONTENTS_PAGE_QUERIES,
+  MAX_CONTENTS_PAGE_FILES,
+  MAX_TEXT_BYTES,
+} from "../lib/limits";
 import { utf8Length } from "../lib/text";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
-import { hasLiveAncestors, requireFile, requireProjectOwner } from "./access";
+import { hasLiveAncestors, requireFile, requireListingOwner, requireProjectOwner } from "./access";
 import { Budget } from "./budget";
 import { deleteEntry, insertEntries, insertEntry, updateEntry, type EntryFields } from "./listing";
 import { checkFileName, copyName, nameKey, siblingClashMessage } from "./names";
@@ -48,9 +54,24 @@ export function toMeta(file: Doc<"files">): FileMeta {
   return meta;
 }
 
-export async function getFile(ctx: QueryCtx, userId: string, fileId: Id<"files">): Promise<FileWithContent> {
+/**
+ * A file with its bytes. `knownRevision`: the caller already has that revision (the runner's working copy, after
+ * files.contents), so while the file is still at it the answer leaves out `content` and `url`: a subscription
+ * that only watches for changes does not re-send the bytes the caller has.
+ */
+export async function getFile(
+  ctx: QueryCtx,
+  userId: string,
+  fileId: Id<"files">,
+  knownRevision?: number,
+): Promise<FileWithContent> {
   const { file } = await requireFile(ctx, userId, fileId);
+  return withContent(ctx, file, knownRevision);
+}
+
+async function withContent(ctx: QueryCtx, file: Doc<"files">, knownRevision?: number): Promise<FileWithContent> {
   const result: FileWithContent = toMeta(file);
+  if (knownRevision !== undefined && result.revision === knownRevision) return result;
   if (file.storageId !== undefined) {
     const url = await ctx.storage.getUrl(file.storageId);
     if (url !== null) result.url = url;
@@ -58,6 +79,59 @@ export async function getFile(ctx: QueryCtx, userId: string, fileId: Id<"files">
     result.content = file.content ?? "";
   }
   return result;
+}
+
+/**
+ * The contents of a page of a project's files, for a first copy of the project (the runner's working copy): the
+ * files of `fileIds` in order, until the page's budget is spent (CONTENTS_PAGE_BYTES of documents read, or its
+ * document and index-range caps: convex/lib/limits.ts CONVEX_LIMITS), so one call stays within Convex's limits
+ * whatever the files hold. `next` is the index in `fileIds` to ask from next (fileIds.length when all were read).
+ * Ids that are not live files (deleted, trashed or below a trashed folder, folders) are left out: the listing the
+ * caller had may be a moment old. Another project's id is NOT_FOUND. The owner is checked once, through the
+ * listing's row as requireFile does.
+ */
+export async function readContents(
+  ctx: QueryCtx,
+  userId: string,
+  projectId: Id<"projects">,
+  fileIds: Id<"files">[],
+): Promise<{ files: FileWithContent[]; next: number }> {
+  if (fileIds.length > MAX_CONTENTS_PAGE_FILES) {
+    throw appError("INVALID_ARGUMENT", `Ask for at most ${formatCount(MAX_CONTENTS_PAGE_FILES)} files at a time (asked for ${formatCount(fileIds.length)}).`);
+  }
+  await requireListingOwner(ctx, userId, projectId);
+  const budget = new Budget(CONTENTS_PAGE_DOCUMENTS, CONTENTS_PAGE_BYTES, CONTENTS_PAGE_QUERIES);
+  // Whether each folder met on the way up is live: a project's files share their ancestors, read once each.
+  const liveFolders = new Map<Id<"files">, boolean>();
+  const folderLive = async (folderId: Id<"files">): Promise<boolean> => {
+    const known = liveFolders.get(folderId);
+    if (known !== undefined) return known;
+    const folder = await ctx.db.get("files", folderId);
+    budget.chargeQuery();
+    if (folder !== null) budget.charge(folder);
+    const live =
+      folder !== null &&
+      folder.projectId === projectId &&
+      folder.trashedAt === undefined &&
+      (folder.parentId === undefined || (await folderLive(folder.parentId)));
+    liveFolders.set(folderId, live);
+    return live;
+  };
+  const files: FileWithContent[] = [];
+  let next = 0;
+  while (next < fileIds.length && budget.ok()) {
+    const file = await ctx.db.get("files", fileIds[next]);
+    next++;
+    budget.chargeQuery();
+    if (file === null) continue;
+    budget.charge(file);
+    // Another project's file is refused as not found, as files.get would refuse it.
+    if (file.projectId !== projectId) throw appError("NOT_FOUND", "This file does not exist or was deleted. Reload the page to see the current state.");
+    if (file.type !== "file" || file.trashedAt !== undefined) continue;
+    if (file.parentId !== undefined && !(await folderLive(file.parentId))) continue;
+    files.push(await withContent(ctx, file));
+  }
+  return { files, next };
 }
 
 /** The destination folder, which must be a folder of the same project; undefined is the project root. */

@@ -13,6 +13,7 @@ import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { Mirror } from "./mirror.js";
 import { DEFAULT_LIMITS, formatDuration, overLimit, residentBytes, type ProjectLimits } from "./limits.js";
+import { answersHttp } from "./httpProbe.js";
 import { descendants, listeningPorts, parentMap, processTree } from "./procTree.js";
 import type { RunState, ServerMessage, SyncState, TerminalInfo } from "./protocol.js";
 import { commandEnv, NO_FENCE_MESSAGE, wrap, type SandboxKind } from "./sandbox.js";
@@ -411,20 +412,32 @@ export class ProjectSession {
     while (live() && done === null) {
       const pid = terminal.pid;
       const ports = pid === undefined ? [] : listeningPorts(pid);
-      if (ports.length > 0 && this.runState.port !== ports[0]) {
+      // The first port that answers a request: a port merely listening may be a trial one (httpProbe.ts).
+      let serving: number | undefined;
+      for (const port of ports) {
+        if (port === this.runState.port || (await answersHttp(port))) {
+          serving = port;
+          break;
+        }
+      }
+      if (!live() || done !== null) break;
+      if (serving !== undefined && this.runState.port !== serving) {
         this.setRun({
           status: "running",
           terminalId: RUN_TERMINAL,
-          port: ports[0],
+          port: serving,
           previewUrl: this.config.previewUrl(this.previewLabel),
-          message: `Running on port ${ports[0]}`,
+          message: `Running on port ${serving}`,
         });
-      } else if (ports.length === 0 && !warned && Date.now() - started > this.config.portTimeoutMs) {
+      } else if (serving === undefined && !warned && Date.now() - started > this.config.portTimeoutMs) {
         warned = true;
         this.setRun({
           status: "starting",
           terminalId: RUN_TERMINAL,
-          message: `The dev command has not opened a port after ${Math.round(this.config.portTimeoutMs / 1000)} s. Is it a server? Check the Run terminal.`,
+          message:
+            ports.length === 0
+              ? `The dev command has not opened a port after ${Math.round(this.config.portTimeoutMs / 1000)} s. Is it a server? Check the Run terminal.`
+              : `The dev command listens on port ${ports.join(", ")} but has not answered a request there after ${Math.round(this.config.portTimeoutMs / 1000)} s. Check the Run terminal.`,
         });
       }
       await Promise.race([exited, delay(250)]);

@@ -221,7 +221,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       },
     );
     upstream.on("error", (error) => {
-      if (!res.headersSent) plain(res, 502, `The dev server on port ${target} did not answer: ${error.message}`);
+      if (!res.headersSent) retrying(res, `The dev server on port ${target} did not answer: ${error.message}. This page tries again every ${RETRY_SECONDS} s.`);
       else res.destroy();
     });
     req.pipe(upstream);
@@ -272,6 +272,20 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** How often the proxy's "did not answer" page reloads itself. */
+export const RETRY_SECONDS = 2;
+
+/**
+ * A 502 page that reloads itself: the dev server was said to be running but did not answer this request (it is
+ * restarting, or between a trial listen and its real one), so the preview must not be left showing this page once
+ * the server answers again.
+ */
+function retrying(res: ServerResponse, text: string): void {
+  const escaped = text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  res.writeHead(502, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(`<!doctype html><meta http-equiv="refresh" content="${RETRY_SECONDS}"><title>Waiting for the dev server</title><p>${escaped}</p>\n`);
 }
 
 function plain(res: ServerResponse, status: number, text: string): void {

@@ -274,6 +274,65 @@ describe("runner", () => {
   });
 });
 
+// What Vite does for `--port 0`: a trial listen on a free port (here closed at its first connection, as a trial
+// one answers nobody), then the real server on that same port; /close ends the server and keeps the process.
+const TRIAL_THEN_SERVE = `const net = require("net"), http = require("http");
+let port;
+const trial = net.createServer((socket) => {
+  socket.destroy();
+  trial.close(() => {
+    const server = http.createServer((req, res) => {
+      if (req.url === "/close") { res.setHeader("Connection", "close"); res.end("closing", () => { server.close(); server.closeAllConnections(); }); return; }
+      res.end("served");
+    }).listen(port, "127.0.0.1", () => console.log("serving on " + port));
+  });
+});
+trial.listen(0, "127.0.0.1", () => { port = trial.address().port; console.log("trial on " + port); });
+setInterval(() => {}, 60000);
+`;
+
+/** GET `p` on the preview's host through the runner's proxy. */
+function previewGet(previewUrl: string, p: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    import("node:http").then(({ request }) => {
+      const req = request({ host: "127.0.0.1", port: h.runner.port, path: p, headers: { host: new URL(previewUrl).host } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString("utf8")));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body }));
+      });
+      req.on("error", reject);
+      req.end();
+    }, reject);
+  });
+}
+
+describe("runner: the preview", () => {
+  it("announces the preview only once the dev server answers, not at a trial listen; a server gone quiet gets a page that reloads itself", async () => {
+    const { token, client, projectId } = await newProject("trial-port");
+    await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+    await client.mutation(api.files.createFile, { projectId, name: "server.js", content: TRIAL_THEN_SERVE });
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    const running = await socket.next((m) => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+    if (running.t !== "run" || running.run.status !== "running") throw new Error(JSON.stringify(running));
+    // Announced while only the trial port listened, this request met the trial's closed connection: a 502.
+    expect(await previewGet(running.run.previewUrl!, "/")).toMatchObject({ status: 200, body: "served" });
+    expect(await socket.outputMatching("run", /serving on \d+/)).toContain(`serving on ${running.run.port}`);
+
+    // The server stops answering while its process runs: the preview's page says so and reloads itself.
+    expect((await previewGet(running.run.previewUrl!, "/close")).body).toBe("closing");
+    const quiet = await previewGet(running.run.previewUrl!, "/");
+    expect(quiet.status).toBe(502);
+    expect(quiet.type).toMatch(/^text\/html/);
+    expect(quiet.body).toContain('<meta http-equiv="refresh" content="2">');
+    expect(quiet.body).toContain(`The dev server on port ${running.run.port} did not answer`);
+    socket.send({ t: "stop" });
+    await socket.next((m) => m.t === "run" && m.run.status === "stopped");
+    await socket.close();
+  });
+});
+
 /** Whether `pid` still runs (a zombie waiting to be reaped has ended). */
 function alive(pid: number): boolean {
   try {

@@ -1,8 +1,10 @@
-// Whether the preview answers this browser yet. The runner reports "running" once the dev server listens, but the
-// frame's first navigation can still fail to connect (Chromium then shows its "refused to connect" page, and a
-// cross-origin frame cannot tell its parent that it failed), so the Preview pane asks first: a no-cors request to
-// the preview's own address, from this browser, resolves once anything answers there (any HTTP status) and
-// rejects while the connection is refused. The frame is mounted only then.
+// Whether the preview answers this browser yet. The runner reports "running" only once the dev server has answered
+// a request on its port (runner/src/httpProbe.ts), but the frame's first navigation can still fail to connect to
+// the runner itself (Chromium then shows its "refused to connect" page, and a cross-origin frame cannot tell its
+// parent that it failed), so the Preview pane asks first: a no-cors request to the preview's own address, from this
+// browser, resolves once anything answers there (any HTTP status) and rejects while the connection is refused. The
+// frame is mounted only then. A dev server that stops answering later gets the proxy's 502 page, which reloads
+// itself (runner/src/server.ts), so the frame never keeps an error page once the server is back.
 
 export interface WaitOptions {
   /** Pause between attempts (ms). */

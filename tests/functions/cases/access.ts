@@ -70,7 +70,11 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { projectId: one.projectId, parentId: one.folderId, items: [{ name: "evil", type: "folder" }] },
     { projectId: own.projectId, parentId: one.folderId, items: [{ name: "evil.ts" }] },
   ],
-  "files:get": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }, { fileId: one.binaryFileId }],
+  "files:get": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }, { fileId: one.binaryFileId }, { fileId: one.fileId, knownRevision: 1 }],
+  "files:contents": ({ one, own }) => [
+    { projectId: one.projectId, fileIds: [one.fileId, one.binaryFileId] },
+    { projectId: own.projectId, fileIds: [own.fileId, one.fileId] },
+  ],
   "files:createFile": ({ one, own }) => [
     { projectId: one.projectId, name: "evil.ts", content: "x" },
     { projectId: one.projectId, parentId: one.folderId, name: "evil.ts" },

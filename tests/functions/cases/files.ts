@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+import { CONTENTS_PAGE_BYTES, MAX_CONTENTS_PAGE_FILES, MAX_TEXT_BYTES } from "../../../convex/lib/limits";
 import { caseClashMessage, nameTakenMessage } from "../../../convex/model/names";
-import { listed, listedIn, names, nextMillisecond } from "./helpers";
+import { listed, listedIn, names, nextMillisecond, seedProject } from "./helpers";
 
 async function newProject(h: Harness, user = "alice") {
   const caller = h.as(user);
@@ -41,6 +41,63 @@ export const fileCases: CaseSuite = (makeHarness) => {
       expect(file.url).toBeUndefined();
       expect((await caller.query(api.files.get, { fileId: empty })).content).toBe("");
       expect((await caller.query(api.files.get, { fileId: src })).content).toBeUndefined();
+    });
+
+    it("contents reads a page of files in order with their text or storage url, leaving out folders, trashed and deleted ones", async () => {
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const one = await seedProject(alice, (u, b, t) => h.upload(u, b, t));
+      const gone = await alice.mutation(api.files.createFile, { projectId: one.projectId, name: "gone.ts", content: "x" });
+      const trashed = await alice.mutation(api.files.createFile, { projectId: one.projectId, parentId: one.subfolderId, name: "t.ts" });
+      await alice.mutation(api.files.remove, { fileId: gone });
+      await alice.mutation(api.files.remove, { fileId: one.subfolderId }); // util.ts and t.ts go with their folder
+      const fileIds = [one.binaryFileId, one.folderId, gone, one.nestedFileId, trashed, one.fileId];
+      const page = await alice.query(api.files.contents, { projectId: one.projectId, fileIds });
+      expect(page.next).toBe(fileIds.length);
+      expect(page.files.map((f) => f._id)).toEqual([one.binaryFileId, one.fileId]);
+      expect(page.files[0]).toMatchObject({ isBinary: true, name: "logo.png" });
+      expect(typeof page.files[0].url).toBe("string");
+      expect(page.files[1]).toMatchObject({ content: "# hello", revision: 1, name: "README.md" });
+
+      // Another project's file is not found, even next to the caller's own; too many ids at once are refused.
+      const own = await alice.mutation(api.projects.create, { name: "Other" });
+      await expectConvexError(alice.query(api.files.contents, { projectId: own, fileIds: [one.fileId] }), "NOT_FOUND");
+      const tooMany = Array.from({ length: MAX_CONTENTS_PAGE_FILES + 1 }, () => one.fileId);
+      await expectConvexError(alice.query(api.files.contents, { projectId: one.projectId, fileIds: tooMany }), "INVALID_ARGUMENT");
+    });
+
+    it("contents stops within its read budget and says where to go on; a page always reads at least one file", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const big = "x".repeat(MAX_TEXT_BYTES);
+      const ids: Id<"files">[] = [];
+      for (let i = 0; i < 10; i++) ids.push(await caller.mutation(api.files.createFile, { projectId, name: `big${i}.txt`, content: big }));
+      const read: Id<"files">[] = [];
+      let from = 0;
+      let pages = 0;
+      while (from < ids.length) {
+        const page = await caller.query(api.files.contents, { projectId, fileIds: ids.slice(from) });
+        expect(page.next).toBeGreaterThan(0);
+        // 8 MiB of documents read, then the page ends: never the 16 MiB a query may read.
+        expect(page.files.length).toBeLessThanOrEqual(Math.floor(CONTENTS_PAGE_BYTES / MAX_TEXT_BYTES) + 1);
+        for (const f of page.files) expect(f.content?.length).toBe(MAX_TEXT_BYTES);
+        read.push(...page.files.map((f) => f._id));
+        from += page.next;
+        pages++;
+      }
+      expect(pages).toBe(2);
+      expect(read).toEqual(ids);
+    });
+
+    it("get with the revision the caller has leaves the bytes out until the file changes", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const fileId = await caller.mutation(api.files.createFile, { projectId, name: "a.ts", content: "one" });
+      const same = await caller.query(api.files.get, { fileId, knownRevision: 1 });
+      expect(same).toMatchObject({ revision: 1, name: "a.ts" });
+      expect(same.content).toBeUndefined();
+      await caller.mutation(api.files.updateContent, { fileId, content: "two" });
+      expect(await caller.query(api.files.get, { fileId, knownRevision: 1 })).toMatchObject({ revision: 2, content: "two" });
     });
 
     it("a file or a folder of another project is refused as a parent", async () => {
