@@ -89,3 +89,32 @@ describe("holdKeys", () => {
     expect(here.keys).toEqual(["z"]);
   });
 });
+
+describe("holdKeys into a text field", () => {
+  it("types the kept characters into the field focused at release, and its Enter submits nothing", async () => {
+    const form = document.createElement("form");
+    const submitted = vi.fn((e: Event) => e.preventDefault());
+    form.addEventListener("submit", submitted);
+    const field = document.createElement("input");
+    form.append(field);
+    document.body.append(form);
+    // jsdom has no editing commands: insertText stands in for the browser's, typing at the focused field's end.
+    const insertText = vi.fn((command: string, _ui?: boolean, value?: string) => {
+      if (command !== "insertText" || document.activeElement !== field) return false;
+      field.value += value ?? "";
+      return true;
+    });
+    Object.defineProperty(document, "execCommand", { value: insertText, configurable: true });
+    field.focus();
+    const hold = holdKeys();
+    press("a");
+    press("b");
+    press("Enter");
+    expect(field.value).toBe("");
+    await hold.release();
+    expect(field.value).toBe("ab");
+    expect(submitted).not.toHaveBeenCalled();
+    expect(insertText.mock.calls.map((call) => call[0])).toEqual(["insertText", "insertText"]);
+    Reflect.deleteProperty(document, "execCommand");
+  });
+});

@@ -64,8 +64,9 @@ function give(k: HeldKey): void {
   if (proceed && plain && isEditable(target)) {
     if ([...k.key].length === 1) document.execCommand("insertText", false, k.key);
     else if (k.key === "Backspace") document.execCommand("delete");
-    else if (k.key === "Enter" && target instanceof HTMLInputElement) target.form?.requestSubmit();
-    else if (k.key === "Enter") document.execCommand("insertParagraph");
+    // Enter in a one-line field reaches its key handlers only: it never submits a form for the person (a hold that
+    // ended on the dashboard must not create a second project from keys meant for the first).
+    else if (k.key === "Enter" && !(target instanceof HTMLInputElement)) document.execCommand("insertParagraph");
   }
   dispatchKey(target, "keyup", k);
 }
@@ -98,14 +99,18 @@ export function holdKeys(): KeyHold {
   // Keys pressed while the kept ones are being given are kept too and given after them, in order.
   async function drain(): Promise<void> {
     // Not inside the event that ended the hold (the new page's focus call): its own work finishes first.
-    await nextTask();
-    for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
-      give(k);
+    try {
       await nextTask();
+      for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
+        give(k);
+        await nextTask();
+      }
+    } finally {
+      // Whatever happened, the keyboard is the page's again.
+      window.removeEventListener("keydown", onKey, true);
+      window.removeEventListener("keyup", onKeyUp, true);
+      finished();
     }
-    window.removeEventListener("keydown", onKey, true);
-    window.removeEventListener("keyup", onKeyUp, true);
-    finished();
   }
 
   function release(): Promise<void> {
