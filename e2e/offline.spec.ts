@@ -179,10 +179,10 @@ test("a file created offline keeps its tab, text and cursor when the server conf
 });
 
 test("the editor's code arrives with the workspace, so a file created offline before any was opened gets an editor", async ({ page, context }) => {
-  await signIn(page);
-  await createProject(page, "Hubble");
   const editorCode = page.waitForResponse((response) => /\/TextEditor-[^/]*\.js$/.test(response.url()) && response.ok());
-  await UI.projectLink(page, "Hubble").click();
+  await signIn(page);
+  // Created, the project opens itself.
+  await createProject(page, "Hubble", { stay: true });
   await expect(Tree.root(page)).toBeVisible();
   // No file has been opened, and the editor's code is already here.
   await expect(page.getByRole("tab")).toHaveCount(0);

@@ -1,5 +1,7 @@
 import { expect, test } from "./drivers/fixtures";
-import { createProject, Keyboard, renameProject, signIn, UI, uniqueUser } from "./drivers";
+import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
+import { createProject, Keyboard, renameProject, serverFor, signIn, UI, uniqueUser } from "./drivers";
 
 test("create, rename and delete a project with the keyboard; a reload shows what the server kept", async ({ page }) => {
   await signIn(page);
@@ -42,6 +44,48 @@ test("create, rename and delete a project with the keyboard; a reload shows what
   await page.reload();
   await expect(UI.projectLink(page, "Apollo 11")).toBeVisible();
   await expect(UI.projectList(page).getByRole("listitem")).toHaveCount(1);
+});
+
+test("a created project opens itself with focus in its tree, and keys typed before the server answered land in it", async ({
+  page,
+}) => {
+  // The sync socket passes through the test, which holds the server's answers while `holding` is on: the keys
+  // below are typed while the project has no id yet, whatever the machine's speed.
+  let holding = false;
+  const held: string[] = [];
+  let release: () => void = () => {};
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    const backend = ws.connectToServer();
+    ws.onMessage((message) => backend.send(message));
+    backend.onMessage((message) => (holding ? held.push(String(message)) : ws.send(message)));
+    release = () => {
+      holding = false;
+      for (const message of held.splice(0)) ws.send(message);
+    };
+  });
+  await signIn(page);
+  const field = UI.newProjectField(page);
+  await field.fill("Straight in");
+  holding = true;
+  await field.press("Enter");
+  // At once: a new file by its shortcut, its name and Enter (in the workspace, what a person does first).
+  await page.keyboard.press("ControlOrMeta+Alt+N");
+  await page.keyboard.type("main.ts");
+  await page.keyboard.press("Enter");
+  // Still on the dashboard (the answer is held), and its name field took none of it.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(field).toHaveValue("");
+
+  release();
+  await expect(page).toHaveURL(/\/p\/[^/]+$/);
+  await expect(UI.workspaceHeading(page, "Straight in")).toBeVisible();
+  const created = UI.fileTree(page).getByRole("treeitem", { name: "main.ts" });
+  await expect(created).toBeVisible();
+  const projectId = page.url().split("/").pop() as Id<"projects">;
+  const server = await serverFor(page);
+  await expect
+    .poll(async () => (await server.query(api.files.listingTop, { projectId }))?.entries.map((e) => e.entry.name))
+    .toEqual(["main.ts"]);
 });
 
 test("a second browser of the same user sees a rename and a delete live", async ({ page: a, secondPage: b }) => {

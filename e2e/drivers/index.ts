@@ -21,11 +21,18 @@ export async function signIn(page: Page, name = uniqueUser()): Promise<string> {
   return name;
 }
 
-/** Creates a project from the dashboard and waits until the server has confirmed it (its link appears). */
-export async function createProject(page: Page, name: string): Promise<void> {
+/**
+ * Creates a project from the dashboard. It opens itself once the server has confirmed it, with focus in its tree;
+ * then, unless `stay`, back to the dashboard, where its link shows (what most specs start from).
+ */
+export async function createProject(page: Page, name: string, { stay = false } = {}): Promise<void> {
   const field = UI.newProjectField(page);
   await field.fill(name);
   await field.press("Enter");
+  await expect(page).toHaveURL(/\/p\/[^/]+$/);
+  await expect(UI.fileTree(page)).toBeFocused();
+  if (stay) return;
+  await UI.backToProjects(page).click();
   await expect(UI.projectLink(page, name)).toBeVisible();
 }
 
@@ -39,6 +46,9 @@ export const UI = {
     page.getByRole("textbox", { name: `New name for ${currentName}`, exact: true }),
   deleteDialog: (page: Page) => page.getByRole("alertdialog", { name: "Delete project?" }),
   notifications: (page: Page) => page.getByRole("status", { name: "Notifications" }),
+  workspaceHeading: (page: Page, name: string) => page.getByRole("heading", { name, level: 1, exact: true }),
+  fileTree: (page: Page) => page.getByRole("tree", { name: "Files" }),
+  backToProjects: (page: Page) => page.getByRole("link", { name: "← Projects" }),
 };
 
 export const Keyboard = {

@@ -278,11 +278,20 @@ describe("scheduler", () => {
   });
 
   it("keeps jobs across a restart and runs overdue ones at start", async () => {
-    const jobId = ok<string>(await engine.runMutation("scheduler:scheduleJob", { label: "persisted", delayMs: 200 }, null));
+    // A fake clock, stopped: the job never comes due while the first engine runs, and is overdue when the second
+    // opens, with no waiting on the real clock.
+    let clock = Date.now();
     await engine.close();
-    await new Promise((r) => setTimeout(r, 300));
-    engine = await open(dir);
-    await waitFor(() => query<string[]>("scheduler:labels"), (l) => l.includes("persisted"));
+    engine = await open(dir, { now: () => clock });
+    const jobId = ok<string>(await engine.runMutation("scheduler:scheduleJob", { label: "persisted", delayMs: 200 }, null));
+    await (engine as EngineImpl).idle();
+    expect(await query("scheduler:jobState", { id: jobId })).toBe("pending");
+    await engine.close();
+    clock += 300;
+    engine = await open(dir, { now: () => clock });
+    // Idle: no job runs or is due, so the overdue one has run.
+    await (engine as EngineImpl).idle();
+    expect(await query("scheduler:labels")).toEqual(["persisted"]);
     expect(await query("scheduler:jobState", { id: jobId })).toBe("success");
   });
 });

@@ -6,9 +6,8 @@ import { DashboardPage } from "./DashboardPage";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
-import { PROJECT_ROUTE } from "./routes";
+import { loadWorkspacePage, PROJECT_ROUTE } from "./routes";
 
-const loadWorkspacePage = () => import("./WorkspacePage");
 // Opened at a project's address: its code is fetched while the app signs in, not after.
 if (window.location.pathname.startsWith("/p/")) void loadWorkspacePage();
 const WorkspacePage = lazy(loadWorkspacePage);

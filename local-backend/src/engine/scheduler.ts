@@ -4,7 +4,6 @@ import type { Documents } from "./documents.js";
 import type { Functions, Outcome, Registered } from "./functions.js";
 import type { LoadedApp } from "./loader.js";
 import type { Mutations } from "./mutations.js";
-import { realNow } from "./runtime.js";
 import { makeDoc, type Doc, type DocJson, type Store } from "./store.js";
 import { writeDoc, type Tx } from "./transaction.js";
 
@@ -86,7 +85,7 @@ export class Scheduler {
 
   private setJobState(tx: Tx, doc: Doc, state: JSONValue, completed: boolean) {
     const json: DocJson = { ...doc.json, state };
-    if (completed) json.completedTime = realNow();
+    if (completed) json.completedTime = this.functions.now();
     writeDoc(this.store, tx, doc.table, doc.id, makeDoc(doc.table, json));
   }
 
@@ -138,7 +137,7 @@ export class Scheduler {
     let next = Infinity;
     for (const t of this.pendingJobs.values()) if (t < next) next = t;
     if (next === Infinity) return;
-    const delay = Math.min(Math.max(0, next - realNow()), 2 ** 31 - 1);
+    const delay = Math.min(Math.max(0, next - this.functions.now()), 2 ** 31 - 1);
     this.jobTimer = setTimeout(() => this.runDueJobs(), delay);
     this.jobTimer.unref();
   }
@@ -146,7 +145,7 @@ export class Scheduler {
   private runDueJobs() {
     this.jobTimer = null;
     if (this.closed) return;
-    const now = realNow();
+    const now = this.functions.now();
     const due = [...this.pendingJobs].filter(([, t]) => t <= now).sort((a, b) => a[1] - b[1]);
     for (const [id] of due) {
       this.pendingJobs.delete(id);
@@ -162,7 +161,7 @@ export class Scheduler {
   get busy(): boolean {
     if (this.running.size > 0) return true;
     if (this.closed) return false;
-    const now = realNow();
+    const now = this.functions.now();
     for (const t of this.pendingJobs.values()) if (t <= now) return true;
     return false;
   }
@@ -233,7 +232,7 @@ export class Scheduler {
     if (this.closed) return;
     const crons = this.app().modules.get("crons")?.default as { isCrons?: boolean; crons: Record<string, CronJob> } | undefined;
     if (!crons?.isCrons) return;
-    const started = realNow();
+    const started = this.functions.now();
     for (const [ident, job] of Object.entries(crons.crons)) {
       const arm = (after: number) => {
         let at: number;
@@ -247,9 +246,9 @@ export class Scheduler {
           () => {
             this.cronTimers = this.cronTimers.filter((t) => t !== timer);
             if (this.closed) return;
-            void this.runCron(ident, job.name, job.args[0] ?? {}).finally(() => arm(Math.max(at, realNow())));
+            void this.runCron(ident, job.name, job.args[0] ?? {}).finally(() => arm(Math.max(at, this.functions.now())));
           },
-          Math.min(Math.max(0, at - realNow()), 2 ** 31 - 1),
+          Math.min(Math.max(0, at - this.functions.now()), 2 ** 31 - 1),
         );
         timer.unref();
         this.cronTimers.push(timer);

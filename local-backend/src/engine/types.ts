@@ -65,6 +65,11 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Compact the write-ahead log into a snapshot once it grows past this many bytes (default 64 MiB). */
   compactThresholdBytes?: number;
+  /**
+   * The clock (milliseconds since the epoch) query and mutation frames read and the scheduler runs jobs and crons
+   * by (default Date.now). Tests pass a fake one to make a job due without waiting for it.
+   */
+  now?: () => number;
 }
 
 export interface Engine {

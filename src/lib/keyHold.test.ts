@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { HOLD_MS, holdKeys } from "./keyHold";
+
+// Keys pressed while a hold is on reach nothing; on release they reach the element focused then, in order,
+// shortcuts included. Driven with dispatched key events on the focused element, as the browser sends them.
+
+function press(key: string, init: KeyboardEventInit = {}) {
+  const target = document.activeElement ?? document.body;
+  target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init }));
+  target.dispatchEvent(new KeyboardEvent("keyup", { key, bubbles: true, cancelable: true, ...init }));
+}
+
+/** An element that takes focus and records the key presses it receives. */
+function recorder(): { el: HTMLElement; keys: string[] } {
+  const el = document.createElement("div");
+  el.tabIndex = 0;
+  const keys: string[] = [];
+  el.addEventListener("keydown", (e) => keys.push(`${e.ctrlKey ? "Ctrl+" : ""}${e.altKey ? "Alt+" : ""}${e.key}`));
+  document.body.append(el);
+  return { el, keys };
+}
+
+afterEach(() => {
+  document.body.replaceChildren();
+  vi.useRealTimers();
+});
+
+describe("holdKeys", () => {
+  it("keeps what is typed from the focused element and gives it, in order, to the element that takes focus next", async () => {
+    const before = recorder();
+    const after = recorder();
+    before.el.focus();
+    const hold = holdKeys();
+    press("n", { ctrlKey: true, altKey: true });
+    press("a");
+    press("Enter");
+    // A lone modifier is not a key of its own (it reaches the page, and nothing there acts on it).
+    press("Shift");
+    expect(before.keys).toEqual(["Shift"]);
+    const given = hold.releaseOnNextFocus();
+    // Still held until something takes focus: a key now is kept after the others.
+    press("b");
+    expect(before.keys).toEqual(["Shift"]);
+    after.el.focus();
+    await given;
+    expect(after.keys).toEqual(["Ctrl+Alt+n", "a", "Enter", "b"]);
+    expect(before.keys).toEqual(["Shift"]);
+    expect(hold.active).toBe(false);
+    // The hold is over: keys go where they go.
+    press("c");
+    expect(after.keys.at(-1)).toBe("c");
+  });
+
+  it("a pointer press ends it: the kept keys go to where focus is, and the hold is no longer active", async () => {
+    const here = recorder();
+    here.el.focus();
+    const hold = holdKeys();
+    press("x");
+    window.dispatchEvent(new Event("pointerdown"));
+    expect(hold.active).toBe(false);
+    await hold.release();
+    expect(here.keys).toEqual(["x"]);
+  });
+
+  it("Tab ends it the same way (focus moves from where it is)", async () => {
+    const here = recorder();
+    here.el.focus();
+    const hold = holdKeys();
+    press("y");
+    press("Tab");
+    expect(hold.active).toBe(false);
+    await hold.release();
+    expect(here.keys).toEqual(["y", "Tab"]);
+  });
+
+  it("ends by itself after HOLD_MS, giving the keys to where focus is", async () => {
+    vi.useFakeTimers();
+    const here = recorder();
+    here.el.focus();
+    const hold = holdKeys();
+    press("z");
+    void hold.releaseOnNextFocus();
+    await vi.advanceTimersByTimeAsync(HOLD_MS - 1);
+    expect(hold.active).toBe(true);
+    expect(here.keys).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(hold.active).toBe(false);
+    await vi.runAllTimersAsync();
+    expect(here.keys).toEqual(["z"]);
+  });
+});
+
+describe("holdKeys into a text field", () => {
+  it("types the kept characters into the field focused at release, and its Enter submits nothing", async () => {
+    const form = document.createElement("form");
+    const submitted = vi.fn((e: Event) => e.preventDefault());
+    form.addEventListener("submit", submitted);
+    const field = document.createElement("input");
+    form.append(field);
+    document.body.append(form);
+    // jsdom has no editing commands: insertText stands in for the browser's, typing at the focused field's end.
+    const insertText = vi.fn((command: string, _ui?: boolean, value?: string) => {
+      if (command !== "insertText" || document.activeElement !== field) return false;
+      field.value += value ?? "";
+      return true;
+    });
+    Object.defineProperty(document, "execCommand", { value: insertText, configurable: true });
+    field.focus();
+    const hold = holdKeys();
+    press("a");
+    press("b");
+    press("Enter");
+    expect(field.value).toBe("");
+    await hold.release();
+    expect(field.value).toBe("ab");
+    expect(submitted).not.toHaveBeenCalled();
+    expect(insertText.mock.calls.map((call) => call[0])).toEqual(["insertText", "insertText"]);
+    Reflect.deleteProperty(document, "execCommand");
+  });
+});

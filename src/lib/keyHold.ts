@@ -1,0 +1,142 @@
+// Keys typed while the page is about to change under the person: the dashboard's Create opens the new project once
+// the server has given it an id, and whatever is typed meanwhile (Ctrl+Alt+N and a file name, a type-ahead in the
+// tree) belongs to that project, not to the dashboard's name field. While a hold is on, every key press is taken in
+// the capture phase at the window (nothing else sees it) and kept; on release they are given, in order, to the
+// element focused then.
+//
+// run/heldKeys.ts (the terminal) and store/editorFocus.ts (a file being opened) keep text for one known target that
+// takes a string. Here the target is whatever the next page focuses, so the presses themselves are kept, shortcuts
+// included, and given back as key events: a shortcut reaches the page's handlers as it would have, and a character
+// typed into a text field is inserted with the browser's insertText command (a dispatched key event is not trusted,
+// so the browser would not insert it itself). No library does this: it is the page's own keys, replayed.
+//
+// A pointer press or Tab ends the hold at once (the person went somewhere themselves: what was kept goes to where
+// focus is, and the page must not change under them); so does HOLD_MS passing.
+
+/** The longest a hold lasts: a page that has not opened by then is not opening soon (offline, a slow server). */
+export const HOLD_MS = 5_000;
+
+interface HeldKey {
+  key: string;
+  code: string;
+  ctrlKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+  metaKey: boolean;
+}
+
+export interface KeyHold {
+  /** False once the hold ended (released, a pointer press or Tab, HOLD_MS): the page must not change any more. */
+  readonly active: boolean;
+  /**
+   * Ends the hold when an element next takes focus (the new page's): the kept keys go to it, in order. Resolves
+   * once they all have been given.
+   */
+  releaseOnNextFocus(): Promise<void>;
+  /** Ends the hold now: the kept keys go to the element focused now. Resolves once they all have been given. */
+  release(): Promise<void>;
+}
+
+const MODIFIERS = new Set(["Control", "Shift", "Alt", "Meta", "CapsLock", "AltGraph"]);
+
+function isEditable(el: Element): boolean {
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) return !el.readOnly && !el.disabled;
+  return el instanceof HTMLElement && el.isContentEditable;
+}
+
+/** The next task: what a given key set off (a render, an effect moving focus) is done before the next key. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** The key events a hold gives back: its own listener lets them pass. */
+const given = new WeakSet<Event>();
+
+function dispatchKey(target: Element, type: "keydown" | "keyup", k: HeldKey): boolean {
+  const event = new KeyboardEvent(type, { ...k, bubbles: true, cancelable: true, composed: true });
+  given.add(event);
+  return target.dispatchEvent(event);
+}
+
+/** Gives one kept key to the focused element as the browser would have. */
+function give(k: HeldKey): void {
+  const target = document.activeElement ?? document.body;
+  const proceed = dispatchKey(target, "keydown", k);
+  const plain = !k.ctrlKey && !k.metaKey && !k.altKey;
+  if (proceed && plain && isEditable(target)) {
+    if ([...k.key].length === 1) document.execCommand("insertText", false, k.key);
+    else if (k.key === "Backspace") document.execCommand("delete");
+    // Enter in a one-line field reaches its key handlers only: it never submits a form for the person (a hold that
+    // ended on the dashboard must not create a second project from keys meant for the first).
+    else if (k.key === "Enter" && !(target instanceof HTMLInputElement)) document.execCommand("insertParagraph");
+  }
+  dispatchKey(target, "keyup", k);
+}
+
+/** Starts keeping every key pressed, for the page about to open. */
+export function holdKeys(): KeyHold {
+  const queue: HeldKey[] = [];
+  let active = true;
+  let giving = false;
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+
+  function onKey(event: KeyboardEvent): void {
+    // Given keys pass; so do a composition (the input method's) and lone modifiers.
+    if (given.has(event) || event.isComposing || MODIFIERS.has(event.key)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const { key, code, ctrlKey, shiftKey, altKey, metaKey } = event;
+    queue.push({ key, code, ctrlKey, shiftKey, altKey, metaKey });
+    // Tab moves focus, which a given key cannot do: the person goes on from where focus is.
+    if (key === "Tab") void release();
+  }
+  function onKeyUp(event: KeyboardEvent): void {
+    if (!given.has(event) && !MODIFIERS.has(event.key)) event.stopImmediatePropagation();
+  }
+  const onPointer = () => void release();
+  const onFocus = () => void release();
+  const timer = setTimeout(() => void release(), HOLD_MS);
+
+  // Keys pressed while the kept ones are being given are kept too and given after them, in order.
+  async function drain(): Promise<void> {
+    // Not inside the event that ended the hold (the new page's focus call): its own work finishes first.
+    try {
+      await nextTask();
+      for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
+        give(k);
+        await nextTask();
+      }
+    } finally {
+      // Whatever happened, the keyboard is the page's again.
+      window.removeEventListener("keydown", onKey, true);
+      window.removeEventListener("keyup", onKeyUp, true);
+      finished();
+    }
+  }
+
+  function release(): Promise<void> {
+    active = false;
+    if (!giving) {
+      giving = true;
+      clearTimeout(timer);
+      window.removeEventListener("pointerdown", onPointer, true);
+      document.removeEventListener("focusin", onFocus, true);
+      void drain();
+    }
+    return done;
+  }
+
+  window.addEventListener("keydown", onKey, true);
+  window.addEventListener("keyup", onKeyUp, true);
+  window.addEventListener("pointerdown", onPointer, true);
+
+  return {
+    get active() {
+      return active;
+    },
+    release,
+    releaseOnNextFocus() {
+      if (!giving) document.addEventListener("focusin", onFocus, true);
+      return done;
+    },
+  };
+}
