@@ -86,6 +86,29 @@ test("Ctrl+Shift+F: type at once, narrow with globs and a regex, Enter opens the
   await expect(page.locator(".cm-content .cm-line").nth(1)).toHaveText("export function greet() {}");
 });
 
+test("the Search panel's code loading late loses nothing typed: a stand-in field keeps it and the panel goes on from it", async ({ page }) => {
+  // The panel is a lazy chunk: its module is held back (by the request, not by time) until the test has typed.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/(src\/features\/search\/SearchPanel\.tsx|assets\/SearchPanel-[^/]*\.js)/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  const { openSearch } = await seed(page);
+  await openSearch();
+  await page.keyboard.type("hel");
+  await expect(Search.query(page)).toHaveValue("hel");
+  await expect(Search.query(page)).toBeFocused();
+  await expect(Search.panel(page)).toHaveAttribute("aria-busy", "true");
+
+  release();
+  await expect(Search.panel(page)).not.toHaveAttribute("aria-busy", "true");
+  await expect(Search.query(page)).toBeFocused();
+  await page.keyboard.type("lo");
+  await expect(Search.query(page)).toHaveValue("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+});
+
 test("Replace all says how many matches in how many files, writes every file, and Undo replace restores them", async ({ page }) => {
   const { texts, openSearch } = await seed(page);
   const before = await texts();

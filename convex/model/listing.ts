@@ -177,10 +177,12 @@ export async function readListingBucket(
 export async function readListingTop(ctx: QueryCtx, userId: string, projectId: Id<"projects">): Promise<ListingTop> {
   const head = await requireListingOwner(ctx, userId, projectId);
   if (head === null || head.status !== "ready") return null;
-  const rows = await ctx.db
+  // One page, not take(): a stream costs a round trip through the runtime per document (see readBucketEntries),
+  // and this query is on the first load's critical path (the tree's first rows wait for it).
+  const { page: rows } = await ctx.db
     .query("fileEntries")
     .withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", undefined))
-    .take(LISTING_BUCKET_SIZE + 1);
+    .paginate({ numItems: LISTING_BUCKET_SIZE + 1, cursor: null });
   return {
     entries: rows.slice(0, LISTING_BUCKET_SIZE).map((row) => ({ entry: toListingEntry(row), bucket: row.bucket })),
     complete: rows.length <= LISTING_BUCKET_SIZE,

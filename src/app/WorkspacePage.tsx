@@ -20,7 +20,8 @@ import { dropHeldKeys, holdKeysForTerminal } from "../features/run/heldKeys";
 import { RunControls } from "../features/run/RunControls";
 import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
-import { isSearchKey, SearchPanel } from "../features/search/SearchPanel";
+import { LazySearchPanel } from "../features/search/LazySearchPanel";
+import { isSearchKey } from "../features/search/shortcuts";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { keepTabInside } from "../lib/Dialog";
 import { env } from "../lib/env";
@@ -497,7 +498,7 @@ function WorkspacePanes({
           <div id={SIDE_BAR_ID} className="pane-stack" inert={sideBar.collapsed}>
             {searchOpen && (
               <PaneBoundary name="Search">
-                <SearchPanel projectId={projectId} onClose={onCloseSearch} />
+                <LazySearchPanel projectId={projectId} onClose={onCloseSearch} />
               </PaneBoundary>
             )}
             {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}

@@ -1,10 +1,46 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
-import fuzzysort from "fuzzysort";
+import type Fuzzysort from "fuzzysort";
 import { Dialog } from "../../lib/Dialog";
 import { allFilePaths, type FileId, type FilePath, type TreeNode } from "../file-tree/model";
 import "./quickOpen.css";
 
 const LIMIT = 50;
+
+// fuzzysort loads with the first Go to File (or once the tree has shown its first rows: prefetchQuickOpen), not
+// before the first tree row.
+type Sorter = typeof Fuzzysort;
+let sorter: Sorter | null = null;
+let sorterLoad: Promise<Sorter> | null = null;
+function loadSorter(): Promise<Sorter> {
+  sorterLoad ??= import("fuzzysort").then((m) => (sorter = m.default));
+  return sorterLoad;
+}
+
+/** Starts loading Go to File's matcher (once; a failure is retried when the dialog opens). */
+export function prefetchQuickOpen(): void {
+  loadSorter().catch(() => {
+    sorterLoad = null;
+  });
+}
+
+/** The matcher, null until it has loaded; the dialog re-renders when it has. */
+function useSorter(): Sorter | null {
+  const [loaded, setLoaded] = useState(sorter);
+  useEffect(() => {
+    if (loaded) return;
+    let live = true;
+    loadSorter().then(
+      (s) => live && setLoaded(() => s),
+      () => {
+        sorterLoad = null;
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [loaded]);
+  return loaded;
+}
 
 export interface QuickOpenProps {
   files: readonly TreeNode[] | undefined;
@@ -71,18 +107,30 @@ export function QuickOpenDialog({
   const listRef = useRef<HTMLUListElement>(null);
   const listId = useId();
   const paths = useMemo(() => allFilePaths(files).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), [files]);
+  const fuzzysort = useSorter();
+  // Enter pressed on a query while the matcher was still loading: opens the first match once it is in.
+  const [enterPending, setEnterPending] = useState(false);
 
   const matches: Match[] = useMemo(() => {
     const q = query.trim();
     if (!q) return paths.slice(0, LIMIT).map((file) => ({ file, parts: [file.path] }));
+    if (!fuzzysort) return [];
     return fuzzysort.go(q, paths, { key: "path", limit: LIMIT, threshold: 0 }).map((r) => ({
       file: r.obj,
       parts: r.highlight((m) => ({ mark: m })),
     }));
-  }, [query, paths]);
+  }, [query, paths, fuzzysort]);
 
   const current = Math.min(active, Math.max(0, matches.length - 1));
   const optionId = (i: number) => `${listId}-${i}`;
+  const matching = fuzzysort !== null || query.trim() === "";
+
+  useEffect(() => {
+    if (!enterPending || !matching) return;
+    setEnterPending(false);
+    const match = matches[current];
+    if (match) onOpen(match.file.id);
+  }, [enterPending, matching, matches, current, onOpen]);
 
   useEffect(() => {
     listRef.current?.querySelector(`[data-i="${current}"]`)?.scrollIntoView?.({ block: "nearest" });
@@ -107,6 +155,7 @@ export function QuickOpenDialog({
           onChange={(e) => {
             setQuery(e.target.value);
             setActive(0);
+            setEnterPending(false);
           }}
           onKeyDown={(e) => {
             if (e.key === "ArrowDown") setActive((current + 1) % Math.max(1, matches.length));
@@ -116,6 +165,7 @@ export function QuickOpenDialog({
             else if (e.key === "Enter") {
               const match = matches[current];
               if (match) onOpen(match.file.id);
+              else if (!matching) setEnterPending(true);
             } else return;
             e.preventDefault();
           }}
@@ -138,7 +188,7 @@ export function QuickOpenDialog({
           ))}
         </ul>
         <p className={matches.length === 0 ? "quick-open-empty" : "visually-hidden"} role="status">
-          {resultsText(matches.length, files.length === 0, query.trim() === "", complete)}
+          {resultsText(matches.length, files.length === 0, query.trim() === "", complete && matching)}
         </p>
       </div>
     </Dialog>

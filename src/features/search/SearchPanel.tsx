@@ -9,13 +9,8 @@ import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { useOutbox, useSyncStatus, useWrite } from "../sync";
 import { applyReplace, planReplace, undoReplace, type ReplacePlan } from "./replace";
+import { isSearchKey } from "./shortcuts";
 import { MAX_RESULTS, useProjectSearch, type FileResult } from "./useProjectSearch";
-import "./search.css";
-
-/** Ctrl/Cmd+Shift+F, as in VS Code. */
-export function isSearchKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean; key: string }) {
-  return (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "f";
-}
 
 /** Ctrl/Cmd+Shift+1 in the results: replace the match (a line row) or every match in the file (a file row), as in VS Code. */
 export function isReplaceOneKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean; code: string }) {
@@ -47,8 +42,20 @@ const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word
  * the editor, Ctrl+Shift+1 replaces the match (or the file's matches on a file row) and focus goes on to the next
  * one, Escape goes back to the query. Ctrl+Alt+Enter asks to replace all. Escape in a field closes the panel.
  */
-export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">; onClose: () => void }) {
-  const [query, setQuery] = useState("");
+/**
+ * The Search panel. `draft` holds what was typed in the stand-in query field (LazySearchPanel's) while this code
+ * loaded: the panel starts from it, the caret after it.
+ */
+export function SearchPanel({
+  projectId,
+  onClose,
+  draft,
+}: {
+  projectId: Id<"projects">;
+  onClose: () => void;
+  draft?: { readonly current: string };
+}) {
+  const [query, setQuery] = useState(() => draft?.current ?? "");
   const [replacement, setReplacement] = useState("");
   const [matchCase, setMatchCase] = useState(false);
   const [wholeWord, setWholeWord] = useState(false);
@@ -61,6 +68,11 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
   const [lastReplace, setLastReplace] = useState<ReplacePlan | null>(null);
   const [busy, setBusy] = useState(false);
   const queryRef = useRef<HTMLInputElement>(null);
+  // Typing goes on after the draft taken over from the stand-in field.
+  useLayoutEffect(() => {
+    const input = queryRef.current;
+    if (input && document.activeElement === input) input.setSelectionRange(input.value.length, input.value.length);
+  }, []);
   const treeRef = useRef<HTMLUListElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   /** A replace started in the results: when its row goes, focus goes on to the row now in its place. */
