@@ -4,6 +4,7 @@ import { makeConvexTestInstance } from "../tests/functions/convexTest";
 import { api, internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { visibleEntries } from "./lib/listing";
+import { uploadSha256 } from "./lib/uploadHash";
 
 // The assistant's change sets on convex-test: every tool's change is recorded, undone exactly (moved, deleted,
 // binary), refused after a later edit, kept, restored to a checkpoint and back, invisible to another user, and
@@ -28,7 +29,9 @@ async function seed() {
   await alice.mutation(api.files.createFile, { projectId, parentId: src, name: "b.ts", content: "b\n" });
   await alice.mutation(api.files.createFile, { projectId, name: "old.md", content: "# old\n" });
   const conversationId = await alice.mutation(api.conversations.create, { projectId });
-  const storageId = await t.run((ctx) => ctx.storage.store(new Blob([new Uint8Array([1, 2, 3])])));
+  const logo = new Uint8Array([1, 2, 3]);
+  await alice.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(logo) });
+  const storageId = await t.run((ctx) => ctx.storage.store(new Blob([logo])));
   await alice.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "logo.png", storageId });
   /** A new assistant turn (message in `processing`), as messages.send would leave it, without the action. */
   const turn = () =>

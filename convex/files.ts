@@ -170,10 +170,14 @@ export const remove = mutation({
   },
 });
 
+/**
+ * An upload URL for the bytes whose SHA-256 (base64) is `sha256`: only the user who asked for it can then use the
+ * uploaded blob (createBinaryFile), and only once (model/uploads.ts).
+ */
 export const generateUploadUrl = mutation({
-  args: { projectId: v.id("projects") },
+  args: { projectId: v.id("projects"), sha256: v.string() },
   returns: v.string(),
-  handler: async (ctx, { projectId }) => Files.generateUploadUrl(ctx, await requireUser(ctx), projectId),
+  handler: async (ctx, { projectId, sha256 }) => Files.generateUploadUrl(ctx, await requireUser(ctx), projectId, sha256),
 });
 
 export const createBinaryFile = mutation({

@@ -258,6 +258,16 @@ export default defineSchema({
     .index("by_before_storage", ["beforeStorageId"])
     .index("by_after_storage", ["afterStorageId"]),
 
+  // Addition (uploads, docs/architecture.md "Who may use an upload"): the upload URLs a user asked for, each with
+  // the SHA-256 (base64, as `_storage.sha256`) of the bytes the user declared they would upload. A mutation that
+  // takes a storage id accepts it only from a user holding an unexpired grant for that blob's hash, and consumes
+  // the grant, so another user's storage id is refused. Expired grants are swept by the one who asks next.
+  uploadGrants: defineTable({
+    ownerId: v.string(),
+    sha256: v.string(),
+    createdAt: v.number(),
+  }).index("by_owner_sha256_created", ["ownerId", "sha256", "createdAt"]).index("by_owner_created", ["ownerId", "createdAt"]),
+
   // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client
   // operation id); a repeat returns `result` instead of applying the write again. Rows older than the
   // retention window are swept.

@@ -12,7 +12,7 @@ import * as Bulk from "./model/createMany";
 import * as Files from "./model/files";
 import { getListingHead, readBucketEntries } from "./model/listing";
 import { checkProjectName } from "./model/names";
-import { isBlobReferenced } from "./model/storage";
+import { claimUpload, grantUpload } from "./model/uploads";
 import {
   activeTransfer,
   finishTransfer,
@@ -73,12 +73,11 @@ const importSourceValidator = v.union(
 );
 type ImportSource = Infer<typeof importSourceValidator>;
 
-async function checkImportSource(ctx: MutationCtx, source: ImportSource): Promise<TransferRequest> {
+async function checkImportSource(ctx: MutationCtx, userId: string, source: ImportSource): Promise<TransferRequest> {
   if (source.kind === "zip") {
     const { storageId } = source;
-    if ((await ctx.db.system.get("_storage", storageId)) === null || (await isBlobReferenced(ctx, storageId))) {
-      throw appError("NOT_FOUND", "The uploaded archive was not found. Upload it again.");
-    }
+    // Only the caller's own upload (model/uploads.ts): another user's storage id is refused as not found.
+    await claimUpload(ctx, userId, storageId, "archive");
     return { source: archiveName(source.fileName), storageId };
   }
   const url = checkGitUrl(source.url);
@@ -98,7 +97,7 @@ export const importZip = mutation({
   handler: async (ctx, { projectId, storageId, fileName }) => {
     const userId = await requireUser(ctx);
     await requireProjectOwner(ctx, userId, projectId);
-    await startImport(ctx, userId, projectId, await checkImportSource(ctx, { kind: "zip", storageId, fileName }));
+    await startImport(ctx, userId, projectId, await checkImportSource(ctx, userId, { kind: "zip", storageId, fileName }));
     return null;
   },
 });
@@ -110,17 +109,20 @@ export const importGit = mutation({
   handler: async (ctx, { projectId, url, ref }) => {
     const userId = await requireUser(ctx);
     await requireProjectOwner(ctx, userId, projectId);
-    await startImport(ctx, userId, projectId, await checkImportSource(ctx, { kind: "git", url, ref }));
+    await startImport(ctx, userId, projectId, await checkImportSource(ctx, userId, { kind: "git", url, ref }));
     return null;
   },
 });
 
-/** Where the dashboard's "Import project…" uploads a ZIP archive before `importProject`: the user's own upload. */
+/**
+ * Where the dashboard's "Import project…" uploads a ZIP archive (SHA-256 `sha256`, base64) before `importProject`,
+ * which then accepts only this user's upload (model/uploads.ts).
+ */
 export const archiveUploadUrl = mutation({
-  args: {},
+  args: { sha256: v.string() },
   returns: v.string(),
-  handler: async (ctx) => {
-    await requireUser(ctx);
+  handler: async (ctx, { sha256 }) => {
+    await grantUpload(ctx, await requireUser(ctx), sha256);
     return ctx.storage.generateUploadUrl();
   },
 });
@@ -134,7 +136,7 @@ export const importProject = mutation({
   returns: v.id("projects"),
   handler: async (ctx, { name, source }) => {
     const userId = await requireUser(ctx);
-    const request = await checkImportSource(ctx, source);
+    const request = await checkImportSource(ctx, userId, source);
     const projectName = name !== undefined && name.trim() !== "" ? name : importProjectName(source.kind === "zip" ? source.fileName : request.url ?? "");
     const projectId = await createProject(ctx, userId, projectName);
     await startImport(ctx, userId, projectId, request);
@@ -291,7 +293,7 @@ export const writeBatch = internalMutation({
     for (const group of groups) {
       const ids = group.items.length === 0 ? [] : await Bulk.createMany(ctx, t.ownerId, { projectId: t.projectId, parentId: group.parentId, items: group.items });
       for (const item of group.stored) {
-        ids.push(await Files.createBinaryFile(ctx, t.ownerId, { projectId: t.projectId, parentId: group.parentId, name: item.name, storageId: item.storageId }));
+        ids.push(await Files.createStoredFile(ctx, t.ownerId, { projectId: t.projectId, parentId: group.parentId, name: item.name, storageId: item.storageId }));
       }
       out.push(ids);
     }

@@ -22,6 +22,7 @@ import { PROJECT_CONVEX_DIR, startTestBackend, waitFor } from "../../local-backe
 import { updateSection } from "../docs.mjs";
 import { machine } from "../machine.js";
 import { median } from "../stats.js";
+import { uploadSha256 } from "../../convex/lib/uploadHash";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FOLDERS = 20;
@@ -138,7 +139,7 @@ async function commitReference(client: ConvexClient, projectId: Id<"projects">, 
     }
   }
   for (const file of binaries) {
-    const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId });
+    const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(file.bytes) });
     const response = await fetch(uploadUrl, { method: "POST", body: file.bytes as Uint8Array<ArrayBuffer> });
     const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
     await client.mutation(api.files.createBinaryFile, { projectId, parentId: ids.get(parentOf(file.path)), name: nameOf(file.path), storageId });

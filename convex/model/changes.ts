@@ -7,7 +7,7 @@ import { appError, formatCount } from "../lib/errors";
 import { lineCounts } from "../lib/lineDiff";
 import { hasLiveAncestors } from "./access";
 import { Budget } from "./budget";
-import { createBinaryFile, createFile, createFolder, moveAndRename, removeFile, updateContent } from "./files";
+import { createFile, createFolder, createStoredFile, moveAndRename, removeFile, updateContent } from "./files";
 import { copyName } from "./names";
 import { releaseBlob } from "./storage";
 
@@ -262,9 +262,9 @@ async function createSide(ctx: MutationCtx, userId: string, row: Row, side: Side
   const name = parts[parts.length - 1];
   if (row.type === "folder") return createFolder(ctx, userId, { projectId: row.projectId, parentId, name });
   if (storageId !== undefined) {
-    // The row holds the blob; release the row's claim first so the upload path accepts it as unreferenced.
+    // The row holds the blob; release the row's claim first so it is accepted as unreferenced.
     await ctx.db.patch("fileChanges", row._id, sidePatch(side, {}));
-    return createBinaryFile(ctx, userId, { projectId: row.projectId, parentId, name, storageId });
+    return createStoredFile(ctx, userId, { projectId: row.projectId, parentId, name, storageId });
   }
   return createFile(ctx, userId, { projectId: row.projectId, parentId, name, content: content ?? "" });
 }

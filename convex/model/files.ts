@@ -22,6 +22,7 @@ import { deleteEntry, insertEntries, insertEntry, updateEntry, type EntryFields 
 import { checkFileName, copyName, nameKey, siblingClashMessage } from "./names";
 import { touchProject } from "./projects";
 import { isBlobReferenced, releaseBlob } from "./storage";
+import { claimUpload, grantUpload } from "./uploads";
 
 export { MAX_TEXT_BYTES };
 
@@ -234,14 +235,17 @@ export async function createFolder(ctx: MutationCtx, userId: string, input: NewF
   return insertNode(ctx, userId, input, { type: "folder", size: 0 });
 }
 
-export async function generateUploadUrl(ctx: MutationCtx, userId: string, projectId: Id<"projects">) {
+/** An upload URL for bytes hashing to `sha256` (base64), recorded as the user's grant (model/uploads.ts). */
+export async function generateUploadUrl(ctx: MutationCtx, userId: string, projectId: Id<"projects">, sha256: string) {
   await requireProjectOwner(ctx, userId, projectId);
+  await grantUpload(ctx, userId, sha256);
   return ctx.storage.generateUploadUrl();
 }
 
 /**
- * Turns a finished upload into a file. Only a blob that no file references yet is accepted, so a storageId
- * learned elsewhere cannot be used to read another user's upload.
+ * Turns the user's finished upload into a file. Only a blob the user uploaded (model/uploads.ts claimUpload) and
+ * that no file references yet is accepted, so a storageId learned elsewhere cannot be used to read another
+ * user's upload.
  */
 export async function createBinaryFile(
   ctx: MutationCtx,
@@ -249,9 +253,23 @@ export async function createBinaryFile(
   input: NewFile & { storageId: Id<"_storage"> },
 ) {
   await requireProjectOwner(ctx, userId, input.projectId);
+  const blob = await claimUpload(ctx, userId, input.storageId, "file");
+  return insertNode(ctx, userId, input, { type: "file", storageId: input.storageId, size: blob.size });
+}
+
+/**
+ * Turns a blob the server stored itself (an import's action, transferRun.ts) into a file of `userId`'s project:
+ * no upload grant is involved, but the blob must still be unreferenced.
+ */
+export async function createStoredFile(
+  ctx: MutationCtx,
+  userId: string,
+  input: NewFile & { storageId: Id<"_storage"> },
+) {
+  await requireProjectOwner(ctx, userId, input.projectId);
   const blob = await ctx.db.system.get("_storage", input.storageId);
   if (blob === null || (await isBlobReferenced(ctx, input.storageId))) {
-    throw appError("NOT_FOUND", "The uploaded file was not found or is already in use. Upload it again.");
+    throw appError("NOT_FOUND", "The stored file was not found or is already in use.");
   }
   return insertNode(ctx, userId, input, { type: "file", storageId: input.storageId, size: blob.size });
 }

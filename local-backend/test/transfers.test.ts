@@ -11,6 +11,7 @@ import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
 import { startTransferHookServer } from "../../tests/git/transferHook";
 import { listed } from "../../tests/listing";
 import { PROJECT_CONVEX_DIR, startTestBackend, waitFor, type TestBackend } from "./helpers/backend";
+import { uploadSha256 } from "../../convex/lib/uploadHash";
 
 // Import and export end to end: the real local backend runs convex/ (the transfer action with isomorphic-git), a
 // real Git smart-HTTP server (git http-backend) serves the repositories, and the git binary checks the results.
@@ -163,7 +164,7 @@ describe("Git import", () => {
 });
 
 async function uploadZip(bytes: Uint8Array, projectId: Id<"projects">): Promise<Id<"_storage">> {
-  const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId });
+  const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(bytes) });
   const res = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "application/zip" }, body: new Uint8Array(bytes) });
   return ((await res.json()) as { storageId: Id<"_storage"> }).storageId;
 }
@@ -326,8 +327,9 @@ describe("Import into a new project (the dashboard's Import project…)", () => 
     expectSameFiles(await projectFiles(projectId), diskFiles(src));
 
     await expect(client.mutation(api.transfers.importProject, { name: "x", source: { kind: "git", url: "ftp://example.com/x.git" } })).rejects.toThrow(/Only http/);
-    const other = await client.mutation(api.files.generateUploadUrl, { projectId });
-    const res = await fetch(other, { method: "POST", headers: { "Content-Type": "application/zip" }, body: new Uint8Array(zipSync({ "a.txt": new TextEncoder().encode("a") })) });
+    const archive = zipSync({ "a.txt": new TextEncoder().encode("a") });
+    const other = await client.mutation(api.transfers.archiveUploadUrl, { sha256: await uploadSha256(archive) });
+    const res = await fetch(other, { method: "POST", headers: { "Content-Type": "application/zip" }, body: new Uint8Array(archive) });
     const { storageId } = (await res.json()) as { storageId: Id<"_storage"> };
     const zipped = await client.mutation(api.transfers.importProject, { name: "From zip", source: { kind: "zip", storageId, fileName: "a.zip" } });
     expect((await settledTransfer(zipped, "import")).import?.status).toBe("completed");

@@ -13,6 +13,7 @@ import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
 import { readSmallText } from "./upload";
+import { uploadToStorage } from "../import-export/upload";
 import { checkDropped, refusedMessage, type DroppedItem } from "./folderDrop";
 import { MAX_CREATE_MANY, MAX_CREATE_MANY_BYTES } from "../../../convex/lib/limits";
 import { useProvidedListing } from "./ProjectListingProvider";
@@ -116,14 +117,7 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
         let first: FileId | undefined;
         // Binaries go to storage first, as a dropped binary file always has; the row is written after.
         const binary = async (parentId: FileId | undefined, file: File) => {
-          const url = await generateUploadUrl({ projectId });
-          const response = await fetch(url, {
-            method: "POST",
-            headers: { "Content-Type": file.type || "application/octet-stream" },
-            body: file,
-          });
-          if (!response.ok) throw new Error(`Uploading "${file.name}" failed (HTTP ${response.status}). Try again.`);
-          const { storageId } = (await response.json()) as { storageId: Id<"_storage"> };
+          const storageId = await uploadToStorage((sha256) => generateUploadUrl({ projectId, sha256 }), file, "application/octet-stream");
           return storedId(createBinaryFile({ projectId, parentId, name: file.name, storageId }, `Upload ${inFolder(parentId, file.name)}`), offline);
         };
         // One folder level: its folders one by one (their children need the id; offline the temporary one, which

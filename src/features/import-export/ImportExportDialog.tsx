@@ -75,7 +75,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const onZip = (file: File | undefined) => {
     if (file === undefined) return;
     void run(async () => {
-      const storageId = await uploadArchive(await uploadUrl({ projectId }), file);
+      const storageId = await uploadArchive((sha256) => uploadUrl({ projectId, sha256 }), file);
       await importZip({ projectId, storageId, fileName: file.name });
     });
   };

@@ -66,7 +66,7 @@ export function ImportProjectDialog({ onClose }: { onClose: () => void }) {
   const onZip = (file: File) => {
     void start(
       `Uploading ${file.name}…`,
-      async () => ({ kind: "zip", storageId: await uploadArchive(await uploadUrl({}), file), fileName: file.name }),
+      async () => ({ kind: "zip", storageId: await uploadArchive((sha256) => uploadUrl({ sha256 }), file), fileName: file.name }),
       () => zipInput.current?.focus(),
     );
   };

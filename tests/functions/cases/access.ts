@@ -5,6 +5,9 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Caller, expectConvexError } from "../harness";
 import { type Seeded, listed, seedChange, seedProject, settled, snapshot } from "./helpers";
 
+/** A well-formed upload hash (base64 SHA-256) for the upload-URL functions. */
+const ANY_SHA256 = `${"A".repeat(43)}=`;
+
 type Kind = "query" | "mutation" | "action";
 
 interface RegisteredFunction {
@@ -102,7 +105,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   ],
   "files:remove": ({ one }) => [{ fileId: one.fileId }, { fileId: one.folderId }],
   "trash:restore": ({ one }) => [{ fileId: one.trashedId }, { fileId: one.trashedId, clientOpId: "op-restore" }],
-  "files:generateUploadUrl": ({ one }) => [{ projectId: one.projectId }],
+  "files:generateUploadUrl": ({ one }) => [{ projectId: one.projectId, sha256: ANY_SHA256 }],
   "files:createBinaryFile": ({ one, own }) => [
     { projectId: one.projectId, name: "x.png", storageId: one.storageId },
     { projectId: own.projectId, name: "stolen.png", storageId: one.storageId },
@@ -121,7 +124,7 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "transfers:importGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
   // A new project from an archive someone else uploaded (and their file references): refused as not found.
   "transfers:importProject": ({ one }) => [{ source: { kind: "zip", storageId: one.storageId, fileName: "stolen.zip" } }],
-  "transfers:archiveUploadUrl": () => [{}],
+  "transfers:archiveUploadUrl": () => [{ sha256: ANY_SHA256 }],
   "transfers:exportGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
   "transfers:exportGithub": ({ one }) => [{ projectId: one.projectId, name: "leak" }],
   "transfers:cancel": ({ one }) => [{ projectId: one.projectId, kind: "import" }, { projectId: one.projectId, kind: "export" }],

@@ -3,8 +3,9 @@ import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
 import { CONTENTS_PAGE_BYTES, MAX_CONTENTS_PAGE_FILES, MAX_TEXT_BYTES } from "../../../convex/lib/limits";
+import { uploadSha256 } from "../../../convex/lib/uploadHash";
 import { caseClashMessage, nameTakenMessage } from "../../../convex/model/names";
-import { listed, listedIn, names, nextMillisecond, seedProject } from "./helpers";
+import { listed, listedIn, names, nextMillisecond, seedProject, uploadAs } from "./helpers";
 
 async function newProject(h: Harness, user = "alice") {
   const caller = h.as(user);
@@ -195,9 +196,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
     it("binary uploads become files with a storage URL and the blob's size", async () => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
-      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-      expect(typeof url).toBe("string");
-      const storageId = (await h.upload(url, new Uint8Array(300).fill(7), "image/png")) as Id<"_storage">;
+      const storageId = await uploadAs(h, caller, projectId, new Uint8Array(300).fill(7), "image/png");
       const fileId = await caller.mutation(api.files.createBinaryFile, { projectId, name: "logo.png", storageId });
       const file = await caller.query(api.files.get, { fileId });
       expect(file).toMatchObject({ name: "logo.png", size: 300, isBinary: true, revision: 1 });
@@ -209,6 +208,40 @@ export const fileCases: CaseSuite = (makeHarness) => {
         caller.mutation(api.files.createBinaryFile, { projectId, name: "logo2.png", storageId }),
         "NOT_FOUND",
       );
+    });
+  });
+
+  describe("files: whose upload", () => {
+    // model/uploads.ts: a blob is usable only by the user who declared its hash before asking for the upload URL.
+    it("refuses another user's unused upload in createBinaryFile, importZip and importProject, and leaves it to its uploader", async () => {
+      const h = await makeHarness();
+      const alice = await newProject(h, "alice");
+      const bob = await newProject(h, "bob");
+      const bytes = new TextEncoder().encode("alice's secret");
+      const storageId = await uploadAs(h, alice.caller, alice.projectId, bytes, "application/octet-stream");
+      const b = bob.caller;
+      // Bob asking for an upload URL of his own (another hash) does not make Alice's blob his.
+      await uploadAs(h, b, bob.projectId, new Uint8Array([1]), "application/octet-stream");
+      await expectConvexError(b.mutation(api.files.createBinaryFile, { projectId: bob.projectId, name: "stolen.bin", storageId }), "NOT_FOUND");
+      await expectConvexError(b.mutation(api.transfers.importZip, { projectId: bob.projectId, storageId, fileName: "stolen.zip" }), "NOT_FOUND");
+      await expectConvexError(b.mutation(api.transfers.importProject, { source: { kind: "zip", storageId, fileName: "stolen.zip" } }), "NOT_FOUND");
+      expect(await listed(b, bob.projectId)).toEqual([]);
+      expect((await b.query(api.projects.list, {})).length).toBe(1);
+      // Alice's grant was not used up by Bob's attempts: her file is created, once.
+      const fileId = await alice.caller.mutation(api.files.createBinaryFile, { projectId: alice.projectId, name: "mine.bin", storageId });
+      expect((await alice.caller.query(api.files.get, { fileId })).size).toBe(bytes.length);
+    });
+
+    it("refuses a blob nobody declared, and an upload hash that is not base64 SHA-256", async () => {
+      const h = await makeHarness();
+      const { caller, projectId } = await newProject(h);
+      const url = await caller.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(new Uint8Array([1, 2])) });
+      // Uploaded bytes other than the ones declared: the blob's hash matches no grant.
+      const storageId = (await h.upload(url, new Uint8Array([3, 4]), "application/octet-stream")) as Id<"_storage">;
+      await expectConvexError(caller.mutation(api.files.createBinaryFile, { projectId, name: "x.bin", storageId }), "NOT_FOUND");
+      await expectConvexError(caller.mutation(api.files.generateUploadUrl, { projectId, sha256: "abc" }), "INVALID_ARGUMENT");
+      await expectConvexError(caller.mutation(api.transfers.archiveUploadUrl, { sha256: "f".repeat(64) }), "INVALID_ARGUMENT");
+      expect(await listed(caller, projectId)).toEqual([]);
     });
   });
 
@@ -332,8 +365,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
       const src = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
       const lib = await caller.mutation(api.files.createFolder, { projectId, parentId: src, name: "lib" });
       await caller.mutation(api.files.createFile, { projectId, parentId: lib, name: "u.ts", content: "U" });
-      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-      const storageId = (await h.upload(url, new Uint8Array([1, 2, 3]), "image/png")) as Id<"_storage">;
+      const storageId = await uploadAs(h, caller, projectId, new Uint8Array([1, 2, 3]), "image/png");
       await caller.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "i.png", storageId });
 
       const copy = await caller.mutation(api.files.copy, { fileId: src });
@@ -358,8 +390,7 @@ export const fileCases: CaseSuite = (makeHarness) => {
       const top = await caller.mutation(api.files.createFolder, { projectId, name: "top" });
       const mid = await caller.mutation(api.files.createFolder, { projectId, parentId: top, name: "mid" });
       const leaf = await caller.mutation(api.files.createFile, { projectId, parentId: mid, name: "leaf.ts" });
-      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-      const storageId = (await h.upload(url, new Uint8Array([9]), "image/png")) as Id<"_storage">;
+      const storageId = await uploadAs(h, caller, projectId, new Uint8Array([9]), "image/png");
       const bin = await caller.mutation(api.files.createBinaryFile, { projectId, parentId: mid, name: "b.png", storageId });
       const keep = await caller.mutation(api.files.createFile, { projectId, name: "keep.ts" });
 

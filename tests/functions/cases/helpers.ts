@@ -3,9 +3,25 @@ import { expect } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import { visibleEntries } from "../../../convex/lib/listing";
+import { uploadSha256 } from "../../../convex/lib/uploadHash";
 import type { ListingEntry } from "../../../convex/lib/validators";
 import { listed, readListing } from "../../listing";
 import type { Caller, Harness } from "../harness";
+
+/**
+ * Uploads `bytes` as `caller` the way the SPA does: declares their hash with files.generateUploadUrl (the grant
+ * model/uploads.ts checks), uploads, and returns the storage id.
+ */
+export async function uploadAs(
+  h: Pick<Harness, "upload">,
+  caller: Caller,
+  projectId: Id<"projects">,
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<Id<"_storage">> {
+  const url = await caller.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(bytes) });
+  return (await h.upload(url, bytes, contentType)) as Id<"_storage">;
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -99,8 +115,7 @@ export async function seedProject(
     name: "util.ts",
     content: "export const x = 1;\n",
   });
-  const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-  const storageId = (await upload(url, new Uint8Array([0, 1, 2, 3, 255]), "application/octet-stream")) as Id<"_storage">;
+  const storageId = await uploadAs({ upload }, caller, projectId, new Uint8Array([0, 1, 2, 3, 255]), "application/octet-stream");
   const binaryFileId = await caller.mutation(api.files.createBinaryFile, {
     projectId,
     parentId: folderId,

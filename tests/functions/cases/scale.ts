@@ -5,7 +5,7 @@ import { LISTING_BUCKET_SIZE } from "../../../convex/lib/limits";
 import { entryPaths, visibleEntries } from "../../../convex/lib/listing";
 import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
 import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { readListing, sleep } from "./helpers";
+import { readListing, sleep, uploadAs } from "./helpers";
 
 // A project past Convex's per-function read limits (32,000 documents, 16 MiB) on the local backend, which enforces
 // them, and the same scenario smaller on convex-test (see Harness.scaleFiles): the listing and quick open see every
@@ -59,8 +59,7 @@ export async function seedBigProject(h: Harness, caller: Caller, files: number):
       for (const name of names) paths.add(`big/${partName(p)}/${name}`);
     }
   }
-  const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-  const storageId = (await h.upload(url, new Uint8Array([1, 2, 3]), "image/png")) as Id<"_storage">;
+  const storageId = await uploadAs(h, caller, projectId, new Uint8Array([1, 2, 3]), "image/png");
   await caller.mutation(api.files.createBinaryFile, { projectId, parentId: bigId, name: "logo.png", storageId });
   paths.add("big/logo.png");
   return { projectId, bigId, deepFileId: deepFileId!, storageId, paths, others };

@@ -4,7 +4,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import type { SearchOptions } from "../../../convex/lib/search";
 import { PAGE_MATCHES } from "../../../convex/model/search";
 import { type Caller, type CaseSuite, expectConvexError } from "../harness";
-import { listedIn } from "./helpers";
+import { listedIn, uploadAs } from "./helpers";
 import { seedBigProject } from "./scale";
 
 // search.page on both backends: what it matches (text, case, whole word, regex, globs), what it hides (a deleted
@@ -50,8 +50,7 @@ export const searchCases: CaseSuite = (makeHarness) => {
       });
       await alice.mutation(api.files.createFile, { projectId, parentId: gen, name: "out.ts", content: "foo foo foo\n" });
       await alice.mutation(api.files.createFile, { projectId, name: "README.md", content: "# Foo\n\nfoo.bar fooXbar\n" });
-      const url = await alice.mutation(api.files.generateUploadUrl, { projectId });
-      const storageId = (await h.upload(url, new Uint8Array([102, 111, 111]), "application/octet-stream")) as Id<"_storage">;
+      const storageId = await uploadAs(h, alice, projectId, new Uint8Array([102, 111, 111]), "application/octet-stream");
       await alice.mutation(api.files.createBinaryFile, { projectId, name: "foo.bin", storageId });
 
       const all = await searchAll(alice, projectId, { query: "foo" });

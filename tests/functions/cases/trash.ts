@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
-import type { Id } from "../../../convex/_generated/dataModel";
 import { type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { listed, listedIn, names, nextMillisecond } from "./helpers";
+import { listed, listedIn, names, nextMillisecond, uploadAs } from "./helpers";
 
 // The trash (convex/model/trash.ts): a delete can be taken back with everything it held, binaries included; a
 // name taken meanwhile gets "(restored)"; the sweep destroys what is old enough, exactly once. Name keys: names
@@ -22,8 +21,7 @@ export const trashCases: CaseSuite = (makeHarness) => {
       const src = await caller.mutation(api.files.createFolder, { projectId, name: "src" });
       const lib = await caller.mutation(api.files.createFolder, { projectId, parentId: src, name: "lib" });
       const text = await caller.mutation(api.files.createFile, { projectId, parentId: lib, name: "a.ts", content: "A" });
-      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-      const storageId = (await h.upload(url, new Uint8Array([7, 8, 9]), "image/png")) as Id<"_storage">;
+      const storageId = await uploadAs(h, caller, projectId, new Uint8Array([7, 8, 9]), "image/png");
       const image = await caller.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "i.png", storageId });
 
       await caller.mutation(api.files.remove, { fileId: src });
@@ -77,8 +75,7 @@ export const trashCases: CaseSuite = (makeHarness) => {
       const h = await makeHarness();
       const { caller, projectId } = await newProject(h);
       const old = await caller.mutation(api.files.createFolder, { projectId, name: "old" });
-      const url = await caller.mutation(api.files.generateUploadUrl, { projectId });
-      const storageId = (await h.upload(url, new Uint8Array([1]), "image/png")) as Id<"_storage">;
+      const storageId = await uploadAs(h, caller, projectId, new Uint8Array([1]), "image/png");
       await caller.mutation(api.files.createBinaryFile, { projectId, parentId: old, name: "o.png", storageId });
       await caller.mutation(api.files.remove, { fileId: old });
       const cutoff = Date.now() + 1;
