@@ -9,13 +9,13 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import WebSocket, { WebSocketServer } from "ws";
 import { api } from "../../convex/_generated/api.js";
 import type { Doc, Id } from "../../convex/_generated/dataModel.js";
-import { CHUNK_PAGE_SIZE } from "../../convex/lib/limits.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
 import { ensureSiteBuilt } from "../../local-backend/src/site.js";
 import { CHUNK_WRITE_INTERVAL_MS } from "../../convex/ai/lib.js";
 import { machine } from "../machine.js";
 import { percentile } from "../stats.js";
 import { ScriptedProvider } from "../../tests/ai/scriptedProvider.js";
+import { ChunkAssembler } from "../../src/features/chat/chunkAssembler.js";
 import { updateSection } from "../docs.mjs";
 
 // AI streaming figures, with the scripted Chat Completions server as the provider and the real local backend:
@@ -163,7 +163,7 @@ async function countSyncBytes(context: BrowserContext, page: Page): Promise<Sock
   return tally;
 }
 
-/** The stock client, subscribed as the chat UI is: messages.list, plus the chunk pages of each streaming answer. */
+/** The stock client, subscribed as the chat UI is: messages.list, plus ai/stream:latest of each streaming answer. */
 class NodeWatcher {
   messages: Doc<"messages">[] = [];
   readonly answers = new Map<Id<"messages">, { seenAt: { length: number; at: number }[]; final: boolean }>();
@@ -193,24 +193,32 @@ class NodeWatcher {
   private watch(messageId: Id<"messages">) {
     const answer = { seenAt: [] as { length: number; at: number }[], final: false };
     this.answers.set(messageId, answer);
-    const pages: { text: string; count: number }[] = [];
-    const stops: (() => void)[] = [];
-    const length = () => pages.reduce((n, p) => n + p.text.length, 0);
-    const subscribe = (page: number) => {
-      stops.push(
-        this.client.onUpdate(api.ai.stream.chunks, { messageId, page }, (value) => {
-          if (answer.final) {
-            for (const stop of stops.splice(0)) stop();
-            return;
-          }
-          const wasFull = (pages[page]?.count ?? 0) >= CHUNK_PAGE_SIZE;
-          pages[page] = value;
-          answer.seenAt.push({ length: length(), at: performance.now() });
-          if (!wasFull && value.count >= CHUNK_PAGE_SIZE && pages.length === page + 1) subscribe(page + 1);
-        }),
-      );
+    // As src/features/chat/useStreamingText.ts does: the newest chunk live, the chunks it missed read once.
+    const chunks = new ChunkAssembler();
+    let filling = false;
+    const seen = () => answer.seenAt.push({ length: chunks.text().length, at: performance.now() });
+    const fill = async () => {
+      if (filling) return;
+      filling = true;
+      for (let gap = chunks.gap(); gap !== null && !answer.final; gap = chunks.gap()) {
+        const before = chunks.known;
+        for (const row of await this.client.query(api.ai.stream.range, { messageId, ...gap })) chunks.add(row.seq, row.text);
+        seen();
+        if (chunks.known === before) break;
+      }
+      filling = false;
     };
-    subscribe(0);
+    let stop: (() => void) | null = null;
+    stop = this.client.onUpdate(api.ai.stream.latest, { messageId }, (latest) => {
+      if (answer.final) {
+        stop?.();
+        return;
+      }
+      if (latest === null) return;
+      chunks.add(latest.seq, latest.text);
+      seen();
+      if (chunks.gap() !== null) void fill();
+    });
   }
 
   close() {
@@ -459,11 +467,11 @@ async function writeReport(results: AnswerResult[], echoLatencies: number[], sec
     return `${kib(p.bytes)} (${p.updates})`;
   };
   const breakdownTable = [
-    "| Answer | ai/stream:chunks (updates) | messages:list (updates) | conversations:list (updates) | Protocol framing and client frames |",
+    "| Answer | ai/stream:latest (updates) | messages:list (updates) | conversations:list (updates) | Protocol framing and client frames |",
     "| --- | ---: | ---: | ---: | ---: |",
     ...results.map((r, i) => {
       const counted = Object.values(r.browserParts).reduce((n, p) => n + p.bytes, 0);
-      return `| ${i + 1} (${r.kind}) | ${part(r, "ai/stream:chunks")} | ${part(r, "messages:list")} | ${part(r, "conversations:list")} | ${kib(r.browserBytes - counted)} |`;
+      return `| ${i + 1} (${r.kind}) | ${part(r, "ai/stream:latest")} | ${part(r, "messages:list")} | ${part(r, "conversations:list")} | ${kib(r.browserBytes - counted)} |`;
     }),
   ].join("\n");
   const p50 = percentile(
@@ -484,7 +492,7 @@ the provider's by the round trip with the smallest delay (within about a millise
 
 **Token → DOM.** From the provider writing a chunk to its text being in the second browser's DOM. Target: p50
 ≤ ${LATENCY_TARGET_MS} ms (${verdict} it: ${ms(p50)} over all ${results.length} answers). References in the same run: the stock ConvexClient
-in Node, subscribed as the chat UI is (messages.list plus the chunk pages of ai/stream:chunks) to the same
+in Node, subscribed as the chat UI is (messages.list plus ai/stream:latest of the streaming answer) to the same
 answers, is the same path without the browser and React; the difference is the page's own cost (decoding,
 rendering Markdown). A bare WebSocket pushing markers into the same page is the floor of the measurement itself
 (clock alignment, socket, observer). The backend writes streamed text at most once per ${CHUNK_WRITE_INTERVAL_MS} ms
@@ -505,13 +513,17 @@ messages.list in full (computed from this run's list, which holds the earlier an
 ${writesTable}
 
 Where the second browser's bytes go, per answer: each query's updates (the value with its journal), and the
-rest (the Transition envelopes around them, and the client's own frames). A chunk page is re-sent at each of
-its up to ${CHUNK_PAGE_SIZE} writes, so the streamed text costs about ${(CHUNK_PAGE_SIZE + 1) / 2}× its size; messages.list is sent twice per
-answer (when it starts and when it is final) and holds the conversation's newest page (10 to 20 messages: the
-backend splits it at twice the page size), so its share grows with the conversation up to that bound, as the
-typical answers 1 → 3 show. There are more chunk updates than writes: each new page's subscription starts with
-an empty result. The final write leaves the chunk rows to a cleanup 30 s later, so the pages the client drops
-on seeing the message final are not re-sent first.
+rest (the Transition envelopes around them, and the client's own frames). While an answer streams the page holds
+one subscription, ai/stream:latest, whose result is the newest chunk alone (convex/ai/stream.ts): each write
+reaches it as one Transition carrying that write's text once, and no subscription is added or dropped until the
+answer is final. What is left is fixed by the protocol: every Transition carries its two versions and the
+client's clock fields (about 220 bytes with nothing in it, as a frame of this run's ts-only Transitions shows),
+and the update around the chunk about 80 more, so each write costs about 300 bytes besides its text; at the
+throttle's rate that is most of a typical answer's bytes. messages.list is sent twice per answer (when it starts
+and when it is final, then with the answer's text in it) and holds the conversation's newest page (10 to 20
+messages: the backend splits it at twice the page size), so its share grows with the conversation up to that
+bound, as the typical answers 1 → 3 show. The final write leaves the chunk rows to a cleanup 30 s later, so the
+subscription the client drops on seeing the message final is not sent an update first.
 
 ${breakdownTable}
 `,

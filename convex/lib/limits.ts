@@ -8,13 +8,11 @@
 export const MAX_TEXT_BYTES = 1_048_576 - 16 * 1024;
 
 /**
- * Chunks of a streaming answer per page of `ai/stream:chunks` (pages are fixed ranges of sequence numbers). A page
- * holding this many chunks is full and never changes, so the SPA subscribes to the next one. Each write re-sends
- * its page, so the text costs about (n+1)/2 times its size, and each new page costs a subscription and its first,
- * empty answer (~250 bytes of framing, bench/ai): 2 is the measured balance (at 8 a long answer's second client
- * received 7.9× its size, at 2 6.0×, in the same session; typical answers stayed at 12–18× either way).
+ * Most chunks of a streaming answer one `ai/stream:range` call returns. An answer writes at most a few chunks a
+ * second (CHUNK_WRITE_INTERVAL_MS), so a client catching up on a whole answer needs one or two calls; each call
+ * stays far inside Convex's per-query read limit.
  */
-export const CHUNK_PAGE_SIZE = 2;
+export const MAX_STREAM_RANGE_CHUNKS = 1000;
 
 /**
  * Convex's per-function limits that the design depends on, as documented on the "Limits" page

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ScriptedProvider, type StreamScript } from "../../tests/ai/scriptedProvider";
+import { ChunkAssembler } from "../../src/features/chat/chunkAssembler";
 import { listed } from "../../tests/listing";
 import type { EngineImpl } from "../src/engine/engine.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend";
@@ -104,11 +105,43 @@ describe("the assistant against a scripted provider", () => {
     await expect
       .poll(async () => (await client.query(api.conversations.list, { projectId })).find((c) => c._id === conversationId)?.title)
       .toBe("Counting words");
-    // The chunk rows outlive the final write, so a subscriber that drops its chunk pages on seeing the message
-    // final is not sent them again first (convex/ai/data.test.ts checks the scheduled cleanup that removes them).
-    const firstPage = await client.query(api.ai.stream.chunks, { messageId: message._id, page: 0 });
-    expect(firstPage.count).toBeGreaterThan(0);
-    expect(message.content.startsWith(firstPage.text)).toBe(true);
+    // The chunk rows outlive the final write, so a subscriber that drops its subscription on seeing the message
+    // final is not sent an update first (convex/ai/data.test.ts checks the scheduled cleanup that removes them).
+    const streamed = await client.query(api.ai.stream.range, { messageId: message._id, from: 0, to: 1000 });
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(message.content.startsWith(streamed.map((c) => c.text).join(""))).toBe(true);
+  });
+
+  it("hands a subscriber of ai/stream:latest each streamed chunk once, which with range reads make the answer", async () => {
+    const chunks = Array.from({ length: 60 }, (_, i) => `piece${i} `);
+    provider.stream({ kind: "text", chunks, delayMs: 15 });
+    const conversationId = await newConversation();
+    const { assistantMessageId: messageId } = await client.mutation(api.messages.send, { conversationId, content: "pieces" });
+    // A second connection, as a second browser: it only listens.
+    const watcher = backend.client({ token: (await backend.signIn("ada")).token });
+    const assembled = new ChunkAssembler();
+    const delivered: number[] = [];
+    const stop = watcher.onUpdate(api.ai.stream.latest, { messageId }, (chunk) => {
+      if (chunk === null) return;
+      delivered.push(chunk.seq);
+      assembled.add(chunk.seq, chunk.text);
+    });
+    const message = await waitForFinal(conversationId, messageId);
+    stop();
+    // What the subscription missed (it may start after the first writes, and updates may merge) is read once.
+    for (let gap = assembled.gap(); gap !== null; gap = assembled.gap()) {
+      for (const row of await watcher.query(api.ai.stream.range, { messageId, from: gap.from, to: gap.to })) assembled.add(row.seq, row.text);
+    }
+    await watcher.close();
+    const writes = chunkWrites(messageId)!;
+    expect(writes).toBeGreaterThan(1);
+    // No chunk came twice: each write's text crossed the socket once (a page of chunks would repeat them).
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(assembled.known).toBe(writes);
+    // The final write folds in the text still pending at the end, so the chunks are the answer's beginning.
+    expect(message.content.startsWith(assembled.text())).toBe(true);
+    expect(assembled.text().length).toBeGreaterThan(0);
   });
 
   it("sends the conversation history on the next turn", async () => {
@@ -265,7 +298,7 @@ describe("the assistant against a scripted provider", () => {
     provider.stream({ kind: "text", chunks, delayMs: 30 });
     const conversationId = await newConversation();
     const { assistantMessageId } = await client.mutation(api.messages.send, { conversationId, content: "long answer" });
-    await expect.poll(async () => (await client.query(api.ai.stream.chunks, { messageId: assistantMessageId, page: 0 })).count, { timeout: 5000 }).toBeGreaterThan(1);
+    await expect.poll(async () => (await client.query(api.ai.stream.latest, { messageId: assistantMessageId }))?.seq ?? -1, { timeout: 5000 }).toBeGreaterThan(0);
     const requestIndex = provider.requests.length - 1;
     await client.mutation(api.messages.cancel, { messageId: assistantMessageId });
 

@@ -157,7 +157,8 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
     { conversationId: one.conversationId },
     { conversationId: own.conversationId, fileId: one.fileId },
   ],
-  "ai/stream:chunks": ({ one }) => [{ messageId: one.assistantMessageId, page: 0 }],
+  "ai/stream:latest": ({ one }) => [{ messageId: one.assistantMessageId }],
+  "ai/stream:range": ({ one }) => [{ messageId: one.assistantMessageId, from: 0, to: 10 }],
   "ai/status:provider": () => [{}],
   "ai/quickEdit:run": ({ one, own }) => [
     { projectId: one.projectId, fileId: one.fileId, selection: "# hello", instruction: "leak it" },
