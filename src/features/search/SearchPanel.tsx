@@ -58,7 +58,6 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [active, setActive] = useState(0);
   const [confirm, setConfirm] = useState<ReplacePlan | null>(null);
-  const [lastReplace, setLastReplace] = useState<ReplacePlan | null>(null);
   const [busy, setBusy] = useState(false);
   const queryRef = useRef<HTMLInputElement>(null);
   const treeRef = useRef<HTMLUListElement>(null);
@@ -71,6 +70,10 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
   const updateContent = useWrite(api.files.updateContent);
   const openFile = useAppStore((s) => s.openFile);
   const requestReveal = useAppStore((s) => s.requestReveal);
+  const steps = useAppStore((s) => s.replaceSteps[projectId]);
+  const latestStep = steps?.at(-1);
+  const pushReplaceStep = useAppStore((s) => s.pushReplaceStep);
+  const popReplaceStep = useAppStore((s) => s.popReplaceStep);
 
   const options: SearchOptions | null = useMemo(
     () => (query === "" ? null : { query, matchCase, wholeWord, regex, include, exclude }),
@@ -217,7 +220,7 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
         return;
       }
       await applyReplace(updateContent, plan);
-      setLastReplace(plan);
+      pushReplaceStep(projectId, plan);
       notify(`Replaced ${plural(plan.matches, "match")} in ${row.file.path}.`, "success");
     } catch (error) {
       notify(errorMessage(error), "error");
@@ -245,7 +248,7 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
     setBusy(true);
     try {
       await applyReplace(updateContent, plan);
-      setLastReplace(plan);
+      pushReplaceStep(projectId, plan);
       notify(`Replaced ${plural(plan.matches, "match")} in ${plural(plan.files.length, "file")}.`, "success");
     } catch (error) {
       notify(errorMessage(error), "error");
@@ -254,15 +257,19 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
     }
   };
 
-  const doUndo = async (plan: ReplacePlan) => {
-    // The button goes away with the replace it undoes: focus goes on in the query.
+  /** Takes back the newest replace step; the one before is next. A refusal leaves the step on the stack. */
+  const doUndo = async (step: ReplacePlan) => {
+    // The button goes away with the last step it undoes: focus goes on in the query.
     queryRef.current?.focus();
     setBusy(true);
     try {
-      const outcome = await undoReplace(convex, outbox, updateContent, plan, online);
-      setLastReplace(null);
-      const kept = outcome.conflicts.length > 0 ? ` Not undone, edited since in the same lines: ${outcome.conflicts.join(", ")}.` : "";
-      notify(`Undid the replace in ${plural(outcome.restored, "file")}.${kept}`, kept ? "error" : "success");
+      const outcome = await undoReplace(convex, outbox, updateContent, step, online);
+      if (outcome.kind === "refused") {
+        notify(`Undo replace refused: ${outcome.path} cannot be put back, as ${outcome.reason}. Nothing was undone.`, "error");
+        return;
+      }
+      popReplaceStep(projectId, step);
+      notify(`Undid the replace in ${plural(outcome.restored, "file")}.`, "success");
     } catch (error) {
       notify(errorMessage(error), "error");
     } finally {
@@ -348,8 +355,14 @@ export function SearchPanel({ projectId, onClose }: { projectId: Id<"projects">;
             Stop
           </button>
         )}
-        {lastReplace && (
-          <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={() => void doUndo(lastReplace)}>
+        {latestStep && (
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            disabled={busy}
+            title={`Undo the latest replace (${plural(latestStep.matches, "match")} in ${plural(latestStep.files.length, "file")}); ${plural((steps?.length ?? 1) - 1, "earlier step")} left after it`}
+            onClick={() => void doUndo(latestStep)}
+          >
             Undo replace
           </button>
         )}
