@@ -261,16 +261,20 @@ test("an answer's changes: review the diff, undo one file, restore to before the
   await expectFocusNotOnBody(a);
 });
 
-test("wait for review: the setting chosen by keyboard, an answer's changes marked pending in the tree and the editor until Undo there and Keep all on the card", async ({
+test("wait for review: the setting chosen by keyboard, an answer's changes marked pending in the tree, the editor and the card (live in a second browser) until Undo there, on the deleted file's line above the editor, and Keep all on the card", async ({
   page,
+  secondPage: other,
 }) => {
-  await signIn(page);
+  const user = uniqueUser("pending");
+  await signIn(page, user);
   await createProject(page, "Pending");
   const server = await serverFor(page);
   const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Pending")!._id;
-  const original = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 1;\n" };
+  const original = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 1;\n", "c.ts": "export const c = 1;\n" };
   for (const [name, content] of Object.entries(original)) await server.mutation(api.files.createFile, { projectId, name, content });
   await enterProject(page, "Pending");
+  await signIn(other, user);
+  await enterProject(other, "Pending");
 
   // Settings: the second choice, by arrow key, saved with Enter.
   await Keyboard.pressOn(page.getByRole("button", { name: "Settings" }), "Enter");
@@ -289,15 +293,26 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
       calls: [
         { name: "edit_file", arguments: { path: "a.ts", old_text: "a = 1", new_text: "a = 2" } },
         { name: "edit_file", arguments: { path: "b.ts", old_text: "b = 1", new_text: "b = 2" } },
+        { name: "delete_file", arguments: { path: "c.ts" } },
       ],
     },
     { kind: "text", chunks: ["Done."] },
   );
   scripted().complete({ kind: "text", content: "Pending test", when: ScriptedProvider.isTitleRequest });
   const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill("Change a and b");
+  await box.fill("Change a and b, delete c");
   await box.press("Enter");
-  await expect(card(page)).toContainText("2 files changed", { timeout: 15_000 });
+
+  // The card, in both browsers, says every line waits for review, with Keep / Undo on each.
+  for (const p of [page, other]) {
+    await expect(card(p)).toContainText("3 files changed", { timeout: 15_000 });
+    await expect(card(p)).toContainText("3 waiting for review");
+    for (const path of ["a.ts", "b.ts", "c.ts"]) {
+      await expect(line(p, path)).toContainText("waiting for review");
+      await expect(line(p, path).getByRole("button", { name: `Keep ${path}` })).toBeVisible();
+      await expect(line(p, path).getByRole("button", { name: `Undo ${path}` })).toBeVisible();
+    }
+  }
 
   // Both files are marked in the tree as waiting.
   const tree = page.getByRole("tree", { name: "Files" });
@@ -307,7 +322,7 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
 
   // a.ts opened from the tree: the bar above the editor says so; Undo there puts a.ts back and focus in the editor.
   await Keyboard.pressOn(tree.getByRole("treeitem", { name: "a.ts" }), "Enter");
-  const bar = page.getByRole("region", { name: "Waiting for review" });
+  const bar = page.getByRole("region", { name: "Waiting for review", exact: true });
   await expect(bar).toContainText("The assistant edited this file (+1 −1); it waits for your review.");
   await Keyboard.pressOn(bar.getByRole("button", { name: "Undo" }), "Enter");
   await expect(bar).toHaveCount(0);
@@ -315,10 +330,34 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await expect(page.locator(".cm-content")).toHaveText("export const a = 1;");
   await expect(tree.getByRole("treeitem", { name: "a.ts" })).not.toHaveAccessibleDescription(waiting);
   await expect(tree.getByRole("treeitem", { name: "b.ts" })).toHaveAccessibleDescription(waiting);
+  // The second browser's card follows: a.ts undone, no longer waiting.
+  await expect(line(other, "a.ts")).toContainText("undone");
+  await expect(line(other, "a.ts")).not.toContainText("waiting for review");
+  await expect(card(other)).toContainText("2 waiting for review");
 
-  // Keep all on the answer's card: b.ts keeps its change and is no longer marked.
+  // c.ts, deleted, has no tree row: it is listed above the editor, struck through, with its diff, Keep and Undo.
+  const deleted = page.getByRole("region", { name: "Deleted, waiting for review" });
+  await expect(deleted.locator("del")).toHaveText(["c.ts"]);
+  const showDeleted = deleted.getByRole("button", { name: "Show the diff of c.ts (deleted, waiting for review)" });
+  await Keyboard.pressOn(showDeleted, "Enter");
+  const panel = page.getByRole("region", { name: "Change review" });
+  await expect(panel.getByRole("heading")).toHaveText("Deleted: c.ts");
+  await expect(panel.getByRole("textbox", { name: "Before the answer of c.ts" })).toContainText("export const c = 1;");
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(showDeleted).toBeFocused();
+  // Undo brings it back (in the other browser's tree too); nothing deleted is left to list, so focus goes to the tree.
+  await Keyboard.pressOn(deleted.getByRole("button", { name: "Undo the deletion of c.ts" }), "Enter");
+  await expect(deleted).toHaveCount(0);
+  await expect(tree.getByRole("treeitem", { name: "c.ts" })).toBeVisible();
+  await expect(other.getByRole("tree", { name: "Files" }).getByRole("treeitem", { name: "c.ts" })).toBeVisible();
+  await expect(tree.locator(":focus")).toHaveCount(1);
+  await expect(line(other, "c.ts")).toContainText("undone");
+
+  // Keep all on the answer's card: b.ts keeps its change and is no longer marked, here and in the other browser.
   await Keyboard.pressOn(card(page).getByRole("button", { name: "Keep all" }), "Enter");
   await expect(tree.getByRole("treeitem", { name: "b.ts" })).not.toHaveAccessibleDescription(waiting);
-  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": original["a.ts"], "b.ts": "export const b = 2;\n" });
+  await expect(card(other)).not.toContainText("waiting for review");
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": original["a.ts"], "b.ts": "export const b = 2;\n", "c.ts": original["c.ts"] });
   await expectFocusNotOnBody(page);
 });

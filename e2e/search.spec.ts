@@ -45,7 +45,7 @@ async function seed(page: Page) {
   };
   /** Ctrl+Shift+F from the file tree, where a keyboard user is after opening the project. */
   const openSearch = () => Keyboard.pressOn(firstRow, "ControlOrMeta+Shift+F");
-  return { server, projectId, texts, openSearch };
+  return { server, projectId, ids, texts, openSearch };
 }
 
 test("Ctrl+Shift+F: type at once, narrow with globs and a regex, Enter opens the file at the match", async ({ page }) => {
@@ -141,7 +141,7 @@ test("Replace all says how many matches in how many files, writes every file, an
   await expect(Search.status(page)).toHaveText("6 matches in 4 files");
 });
 
-test("Replace one and replace in file by keyboard: Ctrl+Shift+1 on a match, then on a file, focus going on; Undo replace takes back the last; Ctrl+Alt+Enter asks to replace all", async ({ page }) => {
+test("Replace one and replace in file by keyboard: Ctrl+Shift+1 on a match, then on a file, focus going on; Undo replace takes back the latest, then the one before; Ctrl+Alt+Enter asks to replace all", async ({ page }) => {
   const { texts, openSearch } = await seed(page);
   const before = await texts();
   await openSearch();
@@ -171,17 +171,25 @@ test("Replace one and replace in file by keyboard: Ctrl+Shift+1 on a match, then
   await expect(focusedRow).toContainText("util.ts");
 
   // Undo replace takes back the last replace, as one step, and only it.
+  const undoButton = page.getByRole("button", { name: "Undo replace" });
   await page.keyboard.press("Shift+Tab");
-  await expect(page.getByRole("button", { name: "Undo replace" })).toBeFocused();
+  await expect(undoButton).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(Search.query(page)).toBeFocused();
   await expect.poll(texts).toEqual({ ...before, "README.md": "say bye\n" });
   await expect(Search.status(page)).toHaveText("5 matches in 3 files");
+  // The steps are a stack: Undo replace again takes back the one before (README.md's match), then there is none.
+  await Keyboard.tabTo(page, undoButton);
+  await page.keyboard.press("Enter");
+  await expect(Search.query(page)).toBeFocused();
+  await expect.poll(texts).toEqual(before);
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+  await expect(undoButton).toHaveCount(0);
 
   // Ctrl+Alt+Enter from a field asks to replace all, with the counts; Escape puts focus back in the query.
   await page.keyboard.press("ControlOrMeta+Alt+Enter");
   const dialog = page.getByRole("alertdialog", { name: "Replace all" });
-  await expect(dialog).toContainText("Replace 5 matches in 3 files with “bye”?");
+  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”?");
   await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
@@ -226,4 +234,45 @@ test("Replace one in a file open with an edit not yet saved keeps both, in the e
   await expect.poll(async () => (await texts())["src/app.ts"]).toBe(both);
   await expect(lines.nth(0)).toHaveText("const greeting = 'bye';");
   await expect(lines.nth(1)).toHaveText("export function greet() {}");
+});
+
+test("Undo replace refuses, naming the file and why, when an edit made since in the replaced lines would be lost; the step stays to undo once that edit is gone", async ({ page }) => {
+  const { server, ids, texts, openSearch } = await seed(page);
+  const before = await texts();
+  const readme = ids["README.md"];
+  await openSearch();
+  await page.keyboard.type("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
+  await page.keyboard.type("bye");
+  await page.keyboard.press("ControlOrMeta+Alt+Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Replace all" });
+  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”?");
+  await page.keyboard.press("Enter");
+  await expect(Search.status(page)).toHaveText("0 matches in 0 files");
+
+  // Another window edits the very line the replace changed in README.md.
+  const current = await server.query(api.files.get, { fileId: readme });
+  await server.mutation(api.files.updateContent, { fileId: readme, content: "say bye to all\n", baseRevision: current.revision });
+
+  const undoButton = page.getByRole("button", { name: "Undo replace" });
+  await Keyboard.tabTo(page, undoButton);
+  await page.keyboard.press("Enter");
+  await expect(page.getByText(/^Undo replace refused: README\.md cannot be put back, as it was edited since in the lines the replace changed/)).toBeVisible();
+  // Nothing was undone, in any file, and the step is still there.
+  expect(await texts()).toEqual({
+    "src/app.ts": "const greeting = 'bye';\nexport function bye() {}\n",
+    "src/util.ts": "bye world\nbye again\n",
+    "README.md": "say bye to all\n",
+    "dist/out.js": "bye()\n",
+  });
+  await expect(undoButton).toBeVisible();
+
+  // Once that edit is gone, the same step undoes.
+  const edited = await server.query(api.files.get, { fileId: readme });
+  await server.mutation(api.files.updateContent, { fileId: readme, content: "say bye\n", baseRevision: edited.revision });
+  await Keyboard.tabTo(page, undoButton);
+  await page.keyboard.press("Enter");
+  await expect.poll(texts).toEqual(before);
+  await expect(undoButton).toHaveCount(0);
 });

@@ -116,6 +116,8 @@ export const changeLineValidator = v.object({
   removed: v.number(),
   state: changeFields.state,
   binary: v.optional(v.boolean()),
+  /** Recorded while the project waited for review, and neither kept nor undone since. */
+  pending: v.optional(v.boolean()),
 });
 export type ChangeLine = Infer<typeof changeLineValidator>;
 

@@ -202,6 +202,7 @@ export function changeLine(row: Row) {
     removed: row.removed,
     state: row.state,
     binary: row.beforeStorageId !== undefined || row.afterStorageId !== undefined || undefined,
+    pending: row.pending,
   };
 }
 

@@ -78,6 +78,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
   if (set === undefined || set.lines.length === 0) return null;
   const { lines, restoredHere } = set;
   const applied = lines.filter((l) => l.state === "applied");
+  const waiting = lines.filter((l) => l.pending === true).length;
   const added = lines.reduce((n, l) => n + l.added, 0);
   const removed = lines.reduce((n, l) => n + l.removed, 0);
 
@@ -104,6 +105,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
           {lines.length} {lines.length === 1 ? "file" : "files"} changed
           <span className="review-added"> +{added}</span>
           <span className="review-removed"> −{removed}</span>
+          {waiting > 0 && <span className="review-waiting"> · {waiting} waiting for review</span>}
         </span>
         <span className="review-card-actions">
           {applied.length > 0 && (
@@ -139,7 +141,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
             <button
               type="button"
               className="review-line-open"
-              aria-label={`Show the diff of ${line.path} (${KIND_LABEL[line.kind]}, ${line.added} added, ${line.removed} removed lines)`}
+              aria-label={`Show the diff of ${line.path} (${KIND_LABEL[line.kind]}, ${line.added} added, ${line.removed} removed lines${line.pending ? ", waiting for review" : ""})`}
               onClick={() => setReview({ messageId, changeId: line._id })}
             >
               <span className="review-kind">{KIND_LABEL[line.kind]}</span>
@@ -154,6 +156,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
                 </span>
               )}
             </button>
+            {line.pending && <span className="review-state review-waiting">waiting for review</span>}
             {line.state === "applied" ? (
               <span className="review-line-actions">
                 <button

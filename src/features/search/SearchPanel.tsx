@@ -65,7 +65,6 @@ export function SearchPanel({
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [active, setActive] = useState(0);
   const [confirm, setConfirm] = useState<ReplacePlan | null>(null);
-  const [lastReplace, setLastReplace] = useState<ReplacePlan | null>(null);
   const [busy, setBusy] = useState(false);
   const queryRef = useRef<HTMLInputElement>(null);
   // Typing goes on after the draft taken over from the stand-in field.
@@ -83,6 +82,10 @@ export function SearchPanel({
   const updateContent = useWrite(api.files.updateContent);
   const openFile = useAppStore((s) => s.openFile);
   const requestReveal = useAppStore((s) => s.requestReveal);
+  const steps = useAppStore((s) => s.replaceSteps[projectId]);
+  const latestStep = steps?.at(-1);
+  const pushReplaceStep = useAppStore((s) => s.pushReplaceStep);
+  const popReplaceStep = useAppStore((s) => s.popReplaceStep);
 
   const options: SearchOptions | null = useMemo(
     () => (query === "" ? null : { query, matchCase, wholeWord, regex, include, exclude }),
@@ -229,7 +232,7 @@ export function SearchPanel({
         return;
       }
       await applyReplace(updateContent, plan);
-      setLastReplace(plan);
+      pushReplaceStep(projectId, plan);
       notify(`Replaced ${plural(plan.matches, "match")} in ${row.file.path}.`, "success");
     } catch (error) {
       notify(errorMessage(error), "error");
@@ -257,7 +260,7 @@ export function SearchPanel({
     setBusy(true);
     try {
       await applyReplace(updateContent, plan);
-      setLastReplace(plan);
+      pushReplaceStep(projectId, plan);
       notify(`Replaced ${plural(plan.matches, "match")} in ${plural(plan.files.length, "file")}.`, "success");
     } catch (error) {
       notify(errorMessage(error), "error");
@@ -266,15 +269,19 @@ export function SearchPanel({
     }
   };
 
-  const doUndo = async (plan: ReplacePlan) => {
-    // The button goes away with the replace it undoes: focus goes on in the query.
+  /** Takes back the newest replace step; the one before is next. A refusal leaves the step on the stack. */
+  const doUndo = async (step: ReplacePlan) => {
+    // The button goes away with the last step it undoes: focus goes on in the query.
     queryRef.current?.focus();
     setBusy(true);
     try {
-      const outcome = await undoReplace(convex, outbox, updateContent, plan, online);
-      setLastReplace(null);
-      const kept = outcome.conflicts.length > 0 ? ` Not undone, edited since in the same lines: ${outcome.conflicts.join(", ")}.` : "";
-      notify(`Undid the replace in ${plural(outcome.restored, "file")}.${kept}`, kept ? "error" : "success");
+      const outcome = await undoReplace(convex, outbox, updateContent, step, online);
+      if (outcome.kind === "refused") {
+        notify(`Undo replace refused: ${outcome.path} cannot be put back, as ${outcome.reason}. Nothing was undone.`, "error");
+        return;
+      }
+      popReplaceStep(projectId, step);
+      notify(`Undid the replace in ${plural(outcome.restored, "file")}.`, "success");
     } catch (error) {
       notify(errorMessage(error), "error");
     } finally {
@@ -360,8 +367,14 @@ export function SearchPanel({
             Stop
           </button>
         )}
-        {lastReplace && (
-          <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={() => void doUndo(lastReplace)}>
+        {latestStep && (
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            disabled={busy}
+            title={`Undo the latest replace (${plural(latestStep.matches, "match")} in ${plural(latestStep.files.length, "file")}); ${plural((steps?.length ?? 1) - 1, "earlier step")} left after it`}
+            onClick={() => void doUndo(latestStep)}
+          >
             Undo replace
           </button>
         )}

@@ -10,9 +10,9 @@ import { readSyncedQuery, type DurablePromise, type Outbox } from "../sync";
 // pending save of the same file and merges a CONFLICT three-way), so it is durable offline, sent exactly once,
 // and open editors take it like any remote change. A replace is planned first (every file's text read through the
 // read path, newest pending edit included, and replaced with the same matcher as the search), so the confirmation
-// states exactly how many matches in how many files change. Undo writes each file's text from before back, merged
-// three-way with any edit made since, as one step. Replace one and replace in file are the same plan narrowed to one
-// match or one file.
+// states exactly how many matches in how many files change. Each replace is one undo step (the search slice keeps
+// them as a stack, newest on top): Undo writes each file's text from before back, merged three-way with any edit
+// made since, all or nothing. Replace one and replace in file are the same plan narrowed to one match or one file.
 
 export interface ReplaceFile {
   fileId: Id<"files">;
@@ -84,37 +84,57 @@ export async function applyReplace(write: UpdateContent, plan: ReplacePlan): Pro
   await Promise.all(writes.map((w) => w.stored));
 }
 
-export interface UndoOutcome {
-  restored: number;
-  /** Files edited since in the same lines: left as they are. */
-  conflicts: string[];
+export interface FileNow {
+  content: string;
+  revision: number;
 }
 
-/** Puts back each file's text from before the replace, keeping edits made since where they do not overlap. */
+/** What undoing one replace step does: every file's write, or a refusal naming the first file that stops it. */
+export type UndoPlan =
+  | { kind: "ready"; writes: { fileId: Id<"files">; path: string; content: string; baseRevision: number }[] }
+  | { kind: "refused"; path: string; reason: string };
+
+/**
+ * Plans the undo of one replace step against each file's newest text (`now`; null when it can no longer be read):
+ * the text from before the replace, merged three-way with what was edited since. All or nothing, as the replace was
+ * one step: a file deleted since, or edited since in the lines the replace changed (the undo would lose that edit),
+ * refuses the whole undo, naming it and why, and nothing is written.
+ */
+export function planUndo(step: ReplacePlan, now: ReadonlyMap<Id<"files">, FileNow | null>): UndoPlan {
+  const writes: Extract<UndoPlan, { kind: "ready" }>["writes"] = [];
+  for (const f of step.files) {
+    const file = now.get(f.fileId) ?? null;
+    if (file === null) return { kind: "refused", path: f.path, reason: "it was deleted since, or is too large to edit here now" };
+    const merged = mergeThreeWay(f.after, f.before, file.content);
+    if (merged.kind !== "clean") {
+      return { kind: "refused", path: f.path, reason: "it was edited since in the lines the replace changed, and undoing would lose that edit" };
+    }
+    if (merged.text !== file.content) writes.push({ fileId: f.fileId, path: f.path, content: merged.text, baseRevision: file.revision });
+  }
+  return { kind: "ready", writes };
+}
+
+export type UndoOutcome = { kind: "done"; restored: number } | { kind: "refused"; path: string; reason: string };
+
+/**
+ * Undoes one replace step: puts back each file's text from before it, keeping edits made since where they do not
+ * overlap; refuses (writing nothing) when an edit would be lost (planUndo).
+ */
 export async function undoReplace(
   convex: ConvexReactClient,
   outbox: Outbox,
   write: UpdateContent,
-  plan: ReplacePlan,
+  step: ReplacePlan,
   online: boolean,
 ): Promise<UndoOutcome> {
-  const outcome: UndoOutcome = { restored: 0, conflicts: [] };
-  const writes: DurablePromise<{ revision: number }>[] = [];
-  for (const f of plan.files) {
-    const file = await newestText(convex, outbox, f.fileId, online);
-    if (file === null) {
-      outcome.conflicts.push(f.path);
-      continue;
-    }
-    const merged = mergeThreeWay(f.after, f.before, file.content);
-    if (merged.kind !== "clean") {
-      outcome.conflicts.push(f.path);
-      continue;
-    }
-    writes.push(write({ fileId: f.fileId, content: merged.text, baseRevision: file.revision }, `Undo replace in ${f.path}`));
-    outcome.restored += 1;
-  }
+  const now = new Map<Id<"files">, FileNow | null>();
+  for (const f of step.files) now.set(f.fileId, await newestText(convex, outbox, f.fileId, online));
+  const plan = planUndo(step, now);
+  if (plan.kind === "refused") return plan;
+  const writes = plan.writes.map((w) =>
+    write({ fileId: w.fileId, content: w.content, baseRevision: w.baseRevision }, `Undo replace in ${w.path}`),
+  );
   for (const w of writes) w.catch(() => {});
   await Promise.all(writes.map((w) => w.stored));
-  return outcome;
+  return { kind: "done", restored: step.files.length };
 }

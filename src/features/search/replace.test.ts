@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { useAppStore } from "../../store";
+import { planUndo, type FileNow, type ReplacePlan } from "./replace";
+
+const a = "a" as Id<"files">;
+const b = "b" as Id<"files">;
+
+function step(files: { fileId: Id<"files">; path: string; before: string; after: string }[]): ReplacePlan {
+  return { files: files.map((f) => ({ ...f, revision: 1, count: 1 })), matches: files.length, unreadable: [] };
+}
+
+describe("planUndo", () => {
+  const replaced = step([
+    { fileId: a, path: "a.ts", before: "hello\n1\nkeep\n2\nhello\n", after: "bye\n1\nkeep\n2\nbye\n" },
+    { fileId: b, path: "b.ts", before: "hello\n", after: "bye\n" },
+  ]);
+
+  it("puts each file's text back, keeping an edit made since in other lines, at the file's newest revision", () => {
+    const now = new Map<Id<"files">, FileNow | null>([
+      [a, { content: "bye\n1\nkept and edited\n2\nbye\n", revision: 4 }],
+      [b, { content: "bye\n", revision: 2 }],
+    ]);
+    expect(planUndo(replaced, now)).toEqual({
+      kind: "ready",
+      writes: [
+        { fileId: a, path: "a.ts", content: "hello\n1\nkept and edited\n2\nhello\n", baseRevision: 4 },
+        { fileId: b, path: "b.ts", content: "hello\n", baseRevision: 2 },
+      ],
+    });
+  });
+
+  it("refuses the whole step, naming the file and why, when an edit since is in the replaced lines or the file is gone", () => {
+    const edited = new Map<Id<"files">, FileNow | null>([
+      [a, { content: "bye\n1\nkeep\n2\nbye\n", revision: 2 }],
+      [b, { content: "bye bye\n", revision: 3 }],
+    ]);
+    expect(planUndo(replaced, edited)).toEqual({
+      kind: "refused",
+      path: "b.ts",
+      reason: "it was edited since in the lines the replace changed, and undoing would lose that edit",
+    });
+    const deleted = new Map<Id<"files">, FileNow | null>([
+      [a, null],
+      [b, { content: "bye\n", revision: 2 }],
+    ]);
+    const refused = planUndo(replaced, deleted);
+    expect(refused).toMatchObject({ kind: "refused", path: "a.ts" });
+    expect(refused.kind === "refused" && refused.reason).toContain("deleted");
+  });
+
+  it("undoes steps newest first: the earlier step's undo applies on top of the later one's", () => {
+    const first = step([{ fileId: a, path: "a.ts", before: "one\ntwo\n", after: "1\ntwo\n" }]);
+    const second = step([{ fileId: a, path: "a.ts", before: "1\ntwo\n", after: "1\n2\n" }]);
+    const undoSecond = planUndo(second, new Map([[a, { content: "1\n2\n", revision: 3 }]]));
+    expect(undoSecond).toMatchObject({ kind: "ready", writes: [{ content: "1\ntwo\n" }] });
+    const undoFirst = planUndo(first, new Map([[a, { content: "1\ntwo\n", revision: 4 }]]));
+    expect(undoFirst).toMatchObject({ kind: "ready", writes: [{ content: "one\ntwo\n", baseRevision: 4 }] });
+  });
+});
+
+describe("the replace steps in the store", () => {
+  it("is a stack per project: the newest step is undone first, then the one before; only the top can be popped", () => {
+    useAppStore.setState({ replaceSteps: {} });
+    const [s1, s2] = [step([]), step([])];
+    const state = () => useAppStore.getState();
+    state().pushReplaceStep("p", s1);
+    state().pushReplaceStep("p", s2);
+    state().pushReplaceStep("q", step([]));
+    state().popReplaceStep("p", s1);
+    expect(state().replaceSteps.p).toEqual([s1, s2]);
+    expect(state().replaceSteps.p.at(-1)).toBe(s2);
+    state().popReplaceStep("p", s2);
+    expect(state().replaceSteps.p.at(-1)).toBe(s1);
+    state().popReplaceStep("p", s1);
+    expect(state().replaceSteps.p).toEqual([]);
+    expect(state().replaceSteps.q).toHaveLength(1);
+  });
+});
