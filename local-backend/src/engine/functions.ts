@@ -6,7 +6,7 @@ import { als, realNow, seededRandom, type Frame, type FrameKind, type SyscallHan
 import type { Store } from "./store.js";
 import type { Tx } from "./transaction.js";
 import type { Identity, RunResult } from "./types.js";
-import { validateValue, type VJson } from "./validate.js";
+import { matchesJson, validateValue, type VJson } from "./validate.js";
 
 // Finding the app's functions by path and invoking them in a frame: arguments and return value validated,
 // errors turned into results. Invariants:
@@ -159,19 +159,23 @@ export class Functions {
   /** Runs a resolved function in `frame`, validating arguments and return value. Never throws. */
   async invoke(fn: Registered, kind: Kind, frame: Frame, args: JSONValue): Promise<Outcome> {
     const { args: argsV, returns: returnsV } = this.validators(fn);
-    let decoded: Value;
-    try {
-      decoded = jsonToConvex(args);
-    } catch (e) {
-      frame.closed = true;
-      const message = `ArgumentValidationError: ${e instanceof Error ? e.message : String(e)}`;
-      return { ok: false, error: message, message, logLines: frame.logLines };
-    }
-    const argErr = validateValue(argsV, decoded, this.resolveIdTable);
-    if (argErr) {
-      frame.closed = true;
-      const message = `ArgumentValidationError: ${argErr}`;
-      return { ok: false, error: message, message, logLines: frame.logLines };
+    // Arguments and result are checked in their JSON form (matchesJson); only what that does not show valid is
+    // decoded and run through validateValue, which gives the verdict and the message.
+    if (!matchesJson(argsV, args, this.resolveIdTable)) {
+      let decoded: Value;
+      try {
+        decoded = jsonToConvex(args);
+      } catch (e) {
+        frame.closed = true;
+        const message = `ArgumentValidationError: ${e instanceof Error ? e.message : String(e)}`;
+        return { ok: false, error: message, message, logLines: frame.logLines };
+      }
+      const argErr = validateValue(argsV, decoded, this.resolveIdTable);
+      if (argErr) {
+        frame.closed = true;
+        const message = `ArgumentValidationError: ${argErr}`;
+        return { ok: false, error: message, message, logLines: frame.logLines };
+      }
     }
     // Registered functions spread the parsed JSON into (ctx, ...args): it is the argument array.
     const argsStr = JSON.stringify([args]);
@@ -180,7 +184,7 @@ export class Functions {
         kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : fn.invokeAction!(frame.requestId, argsStr),
       );
       const value = JSON.parse(out) as JSONValue;
-      if (returnsV) {
+      if (returnsV && !matchesJson(returnsV, value, this.resolveIdTable)) {
         const retErr = validateValue(returnsV, jsonToConvex(value), this.resolveIdTable);
         if (retErr) {
           const message = `ReturnsValidationError: ${retErr}`;
