@@ -178,8 +178,9 @@ against the embedded local backend, on this machine (${machine()} at the end).
 
 **Copy to disk.** A project of ${FILES.toLocaleString("en")} files of ${FILE_BYTES / 1024} KB (${totalMb.toFixed(1)} MB) reaches the
 runner's working copy when a terminal or Run first needs it: from \`activate()\` (a fresh runner, a fresh working
-directory) until every file is on disk. It subscribes, as the user, to the listing and to each file
-(${FILES.toLocaleString("en")} subscriptions over two connections), so the figure is mostly the backend answering them.
+directory) until every file is on disk. It subscribes, as the user, to the listing, reads the contents in pages
+(\`files.contents\`, each within Convex's read limits), writes them, and only then starts a watch per file
+(\`files.get\` with the revision on disk, which answers without the bytes until the file changes).
 The references write the same files in the same run: straight from memory with \`writeFile\`, and \`cp -r\` of the
 materialized tree.
 
