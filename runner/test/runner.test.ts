@@ -343,6 +343,31 @@ describe("runner: the preview", () => {
     await socket.next((m) => m.t === "run" && m.run.status === "stopped");
     await socket.close();
   });
+
+  it("finds the port when the dev server prints that it listens, without waiting for the poll", async () => {
+    // A poll that never comes within the test: only the Run terminal's output can make the runner look.
+    const extra = await startRunnerFor(h.backend, { portPollMs: 3_600_000 });
+    try {
+      const { token, client, projectId } = await newProject("port-by-output");
+      await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+      await client.mutation(api.files.createFile, {
+        projectId,
+        name: "server.js",
+        content: 'const s = require("http").createServer((q, r) => r.end("hi")).listen(0, "127.0.0.1", () => console.log("listening on " + s.address().port));\n',
+      });
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "run" });
+      const running = await socket.next((m) => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+      if (running.t !== "run" || running.run.status !== "running") throw new Error(JSON.stringify(running));
+      expect(await socket.outputMatching("run", /listening on \d+/)).toContain(`listening on ${running.run.port}`);
+      socket.send({ t: "stop" });
+      await socket.next((m) => m.t === "run" && m.run.status === "stopped");
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
 });
 
 /** Whether `pid` still runs (a zombie waiting to be reaped has ended). */
