@@ -26,7 +26,10 @@ const RUNS = Number(process.env.BENCH_RUNNER_RUNS ?? 3);
 const EDITS = 20 * RUNS;
 
 // The sample project's dev command: a small Node HTTP server (as in e2e/runner.spec.ts), on PORT when given.
-const SERVER_JS = `require("http").createServer((req, res) => res.end("<p>preview</p>")).listen(Number(process.env.PORT ?? 0), "127.0.0.1");\n`;
+// Like the e2e's sample and most dev servers, it prints a line once it listens.
+const SERVER_JS =
+  `const server = require("http").createServer((req, res) => res.end("<p>preview</p>"));\n` +
+  `server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => console.log("listening on " + server.address().port));\n`;
 
 /** Milliseconds from now until an HTTP GET of 127.0.0.1:port (with `host`) receives its first byte, retrying refusals. */
 async function firstByte(port: number, host: string, since: number): Promise<number> {
@@ -70,6 +73,7 @@ try {
   const edits: number[] = [];
   const commits: number[] = [];
   const toPreview: number[] = [];
+  const printedToPort: number[] = [];
   const direct: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const workRoot = path.join(scratch, `run${run}`);
@@ -137,11 +141,21 @@ try {
       edits.push((await changed) - start);
     }
     // Run to first preview byte: Run pressed (the working copy is already on disk) until the preview answers
-    // through the runner's proxy; the runner finds the port by watching the process tree (every 250 ms).
+    // through the runner's proxy; the runner finds the port in the process tree (on output, else every 250 ms).
     const messages: ServerMessage[] = [];
     let wake = () => {};
+    let printed: number | undefined;
+    let reported: number | undefined;
+    let runOutput = "";
     ws.on("message", (raw: Buffer) => {
-      messages.push(JSON.parse(raw.toString()) as ServerMessage);
+      const message = JSON.parse(raw.toString()) as ServerMessage;
+      messages.push(message);
+      // When the server's "listening on" line reached this socket, and when the port did.
+      if (message.t === "output" && message.term === "run" && printed === undefined) {
+        runOutput += message.data;
+        if (runOutput.includes("listening on")) printed = performance.now();
+      }
+      if (message.t === "run" && message.run.status === "running") reported ??= performance.now();
       wake();
     });
     const t3 = performance.now();
@@ -153,6 +167,7 @@ try {
     }
     if (running.run.status !== "running") throw new Error(`Run failed: ${running.run.message}`);
     toPreview.push(await firstByte(runner.port, new URL(running.run.previewUrl!).host, t3));
+    if (printed !== undefined && reported !== undefined) printedToPort.push(reported - printed);
     ws.send(JSON.stringify({ t: "stop" }));
     // Reference: the same command started directly from a shell in the same folder, to its first response.
     const port = await freePort();
@@ -164,7 +179,8 @@ try {
     await runner.close();
     console.log(
       `run ${run + 1}: materialize ${Math.round(materialize[run])} ms, plain write ${Math.round(plain[run])} ms, cp -r ${Math.round(cp[run])} ms; ` +
-        `Run to preview ${Math.round(toPreview[run])} ms, direct ${Math.round(direct[run])} ms (load ${machine().split("load ")[1]})`,
+        `Run to preview ${Math.round(toPreview[run])} ms, direct ${Math.round(direct[run])} ms, printed → port ${Math.round(printedToPort.at(-1) ?? NaN)} ms ` +
+        `(load ${machine().split("load ")[1]})`,
     );
   }
 
@@ -178,8 +194,9 @@ against the embedded local backend, on this machine (${machine()} at the end).
 
 **Copy to disk.** A project of ${FILES.toLocaleString("en")} files of ${FILE_BYTES / 1024} KB (${totalMb.toFixed(1)} MB) reaches the
 runner's working copy when a terminal or Run first needs it: from \`activate()\` (a fresh runner, a fresh working
-directory) until every file is on disk. It subscribes, as the user, to the listing and to each file
-(${FILES.toLocaleString("en")} subscriptions over two connections), so the figure is mostly the backend answering them.
+directory) until every file is on disk. It subscribes, as the user, to the listing, reads the contents in pages
+(\`files.contents\`, each within Convex's read limits), writes them, and only then starts a watch per file
+(\`files.get\` with the revision on disk, which answers without the bytes until the file changes).
 The references write the same files in the same run: straight from memory with \`writeFile\`, and \`cp -r\` of the
 materialized tree.
 
@@ -199,15 +216,17 @@ mutation's own round trip (sent → answered) in the same run.
 | Reference: save sent → mutation answered | ${p(commits, 0.5)} | ${p(commits, 0.99)} |
 
 **Run to first preview byte.** The sample project's dev command (\`node server.js\`, a small HTTP server, no install
-command), ${bwrap ? "fenced by bubblewrap" : "unfenced (no bubblewrap on this machine)"}: from Run being sent on the runner's socket, with the working copy
-already on disk, until an HTTP request through the preview proxy gets its first byte (the runner finds the port by
-watching the process tree every 250 ms, then reports it). Reference: the same command started directly from a
-shell in the same folder, on a port given to it, until a request gets its first byte (tried every 10 ms).
+command; it prints a line once it listens), ${bwrap ? "fenced by bubblewrap" : "unfenced (no bubblewrap on this machine)"}: from Run being sent on the runner's socket, with the working copy
+already on disk, until an HTTP request through the preview proxy gets its first byte (the runner looks for a
+listening port in the process tree when the Run terminal prints, and every 250 ms otherwise, then reports the port
+once a request to it is answered). Reference: the same command started directly from a shell in the same folder,
+on a port given to it, until a request gets its first byte (tried every 10 ms).
 
 | ${RUNS} runs: median (min–max) | Time |
 | --- | ---: |
 | Run → first preview byte through the proxy | ${range(toPreview)} |
 | Reference: \`sh -c "node server.js"\` → first byte | ${range(direct)} |
+| Of which: the server's "listening on" line → the port reported (both as this socket received them) | ${range(printedToPort)} |
 <!-- runner:end -->`,
   );
 } finally {

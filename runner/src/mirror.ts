@@ -1,7 +1,10 @@
 // The working copy: the project's files and folders on disk, kept in step with the project live.
 //
-// It subscribes, as the user, to the project's listing (files.listing and its buckets) and to each file's content
-// (files.get), and applies every change to disk in order: creates, edits, renames and moves (a rename on disk, so
+// It subscribes, as the user, to the project's listing (files.listing and its buckets). The first copy reads the
+// files' contents in pages (files.contents: a few queries instead of one subscription per file, whose answers each
+// carried a file's bytes); then each file is watched by a subscription to files.get with the revision already on
+// disk (`knownRevision`), which answers without the bytes until the file changes. Files created later are watched
+// the same way from the start. Every change is applied to disk in order: creates, edits, renames and moves (a rename on disk, so
 // a moved folder keeps what commands created inside it), deletes. It only ever writes project → disk. What
 // commands create (node_modules, build output, lockfiles) is never read back into the project; it stays on disk,
 // and the runner removes only paths it wrote itself (kept in a manifest beside the working copy, so a file deleted
@@ -13,7 +16,8 @@ import path from "node:path";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { entryPaths } from "../../convex/lib/listing.js";
-import type { ListingEntry } from "../../convex/lib/validators.js";
+import { MAX_CONTENTS_PAGE_FILES } from "../../convex/lib/limits.js";
+import type { FileWithContent, ListingEntry } from "../../convex/lib/validators.js";
 import type { SyncState } from "./protocol.js";
 
 interface OnDisk {
@@ -23,7 +27,8 @@ interface OnDisk {
 
 interface FileWatch {
   unsubscribe: () => void;
-  pool: PoolSlot;
+  /** The connection its subscription is on; null while its first content comes from a files.contents page. */
+  pool: PoolSlot | null;
   /** The revision last written to disk, or undefined before the first write. */
   written?: number;
 }
@@ -70,6 +75,8 @@ export class Mirror {
   readonly firstSync: Promise<void>;
   /** True once `firstSync` has resolved. */
   synced = false;
+  /** Files whose first copy came from a files.contents page (the rest were read by their own subscription). */
+  readInPages = 0;
   private resolveFirstSync!: () => void;
 
   constructor(private readonly options: MirrorOptions) {
@@ -212,23 +219,29 @@ export class Mirror {
       const watch = this.files.get(id);
       if (watch) {
         watch.unsubscribe();
-        watch.pool.used--;
+        if (watch.pool) watch.pool.used--;
         this.files.delete(id);
       }
       this.problems.delete(id);
       this.enqueue(async () => rm(await this.resolveOnDisk(d.path, true), { recursive: true, force: true }), id);
     }
 
-    // Creates: folders now, files when their content arrives.
+    // Creates: folders now, files when their content arrives: in pages for the first copy, else each by its watch.
+    const firstCopy: string[] = [];
     for (const [id, w] of want) {
       if (this.onDisk.has(id)) continue;
       this.onDisk.set(id, w);
       if (w.type === "folder") {
         this.enqueue(() => this.makeFolder(w.path), id);
+      } else if (!this.listed) {
+        this.files.set(id, { unsubscribe: () => {}, pool: null });
+        this.pending++;
+        firstCopy.push(id);
       } else {
         this.watchFile(id);
       }
     }
+    if (firstCopy.length > 0) void this.copyInPages(firstCopy);
     if (!this.listed) {
       this.listed = true;
       this.enqueue(() => this.removeStale(new Set([...want.values()].map((w) => w.path))), "");
@@ -237,25 +250,105 @@ export class Mirror {
     this.emitState();
   }
 
+  /**
+   * The first copy's contents, a page of files per query (files.contents, within Convex's limits), each file then
+   * watched from the revision the page had. Ids a page leaves out (deleted or trashed since the listing) and, on a
+   * deployment whose functions predate files.contents or when a page fails, the rest are watched one by one as
+   * before: their first answer carries the bytes.
+   */
+  private async copyInPages(ids: string[]): Promise<void> {
+    const { client, projectId } = this.options;
+    let rest = ids;
+    const read: Array<[string, FileWatch, number]> = [];
+    try {
+      while (rest.length > 0 && !this.stopped) {
+        const page = rest.slice(0, MAX_CONTENTS_PAGE_FILES);
+        const { files, next } = await client.query(api.files.contents, { projectId: projectId as Id<"projects">, fileIds: page as Id<"files">[] });
+        if (this.stopped) return;
+        const inPage = new Set<string>();
+        for (const file of files) {
+          inPage.add(file._id);
+          const watch = this.copyRead(file);
+          if (watch) read.push([file._id, watch, file.revision]);
+        }
+        for (const id of page.slice(0, next)) if (!inPage.has(id)) this.watchInstead(id);
+        rest = rest.slice(next);
+      }
+    } catch (error) {
+      this.options.log?.(`working copy: reading contents in pages failed (${(error as Error).message}); reading each file on its own.`);
+      for (const id of rest) this.watchInstead(id);
+    }
+    // The watches start once the pages' files are on disk, so their subscriptions do not compete with the copy;
+    // one started later misses nothing: its first answer carries the bytes if the file changed since its page.
+    await this.queue;
+    for (const [id, watch, revision] of read) if (!this.stopped && this.files.get(id) === watch) this.subscribe(id, watch, revision);
+  }
+
+  /** Writes a file a files.contents page read; its watch, to start from that revision (undefined: deleted meanwhile). */
+  private copyRead(file: FileWithContent): FileWatch | undefined {
+    const id = file._id as string;
+    const watch = this.files.get(id);
+    if (watch === undefined || watch.pool !== null) {
+      this.pending--; // deleted from the listing meanwhile
+      return undefined;
+    }
+    this.readInPages++;
+    this.enqueue(async () => {
+      try {
+        if (this.onDisk.get(id) === undefined || this.files.get(id) !== watch) return;
+        await this.writeContent(id, file);
+        watch.written = file.revision;
+      } finally {
+        this.pending--;
+      }
+    }, id);
+    return watch;
+  }
+
+  /** A first-copy file no page read: watched on its own (its first answer has the bytes, or NOT_FOUND). */
+  private watchInstead(id: string): void {
+    this.pending--;
+    const watch = this.files.get(id);
+    if (watch === undefined || watch.pool !== null) return;
+    this.files.delete(id);
+    this.watchFile(id);
+    this.emitState();
+  }
+
+  private async writeContent(id: string, file: FileWithContent): Promise<void> {
+    const target = this.onDisk.get(id);
+    if (target === undefined) return;
+    const bytes = file.content !== undefined ? file.content : file.url !== undefined ? await download(file.url) : "";
+    await this.writeFileAt(target.path, bytes);
+  }
+
   private watchFile(id: string): void {
-    const watch: FileWatch = { unsubscribe: () => {}, pool: this.slot() };
+    const watch: FileWatch = { unsubscribe: () => {}, pool: null };
     this.files.set(id, watch);
     this.pending++;
-    let first = true;
-    watch.unsubscribe = watch.pool.client.onUpdate(
+    this.subscribe(id, watch);
+  }
+
+  /**
+   * Subscribes `watch` to its file's changes. `known`: the revision a page already read, which the answer leaves
+   * the bytes out of (files.get knownRevision); without it the first answer carries the bytes and counts as pending.
+   */
+  private subscribe(id: string, watch: FileWatch, known?: number): void {
+    const pool = this.slot();
+    watch.pool = pool;
+    let first = known === undefined;
+    watch.unsubscribe = pool.client.onUpdate(
       api.files.get,
-      { fileId: id as Id<"files"> },
+      known === undefined ? { fileId: id as Id<"files"> } : { fileId: id as Id<"files">, knownRevision: known },
       (file) => {
-        if (this.files.get(id) !== watch || watch.written === file.revision) return;
+        if (this.files.get(id) !== watch || watch.written === file.revision || file.revision === known) return;
         const revision = file.revision;
         const wasFirst = first;
         first = false;
         this.enqueue(async () => {
           try {
-            const target = this.onDisk.get(id);
-            if (target === undefined || this.files.get(id) !== watch) return;
-            const bytes = file.content !== undefined ? file.content : file.url !== undefined ? await download(file.url) : "";
-            await this.writeFileAt(target.path, bytes);
+            if (this.onDisk.get(id) === undefined || this.files.get(id) !== watch) return;
+            await this.writeContent(id, file);
             watch.written = revision;
           } finally {
             if (wasFirst) this.pending--;

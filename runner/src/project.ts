@@ -31,6 +31,11 @@ export interface ProjectConfig {
   installTimeoutMs: number;
   /** How long a dev server may take to open a port before the status says so (ms). */
   portTimeoutMs: number;
+  /**
+   * How often Run looks for the dev server's port when its terminal prints nothing (ms; PORT_POLL_MS when not
+   * given). Output from the Run terminal makes it look at once: servers print when they listen.
+   */
+  portPollMs?: number;
   /** Most terminals a project may have open at once. */
   maxTerminals: number;
   /** Extra paths commands see read-only at the same path (a toolchain outside /usr, a shared node_modules). */
@@ -46,6 +51,9 @@ interface Settings {
 }
 
 const RUN_TERMINAL = "run";
+const PORT_POLL_MS = 250;
+/** Least time between two looks for the port that the Run terminal's output asks for. */
+const OUTPUT_LOOK_MS = 20;
 const TOKEN_WAIT_MS = 15_000;
 
 interface Work {
@@ -74,6 +82,8 @@ export class ProjectSession {
   private runState: RunState = { status: "idle" };
   private runGeneration = 0;
   private listeners = new Set<(message: ServerMessage) => void>();
+  /** Wakes Run's port watch at the Run terminal's next output. */
+  private onRunOutput: (() => void) | null = null;
   private syncState: SyncState = { status: "idle", entries: 0, problems: [] };
 
   constructor(
@@ -262,7 +272,14 @@ export class ProjectSession {
   }
 
   private newTerminal(id: string, title: string, cols = 80, rows = 24): Terminal {
-    const terminal = new Terminal(id, title, { cols, rows }, (term, data) => this.broadcast({ t: "output", term, data }));
+    const terminal = new Terminal(id, title, { cols, rows }, (term, data) => {
+      this.broadcast({ t: "output", term, data });
+      if (term === RUN_TERMINAL) {
+        const wake = this.onRunOutput;
+        this.onRunOutput = null;
+        wake?.();
+      }
+    });
     this.terminals.set(id, terminal);
     this.broadcast({ t: "terminals", terminals: this.terminalList(), opened: id });
     return terminal;
@@ -440,7 +457,21 @@ export class ProjectSession {
               : `The dev command listens on port ${ports.join(", ")} but has not answered a request there after ${Math.round(this.config.portTimeoutMs / 1000)} s. Check the Run terminal.`,
         });
       }
-      await Promise.race([exited, delay(250)]);
+      // Until the server answers, look again at the Run terminal's next output (a server prints when it listens:
+      // "ready on :5173"), at most every OUTPUT_LOOK_MS for a chatty one, or after the poll interval for one that
+      // prints nothing, whichever comes first. Once it answers, the poll alone watches for a move to another port.
+      let timer: NodeJS.Timeout | undefined;
+      const poll = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.portPollMs ?? PORT_POLL_MS)));
+      const waits: Array<Promise<unknown>> = [exited, poll];
+      let wake: (() => void) | null = null;
+      if (serving === undefined) {
+        const looked = Date.now();
+        const output = new Promise<void>((resolve) => (wake = this.onRunOutput = resolve));
+        waits.push(output.then(() => (Date.now() - looked < OUTPUT_LOOK_MS ? delay(OUTPUT_LOOK_MS - (Date.now() - looked)) : undefined)));
+      }
+      await Promise.race(waits);
+      clearTimeout(timer);
+      if (this.onRunOutput === wake) this.onRunOutput = null;
     }
     const exit = await exited;
     const limited = this.takeLimitMessage(RUN_TERMINAL);

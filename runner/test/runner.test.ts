@@ -1,4 +1,5 @@
 import { api } from "../../convex/_generated/api.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
 import { convexToJson } from "convex/values";
 import { decodeJwt } from "jose";
 import { existsSync, readFileSync } from "node:fs";
@@ -109,10 +110,19 @@ describe("runner", () => {
     const { token, client, projectId, dir } = await newProject("mirror");
     const src = await client.mutation(api.files.createFolder, { projectId, name: "src" });
     const app = await client.mutation(api.files.createFile, { projectId, parentId: src, name: "app.js", content: "one" });
+    const bytes = new Uint8Array([0, 1, 2, 200, 255]);
+    const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId });
+    const uploaded = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: bytes });
+    const { storageId } = (await uploaded.json()) as { storageId: string };
+    await client.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "logo.png", storageId: storageId as Id<"_storage"> });
     const socket = await TestSocket.open(h.runner, { projectId, token });
     await socket.next(isReady);
-    await h.runner.sessions.get(projectId)!.activate();
-    expect(await diskText(path.join(dir, "src/app.js"), "one")).toBe("one");
+    const { mirror } = await h.runner.sessions.get(projectId)!.activate();
+    await mirror.firstSync;
+    expect(await readFile(path.join(dir, "src/app.js"), "utf8")).toBe("one");
+    expect(new Uint8Array(await readFile(path.join(dir, "src/logo.png")))).toEqual(bytes);
+    // The first copy read both files' contents in a page, not each by its own subscription.
+    expect(mirror.readInPages).toBe(2);
 
     await client.mutation(api.files.updateContent, { fileId: app, content: "two" });
     await diskText(path.join(dir, "src/app.js"), "two");
@@ -143,7 +153,9 @@ describe("runner", () => {
     await socket.next(isReady);
     await h.runner.sessions.get(projectId)!.activate();
     await socket.next((m) => m.t === "sync" && m.sync.status === "synced" && m.sync.entries === 1000);
-    // More files than one Convex connection may subscribe to: contents are spread over two.
+    // The contents came in pages; each file is then watched, and more files than one Convex connection may
+    // subscribe to are spread over two.
+    expect(h.runner.sessions.get(projectId)!.mirror!.readInPages).toBe(1000);
     expect(h.runner.sessions.get(projectId)!.mirror!.connections).toBe(2);
     for (const i of [0, 499, 999]) expect(await readFile(path.join(dir, `f${i}.txt`), "utf8")).toBe(`file ${i}`);
     // The connections used the browser's token as given: none asked for a renewed one on connecting (each did,
@@ -330,6 +342,31 @@ describe("runner: the preview", () => {
     socket.send({ t: "stop" });
     await socket.next((m) => m.t === "run" && m.run.status === "stopped");
     await socket.close();
+  });
+
+  it("finds the port when the dev server prints that it listens, without waiting for the poll", async () => {
+    // A poll that never comes within the test: only the Run terminal's output can make the runner look.
+    const extra = await startRunnerFor(h.backend, { portPollMs: 3_600_000 });
+    try {
+      const { token, client, projectId } = await newProject("port-by-output");
+      await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+      await client.mutation(api.files.createFile, {
+        projectId,
+        name: "server.js",
+        content: 'const s = require("http").createServer((q, r) => r.end("hi")).listen(0, "127.0.0.1", () => console.log("listening on " + s.address().port));\n',
+      });
+      const socket = await TestSocket.open(extra.runner, { projectId, token });
+      await socket.next(isReady);
+      socket.send({ t: "run" });
+      const running = await socket.next((m) => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+      if (running.t !== "run" || running.run.status !== "running") throw new Error(JSON.stringify(running));
+      expect(await socket.outputMatching("run", /listening on \d+/)).toContain(`listening on ${running.run.port}`);
+      socket.send({ t: "stop" });
+      await socket.next((m) => m.t === "run" && m.run.status === "stopped");
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
   });
 });
 
