@@ -6,7 +6,8 @@ import { test as base, expect, type BrowserContext, type Page } from "@playwrigh
  * that removed itself, a dialog closed without handing focus back, an editor destroyed): the next key a person
  * types goes nowhere, or to a global shortcut they did not mean. A test that presses a key there fails at its
  * end, naming the key and the element that had focus last. `expectFocusNotOnBody` checks the same after a step
- * that presses no key next (a click on Stop).
+ * that presses no key next (a click on Stop). A ConvexError reported as uncaught (watchUncaughtConvexErrors) fails
+ * the test the same way.
  *
  * Invariant: the watcher only observes (capture phase, nothing prevented), so it cannot change what it checks.
  */
@@ -38,6 +39,21 @@ export async function watchKeysOnBody(context: BrowserContext, seen: KeyOnBody[]
   await context.addInitScript(WATCH_KEYS);
 }
 
+/**
+ * Collects what a browser context reports as an uncaught ConvexError: a console error of the Convex client or an
+ * unhandled rejection. The server's ConvexError answers (CONFLICT, TOO_LARGE, a taken name) are each handled by
+ * the app (src/app/convexClient.ts logs them as information), so any such report is a refusal nobody handled.
+ */
+export function watchUncaughtConvexErrors(context: BrowserContext, seen: string[]): void {
+  context.on("console", (message) => {
+    if (message.type() === "error" && /Uncaught ConvexError/.test(message.text())) seen.push(message.text());
+  });
+  context.on("weberror", (error) => {
+    const text = String(error.error());
+    if (/ConvexError/.test(text)) seen.push(`unhandled: ${text}`);
+  });
+}
+
 function expectNoKeyOnBody(seen: KeyOnBody[], which: string): void {
   const lines = seen.map((s) => `"${s.key}" on ${s.url} (focus was last on ${s.lastFocus})`);
   expect(lines, `keys pressed in ${which} while focus was on the body`).toEqual([]);
@@ -50,17 +66,23 @@ function expectNoKeyOnBody(seen: KeyOnBody[], which: string): void {
 export const test = base.extend<{ secondPage: Page }>({
   context: async ({ context }, use) => {
     const seen: KeyOnBody[] = [];
+    const uncaught: string[] = [];
     await watchKeysOnBody(context, seen);
+    watchUncaughtConvexErrors(context, uncaught);
     await use(context);
     expectNoKeyOnBody(seen, "the first browser");
+    expect(uncaught, "ConvexErrors reported as uncaught in the first browser").toEqual([]);
   },
   secondPage: async ({ browser }, use) => {
     const context = await browser.newContext();
     const seen: KeyOnBody[] = [];
+    const uncaught: string[] = [];
     await watchKeysOnBody(context, seen);
+    watchUncaughtConvexErrors(context, uncaught);
     await use(await context.newPage());
     await context.close();
     expectNoKeyOnBody(seen, "the second browser");
+    expect(uncaught, "ConvexErrors reported as uncaught in the second browser").toEqual([]);
   },
 });
 

@@ -1,4 +1,6 @@
 import { ConvexReactClient } from "convex/react";
+import { ConvexError } from "convex/values";
+import { errorMessage } from "../lib/errors";
 
 type Sink = Pick<Console, "log" | "info" | "warn" | "error">;
 
@@ -26,6 +28,19 @@ export function convexLogger(sink: Sink = console) {
     },
     logVerbose: () => {},
   };
+}
+
+/**
+ * React's `onCaughtError`: an error an error boundary caught and shows. A ConvexError there is the server's answer
+ * the page turns into what a person reads (a project that is not theirs: the not-found page), so it is logged as
+ * information, like the client's refusals above; anything else a boundary caught is still logged as an error.
+ */
+export function logCaughtError(error: unknown, info: { componentStack?: string }, sink: Sink = console): void {
+  if (error instanceof ConvexError) {
+    sink.info(`[Convex] ${errorMessage(error)} (shown by the page)`);
+    return;
+  }
+  sink.error("Caught by an error boundary:", error, info.componentStack ?? "");
 }
 
 let client: ConvexReactClient | undefined;

@@ -5,7 +5,7 @@ import { LISTING_BUCKET_SIZE } from "../../../convex/lib/limits";
 import { entryPaths, visibleEntries } from "../../../convex/lib/listing";
 import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
 import { type Caller, type CaseSuite, type Harness, expectConvexError } from "../harness";
-import { readListing, sleep, uploadAs } from "./helpers";
+import { readListing, uploadAs } from "./helpers";
 
 // A project past Convex's per-function read limits (32,000 documents, 16 MiB) on the local backend, which enforces
 // them, and the same scenario smaller on convex-test (see Harness.scaleFiles): the listing and quick open see every
@@ -69,23 +69,6 @@ export async function seedBigProject(h: Harness, caller: Caller, files: number):
 async function listedPaths(caller: Caller, projectId: Id<"projects">): Promise<Set<string>> {
   const { entries } = await readListing(caller, projectId);
   return new Set(entryPaths(entries!).values());
-}
-
-/**
- * Polls `read` until `done` accepts its value (the purge chain runs on its own), running `check` on the way
- * every `checkEvery` polls and on the last value.
- */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, check: () => Promise<void> = async () => {}, checkEvery = 10) {
-  for (let i = 0; i < 6000; i++) {
-    const value = await read();
-    if (done(value)) {
-      await check();
-      return value;
-    }
-    if (i % checkEvery === 0) await check();
-    await sleep(50);
-  }
-  throw new Error("the purge did not finish");
 }
 
 /** Rows of the project's `files`, and how many lack their entry or disagree with it, read page by page. */
@@ -168,11 +151,10 @@ export const scaleCases: CaseSuite = (makeHarness) => {
           await h.admin.mutation(internal.files.purge, { projectId });
           await h.admin.mutation(internal.files.purge, { projectId });
         }
-        await until(
-          () => h.admin.query(internal.audit.listingCounts, { projectId }),
-          (counts) => counts.pendingPurges === 0,
-          async () => expect(await listedPaths(alice, projectId)).toEqual(big.others),
-        );
+        // The chain of batches runs on its own: once the deployment is idle it has run out (no polling).
+        await h.idle();
+        expect((await h.admin.query(internal.audit.listingCounts, { projectId })).pendingPurges).toBe(0);
+        expect(await listedPaths(alice, projectId)).toEqual(big.others);
         expect(await expectBucketsConsistent(h, alice, projectId)).toBe(big.others.size);
         expect(await verify(h, projectId)).toEqual({ rows: big.others.size, missing: 0, mismatched: 0 });
         expect(await h.admin.query(internal.audit.blobExists, { storageId: big.storageId })).toBe(false);
@@ -193,10 +175,8 @@ export const scaleCases: CaseSuite = (makeHarness) => {
         await expectConvexError(alice.query(api.files.listing, { projectId }), "NOT_FOUND");
         await expectConvexError(alice.query(api.files.listingBucket, { projectId, bucket: 0 }), "NOT_FOUND");
         if (h.restart !== undefined) await h.restart();
-        await until(
-          async () => ({ counts: await h.admin.query(internal.audit.listingCounts, { projectId }), files: await verify(h, projectId) }),
-          ({ counts, files }) => counts.buckets.length === 0 && files.rows === 0,
-        );
+        await h.idle();
+        expect(await verify(h, projectId)).toEqual({ rows: 0, missing: 0, mismatched: 0 });
         expect(await h.admin.query(internal.audit.listingCounts, { projectId })).toEqual({ head: null, buckets: [], pendingPurges: 0 });
       },
       600_000,
