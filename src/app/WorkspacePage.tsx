@@ -20,7 +20,9 @@ import { dropHeldKeys, holdKeysForTerminal } from "../features/run/heldKeys";
 import { RunControls } from "../features/run/RunControls";
 import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
-import { LazySearchPanel } from "../features/search/LazySearchPanel";
+import { LazySearchPanel, prefetchSearchPanel } from "../features/search/LazySearchPanel";
+import { prefetchQuickOpen } from "../features/quick-open/QuickOpen";
+import { afterFirstRows } from "../lib/afterFirstRows";
 import { isSearchKey } from "../features/search/shortcuts";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { keepTabInside } from "../lib/Dialog";
@@ -159,6 +161,13 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   }, [toggleTerminal, runner, setTerminalOpen]);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
+  // Ready before Ctrl/Cmd+Shift+F or Ctrl/Cmd+P, but after the tree's first rows (lib/afterFirstRows.ts).
+  useEffect(() => {
+    void afterFirstRows().then(() => {
+      prefetchSearchPanel();
+      prefetchQuickOpen();
+    });
+  }, []);
   useEffect(() => () => useAppStore.getState().setSearchOpen(false), []);
   // Rows created offline are selected, focused or expanded under their temporary id until the server confirms.
   const outbox = useOutbox();

@@ -1,8 +1,10 @@
 import { lazy, Suspense } from "react";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { afterFirstRows } from "../../lib/afterFirstRows";
 
-// The chat (Markdown rendering included) is loaded on first show, keeping it out of the initial bundle.
-const ChatView = lazy(() => import("./ChatView"));
+// The chat (Markdown rendering included) is loaded once the tree has shown its first rows (or the person acts),
+// keeping it out of the initial bundle and off the first row's path.
+const ChatView = lazy(() => afterFirstRows().then(() => import("./ChatView")));
 
 export function ChatPane({ projectId }: { projectId: Id<"projects"> }) {
   return (

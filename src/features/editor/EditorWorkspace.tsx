@@ -13,6 +13,7 @@ import { SessionRegistry } from "./sessionRegistry";
 import { StoredFileView } from "./StoredFileView";
 import { EDITOR_KEYS_HELP, EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
 import { PANEL_ID, TabBar, tabDomId, type TabTitle } from "./TabBar";
+import { afterFirstRows } from "../../lib/afterFirstRows";
 import "./editor.css";
 
 // CodeMirror and @codemirror/merge load after the app shell, never with it. The editor's chunk is fetched as soon
@@ -100,8 +101,11 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
   }, [registry, tabs]);
   useEffect(() => () => registry.retireAll(), [registry]);
   useEffect(() => {
-    // A failure here is shown (with Try again) by the editor's own boundary when a file opens.
-    loadTextEditor().catch(() => {});
+    // Ready before the first file opens, but after the tree's first rows. A failure here is shown (with Try again)
+    // by the editor's own boundary when a file opens.
+    afterFirstRows()
+      .then(loadTextEditor)
+      .catch(() => {});
   }, []);
 
   // A file created offline is open under its temporary id; once the server confirms the create, the tab and its

@@ -1,4 +1,5 @@
-import { createRef, useMemo, useState } from "react";
+import { createRef, useEffect, useMemo, useState } from "react";
+import { releaseAfterFirstRows } from "../../lib/afterFirstRows";
 import { useAppStore } from "../../store";
 import { ConfirmDeleteDialog } from "./ConfirmDeleteDialog";
 import { ContextMenu } from "./ContextMenu";
@@ -66,6 +67,10 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
   useRevealFocused(view);
   useGlobalTreeShortcuts(elements, commands.run);
   useFocusOnLoad(view.loaded, elements);
+  const firstRowsIn = view.loaded && (view.rows.length === 0 || virtualizer.getVirtualItems().length > 0);
+  useEffect(() => {
+    if (firstRowsIn) releaseAfterFirstRows();
+  }, [firstRowsIn]);
   useFocusKeptInTree(view.rows, elements);
 
   const { rows, index, selected, expanded, clipboard, focusIndex, focusRowId } = view;

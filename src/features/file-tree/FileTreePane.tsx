@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { notify } from "../../lib/notify";
+import { releaseAfterFirstRows } from "../../lib/afterFirstRows";
 import { useAppStore } from "../../store";
 import { QuickOpen } from "../quick-open/QuickOpen";
 import { useLiveWrite, useOutbox, useWrite, type DurablePromise } from "../sync";
@@ -67,6 +68,10 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
   useEffect(() => {
     useAppStore.getState().resetTree(projectId);
   }, [projectId]);
+  // A listing still being prepared has no rows to wait for: what waits for them (lib/afterFirstRows.ts) goes ahead.
+  useEffect(() => {
+    if (preparing) releaseAfterFirstRows();
+  }, [preparing]);
 
   // The sync panel lists each write by what it does, with the paths as they were when it was made.
   const filesRef = useRef(files);

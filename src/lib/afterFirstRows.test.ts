@@ -1,0 +1,39 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+// Module state (one first load per page): each test loads a fresh copy.
+let mod: typeof import("./afterFirstRows");
+beforeEach(async () => {
+  vi.resetModules();
+  mod = await import("./afterFirstRows");
+});
+
+/** Whether the promise has settled, after the microtasks already queued. */
+async function settled(promise: Promise<void>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true));
+  await Promise.resolve();
+  await Promise.resolve();
+  return done;
+}
+
+describe("afterFirstRows", () => {
+  it("waits for the tree's first rows, then resolves for every caller, later ones included", async () => {
+    const early = mod.afterFirstRows();
+    expect(await settled(early)).toBe(false);
+    mod.releaseAfterFirstRows();
+    expect(await settled(early)).toBe(true);
+    expect(await settled(mod.afterFirstRows())).toBe(true);
+  });
+
+  it("a key or pointer press before the rows releases it: a person acting does not wait", async () => {
+    const waiting = mod.afterFirstRows();
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
+    expect(await settled(waiting)).toBe(true);
+
+    vi.resetModules();
+    mod = await import("./afterFirstRows");
+    const pressed = mod.afterFirstRows();
+    window.dispatchEvent(new Event("pointerdown"));
+    expect(await settled(pressed)).toBe(true);
+  });
+});
