@@ -104,6 +104,14 @@ test("Import project…: a missing repository fails with its reason and Dismiss 
   await expect(page.getByRole("button", { name: "Dismiss" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("button", { name: "Dismiss" })).toHaveCount(0);
+  // Dismissed stays dismissed after a reload: once the import dialog shows the failure (the same status query the
+  // banner reads has answered), the banner is still gone.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "missing", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Import / Export" }).click();
+  await expect(page.getByRole("dialog", { name: "Import / Export" }).getByRole("alert").filter({ hasText: /missing\.git failed: No Git repository was found/ })).toBeVisible();
+  await expect(page.locator(".import-banner")).toHaveCount(0);
+  await page.keyboard.press("Escape");
 
   // Back on the dashboard, a ZIP dropped on the dialog (a DataTransfer built in the page, as a drop from the desktop).
   await page.getByRole("link", { name: "← Projects" }).click();
