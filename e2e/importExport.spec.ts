@@ -258,4 +258,20 @@ test("a folder's Download as ZIP from the tree's menu: the folder's files byte f
   for (const [name, bytes] of Object.entries(expected)) expect(Buffer.compare(Buffer.from(files[name]), Buffer.from(bytes)), name).toBe(0);
   await expect(page.getByRole("status").filter({ hasText: "Downloaded assets.zip." })).toBeVisible();
   await expect(folder).toBeFocused();
+
+  // The binaries' downloads fail (storage answers 500): the archive is saved with the text only, and the toast
+  // names each file left out and why. Routing also turns off the HTTP cache, so the bytes fetched above are not reused.
+  await page.route("**/api/storage/**", (route) => (route.request().method() === "GET" ? route.fulfill({ status: 500, body: "" }) : route.fallback()));
+  await Keyboard.pressOn(folder, "Shift+F10");
+  const partial = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: "Download as ZIP" }).click();
+  const partialZip = unzipSync(new Uint8Array(readFileSync(await (await partial).path())));
+  expect(Object.keys(partialZip).filter((name) => !name.endsWith("/"))).toEqual(["assets/readme.txt"]);
+  const leftOut = page.getByRole("status", { name: "Notifications" }).getByText("assets.zip was saved without 2 files:");
+  await expect(leftOut).toBeVisible();
+  await expect(leftOut).toContainText("assets/logo.png (HTTP 500)");
+  await expect(leftOut).toContainText("assets/icons/blob.bin (HTTP 500)");
+  await expect(leftOut).toContainText("Download again to include them.");
+  await expect(leftOut).not.toContainText("Go online");
+  await expect(folder).toBeFocused();
 });
