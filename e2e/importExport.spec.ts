@@ -104,6 +104,14 @@ test("Import project…: a missing repository fails with its reason and Dismiss 
   await expect(page.getByRole("button", { name: "Dismiss" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("button", { name: "Dismiss" })).toHaveCount(0);
+  // Dismissed stays dismissed after a reload: once the import dialog shows the failure (the same status query the
+  // banner reads has answered), the banner is still gone.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "missing", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Import / Export" }).click();
+  await expect(page.getByRole("dialog", { name: "Import / Export" }).getByRole("alert").filter({ hasText: /missing\.git failed: No Git repository was found/ })).toBeVisible();
+  await expect(page.locator(".import-banner")).toHaveCount(0);
+  await page.keyboard.press("Escape");
 
   // Back on the dashboard, a ZIP dropped on the dialog (a DataTransfer built in the page, as a drop from the desktop).
   await page.getByRole("link", { name: "← Projects" }).click();
@@ -249,5 +257,21 @@ test("a folder's Download as ZIP from the tree's menu: the folder's files byte f
   expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());
   for (const [name, bytes] of Object.entries(expected)) expect(Buffer.compare(Buffer.from(files[name]), Buffer.from(bytes)), name).toBe(0);
   await expect(page.getByRole("status").filter({ hasText: "Downloaded assets.zip." })).toBeVisible();
+  await expect(folder).toBeFocused();
+
+  // The binaries' downloads fail (storage answers 500): the archive is saved with the text only, and the toast
+  // names each file left out and why. Routing also turns off the HTTP cache, so the bytes fetched above are not reused.
+  await page.route("**/api/storage/**", (route) => (route.request().method() === "GET" ? route.fulfill({ status: 500, body: "" }) : route.fallback()));
+  await Keyboard.pressOn(folder, "Shift+F10");
+  const partial = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: "Download as ZIP" }).click();
+  const partialZip = unzipSync(new Uint8Array(readFileSync(await (await partial).path())));
+  expect(Object.keys(partialZip).filter((name) => !name.endsWith("/"))).toEqual(["assets/readme.txt"]);
+  const leftOut = page.getByRole("status", { name: "Notifications" }).getByText("assets.zip was saved without 2 files:");
+  await expect(leftOut).toBeVisible();
+  await expect(leftOut).toContainText("assets/logo.png (HTTP 500)");
+  await expect(leftOut).toContainText("assets/icons/blob.bin (HTTP 500)");
+  await expect(leftOut).toContainText("Download again to include them.");
+  await expect(leftOut).not.toContainText("Go online");
   await expect(folder).toBeFocused();
 });

@@ -2,12 +2,15 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import { useAppStore } from "./index";
 import {
+  DISMISSED_IMPORT_KEY,
   EXPANDED_IDS_LIMIT,
   EXPANDED_STORAGE_KEY,
   RECENT_PROJECTS_KEY,
   RECENT_PROJECTS_LIMIT,
   TABS_STORAGE_KEY,
+  loadDismissedImport,
   loadExpanded,
+  saveDismissedImport,
 } from "./persistence";
 
 const f = (s: string) => s as Id<"files">;
@@ -196,5 +199,32 @@ describe("one list of recently used projects", () => {
     state().resetTree("fresh");
     state().setExpanded("e", true);
     expect(stored(RECENT_PROJECTS_KEY)).toEqual(["fresh", "newer", "old", "older"]);
+  });
+});
+
+describe("a dismissed import banner stays dismissed across reloads", () => {
+  beforeEach(() => localStorage.clear());
+
+  it("remembers the dismissed import per project, and reads bad storage as nothing dismissed", () => {
+    expect(loadDismissedImport("p1")).toBeNull();
+    saveDismissedImport("p1", 1234);
+    saveDismissedImport("p2", 99);
+    expect(loadDismissedImport("p1")).toBe(1234);
+    expect(loadDismissedImport("p2")).toBe(99);
+    saveDismissedImport("p1", 2000);
+    expect(loadDismissedImport("p1")).toBe(2000);
+    localStorage.setItem(DISMISSED_IMPORT_KEY, JSON.stringify({ p1: { updatedAt: "soon" }, p2: 7 }));
+    expect(loadDismissedImport("p1")).toBeNull();
+    expect(loadDismissedImport("p2")).toBeNull();
+    localStorage.setItem(DISMISSED_IMPORT_KEY, "{not json");
+    expect(loadDismissedImport("p1")).toBeNull();
+  });
+
+  it("is bounded by the recently used projects like the other per-project records", () => {
+    saveDismissedImport("first", 1);
+    for (let i = 0; i < RECENT_PROJECTS_LIMIT; i++) saveDismissedImport(`p${i}`, i);
+    expect(loadDismissedImport("first")).toBeNull();
+    expect(loadDismissedImport(`p${RECENT_PROJECTS_LIMIT - 1}`)).toBe(RECENT_PROJECTS_LIMIT - 1);
+    expect(Object.keys(JSON.parse(localStorage.getItem(DISMISSED_IMPORT_KEY) ?? "{}") as object)).toHaveLength(RECENT_PROJECTS_LIMIT);
   });
 });

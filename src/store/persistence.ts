@@ -10,8 +10,11 @@ import type { EditorTab } from "./tabsSlice";
  * - each project's expanded folders (`polaris.tree.expanded`: { [projectId]: { ids } }, newest ids last);
  * - each project's open tabs (`polaris.tabs`: { [projectId]: { tabs: [{ id, preview }], active } }), not their
  *   text (unsaved text lives in the offline outbox);
- * - the ghost-text switch (`polaris.editor.ghostText`: "on" | "off").
- * Invariant: both per-project records hold only projects of the one recently-used list (`polaris.recentProjects`,
+ * - the ghost-text switch (`polaris.editor.ghostText`: "on" | "off");
+ * - the failed or cancelled import each project's banner was dismissed for (`polaris.import.dismissed`:
+ *   { [projectId]: { updatedAt } }, the transfer's updatedAt, so a later import's failure shows again). Written by
+ *   the banner (saveDismissedImport), not by the subscriber: it is no state of the store.
+ * Invariant: the per-project records hold only projects of the one recently-used list (`polaris.recentProjects`,
  * newest first, RECENT_PROJECTS_LIMIT long), written by `touchProject` alone; a project dropping out of it is
  * dropped from both records at once. Every read treats malformed storage as nothing stored.
  * When the store switches project (resetTree, setTabsProject) the subscriber restores that project's state in a
@@ -22,11 +25,14 @@ export const EXPANDED_STORAGE_KEY = "polaris.tree.expanded";
 export const TABS_STORAGE_KEY = "polaris.tabs";
 export const RECENT_PROJECTS_KEY = "polaris.recentProjects";
 export const GHOST_TEXT_KEY = "polaris.editor.ghostText";
+export const DISMISSED_IMPORT_KEY = "polaris.import.dismissed";
 export const RECENT_PROJECTS_LIMIT = 20;
 export const EXPANDED_IDS_LIMIT = 500;
 export const SAVED_TABS_LIMIT = 40;
 
 type FileId = Id<"files">;
+/** The per-project records, bounded together by the recently-used list. */
+const PROJECT_RECORDS = [EXPANDED_STORAGE_KEY, TABS_STORAGE_KEY, DISMISSED_IMPORT_KEY];
 type ProjectRecord = Record<string, unknown>;
 
 /** The fields of a stored object; anything else (an array, a string, nothing) has none. */
@@ -60,7 +66,7 @@ function touchProject(projectId: string): void {
   const after = [projectId, ...before.filter((id) => id !== projectId)].slice(0, RECENT_PROJECTS_LIMIT);
   writeJson(RECENT_PROJECTS_KEY, after);
   const kept = new Set(after);
-  for (const key of [EXPANDED_STORAGE_KEY, TABS_STORAGE_KEY]) {
+  for (const key of PROJECT_RECORDS) {
     const record = readRecord(key);
     const pruned = Object.entries(record).filter(([id]) => kept.has(id));
     if (pruned.length !== Object.keys(record).length) writeJson(key, Object.fromEntries(pruned));
@@ -108,6 +114,17 @@ function saveTabs(projectId: string, tabs: readonly EditorTab[], activeFileId: F
       ? undefined
       : { tabs: tabs.slice(0, SAVED_TABS_LIMIT).map((t) => ({ id: t.fileId, preview: t.preview })), active: activeFileId };
   saveProjectEntry(TABS_STORAGE_KEY, projectId, entry);
+}
+
+/** The `updatedAt` of the import whose banner was dismissed in `projectId`, or null. */
+export function loadDismissedImport(projectId: string): number | null {
+  const at = fieldsOf(readRecord(DISMISSED_IMPORT_KEY)[projectId]).updatedAt;
+  return typeof at === "number" ? at : null;
+}
+
+/** Remembers across reloads that the banner of the import last updated at `updatedAt` was dismissed. */
+export function saveDismissedImport(projectId: string, updatedAt: number): void {
+  saveProjectEntry(DISMISSED_IMPORT_KEY, projectId, { updatedAt });
 }
 
 /** The ghost-text switch as stored (the bare word, not JSON): on unless switched off. */

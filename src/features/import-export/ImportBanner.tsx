@@ -4,6 +4,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { focusFileTree, focusIsNowhere } from "../file-tree/rowDom";
+import { loadDismissedImport, saveDismissedImport } from "../../store/persistence";
 import { useLiveWrite } from "../sync";
 import { TransferLine, useTransferStatus } from "./TransferLine";
 import "./importExport.css";
@@ -11,7 +12,8 @@ import "./importExport.css";
 // The workspace's import banner, above the panes, while the project's import runs (files done of total, Cancel)
 // and after it failed or was cancelled (why; Dismiss). A project opened from "Import project…" lands here with
 // focus on Cancel, the one thing to do meanwhile; when the import ends, focus that was on the banner moves to the
-// file tree (completed) or to Dismiss (failed), never to the page's body.
+// file tree (completed) or to Dismiss (failed), never to the page's body. A dismissed failure stays dismissed
+// after a reload.
 
 type ImportStatus = "importing" | "completed" | "failed" | undefined;
 
@@ -23,14 +25,15 @@ export function ImportBanner({ projectId, importStatus }: { projectId: Id<"proje
     if (!shown && hadFocus.current && focusIsNowhere()) focusFileTree();
     if (!shown) hadFocus.current = false;
   }, [shown]);
-  return shown ? <ImportBannerShown projectId={projectId} hadFocus={hadFocus} /> : null;
+  return shown ? <ImportBannerShown key={projectId} projectId={projectId} hadFocus={hadFocus} /> : null;
 }
 
 function ImportBannerShown({ projectId, hadFocus }: { projectId: Id<"projects">; hadFocus: RefObject<boolean> }) {
   const status = useTransferStatus(projectId);
   const cancel = useLiveWrite(api.transfers.cancel);
   const view = status?.import ?? null;
-  const [dismissed, setDismissed] = useState<number | null>(null);
+  // Kept across reloads (store/persistence.ts): a dismissed failure stays dismissed until another import ends.
+  const [dismissed, setDismissed] = useState<number | null>(() => loadDismissedImport(projectId));
   const root = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const dismissRef = useRef<HTMLButtonElement>(null);
@@ -67,6 +70,7 @@ function ImportBannerShown({ projectId, hadFocus }: { projectId: Id<"projects">;
       {!running && (
         <button ref={dismissRef} type="button" className="btn btn-small" onClick={() => {
             setDismissed(view.updatedAt);
+            saveDismissedImport(projectId, view.updatedAt);
             hadFocus.current = false;
             focusFileTree();
           }}>

@@ -58,12 +58,17 @@ export async function buildZip(
   return { bytes: zipSync(tree, { level: 6 }), missing };
 }
 
-/** What a person is told after a download that left files out, or null when nothing is missing. */
-export function missingMessage(fileName: string, missing: string[]): string | null {
+/**
+ * What a person is told after a download that left files out, or null when nothing is missing. The advice
+ * depends on whether the browser was `online`: offline, going online is the cure; online, a download that failed
+ * may succeed when tried again.
+ */
+export function missingMessage(fileName: string, missing: string[], online: boolean): string | null {
   if (missing.length === 0) return null;
   const shown = missing.slice(0, 5).join(", ");
   const more = missing.length > 5 ? ` and ${missing.length - 5} more` : "";
-  return `${fileName} was saved without ${missing.length} file${missing.length === 1 ? "" : "s"}: ${shown}${more}. Go online and download again to include them.`;
+  const advice = online ? "Download again to include them." : "Go online and download again to include them.";
+  return `${fileName} was saved without ${missing.length} file${missing.length === 1 ? "" : "s"}: ${shown}${more}. ${advice}`;
 }
 
 /** Builds the ZIP of the project (or of `folderId`), saves it as `fileName`, and tells what it had to leave out. */
@@ -74,9 +79,10 @@ export async function downloadZip(
   folderId: Id<"files"> | undefined,
   fileName: string,
 ): Promise<string | null> {
-  const { bytes, missing } = await buildZip(convex, outbox, entries, folderId, navigator.onLine);
+  const online = navigator.onLine;
+  const { bytes, missing } = await buildZip(convex, outbox, entries, folderId, online);
   saveDownload(bytes, fileName);
-  return missingMessage(fileName, missing);
+  return missingMessage(fileName, missing, online);
 }
 
 /** A file name for the archive of `name`: characters other than letters, digits, `.`, `_` and `-` become `-`. */
