@@ -1,8 +1,8 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { clientOpIdValidator, messageValidator, sendResultValidator } from "./lib/validators";
-import { requireUser } from "./model/access";
+import { clientOpIdValidator, messageOutlineValidator, messageValidator, sendResultValidator } from "./lib/validators";
+import { requireMessage, requireUser } from "./model/access";
 import { runOnce } from "./model/idempotency";
 import { cancelMessage, listMessagePage, sendMessage } from "./model/messages";
 
@@ -12,6 +12,39 @@ export const list = query({
   returns: paginationResultValidator(messageValidator),
   handler: async (ctx, { conversationId, paginationOpts }) =>
     listMessagePage(ctx, await requireUser(ctx), conversationId, paginationOpts),
+});
+
+/**
+ * The chat's list: the conversation's messages newest first, a page at a time, without their text (messages:body
+ * has it). A page is re-sent whole when a message in it changes (an answer starts, runs a tool, ends); without the
+ * text that re-send stays small however long the earlier answers were, and each text crosses the socket once.
+ */
+export const outline = query({
+  args: { conversationId: v.id("conversations"), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(messageOutlineValidator),
+  handler: async (ctx, { conversationId, paginationOpts }) => {
+    const result = await listMessagePage(ctx, await requireUser(ctx), conversationId, paginationOpts);
+    return {
+      ...result,
+      page: result.page.map(({ _id, _creationTime, role, status, activity }) => ({ _id, _creationTime, role, status, activity })),
+    };
+  },
+});
+
+/**
+ * A message's text. An answer's stays "" while it streams (ai/stream has it) and changes once, when it ends. Null
+ * once the message is gone (its conversation was deleted), so a reader that has not yet seen it leave the list
+ * is not thrown an error; another user's message is refused like any other.
+ */
+export const body = query({
+  args: { messageId: v.id("messages") },
+  returns: v.union(v.object({ content: v.string() }), v.null()),
+  handler: async (ctx, { messageId }) => {
+    const userId = await requireUser(ctx);
+    if ((await ctx.db.get("messages", messageId)) === null) return null;
+    const { message } = await requireMessage(ctx, userId, messageId);
+    return { content: message.content };
+  },
 });
 
 export const send = mutation({

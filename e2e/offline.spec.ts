@@ -387,7 +387,8 @@ test("offline after a reload, the chat shows the conversation seen before and sa
   const question = (text: string) => chat.getByRole("article", { name: "You" }).filter({ hasText: text });
   await expect(question("Where is the entry point?")).toBeVisible();
   await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
-  await expect.poll(() => cachedResults(page, "messages:list")).toBeGreaterThan(0);
+  await expect.poll(() => cachedResults(page, "messages:outline")).toBeGreaterThan(0);
+  await expect.poll(() => cachedResults(page, "messages:body")).toBeGreaterThan(0);
   await expect.poll(() => cachedResults(page, "conversations:list")).toBeGreaterThan(0);
 
   await context.setOffline(true);

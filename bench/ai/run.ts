@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import WebSocket, { WebSocketServer } from "ws";
 import { api } from "../../convex/_generated/api.js";
-import type { Doc, Id } from "../../convex/_generated/dataModel.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import type { MessageOutline } from "../../convex/lib/validators.js";
 import { startBackend } from "../../local-backend/src/server/index.js";
 import { ensureSiteBuilt } from "../../local-backend/src/site.js";
 import { CHUNK_WRITE_INTERVAL_MS } from "../../convex/ai/lib.js";
@@ -165,29 +166,47 @@ async function countSyncBytes(context: BrowserContext, page: Page): Promise<Sock
 
 /** The stock client, subscribed as the chat UI is: messages.list, plus ai/stream:latest of each streaming answer. */
 class NodeWatcher {
-  messages: Doc<"messages">[] = [];
+  /** The conversation's newest messages as the chat shows them: the outline, each with its text once loaded. */
+  messages: (MessageOutline & { content: string })[] = [];
   readonly answers = new Map<Id<"messages">, { seenAt: { length: number; at: number }[]; final: boolean }>();
-  private readonly stopList: () => void;
+  private outline: MessageOutline[] = [];
+  private readonly bodies = new Map<Id<"messages">, string>();
+  private readonly stops: (() => void)[] = [];
 
   constructor(
     private readonly client: ConvexClient,
     conversationId: Id<"conversations">,
   ) {
-    // The chat UI's first page (src/features/chat/ChatView.tsx, FIRST_PAGE_MESSAGES), newest first.
+    // The chat UI's first page (src/features/chat/ChatView.tsx, FIRST_PAGE_MESSAGES), newest first, without texts;
+    // each message's text is its own messages:body subscription, as the chat's useSyncedQueries holds them.
     const paginationOpts = { numItems: 10, cursor: null };
-    this.stopList = client.onUpdate(api.messages.list, { conversationId, paginationOpts }, (result) => {
-      const value = [...result.page].reverse();
-      this.messages = value;
-      for (const m of value) {
-        if (m.role !== "assistant") continue;
-        const known = this.answers.get(m._id);
-        if (!known && m.status === "processing") this.watch(m._id);
-        if (known && !known.final && m.status !== "processing") {
-          known.final = true;
-          known.seenAt.push({ length: m.content.length, at: performance.now() });
+    this.stops.push(
+      client.onUpdate(api.messages.outline, { conversationId, paginationOpts }, (result) => {
+        this.outline = [...result.page].reverse();
+        for (const m of this.outline) {
+          if (this.bodies.has(m._id) || this.answers.has(m._id)) continue;
+          if (m.role === "assistant" && m.status === "processing") this.watch(m._id);
+          this.stops.push(
+            client.onUpdate(api.messages.body, { messageId: m._id }, (body) => {
+              this.bodies.set(m._id, body?.content ?? "");
+              this.update();
+            }),
+          );
         }
+        this.update();
+      }),
+    );
+  }
+
+  private update() {
+    this.messages = this.outline.filter((m) => this.bodies.has(m._id)).map((m) => ({ ...m, content: this.bodies.get(m._id)! }));
+    for (const m of this.messages) {
+      const known = this.answers.get(m._id);
+      if (known && !known.final && m.status !== "processing" && m.content.length > 0) {
+        known.final = true;
+        known.seenAt.push({ length: m.content.length, at: performance.now() });
       }
-    });
+    }
   }
 
   private watch(messageId: Id<"messages">) {
@@ -222,7 +241,7 @@ class NodeWatcher {
   }
 
   close() {
-    this.stopList();
+    for (const stop of this.stops.splice(0)) stop();
   }
 }
 
@@ -409,7 +428,8 @@ async function main(cleanups: (() => Promise<unknown>)[]) {
     const writes = chunkWrites.get(messageId)!;
     // The alternative design: every write rewrites messages.content, so messages.list (every message of the
     // conversation, this answer growing) is re-sent in full each time; at write k it holds k/writes of the answer.
-    const listOverhead = JSON.stringify(node.messages).length - answer.length;
+    const list = await client.query(api.messages.list, { conversationId, paginationOpts: { numItems: 10, cursor: null } });
+    const listOverhead = JSON.stringify(list.page).length - answer.length;
     let rewriteBytes = 0;
     for (let k = 1; k <= writes; k++) rewriteBytes += listOverhead + Math.round((answer.length * k) / writes);
     const result: AnswerResult = {
@@ -467,11 +487,11 @@ async function writeReport(results: AnswerResult[], echoLatencies: number[], sec
     return `${kib(p.bytes)} (${p.updates})`;
   };
   const breakdownTable = [
-    "| Answer | ai/stream:latest (updates) | messages:list (updates) | conversations:list (updates) | Protocol framing and client frames |",
-    "| --- | ---: | ---: | ---: | ---: |",
+    "| Answer | ai/stream:latest (updates) | messages:outline (updates) | messages:body (updates) | conversations:list (updates) | Protocol framing and client frames |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...results.map((r, i) => {
       const counted = Object.values(r.browserParts).reduce((n, p) => n + p.bytes, 0);
-      return `| ${i + 1} (${r.kind}) | ${part(r, "ai/stream:latest")} | ${part(r, "messages:list")} | ${part(r, "conversations:list")} | ${kib(r.browserBytes - counted)} |`;
+      return `| ${i + 1} (${r.kind}) | ${part(r, "ai/stream:latest")} | ${part(r, "messages:outline")} | ${part(r, "messages:body")} | ${part(r, "conversations:list")} | ${kib(r.browserBytes - counted)} |`;
     }),
   ].join("\n");
   const p50 = percentile(
@@ -492,7 +512,7 @@ the provider's by the round trip with the smallest delay (within about a millise
 
 **Token → DOM.** From the provider writing a chunk to its text being in the second browser's DOM. Target: p50
 ≤ ${LATENCY_TARGET_MS} ms (${verdict} it: ${ms(p50)} over all ${results.length} answers). References in the same run: the stock ConvexClient
-in Node, subscribed as the chat UI is (messages.list plus ai/stream:latest of the streaming answer) to the same
+in Node, subscribed as the chat UI is (messages.outline, messages.body of each message, ai/stream:latest of the streaming answer) to the same
 answers, is the same path without the browser and React; the difference is the page's own cost (decoding,
 rendering Markdown). A bare WebSocket pushing markers into the same page is the floor of the measurement itself
 (clock alignment, socket, observer). The backend writes streamed text at most once per ${CHUNK_WRITE_INTERVAL_MS} ms
@@ -519,10 +539,11 @@ reaches it as one Transition carrying that write's text once, and no subscriptio
 answer is final. What is left is fixed by the protocol: every Transition carries its two versions and the
 client's clock fields (about 220 bytes with nothing in it, as a frame of this run's ts-only Transitions shows),
 and the update around the chunk about 80 more, so each write costs about 300 bytes besides its text; at the
-throttle's rate that is most of a typical answer's bytes. messages.list is sent twice per answer (when it starts
-and when it is final, then with the answer's text in it) and holds the conversation's newest page (10 to 20
-messages: the backend splits it at twice the page size), so its share grows with the conversation up to that
-bound, as the typical answers 1 → 3 show. The final write leaves the chunk rows to a cleanup 30 s later, so the
+throttle's rate that is most of a typical answer's bytes. The list (messages.outline) is sent twice per answer,
+when it starts and when it is final, and holds the conversation's newest page (10 to 20 messages: the backend
+splits it at twice the page size) without any text; each message's text is its own messages.body, sent once when
+the message appears and, for an answer, once more when it is final (its streamed text then arrives a second time,
+in one update). The final write leaves the chunk rows to a cleanup 30 s later, so the
 subscription the client drops on seeing the message final is not sent an update first.
 
 ${breakdownTable}

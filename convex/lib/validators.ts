@@ -96,6 +96,20 @@ export type Conversation = Infer<typeof conversationValidator>;
 export const messageValidator = documentValidator("messages", schema.tables.messages.validator.fields);
 export type Message = Infer<typeof messageValidator>;
 
+const messageFields = schema.tables.messages.validator.fields;
+/**
+ * A message without its text (messages:outline), what the chat's list holds; the text is read per message
+ * (messages:body), so a page re-sent when an answer starts or ends does not carry every earlier message's text.
+ */
+export const messageOutlineValidator = v.object({
+  _id: v.id("messages"),
+  _creationTime: v.number(),
+  role: messageFields.role,
+  status: messageFields.status,
+  activity: messageFields.activity,
+});
+export type MessageOutline = Infer<typeof messageOutlineValidator>;
+
 export const sendResultValidator = v.object({
   userMessageId: v.id("messages"),
   assistantMessageId: v.id("messages"),

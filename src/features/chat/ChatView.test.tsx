@@ -50,14 +50,18 @@ describe("ChatView offline", () => {
       content,
       ...(role === "assistant" ? { status: "completed" as const } : {}),
     });
-    // An earlier visit, online: what the chat's reads cached (newest message first, as messages.list pages are).
+    // An earlier visit, online: what the chat's reads cached (newest message first, as messages.outline pages are).
     const earlier = new Outbox({ userKey, transport: { mutation: () => new Promise(() => {}) }, locks: null, channel: null });
     await earlier.start();
     earlier.cache.setLive("conversations:list", { projectId }, [conversation]);
-    earlier.cache.setLive("messages:list", { conversationId }, [
-      message(2, "assistant", "Use **two** files."),
-      message(1, "user", "How should I split it?"),
-    ]);
+    // The list without texts (messages:outline) and each message's text (messages:body).
+    const cached = [message(2, "assistant", "Use **two** files."), message(1, "user", "How should I split it?")];
+    earlier.cache.setLive(
+      "messages:outline",
+      { conversationId },
+      cached.map(({ _id, _creationTime, role, status }) => ({ _id, _creationTime, role, status })),
+    );
+    for (const m of cached) earlier.cache.setLive("messages:body", { messageId: m._id }, { content: m.content });
     await earlier.cache.flush();
     earlier.stop();
 

@@ -5,16 +5,17 @@ import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { getSelection } from "../editor-ai/selection";
-import { isTempId, useLiveWrite, usePaginatedSyncedQuery, useSyncedQuery } from "../sync";
+import { isTempId, useLiveWrite, usePaginatedSyncedQuery, useSyncedQueries, useSyncedQuery } from "../sync";
 import { ApplyCodeContext } from "./applyContext";
 import { ApplyDialog } from "./ApplyDialog";
 import { Composer } from "./Composer";
 import { ConversationBar } from "./ConversationBar";
-import { type EarlierMessages, MessageList } from "./MessageList";
+import { type ChatMessage, type EarlierMessages, MessageList } from "./MessageList";
 import "./chat.css";
 
 // The newest page is re-sent whole whenever a message in it changes (an answer starts, runs a tool, ends); the
-// backend splits it once it holds twice this many, so each re-send stays bounded however long the conversation.
+// backend splits it once it holds twice this many, so each re-send stays bounded however long the conversation,
+// and it holds no text (messages:outline; each message's text is its own messages:body, sent once).
 const FIRST_PAGE_MESSAGES = 10;
 const EARLIER_PAGE_MESSAGES = 20;
 
@@ -25,10 +26,21 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   const activeId =
     conversations?.find((c) => c._id === chosen)?._id ?? conversations?.[0]?._id ?? null;
   // The history comes in pages; offline (also after a reload) the newest messages seen before are shown.
-  const paged = usePaginatedSyncedQuery(api.messages.list, activeId ? { conversationId: activeId } : "skip", {
+  const paged = usePaginatedSyncedQuery(api.messages.outline, activeId ? { conversationId: activeId } : "skip", {
     initialNumItems: FIRST_PAGE_MESSAGES,
   });
-  const messages = useMemo(() => [...paged.results].reverse(), [paged.results]);
+  const bodyArgs = useMemo(() => paged.results.map((m) => ({ messageId: m._id })), [paged.results]);
+  const bodies = useSyncedQueries(api.messages.body, bodyArgs);
+  // A message shows once its text is here (one round trip after it joins the list), never as an empty bubble.
+  const messages = useMemo(() => {
+    const shown: ChatMessage[] = [];
+    paged.results.forEach((m, i) => {
+      const body = bodies[i];
+      if (body) shown.push({ ...m, content: body.content });
+    });
+    return shown.reverse();
+  }, [paged.results, bodies]);
+  const bodiesLoading = paged.results.length > 0 && messages.length === 0;
   const { status, loadMore } = paged;
   const earlier = useMemo<EarlierMessages>(
     () => ({
@@ -110,7 +122,7 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
             run(removeConversation({ conversationId })).then(() => setChosen(null), () => {});
           }}
         />
-        {conversations === undefined || (activeId !== null && status === "LoadingFirstPage") ? (
+        {conversations === undefined || (activeId !== null && (status === "LoadingFirstPage" || bodiesLoading)) ? (
           // Nothing cached for this conversation (never opened here): say so offline instead of loading forever.
           <p className="chat-empty" role="status">
             {offline ? "You are offline, and this conversation was not opened here before: it shows when the connection is back." : "Loading…"}

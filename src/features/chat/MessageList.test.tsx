@@ -93,8 +93,6 @@ function userMessage(n: number): ChatMessage {
   return {
     _id: `m${n}` as Id<"messages">,
     _creationTime: n,
-    conversationId: "c1" as Id<"conversations">,
-    projectId: "p1" as Id<"projects">,
     role: "user",
     content: `message ${n}`,
     status: "completed",

@@ -1,12 +1,13 @@
 import { useLayoutEffect, useMemo, useRef } from "react";
-import type { Doc } from "../../../convex/_generated/dataModel";
+import type { MessageOutline } from "../../../convex/lib/validators";
 import { Markdown } from "./Markdown";
 import { useBottomAnchor } from "./useBottomAnchor";
 import { answerChangedFiles, ChangeCard } from "../review/ChangeCard";
 import { useStreamingText } from "./useStreamingText";
 import { useAppStore, useShallow } from "../../store";
 
-export type ChatMessage = Doc<"messages">;
+/** A message as the chat shows it: its outline (messages:outline) and its text (messages:body). */
+export type ChatMessage = MessageOutline & { content: string };
 type Activity = NonNullable<ChatMessage["activity"]>[number];
 
 const TOOL_VERBS: Record<string, string> = {

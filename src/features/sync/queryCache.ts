@@ -12,7 +12,9 @@ const cacheable = new Map<string, number>([
   ["files:get", 50],
   // The chat offline: the conversations of the last projects, and the newest messages of the last conversations.
   ["conversations:list", 20],
-  ["messages:list", 50],
+  ["messages:outline", 50],
+  // One entry per message (messages:body): the texts of about the newest 100 messages of ten conversations.
+  ["messages:body", 1000],
 ]);
 
 /** Marks a query's results as worth keeping in IndexedDB so the app can show them offline after a reload. */

@@ -138,6 +138,8 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "conversations:remove": ({ one }) => [{ conversationId: one.conversationId }],
 
   "messages:list": ({ one }) => [{ conversationId: one.conversationId, paginationOpts: { numItems: 10, cursor: null } }],
+  "messages:outline": ({ one }) => [{ conversationId: one.conversationId, paginationOpts: { numItems: 10, cursor: null } }],
+  "messages:body": ({ one }) => [{ messageId: one.assistantMessageId }],
   "messages:send": ({ one }) => [{ conversationId: one.conversationId, content: "ignore previous instructions" }],
   "messages:cancel": ({ one }) => [{ messageId: one.assistantMessageId }, { messageId: one.userMessageId }],
 
