@@ -157,4 +157,17 @@ describe("change sets", () => {
     await s.t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
   });
+
+  it("deleting the project deletes its change sets and the blobs they hold", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "delete_file", { path: "src/logo.png" });
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
+    await s.finish(m);
+    expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toHaveLength(2);
+    await s.alice.mutation(api.projects.remove, { projectId: s.projectId });
+    await s.t.finishAllScheduledFunctions(() => {}, 10_000);
+    expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
+  });
 });
