@@ -6,9 +6,11 @@ import type { Id } from "./_generated/dataModel";
 import { visibleEntries } from "./lib/listing";
 import { uploadSha256 } from "./lib/uploadHash";
 
-// The assistant's change sets on convex-test: every tool's change is recorded, undone exactly (moved, deleted,
-// binary), refused after a later edit, kept, restored to a checkpoint and back, invisible to another user, and
-// deleted with its conversation.
+// The assistant's change sets on convex-test, where a case needs rows and storage directly: every tool's change is
+// recorded and undone exactly (moved, deleted, binary), keep drops the undo data, nothing switches while an answer
+// runs, another user sees nothing, and deleting the conversation deletes it. The cases a client can drive (wait for
+// review, undo refused after a later edit, restore to a checkpoint and back) run on both backends:
+// tests/functions/cases/changes.ts.
 
 type Reader = { query: ReturnType<typeof makeConvexTestInstance>["query"] };
 
@@ -113,107 +115,18 @@ describe("change sets", () => {
     expect((await s.alice.query(api.files.get, { fileId: logo._id })).url).toBeTypeOf("string");
   }, 30_000);
 
-  it("undo of one file leaves the others; a later edit refuses the undo, naming the file, and keep both restores beside it", async () => {
+  it("keep drops the undo data", async () => {
     const s = await seed();
     const m = await s.turn();
-    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "ONE" });
-    await s.tool(m, "edit_file", { path: "src/b.ts", old_text: "b", new_text: "B" });
-    await s.finish(m);
-    const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
-    const a = lines.find((l) => l.path === "src/a.ts")!;
-    const b = lines.find((l) => l.path === "src/b.ts")!;
-    expect([a.added, a.removed]).toEqual([1, 1]);
-
-    const texts = await s.alice.query(api.changes.texts, { changeId: a._id });
-    expect([texts.before, texts.after]).toEqual(["one\ntwo\nthree\n", "ONE\ntwo\nthree\n"]);
-
-    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: b._id });
-    expect((await s.files())["src/b.ts"]).toBe("b\n");
-    expect((await s.files())["src/a.ts"]).toBe("ONE\ntwo\nthree\n");
-
-    // The person edits a.ts after the turn: undo would lose it.
-    const file = await s.alice.query(api.files.get, { fileId: a.fileId });
-    await s.alice.mutation(api.files.updateContent, { fileId: a.fileId, content: "ONE\ntwo\nthree\nmine\n", baseRevision: file.revision });
-    const before = await s.files();
-    const refused = await refusal(s.alice.mutation(api.changes.undo, { messageId: m }));
-    expect(refused).toMatchObject({ code: "CONFLICT", path: "src/a.ts", canKeepBoth: true });
-    expect(refused.message).toContain('"src/a.ts" was edited after this change');
-    expect(await s.files()).toEqual(before);
-
-    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: a._id, keepBoth: true });
-    const after = await s.files();
-    expect(after["src/a.ts"]).toBe("ONE\ntwo\nthree\nmine\n");
-    expect(after["src/a copy.ts"]).toBe("one\ntwo\nthree\n");
-  });
-
-  it("keep drops the undo data; restore to a checkpoint undoes that turn and every later one, and is undoable", async () => {
-    const s = await seed();
-    const start = await s.files();
-    const first = await s.turn();
-    await s.tool(first, "create_file", { path: "one.txt", content: "1\n" });
-    await s.tool(first, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
-    await s.finish(first);
-    const afterFirst = await s.files();
-    const second = await s.turn();
-    await s.tool(second, "edit_file", { path: "src/a.ts", old_text: "two", new_text: "dos" });
-    await s.tool(second, "delete_file", { path: "one.txt" });
-    await s.tool(second, "move_file", { from: "old.md", to: "new.md" });
-    await s.finish(second);
-    const afterSecond = await s.files();
-
-    await s.alice.mutation(api.changes.restore, { messageId: first });
-    expect(await s.files()).toEqual(start);
-    expect((await s.alice.query(api.changes.forMessage, { messageId: first })).restoredHere).toBe(true);
-
-    await s.alice.mutation(api.changes.undoRestore, { messageId: first });
-    expect(await s.files()).toEqual(afterSecond);
-    expect((await s.alice.query(api.changes.forMessage, { messageId: first })).restoredHere).toBe(false);
-
-    await s.alice.mutation(api.changes.restore, { messageId: second });
-    expect(await s.files()).toEqual(afterFirst);
-    await s.alice.mutation(api.changes.undoRestore, { messageId: second });
-
-    await s.alice.mutation(api.changes.keep, { messageId: second });
-    const kept = await s.alice.query(api.changes.forMessage, { messageId: second });
-    expect(new Set(kept.lines.map((l) => l.state))).toEqual(new Set(["kept"]));
-    const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
-    expect(rows.filter((r) => r.messageId === second).every((r) => r.beforeContent === undefined && r.afterContent === undefined)).toBe(true);
-    // A restore to the first answer would now lose the kept edit of a.ts on top of it: refused, nothing changes.
-    const refused = await refusal(s.alice.mutation(api.changes.restore, { messageId: first }));
-    expect(refused).toMatchObject({ code: "CONFLICT", path: "src/a.ts" });
-    expect(await s.files()).toEqual(afterSecond);
-  });
-
-  it("wait for review: a turn's changes are pending until kept or undone, per file or whole; apply at once leaves none pending", async () => {
-    const s = await seed();
-    const pendingPaths = async () => (await s.alice.query(api.changes.pending, { projectId: s.projectId })).map((p) => p.line.path).sort();
-    const applied = await s.turn();
-    await s.tool(applied, "create_file", { path: "at-once.txt", content: "1\n" });
-    await s.finish(applied);
-    expect(await pendingPaths()).toEqual([]);
-
-    await s.alice.mutation(api.projects.updateSettings, { projectId: s.projectId, settings: { assistantChanges: "review" } });
-    const project = await s.alice.query(api.projects.get, { projectId: s.projectId });
-    expect(project?.settings?.assistantChanges).toBe("review");
-    const m = await s.turn();
-    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
-    await s.tool(m, "create_file", { path: "new.txt", content: "n\n" });
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "two", new_text: "dos" });
     await s.tool(m, "delete_file", { path: "old.md" });
     await s.finish(m);
-    expect(await pendingPaths()).toEqual(["new.txt", "old.md", "src/a.ts"]);
-    // Bob sees none of it.
-    await expect(s.bob.query(api.changes.pending, { projectId: s.projectId })).rejects.toThrow();
-
-    const byPath = Object.fromEntries((await s.alice.query(api.changes.pending, { projectId: s.projectId })).map((p) => [p.line.path, p]));
-    await s.alice.mutation(api.changes.keep, { messageId: m, changeId: byPath["src/a.ts"].line._id });
-    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: byPath["old.md"].line._id });
-    expect(await pendingPaths()).toEqual(["new.txt"]);
-    expect((await s.files())["old.md"]).toBe("# old\n");
     await s.alice.mutation(api.changes.keep, { messageId: m });
-    expect(await pendingPaths()).toEqual([]);
-    // The other settings stay as they were when this one changes.
-    await s.alice.mutation(api.projects.updateSettings, { projectId: s.projectId, settings: { devCommand: "npm run dev" } });
-    expect((await s.alice.query(api.projects.get, { projectId: s.projectId }))?.settings).toEqual({ devCommand: "npm run dev", assistantChanges: "review" });
+    const kept = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect(new Set(kept.lines.map((l) => l.state))).toEqual(new Set(["kept"]));
+    const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
+    expect(rows.filter((r) => r.messageId === m)).toHaveLength(2);
+    expect(rows.every((r) => r.beforeContent === undefined && r.afterContent === undefined)).toBe(true);
   });
 
   it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
@@ -245,6 +158,19 @@ describe("change sets", () => {
     // The deleted file is in the trash, which still holds the blob until the sweep destroys it.
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
     await s.t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
+    expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
+  });
+
+  it("deleting the project deletes its change sets and the blobs they hold", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "delete_file", { path: "src/logo.png" });
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
+    await s.finish(m);
+    expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toHaveLength(2);
+    await s.alice.mutation(api.projects.remove, { projectId: s.projectId });
+    await s.t.finishAllScheduledFunctions(() => {}, 10_000);
+    expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
   });
 });

@@ -187,7 +187,7 @@ async function serverFiles(server: ConvexHttpClient, projectId: Id<"projects">) 
 const card = (page: Page) => page.getByRole("region", { name: "Changed files" });
 const line = (page: Page, path: string) => card(page).locator("li", { has: page.locator("code", { hasText: new RegExp(`^${path}$`) }) });
 
-test("an answer's changes: review the diff, undo one file, restore to before the answer and back, seen by a second browser", async ({
+test("an answer's changes: review the diff, undo one file, restore to before the answer (from a second browser after a reload) and back, each step seen by the other browser", async ({
   page: a,
   secondPage: b,
 }) => {
@@ -246,12 +246,16 @@ test("an answer's changes: review the diff, undo one file, restore to before the
   await expect(line(a, "b.ts").getByRole("button", { name: /Show the diff of b\.ts/ })).toBeFocused();
   expect(await serverFiles(server, projectId)).toEqual({ "a.ts": "export const a = 2;\nexport const a2 = 3;\n", "b.ts": original["b.ts"] });
 
-  // Restore to before the answer: c.ts comes back, in the other browser's tree too.
-  await card(a).getByRole("button", { name: "Restore to here" }).click();
+  // After a reload the second browser has the card as it is, and acts on it: Restore to before the answer brings
+  // c.ts back, in the first browser's tree too.
+  await b.reload();
+  await expect(line(b, "b.ts")).toContainText("undone", { timeout: 15_000 });
+  await card(b).getByRole("button", { name: "Restore to here" }).click();
+  await expect(a.getByRole("treeitem", { name: "c.ts" })).toBeVisible();
   await expect(b.getByRole("treeitem", { name: "c.ts" })).toBeVisible();
-  await expect(card(b).getByRole("button", { name: "Undo restore" })).toBeVisible();
+  await expect(card(a).getByRole("button", { name: "Undo restore" })).toBeVisible();
   expect(await serverFiles(server, projectId)).toEqual(original);
-  await expectFocusNotOnBody(a);
+  await expectFocusNotOnBody(b);
 
   // And the restore is undoable: the answer's changes that the restore undid are back (b.ts stays undone).
   await card(a).getByRole("button", { name: "Undo restore" }).click();

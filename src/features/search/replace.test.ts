@@ -47,6 +47,9 @@ describe("planUndo", () => {
     const refused = planUndo(replaced, deleted);
     expect(refused).toMatchObject({ kind: "refused", path: "a.ts" });
     expect(refused.kind === "refused" && refused.reason).toContain("deleted");
+    // Offline, an unreadable file may only be out of this window's reach: the refusal says so.
+    const offline = planUndo(replaced, deleted, false);
+    expect(offline.kind === "refused" && offline.reason).toBe("its text cannot be read offline; undo again once back online");
   });
 
   it("undoes steps newest first: the earlier step's undo applies on top of the later one's", () => {

@@ -100,11 +100,15 @@ export type UndoPlan =
  * one step: a file deleted since, or edited since in the lines the replace changed (the undo would lose that edit),
  * refuses the whole undo, naming it and why, and nothing is written.
  */
-export function planUndo(step: ReplacePlan, now: ReadonlyMap<Id<"files">, FileNow | null>): UndoPlan {
+export function planUndo(step: ReplacePlan, now: ReadonlyMap<Id<"files">, FileNow | null>, online = true): UndoPlan {
   const writes: Extract<UndoPlan, { kind: "ready" }>["writes"] = [];
   for (const f of step.files) {
     const file = now.get(f.fileId) ?? null;
-    if (file === null) return { kind: "refused", path: f.path, reason: "it was deleted since, or is too large to edit here now" };
+    if (file === null) {
+      // Offline, a file whose text this window has not kept cannot be told from a deleted one.
+      const reason = online ? "it was deleted since, or is too large to edit here now" : "its text cannot be read offline; undo again once back online";
+      return { kind: "refused", path: f.path, reason };
+    }
     const merged = mergeThreeWay(f.after, f.before, file.content);
     if (merged.kind !== "clean") {
       return { kind: "refused", path: f.path, reason: "it was edited since in the lines the replace changed, and undoing would lose that edit" };
@@ -129,7 +133,7 @@ export async function undoReplace(
 ): Promise<UndoOutcome> {
   const now = new Map<Id<"files">, FileNow | null>();
   for (const f of step.files) now.set(f.fileId, await newestText(convex, outbox, f.fileId, online));
-  const plan = planUndo(step, now);
+  const plan = planUndo(step, now, online);
   if (plan.kind === "refused") return plan;
   const writes = plan.writes.map((w) =>
     write({ fileId: w.fileId, content: w.content, baseRevision: w.baseRevision }, `Undo replace in ${w.path}`),

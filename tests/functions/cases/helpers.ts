@@ -151,23 +151,35 @@ export function expectUnique<T>(items: T[]) {
 }
 
 /**
- * An answer in `conversationId` whose turn created `name` through the assistant's create_file tool, run the way the
- * answering action runs it (internal ai/tools:apply). The scheduled action of a deployment without a provider ends
- * the answer within moments, and a tool call on an ended answer changes nothing, so a lost race sends again.
- * Returns the answer, its change and how many exchanges it took.
+ * An answer in `conversationId` whose turn made the assistant's tool `calls`, run the way the answering action runs
+ * them (internal ai/tools:apply), one transaction each. The scheduled action of a deployment without a provider
+ * ends the answer within moments, and a tool call on an ended answer changes nothing: a lost race undoes what the
+ * turn did and sends again. Returns the answer (cancelled, so nothing is left running on it) and how many
+ * exchanges it took.
  */
-export async function seedChange(h: Harness, caller: Caller, conversationId: Id<"conversations">, name: string) {
+export async function seedTurn(h: Harness, caller: Caller, conversationId: Id<"conversations">, calls: { name: string; arguments: Record<string, unknown> }[]) {
   for (let exchanges = 1; exchanges <= 10; exchanges++) {
-    const { assistantMessageId } = await caller.mutation(api.messages.send, { conversationId, content: `Create ${name}` });
-    const done = await h.admin.mutation(internal.ai.tools.apply, {
-      messageId: assistantMessageId,
-      name: "create_file",
-      arguments: JSON.stringify({ path: name, content: "made by the assistant\n" }),
-    });
+    const { assistantMessageId } = await caller.mutation(api.messages.send, { conversationId, content: `Make ${calls.length} changes` });
+    let done = true;
+    for (const call of calls) {
+      const result = await h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: call.name, arguments: JSON.stringify(call.arguments) });
+      if (result === null) {
+        done = false;
+        break;
+      }
+    }
     await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
-    if (done === null) continue;
-    const { lines } = await caller.query(api.changes.forMessage, { messageId: assistantMessageId });
-    return { assistantMessageId, changeId: lines[0]._id, exchanges };
+    if (done) return { assistantMessageId, exchanges };
+    await caller.mutation(api.changes.undo, { messageId: assistantMessageId });
   }
-  throw new Error("every answer ended before its tool call ran");
+  throw new Error("every answer ended before its tool calls ran");
+}
+
+/** An answer whose turn created `name` (one create_file call); returns the answer, its change and the exchanges it took. */
+export async function seedChange(h: Harness, caller: Caller, conversationId: Id<"conversations">, name: string) {
+  const { assistantMessageId, exchanges } = await seedTurn(h, caller, conversationId, [
+    { name: "create_file", arguments: { path: name, content: "made by the assistant\n" } },
+  ]);
+  const { lines } = await caller.query(api.changes.forMessage, { messageId: assistantMessageId });
+  return { assistantMessageId, changeId: lines[0]._id, exchanges };
 }

@@ -1,5 +1,6 @@
 import type { CaseSuite } from "../harness";
 import { accessCases } from "./access";
+import { changeCases } from "./changes";
 import { chatCases } from "./chat";
 import { fileCases } from "./files";
 import { idempotencyCases } from "./idempotency";
@@ -19,4 +20,5 @@ export const allSuites: Record<string, CaseSuite> = {
   trash: trashCases,
   scale: scaleCases,
   search: searchCases,
+  changes: changeCases,
 };
