@@ -1,5 +1,6 @@
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
+import { uploadSha256 } from "../../convex/lib/uploadHash.js";
 import { convexToJson } from "convex/values";
 import { decodeJwt } from "jose";
 import { existsSync, readFileSync } from "node:fs";
@@ -111,7 +112,7 @@ describe("runner", () => {
     const src = await client.mutation(api.files.createFolder, { projectId, name: "src" });
     const app = await client.mutation(api.files.createFile, { projectId, parentId: src, name: "app.js", content: "one" });
     const bytes = new Uint8Array([0, 1, 2, 200, 255]);
-    const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId });
+    const uploadUrl = await client.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(bytes) });
     const uploaded = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: bytes });
     const { storageId } = (await uploaded.json()) as { storageId: string };
     await client.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "logo.png", storageId: storageId as Id<"_storage"> });
