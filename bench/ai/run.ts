@@ -124,6 +124,10 @@ interface SocketTally {
   bytes: number;
   /** Server → client bytes of each query's updates (its modification's JSON), by function path. */
   byPath: Record<string, { bytes: number; updates: number }>;
+  /** Transitions that carried one streamed write alone (one ai/stream:latest update): their bytes and the text's. */
+  writeFrames: { frames: number; bytes: number; textBytes: number };
+  /** Transitions that carried nothing but a new version. */
+  emptyFrames: { frames: number; bytes: number };
 }
 
 /**
@@ -131,7 +135,7 @@ interface SocketTally {
  * attributes each query update to its function, learned from the client's own ModifyQuerySet frames.
  */
 async function countSyncBytes(context: BrowserContext, page: Page): Promise<SocketTally> {
-  const tally: SocketTally = { bytes: 0, byPath: {} };
+  const tally: SocketTally = { bytes: 0, byPath: {}, writeFrames: { frames: 0, bytes: 0, textBytes: 0 }, emptyFrames: { frames: 0, bytes: 0 } };
   const sockets = new Set<string>();
   const paths = new Map<number, string>();
   const cdp = await context.newCDPSession(page);
@@ -143,11 +147,24 @@ async function countSyncBytes(context: BrowserContext, page: Page): Promise<Sock
     if (!sockets.has(e.requestId)) return;
     tally.bytes += Buffer.byteLength(e.response.payloadData, e.response.opcode === 1 ? "utf8" : "base64");
     if (e.response.opcode !== 1) return;
-    let frame: { type: string; modifications?: { type: string; queryId: number; udfPath?: string }[] };
+    let frame: { type: string; modifications?: { type: string; queryId: number; udfPath?: string; value?: unknown }[] };
     try {
       frame = JSON.parse(e.response.payloadData) as typeof frame;
     } catch {
       return;
+    }
+    const frameBytes = Buffer.byteLength(e.response.payloadData, "utf8");
+    const mods = frame.modifications ?? [];
+    if (!sent && frame.type === "Transition" && mods.length === 0) {
+      tally.emptyFrames.frames++;
+      tally.emptyFrames.bytes += frameBytes;
+    }
+    const only = mods.length === 1 ? mods[0] : undefined;
+    const chunk = only?.value as { text?: unknown } | null | undefined;
+    if (!sent && frame.type === "Transition" && only?.type === "QueryUpdated" && paths.get(only.queryId) === "ai/stream:latest" && typeof chunk?.text === "string") {
+      tally.writeFrames.frames++;
+      tally.writeFrames.bytes += frameBytes;
+      tally.writeFrames.textBytes += Buffer.byteLength(JSON.stringify(chunk.text), "utf8") - 2;
     }
     for (const m of frame.modifications ?? []) {
       if (sent && m.type === "Add" && m.udfPath) paths.set(m.queryId, m.udfPath);
@@ -452,10 +469,12 @@ async function main(cleanups: (() => Promise<unknown>)[]) {
     );
   }
   const seconds = (performance.now() - started) / 1000;
-  await writeReport(results, echoLatencies, seconds);
+  await writeReport(results, echoLatencies, seconds, socketBytes);
 }
 
-async function writeReport(results: AnswerResult[], echoLatencies: number[], seconds: number) {
+async function writeReport(results: AnswerResult[], echoLatencies: number[], seconds: number, socket: SocketTally) {
+  const perWrite = socket.writeFrames.frames > 0 ? (socket.writeFrames.bytes - socket.writeFrames.textBytes) / socket.writeFrames.frames : NaN;
+  const empty = socket.emptyFrames.frames > 0 ? socket.emptyFrames.bytes / socket.emptyFrames.frames : NaN;
   const ms = (v: number) => `${v.toFixed(0)} ms`;
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const row = (label: string, samples: number[]) =>
@@ -537,9 +556,10 @@ rest (the Transition envelopes around them, and the client's own frames). While 
 one subscription, ai/stream:latest, whose result is the newest chunk alone (convex/ai/stream.ts): each write
 reaches it as one Transition carrying that write's text once, and no subscription is added or dropped until the
 answer is final. What is left is fixed by the protocol: every Transition carries its two versions and the
-client's clock fields (about 220 bytes with nothing in it, as a frame of this run's ts-only Transitions shows),
-and the update around the chunk about 80 more, so each write costs about 300 bytes besides its text; at the
-throttle's rate that is most of a typical answer's bytes. The list (messages.outline) is sent twice per answer,
+client's clock fields (${empty.toFixed(0)} bytes with nothing in it: the mean of this run's ${socket.emptyFrames.frames} Transitions that only
+moved the version), and the update around the chunk adds to that, so a write costs ${perWrite.toFixed(0)} bytes besides its
+text (the mean over the ${socket.writeFrames.frames} Transitions of this run that carried one write alone); at the throttle's
+rate that is most of a typical answer's bytes. The list (messages.outline) is sent twice per answer,
 when it starts and when it is final, and holds the conversation's newest page (10 to 20 messages: the backend
 splits it at twice the page size) without any text; each message's text is its own messages.body, sent once when
 the message appears and, for an answer, once more when it is final (its streamed text then arrives a second time,
