@@ -121,6 +121,24 @@ export const chatCases: CaseSuite = (makeHarness) => {
       for (const id of ids.filter((_, i) => i % 2 === 1)) await alice.mutation(api.messages.cancel, { messageId: id });
     });
 
+    it("outline is the list's page without texts, and body has each message's text", async () => {
+      // The chat's list (messages.outline) is re-sent whole when an answer starts or ends: it must not carry texts.
+      const h = await makeHarness();
+      const alice = h.as("alice");
+      const projectId = await alice.mutation(api.projects.create, { name: "Chat" });
+      const conversationId = await alice.mutation(api.conversations.create, { projectId });
+      const sent = await alice.mutation(api.messages.send, { conversationId, content: "a question with words" });
+      const paginationOpts = { numItems: 10, cursor: null };
+      const outline = await alice.query(api.messages.outline, { conversationId, paginationOpts });
+      const list = await alice.query(api.messages.list, { conversationId, paginationOpts });
+      expect(outline.page.map((m) => [m._id, m.role])).toEqual(list.page.map((m) => [m._id, m.role]));
+      for (const m of outline.page) expect(Object.keys(m).filter((k) => ["content", "conversationId", "projectId"].includes(k))).toEqual([]);
+      expect(outline.continueCursor).toBe(list.continueCursor);
+      expect(await alice.query(api.messages.body, { messageId: sent.userMessageId })).toEqual({ content: "a question with words" });
+      await expectConvexError(h.as("bob").query(api.messages.body, { messageId: sent.userMessageId }), "NOT_FOUND");
+      await alice.mutation(api.messages.cancel, { messageId: sent.assistantMessageId });
+    });
+
     it("a page pinned by its end cursor takes in newer messages and keeps its older edge", async () => {
       // usePaginatedQuery re-subscribes the first page with the end cursor it first returned, so a new exchange
       // joins the newest page and no message falls between pages.
