@@ -276,3 +276,95 @@ test("Undo replace refuses, naming the file and why, when an edit made since in 
   await expect.poll(texts).toEqual(before);
   await expect(undoButton).toHaveCount(0);
 });
+
+test("results stream in page by page, and Stop ends the search: a page arriving after it is not shown", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Streamed");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Streamed")!._id;
+  // 4,500 files in creation order, one in 500 holding the needle (the 2nd, 502nd, …): a server page ends at about
+  // 2,000 rows, so the first page finds 4 of the 9 matches.
+  const FILES = 4500;
+  for (let start = 0; start < FILES; start += 900) {
+    const items = Array.from({ length: 900 }, (_, k) => {
+      const i = start + k;
+      return { name: `f${String(i).padStart(4, "0")}.txt`, content: i % 500 === 1 ? "a needle here\n" : "hay\n" };
+    });
+    await server.mutation(api.files.createMany, { projectId, items });
+  }
+
+  // Between the page and the backend: once the first page of the search for "needle" has reached the page, every
+  // later frame from the server is held back until `release`, so the search is caught between two pages (a run
+  // the client starts again meanwhile, say as the connection settles, is caught instead).
+  const searchQueries = new Set<number>();
+  let held: (() => void)[] | null = null;
+  let firstPageSeen = false;
+  const release = () => {
+    const frames = held ?? [];
+    held = null;
+    for (const send of frames) send();
+  };
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    const backend = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === "string") {
+        type Modification = { type: string; queryId: number; udfPath?: string; args?: { query?: string; cursor?: number | null }[] };
+        const frame = JSON.parse(message) as { type?: string; modifications?: Modification[] };
+        for (const m of frame.type === "ModifyQuerySet" ? (frame.modifications ?? []) : []) {
+          if (m.type !== "Add" || m.udfPath !== "search:page" || m.args?.[0]?.query !== "needle") continue;
+          searchQueries.add(m.queryId);
+          // A new run of the search (its first page): the client gave up the run caught before, so catch this one.
+          if (m.args[0].cursor === null && held !== null) {
+            release();
+            firstPageSeen = false;
+          }
+        }
+      }
+      backend.send(message);
+    });
+    backend.onMessage((message) => {
+      if (held !== null) {
+        held.push(() => ws.send(message));
+        return;
+      }
+      ws.send(message);
+      if (firstPageSeen || typeof message !== "string") return;
+      const frame = JSON.parse(message) as { type?: string; modifications?: { type: string; queryId: number }[] };
+      if (frame.type === "Transition" && frame.modifications?.some((m) => m.type === "QueryUpdated" && searchQueries.has(m.queryId))) {
+        firstPageSeen = true;
+        held = [];
+      }
+    });
+  });
+
+  // Routes apply to new sockets only: reload so the client's socket goes through the route.
+  await page.reload();
+  await UI.projectLink(page, "Streamed").click();
+  const firstRow = page.getByRole("tree", { name: "Files" }).getByRole("treeitem").first();
+  await expect(firstRow).toBeVisible();
+  await Keyboard.pressOn(firstRow, "ControlOrMeta+Shift+F");
+  await page.keyboard.type("needle");
+
+  // The first page's results show while the search goes on, with Stop.
+  await expect(Search.status(page)).toHaveText(/^4 matches in 4 files · searching… \(2,0\d\d files so far\)$/);
+  await expect(Search.fileRows(page)).toHaveCount(4);
+  const stop = Search.panel(page).getByRole("button", { name: "Stop" });
+  await stop.click();
+  await expect(Search.status(page)).toHaveText("4 matches in 4 files · stopped");
+  await expect(stop).toHaveCount(0);
+
+  // The rest of the server's answers arrive, the next page among them: the stopped search takes none of it. A
+  // conversation created afterwards is the fence: its frame follows the held ones on the same socket, so once it
+  // shows in the chat, the held frames have been handled.
+  expect(held!.length).toBeGreaterThan(0);
+  release();
+  await server.mutation(api.conversations.create, { projectId, title: "Fence" });
+  await expect(page.getByRole("combobox", { name: "Conversation" }).locator("option", { hasText: "Fence" })).toBeAttached();
+  await expect(Search.status(page)).toHaveText("4 matches in 4 files · stopped");
+  await expect(Search.fileRows(page)).toHaveCount(4);
+
+  // A new search (match case on) reads every page: all 9.
+  await Search.query(page).focus();
+  await page.keyboard.press("Alt+C");
+  await expect(Search.status(page)).toHaveText("9 matches in 9 files");
+});

@@ -137,7 +137,10 @@ export function useProjectSearch(projectId: Id<"projects">, options: SearchOptio
         const publish = (status: SearchState["status"]) => {
           if (!current()) return;
           if (fresh || status !== "searching") {
-            shownKey.current = key;
+            // Only a finished run's results stand for the query: a run started again before it finished (the
+            // project row arriving, a save) streams its pages in like the first, instead of showing none until
+            // the end.
+            if (status !== "searching") shownKey.current = key;
             setState({ ...acc, files: [...acc.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), status });
           }
         };
@@ -179,6 +182,8 @@ export function useProjectSearch(projectId: Id<"projects">, options: SearchOptio
 
   const stop = () => {
     run.current += 1;
+    // What is shown is all the stopped search found: a run again (the project changed) keeps it until it is done.
+    if (state.status === "searching") shownKey.current = key;
     setState((s) => (s.status === "searching" ? { ...s, status: "stopped" } : s));
   };
   return { ...state, stop };
