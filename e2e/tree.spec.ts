@@ -270,3 +270,51 @@ test("a folder dropped from the desktop is imported with its structure and bytes
   const blob = await backend.query(api.files.get, { fileId: after.get("blob.dat")!._id });
   expect([...new Uint8Array(await (await fetch(blob.url!)).arrayBuffer())]).toEqual([0, 1, 2, 255]);
 });
+
+test("a drop over an import's limits is refused whole, naming the file; a large drop's Cancel stops it and says how far it got", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Limits");
+  await openProject(page, "Limits");
+  const projectId = new URL(page.url()).pathname.split("/").pop() as Id<"projects">;
+  const backend = await serverFor(page);
+  const zone = page.locator(".file-tree-scroll");
+  /** Plain dropped files (no entries API): `sizes` maps names to byte counts (a .bin is binary, the rest text). */
+  const dropFiles = async (sizes: Record<string, number>) => {
+    const data = await page.evaluateHandle((spec) => {
+      const transfer = new DataTransfer();
+      for (const [name, size] of Object.entries(spec)) {
+        transfer.items.add(new File([name.endsWith(".bin") ? new Uint8Array(size).fill(255) : "x".repeat(size)], name));
+      }
+      Object.defineProperty(transfer, "items", { value: [] });
+      return transfer;
+    }, sizes);
+    await zone.dispatchEvent("dragover", { dataTransfer: data });
+    await zone.dispatchEvent("drop", { dataTransfer: data });
+  };
+
+  // One file over 32 MiB: the drop is refused before anything is written, and the toast names the file.
+  await dropFiles({ "a.txt": 3, "huge.bin": 32 * 1024 * 1024 + 1 });
+  await expect(UI.notifications(page)).toContainText('Nothing was imported: "huge.bin" is too large: 33,554,433 bytes, over the limit of 33,554,432 bytes per file.');
+  expect(await listed(backend, projectId)).toEqual([]);
+
+  // 60 files, the first (in the tree's order) a binary whose upload the test holds until it has pressed Cancel:
+  // the drop stops before its next write, keeps the one file written and says so.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let uploads = 0;
+  await page.route("**/api/storage/upload**", async (route) => {
+    uploads++;
+    await held;
+    await route.fallback();
+  });
+  const sizes: Record<string, number> = { "a.bin": 4 };
+  for (let i = 1; i < 60; i++) sizes[`t${String(i).padStart(2, "0")}.txt`] = 5;
+  await dropFiles(sizes);
+  const importing = UI.notifications(page).getByRole("listitem").filter({ hasText: "Importing 60 files…" });
+  await expect.poll(() => uploads).toBe(1);
+  await importing.getByRole("button", { name: "Cancel" }).click();
+  release();
+  await expect(UI.notifications(page)).toContainText("Import stopped: 1 of 60 files were imported, the rest was not.");
+  await expect(Tree.item(page, "a.bin")).toBeVisible();
+  expect((await listed(backend, projectId)).map((e) => e.name)).toEqual(["a.bin"]);
+});

@@ -13,6 +13,24 @@ export const MAX_IMPORT_TOTAL_BYTES = 128 * 1024 * 1024;
 /** Largest ZIP archive accepted, in bytes (compressed). */
 export const MAX_ZIP_BYTES = MAX_IMPORT_TOTAL_BYTES;
 
+/**
+ * Why the file `what` (`size` bytes) is refused, when it is the `count`th file of an import whose files, it
+ * included, hold `totalBytes`; null within the limits. The one rule for ZIP and Git imports (checkImport) and a
+ * folder dropped on the tree (src/features/file-tree/folderDrop.ts), applied before anything is written.
+ */
+export function importLimitProblem(what: string, size: number, count: number, totalBytes: number): string | null {
+  if (size > MAX_IMPORT_FILE_BYTES) {
+    return `${what} is too large: ${formatCount(size)} bytes, over the limit of ${formatCount(MAX_IMPORT_FILE_BYTES)} bytes per file.`;
+  }
+  if (count > MAX_IMPORT_FILES) {
+    return `This import holds more than ${formatCount(MAX_IMPORT_FILES)} files, the most one import may bring (${what} is one too many).`;
+  }
+  if (totalBytes > MAX_IMPORT_TOTAL_BYTES) {
+    return `This import holds more than ${formatCount(MAX_IMPORT_TOTAL_BYTES)} bytes of files (uncompressed), the most one import may bring (${what} goes past it).`;
+  }
+  return null;
+}
+
 /** An import refused for a reason a person can act on; `message` names the offending entry. */
 export class ImportRefused extends Error {
   constructor(message: string) {
@@ -93,21 +111,10 @@ export function checkImport(entries: readonly RawEntry[]): CheckedImport {
     const path = parts.join("/");
     claim(path, entry.kind === "folder" ? "folder" : "file", what);
     if (entry.kind !== "file") continue;
-    if (entry.size > MAX_IMPORT_FILE_BYTES) {
-      throw new ImportRefused(
-        `${what} is too large: ${formatCount(entry.size)} bytes, over the limit of ${formatCount(MAX_IMPORT_FILE_BYTES)} bytes per file.`,
-      );
-    }
     totalBytes += entry.size;
     files.push({ index, path });
-    if (files.length > MAX_IMPORT_FILES) {
-      throw new ImportRefused(`This import holds more than ${formatCount(MAX_IMPORT_FILES)} files, the most one import may bring.`);
-    }
-    if (totalBytes > MAX_IMPORT_TOTAL_BYTES) {
-      throw new ImportRefused(
-        `This import holds more than ${formatCount(MAX_IMPORT_TOTAL_BYTES)} bytes of files (uncompressed), the most one import may bring.`,
-      );
-    }
+    const problem = importLimitProblem(what, entry.size, files.length, totalBytes);
+    if (problem !== null) throw new ImportRefused(problem);
   }
   const folders = [...kinds].filter(([, kind]) => kind === "folder").map(([path]) => path);
   folders.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));

@@ -13,9 +13,8 @@ import { pathLookup, type FileId } from "./model";
 import "./optimistic";
 import { openInEditor } from "./openFile";
 import type { FileTreeActions } from "./types";
-import { readSmallText } from "./upload";
 import { uploadToStorage } from "../import-export/upload";
-import { checkDropped, refusedMessage, type DroppedItem } from "./folderDrop";
+import { checkDropped, dropLimitProblem, offlineDropProblem, readDroppedTexts, refusedMessage, type DroppedItem } from "./folderDrop";
 import { MAX_CREATE_MANY, MAX_CREATE_MANY_BYTES } from "../../../convex/lib/limits";
 import { useProvidedListing } from "./ProjectListingProvider";
 
@@ -115,8 +114,23 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
       },
       upload: async (targetId, dropped) => {
         const { items, refused, fileCount } = checkDropped(dropped);
+        // Refused whole before anything is written: over an import's limits, or (offline) holding files that must
+        // go to storage. The error names the offending file; the drop can simply be made again.
+        const limit = dropLimitProblem(items);
+        if (limit !== null) throw new Error(limit);
+        const texts = await readDroppedTexts(items);
+        const offlineProblem = offline() ? offlineDropProblem(items, texts) : null;
+        if (offlineProblem !== null) throw new Error(offlineProblem);
         if (refused.length > 0) notify(refusedMessage(refused), "error");
-        if (fileCount >= PROGRESS_FROM) notify(`Importing ${fileCount.toLocaleString("en-US")} files…`, "info");
+        // A large drop can be stopped between two writes; what was written stays, and the toast says how much.
+        let cancelled = false;
+        let filesDone = 0;
+        if (fileCount >= PROGRESS_FROM) {
+          notify(`Importing ${fileCount.toLocaleString("en-US")} files…`, "info", { label: "Cancel", run: () => (cancelled = true) });
+        }
+        const stopIfCancelled = () => {
+          if (cancelled) throw new Error(`Import stopped: ${filesDone.toLocaleString("en-US")} of ${fileCount.toLocaleString("en-US")} files were imported, the rest was not.`);
+        };
         // Focus goes to the first top-level item in the tree's order (checkDropped sorts each level so).
         const firstItem = items.at(0);
         let first: FileId | undefined;
@@ -133,25 +147,31 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
           let firstAt = -1;
           const flush = async () => {
             if (group.length === 0) return;
+            stopIfCancelled();
             const request = createMany({ projectId, parentId, items: group }, `Upload ${group.length === 1 ? inFolder(parentId, group[0].name) : `${group.length} files to ${folderName(parentId)}`}`);
             const at = firstAt;
+            const count = group.length;
             group = [];
             groupBytes = 0;
             firstAt = -1;
             await request.stored;
+            filesDone += count;
             // Online the created rows are known by their ids; offline a group's rows are display-only (no focus).
             if (at >= 0 && !offline()) first = ((await request) as FileId[])[at];
           };
           for (const item of level) {
             if (item.kind === "folder") {
+              stopIfCancelled();
               const id = await storedId(createFolder({ projectId, parentId, name: item.name }, `Create folder ${inFolder(parentId, item.name)}`), offline);
               if (item === firstItem) first = id;
               await put(id, item.children);
               continue;
             }
-            const text = await readSmallText(item.file);
+            const text = texts.get(item.file) ?? null;
             if (text === null) {
+              stopIfCancelled();
               const id = await binary(parentId, item.file);
+              filesDone++;
               if (item === firstItem) first = id;
               continue;
             }

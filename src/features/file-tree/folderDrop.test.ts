@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { checkDropped, entriesOf, readAllEntries, refusedMessage, walkEntries, type DroppedItem, type EntryLike } from "./folderDrop";
+import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES, MAX_IMPORT_TOTAL_BYTES } from "../../../convex/lib/importCheck";
+import {
+  checkDropped,
+  dropLimitProblem,
+  entriesOf,
+  offlineDropProblem,
+  readAllEntries,
+  readDroppedTexts,
+  refusedMessage,
+  walkEntries,
+  type DroppedItem,
+  type EntryLike,
+} from "./folderDrop";
 
 /** A fake FileSystemFileEntry. */
 function fileEntry(name: string, text = name) {
@@ -97,5 +109,44 @@ describe("checkDropped", () => {
     expect(checked.fileCount).toBe(3);
     expect(checked.refused.map((r) => r.path)).toEqual(["app/readme.md", "app/bad. ", ".git"]);
     expect(refusedMessage(checked.refused)).toMatch(/^Not imported: "app\/readme.md" \(.*case\), "app\/bad\. " \(A name cannot end with a space\), "\.git"/);
+  });
+});
+
+describe("a drop's limits, checked before anything is written", () => {
+  /** A file claiming `size` bytes without holding them (only the size is read by the check). */
+  const sized = (name: string, size: number): DroppedItem => {
+    const file = new File([""], name);
+    Object.defineProperty(file, "size", { value: size });
+    return { kind: "file", name, file };
+  };
+  const d = (name: string, children: DroppedItem[]): DroppedItem => ({ kind: "folder", name, children });
+
+  it("refuses a file over the per-file limit, naming it by its path in the drop", () => {
+    const items = checkDropped([d("assets", [sized("ok.png", 10), sized("huge.bin", MAX_IMPORT_FILE_BYTES + 1)])]).items;
+    expect(dropLimitProblem(items)).toMatch(/^Nothing was imported: "assets\/huge\.bin" is too large: 33,554,433 bytes, over the limit of 33,554,432 bytes per file\.$/);
+    expect(dropLimitProblem(checkDropped([sized("edge.bin", MAX_IMPORT_FILE_BYTES)]).items)).toBeNull();
+  });
+
+  it("refuses more files or more bytes than one import may bring, naming the first file past the limit", () => {
+    const many = Array.from({ length: MAX_IMPORT_FILES + 1 }, (_, i) => sized(`f${String(i).padStart(5, "0")}.txt`, 1));
+    expect(dropLimitProblem(checkDropped([d("many", many)]).items)).toMatch(/more than 20,000 files.*"many\/f20000\.txt" is one too many/);
+    expect(dropLimitProblem(checkDropped([d("many", many.slice(1))]).items)).toBeNull();
+    const big = MAX_IMPORT_FILE_BYTES;
+    const heavy = Array.from({ length: MAX_IMPORT_TOTAL_BYTES / big + 1 }, (_, i) => sized(`b${i}.bin`, big));
+    expect(dropLimitProblem(checkDropped(heavy).items)).toMatch(/more than 134,217,728 bytes.*"b4\.bin" goes past it/);
+    expect(dropLimitProblem(checkDropped(heavy.slice(1)).items)).toBeNull();
+  });
+
+  it("offline, a drop holding a binary is refused whole, naming it; small text alone may be written", async () => {
+    const text = (name: string, body: string): DroppedItem => ({ kind: "file", name, file: new File([body], name) });
+    const binary: DroppedItem = { kind: "file", name: "logo.png", file: new File([new Uint8Array([0x89, 0x50, 0, 1])], "logo.png") };
+    const items = checkDropped([d("site", [text("a.txt", "a"), d("img", [binary]), text("b.md", "# b")])]).items;
+    const texts = await readDroppedTexts(items);
+    expect([...texts.values()]).toEqual([null, "a", "# b"]);
+    expect(offlineDropProblem(items, texts)).toBe(
+      'Nothing was imported: "site/img/logo.png" must be uploaded to storage (a binary file or text over the editor\'s limit), which needs a connection. Drop it again once online.',
+    );
+    const textOnly = checkDropped([d("site", [text("a.txt", "a")])]).items;
+    expect(offlineDropProblem(textOnly, await readDroppedTexts(textOnly))).toBeNull();
   });
 });

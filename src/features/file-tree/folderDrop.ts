@@ -1,5 +1,7 @@
+import { importLimitProblem } from "../../../convex/lib/importCheck";
 import { fileNameProblem, nameKey } from "../../../convex/model/names";
 import { compareNames } from "./model";
+import { readSmallText } from "./upload";
 
 /*
  * What a drop from the desktop holds: files, and folders with their structure. Browsers expose dropped folders
@@ -123,4 +125,52 @@ export function refusedMessage(refused: CheckedDrop["refused"]): string {
   const shown = refused.slice(0, 3).map((r) => `"${r.path}" (${r.reason.replace(/\.$/, "")})`);
   const more = refused.length > 3 ? ` and ${refused.length - 3} more` : "";
   return `Not imported: ${shown.join(", ")}${more}.`;
+}
+
+/** The files of `items` with their paths in the drop, in the items' order (the tree's, after checkDropped). */
+export function droppedFiles(items: readonly DroppedItem[], prefix = ""): { path: string; file: File }[] {
+  const out: { path: string; file: File }[] = [];
+  for (const item of items) {
+    if (item.kind === "file") out.push({ path: prefix + item.name, file: item.file });
+    else out.push(...droppedFiles(item.children, `${prefix}${item.name}/`));
+  }
+  return out;
+}
+
+/**
+ * Why a checked drop is refused as a whole before anything is written: over an import's limits (the server's
+ * rule, convex/lib/importCheck.ts importLimitProblem: file size, file count, total size), naming the first file
+ * past them. Null when it may be written.
+ */
+export function dropLimitProblem(items: readonly DroppedItem[]): string | null {
+  let count = 0;
+  let total = 0;
+  for (const { path, file } of droppedFiles(items)) {
+    count++;
+    total += file.size;
+    const problem = importLimitProblem(`"${path}"`, file.size, count, total);
+    if (problem !== null) return `Nothing was imported: ${problem}`;
+  }
+  return null;
+}
+
+/**
+ * Each dropped file's text when it is small UTF-8 (written inline), or null (a binary or large text, which goes
+ * to storage). Read before anything is written, so a drop that cannot be written whole is refused first.
+ */
+export async function readDroppedTexts(items: readonly DroppedItem[]): Promise<Map<File, string | null>> {
+  const texts = new Map<File, string | null>();
+  for (const { file } of droppedFiles(items)) texts.set(file, await readSmallText(file));
+  return texts;
+}
+
+/**
+ * Offline, files for storage (binaries, large text) cannot be uploaded: the drop is refused whole, naming them,
+ * rather than written up to the first of them. Null online, or when every file is small text.
+ */
+export function offlineDropProblem(items: readonly DroppedItem[], texts: ReadonlyMap<File, string | null>): string | null {
+  const stored = droppedFiles(items).filter(({ file }) => texts.get(file) === null);
+  if (stored.length === 0) return null;
+  const more = stored.length > 1 ? ` and ${stored.length - 1} more` : "";
+  return `Nothing was imported: "${stored[0].path}"${more} must be uploaded to storage (a binary file or text over the editor's limit), which needs a connection. Drop it again once online.`;
 }
