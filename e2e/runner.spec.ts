@@ -25,6 +25,63 @@ const Run = {
   preview: (page: Page) => page.frameLocator('iframe[title="Preview"]'),
 };
 
+/**
+ * What the preview showed, for a failure message: the frame's address, title and first 500 characters of text,
+ * what its requests and console said (collected by `watchPreview`), and the Run terminal (the dev server's log).
+ * A preview that never showed the page must say why in CI, where nobody can look at the frame.
+ */
+async function previewDiagnosis(page: Page, events: string[]): Promise<string> {
+  const lines: string[] = [];
+  const iframe = page.locator('iframe[title="Preview"]');
+  const frames = await iframe.count();
+  if (frames === 0) lines.push("No preview frame is mounted (the Preview pane still waits for the preview to answer, or Run is not running).");
+  else {
+    lines.push(`frame src: ${await iframe.first().getAttribute("src")}`);
+    const frame = await (await iframe.first().elementHandle())?.contentFrame();
+    if (!frame) lines.push("The frame has no document.");
+    else {
+      lines.push(`frame url: ${frame.url()}`);
+      const shown = await frame
+        .evaluate(() => ({ title: document.title, text: (document.body?.innerText ?? "").slice(0, 500), html: document.documentElement.outerHTML.slice(0, 500) }))
+        .catch((error: Error) => ({ title: "?", text: `(unreadable: ${error.message})`, html: "" }));
+      lines.push(`frame title: ${JSON.stringify(shown.title)}`, `frame text: ${JSON.stringify(shown.text)}`, `frame html: ${JSON.stringify(shown.html)}`);
+    }
+  }
+  lines.push(`Run status: ${await Run.status(page).textContent().catch(() => "?")}`);
+  lines.push("preview requests and console:", ...events.slice(-60).map((e) => `  ${e}`));
+  const log = await Run.terminalText(page).innerText().catch(() => "(the Run terminal is not shown)");
+  lines.push("Run terminal (last 1500 characters):", log.slice(-1500));
+  return lines.join("\n");
+}
+
+/** Collects the preview origin's responses, failed requests and console lines, for previewDiagnosis. */
+function watchPreview(page: Page): string[] {
+  const events: string[] = [];
+  const isPreview = (url: string) => url.includes(".localhost:");
+  page.on("response", (r) => {
+    if (isPreview(r.url())) events.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  page.on("requestfailed", (r) => {
+    if (isPreview(r.url())) events.push(`FAILED ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+  });
+  page.on("console", (m) => {
+    if (isPreview(m.location().url)) events.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("framenavigated", (f) => {
+    if (f !== page.mainFrame()) events.push(`frame navigated: ${f.url()}`);
+  });
+  return events;
+}
+
+/** The preview's #msg shows `text` within `timeout`, or the failure says what the frame showed instead. */
+async function expectPreviewMessage(page: Page, events: string[], text: string, timeout: number): Promise<void> {
+  try {
+    await expect(Run.preview(page).locator("#msg")).toHaveText(text, { timeout });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n\nWhat the preview showed:\n${await previewDiagnosis(page, events)}`, { cause: error });
+  }
+}
+
 async function seededProject(page: Page, name: string, settings: { installCommand: string; devCommand: string }) {
   await signIn(page);
   await createProject(page, name);
@@ -114,6 +171,7 @@ test("an edit in the editor reaches a Vite preview by hot reload, without reload
   test.setTimeout(180_000);
   // Vite from this checkout's node_modules, readable in the fence (playwright.config.ts) and linked by the install.
   const nodeModules = path.resolve("node_modules");
+  const events = watchPreview(page);
   await signIn(page);
   await createProject(page, "Hot reload");
   const server = await serverFor(page);
@@ -143,7 +201,7 @@ test("an edit in the editor reaches a Vite preview by hot reload, without reload
 
   await page.keyboard.press("F5");
   await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 90_000 });
-  await expect(Run.preview(page).locator("#msg")).toHaveText("first", { timeout: 30_000 });
+  await expectPreviewMessage(page, events, "first", 30_000);
   // A marker on the preview's window: a full reload would lose it.
   const frame = page.frames().find((f) => f.url().includes(".localhost:"))!;
   await frame.evaluate(() => ((window as unknown as { marker: string }).marker = "kept"));
@@ -153,7 +211,7 @@ test("an edit in the editor reaches a Vite preview by hot reload, without reload
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type('export const msg = "second";');
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
-  await expect(Run.preview(page).locator("#msg")).toHaveText("second", { timeout: 30_000 });
+  await expectPreviewMessage(page, events, "second", 30_000);
   expect(await frame.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("kept");
   await Run.button(page).click();
   await expect(Run.status(page)).toHaveText("Stopped");
