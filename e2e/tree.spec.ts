@@ -27,6 +27,9 @@ async function newItem(page: Page, kind: "file" | "folder", name: string) {
   await page.keyboard.press("Enter");
   const item = Tree.item(page, name);
   await expect(item).toBeVisible();
+  // A new file opens in the editor, which takes focus once it has loaded (typing goes on in the file): wait for
+  // that, or it could take focus back from the row after the step below (seen under load).
+  if (kind === "file") await expect(page.locator(".cm-content")).toBeFocused();
   // The new item becomes the tree's focused item (its tab stop); DOM focus follows unless something else
   // (the editor opening a new file, a workspace re-render) took it meanwhile. Land on it as a keyboard user would.
   await expect(item).toHaveAttribute("tabindex", "0");

@@ -12,7 +12,7 @@ export function AppHeader({ children }: { children?: ReactNode }) {
         <span className="app-logo" aria-hidden="true">
           ✦
         </span>
-        Polaris
+        <span className="app-brand-text">Polaris</span>
       </Link>
       <div className="app-header-main">{children}</div>
       <SyncStatus />

@@ -62,15 +62,20 @@ describe("holdKeys", () => {
     expect(here.keys).toEqual(["x"]);
   });
 
-  it("Tab ends it the same way (focus moves from where it is)", async () => {
+  it("Tab ends it: the kept keys go to where focus is at once, then the Tab itself passes (and moves focus)", async () => {
     const here = recorder();
     here.el.focus();
     const hold = holdKeys();
     press("y");
-    press("Tab");
+    expect(here.keys).toEqual([]);
+    const tab = new KeyboardEvent("keydown", { key: "Tab", bubbles: true, cancelable: true });
+    here.el.dispatchEvent(tab);
     expect(hold.active).toBe(false);
-    await hold.release();
+    expect(tab.defaultPrevented).toBe(false);
     expect(here.keys).toEqual(["y", "Tab"]);
+    await hold.release();
+    press("z");
+    expect(here.keys).toEqual(["y", "Tab", "z"]);
   });
 
   it("ends by itself after HOLD_MS, giving the keys to where focus is", async () => {

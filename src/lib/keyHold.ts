@@ -10,8 +10,9 @@
 // typed into a text field is inserted with the browser's insertText command (a dispatched key event is not trusted,
 // so the browser would not insert it itself). No library does this: it is the page's own keys, replayed.
 //
-// A pointer press or Tab ends the hold at once (the person went somewhere themselves: what was kept goes to where
-// focus is, and the page must not change under them); so does HOLD_MS passing.
+// A pointer press or Tab ends the hold at once (the person went somewhere themselves: the page must not change under
+// them). What was kept goes to where focus is then: for Tab, before the Tab itself moves focus as usual; for a press,
+// to what the press focused. So does HOLD_MS passing.
 
 /** The longest a hold lasts: a page that has not opened by then is not opening soon (offline, a slow server). */
 export const HOLD_MS = 5_000;
@@ -82,12 +83,23 @@ export function holdKeys(): KeyHold {
   function onKey(event: KeyboardEvent): void {
     // Given keys pass; so do a composition (the input method's) and lone modifiers.
     if (given.has(event) || event.isComposing || MODIFIERS.has(event.key)) return;
+    if (event.key === "Tab" && !giving) {
+      // Tab moves focus, which a given key cannot do: the kept keys go at once to where focus is, and then the Tab
+      // itself passes, moving focus as it would have.
+      active = false;
+      giving = true;
+      stopWaiting();
+      try {
+        for (const k of queue.splice(0)) give(k);
+      } finally {
+        stopHolding();
+      }
+      return;
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
     const { key, code, ctrlKey, shiftKey, altKey, metaKey } = event;
     queue.push({ key, code, ctrlKey, shiftKey, altKey, metaKey });
-    // Tab moves focus, which a given key cannot do: the person goes on from where focus is.
-    if (key === "Tab") void release();
   }
   function onKeyUp(event: KeyboardEvent): void {
     if (!given.has(event) && !MODIFIERS.has(event.key)) event.stopImmediatePropagation();
@@ -106,20 +118,29 @@ export function holdKeys(): KeyHold {
         await nextTask();
       }
     } finally {
-      // Whatever happened, the keyboard is the page's again.
-      window.removeEventListener("keydown", onKey, true);
-      window.removeEventListener("keyup", onKeyUp, true);
-      finished();
+      stopHolding();
     }
+  }
+
+  /** Ends everything that would end the hold (they all have, or one did). */
+  function stopWaiting(): void {
+    clearTimeout(timer);
+    window.removeEventListener("pointerdown", onPointer, true);
+    document.removeEventListener("focusin", onFocus, true);
+  }
+
+  /** Whatever happened, the keyboard is the page's again. */
+  function stopHolding(): void {
+    window.removeEventListener("keydown", onKey, true);
+    window.removeEventListener("keyup", onKeyUp, true);
+    finished();
   }
 
   function release(): Promise<void> {
     active = false;
     if (!giving) {
       giving = true;
-      clearTimeout(timer);
-      window.removeEventListener("pointerdown", onPointer, true);
-      document.removeEventListener("focusin", onFocus, true);
+      stopWaiting();
       void drain();
     }
     return done;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Outbox, type Transport } from "./outbox";
 import { optimisticId, tempIdFor } from "./ids";
 import { queryToken } from "./queryKey";
+import { readTarget } from "./read";
 import { clearOptimisticUpdates, extendOptimisticUpdate, optimisticUpdateFor, registerOptimisticUpdate } from "./registry";
 import { watchResolvedIds } from "./resolvedIds";
 import type { CachedQuery } from "./types";
@@ -79,6 +80,26 @@ describe("watchResolvedIds", () => {
     const second = outbox.enqueue("files:createFile", { projectId: "p", name: "other.ts" });
     await second.result;
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe("readTarget", () => {
+  // Issue 12 item 5: the chat asked files:get for a file created offline under its temporary id, and the server
+  // refused the argument. Every read goes through readTarget: a temporary id never reaches a server function.
+  it("never asks the server with a temporary id, and asks with the real one once the create is confirmed", async () => {
+    const server = gatedServer();
+    const outbox = startOutbox(server.transport);
+    await outbox.start();
+    const create = outbox.enqueue("files:createFile", { projectId: "p", name: "new.ts" });
+    const before = readTarget(outbox, "files:get", { fileId: create.tempId });
+    expect(before.liveArgs).toBeNull();
+    expect(before.args).toEqual({ fileId: create.tempId });
+
+    server.open();
+    await create.result;
+    const after = readTarget(outbox, "files:get", { fileId: create.tempId });
+    expect(after.args).toEqual({ fileId: "file1" });
+    expect(after.liveArgs).toEqual({ fileId: "file1" });
   });
 });
 
