@@ -51,8 +51,8 @@ function preloadWorkspaceRoute(): Plugin {
  * The offline app shell (docs/offline.md): a Workbox service worker (sw.js in the build) whose precache list is
  * the build itself, every emitted file but the source maps, so lazily loaded pages, the editor and the terminal
  * also work offline after a reload. Navigations go to the network (a rebuilt app shows at once) and fall back to
- * the precached index.html when it is unreachable; the backend's /api/* and /polaris/* are never answered from
- * the cache. Registered by src/features/sync/registerServiceWorker.ts, in production builds only.
+ * the precached index.html when it is unreachable (with navigation preload, so the worker never delays the page's
+ * request); the backend's /api/* and /polaris/* are never answered from the cache. Registered by src/features/sync/registerServiceWorker.ts, in production builds only.
  */
 function offlineShell(clerk: boolean) {
   return VitePWA({
@@ -63,6 +63,9 @@ function offlineShell(clerk: boolean) {
       // The Clerk sign-in chunk loads only when a Clerk key is built in.
       globIgnores: clerk ? [] : ["**/ClerkRoot-*"],
       navigateFallback: null,
+      // The page's own request goes out at once, beside the worker's start and fetch handler, instead of after them
+      // (the handler below answers with it); offline it fails and the precached index.html answers instead.
+      navigationPreload: true,
       cleanupOutdatedCaches: true,
       clientsClaim: true,
       skipWaiting: true,

@@ -130,7 +130,9 @@ test("a deleted folder goes to the trash and Ctrl+Z restores it with what it hel
   await Tree.item(page, "lib").focus();
   await page.keyboard.press("Delete");
   const confirm = page.getByRole("alertdialog", { name: 'Delete "lib"?' });
-  await expect(confirm.getByRole("status")).toHaveText(/^Undo \(Ctrl\+Z\) restores it, with everything in it, for \d+ days\.$/);
+  await expect(confirm).toHaveAccessibleDescription(
+    /^Folders are deleted with everything in them\. Undo \(Ctrl\+Z\) restores it, with everything in it, for \d+ days\.$/,
+  );
   await page.keyboard.press("Enter");
   await expect(Tree.item(page, "lib")).toHaveCount(0);
   await expect(Tree.item(page, "inner.ts")).toHaveCount(0);

@@ -22,7 +22,15 @@ export function ConfirmDeleteDialog({
   const title = paths.length === 1 ? `Delete "${paths[0]}"?` : `Delete ${paths.length} items?`;
   const them = paths.length === 1 ? "it" : "them";
   return (
-    <Dialog title={title} onClose={onCancel} initialFocusRef={confirmRef} role="alertdialog" size="wide">
+    <Dialog
+      title={title}
+      // The consequence is the dialog's description (aria-describedby), read with its name.
+      description={`Folders are deleted with everything in them. Undo (${SHORTCUT_LABELS.undo}) restores ${them}, with everything in ${them}, for ${TRASH_RETENTION_DAYS} days.`}
+      onClose={onCancel}
+      initialFocusRef={confirmRef}
+      role="alertdialog"
+      size="wide"
+    >
       {paths.length > 1 && (
         <ul className="file-tree-confirm-list">
           {paths.slice(0, 10).map((path, i) => (
@@ -31,10 +39,6 @@ export function ConfirmDeleteDialog({
           {paths.length > 10 && <li>and {paths.length - 10} more</li>}
         </ul>
       )}
-      <p>Folders are deleted with everything in them.</p>
-      <p role="status" className="file-tree-confirm-undo">
-        {`Undo (${SHORTCUT_LABELS.undo}) restores ${them}, with everything in ${them}, for ${TRASH_RETENTION_DAYS} days.`}
-      </p>
       <div
         className="dialog-actions"
         onKeyDown={(e) => {

@@ -361,7 +361,7 @@ describe("FileTree keyboard", () => {
     await focusTree(user);
     await user.keyboard("{End}{Delete}");
     const dialog = screen.getByRole("alertdialog", { name: 'Delete "README.md"?' });
-    expect(dialog).toBeInTheDocument();
+    expect(dialog).toHaveAccessibleDescription(/^Folders are deleted with everything in them\. Undo \(.+\) restores it, with everything in it, for 30 days\.$/);
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(actions.remove).not.toHaveBeenCalled();

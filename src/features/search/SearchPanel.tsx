@@ -67,10 +67,16 @@ export function SearchPanel({
   const [confirm, setConfirm] = useState<ReplacePlan | null>(null);
   const [busy, setBusy] = useState(false);
   const queryRef = useRef<HTMLInputElement>(null);
-  // Typing goes on after the draft taken over from the stand-in field.
+  // The draft is read again as the panel replaces the stand-in: React may render the panel and show it a moment
+  // later (it paces revealing loaded content), and keys typed in between went to the stand-in. Typing goes on
+  // after the draft.
   useLayoutEffect(() => {
+    const typed = draft?.current ?? "";
+    if (typed !== "") setQuery(typed);
     const input = queryRef.current;
-    if (input && document.activeElement === input) input.setSelectionRange(input.value.length, input.value.length);
+    if (input && document.activeElement === input) input.setSelectionRange(typed.length, typed.length);
+    // Once, as the panel appears.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const treeRef = useRef<HTMLUListElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
