@@ -153,6 +153,7 @@ export class Functions {
       requestId: randomUUID(),
       tx,
       closed: false,
+      readClock: false,
     };
   }
 
