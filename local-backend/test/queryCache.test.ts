@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineImpl } from "../src/engine/engine.js";
+import { QueryCache } from "../src/engine/queryCache.js";
+import { ReadIndexImpl } from "../src/engine/readIndex.js";
+import { ReadSetImpl } from "../src/engine/transaction.js";
 import type { Engine } from "../src/engine/types.js";
 import { ok, open, removeDir, tempDir } from "./engineHarness.js";
 
@@ -68,5 +71,30 @@ describe("query cache", () => {
     await engine.setEnv("SOME_NAME", "x");
     await engine.runQuery("messages:byAuthor", { author: "ann" }, ann);
     expect(hits()).toBe(0);
+  });
+
+  it("keeps at most its byte budget, the least recently used going first", () => {
+    const cache = new QueryCache(new ReadIndexImpl(), 400);
+    const keep = (key: string) => cache.set(key, { value: key, logLines: [], reads: new ReadSetImpl(), journal: null }, 90, 1n, 1n, cache.epoch);
+    keep("a");
+    keep("b");
+    keep("c");
+    keep("d");
+    expect(cache.size).toBe(4);
+    cache.get("a");
+    keep("e");
+    // 5 x 91 bytes > 400: the least recently used ("b", since "a" was just read) went.
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")?.value).toBe("a");
+    expect(cache.size).toBe(4);
+    // Larger than a quarter of the budget: not kept at all.
+    cache.set("huge", { value: "x", logLines: [], reads: new ReadSetImpl(), journal: null }, 200, 1n, 1n, cache.epoch);
+    expect(cache.get("huge")).toBeUndefined();
+    // A result that read an older snapshot than the latest published, or from before a clear(), is not kept.
+    cache.set("late", { value: "x", logLines: [], reads: new ReadSetImpl(), journal: null }, 10, 1n, 2n, cache.epoch);
+    const epoch = cache.epoch;
+    cache.clear();
+    cache.set("stale", { value: "x", logLines: [], reads: new ReadSetImpl(), journal: null }, 10, 1n, 1n, epoch);
+    expect(cache.size).toBe(0);
   });
 });

@@ -73,7 +73,7 @@ export class Queries {
         const result = await this.release({ ...out, ts: this.committer.ts, reads: tx.reads, journal: journalOf(tx) });
         if (key !== null && result.ok && result.reads !== null && !frame.readClock) {
           const { value, logLines, reads } = result;
-          this.cache.set(key, { value, logLines, reads, journal: result.journal }, result.ts, this.committer.publishedTs, epoch);
+          this.cache.set(key, { value, logLines, reads, journal: result.journal }, frame.resultLength, result.ts, this.committer.publishedTs, epoch);
         }
         return result;
       }

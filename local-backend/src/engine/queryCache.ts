@@ -38,7 +38,10 @@ export class QueryCache {
   /** Bumped by clear(): a run that began before it (old code, old environment) keeps nothing. */
   epoch = 0;
 
-  constructor(private readonly index: ReadIndex<Entry>) {}
+  constructor(
+    private readonly index: ReadIndex<Entry>,
+    private readonly maxBytes = MAX_BYTES,
+  ) {}
 
   static key(udfPath: string, argsJson: string, identity: Identity | null, journal: string | null | undefined): string {
     return JSON.stringify([udfPath, argsJson, identity, journal ?? null]);
@@ -56,19 +59,20 @@ export class QueryCache {
 
   /**
    * Keeps a result that read the database as of `ranAt`, if nothing was published since (`publishedTs`) and the
-   * cache was not emptied since the run began (`epoch`, read then).
+   * cache was not emptied since the run began (`epoch`, read then). `length`: the result's JSON length (the
+   * runtime's, so a re-run after every commit does not serialize its result once more only to be measured).
    */
-  set(key: string, result: CachedQuery, ranAt: bigint, publishedTs: bigint, epoch: number) {
+  set(key: string, result: CachedQuery, length: number, ranAt: bigint, publishedTs: bigint, epoch: number) {
     if (ranAt !== publishedTs || epoch !== this.epoch) return;
-    const bytes = JSON.stringify(result.value).length + key.length;
-    if (bytes > MAX_BYTES / 4) return;
+    const bytes = length + key.length;
+    if (bytes > this.maxBytes / 4) return;
     this.remove(key);
     const entry: Entry = { ...result, key, bytes };
     this.entries.set(key, entry);
     this.bytes += bytes;
     this.index.set(entry, result.reads);
     for (const oldest of this.entries.values()) {
-      if (this.bytes <= MAX_BYTES) break;
+      if (this.bytes <= this.maxBytes) break;
       this.remove(oldest.key);
     }
   }

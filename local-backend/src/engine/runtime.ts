@@ -40,6 +40,8 @@ export interface Frame {
   closed: boolean;
   /** Set when the function read Date.now() or Math.random(): its answer depends on more than the database. */
   readClock: boolean;
+  /** The length of the function's result as the runtime handed it over (JSON), once it returned. */
+  resultLength: number;
 }
 
 export const als = new AsyncLocalStorage<Frame>();
