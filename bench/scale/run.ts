@@ -204,6 +204,19 @@ async function serveStatic(dir: string): Promise<{ url: string; server: Server }
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+async function firstOpen(browser: Browser, appUrl: string, session: Session): Promise<Open> {
+  const app = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    await app.addInitScript((s) => localStorage.setItem("polaris.localSession", s), JSON.stringify(session));
+    await app.addInitScript(CLOCK);
+    const page = await app.newPage();
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+    return await timeOpen(page, appUrl);
+  } finally {
+    await app.close();
+  }
+}
+
 async function openRun(browser: Browser, appUrl: string, refUrl: string, session: Session) {
   const app = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const ref = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -300,6 +313,7 @@ async function main() {
   const children: ChildProcess[] = [];
   let staticServer: Server | undefined;
   let writer: ConvexClient | undefined;
+  let closeBrowser: (() => Promise<void>) | undefined;
   try {
     console.log("Starting the backend with the production build of the app …");
     const backend = spawn(
@@ -311,6 +325,21 @@ async function main() {
     await waitForHttp(`${url}/`, backend, 300_000);
     const session = await signIn(url, kept ? "scale-bench" : `scale-${Date.now().toString(36)}`);
     writer = client(url, session.token);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    closeBrowser = () => browser.close();
+    // The first open since the backend started, before anything has read the listing (reuse() below reads it):
+    // nothing cached in the browser nor in the backend's query cache (engine/queryCache.ts), which serves every
+    // later open.
+    const openFirst = async (projectId: Id<"projects">) => {
+      const open = await firstOpen(browser, `${url}/p/${projectId}`, session);
+      console.log(`First open since the backend started: ${open.firstRowMs.toFixed(0)} ms to first rows (${open.completeMs.toFixed(0)} ms whole)`);
+      return open;
+    };
+    const existing = (await writer.query(api.projects.list, {})).find((p) => p.name === `Scale ${OPENED.toLocaleString("en")}`);
+    const firstSeen = kept && existing ? await openFirst(existing._id) : null;
 
     const projects: Seeded[] = [];
     for (const files of SIZES) {
@@ -325,6 +354,7 @@ async function main() {
       console.log(`  ${project.seconds.toFixed(1)} s`);
     }
     const opened = projects.find((p) => p.files === OPENED)!;
+    const first = firstSeen ?? (await openFirst(opened.projectId));
     const listing = await readListing(writer, opened.projectId);
     if (listing.length !== OPENED) throw new Error(`The listing holds ${listing.length} entries, not ${OPENED}.`);
     const refDir = join(work, "reference");
@@ -333,10 +363,6 @@ async function main() {
     staticServer = served.server;
     const listingBytes = JSON.stringify(listing).length;
 
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
     const runs: Awaited<ReturnType<typeof openRun>>[] = [];
     try {
       for (let run = 1; run <= RUNS; run++) {
@@ -349,6 +375,7 @@ async function main() {
       }
     } finally {
       await browser.close();
+      closeBrowser = undefined;
     }
 
     const bytes = [];
@@ -363,7 +390,8 @@ async function main() {
     const openTable = [
       `| Opening the ${OPENED.toLocaleString("en")}-file project, ${RUNS} runs: median (min–max) | First rows of the tree | Whole listing in (tree not busy) | Target |`,
       "| --- | ---: | ---: | --- |",
-      `| App, cold (new browser profile: nothing cached) | ${ms(coldFirst)} | ${ms(runs.map((r) => r.cold.completeMs))} | first rows ≤ ${TARGET_FIRST_ROWS_MS} ms |`,
+      `| App, first open since the backend started (1 run: nothing cached in the browser or the backend) | ${first.firstRowMs.toFixed(0)} ms | ${first.completeMs.toFixed(0)} ms |  |`,
+      `| App, cold (new browser profile: nothing cached in it; the backend's query cache holds the listing) | ${ms(coldFirst)} | ${ms(runs.map((r) => r.cold.completeMs))} | first rows ≤ ${TARGET_FIRST_ROWS_MS} ms |`,
       `| App, warm (reload: the listing cached in IndexedDB) | ${ms(runs.map((r) => r.warm.firstRowMs))} | ${ms(runs.map((r) => r.warm.completeMs))} |  |`,
       `| Reference: the same listing as one static JSON file into the same FileTree | ${ms(runs.map((r) => r.reference.firstRowMs))} | ${ms(runs.map((r) => r.reference.completeMs))} |  |`,
       `| App cold ÷ reference (per run) | ${spread(runs.map((r) => r.cold.firstRowMs / r.reference.firstRowMs), 1)}× | ${spread(runs.map((r) => r.cold.completeMs / r.reference.completeMs), 1)}× |  |`,
@@ -391,8 +419,12 @@ full of small files) are seeded through the backend with \`files.createMany\`${
 
 **Opening the ${OPENED.toLocaleString("en")}-file project** in headless Chromium: from navigation (the page's time
 origin) until the first row of the tree is in the DOM, and until the tree is no longer \`aria-busy\` (the whole
-listing in). A script installed before the page's own records both with a MutationObserver. Cold is a new browser
-profile signed in (nothing cached); warm is a reload of the same page (the listing in the app's IndexedDB cache).
+listing in). A script installed before the page's own records both with a MutationObserver. The first open is made
+once, right after the backend started and before anything else read the project: nothing is cached anywhere. Every
+later open finds the listing's queries answered from the backend's query cache (local-backend/src/engine/queryCache.ts:
+a result is kept, per function, arguments and user, until a commit changes what it read), as any open of a project the
+backend has served since it started does. Cold is a new browser profile signed in (nothing cached in it); warm is a
+reload of the same page (the listing also in the app's IndexedDB cache).
 The reference page gets the same listing (read from the backend beforehand, ${(listingBytes / 1e6).toFixed(1)} MB
 of JSON) as one static file over HTTP from this machine and gives it to the same FileTree component with the same
 visibility rule, built for production by esbuild; it is opened in the same run, before the app each run.
@@ -412,6 +444,7 @@ ${bytesTable}
     console.log(`Wrote the "Scale" section of docs/benchmarks.md (${((Date.now() - started) / 1000).toFixed(0)} s).`);
   } finally {
     await writer?.close();
+    await closeBrowser?.();
     staticServer?.close();
     for (const child of children) child.kill("SIGTERM");
     await rm(work, { recursive: true, force: true }).catch(() => {});

@@ -10,6 +10,7 @@ import { Idempotency } from "./idempotency.js";
 import { describeComponents, evaluateAuthConfig, loadApp, type LoadedApp } from "./loader.js";
 import { Mutations, type MutationResult } from "./mutations.js";
 import { Queries } from "./queries.js";
+import { QueryCache } from "./queryCache.js";
 import { ReadIndexImpl } from "./readIndex.js";
 import { latestCreationTime } from "./recovery.js";
 import { installRuntime } from "./runtime.js";
@@ -62,6 +63,8 @@ export class EngineImpl implements Engine, EngineParts {
   private authProblemsSaid = "";
   private componentsSaid: string | null = null;
   private readonly changeLog: ChangeLog;
+  /** Results of public queries, for the next caller asking the same (queryCache.ts). */
+  readonly queryCache = new QueryCache(new ReadIndexImpl());
 
   constructor(readonly opts: EngineOptions & EngineTestOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
@@ -82,7 +85,10 @@ export class EngineImpl implements Engine, EngineParts {
     this.functions = new Functions(app, this.store, () => this.committer.ts, new Syscalls(this), this.log);
     if (opts.now) this.functions.now = opts.now;
     this.mutations = new Mutations(this.store, this.functions, changeLog, this.committer, idempotency, (tx) => this.scheduler.noteCommitted(tx));
-    this.queries = new Queries(this.functions, changeLog, this.mutations, this.committer);
+    this.queries = new Queries(this.functions, changeLog, this.mutations, this.committer, this.queryCache);
+    // Before any other listener: a commit's onCommit delivery removes what it changed from the cache.
+    this.committer.onCommit((commit) => this.queryCache.onCommit(commit.writes));
+    this.reloadListeners.add(() => this.queryCache.clear());
     this.scheduler = new Scheduler(app, this.store, this.documents, this.functions, this.mutations, this.log);
     this.storage = new Storage(this.storageDir, durable, opts.siteUrl, this.store, this.documents, this.mutations);
     this.store.onChange = (entry) => changeLog.record(entry, this.mutations.pending);

@@ -153,6 +153,8 @@ export class Functions {
       requestId: randomUUID(),
       tx,
       closed: false,
+      readClock: false,
+      resultLength: 0,
     };
   }
 
@@ -183,6 +185,7 @@ export class Functions {
       const out = await als.run(frame, () =>
         kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : fn.invokeAction!(frame.requestId, argsStr),
       );
+      frame.resultLength = out.length;
       const value = JSON.parse(out) as JSONValue;
       if (returnsV && !matchesJson(returnsV, value, this.resolveIdTable)) {
         const retErr = validateValue(returnsV, jsonToConvex(value), this.resolveIdTable);

@@ -9,7 +9,9 @@ import { crc32 } from "node:zlib";
 // numbers are cached by id string (decoding is a pure function of it; the cache is emptied when it grows large).
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-const DECODE = new Map([...ALPHABET].map((c, i) => [c, i]));
+/** Each ASCII character's 5-bit value, -1 for one not in the alphabet. */
+const DECODE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 const RANDOM_BYTES = 14;
 const ID_BYTES = RANDOM_BYTES + 4;
 export const ID_LENGTH = Math.ceil((ID_BYTES * 8) / 5);
@@ -31,24 +33,6 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-function unbase32(s: string): Uint8Array | null {
-  const out = new Uint8Array(Math.floor((s.length * 5) / 8));
-  let bits = 0;
-  let acc = 0;
-  let j = 0;
-  for (const c of s) {
-    const v = DECODE.get(c);
-    if (v === undefined) return null;
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      out[j++] = (acc >>> (bits - 8)) & 255;
-      bits -= 8;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  return out;
-}
 
 const POOL_IDS = 256;
 const pool = new Uint8Array(RANDOM_BYTES * POOL_IDS);
@@ -99,9 +83,31 @@ export function idTableNumber(id: string): number | null {
   return tableNumber;
 }
 
+/**
+ * Decodes an ID_LENGTH-character string (the caller checked the length). Only the canonical spelling decodes: the
+ * bit left over after the ID_BYTES bytes (ID_LENGTH * 5 = ID_BYTES * 8 + 1) must be 0, as base32 writes it, so a
+ * string that encodes the same bytes differently is not an id. Reading the first decode of every id of a
+ * 100,000-file listing, this was a third of the listing's first read, with a Map lookup per character and a
+ * re-encoding to compare.
+ */
 function decodeTableNumber(id: string): number | null {
-  const bytes = unbase32(id);
-  if (bytes === null || bytes.length < ID_BYTES || base32(bytes) !== id) return null;
+  const bytes = new Uint8Array(ID_BYTES);
+  let bits = 0;
+  let acc = 0;
+  let j = 0;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    const v = code < 128 ? DECODE[code] : -1;
+    if (v < 0) return null;
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bytes[j++] = (acc >>> (bits - 8)) & 255;
+      bits -= 8;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (acc !== 0) return null;
   const sum = crc32(bytes.subarray(0, RANDOM_BYTES + 2));
   if (bytes[RANDOM_BYTES + 2] !== ((sum >>> 8) & 255) || bytes[RANDOM_BYTES + 3] !== (sum & 255)) return null;
   return (bytes[RANDOM_BYTES] << 8) | bytes[RANDOM_BYTES + 1];

@@ -4,6 +4,7 @@ import type { Committer } from "./commit.js";
 import { failure, type Functions, type Outcome, type Registered } from "./functions.js";
 import type { Mutations } from "./mutations.js";
 import { journalOf, parseJournal } from "./pagination.js";
+import { QueryCache } from "./queryCache.js";
 import { newTx } from "./transaction.js";
 import type { Identity, ReadSet } from "./types.js";
 
@@ -15,6 +16,8 @@ import type { Identity, ReadSet } from "./types.js";
 // - A result carries the timestamp of the state it read (the latest in-memory commit when it finished) and is
 //   released only once that commit is durable (Committer.release), so no result reflects a commit that could
 //   still be lost.
+// - A public query asked again with the same arguments, identity and journal is answered from the QueryCache
+//   (queryCache.ts) while no commit has changed what it read, as of the latest published commit.
 
 const OCC_RETRIES = 4;
 
@@ -26,6 +29,7 @@ export class Queries {
     private readonly changeLog: ChangeLog,
     private readonly mutations: Mutations,
     private readonly committer: Committer,
+    private readonly cache: QueryCache,
   ) {}
 
   async run(udfPath: string, args: JSONValue, identity: Identity | null, allowInternal: boolean, journal?: string | null): Promise<QueryOutcome> {
@@ -35,6 +39,12 @@ export class Queries {
     } catch (e) {
       return { ...failure(e), ts: this.committer.publishedTs, reads: null, journal: null };
     }
+    const key = allowInternal ? null : QueryCache.key(udfPath, JSON.stringify(args), identity, journal);
+    if (key !== null) {
+      const hit = this.cache.get(key);
+      if (hit) return { ok: true, value: hit.value, logLines: hit.logLines, ts: this.committer.publishedTs, reads: hit.reads, journal: hit.journal };
+    }
+    const epoch = this.cache.epoch;
     for (let attempt = 0; ; attempt++) {
       if (attempt >= OCC_RETRIES) {
         // Starved by concurrent writes: run between mutations, where nothing can interleave.
@@ -49,16 +59,24 @@ export class Queries {
       const { token, startSeq } = this.changeLog.beginRead();
       const tx = newTx("query", startSeq);
       tx.pageEndIn = parseJournal(journal);
+      const frame = this.functions.newFrame("query", udfPath, identity, tx, JSON.stringify(args));
       let out: Outcome;
       try {
-        out = await this.functions.invoke(fn, "query", this.functions.newFrame("query", udfPath, identity, tx, JSON.stringify(args)), args);
+        out = await this.functions.invoke(fn, "query", frame, args);
       } finally {
         this.changeLog.endRead(token);
       }
       const pending = this.mutations.pending;
       const conflict = this.changeLog.conflicts(startSeq, tx.reads, pending);
       this.changeLog.prune(pending);
-      if (!conflict) return this.release({ ...out, ts: this.committer.ts, reads: tx.reads, journal: journalOf(tx) });
+      if (!conflict) {
+        const result = await this.release({ ...out, ts: this.committer.ts, reads: tx.reads, journal: journalOf(tx) });
+        if (key !== null && result.ok && result.reads !== null && !frame.readClock) {
+          const { value, logLines, reads } = result;
+          this.cache.set(key, { value, logLines, reads, journal: result.journal }, frame.resultLength, result.ts, this.committer.publishedTs, epoch);
+        }
+        return result;
+      }
       await this.mutations.idle();
     }
   }

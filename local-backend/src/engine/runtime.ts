@@ -38,6 +38,10 @@ export interface Frame {
   /** The transaction (queries and mutations); null in actions. */
   tx: Tx | null;
   closed: boolean;
+  /** Set when the function read Date.now() or Math.random(): its answer depends on more than the database. */
+  readClock: boolean;
+  /** The length of the function's result as the runtime handed it over (JSON), once it returned. */
+  resultLength: number;
 }
 
 export const als = new AsyncLocalStorage<Frame>();
@@ -90,11 +94,19 @@ export function installRuntime() {
 
   Date.now = () => {
     const frame = als.getStore();
-    return frame && frame.nowMs !== null ? frame.nowMs : realNow();
+    if (frame && frame.nowMs !== null) {
+      frame.readClock = true;
+      return frame.nowMs;
+    }
+    return realNow();
   };
   Math.random = () => {
     const frame = als.getStore();
-    return frame?.rng ? frame.rng() : realRandom();
+    if (frame?.rng) {
+      frame.readClock = true;
+      return frame.rng();
+    }
+    return realRandom();
   };
   const realFetch = globalThis.fetch;
   globalThis.fetch = ((...args: Parameters<typeof fetch>) => {

@@ -266,6 +266,7 @@ export class Syscalls implements SyscallHandler {
     const child: Frame = { ...functions.newFrame(kind, udfPath, frame.identity, tx, JSON.stringify(args.args)), logLines: frame.logLines, nowMs: frame.nowMs };
     const savepoint = tx.undo.length;
     const out = await functions.invoke(fn, kind, child, args.args);
+    if (child.readClock) frame.readClock = true;
     if (!out.ok) {
       if (kind === "mutation") await rollback(store, tx, savepoint);
       throw new FunctionError(out.message ?? out.error, out.errorData);
