@@ -1,5 +1,6 @@
 import { mutationGeneric } from "convex/server";
 import { v } from "convex/values";
+import { LISTING_BUCKET_SIZE } from "../../../../convex/lib/limits";
 
 // Bench-only functions that write many documents per transaction: the fastest honest way to fill a data dir
 // through the engine (the project's own mutations create one file each). Documents match convex/schema.ts.
@@ -19,16 +20,25 @@ export const populate = mutationGeneric({
         updatedAt: now,
       });
       ids.push(projectId);
+      // The compact listing beside the files, as the project's createMany writes it (convex/model/listing.ts): a
+      // ready fileListings row, LISTING_BUCKET_SIZE entries per bucket, each bucket's count.
+      await ctx.db.insert("fileListings", { projectId, ownerId: identity.tokenIdentifier, status: "ready" });
       for (let f = 0; f < filesPerProject; f++) {
-        await ctx.db.insert("files", {
+        const name = `module-${f}.ts`;
+        const fileId = await ctx.db.insert("files", {
           projectId,
-          name: `module-${f}.ts`,
+          name,
           type: "file",
           content,
           updatedAt: now,
           revision: 1,
           size: content.length,
         });
+        await ctx.db.insert("fileEntries", { projectId, bucket: Math.floor(f / LISTING_BUCKET_SIZE), fileId, name, type: "file" });
+      }
+      for (let bucket = 0; bucket * LISTING_BUCKET_SIZE < filesPerProject; bucket++) {
+        const count = Math.min(LISTING_BUCKET_SIZE, filesPerProject - bucket * LISTING_BUCKET_SIZE);
+        await ctx.db.insert("fileBuckets", { projectId, bucket, count });
       }
     }
     return ids;
