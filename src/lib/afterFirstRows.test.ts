@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type * as AfterFirstRows from "./afterFirstRows";
 
 // Module state (one first load per page): each test loads a fresh copy.
-let mod: typeof import("./afterFirstRows");
+let mod: typeof AfterFirstRows;
 beforeEach(async () => {
   vi.resetModules();
   mod = await import("./afterFirstRows");
