@@ -365,3 +365,32 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   expect(await serverFiles(server, projectId)).toEqual({ "a.ts": original["a.ts"], "b.ts": "export const b = 2;\n", "c.ts": original["c.ts"] });
   await expectFocusNotOnBody(page);
 });
+
+// In this file because it needs the provider: the status bar offers the suggestions' switch only while one is set
+// (without one it says "AI suggestions: no provider"), and the provider lives on the backend for this file's run.
+test("the editor loads its AI features: quick edit opens on a selection, and suggestions can be switched off", async ({ page }) => {
+  await openProject(page, "Assisted");
+  await page.getByRole("button", { name: "New File" }).click();
+  const fileName = page.getByRole("textbox", { name: "New file name" });
+  await fileName.fill("calc.ts");
+  await fileName.press("Enter");
+  const editor = page.locator(".cm-content");
+  await expect(editor).toBeFocused();
+  await page.keyboard.type("const total = 1 + 2;");
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.press("ControlOrMeta+k");
+  const instruction = page.getByRole("textbox", { name: "Quick edit instruction" });
+  await expect(instruction).toBeFocused();
+  await instruction.press("Escape");
+  await expect(page.getByRole("region", { name: "Quick edit" })).toHaveCount(0);
+  await expect(editor).toHaveText("const total = 1 + 2;");
+
+  const toggle = page.getByRole("button", { name: /^AI suggestions: (on|off)$/ });
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-pressed", "false");
+  await page.reload();
+  await page.getByRole("treeitem", { name: "calc.ts", exact: true }).dblclick();
+  await expect(page.getByRole("button", { name: "AI suggestions: off" })).toBeVisible();
+});

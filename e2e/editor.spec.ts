@@ -68,32 +68,6 @@ test("an edit in one browser appears in another browser's clean editor of the sa
   await expect(Editor.content(a).locator(".cm-line")).toHaveText(["print('hello')", "print('from b')"]);
 });
 
-test("the editor loads its AI features: quick edit opens on a selection, and suggestions can be switched off", async ({ page }) => {
-  await signIn(page);
-  await createProject(page, "Assisted");
-  await openProject(page, "Assisted");
-  await createFileInTree(page, "calc.ts");
-
-  await Editor.content(page).click();
-  await page.keyboard.type("const total = 1 + 2;");
-  await expect(Editor.saveStatus(page)).toHaveText("Saved");
-  await page.keyboard.press("ControlOrMeta+a");
-  await page.keyboard.press("ControlOrMeta+k");
-  const instruction = page.getByRole("textbox", { name: "Quick edit instruction" });
-  await expect(instruction).toBeFocused();
-  await instruction.press("Escape");
-  await expect(page.getByRole("region", { name: "Quick edit" })).toHaveCount(0);
-  await expect(Editor.content(page)).toHaveText("const total = 1 + 2;");
-
-  const toggle = page.getByRole("button", { name: /^AI suggestions: (on|off)$/ });
-  await expect(toggle).toHaveAttribute("aria-pressed", "true");
-  await toggle.click();
-  await expect(toggle).toHaveAttribute("aria-pressed", "false");
-  await page.reload();
-  await Editor.treeItem(page, "calc.ts").dblclick();
-  await expect(page.getByRole("button", { name: "AI suggestions: off" })).toBeVisible();
-});
-
 test("keyboard: Go to File focuses the editor, keys typed into a reopened dialog stay there, closing hands focus on", async ({ page }) => {
   await signIn(page);
   await createProject(page, "Keys");
