@@ -99,11 +99,13 @@ test("after a delete, focus goes to the next row and Ctrl+Z, arrows and F2 keep 
   await Tree.item(page, "b.txt").focus();
   await page.keyboard.press("Delete");
   await expect(page.getByRole("alertdialog", { name: 'Delete "b.txt"?' })).toBeVisible();
+  await page.keyboard.press("Tab"); // from Cancel, where the dialog puts focus, to Delete
   await page.keyboard.press("Enter");
   await expect(Tree.item(page, "b.txt")).toHaveCount(0);
   await expect(Tree.item(page, "c.txt")).toBeFocused();
 
   await page.keyboard.press("Delete");
+  await page.keyboard.press("Tab"); // from Cancel, where the dialog puts focus, to Delete
   await page.keyboard.press("Enter");
   await expect(Tree.item(page, "c.txt")).toHaveCount(0);
   await expect(Tree.item(page, "a.txt")).toBeFocused();
@@ -133,6 +135,7 @@ test("a deleted folder goes to the trash and Ctrl+Z restores it with what it hel
   await expect(confirm).toHaveAccessibleDescription(
     /^Folders are deleted with everything in them\. Undo \(Ctrl\+Z\) restores it, with everything in it, for \d+ days\.$/,
   );
+  await page.keyboard.press("Tab"); // from Cancel, where the dialog puts focus, to Delete
   await page.keyboard.press("Enter");
   await expect(Tree.item(page, "lib")).toHaveCount(0);
   await expect(Tree.item(page, "inner.ts")).toHaveCount(0);
@@ -168,6 +171,7 @@ test("two browsers of the same user see each other's tree changes live", async (
   await Tree.item(a, "renamed").focus();
   await a.keyboard.press("Delete");
   await expect(a.getByRole("alertdialog")).toBeVisible();
+  await a.keyboard.press("Tab"); // from Cancel, where the dialog puts focus, to Delete
   await a.keyboard.press("Enter");
   await expect(Tree.item(b, "renamed")).toHaveCount(0);
 });

@@ -7,7 +7,8 @@ import { SHORTCUT_LABELS } from "./keymap";
  * Asks before deleting: one item by its path, several by count with the first ten paths listed (two files of
  * the same name in different folders stay apart). A delete goes to the server's trash whatever its size or
  * content (convex/model/trash.ts), so the dialog says plainly that Undo takes it back, and for how long.
- * Enter confirms.
+ * Focus starts on Cancel, the safe choice, as in the project-delete dialog: Enter there keeps everything; Tab
+ * reaches Delete.
  */
 export function ConfirmDeleteDialog({
   paths,
@@ -18,7 +19,7 @@ export function ConfirmDeleteDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const confirmRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const title = paths.length === 1 ? `Delete "${paths[0]}"?` : `Delete ${paths.length} items?`;
   const them = paths.length === 1 ? "it" : "them";
   return (
@@ -27,7 +28,7 @@ export function ConfirmDeleteDialog({
       // The consequence is the dialog's description (aria-describedby), read with its name.
       description={`Folders are deleted with everything in them. Undo (${SHORTCUT_LABELS.undo}) restores ${them}, with everything in ${them}, for ${TRASH_RETENTION_DAYS} days.`}
       onClose={onCancel}
-      initialFocusRef={confirmRef}
+      initialFocusRef={cancelRef}
       role="alertdialog"
       size="wide"
     >
@@ -48,10 +49,10 @@ export function ConfirmDeleteDialog({
           }
         }}
       >
-        <button type="button" className="btn" onClick={onCancel}>
+        <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
           Cancel
         </button>
-        <button ref={confirmRef} type="button" className="btn btn-danger" onClick={onConfirm}>
+        <button type="button" className="btn btn-danger" onClick={onConfirm}>
           Delete
         </button>
       </div>

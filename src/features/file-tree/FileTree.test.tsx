@@ -356,13 +356,18 @@ describe("FileTree keyboard", () => {
     expect(actions.createFolder).not.toHaveBeenCalled();
   });
 
-  it("Delete asks to confirm: Escape cancels, Enter deletes the selection", async () => {
+  it("Delete asks to confirm with focus on Cancel: Escape or Enter cancels, Tab then Enter deletes the selection", async () => {
     const { user, actions } = setup();
     await focusTree(user);
     await user.keyboard("{End}{Delete}");
     const dialog = screen.getByRole("alertdialog", { name: 'Delete "README.md"?' });
     expect(dialog).toHaveAccessibleDescription(/^Folders are deleted with everything in them\. Undo \(.+\) restores it, with everything in it, for 30 days\.$/);
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
     await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(actions.remove).not.toHaveBeenCalled();
+    expect(focusedName()).toBe("README.md");
+    await user.keyboard("{Delete}{Enter}");
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(actions.remove).not.toHaveBeenCalled();
     expect(focusedName()).toBe("README.md");
@@ -375,7 +380,7 @@ describe("FileTree keyboard", () => {
     ]);
     await user.keyboard("{Delete}");
     expect(screen.getByRole("alertdialog", { name: "Delete 3 items?" })).toBeInTheDocument();
-    await user.keyboard("{Enter}");
+    await user.keyboard("{Tab}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledTimes(3));
     expect(actions.remove.mock.calls.map((c) => (c as unknown[])[0] as string).sort()).toEqual(["b", "img", "readme"]);
   });
@@ -386,13 +391,13 @@ describe("FileTree keyboard", () => {
     // docs, src, b.txt, logo.png, README.md: delete b.txt, the next row takes focus.
     await user.keyboard("{ArrowDown}{ArrowDown}");
     expect(focusedName()).toBe("b.txt");
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(screen.queryByRole("treeitem", { name: "b.txt" })).toBeNull());
     await waitFor(() => expect(focusedName()).toBe("logo.png"));
     expect(item("logo.png")).toHaveAttribute("aria-selected", "true");
 
     // The last row: its previous row takes focus.
-    await user.keyboard("{End}{Delete}{Enter}");
+    await user.keyboard("{End}{Delete}{Tab}{Enter}");
     await waitFor(() => expect(screen.queryByRole("treeitem", { name: "README.md" })).toBeNull());
     await waitFor(() => expect(focusedName()).toBe("logo.png"));
 
@@ -410,9 +415,9 @@ describe("FileTree keyboard", () => {
     await focusTree(user);
     await user.keyboard("{ArrowRight}");
     expect(item("inner.ts")).toBeInTheDocument();
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(focusedName()).toBe("z.txt"));
-    await user.keyboard("{Delete}{Enter}");
+    await user.keyboard("{Delete}{Tab}{Enter}");
     await waitFor(() => expect(screen.queryAllByRole("treeitem")).toHaveLength(0));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("tree")));
   });
@@ -440,7 +445,7 @@ describe("FileTree keyboard", () => {
   it("Ctrl+Z takes a deleted file back out of the trash and focuses it", async () => {
     const { user, actions } = setup();
     await focusTree(user);
-    await user.keyboard("{End}{Delete}{Enter}");
+    await user.keyboard("{End}{Delete}{Tab}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
     expect(useAppStore.getState().undoStack.at(-1)).toEqual({
       kind: "delete",
@@ -457,7 +462,7 @@ describe("FileTree keyboard", () => {
     const { user } = setupLive();
     render(<Toaster />);
     await focusTree(user);
-    await user.keyboard("{End}{Delete}{Enter}");
+    await user.keyboard("{End}{Delete}{Tab}{Enter}");
     await waitFor(() => expect(names()).not.toContain("README.md"));
     const toast = screen.getByRole("status", { name: "Notifications" });
     expect(toast).toHaveTextContent('Deleted "README.md". Undo (Ctrl+Z) restores it.');
@@ -481,7 +486,7 @@ describe("FileTree keyboard", () => {
     const { user, actions } = setup(FILES, { restore });
     await focusTree(user);
     await user.keyboard("{Shift>}{End}{/Shift}{Delete}");
-    await user.keyboard("{Enter}");
+    await user.keyboard("{Tab}{Enter}");
     await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("readme"));
     await user.keyboard("{Control>}z{/Control}");
     const removed = actions.remove.mock.calls.map((c) => c[0]);
@@ -520,7 +525,7 @@ describe("FileTree keyboard", () => {
       await focusTree(user);
       await user.keyboard("{Delete}");
       expectUndoSaid();
-      await user.keyboard("{Enter}");
+      await user.keyboard("{Tab}{Enter}");
       await waitFor(() => expect(actions.remove).toHaveBeenCalledWith("big"));
       expect(actions.remove).toHaveBeenCalledTimes(1);
       expect(useAppStore.getState().undoStack.at(-1)).toEqual({ kind: "delete", items: [{ id: "big", name: "big", path: "big" }] });
