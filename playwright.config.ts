@@ -47,12 +47,10 @@ export default defineConfig({
   // And once after the preview's mend (1 of 18 runs of the hot-reload test, in a whole-file run at load ~25): the
   // frame held no page with #msg within 30 s although Run said running; the frame's content was not captured then.
   // Since, that test's failure message says what the frame showed (URL, title, text, the preview's requests, their
-  // headers and console, the Run terminal). Seen with it once (1 of 8 in whole-file runs, 0 of 34 runs of the test
-  // alone, load 8-20): the Preview pane's no-cors probe got 200, then the frame's navigation failed with
-  // net::ERR_BLOCKED_BY_RESPONSE and the frame kept Chromium's "refused to connect" page (nothing reloads it);
-  // which response header blocked it is not known yet (neither Vite nor the runner sends X-Frame-Options, CSP or
-  // COEP). Also mended since, not proven the cause: the proxy sends a GET again that met a closing kept-alive
-  // connection (runner/src/server.ts).
+  // headers and console, the Run terminal), which caught it (2 of 26 runs of the test in whole-file runs, load 8-18): the frame got
+  // the local backend's own site (frame-ancestors 'self': net::ERR_BLOCKED_BY_RESPONSE, Chromium's "refused to
+  // connect" page kept for good). The port look had counted the runner's sockets held by a Run child between its
+  // fork and exec, and announced the lowest, the backend's; now left out (runner/src/procTree.ts).
   retries: 1,
   reporter: "list",
   timeout: 60_000,
