@@ -45,7 +45,12 @@ export default defineConfig({
   // request, runner/src/httpProbe.ts) and F5 pressed before the runner's connection was ready (now kept and sent
   // on ready). Still seen once after the chat's mend: "Load earlier messages" not shown within 10 s after a reload.
   // And once after the preview's mend (1 of 18 runs of the hot-reload test, in a whole-file run at load ~25): the
-  // frame held no page with #msg within 30 s although Run said running; the frame's content was not captured.
+  // frame held no page with #msg within 30 s although Run said running; the frame's content was not captured then.
+  // Since, that test's failure message says what the frame showed (URL, title, text, the preview's requests, their
+  // headers and console, the Run terminal), which caught it (2 of 26 runs of the test in whole-file runs, load 8-18): the frame got
+  // the local backend's own site (frame-ancestors 'self': net::ERR_BLOCKED_BY_RESPONSE, Chromium's "refused to
+  // connect" page kept for good). The port look had counted the runner's sockets held by a Run child between its
+  // fork and exec, and announced the lowest, the backend's; now left out (runner/src/procTree.ts).
   retries: 1,
   reporter: "list",
   timeout: 60_000,

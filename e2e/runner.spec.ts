@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Page, Response } from "@playwright/test";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { api } from "../convex/_generated/api";
@@ -58,11 +58,17 @@ async function previewDiagnosis(page: Page, events: string[]): Promise<string> {
 function watchPreview(page: Page): string[] {
   const events: string[] = [];
   const isPreview = (url: string) => url.includes(".localhost:");
+  // A navigation's headers too: a frame blocked by its response (net::ERR_BLOCKED_BY_RESPONSE) is blocked by them.
+  const headers = (r: Response) => `    ${r.request().resourceType()} headers: ${JSON.stringify(r.headers())}`;
   page.on("response", (r) => {
-    if (isPreview(r.url())) events.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    if (!isPreview(r.url())) return;
+    events.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    if (r.request().isNavigationRequest() || r.request().resourceType() === "fetch") events.push(headers(r));
   });
   page.on("requestfailed", (r) => {
-    if (isPreview(r.url())) events.push(`FAILED ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+    if (!isPreview(r.url())) return;
+    events.push(`FAILED ${r.method()} ${r.url()} (${r.resourceType()}${r.isNavigationRequest() ? ", navigation" : ""}): ${r.failure()?.errorText}`);
+    void r.response().then((got) => got && events.push(headers(got)), () => undefined);
   });
   page.on("console", (m) => {
     if (isPreview(m.location().url)) events.push(`console.${m.type()}: ${m.text()}`);

@@ -77,26 +77,41 @@ function listeningSockets(): Map<string, number> {
   return map;
 }
 
-/** The TCP ports that `pid` or its descendants listen on, lowest first. */
+/** The socket inodes process `pid` holds open. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return inodes;
+}
+
+/**
+ * The TCP ports that `pid` or its descendants listen on, lowest first. Sockets this process (the runner) holds are
+ * left out: a child it has forked holds copies of them until it execs, and under load a look can fall in that
+ * moment. Counted, the lowest (the backend's own site beside the runner) was announced as the dev server's port and
+ * the preview frame got Polaris's page, which refuses to be framed (issue 9).
+ */
 export function listeningPorts(pid: number): number[] {
   const sockets = listeningSockets();
   if (sockets.size === 0) return [];
+  const own = socketInodes(process.pid);
   const ports = new Set<number>();
   for (const p of processTree(pid)) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${p}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
-        const port = m ? sockets.get(m[1]) : undefined;
-        if (port !== undefined) ports.add(port);
-      } catch {
-        // Closed while we looked.
-      }
+    for (const inode of socketInodes(p)) {
+      const port = own.has(inode) ? undefined : sockets.get(inode);
+      if (port !== undefined) ports.add(port);
     }
   }
   return [...ports].sort((a, b) => a - b);

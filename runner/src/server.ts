@@ -213,18 +213,38 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     if (target === undefined) {
       return plain(res, 502, "The dev server is not running. Press Run in Polaris; the preview shows it once it listens on a port.");
     }
-    const upstream = httpRequest(
-      { host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: { ...req.headers, host: `localhost:${target}` } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => {
-      if (!res.headersSent) retrying(res, `The dev server on port ${target} did not answer: ${error.message}. This page tries again every ${RETRY_SECONDS} s.`);
-      else res.destroy();
-    });
-    req.pipe(upstream);
+    // A request without a body can be sent again as it was (GET and HEAD: what a page's scripts and styles are).
+    const resendable = req.method === "GET" || req.method === "HEAD";
+    const send = (again: boolean) => {
+      const upstream = httpRequest(
+        {
+          host: "127.0.0.1",
+          port: target,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: `localhost:${target}` },
+          // Sent again: on a connection of its own, never on another kept-alive one that may be closing too.
+          ...(again ? { agent: false } : {}),
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.statusMessage, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on("error", (error: NodeJS.ErrnoException) => {
+        // The dev server closed this kept-alive connection (its keepAliveTimeout) as the request went out on it:
+        // Node's documented remedy (http docs, request.reusedSocket) is to send it again on a fresh connection.
+        // Answered with the page below instead, a module script of the preview fails and nothing reloads it.
+        if (!again && resendable && upstream.reusedSocket && error.code === "ECONNRESET" && !res.headersSent) return send(true);
+        if (!res.headersSent) retrying(res, `The dev server on port ${target} did not answer: ${error.message}. This page tries again every ${RETRY_SECONDS} s.`);
+        else res.destroy();
+      });
+      if (resendable) {
+        req.resume();
+        upstream.end();
+      } else req.pipe(upstream);
+    };
+    send(false);
   }
 
   function proxyUpgrade(s: ProjectSession, req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -345,6 +345,37 @@ describe("runner: the preview", () => {
     await socket.close();
   });
 
+  it("sends a GET again on a fresh connection when the dev server closed the kept-alive one it was sent on", async () => {
+    // A server closes an idle kept-alive connection after its keepAliveTimeout; a request the proxy sends on it at
+    // that moment meets a reset. Answered with the 502 page, a module script of the preview fails and nothing
+    // reloads it (its #msg stays empty). This server drops every second request on a connection unanswered, as
+    // such a close does, so the proxy's second GET is always sent on a connection about to be reset.
+    const { token, client, projectId } = await newProject("kept-alive-reset");
+    await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+    await client.mutation(api.files.createFile, {
+      projectId,
+      name: "server.js",
+      content:
+        'const served = new WeakMap();\n' +
+        'require("http").createServer((q, r) => {\n' +
+        '  const n = (served.get(q.socket) ?? 0) + 1;\n' +
+        '  served.set(q.socket, n);\n' +
+        '  if (n > 1) return q.socket.destroy();\n' +
+        '  r.end("served " + q.url);\n' +
+        '}).listen(0, "127.0.0.1");\n',
+    });
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    const running = await socket.next((m) => m.t === "run" && (m.run.status === "running" || m.run.status === "failed"));
+    if (running.t !== "run" || running.run.status !== "running") throw new Error(JSON.stringify(running));
+    expect(await previewGet(running.run.previewUrl!, "/main.js")).toMatchObject({ status: 200, body: "served /main.js" });
+    expect(await previewGet(running.run.previewUrl!, "/msg.js")).toMatchObject({ status: 200, body: "served /msg.js" });
+    socket.send({ t: "stop" });
+    await socket.next((m) => m.t === "run" && m.run.status === "stopped");
+    await socket.close();
+  });
+
   it("finds the port when the dev server prints that it listens, without waiting for the poll", async () => {
     // A poll that never comes within the test: only the Run terminal's output can make the runner look.
     const extra = await startRunnerFor(h.backend, { portPollMs: 3_600_000 });
