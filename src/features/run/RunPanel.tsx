@@ -50,9 +50,12 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
   const shown = terminals.find((t) => t.id === active) ?? terminals[0];
   const preview = state.run.status === "running" ? state.run.previewUrl : undefined;
 
-  // The frame loads only once the preview answers this browser (previewReady.ts); Reload asks again.
+  // The frame loads only once the preview answers this browser (previewReady.ts); Reload asks again, and so does a
+  // new port behind the same preview address (a restarted dev server): the frame is made anew, as a frame that
+  // showed an error page is never reloaded by anything else.
   const [answered, setAnswered] = useState<string | null>(null);
-  const previewAttempt = preview === undefined ? null : `${previewKey} ${preview}`;
+  const port = state.run.status === "running" ? state.run.port : undefined;
+  const previewAttempt = preview === undefined ? null : `${previewKey} ${port} ${preview}`;
   useEffect(() => {
     if (preview === undefined || previewAttempt === null) return;
     const abort = new AbortController();
@@ -142,7 +145,7 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
               </a>
             </div>
             {answered === previewAttempt ? (
-              <iframe key={previewKey} className="run-preview-frame" title="Preview" src={preview} />
+              <iframe key={previewAttempt} className="run-preview-frame" title="Preview" src={preview} />
             ) : (
               <p className="run-panel-message" role="status">
                 Waiting for the dev server to answer…
