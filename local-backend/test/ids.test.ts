@@ -1,6 +1,6 @@
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { ID_LENGTH, idTableNumber, newId } from "../src/engine/ids.js";
+import { base32, ID_LENGTH, idTableNumber, newId } from "../src/engine/ids.js";
 import { seededRandom } from "../src/engine/runtime.js";
 
 // idTableNumber decodes exactly what the earlier decoder (kept here as the reference) decoded: valid ids to their
@@ -8,22 +8,6 @@ import { seededRandom } from "../src/engine/runtime.js";
 // spelling of the same bytes) to null.
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-function base32(bytes: Uint8Array): string {
-  let out = "";
-  let bits = 0;
-  let acc = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(acc >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
-  return out;
-}
 function reference(id: string): number | null {
   if (id.length !== ID_LENGTH) return null;
   const out = new Uint8Array(Math.floor((id.length * 5) / 8));

@@ -16,7 +16,8 @@ const RANDOM_BYTES = 14;
 const ID_BYTES = RANDOM_BYTES + 4;
 export const ID_LENGTH = Math.ceil((ID_BYTES * 8) / 5);
 
-function base32(bytes: Uint8Array): string {
+/** Base32 in the id alphabet (lowercase, no padding), the spelling every id is written in. */
+export function base32(bytes: Uint8Array): string {
   let out = "";
   let bits = 0;
   let acc = 0;
