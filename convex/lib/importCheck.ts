@@ -1,5 +1,5 @@
 import { formatCount } from "./errors";
-import { fileNameProblem } from "../model/names";
+import { fileNameProblem, nameKey } from "../model/names";
 
 // What an import may bring in, checked before anything is written (ZIP archives and Git trees alike). Pure: the
 // import action applies it to the list of entries it read, and the SPA shows the same limits.
@@ -89,15 +89,27 @@ function segmentsOf(entry: RawEntry, index: number): string[] | null {
  * ImportRefused naming the first offending entry. Nothing has been written when it throws.
  */
 export function checkImport(entries: readonly RawEntry[]): CheckedImport {
-  const kinds = new Map<string, "file" | "folder">();
+  // Keyed as the tree keys names (nameKey on each segment: "README.md" and "readme.md" are one name), so what the
+  // tree cannot hold is refused here, before anything is written, instead of failing part way through the writes.
+  const claimed = new Map<string, { path: string; kind: "file" | "folder"; what: string }>();
   const files: { index: number; path: string }[] = [];
   let totalBytes = 0;
-  const claim = (path: string, kind: "file" | "folder", what: string) => {
-    const had = kinds.get(path);
-    if (had === undefined) kinds.set(path, kind);
-    else if (had === "file" || kind === "file") {
+  const claim = (parts: readonly string[], kind: "file" | "folder", what: string) => {
+    const path = parts.join("/");
+    const key = parts.map(nameKey).join("/");
+    const had = claimed.get(key);
+    if (had === undefined) {
+      claimed.set(key, { path, kind, what });
+      return;
+    }
+    if (had.path !== path) {
       throw new ImportRefused(
-        had === kind
+        `${what} is refused because "${path}" differs from "${had.path}" of ${had.what.replace(/^Entry/, "entry")} only in upper and lower case (or Unicode form); the project's tree holds them as one name.`,
+      );
+    }
+    if (had.kind === "file" || kind === "file") {
+      throw new ImportRefused(
+        had.kind === kind
           ? `${what} is refused because "${path}" appears twice in the archive.`
           : `${what} is refused because "${path}" is both a file and a folder.`,
       );
@@ -107,16 +119,16 @@ export function checkImport(entries: readonly RawEntry[]): CheckedImport {
     const parts = segmentsOf(entry, index);
     if (parts === null) continue;
     const what = describe(entry, index);
-    for (let i = 1; i < parts.length; i++) claim(parts.slice(0, i).join("/"), "folder", what);
+    for (let i = 1; i < parts.length; i++) claim(parts.slice(0, i), "folder", what);
     const path = parts.join("/");
-    claim(path, entry.kind === "folder" ? "folder" : "file", what);
+    claim(parts, entry.kind === "folder" ? "folder" : "file", what);
     if (entry.kind !== "file") continue;
     totalBytes += entry.size;
     files.push({ index, path });
     const problem = importLimitProblem(what, entry.size, files.length, totalBytes);
     if (problem !== null) throw new ImportRefused(problem);
   }
-  const folders = [...kinds].filter(([, kind]) => kind === "folder").map(([path]) => path);
+  const folders = [...claimed.values()].filter((c) => c.kind === "folder").map((c) => c.path);
   folders.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { folders, files, totalBytes };

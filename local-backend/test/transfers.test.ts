@@ -224,6 +224,14 @@ describe("ZIP import", () => {
       for (let i = 0; i < zip.length - 5; i++) if (zip[i] === 0x62 && zip[i + 1] === 0x2e && zip[i + 2] === 0x74) zip[i] = 0x61;
       return zip;
     }, /"a\.txt" appears twice/],
+    // The tree keys names by nameKey: these used to pass the check and fail part way through the writes.
+    ["two names that differ only in case", () => zipSync({ "README.md": new Uint8Array([1]), "readme.md": new Uint8Array([2]) }),
+      /Entry 2 \("readme\.md"\) is refused because "readme\.md" differs from "README\.md" of entry 1 \("README\.md"\) only in upper and lower case/],
+    ["two folders that differ only in case", () => zipSync({ "Src/a.txt": new Uint8Array([1]), "src/b.txt": new Uint8Array([2]) }),
+      /Entry 2 \("src\/b\.txt"\) is refused because "src" differs from "Src" of entry 1 \("Src\/a\.txt"\)/],
+    ["an empty segment", () => zipSync({ "a//b.txt": new Uint8Array([1]) }), /Entry 1 \("a\/\/b\.txt"\) is refused because it has an empty or "\." segment/],
+    ["a name Polaris refuses", () => zipSync({ "ok.txt": new Uint8Array([1]), "dir/trailing.": new Uint8Array([1]) }), /Entry 2 \("dir\/trailing\."\).*"trailing\." is not a name Polaris accepts: A name cannot end with a dot/],
+    ["a path that is both a file and a folder", () => zipSync({ "x": new Uint8Array([1]), "x/y.txt": new Uint8Array([2]) }), /Entry 2 \("x\/y\.txt"\) is refused because "x" is both a file and a folder/],
   ];
   for (const [what, make, reason] of hostile) {
     it(`refuses ${what} with a clear error and writes nothing`, async () => {
