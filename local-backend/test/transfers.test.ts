@@ -430,14 +430,21 @@ describe("Cancel", () => {
 });
 
 describe("GitHub export", () => {
-  it("creates the repository once with the token, pushes, and turns 401, 422 and rate limits into readable failures", async () => {
+  it("creates the repository once with the token, pushes, and turns 401, 404 (a repository gone, an unknown organization), 422 and rate limits into readable failures", async () => {
     const { createServer } = await import("node:http");
     const received: { auth: string | undefined; body: { name: string; private: boolean } }[] = [];
     let answer: "create" | 401 | 422 | "rate" = "create";
+    const orgRequests: { auth: string | undefined; org: string }[] = [];
     const githubApi = createServer((req, res) => {
       let raw = "";
       req.on("data", (c: Buffer) => (raw += c.toString()));
       req.on("end", () => {
+        // An organization the stand-in does not know is GitHub's 404 for POST /orgs/{org}/repos.
+        const org = req.method === "POST" ? /^\/orgs\/([^/]+)\/repos$/.exec(req.url ?? "") : null;
+        if (org !== null) {
+          orgRequests.push({ auth: req.headers.authorization, org: decodeURIComponent(org[1]) });
+          return void res.writeHead(404, { "content-type": "application/json" }).end('{"message":"Not Found"}');
+        }
         if (req.method !== "POST" || req.url !== "/user/repos") {
           res.writeHead(404).end();
           return;
@@ -476,6 +483,16 @@ describe("GitHub export", () => {
       expect(received).toHaveLength(1);
       expect(git(path.join(server.root, "gh-demo.git"), "rev-list", "--count", "main").trim()).toBe("2");
 
+      // The repository is gone (deleted on GitHub) by the next export: a readable failure, and no new repository.
+      rmSync(path.join(server.root, "gh-demo.git"), { recursive: true, force: true });
+      await client.mutation(api.files.createFile, { projectId, name: "c.txt", content: "c\n" });
+      await client.mutation(api.transfers.exportGithub, { projectId });
+      status = await settledTransfer(projectId, "export");
+      expect(status.export?.status).toBe("failed");
+      expect(status.export?.message).toMatch(/No Git repository was found at .*gh-demo\.git \(HTTP 404\)/);
+      expect(status.export?.message).not.toContain("gh-token");
+      expect(received).toHaveLength(1);
+
       for (const [mode, reason] of [[401, /refused the token/], [422, /already exists/], ["rate", /rate limit/]] as const) {
         answer = mode;
         const other = await newProject(`gh-${mode}`);
@@ -485,6 +502,16 @@ describe("GitHub export", () => {
         expect(status.export?.message).toMatch(reason);
         expect(status.export?.message).not.toContain("gh-token");
       }
+
+      // The REST API's own 404: an organization that does not exist (or that the token cannot see).
+      const orphan = await newProject("gh-404");
+      await client.mutation(api.transfers.exportGithub, { projectId: orphan, name: "lost", owner: "gone-org" });
+      status = await settledTransfer(orphan, "export");
+      expect(orgRequests).toEqual([{ auth: "Bearer gh-token", org: "gone-org" }]);
+      expect(status.export?.status).toBe("failed");
+      expect(status.export?.message).toMatch(/GitHub has no organization "gone-org".*\(HTTP 404\)/);
+      expect(status.export?.message).not.toContain("gh-token");
+      expect((await client.query(api.projects.get, { projectId: orphan })).exportRepoUrl).toBeUndefined();
     } finally {
       await backend.engine.setEnv("POLARIS_GITHUB_API_URL", null);
       await new Promise<void>((resolve) => githubApi.close(() => resolve()));
