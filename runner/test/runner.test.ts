@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Commit } from "../../local-backend/src/engine/types.js";
 import { chooseSandbox } from "../src/cli.js";
+import { listed } from "../../tests/listing.js";
 import { findBwrap } from "../src/sandbox.js";
 import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
 
@@ -492,6 +493,32 @@ describe("runner: bad input", () => {
     await socket.next((m) => m.t === "run" && m.run.status === "stopped", from);
     await vi.waitFor(() => expect(tree.filter(alive)).toEqual([]), { timeout: 10_000, interval: 50 });
     await socket.outputMatching("run", /\[stopped\]/);
+    await socket.close();
+  });
+});
+
+// Issue 9's bad input: each case gets a readable message in the Run status, and the project's files (listed through
+// the server, before and after) are untouched.
+describe("runner: bad input in Run", () => {
+  /** Runs `devCommand` in a new project with one file and resolves with the Run message that `done` accepts. */
+  async function runUntil(owner: string, devCommand: string, done: (status: string) => boolean, runner = h.runner) {
+    const { token, client, projectId } = await newProject(owner);
+    await client.mutation(api.files.createFile, { projectId, name: "keep.txt", content: "kept" });
+    await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand } });
+    const before = await listed(client, projectId);
+    const socket = await TestSocket.open(runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    const state = await socket.next((m) => m.t === "run" && done(m.run.status) && m.run.message !== undefined && !/^Starting/.test(m.run.message));
+    if (state.t !== "run") throw new Error("unreachable");
+    return { socket, client, projectId, before, run: state.run };
+  }
+
+  it("a dev command that does not exist fails Run with exit code 127 and says it was not found", async () => {
+    const { socket, client, projectId, before, run } = await runUntil("no-such-command", "polaris-no-such-tool --serve", (s) => s === "failed");
+    expect(run.message).toMatch(/exited with code 127 \(command not found: is it installed on the runner's machine\?\)/);
+    await socket.outputMatching("run", /polaris-no-such-tool.*not found/);
+    expect(await listed(client, projectId)).toEqual(before);
     await socket.close();
   });
 });
