@@ -453,8 +453,10 @@ export class ProjectSession {
           terminalId: RUN_TERMINAL,
           message:
             ports.length === 0
-              ? `The dev command has not opened a port after ${Math.round(this.config.portTimeoutMs / 1000)} s. Is it a server? Check the Run terminal.`
-              : `The dev command listens on port ${ports.join(", ")} but has not answered a request there after ${Math.round(this.config.portTimeoutMs / 1000)} s. Check the Run terminal.`,
+              ? `The dev command has not opened a port after ${formatDuration(this.config.portTimeoutMs)}. Make it start a server ` +
+                "that listens on a port (for example with --port), or check the Run terminal for what it printed."
+              : `The dev command listens on port ${ports.join(", ")} but has not answered a request there after ` +
+                `${formatDuration(this.config.portTimeoutMs)}. Check the Run terminal.`,
         });
       }
       // Until the server answers, look again at the Run terminal's next output (a server prints when it listens:

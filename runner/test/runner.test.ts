@@ -521,6 +521,26 @@ describe("runner: bad input in Run", () => {
     expect(await listed(client, projectId)).toEqual(before);
     await socket.close();
   });
+
+  it("a dev command that never opens a port says so and what to do, and keeps running", async () => {
+    const extra = await startRunnerFor(h.backend, { portTimeoutMs: 300, portPollMs: 50 });
+    try {
+      const { socket, client, projectId, before, run } = await runUntil(
+        "no-port",
+        "node -e 'setInterval(() => {}, 1000)'",
+        (s) => s === "starting",
+        extra.runner,
+      );
+      expect(run.message).toBe(
+        "The dev command has not opened a port after 0.3 s. Make it start a server that listens on a port (for example with --port), or check the Run terminal for what it printed.",
+      );
+      expect(extra.runner.sessions.get(projectId)!.processIds("run").length).toBeGreaterThan(0);
+      expect(await listed(client, projectId)).toEqual(before);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
 });
 
 describe("runner: the working copy never writes through a symbolic link", () => {
