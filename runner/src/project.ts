@@ -84,6 +84,8 @@ export class ProjectSession {
   private listeners = new Set<(message: ServerMessage) => void>();
   /** Wakes Run's port watch at the Run terminal's next output. */
   private onRunOutput: (() => void) | null = null;
+  /** The last RUN_TAIL_CHARS the current dev command printed: what its failure's message is read from. */
+  private runTail = "";
   private syncState: SyncState = { status: "idle", entries: 0, problems: [] };
 
   constructor(
@@ -275,6 +277,7 @@ export class ProjectSession {
     const terminal = new Terminal(id, title, { cols, rows }, (term, data) => {
       this.broadcast({ t: "output", term, data });
       if (term === RUN_TERMINAL) {
+        this.runTail = (this.runTail + data).slice(-RUN_TAIL_CHARS);
         const wake = this.onRunOutput;
         this.onRunOutput = null;
         wake?.();
@@ -414,6 +417,7 @@ export class ProjectSession {
       return;
     }
     this.setRun({ status: "starting", terminalId: RUN_TERMINAL, message: `Starting: ${dev}` });
+    this.runTail = "";
     terminal.print(`\n\x1b[1m$ ${dev}\x1b[0m\n`);
     let exited: Promise<ExitInfo>;
     try {
@@ -486,7 +490,7 @@ export class ProjectSession {
       terminal.print("\n[the dev command exited]\n");
       this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "The dev command exited (code 0)." });
     } else {
-      this.failRun(terminal, `The dev command exited with code ${exit.exitCode}${describeExit(exit.exitCode)}.`);
+      this.failRun(terminal, `The dev command exited with code ${exit.exitCode}${describeExit(exit.exitCode)}.${portInUse(this.runTail)}`);
     }
   }
 
@@ -537,6 +541,20 @@ export class ProjectSession {
       await work.client.close();
     }
   }
+}
+
+/** How much of the dev command's last output is kept to explain its failure (characters). */
+const RUN_TAIL_CHARS = 8 * 1024;
+
+/**
+ * A sentence for a dev server that failed because its port was taken, read from what it printed (Node's
+ * "EADDRINUSE: address already in use 127.0.0.1:3000", Vite's "Port 5173 is already in use", Python's
+ * "[Errno 98] Address already in use"); "" when it printed none of these.
+ */
+function portInUse(output: string): string {
+  const port = /address already in use[^\n]*?:(\d{1,5})\b/i.exec(output)?.[1] ?? /\bport (\d{1,5}) is (?:already )?in use/i.exec(output)?.[1];
+  if (port === undefined && !/EADDRINUSE|address already in use/i.test(output)) return "";
+  return ` ${port === undefined ? "The port it asked for" : `Port ${port}`} is already in use by another process: stop that process, or start the dev server on another port.`;
 }
 
 function describeExit(code: number): string {

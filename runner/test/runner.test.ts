@@ -541,6 +541,28 @@ describe("runner: bad input in Run", () => {
       await extra.stop();
     }
   });
+
+  it("a dev server whose port is already taken fails Run and says which port is in use", async () => {
+    const { createServer } = await import("node:net");
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { socket, client, projectId, before, run } = await runUntil(
+        "port-taken",
+        `node -e 'require("http").createServer().listen(${port}, "127.0.0.1")'`,
+        (s) => s === "failed",
+      );
+      expect(run.message).toBe(
+        `The dev command exited with code 1. Port ${port} is already in use by another process: stop that process, or start the dev server on another port.`,
+      );
+      await socket.outputMatching("run", /EADDRINUSE/);
+      expect(await listed(client, projectId)).toEqual(before);
+      await socket.close();
+    } finally {
+      taken.close();
+    }
+  });
 });
 
 describe("runner: the working copy never writes through a symbolic link", () => {
