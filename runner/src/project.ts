@@ -42,6 +42,8 @@ export interface ProjectConfig {
   readOnly?: string[];
   /** Processes and memory per project (DEFAULT_LIMITS when not given). */
   limits?: ProjectLimits;
+  /** Most files a project may have to be copied to disk (the mirror's MAX_MIRRORED_FILES when not given). */
+  maxFiles?: number;
   log: (line: string) => void;
 }
 
@@ -135,6 +137,7 @@ export class ProjectSession {
           this.broadcast({ t: "sync", sync });
         },
         log: (line) => config.log(`project ${projectId}: ${line}`),
+        maxFiles: config.maxFiles,
       });
       const work = { client, mirror, unsubscribeProject };
       this.work = work;
@@ -242,7 +245,8 @@ export class ProjectSession {
       if (!work.mirror.synced) {
         terminal.holdInput();
         terminal.print("Copying the project to disk…\n");
-        await work.mirror.firstSync;
+        const refused = await work.mirror.copiedOrRefused();
+        if (refused !== null) throw new Error(refused);
       }
       if (this.disposed || this.terminals.get(id) !== terminal) throw new Error("The terminal was closed.");
       return this.spawnIn(terminal, shell, {});
@@ -373,8 +377,12 @@ export class ProjectSession {
       return;
     }
     this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: "Copying the project to disk…" });
-    await work.mirror.firstSync;
+    const refused = await work.mirror.copiedOrRefused();
     if (!live()) return;
+    if (refused !== null) {
+      this.failRun(terminal, refused);
+      return;
+    }
     if (install !== "") {
       this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: `Installing: ${install}` });
       terminal.print(`\n\x1b[1m$ ${install}\x1b[0m\n`);

@@ -501,9 +501,16 @@ describe("runner: bad input", () => {
 // the server, before and after) are untouched.
 describe("runner: bad input in Run", () => {
   /** Runs `devCommand` in a new project with one file and resolves with the Run message that `done` accepts. */
-  async function runUntil(owner: string, devCommand: string, done: (status: string) => boolean, runner = h.runner) {
+  async function runUntil(
+    owner: string,
+    devCommand: string,
+    done: (status: string) => boolean,
+    runner = h.runner,
+    more: Array<{ name: string; content: string }> = [],
+  ) {
     const { token, client, projectId } = await newProject(owner);
     await client.mutation(api.files.createFile, { projectId, name: "keep.txt", content: "kept" });
+    if (more.length > 0) await client.mutation(api.files.createMany, { projectId, items: more });
     await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand } });
     const before = await listed(client, projectId);
     const socket = await TestSocket.open(runner, { projectId, token });
@@ -561,6 +568,30 @@ describe("runner: bad input in Run", () => {
       await socket.close();
     } finally {
       taken.close();
+    }
+  });
+
+  it("a project over the runner's file limit is refused with how many files it has and what to do; nothing is copied", async () => {
+    const extra = await startRunnerFor(h.backend, { maxFiles: 10 });
+    try {
+      const more = Array.from({ length: 11 }, (_, i) => ({ name: `f${i}.txt`, content: `file ${i}` }));
+      const { socket, client, projectId, before, run } = await runUntil("too-many-files", "node server.js", (s) => s === "failed", extra.runner, more);
+      const refusal =
+        "This project has 12 files; the runner copies at most 10 to disk. Nothing was copied. " +
+        "Move what the commands do not need (assets, data) into another project to run it.";
+      expect(run.message).toBe(refusal);
+      await socket.outputMatching("run", /the runner copies at most 10 to disk/);
+      expect(await socket.next((m) => m.t === "sync" && m.sync.status === "error")).toMatchObject({ sync: { problems: [refusal] } });
+      expect(await readdir(path.join(extra.workRoot, "projects", projectId))).toEqual([]);
+      // A shell in the same project says why too, instead of waiting for a copy that never comes.
+      socket.send({ t: "open", cols: 80, rows: 24 });
+      const term = (await socket.next(isOpened)).opened!;
+      await socket.outputMatching(term, /the runner copies at most 10 to disk/);
+      expect(before).toHaveLength(12);
+      expect(await listed(client, projectId)).toEqual(before);
+      await socket.close();
+    } finally {
+      await extra.stop();
     }
   });
 });
