@@ -73,7 +73,7 @@ export class Mirror {
   private listed = false;
   private lastState = "";
   private manifestPaths = new Set<string>();
-  /** Resolves once every file has its content on disk for the first time. */
+  /** Resolves once every file was copied to disk for the first time (or refused by the disk: see `problems`). */
   readonly firstSync: Promise<void>;
   /** True once `firstSync` has resolved. */
   synced = false;
@@ -481,16 +481,18 @@ export class Mirror {
   }
 
   private emitState(): void {
-    const waiters = this.stateWaiters;
-    this.stateWaiters = [];
-    for (const wake of waiters) wake();
     const state = this.state();
-    if (state.status === "synced" && state.problems.length > 0) state.status = "error";
-    const key = JSON.stringify(state);
+    // Every file was tried: the first copy is done, also when the disk refused some (a name too long for it); those
+    // stay in `problems`, by name, and the rest of the project runs.
     if (state.status === "synced") {
       this.synced = true;
       this.resolveFirstSync();
     }
+    if (state.status === "synced" && state.problems.length > 0) state.status = "error";
+    const waiters = this.stateWaiters;
+    this.stateWaiters = [];
+    for (const wake of waiters) wake();
+    const key = JSON.stringify(state);
     if (key === this.lastState) return;
     this.lastState = key;
     this.options.onState?.(state);

@@ -383,6 +383,8 @@ export class ProjectSession {
       this.failRun(terminal, refused);
       return;
     }
+    // Files the disk refused are named in the Run terminal too: a command that misses one then says why.
+    for (const problem of work.mirror.state().problems) terminal.print(`\x1b[33mNot copied to disk: ${problem}\x1b[0m\n`);
     if (install !== "") {
       this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: `Installing: ${install}` });
       terminal.print(`\n\x1b[1m$ ${install}\x1b[0m\n`);

@@ -594,6 +594,29 @@ describe("runner: bad input in Run", () => {
       await extra.stop();
     }
   });
+
+  it("a file whose name the disk refuses (over 255 bytes) is named in the copy's problems; the others are copied and Run goes on", async () => {
+    // 204 characters, fine in Polaris (at most 255), but 404 bytes in UTF-8: more than a Linux file name may have.
+    const long = `${"é".repeat(200)}.txt`;
+    const { socket, client, projectId, before, run } = await runUntil(
+      "long-name",
+      "cat keep.txt other.txt",
+      (s) => s === "stopped" || s === "failed",
+      h.runner,
+      [
+        { name: long, content: "refused by the disk" },
+        { name: "other.txt", content: "-and-other" },
+      ],
+    );
+    const problem = `"${long}": the name is too long for this disk (at most 255 bytes per name); rename it in Polaris to run it.`;
+    expect(run.message).toBe("The dev command exited (code 0).");
+    await socket.outputMatching("run", /kept-and-other/);
+    await socket.outputMatching("run", /the name is too long for this disk/);
+    expect(await socket.next((m) => m.t === "sync" && m.sync.status === "error")).toMatchObject({ sync: { problems: [problem] } });
+    expect((await readdir(path.join(h.workRoot, "projects", projectId))).sort()).toEqual(["keep.txt", "other.txt"]);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+  });
 });
 
 describe("runner: the working copy never writes through a symbolic link", () => {
