@@ -5,7 +5,7 @@ import { convexToJson } from "convex/values";
 import { decodeJwt } from "jose";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Commit } from "../../local-backend/src/engine/types.js";
@@ -616,6 +616,48 @@ describe("runner: bad input in Run", () => {
     expect((await readdir(path.join(h.workRoot, "projects", projectId))).sort()).toEqual(["keep.txt", "other.txt"]);
     expect(await listed(client, projectId)).toEqual(before);
     await socket.close();
+  });
+});
+
+describe("runner: the sandbox's walls", () => {
+  it("a command inside the fence sees neither the runner user's home nor a sibling project's working copy", async () => {
+    // The sibling: a project of another user whose working copy is on disk (its first terminal copied it).
+    const sibling = await newProject("sibling-owner");
+    await sibling.client.mutation(api.files.createFile, { projectId: sibling.projectId, name: "secret.txt", content: "sibling secret" });
+    const siblingSocket = await TestSocket.open(h.runner, { projectId: sibling.projectId, token: sibling.token });
+    await siblingSocket.next(isReady);
+    siblingSocket.send({ t: "open", cols: 80, rows: 24 });
+    await siblingSocket.next(isOpened);
+    await diskText(path.join(sibling.dir, "secret.txt"), "sibling secret");
+    const home = homedir();
+    const homeEntry = (await readdir(home))[0];
+    expect(homeEntry).toBeDefined();
+
+    const { token, client, projectId } = await newProject("walled-in");
+    await client.mutation(api.files.createFile, { projectId, name: "mine.txt", content: "my own" });
+    const before = await listed(client, projectId);
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "open", cols: 200, rows: 30 });
+    const term = (await socket.next(isOpened)).opened!;
+    socket.send({
+      t: "input",
+      term,
+      data:
+        `cat mine.txt; echo; test -e ${JSON.stringify(path.join(home, homeEntry))} && echo "HOME""-SEEN" || echo "HOME""-HIDDEN"; ` +
+        `cat ${sibling.dir}/secret.txt 2>/dev/null || echo "SIBLING""-HIDDEN"; ls ${path.dirname(sibling.dir)} 2>/dev/null | wc -l | sed "s/^/PROJECTS-LISTED=/"; echo "walls""-done"\r`,
+    });
+    const out = await socket.outputMatching(term, /walls-done\r?\n/);
+    expect(out).toContain("my own");
+    expect(out).toContain("HOME-HIDDEN");
+    expect(out).not.toContain("HOME-SEEN");
+    expect(out).toContain("SIBLING-HIDDEN");
+    expect(out).not.toContain("sibling secret");
+    // Inside, the projects' folder holds this project's working copy only (its path is bound, nothing beside it).
+    expect(out).toMatch(/PROJECTS-LISTED=1\b/);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+    await siblingSocket.close();
   });
 });
 
