@@ -54,6 +54,8 @@ export interface MirrorOptions {
   manifestFile: string;
   onState?: (state: SyncState) => void;
   log?: (line: string) => void;
+  /** Most files a project may have to be copied (MAX_MIRRORED_FILES when not given). */
+  maxFiles?: number;
 }
 
 export class Mirror {
@@ -71,13 +73,15 @@ export class Mirror {
   private listed = false;
   private lastState = "";
   private manifestPaths = new Set<string>();
-  /** Resolves once every file has its content on disk for the first time. */
+  /** Resolves once every file was copied to disk for the first time (or refused by the disk: see `problems`). */
   readonly firstSync: Promise<void>;
   /** True once `firstSync` has resolved. */
   synced = false;
   /** Files whose first copy came from a files.contents page (the rest were read by their own subscription). */
   readInPages = 0;
   private resolveFirstSync!: () => void;
+  /** Woken at every state change: `copiedOrRefused` waits on them. */
+  private stateWaiters: Array<() => void> = [];
 
   constructor(private readonly options: MirrorOptions) {
     this.firstSync = new Promise((resolve) => (this.resolveFirstSync = resolve));
@@ -160,6 +164,20 @@ export class Mirror {
     this.reconcile();
   }
 
+  /**
+   * Resolves with null once every file is on disk for the first time, or with the sentence saying why the project
+   * cannot be copied (too many files, the listing refused) while that holds. A Run or a shell waits on this, so a
+   * refused project fails with its reason instead of waiting for a copy that never comes.
+   */
+  async copiedOrRefused(): Promise<string | null> {
+    for (;;) {
+      if (this.synced) return null;
+      const refused = this.problems.get("");
+      if (refused !== undefined) return refused;
+      await new Promise<void>((resolve) => this.stateWaiters.push(resolve));
+    }
+  }
+
   private fail(message: string): void {
     this.problems.set("", message);
     this.options.log?.(message);
@@ -175,9 +193,10 @@ export class Mirror {
       all.push(...b.entries);
     }
     const files = all.reduce((n, e) => n + (e.type === "file" ? 1 : 0), 0);
-    if (files > MAX_MIRRORED_FILES) {
+    const maxFiles = this.options.maxFiles ?? MAX_MIRRORED_FILES;
+    if (files > maxFiles) {
       this.fail(
-        `This project has ${files.toLocaleString("en")} files; the runner copies at most ${MAX_MIRRORED_FILES.toLocaleString("en")} to disk. ` +
+        `This project has ${files.toLocaleString("en")} files; the runner copies at most ${maxFiles.toLocaleString("en")} to disk. ` +
           "Nothing was copied. Move what the commands do not need (assets, data) into another project to run it.",
       );
       return;
@@ -463,12 +482,17 @@ export class Mirror {
 
   private emitState(): void {
     const state = this.state();
-    if (state.status === "synced" && state.problems.length > 0) state.status = "error";
-    const key = JSON.stringify(state);
+    // Every file was tried: the first copy is done, also when the disk refused some (a name too long for it); those
+    // stay in `problems`, by name, and the rest of the project runs.
     if (state.status === "synced") {
       this.synced = true;
       this.resolveFirstSync();
     }
+    if (state.status === "synced" && state.problems.length > 0) state.status = "error";
+    const waiters = this.stateWaiters;
+    this.stateWaiters = [];
+    for (const wake of waiters) wake();
+    const key = JSON.stringify(state);
     if (key === this.lastState) return;
     this.lastState = key;
     this.options.onState?.(state);

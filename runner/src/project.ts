@@ -42,6 +42,8 @@ export interface ProjectConfig {
   readOnly?: string[];
   /** Processes and memory per project (DEFAULT_LIMITS when not given). */
   limits?: ProjectLimits;
+  /** Most files a project may have to be copied to disk (the mirror's MAX_MIRRORED_FILES when not given). */
+  maxFiles?: number;
   log: (line: string) => void;
 }
 
@@ -84,6 +86,8 @@ export class ProjectSession {
   private listeners = new Set<(message: ServerMessage) => void>();
   /** Wakes Run's port watch at the Run terminal's next output. */
   private onRunOutput: (() => void) | null = null;
+  /** The last RUN_TAIL_CHARS the current dev command printed: what its failure's message is read from. */
+  private runTail = "";
   private syncState: SyncState = { status: "idle", entries: 0, problems: [] };
 
   constructor(
@@ -133,6 +137,7 @@ export class ProjectSession {
           this.broadcast({ t: "sync", sync });
         },
         log: (line) => config.log(`project ${projectId}: ${line}`),
+        maxFiles: config.maxFiles,
       });
       const work = { client, mirror, unsubscribeProject };
       this.work = work;
@@ -240,7 +245,8 @@ export class ProjectSession {
       if (!work.mirror.synced) {
         terminal.holdInput();
         terminal.print("Copying the project to disk…\n");
-        await work.mirror.firstSync;
+        const refused = await work.mirror.copiedOrRefused();
+        if (refused !== null) throw new Error(refused);
       }
       if (this.disposed || this.terminals.get(id) !== terminal) throw new Error("The terminal was closed.");
       return this.spawnIn(terminal, shell, {});
@@ -275,6 +281,7 @@ export class ProjectSession {
     const terminal = new Terminal(id, title, { cols, rows }, (term, data) => {
       this.broadcast({ t: "output", term, data });
       if (term === RUN_TERMINAL) {
+        this.runTail = (this.runTail + data).slice(-RUN_TAIL_CHARS);
         const wake = this.onRunOutput;
         this.onRunOutput = null;
         wake?.();
@@ -370,8 +377,14 @@ export class ProjectSession {
       return;
     }
     this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: "Copying the project to disk…" });
-    await work.mirror.firstSync;
+    const refused = await work.mirror.copiedOrRefused();
     if (!live()) return;
+    if (refused !== null) {
+      this.failRun(terminal, refused);
+      return;
+    }
+    // Files the disk refused are named in the Run terminal too: a command that misses one then says why.
+    for (const problem of work.mirror.state().problems) terminal.print(`\x1b[33mNot copied to disk: ${problem}\x1b[0m\n`);
     if (install !== "") {
       this.setRun({ status: "installing", terminalId: RUN_TERMINAL, message: `Installing: ${install}` });
       terminal.print(`\n\x1b[1m$ ${install}\x1b[0m\n`);
@@ -414,6 +427,7 @@ export class ProjectSession {
       return;
     }
     this.setRun({ status: "starting", terminalId: RUN_TERMINAL, message: `Starting: ${dev}` });
+    this.runTail = "";
     terminal.print(`\n\x1b[1m$ ${dev}\x1b[0m\n`);
     let exited: Promise<ExitInfo>;
     try {
@@ -453,8 +467,10 @@ export class ProjectSession {
           terminalId: RUN_TERMINAL,
           message:
             ports.length === 0
-              ? `The dev command has not opened a port after ${Math.round(this.config.portTimeoutMs / 1000)} s. Is it a server? Check the Run terminal.`
-              : `The dev command listens on port ${ports.join(", ")} but has not answered a request there after ${Math.round(this.config.portTimeoutMs / 1000)} s. Check the Run terminal.`,
+              ? `The dev command has not opened a port after ${formatDuration(this.config.portTimeoutMs)}. Make it start a server ` +
+                "that listens on a port (for example with --port), or check the Run terminal for what it printed."
+              : `The dev command listens on port ${ports.join(", ")} but has not answered a request there after ` +
+                `${formatDuration(this.config.portTimeoutMs)}. Check the Run terminal.`,
         });
       }
       // Until the server answers, look again at the Run terminal's next output (a server prints when it listens:
@@ -484,7 +500,7 @@ export class ProjectSession {
       terminal.print("\n[the dev command exited]\n");
       this.setRun({ status: "stopped", terminalId: RUN_TERMINAL, message: "The dev command exited (code 0)." });
     } else {
-      this.failRun(terminal, `The dev command exited with code ${exit.exitCode}${describeExit(exit.exitCode)}.`);
+      this.failRun(terminal, `The dev command exited with code ${exit.exitCode}${describeExit(exit.exitCode)}.${portInUse(this.runTail)}`);
     }
   }
 
@@ -535,6 +551,20 @@ export class ProjectSession {
       await work.client.close();
     }
   }
+}
+
+/** How much of the dev command's last output is kept to explain its failure (characters). */
+const RUN_TAIL_CHARS = 8 * 1024;
+
+/**
+ * A sentence for a dev server that failed because its port was taken, read from what it printed (Node's
+ * "EADDRINUSE: address already in use 127.0.0.1:3000", Vite's "Port 5173 is already in use", Python's
+ * "[Errno 98] Address already in use"); "" when it printed none of these.
+ */
+function portInUse(output: string): string {
+  const port = /address already in use[^\n]*?:(\d{1,5})\b/i.exec(output)?.[1] ?? /\bport (\d{1,5}) is (?:already )?in use/i.exec(output)?.[1];
+  if (port === undefined && !/EADDRINUSE|address already in use/i.test(output)) return "";
+  return ` ${port === undefined ? "The port it asked for" : `Port ${port}`} is already in use by another process: stop that process, or start the dev server on another port.`;
 }
 
 function describeExit(code: number): string {

@@ -5,11 +5,12 @@ import { convexToJson } from "convex/values";
 import { decodeJwt } from "jose";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Commit } from "../../local-backend/src/engine/types.js";
 import { chooseSandbox } from "../src/cli.js";
+import { listed } from "../../tests/listing.js";
 import { findBwrap } from "../src/sandbox.js";
 import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
 
@@ -493,6 +494,170 @@ describe("runner: bad input", () => {
     await vi.waitFor(() => expect(tree.filter(alive)).toEqual([]), { timeout: 10_000, interval: 50 });
     await socket.outputMatching("run", /\[stopped\]/);
     await socket.close();
+  });
+});
+
+// Issue 9's bad input: each case gets a readable message in the Run status, and the project's files (listed through
+// the server, before and after) are untouched.
+describe("runner: bad input in Run", () => {
+  /** Runs `devCommand` in a new project with one file and resolves with the Run message that `done` accepts. */
+  async function runUntil(
+    owner: string,
+    devCommand: string,
+    done: (status: string) => boolean,
+    runner = h.runner,
+    more: Array<{ name: string; content: string }> = [],
+  ) {
+    const { token, client, projectId } = await newProject(owner);
+    await client.mutation(api.files.createFile, { projectId, name: "keep.txt", content: "kept" });
+    if (more.length > 0) await client.mutation(api.files.createMany, { projectId, items: more });
+    await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand } });
+    const before = await listed(client, projectId);
+    const socket = await TestSocket.open(runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    const state = await socket.next((m) => m.t === "run" && done(m.run.status) && m.run.message !== undefined && !/^Starting/.test(m.run.message));
+    if (state.t !== "run") throw new Error("unreachable");
+    return { socket, client, projectId, before, run: state.run };
+  }
+
+  it("a dev command that does not exist fails Run with exit code 127 and says it was not found", async () => {
+    const { socket, client, projectId, before, run } = await runUntil("no-such-command", "polaris-no-such-tool --serve", (s) => s === "failed");
+    expect(run.message).toMatch(/exited with code 127 \(command not found: is it installed on the runner's machine\?\)/);
+    await socket.outputMatching("run", /polaris-no-such-tool.*not found/);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+  });
+
+  it("a dev command that never opens a port says so and what to do, and keeps running", async () => {
+    const extra = await startRunnerFor(h.backend, { portTimeoutMs: 300, portPollMs: 50 });
+    try {
+      const { socket, client, projectId, before, run } = await runUntil(
+        "no-port",
+        "node -e 'setInterval(() => {}, 1000)'",
+        (s) => s === "starting",
+        extra.runner,
+      );
+      expect(run.message).toBe(
+        "The dev command has not opened a port after 0.3 s. Make it start a server that listens on a port (for example with --port), or check the Run terminal for what it printed.",
+      );
+      expect(extra.runner.sessions.get(projectId)!.processIds("run").length).toBeGreaterThan(0);
+      expect(await listed(client, projectId)).toEqual(before);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+
+  it("a dev server whose port is already taken fails Run and says which port is in use", async () => {
+    const { createServer } = await import("node:net");
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { socket, client, projectId, before, run } = await runUntil(
+        "port-taken",
+        `node -e 'require("http").createServer().listen(${port}, "127.0.0.1")'`,
+        (s) => s === "failed",
+      );
+      expect(run.message).toBe(
+        `The dev command exited with code 1. Port ${port} is already in use by another process: stop that process, or start the dev server on another port.`,
+      );
+      await socket.outputMatching("run", /EADDRINUSE/);
+      expect(await listed(client, projectId)).toEqual(before);
+      await socket.close();
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("a project over the runner's file limit is refused with how many files it has and what to do; nothing is copied", async () => {
+    const extra = await startRunnerFor(h.backend, { maxFiles: 10 });
+    try {
+      const more = Array.from({ length: 11 }, (_, i) => ({ name: `f${i}.txt`, content: `file ${i}` }));
+      const { socket, client, projectId, before, run } = await runUntil("too-many-files", "node server.js", (s) => s === "failed", extra.runner, more);
+      const refusal =
+        "This project has 12 files; the runner copies at most 10 to disk. Nothing was copied. " +
+        "Move what the commands do not need (assets, data) into another project to run it.";
+      expect(run.message).toBe(refusal);
+      await socket.outputMatching("run", /the runner copies at most 10 to disk/);
+      expect(await socket.next((m) => m.t === "sync" && m.sync.status === "error")).toMatchObject({ sync: { problems: [refusal] } });
+      expect(await readdir(path.join(extra.workRoot, "projects", projectId))).toEqual([]);
+      // A shell in the same project says why too, instead of waiting for a copy that never comes.
+      socket.send({ t: "open", cols: 80, rows: 24 });
+      const term = (await socket.next(isOpened)).opened!;
+      await socket.outputMatching(term, /the runner copies at most 10 to disk/);
+      expect(before).toHaveLength(12);
+      expect(await listed(client, projectId)).toEqual(before);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+
+  it("a file whose name the disk refuses (over 255 bytes) is named in the copy's problems; the others are copied and Run goes on", async () => {
+    // 204 characters, fine in Polaris (at most 255), but 404 bytes in UTF-8: more than a Linux file name may have.
+    const long = `${"é".repeat(200)}.txt`;
+    const { socket, client, projectId, before, run } = await runUntil(
+      "long-name",
+      "cat keep.txt other.txt",
+      (s) => s === "stopped" || s === "failed",
+      h.runner,
+      [
+        { name: long, content: "refused by the disk" },
+        { name: "other.txt", content: "-and-other" },
+      ],
+    );
+    const problem = `"${long}": the name is too long for this disk (at most 255 bytes per name); rename it in Polaris to run it.`;
+    expect(run.message).toBe("The dev command exited (code 0).");
+    await socket.outputMatching("run", /kept-and-other/);
+    await socket.outputMatching("run", /the name is too long for this disk/);
+    expect(await socket.next((m) => m.t === "sync" && m.sync.status === "error")).toMatchObject({ sync: { problems: [problem] } });
+    expect((await readdir(path.join(h.workRoot, "projects", projectId))).sort()).toEqual(["keep.txt", "other.txt"]);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+  });
+});
+
+describe("runner: the sandbox's walls", () => {
+  it("a command inside the fence sees neither the runner user's home nor a sibling project's working copy", async () => {
+    // The sibling: a project of another user whose working copy is on disk (its first terminal copied it).
+    const sibling = await newProject("sibling-owner");
+    await sibling.client.mutation(api.files.createFile, { projectId: sibling.projectId, name: "secret.txt", content: "sibling secret" });
+    const siblingSocket = await TestSocket.open(h.runner, { projectId: sibling.projectId, token: sibling.token });
+    await siblingSocket.next(isReady);
+    siblingSocket.send({ t: "open", cols: 80, rows: 24 });
+    await siblingSocket.next(isOpened);
+    await diskText(path.join(sibling.dir, "secret.txt"), "sibling secret");
+    const home = homedir();
+    const homeEntry = (await readdir(home))[0];
+    expect(homeEntry).toBeDefined();
+
+    const { token, client, projectId } = await newProject("walled-in");
+    await client.mutation(api.files.createFile, { projectId, name: "mine.txt", content: "my own" });
+    const before = await listed(client, projectId);
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "open", cols: 200, rows: 30 });
+    const term = (await socket.next(isOpened)).opened!;
+    socket.send({
+      t: "input",
+      term,
+      data:
+        `cat mine.txt; echo; test -e ${JSON.stringify(path.join(home, homeEntry))} && echo "HOME""-SEEN" || echo "HOME""-HIDDEN"; ` +
+        `cat ${sibling.dir}/secret.txt 2>/dev/null || echo "SIBLING""-HIDDEN"; ls ${path.dirname(sibling.dir)} 2>/dev/null | wc -l | sed "s/^/PROJECTS-LISTED=/"; echo "walls""-done"\r`,
+    });
+    const out = await socket.outputMatching(term, /walls-done\r?\n/);
+    expect(out).toContain("my own");
+    expect(out).toContain("HOME-HIDDEN");
+    expect(out).not.toContain("HOME-SEEN");
+    expect(out).toContain("SIBLING-HIDDEN");
+    expect(out).not.toContain("sibling secret");
+    // Inside, the projects' folder holds this project's working copy only (its path is bound, nothing beside it).
+    expect(out).toMatch(/PROJECTS-LISTED=1\b/);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+    await siblingSocket.close();
   });
 });
 
