@@ -344,6 +344,9 @@ test("results stream in page by page, and Stop ends the search: a page arriving 
   await expect(firstRow).toBeVisible();
   await Keyboard.pressOn(firstRow, "ControlOrMeta+Shift+F");
   await page.keyboard.type("needle");
+  // What was typed while the panel's code loaded is the query, exactly (a run that once found nothing in 4,500
+  // files here cannot have searched for "needle").
+  await expect(Search.query(page)).toHaveValue("needle");
 
   // The first page's results show while the search goes on, with Stop.
   await expect(Search.status(page)).toHaveText(/^4 matches in 4 files · searching… \(2,0\d\d files so far\)$/);
