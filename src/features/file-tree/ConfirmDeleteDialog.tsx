@@ -40,15 +40,7 @@ export function ConfirmDeleteDialog({
           {paths.length > 10 && <li>and {paths.length - 10} more</li>}
         </ul>
       )}
-      <div
-        className="dialog-actions"
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && (e.target as HTMLElement).tagName !== "BUTTON") {
-            e.preventDefault();
-            onConfirm();
-          }
-        }}
-      >
+      <div className="dialog-actions">
         <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
           Cancel
         </button>
