@@ -183,7 +183,7 @@ async function countSyncBytes(context: BrowserContext, page: Page): Promise<Sock
   return tally;
 }
 
-/** The stock client, subscribed as the chat UI is: messages.list, plus ai/stream:latest of each streaming answer. */
+/** The stock client, subscribed as the chat UI is: messages.outline, messages.body of each message, and ai/stream:latest of each streaming answer. */
 class NodeWatcher {
   /** The conversation's newest messages as the chat shows them: the outline, each with its text once loaded. */
   messages: (MessageOutline & { content: string })[] = [];
