@@ -4,20 +4,23 @@
 // the capture phase at the window (nothing else sees it) and kept; on release they are given, in order, to the
 // element focused then.
 //
-// run/heldKeys.ts (the terminal) and store/editorFocus.ts (a file being opened) keep text for one known target that
-// takes a string. Here the target is whatever the next page focuses, so the presses themselves are kept, shortcuts
-// included, and given back as key events: a shortcut reaches the page's handlers as it would have, and a character
-// typed into a text field is inserted with the browser's insertText command (a dispatched key event is not trusted,
-// so the browser would not insert it itself). No library does this: it is the page's own keys, replayed.
+// The terminal's hold (run/heldKeys.ts) is this one too: it ends on any key that is not typing, drops what was kept
+// when the person goes elsewhere, and takes the kept keys as text (take()). store/editorFocus.ts keeps text for a
+// file being opened by its own, richer rule. Here the target is whatever the next page focuses, so the presses
+// themselves are kept, shortcuts included, and given back as key events: a shortcut reaches the page's handlers as
+// it would have, and a character typed into a text field is inserted with the browser's insertText command (a
+// dispatched key event is not trusted, so the browser would not insert it itself). No library does this: it is the
+// page's own keys, replayed.
 //
-// A pointer press or Tab ends the hold at once (the person went somewhere themselves: the page must not change under
-// them). What was kept goes to where focus is then: for Tab, before the Tab itself moves focus as usual; for a press,
-// to what the press focused. So does HOLD_MS passing.
+// A pointer press or Tab (or any key `endsOn` names) ends the hold at once (the person went somewhere themselves:
+// the page must not change under them). What was kept goes to where focus is then (or is dropped, `whenEnded:
+// "drop"`): for Tab, before the Tab itself moves focus as usual; for a press, to what the press focused. So does
+// HOLD_MS passing.
 
 /** The longest a hold lasts: a page that has not opened by then is not opening soon (offline, a slow server). */
 export const HOLD_MS = 5_000;
 
-interface HeldKey {
+export interface HeldKey {
   key: string;
   code: string;
   ctrlKey: boolean;
@@ -36,6 +39,17 @@ export interface KeyHold {
   releaseOnNextFocus(): Promise<void>;
   /** Ends the hold now: the kept keys go to the element focused now. Resolves once they all have been given. */
   release(): Promise<void>;
+  /** Ends the hold now and hands the kept keys to the caller instead (none once the hold has ended). */
+  take(): HeldKey[];
+}
+
+export interface HoldOptions {
+  /** The longest the hold lasts (HOLD_MS unless given). */
+  ms?: number;
+  /** A key that ends the hold and then passes, as the person's move elsewhere (Tab unless given). */
+  endsOn?: (event: KeyboardEvent) => boolean;
+  /** What the person ending the hold (a pointer press, a key of `endsOn`, the time passing) does with the kept keys. */
+  whenEnded?: "give" | "drop";
 }
 
 const MODIFIERS = new Set(["Control", "Shift", "Alt", "Meta", "CapsLock", "AltGraph"]);
@@ -72,8 +86,10 @@ function give(k: HeldKey): void {
   dispatchKey(target, "keyup", k);
 }
 
+const isTab = (event: KeyboardEvent) => event.key === "Tab";
+
 /** Starts keeping every key pressed, for the page about to open. */
-export function holdKeys(): KeyHold {
+export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give" }: HoldOptions = {}): KeyHold {
   const queue: HeldKey[] = [];
   let active = true;
   let giving = false;
@@ -81,16 +97,16 @@ export function holdKeys(): KeyHold {
   const done = new Promise<void>((resolve) => (finished = resolve));
 
   function onKey(event: KeyboardEvent): void {
-    // Given keys pass; so do a composition (the input method's) and lone modifiers.
-    if (given.has(event) || event.isComposing || MODIFIERS.has(event.key)) return;
-    if (event.key === "Tab" && !giving) {
-      // Tab moves focus, which a given key cannot do: the kept keys go at once to where focus is, and then the Tab
-      // itself passes, moving focus as it would have.
+    // Given keys pass; so do a composition (the input method's), lone modifiers and a key something already acted on.
+    if (given.has(event) || event.isComposing || MODIFIERS.has(event.key) || event.defaultPrevented) return;
+    if (!giving && endsOn(event)) {
+      // Tab moves focus, which a given key cannot do: the kept keys go at once to where focus is (or are dropped),
+      // and then the key itself passes, moving focus as it would have.
       active = false;
       giving = true;
       stopWaiting();
       try {
-        for (const k of queue.splice(0)) give(k);
+        for (const k of queue.splice(0)) if (whenEnded === "give") give(k);
       } finally {
         stopHolding();
       }
@@ -104,9 +120,10 @@ export function holdKeys(): KeyHold {
   function onKeyUp(event: KeyboardEvent): void {
     if (!given.has(event) && !MODIFIERS.has(event.key)) event.stopImmediatePropagation();
   }
-  const onPointer = () => void release();
+  /** The person ended the hold (a pointer press, the time passing). */
+  const ended = () => void (whenEnded === "give" ? release() : take());
   const onFocus = () => void release();
-  const timer = setTimeout(() => void release(), HOLD_MS);
+  const timer = setTimeout(ended, ms);
 
   // Keys pressed while the kept ones are being given are kept too and given after them, in order.
   async function drain(): Promise<void> {
@@ -125,7 +142,7 @@ export function holdKeys(): KeyHold {
   /** Ends everything that would end the hold (they all have, or one did). */
   function stopWaiting(): void {
     clearTimeout(timer);
-    window.removeEventListener("pointerdown", onPointer, true);
+    window.removeEventListener("pointerdown", ended, true);
     document.removeEventListener("focusin", onFocus, true);
   }
 
@@ -146,15 +163,24 @@ export function holdKeys(): KeyHold {
     return done;
   }
 
+  function take(): HeldKey[] {
+    active = false;
+    giving = true;
+    stopWaiting();
+    stopHolding();
+    return queue.splice(0);
+  }
+
   window.addEventListener("keydown", onKey, true);
   window.addEventListener("keyup", onKeyUp, true);
-  window.addEventListener("pointerdown", onPointer, true);
+  window.addEventListener("pointerdown", ended, true);
 
   return {
     get active() {
       return active;
     },
     release,
+    take,
     releaseOnNextFocus() {
       if (!giving) document.addEventListener("focusin", onFocus, true);
       return done;
