@@ -109,6 +109,39 @@ test("the Search panel's code loading late loses nothing typed: a stand-in field
   await expect(Search.status(page)).toHaveText("6 matches in 4 files");
 });
 
+test("a key typed as the panel takes over from its stand-in reaches the query, and typing goes on after it", async ({ page }) => {
+  // The panel's module is held back until the test has typed into the stand-in. A key lands at the very moment the
+  // panel has replaced the stand-in (in the page, as its field appears; before React has finished with the swap),
+  // then typing goes on. The panel once copied the stand-in's text as it appeared, and StrictMode ran that copy
+  // again a moment later, taking back a key typed in between: a search for "needle" went out as "neede", and the
+  // streamed-results test searched its 4,500 files for it and found nothing.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/(src\/features\/search\/SearchPanel\.tsx|assets\/SearchPanel-[^/]*\.js)/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  const { openSearch } = await seed(page);
+  await openSearch();
+  await page.keyboard.type("hel");
+  await expect(Search.query(page)).toHaveValue("hel");
+  await page.evaluate(() => {
+    const watch = new MutationObserver(() => {
+      const field = document.querySelector<HTMLInputElement>('section[aria-label="Search"]:not([aria-busy]) input[aria-label="Search"]');
+      if (field === null || document.activeElement !== field) return;
+      watch.disconnect();
+      document.execCommand("insertText", false, "l");
+    });
+    watch.observe(document.body, { childList: true, subtree: true, attributes: true });
+  });
+  release();
+  await expect(Search.panel(page)).not.toHaveAttribute("aria-busy", "true");
+  await expect(Search.query(page)).toHaveValue("hell");
+  await page.keyboard.type("o");
+  await expect(Search.query(page)).toHaveValue("hello");
+  await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+});
+
 test("Replace all says how many matches in how many files, writes every file, and Undo replace restores them", async ({ page }) => {
   const { texts, openSearch } = await seed(page);
   const before = await texts();

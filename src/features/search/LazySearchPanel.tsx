@@ -1,5 +1,6 @@
-import { lazy, Suspense, useRef } from "react";
+import { lazy, Suspense, useState } from "react";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { SearchPanelFrame, SearchQueryField } from "./SearchPanelShell";
 import "./search.css";
 
 // The Search panel and what it needs (RE2 and glob matching, about two thirds of the workspace's code before this
@@ -14,48 +15,36 @@ export function prefetchSearchPanel(): void {
 }
 
 /**
- * The Search panel, loaded on demand. Until its code is in, a stand-in with the same query field takes focus and
- * keeps what is typed, which the panel starts from: pressing Ctrl/Cmd+Shift+F and typing at once loses nothing.
+ * The Search panel, loaded on demand. Until its code is in, a stand-in with the same head and query field
+ * (SearchPanelShell) takes focus. The query is held here, above both: pressing Ctrl/Cmd+Shift+F and typing at once
+ * loses nothing, whenever the panel takes over.
  */
 export function LazySearchPanel({ projectId, onClose }: { projectId: Id<"projects">; onClose: () => void }) {
-  const draft = useRef("");
+  // Not a draft the panel copies as it appears: a copy taken then went stale when StrictMode ran the panel's
+  // mount effects again a moment later, and the keys typed in between were lost (e2e search "typed during the swap").
+  const [query, setQuery] = useState("");
   return (
-    <Suspense fallback={<SearchPanelStandIn draft={draft} onClose={onClose} />}>
-      <SearchPanel projectId={projectId} onClose={onClose} draft={draft} />
+    <Suspense fallback={<SearchPanelStandIn query={query} onQueryChange={setQuery} onClose={onClose} />}>
+      <SearchPanel projectId={projectId} onClose={onClose} query={query} onQueryChange={setQuery} />
     </Suspense>
   );
 }
 
-function SearchPanelStandIn({ draft, onClose }: { draft: { current: string }; onClose: () => void }) {
+function SearchPanelStandIn({ query, onQueryChange, onClose }: { query: string; onQueryChange: (query: string) => void; onClose: () => void }) {
   return (
-    <section className="search-panel" aria-label="Search" aria-busy="true">
-      <div className="search-head">
-        <h2>Search</h2>
-        <button type="button" className="btn btn-ghost btn-small" aria-label="Close search" onClick={onClose}>
-          ×
-        </button>
-      </div>
+    <SearchPanelFrame busy onClose={onClose}>
       <div className="search-fields">
-        <div className="search-query">
-          <input
-            autoFocus
-            type="text"
-            aria-label="Search"
-            placeholder="Search"
-            defaultValue={draft.current}
-            onChange={(e) => {
-              draft.current = e.target.value;
-            }}
-            onKeyDown={(e) => {
-              if (e.key === "Escape") {
-                e.preventDefault();
-                onClose();
-              }
-            }}
-            spellCheck={false}
-          />
-        </div>
+        <SearchQueryField
+          query={query}
+          onChange={onQueryChange}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              onClose();
+            }
+          }}
+        />
       </div>
-    </section>
+    </SearchPanelFrame>
   );
 }

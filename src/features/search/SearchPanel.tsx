@@ -9,6 +9,7 @@ import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { useOutbox, useSyncStatus, useWrite } from "../sync";
 import { applyReplace, planReplace, undoReplace, type ReplacePlan } from "./replace";
+import { SearchPanelFrame, SearchQueryField } from "./SearchPanelShell";
 import { isSearchKey } from "./shortcuts";
 import { MAX_RESULTS, useProjectSearch, type FileResult } from "./useProjectSearch";
 
@@ -42,20 +43,18 @@ const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word
  * the editor, Ctrl+Shift+1 replaces the match (or the file's matches on a file row) and focus goes on to the next
  * one, Escape goes back to the query. Ctrl+Alt+Enter asks to replace all. Escape in a field closes the panel.
  */
-/**
- * The Search panel. `draft` holds what was typed in the stand-in query field (LazySearchPanel's) while this code
- * loaded: the panel starts from it, the caret after it.
- */
 export function SearchPanel({
   projectId,
   onClose,
-  draft,
+  query,
+  onQueryChange,
 }: {
   projectId: Id<"projects">;
   onClose: () => void;
-  draft?: { readonly current: string };
+  /** The query, held by LazySearchPanel: what was typed into its stand-in while this code loaded goes on here. */
+  query: string;
+  onQueryChange: (query: string) => void;
 }) {
-  const [query, setQuery] = useState(() => draft?.current ?? "");
   const [replacement, setReplacement] = useState("");
   const [matchCase, setMatchCase] = useState(false);
   const [wholeWord, setWholeWord] = useState(false);
@@ -67,17 +66,6 @@ export function SearchPanel({
   const [confirm, setConfirm] = useState<ReplacePlan | null>(null);
   const [busy, setBusy] = useState(false);
   const queryRef = useRef<HTMLInputElement>(null);
-  // The draft is read again as the panel replaces the stand-in: React may render the panel and show it a moment
-  // later (it paces revealing loaded content), and keys typed in between went to the stand-in. Typing goes on
-  // after the draft.
-  useLayoutEffect(() => {
-    const typed = draft?.current ?? "";
-    if (typed !== "") setQuery(typed);
-    const input = queryRef.current;
-    if (input && document.activeElement === input) input.setSelectionRange(typed.length, typed.length);
-    // Once, as the panel appears.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
   const treeRef = useRef<HTMLUListElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   /** A replace started in the results: when its row goes, focus goes on to the row now in its place. */
@@ -312,33 +300,21 @@ export function SearchPanel({
             .join(" · ");
 
   return (
-    <section className="search-panel" aria-label="Search">
-      <div className="search-head">
-        <h2>Search</h2>
-        <button type="button" className="btn btn-ghost btn-small" aria-label="Close search" onClick={onClose}>
-          ×
-        </button>
-      </div>
+    <SearchPanelFrame onClose={onClose}>
       <div className="search-fields">
-        <div className="search-query">
-          <input
-            ref={queryRef}
-            autoFocus
-            type="text"
-            aria-label="Search"
-            placeholder="Search"
-            value={query}
-            onChange={(e) => {
-              setQuery(e.target.value);
-              setActive(0);
-            }}
-            onKeyDown={onFieldKey}
-            spellCheck={false}
-          />
+        <SearchQueryField
+          query={query}
+          inputRef={queryRef}
+          onChange={(value) => {
+            onQueryChange(value);
+            setActive(0);
+          }}
+          onKeyDown={onFieldKey}
+        >
           <Toggle label="Match case" keys="Alt+C" text="Aa" on={matchCase} set={setMatchCase} />
           <Toggle label="Match whole word" keys="Alt+W" text="ab" on={wholeWord} set={setWholeWord} />
           <Toggle label="Use regular expression" keys="Alt+R" text=".*" on={regex} set={setRegex} />
-        </div>
+        </SearchQueryField>
         <div className="search-query">
           <input
             type="text"
@@ -449,7 +425,7 @@ export function SearchPanel({
           </div>
         </Dialog>
       )}
-    </section>
+    </SearchPanelFrame>
   );
 }
 
