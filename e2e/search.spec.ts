@@ -332,9 +332,12 @@ test("results stream in page by page, and Stop ends the search: a page arriving 
   const searchQueries = new Set<number>();
   let held: (() => void)[] | null = null;
   let firstPageSeen = false;
+  /** The server's answer for the search's next page is among the held frames. */
+  let nextPageHeld = false;
   const release = () => {
     const frames = held ?? [];
     held = null;
+    nextPageHeld = false;
     for (const send of frames) send();
   };
   await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
@@ -355,15 +358,19 @@ test("results stream in page by page, and Stop ends the search: a page arriving 
       }
       backend.send(message);
     });
+    const updatesSearch = (message: string | Buffer) => {
+      if (typeof message !== "string") return false;
+      const frame = JSON.parse(message) as { type?: string; modifications?: { type: string; queryId: number }[] };
+      return frame.type === "Transition" && frame.modifications?.some((m) => m.type === "QueryUpdated" && searchQueries.has(m.queryId)) === true;
+    };
     backend.onMessage((message) => {
       if (held !== null) {
         held.push(() => ws.send(message));
+        if (updatesSearch(message)) nextPageHeld = true;
         return;
       }
       ws.send(message);
-      if (firstPageSeen || typeof message !== "string") return;
-      const frame = JSON.parse(message) as { type?: string; modifications?: { type: string; queryId: number }[] };
-      if (frame.type === "Transition" && frame.modifications?.some((m) => m.type === "QueryUpdated" && searchQueries.has(m.queryId))) {
+      if (!firstPageSeen && updatesSearch(message)) {
         firstPageSeen = true;
         held = [];
       }
@@ -384,6 +391,9 @@ test("results stream in page by page, and Stop ends the search: a page arriving 
   // The first page's results show while the search goes on, with Stop.
   await expect(Search.status(page)).toHaveText(/^4 matches in 4 files · searching… \(2,0\d\d files so far\)$/);
   await expect(Search.fileRows(page)).toHaveCount(4);
+  // Stop once the next page's answer is held, so it arrives after the Stop (a Stop that reached the server before
+  // it had answered left nothing held, and this test failing on that proved nothing).
+  await expect.poll(() => nextPageHeld).toBe(true);
   const stop = Search.panel(page).getByRole("button", { name: "Stop" });
   await stop.click();
   await expect(Search.status(page)).toHaveText("4 matches in 4 files · stopped");
