@@ -347,6 +347,20 @@ describe("Import into a new project (the dashboard's Import project…)", () => 
   }, 60_000);
 });
 
+/**
+ * Cancels the project's import, held at some step, lets the step go on, and checks what every cancelled import
+ * ends with: status cancelled, a message saying nothing was kept, and an empty project.
+ */
+async function cancelImport(projectId: Id<"projects">, held: { release(): void }) {
+  expect(await client.mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
+  held.release();
+  const status = await settledTransfer(projectId, "import");
+  expect(status.import?.status).toBe("cancelled");
+  expect(status.import?.message).toMatch(/cancelled.*Nothing was kept/);
+  expect(await listed(client, projectId)).toEqual([]);
+  return status;
+}
+
 describe("Cancel", () => {
   // The Git server holds the transfer's request until the test has cancelled: no sleeps, no races.
   it("cancels an import while it clones: status cancelled, nothing kept, and a retry starts clean", async () => {
@@ -355,12 +369,7 @@ describe("Cancel", () => {
     const held = server.holdNext(/^POST \/cancel-in\.git\/git-upload-pack/);
     await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("cancel-in.git") });
     await held.arrived;
-    expect(await client.mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
-    held.release();
-    let status = await settledTransfer(projectId, "import");
-    expect(status.import?.status).toBe("cancelled");
-    expect(status.import?.message).toMatch(/cancelled.*Nothing was kept/);
-    expect(await listed(client, projectId)).toEqual([]);
+    let status = await cancelImport(projectId, held);
     expect(status.remote).toBeNull();
 
     await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("cancel-in.git") });
@@ -386,12 +395,7 @@ describe("Cancel", () => {
       expect(step.total).toBe(81);
       const written = await listed(client, projectId);
       expect(written.filter((f) => f.type === "file").length).toBe(step.done);
-      expect(await client.mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
-      held.release();
-      let status = await settledTransfer(projectId, "import");
-      expect(status.import?.status).toBe("cancelled");
-      expect(status.import?.message).toMatch(/cancelled.*Nothing was kept/);
-      expect(await listed(client, projectId)).toEqual([]);
+      let status = await cancelImport(projectId, held);
       expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
       // No further batch was written after the cancel.
       expect(hooks.steps.filter((s) => s.source === "batches.zip").at(-1)).toEqual(step);
