@@ -7,4 +7,6 @@ crons.daily("sweep expired client operation ids", { hourUTC: 3, minuteUTC: 17 },
 
 crons.daily("sweep the trash of files deleted over TRASH_RETENTION_DAYS ago", { hourUTC: 3, minuteUTC: 41 }, internal.trash.sweep, {});
 
+crons.hourly("sweep expired upload grants and the uploads they allowed that were never used", { minuteUTC: 29 }, internal.uploads.sweepGrants, {});
+
 export default crons;

@@ -261,12 +261,18 @@ export default defineSchema({
   // Addition (uploads, docs/architecture.md "Who may use an upload"): the upload URLs a user asked for, each with
   // the SHA-256 (base64, as `_storage.sha256`) of the bytes the user declared they would upload. A mutation that
   // takes a storage id accepts it only from a user holding an unexpired grant for that blob's hash, and consumes
-  // the grant, so another user's storage id is refused. Expired grants are swept by the one who asks next.
+  // the grant, so another user's storage id is refused. Expired grants, and the uploads they allowed that were never
+  // used, are deleted by an hourly cron (uploads.sweepGrants); `sweptUntil` is how far through the grant's window of
+  // blobs a sweep that ran out of budget got.
   uploadGrants: defineTable({
     ownerId: v.string(),
     sha256: v.string(),
     createdAt: v.number(),
-  }).index("by_owner_sha256_created", ["ownerId", "sha256", "createdAt"]).index("by_owner_created", ["ownerId", "createdAt"]),
+    sweptUntil: v.optional(v.number()),
+  })
+    .index("by_owner_sha256_created", ["ownerId", "sha256", "createdAt"])
+    .index("by_sha256_created", ["sha256", "createdAt"])
+    .index("by_created", ["createdAt"]),
 
   // Addition: idempotency record for replayable writes (the offline outbox). One row per (user, client
   // operation id); a repeat returns `result` instead of applying the write again. Rows older than the

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
+import { unzipSync } from "fflate";
 import { expect, test } from "./drivers/fixtures";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
@@ -443,6 +445,34 @@ test("offline, a delete and its Undo show at once, and the file is back on the s
   const names = (await listed(server, projectId)).map((f) => f.name).sort();
   expect(names).toEqual(["keep.md", "zap.md"]);
   await expect(Tree.item(page, "zap.md")).toBeVisible();
+});
+
+test("offline, Download ZIP holds the files read before byte for byte and names the ones never read as left out", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Satchel");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Satchel")!._id;
+  // Text whose bytes a careless round trip would change: CRLF, a BOM, non-ASCII.
+  const read: Record<string, string> = { "crlf.txt": "one\r\ntwo\r\n", "bom.ts": "\uFEFFexport const caf\u00e9 = '\u2603';\n" };
+  for (const [name, content] of Object.entries(read)) await server.mutation(api.files.createFile, { projectId, name, content });
+  await server.mutation(api.files.createFile, { projectId, name: "never.md", content: "never opened\n" });
+  await UI.projectLink(page, "Satchel").click();
+  await expect(Tree.item(page, "never.md")).toBeVisible();
+  for (const name of Object.keys(read)) await openFile(page, name);
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await page.getByRole("button", { name: "Import / Export" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import / Export" });
+  const downloading = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download ZIP" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("Satchel.zip");
+  const unzipped = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  expect(Object.keys(unzipped).sort()).toEqual(Object.keys(read).sort());
+  for (const [name, content] of Object.entries(read)) expect(Buffer.compare(Buffer.from(unzipped[name]), Buffer.from(content, "utf8")), name).toBe(0);
+  await expect(dialog.getByText("Satchel.zip was saved without 1 file: never.md (not available offline). Go online and download again to include them.")).toBeVisible();
 });
 
 test("search while offline says only unsaved edits are searched and finds them; back online it searches the server", async ({ page, context }) => {

@@ -73,6 +73,7 @@ import type * as transfer_testHook from "../transfer/testHook.js";
 import type * as transferRun from "../transferRun.js";
 import type * as transfers from "../transfers.js";
 import type * as trash from "../trash.js";
+import type * as uploads from "../uploads.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -147,6 +148,7 @@ declare const fullApi: ApiFromModules<{
   "transferRun": typeof transferRun;
   "transfers": typeof transfers;
   "trash": typeof trash;
+  "uploads": typeof uploads;
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;

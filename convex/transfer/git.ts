@@ -19,6 +19,11 @@ export interface Credential {
 /** GitHub takes any user name with a token as password. */
 const DEFAULT_USERNAME = "x-access-token";
 
+/**
+ * The credential for isomorphic-git's onAuth. No onAuthFailure is given on purpose: a token the host refuses then
+ * ends in the host's HttpError 401, which describeGitError words as "refused the token"; with `{ cancel: true }` it
+ * was a UserCanceledError, shown as "Git failed: The operation was canceled.".
+ */
 function onAuthFor(credential: Credential | null): AuthCallback | undefined {
   if (credential === null) return undefined;
   // GitHub takes any user name with a token as password; GitLab and Gitea take the account name or "oauth2".
@@ -74,7 +79,7 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
   // packfile's index again (once per file), which bench/transfer measured as most of an import's time.
   const cache = {};
   try {
-    await git.clone({ fs, http: gitHttp, dir: DIR, url, ref, singleBranch: true, depth: 1, noCheckout: true, noTags: true, cache, onAuth: onAuthFor(credential), onAuthFailure: () => ({ cancel: true }) });
+    await git.clone({ fs, http: gitHttp, dir: DIR, url, ref, singleBranch: true, depth: 1, noCheckout: true, noTags: true, cache, onAuth: onAuthFor(credential) });
   } catch (error) {
     throw describeGitError(error, url, ref, credential !== null);
   }
@@ -136,7 +141,7 @@ export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush:
   const host = new URL(plan.url).host;
   let info;
   try {
-    info = await git.getRemoteInfo2({ http: gitHttp, url: plan.url, forPush: true, protocolVersion: 1, onAuth, onAuthFailure: () => ({ cancel: true }) });
+    info = await git.getRemoteInfo2({ http: gitHttp, url: plan.url, forPush: true, protocolVersion: 1, onAuth });
   } catch (error) {
     throw describeGitError(error, plan.url, plan.branch, hasCredential);
   }
@@ -163,7 +168,7 @@ export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush:
     await git.init({ fs, dir: DIR, defaultBranch: branch });
     await git.addRemote({ fs, dir: DIR, remote: "origin", url: plan.url });
     try {
-      await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: branch, singleBranch: true, depth: 1, tags: false, onAuth, onAuthFailure: () => ({ cancel: true }) });
+      await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: branch, singleBranch: true, depth: 1, tags: false, onAuth });
     } catch (error) {
       throw describeGitError(error, plan.url, branch, hasCredential);
     }

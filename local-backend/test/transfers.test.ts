@@ -20,10 +20,12 @@ let server: GitServer;
 let backend: TestBackend;
 let client: ConvexClient;
 let work: string;
+/** Every line the backend logged (function logs included): checked for secrets. */
+const backendLogs: string[] = [];
 
 beforeAll(async () => {
   server = await startGitServer();
-  backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR });
+  backend = await startTestBackend({ convexDir: PROJECT_CONVEX_DIR, log: (line) => backendLogs.push(line) });
   await backend.engine.setEnv("POLARIS_GIT_ALLOW_PRIVATE_NETWORK", "1");
   const { token } = await backend.signIn("gitter");
   client = backend.client({ token });
@@ -140,6 +142,11 @@ describe("Git import", () => {
       await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git") });
       let status = await settledTransfer(projectId, "import");
       expect(status.import?.message).toMatch(/asks for authentication.*Credentials/);
+      await client.mutation(api.credentials.save, { host: server.url, username: "alice", token: "wrong-token" });
+      await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("demo.git") });
+      status = await settledTransfer(projectId, "import");
+      expect(status.import?.message).toMatch(/refused the token saved for it \(HTTP 401\)/);
+      expect(status.import?.message).not.toContain("wrong-token");
       await client.mutation(api.credentials.save, { host: server.url, username: "alice", token: "s3cret-token" });
       const listed = await client.query(api.credentials.list, {});
       expect(JSON.stringify(listed)).not.toContain("s3cret-token");
@@ -289,6 +296,52 @@ describe("Git export", () => {
     expect(status.export?.message).toMatch(/moved on.*Nothing was pushed/);
     expect(git(bare, "rev-parse", "main").trim()).toBe(theirs);
   }, 120_000);
+});
+
+describe("Git export to a remote that requires credentials", () => {
+  it("fails readably without a token or with a wrong one (never showing or logging it), and lands the commit with the right one", async () => {
+    const bare = path.join(server.root, "private-out.git");
+    git(server.root, "init", "--bare", "-q", "-b", "main", bare);
+    const { projectId } = await importZip(zipSync({ "a.txt": new TextEncoder().encode("private\n"), "img/logo.png": PNG }), "private.zip");
+    const host = new URL(server.url).host;
+    const pushes = () => server.requests.filter((r) => r.line.startsWith("POST /private-out.git/git-receive-pack"));
+    server.auth = { username: "alice", password: "right-s3cret" };
+    try {
+      // No token saved for the host: the remote's 401 becomes "asks for authentication", naming the host.
+      await client.mutation(api.transfers.exportGit, { projectId, url: server.repoUrl("private-out.git") });
+      let status = await settledTransfer(projectId, "export");
+      expect(status.export?.status).toBe("failed");
+      expect(status.export?.message).toMatch(new RegExp(`${host.replace(/\./g, "\\.")} asks for authentication \\(HTTP 401\\)\\. Add a token`));
+
+      // A wrong token: refused, said so, and the token appears neither in the status nor in the backend's logs.
+      await client.mutation(api.credentials.save, { host: server.url, username: "alice", token: "wrong-s3cret" });
+      await client.mutation(api.transfers.exportGit, { projectId, url: server.repoUrl("private-out.git") });
+      status = await settledTransfer(projectId, "export");
+      expect(status.export?.status).toBe("failed");
+      expect(status.export?.message).toMatch(/refused the token saved for it \(HTTP 401\)/);
+      expect(JSON.stringify(status)).not.toContain("wrong-s3cret");
+      expect(git(bare, "for-each-ref").trim()).toBe("");
+      expect(pushes()).toEqual([]);
+
+      // The right token (saving again replaces it): the commit lands, as the git binary sees on the bare repository.
+      await client.mutation(api.credentials.save, { host: server.url, username: "alice", token: "right-s3cret" });
+      await client.mutation(api.transfers.exportGit, { projectId, url: server.repoUrl("private-out.git") });
+      status = await settledTransfer(projectId, "export");
+      expect(status.export?.status, status.export?.message).toBe("completed");
+      expect(pushes()).toEqual([{ line: "POST /private-out.git/git-receive-pack", authorized: true }]);
+      expect(git(bare, "rev-parse", "main").trim()).toBe(status.remote?.commit);
+      expect(git(bare, "ls-tree", "-r", "--name-only", "main").trim().split("\n")).toEqual(["a.txt", "img/logo.png"]);
+      expect(git(bare, "show", "main:a.txt")).toBe("private\n");
+      const everything = JSON.stringify([status, await client.query(api.credentials.list, {}), await client.query(api.projects.get, { projectId })]);
+      for (const secret of ["right-s3cret", "wrong-s3cret"]) {
+        expect(everything).not.toContain(secret);
+        expect(backendLogs.filter((line) => line.includes(secret))).toEqual([]);
+      }
+    } finally {
+      server.auth = null;
+      for (const c of await client.query(api.credentials.list, {})) await client.mutation(api.credentials.remove, { credentialId: c._id });
+    }
+  }, 60_000);
 });
 
 describe("Transient network failures", () => {

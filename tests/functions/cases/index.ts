@@ -9,6 +9,7 @@ import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
 import { searchCases } from "./search";
 import { trashCases } from "./trash";
+import { uploadCases } from "./uploads";
 
 export const allSuites: Record<string, CaseSuite> = {
   projects: projectCases,
@@ -21,4 +22,5 @@ export const allSuites: Record<string, CaseSuite> = {
   scale: scaleCases,
   search: searchCases,
   changes: changeCases,
+  uploads: uploadCases,
 };
