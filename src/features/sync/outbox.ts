@@ -345,8 +345,8 @@ export class Outbox implements SendHost {
     return !this.stopped && this.authenticated;
   }
 
-  stored(): Promise<OutboxEntry[]> {
-    return this.storage.list();
+  storedAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
+    return this.storage.listAfter(afterSeq, limit);
   }
 
   isAnswered(opId: string): boolean {

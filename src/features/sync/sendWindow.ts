@@ -51,8 +51,8 @@ export interface SendHost {
   whenReady(): Promise<void>;
   /** False once stopped or signed out. */
   canSend(): boolean;
-  /** The stored entries, in outbox order. */
-  stored(): Promise<OutboxEntry[]>;
+  /** Up to `limit` stored entries after `afterSeq`, in outbox order. */
+  storedAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]>;
   isAnswered(opId: string): boolean;
   lookup(opId: string): { result: unknown } | undefined;
   /** Confirms answered entries, in outbox order, as one change (one notice to readers, one storage write). */
@@ -65,6 +65,12 @@ export interface SendHost {
 }
 
 export const SEND_WINDOW = 64;
+/**
+ * The sender reads the stored outbox this many entries at a time: one read of a day's 5,000 entries was a
+ * single task of over 100 ms (IndexedDB hands the whole result over at once), and a read after a rebase or a
+ * failure read them all again.
+ */
+export const READ_PAGE = 4 * SEND_WINDOW;
 
 const STOPPED = Symbol("stopped");
 const KICKED = Symbol("kicked");
@@ -144,7 +150,9 @@ export class SendWindow {
     await this.host.whenReady();
     const window: InFlight[] = [];
     let buffer: OutboxEntry[] = [];
+    /** The last entry sent, and the last entry read into `buffer` (the next page starts after it). */
     let lastSeq = -Infinity;
+    let readSeq = -Infinity;
     let restart = false;
     try {
       while (!this.stopped && this.host.canSend()) {
@@ -152,12 +160,15 @@ export class SendWindow {
         if (restart && window.length === 0) {
           restart = false;
           buffer = [];
-          lastSeq = -Infinity;
+          lastSeq = readSeq = -Infinity;
         }
         while (!restart && window.length < SEND_WINDOW) {
           if (buffer.length === 0) {
-            buffer = (await this.host.stored()).filter((e) => e.seq! > lastSeq && !this.host.isAnswered(e.opId));
-            if (buffer.length === 0 || this.stopped) break;
+            const page = await this.host.storedAfter(readSeq, READ_PAGE);
+            if (page.length === 0 || this.stopped) break;
+            readSeq = page.at(-1)!.seq!;
+            buffer = page.filter((e) => !this.host.isAnswered(e.opId));
+            continue;
           }
           const entry = buffer[0];
           if (this.host.isAnswered(entry.opId)) {
@@ -190,7 +201,10 @@ export class SendWindow {
             batch.push({ entry: next.entry, result: (next.settled as { ok: true; result: unknown }).result });
           }
           // A merged content write changes its followers' text: read them again from storage.
-          if (batch.at(-1)!.entry.rebase) buffer = [];
+          if (batch.at(-1)!.entry.rebase) {
+            buffer = [];
+            readSeq = lastSeq;
+          }
           await this.host.confirmMany(batch);
           continue;
         }
