@@ -780,3 +780,32 @@ describe("replay cost", () => {
     expect(storage.largestRead).toBeLessThanOrEqual(READ_PAGE);
   });
 });
+
+describe("replay latency", () => {
+  it("puts the writes a batch of answers unblocks on the wire before readers hear of the batch", async () => {
+    // Readers re-render the page when told: the renames naming the creates' ids must not wait for that render.
+    const sent: string[] = [];
+    const held: (() => void)[] = [];
+    let online = false;
+    const transport: Transport = {
+      async mutation(path, args) {
+        sent.push(`${path} ${String(args.name)}`);
+        if (!online) await new Promise<void>((resolve) => held.push(resolve));
+        return path === "files:createFile" ? `id-${String(args.name)}` : null;
+      },
+    };
+    const outbox = makeOutbox(newUser(), transport);
+    await outbox.start();
+    const creates = ["a", "b"].map((name) => outbox.enqueue("files:createFile", { projectId: "p", name }));
+    for (const [i, create] of creates.entries()) outbox.enqueue("files:rename", { fileId: create.tempId, name: `r${i}` });
+    await until(() => outbox.state().status.unsaved === 0 && sent.length === 2, "the creates sent");
+    const heard: string[][] = [];
+    outbox.subscribe(() => {
+      if (outbox.getEntries().length === 2 && heard.length === 0) heard.push([...sent]);
+    });
+    online = true;
+    for (const release of held.splice(0)) release();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(heard).toEqual([["files:createFile a", "files:createFile b", "files:rename r0", "files:rename r1"]]);
+  });
+});

@@ -55,8 +55,11 @@ export interface SendHost {
   storedAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]>;
   isAnswered(opId: string): boolean;
   lookup(opId: string): { result: unknown } | undefined;
-  /** Confirms answered entries, in outbox order, as one change (one notice to readers, one storage write). */
-  confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[]): Promise<void>;
+  /**
+   * Confirms answered entries, in outbox order, as one change (one notice to readers, one storage write).
+   * `beforeNotice` runs once the answers are recorded (their results can be looked up) and before readers hear.
+   */
+  confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[], beforeNotice?: () => void): Promise<void>;
   fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure>;
   /** An entry whose `$ref` names an entry without a result (it was refused): it can never be sent. */
   refuseUnsendable(entry: OutboxEntry, message: string): Promise<void>;
@@ -154,6 +157,25 @@ export class SendWindow {
     let lastSeq = -Infinity;
     let readSeq = -Infinity;
     let restart = false;
+    /**
+     * Launches the buffered entries that can go out now, without reading storage or waiting: called by the outbox
+     * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
+     * rename naming a create's id) are on the wire before the page renders the batch.
+     */
+    const launchReady = () => {
+      while (!restart && window.length < SEND_WINDOW && buffer.length > 0) {
+        const entry = buffer[0];
+        if (!this.host.isAnswered(entry.opId)) {
+          // With an empty window, mustWait is true only for a `$ref` without a result: the loop below refuses it.
+          if (this.mustWait(entry, window)) return;
+          const launched = this.launch(entry);
+          if (!launched) return;
+          lastSeq = entry.seq!;
+          window.push(launched);
+        }
+        buffer.shift();
+      }
+    };
     try {
       while (!this.stopped && this.host.canSend()) {
         this.kickAgain = false;
@@ -205,7 +227,7 @@ export class SendWindow {
             buffer = [];
             readSeq = lastSeq;
           }
-          await this.host.confirmMany(batch);
+          await this.host.confirmMany(batch, launchReady);
           continue;
         }
         if (this.stopped) return;
@@ -242,8 +264,17 @@ export class SendWindow {
       throw error;
     }
     const flight: InFlight = { entry, args, outcome: undefined as unknown as Promise<Outcome> };
-    flight.outcome = Promise.resolve()
-      .then(() => this.host.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }))
+    // Handed to the transport now, not in a later microtask: launchReady's entries must leave before the readers
+    // of the batch that unblocked them render.
+    let sent: Promise<unknown>;
+    try {
+      sent = Promise.resolve(this.host.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }));
+    } catch (error) {
+      // The transport's own error, passed on as the failure it is (failures.ts decides what it means).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      sent = Promise.reject(error);
+    }
+    flight.outcome = sent
       .then(
         (result): Outcome => (flight.settled = { ok: true, result }),
         (error: unknown): Outcome => (flight.settled = { ok: false, error }),
