@@ -248,7 +248,8 @@ async function newUserAndProject(page: Page, siteUrl: string, backendUrl: string
   for (let i = 0; i < SEEDED; i++) {
     seeded.push(await http.mutation(api.files.createFile, { projectId, name: `seed${i}.ts`, content: seedText(i) }));
   }
-  await page.getByRole("list", { name: "Projects" }).getByRole("link", { name: projectName, exact: true }).click();
+  // Creating a project opens it (e2e/drivers createProject); the seeded files arrive through its live listing.
+  await page.waitForURL(/\/p\/[^/]+$/);
   await Tree.item(page, `seed${SEEDED - 1}.ts`).waitFor();
   return { token, http, projectId, seeded };
 }

@@ -345,8 +345,8 @@ export class Outbox implements SendHost {
     return !this.stopped && this.authenticated;
   }
 
-  stored(): Promise<OutboxEntry[]> {
-    return this.storage.list();
+  storedAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
+    return this.storage.listAfter(afterSeq, limit);
   }
 
   isAnswered(opId: string): boolean {
@@ -357,7 +357,7 @@ export class Outbox implements SendHost {
     return this.removals;
   }
 
-  async confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[]): Promise<void> {
+  async confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[], beforeNotice?: () => void): Promise<void> {
     const at = Date.now();
     const results = new Map(this.results);
     const confirmed = answered.map(({ entry, result }) => {
@@ -368,6 +368,7 @@ export class Outbox implements SendHost {
     });
     this.results = results;
     this.entries = this.entries.filter((e) => !this.answeredIds.has(e.opId));
+    beforeNotice?.();
     this.emit();
     // Not awaited: IndexedDB commits its transactions in order, so the removal is durable before any later
     // write to the outbox; until then a reload would resend the entries, which the server applies once.

@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { applyPending, OverlayMemo } from "./overlay";
 import { queryToken } from "./queryKey";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import type { CachedQuery, OutboxEntry } from "./types";
 
-afterEach(() => clearOptimisticUpdates());
+afterEach(() => {
+  clearOptimisticUpdates();
+  vi.restoreAllMocks();
+});
 
 const token = queryToken("test:list", {});
 const cacheWith = (names: string[]): ReadonlyMap<string, CachedQuery> =>
@@ -116,4 +119,37 @@ describe("OverlayMemo", () => {
     expect(t.runs).toBe(runs);
     expect(t.ready).toBe(0);
   });
+
+  it("compares a background recomputation with the last overlay in slices too, keeping equal results' objects", () => {
+    // Every read of the clock is a slice's worth later: each step of the work runs in a slice of its own.
+    let clock = 0;
+    vi.spyOn(performance, "now").mockImplementation(() => (clock += 100));
+    const lists = ["l0", "l1", "l2", "l3"];
+    const tokens = lists.map((name) => queryToken("test:list", { name }));
+    registerOptimisticUpdate("test:touch", (store, args: { name: string }) => {
+      // Writes a new object of the same value: the comparison gives the previous object back.
+      const value = store.getQuery("test:list" as any, { name: args.name }) as string[];
+      store.setQuery("test:list" as any, { name: args.name }, [...value]);
+    });
+    const slices: (() => void)[] = [];
+    const memo = new OverlayMemo({ syncLimit: 1, schedule: (task) => slices.push(task), pause: () => {} });
+    const cache = new Map<string, CachedQuery>(
+      lists.map((name, i) => [tokens[i], { token: tokens[i], path: "test:list", args: { name }, value: [name], updatedAt: 0 }]),
+    );
+    const entries: OutboxEntry[] = lists.map((name) => ({ opId: `touch-${name}`, path: "test:touch", args: { name }, createdAt: 0, userKey: "u" }));
+    const first = memo.over(cache, [], [add("x"), ...entries], noResults);
+    // The first write answered: every other entry is applied again over the new base, in the background.
+    const second = new Map(cache);
+    memo.over(second, [], entries, noResults);
+    let ran = 0;
+    while (slices.length > 0) {
+      slices.shift()!();
+      ran++;
+    }
+    // One slice per entry applied, and one per result compared (the entries' four lists).
+    expect(ran).toBe(entries.length + lists.length);
+    const out = memo.over(second, [], entries, noResults);
+    for (const t of tokens) expect(out.get(t)).toBe(first.get(t));
+  });
 });
+

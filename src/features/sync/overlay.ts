@@ -143,11 +143,25 @@ function shareUnchanged(
   base: ReadonlyMap<string, CachedQuery>,
   previous: ReadonlyMap<string, CachedQuery>,
 ): void {
-  for (const [token, query] of out) {
+  shareUnchangedUntil([...out].values(), out, base, previous, Infinity);
+}
+
+/** `shareUnchanged` over the results `pending` yields, until `until` (performance.now); whether it finished. */
+function shareUnchangedUntil(
+  pending: Iterator<[string, CachedQuery]>,
+  out: Map<string, CachedQuery>,
+  base: ReadonlyMap<string, CachedQuery>,
+  previous: ReadonlyMap<string, CachedQuery>,
+  until: number,
+): boolean {
+  for (let step = pending.next(); !step.done; step = pending.next()) {
+    const [token, query] = step.value;
     if (query === base.get(token)) continue;
     const before = previous.get(token);
     if (before !== undefined && before !== query && sameValue(before.value, query.value)) out.set(token, before);
+    if (performance.now() >= until) return false;
   }
+  return true;
 }
 
 /** Live results laid over the cache for one reader (read.ts), by token. */
@@ -328,6 +342,12 @@ export class OverlayMemo {
     const lookup = lookupIn(inputs.results);
     let next = 0;
     let worked = 0;
+    /**
+     * Then the results that differ from the base are compared with the last whole overlay's, in slices too: a
+     * listing of thousands of entries takes tens of milliseconds to compare, which in the last slice made it one
+     * of the replay's long tasks (bench/offline profile).
+     */
+    let compare: IterableIterator<[string, CachedQuery]> | undefined;
     const slice = () => {
       if (this.disposed) return;
       const started = performance.now();
@@ -337,15 +357,18 @@ export class OverlayMemo {
         // Checked after every entry: one update can cost a millisecond (a first write copies a bucket of 1,000).
         if (performance.now() >= until) break;
       }
-      if (next < inputs.entries.length) {
-        worked += performance.now() - started;
+      let done = next >= inputs.entries.length;
+      if (done && this.complete) {
+        compare ??= [...store.results].values();
+        done = shareUnchangedUntil(compare, store.results, base, this.complete.out, until);
+      }
+      worked += performance.now() - started;
+      if (!done) {
         this.schedule(slice);
         return;
       }
       this.running = false;
       const out = store.results;
-      if (this.complete) shareUnchanged(out, base, this.complete.out);
-      worked += performance.now() - started;
       // Mixed results made while this ran (an older overlay with later writes on top) are not reused after it.
       this.recent = [];
       this.remember({ ...inputs, out }, true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { convexToJson } from "convex/values";
 import { makeFunctionReference } from "convex/server";
-import { canonicalPath, queryToken } from "./queryKey";
+import { canonicalPath, queryToken, TOKEN_CACHE_LIMIT, tokenStats } from "./queryKey";
 
 describe("queryToken", () => {
   it("is the Convex client's key for id-and-name args, and encodes other values as convexToJson does", () => {
@@ -25,5 +25,23 @@ describe("queryToken", () => {
     const ref = makeFunctionReference<"query">("files.js:tree");
     expect(canonicalPath(ref)).toBe("files:tree");
     expect(canonicalPath(ref)).toBe("files:tree");
+  });
+
+  it("keeps a bounded number of tokens: fresh args objects do not pile up, args read again are found", () => {
+    // A WeakMap here grew with every fresh `{ fileId }` until a full collection, and one insert that grew its
+    // table blocked a replay of 5,000 writes for ~250 ms.
+    const bucket = { projectId: "p1", bucket: 0 };
+    const first = queryToken("files:listingBucket", bucket);
+    const made = tokenStats.made;
+    for (let i = 0; i < 3 * TOKEN_CACHE_LIMIT; i++) {
+      expect(queryToken("files:get", { fileId: `f${i % 7}` })).toBe(`{"udfPath":"files:get","args":{"fileId":"f${i % 7}"}}`);
+      expect(tokenStats.cached()).toBeLessThanOrEqual(TOKEN_CACHE_LIMIT);
+    }
+    expect(tokenStats.made - made).toBe(3 * TOKEN_CACHE_LIMIT);
+    const again = tokenStats.made;
+    expect(queryToken("files:listingBucket", bucket)).toBe(first);
+    for (let i = 0; i < 100; i++) queryToken("files:listingBucket", bucket);
+    // At most once more (when the cache was emptied since), then found every time.
+    expect(tokenStats.made - again).toBeLessThanOrEqual(1);
   });
 });

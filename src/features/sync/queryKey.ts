@@ -33,17 +33,28 @@ function canonicalize(path: string): string {
 }
 
 /**
- * Tokens already made, by the args object and path: the offline overlay writes the same cached bucket (the same
+ * Tokens made recently, by the args object and path: the offline overlay writes the same cached bucket (the same
  * args object) once per pending write, thousands of times per recomputation. Query args are never changed once
  * made (they are the key of a subscription).
+ *
+ * A Map bounded at TOKEN_CACHE_LIMIT (emptied when full), not a WeakMap: most args are fresh objects made for
+ * one read (`{ fileId }` in an optimistic update, a watcher's target), and a WeakMap keeps growing with them
+ * until a full collection; while 5,000 writes replayed, one `set` that grew its table took 240-290 ms, the
+ * longest tasks of the replay (bench/offline with BENCH_PROFILE_LARGE). Bounded, a fresh object costs one
+ * small-table insert, and the objects read again and again (the buckets) are still found.
  */
-const tokens = new WeakMap<object, { path: string; token: string }>();
+export const TOKEN_CACHE_LIMIT = 2048;
+const tokens = new Map<object, { path: string; token: string }>();
+/** How many tokens were made, not found (for tests). */
+export const tokenStats = { made: 0, cached: () => tokens.size };
 
 /** Stable key of one query subscription, the same shape the Convex client uses internally. */
 export function queryToken(path: string, args: Record<string, unknown>): string {
   const known = tokens.get(args);
   if (known !== undefined && known.path === path) return known.token;
   const token = makeToken(path, args);
+  tokenStats.made++;
+  if (tokens.size >= TOKEN_CACHE_LIMIT) tokens.clear();
   tokens.set(args, { path, token });
   return token;
 }

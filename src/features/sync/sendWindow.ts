@@ -51,12 +51,15 @@ export interface SendHost {
   whenReady(): Promise<void>;
   /** False once stopped or signed out. */
   canSend(): boolean;
-  /** The stored entries, in outbox order. */
-  stored(): Promise<OutboxEntry[]>;
+  /** Up to `limit` stored entries after `afterSeq`, in outbox order. */
+  storedAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]>;
   isAnswered(opId: string): boolean;
   lookup(opId: string): { result: unknown } | undefined;
-  /** Confirms answered entries, in outbox order, as one change (one notice to readers, one storage write). */
-  confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[]): Promise<void>;
+  /**
+   * Confirms answered entries, in outbox order, as one change (one notice to readers, one storage write).
+   * `beforeNotice` runs once the answers are recorded (their results can be looked up) and before readers hear.
+   */
+  confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[], beforeNotice?: () => void): Promise<void>;
   fail(entry: OutboxEntry, sentArgs: Record<string, unknown>, error: unknown): Promise<AfterFailure>;
   /** An entry whose `$ref` names an entry without a result (it was refused): it can never be sent. */
   refuseUnsendable(entry: OutboxEntry, message: string): Promise<void>;
@@ -65,6 +68,12 @@ export interface SendHost {
 }
 
 export const SEND_WINDOW = 64;
+/**
+ * The sender reads the stored outbox this many entries at a time: one read of a day's 5,000 entries was a
+ * single task of over 100 ms (IndexedDB hands the whole result over at once), and a read after a rebase or a
+ * failure read them all again.
+ */
+export const READ_PAGE = 4 * SEND_WINDOW;
 
 const STOPPED = Symbol("stopped");
 const KICKED = Symbol("kicked");
@@ -144,20 +153,44 @@ export class SendWindow {
     await this.host.whenReady();
     const window: InFlight[] = [];
     let buffer: OutboxEntry[] = [];
+    /** The last entry sent, and the last entry read into `buffer` (the next page starts after it). */
     let lastSeq = -Infinity;
+    let readSeq = -Infinity;
     let restart = false;
+    /**
+     * Launches the buffered entries that can go out now, without reading storage or waiting: called by the outbox
+     * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
+     * rename naming a create's id) are on the wire before the page renders the batch.
+     */
+    const launchReady = () => {
+      while (!restart && window.length < SEND_WINDOW && buffer.length > 0) {
+        const entry = buffer[0];
+        if (!this.host.isAnswered(entry.opId)) {
+          // With an empty window, mustWait is true only for a `$ref` without a result: the loop below refuses it.
+          if (this.mustWait(entry, window)) return;
+          const launched = this.launch(entry);
+          if (!launched) return;
+          lastSeq = entry.seq!;
+          window.push(launched);
+        }
+        buffer.shift();
+      }
+    };
     try {
       while (!this.stopped && this.host.canSend()) {
         this.kickAgain = false;
         if (restart && window.length === 0) {
           restart = false;
           buffer = [];
-          lastSeq = -Infinity;
+          lastSeq = readSeq = -Infinity;
         }
         while (!restart && window.length < SEND_WINDOW) {
           if (buffer.length === 0) {
-            buffer = (await this.host.stored()).filter((e) => e.seq! > lastSeq && !this.host.isAnswered(e.opId));
-            if (buffer.length === 0 || this.stopped) break;
+            const page = await this.host.storedAfter(readSeq, READ_PAGE);
+            if (page.length === 0 || this.stopped) break;
+            readSeq = page.at(-1)!.seq!;
+            buffer = page.filter((e) => !this.host.isAnswered(e.opId));
+            continue;
           }
           const entry = buffer[0];
           if (this.host.isAnswered(entry.opId)) {
@@ -190,8 +223,11 @@ export class SendWindow {
             batch.push({ entry: next.entry, result: (next.settled as { ok: true; result: unknown }).result });
           }
           // A merged content write changes its followers' text: read them again from storage.
-          if (batch.at(-1)!.entry.rebase) buffer = [];
-          await this.host.confirmMany(batch);
+          if (batch.at(-1)!.entry.rebase) {
+            buffer = [];
+            readSeq = lastSeq;
+          }
+          await this.host.confirmMany(batch, launchReady);
           continue;
         }
         if (this.stopped) return;
@@ -228,8 +264,17 @@ export class SendWindow {
       throw error;
     }
     const flight: InFlight = { entry, args, outcome: undefined as unknown as Promise<Outcome> };
-    flight.outcome = Promise.resolve()
-      .then(() => this.host.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }))
+    // Handed to the transport now, not in a later microtask: launchReady's entries must leave before the readers
+    // of the batch that unblocked them render.
+    let sent: Promise<unknown>;
+    try {
+      sent = Promise.resolve(this.host.transport.mutation(entry.path, { ...args, clientOpId: entry.opId }));
+    } catch (error) {
+      // The transport's own error, passed on as the failure it is (failures.ts decides what it means).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      sent = Promise.reject(error);
+    }
+    flight.outcome = sent
       .then(
         (result): Outcome => (flight.settled = { ok: true, result }),
         (error: unknown): Outcome => (flight.settled = { ok: false, error }),

@@ -7,6 +7,8 @@ export interface SyncStorage {
   /** Appends unless an entry with the same opId exists (then returns that one). */
   append(entry: OutboxEntry): Promise<OutboxEntry>;
   list(): Promise<OutboxEntry[]>;
+  /** Up to `limit` entries stored after `afterSeq`, in outbox order (the sender reads the outbox page by page). */
+  listAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]>;
   replace(entry: OutboxEntry): Promise<void>;
   /** Removes an answered entry and, in the same transaction, records its result (when it was confirmed). */
   removeAnswered(seq: number, result?: StoredResult): Promise<void>;
@@ -72,6 +74,10 @@ export class IdbSyncStorage implements SyncStorage {
 
   list(): Promise<OutboxEntry[]> {
     return this.db.getAll("outbox");
+  }
+
+  listAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
+    return this.db.getAll("outbox", IDBKeyRange.lowerBound(afterSeq, true), limit);
   }
 
   async replace(entry: OutboxEntry): Promise<void> {
@@ -162,6 +168,11 @@ export class MemorySyncStorage implements SyncStorage {
 
   list(): Promise<OutboxEntry[]> {
     return Promise.resolve([...this.outbox.values()].sort((a, b) => a.seq! - b.seq!).map(clone));
+  }
+
+  listAfter(afterSeq: number, limit: number): Promise<OutboxEntry[]> {
+    const after = [...this.outbox.values()].filter((e) => e.seq! > afterSeq).sort((a, b) => a.seq! - b.seq!);
+    return Promise.resolve(after.slice(0, limit).map(clone));
   }
 
   replace(entry: OutboxEntry): Promise<void> {
@@ -266,6 +277,9 @@ export class FallbackStorage implements SyncStorage {
   }
   list() {
     return this.run((s) => s.list());
+  }
+  listAfter(afterSeq: number, limit: number) {
+    return this.run((s) => s.listAfter(afterSeq, limit));
   }
   replace(entry: OutboxEntry) {
     return this.run((s) => s.replace(entry));
