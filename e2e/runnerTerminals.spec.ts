@@ -1,0 +1,133 @@
+import type { Page } from "@playwright/test";
+import { api } from "../convex/_generated/api";
+import { createProject, serverFor, signIn, UI } from "./drivers";
+import { expect, test } from "./drivers/fixtures";
+import { Run } from "./drivers/run";
+
+// The terminal panel against the real runner `npm start` starts (bubblewrap-fenced pseudo-terminals): several
+// terminals and their cap, copy and paste, scrollback.
+
+/** Signs in, makes a project and opens it with focus on its tree; returns the project's id. */
+async function openProject(page: Page, name: string): Promise<string> {
+  await signIn(page);
+  await createProject(page, name);
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === name)!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "notes.txt", content: "notes" });
+  await UI.projectLink(page, name).click();
+  const row = page.getByRole("treeitem", { name: "notes.txt", exact: true });
+  await row.click();
+  await expect(row).toBeFocused();
+  return projectId;
+}
+
+/** Types a command line into the focused terminal and presses Enter. */
+async function command(page: Page, line: string): Promise<void> {
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await page.keyboard.type(line);
+  await page.keyboard.press("Enter");
+}
+
+test("several terminals per project, each its own shell; the 9th is refused with why, and typing stays in the terminal", async ({ page }) => {
+  await openProject(page, "Many terminals");
+  await page.keyboard.press("Control+Backquote");
+  await expect(Run.tab(page, "Terminal 1")).toHaveAttribute("aria-selected", "true");
+  // Quotes split the marker, so the echoed command line itself never matches what the output is checked for.
+  await command(page, 'echo "first-""shell"');
+  await expect(Run.terminalText(page)).toContainText("first-shell");
+
+  for (let n = 2; n <= 8; n++) {
+    await Run.newTerminal(page).click();
+    // Each new terminal is shown and takes focus: typing goes to it at once.
+    await expect(Run.tab(page, `Terminal ${n}`)).toHaveAttribute("aria-selected", "true");
+    await expect(Run.terminalInput(page)).toBeFocused();
+  }
+  await expect(Run.tabs(page)).toHaveCount(8);
+  await command(page, 'echo "eighth-""shell"');
+  await expect(Run.terminalText(page)).toContainText("eighth-shell");
+
+  // The 9th: refused, in words, and the person is back in the terminal they were in, typing there.
+  await Run.newTerminal(page).click();
+  await expect(Run.panel(page).getByRole("alert")).toContainText("This project has 8 terminals open, the most it may have. Close one first.");
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await expect(Run.tabs(page)).toHaveCount(8);
+  await command(page, 'echo "still-""eighth"');
+  await expect(Run.terminalText(page)).toContainText("still-eighth");
+  // OK dismisses the message and hands focus back to the terminal.
+  await Run.panel(page).getByRole("button", { name: "OK" }).click();
+  await expect(Run.panel(page).getByRole("alert")).toHaveCount(0);
+  await expect(Run.terminalInput(page)).toBeFocused();
+
+  // Each terminal is its own shell: the first shows its own output, not the eighth's.
+  await Run.tab(page, "Terminal 1").click();
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await expect(Run.terminalText(page)).toContainText("first-shell");
+  await expect(Run.terminalText(page)).not.toContainText("eighth-shell");
+
+  // Closing one makes room for another.
+  await page.getByRole("button", { name: "Close Terminal 8" }).click();
+  await expect(Run.tabs(page)).toHaveCount(7);
+  await Run.newTerminal(page).click();
+  await expect(Run.tab(page, "Terminal 9")).toHaveAttribute("aria-selected", "true");
+  await expect(Run.terminalInput(page)).toBeFocused();
+  await expect(Run.tabs(page)).toHaveCount(8);
+});
+
+test("copy a terminal's selection to the clipboard, and paste the clipboard into the shell", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await openProject(page, "Clipboard");
+  await page.keyboard.press("Control+Backquote");
+  await command(page, 'echo "copy-me-""please"');
+  // Double-click selects the word (xterm's selection), Ctrl+Shift+C copies it.
+  const printed = Run.terminalText(page).locator("div", { hasText: /^copy-me-please\s*$/ });
+  // At the word's place on screen: xterm's screen layer takes the mouse, not the rows' text under it.
+  const box = (await printed.getByText("copy-me-please").boundingBox())!;
+  await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+  await page.keyboard.press("Control+Shift+C");
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("copy-me-please");
+  await expect(Run.terminalInput(page)).toBeFocused();
+
+  // Paste: Ctrl+Shift+V brings the clipboard's text into the shell as typed input (not ^V).
+  await page.evaluate(() => navigator.clipboard.writeText('echo "pasted-""into-shell"'));
+  await page.keyboard.press("Control+Shift+V");
+  await page.keyboard.press("Enter");
+  await expect(Run.terminalText(page)).toContainText("pasted-into-shell");
+  // And Ctrl+V, as in VS Code's terminal.
+  await page.evaluate(() => navigator.clipboard.writeText('echo "ctrl-v-""pasted"'));
+  await page.keyboard.press("Control+V");
+  await page.keyboard.press("Enter");
+  await expect(Run.terminalText(page)).toContainText("ctrl-v-pasted");
+});
+
+/** The terminal's visible row that holds exactly `text` (xterm renders a div per row). */
+function shownRow(page: Page, text: string) {
+  return Run.terminalText(page).locator(":scope > div").filter({ hasText: new RegExp(`^${text}\\s*$`) });
+}
+
+test("scrollback: output scrolled out of view is still there, also after switching terminals", async ({ page }) => {
+  await openProject(page, "Scrollback");
+  await page.keyboard.press("Control+Backquote");
+  await command(page, 'for i in $(seq 1 1500); do echo "row-$i"; done; echo "all-""printed"');
+  await expect(Run.terminalText(page)).toContainText("all-printed");
+  // The first rows scrolled out of view: the visible rows end the output.
+  await expect(shownRow(page, "row-1")).toHaveCount(0);
+
+  // Shift+PageUp scrolls the terminal a page back (xterm's binding), as in most terminals.
+  const scrollToTop = async () => {
+    await expect(Run.terminalInput(page)).toBeFocused();
+    await expect(async () => {
+      for (let i = 0; i < 30; i++) await page.keyboard.press("Shift+PageUp");
+      await expect(shownRow(page, "row-1")).toHaveCount(1, { timeout: 500 });
+    }).toPass({ timeout: 30_000 });
+  };
+  await scrollToTop();
+  await expect(shownRow(page, "row-2")).toHaveCount(1);
+
+  // Another terminal and back: the view is made anew from the kept output, the scrollback with it.
+  await Run.newTerminal(page).click();
+  await expect(Run.tab(page, "Terminal 2")).toHaveAttribute("aria-selected", "true");
+  await Run.tab(page, "Terminal 1").click();
+  await expect(Run.terminalText(page)).toContainText("all-printed");
+  await expect(shownRow(page, "row-1")).toHaveCount(0);
+  await scrollToTop();
+});
