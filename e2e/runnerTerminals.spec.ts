@@ -1,14 +1,17 @@
-import type { Page } from "@playwright/test";
+import type { Page, WebSocketRoute } from "@playwright/test";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
 import { createProject, serverFor, signIn, UI } from "./drivers";
 import { expect, test } from "./drivers/fixtures";
-import { Run } from "./drivers/run";
+import { Run, workingCopy } from "./drivers/run";
 
 // The terminal panel against the real runner `npm start` starts (bubblewrap-fenced pseudo-terminals): several
-// terminals and their cap, copy and paste, scrollback.
+// terminals and their cap, copy and paste, scrollback, the browser's own reconnect after a dropped socket.
 
 /** Signs in, makes a project and opens it with focus on its tree; returns the project's id. */
-async function openProject(page: Page, name: string): Promise<string> {
+async function openProject(page: Page, name: string): Promise<Id<"projects">> {
   await signIn(page);
   await createProject(page, name);
   const server = await serverFor(page);
@@ -130,4 +133,46 @@ test("scrollback: output scrolled out of view is still there, also after switchi
   await expect(Run.terminalText(page)).toContainText("all-printed");
   await expect(shownRow(page, "row-1")).toHaveCount(0);
   await scrollToTop();
+});
+
+test("a dropped runner socket reconnects by itself to the same shell and shows what it printed meanwhile", async ({ page }) => {
+  // The page's socket to the runner passes through the test, which can cut it and refuse new ones for a while.
+  let blocked = false;
+  const live: Array<{ page: WebSocketRoute; runner: WebSocketRoute }> = [];
+  await page.routeWebSocket(
+    (url) => url.pathname === "/polaris/runner",
+    (ws) => {
+      if (blocked) {
+        void ws.close({ code: 4001, reason: "cut by the test" });
+        return;
+      }
+      live.push({ page: ws, runner: ws.connectToServer() });
+    },
+  );
+  const projectId = await openProject(page, "Reconnect");
+  const server = await serverFor(page);
+  await page.keyboard.press("Control+Backquote");
+  // The shell waits for a file that only appears while the socket is down, then prints and leaves a mark on disk.
+  await command(page, 'export KEPT="same-""shell"; until [ -f go.txt ]; do sleep 0.1; done; echo "while-""away: $(cat go.txt)" | tee away.txt');
+  await expect(Run.status(page)).toHaveText("Not running");
+
+  blocked = true;
+  for (const socket of live.splice(0)) {
+    await socket.runner.close();
+    await socket.page.close();
+  }
+  await expect(Run.status(page)).toHaveText("Runner offline");
+  await server.mutation(api.files.createFile, { projectId, name: "go.txt", content: "made-in-polaris" });
+  // The shell ran on while no socket was attached: it printed, and its mark reached the disk.
+  await expect.poll(() => existsSync(path.join(workingCopy(projectId), "away.txt")), { timeout: 20_000 }).toBe(true);
+  await expect(Run.terminalText(page)).not.toContainText("while-away");
+
+  blocked = false;
+  // The page reconnects by itself (no reload, no click) and the runner replays the output it missed.
+  await expect(Run.status(page)).toHaveText("Not running", { timeout: 20_000 });
+  await expect(Run.terminalText(page)).toContainText("while-away: made-in-polaris");
+  expect(live).toHaveLength(1);
+  // The same shell, still focused: its variable is there.
+  await command(page, 'echo "kept: $KEPT"');
+  await expect(Run.terminalText(page)).toContainText("kept: same-shell");
 });
