@@ -5,10 +5,12 @@ import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
 import { createProject, serverFor, signIn, UI } from "./drivers";
 import { expect, test } from "./drivers/fixtures";
-import { Run, workingCopy } from "./drivers/run";
+import { RUNNER_URL, Run, workingCopy } from "./drivers/run";
+import { RUNNER_WS_PATH, type ServerMessage } from "../runner/src/protocol";
 
 // The terminal panel against the real runner `npm start` starts (bubblewrap-fenced pseudo-terminals): several
-// terminals and their cap, copy and paste, scrollback, the browser's own reconnect after a dropped socket.
+// terminals and their cap, copy and paste, scrollback, the browser's own reconnect after a dropped socket, and
+// another user's attach refused.
 
 /** Signs in, makes a project and opens it with focus on its tree; returns the project's id. */
 async function openProject(page: Page, name: string): Promise<Id<"projects">> {
@@ -175,4 +177,52 @@ test("a dropped runner socket reconnects by itself to the same shell and shows w
   // The same shell, still focused: its variable is there.
   await command(page, 'echo "kept: $KEPT"');
   await expect(Run.terminalText(page)).toContainText("kept: same-shell");
+});
+
+/**
+ * What the runner answers a hello for `projectId` sent from `page` (its origin, its signed-in user's token, or no
+ * token), and the code the runner closed the socket with.
+ */
+async function helloFrom(page: Page, projectId: string, token: "own" | "none"): Promise<{ messages: ServerMessage[]; code: number }> {
+  const url = `${RUNNER_URL.replace(/^http/, "ws")}${RUNNER_WS_PATH}`;
+  return page.evaluate(
+    ({ url, projectId, token }) => {
+      const session = JSON.parse(localStorage.getItem("polaris.localSession") ?? "{}") as { token?: string };
+      const ws = new WebSocket(url);
+      const messages: ServerMessage[] = [];
+      return new Promise<{ messages: ServerMessage[]; code: number }>((resolve) => {
+        ws.onopen = () => ws.send(JSON.stringify({ t: "hello", projectId, token: token === "own" ? (session.token ?? "") : "" }));
+        ws.onmessage = (event) => messages.push(JSON.parse(String(event.data)) as ServerMessage);
+        ws.onclose = (event) => resolve({ messages, code: event.code });
+      });
+    },
+    { url, projectId, token },
+  );
+}
+
+test("another user cannot attach to a project's terminals: the runner refuses them, and a socket with no token, in words", async ({ page, secondPage }) => {
+  const projectId = await openProject(page, "Private terminals");
+  await page.keyboard.press("Control+Backquote");
+  await command(page, 'echo "owner-""only"');
+  await expect(Run.terminalText(page)).toContainText("owner-only");
+
+  // The second user opens the owner's project address: not theirs, so not found.
+  await signIn(secondPage);
+  await secondPage.goto(`/p/${projectId}`);
+  await expect(secondPage.getByRole("heading", { name: "Project not found", level: 1 })).toBeVisible();
+
+  // Asked directly with the second user's own token, from their page: refused, with why, and the socket closed.
+  expect(await helloFrom(secondPage, projectId, "own")).toEqual({
+    messages: [{ t: "error", code: "FORBIDDEN", message: "This project does not exist or belongs to another account: the runner will not open it." }],
+    code: 4000,
+  });
+  expect(await helloFrom(secondPage, projectId, "none")).toEqual({
+    messages: [{ t: "error", code: "UNAUTHENTICATED", message: "Sign in to Polaris to use terminals and Run." }],
+    code: 4000,
+  });
+
+  // The owner's terminal goes on as before.
+  await Run.terminalInput(page).focus();
+  await command(page, 'echo "still-""mine"');
+  await expect(Run.terminalText(page)).toContainText("still-mine");
 });
