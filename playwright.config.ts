@@ -12,6 +12,7 @@ const RUNNER_PORT = 3295 + PORT_OFFSET;
 const RUNNER_URL = `http://127.0.0.1:${RUNNER_PORT}`;
 // Specs that talk to the backend directly read its address from here.
 process.env.POLARIS_E2E_BACKEND_URL = `http://127.0.0.1:${BACKEND_PORT}`;
+process.env.POLARIS_E2E_RUNNER_URL = RUNNER_URL;
 const SITE_URL = `http://127.0.0.1:${SITE_PORT}`;
 // The offline spec runs against Polaris as deployed: the production build served by the backend itself (`npm start`),
 // the only mode with the app-shell service worker that reloading while offline needs. The other specs run the same

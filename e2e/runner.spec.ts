@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { api } from "../convex/_generated/api";
 import { createProject, serverFor, signIn, UI } from "./drivers";
+import { Run, workingCopy } from "./drivers/run";
 import { expect, test } from "./drivers/fixtures";
 
 // Run a project for real: the runner `npm start` starts (bubblewrap-fenced pseudo-terminals), a dev command that
@@ -16,14 +17,6 @@ http.createServer((req, res) => {
 }).listen(0, "127.0.0.1", () => console.log("server ready"));
 `;
 
-const Run = {
-  button: (page: Page) => page.getByRole("group", { name: "Run" }).getByRole("button", { name: /Run|Stop/ }),
-  status: (page: Page) => page.getByRole("group", { name: "Run" }).getByRole("status"),
-  panel: (page: Page) => page.getByRole("region", { name: "Terminal" }),
-  terminalText: (page: Page) => page.locator(".terminal-view .xterm-rows"),
-  terminalInput: (page: Page) => page.locator(".terminal-view textarea.xterm-helper-textarea"),
-  preview: (page: Page) => page.frameLocator('iframe[title="Preview"]'),
-};
 
 /**
  * What the preview showed, for a failure message: the frame's address, title and first 500 characters of text,
@@ -144,10 +137,6 @@ test("a terminal runs commands; Run serves the project in the preview, an edit r
   await expect(page.locator('iframe[title="Preview"]')).toHaveCount(0);
 });
 
-/** The project's working copy on the runner `npm start` started (playwright.config.ts: --runner-dir <data dir>-runner). */
-function workingCopy(projectId: string): string {
-  return path.join(`${process.env.POLARIS_E2E_DATA_DIR}-runner`, "projects", projectId);
-}
 
 test("opening a workspace copies nothing to disk; the first Ctrl+` does, and what is typed at once reaches the shell", async ({ page }) => {
   await signIn(page);

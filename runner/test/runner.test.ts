@@ -595,6 +595,37 @@ describe("runner: bad input in Run", () => {
     }
   });
 
+  it("a project refused for being over the file limit copies itself once files are deleted, and then runs", async () => {
+    const extra = await startRunnerFor(h.backend, { maxFiles: 10 });
+    try {
+      const more = Array.from({ length: 11 }, (_, i) => ({ name: `f${i}.txt`, content: `file ${i}` }));
+      const { socket, client, projectId } = await runUntil("back-under-limit", "cat keep.txt f0.txt", (s) => s === "failed", extra.runner, more);
+      const dir = path.join(extra.workRoot, "projects", projectId);
+      await socket.next((m) => m.t === "sync" && m.sync.status === "error");
+      expect(await readdir(dir)).toEqual([]);
+
+      // Two files deleted in Polaris: 10 left, within the limit. Nobody presses anything: the copy starts by itself.
+      const entries = await listed(client, projectId);
+      const from = socket.messages.length;
+      for (const name of ["f9.txt", "f10.txt"]) {
+        await client.mutation(api.files.remove, { fileId: entries.find((e) => e.name === name)!._id });
+      }
+      const synced = await socket.next((m) => m.t === "sync" && m.sync.status === "synced" && m.sync.entries === 10, from);
+      expect(synced).toMatchObject({ sync: { problems: [] } });
+      expect((await readdir(dir)).sort()).toEqual(["f0.txt", "f1.txt", "f2.txt", "f3.txt", "f4.txt", "f5.txt", "f6.txt", "f7.txt", "f8.txt", "keep.txt"]);
+
+      // And Run now runs.
+      const again = socket.messages.length;
+      socket.send({ t: "run" });
+      const stopped = await socket.next((m) => m.t === "run" && (m.run.status === "stopped" || m.run.status === "failed"), again);
+      expect(stopped).toMatchObject({ run: { status: "stopped", message: "The dev command exited (code 0)." } });
+      await socket.outputMatching("run", /kept[\s\S]*file 0/);
+      await socket.close();
+    } finally {
+      await extra.stop();
+    }
+  });
+
   it("a file whose name the disk refuses (over 255 bytes) is named in the copy's problems; the others are copied and Run goes on", async () => {
     // 204 characters, fine in Polaris (at most 255), but 404 bytes in UTF-8: more than a Linux file name may have.
     const long = `${"é".repeat(200)}.txt`;

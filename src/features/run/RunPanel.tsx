@@ -34,6 +34,13 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
     setFocusRequest((n) => n + 1);
   }, [opened]);
 
+  // A terminal asked for and refused (the project has as many as it may): the alert says why, and the person goes
+  // on in the terminal they were in, so it keeps the keys.
+  const openRefused = state.openRefused;
+  useEffect(() => {
+    if (openRefused !== undefined) setFocusRequest((n) => n + 1);
+  }, [openRefused]);
+
   // Run shows its terminal.
   const runTerminal = state.run.terminalId;
   const runStatus = state.run.status;
@@ -118,7 +125,15 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
       {state.notice && (
         <p className="run-panel-message" role="alert">
           {state.notice}{" "}
-          <button type="button" className="btn btn-small" onClick={() => connection.clearNotice()}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => {
+              connection.clearNotice();
+              // The button leaves the page: focus goes back to the terminal.
+              setFocusRequest((n) => n + 1);
+            }}
+          >
             OK
           </button>
         </p>

@@ -44,8 +44,9 @@ async function fakeRunner() {
     sync: { status: "idle", entries: 0, problems: [] },
   };
   const ready = () => socket!.send(JSON.stringify(readyMessage));
+  const send = (message: ServerMessage) => socket!.send(JSON.stringify(message));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, received, until, ready };
+  return { url: `http://127.0.0.1:${port}`, received, until, ready, send };
 }
 
 describe("RunnerConnection", () => {
@@ -63,5 +64,52 @@ describe("RunnerConnection", () => {
     await runner.until(() => runner.received.length >= 2);
     expect(runner.received.map((m) => m.t)).toEqual(["hello", "run"]);
     expect(connection.getSnapshot().status).toBe("ready");
+  });
+
+  it("tells a refused terminal request (too many terminals) apart from other refusals, so the panel can hand focus back", async () => {
+    const runner = await fakeRunner();
+    const connection = new RunnerConnection(runner.url, "project-1", () => Promise.resolve("token"));
+    connections.push(connection);
+    /** Resolves at the connection's next change. */
+    const changed = () =>
+      new Promise<void>((resolve) => {
+        const off = connection.subscribe(() => {
+          off();
+          resolve();
+        });
+      });
+    await runner.until(() => runner.received.some((m) => m.t === "hello"));
+    let next = changed();
+    runner.ready();
+    await next;
+
+    // A bad frame's answer is a notice only.
+    next = changed();
+    runner.send({ t: "error", code: "BAD_REQUEST", message: "Bad frame." });
+    await next;
+    expect(connection.getSnapshot().notice).toBe("Bad frame.");
+    expect(connection.getSnapshot().openRefused).toBeUndefined();
+
+    // One terminal opened, the next refused: the refusal is counted.
+    connection.openTerminal(80, 24);
+    connection.openTerminal(80, 24);
+    await runner.until(() => runner.received.filter((m) => m.t === "open").length === 2);
+    next = changed();
+    runner.send({ t: "terminals", terminals: [{ id: "t1", title: "Terminal 1" }], opened: "t1" });
+    await next;
+    expect(connection.getSnapshot().openRefused).toBeUndefined();
+    const refusal = "This project has 8 terminals open, the most it may have. Close one first.";
+    next = changed();
+    runner.send({ t: "error", code: "BAD_REQUEST", message: refusal });
+    await next;
+    expect(connection.getSnapshot().openRefused).toBe(1);
+    expect(connection.getSnapshot().notice).toBe(refusal);
+
+    // Nothing is pending any more: a later refusal of something else is not taken for one.
+    next = changed();
+    runner.send({ t: "error", code: "BAD_REQUEST", message: "Bad frame again." });
+    await next;
+    expect(connection.getSnapshot().openRefused).toBe(1);
+    expect(connection.getSnapshot().notice).toBe("Bad frame again.");
   });
 });

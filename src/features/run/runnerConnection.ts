@@ -25,6 +25,8 @@ export interface RunnerSnapshot {
   opened?: string;
   /** A one-off message from the runner (too many terminals, say). */
   notice?: string;
+  /** Counts this browser's requests for a terminal that the runner refused (the project has as many as it may). */
+  openRefused?: number;
 }
 
 /** Recent output kept per terminal in the page (characters), like the runner's replay buffer. */
@@ -45,6 +47,8 @@ export class RunnerConnection {
   private lastToken: string | null = null;
   private closed = false;
   private wantOpen = false;
+  /** Terminals this browser asked for that the runner has neither opened nor refused yet. */
+  private opening = 0;
   /** Run, Stop or Restart asked for before the runner said ready (F5 right after the page opens): sent on ready. */
   private wantAction: "run" | "stop" | "restart" | null = null;
 
@@ -79,7 +83,8 @@ export class RunnerConnection {
   // -------------------------------------------------------------------------------------------- actions
 
   openTerminal(cols: number, rows: number): void {
-    if (!this.send({ t: "open", cols, rows })) this.wantOpen = true;
+    if (this.send({ t: "open", cols, rows })) this.opening++;
+    else this.wantOpen = true;
   }
   input(term: string, data: string): void {
     this.send({ t: "input", term, data });
@@ -157,16 +162,21 @@ export class RunnerConnection {
     switch (message.t) {
       case "ready":
         this.retryMs = 500;
+        this.opening = 0;
         this.set({ status: "ready", error: undefined, sandbox: message.sandbox, terminals: message.terminals, run: message.run, sync: message.sync });
         if (this.wantOpen) {
           this.wantOpen = false;
-          this.send({ t: "open", cols: 80, rows: 24 });
+          this.openTerminal(80, 24);
         }
         if (this.wantAction !== null) this.act(this.wantAction);
         break;
       case "error":
         if (this.snapshot.status === "ready" && message.code === "BAD_REQUEST") {
-          this.set({ notice: message.message });
+          // The runner answers an open it refuses (too many terminals) with this error, and opens in order.
+          if (this.opening > 0) {
+            this.opening--;
+            this.set({ notice: message.message, openRefused: (this.snapshot.openRefused ?? 0) + 1 });
+          } else this.set({ notice: message.message });
         } else {
           this.set({ status: "refused", error: message.message });
         }
@@ -178,6 +188,7 @@ export class RunnerConnection {
         void this.sendToken(true);
         break;
       case "terminals":
+        if (message.opened !== undefined && this.opening > 0) this.opening--;
         this.set(message.opened ? { terminals: message.terminals, opened: message.opened } : { terminals: message.terminals });
         break;
       case "replay":
