@@ -27,7 +27,7 @@ export interface WriteArgs {
   table?: string;
 }
 
-function nestingDepth(v: Value | undefined): number {
+export function nestingDepth(v: Value | undefined): number {
   if (Array.isArray(v)) {
     let max = 0;
     for (const x of v) max = Math.max(max, nestingDepth(x));
@@ -39,6 +39,67 @@ function nestingDepth(v: Value | undefined): number {
     return max + 1;
   }
   return 0;
+}
+
+/** Bytes of a string in UTF-8 as Convex's getConvexSize counts them (convex/values size.js, the same rule). */
+function utf8Length(s: string): number {
+  if (s.length > 500) return Buffer.byteLength(s, "utf8");
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 128) bytes += 1;
+    else if (code < 2048) bytes += 2;
+    else if (code >= 55296 && code <= 56319) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Size and nesting depth of a document still in its JSON form, as `getConvexSize` and `nestingDepth` give them for
+ * `jsonToConvex(json)`; null when the JSON is not plain: an object key Convex decodes specially or refuses (a
+ * leading "$", as in $integer, $bytes, $float; over 1,024 characters; outside printable ASCII). A plain document
+ * decodes to an equal copy, so it needs no decoding to be measured; the rest is decoded, which gives Convex's
+ * verdict and message. Written here because Convex exports no size of a JSON value; it is its rule, applied to the
+ * JSON shape (every number of plain JSON decodes to a float64: 9 bytes).
+ */
+export function plainJsonStats(json: JSONValue): { size: number; depth: number } | null {
+  const stats = { size: 0, depth: 0 };
+  return addPlain(json, 0, stats) ? stats : null;
+}
+
+function addPlain(v: JSONValue, depth: number, stats: { size: number; depth: number }): boolean {
+  if (v === null || typeof v === "boolean") {
+    stats.size += 1;
+    return true;
+  }
+  if (typeof v === "number") {
+    stats.size += 9;
+    return true;
+  }
+  if (typeof v === "string") {
+    stats.size += 2 + utf8Length(v);
+    return true;
+  }
+  if (typeof v !== "object") return false;
+  if (depth + 1 > stats.depth) stats.depth = depth + 1;
+  stats.size += 2;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!addPlain(x, depth + 1, stats)) return false;
+    return true;
+  }
+  for (const k in v) {
+    if (k.length > 1024 || k.charCodeAt(0) === 36) return false;
+    for (let i = 0; i < k.length; i++) {
+      const c = k.charCodeAt(i);
+      if (c < 32 || c >= 127) return false;
+    }
+    stats.size += k.length + 1;
+    if (!addPlain(v[k], depth + 1, stats)) return false;
+  }
+  return true;
 }
 
 export class Documents {
@@ -80,17 +141,28 @@ export class Documents {
     return doc.json;
   }
 
-  private checkValue(table: string, value: Record<string, Value>, size: number) {
+  /**
+   * The document a write stores, checked (size, nesting depth, schema) before anything is written; throws
+   * otherwise. A plain JSON document (plainJsonStats) is measured and validated in its JSON form, not decoded.
+   */
+  private checkedDoc(table: string, json: DocJson): Doc {
+    const plain = plainJsonStats(json);
+    const doc = plain ? makeDoc(table, json, undefined, plain.size) : makeDoc(table, json);
+    this.checkValue(table, doc, plain ? plain.depth : nestingDepth(doc.value));
+    return doc;
+  }
+
+  private checkValue(table: string, doc: Doc, depth: number) {
+    const size = doc.size;
     if (size > LIMITS.documentBytes) {
       throw new Error(
         `Value is too large (${(size / (1 << 20)).toFixed(2)} MiB > maximum size 1 MiB) for a document in table "${table}". Store large content in file storage.`,
       );
     }
-    const depth = nestingDepth(value);
     if (depth > LIMITS.nestingDepth) {
       throw new Error(`Value is too deeply nested (depth ${depth} > maximum ${LIMITS.nestingDepth}) for a document in table "${table}".`);
     }
-    this.schema.check(table, value);
+    this.schema.check(table, doc.json, () => doc.value);
   }
 
   /** Inserts a document; `allowSystem` lets the engine itself write system tables. Returns the new id. */
@@ -109,8 +181,7 @@ export class Documents {
     const table = this.store.ensureTable(tableName);
     const id = newId(table.number);
     const json: DocJson = { _id: id, _creationTime: this.nextCreationTime(), ...valueJson };
-    const doc = makeDoc(tableName, json);
-    this.checkValue(tableName, doc.value, doc.size);
+    const doc = this.checkedDoc(tableName, json);
     writeDoc(this.store, tx, tableName, id, doc);
     return id;
   }
@@ -151,8 +222,7 @@ export class Documents {
       if (decoded === undefined) delete json[k];
       else json[k] = v;
     }
-    const doc = makeDoc(old.table, json);
-    this.checkValue(old.table, doc.value, doc.size);
+    const doc = this.checkedDoc(old.table, json);
     writeDoc(this.store, tx, old.table, old.id, doc);
   }
 

@@ -26,9 +26,11 @@ export class Doc {
     readonly table: string,
     readonly json: DocJson,
     value?: Record<string, Value>,
+    size?: number,
   ) {
     this.id = json._id as string;
     this.decoded = value;
+    this.sizeBytes = size;
   }
 
   get value(): Record<string, Value> {
@@ -142,8 +144,9 @@ function idsOfSortedKeys(table: Table, keys: string[]): string[] | null {
   return ids;
 }
 
-export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>): Doc {
-  return new Doc(table, json, value);
+/** `size`, when given, is what `getConvexSize(jsonToConvex(json))` would return (documents.ts measures writes). */
+export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>, size?: number): Doc {
+  return new Doc(table, json, value, size);
 }
 
 export class Store {
