@@ -1,6 +1,7 @@
 import { getConvexSize, jsonToConvex, type JSONValue } from "convex/values";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { nestingDepth, plainJsonStats } from "../src/engine/documents.js";
+import { nestingDepth } from "../src/engine/documents.js";
+import { plainJsonStats } from "../src/engine/size.js";
 import { seededRandom } from "../src/engine/runtime.js";
 import { Doc } from "../src/engine/store.js";
 import type { Engine } from "../src/engine/types.js";
@@ -76,5 +77,16 @@ describe("a write measured in its JSON form", () => {
     expect(err(await engine.runMutation("messages:big", { size: 1_100_000 }, null))).toMatch(/Value is too large/);
     expect(err(await engine.runMutation("messages:deep", { depth: 70 }, null))).toMatch(/too deeply nested/);
     ok(await engine.runMutation("messages:deep", { depth: 20 }, null));
+  });
+
+  it("is read after a restart without being decoded: its size comes from its JSON", async () => {
+    dir = tempDir();
+    engine = await open(dir);
+    for (let n = 0; n < 3; n++) ok(await engine.runMutation("messages:send", { author: "ann", body: `b${n} é`, n }, null));
+    await engine.close();
+    engine = await open(dir);
+    const decodes = vi.spyOn(Doc.prototype, "value", "get");
+    expect(ok(await engine.runQuery("messages:byAuthor", { author: "ann" }, null))).toEqual([0, 1, 2]);
+    expect(decodes).not.toHaveBeenCalled();
   });
 });

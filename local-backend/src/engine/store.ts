@@ -2,6 +2,7 @@ import { getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/
 import { ID_LENGTH, idTableNumber } from "./ids.js";
 import { IndexKeys } from "./indexKeys.js";
 import { encodeNumber, encodeValue, getField } from "./keys.js";
+import { plainJsonStats } from "./size.js";
 
 // The in-memory database: every table's documents plus, per index, its keys in order (indexKeys.ts). Writes are
 // applied in place; transactions keep undo records (see transaction.ts), so the store itself knows nothing
@@ -11,7 +12,8 @@ export type DocJson = Record<string, JSONValue>;
 
 /**
  * A stored document. `json` (Convex-encoded) is the source of truth; the decoded value, size and index
- * key suffix are computed on first use, so loading a large snapshot decodes nothing it does not index.
+ * key suffix are computed on first use, so loading a large snapshot decodes nothing it does not index, and reading
+ * or writing a plain document decodes nothing at all (its size is taken from its JSON).
  */
 export class Doc {
   readonly id: string;
@@ -37,8 +39,13 @@ export class Doc {
     return (this.decoded ??= jsonToConvex(this.json) as Record<string, Value>);
   }
 
+  /** Convex's size of the document: from its JSON form when plain (size.ts), so reading a document does not decode it. */
   get size(): number {
-    return (this.sizeBytes ??= getConvexSize(this.value));
+    if (this.sizeBytes === undefined) {
+      const plain = this.decoded === undefined ? plainJsonStats(this.json) : null;
+      this.sizeBytes = plain !== null ? plain.size : getConvexSize(this.value);
+    }
+    return this.sizeBytes;
   }
 
   /** The `_creationTime, _id` tail every index key ends with. */
