@@ -7,7 +7,7 @@
 // (b) Bytes a second client (the stock ConvexClient over a WebSocket whose received frames are counted) receives
 //     per save, at each size, with the saved file closed and open; it subscribes to what the workspace reads.
 // BENCH_SCALE_DATA=<dir> keeps the backend's data there and reuses the projects seeded by an earlier run (for
-// working on the figures; a fresh directory otherwise). Runs (a) BENCH_RUNS times (default 5). Prints a table and rewrites the "Scale" section of docs/benchmarks.md.
+// working on the figures; a fresh directory otherwise). Runs (a) BENCH_RUNS times (default 5), and the first open after a backend start BENCH_FIRST_OPENS times (default 3). Prints a table and rewrites the "Scale" section of docs/benchmarks.md.
 // Not a test: nothing fails on slowness; the targets are shown next to the figures.
 // `node --import tsx bench/scale/run.ts` (or `npm run bench -- scale`).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -37,6 +37,8 @@ const repo = join(here, "..", "..");
 const SIZES = [100, 10_000, 100_000];
 const OPENED = 100_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** First opens, each right after a backend start (the backend is restarted for each). */
+const FIRST_OPENS = Number(process.env.BENCH_FIRST_OPENS ?? 3);
 const SAVES = 10;
 /** Targets of issue 11. */
 const TARGET_FIRST_ROWS_MS = 2000;
@@ -315,14 +317,30 @@ async function main() {
   let writer: ConvexClient | undefined;
   let closeBrowser: (() => Promise<void>) | undefined;
   try {
+    const dataDir = kept ?? join(work, "data");
+    let backend: ChildProcess | null = null;
+    const startServer = async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "local-backend/src/cli.ts", "start", "--port", String(port), "--data-dir", dataDir], {
+        cwd: repo,
+        env: process.env,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      backend = child;
+      children.push(child);
+      await waitForHttp(`${url}/`, child, 300_000);
+    };
+    const stopServer = async () => {
+      const child = backend;
+      if (child === null) return;
+      backend = null;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    };
     console.log("Starting the backend with the production build of the app …");
-    const backend = spawn(
-      process.execPath,
-      ["--import", "tsx", "local-backend/src/cli.ts", "start", "--port", String(port), "--data-dir", kept ?? join(work, "data")],
-      { cwd: repo, env: process.env, stdio: ["ignore", "ignore", "inherit"] },
-    );
-    children.push(backend);
-    await waitForHttp(`${url}/`, backend, 300_000);
+    await startServer();
     const session = await signIn(url, kept ? "scale-bench" : `scale-${Date.now().toString(36)}`);
     writer = client(url, session.token);
     const browser = await chromium.launch({
@@ -330,16 +348,22 @@ async function main() {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
     closeBrowser = () => browser.close();
-    // The first open since the backend started, before anything has read the listing (reuse() below reads it):
-    // nothing cached in the browser nor in the backend's query cache (engine/queryCache.ts), which serves every
-    // later open.
-    const openFirst = async (projectId: Id<"projects">) => {
-      const open = await firstOpen(browser, `${url}/p/${projectId}`, session);
-      console.log(`First open since the backend started: ${open.firstRowMs.toFixed(0)} ms to first rows (${open.completeMs.toFixed(0)} ms whole)`);
-      return open;
+    // The first opens: each right after the backend (re)started, before anything has read the listing: nothing
+    // cached in the browser nor in the backend's query cache (engine/queryCache.ts), which serves every later open.
+    // The backend's first answers are also its code's first runs (nothing compiled yet), as after any start.
+    const openFirsts = async (projectId: Id<"projects">) => {
+      const opens: Open[] = [];
+      for (let i = 0; i < FIRST_OPENS; i++) {
+        await writer?.close();
+        await stopServer();
+        await startServer();
+        writer = client(url, session.token);
+        const open = await firstOpen(browser, `${url}/p/${projectId}`, session);
+        console.log(`First open ${i + 1}/${FIRST_OPENS} since the backend started: ${open.firstRowMs.toFixed(0)} ms to first rows (${open.completeMs.toFixed(0)} ms whole)`);
+        opens.push(open);
+      }
+      return opens;
     };
-    const existing = (await writer.query(api.projects.list, {})).find((p) => p.name === `Scale ${OPENED.toLocaleString("en")}`);
-    const firstSeen = kept && existing ? await openFirst(existing._id) : null;
 
     const projects: Seeded[] = [];
     for (const files of SIZES) {
@@ -354,7 +378,7 @@ async function main() {
       console.log(`  ${project.seconds.toFixed(1)} s`);
     }
     const opened = projects.find((p) => p.files === OPENED)!;
-    const first = firstSeen ?? (await openFirst(opened.projectId));
+    const firsts = await openFirsts(opened.projectId);
     const listing = await readListing(writer, opened.projectId);
     if (listing.length !== OPENED) throw new Error(`The listing holds ${listing.length} entries, not ${OPENED}.`);
     const refDir = join(work, "reference");
@@ -390,7 +414,7 @@ async function main() {
     const openTable = [
       `| Opening the ${OPENED.toLocaleString("en")}-file project, ${RUNS} runs: median (min–max) | First rows of the tree | Whole listing in (tree not busy) | Target |`,
       "| --- | ---: | ---: | --- |",
-      `| App, first open since the backend started (1 run: nothing cached in the browser or the backend) | ${first.firstRowMs.toFixed(0)} ms | ${first.completeMs.toFixed(0)} ms |  |`,
+      `| App, first open right after a backend start (${FIRST_OPENS} starts: nothing cached in the browser or the backend) | ${ms(firsts.map((o) => o.firstRowMs))} | ${ms(firsts.map((o) => o.completeMs))} | first rows ≤ ${TARGET_FIRST_ROWS_MS} ms |`,
       `| App, cold (new browser profile: nothing cached in it; the backend's query cache holds the listing) | ${ms(coldFirst)} | ${ms(runs.map((r) => r.cold.completeMs))} | first rows ≤ ${TARGET_FIRST_ROWS_MS} ms |`,
       `| App, warm (reload: the listing cached in IndexedDB) | ${ms(runs.map((r) => r.warm.firstRowMs))} | ${ms(runs.map((r) => r.warm.completeMs))} |  |`,
       `| Reference: the same listing as one static JSON file into the same FileTree | ${ms(runs.map((r) => r.reference.firstRowMs))} | ${ms(runs.map((r) => r.reference.completeMs))} |  |`,
@@ -404,7 +428,8 @@ async function main() {
       ),
     ].join("\n");
     console.log(`\n${openTable}\n\n${bytesTable}\n`);
-    const firstVerdict = median(coldFirst) <= TARGET_FIRST_ROWS_MS ? "meets" : "misses";
+    const afterStart = firsts.map((o) => o.firstRowMs);
+    const firstVerdict = Math.max(median(coldFirst), median(afterStart)) <= TARGET_FIRST_ROWS_MS ? "meets" : "misses";
     const worstClosed = Math.max(...bytes.map((b) => b.closed));
     const bytesVerdict = worstClosed <= TARGET_SAVE_BYTES ? "meets" : "misses";
     await updateSection(
@@ -419,8 +444,9 @@ full of small files) are seeded through the backend with \`files.createMany\`${
 
 **Opening the ${OPENED.toLocaleString("en")}-file project** in headless Chromium: from navigation (the page's time
 origin) until the first row of the tree is in the DOM, and until the tree is no longer \`aria-busy\` (the whole
-listing in). A script installed before the page's own records both with a MutationObserver. The first open is made
-once, right after the backend started and before anything else read the project: nothing is cached anywhere. Every
+listing in). A script installed before the page's own records both with a MutationObserver. The first opens are
+made right after a backend start, ${FIRST_OPENS} times (the backend is stopped and started again before each), before
+anything else read the project: nothing is cached anywhere, and the backend's code runs for the first time. Every
 later open finds the listing's queries answered from the backend's query cache (local-backend/src/engine/queryCache.ts:
 a result is kept, per function, arguments and user, until a commit changes what it read), as any open of a project the
 backend has served since it started does. Cold is a new browser profile signed in (nothing cached in it); warm is a
@@ -438,7 +464,7 @@ of a small file ${SAVES} times; the figure is the bytes received divided by ${SA
 
 ${bytesTable}
 
-**First rows ${firstVerdict} the ${TARGET_FIRST_ROWS_MS} ms target** (cold median ${median(coldFirst).toFixed(0)} ms);
+**First rows ${firstVerdict} the ${TARGET_FIRST_ROWS_MS} ms target** (median right after a backend start ${median(afterStart).toFixed(0)} ms, cold median ${median(coldFirst).toFixed(0)} ms);
 **bytes per save ${bytesVerdict} the ${kb(TARGET_SAVE_BYTES)} target** (worst, file closed: ${kb(worstClosed)}).`,
     );
     console.log(`Wrote the "Scale" section of docs/benchmarks.md (${((Date.now() - started) / 1000).toFixed(0)} s).`);

@@ -3,6 +3,7 @@ import { decodeMaybeUndefined } from "./filter.js";
 import { newId } from "./ids.js";
 import { encodeValue } from "./keys.js";
 import { realNow } from "./runtime.js";
+import { plainJsonStats } from "./size.js";
 import type { Schema } from "./schema.js";
 import { BY_ID, makeDoc, type Doc, type DocJson, type Store } from "./store.js";
 import { countRead, LIMITS, writeDoc, type Tx } from "./transaction.js";
@@ -27,7 +28,7 @@ export interface WriteArgs {
   table?: string;
 }
 
-function nestingDepth(v: Value | undefined): number {
+export function nestingDepth(v: Value | undefined): number {
   if (Array.isArray(v)) {
     let max = 0;
     for (const x of v) max = Math.max(max, nestingDepth(x));
@@ -80,17 +81,28 @@ export class Documents {
     return doc.json;
   }
 
-  private checkValue(table: string, value: Record<string, Value>, size: number) {
+  /**
+   * The document a write stores, checked (size, nesting depth, schema) before anything is written; throws
+   * otherwise. A plain JSON document (plainJsonStats) is measured and validated in its JSON form, not decoded.
+   */
+  private checkedDoc(table: string, json: DocJson): Doc {
+    const plain = plainJsonStats(json);
+    const doc = plain ? makeDoc(table, json, undefined, plain.size) : makeDoc(table, json);
+    this.checkValue(table, doc, plain ? plain.depth : nestingDepth(doc.value));
+    return doc;
+  }
+
+  private checkValue(table: string, doc: Doc, depth: number) {
+    const size = doc.size;
     if (size > LIMITS.documentBytes) {
       throw new Error(
         `Value is too large (${(size / (1 << 20)).toFixed(2)} MiB > maximum size 1 MiB) for a document in table "${table}". Store large content in file storage.`,
       );
     }
-    const depth = nestingDepth(value);
     if (depth > LIMITS.nestingDepth) {
       throw new Error(`Value is too deeply nested (depth ${depth} > maximum ${LIMITS.nestingDepth}) for a document in table "${table}".`);
     }
-    this.schema.check(table, value);
+    this.schema.check(table, doc.json, () => doc.value);
   }
 
   /** Inserts a document; `allowSystem` lets the engine itself write system tables. Returns the new id. */
@@ -109,8 +121,7 @@ export class Documents {
     const table = this.store.ensureTable(tableName);
     const id = newId(table.number);
     const json: DocJson = { _id: id, _creationTime: this.nextCreationTime(), ...valueJson };
-    const doc = makeDoc(tableName, json);
-    this.checkValue(tableName, doc.value, doc.size);
+    const doc = this.checkedDoc(tableName, json);
     writeDoc(this.store, tx, tableName, id, doc);
     return id;
   }
@@ -151,8 +162,7 @@ export class Documents {
       if (decoded === undefined) delete json[k];
       else json[k] = v;
     }
-    const doc = makeDoc(old.table, json);
-    this.checkValue(old.table, doc.value, doc.size);
+    const doc = this.checkedDoc(old.table, json);
     writeDoc(this.store, tx, old.table, old.id, doc);
   }
 

@@ -1,7 +1,7 @@
-import type { Value } from "convex/values";
+import type { JSONValue, Value } from "convex/values";
 import type { LoadedApp } from "./loader.js";
 import type { IndexDef, Store } from "./store.js";
-import { validateValue, type VJson } from "./validate.js";
+import { matchesJson, validateValue, type VJson } from "./validate.js";
 
 // The loaded app's convex/schema.ts, as the engine uses it: the indexes of every table, and the document
 // validators checked on every write. Invariants:
@@ -43,15 +43,25 @@ export class Schema {
     this.store.setIndexDefs(defs);
   }
 
-  /** Throws when schema validation is on and `value` (a whole document) does not match its table's validator. */
-  check(table: string, value: Record<string, Value>) {
+  private readonly resolveIdTable = (id: string) => this.store.tableOfId(id);
+
+  /**
+   * Throws when schema validation is on and the document does not match its table's validator. The document is
+   * checked in its JSON form first (`matchesJson`, which never accepts what `validateValue` would refuse); only
+   * one that check does not show valid is decoded (`value()`) and run through `validateValue`, which gives the
+   * verdict and the message. So a write is not decoded into a copy only to be validated.
+   */
+  check(table: string, json: Record<string, JSONValue>, value: () => Record<string, Value>) {
     if (!this.validation || table.startsWith("_")) return;
     const def = this.tables.get(table);
     if (!def) return;
-    const body: Record<string, Value> = { ...value };
-    delete body._id;
-    delete body._creationTime;
-    const err = validateValue(def.documentType, body, (id) => this.store.tableOfId(id));
+    const bodyJson: Record<string, JSONValue> = {};
+    for (const k in json) if (k !== "_id" && k !== "_creationTime") bodyJson[k] = json[k];
+    if (matchesJson(def.documentType, bodyJson, this.resolveIdTable)) return;
+    const body: Record<string, Value> = {};
+    const decoded = value();
+    for (const k in decoded) if (k !== "_id" && k !== "_creationTime") body[k] = decoded[k];
+    const err = validateValue(def.documentType, body, this.resolveIdTable);
     if (err) throw new Error(`Failed to insert or update a document in table "${table}" because it does not match the schema: ${err}`);
   }
 }

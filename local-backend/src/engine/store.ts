@@ -2,6 +2,7 @@ import { getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/
 import { ID_LENGTH, idTableNumber } from "./ids.js";
 import { IndexKeys } from "./indexKeys.js";
 import { encodeNumber, encodeValue, getField } from "./keys.js";
+import { plainJsonStats } from "./size.js";
 
 // The in-memory database: every table's documents plus, per index, its keys in order (indexKeys.ts). Writes are
 // applied in place; transactions keep undo records (see transaction.ts), so the store itself knows nothing
@@ -11,7 +12,8 @@ export type DocJson = Record<string, JSONValue>;
 
 /**
  * A stored document. `json` (Convex-encoded) is the source of truth; the decoded value, size and index
- * key suffix are computed on first use, so loading a large snapshot decodes nothing it does not index.
+ * key suffix are computed on first use, so loading a large snapshot decodes nothing it does not index, and reading
+ * or writing a plain document decodes nothing at all (its size is taken from its JSON).
  */
 export class Doc {
   readonly id: string;
@@ -26,17 +28,24 @@ export class Doc {
     readonly table: string,
     readonly json: DocJson,
     value?: Record<string, Value>,
+    size?: number,
   ) {
     this.id = json._id as string;
     this.decoded = value;
+    this.sizeBytes = size;
   }
 
   get value(): Record<string, Value> {
     return (this.decoded ??= jsonToConvex(this.json) as Record<string, Value>);
   }
 
+  /** Convex's size of the document: from its JSON form when plain (size.ts), so reading a document does not decode it. */
   get size(): number {
-    return (this.sizeBytes ??= getConvexSize(this.value));
+    if (this.sizeBytes === undefined) {
+      const plain = this.decoded === undefined ? plainJsonStats(this.json) : null;
+      this.sizeBytes = plain !== null ? plain.size : getConvexSize(this.value);
+    }
+    return this.sizeBytes;
   }
 
   /** The `_creationTime, _id` tail every index key ends with. */
@@ -142,8 +151,9 @@ function idsOfSortedKeys(table: Table, keys: string[]): string[] | null {
   return ids;
 }
 
-export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>): Doc {
-  return new Doc(table, json, value);
+/** `size`, when given, is what `getConvexSize(jsonToConvex(json))` would return (documents.ts measures writes). */
+export function makeDoc(table: string, json: DocJson, value?: Record<string, Value>, size?: number): Doc {
+  return new Doc(table, json, value, size);
 }
 
 export class Store {
