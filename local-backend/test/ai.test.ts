@@ -88,9 +88,9 @@ describe("the assistant against a scripted provider", () => {
     const { conversationId, message } = await ask("Count to forty, please");
     expect(message.status).toBe("completed");
     expect(message.content).toBe(Array.from({ length: 40 }, (_, i) => `word${i} `).join(""));
-    // The throttle's rate (≤ 4 writes per second) is WriteThrottle's, unit-tested on explicit times in
+    // The throttle's rate (≤ 5 writes per second) is WriteThrottle's, unit-tested on explicit times in
     // convex/ai/lib.test.ts; here: far fewer chunk writes than the 40 chunks received (25 ms apart, so 1 s of text
-    // allows at most 5), and everything else the answer commits is a small constant (send, scheduling, finalize, title).
+    // allows at most 6), and everything else the answer commits is a small constant (send, scheduling, finalize, title).
     await expect.poll(() => chunkWrites(message._id)).toBeDefined();
     const writes = chunkWrites(message._id)!;
     expect(writes).toBeGreaterThan(0);
