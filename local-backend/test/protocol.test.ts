@@ -142,6 +142,29 @@ describe("sync protocol details (raw WebSocket)", () => {
     raw.close();
   });
 
+  it("sends the clock fields on a connection's first Transition and when the identity changes, and leaves them off the rest", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    const transitionAfter = async (from: number) => raw.waitFor((m) => m.type === "Transition", 5000, from);
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "x" }] });
+    const first = await transitionAfter(0);
+    expect(first.clientClockSkew).toEqual(expect.any(Number));
+    expect(first.serverTs).toEqual(expect.any(Number));
+    let from = raw.messages.length;
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "y" }] });
+    const second = await transitionAfter(from);
+    expect("clientClockSkew" in second || "serverTs" in second).toBe(false);
+    // The stock client schedules its token's refresh from the skew on the Transition that confirms the token.
+    from = raw.messages.length;
+    const { token } = await backend.signIn("ada");
+    raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: raw.version.identity });
+    const confirmed = await transitionAfter(from);
+    expect(confirmed.endVersion.identity).toBe(confirmed.startVersion.identity + 1);
+    expect(confirmed.clientClockSkew).toEqual(expect.any(Number));
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("keeps versions consistent while query-set changes race with re-runs after commits", async () => {
     backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);

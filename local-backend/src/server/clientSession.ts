@@ -150,6 +150,8 @@ export class ClientSession {
   /** The current run of back-to-back mutations: started, not answered yet (see the invariants above). */
   private run: { answers: Promise<MutationAnswer>[]; since: number } | null = null;
   private clientClockSkew: number | undefined;
+  /** Whether this connection was sent a Transition yet. */
+  private sentTransition = false;
   private closed = false;
   private readonly ping: NodeJS.Timeout;
 
@@ -220,7 +222,11 @@ export class ClientSession {
       this.dispose();
       return;
     }
-    this.ws.send(serializeServerMessage(message));
+    // The clock fields go on the first Transition and on those that change the identity (protocol.ts says why).
+    const clock =
+      message.type !== "Transition" || !this.sentTransition || message.endVersion.identity !== message.startVersion.identity;
+    if (message.type === "Transition") this.sentTransition = true;
+    this.ws.send(serializeServerMessage(message, { clock }));
   }
 
   /**
