@@ -165,6 +165,24 @@ describe("sync protocol details (raw WebSocket)", () => {
     raw.close();
   });
 
+  it("sends a query's journal with its first result and not again while it is unchanged", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "messages:list", args: [{}] }] });
+    const updateOf = (m: { type: string; modifications?: { type: string; queryId: number }[] }) =>
+      m.type === "Transition" && m.modifications!.some((u) => u.type === "QueryUpdated" && u.queryId === 0);
+    const first = await raw.waitFor(updateOf);
+    expect(first.modifications[0]).toMatchObject({ type: "QueryUpdated", value: [], journal: null });
+    const from = raw.messages.length;
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "x" }] });
+    const second = await raw.waitFor(updateOf, 5000, from);
+    // The stock client keeps the journal it holds when an update has none (local_state.ts transition).
+    expect(second.modifications[0]).toMatchObject({ type: "QueryUpdated", value: [{ body: "x" }] });
+    expect("journal" in second.modifications[0]).toBe(false);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("keeps versions consistent while query-set changes race with re-runs after commits", async () => {
     backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);

@@ -74,6 +74,8 @@ interface Subscription {
   udfPath: string;
   args: JSONValue;
   journal: QueryJournal;
+  /** The journal this connection last sent for this query (undefined before its first result): not sent again. */
+  clientJournal: QueryJournal | undefined;
   reads: ReadSet | null;
   /** How the subscription is filed in the read index (subscriptions.ts). */
   watched: Watched;
@@ -404,6 +406,7 @@ export class ClientSession {
           udfPath: canonicalizeUdfPath(mod.udfPath),
           args: over ? {} : mod.args,
           journal: mod.journal,
+          clientJournal: undefined,
           reads: null,
           watched: { session: this, queryId: mod.queryId },
           resultHash: null,
@@ -709,7 +712,12 @@ export class ClientSession {
       if (hash === sub.resultHash) return;
       sub.resultHash = hash;
       if (result.ok) {
-        modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines, journal });
+        if (journal === sub.clientJournal) {
+          modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines });
+        } else {
+          modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines, journal });
+          sub.clientJournal = journal;
+        }
       } else {
         modifications.push({
           type: "QueryFailed",
@@ -719,6 +727,7 @@ export class ClientSession {
           journal,
           ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
         });
+        sub.clientJournal = journal;
       }
     });
     if (opts.atLeast !== undefined && endTs < opts.atLeast && toRun.length === 0) endTs = opts.atLeast;

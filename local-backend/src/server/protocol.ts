@@ -42,7 +42,9 @@ export interface StateVersion {
 }
 
 export type StateModification =
-  | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal: QueryJournal }
+  // `journal` may be left out when the client holds it already: the stock client keeps its journal then
+  // (local_state.ts transition), so an unchanged journal need not cross the socket with every update.
+  | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal?: QueryJournal }
   | {
       type: "QueryFailed";
       queryId: number;
