@@ -26,13 +26,21 @@ export const outline = query({
     const result = await listMessagePage(ctx, await requireUser(ctx), conversationId, paginationOpts);
     return {
       ...result,
-      page: result.page.map(({ _id, _creationTime, role, status, activity }) => ({ _id, _creationTime, role, status, activity })),
+      page: result.page.map(({ _id, _creationTime, role, status, activity, streamedChunks }) => ({
+        _id,
+        _creationTime,
+        role,
+        status,
+        activity,
+        streamedChunks,
+      })),
     };
   },
 });
 
 /**
- * A message's text. An answer's stays "" while it streams (ai/stream has it) and changes once, when it ends. Null
+ * A message's text. An answer's stays "" while it streams (ai/stream has it) and changes once, when it ends; a
+ * client that streamed all of an answer's chunks (outline's `streamedChunks`) holds its text and need not read this. Null
  * once the message is gone (its conversation was deleted), so a reader that has not yet seen it leave the list
  * is not thrown an error; another user's message is refused like any other.
  */

@@ -133,6 +133,10 @@ export default defineSchema({
     role: v.union(v.literal("user"), v.literal("assistant")),
     content: v.string(),
     status: v.optional(v.union(v.literal("processing"), v.literal("completed"), v.literal("cancelled"))),
+    // Addition (AI): set when an answer ends, the number of its streamed chunks (messageChunks, seq 0 … n-1): their
+    // texts joined are exactly `content`, so a client that streamed them all already holds the text and need not
+    // read it again (ai/data.ts finalizeMessage). Absent on user messages and answers from before it existed.
+    streamedChunks: v.optional(v.number()),
     // Addition (AI): the assistant's tool calls, shown as compact activity lines. `offset` is the length of
     // `content` when the call ran, so the UI can interleave lines with the text. Written once per tool call.
     activity: v.optional(

@@ -32,6 +32,8 @@ export class ChunkWriter {
   private seq = 0;
   private busy: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** A wake-up at the moment pending text may be written (so it does not wait for the next tick). */
+  private due: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private readonly throttle = new WriteThrottle();
   /** Characters of the answer so far, written or pending. */
@@ -64,10 +66,21 @@ export class ChunkWriter {
 
   private tick() {
     if (this.busy !== null || this.stopped) return;
-    const action = this.throttle.next(Date.now(), this.pending.length > 0);
-    if (action === null) return;
+    const now = Date.now();
+    const action = this.throttle.next(now, this.pending.length > 0);
+    if (action === null) {
+      if (this.pending.length > 0 && this.due === undefined && !this.closed) {
+        this.due = setTimeout(() => {
+          this.due = undefined;
+          this.tick();
+        }, this.throttle.writeIn(now));
+      }
+      return;
+    }
     this.busy = this.step(action).finally(() => {
       this.busy = null;
+      // Text that arrived during a write slower than the interval goes out at once.
+      if (!this.closed) this.tick();
     });
   }
 
@@ -76,6 +89,7 @@ export class ChunkWriter {
     if (action === "write") {
       const text = this.pending;
       this.pending = "";
+      this.throttle.writing(Date.now());
       status = await this.ctx.runMutation(internal.ai.data.appendChunk, { messageId: this.messageId, seq: this.seq, text });
       if (status === "processing") {
         this.seq++;
@@ -83,7 +97,6 @@ export class ChunkWriter {
       } else {
         this.pending = text + this.pending;
       }
-      this.throttle.wrote(Date.now());
     } else {
       status = await this.ctx.runQuery(internal.ai.data.status, { messageId: this.messageId });
       this.throttle.checked(Date.now());
@@ -110,6 +123,7 @@ export class ChunkWriter {
   async close(): Promise<string> {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.due);
     while (this.busy !== null) await this.busy;
     const rest = this.pending;
     this.pending = "";

@@ -29,6 +29,33 @@ describe("streamed chunks and the final state", () => {
     expect(message).toMatchObject({ content: "Hello world", status: "cancelled" });
   });
 
+  it("finalize appends its own text as the last chunk and counts the chunks that make the content", async () => {
+    const { t, messageId } = await seed();
+    await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 0, text: "Hello " });
+    await t.mutation(internal.ai.data.appendChunk, { messageId, seq: 1, text: "world" });
+    await t.mutation(internal.ai.data.finalize, { messageId, tail: "!" });
+    const message = await t.run((ctx) => ctx.db.get("messages", messageId));
+    expect(message).toMatchObject({ content: "Hello world!", status: "completed", streamedChunks: 3 });
+    // A subscriber that received chunks 0 … streamedChunks-1 holds exactly the content (no second read of it).
+    const chunks = await t.run((ctx) => ctx.db.query("messageChunks").withIndex("by_message_seq", (q) => q.eq("messageId", messageId)).collect());
+    expect(chunks.map((c) => [c.seq, c.text])).toEqual([
+      [0, "Hello "],
+      [1, "world"],
+      [2, "!"],
+    ]);
+    // The paragraph break before an expiry notice is part of that last chunk; nothing streamed: one chunk.
+    const other = await seed();
+    await other.t.mutation(internal.ai.data.appendChunk, { messageId: other.messageId, seq: 0, text: "Partial" });
+    await other.t.mutation(internal.ai.data.expire, { messageId: other.messageId });
+    const expired = await other.t.run((ctx) => ctx.db.get("messages", other.messageId));
+    const expiredChunks = await other.t.run((ctx) => ctx.db.query("messageChunks").collect());
+    expect(expired?.streamedChunks).toBe(2);
+    expect(expiredChunks.map((c) => c.text).join("")).toBe(expired?.content);
+    const silent = await seed();
+    await silent.t.mutation(internal.ai.data.finalize, { messageId: silent.messageId, tail: "No provider." });
+    expect(await silent.t.run((ctx) => ctx.db.get("messages", silent.messageId))).toMatchObject({ content: "No provider.", streamedChunks: 1 });
+  });
+
   it("deletes the folded chunks later, and a second finalize does not fold them again", async () => {
     vi.useFakeTimers();
     const { t, messageId } = await seed();

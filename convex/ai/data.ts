@@ -137,6 +137,11 @@ const CHUNK_DELETE_BATCH = 500;
  * Folds the streamed chunks (and `tail`) into messages.content and ends the message: `completed`, unless it
  * was cancelled meanwhile, which it stays. Runs once per answer; later calls change nothing.
  *
+ * The text this adds (`tail`, with the paragraph break before it) is appended as one more chunk in the same
+ * write, and `streamedChunks` says how many chunks make the content: a client subscribed to ai/stream:latest
+ * receives that last piece like any other and then holds the whole answer, so it does not read the text a
+ * second time with messages:body (which would carry the answer again on the socket).
+ *
  * Invariant: an assistant message's content is "" until this folds its chunks in, and chunks only hold
  * non-empty text, so chunks of a message whose content is not "" are already folded (they await deletion).
  */
@@ -148,21 +153,28 @@ export async function finalizeMessage(
 ): Promise<boolean> {
   const message = await ctx.db.get("messages", messageId);
   if (message === null) return false;
-  const chunks =
-    message.content === ""
-      ? await ctx.db
-          .query("messageChunks")
-          .withIndex("by_message_seq", (q) => q.eq("messageId", messageId))
-          .collect()
-      : [];
+  const folding = message.content === "";
+  const chunks = folding
+    ? await ctx.db
+        .query("messageChunks")
+        .withIndex("by_message_seq", (q) => q.eq("messageId", messageId))
+        .collect()
+    : [];
   if (message.status !== "processing" && chunks.length === 0 && tail.length === 0) return false;
   const body = message.content + chunks.map((c) => c.text).join("");
-  const text = body + (opts.newParagraph && body.length > 0 && tail.length > 0 ? "\n\n" : "") + tail;
+  const added = (opts.newParagraph && body.length > 0 && tail.length > 0 ? "\n\n" : "") + tail;
+  let streamedChunks: number | undefined;
+  if (folding) {
+    // Chunks are numbered 0, 1, 2, … without gaps (the action counts only the writes that appended one).
+    streamedChunks = chunks.length;
+    if (added.length > 0) await ctx.db.insert("messageChunks", { messageId, seq: streamedChunks++, text: added });
+  }
   await ctx.db.patch("messages", messageId, {
-    content: text,
+    content: body + added,
     status: message.status === "cancelled" ? "cancelled" : "completed",
+    streamedChunks,
   });
-  if (chunks.length > 0) {
+  if (streamedChunks !== undefined && streamedChunks > 0) {
     await ctx.scheduler.runAfter(CHUNK_CLEANUP_DELAY_MS, internal.ai.data.deleteChunks, { messageId });
   }
   const conversation = await ctx.db.get("conversations", message.conversationId);

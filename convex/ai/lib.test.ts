@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CHUNK_WRITE_INTERVAL_MS,
   cleanTitle,
   describeProviderFailure,
   type EditResult,
@@ -37,29 +38,37 @@ describe("readProviderConfig", () => {
 });
 
 describe("WriteThrottle", () => {
-  it("allows at most one write per interval and checks the status while idle", () => {
-    const t = new WriteThrottle(250, 500);
+  it("allows one write per interval, counted from each write's start, and checks the status while idle", () => {
+    const t = new WriteThrottle(200, 500);
     expect(t.next(0, true)).toBe("write");
-    t.wrote(0);
-    expect(t.next(100, true)).toBeNull();
-    expect(t.next(250, true)).toBe("write");
-    t.wrote(250);
+    t.writing(0);
+    // The write took 150 ms: the next may still start 200 ms after the first started, not after it ended.
+    expect(t.next(150, true)).toBeNull();
+    expect(t.writeIn(150)).toBe(50);
+    expect(t.next(200, true)).toBe("write");
+    t.writing(200);
+    expect(t.writeIn(450)).toBe(0);
     expect(t.next(600, false)).toBeNull();
-    expect(t.next(750, false)).toBe("check");
-    t.checked(750);
+    expect(t.next(700, false)).toBe("check");
+    t.checked(700);
     expect(t.next(800, false)).toBeNull();
   });
-  it("never exceeds four writes per second however fast text arrives", () => {
-    const t = new WriteThrottle(250, 500);
-    let writes = 0;
-    for (let now = 0; now < 10_000; now += 7) {
+
+  it("writes the first text at once, then never more than five times a second however fast text arrives", () => {
+    const t = new WriteThrottle();
+    expect(CHUNK_WRITE_INTERVAL_MS).toBe(200);
+    const starts: number[] = [];
+    for (let now = 1_000; now < 11_000; now += 7) {
       if (t.next(now, true) === "write") {
-        writes++;
-        t.wrote(now);
+        starts.push(now);
+        t.writing(now);
       }
     }
-    expect(writes).toBeLessThanOrEqual(40);
-    expect(writes).toBeGreaterThan(30);
+    expect(starts[0]).toBe(1_000);
+    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(200);
+    // 10 s of steady text: 5 per second, each as soon as its interval is up (7 ms steps: at most 6 ms late).
+    expect(starts.length).toBeLessThanOrEqual(50);
+    expect(starts.length).toBeGreaterThanOrEqual(48);
   });
 });
 

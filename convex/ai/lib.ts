@@ -137,14 +137,26 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** At most one write of streamed text per this many milliseconds (⇒ at most 4 writes per second of answer). */
-export const CHUNK_WRITE_INTERVAL_MS = 250;
+/**
+ * Writes of streamed text start at least this many milliseconds apart (⇒ at most 5 writes per second of answer).
+ *
+ * Why 200 and not less: each write reaches a second client as one sync Transition, which costs a few hundred bytes
+ * besides its text (docs/benchmarks.md measures it), so the write rate sets most of an answer's sync traffic. And why the
+ * latency target follows from it: text that arrives steadily waits for the next write between 0 and one interval,
+ * so half of it waits longer than interval / 2. For N writes over a stream of length S, the share of text that
+ * waits at most m is Σ min(m, gap) / S ≤ N·m / S, so the median wait is at least S / (2N) whatever the writes'
+ * timing: at 5 writes per second, 100 ms, before the write, the commit and the client's rendering are added. Only
+ * the first text of an answer is written at once (nothing was written before it), so the answer visibly starts
+ * without waiting an interval.
+ */
+export const CHUNK_WRITE_INTERVAL_MS = 200;
 /** While the provider is silent, the message status is still read this often, so a cancel is seen promptly. */
 export const STATUS_CHECK_MS = 500;
 
 /**
- * Decides when buffered text is written. At most one write per `intervalMs`, and a status check at least every
- * `checkMs` even when no text arrives.
+ * Decides when buffered text is written: a write may start `intervalMs` after the previous one started (one at a
+ * time: the caller waits for a write to end before asking again), and the status is read at least every
+ * `checkMs` when no text arrives.
  */
 export class WriteThrottle {
   private lastWrite = -Infinity;
@@ -161,11 +173,18 @@ export class WriteThrottle {
     return null;
   }
 
-  wrote(now: number) {
+  /** Milliseconds until pending text may be written (0: now). */
+  writeIn(now: number): number {
+    return Math.max(0, this.lastWrite + this.intervalMs - now);
+  }
+
+  /** A write starts now (its interval counts from its start, not its end, so a slow commit does not slow the cadence). */
+  writing(now: number) {
     this.lastWrite = now;
     this.lastCheck = now;
   }
 
+  /** The status was read now (a write reads it too: `writing` covers that). */
   checked(now: number) {
     this.lastCheck = now;
   }

@@ -107,6 +107,7 @@ export const messageOutlineValidator = v.object({
   role: messageFields.role,
   status: messageFields.status,
   activity: messageFields.activity,
+  streamedChunks: messageFields.streamedChunks,
 });
 export type MessageOutline = Infer<typeof messageOutlineValidator>;
 

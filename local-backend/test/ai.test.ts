@@ -1,9 +1,12 @@
-import type { ConvexClient } from "convex/browser";
+import { ConvexClient } from "convex/browser";
+import WebSocket from "ws";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ScriptedProvider, type StreamScript } from "../../tests/ai/scriptedProvider";
 import { ChunkAssembler } from "../../src/features/chat/chunkAssembler";
+import { StreamedAnswers, textSource } from "../../src/features/chat/streamedAnswers";
+import type { MessageOutline } from "../../convex/lib/validators";
 import { listed } from "../../tests/listing";
 import type { EngineImpl } from "../src/engine/engine.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend";
@@ -88,9 +91,9 @@ describe("the assistant against a scripted provider", () => {
     const { conversationId, message } = await ask("Count to forty, please");
     expect(message.status).toBe("completed");
     expect(message.content).toBe(Array.from({ length: 40 }, (_, i) => `word${i} `).join(""));
-    // The throttle's rate (≤ 4 writes per second) is WriteThrottle's, unit-tested on explicit times in
+    // The throttle's rate (≤ 5 writes per second) is WriteThrottle's, unit-tested on explicit times in
     // convex/ai/lib.test.ts; here: far fewer chunk writes than the 40 chunks received (25 ms apart, so 1 s of text
-    // allows at most 5), and everything else the answer commits is a small constant (send, scheduling, finalize, title).
+    // allows at most 6), and everything else the answer commits is a small constant (send, scheduling, finalize, title).
     await expect.poll(() => chunkWrites(message._id)).toBeDefined();
     const writes = chunkWrites(message._id)!;
     expect(writes).toBeGreaterThan(0);
@@ -128,9 +131,12 @@ describe("the assistant against a scripted provider", () => {
     });
     const message = await waitForFinal(conversationId, messageId);
     stop();
-    // What the subscription missed (it may start after the first writes, and updates may merge) is read once.
-    for (let gap = assembled.gap(); gap !== null; gap = assembled.gap()) {
-      for (const row of await watcher.query(api.ai.stream.range, { messageId, from: gap.from, to: gap.to })) assembled.add(row.seq, row.text);
+    // What the subscription missed (it may start after the first writes, updates may merge, and it stopped when the
+    // message was final, maybe before the last chunk reached it) is read once.
+    for (let from = assembled.known; from < message.streamedChunks!; from = assembled.known) {
+      for (const row of await watcher.query(api.ai.stream.range, { messageId, from, to: message.streamedChunks! })) {
+        assembled.add(row.seq, row.text);
+      }
     }
     await watcher.close();
     const writes = chunkWrites(messageId)!;
@@ -138,10 +144,85 @@ describe("the assistant against a scripted provider", () => {
     // No chunk came twice: each write's text crossed the socket once (a page of chunks would repeat them).
     expect(new Set(delivered).size).toBe(delivered.length);
     expect(delivered.length).toBeGreaterThan(0);
-    expect(assembled.known).toBe(writes);
-    // The final write folds in the text still pending at the end, so the chunks are the answer's beginning.
-    expect(message.content.startsWith(assembled.text())).toBe(true);
-    expect(assembled.text().length).toBeGreaterThan(0);
+    // The final write appends the text still pending at the end as one more chunk: the chunks are the answer.
+    expect(assembled.known).toBe(writes + 1);
+    expect(message.streamedChunks).toBe(writes + 1);
+    expect(assembled.text()).toBe(message.content);
+  });
+
+  it("hands a second client reading as the chat does (streamedAnswers.ts) each piece of the answer once, the end included", async () => {
+    // Every piece carries a marker, so the watcher's socket can be searched for how often each crossed it.
+    const chunks = Array.from({ length: 60 }, (_, i) => `mark${String(i).padStart(3, "0")} `);
+    const conversationId = await newConversation();
+    const frames: string[] = [];
+    class CountingWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        this.on("message", (data: Buffer) => frames.push(data.toString("utf8")));
+      }
+    }
+    const watcher = new ConvexClient(backend.url, {
+      webSocketConstructor: CountingWebSocket as unknown as typeof globalThis.WebSocket,
+      unsavedChangesWarning: false,
+      logger: false,
+    });
+    const token = (await backend.signIn("ada")).token;
+    watcher.setAuth(() => Promise.resolve(token));
+    // The chat's reads: the outline; per message its stream while it is written, its body unless the text is held.
+    const answers = new StreamedAnswers();
+    const subscribed = new Map<string, "stream" | "body">();
+    const stops: (() => void)[] = [];
+    const bodies = new Map<string, string>();
+    let outline: MessageOutline[] = [];
+    const follow = () => {
+      for (const m of outline) {
+        const source = textSource(m, answers);
+        if (source.from === "held" || subscribed.get(m._id) === source.from) continue;
+        subscribed.set(m._id, source.from);
+        if (source.from === "body") {
+          stops.push(watcher.onUpdate(api.messages.body, { messageId: m._id }, (b) => b && bodies.set(m._id, b.content)));
+        } else {
+          // As useStreamingText: the newest chunk from the subscription, chunks it skipped read once with range.
+          const assembled = new ChunkAssembler();
+          const fill = async () => {
+            for (let gap = assembled.gap(); gap !== null; gap = assembled.gap()) {
+              for (const row of await watcher.query(api.ai.stream.range, { messageId: m._id, ...gap })) assembled.add(row.seq, row.text);
+              answers.set(m._id, assembled.known, assembled.text());
+            }
+          };
+          stops.push(
+            watcher.onUpdate(api.ai.stream.latest, { messageId: m._id }, (chunk) => {
+              if (chunk === null) return;
+              assembled.add(chunk.seq, chunk.text);
+              answers.set(m._id, assembled.known, assembled.text());
+              void fill();
+            }),
+          );
+        }
+      }
+    };
+    stops.push(
+      watcher.onUpdate(api.messages.outline, { conversationId, paginationOpts: { numItems: 10, cursor: null } }, (result) => {
+        outline = result.page;
+        // After every callback of this update (as React renders after them): the stream's last piece comes with it.
+        queueMicrotask(follow);
+      }),
+    );
+    await expect.poll(() => frames.some((f) => f.includes('"Transition"'))).toBe(true);
+    provider.stream({ kind: "text", chunks, delayMs: 15 });
+    const { assistantMessageId: messageId } = await client.mutation(api.messages.send, { conversationId, content: "marks" });
+    const message = await waitForFinal(conversationId, messageId);
+    await expect.poll(() => outline.find((m) => m._id === messageId)?.status).toBe("completed");
+    await expect.poll(() => answers.complete(messageId, message.streamedChunks)).toBe(message.content);
+    stops.forEach((stop) => stop());
+    await watcher.close();
+    expect(message.streamedChunks).toBe(chunkWrites(messageId)! + 1);
+    // The answer is held whole from its stream, and nothing read its text again.
+    expect(subscribed.get(messageId)).toBe("stream");
+    expect(bodies.has(messageId)).toBe(false);
+    const received = frames.join("");
+    const crossings = chunks.map((c) => received.split(c.trim()).length - 1);
+    expect(crossings).toEqual(chunks.map(() => 1));
   });
 
   it("sends the conversation history on the next turn", async () => {

@@ -142,6 +142,47 @@ describe("sync protocol details (raw WebSocket)", () => {
     raw.close();
   });
 
+  it("sends the clock fields on a connection's first Transition and when the identity changes, and leaves them off the rest", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    const transitionAfter = async (from: number) => raw.waitFor((m) => m.type === "Transition", 5000, from);
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "x" }] });
+    const first = await transitionAfter(0);
+    expect(first.clientClockSkew).toEqual(expect.any(Number));
+    expect(first.serverTs).toEqual(expect.any(Number));
+    let from = raw.messages.length;
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "y" }] });
+    const second = await transitionAfter(from);
+    expect("clientClockSkew" in second || "serverTs" in second).toBe(false);
+    // The stock client schedules its token's refresh from the skew on the Transition that confirms the token.
+    from = raw.messages.length;
+    const { token } = await backend.signIn("ada");
+    raw.send({ type: "Authenticate", tokenType: "User", value: token, baseVersion: raw.version.identity });
+    const confirmed = await transitionAfter(from);
+    expect(confirmed.endVersion.identity).toBe(confirmed.startVersion.identity + 1);
+    expect(confirmed.clientClockSkew).toEqual(expect.any(Number));
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
+  it("sends a query's journal with its first result and not again while it is unchanged", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    raw.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "messages:list", args: [{}] }] });
+    const updateOf = (m: { type: string; modifications?: { type: string; queryId: number }[] }) =>
+      m.type === "Transition" && m.modifications!.some((u) => u.type === "QueryUpdated" && u.queryId === 0);
+    const first = await raw.waitFor(updateOf);
+    expect(first.modifications[0]).toMatchObject({ type: "QueryUpdated", value: [], journal: null });
+    const from = raw.messages.length;
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "x" }] });
+    const second = await raw.waitFor(updateOf, 5000, from);
+    // The stock client keeps the journal it holds when an update has none (local_state.ts transition).
+    expect(second.modifications[0]).toMatchObject({ type: "QueryUpdated", value: [{ body: "x" }] });
+    expect("journal" in second.modifications[0]).toBe(false);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("keeps versions consistent while query-set changes race with re-runs after commits", async () => {
     backend = await startTestBackend();
     const raw = await RawClient.connect(backend.url);

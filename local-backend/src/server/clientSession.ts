@@ -74,6 +74,8 @@ interface Subscription {
   udfPath: string;
   args: JSONValue;
   journal: QueryJournal;
+  /** The journal this connection last sent for this query (undefined before its first result): not sent again. */
+  clientJournal: QueryJournal | undefined;
   reads: ReadSet | null;
   /** How the subscription is filed in the read index (subscriptions.ts). */
   watched: Watched;
@@ -150,6 +152,8 @@ export class ClientSession {
   /** The current run of back-to-back mutations: started, not answered yet (see the invariants above). */
   private run: { answers: Promise<MutationAnswer>[]; since: number } | null = null;
   private clientClockSkew: number | undefined;
+  /** Whether this connection was sent a Transition yet. */
+  private sentTransition = false;
   private closed = false;
   private readonly ping: NodeJS.Timeout;
 
@@ -220,7 +224,11 @@ export class ClientSession {
       this.dispose();
       return;
     }
-    this.ws.send(serializeServerMessage(message));
+    // The clock fields go on the first Transition and on those that change the identity (protocol.ts says why).
+    const clock =
+      message.type !== "Transition" || !this.sentTransition || message.endVersion.identity !== message.startVersion.identity;
+    if (message.type === "Transition") this.sentTransition = true;
+    this.ws.send(serializeServerMessage(message, { clock }));
   }
 
   /**
@@ -398,6 +406,7 @@ export class ClientSession {
           udfPath: canonicalizeUdfPath(mod.udfPath),
           args: over ? {} : mod.args,
           journal: mod.journal,
+          clientJournal: undefined,
           reads: null,
           watched: { session: this, queryId: mod.queryId },
           resultHash: null,
@@ -703,7 +712,12 @@ export class ClientSession {
       if (hash === sub.resultHash) return;
       sub.resultHash = hash;
       if (result.ok) {
-        modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines, journal });
+        if (journal === sub.clientJournal) {
+          modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines });
+        } else {
+          modifications.push({ type: "QueryUpdated", queryId, value: result.value, logLines: result.logLines, journal });
+          sub.clientJournal = journal;
+        }
       } else {
         modifications.push({
           type: "QueryFailed",
@@ -713,6 +727,7 @@ export class ClientSession {
           journal,
           ...(result.errorData !== undefined ? { errorData: result.errorData } : {}),
         });
+        sub.clientJournal = journal;
       }
     });
     if (opts.atLeast !== undefined && endTs < opts.atLeast && toRun.length === 0) endTs = opts.atLeast;

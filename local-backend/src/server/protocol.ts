@@ -42,7 +42,9 @@ export interface StateVersion {
 }
 
 export type StateModification =
-  | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal: QueryJournal }
+  // `journal` may be left out when the client holds it already: the stock client keeps its journal then
+  // (local_state.ts transition), so an unchanged journal need not cross the socket with every update.
+  | { type: "QueryUpdated"; queryId: number; value: JSONValue; logLines: string[]; journal?: QueryJournal }
   | {
       type: "QueryFailed";
       queryId: number;
@@ -92,14 +94,33 @@ export function decodeTs(encoded: string): bigint {
 
 const encodeVersion = (v: StateVersion) => ({ querySet: v.querySet, identity: v.identity, ts: encodeTs(v.ts) });
 
-export function serializeServerMessage(message: ServerMessage): string {
+/**
+ * A Transition at least this long keeps its clock fields even where `clock` is false: the stock client reports the
+ * transit time of large Transitions from them (web_socket_manager.ts reportLargeTransition; a warning over 20 MB).
+ */
+const LARGE_TRANSITION_CHARS = 1_000_000;
+
+/**
+ * `clock: false` leaves out a Transition's clientClockSkew and serverTs (both optional in the protocol). The stock
+ * client reads them only on the Transition that confirms its token (authentication_manager.ts, to schedule the
+ * token's refresh) and on large Transitions (above); on every other one they are about 50 of the bytes that each
+ * streamed write of an answer costs besides its text (docs/benchmarks.md, "AI").
+ */
+export function serializeServerMessage(message: ServerMessage, opts: { clock?: boolean } = {}): string {
   switch (message.type) {
-    case "Transition":
+    case "Transition": {
+      const { clientClockSkew, serverTs, ...rest } = message;
+      const versioned = { ...rest, startVersion: encodeVersion(message.startVersion), endVersion: encodeVersion(message.endVersion) };
+      if (opts.clock === false) {
+        const text = JSON.stringify(versioned);
+        if (text.length < LARGE_TRANSITION_CHARS) return text;
+      }
       return JSON.stringify({
-        ...message,
-        startVersion: encodeVersion(message.startVersion),
-        endVersion: encodeVersion(message.endVersion),
+        ...versioned,
+        ...(clientClockSkew !== undefined ? { clientClockSkew } : {}),
+        ...(serverTs !== undefined ? { serverTs } : {}),
       });
+    }
     case "MutationResponse":
       return JSON.stringify(message.success ? { ...message, ts: encodeTs(message.ts) } : message);
     default:

@@ -30,6 +30,7 @@ export interface Msg {
   endVersion: WireVersion;
   modifications: WireModification[];
   clientClockSkew?: number;
+  serverTs?: number;
   requestId: number;
   success: boolean;
   result: unknown;

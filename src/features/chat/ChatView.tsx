@@ -1,16 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { getFunctionName } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { getSelection } from "../editor-ai/selection";
-import { isTempId, useLiveWrite, usePaginatedSyncedQuery, useSyncedQueries, useSyncedQuery } from "../sync";
+import { isTempId, useLiveWrite, useOutbox, usePaginatedSyncedQuery, useSyncedQueries, useSyncedQuery } from "../sync";
 import { ApplyCodeContext } from "./applyContext";
 import { ApplyDialog } from "./ApplyDialog";
 import { Composer } from "./Composer";
 import { ConversationBar } from "./ConversationBar";
 import { type ChatMessage, type EarlierMessages, MessageList } from "./MessageList";
+import { streamedAnswers, textSource } from "./streamedAnswers";
 import "./chat.css";
 
 // The newest page is re-sent whole whenever a message in it changes (an answer starts, runs a tool, ends); the
@@ -29,17 +31,39 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   const paged = usePaginatedSyncedQuery(api.messages.outline, activeId ? { conversationId: activeId } : "skip", {
     initialNumItems: FIRST_PAGE_MESSAGES,
   });
-  const bodyArgs = useMemo(() => paged.results.map((m) => ({ messageId: m._id })), [paged.results]);
+  // An answer's text comes from its stream while it is written and, once it ended, from the chunks this tab
+  // streamed when it holds them all (streamedAnswers.ts): only other messages are read with messages:body. The
+  // stream's last chunk arrives in the same update as the outline that ends the answer, so it is here by then.
+  const sources = useMemo(() => paged.results.map((m) => textSource(m, streamedAnswers)), [paged.results]);
+  const bodyArgs = useMemo(
+    () => paged.results.flatMap((m, i) => (sources[i].from === "body" ? [{ messageId: m._id }] : [])),
+    [paged.results, sources],
+  );
   const bodies = useSyncedQueries(api.messages.body, bodyArgs);
   // A message shows once its text is here (one round trip after it joins the list), never as an empty bubble.
   const messages = useMemo(() => {
     const shown: ChatMessage[] = [];
+    let read = 0;
     paged.results.forEach((m, i) => {
-      const body = bodies[i];
-      if (body) shown.push({ ...m, content: body.content });
+      const source = sources[i];
+      if (source.from === "stream") shown.push({ ...m, content: "", streaming: true });
+      else if (source.from === "held") shown.push({ ...m, content: source.text });
+      else {
+        const body = bodies[read++];
+        if (body) shown.push({ ...m, content: body.content });
+      }
     });
     return shown.reverse();
-  }, [paged.results, bodies]);
+  }, [paged.results, sources, bodies]);
+  // What messages:body would answer, in the cache too, so the answer shows offline after a reload as if read.
+  const outbox = useOutbox();
+  useEffect(() => {
+    const held = paged.results.flatMap((m, i) => {
+      const source = sources[i];
+      return source.from === "held" ? [{ path: getFunctionName(api.messages.body), args: { messageId: m._id }, value: { content: source.text } }] : [];
+    });
+    if (held.length > 0) outbox.cache.setLiveMany(held);
+  }, [outbox, paged.results, sources]);
   const bodiesLoading = paged.results.length > 0 && messages.length === 0;
   const { status, loadMore } = paged;
   const earlier = useMemo<EarlierMessages>(

@@ -6,8 +6,11 @@ import { answerChangedFiles, ChangeCard } from "../review/ChangeCard";
 import { useStreamingText } from "./useStreamingText";
 import { useAppStore, useShallow } from "../../store";
 
-/** A message as the chat shows it: its outline (messages:outline) and its text (messages:body). */
-export type ChatMessage = MessageOutline & { content: string };
+/**
+ * A message as the chat shows it: its outline (messages:outline) and its text (messages:body, or the answer's
+ * chunks this tab streamed), or `streaming` when the text is the answer's stream (ChatView, streamedAnswers.ts).
+ */
+export type ChatMessage = MessageOutline & { content: string; streaming?: boolean };
 type Activity = NonNullable<ChatMessage["activity"]>[number];
 
 const TOOL_VERBS: Record<string, string> = {
@@ -108,7 +111,8 @@ export function MessageBody({ text, activity }: { text: string; activity: Activi
 
 function AssistantMessage({ message }: { message: ChatMessage }) {
   // While an answer streams its text lives in chunks; once final it is folded into `content`.
-  const streaming = message.status === "processing" || (message.status === "cancelled" && message.content === "");
+  const streaming =
+    message.streaming === true || message.status === "processing" || (message.status === "cancelled" && message.content === "");
   const streamed = useStreamingText(message._id, streaming);
   const text = streaming ? (streamed ?? "") : message.content;
   return (

@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { ChunkAssembler } from "./chunkAssembler";
+import { streamedAnswers } from "./streamedAnswers";
 
 /**
  * The streamed text of an answer in progress; undefined until the server has answered once.
@@ -26,7 +27,10 @@ export function useStreamingText(messageId: Id<"messages">, enabled: boolean): s
     let filling = false;
     const chunks = new ChunkAssembler();
     const publish = () => {
-      if (!closed) setState({ messageId, text: chunks.text() });
+      const text = chunks.text();
+      // Kept after the answer ends, so the chat shows it from here instead of reading it again (streamedAnswers.ts).
+      streamedAnswers.set(messageId, chunks.known, text);
+      if (!closed) setState({ messageId, text });
     };
     const fill = async () => {
       if (filling) return;

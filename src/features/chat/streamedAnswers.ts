@@ -1,0 +1,51 @@
+import type { MessageOutline } from "../../../convex/lib/validators";
+
+// The texts of the answers this tab streamed, kept after they end. An answer's final write appends its last text
+// as one more chunk and records how many chunks make the content (`streamedChunks`, convex/ai/data.ts
+// finalizeMessage), so a tab that received them all already holds the answer and does not read it a second time
+// with messages:body: the answer crosses the sync socket once. Pure: the chat and the backend's sync test share it.
+
+/** At most this many answers' texts are kept (the oldest go first); one that is gone is read with messages:body. */
+const MAX_HELD = 50;
+
+export class StreamedAnswers {
+  private readonly held = new Map<string, { known: number; text: string }>();
+  constructor(private readonly max = MAX_HELD) {}
+
+  /** Chunks 0 … known-1 of the answer are `text`. */
+  set(messageId: string, known: number, text: string) {
+    this.held.delete(messageId);
+    this.held.set(messageId, { known, text });
+    if (this.held.size > this.max) this.held.delete(this.held.keys().next().value!);
+  }
+
+  /** The answer's whole text when this tab holds all `streamedChunks` of its chunks, else undefined. */
+  complete(messageId: string, streamedChunks: number | undefined): string | undefined {
+    const held = this.held.get(messageId);
+    return streamedChunks !== undefined && held !== undefined && held.known === streamedChunks ? held.text : undefined;
+  }
+
+  /** Whether this tab streamed part of the answer but misses some of its `streamedChunks` chunks. */
+  partial(messageId: string, streamedChunks: number | undefined): boolean {
+    const held = this.held.get(messageId);
+    return streamedChunks !== undefined && held !== undefined && held.known < streamedChunks;
+  }
+}
+
+export type TextSource = { from: "stream" } | { from: "held"; text: string } | { from: "body" };
+
+/**
+ * Where the chat takes a message's text from: an answer in progress streams (ai/stream), an answer whose chunks
+ * this tab holds is shown from them, anything else is read with messages:body. An answer that ended while this tab
+ * missed some of its chunks (two writes reached it as one update) keeps streaming: the stream reads the missing
+ * ones with ai/stream:range, which carries less than the whole text again.
+ */
+export function textSource(message: Pick<MessageOutline, "_id" | "role" | "status" | "streamedChunks">, answers: StreamedAnswers): TextSource {
+  if (message.role !== "assistant") return { from: "body" };
+  if (message.status === "processing" || answers.partial(message._id, message.streamedChunks)) return { from: "stream" };
+  const text = answers.complete(message._id, message.streamedChunks);
+  return text === undefined ? { from: "body" } : { from: "held", text };
+}
+
+/** This tab's answers (useStreamingText fills it; ChatView reads it). */
+export const streamedAnswers = new StreamedAnswers();
