@@ -117,7 +117,13 @@ async function firstRow(context: BrowserContext, url: string, serviceWorker: boo
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
   await page.goto(url);
-  await page.waitForFunction(() => (window as { __firstRow?: number }).__firstRow !== undefined, null, { timeout: 120_000 });
+  const errors: string[] = [];
+  page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+  await page.waitForFunction(() => (window as { __firstRow?: number }).__firstRow !== undefined, null, { timeout: 120_000 }).catch(async (error: unknown) => {
+    // Say what the page showed instead of rows, and what it logged as errors, so a stall can be told apart.
+    const shown = await page.evaluate(() => document.body.innerText.slice(0, 400)).catch(() => "(unreadable)");
+    throw new Error(`no tree row at ${url} within 120 s; the page shows: ${JSON.stringify(shown)}; errors: ${JSON.stringify(errors)}`, { cause: error });
+  });
   const ms = await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow);
   // Let the app finish installing its service worker and caching before a warm load is measured (the reference
   // has none: `ready` would never resolve).

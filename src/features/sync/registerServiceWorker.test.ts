@@ -29,6 +29,27 @@ it("on a project's page the worker registers only once the tree has shown its fi
   expect(register).toHaveBeenCalledWith("/sw.js");
 });
 
+it("a project's page that shows no rows (the project is gone, the page failed) registers it anyway, after load", async () => {
+  vi.useFakeTimers();
+  try {
+    window.history.replaceState(null, "", "/p/gone");
+    const { registerServiceWorker, LATE_REGISTER_MS } = await import("./registerServiceWorker");
+    registerServiceWorker();
+    await vi.advanceTimersByTimeAsync(LATE_REGISTER_MS - 1);
+    expect(register).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(register).toHaveBeenCalledTimes(1);
+    expect(register).toHaveBeenCalledWith("/sw.js");
+    // Rows shown later do not register it a second time.
+    const { releaseAfterFirstRows } = await import("../../lib/afterFirstRows");
+    releaseAfterFirstRows();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(register).toHaveBeenCalledTimes(1);
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
 it("elsewhere it registers once the page has loaded", async () => {
   const { registerServiceWorker } = await import("./registerServiceWorker");
   registerServiceWorker();

@@ -7,7 +7,10 @@ import { afterFirstRows } from "../../lib/afterFirstRows";
  */
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  let registered = false;
   const register = () => {
+    if (registered) return;
+    registered = true;
     navigator.serviceWorker.register("/sw.js").catch((error: unknown) => {
       console.warn("Offline support is unavailable: the service worker did not register.", error);
     });
@@ -16,11 +19,22 @@ export function registerServiceWorker(): void {
   };
   // Registering after "load" keeps the worker's precache from competing with the first page load; on a project's
   // page, also after the tree's first rows (lib/afterFirstRows.ts): a first visit's precache is some 35 requests
-  // to the backend that is answering the rows' queries, and "load" comes before them.
-  const afterLoad = () => {
-    if (document.readyState === "complete") register();
-    else window.addEventListener("load", register, { once: true });
+  // to the backend that is answering the rows' queries, and "load" comes before them. A project's page that
+  // never shows rows (the project is gone, the page failed) registers anyway, LATE_REGISTER_MS after "load",
+  // once the page is idle: else it would stay without offline support until a key or pointer press.
+  const afterLoad = (then: () => void) => {
+    if (document.readyState === "complete") then();
+    else window.addEventListener("load", then, { once: true });
   };
-  if (window.location.pathname.startsWith("/p/")) void afterFirstRows().then(afterLoad);
-  else afterLoad();
+  if (!window.location.pathname.startsWith("/p/")) return afterLoad(register);
+  void afterFirstRows().then(() => afterLoad(register));
+  afterLoad(() => setTimeout(() => whenIdle(register), LATE_REGISTER_MS));
+}
+
+/** How long after "load" a project's page that has shown no rows waits before registering the worker anyway. */
+export const LATE_REGISTER_MS = 5_000;
+
+function whenIdle(task: () => void): void {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(task, { timeout: 1_000 });
+  else task();
 }
