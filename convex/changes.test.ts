@@ -1,10 +1,11 @@
-import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
-import { makeConvexTestInstance } from "../tests/functions/convexTest";
+import { seedReview } from "../tests/functions/cases/changes";
+import { uploadAs } from "../tests/functions/cases/helpers";
+import { convexTestHarness, makeConvexTestInstance } from "../tests/functions/convexTest";
+import { expectConvexError } from "../tests/functions/harness";
+import { listed } from "../tests/listing";
 import { api, internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
-import { visibleEntries } from "./lib/listing";
-import { uploadSha256 } from "./lib/uploadHash";
 
 // The assistant's change sets on convex-test, where a case needs rows and storage directly: every tool's change is
 // recorded and undone exactly (moved, deleted, binary), keep drops the undo data, nothing switches while an answer
@@ -12,28 +13,13 @@ import { uploadSha256 } from "./lib/uploadHash";
 // review, undo refused after a later edit, restore to a checkpoint and back) run on both backends:
 // tests/functions/cases/changes.ts.
 
-type Reader = { query: ReturnType<typeof makeConvexTestInstance>["query"] };
-
-/** The project's files as a client lists them: every bucket of the listing, with the visibility rule applied. */
-async function listed(reader: Reader, projectId: Id<"projects">) {
-  const head = await reader.query(api.files.listing, { projectId });
-  const buckets = await Promise.all(Array.from({ length: head.buckets }, (_, bucket) => reader.query(api.files.listingBucket, { projectId, bucket })));
-  return visibleEntries(buckets.flatMap((b) => b ?? []));
-}
-
+/** The shared changes cases' project (src/a.ts, src/b.ts, old.md, a conversation) with a binary src/logo.png. */
 async function seed() {
   const t = makeConvexTestInstance();
-  const alice = t.withIdentity({ subject: "alice", name: "alice" });
-  const bob = t.withIdentity({ subject: "bob", name: "bob" });
-  const projectId = await alice.mutation(api.projects.create, { name: "Review" });
-  const src = await alice.mutation(api.files.createFolder, { projectId, name: "src" });
-  await alice.mutation(api.files.createFile, { projectId, parentId: src, name: "a.ts", content: "one\ntwo\nthree\n" });
-  await alice.mutation(api.files.createFile, { projectId, parentId: src, name: "b.ts", content: "b\n" });
-  await alice.mutation(api.files.createFile, { projectId, name: "old.md", content: "# old\n" });
-  const conversationId = await alice.mutation(api.conversations.create, { projectId });
-  const logo = new Uint8Array([1, 2, 3]);
-  await alice.mutation(api.files.generateUploadUrl, { projectId, sha256: await uploadSha256(logo) });
-  const storageId = await t.run((ctx) => ctx.storage.store(new Blob([logo])));
+  const h = convexTestHarness(t);
+  const { alice, projectId, src, conversationId } = await seedReview(h);
+  const bob = h.as("bob");
+  const storageId = await uploadAs(h, alice, projectId, new Uint8Array([1, 2, 3]), "image/png");
   await alice.mutation(api.files.createBinaryFile, { projectId, parentId: src, name: "logo.png", storageId });
   /** A new assistant turn (message in `processing`), as messages.send would leave it, without the action. */
   const turn = () =>
@@ -66,15 +52,6 @@ async function seed() {
     return out;
   };
   return { t, alice, bob, projectId, conversationId, storageId, turn, finish, tool, files };
-}
-
-async function refusal(promise: Promise<unknown>) {
-  const error: unknown = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConvexError);
-  return (error as ConvexError<{ code: string; message: string; path?: string; canKeepBoth?: boolean }>).data;
 }
 
 describe("change sets", () => {
@@ -133,12 +110,12 @@ describe("change sets", () => {
     const s = await seed();
     const m = await s.turn();
     await s.tool(m, "create_file", { path: "x.ts", content: "x\n" });
-    expect((await refusal(s.alice.mutation(api.changes.undo, { messageId: m }))).code).toBe("CONFLICT");
+    await expectConvexError(s.alice.mutation(api.changes.undo, { messageId: m }), "CONFLICT");
     await s.finish(m);
     const line = (await s.alice.query(api.changes.forMessage, { messageId: m })).lines[0];
     await s.alice.mutation(api.files.updateContent, { fileId: line.fileId, content: "mine\n" });
-    const refused = await refusal(s.alice.mutation(api.changes.undo, { messageId: m }));
-    expect(refused).toMatchObject({ code: "CONFLICT", path: "x.ts", canKeepBoth: false });
+    const refused = await expectConvexError(s.alice.mutation(api.changes.undo, { messageId: m }), "CONFLICT");
+    expect(refused).toMatchObject({ path: "x.ts", canKeepBoth: false });
   });
 
   it("another user can neither read nor undo a change set; deleting the conversation deletes it and frees kept blobs", async () => {
@@ -147,10 +124,10 @@ describe("change sets", () => {
     await s.tool(m, "delete_file", { path: "src/logo.png" });
     await s.finish(m);
     const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
-    expect((await refusal(s.bob.query(api.changes.forMessage, { messageId: m }))).code).toBe("NOT_FOUND");
-    expect((await refusal(s.bob.query(api.changes.texts, { changeId: lines[0]._id }))).code).toBe("NOT_FOUND");
-    expect((await refusal(s.bob.mutation(api.changes.undo, { messageId: m }))).code).toBe("NOT_FOUND");
-    expect((await refusal(s.bob.mutation(api.changes.restore, { messageId: m }))).code).toBe("NOT_FOUND");
+    await expectConvexError(s.bob.query(api.changes.forMessage, { messageId: m }), "NOT_FOUND");
+    await expectConvexError(s.bob.query(api.changes.texts, { changeId: lines[0]._id }), "NOT_FOUND");
+    await expectConvexError(s.bob.mutation(api.changes.undo, { messageId: m }), "NOT_FOUND");
+    await expectConvexError(s.bob.mutation(api.changes.restore, { messageId: m }), "NOT_FOUND");
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
 
     await s.alice.mutation(api.conversations.remove, { conversationId: s.conversationId });

@@ -16,6 +16,17 @@ const Search = {
   fileRows: (page: Page) => Search.results(page).locator('[role="treeitem"][aria-level="1"]'),
 };
 
+/** Holds back the Search panel's lazy module (dev server or build) until the returned function is called. */
+async function holdSearchPanelModule(page: Page): Promise<() => void> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/(src\/features\/search\/SearchPanel\.tsx|assets\/SearchPanel-[^/]*\.js)/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
 async function seed(page: Page) {
   await signIn(page);
   await createProject(page, "Searchable");
@@ -88,12 +99,7 @@ test("Ctrl+Shift+F: type at once, narrow with globs and a regex, Enter opens the
 
 test("the Search panel's code loading late loses nothing typed: a stand-in field keeps it and the panel goes on from it", async ({ page }) => {
   // The panel is a lazy chunk: its module is held back (by the request, not by time) until the test has typed.
-  let release = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/(src\/features\/search\/SearchPanel\.tsx|assets\/SearchPanel-[^/]*\.js)/, async (route) => {
-    await released;
-    await route.continue();
-  });
+  const release = await holdSearchPanelModule(page);
   const { openSearch } = await seed(page);
   await openSearch();
   await page.keyboard.type("hel");
@@ -113,14 +119,9 @@ test("a key typed as the panel takes over from its stand-in reaches the query, a
   // The panel's module is held back until the test has typed into the stand-in. A key lands at the very moment the
   // panel has replaced the stand-in (in the page, as its field appears; before React has finished with the swap),
   // then typing goes on. The panel once copied the stand-in's text as it appeared, and StrictMode ran that copy
-  // again a moment later, taking back a key typed in between: a search for "needle" went out as "neede", and the
-  // streamed-results test searched its 4,500 files for it and found nothing.
-  let release = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/(src\/features\/search\/SearchPanel\.tsx|assets\/SearchPanel-[^/]*\.js)/, async (route) => {
-    await released;
-    await route.continue();
-  });
+  // again a moment later, taking back a key typed in between ("hello tere" for "hello there"): so the one failure
+  // of the streamed-results test searched its 4,500 files for a garbled "needle" and found nothing.
+  const release = await holdSearchPanelModule(page);
   const { openSearch } = await seed(page);
   await openSearch();
   await page.keyboard.type("hel");

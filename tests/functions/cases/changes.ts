@@ -21,9 +21,11 @@ async function files(caller: Caller, projectId: Id<"projects">) {
   return out;
 }
 
-/** A project with src/a.ts, src/b.ts and old.md, and a conversation, for alice. */
-async function seed(makeHarness: () => Promise<Harness>) {
-  const h = await makeHarness();
+/**
+ * A project with src/a.ts, src/b.ts and old.md, and a conversation, for alice. convex/changes.test.ts starts from
+ * it too (on a harness over its own convex-test instance).
+ */
+export async function seedReview(h: Harness) {
   const alice = h.as("alice");
   const projectId = await alice.mutation(api.projects.create, { name: "Review" });
   const src = await alice.mutation(api.files.createFolder, { projectId, name: "src" });
@@ -31,13 +33,13 @@ async function seed(makeHarness: () => Promise<Harness>) {
   await alice.mutation(api.files.createFile, { projectId, parentId: src, name: "b.ts", content: "b\n" });
   await alice.mutation(api.files.createFile, { projectId, name: "old.md", content: "# old\n" });
   const conversationId = await alice.mutation(api.conversations.create, { projectId });
-  return { h, alice, projectId, conversationId, files: () => files(alice, projectId) };
+  return { h, alice, projectId, src, conversationId, files: () => files(alice, projectId) };
 }
 
 export const changeCases: CaseSuite = (makeHarness) => {
   describe("undo and checkpoints", () => {
     it("undo of one file leaves the others; a later edit refuses the undo, naming the file and changing nothing, and keep both restores beside it", async () => {
-      const s = await seed(makeHarness);
+      const s = await seedReview(await makeHarness());
       const { assistantMessageId: m } = await seedTurn(s.h, s.alice, s.conversationId, [
         { name: "edit_file", arguments: { path: "src/a.ts", old_text: "one", new_text: "ONE" } },
         { name: "edit_file", arguments: { path: "src/b.ts", old_text: "b", new_text: "B" } },
@@ -66,7 +68,7 @@ export const changeCases: CaseSuite = (makeHarness) => {
     });
 
     it("restore to a checkpoint undoes that turn and every later one in one step, and is undoable; a kept later edit refuses it", async () => {
-      const s = await seed(makeHarness);
+      const s = await seedReview(await makeHarness());
       const start = await s.files();
       const { assistantMessageId: first } = await seedTurn(s.h, s.alice, s.conversationId, [
         { name: "create_file", arguments: { path: "one.txt", content: "1\n" } },
@@ -103,7 +105,7 @@ export const changeCases: CaseSuite = (makeHarness) => {
 
   describe("wait for review", () => {
     it("a turn's changes are pending (in the project's list and on the answer's lines) until kept or undone, per file or whole; apply at once leaves none pending; another user sees none", async () => {
-      const { h, alice, projectId, conversationId } = await seed(makeHarness);
+      const { h, alice, projectId, conversationId } = await seedReview(await makeHarness());
       const bob = h.as("bob");
       const pendingPaths = async () => (await alice.query(api.changes.pending, { projectId })).map((p) => p.line.path).sort();
 
