@@ -6,6 +6,7 @@ import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
 import { listed } from "../tests/listing";
 import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
+import { useScriptedProvider } from "./drivers/ai";
 
 // Offline editing end to end, against the real local backend and a production build of the app (project
 // "offline" in playwright.config.ts): only the production build registers the app-shell service worker that
@@ -414,6 +415,34 @@ test("offline after a reload, the chat shows the conversation seen before and sa
   await page.keyboard.press("Enter");
   await expect(question("And the tests?")).toBeVisible();
   await expect(box).toHaveValue("");
+});
+
+test.describe("an answer streamed in this tab", () => {
+  const scripted = useScriptedProvider();
+
+  test("shows offline after a reload, though its text was never read from messages:body", async ({ page, context }) => {
+    await signIn(page);
+    await waitForOfflineShell(page);
+    await createProject(page, "Galileo");
+    await UI.projectLink(page, "Galileo").click();
+    const chat = page.getByRole("region", { name: "Assistant" });
+    scripted().stream({ kind: "text", chunks: ["Streamed ", "here, ", "kept ", "for later."], delayMs: 50 });
+    const box = chat.getByRole("textbox", { name: "Message" });
+    await box.fill("Say something");
+    await box.press("Enter");
+    const answer = chat.getByRole("article", { name: "Assistant" });
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await expect(answer).toContainText("Streamed here, kept for later.");
+    // The question's text and the answer's, which the chat put in the cache from the chunks it streamed.
+    await expect.poll(() => cachedResults(page, "messages:body")).toBe(2);
+
+    await context.setOffline(true);
+    await expect(Sync.status(page)).toHaveText(/Offline/);
+    await page.reload();
+    await expect(chat.getByRole("article", { name: "You" })).toContainText("Say something");
+    await expect(chat.getByRole("article", { name: "Assistant" })).toContainText("Streamed here, kept for later.");
+    await context.setOffline(false);
+  });
 });
 
 test("offline, a delete and its Undo show at once, and the file is back on the server after reconnecting", async ({ page, context }) => {

@@ -595,7 +595,7 @@ messages.list in full (computed from this run's list, which holds the earlier an
 
 ${writesTable}
 
-Where the second browser's bytes go, per answer: each query's updates (the value with its journal), and the
+Where the second browser's bytes go, per answer: each query's updates (the value, with its journal when that changed), and the
 rest (the Transition envelopes around them, and the client's own frames). While an answer streams the page holds
 one subscription, ai/stream:latest, whose result is the newest chunk alone (convex/ai/stream.ts): each write
 reaches it as one Transition carrying that write's text once, and no subscription is added or dropped until the

@@ -17,6 +17,9 @@ describe("textSource", () => {
     // Never streamed here (opened after it ended), or from before streamedChunks existed: read once.
     expect(textSource(answer("completed", 2), answers)).toEqual({ from: "body" });
     answers.set("a1", 1, "Hello ");
+    // Stopped while this tab streamed it, not folded in yet: still the stream (the body is about to change).
+    expect(textSource(answer("cancelled"), answers)).toEqual({ from: "stream" });
+    // Ended before streamedChunks existed: its body.
     expect(textSource(answer("completed"), answers)).toEqual({ from: "body" });
     // Streamed here but a chunk is missing: the stream reads it (ai/stream:range), not the whole text again.
     expect(textSource(answer("completed", 2), answers)).toEqual({ from: "stream" });

@@ -25,10 +25,9 @@ export class StreamedAnswers {
     return streamedChunks !== undefined && held !== undefined && held.known === streamedChunks ? held.text : undefined;
   }
 
-  /** Whether this tab streamed part of the answer but misses some of its `streamedChunks` chunks. */
-  partial(messageId: string, streamedChunks: number | undefined): boolean {
-    const held = this.held.get(messageId);
-    return streamedChunks !== undefined && held !== undefined && held.known < streamedChunks;
+  /** How many of the answer's chunks (from 0 on) this tab holds; undefined when it did not stream it. */
+  known(messageId: string): number | undefined {
+    return this.held.get(messageId)?.known;
   }
 }
 
@@ -36,13 +35,19 @@ export type TextSource = { from: "stream" } | { from: "held"; text: string } | {
 
 /**
  * Where the chat takes a message's text from: an answer in progress streams (ai/stream), an answer whose chunks
- * this tab holds is shown from them, anything else is read with messages:body. An answer that ended while this tab
- * missed some of its chunks (two writes reached it as one update) keeps streaming: the stream reads the missing
- * ones with ai/stream:range, which carries less than the whole text again.
+ * this tab holds is shown from them, anything else is read with messages:body. An answer this tab was streaming
+ * keeps streaming while it is stopped but not yet folded in (its body would then be read just before it changes to
+ * the whole text), and when it ended while this tab missed some chunks (two writes reached it as one update): the
+ * stream reads the missing ones with ai/stream:range, which carries less than the whole text again.
  */
 export function textSource(message: Pick<MessageOutline, "_id" | "role" | "status" | "streamedChunks">, answers: StreamedAnswers): TextSource {
   if (message.role !== "assistant") return { from: "body" };
-  if (message.status === "processing" || answers.partial(message._id, message.streamedChunks)) return { from: "stream" };
+  if (message.status === "processing") return { from: "stream" };
+  const known = answers.known(message._id);
+  if (known !== undefined) {
+    const unfinished = message.streamedChunks === undefined ? message.status === "cancelled" : known < message.streamedChunks;
+    if (unfinished) return { from: "stream" };
+  }
   const text = answers.complete(message._id, message.streamedChunks);
   return text === undefined ? { from: "body" } : { from: "held", text };
 }
