@@ -21,8 +21,9 @@ Options:
   --preview-url URL     the preview's address with {id} for a project's secret label and {port} for --port
                         (env POLARIS_PREVIEW_URL, default http://{id}.localhost:{port}); its host must reach this runner
   --allow-remote        listen on a non-loopback address; refuses to start without bubblewrap
-  --unfenced            run commands without bubblewrap, as this user (loopback only; env POLARIS_UNFENCED=1).
-                        Without it, a runner with no bubblewrap refuses to run commands and says why.
+  --unfenced            run commands without bubblewrap, as this user, even where bubblewrap exists (loopback
+                        only; env POLARIS_UNFENCED=1). Without bubblewrap a loopback runner runs them unfenced
+                        anyway, and says so at start and in every terminal; a remote one refuses to start.
                         (env POLARIS_BWRAP: the bwrap binary to use, or "off" to act as if it were missing)
   --idle-minutes N      stop a project's processes after N minutes with no browser attached (default 30)
   --install-minutes N   stop an install command that runs longer than N minutes (default 15)
@@ -124,32 +125,38 @@ export function parseRunnerCli(argv: string[], env: NodeJS.ProcessEnv = process.
 }
 
 /**
- * Decides the fence: bubblewrap when it works here. Unfenced only when asked for (--unfenced or
- * POLARIS_UNFENCED=1) and on loopback. With neither, the runner starts but refuses to run commands (and says why),
- * so code is never run unfenced by accident. Throws when --allow-remote meets a missing or refused bubblewrap.
+ * Decides the fence: bubblewrap whenever it works here, unless unfenced running was asked for (--unfenced or
+ * POLARIS_UNFENCED=1). Without bubblewrap a runner that only loopback can reach runs commands unfenced, as this
+ * user, like a local terminal on one's own machine (issue 9), and says so: a WARNING here, and the panel and every
+ * terminal say it too. A runner others can reach (--allow-remote, or a host that is not loopback) never runs
+ * unfenced: it throws, and does not start.
  */
 export function chooseSandbox(
-  opts: Pick<RunnerCliOptions, "allowRemote" | "unfenced">,
+  opts: Pick<RunnerCliOptions, "allowRemote" | "unfenced" | "host">,
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): { sandbox: SandboxKind; bwrap: string | null } {
+  const remote = opts.allowRemote || !LOOPBACK.has(opts.host);
   const unfenced = opts.unfenced || env.POLARIS_UNFENCED === "1";
   if (unfenced) {
-    if (opts.allowRemote) throw new Error("Unfenced commands (--unfenced, POLARIS_UNFENCED=1) cannot be combined with --allow-remote.");
-    log("runner: unfenced (--unfenced): commands run as this user, without bubblewrap (loopback only).");
+    if (remote) throw new Error(`Unfenced commands (--unfenced, POLARIS_UNFENCED=1) cannot be combined with a runner others can reach (${opts.host}, --allow-remote).`);
+    log("runner: UNFENCED (--unfenced): commands run as this user, without bubblewrap (loopback only).");
     return { sandbox: "none", bwrap: null };
   }
   const bwrap = findBwrap(bwrapCandidates(env));
   if (bwrap) return { sandbox: "bwrap", bwrap };
-  if (opts.allowRemote) {
-    throw new Error("bubblewrap (bwrap) is not available, and --allow-remote refuses to run commands unfenced. Install the bubblewrap package.");
+  if (remote) {
+    throw new Error(
+      `bubblewrap (bwrap) is not available, and a runner others can reach (${opts.host}, --allow-remote) refuses to run commands unfenced. ` +
+        "Install the bubblewrap package (Debian/Ubuntu: apt-get install bubblewrap).",
+    );
   }
   log(
-    "runner: WARNING: bubblewrap (bwrap) is not available here, so the runner will not run commands: terminals and Run say why. " +
-      "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or restart with --unfenced (npm start: POLARIS_UNFENCED=1) " +
-      "to run them as this user, like a local terminal.",
+    "runner: WARNING: bubblewrap (bwrap) is not available here, so commands run UNFENCED, as this user, able to read and write " +
+      "whatever it can (like a local terminal). The runner listens on loopback only. To fence them, install bubblewrap " +
+      "(Debian/Ubuntu: apt-get install bubblewrap) and restart.",
   );
-  return { sandbox: "unavailable", bwrap: null };
+  return { sandbox: "none", bwrap: null };
 }
 
 export async function startRunnerFromCli(opts: RunnerCliOptions, log: (line: string) => void = console.log): Promise<Runner> {
@@ -173,7 +180,7 @@ export async function startRunnerFromCli(opts: RunnerCliOptions, log: (line: str
     ...fence,
     log,
   });
-  log(`Polaris runner is running at ${runner.url} (${fence.sandbox === "bwrap" ? "fenced by bubblewrap" : fence.sandbox === "none" ? "UNFENCED" : "NOT RUNNING COMMANDS: no bubblewrap"}, backend ${opts.convexUrl})`);
+  log(`Polaris runner is running at ${runner.url} (${fence.sandbox === "bwrap" ? "fenced by bubblewrap" : "UNFENCED: commands run as this user"}, backend ${opts.convexUrl})`);
   return runner;
 }
 

@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS, formatDuration, overLimit, residentBytes, type ProjectL
 import { answersHttp } from "./httpProbe.js";
 import { descendants, listeningPorts, parentMap, processTree } from "./procTree.js";
 import type { RunState, ServerMessage, SyncState, TerminalInfo } from "./protocol.js";
-import { commandEnv, NO_FENCE_MESSAGE, wrap, type SandboxKind } from "./sandbox.js";
+import { commandEnv, UNFENCED_NOTICE, wrap, type SandboxKind } from "./sandbox.js";
 import { Terminal, type ExitInfo } from "./terminal.js";
 
 export interface ProjectConfig {
@@ -220,7 +220,6 @@ export class ProjectSession {
 
   /** A new shell terminal; null (and a message) when the project has as many as it may. */
   async openShell(cols: number, rows: number): Promise<string | { error: string }> {
-    if (this.config.sandbox === "unavailable") return { error: NO_FENCE_MESSAGE };
     const shells = [...this.terminals.values()].filter((t) => t.id !== RUN_TERMINAL).length + this.opening;
     if (shells >= this.config.maxTerminals) {
       return { error: `This project has ${shells} terminals open, the most it may have. Close one first.` };
@@ -288,6 +287,7 @@ export class ProjectSession {
       }
     });
     this.terminals.set(id, terminal);
+    if (this.config.sandbox === "none") terminal.print(`\x1b[33m${UNFENCED_NOTICE}\x1b[0m\n`);
     this.broadcast({ t: "terminals", terminals: this.terminalList(), opened: id });
     return terminal;
   }
@@ -357,10 +357,6 @@ export class ProjectSession {
     }
     if (!live()) return;
     terminal ??= this.newTerminal(RUN_TERMINAL, "Run");
-    if (this.config.sandbox === "unavailable") {
-      this.failRun(terminal, NO_FENCE_MESSAGE);
-      return;
-    }
     let work: Work;
     try {
       work = await this.activate();

@@ -56,7 +56,8 @@ export type ClientMessage =
   | { t: "restart" };
 
 export type ServerMessage =
-  | { t: "ready"; sandbox: "bwrap" | "none" | "unavailable"; terminals: TerminalInfo[]; run: RunState; sync: SyncState }
+  /** sandbox "none": commands run unfenced, as the runner's user (the panel says so). */
+  | { t: "ready"; sandbox: "bwrap" | "none"; terminals: TerminalInfo[]; run: RunState; sync: SyncState }
   | { t: "error"; code: "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_REQUEST" | "UNAVAILABLE"; message: string }
   | { t: "needToken" }
   /** Something the person should know that is not an error of theirs (processes stopped while nobody watched). */

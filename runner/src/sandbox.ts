@@ -6,14 +6,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync } from "node:fs";
 
-/** bwrap: fenced. none: unfenced, explicitly allowed (--unfenced). unavailable: no bwrap, so no commands run. */
-export type SandboxKind = "bwrap" | "none" | "unavailable";
+/**
+ * bwrap: fenced. none: unfenced, as the runner's user (a runner on loopback without bubblewrap, or --unfenced); a
+ * runner reachable from the network never runs unfenced (cli.ts chooseSandbox).
+ */
+export type SandboxKind = "bwrap" | "none";
 
-/** What a person reads when a runner without bubblewrap refuses to run a command. */
-export const NO_FENCE_MESSAGE =
-  "This runner has no bubblewrap (bwrap), so it will not run your commands unfenced. Install bubblewrap on the runner's " +
-  "machine (Debian/Ubuntu: apt-get install bubblewrap) and restart it; or, on your own machine only, restart it with " +
-  "--unfenced (npm start: POLARIS_UNFENCED=1) to run commands as yourself, like a local terminal.";
+/** Printed at the top of every terminal of an unfenced runner, so nobody takes its commands for fenced ones. */
+export const UNFENCED_NOTICE =
+  "Unfenced: this runner has no sandbox, so commands here run as the runner's own user and can read and write what it can.";
 
 /**
  * Where to look for bwrap: POLARIS_BWRAP names the binary, or is "off" to act as if it were missing (to try the
@@ -101,7 +102,6 @@ export function commandEnv(workDir: string, sandbox: SandboxKind, extra: Record<
 
 /** What to spawn for `argv` in `workDir`: bwrap around it when fenced. */
 export function wrap(sandbox: SandboxKind, bwrap: string | null, spec: SandboxSpec, argv: string[]): { file: string; args: string[] } {
-  if (sandbox === "unavailable") throw new Error(NO_FENCE_MESSAGE);
   if (sandbox === "bwrap") {
     if (bwrap === null) throw new Error("bubblewrap is not available");
     return { file: bwrap, args: bwrapArgs(spec, argv) };

@@ -9,7 +9,7 @@ import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Commit } from "../../local-backend/src/engine/types.js";
-import { chooseSandbox } from "../src/cli.js";
+import { chooseSandbox, startRunnerFromCli } from "../src/cli.js";
 import { listed } from "../../tests/listing.js";
 import { findBwrap } from "../src/sandbox.js";
 import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
@@ -815,50 +815,54 @@ describe("runner: limits", () => {
 });
 
 describe("runner: without bubblewrap", () => {
-  it("refuses to run commands unless unfenced running was asked for, and says why", async () => {
-    const lines: string[] = [];
-    expect(chooseSandbox({ allowRemote: false, unfenced: false }, (l) => lines.push(l), { POLARIS_BWRAP: "off" })).toEqual({ sandbox: "unavailable", bwrap: null });
-    expect(lines.join("\n")).toMatch(/will not run commands[\s\S]*--unfenced/);
-    expect(chooseSandbox({ allowRemote: false, unfenced: false }, () => {}, { POLARIS_BWRAP: "/nonexistent/bwrap" }).sandbox).toBe("unavailable");
-    expect(() => chooseSandbox({ allowRemote: true, unfenced: false }, () => {}, { POLARIS_BWRAP: "off" })).toThrow(/refuses to run commands unfenced/);
-    expect(chooseSandbox({ allowRemote: false, unfenced: false }, () => {}, { POLARIS_BWRAP: "off", POLARIS_UNFENCED: "1" }).sandbox).toBe("none");
-    expect(() => chooseSandbox({ allowRemote: true, unfenced: false }, () => {}, { POLARIS_UNFENCED: "1" })).toThrow(/cannot be combined/);
-    // The machine's own bubblewrap (CI installs it) is found when nothing says otherwise.
-    expect(chooseSandbox({ allowRemote: false, unfenced: false }, () => {}, {}).sandbox).toBe(findBwrap() ? "bwrap" : "unavailable");
+  const local = { allowRemote: false, unfenced: false, host: "127.0.0.1" };
 
-    const refusing = await startRunnerFor(h.backend, { sandbox: "unavailable", bwrap: null });
-    try {
-      const { token, client, projectId } = await newProject("no-bwrap");
-      await client.mutation(api.projects.updateSettings, { projectId, settings: { devCommand: "touch ran.txt" } });
-      const socket = await TestSocket.open(refusing.runner, { projectId, token });
-      const ready = await socket.next(isReady);
-      expect(ready.sandbox).toBe("unavailable");
-      socket.send({ t: "open", cols: 80, rows: 24 });
-      expect((await socket.next(isError)).message).toMatch(/no bubblewrap[\s\S]*will not run your commands unfenced/);
-      socket.send({ t: "run" });
-      const failed = await socket.next((m) => m.t === "run" && m.run.status === "failed");
-      expect(failed.t === "run" && failed.run.message).toMatch(/no bubblewrap/);
-      expect(existsSync(path.join(refusing.workRoot, "projects", projectId, "ran.txt"))).toBe(false);
-      await socket.close();
-    } finally {
-      await refusing.stop();
-    }
+  it("on loopback runs commands unfenced and says so; reachable from the network it refuses; with bubblewrap it stays fenced", () => {
+    const lines: string[] = [];
+    expect(chooseSandbox(local, (l) => lines.push(l), { POLARIS_BWRAP: "off" })).toEqual({ sandbox: "none", bwrap: null });
+    expect(lines.join("\n")).toMatch(/WARNING: bubblewrap \(bwrap\) is not available here, so commands run UNFENCED/);
+    expect(chooseSandbox(local, () => {}, { POLARIS_BWRAP: "/nonexistent/bwrap" }).sandbox).toBe("none");
+    expect(chooseSandbox({ ...local, host: "::1" }, () => {}, { POLARIS_BWRAP: "off" }).sandbox).toBe("none");
+    // Others can reach it: never unfenced, whether by a missing bubblewrap or by asking.
+    expect(() => chooseSandbox({ ...local, allowRemote: true, host: "0.0.0.0" }, () => {}, { POLARIS_BWRAP: "off" })).toThrow(/refuses to run commands unfenced/);
+    expect(() => chooseSandbox({ ...local, host: "192.168.1.20" }, () => {}, { POLARIS_BWRAP: "off" })).toThrow(/refuses to run commands unfenced/);
+    expect(() => chooseSandbox({ ...local, allowRemote: true }, () => {}, { POLARIS_UNFENCED: "1" })).toThrow(/cannot be combined/);
+    // Asked for on loopback: unfenced even where bubblewrap exists.
+    expect(chooseSandbox(local, () => {}, { POLARIS_UNFENCED: "1" }).sandbox).toBe("none");
+    // The default where bubblewrap works (CI installs it) stays fenced, on loopback and remote alike.
+    const bwrap = findBwrap();
+    expect(bwrap).not.toBeNull();
+    expect(chooseSandbox(local, () => {}, {})).toEqual({ sandbox: "bwrap", bwrap });
+    expect(chooseSandbox({ ...local, allowRemote: true, host: "0.0.0.0" }, () => {}, {})).toEqual({ sandbox: "bwrap", bwrap });
   });
 
-  it("runs commands unfenced when that was asked for", async () => {
-    const unfenced = await startRunnerFor(h.backend, { sandbox: "none", bwrap: null });
+  it("a runner started with no bubblewrap (POLARIS_BWRAP=off) runs a shell unfenced, and the shell, the log and /health say so", async () => {
+    vi.stubEnv("POLARIS_BWRAP", "off");
+    const workRoot = await mkdtemp(path.join(tmpdir(), "polaris-runner-nobwrap-"));
+    const logs: string[] = [];
+    let runner: Awaited<ReturnType<typeof startRunnerFromCli>> | undefined;
     try {
+      runner = await startRunnerFromCli(
+        { ...local, convexUrl: h.backend.url, port: 0, workRoot, previewTemplate: "http://{id}.localhost:{port}", idleMs: 60_000 },
+        (line) => logs.push(line),
+      );
+      expect(logs.join("\n")).toMatch(/commands run UNFENCED[\s\S]*UNFENCED: commands run as this user/);
+      expect(await (await fetch(`${runner.url}/polaris/runner/health`)).json()).toEqual({ ok: true, sandbox: "none" });
       const { token, projectId } = await newProject("unfenced");
-      const socket = await TestSocket.open(unfenced.runner, { projectId, token });
+      const socket = await TestSocket.open(runner, { projectId, token });
       expect((await socket.next(isReady)).sandbox).toBe("none");
       socket.send({ t: "open", cols: 80, rows: 24 });
       const term = (await socket.next(isOpened)).opened!;
       socket.send({ t: "input", term, data: "echo \"UN\"\"FENCED-$POLARIS_RUNNER\"; pwd\r" });
       const out = await socket.outputMatching(term, /UNFENCED-1[\s\S]*projects\//);
-      expect(out).toContain(path.join(unfenced.workRoot, "projects", projectId));
+      // Outside a fence: the working copy at its real path, and the terminal's first line says commands are unfenced.
+      expect(out).toContain(path.join(workRoot, "projects", projectId));
+      expect(out.indexOf("Unfenced: this runner has no sandbox")).toBeLessThan(out.indexOf("UNFENCED-1"));
       await socket.close();
     } finally {
-      await unfenced.stop();
+      vi.unstubAllEnvs();
+      await runner?.close();
+      await rm(workRoot, { recursive: true, force: true });
     }
   });
 });

@@ -55,3 +55,20 @@ describe("RunPanel's preview", () => {
     expect(fetch).toHaveBeenCalledTimes(2);
   });
 });
+
+describe("RunPanel's status", () => {
+  afterEach(cleanup);
+
+  it("says when commands run unfenced (a runner without a sandbox), and says nothing of it when fenced", () => {
+    const idle = (sandbox: "bwrap" | "none"): RunnerSnapshot => ({ status: "ready", sandbox, terminals: [], run: { status: "idle" } });
+    const { connection, set } = fakeConnection(idle("none"));
+    render(
+      <RunnerContext.Provider value={connection}>
+        <RunPanel onClose={() => {}} />
+      </RunnerContext.Provider>,
+    );
+    expect(screen.getByText(/Unfenced: commands run as the runner's user, without a sandbox/)).toBeInTheDocument();
+    act(() => set(idle("bwrap")));
+    expect(screen.queryByText(/Unfenced/)).toBeNull();
+  });
+});

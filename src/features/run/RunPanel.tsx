@@ -6,6 +6,9 @@ import { TerminalView } from "./TerminalView";
 import { useRunner } from "./useRunner";
 import "./run.css";
 
+/** What the panel says while the runner has no sandbox (runner/src/cli.ts chooseSandbox). */
+const UNFENCED_STATUS = "Unfenced: commands run as the runner's user, without a sandbox";
+
 /**
  * The bottom panel: tabs of the project's terminals (the Run terminal and shells), the active terminal, and the
  * Preview of the running dev server (its own origin, in a frame). Opening it focuses the active terminal; a new
@@ -115,7 +118,7 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
           {state.status !== "ready"
             ? state.error ?? "Connecting to the runner…"
             : `${runStatusText(state.run)}${state.run.message && state.run.status === "failed" ? `: ${state.run.message}` : ""}${
-                state.sandbox === "none" ? " · unfenced" : state.sandbox === "unavailable" ? " · no sandbox: commands are not run" : ""
+                state.sandbox === "none" ? ` · ${UNFENCED_STATUS}` : ""
               }${state.sync?.status === "error" ? ` · ${state.sync.problems[0] ?? "working copy error"}` : ""}`}
         </span>
         <button type="button" className="btn btn-small btn-ghost" onClick={onClose} title="Hide the panel (Ctrl+`)">

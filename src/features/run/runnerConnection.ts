@@ -17,7 +17,7 @@ export interface RunnerSnapshot {
   status: ConnectionStatus;
   /** Why the runner refused or cannot be reached, in words for the user. */
   error?: string;
-  sandbox?: "bwrap" | "none" | "unavailable";
+  sandbox?: "bwrap" | "none";
   terminals: TerminalInfo[];
   run: RunState;
   sync?: SyncState;
