@@ -761,7 +761,7 @@ describe("replay cost", () => {
       }
     }
     const user = newUser();
-    const total = 5 * READ_PAGE + 7;
+    const total = 2 * READ_PAGE + 7;
     const entries: OutboxEntry[] = Array.from({ length: total }, (_, i) => ({
       opId: `op-${i}`,
       path: "files:rename",
