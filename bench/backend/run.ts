@@ -562,8 +562,12 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   version's keys again. Ids draw their random bytes in blocks and decoded table numbers are cached.
 - What is left is spread thin (profile it as above): Convex's own function runtime, which marshals every
   \`ctx.db\` call through JSON strings (this backend cannot change that), garbage collection, AsyncLocalStorage's
-  promise hooks (Node 20 runs a hook for every promise once it is used), validation of arguments and documents,
-  index keys, the log record's JSON and CRC, and the sync server's socket write per mutation.
+  promise hooks (Node 20 runs a hook for every promise once it is used; a \`ctx.db\` call answers the runtime
+  with its JSON string, not a promise of it, engine/runtime.ts), validation of arguments, index keys, the log
+  record's JSON and CRC, and the sync server's socket write per mutation (the kernel's loopback TCP included).
+  Documents are measured and checked against the schema in their JSON form when plain (engine/size.ts), not
+  decoded into a copy first; \`npx tsx bench/backend/writePath.ts <old src> <new src>\` compares that path of two
+  checkouts in one process, and bench/backend/engineInserts.ts runs createFile through the engine alone.
 - The sync server answers each mutation with one socket write: the MutationResponse is held back until the
   queries re-ran, and it goes out with the Transition, in that order, with the socket corked around both
   (server/clientSession.ts \`mutation\` and \`sendTogether\`); before, each was its own \`writev\`, and together they

@@ -14,14 +14,16 @@ export type SyscallArgs = Record<string, unknown>;
 
 export interface SyscallHandler {
   syscall(frame: Frame, op: string, args: SyscallArgs): unknown;
-  asyncSyscall(frame: Frame, op: string, args: SyscallArgs): Promise<unknown>;
+  /** A value, or a promise of one (see syscalls.ts). */
+  asyncSyscall(frame: Frame, op: string, args: SyscallArgs): unknown;
   jsSyscall(frame: Frame, op: string, args: SyscallArgs): unknown;
 }
 
 /** The global `Convex` object Convex's runtime (convex/server) calls into. */
 interface ConvexGlobal {
   syscall(op: string, json: string): string;
-  asyncSyscall(op: string, json: string): Promise<string>;
+  /** Awaited by Convex's performAsyncSyscall, so a string answers as a promise of one would. */
+  asyncSyscall(op: string, json: string): Promise<string> | string;
   jsSyscall(op: string, args: SyscallArgs): unknown;
 }
 
@@ -81,9 +83,10 @@ export function installRuntime() {
       const frame = frameOrThrow();
       return JSON.stringify(frame.handler.syscall(frame, op, JSON.parse(json) as SyscallArgs) ?? null);
     },
-    async asyncSyscall(op, json) {
+    asyncSyscall(op, json) {
       const frame = frameOrThrow();
-      return JSON.stringify((await frame.handler.asyncSyscall(frame, op, JSON.parse(json) as SyscallArgs)) ?? null);
+      const result = frame.handler.asyncSyscall(frame, op, JSON.parse(json) as SyscallArgs);
+      return result instanceof Promise ? result.then((value: unknown) => JSON.stringify(value ?? null)) : JSON.stringify(result ?? null);
     },
     jsSyscall(op, args) {
       const frame = frameOrThrow();

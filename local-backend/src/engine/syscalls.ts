@@ -112,7 +112,13 @@ export class Syscalls implements SyscallHandler {
     }
   }
 
-  async asyncSyscall(frame: Frame, op: string, args: SyscallArgs): Promise<unknown> {
+  /**
+   * The database operations answer synchronously (a value, not a promise): the runtime hands a value back to
+   * Convex's `performAsyncSyscall`, which awaits it, without an async function and its promises around every
+   * ctx.db call (each promise also runs AsyncLocalStorage's hook). The rest return a promise. A refusal throws
+   * synchronously, which performAsyncSyscall catches as it catches a rejection.
+   */
+  asyncSyscall(frame: Frame, op: string, args: SyscallArgs): unknown {
     const { store, documents, scheduler, storage, mutations } = this.parts;
     switch (op) {
       case "1.0/get": {
@@ -174,8 +180,7 @@ export class Syscalls implements SyscallHandler {
         return mutations.transact((tx) => scheduler.schedule(tx, args as unknown as ScheduleArgs));
       case "1.0/actions/cancel_job":
         actionOnly(frame, op);
-        await mutations.transact((tx) => scheduler.cancel(tx, args.id as string));
-        return null;
+        return mutations.transact((tx) => scheduler.cancel(tx, args.id as string)).then(() => null);
       case "1.0/storageGenerateUploadUrl":
         return storage.generateUploadUrl();
       case "1.0/storageGetUrl": {
@@ -189,8 +194,8 @@ export class Syscalls implements SyscallHandler {
       }
       case "1.0/storageDelete": {
         const { storageId } = args as unknown as StorageArgs;
-        if (frame.kind === "action") await storage.delete(storageId);
-        else storage.deleteInTx(writableTx(frame), storageId);
+        if (frame.kind === "action") return storage.delete(storageId).then(() => null);
+        storage.deleteInTx(writableTx(frame), storageId);
         return null;
       }
       case "1.0/storageStore": {

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { als, installRuntime, type Frame, type SyscallHandler } from "../src/engine/runtime.js";
+
+// Convex's runtime reaches the engine through the global `Convex.asyncSyscall(op, json)`, which its
+// performAsyncSyscall awaits inside a try. The engine answers a database operation with the JSON string itself, not
+// a promise of it (runtime.ts, syscalls.ts): no async function and its promises around every ctx.db call. An
+// operation that is asynchronous still answers with a promise; a refusal throws where it is called.
+
+interface ConvexGlobal {
+  asyncSyscall(op: string, json: string): Promise<string> | string;
+}
+
+function frameWith(handler: Partial<SyscallHandler>): Frame {
+  return {
+    handler: handler as SyscallHandler,
+    kind: "mutation",
+    path: "test:fn",
+    identity: null,
+    nowMs: 0,
+    rng: null,
+    logLines: [],
+    requestId: "r",
+    tx: null,
+    closed: false,
+    readClock: false,
+    resultLength: 0,
+  };
+}
+
+describe("Convex.asyncSyscall", () => {
+  installRuntime();
+  const convex = (globalThis as unknown as { Convex: ConvexGlobal }).Convex;
+
+  it("answers a synchronous operation with its JSON at once, and an asynchronous one with a promise of it", async () => {
+    const frame = frameWith({
+      asyncSyscall: (_f, op, args) => (op === "1.0/get" ? { _id: args.id, n: 1 } : Promise.resolve({ later: true })),
+    });
+    const now = als.run(frame, () => convex.asyncSyscall("1.0/get", JSON.stringify({ id: "abc" })));
+    expect(now).toBe(JSON.stringify({ _id: "abc", n: 1 }));
+    const later = als.run(frame, () => convex.asyncSyscall("1.0/actions/query", "{}"));
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toBe(JSON.stringify({ later: true }));
+  });
+
+  it("throws a refusal where it is called, which an awaiting caller's try catches as before", async () => {
+    const frame = frameWith({
+      asyncSyscall: () => {
+        throw new Error("insert() needs an object");
+      },
+    });
+    const call = async () => {
+      try {
+        return await als.run(frame, () => convex.asyncSyscall("1.0/insert", "{}"));
+      } catch (e) {
+        return `caught: ${(e as Error).message}`;
+      }
+    };
+    expect(await call()).toBe("caught: insert() needs an object");
+  });
+});
