@@ -62,6 +62,7 @@ function offlineShell(clerk: boolean) {
     manifest: false,
     workbox: {
       globPatterns: ["**/*.{js,css,html,svg}"],
+      importScripts: ["sw-routes.js"],
       // The Clerk sign-in chunk loads only when a Clerk key is built in.
       globIgnores: clerk ? [] : ["**/ClerkRoot-*"],
       navigateFallback: null,
