@@ -37,6 +37,8 @@ test("with a stored token the workspace shows and sends its queries before the b
       else ws.send(message);
     });
   });
+  const signIns: string[] = [];
+  fresh.on("request", (request) => void (request.url().includes("/polaris/auth/sign-in") && signIns.push(request.url())));
   await fresh.goto(href!);
 
   // Nothing has come back from the backend, yet the workspace is on screen and has asked for the project.
@@ -51,4 +53,14 @@ test("with a stored token the workspace shows and sends its queries before the b
   held = null;
   for (const message of pending) route!.send(message);
   await expect(fresh.getByRole("tree", { name: "Files" }).getByRole("treeitem", { name: "first.ts" })).toBeVisible();
+  // The stored token was valid: every Authenticate carries it (the dev server's StrictMode signs the provider
+  // out and in again, so it may be sent more than once here) and no new one was asked for.
+  const stored = await fresh.evaluate(() => (JSON.parse(localStorage.getItem("polaris.localSession")!) as { token: string }).token);
+  const tokens = sent
+    .map((m) => JSON.parse(m) as { type: string; tokenType?: string; value?: string })
+    .filter((m) => m.type === "Authenticate" && m.tokenType === "User")
+    .map((m) => m.value);
+  expect(tokens.length).toBeGreaterThan(0);
+  expect(new Set(tokens)).toEqual(new Set([stored]));
+  expect(signIns).toEqual([]);
 });

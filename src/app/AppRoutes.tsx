@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { useSession } from "../features/auth/session";
 import { errorMessage } from "../lib/errors";
@@ -6,11 +6,9 @@ import { DashboardPage } from "./DashboardPage";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
-import { loadWorkspacePage, PROJECT_ROUTE } from "./routes";
+import { loadedWorkspacePage, loadWorkspacePage, PROJECT_ROUTE } from "./routes";
 
-// Opened at a project's address: its code is fetched while the app signs in, not after.
-if (window.location.pathname.startsWith("/p/")) void loadWorkspacePage();
-const WorkspacePage = lazy(loadWorkspacePage);
+const LazyWorkspacePage = lazy(loadWorkspacePage);
 
 export function AppRoutes() {
   const [location] = useLocation();
@@ -23,17 +21,29 @@ export function AppRoutes() {
           <DashboardPage />
         </Route>
         <Route path={PROJECT_ROUTE}>
-          {(params) => (
-            <Suspense fallback={<PageMessage title="Opening project…" busy />}>
-              <WorkspacePage key={params.projectId} projectId={params.projectId} />
-            </Suspense>
-          )}
+          {(params) => <WorkspaceRoute key={params.projectId} projectId={params.projectId} />}
         </Route>
         <Route>
           <NotFoundPage />
         </Route>
       </Switch>
     </ErrorBoundary>
+  );
+}
+
+/**
+ * The workspace page, rendered at once when its code is already in (at a project's address the entry waits for it
+ * before the first render, main.tsx), else through React.lazy with "Opening project…" meanwhile. A fallback costs
+ * more than its own wait: React reveals a suspended boundary's content no sooner than 300 ms after its fallback
+ * showed (FALLBACK_THROTTLE_MS in react-dom), which held the first tree row back by up to 300 ms (bench/load).
+ * Chosen once per mount: switching from the lazy page to the loaded one would remount the page.
+ */
+function WorkspaceRoute({ projectId }: { projectId: string }) {
+  const [Page] = useState(() => loadedWorkspacePage() ?? LazyWorkspacePage);
+  return (
+    <Suspense fallback={<PageMessage title="Opening project…" busy />}>
+      <Page projectId={projectId} />
+    </Suspense>
   );
 }
 

@@ -1,4 +1,4 @@
-import { ConvexReactClient } from "convex/react";
+import { ConvexReactClient, type AuthTokenFetcher } from "convex/react";
 import { ConvexError } from "convex/values";
 import { errorMessage } from "../lib/errors";
 
@@ -43,7 +43,88 @@ export function logCaughtError(error: unknown, info: { componentStack?: string }
   sink.error("Caught by an error boundary:", error, info.componentStack ?? "");
 }
 
-let client: ConvexReactClient | undefined;
+interface EarlyAuth {
+  token: string;
+  /** Set once the auth provider's first setAuth has taken the early authentication over. */
+  adopted?: { fetchToken: AuthTokenFetcher; onChange?: (ok: boolean) => void; onRefreshChange?: (refreshing: boolean) => void };
+  /** The server's verdict on the early token, if it came before the provider took over. */
+  confirmed?: boolean;
+  whenAdopted: Promise<AuthTokenFetcher>;
+  adopt: (fetchToken: AuthTokenFetcher) => void;
+}
+
+/**
+ * The app's Convex client: a ConvexReactClient that can send a stored token before React renders
+ * (`authenticateEarly`, from the entry module), so the Authenticate and the page's first queries leave while the
+ * page's code is still being run instead of after its first render and effects. The auth provider
+ * (ConvexProviderWithAuth) then calls `setAuth` as usual; its first call takes the early authentication over
+ * instead of authenticating again (a second Authenticate with the same token makes the server run every query
+ * again, and holds back their answers until it has).
+ */
+export class AppConvexClient extends ConvexReactClient {
+  private early: EarlyAuth | undefined;
+  /** Counts setAuth calls, so a check made for one call does nothing once a newer call has replaced it. */
+  private authCalls = 0;
+
+  /**
+   * Authenticates with `token` now. A renewal the client asks for before the provider has taken over waits for
+   * the provider's own token fetcher; `abandonEarlyAuth` undoes it all if no provider does (the session is gone).
+   */
+  authenticateEarly(token: string): void {
+    if (this.early) return;
+    let adopt: (fetchToken: AuthTokenFetcher) => void = () => {};
+    const whenAdopted = new Promise<AuthTokenFetcher>((resolve) => (adopt = resolve));
+    const early: EarlyAuth = { token, whenAdopted, adopt };
+    this.early = early;
+    super.setAuth(
+      async (args) => {
+        if (early.adopted) return early.adopted.fetchToken(args);
+        if (!args.forceRefreshToken) return token;
+        return (await early.whenAdopted)(args);
+      },
+      (ok) => {
+        if (early.adopted) early.adopted.onChange?.(ok);
+        else early.confirmed = ok;
+      },
+      (refreshing) => early.adopted?.onRefreshChange?.(refreshing),
+    );
+  }
+
+  override setAuth(
+    fetchToken: AuthTokenFetcher,
+    onChange?: (isAuthenticated: boolean) => void,
+    onRefreshChange?: (isRefreshing: boolean) => void,
+  ): void {
+    const call = ++this.authCalls;
+    const early = this.early;
+    // Only the first setAuth takes over; a later one (another user, a sign-out and in again) authenticates anew.
+    this.early = undefined;
+    if (!early || early.adopted) {
+      super.setAuth(fetchToken, onChange, onRefreshChange);
+      return;
+    }
+    early.adopted = { fetchToken, onChange, onRefreshChange };
+    early.adopt(fetchToken);
+    if (early.confirmed !== undefined) onChange?.(early.confirmed);
+    // The provider's token should be the one sent early (both read the same stored session); if it is not (the
+    // session changed in between), authenticate with the provider's as if nothing had been sent early.
+    void fetchToken({ forceRefreshToken: false }).then(
+      (current) => {
+        if (current !== early.token && call === this.authCalls) super.setAuth(fetchToken, onChange, onRefreshChange);
+      },
+      () => {},
+    );
+  }
+
+  /** Undoes an early authentication no provider took over (the stored session was gone when the app rendered). */
+  abandonEarlyAuth(): void {
+    if (!this.early) return;
+    this.early = undefined;
+    this.clearAuth();
+  }
+}
+
+let client: AppConvexClient | undefined;
 
 /**
  * The one Convex client of the app. Throws with the client's own message when the URL is malformed.
@@ -51,7 +132,7 @@ let client: ConvexReactClient | undefined;
  * being replaced at once by a fresh one (a second sign-in round trip and Authenticate, during which the client
  * holds back the page's first queries, and after which the server runs them again).
  */
-export function getConvexClient(url: string): ConvexReactClient {
-  client ??= new ConvexReactClient(url, { initialAuthTokenReuse: true, logger: convexLogger() });
+export function getConvexClient(url: string): AppConvexClient {
+  client ??= new AppConvexClient(url, { initialAuthTokenReuse: true, logger: convexLogger() });
   return client;
 }

@@ -2,6 +2,7 @@ import { ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { navigate } from "wouter/use-browser-location";
 import { AuthGate } from "../../app/AuthGate";
+import { abandonEarlyStart } from "../../app/earlyStart";
 import {
   LOCAL_SESSION_KEY,
   clearLocalSession,
@@ -72,6 +73,11 @@ export function LocalAuthRoot({
     else clearLocalSession();
     setUserName(session?.name ?? null);
   }, []);
+
+  // A token the entry sent before the first render (app/earlyStart.ts) is taken back if there is no user now.
+  useEffect(() => {
+    if (userName === null) abandonEarlyStart();
+  }, [userName]);
 
   // Another tab signing in or out changes this tab's user too.
   useEffect(() => {
