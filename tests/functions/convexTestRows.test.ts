@@ -184,11 +184,12 @@ describe("clientOps sweep", () => {
     expect(left.map((r) => r.opId)).toEqual(["fresh"]);
   });
 
-  it("is scheduled daily by the cron table", () => {
+  it("is scheduled by the cron table, as are the other sweeps", () => {
     const jobs = Object.values((crons as unknown as { crons: Record<string, { name: string; schedule: { type: string } }> }).crons);
     expect(jobs.map((job) => [job.name, job.schedule.type])).toEqual([
       ["clientOps:sweep", "daily"],
       ["trash:sweep", "daily"],
+      ["uploads:sweepGrants", "hourly"],
     ]);
   });
 });
