@@ -28,9 +28,10 @@ export const STARTUP_WAIT_MS = 30_000;
  * the RFC's default, kept on both sides) the wire carries little more than the text: bench/ai measures both.
  * - threshold 0: every message is compressed; a streamed write's frame is a few hundred bytes, far below `ws`'s
  *   default of 1 KiB, and even a short frame is mostly a repeat of the one before.
- * - A 4 KiB window (windowBits 12, several Transitions back) and memLevel 5 bound what each connection holds
- *   for its compressor: zlib's deflate state is about 2^(windowBits+2) + 2^(memLevel+9) bytes, 32 KiB here
- *   against 256 KiB with zlib's defaults (15, 8); bench/ai measures what a connection holds. A client that asks
+ * - A 4 KiB window (windowBits 12, about ten streamed Transitions back) and memLevel 5 bound what each connection
+ *   holds for its compressor: zlib documents its deflate state as at most 2^(windowBits+2) + 2^(memLevel+9)
+ *   bytes, 32 KiB here against 256 KiB with zlib's defaults (15, 8); bench/ai measures what a connection holds
+ *   (docs/benchmarks.md, "AI"). A client that asks
  *   for a smaller server window than 12 bits is refused by `ws` (no browser asks). The client's own window is
  *   left to it: capping it makes `ws` refuse every client that does not offer client_max_window_bits, so a client
  *   that compresses what it sends costs the server an inflater of up to 2^15 bytes of window besides.
