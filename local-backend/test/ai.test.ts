@@ -225,6 +225,49 @@ describe("the assistant against a scripted provider", () => {
     expect(crossings).toEqual(chunks.map(() => 1));
   });
 
+  it("sends a streamed answer to a second client compressed (permessage-deflate): its wire bytes are a fraction of the payload", async () => {
+    // Payload: the sync messages as the client decodes them. Wire: what its TCP socket read after the handshake
+    // (frame headers, compressed payloads, the server's pings). Without compression the wire is the payload plus
+    // a few bytes of header per frame; with it each Transition is mostly a repeat of the one before.
+    const chunks = Array.from({ length: 120 }, (_, i) => `token${String(i).padStart(3, "0")} `);
+    const conversationId = await newConversation();
+    let payload = 0;
+    let socket: { bytesRead: number } | null = null;
+    let readAtOpen = 0;
+    let extensions = "";
+    class WireCountingWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        this.on("open", () => {
+          socket = (this as unknown as { _socket: { bytesRead: number } })._socket;
+          readAtOpen = socket.bytesRead;
+          extensions = this.extensions;
+        });
+        this.on("message", (data: Buffer) => (payload += data.length));
+      }
+    }
+    const watcher = new ConvexClient(backend.url, {
+      webSocketConstructor: WireCountingWebSocket as unknown as typeof globalThis.WebSocket,
+      unsavedChangesWarning: false,
+      logger: false,
+    });
+    const token = (await backend.signIn("ada")).token;
+    watcher.setAuth(() => Promise.resolve(token));
+    provider.stream({ kind: "text", chunks, delayMs: 15 });
+    const { assistantMessageId: messageId } = await client.mutation(api.messages.send, { conversationId, content: "tokens" });
+    const seqs: number[] = [];
+    const stop = watcher.onUpdate(api.ai.stream.latest, { messageId }, (chunk) => chunk && seqs.push(chunk.seq));
+    const message = await waitForFinal(conversationId, messageId);
+    await expect.poll(() => seqs.at(-1)).toBe(message.streamedChunks! - 1);
+    stop();
+    const wire = socket!.bytesRead - readAtOpen;
+    await watcher.close();
+    expect(seqs.length).toBeGreaterThan(3);
+    expect(wire).toBeGreaterThan(0);
+    expect(wire * 2).toBeLessThan(payload);
+    expect(extensions).toContain("permessage-deflate");
+  });
+
   it("sends the conversation history on the next turn", async () => {
     provider.stream({ kind: "text", chunks: ["First answer."] });
     const { conversationId } = await ask("First question");

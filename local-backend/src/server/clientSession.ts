@@ -234,7 +234,9 @@ export class ClientSession {
   /**
    * Sends the messages in order and, as far as the socket allows, in one write: the socket is corked around
    * them (each `ws` frame is otherwise its own writev syscall). `_socket` is the `ws` WebSocket's underlying
-   * net.Socket; without it the messages still go out in order, one write each.
+   * net.Socket; without it the messages still go out in order, one write each. On a connection that negotiated
+   * permessage-deflate (server/index.ts SYNC_DEFLATE) `ws` compresses each frame asynchronously and writes it
+   * when done, after the uncork: in order, one write each.
    */
   private sendTogether(messages: ServerMessage[]) {
     const socket = messages.length > 1 ? (this.ws as unknown as { _socket?: Duplex | null })._socket : null;

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type PerMessageDeflateOptions } from "ws";
 import { LocalIssuer } from "../auth/localIssuer.js";
 import { TokenVerifier, type JwksPolicy } from "../auth/verify.js";
 import { openEngine } from "../engine/index.js";
@@ -20,6 +20,32 @@ export const LOCAL_ISSUER_ENV = "POLARIS_LOCAL_AUTH_ISSUER";
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 /** How long a request that arrives while the backend starts waits for it before a 503 with Retry-After. */
 export const STARTUP_WAIT_MS = 30_000;
+
+/**
+ * permessage-deflate (RFC 7692) on the sync socket, for clients that offer it (Chromium, Firefox and the `ws`
+ * client do). A streamed answer is many small Transitions that repeat everything but the new text (versions,
+ * query ids, field names), so with context takeover (each frame compressed against the connection's earlier ones,
+ * the RFC's default, kept on both sides) the wire carries little more than the text: bench/ai measures both.
+ * - threshold 0: every message is compressed; a streamed write's frame is a few hundred bytes, far below `ws`'s
+ *   default of 1 KiB, and even a short frame is mostly a repeat of the one before.
+ * - A 4 KiB window (windowBits 12, about ten streamed Transitions back) and memLevel 5 bound what each connection
+ *   holds for its compressor: zlib documents its deflate state as at most 2^(windowBits+2) + 2^(memLevel+9)
+ *   bytes, 32 KiB here against 256 KiB with zlib's defaults (15, 8); bench/ai measures what a connection holds
+ *   (docs/benchmarks.md, "AI"). A client that asks
+ *   for a smaller server window than 12 bits is refused by `ws` (no browser asks). The client's own window is
+ *   left to it: capping it makes `ws` refuse every client that does not offer client_max_window_bits, so a client
+ *   that compresses what it sends costs the server an inflater of up to 2^15 bytes of window besides.
+ * - concurrencyLimit 2: compression runs on libuv's thread pool (4 threads), which the engine's durable writes
+ *   share; `ws` queues the rest, in order per connection.
+ * Frames still go out in order, but each compressed one is its own socket write (compression is asynchronous):
+ * ClientSession.sendTogether joins them in one write only for a connection without compression.
+ */
+export const SYNC_DEFLATE: PerMessageDeflateOptions = {
+  threshold: 0,
+  serverMaxWindowBits: 12,
+  zlibDeflateOptions: { memLevel: 5 },
+  concurrencyLimit: 2,
+};
 
 export interface BackendOptions {
   dataDir: string;
@@ -123,7 +149,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const sessions = new Set<ClientSession>();
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: SYNC_DEFLATE });
 
   // Requests can arrive as soon as the port is open, before the engine is: every one is held until startup ends
   // (then served), or answered 503 with Retry-After if startup takes longer than STARTUP_WAIT_MS or fails.

@@ -71,9 +71,15 @@ export class RawClient {
 
   static async connect(
     url: string,
-    opts: { sessionId?: string; headers?: Record<string, string>; clientTs?: number } = {},
+    opts: { sessionId?: string; headers?: Record<string, string>; clientTs?: number; deflate?: boolean } = {},
   ): Promise<RawClient> {
-    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.48.0/sync`, { headers: opts.headers });
+    // Without permessage-deflate unless asked: tests that cork the socket to send a burst in one write, or read
+    // what each server write carries, need plain frames (`ws` compresses asynchronously, one write per frame).
+    // The stock client in these tests (helpers/backend.ts) negotiates it, as browsers do.
+    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.48.0/sync`, {
+      headers: opts.headers,
+      perMessageDeflate: opts.deflate ?? false,
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
       ws.once("error", reject);
