@@ -13,6 +13,7 @@ import { MAX_TEXT_BYTES } from "./lib/limits";
 import { listZip, readZipEntry } from "./lib/zip";
 import type { NewItem } from "./lib/validators";
 import { cloneRepo, pushFiles, type Credential, type ExportFile } from "./transfer/git";
+import { clerkConfigured, clerkGithubToken, clerkUserId } from "./transfer/clerk";
 import { createGithubRepo, githubApiBase, githubCredentialHost } from "./transfer/github";
 import { TransferFailed } from "./transfer/http";
 import { transferHook } from "./transfer/testHook";
@@ -137,7 +138,15 @@ async function zipSource(ctx: ActionCtx, t: Transfer): Promise<ImportSource> {
   return { entries, read: (index) => readZipEntry(zip, entries[index], index), note: [] };
 }
 
+/**
+ * The token for `host`: for GitHub's host (github.com, or the configured GitHub Enterprise host) the user's GitHub
+ * connection in Clerk when there is one (transfer/clerk.ts), else the token the user saved for the host.
+ */
 async function credentialFor(ctx: ActionCtx, t: Transfer, host: string): Promise<Credential | null> {
+  if (host === githubCredentialHost(githubApiBase())) {
+    const fromClerk = await clerkGithubToken(t.ownerId);
+    if (fromClerk !== null) return { token: fromClerk };
+  }
   return ctx.runQuery(internal.transfers.credentialFor, { ownerId: t.ownerId, host });
 }
 
@@ -311,7 +320,10 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
     const base = githubApiBase();
     const host = githubCredentialHost(base);
     credential = await credentialFor(ctx, t, host);
-    if (credential === null) throw new TransferFailed(`Exporting to GitHub needs a token. Save one for ${host} under Credentials.`);
+    if (credential === null) {
+      const connect = clerkConfigured() && clerkUserId(t.ownerId) !== null ? "Connect GitHub to your account, or s" : "S";
+      throw new TransferFailed(`Exporting to GitHub needs a token. ${connect}ave one for ${host} under Credentials.`);
+    }
     await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "creating the repository", done: 0, total: 0 });
     const created = await createGithubRepo(credential.token, t.githubRepo.name, t.githubRepo.private, t.githubRepo.owner);
     url = created.cloneUrl;
