@@ -196,7 +196,8 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
             </button>
           </form>
           <p className="transfer-hint">
-            The first export creates the repository in the organization, else in the account of the token saved for github.com
+            The first export creates the repository in the organization, else in the account of the GitHub token: your account&apos;s
+            GitHub connection when you signed in with one and the server is set up for it, else the token saved for github.com
             under Credentials (or for the GitHub Enterprise host the server is set up for); later exports push a new commit to
             that same repository, on the branch given (else the one last pushed).
           </p>
