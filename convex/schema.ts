@@ -178,7 +178,8 @@ export default defineSchema({
   transfers: defineTable({
     projectId: v.id("projects"),
     ownerId: v.string(),
-    kind: v.union(v.literal("import"), v.literal("export")),
+    /** "zip": a ZIP of the project built on the server (large projects; docs/import-export.md "ZIP download"). */
+    kind: v.union(v.literal("import"), v.literal("export"), v.literal("zip")),
     status: v.union(v.literal("running"), v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
     /** What is imported or where it is exported, for display: a file name or a URL without credentials. */
     source: v.string(),
@@ -194,6 +195,8 @@ export default defineSchema({
     /** Why it failed, or a note on success (skipped symbolic links, the commit pushed). */
     message: v.optional(v.string()),
     cancelRequested: v.optional(v.boolean()),
+    /** A completed "zip": the archive built, downloadable until it is replaced or expires (ZIP_KEEP_MS). */
+    zipStorageId: v.optional(v.id("_storage")),
     updatedAt: v.number(),
   }).index("by_project_kind", ["projectId", "kind"]),
 

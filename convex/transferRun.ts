@@ -1,6 +1,7 @@
 "use node";
 
 import { v } from "convex/values";
+import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { internalAction, type ActionCtx } from "./_generated/server";
@@ -12,6 +13,7 @@ import { MAX_TEXT_BYTES } from "./lib/limits";
 import { listZip, readZipEntry } from "./lib/zip";
 import type { NewItem } from "./lib/validators";
 import { cloneRepo, pushFiles, type Credential, type ExportFile } from "./transfer/git";
+import { clerkConfigured, clerkGithubToken, clerkUserId } from "./transfer/clerk";
 import { createGithubRepo, githubApiBase, githubCredentialHost } from "./transfer/github";
 import { TransferFailed } from "./transfer/http";
 import { transferHook } from "./transfer/testHook";
@@ -136,7 +138,15 @@ async function zipSource(ctx: ActionCtx, t: Transfer): Promise<ImportSource> {
   return { entries, read: (index) => readZipEntry(zip, entries[index], index), note: [] };
 }
 
+/**
+ * The token for `host`: for GitHub's host (github.com, or the configured GitHub Enterprise host) the user's GitHub
+ * connection in Clerk when there is one (transfer/clerk.ts), else the token the user saved for the host.
+ */
 async function credentialFor(ctx: ActionCtx, t: Transfer, host: string): Promise<Credential | null> {
+  if (host === githubCredentialHost(githubApiBase())) {
+    const fromClerk = await clerkGithubToken(t.ownerId);
+    if (fromClerk !== null) return { token: fromClerk };
+  }
   return ctx.runQuery(internal.transfers.credentialFor, { ownerId: t.ownerId, host });
 }
 
@@ -210,8 +220,17 @@ async function runImport(ctx: ActionCtx, t: Transfer): Promise<{ message: string
   return { message: `${parts.join("; ")}.`, remote: source.remote };
 }
 
-/** Every visible file of the project with its path, read through budgeted internal queries. */
-async function readProject(ctx: ActionCtx, t: Transfer): Promise<ExportFile[]> {
+/**
+ * Every visible file of the project with its path and bytes, read through budgeted internal queries (pages of at
+ * most 500 files, each query within its read budget) and handed to `onFile` page by page; `onFolder` gets every
+ * folder first. Returns how many files were handed over.
+ */
+async function forEachProjectFile(
+  ctx: ActionCtx,
+  t: Transfer,
+  onFile: (file: ExportFile) => void,
+  onFolder?: (path: string) => void,
+): Promise<number> {
   const head = await ctx.runQuery(internal.transfers.exportHead, { transferId: t._id });
   if (head === null) throw new Cancelled();
   if (!head.ready) throw new TransferFailed("The project's file list is still being prepared. Try again in a minute.");
@@ -221,9 +240,12 @@ async function readProject(ctx: ActionCtx, t: Transfer): Promise<ExportFile[]> {
   if (buckets.some((b) => b === null)) throw new Cancelled();
   const entries = buckets.flatMap((b) => b ?? []);
   const paths = entryPaths(entries);
+  if (onFolder !== undefined) {
+    for (const path of entries.filter((e) => e.type === "folder" && paths.has(e._id)).map((e) => paths.get(e._id) as string).sort()) onFolder(path);
+  }
   const files = entries.filter((e) => e.type === "file" && paths.has(e._id));
   await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "reading files", done: 0, total: files.length });
-  const out: ExportFile[] = [];
+  let handed = 0;
   const encoder = new TextEncoder();
   let next = 0;
   while (next < files.length) {
@@ -238,12 +260,56 @@ async function readProject(ctx: ActionCtx, t: Transfer): Promise<ExportFile[]> {
         if (blob === null) continue;
         bytes = new Uint8Array(await blob.arrayBuffer());
       } else bytes = encoder.encode(item.content ?? "");
-      out.push({ path: paths.get(item._id) as string, bytes });
+      onFile({ path: paths.get(item._id) as string, bytes });
+      handed++;
     }
     next += contents.length;
     if (!(await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "reading files", done: next, total: files.length }))) throw new Cancelled();
   }
+  return handed;
+}
+
+/** Every visible file of the project with its path and bytes. */
+async function readProject(ctx: ActionCtx, t: Transfer): Promise<ExportFile[]> {
+  const out: ExportFile[] = [];
+  await forEachProjectFile(ctx, t, (file) => out.push(file));
   return out;
+}
+
+/**
+ * A ZIP of the whole project into storage. fflate's streaming Zip deflates each file as its page is read, so the
+ * action holds the compressed archive and one page of files, never every file's bytes at once.
+ */
+async function runZip(ctx: ActionCtx, t: Transfer): Promise<void> {
+  const chunks: Uint8Array[] = [];
+  const state: { failure: Error | null } = { failure: null };
+  const zip = new Zip((error, chunk) => {
+    if (error !== null) state.failure = error;
+    else chunks.push(chunk);
+  });
+  const files = await forEachProjectFile(
+    ctx,
+    t,
+    ({ path, bytes }) => {
+      const entry = new ZipDeflate(path, { level: 6 });
+      zip.add(entry);
+      entry.push(bytes, true);
+    },
+    (path) => {
+      const entry = new ZipPassThrough(`${path}/`);
+      zip.add(entry);
+      entry.push(new Uint8Array(0), true);
+    },
+  );
+  zip.end();
+  if (state.failure !== null) throw state.failure;
+  await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "saving the archive", done: files, total: files });
+  const zipStorageId = await ctx.storage.store(new Blob(chunks as Uint8Array<ArrayBuffer>[], { type: "application/zip" }));
+  await ctx.runMutation(internal.transfers.finishZip, {
+    transferId: t._id,
+    zipStorageId,
+    message: `${t.source} is ready: ${formatCount(files)} file${files === 1 ? "" : "s"}.`,
+  });
 }
 
 async function runExport(ctx: ActionCtx, t: Transfer) {
@@ -254,7 +320,10 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
     const base = githubApiBase();
     const host = githubCredentialHost(base);
     credential = await credentialFor(ctx, t, host);
-    if (credential === null) throw new TransferFailed(`Exporting to GitHub needs a token. Save one for ${host} under Credentials.`);
+    if (credential === null) {
+      const connect = clerkConfigured() && clerkUserId(t.ownerId) !== null ? "Connect GitHub to your account, or s" : "S";
+      throw new TransferFailed(`Exporting to GitHub needs a token. ${connect}ave one for ${host} under Credentials.`);
+    }
     await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "creating the repository", done: 0, total: 0 });
     const created = await createGithubRepo(credential.token, t.githubRepo.name, t.githubRepo.private, t.githubRepo.owner);
     url = created.cloneUrl;
@@ -298,7 +367,9 @@ export const run = internalAction({
       return null;
     }
     try {
-      if (t.kind === "import") {
+      if (t.kind === "zip") {
+        await runZip(ctx, t);
+      } else if (t.kind === "import") {
         const { message, remote } = await runImport(ctx, t);
         await ctx.runMutation(internal.transfers.finish, { transferId, status: "completed", message, remote });
       } else {
@@ -309,7 +380,8 @@ export const run = internalAction({
       const cancelled = error instanceof Cancelled;
       const known = error instanceof ImportRefused || error instanceof TransferFailed;
       if (!cancelled && !known) console.error(`transfer ${transferId} failed:`, error instanceof Error ? error.name : typeof error);
-      let message = cancelled ? `The ${t.kind} was cancelled.` : known ? error.message : `The ${t.kind} failed unexpectedly. Try again.`;
+      const what = t.kind === "zip" ? "ZIP download" : t.kind;
+      let message = cancelled ? `The ${what} was cancelled.` : known ? error.message : `The ${what} failed unexpectedly. Try again.`;
       if (t.kind === "import") {
         while ((await ctx.runMutation(internal.transfers.clearRoot, { transferId, limit: 200 })) > 0);
         message += " Nothing was kept: the project is empty, ready for another try.";

@@ -13,8 +13,10 @@ import * as Files from "./model/files";
 import { getListingHead, readBucketEntries } from "./model/listing";
 import { checkProjectName } from "./model/names";
 import { claimUpload, grantUpload } from "./model/uploads";
+import { zipFileName } from "./lib/zipName";
 import {
   activeTransfer,
+  deleteBlobIfPresent,
   finishTransfer,
   getGitRemote,
   getTransfer,
@@ -47,20 +49,27 @@ const transferViewValidator = v.union(
   }),
 );
 
-/** The latest import and export of the project, and the Git remote it is linked to. */
+/**
+ * The latest import and export of the project, the Git remote it is linked to, and the latest ZIP built on the
+ * server (`zip.url`: the archive, while it is kept).
+ */
 export const status = query({
   args: { projectId: v.id("projects") },
   returns: v.object({
     import: transferViewValidator,
     export: transferViewValidator,
+    zip: v.union(v.null(), v.object({ view: transferViewValidator, url: v.optional(v.string()) })),
     remote: v.union(v.null(), v.object({ url: v.string(), branch: v.string(), commit: v.string() })),
   }),
   handler: async (ctx, { projectId }) => {
     await requireProjectOwner(ctx, await requireUser(ctx), projectId);
     const remote = await getGitRemote(ctx, projectId);
+    const zip = await getTransfer(ctx, projectId, "zip");
+    const zipUrl = zip?.zipStorageId === undefined ? null : await ctx.storage.getUrl(zip.zipStorageId);
     return {
       import: transferView(await getTransfer(ctx, projectId, "import")),
       export: transferView(await getTransfer(ctx, projectId, "export")),
+      zip: zip === null ? null : zipUrl === null ? { view: transferView(zip) } : { view: transferView(zip), url: zipUrl },
       remote: remote === null ? null : { url: remote.url, branch: remote.branch, commit: remote.commit },
     };
   },
@@ -199,6 +208,56 @@ export const exportGithub = mutation({
       githubRepo: owner === undefined ? { name: repoName, private: isPrivate !== false } : { name: repoName, private: isPrivate !== false, owner },
     });
     await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    return null;
+  },
+});
+
+/**
+ * Builds a ZIP of the whole project on the server (transferRun.ts), for a project larger than the browser should
+ * zip itself (`zipOnServer`, convex/lib/zipName.ts); `status.zip.url` then downloads it. Byte for byte like the
+ * browser's, except that empty folders are left out. The archive is kept ZIP_KEEP_MS, or until the next one.
+ */
+export const zipProject = mutation({
+  args: { projectId: v.id("projects") },
+  returns: v.null(),
+  handler: async (ctx, { projectId }) => {
+    const userId = await requireUser(ctx);
+    const project = await requireProjectOwner(ctx, userId, projectId);
+    const transferId = await startTransfer(ctx, userId, projectId, "zip", { source: zipFileName(project.name) });
+    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    return null;
+  },
+});
+
+/** How long a ZIP built on the server stays downloadable. */
+export const ZIP_KEEP_MS = 60 * 60 * 1000;
+
+/** Ends a "zip" run with its archive (deleted at once if the run was cancelled meanwhile); schedules its expiry. */
+export const finishZip = internalMutation({
+  args: { transferId: v.id("transfers"), zipStorageId: v.id("_storage"), message: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { transferId, zipStorageId, message }) => {
+    if ((await activeTransfer(ctx, transferId)) === null) {
+      await deleteBlobIfPresent(ctx, zipStorageId);
+      return null;
+    }
+    await ctx.db.patch("transfers", transferId, { zipStorageId });
+    await finishTransfer(ctx, transferId, "completed", message);
+    await ctx.scheduler.runAfter(ZIP_KEEP_MS, internal.transfers.expireZip, { transferId, zipStorageId });
+    return null;
+  },
+});
+
+/** Deletes a server-built ZIP once kept ZIP_KEEP_MS (unless a newer run replaced it already). */
+export const expireZip = internalMutation({
+  args: { transferId: v.id("transfers"), zipStorageId: v.id("_storage") },
+  returns: v.null(),
+  handler: async (ctx, { transferId, zipStorageId }) => {
+    const t = await ctx.db.get("transfers", transferId);
+    if (t !== null && t.zipStorageId === zipStorageId) {
+      await ctx.db.patch("transfers", transferId, { zipStorageId: undefined, message: `${t.source} has expired. Download again to build it anew.`, updatedAt: Date.now() });
+    }
+    await deleteBlobIfPresent(ctx, zipStorageId);
     return null;
   },
 });

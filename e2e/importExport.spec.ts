@@ -275,3 +275,29 @@ test("a folder's Download as ZIP from the tree's menu: the folder's files byte f
   await expect(leftOut).not.toContainText("Go online");
   await expect(folder).toBeFocused();
 });
+
+test("Download ZIP of a project this browser has not read is built on the server and saved byte for byte", async ({ page }) => {
+  await signIn(page);
+  await createProject(page, "Bulky");
+  const backend = await serverFor(page);
+  const projectId = (await backend.query(api.projects.list, {})).find((p) => p.name === "Bulky")!._id;
+  // More files than the browser zips without their contents (ZIP_IN_BROWSER_MAX_UNCACHED), none of them read.
+  const contents = Array.from({ length: 240 }, (_, i) => ({ name: `f${String(i).padStart(3, "0")}.txt`, content: `file ${i}\r\nh\u00e9llo\n` }));
+  await backend.mutation(api.files.createMany, { projectId, items: contents });
+  await UI.projectLink(page, "Bulky").click();
+  await expect(page.getByRole("treeitem", { name: "f000.txt", exact: true })).toBeVisible();
+
+  await page.getByRole("button", { name: "Import / Export" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import / Export" });
+  const downloading = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download ZIP" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("Bulky.zip");
+  const unzipped = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  expect(Object.keys(unzipped).sort()).toEqual(contents.map((c) => c.name));
+  for (const { name, content } of contents) expect(Buffer.compare(Buffer.from(unzipped[name]), Buffer.from(content, "utf8")), name).toBe(0);
+  // It was the server's archive: its run completed, and the dialog says so.
+  expect((await backend.query(api.transfers.status, { projectId })).zip?.view?.status).toBe("completed");
+  await expect(dialog.getByText("ZIP download of Bulky.zip completed: Bulky.zip is ready: 240 files.")).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Download ZIP" })).toBeEnabled();
+});

@@ -7,9 +7,15 @@
 //   the public write path (files.createMany, folders level by level, then each folder's files in batches).
 // - Export: transfers.exportGit of the imported project to an empty repository until completed. Reference in the
 //   same run: `git push` of the same tree (the clone above) to another empty repository on the same server.
+// - Source read, archive vs clone (whether an import from GitHub should use its archive endpoint): the action's
+//   shallow clone with isomorphic-git (cloneRepo, convex/transfer/git.ts) against fetching a ZIP of the same commit
+//   from a loopback stand-in of GitHub's zipball endpoint (`git archive --format=zip`, made once before the runs,
+//   served from memory) and reading every entry with the import's ZIP reader (convex/lib/zip.ts), in this process.
 // Each is run BENCH_RUNS times (default 3); medians and ranges are printed and written into the "Import and export"
 // section of docs/benchmarks.md. Not a test: nothing fails on slowness; the target is shown next to the figures.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +29,9 @@ import { updateSection } from "../docs.mjs";
 import { machine } from "../machine.js";
 import { median } from "../stats.js";
 import { uploadSha256 } from "../../convex/lib/uploadHash";
+import { listZip, readZipEntry } from "../../convex/lib/zip";
+import { MAX_IMPORT_TOTAL_BYTES } from "../../convex/lib/importCheck";
+import { cloneRepo } from "../../convex/transfer/git";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FOLDERS = 20;
@@ -165,6 +174,12 @@ async function commitReference(client: ConvexClient, projectId: Id<"projects">, 
   }
 }
 
+/** What the archive/clone ratios of the runs say, judged on their median and spread. */
+function archiveVerdict(ratios: number[]): string {
+  if (Math.min(...ratios) < 1 && Math.max(...ratios) > 1) return "the two are within this run's noise (its ratios fall on both sides of 1), and";
+  return median(ratios) < 1 ? "the archive reads faster here, but" : "the archive is not faster here, and";
+}
+
 function range(samples: number[]): string {
   const s = (ms: number) => (ms / 1000).toFixed(2);
   return `${s(median(samples))} s (${s(Math.min(...samples))}–${s(Math.max(...samples))})`;
@@ -190,6 +205,19 @@ async function main() {
     git(server.root, "init", "--bare", "-q", "-b", "main", path.join(server.root, "source.git"));
     git(src, "push", "-q", path.join(server.root, "source.git"), "main");
     const sourceUrl = server.repoUrl("source.git");
+    // The stand-in of GitHub's GET /repos/{owner}/{repo}/zipball/{ref}: the archive of the same commit, with
+    // GitHub's top-level folder, made before the runs (GitHub's own time to build it is not measured).
+    const zipball = execFileSync("git", ["archive", "--format=zip", "--prefix=acme-source-0000000/", "HEAD"], { cwd: src, maxBuffer: 256 * 1024 * 1024 });
+    const archiveServer = createServer((req, res) => {
+      if (req.url !== "/repos/acme/source/zipball/main") return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/zip", "content-length": String(zipball.length) });
+      res.end(zipball);
+    });
+    await new Promise<void>((resolve) => archiveServer.listen(0, "127.0.0.1", resolve));
+    const zipballUrl = `http://127.0.0.1:${(archiveServer.address() as AddressInfo).port}/repos/acme/source/zipball/main`;
+    // cloneRepo runs here as in the action; the loopback Git server is allowed as the tests allow it.
+    process.env.POLARIS_GIT_ALLOW_PRIVATE_NETWORK = "1";
+    const sourceReads: { cloneRead: number; archiveRead: number }[] = [];
 
     const rows: { clone: number; commit: number; importMs: number; cloneMs: number; writeMs: number; push: number; exportMs: number }[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -229,10 +257,21 @@ async function main() {
       if (sourceTree !== exportedTree) throw new Error(`export produced tree ${exportedTree}, expected ${sourceTree}`);
 
       rows.push({ clone, commit, importMs, cloneMs, writeMs: importMs - cloneMs, push, exportMs });
-      console.log(`run ${run + 1}: clone ${clone.toFixed(0)} ms + commit ${commit.toFixed(0)} ms | import ${importMs.toFixed(0)} ms (to writing ${cloneMs.toFixed(0)} ms) | push ${push.toFixed(0)} ms | export ${exportMs.toFixed(0)} ms`);
+
+      // Source read: the whole tree's bytes through the action's clone, and through the archive endpoint.
+      const [cloned, cloneRead] = await timedAsync(() => cloneRepo(sourceUrl, undefined, null, MAX_IMPORT_TOTAL_BYTES));
+      const [archived, archiveRead] = await timedAsync(async () => {
+        const zip = new Uint8Array(await (await fetch(zipballUrl)).arrayBuffer());
+        const entries = listZip(zip);
+        return entries.filter((e) => e.kind === "file").map((e) => readZipEntry(zip, e, entries.indexOf(e)));
+      });
+      if (cloned.files.length !== files.length || archived.length !== files.length) throw new Error(`source read: clone ${cloned.files.length}, archive ${archived.length} files, expected ${files.length}`);
+      sourceReads.push({ cloneRead, archiveRead });
+      console.log(`run ${run + 1}: clone ${clone.toFixed(0)} ms + commit ${commit.toFixed(0)} ms | import ${importMs.toFixed(0)} ms (to writing ${cloneMs.toFixed(0)} ms) | push ${push.toFixed(0)} ms | export ${exportMs.toFixed(0)} ms | source read: isomorphic-git ${cloneRead.toFixed(0)} ms, archive ${archiveRead.toFixed(0)} ms`);
       rmSync(cloneDir, { recursive: true, force: true });
     }
 
+    archiveServer.close();
     const col = (k: keyof (typeof rows)[number]) => rows.map((r) => r[k]);
     const reference = rows.map((r) => r.clone + r.commit);
     const importRatios = rows.map((r) => r.importMs / (r.clone + r.commit));
@@ -250,6 +289,8 @@ async function main() {
       `| of which: clone with isomorphic-git and check, until the phase is "writing" | ${range(col("cloneMs"))} | \`git clone --depth 1\` ${range(col("clone"))} | ${ratio(rows.map((r) => r.cloneMs / r.clone))} |`,
       `| of which: writing the files (transfers.writeBatch, blobs to storage) | ${range(col("writeMs"))} | commit through files.createMany ${range(col("commit"))} | ${ratio(rows.map((r) => r.writeMs / r.commit))} |`,
       `| Export (transfers.exportGit to an empty repository) | ${range(col("exportMs"))} | \`git push\` of the same tree ${range(col("push"))} | ${ratio(exportRatios)} |`,
+      "",
+      `**Archive endpoint vs clone** (reading the source of an import from GitHub). The same commit read whole in this process: the action's shallow clone with isomorphic-git over \`git http-backend\` (cloneRepo) ${range(sourceReads.map((r) => r.cloneRead))}; a ZIP of ${(zipball.length / 1e6).toFixed(1)} MB from a loopback stand-in of GitHub's \`zipball\` endpoint (made beforehand with \`git archive\`, so GitHub's time to build it is not counted) fetched and every entry inflated by the import's ZIP reader ${range(sourceReads.map((r) => r.archiveRead))}: ratio ${ratio(sourceReads.map((r) => r.archiveRead / r.cloneRead))}. The import uses the clone for every host, GitHub included: ${archiveVerdict(sourceReads.map((r) => r.archiveRead / r.cloneRead))} it would be a second path for one host (its own auth, a redirect to codeload.github.com, the REST rate limit), and a later export needs the full id of the commit the project matches, which the archive does not carry (its folder name has a short one).`,
       "",
       `Target: import within ${TARGET_IMPORT}× of the reference — ${median(importRatios) <= TARGET_IMPORT ? "met" : "not met"} (median ${median(importRatios).toFixed(2)}×). The export has no target in the issue; it packs with Node's zlib at level 1 (convex/transfer/pack.ts), \`git push\` with \`pack-objects\` at git's default level.`,
     ].join("\n");

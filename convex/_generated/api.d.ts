@@ -41,6 +41,7 @@ import type * as lib_text from "../lib/text.js";
 import type * as lib_uploadHash from "../lib/uploadHash.js";
 import type * as lib_validators from "../lib/validators.js";
 import type * as lib_zip from "../lib/zip.js";
+import type * as lib_zipName from "../lib/zipName.js";
 import type * as messages from "../messages.js";
 import type * as migrations from "../migrations.js";
 import type * as model_access from "../model/access.js";
@@ -116,6 +117,7 @@ declare const fullApi: ApiFromModules<{
   "lib/uploadHash": typeof lib_uploadHash;
   "lib/validators": typeof lib_validators;
   "lib/zip": typeof lib_zip;
+  "lib/zipName": typeof lib_zipName;
   "messages": typeof messages;
   "migrations": typeof migrations;
   "model/access": typeof model_access;

@@ -83,10 +83,13 @@ export async function startTransfer(
   let id: Id<"transfers">;
   if (existing === null) id = await ctx.db.insert("transfers", fields);
   else {
+    // A new ZIP replaces the one built before.
+    if (existing.zipStorageId !== undefined) await deleteBlobIfPresent(ctx, existing.zipStorageId);
     await ctx.db.replace("transfers", existing._id, fields);
     id = existing._id;
   }
-  await ctx.db.patch("projects", projectId, kind === "import" ? { importStatus: "importing" } : { exportStatus: "exporting" });
+  if (kind === "import") await ctx.db.patch("projects", projectId, { importStatus: "importing" });
+  if (kind === "export") await ctx.db.patch("projects", projectId, { exportStatus: "exporting" });
   return id;
 }
 
@@ -136,16 +139,18 @@ export async function finishTransfer(
   const transfer = await ctx.db.get("transfers", transferId);
   if (transfer === null || transfer.status !== "running") return;
   await ctx.db.patch("transfers", transferId, { status, message, phase: undefined, cancelRequested: undefined, updatedAt: Date.now() });
-  if (transfer.storageId !== undefined && (await ctx.db.system.get("_storage", transfer.storageId)) !== null) {
-    await ctx.storage.delete(transfer.storageId);
-  }
+  if (transfer.storageId !== undefined) await deleteBlobIfPresent(ctx, transfer.storageId);
   const project = await ctx.db.get("projects", transfer.projectId);
   if (project === null) return;
   if (transfer.kind === "import") {
     await ctx.db.patch("projects", project._id, { importStatus: status === "completed" ? "completed" : "failed" });
-  } else {
+  } else if (transfer.kind === "export") {
     await ctx.db.patch("projects", project._id, { exportStatus: status });
   }
+}
+
+export async function deleteBlobIfPresent(ctx: MutationCtx, storageId: Id<"_storage">) {
+  if ((await ctx.db.system.get("_storage", storageId)) !== null) await ctx.storage.delete(storageId);
 }
 
 /** Records the commit a project now matches on its Git remote (after an import from Git or an export). */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ConvexClient } from "convex/browser";
-import { zipSync } from "fflate";
+import { unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -341,6 +341,60 @@ describe("Git export to a remote that requires credentials", () => {
       server.auth = null;
       for (const c of await client.query(api.credentials.list, {})) await client.mutation(api.credentials.remove, { credentialId: c._id });
     }
+  }, 60_000);
+});
+
+describe("ZIP download built on the server (large projects)", () => {
+  type ZipStatus = { zip: { view: { status: string; message?: string } | null; url?: string } | null };
+  const settledZip = (projectId: Id<"projects">) =>
+    waitFor<ZipStatus>(
+      (cb, onError) => client.onUpdate(api.transfers.status, { projectId }, cb, onError),
+      (s) => s.zip?.view !== null && s.zip?.view !== undefined && s.zip.view.status !== "running",
+      60_000,
+    );
+
+  it("zips the whole project into storage byte for byte (binaries, stored text, CRLF, empty folders); a new ZIP replaces the old", async () => {
+    const enc = new TextEncoder();
+    const noise = Uint8Array.from({ length: 2 * 1024 * 1024 }, (_, i) => (i * 2654435761) >>> 24);
+    const entries: Record<string, Uint8Array> = {
+      "README.md": enc.encode("# Server zip\n"),
+      "src/a/b.ts": enc.encode("\uFEFFexport {};\r\n"),
+      "img/logo.png": PNG,
+      "data/noise.bin": noise,
+      "big.txt": enc.encode("y".repeat(1_100_000)),
+      "empty/": new Uint8Array(0),
+    };
+    const { projectId } = await importZip(zipSync(entries), "server-zip.zip");
+    await client.mutation(api.transfers.zipProject, { projectId });
+    const first = await settledZip(projectId);
+    expect(first.zip?.view?.status, first.zip?.view?.message).toBe("completed");
+    // The project is named after the archive it was imported from ("server-zip.zip"); its ZIP adds ".zip".
+    expect(first.zip?.view?.message).toBe("server-zip.zip.zip is ready: 5 files.");
+    const archive = unzipSync(new Uint8Array(await (await fetch(first.zip!.url!)).arrayBuffer()));
+    const files = new Map(Object.entries(archive).filter(([name]) => !name.endsWith("/")));
+    expectSameFiles(files, await projectFiles(projectId));
+    expectSameFiles(files, new Map(Object.entries(entries).filter(([name]) => !name.endsWith("/"))));
+    expect(Object.keys(archive).filter((name) => name.endsWith("/")).sort()).toEqual(["data/", "empty/", "img/", "src/", "src/a/"]);
+
+    // Edited and zipped again: the new archive has the edit, and the old one is gone from storage.
+    const readme = (await listed(client, projectId)).find((f) => f.name === "README.md")!;
+    await client.mutation(api.files.updateContent, { fileId: readme._id, content: "changed\n" });
+    await client.mutation(api.transfers.zipProject, { projectId });
+    const second = await waitFor<ZipStatus>(
+      (cb, onError) => client.onUpdate(api.transfers.status, { projectId }, cb, onError),
+      (s) => s.zip?.view?.status === "completed" && s.zip.url !== first.zip!.url,
+      60_000,
+    );
+    expect(new TextDecoder().decode(unzipSync(new Uint8Array(await (await fetch(second.zip!.url!)).arrayBuffer()))["README.md"])).toBe("changed\n");
+    expect((await fetch(first.zip!.url!)).status).toBe(404);
+  }, 60_000);
+
+  it("is refused for a project that is not the caller's, saying nothing about it", async () => {
+    const { projectId } = await importZip(zipSync({ "a.txt": new TextEncoder().encode("a") }), "mine.zip");
+    const { token } = await backend.signIn("someone-else");
+    const other = backend.client({ token });
+    await expect(other.mutation(api.transfers.zipProject, { projectId })).rejects.toThrow(/NOT_FOUND/);
+    await expect(other.query(api.transfers.status, { projectId })).rejects.toThrow(/NOT_FOUND/);
   }, 60_000);
 });
 

@@ -5,6 +5,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { githubOwnerProblem, gitUrlProblem } from "../../../convex/lib/gitUrl";
 import { formatCount } from "../../../convex/lib/errors";
 import { MAX_IMPORT_FILE_BYTES, MAX_IMPORT_FILES, MAX_IMPORT_TOTAL_BYTES } from "../../../convex/lib/importCheck";
+import { ZIP_IN_BROWSER_MAX_FILES, ZIP_IN_BROWSER_MAX_UNCACHED, zipOnServer } from "../../../convex/lib/zipName";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useProvidedListing } from "../file-tree/ProjectListingProvider";
@@ -39,6 +40,9 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const exportGit = useLiveWrite(api.transfers.exportGit);
   const exportGithub = useLiveWrite(api.transfers.exportGithub);
   const cancel = useLiveWrite(api.transfers.cancel);
+  const zipProject = useLiveWrite(api.transfers.zipProject);
+  // A ZIP built on the server shows its live line once asked for in this dialog (not an old run's outcome).
+  const [zipAsked, setZipAsked] = useState(false);
   const saveCredential = useLiveWrite(api.credentials.save);
   const removeCredential = useLiveWrite(api.credentials.remove);
   const [error, setError] = useState<string | null>(null);
@@ -112,8 +116,18 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     if (!listing.complete || entries === undefined) return setError("The file list is still loading. Try again in a moment.");
     void run(async () => {
       // fflate loads with the first download, not with the workspace.
-      const { downloadZip, zipFileName } = await import("./zipDownload");
-      const problem = await downloadZip(convex, outbox, [...entries], undefined, zipFileName(projectName));
+      const { countUncached, downloadServerZip, downloadZip, zipFileName } = await import("./zipDownload");
+      const files = entries.filter((e) => e.type === "file");
+      const online = navigator.onLine;
+      // A large project, or one the browser would fetch most of, is zipped on the server (zipOnServer).
+      const uncached = online && files.length <= ZIP_IN_BROWSER_MAX_FILES ? await countUncached(convex, outbox, files, ZIP_IN_BROWSER_MAX_UNCACHED) : 0;
+      let problem: string | null;
+      if (zipOnServer({ online, files: files.length, uncached })) {
+        setZipAsked(true);
+        problem = await downloadServerZip(convex, projectId, () => zipProject({ projectId }), zipFileName(projectName));
+      } else {
+        problem = await downloadZip(convex, outbox, [...entries], undefined, zipFileName(projectName));
+      }
       if (problem !== null) setError(problem);
     });
   };
@@ -182,13 +196,22 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
             </button>
           </form>
           <p className="transfer-hint">
-            The first export creates the repository in the organization, else in the account of the token saved for github.com
+            The first export creates the repository in the organization, else in the account of the GitHub token: your account&apos;s
+            GitHub connection when you signed in with one and the server is set up for it, else the token saved for github.com
             under Credentials (or for the GitHub Enterprise host the server is set up for); later exports push a new commit to
             that same repository, on the branch given (else the one last pushed).
+          </p>
+          <p className="transfer-hint">
+            Download ZIP builds the archive here from the files this browser has (offline: the ones read before); a project of
+            more than {formatCount(ZIP_IN_BROWSER_MAX_FILES)} files, or one this browser has not read most of, is zipped on the
+            server.
           </p>
           <button type="button" className="btn" disabled={busy} onClick={onDownload}>
             Download ZIP
           </button>
+          {zipAsked && (
+            <TransferLine kind="zip" view={status?.zip?.view ?? null} onCancel={() => void cancel({ projectId, kind: "zip" }).catch((e: unknown) => setError(errorMessage(e)))} />
+          )}
         </Section>
 
         <Section title="Credentials">

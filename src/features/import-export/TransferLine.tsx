@@ -20,13 +20,13 @@ export function TransferLine({
   onCancel,
   cancelRef,
 }: {
-  kind: "import" | "export";
+  kind: "import" | "export" | "zip";
   view: TransferView | null;
   onCancel: () => void;
   cancelRef?: Ref<HTMLButtonElement>;
 }) {
   if (view === null) return null;
-  const label = kind === "import" ? "Import" : "Export";
+  const label = kind === "import" ? "Import" : kind === "export" ? "Export" : "ZIP download";
   if (view.status === "running") {
     const progress = view.total > 0 ? `${formatCount(view.done)} of ${formatCount(view.total)} files` : "";
     return (
@@ -37,7 +37,7 @@ export function TransferLine({
         {view.total > 0 && <progress max={view.total} value={view.done} aria-label={`${label} progress`} />}
         {!view.cancelRequested && (
           <button ref={cancelRef} type="button" className="btn btn-small" onClick={onCancel}>
-            Cancel {kind}
+            Cancel {kind === "zip" ? "ZIP download" : kind}
           </button>
         )}
       </div>

@@ -85,9 +85,59 @@ export async function downloadZip(
   return missingMessage(fileName, missing, online);
 }
 
-/** A file name for the archive of `name`: characters other than letters, digits, `.`, `_` and `-` become `-`. */
-export function zipFileName(name: string): string {
-  return `${name.replace(/[^\w.-]+/g, "-") || "project"}.zip`;
+export { zipFileName } from "../../../convex/lib/zipName";
+
+/**
+ * How many of `files` the browser has no cached answer for (each would be one request to zip it here); stops
+ * counting past `enough`.
+ */
+export async function countUncached(convex: ConvexReactClient, outbox: Outbox, files: ListingEntry[], enough: number): Promise<number> {
+  let uncached = 0;
+  for (const file of files) {
+    if ((await readSyncedQuery(convex, outbox, api.files.get, { fileId: file._id as Id<"files"> }, false)) === undefined) uncached++;
+    if (uncached > enough) break;
+  }
+  return uncached;
+}
+
+/**
+ * The ZIP of the whole project built on the server (transfers.zipProject, for projects larger than the browser
+ * should zip): starts it, waits for it to end, and saves the archive as `fileName`. Returns what to tell the person
+ * when it did not work, else null.
+ */
+export async function downloadServerZip(
+  convex: ConvexReactClient,
+  projectId: Id<"projects">,
+  start: () => Promise<unknown>,
+  fileName: string,
+): Promise<string | null> {
+  await start();
+  // The mutation's write is in the client's query results once it resolved: the run shows as running until it ends.
+  const zip = await new Promise<{ view: { status: string; message?: string } | null; url?: string }>((resolve, reject) => {
+    const watch = convex.watchQuery(api.transfers.status, { projectId });
+    const state: { stop?: () => void; done: boolean } = { done: false };
+    const check = () => {
+      try {
+        const current = watch.localQueryResult()?.zip;
+        if (current?.view === null || current?.view === undefined || current.view.status === "running" || state.done) return;
+        state.done = true;
+        state.stop?.();
+        resolve(current);
+      } catch (error) {
+        state.done = true;
+        state.stop?.();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    state.stop = watch.onUpdate(check);
+    check();
+    if (state.done) state.stop();
+  });
+  if (zip.view?.status !== "completed" || zip.url === undefined) return zip.view?.message ?? "The ZIP download did not complete. Try again.";
+  const response = await fetch(zip.url).catch(() => null);
+  if (response === null || !response.ok) return `${fileName} could not be downloaded (${response === null ? "no connection" : `HTTP ${response.status}`}). Try again.`;
+  saveDownload(new Uint8Array(await response.arrayBuffer()), fileName);
+  return null;
 }
 
 /** Saves `bytes` as a download named `fileName`. */

@@ -39,6 +39,7 @@ export const LIVE_WRITES: Readonly<Record<string, string>> = {
   "transfers:exportGit": "an export pushes the project as it is now; replayed later it would push a state nobody chose",
   "transfers:exportGithub": "an export creates a repository and pushes now; replayed later it would act on a state nobody chose",
   "transfers:cancel": "cancelling only means something while the transfer runs",
+  "transfers:zipProject": "the person waits for the archive now (it is offered online only); replayed later it would build a download nobody waits for",
   "credentials:save": "a token must not be stored in the browser's outbox (secrets stay on the server)",
   "credentials:remove": "removing a token should take effect at once, or visibly fail",
   "changes:undo":

@@ -127,7 +127,12 @@ const argumentsFor: Record<string, (f: Fixture) => Args[]> = {
   "transfers:archiveUploadUrl": () => [{ sha256: ANY_SHA256 }],
   "transfers:exportGit": ({ one }) => [{ projectId: one.projectId, url: "https://example.com/x.git" }],
   "transfers:exportGithub": ({ one }) => [{ projectId: one.projectId, name: "leak" }],
-  "transfers:cancel": ({ one }) => [{ projectId: one.projectId, kind: "import" }, { projectId: one.projectId, kind: "export" }],
+  "transfers:zipProject": ({ one }) => [{ projectId: one.projectId }],
+  "transfers:cancel": ({ one }) => [
+    { projectId: one.projectId, kind: "import" },
+    { projectId: one.projectId, kind: "export" },
+    { projectId: one.projectId, kind: "zip" },
+  ],
   "credentials:list": () => [{}],
   "credentials:save": () => [{ host: "github.com", token: "bobs-token" }],
   "credentials:remove": ({ one }) => [{ credentialId: one.credentialId }],
@@ -260,7 +265,7 @@ export const accessCases: CaseSuite = (makeHarness) => {
       expect(typeof image.url).toBe("string");
       // User one's credential is still there, and no transfer was started on their project.
       expect((await alice.query(api.credentials.list, {})).map((c) => c._id)).toEqual([credentialId]);
-      expect(await alice.query(api.transfers.status, { projectId: one.projectId })).toEqual({ import: null, export: null, remote: null });
+      expect(await alice.query(api.transfers.status, { projectId: one.projectId })).toEqual({ import: null, export: null, zip: null, remote: null });
     });
   });
 };
