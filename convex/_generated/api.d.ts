@@ -65,6 +65,7 @@ import type * as model_trash from "../model/trash.js";
 import type * as model_uploads from "../model/uploads.js";
 import type * as projects from "../projects.js";
 import type * as search from "../search.js";
+import type * as transfer_clerk from "../transfer/clerk.js";
 import type * as transfer_git from "../transfer/git.js";
 import type * as transfer_github from "../transfer/github.js";
 import type * as transfer_http from "../transfer/http.js";
@@ -141,6 +142,7 @@ declare const fullApi: ApiFromModules<{
   "model/uploads": typeof model_uploads;
   "projects": typeof projects;
   "search": typeof search;
+  "transfer/clerk": typeof transfer_clerk;
   "transfer/git": typeof transfer_git;
   "transfer/github": typeof transfer_github;
   "transfer/http": typeof transfer_http;
