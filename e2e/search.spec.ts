@@ -97,6 +97,26 @@ test("Ctrl+Shift+F: type at once, narrow with globs and a regex, Enter opens the
   await expect(page.locator(".cm-content .cm-line").nth(1)).toHaveText("export function greet() {}");
 });
 
+test("Ctrl+Shift+E from the editor after a search shows the tree in the Search panel's place, focused on its row", async ({ page }) => {
+  const { openSearch } = await seed(page);
+  await openSearch();
+  await page.keyboard.type("HELLO again");
+  await expect(Search.status(page)).toHaveText("1 match in 1 file");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("textbox", { name: "Editor: src/util.ts" })).toBeFocused();
+  // As VS Code's "Show Explorer": the key the editor's hint and the README name for "go to the file tree".
+  await page.keyboard.press("ControlOrMeta+Shift+KeyE");
+  await expect(Search.panel(page)).toHaveCount(0);
+  const tree = UI.fileTree(page);
+  await expect(tree).toBeVisible();
+  await expect(tree.locator("[role=treeitem]:focus")).toHaveCount(1);
+  // Typing goes on in the tree: type-ahead moves to the row named.
+  await page.keyboard.type("READ");
+  await expect(tree.getByRole("treeitem", { name: "README.md" })).toBeFocused();
+});
+
 test("the Search panel's code loading late loses nothing typed: a stand-in field keeps it and the panel goes on from it", async ({ page }) => {
   // The panel is a lazy chunk: its module is held back (by the request, not by time) until the test has typed.
   const release = await holdSearchPanelModule(page);

@@ -10,6 +10,7 @@ import { PendingReviewBar } from "../features/review/PendingReviewBar";
 import { ReviewPanel } from "../features/review/ReviewPanel";
 import { EditorPane } from "../features/editor/EditorPane";
 import { FileTreePane } from "../features/file-tree/FileTreePane";
+import { isExplorerKey } from "../features/file-tree/keymap";
 import { focusFileTree } from "../features/file-tree/rowDom";
 import { ImportBanner } from "../features/import-export/ImportBanner";
 import { ImportExportDialog } from "../features/import-export/ImportExportDialog";
@@ -136,6 +137,14 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         const current = document.activeElement;
         focusBeforeSearch.current = current instanceof HTMLElement && current !== document.body ? current : null;
         useAppStore.getState().setSearchOpen(true);
+        return;
+      }
+      if (isExplorerKey(e) && useAppStore.getState().searchOpen) {
+        // As VS Code's "Show Explorer": the tree takes the Search panel's place. Synchronously, so the tree's own
+        // listener (after this capture one) finds its row shown and focuses it; focus does not go back where it
+        // was before the search, as closing the panel with Escape does.
+        focusBeforeSearch.current = null;
+        flushSync(() => useAppStore.getState().setSearchOpen(false));
         return;
       }
       if (isToggleTerminalKey(e)) {

@@ -9,6 +9,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import type { Id } from "../../../convex/_generated/dataModel";
 import { Dialog } from "../../lib/Dialog";
 import { useAppStore } from "../../store";
+import { initialSyncStatus } from "../../store/syncSlice";
 import { EditorWorkspace, type TreeEntry } from "./EditorWorkspace";
 import { AUTOSAVE_DELAY_MS } from "./documentSession";
 import { TestBackend } from "./testBackend";
@@ -42,6 +43,7 @@ beforeEach(() => {
     dirtyFiles: {},
     saveStates: {},
     pendingEditorFocus: null,
+    syncStatus: initialSyncStatus,
   });
   backend = new TestBackend();
   backend.addText(A, "a.ts", "const a = 1;\n");
@@ -93,6 +95,18 @@ const tabNames = () => screen.queryAllByRole("tab").map((t) => t.getAttribute("a
 const status = () => screen.getByRole("status", { name: "Save status" });
 
 describe("tabs", () => {
+  it("says a file still loading while offline opens once back online, instead of Loading without end", () => {
+    backend.hold(A);
+    renderWorkspace();
+    open(A);
+    expect(screen.getByText("Loading a.ts…")).toBeInTheDocument();
+    act(() => useAppStore.setState({ syncStatus: { phase: "offline", pending: 0, unsaved: 0, storage: "indexeddb" } }));
+    expect(screen.getByText("a.ts is not stored on this device yet: it opens when you are back online.")).toBeInTheDocument();
+    act(() => useAppStore.setState({ syncStatus: initialSyncStatus }));
+    act(() => backend.release(A));
+    expect(screen.queryByText(/not stored on this device/)).not.toBeInTheDocument();
+  });
+
   it("shows an empty state with shortcuts when no tab is open", () => {
     renderWorkspace();
     expect(screen.getByText(/No file is open/)).toBeInTheDocument();

@@ -354,9 +354,19 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";
   const path = title.path || name;
 
+  const offline = useAppStore((s) => s.syncStatus.phase === "offline");
+
   let body;
   let showsEditor = false;
-  if (load.status === "loading") body = <p className="editor-message">Loading {name}…</p>;
+  if (load.status === "loading") {
+    // Offline, a file this browser never opened has no copy here: it waits for the connection, and says so
+    // rather than "Loading" without end.
+    body = (
+      <p className="editor-message" role={offline ? "status" : undefined}>
+        {offline ? `${name} is not stored on this device yet: it opens when you are back online.` : `Loading ${name}…`}
+      </p>
+    );
+  }
   else if (load.status === "missing" && !view.deleted && !view.dirty) {
     body = <p className="editor-message">This file no longer exists. It may have been deleted in another window.</p>;
   } else if (load.status === "error") {

@@ -65,7 +65,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
   const { editor, editingId } = useInlineEdit(view, ctx, requestDomFocus);
   const deleteWithFocusRecovery = useFocusAfterDelete(view, elements, requestDomFocus);
   useRevealFocused(view);
-  useGlobalTreeShortcuts(elements, commands.run);
+  useGlobalTreeShortcuts(elements, commands.run, requestDomFocus);
   useFocusOnLoad(view.loaded, elements);
   const firstRowsIn = view.loaded && (view.rows.length === 0 || virtualizer.getVirtualItems().length > 0);
   useEffect(() => {

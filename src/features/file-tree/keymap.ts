@@ -5,6 +5,9 @@ export const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(
 /** Ctrl on Windows/Linux, Cmd on macOS; either is accepted everywhere. */
 export const hasPrimary = (e: { ctrlKey: boolean; metaKey: boolean }) => e.ctrlKey || e.metaKey;
 
+/** Ctrl/Cmd+Shift+E: focus the file tree from anywhere (VS Code's "Show Explorer"). */
+export const isExplorerKey = (e: KeyboardEvent) => hasPrimary(e) && e.shiftKey && !e.altKey && e.code === "KeyE";
+
 export type TreeCommand =
   | "open"
   | "newFile"

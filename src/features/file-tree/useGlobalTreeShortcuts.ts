@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import { hasPrimary, type TreeCommand } from "./keymap";
+import { hasPrimary, isExplorerKey, type TreeCommand } from "./keymap";
 import { focusTree, isTextField, type TreeElements } from "./rowDom";
 
 /**
@@ -7,7 +7,11 @@ import { focusTree, isTextField, type TreeElements } from "./rowDom";
  * New Folder (Ctrl/Cmd+Alt+[Shift+]N) work wherever focus is, except in a text field, where the keys belong to
  * the field. Inside the tree the tree's own key handler runs them.
  */
-export function useGlobalTreeShortcuts(elements: TreeElements, run: (command: TreeCommand) => void): void {
+export function useGlobalTreeShortcuts(
+  elements: TreeElements,
+  run: (command: TreeCommand) => void,
+  requestDomFocus: () => void,
+): void {
   // The listener is installed once and calls the newest `run`.
   const runRef = useRef(run);
   useEffect(() => {
@@ -16,9 +20,12 @@ export function useGlobalTreeShortcuts(elements: TreeElements, run: (command: Tr
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
-      if (hasPrimary(e) && e.shiftKey && !e.altKey && e.code === "KeyE") {
+      if (isExplorerKey(e)) {
         e.preventDefault();
         focusTree(elements.tree.current);
+        // A tree just shown again (in the Search panel's place) has no rows in the page until its virtualizer has
+        // measured it: the tree itself took focus, and its current row takes it once rendered.
+        if (document.activeElement === elements.tree.current) requestDomFocus();
         return;
       }
       if (elements.root.current?.contains(e.target as Node)) return;
@@ -29,5 +36,5 @@ export function useGlobalTreeShortcuts(elements: TreeElements, run: (command: Tr
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [elements]);
+  }, [elements, requestDomFocus]);
 }

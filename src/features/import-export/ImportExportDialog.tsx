@@ -1,5 +1,5 @@
 import { useConvex } from "convex/react";
-import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { githubOwnerProblem, gitUrlProblem } from "../../../convex/lib/gitUrl";
@@ -64,8 +64,20 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
   const exporting = status?.export?.status === "running";
   const empty = listing.complete && listing.entries !== undefined && listing.entries.length === 0;
 
+  // Every action disables the dialog's buttons while it works, and a disabled button loses focus to the page's
+  // body: once done, focus goes back to where the action was started (unless the person moved it meanwhile).
+  const focusBeforeBusy = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    if (busy) return;
+    const back = focusBeforeBusy.current;
+    focusBeforeBusy.current = null;
+    if (back?.isConnected && (document.activeElement === null || document.activeElement === document.body)) back.focus();
+  }, [busy]);
+
   const run = async (work: () => Promise<unknown>) => {
     setError(null);
+    const current = document.activeElement;
+    focusBeforeBusy.current = current instanceof HTMLElement && current !== document.body ? current : null;
     setBusy(true);
     try {
       await work();

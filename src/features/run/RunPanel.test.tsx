@@ -4,6 +4,9 @@ import RunPanel from "./RunPanel";
 import type { RunnerConnection, RunnerSnapshot } from "./runnerConnection";
 import { RunnerContext } from "./useRunner";
 
+// The terminals' xterm needs a real canvas: here each is a stand-in that names what it shows.
+vi.mock("./TerminalView", () => ({ TerminalView: ({ term }: { term: string }) => <div data-testid="terminal">{term}</div> }));
+
 /** A runner connection reduced to what the panel reads: a snapshot that the test replaces and announces. */
 function fakeConnection(initial: RunnerSnapshot) {
   let snapshot = initial;
@@ -70,5 +73,28 @@ describe("RunPanel's status", () => {
     expect(screen.getByText(/Unfenced: commands run as the runner's user, without a sandbox/)).toBeInTheDocument();
     act(() => set(idle("bwrap")));
     expect(screen.queryByText(/Unfenced/)).toBeNull();
+  });
+});
+
+describe("RunPanel's terminals", () => {
+  afterEach(cleanup);
+
+  it("shows the Run terminal when Run starts a dev command, in front of a shell opened before", () => {
+    const terminals = [
+      { id: "t1", title: "Terminal 1" },
+      { id: "run", title: "Run" },
+    ];
+    const { connection, set } = fakeConnection({ status: "ready", terminals, run: { status: "stopped", terminalId: "run" } });
+    render(
+      <RunnerContext.Provider value={connection}>
+        <RunPanel onClose={() => {}} />
+      </RunnerContext.Provider>,
+    );
+    expect(screen.getByRole("tab", { name: "Terminal 1" })).toHaveAttribute("aria-selected", "true");
+
+    // No install command: Run goes straight to starting the dev command.
+    act(() => set({ status: "ready", terminals, run: { status: "starting", terminalId: "run" } }));
+    expect(screen.getByRole("tab", { name: "Run" })).toHaveAttribute("aria-selected", "true");
+    expect(screen.getByTestId("terminal")).toHaveTextContent("run");
   });
 });

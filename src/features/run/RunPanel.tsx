@@ -44,11 +44,12 @@ export default function RunPanel({ onClose }: { onClose: () => void }) {
     if (openRefused !== undefined) setFocusRequest((n) => n + 1);
   }, [openRefused]);
 
-  // Run shows its terminal.
+  // Run shows its terminal: as it installs, as its dev command starts (a project with no install command starts
+  // there, and a shell opened earlier must not stay in front of its output) and when it fails.
   const runTerminal = state.run.terminalId;
   const runStatus = state.run.status;
   useEffect(() => {
-    if (runTerminal !== undefined && (runStatus === "installing" || runStatus === "failed")) setActive(runTerminal);
+    if (runTerminal !== undefined && ["installing", "starting", "failed"].includes(runStatus)) setActive(runTerminal);
   }, [runTerminal, runStatus]);
 
   // No terminal will take the keys typed since Ctrl+` (heldKeys.ts): let them go.
