@@ -461,6 +461,20 @@ describe("runner: bad input", () => {
     await socket.close();
   });
 
+  it("a valid resize reaches the terminal's process: opened at 100x30, resized to 120x40, stty size prints 40 120", async () => {
+    const { token, projectId } = await newProject("resize");
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "open", cols: 100, rows: 30 });
+    const term = (await socket.next(isOpened)).opened!;
+    socket.send({ t: "input", term, data: "stty size; echo before-\"\"resize\r" });
+    expect(await socket.outputMatching(term, /before-resize\r?\n/)).toMatch(/\b30 100\b/);
+    socket.send({ t: "resize", term, cols: 120, rows: 40 });
+    socket.send({ t: "input", term, data: "stty size; echo after-\"\"resize\r" });
+    expect(await socket.outputMatching(term, /after-resize\r?\n/)).toMatch(/\b40 120\b/);
+    await socket.close();
+  });
+
   it("Stop ends the whole process tree of a dev command that never exits", async () => {
     const { token, client, projectId } = await newProject("never-exits");
     await client.mutation(api.projects.updateSettings, {
