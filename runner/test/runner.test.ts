@@ -145,6 +145,36 @@ describe("runner", () => {
     await socket.close();
   });
 
+  it("files a command makes, and its edits to project files on disk, never reach the project; a name clash leaves the disk alone and names the path", async () => {
+    const { token, client, projectId, dir } = await newProject("stays-out");
+    const fileId = await client.mutation(api.files.createFile, { projectId, name: "a.txt", content: "the project's text" });
+    const before = await listed(client, projectId);
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "open", cols: 80, rows: 24 });
+    const term = (await socket.next(isOpened)).opened!;
+    await diskText(path.join(dir, "a.txt"), "the project's text");
+    socket.send({
+      t: "input",
+      term,
+      data: `echo edited on disk > a.txt; echo made > made.txt; mkdir -p clash/deep && echo kept > clash/deep/k.txt; echo "MADE""-ALL"\r`,
+    });
+    await socket.outputMatching(term, /MADE-ALL/);
+    expect(await readFile(path.join(dir, "made.txt"), "utf8")).toBe("made\n");
+    // A project file named like the folder a command made: the runner leaves the folder alone and says which path.
+    await client.mutation(api.files.createFile, { projectId, name: "clash", content: "a project file" });
+    const problem = await socket.next((m) => m.t === "sync" && m.sync.problems.some((p) => p.includes('"clash"')));
+    expect(problem.t === "sync" && problem.sync.status).toBe("error");
+    expect(await readFile(path.join(dir, "clash", "deep", "k.txt"), "utf8")).toBe("kept\n");
+    // The project has exactly what it had plus the file made in Polaris; its a.txt keeps the project's text.
+    const after = await listed(client, projectId);
+    expect(after.map((e) => e.name).sort()).toEqual([...before.map((e) => e.name), "clash"].sort());
+    expect(after.some((e) => e.name === "made.txt")).toBe(false);
+    expect((await client.query(api.files.get, { fileId })).content).toBe("the project's text");
+    expect(await readFile(path.join(dir, "a.txt"), "utf8")).toBe("edited on disk\n");
+    await socket.close();
+  });
+
   it("mirrors a project of 1,000 files", async () => {
     const { token, client, projectId, dir } = await newProject("thousand");
     const items = Array.from({ length: 1000 }, (_, i) => ({ name: `f${i}.txt`, content: `file ${i}` }));
