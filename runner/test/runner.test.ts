@@ -310,6 +310,17 @@ describe("runner", () => {
     await diskText(path.join(dir, "page.txt"), "second page");
     expect(await get()).toBe("second page");
 
+    // A guessed or unknown preview host gets a 404 that names nothing of any project: one digit off the real secret
+    // label, a well-formed label nobody was given, the project's id, and a host that is no preview at all.
+    const label = host.split(".")[0]!;
+    const flipped = label.slice(0, -1) + (label.endsWith("0") ? "1" : "0");
+    const guesses = [flipped, `p${"a".repeat(24)}`, projectId, "localhost", "127.0.0.1"];
+    for (const guess of guesses) {
+      const answer = await previewGet(`http://${guess}.localhost:${h.runner.port}`, "/");
+      expect(answer.status, guess).toBe(404);
+      for (const secret of [label, projectId, String(running.run.port), "second page"]) expect(answer.body, guess).not.toContain(secret);
+    }
+
     const pid = h.runner.sessions.get(projectId)!;
     socket.send({ t: "stop" });
     await socket.next((m) => m.t === "run" && m.run.status === "stopped", from);
