@@ -12,6 +12,8 @@ import type { Commit } from "../../local-backend/src/engine/types.js";
 import { chooseSandbox, startRunnerFromCli } from "../src/cli.js";
 import { listed } from "../../tests/listing.js";
 import { findBwrap } from "../src/sandbox.js";
+import { MAX_MIRRORED_FILES } from "../src/mirror.js";
+import { MAX_CREATE_MANY } from "../../convex/lib/limits.js";
 import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
 
 let h: Harness;
@@ -312,7 +314,7 @@ describe("runner", () => {
 
     // A guessed or unknown preview host gets a 404 that names nothing of any project: one digit off the real secret
     // label, a well-formed label nobody was given, the project's id, and a host that is no preview at all.
-    const label = host.split(".")[0]!;
+    const label = host.split(".")[0];
     const flipped = label.slice(0, -1) + (label.endsWith("0") ? "1" : "0");
     const guesses = [flipped, `p${"a".repeat(24)}`, projectId, "localhost", "127.0.0.1"];
     for (const guess of guesses) {
@@ -649,6 +651,31 @@ describe("runner: bad input in Run", () => {
       await extra.stop();
     }
   });
+
+  it("a project just over the runner's default limit (20,000 files) is refused with the real message; nothing is copied or changed", async () => {
+    // The issue's case is 100,000 files; seeding that through createMany takes minutes on a loaded machine, and the
+    // refusal depends only on the count being over the cap, so this seeds one file over the real default cap.
+    const { token, client, projectId, dir } = await newProject("over-default-cap");
+    const total = MAX_MIRRORED_FILES + 1;
+    for (let i = 0; i < total; i += MAX_CREATE_MANY) {
+      const items = Array.from({ length: Math.min(MAX_CREATE_MANY, total - i) }, (_, j) => ({ name: `f${i + j}.txt`, content: "" }));
+      await client.mutation(api.files.createMany, { projectId, items });
+    }
+    await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+    const before = await listed(client, projectId);
+    expect(before).toHaveLength(total);
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    const failed = await socket.next((m) => m.t === "run" && m.run.status === "failed");
+    expect(failed.t === "run" && failed.run.message).toBe(
+      "This project has 20,001 files; the runner copies at most 20,000 to disk. Nothing was copied. " +
+        "Move what the commands do not need (assets, data) into another project to run it.",
+    );
+    expect(existsSync(dir) ? await readdir(dir) : []).toEqual([]);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+  }, 180_000);
 
   it("a project refused for being over the file limit copies itself once files are deleted, and then runs", async () => {
     const extra = await startRunnerFor(h.backend, { maxFiles: 10 });
