@@ -167,6 +167,9 @@ describe("runner", () => {
     await client.mutation(api.files.createFile, { projectId, name: "clash", content: "a project file" });
     const problem = await socket.next((m) => m.t === "sync" && m.sync.problems.some((p) => p.includes('"clash"')));
     expect(problem.t === "sync" && problem.sync.status).toBe("error");
+    expect(problem.t === "sync" && problem.sync.problems).toEqual([
+      `"clash" is a file in the project, but a folder of that name is on disk (made by a command?). Remove it in a terminal.`,
+    ]);
     expect(await readFile(path.join(dir, "clash", "deep", "k.txt"), "utf8")).toBe("kept\n");
     // The project has exactly what it had plus the file made in Polaris; its a.txt keeps the project's text.
     const after = await listed(client, projectId);
