@@ -1,6 +1,7 @@
 import { defineConfig, loadEnv, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
+import { APP_FRAME_HEADERS } from "./src/lib/siteConfig";
 
 /**
  * Opened at a project's address, the page fetches the workspace's code beside the entry instead of after it has
@@ -95,5 +96,7 @@ export default defineConfig(({ mode }) => ({
   // dynamically imported module").
   optimizeDeps: { include: ["@xterm/xterm", "@xterm/addon-fit", "fflate"] },
   build: { target: "es2022", sourcemap: true },
-  server: { strictPort: true },
+  // No other origin (a project's preview) may frame the app, from `npm run dev` and `vite preview` as from `npm start`.
+  server: { strictPort: true, headers: { ...APP_FRAME_HEADERS } },
+  preview: { headers: { ...APP_FRAME_HEADERS } },
 }));

@@ -1,9 +1,10 @@
 import type { Page, Response } from "@playwright/test";
 import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { api } from "../convex/_generated/api";
 import { createProject, serverFor, signIn, UI } from "./drivers";
-import { Run, workingCopy } from "./drivers/run";
+import { Run, RUNNER_URL, workingCopy } from "./drivers/run";
 import { expect, test } from "./drivers/fixtures";
 
 // Run a project for real: the runner `npm start` starts (bubblewrap-fenced pseudo-terminals), a dev command that
@@ -208,6 +209,40 @@ test("an edit in the editor reaches a Vite preview by hot reload, without reload
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
   await expectPreviewMessage(page, events, "second", 30_000);
   expect(await frame.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("kept");
+  await Run.button(page).click();
+  await expect(Run.status(page)).toHaveText("Stopped");
+});
+
+test("the status says Installing… while the install runs, then the port; Open preview ↗ links to the project's own preview origin", async ({ page }) => {
+  // The install waits until this test creates install-go in the working copy: the status is read while it surely runs.
+  const install = `node -e "const fs=require('fs');console.log('install-'+'waiting');const t=setInterval(()=>{if(fs.existsSync('install-go')){clearInterval(t)}},50)"`;
+  await seededProject(page, "Slow install", { installCommand: install, devCommand: "node server.js" });
+  const projectId = new URL(page.url()).pathname.split("/").pop()!;
+  const tree = page.getByRole("treeitem", { name: "server.js", exact: true });
+  await tree.click();
+  await expect(tree).toBeFocused();
+  await page.keyboard.press("F5");
+  await expect(Run.terminalText(page)).toContainText("install-waiting", { timeout: 30_000 });
+  await expect(Run.status(page)).toHaveText("Installing…");
+  await expect(page.getByRole("link", { name: "Open preview ↗" })).toHaveCount(0);
+  await writeFile(path.join(workingCopy(projectId), "install-go"), "");
+
+  await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 30_000 });
+  const port = /port (\d+)/.exec((await Run.status(page).textContent())!)![1];
+  await expect(Run.panel(page).getByText(`Preview · port ${port}`)).toBeVisible();
+  const link = page.getByRole("link", { name: "Open preview ↗" });
+  const href = (await link.getAttribute("href"))!;
+  // Its own origin per project, on the runner, never the app's.
+  const runnerPort = new URL(RUNNER_URL).port;
+  expect(href).toMatch(new RegExp(`^http://p[a-z0-9]+\\.localhost:${runnerPort}/?$`));
+  expect(new URL(href).origin).not.toBe(new URL(page.url()).origin);
+  expect(await page.locator('iframe[title="Preview"]').getAttribute("src")).toBe(href);
+  await expect(Run.panel(page).getByRole("link", { name: "Open in new tab ↗" })).toHaveAttribute("href", href);
+  // The link opens the project in a tab: the page the dev server reads from page.txt.
+  const [tab] = await Promise.all([page.waitForEvent("popup"), link.click()]);
+  await expect(tab.locator("p")).toHaveText("first page");
+  expect(tab.url().replace(/\/$/, "")).toBe(href.replace(/\/$/, ""));
+  await tab.close();
   await Run.button(page).click();
   await expect(Run.status(page)).toHaveText("Stopped");
 });

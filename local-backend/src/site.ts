@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import sirv from "sirv";
 import { RUNNER_URL_META } from "../../runner/src/protocol.js";
-import { CONVEX_URL_META } from "../../src/lib/siteConfig.js";
+import { APP_FRAME_HEADERS, CONVEX_URL_META } from "../../src/lib/siteConfig.js";
 
 /** What the site build depends on, relative to the repository root. */
 const SOURCES = ["src", "public", "convex", "index.html", "vite.config.ts", "package.json", "package-lock.json", "tsconfig.json"];
@@ -172,9 +172,7 @@ export function createSiteHandler(outDir: string, convexUrl: string, runnerUrl?:
         "Content-Type": "text/html; charset=utf-8",
         "Content-Length": Buffer.byteLength(body),
         "Cache-Control": "no-cache",
-        // The app is never framed by another origin (a project's preview runs other people's code).
-        "Content-Security-Policy": "frame-ancestors 'self'",
-        "X-Frame-Options": "SAMEORIGIN",
+        ...APP_FRAME_HEADERS,
       });
       res.end(body);
     },

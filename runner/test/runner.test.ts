@@ -12,6 +12,8 @@ import type { Commit } from "../../local-backend/src/engine/types.js";
 import { chooseSandbox, startRunnerFromCli } from "../src/cli.js";
 import { listed } from "../../tests/listing.js";
 import { findBwrap } from "../src/sandbox.js";
+import { MAX_MIRRORED_FILES } from "../src/mirror.js";
+import { MAX_CREATE_MANY } from "../../convex/lib/limits.js";
 import { isError, isOpened, isReady, startHarness, startRunnerFor, TestSocket, type Harness } from "./harness.js";
 
 let h: Harness;
@@ -142,6 +144,39 @@ describe("runner", () => {
 
     await client.mutation(api.files.remove, { fileId: app });
     await vi.waitFor(() => expect(existsSync(path.join(dir, "app.js"))).toBe(false), { timeout: 15_000, interval: 20 });
+    await socket.close();
+  });
+
+  it("files a command makes, and its edits to project files on disk, never reach the project; a name clash leaves the disk alone and names the path", async () => {
+    const { token, client, projectId, dir } = await newProject("stays-out");
+    const fileId = await client.mutation(api.files.createFile, { projectId, name: "a.txt", content: "the project's text" });
+    const before = await listed(client, projectId);
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "open", cols: 80, rows: 24 });
+    const term = (await socket.next(isOpened)).opened!;
+    await diskText(path.join(dir, "a.txt"), "the project's text");
+    socket.send({
+      t: "input",
+      term,
+      data: `echo edited on disk > a.txt; echo made > made.txt; mkdir -p clash/deep && echo kept > clash/deep/k.txt; echo "MADE""-ALL"\r`,
+    });
+    await socket.outputMatching(term, /MADE-ALL/);
+    expect(await readFile(path.join(dir, "made.txt"), "utf8")).toBe("made\n");
+    // A project file named like the folder a command made: the runner leaves the folder alone and says which path.
+    await client.mutation(api.files.createFile, { projectId, name: "clash", content: "a project file" });
+    const problem = await socket.next((m) => m.t === "sync" && m.sync.problems.some((p) => p.includes('"clash"')));
+    expect(problem.t === "sync" && problem.sync.status).toBe("error");
+    expect(problem.t === "sync" && problem.sync.problems).toEqual([
+      `"clash" is a file in the project, but a folder of that name is on disk (made by a command?). Remove it in a terminal.`,
+    ]);
+    expect(await readFile(path.join(dir, "clash", "deep", "k.txt"), "utf8")).toBe("kept\n");
+    // The project has exactly what it had plus the file made in Polaris; its a.txt keeps the project's text.
+    const after = await listed(client, projectId);
+    expect(after.map((e) => e.name).sort()).toEqual([...before.map((e) => e.name), "clash"].sort());
+    expect(after.some((e) => e.name === "made.txt")).toBe(false);
+    expect((await client.query(api.files.get, { fileId })).content).toBe("the project's text");
+    expect(await readFile(path.join(dir, "a.txt"), "utf8")).toBe("edited on disk\n");
     await socket.close();
   });
 
@@ -279,6 +314,17 @@ describe("runner", () => {
     await client.mutation(api.files.updateContent, { fileId: page, content: "second page" });
     await diskText(path.join(dir, "page.txt"), "second page");
     expect(await get()).toBe("second page");
+
+    // A guessed or unknown preview host gets a 404 that names nothing of any project: one digit off the real secret
+    // label, a well-formed label nobody was given, the project's id, and a host that is no preview at all.
+    const label = host.split(".")[0];
+    const flipped = label.slice(0, -1) + (label.endsWith("0") ? "1" : "0");
+    const guesses = [flipped, `p${"a".repeat(24)}`, projectId, "localhost", "127.0.0.1"];
+    for (const guess of guesses) {
+      const answer = await previewGet(`http://${guess}.localhost:${h.runner.port}`, "/");
+      expect(answer.status, guess).toBe(404);
+      for (const secret of [label, projectId, String(running.run.port), "second page"]) expect(answer.body, guess).not.toContain(secret);
+    }
 
     const pid = h.runner.sessions.get(projectId)!;
     socket.send({ t: "stop" });
@@ -461,6 +507,20 @@ describe("runner: bad input", () => {
     await socket.close();
   });
 
+  it("a valid resize reaches the terminal's process: opened at 100x30, resized to 120x40, stty size prints 40 120", async () => {
+    const { token, projectId } = await newProject("resize");
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "open", cols: 100, rows: 30 });
+    const term = (await socket.next(isOpened)).opened!;
+    socket.send({ t: "input", term, data: "stty size; echo before-\"\"resize\r" });
+    expect(await socket.outputMatching(term, /before-resize\r?\n/)).toMatch(/\b30 100\b/);
+    socket.send({ t: "resize", term, cols: 120, rows: 40 });
+    socket.send({ t: "input", term, data: "stty size; echo after-\"\"resize\r" });
+    expect(await socket.outputMatching(term, /after-resize\r?\n/)).toMatch(/\b40 120\b/);
+    await socket.close();
+  });
+
   it("Stop ends the whole process tree of a dev command that never exits", async () => {
     const { token, client, projectId } = await newProject("never-exits");
     await client.mutation(api.projects.updateSettings, {
@@ -594,6 +654,31 @@ describe("runner: bad input in Run", () => {
       await extra.stop();
     }
   });
+
+  it("a project just over the runner's default limit (20,000 files) is refused with the real message; nothing is copied or changed", async () => {
+    // The issue's case is 100,000 files; seeding that through createMany takes minutes on a loaded machine, and the
+    // refusal depends only on the count being over the cap, so this seeds one file over the real default cap.
+    const { token, client, projectId, dir } = await newProject("over-default-cap");
+    const total = MAX_MIRRORED_FILES + 1;
+    for (let i = 0; i < total; i += MAX_CREATE_MANY) {
+      const items = Array.from({ length: Math.min(MAX_CREATE_MANY, total - i) }, (_, j) => ({ name: `f${i + j}.txt`, content: "" }));
+      await client.mutation(api.files.createMany, { projectId, items });
+    }
+    await client.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "", devCommand: "node server.js" } });
+    const before = await listed(client, projectId);
+    expect(before).toHaveLength(total);
+    const socket = await TestSocket.open(h.runner, { projectId, token });
+    await socket.next(isReady);
+    socket.send({ t: "run" });
+    const failed = await socket.next((m) => m.t === "run" && m.run.status === "failed");
+    expect(failed.t === "run" && failed.run.message).toBe(
+      "This project has 20,001 files; the runner copies at most 20,000 to disk. Nothing was copied. " +
+        "Move what the commands do not need (assets, data) into another project to run it.",
+    );
+    expect(existsSync(dir) ? await readdir(dir) : []).toEqual([]);
+    expect(await listed(client, projectId)).toEqual(before);
+    await socket.close();
+  }, 180_000);
 
   it("a project refused for being over the file limit copies itself once files are deleted, and then runs", async () => {
     const extra = await startRunnerFor(h.backend, { maxFiles: 10 });
