@@ -3,6 +3,7 @@ import type { MutationCtx } from "../_generated/server";
 import { Budget } from "./budget";
 import { uncountEntries } from "./listing";
 import { deleteFileRow, releaseBlob } from "./storage";
+import { deleteBlobIfPresent } from "./transfers";
 
 // Deleting what may be too large for one transaction: a folder's descendants, a project's data, a
 // conversation's messages. What the user sees goes at once (the folder's row and entry, the project row, the
@@ -143,6 +144,17 @@ export async function purgeProjectBatch(ctx: MutationCtx, projectId: Id<"project
   if (!(await deleteRows(ctx, "fileEntries", entries, budget))) return false;
   const buckets = ctx.db.query("fileBuckets").withIndex("by_project_bucket", (q) => q.eq("projectId", projectId));
   if (!(await deleteRows(ctx, "fileBuckets", buckets, budget))) return false;
+
+  // Import/export state: at most one transfer row per kind, each with the archive or built ZIP it may still hold,
+  // and the project's Git remote.
+  budget.chargeQuery(2);
+  for (const transfer of await ctx.db.query("transfers").withIndex("by_project_kind", (q) => q.eq("projectId", projectId)).collect()) {
+    for (const blob of [transfer.storageId, transfer.zipStorageId]) if (blob !== undefined) await deleteBlobIfPresent(ctx, blob);
+    await ctx.db.delete("transfers", transfer._id);
+  }
+  for (const remote of await ctx.db.query("gitRemotes").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect()) {
+    await ctx.db.delete("gitRemotes", remote._id);
+  }
 
   const conversations = await ctx.db
     .query("conversations")

@@ -71,18 +71,25 @@ describe("cascading deletes leave no rows or blobs behind", () => {
     }));
   }
 
-  it("project removal deletes files, blobs, conversations, messages, chunks and shared context", async () => {
+  it("project removal deletes files, blobs, conversations, messages, chunks, shared context and import/export state", async () => {
     const h = convexTestHarness(t);
     const seeded = await seedProject(h.as("alice"), (u, b, c) => h.upload(u, b, c));
     await t.run(async (ctx) => {
       await ctx.db.insert("messageChunks", { messageId: seeded.assistantMessageId, seq: 0, text: "partial" });
       await ctx.db.insert("chatContext", { conversationId: seeded.conversationId, fileId: seeded.fileId });
+      // A ZIP built on the server and the Git remote of an earlier export.
+      const zipStorageId = await ctx.storage.store(new Blob(["PK"]));
+      const fields = { projectId: seeded.projectId, ownerId: "alice", status: "completed" as const, done: 1, total: 1, updatedAt: 0 };
+      await ctx.db.insert("transfers", { ...fields, kind: "zip", source: "P.zip", zipStorageId });
+      await ctx.db.insert("gitRemotes", { projectId: seeded.projectId, url: "https://git.example/p.git", branch: "main", commit: "0".repeat(40), updatedAt: 0 });
     });
-    expect(await counts(seeded.projectId)).toEqual({ files: 5, conversations: 1, messages: 2, blobs: 1 });
+    expect(await counts(seeded.projectId)).toEqual({ files: 5, conversations: 1, messages: 2, blobs: 2 });
     await alice().mutation(api.projects.remove, { projectId: seeded.projectId });
     expect(await counts(seeded.projectId)).toEqual({ files: 0, conversations: 0, messages: 0, blobs: 0 });
     expect(await t.run((ctx) => ctx.db.query("messageChunks").collect())).toEqual([]);
     expect(await t.run((ctx) => ctx.db.query("chatContext").collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query("transfers").collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query("gitRemotes").collect())).toEqual([]);
   });
 
   it("a project too large for one transaction is purged by scheduled batches", async () => {
