@@ -189,3 +189,40 @@ test("keyboard only: Tab indents, Escape then Tab leaves the editor, Ctrl+M make
   await context.setOffline(false);
   await expect(announcements).toHaveText(/Back online/);
 });
+
+test("the focused editor shows a focus ring, and asked for reduced motion its caret stops blinking", async ({ page }) => {
+  await openAuditProject(page);
+  await page.keyboard.press("ControlOrMeta+p");
+  await page.keyboard.type("main");
+  await page.keyboard.press("Enter");
+  const editor = page.getByRole("textbox", { name: "Editor: src/main.ts" });
+  await expect(editor).toBeFocused();
+  const view = page.locator(".cm-editor").first();
+  const ring = () =>
+    view.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor };
+    });
+  // Focused: a visible ring (2 px, the accent colour), not only the caret.
+  const focused = await ring();
+  expect(focused.style).toBe("solid");
+  expect(focused.width).toBeGreaterThanOrEqual(2);
+  expect(focused.color).not.toBe("rgba(0, 0, 0, 0)");
+  // Leaving the editor takes the ring away, so it says where focus is.
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  await expect.poll(async () => (await ring()).style).toBe("none");
+  await page.keyboard.press("Shift+Tab");
+  await expect(editor).toBeFocused();
+
+  // The caret blinks (a CSS animation) by default; with prefers-reduced-motion: reduce it has none.
+  const caret = page.locator(".cm-cursorLayer").first();
+  const animation = () => caret.evaluate((el) => ({ name: getComputedStyle(el).animationName, duration: getComputedStyle(el).animationDuration }));
+  await page.emulateMedia({ reducedMotion: "no-preference" });
+  const moving = await animation();
+  expect(moving.name).not.toBe("none");
+  expect(parseFloat(moving.duration)).toBeGreaterThan(0);
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  await expect.poll(animation).toEqual({ name: "none", duration: "0s" });
+});

@@ -1,6 +1,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./drivers/fixtures";
-import { createProject, Keyboard, signIn, UI } from "./drivers";
+import { api } from "../convex/_generated/api";
+import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
 
 // Small screens (issue 18): below 1000 px the workspace keeps the tree and the editor side by side inside the
 // window, and the chat opens over them from the header's Chat button (keyboard reachable, Escape closes it and
@@ -158,4 +159,40 @@ test("at 800x600 Tab cycles inside the open chat drawer, and a press beside it c
   await page.mouse.click(20, 300);
   await expect(chat).toHaveCount(0);
   await expect(toggle).toBeFocused();
+});
+
+test("every visible button of the workspace, with a file open, the chat and a toast, is at least 24x24 CSS px (WCAG 2.5.8)", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page);
+  await createProject(page, "Targets");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Targets")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "main.ts", content: "export const a = 1;\n" });
+  await Keyboard.pressOn(UI.projectLink(page, "Targets"), "Enter");
+  const tree = page.getByRole("tree", { name: "Files" });
+  const file = tree.getByRole("treeitem", { name: "main.ts", exact: true });
+  await Keyboard.pressOn(file, "Enter");
+  await expect(page.getByRole("textbox", { name: "Editor: main.ts" })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+  await Keyboard.pressOn(file, "ControlOrMeta+z");
+  await expect(UI.notifications(page).getByText("Nothing to undo.")).toBeVisible();
+
+  const { checked, small } = await page.evaluate(() => {
+    let checked = 0;
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>("button, [role=button], input[type=button], input[type=submit]")) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+      checked++;
+      if (box.width < 23.95 || box.height < 23.95) {
+        const name = el.getAttribute("aria-label") ?? el.textContent?.trim() ?? "";
+        out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} "${name}" ${box.width.toFixed(1)}x${box.height.toFixed(1)}`);
+      }
+    }
+    return { checked, small: out };
+  });
+  expect(checked, "the header's, tree's, tabs', status bar's, chat's and toast's buttons were measured").toBeGreaterThan(10);
+  expect(small, "buttons smaller than 24x24 CSS px").toEqual([]);
 });

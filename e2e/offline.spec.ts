@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { unzipSync } from "fflate";
 import { expect, test } from "./drivers/fixtures";
@@ -56,6 +56,19 @@ async function waitSavedOffline(page: Page) {
 async function editorText(page: Page): Promise<string> {
   return page.locator(".cm-content").first().innerText();
 }
+
+test("the service worker precaches the build, but not the Clerk sign-in chunk a build without Clerk never loads", async ({ request }) => {
+  // The build `npm start` served this suite (.polaris/site, local-backend/src/cli.ts SITE_DIR), built without a
+  // Clerk key: the chunk is emitted (App.tsx imports it lazily) yet must stay out of sw.js's precache list.
+  const assets = readdirSync(".polaris/site/assets");
+  expect(assets.some((name) => /^ClerkRoot-.*\.js$/.test(name))).toBe(true);
+  const sw = await (await request.get("/sw.js")).text();
+  const workspace = assets.find((name) => /^WorkspacePage-.*\.js$/.test(name));
+  expect(workspace).toBeDefined();
+  expect(sw).toContain(`assets/${workspace}`);
+  expect(sw).toContain("index.html");
+  expect(sw).not.toContain("ClerkRoot-");
+});
 
 test("offline edits, creates, renames, moves and deletes survive a reload and reach the server once", async ({ page, context }) => {
   await signIn(page);
