@@ -13,6 +13,9 @@ export interface EditorAiSlice {
    * or an editor AI action answered AI_NOT_CONFIGURED. Suggestions do not ask meanwhile.
    */
   aiProviderMissing: boolean;
+  /** The server has answered whether a provider is configured (or an AI action found none): until then the status
+   * bar promises neither "on" nor "no provider". */
+  aiProviderKnown: boolean;
   /** The provider's model as the server names it, once known. */
   aiModel: string | null;
   setGhostTextOn: (on: boolean) => void;
@@ -23,8 +26,9 @@ export interface EditorAiSlice {
 export const createEditorAiSlice: StateCreator<AppState, [], [], EditorAiSlice> = (set) => ({
   ghostTextOn: true,
   aiProviderMissing: false,
+  aiProviderKnown: false,
   aiModel: null,
   setGhostTextOn: (on) => set({ ghostTextOn: on }),
-  markAiProviderMissing: () => set({ aiProviderMissing: true }),
-  setAiProvider: ({ configured, model }) => set({ aiProviderMissing: !configured, aiModel: model }),
+  markAiProviderMissing: () => set({ aiProviderMissing: true, aiProviderKnown: true }),
+  setAiProvider: ({ configured, model }) => set({ aiProviderMissing: !configured, aiProviderKnown: true, aiModel: model }),
 });

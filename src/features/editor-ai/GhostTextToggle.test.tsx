@@ -12,6 +12,15 @@ describe("the status bar's AI suggestions switch", () => {
     resetEditorAiSettings();
   });
 
+  it("promises neither on nor no provider before the server has said whether one is configured", () => {
+    setGhostTextEnabled(true);
+    const { container } = render(<GhostTextToggle />);
+    expect(container).toHaveTextContent("AI suggestions: …");
+    expect(screen.queryByRole("button", { name: /AI suggestions/ })).toBeNull();
+    act(() => useAppStore.getState().setAiProvider({ configured: true, model: "llama3.1" }));
+    expect(screen.getByRole("button", { name: "AI suggestions: on" })).toHaveAttribute("aria-pressed", "true");
+  });
+
   it('says "AI suggestions: no provider" and never "on" when the server has no provider, whatever the stored choice', () => {
     setGhostTextEnabled(true);
     act(() => useAppStore.getState().setAiProvider({ configured: false, model: null }));

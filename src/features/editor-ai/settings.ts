@@ -32,8 +32,10 @@ export function ghostTextActive(): boolean {
   return ghostTextOn && !aiProviderMissing;
 }
 
-export function useGhostTextSetting(): { enabled: boolean; providerMissing: boolean } {
-  return useAppStore(useShallow((s) => ({ enabled: s.ghostTextOn, providerMissing: s.aiProviderMissing })));
+export function useGhostTextSetting(): { enabled: boolean; providerMissing: boolean; providerKnown: boolean } {
+  return useAppStore(
+    useShallow((s) => ({ enabled: s.ghostTextOn, providerMissing: s.aiProviderMissing, providerKnown: s.aiProviderKnown })),
+  );
 }
 
 /**
@@ -50,5 +52,5 @@ export function useAiProviderStatus(): void {
 
 /** For tests: back to the stored setting and an unknown provider state. */
 export function resetEditorAiSettings(): void {
-  useAppStore.setState({ aiProviderMissing: false, aiModel: null, ghostTextOn: storedGhostText() });
+  useAppStore.setState({ aiProviderMissing: false, aiProviderKnown: false, aiModel: null, ghostTextOn: storedGhostText() });
 }

@@ -240,6 +240,7 @@ describe("tabs", () => {
   it("offers the AI suggestions switch in the status bar when AI extensions are loaded, and remembers it", async () => {
     const user = userEvent.setup();
     const loadExtensions = vi.fn(() => Promise.resolve([]));
+    useAppStore.getState().setAiProvider({ configured: true, model: null });
     const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} loadExtensions={loadExtensions} />);
     open(A);
     const toggle = await screen.findByRole("button", { name: "AI suggestions: on" });
