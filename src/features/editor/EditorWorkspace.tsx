@@ -124,14 +124,19 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     [backend, registry, replaceFileId],
   );
 
-  // Last known metadata of every file, kept after a deletion so a deleted tab keeps its title and folder.
+  // Last known metadata of every file open in a tab (or closing), kept after a deletion so a deleted tab keeps its
+  // title and folder. Only tabs' files are copied, per render: O(tabs), not O(files) (the byId map is built once per
+  // listing).
   const known = useRef(new Map<FileId, TreeEntry>());
   const byId = useMemo(() => {
     const map = new Map<FileId, TreeEntry>();
     for (const entry of tree ?? []) map.set(entry._id, entry);
     return map;
   }, [tree]);
-  for (const [id, entry] of byId) known.current.set(id, entry);
+  for (const { fileId } of closing ? [...tabs, closing] : tabs) {
+    const entry = byId.get(fileId);
+    if (entry) known.current.set(fileId, entry);
+  }
 
   const titleOf = useCallback(
     (fileId: FileId): TabTitle => {

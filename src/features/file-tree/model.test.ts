@@ -7,6 +7,7 @@ import {
   compareNodes,
   fastCompare,
   flattenVisible,
+  indexWork,
   pathOf,
   ROOT,
   topLevelOnly,
@@ -42,7 +43,75 @@ describe("tree model", () => {
     const second = buildIndex(renamed, first);
     const names = second.children(ROOT).map((n) => n.name);
     expect(names).toEqual(renamed.slice().sort(compareNodes).map((n) => n.name));
-    expect(second.children(ROOT)[0]).toBe(renamed[0]);
+    // An entry re-sent unchanged keeps the object the index already had (equal field by field).
+    expect(second.children(ROOT)[0]).toBe(files[0]);
+    expect(second.children(ROOT)[0]).toStrictEqual(renamed[0]);
+  });
+
+  it("updates the index by the change: per-change work does not grow with the project", () => {
+    // Each folder holds 100 files; a project of n files has n/100 folders, all shown (sorted) once.
+    const workPerChange = (n: number) => {
+      const folders = Array.from({ length: n / 100 }, (_, i) => folder(`d${i}`, `dir${i}`));
+      let files: TreeNode[] = [...folders];
+      for (let i = 0; i < n; i++) files.push(file(`f${i}`, `file${i}.ts`, i % 3 === 0 ? undefined : `d${i % folders.length}`));
+      let index = buildIndex(files);
+      index.children(ROOT);
+      for (const d of folders) index.children(d._id);
+      const before = indexWork.count;
+      for (let step = 0; step < 20; step++) {
+        // One create at the root, one rename in a folder, one delete: what a replay confirms.
+        const renamed = 1 + 3 * step;
+        files = files
+          .filter((f) => f._id !== `f${2 + 3 * step}`)
+          .map((f) => (f._id === `f${renamed}` ? { ...f, name: `renamed${step}.ts` } : f));
+        files.push(file(`new${step}`, `new${step}.ts`));
+        index = buildIndex(files, index);
+        index.children(ROOT);
+        index.children(`d${renamed % folders.length}`);
+      }
+      return (indexWork.count - before) / 20;
+    };
+    const small = workPerChange(2_000);
+    const large = workPerChange(40_000);
+    expect(small).toBeGreaterThan(0);
+    // 20x the project: a log factor more comparisons, not 20x the work (a full rebuild would be ≥ 40,000).
+    expect(large).toBeLessThan(small * 2);
+    expect(large).toBeLessThan(500);
+  });
+
+  it("an index updated change by change equals one built from scratch", () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let files: TreeNode[] = [folder("d0", "d0"), folder("d1", "d1", "d0")];
+    let index = buildIndex(files);
+    for (let step = 0; step < 300; step++) {
+      const folders = files.filter((f) => f.type === "folder").map((f) => f._id as string);
+      const parent = () => (random(3) === 0 ? undefined : (folders[random(folders.length)] as TreeNode["parentId"]));
+      const next = files.slice();
+      for (let k = random(4); k >= 0; k--) {
+        const op = random(5);
+        const at = random(next.length);
+        if (op === 0 && next.length > 2) next.splice(at, 1);
+        else if (op === 1) next[at] = { ...next[at], name: `n${random(30)}` };
+        else if (op === 2 && next[at].type === "file") next[at] = { ...next[at], parentId: parent() };
+        else if (op === 3) next[at] = { ...next[at] };
+        else if (random(4) === 0) next.push(folder(`d${step}_${k}`, `n${random(30)}`, parent()));
+        else next.splice(random(next.length + 1), 0, file(`f${step}_${k}`, `n${random(30)}`, parent()));
+      }
+      files = next;
+      index = buildIndex(files, index);
+      const fresh = buildIndex(files);
+      expect(index.size).toBe(fresh.size);
+      // Check some folders only, so others stay unsorted across versions (the lazy path).
+      for (const key of [ROOT, ...folders.filter(() => random(2) === 0)]) {
+        expect(index.children(key).map((n) => n._id)).toEqual(fresh.children(key).map((n) => n._id));
+        expect(new Set(index.unsortedChildren(key).map((n) => n._id))).toEqual(new Set(fresh.unsortedChildren(key).map((n) => n._id)));
+      }
+      for (const node of files) expect(index.byId.get(node._id)).toEqual(node);
+    }
   });
 
   it("computes paths and drops items nested in other selected items", () => {

@@ -97,10 +97,16 @@ function sortNodes(nodes: readonly TreeNode[]): TreeNode[] {
   return keyed.map((k) => k.node);
 }
 
+/** Lookup of a node by id (a Map, or the layered map of an incrementally updated index). */
+export interface NodeLookup {
+  get(id: string): TreeNode | undefined;
+  has(id: string): boolean;
+}
+
 export interface TreeIndex {
-  readonly byId: ReadonlyMap<string, TreeNode>;
+  readonly byId: NodeLookup;
   readonly size: number;
-  /** Children of a folder (ROOT for the root) in display order. Sorted lazily, once per index. */
+  /** Children of a folder (ROOT for the root) in display order. Sorted lazily, once per folder version. */
   children(parentKey: string): readonly TreeNode[];
   /** The same children in no particular order, without sorting: for counting and name checks. */
   unsortedChildren(parentKey: string): readonly TreeNode[];
@@ -109,11 +115,103 @@ export interface TreeIndex {
 const EMPTY: readonly TreeNode[] = [];
 
 /**
- * Builds the children-by-parent index once per data change. Sorting is lazy (only folders that are shown
- * get sorted) and reuses the previous index's order where a folder's children kept their names, so one
- * rename in a folder of 100k files costs a linear pass plus a binary insertion, not a full collator sort.
+ * Work counter of the index (nodes placed, compared or copied in JS), read by model.test.ts to prove that a
+ * change of k entries costs O(k log n) index work, not work proportional to the project.
  */
-export function buildIndex(files: readonly TreeNode[], previous?: TreeIndex): TreeIndex {
+export const indexWork = { count: 0 };
+
+/**
+ * A map read through a small overlay of changes (`null`: removed) onto a base shared with older versions, so
+ * a new version costs the size of its overlay, not of the map. The overlay is folded into a fresh base once it
+ * outgrows ~4·√n, which keeps lookups O(1) and the amortised cost per change O(√n) at worst. Written here
+ * rather than taken from a persistent-collections library: none is a dependency, and two operations suffice.
+ */
+class Layered<V> {
+  constructor(
+    private readonly base: ReadonlyMap<string, V>,
+    private readonly over: ReadonlyMap<string, V | null>,
+  ) {}
+
+  get(key: string): V | undefined {
+    const value = this.over.get(key);
+    return value === undefined ? this.base.get(key) : (value ?? undefined);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** A new version with `changes` applied; this one stays as it was. */
+  with(changes: ReadonlyMap<string, V | null>): Layered<V> {
+    const limit = 64 + 4 * Math.sqrt(this.base.size);
+    if (this.over.size + changes.size <= limit) {
+      const over = new Map(this.over);
+      for (const [key, value] of changes) over.set(key, value);
+      indexWork.count += this.over.size + changes.size;
+      return new Layered<V>(this.base, over);
+    }
+    const base = new Map(this.base);
+    for (const [key, value] of this.over) if (value === null) base.delete(key);
+    else base.set(key, value);
+    for (const [key, value] of changes) if (value === null) base.delete(key);
+    else base.set(key, value);
+    indexWork.count += base.size + this.over.size + changes.size;
+    return new Layered<V>(base, new Map<string, V | null>());
+  }
+}
+
+/** Sorted children by group array: a folder whose children did not change keeps its array, so its order too. */
+const sortedOf = new WeakMap<readonly TreeNode[], readonly TreeNode[]>();
+
+/** How a folder's children changed since the previous version (the group it had then, sorted or not). */
+interface GroupEdit {
+  prior: readonly TreeNode[];
+  removed: TreeNode[];
+  added: TreeNode[];
+}
+
+/** The state an index keeps so that the next one can be derived from it. */
+interface IndexState {
+  files: readonly TreeNode[];
+  byId: Layered<TreeNode>;
+  groups: Layered<readonly TreeNode[]>;
+}
+
+const states = new WeakMap<TreeIndex, IndexState>();
+
+function makeIndex(state: IndexState, size: number, edits: ReadonlyMap<string, GroupEdit>): TreeIndex {
+  const index: TreeIndex = {
+    byId: state.byId,
+    size,
+    children(parentKey) {
+      const group = state.groups.get(parentKey);
+      if (!group) return EMPTY;
+      const cached = sortedOf.get(group);
+      if (cached) return cached;
+      const edit = edits.get(parentKey);
+      const prev = edit && sortedOf.get(edit.prior);
+      const result = prev ? patchSorted(prev, edit) : sortNodes(group);
+      if (!prev) indexWork.count += group.length * Math.ceil(Math.log2(group.length + 1));
+      sortedOf.set(group, result);
+      return result;
+    },
+    unsortedChildren(parentKey) {
+      return state.groups.get(parentKey) ?? EMPTY;
+    },
+  };
+  states.set(index, state);
+  return index;
+}
+
+/** Fields equal one by one: a listing entry re-sent unchanged (its bucket changed) keeps its old object. */
+function sameEntry(a: TreeNode, b: TreeNode): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const key of ka) if ((a as unknown as Record<string, unknown>)[key] !== (b as unknown as Record<string, unknown>)[key]) return false;
+  return true;
+}
+
+function fullBuild(files: readonly TreeNode[]): TreeIndex {
   const byId = new Map<string, TreeNode>();
   const groups = new Map<string, TreeNode[]>();
   for (const node of files) {
@@ -123,58 +221,127 @@ export function buildIndex(files: readonly TreeNode[], previous?: TreeIndex): Tr
     if (group) group.push(node);
     else groups.set(key, [node]);
   }
-  const sorted = new Map<string, readonly TreeNode[]>();
-  const index: TreeIndex & { sortedCache: Map<string, readonly TreeNode[]> } = {
-    byId,
-    size: files.length,
-    sortedCache: sorted,
-    children(parentKey) {
-      const cached = sorted.get(parentKey);
-      if (cached) return cached;
-      const group = groups.get(parentKey);
-      if (!group) return EMPTY;
-      const prev = (previous as { sortedCache?: Map<string, readonly TreeNode[]> } | undefined)?.sortedCache?.get(
-        parentKey,
-      );
-      const result = prev ? resort(group, prev, byId, parentKey) : sortNodes(group);
-      sorted.set(parentKey, result);
-      return result;
-    },
-    unsortedChildren(parentKey) {
-      return groups.get(parentKey) ?? EMPTY;
-    },
-  };
-  return index;
+  indexWork.count += files.length;
+  return makeIndex(
+    { files, byId: new Layered<TreeNode>(byId, new Map<string, TreeNode | null>()), groups: new Layered<readonly TreeNode[]>(groups, new Map<string, readonly TreeNode[] | null>()) },
+    byId.size,
+    new Map(),
+  );
 }
 
-function resort(
-  group: TreeNode[],
-  prev: readonly TreeNode[],
-  byId: ReadonlyMap<string, TreeNode>,
-  parentKey: string,
-): TreeNode[] {
-  const kept: TreeNode[] = [];
-  const keptIds = new Set<string>();
-  for (const old of prev) {
-    const now = byId.get(old._id);
-    if (now && parentKeyOf(now) === parentKey && now.name === old.name && now.type === old.type) {
-      kept.push(now);
-      keptIds.add(now._id);
+/**
+ * Builds the children-by-parent index of a listing. Given the previous index, it is derived from it: the
+ * listing is compared with the previous one (by identity, then field by field for entries re-sent unchanged),
+ * and only the changed entries' folders get new child arrays; every other folder keeps its arrays and its
+ * sorted order. A changed folder's order is patched by binary search (removals, then insertions), so a change of
+ * k entries costs O(k log n) comparisons. Sorting is lazy: only folders that are shown get sorted.
+ */
+export function buildIndex(files: readonly TreeNode[], previous?: TreeIndex): TreeIndex {
+  const state = previous && states.get(previous);
+  if (!state || !previous) return fullBuild(files);
+  const prevFiles = state.files;
+  const changes = new Map<string, TreeNode | null>();
+  let present = 0;
+  for (let i = 0; i < files.length; i++) {
+    const node = files[i];
+    if (node === prevFiles[i]) {
+      present++;
+      continue;
+    }
+    const old = state.byId.get(node._id);
+    if (old) present++;
+    if (old === node || (old && sameEntry(old, node))) continue;
+    indexWork.count++;
+    changes.set(node._id, node);
+    if (changes.size * 4 > files.length + 64) return fullBuild(files);
+  }
+  if (present !== previous.size || files.length !== previous.size + countAdded(changes, state)) {
+    // Something left the listing (or an id repeats): find what, by id.
+    const ids = new Set<string>();
+    for (const node of files) ids.add(node._id);
+    for (const old of prevFiles) if (!ids.has(old._id)) changes.set(old._id, null);
+    if (ids.size !== files.length) return fullBuild(files);
+  }
+  if (changes.size === 0) return makeIndex({ ...state, files }, previous.size, new Map());
+
+  const edits = new Map<string, GroupEdit>();
+  const editOf = (key: string) => {
+    let edit = edits.get(key);
+    if (!edit) {
+      edit = { prior: state.groups.get(key) ?? EMPTY, removed: [], added: [] };
+      edits.set(key, edit);
+    }
+    return edit;
+  };
+  let size = previous.size;
+  for (const [id, node] of changes) {
+    const old = state.byId.get(id);
+    if (old) {
+      editOf(parentKeyOf(old)).removed.push(old);
+      size--;
+    }
+    if (node) {
+      editOf(parentKeyOf(node)).added.push(node);
+      size++;
     }
   }
-  const added = group.filter((n) => !keptIds.has(n._id));
-  if (added.length > 64 && added.length * 8 > kept.length) return sortNodes(group);
-  for (const node of added) {
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareNodes(kept[mid], node) < 0) lo = mid + 1;
-      else hi = mid;
+  const groupChanges = new Map<string, readonly TreeNode[] | null>();
+  for (const [key, edit] of edits) {
+    const sorted = sortedOf.get(edit.prior);
+    let group: readonly TreeNode[];
+    if (sorted) {
+      // The new order is the group itself: patched in O(k log n) comparisons.
+      group = patchSorted(sorted, edit);
+      sortedOf.set(group, group);
+    } else {
+      const removed = new Set(edit.removed);
+      group = edit.prior.filter((n) => !removed.has(n)).concat(edit.added);
+      indexWork.count += edit.prior.length;
     }
-    kept.splice(lo, 0, node);
+    groupChanges.set(key, group.length > 0 ? group : null);
   }
-  return kept;
+  // Only the latest version's edits can help sort: a folder not sorted since is sorted afresh when shown.
+  return makeIndex(
+    { files, byId: state.byId.with(changes), groups: state.groups.with(groupChanges) },
+    size,
+    edits,
+  );
+}
+
+/** How many of the changes are ids the previous version did not have. */
+function countAdded(changes: ReadonlyMap<string, TreeNode | null>, state: IndexState): number {
+  let added = 0;
+  for (const [id, node] of changes) if (node && !state.byId.has(id)) added++;
+  return added;
+}
+
+/** Position of `node` in `sorted` by compareNodes (where it is, or where it would go). */
+function lowerBound(sorted: readonly TreeNode[], node: TreeNode): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    indexWork.count++;
+    if (compareNodes(sorted[mid], node) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A sorted folder with an edit applied: each removed node found and each added one placed by binary search. */
+function patchSorted(sorted: readonly TreeNode[], edit: GroupEdit): TreeNode[] {
+  const out = sorted.slice();
+  for (const old of edit.removed) {
+    const at = lowerBound(out, old);
+    if (out[at] === old) out.splice(at, 1);
+    else {
+      // Not where its order says (it cannot happen for a sorted array): fall back to a scan.
+      const i = out.indexOf(old);
+      if (i >= 0) out.splice(i, 1);
+    }
+  }
+  for (const node of edit.added) out.splice(lowerBound(out, node), 0, node);
+  return out;
 }
 
 export interface Row {
