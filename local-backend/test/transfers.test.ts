@@ -121,6 +121,30 @@ describe("Git import", () => {
     expect(tree.find((f) => f.name === "main.ts")!.isBinary).toBeUndefined();
   }, 60_000);
 
+  it("imports a lightweight tag, an annotated tag and refs/tags/…, each at the commit it points to", async () => {
+    const src = makeRepo("tagged.git");
+    const bare = path.join(server.root, "tagged.git");
+    git(src, "tag", "v1");
+    const v1 = git(src, "rev-parse", "HEAD").trim();
+    writeFileSync(path.join(src, "README.md"), "# Demo 2\n");
+    git(src, "commit", "-q", "-am", "second");
+    git(src, "tag", "-a", "v2", "-m", "release 2");
+    const v2 = git(src, "rev-parse", "HEAD").trim();
+    writeFileSync(path.join(src, "README.md"), "# Demo 3\n");
+    git(src, "commit", "-q", "-am", "third");
+    git(src, "push", "-q", bare, "trunk", "v1", "v2");
+    for (const [ref, commit, readme] of [["v1", v1, "# Demo\n"], ["v2", v2, "# Demo 2\n"], ["refs/tags/v1", v1, "# Demo\n"]] as const) {
+      const projectId = await newProject(`Tag ${ref}`);
+      await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("tagged.git"), ref });
+      const status = await settledTransfer(projectId, "import");
+      expect(status.import?.status, `${ref}: ${status.import?.message}`).toBe("completed");
+      expect(status.remote?.commit, ref).toBe(commit);
+      const files = await projectFiles(projectId);
+      expect(new TextDecoder().decode(files.get("README.md")), ref).toBe(readme);
+      expect(files.size, ref).toBe(5);
+    }
+  }, 120_000);
+
   it("fails with a readable reason for a missing repository and a missing branch, leaving the project empty", async () => {
     const projectId = await newProject("Missing");
     await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("nope.git") });
