@@ -5,7 +5,11 @@ import path from "node:path";
 import type { ConvexClient } from "convex/browser";
 import { unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { getFunctionName } from "convex/server";
+import { convexToJson, jsonToConvex } from "convex/values";
+import { api, internal } from "../../convex/_generated/api";
+import { TRANSFER_DEAD_AFTER_MS } from "../../convex/model/transfers";
+import type { EngineImpl } from "../src/engine/engine.js";
 import type { Id } from "../../convex/_generated/dataModel";
 import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
 import { startTransferHookServer } from "../../tests/git/transferHook";
@@ -534,6 +538,50 @@ describe("Cancel", () => {
       await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "batches.zip" });
       status = await settledTransfer(projectId, "import");
       expect(status.import?.status, status.import?.message).toBe("completed");
+      expectSameFiles(await projectFiles(projectId), new Map(Object.entries(entries)));
+    } finally {
+      await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", null);
+      await hooks.close();
+    }
+  }, 60_000);
+
+  it("ends an import whose action died: the sweep fails it with a reason, removes what it wrote, and a retry starts clean", async () => {
+    const enc = new TextEncoder();
+    const entries: Record<string, Uint8Array> = { "img/logo.png": PNG };
+    for (let i = 0; i < 80; i++) entries[`d${i}/f.txt`] = enc.encode(`file ${i}\n`);
+    const zip = zipSync(entries);
+    const sweep = async (now: number) => {
+      const result = await backend.engine.runAdmin("mutation", getFunctionName(internal.transfers.sweepDead), convexToJson({ now, chain: false }));
+      if (!result.ok) throw new Error(result.error);
+      return jsonToConvex(result.value) as { ended: number; done: boolean };
+    };
+    const hooks = await startTransferHookServer();
+    await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", hooks.url);
+    try {
+      const projectId = await newProject("Dead import");
+      // The action is held after its first batch: to the database it looks like one that died there.
+      const held = hooks.holdNext((step) => step.source === "dead.zip" && step.done > 0 && step.done < step.total);
+      await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "dead.zip" });
+      const step = await held.arrived;
+      expect((await listed(client, projectId)).filter((f) => f.type === "file").length).toBe(step.done);
+      // Not quiet long enough yet: nothing is ended, and a retry is refused as busy.
+      expect(await sweep(Date.now())).toEqual({ ended: 0, done: true });
+      await expect(client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "dead.zip" })).rejects.toThrow(/already running/);
+
+      expect(await sweep(Date.now() + TRANSFER_DEAD_AFTER_MS + 1)).toEqual({ ended: 1, done: true });
+      const status = await settledTransfer(projectId, "import");
+      expect(status.import?.status).toBe("failed");
+      expect(status.import?.message).toBe("The import stopped unexpectedly; nothing was kept — try again.");
+      expect(await listed(client, projectId)).toEqual([]);
+      expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
+      // The held action, let go, finds its run ended and writes nothing more.
+      held.release();
+      await (backend.engine as EngineImpl).idle();
+      expect(await listed(client, projectId)).toEqual([]);
+
+      await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "dead.zip" });
+      const retried = await settledTransfer(projectId, "import");
+      expect(retried.import?.status, retried.import?.message).toBe("completed");
       expectSameFiles(await projectFiles(projectId), new Map(Object.entries(entries)));
     } finally {
       await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", null);

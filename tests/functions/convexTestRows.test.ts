@@ -197,6 +197,7 @@ describe("clientOps sweep", () => {
       ["clientOps:sweep", "daily"],
       ["trash:sweep", "daily"],
       ["uploads:sweepGrants", "hourly"],
+      ["transfers:sweepDead", "interval"],
     ]);
   });
 });
