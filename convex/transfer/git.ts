@@ -65,6 +65,8 @@ export interface ClonedRepo {
   files: ClonedFile[];
   commit: string;
   branch: string;
+  /** Set when `ref` named a tag (then `branch` is the tag's name): the project is not linked to a branch. */
+  tag?: boolean;
   /** Submodules, which a shallow clone does not bring. */
   submodules: number;
 }
@@ -81,6 +83,7 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
   const onAuth = onAuthFor(credential);
   let commit: string;
   let branch: string;
+  let isTag = false;
   try {
     const tag = ref === undefined ? null : await remoteTag(url, ref, onAuth);
     if (tag !== null) {
@@ -91,6 +94,7 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
       const { fetchHead } = await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: tag.ref, singleBranch: true, depth: 1, tags: false, cache, onAuth });
       commit = (await git.readCommit({ fs, dir: DIR, oid: tag.peeled ?? fetchHead ?? tag.oid, cache })).oid;
       branch = tag.name;
+      isTag = true;
     } else {
       const name = ref?.replace(/^refs\/heads\//, "");
       await git.clone({ fs, http: gitHttp, dir: DIR, url, ref: name, singleBranch: true, depth: 1, noCheckout: true, noTags: true, cache, onAuth });
@@ -118,7 +122,7 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
   };
   const { commit: commitObject } = await git.readCommit({ fs, dir: DIR, oid: commit, cache });
   await walk(commitObject.tree, "");
-  return { files, commit, branch, submodules };
+  return isTag ? { files, commit, branch, tag: true, submodules } : { files, commit, branch, submodules };
 }
 
 /**

@@ -125,7 +125,7 @@ describe("Git import", () => {
     expect(tree.find((f) => f.name === "main.ts")!.isBinary).toBeUndefined();
   }, 60_000);
 
-  it("imports a lightweight tag, an annotated tag and refs/tags/…, each at the commit it points to", async () => {
+  it("imports a lightweight tag, an annotated tag and refs/tags/…, each at the commit it points to, unlinked", async () => {
     const src = makeRepo("tagged.git");
     const bare = path.join(server.root, "tagged.git");
     git(src, "tag", "v1");
@@ -142,7 +142,9 @@ describe("Git import", () => {
       await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("tagged.git"), ref });
       const status = await settledTransfer(projectId, "import");
       expect(status.import?.status, `${ref}: ${status.import?.message}`).toBe("completed");
-      expect(status.remote?.commit, ref).toBe(commit);
+      expect(status.import?.message, ref).toContain(`from tag ${ref.replace("refs/tags/", "")} at ${commit.slice(0, 7)}`);
+      // A tag is no branch to export onto: the project is not linked to the remote.
+      expect(status.remote, ref).toBeNull();
       const files = await projectFiles(projectId);
       expect(new TextDecoder().decode(files.get("README.md")), ref).toBe(readme);
       expect(files.size, ref).toBe(5);
