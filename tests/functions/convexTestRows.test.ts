@@ -5,6 +5,7 @@ import crons from "../../convex/crons";
 import { CLIENT_OP_RETENTION_MS, CLIENT_OP_SWEEP_BATCH } from "../../convex/model/idempotency";
 import { DEAD_TRANSFER_MESSAGE, TRANSFER_DEAD_AFTER_MS } from "../../convex/model/transfers";
 import { seedProject } from "./cases/helpers";
+import { expectConvexError } from "./harness";
 import { type ConvexTestInstance, convexTestHarness, makeConvexTestInstance } from "./convexTest";
 
 // Checks that need the raw rows, which only convex-test exposes (t.run). setTimeout is faked so scheduled
@@ -244,5 +245,25 @@ describe("a transfer whose action died", () => {
     await running("export", Date.now() - TRANSFER_DEAD_AFTER_MS - 1);
     await expect(t.withIdentity({ subject: "bob", name: "bob" }).mutation(api.transfers.cancel, { projectId, kind: "export" })).rejects.toThrow();
     expect(await row("export")).toEqual(expect.objectContaining({ status: "running" }));
+  });
+
+  it("a new export replaces a dead one; a new import while a dead one holds files says to Cancel it", async () => {
+    const projectId = await alice().mutation(api.projects.create, { name: "P" });
+    const dead = (kind: "import" | "export") =>
+      t.run(async (ctx) => {
+        const ownerId = (await ctx.db.get(projectId))!.ownerId;
+        await ctx.db.insert("transfers", { projectId, ownerId, kind, status: "running", source: "old", phase: "writing", done: 1, total: 5, updatedAt: Date.now() - TRANSFER_DEAD_AFTER_MS - 1 });
+      });
+    const row = (kind: "import" | "export") =>
+      t.run(async (ctx) => ctx.db.query("transfers").withIndex("by_project_kind", (q) => q.eq("projectId", projectId).eq("kind", kind)).unique());
+
+    await dead("export");
+    await alice().mutation(api.transfers.exportGit, { projectId, url: "https://git.example/p.git" });
+    expect(await row("export")).toEqual(expect.objectContaining({ status: "running", source: "https://git.example/p.git", done: 0 }));
+
+    await dead("import");
+    const error = await expectConvexError(alice().mutation(api.transfers.importGit, { projectId, url: "https://git.example/p.git" }), "BUSY");
+    expect(error.message).toBe("The last import of this project stopped unexpectedly. Cancel it (that removes what it wrote), then try again.");
+    expect(await row("import")).toEqual(expect.objectContaining({ status: "running", source: "old" }));
   });
 });
