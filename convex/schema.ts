@@ -198,7 +198,10 @@ export default defineSchema({
     /** A completed "zip": the archive built, downloadable until it is replaced or expires (ZIP_KEEP_MS). */
     zipStorageId: v.optional(v.id("_storage")),
     updatedAt: v.number(),
-  }).index("by_project_kind", ["projectId", "kind"]),
+  })
+    .index("by_project_kind", ["projectId", "kind"])
+    // The sweep of runs whose action died (transfers.sweepDead).
+    .index("by_status_updated", ["status", "updatedAt"]),
 
   // Addition (import/export): the Git remote a project was imported from or last exported to, and the commit it
   // matched then. An export pushes a new commit on top of `commit` and refuses when the remote's branch has moved

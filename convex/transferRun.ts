@@ -156,12 +156,15 @@ async function gitSource(ctx: ActionCtx, t: Transfer): Promise<ImportSource> {
   const repo = await cloneRepo(url, t.ref, credential, MAX_IMPORT_TOTAL_BYTES);
   const note: string[] = [];
   if (repo.submodules > 0) note.push(`${formatCount(repo.submodules)} submodule${repo.submodules === 1 ? " was" : "s were"} not imported`);
-  return {
+  const source: ImportSource = {
     entries: repo.files.map((f) => ({ path: f.path, kind: f.kind, size: f.bytes.length })),
     read: (index) => repo.files[index].bytes,
     note,
-    remote: { url, branch: repo.branch, commit: repo.commit },
   };
+  // A tag is no branch to export onto: the project is linked to the remote only when it came from a branch.
+  if (repo.tag === true) note.push(`from tag ${repo.branch} at ${repo.commit.slice(0, 7)}`);
+  else source.remote = { url, branch: repo.branch, commit: repo.commit };
+  return source;
 }
 
 async function storeAll(ctx: ActionCtx, writer: BatchWriter, pending: { path: string; bytes: Uint8Array }[]) {

@@ -1,6 +1,6 @@
 import { v, type Infer } from "convex/values";
 import { internal } from "./_generated/api";
-import type { Id } from "./_generated/dataModel";
+import type { Doc, Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, mutation, query, type MutationCtx } from "./_generated/server";
 import { appError } from "./lib/errors";
 import schema from "./schema";
@@ -16,13 +16,16 @@ import { claimUpload, grantUpload } from "./model/uploads";
 import { zipFileName } from "./lib/zipName";
 import {
   activeTransfer,
+  DEAD_TRANSFER_MESSAGE,
   deleteBlobIfPresent,
+  endDeadTransfer,
   finishTransfer,
   getGitRemote,
   getTransfer,
   requestCancel,
   setGitRemote,
   startTransfer,
+  TRANSFER_DEAD_AFTER_MS,
   transferView,
   type TransferRequest,
 } from "./model/transfers";
@@ -368,14 +371,58 @@ export const clearRoot = internalMutation({
   handler: async (ctx, { transferId, limit }) => {
     const t = await ctx.db.get("transfers", transferId);
     if (t === null || t.kind !== "import" || t.status !== "running") return 0;
-    const project = await ctx.db.get("projects", t.projectId);
-    if (project === null) return 0;
-    const roots = await ctx.db
-      .query("fileEntries")
-      .withIndex("by_project_parent_name", (q) => q.eq("projectId", t.projectId).eq("parentId", undefined))
+    return clearRootBatch(ctx, t, limit);
+  },
+});
+
+async function clearRootBatch(ctx: MutationCtx, t: Doc<"transfers">, limit: number): Promise<number> {
+  const project = await ctx.db.get("projects", t.projectId);
+  if (project === null) return 0;
+  const roots = await ctx.db
+    .query("fileEntries")
+    .withIndex("by_project_parent_name", (q) => q.eq("projectId", t.projectId).eq("parentId", undefined))
+    .take(limit + 1);
+  for (const entry of roots.slice(0, limit)) await Files.removeFile(ctx, t.ownerId, entry.fileId);
+  return roots.length > limit ? 1 : 0;
+}
+
+/** A dead import (model/transfers endDeadTransfer): removes what it wrote, a batch per run, then fails it. */
+export const clearDeadImport = internalMutation({
+  args: { transferId: v.id("transfers") },
+  returns: v.null(),
+  handler: async (ctx, { transferId }) => {
+    const t = await ctx.db.get("transfers", transferId);
+    if (t === null || t.kind !== "import" || t.status !== "running") return null;
+    if ((await clearRootBatch(ctx, t, 200)) > 0) {
+      await ctx.db.patch("transfers", transferId, { updatedAt: Date.now() });
+      await ctx.scheduler.runAfter(0, internal.transfers.clearDeadImport, { transferId });
+    } else {
+      await finishTransfer(ctx, transferId, "failed", DEAD_TRANSFER_MESSAGE.import);
+    }
+    return null;
+  },
+});
+
+const DEAD_SWEEP_BATCH = 50;
+
+/**
+ * The cron's sweep of runs whose action died (TRANSFER_DEAD_AFTER_MS): ends up to `batch` of them per run (an
+ * import's clean-up goes on in its own jobs), then chains while more remain. Takes `now` so a test can move time.
+ */
+export const sweepDead = internalMutation({
+  args: { now: v.optional(v.number()), batch: v.optional(v.number()), chain: v.optional(v.boolean()) },
+  returns: v.object({ ended: v.number(), done: v.boolean() }),
+  handler: async (ctx, { now, batch, chain }) => {
+    const at = now ?? Date.now();
+    const limit = batch ?? DEAD_SWEEP_BATCH;
+    const dead = await ctx.db
+      .query("transfers")
+      .withIndex("by_status_updated", (q) => q.eq("status", "running").lt("updatedAt", at - TRANSFER_DEAD_AFTER_MS))
       .take(limit + 1);
-    for (const entry of roots.slice(0, limit)) await Files.removeFile(ctx, t.ownerId, entry.fileId);
-    return roots.length > limit ? 1 : 0;
+    for (const t of dead.slice(0, limit)) await endDeadTransfer(ctx, t, Date.now());
+    const done = dead.length <= limit;
+    if (!done && chain !== false) await ctx.scheduler.runAfter(0, internal.transfers.sweepDead, { now, batch });
+    return { ended: Math.min(dead.length, limit), done };
   },
 });
 

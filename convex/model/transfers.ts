@@ -1,3 +1,4 @@
+import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError } from "../lib/errors";
@@ -55,9 +56,20 @@ export async function startTransfer(
   request: TransferRequest,
 ): Promise<Id<"transfers">> {
   await requireProjectOwner(ctx, userId, projectId);
-  const existing = await getTransfer(ctx, projectId, kind);
+  let existing = await getTransfer(ctx, projectId, kind);
+  if (existing !== null && isDead(existing, Date.now()) && existing.kind !== "import") {
+    // Nothing of an export or a ZIP is kept in the project: it ends at once and the new run starts.
+    await endDeadTransfer(ctx, existing, Date.now());
+    existing = await getTransfer(ctx, projectId, kind);
+  }
   if (existing !== null && existing.status === "running") {
-    throw appError("BUSY", `An ${kind} of this project is already running. Wait for it to end or cancel it.`);
+    // A dead import's files must go first, in batches (more than this mutation may remove): Cancel does that.
+    throw appError(
+      "BUSY",
+      isDead(existing, Date.now())
+        ? `The last ${kind} of this project stopped unexpectedly. Cancel it (that removes what it wrote), then try again.`
+        : `An ${kind} of this project is already running. Wait for it to end or cancel it.`,
+    );
   }
   if (kind === "import" && !(await projectIsEmpty(ctx, projectId))) {
     throw appError("INVALID_ARGUMENT", "This project already has files. Import into a new project, or delete its files first.");
@@ -98,8 +110,45 @@ export async function requestCancel(ctx: MutationCtx, userId: string, projectId:
   await requireProjectOwner(ctx, userId, projectId);
   const transfer = await getTransfer(ctx, projectId, kind);
   if (transfer === null || transfer.status !== "running") return false;
-  await ctx.db.patch("transfers", transfer._id, { cancelRequested: true, updatedAt: Date.now() });
+  // A run whose action died would wait for that action forever ("cancelling…"): it is ended here instead.
+  if (isDead(transfer, Date.now())) await endDeadTransfer(ctx, transfer, Date.now());
+  else await ctx.db.patch("transfers", transfer._id, { cancelRequested: true, updatedAt: Date.now() });
   return true;
+}
+
+/**
+ * How long a running transfer's `updatedAt` may stand still before its action is taken for dead (a backend
+ * restart, out of memory, the platform's timeout). `updatedAt` is set when the run starts and at every step, and
+ * Convex ends any action 10 minutes after it started, so a run quiet for longer than 10 minutes has no action any
+ * more; 5 minutes more cover an action the scheduler started late and clocks that differ. Should a late action
+ * still come, it finds the run no longer running and stops at its first step.
+ */
+export const TRANSFER_DEAD_AFTER_MS = 15 * 60 * 1000;
+
+export const DEAD_TRANSFER_MESSAGE: Record<TransferKind, string> = {
+  import: "The import stopped unexpectedly; nothing was kept — try again.",
+  export: "The export stopped unexpectedly before it reported a result. Check the remote, then try again.",
+  zip: "Building the ZIP stopped unexpectedly; nothing was kept — try again.",
+};
+
+/** True when `transfer` is running but its action can no longer be (see TRANSFER_DEAD_AFTER_MS). */
+export function isDead(transfer: Doc<"transfers">, now: number): boolean {
+  return transfer.status === "running" && now - transfer.updatedAt > TRANSFER_DEAD_AFTER_MS;
+}
+
+/**
+ * Ends a run whose action died. An export or a ZIP fails at once (it wrote nothing into the project). An import
+ * is marked cancelled-and-cleaning and `transfers.clearDeadImport` removes what it wrote in batches (the cancel
+ * path's clearRoot), then fails it with DEAD_TRANSFER_MESSAGE; `updatedAt` moves with each batch, so the sweep
+ * does not take it up again meanwhile, and does if that chain itself stopped.
+ */
+export async function endDeadTransfer(ctx: MutationCtx, transfer: Doc<"transfers">, now: number) {
+  if (transfer.kind !== "import") {
+    await finishTransfer(ctx, transfer._id, "failed", DEAD_TRANSFER_MESSAGE[transfer.kind]);
+    return;
+  }
+  await ctx.db.patch("transfers", transfer._id, { cancelRequested: true, phase: "removing what it wrote", updatedAt: now });
+  await ctx.scheduler.runAfter(0, internal.transfers.clearDeadImport, { transferId: transfer._id });
 }
 
 /** What the SPA shows of a transfer: no storage id, nothing it did not send itself. */

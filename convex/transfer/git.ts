@@ -65,6 +65,8 @@ export interface ClonedRepo {
   files: ClonedFile[];
   commit: string;
   branch: string;
+  /** Set when `ref` named a tag (then `branch` is the tag's name): the project is not linked to a branch. */
+  tag?: boolean;
   /** Submodules, which a shallow clone does not bring. */
   submodules: number;
 }
@@ -78,13 +80,30 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
   // One isomorphic-git cache for the whole clone: without it every readTree/readBlob below loads and parses the
   // packfile's index again (once per file), which bench/transfer measured as most of an import's time.
   const cache = {};
+  const onAuth = onAuthFor(credential);
+  let commit: string;
+  let branch: string;
+  let isTag = false;
   try {
-    await git.clone({ fs, http: gitHttp, dir: DIR, url, ref, singleBranch: true, depth: 1, noCheckout: true, noTags: true, cache, onAuth: onAuthFor(credential) });
+    const tag = ref === undefined ? null : await remoteTag(url, ref, onAuth);
+    if (tag !== null) {
+      // isomorphic-git's clone checks out `origin/<ref>`, which a tag never is ("Could not find origin/v1"): fetch
+      // the tag's ref alone and read the commit it points to (an annotated tag peeled to its commit).
+      await git.init({ fs, dir: DIR });
+      await git.addRemote({ fs, dir: DIR, remote: "origin", url });
+      const { fetchHead } = await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: tag.ref, singleBranch: true, depth: 1, tags: false, cache, onAuth });
+      commit = (await git.readCommit({ fs, dir: DIR, oid: tag.peeled ?? fetchHead ?? tag.oid, cache })).oid;
+      branch = tag.name;
+      isTag = true;
+    } else {
+      const name = ref?.replace(/^refs\/heads\//, "");
+      await git.clone({ fs, http: gitHttp, dir: DIR, url, ref: name, singleBranch: true, depth: 1, noCheckout: true, noTags: true, cache, onAuth });
+      commit = await git.resolveRef({ fs, dir: DIR, ref: "HEAD" });
+      branch = name ?? (await git.currentBranch({ fs, dir: DIR, fullname: false })) ?? "main";
+    }
   } catch (error) {
     throw describeGitError(error, url, ref, credential !== null);
   }
-  const commit = await git.resolveRef({ fs, dir: DIR, ref: "HEAD" });
-  const branch = ref ?? (await git.currentBranch({ fs, dir: DIR, fullname: false })) ?? "main";
   const files: ClonedFile[] = [];
   let submodules = 0;
   let bytes = 0;
@@ -103,7 +122,22 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
   };
   const { commit: commitObject } = await git.readCommit({ fs, dir: DIR, oid: commit, cache });
   await walk(commitObject.tree, "");
-  return { files, commit, branch, submodules };
+  return isTag ? { files, commit, branch, tag: true, submodules } : { files, commit, branch, submodules };
+}
+
+/**
+ * The remote's tag `ref` names (`v1` or `refs/tags/v1`), or null when it names a branch or nothing the remote has
+ * (the clone then reports it). A branch wins over a tag of the same short name, as in `git clone --branch`.
+ */
+async function remoteTag(url: string, ref: string, onAuth: AuthCallback | undefined): Promise<{ name: string; ref: string; oid: string; peeled?: string } | null> {
+  if (ref.startsWith("refs/heads/")) return null;
+  const info = await git.getRemoteInfo2({ http: gitHttp, url, protocolVersion: 1, onAuth });
+  const refs = info.refs ?? [];
+  if (!ref.startsWith("refs/tags/") && refs.some((r) => r.ref === `refs/heads/${ref}`)) return null;
+  const full = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
+  const found = refs.find((r) => r.ref === full);
+  if (found === undefined) return null;
+  return { name: full.slice("refs/tags/".length), ref: full, oid: found.oid, peeled: found.peeled };
 }
 
 export interface ExportFile {

@@ -5,7 +5,11 @@ import path from "node:path";
 import type { ConvexClient } from "convex/browser";
 import { unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { getFunctionName } from "convex/server";
+import { convexToJson, jsonToConvex } from "convex/values";
+import { api, internal } from "../../convex/_generated/api";
+import { TRANSFER_DEAD_AFTER_MS } from "../../convex/model/transfers";
+import type { EngineImpl } from "../src/engine/engine.js";
 import type { Id } from "../../convex/_generated/dataModel";
 import { git, startGitServer, type GitServer } from "../../tests/git/gitServer";
 import { startTransferHookServer } from "../../tests/git/transferHook";
@@ -120,6 +124,32 @@ describe("Git import", () => {
     expect(tree.find((f) => f.name === "main.ts")).toEqual(expect.objectContaining({ type: "file" }));
     expect(tree.find((f) => f.name === "main.ts")!.isBinary).toBeUndefined();
   }, 60_000);
+
+  it("imports a lightweight tag, an annotated tag and refs/tags/…, each at the commit it points to, unlinked", async () => {
+    const src = makeRepo("tagged.git");
+    const bare = path.join(server.root, "tagged.git");
+    git(src, "tag", "v1");
+    const v1 = git(src, "rev-parse", "HEAD").trim();
+    writeFileSync(path.join(src, "README.md"), "# Demo 2\n");
+    git(src, "commit", "-q", "-am", "second");
+    git(src, "tag", "-a", "v2", "-m", "release 2");
+    const v2 = git(src, "rev-parse", "HEAD").trim();
+    writeFileSync(path.join(src, "README.md"), "# Demo 3\n");
+    git(src, "commit", "-q", "-am", "third");
+    git(src, "push", "-q", bare, "trunk", "v1", "v2");
+    for (const [ref, commit, readme] of [["v1", v1, "# Demo\n"], ["v2", v2, "# Demo 2\n"], ["refs/tags/v1", v1, "# Demo\n"]] as const) {
+      const projectId = await newProject(`Tag ${ref}`);
+      await client.mutation(api.transfers.importGit, { projectId, url: server.repoUrl("tagged.git"), ref });
+      const status = await settledTransfer(projectId, "import");
+      expect(status.import?.status, `${ref}: ${status.import?.message}`).toBe("completed");
+      expect(status.import?.message, ref).toContain(`from tag ${ref.replace("refs/tags/", "")} at ${commit.slice(0, 7)}`);
+      // A tag is no branch to export onto: the project is not linked to the remote.
+      expect(status.remote, ref).toBeNull();
+      const files = await projectFiles(projectId);
+      expect(new TextDecoder().decode(files.get("README.md")), ref).toBe(readme);
+      expect(files.size, ref).toBe(5);
+    }
+  }, 120_000);
 
   it("fails with a readable reason for a missing repository and a missing branch, leaving the project empty", async () => {
     const projectId = await newProject("Missing");
@@ -510,6 +540,50 @@ describe("Cancel", () => {
       await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "batches.zip" });
       status = await settledTransfer(projectId, "import");
       expect(status.import?.status, status.import?.message).toBe("completed");
+      expectSameFiles(await projectFiles(projectId), new Map(Object.entries(entries)));
+    } finally {
+      await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", null);
+      await hooks.close();
+    }
+  }, 60_000);
+
+  it("ends an import whose action died: the sweep fails it with a reason, removes what it wrote, and a retry starts clean", async () => {
+    const enc = new TextEncoder();
+    const entries: Record<string, Uint8Array> = { "img/logo.png": PNG };
+    for (let i = 0; i < 80; i++) entries[`d${i}/f.txt`] = enc.encode(`file ${i}\n`);
+    const zip = zipSync(entries);
+    const sweep = async (now: number) => {
+      const result = await backend.engine.runAdmin("mutation", getFunctionName(internal.transfers.sweepDead), convexToJson({ now, chain: false }));
+      if (!result.ok) throw new Error(result.error);
+      return jsonToConvex(result.value) as { ended: number; done: boolean };
+    };
+    const hooks = await startTransferHookServer();
+    await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", hooks.url);
+    try {
+      const projectId = await newProject("Dead import");
+      // The action is held after its first batch: to the database it looks like one that died there.
+      const held = hooks.holdNext((step) => step.source === "dead.zip" && step.done > 0 && step.done < step.total);
+      await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "dead.zip" });
+      const step = await held.arrived;
+      expect((await listed(client, projectId)).filter((f) => f.type === "file").length).toBe(step.done);
+      // Not quiet long enough yet: nothing is ended, and a retry is refused as busy.
+      expect(await sweep(Date.now())).toEqual({ ended: 0, done: true });
+      await expect(client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "dead.zip" })).rejects.toThrow(/already running/);
+
+      expect(await sweep(Date.now() + TRANSFER_DEAD_AFTER_MS + 1)).toEqual({ ended: 1, done: true });
+      const status = await settledTransfer(projectId, "import");
+      expect(status.import?.status).toBe("failed");
+      expect(status.import?.message).toBe("The import stopped unexpectedly; nothing was kept — try again.");
+      expect(await listed(client, projectId)).toEqual([]);
+      expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
+      // The held action, let go, finds its run ended and writes nothing more.
+      held.release();
+      await (backend.engine as EngineImpl).idle();
+      expect(await listed(client, projectId)).toEqual([]);
+
+      await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "dead.zip" });
+      const retried = await settledTransfer(projectId, "import");
+      expect(retried.import?.status, retried.import?.message).toBe("completed");
       expectSameFiles(await projectFiles(projectId), new Map(Object.entries(entries)));
     } finally {
       await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", null);

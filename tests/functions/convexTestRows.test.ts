@@ -3,7 +3,9 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import crons from "../../convex/crons";
 import { CLIENT_OP_RETENTION_MS, CLIENT_OP_SWEEP_BATCH } from "../../convex/model/idempotency";
+import { DEAD_TRANSFER_MESSAGE, TRANSFER_DEAD_AFTER_MS } from "../../convex/model/transfers";
 import { seedProject } from "./cases/helpers";
+import { expectConvexError } from "./harness";
 import { type ConvexTestInstance, convexTestHarness, makeConvexTestInstance } from "./convexTest";
 
 // Checks that need the raw rows, which only convex-test exposes (t.run). setTimeout is faked so scheduled
@@ -197,6 +199,71 @@ describe("clientOps sweep", () => {
       ["clientOps:sweep", "daily"],
       ["trash:sweep", "daily"],
       ["uploads:sweepGrants", "hourly"],
+      ["transfers:sweepDead", "interval"],
     ]);
+  });
+});
+
+describe("a transfer whose action died", () => {
+  it("Cancel ends it (an import after its files are removed) instead of waiting for the action forever", async () => {
+    const h = convexTestHarness(t);
+    const seeded = await seedProject(h.as("alice"), (u, b, c) => h.upload(u, b, c));
+    const { projectId } = seeded;
+    // What the project's tree shows: the entries at its root (a removed folder takes its contents with it).
+    const files = () =>
+      t.run(async (ctx) => (await ctx.db.query("fileEntries").withIndex("by_project_parent_name", (q) => q.eq("projectId", projectId).eq("parentId", undefined)).collect()).length);
+    const row = (kind: "import" | "export") =>
+      t.run(async (ctx) => ctx.db.query("transfers").withIndex("by_project_kind", (q) => q.eq("projectId", projectId).eq("kind", kind)).unique());
+    const running = (kind: "import" | "export", updatedAt: number) =>
+      t.run(async (ctx) => {
+        const old = await ctx.db.query("transfers").withIndex("by_project_kind", (q) => q.eq("projectId", projectId).eq("kind", kind)).unique();
+        if (old !== null) await ctx.db.delete(old._id);
+        const ownerId = (await ctx.db.get(projectId))!.ownerId;
+        await ctx.db.insert("transfers", { projectId, ownerId, kind, status: "running", source: "x", phase: "writing", done: 1, total: 5, updatedAt });
+      });
+    expect(await files()).toBeGreaterThan(0);
+
+    // Still within what a live action could take: Cancel only asks it to stop.
+    await running("import", Date.now());
+    expect(await alice().mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
+    expect(await row("import")).toEqual(expect.objectContaining({ status: "running", cancelRequested: true }));
+
+    // Quiet for longer than any action lives: Cancel ends it, and what it wrote goes (to the trash, as with any
+    // cancelled import) in scheduled batches.
+    await running("import", Date.now() - TRANSFER_DEAD_AFTER_MS - 1);
+    expect(await alice().mutation(api.transfers.cancel, { projectId, kind: "import" })).toBe(true);
+    await t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    expect(await row("import")).toEqual(expect.objectContaining({ status: "failed", message: DEAD_TRANSFER_MESSAGE.import }));
+    expect(await files()).toBe(0);
+    expect((await alice().query(api.projects.get, { projectId })).importStatus).toBe("failed");
+
+    // A dead export wrote nothing into the project: Cancel fails it at once.
+    await running("export", Date.now() - TRANSFER_DEAD_AFTER_MS - 1);
+    expect(await alice().mutation(api.transfers.cancel, { projectId, kind: "export" })).toBe(true);
+    expect(await row("export")).toEqual(expect.objectContaining({ status: "failed", message: DEAD_TRANSFER_MESSAGE.export }));
+    // Someone else's Cancel is refused and changes nothing.
+    await running("export", Date.now() - TRANSFER_DEAD_AFTER_MS - 1);
+    await expect(t.withIdentity({ subject: "bob", name: "bob" }).mutation(api.transfers.cancel, { projectId, kind: "export" })).rejects.toThrow();
+    expect(await row("export")).toEqual(expect.objectContaining({ status: "running" }));
+  });
+
+  it("a new export replaces a dead one; a new import while a dead one holds files says to Cancel it", async () => {
+    const projectId = await alice().mutation(api.projects.create, { name: "P" });
+    const dead = (kind: "import" | "export") =>
+      t.run(async (ctx) => {
+        const ownerId = (await ctx.db.get(projectId))!.ownerId;
+        await ctx.db.insert("transfers", { projectId, ownerId, kind, status: "running", source: "old", phase: "writing", done: 1, total: 5, updatedAt: Date.now() - TRANSFER_DEAD_AFTER_MS - 1 });
+      });
+    const row = (kind: "import" | "export") =>
+      t.run(async (ctx) => ctx.db.query("transfers").withIndex("by_project_kind", (q) => q.eq("projectId", projectId).eq("kind", kind)).unique());
+
+    await dead("export");
+    await alice().mutation(api.transfers.exportGit, { projectId, url: "https://git.example/p.git" });
+    expect(await row("export")).toEqual(expect.objectContaining({ status: "running", source: "https://git.example/p.git", done: 0 }));
+
+    await dead("import");
+    const error = await expectConvexError(alice().mutation(api.transfers.importGit, { projectId, url: "https://git.example/p.git" }), "BUSY");
+    expect(error.message).toBe("The last import of this project stopped unexpectedly. Cancel it (that removes what it wrote), then try again.");
+    expect(await row("import")).toEqual(expect.objectContaining({ status: "running", source: "old" }));
   });
 });
