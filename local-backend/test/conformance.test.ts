@@ -31,7 +31,12 @@ interface UntypedClient {
   action(ref: unknown, args: unknown): Promise<any>;
 }
 
-/** A fresh backend (own temp data dir) per harness, like convex-test's fresh deployment. */
+/**
+ * A fresh backend (own temp data dir) per harness, like convex-test's fresh deployment. Its clients do not offer
+ * compression: the changes cases' seedTurn (cases/helpers.ts) races the action that ends an answer on a deployment
+ * without a provider, and compressed replies reach the client late enough for the action to win every time
+ * (compression itself is tested in ai.test.ts).
+ */
 export async function makeLocalBackendHarness(): Promise<Harness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-conformance-"));
   dataDirs.push(dataDir);
@@ -44,8 +49,9 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     if (!client) {
       client =
         user === undefined
-          ? backend.client()
+          ? backend.client({ compress: false })
           : backend.client({
+              compress: false,
               // The stock client may refetch a token while the harness is being torn down (after the server
               // closed its socket); then there is no backend to sign in to, and "no token" is the honest answer.
               token: async () => {

@@ -6,13 +6,21 @@ import { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
 import { startBackend, type Backend, type BackendOptions } from "../../src/server/index.js";
 
+/** A `ws` client that does not offer permessage-deflate. */
+class PlainWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols, { perMessageDeflate: false });
+  }
+}
+
 export const FIXTURE_CONVEX_DIR = fileURLToPath(new URL("../fixtures/sync/convex", import.meta.url));
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../../convex", import.meta.url));
 
 export interface TestBackend extends Backend {
   dataDir: string;
   signIn(name: string): Promise<{ token: string; subject: string; name: string; expiresAt: number }>;
-  client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void }): ConvexClient;
+  /** `compress: false`: the client does not offer permessage-deflate (the server compresses when offered). */
+  client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; compress?: boolean }): ConvexClient;
   stop(): Promise<void>;
   /** True once stop() has begun: clients may still ask for tokens while their sockets close. */
   closing: boolean;
@@ -43,9 +51,9 @@ export async function startTestBackend(opts: { convexDir?: string; dataDir?: str
       if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { token: string; subject: string; name: string; expiresAt: number };
     },
-    client(o: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void } = {}) {
+    client(o: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; compress?: boolean } = {}) {
       const client = new ConvexClient(backend.url, {
-        webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+        webSocketConstructor: (o.compress === false ? PlainWebSocket : WebSocket) as unknown as typeof globalThis.WebSocket,
         unsavedChangesWarning: false,
         logger: false,
       });

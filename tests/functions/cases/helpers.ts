@@ -160,14 +160,12 @@ export function expectUnique<T>(items: T[]) {
 export async function seedTurn(h: Harness, caller: Caller, conversationId: Id<"conversations">, calls: { name: string; arguments: Record<string, unknown> }[]) {
   for (let exchanges = 1; exchanges <= 10; exchanges++) {
     const { assistantMessageId } = await caller.mutation(api.messages.send, { conversationId, content: `Make ${calls.length} changes` });
-    let done = true;
-    for (const call of calls) {
-      const result = await h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: call.name, arguments: JSON.stringify(call.arguments) });
-      if (result === null) {
-        done = false;
-        break;
-      }
-    }
+    // All sent at once, as they go out one after another on one connection and run in that order: awaiting each
+    // answer before sending the next gave the action that ends the answer a round trip per call to win the race.
+    const results = await Promise.all(
+      calls.map((call) => h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: call.name, arguments: JSON.stringify(call.arguments) })),
+    );
+    const done = results.every((result) => result !== null);
     await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
     if (done) return { assistantMessageId, exchanges };
     await caller.mutation(api.changes.undo, { messageId: assistantMessageId });
