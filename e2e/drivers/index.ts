@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { expect, type Locator, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { expect, type Download, type Locator, type Page } from "@playwright/test";
+import { unzipSync } from "fflate";
 import { ConvexHttpClient } from "convex/browser";
 
 // Shared drivers for the e2e specs: they speak in the user's terms (roles and labels), so a spec reads as what a
@@ -99,4 +101,19 @@ export function setEnv(name: string, value: string | null) {
   const args = value === null ? ["env", "remove", name] : ["env", "set", name, value];
   const result = spawnSync("npx", ["tsx", "local-backend/src/cli.ts", ...args, "--data-dir", dataDir], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`env ${args.join(" ")} failed: ${result.stderr}`);
+}
+
+/**
+ * Checks that a downloaded ZIP is named `filename` and holds exactly the files of `expected` (folder entries aside),
+ * byte for byte; `expected` maps each path to its bytes or its text (UTF-8).
+ */
+export async function expectZipHolds(download: Download, filename: string, expected: Record<string, Uint8Array | string>): Promise<void> {
+  expect(download.suggestedFilename()).toBe(filename);
+  const unzipped = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  const files = Object.fromEntries(Object.entries(unzipped).filter(([name]) => !name.endsWith("/")));
+  expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, bytes] of Object.entries(expected)) {
+    const want = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes);
+    expect(Buffer.compare(Buffer.from(files[name]), want), name).toBe(0);
+  }
 }
