@@ -1,4 +1,4 @@
-import { ConvexClient } from "convex/browser";
+import type { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
@@ -161,13 +161,7 @@ describe("the assistant against a scripted provider", () => {
         this.on("message", (data: Buffer) => frames.push(data.toString("utf8")));
       }
     }
-    const watcher = new ConvexClient(backend.url, {
-      webSocketConstructor: CountingWebSocket as unknown as typeof globalThis.WebSocket,
-      unsavedChangesWarning: false,
-      logger: false,
-    });
-    const token = (await backend.signIn("ada")).token;
-    watcher.setAuth(() => Promise.resolve(token));
+    const watcher = backend.client({ token: (await backend.signIn("ada")).token, webSocket: CountingWebSocket });
     // The chat's reads: the outline; per message its stream while it is written, its body unless the text is held.
     const answers = new StreamedAnswers();
     const subscribed = new Map<string, "stream" | "body">();
@@ -246,13 +240,7 @@ describe("the assistant against a scripted provider", () => {
         this.on("message", (data: Buffer) => (payload += data.length));
       }
     }
-    const watcher = new ConvexClient(backend.url, {
-      webSocketConstructor: WireCountingWebSocket as unknown as typeof globalThis.WebSocket,
-      unsavedChangesWarning: false,
-      logger: false,
-    });
-    const token = (await backend.signIn("ada")).token;
-    watcher.setAuth(() => Promise.resolve(token));
+    const watcher = backend.client({ token: (await backend.signIn("ada")).token, webSocket: WireCountingWebSocket });
     provider.stream({ kind: "text", chunks, delayMs: 15 });
     const { assistantMessageId: messageId } = await client.mutation(api.messages.send, { conversationId, content: "tokens" });
     const seqs: number[] = [];

@@ -9,7 +9,7 @@ import { afterEach, describe } from "vitest";
 import { allSuites } from "../../tests/functions/cases/index.js";
 import type { EngineImpl } from "../src/engine/engine.js";
 import type { Admin, Caller, Harness } from "../../tests/functions/harness.js";
-import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
+import { PlainWebSocket, PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 
 // The function test cases that also run on convex-test (tests/functions/convexTest.test.ts), here against the
 // real local backend with the project's own convex/ folder, through the stock client over WebSocket, each
@@ -49,9 +49,9 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     if (!client) {
       client =
         user === undefined
-          ? backend.client({ compress: false })
+          ? backend.client({ webSocket: PlainWebSocket })
           : backend.client({
-              compress: false,
+              webSocket: PlainWebSocket,
               // The stock client may refetch a token while the harness is being torn down (after the server
               // closed its socket); then there is no backend to sign in to, and "no token" is the honest answer.
               token: async () => {

@@ -6,8 +6,11 @@ import { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
 import { startBackend, type Backend, type BackendOptions } from "../../src/server/index.js";
 
-/** A `ws` client that does not offer permessage-deflate. */
-class PlainWebSocket extends WebSocket {
+/** How the stock client makes its socket: `new (url, protocols)`. */
+export type WebSocketClass = new (url: string, protocols?: string | string[]) => WebSocket;
+
+/** A `ws` client that does not offer permessage-deflate (the server compresses when offered). */
+export class PlainWebSocket extends WebSocket {
   constructor(url: string | URL, protocols?: string | string[]) {
     super(url, protocols, { perMessageDeflate: false });
   }
@@ -19,8 +22,8 @@ export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../../convex", impor
 export interface TestBackend extends Backend {
   dataDir: string;
   signIn(name: string): Promise<{ token: string; subject: string; name: string; expiresAt: number }>;
-  /** `compress: false`: the client does not offer permessage-deflate (the server compresses when offered). */
-  client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; compress?: boolean }): ConvexClient;
+  /** `webSocket`: the client's socket class (a `ws` subclass that counts, or PlainWebSocket); `ws` itself by default. */
+  client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; webSocket?: WebSocketClass }): ConvexClient;
   stop(): Promise<void>;
   /** True once stop() has begun: clients may still ask for tokens while their sockets close. */
   closing: boolean;
@@ -51,9 +54,9 @@ export async function startTestBackend(opts: { convexDir?: string; dataDir?: str
       if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { token: string; subject: string; name: string; expiresAt: number };
     },
-    client(o: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; compress?: boolean } = {}) {
+    client(o: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; webSocket?: WebSocketClass } = {}) {
       const client = new ConvexClient(backend.url, {
-        webSocketConstructor: (o.compress === false ? PlainWebSocket : WebSocket) as unknown as typeof globalThis.WebSocket,
+        webSocketConstructor: (o.webSocket ?? WebSocket) as unknown as typeof globalThis.WebSocket,
         unsavedChangesWarning: false,
         logger: false,
       });
