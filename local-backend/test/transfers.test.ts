@@ -515,12 +515,16 @@ describe("Cancel", () => {
     expectSameFiles(await projectFiles(projectId), diskFiles(src));
   }, 60_000);
 
-  it("cancels an import while it writes batches: status cancelled, nothing half-written, and a retry starts clean", async () => {
-    // 80 folders of one file each and a stored binary: the files take more than one batch (60 folder groups each).
+  /** 80 folders of one file each and a stored binary: the files take more than one batch (60 folder groups each). */
+  function batchedZip() {
     const enc = new TextEncoder();
     const entries: Record<string, Uint8Array> = { "img/logo.png": PNG };
     for (let i = 0; i < 80; i++) entries[`d${i}/f.txt`] = enc.encode(`file ${i}\n`);
-    const zip = zipSync(entries);
+    return { entries, zip: zipSync(entries) };
+  }
+
+  it("cancels an import while it writes batches: status cancelled, nothing half-written, and a retry starts clean", async () => {
+    const { entries, zip } = batchedZip();
     const hooks = await startTransferHookServer();
     await backend.engine.setEnv("POLARIS_TRANSFER_HOOK_URL", hooks.url);
     try {
@@ -548,10 +552,7 @@ describe("Cancel", () => {
   }, 60_000);
 
   it("ends an import whose action died: the sweep fails it with a reason, removes what it wrote, and a retry starts clean", async () => {
-    const enc = new TextEncoder();
-    const entries: Record<string, Uint8Array> = { "img/logo.png": PNG };
-    for (let i = 0; i < 80; i++) entries[`d${i}/f.txt`] = enc.encode(`file ${i}\n`);
-    const zip = zipSync(entries);
+    const { entries, zip } = batchedZip();
     const sweep = async (now: number) => {
       const result = await backend.engine.runAdmin("mutation", getFunctionName(internal.transfers.sweepDead), convexToJson({ now, chain: false }));
       if (!result.ok) throw new Error(result.error);
