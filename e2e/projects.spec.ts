@@ -193,3 +193,44 @@ test("an expired or rejected stored token is renewed with the stored name", asyn
   const stored = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
   expect(stored).not.toContain("not-a-valid-token");
 });
+
+test("a stored token the backend refuses before the page has rendered is renewed, and the page connects", async ({ page }) => {
+  // The bad interleaving of the early start (src/app/earlyStart.ts) forced: the refused token's AuthError reaches
+  // the client, which stops its socket to renew the token, before the auth provider has mounted. The page's first
+  // render waits for the workspace's code (at a project's address), which the test holds until the client has
+  // closed its socket in answer to the AuthError.
+  await signIn(page);
+  await createProject(page, "Refused early", { stay: true });
+  await page.evaluate(() => {
+    const key = "polaris.localSession";
+    const session = JSON.parse(localStorage.getItem(key)!) as { expiresAt: number; token: string };
+    localStorage.setItem(key, JSON.stringify({ ...session, token: "not-a-valid-token", expiresAt: Date.now() + 3_600_000 }));
+  });
+  let clientClosed: () => void = () => {};
+  const closedByClient = new Promise<void>((resolve) => (clientClosed = resolve));
+  const authErrors: string[] = [];
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    const backend = ws.connectToServer();
+    ws.onMessage((message) => backend.send(message));
+    backend.onMessage((message) => {
+      if (String(message).includes('"AuthError"')) authErrors.push(String(message));
+      ws.send(message);
+    });
+    // The backend closes its end after an AuthError; the page's end stays open until the client closes it itself.
+    backend.onClose(() => {});
+    ws.onClose((code, reason) => {
+      if (authErrors.length > 0) clientClosed();
+      void ws.close({ code, reason });
+    });
+  });
+  await page.route(/\/src\/app\/WorkspacePage\.tsx/, async (route) => {
+    await closedByClient;
+    await route.continue();
+  });
+  await page.reload();
+  await expect(UI.workspaceHeading(page, "Refused early")).toBeVisible();
+  await expect(UI.fileTree(page)).toBeVisible();
+  expect(authErrors).toHaveLength(1);
+  const stored = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
+  expect(stored).not.toContain("not-a-valid-token");
+});

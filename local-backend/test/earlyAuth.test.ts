@@ -13,12 +13,16 @@ const whoami = makeFunctionReference<"query", Record<string, never>, { subject: 
 
 type Sent = { type: string; value?: string; tokenType?: string };
 
-/** A socket recording what the client sends. */
+/** A socket recording what the client sends, and (as `{ type: "close" }`) when the client closes it. */
 function recordingSocket(sent: Sent[]) {
   return class extends WebSocket {
     override send(data: string) {
       sent.push(JSON.parse(data) as Sent);
       super.send(data);
+    }
+    override close(code?: number, reason?: string) {
+      sent.push({ type: "close" });
+      super.close(code, reason);
     }
   } as unknown as typeof globalThis.WebSocket;
 }
@@ -103,6 +107,31 @@ describe("AppConvexClient's early authentication", () => {
     expect(await answered).toMatchObject({ name: "Ada" });
     expect(authenticates(sent).map((m) => m.value)).toEqual(["not-a-jwt", fresh]);
     await vi.waitFor(() => expect(changes.at(-1)).toBe(true));
+  });
+
+  it("a token refused before the provider mounts is renewed even when StrictMode sets the auth twice meanwhile", async () => {
+    // The interleaving e2e/projects.spec.ts forces on a page: the client has the AuthError, has stopped its socket
+    // and waits for the provider's fetcher, when the provider mounts. Under StrictMode that is setAuth, clearAuth
+    // (the simulated unmount) and setAuth again; the second used to end the renewal with the socket left stopped.
+    backend = await startTestBackend();
+    const fresh = (await backend.signIn("Ada")).token;
+    const sent: Sent[] = [];
+    const c = appClient(backend.url, sent);
+    c.authenticateEarly("not-a-jwt");
+    const answered = whoamiUntil(c, (v) => v !== null);
+    await vi.waitFor(() => expect(sent.map((m) => m.type)).toContain("close"));
+    // As the local provider: a renewed token is stored and given from then on.
+    let stored = "not-a-jwt";
+    const fetchToken = ({ forceRefreshToken }: { forceRefreshToken: boolean }) =>
+      Promise.resolve(forceRefreshToken ? (stored = fresh) : stored);
+    const first: boolean[] = [];
+    const second: boolean[] = [];
+    c.setAuth(fetchToken, (ok) => first.push(ok));
+    c.clearAuth();
+    c.setAuth(fetchToken, (ok) => second.push(ok));
+    expect(await answered).toMatchObject({ name: "Ada" });
+    await vi.waitFor(() => expect(second).toEqual([true]));
+    expect(authenticates(sent).map((m) => m.value)).toEqual(["not-a-jwt", fresh, fresh]);
   });
 
   it("a later setAuth (another user) authenticates anew", async () => {

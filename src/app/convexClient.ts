@@ -60,11 +60,22 @@ interface EarlyAuth {
  * (ConvexProviderWithAuth) then calls `setAuth` as usual; its first call takes the early authentication over
  * instead of authenticating again (a second Authenticate with the same token makes the server run every query
  * again, and holds back their answers until it has).
+ *
+ * A new auth config never interrupts the renewal of a refused token: the Convex client stops its socket to renew
+ * (AuthenticationManager.tryToReauthenticate), and a setConfig made meanwhile makes the renewal give up without
+ * restarting the socket, which then stays stopped for good (the page shows "Offline" and nothing loads). The early
+ * start opens that window: its token can be refused before the provider mounts, and the provider's setAuth (twice
+ * under StrictMode, with a clearAuth between) then lands while the renewal waits for the provider's fetcher. So a
+ * setAuth made while a renewal runs waits until it has ended (`renewing`, from the client's onRefreshChange).
  */
 export class AppConvexClient extends ConvexReactClient {
   private early: EarlyAuth | undefined;
   /** Counts setAuth calls, so a check made for one call does nothing once a newer call has replaced it. */
   private authCalls = 0;
+  /** The client is renewing a refused token (its socket is stopped until it has a new one, or gives up). */
+  private renewing = false;
+  /** The newest auth config asked for while `renewing`, applied once the renewal has ended. */
+  private deferredConfig: (() => void) | undefined;
 
   /**
    * Authenticates with `token` now. A renewal the client asks for before the provider has taken over waits for
@@ -76,7 +87,7 @@ export class AppConvexClient extends ConvexReactClient {
     const whenAdopted = new Promise<AuthTokenFetcher>((resolve) => (adopt = resolve));
     const early: EarlyAuth = { token, whenAdopted, adopt };
     this.early = early;
-    super.setAuth(
+    this.configure(
       async (args) => {
         if (early.adopted) return early.adopted.fetchToken(args);
         if (!args.forceRefreshToken) return token;
@@ -100,20 +111,27 @@ export class AppConvexClient extends ConvexReactClient {
     // Only the first setAuth takes over; a later one (another user, a sign-out and in again) authenticates anew.
     this.early = undefined;
     if (!early || early.adopted) {
-      super.setAuth(fetchToken, onChange, onRefreshChange);
+      this.configure(fetchToken, onChange, onRefreshChange);
       return;
     }
     early.adopted = { fetchToken, onChange, onRefreshChange };
     early.adopt(fetchToken);
     if (early.confirmed !== undefined) onChange?.(early.confirmed);
+    if (this.renewing) onRefreshChange?.(true);
     // The provider's token should be the one sent early (both read the same stored session); if it is not (the
     // session changed in between), authenticate with the provider's as if nothing had been sent early.
     void fetchToken({ forceRefreshToken: false }).then(
       (current) => {
-        if (current !== early.token && call === this.authCalls) super.setAuth(fetchToken, onChange, onRefreshChange);
+        if (current !== early.token && call === this.authCalls) this.configure(fetchToken, onChange, onRefreshChange);
       },
       () => {},
     );
+  }
+
+  override clearAuth(): void {
+    // A config waiting for a renewal to end is for a session that has now ended too.
+    this.deferredConfig = undefined;
+    super.clearAuth();
   }
 
   /** Undoes an early authentication no provider took over (the stored session was gone when the app rendered). */
@@ -121,6 +139,25 @@ export class AppConvexClient extends ConvexReactClient {
     if (!this.early) return;
     this.early = undefined;
     this.clearAuth();
+  }
+
+  /** Gives the Convex client a new auth config, at once, or once the renewal of a refused token has ended. */
+  private configure(
+    fetchToken: AuthTokenFetcher,
+    onChange?: (isAuthenticated: boolean) => void,
+    onRefreshChange?: (isRefreshing: boolean) => void,
+  ): void {
+    if (this.renewing) {
+      this.deferredConfig = () => this.configure(fetchToken, onChange, onRefreshChange);
+      return;
+    }
+    this.deferredConfig = undefined;
+    super.setAuth(fetchToken, onChange ?? (() => {}), (refreshing) => {
+      this.renewing = refreshing;
+      onRefreshChange?.(refreshing);
+      // After the client's own step is done (it restarts the socket right after reporting a failed renewal).
+      if (!refreshing && this.deferredConfig) queueMicrotask(() => this.deferredConfig?.());
+    });
   }
 }
 
