@@ -80,6 +80,7 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     admin,
     scaleFiles: LOCAL_BACKEND_SCALE_FILES,
     idle: () => (backend.engine as EngineImpl).idle(),
+    setEnv: (name, value) => backend.engine.setEnv(name, value),
     async restart() {
       // Clients of the stopped backend are dropped; callers look them up again on their next call.
       const old = backend;
