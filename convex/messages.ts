@@ -1,10 +1,11 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internalMutation, mutation, query } from "./_generated/server";
+import { appError } from "./lib/errors";
 import { clientOpIdValidator, messageOutlineValidator, messageValidator, sendResultValidator } from "./lib/validators";
 import { requireMessage, requireUser } from "./model/access";
 import { runOnce } from "./model/idempotency";
-import { cancelMessage, listMessagePage, sendMessage } from "./model/messages";
+import { cancelMessage, listMessagePage, recordExchange, sendMessage } from "./model/messages";
 
 /** The conversation's messages, newest first, a page at a time (`usePaginatedQuery`). */
 export const list = query({
@@ -61,6 +62,23 @@ export const send = mutation({
   handler: async (ctx, { conversationId, content, clientOpId }) => {
     const userId = await requireUser(ctx);
     return runOnce(ctx, userId, clientOpId, () => sendMessage(ctx, userId, conversationId, content));
+  },
+});
+
+/**
+ * An exchange as `send` records it, as the conversation's owner, but with no action scheduled to answer it: the
+ * answer stays `processing` until it is cancelled. For operators and the function tests, which make the turn's
+ * tool calls themselves (ai/tools:apply, one transaction each, as the answering action does) with no action that
+ * could end the answer between them.
+ */
+export const sendUnanswered = internalMutation({
+  args: { conversationId: v.id("conversations"), content: v.string() },
+  returns: sendResultValidator,
+  handler: async (ctx, { conversationId, content }) => {
+    const conversation = await ctx.db.get("conversations", conversationId);
+    const project = conversation === null ? null : await ctx.db.get("projects", conversation.projectId);
+    if (project === null) throw appError("NOT_FOUND", "This conversation does not exist or was deleted.");
+    return recordExchange(ctx, project.ownerId, conversationId, content);
   },
 });
 

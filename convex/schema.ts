@@ -198,6 +198,12 @@ export default defineSchema({
     /** A completed "zip": the archive built, downloadable until it is replaced or expires (ZIP_KEEP_MS). */
     zipStorageId: v.optional(v.id("_storage")),
     updatedAt: v.number(),
+    /**
+     * Which run of the row this is (1, 2, …; absent on rows from before it, read as 0): each run replaces the row's
+     * fields and counts it up. The run's action carries it into every internal step, which acts only while it is
+     * still the row's run, so a late call from an ended run (swept as dead, then retried) changes nothing.
+     */
+    attempt: v.optional(v.number()),
   })
     .index("by_project_kind", ["projectId", "kind"])
     // The sweep of runs whose action died (transfers.sweepDead).

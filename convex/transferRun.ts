@@ -11,7 +11,7 @@ import { credentialHost } from "./lib/gitUrl";
 import { entryPaths } from "./lib/listing";
 import { MAX_TEXT_BYTES } from "./lib/limits";
 import { listZip, readZipEntry } from "./lib/zip";
-import type { NewItem } from "./lib/validators";
+import { transferRunArgs, type NewItem, type TransferRun } from "./lib/validators";
 import { cloneRepo, pushFiles, type Credential, type ExportFile } from "./transfer/git";
 import { clerkConfigured, clerkGithubToken, clerkUserId } from "./transfer/clerk";
 import { createGithubRepo, githubApiBase, githubCredentialHost } from "./transfer/github";
@@ -25,8 +25,8 @@ import { transferHook } from "./transfer/testHook";
 
 type Transfer = NonNullable<Awaited<ReturnType<typeof loadTransfer>>>;
 
-function loadTransfer(ctx: ActionCtx, transferId: Id<"transfers">) {
-  return ctx.runQuery(internal.transfers.load, { transferId });
+function loadTransfer(ctx: ActionCtx, run: TransferRun) {
+  return ctx.runQuery(internal.transfers.load, run);
 }
 
 class Cancelled extends Error {}
@@ -60,7 +60,7 @@ class BatchWriter {
 
   constructor(
     private readonly ctx: ActionCtx,
-    private readonly transferId: Id<"transfers">,
+    private readonly run: TransferRun,
     private readonly source: string,
     private readonly total: number,
   ) {}
@@ -108,7 +108,7 @@ class BatchWriter {
     this.items = this.bytes = this.units = 0;
     const parentId = (path: string) => (path === "" ? undefined : this.ids.get(path));
     const result = await this.ctx.runMutation(internal.transfers.writeBatch, {
-      transferId: this.transferId,
+      ...this.run,
       groups: groups.map((g) => ({ parentId: parentId(g.parentPath), items: g.items, stored: g.stored })),
       done: this.done,
     });
@@ -118,7 +118,7 @@ class BatchWriter {
       for (const [k, id] of result[i].entries()) this.ids.set(paths[k], id);
       for (const item of group.stored) this.unattached.delete(item.storageId);
     }
-    await transferHook({ step: "batch written", source: this.source, done: this.done, total: this.total });
+    await transferHook({ step: "batch written", source: this.source, attempt: this.run.attempt, done: this.done, total: this.total });
   }
 }
 
@@ -178,7 +178,7 @@ async function storeAll(ctx: ActionCtx, writer: BatchWriter, pending: { path: st
 
 async function writeImport(ctx: ActionCtx, t: Transfer, source: ImportSource, checked: CheckedImport, writer: BatchWriter) {
   const total = checked.files.length;
-  if (!(await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "writing", done: 0, total }))) throw new Cancelled();
+  if (!(await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "writing", done: 0, total }))) throw new Cancelled();
   // Folders level by level: a folder's id is known before its children are written.
   let depth = -1;
   for (const path of checked.folders) {
@@ -209,10 +209,10 @@ async function writeImport(ctx: ActionCtx, t: Transfer, source: ImportSource, ch
 }
 
 async function runImport(ctx: ActionCtx, t: Transfer): Promise<{ message: string; remote?: ImportSource["remote"] }> {
-  await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: t.storageId ? "reading the archive" : "cloning", done: 0, total: 0 });
+  await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: t.storageId ? "reading the archive" : "cloning", done: 0, total: 0 });
   const source = t.storageId !== undefined ? await zipSource(ctx, t) : await gitSource(ctx, t);
   const checked = checkImport(source.entries);
-  const writer = new BatchWriter(ctx, t._id, t.source, checked.files.length);
+  const writer = new BatchWriter(ctx, t.run, t.source, checked.files.length);
   try {
     await writeImport(ctx, t, source, checked, writer);
   } finally {
@@ -234,11 +234,11 @@ async function forEachProjectFile(
   onFile: (file: ExportFile) => void,
   onFolder?: (path: string) => void,
 ): Promise<number> {
-  const head = await ctx.runQuery(internal.transfers.exportHead, { transferId: t._id });
+  const head = await ctx.runQuery(internal.transfers.exportHead, t.run);
   if (head === null) throw new Cancelled();
   if (!head.ready) throw new TransferFailed("The project's file list is still being prepared. Try again in a minute.");
   const buckets = await Promise.all(
-    Array.from({ length: head.buckets }, (_, bucket) => ctx.runQuery(internal.transfers.exportBucket, { transferId: t._id, bucket })),
+    Array.from({ length: head.buckets }, (_, bucket) => ctx.runQuery(internal.transfers.exportBucket, { ...t.run, bucket })),
   );
   if (buckets.some((b) => b === null)) throw new Cancelled();
   const entries = buckets.flatMap((b) => b ?? []);
@@ -247,13 +247,13 @@ async function forEachProjectFile(
     for (const path of entries.filter((e) => e.type === "folder" && paths.has(e._id)).map((e) => paths.get(e._id) as string).sort()) onFolder(path);
   }
   const files = entries.filter((e) => e.type === "file" && paths.has(e._id));
-  await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "reading files", done: 0, total: files.length });
+  await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "reading files", done: 0, total: files.length });
   let handed = 0;
   const encoder = new TextEncoder();
   let next = 0;
   while (next < files.length) {
     const ids = files.slice(next, next + 500).map((f) => f._id);
-    const contents = await ctx.runQuery(internal.transfers.exportContents, { transferId: t._id, fileIds: ids });
+    const contents = await ctx.runQuery(internal.transfers.exportContents, { ...t.run, fileIds: ids });
     if (contents === null) throw new Cancelled();
     for (const item of contents) {
       if (item.gone === true) continue;
@@ -267,7 +267,8 @@ async function forEachProjectFile(
       handed++;
     }
     next += contents.length;
-    if (!(await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "reading files", done: next, total: files.length }))) throw new Cancelled();
+    await transferHook({ step: "files read", source: t.source, attempt: t.run.attempt, done: next, total: files.length });
+    if (!(await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "reading files", done: next, total: files.length }))) throw new Cancelled();
   }
   return handed;
 }
@@ -306,10 +307,10 @@ async function runZip(ctx: ActionCtx, t: Transfer): Promise<void> {
   );
   zip.end();
   if (state.failure !== null) throw state.failure;
-  await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "saving the archive", done: files, total: files });
+  await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "saving the archive", done: files, total: files });
   const zipStorageId = await ctx.storage.store(new Blob(chunks as Uint8Array<ArrayBuffer>[], { type: "application/zip" }));
   await ctx.runMutation(internal.transfers.finishZip, {
-    transferId: t._id,
+    ...t.run,
     zipStorageId,
     message: `${t.source} is ready: ${formatCount(files)} file${files === 1 ? "" : "s"}.`,
   });
@@ -327,7 +328,7 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
       const connect = clerkConfigured() && clerkUserId(t.ownerId) !== null ? "Connect GitHub to your account, or s" : "S";
       throw new TransferFailed(`Exporting to GitHub needs a token. ${connect}ave one for ${host} under Credentials.`);
     }
-    await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "creating the repository", done: 0, total: 0 });
+    await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "creating the repository", done: 0, total: 0 });
     const created = await createGithubRepo(credential.token, t.githubRepo.name, t.githubRepo.private, t.githubRepo.owner);
     url = created.cloneUrl;
     webUrl = created.htmlUrl;
@@ -336,7 +337,7 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
   }
   if (url === undefined) throw new TransferFailed("No repository to export to.");
   const files = await readProject(ctx, t);
-  await ctx.runMutation(internal.transfers.progress, { transferId: t._id, phase: "pushing", done: files.length, total: files.length });
+  await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "pushing", done: files.length, total: files.length });
   const expected = t.remote !== null && t.remote.url === url ? { branch: t.remote.branch, commit: t.remote.commit } : null;
   const result = await pushFiles(
     {
@@ -349,7 +350,7 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
     },
     files,
     async () => {
-      if (await ctx.runQuery(internal.transfers.stopRequested, { transferId: t._id })) throw new Cancelled();
+      if (await ctx.runQuery(internal.transfers.stopRequested, t.run)) throw new Cancelled();
     },
   );
   const message = result.pushed
@@ -360,13 +361,13 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
 
 /** Runs the transfer to a final status. */
 export const run = internalAction({
-  args: { transferId: v.id("transfers") },
+  args: transferRunArgs,
   returns: v.null(),
-  handler: async (ctx, { transferId }) => {
-    const t = await loadTransfer(ctx, transferId);
+  handler: async (ctx, run) => {
+    const t = await loadTransfer(ctx, run);
     if (t === null) {
       // Cancelled before it started: end it (an import has written nothing yet).
-      await ctx.runMutation(internal.transfers.finish, { transferId, status: "cancelled", message: "Cancelled before it started." });
+      await ctx.runMutation(internal.transfers.finish, { ...run, status: "cancelled", message: "Cancelled before it started." });
       return null;
     }
     try {
@@ -374,25 +375,26 @@ export const run = internalAction({
         await runZip(ctx, t);
       } else if (t.kind === "import") {
         const { message, remote } = await runImport(ctx, t);
-        await ctx.runMutation(internal.transfers.finish, { transferId, status: "completed", message, remote });
+        await ctx.runMutation(internal.transfers.finish, { ...run, status: "completed", message, remote });
       } else {
         const { message, remote, exportRepoUrl } = await runExport(ctx, t);
-        await ctx.runMutation(internal.transfers.finish, { transferId, status: "completed", message, remote, exportRepoUrl });
+        await ctx.runMutation(internal.transfers.finish, { ...run, status: "completed", message, remote, exportRepoUrl });
       }
     } catch (error) {
       const cancelled = error instanceof Cancelled;
       const known = error instanceof ImportRefused || error instanceof TransferFailed;
-      if (!cancelled && !known) console.error(`transfer ${transferId} failed:`, error instanceof Error ? error.name : typeof error);
+      if (!cancelled && !known) console.error(`transfer ${run.transferId} failed:`, error instanceof Error ? error.name : typeof error);
       const what = t.kind === "zip" ? "ZIP download" : t.kind;
       let message = cancelled ? `The ${what} was cancelled.` : known ? error.message : `The ${what} failed unexpectedly. Try again.`;
       if (t.kind === "import") {
-        while ((await ctx.runMutation(internal.transfers.clearRoot, { transferId, limit: 200 })) > 0);
+        while ((await ctx.runMutation(internal.transfers.clearRoot, { ...run, limit: 200 })) > 0);
         message += " Nothing was kept: the project is empty, ready for another try.";
       } else if (cancelled) {
         message += " Nothing was pushed.";
       }
-      await ctx.runMutation(internal.transfers.finish, { transferId, status: cancelled ? "cancelled" : "failed", message });
+      await ctx.runMutation(internal.transfers.finish, { ...run, status: cancelled ? "cancelled" : "failed", message });
     }
+    await transferHook({ step: "ended", source: t.source, attempt: run.attempt, done: 0, total: 0 });
     return null;
   },
 });

@@ -5,7 +5,7 @@ import { internalMutation, internalQuery, mutation, query, type MutationCtx } fr
 import { appError } from "./lib/errors";
 import schema from "./schema";
 import { archiveName, checkGitUrl, checkRef, githubOwnerProblem, importProjectName } from "./lib/gitUrl";
-import { listingEntryValidator, newItemValidator } from "./lib/validators";
+import { listingEntryValidator, newItemValidator, transferRunArgs } from "./lib/validators";
 import { requireProjectOwner, requireUser } from "./model/access";
 import { Budget } from "./model/budget";
 import * as Bulk from "./model/createMany";
@@ -24,9 +24,11 @@ import {
   getTransfer,
   requestCancel,
   setGitRemote,
+  runningTransfer,
   startTransfer,
   TRANSFER_DEAD_AFTER_MS,
   transferView,
+  type TransferKind,
   type TransferRequest,
 } from "./model/transfers";
 import { createProject } from "./model/projects";
@@ -97,9 +99,9 @@ async function checkImportSource(ctx: MutationCtx, userId: string, source: Impor
   return { source: url, url, ref };
 }
 
-async function startImport(ctx: MutationCtx, userId: string, projectId: Id<"projects">, request: TransferRequest) {
-  const transferId = await startTransfer(ctx, userId, projectId, "import", request);
-  await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+/** Records a new run of `kind` (model/transfers startTransfer) and schedules its action. */
+async function startRun(ctx: MutationCtx, userId: string, projectId: Id<"projects">, kind: TransferKind, request: TransferRequest) {
+  await ctx.scheduler.runAfter(0, internal.transferRun.run, await startTransfer(ctx, userId, projectId, kind, request));
 }
 
 /** Imports a ZIP archive uploaded to storage (files.generateUploadUrl) into the empty project. */
@@ -109,7 +111,7 @@ export const importZip = mutation({
   handler: async (ctx, { projectId, storageId, fileName }) => {
     const userId = await requireUser(ctx);
     await requireProjectOwner(ctx, userId, projectId);
-    await startImport(ctx, userId, projectId, await checkImportSource(ctx, userId, { kind: "zip", storageId, fileName }));
+    await startRun(ctx, userId, projectId, "import", await checkImportSource(ctx, userId, { kind: "zip", storageId, fileName }));
     return null;
   },
 });
@@ -121,7 +123,7 @@ export const importGit = mutation({
   handler: async (ctx, { projectId, url, ref }) => {
     const userId = await requireUser(ctx);
     await requireProjectOwner(ctx, userId, projectId);
-    await startImport(ctx, userId, projectId, await checkImportSource(ctx, userId, { kind: "git", url, ref }));
+    await startRun(ctx, userId, projectId, "import", await checkImportSource(ctx, userId, { kind: "git", url, ref }));
     return null;
   },
 });
@@ -151,7 +153,7 @@ export const importProject = mutation({
     const request = await checkImportSource(ctx, userId, source);
     const projectName = name !== undefined && name.trim() !== "" ? name : importProjectName(source.kind === "zip" ? source.fileName : request.url ?? "");
     const projectId = await createProject(ctx, userId, projectName);
-    await startImport(ctx, userId, projectId, request);
+    await startRun(ctx, userId, projectId, "import", request);
     return projectId;
   },
 });
@@ -170,8 +172,7 @@ export const exportGit = mutation({
     const url = rawUrl !== undefined && rawUrl.trim() !== "" ? checkGitUrl(rawUrl) : remote?.url;
     if (url === undefined) throw appError("INVALID_ARGUMENT", "Enter the URL of the Git repository to export to.");
     const branch = rawBranch !== undefined && rawBranch.trim() !== "" ? checkRef(rawBranch.trim()) : undefined;
-    const transferId = await startTransfer(ctx, userId, projectId, "export", { source: url, url, ref: branch });
-    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    await startRun(ctx, userId, projectId, "export", { source: url, url, ref: branch });
     return null;
   },
 });
@@ -197,20 +198,18 @@ export const exportGithub = mutation({
     const branch = rawBranch !== undefined && rawBranch.trim() !== "" ? checkRef(rawBranch.trim()) : undefined;
     // Exported before: the remote it last matched is where that export went (exportRepoUrl is its web address).
     if (remote !== null && project.exportRepoUrl !== undefined) {
-      const transferId = await startTransfer(ctx, userId, projectId, "export", { source: remote.url, url: remote.url, ref: branch });
-      await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+      await startRun(ctx, userId, projectId, "export", { source: remote.url, url: remote.url, ref: branch });
       return null;
     }
     const owner = rawOwner === undefined || rawOwner.trim() === "" ? undefined : rawOwner.trim();
     const ownerProblem = owner === undefined ? null : githubOwnerProblem(owner);
     if (ownerProblem !== null) throw appError("INVALID_ARGUMENT", ownerProblem);
     const repoName = checkProjectName(name ?? project.name).replace(/[^A-Za-z0-9._-]+/g, "-");
-    const transferId = await startTransfer(ctx, userId, projectId, "export", {
+    await startRun(ctx, userId, projectId, "export", {
       source: `GitHub: ${owner === undefined ? "" : `${owner}/`}${repoName}`,
       ref: branch,
       githubRepo: owner === undefined ? { name: repoName, private: isPrivate !== false } : { name: repoName, private: isPrivate !== false, owner },
     });
-    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
     return null;
   },
 });
@@ -226,8 +225,7 @@ export const zipProject = mutation({
   handler: async (ctx, { projectId }) => {
     const userId = await requireUser(ctx);
     const project = await requireProjectOwner(ctx, userId, projectId);
-    const transferId = await startTransfer(ctx, userId, projectId, "zip", { source: zipFileName(project.name) });
-    await ctx.scheduler.runAfter(0, internal.transferRun.run, { transferId });
+    await startRun(ctx, userId, projectId, "zip", { source: zipFileName(project.name) });
     return null;
   },
 });
@@ -237,10 +235,11 @@ export const ZIP_KEEP_MS = 60 * 60 * 1000;
 
 /** Ends a "zip" run with its archive (deleted at once if the run was cancelled meanwhile); schedules its expiry. */
 export const finishZip = internalMutation({
-  args: { transferId: v.id("transfers"), zipStorageId: v.id("_storage"), message: v.string() },
+  args: { ...transferRunArgs, zipStorageId: v.id("_storage"), message: v.string() },
   returns: v.null(),
-  handler: async (ctx, { transferId, zipStorageId, message }) => {
-    if ((await activeTransfer(ctx, transferId)) === null) {
+  handler: async (ctx, { zipStorageId, message, ...run }) => {
+    const { transferId } = run;
+    if ((await activeTransfer(ctx, run)) === null) {
       await deleteBlobIfPresent(ctx, zipStorageId);
       return null;
     }
@@ -275,7 +274,7 @@ export const cancel = mutation({
 // ---- internal: called by the action in transferRun.ts ----
 
 const transferFields = v.object({
-  _id: v.id("transfers"),
+  run: v.object(transferRunArgs),
   projectId: v.id("projects"),
   ownerId: v.string(),
   kind: kindValidator,
@@ -290,15 +289,15 @@ const transferFields = v.object({
 
 /** The running transfer with what its action needs; null once it ended or was cancelled. */
 export const load = internalQuery({
-  args: { transferId: v.id("transfers") },
+  args: transferRunArgs,
   returns: v.union(v.null(), transferFields),
-  handler: async (ctx, { transferId }) => {
-    const t = await activeTransfer(ctx, transferId);
+  handler: async (ctx, run) => {
+    const t = await activeTransfer(ctx, run);
     if (t === null) return null;
     const project = await ctx.db.get("projects", t.projectId);
     const remote = await getGitRemote(ctx, t.projectId);
     return {
-      _id: t._id,
+      run,
       projectId: t.projectId,
       ownerId: t.ownerId,
       kind: t.kind,
@@ -315,21 +314,21 @@ export const load = internalQuery({
 
 /** Reports progress; returns false when the transfer should stop (cancelled, ended, project deleted). */
 export const progress = internalMutation({
-  args: { transferId: v.id("transfers"), phase: v.string(), done: v.number(), total: v.number() },
+  args: { ...transferRunArgs, phase: v.string(), done: v.number(), total: v.number() },
   returns: v.boolean(),
-  handler: async (ctx, { transferId, phase, done, total }) => {
-    const t = await activeTransfer(ctx, transferId);
+  handler: async (ctx, { phase, done, total, ...run }) => {
+    const t = await activeTransfer(ctx, run);
     if (t === null) return false;
-    await ctx.db.patch("transfers", transferId, { phase, done, total, updatedAt: Date.now() });
+    await ctx.db.patch("transfers", t._id, { phase, done, total, updatedAt: Date.now() });
     return true;
   },
 });
 
 /** True when the transfer was asked to stop (or ended). */
 export const stopRequested = internalQuery({
-  args: { transferId: v.id("transfers") },
+  args: transferRunArgs,
   returns: v.boolean(),
-  handler: async (ctx, { transferId }) => (await activeTransfer(ctx, transferId)) === null,
+  handler: async (ctx, run) => (await activeTransfer(ctx, run)) === null,
 });
 
 const binaryItemValidator = v.object({ name: v.string(), storageId: v.id("_storage") });
@@ -341,15 +340,15 @@ const binaryItemValidator = v.object({ name: v.string(), storageId: v.id("_stora
  */
 export const writeBatch = internalMutation({
   args: {
-    transferId: v.id("transfers"),
+    ...transferRunArgs,
     groups: v.array(
       v.object({ parentId: v.optional(v.id("files")), items: v.array(newItemValidator), stored: v.array(binaryItemValidator) }),
     ),
     done: v.number(),
   },
   returns: v.union(v.null(), v.array(v.array(v.id("files")))),
-  handler: async (ctx, { transferId, groups, done }) => {
-    const t = await activeTransfer(ctx, transferId);
+  handler: async (ctx, { groups, done, ...run }) => {
+    const t = await activeTransfer(ctx, run);
     if (t === null) return null;
     const out: Id<"files">[][] = [];
     for (const group of groups) {
@@ -359,18 +358,18 @@ export const writeBatch = internalMutation({
       }
       out.push(ids);
     }
-    await ctx.db.patch("transfers", transferId, { phase: "writing", done, updatedAt: Date.now() });
+    await ctx.db.patch("transfers", t._id, { phase: "writing", done, updatedAt: Date.now() });
     return out;
   },
 });
 
 /** Removes up to `limit` items at the project's root (a failed or cancelled import); returns how many remain. */
 export const clearRoot = internalMutation({
-  args: { transferId: v.id("transfers"), limit: v.number() },
+  args: { ...transferRunArgs, limit: v.number() },
   returns: v.number(),
-  handler: async (ctx, { transferId, limit }) => {
-    const t = await ctx.db.get("transfers", transferId);
-    if (t === null || t.kind !== "import" || t.status !== "running") return 0;
+  handler: async (ctx, { limit, ...run }) => {
+    const t = await runningTransfer(ctx, run);
+    if (t === null || t.kind !== "import") return 0;
     return clearRootBatch(ctx, t, limit);
   },
 });
@@ -429,31 +428,31 @@ export const sweepDead = internalMutation({
 /** Ends the transfer (and, on success, records the Git remote and commit the project now matches). */
 export const finish = internalMutation({
   args: {
-    transferId: v.id("transfers"),
+    ...transferRunArgs,
     status: v.union(v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
     message: v.optional(v.string()),
     remote: v.optional(v.object({ url: v.string(), branch: v.string(), commit: v.string() })),
     exportRepoUrl: v.optional(v.string()),
   },
   returns: v.null(),
-  handler: async (ctx, { transferId, status, message, remote, exportRepoUrl }) => {
-    const t = await ctx.db.get("transfers", transferId);
-    if (t === null || t.status !== "running") return null;
+  handler: async (ctx, { status, message, remote, exportRepoUrl, ...run }) => {
+    const t = await runningTransfer(ctx, run);
+    if (t === null) return null;
     if (status === "completed" && remote !== undefined) await setGitRemote(ctx, t.projectId, remote);
     if (status === "completed" && exportRepoUrl !== undefined && (await ctx.db.get("projects", t.projectId)) !== null) {
       await ctx.db.patch("projects", t.projectId, { exportRepoUrl });
     }
-    await finishTransfer(ctx, transferId, status, message);
+    await finishTransfer(ctx, t._id, status, message);
     return null;
   },
 });
 
 /** Export: the listing head of the transfer's project (null once it stopped). */
 export const exportHead = internalQuery({
-  args: { transferId: v.id("transfers") },
+  args: transferRunArgs,
   returns: v.union(v.null(), v.object({ ready: v.boolean(), buckets: v.number() })),
-  handler: async (ctx, { transferId }) => {
-    const t = await activeTransfer(ctx, transferId);
+  handler: async (ctx, run) => {
+    const t = await activeTransfer(ctx, run);
     if (t === null) return null;
     const head = await getListingHead(ctx, t.projectId);
     if (head === null || head.status !== "ready") return { ready: false, buckets: 0 };
@@ -468,10 +467,10 @@ export const exportHead = internalQuery({
 
 /** Export: one bucket of the transfer's project listing. */
 export const exportBucket = internalQuery({
-  args: { transferId: v.id("transfers"), bucket: v.number() },
+  args: { ...transferRunArgs, bucket: v.number() },
   returns: v.union(v.null(), v.array(listingEntryValidator)),
-  handler: async (ctx, { transferId, bucket }) => {
-    const t = await activeTransfer(ctx, transferId);
+  handler: async (ctx, { bucket, ...run }) => {
+    const t = await activeTransfer(ctx, run);
     if (t === null) return null;
     return readBucketEntries(ctx, t.projectId, bucket);
   },
@@ -482,7 +481,7 @@ export const exportBucket = internalQuery({
  * fit one query's budget; the action asks again for the rest.
  */
 export const exportContents = internalQuery({
-  args: { transferId: v.id("transfers"), fileIds: v.array(v.id("files")) },
+  args: { ...transferRunArgs, fileIds: v.array(v.id("files")) },
   returns: v.union(
     v.null(),
     v.array(
@@ -494,8 +493,8 @@ export const exportContents = internalQuery({
       }),
     ),
   ),
-  handler: async (ctx, { transferId, fileIds }) => {
-    const t = await activeTransfer(ctx, transferId);
+  handler: async (ctx, { fileIds, ...run }) => {
+    const t = await activeTransfer(ctx, run);
     if (t === null) return null;
     const budget = new Budget();
     const out: { _id: Id<"files">; content?: string; storageId?: Id<"_storage">; gone?: boolean }[] = [];

@@ -1,4 +1,4 @@
-import { v, type Infer, type PropertyValidators } from "convex/values";
+import { v, type Infer, type ObjectType, type PropertyValidators } from "convex/values";
 import schema, { projectSettingsValidator, selectionValidator } from "../schema";
 
 // Validators shared by `args` and `returns` of the public functions. Document shapes derive from the schema so
@@ -145,3 +145,10 @@ export type PendingChanges = Infer<typeof pendingChangesValidator>;
 
 export const changeTextsValidator = v.object({ line: changeLineValidator, before: v.string(), after: v.string(), binary: v.boolean() });
 export type ChangeTexts = Infer<typeof changeTextsValidator>;
+
+/**
+ * The run of a transfer that an internal step of its action belongs to: the row and which of its runs (`attempt`
+ * in schema.ts). A step of any other run changes nothing.
+ */
+export const transferRunArgs = { transferId: v.id("transfers"), attempt: v.number() };
+export type TransferRun = ObjectType<typeof transferRunArgs>;

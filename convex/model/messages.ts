@@ -50,11 +50,11 @@ function checkMessage(content: string): string {
 }
 
 /**
- * Records the user's message and an empty `processing` assistant message, and schedules the AI action that
- * fills it in. A conversation has at most one answer in progress: an older one still processing is cancelled
- * (the action sees the status and stops).
+ * Records the user's message and an empty `processing` assistant message, without anything to answer it. A
+ * conversation has at most one answer in progress: an older one still processing is cancelled (its action sees the
+ * status and stops).
  */
-export async function sendMessage(
+export async function recordExchange(
   ctx: MutationCtx,
   userId: string,
   conversationId: Id<"conversations">,
@@ -80,8 +80,19 @@ export async function sendMessage(
     status: "processing",
   });
   await ctx.db.patch("conversations", conversationId, { updatedAt: Date.now() });
-  await ctx.scheduler.runAfter(0, internal.ai.chat.respond, { assistantMessageId });
   return { userMessageId, assistantMessageId };
+}
+
+/** Records the exchange (recordExchange) and schedules the AI action that fills the answer in. */
+export async function sendMessage(
+  ctx: MutationCtx,
+  userId: string,
+  conversationId: Id<"conversations">,
+  rawContent: string,
+): Promise<SendResult> {
+  const sent = await recordExchange(ctx, userId, conversationId, rawContent);
+  await ctx.scheduler.runAfter(0, internal.ai.chat.respond, { assistantMessageId: sent.assistantMessageId });
+  return sent;
 }
 
 /** Cancels an answer in progress; anything else is left as it is. */

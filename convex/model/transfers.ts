@@ -2,6 +2,7 @@ import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError } from "../lib/errors";
+import type { TransferRun } from "../lib/validators";
 import { requireProjectOwner } from "./access";
 
 // Imports and exports of a project (docs/import-export.md). A transfer row per project and kind holds the state of
@@ -46,7 +47,7 @@ export async function projectIsEmpty(ctx: QueryCtx, projectId: Id<"projects">): 
 
 /**
  * Records a new run of `kind` for the project (refused while one runs, and for an import into a project that has
- * files) and marks the project importing / exporting. Returns the transfer's id, for the action to schedule.
+ * files) and marks the project importing / exporting. Returns the run, for the action to schedule.
  */
 export async function startTransfer(
   ctx: MutationCtx,
@@ -54,7 +55,7 @@ export async function startTransfer(
   projectId: Id<"projects">,
   kind: TransferKind,
   request: TransferRequest,
-): Promise<Id<"transfers">> {
+): Promise<TransferRun> {
   await requireProjectOwner(ctx, userId, projectId);
   let existing = await getTransfer(ctx, projectId, kind);
   if (existing !== null && isDead(existing, Date.now()) && existing.kind !== "import") {
@@ -75,6 +76,7 @@ export async function startTransfer(
     throw appError("INVALID_ARGUMENT", "This project already has files. Import into a new project, or delete its files first.");
   }
   const now = Date.now();
+  const attempt = (existing?.attempt ?? 0) + 1;
   const fields = {
     projectId,
     ownerId: userId,
@@ -91,6 +93,7 @@ export async function startTransfer(
     message: undefined,
     cancelRequested: undefined,
     updatedAt: now,
+    attempt,
   };
   let id: Id<"transfers">;
   if (existing === null) id = await ctx.db.insert("transfers", fields);
@@ -102,7 +105,7 @@ export async function startTransfer(
   }
   if (kind === "import") await ctx.db.patch("projects", projectId, { importStatus: "importing" });
   if (kind === "export") await ctx.db.patch("projects", projectId, { exportStatus: "exporting" });
-  return id;
+  return { transferId: id, attempt };
 }
 
 /** Asks the running transfer of `kind` to stop; it ends as cancelled (an import removes what it wrote). */
@@ -170,10 +173,17 @@ export function transferView(transfer: Doc<"transfers"> | null) {
   return view;
 }
 
-/** The transfer `transferId` while it is running and not cancelled, else null (the action then stops). */
-export async function activeTransfer(ctx: QueryCtx, transferId: Id<"transfers">) {
-  const transfer = await ctx.db.get("transfers", transferId);
-  if (transfer === null || transfer.status !== "running" || transfer.cancelRequested === true) return null;
+/** The transfer of `run` while that run is still running (cancelled or not), else null: a later run, or ended. */
+export async function runningTransfer(ctx: QueryCtx, run: TransferRun) {
+  const transfer = await ctx.db.get("transfers", run.transferId);
+  if (transfer === null || transfer.status !== "running" || (transfer.attempt ?? 0) !== run.attempt) return null;
+  return transfer;
+}
+
+/** The transfer of `run` while that run is running and not cancelled, else null (the action then stops). */
+export async function activeTransfer(ctx: QueryCtx, run: TransferRun) {
+  const transfer = await runningTransfer(ctx, run);
+  if (transfer === null || transfer.cancelRequested === true) return null;
   const project = await ctx.db.get("projects", transfer.projectId);
   return project === null ? null : transfer;
 }

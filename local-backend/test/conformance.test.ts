@@ -9,7 +9,7 @@ import { afterEach, describe } from "vitest";
 import { allSuites } from "../../tests/functions/cases/index.js";
 import type { EngineImpl } from "../src/engine/engine.js";
 import type { Admin, Caller, Harness } from "../../tests/functions/harness.js";
-import { PlainWebSocket, PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
+import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 
 // The function test cases that also run on convex-test (tests/functions/convexTest.test.ts), here against the
 // real local backend with the project's own convex/ folder, through the stock client over WebSocket, each
@@ -32,10 +32,8 @@ interface UntypedClient {
 }
 
 /**
- * A fresh backend (own temp data dir) per harness, like convex-test's fresh deployment. Its clients do not offer
- * compression: the changes cases' seedTurn (cases/helpers.ts) races the action that ends an answer on a deployment
- * without a provider, and compressed replies reach the client late enough for the action to win every time
- * (compression itself is tested in ai.test.ts).
+ * A fresh backend (own temp data dir) per harness, like convex-test's fresh deployment, with clients that offer
+ * compression as browsers do.
  */
 export async function makeLocalBackendHarness(): Promise<Harness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-conformance-"));
@@ -49,9 +47,8 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     if (!client) {
       client =
         user === undefined
-          ? backend.client({ webSocket: PlainWebSocket })
+          ? backend.client()
           : backend.client({
-              webSocket: PlainWebSocket,
               // The stock client may refetch a token while the harness is being torn down (after the server
               // closed its socket); then there is no backend to sign in to, and "no token" is the honest answer.
               token: async () => {
@@ -83,6 +80,7 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
     admin,
     scaleFiles: LOCAL_BACKEND_SCALE_FILES,
     idle: () => (backend.engine as EngineImpl).idle(),
+    setEnv: (name, value) => backend.engine.setEnv(name, value),
     async restart() {
       // Clients of the stopped backend are dropped; callers look them up again on their next call.
       const old = backend;

@@ -539,7 +539,7 @@ describe("Cancel", () => {
       let status = await cancelImport(projectId, held);
       expect((await client.query(api.projects.get, { projectId })).importStatus).toBe("failed");
       // No further batch was written after the cancel.
-      expect(hooks.steps.filter((s) => s.source === "batches.zip").at(-1)).toEqual(step);
+      expect(hooks.steps.filter((s) => s.source === "batches.zip" && s.step === "batch written").at(-1)).toEqual(step);
 
       await client.mutation(api.transfers.importZip, { projectId, storageId: await uploadZip(zip, projectId), fileName: "batches.zip" });
       status = await settledTransfer(projectId, "import");

@@ -42,6 +42,12 @@ export function convexTestHarness(t: ConvexTestInstance): Harness {
     // With real timers nothing needs advancing: convex-test yields to its own timers of scheduled functions that
     // are due and waits for them, and for the functions they schedule in turn.
     idle: () => t.finishAllScheduledFunctions(() => {}, IDLE_ROUNDS),
+    // convex-test runs the functions in this process, reading process.env as they run.
+    setEnv(name, value) {
+      if (value === null) delete process.env[name];
+      else process.env[name] = value;
+      return Promise.resolve();
+    },
     as(user?: string): Caller {
       const client = (user === undefined ? t : t.withIdentity({ subject: user, name: user })) as unknown as UntypedClient;
       return {

@@ -47,6 +47,8 @@ export interface Harness {
    * sleep; functions scheduled for later do not count.
    */
   idle(): Promise<void>;
+  /** Sets (null: removes) a function environment variable of the deployment, as `npx convex env set` does. */
+  setEnv(name: string, value: string | null): Promise<void>;
 }
 
 /** Every case file exports a function taking a harness factory; it is called inside a describe block. */

@@ -84,6 +84,7 @@ export class EngineImpl implements Engine, EngineParts {
     this.documents = new Documents(this.store, this.schema);
     this.functions = new Functions(app, this.store, () => this.committer.ts, new Syscalls(this), this.log);
     if (opts.now) this.functions.now = opts.now;
+    if (opts.actionTimeLimitMs !== undefined) this.functions.actionTimeLimitMs = opts.actionTimeLimitMs;
     this.mutations = new Mutations(this.store, this.functions, changeLog, this.committer, idempotency, (tx) => this.scheduler.noteCommitted(tx));
     this.queries = new Queries(this.functions, changeLog, this.mutations, this.committer, this.queryCache);
     // Before any other listener: a commit's onCommit delivery removes what it changed from the cache.

@@ -14,6 +14,9 @@ import { matchesJson, validateValue, type VJson } from "./validate.js";
 //   a failed Outcome carrying Convex's message (and a ConvexError's data), so callers decide what a failure means.
 // - A frame is closed once its function returns or throws; a syscall from a promise the function left running
 //   fails (runtime.ts), so nothing reaches a transaction after it ended.
+// - An action still running `actionTimeLimitMs` after it started is ended as Convex ends it: its result is Convex's
+//   "Function execution timed out" error, and every call it makes afterwards (ctx.runQuery/runMutation/runAction,
+//   the scheduler, storage, fetch) is refused (runtime.ts). In-process code cannot be stopped; it can be cut off.
 // - Queries and mutations see a fixed clock and a PRNG seeded from path, arguments and snapshot; actions see
 //   the real ones.
 // - Internal functions are found only when `allowInternal` (calls from functions, the scheduler, crons).
@@ -88,10 +91,21 @@ export function withoutMessage<T extends Outcome>(out: T): T {
   return copy;
 }
 
+/** Convex's limit on an action's run: 10 minutes. */
+export const ACTION_TIME_LIMIT_MS = 10 * 60 * 1000;
+
+/** Convex's error for an action ended at its time limit, e.g. "(maximum duration: 600s)". */
+export function timedOutMessage(limitMs: number): string {
+  const duration = limitMs % 1000 === 0 ? `${limitMs / 1000}s` : `${limitMs}ms`;
+  return `Function execution timed out (maximum duration: ${duration})`;
+}
+
 export class Functions {
   private validatorCache = new WeakMap<Registered, { args: VJson; returns: VJson | null }>();
   /** The clock query and mutation frames are fixed to (and seed from); tests may fix it. */
   now: () => number = realNow;
+  /** How long an action may run (see the invariants above); tests shorten it. */
+  actionTimeLimitMs = ACTION_TIME_LIMIT_MS;
 
   constructor(
     private readonly app: () => LoadedApp,
@@ -183,7 +197,7 @@ export class Functions {
     const argsStr = JSON.stringify([args]);
     try {
       const out = await als.run(frame, () =>
-        kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : fn.invokeAction!(frame.requestId, argsStr),
+        kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : this.timeLimited(frame, fn.invokeAction!(frame.requestId, argsStr)),
       );
       frame.resultLength = out.length;
       const value = JSON.parse(out) as JSONValue;
@@ -208,6 +222,24 @@ export class Functions {
       frame.closed = true;
       if (frame.tx) frame.tx.streams.clear();
     }
+  }
+
+  /**
+   * The action's result, or Convex's timeout error once it has run `actionTimeLimitMs`: then the frame is ended, so
+   * whatever the action goes on to do is refused, and its own result, when it comes, is dropped.
+   */
+  private timeLimited(frame: Frame, running: Promise<string>): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        frame.ended = timedOutMessage(this.actionTimeLimitMs);
+        frame.closed = true;
+        reject(new FunctionError(frame.ended, undefined));
+      }, this.actionTimeLimitMs);
+      timer.unref();
+    });
+    running.catch(() => undefined);
+    return Promise.race([running, limit]).finally(() => clearTimeout(timer));
   }
 
   /** Runs an action (no transaction: it reaches the database through ctx.runQuery / ctx.runMutation). */

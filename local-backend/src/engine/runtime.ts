@@ -40,6 +40,8 @@ export interface Frame {
   /** The transaction (queries and mutations); null in actions. */
   tx: Tx | null;
   closed: boolean;
+  /** Why the function was ended before it returned (an action past its time limit); its later calls are refused with it. */
+  ended?: string;
   /** Set when the function read Date.now() or Math.random(): its answer depends on more than the database. */
   readClock: boolean;
   /** The length of the function's result as the runtime handed it over (JSON), once it returned. */
@@ -62,11 +64,17 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The refusal of whatever a function does after it was ended (`Frame.ended`): Convex would have stopped it. */
+function endedError(path: string, why: string): Error {
+  return new Error(`Convex function ${path} was ended (${why}); nothing it does afterwards reaches the deployment.`);
+}
+
 function frameOrThrow(): Frame {
   const frame = als.getStore();
   if (!frame) {
     throw new Error("Convex syscall made outside of a running Convex function (was a promise left running after the function returned?).");
   }
+  if (frame.ended !== undefined) throw endedError(frame.path, frame.ended);
   if (frame.closed) {
     throw new Error(`Convex function ${frame.path} has already finished; a syscall from a dangling promise was ignored. Await every ctx call.`);
   }
@@ -117,6 +125,7 @@ export function installRuntime() {
     if (frame && (frame.kind === "query" || frame.kind === "mutation")) {
       throw new Error("Can't use fetch() in queries and mutations. Please consider using an action.");
     }
+    if (frame?.ended !== undefined) throw endedError(frame.path, frame.ended);
     return realFetch(...args);
   });
 

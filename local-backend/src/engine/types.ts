@@ -70,6 +70,12 @@ export interface EngineOptions {
    * by (default Date.now). Tests pass a fake one to make a job due without waiting for it.
    */
   now?: () => number;
+  /**
+   * How long an action may run before it is ended, as Convex ends it (default ACTION_TIME_LIMIT_MS, Convex's 10
+   * minutes): its promise fails with Convex's "Function execution timed out" and whatever it does afterwards is
+   * refused (functions.ts). Tests pass a short one.
+   */
+  actionTimeLimitMs?: number;
 }
 
 export interface Engine {

@@ -73,6 +73,8 @@ export interface BackendOptions {
   runnerUrl?: string;
   /** How remote key sets of auth providers are cached (jose's defaults: 30 s cooldown, 10 min age); tests shorten it. */
   jwks?: JwksPolicy;
+  /** How long an action may run before it is ended (EngineOptions.actionTimeLimitMs: Convex's 10 minutes by default). */
+  actionTimeLimitMs?: number;
   /** Test hooks for the client sessions (the sync protocol). */
   session?: Pick<SessionContext, "afterMutation" | "pingIntervalMs" | "maxHoldMs">;
 }
@@ -213,6 +215,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       durable: options.durable ?? true,
       defaultEnv: { [LOCAL_ISSUER_ENV]: issuer.issuer },
       log,
+      ...(options.actionTimeLimitMs !== undefined ? { actionTimeLimitMs: options.actionTimeLimitMs } : {}),
     });
     await options.siteReady;
   } catch (error) {

@@ -9,20 +9,13 @@ import { startBackend, type Backend, type BackendOptions } from "../../src/serve
 /** How the stock client makes its socket: `new (url, protocols)`. */
 export type WebSocketClass = new (url: string, protocols?: string | string[]) => WebSocket;
 
-/** A `ws` client that does not offer permessage-deflate (the server compresses when offered). */
-export class PlainWebSocket extends WebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(url, protocols, { perMessageDeflate: false });
-  }
-}
-
 export const FIXTURE_CONVEX_DIR = fileURLToPath(new URL("../fixtures/sync/convex", import.meta.url));
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../../convex", import.meta.url));
 
 export interface TestBackend extends Backend {
   dataDir: string;
   signIn(name: string): Promise<{ token: string; subject: string; name: string; expiresAt: number }>;
-  /** `webSocket`: the client's socket class (a `ws` subclass that counts, or PlainWebSocket); `ws` itself by default. */
+  /** `webSocket`: the client's socket class (e.g. a `ws` subclass that counts); `ws` itself by default. */
   client(opts?: { token?: string | (() => Promise<string | null>); onAuthChange?: (ok: boolean) => void; webSocket?: WebSocketClass }): ConvexClient;
   stop(): Promise<void>;
   /** True once stop() has begun: clients may still ask for tokens while their sockets close. */

@@ -151,33 +151,27 @@ export function expectUnique<T>(items: T[]) {
 }
 
 /**
- * An answer in `conversationId` whose turn made the assistant's tool `calls`, run the way the answering action runs
- * them (internal ai/tools:apply), one transaction each. The scheduled action of a deployment without a provider
- * ends the answer within moments, and a tool call on an ended answer changes nothing: a lost race undoes what the
- * turn did and sends again. Returns the answer (cancelled, so nothing is left running on it) and how many
- * exchanges it took.
+ * An answer in `conversationId` whose turn made the assistant's tool `calls`, run one after another the way the
+ * answering action runs them (internal ai/tools:apply, one transaction each). The exchange is recorded by
+ * messages:sendUnanswered, which schedules no action: on a deployment without an AI provider that action would end
+ * the answer at once, and a tool call on an ended answer changes nothing. Returns the answer, cancelled afterwards
+ * so nothing is left running on it.
  */
 export async function seedTurn(h: Harness, caller: Caller, conversationId: Id<"conversations">, calls: { name: string; arguments: Record<string, unknown> }[]) {
-  for (let exchanges = 1; exchanges <= 10; exchanges++) {
-    const { assistantMessageId } = await caller.mutation(api.messages.send, { conversationId, content: `Make ${calls.length} changes` });
-    // All sent at once, as they go out one after another on one connection and run in that order: awaiting each
-    // answer before sending the next gave the action that ends the answer a round trip per call to win the race.
-    const results = await Promise.all(
-      calls.map((call) => h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: call.name, arguments: JSON.stringify(call.arguments) })),
-    );
-    const done = results.every((result) => result !== null);
-    await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
-    if (done) return { assistantMessageId, exchanges };
-    await caller.mutation(api.changes.undo, { messageId: assistantMessageId });
+  const { assistantMessageId } = await h.admin.mutation(internal.messages.sendUnanswered, { conversationId, content: `Make ${calls.length} changes` });
+  for (const call of calls) {
+    const result = await h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: call.name, arguments: JSON.stringify(call.arguments) });
+    if (result === null) throw new Error(`the answer ended before its ${call.name} call ran`);
   }
-  throw new Error("every answer ended before its tool calls ran");
+  await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
+  return { assistantMessageId };
 }
 
-/** An answer whose turn created `name` (one create_file call); returns the answer, its change and the exchanges it took. */
+/** An answer whose turn created `name` (one create_file call); returns the answer and its change. */
 export async function seedChange(h: Harness, caller: Caller, conversationId: Id<"conversations">, name: string) {
-  const { assistantMessageId, exchanges } = await seedTurn(h, caller, conversationId, [
+  const { assistantMessageId } = await seedTurn(h, caller, conversationId, [
     { name: "create_file", arguments: { path: name, content: "made by the assistant\n" } },
   ]);
   const { lines } = await caller.query(api.changes.forMessage, { messageId: assistantMessageId });
-  return { assistantMessageId, changeId: lines[0]._id, exchanges };
+  return { assistantMessageId, changeId: lines[0]._id };
 }

@@ -8,6 +8,7 @@ import { listingCases } from "./listing";
 import { projectCases } from "./projects";
 import { scaleCases } from "./scale";
 import { searchCases } from "./search";
+import { transferCases } from "./transfers";
 import { trashCases } from "./trash";
 import { uploadCases } from "./uploads";
 
@@ -23,4 +24,5 @@ export const allSuites: Record<string, CaseSuite> = {
   search: searchCases,
   changes: changeCases,
   uploads: uploadCases,
+  transfers: transferCases,
 };
