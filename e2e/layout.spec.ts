@@ -2,6 +2,7 @@ import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./drivers/fixtures";
 import { api } from "../convex/_generated/api";
 import { createProject, Keyboard, serverFor, signIn, UI } from "./drivers";
+import { Run } from "./drivers/run";
 
 // Small screens (issue 18): below 1000 px the workspace keeps the tree and the editor side by side inside the
 // window, and the chat opens over them from the header's Chat button (keyboard reachable, Escape closes it and
@@ -195,4 +196,141 @@ test("every visible button of the workspace, with a file open, the chat and a to
   });
   expect(checked, "the header's, tree's, tabs', status bar's, chat's and toast's buttons were measured").toBeGreaterThan(10);
   expect(small, "buttons smaller than 24x24 CSS px").toEqual([]);
+});
+
+/**
+ * What does not fit in a bar (the header, the chat bar, the status bar): each line says what is wrong, so an empty
+ * list is a bar where nothing overflows the bar or the window sideways, no control's text is cut or wraps, the
+ * controls stand on one line, and no two of them overlap.
+ */
+async function barProblems(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluate((bar) => {
+    const problems: string[] = [];
+    const name = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""} "${el.getAttribute("aria-label") ?? el.textContent?.trim().slice(0, 30) ?? ""}"`;
+    const shown = (el: Element) => {
+      const box = el.getBoundingClientRect();
+      return box.width > 1 && box.height > 1 && getComputedStyle(el).visibility !== "hidden";
+    };
+    const barBox = bar.getBoundingClientRect();
+    if (bar.scrollWidth > bar.clientWidth) problems.push(`the bar scrolls sideways: ${bar.scrollWidth} > ${bar.clientWidth}`);
+    if (barBox.left < -0.5 || barBox.right > innerWidth + 0.5) problems.push(`the bar leaves the window: ${barBox.left}..${barBox.right}`);
+    for (const el of bar.querySelectorAll("*")) {
+      if (!shown(el)) continue;
+      const style = getComputedStyle(el);
+      // A strip that scrolls or clips must not need to (text cut with an ellipsis and a tooltip aside).
+      if (style.overflowX !== "visible" && style.textOverflow !== "ellipsis" && el.scrollWidth > el.clientWidth + 0.5) {
+        problems.push(`${name(el)} overflows sideways: ${el.scrollWidth} > ${el.clientWidth}`);
+      }
+      const box = el.getBoundingClientRect();
+      if (box.left < barBox.left - 0.5 || box.right > barBox.right + 0.5) {
+        problems.push(`${name(el)} sticks out of the bar: ${box.left.toFixed(1)}..${box.right.toFixed(1)} in ${barBox.left}..${barBox.right}`);
+      }
+    }
+    const controls = [...bar.querySelectorAll("button, a, select, input, h1, [role=status]")].filter(shown);
+    for (const control of controls) {
+      if (control.scrollWidth > control.clientWidth + 0.5 && getComputedStyle(control).textOverflow !== "ellipsis") {
+        problems.push(`${name(control)}'s text is cut: ${control.scrollWidth} > ${control.clientWidth}`);
+      }
+      const lineHeight = parseFloat(getComputedStyle(control).lineHeight) || parseFloat(getComputedStyle(control).fontSize) * 1.4;
+      // Its shown text's line boxes: more than half a line apart is a second line.
+      const tops: number[] = [];
+      const walker = document.createTreeWalker(control, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent?.trim() || !node.parentElement || !shown(node.parentElement)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        tops.push(...[...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top));
+      }
+      if (control.tagName !== "SELECT" && tops.length > 0 && Math.max(...tops) - Math.min(...tops) > lineHeight / 2) {
+        problems.push(`${name(control)}'s text wraps (line boxes ${Math.min(...tops)}..${Math.max(...tops)}, line height ${lineHeight})`);
+      }
+    }
+    const boxes = controls.map((control) => ({ control, box: control.getBoundingClientRect() }));
+    const top = Math.max(...boxes.map((b) => b.box.top));
+    const bottom = Math.min(...boxes.map((b) => b.box.bottom));
+    if (boxes.length > 0 && top >= bottom) problems.push(`the controls stand on more than one line (${top} >= ${bottom})`);
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        if (a.control.contains(b.control) || b.control.contains(a.control)) continue;
+        const width = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const height = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        if (width > 0.5 && height > 0.5) problems.push(`${name(a.control)} and ${name(b.control)} overlap by ${width.toFixed(1)} px`);
+      }
+    }
+    return problems;
+  });
+}
+
+/** Everything shown in `region` lies inside it (nothing pushed out over the panes around it). */
+async function outsideOf(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluate((region) => {
+    const outer = region.getBoundingClientRect();
+    const out: string[] = [];
+    for (const el of region.querySelectorAll("*")) {
+      const box = el.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1 || el.closest("[style*='position: absolute']")) continue;
+      if (box.top < outer.top - 0.5 || box.bottom > outer.bottom + 0.5 || box.left < outer.left - 0.5 || box.right > outer.right + 0.5) {
+        out.push(`${el.tagName.toLowerCase()}.${el.className} at ${box.top.toFixed(0)}..${box.bottom.toFixed(0)} in ${outer.top.toFixed(0)}..${outer.bottom.toFixed(0)}`);
+      }
+    }
+    return out;
+  });
+}
+
+test("with a project running and a conversation, the header, chat bar and status bar fit at 800x600 and 1280x800", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Long names, as people have: the user's, the project's and the conversation's.
+  await signIn(page, `a-rather-long-user-name-${Date.now().toString(36)}`);
+  const projectName = "A project with a fairly long name";
+  await createProject(page, projectName);
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === projectName)!._id;
+  await server.mutation(api.files.createFile, {
+    projectId,
+    name: "server.js",
+    content: 'require("http").createServer((req, res) => res.end("ok")).listen(0, "127.0.0.1");\n',
+  });
+  await server.mutation(api.projects.updateSettings, { projectId, settings: { installCommand: "true", devCommand: "node server.js" } });
+  await server.mutation(api.conversations.create, { projectId, title: "Refactor the server" });
+  await UI.projectLink(page, projectName).click();
+  await Keyboard.pressOn(page.getByRole("treeitem", { name: "server.js", exact: true }), "Enter");
+  await expect(page.getByRole("textbox", { name: "Editor: server.js" })).toBeVisible();
+  await Run.button(page).click();
+  await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 30_000 });
+  await expect(Run.panel(page)).toBeVisible();
+  const header = page.getByRole("banner");
+
+  for (const [width, height] of [
+    [1280, 800],
+    [800, 600],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    const narrow = width < 1000;
+    if (narrow) await Keyboard.pressOn(page.getByRole("button", { name: "Chat", exact: true }), "Enter");
+    const chat = page.getByRole("region", { name: "Assistant" });
+    await expect(chat.getByRole("combobox", { name: "Conversation" })).toHaveValue(/.+/);
+    await expect(page.locator(".chat-bar")).toBeVisible();
+    await page.screenshot({ path: `/tmp/layout-${width}x${height}.png` });
+
+    // Every control of the header is there, by name, whether it shows its label or only its icon.
+    for (const control of ["Files", "Stop", "Restart", "Terminal", "Settings", "Import / Export", "Sign out"]) {
+      await expect(header.getByRole("button", { name: control, exact: true })).toBeVisible();
+    }
+    await expect(header.getByRole("link", { name: "Open preview ↗" })).toBeVisible();
+    await expect(header.getByRole("heading", { name: projectName })).toBeVisible();
+    // The Run status stays in sight, its port at least in the accessible text and the tooltip.
+    const status = Run.status(page);
+    await expect(status).toBeVisible();
+    await expect(status).toHaveText(/^Running · port \d+$/);
+    expect(await status.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= innerWidth)).toBe(true);
+
+    expect(await barProblems(page, ".app-header"), `the header at ${width}x${height}`).toEqual([]);
+    expect(await barProblems(page, ".chat-bar"), `the chat bar at ${width}x${height}`).toEqual([]);
+    expect(await barProblems(page, ".editor-statusbar"), `the status bar at ${width}x${height}`).toEqual([]);
+    await expectPickerNotCut(page);
+    expect(await outsideOf(page, narrow ? ".chat-drawer" : ".chat-pane"), `the chat at ${width}x${height}`).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "the page scrolls sideways").toBe(true);
+  }
 });

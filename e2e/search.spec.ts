@@ -416,9 +416,11 @@ test("results stream in page by page, and Stop ends the search: a page arriving 
   // it had answered left nothing held, and this test failing on that proved nothing).
   await expect.poll(() => nextPageHeld).toBe(true);
   const stop = Search.panel(page).getByRole("button", { name: "Stop" });
-  await stop.click();
+  await Keyboard.pressOn(stop, "Enter");
   await expect(Search.status(page)).toHaveText("4 matches in 4 files · stopped");
   await expect(stop).toHaveCount(0);
+  // Stop left the panel with focus on it: focus goes on in the query, not to the page's body.
+  await expect(Search.query(page)).toBeFocused();
 
   // The rest of the server's answers arrive, the next page among them: the stopped search takes none of it. A
   // conversation created afterwards is the fence: its frame follows the held ones on the same socket, so once it
@@ -430,8 +432,7 @@ test("results stream in page by page, and Stop ends the search: a page arriving 
   await expect(Search.status(page)).toHaveText("4 matches in 4 files · stopped");
   await expect(Search.fileRows(page)).toHaveCount(4);
 
-  // A new search (match case on) reads every page: all 9.
-  await Search.query(page).focus();
+  // A new search (match case on) reads every page: all 9. Alt+C at once, where focus went.
   await page.keyboard.press("Alt+C");
   await expect(Search.status(page)).toHaveText("9 matches in 9 files");
 });

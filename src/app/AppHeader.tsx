@@ -1,14 +1,20 @@
-import type { ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 import { Link } from "wouter";
 import { useSession } from "../features/auth/session";
 import { SyncStatus } from "../features/sync";
+import { useBarFold } from "../lib/headerFold";
 
-/** The bar on top of every signed-in page: brand, page-specific controls, sync status, the user and sign out. */
+/**
+ * The bar on top of every signed-in page: brand, page-specific controls, sync status, the user and sign out. When
+ * they do not all fit, labels fold to icons (lib/headerFold.tsx) before anything is cut or overlaps.
+ */
 export function AppHeader({ children }: { children?: ReactNode }) {
   const { userName, signOut } = useSession();
+  const header = useRef<HTMLElement>(null);
+  useBarFold(header);
   return (
-    <header className="app-header">
-      <Link href="/" className="app-brand" aria-label="Polaris: all projects">
+    <header ref={header} className="app-header">
+      <Link href="/" className="app-brand" aria-label="Polaris: all projects" title="Polaris: all projects">
         <span className="app-logo" aria-hidden="true">
           ✦
         </span>

@@ -24,6 +24,8 @@ import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
 import { LazySearchPanel, prefetchSearchPanel } from "../features/search/LazySearchPanel";
 import { prefetchQuickOpen } from "../features/quick-open/QuickOpen";
 import { afterFirstRows } from "../lib/afterFirstRows";
+import { FoldLabel } from "../lib/headerFold";
+import { ChatIcon, SettingsIcon, SideBarIcon, TransferIcon } from "../lib/icons";
 import { isSearchKey } from "../features/search/shortcuts";
 import { useOutbox, useSyncedQuery, watchResolvedIds } from "../features/sync";
 import { keepTabInside } from "../lib/Dialog";
@@ -200,8 +202,8 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
       <div className="app-page">
         <SkipLinks />
         <AppHeader>
-          <Link href="/" className="btn btn-ghost btn-small">
-            ← Projects
+          <Link href="/" className="btn btn-ghost btn-small" aria-label="← Projects" title="All projects">
+            <FoldLabel icon={<span aria-hidden="true">←</span>} label="Projects" primary />
           </Link>
           <h1 className="workspace-title" title={project?.name} aria-busy={project === undefined || undefined}>
             {project?.name ?? "Opening project…"}
@@ -214,19 +216,23 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             type="button"
             className="btn btn-ghost btn-small"
             aria-haspopup="dialog"
+            aria-label="Settings"
+            title="Project settings"
             disabled={project === undefined}
             onClick={() => setSettingsOpen(true)}
           >
-            Settings
+            <FoldLabel icon={<SettingsIcon />} label="Settings" />
           </button>
           <button
             type="button"
             className="btn btn-ghost btn-small"
             aria-haspopup="dialog"
+            aria-label="Import / Export"
+            title="Import / Export"
             disabled={project === undefined}
             onClick={() => setTransfersOpen(true)}
           >
-            Import / Export
+            <FoldLabel icon={<TransferIcon />} label="Import / Export" />
           </button>
           {project && <TransferBadge project={project} />}
         </AppHeader>
@@ -363,10 +369,11 @@ function SideBarToggle({ sideBar }: { sideBar: SideBar }) {
       aria-expanded={!sideBar.collapsed}
       aria-controls={SIDE_BAR_ID}
       aria-keyshortcuts="Control+B"
+      aria-label="Files"
       title="Show or hide the side bar (Ctrl/Cmd+B)"
       onClick={sideBar.toggle}
     >
-      Files
+      <FoldLabel icon={<SideBarIcon />} label="Files" />
     </button>
   );
 }
@@ -399,9 +406,11 @@ function ChatToggle({ open, onToggle }: { open: boolean; onToggle: () => void })
       className="btn btn-ghost btn-small chat-toggle"
       aria-expanded={open}
       aria-controls={open ? CHAT_DRAWER_ID : undefined}
+      aria-label="Chat"
+      title="Show or hide the chat"
       onClick={onToggle}
     >
-      Chat
+      <FoldLabel icon={<ChatIcon />} label="Chat" />
     </button>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import { Dialog } from "../../lib/Dialog";
+import { PencilIcon, PlusIcon, TrashIcon } from "../../lib/icons";
 
 export interface ConversationBarProps {
   conversations: Doc<"conversations">[];
@@ -11,7 +12,10 @@ export interface ConversationBarProps {
   onDelete: (id: Id<"conversations">) => void;
 }
 
-/** Picks, creates, renames and deletes conversations. */
+/**
+ * Picks, creates, renames and deletes conversations, on one line: the actions are icon buttons (named, with
+ * tooltips), so the picker keeps the rest of the pane's width (as text buttons, Delete wrapped to a second line).
+ */
 export function ConversationBar({ conversations, activeId, onSelect, onCreate, onRename, onDelete }: ConversationBarProps) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -48,6 +52,7 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
       <select
         className="input"
         aria-label="Conversation"
+        title={active?.title}
         value={activeId ?? ""}
         onChange={(event) => onSelect(event.target.value as Id<"conversations">)}
         disabled={conversations.length === 0}
@@ -60,7 +65,7 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
         ))}
       </select>
       <button type="button" className="btn btn-small" onClick={onCreate} title="New conversation" aria-label="New conversation">
-        New
+        <PlusIcon />
       </button>
       <button
         type="button"
@@ -68,19 +73,19 @@ export function ConversationBar({ conversations, activeId, onSelect, onCreate, o
         disabled={active === null}
         onClick={() => active && setRenaming(active.title)}
         aria-label="Rename conversation"
-        title="Rename"
+        title="Rename conversation"
       >
-        Rename
+        <PencilIcon />
       </button>
       <button
         type="button"
         className="btn btn-small"
         disabled={active === null}
         aria-label="Delete conversation"
-        title="Delete"
+        title="Delete conversation"
         onClick={() => setConfirming(true)}
       >
-        Delete
+        <TrashIcon />
       </button>
       {confirming && active !== null && (
         <Dialog

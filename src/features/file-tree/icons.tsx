@@ -1,23 +1,6 @@
-import type { SVGProps } from "react";
+import { Icon } from "../../lib/icons";
 
-/** 16px line icons for the tree toolbar; they take the button's text colour and are hidden from screen readers. */
-function Icon(props: SVGProps<SVGSVGElement>) {
-  return (
-    <svg
-      viewBox="0 0 16 16"
-      width="16"
-      height="16"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...props}
-    />
-  );
-}
+// 16px line icons for the tree toolbar.
 
 export function NewFileIcon() {
   return (

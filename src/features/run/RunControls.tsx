@@ -1,4 +1,6 @@
 import type { RunState } from "../../../runner/src/protocol";
+import { FoldLabel } from "../../lib/headerFold";
+import { ExternalIcon, RestartIcon, TerminalIcon } from "../../lib/icons";
 import { useAppStore } from "../../store";
 import { useRunner } from "./useRunner";
 
@@ -29,6 +31,16 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
   const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
   const active = ACTIVE.has(state.run.status);
   const usable = connection !== null && state.status === "ready";
+  const status =
+    connection && state.status === "ready"
+      ? runStatusText(state.run)
+      : connection
+        ? state.status === "connecting"
+          ? "Runner…"
+          : "Runner offline"
+        : "";
+  // The port is a detail the header may fold out of the line (still read, still in the tooltip).
+  const port = / · port \d+$/.exec(status)?.[0] ?? null;
   const title = !connection
     ? "No runner is configured: start Polaris with npm start, or set VITE_RUNNER_URL."
     : state.status !== "ready"
@@ -42,6 +54,7 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
         type="button"
         className={`btn btn-small${active ? "" : " btn-primary"}`}
         disabled={!usable}
+        aria-label={active ? "Stop" : "Run"}
         title={title}
         onClick={() => {
           if (!connection) return;
@@ -53,23 +66,44 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
           }
         }}
       >
-        {active ? "■ Stop" : "▶ Run"}
+        <FoldLabel icon={<span aria-hidden="true">{active ? "■" : "▶"}</span>} label={active ? "Stop" : "Run"} primary />
       </button>
       {active && (
-        <button type="button" className="btn btn-small" disabled={!usable} onClick={() => connection?.restart()} title="Restart (Ctrl+Shift+F5)">
-          Restart
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={!usable}
+          onClick={() => connection?.restart()}
+          aria-label="Restart"
+          title="Restart (Ctrl+Shift+F5)"
+        >
+          <FoldLabel icon={<RestartIcon />} label="Restart" />
         </button>
       )}
-      <span className={`run-status run-status-${state.run.status}`} role="status" title={state.run.message}>
-        {connection && state.status === "ready" ? runStatusText(state.run) : connection ? (state.status === "connecting" ? "Runner…" : "Runner offline") : ""}
+      <span className={`run-status run-status-${state.run.status}`} role="status" title={state.run.message ?? status}>
+        {port === null ? status : <>{status.slice(0, -port.length)}<span className="fold-detail">{port}</span></>}
       </span>
       {state.run.status === "running" && state.run.previewUrl && (
-        <a className="btn btn-small btn-ghost" href={state.run.previewUrl} target="_blank" rel="noopener noreferrer">
-          Open preview ↗
+        <a
+          className="btn btn-small btn-ghost"
+          href={state.run.previewUrl}
+          target="_blank"
+          rel="noopener noreferrer"
+          aria-label="Open preview ↗"
+          title="Open the preview in a new tab"
+        >
+          <FoldLabel icon={<ExternalIcon />} label="Open preview" />
         </a>
       )}
-      <button type="button" className="btn btn-small btn-ghost" aria-pressed={terminalOpen} onClick={onToggleTerminal} title="Toggle the terminal panel (Ctrl+`)">
-        Terminal
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        aria-pressed={terminalOpen}
+        onClick={onToggleTerminal}
+        aria-label="Terminal"
+        title="Toggle the terminal panel (Ctrl+`)"
+      >
+        <FoldLabel icon={<TerminalIcon />} label="Terminal" />
       </button>
     </div>
   );

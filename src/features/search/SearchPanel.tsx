@@ -1,10 +1,11 @@
 import { useConvex } from "convex/react";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { compileSearch, type LineMatch, type SearchOptions } from "../../../convex/lib/search";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
+import { useFocusHandoff } from "../../lib/useFocusHandoff";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { useOutbox, useSyncStatus, useWrite } from "../sync";
@@ -344,11 +345,7 @@ export function SearchPanel({
       </div>
       <div className="search-status">
         <p role={result.status === "error" ? "alert" : "status"}>{summary}</p>
-        {result.status === "searching" && (
-          <button type="button" className="btn btn-ghost btn-small" onClick={result.stop}>
-            Stop
-          </button>
-        )}
+        {result.status === "searching" && <StopButton onStop={result.stop} queryRef={queryRef} />}
         {latestStep && (
           <button
             type="button"
@@ -426,6 +423,20 @@ export function SearchPanel({
         </Dialog>
       )}
     </SearchPanelFrame>
+  );
+}
+
+/**
+ * Stop, shown while a search runs. It leaves when the search ends (stopped or finished): if it had focus, focus goes
+ * on in the query, not to the page's body.
+ */
+function StopButton({ onStop, queryRef }: { onStop: () => void; queryRef: RefObject<HTMLInputElement | null> }) {
+  const ref = useRef<HTMLButtonElement>(null);
+  useFocusHandoff(ref, () => queryRef.current);
+  return (
+    <button ref={ref} type="button" className="btn btn-ghost btn-small" onClick={onStop}>
+      Stop
+    </button>
   );
 }
 
