@@ -23,8 +23,8 @@ import {
   getGitRemote,
   getTransfer,
   requestCancel,
-  setGitRemote,
   runningTransfer,
+  setGitRemote,
   startTransfer,
   TRANSFER_DEAD_AFTER_MS,
   transferView,
@@ -35,7 +35,8 @@ import { createProject } from "./model/projects";
 
 // Import and export (docs/import-export.md): thin public functions that record a run and schedule the action in
 // transferRun.ts, and the internal functions that action calls. Every internal step re-reads the transfer and
-// does nothing once it is no longer running or was cancelled, so a cancelled run stops at its next step.
+// does nothing once it is no longer running, was cancelled, or is no longer the run that called (its `attempt`),
+// so a cancelled run stops at its next step and a late action of an ended run changes nothing of the next one.
 
 const fields = schema.tables.transfers.validator.fields;
 const kindValidator = fields.kind;

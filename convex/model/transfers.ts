@@ -11,6 +11,8 @@ import { requireProjectOwner } from "./access";
 // - an import goes only into an empty project, and a failed or cancelled import removes what it wrote, so the
 //   project is empty again and a retry starts clean;
 // - the running action stops at its next step once `cancelRequested` is set, and always leaves a final status.
+// - each run of a row has its own `attempt`; a step of the action acts only for the row's current running run, so
+//   an action that outlives its run (swept as dead, then retried) changes nothing.
 
 export type TransferKind = Doc<"transfers">["kind"];
 

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { timedOutMessage } from "../src/engine/functions.js";
 import type { Engine } from "../src/engine/types.js";
-import { err, ok, open, removeDir, tempDir, waitFor } from "./engineHarness.js";
+import { makeFunctionReference } from "convex/server";
+import { err, FIXTURE_CONVEX, ok, open, removeDir, tempDir, waitFor } from "./engineHarness.js";
+import { startTestBackend } from "./helpers/backend.js";
 import type { OutliveProbe } from "./fixtures/basic/convex/scheduler.js";
 
 // Convex ends an action 10 minutes after it started; the local backend does the same (engine/functions.ts), here
@@ -63,6 +65,19 @@ describe("the action time limit", () => {
     letGo();
     expect((await reported).runMutation).toBe(refused);
     expect(ok(await e.runQuery("scheduler:labels", {}, null))).toEqual(["before the limit"]);
+  });
+
+  it("reaches a client of the backend (startBackend's option) as the action's error", async () => {
+    const backend = await startTestBackend({ convexDir: FIXTURE_CONVEX, actionTimeLimitMs: LIMIT_MS });
+    try {
+      const { open: letGo, reported } = probe();
+      const outlive = makeFunctionReference<"action", Record<string, never>, string>("scheduler:outlive");
+      await expect(backend.client().action(outlive, {})).rejects.toThrow("Function execution timed out (maximum duration: 2s)");
+      letGo();
+      expect((await reported).runMutation).toBe(refused);
+    } finally {
+      await backend.stop();
+    }
   });
 
   it("leaves an action that ends within the limit alone", async () => {
