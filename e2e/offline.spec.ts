@@ -598,3 +598,38 @@ test("a folder dropped from the desktop while offline shows at once and reaches 
   const util = (await listed(server, projectId)).find((e) => e.name === "util.ts")!;
   expect((await server.query(api.files.get, { fileId: util._id })).content).toBe("util\n");
 });
+
+test("offline, a file never opened here says it cannot load, and keys typed at once do not act on the tree", async ({ page, context }) => {
+  await signIn(page);
+  await createProject(page, "Unread");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Unread")!._id;
+  for (const name of ["alpha.txt", "beta.txt", "delta.txt"]) await server.mutation(api.files.createFile, { projectId, name, content: `${name}\n` });
+  await UI.projectLink(page, "Unread").click();
+  await expect(Tree.item(page, "delta.txt")).toBeVisible();
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+
+  // Enter on a file this browser never read, and type at once, as a person does who expects the editor.
+  await Keyboard.pressOn(Tree.item(page, "alpha.txt"), "Enter");
+  await page.keyboard.type("bd");
+  const message = page.getByText("alpha.txt is not stored on this device yet: it opens when you are back online.");
+  await expect(message).toBeVisible();
+  // The tree's type-ahead saw none of it: alpha.txt keeps the tree's focus mark, and focus is not in the tree.
+  await expect(Tree.root(page).locator('[role="treeitem"][tabindex="0"]')).toHaveAccessibleName("alpha.txt");
+  const focus = await page.evaluate(() => {
+    const active = document.activeElement;
+    return { inTree: active?.closest('[role="tree"]') !== null, onBody: active === document.body, label: active?.getAttribute("aria-labelledby") ?? active?.tagName };
+  });
+  expect(focus.onBody, "focus is on the page's body").toBe(false);
+  expect(focus.inTree, `focus is in the tree (${focus.label})`).toBe(false);
+  await expect(page.getByRole("tabpanel", { name: /alpha\.txt/ })).toBeFocused();
+
+  // Back online, the file comes and the editor takes focus from its panel: typing goes on in the file, and what
+  // was typed while it could not load was not kept for it.
+  await context.setOffline(false);
+  const editor = page.getByRole("textbox", { name: "Editor: alpha.txt" });
+  await expect(editor).toBeFocused({ timeout: 20_000 });
+  await page.keyboard.type("x");
+  await expect(editor).toHaveText("xalpha.txt");
+});

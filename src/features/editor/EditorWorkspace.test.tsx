@@ -577,6 +577,23 @@ describe("keyboard focus", () => {
     expect(editorOf("a.ts")).toHaveFocus();
   });
 
+  it("offline, a file that cannot load takes focus on its panel, drops what was typed, and gives it to the editor when it comes", async () => {
+    const user = userEvent.setup();
+    backend.hold(A);
+    render(<Workbench />);
+    act(() => useAppStore.setState({ syncStatus: { phase: "offline", pending: 0, unsaved: 0, storage: "indexeddb" } }));
+    treeItem().focus();
+    open(A, { focusEditor: true });
+    await user.keyboard("hi");
+    expect(screen.getByText("a.ts is not stored on this device yet: it opens when you are back online.")).toBeInTheDocument();
+    expect(screen.getByRole("tabpanel")).toHaveFocus();
+    act(() => useAppStore.setState({ syncStatus: initialSyncStatus }));
+    act(() => backend.release(A));
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+    expect((await editorView()).state.doc.toString()).toBe("const a = 1;\n");
+    // The first mount of CodeMirror in a loaded machine (load 25+) takes more than vitest's default 5 s.
+  }, 20_000);
+
   it("focuses the editor of a file opened from Go to File once it has loaded", async () => {
     const user = userEvent.setup();
     backend.hold(A);

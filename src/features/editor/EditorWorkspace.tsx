@@ -420,12 +420,21 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
     if (focusRequested && (!active || active === document.body)) panelRef.current?.focus();
   }, [focusRequested]);
 
-  // A file shown without the text editor (binary, in storage, gone, failed) still ends a focus request: focus
-  // moves to the panel, so keys held for the editor meanwhile stop being held and later ones reach something.
+  // A file shown without the text editor (binary, in storage, gone, failed, or not on this device while offline)
+  // still ends a focus request: focus moves to the panel, where keys act on nothing (not on the tree the request
+  // came from, whose type-ahead took them), and keys held for the editor meanwhile are dropped, not typed into the
+  // file whenever the connection comes back.
+  const waitsForConnection = load.status === "loading" && offline;
   useEffect(() => {
-    if (!focusRequested || load.status === "loading" || showsEditor) return;
+    if (!focusRequested || (load.status === "loading" && !waitsForConnection) || showsEditor) return;
     if (claimFocus() !== null) panelRef.current?.focus();
-  }, [focusRequested, load.status, showsEditor, claimFocus]);
+  }, [focusRequested, load.status, waitsForConnection, showsEditor, claimFocus]);
+
+  // The editor appearing in a panel that holds focus (the file came with the connection) takes it: the person
+  // waiting there goes on in the file.
+  useEffect(() => {
+    if (showsEditor && !focusRequested && document.activeElement === panelRef.current) focusEditor();
+  }, [showsEditor, focusRequested, focusEditor]);
 
   const isText = load.status === "ready" && load.file.kind === "text";
   return (
