@@ -145,9 +145,10 @@ async function zipSource(ctx: ActionCtx, t: Transfer): Promise<ImportSource> {
 async function credentialFor(ctx: ActionCtx, t: Transfer, host: string): Promise<Credential | null> {
   if (host === githubCredentialHost(githubApiBase())) {
     const fromClerk = await clerkGithubToken(t.ownerId);
-    if (fromClerk !== null) return { token: fromClerk };
+    if (fromClerk !== null) return { token: fromClerk, source: "clerk" };
   }
-  return ctx.runQuery(internal.transfers.credentialFor, { ownerId: t.ownerId, host });
+  const saved = await ctx.runQuery(internal.transfers.credentialFor, { ownerId: t.ownerId, host });
+  return saved === null ? null : { ...saved, source: "saved" };
 }
 
 async function gitSource(ctx: ActionCtx, t: Transfer): Promise<ImportSource> {
@@ -329,7 +330,7 @@ async function runExport(ctx: ActionCtx, t: Transfer) {
       throw new TransferFailed(`Exporting to GitHub needs a token. ${connect}ave one for ${host} under Credentials.`);
     }
     await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: "creating the repository", done: 0, total: 0 });
-    const created = await createGithubRepo(credential.token, t.githubRepo.name, t.githubRepo.private, t.githubRepo.owner);
+    const created = await createGithubRepo(credential, t.githubRepo.name, t.githubRepo.private, t.githubRepo.owner);
     url = created.cloneUrl;
     webUrl = created.htmlUrl;
   } else {

@@ -109,6 +109,37 @@ function shownRow(page: Page, text: string) {
   return Run.terminalText(page).locator(":scope > div").filter({ hasText: new RegExp(`^${text}\\s*$`) });
 }
 
+test("a terminal opened in another tab of the project is listed here but takes neither this tab's selection nor its focus", async ({
+  page,
+  context,
+}) => {
+  await openProject(page, "Two tabs");
+  await page.keyboard.press("Control+Backquote");
+  await expect(Run.tab(page, "Terminal 1")).toHaveAttribute("aria-selected", "true");
+  await command(page, 'echo "first-""tab"');
+  await expect(Run.terminalText(page)).toContainText("first-tab");
+
+  // A second tab of the same project (same user) shows the same shell, and opens its own.
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await other.getByRole("treeitem", { name: "notes.txt", exact: true }).click();
+  await other.keyboard.press("Control+Backquote");
+  await expect(Run.tab(other, "Terminal 1")).toHaveAttribute("aria-selected", "true");
+  await Run.newTerminal(other).click();
+  await expect(Run.tab(other, "Terminal 2")).toHaveAttribute("aria-selected", "true");
+  await expect(Run.terminalInput(other)).toBeFocused();
+
+  // The first tab lists it, and goes on where it was: typing reaches its own shell, which stays selected.
+  await expect(Run.tabs(page)).toHaveCount(2);
+  await command(page, 'echo "still-first-""tab"');
+  await expect(Run.terminalText(page)).toContainText("still-first-tab");
+  await expect(Run.tab(page, "Terminal 1")).toHaveAttribute("aria-selected", "true");
+  await expect(Run.tab(page, "Terminal 2")).toHaveAttribute("aria-selected", "false");
+  // The second tab's shell got none of it.
+  await expect(Run.terminalText(other)).not.toContainText("still-first-tab");
+  await other.close();
+});
+
 test("scrollback: output scrolled out of view is still there, also after switching terminals", async ({ page }) => {
   await openProject(page, "Scrollback");
   await page.keyboard.press("Control+Backquote");

@@ -14,6 +14,20 @@ const DIR = "/repo";
 export interface Credential {
   username?: string;
   token: string;
+  /** Where the token came from: the user's GitHub connection in Clerk, or the token they saved under Credentials. */
+  source: "clerk" | "saved";
+}
+
+/**
+ * What to tell the user when `host` refuses a token (HTTP 401/403): where the token came from, and what to do, which
+ * differs: a saved token is replaced under Credentials; the GitHub connection's token is used before any saved one,
+ * so it is renewed by reconnecting GitHub in the account. `need` says what the token must be allowed.
+ */
+export function refusedToken(host: string, status: number, source: Credential["source"], need = "access this repository"): string {
+  return source === "clerk"
+    ? `${host} refused the token of your GitHub connection (HTTP ${status}), the one Polaris gets from your sign-in with GitHub. ` +
+        `Reconnect GitHub in your account (Manage account, Connected accounts) so that it is renewed and may ${need}, then try again.`
+    : `${host} refused the token saved for it (HTTP ${status}). Check that it is valid and may ${need}, or save a new one for ${host} under Credentials.`;
 }
 
 /** GitHub takes any user name with a token as password. */
@@ -31,20 +45,20 @@ function onAuthFor(credential: Credential | null): AuthCallback | undefined {
 }
 
 /** A readable failure for an isomorphic-git error (never containing the token, which is only in onAuth). */
-export function describeGitError(error: unknown, url: string, ref: string | undefined, hasCredential: boolean): Error {
+export function describeGitError(error: unknown, url: string, ref: string | undefined, credential: Credential | null): Error {
   if (error instanceof TransferFailed) return error;
   const e = error as { code?: string; data?: { statusCode?: number; reason?: string; what?: string }; message?: string };
   const host = new URL(url).host;
   const status = e.data?.statusCode;
   if (e.code === "HttpError" && (status === 401 || status === 403)) {
     return new TransferFailed(
-      hasCredential
-        ? `${host} refused the token saved for it (HTTP ${status}). Check that it is valid and may access this repository.`
+      credential !== null
+        ? refusedToken(host, status, credential.source)
         : `${host} asks for authentication (HTTP ${status}). Add a token for ${host} under Credentials and try again.`,
     );
   }
   if (e.code === "HttpError" && status === 404) {
-    return new TransferFailed(`No Git repository was found at ${url} (HTTP 404). Check the URL${hasCredential ? "" : ", or add a token if it is private"}.`);
+    return new TransferFailed(`No Git repository was found at ${url} (HTTP 404). Check the URL${credential !== null ? "" : ", or add a token if it is private"}.`);
   }
   if (e.code === "HttpError") return new TransferFailed(`${host} answered HTTP ${status ?? "error"}. Try again later.`);
   if (e.code === "NotFoundError" && ref !== undefined) return new TransferFailed(`The branch or tag "${ref}" was not found in ${url}.`);
@@ -102,7 +116,7 @@ export async function cloneRepo(url: string, ref: string | undefined, credential
       branch = name ?? (await git.currentBranch({ fs, dir: DIR, fullname: false })) ?? "main";
     }
   } catch (error) {
-    throw describeGitError(error, url, ref, credential !== null);
+    throw describeGitError(error, url, ref, credential);
   }
   const files: ClonedFile[] = [];
   let submodules = 0;
@@ -171,13 +185,12 @@ export interface PushResult {
 export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush: () => Promise<void>): Promise<PushResult> {
   const fs = new MemoryFs();
   const onAuth = onAuthFor(plan.credential);
-  const hasCredential = plan.credential !== null;
   const host = new URL(plan.url).host;
   let info;
   try {
     info = await git.getRemoteInfo2({ http: gitHttp, url: plan.url, forPush: true, protocolVersion: 1, onAuth });
   } catch (error) {
-    throw describeGitError(error, plan.url, plan.branch, hasCredential);
+    throw describeGitError(error, plan.url, plan.branch, plan.credential);
   }
   const refs = info.refs ?? [];
   const headRef = refs.find((r) => r.ref === "HEAD");
@@ -204,7 +217,7 @@ export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush:
     try {
       await git.fetch({ fs, http: gitHttp, dir: DIR, remote: "origin", ref: branch, singleBranch: true, depth: 1, tags: false, onAuth });
     } catch (error) {
-      throw describeGitError(error, plan.url, branch, hasCredential);
+      throw describeGitError(error, plan.url, branch, plan.credential);
     }
     parentTree = (await git.readCommit({ fs, dir: DIR, oid: remoteHead })).commit.tree;
     const walk = async (oid: string) => {
@@ -261,7 +274,7 @@ export async function pushFiles(plan: PushPlan, files: ExportFile[], beforePush:
     headers.authorization = `Basic ${Buffer.from(`${user}:${plan.credential.token}`).toString("base64")}`;
   }
   const response = await guardedFetch(`${plan.url.replace(/\/+$/, "")}/git-receive-pack`, { method: "POST", headers, body: new Uint8Array(body) });
-  if (!response.ok) throw describeGitError({ code: "HttpError", data: { statusCode: response.status } }, plan.url, branch, hasCredential);
+  if (!response.ok) throw describeGitError({ code: "HttpError", data: { statusCode: response.status } }, plan.url, branch, plan.credential);
   let refusal: string | null;
   try {
     refusal = pushRefusal(readPktLines(new Uint8Array(await response.arrayBuffer())), ref);

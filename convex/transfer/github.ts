@@ -1,5 +1,6 @@
 "use node";
 
+import { refusedToken, type Credential } from "./git";
 import { guardedFetch, TransferFailed } from "./http";
 
 // The one GitHub REST call an export makes: creating the repository on the first export (POST /user/repos). Later
@@ -32,13 +33,18 @@ function rateLimitMessage(response: Response): string | null {
  * Creates the repository `name` in the organization `owner` (POST /orgs/{owner}/repos), else in the token owner's
  * account (POST /user/repos); returns its clone URL and web URL.
  */
-export async function createGithubRepo(token: string, name: string, isPrivate: boolean, owner?: string): Promise<{ cloneUrl: string; htmlUrl: string }> {
+export async function createGithubRepo(
+  credential: Credential,
+  name: string,
+  isPrivate: boolean,
+  owner?: string,
+): Promise<{ cloneUrl: string; htmlUrl: string }> {
   const base = githubApiBase();
   const path = owner === undefined ? "/user/repos" : `/orgs/${encodeURIComponent(owner)}/repos`;
   const response = await guardedFetch(`${base}${path}`, {
     method: "POST",
     headers: {
-      authorization: `Bearer ${token}`,
+      authorization: `Bearer ${credential.token}`,
       accept: "application/vnd.github+json",
       "content-type": "application/json",
       "x-github-api-version": "2022-11-28",
@@ -48,8 +54,14 @@ export async function createGithubRepo(token: string, name: string, isPrivate: b
   });
   const limited = rateLimitMessage(response);
   if (limited !== null) throw new TransferFailed(limited);
-  if (response.status === 401) throw new TransferFailed("GitHub refused the token (HTTP 401). Save a valid token for github.com under Credentials.");
-  if (response.status === 403) throw new TransferFailed("GitHub refused to create the repository (HTTP 403): the token may not create repositories. Give it the repo scope (or Administration: write).");
+  if (response.status === 401) throw new TransferFailed(refusedToken(githubCredentialHost(base), 401, credential.source, "create repositories"));
+  if (response.status === 403) {
+    throw new TransferFailed(
+      credential.source === "clerk"
+        ? "GitHub refused to create the repository (HTTP 403): your GitHub connection may not create repositories. The deployment's Clerk GitHub connection needs the repo scope; then reconnect GitHub in your account (Manage account, Connected accounts)."
+        : "GitHub refused to create the repository (HTTP 403): the token may not create repositories. Give it the repo scope (or Administration: write).",
+    );
+  }
   if (response.status === 404 && owner !== undefined) {
     throw new TransferFailed(`GitHub has no organization "${owner}" that this token can create repositories in (HTTP 404). Check the name, or leave it empty for your own account.`);
   }

@@ -24,6 +24,8 @@ const githubTokens: string[] = [];
 /** Clerk user id → the GitHub token of their connection. */
 const connections = new Map<string, string>([[ADA.id, "gho_from_clerk_ada"]]);
 const logs: string[] = [];
+/** A GitHub token the GitHub stand-in refuses, as GitHub does a revoked one. */
+const REVOKED = "gho_revoked";
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -47,6 +49,7 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
       githubTokens.push(req.headers.authorization ?? "");
+      if (req.headers.authorization === `Bearer ${REVOKED}`) return void res.writeHead(401).end('{"message":"Bad credentials"}');
       const body = JSON.parse(raw) as { name: string };
       git(gitServer.root, "init", "--bare", "-q", "-b", "main", path.join(gitServer.root, `${body.name}.git`));
       res.writeHead(201, { "content-type": "application/json" });
@@ -113,6 +116,31 @@ describe("GitHub export with Clerk's GitHub connection", () => {
     const pasted = await exportToGithub(grace, "grace-pasted");
     expect(pasted.status, pasted.message).toBe("completed");
     expect(githubTokens.at(-1)).toBe("Bearer ghp_pasted_grace");
+  }, 60_000);
+
+  it("a refused token from the GitHub connection is named as such, with what to do (not as a saved token)", async () => {
+    // Refused by the Git host at the push: the GitHub stand-in creates the repository, the Git server wants another token.
+    gitServer.auth = { username: "x-access-token", password: "gho_other" };
+    try {
+      const atPush = await exportToGithub(clientFor(ADA), "ada-refused-push");
+      expect(atPush.status).toBe("failed");
+      expect(atPush.message).toMatch(/^127\.0\.0\.1:\d+ refused the token of your GitHub connection \(HTTP 401\)/);
+      expect(atPush.message).toContain("Reconnect GitHub in your account (Manage account, Connected accounts)");
+      expect(atPush.message).not.toContain("saved for it");
+      expect(atPush.message).not.toContain("gho_from_clerk_ada");
+    } finally {
+      gitServer.auth = null;
+    }
+    // Refused by GitHub's API when creating the repository.
+    connections.set(GRACE.id, REVOKED);
+    try {
+      const atCreate = await exportToGithub(clientFor(GRACE), "grace-revoked");
+      expect(atCreate.status).toBe("failed");
+      expect(atCreate.message).toMatch(/refused the token of your GitHub connection \(HTTP 401\).*Reconnect GitHub in your account.*create repositories/);
+      expect(atCreate.message).not.toContain(REVOKED);
+    } finally {
+      connections.delete(GRACE.id);
+    }
   }, 60_000);
 
   it("a wrong secret key fails the export readably, without the key", async () => {

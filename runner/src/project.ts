@@ -288,7 +288,9 @@ export class ProjectSession {
     });
     this.terminals.set(id, terminal);
     if (this.config.sandbox === "none") terminal.print(`\x1b[33m${UNFENCED_NOTICE}\x1b[0m\n`);
-    this.broadcast({ t: "terminals", terminals: this.terminalList(), opened: id });
+    // Every tab hears of it; only the one that asked for a shell is told it `opened` (server.ts), so a terminal
+    // opened in one tab (or Run's) does not take another tab's selection and focus.
+    this.broadcast({ t: "terminals", terminals: this.terminalList() });
     return terminal;
   }
 

@@ -62,6 +62,7 @@ export type ServerMessage =
   | { t: "needToken" }
   /** Something the person should know that is not an error of theirs (processes stopped while nobody watched). */
   | { t: "notice"; message: string }
+  /** `opened`: the shell this socket asked for (`open`), sent to it alone; other sockets get the list without it. */
   | { t: "terminals"; terminals: TerminalInfo[]; opened?: string }
   | { t: "replay"; term: string; data: string }
   | { t: "output"; term: string; data: string }

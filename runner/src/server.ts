@@ -110,11 +110,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         case "token":
           if (message.token !== "") session.setToken(message.token);
           break;
-        case "open":
-          void session.openShell(message.cols, message.rows).then((opened) => {
+        case "open": {
+          const asked = session;
+          void asked.openShell(message.cols, message.rows).then((opened) => {
             if (typeof opened !== "string") send({ t: "error", code: "BAD_REQUEST", message: opened.error });
+            else send({ t: "terminals", terminals: asked.snapshot().terminals, opened });
           });
           break;
+        }
         case "input":
           session.input(message.term, message.data);
           break;

@@ -80,11 +80,15 @@ describe("runner", () => {
     const term = (await user.next(isOpened)).opened!;
     expect(session.materialized).toBe(true);
     await diskText(path.join(dir, "a.txt"), "on disk only when used");
-    // The first tab hears of the terminal and of Run without asking for anything.
-    expect((await watcher.next(isOpened)).opened).toBe(term);
+    // The first tab hears of the terminal (in its list, not as one it opened: it keeps its own selection and
+    // focus) and of Run without asking for anything.
+    const heard = await watcher.next((m) => m.t === "terminals" && m.terminals.some((t) => t.id === term));
+    expect(heard.t === "terminals" && heard.opened).toBeUndefined();
     user.send({ t: "run" });
     const failed = await watcher.next((m) => m.t === "run" && m.run.status === "failed");
     expect(failed.t === "run" && failed.run.message).toMatch(/no install or dev command/);
+    // Run's terminal too is in its list, and nothing was given to it as opened (its socket is in order).
+    expect(watcher.messages.filter(isOpened)).toEqual([]);
     await watcher.close();
     await user.close();
   });
