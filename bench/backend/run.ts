@@ -546,9 +546,11 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   re-run already covered are skipped without touching the engine.
 - Tried and not kept (2026-11-26): writing each batch with a synchronous write on the main thread instead of the
   thread-pool write; over three alternating quick runs no difference stood out of the machine's noise.
-- Start: besides bundling convex/ with esbuild and parsing the files, rebuilding every index from scratch
-  (store.ts \`buildIndexes\`: one key string per document and index, then a sort) and the garbage collection
-  of all those strings take most of the gap to the reference.`;
+- Start: indexes are built when first read, not at load (a start builds only those its first queries use), and
+  the bundle of convex/ is kept between starts (docs/local-backend.md "Start"). Most of what is left beyond the
+  reference is importing the bundled convex/ modules and the npm packages they use (through tsx's loader hooks
+  under \`npm start\`), one Doc per document, and garbage collection. The CPU figure is this process's only
+  (esbuild, when it runs, is another process).`;
 
 // ------------------------------------------------------------------------------------------------- main
 
