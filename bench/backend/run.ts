@@ -7,13 +7,10 @@ import { fileURLToPath } from "node:url";
 import type { ConvexClient } from "convex/browser";
 import type WebSocket from "ws";
 import { api } from "../../convex/_generated/api.js";
-import { LOCAL_ISSUER_PATH, LocalIssuer, subjectForName } from "../../local-backend/src/auth/localIssuer.js";
-import { openEngine } from "../../local-backend/src/engine/index.js";
 import { SNAPSHOT_FILE, WAL_FILE, decodeLog, encodeRecord } from "../../local-backend/src/engine/wal.js";
 import { freePort } from "../serve.js";
 import { listed } from "../../tests/listing.js";
 import {
-  SEED_CONVEX_DIR,
   convexClient,
   killChildren,
   now,
@@ -27,16 +24,19 @@ import {
 import type { ServerArgs, ServerReady, ServerStats } from "./server.js";
 import type { StartupArgs, StartupResult } from "./startup.js";
 import { writeDocsSection } from "./docs.js";
+import { START_DATA, compactDataDir, populate, storedDocuments, type StartData } from "./startData.js";
 
 // Benchmarks of the embedded local backend (engine + server) through the stock Convex clients, each beside a
 // reference measured in the same run. Bounded in time (a watchdog ends the run), loopback only, temp dirs removed.
-// Run: npx tsx bench/backend/run.ts [--quick]   (--quick: smaller counts, for checking the script itself)
+// Run: npx tsx bench/backend/run.ts [--quick] [--only=start]   (--quick: smaller counts, for checking the script
+// itself; --only=start: the start rows alone, printed. Both leave docs/benchmarks.md as it was.)
 
 const QUICK = process.argv.includes("--quick");
+const START_ONLY = process.argv.includes("--only=start");
 // A safety bound, not the expected time: on a machine shared with other work, seeding alone can take a minute.
 const SUITE_LIMIT_MS = 480_000;
-const USER = "Bench User";
-const SMALL_CONTENT = "export const answer = 42;\n".repeat(4);
+const USER = START_DATA.user;
+const SMALL_CONTENT = START_DATA.content;
 
 const N_ROUND_TRIPS = QUICK ? 100 : 1000;
 const INSERT_CLIENTS = 8;
@@ -45,11 +45,7 @@ const INSERT_SECONDS_NO_FSYNC = QUICK ? 1 : 5;
 const PIPELINE_WINDOW = 64;
 const FAN_SUBSCRIBERS = 50;
 const FAN_WRITES = QUICK ? 20 : 100;
-const SEED_PROJECTS = 100;
-const SEED_FILES_PER_PROJECT = QUICK ? 100 : 1000;
-/** Each seeded project is 2 * SEED_FILES_PER_PROJECT + 3 documents (files, listing entries, listing, buckets), within
- * Convex's 16,000 documents written per mutation. */
-const SEED_PROJECTS_PER_MUTATION = 5;
+const SEED: StartData = QUICK ? { ...START_DATA, filesPerProject: 100 } : START_DATA;
 const START_RUNS = 5;
 const FSYNC_REF_MS = QUICK ? 1000 : 3000;
 
@@ -388,41 +384,6 @@ async function broadcast(refUrl: string, subscribers: number, writes: number, fr
 
 // ------------------------------------------------------------------------------------------------- 4. start
 
-async function populate(dataDir: string, siteUrl: string) {
-  const issuer = `${siteUrl}${LOCAL_ISSUER_PATH}`;
-  const subject = subjectForName(USER);
-  const identity = { tokenIdentifier: `${issuer}|${subject}`, subject, issuer };
-  const engine = await openEngine({ dataDir, convexDir: SEED_CONVEX_DIR, siteUrl, durable: true, log: () => {} });
-  const projectIds: string[] = [];
-  try {
-    for (let first = 0; first < SEED_PROJECTS; first += SEED_PROJECTS_PER_MUTATION) {
-      const res = await engine.runMutation(
-        "seed:populate",
-        { projects: SEED_PROJECTS_PER_MUTATION, filesPerProject: SEED_FILES_PER_PROJECT, content: SMALL_CONTENT, firstProject: first },
-        identity,
-      );
-      if (!res.ok) throw new Error(`Seeding failed: ${res.error}`);
-      projectIds.push(...(res.value as string[]));
-    }
-  } finally {
-    await engine.close();
-  }
-  // A data dir in use already has its issuer key and admin key: create them now so every timed start finds them.
-  await LocalIssuer.open(dataDir, siteUrl);
-  return projectIds;
-}
-
-async function compactDataDir(dataDir: string, siteUrl: string, projectId: string) {
-  const engine = await openEngine({ dataDir, convexDir: SEED_CONVEX_DIR, siteUrl, durable: true, compactThresholdBytes: 1, log: () => {} });
-  try {
-    const res = await engine.runMutation("seed:touch", { projectId }, null);
-    if (!res.ok) throw new Error(`Compaction trigger failed: ${res.error}`);
-  } finally {
-    await engine.close();
-  }
-  if (statSync(path.join(dataDir, WAL_FILE)).size !== 0) throw new Error("The engine did not compact the data dir into a snapshot.");
-}
-
 async function timedStarts(args: StartupArgs): Promise<StartupResult[]> {
   const results: StartupResult[] = [];
   for (let i = 0; i < START_RUNS; i++) {
@@ -433,9 +394,17 @@ async function timedStarts(args: StartupArgs): Promise<StartupResult[]> {
   return results;
 }
 
-/** Reference: read the data files and JSON.parse every record/line, nothing else. Returns [ms, documents]. */
-function parseDataFiles(dataDir: string): [number, number] {
+interface Parsed {
+  ms: number;
+  /** CPU time (user + system) of the parse, in this process. */
+  cpuMs: number;
+  docs: number;
+}
+
+/** Reference: read the data files and JSON.parse every record/line, nothing else. */
+function parseDataFiles(dataDir: string): Parsed {
   const t = now();
+  const cpu0 = process.cpuUsage();
   let docs = 0;
   const snapFile = path.join(dataDir, SNAPSHOT_FILE);
   const snap = statSync(snapFile, { throwIfNoEntry: false });
@@ -453,7 +422,8 @@ function parseDataFiles(dataDir: string): [number, number] {
     docs += record.w.length;
     off += 8 + len;
   }
-  return [now() - t, docs];
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: now() - t, cpuMs: (cpu.user + cpu.system) / 1000, docs };
 }
 
 function fileMiB(file: string) {
@@ -466,22 +436,22 @@ async function startToReady(root: string) {
   const port = await freePort();
   const siteUrl = `http://127.0.0.1:${port}`;
   const seedStart = now();
-  const projectIds = await populate(dataDir, siteUrl);
-  const stored = SEED_PROJECTS * (2 * SEED_FILES_PER_PROJECT + 3);
+  const projectIds = await populate(dataDir, siteUrl, SEED);
+  const stored = storedDocuments(SEED);
   progress(`seeded ${stored.toLocaleString("en-US")} documents in ${ms(now() - seedStart)}`);
-  const args: StartupArgs = { dataDir, port, user: USER, projectId: projectIds[37], expectFiles: SEED_FILES_PER_PROJECT };
+  const args: StartupArgs = { dataDir, port, user: USER, projectId: projectIds[37], expectFiles: SEED.filesPerProject };
 
   const fromWal = await timedStarts(args);
   const walSize = fileMiB(path.join(dataDir, WAL_FILE));
   const walRef = Array.from({ length: START_RUNS }, () => parseDataFiles(dataDir));
-  if (walRef[0][1] < stored) throw new Error(`The reference parsed ${walRef[0][1]} documents, expected at least ${stored}.`);
+  if (walRef[0].docs < stored) throw new Error(`The reference parsed ${walRef[0].docs} documents, expected at least ${stored}.`);
 
   await compactDataDir(dataDir, siteUrl, projectIds[0]);
   const fromSnapshot = await timedStarts(args);
   const snapSize = fileMiB(path.join(dataDir, SNAPSHOT_FILE));
   const snapRef = Array.from({ length: START_RUNS }, () => parseDataFiles(dataDir));
-  if (snapRef[0][1] < stored) throw new Error(`The reference parsed ${snapRef[0][1]} documents, expected at least ${stored}.`);
-  return { stored, fromWal, walSize, walRef: walRef.map((r) => r[0]), fromSnapshot, snapSize, snapRef: snapRef.map((r) => r[0]) };
+  if (snapRef[0].docs < stored) throw new Error(`The reference parsed ${snapRef[0].docs} documents, expected at least ${stored}.`);
+  return { stored, fromWal, walSize, walRef, fromSnapshot, snapSize, snapRef };
 }
 
 // ------------------------------------------------------------------------------------------------- report
@@ -576,11 +546,116 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   re-run already covered are skipped without touching the engine.
 - Tried and not kept (2026-11-26): writing each batch with a synchronous write on the main thread instead of the
   thread-pool write; over three alternating quick runs no difference stood out of the machine's noise.
-- Start: besides bundling convex/ with esbuild and parsing the files, rebuilding every index from scratch
-  (store.ts \`buildIndexes\`: one key string per document and index, then a sort) and the garbage collection
-  of all those strings take most of the gap to the reference.`;
+- Start: indexes are built when first read, not at load (a start builds only those its first queries use), and
+  the bundle of convex/ is kept between starts (docs/local-backend.md "Start"). Most of what is left beyond the
+  reference is importing the bundled convex/ modules and the npm packages they use (through tsx's loader hooks
+  under \`npm start\`), one Doc per document, and garbage collection. The CPU figure is this process's only
+  (esbuild, when it runs, is another process).`;
 
 // ------------------------------------------------------------------------------------------------- main
+
+/** Rows 1-3: round trips, inserts and fan-out, with fsync on and off. */
+async function writeRows(root: string, measured: Measured) {
+  // Durability ON: the default of `npm start`.
+  const onDir = path.join(root, "durable");
+  const on = await spawnChild<ServerReady>("./server.ts", { dataDir: onDir, durable: true } satisfies ServerArgs);
+  let insertRecordBytes: number;
+  try {
+    const token = await signIn(on.ready.url, USER);
+    progress("1. mutation round trip (fsync on)");
+    const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
+    const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
+    rows.push({
+      measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
+      short: "mutation round trip",
+      polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+      reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+      target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
+      met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
+    });
+
+    progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
+    const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
+    const ins = insRun.result;
+    Object.assign(measured, {
+      commitsPerSync: insRun.commitsPerSync,
+      insertsOn: ins.perSecond,
+      insertP50On: ins.p50,
+      serverMicrosOn: insRun.serverMicros,
+      clientMicrosOn: insRun.clientMicros,
+    });
+    insertRecordBytes = medianWalRecordBytes(onDir);
+    const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
+    const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
+    Object.assign(measured, { onePerSync: ref1.perSecond, fsyncP50: ref1.fsyncP50, fsyncP99: ref1.fsyncP99 });
+    rows.push({
+      measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
+      short: "sustained inserts",
+      polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; ${insRun.commitsPerSync.toFixed(1)} commits per durable log write)`,
+      reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
+      target: "≥ 5,000/s",
+      met: verdict(ins.perSecond >= 5000),
+    });
+    notes.push(
+      `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
+      `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
+        `${cpus().length} cores shared with everything else running.`,
+    );
+
+    progress(`2c. pipelined inserts, 1 client, ${PIPELINE_WINDOW} in flight, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
+    const pipeRun = await cpuPerInsert(on, () => pipelinedInserts(on.ready.url, token, PIPELINE_WINDOW, INSERT_SECONDS_NO_FSYNC));
+    Object.assign(measured, { pipelined: pipeRun.result.perSecond, pipelinedPerSync: pipeRun.commitsPerSync });
+    rows.push({
+      measure: `Pipelined inserts (createFile), 1 client with ${PIPELINE_WINDOW} in flight (an import, an offline replay), ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
+      polaris: `${perSec(pipeRun.result.perSecond)} (${pipeRun.result.total.toLocaleString("en-US")} inserts; ${pipeRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(pipeRun.serverMicros)}, client ${usPer(pipeRun.clientMicros)})`,
+      reference: `append+fdatasync: 1 per fsync ${perSec(ref1.perSecond)}`,
+      target: "(informative)",
+      met: "",
+    });
+
+    progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
+    const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
+    const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
+    rows.push({
+      short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
+      measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
+      polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
+      reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
+      target: "p99 ≤ 50 ms",
+      met: verdict(percentile(fan.samples, 0.99) <= 50),
+    });
+  } finally {
+    await on.stop();
+  }
+
+  // Durability OFF (`durable: false`): the same paths without the fsync, to show what the rest costs.
+  const off = await spawnChild<ServerReady>("./server.ts", { dataDir: path.join(root, "volatile"), durable: false } satisfies ServerArgs);
+  try {
+    const token = await signIn(off.ready.url, USER);
+    progress("1b/2b. round trip and inserts with fsync off");
+    const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
+    const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
+    rows.push({
+      measure: `Mutation round trip, fsync off: p50 / p99`,
+      polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+      reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+      target: "(informative)",
+      met: "",
+    });
+    const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
+    const ins = insRun.result;
+    measured.insertsOff = ins.perSecond;
+    rows.push({
+      measure: `Sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync off`,
+      polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; CPU per insert: backend ${usPer(insRun.serverMicros)}, clients ${usPer(insRun.clientMicros)})`,
+      reference: "",
+      target: "(informative)",
+      met: "",
+    });
+  } finally {
+    await off.stop();
+  }
+}
 
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
@@ -602,116 +677,19 @@ async function main() {
     pipelinedPerSync: Number.NaN,
   };
   try {
-    // Durability ON: the default of `npm start`.
-    const onDir = path.join(root, "durable");
-    const on = await spawnChild<ServerReady>("./server.ts", { dataDir: onDir, durable: true } satisfies ServerArgs);
-    let insertRecordBytes: number;
-    try {
-      const token = await signIn(on.ready.url, USER);
-      progress("1. mutation round trip (fsync on)");
-      const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
-      const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
-      rows.push({
-        measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
-        short: "mutation round trip",
-        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-        target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
-        met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
-      });
+    if (!START_ONLY) await writeRows(root, measured);
 
-      progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
-      const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
-      const ins = insRun.result;
-      Object.assign(measured, {
-        commitsPerSync: insRun.commitsPerSync,
-        insertsOn: ins.perSecond,
-        insertP50On: ins.p50,
-        serverMicrosOn: insRun.serverMicros,
-        clientMicrosOn: insRun.clientMicros,
-      });
-      insertRecordBytes = medianWalRecordBytes(onDir);
-      const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
-      const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
-      Object.assign(measured, { onePerSync: ref1.perSecond, fsyncP50: ref1.fsyncP50, fsyncP99: ref1.fsyncP99 });
-      rows.push({
-        measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
-        short: "sustained inserts",
-        polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; ${insRun.commitsPerSync.toFixed(1)} commits per durable log write)`,
-        reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
-        target: "≥ 5,000/s",
-        met: verdict(ins.perSecond >= 5000),
-      });
-      notes.push(
-        `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
-        `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
-          `${cpus().length} cores shared with everything else running.`,
-      );
-
-      progress(`2c. pipelined inserts, 1 client, ${PIPELINE_WINDOW} in flight, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
-      const pipeRun = await cpuPerInsert(on, () => pipelinedInserts(on.ready.url, token, PIPELINE_WINDOW, INSERT_SECONDS_NO_FSYNC));
-      Object.assign(measured, { pipelined: pipeRun.result.perSecond, pipelinedPerSync: pipeRun.commitsPerSync });
-      rows.push({
-        measure: `Pipelined inserts (createFile), 1 client with ${PIPELINE_WINDOW} in flight (an import, an offline replay), ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
-        polaris: `${perSec(pipeRun.result.perSecond)} (${pipeRun.result.total.toLocaleString("en-US")} inserts; ${pipeRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(pipeRun.serverMicros)}, client ${usPer(pipeRun.clientMicros)})`,
-        reference: `append+fdatasync: 1 per fsync ${perSec(ref1.perSecond)}`,
-        target: "(informative)",
-        met: "",
-      });
-
-      progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
-      const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
-      const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
-      rows.push({
-        short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
-        measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
-        polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
-        reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
-        target: "p99 ≤ 50 ms",
-        met: verdict(percentile(fan.samples, 0.99) <= 50),
-      });
-    } finally {
-      await on.stop();
-    }
-
-    // Durability OFF (`durable: false`): the same paths without the fsync, to show what the rest costs.
-    const off = await spawnChild<ServerReady>("./server.ts", { dataDir: path.join(root, "volatile"), durable: false } satisfies ServerArgs);
-    try {
-      const token = await signIn(off.ready.url, USER);
-      progress("1b/2b. round trip and inserts with fsync off");
-      const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
-      const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
-      rows.push({
-        measure: `Mutation round trip, fsync off: p50 / p99`,
-        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-        target: "(informative)",
-        met: "",
-      });
-      const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
-      const ins = insRun.result;
-      measured.insertsOff = ins.perSecond;
-      rows.push({
-        measure: `Sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync off`,
-        polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; CPU per insert: backend ${usPer(insRun.serverMicros)}, clients ${usPer(insRun.clientMicros)})`,
-        reference: "",
-        target: "(informative)",
-        met: "",
-      });
-    } finally {
-      await off.stop();
-    }
-
-    progress(`4. start-to-ready with ${(SEED_PROJECTS * (2 * SEED_FILES_PER_PROJECT + 3)).toLocaleString("en-US")} stored documents`);
+    progress(`4. start-to-ready with ${storedDocuments(SEED).toLocaleString("en-US")} stored documents`);
     const st = await startToReady(root);
     const docs = st.stored.toLocaleString("en-US");
     const fmtStarts = (xs: StartupResult[]) =>
-      `${ms(median(xs.map((x) => x.readyMs)))} (listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
+      `${ms(median(xs.map((x) => x.readyMs)))} (CPU ${ms(median(xs.map((x) => x.cpuMs)))}; listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
+    const fmtRef = (xs: Parsed[]) => `read + JSON.parse ${ms(median(xs.map((x) => x.ms)))} (CPU ${ms(median(xs.map((x) => x.cpuMs)))})`;
     rows.push({
       measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
       short: "start from the write-ahead log",
       polaris: fmtStarts(st.fromWal),
-      reference: `read + JSON.parse ${ms(median(st.walRef))}`,
+      reference: fmtRef(st.walRef),
       target: "≤ 2 s",
       met: verdict(median(st.fromWal.map((x) => x.readyMs)) <= 2000),
     });
@@ -719,7 +697,7 @@ async function main() {
       measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
       short: "start from a snapshot",
       polaris: fmtStarts(st.fromSnapshot),
-      reference: `read + JSON.parse ${ms(median(st.snapRef))}`,
+      reference: fmtRef(st.snapRef),
       target: "≤ 2 s",
       met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
     });
@@ -741,9 +719,9 @@ runs in its own Node process; the stock clients (\`ConvexClient\` from convex/br
 each, and \`ConvexHttpClient\`) run in the benchmark process. A round trip ends when the stock client's mutation
 promise resolves, which it does only after applying the Transition that reflects the write, so the same
 client's subscribed query already shows it (the benchmark checks that it does). Start-to-ready runs in a fresh
-Node process each time (median of ${START_RUNS}): \`startBackend()\` on a data dir holding ${SEED_PROJECTS} projects of
-${SEED_FILES_PER_PROJECT.toLocaleString("en-US")} small files each, until the listing of one project (\`files.listing\` and its buckets) answers (sign-in included).
-The data dir is filled through the engine in mutations of ${(SEED_PROJECTS_PER_MUTATION * (2 * SEED_FILES_PER_PROJECT + 3)).toLocaleString("en-US")} documents (files and their listing).
+Node process each time (median of ${START_RUNS}): \`startBackend()\` on a data dir holding ${SEED.projects} projects of
+${SEED.filesPerProject.toLocaleString("en-US")} small files each, until the listing of one project (\`files.listing\` and its buckets) answers (sign-in included).
+The data dir is filled through the engine in mutations of ${(SEED.projectsPerMutation * (2 * SEED.filesPerProject + 3)).toLocaleString("en-US")} documents (files and their listing).
 
 ${table()}
 
@@ -758,7 +736,7 @@ ${findings(measured)}`;
   console.log("\n" + table() + "\n");
   for (const n of notes) console.log(`- ${n}`);
   console.log(targetsSummary());
-  if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
+  if (QUICK || START_ONLY) return progress(`${QUICK ? "quick run" : "start rows only"}: docs/benchmarks.md left as it was.`);
   await writeDocsSection(DOCS_FILE, section);
   progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);
 }

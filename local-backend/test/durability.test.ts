@@ -59,7 +59,9 @@ function runAndKill(
       }
       if (acked.length >= minAcks && !child.killed) child.kill("SIGKILL");
     });
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": lines the child wrote before it was killed may still be in the pipe at "exit", and a
+    // "try" line read too late would make a mutation that was sent look invented.
+    child.on("close", (code, signal) => {
       if (signal === "SIGKILL") resolve({ acked, tried });
       else reject(new Error(`child exited with ${code}: ${stderr}`));
     });

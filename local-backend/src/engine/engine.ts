@@ -99,9 +99,13 @@ export class EngineImpl implements Engine, EngineParts {
     installRuntime();
     mkdirSync(this.storageDir, { recursive: true });
     this.env.load();
+    // convex/ is bundled (esbuild runs in its own process) while the data dir is read.
+    const app = loadApp(this.opts.convexDir, path.join(this.opts.dataDir, "build"), ++this.generation);
+    // Awaited below; this only keeps a failure during the read from being reported as unhandled.
+    app.catch(() => undefined);
     await this.committer.open();
     this.documents.lastCreationTime = latestCreationTime(this.store);
-    this.app = await loadApp(this.opts.convexDir, path.join(this.opts.dataDir, "build"), ++this.generation);
+    this.app = await app;
     this.schema.apply(this.app);
     this.sayComponents(this.app);
     await this.scheduler.start();

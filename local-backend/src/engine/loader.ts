@@ -1,12 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build, version as esbuildVersion, type Metafile, type Plugin } from "esbuild";
 import { listFunctionModules, modulePathWithoutExtension } from "../modules.js";
 
 // Bundles convex/ with esbuild (npm packages stay external and resolve from the project's
 // node_modules through a symlink next to the build) and imports the result.
+// A bundle is kept for the next start: <buildRoot>/bundle.json names its folder and what it was made from (the
+// entry points, esbuild's version, and a fingerprint of every file esbuild read: its SHA-256, the names in its
+// folder, and the tsconfig.json / jsconfig.json / package.json files on the way up). A start whose fingerprint
+// matches imports that folder without bundling. Invariants:
+// - A process imports a folder at most once (Node keeps modules by URL, so a second import of a rebuilt folder
+//   would return the old modules): a reload, or a start that finds the kept bundle already imported, bundles
+//   into a folder this process has not imported.
+// - bundle.json is written only after a bundle built and imported, and only if every input esbuild reports still
+//   has the size it read, so it never describes files changed during the build.
 
 export type ModuleExports = Record<string, unknown>;
 
@@ -24,6 +34,8 @@ export interface LoadedApp {
   authConfigCode: string | null;
   /** What convex.config.ts installs (the local backend runs none of it); null without a convex.config.ts. */
   components: ComponentsReport | null;
+  /** True when the bundle kept from an earlier load was imported, without running esbuild. */
+  keptBundle: boolean;
 }
 
 /** The components an app's convex.config.ts installs, or why the file could not be read. */
@@ -52,6 +64,97 @@ function firstExisting(dir: string, names: string[]): string | null {
   return null;
 }
 
+/** Changes whenever what loadApp asks esbuild for changes (the options below), so older bundles are not kept. */
+const BUNDLE_FORMAT = 1;
+const BUNDLE_RECORD = "bundle.json";
+/** Files esbuild consults beside the inputs it reports (compiler options, module type). */
+const CONFIG_FILES = ["tsconfig.json", "jsconfig.json", "package.json"];
+
+interface BundleRecord {
+  format: number;
+  /** Entry points, auth config file and esbuild version (bundleKey). */
+  key: string;
+  /** The bundle's folder, in the build root. */
+  outdir: string;
+  authConfigCode: string | null;
+  /** "f:<path>" -> SHA-256 of the file ("-" when absent); "d:<path>" -> SHA-256 of the names in the folder. */
+  files: Record<string, string>;
+}
+
+/** Folders this process has imported modules from (see the invariants above). */
+const importedOutdirs = new Set<string>();
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("base64");
+
+function digestOf(entry: string): string {
+  const p = entry.slice(2);
+  try {
+    if (entry.startsWith("d:")) return sha256(readdirSync(p).sort().join("\n"));
+    return sha256(readFileSync(p));
+  } catch {
+    return "-";
+  }
+}
+
+function bundleKey(entryPoints: Record<string, string>, authFile: string | null): string {
+  return sha256(JSON.stringify([BUNDLE_FORMAT, esbuildVersion, process.version, entryPoints, authFile]));
+}
+
+/**
+ * The fingerprint of a bundle made from `inputs` (esbuild's metafile inputs, relative to convexDir), or null when
+ * some input is not a plain file or no longer has the size esbuild read (it changed during the build).
+ */
+function fingerprint(convexDir: string, inputs: Metafile["inputs"][]): Record<string, string> | null {
+  const files: Record<string, string> = {};
+  const dirs = new Set<string>();
+  for (const set of inputs) {
+    for (const [rel, input] of Object.entries(set)) {
+      const file = path.resolve(convexDir, rel);
+      let content: Buffer;
+      try {
+        content = readFileSync(file);
+      } catch {
+        return null;
+      }
+      if (content.length !== input.bytes) return null;
+      files[`f:${file}`] = sha256(content);
+      dirs.add(path.dirname(file));
+    }
+  }
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    files[`d:${dir}`] = digestOf(`d:${dir}`);
+    for (let d = dir; !seen.has(d); d = path.dirname(d)) {
+      seen.add(d);
+      for (const name of CONFIG_FILES) files[`f:${path.join(d, name)}`] = digestOf(`f:${path.join(d, name)}`);
+      if (path.dirname(d) === d) break;
+    }
+  }
+  return files;
+}
+
+/** The bundle kept in buildRoot, if it was made from exactly the files there now and this process may import it. */
+function keptBundle(buildRoot: string, key: string, entryNames: string[]): BundleRecord | null {
+  let record: BundleRecord;
+  try {
+    record = JSON.parse(readFileSync(path.join(buildRoot, BUNDLE_RECORD), "utf8")) as BundleRecord;
+  } catch {
+    return null;
+  }
+  if (record.format !== BUNDLE_FORMAT || record.key !== key || typeof record.outdir !== "string") return null;
+  const outdir = path.join(buildRoot, record.outdir);
+  if (path.dirname(outdir) !== buildRoot || importedOutdirs.has(outdir)) return null;
+  if (!entryNames.every((name) => existsSync(path.join(outdir, `${name}.mjs`)))) return null;
+  for (const [entry, digest] of Object.entries(record.files)) if (digestOf(entry) !== digest) return null;
+  return record;
+}
+
+function writeBundleRecord(buildRoot: string, record: BundleRecord) {
+  const file = path.join(buildRoot, BUNDLE_RECORD);
+  writeFileSync(file + ".tmp", JSON.stringify(record));
+  renameSync(file + ".tmp", file);
+}
+
 export async function loadApp(convexDir: string, buildRoot: string, generation: number): Promise<LoadedApp> {
   if (!existsSync(convexDir)) throw new Error(`Convex functions folder ${convexDir} does not exist.`);
   mkdirSync(buildRoot, { recursive: true });
@@ -75,37 +178,54 @@ export async function loadApp(convexDir: string, buildRoot: string, generation: 
   const schemaFile = firstExisting(convexDir, ["schema.ts", "schema.js"]);
   if (schemaFile) entryPoints["schema"] = schemaFile;
 
-  const outdir = path.join(buildRoot, `gen-${generation}`);
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
-    entryPoints,
-    outdir,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    splitting: true,
-    outExtension: { ".js": ".mjs" },
-    sourcemap: "inline",
-    logLevel: "silent",
-    absWorkingDir: convexDir,
-  });
-
-  let authConfigCode: string | null = null;
   const authFile = firstExisting(convexDir, ["auth.config.ts", "auth.config.js"]);
-  if (authFile) {
-    const result = await build({
-      entryPoints: [authFile],
+  const key = bundleKey(entryPoints, authFile);
+  const kept = keptBundle(buildRoot, key, Object.keys(entryPoints));
+  let outdir: string;
+  let authConfigCode: string | null;
+  let made: BundleRecord | null = null;
+  if (kept) {
+    outdir = path.join(buildRoot, kept.outdir);
+    authConfigCode = kept.authConfigCode;
+  } else {
+    const dirName = `gen-${process.pid}-${generation}`;
+    outdir = path.join(buildRoot, dirName);
+    rmSync(outdir, { recursive: true, force: true });
+    const main = await build({
+      entryPoints,
+      outdir,
       bundle: true,
-      format: "cjs",
+      format: "esm",
       platform: "node",
       target: "node20",
       packages: "external",
-      write: false,
+      splitting: true,
+      outExtension: { ".js": ".mjs" },
+      sourcemap: "inline",
       logLevel: "silent",
+      absWorkingDir: convexDir,
+      metafile: true,
     });
-    authConfigCode = result.outputFiles[0].text;
+    const inputs: Metafile["inputs"][] = [main.metafile.inputs];
+    authConfigCode = null;
+    if (authFile) {
+      const result = await build({
+        entryPoints: [authFile],
+        bundle: true,
+        format: "cjs",
+        platform: "node",
+        target: "node20",
+        packages: "external",
+        write: false,
+        logLevel: "silent",
+        absWorkingDir: convexDir,
+        metafile: true,
+      });
+      authConfigCode = result.outputFiles[0].text;
+      inputs.push(result.metafile.inputs);
+    }
+    const files = fingerprint(convexDir, inputs);
+    if (files) made = { format: BUNDLE_FORMAT, key, outdir: dirName, authConfigCode, files };
   }
 
   const modules = new Map<string, ModuleExports>();
@@ -120,12 +240,15 @@ export async function loadApp(convexDir: string, buildRoot: string, generation: 
     schema = (exports.default as SchemaDefinition | undefined) ?? null;
   }
 
+  importedOutdirs.add(outdir);
+  if (made) writeBundleRecord(buildRoot, made);
+  const current = path.basename(outdir);
   for (const entry of readdirSync(buildRoot)) {
-    if (entry.startsWith("gen-") && entry !== `gen-${generation}`) rmSync(path.join(buildRoot, entry), { recursive: true, force: true });
+    if (entry.startsWith("gen-") && entry !== current) rmSync(path.join(buildRoot, entry), { recursive: true, force: true });
   }
   const appConfig = firstExisting(convexDir, ["convex.config.ts", "convex.config.js"]);
   const components = appConfig ? await readComponents(appConfig, convexDir, buildRoot) : null;
-  return { generation, modules, schema, authConfigCode, components };
+  return { generation, modules, schema, authConfigCode, components, keptBundle: kept !== null };
 }
 
 const COMPONENT_CONFIG = /(^|\/)convex\.config(\.[cm]?[jt]s)?$/;

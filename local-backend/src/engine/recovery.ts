@@ -7,7 +7,8 @@ import type { Recovered } from "./wal.js";
 // - Table numbers come from the snapshot and the records that first used them, never re-assigned, so ids
 //   stored anywhere keep naming their table.
 // - The resulting ts is the newest commit's; the idempotency results are those the snapshot and records carry.
-// - Indexes are not maintained while loading: the caller rebuilds them once (Schema.apply).
+// - Indexes are not touched while loading: nothing has read them yet, and each is built from the documents when
+//   first read (store.ts Index), after Schema.apply has set them.
 
 export interface RecoveredState {
   /** Timestamp of the newest recovered commit (0 for an empty data dir). */

@@ -5,8 +5,8 @@ import { matchesJson, validateValue, type VJson } from "./validate.js";
 
 // The loaded app's convex/schema.ts, as the engine uses it: the indexes of every table, and the document
 // validators checked on every write. Invariants:
-// - After `apply`, the store's indexes are exactly the schema's (plus by_creation_time), rebuilt from the
-//   documents, and every table the schema names exists.
+// - After `apply`, the store's indexes are exactly the schema's (plus by_creation_time), each built from the
+//   documents when first read (store.ts Index), and every table the schema names exists.
 // - Documents are validated only when the schema asks for it (`schemaValidation`), only in user tables, and
 //   without their system fields; a write that does not match throws before anything is stored.
 

@@ -99,10 +99,29 @@ export const BY_ID = "by_id";
 export const SYSTEM_TABLES: Record<string, number> = { _storage: 1, _scheduled_functions: 2 };
 const FIRST_USER_TABLE = 10001;
 
+/**
+ * One index of a table. Its entries are built from the table's documents the first time something reads them
+ * (`entries`), not when the table is loaded or the schema applied: a start, or a reload of convex/, builds only the
+ * indexes its queries use, when they use them. Until then a write leaves the index alone, since building it later
+ * reads the documents as they are then; once built, every write keeps it in step (`Store.put`). So the entries are
+ * always exactly what maintaining them on every write would have made.
+ */
 export class Index {
+  private built: IndexKeys | null = null;
+  constructor(
+    readonly def: IndexDef,
+    private readonly table: Table,
+  ) {}
+
   /** The index's (key, id) pairs in key order. */
-  entries = new IndexKeys();
-  constructor(readonly def: IndexDef) {}
+  get entries(): IndexKeys {
+    return (this.built ??= buildEntries(this, this.table));
+  }
+
+  /** Whether the entries exist yet (tests). */
+  get isBuilt(): boolean {
+    return this.built !== null;
+  }
 
   keyOf(doc: Doc): string {
     const fields = this.def.fields;
@@ -113,11 +132,11 @@ export class Index {
   }
 
   insert(key: string, id: string) {
-    this.entries.insert(key, id);
+    this.built?.insert(key, id);
   }
 
   remove(key: string) {
-    this.entries.remove(key);
+    this.built?.remove(key);
   }
 }
 
@@ -133,22 +152,51 @@ export class Table {
 }
 
 /**
- * The ids of the documents whose index keys are `keys`, read back from each key's tail: every key ends with
- * the document's suffix, `encodeValue(id) = "\x06" + id + "\x00"` for a generated id. Null if some key does not
- * end with the suffix of the document so found (an id not made by newId), in which case the caller sorts
- * positions instead. (Sorting the keys alone with the default comparison, UTF-16 code unit order like `<`,
- * is several times faster than sorting positions with a comparator.)
+ * Whether an index key's tail spells the document's id: every key ends with the document's suffix, whose last
+ * part is `encodeValue(id)`, and for an id made by newId (ID_LENGTH characters, none escaped) that is
+ * `"\x06" + id + "\x00"`, so the id is the key's last ID_LENGTH characters but one.
  */
-function idsOfSortedKeys(table: Table, keys: string[]): string[] | null {
-  const ids = new Array<string>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const id = k.slice(k.length - 1 - ID_LENGTH, k.length - 1);
-    const doc = table.docs.get(id);
-    if (doc === undefined || !k.endsWith(doc.suffix)) return null;
-    ids[i] = id;
+function idIsKeyTail(id: string): boolean {
+  if (id.length !== ID_LENGTH) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 2 || c >= 0xd800) return false;
   }
-  return ids;
+  return true;
+}
+
+/** Every entry of `index`, from the table's documents as they are now. */
+function buildEntries(index: Index, table: Table): IndexKeys {
+  const docs = [...table.docs.values()];
+  const n = docs.length;
+  const keys = new Array<string>(n);
+  for (let i = 0; i < n; i++) keys[i] = index.keyOf(docs[i]);
+  // Documents are loaded roughly in creation order, which by_creation_time (and often other indexes) already
+  // follows: a linear check then saves the sort.
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (keys[i - 1] > keys[i]) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return IndexKeys.fromSorted(keys, docs.map((d) => d.id));
+  if (!docs.every((d) => idIsKeyTail(d.id))) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+    return IndexKeys.fromSorted(
+      order.map((i) => keys[i]),
+      order.map((i) => docs[i].id),
+    );
+  }
+  // Sorting the keys alone with the default comparison (UTF-16 code unit order, like `<`) is several times
+  // faster than sorting positions with a comparator; each id is then read back from its key's tail.
+  keys.sort();
+  const ids = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    ids[i] = k.slice(k.length - 1 - ID_LENGTH, k.length - 1);
+  }
+  return IndexKeys.fromSorted(keys, ids);
 }
 
 /** `size`, when given, is what `getConvexSize(jsonToConvex(json))` would return (documents.ts measures writes). */
@@ -198,54 +246,27 @@ export class Store {
     return table === null ? undefined : this.tables.get(table)?.docs.get(id);
   }
 
-  /** Replaces the schema's index definitions and rebuilds every index. */
+  /** Replaces the schema's index definitions; every index is built again from the documents on first use. */
   setIndexDefs(defs: Map<string, IndexDef[]>) {
     this.indexDefs = defs;
     for (const table of this.tables.values()) this.buildIndexes(table);
   }
 
+  /** Gives the table the indexes of its definitions; each builds its entries on first use (Index). */
   private buildIndexes(table: Table) {
     const defs: IndexDef[] = [{ name: BY_CREATION_TIME, fields: ["_creationTime"] }, ...(this.indexDefs.get(table.name) ?? [])];
     table.indexes = new Map();
     table.indexList = [];
-    const docs = [...table.docs.values()];
-    const n = docs.length;
     for (const def of defs) {
-      const index = new Index(def);
-      const keys = new Array<string>(n);
-      for (let i = 0; i < n; i++) keys[i] = index.keyOf(docs[i]);
-      // Documents are loaded roughly in creation order, which by_creation_time (and often other indexes)
-      // already follows: a linear check then saves the sort.
-      let sorted = true;
-      for (let i = 1; i < n; i++) {
-        if (keys[i - 1] > keys[i]) {
-          sorted = false;
-          break;
-        }
-      }
-      if (sorted) {
-        index.entries = IndexKeys.fromSorted(keys, docs.map((d) => d.id));
-      } else {
-        keys.sort();
-        let ids = idsOfSortedKeys(table, keys);
-        if (ids === null) {
-          const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
-          ids = order.map((i) => docs[i].id);
-        }
-        index.entries = IndexKeys.fromSorted(keys, ids);
-      }
+      const index = new Index(def, table);
       table.indexes.set(def.name, index);
       table.indexList.push(index);
     }
   }
 
-  /** Bulk load used at startup: documents are added without maintaining indexes (call rebuild after). */
+  /** Bulk load used at startup, before any index is read: documents are added without touching indexes. */
   loadDoc(doc: Doc) {
     this.tables.get(doc.table)!.docs.set(doc.id, doc);
-  }
-
-  rebuildAll() {
-    for (const table of this.tables.values()) this.buildIndexes(table);
   }
 
   /** Writes (or deletes, with null) a document in place; returns the previous version. */
