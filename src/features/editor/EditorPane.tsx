@@ -20,7 +20,7 @@ import {
 } from "../sync";
 import { pathLookup } from "../file-tree/model";
 import { listedEntry } from "../file-tree/optimistic";
-import { useProjectListing } from "../file-tree/useProjectListing";
+import { useProvidedListing } from "../file-tree/ProjectListingProvider";
 import type { ExtensionLoader } from "./codemirror";
 import type { EditorBackend, FileData, FileLoad } from "./documentSession";
 import { EditorWorkspace } from "./EditorWorkspace";
@@ -89,7 +89,10 @@ extendOptimisticUpdate(api.files.createFile, "editor/files.get", (store, args: F
 export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const convex = useConvex();
   const outbox = useOutbox();
-  const tree = useProjectListing(projectId).entries;
+  // The workspace's one listing (ProjectListingProvider), once complete: joining the listing again here doubled
+  // that work on every change of it (bench/offline profile).
+  const listing = useProvidedListing();
+  const tree = listing.complete ? listing.entries : undefined;
   const updateContent = useWrite(api.files.updateContent);
   const createFileMutation = useWrite(api.files.createFile);
   const setTabsProject = useAppStore((s) => s.setTabsProject);

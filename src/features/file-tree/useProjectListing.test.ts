@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
 import type { ListingEntry, ListingTop } from "../../../convex/lib/validators";
-import { joinListing } from "./useProjectListing";
+import { joinListing, joinWork } from "./useProjectListing";
 
 const id = (s: string) => s as Id<"files">;
 const folder = (name: string, parentId?: string): ListingEntry => ({ _id: id(name), name, type: "folder", ...(parentId ? { parentId: id(parentId) } : {}) });
@@ -57,5 +57,68 @@ describe("joinListing", () => {
     const listing = joinListing(grown, undefined, [bucket0, bucket1, undefined], true, true);
     expect(listing.complete).toBe(true);
     expect(names(listing.entries)).toHaveLength(5);
+  });
+});
+
+describe("joinListing derived from the previous listing", () => {
+  const complete = (buckets: readonly (readonly ListingEntry[])[], previous?: ReturnType<typeof joinListing>) =>
+    joinListing({ ready: true, buckets: buckets.length }, undefined, buckets, true, true, previous);
+  const ids = (listing: ReturnType<typeof joinListing>) => listing.entries!.map((e) => e._id);
+
+  it("looks only at the bucket that changed", () => {
+    // Three buckets of 1,000 entries: 10 folders at the root, files in them and at the root.
+    const buckets = [0, 1, 2].map((b) =>
+      Array.from({ length: 1000 }, (_, i) => (b === 0 && i < 10 ? folder(`d${i}`) : file(`f${b}-${i}.ts`, i % 2 ? `d${i % 10}` : undefined))),
+    );
+    const first = complete(buckets);
+    const renamed = buckets.map((bucket, b) => (b === 2 ? bucket.map((e, i) => (i === 500 ? { ...e, name: "renamed.ts" } : e)) : bucket));
+    const before = joinWork.count;
+    const second = complete(renamed, first);
+    // The changed bucket, before and after: 2,000 entries looked at, not the 3,000 of the listing.
+    expect(joinWork.count - before).toBe(2000);
+    expect(ids(second)).toEqual(ids(complete(renamed)));
+    expect(second.entries!.find((e) => e.name === "renamed.ts")).toBeDefined();
+    // Nothing changed: the same entries, no work.
+    const again = joinWork.count;
+    expect(complete(renamed, second).entries).toBe(second.entries);
+    expect(joinWork.count).toBe(again);
+  });
+
+  it("shows exactly what a whole join shows, through random creates, deletes, renames and moves", () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    let buckets: ListingEntry[][] = [[folder("a")], [folder("b", "a")], [file("c.ts", "b")]];
+    let listing = complete(buckets);
+    let fresh = 0;
+    for (let step = 0; step < 600; step++) {
+      const all = buckets.flat();
+      const folders = all.filter((e) => e.type === "folder");
+      const parent = () => (random(4) === 0 || folders.length === 0 ? undefined : folders[random(folders.length)]._id);
+      const b = random(buckets.length);
+      const bucket = buckets[b].slice();
+      let pick = bucket.length > 0 ? random(bucket.length) : -1;
+      const op = random(6);
+      if (op <= 1 || pick < 0) {
+        const name = `n${fresh++}`;
+        const parentId = parent();
+        bucket.push(random(3) === 0 ? folder(name, parentId) : file(name, parentId));
+      } else if (op === 2) bucket.splice(pick, 1);
+      else if (op === 3) bucket[pick] = { ...bucket[pick], name: `${bucket[pick].name}x` };
+      else {
+        // Moves: half of them of a folder of this bucket when it has one (into its own subtree too: then hidden).
+        const own = bucket.findIndex((e) => e.type === "folder");
+        if (op === 5 && own >= 0) pick = own;
+        const parentId = parent();
+        const { parentId: _old, ...rest } = bucket[pick];
+        bucket[pick] = parentId ? { ...rest, parentId: id(parentId) } : rest;
+      }
+      buckets = buckets.map((old, i) => (i === b ? bucket : old));
+      if (random(20) === 0) buckets = [...buckets, []];
+      listing = complete(buckets, listing);
+      expect(ids(listing)).toEqual(ids(complete(buckets)));
+    }
   });
 });

@@ -45,17 +45,48 @@ export function useProjectListing(projectId: Id<"projects">, options: { partial?
   const argsList = useMemo(() => Array.from({ length: count }, (_, bucket) => ({ projectId, bucket })), [projectId, count]);
   const buckets = useSyncedQueries(api.files.listingBucket, argsList);
 
+  const previous = useRef<ProjectListing | undefined>(undefined);
   return useMemo(() => {
-    const listing = joinListing(head, top, buckets, completeFor.current === projectId, partial);
+    const wasComplete = completeFor.current === projectId;
+    const listing = joinListing(head, top, buckets, wasComplete, partial, wasComplete ? previous.current : undefined);
     if (listing.complete) completeFor.current = projectId;
+    previous.current = listing;
     return listing;
   }, [head, top, buckets, projectId, partial]);
 }
 
 /**
+ * Work counter of the join (entries looked at), read by useProjectListing.test.ts to prove that a change in one
+ * bucket costs that bucket, not the project.
+ */
+export const joinWork = { count: 0 };
+
+/** What a complete listing keeps so that the next one can be derived from it (see `joinListing`). */
+interface JoinState {
+  /** The buckets it was joined from (a bucket without a result as []). */
+  buckets: readonly (readonly ListingEntry[])[];
+  /** Per bucket, its visible entries in bucket order. */
+  shown: (readonly ListingEntry[])[];
+  /** Every id in the buckets, and the visible ones. Owned by the newest listing: a derived one takes them over. */
+  ids: Set<string>;
+  visible: Set<string>;
+  /** Every id some entry names as its parent (after removals, a superset). */
+  parents: Set<string>;
+}
+
+const joinStates = new WeakMap<ProjectListing, JoinState>();
+const NO_ENTRIES: readonly ListingEntry[] = [];
+
+/**
  * The listing from its parts (pure; the invariants above): `head` and `top` as the queries answer them (undefined
  * while loading), `buckets[b]` bucket b's entries (undefined or null while it has no result), `wasComplete`
  * whether this project's listing was complete before.
+ *
+ * Given the previous complete listing of the same project (`previous`), a complete one is derived from it: only
+ * the buckets whose array changed are looked at, and while their changes leave every folder's visibility as it
+ * was (no entry that is some entry's parent appears, leaves or moves), the visibility rule is applied to those
+ * buckets alone. Anything else (a folder with contents moved or deleted, an id in two buckets) joins the whole
+ * listing again. A listing is derived from at most once: the next one takes over its sets.
  */
 export function joinListing(
   head: ListingHead | undefined,
@@ -63,15 +94,83 @@ export function joinListing(
   buckets: readonly (readonly ListingEntry[] | null | undefined)[],
   wasComplete: boolean,
   partial: boolean,
+  previous?: ProjectListing,
 ): ProjectListing {
   if (!head || !head.ready) return { entries: undefined, complete: false, preparing: head !== undefined && !head.ready };
   const missing = buckets.some((bucket) => bucket === undefined || bucket === null);
-  const joined: ListingEntry[] = [];
-  for (const bucket of buckets) if (bucket) for (const entry of bucket) joined.push(entry);
   if (missing && !wasComplete) {
     if (!partial || !top) return { entries: undefined, complete: false, preparing: false };
+    const joined: ListingEntry[] = [];
+    for (const bucket of buckets) if (bucket) for (const entry of bucket) joined.push(entry);
     for (const { entry, bucket } of top.entries) if (!buckets[bucket]) joined.push(entry);
+    joinWork.count += joined.length;
     return { entries: visibleEntries(joined), complete: false, preparing: false };
   }
-  return { entries: visibleEntries(joined), complete: true, preparing: false };
+  const parts = buckets.map((bucket) => bucket ?? NO_ENTRIES);
+  const state = previous && joinStates.get(previous);
+  if (previous && state) {
+    joinStates.delete(previous);
+    const derived = derive(state, parts, previous.entries!);
+    if (derived) return derived;
+  }
+  return joinWhole(parts);
+}
+
+function joinWhole(parts: readonly (readonly ListingEntry[])[]): ProjectListing {
+  const joined: ListingEntry[] = [];
+  for (const part of parts) for (const entry of part) joined.push(entry);
+  joinWork.count += joined.length;
+  const entries = visibleEntries(joined);
+  const listing: ProjectListing = { entries, complete: true, preparing: false };
+  const ids = new Set(joined.map((entry) => entry._id));
+  // An id in two buckets (at most an optimistic guess): no derived listing can follow this one.
+  if (ids.size !== joined.length) return listing;
+  const visible = new Set(entries.map((entry) => entry._id));
+  const parents = new Set<string>();
+  for (const entry of joined) if (entry.parentId !== undefined) parents.add(entry.parentId);
+  const shown = parts.map((part) => part.filter((entry) => visible.has(entry._id)));
+  joinStates.set(listing, { buckets: parts, shown, ids, visible, parents });
+  return listing;
+}
+
+/** The listing with `parts` derived from `state`'s; null when a change may change a folder's visibility. */
+function derive(state: JoinState, parts: readonly (readonly ListingEntry[])[], entries: readonly ListingEntry[]): ProjectListing | null {
+  if (parts.length < state.buckets.length) return null;
+  const { ids, visible, parents } = state;
+  const shown = state.shown.slice();
+  let changed = false;
+  for (let b = 0; b < parts.length; b++) {
+    const before = state.buckets[b] ?? NO_ENTRIES;
+    const after = parts[b];
+    if (before === after) continue;
+    changed = true;
+    joinWork.count += before.length + after.length;
+    const old = new Map(before.map((entry) => [entry._id, entry]));
+    for (const entry of after) {
+      const prior = old.get(entry._id);
+      if (prior) {
+        old.delete(entry._id);
+        if (prior.parentId === entry.parentId && prior.type === entry.type) continue;
+        if (parents.has(entry._id) || prior.type !== entry.type) return null;
+      } else if (ids.has(entry._id) || parents.has(entry._id)) {
+        // In another bucket too, or the parent of entries already listed: its arrival changes their visibility.
+        return null;
+      }
+      // Its own parent (impossible by construction; a loop is hidden): the whole join says so.
+      if (entry.parentId === entry._id) return null;
+      ids.add(entry._id);
+      if (entry.parentId !== undefined) parents.add(entry.parentId);
+      if (entry.parentId === undefined || visible.has(entry.parentId)) visible.add(entry._id);
+      else visible.delete(entry._id);
+    }
+    for (const id of old.keys()) {
+      if (parents.has(id)) return null;
+      ids.delete(id);
+      visible.delete(id);
+    }
+    shown[b] = after.filter((entry) => visible.has(entry._id));
+  }
+  const next: ProjectListing = { entries: changed ? shown.flat() : entries, complete: true, preparing: false };
+  joinStates.set(next, { buckets: parts, shown, ids, visible, parents });
+  return next;
 }

@@ -14,6 +14,7 @@ import { QueryCache } from "./queryCache";
 import { canonicalPath } from "./queryKey";
 import { SendWindow, type AfterFailure, type LockManagerLike, type SendHost, type Transport } from "./sendWindow";
 import { FallbackStorage, IdbSyncStorage, type SyncStorage } from "./storage";
+import { ResultLog } from "./resultLog";
 import { openTabChannel, type ChannelFactory, type TabNotice } from "./tabChannel";
 import { throttleLatest } from "./throttle";
 import type { CachedQuery, OutboxEntry, PendingSummary, StoredResult, SyncIssue, SyncStatusInfo } from "./types";
@@ -99,7 +100,7 @@ export class Outbox implements SendHost {
   private entries: readonly OutboxEntry[] = [];
   /** Entries appended in this tab whose IndexedDB commit has not finished yet. */
   private uncommitted: OutboxEntry[] = [];
-  private results: ReadonlyMap<string, StoredResult> = new Map();
+  private results: ResultLog = ResultLog.of([]);
   private issues: SyncIssue[] = [];
   private readonly callers = new Map<string, Caller>();
   private readonly listeners = new Set<() => void>();
@@ -179,7 +180,7 @@ export class Outbox implements SendHost {
         this.storage.queries(),
       ]);
       this.entries = [...entries, ...this.uncommitted];
-      this.results = new Map(results.map((r) => [r.opId, r]));
+      this.results = ResultLog.of(results);
       this.issues = issues.sort((a, b) => a.createdAt - b.createdAt);
       this.cache.hydrate(queries);
     } catch {
@@ -359,14 +360,12 @@ export class Outbox implements SendHost {
 
   async confirmMany(answered: readonly { entry: OutboxEntry; result: unknown }[], beforeNotice?: () => void): Promise<void> {
     const at = Date.now();
-    const results = new Map(this.results);
     const confirmed = answered.map(({ entry, result }) => {
       const stored: StoredResult = { opId: entry.opId, result: result ?? null, at };
-      results.set(entry.opId, stored);
       this.answeredIds.add(entry.opId);
       return { entry, stored };
     });
-    this.results = results;
+    this.results = this.results.with(confirmed.map(({ stored }) => stored));
     this.entries = this.entries.filter((e) => !this.answeredIds.has(e.opId));
     beforeNotice?.();
     this.emit();
@@ -472,14 +471,14 @@ export class Outbox implements SendHost {
   private onTabNotice(notice: TabNotice): void {
     if (this.stopped) return;
     if (notice.type === "confirmed") {
-      const results = new Map(this.results);
       const byOpId = new Map(this.entries.map((e) => [e.opId, e]));
-      for (const { opId, result } of notice.answers) {
-        const entry = byOpId.get(opId);
-        results.set(opId, { opId, result: entry ? answerWithoutText(entry.path, result) : result, at: Date.now() });
-        this.answeredIds.add(opId);
-      }
-      this.results = results;
+      this.results = this.results.with(
+        notice.answers.map(({ opId, result }) => {
+          const entry = byOpId.get(opId);
+          this.answeredIds.add(opId);
+          return { opId, result: entry ? answerWithoutText(entry.path, result) : result, at: Date.now() };
+        }),
+      );
       this.entries = this.entries.filter((e) => !this.answeredIds.has(e.opId));
       for (const { opId, result } of notice.answers) this.answerCaller(opId, { ok: true, result });
       this.emit();

@@ -1,5 +1,6 @@
 import type { Outbox } from "./outbox";
 import { idFromResult, tempIdFor } from "./ids";
+import { resultsAddedSince } from "./resultLog";
 import type { StoredResult } from "./types";
 
 /**
@@ -18,8 +19,7 @@ export function watchResolvedIds(
     if (results === seen) return;
     const before = seen;
     seen = results;
-    for (const [opId, stored] of results) {
-      if (before.has(opId)) continue;
+    for (const [opId, stored] of resultsAddedSince(results, before)) {
       const realId = idFromResult(stored.result);
       if (realId !== undefined) onResolved(tempIdFor(opId), realId);
     }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { startTransition, useEffect, useMemo, useState } from "react";
 import { useConvex, useQuery } from "convex/react";
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import type { Outbox } from "./outbox";
@@ -19,7 +19,12 @@ export function useCacheSnapshot(outbox: Outbox): ReadonlyMap<string, CachedQuer
   useEffect(() => {
     const update = () => {
       const snapshot = outbox.cache.snapshot();
-      setState((current) => (current.outbox === outbox && current.snapshot === snapshot ? current : { outbox, snapshot }));
+      // A transition: the live results it brings are on screen already (laid over the cache by `shownValue`), so
+      // this render only lets later ones share the overlay. React renders it in slices and folds the updates that
+      // arrive meanwhile into it: while thousands of writes replay, each was a render of the workspace of its own.
+      startTransition(() =>
+        setState((current) => (current.outbox === outbox && current.snapshot === snapshot ? current : { outbox, snapshot })),
+      );
     };
     update();
     return outbox.cache.subscribe(update);
@@ -38,15 +43,25 @@ export function useOutboxSnapshot(outbox: Outbox) {
   const read = () => ({ outbox, entries: outbox.getEntries(), results: outbox.getResults(), overlay: outbox.getOverlayVersion() });
   const [state, setState] = useState(read);
   useEffect(() => {
-    const update = () =>
-      setState((current) =>
-        current.outbox === outbox &&
-        current.entries === outbox.getEntries() &&
-        current.results === outbox.getResults() &&
-        current.overlay === outbox.getOverlayVersion()
-          ? current
-          : read(),
-      );
+    let seen: { entries: unknown; results: unknown } | undefined;
+    const update = () => {
+      const apply = () =>
+        setState((current) =>
+          current.outbox === outbox &&
+          current.entries === outbox.getEntries() &&
+          current.results === outbox.getResults() &&
+          current.overlay === outbox.getOverlayVersion()
+            ? current
+            : read(),
+        );
+      // Only a background recomputation finished (overlay.ts): nothing a transition of the client must land with,
+      // so it renders as a transition too (in slices, folded with the next ones). Entries and results changes stay
+      // urgent, to land in the render of the client's transition.
+      const onlyOverlay = seen?.entries === outbox.getEntries() && seen.results === outbox.getResults();
+      seen = { entries: outbox.getEntries(), results: outbox.getResults() };
+      if (onlyOverlay) startTransition(apply);
+      else apply();
+    };
     update();
     return outbox.subscribe(update);
     // read closes over outbox only.
