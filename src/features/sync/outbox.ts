@@ -209,11 +209,6 @@ export class Outbox implements SendHost {
     return this.ready;
   }
 
-  /** Whether stop() was called: a stopped outbox cannot be started again. */
-  isStopped(): boolean {
-    return this.stopped;
-  }
-
   // ---- inputs from the app ----
 
   setAuthenticated(authenticated: boolean): void {
