@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { ConvexError } from "convex/values";
 import { useAppStore } from "../../store";
 import { Toaster } from "../../app/Toaster";
-import { FileTree } from "./FileTree";
+import { FileTree, ROW_HEIGHT } from "./FileTree";
 import { fakeActions, fakeLayout, file, folder, id, resetTreeStore } from "./testUtils";
 import type { FileId, TreeNode } from "./model";
 
@@ -157,6 +157,49 @@ describe("FileTree rendering", () => {
     expect(rendered[0]).toHaveAttribute("aria-label", "file0.ts");
     expect(rendered[1]).toHaveAttribute("aria-label", "file1.ts");
     expect(rendered[0]).toHaveAttribute("aria-setsize", "100000");
+  });
+
+  it("reads the scroller only after layout: mounting reads no size and writes no offset; the rows fill the window until the ResizeObserver reports the scroller's height", { timeout: 30_000 }, () => {
+    // The first load's path (issue 18): reads and writes in the commit that mounts the rows each force a layout.
+    let report: (() => void) | undefined;
+    vi.stubGlobal(
+      "ResizeObserver",
+      class {
+        constructor(callback: () => void) {
+          report = callback;
+        }
+        observe() {}
+        disconnect() {}
+      },
+    );
+    const sizeReads = vi.fn();
+    const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "offsetHeight")!;
+    Object.defineProperty(HTMLElement.prototype, "offsetHeight", {
+      configurable: true,
+      get() {
+        sizeReads();
+        return height.get!.call(this) as number;
+      },
+    });
+    const scrollTo = vi.fn();
+    Element.prototype.scrollTo = scrollTo;
+    try {
+      const many: TreeNode[] = [];
+      for (let i = 0; i < 300; i++) many.push(file(`n${i}`, `file${String(i).padStart(3, "0")}.ts`));
+      setup(many);
+      expect(sizeReads).not.toHaveBeenCalled();
+      expect(scrollTo).not.toHaveBeenCalled();
+      const overscan = 12;
+      expect(screen.getAllByRole("treeitem")).toHaveLength(Math.ceil(window.innerHeight / ROW_HEIGHT) + overscan);
+      // After layout the observer reports the scroller (440 px here, testUtils' fakeLayout): the window shrinks to it.
+      act(() => report!());
+      expect(sizeReads).toHaveBeenCalled();
+      expect(screen.getAllByRole("treeitem")).toHaveLength(Math.ceil(440 / ROW_HEIGHT) + overscan);
+    } finally {
+      Object.defineProperty(HTMLElement.prototype, "offsetHeight", height);
+      delete (Element.prototype as { scrollTo?: unknown }).scrollTo;
+      vi.unstubAllGlobals();
+    }
   });
 
   it("marks the open file's row aria-current, apart from the selected and the focused row", async () => {
