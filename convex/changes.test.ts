@@ -103,7 +103,8 @@ describe("change sets", () => {
     expect(new Set(kept.lines.map((l) => l.state))).toEqual(new Set(["kept"]));
     const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
     expect(rows.filter((r) => r.messageId === m)).toHaveLength(2);
-    expect(rows.every((r) => r.beforeContent === undefined && r.afterContent === undefined)).toBe(true);
+    expect(rows.every((r) => r.beforeTextId === undefined && r.afterTextId === undefined && r.textBytes === undefined)).toBe(true);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
   });
 
   it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
@@ -122,8 +123,10 @@ describe("change sets", () => {
     const s = await seed();
     const m = await s.turn();
     await s.tool(m, "delete_file", { path: "src/logo.png" });
+    await s.tool(m, "edit_file", { path: "old.md", old_text: "old", new_text: "new" });
     await s.finish(m);
     const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toHaveLength(1);
     await expectConvexError(s.bob.query(api.changes.forMessage, { messageId: m }), "NOT_FOUND");
     await expectConvexError(s.bob.query(api.changes.texts, { changeId: lines[0]._id }), "NOT_FOUND");
     await expectConvexError(s.bob.mutation(api.changes.undo, { messageId: m }), "NOT_FOUND");
@@ -132,6 +135,7 @@ describe("change sets", () => {
 
     await s.alice.mutation(api.conversations.remove, { conversationId: s.conversationId });
     expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
     // The deleted file is in the trash, which still holds the blob until the sweep destroys it.
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
     await s.t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
@@ -148,6 +152,7 @@ describe("change sets", () => {
     await s.alice.mutation(api.projects.remove, { projectId: s.projectId });
     await s.t.finishAllScheduledFunctions(() => {}, 10_000);
     expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
   });
 });
