@@ -107,6 +107,37 @@ describe("change sets", () => {
     expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
   });
 
+  it("rows of the old shape (texts inline) still diff and undo, and the start-up migration moves their texts out", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
+    await s.tool(m, "edit_file", { path: "old.md", old_text: "old", new_text: "new" });
+    await s.finish(m);
+    // The rows as the old shape wrote them.
+    await s.t.run(async (ctx) => {
+      for (const row of await ctx.db.query("fileChanges").collect()) {
+        const { text } = (await ctx.db.get("changeTexts", row.beforeTextId!))!;
+        await ctx.db.delete("changeTexts", row.beforeTextId!);
+        await ctx.db.patch("fileChanges", row._id, { beforeTextId: undefined, textBytes: undefined, beforeContent: text });
+      }
+    });
+    const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+    const a = lines.find((l) => l.path === "src/a.ts")!;
+    expect((await s.alice.query(api.changes.texts, { changeId: a._id })).before).toBe("one\ntwo\nthree\n");
+    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: a._id });
+    expect((await s.files())["src/a.ts"]).toBe("one\ntwo\nthree\n");
+
+    expect(await s.t.mutation(internal.migrations.moveChangeTexts, { chain: false })).toEqual({ done: true });
+    const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
+    expect(rows.map((r) => [r.beforePath, r.beforeContent, r.afterContent, r.textBytes])).toEqual([
+      ["src/a.ts", undefined, undefined, "uno\ntwo\nthree\n".length],
+      ["old.md", undefined, undefined, "# old\n".length],
+    ]);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toHaveLength(2);
+    await s.alice.mutation(api.changes.undo, { messageId: m });
+    expect(await s.files()).toMatchObject({ "src/a.ts": "one\ntwo\nthree\n", "old.md": "# old\n" });
+  });
+
   it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
     const s = await seed();
     const m = await s.turn();

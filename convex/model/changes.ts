@@ -7,7 +7,7 @@ import { appError, formatCount } from "../lib/errors";
 import { lineCounts } from "../lib/lineDiff";
 import { utf8Length } from "../lib/text";
 import { hasLiveAncestors } from "./access";
-import { Budget } from "./budget";
+import { BATCH_BYTES, Budget } from "./budget";
 import { createFile, createFolder, createStoredFile, moveAndRename, removeFile, updateContent } from "./files";
 import { copyName } from "./names";
 import { releaseBlob } from "./storage";
@@ -264,6 +264,30 @@ async function putText(
     return reuse;
   }
   return ctx.db.insert("changeTexts", fields);
+}
+
+/**
+ * One batch of the start-up migration (migrations:moveChangeTexts): rows written before `changeTexts` get their
+ * inline texts moved out, one page of rows from `cursor` (a pagination cursor over all rows). Reading, patching and
+ * inserting each such text costs about three times its size, so a page reads at most a third of the batch budget.
+ */
+export async function moveInlineTextsBatch(ctx: MutationCtx, cursor: string | undefined) {
+  const page = await ctx.db.query("fileChanges").paginate({ numItems: 500, cursor: cursor ?? null, maximumBytesRead: BATCH_BYTES / 3 });
+  for (const row of page.page) {
+    if (row.beforeContent === undefined && row.afterContent === undefined) continue;
+    const moved = async (side: Side, inline: string | undefined) =>
+      inline === undefined ? textIdOf(row, side) : await putText(ctx, row, textIdOf(row, side), inline);
+    const beforeTextId = await moved("before", row.beforeContent);
+    const afterTextId = await moved("after", row.afterContent);
+    await ctx.db.patch("fileChanges", row._id, {
+      beforeTextId,
+      afterTextId,
+      beforeContent: undefined,
+      afterContent: undefined,
+      textBytes: utf8Length(row.beforeContent ?? "") + utf8Length(row.afterContent ?? ""),
+    });
+  }
+  return page.isDone ? { done: true } : { done: false, cursor: page.continueCursor };
 }
 
 /** Deletes the texts a row holds (Keep, keep both, deleting the row). */
