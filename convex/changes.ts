@@ -5,7 +5,7 @@ import { appError, formatCount } from "./lib/errors";
 import { changeSetValidator, changeTextsValidator, pendingChangesValidator } from "./lib/validators";
 import { requireMessage, requireProjectOwner, requireUser } from "./model/access";
 import { Budget } from "./model/budget";
-import { continueOperation as continueOp, operationOf, requireNoOperationRunning, runOperation, stepRow } from "./model/changeOps";
+import { continueOperation as continueOp, operationOf, runOperation, settleOperations, stepRow } from "./model/changeOps";
 import {
   changeLine,
   changeTexts,
@@ -98,7 +98,7 @@ export const undo = mutation({
   handler: async (ctx, { messageId, changeId, keepBoth }) => {
     const { userId, message, rows } = await rowsToAct(ctx, messageId, changeId);
     await requireNoAnswerRunning(ctx, message.projectId);
-    await requireNoOperationRunning(ctx, message.projectId);
+    await settleOperations(ctx, message.projectId);
     const applied = rows.filter((row) => row.state === "applied").reverse();
     if (changeId !== undefined) {
       for (const row of applied) await switchRow(ctx, userId, row, "before", keepBoth === true);
@@ -115,7 +115,7 @@ export const keep = mutation({
   returns: v.null(),
   handler: async (ctx, { messageId, changeId }) => {
     const { message, rows } = await rowsToAct(ctx, messageId, changeId);
-    await requireNoOperationRunning(ctx, message.projectId);
+    await settleOperations(ctx, message.projectId);
     for (const row of rows) await keepRow(ctx, row);
     return null;
   },
@@ -126,7 +126,7 @@ async function beforeSwitching(ctx: MutationCtx, messageId: Id<"messages">) {
   const userId = await requireUser(ctx);
   const { message } = await requireMessage(ctx, userId, messageId);
   await requireNoAnswerRunning(ctx, message.projectId);
-  await requireNoOperationRunning(ctx, message.projectId);
+  await settleOperations(ctx, message.projectId);
   return { userId, message };
 }
 

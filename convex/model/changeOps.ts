@@ -73,34 +73,28 @@ export async function stepRow(ctx: MutationCtx, plan: Plan, rowId: Id<"fileChang
   }
 }
 
-/** The project's operation still running, if any. */
-async function runningOp(ctx: QueryCtx, projectId: Id<"projects">) {
-  for (const op of await ctx.db.query("changeOps").withIndex("by_project", (q) => q.eq("projectId", projectId)).take(10)) {
-    if (op.status !== "failed") return op;
-  }
-  return null;
-}
-
-/** Refuses while an operation of the project is still switching rows: it owns them until it ends. */
-export async function requireNoOperationRunning(ctx: QueryCtx, projectId: Id<"projects">) {
-  const op = await runningOp(ctx, projectId);
-  if (op !== null) {
+/**
+ * Before any undo, keep or restore of the project: refuses while an operation of the project is still switching
+ * rows (it owns them until it ends), and drops the refusal a failed one left, which the person has now answered.
+ */
+export async function settleOperations(ctx: MutationCtx, projectId: Id<"projects">) {
+  const ops = await ctx.db.query("changeOps").withIndex("by_project", (q) => q.eq("projectId", projectId)).take(10);
+  const op = ops.find((each) => each.status !== "failed");
+  if (op !== undefined) {
     const what = op.kind === "undo" ? "An undo" : op.kind === "restore" ? "A restore" : "An undo of a restore";
     throw appError(
       "CONFLICT",
       `${what} is still running in this project (${formatCount(op.done)} of ${formatCount(op.rows.length)} changes${op.status === "rollingBack" ? ", being taken back" : ""}). Wait for it to finish, then try again.`,
     );
   }
+  for (const failed of ops) await ctx.db.delete("changeOps", failed._id);
 }
 
 /**
  * Switches `rows` in order as one operation: in this transaction while there is room (a refusal throws and changes
- * nothing), the rest in scheduled steps. The project's earlier failed operation, shown until now, is dropped.
+ * nothing), the rest in scheduled steps. The caller has settled the project's operations first.
  */
 export async function runOperation(ctx: MutationCtx, plan: Plan, rows: Row[]) {
-  for (const old of await ctx.db.query("changeOps").withIndex("by_project", (q) => q.eq("projectId", plan.projectId)).take(10)) {
-    await ctx.db.delete("changeOps", old._id);
-  }
   let done = 0;
   while (done < rows.length && (await hasRoomForRow(ctx))) {
     await stepRow(ctx, plan, rows[done]._id, false);
