@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { seedReview } from "../tests/functions/cases/changes";
 import { uploadAs } from "../tests/functions/cases/helpers";
 import { convexTestHarness, makeConvexTestInstance } from "../tests/functions/convexTest";
@@ -137,6 +137,37 @@ describe("change sets", () => {
     await s.alice.mutation(api.changes.undo, { messageId: m });
     expect(await s.files()).toMatchObject({ "src/a.ts": "one\ntwo\nthree\n", "old.md": "# old\n" });
   });
+
+  it("a whole-answer undo too large for one transaction: the card shows its progress, and nothing else switches until its steps end", async () => {
+    const s = await seed();
+    const big = (tag: string) => (`// ${tag}\n` + "x".repeat(99) + "\n").repeat(9000);
+    const paths = [0, 1, 2, 3, 4].map((i) => `f${i}.txt`);
+    for (const name of paths) await s.alice.mutation(api.files.createFile, { projectId: s.projectId, name, content: big("start") });
+    const m = await s.turn();
+    for (const path of paths) await s.tool(m, "write_file", { path, content: big("turn") });
+    await s.finish(m);
+    // Scheduled steps wait for the faked timers, so the state between steps can be read.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await s.alice.mutation(api.changes.undo, { messageId: m });
+      const { operation, lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+      expect(operation).toMatchObject({ kind: "undo", status: "running", total: 5 });
+      expect(operation!.done).toBeGreaterThan(0);
+      expect(operation!.done).toBeLessThan(5);
+      expect(lines.filter((l) => l.state === "undone")).toHaveLength(operation!.done);
+      const refused = await expectConvexError(s.alice.mutation(api.changes.keep, { messageId: m }), "CONFLICT");
+      expect(refused.message).toContain(`An undo is still running in this project (${operation!.done} of 5 changes)`);
+      await expectConvexError(s.alice.mutation(api.changes.restore, { messageId: m }), "CONFLICT");
+      await s.t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    } finally {
+      vi.useRealTimers();
+    }
+    const after = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect(after.operation).toBeUndefined();
+    expect(after.lines.map((l) => l.state)).toEqual(paths.map(() => "undone"));
+    expect(await s.files()).toMatchObject(Object.fromEntries(paths.map((p) => [p, big("start")])));
+    expect(await s.t.run((ctx) => ctx.db.query("changeOps").collect())).toEqual([]);
+  }, 120_000);
 
   it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
     const s = await seed();
