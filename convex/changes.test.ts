@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { seedReview } from "../tests/functions/cases/changes";
 import { uploadAs } from "../tests/functions/cases/helpers";
 import { convexTestHarness, makeConvexTestInstance } from "../tests/functions/convexTest";
@@ -103,8 +103,71 @@ describe("change sets", () => {
     expect(new Set(kept.lines.map((l) => l.state))).toEqual(new Set(["kept"]));
     const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
     expect(rows.filter((r) => r.messageId === m)).toHaveLength(2);
-    expect(rows.every((r) => r.beforeContent === undefined && r.afterContent === undefined)).toBe(true);
+    expect(rows.every((r) => r.beforeTextId === undefined && r.afterTextId === undefined && r.textBytes === undefined)).toBe(true);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
   });
+
+  it("rows of the old shape (texts inline) still diff and undo, and the start-up migration moves their texts out", async () => {
+    const s = await seed();
+    const m = await s.turn();
+    await s.tool(m, "edit_file", { path: "src/a.ts", old_text: "one", new_text: "uno" });
+    await s.tool(m, "edit_file", { path: "old.md", old_text: "old", new_text: "new" });
+    await s.finish(m);
+    // The rows as the old shape wrote them.
+    await s.t.run(async (ctx) => {
+      for (const row of await ctx.db.query("fileChanges").collect()) {
+        const { text } = (await ctx.db.get("changeTexts", row.beforeTextId!))!;
+        await ctx.db.delete("changeTexts", row.beforeTextId!);
+        await ctx.db.patch("fileChanges", row._id, { beforeTextId: undefined, textBytes: undefined, beforeContent: text });
+      }
+    });
+    const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+    const a = lines.find((l) => l.path === "src/a.ts")!;
+    expect((await s.alice.query(api.changes.texts, { changeId: a._id })).before).toBe("one\ntwo\nthree\n");
+    await s.alice.mutation(api.changes.undo, { messageId: m, changeId: a._id });
+    expect((await s.files())["src/a.ts"]).toBe("one\ntwo\nthree\n");
+
+    expect(await s.t.mutation(internal.migrations.moveChangeTexts, { chain: false })).toEqual({ done: true });
+    const rows = await s.t.run((ctx) => ctx.db.query("fileChanges").collect());
+    expect(rows.map((r) => [r.beforePath, r.beforeContent, r.afterContent, r.textBytes])).toEqual([
+      ["src/a.ts", undefined, undefined, "uno\ntwo\nthree\n".length],
+      ["old.md", undefined, undefined, "# old\n".length],
+    ]);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toHaveLength(2);
+    await s.alice.mutation(api.changes.undo, { messageId: m });
+    expect(await s.files()).toMatchObject({ "src/a.ts": "one\ntwo\nthree\n", "old.md": "# old\n" });
+  });
+
+  it("a whole-answer undo too large for one transaction: the card shows its progress, and nothing else switches until its steps end", async () => {
+    const s = await seed();
+    const big = (tag: string) => (`// ${tag}\n` + "x".repeat(99) + "\n").repeat(9000);
+    const paths = [0, 1, 2, 3, 4].map((i) => `f${i}.txt`);
+    for (const name of paths) await s.alice.mutation(api.files.createFile, { projectId: s.projectId, name, content: big("start") });
+    const m = await s.turn();
+    for (const path of paths) await s.tool(m, "write_file", { path, content: big("turn") });
+    await s.finish(m);
+    // Scheduled steps wait for the faked timers, so the state between steps can be read.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await s.alice.mutation(api.changes.undo, { messageId: m });
+      const { operation, lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+      expect(operation).toMatchObject({ kind: "undo", status: "running", total: 5 });
+      expect(operation!.done).toBeGreaterThan(0);
+      expect(operation!.done).toBeLessThan(5);
+      expect(lines.filter((l) => l.state === "undone")).toHaveLength(operation!.done);
+      const refused = await expectConvexError(s.alice.mutation(api.changes.keep, { messageId: m }), "CONFLICT");
+      expect(refused.message).toContain(`An undo is still running in this project (${operation!.done} of 5 changes)`);
+      await expectConvexError(s.alice.mutation(api.changes.restore, { messageId: m }), "CONFLICT");
+      await s.t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    } finally {
+      vi.useRealTimers();
+    }
+    const after = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect(after.operation).toBeUndefined();
+    expect(after.lines.map((l) => l.state)).toEqual(paths.map(() => "undone"));
+    expect(await s.files()).toMatchObject(Object.fromEntries(paths.map((p) => [p, big("start")])));
+    expect(await s.t.run((ctx) => ctx.db.query("changeOps").collect())).toEqual([]);
+  }, 120_000);
 
   it("refuses while the answer is running, and a created file edited later cannot be undone", async () => {
     const s = await seed();
@@ -122,8 +185,10 @@ describe("change sets", () => {
     const s = await seed();
     const m = await s.turn();
     await s.tool(m, "delete_file", { path: "src/logo.png" });
+    await s.tool(m, "edit_file", { path: "old.md", old_text: "old", new_text: "new" });
     await s.finish(m);
     const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toHaveLength(1);
     await expectConvexError(s.bob.query(api.changes.forMessage, { messageId: m }), "NOT_FOUND");
     await expectConvexError(s.bob.query(api.changes.texts, { changeId: lines[0]._id }), "NOT_FOUND");
     await expectConvexError(s.bob.mutation(api.changes.undo, { messageId: m }), "NOT_FOUND");
@@ -132,6 +197,7 @@ describe("change sets", () => {
 
     await s.alice.mutation(api.conversations.remove, { conversationId: s.conversationId });
     expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
     // The deleted file is in the trash, which still holds the blob until the sweep destroys it.
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(true);
     await s.t.mutation(internal.trash.sweep, { before: Date.now() + 1, chain: false });
@@ -148,6 +214,7 @@ describe("change sets", () => {
     await s.alice.mutation(api.projects.remove, { projectId: s.projectId });
     await s.t.finishAllScheduledFunctions(() => {}, 10_000);
     expect(await s.t.run((ctx) => ctx.db.query("fileChanges").collect())).toEqual([]);
+    expect(await s.t.run((ctx) => ctx.db.query("changeTexts").collect())).toEqual([]);
     expect(await s.t.run(async (ctx) => (await ctx.db.system.get("_storage", s.storageId)) !== null)).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
-import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
+import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { appError, formatCount } from "./lib/errors";
 import { changeSetValidator, changeTextsValidator, pendingChangesValidator } from "./lib/validators";
 import { requireMessage, requireProjectOwner, requireUser } from "./model/access";
 import { Budget } from "./model/budget";
+import { continueOperation as continueOp, operationOf, runOperation, settleOperations, stepRow } from "./model/changeOps";
 import {
   changeLine,
   changeTexts,
@@ -18,7 +19,9 @@ import {
 // The assistant's change sets: what one answer (its assistant message) changed, reviewed file by file, kept or
 // undone per file or whole, and "restore to here" (undo this answer and every later one of the project, itself
 // undoable). Logic and invariants: model/changes.ts. Every function resolves the caller from ctx.auth and reaches
-// a change only through its message, so another user's change set is NOT_FOUND.
+// a change only through its message, so another user's change set is NOT_FOUND. An undo of a whole answer, a restore
+// and its undo run as one operation however large (model/changeOps.ts): in the caller's transaction when it fits,
+// else carried on by scheduled steps that the card follows through `forMessage`'s `operation`.
 
 async function ownedRow(ctx: QueryCtx, userId: string, changeId: Id<"fileChanges">) {
   const row = await ctx.db.get("fileChanges", changeId);
@@ -39,7 +42,7 @@ export const forMessage = query({
       .query("fileChanges")
       .withIndex("by_restored", (q) => q.eq("projectId", message.projectId).eq("restoredTo", messageId))
       .first();
-    return { lines: rows.map(changeLine), restoredHere: restored !== null };
+    return { lines: rows.map(changeLine), restoredHere: restored !== null, operation: await operationOf(ctx, messageId) };
   },
 });
 
@@ -85,7 +88,7 @@ async function rowsToAct(ctx: MutationCtx, messageId: Id<"messages">, changeId: 
 }
 
 /**
- * Undoes one change (changeId) or every change of the answer still applied, as one transaction: all or nothing.
+ * Undoes one change (changeId) or every change of the answer still applied, as one operation: all or nothing.
  * Refuses, naming the file and why, when a later edit would be lost; `keepBoth` then brings the earlier version
  * back beside the edited file instead.
  */
@@ -95,9 +98,13 @@ export const undo = mutation({
   handler: async (ctx, { messageId, changeId, keepBoth }) => {
     const { userId, message, rows } = await rowsToAct(ctx, messageId, changeId);
     await requireNoAnswerRunning(ctx, message.projectId);
-    for (const row of [...rows].reverse()) {
-      if (row.state === "applied") await switchRow(ctx, userId, row, "before", keepBoth === true);
+    await settleOperations(ctx, message.projectId);
+    const applied = rows.filter((row) => row.state === "applied").reverse();
+    if (changeId !== undefined) {
+      for (const row of applied) await switchRow(ctx, userId, row, "before", keepBoth === true);
+      return null;
     }
+    await runOperation(ctx, { projectId: message.projectId, messageId, userId, kind: "undo", keepBoth }, applied);
     return null;
   },
 });
@@ -107,7 +114,8 @@ export const keep = mutation({
   args: { messageId: v.id("messages"), changeId: v.optional(v.id("fileChanges")) },
   returns: v.null(),
   handler: async (ctx, { messageId, changeId }) => {
-    const { rows } = await rowsToAct(ctx, messageId, changeId);
+    const { message, rows } = await rowsToAct(ctx, messageId, changeId);
+    await settleOperations(ctx, message.projectId);
     for (const row of rows) await keepRow(ctx, row);
     return null;
   },
@@ -118,6 +126,7 @@ async function beforeSwitching(ctx: MutationCtx, messageId: Id<"messages">) {
   const userId = await requireUser(ctx);
   const { message } = await requireMessage(ctx, userId, messageId);
   await requireNoAnswerRunning(ctx, message.projectId);
+  await settleOperations(ctx, message.projectId);
   return { userId, message };
 }
 
@@ -142,24 +151,21 @@ async function rowsSince(ctx: QueryCtx, projectId: Id<"projects">, turnTime: num
 
 /**
  * Restores the project to its state before this answer: undoes every change of this answer and of every later
- * one of the project still applied, as one transaction. The rows it undid remember it, so `undoRestore` can
- * bring them back.
+ * one of the project still applied, as one operation (all or nothing). The rows it undid remember it, so
+ * `undoRestore` can bring them back.
  */
 export const restore = mutation({
   args: { messageId: v.id("messages") },
   returns: v.null(),
   handler: async (ctx, { messageId }) => {
     const { userId, message } = await beforeSwitching(ctx, messageId);
-    for (const row of await rowsSince(ctx, message.projectId, message._creationTime)) {
-      if (row.state !== "applied") continue;
-      await switchRow(ctx, userId, row, "before");
-      await ctx.db.patch("fileChanges", row._id, { restoredTo: messageId });
-    }
+    const rows = (await rowsSince(ctx, message.projectId, message._creationTime)).filter((row) => row.state === "applied");
+    await runOperation(ctx, { projectId: message.projectId, messageId, userId, kind: "restore" }, rows);
     return null;
   },
 });
 
-/** Undoes a restore to this answer: re-applies what it undid, oldest answer first, all or nothing. */
+/** Undoes a restore to this answer: re-applies what it undid, oldest answer first, as one operation (all or nothing). */
 export const undoRestore = mutation({
   args: { messageId: v.id("messages") },
   returns: v.null(),
@@ -170,10 +176,28 @@ export const undoRestore = mutation({
       .withIndex("by_restored", (q) => q.eq("projectId", message.projectId).eq("restoredTo", messageId))
       .take(MAX_CHANGE_ROWS);
     rows.sort((a, b) => a.turnTime - b.turnTime || a.seq - b.seq);
-    for (const row of rows) {
-      if (row.state === "undone") await switchRow(ctx, userId, row, "after");
-      await ctx.db.patch("fileChanges", row._id, { restoredTo: undefined });
-    }
+    await runOperation(ctx, { projectId: message.projectId, messageId, userId, kind: "undoRestore" }, rows);
+    return null;
+  },
+});
+
+/** One scheduled step of a large undo or restore (model/changeOps.ts). */
+export const continueOperation = internalMutation({
+  args: { opId: v.id("changeOps") },
+  returns: v.null(),
+  handler: async (ctx, { opId }) => {
+    await continueOp(ctx, opId);
+    return null;
+  },
+});
+
+/** One row of an operation's step, in its own nested transaction so a refusal changes nothing of it. */
+export const stepOperation = internalMutation({
+  args: { opId: v.id("changeOps"), rowId: v.id("fileChanges"), back: v.boolean() },
+  returns: v.null(),
+  handler: async (ctx, { opId, rowId, back }) => {
+    const op = await ctx.db.get("changeOps", opId);
+    if (op !== null) await stepRow(ctx, op, rowId, back);
     return null;
   },
 });

@@ -234,9 +234,10 @@ export default defineSchema({
   // Addition (review, docs/architecture.md "The assistant's changes"): one row per file or folder an assistant turn
   // (its assistant message) created, edited, moved or deleted; the rows of a turn are its change set. A side that
   // exists has a path; `before*` is the state before the turn (absent path: the turn created it), `after*` the state
-  // the turn left (absent path: it deleted it). Content is stored only where undo or redo needs it: the text (or
-  // blob) of the side being replaced, never a copy of the project. `turnTime` is the message's creation time, so
-  // "restore to here" finds every later turn of the project through one index range.
+  // the turn left (absent path: it deleted it). Content is stored only where undo or redo needs it: the text (a
+  // `changeTexts` row, so this row stays small: the card, `pending` and restore read rows, never texts) or blob of
+  // the side being replaced, never a copy of the project. `turnTime` is the message's creation time, so "restore to
+  // here" finds every later turn of the project through one index range.
   fileChanges: defineTable({
     projectId: v.id("projects"),
     conversationId: v.id("conversations"),
@@ -249,13 +250,19 @@ export default defineSchema({
     type: v.union(v.literal("file"), v.literal("folder")),
     state: v.union(v.literal("applied"), v.literal("undone"), v.literal("kept")),
     beforePath: v.optional(v.string()),
-    beforeContent: v.optional(v.string()),
+    beforeTextId: v.optional(v.id("changeTexts")),
     beforeStorageId: v.optional(v.id("_storage")),
     beforeRevision: v.optional(v.number()),
     afterPath: v.optional(v.string()),
-    afterContent: v.optional(v.string()),
+    afterTextId: v.optional(v.id("changeTexts")),
     afterStorageId: v.optional(v.id("_storage")),
     afterRevision: v.optional(v.number()),
+    // Bytes of the texts this row holds (its `changeTexts`), so the answer's undo budget is summed from rows alone.
+    textBytes: v.optional(v.number()),
+    // The shape before `changeTexts`: the texts inline. Read as before; the start-up migration
+    // (migrations:moveChangeTexts) moves them out, and every switch writes the new shape.
+    beforeContent: v.optional(v.string()),
+    afterContent: v.optional(v.string()),
     added: v.number(),
     removed: v.number(),
     // Set when a "restore to here" undid this row: the assistant message restored to, so the restore can be undone.
@@ -273,6 +280,35 @@ export default defineSchema({
     .index("by_project_pending", ["projectId", "pending"])
     .index("by_before_storage", ["beforeStorageId"])
     .index("by_after_storage", ["afterStorageId"]),
+
+  // Addition (review): the text one side of a `fileChanges` row needs to be brought back, read only when that row
+  // is switched or diffed. Owned by exactly one row (its beforeTextId or afterTextId), deleted with it or when the
+  // row no longer needs it, so it needs no index of its own.
+  changeTexts: defineTable({
+    projectId: v.id("projects"),
+    text: v.string(),
+  }),
+
+  // Addition (review, docs/architecture.md "The assistant's changes"): an undo, restore or undo of a restore too
+  // large for one transaction, carried on by scheduled steps (model/changeOps.ts). `rows` are switched in order;
+  // the first `done` are switched. While one exists in "running" or "rollingBack", nothing else in the project
+  // switches or keeps changes. A refusal part-way switches the done rows back ("rollingBack") and leaves the row in
+  // "failed" with the refusal, for the card to show, until the next operation of the project replaces it.
+  changeOps: defineTable({
+    projectId: v.id("projects"),
+    messageId: v.id("messages"),
+    userId: v.string(),
+    kind: v.union(v.literal("undo"), v.literal("restore"), v.literal("undoRestore")),
+    keepBoth: v.optional(v.boolean()),
+    rows: v.array(v.id("fileChanges")),
+    done: v.number(),
+    status: v.union(v.literal("running"), v.literal("rollingBack"), v.literal("failed")),
+    error: v.optional(
+      v.object({ code: v.string(), message: v.string(), path: v.optional(v.string()), canKeepBoth: v.optional(v.boolean()) }),
+    ),
+  })
+    .index("by_project", ["projectId"])
+    .index("by_message", ["messageId"]),
 
   // Addition (uploads, docs/architecture.md "Who may use an upload"): the upload URLs a user asked for, each with
   // the SHA-256 (base64, as `_storage.sha256`) of the bytes the user declared they would upload. A mutation that

@@ -47,6 +47,7 @@ import type * as migrations from "../migrations.js";
 import type * as model_access from "../model/access.js";
 import type * as model_backfill from "../model/backfill.js";
 import type * as model_budget from "../model/budget.js";
+import type * as model_changeOps from "../model/changeOps.js";
 import type * as model_changes from "../model/changes.js";
 import type * as model_conversations from "../model/conversations.js";
 import type * as model_createMany from "../model/createMany.js";
@@ -124,6 +125,7 @@ declare const fullApi: ApiFromModules<{
   "model/access": typeof model_access;
   "model/backfill": typeof model_backfill;
   "model/budget": typeof model_budget;
+  "model/changeOps": typeof model_changeOps;
   "model/changes": typeof model_changes;
   "model/conversations": typeof model_conversations;
   "model/createMany": typeof model_createMany;

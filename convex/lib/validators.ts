@@ -136,7 +136,23 @@ export const changeLineValidator = v.object({
 });
 export type ChangeLine = Infer<typeof changeLineValidator>;
 
-export const changeSetValidator = v.object({ lines: v.array(changeLineValidator), restoredHere: v.boolean() });
+const opFields = schema.tables.changeOps.validator.fields;
+
+/** An undo or restore on an answer carried on by scheduled steps (model/changeOps.ts): how far, or why it failed. */
+export const changeOperationValidator = v.object({
+  kind: opFields.kind,
+  status: opFields.status,
+  done: v.number(),
+  total: v.number(),
+  error: opFields.error,
+});
+export type ChangeOperation = Infer<typeof changeOperationValidator>;
+
+export const changeSetValidator = v.object({
+  lines: v.array(changeLineValidator),
+  restoredHere: v.boolean(),
+  operation: v.optional(changeOperationValidator),
+});
 export type ChangeSet = Infer<typeof changeSetValidator>;
 
 /** The changes of a project waiting for review (model/changes.ts pendingRows): one line each, with its answer. */

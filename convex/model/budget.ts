@@ -29,6 +29,12 @@ export class Budget {
     return this.ok();
   }
 
+  /** Counts bytes about to be read without reading them first (a document whose size is known). */
+  chargeBytes(bytes: number): boolean {
+    this.bytes += bytes;
+    return this.ok();
+  }
+
   /** Counts one index range (a `db.query` or `db.get`); returns false once the budget is exceeded. */
   chargeQuery(count = 1): boolean {
     this.queries += count;

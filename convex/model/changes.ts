@@ -5,8 +5,9 @@ import { splitPath } from "../ai/lib";
 import { findByPath, pathOfFile } from "../ai/paths";
 import { appError, formatCount } from "../lib/errors";
 import { lineCounts } from "../lib/lineDiff";
+import { utf8Length } from "../lib/text";
 import { hasLiveAncestors } from "./access";
-import { Budget } from "./budget";
+import { BATCH_BYTES, Budget } from "./budget";
 import { createFile, createFolder, createStoredFile, moveAndRename, removeFile, updateContent } from "./files";
 import { copyName } from "./names";
 import { releaseBlob } from "./storage";
@@ -18,7 +19,11 @@ import { releaseBlob } from "./storage";
 // (same revision, still there, the destination free), and refuses, naming the file and why, when a later edit
 // would be lost. A switch stores the text of the side it leaves and drops the text of the side it brings back
 // (now live in the file), so a row holds at most what its next switch needs, never a copy of the project.
-// Keep drops both. A blob referenced by a row is kept alive (model/storage.ts isBlobReferenced).
+// Keep drops both. A blob referenced by a row is kept alive (model/storage.ts isBlobReferenced). Texts live in
+// `changeTexts` rows (one per side that needs one), so a row stays a few hundred bytes: listing an answer, the
+// project's pending changes or the rows of a restore reads no text; a switch or a diff reads the one row's text.
+// Rows written before that keep their texts inline (`beforeContent` / `afterContent`) until the start-up
+// migration moves them (moveInlineTexts); every reader here takes both shapes.
 //
 // Invariants: a row's side with a path existed (that path, at that revision); a side without one did not. The
 // row's `fileId` is the node on the side currently applied. Rows of one turn are switched in reverse order of
@@ -88,9 +93,11 @@ export class TurnRecorder {
   /** The node exists and is about to change: remember it as it was before the turn (once per turn). */
   async before(node: Doc<"files">) {
     if ((await this.rowOf(node._id)) !== null) return;
+    const text = liveText(node);
     await this.insert(node, {
       beforePath: await pathOfFile(this.ctx, node),
-      beforeContent: node.type === "file" && node.storageId === undefined ? (node.content ?? "") : undefined,
+      beforeTextId: await putText(this.ctx, this.scope.message, undefined, text),
+      textBytes: text === undefined ? undefined : utf8Length(text),
       beforeStorageId: node.storageId,
       beforeRevision: node.revision ?? 1,
     });
@@ -138,13 +145,14 @@ export class TurnRecorder {
       await this.ctx.db.delete("fileChanges", row._id);
       return;
     }
-    const afterContent = node?.type === "file" && node.storageId === undefined ? (node.content ?? "") : undefined;
+    const afterContent = node === null ? undefined : liveText(node);
+    const beforeContent = row.type === "folder" ? undefined : await sideText(this.ctx, row, "before");
     const counts =
       row.type === "folder"
         ? { added: 0, removed: 0 }
         : node === null
-          ? { added: 0, removed: lines(row.beforeContent) }
-          : lineCounts(row.beforeContent ?? "", afterContent ?? "");
+          ? { added: 0, removed: lines(beforeContent) }
+          : lineCounts(beforeContent ?? "", afterContent ?? "");
     await this.ctx.db.patch("fileChanges", row._id, {
       afterPath: node === null ? undefined : await pathOfFile(this.ctx, node),
       afterRevision: node === null ? undefined : (node.revision ?? 1),
@@ -158,7 +166,7 @@ export class TurnRecorder {
     for await (const row of this.ctx.db
       .query("fileChanges")
       .withIndex("by_message_seq", (q) => q.eq("messageId", this.scope.message._id))) {
-      bytes += getDocumentSize(row);
+      bytes += getDocumentSize(row) + (row.textBytes ?? 0);
       if (bytes > MAX_TURN_UNDO_BYTES) {
         throw appError(
           "TOO_LARGE",
@@ -211,23 +219,95 @@ export async function changeTexts(ctx: QueryCtx, row: Row): Promise<{ before: st
   const node = await ctx.db.get("files", row.fileId);
   const live = node === null || node.type !== "file" ? "" : (node.content ?? "");
   const binary = row.beforeStorageId !== undefined || row.afterStorageId !== undefined || node?.storageId !== undefined;
-  if (row.state === "applied") return { before: row.beforeContent ?? "", after: row.afterPath === undefined ? "" : live, binary };
-  if (row.state === "undone") return { before: row.beforePath === undefined ? "" : live, after: row.afterContent ?? "", binary };
+  if (row.state === "applied") return { before: (await sideText(ctx, row, "before")) ?? "", after: row.afterPath === undefined ? "" : live, binary };
+  if (row.state === "undone") return { before: row.beforePath === undefined ? "" : live, after: (await sideText(ctx, row, "after")) ?? "", binary };
   return { before: "", after: row.afterPath === undefined ? "" : live, binary };
+}
+
+// ——— Texts ———
+
+/** The text a file holds, or undefined for a folder or a binary (whose blob the row keeps instead). */
+function liveText(node: Doc<"files">) {
+  return node.type === "file" && node.storageId === undefined ? (node.content ?? "") : undefined;
+}
+
+function textIdOf(row: Row, side: Side) {
+  return side === "before" ? row.beforeTextId : row.afterTextId;
+}
+
+/** The text `side` of the row holds (either shape), or undefined when it holds none. */
+async function sideText(ctx: QueryCtx, row: Row, side: Side): Promise<string | undefined> {
+  const inline = side === "before" ? row.beforeContent : row.afterContent;
+  if (inline !== undefined) return inline;
+  const textId = textIdOf(row, side);
+  if (textId === undefined) return undefined;
+  return (await ctx.db.get("changeTexts", textId))?.text;
+}
+
+/**
+ * Stores `text` for a row, reusing the text row `reuse` (whose text is no longer needed) when there is one:
+ * replacing it costs what deleting it and inserting another would. With `text` undefined, deletes `reuse`.
+ */
+async function putText(
+  ctx: MutationCtx,
+  owner: { projectId: Id<"projects"> },
+  reuse: Id<"changeTexts"> | undefined,
+  text: string | undefined,
+): Promise<Id<"changeTexts"> | undefined> {
+  if (text === undefined) {
+    if (reuse !== undefined) await ctx.db.delete("changeTexts", reuse);
+    return undefined;
+  }
+  const fields = { projectId: owner.projectId, text };
+  if (reuse !== undefined) {
+    await ctx.db.replace("changeTexts", reuse, fields);
+    return reuse;
+  }
+  return ctx.db.insert("changeTexts", fields);
+}
+
+/**
+ * One batch of the start-up migration (migrations:moveChangeTexts): rows written before `changeTexts` get their
+ * inline texts moved out, one page of rows from `cursor` (a pagination cursor over all rows). Reading, patching and
+ * inserting each such text costs about three times its size, so a page reads at most a third of the batch budget.
+ */
+export async function moveInlineTextsBatch(ctx: MutationCtx, cursor: string | undefined) {
+  const page = await ctx.db.query("fileChanges").paginate({ numItems: 500, cursor: cursor ?? null, maximumBytesRead: BATCH_BYTES / 3 });
+  for (const row of page.page) {
+    if (row.beforeContent === undefined && row.afterContent === undefined) continue;
+    const moved = async (side: Side, inline: string | undefined) =>
+      inline === undefined ? textIdOf(row, side) : await putText(ctx, row, textIdOf(row, side), inline);
+    const beforeTextId = await moved("before", row.beforeContent);
+    const afterTextId = await moved("after", row.afterContent);
+    await ctx.db.patch("fileChanges", row._id, {
+      beforeTextId,
+      afterTextId,
+      beforeContent: undefined,
+      afterContent: undefined,
+      textBytes: utf8Length(row.beforeContent ?? "") + utf8Length(row.afterContent ?? ""),
+    });
+  }
+  return page.isDone ? { done: true } : { done: false, cursor: page.continueCursor };
+}
+
+/** Deletes the texts a row holds (Keep, keep both, deleting the row). */
+export async function dropTexts(ctx: MutationCtx, row: Row) {
+  for (const id of [row.beforeTextId, row.afterTextId]) if (id !== undefined) await ctx.db.delete("changeTexts", id);
 }
 
 // ——— Switching sides ———
 
 function sideOf(row: Row, side: Side) {
   return side === "before"
-    ? { path: row.beforePath, content: row.beforeContent, storageId: row.beforeStorageId, revision: row.beforeRevision }
-    : { path: row.afterPath, content: row.afterContent, storageId: row.afterStorageId, revision: row.afterRevision };
+    ? { path: row.beforePath, storageId: row.beforeStorageId, revision: row.beforeRevision }
+    : { path: row.afterPath, storageId: row.afterStorageId, revision: row.afterRevision };
 }
 
-function sidePatch(side: Side, fields: { content?: string; storageId?: Id<"_storage">; revision?: number }): Partial<Row> {
+function sidePatch(side: Side, fields: { textId?: Id<"changeTexts">; storageId?: Id<"_storage">; revision?: number }): Partial<Row> {
+  // Writing a side writes the new shape: the inline text of the old one goes.
   return side === "before"
-    ? { beforeContent: fields.content, beforeStorageId: fields.storageId, beforeRevision: fields.revision }
-    : { afterContent: fields.content, afterStorageId: fields.storageId, afterRevision: fields.revision };
+    ? { beforeTextId: fields.textId, beforeContent: undefined, beforeStorageId: fields.storageId, beforeRevision: fields.revision }
+    : { afterTextId: fields.textId, afterContent: undefined, afterStorageId: fields.storageId, afterRevision: fields.revision };
 }
 
 function refuse(code: "CONFLICT" | "NAME_TAKEN" | "NOT_FOUND", path: string, message: string, canKeepBoth: boolean) {
@@ -256,17 +336,13 @@ async function freeName(ctx: QueryCtx, projectId: Id<"projects">, folderPath: st
   }
 }
 
-/** Creates the node of `side` at `parts`: a folder, a text file, or a binary file on its kept blob. */
-async function createSide(ctx: MutationCtx, userId: string, row: Row, side: Side, parts: string[]) {
-  const { content, storageId } = sideOf(row, side);
+/** Creates the node of `side` (whose text is `content`) at `parts`: a folder, a text file, or a binary file on its kept blob. */
+async function createSide(ctx: MutationCtx, userId: string, row: Row, side: Side, content: string | undefined, parts: string[]) {
+  const { storageId } = sideOf(row, side);
   const parentId = await ensureFolder(ctx, userId, row.projectId, parts.slice(0, -1));
   const name = parts[parts.length - 1];
   if (row.type === "folder") return createFolder(ctx, userId, { projectId: row.projectId, parentId, name });
-  if (storageId !== undefined) {
-    // The row holds the blob; release the row's claim first so it is accepted as unreferenced.
-    await ctx.db.patch("fileChanges", row._id, sidePatch(side, {}));
-    return createStoredFile(ctx, userId, { projectId: row.projectId, parentId, name, storageId });
-  }
+  if (storageId !== undefined) return createStoredFile(ctx, userId, { projectId: row.projectId, parentId, name, storageId }, true);
   return createFile(ctx, userId, { projectId: row.projectId, parentId, name, content: content ?? "" });
 }
 
@@ -281,6 +357,7 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
   const from: Side = to === "before" ? "after" : "before";
   const leaving = sideOf(row, from);
   const target = sideOf(row, to);
+  const targetText = await sideText(ctx, row, to);
   const verb = to === "before" ? "undo" : "redo";
   let node: Doc<"files"> | null = null;
   if (leaving.path !== undefined) {
@@ -300,19 +377,20 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
       }
       const parts = splitPath(target.path)!;
       const name = await freeName(ctx, row.projectId, parts.slice(0, -1), parts[parts.length - 1], false);
-      await createSide(ctx, userId, row, to, [...parts.slice(0, -1), name]);
-      await ctx.db.patch("fileChanges", row._id, { state: "kept", pending: undefined, ...clearedContent() });
-      await releaseRowBlobs(ctx, row);
+      await createSide(ctx, userId, row, to, targetText, [...parts.slice(0, -1), name]);
+      await dropUndoData(ctx, row);
       return;
     }
   }
 
-  // Remember the side being left, for the switch back.
-  const leftBehind =
-    node !== null && node.type === "file"
-      ? { content: node.storageId === undefined ? (node.content ?? "") : undefined, storageId: node.storageId }
-      : {};
-  await ctx.db.patch("fileChanges", row._id, sidePatch(from, { ...leftBehind, revision: leaving.revision }));
+  // Remember the side being left, for the switch back, in the text row of the side brought back if it has one.
+  const leftText = node === null ? undefined : liveText(node);
+  const leftTextId = await putText(ctx, row, textIdOf(row, to), leftText);
+  await ctx.db.patch("fileChanges", row._id, {
+    ...sidePatch(from, { textId: leftTextId, storageId: node?.type === "file" ? node.storageId : undefined, revision: leaving.revision }),
+    ...sidePatch(to, { storageId: target.storageId, revision: target.revision }),
+    textBytes: leftText === undefined ? undefined : utf8Length(leftText),
+  });
 
   let fileId = row.fileId;
   if (target.path === undefined) {
@@ -349,7 +427,7 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
       parts[parts.length - 1] = name;
     }
     if (node === null) {
-      fileId = await createSide(ctx, userId, row, to, parts);
+      fileId = await createSide(ctx, userId, row, to, targetText, parts);
     } else {
       const currentPath = await pathOfFile(ctx, node);
       if (currentPath !== target.path) {
@@ -360,10 +438,10 @@ export async function switchRow(ctx: MutationCtx, userId: string, stale: Row, to
         if (target.storageId !== undefined) {
           if (target.storageId !== node.storageId) {
             await removeFile(ctx, userId, node._id);
-            fileId = await createSide(ctx, userId, row, to, parts);
+            fileId = await createSide(ctx, userId, row, to, targetText, parts);
           }
-        } else if (node.storageId !== undefined || (node.content ?? "") !== (target.content ?? "")) {
-          await updateContent(ctx, userId, node._id, target.content ?? "", undefined);
+        } else if (node.storageId !== undefined || (node.content ?? "") !== (targetText ?? "")) {
+          await updateContent(ctx, userId, node._id, targetText ?? "", undefined);
         }
       }
     }
@@ -403,19 +481,27 @@ async function relink(
   }
 }
 
-function clearedContent(): Partial<Row> {
-  return { beforeContent: undefined, beforeStorageId: undefined, afterContent: undefined, afterStorageId: undefined };
+/** The row becomes "kept": its texts and blobs (undo data) are dropped. */
+async function dropUndoData(ctx: MutationCtx, row: Row) {
+  await ctx.db.patch("fileChanges", row._id, {
+    state: "kept",
+    pending: undefined,
+    ...sidePatch("before", { revision: row.beforeRevision }),
+    ...sidePatch("after", { revision: row.afterRevision }),
+    textBytes: undefined,
+  });
+  await dropTexts(ctx, row);
+  await releaseRowBlobs(ctx, row);
 }
 
-async function releaseRowBlobs(ctx: MutationCtx, row: Row) {
+export async function releaseRowBlobs(ctx: MutationCtx, row: Row) {
   for (const id of [row.beforeStorageId, row.afterStorageId]) if (id !== undefined) await releaseBlob(ctx, id);
 }
 
 /** Keep: the change stays and its undo data is dropped. */
 export async function keepRow(ctx: MutationCtx, row: Row) {
   if (row.state !== "applied") return;
-  await ctx.db.patch("fileChanges", row._id, { state: "kept", pending: undefined, ...clearedContent() });
-  await releaseRowBlobs(ctx, row);
+  await dropUndoData(ctx, row);
 }
 
 /** Refuses while an answer of the project is still being written: its turn may still change files. */

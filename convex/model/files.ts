@@ -259,16 +259,19 @@ export async function createBinaryFile(
 
 /**
  * Turns a blob the server stored itself (an import's action, transferRun.ts) into a file of `userId`'s project:
- * no upload grant is involved, but the blob must still be unreferenced.
+ * no upload grant is involved, but the blob must still be unreferenced. `held`: the caller holds the blob for this
+ * project already (a change set's row, model/changes.ts, whose file may still be in the trash on the same blob),
+ * so it may be shared, as copies of a binary share theirs.
  */
 export async function createStoredFile(
   ctx: MutationCtx,
   userId: string,
   input: NewFile & { storageId: Id<"_storage"> },
+  held = false,
 ) {
   await requireProjectOwner(ctx, userId, input.projectId);
   const blob = await ctx.db.system.get("_storage", input.storageId);
-  if (blob === null || (await isBlobReferenced(ctx, input.storageId))) {
+  if (blob === null || (!held && (await isBlobReferenced(ctx, input.storageId)))) {
     throw appError("NOT_FOUND", "The stored file was not found or is already in use.");
   }
   return insertNode(ctx, userId, input, { type: "file", storageId: input.storageId, size: blob.size });

@@ -2,6 +2,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { Budget } from "./budget";
 import { uncountEntries } from "./listing";
+import { dropTexts, releaseRowBlobs } from "./changes";
 import { deleteFileRow, releaseBlob } from "./storage";
 import { deleteBlobIfPresent } from "./transfers";
 
@@ -146,14 +147,17 @@ export async function purgeProjectBatch(ctx: MutationCtx, projectId: Id<"project
   if (!(await deleteRows(ctx, "fileBuckets", buckets, budget))) return false;
 
   // Import/export state: at most one transfer row per kind, each with the archive or built ZIP it may still hold,
-  // and the project's Git remote.
-  budget.chargeQuery(2);
+  // and the project's Git remote, and its undo or restore in progress or failed (model/changeOps.ts; at most one).
+  budget.chargeQuery(3);
   for (const transfer of await ctx.db.query("transfers").withIndex("by_project_kind", (q) => q.eq("projectId", projectId)).collect()) {
     for (const blob of [transfer.storageId, transfer.zipStorageId]) if (blob !== undefined) await deleteBlobIfPresent(ctx, blob);
     await ctx.db.delete("transfers", transfer._id);
   }
   for (const remote of await ctx.db.query("gitRemotes").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect()) {
     await ctx.db.delete("gitRemotes", remote._id);
+  }
+  for (const op of await ctx.db.query("changeOps").withIndex("by_project", (q) => q.eq("projectId", projectId)).take(10)) {
+    await ctx.db.delete("changeOps", op._id);
   }
 
   const conversations = await ctx.db
@@ -216,14 +220,16 @@ async function purgeConversationChanges(ctx: MutationCtx, conversationId: Id<"co
   let complete = true;
   for await (const row of ctx.db.query("fileChanges").withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))) {
     rows.push(row);
-    if (!budget.charge(row)) {
+    // Deleting the row's texts reads them: charged like the row.
+    if (!budget.charge(row) || !budget.chargeBytes(row.textBytes ?? 0)) {
       complete = false;
       break;
     }
   }
   for (const row of rows) {
     await ctx.db.delete("fileChanges", row._id);
-    for (const id of [row.beforeStorageId, row.afterStorageId]) if (id !== undefined) await releaseBlob(ctx, id);
+    await dropTexts(ctx, row);
+    await releaseRowBlobs(ctx, row);
   }
   return complete;
 }

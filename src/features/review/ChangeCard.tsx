@@ -2,7 +2,7 @@ import { ConvexError } from "convex/values";
 import { useLayoutEffect, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-import type { ChangeLine } from "../../../convex/lib/validators";
+import type { ChangeLine, ChangeOperation } from "../../../convex/lib/validators";
 import { errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
 import { useLiveWrite, useSyncedQuery } from "../sync";
@@ -10,8 +10,9 @@ import "./review.css";
 
 // The change set of one assistant answer, under the answer in the chat: a line per file with its +/− counts,
 // opening the diff in the editor area; Keep / Undo per file and for the whole answer; Restore to here (and its
-// undo). Every action is one server transaction (convex/changes.ts); a refusal is shown in the card, with "Keep
-// both" when that can help.
+// undo). Every action is one server operation (convex/changes.ts); a refusal is shown in the card, with "Keep
+// both" when that can help. An undo or restore too large for one transaction carries on in steps on the server:
+// every window's card shows how far it got, and its refusal if it stopped (and took back what it had done).
 
 /** The tools whose calls change files: an answer with none of them has no change set to show. */
 const WRITING_TOOLS = new Set(["create_file", "create_folder", "edit_file", "write_file", "move_file", "delete_file"]);
@@ -34,6 +35,15 @@ function refusalOf(error: unknown, lines: readonly ChangeLine[], changeId: Id<"f
   const info = typeof data === "object" && data !== null ? (data as { path?: unknown; canKeepBoth?: unknown }) : {};
   const line = changeId !== undefined ? lines.find((l) => l._id === changeId) : lines.find((l) => l.path === info.path || l.fromPath === info.path);
   return { message: errorMessage(error), keepBoth: info.canKeepBoth === true && line !== undefined ? line._id : undefined };
+}
+
+const OPERATION_LABEL: Record<ChangeOperation["kind"], string> = { undo: "Undoing", restore: "Restoring", undoRestore: "Undoing the restore" };
+
+/** What the card says of an operation still running on the server. */
+function progressOf(op: ChangeOperation) {
+  return op.status === "rollingBack"
+    ? `Stopped; taking back what was done (${op.done} left)…`
+    : `${OPERATION_LABEL[op.kind]}… ${op.done} of ${op.total} changes`;
 }
 
 export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">; answering: boolean }) {
@@ -76,7 +86,10 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
   };
 
   if (set === undefined || set.lines.length === 0) return null;
-  const { lines, restoredHere } = set;
+  const { lines, restoredHere, operation } = set;
+  // A refusal from this window's last action, else the one the project's last large operation on this answer ended with.
+  const shown =
+    refusal ?? (operation?.status === "failed" && operation.error !== undefined ? refusalOf(new ConvexError(operation.error), lines, undefined) : null);
   const applied = lines.filter((l) => l.state === "applied");
   const waiting = lines.filter((l) => l.pending === true).length;
   const added = lines.reduce((n, l) => n + l.added, 0);
@@ -184,16 +197,21 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
           </li>
         ))}
       </ul>
-      {refusal !== null && (
+      {operation !== undefined && operation.status !== "failed" && (
+        <div className="review-progress" role="status">
+          {progressOf(operation)}
+        </div>
+      )}
+      {shown !== null && (
         <div className="review-refusal" role="alert">
-          <span>{refusal.message}</span>
-          {refusal.keepBoth !== undefined && (
+          <span>{shown.message}</span>
+          {shown.keepBoth !== undefined && (
             <button
               type="button"
               className="btn btn-small"
               disabled={disabled}
               onClick={() => {
-                const changeId = refusal.keepBoth!;
+                const changeId = shown.keepBoth!;
                 void run(() => undo({ messageId, changeId, keepBoth: true }), changeId);
               }}
             >

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type Caller, type CaseSuite, expectConvexError, type Harness } from "../harness";
-import { listed, seedTurn } from "./helpers";
+import { listed, seedTurn, uploadAs } from "./helpers";
 
 // The assistant's change sets through public functions, on both backends: the turns are made by the tool calls the
 // answering action makes (helpers.seedTurn). convex/changes.test.ts has the cases that need convex-test's direct
 // access to rows and storage (every tool with binaries, the undo data kept, a running answer, deletion).
 
-/** path → text of every live file of the project, as a client reads it. */
+/** path → text of every live file of the project, as a client reads it ("<binary N bytes>" for a blob). */
 async function files(caller: Caller, projectId: Id<"projects">) {
   const entries = await listed(caller, projectId);
   const byId = new Map(entries.map((e) => [e._id, e]));
@@ -17,7 +17,11 @@ async function files(caller: Caller, projectId: Id<"projects">) {
     return e.parentId === undefined ? e.name : `${pathOf(e.parentId)}/${e.name}`;
   };
   const out: Record<string, string> = {};
-  for (const e of entries) if (e.type === "file") out[pathOf(e._id)] = (await caller.query(api.files.get, { fileId: e._id })).content ?? "";
+  for (const e of entries) {
+    if (e.type !== "file") continue;
+    const file = await caller.query(api.files.get, { fileId: e._id });
+    out[pathOf(e._id)] = file.url !== undefined ? `<binary ${file.size} bytes>` : (file.content ?? "");
+  }
   return out;
 }
 
@@ -34,6 +38,24 @@ export async function seedReview(h: Harness) {
   await alice.mutation(api.files.createFile, { projectId, name: "old.md", content: "# old\n" });
   const conversationId = await alice.mutation(api.conversations.create, { projectId });
   return { h, alice, projectId, src, conversationId, files: () => files(alice, projectId) };
+}
+
+/** A text of about 0.9 MB (9,000 lines), different for each tag: a file near the editor's 1 MiB limit. */
+const big = (tag: string) => (`// ${tag}\n` + "x".repeat(99) + "\n").repeat(9000);
+
+/** The large cases move about 100 MB through the functions; the machine may be shared. */
+const LARGE_TIMEOUT = 300_000;
+
+/** Seven such files, f0.txt … f6.txt, each holding big(tag). */
+const SEVEN = [0, 1, 2, 3, 4, 5, 6].map((i) => `f${i}.txt`);
+const seven = (tag: string) => Object.fromEntries(SEVEN.map((path) => [path, big(tag)]));
+const writeSeven = (tag: string) => SEVEN.map((path) => ({ name: "write_file", arguments: { path, content: big(tag) } }));
+
+/** seedReview's project plus the seven large files. */
+async function seedLarge(h: Harness) {
+  const s = await seedReview(h);
+  for (const name of SEVEN) await s.alice.mutation(api.files.createFile, { projectId: s.projectId, name, content: big("start") });
+  return s;
 }
 
 export const changeCases: CaseSuite = (makeHarness) => {
@@ -101,6 +123,134 @@ export const changeCases: CaseSuite = (makeHarness) => {
       expect(refused.path).toBe("src/a.ts");
       expect(await s.files()).toEqual(afterSecond);
     });
+  });
+
+  describe("every tool, binaries and sizes", () => {
+    it("write_file over a text, a new path and a binary is one change set with its diffs; undo brings back each, the binary on its own blob", async () => {
+      const s = await seedReview(await makeHarness());
+      const storageId = await uploadAs(s.h, s.alice, s.projectId, new Uint8Array([1, 2, 3, 4]), "image/png");
+      await s.alice.mutation(api.files.createBinaryFile, { projectId: s.projectId, parentId: s.src, name: "logo.png", storageId });
+      const before = await s.files();
+      expect(before["src/logo.png"]).toBe("<binary 4 bytes>");
+      const { assistantMessageId: m } = await seedTurn(s.h, s.alice, s.conversationId, [
+        { name: "write_file", arguments: { path: "src/a.ts", content: "one\n2\nthree\nfour\n" } },
+        { name: "write_file", arguments: { path: "docs/new.md", content: "# new\n" } },
+        { name: "write_file", arguments: { path: "src/logo.png", content: "now text\n" } },
+      ]);
+      const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+      const byPath = Object.fromEntries(lines.map((l) => [l.path, [l.kind, l.added, l.removed, l.binary]]));
+      expect(byPath).toEqual({
+        "src/a.ts": ["edited", 2, 1, undefined],
+        "docs": ["created", 0, 0, undefined],
+        "docs/new.md": ["created", 1, 0, undefined],
+        "src/logo.png": ["edited", 1, 0, true],
+      });
+      const a = lines.find((l) => l.path === "src/a.ts")!;
+      expect(await s.alice.query(api.changes.texts, { changeId: a._id })).toMatchObject({ before: "one\ntwo\nthree\n", after: "one\n2\nthree\nfour\n", binary: false });
+      const logo = lines.find((l) => l.path === "src/logo.png")!;
+      expect(await s.alice.query(api.changes.texts, { changeId: logo._id })).toMatchObject({ before: "", after: "now text\n", binary: true });
+      expect(await s.files()).toMatchObject({ "src/a.ts": "one\n2\nthree\nfour\n", "docs/new.md": "# new\n", "src/logo.png": "now text\n" });
+
+      await s.alice.mutation(api.changes.undo, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(before);
+      expect(new Set((await s.alice.query(api.changes.forMessage, { messageId: m })).lines.map((l) => l.state))).toEqual(new Set(["undone"]));
+    });
+
+    it("a deleted and a moved binary come back on their blobs by undo, and go again by restore and its undo", async () => {
+      const s = await seedReview(await makeHarness());
+      for (const [name, size] of [["logo.png", 3], ["icon.png", 5]] as const) {
+        const storageId = await uploadAs(s.h, s.alice, s.projectId, new Uint8Array(size).fill(size), "image/png");
+        await s.alice.mutation(api.files.createBinaryFile, { projectId: s.projectId, parentId: s.src, name, storageId });
+      }
+      const before = await s.files();
+      const { assistantMessageId: m } = await seedTurn(s.h, s.alice, s.conversationId, [
+        { name: "delete_file", arguments: { path: "src/logo.png" } },
+        { name: "move_file", arguments: { from: "src/icon.png", to: "icon.png" } },
+      ]);
+      const after = await s.files();
+      expect(after).toMatchObject({ "icon.png": "<binary 5 bytes>" });
+      expect(after["src/logo.png"]).toBeUndefined();
+      const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+      expect(Object.fromEntries(lines.map((l) => [l.path, [l.kind, l.binary]]))).toEqual({
+        "src/logo.png": ["deleted", true],
+        "icon.png": ["moved", true],
+      });
+
+      await s.alice.mutation(api.changes.restore, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(before);
+      await s.alice.mutation(api.changes.undoRestore, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(after);
+      await s.alice.mutation(api.changes.undo, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(before);
+    });
+
+    it("seven ~0.9 MB files rewritten by write_file: undo all, restore and its undo work as one operation each, and three such answers waiting for review are listed", async () => {
+      const s = await seedLarge(await makeHarness());
+      const start = await s.files();
+      const undoAll = await seedTurn(s.h, s.alice, s.conversationId, writeSeven("first"));
+      expect(await s.files()).toMatchObject(seven("first"));
+      await s.alice.mutation(api.changes.undo, { messageId: undoAll.assistantMessageId });
+      await s.h.idle();
+      expect(await s.files()).toEqual(start);
+      const undone = await s.alice.query(api.changes.forMessage, { messageId: undoAll.assistantMessageId });
+      expect(undone.lines.map((l) => l.state)).toEqual(SEVEN.map(() => "undone"));
+      expect(undone.operation).toBeUndefined();
+
+      const { assistantMessageId: m } = await seedTurn(s.h, s.alice, s.conversationId, writeSeven("second"));
+      const afterSecond = await s.files();
+      expect(afterSecond).toMatchObject(seven("second"));
+      await s.alice.mutation(api.changes.restore, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(start);
+      expect((await s.alice.query(api.changes.forMessage, { messageId: m })).restoredHere).toBe(true);
+      await s.alice.mutation(api.changes.undoRestore, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(afterSecond);
+      expect((await s.alice.query(api.changes.forMessage, { messageId: m })).restoredHere).toBe(false);
+      await s.alice.mutation(api.changes.keep, { messageId: m });
+
+      await s.alice.mutation(api.projects.updateSettings, { projectId: s.projectId, settings: { assistantChanges: "review" } });
+      const waiting: Id<"messages">[] = [];
+      for (const tag of ["r1", "r2", "r3"]) waiting.push((await seedTurn(s.h, s.alice, s.conversationId, writeSeven(tag))).assistantMessageId);
+      const pending = await s.alice.query(api.changes.pending, { projectId: s.projectId });
+      expect(pending.map((p) => [p.messageId, p.line.path])).toEqual(waiting.flatMap((id) => SEVEN.map((path) => [id, path])));
+      expect(await s.files()).toMatchObject(seven("r3"));
+      // Taking back all three, newest first, leaves the files as the kept answer left them.
+      await s.alice.mutation(api.changes.restore, { messageId: waiting[0] });
+      await s.h.idle();
+      expect(await s.files()).toEqual(afterSecond);
+      expect(await s.alice.query(api.changes.pending, { projectId: s.projectId })).toEqual([]);
+    }, LARGE_TIMEOUT);
+
+    it("a large undo that meets a later edit part-way takes back what it had done and says which file, so nothing is lost", async () => {
+      const s = await seedLarge(await makeHarness());
+      const { assistantMessageId: m } = await seedTurn(s.h, s.alice, s.conversationId, writeSeven("turn"));
+      // Undo goes last change first: f0.txt comes last, in a later step than the caller's transaction.
+      const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+      const f0 = lines.find((l) => l.path === "f0.txt")!;
+      const file = await s.alice.query(api.files.get, { fileId: f0.fileId });
+      await s.alice.mutation(api.files.updateContent, { fileId: f0.fileId, content: "mine\n", baseRevision: file.revision });
+      const edited = await s.files();
+
+      await s.alice.mutation(api.changes.undo, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(edited);
+      const after = await s.alice.query(api.changes.forMessage, { messageId: m });
+      expect(after.lines.map((l) => l.state)).toEqual(SEVEN.map(() => "applied"));
+      expect(after.operation).toMatchObject({ kind: "undo", status: "failed", done: 0, total: 7, error: { code: "CONFLICT", path: "f0.txt", canKeepBoth: true } });
+      expect(after.operation?.error?.message).toContain('"f0.txt" was edited after this change');
+
+      // Keep both then completes it: the edit stays, the earlier text comes back beside it.
+      await s.alice.mutation(api.changes.undo, { messageId: m, keepBoth: true });
+      await s.h.idle();
+      const done = await s.alice.query(api.changes.forMessage, { messageId: m });
+      expect(done.operation).toBeUndefined();
+      expect(await s.files()).toMatchObject({ ...seven("start"), "f0.txt": "mine\n", "f0 copy.txt": big("start") });
+    }, LARGE_TIMEOUT);
   });
 
   describe("wait for review", () => {
