@@ -60,6 +60,16 @@ function whoamiUntil(c: AppConvexClient, ok: (value: { name: string | null } | n
   });
 }
 
+/** A client that sent the token "not-a-jwt" early, which the server refuses; `fresh` is a valid token of Ada's. */
+async function refusedEarly() {
+  backend = await startTestBackend();
+  const fresh = (await backend.signIn("Ada")).token;
+  const sent: Sent[] = [];
+  const c = appClient(backend.url, sent);
+  c.authenticateEarly("not-a-jwt");
+  return { fresh, sent, c, answered: whoamiUntil(c, (v) => v !== null) };
+}
+
 const authenticates = (sent: Sent[]) => sent.filter((m) => m.type === "Authenticate" && m.tokenType === "User");
 
 describe("AppConvexClient's early authentication", () => {
@@ -93,12 +103,7 @@ describe("AppConvexClient's early authentication", () => {
   });
 
   it("a stored token the server refuses is renewed through the provider's fetcher, once it has taken over", async () => {
-    backend = await startTestBackend();
-    const fresh = (await backend.signIn("Ada")).token;
-    const sent: Sent[] = [];
-    const c = appClient(backend.url, sent);
-    c.authenticateEarly("not-a-jwt");
-    const answered = whoamiUntil(c, (v) => v !== null);
+    const { fresh, sent, c, answered } = await refusedEarly();
     const changes: boolean[] = [];
     c.setAuth(
       ({ forceRefreshToken }) => Promise.resolve(forceRefreshToken ? fresh : "not-a-jwt"),
@@ -113,12 +118,7 @@ describe("AppConvexClient's early authentication", () => {
     // The interleaving e2e/projects.spec.ts forces on a page: the client has the AuthError, has stopped its socket
     // and waits for the provider's fetcher, when the provider mounts. Under StrictMode that is setAuth, clearAuth
     // (the simulated unmount) and setAuth again; the second used to end the renewal with the socket left stopped.
-    backend = await startTestBackend();
-    const fresh = (await backend.signIn("Ada")).token;
-    const sent: Sent[] = [];
-    const c = appClient(backend.url, sent);
-    c.authenticateEarly("not-a-jwt");
-    const answered = whoamiUntil(c, (v) => v !== null);
+    const { fresh, sent, c, answered } = await refusedEarly();
     await vi.waitFor(() => expect(sent.map((m) => m.type)).toContain("close"));
     // As the local provider: a renewed token is stored and given from then on.
     let stored = "not-a-jwt";
