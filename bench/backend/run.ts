@@ -552,110 +552,48 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   under \`npm start\`), one Doc per document, and garbage collection. The CPU figure is this process's only
   (esbuild, when it runs, is another process).`;
 
-// ------------------------------------------------------------------------------------------------- main
-
-/** Rows 1-3: round trips, inserts and fan-out, with fsync on and off. */
-async function writeRows(root: string, measured: Measured) {
-  // Durability ON: the default of `npm start`.
-  const onDir = path.join(root, "durable");
-  const on = await spawnChild<ServerReady>("./server.ts", { dataDir: onDir, durable: true } satisfies ServerArgs);
-  let insertRecordBytes: number;
-  try {
-    const token = await signIn(on.ready.url, USER);
-    progress("1. mutation round trip (fsync on)");
-    const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
-    const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
-    rows.push({
-      measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
-      short: "mutation round trip",
-      polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-      reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-      target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
-      met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
-    });
-
-    progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
-    const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
-    const ins = insRun.result;
-    Object.assign(measured, {
-      commitsPerSync: insRun.commitsPerSync,
-      insertsOn: ins.perSecond,
-      insertP50On: ins.p50,
-      serverMicrosOn: insRun.serverMicros,
-      clientMicrosOn: insRun.clientMicros,
-    });
-    insertRecordBytes = medianWalRecordBytes(onDir);
-    const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
-    const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
-    Object.assign(measured, { onePerSync: ref1.perSecond, fsyncP50: ref1.fsyncP50, fsyncP99: ref1.fsyncP99 });
-    rows.push({
-      measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
-      short: "sustained inserts",
-      polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; ${insRun.commitsPerSync.toFixed(1)} commits per durable log write)`,
-      reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
-      target: "≥ 5,000/s",
-      met: verdict(ins.perSecond >= 5000),
-    });
-    notes.push(
-      `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
-      `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
-        `${cpus().length} cores shared with everything else running.`,
-    );
-
-    progress(`2c. pipelined inserts, 1 client, ${PIPELINE_WINDOW} in flight, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
-    const pipeRun = await cpuPerInsert(on, () => pipelinedInserts(on.ready.url, token, PIPELINE_WINDOW, INSERT_SECONDS_NO_FSYNC));
-    Object.assign(measured, { pipelined: pipeRun.result.perSecond, pipelinedPerSync: pipeRun.commitsPerSync });
-    rows.push({
-      measure: `Pipelined inserts (createFile), 1 client with ${PIPELINE_WINDOW} in flight (an import, an offline replay), ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
-      polaris: `${perSec(pipeRun.result.perSecond)} (${pipeRun.result.total.toLocaleString("en-US")} inserts; ${pipeRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(pipeRun.serverMicros)}, client ${usPer(pipeRun.clientMicros)})`,
-      reference: `append+fdatasync: 1 per fsync ${perSec(ref1.perSecond)}`,
-      target: "(informative)",
-      met: "",
-    });
-
-    progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
-    const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
-    const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
-    rows.push({
-      short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
-      measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
-      polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
-      reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
-      target: "p99 ≤ 50 ms",
-      met: verdict(percentile(fan.samples, 0.99) <= 50),
-    });
-  } finally {
-    await on.stop();
-  }
-
-  // Durability OFF (`durable: false`): the same paths without the fsync, to show what the rest costs.
-  const off = await spawnChild<ServerReady>("./server.ts", { dataDir: path.join(root, "volatile"), durable: false } satisfies ServerArgs);
-  try {
-    const token = await signIn(off.ready.url, USER);
-    progress("1b/2b. round trip and inserts with fsync off");
-    const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
-    const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
-    rows.push({
-      measure: `Mutation round trip, fsync off: p50 / p99`,
-      polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-      reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-      target: "(informative)",
-      met: "",
-    });
-    const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
-    const ins = insRun.result;
-    measured.insertsOff = ins.perSecond;
-    rows.push({
-      measure: `Sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync off`,
-      polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; CPU per insert: backend ${usPer(insRun.serverMicros)}, clients ${usPer(insRun.clientMicros)})`,
-      reference: "",
-      target: "(informative)",
-      met: "",
-    });
-  } finally {
-    await off.stop();
-  }
+/** Row 4: start to the first query answered, from the write-ahead log and from a snapshot. */
+async function startRows(root: string) {
+  progress(`4. start-to-ready with ${storedDocuments(SEED).toLocaleString("en-US")} stored documents`);
+  const st = await startToReady(root);
+  const docs = st.stored.toLocaleString("en-US");
+  const fmtStarts = (xs: StartupResult[]) =>
+    `${ms(median(xs.map((x) => x.readyMs)))} (CPU ${ms(median(xs.map((x) => x.cpuMs)))}; listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
+  const fmtRef = (xs: Parsed[]) => `read + JSON.parse ${ms(median(xs.map((x) => x.ms)))} (CPU ${ms(median(xs.map((x) => x.cpuMs)))})`;
+  rows.push({
+    measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
+    short: "start from the write-ahead log",
+    polaris: fmtStarts(st.fromWal),
+    reference: fmtRef(st.walRef),
+    target: "≤ 2 s",
+    met: verdict(median(st.fromWal.map((x) => x.readyMs)) <= 2000),
+  });
+  rows.push({
+    measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
+    short: "start from a snapshot",
+    polaris: fmtStarts(st.fromSnapshot),
+    reference: fmtRef(st.snapRef),
+    target: "≤ 2 s",
+    met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
+  });
 }
+
+/** --only=start: the start rows alone, printed with the load average; docs/benchmarks.md is left as it was. */
+async function startOnly() {
+  const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
+  const loadAtStart = loadavg()[0];
+  try {
+    await startRows(root);
+  } finally {
+    killChildren();
+    await rm(root, { recursive: true, force: true });
+  }
+  console.log("\n" + table() + "\n");
+  console.log(`1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end; ${cpus().length} cores.`);
+  progress("start rows only: docs/benchmarks.md left as it was.");
+}
+
+// ------------------------------------------------------------------------------------------------- main
 
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
@@ -677,30 +615,107 @@ async function main() {
     pipelinedPerSync: Number.NaN,
   };
   try {
-    if (!START_ONLY) await writeRows(root, measured);
+    // Durability ON: the default of `npm start`.
+    const onDir = path.join(root, "durable");
+    const on = await spawnChild<ServerReady>("./server.ts", { dataDir: onDir, durable: true } satisfies ServerArgs);
+    let insertRecordBytes: number;
+    try {
+      const token = await signIn(on.ready.url, USER);
+      progress("1. mutation round trip (fsync on)");
+      const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
+      const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
+      rows.push({
+        measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
+        short: "mutation round trip",
+        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+        target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
+        met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
+      });
 
-    progress(`4. start-to-ready with ${storedDocuments(SEED).toLocaleString("en-US")} stored documents`);
-    const st = await startToReady(root);
-    const docs = st.stored.toLocaleString("en-US");
-    const fmtStarts = (xs: StartupResult[]) =>
-      `${ms(median(xs.map((x) => x.readyMs)))} (CPU ${ms(median(xs.map((x) => x.cpuMs)))}; listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
-    const fmtRef = (xs: Parsed[]) => `read + JSON.parse ${ms(median(xs.map((x) => x.ms)))} (CPU ${ms(median(xs.map((x) => x.cpuMs)))})`;
-    rows.push({
-      measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
-      short: "start from the write-ahead log",
-      polaris: fmtStarts(st.fromWal),
-      reference: fmtRef(st.walRef),
-      target: "≤ 2 s",
-      met: verdict(median(st.fromWal.map((x) => x.readyMs)) <= 2000),
-    });
-    rows.push({
-      measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
-      short: "start from a snapshot",
-      polaris: fmtStarts(st.fromSnapshot),
-      reference: fmtRef(st.snapRef),
-      target: "≤ 2 s",
-      met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
-    });
+      progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
+      const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
+      const ins = insRun.result;
+      Object.assign(measured, {
+        commitsPerSync: insRun.commitsPerSync,
+        insertsOn: ins.perSecond,
+        insertP50On: ins.p50,
+        serverMicrosOn: insRun.serverMicros,
+        clientMicrosOn: insRun.clientMicros,
+      });
+      insertRecordBytes = medianWalRecordBytes(onDir);
+      const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
+      const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
+      Object.assign(measured, { onePerSync: ref1.perSecond, fsyncP50: ref1.fsyncP50, fsyncP99: ref1.fsyncP99 });
+      rows.push({
+        measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
+        short: "sustained inserts",
+        polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; ${insRun.commitsPerSync.toFixed(1)} commits per durable log write)`,
+        reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
+        target: "≥ 5,000/s",
+        met: verdict(ins.perSecond >= 5000),
+      });
+      notes.push(
+        `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
+        `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
+          `${cpus().length} cores shared with everything else running.`,
+      );
+
+      progress(`2c. pipelined inserts, 1 client, ${PIPELINE_WINDOW} in flight, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
+      const pipeRun = await cpuPerInsert(on, () => pipelinedInserts(on.ready.url, token, PIPELINE_WINDOW, INSERT_SECONDS_NO_FSYNC));
+      Object.assign(measured, { pipelined: pipeRun.result.perSecond, pipelinedPerSync: pipeRun.commitsPerSync });
+      rows.push({
+        measure: `Pipelined inserts (createFile), 1 client with ${PIPELINE_WINDOW} in flight (an import, an offline replay), ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
+        polaris: `${perSec(pipeRun.result.perSecond)} (${pipeRun.result.total.toLocaleString("en-US")} inserts; ${pipeRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(pipeRun.serverMicros)}, client ${usPer(pipeRun.clientMicros)})`,
+        reference: `append+fdatasync: 1 per fsync ${perSec(ref1.perSecond)}`,
+        target: "(informative)",
+        met: "",
+      });
+
+      progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
+      const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
+      const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
+      rows.push({
+        short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
+        measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
+        polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
+        reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
+        target: "p99 ≤ 50 ms",
+        met: verdict(percentile(fan.samples, 0.99) <= 50),
+      });
+    } finally {
+      await on.stop();
+    }
+
+    // Durability OFF (`durable: false`): the same paths without the fsync, to show what the rest costs.
+    const off = await spawnChild<ServerReady>("./server.ts", { dataDir: path.join(root, "volatile"), durable: false } satisfies ServerArgs);
+    try {
+      const token = await signIn(off.ready.url, USER);
+      progress("1b/2b. round trip and inserts with fsync off");
+      const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
+      const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
+      rows.push({
+        measure: `Mutation round trip, fsync off: p50 / p99`,
+        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+        target: "(informative)",
+        met: "",
+      });
+      const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
+      const ins = insRun.result;
+      measured.insertsOff = ins.perSecond;
+      rows.push({
+        measure: `Sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync off`,
+        polaris: `${perSec(ins.perSecond)} (each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; CPU per insert: backend ${usPer(insRun.serverMicros)}, clients ${usPer(insRun.clientMicros)})`,
+        reference: "",
+        target: "(informative)",
+        met: "",
+      });
+    } finally {
+      await off.stop();
+    }
+
+    await startRows(root);
   } finally {
     clearInterval(loadSampler);
     killChildren();
@@ -736,7 +751,7 @@ ${findings(measured)}`;
   console.log("\n" + table() + "\n");
   for (const n of notes) console.log(`- ${n}`);
   console.log(targetsSummary());
-  if (QUICK || START_ONLY) return progress(`${QUICK ? "quick run" : "start rows only"}: docs/benchmarks.md left as it was.`);
+  if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
   await writeDocsSection(DOCS_FILE, section);
   progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);
 }
@@ -747,7 +762,7 @@ const watchdog = setTimeout(() => {
   process.exit(1);
 }, SUITE_LIMIT_MS);
 
-main()
+(START_ONLY ? startOnly() : main())
   .then(() => {
     clearTimeout(watchdog);
     // Stock clients may leave reconnect timers behind; the run is over.
