@@ -30,9 +30,11 @@ import { writeDocsSection } from "./docs.js";
 
 // Benchmarks of the embedded local backend (engine + server) through the stock Convex clients, each beside a
 // reference measured in the same run. Bounded in time (a watchdog ends the run), loopback only, temp dirs removed.
-// Run: npx tsx bench/backend/run.ts [--quick]   (--quick: smaller counts, for checking the script itself)
+// Run: npx tsx bench/backend/run.ts [--quick] [--inserts]   (--quick: smaller counts, for checking the script itself;
+// --inserts: only the insert rows, for working on the write path. Either leaves docs/benchmarks.md as it was.)
 
 const QUICK = process.argv.includes("--quick");
+const INSERTS_ONLY = process.argv.includes("--inserts");
 // A safety bound, not the expected time: on a machine shared with other work, seeding alone can take a minute.
 const SUITE_LIMIT_MS = 480_000;
 const USER = "Bench User";
@@ -608,17 +610,19 @@ async function main() {
     let insertRecordBytes: number;
     try {
       const token = await signIn(on.ready.url, USER);
-      progress("1. mutation round trip (fsync on)");
-      const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
-      const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
-      rows.push({
-        measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
-        short: "mutation round trip",
-        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-        target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
-        met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
-      });
+      if (!INSERTS_ONLY) {
+        progress("1. mutation round trip (fsync on)");
+        const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
+        const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
+        rows.push({
+          measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
+          short: "mutation round trip",
+          polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+          reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+          target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
+          met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
+        });
+      }
 
       progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
       const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
@@ -659,17 +663,19 @@ async function main() {
         met: "",
       });
 
-      progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
-      const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
-      const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
-      rows.push({
-        short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
-        measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
-        polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
-        reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
-        target: "p99 ≤ 50 ms",
-        met: verdict(percentile(fan.samples, 0.99) <= 50),
-      });
+      if (!INSERTS_ONLY) {
+        progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
+        const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
+        const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
+        rows.push({
+          short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
+          measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
+          polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
+          reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
+          target: "p99 ≤ 50 ms",
+          met: verdict(percentile(fan.samples, 0.99) <= 50),
+        });
+      }
     } finally {
       await on.stop();
     }
@@ -679,15 +685,17 @@ async function main() {
     try {
       const token = await signIn(off.ready.url, USER);
       progress("1b/2b. round trip and inserts with fsync off");
-      const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
-      const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
-      rows.push({
-        measure: `Mutation round trip, fsync off: p50 / p99`,
-        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-        target: "(informative)",
-        met: "",
-      });
+      if (!INSERTS_ONLY) {
+        const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
+        const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
+        rows.push({
+          measure: `Mutation round trip, fsync off: p50 / p99`,
+          polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+          reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+          target: "(informative)",
+          met: "",
+        });
+      }
       const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
       const ins = insRun.result;
       measured.insertsOff = ins.perSecond;
@@ -702,27 +710,29 @@ async function main() {
       await off.stop();
     }
 
-    progress(`4. start-to-ready with ${(SEED_PROJECTS * (2 * SEED_FILES_PER_PROJECT + 3)).toLocaleString("en-US")} stored documents`);
-    const st = await startToReady(root);
-    const docs = st.stored.toLocaleString("en-US");
-    const fmtStarts = (xs: StartupResult[]) =>
-      `${ms(median(xs.map((x) => x.readyMs)))} (listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
-    rows.push({
-      measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
-      short: "start from the write-ahead log",
-      polaris: fmtStarts(st.fromWal),
-      reference: `read + JSON.parse ${ms(median(st.walRef))}`,
-      target: "≤ 2 s",
-      met: verdict(median(st.fromWal.map((x) => x.readyMs)) <= 2000),
-    });
-    rows.push({
-      measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
-      short: "start from a snapshot",
-      polaris: fmtStarts(st.fromSnapshot),
-      reference: `read + JSON.parse ${ms(median(st.snapRef))}`,
-      target: "≤ 2 s",
-      met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
-    });
+    if (!INSERTS_ONLY) {
+      progress(`4. start-to-ready with ${(SEED_PROJECTS * (2 * SEED_FILES_PER_PROJECT + 3)).toLocaleString("en-US")} stored documents`);
+      const st = await startToReady(root);
+      const docs = st.stored.toLocaleString("en-US");
+      const fmtStarts = (xs: StartupResult[]) =>
+        `${ms(median(xs.map((x) => x.readyMs)))} (listening after ${ms(median(xs.map((x) => x.listeningMs)))}; worst ${ms(Math.max(...xs.map((x) => x.readyMs)))})`;
+      rows.push({
+        measure: `Start → first query answered, ${docs} documents in the write-ahead log (${st.walSize}), median of ${START_RUNS}`,
+        short: "start from the write-ahead log",
+        polaris: fmtStarts(st.fromWal),
+        reference: `read + JSON.parse ${ms(median(st.walRef))}`,
+        target: "≤ 2 s",
+        met: verdict(median(st.fromWal.map((x) => x.readyMs)) <= 2000),
+      });
+      rows.push({
+        measure: `Start → first query answered, ${docs} documents in a snapshot (${st.snapSize}), median of ${START_RUNS}`,
+        short: "start from a snapshot",
+        polaris: fmtStarts(st.fromSnapshot),
+        reference: `read + JSON.parse ${ms(median(st.snapRef))}`,
+        target: "≤ 2 s",
+        met: verdict(median(st.fromSnapshot.map((x) => x.readyMs)) <= 2000),
+      });
+    }
   } finally {
     clearInterval(loadSampler);
     killChildren();
@@ -758,7 +768,7 @@ ${findings(measured)}`;
   console.log("\n" + table() + "\n");
   for (const n of notes) console.log(`- ${n}`);
   console.log(targetsSummary());
-  if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
+  if (QUICK || INSERTS_ONLY) return progress(`${QUICK ? "quick" : "inserts-only"} run: docs/benchmarks.md left as it was.`);
   await writeDocsSection(DOCS_FILE, section);
   progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);
 }
