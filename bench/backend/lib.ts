@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
+import type { WebSocketClass } from "../../local-backend/test/helpers/backend.js";
 
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
 export const SEED_CONVEX_DIR = fileURLToPath(new URL("./seed/convex", import.meta.url));
@@ -97,10 +98,10 @@ export async function signIn(url: string, name: string): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
-/** The stock client over a `ws` WebSocket, signed in with `token`. */
-export function convexClient(url: string, token: string): ConvexClient {
+/** The stock client over a `ws` WebSocket (or `webSocket`, a subclass of it), signed in with `token`. */
+export function convexClient(url: string, token: string, webSocket: WebSocketClass = WebSocket): ConvexClient {
   const client = new ConvexClient(url, {
-    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    webSocketConstructor: webSocket as unknown as typeof globalThis.WebSocket,
     unsavedChangesWarning: false,
     logger: false,
   });
