@@ -42,6 +42,8 @@ const SMALL_CONTENT = "export const answer = 42;\n".repeat(4);
 
 const N_ROUND_TRIPS = QUICK ? 100 : 1000;
 const INSERT_CLIENTS = 8;
+/** More clients, each with one insert in flight: enough concurrent commits for group commit to fill its batches. */
+const INSERT_CLIENTS_MANY = 64;
 const INSERT_SECONDS = QUICK ? 2 : 10;
 const INSERT_SECONDS_NO_FSYNC = QUICK ? 1 : 5;
 const PIPELINE_WINDOW = 64;
@@ -291,6 +293,8 @@ async function cpuPerInsert<T extends { total: number }>(server: Child<ServerRea
     commitsPerSync: (after.records - before.records) / Math.max(1, after.batches - before.batches),
     serverMicros: (after.cpuMicros - before.cpuMicros) / result.total,
     clientMicros: (cpu1.user + cpu1.system) / result.total,
+    socketWrites: (after.socketWrites - before.socketWrites) / result.total,
+    zlibJobs: (after.zlibJobs - before.zlibJobs) / result.total,
   };
 }
 
@@ -534,6 +538,8 @@ interface Measured {
   fsyncP99: number;
   pipelined: number;
   pipelinedPerSync: number;
+  many: number;
+  manyPerSync: number;
 }
 
 const findings = (m: Measured) => `Where the time goes (figures of this run; profile the backend yourself with
@@ -550,6 +556,17 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   the log's thread pool, the kernel's loopback TCP) plus ${usPer(m.clientMicrosOn)} in the stock clients' process: with ${cpus().length} cores doing
   nothing else that is a ceiling of about ${perSec((cpus().length * 1e6) / (m.serverMicrosOn + m.clientMicrosOn))}. Reaching 5,000/s here needs a whole insert,
   the stock client's share included, well under 400 µs of CPU, and the cores to itself.
+- With ${INSERT_CLIENTS_MANY} clients, each with one insert in flight, group commit has more commits to gather: ${m.manyPerSync.toFixed(1)} per durable log write
+  in this run, ${perSec(m.many)} inserts. Each is still its own transaction, durable before it is answered.
+- The sync socket compresses (permessage-deflate, which the stock client and browsers offer) only the frames worth
+  it: Transitions carrying query results and frames of 1 KiB or more (server/clientSession.ts \`worthCompressing\`).
+  Each compressed frame costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its
+  own. When an insert's MutationResponse and its version-only Transition were compressed too (until 2026-12-07),
+  an insert without subscriptions took 7 zlib jobs and 2 socket writes where it now takes 3 and 1, and a fifth to a
+  quarter more backend CPU (\`NOSYNC=1 npx tsx bench/backend/serverInserts.ts\` prints the backend's CPU and those
+  counts per insert over a fixed number of inserts; PLAIN=1 runs its clients without compression). The 3 left
+  are the client's own frame: the \`ws\` client and browsers compress every frame they send (with context
+  takeover \`ws\` applies no size threshold), and the backend inflates it (the chunk, the trailer, the flush).
 - A client that keeps many writes in flight on one connection (an import, an offline replay; the stock client
   sends each call at once) is pipelined by the sync server (server/clientSession.ts): while the next queued
   message is another Mutation, a mutation goes to the engine without waiting for its commit to be durable, so a
@@ -602,6 +619,8 @@ async function main() {
     fsyncP99: Number.NaN,
     pipelined: Number.NaN,
     pipelinedPerSync: Number.NaN,
+    many: Number.NaN,
+    manyPerSync: Number.NaN,
   };
   try {
     // Durability ON: the default of `npm start`.
@@ -650,6 +669,8 @@ async function main() {
         `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
         `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
           `${cpus().length} cores shared with everything else running.`,
+        `Counts per insert in the backend (fsync on, ${INSERT_CLIENTS} clients; they do not depend on the load): ${insRun.socketWrites.toFixed(2)} socket writes, ` +
+          `${insRun.zlibJobs.toFixed(2)} zlib jobs (permessage-deflate chunks and flushes handed to the thread pool; bench/backend/server.ts counts both).`,
       );
 
       progress(`2c. pipelined inserts, 1 client, ${PIPELINE_WINDOW} in flight, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
@@ -659,6 +680,19 @@ async function main() {
         measure: `Pipelined inserts (createFile), 1 client with ${PIPELINE_WINDOW} in flight (an import, an offline replay), ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
         polaris: `${perSec(pipeRun.result.perSecond)} (${pipeRun.result.total.toLocaleString("en-US")} inserts; ${pipeRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(pipeRun.serverMicros)}, client ${usPer(pipeRun.clientMicros)})`,
         reference: `append+fdatasync: 1 per fsync ${perSec(ref1.perSecond)}`,
+        target: "(informative)",
+        met: "",
+      });
+
+      progress(`2d. sustained inserts, ${INSERT_CLIENTS_MANY} clients, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
+      const manyRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS_MANY, INSERT_SECONDS_NO_FSYNC));
+      const many = manyRun.result;
+      Object.assign(measured, { many: many.perSecond, manyPerSync: manyRun.commitsPerSync });
+      const refMany = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS_MANY, FSYNC_REF_MS);
+      rows.push({
+        measure: `Sustained inserts (createFile), ${INSERT_CLIENTS_MANY} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
+        polaris: `${perSec(many.perSecond)} (${many.total.toLocaleString("en-US")} inserts; each ${ms(many.p50)} p50, ${ms(many.p99)} p99; ${manyRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(manyRun.serverMicros)}, clients ${usPer(manyRun.clientMicros)})`,
+        reference: `append+fdatasync: ${INSERT_CLIENTS_MANY} per fsync ${perSec(refMany.perSecond)}`,
         target: "(informative)",
         met: "",
       });

@@ -63,7 +63,11 @@ async function main() {
       const us = (after.cpuMicros - before.cpuMicros) / perRound;
       cpu.push(us);
       const perSync = (after.records - before.records) / Math.max(1, after.batches - before.batches);
-      process.stdout.write(`round ${r}: ${Math.round(perRound / elapsed)}/s, backend CPU ${Math.round(us)} µs/insert, ${perSync.toFixed(1)} commits per log write, load ${loadavg()[0].toFixed(1)}\n`);
+      const per = (k: "socketWrites" | "zlibJobs") => ((after[k] - before[k]) / perRound).toFixed(2);
+      process.stdout.write(
+        `round ${r}: ${Math.round(perRound / elapsed)}/s, backend CPU ${Math.round(us)} µs/insert, ${per("socketWrites")} socket writes and ` +
+          `${per("zlibJobs")} zlib jobs per insert, ${perSync.toFixed(1)} commits per log write, load ${loadavg()[0].toFixed(1)}\n`,
+      );
     }
     process.stdout.write(`median backend CPU ${Math.round(percentile(cpu, 0.5))} µs/insert (${clients} clients, ${perRound} inserts a round)\n`);
   } finally {
