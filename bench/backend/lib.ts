@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
 import type { WebSocketClass } from "../../local-backend/test/helpers/backend.js";
+import type { ServerReady, ServerStats } from "./server.js";
 
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
 export const SEED_CONVEX_DIR = fileURLToPath(new URL("./seed/convex", import.meta.url));
@@ -107,6 +108,23 @@ export function convexClient(url: string, token: string, webSocket: WebSocketCla
   });
   client.setAuth(() => Promise.resolve(token));
   return client;
+}
+
+/** The server child's (server.ts) counts so far: its write-ahead-log batches and records, CPU time, socket writes and zlib jobs. */
+export function serverStats(server: Child<ServerReady>): Promise<ServerStats> {
+  return withTimeout(
+    new Promise<ServerStats>((resolve) => {
+      const onMessage = (m: unknown) => {
+        if ((m as { type?: string }).type !== "stats") return;
+        server.process.off("message", onMessage);
+        resolve(m as ServerStats);
+      };
+      server.process.on("message", onMessage);
+      server.process.send({ type: "stats" });
+    }),
+    10_000,
+    "the server's counts",
+  );
 }
 
 /** Opens a plain WebSocket and waits until it is open. */

@@ -5,8 +5,8 @@ import path from "node:path";
 import WebSocket from "ws";
 import { PlainWebSocket } from "../../local-backend/test/helpers/backend.js";
 import { api } from "../../convex/_generated/api.js";
-import { convexClient, killChildren, now, percentile, signIn, spawnChild, withTimeout } from "./lib.js";
-import type { ServerArgs, ServerReady, ServerStats } from "./server.js";
+import { convexClient, killChildren, now, percentile, serverStats, signIn, spawnChild } from "./lib.js";
+import type { ServerArgs, ServerReady } from "./server.js";
 
 // files.createFile through the backend in its own process (server.ts) from stock clients, `clients` of them each
 // with one insert in flight, in rounds of a fixed number of inserts: prints the backend's CPU time per insert
@@ -23,20 +23,7 @@ const CONTENT = "export const answer = 42;\n".repeat(4);
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), "polaris-server-inserts-"));
   const server = await spawnChild<ServerReady>("./server.ts", { dataDir: path.join(root, "data"), durable: !process.env.NOSYNC } satisfies ServerArgs);
-  const stats = () =>
-    withTimeout(
-      new Promise<ServerStats>((resolve) => {
-        const onMessage = (m: unknown) => {
-          if ((m as { type?: string }).type !== "stats") return;
-          server.process.off("message", onMessage);
-          resolve(m as ServerStats);
-        };
-        server.process.on("message", onMessage);
-        server.process.send({ type: "stats" });
-      }),
-      10_000,
-      "the server's counts",
-    );
+  const stats = () => serverStats(server);
   const token = await signIn(server.ready.url, "Bench User");
   const cs = Array.from({ length: clients }, () => convexClient(server.ready.url, token, process.env.PLAIN ? PlainWebSocket : WebSocket));
   try {

@@ -39,7 +39,8 @@ export const STARTUP_WAIT_MS = 30_000;
  * - concurrencyLimit 2: compression runs on libuv's thread pool (4 threads), which the engine's durable writes
  *   share; `ws` queues the rest, in order per connection.
  * Frames still go out in order, but each compressed one is its own socket write (compression is asynchronous):
- * ClientSession.sendTogether joins them in one write only for a connection without compression.
+ * ClientSession.sendTogether joins in one write only the frames sent as they are (a mutation's answer without
+ * query results is one write on any connection).
  */
 export const SYNC_DEFLATE: PerMessageDeflateOptions = {
   threshold: 0,
