@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import WebSocket from "ws";
+import type { WebSocketClass } from "../../local-backend/test/helpers/backend.js";
+import type { ServerReady, ServerStats } from "./server.js";
 
 export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
 export const SEED_CONVEX_DIR = fileURLToPath(new URL("./seed/convex", import.meta.url));
@@ -97,15 +99,32 @@ export async function signIn(url: string, name: string): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
-/** The stock client over a `ws` WebSocket, signed in with `token`. */
-export function convexClient(url: string, token: string): ConvexClient {
+/** The stock client over a `ws` WebSocket (or `webSocket`, a subclass of it), signed in with `token`. */
+export function convexClient(url: string, token: string, webSocket: WebSocketClass = WebSocket): ConvexClient {
   const client = new ConvexClient(url, {
-    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    webSocketConstructor: webSocket as unknown as typeof globalThis.WebSocket,
     unsavedChangesWarning: false,
     logger: false,
   });
   client.setAuth(() => Promise.resolve(token));
   return client;
+}
+
+/** The server child's (server.ts) counts so far: its write-ahead-log batches and records, CPU time, socket writes and zlib jobs. */
+export function serverStats(server: Child<ServerReady>): Promise<ServerStats> {
+  return withTimeout(
+    new Promise<ServerStats>((resolve) => {
+      const onMessage = (m: unknown) => {
+        if ((m as { type?: string }).type !== "stats") return;
+        server.process.off("message", onMessage);
+        resolve(m as ServerStats);
+      };
+      server.process.on("message", onMessage);
+      server.process.send({ type: "stats" });
+    }),
+    10_000,
+    "the server's counts",
+  );
 }
 
 /** Opens a plain WebSocket and waits until it is open. */

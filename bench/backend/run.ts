@@ -16,30 +16,36 @@ import {
   now,
   openSocket,
   percentile,
+  serverStats,
   signIn,
   spawnChild,
   withTimeout,
   type Child,
 } from "./lib.js";
-import type { ServerArgs, ServerReady, ServerStats } from "./server.js";
+import type { ServerArgs, ServerReady } from "./server.js";
 import type { StartupArgs, StartupResult } from "./startup.js";
 import { writeDocsSection } from "./docs.js";
 import { START_DATA, compactDataDir, populate, storedDocuments, type StartData } from "./startData.js";
 
 // Benchmarks of the embedded local backend (engine + server) through the stock Convex clients, each beside a
 // reference measured in the same run. Bounded in time (a watchdog ends the run), loopback only, temp dirs removed.
-// Run: npx tsx bench/backend/run.ts [--quick] [--only=start]   (--quick: smaller counts, for checking the script
-// itself; --only=start: the start rows alone, printed. Both leave docs/benchmarks.md as it was.)
+// Run: npx tsx bench/backend/run.ts [--quick] [--only=start] [--inserts]   (--quick: smaller counts, for checking the
+// script itself; --only=start: the start rows alone, printed; --inserts: only the insert rows, for working on the write
+// path. Each leaves docs/benchmarks.md as it was.)
 
 const QUICK = process.argv.includes("--quick");
 const START_ONLY = process.argv.includes("--only=start");
-// A safety bound, not the expected time: on a machine shared with other work, seeding alone can take a minute.
-const SUITE_LIMIT_MS = 480_000;
+const INSERTS_ONLY = process.argv.includes("--inserts");
+// A safety bound, not the expected time: on a machine shared with other work (load 25-30), seeding alone took two
+// minutes and the whole run went past 8.
+const SUITE_LIMIT_MS = 900_000;
 const USER = START_DATA.user;
 const SMALL_CONTENT = START_DATA.content;
 
 const N_ROUND_TRIPS = QUICK ? 100 : 1000;
 const INSERT_CLIENTS = 8;
+/** More clients, each with one insert in flight: enough concurrent commits for group commit to fill its batches. */
+const INSERT_CLIENTS_MANY = 64;
 const INSERT_SECONDS = QUICK ? 2 : 10;
 const INSERT_SECONDS_NO_FSYNC = QUICK ? 1 : 5;
 const PIPELINE_WINDOW = 64;
@@ -256,23 +262,6 @@ function fsyncAppendLoop(dir: string, recordBytes: number, perSync: number, dura
   return { perSecond: records / ((now() - t0) / 1000), fsyncP50: percentile(syncs, 0.5), fsyncP99: percentile(syncs, 0.99) };
 }
 
-/** The server child's write-ahead-log batches (fdatasyncs), the records they held, and its CPU time. */
-function serverStats(server: Child<ServerReady>): Promise<ServerStats> {
-  return withTimeout(
-    new Promise<ServerStats>((resolve) => {
-      const onMessage = (m: unknown) => {
-        if ((m as { type?: string }).type !== "stats") return;
-        server.process.off("message", onMessage);
-        resolve(m as ServerStats);
-      };
-      server.process.on("message", onMessage);
-      server.process.send({ type: "stats" });
-    }),
-    10_000,
-    "the server's counts",
-  );
-}
-
 /** CPU time (µs) per insert of the server child and of this process (the stock clients) over `measure`. */
 async function cpuPerInsert<T extends { total: number }>(server: Child<ServerReady>, measure: () => Promise<T>) {
   const before = await serverStats(server);
@@ -285,6 +274,8 @@ async function cpuPerInsert<T extends { total: number }>(server: Child<ServerRea
     commitsPerSync: (after.records - before.records) / Math.max(1, after.batches - before.batches),
     serverMicros: (after.cpuMicros - before.cpuMicros) / result.total,
     clientMicros: (cpu1.user + cpu1.system) / result.total,
+    socketWrites: (after.socketWrites - before.socketWrites) / result.total,
+    zlibJobs: (after.zlibJobs - before.zlibJobs) / result.total,
   };
 }
 
@@ -502,6 +493,8 @@ interface Measured {
   fsyncP99: number;
   pipelined: number;
   pipelinedPerSync: number;
+  many: number;
+  manyPerSync: number;
 }
 
 const findings = (m: Measured) => `Where the time goes (figures of this run; profile the backend yourself with
@@ -518,6 +511,17 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   the log's thread pool, the kernel's loopback TCP) plus ${usPer(m.clientMicrosOn)} in the stock clients' process: with ${cpus().length} cores doing
   nothing else that is a ceiling of about ${perSec((cpus().length * 1e6) / (m.serverMicrosOn + m.clientMicrosOn))}. Reaching 5,000/s here needs a whole insert,
   the stock client's share included, well under 400 µs of CPU, and the cores to itself.
+- With ${INSERT_CLIENTS_MANY} clients, each with one insert in flight, group commit has more commits to gather: ${m.manyPerSync.toFixed(1)} per durable log write
+  in this run, ${perSec(m.many)} inserts. Each is still its own transaction, durable before it is answered.
+- The sync socket compresses (permessage-deflate, which the stock client and browsers offer) only the frames worth
+  it: Transitions carrying query results and frames of 1 KiB or more (server/clientSession.ts \`worthCompressing\`).
+  Each compressed frame costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its
+  own. When an insert's MutationResponse and its version-only Transition were compressed too (until 2026-12-07),
+  an insert without subscriptions took 7 zlib jobs and 2 socket writes where it now takes 3 and 1, and a fifth to a
+  quarter more backend CPU (\`NOSYNC=1 npx tsx bench/backend/serverInserts.ts\` prints the backend's CPU and those
+  counts per insert over a fixed number of inserts; PLAIN=1 runs its clients without compression). The 3 left
+  are the client's own frame: the \`ws\` client and browsers compress every frame they send (with context
+  takeover \`ws\` applies no size threshold), and the backend inflates it (the chunk, the trailer, the flush).
 - A client that keeps many writes in flight on one connection (an import, an offline replay; the stock client
   sends each call at once) is pipelined by the sync server (server/clientSession.ts): while the next queued
   message is another Mutation, a mutation goes to the engine without waiting for its commit to be durable, so a
@@ -613,6 +617,8 @@ async function main() {
     fsyncP99: Number.NaN,
     pipelined: Number.NaN,
     pipelinedPerSync: Number.NaN,
+    many: Number.NaN,
+    manyPerSync: Number.NaN,
   };
   try {
     // Durability ON: the default of `npm start`.
@@ -621,17 +627,19 @@ async function main() {
     let insertRecordBytes: number;
     try {
       const token = await signIn(on.ready.url, USER);
-      progress("1. mutation round trip (fsync on)");
-      const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
-      const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
-      rows.push({
-        measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
-        short: "mutation round trip",
-        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-        target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
-        met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
-      });
+      if (!INSERTS_ONLY) {
+        progress("1. mutation round trip (fsync on)");
+        const rt = await mutationRoundTrip(on.ready.url, token, N_ROUND_TRIPS);
+        const echo = await echoRoundTrip(on.ready.refUrl, N_ROUND_TRIPS, 160);
+        rows.push({
+          measure: `Mutation round trip, ${N_ROUND_TRIPS} sequential updateContent, fsync on: p50 / p99`,
+          short: "mutation round trip",
+          polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+          reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+          target: "p50 ≤ 2 ms, p99 ≤ 10 ms",
+          met: verdict(percentile(rt, 0.5) <= 2 && percentile(rt, 0.99) <= 10),
+        });
+      }
 
       progress(`2. sustained inserts, ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s (fsync on)`);
       const insRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS));
@@ -659,6 +667,8 @@ async function main() {
         `fdatasync on this disk: ${ms(ref1.fsyncP50)} p50, ${ms(ref1.fsyncP99)} p99 (from the 1-per-fsync reference loop).`,
         `CPU time per insert (fsync on): backend process ${usPer(insRun.serverMicros)}, benchmark process (the ${INSERT_CLIENTS} stock clients) ${usPer(insRun.clientMicros)}; ` +
           `${cpus().length} cores shared with everything else running.`,
+        `Counts per insert in the backend (fsync on, ${INSERT_CLIENTS} clients; they do not depend on the load): ${insRun.socketWrites.toFixed(2)} socket writes, ` +
+          `${insRun.zlibJobs.toFixed(2)} zlib jobs (permessage-deflate chunks and flushes handed to the thread pool; bench/backend/server.ts counts both).`,
       );
 
       progress(`2c. pipelined inserts, 1 client, ${PIPELINE_WINDOW} in flight, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
@@ -672,17 +682,32 @@ async function main() {
         met: "",
       });
 
-      progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
-      const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
-      const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
+      progress(`2d. sustained inserts, ${INSERT_CLIENTS_MANY} clients, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
+      const manyRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS_MANY, INSERT_SECONDS_NO_FSYNC));
+      const many = manyRun.result;
+      Object.assign(measured, { many: many.perSecond, manyPerSync: manyRun.commitsPerSync });
+      const refMany = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS_MANY, FSYNC_REF_MS);
       rows.push({
-        short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
-        measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
-        polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
-        reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
-        target: "p99 ≤ 50 ms",
-        met: verdict(percentile(fan.samples, 0.99) <= 50),
+        measure: `Sustained inserts (createFile), ${INSERT_CLIENTS_MANY} clients, ${INSERT_SECONDS_NO_FSYNC} s, fsync on`,
+        polaris: `${perSec(many.perSecond)} (${many.total.toLocaleString("en-US")} inserts; each ${ms(many.p50)} p50, ${ms(many.p99)} p99; ${manyRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per insert: backend ${usPer(manyRun.serverMicros)}, clients ${usPer(manyRun.clientMicros)})`,
+        reference: `append+fdatasync: ${INSERT_CLIENTS_MANY} per fsync ${perSec(refMany.perSecond)}`,
+        target: "(informative)",
+        met: "",
       });
+
+      if (!INSERTS_ONLY) {
+        progress(`3. fan-out to ${FAN_SUBSCRIBERS} subscribers (fsync on)`);
+        const fan = await fanOut(on.ready.url, token, FAN_SUBSCRIBERS, FAN_WRITES);
+        const bc = await broadcast(on.ready.refUrl, FAN_SUBSCRIBERS, FAN_WRITES, fan.transitionBytes);
+        rows.push({
+          short: `fan-out to ${FAN_SUBSCRIBERS} clients`,
+          measure: `Fan-out: one write seen by ${FAN_SUBSCRIBERS} subscribed clients, send → last onUpdate, ${FAN_WRITES} writes, fsync on: p50 / p99`,
+          polaris: `${ms(percentile(fan.samples, 0.5))} / ${ms(percentile(fan.samples, 0.99))}`,
+          reference: `ws broadcast ${ms(percentile(bc, 0.5))} / ${ms(percentile(bc, 0.99))}`,
+          target: "p99 ≤ 50 ms",
+          met: verdict(percentile(fan.samples, 0.99) <= 50),
+        });
+      }
     } finally {
       await on.stop();
     }
@@ -692,15 +717,17 @@ async function main() {
     try {
       const token = await signIn(off.ready.url, USER);
       progress("1b/2b. round trip and inserts with fsync off");
-      const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
-      const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
-      rows.push({
-        measure: `Mutation round trip, fsync off: p50 / p99`,
-        polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
-        reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
-        target: "(informative)",
-        met: "",
-      });
+      if (!INSERTS_ONLY) {
+        const rt = await mutationRoundTrip(off.ready.url, token, N_ROUND_TRIPS);
+        const echo = await echoRoundTrip(off.ready.refUrl, N_ROUND_TRIPS, 160);
+        rows.push({
+          measure: `Mutation round trip, fsync off: p50 / p99`,
+          polaris: `${ms(percentile(rt, 0.5))} / ${ms(percentile(rt, 0.99))}`,
+          reference: `ws echo ${ms(percentile(echo, 0.5))} / ${ms(percentile(echo, 0.99))}`,
+          target: "(informative)",
+          met: "",
+        });
+      }
       const insRun = await cpuPerInsert(off, () => sustainedInserts(off.ready.url, token, INSERT_CLIENTS, INSERT_SECONDS_NO_FSYNC));
       const ins = insRun.result;
       measured.insertsOff = ins.perSecond;
@@ -715,7 +742,7 @@ async function main() {
       await off.stop();
     }
 
-    await startRows(root);
+    if (!INSERTS_ONLY) await startRows(root);
   } finally {
     clearInterval(loadSampler);
     killChildren();
@@ -751,7 +778,7 @@ ${findings(measured)}`;
   console.log("\n" + table() + "\n");
   for (const n of notes) console.log(`- ${n}`);
   console.log(targetsSummary());
-  if (QUICK) return progress("quick run: docs/benchmarks.md left as it was.");
+  if (QUICK || INSERTS_ONLY) return progress(`${QUICK ? "quick" : "inserts-only"} run: docs/benchmarks.md left as it was.`);
   await writeDocsSection(DOCS_FILE, section);
   progress(`wrote ${path.relative(process.cwd(), DOCS_FILE)}`);
 }

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Socket, type AddressInfo } from "node:net";
+import { DeflateRaw } from "node:zlib";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { EngineTestOptions } from "../../local-backend/src/engine/engine.js";
 import { openEngine, type EngineOptions } from "../../local-backend/src/engine/index.js";
@@ -20,17 +21,43 @@ export interface ServerReady {
 }
 /**
  * Answer to a `{type: "stats"}` message: the write-ahead log's batches (fdatasyncs, durable mode only) and the
- * records they held so far, and the CPU time this process has used (user + system, µs).
+ * records they held so far, the CPU time this process has used (user + system, µs), and counts that do not
+ * depend on the machine's load: socket writes (each a syscall; on loopback the kernel delivers the data in it)
+ * and zlib jobs (each chunk or flush a permessage-deflate stream hands to the thread pool, compressing or
+ * inflating).
  */
 export interface ServerStats {
   type: "stats";
   batches: number;
   records: number;
   cpuMicros: number;
+  socketWrites: number;
+  zlibJobs: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? "{}") as ServerArgs;
 const errors: string[] = [];
+const io = { socketWrites: 0, zlibJobs: 0 };
+
+/** Counts every call of the method `name` of the first prototype up the chain of `proto` that has it. */
+function countCalls(proto: object, name: string, count: () => void) {
+  let owner: object | null = proto;
+  while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner) as object | null;
+  if (owner === null) throw new Error(`No ${name} to count.`);
+  const original = (owner as Record<string, (...a: unknown[]) => unknown>)[name];
+  Object.defineProperty(owner, name, {
+    configurable: true,
+    writable: true,
+    value(this: unknown, ...a: unknown[]) {
+      count();
+      return original.apply(this, a);
+    },
+  });
+}
+// net.Socket's _write and _writev both end in _writeGeneric; zlib streams (deflate and inflate alike) hand each
+// chunk and each flush to the thread pool through ZlibBase's _transform.
+countCalls(Socket.prototype, "_writeGeneric", () => io.socketWrites++);
+countCalls(DeflateRaw.prototype, "_transform", () => io.zlibJobs++);
 
 async function main() {
   const wal = { batches: 0, records: 0 };
@@ -93,7 +120,7 @@ async function main() {
     if (type === "stop") void stop();
     else if (type === "stats") {
       const cpu = process.cpuUsage();
-      const stats: ServerStats = { type: "stats", ...wal, cpuMicros: cpu.user + cpu.system };
+      const stats: ServerStats = { type: "stats", ...wal, ...io, cpuMicros: cpu.user + cpu.system };
       process.send!(stats);
     }
   });

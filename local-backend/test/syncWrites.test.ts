@@ -38,6 +38,17 @@ function writeWithResponse(requestId: number): string {
   return found[0];
 }
 
+/** Subscribes `raw`'s first query set to messages:list as `queryId` and waits for its first result. */
+async function subscribeToList(raw: RawClient, queryId: number) {
+  raw.send({
+    type: "ModifyQuerySet",
+    baseVersion: 0,
+    newVersion: 1,
+    modifications: [{ type: "Add", queryId, udfPath: "messages:list", args: [{}], journal: null }],
+  });
+  await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+}
+
 describe("mutation answers", () => {
   it("sends MutationResponse and its Transition in one write, in that order, with and without query updates", async () => {
     backend = await startTestBackend();
@@ -55,13 +66,7 @@ describe("mutation answers", () => {
     expect(decodeTs(afterFirst.endVersion.ts)).toBeGreaterThanOrEqual(decodeTs(first.ts));
 
     // A subscribed query the mutation changes: the Transition carries its new result.
-    raw.send({
-      type: "ModifyQuerySet",
-      baseVersion: 0,
-      newVersion: 1,
-      modifications: [{ type: "Add", queryId: 7, udfPath: "messages:list", args: [{}], journal: null }],
-    });
-    await raw.waitFor((m) => m.type === "Transition" && m.modifications.some((mod: { queryId?: number }) => mod.queryId === 7));
+    await subscribeToList(raw, 7);
     raw.send({ type: "Mutation", requestId: 2, udfPath: "messages:send", args: [{ body: "second" }] });
     const second = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 2);
     const secondWrite = writeWithResponse(2);
@@ -74,16 +79,36 @@ describe("mutation answers", () => {
     raw.close();
   });
 
+  it("with permessage-deflate, sends the answer's short frames as they are, in one write, and compresses a Transition carrying results", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url, { deflate: true });
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "warm-up" }] });
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 0);
+    recordSocketWrites();
+
+    // No subscription: the MutationResponse and the Transition that only moves the version go out uncompressed.
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "first" }] });
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
+    const firstWrite = writeWithResponse(1);
+    expect(firstWrite.indexOf('"type":"Transition"')).toBeGreaterThan(firstWrite.indexOf('"type":"MutationResponse"'));
+
+    // A Transition carrying the subscribed query's new result is compressed: the client decodes it, but no
+    // socket write carries its text as it is.
+    await subscribeToList(raw, 7);
+    raw.send({ type: "Mutation", requestId: 2, udfPath: "messages:send", args: [{ body: "second" }] });
+    const second = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 2);
+    expect(writeWithResponse(2)).not.toContain('"type":"Transition"');
+    const update = await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(second));
+    expect(JSON.stringify(update.modifications)).toContain('"body":"second"');
+    expect(writes.filter((w) => w.includes('"body":"second"'))).toEqual([]);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("answers mutations queued back to back together: every answer in order, then one Transition covering them", async () => {
     backend = await startTestBackend({ session: { maxHoldMs: 60_000 } });
     const raw = await RawClient.connect(backend.url);
-    raw.send({
-      type: "ModifyQuerySet",
-      baseVersion: 0,
-      newVersion: 1,
-      modifications: [{ type: "Add", queryId: 1, udfPath: "messages:list", args: [{}], journal: null }],
-    });
-    await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+    await subscribeToList(raw, 1);
     const from = raw.messages.length;
     // One socket write carrying ten Mutations (a refused one among them), so all are queued before the first runs.
     const socket = (raw.ws as unknown as { _socket: Socket })._socket;
@@ -173,13 +198,7 @@ describe("mutation answers", () => {
       },
     });
     const raw = await RawClient.connect(backend.url);
-    raw.send({
-      type: "ModifyQuerySet",
-      baseVersion: 0,
-      newVersion: 1,
-      modifications: [{ type: "Add", queryId: 1, udfPath: "messages:list", args: [{}], journal: null }],
-    });
-    await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 1);
+    await subscribeToList(raw, 1);
     const session = [...backend.sessions][0] as unknown as { queued: number };
     const queuedNow = session.queued;
     gate = new Promise<void>((resolve) => (release = resolve));

@@ -26,8 +26,9 @@ export const STARTUP_WAIT_MS = 30_000;
  * client do). A streamed answer is many small Transitions that repeat everything but the new text (versions,
  * query ids, field names), so with context takeover (each frame compressed against the connection's earlier ones,
  * the RFC's default, kept on both sides) the wire carries little more than the text: bench/ai measures both.
- * - threshold 0: every message is compressed; a streamed write's frame is a few hundred bytes, far below `ws`'s
- *   default of 1 KiB, and even a short frame is mostly a repeat of the one before.
+ * - threshold 0: `ws` applies no size threshold (with context takeover it ignores one anyway); which frames are
+ *   compressed is ClientSession's choice (worthCompressing): every Transition carrying query results, since a
+ *   streamed write's frame is a few hundred bytes and mostly a repeat of the one before, and any large frame.
  * - A 4 KiB window (windowBits 12, about ten streamed Transitions back) and memLevel 5 bound what each connection
  *   holds for its compressor: zlib documents its deflate state as at most 2^(windowBits+2) + 2^(memLevel+9)
  *   bytes, 32 KiB here against 256 KiB with zlib's defaults (15, 8); bench/ai measures what a connection holds
@@ -38,7 +39,8 @@ export const STARTUP_WAIT_MS = 30_000;
  * - concurrencyLimit 2: compression runs on libuv's thread pool (4 threads), which the engine's durable writes
  *   share; `ws` queues the rest, in order per connection.
  * Frames still go out in order, but each compressed one is its own socket write (compression is asynchronous):
- * ClientSession.sendTogether joins them in one write only for a connection without compression.
+ * ClientSession.sendTogether joins in one write only the frames sent as they are (a mutation's answer without
+ * query results is one write on any connection).
  */
 export const SYNC_DEFLATE: PerMessageDeflateOptions = {
   threshold: 0,
