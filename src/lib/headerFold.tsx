@@ -42,12 +42,15 @@ export function useBarFold(bar: RefObject<HTMLElement | null>): void {
     const fit = () => fitBar(element);
     fit();
     // Only size and text: the fold's own attribute is not watched, so fitting never triggers itself.
-    const resize = new ResizeObserver(fit);
-    resize.observe(element);
+    // Where there is no ResizeObserver (jsdom), the window's size is what changes the bar's.
+    const resize = typeof ResizeObserver === "function" ? new ResizeObserver(fit) : null;
+    if (resize) resize.observe(element);
+    else window.addEventListener("resize", fit);
     const mutation = new MutationObserver(fit);
     mutation.observe(element, { childList: true, subtree: true, characterData: true });
     return () => {
-      resize.disconnect();
+      if (resize) resize.disconnect();
+      else window.removeEventListener("resize", fit);
       mutation.disconnect();
     };
   }, [bar]);
