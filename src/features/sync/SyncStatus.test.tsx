@@ -4,6 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { ConvexProvider, ConvexReactClient } from "convex/react";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
+import { StrictMode, useLayoutEffect, useRef, type ReactNode } from "react";
 import { Outbox } from "./outbox";
 import { SyncProvider, useOutbox } from "./SyncProvider";
 import { SyncStatus } from "./SyncStatus";
@@ -156,5 +157,45 @@ describe("live results", () => {
     expect(cachedAtOnce).toBeUndefined();
     await waitFor(() => expect(outbox!.cache.snapshot().get(token)?.value).toBe(live));
     expect(await screen.findByText("live.ts")).toBeInTheDocument();
+  });
+});
+
+describe("the provider's first render", () => {
+  // The first load's path (docs/architecture.md "First load"): the children are in the page in the provider's
+  // first commit, not after an effect has made the outbox and rendered the whole page a second time.
+  it("shows its children in the first commit with a started outbox, also under StrictMode's double effects", async () => {
+    const client = new ConvexReactClient("http://127.0.0.1:9", { unsavedChangesWarning: false });
+    clients.push(client);
+    let inFirstCommit: boolean | undefined;
+    const seen = new Set<Outbox>();
+    function Child() {
+      seen.add(useOutbox());
+      return <p data-testid="child">child</p>;
+    }
+    function Probe({ children }: { children: ReactNode }) {
+      const ref = useRef<HTMLDivElement>(null);
+      useLayoutEffect(() => {
+        inFirstCommit ??= ref.current?.querySelector('[data-testid="child"]') !== null;
+      }, []);
+      return <div ref={ref}>{children}</div>;
+    }
+    const userKey = `first-${Math.random().toString(36).slice(2)}`;
+    render(
+      <StrictMode>
+        <ConvexProvider client={client}>
+          <Probe>
+            <SyncProvider userKey={userKey}>
+              <Child />
+            </SyncProvider>
+          </Probe>
+        </ConvexProvider>
+      </StrictMode>,
+    );
+    expect(inFirstCommit).toBe(true);
+    // StrictMode stops the first outbox as it re-runs the effects; the children move to a fresh one, which starts.
+    const current = [...seen].at(-1)!;
+    expect(current.isStopped()).toBe(false);
+    await current.whenReady();
+    expect([...seen].filter((outbox) => !outbox.isStopped())).toEqual([current]);
   });
 });

@@ -210,6 +210,11 @@ export class Outbox implements SendHost {
     return this.ready;
   }
 
+  /** Whether stop() was called: a stopped outbox cannot be started again. */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
   // ---- inputs from the app ----
 
   setAuthenticated(authenticated: boolean): void {
