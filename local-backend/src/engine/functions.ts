@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { convexToJson, getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { plainJsonStats, shapeError } from "./size.js";
 import type { LoadedApp } from "./loader.js";
 import { als, realNow, seededRandom, type Frame, type FrameKind, type SyscallHandler } from "./runtime.js";
 import type { Store } from "./store.js";
@@ -89,6 +90,29 @@ export function withoutMessage<T extends Outcome>(out: T): T {
   const copy = { ...out };
   delete copy.message;
   return copy;
+}
+
+/** Convex's cap on what one function returns: 16 MiB, measured as Convex measures a value (getConvexSize). */
+export const MAX_RETURN_BYTES = 16 << 20;
+
+/**
+ * Why Convex would refuse a function's result (`out`, its JSON text, and `value`, parsed): an array over 8,192
+ * elements, an object over 1,024 fields, or over 16 MiB; null when it is within the limits. A value's Convex size is
+ * at most 9 bytes per character of its JSON (a one-digit number is a 9-byte float64), so a result shorter than a
+ * ninth of the cap is not measured.
+ */
+function returnLimitError(out: string, value: JSONValue): string | null {
+  const shape = shapeError(value);
+  if (shape) return shape;
+  if (out.length * 9 <= MAX_RETURN_BYTES) return null;
+  const size = plainJsonStats(value)?.size ?? getConvexSize(jsonToConvex(value));
+  return size > MAX_RETURN_BYTES ? `Value is too large (${(size / (1 << 20)).toFixed(2)} MiB > maximum size 16 MiB)` : null;
+}
+
+/** A function's name as Convex prints it in errors: "messages:send" is "messages.js:send". */
+function convexFunctionName(udfPath: string): string {
+  const [module, name = "default"] = udfPath.split(":");
+  return `${module.endsWith(".js") ? module : `${module}.js`}:${name}`;
 }
 
 /** Convex's limit on an action's run: 10 minutes. */
@@ -201,6 +225,11 @@ export class Functions {
       );
       frame.resultLength = out.length;
       const value = JSON.parse(out) as JSONValue;
+      const limitErr = returnLimitError(out, value);
+      if (limitErr) {
+        const message = `Function ${convexFunctionName(frame.path)} return value invalid: ${limitErr}`;
+        return { ok: false, error: message, message, logLines: frame.logLines };
+      }
       if (returnsV && !matchesJson(returnsV, value, this.resolveIdTable)) {
         const retErr = validateValue(returnsV, jsonToConvex(value), this.resolveIdTable);
         if (retErr) {

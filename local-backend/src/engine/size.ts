@@ -65,3 +65,30 @@ function addPlain(v: JSONValue, depth: number, stats: { size: number; depth: num
   }
   return true;
 }
+
+/** Convex's caps on the shape of any value (a document, a function's arguments or result). */
+export const MAX_ARRAY_ELEMENTS = 8192;
+export const MAX_OBJECT_FIELDS = 1024;
+
+/**
+ * Convex's error for the first array longer than 8,192 elements or object with more than 1,024 fields in `json`
+ * (a value in its JSON form: an encoded $integer or $bytes is a one-field object, so it never trips a cap), or null.
+ */
+export function shapeError(json: JSONValue): string | null {
+  if (json === null || typeof json !== "object") return null;
+  if (Array.isArray(json)) {
+    if (json.length > MAX_ARRAY_ELEMENTS) return `Array length is too long (${json.length} > maximum length ${MAX_ARRAY_ELEMENTS})`;
+    for (const x of json) {
+      const e = shapeError(x);
+      if (e) return e;
+    }
+    return null;
+  }
+  let fields = 0;
+  for (const k in json) {
+    fields++;
+    const e = shapeError(json[k]);
+    if (e) return e;
+  }
+  return fields > MAX_OBJECT_FIELDS ? `Object has too many fields (${fields} > maximum number ${MAX_OBJECT_FIELDS})` : null;
+}
