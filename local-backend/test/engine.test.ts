@@ -270,16 +270,29 @@ describe("per-function limits (Convex's, with Convex's messages)", () => {
   }, 60_000);
 
   it("stores at most 8,192 elements per array and 1,024 fields per object, writing nothing otherwise", async () => {
-    ok(await engine.runMutation("limits:notePayload", { payload: { list: new Array(8192).fill(1) } }, null));
-    expect(err(await engine.runMutation("limits:notePayload", { payload: { list: new Array(8193).fill(1) } }, null))).toContain(
+    ok(await engine.runMutation("limits:noteShaped", { list: 8192 }, null));
+    expect(err(await engine.runMutation("limits:noteShaped", { list: 8193 }, null))).toContain(
       'Array length is too long (8193 > maximum length 8192) for a document in table "notes".',
     );
-    const fields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
-    ok(await engine.runMutation("limits:notePayload", { payload: fields(1024) }, null));
-    expect(err(await engine.runMutation("limits:notePayload", { payload: fields(1025) }, null))).toContain(
+    ok(await engine.runMutation("limits:noteShaped", { fields: 1024 }, null));
+    expect(err(await engine.runMutation("limits:noteShaped", { fields: 1025 }, null))).toContain(
       'Object has too many fields (1025 > maximum number 1024) for a document in table "notes".',
     );
     expect(await query("limits:readNotes", { take: 10 })).toBe(2);
+  });
+
+  it("takes arguments of at most 8,192 elements per array and 1,024 fields per object", async () => {
+    const payload = (n: number) => ({ list: new Array(n).fill(1) });
+    expect(err(await engine.runMutation("limits:notePayload", { payload: payload(8193) }, null))).toBe(
+      "ArgumentValidationError: Array length is too long (8193 > maximum length 8192)",
+    );
+    const fields = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`f${i}`, i]));
+    expect(err(await engine.runMutation("limits:notePayload", { payload: { fields } }, null))).toBe(
+      "ArgumentValidationError: Object has too many fields (1025 > maximum number 1024)",
+    );
+    expect(await query("limits:readNotes", { take: 10 })).toBe(0);
+    ok(await engine.runMutation("limits:notePayload", { payload: payload(8192) }, null));
+    expect(await query("limits:readNotes", { take: 10 })).toBe(1);
   });
 });
 

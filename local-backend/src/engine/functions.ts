@@ -200,22 +200,24 @@ export class Functions {
   async invoke(fn: Registered, kind: Kind, frame: Frame, args: JSONValue): Promise<Outcome> {
     const { args: argsV, returns: returnsV } = this.validators(fn);
     // Arguments and result are checked in their JSON form (matchesJson); only what that does not show valid is
-    // decoded and run through validateValue, which gives the verdict and the message.
+    // decoded and run through validateValue, which gives the verdict and the message. Both are held to Convex's
+    // caps on arrays (8,192 elements) and objects (1,024 fields) first, whatever the validator allows.
+    const refuseArgs = (why: string): Outcome => {
+      frame.closed = true;
+      const message = `ArgumentValidationError: ${why}`;
+      return { ok: false, error: message, message, logLines: frame.logLines };
+    };
+    const argsShape = shapeError(args);
+    if (argsShape) return refuseArgs(argsShape);
     if (!matchesJson(argsV, args, this.resolveIdTable)) {
       let decoded: Value;
       try {
         decoded = jsonToConvex(args);
       } catch (e) {
-        frame.closed = true;
-        const message = `ArgumentValidationError: ${e instanceof Error ? e.message : String(e)}`;
-        return { ok: false, error: message, message, logLines: frame.logLines };
+        return refuseArgs(e instanceof Error ? e.message : String(e));
       }
       const argErr = validateValue(argsV, decoded, this.resolveIdTable);
-      if (argErr) {
-        frame.closed = true;
-        const message = `ArgumentValidationError: ${argErr}`;
-        return { ok: false, error: message, message, logLines: frame.logLines };
-      }
+      if (argErr) return refuseArgs(argErr);
     }
     // Registered functions spread the parsed JSON into (ctx, ...args): it is the argument array.
     const argsStr = JSON.stringify([args]);
