@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { JSONValue } from "convex/values";
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -289,6 +290,12 @@ describe("per-function limits (Convex's, with Convex's messages)", () => {
     const fields = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`f${i}`, i]));
     expect(err(await engine.runMutation("limits:notePayload", { payload: { fields } }, null))).toBe(
       "ArgumentValidationError: Object has too many fields (1025 > maximum number 1024)",
+    );
+    let deep: JSONValue = 1;
+    for (let i = 0; i < 64; i++) deep = { a: deep };
+    // The arguments object is level 1: a payload of 64 nested objects puts the innermost at level 65.
+    expect(err(await engine.runMutation("limits:notePayload", { payload: deep }, null))).toBe(
+      "ArgumentValidationError: Value is too deeply nested (depth 65 > maximum 64)",
     );
     expect(await query("limits:readNotes", { take: 10 })).toBe(0);
     ok(await engine.runMutation("limits:notePayload", { payload: payload(8192) }, null));

@@ -82,27 +82,24 @@ export class Documents {
   }
 
   /**
-   * The document a write stores, checked (size, nesting depth, schema, array lengths, field counts) before anything is written; throws
-   * otherwise. A plain JSON document (plainJsonStats) is measured and validated in its JSON form, not decoded.
+   * The document a write stores, checked (array lengths, field counts, nesting depth: shapeError; size; schema)
+   * before anything is written; throws otherwise. A plain JSON document (plainJsonStats) is measured and validated in its JSON form, not decoded.
    */
   private checkedDoc(table: string, json: DocJson): Doc {
     const plain = plainJsonStats(json);
     const doc = plain ? makeDoc(table, json, undefined, plain.size) : makeDoc(table, json);
     const shape = shapeError(json);
     if (shape) throw new Error(`${shape} for a document in table "${table}".`);
-    this.checkValue(table, doc, plain ? plain.depth : nestingDepth(doc.value));
+    this.checkValue(table, doc);
     return doc;
   }
 
-  private checkValue(table: string, doc: Doc, depth: number) {
+  private checkValue(table: string, doc: Doc) {
     const size = doc.size;
     if (size > LIMITS.documentBytes) {
       throw new Error(
         `Value is too large (${(size / (1 << 20)).toFixed(2)} MiB > maximum size 1 MiB) for a document in table "${table}". Store large content in file storage.`,
       );
-    }
-    if (depth > LIMITS.nestingDepth) {
-      throw new Error(`Value is too deeply nested (depth ${depth} > maximum ${LIMITS.nestingDepth}) for a document in table "${table}".`);
     }
     this.schema.check(table, doc.json, () => doc.value);
   }

@@ -13,7 +13,6 @@ import type { Doc, Store, WriteEntry } from "./store.js";
 
 export const LIMITS = {
   documentBytes: 1 << 20,
-  nestingDepth: 64,
   documentsWritten: 16_000,
   documentsScanned: 32_000,
   bytesRead: 16 << 20,
