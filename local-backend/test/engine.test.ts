@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { JSONValue } from "convex/values";
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -215,6 +216,90 @@ describe("transactions", () => {
     engine = await open(dir);
     expect(ok(await engine.runMutation("messages:send", args, null, { idempotencyKey: "s1:7" }))).toBe(first);
     expect(await query("messages:byAuthor", { author: "idem" })).toEqual([1]);
+  });
+});
+
+describe("per-function limits (Convex's, with Convex's messages)", () => {
+  const MiB = 1 << 20;
+  const readAdvice = "Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.";
+
+  it("reads at most 32,000 documents", async () => {
+    ok(await engine.runMutation("messages:sendMany", { count: 16_000 }, null));
+    ok(await engine.runMutation("messages:sendMany", { count: 16_000 }, null));
+    await send("last", 1);
+    expect(await query("limits:scanMessages", { take: 32_000 })).toBe(32_000);
+    expect(err(await engine.runQuery("limits:scanMessages", { take: 32_001 }, null))).toContain(
+      `Too many documents read in a single function execution (limit: 32000). ${readAdvice}`,
+    );
+  }, 120_000);
+
+  it("reads at most 16 MiB", async () => {
+    // 16 notes of 1,000,000 characters read 16,000,000+ bytes (under 16 MiB = 16,777,216); a 17th goes over.
+    for (const count of [9, 8]) ok(await engine.runMutation("limits:addNotes", { count, bytes: 1_000_000 }, null));
+    expect(await query("limits:readNotes", { take: 16 })).toBe(16);
+    expect(err(await engine.runQuery("limits:readNotes", { take: 17 }, null))).toContain(
+      `Too many bytes read in a single function execution (limit: 16777216 bytes). ${readAdvice}`,
+    );
+  }, 60_000);
+
+  it("counts the document a patch, replace or delete reads", async () => {
+    ok(await engine.runMutation("limits:addNotes", { count: 16, bytes: 1_000_000 }, null));
+    for (const op of ["patch", "replace", "delete"] as const) {
+      // 16 notes read, then the first read again to write it: 17 reads of ~1 MB, over 16 MiB.
+      expect(err(await engine.runMutation("limits:readThenWrite", { take: 16, op }, null))).toContain("Too many bytes read in a single function execution");
+    }
+    expect(await query("limits:readNotes", { take: 16 })).toBe(16);
+    // 15 read and one re-read by the write: 16, under the limit. Each op writes the first note (now small).
+    for (const op of ["patch", "replace", "delete"] as const) expect(ok(await engine.runMutation("limits:readThenWrite", { take: 15, op }, null))).toBe(15);
+    expect(await query("limits:readNotes", { take: 16 })).toBe(15);
+  }, 60_000);
+
+  it("returns at most 8,192 elements per array, 1,024 fields per object and 16 MiB", async () => {
+    expect(await query<number[]>("limits:arrayOf", { n: 8192 })).toHaveLength(8192);
+    expect(err(await engine.runQuery("limits:arrayOf", { n: 8193 }, null))).toBe(
+      "Function limits.js:arrayOf return value invalid: Array length is too long (8193 > maximum length 8192)",
+    );
+    expect(Object.keys(await query<object>("limits:objectOf", { n: 1024 }))).toHaveLength(1024);
+    expect(err(await engine.runQuery("limits:objectOf", { n: 1025 }, null))).toBe(
+      "Function limits.js:objectOf return value invalid: Object has too many fields (1025 > maximum number 1024)",
+    );
+    // Each string counts its bytes + 2: 16 × (1 MiB − 8) + 2 (the array) is just under 16 MiB; one more is over.
+    expect(await query<string[]>("limits:stringsOf", { count: 16, bytes: MiB - 8 })).toHaveLength(16);
+    expect(err(await engine.runQuery("limits:stringsOf", { count: 17, bytes: MiB - 8 }, null))).toBe(
+      "Function limits.js:stringsOf return value invalid: Value is too large (17.00 MiB > maximum size 16 MiB)",
+    );
+  }, 60_000);
+
+  it("stores at most 8,192 elements per array and 1,024 fields per object, writing nothing otherwise", async () => {
+    ok(await engine.runMutation("limits:noteShaped", { list: 8192 }, null));
+    expect(err(await engine.runMutation("limits:noteShaped", { list: 8193 }, null))).toContain(
+      'Array length is too long (8193 > maximum length 8192) for a document in table "notes".',
+    );
+    ok(await engine.runMutation("limits:noteShaped", { fields: 1024 }, null));
+    expect(err(await engine.runMutation("limits:noteShaped", { fields: 1025 }, null))).toContain(
+      'Object has too many fields (1025 > maximum number 1024) for a document in table "notes".',
+    );
+    expect(await query("limits:readNotes", { take: 10 })).toBe(2);
+  });
+
+  it("takes arguments of at most 8,192 elements per array and 1,024 fields per object", async () => {
+    const payload = (n: number) => ({ list: new Array(n).fill(1) });
+    expect(err(await engine.runMutation("limits:notePayload", { payload: payload(8193) }, null))).toBe(
+      "ArgumentValidationError: Array length is too long (8193 > maximum length 8192)",
+    );
+    const fields = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`f${i}`, i]));
+    expect(err(await engine.runMutation("limits:notePayload", { payload: { fields } }, null))).toBe(
+      "ArgumentValidationError: Object has too many fields (1025 > maximum number 1024)",
+    );
+    let deep: JSONValue = 1;
+    for (let i = 0; i < 64; i++) deep = { a: deep };
+    // The arguments object is level 1: a payload of 64 nested objects puts the innermost at level 65.
+    expect(err(await engine.runMutation("limits:notePayload", { payload: deep }, null))).toBe(
+      "ArgumentValidationError: Value is too deeply nested (depth 65 > maximum 64)",
+    );
+    expect(await query("limits:readNotes", { take: 10 })).toBe(0);
+    ok(await engine.runMutation("limits:notePayload", { payload: payload(8192) }, null));
+    expect(await query("limits:readNotes", { take: 10 })).toBe(1);
   });
 });
 

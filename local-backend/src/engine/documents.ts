@@ -3,7 +3,7 @@ import { decodeMaybeUndefined } from "./filter.js";
 import { newId } from "./ids.js";
 import { encodeValue } from "./keys.js";
 import { realNow } from "./runtime.js";
-import { plainJsonStats } from "./size.js";
+import { plainJsonStats, shapeError } from "./size.js";
 import type { Schema } from "./schema.js";
 import { BY_ID, makeDoc, type Doc, type DocJson, type Store } from "./store.js";
 import { countRead, LIMITS, writeDoc, type Tx } from "./transaction.js";
@@ -82,25 +82,24 @@ export class Documents {
   }
 
   /**
-   * The document a write stores, checked (size, nesting depth, schema) before anything is written; throws
-   * otherwise. A plain JSON document (plainJsonStats) is measured and validated in its JSON form, not decoded.
+   * The document a write stores, checked (array lengths, field counts, nesting depth: shapeError; size; schema)
+   * before anything is written; throws otherwise. A plain JSON document (plainJsonStats) is measured and validated in its JSON form, not decoded.
    */
   private checkedDoc(table: string, json: DocJson): Doc {
     const plain = plainJsonStats(json);
     const doc = plain ? makeDoc(table, json, undefined, plain.size) : makeDoc(table, json);
-    this.checkValue(table, doc, plain ? plain.depth : nestingDepth(doc.value));
+    const shape = shapeError(json);
+    if (shape) throw new Error(`${shape} for a document in table "${table}".`);
+    this.checkValue(table, doc);
     return doc;
   }
 
-  private checkValue(table: string, doc: Doc, depth: number) {
+  private checkValue(table: string, doc: Doc) {
     const size = doc.size;
     if (size > LIMITS.documentBytes) {
       throw new Error(
         `Value is too large (${(size / (1 << 20)).toFixed(2)} MiB > maximum size 1 MiB) for a document in table "${table}". Store large content in file storage.`,
       );
-    }
-    if (depth > LIMITS.nestingDepth) {
-      throw new Error(`Value is too deeply nested (depth ${depth} > maximum ${LIMITS.nestingDepth}) for a document in table "${table}".`);
     }
     this.schema.check(table, doc.json, () => doc.value);
   }
@@ -126,7 +125,7 @@ export class Documents {
     return id;
   }
 
-  /** The existing user document `id` names, for a write to it; records the read. */
+  /** The existing user document `id` names, for a write to it; records the read and counts it against the limits. */
   private forWrite(tx: Tx, id: unknown, table: string | undefined, opName: string): Doc {
     if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.${opName}\`: expected a string.`);
     const tableName = this.store.tableOfId(id);
@@ -139,6 +138,7 @@ export class Documents {
     if (!doc) throw new Error(`${opName}() on nonexistent document ID ${id}`);
     const key = encodeValue(id);
     tx.reads.add(tableName, BY_ID, { lo: key, hi: key + "\0" });
+    countRead(tx, doc);
     return doc;
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { convexToJson, getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { plainJsonStats, shapeError } from "./size.js";
 import type { LoadedApp } from "./loader.js";
 import { als, realNow, seededRandom, type Frame, type FrameKind, type SyscallHandler } from "./runtime.js";
 import type { Store } from "./store.js";
@@ -91,6 +92,29 @@ export function withoutMessage<T extends Outcome>(out: T): T {
   return copy;
 }
 
+/** Convex's cap on what one function returns: 16 MiB, measured as Convex measures a value (getConvexSize). */
+export const MAX_RETURN_BYTES = 16 << 20;
+
+/**
+ * Why Convex would refuse a function's result (`out`, its JSON text, and `value`, parsed): an array over 8,192
+ * elements, an object over 1,024 fields, or over 16 MiB; null when it is within the limits. A value's Convex size is
+ * at most 9 bytes per character of its JSON (a one-digit number is a 9-byte float64), so a result shorter than a
+ * ninth of the cap is not measured.
+ */
+function returnLimitError(out: string, value: JSONValue): string | null {
+  const shape = shapeError(value);
+  if (shape) return shape;
+  if (out.length * 9 <= MAX_RETURN_BYTES) return null;
+  const size = plainJsonStats(value)?.size ?? getConvexSize(jsonToConvex(value));
+  return size > MAX_RETURN_BYTES ? `Value is too large (${(size / (1 << 20)).toFixed(2)} MiB > maximum size 16 MiB)` : null;
+}
+
+/** A function's name as Convex prints it in errors: "messages:send" is "messages.js:send". */
+function convexFunctionName(udfPath: string): string {
+  const [module, name = "default"] = udfPath.split(":");
+  return `${module.endsWith(".js") ? module : `${module}.js`}:${name}`;
+}
+
 /** Convex's limit on an action's run: 10 minutes. */
 export const ACTION_TIME_LIMIT_MS = 10 * 60 * 1000;
 
@@ -176,22 +200,24 @@ export class Functions {
   async invoke(fn: Registered, kind: Kind, frame: Frame, args: JSONValue): Promise<Outcome> {
     const { args: argsV, returns: returnsV } = this.validators(fn);
     // Arguments and result are checked in their JSON form (matchesJson); only what that does not show valid is
-    // decoded and run through validateValue, which gives the verdict and the message.
+    // decoded and run through validateValue, which gives the verdict and the message. Both are held to Convex's
+    // caps on arrays (8,192 elements) and objects (1,024 fields) first, whatever the validator allows.
+    const refuseArgs = (why: string): Outcome => {
+      frame.closed = true;
+      const message = `ArgumentValidationError: ${why}`;
+      return { ok: false, error: message, message, logLines: frame.logLines };
+    };
+    const argsShape = shapeError(args);
+    if (argsShape) return refuseArgs(argsShape);
     if (!matchesJson(argsV, args, this.resolveIdTable)) {
       let decoded: Value;
       try {
         decoded = jsonToConvex(args);
       } catch (e) {
-        frame.closed = true;
-        const message = `ArgumentValidationError: ${e instanceof Error ? e.message : String(e)}`;
-        return { ok: false, error: message, message, logLines: frame.logLines };
+        return refuseArgs(e instanceof Error ? e.message : String(e));
       }
       const argErr = validateValue(argsV, decoded, this.resolveIdTable);
-      if (argErr) {
-        frame.closed = true;
-        const message = `ArgumentValidationError: ${argErr}`;
-        return { ok: false, error: message, message, logLines: frame.logLines };
-      }
+      if (argErr) return refuseArgs(argErr);
     }
     // Registered functions spread the parsed JSON into (ctx, ...args): it is the argument array.
     const argsStr = JSON.stringify([args]);
@@ -201,6 +227,11 @@ export class Functions {
       );
       frame.resultLength = out.length;
       const value = JSON.parse(out) as JSONValue;
+      const limitErr = returnLimitError(out, value);
+      if (limitErr) {
+        const message = `Function ${convexFunctionName(frame.path)} return value invalid: ${limitErr}`;
+        return { ok: false, error: message, message, logLines: frame.logLines };
+      }
       if (returnsV && !matchesJson(returnsV, value, this.resolveIdTable)) {
         const retErr = validateValue(returnsV, jsonToConvex(value), this.resolveIdTable);
         if (retErr) {

@@ -65,3 +65,34 @@ function addPlain(v: JSONValue, depth: number, stats: { size: number; depth: num
   }
   return true;
 }
+
+/** Convex's caps on the shape of any value (a document, a function's arguments or result). */
+export const MAX_ARRAY_ELEMENTS = 8192;
+export const MAX_OBJECT_FIELDS = 1024;
+export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * Convex's error for the first array longer than 8,192 elements, object with more than 1,024 fields, or container
+ * nested deeper than 64 levels in `json` (a value in its JSON form; `depth` is the level `json` is at), or null. An
+ * object with a "$" key is an encoded $integer, $bytes or $float (a field name may not start with "$"): a leaf.
+ */
+export function shapeError(json: JSONValue, depth = 1): string | null {
+  if (json === null || typeof json !== "object") return null;
+  if (depth > MAX_NESTING_DEPTH) return `Value is too deeply nested (depth ${depth} > maximum ${MAX_NESTING_DEPTH})`;
+  if (Array.isArray(json)) {
+    if (json.length > MAX_ARRAY_ELEMENTS) return `Array length is too long (${json.length} > maximum length ${MAX_ARRAY_ELEMENTS})`;
+    for (const x of json) {
+      const e = shapeError(x, depth + 1);
+      if (e) return e;
+    }
+    return null;
+  }
+  let fields = 0;
+  for (const k in json) {
+    if (fields === 0 && k.charCodeAt(0) === 36) return null;
+    fields++;
+    const e = shapeError(json[k], depth + 1);
+    if (e) return e;
+  }
+  return fields > MAX_OBJECT_FIELDS ? `Object has too many fields (${fields} > maximum number ${MAX_OBJECT_FIELDS})` : null;
+}

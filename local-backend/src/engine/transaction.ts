@@ -13,7 +13,6 @@ import type { Doc, Store, WriteEntry } from "./store.js";
 
 export const LIMITS = {
   documentBytes: 1 << 20,
-  nestingDepth: 64,
   documentsWritten: 16_000,
   documentsScanned: 32_000,
   bytesRead: 16 << 20,
@@ -100,17 +99,25 @@ export function newTx(kind: "query" | "mutation", startSeq: number): Tx {
   };
 }
 
-/** Counts one document read against the transaction's limits. */
+/** The advice Convex appends to its TooManyDocumentsRead and TooManyBytesRead errors, word for word. */
+const READ_ADVICE =
+  "Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.";
+
+/**
+ * Counts one document read against the transaction's limits: every document a query scans (a `.filter` drops it
+ * after it was read), every `db.get` that finds one, and the document a patch, replace or delete reads before it
+ * writes (Convex and convex-test count that read too).
+ */
 export function countRead(tx: Tx, doc: Doc) {
   tx.scanned++;
   tx.bytesRead += doc.size;
   if (tx.scanned > LIMITS.documentsScanned) {
     throw new Error(
-      `Too many documents read in a single function execution (limit: ${LIMITS.documentsScanned}). Use an index range (withIndex) that selects fewer documents, take(n), or paginate.`,
+      `Too many documents read in a single function execution (limit: ${LIMITS.documentsScanned}). ${READ_ADVICE}`,
     );
   }
   if (tx.bytesRead > LIMITS.bytesRead) {
-    throw new Error(`Too many bytes read in a single function execution (limit: ${LIMITS.bytesRead} bytes). Read fewer or smaller documents, or paginate.`);
+    throw new Error(`Too many bytes read in a single function execution (limit: ${LIMITS.bytesRead} bytes). ${READ_ADVICE}`);
   }
 }
 
