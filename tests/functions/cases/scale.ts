@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
+import type { ActionCtx } from "../../../convex/_generated/server";
+import { MAX_LIST_LINES, listFiles } from "../../../convex/ai/listFiles";
 import { LISTING_BUCKET_SIZE } from "../../../convex/lib/limits";
 import { entryPaths, visibleEntries } from "../../../convex/lib/listing";
 import { MAX_CREATE_MANY } from "../../../convex/model/createMany";
@@ -71,6 +73,27 @@ async function listedPaths(caller: Caller, projectId: Id<"projects">): Promise<S
   return new Set(entryPaths(entries!).values());
 }
 
+/**
+ * What the assistant's list_files tool answers for `path` in a turn of the project: the tool's own code
+ * (ai/listFiles.ts listFiles) with the action's runQuery going to the deployment's internal queries, the only part
+ * of the action it uses. The turn is recorded without an answering action and cancelled afterwards.
+ */
+async function listFilesTool(h: Harness, caller: Caller, projectId: Id<"projects">, path?: string) {
+  const conversationId = await caller.mutation(api.conversations.create, { projectId });
+  const { assistantMessageId } = await h.admin.mutation(internal.messages.sendUnanswered, { conversationId, content: "What is in here?" });
+  const ctx = { runQuery: (ref: never, args: never) => h.admin.query(ref, args) } as unknown as ActionCtx;
+  try {
+    return await listFiles(ctx, assistantMessageId, path === undefined ? {} : { path });
+  } finally {
+    await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
+  }
+}
+
+/** The lines list_files shows of `paths` (folders ending in "/"), sorted. */
+function toolLines(paths: Iterable<string>, isFolder: (path: string) => boolean) {
+  return [...paths].map((p) => (isFolder(p) ? `${p}/` : p)).sort();
+}
+
 /** Rows of the project's `files`, and how many lack their entry or disagree with it, read page by page. */
 async function verify(h: Harness, projectId: Id<"projects">) {
   const total = { rows: 0, missing: 0, mismatched: 0 };
@@ -118,6 +141,23 @@ export const scaleCases: CaseSuite = (makeHarness) => {
         const top = await alice.query(api.files.listingTop, { projectId });
         expect(top!.complete).toBe(true);
         expect(top!.entries.map((t) => t.entry.name).sort()).toEqual(["README.md", "big", "src"]);
+
+        // The assistant's list_files sees every path: the first MAX_LIST_LINES, sorted, then how many more.
+        const isFolder = (p: string) => p === "src" || p === "src/lib" || p === "big" || /^big\/part-\d+$/.test(p);
+        const all = toolLines(big.paths, isFolder);
+        const whole = await listFilesTool(h, alice, projectId);
+        expect(whole).toMatchObject({ target: "/", detail: `${all.length} items` });
+        expect(whole!.output.split("\n")).toEqual([
+          ...all.slice(0, MAX_LIST_LINES),
+          `… and ${all.length - MAX_LIST_LINES} more not shown (${all.length} in all). Pass a folder path to list part of the project.`,
+        ]);
+        // A folder deep in it: only its paths, every one of them counted.
+        const lastPart = all.filter((p) => /^big\/part-\d+\/$/.test(p)).at(-1)!.slice(0, -1);
+        const inPart = all.filter((p) => p.startsWith(`${lastPart}/`) && p !== `${lastPart}/`);
+        expect(inPart.length).toBeGreaterThan(0);
+        const part = await listFilesTool(h, alice, projectId, lastPart);
+        expect(part).toMatchObject({ target: lastPart, detail: `${inPart.length} items` });
+        expect(part!.output.split("\n").slice(0, MAX_LIST_LINES)).toEqual(inPart.slice(0, MAX_LIST_LINES));
 
         // Rename and move: one entry changes, every path below follows.
         const srcId = listing.entries!.find((e) => e.name === "src" && e.parentId === undefined)!._id;
