@@ -366,7 +366,7 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await expectFocusNotOnBody(page);
 });
 
-test("undo refused: after the user edits the lines the answer changed, Undo names the file and why, and Keep both brings the earlier text back beside it", async ({
+test("undo refused: the diff side by side and inline; after the user edits the lines the answer changed, Undo names the file and why, and Keep both brings the earlier text back beside it", async ({
   page,
 }) => {
   await signIn(page, uniqueUser("refused"));
@@ -385,6 +385,33 @@ test("undo refused: after the user edits the lines the answer changed, Undo name
   await box.fill("Set a to 2");
   await box.press("Enter");
   await expect(line(page, "a.ts")).toContainText("+1 −1", { timeout: 15_000 });
+
+  // The diff, side by side, then inline by the keyboard (Space on the Inline box, which keeps focus): one editor
+  // with the line before the answer shown as deleted above the line now; and back to side by side.
+  const open = line(page, "a.ts").getByRole("button", { name: /Show the diff of a\.ts/ });
+  await Keyboard.pressOn(open, "Enter");
+  const panel = page.getByRole("region", { name: "Change review" });
+  const before = panel.getByRole("textbox", { name: "Before the answer of a.ts" });
+  const inlineView = panel.getByRole("textbox", { name: "Now of a.ts, with before the answer inline" });
+  await expect(before).toContainText("export const a = 1;");
+  await expect(inlineView).toHaveCount(0);
+  const inline = panel.getByRole("checkbox", { name: "Inline" });
+  await expect(inline).not.toBeChecked();
+  await Keyboard.pressOn(inline, "Space");
+  await expect(inline).toBeChecked();
+  await expect(inline).toBeFocused();
+  await expect(before).toHaveCount(0);
+  await expect(panel.getByRole("textbox", { name: "Now of a.ts", exact: true })).toHaveCount(0);
+  await expect(inlineView).toContainText("export const a = 2;");
+  await expect(inlineView.locator(".cm-deletedChunk")).toContainText("export const a = 1;");
+  await page.keyboard.press("Space");
+  await expect(inline).not.toBeChecked();
+  await expect(inlineView).toHaveCount(0);
+  await expect(before).toContainText("export const a = 1;");
+  await expect(panel.getByRole("textbox", { name: "Now of a.ts", exact: true })).toContainText("export const a = 2;");
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(open).toBeFocused();
 
   // The user edits the same line in the editor, after the answer.
   await page.getByRole("treeitem", { name: "a.ts", exact: true }).dblclick();
