@@ -174,7 +174,7 @@ test("Replace all says how many matches in how many files, writes every file, an
   await Keyboard.tabTo(page, page.getByRole("button", { name: "Replace all" }));
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("alertdialog", { name: "Replace all" });
-  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”?");
+  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”? You can undo it with Undo replace until this page is reloaded.");
   await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(dialog).toHaveCount(0);
@@ -188,6 +188,8 @@ test("Replace all says how many matches in how many files, writes every file, an
   // Live: the search runs again on the change and finds nothing left.
   await expect(Search.status(page)).toHaveText("0 matches in 0 files");
 
+  // The undo stack lives in the page, and the button says so.
+  await expect(page.getByRole("button", { name: "Undo replace" })).toHaveAccessibleDescription(/reloading the page forgets these steps/);
   await Keyboard.tabTo(page, page.getByRole("button", { name: "Undo replace" }));
   await page.keyboard.press("Enter");
   await expect(Search.query(page)).toBeFocused();

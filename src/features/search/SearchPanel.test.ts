@@ -23,7 +23,7 @@ describe("replaceAllQuestion", () => {
   const plan = { matches: 3, files: [file("a.ts"), file("b.ts")] };
 
   it("asks plainly after a search that finished", () => {
-    expect(replaceAllQuestion(plan, "bar", null)).toBe("Replace 3 matches in 2 files with “bar”? You can undo it with Undo replace.");
+    expect(replaceAllQuestion(plan, "bar", null)).toBe("Replace 3 matches in 2 files with “bar”? You can undo it with Undo replace until this page is reloaded.");
   });
 
   it("says a search cut off at the limit changes only the files found", () => {

@@ -46,7 +46,7 @@ export type CutOff = "limited" | "stopped" | null;
  */
 export function replaceAllQuestion(plan: Pick<ReplacePlan, "matches" | "files">, replacement: string, cutOff: CutOff): string {
   const files = plural(plan.files.length, "file");
-  const ask = `Replace ${plural(plan.matches, "match")} in ${files} with “${replacement}”? You can undo it with Undo replace.`;
+  const ask = `Replace ${plural(plan.matches, "match")} in ${files} with “${replacement}”? You can undo it with Undo replace until this page is reloaded.`;
   if (cutOff === null) return ask;
   const why = cutOff === "limited" ? `The search stopped at ${MAX_RESULTS.toLocaleString("en-US")} matches` : "The search was stopped before it finished";
   return `${why}: only the ${files} found so far will be changed; files it did not reach keep their matches (narrow the search and run it again for them). ${ask}`;
@@ -366,7 +366,7 @@ export function SearchPanel({
             type="button"
             className="btn btn-ghost btn-small"
             disabled={busy}
-            title={`Undo the latest replace (${plural(latestStep.matches, "match")} in ${plural(latestStep.files.length, "file")}); ${plural((steps?.length ?? 1) - 1, "earlier step")} left after it`}
+            title={`Undo the latest replace (${plural(latestStep.matches, "match")} in ${plural(latestStep.files.length, "file")}); ${plural((steps?.length ?? 1) - 1, "earlier step")} left after it. Kept in this tab only: reloading the page forgets these steps`}
             onClick={() => void doUndo(latestStep)}
           >
             Undo replace
