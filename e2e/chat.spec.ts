@@ -366,6 +366,85 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await expectFocusNotOnBody(page);
 });
 
+test("undo refused: the diff side by side and inline; after the user edits the lines the answer changed, Undo names the file and why, and Keep both brings the earlier text back beside it", async ({
+  page,
+}) => {
+  await signIn(page, uniqueUser("refused"));
+  await createProject(page, "Refused");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Refused")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "a.ts", content: "export const a = 1;\n" });
+  await enterProject(page, "Refused");
+
+  scripted().stream(
+    { kind: "tools", text: "Changing it.", calls: [{ name: "edit_file", arguments: { path: "a.ts", old_text: "a = 1", new_text: "a = 2" } }] },
+    { kind: "text", chunks: ["Done."] },
+  );
+  scripted().complete({ kind: "text", content: "Refusal test", when: ScriptedProvider.isTitleRequest });
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Set a to 2");
+  await box.press("Enter");
+  await expect(line(page, "a.ts")).toContainText("+1 −1", { timeout: 15_000 });
+
+  // The diff, side by side, then inline by the keyboard (Space on the Inline box, which keeps focus): one editor
+  // with the line before the answer shown as deleted above the line now; and back to side by side.
+  const open = line(page, "a.ts").getByRole("button", { name: /Show the diff of a\.ts/ });
+  await Keyboard.pressOn(open, "Enter");
+  const panel = page.getByRole("region", { name: "Change review" });
+  const before = panel.getByRole("textbox", { name: "Before the answer of a.ts" });
+  const inlineView = panel.getByRole("textbox", { name: "Now of a.ts, with before the answer inline" });
+  await expect(before).toContainText("export const a = 1;");
+  await expect(inlineView).toHaveCount(0);
+  const inline = panel.getByRole("checkbox", { name: "Inline" });
+  await expect(inline).not.toBeChecked();
+  await Keyboard.pressOn(inline, "Space");
+  await expect(inline).toBeChecked();
+  await expect(inline).toBeFocused();
+  await expect(before).toHaveCount(0);
+  await expect(panel.getByRole("textbox", { name: "Now of a.ts", exact: true })).toHaveCount(0);
+  await expect(inlineView).toContainText("export const a = 2;");
+  await expect(inlineView.locator(".cm-deletedChunk")).toContainText("export const a = 1;");
+  await page.keyboard.press("Space");
+  await expect(inline).not.toBeChecked();
+  await expect(inlineView).toHaveCount(0);
+  await expect(before).toContainText("export const a = 1;");
+  await expect(panel.getByRole("textbox", { name: "Now of a.ts", exact: true })).toContainText("export const a = 2;");
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(open).toBeFocused();
+
+  // The user edits the same line in the editor, after the answer.
+  await page.getByRole("treeitem", { name: "a.ts", exact: true }).dblclick();
+  const editor = page.locator(".cm-content");
+  await expect(editor).toContainText("export const a = 2;");
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+Home");
+  await page.keyboard.press("End");
+  await page.keyboard.type(" // mine");
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+  const mine = "export const a = 2; // mine\n";
+  await expect.poll(() => serverFiles(server, projectId)).toEqual({ "a.ts": mine });
+
+  // Undo is refused, naming the file and why; nothing changes, and focus stays on Undo.
+  const undo = line(page, "a.ts").getByRole("button", { name: "Undo a.ts" });
+  await Keyboard.pressOn(undo, "Enter");
+  const refusal = card(page).getByRole("alert");
+  await expect(refusal).toContainText('"a.ts" was edited after this change');
+  await expect(refusal).toContainText("undoing it would lose that edit");
+  await expect(undo).toBeFocused();
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": mine });
+
+  // Keep both: the user's text stays in a.ts, the text before the answer comes back as "a copy.ts" (in the tree),
+  // the line is kept, the refusal goes, and focus lands on the line's file button.
+  await Keyboard.pressOn(refusal.getByRole("button", { name: "Keep both" }), "Enter");
+  await expect(page.getByRole("treeitem", { name: "a copy.ts", exact: true })).toBeVisible();
+  await expect(refusal).toHaveCount(0);
+  await expect(line(page, "a.ts")).toContainText("kept");
+  await expect(line(page, "a.ts").getByRole("button", { name: "Undo a.ts" })).toHaveCount(0);
+  await expect(line(page, "a.ts").getByRole("button", { name: /Show the diff of a\.ts/ })).toBeFocused();
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": mine, "a copy.ts": "export const a = 1;\n" });
+});
+
 // In this file because it needs the provider: the status bar offers the suggestions' switch only while one is set
 // (without one it says "AI suggestions: no provider"), and the provider lives on the backend for this file's run.
 test("the editor loads its AI features: quick edit opens on a selection, and suggestions can be switched off", async ({ page }) => {

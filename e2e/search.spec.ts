@@ -174,7 +174,7 @@ test("Replace all says how many matches in how many files, writes every file, an
   await Keyboard.tabTo(page, page.getByRole("button", { name: "Replace all" }));
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("alertdialog", { name: "Replace all" });
-  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”?");
+  await expect(dialog).toContainText("Replace 6 matches in 4 files with “bye”? You can undo it with Undo replace until this page is reloaded.");
   await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(dialog).toHaveCount(0);
@@ -188,11 +188,40 @@ test("Replace all says how many matches in how many files, writes every file, an
   // Live: the search runs again on the change and finds nothing left.
   await expect(Search.status(page)).toHaveText("0 matches in 0 files");
 
+  // The undo stack lives in the page, and the button says so.
+  await expect(page.getByRole("button", { name: "Undo replace" })).toHaveAccessibleDescription(/reloading the page forgets these steps/);
   await Keyboard.tabTo(page, page.getByRole("button", { name: "Undo replace" }));
   await page.keyboard.press("Enter");
   await expect(Search.query(page)).toBeFocused();
   await expect.poll(texts).toEqual(before);
   await expect(Search.status(page)).toHaveText("6 matches in 4 files");
+});
+
+test("Replace all after a search stopped at 10,000 matches asks saying only the 100 files found would be changed, not the file the search did not reach", async ({ page }) => {
+  const { server, projectId, openSearch } = await seed(page);
+  // Searched in creation order: the 100 files of 100 matches each stop the search before late.txt.
+  const items = Array.from({ length: 100 }, (_, i) => ({ name: `big${String(i).padStart(3, "0")}.txt`, content: "zq\n".repeat(100) }));
+  const bigIds = await server.mutation(api.files.createMany, { projectId, items });
+  const late = await server.mutation(api.files.createFile, { projectId, name: "late.txt", content: "zq late\n" });
+  const text = async (fileId: Id<"files">) => (await server.query(api.files.get, { fileId })).content;
+  await openSearch();
+  await page.keyboard.type("zq");
+  await expect(Search.status(page)).toContainText("stopped at 10,000 matches: narrow the search");
+  await expect(Search.status(page)).toContainText("10,000 matches in 100 files");
+  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
+  await page.keyboard.type("ok");
+  await Keyboard.tabTo(page, page.getByRole("button", { name: "Replace all" }));
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Replace all" });
+  await expect(dialog).toContainText("The search stopped at 10,000 matches: only the 100 files found so far will be changed");
+  await expect(dialog).toContainText("Replace 10,000 matches in 100 files with “ok”?");
+  await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
+  // Cancelled (writing 100 files is the Replace all test's business): nothing changes, focus is back on Replace all.
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Replace all" })).toBeFocused();
+  expect(await text(bigIds[0])).toBe("zq\n".repeat(100));
+  expect(await text(late)).toBe("zq late\n");
 });
 
 test("Replace one and replace in file by keyboard: Ctrl+Shift+1 on a match, then on a file, focus going on; Undo replace takes back the latest, then the one before; Ctrl+Alt+Enter asks to replace all", async ({ page }) => {

@@ -37,6 +37,21 @@ export function replaceButtonLabel(row: Row): string {
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("ch") ? "es" : "s"}`;
 
+/** Why the results Replace all works on may not be all of the project's matches: the search was cut off. */
+export type CutOff = "limited" | "stopped" | null;
+
+/**
+ * The Replace all confirmation's question. After a search that was cut off (at MAX_RESULTS, or by Stop) it says
+ * that only the files found are changed, so no one takes it for a replace across the whole project.
+ */
+export function replaceAllQuestion(plan: Pick<ReplacePlan, "matches" | "files">, replacement: string, cutOff: CutOff): string {
+  const files = plural(plan.files.length, "file");
+  const ask = `Replace ${plural(plan.matches, "match")} in ${files} with “${replacement}”? You can undo it with Undo replace until this page is reloaded.`;
+  if (cutOff === null) return ask;
+  const why = cutOff === "limited" ? `The search stopped at ${MAX_RESULTS.toLocaleString("en-US")} matches` : "The search was stopped before it finished";
+  return `${why}: only the ${files} found so far will be changed; files it did not reach keep their matches (narrow the search and run it again for them). ${ask}`;
+}
+
 /**
  * The Search panel: query, match case / whole word / regular expression, include and exclude globs, results
  * grouped by file, replace one, replace in file and Replace all. Keyboard: ArrowDown from a field goes to the
@@ -64,7 +79,7 @@ export function SearchPanel({
   const [exclude, setExclude] = useState("");
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [active, setActive] = useState(0);
-  const [confirm, setConfirm] = useState<ReplacePlan | null>(null);
+  const [confirm, setConfirm] = useState<(ReplacePlan & { cutOff: CutOff }) | null>(null);
   const [busy, setBusy] = useState(false);
   const queryRef = useRef<HTMLInputElement>(null);
   const treeRef = useRef<HTMLUListElement>(null);
@@ -242,7 +257,7 @@ export function SearchPanel({
     try {
       const plan = await planReplace(convex, outbox, compileSearch(options), result.files, replacement, online);
       if (plan.files.length === 0) notify("Nothing to replace: the files no longer contain the search text.");
-      else setConfirm(plan);
+      else setConfirm({ ...plan, cutOff: result.limited ? "limited" : result.status === "stopped" ? "stopped" : null });
     } catch (error) {
       notify(errorMessage(error), "error");
     } finally {
@@ -351,7 +366,7 @@ export function SearchPanel({
             type="button"
             className="btn btn-ghost btn-small"
             disabled={busy}
-            title={`Undo the latest replace (${plural(latestStep.matches, "match")} in ${plural(latestStep.files.length, "file")}); ${plural((steps?.length ?? 1) - 1, "earlier step")} left after it`}
+            title={`Undo the latest replace (${plural(latestStep.matches, "match")} in ${plural(latestStep.files.length, "file")}); ${plural((steps?.length ?? 1) - 1, "earlier step")} left after it. Kept in this tab only: reloading the page forgets these steps`}
             onClick={() => void doUndo(latestStep)}
           >
             Undo replace
@@ -408,7 +423,7 @@ export function SearchPanel({
           title="Replace all"
           role="alertdialog"
           initialFocusRef={confirmRef}
-          description={`Replace ${plural(confirm.matches, "match")} in ${plural(confirm.files.length, "file")} with “${replacement}”? You can undo it with Undo replace.`}
+          description={replaceAllQuestion(confirm, replacement, confirm.cutOff)}
           onClose={() => setConfirm(null)}
         >
           {confirm.unreadable.length > 0 && <p>Not changed (deleted or stored files): {confirm.unreadable.join(", ")}</p>}
