@@ -513,15 +513,12 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   the stock client's share included, well under 400 µs of CPU, and the cores to itself.
 - With ${INSERT_CLIENTS_MANY} clients, each with one insert in flight, group commit has more commits to gather: ${m.manyPerSync.toFixed(1)} per durable log write
   in this run, ${perSec(m.many)} inserts. Each is still its own transaction, durable before it is answered.
-- The sync socket compresses (permessage-deflate, which the stock client and browsers offer) only the frames worth
-  it: Transitions carrying query results and frames of 1 KiB or more (server/clientSession.ts \`worthCompressing\`).
-  Each compressed frame costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its
-  own. When an insert's MutationResponse and its version-only Transition were compressed too (until 2026-12-07),
-  an insert without subscriptions took 7 zlib jobs and 2 socket writes where it now takes 3 and 1, and a fifth to a
-  quarter more backend CPU (\`NOSYNC=1 npx tsx bench/backend/serverInserts.ts\` prints the backend's CPU and those
-  counts per insert over a fixed number of inserts; PLAIN=1 runs its clients without compression). The 3 left
-  are the client's own frame: the \`ws\` client and browsers compress every frame they send (with context
-  takeover \`ws\` applies no size threshold), and the backend inflates it (the chunk, the trailer, the flush).
+- The sync socket compresses every frame (permessage-deflate, which the stock client and browsers offer). Each
+  compressed frame costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its own (the
+  counts per insert above; \`NOSYNC=1 npx tsx bench/backend/serverInserts.ts\` prints the backend's CPU and those counts
+  per insert over a fixed number of inserts, PLAIN=1 runs its clients without compression). Sending a write's short
+  frames uncompressed was tried and taken back: a runner test ('runs the install and dev commands…') then hung every
+  run, cause not found.
 - A client that keeps many writes in flight on one connection (an import, an offline replay; the stock client
   sends each call at once) is pipelined by the sync server (server/clientSession.ts): while the next queued
   message is another Mutation, a mutation goes to the engine without waiting for its commit to be durable, so a

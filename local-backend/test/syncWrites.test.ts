@@ -79,32 +79,6 @@ describe("mutation answers", () => {
     raw.close();
   });
 
-  it("with permessage-deflate, sends the answer's short frames as they are, in one write, and compresses a Transition carrying results", async () => {
-    backend = await startTestBackend();
-    const raw = await RawClient.connect(backend.url, { deflate: true });
-    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "warm-up" }] });
-    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 0);
-    recordSocketWrites();
-
-    // No subscription: the MutationResponse and the Transition that only moves the version go out uncompressed.
-    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "first" }] });
-    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
-    const firstWrite = writeWithResponse(1);
-    expect(firstWrite.indexOf('"type":"Transition"')).toBeGreaterThan(firstWrite.indexOf('"type":"MutationResponse"'));
-
-    // A Transition carrying the subscribed query's new result is compressed: the client decodes it, but no
-    // socket write carries its text as it is.
-    await subscribeToList(raw, 7);
-    raw.send({ type: "Mutation", requestId: 2, udfPath: "messages:send", args: [{ body: "second" }] });
-    const second = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 2);
-    expect(writeWithResponse(2)).not.toContain('"type":"Transition"');
-    const update = await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(second));
-    expect(JSON.stringify(update.modifications)).toContain('"body":"second"');
-    expect(writes.filter((w) => w.includes('"body":"second"'))).toEqual([]);
-    expect(raw.versionErrors).toEqual([]);
-    raw.close();
-  });
-
   it("answers mutations queued back to back together: every answer in order, then one Transition covering them", async () => {
     backend = await startTestBackend({ session: { maxHoldMs: 60_000 } });
     const raw = await RawClient.connect(backend.url);

@@ -107,22 +107,6 @@ export interface SessionContext {
   afterMutation?: (session: ClientSession, requestId: number) => void;
 }
 
-/** Frames of at least this many characters are compressed whatever they carry. */
-const COMPRESS_MIN_CHARS = 1024;
-
-/**
- * Whether a frame goes out compressed on a connection that negotiated permessage-deflate (server/index.ts
- * SYNC_DEFLATE): a Transition carrying query results (what a streamed answer or a save sends every client,
- * mostly a repeat of the one before), or any large frame. The short protocol frames around a write (its
- * MutationResponse, a Transition that only moves the version, a Ping) are sent as they are: compressing one costs
- * the backend a zlib job on the thread pool and a socket write of its own, several times the CPU of the rest of the
- * insert, to save a few dozen bytes. Mixing is allowed by RFC 7692 (RSV1 per message) and leaves the compressor's
- * context untouched.
- */
-export function worthCompressing(message: ServerMessage, frame: string): boolean {
-  return (message.type === "Transition" && message.modifications.length > 0) || frame.length >= COMPRESS_MIN_CHARS;
-}
-
 function hashResult(result: RunResult, journal: QueryJournal | undefined): string {
   const h = createHash("sha1");
   if (result.ok) h.update("ok\0").update(JSON.stringify(result.value));
@@ -244,17 +228,15 @@ export class ClientSession {
     const clock =
       message.type !== "Transition" || !this.sentTransition || message.endVersion.identity !== message.startVersion.identity;
     if (message.type === "Transition") this.sentTransition = true;
-    const frame = serializeServerMessage(message, { clock });
-    this.ws.send(frame, { compress: worthCompressing(message, frame) });
+    this.ws.send(serializeServerMessage(message, { clock }));
   }
 
   /**
    * Sends the messages in order and, as far as the socket allows, in one write: the socket is corked around
    * them (each `ws` frame is otherwise its own writev syscall). `_socket` is the `ws` WebSocket's underlying
    * net.Socket; without it the messages still go out in order, one write each. On a connection that negotiated
-   * permessage-deflate (server/index.ts SYNC_DEFLATE) `ws` compresses the frames worth it (worthCompressing)
-   * asynchronously and writes each when done, after the uncork: in order (`ws` queues the frames behind one
-   * being compressed), one write each.
+   * permessage-deflate (server/index.ts SYNC_DEFLATE) `ws` compresses each frame asynchronously and writes it
+   * when done, after the uncork: in order, one write each.
    */
   private sendTogether(messages: ServerMessage[]) {
     const socket = messages.length > 1 ? (this.ws as unknown as { _socket?: Duplex | null })._socket : null;

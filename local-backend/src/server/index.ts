@@ -26,9 +26,8 @@ export const STARTUP_WAIT_MS = 30_000;
  * client do). A streamed answer is many small Transitions that repeat everything but the new text (versions,
  * query ids, field names), so with context takeover (each frame compressed against the connection's earlier ones,
  * the RFC's default, kept on both sides) the wire carries little more than the text: bench/ai measures both.
- * - threshold 0: `ws` applies no size threshold (with context takeover it ignores one anyway); which frames are
- *   compressed is ClientSession's choice (worthCompressing): every Transition carrying query results, since a
- *   streamed write's frame is a few hundred bytes and mostly a repeat of the one before, and any large frame.
+ * - threshold 0: every message is compressed; a streamed write's frame is a few hundred bytes, far below `ws`'s
+ *   default of 1 KiB, and even a short frame is mostly a repeat of the one before.
  * - A 4 KiB window (windowBits 12, about ten streamed Transitions back) and memLevel 5 bound what each connection
  *   holds for its compressor: zlib documents its deflate state as at most 2^(windowBits+2) + 2^(memLevel+9)
  *   bytes, 32 KiB here against 256 KiB with zlib's defaults (15, 8); bench/ai measures what a connection holds
