@@ -39,8 +39,17 @@ export function useBarFold(bar: RefObject<HTMLElement | null>): void {
   useLayoutEffect(() => {
     const element = bar.current;
     if (!element) return;
-    const fit = () => fitBar(element);
-    fit();
+    fitBar(element);
+    // Later looks wait for the next frame, once however many changes came meanwhile: the sync status in the header
+    // changes with every confirmed write, and each look forces a layout of the page (up to one per fold).
+    let frame = 0;
+    const fit = () => {
+      if (frame === 0)
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          fitBar(element);
+        });
+    };
     // Only size and text: the fold's own attribute is not watched, so fitting never triggers itself.
     // Where there is no ResizeObserver (jsdom), the window's size is what changes the bar's.
     const resize = typeof ResizeObserver === "function" ? new ResizeObserver(fit) : null;
@@ -52,6 +61,7 @@ export function useBarFold(bar: RefObject<HTMLElement | null>): void {
       if (resize) resize.disconnect();
       else window.removeEventListener("resize", fit);
       mutation.disconnect();
+      cancelAnimationFrame(frame);
     };
   }, [bar]);
 }
