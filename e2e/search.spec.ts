@@ -197,35 +197,6 @@ test("Replace all says how many matches in how many files, writes every file, an
   await expect(Search.status(page)).toHaveText("6 matches in 4 files");
 });
 
-test("Replace all after a search stopped at 10,000 matches asks saying only the 100 files found would be changed, not the file the search did not reach", async ({ page }) => {
-  const { server, projectId, openSearch } = await seed(page);
-  // Searched in creation order: the 100 files of 100 matches each stop the search before late.txt.
-  const items = Array.from({ length: 100 }, (_, i) => ({ name: `big${String(i).padStart(3, "0")}.txt`, content: "zq\n".repeat(100) }));
-  const bigIds = await server.mutation(api.files.createMany, { projectId, items });
-  const late = await server.mutation(api.files.createFile, { projectId, name: "late.txt", content: "zq late\n" });
-  const text = async (fileId: Id<"files">) => (await server.query(api.files.get, { fileId })).content;
-  await openSearch();
-  await page.keyboard.type("zq");
-  // Ten pages of 1,000 matches each come from the server one after another: on a loaded 2-core CI machine that took
-  // more than the default 10 s (the status counted up by 1,000 a page).
-  await expect(Search.status(page)).toContainText("stopped at 10,000 matches: narrow the search", { timeout: 60_000 });
-  await expect(Search.status(page)).toContainText("10,000 matches in 100 files");
-  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
-  await page.keyboard.type("ok");
-  await Keyboard.tabTo(page, page.getByRole("button", { name: "Replace all" }));
-  await page.keyboard.press("Enter");
-  const dialog = page.getByRole("alertdialog", { name: "Replace all" });
-  await expect(dialog).toContainText("The search stopped at 10,000 matches: only the 100 files found so far will be changed");
-  await expect(dialog).toContainText("Replace 10,000 matches in 100 files with “ok”?");
-  await expect(dialog.getByRole("button", { name: "Replace" })).toBeFocused();
-  // Cancelled (writing 100 files is the Replace all test's business): nothing changes, focus is back on Replace all.
-  await page.keyboard.press("Escape");
-  await expect(dialog).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Replace all" })).toBeFocused();
-  expect(await text(bigIds[0])).toBe("zq\n".repeat(100));
-  expect(await text(late)).toBe("zq late\n");
-});
-
 test("Replace one and replace in file by keyboard: Ctrl+Shift+1 on a match, then on a file, focus going on; Undo replace takes back the latest, then the one before; Ctrl+Alt+Enter asks to replace all", async ({ page }) => {
   const { texts, openSearch } = await seed(page);
   const before = await texts();
