@@ -9,12 +9,15 @@ import { PROJECT_CONVEX_DIR } from "./lib.js";
 // In-process insert micro-benchmark: files.createFile through the engine alone (no socket, no client), fsync on
 // (NOSYNC=1: off), `clients` callers each with one insert in flight. Prints inserts/s, the process's CPU time per
 // insert, and (PROMISES=1, which slows the run) the promises created per insert: a count that does not depend on
-// the machine's load, for comparing two checkouts. Not part of `npm run bench`: a tool for working on the engine.
+// the machine's load, for comparing two checkouts. MANY=n: each call is one files.createMany of n files (an import's
+// batch) instead of one createFile, and the figures are per file. Not part of `npm run bench`: a tool for working on
+// the engine.
 // Run: npx tsx bench/backend/engineInserts.ts [seconds] [clients]
 
 const seconds = Number(process.argv[2] ?? 5);
 const clients = Number(process.argv[3] ?? 8);
 const CONTENT = "export const answer = 42;\n".repeat(4);
+const MANY = Number(process.env.MANY ?? 0);
 
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-engine-inserts-"));
@@ -34,9 +37,16 @@ async function main() {
       await Promise.all(
         projects.map(async (projectId) => {
           while (performance.now() < deadline) {
-            const r = await engine.runMutation("files:createFile", { projectId, name: `f-${seq++}.ts`, content: CONTENT }, identity);
+            const r =
+              MANY > 0
+                ? await engine.runMutation(
+                    "files:createMany",
+                    { projectId, items: Array.from({ length: MANY }, () => ({ name: `f-${seq++}.ts`, content: CONTENT })) },
+                    identity,
+                  )
+                : await engine.runMutation("files:createFile", { projectId, name: `f-${seq++}.ts`, content: CONTENT }, identity);
             if (!r.ok) throw new Error(r.error);
-            total++;
+            total += Math.max(1, MANY);
           }
         }),
       );
@@ -57,7 +67,7 @@ async function main() {
     const cpu = process.cpuUsage(cpu0);
     hook.disable();
     process.stdout.write(
-      `${total} inserts in ${elapsed.toFixed(2)} s: ${Math.round(total / elapsed)}/s, CPU ${Math.round((cpu.user + cpu.system) / total)} µs/insert` +
+      `${total} inserts in ${elapsed.toFixed(2)} s: ${Math.round(total / elapsed)}/s, CPU ${Math.round((cpu.user + cpu.system) / total)} µs/${MANY > 0 ? "file" : "insert"}` +
         `${process.env.PROMISES ? `, ${(promises / total).toFixed(1)} promises/insert` : ""}, load ${loadavg()[0].toFixed(1)}\n`,
     );
   } finally {

@@ -26,15 +26,17 @@ import type { ServerArgs, ServerReady } from "./server.js";
 import type { StartupArgs, StartupResult } from "./startup.js";
 import { writeDocsSection } from "./docs.js";
 import { START_DATA, compactDataDir, populate, storedDocuments, type StartData } from "./startData.js";
+import { MAX_CREATE_MANY } from "../../convex/lib/limits.js";
 
 // Benchmarks of the embedded local backend (engine + server) through the stock Convex clients, each beside a
 // reference measured in the same run. Bounded in time (a watchdog ends the run), loopback only, temp dirs removed.
-// Run: npx tsx bench/backend/run.ts [--quick] [--only=start] [--inserts]   (--quick: smaller counts, for checking the
-// script itself; --only=start: the start rows alone, printed; --inserts: only the insert rows, for working on the write
-// path. Each leaves docs/benchmarks.md as it was.)
+// Run: npx tsx bench/backend/run.ts [--quick] [--only=start] [--only=import] [--inserts]   (--quick: smaller counts, for
+// checking the script itself; --only=start: the start rows alone, printed; --only=import: the import row alone, printed;
+// --inserts: only the insert rows, for working on the write path. Each leaves docs/benchmarks.md as it was.)
 
 const QUICK = process.argv.includes("--quick");
 const START_ONLY = process.argv.includes("--only=start");
+const IMPORT_ONLY = process.argv.includes("--only=import");
 const INSERTS_ONLY = process.argv.includes("--inserts");
 // A safety bound, not the expected time: on a machine shared with other work (load 25-30), seeding alone took two
 // minutes and the whole run went past 8.
@@ -49,6 +51,9 @@ const INSERT_CLIENTS_MANY = 64;
 const INSERT_SECONDS = QUICK ? 2 : 10;
 const INSERT_SECONDS_NO_FSYNC = QUICK ? 1 : 5;
 const PIPELINE_WINDOW = 64;
+/** An import: files.createMany calls of MAX_CREATE_MANY files each (one folder's worth), this many in flight. */
+const IMPORT_IN_FLIGHT = 4;
+const IMPORT_FILES = QUICK ? 4 * MAX_CREATE_MANY : 40 * MAX_CREATE_MANY;
 const FAN_SUBSCRIBERS = 50;
 const FAN_WRITES = QUICK ? 20 : 100;
 const SEED: StartData = QUICK ? { ...START_DATA, filesPerProject: 100 } : START_DATA;
@@ -239,6 +244,46 @@ async function pipelinedInserts(url: string, token: string, window: number, seco
   }
 }
 
+/**
+ * An import as the SPA's upload and transfers.writeBatch do it: one stock client creates `folders` folders in one
+ * files.createMany, then fills each with one files.createMany of `perCall` files (within Convex's per-transaction
+ * limits), keeping `inFlight` calls outstanding on its one WebSocket. Each call is one transaction writing a file row
+ * and a listing entry per file. Every acknowledged file is then counted back through the project's listing.
+ */
+async function importFiles(url: string, token: string, files: number, perCall: number, inFlight: number) {
+  const c = convexClient(url, token);
+  try {
+    const projectId = await c.mutation(api.projects.create, { name: "Import" });
+    // Warm-up call (code paths, JIT), in its own folder, not counted.
+    const [warm] = await c.mutation(api.files.createMany, { projectId, items: [{ name: "warmup", type: "folder" }] });
+    await c.mutation(api.files.createMany, { projectId, parentId: warm, items: Array.from({ length: perCall }, (_, i) => ({ name: `w-${i}.ts`, content: SMALL_CONTENT })) });
+    const calls = Math.ceil(files / perCall);
+    const t0 = now();
+    const folders = await c.mutation(api.files.createMany, {
+      projectId,
+      items: Array.from({ length: calls }, (_, k) => ({ name: `dir-${k}`, type: "folder" as const })),
+    });
+    let next = 0;
+    let total = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (let k = next++; k < calls; k = next++) {
+          const n = Math.min(perCall, files - k * perCall);
+          const items = Array.from({ length: n }, (_, i) => ({ name: `file-${i}.ts`, content: SMALL_CONTENT }));
+          const ids = await c.mutation(api.files.createMany, { projectId, parentId: folders[k], items });
+          total += ids.length;
+        }
+      }),
+    );
+    const elapsed = (now() - t0) / 1000;
+    const listedFiles = (await listed(c, projectId)).filter((e) => e.type === "file").length;
+    if (listedFiles !== total + perCall) throw new Error(`${total} imported files were acknowledged but the listing holds ${listedFiles - perCall}.`);
+    return { perSecond: total / elapsed, total, calls, seconds: elapsed };
+  } finally {
+    await c.close();
+  }
+}
+
 /** Reference: append `recordBytes`-byte records to a file, one fdatasync per `perSync` records, for `durationMs`. */
 function fsyncAppendLoop(dir: string, recordBytes: number, perSync: number, durationMs: number) {
   const file = path.join(dir, `fsync-ref-${perSync}.log`);
@@ -279,10 +324,13 @@ async function cpuPerInsert<T extends { total: number }>(server: Child<ServerRea
   };
 }
 
-/** Median size of the write-ahead-log records of a data dir (what one insert's commit appends). */
-function medianWalRecordBytes(dataDir: string): number {
+/**
+ * Median size of the write-ahead-log records of a data dir whose number of written documents passes `writes` (what
+ * one insert's commit appends).
+ */
+function medianWalRecordBytes(dataDir: string, writes: (n: number) => boolean): number {
   const { records } = decodeLog(readFileSync(path.join(dataDir, WAL_FILE)));
-  const inserts = records.filter((r) => r.w.length === 3);
+  const inserts = records.filter((r) => writes(r.w.length));
   return Math.round(median((inserts.length > 0 ? inserts : records).map((r) => encodeRecord(r).length)));
 }
 
@@ -495,6 +543,10 @@ interface Measured {
   pipelinedPerSync: number;
   many: number;
   manyPerSync: number;
+  importRate: number;
+  importPerSync: number;
+  importServerMicros: number;
+  importClientMicros: number;
 }
 
 const findings = (m: Measured) => `Where the time goes (figures of this run; profile the backend yourself with
@@ -552,6 +604,48 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   reference is importing the bundled convex/ modules and the npm packages they use (through tsx's loader hooks
   under \`npm start\`), one Doc per document, and garbage collection. The CPU figure is this process's only
   (esbuild, when it runs, is another process).`;
+
+/** Row 2e: an import through files.createMany (fsync on), with its reference; returns the figures the findings quote. */
+async function importRow(on: Child<ServerReady>, token: string, onDir: string, root: string) {
+  progress(`2e. import: ${IMPORT_FILES.toLocaleString("en-US")} files by files.createMany, ${MAX_CREATE_MANY} a call, ${IMPORT_IN_FLIGHT} in flight (fsync on)`);
+  const importRun = await cpuPerInsert(on, () => importFiles(on.ready.url, token, IMPORT_FILES, MAX_CREATE_MANY, IMPORT_IN_FLIGHT));
+  const imp = importRun.result;
+  // One createMany call of MAX_CREATE_MANY files writes a file row and a listing entry per file.
+  const callRecordBytes = medianWalRecordBytes(onDir, (n) => n >= 2 * MAX_CREATE_MANY);
+  const refCall = fsyncAppendLoop(root, callRecordBytes, 1, FSYNC_REF_MS);
+  rows.push({
+    measure:
+      `Import: ${imp.total.toLocaleString("en-US")} files created by files.createMany, ${MAX_CREATE_MANY.toLocaleString("en-US")} files a call (${imp.calls} calls, one folder each), ` +
+      `1 stock client with ${IMPORT_IN_FLIGHT} calls in flight, fsync on; files per second (each file is 2 documents: its row and its listing entry)`,
+    short: "import (files per second created by files.createMany; 2 documents each)",
+    polaris: `${Math.round(imp.perSecond).toLocaleString("en-US")} files/s (${perSec(2 * imp.perSecond)} documents; ${imp.seconds.toFixed(1)} s; ${importRun.commitsPerSync.toFixed(1)} commits per durable log write; CPU per file: backend ${usPer(importRun.serverMicros)}, client ${usPer(importRun.clientMicros)})`,
+    reference: `append+fdatasync of one call's log record (${(callRecordBytes / 1024).toFixed(0)} KiB), 1 per fsync: ${Math.round(refCall.perSecond * MAX_CREATE_MANY).toLocaleString("en-US")} files/s`,
+    target: "≥ 5,000/s",
+    met: verdict(imp.perSecond >= 5000),
+  });
+  return { importRate: imp.perSecond, importPerSync: importRun.commitsPerSync, importServerMicros: importRun.serverMicros, importClientMicros: importRun.clientMicros };
+}
+
+/** --only=import: the import row alone (fsync on), printed with the load average; docs/benchmarks.md is left as it was. */
+async function importOnly() {
+  const root = await mkdtemp(path.join(tmpdir(), "polaris-bench-backend-"));
+  const loadAtStart = loadavg()[0];
+  try {
+    const onDir = path.join(root, "durable");
+    const on = await spawnChild<ServerReady>("./server.ts", { dataDir: onDir, durable: true } satisfies ServerArgs);
+    try {
+      await importRow(on, await signIn(on.ready.url, USER), onDir, root);
+    } finally {
+      await on.stop();
+    }
+  } finally {
+    killChildren();
+    await rm(root, { recursive: true, force: true });
+  }
+  console.log("\n" + table() + "\n");
+  console.log(`1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end; ${cpus().length} cores.`);
+  progress("import row only: docs/benchmarks.md left as it was.");
+}
 
 /** Row 4: start to the first query answered, from the write-ahead log and from a snapshot. */
 async function startRows(root: string) {
@@ -616,6 +710,10 @@ async function main() {
     pipelinedPerSync: Number.NaN,
     many: Number.NaN,
     manyPerSync: Number.NaN,
+    importRate: Number.NaN,
+    importPerSync: Number.NaN,
+    importServerMicros: Number.NaN,
+    importClientMicros: Number.NaN,
   };
   try {
     // Durability ON: the default of `npm start`.
@@ -648,13 +746,13 @@ async function main() {
         serverMicrosOn: insRun.serverMicros,
         clientMicrosOn: insRun.clientMicros,
       });
-      insertRecordBytes = medianWalRecordBytes(onDir);
+      insertRecordBytes = medianWalRecordBytes(onDir, (n) => n === 3);
       const ref1 = fsyncAppendLoop(root, insertRecordBytes, 1, FSYNC_REF_MS);
       const ref8 = fsyncAppendLoop(root, insertRecordBytes, INSERT_CLIENTS, FSYNC_REF_MS);
       Object.assign(measured, { onePerSync: ref1.perSecond, fsyncP50: ref1.fsyncP50, fsyncP99: ref1.fsyncP99 });
       rows.push({
         measure: `Sustained inserts (createFile), ${INSERT_CLIENTS} clients, ${INSERT_SECONDS} s, fsync on`,
-        short: "sustained inserts",
+        short: "sustained inserts (one createFile mutation per file)",
         polaris: `${perSec(ins.perSecond)} (${ins.total.toLocaleString("en-US")} inserts; each ${ms(ins.p50)} p50, ${ms(ins.p99)} p99; ${insRun.commitsPerSync.toFixed(1)} commits per durable log write)`,
         reference: `append+fdatasync ${insertRecordBytes} B: 1 per fsync ${perSec(ref1.perSecond)}; ${INSERT_CLIENTS} per fsync ${perSec(ref8.perSecond)}`,
         target: "≥ 5,000/s",
@@ -678,6 +776,8 @@ async function main() {
         target: "(informative)",
         met: "",
       });
+
+      Object.assign(measured, await importRow(on, token, onDir, root));
 
       progress(`2d. sustained inserts, ${INSERT_CLIENTS_MANY} clients, ${INSERT_SECONDS_NO_FSYNC} s (fsync on)`);
       const manyRun = await cpuPerInsert(on, () => sustainedInserts(on.ready.url, token, INSERT_CLIENTS_MANY, INSERT_SECONDS_NO_FSYNC));
@@ -786,7 +886,7 @@ const watchdog = setTimeout(() => {
   process.exit(1);
 }, SUITE_LIMIT_MS);
 
-(START_ONLY ? startOnly() : main())
+(START_ONLY ? startOnly() : IMPORT_ONLY ? importOnly() : main())
   .then(() => {
     clearTimeout(watchdog);
     // Stock clients may leave reconnect timers behind; the run is over.
