@@ -12,14 +12,14 @@ import { entryPaths } from "../../convex/lib/listing";
 import type { EngineImpl } from "../src/engine/engine.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 
-// A folder of 6,000 files is deleted and the trash emptied, and the backend process is SIGKILLed while its purge runs in scheduled
+// A folder of 40,000 files is deleted and the trash emptied, and the backend process is SIGKILLed while its purge runs in scheduled
 // batches (after at least one batch beyond the delete's own, before the last). Started again on the same data
 // dir, the pending purge resumes and ends exactly once: every entry, row and bucket count of what was deleted is
 // gone, nothing else is touched, and each bucket's stored count equals the entries it holds.
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "purgeCrashChild.ts");
-const PARTS = 4;
-const PER_PART = 1500;
+const PARTS = 20;
+const PER_PART = 2000;
 
 let backend: TestBackend | null = null;
 let dataDir: string | null = null;

@@ -1,14 +1,11 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
-import type Fuzzysort from "fuzzysort";
 import { Dialog } from "../../lib/Dialog";
-import { allFilePaths, type FileId, type FilePath, type TreeNode } from "../file-tree/model";
+import type { FileId, TreeNode } from "../file-tree/model";
+import { QUICK_OPEN_LIMIT as LIMIT, type Match, matchPaths, quickOpenPaths, type Sorter } from "./match";
 import "./quickOpen.css";
-
-const LIMIT = 50;
 
 // fuzzysort loads with the first Go to File (or once the tree has shown its first rows: prefetchQuickOpen), not
 // before the first tree row.
-type Sorter = typeof Fuzzysort;
 let sorter: Sorter | null = null;
 let sorterLoad: Promise<Sorter> | null = null;
 function loadSorter(): Promise<Sorter> {
@@ -85,11 +82,6 @@ function editorPanel(): HTMLElement | null {
   return document.querySelector<HTMLElement>('[aria-label="Editor"] [role="tabpanel"]');
 }
 
-interface Match {
-  file: FilePath;
-  parts: (string | { mark: string })[];
-}
-
 export function QuickOpenDialog({
   files,
   complete = true,
@@ -106,20 +98,12 @@ export function QuickOpenDialog({
   const inputRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const listId = useId();
-  const paths = useMemo(() => allFilePaths(files).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), [files]);
+  const paths = useMemo(() => quickOpenPaths(files), [files]);
   const fuzzysort = useSorter();
   // Enter pressed on a query while the matcher was still loading: opens the first match once it is in.
   const [enterPending, setEnterPending] = useState(false);
 
-  const matches: Match[] = useMemo(() => {
-    const q = query.trim();
-    if (!q) return paths.slice(0, LIMIT).map((file) => ({ file, parts: [file.path] }));
-    if (!fuzzysort) return [];
-    return fuzzysort.go(q, paths, { key: "path", limit: LIMIT, threshold: 0 }).map((r) => ({
-      file: r.obj,
-      parts: r.highlight((m) => ({ mark: m })),
-    }));
-  }, [query, paths, fuzzysort]);
+  const matches: Match[] = useMemo(() => matchPaths(fuzzysort, query, paths), [query, paths, fuzzysort]);
 
   const current = Math.min(active, Math.max(0, matches.length - 1));
   const optionId = (i: number) => `${listId}-${i}`;
