@@ -148,6 +148,15 @@ function truncate(text: string, max: number): string {
  * timing: at 5 writes per second, 100 ms, before the write, the commit and the client's rendering are added. Only
  * the first text of an answer is written at once (nothing was written before it), so the answer visibly starts
  * without waiting an interval.
+ *
+ * And why a second client's decoded payload cannot stay within 3× of the answer at this rate: a Transition that
+ * carries one write is at least 245 bytes besides its text (its two versions and the update's fields, all of which
+ * the stock client reads; the local backend sends nothing more: local-backend/src/server/protocol.ts), so an answer
+ * streamed at r characters a second with w writes a second costs at least 1 + 245·w / r times its size, whatever
+ * the rows and queries behind the writes. At 5 writes a second that is 4.2× for a typical answer streamed at about
+ * 380 characters a second, before the list's and the subscription's own updates; within 3× needs w ≤ 2r / 245
+ * (about 3 writes a second, so a median wait of at least 160 ms by the argument above). Compressed on the wire the
+ * same traffic is 1.1–1.2× (docs/benchmarks.md, "AI").
  */
 export const CHUNK_WRITE_INTERVAL_MS = 200;
 /** While the provider is silent, the message status is still read this often, so a cancel is seen promptly. */
