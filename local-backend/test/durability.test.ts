@@ -31,7 +31,8 @@ async function durableNumbers(engine: Engine): Promise<number[]> {
 /**
  * Runs the child until it has acknowledged at least `minAcks` mutations, then SIGKILLs it. Returns the numbers
  * acknowledged and the numbers sent (acknowledged or not): after the kill, exactly the acknowledged ones and
- * possibly some sent ones may be present, each once.
+ * possibly some sent ones may be present, each once. Both are read from the child's record file once it is gone
+ * (childRecord.ts); its stdout only says when to kill, since lines still queued for the pipe die with it.
  */
 function runAndKill(
   dir: string,
@@ -41,11 +42,13 @@ function runAndKill(
   author = "durable",
   script = CHILD,
 ): Promise<{ acked: number[]; tried: Set<number> }> {
+  const recordDir = tempDir("polaris-durable-record-");
+  dirs.push(recordDir);
+  const record = path.join(recordDir, "record.log");
   return new Promise((resolve, reject) => {
-    const args = ["--import", "tsx", script, dir, FIXTURE_CONVEX, String(compactBytes ?? 0), String(clients), author];
+    const args = ["--import", "tsx", script, dir, FIXTURE_CONVEX, String(compactBytes ?? 0), String(clients), author, record];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const acked: number[] = [];
-    const tried = new Set<number>();
+    let seenAcks = 0;
     let buffered = "";
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -53,17 +56,18 @@ function runAndKill(
       buffered += d.toString();
       const lines = buffered.split("\n");
       buffered = lines.pop()!;
-      for (const line of lines) {
+      seenAcks += lines.filter((line) => line.startsWith("ack ")).length;
+      if (seenAcks >= minAcks && !child.killed) child.kill("SIGKILL");
+    });
+    child.on("close", (code, signal) => {
+      if (signal !== "SIGKILL") return reject(new Error(`child exited with ${code}: ${stderr}`));
+      const acked: number[] = [];
+      const tried = new Set<number>();
+      for (const line of readFileSync(record, "utf8").split("\n")) {
         if (line.startsWith("ack ")) acked.push(Number(line.slice(4)));
         if (line.startsWith("try ")) tried.add(Number(line.slice(4)));
       }
-      if (acked.length >= minAcks && !child.killed) child.kill("SIGKILL");
-    });
-    // "close", not "exit": lines the child wrote before it was killed may still be in the pipe at "exit", and a
-    // "try" line read too late would make a mutation that was sent look invented.
-    child.on("close", (code, signal) => {
-      if (signal === "SIGKILL") resolve({ acked, tried });
-      else reject(new Error(`child exited with ${code}: ${stderr}`));
+      resolve({ acked, tried });
     });
   });
 }
