@@ -403,7 +403,11 @@ test("offline after a reload, the chat shows the conversation seen before and sa
   await expect(question("Where is the entry point?")).toBeVisible();
   await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
   await expect.poll(() => cachedResults(page, "messages:outline")).toBeGreaterThan(0);
-  await expect.poll(() => cachedResults(page, "messages:body")).toBeGreaterThan(0);
+  // Both texts, the question's and the answer's: they reach the cache in separate writes when the answer, held
+  // from its stream (ChatView.tsx), is there before the server has answered messages:body for the question; going
+  // offline and reloading before the question's write (debounced, queryCache.ts) leaves it out, and the chat
+  // never shows a message without its text.
+  await expect.poll(() => cachedResults(page, "messages:body")).toBe(2);
   await expect.poll(() => cachedResults(page, "conversations:list")).toBeGreaterThan(0);
 
   await context.setOffline(true);

@@ -563,6 +563,14 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   the log's thread pool, the kernel's loopback TCP) plus ${usPer(m.clientMicrosOn)} in the stock clients' process: with ${cpus().length} cores doing
   nothing else that is a ceiling of about ${perSec((cpus().length * 1e6) / (m.serverMicrosOn + m.clientMicrosOn))}. Reaching 5,000/s here needs a whole insert,
   the stock client's share included, well under 400 µs of CPU, and the cores to itself.
+- An import creates files as the SPA's upload and transfers.writeBatch do: files.createMany of up to ${MAX_CREATE_MANY.toLocaleString("en-US")} files
+  in one folder per call (Convex's per-transaction limits bound a call), several calls in flight on one connection.
+  Each call is one transaction and one durable log write (${m.importPerSync.toFixed(1)} commits per write in this run); per file it writes
+  the file row and its listing entry, and the folder's bucket count and the project's updatedAt are written once per
+  call. Into a folder that holds no rows yet (each call of this row), createMany makes no lookup per name: one
+  index range shows the folder empty, and the group's own names are checked in memory. This run: ${perSec(m.importRate)} files,
+  with ${usPer(m.importServerMicros)} of backend CPU and ${usPer(m.importClientMicros)} of client CPU per file; with ${cpus().length} cores doing nothing else that is a
+  ceiling of about ${perSec((cpus().length * 1e6) / (m.importServerMicros + m.importClientMicros))} files (the backend's main thread does most of it, so less).
 - With ${INSERT_CLIENTS_MANY} clients, each with one insert in flight, group commit has more commits to gather: ${m.manyPerSync.toFixed(1)} per durable log write
   in this run, ${perSec(m.many)} inserts. Each is still its own transaction, durable before it is answered.
 - The sync socket compresses every frame (permessage-deflate, which the stock client and browsers offer). Each

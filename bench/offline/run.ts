@@ -359,7 +359,10 @@ function injectScript(entries: ReturnType<typeof largePlan>["entries"]): string 
   })()`;
 }
 
-async function largeRun(siteUrl: string, backendUrl: string): Promise<Replay & { queued: number; finished: boolean; left: number }> {
+async function largeRun(
+  siteUrl: string,
+  backendUrl: string,
+): Promise<Replay & { queued: number; finished: boolean; left: number; receivedBytes: number; transitions: number }> {
   const browser = await launch();
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -376,12 +379,14 @@ async function largeRun(siteUrl: string, backendUrl: string): Promise<Replay & {
     const queued = Number(/(\d+) changes? pending/.exec(pendingText)?.[1] ?? NaN);
     await page.evaluate(monitorScript(entries.length));
     const profile = process.env.BENCH_PROFILE_LARGE ? await startProfile(page) : undefined;
+    const received = await countReceived(page);
     await context.setOffline(false);
     const replay = await readMonitor(page, LARGE_LIMIT_MS, true);
+    const counts = { receivedBytes: received.bytes, transitions: received.transitions };
     if (profile) await profile.stop(process.env.BENCH_PROFILE_LARGE!);
     if (!replay.finished) {
       const text = (await syncStatus(page).textContent()) ?? "";
-      return { queued, ...replay, left: Number(/(\d+) changes?/.exec(text)?.[1] ?? NaN) };
+      return { queued, ...replay, ...counts, left: Number(/(\d+) changes?/.exec(text)?.[1] ?? NaN) };
     }
     const tree = await listed(http, projectId);
     const names = tree.map((f) => f.name).sort();
@@ -392,10 +397,25 @@ async function largeRun(siteUrl: string, backendUrl: string): Promise<Replay & {
       const content = (await http.query(api.files.get, { fileId: seeded[i] })).content;
       if (content !== expected.get(`seed${i}.ts`)) throw new Error(`seed${i}.ts: the server holds ${JSON.stringify(content)}.`);
     }
-    return { queued, ...replay, left: 0 };
+    return { queued, ...replay, ...counts, left: 0 };
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Counts what the page receives on its WebSocket (payload characters, Transitions) from now on: the work the
+ * server sends the client, which does not depend on the machine's load as the timings do.
+ */
+async function countReceived(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  const counts = { bytes: 0, transitions: 0 };
+  cdp.on("Network.webSocketFrameReceived", (event: { response: { payloadData: string } }) => {
+    counts.bytes += event.response.payloadData.length;
+    if (/"type":"Transition"/.test(event.response.payloadData.slice(0, 64))) counts.transitions++;
+  });
+  await cdp.send("Network.enable");
+  return counts;
 }
 
 /**
@@ -590,7 +610,7 @@ async function main() {
       if (process.env.BENCH_PROFILE_LARGE || process.env.BENCH_LARGE_ONLY) {
         const big = await largeRun(siteUrl, backendUrl);
         console.log(
-          `  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s, longest frame gap ${big.maxGapMs.toFixed(0)} ms, longest task ${big.longestTaskMs.toFixed(0)} ms`,
+          `  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s, longest frame gap ${big.maxGapMs.toFixed(0)} ms, longest task ${big.longestTaskMs.toFixed(0)} ms, received ${(big.receivedBytes / 1e6).toFixed(1)} MB in ${big.transitions} Transitions`,
         );
         if (process.env.BENCH_PROFILE_LARGE || run === RUNS) return;
         continue;
@@ -609,7 +629,7 @@ async function main() {
       const big = await largeRun(siteUrl, backendUrl);
       large.push(big);
       console.log(
-        `  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s, longest frame gap ${big.maxGapMs.toFixed(0)} ms, longest task ${big.longestTaskMs.toFixed(0)} ms`,
+        `  ${big.finished ? "replay" : `unfinished: ${big.left} of ${big.queued} still pending after`} ${(big.replayMs / 1000).toFixed(1)} s, longest frame gap ${big.maxGapMs.toFixed(0)} ms, longest task ${big.longestTaskMs.toFixed(0)} ms, received ${(big.receivedBytes / 1e6).toFixed(1)} MB in ${big.transitions} Transitions`,
       );
     }
 
@@ -635,6 +655,8 @@ async function main() {
         : `| Not finished within ${LARGE_LIMIT_MS / 1000} s: writes still pending at the limit, per run | ${large.map((r) => (r.finished ? "0" : String(r.left))).join(", ")} of ${large[0]?.queued ?? "?"} |  |`,
       `| Longest gap between animation frames | ${ms(large.map((r) => r.maxGapMs))} | ≤ ${TARGET_GAP_MS} ms |`,
       `| Longest task (Long Tasks API) | ${ms(large.map((r) => r.longestTaskMs))} |  |`,
+      `| WebSocket payload received by the page | ${spread(large.map((r) => r.receivedBytes / 1e6), 1)} MB |  |`,
+      `| … in Transitions (each re-sends the listing buckets its writes changed) | ${spread(large.map((r) => r.transitions))} |  |`,
     ].join("\n");
     console.log(`\n${table}\n\n${largeTable}\n`);
     console.log(`(Queueing the 100 writes through the UI took ${spread(small.map((r) => r.queueSeconds), 1)} s; not part of the figure.)`);

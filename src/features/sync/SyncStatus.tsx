@@ -104,22 +104,30 @@ export function SyncStatus() {
 
 /**
  * Says the changes of connection a sighted person sees on the button: going offline, coming back, and the end of
- * a sync that sent changes. Only changes are said, never the state found on mount (a page just opened).
+ * the sync that sends what was kept meanwhile (or held by a pause). Only changes are said, never the state found on
+ * mount (a page just opened). Online, every autosave passes through "syncing" for a moment: that sync's end is not
+ * said, or a screen reader would say "All changes are synced" at each pause in typing.
  */
 function useConnectionAnnouncements(status: SyncStatusInfo) {
   const previous = useRef(status.phase);
+  // Set once offline or paused: the next return to "online" ends a catch-up worth saying.
+  const catchingUp = useRef(false);
   useEffect(() => {
     const was = previous.current;
     previous.current = status.phase;
     if (was === status.phase) return;
     if (status.phase === "offline") {
+      catchingUp.current = true;
       announce("You are offline. Changes are kept in this browser and sent when you are back online.");
     } else if (was === "offline") {
+      catchingUp.current = status.phase === "syncing";
       announce(status.phase === "syncing" ? "Back online. Sending your changes…" : "Back online.");
-    } else if (was === "syncing" && status.phase === "online") {
-      announce("All changes are synced.");
     } else if (status.phase === "error") {
+      catchingUp.current = true;
       announce(status.lastError ? `Sync paused: ${status.lastError}` : "Sync paused.");
+    } else if (status.phase === "online" && catchingUp.current) {
+      catchingUp.current = false;
+      announce("All changes are synced.");
     }
   }, [status.phase, status.lastError]);
 }

@@ -32,4 +32,29 @@ describe("connection announcements", () => {
     phase({ phase: "online", pending: 0 });
     expect(region).toHaveTextContent("All changes are synced.");
   });
+
+  it("says nothing when an autosave made online is sent, so typing is not interrupted at every pause", () => {
+    const { getByRole } = render(
+      <>
+        <SyncStatus />
+        <Announcer />
+      </>,
+    );
+    const region = getByRole("status", { name: "Announcements" });
+    for (let i = 0; i < 3; i++) {
+      phase({ phase: "syncing", pending: 1 });
+      phase({ phase: "online", pending: 0 });
+    }
+    expect(region).toBeEmptyDOMElement();
+    // A pause's end is a catch-up, said once it is sent; the next autosave again is not.
+    phase({ phase: "error", pending: 1, lastError: "The server refused a change." });
+    expect(region).toHaveTextContent("Sync paused: The server refused a change.");
+    phase({ phase: "syncing", pending: 1 });
+    phase({ phase: "online", pending: 0 });
+    expect(region).toHaveTextContent("All changes are synced.");
+    const said = useAppStore.getState().announcement?.id;
+    phase({ phase: "syncing", pending: 1 });
+    phase({ phase: "online", pending: 0 });
+    expect(useAppStore.getState().announcement?.id, "no new announcement").toBe(said);
+  });
 });

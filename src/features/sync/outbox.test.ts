@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConvexError } from "convex/values";
 import { Outbox, type ChannelLike, type LockManagerLike, type Transport } from "./outbox";
-import { READ_PAGE, SEND_WINDOW } from "./sendWindow";
+import { READ_PAGE, REFILL_AT, SEND_WINDOW } from "./sendWindow";
 import { IdbSyncStorage, MemorySyncStorage } from "./storage";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
 import { queryToken } from "./queryKey";
@@ -566,6 +566,10 @@ describe("pipelined replay", () => {
       release() {
         for (const answer of held.splice(0)) answer();
       },
+      /** Answers the oldest write on the wire only. */
+      releaseOne() {
+        held.shift()?.();
+      },
       answerAll() {
         auto = true;
         this.release();
@@ -611,6 +615,30 @@ describe("pipelined replay", () => {
     expect(confirmed).toEqual(opIds);
     expect(server.maxInFlight).toBeGreaterThan(1);
     expect(server.maxInFlight).toBeLessThanOrEqual(SEND_WINDOW);
+    expect(await storedOutbox(user)).toEqual([]);
+  });
+
+  it("tops the window up in bursts once it drained to REFILL_AT, not one write per answer", async () => {
+    // The server answers the writes that reach it together with one Transition re-sending every listing bucket
+    // they changed: one write per answer made it one Transition (a whole bucket) per write during a replay.
+    const user = newUser();
+    const opIds = await queued(user, (outbox) => {
+      for (let i = 0; i < 3 * SEND_WINDOW; i++) outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+    });
+    const server = orderedServer((call) => `ok-${String(call.args.name)}`);
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    await until(() => server.held === SEND_WINDOW, "the whole window on the wire");
+    const bursts: number[] = [];
+    for (let answered = 0; answered < opIds.length; answered++) {
+      const before = server.sent.length;
+      server.releaseOne();
+      await until(() => outbox.lookup(opIds[answered]) !== undefined, `answer ${answered} confirmed`);
+      if (server.sent.length > before) bursts.push(server.sent.length - before);
+    }
+    expect(bursts).toEqual(Array.from({ length: (2 * SEND_WINDOW) / (SEND_WINDOW - REFILL_AT) }, () => SEND_WINDOW - REFILL_AT));
+    expect(server.maxInFlight).toBe(SEND_WINDOW);
+    expect(server.applied).toEqual(opIds);
     expect(await storedOutbox(user)).toEqual([]);
   });
 

@@ -10,6 +10,8 @@ import type { OutboxEntry } from "./types";
  *   Locks (tests, old browsers) a tab only chains its own runs.
  * - Up to SEND_WINDOW entries are on the wire at once (the Convex client sends them on one socket in call order
  *   and the server applies them in that order), and answers are handled strictly in outbox order.
+ * - The window is topped up only once it has drained to REFILL_AT entries or fewer, and then filled in one go:
+ *   new entries leave in bursts, never one per answer (see REFILL_AT).
  * - Entries stored while the sender waits for the window's head join the window at once (a kick ends the
  *   wait): offline, the Convex client holds them all and sends them together when the connection is back.
  * - Answers are confirmed in batches: once the first entry of the window is answered, it and every entry after
@@ -68,6 +70,14 @@ export interface SendHost {
 }
 
 export const SEND_WINDOW = 64;
+/**
+ * The window is topped up when it holds this many entries or fewer. The server answers the mutations that reach
+ * it together with one Transition, which re-sends every listing bucket they changed (a whole bucket of up to
+ * 1,000 entries, ~70 KB, for one create): topping up one entry per answer kept that going one mutation per
+ * Transition for a whole replay (bench/offline with BENCH_PROFILE_LARGE, 5,000 writes: 1,486 of 1,787
+ * Transitions answered a single mutation, 88 MB received). Sent as bursts, the writes are answered together.
+ */
+export const REFILL_AT = SEND_WINDOW / 2;
 /**
  * The sender reads the stored outbox this many entries at a time: one read of a day's 5,000 entries was a
  * single task of over 100 ms (IndexedDB hands the whole result over at once), and a read after a rebase or a
@@ -157,12 +167,15 @@ export class SendWindow {
     let lastSeq = -Infinity;
     let readSeq = -Infinity;
     let restart = false;
+    /** Set while a top-up of the window runs (it goes on to SEND_WINDOW once started at REFILL_AT or fewer). */
+    let filling = false;
     /**
      * Launches the buffered entries that can go out now, without reading storage or waiting: called by the outbox
      * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
      * rename naming a create's id) are on the wire before the page renders the batch.
      */
     const launchReady = () => {
+      if (window.length > REFILL_AT) return;
       while (!restart && window.length < SEND_WINDOW && buffer.length > 0) {
         const entry = buffer[0];
         if (!this.host.isAnswered(entry.opId)) {
@@ -184,7 +197,8 @@ export class SendWindow {
           buffer = [];
           lastSeq = readSeq = -Infinity;
         }
-        while (!restart && window.length < SEND_WINDOW) {
+        while (!restart && window.length < SEND_WINDOW && (window.length <= REFILL_AT || filling)) {
+          filling = true;
           if (buffer.length === 0) {
             const page = await this.host.storedAfter(readSeq, READ_PAGE);
             if (page.length === 0 || this.stopped) break;
@@ -204,6 +218,7 @@ export class SendWindow {
           if (launched) window.push(launched);
           else await this.host.refuseUnsendable(entry, new UnresolvedRefError(refsIn(entry.args)[0] ?? entry.opId).message);
         }
+        filling = false;
         const head = window[0];
         if (!head) return;
         // Entries stored meanwhile (written offline, or announced by another tab) join the window at once, so

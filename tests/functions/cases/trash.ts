@@ -109,6 +109,12 @@ export const trashCases: CaseSuite = (makeHarness) => {
       await expectConvexError(caller.mutation(api.files.createFolder, { projectId, name: "DIR" }), "NAME_TAKEN");
       await expectConvexError(caller.mutation(api.files.move, { fileId: other, parentId: undefined }), "NAME_TAKEN");
       await expectConvexError(caller.mutation(api.files.createMany, { projectId, items: [{ name: "readME.md" }] }), "NAME_TAKEN");
+      await expectConvexError(caller.mutation(api.files.createMany, { projectId, parentId: dir, items: [{ name: "b.ts" }, { name: "README.MD" }] }), "NAME_TAKEN");
+      // A folder whose only row is in the trash: the name is free again, for createMany as for createFile.
+      const emptied = await caller.mutation(api.files.createFolder, { projectId, parentId: dir, name: "emptied" });
+      await caller.mutation(api.files.remove, { fileId: await caller.mutation(api.files.createFile, { projectId, parentId: emptied, name: "x.ts" }) });
+      await caller.mutation(api.files.createMany, { projectId, parentId: emptied, items: [{ name: "X.ts" }] });
+      await expectConvexError(caller.mutation(api.files.createMany, { projectId, parentId: emptied, items: [{ name: "x.TS" }] }), "NAME_TAKEN");
       const inGroup = await expectConvexError(
         caller.mutation(api.files.createMany, { projectId, parentId: dir, items: [{ name: "a.ts" }, { name: "A.ts" }] }),
         "NAME_TAKEN",
