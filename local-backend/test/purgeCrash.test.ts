@@ -97,5 +97,5 @@ describe("a purge killed mid-way", () => {
     expect(entries).toHaveLength(3);
     const audit = await admin<{ rows: number; missing: number; mismatched: number; cursor: string | null }>(internal.audit.verifyListing, { projectId, cursor: null });
     expect(audit).toEqual({ rows: 3, missing: 0, mismatched: 0, cursor: null });
-  }, 300_000);
+  }, 600_000);
 });

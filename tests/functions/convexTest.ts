@@ -23,8 +23,13 @@ export function makeConvexTestInstance(): ConvexTestInstance {
 }
 
 /**
- * convex-test answers every index query by scanning the whole database (about 8 µs per document: a point lookup
- * takes ~0.3 s among 40,000 documents), so the scale cases run here on a project a twentieth of the local backend's.
+ * The scale cases (cases/scale.ts) run here on a project a twentieth of the local backend's, not past 32,000 files:
+ * convex-test (0.0.60) answers every index query by scanning and sorting the whole database (DatabaseFake
+ * `_iterateDocs`), and files.createMany looks up each new name with an index query (model/files.ts findSibling),
+ * so seeding costs (files)²: measured in one process, 6.1 s of CPU for 2,000 files and 34.6 s for 4,000, 83% of it
+ * in findSibling's queries (a CPU profile). 40,000 files would take on the order of an hour, as would the audit's
+ * one lookup per row (audit.verifyListing). The local backend, which keeps real indexes and enforces the same
+ * per-function limits, runs the cases at 40,000 files.
  */
 export const CONVEX_TEST_SCALE_FILES = 2000;
 

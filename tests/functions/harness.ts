@@ -42,6 +42,13 @@ export interface Harness {
    */
   restart?: () => Promise<void>;
   /**
+   * While held, scheduled functions that fall due stay pending (as on a deployment too busy to run them) and
+   * `idle` does not wait for them; released, they run. A restart keeps the setting. Lets a case run a chain's steps
+   * itself and look at the state after each one. Absent where scheduled functions cannot be held (convex-test
+   * runs them on real timers).
+   */
+  holdScheduled?: (held: boolean) => void;
+  /**
    * Resolves once the deployment has no work pending that is due now: no function running, no scheduled function
    * due or running (scheduled ones chain until none is left). A case reads a settled state after it, with no
    * sleep; functions scheduled for later do not count.

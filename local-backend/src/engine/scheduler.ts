@@ -42,6 +42,8 @@ export class Scheduler {
   private timerFired: (() => void)[] = [];
   private cronTimers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** While set, due jobs stay pending (see `hold`). */
+  private held = false;
 
   constructor(
     private readonly app: () => LoadedApp,
@@ -130,10 +132,22 @@ export class Scheduler {
     for (const t of this.cronTimers) clearTimeout(t);
   }
 
+  /**
+   * For tests: while `held`, jobs that fall due stay pending, as on a deployment too busy to run them, and the
+   * engine counts as idle; released, they run. A test runs a chain's steps itself and looks at the state between
+   * them. Crons are not held.
+   */
+  hold(held: boolean) {
+    this.held = held;
+    this.armJobTimer();
+    if (held) for (const resolve of this.timerFired.splice(0)) resolve();
+  }
+
   private armJobTimer() {
     if (this.closed) return;
     if (this.jobTimer) clearTimeout(this.jobTimer);
     this.jobTimer = null;
+    if (this.held) return;
     let next = Infinity;
     for (const t of this.pendingJobs.values()) if (t < next) next = t;
     if (next === Infinity) return;
@@ -160,7 +174,7 @@ export class Scheduler {
   /** True while a job runs, or a pending job is due (its timer is about to fire). */
   get busy(): boolean {
     if (this.running.size > 0) return true;
-    if (this.closed) return false;
+    if (this.closed || this.held) return false;
     const now = this.functions.now();
     for (const t of this.pendingJobs.values()) if (t <= now) return true;
     return false;
