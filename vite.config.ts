@@ -6,7 +6,8 @@ import { APP_FRAME_HEADERS } from "./src/lib/siteConfig";
 /**
  * Opened at a project's address, the page fetches the workspace's code beside the entry instead of after it has
  * run (the entry's own `import()` in app/earlyStart.ts then finds it fetched): an inline script in index.html adds
- * modulepreload links for the WorkspacePage chunk and the chunks it imports, for /p/* only, so the dashboard and
+ * modulepreload links for the WorkspacePage chunk and the chunks it imports, and preload links for their
+ * stylesheets, for /p/* only, so the dashboard and
  * sign-in never pay for it. Vite preloads only what the entry imports statically, hence this small plugin.
  */
 function preloadWorkspaceRoute(): Plugin {
@@ -36,13 +37,22 @@ function preloadWorkspaceRoute(): Plugin {
         const preloaded = closure(entry.fileName);
         const files = [...closure(workspace.fileName)].filter((file) => !preloaded.has(file));
         const hrefs = JSON.stringify(files.map((file) => base + file));
+        // Their stylesheets too: the entry's import() (Vite's preload helper) adds them only once the entry has run,
+        // and waits for them before the page may render, one more request in series (the helper then finds them
+        // fetched). crossOrigin as the helper's own links, so the preloaded response is the one it uses.
+        const css = (fileName: string) => {
+          const out = bundle[fileName];
+          return out?.type === "chunk" ? [...(out.viteMetadata?.importedCss ?? [])] : [];
+        };
+        const entryCss = new Set([...preloaded].flatMap(css));
+        const styles = JSON.stringify([...new Set(files.flatMap(css))].filter((file) => !entryCss.has(file)).map((file) => base + file));
         return [
           {
             tag: "script",
             // First in <head>: a classic script waits for the stylesheets above it to load before it runs, which
             // held these preloads back until the entry's CSS was in (bench/load's trace: requested ~200 ms late).
             injectTo: "head-prepend",
-            children: `if(location.pathname.startsWith("/p/"))for(const h of ${hrefs}){const l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href=h;document.head.appendChild(l)}`,
+            children: `if(location.pathname.startsWith("/p/")){const p=(h,r,a)=>{const l=document.createElement("link");l.rel=r;if(a)l.as=a;l.crossOrigin="";l.href=h;document.head.appendChild(l)};for(const h of ${hrefs})p(h,"modulepreload");for(const h of ${styles})p(h,"preload","style")}`,
           },
         ];
       },

@@ -64,3 +64,29 @@ test("with a stored token the workspace shows and sends its queries before the b
   expect(new Set(tokens)).toEqual(new Set([stored]));
   expect(signIns).toEqual([]);
 });
+
+test("opened at a project's address, the production build asks for the workspace's code and stylesheet before its entry script has run", async ({
+  page,
+}) => {
+  // The backend serves the production build (npm start); its index.html's first script preloads the workspace's
+  // chunks and stylesheets at /p/*. The project need not exist: what is checked is the order of the page's requests.
+  await page.goto(`${process.env.POLARIS_E2E_BACKEND_URL}/p/no-such-project`);
+  await page.waitForLoadState("load");
+  const requests = await page.evaluate(() =>
+    (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).map((e) => ({
+      path: new URL(e.name).pathname,
+      start: e.startTime,
+      end: e.responseEnd,
+    })),
+  );
+  const entry = requests.find((r) => /^\/assets\/index-[\w-]+\.js$/.test(r.path));
+  const code = requests.filter((r) => /^\/assets\/WorkspacePage-[\w-]+\.js$/.test(r.path));
+  const style = requests.filter((r) => /^\/assets\/WorkspacePage-[\w-]+\.css$/.test(r.path));
+  expect(entry, JSON.stringify(requests)).toBeDefined();
+  expect(code, "the workspace's code is fetched once").toHaveLength(1);
+  // Once: the stylesheet link Vite's helper adds when the entry asks for the page finds the preloaded response.
+  expect(style, "the workspace's stylesheet is fetched once").toHaveLength(1);
+  // The entry runs only once its response has ended; the app's own import() would ask for both after that.
+  expect(code[0].start).toBeLessThan(entry!.end);
+  expect(style[0].start).toBeLessThan(entry!.end);
+});

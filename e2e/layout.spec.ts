@@ -50,6 +50,36 @@ for (const [width, height] of [
     const editorBox = await expectInside(editor, width, height);
     expect(editorBox.x, "the editor starts where the tree ends").toBeGreaterThanOrEqual(treeBox.x + treeBox.width - 0.5);
 
+    // The header folds instead of scrolling; on a phone the controls that do not fit are in its More menu, by the
+    // same names, and run from there.
+    const header = page.getByRole("banner");
+    await expect(header.getByRole("heading", { name: "Narrow" })).toBeVisible();
+    expect(await barProblems(page, ".app-header"), `the header at ${width}x${height}`).toEqual([]);
+    const more = header.getByRole("button", { name: "More", exact: true });
+    if (width >= 800) {
+      await expect(more).toBeHidden();
+    } else {
+      for (const name of ["Files", "Terminal", "Settings", "Import / Export", "Sign out"]) {
+        await expect(header.getByRole("button", { name, exact: true }), `${name} left the bar`).toBeHidden();
+      }
+      await Keyboard.pressOn(more, "Enter");
+      const menu = page.getByRole("menu", { name: "More actions" });
+      await expect(menu.getByRole("menuitemcheckbox", { name: "Files" })).toBeFocused();
+      await expect(menu.getByRole("menuitemcheckbox", { name: "Files" })).toHaveAttribute("aria-checked", "true");
+      await expect(menu.getByRole("menuitemcheckbox", { name: "Terminal" })).toHaveAttribute("aria-checked", "false");
+      await expect(menu.getByRole("menuitem")).toHaveText(["Settings", "Import / Export", "Sign out"]);
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("ArrowDown");
+      await expect(menu.getByRole("menuitem", { name: "Settings" })).toBeFocused();
+      await page.keyboard.press("Enter");
+      await expect(menu).toHaveCount(0);
+      const dialog = page.getByRole("dialog", { name: "Settings for Narrow" });
+      await expect(dialog).toBeVisible();
+      await page.keyboard.press("Escape");
+      await expect(dialog).toHaveCount(0);
+      await expect(more, "focus returns to the More button").toBeFocused();
+    }
+
     const toggle = page.getByRole("button", { name: "Chat", exact: true });
     await expect(toggle).toHaveAttribute("aria-expanded", "false");
     await Keyboard.pressOn(toggle, "Enter");

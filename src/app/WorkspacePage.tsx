@@ -218,6 +218,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             aria-haspopup="dialog"
             aria-label="Settings"
             title="Project settings"
+            data-overflow=""
             disabled={project === undefined}
             onClick={() => setSettingsOpen(true)}
           >
@@ -229,6 +230,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             aria-haspopup="dialog"
             aria-label="Import / Export"
             title="Import / Export"
+            data-overflow=""
             disabled={project === undefined}
             onClick={() => setTransfersOpen(true)}
           >
@@ -371,6 +373,7 @@ function SideBarToggle({ sideBar }: { sideBar: SideBar }) {
       aria-keyshortcuts="Control+B"
       aria-label="Files"
       title="Show or hide the side bar (Ctrl/Cmd+B)"
+      data-overflow=""
       onClick={sideBar.toggle}
     >
       <FoldLabel icon={<SideBarIcon />} label="Files" />

@@ -1,17 +1,21 @@
-import { useLayoutEffect, type ReactNode, type RefObject } from "react";
+import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from "react";
+import { Menu, type MenuItem } from "./Menu";
 
 /*
  * A bar of controls that folds its labels away when they do not fit, as a professional IDE's title bar does: at
  * fold 0 every control shows its label; at fold 1 the secondary controls keep only their icon; at fold 2 the
- * primary ones too, and details (the Run status's port) leave the line. The bar takes the lowest fold at which
+ * primary ones too, and details (the Run status's port) leave the line; at fold 3 (a phone's width) the controls
+ * marked `data-overflow` leave the bar for its More menu (MoreMenu), which runs them by clicking them, so each keeps
+ * one implementation. The bar takes the lowest fold at which
  * nothing in it overflows and its title (an h1, when it has one) shows at least TITLE_ROOM pixels of its text; it
  * looks again when it is resized or its text changes (a Run status, a project's name arriving).
  *
  * Invariant: a folded control still has its label as its accessible name (aria-label) and as its tooltip (title),
- * so folding changes what is seen, never what is read or what a test finds by role and name.
+ * so folding changes what is seen, never what is read or what a test finds by role and name; a control in the More
+ * menu is found there, by the same name.
  */
 
-const FOLDS = 3;
+const FOLDS = 4;
 /** The width the title keeps before the controls fold (less only when its whole text is narrower). */
 const TITLE_ROOM = 160;
 
@@ -75,6 +79,64 @@ export function FoldLabel({ icon, label, primary = false }: { icon: ReactNode; l
     <>
       {icon}
       <span className={primary ? "fold-label fold-primary" : "fold-label"}>{label}</span>
+    </>
+  );
+}
+
+/** The controls of `bar` that its More menu holds at the last fold. */
+function overflowItems(bar: Element): MenuItem[] {
+  return [...bar.querySelectorAll<HTMLElement>("[data-overflow]")].map((control, i) => {
+    const pressed = control.getAttribute("aria-pressed") ?? control.getAttribute("aria-expanded");
+    return {
+      id: String(i),
+      label: control.getAttribute("aria-label") ?? control.textContent?.trim() ?? "",
+      disabled: control.matches(":disabled") || control.getAttribute("aria-disabled") === "true",
+      checked: pressed === null ? undefined : pressed === "true",
+      run: () => control.click(),
+    };
+  });
+}
+
+/**
+ * The bar's More button and menu: shown at the last fold only (CSS), it lists the controls that left the bar, by
+ * their names, and runs the one chosen. Focus is back on the button when the control runs, so a dialog it opens
+ * returns focus there.
+ */
+export function MoreMenu() {
+  const button = useRef<HTMLButtonElement>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number; items: MenuItem[] } | null>(null);
+  return (
+    <>
+      <button
+        ref={button}
+        type="button"
+        className="btn btn-ghost btn-small header-more"
+        aria-label="More"
+        title="More actions"
+        aria-haspopup="menu"
+        aria-expanded={menu !== null}
+        onClick={(event) => {
+          const bar = event.currentTarget.closest("[data-fold]");
+          if (menu || !bar) return setMenu(null);
+          const box = event.currentTarget.getBoundingClientRect();
+          setMenu({ x: box.left, y: box.bottom + 2, items: overflowItems(bar) });
+        }}
+      >
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {menu && (
+        <Menu
+          label="More actions"
+          x={menu.x}
+          y={menu.y}
+          items={menu.items}
+          opener={button}
+          onClose={(restoreFocus) => {
+            setMenu(null);
+            if (restoreFocus) button.current?.focus();
+          }}
+        />
+      )}
     </>
   );
 }

@@ -2,7 +2,7 @@ import { createRef, useEffect, useMemo, useState } from "react";
 import { releaseAfterFirstRows } from "../../lib/afterFirstRows";
 import { useAppStore } from "../../store";
 import { ConfirmDeleteDialog } from "./ConfirmDeleteDialog";
-import { ContextMenu } from "./ContextMenu";
+import { Menu } from "../../lib/Menu";
 import { FileTreeRow, ROW_HEIGHT } from "./FileTreeRow";
 import { FileTreeToolbar } from "./FileTreeToolbar";
 import { SHORTCUT_LABELS } from "./keymap";
@@ -132,7 +132,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
         )}
       </div>
       {menu.menu && (
-        <ContextMenu
+        <Menu
           label="File actions"
           x={menu.menu.x}
           y={menu.menu.y}

@@ -1,6 +1,6 @@
 import { useCallback, useState, type MouseEvent as ReactMouseEvent } from "react";
 import { useAppStore } from "../../store";
-import type { MenuItem } from "./ContextMenu";
+import type { MenuItem } from "../../lib/Menu";
 import { ARIA_SHORTCUTS, SHORTCUT_LABELS, type TreeCommand } from "./keymap";
 import { DRAFT_ID, type TreeNode } from "./model";
 import { isTextField, rowElement, rowIndexOf, type TreeElements } from "./rowDom";

@@ -76,6 +76,7 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
           onClick={() => connection?.restart()}
           aria-label="Restart"
           title="Restart (Ctrl+Shift+F5)"
+          data-overflow=""
         >
           <FoldLabel icon={<RestartIcon />} label="Restart" />
         </button>
@@ -91,6 +92,7 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
           rel="noopener noreferrer"
           aria-label="Open preview ↗"
           title="Open the preview in a new tab"
+          data-overflow=""
         >
           <FoldLabel icon={<ExternalIcon />} label="Open preview" />
         </a>
@@ -102,6 +104,7 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
         onClick={onToggleTerminal}
         aria-label="Terminal"
         title="Toggle the terminal panel (Ctrl+`)"
+        data-overflow=""
       >
         <FoldLabel icon={<TerminalIcon />} label="Terminal" />
       </button>

@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
+import "./menu.css";
 
 export interface MenuItem {
   id: string;
@@ -7,19 +8,23 @@ export interface MenuItem {
   ariaShortcut?: string;
   disabled?: boolean;
   separatorBefore?: boolean;
+  /** A toggle's state: the item is then a menuitemcheckbox. */
+  checked?: boolean;
   run: () => void;
 }
 
-interface ContextMenuProps {
+interface MenuProps {
   label: string;
   x: number;
   y: number;
   items: MenuItem[];
   onClose: (restoreFocus: boolean) => void;
+  /** The button that opened the menu, when one did: a press on it is left to the button (which closes the menu). */
+  opener?: RefObject<HTMLElement | null>;
 }
 
-/** A WAI-ARIA menu at a point: arrows/Home/End move, Enter/Space run, Escape/Tab or a click outside close. */
-export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
+/** A WAI-ARIA menu at a point (the tree's context menu, the header's More menu): arrows/Home/End move, Enter/Space run, Escape/Tab or a click outside close. */
+export function Menu({ label, x, y, items, onClose, opener }: MenuProps) {
   const ref = useRef<HTMLDivElement>(null);
   const enabled = items.filter((i) => !i.disabled);
   const [active, setActive] = useState(enabled[0]?.id ?? null);
@@ -40,11 +45,12 @@ export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
 
   useEffect(() => {
     const onPointerDown = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) onClose(false);
+      const target = e.target as Node;
+      if (!ref.current?.contains(target) && !opener?.current?.contains(target)) onClose(false);
     };
     document.addEventListener("mousedown", onPointerDown, true);
     return () => document.removeEventListener("mousedown", onPointerDown, true);
-  }, [onClose]);
+  }, [onClose, opener]);
 
   const step = (delta: number) => {
     if (enabled.length === 0) return;
@@ -63,7 +69,7 @@ export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
       ref={ref}
       role="menu"
       aria-label={label}
-      className="file-tree-menu"
+      className="popup-menu"
       style={{ left: position.left, top: position.top }}
       onContextMenu={(e) => e.preventDefault()}
       onKeyDown={(e) => {
@@ -83,19 +89,20 @@ export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
     >
       {items.map((item) => (
         <div key={item.id} role="none">
-          {item.separatorBefore && <div role="separator" className="file-tree-menu-separator" />}
+          {item.separatorBefore && <div role="separator" className="popup-menu-separator" />}
           <div
-            role="menuitem"
+            role={item.checked === undefined ? "menuitem" : "menuitemcheckbox"}
+            aria-checked={item.checked}
             data-menu-id={item.id}
             tabIndex={item.id === active ? 0 : -1}
             aria-disabled={item.disabled || undefined}
             aria-keyshortcuts={item.ariaShortcut}
-            className="file-tree-menu-item"
+            className="popup-menu-item"
             onMouseEnter={() => !item.disabled && setActive(item.id)}
             onClick={() => run(item)}
           >
             <span>{item.label}</span>
-            {item.shortcut && <kbd className="file-tree-menu-shortcut">{item.shortcut}</kbd>}
+            {item.shortcut && <kbd className="popup-menu-shortcut">{item.shortcut}</kbd>}
           </div>
         </div>
       ))}
