@@ -265,7 +265,7 @@ test("an answer's changes: review the diff, undo one file, restore to before the
   await expectFocusNotOnBody(a);
 });
 
-test("wait for review: the setting chosen by keyboard, an answer's changes marked pending in the tree, the editor and the card (live in a second browser) until Undo there, on the deleted file's line above the editor, and Keep all on the card", async ({
+test("wait for review: the setting chosen by keyboard, an answer's changes marked pending in the tree, the editor's tabs and bar and the card (live in a second browser) until Undo there, on the deleted file's line above the editor, and Keep all on the card", async ({
   page,
   secondPage: other,
 }) => {
@@ -274,7 +274,7 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await createProject(page, "Pending");
   const server = await serverFor(page);
   const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Pending")!._id;
-  const original = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 1;\n", "c.ts": "export const c = 1;\n" };
+  const original = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 1;\n", "c.ts": "export const c = 1;\n", "d.ts": "d\n" };
   for (const [name, content] of Object.entries(original)) await server.mutation(api.files.createFile, { projectId, name, content });
   await enterProject(page, "Pending");
   await signIn(other, user);
@@ -298,6 +298,7 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
         { name: "edit_file", arguments: { path: "a.ts", old_text: "a = 1", new_text: "a = 2" } },
         { name: "edit_file", arguments: { path: "b.ts", old_text: "b = 1", new_text: "b = 2" } },
         { name: "delete_file", arguments: { path: "c.ts" } },
+        { name: "move_file", arguments: { from: "d.ts", to: "e.ts" } },
       ],
     },
     { kind: "text", chunks: ["Done."] },
@@ -309,8 +310,8 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
 
   // The card, in both browsers, says every line waits for review, with Keep / Undo on each.
   for (const p of [page, other]) {
-    await expect(card(p)).toContainText("3 files changed", { timeout: 15_000 });
-    await expect(card(p)).toContainText("3 waiting for review");
+    await expect(card(p)).toContainText("4 files changed", { timeout: 15_000 });
+    await expect(card(p)).toContainText("4 waiting for review");
     for (const path of ["a.ts", "b.ts", "c.ts"]) {
       await expect(line(p, path)).toContainText("waiting for review");
       await expect(line(p, path).getByRole("button", { name: `Keep ${path}` })).toBeVisible();
@@ -324,12 +325,19 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await expect(tree.getByRole("treeitem", { name: "a.ts" })).toHaveAccessibleDescription(waiting);
   await expect(tree.getByRole("treeitem", { name: "b.ts" })).toHaveAccessibleDescription(waiting);
 
-  // a.ts opened from the tree: the bar above the editor says so; Undo there puts a.ts back and focus in the editor.
-  await Keyboard.pressOn(tree.getByRole("treeitem", { name: "a.ts" }), "Enter");
+  // e.ts, moved, opened from the tree: the bar says from where, and its tab says it waits.
+  await Keyboard.pressOn(tree.getByRole("treeitem", { name: "e.ts" }), "Enter");
   const bar = page.getByRole("region", { name: "Waiting for review", exact: true });
+  await expect(bar).toContainText("The assistant moved this file from d.ts; it waits for your review.");
+  await expect(page.getByRole("tab", { name: "e.ts, waiting for review" })).toBeVisible();
+  // a.ts opened from the tree: the bar above the editor and its tab say so; Undo there puts a.ts back and focus in
+  // the editor, and the tab no longer says it waits.
+  await Keyboard.pressOn(tree.getByRole("treeitem", { name: "a.ts" }), "Enter");
   await expect(bar).toContainText("The assistant edited this file (+1 −1); it waits for your review.");
+  await expect(page.getByRole("tab", { name: /^a\.ts.*, waiting for review$/ })).toBeVisible();
   await Keyboard.pressOn(bar.getByRole("button", { name: "Undo" }), "Enter");
   await expect(bar).toHaveCount(0);
+  await expect(page.getByRole("tab", { name: /^a\.ts/ })).not.toHaveAccessibleName(/waiting for review/);
   await expect(page.locator(".cm-content")).toBeFocused();
   await expect(page.locator(".cm-content")).toHaveText("export const a = 1;");
   await expect(tree.getByRole("treeitem", { name: "a.ts" })).not.toHaveAccessibleDescription(waiting);
@@ -337,7 +345,7 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   // The second browser's card follows: a.ts undone, no longer waiting.
   await expect(line(other, "a.ts")).toContainText("undone");
   await expect(line(other, "a.ts")).not.toContainText("waiting for review");
-  await expect(card(other)).toContainText("2 waiting for review");
+  await expect(card(other)).toContainText("3 waiting for review");
 
   // c.ts, deleted, has no tree row: it is listed above the editor, struck through, with its diff, Keep and Undo.
   const deleted = page.getByRole("region", { name: "Deleted, waiting for review" });
@@ -362,7 +370,8 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await Keyboard.pressOn(card(page).getByRole("button", { name: "Keep all" }), "Enter");
   await expect(tree.getByRole("treeitem", { name: "b.ts" })).not.toHaveAccessibleDescription(waiting);
   await expect(card(other)).not.toContainText("waiting for review");
-  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": original["a.ts"], "b.ts": "export const b = 2;\n", "c.ts": original["c.ts"] });
+  await expect(tree.getByRole("treeitem", { name: "e.ts" })).not.toHaveAccessibleDescription(waiting);
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": original["a.ts"], "b.ts": "export const b = 2;\n", "c.ts": original["c.ts"], "e.ts": "d\n" });
   await expectFocusNotOnBody(page);
 });
 

@@ -21,6 +21,7 @@ import {
 import { pathLookup } from "../file-tree/model";
 import { listedEntry } from "../file-tree/optimistic";
 import { useProvidedListing } from "../file-tree/ProjectListingProvider";
+import { usePendingChanges } from "../review/usePendingChanges";
 import type { ExtensionLoader } from "./codemirror";
 import type { EditorBackend, FileData, FileLoad } from "./documentSession";
 import { EditorWorkspace } from "./EditorWorkspace";
@@ -96,6 +97,8 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const updateContent = useWrite(api.files.updateContent);
   const createFileMutation = useWrite(api.files.createFile);
   const setTabsProject = useAppStore((s) => s.setTabsProject);
+  const pending = usePendingChanges(projectId);
+  const reviewFiles = useMemo(() => new Set([...pending.values()].map((p) => p.line.fileId)), [pending]);
   // Tabs of another project must not reach the workspace, not even for one render.
   const tabsReady = useAppStore((s) => s.tabsProjectId === projectId);
 
@@ -156,6 +159,7 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
       tree={tree}
       createFile={createFile}
       loadExtensions={loadExtensions}
+      reviewFiles={reviewFiles}
     />
   );
 }

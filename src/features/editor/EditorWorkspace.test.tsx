@@ -114,6 +114,17 @@ describe("tabs", () => {
     expect(screen.queryByRole("tablist")).not.toBeInTheDocument();
   });
 
+  it("marks the tab of a file whose assistant changes wait for review, in its name and on screen, until they no longer wait", () => {
+    const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Set([B])} />);
+    open(A);
+    open(B);
+    expect(tabNames()).toEqual(["a.ts", "b.md, waiting for review"]);
+    expect(within(screen.getByRole("tab", { name: "b.md, waiting for review" })).getByText("review")).toBeInTheDocument();
+    utils.rerender(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Set()} />);
+    expect(tabNames()).toEqual(["a.ts", "b.md"]);
+    expect(screen.queryByText("review")).not.toBeInTheDocument();
+  });
+
   it("replaces a preview tab with the next preview and pins on double click", async () => {
     renderWorkspace();
     open(A, { preview: true });

@@ -48,6 +48,8 @@ export interface EditorWorkspaceProps {
   autosaveDelayMs?: number;
   /** Extra CodeMirror extensions per file (e.g. AI features); must load them lazily and keep its identity. */
   loadExtensions?: ExtensionLoader;
+  /** Files whose assistant changes wait for review: their tabs say so, as the tree's rows do. */
+  reviewFiles?: ReadonlySet<FileId>;
 }
 
 function useSessionView(session: DocumentSession): SessionView {
@@ -78,7 +80,7 @@ function focusFileTree() {
 }
 
 /** Tabs, the active file's editor or viewer, banners and status bar; data and saving come from `backend`. */
-export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, loadExtensions }: EditorWorkspaceProps) {
+export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, loadExtensions, reviewFiles }: EditorWorkspaceProps) {
   const tabs = useAppStore((s) => s.tabs);
   const activeFileId = useAppStore((s) => s.activeFileId);
   const dirtyFiles = useAppStore((s) => s.dirtyFiles);
@@ -265,6 +267,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
           tabs={tabs}
           activeFileId={activeFileId}
           dirtyFiles={dirtyFiles}
+          reviewFiles={reviewFiles}
           titleOf={titleOf}
           onActivate={activateTab}
           onPin={pinTab}

@@ -11,6 +11,8 @@ interface TabBarProps {
   tabs: readonly EditorTab[];
   activeFileId: FileId | null;
   dirtyFiles: Partial<Record<FileId, true>>;
+  /** Files whose assistant changes wait for the person's review (the project's "wait for review" setting). */
+  reviewFiles?: ReadonlySet<FileId>;
   titleOf: (fileId: FileId) => TabTitle;
   onActivate: (fileId: FileId) => void;
   onPin: (fileId: FileId) => void;
@@ -28,7 +30,7 @@ export function tabDomId(fileId: FileId) {
  * The open files, as an ARIA tablist with a roving tab stop: arrows/Home/End move between tabs and show them,
  * Enter pins a preview tab, Delete closes.
  */
-export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, onPin, onClose }: TabBarProps) {
+export function TabBar({ tabs, activeFileId, dirtyFiles, reviewFiles, titleOf, onActivate, onPin, onClose }: TabBarProps) {
   const listRef = useRef<HTMLDivElement>(null);
 
   // The active tab is always in sight when the strip overflows (opened from the tree, cycled to, restored).
@@ -83,7 +85,8 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
         const name = suffix ? `${base} — ${suffix}` : base;
         const active = tab.fileId === activeFileId;
         const dirty = Boolean(dirtyFiles[tab.fileId]);
-        const label = [name, dirty && "unsaved", tab.preview && "preview", tab.deleted && "deleted"]
+        const waiting = reviewFiles?.has(tab.fileId) === true;
+        const label = [name, dirty && "unsaved", tab.preview && "preview", tab.deleted && "deleted", waiting && "waiting for review"]
           .filter(Boolean)
           .join(", ");
         return (
@@ -99,6 +102,7 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
             className="editor-tab"
             data-preview={tab.preview}
             data-deleted={tab.deleted}
+            data-review={waiting || undefined}
             onClick={() => onActivate(tab.fileId)}
             onDoubleClick={() => onPin(tab.fileId)}
             onMouseDown={(event) => {
@@ -110,6 +114,11 @@ export function TabBar({ tabs, activeFileId, dirtyFiles, titleOf, onActivate, on
           >
             <span className="editor-tab-title">{base}</span>
             {suffix && <span className="editor-tab-suffix">{suffix}</span>}
+            {waiting && (
+              <span className="editor-tab-review" aria-hidden="true" title="Changed by the assistant, waiting for review">
+                review
+              </span>
+            )}
             {dirty && (
               <span className="editor-tab-dirty" aria-hidden="true">
                 ●

@@ -140,7 +140,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
               type="button"
               className="btn btn-small"
               disabled={disabled}
-              title="Undo this answer and every later one, bringing the project back to how it was before this answer"
+              title="Undo this answer and every later one still applied, bringing the project back to how it was before this answer; changes you kept stay"
               onClick={() => void run(() => restore({ messageId }))}
             >
               Restore to here

@@ -70,6 +70,7 @@ function ActiveFileBar({ change }: { change: PendingChange }) {
     <div className="pending-review-bar" role="region" aria-label="Waiting for review">
       <p>
         The assistant {KIND[line.kind]} this file
+        {line.fromPath === undefined ? "" : line.kind === "moved" ? ` from ${line.fromPath}` : ` (moved from ${line.fromPath})`}
         {line.kind === "edited" ? ` (+${line.added} −${line.removed})` : ""}; it waits for your review.
       </p>
       <button type="button" className="btn btn-small" onClick={() => setReview({ messageId, changeId: line._id })}>

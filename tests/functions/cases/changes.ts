@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../../../convex/_generated/api";
+import { api, internal } from "../../../convex/_generated/api";
+import { MAX_UNDOABLE_DELETE_ITEMS } from "../../../convex/model/changes";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type Caller, type CaseSuite, expectConvexError, type Harness } from "../harness";
 import { listed, seedTurn, uploadAs } from "./helpers";
@@ -250,6 +251,24 @@ export const changeCases: CaseSuite = (makeHarness) => {
       const done = await s.alice.query(api.changes.forMessage, { messageId: m });
       expect(done.operation).toBeUndefined();
       expect(await s.files()).toMatchObject({ ...seven("start"), "f0.txt": "mine\n", "f0 copy.txt": big("start") });
+    }, LARGE_TIMEOUT);
+  });
+
+  describe("limits", () => {
+    it("the assistant may not delete a folder of more than 500 items (its undo data would be too large): refused, naming the folder, and nothing is deleted or recorded", async () => {
+      const { h, alice, projectId, conversationId, files: read } = await seedReview(await makeHarness());
+      const many = await alice.mutation(api.files.createFolder, { projectId, name: "many" });
+      const items = Array.from({ length: MAX_UNDOABLE_DELETE_ITEMS + 1 }, (_, i) => ({ name: `f${i}.txt`, content: `${i}\n` }));
+      await alice.mutation(api.files.createMany, { projectId, parentId: many, items });
+      const before = await read();
+      const { assistantMessageId } = await h.admin.mutation(internal.messages.sendUnanswered, { conversationId, content: "Delete many" });
+      // The operator's call (h.admin) carries the refusal's text, not always its ConvexError data (local backend).
+      await expect(
+        h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: "delete_file", arguments: JSON.stringify({ path: "many" }) }),
+      ).rejects.toThrow(/many\W+ holds more than 500 items or too much text for the assistant to delete it undoably/);
+      await alice.mutation(api.messages.cancel, { messageId: assistantMessageId });
+      expect(await read()).toEqual(before);
+      expect((await alice.query(api.changes.forMessage, { messageId: assistantMessageId })).lines).toEqual([]);
     }, LARGE_TIMEOUT);
   });
 
