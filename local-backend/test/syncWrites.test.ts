@@ -1,6 +1,7 @@
 import { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineImpl } from "../src/engine/engine.js";
+import { ClientSession } from "../src/server/clientSession.js";
 import { startTestBackend, type TestBackend } from "./helpers/backend.js";
 import { RawClient, decodeTs } from "./helpers/rawClient.js";
 
@@ -155,6 +156,65 @@ describe("mutation answers", () => {
     expect(batches.reduce((a, b) => a + b, 0)).toBe(20);
     expect(batches).toEqual([1, 19]);
     raw.close();
+  });
+
+  it("lets a mutation that arrives while the run's commit becomes durable join the run: one Transition for both", async () => {
+    // A browser's burst reaches the server frame by frame (each compressed frame is inflated asynchronously), so the
+    // first Mutation of a burst starts alone. Here the second is sent only once the first's commit is waiting to
+    // become durable, and the first's durable write is held until the session has queued the second.
+    let gate: Promise<void> | null = null;
+    let open!: () => void;
+    let syncing!: () => void;
+    const syncStarted = new Promise<void>((resolve) => (syncing = resolve));
+    backend = await startTestBackend({
+      durable: true,
+      openEngine: async (opts) => {
+        const engine = new EngineImpl({
+          ...opts,
+          walHooks: {
+            beforeSync: async () => {
+              if (!gate) return;
+              syncing();
+              await gate;
+            },
+          },
+        });
+        await engine.open();
+        return engine;
+      },
+    });
+    const queued: boolean[] = [];
+    const proto = ClientSession.prototype as unknown as { enqueue: (task: unknown, isMutation?: boolean) => void };
+    const enqueue = proto.enqueue;
+    proto.enqueue = function (this: unknown, task: unknown, isMutation?: boolean, ...rest: unknown[]) {
+      if (isMutation) queued.push(true);
+      return (enqueue as (...args: unknown[]) => void).call(this, task, isMutation, ...rest);
+    };
+    try {
+      const raw = await RawClient.connect(backend.url);
+      await subscribeToList(raw, 1);
+      gate = new Promise<void>((resolve) => (open = resolve));
+      const from = raw.messages.length;
+      raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "first" }] });
+      await syncStarted;
+      raw.send({ type: "Mutation", requestId: 2, udfPath: "messages:send", args: [{ body: "second" }] });
+      for (let i = 0; i < 400 && queued.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(queued).toHaveLength(2);
+      gate = null;
+      open();
+      await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 2);
+      const last = raw.messages.findIndex((m, i) => i >= from && m.type === "MutationResponse" && m.requestId === 2);
+      await raw.waitFor((m) => m.type === "Transition", 5000, last);
+      const after = raw.messages
+        .slice(from)
+        .filter((m) => m.type === "MutationResponse" || m.type === "Transition")
+        .map((m) => (m.type === "MutationResponse" ? `response ${m.requestId}` : m.type));
+      expect(after).toEqual(["response 1", "response 2", "Transition"]);
+      expect(raw.versionErrors).toEqual([]);
+      raw.close();
+    } finally {
+      proto.enqueue = enqueue;
+    }
   });
 
   it("keeps a burst in one run when a refresh is wanted meanwhile: the run's answer re-runs the queries", async () => {

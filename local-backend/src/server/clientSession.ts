@@ -23,7 +23,8 @@ import {
 //   holds: nothing else sends Transitions.
 // - Mutations of one connection run in order, each as its own transaction, as Convex runs them.
 // - Mutations queued back to back are pipelined: while the next queued message is another Mutation (and the run is
-//   within MAX_PIPELINED and MAX_HOLD_MS), a mutation is handed to the engine without waiting for its commit to be
+//   within MAX_PIPELINED and MAX_HOLD_MS; also one queued while the run's commits become durable), a mutation is
+//   handed to the engine without waiting for its commit to be
 //   durable, so the next one runs meanwhile (the engine's queue keeps their order) and their commits share the
 //   log's group-commit batches: a burst of n mutations costs about two fsyncs instead of n. The last of the run
 //   waits for every answer in order (each one only once its commit is durable), re-runs the queries once and
@@ -528,8 +529,16 @@ export class ClientSession {
   private async mutation(message: Extract<ClientMessage, { type: "Mutation" }>) {
     const run = (this.run ??= { answers: [], since: Date.now() });
     run.answers.push(this.startMutation(message));
-    const more = this.queuedMutations[0] === true;
-    if (more && run.answers.length < MAX_PIPELINED && Date.now() - run.since < (this.ctx.maxHoldMs ?? MAX_HOLD_MS)) return;
+    const open = () => run.answers.length < MAX_PIPELINED && Date.now() - run.since < (this.ctx.maxHoldMs ?? MAX_HOLD_MS);
+    if (this.queuedMutations[0] === true && open()) return;
+    // Mutations a client sent together may still be arriving: each compressed frame is inflated asynchronously,
+    // so the first of a burst ran alone and every one got its own Transition (a whole listing bucket each, in a
+    // bench/offline replay). Those queued while this run's commits become durable, which answerRun waits for
+    // anyway, join the run.
+    if (open()) {
+      await Promise.all(run.answers);
+      if (this.queuedMutations[0] === true && open()) return;
+    }
     this.run = null;
     await this.answerRun(run.answers);
   }
