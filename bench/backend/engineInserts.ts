@@ -9,9 +9,10 @@ import { PROJECT_CONVEX_DIR } from "./lib.js";
 // In-process insert micro-benchmark: files.createFile through the engine alone (no socket, no client), fsync on
 // (NOSYNC=1: off), `clients` callers each with one insert in flight. Prints inserts/s, the process's CPU time per
 // insert, and (PROMISES=1, which slows the run) the promises created per insert: a count that does not depend on
-// the machine's load, for comparing two checkouts. MANY=n: each call is one files.createMany of n files (an import's
-// batch) instead of one createFile, and the figures are per file. Not part of `npm run bench`: a tool for working on
-// the engine.
+// the machine's load, for comparing two checkouts. MANY=n: each call is one files.createMany of n files into a folder
+// it created just before (an import's batch) instead of one createFile, and the figures are per file (the folder's
+// creation included). CONVEX_DIR=dir runs another checkout's convex/ (inside this repository, for its node_modules).
+// Not part of `npm run bench`: a tool for working on the engine.
 // Run: npx tsx bench/backend/engineInserts.ts [seconds] [clients]
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -21,7 +22,7 @@ const MANY = Number(process.env.MANY ?? 0);
 
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), "polaris-engine-inserts-"));
-  const engine = await openEngine({ dataDir, convexDir: PROJECT_CONVEX_DIR, siteUrl: "http://127.0.0.1:1", durable: !process.env.NOSYNC, log: () => {} });
+  const engine = await openEngine({ dataDir, convexDir: process.env.CONVEX_DIR ? path.resolve(process.env.CONVEX_DIR) : PROJECT_CONVEX_DIR, siteUrl: "http://127.0.0.1:1", durable: !process.env.NOSYNC, log: () => {} });
   try {
     const identity = { tokenIdentifier: "https://x|user", subject: "user", issuer: "https://x" };
     const projects: string[] = [];
@@ -37,14 +38,15 @@ async function main() {
       await Promise.all(
         projects.map(async (projectId) => {
           while (performance.now() < deadline) {
-            const r =
-              MANY > 0
-                ? await engine.runMutation(
-                    "files:createMany",
-                    { projectId, items: Array.from({ length: MANY }, () => ({ name: `f-${seq++}.ts`, content: CONTENT })) },
-                    identity,
-                  )
-                : await engine.runMutation("files:createFile", { projectId, name: `f-${seq++}.ts`, content: CONTENT }, identity);
+            let r;
+            if (MANY > 0) {
+              const folder = await engine.runMutation("files:createFolder", { projectId, name: `d-${seq++}` }, identity);
+              if (!folder.ok) throw new Error(folder.error);
+              const items = Array.from({ length: MANY }, () => ({ name: `f-${seq++}.ts`, content: CONTENT }));
+              r = await engine.runMutation("files:createMany", { projectId, parentId: folder.value, items }, identity);
+            } else {
+              r = await engine.runMutation("files:createFile", { projectId, name: `f-${seq++}.ts`, content: CONTENT }, identity);
+            }
             if (!r.ok) throw new Error(r.error);
             total += Math.max(1, MANY);
           }
