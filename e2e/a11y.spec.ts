@@ -130,6 +130,16 @@ test("axe: a toast, the settings dialog and the sync panel", async ({ page }) =>
   await page.keyboard.press("Escape");
 });
 
+test("axe: at 800x600, the workspace with the chat open over the panes", async ({ page }) => {
+  test.setTimeout(AXE_TIMEOUT);
+  await page.setViewportSize({ width: 800, height: 600 });
+  await openAuditProject(page);
+  const toggle = page.getByRole("button", { name: "Chat", exact: true });
+  await Keyboard.pressOn(toggle, "Enter");
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
+  await expectAccessible(page, "the chat drawer at 800x600");
+});
+
 test("keyboard only: Tab indents, Escape then Tab leaves the editor, Ctrl+M makes Tab move focus; going offline is said", async ({
   page,
   context,

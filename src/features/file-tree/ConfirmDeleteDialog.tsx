@@ -12,10 +12,13 @@ import { SHORTCUT_LABELS } from "./keymap";
  */
 export function ConfirmDeleteDialog({
   paths,
+  folders,
   onConfirm,
   onCancel,
 }: {
   paths: string[];
+  /** A folder is among the items: the dialog says its content goes with it (said only then, not for a file). */
+  folders: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -26,7 +29,11 @@ export function ConfirmDeleteDialog({
     <Dialog
       title={title}
       // The consequence is the dialog's description (aria-describedby), read with its name.
-      description={`Folders are deleted with everything in them. Undo (${SHORTCUT_LABELS.undo}) restores ${them}, with everything in ${them}, for ${TRASH_RETENTION_DAYS} days.`}
+      description={
+        folders
+          ? `Folders are deleted with everything in them. Undo (${SHORTCUT_LABELS.undo}) restores ${them}, with everything in ${them}, for ${TRASH_RETENTION_DAYS} days.`
+          : `Undo (${SHORTCUT_LABELS.undo}) restores ${them} for ${TRASH_RETENTION_DAYS} days.`
+      }
       onClose={onCancel}
       initialFocusRef={cancelRef}
       role="alertdialog"

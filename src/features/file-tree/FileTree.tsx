@@ -149,6 +149,7 @@ export function FileTree({ files, actions, label = "Files", complete = true, ove
       {deleteAsked && (
         <ConfirmDeleteDialog
           paths={deleteAsked.ids.map((id) => pathOf(index, id))}
+          folders={deleteAsked.ids.some((id) => index.byId.get(id)?.type === "folder")}
           onCancel={() => {
             commands.endDeleteAsk();
             requestDomFocus();
