@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { compileSearch } from "../../../convex/lib/search";
-import { replaceAllQuestion } from "./SearchPanel";
-import { replaceButtonLabel } from "./SearchResults";
+import { replaceAllQuestion, replaceButtonLabel } from "./SearchPanel";
 import { MAX_RESULTS } from "./useProjectSearch";
 
 describe("replaceButtonLabel", () => {
