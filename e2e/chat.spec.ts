@@ -330,6 +330,9 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   const bar = page.getByRole("region", { name: "Waiting for review", exact: true });
   await expect(bar).toContainText("The assistant moved this file from d.ts; it waits for your review.");
   await expect(page.getByRole("tab", { name: "e.ts, waiting for review" })).toBeVisible();
+  // Until its editor takes focus, keys belong to the file being opened (src/store/editorFocus.ts): an Enter on
+  // another row of the tree, reached without a key, would go to e.ts.
+  await expect(page.locator(".cm-content")).toBeFocused();
   // a.ts opened from the tree: the bar above the editor and its tab say so; Undo there puts a.ts back and focus in
   // the editor, and the tab no longer says it waits.
   await Keyboard.pressOn(tree.getByRole("treeitem", { name: "a.ts" }), "Enter");
