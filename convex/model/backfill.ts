@@ -88,6 +88,11 @@ export async function listingStatus(ctx: QueryCtx, cursor: number | undefined, l
   return { checked: Math.min(projects.length, limit), notReady, ...(next === undefined ? {} : { cursor: next }) };
 }
 
+/** The live rows written before files.nameKey existed and not given their key yet: one index range. */
+export function unkeyedLiveRows(ctx: QueryCtx) {
+  return ctx.db.query("files").withIndex("by_nameKey_trashed", (q) => q.eq("nameKey", undefined).eq("trashedAt", undefined));
+}
+
 /** Live rows one nameKey batch updates: one read and one small patch each. */
 export const NAME_KEY_BATCH = 1000;
 
@@ -97,10 +102,7 @@ export const NAME_KEY_BATCH = 1000;
  * finds nothing at the cost of one empty index range, and a repeated or crashed batch redoes nothing.
  */
 export async function backfillNameKeysBatch(ctx: MutationCtx): Promise<boolean> {
-  const rows = await ctx.db
-    .query("files")
-    .withIndex("by_nameKey_trashed", (q) => q.eq("nameKey", undefined).eq("trashedAt", undefined))
-    .take(NAME_KEY_BATCH);
+  const rows = await unkeyedLiveRows(ctx).take(NAME_KEY_BATCH);
   for (const row of rows) await ctx.db.patch("files", row._id, { nameKey: nameKey(row.name) });
   return rows.length < NAME_KEY_BATCH;
 }

@@ -17,6 +17,7 @@ import {
 import { utf8Length } from "../lib/text";
 import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/validators";
 import { hasLiveAncestors, requireFile, requireListingOwner, requireProjectOwner } from "./access";
+import { unkeyedLiveRows } from "./backfill";
 import { Budget } from "./budget";
 import { deleteEntry, insertEntries, insertEntry, updateEntry, type EntryFields } from "./listing";
 import { checkFileName, copyName, nameKey, siblingClashMessage } from "./names";
@@ -187,11 +188,7 @@ export async function findSibling(
  * migration, model/backfill.ts): one index range, through which a row gaining or losing that state is seen.
  */
 export async function unkeyedRowsLeft(ctx: QueryCtx): Promise<boolean> {
-  const row = await ctx.db
-    .query("files")
-    .withIndex("by_nameKey_trashed", (q) => q.eq("nameKey", undefined).eq("trashedAt", undefined))
-    .first();
-  return row !== null;
+  return (await unkeyedLiveRows(ctx).first()) !== null;
 }
 
 /** Whether the folder (undefined: the project's root) holds any row, live or trashed: one index range. */
