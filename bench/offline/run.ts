@@ -11,6 +11,7 @@
 // (trace.json: which stretches of the profile ran as one task) and a WebSocket frame timeline of the
 // first 100-write replay there instead; BENCH_PROFILE_LARGE=<dir> the same of the 5,000-write replay alone;
 // BENCH_LARGE_ONLY=1 runs and prints only the 5,000-write replay, without profiling or writing the docs;
+// BENCH_SMALL_ONLY=1 the same of the 100-write replay and its stock-client references;
 // BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
 // Not a test: nothing fails on slowness; the targets are shown next to the
 // figures.
@@ -624,7 +625,8 @@ async function main() {
         `  replay ${browser.replayMs.toFixed(0)} ms (first ${browser.firstMs.toFixed(0)} ms, longest frame gap ${browser.maxGapMs.toFixed(0)} ms); ` +
           `stock client ${sequentialMs.toFixed(0)} ms one at a time, ${pipelinedMs.toFixed(0)} ms all at once`,
       );
-      if (process.env.BENCH_PROFILE) return;
+      if (process.env.BENCH_PROFILE || (process.env.BENCH_SMALL_ONLY && run === RUNS)) return;
+      if (process.env.BENCH_SMALL_ONLY) continue;
       console.log(`Run ${run}/${RUNS}: replaying ${(LARGE.creates + LARGE.renames + LARGE.edits).toLocaleString("en")} pending writes …`);
       const big = await largeRun(siteUrl, backendUrl);
       large.push(big);
