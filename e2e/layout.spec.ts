@@ -213,7 +213,7 @@ test("every visible button, link, field and checkbox of the workspace, with a fi
   const { checked, small } = await page.evaluate(() => {
     let checked = 0;
     const out: string[] = [];
-    const controls = "button, [role=button], a[href], select, input:not([type=hidden]), [role=tab], [role=menuitem]";
+    const controls = "button, [role=button], a[href], select, input:not([type=hidden]), [role=tab], [role=menuitem], [role=separator][tabindex]";
     for (const control of document.querySelectorAll<HTMLElement>(controls)) {
       // A link inside a sentence is exempt (WCAG 2.5.8 "inline"); a checkbox's target is its label when it has one.
       if (control.matches("p a, li a")) continue;
@@ -230,6 +230,76 @@ test("every visible button, link, field and checkbox of the workspace, with a fi
   });
   expect(checked, "the header's, tree's, tabs', status bar's, chat's and toast's controls were measured").toBeGreaterThan(15);
   expect(small, "controls smaller than 24x24 CSS px").toEqual([]);
+});
+
+test("the resize handles: a 24 px target over a thin line, a click's menu widens, narrows and resets, a double-click resets, arrows move (WCAG 2.5.7, 2.5.8)", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page);
+  await createProject(page, "Handles");
+  await UI.projectLink(page, "Handles").click();
+  await expect(page.getByRole("tree", { name: "Files" })).toBeVisible();
+  const sideBar = page.locator("#workspace-side-bar");
+  const width = async () => (await sideBar.boundingBox())!.width;
+  const initial = await width();
+
+  for (const name of ["Resize file tree", "Resize chat"]) {
+    const handle = page.getByRole("separator", { name });
+    // The whole 24 px box takes the pointer (nothing of a pane lies over it), and what is drawn is a thin line.
+    const box = (await handle.boundingBox())!;
+    expect(box.width, name).toBeGreaterThanOrEqual(24);
+    const hits = await page.evaluate(
+      ({ xs, y }) => xs.map((x) => document.elementFromPoint(x, y)?.closest("[role=separator]")?.getAttribute("aria-label") ?? null),
+      { xs: [box.x + 0.5, box.x + box.width / 2, box.x + box.width - 0.5], y: box.y + box.height / 2 },
+    );
+    expect(hits, name).toEqual([name, name, name]);
+  }
+
+  // A click opens the menu with focus on its first item; Widen moves the edge by the arrow key's step and focus
+  // goes back to the handle.
+  const handle = page.getByRole("separator", { name: "Resize file tree" });
+  await handle.click();
+  const menu = page.getByRole("menu", { name: "Resize file tree" });
+  await expect(menu.getByRole("menuitem", { name: "Widen file tree" })).toBeFocused();
+  await menu.getByRole("menuitem", { name: "Widen file tree" }).click();
+  await expect(menu).toHaveCount(0);
+  await expect(handle).toBeFocused();
+  await expect.poll(width).toBeGreaterThan(initial + 40);
+  const widened = await width();
+
+  // Narrow, by keyboard in the menu: back where it was.
+  await handle.click();
+  await expect(menu.getByRole("menuitem", { name: "Widen file tree" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await expect(handle).toBeFocused();
+  await expect.poll(width).toBeLessThan(widened - 40);
+  expect(Math.abs((await width()) - initial)).toBeLessThan(2);
+
+  // The arrow keys on the focused handle move it; Reset in the menu brings the default width back.
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect.poll(width).toBeGreaterThan(initial + 80);
+  await handle.click();
+  await menu.getByRole("menuitem", { name: "Reset file tree width" }).click();
+  await expect.poll(async () => Math.abs((await width()) - initial)).toBeLessThan(2);
+
+  // A double-click resets too, and leaves no menu open.
+  await page.keyboard.press("ArrowRight");
+  await expect.poll(width).toBeGreaterThan(initial + 40);
+  await handle.dblclick();
+  await expect.poll(async () => Math.abs((await width()) - initial)).toBeLessThan(2);
+  await expect(menu).toHaveCount(0);
+
+  // Dragging still resizes, and a drag opens no menu.
+  const box = (await handle.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 100, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(width).toBeGreaterThan(initial + 80);
+  await expect(menu).toHaveCount(0);
 });
 
 /**

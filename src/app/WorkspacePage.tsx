@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { flushSync } from "react-dom";
-import { Group, Panel, Separator, useDefaultLayout, usePanelRef, type PanelImperativeHandle } from "react-resizable-panels";
+import { Group, Panel, useDefaultLayout, usePanelRef, type PanelImperativeHandle } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -36,6 +36,7 @@ import { AppHeader } from "./AppHeader";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { PageMessage } from "./PageMessage";
+import { PaneSeparator } from "./PaneSeparator";
 import { SkipLinks } from "./SkipLinks";
 import "./workspace.css";
 import "../features/run/run.css";
@@ -382,6 +383,9 @@ function SideBarToggle({ sideBar }: { sideBar: SideBar }) {
 }
 
 const PANE_IDS = ["tree", "editor", "chat"];
+/** The side bar's and the chat's widths: the Panels' and their handles' menus (Reset, and where Narrow stops). */
+const TREE_SIZE = { wide: { defaultPercent: 20, minPixels: 160 }, narrow: { defaultPercent: 32, minPixels: 120 } };
+const CHAT_SIZE = { defaultPercent: 28, minPixels: 220 };
 const NARROW_PANE_IDS = ["tree", "editor"];
 /** Below this width the chat leaves the row of panes and opens over the editor from the header's Chat button. */
 const NARROW_QUERY = "(max-width: 999px)";
@@ -485,6 +489,8 @@ function WorkspacePanes({
   onCloseSearch: () => void;
 }) {
   const searchOpen = useAppStore((s) => s.searchOpen);
+  const chatPanel = usePanelRef();
+  const treeSize = narrow ? TREE_SIZE.narrow : TREE_SIZE.wide;
   const layout = useDefaultLayout({
     id: narrow ? "polaris.workspace.panes.narrow" : "polaris.workspace.panes",
     panelIds: narrow ? NARROW_PANE_IDS : PANE_IDS,
@@ -516,8 +522,8 @@ function WorkspacePanes({
         <Panel
           id="tree"
           className="pane"
-          defaultSize={narrow ? "32" : "20"}
-          minSize={narrow ? 120 : 160}
+          defaultSize={String(treeSize.defaultPercent)}
+          minSize={treeSize.minPixels}
           collapsible
           collapsedSize={0}
           panelRef={sideBar.panel}
@@ -539,7 +545,7 @@ function WorkspacePanes({
             </div>
           </div>
         </Panel>
-        <Separator className="pane-separator" aria-label="Resize file tree" />
+        <PaneSeparator pane="file tree" panel={sideBar.panel} {...treeSize} />
         <Panel id="editor" className="pane" defaultSize={narrow ? "68" : "52"} minSize={narrow ? 200 : 240}>
           <PaneBoundary name="Editor">
             <div className="review-panel-host">
@@ -551,8 +557,14 @@ function WorkspacePanes({
         </Panel>
         {!narrow && (
           <>
-            <Separator className="pane-separator" aria-label="Resize chat" />
-            <Panel id="chat" className="pane" defaultSize="28" minSize={220}>
+            <PaneSeparator pane="chat" panel={chatPanel} {...CHAT_SIZE} />
+            <Panel
+              id="chat"
+              className="pane"
+              defaultSize={String(CHAT_SIZE.defaultPercent)}
+              minSize={CHAT_SIZE.minPixels}
+              panelRef={chatPanel}
+            >
               <PaneBoundary name="Chat">
                 <ChatPane projectId={projectId} />
               </PaneBoundary>
