@@ -4,7 +4,7 @@
 // A session starts dormant: a browser that opens a workspace attaches to learn the Run status and terminals, and
 // that costs no Convex subscription and no disk. The first terminal or Run activates it: only then does the
 // runner connect to the deployment as the owner and copy the project to disk (`materialized`).
-import { ConvexClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { decodeJwt } from "jose";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -367,7 +367,8 @@ export class ProjectSession {
       return;
     }
     if (!live()) return;
-    const settings = this.settings ?? (await this.loadSettings(work.client));
+    const settings = await this.currentSettings(work.client);
+    if (!live()) return;
     const install = settings.installCommand?.trim() ?? "";
     const dev = settings.devCommand?.trim() ?? "";
     if (install === "" && dev === "") {
@@ -523,9 +524,24 @@ export class ProjectSession {
     this.setRun({ status: "failed", terminalId: RUN_TERMINAL, message });
   }
 
-  private async loadSettings(client: ConvexClient): Promise<Settings> {
-    const project = await client.query(api.projects.get, { projectId: this.projectId as Id<"projects"> });
-    this.settings = project.settings ?? {};
+  /**
+   * The project's settings as they are when Run is asked for. The subscription's copy (`this.settings`) can be a
+   * moment behind: Settings saved and Run pressed at once reached the runner before the Transition carrying the new
+   * commands did, and Run ran the old ones (runner.test "runs the install and dev commands…" failed so, more often
+   * the sooner mutation answers arrived). One HTTP query reads the latest committed state, so every save the user
+   * saw confirmed is in it; should it fail, the subscription's copy (or the working copy's client) answers.
+   */
+  private async currentSettings(client: ConvexClient): Promise<Settings> {
+    const projectId = this.projectId as Id<"projects">;
+    try {
+      const http = new ConvexHttpClient(this.config.convexUrl, { logger: false });
+      http.setAuth(this.token);
+      const project = await http.query(api.projects.get, { projectId });
+      this.settings = project.settings ?? {};
+    } catch (error) {
+      this.config.log(`project ${projectId}: settings read over HTTP failed (${(error as Error).message}); using the subscription's`);
+      if (this.settings === null) this.settings = (await client.query(api.projects.get, { projectId })).settings ?? {};
+    }
     return this.settings;
   }
 
