@@ -25,6 +25,7 @@ export const page = query({
     cursor: v.union(v.number(), v.null()),
     searched: v.number(),
     skipped: v.number(),
+    skippedPaths: v.array(v.string()),
   }),
   handler: async (ctx, { projectId, cursor, ...options }) => searchPage(ctx, await requireUser(ctx), projectId, options, cursor),
 });

@@ -554,6 +554,49 @@ test("search while offline says only unsaved edits are searched and finds them; 
   await expect(results.locator('[role="treeitem"][aria-level="1"]')).toHaveText([/^b\.ts1$/]);
 });
 
+test("offline, an unsaved edit is searched and Ctrl+Shift+1 replaces its match: the open editor shows it at once, typing on keeps it, and the server gets both", async ({ page, context }) => {
+  await signIn(page);
+  await waitForOfflineShell(page);
+  await createProject(page, "Replacer");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Replacer")!._id;
+  const a = await server.mutation(api.files.createFile, { projectId, name: "a.ts", content: "const a = 1;\n" });
+  await UI.projectLink(page, "Replacer").click();
+  await openFile(page, "a.ts");
+  await expect(Sync.online(page)).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(Sync.status(page)).toHaveText(/Offline/);
+  await typeAtEnd(page, "// needle typed offline\n");
+  await waitSavedOffline(page);
+
+  await Keyboard.pressOn(Tree.item(page, "a.ts"), "ControlOrMeta+Shift+F");
+  await page.keyboard.type("needle");
+  const panel = page.getByRole("region", { name: "Search" });
+  const results = page.getByRole("tree", { name: "Search results" });
+  await expect(panel.getByRole("status")).toHaveText("1 match in 1 file · offline: only files with unsaved edits were searched");
+  await Keyboard.tabTo(page, page.getByRole("textbox", { name: "Replace" }));
+  await page.keyboard.type("pin");
+  // Into the results: a.ts's row, then its line; Ctrl+Shift+1 replaces that match.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await expect(results.locator('[role="treeitem"]:focus')).toContainText("// needle typed offline");
+  await page.keyboard.press("ControlOrMeta+Shift+Digit1");
+  await expect(panel.getByRole("status")).toHaveText("0 matches in 0 files · offline: only files with unsaved edits were searched");
+  // The editor of a.ts, open with its own save still unsent, shows the replace at once (it once kept the old
+  // text until the connection came back, and a save typed meanwhile wrote that old text over the replace).
+  const lines = page.locator(".cm-content .cm-line");
+  await expect(lines.nth(1)).toHaveText("// pin typed offline");
+  await typeAtEnd(page, "// more\n");
+  await waitSavedOffline(page);
+
+  await context.setOffline(false);
+  const both = "const a = 1;\n// pin typed offline\n// more\n";
+  await expect.poll(async () => (await server.query(api.files.get, { fileId: a })).content).toBe(both);
+  await expect(Sync.online(page)).toBeVisible();
+  await expect(lines).toHaveText(["const a = 1;", "// pin typed offline", "// more", ""]);
+});
+
 test("a folder dropped from the desktop while offline shows at once and reaches the server on reconnect", async ({ page, context }) => {
   await signIn(page);
   await createProject(page, "Dropper");

@@ -35,7 +35,8 @@ export const page = internalQuery({
     const scope = await loadScope(ctx, messageId);
     if (scope === null || scope.message.status !== "processing") return null;
     const found = await searchPage(ctx, scope.project.ownerId, scope.project._id, options, cursor);
-    return { ...found, files: found.files.map(({ path, lines, matches, more }) => ({ path, lines, matches, more })) };
+    const { cursor: next, searched, skipped } = found;
+    return { cursor: next, searched, skipped, files: found.files.map(({ path, lines, matches, more }) => ({ path, lines, matches, more })) };
   },
 });
 

@@ -23,6 +23,8 @@ export const PAGE_ROWS = 2000;
 const PAGE_QUERIES = 1000;
 /** A page ends after the file that brings its matches to this many, which bounds what it returns. */
 export const PAGE_MATCHES = 1000;
+/** Paths of skipped files one page names (the rest it only counts), which bounds what it returns. */
+export const PAGE_SKIPPED_PATHS = 20;
 
 export interface FileResult {
   fileId: Id<"files">;
@@ -41,6 +43,8 @@ export interface SearchPage {
   searched: number;
   /** Files kept in storage (binaries, text over the inline limit) that the globs let through but that were not searched. */
   skipped: number;
+  /** The first PAGE_SKIPPED_PATHS of those files' paths, so the SPA can say which were not searched. */
+  skippedPaths: string[];
 }
 
 export async function searchPage(
@@ -77,7 +81,7 @@ export async function searchPage(
     return parent === null ? null : `${parent}/${file.name}`;
   };
 
-  const page: SearchPage = { files: [], cursor: null, searched: 0, skipped: 0 };
+  const page: SearchPage = { files: [], cursor: null, searched: 0, skipped: 0, skippedPaths: [] };
   let matches = 0;
   const rows = ctx.db
     .query("files")
@@ -89,6 +93,7 @@ export async function searchPage(
       if (path !== null && search.matchesPath(path)) {
         if (file.storageId !== undefined || file.content === undefined) {
           page.skipped += 1;
+          if (page.skippedPaths.length < PAGE_SKIPPED_PATHS) page.skippedPaths.push(path);
         } else {
           page.searched += 1;
           const found = search.find(file.content);

@@ -588,6 +588,33 @@ describe("keyboard focus", () => {
     expect(editorOf("a.ts")).toHaveFocus();
   });
 
+  it("a search result's place is selected once: keys typed while the file loaded replace the match, and typing goes on after them under StrictMode's second run of the effects", async () => {
+    // The e2e search.spec 'Replace one in a file open…' failed as "export function reet}" for "greet": the "g"
+    // typed while the file loaded replaced the match, then StrictMode ran the reveal effect again with the same
+    // request, selecting "g() {" (the match's place and length), and "reet" typed over it.
+    const user = userEvent.setup();
+    backend.hold(A);
+    render(
+      <StrictMode>
+        <Workbench />
+      </StrictMode>,
+    );
+    treeItem().focus();
+    act(() => {
+      useAppStore.getState().openFile(A, { focusEditor: true });
+      useAppStore.getState().requestReveal({ fileId: A, line: 1, column: 6, length: 1 });
+    });
+    await user.keyboard("b");
+    act(() => backend.release(A));
+    await waitFor(() => expect(editorOf("a.ts")).toHaveFocus());
+    const view = await editorView();
+    expect(view.state.doc.toString()).toBe("const b = 1;\n");
+    expect(view.state.selection.main).toMatchObject({ anchor: 7, head: 7 });
+    expect(useAppStore.getState().reveal).toBeNull();
+    act(() => view.dispatch({ ...view.state.replaceSelection("ee"), userEvent: "input.type" }));
+    expect(view.state.doc.toString()).toBe("const bee = 1;\n");
+  });
+
   it("offline, a file that cannot load takes focus on its panel, drops what was typed, and gives it to the editor when it comes", async () => {
     const user = userEvent.setup();
     backend.hold(A);

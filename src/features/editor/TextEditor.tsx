@@ -127,12 +127,17 @@ export default function TextEditor({
 /**
  * Selects and scrolls to the place a search result asked for (the store's `reveal`), once this editor shows that
  * file; a line or column past the end (the file changed since the search) is clamped to the text.
+ *
+ * Once per request: the effect may run again with the same request before the store's end of it has re-rendered
+ * this component (StrictMode's second run of a new component's effects, in development), by then after the effect
+ * below inserted the keys typed while the file loaded. Selecting the place again then selected those keys (the
+ * match's column and length), and the next key typed over them: "greet" became "reet}".
  */
 function useReveal(viewRef: React.RefObject<EditorView | null>, session: DocumentSession) {
   const reveal = useAppStore((s) => (s.reveal?.fileId === session.fileId ? s.reveal : null));
   useEffect(() => {
     const view = viewRef.current;
-    if (!view || reveal === null) return;
+    if (!view || reveal === null || useAppStore.getState().reveal?.number !== reveal.number) return;
     const doc = view.state.doc;
     const line = doc.line(Math.min(Math.max(1, reveal.line), doc.lines));
     const from = Math.min(line.from + reveal.column, line.to);

@@ -231,6 +231,44 @@ describe("DocumentSession", () => {
     expect(backend.outbox.state().issues.map((i) => i.text)).toEqual(["hello BIG!"]);
   });
 
+  it("takes another writer's pending write (a search replace) into the buffer at once, offline too, so its next save keeps it", async () => {
+    backend.addText("f2", "b.ts", "one\ntwo\nthree\n", 3);
+    const session = new DocumentSession("f2", backend, 400);
+    const { type, buffer } = attach(session);
+    type("four\n");
+    await session.flush();
+    // Unanswered (offline): the replace reads the newest text, this save's, and writes its own on top.
+    const replaced = backend.pendingWrite("f2", "ONE\ntwo\nthree\nfour\n");
+    expect(buffer.text).toBe("ONE\ntwo\nthree\nfour\n");
+    expect(session.getView()).toMatchObject({ dirty: false, divergence: null });
+    type("five\n");
+    await session.flush();
+    // Back online: the outbox sends the three in order.
+    for (let i = 0; i < 3; i++) {
+      await idle();
+      backend.saves[i].resolve();
+    }
+    await replaced;
+    await idle();
+    expect(backend.saves.map((s) => s.content)).toEqual(["one\ntwo\nthree\nfour\n", "ONE\ntwo\nthree\nfour\n", "ONE\ntwo\nthree\nfour\nfive\n"]);
+    expect(backend.text("f2").content).toBe("ONE\ntwo\nthree\nfour\nfive\n");
+    expect(buffer.text).toBe("ONE\ntwo\nthree\nfour\nfive\n");
+    expect(session.getView()).toMatchObject({ dirty: false, divergence: null, saveState: { kind: "saved" } });
+  });
+
+  it("shows another writer's pending write that overlaps unsaved typing as a divergence, and saves nothing over it", async () => {
+    backend.addText("f2", "b.ts", "one\ntwo\n", 3);
+    const session = new DocumentSession("f2", backend, 400);
+    const { buffer } = attach(session);
+    buffer.text = "one!\ntwo\n";
+    session.localChange();
+    void backend.pendingWrite("f2", "ONE\ntwo\n");
+    expect(buffer.text).toBe("one!\ntwo\n");
+    expect(session.getView()).toMatchObject({ dirty: true, divergence: { revision: 3, content: "ONE\ntwo\n" } });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(backend.saves.map((s) => s.content)).toEqual(["ONE\ntwo\n"]);
+  });
+
   it("stops saving once the file is deleted", () => {
     const session = new DocumentSession("f1", backend, 400);
     const { type } = attach(session);

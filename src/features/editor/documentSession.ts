@@ -107,9 +107,14 @@ type Saves =
  *   which also merges a CONFLICT; a merge that cannot be made comes back as an issue, shown as a divergence.
  * - At most one save is being stored. Text typed meanwhile is saved by a follow-up save once the first is
  *   stored; `dirty` means "typed but not yet stored", so closing a clean tab never loses text.
- * - A server value whose revision is not newer than `server`, or that arrives while saves are unanswered, is
+ * - A server value whose revision is older than `server`, or newer but arriving while saves are unanswered, is
  *   this tab's own echo or stale, and never touches the buffer; the newest is looked at again once every save
  *   is answered.
+ * - A value at `server`'s revision with a text none of this tab's pending saves wrote is another writer's write
+ *   waiting in the outbox (a search replace, Undo replace, an applied suggestion, another tab): the overlay shows
+ *   pending writes at the revision they were based on. It comes into the buffer at once, merged three-way as a
+ *   remote change (overlapping lines become a divergence), offline too: otherwise this tab's next save, chained
+ *   after it in the outbox, would write the old text over it.
  * - When the outbox merged a save with another writer's change, the buffer is rebased onto the merged text
  *   (merge.ts), keeping what was typed since the save left; overlapping lines become a divergence.
  * - While a divergence is shown or the file is deleted, nothing is saved until the person chooses.
@@ -137,6 +142,13 @@ export class DocumentSession {
   private refusal: { text: string; message: string } | null = null;
   /** The person's text restored from an issue before any editor buffer exists. */
   private initialOverride: string | null = null;
+  /** The texts of this tab's saves handed to the outbox and not answered yet, oldest first. */
+  private ownPending: string[] = [];
+  /**
+   * Another writer's pending write taken into the buffer, newer than every save of this tab (a later save clears
+   * it): the text the server will hold once the outbox is sent, until the server confirms it.
+   */
+  private taken: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private unwatch: () => void;
   private disposed = false;
@@ -298,7 +310,7 @@ export class DocumentSession {
   }
 
   private outboxText(): string {
-    return this.saves.kind === "unanswered" ? this.saves.outboxText : this.server.content;
+    return this.saves.kind === "unanswered" ? this.saves.outboxText : (this.taken ?? this.server.content);
   }
 
   private setOutboxText(text: string) {
@@ -328,7 +340,11 @@ export class DocumentSession {
   }
 
   private onRemote(remote: ServerVersion) {
-    if (remote.revision <= this.server.revision) return;
+    if (remote.revision === this.server.revision) {
+      this.onPendingWrite(remote.content);
+      return;
+    }
+    if (remote.revision < this.server.revision) return;
     if (this.saves.kind === "unanswered") {
       // Our own save (its answer may come after the query update) or a write racing it: decide once every
       // save is answered.
@@ -337,6 +353,15 @@ export class DocumentSession {
     }
     if (this.snapshot.divergence) return;
     const text = this.currentText();
+    // A newer server version supersedes a pending write taken in: confirmed as it was, or merged by the outbox.
+    const taken = this.taken;
+    this.taken = null;
+    if (remote.content === taken) {
+      // The pending write already in the buffer, confirmed.
+      this.adopt(remote);
+      this.update(text === remote.content ? { dirty: false, saveState: { kind: "saved" } } : { dirty: true });
+      return;
+    }
     if (remote.content === text) {
       this.adopt(remote);
       this.update({ dirty: false, divergence: null, saveState: { kind: "saved" } });
@@ -347,6 +372,31 @@ export class DocumentSession {
       this.clearTimer();
       this.update({ divergence: remote, saveState: { kind: "error", message: CHANGED_ON_SERVER } });
     }
+  }
+
+  /**
+   * A value at the revision this tab's text descends from: the server's text, or the overlay's (the outbox's
+   * pending writes on top of it). A text that is neither this tab's nor one taken already is another writer's
+   * pending write, based on the newest pending text before it: merged into the buffer now (see the invariants).
+   */
+  private onPendingWrite(content: string) {
+    if (content === this.server.content || content === this.taken || this.ownPending.includes(content)) return;
+    if (this.snapshot.divergence || this.snapshot.deleted) return;
+    const base = this.taken ?? this.ownPending.at(-1) ?? this.server.content;
+    this.taken = content;
+    this.setOutboxText(content);
+    const text = this.currentText();
+    const merged = mergeThreeWay(base, text, content);
+    if (merged.kind === "conflict") {
+      this.clearTimer();
+      this.update({
+        divergence: { revision: this.server.revision, content },
+        saveState: { kind: "error", message: CHANGED_ON_SERVER },
+      });
+      return;
+    }
+    if (merged.text !== text) this.buffer?.applyRemoteText(merged.text);
+    this.update({ dirty: merged.text !== content });
   }
 
   private schedule() {
@@ -377,6 +427,10 @@ export class DocumentSession {
       this.saves.kind === "unanswered"
         ? this.saves
         : { kind: "unanswered" as const, count: 0, storing: null, outboxText: this.server.content, newer: null };
+    // Before the outbox has it: the overlay shows it to `onPendingWrite` as this tab's own. This save is chained
+    // after a pending write taken into the buffer, and holds it.
+    this.ownPending.push(content);
+    this.taken = null;
     const request = this.backend.saveContent(this.fileId, content, this.server.revision);
     const storing = request.stored.then(
       () => this.stored(content),
@@ -387,7 +441,7 @@ export class DocumentSession {
     this.update({ saveState: { kind: "saving" } });
     request.then(
       (result) => this.answered(content, result),
-      (error: unknown) => this.refused(error),
+      (error: unknown) => this.refused(content, error),
     );
     return storing;
   }
@@ -395,13 +449,15 @@ export class DocumentSession {
   /** The save being stored is durable (`content`), or could not be stored (null). */
   private stored(content: string | null) {
     if (this.saves.kind !== "unanswered") return;
-    this.saves = { ...this.saves, storing: null, ...(content !== null ? { outboxText: content } : {}) };
+    // A pending write taken in after this save began comes after it in the outbox: the server will hold that.
+    this.saves = { ...this.saves, storing: null, ...(content !== null && this.taken === null ? { outboxText: content } : {}) };
     if (this.disposed || content === null) return;
-    this.update({ dirty: this.currentText() !== content });
+    this.update({ dirty: this.currentText() !== this.outboxText() });
     if (this.snapshot.dirty && this.timer === null && this.canSave()) void this.startSave();
   }
 
   private answered(content: string, result: SaveResult) {
+    this.forgetPending(content);
     if (this.saves.kind !== "unanswered") return;
     const held = result.content ?? content;
     if (result.revision > this.server.revision) this.server = { revision: result.revision, content: held };
@@ -427,13 +483,19 @@ export class DocumentSession {
       }
       if (rebased.text !== text) this.buffer?.applyRemoteText(rebased.text);
     }
-    if (this.currentText() === this.server.content) this.update({ dirty: false, saveState: { kind: "saved" } });
+    if (this.currentText() === (this.taken ?? this.server.content)) this.update({ dirty: false, saveState: { kind: "saved" } });
     else this.update({ dirty: true });
     if (newer) this.onRemote(newer);
     if (this.snapshot.dirty && this.timer === null && this.canSave()) void this.startSave();
   }
 
-  private refused(error: unknown) {
+  private forgetPending(content: string) {
+    const at = this.ownPending.indexOf(content);
+    if (at >= 0) this.ownPending.splice(at, 1);
+  }
+
+  private refused(content: string, error: unknown) {
+    this.forgetPending(content);
     if (this.saves.kind === "unanswered") {
       const count = this.saves.count - 1;
       this.saves =

@@ -140,6 +140,21 @@ export class TestBackend implements EditorBackend {
     this.write(fileId, content, revision + 1);
   }
 
+  /**
+   * Another writer's whole-text write into the outbox (a search replace, Undo replace), computed from the newest
+   * pending text: the outbox chains it after the pending saves, and the overlay shows it at once at the file's
+   * revision, as `files.get`'s optimistic update does (EditorPane), which is what watchers get here.
+   */
+  pendingWrite(fileId: string, content: string): SaveRequest {
+    const load = this.files.get(fileId);
+    if (load?.status !== "ready" || load.file.kind !== "text") throw new Error(`${fileId} is not a text file`);
+    const request = this.saveContent(fileId, content, load.file.revision);
+    request.catch(() => {});
+    const shown: FileLoad = { status: "ready", file: { ...load.file, content, size: content.length } };
+    for (const watcher of this.watchers.get(fileId) ?? []) watcher(shown);
+    return request;
+  }
+
   remove(fileId: string) {
     this.files.set(fileId, { status: "missing" });
     this.publish(fileId);

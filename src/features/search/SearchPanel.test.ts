@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { compileSearch } from "../../../convex/lib/search";
-import { replaceAllQuestion, replaceButtonLabel } from "./SearchPanel";
+import { replaceAllQuestion } from "./SearchPanel";
+import { replaceButtonLabel } from "./SearchResults";
 import { MAX_RESULTS } from "./useProjectSearch";
 
 describe("replaceButtonLabel", () => {

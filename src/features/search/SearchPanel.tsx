@@ -2,7 +2,7 @@ import { useConvex } from "convex/react";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-import { compileSearch, type LineMatch, type SearchOptions } from "../../../convex/lib/search";
+import { compileSearch, type SearchOptions } from "../../../convex/lib/search";
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useFocusHandoff } from "../../lib/useFocusHandoff";
@@ -11,8 +11,9 @@ import { useAppStore } from "../../store";
 import { useOutbox, useSyncStatus, useWrite } from "../sync";
 import { applyReplace, planReplace, undoReplace, type ReplacePlan } from "./replace";
 import { SearchPanelFrame, SearchQueryField } from "./SearchPanelShell";
+import { SearchResults, type Row } from "./SearchResults";
 import { isSearchKey } from "./shortcuts";
-import { MAX_RESULTS, useProjectSearch, type FileResult } from "./useProjectSearch";
+import { MAX_RESULTS, useProjectSearch } from "./useProjectSearch";
 
 /** Ctrl/Cmd+Shift+1 in the results: replace the match (a line row) or every match in the file (a file row), as in VS Code. */
 export function isReplaceOneKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean; code: string }) {
@@ -22,17 +23,6 @@ export function isReplaceOneKey(e: { ctrlKey: boolean; metaKey: boolean; shiftKe
 /** Ctrl/Cmd+Alt+Enter anywhere in the panel: Replace all, as in VS Code. */
 export function isReplaceAllKey(e: { ctrlKey: boolean; metaKey: boolean; altKey: boolean; key: string }) {
   return (e.ctrlKey || e.metaKey) && e.altKey && e.key === "Enter";
-}
-
-type Row = { kind: "file"; file: FileResult } | { kind: "line"; file: FileResult; match: LineMatch };
-
-/**
- * The name of a result row's replace button, saying what it replaces: a line row's button replaces the line's first
- * match only (compileSearch's replace one), so a line with more says so.
- */
-export function replaceButtonLabel(row: Row): string {
-  if (row.kind === "file") return `Replace in ${row.file.path}`;
-  return row.match.ranges.length > 1 ? `Replace the first match on line ${row.match.line}` : `Replace on line ${row.match.line}`;
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("ch") ? "es" : "s"}`;
@@ -117,9 +107,9 @@ export function SearchPanel({
 
   const rows: Row[] = useMemo(
     () =>
-      result.files.flatMap((file): Row[] => [
-        { kind: "file", file },
-        ...(collapsed.has(file.fileId) ? [] : file.lines.map((match): Row => ({ kind: "line", file, match }))),
+      result.files.flatMap((file, i): Row[] => [
+        { kind: "file", file, pos: i + 1, size: result.files.length },
+        ...(collapsed.has(file.fileId) ? [] : file.lines.map((match, j): Row => ({ kind: "line", file, match, pos: j + 1, size: file.lines.length }))),
       ]),
     [result.files, collapsed],
   );
@@ -137,9 +127,11 @@ export function SearchPanel({
     (row ?? queryRef.current)?.focus();
   }, [rows, activeIndex]);
 
+  /** Makes row `index` the active one, scrolled into view and focused once rendered (SearchResults). */
+  const [focusRequest, setFocusRequest] = useState(0);
   const focusRow = (index: number) => {
     setActive(index);
-    queueMicrotask(() => treeRef.current?.querySelector<HTMLElement>(`[data-row="${index}"]`)?.focus());
+    setFocusRequest((n) => n + 1);
   };
 
   const open = (row: Row) => {
@@ -227,7 +219,9 @@ export function SearchPanel({
     e.preventDefault();
   };
 
-  const canReplaceAll = !busy && result.files.length > 0 && result.status !== "searching";
+  // A search still streaming its first run has not found every file yet; the same query running again after a
+  // save (a change to the project reruns it) still shows a whole run's files, which Replace all can work on.
+  const canReplaceAll = !busy && result.files.length > 0 && (result.status !== "searching" || result.complete);
 
   /** Replace one (a line row: its first match) or replace in file (a file row), at once: Undo replace takes it back. */
   const replaceNow = async (row: Row) => {
@@ -373,51 +367,28 @@ export function SearchPanel({
           </button>
         )}
       </div>
-      <ul
-        ref={treeRef}
-        className="search-results"
-        role="tree"
-        aria-label="Search results"
+      {result.skippedPaths.length > 0 && <SkippedFiles paths={result.skippedPaths} total={result.skipped} />}
+      <SearchResults
+        rows={rows}
+        activeIndex={activeIndex}
+        collapsed={collapsed}
+        busy={busy}
+        treeRef={treeRef}
+        focusRequest={focusRequest}
         onKeyDown={onTreeKey}
         onBlur={(e) => {
           // Focus moved on elsewhere by the person (not lost with a removed row): no refocus after a replace.
           if (e.relatedTarget !== null && !e.currentTarget.contains(e.relatedTarget)) refocusTree.current = false;
         }}
-      >
-        {rows.map((row, index) => (
-          <li
-            key={row.kind === "file" ? row.file.fileId : `${row.file.fileId}:${row.match.line}`}
-            role="treeitem"
-            aria-level={row.kind === "file" ? 1 : 2}
-            aria-expanded={row.kind === "file" ? !collapsed.has(row.file.fileId) : undefined}
-            aria-selected={index === activeIndex}
-            tabIndex={index === activeIndex ? 0 : -1}
-            data-row={index}
-            className={`search-row search-row-${row.kind}`}
-            onClick={() => {
-              setActive(index);
-              open(row);
-            }}
-          >
-            {row.kind === "file" ? <FileRow file={row.file} /> : <LineRow match={row.match} />}
-            {/* Out of the tab order, as the row's other actions: the keyboard has Ctrl+Shift+1 on the row. */}
-            <button
-              type="button"
-              tabIndex={-1}
-              className="search-row-replace"
-              aria-label={replaceButtonLabel(row)}
-              aria-keyshortcuts="Control+Shift+1"
-              title={row.kind === "file" ? "Replace in file (Ctrl+Shift+1)" : "Replace (Ctrl+Shift+1)"}
-              aria-disabled={busy}
-              onClick={(e) => {
-                e.stopPropagation();
-                setActive(index);
-                void replaceNow(row);
-              }}
-            />
-          </li>
-        ))}
-      </ul>
+        onOpen={(index) => {
+          setActive(index);
+          open(rows[index]);
+        }}
+        onReplace={(index) => {
+          setActive(index);
+          void replaceNow(rows[index]);
+        }}
+      />
       {confirm && (
         <Dialog
           title="Replace all"
@@ -471,38 +442,20 @@ function Toggle({ label, keys, text, on, set }: { label: string; keys: string; t
   );
 }
 
-function FileRow({ file }: { file: FileResult }) {
-  const slash = file.path.lastIndexOf("/");
+/**
+ * The files the search let through its globs but could not search (binaries, text over the 1 MiB inline limit), by
+ * name: the first few the search met, then how many more.
+ */
+function SkippedFiles({ paths, total }: { paths: readonly string[]; total: number }) {
   return (
-    <>
-      <span className="search-file-name">{file.path.slice(slash + 1)}</span>
-      {slash > 0 && <span className="search-file-dir">{file.path.slice(0, slash)}</span>}
-      <span className="search-count">
-        {file.matches}
-        {file.more ? "+" : ""}
-      </span>
-      {file.unsaved && <span className="search-unsaved">unsaved</span>}
-    </>
-  );
-}
-
-/** A line preview with its matches in <mark>: text nodes only, never HTML. */
-function LineRow({ match }: { match: LineMatch }) {
-  const parts: React.ReactNode[] = [];
-  let at = 0;
-  match.ranges.forEach((r, i) => {
-    parts.push(match.preview.slice(at, r.from));
-    parts.push(<mark key={i}>{match.preview.slice(r.from, r.to)}</mark>);
-    at = r.to;
-  });
-  parts.push(match.preview.slice(at));
-  return (
-    <>
-      <span className="search-line-number">{match.line}</span>
-      <span className="search-preview">
-        {match.previewStart > 0 ? "…" : ""}
-        {parts}
-      </span>
-    </>
+    <details className="search-skipped">
+      <summary>Not searched (binary or over 1 MiB): {plural(total, "file")}</summary>
+      <ul aria-label="Files not searched">
+        {paths.map((path) => (
+          <li key={path}>{path}</li>
+        ))}
+      </ul>
+      {total > paths.length && <p>and {plural(total - paths.length, "more file")}</p>}
+    </details>
   );
 }

@@ -19,6 +19,8 @@ import { readSyncedQuery, useOutbox, useSyncedQuery, useSyncStatus, type Outbox 
 
 /** The search stops after this many matches (as VS Code does at 20,000): the panel asks for a narrower search. */
 export const MAX_RESULTS = 10_000;
+/** Paths of files not searched (binaries, text over the inline limit) the panel names; it counts the rest. */
+export const MAX_SKIPPED_PATHS = 50;
 const DEBOUNCE_MS = 200;
 
 export interface FileResult {
@@ -38,14 +40,21 @@ export interface SearchState {
   searched: number;
   /** Binary or stored files the globs let through but that were not searched. */
   skipped: number;
+  /** The first MAX_SKIPPED_PATHS of the files not searched, by path. */
+  skippedPaths: string[];
   /** The search stopped at MAX_RESULTS. */
   limited: boolean;
   /** Offline: only files with pending edits were searched. */
   offline: boolean;
+  /**
+   * The files shown are a whole run's (finished, stopped, or cut at MAX_RESULTS), even while the same query runs
+   * again after a change to the project: Replace all can work on them (it reads each file's newest text anyway).
+   */
+  complete: boolean;
   error?: string;
 }
 
-const IDLE: SearchState = { status: "idle", files: [], searched: 0, skipped: 0, limited: false, offline: false };
+const IDLE: SearchState = { status: "idle", files: [], searched: 0, skipped: 0, skippedPaths: [], limited: false, offline: false, complete: false };
 
 /** Files with content writes in the outbox, with their newest (optimistic) text. */
 async function pendingTexts(
@@ -141,7 +150,8 @@ export function useProjectSearch(projectId: Id<"projects">, options: SearchOptio
             // project row arriving, a save) streams its pages in like the first, instead of showing none until
             // the end.
             if (status !== "searching") shownKey.current = key;
-            setState({ ...acc, files: [...acc.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), status });
+            const files = [...acc.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+            setState({ ...acc, files, status, complete: status !== "searching" });
           }
         };
         if (!online) return publish("done");
@@ -153,6 +163,7 @@ export function useProjectSearch(projectId: Id<"projects">, options: SearchOptio
             if (!current()) return;
             acc.searched += page.searched;
             acc.skipped += page.skipped;
+            acc.skippedPaths = [...acc.skippedPaths, ...page.skippedPaths].slice(0, MAX_SKIPPED_PATHS);
             for (const file of page.files) {
               if (pending.has(file.fileId)) continue;
               acc.files.push({ ...file, unsaved: false });
@@ -184,7 +195,7 @@ export function useProjectSearch(projectId: Id<"projects">, options: SearchOptio
     run.current += 1;
     // What is shown is all the stopped search found: a run again (the project changed) keeps it until it is done.
     if (state.status === "searching") shownKey.current = key;
-    setState((s) => (s.status === "searching" ? { ...s, status: "stopped" } : s));
+    setState((s) => (s.status === "searching" ? { ...s, status: "stopped", complete: true } : s));
   };
   return { ...state, stop };
 }

@@ -18,15 +18,17 @@ async function searchAll(caller: Caller, projectId: Id<"projects">, options: Sea
   let pages = 0;
   let searched = 0;
   let skipped = 0;
+  const skippedPaths: string[] = [];
   do {
     const page: Awaited<ReturnType<typeof caller.query<typeof api.search.page>>> = await caller.query(api.search.page, { projectId, ...options, cursor });
     pages += 1;
     searched += page.searched;
     skipped += page.skipped;
+    skippedPaths.push(...page.skippedPaths);
     files.push(...page.files.map((f) => ({ path: f.path, lines: f.lines.map((l) => ({ line: l.line, column: l.column })), matches: f.matches, more: f.more })));
     cursor = page.cursor;
   } while (cursor !== null);
-  return { files, pages, searched, skipped };
+  return { files, pages, searched, skipped, skippedPaths };
 }
 
 const paths = async (caller: Caller, projectId: Id<"projects">, options: SearchOptions) =>
@@ -60,7 +62,7 @@ export const searchCases: CaseSuite = (makeHarness) => {
         ["src/foo.ts", 2, [{ line: 1, column: 13 }, { line: 2, column: 3 }]],
         ["src/gen/out.ts", 3, [{ line: 1, column: 0 }]],
       ]);
-      expect(all).toMatchObject({ pages: 1, searched: 4, skipped: 1 });
+      expect(all).toMatchObject({ pages: 1, searched: 4, skipped: 1, skippedPaths: ["foo.bin"] });
 
       expect(await paths(alice, projectId, { query: "Foo", matchCase: true, wholeWord: true })).toEqual(["README.md", "src/app.ts", "src/foo.ts"]);
       expect(await paths(alice, projectId, { query: "food", wholeWord: true })).toEqual(["src/foo.ts"]);
