@@ -588,9 +588,11 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   connection's subscribed read sets are filed in one index by key prefix (engine/readIndex.ts), and a commit's
   keys find the queries they hit there.
 - Index maintenance does not grow with the table: each index is a list of chunks of sorted keys
-  (local-backend/src/engine/indexKeys.ts), so a write moves at most one chunk's entries, and a document keeps its
-  index keys once computed (store.ts \`Doc.keysIn\`), so a patch, delete or rollback does not encode the old
-  version's keys again. Ids draw their random bytes in blocks and decoded table numbers are cached.
+  (local-backend/src/engine/indexKeys.ts), so a write moves at most one chunk's entries. A write computes a
+  document's key only in the indexes already built and in those a subscribed read set checks it against (store.ts
+  \`Doc.keyIn\`, \`WriteEntry.keysIn\`), and the document keeps it, so a patch, delete or rollback does not encode
+  the old version's keys again. Ids draw their random bytes in blocks, are made in one piece (a flat string),
+  and decoded table numbers are cached.
 - What is left is spread thin (profile it as above): Convex's own function runtime, which marshals every
   \`ctx.db\` call through JSON strings (this backend cannot change that), garbage collection, AsyncLocalStorage's
   promise hooks (Node 20 runs a hook for every promise once it is used; a \`ctx.db\` call answers the runtime

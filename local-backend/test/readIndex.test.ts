@@ -17,6 +17,11 @@ function rng(seed: number) {
   };
 }
 
+/** A write that touched `key` in index `name` of `table` (and nothing in any other index). */
+function entry(table: string, name: string, key: string): WriteEntry {
+  return { table, keysIn: (index) => (index === name ? [key] : []) };
+}
+
 describe("ReadIndex", () => {
   it("finds exactly the read sets a commit's keys fall in, on random ranges of every width", () => {
     const random = rng(42);
@@ -50,7 +55,7 @@ describe("ReadIndex", () => {
     for (let commit = 0; commit < 500; commit++) {
       const entries: WriteEntry[] = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
         const [table, name] = pick(slots);
-        return { table, keys: [[name, key()] as [string, string]] };
+        return entry(table, name, key());
       });
       const writes: WriteSetImpl = { __brand: "WriteSet", entries };
       const expected = [...reads].filter(([, set]) => entries.some((e) => entryHits(set, e))).map(([owner]) => owner).sort((a, b) => a - b);
@@ -73,7 +78,7 @@ describe("ReadIndex", () => {
       index.set(i, set);
     }
     const before = index.comparisons;
-    const writes: WriteSetImpl = { __brand: "WriteSet", entries: [{ table: "files", keys: [["by_id", idOf(1234)]] }] };
+    const writes: WriteSetImpl = { __brand: "WriteSet", entries: [entry("files", "by_id", idOf(1234))] };
     expect([...index.hits(writes)]).toEqual([1234]);
     expect(index.comparisons - before).toBe(1);
   });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { newId } from "../src/engine/ids.js";
 import { seededRandom } from "../src/engine/runtime.js";
-import { makeDoc, Store, type DocJson } from "../src/engine/store.js";
+import { encodeValue } from "../src/engine/keys.js";
+import { makeDoc, Store, type DocJson, type WriteEntry } from "../src/engine/store.js";
+import { ReadSetImpl, entryHits } from "../src/engine/transaction.js";
 
-// A document keeps its index keys once computed (store.ts `Doc.keysIn`), so a patch does not encode the old
+// A document keeps its index keys once computed (store.ts `Doc.keyIn`), so a patch does not encode the old
 // version's keys again. These check that the kept keys never outlive the index definitions they were made for.
 
 function keysOf(store: Store, table: string, index: string): string[] {
@@ -28,6 +30,32 @@ describe("Store", () => {
     store.put("files", a, null);
     expect(keysOf(store, "files", "by_name")).toEqual([b]);
     expect(store.tables.get("files")!.indexes.get("by_name")!.entries.size).toBe(1);
+  });
+
+  it("computes no key of an index not built, yet a write's keys there reach a read set that names the index", () => {
+    const store = new Store();
+    store.setIndexDefs(new Map([["files", [{ name: "by_name", fields: ["name"] }]]]));
+    const table = store.ensureTable("files");
+    const entries: WriteEntry[] = [];
+    store.onChange = (entry) => entries.push(entry);
+    const a = newId(table.number);
+    const first = makeDoc("files", { _id: a, _creationTime: 1, name: "m" } satisfies DocJson);
+    store.put("files", a, first);
+    const byName = table.indexes.get("by_name")!;
+    expect(byName.isBuilt).toBe(false);
+    // Nothing asked for a key yet: a write to an index not built costs none.
+    expect((first as unknown as { indexKeys?: unknown[] }).indexKeys ?? []).toEqual([]);
+    store.put("files", a, makeDoc("files", { _id: a, _creationTime: 1, name: "z" } satisfies DocJson));
+    // A query reading by_name ["m", "n") (say, one that built the index meanwhile) is hit by the rename away from "m".
+    const reads = new ReadSetImpl();
+    reads.add("files", "by_name", { lo: encodeValue("m"), hi: encodeValue("n") });
+    expect(entryHits(reads, entries[1])).toBe(true);
+    expect(entries[1].keysIn("by_name")).toHaveLength(2);
+    expect(entries[1].keysIn("by_id")).toEqual([encodeValue(a)]);
+    expect(entries[1].keysIn("no_such_index")).toEqual([]);
+    const elsewhere = new ReadSetImpl();
+    elsewhere.add("files", "by_name", { lo: encodeValue("p"), hi: encodeValue("q") });
+    expect(entryHits(elsewhere, entries[1])).toBe(false);
   });
 
   it("finds a document under the keys of new index definitions after a schema change", () => {

@@ -16,28 +16,44 @@ const RANDOM_BYTES = 14;
 const ID_BYTES = RANDOM_BYTES + 4;
 export const ID_LENGTH = Math.ceil((ID_BYTES * 8) / 5);
 
-/** Base32 in the id alphabet (lowercase, no padding), the spelling every id is written in. */
-export function base32(bytes: Uint8Array): string {
-  let out = "";
+const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+
+/** Base32 of `bytes` into `codes` (character codes, one per 5 bits); returns how many it wrote. */
+function base32Codes(bytes: Uint8Array, codes: number[]): number {
+  let n = 0;
   let bits = 0;
   let acc = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
+  for (let i = 0; i < bytes.length; i++) {
+    acc = (acc << 8) | bytes[i];
     bits += 8;
     while (bits >= 5) {
-      out += ALPHABET[(acc >>> (bits - 5)) & 31];
+      codes[n++] = ALPHABET_CODES[(acc >>> (bits - 5)) & 31];
       bits -= 5;
     }
     acc &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) codes[n++] = ALPHABET_CODES[(acc << (5 - bits)) & 31];
+  return n;
 }
 
+/**
+ * Base32 in the id alphabet (lowercase, no padding), the spelling every id is written in. Made in one piece
+ * (String.fromCharCode), not by appending a character at a time: an id kept in a document and its index keys
+ * is then one flat string, not a chain of ~30 partial strings for the collector to trace.
+ */
+export function base32(bytes: Uint8Array): string {
+  const codes = new Array<number>(Math.ceil((bytes.length * 8) / 5));
+  base32Codes(bytes, codes);
+  return String.fromCharCode.apply(null, codes);
+}
 
 const POOL_IDS = 256;
 const pool = new Uint8Array(RANDOM_BYTES * POOL_IDS);
 let poolOffset = pool.length;
+/** newId's scratch space (ids are made one at a time, synchronously): the id's bytes, the checked part, its characters. */
+const idBytes = new Uint8Array(ID_BYTES);
+const idChecked = idBytes.subarray(0, RANDOM_BYTES + 2);
+const idCodes = new Array<number>(ID_LENGTH).fill(0);
 
 /**
  * Decoded ids, in two generations: when the newer one holds MAX_CACHED ids it becomes the older one and the
@@ -62,15 +78,16 @@ export function newId(tableNumber: number): string {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const bytes = new Uint8Array(ID_BYTES);
-  bytes.set(pool.subarray(poolOffset, poolOffset + RANDOM_BYTES), 0);
+  const bytes = idBytes;
+  for (let i = 0; i < RANDOM_BYTES; i++) bytes[i] = pool[poolOffset + i];
   poolOffset += RANDOM_BYTES;
   bytes[RANDOM_BYTES] = (tableNumber >>> 8) & 255;
   bytes[RANDOM_BYTES + 1] = tableNumber & 255;
-  const sum = crc32(bytes.subarray(0, RANDOM_BYTES + 2));
+  const sum = crc32(idChecked);
   bytes[RANDOM_BYTES + 2] = (sum >>> 8) & 255;
   bytes[RANDOM_BYTES + 3] = sum & 255;
-  return base32(bytes);
+  base32Codes(bytes, idCodes);
+  return String.fromCharCode.apply(null, idCodes);
 }
 
 /** The table number an id encodes, or null when the string is not an id minted by this backend. */

@@ -41,7 +41,8 @@ function sharedPrefix(a: string, b: string): number {
 }
 
 export class ReadIndexImpl<T> implements ReadIndex<T> {
-  private readonly slots = new Map<string, Slot<T>>();
+  /** Table -> index -> its slot (a commit's write asks its entry for the keys of these indexes only). */
+  private readonly slots = new Map<string, Map<string, Slot<T>>>();
   /** Per owner, where each of its ranges is filed (to take them out again). */
   private readonly filed = new Map<T, Place<T>[]>();
   comparisons = 0;
@@ -51,8 +52,13 @@ export class ReadIndexImpl<T> implements ReadIndex<T> {
     if (reads === null) return;
     const places: Place<T>[] = [];
     for (const [slotKey, ranges] of (reads as ReadSetImpl).ranges) {
-      let slot = this.slots.get(slotKey);
-      if (!slot) this.slots.set(slotKey, (slot = { byPrefix: new Map(), wide: new Set() }));
+      const cut = slotKey.indexOf("\0");
+      const table = slotKey.slice(0, cut);
+      const index = slotKey.slice(cut + 1);
+      let ofTable = this.slots.get(table);
+      if (!ofTable) this.slots.set(table, (ofTable = new Map<string, Slot<T>>()));
+      let slot = ofTable.get(index);
+      if (!slot) ofTable.set(index, (slot = { byPrefix: new Map(), wide: new Set() }));
       for (const range of ranges) {
         const item = { owner, range };
         const shared = sharedPrefix(range.lo, range.hi);
@@ -92,15 +98,17 @@ export class ReadIndexImpl<T> implements ReadIndex<T> {
   hits(writes: WriteSet): Set<T> {
     const found = new Set<T>();
     for (const entry of (writes as WriteSetImpl).entries) {
-      for (const [index, key] of entry.keys) {
-        const slot = this.slots.get(entry.table + "\0" + index);
-        if (!slot) continue;
-        for (const [length, byKey] of slot.byPrefix) {
-          if (key.length < length) continue;
-          const set = byKey.get(key.slice(0, length));
-          if (set) this.collect(set, key, found);
+      const ofTable = this.slots.get(entry.table);
+      if (!ofTable) continue;
+      for (const [index, slot] of ofTable) {
+        for (const key of entry.keysIn(index)) {
+          for (const [length, byKey] of slot.byPrefix) {
+            if (key.length < length) continue;
+            const set = byKey.get(key.slice(0, length));
+            if (set) this.collect(set, key, found);
+          }
+          if (slot.wide.size > 0) this.collect(slot.wide, key, found);
         }
-        if (slot.wide.size > 0) this.collect(slot.wide, key, found);
       }
     }
     return found;

@@ -20,8 +20,8 @@ export class Doc {
   private decoded: Record<string, Value> | undefined;
   private sizeBytes: number | undefined;
   private keySuffix: string | undefined;
-  /** This version's key in each index of `keysFor` (its table's index list when they were computed), by slot. */
-  private indexKeys: string[] | undefined;
+  /** This version's key in each index of `keysFor` (its table's index list when they were computed), by slot; holes not computed yet. */
+  private indexKeys: (string | undefined)[] | undefined;
   private keysFor: Index[] | undefined;
 
   constructor(
@@ -54,17 +54,17 @@ export class Doc {
   }
 
   /**
-   * The document's key in every index of `indexes` (a table's `indexList`), by slot. Computed once per document
-   * version and kept, so a patch, delete or rollback does not encode the old version's keys again; a rebuilt
-   * index list (a schema change) makes a new array, which tells a stale cache apart.
+   * The document's key in index `slot` of `indexes` (a table's `indexList`). Computed when first asked for (a
+   * write asks only for the indexes that are built, a commit's check only for the indexes a read set names) and
+   * kept, so a patch, delete or rollback does not encode the old version's keys again; a rebuilt index list (a
+   * schema change) makes a new array, which tells a stale cache apart.
    */
-  keysIn(indexes: Index[]): string[] {
-    if (this.keysFor === indexes) return this.indexKeys!;
-    const keys = new Array<string>(indexes.length);
-    for (let i = 0; i < indexes.length; i++) keys[i] = indexes[i].keyOf(this);
-    this.indexKeys = keys;
-    this.keysFor = indexes;
-    return keys;
+  keyIn(indexes: Index[], slot: number): string {
+    if (this.keysFor !== indexes) {
+      this.indexKeys = new Array<string | undefined>(indexes.length);
+      this.keysFor = indexes;
+    }
+    return (this.indexKeys![slot] ??= indexes[slot].keyOf(this));
   }
 
   field(fieldPath: string): Value | undefined {
@@ -88,10 +88,40 @@ export interface IndexDef {
   fields: string[];
 }
 
-/** The keys one write touched: [index name, key] for the old and the new version in every index. */
+/**
+ * One write: the keys it touched in an index are those of its old and its new version (`keysIn`). They are
+ * computed when asked for, so a write to a table with many indexes costs the keys of the indexes that are built,
+ * plus those of the indexes a read set checked against it names (transaction.ts entryHits, readIndex.ts).
+ */
 export interface WriteEntry {
   table: string;
-  keys: [string, string][];
+  /** The distinct keys of the old and the new version in `index` (BY_ID or an index of the table); none for another name. */
+  keysIn(index: string): string[];
+}
+
+/** A write as `Store.put` reports it: the table and the two versions (immutable Docs); keys from their caches. */
+class DocWrite implements WriteEntry {
+  constructor(
+    private readonly t: Table,
+    private readonly id: string,
+    private readonly old: Doc | null,
+    private readonly doc: Doc | null,
+  ) {}
+
+  get table(): string {
+    return this.t.name;
+  }
+
+  keysIn(index: string): string[] {
+    if (index === BY_ID) return [encodeValue(this.id)];
+    const list = this.t.indexList;
+    const slot = list.findIndex((i) => i.def.name === index);
+    if (slot === -1) return [];
+    const oldKey = this.old?.keyIn(list, slot);
+    const newKey = this.doc?.keyIn(list, slot);
+    if (oldKey === undefined) return newKey === undefined ? [] : [newKey];
+    return newKey === undefined || newKey === oldKey ? [oldKey] : [oldKey, newKey];
+  }
 }
 
 export const BY_CREATION_TIME = "by_creation_time";
@@ -118,7 +148,7 @@ export class Index {
     return (this.built ??= buildEntries(this, this.table));
   }
 
-  /** Whether the entries exist yet (tests). */
+  /** Whether the entries exist yet (a write keeps only built indexes in step). */
   get isBuilt(): boolean {
     return this.built !== null;
   }
@@ -269,35 +299,26 @@ export class Store {
     this.tables.get(doc.table)!.docs.set(doc.id, doc);
   }
 
-  /** Writes (or deletes, with null) a document in place; returns the previous version. */
+  /**
+   * Writes (or deletes, with null) a document in place; returns the previous version. Only built indexes are
+   * kept in step (an index not built yet reads the documents as they are when it is built, see Index).
+   */
   put(tableName: string, id: string, doc: Doc | null): Doc | null {
     const table = this.ensureTable(tableName);
     const old = table.docs.get(id) ?? null;
     const list = table.indexList;
-    const oldKeys = old ? old.keysIn(list) : null;
-    const newKeys = doc ? doc.keysIn(list) : null;
-    const keys: [string, string][] = [[BY_ID, encodeValue(id)]];
     for (let i = 0; i < list.length; i++) {
       const index = list[i];
-      const name = index.def.name;
-      const oldKey = oldKeys ? oldKeys[i] : null;
-      const newKey = newKeys ? newKeys[i] : null;
-      if (oldKey === newKey) {
-        if (oldKey !== null) keys.push([name, oldKey]);
-        continue;
-      }
-      if (oldKey !== null) {
-        index.remove(oldKey);
-        keys.push([name, oldKey]);
-      }
-      if (newKey !== null) {
-        index.insert(newKey, id);
-        keys.push([name, newKey]);
-      }
+      if (!index.isBuilt) continue;
+      const oldKey = old ? old.keyIn(list, i) : null;
+      const newKey = doc ? doc.keyIn(list, i) : null;
+      if (oldKey === newKey) continue;
+      if (oldKey !== null) index.remove(oldKey);
+      if (newKey !== null) index.insert(newKey, id);
     }
     if (doc) table.docs.set(id, doc);
     else table.docs.delete(id);
-    this.onChange?.({ table: tableName, keys });
+    this.onChange?.(new DocWrite(table, id, old, doc));
     return old;
   }
 }

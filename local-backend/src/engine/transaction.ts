@@ -42,10 +42,12 @@ export interface WriteSetImpl {
 
 /** True when one of the keys `entry` touched lies in a range of `reads`. */
 export function entryHits(reads: ReadSetImpl, entry: WriteEntry): boolean {
-  for (const [index, key] of entry.keys) {
-    const ranges = reads.ranges.get(entry.table + "\0" + index);
-    if (!ranges) continue;
-    for (const r of ranges) if (key >= r.lo && key < r.hi) return true;
+  const prefix = entry.table + "\0";
+  for (const [slot, ranges] of reads.ranges) {
+    if (!slot.startsWith(prefix)) continue;
+    for (const key of entry.keysIn(slot.slice(prefix.length))) {
+      for (const r of ranges) if (key >= r.lo && key < r.hi) return true;
+    }
   }
   return false;
 }
