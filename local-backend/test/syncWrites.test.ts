@@ -1,9 +1,15 @@
+import { createRequire } from "node:module";
 import { Socket } from "node:net";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineImpl } from "../src/engine/engine.js";
 import { ClientSession } from "../src/server/clientSession.js";
 import { startTestBackend, type TestBackend } from "./helpers/backend.js";
 import { RawClient, decodeTs } from "./helpers/rawClient.js";
+
+// `ws`'s compressor, which its package does not export: the same module instance the server's `ws` loads.
+const require = createRequire(import.meta.url);
+const PerMessageDeflate: unknown = require(join(dirname(require.resolve("ws/package.json")), "lib", "permessage-deflate.js"));
 
 // The server sends a successful mutation's MutationResponse and the Transition that follows it in one socket
 // write (one syscall), MutationResponse first. Observed by recording what each net.Socket write of this process
@@ -156,6 +162,40 @@ describe("mutation answers", () => {
     expect(batches.reduce((a, b) => a + b, 0)).toBe(20);
     expect(batches).toEqual([1, 19]);
     raw.close();
+  });
+
+  it("compresses a run's Transition but not its answers on a connection that negotiated permessage-deflate", async () => {
+    // Each compressed frame is a job on libuv's thread pool, which the inflating of the client's next Mutations
+    // waits behind (clientSession.ts UNCOMPRESSED): the server compresses one frame per run, not one per answer.
+    backend = await startTestBackend({ session: { maxHoldMs: 60_000 } });
+    const raw = await RawClient.connect(backend.url, { deflate: true });
+    await subscribeToList(raw, 1);
+    const proto = (PerMessageDeflate as { prototype: unknown }).prototype as { compress: (...args: unknown[]) => void; _isServer: boolean };
+    const compress = proto.compress;
+    let serverFrames = 0;
+    proto.compress = function (this: { _isServer: boolean }, ...args: unknown[]) {
+      if (this._isServer) serverFrames++;
+      return compress.apply(this, args);
+    };
+    try {
+      const from = raw.messages.length;
+      const socket = (raw.ws as unknown as { _socket: Socket })._socket;
+      socket.cork();
+      for (let i = 0; i < 10; i++) raw.send({ type: "Mutation", requestId: i, udfPath: "messages:send", args: [{ body: `z${i}` }] });
+      socket.uncork();
+      await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 9);
+      const last = raw.messages.findIndex((m, i) => i >= from && m.type === "MutationResponse" && m.requestId === 9);
+      await raw.waitFor((m) => m.type === "Transition", 5000, last);
+      const after = raw.messages.slice(from);
+      expect(after.filter((m) => m.type === "MutationResponse").map((m) => m.requestId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const transitions = after.filter((m) => m.type === "Transition");
+      expect(transitions.length).toBeGreaterThan(0);
+      // The answers arrived whole and in order; only the Transitions went through the compressor.
+      expect(serverFrames).toBe(transitions.length);
+    } finally {
+      proto.compress = compress;
+      raw.close();
+    }
   });
 
   it("lets a mutation that arrives while the run's commit becomes durable join the run: one Transition for both", async () => {

@@ -390,13 +390,22 @@ const NARROW_PANE_IDS = ["tree", "editor"];
 /** Below this width the chat leaves the row of panes and opens over the editor from the header's Chat button. */
 const NARROW_QUERY = "(max-width: 999px)";
 
+/**
+ * The one MediaQueryList of NARROW_QUERY (null without matchMedia), made on first use: React reads the snapshot on
+ * every render of the workspace, and a matchMedia call per read was a visible part of each render while thousands
+ * of offline writes replayed (bench/offline with BENCH_PROFILE_LARGE).
+ */
+let narrowList: MediaQueryList | null | undefined;
+const narrowQuery = () =>
+  (narrowList ??= typeof window.matchMedia === "function" ? window.matchMedia(NARROW_QUERY) : null);
+
 function subscribeNarrow(onChange: () => void) {
-  if (typeof window.matchMedia !== "function") return () => {};
-  const query = window.matchMedia(NARROW_QUERY);
+  const query = narrowQuery();
+  if (!query) return () => {};
   query.addEventListener("change", onChange);
   return () => query.removeEventListener("change", onChange);
 }
-const isNarrow = () => typeof window.matchMedia === "function" && window.matchMedia(NARROW_QUERY).matches;
+const isNarrow = () => narrowQuery()?.matches ?? false;
 
 /** True while the window is narrower than 1000 CSS pixels. */
 function useNarrow(): boolean {

@@ -57,6 +57,16 @@ const MAX_PIPELINED = 256;
 const MAX_HOLD_MS = 250;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /**
+ * Messages sent without permessage-deflate on a connection that negotiated it. Each compressed frame is a job on
+ * libuv's thread pool (server/index.ts SYNC_DEFLATE), which the engine's fsyncs and the inflating of the client's
+ * own frames share, and `ws` runs them in order: a run's answers were one job each, and the next burst's Mutations
+ * waited behind them, reached the session one by one and were answered one per Transition, each re-sending a whole
+ * listing bucket (bench/offline with BENCH_PROFILE_LARGE, 5,000 writes: 492 of 713 Transitions answered one or two
+ * mutations and carried 27 of the 40 MB received). A MutationResponse is short and read at once; a Transition,
+ * which carries the query results, stays compressed.
+ */
+const UNCOMPRESSED: ReadonlySet<ServerMessage["type"]> = new Set(["MutationResponse"]);
+/**
  * Queries of one connection run at once. They share the one JS thread, so running more only interleaves them:
  * 100 listing buckets started together each held their half-read rows until all were done, and the collector
  * spent more time than the queries. A few keep the thread busy while one waits for a durable commit.
@@ -229,7 +239,8 @@ export class ClientSession {
     const clock =
       message.type !== "Transition" || !this.sentTransition || message.endVersion.identity !== message.startVersion.identity;
     if (message.type === "Transition") this.sentTransition = true;
-    this.ws.send(serializeServerMessage(message, { clock }));
+    // A MutationResponse goes out uncompressed (see UNCOMPRESSED).
+    this.ws.send(serializeServerMessage(message, { clock }), { compress: !UNCOMPRESSED.has(message.type) });
   }
 
   /**
