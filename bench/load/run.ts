@@ -5,12 +5,15 @@
 // stock ConvexClient, subscribes to the same listing and renders a row per entry. Target: the app's first row
 // within 1.5x the reference's, cold and warm, at 1,000 files; 10,000 files are reported too.
 // `npx tsx bench/load/run.ts [runs]` (default 3; also part of `npm run bench`). Prints a table and rewrites the
-// "First load" section of docs/benchmarks.md. Not a test: nothing fails on slowness.
+// "First load" section of docs/benchmarks.md. Not a test: nothing fails on slowness. For exploratory runs:
+// BENCH_NO_DOCS=1 leaves docs/benchmarks.md alone, BENCH_LOAD_SIZES=1000 measures only the named sizes, and
+// BENCH_LOAD_PROFILE=<dir> adds one profiled cold load of each page (its CPU profile, for DevTools, in <dir>; its
+// requests printed).
 import { ConvexHttpClient } from "convex/browser";
 import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, extname, join } from "node:path";
@@ -24,7 +27,7 @@ const repo = join(here, "..", "..");
 const PORT = Number(process.env.POLARIS_BENCH_PORT ?? 3760);
 const REF_PORT = PORT + 1;
 const BACKEND = `http://127.0.0.1:${PORT}`;
-const SIZES = [1_000, 10_000];
+const SIZES = process.env.BENCH_LOAD_SIZES ? process.env.BENCH_LOAD_SIZES.split(",").map(Number) : [1_000, 10_000];
 const TARGET = 1.5;
 
 // Records, in every page of a context, the moment the first tree row is in the DOM (ms since navigation start).
@@ -34,6 +37,25 @@ const FIRST_ROW = `(() => {
     if (window.__firstRow === undefined && seen()) { window.__firstRow = performance.now(); observer.disconnect(); }
   });
   observer.observe(document, { childList: true, subtree: true });
+})();`;
+
+// In a profiled load: when each sync message leaves and arrives (ms since navigation start), with its type.
+const SOCKET_LOG = `(() => {
+  const log = (window.__socketLog = []);
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      log.push([performance.now(), "open asked"]);
+      this.addEventListener("open", () => log.push([performance.now(), "opened"]));
+      this.addEventListener("message", (e) => log.push([performance.now(), "in " + String(e.data).length + " chars " + String(e.data).slice(0, 40)]));
+    }
+    send(data) {
+      const text = String(data);
+      log.push([performance.now(), "out " + text.slice(0, 40) + " " + [...text.matchAll(/"udfPath":"([^"]+)"/g)].map((m) => m[1]).join(" ")]);
+      super.send(data);
+    }
+  };
 })();`;
 
 function startBackend(dataDir: string): Promise<ChildProcess> {
@@ -113,8 +135,36 @@ async function seed(session: Session, files: number): Promise<Id<"projects">> {
   return projectId;
 }
 
-async function firstRow(context: BrowserContext, url: string, serviceWorker: boolean): Promise<number> {
+/** What a profiled load prints: the page's requests (start, end, bytes) until its first row, in ms since navigation. */
+async function printWaterfall(page: Page, label: string, firstRowMs: number) {
+  const entries = await page.evaluate(() =>
+    (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).map((e) => ({
+      path: new URL(e.name).pathname,
+      start: e.startTime,
+      end: e.responseEnd,
+      bytes: e.encodedBodySize,
+    })),
+  );
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    return { responseEnd: n.responseEnd, domInteractive: n.domInteractive, domContentLoaded: n.domContentLoadedEventEnd };
+  });
+  console.log(`\n${label}: first row at ${firstRowMs.toFixed(0)} ms; document ${nav.responseEnd.toFixed(0)} ms, interactive ${nav.domInteractive.toFixed(0)} ms, DOMContentLoaded ${nav.domContentLoaded.toFixed(0)} ms`);
+  const socket = await page.evaluate(() => (window as unknown as { __socketLog?: [number, string][] }).__socketLog ?? []);
+  for (const [at, what] of socket.filter(([at]) => at < firstRowMs)) console.log(`  ${at.toFixed(0).padStart(5)} ms socket: ${what}`);
+  for (const e of entries.filter((e) => e.start < firstRowMs)) {
+    console.log(`  ${e.start.toFixed(0).padStart(5)}–${e.end.toFixed(0).padStart(5)} ms ${String(Math.round(e.bytes / 1024)).padStart(4)} KiB ${e.path}`);
+  }
+}
+
+async function firstRow(context: BrowserContext, url: string, serviceWorker: boolean, profile?: string): Promise<number> {
   const page = await context.newPage();
+  const cdp = profile ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+  }
   page.on("pageerror", (e) => console.error("page error:", e.message));
   await page.goto(url);
   const errors: string[] = [];
@@ -125,6 +175,11 @@ async function firstRow(context: BrowserContext, url: string, serviceWorker: boo
     throw new Error(`no tree row at ${url} within 120 s; the page shows: ${JSON.stringify(shown)}; errors: ${JSON.stringify(errors)}`, { cause: error });
   });
   const ms = await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow);
+  if (profile && cdp) {
+    const result = await cdp.send("Profiler.stop");
+    writeFileSync(profile, JSON.stringify(result.profile));
+    await printWaterfall(page, `${url.startsWith(BACKEND) ? "Polaris" : "Reference"} (profile in ${profile})`, ms);
+  }
   // Let the app finish installing its service worker and caching before a warm load is measured (the reference
   // has none: `ready` would never resolve).
   if (serviceWorker) await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
@@ -133,7 +188,7 @@ async function firstRow(context: BrowserContext, url: string, serviceWorker: boo
 }
 
 /** Cold then warm load of `url` in a fresh context (fresh profile) signed in as `session`. */
-async function coldAndWarm(browser: Browser, url: string, session: Session): Promise<{ cold: number; warm: number }> {
+async function coldAndWarm(browser: Browser, url: string, session: Session, profile?: string): Promise<{ cold: number; warm: number }> {
   const serviceWorker = url.startsWith(BACKEND);
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
@@ -143,8 +198,9 @@ async function coldAndWarm(browser: Browser, url: string, session: Session): Pro
     },
   });
   await context.addInitScript(FIRST_ROW);
+  if (profile) await context.addInitScript(SOCKET_LOG);
   try {
-    const cold = await firstRow(context, url, serviceWorker);
+    const cold = await firstRow(context, url, serviceWorker, profile);
     const warm = await firstRow(context, url, serviceWorker);
     return { cold, warm };
   } finally {
@@ -197,6 +253,13 @@ async function main() {
         load.push(loadavg()[0]);
         console.log(`${size} files: run ${i + 1} of ${runs} done (app cold ${app.cold.at(-1)!.toFixed(0)} ms, reference cold ${ref.cold.at(-1)!.toFixed(0)} ms)`);
       }
+      // One more cold load of each, profiled (V8's CPU profile until the first row) and its requests printed:
+      // where a cold load's time goes.
+      const profileDir = process.env.BENCH_LOAD_PROFILE;
+      if (profileDir) {
+        await coldAndWarm(browser, appUrl, session, join(profileDir, `app-${size}.cpuprofile`));
+        await coldAndWarm(browser, refUrl, session, join(profileDir, `reference-${size}.cpuprofile`));
+      }
       for (const kind of ["cold", "warm"] as const) {
         const ratio = median(app[kind]) / median(ref[kind]);
         const verdict = ratio <= TARGET ? "met" : "not met";
@@ -218,7 +281,8 @@ async function main() {
     "| ---: | --- | ---: | ---: | ---: | --- |",
     ...rows,
   ].join("\n");
-  console.log(`\nFirst load (headless Chromium)\n\n${table}`);
+  console.log(`\nFirst load (headless Chromium; 1-minute load ${load.map((l) => l.toFixed(1)).join(", ")})\n\n${table}`);
+  if (process.env.BENCH_NO_DOCS === "1") return;
   const when = new Date(started).toISOString().slice(0, 10);
   await updateSection(
     "First load",
