@@ -130,18 +130,24 @@ async function beforeSwitching(ctx: MutationCtx, messageId: Id<"messages">) {
   return { userId, message };
 }
 
-/** Rows of the project's answers from `turnTime` on, newest answer first and last change first, within the limits. */
-async function rowsSince(ctx: QueryCtx, projectId: Id<"projects">, turnTime: number) {
+/**
+ * The rows still applied of the project's answers from `turnTime` on, newest answer first and last change first: what
+ * a restore undoes. It reads only those (index by_project_state_turn), so what was kept or undone since costs nothing
+ * and a restore to a later answer first brings a refused one within the limit.
+ */
+async function appliedRowsSince(ctx: QueryCtx, projectId: Id<"projects">, turnTime: number) {
   const budget = new Budget(MAX_CHANGE_ROWS);
   const rows: Doc<"fileChanges">[] = [];
   for await (const row of ctx.db
     .query("fileChanges")
-    .withIndex("by_project_turn", (q) => q.eq("projectId", projectId).gte("turnTime", turnTime))
+    .withIndex("by_project_state_turn", (q) => q.eq("projectId", projectId).eq("state", "applied").gte("turnTime", turnTime))
     .order("desc")) {
     if (!budget.charge(row)) {
       throw appError(
         "TOO_LARGE",
-        `The answers since this one changed more than ${formatCount(MAX_CHANGE_ROWS)} files or too much text to restore in one step. Restore to a later answer first, then to this one.`,
+        rows.length >= MAX_CHANGE_ROWS
+          ? `Restoring to here would undo more than ${formatCount(MAX_CHANGE_ROWS)} changes of the answers since this one, the most one restore can undo. Restore to a later answer first, then to this one.`
+          : "Restoring to here would undo more text than one restore can read (changes recorded by an older version). Restore to a later answer first, then to this one.",
       );
     }
     rows.push(row);
@@ -159,7 +165,7 @@ export const restore = mutation({
   returns: v.null(),
   handler: async (ctx, { messageId }) => {
     const { userId, message } = await beforeSwitching(ctx, messageId);
-    const rows = (await rowsSince(ctx, message.projectId, message._creationTime)).filter((row) => row.state === "applied");
+    const rows = await appliedRowsSince(ctx, message.projectId, message._creationTime);
     await runOperation(ctx, { projectId: message.projectId, messageId, userId, kind: "restore" }, rows);
     return null;
   },

@@ -237,7 +237,7 @@ export default defineSchema({
   // the turn left (absent path: it deleted it). Content is stored only where undo or redo needs it: the text (a
   // `changeTexts` row, so this row stays small: the card, `pending` and restore read rows, never texts) or blob of
   // the side being replaced, never a copy of the project. `turnTime` is the message's creation time, so "restore to
-  // here" finds every later turn of the project through one index range.
+  // here" finds the rows of every later turn still applied through one index range.
   fileChanges: defineTable({
     projectId: v.id("projects"),
     conversationId: v.id("conversations"),
@@ -274,7 +274,7 @@ export default defineSchema({
     .index("by_message_seq", ["messageId", "seq"])
     .index("by_message_file", ["messageId", "fileId"])
     .index("by_file", ["fileId"])
-    .index("by_project_turn", ["projectId", "turnTime"])
+    .index("by_project_state_turn", ["projectId", "state", "turnTime"])
     .index("by_conversation", ["conversationId"])
     .index("by_restored", ["projectId", "restoredTo"])
     .index("by_project_pending", ["projectId", "pending"])

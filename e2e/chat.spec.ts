@@ -378,6 +378,72 @@ test("wait for review: the setting chosen by keyboard, an answer's changes marke
   await expectFocusNotOnBody(page);
 });
 
+test("wait for review, by keyboard only: the changed lines marked in the editor, then Keep and Undo in the diff panel, which goes on to the next file and back to the card", async ({
+  page,
+}) => {
+  await signIn(page, uniqueUser("panel"));
+  await createProject(page, "Panel");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Panel")!._id;
+  const original = { "a.ts": "export const a = 1;\nexport const same = 0;\n", "b.ts": "export const b = 1;\n" };
+  for (const [name, content] of Object.entries(original)) await server.mutation(api.files.createFile, { projectId, name, content });
+  await server.mutation(api.projects.updateSettings, { projectId, settings: { assistantChanges: "review" } });
+  await enterProject(page, "Panel");
+
+  scripted().stream(
+    {
+      kind: "tools",
+      text: "Changing them.",
+      calls: [
+        { name: "edit_file", arguments: { path: "a.ts", old_text: "export const same = 0;", new_text: "export const same = 0;\nexport const added = 3;" } },
+        { name: "edit_file", arguments: { path: "a.ts", old_text: "a = 1", new_text: "a = 2" } },
+        { name: "edit_file", arguments: { path: "b.ts", old_text: "b = 1", new_text: "b = 2" } },
+      ],
+    },
+    { kind: "text", chunks: ["Done."] },
+  );
+  scripted().complete({ kind: "text", content: "Panel test", when: ScriptedProvider.isTitleRequest });
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Change a and b");
+  await box.press("Enter");
+  await expect(card(page)).toContainText("2 waiting for review", { timeout: 15_000 });
+
+  // a.ts opened from the tree: the line the answer changed and the one it added are marked, the one it left is not.
+  const tree = page.getByRole("tree", { name: "Files" });
+  await Keyboard.pressOn(tree.getByRole("treeitem", { name: "a.ts" }), "Enter");
+  const editor = page.locator(".cm-content");
+  await expect(editor).toBeFocused();
+  await expect(editor.locator(".cm-review-line-changed")).toHaveText(["export const a = 2;"]);
+  await expect(editor.locator(".cm-review-line-added")).toHaveText(["export const added = 3;"]);
+  await expect(page.locator(".cm-review-gutter .cm-review-mark")).toHaveCount(2);
+
+  // The diff of a.ts from its card line; Keep is three Shift+Tabs back from Close (past Inline and Undo).
+  const openA = line(page, "a.ts").getByRole("button", { name: /Show the diff of a\.ts/ });
+  await Keyboard.pressOn(openA, "Enter");
+  const panel = page.getByRole("region", { name: "Change review" });
+  await expect(panel.getByRole("heading")).toHaveText("Edited: a.ts");
+  await expect(panel.getByRole("button", { name: "Close" })).toBeFocused();
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Shift+Tab");
+  await expect(panel.getByRole("button", { name: "Keep a.ts" })).toBeFocused();
+  await page.keyboard.press("Enter");
+
+  // Kept: the panel goes on to b.ts with focus on its Keep; the card and the editor's marks follow.
+  await expect(panel.getByRole("heading")).toHaveText("Edited: b.ts");
+  await expect(panel.getByRole("button", { name: "Keep b.ts" })).toBeFocused();
+  await expect(line(page, "a.ts")).toContainText("kept");
+  await expect(page.locator(".cm-review-mark")).toHaveCount(0);
+
+  // Undo b.ts: nothing is left to review, so the panel closes and focus is back on a.ts's line in the card.
+  await page.keyboard.press("Tab");
+  await expect(panel.getByRole("button", { name: "Undo b.ts" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(panel).toHaveCount(0);
+  await expect(openA).toBeFocused();
+  await expect(line(page, "b.ts")).toContainText("undone");
+  await expect(card(page)).not.toContainText("waiting for review");
+  expect(await serverFiles(server, projectId)).toEqual({ "a.ts": "export const a = 2;\nexport const same = 0;\nexport const added = 3;\n", "b.ts": original["b.ts"] });
+});
+
 test("undo refused: the diff side by side and inline; after the user edits the lines the answer changed, Undo names the file and why, and Keep both brings the earlier text back beside it", async ({
   page,
 }) => {

@@ -220,7 +220,7 @@ async function runTool(
       const node = await requireNode(ctx, projectId, parts);
       const recorded = await rec.beforeDelete(node);
       await removeFile(ctx, userId, node._id);
-      for (const id of recorded) await rec.after(id);
+      await rec.after(...recorded);
       return { output: "Deleted.", target: parts.join("/"), detail: node.type === "folder" ? "folder deleted" : "deleted" };
     }
     default:

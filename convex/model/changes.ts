@@ -133,17 +133,30 @@ export class TurnRecorder {
     return ordered.map((n) => n._id);
   }
 
-  /** After the tool call: the state the turn left for `fileId` (gone if deleted). */
-  async after(fileId: Id<"files">) {
+  /**
+   * After the tool call: the state the turn left for each of `fileIds` (gone if deleted). Then the turn's limits are
+   * checked once for the call, naming its first node: a call past them is refused (its transaction rolls back).
+   */
+  async after(...fileIds: Id<"files">[]) {
+    let target: string | undefined;
+    for (const fileId of fileIds) {
+      const path = await this.recordAfter(fileId);
+      target ??= path;
+    }
+    if (target !== undefined) await this.checkLimits(target);
+  }
+
+  /** Records the state the turn left for one node; returns its path (before the call for one deleted), if it has a row. */
+  private async recordAfter(fileId: Id<"files">): Promise<string | undefined> {
     const row = await this.rowOf(fileId);
-    if (row === null) return;
+    if (row === null) return undefined;
     const found = await this.ctx.db.get("files", fileId);
     // A descendant of a deleted folder may still exist until its purge batch; it is gone all the same.
     const node = found !== null && (await hasLiveAncestors(this.ctx, found)) ? found : null;
     if (node === null && row.beforePath === undefined) {
       // Created and deleted within the turn: nothing to review or undo.
       await this.ctx.db.delete("fileChanges", row._id);
-      return;
+      return undefined;
     }
     const afterContent = node === null ? undefined : liveText(node);
     const beforeContent = row.type === "folder" ? undefined : await sideText(this.ctx, row, "before");
@@ -153,25 +166,33 @@ export class TurnRecorder {
         : node === null
           ? { added: 0, removed: lines(beforeContent) }
           : lineCounts(beforeContent ?? "", afterContent ?? "");
+    const afterPath = node === null ? undefined : await pathOfFile(this.ctx, node);
     await this.ctx.db.patch("fileChanges", row._id, {
-      afterPath: node === null ? undefined : await pathOfFile(this.ctx, node),
+      afterPath,
       afterRevision: node === null ? undefined : (node.revision ?? 1),
       ...counts,
     });
-    await this.checkBudget();
+    return afterPath ?? row.beforePath;
   }
 
-  private async checkBudget() {
+  /**
+   * The turn's limits, checked once per tool call (reading at most MAX_CHANGE_ROWS + 1 small rows): its rows, which
+   * its card lists and its undo switches, at most MAX_CHANGE_ROWS; its undo data (rows and the earlier texts they
+   * keep) at most MAX_TURN_UNDO_BYTES. Only earlier contents count: a created file keeps no text.
+   */
+  private async checkLimits(target: string) {
+    const refuse = (what: string) =>
+      appError("TOO_LARGE", `"${target}" was not changed: with it this answer would ${what}, the most one answer may. Finish this answer and continue in a new message.`);
     let bytes = 0;
+    let rows = 0;
     for await (const row of this.ctx.db
       .query("fileChanges")
       .withIndex("by_message_seq", (q) => q.eq("messageId", this.scope.message._id))) {
+      rows += 1;
       bytes += getDocumentSize(row) + (row.textBytes ?? 0);
+      if (rows > MAX_CHANGE_ROWS) throw refuse(`change more than ${formatCount(MAX_CHANGE_ROWS)} files and folders`);
       if (bytes > MAX_TURN_UNDO_BYTES) {
-        throw appError(
-          "TOO_LARGE",
-          `This answer has changed more than ${formatCount(MAX_TURN_UNDO_BYTES / 1024 / 1024)} MiB of files, the most one answer can keep to undo. Finish here and continue the work in a new message.`,
-        );
+        throw refuse(`keep more than ${formatCount(MAX_TURN_UNDO_BYTES / 1024 / 1024)} MiB of earlier file contents to undo`);
       }
     }
   }

@@ -11,6 +11,7 @@ import {
   extendOptimisticUpdate,
   isTempId,
   optimisticId,
+  readSyncedQuery,
   registerOptimisticUpdate,
   useOutbox,
   useWrite,
@@ -98,7 +99,7 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const createFileMutation = useWrite(api.files.createFile);
   const setTabsProject = useAppStore((s) => s.setTabsProject);
   const pending = usePendingChanges(projectId);
-  const reviewFiles = useMemo(() => new Set([...pending.values()].map((p) => p.line.fileId)), [pending]);
+  const reviewFiles = useMemo(() => new Map([...pending.values()].map((p) => [p.line.fileId, p.line._id as string])), [pending]);
   // Tabs of another project must not reach the workspace, not even for one render.
   const tabsReady = useAppStore((s) => s.tabsProjectId === projectId);
 
@@ -124,6 +125,11 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
         ),
       dismissIssue: (issueId) => void outbox.dismissIssue(issueId),
       watchResolvedIds: (onResolved) => watchResolvedIds(outbox, onResolved),
+      // One read per change, not a subscription: the marks map along later edits (review/reviewMarks.ts).
+      readReviewBase: async (changeId) => {
+        const texts = await readSyncedQuery(convex, outbox, api.changes.texts, { changeId: changeId as Id<"fileChanges"> }, true);
+        return texts === undefined || texts.binary || texts.line.type === "folder" ? null : texts.before;
+      },
     }),
     [convex, outbox, pathIn],
   );

@@ -115,14 +115,37 @@ describe("tabs", () => {
   });
 
   it("marks the tab of a file whose assistant changes wait for review, in its name and on screen, until they no longer wait", () => {
-    const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Set([B])} />);
+    backend.reviewBases.set("change-b", null);
+    const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Map([[B, "change-b"]])} />);
     open(A);
     open(B);
     expect(tabNames()).toEqual(["a.ts", "b.md, waiting for review"]);
     expect(within(screen.getByRole("tab", { name: "b.md, waiting for review" })).getByText("review")).toBeInTheDocument();
-    utils.rerender(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Set()} />);
+    utils.rerender(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Map()} />);
     expect(tabNames()).toEqual(["a.ts", "b.md"]);
     expect(screen.queryByText("review")).not.toBeInTheDocument();
+  });
+
+  it("marks the lines the change waiting for review added or changed, reading the text before it once per change, and clears them once it no longer waits", async () => {
+    backend.addText(B, "b.md", "# B\nkept\nnew line\n");
+    backend.reviewBases.set("change-b", "# Before\nkept\n");
+    const marked = () =>
+      [...document.querySelectorAll(".cm-line")].flatMap((line, i) =>
+        line.classList.contains("cm-review-line-added") ? [`${i + 1} added`] : line.classList.contains("cm-review-line-changed") ? [`${i + 1} changed`] : [],
+      );
+    const utils = render(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Map([[B, "change-b"]])} />);
+    open(B);
+    await waitFor(() => expect(marked()).toEqual(["1 changed", "3 added"]));
+    expect(document.querySelectorAll(".cm-review-gutter .cm-review-mark")).toHaveLength(2);
+    // Back and forth between tabs: the marks stay with the file's state, and the text before is not read again.
+    open(A);
+    await waitFor(() => expect(marked()).toEqual([]));
+    open(B);
+    await waitFor(() => expect(marked()).toEqual(["1 changed", "3 added"]));
+    expect(backend.reviewReads).toEqual(["change-b"]);
+    utils.rerender(<EditorWorkspace backend={backend} tree={defaultTree} reviewFiles={new Map()} />);
+    await waitFor(() => expect(marked()).toEqual([]));
+    expect(document.querySelectorAll(".cm-review-mark")).toHaveLength(0);
   });
 
   it("replaces a preview tab with the next preview and pins on double click", async () => {

@@ -48,8 +48,12 @@ export interface EditorWorkspaceProps {
   autosaveDelayMs?: number;
   /** Extra CodeMirror extensions per file (e.g. AI features); must load them lazily and keep its identity. */
   loadExtensions?: ExtensionLoader;
-  /** Files whose assistant changes wait for review: their tabs say so, as the tree's rows do. */
-  reviewFiles?: ReadonlySet<FileId>;
+  /**
+   * Files whose assistant changes wait for review, each with the id of its change: their tabs say so, as the
+   * tree's rows do, and the editor marks the lines the change added or changed (read through the backend's
+   * `readReviewBase`).
+   */
+  reviewFiles?: ReadonlyMap<FileId, string>;
 }
 
 function useSessionView(session: DocumentSession): SessionView {
@@ -254,6 +258,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     return () => window.removeEventListener("keydown", onKeyDown);
   }, [registry, requestClose, cycleTab, closing]);
 
+  const readReviewBase = useMemo(() => backend.readReviewBase?.bind(backend), [backend]);
   const activeTab = tabs.find((t) => t.fileId === activeFileId);
   const activeSession = activeFileId ? registry.get(activeFileId) : undefined;
 
@@ -281,6 +286,8 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
           session={activeSession}
           title={titleOf(activeTab.fileId)}
           loadExtensions={loadExtensions}
+          reviewChangeId={reviewFiles?.get(activeTab.fileId)}
+          readReviewBase={readReviewBase}
           onSaveAsNew={
             createFile
               ? async (text) => {
@@ -344,9 +351,12 @@ interface ActiveFileProps {
   title: TabTitle;
   loadExtensions?: ExtensionLoader;
   onSaveAsNew?: (text: string) => Promise<void>;
+  /** The change of this file waiting for review, if any. */
+  reviewChangeId?: string;
+  readReviewBase?: EditorBackend["readReviewBase"];
 }
 
-function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: ActiveFileProps) {
+function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew, reviewChangeId, readReviewBase }: ActiveFileProps) {
   const view = useSessionView(session);
   const focusRequested = useAppStore((s) => s.pendingEditorFocus === tab.fileId);
   const pinTab = useAppStore((s) => s.pinTab);
@@ -357,6 +367,13 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
   const focusEditor = useCallback(
     () => openFile(tab.fileId, { preview: tab.preview, focusEditor: true }),
     [openFile, tab.fileId, tab.preview],
+  );
+  const review = useMemo(
+    () =>
+      reviewChangeId === undefined || readReviewBase === undefined
+        ? null
+        : { changeId: reviewChangeId, loadBefore: () => readReviewBase(reviewChangeId) },
+    [reviewChangeId, readReviewBase],
   );
   const { load } = view;
   const name = title.name !== "…" ? title.name : load.status === "ready" ? load.file.name : "";
@@ -408,6 +425,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew }: Active
             claimFocus={claimFocus}
             onUserEdit={onUserEdit}
             loadExtensions={loadExtensions}
+            review={review}
           />
         </Suspense>
       </>

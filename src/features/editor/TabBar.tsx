@@ -12,7 +12,7 @@ interface TabBarProps {
   activeFileId: FileId | null;
   dirtyFiles: Partial<Record<FileId, true>>;
   /** Files whose assistant changes wait for the person's review (the project's "wait for review" setting). */
-  reviewFiles?: ReadonlySet<FileId>;
+  reviewFiles?: ReadonlyMap<FileId, unknown>;
   titleOf: (fileId: FileId) => TabTitle;
   onActivate: (fileId: FileId) => void;
   onPin: (fileId: FileId) => void;

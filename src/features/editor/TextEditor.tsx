@@ -10,7 +10,9 @@ import {
   isUserChange,
   setEditorLabel,
   setLanguage,
+  showReview,
   type ExtensionLoader,
+  type ReviewBase,
   type TabDocument,
 } from "./codemirror";
 
@@ -26,6 +28,8 @@ interface TextEditorProps {
   /** Called on every edit a person makes (not on remote changes). */
   onUserEdit: () => void;
   loadExtensions?: ExtensionLoader;
+  /** The assistant's change of this file waiting for review, whose lines the editor marks; null or absent: none. */
+  review?: ReviewBase | null;
 }
 
 /** The editor of the active text tab; the default export of the lazily loaded CodeMirror chunk. */
@@ -37,6 +41,7 @@ export default function TextEditor({
   claimFocus,
   onUserEdit,
   loadExtensions,
+  review = null,
 }: TextEditorProps) {
   const parentRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
@@ -99,6 +104,16 @@ export default function TextEditor({
   }, [session, path]);
 
   useTabFocusMode(viewRef);
+
+  // Marks follow the change, not the object that describes it (a new one each render).
+  const reviewRef = useRef(review);
+  useEffect(() => {
+    reviewRef.current = review;
+  });
+  const reviewId = review?.changeId ?? null;
+  useEffect(() => {
+    void showReview(documentFor(session), reviewId === null ? null : reviewRef.current);
+  }, [session, reviewId]);
 
   useEffect(() => {
     void setLanguage(documentFor(session), fileName);

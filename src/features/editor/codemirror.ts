@@ -12,6 +12,7 @@ import {
 } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { basicSetup } from "codemirror";
+import { reviewMarks, setReviewBase } from "../review/reviewMarks";
 import type { DocumentSession } from "./documentSession";
 import { loadLanguage } from "./languages";
 import { EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
@@ -29,6 +30,8 @@ export interface TabDocument {
   scroll: StateEffect<unknown> | null;
   languageFor: string | null;
   labelFor: string | null;
+  /** The assistant change whose marks the state shows (or is loading them for); null when none. */
+  reviewFor?: string | null;
 }
 
 const language = new Compartment();
@@ -59,6 +62,7 @@ export function baseExtensions(extra: Extension[] = []): Extension[] {
     language.of([]),
     label.of([]),
     features.of([]),
+    reviewMarks(),
     ...extra,
   ];
 }
@@ -120,6 +124,33 @@ export function setEditorLabel(doc: TabDocument, path: string): void {
   if (doc.labelFor === path) return;
   doc.labelFor = path;
   apply(doc, { effects: label.reconfigure(editorLabel(path)) });
+}
+
+/** An assistant change of the file waiting for review, and how to read the file's text before it (null: none to compare). */
+export interface ReviewBase {
+  changeId: string;
+  loadBefore: () => Promise<string | null>;
+}
+
+/**
+ * Marks the lines the change `review` made (reviewMarks.ts), or clears them with null. The text before the answer is
+ * read once per change and document, not on every switch to the tab; a failed read leaves the file unmarked.
+ */
+export async function showReview(doc: TabDocument, review: ReviewBase | null): Promise<void> {
+  const key = review?.changeId ?? null;
+  if ((doc.reviewFor ?? null) === key) return;
+  doc.reviewFor = key;
+  if (review === null) {
+    apply(doc, { effects: setReviewBase.of(null) });
+    return;
+  }
+  let before: string | null = null;
+  try {
+    before = await review.loadBefore();
+  } catch (error) {
+    console.error("The text before the assistant's change could not be read; its lines are not marked.", error);
+  }
+  if (doc.reviewFor === key) apply(doc, { effects: setReviewBase.of(before) });
 }
 
 export function isUserChange(tr: Transaction): boolean {

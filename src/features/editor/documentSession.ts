@@ -53,6 +53,11 @@ export interface EditorBackend {
    * and then as they are confirmed, before the temporary id leaves the tree. Returns the unsubscribe.
    */
   watchResolvedIds?(onResolved: (tempId: string, realId: string) => void): () => void;
+  /**
+   * The text a file had before the assistant's change `changeId` (waiting for review), for the editor's line
+   * marks; null when there is no text to compare (a binary or a folder).
+   */
+  readReviewBase?(changeId: string): Promise<string | null>;
 }
 
 /** The editor's text buffer for a session, provided by the (lazily loaded) CodeMirror layer. */

@@ -102,6 +102,16 @@ export class TestBackend implements EditorBackend {
       });
   }
 
+  /** The texts before the assistant's changes waiting for review, by change id; `reviewReads` lists each read. */
+  readonly reviewBases = new Map<string, string | null>();
+  readonly reviewReads: string[] = [];
+
+  readReviewBase(changeId: string): Promise<string | null> {
+    this.reviewReads.push(changeId);
+    const before = this.reviewBases.get(changeId);
+    return before === undefined ? Promise.reject(new ConvexError({ code: "NOT_FOUND", message: "No such change." })) : Promise.resolve(before);
+  }
+
   text(fileId: string): { content: string; revision: number } {
     const load = this.files.get(this.aliases.get(fileId) ?? fileId);
     if (load?.status !== "ready" || load.file.kind !== "text") throw new Error(`${fileId} is not a text file`);

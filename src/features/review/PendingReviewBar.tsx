@@ -1,11 +1,9 @@
-import { useRef, useState } from "react";
-import { api } from "../../../convex/_generated/api";
+import { useRef } from "react";
 import type { Id } from "../../../convex/_generated/dataModel";
-import { errorMessage } from "../../lib/errors";
 import { notify } from "../../lib/notify";
 import { useAppStore } from "../../store";
 import { focusFileTree } from "../file-tree/rowDom";
-import { useLiveWrite } from "../sync";
+import { useChangeAction } from "./useChangeAction";
 import { usePendingChanges, type PendingChange } from "./usePendingChanges";
 import "./review.css";
 
@@ -14,24 +12,12 @@ const KIND = { created: "added", edited: "edited", moved: "moved", deleted: "del
 /** How many deleted files waiting for review the bar lists; the answers' cards have the rest. */
 const MAX_DELETED_SHOWN = 5;
 
-/** Keep or Undo of one pending change, as the card's per-file buttons do. */
+/** Keep or Undo of one pending change, as the card's per-file buttons and the review panel do; a refusal is a toast. */
 function useReviewAction() {
-  const keep = useLiveWrite(api.changes.keep);
-  const undo = useLiveWrite(api.changes.undo);
-  const [busy, setBusy] = useState(false);
+  const { busy, act: actOn } = useChangeAction();
   const act = async (change: PendingChange, what: "keep" | "undo", after: () => void) => {
-    if (busy) return;
-    setBusy(true);
-    try {
-      const args = { messageId: change.messageId, changeId: change.line._id };
-      if (what === "keep") await keep(args);
-      else await undo(args);
-      after();
-    } catch (error) {
-      notify(errorMessage(error), "error");
-    } finally {
-      setBusy(false);
-    }
+    const done = await actOn({ messageId: change.messageId, changeId: change.line._id }, what, (refusal) => notify(refusal.message, "error"));
+    if (done) after();
   };
   return { busy, act };
 }

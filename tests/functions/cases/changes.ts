@@ -3,7 +3,7 @@ import { api, internal } from "../../../convex/_generated/api";
 import { MAX_UNDOABLE_DELETE_ITEMS } from "../../../convex/model/changes";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { type Caller, type CaseSuite, expectConvexError, type Harness } from "../harness";
-import { listed, seedTurn, uploadAs } from "./helpers";
+import { applyTool, listed, seedTurn, uploadAs } from "./helpers";
 
 // The assistant's change sets through public functions, on both backends: the turns are made by the tool calls the
 // answering action makes (helpers.seedTurn). convex/changes.test.ts has the cases that need convex-test's direct
@@ -46,6 +46,8 @@ const big = (tag: string) => (`// ${tag}\n` + "x".repeat(99) + "\n").repeat(9000
 
 /** The large cases move about 100 MB through the functions; the machine may be shared. */
 const LARGE_TIMEOUT = 300_000;
+/** Restoring 1,000 changes takes convex-test (which scans its whole database for every index query) minutes. */
+const RESTORE_LIMIT_TIMEOUT = 600_000;
 
 /** Seven such files, f0.txt … f6.txt, each holding big(tag). */
 const SEVEN = [0, 1, 2, 3, 4, 5, 6].map((i) => `f${i}.txt`);
@@ -270,6 +272,85 @@ export const changeCases: CaseSuite = (makeHarness) => {
       expect(await read()).toEqual(before);
       expect((await alice.query(api.changes.forMessage, { messageId: assistantMessageId })).lines).toEqual([]);
     }, LARGE_TIMEOUT);
+  });
+
+  describe("limits of one answer and of a restore", () => {
+    it("an answer keeps at most 8 MiB of earlier texts to undo: the write past it is refused, naming the file and changing nothing, the earlier ones stay undoable, and a new answer may go on", async () => {
+      const s = await seedReview(await makeHarness());
+      // Nine files of ~0.96 MB: eight rewritten fit in 8 MiB of undo data (7.7 MB), the ninth does not (8.7 MB).
+      const NINE = Array.from({ length: 9 }, (_, i) => `n${i}.txt`);
+      for (const name of NINE) await s.alice.mutation(api.files.createFile, { projectId: s.projectId, name, content: big("start") });
+      const start = await s.files();
+      const { assistantMessageId: m } = await s.h.admin.mutation(internal.messages.sendUnanswered, { conversationId: s.conversationId, content: "Rewrite nine files" });
+      for (const path of NINE.slice(0, 8)) await applyTool(s.h, m, "write_file", { path, content: big("new") });
+      // Creating files keeps no earlier text: it never counts against the limit.
+      await applyTool(s.h, m, "create_file", { path: "fresh.txt", content: big("fresh") });
+      const beforeRefusal = await s.files();
+      // The operator's call (h.admin) carries the refusal's text, not always its ConvexError data (local backend).
+      await expect(applyTool(s.h, m, "write_file", { path: "n8.txt", content: big("new") })).rejects.toThrow(
+        /n8\.txt\W+ was not changed: with it this answer would keep more than 8 MiB of earlier file contents to undo, the most one answer may\. Finish this answer and continue in a new message\./,
+      );
+      expect(await s.files()).toEqual(beforeRefusal);
+      await s.alice.mutation(api.messages.cancel, { messageId: m });
+      const { lines } = await s.alice.query(api.changes.forMessage, { messageId: m });
+      expect(lines.map((l) => l.path)).toEqual([...NINE.slice(0, 8), "fresh.txt"]);
+
+      // A new answer has its own 8 MiB.
+      const next = await seedTurn(s.h, s.alice, s.conversationId, [{ name: "write_file", arguments: { path: "n8.txt", content: big("new") } }]);
+      expect((await s.files())["n8.txt"]).toBe(big("new"));
+      await s.alice.mutation(api.changes.restore, { messageId: m });
+      await s.h.idle();
+      expect(await s.files()).toEqual(start);
+      expect((await s.alice.query(api.changes.forMessage, { messageId: next.assistantMessageId })).lines.map((l) => l.state)).toEqual(["undone"]);
+    }, LARGE_TIMEOUT);
+
+    it("an answer changes at most 1,000 files and a restore undoes at most 1,000: past either it is refused, naming the file or saying what to do, changing nothing; restoring to a later answer first, then to this one, works", async () => {
+      const s = await seedReview(await makeHarness());
+      // Two folders of 499 files: deleting both is 1,000 changes, the most one answer may make.
+      for (const name of ["d1", "d2"]) {
+        const folder = await s.alice.mutation(api.files.createFolder, { projectId: s.projectId, name });
+        const items = Array.from({ length: MAX_UNDOABLE_DELETE_ITEMS - 1 }, (_, i) => ({ name: `f${i}.txt`, content: `${name} ${i}\n` }));
+        await s.alice.mutation(api.files.createMany, { projectId: s.projectId, parentId: folder, items });
+      }
+      const start = await s.files();
+      const first = await seedTurn(s.h, s.alice, s.conversationId, [{ name: "edit_file", arguments: { path: "src/a.ts", old_text: "one", new_text: "uno" } }]);
+      const { assistantMessageId: second } = await s.h.admin.mutation(internal.messages.sendUnanswered, { conversationId: s.conversationId, content: "Delete both" });
+      await applyTool(s.h, second, "delete_file", { path: "d1" });
+      await applyTool(s.h, second, "delete_file", { path: "d2" });
+      const after = await s.files();
+      await expect(applyTool(s.h, second, "create_file", { path: "one-more.txt", content: "1\n" })).rejects.toThrow(
+        /one-more\.txt\W+ was not changed: with it this answer would change more than 1,000 files and folders, the most one answer may\. Finish this answer and continue in a new message\./,
+      );
+      await s.alice.mutation(api.messages.cancel, { messageId: second });
+      expect(await s.files()).toEqual(after);
+      expect((await s.alice.query(api.changes.forMessage, { messageId: second })).lines).toHaveLength(1000);
+
+      // 1 + 1,000 changes to undo: one too many.
+      const refused = await expectConvexError(s.alice.mutation(api.changes.restore, { messageId: first.assistantMessageId }), "TOO_LARGE");
+      expect(refused.message).toBe(
+        "Restoring to here would undo more than 1,000 changes of the answers since this one, the most one restore can undo. Restore to a later answer first, then to this one.",
+      );
+      await s.h.idle();
+      expect(await s.files()).toEqual(after);
+
+      // The later answer's 1,000 changes are within the limit; then this answer's one change is all that is left.
+      await s.alice.mutation(api.changes.restore, { messageId: second });
+      await s.h.idle();
+      expect((await s.alice.query(api.changes.forMessage, { messageId: second })).operation).toBeUndefined();
+      await s.alice.mutation(api.changes.restore, { messageId: first.assistantMessageId });
+      await s.h.idle();
+      expect(await s.files()).toEqual(start);
+      for (const messageId of [first.assistantMessageId, second]) {
+        expect(new Set((await s.alice.query(api.changes.forMessage, { messageId })).lines.map((l) => l.state))).toEqual(new Set(["undone"]));
+      }
+      // Each restore is undone on its own, the latest first.
+      await s.alice.mutation(api.changes.undoRestore, { messageId: first.assistantMessageId });
+      await s.h.idle();
+      expect((await s.files())["src/a.ts"]).toBe("uno\ntwo\nthree\n");
+      await s.alice.mutation(api.changes.undoRestore, { messageId: second });
+      await s.h.idle();
+      expect(await s.files()).toEqual(after);
+    }, RESTORE_LIMIT_TIMEOUT);
   });
 
   describe("wait for review", () => {

@@ -159,12 +159,16 @@ export function expectUnique<T>(items: T[]) {
  */
 export async function seedTurn(h: Harness, caller: Caller, conversationId: Id<"conversations">, calls: { name: string; arguments: Record<string, unknown> }[]) {
   const { assistantMessageId } = await h.admin.mutation(internal.messages.sendUnanswered, { conversationId, content: `Make ${calls.length} changes` });
-  for (const call of calls) {
-    const result = await h.admin.mutation(internal.ai.tools.apply, { messageId: assistantMessageId, name: call.name, arguments: JSON.stringify(call.arguments) });
-    if (result === null) throw new Error(`the answer ended before its ${call.name} call ran`);
-  }
+  for (const call of calls) await applyTool(h, assistantMessageId, call.name, call.arguments);
   await caller.mutation(api.messages.cancel, { messageId: assistantMessageId });
   return { assistantMessageId };
+}
+
+/** One tool call of a running answer (made by messages:sendUnanswered), as the answering action makes it; throws its refusal. */
+export async function applyTool(h: Harness, messageId: Id<"messages">, name: string, args: Record<string, unknown>) {
+  const result = await h.admin.mutation(internal.ai.tools.apply, { messageId, name, arguments: JSON.stringify(args) });
+  if (result === null) throw new Error(`the answer ended before its ${name} call ran`);
+  return result;
 }
 
 /** An answer whose turn created `name` (one create_file call); returns the answer and its change. */
