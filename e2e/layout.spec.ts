@@ -230,6 +230,24 @@ test("every visible button, link, field and checkbox of the workspace, with a fi
   });
   expect(checked, "the header's, tree's, tabs', status bar's, chat's and toast's controls were measured").toBeGreaterThan(15);
   expect(small, "controls smaller than 24x24 CSS px").toEqual([]);
+
+  // The handles' 24 px boxes reach into the editor and the chat; their rows of tabs and the chat's bar lie over
+  // them, so a click at the first tab's or the chat bar's left edge reaches the tab or the bar, not a handle.
+  for (const [handle, over] of [
+    ["Resize file tree", page.getByRole("tab", { name: /^main\.ts/ })],
+    ["Resize chat", page.locator(".chat-bar").first()],
+  ] as const) {
+    const box = (await page.getByRole("separator", { name: handle }).boundingBox())!;
+    const target = (await over.boundingBox())!;
+    const hit = await page.evaluate(
+      ({ x, y }) => {
+        const el = document.elementFromPoint(x, y);
+        return el?.closest("[role=separator]") ? "separator" : el?.closest("[role=tab], .chat-bar") ? "over" : el?.tagName ?? null;
+      },
+      { x: Math.max(target.x, box.x + box.width - 2), y: target.y + target.height / 2 },
+    );
+    expect(hit, handle).toBe("over");
+  }
 });
 
 test("the resize handles: a 24 px target over a thin line, a click's menu widens, narrows and resets, a double-click resets, arrows move (WCAG 2.5.7, 2.5.8)", async ({
