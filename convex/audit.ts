@@ -31,8 +31,8 @@ export const listingCounts = internalQuery({
 
 /**
  * Checks a page of the project's `files` rows against the listing: how many rows (trashed ones, which have no
- * entry by design, left out), how many have no entry, how
- * many have an entry that disagrees (parent, name, type, binary). Pass `cursor` back to continue; null when done.
+ * entry by design, left out), how many have no entry, how many have an entry that disagrees (parent, name, type,
+ * binary). Pass `cursor` back to continue; null when done.
  */
 export const verifyListing = internalQuery({
   args: { projectId: v.id("projects"), cursor: v.union(v.string(), v.null()) },
@@ -71,4 +71,62 @@ export const blobExists = internalQuery({
   args: { storageId: v.id("_storage") },
   returns: v.boolean(),
   handler: async (ctx, { storageId }) => (await ctx.db.system.get("_storage", storageId)) !== null,
+});
+
+/** What the listing should hold for a `files` row, or holds in a `fileEntries` entry: the fields the two share. */
+const listedFields = v.object({
+  fileId: v.id("files"),
+  projectId: v.id("projects"),
+  parentId: v.optional(v.id("files")),
+  name: v.string(),
+  type: v.union(v.literal("file"), v.literal("folder")),
+  isBinary: v.boolean(),
+});
+
+/**
+ * A page of the project's `files` rows as listing entries should show them, trashed rows (which have no entry by
+ * design) left out. With listingEntriesPage, a caller compares the whole project in two passes of page reads
+ * instead of verifyListing's one lookup per row. Pass `cursor` back to continue; null when done.
+ */
+export const listingRowsPage = internalQuery({
+  args: { projectId: v.id("projects"), cursor: v.union(v.string(), v.null()) },
+  returns: v.object({ rows: v.array(listedFields), cursor: v.union(v.string(), v.null()) }),
+  handler: async (ctx, { projectId, cursor }) => {
+    const page = await ctx.db
+      .query("files")
+      .withIndex("by_project", (q) => q.eq("projectId", projectId))
+      .paginate({ numItems: 1000, cursor, maximumBytesRead: BATCH_BYTES });
+    const rows = page.page
+      .filter((row) => row.trashedAt === undefined)
+      .map((row) => ({
+        fileId: row._id,
+        projectId: row.projectId,
+        ...(row.parentId === undefined ? {} : { parentId: row.parentId }),
+        name: row.name,
+        type: row.type,
+        isBinary: row.type === "file" && row.storageId !== undefined,
+      }));
+    return { rows, cursor: page.isDone ? null : page.continueCursor };
+  },
+});
+
+/** A page of the project's listing entries (see listingRowsPage). Pass `cursor` back to continue; null when done. */
+export const listingEntriesPage = internalQuery({
+  args: { projectId: v.id("projects"), cursor: v.union(v.string(), v.null()) },
+  returns: v.object({ entries: v.array(listedFields), cursor: v.union(v.string(), v.null()) }),
+  handler: async (ctx, { projectId, cursor }) => {
+    const page = await ctx.db
+      .query("fileEntries")
+      .withIndex("by_project_bucket", (q) => q.eq("projectId", projectId))
+      .paginate({ numItems: 2000, cursor, maximumBytesRead: BATCH_BYTES });
+    const entries = page.page.map((entry) => ({
+      fileId: entry.fileId,
+      projectId: entry.projectId,
+      ...(entry.parentId === undefined ? {} : { parentId: entry.parentId }),
+      name: entry.name,
+      type: entry.type,
+      isBinary: entry.isBinary === true,
+    }));
+    return { entries, cursor: page.isDone ? null : page.continueCursor };
+  },
 });

@@ -6,9 +6,9 @@ import { Menu, type MenuItem } from "./Menu";
  * fold 0 every control shows its label; at fold 1 the secondary controls keep only their icon; at fold 2 the
  * primary ones too, and details (the Run status's port) leave the line; at fold 3 (a phone's width) the controls
  * marked `data-overflow` leave the bar for its More menu (MoreMenu), which runs them by clicking them, so each keeps
- * one implementation. The bar takes the lowest fold at which
- * nothing in it overflows and its title (an h1, when it has one) shows at least TITLE_ROOM pixels of its text; it
- * looks again when it is resized or its text changes (a Run status, a project's name arriving).
+ * one implementation. The bar takes the lowest fold at which nothing in it overflows and its title (an h1, when it
+ * has one) shows at least TITLE_ROOM pixels of its text; it looks again when it is resized or its text changes (a
+ * Run status, a project's name arriving).
  *
  * Invariant: a folded control still has its label as its accessible name (aria-label) and as its tooltip (title),
  * so folding changes what is seen, never what is read or what a test finds by role and name; a control in the More

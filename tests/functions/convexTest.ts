@@ -25,11 +25,17 @@ export function makeConvexTestInstance(): ConvexTestInstance {
 /**
  * The scale cases (cases/scale.ts) run here on a project a twentieth of the local backend's, not past 32,000 files:
  * convex-test (0.0.60) answers every index query by scanning and sorting the whole database (DatabaseFake
- * `_iterateDocs`), and files.createMany looks up each new name with an index query (model/files.ts findSibling),
- * so seeding costs (files)²: measured in one process, 6.1 s of CPU for 2,000 files and 34.6 s for 4,000, 83% of it
- * in findSibling's queries (a CPU profile). 40,000 files would take on the order of an hour, as would the audit's
- * one lookup per row (audit.verifyListing). The local backend, which keeps real indexes and enforces the same
- * per-function limits, runs the cases at 40,000 files.
+ * `_iterateDocs`), so whatever the case does once per row or once per batch per bucket costs (files)². Two such
+ * parts are gone: seeding fills each folder with one createMany into an empty folder (one index range, not a
+ * lookup per name), and the audit compares two passes of pages (audit.listingRowsPage, listingEntriesPage) instead
+ * of verifyListing's lookup per row. CPU of the whole case in one process (load ~20, so CPU time, not wall):
+ * 2,000 files 16.1 s before (76% in verifyListing's lookups); 4,000 files 18.9 s with the paged audit (56% in the
+ * second createMany's per-name lookups); 8,000 files over 55 s before both (timed out) and 13.0 s after; 33,000
+ * files (past 32,000 documents and 16 MiB) pass in 205.8 s, over a 3-minute budget, so the case stays at 2,000
+ * here. At 33,000, 65% of that is bucket reads (files.listingBucket), almost all from the tree check after every
+ * purge batch, which reads every bucket each time (batches × buckets, each a scan of the whole database), and 14%
+ * the audit's two passes. The local backend, which keeps real indexes and enforces the same per-function limits,
+ * runs the cases at 40,000 files.
  */
 export const CONVEX_TEST_SCALE_FILES = 2000;
 

@@ -23,15 +23,15 @@ import {
 //   holds: nothing else sends Transitions.
 // - Mutations of one connection run in order, each as its own transaction, as Convex runs them.
 // - Mutations queued back to back are pipelined: while the next queued message is another Mutation (and the run is
-//   within MAX_PIPELINED and MAX_HOLD_MS; also one queued while the run's commits become durable), a mutation is
-//   handed to the engine without waiting for its commit to be
-//   durable, so the next one runs meanwhile (the engine's queue keeps their order) and their commits share the
-//   log's group-commit batches: a burst of n mutations costs about two fsyncs instead of n. The last of the run
-//   waits for every answer in order (each one only once its commit is durable), re-runs the queries once and
-//   sends every answer, in order, then one Transition covering all of them, in one socket write. Nothing else
-//   sends a Transition in between (only the next queued message could, and it is a Mutation), so no Transition
-//   ever reaches a mutation's ts before its MutationResponse went out. While Mutations are queued, a commit that
-//   marks queries queues no refresh (it would split a burst into two runs): the run's answer re-runs them.
+//   within MAX_PIPELINED and MAX_HOLD_MS; also one queued while the run's commits become durable), a mutation is handed
+//   to the engine without waiting for its commit to be durable, so the next one runs meanwhile (the engine's queue
+//   keeps their order) and their commits share the log's group-commit batches: a burst of n mutations costs about two
+//   fsyncs instead of n. The last of the run waits for every answer in order (each one only once its commit is
+//   durable), re-runs the queries once and sends every answer, in order, then one Transition covering all of them, in
+//   one socket write. Nothing else sends a Transition in between (only the next queued message could, and it is a
+//   Mutation), so no Transition ever reaches a mutation's ts before its MutationResponse went out. While Mutations are
+//   queued, a commit that marks queries queues no refresh (it would split a burst into two runs): the run's answer
+//   re-runs them.
 // - A successful MutationResponse is always followed by a Transition whose endVersion.ts >= the mutation's ts
 //   (the client resolves the mutation's promise and drops its optimistic update only on that Transition).
 // - A Transition's endVersion.ts never exceeds the snapshot of any result it carries, so the client never

@@ -12,7 +12,7 @@ import { ApplyDialog } from "./ApplyDialog";
 import { Composer } from "./Composer";
 import { ConversationBar } from "./ConversationBar";
 import { type ChatMessage, type EarlierMessages, MessageList } from "./MessageList";
-import { streamedAnswers, textSource } from "./streamedAnswers";
+import { useTextSources } from "./useTextSources";
 import "./chat.css";
 
 // The newest page is re-sent whole whenever a message in it changes (an answer starts, runs a tool, ends); the
@@ -33,8 +33,9 @@ export default function ChatView({ projectId }: { projectId: Id<"projects"> }) {
   });
   // An answer's text comes from its stream while it is written and, once it ended, from the chunks this tab
   // streamed when it holds them all (streamedAnswers.ts): only other messages are read with messages:body. The
-  // stream's last chunk arrives in the same update as the outline that ends the answer, so it is here by then.
-  const sources = useMemo(() => paged.results.map((m) => textSource(m, streamedAnswers)), [paged.results]);
+  // stream's last chunk usually arrives in the same update as the outline that ends the answer, and when it does
+  // not, the answer's source changes once the missing chunk is read (useTextSources.ts).
+  const sources = useTextSources(paged.results);
   const bodyArgs = useMemo(
     () => paged.results.flatMap((m, i) => (sources[i].from === "body" ? [{ messageId: m._id }] : [])),
     [paged.results, sources],

@@ -10,6 +10,7 @@ const MAX_HELD = 50;
 
 export class StreamedAnswers {
   private readonly held = new Map<string, { known: number; text: string }>();
+  private readonly listeners = new Set<() => void>();
   constructor(private readonly max = MAX_HELD) {}
 
   /** Chunks 0 … known-1 of the answer are `text`. */
@@ -17,6 +18,25 @@ export class StreamedAnswers {
     this.held.delete(messageId);
     this.held.set(messageId, { known, text });
     if (this.held.size > this.max) this.held.delete(this.held.keys().next().value!);
+    this.notify();
+  }
+
+  /** The answer's chunks could not all be had (they were cleaned up): its text is read with messages:body. */
+  forget(messageId: string) {
+    if (this.held.delete(messageId)) this.notify();
+  }
+
+  /**
+   * Calls `listener` after every change. An answer can become whole after the outline that ended it arrived (a
+   * missed chunk read late with ai/stream:range): its source changes then, with nothing else changing.
+   */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private notify() {
+    for (const listener of this.listeners) listener();
   }
 
   /** The answer's whole text when this tab holds all `streamedChunks` of its chunks, else undefined. */

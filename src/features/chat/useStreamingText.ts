@@ -41,8 +41,11 @@ export function useStreamingText(messageId: Id<"messages">, enabled: boolean): s
           const before = chunks.known;
           for (const row of rows) chunks.add(row.seq, row.text);
           publish();
-          // The rows are gone (the answer was folded and cleaned up): the message's own content takes over.
-          if (chunks.known === before) break;
+          // The rows are gone (the answer was folded and cleaned up): its text is read with messages:body.
+          if (chunks.known === before) {
+            streamedAnswers.forget(messageId);
+            break;
+          }
         }
       } catch {
         // The message went away or access ended: the message list shows that; the text stays as it was.
