@@ -79,14 +79,22 @@ test("opened at a project's address, the production build asks for the workspace
       end: e.responseEnd,
     })),
   );
-  const entry = requests.find((r) => /^\/assets\/index-[\w-]+\.js$/.test(r.path));
+  // The entry runs once it and its static imports are in: the modulepreload links index.html itself carries (the
+  // boot chunk; the entry file alone is small and can end before anything else has started).
+  const html = await (await page.request.get(page.url(), { headers: { accept: "text/html" } })).text();
+  const statics = [...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)"/g)].map((m) => m[1]);
+  expect(statics.length, "index.html preloads the entry's static imports").toBeGreaterThan(0);
+  const entryFile = requests.find((r) => /^\/assets\/index-[\w-]+\.js$/.test(r.path));
+  const imports = requests.filter((r) => statics.includes(r.path));
+  expect(imports, JSON.stringify(requests)).toHaveLength(statics.length);
+  const entry = entryFile && { ...entryFile, end: Math.max(entryFile.end, ...imports.map((r) => r.end)) };
   const code = requests.filter((r) => /^\/assets\/WorkspacePage-[\w-]+\.js$/.test(r.path));
   const style = requests.filter((r) => /^\/assets\/WorkspacePage-[\w-]+\.css$/.test(r.path));
   expect(entry, JSON.stringify(requests)).toBeDefined();
   expect(code, "the workspace's code is fetched once").toHaveLength(1);
   // Once: the stylesheet link Vite's helper adds when the entry asks for the page finds the preloaded response.
   expect(style, "the workspace's stylesheet is fetched once").toHaveLength(1);
-  // The entry runs only once its response has ended; the app's own import() would ask for both after that.
+  // The entry runs only once it and its static imports have ended; the app's own import() would ask for both after that.
   expect(code[0].start).toBeLessThan(entry!.end);
   expect(style[0].start).toBeLessThan(entry!.end);
 });
