@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import { internalQuery } from "./_generated/server";
 import { BATCH_BYTES } from "./model/budget";
-import { getListingHead } from "./model/listing";
+import { entryFieldsOf, getListingHead } from "./model/listing";
 
 // Read-only checks of a project's files and listing for operators (`npx convex run audit:…`) and for the tests
 // that prove a purge or backfill ends exactly where it should. Each answer is one bounded page: pass `after` back
@@ -57,7 +57,7 @@ export const verifyListing = internalQuery({
         entry.parentId !== row.parentId ||
         entry.name !== row.name ||
         entry.type !== row.type ||
-        (entry.isBinary === true) !== (row.type === "file" && row.storageId !== undefined)
+        (entry.isBinary === true) !== entryFieldsOf(row).isBinary
       ) {
         mismatched += 1;
       }
@@ -104,7 +104,7 @@ export const listingRowsPage = internalQuery({
         ...(row.parentId === undefined ? {} : { parentId: row.parentId }),
         name: row.name,
         type: row.type,
-        isBinary: row.type === "file" && row.storageId !== undefined,
+        isBinary: entryFieldsOf(row).isBinary,
       }));
     return { rows, cursor: page.isDone ? null : page.continueCursor };
   },

@@ -1,7 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { BATCH_BYTES, Budget } from "./budget";
-import { createListingHead, getListingHead, hasEntry, insertEntries, type EntryFields } from "./listing";
+import { createListingHead, entryFieldsOf, getListingHead, hasEntry, insertEntries, type EntryFields } from "./listing";
 import { nameKey } from "./names";
 
 // Backfilling the listing of projects created before it existed (data dirs and deployments written by the
@@ -37,7 +37,7 @@ export async function backfillProject(ctx: MutationCtx, project: Doc<"projects">
     if (row.trashedAt === undefined && !(await hasEntry(ctx, row._id))) {
       missing.push({
         fileId: row._id,
-        fields: { parentId: row.parentId, name: row.name, type: row.type, isBinary: row.type === "file" && row.storageId !== undefined },
+        fields: entryFieldsOf(row),
       });
     }
   }

@@ -19,7 +19,7 @@ import type { FileMeta, FileWithContent, UpdateContentResult } from "../lib/vali
 import { hasLiveAncestors, requireFile, requireListingOwner, requireProjectOwner } from "./access";
 import { unkeyedLiveRows } from "./backfill";
 import { Budget } from "./budget";
-import { deleteEntry, insertEntries, insertEntry, updateEntry, type EntryFields } from "./listing";
+import { deleteEntry, entryFieldsOf, insertEntries, insertEntry, updateEntry, type EntryFields } from "./listing";
 import { checkFileName, copyName, nameKey, siblingClashMessage } from "./names";
 import { touchProject } from "./projects";
 import { isBlobReferenced, releaseBlob } from "./storage";
@@ -50,7 +50,7 @@ export function toMeta(file: Doc<"files">): FileMeta {
     updatedAt: file.updatedAt,
     revision: file.revision ?? 1,
     size: file.size ?? (file.content === undefined ? 0 : utf8Length(file.content)),
-    isBinary: file.type === "file" && file.storageId !== undefined,
+    isBinary: entryFieldsOf(file).isBinary,
   };
   if (file.parentId !== undefined) meta.parentId = file.parentId;
   return meta;
@@ -243,9 +243,6 @@ async function insertNode(
   return id;
 }
 
-function entryFieldsOf(file: Pick<Doc<"files">, "parentId" | "name" | "type" | "storageId">): EntryFields {
-  return { parentId: file.parentId, name: file.name, type: file.type, isBinary: file.type === "file" && file.storageId !== undefined };
-}
 
 export async function createFile(ctx: MutationCtx, userId: string, input: NewFile & { content?: string }) {
   const content = input.content ?? "";

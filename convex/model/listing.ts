@@ -21,6 +21,11 @@ export interface EntryFields {
   isBinary?: boolean;
 }
 
+/** A row's listing entry fields: the one place that says what the listing shows of a row (binary: a file whose bytes are in storage). */
+export function entryFieldsOf(file: Pick<Doc<"files">, "parentId" | "name" | "type" | "storageId">): EntryFields & { isBinary: boolean } {
+  return { parentId: file.parentId, name: file.name, type: file.type, isBinary: file.type === "file" && file.storageId !== undefined };
+}
+
 export async function getListingHead(ctx: QueryCtx, projectId: Id<"projects">) {
   return ctx.db
     .query("fileListings")

@@ -14,7 +14,7 @@ import type { MutationCtx } from "../_generated/server";
 import { appError } from "../lib/errors";
 import { hasLiveAncestors, requireProjectOwner } from "./access";
 import { findSibling } from "./files";
-import { insertEntry } from "./listing";
+import { entryFieldsOf, insertEntry } from "./listing";
 import { checkFileName, nameKey, restoredName } from "./names";
 import { touchProject } from "./projects";
 import { hasPendingPurge, purgeFoldersBatch } from "./purge";
@@ -46,12 +46,7 @@ export async function restoreFile(ctx: MutationCtx, userId: string, fileId: Id<"
   const name = await freeRestoredName(ctx, file);
   const now = Date.now();
   await ctx.db.patch("files", file._id, { trashedAt: undefined, name, nameKey: nameKey(name) });
-  await insertEntry(ctx, file.projectId, file._id, {
-    parentId: file.parentId,
-    name,
-    type: file.type,
-    isBinary: file.type === "file" && file.storageId !== undefined,
-  });
+  await insertEntry(ctx, file.projectId, file._id, { ...entryFieldsOf(file), name });
   await touchProject(ctx, file.projectId, now);
   return name;
 }
