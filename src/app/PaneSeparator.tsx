@@ -88,10 +88,8 @@ export function PaneSeparator({
           x={menuAt.x}
           y={menuAt.y}
           items={items}
-          onClose={(restoreFocus) => {
-            setMenuAt(null);
-            if (restoreFocus) element.current?.focus();
-          }}
+          returnFocus={element}
+          onClose={() => setMenuAt(null)}
         />
       )}
     </>

@@ -21,11 +21,17 @@ interface MenuProps {
   onClose: (restoreFocus: boolean) => void;
   /** The button that opened the menu, when one did: a press on it is left to the button (which closes the menu). */
   opener?: RefObject<HTMLElement | null>;
+  /** Where focus goes back when the menu closes by keyboard or runs an item (not on a click elsewhere). */
+  returnFocus?: RefObject<HTMLElement | null>;
 }
 
 /** A WAI-ARIA menu at a point (the tree's context menu, the header's More menu): arrows/Home/End move, Enter/Space run, Escape/Tab or a click outside close. */
-export function Menu({ label, x, y, items, onClose, opener }: MenuProps) {
+export function Menu({ label, x, y, items, onClose: close, opener, returnFocus }: MenuProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const onClose = (restoreFocus: boolean) => {
+    close(restoreFocus);
+    if (restoreFocus) returnFocus?.current?.focus();
+  };
   const enabled = items.filter((i) => !i.disabled);
   const [active, setActive] = useState(enabled[0]?.id ?? null);
   const [position, setPosition] = useState({ left: x, top: y });
@@ -46,11 +52,11 @@ export function Menu({ label, x, y, items, onClose, opener }: MenuProps) {
   useEffect(() => {
     const onPointerDown = (e: MouseEvent) => {
       const target = e.target as Node;
-      if (!ref.current?.contains(target) && !opener?.current?.contains(target)) onClose(false);
+      if (!ref.current?.contains(target) && !opener?.current?.contains(target)) close(false);
     };
     document.addEventListener("mousedown", onPointerDown, true);
     return () => document.removeEventListener("mousedown", onPointerDown, true);
-  }, [onClose, opener]);
+  }, [close, opener]);
 
   const step = (delta: number) => {
     if (enabled.length === 0) return;

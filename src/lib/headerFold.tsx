@@ -131,10 +131,8 @@ export function MoreMenu() {
           y={menu.y}
           items={menu.items}
           opener={button}
-          onClose={(restoreFocus) => {
-            setMenu(null);
-            if (restoreFocus) button.current?.focus();
-          }}
+          returnFocus={button}
+          onClose={() => setMenu(null)}
         />
       )}
     </>
