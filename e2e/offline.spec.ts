@@ -5,7 +5,7 @@ import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
 import { listed } from "../tests/listing";
 import { createProject, expectZipHolds, Keyboard, serverFor, signIn, UI } from "./drivers";
-import { useScriptedProvider } from "./drivers/ai";
+import { useNoProvider, useScriptedProvider } from "./drivers/ai";
 
 // Offline editing end to end, against the real local backend and a production build of the app (project
 // "offline" in playwright.config.ts): only the production build registers the app-shell service worker that
@@ -388,49 +388,53 @@ async function cachedResults(page: Page, path: string): Promise<number> {
   }, path);
 }
 
-test("offline after a reload, the chat shows the conversation seen before and says what works", async ({ page, context }) => {
-  await signIn(page);
-  await waitForOfflineShell(page);
-  await createProject(page, "Cassini");
-  const server = await serverFor(page);
-  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Cassini")!._id;
-  const conversationId = await server.mutation(api.conversations.create, { projectId });
-  // Whatever answers (the help text with no provider set), the question is stored as it was asked.
-  await server.mutation(api.messages.send, { conversationId, content: "Where is the entry point?" });
-  await UI.projectLink(page, "Cassini").click();
-  const chat = page.getByRole("region", { name: "Assistant" });
-  const question = (text: string) => chat.getByRole("article", { name: "You" }).filter({ hasText: text });
-  await expect(question("Where is the entry point?")).toBeVisible();
-  await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
-  await expect.poll(() => cachedResults(page, "messages:outline")).toBeGreaterThan(0);
-  // Both texts, the question's and the answer's: they reach the cache in separate writes when the answer, held
-  // from its stream (ChatView.tsx), is there before the server has answered messages:body for the question; going
-  // offline and reloading before the question's write (debounced, queryCache.ts) leaves it out, and the chat
-  // never shows a message without its text.
-  await expect.poll(() => cachedResults(page, "messages:body")).toBe(2);
-  await expect.poll(() => cachedResults(page, "conversations:list")).toBeGreaterThan(0);
+test.describe("with no AI provider", () => {
+  useNoProvider();
 
-  await context.setOffline(true);
-  await expect(Sync.status(page)).toHaveText(/Offline/);
-  await page.reload();
-  await expect(question("Where is the entry point?")).toBeVisible();
-  await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
-  await expect(chat.getByText(/^Offline: write your question now and send it when the connection is back/)).toBeVisible();
-  const box = chat.getByRole("textbox", { name: "Message" });
-  await box.click();
-  await page.keyboard.type("And the tests?");
-  await page.keyboard.press("Enter");
-  await expect(box).toHaveValue("And the tests?");
-  await expect(box).toBeFocused();
-  await expect(chat.getByRole("button", { name: "Send" })).toBeDisabled();
+  test("offline after a reload, the chat shows the conversation seen before and says what works", async ({ page, context }) => {
+    await signIn(page);
+    await waitForOfflineShell(page);
+    await createProject(page, "Cassini");
+    const server = await serverFor(page);
+    const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Cassini")!._id;
+    const conversationId = await server.mutation(api.conversations.create, { projectId });
+    // The help text answers (no provider is set); the question is stored as it was asked.
+    await server.mutation(api.messages.send, { conversationId, content: "Where is the entry point?" });
+    await UI.projectLink(page, "Cassini").click();
+    const chat = page.getByRole("region", { name: "Assistant" });
+    const question = (text: string) => chat.getByRole("article", { name: "You" }).filter({ hasText: text });
+    await expect(question("Where is the entry point?")).toBeVisible();
+    await expect(chat.getByRole("article", { name: "Assistant" })).toHaveText(/No AI provider is configured/);
+    await expect.poll(() => cachedResults(page, "messages:outline")).toBeGreaterThan(0);
+    // Both texts, the question's and the answer's: they reach the cache in separate writes when the answer, held
+    // from its stream (ChatView.tsx), is there before the server has answered messages:body for the question; going
+    // offline and reloading before the question's write (debounced, queryCache.ts) leaves it out, and the chat
+    // never shows a message without its text.
+    await expect.poll(() => cachedResults(page, "messages:body")).toBe(2);
+    await expect.poll(() => cachedResults(page, "conversations:list")).toBeGreaterThan(0);
 
-  // Back online, the draft is there to send and the conversation is live again.
-  await context.setOffline(false);
-  await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
-  await expect(chat.getByText(/^Offline:/)).toHaveCount(0);
-  await page.keyboard.press("Enter");
-  await expect(question("And the tests?")).toBeVisible();
-  await expect(box).toHaveValue("");
+    await context.setOffline(true);
+    await expect(Sync.status(page)).toHaveText(/Offline/);
+    await page.reload();
+    await expect(question("Where is the entry point?")).toBeVisible();
+    await expect(chat.getByRole("article", { name: "Assistant" })).toHaveCount(1);
+    await expect(chat.getByText(/^Offline: write your question now and send it when the connection is back/)).toBeVisible();
+    const box = chat.getByRole("textbox", { name: "Message" });
+    await box.click();
+    await page.keyboard.type("And the tests?");
+    await page.keyboard.press("Enter");
+    await expect(box).toHaveValue("And the tests?");
+    await expect(box).toBeFocused();
+    await expect(chat.getByRole("button", { name: "Send" })).toBeDisabled();
+
+    // Back online, the draft is there to send and the conversation is live again.
+    await context.setOffline(false);
+    await expect(Sync.online(page)).toBeVisible({ timeout: 30_000 });
+    await expect(chat.getByText(/^Offline:/)).toHaveCount(0);
+    await page.keyboard.press("Enter");
+    await expect(question("And the tests?")).toBeVisible();
+    await expect(box).toHaveValue("");
+  });
 });
 
 test.describe("an answer streamed in this tab", () => {

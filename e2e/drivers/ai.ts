@@ -25,27 +25,51 @@ async function holdProviderLock(): Promise<() => void> {
   }
 }
 
-/** Starts the scripted provider before the spec's tests and removes it after; returns it once started. */
-export function useScriptedProvider(): () => ScriptedProvider {
-  let provider: ScriptedProvider | undefined;
+/**
+ * Holds the provider setting for the spec's tests (from the first to the last): set to the address `start` gives
+ * (to none when it gives undefined), cleared after, then `stop`.
+ */
+function holdProvider(start: () => Promise<string | undefined>, stop: () => Promise<void> = () => Promise.resolve()) {
   let release: (() => void) | undefined;
   // eslint-disable-next-line no-empty-pattern -- Playwright reads the hook's first parameter as its fixtures
   test.beforeAll(async ({}, testInfo) => {
     testInfo.setTimeout(LOCK_WAIT_MS + 60_000);
     release = await holdProviderLock();
-    provider = await ScriptedProvider.start();
-    setEnv("POLARIS_AI_BASE_URL", provider.url);
-    setEnv("POLARIS_AI_MODEL", "scripted-model");
+    const url = await start();
+    setEnv("POLARIS_AI_BASE_URL", url ?? null);
+    setEnv("POLARIS_AI_MODEL", url === undefined ? null : "scripted-model");
   });
   test.afterAll(async () => {
     setEnv("POLARIS_AI_BASE_URL", null);
     setEnv("POLARIS_AI_MODEL", null);
-    await provider?.close();
+    await stop();
     release?.();
     release = undefined;
   });
+}
+
+/** Starts the scripted provider before the spec's tests and removes it after; returns it once started. */
+export function useScriptedProvider(): () => ScriptedProvider {
+  let provider: ScriptedProvider | undefined;
+  holdProvider(
+    async () => {
+      provider = await ScriptedProvider.start();
+      return provider.url;
+    },
+    async () => {
+      await provider?.close();
+    },
+  );
   return () => {
     if (provider === undefined) throw new Error("the scripted provider starts in beforeAll");
     return provider;
   };
+}
+
+/**
+ * No provider while the spec's tests run: they see the assistant's help text, and a question they send cannot
+ * take an answer another spec's scripted provider has queued for its own test.
+ */
+export function useNoProvider() {
+  holdProvider(() => Promise.resolve(undefined));
 }
