@@ -3,9 +3,9 @@ import { useLayoutEffect, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import type { ChangeLine, ChangeOperation } from "../../../convex/lib/validators";
-import { errorMessage } from "../../lib/errors";
 import { useAppStore } from "../../store";
 import { useLiveWrite, useSyncedQuery } from "../sync";
+import { changeRefusalOf, useChangeAction, type ChangeActionKind } from "./useChangeAction";
 import "./review.css";
 
 // The change set of one assistant answer, under the answer in the chat: a line per file with its +/− counts,
@@ -30,11 +30,12 @@ interface Refusal {
   keepBoth?: Id<"fileChanges">;
 }
 
-function refusalOf(error: unknown, lines: readonly ChangeLine[], changeId: Id<"fileChanges"> | undefined): Refusal {
+function refusalOf(error: unknown, lines: readonly ChangeLine[]): Refusal {
+  const { message, canKeepBoth } = changeRefusalOf(error);
   const data: unknown = error instanceof ConvexError ? error.data : null;
-  const info = typeof data === "object" && data !== null ? (data as { path?: unknown; canKeepBoth?: unknown }) : {};
-  const line = changeId !== undefined ? lines.find((l) => l._id === changeId) : lines.find((l) => l.path === info.path || l.fromPath === info.path);
-  return { message: errorMessage(error), keepBoth: info.canKeepBoth === true && line !== undefined ? line._id : undefined };
+  const path = typeof data === "object" && data !== null ? (data as { path?: unknown }).path : undefined;
+  const line = canKeepBoth ? lines.find((l) => l.path === path || l.fromPath === path) : undefined;
+  return { message, keepBoth: line?._id };
 }
 
 const OPERATION_LABEL: Record<ChangeOperation["kind"], string> = { undo: "Undoing", restore: "Restoring", undoRestore: "Undoing the restore" };
@@ -53,7 +54,10 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
   const restore = useLiveWrite(api.changes.restore);
   const undoRestore = useLiveWrite(api.changes.undoRestore);
   const setReview = useAppStore((s) => s.setReview);
-  const [busy, setBusy] = useState(false);
+  const [answerBusy, setBusy] = useState(false);
+  // One file's Keep / Undo / Keep both, as the review panel and the review bar do them.
+  const { busy: changeBusy, act } = useChangeAction();
+  const busy = answerBusy || changeBusy;
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const cardRef = useRef<HTMLElement>(null);
 
@@ -89,25 +93,36 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
   const { lines, restoredHere, operation } = set;
   // A refusal from this window's last action, else the one the project's last large operation on this answer ended with.
   const shown =
-    refusal ?? (operation?.status === "failed" && operation.error !== undefined ? refusalOf(new ConvexError(operation.error), lines, undefined) : null);
+    refusal ?? (operation?.status === "failed" && operation.error !== undefined ? refusalOf(new ConvexError(operation.error), lines) : null);
   const applied = lines.filter((l) => l.state === "applied");
   const waiting = lines.filter((l) => l.pending === true).length;
   const added = lines.reduce((n, l) => n + l.added, 0);
   const removed = lines.reduce((n, l) => n + l.removed, 0);
 
   // Buttons are not disabled while an action runs (disabling the focused one would drop focus to the page).
-  const run = async (action: () => Promise<unknown>, changeId?: Id<"fileChanges">) => {
+  /** An action on the whole answer. */
+  const run = async (action: () => Promise<unknown>) => {
     if (busy) return;
     setBusy(true);
     setRefusal(null);
     try {
       await action();
     } catch (error) {
-      setRefusal(refusalOf(error, lines, changeId));
+      setRefusal(refusalOf(error, lines));
     } finally {
       setBusy(false);
-      refocus(changeId);
+      refocus();
     }
+  };
+  /** An action on one file's change. */
+  const runOn = async (changeId: Id<"fileChanges">, what: ChangeActionKind) => {
+    if (busy) return;
+    setRefusal(null);
+    // Asked before the action starts: the render that ends it (useChangeAction's) may come before this resumes.
+    refocus(changeId);
+    await act({ messageId, changeId }, what, (refused) =>
+      setRefusal({ message: refused.message, keepBoth: refused.canKeepBoth ? changeId : undefined }),
+    );
   };
 
   const disabled = answering;
@@ -177,7 +192,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
                   className="btn btn-small"
                   disabled={disabled}
                   aria-label={`Keep ${line.path}`}
-                  onClick={() => void run(() => keep({ messageId, changeId: line._id }), line._id)}
+                  onClick={() => void runOn(line._id, "keep")}
                 >
                   Keep
                 </button>
@@ -186,7 +201,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
                   className="btn btn-small"
                   disabled={disabled}
                   aria-label={`Undo ${line.path}`}
-                  onClick={() => void run(() => undo({ messageId, changeId: line._id }), line._id)}
+                  onClick={() => void runOn(line._id, "undo")}
                 >
                   Undo
                 </button>
@@ -210,10 +225,7 @@ export function ChangeCard({ messageId, answering }: { messageId: Id<"messages">
               type="button"
               className="btn btn-small"
               disabled={disabled}
-              onClick={() => {
-                const changeId = shown.keepBoth!;
-                void run(() => undo({ messageId, changeId, keepBoth: true }), changeId);
-              }}
+              onClick={() => void runOn(shown.keepBoth!, "keepBoth")}
             >
               Keep both
             </button>
