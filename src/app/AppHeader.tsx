@@ -14,7 +14,8 @@ export function AppHeader({ children }: { children?: ReactNode }) {
   const header = useRef<HTMLElement>(null);
   useBarFold(header);
   return (
-    <header ref={header} className="app-header">
+    // Unfolded until the bar has been measured (lib/headerFold.tsx): the first look then writes nothing when it fits.
+    <header ref={header} className="app-header" data-fold="0">
       <Link href="/" className="app-brand" aria-label="Polaris: all projects" title="Polaris: all projects">
         <span className="app-logo" aria-hidden="true">
           ✦

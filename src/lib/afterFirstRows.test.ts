@@ -1,3 +1,4 @@
+import { act, renderHook } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type * as AfterFirstRows from "./afterFirstRows";
 
@@ -36,5 +37,16 @@ describe("afterFirstRows", () => {
     const pressed = mod.afterFirstRows();
     window.dispatchEvent(new Event("pointerdown"));
     expect(await settled(pressed)).toBe(true);
+  });
+
+  it("useAfterFirstRows says false until the rows are shown, then true, and true at once for a later component", async () => {
+    const before = renderHook(() => mod.useAfterFirstRows());
+    expect(before.result.current).toBe(false);
+    await act(() => {
+      mod.releaseAfterFirstRows();
+      return Promise.resolve();
+    });
+    expect(before.result.current).toBe(true);
+    expect(renderHook(() => mod.useAfterFirstRows()).result.current).toBe(true);
   });
 });

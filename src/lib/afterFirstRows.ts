@@ -5,6 +5,8 @@
 // any key or pointer press releases everything at once, and anything opened (a file, the Search panel) loads on
 // demand regardless.
 
+import { useEffect, useState } from "react";
+
 let released = false;
 let release: () => void = () => {};
 const shown = new Promise<void>((resolve) => {
@@ -33,4 +35,17 @@ export function releaseAfterFirstRows(): void {
     window.removeEventListener("pointerdown", onInput, { capture: true });
   }
   release();
+}
+
+/**
+ * False until the tree has shown its first rows (or a key or pointer was pressed), then true: for a component whose
+ * query the first rows do not need (the assistant's provider state, the changes waiting for review), so it is sent
+ * once the listing's answers have been shown instead of competing with them on the socket and the backend.
+ */
+export function useAfterFirstRows(): boolean {
+  const [shownNow, setShown] = useState(released);
+  useEffect(() => {
+    if (!shownNow) void afterFirstRows().then(() => setShown(true));
+  }, [shownNow]);
+  return shownNow;
 }

@@ -32,7 +32,8 @@ function fits(bar: HTMLElement): boolean {
 /** Sets `data-fold` on the bar to the lowest fold at which it fits (the highest when none does). */
 export function fitBar(bar: HTMLElement): number {
   for (let fold = 0; fold < FOLDS; fold++) {
-    bar.dataset.fold = String(fold);
+    // Written only when it changes: a write, even of the same value, makes the next read lay the page out again.
+    if (bar.dataset.fold !== String(fold)) bar.dataset.fold = String(fold);
     if (fits(bar)) return fold;
   }
   return FOLDS - 1;
@@ -43,7 +44,6 @@ export function useBarFold(bar: RefObject<HTMLElement | null>): void {
   useLayoutEffect(() => {
     const element = bar.current;
     if (!element) return;
-    fitBar(element);
     // Later looks wait for the next frame, once however many changes came meanwhile: the sync status in the header
     // changes with every confirmed write, and each look forces a layout of the page (up to one per fold).
     let frame = 0;
@@ -55,10 +55,25 @@ export function useBarFold(bar: RefObject<HTMLElement | null>): void {
         });
     };
     // Only size and text: the fold's own attribute is not watched, so fitting never triggers itself.
-    // Where there is no ResizeObserver (jsdom), the window's size is what changes the bar's.
-    const resize = typeof ResizeObserver === "function" ? new ResizeObserver(fit) : null;
+    // The first look is the observer's first report, which comes after the browser has laid the new page out and
+    // before it paints: the bar is measured without a layout of its own (done here, in the commit that mounts the
+    // page, it was a whole extra layout before the first tree row: bench/load), and a fold it needs still shows
+    // in the first frame. Where there is no ResizeObserver (jsdom), the bar is fitted at once and the window's
+    // size is what changes the bar's.
+    let first = true;
+    const resize =
+      typeof ResizeObserver === "function"
+        ? new ResizeObserver(() => {
+            if (!first) return fit();
+            first = false;
+            fitBar(element);
+          })
+        : null;
     if (resize) resize.observe(element);
-    else window.addEventListener("resize", fit);
+    else {
+      fitBar(element);
+      window.addEventListener("resize", fit);
+    }
     const mutation = new MutationObserver(fit);
     mutation.observe(element, { childList: true, subtree: true, characterData: true });
     return () => {

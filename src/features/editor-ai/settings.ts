@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { api } from "../../../convex/_generated/api";
+import { useAfterFirstRows } from "../../lib/afterFirstRows";
 import { useAppStore, useShallow } from "../../store";
 import { storedGhostText } from "../../store/persistence";
 import { useSyncedQuery } from "../sync";
@@ -41,10 +42,11 @@ export function useGhostTextSetting(): { enabled: boolean; providerMissing: bool
 /**
  * Keeps the store's provider state in step with the server's answer (live: configuring a provider clears "no
  * provider" without a reload). Mounted once by the workspace. Read on the read path like every other query
- * (docs/architecture.md, "Reads and writes in the SPA").
+ * (docs/architecture.md, "Reads and writes in the SPA"). Asked once the tree has shown its first rows
+ * (lib/afterFirstRows.ts): until then the state stays unknown, which the toggle shows as such.
  */
 export function useAiProviderStatus(): void {
-  const status = useSyncedQuery(api.ai.status.provider, {});
+  const status = useSyncedQuery(api.ai.status.provider, useAfterFirstRows() ? {} : "skip");
   useEffect(() => {
     if (status !== undefined) useAppStore.getState().setAiProvider(status);
   }, [status]);
