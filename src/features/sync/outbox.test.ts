@@ -658,6 +658,23 @@ describe("pipelined replay", () => {
     expect(server.applied).toHaveLength(6);
   });
 
+  it("fills the whole window with writes stored while the head waits (offline), not only up to REFILL_AT", async () => {
+    const user = newUser();
+    const server = orderedServer((call) => `ok-${String(call.args.name)}`);
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    // One by one, as a person makes them offline: each stored write kicks the sender while the head waits.
+    for (let i = 0; i < SEND_WINDOW + 8; i++) {
+      outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+      await until(() => outbox.state().status.unsaved === 0, `write ${i} stored`);
+    }
+    await until(() => server.held === SEND_WINDOW, "the whole window on the wire");
+    expect(server.sent.map((call) => call.args.name)).toEqual(Array.from({ length: SEND_WINDOW }, (_, i) => `n${i}`));
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.applied).toHaveLength(SEND_WINDOW + 8);
+  });
+
   it("confirms the answers of one transition as one batch: one change for readers, one transaction, one notice", async () => {
     const user = newUser();
     const opIds = await queued(user, (outbox) => {

@@ -12,8 +12,9 @@ import type { OutboxEntry } from "./types";
  *   and the server applies them in that order), and answers are handled strictly in outbox order.
  * - The window is topped up only once it has drained to REFILL_AT entries or fewer, and then filled in one go:
  *   new entries leave in bursts, never one per answer (see REFILL_AT).
- * - Entries stored while the sender waits for the window's head join the window at once (a kick ends the
- *   wait): offline, the Convex client holds them all and sends them together when the connection is back.
+ * - Entries stored while the sender waits for the window's head join the window at once, up to SEND_WINDOW (a
+ *   kick ends the wait and starts a top-up): offline, the Convex client holds them all and sends them together
+ *   when the connection is back.
  * - Answers are confirmed in batches: once the first entry of the window is answered, it and every entry after
  *   it whose answer has already arrived (the Convex client resolves all the mutations one transition reflects
  *   together) go to `confirmMany` at once, in outbox order, so readers, storage and other tabs hear of one
@@ -227,7 +228,12 @@ export class SendWindow {
           ? KICKED
           : await Promise.race([head.outcome, this.stopSignal, new Promise<typeof KICKED>((resolve) => (this.kicked = () => resolve(KICKED)))]);
         this.kicked = undefined;
-        if (kicked === KICKED) continue;
+        // Stored entries join up to SEND_WINDOW, not REFILL_AT + 1: offline, every one left behind here would go
+        // out only after the whole window's answers, one round trip after reconnecting instead of with it.
+        if (kicked === KICKED) {
+          filling = true;
+          continue;
+        }
         const outcome = kicked;
         window.shift();
         if (outcome === STOPPED) return;
