@@ -785,6 +785,34 @@ describe("pipelined replay", () => {
     expect(server.sent[2].args).toMatchObject({ content: "ONE\ntwo\nTHREE\n", baseRevision: 2 });
     expect(outbox.state().issues).toEqual([]);
   });
+
+  it("sends another file's content write ahead of a chained edit waiting for its file's answer, and nothing else", async () => {
+    const user = newUser();
+    const server = orderedServer((call) =>
+      call.path === "files:updateContent" ? { revision: Number(call.args.baseRevision) + 1 } : null,
+    );
+    const opIds = await queued(user, (outbox) => {
+      outbox.enqueue("files:updateContent", { fileId: "f1", content: "a\n", baseRevision: 1 });
+      // Chained onto the first (it needs that write's new revision): it waits for its answer.
+      outbox.enqueue("files:updateContent", { fileId: "f1", content: "a\nb\n", baseRevision: 1 });
+      outbox.enqueue("files:updateContent", { fileId: "f2", content: "x\n", baseRevision: 1 });
+      // Not a content write: it keeps its place behind the chained edit, and so does everything after it.
+      outbox.enqueue("files:rename", { fileId: "f3", name: "three.ts" });
+      outbox.enqueue("files:updateContent", { fileId: "f4", content: "y\n", baseRevision: 1 });
+    });
+    const [first, second, other, rename, after] = opIds;
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    // As above, the window is filled in one synchronous pass: only an answer lets the sender go on.
+    await until(() => server.held === 2, "the first edit of f1 and the edit of f2 on the wire");
+    expect(server.sent.map((c) => c.args.clientOpId)).toEqual([first, other]);
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.applied).toEqual([first, other, second, rename, after]);
+    expect(server.sent.find((c) => c.args.clientOpId === second)?.args).toMatchObject({ content: "a\nb\n", baseRevision: 2 });
+    expect(outbox.state().issues).toEqual([]);
+    expect(await storedOutbox(user)).toEqual([]);
+  });
 });
 
 describe("replay cost", () => {

@@ -1,4 +1,4 @@
-import { rowWritten } from "./contentWrites";
+import { contentRowOf, rowWritten } from "./contentWrites";
 import { UnresolvedRefError, refsIn, resolveRefs } from "./ids";
 import type { OutboxEntry } from "./types";
 
@@ -9,7 +9,7 @@ import type { OutboxEntry } from "./types";
  * - One sender per user across tabs: the tab holding the Web Lock `polaris-outbox-<user>` sends; without Web
  *   Locks (tests, old browsers) a tab only chains its own runs.
  * - Up to SEND_WINDOW entries are on the wire at once (the Convex client sends them on one socket in call order
- *   and the server applies them in that order), and answers are handled strictly in outbox order.
+ *   and the server applies them in that order), and answers are handled strictly in the order sent.
  * - The window is topped up only once it has drained to REFILL_AT entries or fewer, and then filled in one go:
  *   new entries leave in bursts, never one per answer (see REFILL_AT).
  * - Entries stored while the sender waits for the window's head join the window at once, up to SEND_WINDOW (a
@@ -23,6 +23,11 @@ import type { OutboxEntry } from "./types";
  * - An entry waits until the window has emptied when an earlier entry decides what it sends (a `$ref` to a
  *   create's id or to a content write's new revision), or when it names a row that a content write in flight
  *   targets (that write may be merged after a CONFLICT and resent, and must still land first).
+ * - Entries go out in outbox order, with one exception: while the entry due next waits, a later content write
+ *   may go ahead of it when it and every entry it passes are content writes of other rows (each writes only its
+ *   own row's text and revision, so their order across rows changes nothing). A chained edit of one file then
+ *   holds back the edits of the others by nothing; any other write keeps its place, and the entries of one row
+ *   keep their order.
  * - After any failure nothing new is sent: the rest of the window is answered, then sending restarts from the
  *   first unanswered entry, so entries to resend go out again in their original order.
  * - Every entry goes out under its own opId as clientOpId, so the server applies it once however often it is
@@ -175,13 +180,25 @@ export class SendWindow {
      * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
      * rename naming a create's id) are on the wire before the page renders the batch.
      */
+    /** Launches a content write that may go ahead of the waiting head of `buffer` (see the invariants); false if none. */
+    const overtake = () => {
+      const ahead = this.overtaker(buffer, window);
+      const launched = ahead < 0 ? undefined : this.launch(buffer[ahead]);
+      if (!launched) return false;
+      buffer.splice(ahead, 1);
+      window.push(launched);
+      return true;
+    };
     const launchReady = () => {
       if (window.length > REFILL_AT) return;
       while (!restart && window.length < SEND_WINDOW && buffer.length > 0) {
         const entry = buffer[0];
         if (!this.host.isAnswered(entry.opId)) {
           // With an empty window, mustWait is true only for a `$ref` without a result: the loop below refuses it.
-          if (this.mustWait(entry, window)) return;
+          if (this.mustWait(entry, window)) {
+            if (window.length > 0 && overtake()) continue;
+            return;
+          }
           const launched = this.launch(entry);
           if (!launched) return;
           lastSeq = entry.seq!;
@@ -204,7 +221,9 @@ export class SendWindow {
             const page = await this.host.storedAfter(readSeq, READ_PAGE);
             if (page.length === 0 || this.stopped) break;
             readSeq = page.at(-1)!.seq!;
-            buffer = page.filter((e) => !this.host.isAnswered(e.opId));
+            // A page read again (after a rebase) may hold entries that went ahead and are still on the wire.
+            const sent = new Set(window.map((flight) => flight.entry.opId));
+            buffer = page.filter((e) => !this.host.isAnswered(e.opId) && !sent.has(e.opId));
             continue;
           }
           const entry = buffer[0];
@@ -212,7 +231,10 @@ export class SendWindow {
             buffer.shift();
             continue;
           }
-          if (window.length > 0 && this.mustWait(entry, window)) break;
+          if (window.length > 0 && this.mustWait(entry, window)) {
+            if (overtake()) continue;
+            break;
+          }
           buffer.shift();
           lastSeq = entry.seq!;
           const launched = this.launch(entry);
@@ -262,6 +284,24 @@ export class SendWindow {
       for (const left of window) left.outcome.catch(() => {});
       await this.host.removalsCommitted();
     }
+  }
+
+  /**
+   * The index in `buffer` of a content write that may go out before `buffer[0]`, which must wait: every entry
+   * before it is a content write of another row (or answered), and it need not wait itself. -1 when there is none.
+   */
+  private overtaker(buffer: readonly OutboxEntry[], window: readonly InFlight[]): number {
+    const lookup = (opId: string) => this.host.lookup(opId);
+    const held = new Set<string>();
+    for (let i = 0; i < buffer.length; i++) {
+      const entry = buffer[i];
+      if (this.host.isAnswered(entry.opId)) continue;
+      const row = contentRowOf(entry, lookup);
+      if (row === undefined) return -1;
+      if (i > 0 && !held.has(row) && !this.mustWait(entry, window)) return i;
+      held.add(row);
+    }
+    return -1;
   }
 
   private mustWait(entry: OutboxEntry, window: readonly InFlight[]): boolean {
