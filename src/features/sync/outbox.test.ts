@@ -675,6 +675,44 @@ describe("pipelined replay", () => {
     expect(server.applied).toHaveLength(SEND_WINDOW + 8);
   });
 
+  it("reads the writes stored behind a waiting write ahead, so the answer unblocking them sends them at once", async () => {
+    const user = newUser();
+    const events: string[] = [];
+    const server = orderedServer((call) => (call.path === "files:createFile" ? "real-a" : null));
+    const transport: Transport = {
+      mutation(path, args) {
+        events.push(`send ${String(args.name)}`);
+        return server.transport.mutation(path, args);
+      },
+    };
+    const outbox = makeOutbox(user, transport);
+    const read = outbox.storedAfter.bind(outbox);
+    const namesRead = new Set<unknown>();
+    vi.spyOn(outbox, "storedAfter").mockImplementation(async (afterSeq, limit) => {
+      events.push("read");
+      const page = await read(afterSeq, limit);
+      for (const entry of page) namesRead.add(entry.args.name);
+      return page;
+    });
+    await outbox.start();
+    // Offline, one by one: the create goes on the wire (held there), the rename naming it waits for its answer,
+    // and the renames stored after it wait behind it.
+    const created = outbox.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+    await until(() => server.held === 1, "the create on the wire");
+    await outbox.enqueue("files:rename", { fileId: created.tempId, name: "a2.ts" }).stored;
+    await until(() => namesRead.has("a2.ts"), "the rename read by the sender");
+    for (let i = 0; i < 5; i++) await outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` }).stored;
+    await until(() => namesRead.has("n4"), "the last rename read by the sender while the create waits");
+    const answeredAt = events.length;
+    server.releaseOne();
+    await until(() => server.sent.length === 7, "every rename on the wire");
+    const after = events.slice(answeredAt);
+    expect(after.slice(0, 6)).toEqual(["send a2.ts", "send n0", "send n1", "send n2", "send n3", "send n4"]);
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.sent[1].args).toMatchObject({ fileId: "real-a", name: "a2.ts" });
+  });
+
   it("confirms the answers of one transition as one batch: one change for readers, one transaction, one notice", async () => {
     const user = newUser();
     const opIds = await queued(user, (outbox) => {
