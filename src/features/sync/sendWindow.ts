@@ -177,11 +177,6 @@ export class SendWindow {
     let filling = false;
     /** Set at the start and on each kick (entries stored): the entries behind a waiting head are read ahead. */
     let readAhead = true;
-    /**
-     * Launches the buffered entries that can go out now, without reading storage or waiting: called by the outbox
-     * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
-     * rename naming a create's id) are on the wire before the page renders the batch.
-     */
     /** Launches a content write that may go ahead of the waiting head of `buffer` (see the invariants); false if none. */
     const overtake = () => {
       const ahead = this.overtaker(buffer, window);
@@ -191,6 +186,11 @@ export class SendWindow {
       window.push(launched);
       return true;
     };
+    /**
+     * Launches the buffered entries that can go out now, without reading storage or waiting: called by the outbox
+     * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
+     * rename naming a create's id) are on the wire before the page renders the batch.
+     */
     const launchReady = () => {
       if (window.length > REFILL_AT) return;
       while (!restart && window.length < SEND_WINDOW && buffer.length > 0) {
