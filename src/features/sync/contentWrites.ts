@@ -46,6 +46,12 @@ function targetOf(entry: OutboxEntry, spec: ContentWriteSpec, lookup: Lookup): s
   return JSON.stringify(renderRefs(entry.args[spec.idArg], lookup));
 }
 
+/** The row a stored content write writes (as `targetOf` names it), or undefined for other writes. */
+export function contentRowOf(entry: OutboxEntry, lookup: Lookup): string | undefined {
+  const spec = specs.get(entry.path);
+  return spec ? targetOf(entry, spec, lookup) : undefined;
+}
+
 /** The last few confirmed texts of each row, so a content write can carry the text its revision held. */
 export class RevisionTexts {
   private readonly texts = new Map<string, Map<number, string>>();

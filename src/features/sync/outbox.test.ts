@@ -658,6 +658,61 @@ describe("pipelined replay", () => {
     expect(server.applied).toHaveLength(6);
   });
 
+  it("fills the whole window with writes stored while the head waits (offline), not only up to REFILL_AT", async () => {
+    const user = newUser();
+    const server = orderedServer((call) => `ok-${String(call.args.name)}`);
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    // One by one, as a person makes them offline: each stored write kicks the sender while the head waits.
+    for (let i = 0; i < SEND_WINDOW + 8; i++) {
+      outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` });
+      await until(() => outbox.state().status.unsaved === 0, `write ${i} stored`);
+    }
+    await until(() => server.held === SEND_WINDOW, "the whole window on the wire");
+    expect(server.sent.map((call) => call.args.name)).toEqual(Array.from({ length: SEND_WINDOW }, (_, i) => `n${i}`));
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.applied).toHaveLength(SEND_WINDOW + 8);
+  });
+
+  it("reads the writes stored behind a waiting write ahead, so the answer unblocking them sends them at once", async () => {
+    const user = newUser();
+    const events: string[] = [];
+    const server = orderedServer((call) => (call.path === "files:createFile" ? "real-a" : null));
+    const transport: Transport = {
+      mutation(path, args) {
+        events.push(`send ${String(args.name)}`);
+        return server.transport.mutation(path, args);
+      },
+    };
+    const outbox = makeOutbox(user, transport);
+    const read = outbox.storedAfter.bind(outbox);
+    const namesRead = new Set<unknown>();
+    vi.spyOn(outbox, "storedAfter").mockImplementation(async (afterSeq, limit) => {
+      events.push("read");
+      const page = await read(afterSeq, limit);
+      for (const entry of page) namesRead.add(entry.args.name);
+      return page;
+    });
+    await outbox.start();
+    // Offline, one by one: the create goes on the wire (held there), the rename naming it waits for its answer,
+    // and the renames stored after it wait behind it.
+    const created = outbox.enqueue("files:createFile", { projectId: "p", name: "a.ts" });
+    await until(() => server.held === 1, "the create on the wire");
+    await outbox.enqueue("files:rename", { fileId: created.tempId, name: "a2.ts" }).stored;
+    await until(() => namesRead.has("a2.ts"), "the rename read by the sender");
+    for (let i = 0; i < 5; i++) await outbox.enqueue("files:rename", { fileId: `f${i}`, name: `n${i}` }).stored;
+    await until(() => namesRead.has("n4"), "the last rename read by the sender while the create waits");
+    const answeredAt = events.length;
+    server.releaseOne();
+    await until(() => server.sent.length === 7, "every rename on the wire");
+    const after = events.slice(answeredAt);
+    expect(after.slice(0, 6)).toEqual(["send a2.ts", "send n0", "send n1", "send n2", "send n3", "send n4"]);
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.sent[1].args).toMatchObject({ fileId: "real-a", name: "a2.ts" });
+  });
+
   it("confirms the answers of one transition as one batch: one change for readers, one transaction, one notice", async () => {
     const user = newUser();
     const opIds = await queued(user, (outbox) => {
@@ -767,6 +822,34 @@ describe("pipelined replay", () => {
     expect(server.sent.map((c) => c.args.clientOpId)).toEqual([opIds[0], opIds[1], opIds[1], opIds[2], opIds[3]]);
     expect(server.sent[2].args).toMatchObject({ content: "ONE\ntwo\nTHREE\n", baseRevision: 2 });
     expect(outbox.state().issues).toEqual([]);
+  });
+
+  it("sends another file's content write ahead of a chained edit waiting for its file's answer, and nothing else", async () => {
+    const user = newUser();
+    const server = orderedServer((call) =>
+      call.path === "files:updateContent" ? { revision: Number(call.args.baseRevision) + 1 } : null,
+    );
+    const opIds = await queued(user, (outbox) => {
+      outbox.enqueue("files:updateContent", { fileId: "f1", content: "a\n", baseRevision: 1 });
+      // Chained onto the first (it needs that write's new revision): it waits for its answer.
+      outbox.enqueue("files:updateContent", { fileId: "f1", content: "a\nb\n", baseRevision: 1 });
+      outbox.enqueue("files:updateContent", { fileId: "f2", content: "x\n", baseRevision: 1 });
+      // Not a content write: it keeps its place behind the chained edit, and so does everything after it.
+      outbox.enqueue("files:rename", { fileId: "f3", name: "three.ts" });
+      outbox.enqueue("files:updateContent", { fileId: "f4", content: "y\n", baseRevision: 1 });
+    });
+    const [first, second, other, rename, after] = opIds;
+    const outbox = makeOutbox(user, server.transport);
+    await outbox.start();
+    // As above, the window is filled in one synchronous pass: only an answer lets the sender go on.
+    await until(() => server.held === 2, "the first edit of f1 and the edit of f2 on the wire");
+    expect(server.sent.map((c) => c.args.clientOpId)).toEqual([first, other]);
+    server.answerAll();
+    await until(() => outbox.state().status.pending === 0, "replay");
+    expect(server.applied).toEqual([first, other, second, rename, after]);
+    expect(server.sent.find((c) => c.args.clientOpId === second)?.args).toMatchObject({ content: "a\nb\n", baseRevision: 2 });
+    expect(outbox.state().issues).toEqual([]);
+    expect(await storedOutbox(user)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { rowWritten } from "./contentWrites";
+import { contentRowOf, rowWritten } from "./contentWrites";
 import { UnresolvedRefError, refsIn, resolveRefs } from "./ids";
 import type { OutboxEntry } from "./types";
 
@@ -9,11 +9,12 @@ import type { OutboxEntry } from "./types";
  * - One sender per user across tabs: the tab holding the Web Lock `polaris-outbox-<user>` sends; without Web
  *   Locks (tests, old browsers) a tab only chains its own runs.
  * - Up to SEND_WINDOW entries are on the wire at once (the Convex client sends them on one socket in call order
- *   and the server applies them in that order), and answers are handled strictly in outbox order.
+ *   and the server applies them in that order), and answers are handled strictly in the order sent.
  * - The window is topped up only once it has drained to REFILL_AT entries or fewer, and then filled in one go:
  *   new entries leave in bursts, never one per answer (see REFILL_AT).
- * - Entries stored while the sender waits for the window's head join the window at once (a kick ends the
- *   wait): offline, the Convex client holds them all and sends them together when the connection is back.
+ * - Entries stored while the sender waits for the window's head join the window at once, up to SEND_WINDOW (a
+ *   kick ends the wait and starts a top-up): offline, the Convex client holds them all and sends them together
+ *   when the connection is back.
  * - Answers are confirmed in batches: once the first entry of the window is answered, it and every entry after
  *   it whose answer has already arrived (the Convex client resolves all the mutations one transition reflects
  *   together) go to `confirmMany` at once, in outbox order, so readers, storage and other tabs hear of one
@@ -22,6 +23,11 @@ import type { OutboxEntry } from "./types";
  * - An entry waits until the window has emptied when an earlier entry decides what it sends (a `$ref` to a
  *   create's id or to a content write's new revision), or when it names a row that a content write in flight
  *   targets (that write may be merged after a CONFLICT and resent, and must still land first).
+ * - Entries go out in outbox order, with one exception: while the entry due next waits, a later content write
+ *   may go ahead of it when it and every entry it passes are content writes of other rows (each writes only its
+ *   own row's text and revision, so their order across rows changes nothing). A chained edit of one file then
+ *   holds back the edits of the others by nothing; any other write keeps its place, and the entries of one row
+ *   keep their order.
  * - After any failure nothing new is sent: the rest of the window is answered, then sending restarts from the
  *   first unanswered entry, so entries to resend go out again in their original order.
  * - Every entry goes out under its own opId as clientOpId, so the server applies it once however often it is
@@ -169,6 +175,17 @@ export class SendWindow {
     let restart = false;
     /** Set while a top-up of the window runs (it goes on to SEND_WINDOW once started at REFILL_AT or fewer). */
     let filling = false;
+    /** Set at the start and on each kick (entries stored): the entries behind a waiting head are read ahead. */
+    let readAhead = true;
+    /** Launches a content write that may go ahead of the waiting head of `buffer` (see the invariants); false if none. */
+    const overtake = () => {
+      const ahead = this.overtaker(buffer, window);
+      const launched = ahead < 0 ? undefined : this.launch(buffer[ahead]);
+      if (!launched) return false;
+      buffer.splice(ahead, 1);
+      window.push(launched);
+      return true;
+    };
     /**
      * Launches the buffered entries that can go out now, without reading storage or waiting: called by the outbox
      * between recording a batch's answers and telling its readers, so the entries those answers unblock (a
@@ -180,7 +197,10 @@ export class SendWindow {
         const entry = buffer[0];
         if (!this.host.isAnswered(entry.opId)) {
           // With an empty window, mustWait is true only for a `$ref` without a result: the loop below refuses it.
-          if (this.mustWait(entry, window)) return;
+          if (this.mustWait(entry, window)) {
+            if (window.length > 0 && overtake()) continue;
+            return;
+          }
           const launched = this.launch(entry);
           if (!launched) return;
           lastSeq = entry.seq!;
@@ -191,19 +211,23 @@ export class SendWindow {
     };
     try {
       while (!this.stopped && this.host.canSend()) {
+        if (this.kickAgain) readAhead = true;
         this.kickAgain = false;
         if (restart && window.length === 0) {
           restart = false;
           buffer = [];
           lastSeq = readSeq = -Infinity;
         }
+        let held = false;
         while (!restart && window.length < SEND_WINDOW && (window.length <= REFILL_AT || filling)) {
           filling = true;
           if (buffer.length === 0) {
             const page = await this.host.storedAfter(readSeq, READ_PAGE);
             if (page.length === 0 || this.stopped) break;
             readSeq = page.at(-1)!.seq!;
-            buffer = page.filter((e) => !this.host.isAnswered(e.opId));
+            // A page read again (after a rebase) may hold entries that went ahead and are still on the wire.
+            const sent = new Set(window.map((flight) => flight.entry.opId));
+            buffer = page.filter((e) => !this.host.isAnswered(e.opId) && !sent.has(e.opId));
             continue;
           }
           const entry = buffer[0];
@@ -211,12 +235,31 @@ export class SendWindow {
             buffer.shift();
             continue;
           }
-          if (window.length > 0 && this.mustWait(entry, window)) break;
+          if (window.length > 0 && this.mustWait(entry, window)) {
+            if (overtake()) continue;
+            held = true;
+            break;
+          }
           buffer.shift();
           lastSeq = entry.seq!;
           const launched = this.launch(entry);
           if (launched) window.push(launched);
           else await this.host.refuseUnsendable(entry, new UnresolvedRefError(refsIn(entry.args)[0] ?? entry.opId).message);
+        }
+        // The entries stored behind a waiting head are read now, while it waits, so that the answer unblocking them
+        // finds them in memory (launchReady) instead of behind the IndexedDB transactions that remove the confirmed
+        // entries: offline, each stored entry read only the one entry it stored, and the 59 writes waiting for the
+        // bench's 40 creates went out a second after the creates' answers (BENCH_PROFILE frame timeline).
+        if (held && readAhead && buffer.length < READ_PAGE) {
+          readAhead = false;
+          const page = await this.host.storedAfter(readSeq, READ_PAGE - buffer.length);
+          if (page.length > 0) {
+            readSeq = page.at(-1)!.seq!;
+            const sent = new Set(window.map((flight) => flight.entry.opId));
+            buffer.push(...page.filter((e) => !this.host.isAnswered(e.opId) && !sent.has(e.opId)));
+            filling = true;
+            continue;
+          }
         }
         filling = false;
         const head = window[0];
@@ -227,7 +270,12 @@ export class SendWindow {
           ? KICKED
           : await Promise.race([head.outcome, this.stopSignal, new Promise<typeof KICKED>((resolve) => (this.kicked = () => resolve(KICKED)))]);
         this.kicked = undefined;
-        if (kicked === KICKED) continue;
+        // Stored entries join up to SEND_WINDOW, not REFILL_AT + 1: offline, every one left behind here would go
+        // out only after the whole window's answers, one round trip after reconnecting instead of with it.
+        if (kicked === KICKED) {
+          filling = true;
+          continue;
+        }
         const outcome = kicked;
         window.shift();
         if (outcome === STOPPED) return;
@@ -256,6 +304,24 @@ export class SendWindow {
       for (const left of window) left.outcome.catch(() => {});
       await this.host.removalsCommitted();
     }
+  }
+
+  /**
+   * The index in `buffer` of a content write that may go out before `buffer[0]`, which must wait: every entry
+   * before it is a content write of another row (or answered), and it need not wait itself. -1 when there is none.
+   */
+  private overtaker(buffer: readonly OutboxEntry[], window: readonly InFlight[]): number {
+    const lookup = (opId: string) => this.host.lookup(opId);
+    const held = new Set<string>();
+    for (let i = 0; i < buffer.length; i++) {
+      const entry = buffer[i];
+      if (this.host.isAnswered(entry.opId)) continue;
+      const row = contentRowOf(entry, lookup);
+      if (row === undefined) return -1;
+      if (i > 0 && !held.has(row) && !this.mustWait(entry, window)) return i;
+      held.add(row);
+    }
+    return -1;
   }
 
   private mustWait(entry: OutboxEntry, window: readonly InFlight[]): boolean {
