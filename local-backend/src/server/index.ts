@@ -37,12 +37,6 @@ export const STARTUP_WAIT_MS = 30_000;
  *   that compresses what it sends costs the server an inflater of up to 2^15 bytes of window besides.
  * - concurrencyLimit 2: compression runs on libuv's thread pool (4 threads), which the engine's durable writes
  *   share; `ws` queues the rest, in order per connection.
- * - clientNoContextTakeover: the client compresses each frame on its own. A `ws` client (the runner, scripts, an
- *   import through the stock ConvexClient in Node) then sends frames under 1 KiB as they are: its Mutations no
- *   longer cost a deflate job on its side and an inflate job here (3 thread-pool jobs per insert in
- *   bench/backend serverInserts, and the backend's CPU per insert fell with them). Browsers compress every frame
- *   either way, now each without the earlier ones as dictionary: a repeated save of a file compresses less on
- *   the wire, which on the loopback this backend listens on costs nothing.
  * Frames still go out in order, but each compressed one is its own socket write (compression is asynchronous):
  * ClientSession.sendTogether joins in one write only the frames sent as they are (a mutation's answer without
  * query results is one write on any connection).
@@ -52,7 +46,6 @@ export const SYNC_DEFLATE: PerMessageDeflateOptions = {
   serverMaxWindowBits: 12,
   zlibDeflateOptions: { memLevel: 5 },
   concurrencyLimit: 2,
-  clientNoContextTakeover: true,
 };
 
 export interface BackendOptions {
