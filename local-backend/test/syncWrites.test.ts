@@ -86,6 +86,24 @@ describe("mutation answers", () => {
     raw.close();
   });
 
+  it("sends a Transition without query results uncompressed, in the answer's write, on a connection that negotiated permessage-deflate", async () => {
+    // A client that only writes (an import, a script) has no query results to compress: its Transition is only
+    // versions. Compressed, it went out in a write of its own once its thread-pool job was done.
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url, { deflate: true });
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "warm-up" }] });
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 0);
+    recordSocketWrites();
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "only" }] });
+    const answer = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
+    const transition = await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(answer));
+    expect(transition.modifications).toEqual([]);
+    const write = writeWithResponse(1);
+    expect(write.indexOf('"type":"Transition"')).toBeGreaterThan(write.indexOf('"type":"MutationResponse"'));
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
   it("answers mutations queued back to back together: every answer in order, then one Transition covering them", async () => {
     backend = await startTestBackend({ session: { maxHoldMs: 60_000 } });
     const raw = await RawClient.connect(backend.url);
@@ -160,7 +178,9 @@ describe("mutation answers", () => {
     );
     // Each answer only once its commit was durable: every one of the 20 commits went through a batch first.
     expect(batches.reduce((a, b) => a + b, 0)).toBe(20);
-    expect(batches).toEqual([1, 19]);
+    // The burst arrives in one read or a few: the mutations handed over in one poll phase share a batch (wal.ts
+    // starts a batch in the check phase), and the first batch is held until the rest are queued behind it.
+    expect(batches.length).toBeLessThanOrEqual(2);
     raw.close();
   });
 

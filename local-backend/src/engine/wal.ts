@@ -217,9 +217,13 @@ export class Wal {
   }
 
   private async flushLoop(): Promise<void> {
-    // Starting on a later microtask keeps `flushing` set before the loop can end, and lets records appended
-    // in the same tick join the first batch.
-    await Promise.resolve();
+    // The first batch is written in the event loop's check phase (setImmediate), not on the next microtask: every
+    // mutation whose message arrived in the same poll phase (several clients' frames, a pipelined burst) runs and
+    // appends first, so their commits share one durable write instead of the first taking one alone. A mutation
+    // runs in microtasks (its database calls answer synchronously), so the wait is only for work already there;
+    // when nothing else is pending the check phase follows at once. Records appended while a batch is being
+    // written form the next batch, written as soon as this one is durable.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.batch.length > 0 && !this.failure) {
         const bufs = this.batch;
