@@ -1,5 +1,6 @@
 import { type TestConvex, convexTest } from "convex-test";
 import schema from "../../convex/schema";
+import { withIndexedQueries } from "./convexTestIndexes";
 import type { Admin, Caller, Harness } from "./harness";
 
 export const convexModules = import.meta.glob("../../convex/**/*.*s");
@@ -18,8 +19,8 @@ interface UntypedClient {
  * per-function limits (documents and bytes read and written, index ranges, scheduled functions) are enforced,
  * as on Convex cloud and the local backend.
  */
-export function makeConvexTestInstance(): ConvexTestInstance {
-  return convexTest({ schema, modules: convexModules, transactionLimits: true });
+export function makeConvexTestInstance(options: { verify?: boolean } = {}): ConvexTestInstance {
+  return withIndexedQueries(convexTest({ schema, modules: convexModules, transactionLimits: true }), options);
 }
 
 /**
