@@ -29,8 +29,8 @@ export function makeConvexTestInstance(options: { verify?: boolean } = {}): Conv
  * query by walking the whole database, which made the case cost (files)² (206 s of CPU at 33,000 files, so it ran
  * at 2,000 here); convexTestIndexes.ts hands its queries only the documents of their index range. With that, and
  * the purge check re-reading only the buckets that may have changed, the case takes ~34 s of CPU at 40,000 files
- * (`time` of `npx vitest run tests/functions/convexTest.test.ts -t "convex-test: scale"`, load 11 to 15 on 2 cores:
- * 82 to 145 s wall). What is left is convex-test's own cost per document read (sizes, cursors, JSON both ways).
+ * (`time` of `npx vitest run tests/functions/convexTest.test.ts -t "convex-test: scale"` on 2 cores: 33 s in the
+ * test at load 3, 37 s beside the local backend's run at load 9, 82 to 145 s at load 11 to 15). What is left is convex-test's own cost per document read (sizes, cursors, JSON both ways).
  *
  * Limits: convex-test enforces the per-function limits (transactionLimits above) on the documents and bytes a
  * function is handed, the index ranges it opens and what it writes, but not on documents a `.filter` drops or a
