@@ -8,7 +8,7 @@ import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { afterEach, describe } from "vitest";
 import { allSuites } from "../../tests/functions/cases/index.js";
 import type { EngineImpl } from "../src/engine/engine.js";
-import type { Admin, Caller, Harness } from "../../tests/functions/harness.js";
+import { type Admin, type Caller, type Harness, SCALE_FILES } from "../../tests/functions/harness.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 
 // The function test cases that also run on convex-test (tests/functions/convexTest.test.ts), here against the
@@ -22,8 +22,6 @@ afterEach(async () => {
   await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** The scale cases' big project here: past the 32,000 documents and 16 MiB a function may read. */
-export const LOCAL_BACKEND_SCALE_FILES = 40_000;
 
 interface UntypedClient {
   query(ref: unknown, args: unknown): Promise<any>;
@@ -79,7 +77,7 @@ export async function makeLocalBackendHarness(): Promise<Harness> {
   };
   return {
     admin,
-    scaleFiles: LOCAL_BACKEND_SCALE_FILES,
+    scaleFiles: SCALE_FILES,
     idle: () => (backend.engine as EngineImpl).idle(),
     holdScheduled(hold) {
       held = hold;
