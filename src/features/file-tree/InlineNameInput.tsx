@@ -27,13 +27,17 @@ export function InlineNameInput({ editor }: { editor: InlineEditor }) {
   const problem = siblingNameProblem(value, siblings, currentName);
   const shownProblem = touched || value !== editor.initial ? problem : null;
 
+  // Once per edit, not per `editor` object: the row's parent passes a new one whenever it renders (a folder created
+  // just before gets its server id, a write is confirmed), and selecting again then put the caret back at the start
+  // of what was being typed ("inner.ts" typed at once after creating its folder became "r.tsinne").
+  const { kind, initial } = editor;
   useEffect(() => {
     const input = inputRef.current;
     if (!input) return;
     input.focus({ preventScroll: true });
-    const dot = editor.kind === "rename" ? editor.initial.lastIndexOf(".") : -1;
-    input.setSelectionRange(0, dot > 0 ? dot : editor.initial.length);
-  }, [editor]);
+    const dot = kind === "rename" ? initial.lastIndexOf(".") : -1;
+    input.setSelectionRange(0, dot > 0 ? dot : initial.length);
+  }, [kind, initial]);
 
   const finish = (commit: boolean) => {
     if (done.current) return;
