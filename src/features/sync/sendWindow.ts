@@ -177,6 +177,14 @@ export class SendWindow {
     let filling = false;
     /** Set at the start and on each kick (entries stored): the entries behind a waiting head are read ahead. */
     let readAhead = true;
+    /**
+     * A page's entries still to send: not answered, and not on the wire (a page read again after a rebase may hold
+     * entries that went ahead of a waiting one and are still in the window).
+     */
+    const unsent = (page: readonly OutboxEntry[]) => {
+      const sent = new Set(window.map((flight) => flight.entry.opId));
+      return page.filter((e) => !this.host.isAnswered(e.opId) && !sent.has(e.opId));
+    };
     /** Launches a content write that may go ahead of the waiting head of `buffer` (see the invariants); false if none. */
     const overtake = () => {
       const ahead = this.overtaker(buffer, window);
@@ -225,9 +233,7 @@ export class SendWindow {
             const page = await this.host.storedAfter(readSeq, READ_PAGE);
             if (page.length === 0 || this.stopped) break;
             readSeq = page.at(-1)!.seq!;
-            // A page read again (after a rebase) may hold entries that went ahead and are still on the wire.
-            const sent = new Set(window.map((flight) => flight.entry.opId));
-            buffer = page.filter((e) => !this.host.isAnswered(e.opId) && !sent.has(e.opId));
+            buffer = unsent(page);
             continue;
           }
           const entry = buffer[0];
@@ -255,8 +261,7 @@ export class SendWindow {
           const page = await this.host.storedAfter(readSeq, READ_PAGE - buffer.length);
           if (page.length > 0) {
             readSeq = page.at(-1)!.seq!;
-            const sent = new Set(window.map((flight) => flight.entry.opId));
-            buffer.push(...page.filter((e) => !this.host.isAnswered(e.opId) && !sent.has(e.opId)));
+            buffer.push(...unsent(page));
             filling = true;
             continue;
           }
