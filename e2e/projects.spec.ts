@@ -179,6 +179,27 @@ test("signing out returns to the sign-in page at /, so the next user starts on t
   await expect(page.getByText(/No projects yet/)).toBeVisible();
 });
 
+test("what is typed right after signing in lands in the dashboard's new-project field, and a failed sign-in comes back with why", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("textbox", { name: "Your name" })).toBeFocused();
+  // Typed as a person does, with no wait between the name's Enter and the project's name.
+  await page.keyboard.type(`${uniqueUser("quick")}\nQuick start\n`);
+  await expect(UI.workspaceHeading(page, "Quick start").or(UI.projectLink(page, "Quick start"))).toBeVisible();
+
+  // The backend cannot be reached at sign-in: the form comes back with the name, the reason and what to do.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.route(/\/polaris\/auth\/sign-in$/, (route) => route.abort("connectionrefused"));
+  await page.keyboard.type("Nobody\n");
+  const field = page.getByRole("textbox", { name: "Your name" });
+  await expect(page.getByRole("alert")).toHaveText(/Cannot reach the Polaris backend at .*Start it with `npm start`/);
+  await expect(field).toHaveValue("Nobody");
+  await expect(field).toBeFocused();
+  await page.unroute(/\/polaris\/auth\/sign-in$/);
+  await field.press("Enter");
+  await expect(UI.dashboardHeading(page)).toBeVisible();
+  await expect(page.getByText(/No projects yet/)).toBeVisible();
+});
+
 test("an expired or rejected stored token is renewed with the stored name", async ({ page }) => {
   const name = await signIn(page);
   await createProject(page, "Still mine");
@@ -188,10 +209,15 @@ test("an expired or rejected stored token is renewed with the stored name", asyn
     localStorage.setItem(key, JSON.stringify({ ...session, token: "not-a-valid-token", expiresAt: Date.now() + 3_600_000 }));
   });
   await page.reload();
+  // The user's offline cache shows the project at once (the cache is keyed by the name's subject, not read from
+  // the stored token), and the refused token is renewed behind it.
   await expect(UI.projectLink(page, "Still mine")).toBeVisible();
   await expect(page.getByText(name)).toBeVisible();
-  const stored = await page.evaluate(() => localStorage.getItem("polaris.localSession"));
-  expect(stored).not.toContain("not-a-valid-token");
+  await expect.poll(() => page.evaluate(() => localStorage.getItem("polaris.localSession"))).not.toContain("not-a-valid-token");
+  // Writes go through with the renewed token.
+  await createProject(page, "After renewal");
+  await expect(UI.projectLink(page, "After renewal")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Online" })).toBeVisible();
 });
 
 test("a stored token the backend refuses before the page has rendered is renewed, and the page connects", async ({ page }) => {

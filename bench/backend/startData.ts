@@ -2,7 +2,8 @@
 import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { LOCAL_ISSUER_PATH, LocalIssuer, subjectForName } from "../../local-backend/src/auth/localIssuer.js";
+import { LOCAL_ISSUER_PATH, LocalIssuer } from "../../local-backend/src/auth/localIssuer.js";
+import { localSubject } from "../../local-backend/src/auth/signInName.js";
 import { openEngine } from "../../local-backend/src/engine/index.js";
 import { WAL_FILE } from "../../local-backend/src/engine/wal.js";
 import { SEED_CONVEX_DIR } from "./lib.js";
@@ -37,7 +38,7 @@ export const storedDocuments = (d: StartData) => d.projects * (2 * d.filesPerPro
 /** Fills `dataDir` (its write-ahead log) with `d`'s projects; returns their ids. */
 export async function populate(dataDir: string, siteUrl: string, d: StartData): Promise<string[]> {
   const issuer = `${siteUrl}${LOCAL_ISSUER_PATH}`;
-  const subject = subjectForName(d.user);
+  const subject = localSubject(d.user);
   const identity = { tokenIdentifier: `${issuer}|${subject}`, subject, issuer };
   const engine = await openEngine({ dataDir, convexDir: SEED_CONVEX_DIR, siteUrl, durable: true, log: () => {} });
   const projectIds: string[] = [];

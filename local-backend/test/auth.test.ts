@@ -7,6 +7,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { SignJWT, generateKeyPair } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { localSubject, normalizeSignInName } from "../src/auth/signInName.js";
 import { TokenVerifier, identityFromClaims } from "../src/auth/verify.js";
 import { PROJECT_CONVEX_DIR, startTestBackend, type TestBackend } from "./helpers/backend.js";
 import { RawClient } from "./helpers/rawClient.js";
@@ -58,6 +59,15 @@ describe("development sign-in", () => {
     expect(me.status).toBe(200);
     expect(me.body.value).toEqual({ subject: alice.subject, name: "Alice", issuer: `${backend.url}/polaris/auth` });
     expect((await whoami(null)).body.value).toBeNull();
+  });
+
+  it("gives the subject the page computes from the name before the token arrives (where its outbox lives)", async () => {
+    for (const raw of ["Alice", "  Ωmega ✦ 名前 ", "e\u0301clair", "x".repeat(64)]) {
+      const { subject, token } = await backend.signIn(raw);
+      expect(subject).toBe(localSubject(normalizeSignInName(raw)));
+      const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { sub: string };
+      expect(claims.sub).toBe(subject);
+    }
   });
 
   it.each([

@@ -23,9 +23,10 @@ function useBackendUnreachable(): boolean {
 /**
  * Shows `signIn` until Convex has accepted a token, then the app. "Authenticated" here means the backend
  * confirmed the identity, not merely that a token is stored, with two exceptions that show the app at once,
- * working from the offline cache and outbox: a user whose stored token has not expired (so the workspace's
- * code, IndexedDB and queries start while the socket connects and authenticates, not one after another), and a
- * user who signed in before and whose backend is unreachable. Either way no write is sent until the backend
+ * working from the offline cache and outbox: a user whose stored token has not expired or who has just signed in
+ * (so the workspace's code, IndexedDB and queries start while the socket connects and authenticates, not one
+ * after another, and what the person types lands in the app), and a user who signed in before and whose backend
+ * is unreachable. Either way no write is sent until the backend
  * confirms the token (the outbox waits for `authenticated`; the client sends queries after the token); if it
  * then refuses it, the sign-in page replaces the app and the outbox waits in IndexedDB for the same user's next
  * sign-in.
@@ -37,7 +38,7 @@ export function AuthGate({ signIn, backendUrl, children }: { signIn: ReactNode; 
   const userKey = session?.userKey ?? null;
   // The project's listing goes out with the token, not after the page's code and the offline cache have loaded.
   useEarlyListing(userKey !== null);
-  const earlyStart = isLoading && userKey !== null && (unreachable || session?.cachedToken === true);
+  const earlyStart = isLoading && userKey !== null && (unreachable || session?.earlyStart === true);
   // Once the app is showing for a user, reconnecting (loading again) must not unmount it and its open editors.
   const [shownFor, setShownFor] = useState<string | null>(null);
   if ((isAuthenticated || earlyStart) && userKey !== null && shownFor !== userKey) setShownFor(userKey);

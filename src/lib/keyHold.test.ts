@@ -122,4 +122,22 @@ describe("holdKeys into a text field", () => {
     expect(insertText.mock.calls.map((call) => call[0])).toEqual(["insertText", "insertText"]);
     Reflect.deleteProperty(document, "execCommand");
   });
+
+  it("with `submits` (keys typed right after signing in), the kept Enter submits the field's form once; <html> is marked while it holds", async () => {
+    const form = document.createElement("form");
+    const submitted = vi.fn((e: Event) => e.preventDefault());
+    form.addEventListener("submit", submitted);
+    const field = document.createElement("input");
+    form.append(field);
+    document.body.append(form);
+    const hold = holdKeys({ submits: true });
+    expect(document.documentElement.hasAttribute("data-holding-keys")).toBe(true);
+    press("Enter");
+    expect(submitted).not.toHaveBeenCalled();
+    const given = hold.releaseOnNextFocus();
+    field.focus();
+    await given;
+    expect(submitted).toHaveBeenCalledTimes(1);
+    expect(document.documentElement.hasAttribute("data-holding-keys")).toBe(false);
+  });
 });

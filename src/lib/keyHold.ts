@@ -50,6 +50,12 @@ export interface HoldOptions {
   endsOn?: (event: KeyboardEvent) => boolean;
   /** What the person ending the hold (a pointer press, a key of `endsOn`, the time passing) does with the kept keys. */
   whenEnded?: "give" | "drop";
+  /**
+   * A kept Enter in a one-line field submits its form, as the person's own Enter would have. Only for a hold whose
+   * keys can only have been meant for the page that opens (typed right after signing in): by default Enter never
+   * submits (see `give`).
+   */
+  submits?: boolean;
 }
 
 const MODIFIERS = new Set(["Control", "Shift", "Alt", "Meta", "CapsLock", "AltGraph"]);
@@ -65,6 +71,17 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 /** The key events a hold gives back: its own listener lets them pass. */
 const given = new WeakSet<Event>();
 
+/**
+ * Holds taking keys now. While there is one, <html> carries `data-holding-keys`: a key pressed while focus is on the
+ * body (the old page gone, the new one not focused yet) is kept, not lost, and the e2e suite's watcher of keys lost
+ * on the body (e2e/drivers/fixtures.ts) knows it.
+ */
+let holding = 0;
+function countHold(delta: 1 | -1): void {
+  holding += delta;
+  document.documentElement.toggleAttribute("data-holding-keys", holding > 0);
+}
+
 function dispatchKey(target: Element, type: "keydown" | "keyup", k: HeldKey): boolean {
   const event = new KeyboardEvent(type, { ...k, bubbles: true, cancelable: true, composed: true });
   given.add(event);
@@ -72,7 +89,7 @@ function dispatchKey(target: Element, type: "keydown" | "keyup", k: HeldKey): bo
 }
 
 /** Gives one kept key to the focused element as the browser would have. */
-function give(k: HeldKey): void {
+function give(k: HeldKey, submits: boolean): void {
   const target = document.activeElement ?? document.body;
   const proceed = dispatchKey(target, "keydown", k);
   const plain = !k.ctrlKey && !k.metaKey && !k.altKey;
@@ -82,6 +99,7 @@ function give(k: HeldKey): void {
     // Enter in a one-line field reaches its key handlers only: it never submits a form for the person (a hold that
     // ended on the dashboard must not create a second project from keys meant for the first).
     else if (k.key === "Enter" && !(target instanceof HTMLInputElement)) document.execCommand("insertParagraph");
+    else if (k.key === "Enter" && submits && target instanceof HTMLInputElement) target.form?.requestSubmit();
   }
   dispatchKey(target, "keyup", k);
 }
@@ -89,7 +107,7 @@ function give(k: HeldKey): void {
 const isTab = (event: KeyboardEvent) => event.key === "Tab";
 
 /** Starts keeping every key pressed, for the page about to open. */
-export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give" }: HoldOptions = {}): KeyHold {
+export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", submits = false }: HoldOptions = {}): KeyHold {
   const queue: HeldKey[] = [];
   let active = true;
   let giving = false;
@@ -106,7 +124,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give" }: H
       giving = true;
       stopWaiting();
       try {
-        for (const k of queue.splice(0)) if (whenEnded === "give") give(k);
+        for (const k of queue.splice(0)) if (whenEnded === "give") give(k, submits);
       } finally {
         stopHolding();
       }
@@ -131,7 +149,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give" }: H
     try {
       await nextTask();
       for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
-        give(k);
+        give(k, submits);
         await nextTask();
       }
     } finally {
@@ -147,7 +165,10 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give" }: H
   }
 
   /** Whatever happened, the keyboard is the page's again. */
+  let counted = true;
   function stopHolding(): void {
+    if (counted) countHold(-1);
+    counted = false;
     window.removeEventListener("keydown", onKey, true);
     window.removeEventListener("keyup", onKeyUp, true);
     finished();
@@ -171,6 +192,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give" }: H
     return queue.splice(0);
   }
 
+  countHold(1);
   window.addEventListener("keydown", onKey, true);
   window.addEventListener("keyup", onKeyUp, true);
   window.addEventListener("pointerdown", ended, true);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
-import { normalizeSignInName, signInNameProblem } from "./signInName.js";
+import { localSubject, normalizeSignInName, signInNameProblem } from "./signInName.js";
 
 // The development token issuer. Anyone who can reach the sign-in endpoint can sign in as anyone: that is
 // the point of a local, single-machine issuer, and why the server listens on loopback unless told otherwise.
@@ -35,10 +35,6 @@ export function normalizeName(raw: unknown): string {
   return normalizeSignInName(raw);
 }
 
-/** Equal names give equal subjects; different names give different subjects (SHA-256, 128 bits kept). */
-export function subjectForName(name: string): string {
-  return `local_${createHash("sha256").update(name, "utf8").digest("base64url").slice(0, 22)}`;
-}
 
 const MAX_ISSUER_LENGTH = 2048;
 
@@ -132,7 +128,7 @@ export class LocalIssuer {
 
   async signIn(rawName: unknown, now = Date.now()): Promise<SignInResult> {
     const name = normalizeName(rawName);
-    const subject = subjectForName(name);
+    const subject = localSubject(name);
     const expiresAt = now + TOKEN_LIFETIME_MS;
     const token = await new SignJWT({ name })
       .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, typ: "JWT" })

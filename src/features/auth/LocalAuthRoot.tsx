@@ -3,6 +3,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { navigate } from "wouter/use-browser-location";
 import { AuthGate } from "../../app/AuthGate";
 import { abandonEarlyStart } from "../../app/earlyStart";
+import { holdKeys } from "../../lib/keyHold";
+import { localSubject } from "../../../local-backend/src/auth/signInName";
 import {
   LOCAL_SESSION_KEY,
   clearLocalSession,
@@ -10,15 +12,16 @@ import {
   loadLocalSession,
   requestLocalToken,
   saveLocalSession,
-  tokenSubject,
   type LocalSession,
 } from "./localSession";
-import { LocalSignInForm } from "./LocalSignInForm";
+import { LocalSignInForm, type SignInFailure } from "./LocalSignInForm";
 import { SessionContext, type SessionInfo } from "./session";
 
 interface LocalAuthValue {
   userName: string | null;
-  signIn: (name: string) => Promise<void>;
+  signIn: (name: string) => void;
+  /** Why the last sign-in failed, and with what name; null after a successful one. */
+  failure: SignInFailure | null;
   signOut: () => void;
   fetchAccessToken: (args: { forceRefreshToken: boolean }) => Promise<string | null>;
 }
@@ -51,6 +54,13 @@ function useLocalConvexAuth() {
 /**
  * Auth without Clerk: the embedded backend issues tokens for a name. The session lives in localStorage so a
  * reload stays signed in; an expired or rejected token is renewed by signing in again with the stored name.
+ *
+ * Signing in shows the dashboard at once, while the token is on its way, as a stored token does on a reload
+ * (AuthGate's early start). Queries wait for the token on the socket and writes wait in the outbox (kept under
+ * the user's key, the token's subject, which the name alone determines). What the person types right after Enter
+ * is kept until the dashboard puts focus somewhere (lib/keyHold.ts), then given to it: a new user's project name
+ * and Enter create the project. If the sign-in fails, the form comes back with the name and the reason, and what
+ * was typed for the dashboard is dropped rather than added to the name.
  */
 export function LocalAuthRoot({
   client,
@@ -62,6 +72,10 @@ export function LocalAuthRoot({
   children: ReactNode;
 }) {
   const sessionRef = useRef<LocalSession | null>(null);
+  /** The sign-in request on its way, if any: fetchAccessToken waits for it rather than ask again. */
+  const signingIn = useRef<Promise<LocalSession> | null>(null);
+  const [failure, setFailure] = useState<SignInFailure | null>(null);
+  const failures = useRef(0);
   const [userName, setUserName] = useState<string | null>(() => {
     sessionRef.current = loadLocalSession();
     return sessionRef.current?.name ?? null;
@@ -84,6 +98,7 @@ export function LocalAuthRoot({
     function onStorage(event: StorageEvent) {
       if (event.key !== LOCAL_SESSION_KEY && event.key !== null) return;
       sessionRef.current = loadLocalSession();
+      signingIn.current = null;
       if (!sessionRef.current) leavePage();
       setUserName(sessionRef.current?.name ?? null);
     }
@@ -92,16 +107,47 @@ export function LocalAuthRoot({
   }, []);
 
   const signIn = useCallback(
-    async (name: string) => setSession(await requestLocalToken(convexUrl, name)),
+    (name: string) => {
+      const hold = holdKeys({ submits: true });
+      void hold.releaseOnNextFocus();
+      const request = requestLocalToken(convexUrl, name);
+      signingIn.current = request;
+      sessionRef.current = null;
+      setUserName(name);
+      request.then(
+        (session) => {
+          if (signingIn.current !== request) return;
+          signingIn.current = null;
+          // Cleared only now: a form still showing keeps its key (a new one would take focus, and the held keys).
+          setFailure(null);
+          setSession(session);
+        },
+        (error: unknown) => {
+          hold.take();
+          if (signingIn.current !== request) return;
+          signingIn.current = null;
+          const message = error instanceof Error ? error.message : "Sign-in failed.";
+          setFailure({ name, message, attempt: ++failures.current });
+          setSession(null);
+        },
+      );
+    },
     [convexUrl, setSession],
   );
   const signOut = useCallback(() => {
     leavePage();
+    signingIn.current = null;
+    setFailure(null);
     setSession(null);
   }, [setSession]);
 
   const fetchAccessToken = useCallback(
     async ({ forceRefreshToken }: { forceRefreshToken: boolean }) => {
+      const pending = signingIn.current;
+      if (pending) {
+        const session = await pending.catch(() => null);
+        return session !== null && session.name === userName && sessionRef.current === session ? session.token : null;
+      }
       const current = sessionRef.current;
       if (!current || current.name !== userName) return null;
       if (!forceRefreshToken && !isExpired(current)) return current.token;
@@ -120,8 +166,8 @@ export function LocalAuthRoot({
   );
 
   const value = useMemo(
-    () => ({ userName, signIn, signOut, fetchAccessToken }),
-    [userName, signIn, signOut, fetchAccessToken],
+    () => ({ userName, signIn, failure, signOut, fetchAccessToken }),
+    [userName, signIn, failure, signOut, fetchAccessToken],
   );
   const session = useMemo<SessionInfo | null>(
     () =>
@@ -129,10 +175,10 @@ export function LocalAuthRoot({
         ? null
         : {
             userName,
-            userKey: tokenSubject(sessionRef.current?.token ?? "") ?? `local:${userName}`,
+            userKey: localSubject(userName),
             signOut,
             getToken: (forceRefresh) => fetchAccessToken({ forceRefreshToken: forceRefresh }),
-            cachedToken: sessionRef.current !== null && !isExpired(sessionRef.current),
+            earlyStart: signingIn.current !== null || (sessionRef.current !== null && !isExpired(sessionRef.current)),
           },
     [userName, signOut, fetchAccessToken],
   );
@@ -151,6 +197,6 @@ export function LocalAuthRoot({
 }
 
 function LocalSignInPage() {
-  const { signIn } = useLocalAuth();
-  return <LocalSignInForm onSignIn={signIn} />;
+  const { signIn, failure } = useLocalAuth();
+  return <LocalSignInForm key={failure?.attempt ?? 0} onSignIn={signIn} failure={failure} />;
 }

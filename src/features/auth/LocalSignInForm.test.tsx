@@ -2,13 +2,12 @@ import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LocalSignInForm } from "./LocalSignInForm";
-import { SignInError } from "./localSession";
 
 afterEach(cleanup);
 
 describe("LocalSignInForm", () => {
   it("focuses the name field and rejects an empty name in place", async () => {
-    const onSignIn = vi.fn(async () => {});
+    const onSignIn = vi.fn<(name: string) => void>();
     const user = userEvent.setup();
     render(<LocalSignInForm onSignIn={onSignIn} />);
     const input = screen.getByRole("textbox", { name: "Your name" });
@@ -22,7 +21,7 @@ describe("LocalSignInForm", () => {
   });
 
   it("rejects a name longer than 64 characters", async () => {
-    const onSignIn = vi.fn(async () => {});
+    const onSignIn = vi.fn<(name: string) => void>();
     const user = userEvent.setup();
     render(<LocalSignInForm onSignIn={onSignIn} />);
     await user.paste("n".repeat(65));
@@ -31,20 +30,25 @@ describe("LocalSignInForm", () => {
     expect(onSignIn).not.toHaveBeenCalled();
   });
 
-  it("signs in with the trimmed name and shows a backend failure", async () => {
-    const onSignIn = vi
-      .fn<(name: string) => Promise<void>>()
-      .mockRejectedValueOnce(new SignInError("Cannot reach the Polaris backend at http://x. Is it running?"))
-      .mockResolvedValueOnce(undefined);
+  it("signs in with the trimmed, normalized name at once", async () => {
+    const onSignIn = vi.fn<(name: string) => void>();
     const user = userEvent.setup();
     render(<LocalSignInForm onSignIn={onSignIn} />);
-    await user.keyboard("  Ada  {Enter}");
-    expect(onSignIn).toHaveBeenLastCalledWith("Ada");
-    expect(await screen.findByRole("alert")).toHaveTextContent("Cannot reach the Polaris backend");
-    const button = screen.getByRole("button", { name: "Sign in" });
-    expect(button).toBeEnabled();
-    await user.click(button);
-    expect(onSignIn).toHaveBeenCalledTimes(2);
-    expect(screen.getByRole("button", { name: "Signing in…" })).toBeDisabled();
+    await user.keyboard("  Ade\u0301le  {Enter}");
+    expect(onSignIn).toHaveBeenCalledExactlyOnceWith("Ad\u00e9le");
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("comes back after a failed sign-in with the name tried and the reason, ready to try again", async () => {
+    const onSignIn = vi.fn<(name: string) => void>();
+    const user = userEvent.setup();
+    render(<LocalSignInForm onSignIn={onSignIn} failure={{ name: "Ada", message: "Cannot reach the Polaris backend at http://x. Is it running?", attempt: 1 }} />);
+    const input = screen.getByRole("textbox", { name: "Your name" });
+    expect(input).toHaveValue("Ada");
+    expect(input).toHaveFocus();
+    expect(screen.getByRole("alert")).toHaveTextContent("Cannot reach the Polaris backend");
+    expect(input).toHaveAccessibleDescription(/Cannot reach the Polaris backend/);
+    await user.keyboard("{Enter}");
+    expect(onSignIn).toHaveBeenCalledExactlyOnceWith("Ada");
   });
 });

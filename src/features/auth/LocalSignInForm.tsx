@@ -2,20 +2,28 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { MAX_SIGN_IN_NAME_LENGTH, normalizeSignInName, signInNameProblem } from "../../../local-backend/src/auth/signInName";
 import "./auth.css";
 
+/** A sign-in the backend did not accept (unreachable, refused): the name tried and why. */
+export interface SignInFailure {
+  name: string;
+  message: string;
+  /** Counts failures: the form is keyed by it, so each one comes back fresh, focused, with its message. */
+  attempt: number;
+}
+
 /**
- * The local sign-in page: a name, no password. Validation messages appear under the field; a failure from
- * the backend (unreachable, refused) appears in the same place.
+ * The local sign-in page: a name, no password. Validation messages appear under the field. A valid name signs in
+ * at once (the app replaces this form while the token is on its way); if the backend then fails the sign-in, the
+ * form comes back with the name and the reason in the same place.
  */
-export function LocalSignInForm({ onSignIn }: { onSignIn: (name: string) => Promise<void> }) {
-  const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+export function LocalSignInForm({ onSignIn, failure = null }: { onSignIn: (name: string) => void; failure?: SignInFailure | null }) {
+  const [name, setName] = useState(failure?.name ?? "");
+  const [error, setError] = useState<string | null>(failure?.message ?? null);
   const inputRef = useRef<HTMLInputElement>(null);
   const errorId = useId();
   const hintId = useId();
   const inputId = useId();
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
     const problem = signInNameProblem(name);
     if (problem) {
@@ -23,20 +31,12 @@ export function LocalSignInForm({ onSignIn }: { onSignIn: (name: string) => Prom
       inputRef.current?.focus();
       return;
     }
-    setPending(true);
-    setError(null);
-    try {
-      await onSignIn(normalizeSignInName(name));
-    } catch (err) {
-      setError(err instanceof Error ? err.message : "Sign-in failed.");
-      setPending(false);
-      inputRef.current?.focus();
-    }
+    onSignIn(normalizeSignInName(name));
   }
 
   return (
     <main className="auth-page">
-      <form className="auth-card" onSubmit={(event) => void submit(event)} noValidate aria-label="Sign in">
+      <form className="auth-card" onSubmit={submit} noValidate aria-label="Sign in">
         <div className="auth-brand" aria-hidden="true">
           <span className="auth-logo">✦</span> Polaris
         </div>
@@ -70,8 +70,8 @@ export function LocalSignInForm({ onSignIn }: { onSignIn: (name: string) => Prom
             started with <code>npm start</code>.
           </p>
         </div>
-        <button type="submit" className="btn btn-primary auth-submit" disabled={pending}>
-          {pending ? "Signing in…" : "Sign in"}
+        <button type="submit" className="btn btn-primary auth-submit">
+          Sign in
         </button>
       </form>
     </main>

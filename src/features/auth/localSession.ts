@@ -36,18 +36,6 @@ export function isExpired(session: LocalSession, now = Date.now()): boolean {
   return session.expiresAt - EXPIRY_MARGIN_MS <= now;
 }
 
-/** The `sub` claim of a JWT, read without verifying it (the backend verifies; this only names local storage). */
-export function tokenSubject(token: string): string | undefined {
-  const payload = token.split(".")[1];
-  if (!payload) return undefined;
-  try {
-    const json: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
-    return json && typeof json === "object" && "sub" in json && typeof json.sub === "string" ? json.sub : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export class SignInError extends Error {}
 
 /** Asks the embedded backend's issuer for a token for `name`. Throws SignInError with a readable message. */

@@ -9,10 +9,11 @@ export interface SessionInfo {
   /** The user's current Convex token (renewed when `forceRefresh`), for services that act as the user (the runner). */
   getToken?: (forceRefresh: boolean) => Promise<string | null>;
   /**
-   * A token from an earlier sign-in is stored and not yet expired: the app may show at once, before the backend
-   * has confirmed it (queries wait for the token on the socket; writes wait in the outbox until it is confirmed).
+   * The app may show at once, before the backend has confirmed who this is: a token from an earlier sign-in is
+   * stored and not yet expired, or a sign-in's token is on its way (queries wait for the token on the socket;
+   * writes wait in the outbox until it is confirmed).
    */
-  cachedToken?: boolean;
+  earlyStart?: boolean;
 }
 
 export const SessionContext = createContext<SessionInfo | null>(null);
