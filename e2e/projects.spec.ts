@@ -179,12 +179,19 @@ test("signing out returns to the sign-in page at /, so the next user starts on t
   await expect(page.getByText(/No projects yet/)).toBeVisible();
 });
 
-test("what is typed right after signing in lands in the dashboard's new-project field, and a failed sign-in comes back with why", async ({ page }) => {
+test("what is typed right after signing in lands where it was meant: a project, its file and its text; a failed sign-in comes back with why", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("textbox", { name: "Your name" })).toBeFocused();
-  // Typed as a person does, with no wait between the name's Enter and the project's name.
+  // Typed as a person does, with no wait anywhere: the name's Enter, the project's name and Enter (its page opens
+  // once the server names it), a file and its first line.
   await page.keyboard.type(`${uniqueUser("quick")}\nQuick start\n`);
-  await expect(UI.workspaceHeading(page, "Quick start").or(UI.projectLink(page, "Quick start"))).toBeVisible();
+  await page.keyboard.press("ControlOrMeta+Alt+N");
+  await page.keyboard.type("index.ts\nexport const x = 1;");
+  await expect(UI.workspaceHeading(page, "Quick start")).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Editor: index.ts" })).toHaveText("export const x = 1;");
+  await expect(UI.fileTree(page).getByRole("treeitem")).toHaveText(["index.ts"]);
+  const server = await serverFor(page);
+  expect((await server.query(api.projects.list, {})).map((p) => p.name)).toEqual(["Quick start"]);
 
   // The backend cannot be reached at sign-in: the form comes back with the name, the reason and what to do.
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -140,4 +140,40 @@ describe("holdKeys into a text field", () => {
     expect(submitted).toHaveBeenCalledTimes(1);
     expect(document.documentElement.hasAttribute("data-holding-keys")).toBe(false);
   });
+
+  it("a hold started by a given key (the Enter that creates a project) takes over the keys typed after it", async () => {
+    const form = document.createElement("form");
+    const field = document.createElement("input");
+    form.append(field);
+    document.body.append(form);
+    const insertText = vi.fn((command: string, _ui?: boolean, value?: string) => {
+      if (command !== "insertText" || document.activeElement !== field) return false;
+      field.value += value ?? "";
+      return true;
+    });
+    Object.defineProperty(document, "execCommand", { value: insertText, configurable: true });
+    let opening: ReturnType<typeof holdKeys> | undefined;
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      opening = holdKeys();
+    });
+    const signingIn = holdKeys({ submits: true });
+    for (const key of ["a", "Enter", "b", "c"]) press(key);
+    const given = signingIn.releaseOnNextFocus();
+    field.focus();
+    await given;
+    expect(field.value).toBe("a");
+    expect(signingIn.active).toBe(false);
+    expect(opening?.active).toBe(true);
+    // What followed the Enter waits for the new page, and only there.
+    press("d");
+    expect(field.value).toBe("a");
+    const next = recorder();
+    const released = opening!.releaseOnNextFocus();
+    next.el.focus();
+    await released;
+    expect(next.keys).toEqual(["b", "c", "d"]);
+    expect(document.documentElement.hasAttribute("data-holding-keys")).toBe(false);
+    Reflect.deleteProperty(document, "execCommand");
+  });
 });

@@ -68,6 +68,25 @@ function isEditable(el: Element): boolean {
 /** The next task: what a given key set off (a render, an effect moving focus) is done before the next key. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/**
+ * After a key that acts (Enter, a shortcut, Escape: not a character typed into a field), the next key waits for
+ * the page to have drawn a frame and run what followed it (React's passive effects, which move focus to a created
+ * row or an opened editor), as a person's next key would: given a task later, Ctrl+Alt+N typed right after a new
+ * folder's name and Enter reached the tree before focus was on the folder, and the file went to the root. At most
+ * 50 ms per key (a hidden page draws no frames).
+ */
+const afterFrame = () =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      setTimeout(resolve, 0);
+    });
+  });
+
+/** A character typed as text (no modifier but Shift): the next one need not wait for a frame. */
+const typesText = (k: HeldKey) => [...k.key].length === 1 && !k.ctrlKey && !k.metaKey && !k.altKey;
+
 /** The key events a hold gives back: its own listener lets them pass. */
 const given = new WeakSet<Event>();
 
@@ -81,6 +100,14 @@ function countHold(delta: 1 | -1): void {
   holding += delta;
   document.documentElement.toggleAttribute("data-holding-keys", holding > 0);
 }
+
+/**
+ * The newest hold still holding. A hold that starts while another holds takes over its keys not yet given, and
+ * the other ends: a key it gave started the new page's change (the project name's Enter typed right after signing
+ * in creates the project), so what was typed after that key belongs to the page the new hold waits for. (Two holds
+ * at once cannot share: the older one's listener would take every key first.)
+ */
+let newest: KeyHold | null = null;
 
 function dispatchKey(target: Element, type: "keydown" | "keyup", k: HeldKey): boolean {
   const event = new KeyboardEvent(type, { ...k, bubbles: true, cancelable: true, composed: true });
@@ -108,7 +135,7 @@ const isTab = (event: KeyboardEvent) => event.key === "Tab";
 
 /** Starts keeping every key pressed, for the page about to open. */
 export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", submits = false }: HoldOptions = {}): KeyHold {
-  const queue: HeldKey[] = [];
+  const queue: HeldKey[] = newest?.take() ?? [];
   let active = true;
   let giving = false;
   let finished: () => void = () => {};
@@ -150,7 +177,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", sub
       await nextTask();
       for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
         give(k, submits);
-        await nextTask();
+        await (typesText(k) ? nextTask() : afterFrame());
       }
     } finally {
       stopHolding();
@@ -169,6 +196,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", sub
   function stopHolding(): void {
     if (counted) countHold(-1);
     counted = false;
+    if (newest === hold) newest = null;
     window.removeEventListener("keydown", onKey, true);
     window.removeEventListener("keyup", onKeyUp, true);
     finished();
@@ -197,7 +225,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", sub
   window.addEventListener("keyup", onKeyUp, true);
   window.addEventListener("pointerdown", ended, true);
 
-  return {
+  const hold: KeyHold = {
     get active() {
       return active;
     },
@@ -208,4 +236,6 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", sub
       return done;
     },
   };
+  newest = hold;
+  return hold;
 }
