@@ -10,6 +10,8 @@
 // docs/benchmarks.md (not with BENCH_PROFILE=<dir>, which writes a CPU profile, a trace of the page's tasks
 // (trace.json: which stretches of the profile ran as one task) and a WebSocket frame timeline of the
 // first 100-write replay there instead; BENCH_PROFILE_LARGE=<dir> the same of the 5,000-write replay alone;
+// BENCH_TRACE_ONLY=1 leaves the CPU profile out of either (its sampling made the tasks about twice as long), and
+// bench/offline/trace-tasks.mjs <dir> sums the trace's main-thread CPU time by kind of task;
 // BENCH_LARGE_ONLY=1 runs and prints only the 5,000-write replay, without profiling or writing the docs;
 // BENCH_SMALL_ONLY=1 the same of the 100-write replay and its stock-client references;
 // BENCH_BACKEND_PROFILE=<dir> has the backend write its CPU profile there).
@@ -436,9 +438,13 @@ async function startProfile(page: Page) {
   cdp.on("Network.webSocketFrameSent", onFrame("out"));
   cdp.on("Network.webSocketFrameReceived", onFrame("in"));
   await cdp.send("Network.enable");
-  await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-  await cdp.send("Profiler.start");
+  // BENCH_TRACE_ONLY=1: the trace without the CPU profile, whose sampling slows the page (tasks about twice as long).
+  const sampling = !process.env.BENCH_TRACE_ONLY;
+  if (sampling) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+  }
   // A trace beside the profile: its tasks (RunTask) say which stretches of the profile ran as one task, unbroken.
   const { mkdir, writeFile } = await import("node:fs/promises");
   const traceDir = process.env.BENCH_PROFILE_LARGE ?? process.env.BENCH_PROFILE!;
@@ -447,10 +453,10 @@ async function startProfile(page: Page) {
   await browser.startTracing(page, { path: join(traceDir, "trace.json"), categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline"] });
   return {
     async stop(dir: string) {
-      const { profile } = await cdp.send("Profiler.stop");
+      const profile = sampling ? (await cdp.send("Profiler.stop")).profile : undefined;
       await browser.stopTracing();
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, "replay.cpuprofile"), JSON.stringify(profile));
+      if (profile) await writeFile(join(dir, "replay.cpuprofile"), JSON.stringify(profile));
       await writeFile(join(dir, "frames.json"), JSON.stringify(frames, null, 1));
       const t0 = frames[0]?.t ?? 0;
       const sent = new Map<number, number>();

@@ -1,4 +1,6 @@
+import type { OptimisticLocalStore } from "convex/browser";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { opIdOfTempId, optimisticId, renderRefs } from "./ids";
 import { applyPending, OverlayMemo } from "./overlay";
 import { queryToken } from "./queryKey";
 import { clearOptimisticUpdates, registerOptimisticUpdate } from "./registry";
@@ -153,3 +155,168 @@ describe("OverlayMemo", () => {
   });
 });
 
+
+describe("OverlayMemo scheduling", () => {
+  it("runs background slices at background priority where the browser has scheduler.postTask", () => {
+    const posted: { task: () => void; priority: string }[] = [];
+    vi.stubGlobal("scheduler", {
+      postTask: (task: () => void, options: { priority: string }) => {
+        posted.push({ task, priority: options.priority });
+        return Promise.resolve();
+      },
+    });
+    try {
+      const t = setup(1);
+      const memo = new OverlayMemo({ syncLimit: 1, pause: () => {}, onReady: () => {} });
+      const entries = ["a", "b", "c"].map(add);
+      memo.over(cacheWith([]), [], entries, noResults);
+      memo.over(cacheWith(["a"]), [], entries.slice(1), noResults);
+      expect(posted.length).toBeGreaterThan(0);
+      expect(posted.every((p) => p.priority === "background")).toBe(true);
+      while (posted.length > 0) posted.shift()!.task();
+      expect(listIn(memo.over(cacheWith(["a"]), [], entries.slice(1), noResults))).toEqual(["a", "b", "c"]);
+      expect(t.runs).toBeGreaterThan(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+/** A small PRNG (mulberry32), so a failing sequence can be run again from its seed. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Item = { id: string; name: string };
+
+describe("OverlayMemo against a full recomputation, on random writes and answers", () => {
+  // A listing of named items, with creates (the server's id is the result), renames and removes naming an item
+  // by real id or by `$ref` to its pending create; a name taken makes a write change nothing, on both sides.
+  const listToken = queryToken("test:items", {});
+  function register() {
+    const items = (store: OptimisticLocalStore): Item[] => (store.getQuery("test:items" as any, {}) as Item[] | undefined) ?? [];
+    const put = (store: OptimisticLocalStore, value: Item[]) => store.setQuery("test:items" as any, {}, value);
+    registerOptimisticUpdate("test:create", (store, args: { name: string; clientOpId: string }) => {
+      const list = items(store);
+      if (!list.some((i) => i.name === args.name)) put(store, [...list, { id: optimisticId(args), name: args.name }]);
+    });
+    registerOptimisticUpdate("test:rename", (store, args: { id: string; name: string }) => {
+      const list = items(store);
+      if (list.some((i) => i.name === args.name)) return;
+      put(store, list.map((i) => (i.id === args.id ? { ...i, name: args.name } : i)));
+    });
+    registerOptimisticUpdate("test:remove", (store, args: { id: string }) => {
+      put(store, items(store).filter((i) => i.id !== args.id));
+    });
+  }
+
+  /** What the server does with one write (the same rules), returning its result. */
+  function serverApply(list: Item[], entry: OutboxEntry, results: Map<string, { result: unknown }>): { list: Item[]; result: unknown } {
+    const args = renderRefs(entry.args, (opId) => results.get(opId)) as Record<string, string>;
+    if (entry.path === "test:create") {
+      if (list.some((i) => i.name === args.name)) return { list, result: null };
+      const id = `real-${entry.opId}`;
+      return { list: [...list, { id, name: args.name }], result: id };
+    }
+    if (entry.path === "test:rename") {
+      if (list.some((i) => i.name === args.name)) return { list, result: null };
+      return { list: list.map((i) => (i.id === args.id ? { ...i, name: args.name } : i)), result: null };
+    }
+    return { list: list.filter((i) => i.id !== args.id), result: null };
+  }
+
+  const baseOf = (cache: ReadonlyMap<string, CachedQuery>, overrides: readonly CachedQuery[]) => {
+    const base = new Map(cache);
+    for (const q of overrides) base.set(q.token, q);
+    return base;
+  };
+  const itemsIn = (out: ReadonlyMap<string, CachedQuery>) => out.get(listToken)?.value;
+
+  for (let seed = 1; seed <= 150; seed++) {
+    it(`agrees on sequence ${seed}`, () => {
+      register();
+      const rand = random(seed);
+      const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+      // Slices end after random numbers of entries: every read of the clock moves it 0-6 ms (SLICE_MS is 8).
+      let clock = 0;
+      vi.spyOn(performance, "now").mockImplementation(() => (clock += rand() * 6));
+      const tasks: (() => void)[] = [];
+      const memo = new OverlayMemo({
+        syncLimit: 1 + Math.floor(rand() * 4),
+        schedule: (task) => tasks.push(task),
+        pause: (task) => tasks.push(task),
+      });
+      const cacheOf = (list: Item[]): ReadonlyMap<string, CachedQuery> =>
+        new Map([[listToken, { token: listToken, path: "test:items", args: {}, value: list, updatedAt: 0 }]]);
+      let server: Item[] = [{ id: "real-seed", name: "seed" }];
+      let cache = cacheOf(server);
+      let overrides: CachedQuery[] = [];
+      let entries: OutboxEntry[] = [];
+      let results = new Map<string, { result: unknown }>();
+      let n = 0;
+      /** Every input the memo was given, with its full recomputation: what a reader sees must be one of them. */
+      const seen: { entries: readonly OutboxEntry[]; whole: ReadonlyMap<string, CachedQuery> }[] = [];
+      const read = () => {
+        const lookup = (opId: string) => results.get(opId);
+        const whole = applyPending(baseOf(cache, overrides), entries, lookup);
+        seen.push({ entries, whole });
+        const shown = itemsIn(memo.over(cache, overrides, entries, results));
+        // The last whole overlay of some earlier inputs, with the writes made since applied on top of it.
+        const candidates = seen.map((s) => {
+          const known = new Set(s.entries.map((e) => e.opId));
+          const since = entries.filter((e) => !known.has(e.opId));
+          return itemsIn(applyPending(s.whole, since, lookup));
+        });
+        expect(candidates).toContainEqual(shown);
+      };
+      for (let step = 0; step < 60; step++) {
+        const r = rand();
+        if (r < 0.35) {
+          // A write: a create, or a rename / remove of an item shown now (named by $ref while its create is pending).
+          const shown = (itemsIn(memo.over(cache, overrides, entries, results)) as Item[] | undefined) ?? [];
+          const opId = `op${n++}`;
+          const target = shown.length > 0 && rand() < 0.6 ? pick(shown) : undefined;
+          const pendingCreate = target && opIdOfTempId(target.id);
+          const id = pendingCreate ? { $ref: pendingCreate } : target?.id;
+          const name = `n${Math.floor(rand() * 8)}`;
+          const entry: OutboxEntry =
+            !target || rand() < 0.4
+              ? { opId, path: "test:create", args: { name }, createdAt: 0, userKey: "u" }
+              : rand() < 0.7
+                ? { opId, path: "test:rename", args: { id, name }, createdAt: 0, userKey: "u" }
+                : { opId, path: "test:remove", args: { id }, createdAt: 0, userKey: "u" };
+          entries = [...entries, entry];
+        } else if (r < 0.55 && entries.length > 0) {
+          // Answers: the first few writes confirmed, the live result (the server's new listing) laid over the cache.
+          const k = 1 + Math.floor(rand() * Math.min(entries.length, 4));
+          results = new Map(results);
+          for (const entry of entries.slice(0, k)) {
+            const applied = serverApply(server, entry, results);
+            server = applied.list;
+            results.set(entry.opId, { result: applied.result });
+          }
+          entries = entries.slice(k);
+          overrides = [{ token: listToken, path: "test:items", args: {}, value: server, updatedAt: 0 }];
+        } else if (r < 0.7) {
+          // The cache catches up with the live result.
+          cache = cacheOf(server);
+          overrides = [];
+        } else {
+          for (let i = Math.floor(rand() * 4); i > 0 && tasks.length > 0; i--) tasks.shift()!();
+        }
+        read();
+      }
+      while (tasks.length > 0) {
+        tasks.shift()!();
+        read();
+      }
+      const whole = applyPending(baseOf(cache, overrides), entries, (opId) => results.get(opId));
+      expect(itemsIn(memo.over(cache, overrides, entries, results))).toEqual(itemsIn(whole));
+    });
+  }
+});

@@ -215,16 +215,39 @@ export const SYNC_OVERLAY_LIMIT = 256;
 const SLICE_MS = 8;
 /**
  * After a background recomputation, the next waits this many times as long as that one worked (at most
- * MAX_PAUSE_MS): recomputing takes at most a quarter of the page's time. Without the pause a replay of thousands
+ * MAX_PAUSE_MS): recomputing takes at most an eighth of the page's time. Without the pause a replay of thousands
  * of writes recomputed back to back from its first answer to its last: the page spent most of its time on
  * overlays soon replaced, and their garbage (a whole listing's index each time) brought young-generation
- * collections of 200 ms and more, longer than any slice (bench/offline, with BENCH_PROFILE_LARGE).
+ * collections of 200 ms and more, longer than any slice (bench/offline, with BENCH_PROFILE_LARGE). With a quarter
+ * (3) it was still the second largest user of the page's CPU while 5,000 writes replayed (1.3-1.7 s of 5.6-6.9 s
+ * of main-thread CPU, after the WebSocket messages and what they set off); a whole overlay shown a little later
+ * changes nothing else.
  */
-const PAUSE_FACTOR = 3;
+const PAUSE_FACTOR = 7;
 const MAX_PAUSE_MS = 2000;
 
-/** Runs `task` in a later task, after the page had a chance to paint and handle input. */
+interface PostTaskScheduler {
+  postTask(task: () => void, options: { priority: "background" }): Promise<unknown>;
+}
+
+/**
+ * Runs `task` in a later task, after the page had a chance to paint and handle input. Where the browser has
+ * `scheduler.postTask` (Chromium), at background priority: the slice waits while anything else is due (a frame,
+ * input, a WebSocket message, an IndexedDB answer). As an ordinary task it took its turn among them: while thousands
+ * of writes replayed the page was busy most of the time, and the worst frame gaps were chains of dozens of short
+ * tasks with no frame between them, slices among them (bench/offline's 5,000 writes with BENCH_PROFILE_LARGE).
+ */
 function nextTask(task: () => void): void {
+  const scheduler = (globalThis as { scheduler?: Partial<PostTaskScheduler> }).scheduler;
+  if (typeof scheduler?.postTask === "function") {
+    scheduler.postTask(task, { priority: "background" }).catch((error: unknown) => {
+      // postTask rejects with what the task threw: report it as an uncaught error of the task would be.
+      setTimeout(() => {
+        throw error;
+      }, 0);
+    });
+    return;
+  }
   if (typeof MessageChannel === "undefined") {
     setTimeout(task, 0);
     return;
@@ -261,7 +284,7 @@ export interface OverlayOptions {
  *   complete overlay (with writes made since applied on top): an earlier state, but a whole one, in which
  *   each pending write shows exactly once (its guess, not yet the server's row). A recomputation is never
  *   restarted: once done it is shown (`onReady`), and the newest inputs requested meanwhile get the next one,
- *   after a pause three times as long as the last one worked (PAUSE_FACTOR), so a stream of answers can
+ *   after a pause seven times as long as the last one worked (PAUSE_FACTOR), so a stream of answers can
  *   neither starve it nor keep the page recomputing.
  */
 export class OverlayMemo {
