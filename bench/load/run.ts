@@ -8,7 +8,10 @@
 // "First load" section of docs/benchmarks.md. Not a test: nothing fails on slowness. For exploratory runs:
 // BENCH_NO_DOCS=1 leaves docs/benchmarks.md alone, BENCH_LOAD_SIZES=1000 measures only the named sizes, and
 // BENCH_LOAD_PROFILE=<dir> adds one profiled cold load of each page (its CPU profile, for DevTools, in <dir>; its
-// requests printed).
+// requests printed). BENCH_LOAD_TRACE=<dir> adds one traced cold and warm load of each page (a Chromium trace, for
+// DevTools' Performance panel, in <dir>) and prints, for each, what the page's main thread did until the first row:
+// its CPU time (thread time: on this shared machine far steadier than the wall-clock figures, so an A/B of a change
+// can be judged under load), its longest tasks, and the layouts that script forced in the middle of a task.
 import { ConvexHttpClient } from "convex/browser";
 import { build } from "esbuild";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -34,7 +37,11 @@ const TARGET = 1.5;
 const FIRST_ROW = `(() => {
   const seen = () => document.querySelector('[role="tree"] [role="treeitem"]');
   const observer = new MutationObserver(() => {
-    if (window.__firstRow === undefined && seen()) { window.__firstRow = performance.now(); observer.disconnect(); }
+    if (window.__firstRow === undefined && seen()) {
+      window.__firstRow = performance.now();
+      performance.mark("bench:first-row");
+      observer.disconnect();
+    }
   });
   observer.observe(document, { childList: true, subtree: true });
 })();`;
@@ -157,8 +164,65 @@ async function printWaterfall(page: Page, label: string, firstRowMs: number) {
   }
 }
 
-async function firstRow(context: BrowserContext, url: string, serviceWorker: boolean, profile?: string): Promise<number> {
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string; data?: { isLoadingMainFrame?: boolean; documentLoaderURL?: string } };
+}
+
+/** Where script runs on the main thread: a layout inside one of these was forced by a read of layout. */
+const SCRIPT = new Set(["FunctionCall", "EvaluateScript", "v8.evaluateModule", "RunMicrotasks", "TimerFire", "FireAnimationFrame"]);
+
+/**
+ * What the page's main thread did from navigation start to the first row, from a Chromium trace: the CPU (thread)
+ * time and wall time of its top-level tasks, the longest of them, and the layouts forced by script.
+ */
+function traceSummary(json: string): string {
+  const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
+  const row = events.find((e) => e.name === "bench:first-row");
+  const nav = events
+    .filter((e) => e.name === "navigationStart" && e.pid === row?.pid && e.args?.data?.isLoadingMainFrame && e.args.data.documentLoaderURL?.startsWith("http"))
+    .at(-1);
+  const thread = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.pid === row?.pid && e.args?.name === "CrRendererMain");
+  if (!row || !nav || !thread) return "no first-row mark, navigation or main thread in the trace";
+  const ms = (us: number) => (us / 1000).toFixed(0);
+  const main = events.filter((e) => e.pid === row.pid && e.tid === thread.tid && e.ph === "X" && e.ts >= nav.ts && e.ts < row.ts);
+  const tasks = main.filter((e) => e.name === "ThreadControllerImpl::RunTask");
+  const cpu = tasks.reduce((sum, e) => sum + (e.tdur ?? 0), 0);
+  const wall = tasks.reduce((sum, e) => sum + Math.min(e.dur ?? 0, row.ts - e.ts), 0);
+  const scripts = main.filter((e) => SCRIPT.has(e.name));
+  const forced = main.filter((e) => e.name === "Layout" && scripts.some((s) => s.ts <= e.ts && e.ts + (e.dur ?? 0) <= s.ts + (s.dur ?? 0)));
+  const forcedMs = forced.reduce((sum, e) => sum + (e.dur ?? 0), 0);
+  const longest = tasks
+    .slice()
+    .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))
+    .slice(0, 4)
+    .sort((a, b) => a.ts - b.ts)
+    .map((e) => `${ms(e.dur ?? 0)} ms (CPU ${ms(e.tdur ?? 0)}) at ${ms(e.ts - nav.ts)}`);
+  return (
+    `first row at ${ms(row.ts - nav.ts)} ms; main thread until then: CPU ${ms(cpu)} ms in ${tasks.length} tasks ` +
+    `(wall ${ms(wall)} ms), ${forced.length} layouts forced by script (${ms(forcedMs)} ms); longest tasks: ${longest.join(", ")}`
+  );
+}
+
+async function firstRow(
+  context: BrowserContext,
+  url: string,
+  serviceWorker: boolean,
+  profile?: string,
+  trace?: string,
+): Promise<number> {
   const page = await context.newPage();
+  const browser = trace ? context.browser() : null;
+  if (browser) {
+    const categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing", "v8.execute", "toplevel", "loading"];
+    await browser.startTracing(page, { categories });
+  }
   const cdp = profile ? await context.newCDPSession(page) : null;
   if (cdp) {
     await cdp.send("Profiler.enable");
@@ -175,6 +239,11 @@ async function firstRow(context: BrowserContext, url: string, serviceWorker: boo
     throw new Error(`no tree row at ${url} within 120 s; the page shows: ${JSON.stringify(shown)}; errors: ${JSON.stringify(errors)}`, { cause: error });
   });
   const ms = await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow);
+  if (browser && trace) {
+    const json = (await browser.stopTracing()).toString();
+    writeFileSync(trace, json);
+    console.log(`${url.startsWith(BACKEND) ? "Polaris" : "Reference"} (trace in ${trace}): ${traceSummary(json)}`);
+  }
   if (profile && cdp) {
     const result = await cdp.send("Profiler.stop");
     writeFileSync(profile, JSON.stringify(result.profile));
@@ -187,8 +256,17 @@ async function firstRow(context: BrowserContext, url: string, serviceWorker: boo
   return ms;
 }
 
-/** Cold then warm load of `url` in a fresh context (fresh profile) signed in as `session`. */
-async function coldAndWarm(browser: Browser, url: string, session: Session, profile?: string): Promise<{ cold: number; warm: number }> {
+/**
+ * Cold then warm load of `url` in a fresh context (fresh profile) signed in as `session`; `profile` names the cold
+ * load's CPU profile, `trace` a file name prefix for both loads' traces.
+ */
+async function coldAndWarm(
+  browser: Browser,
+  url: string,
+  session: Session,
+  profile?: string,
+  trace?: string,
+): Promise<{ cold: number; warm: number }> {
   const serviceWorker = url.startsWith(BACKEND);
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
@@ -200,8 +278,8 @@ async function coldAndWarm(browser: Browser, url: string, session: Session, prof
   await context.addInitScript(FIRST_ROW);
   if (profile) await context.addInitScript(SOCKET_LOG);
   try {
-    const cold = await firstRow(context, url, serviceWorker, profile);
-    const warm = await firstRow(context, url, serviceWorker);
+    const cold = await firstRow(context, url, serviceWorker, profile, trace && `${trace}-cold.json`);
+    const warm = await firstRow(context, url, serviceWorker, undefined, trace && `${trace}-warm.json`);
     return { cold, warm };
   } finally {
     await context.close();
@@ -259,6 +337,12 @@ async function main() {
       if (profileDir) {
         await coldAndWarm(browser, appUrl, session, join(profileDir, `app-${size}.cpuprofile`));
         await coldAndWarm(browser, refUrl, session, join(profileDir, `reference-${size}.cpuprofile`));
+      }
+      // And one more cold and warm load of each, traced: where the main thread's time goes until the first row.
+      const traceDir = process.env.BENCH_LOAD_TRACE;
+      if (traceDir) {
+        await coldAndWarm(browser, appUrl, session, undefined, join(traceDir, `app-${size}`));
+        await coldAndWarm(browser, refUrl, session, undefined, join(traceDir, `reference-${size}`));
       }
       for (const kind of ["cold", "warm"] as const) {
         const ratio = median(app[kind]) / median(ref[kind]);

@@ -3,7 +3,7 @@ import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { StrictMode, useEffect, useState } from "react";
+import { Profiler, StrictMode, useEffect, useState } from "react";
 import { ConvexError } from "convex/values";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -105,6 +105,27 @@ describe("tabs", () => {
     act(() => useAppStore.setState({ syncStatus: initialSyncStatus }));
     act(() => backend.release(A));
     expect(screen.queryByText(/not stored on this device/)).not.toBeInTheDocument();
+  });
+
+  it("mounts in one commit when no tab is open, and renders again when a tab's session opens or closes", () => {
+    // A render of its own from a layout effect is a synchronous render inside the workspace's first commit, which
+    // runs every pending passive effect of the page first: it held back the first tree row (issue 18).
+    const commits: string[] = [];
+    const onRender = (_id: string, phase: string) => void commits.push(phase);
+    const profiled = () => (
+      <Profiler id="editor" onRender={onRender}>
+        <EditorWorkspace backend={backend} tree={defaultTree} />
+      </Profiler>
+    );
+    render(profiled());
+    expect(commits).toEqual(["mount"]);
+    open(A);
+    expect(tabNames()).toEqual(["a.ts"]);
+    expect(commits.length).toBeGreaterThan(1);
+    const before = commits.length;
+    act(() => useAppStore.getState().closeTab(A));
+    expect(tabNames()).toEqual([]);
+    expect(commits.length).toBeGreaterThan(before);
   });
 
   it("shows an empty state with shortcuts when no tab is open", () => {

@@ -101,9 +101,11 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [closing, setClosing] = useState<{ fileId: FileId; origin: CloseOrigin } | null>(null);
 
+  // A render of its own only when a session came or went: a state update in a layout effect is a synchronous
+  // render in the middle of the commit, and before it React runs every pending passive effect of the page. At the
+  // workspace's first commit (no tabs yet) that held the first tree row back (issue 18, bench/load).
   useLayoutEffect(() => {
-    registry.sync(tabs.map((t) => t.fileId));
-    rerender();
+    if (registry.sync(tabs.map((t) => t.fileId))) rerender();
   }, [registry, tabs]);
   useEffect(() => () => registry.retireAll(), [registry]);
   useEffect(() => {

@@ -28,17 +28,22 @@ export class SessionRegistry {
     return this.sessions.get(fileId)?.session;
   }
 
-  /** Opens sessions for new tabs and retires those of closed tabs (saving what they still hold). */
-  sync(fileIds: readonly FileId[]) {
+  /** Opens sessions for new tabs and retires those of closed tabs (saving what they still hold); true if it did either. */
+  sync(fileIds: readonly FileId[]): boolean {
     const wanted = new Set(fileIds);
+    let changed = false;
     for (const fileId of this.sessions.keys()) {
-      if (!wanted.has(fileId)) this.retire(fileId);
+      if (wanted.has(fileId)) continue;
+      this.retire(fileId);
+      changed = true;
     }
     for (const fileId of fileIds) {
       if (this.sessions.has(fileId)) continue;
       const session = new DocumentSession(fileId, this.backend, this.delayMs);
       this.sessions.set(fileId, { session, unsubscribe: session.subscribe(publisher(session)) });
+      changed = true;
     }
+    return changed;
   }
 
   /**
