@@ -2,7 +2,7 @@ import { defineConfig, loadEnv, type Plugin, type Rolldown } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
 import { fileURLToPath } from "node:url";
-import { APP_FRAME_HEADERS } from "./src/lib/siteConfig";
+import { APP_FRAME_HEADERS } from "./src/lib/siteConfig.ts";
 
 /**
  * Opened at a project's address, the page fetches the workspace's code beside the entry instead of after it has
@@ -105,8 +105,8 @@ function firstLoadChunks(): Rolldown.CodeSplittingGroup[] {
     return shared;
   };
   return [
-    { name: (id, ctx) => (from(entry, ctx).has(id) || sharedWithWorkspace(ctx).has(id) ? "boot" : null) },
-    { name: (id, ctx) => (from(workspace, ctx).has(id) ? "WorkspacePage" : null) },
+    { debugName: "boot", name: (id, ctx) => (from(entry, ctx).has(id) || sharedWithWorkspace(ctx).has(id) ? "boot" : null) },
+    { debugName: "WorkspacePage", name: (id, ctx) => (from(workspace, ctx).has(id) ? "WorkspacePage" : null) },
   ];
 }
 
