@@ -20,8 +20,27 @@ function recorder(): { el: HTMLElement; keys: string[] } {
   return { el, keys };
 }
 
+/**
+ * A one-line field in a form, in the page. jsdom has no editing commands: the `insertText` returned stands in for
+ * the browser's, typing at the focused field's end (removed after each test).
+ */
+function formWithField() {
+  const form = document.createElement("form");
+  const field = document.createElement("input");
+  form.append(field);
+  document.body.append(form);
+  const insertText = vi.fn((command: string, _ui?: boolean, value?: string) => {
+    if (command !== "insertText" || document.activeElement !== field) return false;
+    field.value += value ?? "";
+    return true;
+  });
+  Object.defineProperty(document, "execCommand", { value: insertText, configurable: true });
+  return { form, field, insertText };
+}
+
 afterEach(() => {
   document.body.replaceChildren();
+  Reflect.deleteProperty(document, "execCommand");
   vi.useRealTimers();
 });
 
@@ -97,19 +116,9 @@ describe("holdKeys", () => {
 
 describe("holdKeys into a text field", () => {
   it("types the kept characters into the field focused at release, and its Enter submits nothing", async () => {
-    const form = document.createElement("form");
+    const { form, field, insertText } = formWithField();
     const submitted = vi.fn((e: Event) => e.preventDefault());
     form.addEventListener("submit", submitted);
-    const field = document.createElement("input");
-    form.append(field);
-    document.body.append(form);
-    // jsdom has no editing commands: insertText stands in for the browser's, typing at the focused field's end.
-    const insertText = vi.fn((command: string, _ui?: boolean, value?: string) => {
-      if (command !== "insertText" || document.activeElement !== field) return false;
-      field.value += value ?? "";
-      return true;
-    });
-    Object.defineProperty(document, "execCommand", { value: insertText, configurable: true });
     field.focus();
     const hold = holdKeys();
     press("a");
@@ -120,16 +129,12 @@ describe("holdKeys into a text field", () => {
     expect(field.value).toBe("ab");
     expect(submitted).not.toHaveBeenCalled();
     expect(insertText.mock.calls.map((call) => call[0])).toEqual(["insertText", "insertText"]);
-    Reflect.deleteProperty(document, "execCommand");
   });
 
   it("with `submits` (keys typed right after signing in), the kept Enter submits the field's form once; <html> is marked while it holds", async () => {
-    const form = document.createElement("form");
+    const { form, field } = formWithField();
     const submitted = vi.fn((e: Event) => e.preventDefault());
     form.addEventListener("submit", submitted);
-    const field = document.createElement("input");
-    form.append(field);
-    document.body.append(form);
     const hold = holdKeys({ submits: true });
     expect(document.documentElement.hasAttribute("data-holding-keys")).toBe(true);
     press("Enter");
@@ -142,16 +147,7 @@ describe("holdKeys into a text field", () => {
   });
 
   it("a hold started by a given key (the Enter that creates a project) takes over the keys typed after it", async () => {
-    const form = document.createElement("form");
-    const field = document.createElement("input");
-    form.append(field);
-    document.body.append(form);
-    const insertText = vi.fn((command: string, _ui?: boolean, value?: string) => {
-      if (command !== "insertText" || document.activeElement !== field) return false;
-      field.value += value ?? "";
-      return true;
-    });
-    Object.defineProperty(document, "execCommand", { value: insertText, configurable: true });
+    const { form, field } = formWithField();
     let opening: ReturnType<typeof holdKeys> | undefined;
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -174,6 +170,5 @@ describe("holdKeys into a text field", () => {
     await released;
     expect(next.keys).toEqual(["b", "c", "d"]);
     expect(document.documentElement.hasAttribute("data-holding-keys")).toBe(false);
-    Reflect.deleteProperty(document, "execCommand");
   });
 });
