@@ -258,3 +258,21 @@ test("a failing install shows its exit code", async ({ page }) => {
   await expect(Run.panel(page)).toContainText("The install command failed with exit code 7");
   await expect(Run.terminalText(page)).toContainText("exit code 7");
 });
+
+test("Run right after saving the Dev command and typing in the editor runs what the person sees, saying it saves first", async ({ page }) => {
+  await seededProject(page, "Run at once", { installCommand: "", devCommand: "" });
+  await page.getByRole("treeitem", { name: "page.txt", exact: true }).dblclick();
+  await page.locator(".cm-content").click();
+  // No waits from here on: the text is not saved yet, the settings not confirmed, when F5 is pressed.
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("typed at once");
+  await page.getByRole("button", { name: "Settings" }).click();
+  await expect(page.getByRole("textbox", { name: "Install command" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("node server.js");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("F5");
+  await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 30_000 });
+  await expect(Run.preview(page).locator("p")).toHaveText("typed at once");
+  await expect(Run.terminalText(page)).not.toContainText("no install or dev command");
+});

@@ -13,6 +13,7 @@ import { SessionRegistry } from "./sessionRegistry";
 import { StoredFileView } from "./StoredFileView";
 import { EDITOR_KEYS_HELP, EDITOR_KEYS_HELP_ID, toggleTabMovesFocus } from "./tabFocus";
 import { PANEL_ID, TabBar, tabDomId, type TabTitle } from "./TabBar";
+import { registerSaveAll } from "./saveAll";
 import { afterFirstRows } from "../../lib/afterFirstRows";
 import "./editor.css";
 
@@ -108,6 +109,7 @@ export function EditorWorkspace({ backend, tree, createFile, autosaveDelayMs, lo
     if (registry.sync(tabs.map((t) => t.fileId))) rerender();
   }, [registry, tabs]);
   useEffect(() => () => registry.retireAll(), [registry]);
+  useEffect(() => registerSaveAll(() => registry.flushAll()), [registry]);
   useEffect(() => {
     // Ready before the first file opens, but after the tree's first rows. A failure here is shown (with Try again)
     // by the editor's own boundary when a file opens.

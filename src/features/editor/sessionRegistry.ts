@@ -60,6 +60,11 @@ export class SessionRegistry {
     this.sessions.set(to, { session: entry.session, unsubscribe: entry.session.subscribe(publisher(entry.session)) });
   }
 
+  /** Saves every open tab's unsaved text now; resolves when each is stored or storing failed. */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map(({ session }) => session.flush()));
+  }
+
   /** Drops a tab's unsaved text ("Don't save"). */
   discard(fileId: FileId) {
     const entry = this.sessions.get(fileId);

@@ -29,11 +29,14 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
   const { connection, state } = useRunner();
   const terminalOpen = useAppStore((s) => s.terminalOpen);
   const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
-  const active = ACTIVE.has(state.run.status);
+  // Waiting for this browser's changes to reach the server before Run counts as running: the button stops it.
+  const active = ACTIVE.has(state.run.status) || state.saving === true;
   const usable = connection !== null && state.status === "ready";
   const status =
     connection && state.status === "ready"
-      ? runStatusText(state.run)
+      ? state.saving
+        ? "Saving…"
+        : runStatusText(state.run)
       : connection
         ? state.status === "connecting"
           ? "Runner…"
@@ -45,9 +48,11 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
     ? "No runner is configured: start Polaris with npm start, or set VITE_RUNNER_URL."
     : state.status !== "ready"
       ? (state.error ?? "Connecting to the runner…")
-      : active
-        ? "Stop the dev server and everything it started (Shift+F5)"
-        : "Run the install command, then the dev command (F5)";
+      : state.saving
+        ? "Run waits for your changes to reach the server, where the runner reads the project (Stop cancels it)"
+        : active
+          ? "Stop the dev server and everything it started (Shift+F5)"
+          : "Run the install command, then the dev command (F5)";
   return (
     <div className="run-controls" role="group" aria-label="Run">
       <button

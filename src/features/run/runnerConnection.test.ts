@@ -66,6 +66,45 @@ describe("RunnerConnection", () => {
     expect(connection.getSnapshot().status).toBe("ready");
   });
 
+  it("sends Run only once beforeRun (the browser's changes confirmed) is done, saying it saves meanwhile; Stop cancels a waiting Run", async () => {
+    const runner = await fakeRunner();
+    const waits: Array<() => void> = [];
+    const beforeRun = () => new Promise<void>((resolve) => waits.push(resolve));
+    const connection = new RunnerConnection(runner.url, "project-1", () => Promise.resolve("token"), beforeRun);
+    connections.push(connection);
+    await runner.until(() => runner.received.some((m) => m.t === "hello"));
+    const ready = new Promise<void>((resolve) => {
+      const off = connection.subscribe(() => {
+        if (connection.getSnapshot().status !== "ready") return;
+        off();
+        resolve();
+      });
+    });
+    runner.ready();
+    await ready;
+
+    connection.run();
+    expect(connection.getSnapshot().saving).toBe(true);
+    await Promise.resolve();
+    expect(runner.received.map((m) => m.t)).toEqual(["hello"]);
+    waits[0]();
+    await runner.until(() => runner.received.length === 2);
+    expect(runner.received.map((m) => m.t)).toEqual(["hello", "run"]);
+    expect(connection.getSnapshot().saving).toBe(false);
+
+    // Stop while Restart waits: the Restart never goes.
+    connection.restart();
+    connection.stop();
+    expect(connection.getSnapshot().saving).toBe(false);
+    await runner.until(() => runner.received.length === 3);
+    waits[1]();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    connection.run();
+    waits[2]();
+    await runner.until(() => runner.received.length === 4);
+    expect(runner.received.map((m) => m.t)).toEqual(["hello", "run", "stop", "run"]);
+  });
+
   it("tells a refused terminal request (too many terminals) apart from other refusals, so the panel can hand focus back", async () => {
     const runner = await fakeRunner();
     const connection = new RunnerConnection(runner.url, "project-1", () => Promise.resolve("token"));

@@ -27,6 +27,8 @@ export interface RunnerSnapshot {
   notice?: string;
   /** Counts this browser's requests for a terminal that the runner refused (the project has as many as it may). */
   openRefused?: number;
+  /** Run or Restart waits for this browser's changes to reach the server, where the runner reads the project. */
+  saving?: boolean;
 }
 
 /** Recent output kept per terminal in the page (characters), like the runner's replay buffer. */
@@ -51,11 +53,19 @@ export class RunnerConnection {
   private opening = 0;
   /** Run, Stop or Restart asked for before the runner said ready (F5 right after the page opens): sent on ready. */
   private wantAction: "run" | "stop" | "restart" | null = null;
+  /** Counts Run/Stop/Restart presses: a Run still waiting for `beforeRun` goes only if nothing was pressed since. */
+  private presses = 0;
 
+  /**
+   * `beforeRun`: what must happen before Run or Restart is sent: the runner copies the project from the server, so
+   * the edits and settings this browser made must be there first (saved and confirmed), or it runs what was there
+   * before (F5 right after saving the Dev command ran with none).
+   */
   constructor(
     private readonly runnerUrl: string,
     private readonly projectId: string,
     private readonly getToken: (forceRefresh: boolean) => Promise<string | null>,
+    private readonly beforeRun: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.connect();
     this.tokenTimer = setInterval(() => void this.sendToken(false), TOKEN_CHECK_MS);
@@ -104,9 +114,23 @@ export class RunnerConnection {
   restart(): void {
     this.act("restart");
   }
-  /** The newest of these wins while the connection is not ready yet; nothing is dropped silently. */
+  /** The newest of these wins while the connection is not ready yet, or while Run waits; nothing is dropped silently. */
   private act(action: "run" | "stop" | "restart"): void {
-    this.wantAction = this.send({ t: action }) ? null : action;
+    const press = ++this.presses;
+    if (action === "stop") {
+      if (this.snapshot.saving) this.set({ saving: false });
+      this.wantAction = this.send({ t: action }) ? null : action;
+      return;
+    }
+    this.set({ saving: true });
+    // A failed save is the editor's to report (its status bar, the sync panel); Run goes on with what the server has.
+    void this.beforeRun()
+      .catch(() => undefined)
+      .then(() => {
+        if (press !== this.presses || this.closed) return;
+        this.set({ saving: false });
+        this.wantAction = this.send({ t: action }) ? null : action;
+      });
   }
   clearNotice(): void {
     if (this.snapshot.notice !== undefined) this.set({ notice: undefined });

@@ -1,5 +1,7 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore } from "react";
 import { useSession } from "../auth/session";
+import { saveAll } from "../editor/saveAll";
+import { useOutbox } from "../sync";
 import { RunnerConnection, type RunnerSnapshot } from "./runnerConnection";
 
 /** The open project's runner connection; null when no runner is configured. */
@@ -8,16 +10,22 @@ export const RunnerContext = createContext<RunnerConnection | null>(null);
 /** Connects to `runnerUrl` for `projectId` while the workspace is open. */
 export function useRunnerConnection(runnerUrl: string | undefined, projectId: string): RunnerConnection | null {
   const { getToken } = useSession();
+  const outbox = useOutbox();
   const [connection, setConnection] = useState<RunnerConnection | null>(null);
   useEffect(() => {
     if (!runnerUrl) return;
-    const c = new RunnerConnection(runnerUrl, projectId, getToken ?? (() => Promise.resolve(null)));
+    // Run reads the project from the server: open editors save now, and what this browser wrote must be confirmed.
+    const beforeRun = async () => {
+      await saveAll();
+      await outbox.settled();
+    };
+    const c = new RunnerConnection(runnerUrl, projectId, getToken ?? (() => Promise.resolve(null)), beforeRun);
     setConnection(c);
     return () => {
       c.close();
       setConnection(null);
     };
-  }, [runnerUrl, projectId, getToken]);
+  }, [runnerUrl, projectId, getToken, outbox]);
   return connection;
 }
 

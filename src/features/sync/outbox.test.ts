@@ -111,6 +111,27 @@ describe("outbox", () => {
     expect(await storedOutbox(user)).toEqual([]);
   });
 
+  it("settled() waits for the writes stored before it, confirmed or refused, and not for later ones", async () => {
+    const answers = new Map<string, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+    const outbox = makeOutbox(newUser(), {
+      mutation: (_path, args) => new Promise((resolve, reject) => answers.set(String(args.name), { resolve, reject })),
+    });
+    await outbox.start();
+    await outbox.settled(); // Nothing pending: at once.
+    outbox.enqueue("files:rename", { fileId: "f1", name: "a" });
+    outbox.enqueue("files:rename", { fileId: "f2", name: "b" });
+    let settled = false;
+    void outbox.settled().then(() => (settled = true));
+    outbox.enqueue("files:rename", { fileId: "f3", name: "later" });
+    await until(() => answers.size === 3, "all three sent");
+    answers.get("a")!.resolve(null);
+    await until(() => outbox.state().status.pending === 2, "a confirmed");
+    expect(settled).toBe(false);
+    answers.get("b")!.reject(new ConvexError({ code: "NOT_FOUND", message: "No such file." }));
+    await until(() => settled, "settled after b was refused");
+    expect(outbox.state().status.pending).toBe(1);
+  });
+
   it("stores an opId once however often it is appended", async () => {
     const storage = await IdbSyncStorage.open(newUser());
     const entry = { opId: "op-1", path: "files:rename", args: { name: "x" }, createdAt: 1, userKey: "u" };

@@ -240,6 +240,25 @@ export class Outbox implements SendHost {
   };
 
   getEntries = (): readonly OutboxEntry[] => this.entries;
+
+  /**
+   * Resolves once every write stored (or being stored) now has been answered by the server, confirmed or refused:
+   * what must reach the server before something that reads it there (Run reads the project from the server).
+   * Writes stored later are not waited for. Offline, it waits for the connection.
+   */
+  settled(): Promise<void> {
+    const waiting = new Set([...this.entries, ...this.uncommitted].map((e) => e.opId));
+    // The oldest entries are the ones waited for, so the scan usually stops at the first.
+    const left = () => this.entries.some((e) => waiting.has(e.opId)) || this.uncommitted.some((e) => waiting.has(e.opId));
+    if (!left()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const unsubscribe = this.subscribe(() => {
+        if (left()) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+  }
   getResults = (): ReadonlyMap<string, StoredResult> => this.results;
   /** Changes when an overlay recomputed in the background is ready (a long replay): `overlay` shows more then. */
   getOverlayVersion = (): number => this.overlayVersion;
