@@ -176,6 +176,47 @@ test("import a ZIP, export it to a Git server and download it again, byte for by
   await expect(page.getByRole("treeitem", { name: "src", exact: true })).toBeVisible();
 });
 
+test("an export to Git waits for the editor's text to reach the server, and pushes what the editor shows", async ({ page }) => {
+  // The sync socket passes through the test, which holds the text's save (files:updateContent) until told:
+  // the export must not leave before the server has the text, however fast it is pressed.
+  let holding = true;
+  const held: string[] = [];
+  const sentWhileHeld: string[] = [];
+  let toServer: (message: string) => void = () => {};
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    const backend = ws.connectToServer();
+    toServer = (message) => backend.send(message);
+    ws.onMessage((message) => {
+      const text = String(message);
+      if (holding && text.includes('"files:updateContent"')) held.push(text);
+      else {
+        if (holding && held.length > 0) sentWhileHeld.push(text);
+        backend.send(text);
+      }
+    });
+    backend.onMessage((message) => ws.send(message));
+  });
+  await signIn(page);
+  await createProject(page, "Typed", { stay: true });
+  await page.keyboard.press("ControlOrMeta+Alt+N");
+  await page.keyboard.type("notes.txt\nwritten just now");
+  await expect(page.getByRole("textbox", { name: "Editor: notes.txt" })).toHaveText("written just now");
+  const bare = path.join(server.root, "typed.git");
+  git(server.root, "init", "--bare", "-q", "-b", "main", bare);
+  await page.getByRole("button", { name: "Import / Export" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import / Export" });
+  await dialog.getByLabel("Repository URL").fill(server.repoUrl("typed.git"));
+  await expect.poll(() => held.length).toBeGreaterThan(0);
+  await dialog.getByRole("button", { name: "Export to Git", exact: true }).click();
+  // Busy: the dialog's buttons are disabled while the export waits for the save.
+  await expect(dialog.getByRole("button", { name: "Export to Git", exact: true })).toBeDisabled();
+  expect(sentWhileHeld.filter((m) => m.includes("transfers:exportGit"))).toEqual([]);
+  holding = false;
+  for (const message of held.splice(0)) toServer(message);
+  await expect(dialog.getByText(/Export of .*typed\.git completed: Pushed 1 file to main/)).toBeVisible({ timeout: 30_000 });
+  expect(execFileSync("git", ["show", "main:notes.txt"], { cwd: bare }).toString()).toBe("written just now");
+});
+
 test("export to GitHub from the dialog: the first export creates a private repository in an organization with the saved token and pushes to the branch given", async ({ page }) => {
   // A loopback stand-in for GitHub's POST /user/repos: it records the request and creates the repository on the
   // Git server, whose clone URL it answers with.

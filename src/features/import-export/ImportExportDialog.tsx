@@ -9,6 +9,7 @@ import { ZIP_IN_BROWSER_MAX_FILES, ZIP_IN_BROWSER_MAX_UNCACHED, zipOnServer } fr
 import { Dialog } from "../../lib/Dialog";
 import { errorMessage } from "../../lib/errors";
 import { useProvidedListing } from "../file-tree/ProjectListingProvider";
+import { onServer } from "../editor/saveAll";
 import { useLiveWrite, useOutbox, useSyncedQuery } from "../sync";
 import { TransferLine, useTransferStatus } from "./TransferLine";
 import { uploadArchive } from "./upload";
@@ -109,7 +110,10 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     const url = exportUrl.trim() || remoteUrl || "";
     const problem = gitUrlProblem(url);
     if (problem !== null) return setError(problem);
-    void run(() => exportGit({ projectId, url, branch: exportBranch.trim() || undefined }));
+    void run(async () => {
+      await onServer(outbox);
+      await exportGit({ projectId, url, branch: exportBranch.trim() || undefined });
+    });
   };
 
   const onGithubExport = (event: FormEvent) => {
@@ -118,9 +122,10 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
     const problem = owner === "" ? null : githubOwnerProblem(owner);
     if (problem !== null) return setError(problem);
     // The server checks the name (checkProjectName) and the branch (checkRef) and says what is wrong with them.
-    void run(() =>
-      exportGithub({ projectId, name: githubName.trim() || undefined, private: githubPrivate, owner: owner || undefined, branch: githubBranch.trim() || undefined }),
-    );
+    void run(async () => {
+      await onServer(outbox);
+      await exportGithub({ projectId, name: githubName.trim() || undefined, private: githubPrivate, owner: owner || undefined, branch: githubBranch.trim() || undefined });
+    });
   };
 
   const onDownload = () => {
@@ -136,6 +141,7 @@ export function ImportExportDialog({ projectId, projectName, onClose }: { projec
       let problem: string | null;
       if (zipOnServer({ online, files: files.length, uncached })) {
         setZipAsked(true);
+        await onServer(outbox);
         problem = await downloadServerZip(convex, projectId, () => zipProject({ projectId }), zipFileName(projectName));
       } else {
         problem = await downloadZip(convex, outbox, [...entries], undefined, zipFileName(projectName));

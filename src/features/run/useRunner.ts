@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore } from "react";
 import { useSession } from "../auth/session";
-import { saveAll } from "../editor/saveAll";
+import { onServer } from "../editor/saveAll";
 import { useOutbox } from "../sync";
 import { RunnerConnection, type RunnerSnapshot } from "./runnerConnection";
 
@@ -15,11 +15,7 @@ export function useRunnerConnection(runnerUrl: string | undefined, projectId: st
   useEffect(() => {
     if (!runnerUrl) return;
     // Run reads the project from the server: open editors save now, and what this browser wrote must be confirmed.
-    const beforeRun = async () => {
-      await saveAll();
-      await outbox.settled();
-    };
-    const c = new RunnerConnection(runnerUrl, projectId, getToken ?? (() => Promise.resolve(null)), beforeRun);
+    const c = new RunnerConnection(runnerUrl, projectId, getToken ?? (() => Promise.resolve(null)), () => onServer(outbox));
     setConnection(c);
     return () => {
       c.close();
