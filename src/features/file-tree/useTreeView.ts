@@ -36,9 +36,9 @@ export function findRow(rows: VisibleRows, id: string | null, hint: number): num
 }
 
 /**
- * The listing with the folders just named that it does not hold yet (see CreatingFolder): their rows show, and
- * take focus, in the render after the Enter that named them, whenever the listing catches up. The same array
- * when there are none (the usual case: the index is not rebuilt).
+ * The listing with the folders just named that it does not hold yet (see CreatingFolder): their rows show, and can
+ * take DOM focus, in the render of the Enter that named them, however late the listing catches up. The same array
+ * when there are none or the listing has them all (the index is not rebuilt for them).
  */
 export function withCreatingFolders(
   files: readonly TreeNode[] | undefined,
