@@ -89,6 +89,49 @@ test("build a tree with the keyboard, rename, move by drag and drop, and find it
   await expect(Tree.item(page, "lib")).toBeFocused();
 });
 
+test("a new file named right after a new folder's Enter is created inside that folder, with its text", async ({ page }) => {
+  // The sync socket passes through the test, which holds the server's answers while the keys are typed: the
+  // folder's server id comes after them whatever the machine's speed (as on a loaded machine or a slow link).
+  let holding = false;
+  const held: (string | Buffer)[] = [];
+  let release: () => void = () => {};
+  await page.routeWebSocket(/\/api\/[^/]+\/sync$/, (ws) => {
+    const backend = ws.connectToServer();
+    ws.onMessage((message) => backend.send(message));
+    backend.onMessage((message) => (holding ? held.push(message) : ws.send(message)));
+    release = () => {
+      holding = false;
+      for (const message of held.splice(0)) ws.send(message);
+    };
+  });
+  await signIn(page);
+  await createProject(page, "Fast tree");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Fast tree")!._id;
+  await server.mutation(api.files.createFile, { projectId, name: "README.md", content: "" });
+  await openProject(page, "Fast tree");
+  // On a file at the root: its new folder goes to the root, and the new file must follow the folder, not the file.
+  await Tree.item(page, "README.md").focus();
+
+  // Typed at once, as a fast person does.
+  holding = true;
+  await page.keyboard.press("ControlOrMeta+Alt+Shift+KeyN");
+  await page.keyboard.type("src");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
+  await page.keyboard.type("index.ts");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("export {};");
+  release();
+
+  await expect(Tree.item(page, "src")).toHaveAttribute("aria-level", "1");
+  await expect(Tree.item(page, "index.ts")).toHaveAttribute("aria-level", "2");
+  await expect(page.getByRole("treeitem")).toHaveText(["src", "index.ts", "README.md"]);
+  const editor = page.getByRole("textbox", { name: "Editor: src/index.ts" });
+  await expect(editor).toHaveText("export {};");
+  await expect(editor).toBeFocused();
+});
+
 test("after a delete, focus goes to the next row and Ctrl+Z, arrows and F2 keep working", async ({ page }) => {
   await signIn(page);
   await createProject(page, "Delete focus");

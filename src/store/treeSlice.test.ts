@@ -20,4 +20,16 @@ describe("tree slice", () => {
     expect(state().treeEdit).toEqual({ kind: "new", type: "file", parentKey: "real" });
     expect(state().clipboard).toEqual({ mode: "cut", ids: ["real"] });
   });
+
+  it("moves a folder being created, and one created inside it, to the real id; the record ends under either id", () => {
+    state().addCreatingFolder({ id: "pending_1", name: "src", parentKey: "" });
+    state().addCreatingFolder({ id: "pending_2", name: "lib", parentKey: "pending_1" });
+    state().replaceTreeId("pending_1", "real");
+    expect(state().creatingFolders).toEqual([
+      { id: "real", name: "src", parentKey: "" },
+      { id: "pending_2", name: "lib", parentKey: "real" },
+    ]);
+    state().endCreatingFolder(["pending_1", "real"]);
+    expect(state().creatingFolders).toEqual([{ id: "pending_2", name: "lib", parentKey: "real" }]);
+  });
 });

@@ -7,6 +7,17 @@ type FileId = Id<"files">;
 /** The inline editor of the file tree: renaming a row, or naming a new file/folder inside `parentKey` ("" = root). */
 export type TreeEdit = { kind: "rename"; id: string } | { kind: "new"; type: "file" | "folder"; parentKey: string };
 
+/**
+ * A folder whose name was just committed, under the id its row shows until the server's replaces it (the
+ * optimistic row's temporary id). The tree shows it, and it can hold the tree's focus, before the listing has it.
+ */
+export interface CreatingFolder {
+  id: string;
+  name: string;
+  /** Its parent folder's key (ROOT, "", for the root). */
+  parentKey: string;
+}
+
 export interface TreeClipboard {
   mode: "copy" | "cut";
   ids: string[];
@@ -36,6 +47,8 @@ export interface TreeSlice {
   treeEdit: TreeEdit | null;
   clipboard: TreeClipboard | null;
   undoStack: readonly TreeUndoEntry[];
+  /** See CreatingFolder: added when a new folder's name is committed, removed once its create has answered. */
+  creatingFolders: readonly CreatingFolder[];
   resetTree: (projectId: string) => void;
   setExpanded: (id: string, expanded: boolean) => void;
   expandAll: (ids: Iterable<string>) => void;
@@ -54,6 +67,9 @@ export interface TreeSlice {
    * Undo entries may keep the temporary id: writes naming it are sent with the real id (features/sync/ids.ts).
    */
   replaceTreeId: (from: string, to: string) => void;
+  addCreatingFolder: (folder: CreatingFolder) => void;
+  /** Removes the creating folder shown under any of `ids` (its temporary id, or the real one it was moved to). */
+  endCreatingFolder: (ids: readonly string[]) => void;
 }
 
 function swapIn(set: ReadonlySet<string>, from: string, to: string): ReadonlySet<string> {
@@ -67,7 +83,7 @@ function swapIn(set: ReadonlySet<string>, from: string, to: string): ReadonlySet
 /** The tree state of a freshly opened project (nothing selected, no edit, no clipboard, no undo). */
 export function emptyTreeState(
   projectId: string | null,
-): Pick<TreeSlice, "treeProjectId" | "expanded" | "selected" | "focusedId" | "anchorId" | "treeEdit" | "clipboard" | "undoStack"> {
+): Pick<TreeSlice, "treeProjectId" | "expanded" | "selected" | "focusedId" | "anchorId" | "treeEdit" | "clipboard" | "undoStack" | "creatingFolders"> {
   return {
     treeProjectId: projectId,
     expanded: new Set(),
@@ -77,6 +93,7 @@ export function emptyTreeState(
     treeEdit: null,
     clipboard: null,
     undoStack: [],
+    creatingFolders: [],
   };
 }
 
@@ -139,7 +156,8 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
         s.anchorId === from ||
         (edit?.kind === "rename" && edit.id === from) ||
         (edit?.kind === "new" && edit.parentKey === from) ||
-        s.clipboard?.ids.includes(from);
+        s.clipboard?.ids.includes(from) ||
+        s.creatingFolders.some((f) => f.id === from || f.parentKey === from);
       if (!named) return s;
       const swap = <T extends string | undefined | null>(id: T): T => (id === from ? (to as T) : id);
       return {
@@ -154,6 +172,15 @@ export const createTreeSlice: StateCreator<AppState, [], [], TreeSlice> = (set, 
               ? { ...edit, parentKey: to }
               : edit,
         clipboard: s.clipboard?.ids.includes(from) ? { ...s.clipboard, ids: s.clipboard.ids.map(swap) } : s.clipboard,
+        creatingFolders: s.creatingFolders.some((f) => f.id === from || f.parentKey === from)
+          ? s.creatingFolders.map((f) => ({ ...f, id: swap(f.id), parentKey: swap(f.parentKey) }))
+          : s.creatingFolders,
       };
     }),
+  addCreatingFolder: (folder) => set((s) => ({ creatingFolders: [...s.creatingFolders, folder] })),
+  endCreatingFolder: (ids) => {
+    const creating = get().creatingFolders;
+    if (!creating.some((f) => ids.includes(f.id))) return;
+    set({ creatingFolders: creating.filter((f) => !ids.includes(f.id)) });
+  },
 });

@@ -466,6 +466,78 @@ describe("FileTree keyboard", () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("tree")));
   });
 
+  it.each([
+    { case: "an empty tree", files: [] as TreeNode[], from: null },
+    { case: "a tree focused on a root file", files: [folder("docs", "docs"), file("readme", "README.md")], from: "README.md" },
+  ])("a new folder has the tree's focus from its Enter on: New File typed before the listing shows it goes inside ($case)", async ({ files, from }) => {
+    // The create's answer does not come and the listing never shows the folder: only its Enter has happened.
+    let answer: (value: FileId) => void = () => undefined;
+    const createFolder = vi.fn(() =>
+      Object.assign(new Promise<FileId>((resolve) => (answer = resolve)), { shownId: id("pending_src") }),
+    );
+    const { user, actions } = setup(files, { createFolder });
+    if (from) await user.click(item(from));
+    else act(() => screen.getByRole("tree").focus());
+    await user.keyboard("{Control>}{Alt>}{Shift>}n{/Shift}{/Alt}{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "New folder name" }), "src{Enter}");
+    expect(createFolder).toHaveBeenCalledWith(undefined, "src");
+    // At once, with the keyboard where the Enter left it.
+    await user.keyboard("{Control>}{Alt>}n{/Alt}{/Control}");
+    const input = screen.getByRole("textbox", { name: "New file name" });
+    expect(input).toHaveFocus();
+    expect(input.closest("[role=treeitem]")).toHaveAttribute("aria-level", "2");
+    await user.type(input, "index.ts{Enter}");
+    expect(actions.createFile).toHaveBeenCalledWith("pending_src", "index.ts");
+    expect(item("src")).toHaveAttribute("aria-expanded", "true");
+    // Answered, so no create stays in flight (a later Ctrl+Z would wait for it).
+    await act(() => {
+      answer(id("real_src"));
+      return Promise.resolve();
+    });
+  });
+
+  it("a new folder's row keeps the tree's focus under the server's id, and goes when the create is refused", async () => {
+    let answer: { resolve: (value: FileId) => void; reject: (error: Error) => void } | undefined;
+    const createFolder = vi.fn(() =>
+      Object.assign(new Promise<FileId>((resolve, reject) => (answer = { resolve, reject })), { shownId: id("pending_a") }),
+    );
+    const readme = file("readme", "README.md");
+    const { user, actions, rerender } = setup([readme], { createFolder });
+    await user.click(item("README.md"));
+    await user.keyboard("{Control>}{Alt>}{Shift>}n{/Shift}{/Alt}{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "New folder name" }), "a{Enter}");
+    await waitFor(() => expect(item("a")).toHaveFocus());
+    expect(useAppStore.getState().focusedId).toBe("pending_a");
+    // The server's id: the outbox moves the tree state to it (replaceTreeId) as the listing gets the server's row,
+    // then the create resolves. One row all along, focused.
+    act(() => {
+      useAppStore.getState().replaceTreeId("pending_a", "real_a");
+      rerender(<FileTree files={[readme, folder("real_a", "a")]} actions={actions} />);
+    });
+    expect(screen.getAllByRole("treeitem", { name: "a" })).toHaveLength(1);
+    await act(() => {
+      answer!.resolve(id("real_a"));
+      return Promise.resolve();
+    });
+    expect(useAppStore.getState().focusedId).toBe("real_a");
+    expect(useAppStore.getState().creatingFolders).toEqual([]);
+    await waitFor(() => expect(item("a")).toHaveFocus());
+    expect(item("a")).toHaveAttribute("data-id", "real_a");
+    rerender(<FileTree files={[readme]} actions={actions} />);
+
+    await user.click(item("README.md"));
+    await user.keyboard("{Control>}{Alt>}{Shift>}n{/Shift}{/Alt}{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "New folder name" }), "b{Enter}");
+    await waitFor(() => expect(item("b")).toHaveFocus());
+    await act(() => {
+      answer!.reject(new Error("refused"));
+      return Promise.resolve();
+    });
+    expect(screen.queryByRole("treeitem", { name: "b" })).toBeNull();
+    expect(useAppStore.getState().focusedId).toBe("readme");
+    await waitFor(() => expect(item("README.md")).toHaveFocus());
+  });
+
   it("a late server answer does not pull focus out of the inline name editor", async () => {
     let resolveCreate: (value: FileId) => void = () => undefined;
     const { user, actions } = setup(FILES, {

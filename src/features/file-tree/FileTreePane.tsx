@@ -87,8 +87,10 @@ export function FileTreePane({ projectId }: { projectId: Id<"projects"> }) {
     return {
       createFile: (parentId, name, content) =>
         storedId(createFile({ projectId, parentId, name, content }, `Create ${inFolder(parentId, name)}`), offline),
-      createFolder: (parentId, name) =>
-        storedId(createFolder({ projectId, parentId, name }, `Create folder ${inFolder(parentId, name)}`), offline),
+      createFolder: (parentId, name) => {
+        const request = createFolder({ projectId, parentId, name }, `Create folder ${inFolder(parentId, name)}`);
+        return Object.assign(storedId(request, offline), { shownId: request.tempId as FileId });
+      },
       rename: (fileId, name) => {
         const from = path(fileId);
         const to = from.includes("/") ? `${from.slice(0, from.lastIndexOf("/"))}/${name}` : name;

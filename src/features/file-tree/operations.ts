@@ -49,13 +49,31 @@ export const createItem = tracked(async function createItem(
   // that named the file, so what is typed while the create travels is held for the new file (store/editorFocus.ts)
   // instead of reaching the tree.
   const focusRequest = type === "file" ? store().reserveEditorFocus() : undefined;
+  const previous = store().focusedId;
+  let shownId: FileId | undefined;
+  let id: FileId | undefined;
   try {
     const parentId = toParentId(parentKey);
-    const id =
-      type === "file" ? await ctx.actions.createFile(parentId, name) : await ctx.actions.createFolder(parentId, name);
-    store().pushUndo({ kind: "create", ids: [id] });
-    if (focusRequest === undefined) ctx.focusItem(id);
+    let request: Promise<FileId>;
+    if (type === "file") request = ctx.actions.createFile(parentId, name);
     else {
+      const created = ctx.actions.createFolder(parentId, name);
+      request = created;
+      shownId = created.shownId;
+      if (shownId !== undefined) {
+        // The new folder is the tree's focus at once, in the task of the Enter that named it, shown before the
+        // listing has it: the next New File (typed before the row rendered or the server answered) goes into it.
+        store().addCreatingFolder({ id: shownId, name, parentKey });
+        ctx.focusItem(shownId);
+      }
+    }
+    id = await request;
+    store().pushUndo({ kind: "create", ids: [id] });
+    if (focusRequest === undefined) {
+      // Focus goes to the server's row, unless the person moved it elsewhere since the folder had it.
+      const focused = store().focusedId;
+      if (shownId === undefined || focused === shownId || focused === id) ctx.focusItem(id);
+    } else {
       // The new row is the tree's focused item, without taking DOM focus: that would end the editor's request.
       store().setSelection([id], id, id);
       ctx.actions.open(id, { preview: false, focusEditor: false, focusRequest });
@@ -65,11 +83,19 @@ export const createItem = tracked(async function createItem(
     if (focusRequest !== undefined) {
       // No file to focus: back to the tree, on the row that was focused before.
       store().endEditorFocusRequest(focusRequest);
-      const previous = store().focusedId;
-      if (previous) ctx.focusItem(previous);
+      const focused = store().focusedId;
+      if (focused) ctx.focusItem(focused);
+    } else if (shownId !== undefined && store().focusedId === shownId && previous) {
+      // No folder: focus goes back to the row that had it before the folder took it.
+      ctx.focusItem(previous);
     }
     reportError(error);
     return undefined;
+  } finally {
+    if (shownId !== undefined) {
+      // The listing has the row now (under the server's id, which replaceTreeId moved the record to), or it failed.
+      store().endCreatingFolder(id === undefined ? [shownId] : [shownId, id]);
+    }
   }
 });
 

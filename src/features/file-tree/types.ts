@@ -10,12 +10,18 @@ export interface OpenOptions {
 }
 
 /**
+ * A create's promise for the id its row keeps, with `shownId`: the id the row shows at once (the optimistic row's
+ * temporary id, named by later writes until the server's id replaces it), when the implementation has one.
+ */
+export type CreatedId = Promise<FileId> & { shownId?: FileId };
+
+/**
  * Everything the tree view asks of the outside world. FileTreePane implements it with Convex mutations
  * (optimistic) and the editor's store; tests pass spies. Promises reject with the server's error.
  */
 export interface FileTreeActions {
   createFile: (parentId: FileId | undefined, name: string, content?: string) => Promise<FileId>;
-  createFolder: (parentId: FileId | undefined, name: string) => Promise<FileId>;
+  createFolder: (parentId: FileId | undefined, name: string) => CreatedId;
   rename: (id: FileId, name: string) => Promise<unknown>;
   move: (id: FileId, parentId: FileId | undefined) => Promise<unknown>;
   /** Recursive copy; the server picks a free name (" copy") on a clash. Resolves to the new id. */

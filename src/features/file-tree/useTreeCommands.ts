@@ -27,6 +27,8 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
 
   const targetFolderKey = (id: string | null): string => {
     const node = id ? index.byId.get(id) : undefined;
+    // A folder just named, which this render's rows may not show yet (see CreatingFolder).
+    if (!node && id && useAppStore.getState().creatingFolders.some((f) => f.id === id)) return id;
     if (!node) return ROOT;
     return node.type === "folder" ? node._id : parentKeyOf(node);
   };
@@ -38,13 +40,20 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
     return focusRowId && focusRowId !== DRAFT_ID ? [focusRowId] : [];
   };
 
+  // The focused row, or the folder just named when it has the tree's focus: from the Enter that named it on, the
+  // next command acts on it, though the key may come before a render shows its row.
+  const focusTarget = (): string | null => {
+    const { focusedId, creatingFolders } = useAppStore.getState();
+    return focusedId !== null && creatingFolders.some((f) => f.id === focusedId) ? focusedId : focusRowId;
+  };
+
   const startNew = (type: "file" | "folder", fromId: string | null) => {
     const parentKey = targetFolderKey(fromId);
     if (parentKey !== ROOT) setExpanded(parentKey, true);
     setTreeEdit({ kind: "new", type, parentKey });
   };
 
-  const run = (command: TreeCommand, targetId: string | null = focusRowId) => {
+  const run = (command: TreeCommand, targetId: string | null = focusTarget()) => {
     const node = targetId ? index.byId.get(targetId) : undefined;
     switch (command) {
       case "open":

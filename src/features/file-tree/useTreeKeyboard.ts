@@ -14,6 +14,12 @@ const TYPE_AHEAD_RESET_MS = 700;
 /** The commands that mean something with the root focused (no row): they act on the root. */
 const ROOT_COMMANDS: ReadonlySet<TreeCommand> = new Set(["newFile", "newFolder", "paste", "undo", "selectAll"]);
 
+/** Whether the tree's focus is on a folder just named (see CreatingFolder), still selected as its Enter left it. */
+function focusOnCreatingFolder(): boolean {
+  const { focusedId, selected, creatingFolders } = useAppStore.getState();
+  return focusedId !== null && selected.has(focusedId) && creatingFolders.some((f) => f.id === focusedId);
+}
+
 /**
  * The index of the next row whose name starts with `prefix` (case-blind), searching from `start` and wrapping
  * around; -1 when none does.
@@ -65,8 +71,9 @@ export function useTreeKeyboard({
   return (e) => {
     if (isTextField(e.target)) return;
     const command = commandFor(e);
-    // Focus on the tree itself, not on a row (Escape from a row, or the empty tree): the project root.
-    const onRoot = e.target === elements.tree.current;
+    // Focus on the tree itself, not on a row (Escape from a row, or the empty tree): the project root. Not while
+    // a folder just named has the tree's focus (selected: no Escape since) and its row has not taken DOM focus yet.
+    const onRoot = e.target === elements.tree.current && !focusOnCreatingFolder();
     if (command) {
       e.preventDefault();
       if (!onRoot) commands.run(command);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, type RefObject } from "react";
 import { useAppStore, useShallow } from "../../store";
-import type { TreeClipboard, TreeEdit } from "../../store/treeSlice";
-import { DRAFT_ID, buildIndex, type TreeIndex, type TreeNode } from "./model";
+import type { CreatingFolder, TreeClipboard, TreeEdit } from "../../store/treeSlice";
+import { DRAFT_ID, ROOT, buildIndex, type FileId, type TreeIndex, type TreeNode } from "./model";
 import { visibleRows, type VisibleRows } from "./visibleRows";
 
 /**
@@ -35,7 +35,35 @@ export function findRow(rows: VisibleRows, id: string | null, hint: number): num
   return rows.indexOf(id);
 }
 
-export function useTreeView(files: readonly TreeNode[] | undefined): TreeView {
+/**
+ * The listing with the folders just named that it does not hold yet (see CreatingFolder): their rows show, and can
+ * take DOM focus, in the render of the Enter that named them, however late the listing catches up. The same array
+ * when there are none or the listing has them all (the index is not rebuilt for them).
+ */
+export function withCreatingFolders(
+  files: readonly TreeNode[] | undefined,
+  creating: readonly CreatingFolder[],
+): readonly TreeNode[] | undefined {
+  if (files === undefined || creating.length === 0) return files;
+  const listed = new Set(creating.map((f) => f.id));
+  for (const f of files) if (listed.delete(f._id) && listed.size === 0) return files;
+  const missing = creating.filter((f) => listed.has(f.id));
+  return [
+    ...files,
+    ...missing.map(
+      (f): TreeNode => ({
+        _id: f.id as FileId,
+        name: f.name,
+        type: "folder",
+        ...(f.parentKey === ROOT ? {} : { parentId: f.parentKey as FileId }),
+      }),
+    ),
+  ];
+}
+
+export function useTreeView(listing: readonly TreeNode[] | undefined): TreeView {
+  const creatingFolders = useAppStore((s) => s.creatingFolders);
+  const files = useMemo(() => withCreatingFolders(listing, creatingFolders), [listing, creatingFolders]);
   const { expanded, selected, focusedId, anchorId, treeEdit, clipboard } = useAppStore(
     useShallow((s) => ({
       expanded: s.expanded,
