@@ -12,6 +12,7 @@ import type { Engine, EngineOptions } from "../engine/types.js";
 import { createSiteHandler } from "../site.js";
 import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
 import { ClientSession, type SessionContext } from "./clientSession.js";
+import { inflateInline } from "./inflate.js";
 import { Subscriptions } from "./subscriptions.js";
 import { CommitHistory } from "./commitHistory.js";
 
@@ -256,6 +257,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     // Browsers send Origin on WebSocket handshakes; a page of another site must not drive the local backend.
     if (!hostAllowed(req, allowRemote) || !originAllowed(req.headers.origin, allowRemote)) return refuse("403 Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => {
+      inflateInline(ws);
       const session = new ClientSession(ws, sessionContext);
       sessions.add(session);
       ws.on("close", () => sessions.delete(session));
