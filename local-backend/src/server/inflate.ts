@@ -92,6 +92,16 @@ function inflateNow(inflate: InflateRaw, input: Buffer, maxOutput: number): { ou
   return { output: parts.length === 1 ? parts[0] : Buffer.concat(parts, total), ended: inLen > 0 };
 }
 
+/** Whether this Node's zlib streams have the handle inflateNow drives (checked once, on the first connection). */
+let handleSupported: boolean | undefined;
+function probeHandle(): boolean {
+  const probe = createInflateRaw();
+  const z = probe as unknown as Partial<ZlibHandle>;
+  const supported = typeof z._handle?.writeSync === "function" && z._writeState instanceof Uint32Array;
+  probe.close();
+  return supported;
+}
+
 /**
  * Makes `ws` (a server-side connection) inflate the client's compressed frames synchronously on the main thread.
  * Does nothing when the connection did not negotiate permessage-deflate, or when `ws`'s internals are not the ones
@@ -100,11 +110,8 @@ function inflateNow(inflate: InflateRaw, input: Buffer, maxOutput: number): { ou
 export function inflateInline(ws: WebSocket): boolean {
   const pmd = (ws as unknown as { _extensions?: Record<string, PerMessageDeflate | undefined> })._extensions?.["permessage-deflate"];
   if (pmd === undefined || !pmd._isServer || pmd.params === null || typeof pmd.decompress !== "function" || pmd._inflate !== null) return false;
+  if (!(handleSupported ??= probeHandle())) return false;
   const params = pmd.params;
-  const probe = createInflateRaw() as unknown as Partial<ZlibHandle>;
-  const supported = typeof probe._handle?.writeSync === "function" && probe._writeState instanceof Uint32Array;
-  (probe as unknown as InflateRaw).close();
-  if (!supported) return false;
   const windowBits = typeof params.client_max_window_bits === "number" ? params.client_max_window_bits : constants.Z_DEFAULT_WINDOWBITS;
   const resetEachMessage = params.client_no_context_takeover === true;
   const maxOutput = pmd._maxPayload > 0 ? pmd._maxPayload : Number.POSITIVE_INFINITY;
