@@ -8,7 +8,8 @@ import type { ServerArgs, ServerReady } from "./server.js";
 
 // The mutation round trip of run.ts row 1 alone (fsync on): one stock client saves a file (files.updateContent)
 // `count` times one after another, with files.get of that file subscribed, and each save is timed until its promise
-// resolves (the subscription already shows it then). Prints p50 / p99 and the backend's CPU per save. A tool for
+// resolves (the subscription already shows it then). Prints p50 / p99, the backend's CPU, socket writes and zlib jobs
+// (bench/backend/server.ts counts them) per save. A tool for
 // comparing changes to the write path in alternating runs, not part of `npm run bench`.
 // Run: npx tsx bench/backend/roundTrip.ts [count]
 
@@ -50,7 +51,8 @@ async function main() {
     const cpu = (after.cpuMicros - before.cpuMicros) / count;
     process.stdout.write(
       `round trip p50 ${percentile(samples, 0.5).toFixed(2)} ms, p99 ${percentile(samples, 0.99).toFixed(2)} ms over ${count} saves; ` +
-        `backend CPU ${Math.round(cpu)} µs/save; load ${loadavg()[0].toFixed(1)}\n`,
+        `backend CPU ${Math.round(cpu)} µs/save, ${((after.socketWrites - before.socketWrites) / count).toFixed(2)} socket writes and ` +
+        `${((after.zlibJobs - before.zlibJobs) / count).toFixed(2)} zlib jobs per save; load ${loadavg()[0].toFixed(1)}\n`,
     );
   } finally {
     await client.close();

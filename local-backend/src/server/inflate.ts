@@ -1,4 +1,4 @@
-import { constants, createInflateRaw, type InflateRaw, type ZlibOptions } from "node:zlib";
+import { constants, createInflateRaw, type DeflateRaw, type InflateRaw, type ZlibOptions } from "node:zlib";
 import * as wsModule from "ws";
 import type { WebSocket } from "ws";
 
@@ -9,7 +9,7 @@ import type { WebSocket } from "ws";
 // mutation's own work: with stock clients that compress, 8 clients inserting files, the backend spent about 40% more
 // CPU per insert than with clients that do not (bench/backend/serverInserts.ts, PLAIN=1). Inflating a frame is a few
 // microseconds of zlib per KiB, and at most MAX_FRAME_BYTES of output (the connection's maxPayload bounds it, as
-// `ws` bounds its own).
+// `ws` bounds its own). The other way, deflateInline (below) compresses the server's short messages at once.
 
 /** The RFC 7692 tail a sender strips from each compressed message (an empty stored block). */
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -24,7 +24,10 @@ interface PerMessageDeflate {
   params: Record<string, unknown> | null;
   /** The connection's inflater; `ws` closes whatever is here when the connection ends (cleanup()). */
   _inflate: InflateRaw | null;
+  /** The connection's compressor, made by `ws` on the first frame it compresses. */
+  _deflate: DeflateRaw | null;
   decompress: Decompress;
+  compress(data: Buffer | string, fin: boolean, callback: (error: Error | null, result: Buffer) => void): void;
 }
 
 /**
@@ -63,11 +66,11 @@ function wsError(error: unknown): Error {
 }
 
 /**
- * Inflates `input` with Z_SYNC_FLUSH on `inflate`'s handle. Returns the output and whether the peer ended its
- * deflate stream (input left over once the output had room: the stream's final block came before it).
+ * Runs `input` through `stream`'s handle with Z_SYNC_FLUSH. Returns the output and whether input was left over
+ * once the output had room (inflating: the peer's deflate stream ended with a final block before it).
  */
-function inflateNow(inflate: InflateRaw, input: Buffer, maxOutput: number): { output: Buffer; ended: boolean } {
-  const z = inflate as unknown as ZlibHandle;
+function zlibNow(stream: InflateRaw | DeflateRaw, input: Buffer, maxOutput: number): { output: Buffer; ended: boolean } {
+  const z = stream as unknown as ZlibHandle;
   const out = (scratch ??= Buffer.allocUnsafe(OUT_CHUNK));
   const parts: Buffer[] = [];
   let total = 0;
@@ -76,7 +79,7 @@ function inflateNow(inflate: InflateRaw, input: Buffer, maxOutput: number): { ou
   for (;;) {
     if (z._handle === null) throw new InflateError("The compressed frame could not be inflated.");
     z._handle.writeSync(constants.Z_SYNC_FLUSH, input, inOff, inLen, out, 0, out.length);
-    if (inflate.destroyed) throw new InflateError("The compressed frame is not valid deflate data.");
+    if (stream.destroyed) throw new InflateError("The compressed frame is not valid deflate data.");
     const outLeft = z._writeState[0];
     const inLeft = z._writeState[1];
     const have = out.length - outLeft;
@@ -92,7 +95,12 @@ function inflateNow(inflate: InflateRaw, input: Buffer, maxOutput: number): { ou
   return { output: parts.length === 1 ? parts[0] : Buffer.concat(parts, total), ended: inLen > 0 };
 }
 
-/** Whether this Node's zlib streams have the handle inflateNow drives (checked once, on the first connection). */
+/** The connection's permessage-deflate, when it negotiated it. */
+function extensionOf(ws: WebSocket): PerMessageDeflate | undefined {
+  return (ws as unknown as { _extensions?: Record<string, PerMessageDeflate | undefined> })._extensions?.["permessage-deflate"];
+}
+
+/** Whether this Node's zlib streams have the handle zlibNow drives (checked once, on the first connection). */
 let handleSupported: boolean | undefined;
 function probeHandle(): boolean {
   const probe = createInflateRaw();
@@ -108,7 +116,7 @@ function probeHandle(): boolean {
  * this was written against (it then inflates as before, on the thread pool). Returns whether it took over.
  */
 export function inflateInline(ws: WebSocket): boolean {
-  const pmd = (ws as unknown as { _extensions?: Record<string, PerMessageDeflate | undefined> })._extensions?.["permessage-deflate"];
+  const pmd = extensionOf(ws);
   if (pmd === undefined || !pmd._isServer || pmd.params === null || typeof pmd.decompress !== "function" || pmd._inflate !== null) return false;
   if (!(handleSupported ??= probeHandle())) return false;
   const params = pmd.params;
@@ -129,7 +137,7 @@ export function inflateInline(ws: WebSocket): boolean {
     let result: Buffer;
     try {
       const inflate = inflater();
-      const { output, ended } = inflateNow(inflate, fin ? Buffer.concat([data, TRAILER]) : data, maxOutput);
+      const { output, ended } = zlibNow(inflate, fin ? Buffer.concat([data, TRAILER]) : data, maxOutput);
       result = output;
       if (ended) {
         // The peer ended its deflate stream (a final block) before the end of the frame: as `ws` does, the next
@@ -148,6 +156,39 @@ export function inflateInline(ws: WebSocket): boolean {
     }
     // Answered on a microtask, as `ws` expects: its receiver goes on parsing only when decompress has returned.
     queueMicrotask(() => callback(null, result));
+  };
+  return true;
+}
+
+/**
+ * A message the server sends compressed is deflated on the main thread at once when it is at most this long: the
+ * run's Transition after a save (its query results) is a few hundred bytes to a few KiB. `ws` deflates on the thread
+ * pool (two jobs: the data and the flush) and writes the frame when they are done, so the Transition went out in a
+ * socket write of its own after the MutationResponse's. Longer messages (a listing bucket) stay on the thread pool.
+ */
+export const DEFLATE_INLINE_MAX_BYTES = 64 * 1024;
+
+/**
+ * Makes `ws` (a server-side connection) deflate the messages it sends compressed synchronously when they are at most
+ * DEFLATE_INLINE_MAX_BYTES, on the compressor `ws` made for the connection (the same context: inline and pooled
+ * frames may alternate; `ws`'s sender runs one compression at a time per connection, so the compressor is idle
+ * when asked). The first compressed message of a connection, which makes that compressor, goes the usual way.
+ */
+export function deflateInline(ws: WebSocket): boolean {
+  const pmd = extensionOf(ws);
+  if (pmd === undefined || !pmd._isServer || pmd.params === null || typeof pmd.compress !== "function") return false;
+  if (!(handleSupported ??= probeHandle())) return false;
+  const resetEachMessage = pmd.params.server_no_context_takeover === true;
+  const pooled = pmd.compress.bind(pmd);
+  pmd.compress = (data, fin, callback) => {
+    const deflate = pmd._deflate;
+    const input = typeof data === "string" ? Buffer.from(data) : data;
+    if (deflate === null || !fin || input.length > DEFLATE_INLINE_MAX_BYTES || deflate.destroyed) return pooled(data, fin, callback);
+    const { output } = zlibNow(deflate, input, Number.POSITIVE_INFINITY);
+    if (resetEachMessage) deflate.reset();
+    // The RFC 7692 trailer of the sync flush (00 00 ff ff) is left off, as `ws` leaves it off. The sender is told
+    // at once: it frames and writes the message now, in the socket write its caller may have corked.
+    callback(null, output.subarray(0, output.length - 4));
   };
   return true;
 }
