@@ -573,8 +573,10 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   ceiling of about ${perSec((cpus().length * 1e6) / (m.importServerMicros + m.importClientMicros))} files (the backend's main thread does most of it, so less).
 - With ${INSERT_CLIENTS_MANY} clients, each with one insert in flight, group commit has more commits to gather: ${m.manyPerSync.toFixed(1)} per durable log write
   in this run, ${perSec(m.many)} inserts. Each is still its own transaction, durable before it is answered.
-- The sync socket compresses every frame (permessage-deflate, which the stock client and browsers offer). Each
-  compressed frame it sends costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its own (the
+- The sync socket compresses every frame (permessage-deflate, which the stock client and browsers offer). A frame
+  it sends of up to 64 KiB is compressed on the main thread and joins the write of its answer (server/inflate.ts
+  deflateInline; bench/backend/roundTrip.ts counts 1 write and 0 zlib jobs per save, was 2 and 2); a longer one
+  costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its own (the
   counts per insert above; \`NOSYNC=1 npx tsx bench/backend/serverInserts.ts\` prints the backend's CPU and those counts
   per insert over a fixed number of inserts, PLAIN=1 runs its clients without compression). Sending a write's short
   frames uncompressed was tried and taken back: a runner test ('runs the install and dev commands…') then hung every
