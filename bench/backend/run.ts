@@ -573,12 +573,20 @@ const findings = (m: Measured) => `Where the time goes (figures of this run; pro
   ceiling of about ${perSec((cpus().length * 1e6) / (m.importServerMicros + m.importClientMicros))} files (the backend's main thread does most of it, so less).
 - With ${INSERT_CLIENTS_MANY} clients, each with one insert in flight, group commit has more commits to gather: ${m.manyPerSync.toFixed(1)} per durable log write
   in this run, ${perSec(m.many)} inserts. Each is still its own transaction, durable before it is answered.
-- The sync socket compresses every frame (permessage-deflate, which the stock client and browsers offer). Each
-  compressed frame costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its own (the
+- The sync socket compresses every frame (permessage-deflate, which the stock client and browsers offer). A frame
+  it sends of up to 64 KiB is compressed on the main thread and joins the write of its answer (server/inflate.ts
+  deflateInline; bench/backend/roundTrip.ts counts 1 write and 0 zlib jobs per save, was 2 and 2); a longer one
+  costs two zlib jobs on the thread pool (the chunk and the flush) and a socket write of its own (the
   counts per insert above; \`NOSYNC=1 npx tsx bench/backend/serverInserts.ts\` prints the backend's CPU and those counts
   per insert over a fixed number of inserts, PLAIN=1 runs its clients without compression). Sending a write's short
   frames uncompressed was tried and taken back: a runner test ('runs the install and dev commands…') then hung every
   run, cause not found.
+- What the clients send is compressed too: browsers and the \`ws\` client compress every frame of a connection with
+  context takeover, whatever its size. \`ws\` inflated each one as three jobs on the thread pool (the data, the
+  trailer, the flush); the backend now inflates them on the main thread as they are read (server/inflate.ts),
+  which took a third off the backend's CPU per insert (zlib jobs per insert 3.00 -> 0.00) and let the mutations of
+  the ${INSERT_CLIENTS} clients reach the log together (about 4 commits per durable log write, was under 2): A/B in
+  bench/backend/serverInserts.ts, 2026-12-07.
 - A client that keeps many writes in flight on one connection (an import, an offline replay; the stock client
   sends each call at once) is pipelined by the sync server (server/clientSession.ts): while the next queued
   message is another Mutation, a mutation goes to the engine without waiting for its commit to be durable, so a

@@ -190,12 +190,14 @@ describe("mutation answers", () => {
     backend = await startTestBackend({ session: { maxHoldMs: 60_000 } });
     const raw = await RawClient.connect(backend.url, { deflate: true });
     await subscribeToList(raw, 1);
-    const proto = (PerMessageDeflate as { prototype: unknown }).prototype as { compress: (...args: unknown[]) => void; _isServer: boolean };
-    const compress = proto.compress;
+    // The server compresses short frames itself (server/inflate.ts deflateInline), not always through `ws`'s
+    // compress: the frames it sent compressed are counted where the client inflates them.
+    const proto = (PerMessageDeflate as { prototype: unknown }).prototype as { decompress: (...args: unknown[]) => void; _isServer: boolean };
+    const decompress = proto.decompress;
     let serverFrames = 0;
-    proto.compress = function (this: { _isServer: boolean }, ...args: unknown[]) {
-      if (this._isServer) serverFrames++;
-      return compress.apply(this, args);
+    proto.decompress = function (this: { _isServer: boolean }, ...args: unknown[]) {
+      if (!this._isServer) serverFrames++;
+      return decompress.apply(this, args);
     };
     try {
       const from = raw.messages.length;
@@ -213,9 +215,29 @@ describe("mutation answers", () => {
       // The answers arrived whole and in order; only the Transitions went through the compressor.
       expect(serverFrames).toBe(transitions.length);
     } finally {
-      proto.compress = compress;
+      proto.decompress = decompress;
       raw.close();
     }
+  });
+
+  it("sends a mutation's answer and its compressed Transition in one write on a connection that negotiated permessage-deflate", async () => {
+    // `ws` compresses on the thread pool and writes the frame when done: the Transition went out in a write of its
+    // own. A short one is compressed at once (server/inflate.ts deflateInline), inside the corked answer.
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url, { deflate: true });
+    await subscribeToList(raw, 1);
+    raw.send({ type: "Mutation", requestId: 0, udfPath: "messages:send", args: [{ body: "warm-up" }] });
+    await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 0);
+    recordSocketWrites();
+    raw.send({ type: "Mutation", requestId: 1, udfPath: "messages:send", args: [{ body: "together" }] });
+    const answer = await raw.waitFor((m) => m.type === "MutationResponse" && m.requestId === 1);
+    const transition = await raw.waitFor((m) => m.type === "Transition", 5000, raw.messages.indexOf(answer));
+    expect(transition.modifications).toContainEqual(expect.objectContaining({ type: "QueryUpdated", queryId: 1 }));
+    const write = writeWithResponse(1);
+    // After the answer, in the same write: a compressed text frame (FIN, RSV1 and opcode 1: 0xc1), the Transition.
+    expect(write.indexOf("\xc1", write.indexOf('"type":"MutationResponse"'))).toBeGreaterThan(0);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
   });
 
   it("lets a mutation that arrives while the run's commit becomes durable join the run: one Transition for both", async () => {

@@ -258,8 +258,9 @@ export class ClientSession {
    * Sends the messages in order and, as far as the socket allows, in one write: the socket is corked around
    * them (each `ws` frame is otherwise its own writev syscall). `_socket` is the `ws` WebSocket's underlying
    * net.Socket; without it the messages still go out in order, one write each. On a connection that negotiated
-   * permessage-deflate (server/index.ts SYNC_DEFLATE) `ws` compresses each frame asynchronously and writes it
-   * when done, after the uncork: in order, one write each.
+   * permessage-deflate (server/index.ts SYNC_DEFLATE) a message of up to DEFLATE_INLINE_MAX_BYTES is compressed at
+   * once (server/inflate.ts) and joins the write; a longer one is compressed on the thread pool and written when
+   * done, after the uncork: in order, a write of its own.
    */
   private sendTogether(messages: ServerMessage[]) {
     const socket = messages.length > 1 ? (this.ws as unknown as { _socket?: Duplex | null })._socket : null;

@@ -12,6 +12,7 @@ import type { Engine, EngineOptions } from "../engine/types.js";
 import { createSiteHandler } from "../site.js";
 import { createHttpHandler, hostAllowed, originAllowed } from "./http.js";
 import { ClientSession, type SessionContext } from "./clientSession.js";
+import { deflateInline, inflateInline } from "./inflate.js";
 import { Subscriptions } from "./subscriptions.js";
 import { CommitHistory } from "./commitHistory.js";
 
@@ -35,11 +36,11 @@ export const STARTUP_WAIT_MS = 30_000;
  *   for a smaller server window than 12 bits is refused by `ws` (no browser asks). The client's own window is
  *   left to it: capping it makes `ws` refuse every client that does not offer client_max_window_bits, so a client
  *   that compresses what it sends costs the server an inflater of up to 2^15 bytes of window besides.
- * - concurrencyLimit 2: compression runs on libuv's thread pool (4 threads), which the engine's durable writes
- *   share; `ws` queues the rest, in order per connection.
- * Frames still go out in order, but each compressed one is its own socket write (compression is asynchronous):
- * ClientSession.sendTogether joins in one write only the frames sent as they are (a mutation's answer without
- * query results is one write on any connection).
+ * - concurrencyLimit 2: compression of a message longer than DEFLATE_INLINE_MAX_BYTES runs on libuv's thread pool
+ *   (4 threads), which the engine's durable writes share; `ws` queues the rest, in order per connection.
+ * Shorter messages are compressed on the main thread at once, and the client's frames inflated as they are read
+ * (server/inflate.ts). Frames go out in order; a pooled one is its own socket write (compression is asynchronous),
+ * so ClientSession.sendTogether joins in one write the frames sent as they are and the short compressed ones.
  */
 export const SYNC_DEFLATE: PerMessageDeflateOptions = {
   threshold: 0,
@@ -256,6 +257,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     // Browsers send Origin on WebSocket handshakes; a page of another site must not drive the local backend.
     if (!hostAllowed(req, allowRemote) || !originAllowed(req.headers.origin, allowRemote)) return refuse("403 Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => {
+      inflateInline(ws);
+      deflateInline(ws);
       const session = new ClientSession(ws, sessionContext);
       sessions.add(session);
       ws.on("close", () => sessions.delete(session));
