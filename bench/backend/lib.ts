@@ -29,6 +29,18 @@ export function killChildren() {
   children.clear();
 }
 
+/** Runs a benchmark tool's `main` and exits with its outcome, killing the children it started if it failed. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      killChildren();
+      process.exit(1);
+    },
+  );
+}
+
 export interface Child<Ready> {
   ready: Ready;
   process: ChildProcess;

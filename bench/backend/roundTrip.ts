@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { api } from "../../convex/_generated/api.js";
-import { convexClient, killChildren, now, percentile, serverStats, signIn, spawnChild } from "./lib.js";
+import { convexClient, killChildren, now, percentile, runMain, serverStats, signIn, spawnChild } from "./lib.js";
 import type { ServerArgs, ServerReady } from "./server.js";
 
 // The mutation round trip of run.ts row 1 alone (fsync on): one stock client saves a file (files.updateContent)
@@ -61,11 +61,4 @@ async function main() {
     await rm(root, { recursive: true, force: true });
   }
 }
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    killChildren();
-    process.exit(1);
-  },
-);
+runMain(main);

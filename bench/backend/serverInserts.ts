@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
 import { api } from "../../convex/_generated/api.js";
-import { convexClient, killChildren, now, percentile, serverStats, signIn, spawnChild } from "./lib.js";
+import { convexClient, killChildren, now, percentile, runMain, serverStats, signIn, spawnChild } from "./lib.js";
 import type { ServerArgs, ServerReady } from "./server.js";
 
 // files.createFile through the backend in its own process (server.ts) from stock clients, `clients` of them each
@@ -70,11 +70,4 @@ async function main() {
     await rm(root, { recursive: true, force: true });
   }
 }
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    killChildren();
-    process.exit(1);
-  },
-);
+runMain(main);
