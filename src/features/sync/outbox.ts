@@ -247,9 +247,10 @@ export class Outbox implements SendHost {
    * Writes stored later are not waited for. Offline, it waits for the connection.
    */
   settled(): Promise<void> {
-    const waiting = new Set([...this.entries, ...this.uncommitted].map((e) => e.opId));
+    // `entries` holds the uncommitted ones too (enqueue adds an entry to both).
+    const waiting = new Set(this.entries.map((e) => e.opId));
     // The oldest entries are the ones waited for, so the scan usually stops at the first.
-    const left = () => this.entries.some((e) => waiting.has(e.opId)) || this.uncommitted.some((e) => waiting.has(e.opId));
+    const left = () => this.entries.some((e) => waiting.has(e.opId));
     if (!left()) return Promise.resolve();
     return new Promise((resolve) => {
       const unsubscribe = this.subscribe(() => {
