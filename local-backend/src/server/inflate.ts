@@ -95,10 +95,6 @@ function zlibNow(stream: InflateRaw | DeflateRaw, input: Buffer, maxOutput: numb
   return { output: parts.length === 1 ? parts[0] : Buffer.concat(parts, total), ended: inLen > 0 };
 }
 
-/** The connection's permessage-deflate, when it negotiated it. */
-function extensionOf(ws: WebSocket): PerMessageDeflate | undefined {
-  return (ws as unknown as { _extensions?: Record<string, PerMessageDeflate | undefined> })._extensions?.["permessage-deflate"];
-}
 
 /** Whether this Node's zlib streams have the handle zlibNow drives (checked once, on the first connection). */
 let handleSupported: boolean | undefined;
@@ -111,14 +107,24 @@ function probeHandle(): boolean {
 }
 
 /**
+ * The server side of the connection's permessage-deflate, when it negotiated it and this Node's zlib streams have
+ * the handle zlibNow drives; otherwise undefined (the connection then keeps `ws`'s own thread-pool path).
+ */
+function inlineExtension(ws: WebSocket): (PerMessageDeflate & { params: Record<string, unknown> }) | undefined {
+  const pmd = (ws as unknown as { _extensions?: Record<string, PerMessageDeflate | undefined> })._extensions?.["permessage-deflate"];
+  if (pmd === undefined || !pmd._isServer || pmd.params === null) return undefined;
+  if (!(handleSupported ??= probeHandle())) return undefined;
+  return pmd as PerMessageDeflate & { params: Record<string, unknown> };
+}
+
+/**
  * Makes `ws` (a server-side connection) inflate the client's compressed frames synchronously on the main thread.
  * Does nothing when the connection did not negotiate permessage-deflate, or when `ws`'s internals are not the ones
  * this was written against (it then inflates as before, on the thread pool). Returns whether it took over.
  */
 export function inflateInline(ws: WebSocket): boolean {
-  const pmd = extensionOf(ws);
-  if (pmd === undefined || !pmd._isServer || pmd.params === null || typeof pmd.decompress !== "function" || pmd._inflate !== null) return false;
-  if (!(handleSupported ??= probeHandle())) return false;
+  const pmd = inlineExtension(ws);
+  if (pmd === undefined || typeof pmd.decompress !== "function" || pmd._inflate !== null) return false;
   const params = pmd.params;
   const windowBits = typeof params.client_max_window_bits === "number" ? params.client_max_window_bits : constants.Z_DEFAULT_WINDOWBITS;
   const resetEachMessage = params.client_no_context_takeover === true;
@@ -175,9 +181,8 @@ export const DEFLATE_INLINE_MAX_BYTES = 64 * 1024;
  * when asked). The first compressed message of a connection, which makes that compressor, goes the usual way.
  */
 export function deflateInline(ws: WebSocket): boolean {
-  const pmd = extensionOf(ws);
-  if (pmd === undefined || !pmd._isServer || pmd.params === null || typeof pmd.compress !== "function") return false;
-  if (!(handleSupported ??= probeHandle())) return false;
+  const pmd = inlineExtension(ws);
+  if (pmd === undefined || typeof pmd.compress !== "function") return false;
   const resetEachMessage = pmd.params.server_no_context_takeover === true;
   const pooled = pmd.compress.bind(pmd);
   pmd.compress = (data, fin, callback) => {
