@@ -18,6 +18,11 @@ export interface CreatingFolder {
   parentKey: string;
 }
 
+/** Whether `id` is a folder just named that the listing may not show yet (see CreatingFolder). */
+export function isCreatingFolder(state: { creatingFolders: readonly CreatingFolder[] }, id: string | null): boolean {
+  return id !== null && state.creatingFolders.some((f) => f.id === id);
+}
+
 export interface TreeClipboard {
   mode: "copy" | "cut";
   ids: string[];

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useAppStore } from "../../store";
+import { isCreatingFolder } from "../../store/treeSlice";
 import type { TreeCommand } from "./keymap";
 import { DRAFT_ID, ROOT, parentKeyOf } from "./model";
 import { pasteInto, undoLast, type OpContext } from "./operations";
@@ -28,7 +29,7 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
   const targetFolderKey = (id: string | null): string => {
     const node = id ? index.byId.get(id) : undefined;
     // A folder just named, which this render's rows may not show yet (see CreatingFolder).
-    if (!node && id && useAppStore.getState().creatingFolders.some((f) => f.id === id)) return id;
+    if (!node && id && isCreatingFolder(useAppStore.getState(), id)) return id;
     if (!node) return ROOT;
     return node.type === "folder" ? node._id : parentKeyOf(node);
   };
@@ -43,8 +44,8 @@ export function useTreeCommands(view: TreeView, ctx: OpContext, nav: TreeNavigat
   // The focused row, or the folder just named when it has the tree's focus: from the Enter that named it on, the
   // next command acts on it, though the key may come before a render shows its row.
   const focusTarget = (): string | null => {
-    const { focusedId, creatingFolders } = useAppStore.getState();
-    return focusedId !== null && creatingFolders.some((f) => f.id === focusedId) ? focusedId : focusRowId;
+    const state = useAppStore.getState();
+    return isCreatingFolder(state, state.focusedId) ? state.focusedId : focusRowId;
   };
 
   const startNew = (type: "file" | "folder", fromId: string | null) => {

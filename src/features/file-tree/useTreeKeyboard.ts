@@ -1,5 +1,6 @@
 import { useRef, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { useAppStore } from "../../store";
+import { isCreatingFolder } from "../../store/treeSlice";
 import { ROW_HEIGHT } from "./FileTreeRow";
 import { commandFor, hasPrimary, type TreeCommand } from "./keymap";
 import { isTextField, type TreeElements } from "./rowDom";
@@ -16,8 +17,8 @@ const ROOT_COMMANDS: ReadonlySet<TreeCommand> = new Set(["newFile", "newFolder",
 
 /** Whether the tree's focus is on a folder just named (see CreatingFolder), still selected as its Enter left it. */
 function focusOnCreatingFolder(): boolean {
-  const { focusedId, selected, creatingFolders } = useAppStore.getState();
-  return focusedId !== null && selected.has(focusedId) && creatingFolders.some((f) => f.id === focusedId);
+  const state = useAppStore.getState();
+  return state.focusedId !== null && state.selected.has(state.focusedId) && isCreatingFolder(state, state.focusedId);
 }
 
 /**
