@@ -68,25 +68,6 @@ function isEditable(el: Element): boolean {
 /** The next task: what a given key set off (a render, an effect moving focus) is done before the next key. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/**
- * After a key that acts (Enter, a shortcut, Escape: not a character typed into a field), the next key waits for
- * the page to have drawn a frame and run what followed it (React's passive effects, which move focus to a created
- * row or an opened editor), as a person's next key would: given a task later, Ctrl+Alt+N typed right after a new
- * folder's name and Enter reached the tree before focus was on the folder, and the file went to the root. At most
- * 50 ms per key (a hidden page draws no frames).
- */
-const afterFrame = () =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 50);
-    requestAnimationFrame(() => {
-      clearTimeout(timer);
-      setTimeout(resolve, 0);
-    });
-  });
-
-/** A character typed as text (no modifier but Shift): the next one need not wait for a frame. */
-const typesText = (k: HeldKey) => [...k.key].length === 1 && !k.ctrlKey && !k.metaKey && !k.altKey;
-
 /** The key events a hold gives back: its own listener lets them pass. */
 const given = new WeakSet<Event>();
 
@@ -177,7 +158,7 @@ export function holdKeys({ ms = HOLD_MS, endsOn = isTab, whenEnded = "give", sub
       await nextTask();
       for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
         give(k, submits);
-        await (typesText(k) ? nextTask() : afterFrame());
+        await nextTask();
       }
     } finally {
       stopHolding();
