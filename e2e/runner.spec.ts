@@ -276,3 +276,26 @@ test("Run right after saving the Dev command and typing in the editor runs what 
   await expect(Run.preview(page).locator("p")).toHaveText("typed at once");
   await expect(Run.terminalText(page)).not.toContainText("no install or dev command");
 });
+
+test("F5 in a project with no command asks for one, offering what its files suggest; Enter saves it and runs", async ({ page }) => {
+  await seededProject(page, "No command yet", { installCommand: "", devCommand: "" });
+  await page.getByRole("treeitem", { name: "server.js", exact: true }).dblclick();
+  await expect(page.locator(".cm-content")).toBeFocused();
+  await page.keyboard.press("F5");
+  const dialog = page.getByRole("dialog", { name: "Settings for No command yet" });
+  await expect(dialog).toHaveAccessibleDescription(/Run needs a command to start the project/);
+  const dev = dialog.getByRole("textbox", { name: "Dev command" });
+  await expect(dev).toBeFocused();
+  await expect(dev).toHaveValue("node server.js");
+  // Nothing was sent to the runner: it would only have failed.
+  await expect(Run.panel(page)).toHaveCount(0);
+  await page.keyboard.press("Enter");
+  await expect(dialog).toHaveCount(0);
+  await expect(Run.status(page)).toHaveText(/Running · port \d+/, { timeout: 30_000 });
+  await expect(Run.preview(page).locator("p")).toHaveText("first page");
+  await expect(Run.terminalText(page)).not.toContainText("no install or dev command");
+  // Saved for the next Run, and for other windows: the server has it.
+  const server = await serverFor(page);
+  const project = (await server.query(api.projects.list, {})).find((p) => p.name === "No command yet")!;
+  expect(project.settings?.devCommand).toBe("node server.js");
+});

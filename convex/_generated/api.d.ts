@@ -36,6 +36,7 @@ import type * as lib_importCheck from "../lib/importCheck.js";
 import type * as lib_limits from "../lib/limits.js";
 import type * as lib_lineDiff from "../lib/lineDiff.js";
 import type * as lib_listing from "../lib/listing.js";
+import type * as lib_runCommands from "../lib/runCommands.js";
 import type * as lib_search from "../lib/search.js";
 import type * as lib_text from "../lib/text.js";
 import type * as lib_uploadHash from "../lib/uploadHash.js";
@@ -114,6 +115,7 @@ declare const fullApi: ApiFromModules<{
   "lib/limits": typeof lib_limits;
   "lib/lineDiff": typeof lib_lineDiff;
   "lib/listing": typeof lib_listing;
+  "lib/runCommands": typeof lib_runCommands;
   "lib/search": typeof lib_search;
   "lib/text": typeof lib_text;
   "lib/uploadHash": typeof lib_uploadHash;

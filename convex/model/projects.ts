@@ -1,13 +1,12 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { appError } from "../lib/errors";
+import { MAX_COMMAND_LENGTH } from "../lib/runCommands";
 import type { ProjectSettings } from "../lib/validators";
 import { requireProjectOwner } from "./access";
 import { createListingHead, getListingHead } from "./listing";
 import { checkProjectName } from "./names";
 import { purgeProjectBatch } from "./purge";
-
-export const MAX_COMMAND_LENGTH = 1000;
 
 /** Newest first by updatedAt; ties (same millisecond) by creation, newest first. */
 export async function listProjects(ctx: QueryCtx, userId: string): Promise<Doc<"projects">[]> {

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import WebSocket from "ws";
 import { api } from "../../convex/_generated/api.js";
+import { hasRunCommand, runCommandsOf } from "../../convex/lib/runCommands.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { Mirror } from "./mirror.js";
 import { DEFAULT_LIMITS, formatDuration, overLimit, residentBytes, type ProjectLimits } from "./limits.js";
@@ -369,9 +370,8 @@ export class ProjectSession {
     if (!live()) return;
     const settings = await this.currentSettings(work.client);
     if (!live()) return;
-    const install = settings.installCommand?.trim() ?? "";
-    const dev = settings.devCommand?.trim() ?? "";
-    if (install === "" && dev === "") {
+    const { install, dev } = runCommandsOf(settings);
+    if (!hasRunCommand(settings)) {
       this.setRun({ status: "failed", terminalId: RUN_TERMINAL, message: "This project has no install or dev command. Set them in Settings, then Run." });
       return;
     }

@@ -3,7 +3,8 @@ import { flushSync } from "react-dom";
 import { Group, Panel, useDefaultLayout, usePanelRef, type PanelImperativeHandle } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
+import type { Doc, Id } from "../../convex/_generated/dataModel";
+import { hasRunCommand } from "../../convex/lib/runCommands";
 import { ChatPane } from "../features/chat/ChatPane";
 import { useAiProviderStatus } from "../features/editor-ai/settings";
 import { PendingReviewBar } from "../features/review/PendingReviewBar";
@@ -21,6 +22,7 @@ import { dropHeldKeys, holdKeysForTerminal } from "../features/run/heldKeys";
 import { RunControls } from "../features/run/RunControls";
 import { isToggleTerminalKey, runKey } from "../features/run/shortcuts";
 import { RunnerContext, useRunnerConnection } from "../features/run/useRunner";
+import { useRunSuggestion } from "../features/run/useRunSuggestion";
 import { LazySearchPanel, prefetchSearchPanel } from "../features/search/LazySearchPanel";
 import { prefetchQuickOpen } from "../features/quick-open/QuickOpen";
 import { afterFirstRows } from "../lib/afterFirstRows";
@@ -133,6 +135,21 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
     });
   }, [setTerminalOpen]);
   useEffect(() => () => setTerminalOpen(false), [setTerminalOpen]);
+  const projectLoaded = project !== undefined;
+  const runSettings = useRef<Doc<"projects">["settings"]>(undefined);
+  runSettings.current = project?.settings;
+  const run = useCallback(() => {
+    runner?.run();
+    setTerminalOpen(true);
+  }, [runner, setTerminalOpen]);
+  // Run (F5, the Run button): with no command to run, Settings asks for one (its Save runs) instead of a Run that
+  // can only fail. A project not loaded yet runs: the runner reads the settings from the server and says so.
+  const startRun = useCallback(() => {
+    if (!runner) return;
+    if (projectLoaded && !hasRunCommand(runSettings.current)) setSettingsOpen("run");
+    else run();
+  }, [runner, run, projectLoaded, setSettingsOpen]);
+  const runSuggestion = useRunSuggestion(settingsOpen === "run");
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isSearchKey(e) && !useAppStore.getState().searchOpen) {
@@ -161,16 +178,13 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         const active = ["installing", "starting", "running"].includes(runner.getSnapshot().run.status);
         if (action === "stop") runner.stop();
         else if (action === "restart" || active) runner.restart();
-        else {
-          runner.run();
-          setTerminalOpen(true);
-        }
+        else startRun();
       }
     };
     // Capture: the terminal's own key handling must not swallow the toggle.
     document.addEventListener("keydown", onKey, true);
     return () => document.removeEventListener("keydown", onKey, true);
-  }, [toggleTerminal, runner, setTerminalOpen]);
+  }, [toggleTerminal, runner, startRun]);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
   // Ready before Ctrl/Cmd+Shift+F or Ctrl/Cmd+P, but after the tree's first rows (lib/afterFirstRows.ts).
@@ -210,7 +224,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             {project?.name ?? "Opening project…"}
           </h1>
           <SideBarToggle sideBar={sideBar} />
-          <RunControls onToggleTerminal={toggleTerminal} />
+          <RunControls onToggleTerminal={toggleTerminal} onRun={startRun} />
           {narrow && <ChatToggle open={chatOpen} onToggle={() => (chatOpen ? closeChat() : setChatOpen(true))} />}
           <button
             ref={settingsButton}
@@ -221,7 +235,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             title="Project settings"
             data-overflow=""
             disabled={project === undefined}
-            onClick={() => setSettingsOpen(true)}
+            onClick={() => setSettingsOpen("edit")}
           >
             <FoldLabel icon={<SettingsIcon />} label="Settings" />
           </button>
@@ -263,6 +277,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
             project={project}
             onSave={(settings) => void actions.updateSettings(project._id, settings)}
             onClose={() => setSettingsOpen(false)}
+            run={settingsOpen === "run" ? { suggestion: runSuggestion, onRun: run } : undefined}
           />
         )}
       </div>

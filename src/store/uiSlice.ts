@@ -23,10 +23,11 @@ export interface ReviewTarget {
 }
 
 export interface UiSlice {
-  settingsOpen: boolean;
+  /** The project's Settings dialog: closed, opened to edit, or opened by Run to ask for the command it lacks. */
+  settingsOpen: false | "edit" | "run";
   review: ReviewTarget | null;
   setReview: (review: ReviewTarget | null) => void;
-  setSettingsOpen: (open: boolean) => void;
+  setSettingsOpen: (open: false | "edit" | "run") => void;
   /** The terminal panel (Ctrl+`). */
   terminalOpen: boolean;
   setTerminalOpen: (open: boolean) => void;

@@ -77,4 +77,48 @@ describe("ProjectSettingsDialog", () => {
     expect(dev).toHaveAttribute("aria-invalid", "true");
     expect(dev).toHaveAccessibleDescription(/after the install command.*1001 characters; the limit is 1000/i);
   });
+
+  describe("opened by Run, for a project with no command", () => {
+    const bare = { ...project, settings: undefined } as Doc<"projects">;
+    const suggestion = { installCommand: "", devCommand: "node server.js" };
+
+    it("opens on the dev command with the suggestion selected, so Enter accepts it and runs", async () => {
+      const onSave = vi.fn();
+      const onRun = vi.fn();
+      const user = userEvent.setup();
+      render(<ProjectSettingsDialog project={bare} onSave={onSave} onClose={() => undefined} run={{ suggestion, onRun }} />);
+      const dev = screen.getByRole("textbox", { name: "Dev command" });
+      expect(dev).toHaveFocus();
+      expect(dev).toHaveValue("node server.js");
+      expect(screen.getByRole("dialog")).toHaveAccessibleDescription(/Run needs a command.*suggested by its files/);
+      await user.keyboard("{Enter}");
+      expect(onSave).toHaveBeenCalledWith({ installCommand: "", devCommand: "node server.js" });
+      expect(onRun).toHaveBeenCalledTimes(1);
+    });
+
+    it("replaces the suggestion with what is typed at once, and a suggestion arriving later is selected", async () => {
+      const onSave = vi.fn();
+      const user = userEvent.setup();
+      const props = { project: bare, onSave, onClose: () => undefined };
+      const { rerender } = render(<ProjectSettingsDialog {...props} run={{ suggestion: undefined, onRun: () => undefined }} />);
+      const dev = screen.getByRole("textbox", { name: "Dev command" });
+      expect(dev).toHaveValue("");
+      rerender(<ProjectSettingsDialog {...props} run={{ suggestion, onRun: () => undefined }} />);
+      expect(dev).toHaveValue("node server.js");
+      await user.keyboard("python3 app.py{Enter}");
+      expect(onSave).toHaveBeenCalledWith({ installCommand: "", devCommand: "python3 app.py" });
+    });
+
+    it("does not run with no command at all: it says what is missing", async () => {
+      const onSave = vi.fn();
+      const onRun = vi.fn();
+      const user = userEvent.setup();
+      render(<ProjectSettingsDialog project={bare} onSave={onSave} onClose={() => undefined} run={{ suggestion: undefined, onRun }} />);
+      expect(screen.getByRole("button", { name: "Save and run" })).toBeInTheDocument();
+      await user.keyboard("{Enter}");
+      expect(onSave).not.toHaveBeenCalled();
+      expect(onRun).not.toHaveBeenCalled();
+      expect(screen.getByRole("textbox", { name: "Dev command" })).toHaveAccessibleDescription(/Run needs an install command, a dev command or both/);
+    });
+  });
 });

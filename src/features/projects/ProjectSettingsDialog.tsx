@@ -1,10 +1,8 @@
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { Doc } from "../../../convex/_generated/dataModel";
+import { hasRunCommand, MAX_COMMAND_LENGTH, type RunCommands } from "../../../convex/lib/runCommands";
 import { Dialog } from "../../lib/Dialog";
 import type { ProjectSettings } from "./useProjectActions";
-
-/** The server's limit (convex/model/projects.ts MAX_COMMAND_LENGTH), checked here so the message shows in place. */
-const MAX_COMMAND_LENGTH = 1000;
 
 // Run (F5, src/features/run) runs the install command, then the dev command, in the Run terminal on the runner;
 // the assistant's prompt does not include them (convex/ai), so the hints say no more than that.
@@ -33,23 +31,43 @@ const ASSISTANT_CHANGES: { value: AssistantChanges; label: string; hint: string 
   },
 ];
 
-/** Edits a project's install and dev commands and how the assistant's changes apply. An empty field clears the command. */
+/** Opened by Run when the project has no command to run: Save also starts the Run. */
+export interface SettingsForRun {
+  /** Commands the project's files suggest (src/features/run/useRunSuggestion.ts), shown in fields left empty. */
+  suggestion: Required<RunCommands> | undefined;
+  onRun: () => void;
+}
+
+/**
+ * Edits a project's install and dev commands and how the assistant's changes apply. An empty field clears the
+ * command. With `run`, it asks for the commands Run lacks: it opens on the dev command, offers the suggested ones,
+ * and its Save runs them.
+ */
 export function ProjectSettingsDialog({
   project,
   onSave,
   onClose,
+  run,
 }: {
   project: Doc<"projects">;
   onSave: (settings: ProjectSettings) => void;
   onClose: () => void;
+  run?: SettingsForRun;
 }) {
   // Only what the person typed is state; an untouched field shows the project's current value, so a row that
   // arrives while the dialog is open (the server's answer after a cached one, a change from another tab) shows.
+  // Asked for by Run, a field with no value shows the suggestion, which may arrive after the dialog opened.
   const [edits, setEdits] = useState<Partial<Record<(typeof FIELDS)[number]["key"], string>>>({});
   const values = {
-    installCommand: edits.installCommand ?? project.settings?.installCommand ?? "",
-    devCommand: edits.devCommand ?? project.settings?.devCommand ?? "",
+    installCommand: edits.installCommand ?? (project.settings?.installCommand || run?.suggestion?.installCommand || ""),
+    devCommand: edits.devCommand ?? (project.settings?.devCommand || run?.suggestion?.devCommand || ""),
   };
+  const devField = useRef<HTMLInputElement>(null);
+  // A suggestion the person has not touched is selected, so typing replaces it and Enter accepts it.
+  const untouchedDev = run !== undefined && edits.devCommand === undefined ? values.devCommand : null;
+  useEffect(() => {
+    if (untouchedDev !== null && devField.current === document.activeElement) devField.current?.select();
+  }, [untouchedDev]);
   const [assistantChanges, setAssistantChanges] = useState<AssistantChanges | undefined>(undefined);
   const changesMode = assistantChanges ?? project.settings?.assistantChanges ?? "apply";
   const [errors, setErrors] = useState<Partial<Record<(typeof FIELDS)[number]["key"], string>>>({});
@@ -64,15 +82,29 @@ export function ProjectSettingsDialog({
         found[key] = `The ${label.toLowerCase()} has ${length} characters; the limit is ${MAX_COMMAND_LENGTH}.`;
       }
     }
+    if (run && Object.keys(found).length === 0 && !hasRunCommand(values)) {
+      found.devCommand = "Run needs an install command, a dev command or both: type the command that starts the project.";
+    }
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     // The mode is sent only when chosen here, so a change made meanwhile in another window is not overwritten.
     onSave({ installCommand: values.installCommand.trim(), devCommand: values.devCommand.trim(), ...(assistantChanges && { assistantChanges }) });
     onClose();
+    run?.onRun();
   }
 
   return (
-    <Dialog title={`Settings for ${project.name}`} onClose={onClose}>
+    <Dialog
+      title={`Settings for ${project.name}`}
+      onClose={onClose}
+      initialFocusRef={run ? devField : undefined}
+      description={
+        run &&
+        (hasRunCommand(run.suggestion)
+          ? "Run needs a command to start the project. These are suggested by its files: check them, then Save and run."
+          : "Run needs a command to start the project: type it under Dev command, then Save and run.")
+      }
+    >
       <form className="settings-form" onSubmit={submit} noValidate>
         {FIELDS.map(({ key, label, placeholder, hint }) => {
           const id = `${baseId}-${key}`;
@@ -83,6 +115,7 @@ export function ProjectSettingsDialog({
                 {label}
               </label>
               <input
+                ref={key === "devCommand" ? devField : undefined}
                 id={id}
                 className="input input-mono"
                 placeholder={placeholder}
@@ -131,7 +164,7 @@ export function ProjectSettingsDialog({
             Cancel
           </button>
           <button type="submit" className="btn btn-primary">
-            Save
+            {run ? "Save and run" : "Save"}
           </button>
         </div>
       </form>

@@ -25,10 +25,9 @@ export function runStatusText(run: RunState): string {
 }
 
 /** The toolbar's Run / Stop, Restart, the status, and the terminal panel's toggle. */
-export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void }) {
+export function RunControls({ onToggleTerminal, onRun }: { onToggleTerminal: () => void; onRun: () => void }) {
   const { connection, state } = useRunner();
   const terminalOpen = useAppStore((s) => s.terminalOpen);
-  const setTerminalOpen = useAppStore((s) => s.setTerminalOpen);
   // Waiting for this browser's changes to reach the server before Run counts as running: the button stops it.
   const active = ACTIVE.has(state.run.status) || state.saving === true;
   const usable = connection !== null && state.status === "ready";
@@ -63,12 +62,8 @@ export function RunControls({ onToggleTerminal }: { onToggleTerminal: () => void
         title={title}
         onClick={() => {
           if (!connection) return;
-          if (active) {
-            connection.stop();
-          } else {
-            connection.run();
-            setTerminalOpen(true);
-          }
+          if (active) connection.stop();
+          else onRun();
         }}
       >
         <FoldLabel icon={<span aria-hidden="true">{active ? "■" : "▶"}</span>} label={active ? "Stop" : "Run"} primary />
