@@ -64,3 +64,42 @@ test("typing right after naming a new file lands in that file, not in the tree",
   await expect(tree.getByRole("treeitem")).toHaveText(["notes.md"]);
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
 });
+
+test("text typed for a new file while its editor loads is kept when the next key takes focus elsewhere", async ({ page }) => {
+  // The editor's code is held on its way, as on a first visit over a slow link: the text and the shortcut after it
+  // are typed while it loads.
+  let releaseEditor!: () => void;
+  const editorHeld = new Promise<void>((resolve) => (releaseEditor = resolve));
+  await page.route(/\/TextEditor[^/]*\.(js|tsx)(\?.*)?$/, async (route) => {
+    await editorHeld;
+    await route.continue();
+  });
+  await signIn(page);
+  await createProject(page, "Typed ahead");
+  await UI.projectLink(page, "Typed ahead").click();
+  const tree = page.getByRole("tree", { name: "Files" });
+  await expect(tree).toBeVisible();
+  await tree.focus();
+
+  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
+  await expect(page.getByRole("textbox", { name: "New file name" })).toBeFocused();
+  await page.keyboard.type("notes.md");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("typed while it loaded\n");
+  await page.keyboard.press("ControlOrMeta+Shift+KeyE");
+  const row = tree.getByRole("treeitem", { name: "notes.md" });
+  await expect(row).toBeFocused();
+  await expect(page.getByText("Loading editor…")).toBeVisible();
+
+  releaseEditor();
+  const editor = page.getByRole("textbox", { name: "Editor: notes.md" });
+  await expect(editor.locator(".cm-line")).toHaveText(["typed while it loaded", ""]);
+  // The person went to the tree: the editor showing up late does not pull focus back.
+  await expect(row).toBeFocused();
+  await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
+  const server = await serverFor(page);
+  const projectId = (await server.query(api.projects.list, {})).find((p) => p.name === "Typed ahead")!._id;
+  const listing = (await server.query(api.files.listingBucket, { projectId, bucket: 0 })) ?? [];
+  const file = await server.query(api.files.get, { fileId: listing.find((e) => e.name === "notes.md")!._id });
+  expect(file.content).toBe("typed while it loaded\n");
+});

@@ -12,7 +12,16 @@ describe("editor focus requests", () => {
 
   beforeEach(() => {
     localStorage.clear();
-    useAppStore.setState({ tabsProjectId: null, tabs: [], activeFileId: null, dirtyFiles: {}, saveStates: {}, pendingEditorFocus: null });
+    useAppStore.setState({
+      tabsProjectId: null,
+      tabs: [],
+      activeFileId: null,
+      dirtyFiles: {},
+      saveStates: {},
+      pendingEditorFocus: null,
+      typedAhead: {},
+      typedAheadReserved: null,
+    });
     document.body.innerHTML = "<button>tree item</button><textarea aria-label='Message'></textarea>";
     tree = document.querySelector("button")!;
     chat = document.querySelector("textarea")!;
@@ -27,7 +36,7 @@ describe("editor focus requests", () => {
     await nextTask();
     expect(state().pendingEditorFocus).toBe("a");
     expect(claimEditorFocus(f("b"))).toBeNull();
-    expect(claimEditorFocus(f("a"))).toBe("");
+    expect(claimEditorFocus(f("a"))).toEqual({ focus: true, text: "" });
     expect(state().pendingEditorFocus).toBeNull();
     expect(claimEditorFocus(f("a"))).toBeNull();
   });
@@ -37,7 +46,7 @@ describe("editor focus requests", () => {
     state().openFile(f("a"), { focusEditor: true });
     tree.focus();
     await nextTask();
-    expect(claimEditorFocus(f("a"))).toBe("");
+    expect(claimEditorFocus(f("a"))).toEqual({ focus: true, text: "" });
   });
 
   it("ends at the next focus change, even one that comes back", async () => {
@@ -63,7 +72,7 @@ describe("editor focus requests", () => {
     chat.focus();
     state().openFile(f("a"), { focusEditor: true });
     await nextTask();
-    expect(claimEditorFocus(f("a"))).toBe("");
+    expect(claimEditorFocus(f("a"))).toEqual({ focus: true, text: "" });
 
     state().closeTab(f("a"), { focusEditor: true });
     expect(state().pendingEditorFocus).toBe("b");
@@ -82,13 +91,13 @@ describe("editor focus requests", () => {
     tree.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true, cancelable: true }));
     tree.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true, bubbles: true, cancelable: true }));
     expect(seen).toEqual(["ArrowDown", "s"]);
-    expect(claimEditorFocus(f("a"))).toBe("hi\n!");
+    expect(claimEditorFocus(f("a"))).toEqual({ focus: true, text: "hi\n!" });
     // The request is over: keys reach the tree again.
     tree.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true, cancelable: true }));
     expect(seen).toEqual(["ArrowDown", "s", "j"]);
   });
 
-  it("drops what it held when focus moves away, and holds nothing typed in a dialog", async () => {
+  it("keeps what it held for the file when focus moves away, given without focus; holds nothing typed in a dialog", async () => {
     state().openFile(f("a"), { focusEditor: true });
     await nextTask();
     tree.dispatchEvent(new KeyboardEvent("keydown", { key: "q", bubbles: true, cancelable: true }));
@@ -96,6 +105,8 @@ describe("editor focus requests", () => {
     const key = new KeyboardEvent("keydown", { key: "w", bubbles: true, cancelable: true });
     chat.dispatchEvent(key);
     expect(key.defaultPrevented).toBe(false);
+    expect(state().typedAhead).toEqual({ a: "q" });
+    expect(claimEditorFocus(f("a"))).toEqual({ focus: false, text: "q" });
     expect(claimEditorFocus(f("a"))).toBeNull();
 
     document.body.insertAdjacentHTML("beforeend", "<div role='dialog'><input aria-label='Search files'></div>");
@@ -115,14 +126,34 @@ describe("editor focus requests", () => {
     state().openFile(f("new"), { focusRequest: request });
     expect(state().editorFocusRequest).toBe(request);
     expect(state().pendingEditorFocus).toBe("new");
-    expect(claimEditorFocus(f("new"))).toBe("ok\n");
+    expect(claimEditorFocus(f("new"))).toEqual({ focus: true, text: "ok\n" });
 
-    // A reservation that ended (focus moved away) is not revived by the late open.
+    // A reservation that ended (focus moved away) is not revived by the late open; what it held is the file's.
     const late = state().reserveEditorFocus();
     await nextTask();
+    tree.dispatchEvent(new KeyboardEvent("keydown", { key: "x", bubbles: true, cancelable: true }));
     chat.focus();
     state().openFile(f("other"), { focusRequest: late });
     expect(state().activeFileId).toBe("other");
     expect(state().pendingEditorFocus).toBeNull();
+    expect(claimEditorFocus(f("other"))).toEqual({ focus: false, text: "x" });
+  });
+
+  it("a request ended where focus already is (Ctrl/Cmd+Shift+E on the tree) keeps its text, which follows the file's id", async () => {
+    state().openFile(f("temp"), { focusEditor: true });
+    await nextTask();
+    for (const key of ["h", "i"]) tree.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+    state().endEditorFocusRequest(state().editorFocusRequest);
+    state().replaceFileId(f("temp"), f("real"));
+    expect(claimEditorFocus(f("temp"))).toBeNull();
+    expect(claimEditorFocus(f("real"))).toEqual({ focus: false, text: "hi" });
+
+    // Closing the file's tab before its editor showed drops it with the tab.
+    state().openFile(f("b"), { focusEditor: true });
+    await nextTask();
+    tree.dispatchEvent(new KeyboardEvent("keydown", { key: "z", bubbles: true, cancelable: true }));
+    chat.focus();
+    state().closeTab(f("b"));
+    expect(state().typedAhead).toEqual({});
   });
 });

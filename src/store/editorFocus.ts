@@ -19,7 +19,9 @@ export const EDITOR_PANEL_ID = "editor-panel";
  * being opened, not to the baseline (the tree row, or the editor of another file that Go to File handed focus
  * back to): while focus is on the baseline or on nothing, printable characters and Enter are held back
  * (the baseline never sees them) and handed to the editor with its claim, which inserts them as typed. Any
- * other key passes through; a key that moves focus ends the request, and what was held is dropped with it.
+ * other key passes through; a key that moves focus ends the request. What was held is still the file's: a request
+ * that ends unclaimed leaves it in the store's `typedAhead`, and the editor inserts it when it shows the file,
+ * without taking focus from where the person went.
  */
 
 class FocusRequest {
@@ -36,6 +38,8 @@ class FocusRequest {
 
   constructor(
     readonly number: number,
+    /** The file the held keys are for (follows the store's pendingEditorFocus: a reservation, a replaced id). */
+    public fileId: FileId,
     private readonly onMoved: () => void,
   ) {
     if (typeof document === "undefined") return;
@@ -82,7 +86,7 @@ class FocusRequest {
       this.setBaseline(target);
       return;
     }
-    this.release();
+    // The store ends the request; following it, the watcher keeps what was held and releases this.
     this.onMoved();
   };
 
@@ -128,10 +132,10 @@ class FocusRequest {
 
 export interface EditorFocusRequests {
   /**
-   * Ends the focus request for `fileId`. null: the editor showing it must not take focus. A string: it takes
-   * focus now and inserts this text at its cursor (what was typed while it loaded; often empty).
+   * What the editor showing `fileId` does as it appears: null, nothing. Else it inserts `text` at its cursor (typed
+   * while it loaded; often empty) and, when `focus`, takes focus first. Ends the focus request for the file.
    */
-  claim: (fileId: FileId) => string | null;
+  claim: (fileId: FileId) => { focus: boolean; text: string } | null;
 }
 
 /** Follows the store's focus requests with DOM watchers: one per request, released when the request ends. */
@@ -139,13 +143,18 @@ export function watchEditorFocusRequests(store: StoreApi<AppState>): EditorFocus
   let current: FocusRequest | null = null;
 
   const follow = (s: AppState) => {
-    current?.release();
+    // A request ending unclaimed (focus moved, a newer request) leaves what was typed for its file.
+    const ended = current;
     current = null;
+    if (ended) {
+      const text = ended.takeHeld();
+      ended.release();
+      store.getState().keepTypedAhead(ended.number, ended.fileId, text);
+    }
     if (s.pendingEditorFocus === null) return;
-    const request: FocusRequest = new FocusRequest(s.editorFocusRequest, () => {
-      if (current === request) current = null;
-      store.getState().endEditorFocusRequest(request.number);
-    });
+    const request: FocusRequest = new FocusRequest(s.editorFocusRequest, s.pendingEditorFocus, () =>
+      store.getState().endEditorFocusRequest(request.number),
+    );
     current = request;
   };
 
@@ -153,18 +162,21 @@ export function watchEditorFocusRequests(store: StoreApi<AppState>): EditorFocus
     // A new number is a new request; a request for a file that got its real id (replaceFileId) goes on.
     if (s.editorFocusRequest !== prev.editorFocusRequest || (s.pendingEditorFocus === null) !== (prev.pendingEditorFocus === null)) {
       follow(s);
+    } else if (current && s.pendingEditorFocus !== null) {
+      current.fileId = s.pendingEditorFocus;
     }
   });
 
   return {
     claim: (fileId) => {
       const s = store.getState();
-      if (s.pendingEditorFocus !== fileId) return null;
+      const earlier = s.takeTypedAhead(fileId);
+      if (s.pendingEditorFocus !== fileId) return earlier === "" ? null : { focus: false, text: earlier };
       const request = current?.number === s.editorFocusRequest ? current : null;
-      const wanted = request ? request.stillWanted() : true;
-      const typed = wanted && request ? request.takeHeld() : "";
+      const focus = request ? request.stillWanted() : true;
+      const text = earlier + (request ? request.takeHeld() : "");
       s.endEditorFocusRequest(s.editorFocusRequest);
-      return wanted ? typed : null;
+      return focus || text !== "" ? { focus, text } : null;
     },
   };
 }

@@ -53,6 +53,14 @@ export interface TabsSlice {
   pendingEditorFocus: FileId | null;
   /** A new number for every focus request, so asking again for the same file starts a new request. */
   editorFocusRequest: number;
+  /**
+   * Text typed for a file while its editor loaded, whose focus request then ended without the editor taking focus
+   * (the person went elsewhere: Ctrl/Cmd+Shift+E, a click, a dialog). The editor inserts it when it shows the file,
+   * without taking focus (editorFocus.ts `claim`): what was typed is kept, and focus stays where the person went.
+   */
+  typedAhead: Partial<Record<FileId, string>>;
+  /** The same for a request made before its file existed (`reserveEditorFocus`), until the file is opened. */
+  typedAheadReserved: { request: number; text: string } | null;
 
   setTabsProject: (projectId: Id<"projects">) => void;
   openFile: (fileId: FileId, options?: OpenFileOptions) => void;
@@ -72,6 +80,10 @@ export interface TabsSlice {
   reserveEditorFocus: () => number;
   /** Ends the focus request `request` (a number of `editorFocusRequest`), if it is still the current one. */
   endEditorFocusRequest: (request: number) => void;
+  /** Keeps `text`, typed under focus request `request` for `fileId` (or its reservation), in `typedAhead`. */
+  keepTypedAhead: (request: number, fileId: FileId, text: string) => void;
+  /** Removes and returns what `typedAhead` holds for `fileId` ("" when nothing). */
+  takeTypedAhead: (fileId: FileId) => string;
   /**
    * Moves everything held for `from` to `to` (a file created offline got its real id): the tab keeps its place,
    * preview and deleted flags, and its dirty and save state. When `to` has a tab already, that tab gives way.
@@ -99,7 +111,16 @@ const emptyTabs = {
   dirtyFiles: {},
   saveStates: {},
   pendingEditorFocus: null,
+  typedAhead: {},
+  typedAheadReserved: null,
 } satisfies Partial<TabsSlice>;
+
+/** Opening `fileId` for reserved request `request`: text typed ahead under that reservation becomes the file's. */
+function adoptTypedAhead(s: TabsSlice, fileId: FileId, request: number | undefined): Partial<TabsSlice> {
+  const reserved = s.typedAheadReserved;
+  if (reserved === null || request === undefined || reserved.request !== request) return {};
+  return { typedAhead: { ...s.typedAhead, [fileId]: (s.typedAhead[fileId] ?? "") + reserved.text }, typedAheadReserved: null };
+}
 
 /** The fields of a new focus request for `fileId` (null: no file to focus, the current request ends). */
 const focusRequest = (s: TabsSlice, fileId: FileId | null) => ({
@@ -123,7 +144,10 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
         options.focusRequest === s.editorFocusRequest &&
         s.pendingEditorFocus === RESERVED_EDITOR_FOCUS;
       // A reserved request goes on under the file's id (same number: its held keys are kept).
-      const focus = fulfils ? { pendingEditorFocus: fileId } : options.focusEditor ? focusRequest(s, fileId) : {};
+      const focus = {
+        ...(fulfils ? { pendingEditorFocus: fileId } : options.focusEditor ? focusRequest(s, fileId) : {}),
+        ...adoptTypedAhead(s, fileId, options.focusRequest),
+      };
       const existing = s.tabs.find((t) => t.fileId === fileId);
       if (existing) {
         const tabs =
@@ -176,6 +200,7 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
         activeFileId,
         dirtyFiles: without(s.dirtyFiles, fileId),
         saveStates: without(s.saveStates, fileId),
+        typedAhead: without(s.typedAhead, fileId),
         ...focus,
       };
     }),
@@ -187,17 +212,19 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
       const gone = (id: FileId | null) => id !== null && !tabs.some((t) => t.fileId === id);
       const activeIndex = s.tabs.findIndex((t) => t.fileId === s.activeFileId);
       const survivor = s.tabs.slice(activeIndex + 1).find((t) => !gone(t.fileId)) ?? tabs[tabs.length - 1];
-      let { dirtyFiles, saveStates } = s;
+      let { dirtyFiles, saveStates, typedAhead } = s;
       for (const t of s.tabs) {
         if (!gone(t.fileId)) continue;
         dirtyFiles = without(dirtyFiles, t.fileId);
         saveStates = without(saveStates, t.fileId);
+        typedAhead = without(typedAhead, t.fileId);
       }
       return {
         tabs,
         activeFileId: gone(s.activeFileId) ? (survivor?.fileId ?? null) : s.activeFileId,
         dirtyFiles,
         saveStates,
+        typedAhead,
         pendingEditorFocus: gone(s.pendingEditorFocus) ? null : s.pendingEditorFocus,
       };
     }),
@@ -245,6 +272,23 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
   endEditorFocusRequest: (request) =>
     set((s) => (s.editorFocusRequest === request && s.pendingEditorFocus !== null ? { pendingEditorFocus: null } : s)),
 
+  keepTypedAhead: (request, fileId, text) =>
+    set((s) => {
+      if (text === "") return s;
+      if (fileId === RESERVED_EDITOR_FOCUS) return { typedAheadReserved: { request, text } };
+      if (!s.tabs.some((t) => t.fileId === fileId)) return s;
+      return { typedAhead: { ...s.typedAhead, [fileId]: (s.typedAhead[fileId] ?? "") + text } };
+    }),
+
+  takeTypedAhead: (fileId) => {
+    let text = "";
+    set((s) => {
+      text = s.typedAhead[fileId] ?? "";
+      return text === "" ? s : { typedAhead: without(s.typedAhead, fileId) };
+    });
+    return text;
+  },
+
   replaceFileId: (from, to) =>
     set((s) => {
       if (from === to || !s.tabs.some((t) => t.fileId === from)) return s;
@@ -256,6 +300,7 @@ export const createTabsSlice: StateCreator<AppState, [], [], TabsSlice> = (set) 
         pendingEditorFocus: swap(s.pendingEditorFocus),
         dirtyFiles: renamed(s.dirtyFiles, from, to),
         saveStates: renamed(s.saveStates, from, to),
+        typedAhead: renamed(s.typedAhead, from, to),
       };
     }),
 });

@@ -452,7 +452,7 @@ function ActiveFile({ tab, session, title, loadExtensions, onSaveAsNew, reviewCh
   const waitsForConnection = load.status === "loading" && offline;
   useEffect(() => {
     if (!focusRequested || (load.status === "loading" && !waitsForConnection) || showsEditor) return;
-    if (claimFocus() !== null) panelRef.current?.focus();
+    if (claimFocus()?.focus) panelRef.current?.focus();
   }, [focusRequested, load.status, waitsForConnection, showsEditor, claimFocus]);
 
   // The editor appearing in a panel that holds focus (the file came with the connection) takes it: the person

@@ -23,8 +23,8 @@ interface TextEditorProps {
   path: string;
   /** Keyboard focus was asked for once this file is shown. */
   focusRequested: boolean;
-  /** Ends the request: null, or move focus into the editor and insert the returned text (typed meanwhile). */
-  claimFocus: () => string | null;
+  /** Ends the focus request: what to do as the editor appears (store/editorFocus.ts `claim`). */
+  claimFocus: () => { focus: boolean; text: string } | null;
   /** Called on every edit a person makes (not on remote changes). */
   onUserEdit: () => void;
   loadExtensions?: ExtensionLoader;
@@ -129,11 +129,11 @@ export default function TextEditor({
       hadFocusRef.current = false;
       view.focus();
     }
-    if (!focusRequested) return;
-    const typed = claimFocus();
-    if (typed === null) return;
-    view.focus();
-    if (typed) view.dispatch({ ...view.state.replaceSelection(typed), userEvent: "input.type", scrollIntoView: true });
+    // Also without a request: text typed for this file while it loaded, before the person went elsewhere.
+    const claim = claimFocus();
+    if (claim === null) return;
+    if (claim.focus) view.focus();
+    if (claim.text) view.dispatch({ ...view.state.replaceSelection(claim.text), userEvent: "input.type", scrollIntoView: claim.focus });
   }, [focusRequested, session, claimFocus]);
 
   return <div ref={parentRef} className="editor-cm" data-testid="code-editor" />;

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { useAppStore } from "../../store";
 import { hasPrimary, isExplorerKey, type TreeCommand } from "./keymap";
 import { focusTree, isTextField, type TreeElements } from "./rowDom";
 
@@ -22,6 +23,10 @@ export function useGlobalTreeShortcuts(
       if (e.defaultPrevented) return;
       if (isExplorerKey(e)) {
         e.preventDefault();
+        // The person asked for the tree: a file still opening must not take focus from it when it appears (focus
+        // may already be on the tree, so no focus move ends the request). What was typed for the file is kept.
+        const { editorFocusRequest, endEditorFocusRequest } = useAppStore.getState();
+        endEditorFocusRequest(editorFocusRequest);
         focusTree(elements.tree.current);
         // A tree just shown again (in the Search panel's place) has no rows in the page until its virtualizer has
         // measured it: the tree itself took focus, and its current row takes it once rendered.
