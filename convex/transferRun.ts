@@ -212,14 +212,18 @@ async function writeImport(ctx: ActionCtx, t: Transfer, source: ImportSource, ch
 async function runImport(ctx: ActionCtx, t: Transfer): Promise<{ message: string; remote?: ImportSource["remote"] }> {
   await ctx.runMutation(internal.transfers.progress, { ...t.run, phase: t.storageId ? "reading the archive" : "cloning", done: 0, total: 0 });
   const source = t.storageId !== undefined ? await zipSource(ctx, t) : await gitSource(ctx, t);
-  const checked = checkImport(source.entries);
+  // A ZIP of one folder imports what is inside it; a Git tree is the project's root already.
+  const checked = checkImport(source.entries, { unwrap: t.storageId !== undefined });
   const writer = new BatchWriter(ctx, t.run, t.source, checked.files.length);
   try {
     await writeImport(ctx, t, source, checked, writer);
   } finally {
     for (const id of writer.unattached) await ctx.storage.delete(id);
   }
-  const parts = [`Imported ${formatCount(checked.files.length)} file${checked.files.length === 1 ? "" : "s"}`, ...source.note];
+  const parts = [
+    `Imported ${formatCount(checked.files.length)} file${checked.files.length === 1 ? "" : "s"}${checked.unwrapped ? ` from the archive's folder ${checked.unwrapped}/` : ""}`,
+    ...source.note,
+  ];
   if (source.remote) parts.push(`from ${source.remote.branch} at ${source.remote.commit.slice(0, 7)}`);
   return { message: `${parts.join("; ")}.`, remote: source.remote };
 }

@@ -34,3 +34,28 @@ describe("checkImport: the limits, checked before anything is written", () => {
     expect(() => checkImport([file("huge.bin", MAX_IMPORT_FILE_BYTES + 1)])).toThrow(/"huge\.bin"\) is too large/);
   });
 });
+
+describe("checkImport with unwrap: an archive of one folder imports what is inside it", () => {
+  const file = (path: string): RawEntry => ({ path, kind: "file", size: 1 });
+  const folder = (path: string): RawEntry => ({ path, kind: "folder", size: 0 });
+
+  it("takes the one top-level folder away from every path, and says which it was", () => {
+    const checked = checkImport([folder("app-main/"), file("app-main/package.json"), file("app-main/src/a.ts"), file("__MACOSX/app-main/._a.ts")], {
+      unwrap: true,
+    });
+    expect(checked.unwrapped).toBe("app-main");
+    expect(checked.folders).toEqual(["src"]);
+    expect(checked.files).toEqual([
+      { index: 1, path: "package.json" },
+      { index: 2, path: "src/a.ts" },
+    ]);
+  });
+
+  it("keeps the paths when anything sits beside the folder, when there is no folder, or when not asked", () => {
+    expect(checkImport([file("app/a.ts"), file("README.md")], { unwrap: true }).unwrapped).toBe("");
+    expect(checkImport([file("app/a.ts"), folder("empty/")], { unwrap: true }).unwrapped).toBe("");
+    expect(checkImport([file("a.ts")], { unwrap: true }).files).toEqual([{ index: 0, path: "a.ts" }]);
+    expect(checkImport([folder("only/")], { unwrap: true }).folders).toEqual(["only"]);
+    expect(checkImport([file("app/a.ts")]).files).toEqual([{ index: 0, path: "app/a.ts" }]);
+  });
+});

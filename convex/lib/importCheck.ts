@@ -53,6 +53,16 @@ export interface CheckedImport {
   /** Indexes into the entries given, with their normalized paths, in path order. */
   files: { index: number; path: string }[];
   totalBytes: number;
+  /** The one folder that held everything, which `unwrap` took away ("" when none). */
+  unwrapped: string;
+}
+
+export interface CheckOptions {
+  /**
+   * When every file sits in one top-level folder (an archive of a folder, as GitHub's "Download ZIP" and most
+   * archivers make them), import what is inside it: the project is that folder, not a project holding it.
+   */
+  unwrap?: boolean;
 }
 
 /** Path segments that are skipped with everything below them: Git's own data and macOS's ZIP resource forks. */
@@ -88,7 +98,7 @@ function segmentsOf(entry: RawEntry, index: number): string[] | null {
  * Checks every entry and the limits; returns the folders to create and the files to write, or throws
  * ImportRefused naming the first offending entry. Nothing has been written when it throws.
  */
-export function checkImport(entries: readonly RawEntry[]): CheckedImport {
+export function checkImport(entries: readonly RawEntry[], { unwrap = false }: CheckOptions = {}): CheckedImport {
   // Keyed as the tree keys names (nameKey on each segment: "README.md" and "readme.md" are one name), so what the
   // tree cannot hold is refused here, before anything is written, instead of failing part way through the writes.
   const claimed = new Map<string, { path: string; kind: "file" | "folder"; what: string }>();
@@ -128,10 +138,20 @@ export function checkImport(entries: readonly RawEntry[]): CheckedImport {
     const problem = importLimitProblem(what, entry.size, files.length, totalBytes);
     if (problem !== null) throw new ImportRefused(problem);
   }
-  const folders = [...claimed.values()].filter((c) => c.kind === "folder").map((c) => c.path);
+  let folders = [...claimed.values()].filter((c) => c.kind === "folder").map((c) => c.path);
   folders.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { folders, files, totalBytes };
+  // The folders are sorted by depth: a single top-level folder is the first, and the only one of depth 0.
+  const top = folders[0];
+  if (!unwrap || top === undefined || depth(top) !== 0 || folders.some((f, i) => i > 0 && depth(f) === 0)) {
+    return { folders, files, totalBytes, unwrapped: "" };
+  }
+  const inside = top.length + 1;
+  if (files.length === 0 || files.some((f) => f.path.length <= inside || !f.path.startsWith(`${top}/`))) {
+    return { folders, files, totalBytes, unwrapped: "" };
+  }
+  folders = folders.slice(1).map((f) => f.slice(inside));
+  return { folders, files: files.map((f) => ({ index: f.index, path: f.path.slice(inside) })), totalBytes, unwrapped: top };
 }
 
 function depth(path: string): number {

@@ -237,6 +237,19 @@ describe("ZIP import", () => {
     expect(tree.some((f) => f.name === "empty" && f.type === "folder")).toBe(true);
   }, 60_000);
 
+  it("imports an archive of one folder (GitHub's Download ZIP) from inside it, and says so", async () => {
+    const enc = new TextEncoder();
+    const zip = zipSync({ "app-main/": new Uint8Array(0), "app-main/package.json": enc.encode("{}\n"), "app-main/src/index.js": enc.encode("1\n") });
+    const { projectId, status } = await importZip(zip, "app-main.zip");
+    expect(status.import?.status, status.import?.message).toBe("completed");
+    expect(status.import?.message).toMatch(/Imported 2 files from the archive's folder app-main\//);
+    expectSameFiles(await projectFiles(projectId), new Map([
+      ["package.json", enc.encode("{}\n")],
+      ["src/index.js", enc.encode("1\n")],
+    ]));
+    expect((await listed(client, projectId)).some((f) => f.name === "app-main")).toBe(false);
+  }, 60_000);
+
   const hostile: [string, () => Uint8Array, RegExp][] = [
     ["a ../ entry", () => zipSync({ "ok.txt": new Uint8Array([1]), "../evil.txt": new Uint8Array([1]) }), /Entry 2 \("\.\.\/evil\.txt"\).*"\.\."/],
     ["an absolute path", () => zipSync({ "/etc/passwd": new Uint8Array([1]) }), /absolute path/],
