@@ -181,13 +181,15 @@ test("signing out returns to the sign-in page at /, so the next user starts on t
 
 test("what is typed right after signing in lands where it was meant: a project, its file and its text; a failed sign-in comes back with why", async ({ page }) => {
   await page.goto("/");
-  await expect(page.getByRole("textbox", { name: "Your name" })).toBeFocused();
-  // Typed as a person does, with no wait anywhere: the name's Enter, the project's name and Enter (its page opens
-  // once the server names it), a file and its first line.
-  await page.keyboard.type(`${uniqueUser("quick")}\nQuick start\n`);
+  // Typed as a person does, with no wait anywhere, from the moment the page has loaded (before the sign-in form is
+  // up): the name and its Enter, the project's name and Enter (its page opens once the server names it), a file and
+  // its first line.
+  const name = uniqueUser("quick");
+  await page.keyboard.type(`${name}\nQuick start\n`);
   await page.keyboard.press("ControlOrMeta+Alt+N");
   await page.keyboard.type("index.ts\nexport const x = 1;");
   await expect(UI.workspaceHeading(page, "Quick start")).toBeVisible();
+  await expect(page.getByTitle(`Signed in as ${name}`)).toBeVisible();
   await expect(page.getByRole("textbox", { name: "Editor: index.ts" })).toHaveText("export const x = 1;");
   await expect(UI.fileTree(page).getByRole("treeitem")).toHaveText(["index.ts"]);
   const server = await serverFor(page);

@@ -65,12 +65,12 @@ test("typing right after naming a new file lands in that file, not in the tree",
   await expect(page.getByRole("status", { name: "Save status" })).toHaveText("Saved");
 });
 
-test("text typed for a new file while its editor loads is kept when the next key takes focus elsewhere", async ({ page }) => {
+test("text typed for a new file while its editor loads is kept when the next key takes focus elsewhere", async ({ page, context }) => {
   // The editor's code is held on its way, as on a first visit over a slow link: the text and the shortcut after it
-  // are typed while it loads.
+  // are typed while it loads. The context's route also holds the service worker's own fetch of it (its precache).
   let releaseEditor!: () => void;
   const editorHeld = new Promise<void>((resolve) => (releaseEditor = resolve));
-  await page.route(/\/TextEditor[^/]*\.(js|tsx)(\?.*)?$/, async (route) => {
+  await context.route(/\/TextEditor[^/]*\.(js|tsx)(\?.*)?$/, async (route) => {
     await editorHeld;
     await route.continue();
   });

@@ -7,7 +7,12 @@ import { App } from "./app/App";
 import { logCaughtError } from "./app/convexClient";
 import { projectIdAt } from "./app/routes";
 import { afterFirstRows } from "./lib/afterFirstRows";
+import { holdKeys } from "./lib/keyHold";
 import "./styles/global.css";
+
+// Keys typed before the first page is up (a name typed as the sign-in page appears) are held for the element that
+// page focuses, not lost on the empty document; Enter in its field submits it, as it would have (lib/keyHold.ts).
+void holdKeys({ submits: true }).releaseOnNextFocus();
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element.");
