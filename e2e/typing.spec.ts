@@ -15,6 +15,24 @@ async function serverFor(page: Page): Promise<ConvexHttpClient> {
   return client;
 }
 
+/**
+ * Signs in, creates an empty project and names a new file in its tree by keyboard, ending with the name's Enter:
+ * the create is on its way when this returns, and nothing has waited for it. Returns the tree.
+ */
+async function nameNewFile(page: Page, project: string, file: string) {
+  await signIn(page);
+  await createProject(page, project);
+  await UI.projectLink(page, project).click();
+  const tree = page.getByRole("tree", { name: "Files" });
+  await expect(tree).toBeVisible();
+  await tree.focus();
+  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
+  await expect(page.getByRole("textbox", { name: "New file name" })).toBeFocused();
+  await page.keyboard.type(file);
+  await page.keyboard.press("Enter");
+  return tree;
+}
+
 test("typing right after opening a file from the tree or Go to File lands in that file", async ({ page }) => {
   await signIn(page);
   await createProject(page, "Typist");
@@ -44,18 +62,8 @@ test("typing right after opening a file from the tree or Go to File lands in tha
 });
 
 test("typing right after naming a new file lands in that file, not in the tree", async ({ page }) => {
-  await signIn(page);
-  await createProject(page, "Quick notes");
-  await UI.projectLink(page, "Quick notes").click();
-  const tree = page.getByRole("tree", { name: "Files" });
-  await expect(tree).toBeVisible();
-  await tree.focus();
-
   // No waiting between the name's Enter and the text: the create is still on its way to the server.
-  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
-  await expect(page.getByRole("textbox", { name: "New file name" })).toBeFocused();
-  await page.keyboard.type("notes.md");
-  await page.keyboard.press("Enter");
+  const tree = await nameNewFile(page, "Quick notes", "notes.md");
   await page.keyboard.type("first line\nsecond line");
   const editor = page.getByRole("textbox", { name: "Editor: notes.md" });
   await expect(editor.locator(".cm-line")).toHaveText(["first line", "second line"]);
@@ -74,17 +82,7 @@ test("text typed for a new file while its editor loads is kept when the next key
     await editorHeld;
     await route.continue();
   });
-  await signIn(page);
-  await createProject(page, "Typed ahead");
-  await UI.projectLink(page, "Typed ahead").click();
-  const tree = page.getByRole("tree", { name: "Files" });
-  await expect(tree).toBeVisible();
-  await tree.focus();
-
-  await page.keyboard.press("ControlOrMeta+Alt+KeyN");
-  await expect(page.getByRole("textbox", { name: "New file name" })).toBeFocused();
-  await page.keyboard.type("notes.md");
-  await page.keyboard.press("Enter");
+  const tree = await nameNewFile(page, "Typed ahead", "notes.md");
   await page.keyboard.type("typed while it loaded\n");
   await page.keyboard.press("ControlOrMeta+Shift+KeyE");
   const row = tree.getByRole("treeitem", { name: "notes.md" });
