@@ -4,7 +4,7 @@ import { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import WebSocket from "ws";
 import { startTestBackend, type TestBackend } from "./helpers/backend.js";
-import { RawClient } from "./helpers/rawClient.js";
+import { RawClient, decodeTs } from "./helpers/rawClient.js";
 
 // ModifyQuerySet messages queued back to back are answered together (clientSession.ts): one Transition from the
 // version the client held to the last message's newVersion, carrying every added query's result.
@@ -24,6 +24,16 @@ function sendTogether(raw: RawClient, messages: unknown[]) {
   socket.cork();
   for (const message of messages) raw.send(message);
   socket.uncork();
+}
+
+/**
+ * `ws` without permessage-deflate: with it, the `ws` client compresses each message on the thread pool and writes
+ * it once done, so one burst reaches the server spread over several milliseconds; a browser writes it at once.
+ */
+class PlainWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols, { perMessageDeflate: false });
+  }
 }
 
 describe("query set changes queued back to back", () => {
@@ -92,12 +102,77 @@ describe("query set changes queued back to back", () => {
     ]);
     const second = await raw.waitFor((m) => m.type === "Transition" && m.endVersion.querySet === 2);
     const order = raw.messages.map((m) => (m.type === "Transition" ? `T${m.endVersion.querySet}` : m.type));
-    expect(order.indexOf("MutationResponse")).toBeLessThan(order.indexOf("T2"));
-    expect(order.indexOf("T1")).toBeLessThan(order.indexOf("MutationResponse"));
-    // Added after the increment, the second subscription sees it.
+    // The first change is answered with the mutation that followed it (the next test), the second after both.
+    expect(order).toEqual(["MutationResponse", "T1", "T2"]);
     expect(second.modifications.find((mod) => mod.queryId === 2)?.value).toBe(1);
     expect(raw.versionErrors).toEqual([]);
     raw.close();
+  });
+
+  it("leave the answer of one followed by mutations to their run: one Transition after every answer, reaching them all", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    // What a reconnecting client sends: every query re-added, then its unanswered mutations.
+    sendTogether(raw, [
+      { type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [add(1, "r"), add(2, "other")] },
+      ...Array.from({ length: 5 }, (_, i) => ({ type: "Mutation", requestId: i, udfPath: "messages:increment", args: [{ name: "r" }] })),
+    ]);
+    const transition = await raw.waitFor((m) => m.type === "Transition");
+    const responses = raw.messages.filter((m) => m.type === "MutationResponse");
+    expect(raw.messages.map((m) => m.type)).toEqual([...responses.map(() => "MutationResponse"), "Transition"]);
+    expect(responses.map((m) => [m.requestId, m.success])).toEqual(Array.from({ length: 5 }, (_, i) => [i, true]));
+    expect(transition.startVersion.querySet).toBe(0);
+    expect(transition.endVersion.querySet).toBe(1);
+    for (const response of responses) expect(decodeTs(transition.endVersion.ts)).toBeGreaterThanOrEqual(decodeTs(response.ts));
+    // The queries ran after the mutations: their first results already hold every increment.
+    expect(Object.fromEntries(transition.modifications.map((mod) => [mod.queryId, [mod.type, mod.value]]))).toEqual({
+      1: ["QueryUpdated", 5],
+      2: ["QueryUpdated", 0],
+    });
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
+  it("answer a change left to a run whose mutations were all refused", async () => {
+    backend = await startTestBackend();
+    const raw = await RawClient.connect(backend.url);
+    sendTogether(raw, [
+      { type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [add(1, "z")] },
+      { type: "Mutation", requestId: 0, udfPath: "messages:failingMutation", args: [{}] },
+    ]);
+    const transition = await raw.waitFor((m) => m.type === "Transition");
+    expect(raw.messages.map((m) => [m.type, m.success])).toEqual([
+      ["MutationResponse", false],
+      ["Transition", undefined],
+    ]);
+    expect(transition.endVersion.querySet).toBe(1);
+    expect(transition.modifications.map((mod) => [mod.type, mod.queryId, mod.value])).toEqual([["QueryUpdated", 1, 0]]);
+    expect(raw.versionErrors).toEqual([]);
+    raw.close();
+  });
+
+  it("give the stock client, reconnecting with a subscription and a mutation, a first result that holds the mutation", async () => {
+    backend = await startTestBackend();
+    const client = new ConvexClient(backend.url, {
+      webSocketConstructor: PlainWebSocket as unknown as typeof globalThis.WebSocket,
+      unsavedChangesWarning: false,
+      logger: false,
+    });
+    try {
+      const values: number[] = [];
+      // Both made before the socket opens: the client sends the subscription, then the mutation, in one burst.
+      const first = new Promise<void>((resolve, reject) => {
+        client.onUpdate(anyApi.messages.counter, { name: "s" }, (value: number) => {
+          values.push(value);
+          resolve();
+        }, reject);
+      });
+      await client.mutation(anyApi.messages.increment, { name: "s" });
+      await first;
+      expect(values).toEqual([1]);
+    } finally {
+      await client.close();
+    }
   });
 
   it("serve the stock client's burst of subscriptions: each query gets its own result", async () => {

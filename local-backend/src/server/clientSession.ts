@@ -42,6 +42,14 @@ import {
 //   from the version the client held to the last message's newVersion. The stock client sends one message per
 //   subscription (a project's ~100 listing buckets are 100 messages in one burst): answered one by one, each
 //   waited for the previous one's queries and Transition.
+// - A ModifyQuerySet task followed in the queue by a Mutation is answered by that mutation's run: its changes are
+//   applied at once (so a later ModifyQuerySet checks its versions against them), its queries run after the run's
+//   commits, and the run's Transition carries their results and ends at its newVersion. A reconnecting client sends
+//   Authenticate, one ModifyQuerySet re-adding every query and then its unanswered mutations in one burst: answered
+//   in order, the mutations waited until every query had run and its Transition was sent (bench/offline: the first
+//   confirmation after going online waited for the whole resubscription), and then the queries they changed ran a
+//   second time for a second Transition. Convex runs mutations beside query set changes in the same way; the
+//   client only needs the Transition to start at its version and to reach each mutation's ts, which this one does.
 
 export const PING_INTERVAL_MS = 15_000;
 /** Queries one connection may have subscribed at once; more are answered with QueryFailed. */
@@ -88,6 +96,14 @@ const MAX_CONCURRENT_QUERIES = 4;
 const MAX_QUERY_SET_BATCH = MAX_SUBSCRIPTIONS;
 
 type ModifyQuerySet = Extract<ClientMessage, { type: "ModifyQuerySet" }>;
+
+/** Applied ModifyQuerySet messages not answered yet: the queries to run, the refused ones and the version reached. */
+interface QuerySetChange {
+  added: Set<number>;
+  refused: Set<number>;
+  extra: StateModification[];
+  querySet: number;
+}
 
 /** A mutation's answer, once its result is durable; EXPIRED when the connection's token expired before it ran. */
 type MutationAnswer = { requestId: number; response: ServerMessage; ts: bigint } | typeof EXPIRED;
@@ -172,6 +188,8 @@ export class ClientSession {
   private mutationsQueued = 0;
   /** The ModifyQuerySet messages of the queue's last task while it has not started (see the invariants above). */
   private querySetBatch: ModifyQuerySet[] | null = null;
+  /** Query set changes applied and left for the next mutation run to answer (see the invariants above). */
+  private deferredQuerySet: QuerySetChange | null = null;
   /** The current run of back-to-back mutations: started, not answered yet (see the invariants above). */
   private run: { answers: Promise<MutationAnswer>[]; since: number } | null = null;
   private clientClockSkew: number | undefined;
@@ -237,6 +255,7 @@ export class ClientSession {
     this.dirty.clear();
     this.run = null;
     this.querySetBatch = null;
+    this.deferredQuerySet = null;
   }
 
   private send(message: ServerMessage) {
@@ -387,32 +406,44 @@ export class ClientSession {
     }
   }
 
-  /** Applies queued ModifyQuerySet messages in order and answers them with one Transition. */
+  /**
+   * Applies queued ModifyQuerySet messages in order and answers them with one Transition, or leaves the answer to
+   * the mutation queued next (see the invariants above).
+   */
   private async modifyQuerySets(batch: readonly ModifyQuerySet[]) {
-    const added = new Set<number>();
-    const refused = new Set<number>();
-    const extra: StateModification[] = [];
-    let querySet = this.version.querySet;
+    // A change left to a mutation run is answered by it unless the connection closed first; kept on regardless, so
+    // the versions checked here always include every change applied.
+    const change = this.deferredQuerySet ?? { added: new Set(), refused: new Set(), extra: [], querySet: this.version.querySet };
+    this.deferredQuerySet = null;
     for (const message of batch) {
-      if (message.baseVersion !== querySet) {
-        return this.fatal(`ModifyQuerySet baseVersion ${message.baseVersion} does not match the server's query set version ${querySet}.`);
+      if (message.baseVersion !== change.querySet) {
+        return this.fatal(
+          `ModifyQuerySet baseVersion ${message.baseVersion} does not match the server's query set version ${change.querySet}.`,
+        );
       }
       if (message.newVersion !== message.baseVersion + 1) {
         return this.fatal(`ModifyQuerySet newVersion must be baseVersion + 1 (${message.baseVersion + 1}), got ${message.newVersion}.`);
       }
-      if (!this.applyQuerySetModifications(message, added, refused, extra)) return;
-      querySet = message.newVersion;
+      if (!this.applyQuerySetModifications(message, change.added, change.refused, change.extra)) return;
+      change.querySet = message.newVersion;
     }
-    for (const queryId of refused) {
-      extra.push({
-        type: "QueryFailed",
-        queryId,
-        errorMessage: `Too many subscriptions on one connection: at most ${MAX_SUBSCRIPTIONS} queries can be subscribed at once. Unsubscribe from queries you no longer use, then subscribe to this one again.`,
-        logLines: [],
-        journal: this.queries.get(queryId)!.journal,
-      });
+    if (this.queuedMutations[0] === true) {
+      this.deferredQuerySet = change;
+      return;
     }
-    await this.refresh({ added, extra, querySet });
+    await this.refresh(this.querySetAnswer(change));
+  }
+
+  /** What the Transition answering `change` runs and carries (the refused queries fail at once). */
+  private querySetAnswer({ added, refused, extra, querySet }: QuerySetChange): RefreshOptions {
+    const failures: StateModification[] = [...refused].map((queryId) => ({
+      type: "QueryFailed",
+      queryId,
+      errorMessage: `Too many subscriptions on one connection: at most ${MAX_SUBSCRIPTIONS} queries can be subscribed at once. Unsubscribe from queries you no longer use, then subscribe to this one again.`,
+      logLines: [],
+      journal: this.queries.get(queryId)!.journal,
+    }));
+    return { added, extra: [...extra, ...failures], querySet };
   }
 
   /** One message's Adds and Removes, recorded in `added`, `refused` and `extra`; false after a fatal error. */
@@ -632,9 +663,12 @@ export class ClientSession {
       return;
     }
     // Queries a commit marked meanwhile are re-run here even when every mutation was refused: no refresh was queued
-    // for them while mutations were queued (scheduleRefresh).
-    const refresh = ts > 0n || this.dirty.size > 0 || this.pendingWrites.length > 0 || this.rerunAll;
-    const transition = refresh ? await this.nextTransition(ts > 0n ? { force: true, atLeast: ts } : {}) : null;
+    // for them while mutations were queued (scheduleRefresh). A query set change left to this run is answered here.
+    const querySet = this.deferredQuerySet;
+    this.deferredQuerySet = null;
+    const refresh = querySet !== null || ts > 0n || this.dirty.size > 0 || this.pendingWrites.length > 0 || this.rerunAll;
+    const opts: RefreshOptions = { ...(querySet ? this.querySetAnswer(querySet) : {}), ...(ts > 0n ? { force: true, atLeast: ts } : {}) };
+    const transition = refresh ? await this.nextTransition(opts) : null;
     if (this.closed) return;
     this.sendTogether(transition ? [...messages, transition] : messages);
   }
