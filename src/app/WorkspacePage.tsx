@@ -1,5 +1,16 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { flushSync } from "react-dom";
+import {
+  lazy,
+  startTransition,
+  Suspense,
+  useCallback,
+  useEffect,
+  Fragment,
+  useLayoutEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
+import { createPortal, flushSync } from "react-dom";
 import { Group, Panel, useDefaultLayout, usePanelRef, type PanelImperativeHandle } from "react-resizable-panels";
 import { Link } from "wouter";
 import { api } from "../../convex/_generated/api";
@@ -93,7 +104,8 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   const [transfersOpen, setTransfersOpen] = useState(false);
   const narrow = useNarrow();
   const [chatOpen, setChatOpen] = useState(false);
-  const sideBar = useSideBar();
+  const panes = usePanesStage();
+  const sideBar = useSideBar(panes.showAll);
   const closeChat = useCallback(() => {
     setChatOpen(false);
     // The drawer leaves the page in this commit; focus goes back to the button that opened it.
@@ -187,6 +199,9 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
   }, [toggleTerminal, runner, startRun]);
 
   useEffect(() => () => setSettingsOpen(false), [setSettingsOpen]);
+  // The tabs (and their focus requests) are the project's from the page's first commit, not from the editor's,
+  // which may come after a file was opened from the tree (usePanesStage).
+  useEffect(() => useAppStore.getState().setTabsProject(projectId), [projectId]);
   // Ready before Ctrl/Cmd+Shift+F or Ctrl/Cmd+P, but after the tree's first rows (lib/afterFirstRows.ts).
   useEffect(() => {
     void afterFirstRows().then(() => {
@@ -257,6 +272,7 @@ function Workspace({ projectId }: { projectId: Id<"projects"> }) {
         <div className="workspace-body">
           <WorkspacePanes
             projectId={projectId}
+            allPanes={panes.all}
             narrow={narrow}
             sideBar={sideBar}
             chatOpen={chatOpen}
@@ -306,6 +322,49 @@ function TransferBadge({ project }: { project: { importStatus?: string; exportSt
 
 const SIDE_BAR_ID = "workspace-side-bar";
 
+/**
+ * Whether a DOM move keeps what the moved element holds as it is (focus, an input's selection, no blur): the
+ * atomic move, `moveBefore` (Chromium 133+). Only then does the workspace show the tree before its other panes
+ * (usePanesStage); elsewhere all panes mount together, as before.
+ */
+const movesKeepFocus = typeof Element !== "undefined" && "moveBefore" in Element.prototype;
+
+/** A project's page that shows no rows (offline with nothing cached) gets its other panes after this long anyway. */
+const ALL_PANES_LATE_MS = 5_000;
+
+/**
+ * The first load's order (issue 18, docs/architecture.md "First load"): the page's first commit holds the header
+ * and the side bar with the tree, in a stand-in for the row of panes (PanesStandIn); the resizable panes
+ * (react-resizable-panels, which measures the page's layout as it mounts), the editor, the review bar and the
+ * chat mount once the tree has shown its first rows (lib/afterFirstRows.ts), as a transition, so the rows are
+ * not held behind their rendering, layout and effects. `showAll` mounts them at once, for what needs the panes'
+ * handles now (Ctrl/Cmd+B before they are in).
+ */
+function usePanesStage(): { all: boolean; showAll: () => void } {
+  const [all, setAll] = useState(!movesKeepFocus);
+  const showAll = useCallback(() => flushSync(() => setAll(true)), []);
+  useEffect(() => {
+    if (all) return;
+    let live = true;
+    const show = () => {
+      if (live) startTransition(() => setAll(true));
+    };
+    void afterFirstRows().then(show);
+    const late = setTimeout(show, ALL_PANES_LATE_MS);
+    // The person acting first gets every pane at once, before the key or press goes on: from then on the page
+    // is as it has always been (the editor's shortcuts listen, a file opened has its pane).
+    window.addEventListener("keydown", showAll, { capture: true, once: true });
+    window.addEventListener("pointerdown", showAll, { capture: true, once: true });
+    return () => {
+      live = false;
+      clearTimeout(late);
+      window.removeEventListener("keydown", showAll, { capture: true });
+      window.removeEventListener("pointerdown", showAll, { capture: true });
+    };
+  }, [all, showAll]);
+  return { all, showAll };
+}
+
 interface SideBar {
   panel: React.RefObject<PanelImperativeHandle | null>;
   collapsed: boolean;
@@ -319,19 +378,21 @@ interface SideBar {
  * dragging its edge to nothing. Folding it moves focus to the editor when focus was inside it; unfolding it by key
  * or button moves focus to the tree. Ctrl/Cmd+Shift+E and Ctrl/Cmd+Shift+F unfold it before they act.
  */
-function useSideBar(): SideBar {
+function useSideBar(showAllPanes: () => void): SideBar {
   const panel = usePanelRef();
   const [collapsed, setCollapsed] = useState(false);
   const onResize = useCallback((pixels: number) => setCollapsed(pixels === 0), []);
   const expand = useCallback(() => {
+    if (!panel.current) showAllPanes();
     if (!panel.current?.isCollapsed()) return;
     // Synchronously, so the side bar is reachable (no longer inert) before the key's own handler moves focus.
     flushSync(() => {
       panel.current?.expand();
       setCollapsed(false);
     });
-  }, [panel]);
+  }, [panel, showAllPanes]);
   const toggle = useCallback(() => {
+    if (!panel.current) showAllPanes();
     const handle = panel.current;
     if (!handle) return;
     if (handle.isCollapsed()) {
@@ -345,7 +406,7 @@ function useSideBar(): SideBar {
       setCollapsed(true);
     });
     if (focusWasInside || document.activeElement === document.body) focusEditor();
-  }, [panel, expand]);
+  }, [panel, expand, showAllPanes]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const primary = e.ctrlKey || e.metaKey;
@@ -397,11 +458,9 @@ function SideBarToggle({ sideBar }: { sideBar: SideBar }) {
   );
 }
 
-const PANE_IDS = ["tree", "editor", "chat"];
 /** The side bar's and the chat's widths: the Panels' and their handles' menus (Reset, and where Narrow stops). */
 const TREE_SIZE = { wide: { defaultPercent: 20, minPixels: 160 }, narrow: { defaultPercent: 32, minPixels: 120 } };
 const CHAT_SIZE = { defaultPercent: 28, minPixels: 220 };
-const NARROW_PANE_IDS = ["tree", "editor"];
 /** Below this width the chat leaves the row of panes and opens over the editor from the header's Chat button. */
 const NARROW_QUERY = "(max-width: 999px)";
 
@@ -499,6 +558,7 @@ function ChatDrawer({ projectId, onClose }: { projectId: Id<"projects">; onClose
 
 function WorkspacePanes({
   projectId,
+  allPanes,
   narrow,
   sideBar,
   chatOpen,
@@ -506,6 +566,8 @@ function WorkspacePanes({
   onCloseSearch,
 }: {
   projectId: Id<"projects">;
+  /** False while the page shows the tree before its other panes (usePanesStage). */
+  allPanes: boolean;
   narrow: boolean;
   sideBar: SideBar;
   chatOpen: boolean;
@@ -514,12 +576,22 @@ function WorkspacePanes({
 }) {
   const searchOpen = useAppStore((s) => s.searchOpen);
   const chatPanel = usePanelRef();
-  const treeSize = narrow ? TREE_SIZE.narrow : TREE_SIZE.wide;
+  const panes = narrow ? PANES.narrow : PANES.wide;
+  const [treeSize, editorSize] = panes;
   const layout = useDefaultLayout({
     id: narrow ? "polaris.workspace.panes.narrow" : "polaris.workspace.panes",
-    panelIds: narrow ? NARROW_PANE_IDS : PANE_IDS,
+    panelIds: panes.map((pane) => pane.id),
     storage: localStorage,
   });
+  const sideBarElement = useSideBarElement(sideBar.collapsed || (!allPanes && layout.defaultLayout?.tree === 0));
+  // The side bar is rendered into its own element, which moves from the stand-in's slot to the tree's Panel: the
+  // tree keeps its state, its DOM and its focus when the panes mount after it.
+  const sideBarSlot = useCallback(
+    (slot: HTMLDivElement | null) => {
+      if (slot) moveInto(slot, sideBarElement);
+    },
+    [sideBarElement],
+  );
   // The panes and their resize handles are the page's main landmark; the tree, the editor and the chat are
   // labelled regions inside it, so a screen reader's landmark list jumps straight to each.
   return (
@@ -534,72 +606,164 @@ function WorkspacePanes({
         }
       }}
     >
-      <Group
-        key={narrow ? "narrow" : "wide"}
-        className="workspace-panes"
-        orientation="horizontal"
-        defaultLayout={layout.defaultLayout}
-        onLayoutChanged={layout.onLayoutChanged}
-        // The open chat drawer covers the panes' side: what lies under it cannot take focus meanwhile.
-        inert={narrow && chatOpen}
-      >
-        <Panel
-          id="tree"
-          className="pane"
-          defaultSize={String(treeSize.defaultPercent)}
-          minSize={treeSize.minPixels}
-          collapsible
-          collapsedSize={0}
-          panelRef={sideBar.panel}
-          onResize={(size) => sideBar.onResize(size.inPixels)}
+      {allPanes && (
+        <Group
+          key={narrow ? "narrow" : "wide"}
+          className="workspace-panes"
+          orientation="horizontal"
+          defaultLayout={layout.defaultLayout}
+          onLayoutChanged={layout.onLayoutChanged}
+          // The open chat drawer covers the panes' side: what lies under it cannot take focus meanwhile.
+          inert={narrow && chatOpen}
         >
-          {/* Collapsed, the side bar's content stays mounted (the tree keeps its state) but out of reach: nothing
-              in it can take focus or be read while it has no width. */}
-          <div id={SIDE_BAR_ID} className="pane-stack" inert={sideBar.collapsed}>
-            {searchOpen && (
-              <PaneBoundary name="Search">
-                <LazySearchPanel projectId={projectId} onClose={onCloseSearch} />
-              </PaneBoundary>
-            )}
-            {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}
-            <div className="pane-stack" hidden={searchOpen}>
-              <PaneBoundary name="File tree">
-                <FileTreePane projectId={projectId} />
-              </PaneBoundary>
-            </div>
+          <Panel
+            id="tree"
+            className="pane"
+            defaultSize={String(treeSize.defaultPercent)}
+            minSize={treeSize.minPixels}
+            collapsible
+            collapsedSize={0}
+            panelRef={sideBar.panel}
+            onResize={(size) => sideBar.onResize(size.inPixels)}
+          >
+            <div ref={sideBarSlot} className="pane-slot" />
+          </Panel>
+          <PaneSeparator pane="file tree" panel={sideBar.panel} {...treeSize} />
+          <Panel id="editor" className="pane" defaultSize={String(editorSize.defaultPercent)} minSize={editorSize.minPixels}>
+            <PaneBoundary name="Editor">
+              <div className="review-panel-host">
+                <PendingReviewBar projectId={projectId} />
+                <EditorPane projectId={projectId} />
+                <ReviewPanel />
+              </div>
+            </PaneBoundary>
+          </Panel>
+          {!narrow && (
+            <>
+              <PaneSeparator pane="chat" panel={chatPanel} {...CHAT_SIZE} />
+              <Panel
+                id="chat"
+                className="pane"
+                defaultSize={String(CHAT_SIZE.defaultPercent)}
+                minSize={CHAT_SIZE.minPixels}
+                panelRef={chatPanel}
+              >
+                <PaneBoundary name="Chat">
+                  <ChatPane projectId={projectId} />
+                </PaneBoundary>
+              </Panel>
+            </>
+          )}
+        </Group>
+      )}
+      {movesKeepFocus && <PanesStandIn panes={panes} layout={layout.defaultLayout} hidden={allPanes} sideBarSlot={sideBarSlot} />}
+      {createPortal(
+        <>
+          {searchOpen && (
+            <PaneBoundary name="Search">
+              <LazySearchPanel projectId={projectId} onClose={onCloseSearch} />
+            </PaneBoundary>
+          )}
+          {/* The tree stays mounted under the Search panel, so closing it shows the tree as it was. */}
+          <div className="pane-stack" hidden={searchOpen}>
+            <PaneBoundary name="File tree">
+              <FileTreePane projectId={projectId} />
+            </PaneBoundary>
           </div>
-        </Panel>
-        <PaneSeparator pane="file tree" panel={sideBar.panel} {...treeSize} />
-        <Panel id="editor" className="pane" defaultSize={narrow ? "68" : "52"} minSize={narrow ? 200 : 240}>
-          <PaneBoundary name="Editor">
-            <div className="review-panel-host">
-              <PendingReviewBar projectId={projectId} />
-              <EditorPane projectId={projectId} />
-              <ReviewPanel />
-            </div>
-          </PaneBoundary>
-        </Panel>
-        {!narrow && (
-          <>
-            <PaneSeparator pane="chat" panel={chatPanel} {...CHAT_SIZE} />
-            <Panel
-              id="chat"
-              className="pane"
-              defaultSize={String(CHAT_SIZE.defaultPercent)}
-              minSize={CHAT_SIZE.minPixels}
-              panelRef={chatPanel}
-            >
-              <PaneBoundary name="Chat">
-                <ChatPane projectId={projectId} />
-              </PaneBoundary>
-            </Panel>
-          </>
-        )}
-      </Group>
+        </>,
+        sideBarElement,
+      )}
       {narrow && chatOpen && <ChatDrawer projectId={projectId} onClose={onCloseChat} />}
     </main>
   );
 }
+
+/**
+ * The side bar's element (the tree, or the Search panel over it), made once per workspace and rendered into
+ * through a portal, so that it can move between slots (moveInto) without React remounting what it holds.
+ * Collapsed, its content stays mounted (the tree keeps its state) but out of reach: `inert`, so nothing in it can
+ * take focus or be read while it has no width.
+ */
+function useSideBarElement(inert: boolean): HTMLDivElement {
+  const [element] = useState(() => {
+    const div = document.createElement("div");
+    div.id = SIDE_BAR_ID;
+    div.className = "pane-stack";
+    return div;
+  });
+  useLayoutEffect(() => {
+    element.inert = inert;
+  }, [element, inert]);
+  return element;
+}
+
+/**
+ * Puts `element` into `slot`. Between two slots in the page it moves atomically where the browser can
+ * (`moveBefore`): focus, and an input's text and selection, stay as they were, and no blur fires (a name being
+ * typed in the tree would be committed by one).
+ */
+function moveInto(slot: HTMLElement, element: HTMLElement): void {
+  if (element.parentElement === slot) return;
+  if (movesKeepFocus && slot.isConnected && element.isConnected) (slot as AtomicMove).moveBefore(element, null);
+  else slot.append(element);
+}
+
+/** `moveBefore`, which TypeScript's DOM types do not have yet. */
+type AtomicMove = HTMLElement & { moveBefore(node: Node, child: Node | null): void };
+
+/** The panes of the row, in order, with their default widths (percent of the row) and least widths (pixels). */
+const PANES = {
+  wide: [
+    { id: "tree", ...TREE_SIZE.wide },
+    { id: "editor", defaultPercent: 52, minPixels: 240 },
+    { id: "chat", ...CHAT_SIZE },
+  ],
+  narrow: [
+    { id: "tree", ...TREE_SIZE.narrow },
+    { id: "editor", defaultPercent: 68, minPixels: 200 },
+  ],
+};
+
+/**
+ * The row of panes while only the side bar is in (usePanesStage): the boxes react-resizable-panels' Group and
+ * Panels make, at the widths they will take (the stored layout, else the defaults; min-width where the Panels
+ * have a least size), the handles' lines, and a slot for the side bar; the other panes are empty until they
+ * mount. Kept, hidden, once the panes are in: the side bar moves out of its slot into the tree's Panel, and an
+ * atomic move needs both places in the page.
+ */
+function PanesStandIn({
+  panes,
+  layout,
+  hidden,
+  sideBarSlot,
+}: {
+  panes: readonly { id: string; defaultPercent: number; minPixels: number }[];
+  layout: Record<string, number> | undefined;
+  hidden: boolean;
+  sideBarSlot: (slot: HTMLDivElement | null) => void;
+}) {
+  return (
+    <div className="workspace-panes" style={hidden ? { display: "none" } : STAND_IN_ROW}>
+      {panes.map((pane, index) => {
+        const percent = layout?.[pane.id] ?? pane.defaultPercent;
+        return (
+          <Fragment key={pane.id}>
+            {index > 0 && <div className="pane-separator" />}
+            <div style={{ display: "flex", flex: `${percent} 1 0`, minWidth: percent === 0 ? 0 : pane.minPixels }}>
+              <div className="pane" style={STAND_IN_PANE}>
+                {pane.id === "tree" && <div ref={sideBarSlot} className="pane-slot" />}
+              </div>
+            </div>
+          </Fragment>
+        );
+      })}
+    </div>
+  );
+}
+
+/** react-resizable-panels' own styles of a Group's and a Panel's content boxes. */
+const STAND_IN_ROW = { display: "flex", flexDirection: "row", flexWrap: "nowrap", width: "100%", height: "100%", overflow: "hidden" } as const;
+const STAND_IN_PANE = { flexGrow: 1, maxWidth: "100%", maxHeight: "100%", overflow: "auto" } as const;
 
 /** One pane failing shows its error in place; the other panes keep working. */
 function PaneBoundary({ name, children }: { name: string; children: React.ReactNode }) {

@@ -97,10 +97,10 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
   const tree = listing.complete ? listing.entries : undefined;
   const updateContent = useWrite(api.files.updateContent);
   const createFileMutation = useWrite(api.files.createFile);
-  const setTabsProject = useAppStore((s) => s.setTabsProject);
   const pending = usePendingChanges(projectId);
   const reviewFiles = useMemo(() => new Map([...pending.values()].map((p) => [p.line.fileId, p.line._id as string])), [pending]);
-  // Tabs of another project must not reach the workspace, not even for one render.
+  // Tabs of another project must not reach the workspace, not even for one render (the workspace switches the tabs
+  // to its project: WorkspacePage.tsx).
   const tabsReady = useAppStore((s) => s.tabsProjectId === projectId);
 
   // The workspace keeps one backend for its life; keep the latest mutation function and listing behind it.
@@ -111,8 +111,6 @@ export function EditorPane({ projectId }: { projectId: Id<"projects"> }) {
     updateRef.current = updateContent;
     treeRef.current = tree;
   });
-
-  useEffect(() => setTabsProject(projectId), [projectId, setTabsProject]);
 
   // Every save goes through the outbox: stored durably first, then sent, merged on CONFLICT.
   const backend = useMemo<EditorBackend>(
