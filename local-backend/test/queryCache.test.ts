@@ -41,6 +41,18 @@ describe("query cache", () => {
     expect(hits()).toBe(2);
   });
 
+  it("hands over a run's result with its JSON text, the text JSON.stringify gives for it, and a cached answer without", async () => {
+    const run = await engine.runQuery("messages:byAuthor", { author: "ann" }, ann);
+    if (!run.ok) throw new Error(run.error);
+    // The sync server hashes this text instead of serializing the value again (server/clientSession.ts hashResult):
+    // it must be exactly what a cached answer, which has no text, serializes to.
+    expect(run.json).toBe(JSON.stringify(run.value));
+    const cached = await engine.runQuery("messages:byAuthor", { author: "ann" }, ann);
+    expect(hits()).toBe(1);
+    expect(cached.ok && cached.json).toBeUndefined();
+    expect(cached.ok && JSON.stringify(cached.value)).toBe(run.json);
+  });
+
   it("runs again once a commit wrote what the answer read, and keeps it through other writes", async () => {
     expect(ok(await engine.runQuery("messages:byAuthor", { author: "ann" }, ann))).toEqual([1, 2]);
     // A write the query did not read (another author's range of the index) keeps the answer.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { als, installRuntime, type Frame, type SyscallHandler } from "../src/engine/runtime.js";
+import { als, installRuntime, lazySeededRandom, requestIdOf, seededRandom, type Frame, type SyscallHandler } from "../src/engine/runtime.js";
 
 // Convex's runtime reaches the engine through the global `Convex.asyncSyscall(op, json)`, which its
 // performAsyncSyscall awaits inside a try. The engine answers a database operation with the JSON string itself, not
@@ -20,6 +20,7 @@ function frameWith(handler: Partial<SyscallHandler>): Frame {
     rng: null,
     logLines: [],
     requestId: "r",
+    argsJson: "{}",
     tx: null,
     closed: false,
     readClock: false,
@@ -56,5 +57,28 @@ describe("Convex.asyncSyscall", () => {
       }
     };
     expect(await call()).toBe("caught: insert() needs an object");
+  });
+});
+
+describe("a frame's lazily made values", () => {
+  it("draws the sequence of the eagerly seeded generator, computing the seed once and only at the first draw", () => {
+    let seeds = 0;
+    const lazy = lazySeededRandom(() => {
+      seeds++;
+      return 42;
+    });
+    expect(seeds).toBe(0);
+    const eager = seededRandom(42);
+    const drawn = [lazy(), lazy(), lazy()];
+    expect(drawn).toEqual([eager(), eager(), eager()]);
+    expect(seeds).toBe(1);
+  });
+
+  it("gives a frame one request id, made when first asked for", () => {
+    const frame = { ...frameWith({}), requestId: null };
+    const id = requestIdOf(frame);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdOf(frame)).toBe(id);
+    expect(frame.requestId).toBe(id);
   });
 });

@@ -134,7 +134,9 @@ export class Committer {
     } catch (e) {
       return onFailure(e);
     }
-    await this.afterCommitTasks.get(r.ts);
+    // Most commits have no after-commit steps: no await (and its promise) for them.
+    const task = this.afterCommitTasks.get(r.ts);
+    if (task !== undefined) await task;
     return r;
   }
 

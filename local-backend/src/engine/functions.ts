@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { convexToJson, getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { plainJsonStats, shapeError } from "./size.js";
 import type { LoadedApp } from "./loader.js";
-import { als, realNow, seededRandom, type Frame, type FrameKind, type SyscallHandler } from "./runtime.js";
+import { als, lazySeededRandom, realNow, requestIdOf, type Frame, type FrameKind, type SyscallHandler } from "./runtime.js";
 import type { Store } from "./store.js";
 import type { Tx } from "./transaction.js";
 import type { Identity, RunResult } from "./types.js";
@@ -180,15 +179,17 @@ export class Functions {
 
   newFrame(kind: FrameKind, udfPath: string, identity: Identity | null, tx: Tx | null, argsJson: string): Frame {
     const nowMs = kind === "action" ? null : this.now();
+    const snapshotTs = this.snapshotTs();
     return {
       handler: this.handler,
       kind,
       path: udfPath,
       identity,
       nowMs,
-      rng: kind === "action" ? null : seededRandom(crc32(`${udfPath}\0${argsJson}\0${this.snapshotTs()}\0${nowMs}`)),
+      rng: kind === "action" ? null : lazySeededRandom(() => crc32(`${udfPath}\0${argsJson}\0${snapshotTs}\0${nowMs}`)),
       logLines: [],
-      requestId: randomUUID(),
+      requestId: null,
+      argsJson,
       tx,
       closed: false,
       readClock: false,
@@ -219,11 +220,12 @@ export class Functions {
       const argErr = validateValue(argsV, decoded, this.resolveIdTable);
       if (argErr) return refuseArgs(argErr);
     }
-    // Registered functions spread the parsed JSON into (ctx, ...args): it is the argument array.
-    const argsStr = JSON.stringify([args]);
+    // Registered functions spread the parsed JSON into (ctx, ...args): it is the argument array. The frame holds
+    // the arguments' JSON already (newFrame's callers pass JSON.stringify(args)), so they are not serialized again.
+    const argsStr = `[${frame.argsJson}]`;
     try {
       const out = await als.run(frame, () =>
-        kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : this.timeLimited(frame, fn.invokeAction!(frame.requestId, argsStr)),
+        kind === "query" ? fn.invokeQuery!(argsStr) : kind === "mutation" ? fn.invokeMutation!(argsStr) : this.timeLimited(frame, fn.invokeAction!(requestIdOf(frame), argsStr)),
       );
       frame.resultLength = out.length;
       const value = JSON.parse(out) as JSONValue;
@@ -239,7 +241,7 @@ export class Functions {
           return { ok: false, error: message, message, logLines: frame.logLines };
         }
       }
-      return { ok: true, value, logLines: frame.logLines };
+      return { ok: true, value, json: out, logLines: frame.logLines };
     } catch (e) {
       const info = errorInfo(e);
       return {

@@ -39,7 +39,8 @@ export class Queries {
     } catch (e) {
       return { ...failure(e), ts: this.committer.publishedTs, reads: null, journal: null };
     }
-    const key = allowInternal ? null : QueryCache.key(udfPath, JSON.stringify(args), identity, journal);
+    const argsJson = JSON.stringify(args);
+    const key = allowInternal ? null : QueryCache.key(udfPath, argsJson, identity, journal);
     if (key !== null) {
       const hit = this.cache.get(key);
       if (hit) return { ok: true, value: hit.value, logLines: hit.logLines, ts: this.committer.publishedTs, reads: hit.reads, journal: hit.journal };
@@ -51,7 +52,7 @@ export class Queries {
         const result = await this.mutations.enqueue(async (): Promise<QueryOutcome> => {
           const tx = newTx("query", this.changeLog.current);
           tx.pageEndIn = parseJournal(journal);
-          const out = await this.functions.invoke(fn, "query", this.functions.newFrame("query", udfPath, identity, tx, JSON.stringify(args)), args);
+          const out = await this.functions.invoke(fn, "query", this.functions.newFrame("query", udfPath, identity, tx, argsJson), args);
           return { ...out, ts: this.committer.ts, reads: tx.reads, journal: journalOf(tx) };
         });
         return this.release(result);
@@ -59,7 +60,7 @@ export class Queries {
       const { token, startSeq } = this.changeLog.beginRead();
       const tx = newTx("query", startSeq);
       tx.pageEndIn = parseJournal(journal);
-      const frame = this.functions.newFrame("query", udfPath, identity, tx, JSON.stringify(args));
+      const frame = this.functions.newFrame("query", udfPath, identity, tx, argsJson);
       let out: Outcome;
       try {
         out = await this.functions.invoke(fn, "query", frame, args);

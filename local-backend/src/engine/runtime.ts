@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import { formatWithOptions } from "node:util";
 import type { Tx } from "./transaction.js";
 import type { Identity } from "./types.js";
@@ -36,7 +37,10 @@ export interface Frame {
   nowMs: number | null;
   rng: (() => number) | null;
   logLines: string[];
-  requestId: string;
+  /** Made on first use (requestIdOf): most functions never ask for it. */
+  requestId: string | null;
+  /** The function's arguments as JSON (they reach Convex's runtime as `[argsJson]`). */
+  argsJson: string;
   /** The transaction (queries and mutations); null in actions. */
   tx: Tx | null;
   closed: boolean;
@@ -62,6 +66,21 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * seededRandom, seeded on the first draw: most functions never call Math.random, and the seed hashes their
+ * arguments (a save's whole text), so it is computed only for those that do. `seed` must read only values fixed
+ * when the frame was made, so the sequence is the one an eager seed gives.
+ */
+export function lazySeededRandom(seed: () => number): () => number {
+  let next: (() => number) | null = null;
+  return () => (next ??= seededRandom(seed()))();
+}
+
+/** The frame's request id, made on first use. */
+export function requestIdOf(frame: Frame): string {
+  return (frame.requestId ??= randomUUID());
 }
 
 /** The refusal of whatever a function does after it was ended (`Frame.ended`): Convex would have stopped it. */

@@ -8,7 +8,7 @@ import type { Mutations } from "./mutations.js";
 import { queryPage, type PageArgs } from "./pagination.js";
 import type { Queries } from "./queries.js";
 import { startQuery, type SerializedQuery } from "./queryStream.js";
-import type { Frame, SyscallArgs, SyscallHandler } from "./runtime.js";
+import { requestIdOf, type Frame, type SyscallArgs, type SyscallHandler } from "./runtime.js";
 import type { ScheduleArgs, Scheduler } from "./scheduler.js";
 import type { Storage } from "./storage.js";
 import { BY_CREATION_TIME, type Store } from "./store.js";
@@ -213,7 +213,7 @@ export class Syscalls implements SyscallHandler {
       case "1.0/getDeploymentMetadata":
         return { name: "local", region: null, class: "local" };
       case "1.0/getRequestMetadata":
-        return { ip: null, userAgent: null, requestId: frame.requestId, scheduledFunctionId: null, authToken: null };
+        return { ip: null, userAgent: null, requestId: requestIdOf(frame), scheduledFunctionId: null, authToken: null };
       case "1.0/getTransactionMetrics": {
         if (frame.kind === "action") throw new Error("Unknown async operation 1.0/getTransactionMetrics");
         const tx = txOf(frame);

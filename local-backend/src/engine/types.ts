@@ -10,7 +10,17 @@ import type { AuthProviderConfig } from "../auth/verify.js";
 export type Identity = UserIdentity;
 
 export type RunResult =
-  | { ok: true; value: JSONValue; logLines: string[] }
+  | {
+      ok: true;
+      value: JSONValue;
+      logLines: string[];
+      /**
+       * `value` as JSON text, as the function's runtime handed it over, when at hand (not for an answer from the
+       * query cache): a reader that needs the text (the sync server hashes every re-run's result) need not
+       * serialize the value again.
+       */
+      json?: string;
+    }
   | {
       ok: false;
       /** Human-readable message, like Convex's ("Uncaught ConvexError: ..." / "ArgumentValidationError: ..."). */

@@ -148,7 +148,9 @@ export interface SessionContext {
 
 function hashResult(result: RunResult, journal: QueryJournal | undefined): string {
   const h = createHash("sha1");
-  if (result.ok) h.update("ok\0").update(JSON.stringify(result.value));
+  // The runtime's JSON text when the engine has it: the same text JSON.stringify gives for the parsed value (it
+  // was made by JSON.stringify), without serializing a large result (a file's text) once more per re-run.
+  if (result.ok) h.update("ok\0").update(result.json ?? JSON.stringify(result.value));
   else h.update("err\0").update(result.error).update("\0").update(JSON.stringify(result.errorData ?? null));
   h.update("\0").update(journal ?? "");
   return h.digest("base64");
@@ -756,7 +758,8 @@ export class ClientSession {
       }
     }
     const identity = this.identity;
-    const results = await mapConcurrently(toRun, MAX_CONCURRENT_QUERIES, async (queryId) => {
+    // Nothing to run (a client that only writes): the Transition is built without a round through the queries' promises.
+    const results = toRun.length === 0 ? [] : await mapConcurrently(toRun, MAX_CONCURRENT_QUERIES, async (queryId) => {
       const sub = this.queries.get(queryId)!;
       try {
         return await engine.runQuery(sub.udfPath, sub.args, identity, { journal: sub.journal });
