@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import { claimEditorFocus, useAppStore } from "./index";
+import { emptyTabs } from "./tabsSlice";
 
 const f = (s: string) => s as Id<"files">;
 const state = () => useAppStore.getState();
@@ -12,16 +13,7 @@ describe("editor focus requests", () => {
 
   beforeEach(() => {
     localStorage.clear();
-    useAppStore.setState({
-      tabsProjectId: null,
-      tabs: [],
-      activeFileId: null,
-      dirtyFiles: {},
-      saveStates: {},
-      pendingEditorFocus: null,
-      typedAhead: {},
-      typedAheadReserved: null,
-    });
+    useAppStore.setState({ tabsProjectId: null, ...emptyTabs });
     document.body.innerHTML = "<button>tree item</button><textarea aria-label='Message'></textarea>";
     tree = document.querySelector("button")!;
     chat = document.querySelector("textarea")!;

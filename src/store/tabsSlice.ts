@@ -105,7 +105,8 @@ function without<K extends string, V>(record: Partial<Record<K, V>>, key: K): Pa
   return next;
 }
 
-const emptyTabs = {
+/** The tabs of a project with none open: what switching projects starts from (and tests reset to). */
+export const emptyTabs = {
   tabs: [],
   activeFileId: null,
   dirtyFiles: {},

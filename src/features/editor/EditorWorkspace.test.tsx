@@ -10,6 +10,7 @@ import type { Id } from "../../../convex/_generated/dataModel";
 import { Dialog } from "../../lib/Dialog";
 import { useAppStore } from "../../store";
 import { initialSyncStatus } from "../../store/syncSlice";
+import { emptyTabs } from "../../store/tabsSlice";
 import { EditorWorkspace, type TreeEntry } from "./EditorWorkspace";
 import { AUTOSAVE_DELAY_MS } from "./documentSession";
 import { TestBackend } from "./testBackend";
@@ -36,15 +37,7 @@ beforeAll(async () => {
 let backend: TestBackend;
 beforeEach(() => {
   localStorage.clear();
-  useAppStore.setState({
-    tabsProjectId: null,
-    tabs: [],
-    activeFileId: null,
-    dirtyFiles: {},
-    saveStates: {},
-    pendingEditorFocus: null,
-    syncStatus: initialSyncStatus,
-  });
+  useAppStore.setState({ tabsProjectId: null, ...emptyTabs, syncStatus: initialSyncStatus });
   backend = new TestBackend();
   backend.addText(A, "a.ts", "const a = 1;\n");
   backend.addText(B, "b.md", "# B\n");
