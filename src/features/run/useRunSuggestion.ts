@@ -1,8 +1,8 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import { suggestRunCommands, type RunCommands } from "../../../convex/lib/runCommands";
-import { filePath } from "../../../convex/model/filePath";
 import { useAppStore } from "../../store";
+import { pathLookup } from "../file-tree/model";
 import { useProvidedListing } from "../file-tree/ProjectListingProvider";
 import { useSyncedQuery } from "../sync/useSyncedQuery";
 
@@ -19,14 +19,13 @@ export function useRunSuggestion(wanted: boolean): Required<RunCommands> | undef
   );
   const packageJsonId = rootFiles.find((e) => e.name === "package.json")?._id;
   const packageJson = useSyncedQuery(api.files.get, wanted && packageJsonId ? { fileId: packageJsonId } : "skip");
+  const [pathIn] = useState(pathLookup);
   return useMemo(() => {
     if (!wanted) return undefined;
-    const byId = new Map((entries ?? []).map((e) => [e._id as string, e]));
-    const active = activeFileId === null ? undefined : byId.get(activeFileId);
     return suggestRunCommands({
       rootFiles: rootFiles.map((e) => e.name),
       packageJson: packageJson?.content,
-      activePath: active && filePath(active, (parentId) => byId.get(parentId)),
+      activePath: activeFileId === null ? undefined : pathIn(entries, activeFileId),
     });
-  }, [wanted, entries, rootFiles, packageJson, activeFileId]);
+  }, [wanted, entries, rootFiles, packageJson, activeFileId, pathIn]);
 }
